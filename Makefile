@@ -1,0 +1,141 @@
+# tlswatch - SMTP TLS report (RFC 8460) collector and analyser.
+#
+#   make           build ./tlswatch (release flags)
+#   make check     install what is missing, build with ASan+UBSan, run every test
+#   make demo      install what is missing, build, load the bundled samples and a
+#                  generated month of reports into demo.db, and show them
+#   make lint      banned functions, cppcheck, gcc -fanalyzer
+#   make fuzz      run the libFuzzer targets (FUZZ_SECONDS each)
+#   make install   PREFIX=/usr/local DESTDIR=
+
+CC       ?= gcc
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+FUZZ_SECONDS ?= 60
+
+# Debian 12 packages, by what needs them.
+BUILD_PKGS = gcc make pkg-config libetpan-dev zlib1g-dev libcjson-dev \
+	libsqlite3-dev libmicrohttpd-dev libinih-dev libgnutls28-dev \
+	libcurl4-gnutls-dev libcrypt-dev
+CHECK_PKGS = $(BUILD_PKGS) libcmocka-dev sqlite3 dovecot-imapd openssl
+FUZZ_PKGS  = clang libclang-rt-14-dev
+
+PKG_LIBS = zlib libcjson sqlite3 libmicrohttpd inih gnutls libcurl libcrypt
+# libetpan's .pc file drags in a no-PIE specs file; link it by name instead.
+DEP_CFLAGS = $(shell pkg-config --cflags $(PKG_LIBS) 2>/dev/null)
+DEP_LIBS   = $(shell pkg-config --libs $(PKG_LIBS) 2>/dev/null) -letpan -lm
+
+WARN = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wformat=2 -Wvla -Wimplicit-fallthrough \
+	-Wwrite-strings -Werror
+INCS = -Icore -Icollector -Ianalyzer -Iweb -Icli -Ibuild/gen
+
+RELEASE_CFLAGS = $(WARN) -O2 -g -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+RELEASE_LDFLAGS = -pie -Wl,-z,relro,-z,now
+ASAN_CFLAGS = $(WARN) -O1 -g -fno-omit-frame-pointer \
+	-fsanitize=address,undefined -fno-sanitize-recover=all
+ASAN_LDFLAGS = -fsanitize=address,undefined
+
+LIB_SRC  = $(sort $(wildcard core/*.c collector/*.c analyzer/*.c web/*.c))
+CLI_SRC  = $(sort $(wildcard cli/*.c))
+GEN_SRC  = build/gen/schema.c
+SCHEMA   = $(sort $(wildcard schema/*.sql))
+UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
+TOOL_SRC = $(sort $(wildcard tools/*.c))
+
+REL_OBJ  = $(patsubst %.c,build/rel/%.o,$(LIB_SRC) $(GEN_SRC))
+ASAN_OBJ = $(patsubst %.c,build/asan/%.o,$(LIB_SRC) $(GEN_SRC))
+REL_CLI  = $(patsubst %.c,build/rel/%.o,$(CLI_SRC))
+ASAN_CLI = $(patsubst %.c,build/asan/%.o,$(CLI_SRC))
+UNIT_BIN = $(patsubst tests/unit/%.c,build/asan/tests/%,$(UNIT_SRC))
+TOOL_BIN = $(patsubst tools/%.c,build/tools/%,$(TOOL_SRC))
+
+.PHONY: all check demo deps deps-check deps-fuzz lint fuzz bench install uninstall clean unit
+
+all: tlswatch
+
+# --- dependencies: installed when missing (root), else the command is printed
+define ensure_pkgs
+	@missing=""; for p in $(1); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' \
+			|| missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "installing:$$missing"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+				apt-get install -y -qq --no-install-recommends $$missing >/dev/null \
+				|| { echo "apt-get install failed"; exit 1; }; \
+		else \
+			echo "missing packages; run as root:"; \
+			echo "  apt-get update && apt-get install -y$$missing"; exit 1; \
+		fi; \
+	fi
+endef
+
+deps:
+	$(call ensure_pkgs,$(BUILD_PKGS))
+deps-check:
+	$(call ensure_pkgs,$(CHECK_PKGS))
+deps-fuzz:
+	$(call ensure_pkgs,$(FUZZ_PKGS))
+
+# --- build
+build/gen/schema.c: $(SCHEMA) tools/embed_schema.sh
+	@mkdir -p $(dir $@)
+	sh tools/embed_schema.sh $@ $(SCHEMA)
+
+build/rel/%.o: %.c $(wildcard */*.h) | build/gen/schema.c
+	@mkdir -p $(dir $@)
+	$(CC) $(RELEASE_CFLAGS) $(INCS) $(DEP_CFLAGS) -c $< -o $@
+
+build/asan/%.o: %.c $(wildcard */*.h) | build/gen/schema.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ASAN_CFLAGS) $(INCS) $(DEP_CFLAGS) -c $< -o $@
+
+tlswatch: $(REL_OBJ) $(REL_CLI)
+	$(CC) $(RELEASE_LDFLAGS) -o $@ $^ $(DEP_LIBS)
+
+build/asan/tlswatch: $(ASAN_OBJ) $(ASAN_CLI)
+	$(CC) $(ASAN_LDFLAGS) -o $@ $^ $(DEP_LIBS)
+
+build/asan/libtlswatch.a: $(ASAN_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+build/asan/tests/%: tests/unit/%.c build/asan/libtlswatch.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ASAN_CFLAGS) -Wno-missing-prototypes $(INCS) $(DEP_CFLAGS) $< -o $@ \
+		build/asan/libtlswatch.a $(ASAN_LDFLAGS) $(DEP_LIBS) -lcmocka
+
+build/tools/%: tools/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) -O2 $(INCS) $< -o $@ -lz -lm
+
+unit: $(UNIT_BIN)
+
+# --- tests: everything, under ASan+UBSan, ending with "N passed, N failed"
+check: deps-check
+	@$(MAKE) --no-print-directory build/asan/tlswatch unit $(TOOL_BIN)
+	@sh tests/run.sh
+
+# --- demo
+demo: deps
+	@$(MAKE) --no-print-directory tlswatch $(TOOL_BIN)
+	@sh tools/demo.sh
+
+lint:
+	@sh tools/lint.sh
+
+install: tlswatch
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/man/man5
+	install -m 755 tlswatch $(DESTDIR)$(PREFIX)/bin/tlswatch
+	[ ! -f docs/tlswatch.1 ] || install -m 644 docs/tlswatch.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	[ ! -f docs/tlswatch.conf.5 ] || install -m 644 docs/tlswatch.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/tlswatch $(DESTDIR)$(PREFIX)/share/man/man1/tlswatch.1 \
+		$(DESTDIR)$(PREFIX)/share/man/man5/tlswatch.conf.5
+
+clean:
+	rm -rf build tlswatch demo.db demo.db-wal demo.db-shm

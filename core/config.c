@@ -1,0 +1,176 @@
+/*
+ * config.c - INI file loading through inih, with a list of known keys.
+ * Input: an operator-written file; sizes are still bounded.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xalloc.h"
+
+/* More than any real configuration needs; bounds a runaway file. */
+#define CONFIG_MAX_ENTRIES 256
+
+struct config_entry {
+	char *section;
+	char *key;
+	char *value;
+};
+
+struct config {
+	char *path;
+	struct config_entry entries[CONFIG_MAX_ENTRIES];
+	size_t n;
+};
+
+struct config_load_state {
+	struct config *c;
+	char *err;
+	size_t errlen;
+	int failed;
+};
+
+/* Every key tlswatch reads, as "section.key" ("" section: ".key"). */
+static const char *const config_known[] = {
+	".database",
+	"imap.host", "imap.port", "imap.tls", "imap.tls_verify", "imap.ca_file",
+	"imap.user", "imap.password_file", "imap.password_command", "imap.auth",
+	"imap.folder", "imap.processed_folder", "imap.invalid_folder",
+	"imap.other_folder", "imap.timeout", "imap.batch_size",
+	"web.listen", "web.auth_file", "web.tls_cert", "web.tls_key", "web.intake",
+	"web.intake_listen", "web.intake_path", "web.no_auth",
+	"alert.window", "alert.baseline", "alert.factor", "alert.min_failures",
+	"alert.exec", "alert.webhook", "alert.repeat_after",
+	"retention.keep_days",
+	NULL,
+};
+
+static int config_is_known(const char *section, const char *key)
+{
+	char name[128];
+	size_t i;
+
+	if ((size_t)snprintf(name, sizeof(name), "%s.%s", section, key) >= sizeof(name))
+		return 0;
+	for (i = 0; config_known[i] != NULL; i++)
+		if (strcmp(config_known[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/* inih (Debian's build) passes no line number; returning 0 makes
+ * ini_parse_file() return the line, which config_load() adds. */
+static int config_handler(void *user, const char *section, const char *key, const char *value)
+{
+	struct config_load_state *ls = user;
+	struct config *c = ls->c;
+	size_t i;
+
+	if (ls->failed)
+		return 0;
+	if (!config_is_known(section, key)) {
+		if (section[0] != '\0')
+			snprintf(ls->err, ls->errlen, "unknown key '%s' in [%s]", key, section);
+		else
+			snprintf(ls->err, ls->errlen, "unknown key '%s'", key);
+		ls->failed = 1;
+		return 0;
+	}
+	for (i = 0; i < c->n; i++) {
+		if (strcmp(c->entries[i].section, section) == 0 &&
+		    strcmp(c->entries[i].key, key) == 0) {
+			snprintf(ls->err, ls->errlen, "'%s' set twice", key);
+			ls->failed = 1;
+			return 0;
+		}
+	}
+	if (c->n == CONFIG_MAX_ENTRIES) {
+		snprintf(ls->err, ls->errlen, "more than %d settings", CONFIG_MAX_ENTRIES);
+		ls->failed = 1;
+		return 0;
+	}
+	c->entries[c->n].section = xstrdup(section);
+	c->entries[c->n].key = xstrdup(key);
+	c->entries[c->n].value = xstrdup(value);
+	c->n++;
+	return 1;
+}
+
+struct config *config_new_empty(void)
+{
+	return xcalloc(1, sizeof(struct config));
+}
+
+int config_load(const char *path, struct config **out, char *err, size_t errlen)
+{
+	struct config_load_state ls;
+	struct config *c = config_new_empty();
+	FILE *f = NULL;
+	int rc = -1, r;
+
+	c->path = xstrdup(path);
+	memset(&ls, 0, sizeof(ls));
+	ls.c = c;
+	ls.err = err;
+	ls.errlen = errlen;
+	if ((f = fopen(path, "r")) == NULL) {
+		snprintf(err, errlen, "config %s: %s", path, strerror(errno));
+		goto out;
+	}
+	r = ini_parse_file(f, config_handler, &ls);
+	if (ls.failed) {
+		char why[256];
+
+		snprintf(why, sizeof(why), "%s", err);
+		snprintf(err, errlen, "%s:%d: %s", path, r, why);
+		goto out;
+	}
+	if (r != 0) {
+		snprintf(err, errlen, "%s:%d: syntax error", path, r);
+		goto out;
+	}
+	*out = c;
+	c = NULL;
+	rc = 0;
+out:
+	if (f != NULL)
+		fclose(f);
+	config_free(c);
+	return rc;
+}
+
+void config_free(struct config *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->n; i++) {
+		free(c->entries[i].section);
+		free(c->entries[i].key);
+		free(c->entries[i].value);
+	}
+	free(c->path);
+	free(c);
+}
+
+const char *config_get(const struct config *c, const char *section, const char *key)
+{
+	size_t i;
+
+	if (c == NULL)
+		return NULL;
+	for (i = 0; i < c->n; i++)
+		if (strcmp(c->entries[i].section, section) == 0 && strcmp(c->entries[i].key, key) == 0)
+			return c->entries[i].value;
+	return NULL;
+}
+
+const char *config_path(const struct config *c)
+{
+	return c != NULL ? c->path : NULL;
+}

@@ -1,0 +1,93 @@
+/*
+ * limits.h - every limit tlswatch applies to untrusted input, in one place.
+ *
+ * Reports arrive from anyone on the internet (mail or HTTPS POST), so every
+ * length, count, depth and size is bounded before memory is committed to it.
+ * Each limit says why it has the value it has. Real-world maxima seen in the
+ * sample corpus (../shared/samples/QUIRKS.md) are far below these.
+ */
+#ifndef TLSWATCH_LIMITS_H
+#define TLSWATCH_LIMITS_H
+
+/* RFC 8460 section 5.2 names 10 MB as a receiver limit commonly found in the
+ * wild; a gzip'd report larger than that is not a report we want. */
+#define LIMIT_COMPRESSED_BYTES (10u * 1024u * 1024u)
+
+/* Inflated JSON. Real reports are 0.5-15 KiB; 64 MiB leaves room for a
+ * large provider's report while stopping a gzip bomb long before it hurts. */
+#define LIMIT_INFLATED_BYTES (64u * 1024u * 1024u)
+
+/* An uncompressed JSON report given directly (file, stdin, POST). The same
+ * bound as a compressed one: RFC 8460 section 5.2. */
+#define LIMIT_JSON_BYTES LIMIT_COMPRESSED_BYTES
+
+/* A whole input (a file, stdin, a mail message, a POST body): the 10 MB
+ * report plus base64 expansion (4/3) and mail headers. */
+#define LIMIT_INPUT_BYTES (16u * 1024u * 1024u)
+
+/* JSON nesting. A report is at most 5 levels deep (report, policies, policy,
+ * failure-details, detail); 32 allows unknown extensions and stops the
+ * 100,000-deep array long before cJSON's own recursion limit. */
+#define LIMIT_JSON_DEPTH 32
+
+/* JSON values (nodes) in one document, counted before cJSON builds its
+ * tree: each costs cJSON about 64 bytes, so this bounds the tree at ~25 MiB.
+ * 10,000 failure details of 8 values each fit with room to spare. */
+#define LIMIT_JSON_VALUES 400000
+
+/* Members in one JSON object. A report object has about a dozen keys; 256
+ * allows extensions and bounds the duplicate-key check. */
+#define LIMIT_JSON_OBJECT_MEMBERS 256
+
+/* Policies in one report. One policy per policy domain and type; a provider
+ * reporting for a large hosting customer may list a few hundred domains. */
+#define LIMIT_POLICIES 4096
+
+/* Failure details in one policy. The largest seen in real reports is 5; one
+ * per (sending IP, MX, result type) triple still fits comfortably. */
+#define LIMIT_FAILURE_DETAILS 10000
+
+/* Entries in a policy-string or mx-host array. An MTA-STS policy has a
+ * handful of lines; Microsoft's TLSA lists carry about a dozen records. */
+#define LIMIT_POLICY_STRINGS 1024
+
+/* One string value (names, IPs, reasons, policy lines). Host names are at
+ * most 253 octets; free-text reasons from Mail.ru run to a few hundred. */
+#define LIMIT_STRING_BYTES 2048
+
+/* Counts are integers a double can hold exactly: JSON numbers are doubles
+ * in cJSON, and 2^53-1 is the largest integer every JSON parser agrees on. */
+#define LIMIT_COUNT_MAX 9007199254740991LL
+
+/* Years accepted in date-range. Reports describe recent days; anything far
+ * outside this window is a broken or hostile clock. */
+#define LIMIT_YEAR_MIN 2000
+#define LIMIT_YEAR_MAX 2200
+
+/* A date-range longer than this is not a daily (or weekly) report. RFC 8460
+ * section 4.1 describes daily reports; 31 days tolerates odd senders. */
+#define LIMIT_RANGE_SECONDS (31LL * 86400LL)
+
+/* Reports committed per SQLite transaction when ingesting many inputs: one
+ * fsync per batch instead of one per report, and a crash loses no more than
+ * the uncommitted batch, which a re-run ingests again (dedupe makes it safe). */
+#define LIMIT_BATCH_REPORTS 500
+
+/* Untrusted strings echoed in logs and errors are cut to this many bytes. */
+#define LIMIT_LOG_STRING 160
+
+/* Mail: MIME nesting (forwarded message/rfc822 inside multipart inside ...).
+ * Real reports are 2 deep; a forward of a forward is 6. */
+#define LIMIT_MIME_DEPTH 16
+
+/* Mail: MIME parts in one message. A report mail has 2-3 parts. */
+#define LIMIT_MIME_PARTS 256
+
+/* Mail: one header line (unfolded). RFC 5322 section 2.1.1 caps lines at
+ * 998 octets; a folded Subject or DKIM-Signature stays well under 16 KiB. */
+#define LIMIT_HEADER_BYTES (16u * 1024u)
+
+/* Mail: reports carried by one message. Senders send one per message. */
+#define LIMIT_REPORTS_PER_MESSAGE 64
+
+#endif

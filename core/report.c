@@ -1,0 +1,605 @@
+/*
+ * report.c - RFC 8460 JSON to struct report. Input is untrusted: anyone can
+ * mail or POST a report. The raw bytes are scanned first (NUL, UTF-8, depth,
+ * size of the tree), then parsed with cJSON, checked for duplicate keys, and
+ * copied into our own structs; the cJSON tree is freed before returning.
+ */
+#include "report.h"
+
+#include <cJSON.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "datetime.h"
+#include "limits.h"
+#include "utf8.h"
+#include "xalloc.h"
+
+/* A JSON path like "policies[2].summary", built as the walk descends. */
+struct path {
+	char buf[256];
+	size_t len;
+};
+
+struct parse {
+	struct arena *arena;
+	char *err;
+	size_t errlen;
+	struct path path;
+};
+
+static size_t path_push_key(struct path *p, const char *key)
+{
+	size_t old = p->len;
+	int n = snprintf(p->buf + p->len, sizeof(p->buf) - p->len, "%s%s",
+			 p->len > 0 ? "." : "", key);
+
+	if (n > 0)
+		p->len += (size_t)n < sizeof(p->buf) - p->len ? (size_t)n : sizeof(p->buf) - p->len - 1;
+	return old;
+}
+
+static size_t path_push_index(struct path *p, size_t i)
+{
+	size_t old = p->len;
+	int n = snprintf(p->buf + p->len, sizeof(p->buf) - p->len, "[%zu]", i);
+
+	if (n > 0)
+		p->len += (size_t)n < sizeof(p->buf) - p->len ? (size_t)n : sizeof(p->buf) - p->len - 1;
+	return old;
+}
+
+static void path_pop(struct path *p, size_t old)
+{
+	p->len = old;
+	p->buf[old] = '\0';
+}
+
+__attribute__((format(printf, 2, 3)))
+static int parse_fail(struct parse *ps, const char *fmt, ...)
+{
+	va_list ap;
+	int n = 0;
+
+	if (ps->path.len > 0)
+		n = snprintf(ps->err, ps->errlen, "%s: ", ps->path.buf);
+	if (n < 0 || (size_t)n >= ps->errlen)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(ps->err + n, ps->errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* One pass over the raw bytes before cJSON sees them: rejects NUL bytes,
+ * invalid UTF-8, the \u0000 escape (cJSON would silently cut the string),
+ * nesting deeper than LIMIT_JSON_DEPTH and more than LIMIT_JSON_VALUES
+ * values, so cJSON's allocation is bounded by our limits. */
+static int report_scan_raw(const char *json, size_t len, char *err, size_t errlen)
+{
+	const unsigned char *s = (const unsigned char *)json;
+	size_t i, bad, values = 1;
+	int in_string = 0, depth = 0;
+
+	bad = utf8_valid_prefix(s, len);
+	if (memchr(s, '\0', bad) != NULL) {
+		snprintf(err, errlen, "NUL byte at offset %zu",
+			 (size_t)((const unsigned char *)memchr(s, '\0', bad) - s));
+		return -1;
+	}
+	if (bad < len) {
+		if (s[bad] == '\0')
+			snprintf(err, errlen, "NUL byte at offset %zu", bad);
+		else
+			snprintf(err, errlen, "invalid UTF-8 at offset %zu", bad);
+		return -1;
+	}
+	for (i = 0; i < len; i++) {
+		if (in_string) {
+			if (s[i] == '\\') {
+				if (i + 5 < len && s[i + 1] == 'u' && memcmp(s + i + 2, "0000", 4) == 0) {
+					snprintf(err, errlen, "\\u0000 escape in a string at offset %zu", i);
+					return -1;
+				}
+				i++;
+			} else if (s[i] == '"') {
+				in_string = 0;
+			}
+			continue;
+		}
+		switch (s[i]) {
+		case '"':
+			in_string = 1;
+			break;
+		case '[':
+		case '{':
+			if (++depth > LIMIT_JSON_DEPTH) {
+				snprintf(err, errlen, "JSON nested deeper than %d levels", LIMIT_JSON_DEPTH);
+				return -1;
+			}
+			values++;
+			break;
+		case ']':
+		case '}':
+			depth--;
+			break;
+		case ',':
+			values++;
+			break;
+		default:
+			break;
+		}
+		if (values > LIMIT_JSON_VALUES) {
+			snprintf(err, errlen, "more than %d JSON values", LIMIT_JSON_VALUES);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int report_key_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* cJSON keeps every member of an object and lookups return the first, so a
+ * report with two "total-failure-session-count" keys would be read one way
+ * here and another way elsewhere. Reject duplicates anywhere in the tree. */
+static int report_check_keys(struct parse *ps, const cJSON *node, int depth)
+{
+	const cJSON *c;
+	const char *keys[LIMIT_JSON_OBJECT_MEMBERS];
+	size_t n = 0, i, old;
+
+	if (depth > LIMIT_JSON_DEPTH)
+		return parse_fail(ps, "JSON nested too deep");
+	if (cJSON_IsObject(node)) {
+		for (c = node->child; c != NULL; c = c->next) {
+			if (n == LIMIT_JSON_OBJECT_MEMBERS)
+				return parse_fail(ps, "object has more than %d members",
+						  LIMIT_JSON_OBJECT_MEMBERS);
+			keys[n++] = c->string;
+		}
+		qsort(keys, n, sizeof(keys[0]), report_key_cmp);
+		for (i = 1; i < n; i++)
+			if (strcmp(keys[i - 1], keys[i]) == 0)
+				return parse_fail(ps, "duplicate key \"%.64s\"", keys[i]);
+		for (c = node->child; c != NULL; c = c->next) {
+			old = path_push_key(&ps->path, c->string);
+			if (report_check_keys(ps, c, depth + 1) < 0)
+				return -1;
+			path_pop(&ps->path, old);
+		}
+	} else if (cJSON_IsArray(node)) {
+		for (c = node->child, i = 0; c != NULL; c = c->next, i++) {
+			old = path_push_index(&ps->path, i);
+			if (report_check_keys(ps, c, depth + 1) < 0)
+				return -1;
+			path_pop(&ps->path, old);
+		}
+	}
+	return 0;
+}
+
+/* Copies a validated JSON string into the arena; rejects over-long and
+ * non-UTF-8 values (cJSON decodes \u escapes itself). */
+static int parse_string_value(struct parse *ps, const cJSON *v, const char **out)
+{
+	size_t len;
+
+	if (!cJSON_IsString(v) || v->valuestring == NULL)
+		return parse_fail(ps, "expected a string");
+	len = strlen(v->valuestring);
+	if (len > LIMIT_STRING_BYTES)
+		return parse_fail(ps, "string longer than %d bytes", LIMIT_STRING_BYTES);
+	if (utf8_valid_prefix((const unsigned char *)v->valuestring, len) != len)
+		return parse_fail(ps, "invalid UTF-8 in string");
+	*out = arena_strndup(ps->arena, v->valuestring, len);
+	return 0;
+}
+
+/* An optional string member: absent or null leaves *out NULL. */
+static int parse_opt_string(struct parse *ps, const cJSON *obj, const char *key, const char **out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	size_t old;
+	int rc;
+
+	*out = NULL;
+	if (v == NULL || cJSON_IsNull(v))
+		return 0;
+	old = path_push_key(&ps->path, key);
+	rc = parse_string_value(ps, v, out);
+	if (rc == 0)
+		path_pop(&ps->path, old);
+	return rc;
+}
+
+static int parse_req_string(struct parse *ps, const cJSON *obj, const char *key, const char **out)
+{
+	size_t old = path_push_key(&ps->path, key);
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	if (v == NULL)
+		return parse_fail(ps, "missing");
+	if (parse_string_value(ps, v, out) < 0)
+		return -1;
+	if ((*out)[0] == '\0')
+		return parse_fail(ps, "empty string");
+	path_pop(&ps->path, old);
+	return 0;
+}
+
+/* An optional string under an RFC name, or else under an alias a sender
+ * uses instead (QUIRKS E3, E4). */
+static int parse_aliased_string(struct parse *ps, const cJSON *obj, const char *key,
+				const char *alias, const char **out)
+{
+	if (parse_opt_string(ps, obj, key, out) < 0)
+		return -1;
+	if (*out == NULL)
+		return parse_opt_string(ps, obj, alias, out);
+	return 0;
+}
+
+/* Counts: JSON integers in 0..2^53-1. cJSON's valueint clamps at INT_MAX,
+ * so read valuedouble and insist it is finite and integral. */
+static int parse_req_count(struct parse *ps, const cJSON *obj, const char *key, int64_t *out)
+{
+	size_t old = path_push_key(&ps->path, key);
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	double d;
+
+	if (v == NULL)
+		return parse_fail(ps, "missing");
+	if (!cJSON_IsNumber(v))
+		return parse_fail(ps, "expected a number");
+	d = v->valuedouble;
+	if (!isfinite(d))
+		return parse_fail(ps, "number out of range");
+	if (d < 0)
+		return parse_fail(ps, "negative number");
+	if (d != floor(d))
+		return parse_fail(ps, "not an integer");
+	if (d > (double)LIMIT_COUNT_MAX)
+		return parse_fail(ps, "number larger than 2^53-1");
+	*out = (int64_t)d;
+	path_pop(&ps->path, old);
+	return 0;
+}
+
+static const cJSON *parse_req_object(struct parse *ps, const cJSON *obj, const char *key)
+{
+	size_t old = path_push_key(&ps->path, key);
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	if (v == NULL) {
+		parse_fail(ps, "missing");
+		return NULL;
+	}
+	if (!cJSON_IsObject(v)) {
+		parse_fail(ps, "expected an object");
+		return NULL;
+	}
+	path_pop(&ps->path, old);
+	return v;
+}
+
+/* A list of strings that may be absent, null, one string, or an array
+ * (mx-host: QUIRKS C6, C7). Empty strings are dropped. */
+static int parse_string_list(struct parse *ps, const cJSON *obj, const char *key,
+			     const char ***out, size_t *n_out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key), *c;
+	size_t old = path_push_key(&ps->path, key), n, i, o = 0;
+	const char **list, *s;
+
+	*out = NULL;
+	*n_out = 0;
+	if (v == NULL || cJSON_IsNull(v)) {
+		path_pop(&ps->path, old);
+		return 0;
+	}
+	if (cJSON_IsString(v)) {
+		if (parse_string_value(ps, v, &s) < 0)
+			return -1;
+		if (s[0] != '\0') {
+			list = arena_calloc(ps->arena, 1, sizeof(*list));
+			list[0] = s;
+			*out = list;
+			*n_out = 1;
+		}
+		path_pop(&ps->path, old);
+		return 0;
+	}
+	if (!cJSON_IsArray(v))
+		return parse_fail(ps, "expected an array of strings");
+	n = (size_t)cJSON_GetArraySize(v);
+	if (n > LIMIT_POLICY_STRINGS)
+		return parse_fail(ps, "more than %d entries", LIMIT_POLICY_STRINGS);
+	list = arena_calloc(ps->arena, n ? n : 1, sizeof(*list));
+	for (c = v->child, i = 0; c != NULL; c = c->next, i++) {
+		size_t old_i = path_push_index(&ps->path, i);
+
+		if (parse_string_value(ps, c, &s) < 0)
+			return -1;
+		path_pop(&ps->path, old_i);
+		if (s[0] != '\0')
+			list[o++] = s;
+	}
+	*out = list;
+	*n_out = o;
+	path_pop(&ps->path, old);
+	return 0;
+}
+
+/* Microsoft sends a TLSA policy-string as one element holding a JSON-encoded
+ * array of records (QUIRKS C1). Expand it to one entry per record; leave
+ * anything that does not decode cleanly as it was. */
+static void parse_expand_encoded_list(struct parse *ps, struct report_policy *pol)
+{
+	cJSON *inner;
+	const cJSON *c;
+	const char **list;
+	size_t n, o = 0, len;
+
+	if (pol->n_policy_strings != 1 || pol->policy_strings[0][0] != '[')
+		return;
+	len = strlen(pol->policy_strings[0]);
+	if (report_scan_raw(pol->policy_strings[0], len, ps->err, ps->errlen) < 0) {
+		ps->err[0] = '\0';
+		return;
+	}
+	inner = cJSON_ParseWithLengthOpts(pol->policy_strings[0], len + 1, NULL, 1);
+	if (inner == NULL)
+		return;
+	n = (size_t)cJSON_GetArraySize(inner);
+	if (!cJSON_IsArray(inner) || n == 0 || n > LIMIT_POLICY_STRINGS)
+		goto out;
+	for (c = inner->child; c != NULL; c = c->next)
+		if (!cJSON_IsString(c) || strlen(c->valuestring) > LIMIT_STRING_BYTES)
+			goto out;
+	list = arena_calloc(ps->arena, n, sizeof(*list));
+	for (c = inner->child; c != NULL; c = c->next)
+		if (c->valuestring[0] != '\0')
+			list[o++] = arena_strdup(ps->arena, c->valuestring);
+	pol->policy_strings = list;
+	pol->n_policy_strings = o;
+out:
+	cJSON_Delete(inner);
+}
+
+static void parse_strip_cr(struct report_policy *pol)
+{
+	size_t i, len;
+
+	/* Google copies CRLF-terminated mta-sts.txt lines verbatim (QUIRKS C2);
+	 * the strings are arena copies we own, so trim in place. */
+	for (i = 0; i < pol->n_policy_strings; i++) {
+		len = strlen(pol->policy_strings[i]);
+		while (len > 0 && (pol->policy_strings[i][len - 1] == '\r' ||
+				   pol->policy_strings[i][len - 1] == '\n'))
+			((char *)(uintptr_t)pol->policy_strings[i])[--len] = '\0';
+	}
+}
+
+static int parse_failure(struct parse *ps, const cJSON *fd, struct report_failure *f)
+{
+	if (!cJSON_IsObject(fd))
+		return parse_fail(ps, "expected an object");
+	if (parse_req_string(ps, fd, "result-type", &f->result_type) < 0 ||
+	    parse_req_count(ps, fd, "failed-session-count", &f->failed_sessions) < 0 ||
+	    parse_opt_string(ps, fd, "sending-mta-ip", &f->sending_mta_ip) < 0 ||
+	    parse_aliased_string(ps, fd, "receiving-mx-hostname", "receiving-mx-host-name",
+				 &f->receiving_mx_hostname) < 0 ||
+	    parse_opt_string(ps, fd, "receiving-mx-helo", &f->receiving_mx_helo) < 0 ||
+	    parse_opt_string(ps, fd, "receiving-ip", &f->receiving_ip) < 0 ||
+	    parse_aliased_string(ps, fd, "additional-information", "additional-info-uri",
+				 &f->additional_information) < 0 ||
+	    parse_aliased_string(ps, fd, "failure-reason-code", "failure-error-code",
+				 &f->failure_reason_code) < 0)
+		return -1;
+	return 0;
+}
+
+static int parse_policy(struct parse *ps, const cJSON *pj, struct report_policy *pol)
+{
+	const cJSON *policy, *summary, *fds, *c;
+	size_t old, i, n;
+
+	if (!cJSON_IsObject(pj))
+		return parse_fail(ps, "expected an object");
+	if ((policy = parse_req_object(ps, pj, "policy")) == NULL)
+		return -1;
+	old = path_push_key(&ps->path, "policy");
+	if (parse_req_string(ps, policy, "policy-type", &pol->policy_type) < 0 ||
+	    parse_opt_string(ps, policy, "policy-domain", &pol->policy_domain) < 0 ||
+	    parse_string_list(ps, policy, "policy-string", &pol->policy_strings,
+			      &pol->n_policy_strings) < 0 ||
+	    parse_string_list(ps, policy, "mx-host", &pol->mx_hosts, &pol->n_mx_hosts) < 0)
+		return -1;
+	path_pop(&ps->path, old);
+	if (pol->policy_domain != NULL && pol->policy_domain[0] == '\0')
+		pol->policy_domain = NULL;
+	parse_expand_encoded_list(ps, pol);
+	parse_strip_cr(pol);
+
+	if ((summary = parse_req_object(ps, pj, "summary")) == NULL)
+		return -1;
+	old = path_push_key(&ps->path, "summary");
+	if (parse_req_count(ps, summary, "total-successful-session-count",
+			    &pol->successful_sessions) < 0 ||
+	    parse_req_count(ps, summary, "total-failure-session-count", &pol->failed_sessions) < 0)
+		return -1;
+	path_pop(&ps->path, old);
+
+	fds = cJSON_GetObjectItemCaseSensitive(pj, "failure-details");
+	if (fds == NULL || cJSON_IsNull(fds))
+		return 0;
+	old = path_push_key(&ps->path, "failure-details");
+	if (!cJSON_IsArray(fds))
+		return parse_fail(ps, "expected an array");
+	n = (size_t)cJSON_GetArraySize(fds);
+	if (n > LIMIT_FAILURE_DETAILS)
+		return parse_fail(ps, "more than %d failure details", LIMIT_FAILURE_DETAILS);
+	pol->failures = arena_calloc(ps->arena, n ? n : 1, sizeof(*pol->failures));
+	for (c = fds->child, i = 0; c != NULL; c = c->next, i++) {
+		size_t old_i = path_push_index(&ps->path, i);
+
+		if (parse_failure(ps, c, &pol->failures[i]) < 0)
+			return -1;
+		path_pop(&ps->path, old_i);
+	}
+	pol->n_failures = n;
+	path_pop(&ps->path, old);
+	return 0;
+}
+
+/* Each count is at most 2^53-1; so must their sum be, or totals computed
+ * from the report (tally.c, the store's aggregates) could overflow. */
+static int parse_check_sum(struct parse *ps, const struct report *r)
+{
+	int64_t sum = 0;
+	size_t i, j;
+
+	for (i = 0; i < r->n_policies; i++) {
+		const struct report_policy *p = &r->policies[i];
+
+		sum += p->successful_sessions;
+		if (sum > LIMIT_COUNT_MAX)
+			break;
+		sum += p->failed_sessions;
+		if (sum > LIMIT_COUNT_MAX)
+			break;
+		for (j = 0; j < p->n_failures && sum <= LIMIT_COUNT_MAX; j++)
+			sum += p->failures[j].failed_sessions;
+		if (sum > LIMIT_COUNT_MAX)
+			break;
+	}
+	if (sum > LIMIT_COUNT_MAX)
+		return parse_fail(ps, "session counts add up to more than 2^53-1");
+	return 0;
+}
+
+static int parse_report(struct parse *ps, const cJSON *root, struct report *r)
+{
+	const cJSON *range, *pols, *c;
+	const char *start, *end;
+	char derr[128];
+	size_t old, i, n;
+
+	if (!cJSON_IsObject(root))
+		return parse_fail(ps, "top level is not a JSON object");
+	if (parse_req_string(ps, root, "organization-name", &r->organization_name) < 0 ||
+	    parse_opt_string(ps, root, "contact-info", &r->contact_info) < 0 ||
+	    parse_req_string(ps, root, "report-id", &r->report_id) < 0)
+		return -1;
+	if ((range = parse_req_object(ps, root, "date-range")) == NULL)
+		return -1;
+	old = path_push_key(&ps->path, "date-range");
+	if (parse_req_string(ps, range, "start-datetime", &start) < 0 ||
+	    parse_req_string(ps, range, "end-datetime", &end) < 0)
+		return -1;
+	if (datetime_parse_rfc3339(start, &r->start_time, derr, sizeof(derr)) < 0) {
+		path_push_key(&ps->path, "start-datetime");
+		return parse_fail(ps, "%s", derr);
+	}
+	if (datetime_parse_rfc3339(end, &r->end_time, derr, sizeof(derr)) < 0) {
+		path_push_key(&ps->path, "end-datetime");
+		return parse_fail(ps, "%s", derr);
+	}
+	if (r->start_time > r->end_time)
+		return parse_fail(ps, "start-datetime is after end-datetime");
+	if (r->end_time - r->start_time > LIMIT_RANGE_SECONDS)
+		return parse_fail(ps, "range longer than %lld days", LIMIT_RANGE_SECONDS / 86400);
+	path_pop(&ps->path, old);
+
+	old = path_push_key(&ps->path, "policies");
+	pols = cJSON_GetObjectItemCaseSensitive(root, "policies");
+	if (pols == NULL)
+		return parse_fail(ps, "missing");
+	if (!cJSON_IsArray(pols))
+		return parse_fail(ps, "expected an array");
+	n = (size_t)cJSON_GetArraySize(pols);
+	if (n > LIMIT_POLICIES)
+		return parse_fail(ps, "more than %d policies", LIMIT_POLICIES);
+	r->policies = arena_calloc(ps->arena, n ? n : 1, sizeof(*r->policies));
+	for (c = pols->child, i = 0; c != NULL; c = c->next, i++) {
+		size_t old_i = path_push_index(&ps->path, i);
+
+		if (parse_policy(ps, c, &r->policies[i]) < 0)
+			return -1;
+		path_pop(&ps->path, old_i);
+	}
+	r->n_policies = n;
+	path_pop(&ps->path, old);
+	return parse_check_sum(ps, r);
+}
+
+int report_parse_json(const char *json, size_t len, struct report **out, char *err,
+		      size_t errlen)
+{
+	struct parse ps;
+	struct report *r = NULL;
+	cJSON *root = NULL;
+	const char *end = NULL;
+	size_t i;
+	int rc = -1;
+
+	memset(&ps, 0, sizeof(ps));
+	ps.err = err;
+	ps.errlen = errlen;
+	if (len > LIMIT_INFLATED_BYTES) {
+		snprintf(err, errlen, "JSON larger than %u bytes", LIMIT_INFLATED_BYTES);
+		goto out;
+	}
+	/* a UTF-8 byte order mark is harmless; cJSON would refuse it */
+	if (len >= 3 && memcmp(json, "\xef\xbb\xbf", 3) == 0) {
+		json += 3;
+		len -= 3;
+	}
+	for (i = 0; i < len && strchr(" \t\r\n", json[i]) != NULL; i++)
+		;
+	if (i == len) {
+		snprintf(err, errlen, "empty input");
+		goto out;
+	}
+	if (report_scan_raw(json, len, err, errlen) < 0)
+		goto out;
+	root = cJSON_ParseWithLengthOpts(json, len + 1, &end, 1);
+	if (root == NULL) {
+		snprintf(err, errlen, "invalid JSON at offset %zu",
+			 end != NULL && end >= json ? (size_t)(end - json) : (size_t)0);
+		goto out;
+	}
+	if (report_check_keys(&ps, root, 0) < 0)
+		goto out;
+	r = xcalloc(1, sizeof(*r));
+	r->arena = ps.arena = arena_new();
+	if (parse_report(&ps, root, r) < 0)
+		goto out;
+	*out = r;
+	r = NULL;
+	rc = 0;
+out:
+	cJSON_Delete(root);
+	report_free(r);
+	return rc;
+}
+
+void report_free(struct report *r)
+{
+	if (r == NULL)
+		return;
+	arena_free(r->arena);
+	free(r);
+}
+
+int64_t report_day(const struct report *r)
+{
+	return datetime_day_of(r->start_time);
+}

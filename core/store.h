@@ -1,0 +1,114 @@
+/*
+ * store.h - the SQLite report store: the only door to sqlite3.h.
+ *
+ * A writer opens the database read-write (creating and migrating it); a
+ * reader opens it read-only with query_only set. Writes happen inside a
+ * batch transaction (store_begin / store_commit); each report is added
+ * under its own savepoint, so it is stored whole or not at all, while a
+ * batch costs one durability barrier. Every statement binds its values.
+ *
+ * Errors: functions return 0 or -1 with a one-line reason in err.
+ */
+#ifndef TLSWATCH_STORE_H
+#define TLSWATCH_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "report.h"
+
+struct store;
+
+enum store_mode { STORE_READONLY, STORE_READWRITE };
+
+/* Where an input came from. Strings are borrowed; NULL where unknown. */
+struct source_info {
+	const char *kind;	/* "file", "stdin", "mail", "imap", "https" */
+	const char *name;	/* path, Message-ID, client address */
+	int64_t received;	/* UTC seconds */
+	const char *message_id;
+	const char *mail_from;
+	const char *mail_date;
+	const char *subject;
+	const char *tls_report_domain;
+	const char *tls_report_submitter;
+	const char *auth_headers;
+};
+
+enum store_outcome { STORE_NEW, STORE_DUPLICATE };
+
+/* Opens (and for a writer, creates and migrates) the database at path.
+ * A reader fails when the file is missing or its schema is not current. */
+int store_open(const char *path, enum store_mode mode, struct store **out, char *err,
+	       size_t errlen);
+/* Rolls back any open batch, then closes. store_close(NULL) is a no-op. */
+void store_close(struct store *st);
+
+int store_begin(struct store *st, char *err, size_t errlen);
+/* Commits the batch durably (synchronous=FULL). */
+int store_commit(struct store *st, char *err, size_t errlen);
+void store_rollback(struct store *st);
+int store_in_batch(const struct store *st);
+
+/* Records where the next reports came from; *id is for store_add_report. */
+int store_add_source(struct store *st, const struct source_info *src, int64_t *id, char *err,
+		     size_t errlen);
+
+/* Adds a validated report with its JSON (and, when the input was gzip, the
+ * original compressed bytes; else gz may be NULL and the JSON is compressed
+ * here). A report whose (organization, report-id) is already stored is a
+ * duplicate: nothing is written and *outcome says so. Must be in a batch. */
+int store_add_report(struct store *st, const struct report *r, const uint8_t *json,
+		     size_t json_len, const uint8_t *gz, size_t gz_len, int64_t source_id,
+		     int64_t *id, enum store_outcome *outcome, char *err, size_t errlen);
+
+/* Keeps a refused input byte-exact. An input whose SHA-256 is already
+ * quarantined (and not released) is not stored twice: *existing is set to 1
+ * and *id names the earlier record. truncated: the input was larger than the
+ * limit and data holds its first part. Must be in a batch. */
+int store_add_quarantine(struct store *st, const struct source_info *src, const char *reason,
+			 const uint8_t *data, size_t len, int64_t orig_size, int truncated,
+			 int64_t *id, int *existing, char *err, size_t errlen);
+
+/* One quarantine record, as listed. Strings and data are owned by the
+ * record: free with store_quarantine_entry_free. */
+struct quarantine_entry {
+	int64_t id;
+	int64_t received;
+	char *kind;
+	char *name;
+	char *reason;
+	char sha256_hex[65];
+	int64_t size;
+	int truncated;
+	int64_t released;	/* 0 when still held */
+	int64_t released_report;
+	uint8_t *data;		/* NULL unless asked for */
+	size_t data_len;
+};
+
+void store_quarantine_entry_free(struct quarantine_entry *q);
+
+/* Calls fn for each record, oldest first (only those still held unless
+ * all). Stops early when fn returns non-zero. Data is not loaded. */
+int store_quarantine_list(struct store *st, int all,
+			  int (*fn)(const struct quarantine_entry *q, void *arg), void *arg,
+			  char *err, size_t errlen);
+
+/* Loads one record with its data. -1 with "no quarantine record N". */
+int store_quarantine_get(struct store *st, int64_t id, struct quarantine_entry *q, char *err,
+			 size_t errlen);
+
+/* Marks a record released into report report_rowid. Must be in a batch. */
+int store_quarantine_release(struct store *st, int64_t id, int64_t report_rowid, char *err,
+			     size_t errlen);
+
+/* Replaces a held record's reason (a retry failed for another reason). */
+int store_quarantine_set_reason(struct store *st, int64_t id, const char *reason, char *err,
+				size_t errlen);
+
+/* Low-level access for core's read modules (query.c): the sqlite3 handle.
+ * Returned as void so that only core includes sqlite3.h. */
+void *store_handle(struct store *st);
+
+#endif

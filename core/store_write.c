@@ -1,0 +1,339 @@
+/*
+ * store_write.c - adding reports, their aggregates and quarantine records.
+ * Input: validated reports (untrusted text, bound as parameters) and raw
+ * input bytes.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "digest.h"
+#include "gz.h"
+#include "jsonw.h"
+#include "limits.h"
+#include "store_impl.h"
+#include "tally.h"
+
+#define SQL_FIND_REPORT "SELECT id FROM report WHERE organization = ?1 AND report_id = ?2"
+#define SQL_ADD_RAW "INSERT INTO raw_report (sha256, json_size, gz) VALUES (?1, ?2, ?3)"
+#define SQL_ADD_SOURCE                                                                      \
+	"INSERT INTO source (kind, name, received, message_id, mail_from, mail_date, subject," \
+	" tls_report_domain, tls_report_submitter, auth_headers)"                             \
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+#define SQL_ADD_REPORT                                                                       \
+	"INSERT INTO report (organization, report_id, contact_info, start_time, end_time, day," \
+	" successful_sessions, failed_sessions, raw_id, source_id)"                            \
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+#define SQL_ADD_POLICY                                                                    \
+	"INSERT INTO policy (report, idx, policy_type, policy_domain, policy_strings, mx_hosts," \
+	" successful_sessions, failed_sessions) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+#define SQL_ADD_FAILURE                                                                   \
+	"INSERT INTO failure (policy, result_type, sending_mta_ip, receiving_mx_hostname,"   \
+	" receiving_mx_helo, receiving_ip, additional_information, failure_reason_code,"     \
+	" failed_sessions) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+#define SQL_AGG_DOMAIN                                                                    \
+	"INSERT INTO agg_domain (day, policy_domain, organization, reports,"                 \
+	" successful_sessions, failed_sessions) VALUES (?1, ?2, ?3, 1, ?4, ?5)"              \
+	" ON CONFLICT (day, policy_domain, organization) DO UPDATE SET"                      \
+	" reports = reports + 1,"                                                            \
+	" successful_sessions = successful_sessions + excluded.successful_sessions,"         \
+	" failed_sessions = failed_sessions + excluded.failed_sessions"
+#define SQL_AGG_FAILURE                                                                   \
+	"INSERT INTO agg_failure (day, policy_domain, organization, mx_host, result_type,"   \
+	" failed_sessions) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"                                  \
+	" ON CONFLICT (day, policy_domain, organization, mx_host, result_type) DO UPDATE SET" \
+	" failed_sessions = failed_sessions + excluded.failed_sessions"
+#define SQL_AGG_TYPE                                                                      \
+	"INSERT INTO agg_policy_type (day, policy_domain, organization, policy_type,"        \
+	" policies, successful_sessions, failed_sessions) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)" \
+	" ON CONFLICT (day, policy_domain, organization, policy_type) DO UPDATE SET"          \
+	" policies = policies + excluded.policies,"                                          \
+	" successful_sessions = successful_sessions + excluded.successful_sessions,"         \
+	" failed_sessions = failed_sessions + excluded.failed_sessions"
+#define SQL_FIND_QUARANTINE "SELECT id FROM quarantine WHERE sha256 = ?1 AND released IS NULL"
+#define SQL_ADD_QUARANTINE                                                                 \
+	"INSERT INTO quarantine (received, kind, name, reason, sha256, size, data, truncated)" \
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+
+static int store_step_done(struct store *st, sqlite3_stmt *s, const char *what, char *err,
+			   size_t errlen)
+{
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return store_fail(st, err, errlen, what);
+	return 0;
+}
+
+int store_add_source(struct store *st, const struct source_info *src, int64_t *id, char *err,
+		     size_t errlen)
+{
+	sqlite3_stmt *s = store_stmt(st, STMT_ADD_SOURCE, SQL_ADD_SOURCE, err, errlen);
+
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, src->kind);
+	store_bind_text(s, 2, src->name);
+	sqlite3_bind_int64(s, 3, src->received);
+	store_bind_text(s, 4, src->message_id);
+	store_bind_text(s, 5, src->mail_from);
+	store_bind_text(s, 6, src->mail_date);
+	store_bind_text(s, 7, src->subject);
+	store_bind_text(s, 8, src->tls_report_domain);
+	store_bind_text(s, 9, src->tls_report_submitter);
+	store_bind_text(s, 10, src->auth_headers);
+	if (store_step_done(st, s, "cannot add source", err, errlen) < 0)
+		return -1;
+	*id = sqlite3_last_insert_rowid(st->db);
+	return 0;
+}
+
+/* A JSON array of strings, or NULL for none. Caller frees. */
+static char *store_json_list(const char *const *list, size_t n)
+{
+	struct strbuf sb;
+	struct jsonw w;
+	size_t i;
+
+	if (n == 0)
+		return NULL;
+	strbuf_init(&sb, (size_t)LIMIT_POLICY_STRINGS * (LIMIT_STRING_BYTES * 6 + 4) + 16);
+	jsonw_init(&w, &sb, 0);
+	jsonw_array_begin(&w);
+	for (i = 0; i < n; i++)
+		jsonw_string(&w, list[i]);
+	jsonw_array_end(&w);
+	return strbuf_detach(&sb, NULL);
+}
+
+static int store_add_policies(struct store *st, const struct report *r, int64_t report_rowid,
+			      char *err, size_t errlen)
+{
+	sqlite3_stmt *ps, *fs;
+	size_t i, j;
+	int rc;
+
+	for (i = 0; i < r->n_policies; i++) {
+		const struct report_policy *p = &r->policies[i];
+		char *strings = store_json_list(p->policy_strings, p->n_policy_strings);
+		char *mx = store_json_list(p->mx_hosts, p->n_mx_hosts);
+		int64_t policy_rowid;
+
+		if ((ps = store_stmt(st, STMT_ADD_POLICY, SQL_ADD_POLICY, err, errlen)) == NULL) {
+			free(strings);
+			free(mx);
+			return -1;
+		}
+		sqlite3_bind_int64(ps, 1, report_rowid);
+		sqlite3_bind_int64(ps, 2, (int64_t)i);
+		store_bind_text(ps, 3, p->policy_type);
+		store_bind_text(ps, 4, p->policy_domain);
+		store_bind_text(ps, 5, strings);
+		store_bind_text(ps, 6, mx);
+		sqlite3_bind_int64(ps, 7, p->successful_sessions);
+		sqlite3_bind_int64(ps, 8, p->failed_sessions);
+		rc = store_step_done(st, ps, "cannot add policy", err, errlen);
+		free(strings);
+		free(mx);
+		if (rc < 0)
+			return -1;
+		policy_rowid = sqlite3_last_insert_rowid(st->db);
+		for (j = 0; j < p->n_failures; j++) {
+			const struct report_failure *f = &p->failures[j];
+
+			if ((fs = store_stmt(st, STMT_ADD_FAILURE, SQL_ADD_FAILURE, err, errlen)) == NULL)
+				return -1;
+			sqlite3_bind_int64(fs, 1, policy_rowid);
+			store_bind_text(fs, 2, f->result_type);
+			store_bind_text(fs, 3, f->sending_mta_ip);
+			store_bind_text(fs, 4, f->receiving_mx_hostname);
+			store_bind_text(fs, 5, f->receiving_mx_helo);
+			store_bind_text(fs, 6, f->receiving_ip);
+			store_bind_text(fs, 7, f->additional_information);
+			store_bind_text(fs, 8, f->failure_reason_code);
+			sqlite3_bind_int64(fs, 9, f->failed_sessions);
+			if (store_step_done(st, fs, "cannot add failure detail", err, errlen) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static int store_add_aggregates(struct store *st, const struct report *r, const struct tally *t,
+				char *err, size_t errlen)
+{
+	int64_t day = report_day(r);
+	sqlite3_stmt *s;
+	size_t i;
+
+	for (i = 0; i < t->n_domains; i++) {
+		if ((s = store_stmt(st, STMT_AGG_DOMAIN, SQL_AGG_DOMAIN, err, errlen)) == NULL)
+			return -1;
+		sqlite3_bind_int64(s, 1, day);
+		store_bind_text(s, 2, t->domains[i].policy_domain);
+		store_bind_text(s, 3, r->organization_name);
+		sqlite3_bind_int64(s, 4, t->domains[i].successful_sessions);
+		sqlite3_bind_int64(s, 5, t->domains[i].failed_sessions);
+		if (store_step_done(st, s, "cannot update domain totals", err, errlen) < 0)
+			return -1;
+	}
+	for (i = 0; i < t->n_failures; i++) {
+		if ((s = store_stmt(st, STMT_AGG_FAILURE, SQL_AGG_FAILURE, err, errlen)) == NULL)
+			return -1;
+		sqlite3_bind_int64(s, 1, day);
+		store_bind_text(s, 2, t->failures[i].policy_domain);
+		store_bind_text(s, 3, r->organization_name);
+		store_bind_text(s, 4, t->failures[i].mx_host);
+		store_bind_text(s, 5, t->failures[i].result_type);
+		sqlite3_bind_int64(s, 6, t->failures[i].failed_sessions);
+		if (store_step_done(st, s, "cannot update failure totals", err, errlen) < 0)
+			return -1;
+	}
+	for (i = 0; i < t->n_types; i++) {
+		if ((s = store_stmt(st, STMT_AGG_TYPE, SQL_AGG_TYPE, err, errlen)) == NULL)
+			return -1;
+		sqlite3_bind_int64(s, 1, day);
+		store_bind_text(s, 2, t->types[i].policy_domain);
+		store_bind_text(s, 3, r->organization_name);
+		store_bind_text(s, 4, t->types[i].policy_type);
+		sqlite3_bind_int64(s, 5, t->types[i].policies);
+		sqlite3_bind_int64(s, 6, t->types[i].successful_sessions);
+		sqlite3_bind_int64(s, 7, t->types[i].failed_sessions);
+		if (store_step_done(st, s, "cannot update policy-type totals", err, errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Everything of one report, under the caller's savepoint. */
+static int store_add_report_rows(struct store *st, const struct report *r, const uint8_t *json,
+				 size_t json_len, const uint8_t *gz, size_t gz_len,
+				 int64_t source_id, int64_t *id, char *err, size_t errlen)
+{
+	uint8_t sha[DIGEST_SHA256_LEN], *own_gz = NULL;
+	sqlite3_stmt *s;
+	struct tally t;
+	int64_t raw_id, report_rowid;
+	int rc = -1;
+
+	tally_report(r, &t);
+	digest_sha256(json, json_len, sha);
+	if (gz == NULL) {
+		gz_deflate(json, json_len, &own_gz, &gz_len);
+		gz = own_gz;
+	}
+	if ((s = store_stmt(st, STMT_ADD_RAW, SQL_ADD_RAW, err, errlen)) == NULL)
+		goto out;
+	sqlite3_bind_blob(s, 1, sha, sizeof(sha), SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, (int64_t)json_len);
+	sqlite3_bind_blob64(s, 3, gz, gz_len, SQLITE_STATIC);
+	if (store_step_done(st, s, "cannot add raw report", err, errlen) < 0)
+		goto out;
+	raw_id = sqlite3_last_insert_rowid(st->db);
+
+	if ((s = store_stmt(st, STMT_ADD_REPORT, SQL_ADD_REPORT, err, errlen)) == NULL)
+		goto out;
+	store_bind_text(s, 1, r->organization_name);
+	store_bind_text(s, 2, r->report_id);
+	store_bind_text(s, 3, r->contact_info);
+	sqlite3_bind_int64(s, 4, r->start_time);
+	sqlite3_bind_int64(s, 5, r->end_time);
+	sqlite3_bind_int64(s, 6, report_day(r));
+	sqlite3_bind_int64(s, 7, t.successful_sessions);
+	sqlite3_bind_int64(s, 8, t.failed_sessions);
+	sqlite3_bind_int64(s, 9, raw_id);
+	if (source_id > 0)
+		sqlite3_bind_int64(s, 10, source_id);
+	if (store_step_done(st, s, "cannot add report", err, errlen) < 0)
+		goto out;
+	report_rowid = sqlite3_last_insert_rowid(st->db);
+	if (store_add_policies(st, r, report_rowid, err, errlen) < 0 ||
+	    store_add_aggregates(st, r, &t, err, errlen) < 0)
+		goto out;
+	*id = report_rowid;
+	rc = 0;
+out:
+	free(own_gz);
+	tally_free(&t);
+	return rc;
+}
+
+int store_add_report(struct store *st, const struct report *r, const uint8_t *json,
+		     size_t json_len, const uint8_t *gz, size_t gz_len, int64_t source_id,
+		     int64_t *id, enum store_outcome *outcome, char *err, size_t errlen)
+{
+	sqlite3_stmt *s;
+	int step;
+
+	if (!st->in_batch) {
+		snprintf(err, errlen, "internal error: store_add_report outside a batch");
+		return -1;
+	}
+	if ((s = store_stmt(st, STMT_FIND_REPORT, SQL_FIND_REPORT, err, errlen)) == NULL)
+		return -1;
+	store_bind_text(s, 1, r->organization_name);
+	store_bind_text(s, 2, r->report_id);
+	step = sqlite3_step(s);
+	if (step == SQLITE_ROW) {
+		*id = sqlite3_column_int64(s, 0);
+		*outcome = STORE_DUPLICATE;
+		sqlite3_reset(s);
+		return 0;
+	}
+	if (step != SQLITE_DONE)
+		return store_fail(st, err, errlen, "cannot look up report");
+	/* a savepoint per report: stored whole or not at all, inside a batch */
+	if (sqlite3_exec(st->db, "SAVEPOINT report", NULL, NULL, NULL) != SQLITE_OK)
+		return store_fail(st, err, errlen, "cannot start savepoint");
+	if (store_add_report_rows(st, r, json, json_len, gz, gz_len, source_id, id, err, errlen) < 0) {
+		sqlite3_exec(st->db, "ROLLBACK TO report; RELEASE report", NULL, NULL, NULL);
+		return -1;
+	}
+	if (sqlite3_exec(st->db, "RELEASE report", NULL, NULL, NULL) != SQLITE_OK)
+		return store_fail(st, err, errlen, "cannot release savepoint");
+	*outcome = STORE_NEW;
+	return 0;
+}
+
+int store_add_quarantine(struct store *st, const struct source_info *src, const char *reason,
+			 const uint8_t *data, size_t len, int64_t orig_size, int truncated,
+			 int64_t *id, int *existing, char *err, size_t errlen)
+{
+	uint8_t sha[DIGEST_SHA256_LEN];
+	sqlite3_stmt *s;
+	int step;
+
+	if (!st->in_batch) {
+		snprintf(err, errlen, "internal error: store_add_quarantine outside a batch");
+		return -1;
+	}
+	digest_sha256(data, len, sha);
+	if ((s = store_stmt(st, STMT_FIND_QUARANTINE, SQL_FIND_QUARANTINE, err, errlen)) == NULL)
+		return -1;
+	sqlite3_bind_blob(s, 1, sha, sizeof(sha), SQLITE_STATIC);
+	step = sqlite3_step(s);
+	if (step == SQLITE_ROW) {
+		*id = sqlite3_column_int64(s, 0);
+		*existing = 1;
+		sqlite3_reset(s);
+		return 0;
+	}
+	if (step != SQLITE_DONE)
+		return store_fail(st, err, errlen, "cannot look up quarantine");
+	if ((s = store_stmt(st, STMT_ADD_QUARANTINE, SQL_ADD_QUARANTINE, err, errlen)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, src->received);
+	store_bind_text(s, 2, src->kind);
+	store_bind_text(s, 3, src->name);
+	store_bind_text(s, 4, reason);
+	sqlite3_bind_blob(s, 5, sha, sizeof(sha), SQLITE_STATIC);
+	sqlite3_bind_int64(s, 6, orig_size);
+	if (len == 0)
+		sqlite3_bind_zeroblob(s, 7, 0); /* NULL data would bind SQL NULL */
+	else
+		sqlite3_bind_blob64(s, 7, data, len, SQLITE_STATIC);
+	sqlite3_bind_int(s, 8, truncated);
+	if (store_step_done(st, s, "cannot add quarantine record", err, errlen) < 0)
+		return -1;
+	*id = sqlite3_last_insert_rowid(st->db);
+	*existing = 0;
+	return 0;
+}

@@ -1,0 +1,38 @@
+/*
+ * strbuf.h - a growable byte buffer with a hard cap set at init.
+ *
+ * The cap is what makes it safe for untrusted input: appending past it fails
+ * (returns -1) instead of growing without bound. The contents are always
+ * NUL-terminated, so text can be used as a C string.
+ */
+#ifndef TLSWATCH_STRBUF_H
+#define TLSWATCH_STRBUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+struct strbuf {
+	char *data;	/* NULL until the first append */
+	size_t len;
+	size_t alloc;
+	size_t cap;	/* len never exceeds cap */
+};
+
+void strbuf_init(struct strbuf *sb, size_t cap);
+/* Frees the contents; the buffer can be reused after strbuf_init. */
+void strbuf_free(struct strbuf *sb);
+void strbuf_reset(struct strbuf *sb);
+/* 0, or -1 when the cap would be exceeded (nothing is appended then). */
+int strbuf_append(struct strbuf *sb, const void *data, size_t len);
+int strbuf_puts(struct strbuf *sb, const char *s);
+int strbuf_putc(struct strbuf *sb, char c);
+int strbuf_printf(struct strbuf *sb, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int strbuf_vprintf(struct strbuf *sb, const char *fmt, va_list ap);
+/* Hands the contents to the caller (who frees them); the buffer is reset.
+ * Never NULL: an empty buffer yields "". */
+char *strbuf_detach(struct strbuf *sb, size_t *len);
+/* The contents as a C string: "" when empty. Owned by the buffer. */
+const char *strbuf_str(const struct strbuf *sb);
+
+#endif

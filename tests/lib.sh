@@ -1,0 +1,32 @@
+# tests/lib.sh - sourced by every shell test (tests/*/NAME.sh).
+#
+# run.sh sets: TOP (repo root), TLSWATCH (the ASan+UBSan binary), GEN (the
+# report generator), DATA (tests/data), RESULTS (file to append results to).
+# Each test script gets its own scratch directory in $T, removed afterwards.
+# Record each check with t_pass NAME or t_fail NAME "got X, want Y"; t_check
+# and t_eq are shorthands.
+
+set -u
+: "${TOP:?run through tests/run.sh}"
+T=$(mktemp -d /tmp/tlswatch-test.XXXXXX)
+chmod 755 "$T"
+trap 'rm -rf "$T"' EXIT
+TEST_SCRIPT=$(basename "$0" .sh)
+
+t_pass() { echo "pass $TEST_SCRIPT: $1" >> "$RESULTS"; }
+t_fail() {
+	echo "FAIL $TEST_SCRIPT: $1${2:+: $2}" >> "$RESULTS"
+	echo "FAIL $TEST_SCRIPT: $1${2:+: $2}" >&2
+}
+# t_eq NAME GOT WANT
+t_eq() {
+	if [ "$2" = "$3" ]; then t_pass "$1"; else t_fail "$1" "got '$2', want '$3'"; fi
+}
+# t_check NAME COMMAND...: passes when the command succeeds
+t_check() {
+	name=$1
+	shift
+	if "$@" >/dev/null 2>&1; then t_pass "$name"; else t_fail "$name" "command failed: $*"; fi
+}
+# t_sql DB SQL: one value from the database (a real SQLite file)
+t_sql() { sqlite3 -batch -noheader "$1" "$2"; }
