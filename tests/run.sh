@@ -3,7 +3,10 @@
 # "N passed, N failed". Called by 'make check' after the build.
 #   unit tests:   build/asan/tests/test_*   (cmocka; each case counts)
 #   shell tests:  tests/golden/*.sh, tests/integration/*.sh, tests/fuzz/replay.sh
+# "tests/run.sh PATTERN" runs only the tests whose name contains PATTERN;
+# TESTS_OUT names another output directory (default tests/out).
 set -u
+ONLY=${1:-}
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 export TOP
 export TLSWATCH="$TOP/build/asan/tlswatch"
@@ -11,7 +14,7 @@ export GEN="$TOP/build/tools/gen"
 export DATA="$TOP/tests/data"
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:exitcode=99"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:exitcode=99"
-OUT="$TOP/tests/out"
+OUT=${TESTS_OUT:-$TOP/tests/out}
 rm -rf "$OUT"
 mkdir -p "$OUT"
 RESULTS="$OUT/results"
@@ -21,6 +24,7 @@ export RESULTS
 for t in "$TOP"/build/asan/tests/test_*; do
 	[ -x "$t" ] || continue
 	name=$(basename "$t")
+	case "$name" in *"$ONLY"*) ;; *) continue ;; esac
 	log="$OUT/$name.log"
 	(cd "$TOP" && "$t") > "$log" 2>&1
 	rc=$?
@@ -38,6 +42,7 @@ done
 for t in "$TOP"/tests/golden/*.sh "$TOP"/tests/integration/*.sh "$TOP"/tests/fuzz/replay.sh; do
 	[ -f "$t" ] || continue
 	name=$(basename "$t" .sh)
+	case "$name" in *"$ONLY"*) ;; *) continue ;; esac
 	before=$(wc -l < "$RESULTS")
 	sh "$t" > "$OUT/$name.log" 2>&1
 	rc=$?
