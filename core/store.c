@@ -59,15 +59,15 @@ out:
 static int store_migrate(struct store *st, char *err, size_t errlen)
 {
 	int64_t version, tables;
+	int i, newest = schema_migrations[schema_n_migrations - 1].version;
 	char sql[64];
-	int i;
 
 	if (store_get_int(st, "PRAGMA user_version", &version, err, errlen) < 0)
 		return -1;
-	if (version > schema_n_migrations) {
+	if (version > newest) {
 		snprintf(err, errlen,
 			 "database %s: schema version %lld is newer than this tlswatch knows (%d)",
-			 st->path, (long long)version, schema_n_migrations);
+			 st->path, (long long)version, newest);
 		return -1;
 	}
 	if (version == 0) {
@@ -79,11 +79,11 @@ static int store_migrate(struct store *st, char *err, size_t errlen)
 		}
 	}
 	if (st->mode == STORE_READONLY) {
-		if (version < schema_n_migrations) {
+		if (version < newest) {
 			snprintf(err, errlen,
 				 "database %s: schema version %lld is older than %d; run 'tlswatch ingest' "
-				 "or 'tlswatch db check' once to upgrade it",
-				 st->path, (long long)version, schema_n_migrations);
+				 "once to upgrade it",
+				 st->path, (long long)version, newest);
 			return -1;
 		}
 		return 0;
