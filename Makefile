@@ -115,7 +115,7 @@ unit: $(UNIT_BIN)
 
 # --- tests: everything, under ASan+UBSan, ending with "N passed, N failed"
 check: deps-check
-	@$(MAKE) --no-print-directory build/asan/tlswatch unit $(TOOL_BIN)
+	@$(MAKE) --no-print-directory tlswatch build/asan/tlswatch unit $(TOOL_BIN)
 	@sh tests/run.sh
 
 # --- demo

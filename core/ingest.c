@@ -51,6 +51,16 @@ int ingest_flush(struct ingest *ig, char *err, size_t errlen)
 	return store_commit(ig->st, err, errlen);
 }
 
+static int ingest_is_blank(const uint8_t *data, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (data[i] != ' ' && data[i] != '\t' && data[i] != '\r' && data[i] != '\n')
+			return 0;
+	return 1;
+}
+
 static int ingest_is_json(const uint8_t *data, size_t len)
 {
 	size_t i = 0;
@@ -215,7 +225,7 @@ int ingest_input(struct ingest *ig, const uint8_t *data, size_t len, int64_t ori
 		snprintf(res->reason, sizeof(res->reason), "input larger than %u bytes",
 			 LIMIT_INPUT_BYTES);
 		bad = 1;
-	} else if (len == 0) {
+	} else if (ingest_is_blank(data, len)) {
 		snprintf(res->reason, sizeof(res->reason), "empty input");
 		bad = 1;
 	} else if (gz_is_gzip(data, len) || ingest_is_json(data, len) ||
