@@ -1,0 +1,215 @@
+/* Unit tests for core/report.c (RFC 8460 parsing and sender quirks) and
+ * core/tally.c (count-once rules). Table-driven; each failure says got/want. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "input.h"
+#include "report.h"
+#include "tally.h"
+
+#define HEAD "{\"organization-name\":\"Org\",\"date-range\":{\"start-datetime\":\"2024-01-01T00:00:00Z\",\"end-datetime\":\"2024-01-01T23:59:59Z\"},\"report-id\":\"R\","
+#define SUMMARY(ok, fail) "\"summary\":{\"total-successful-session-count\":" #ok ",\"total-failure-session-count\":" #fail "}"
+
+static struct report *parse_ok(const char *json)
+{
+	struct report *r = NULL;
+	char err[512];
+
+	if (report_parse_json(json, strlen(json), &r, err, sizeof(err)) != 0)
+		fail_msg("parse failed: %s\n  input: %s", err, json);
+	return r;
+}
+
+struct bad_case {
+	const char *json;
+	const char *err;
+};
+
+static const struct bad_case bad_cases[] = {
+	{ "{}", "organization-name: missing" },
+	{ "{\"organization-name\":\"\"}", "organization-name: empty string" },
+	{ "{\"organization-name\":5}", "organization-name: expected a string" },
+	{ HEAD "\"policies\":[]}\n}", "invalid JSON" },
+	{ HEAD "\"policies\":[{\"policy\":{\"policy-type\":\"sts\"}}]}", "policies[0].summary: missing" },
+	{ HEAD "\"policies\":[{\"policy\":[]," SUMMARY(1, 0) "}]}", "policies[0].policy: expected an object" },
+	{ HEAD "\"policies\":[{\"policy\":{\"policy-type\":\"sts\",\"mx-host\":[1]}," SUMMARY(1, 0) "}]}",
+	  "policies[0].policy.mx-host[0]: expected a string" },
+	{ HEAD "\"policies\":[{\"policy\":{\"policy-type\":\"sts\"}," SUMMARY(1, 0)
+	       ",\"failure-details\":{}}]}", "policies[0].failure-details: expected an array" },
+	{ HEAD "\"policies\":[{\"policy\":{\"policy-type\":\"sts\"}," SUMMARY(1, 0)
+	       ",\"failure-details\":[{\"result-type\":\"x\"}]}]}",
+	  "policies[0].failure-details[0].failed-session-count: missing" },
+	{ HEAD "\"policies\":[{\"policy\":{\"policy-type\":\"sts\"}," SUMMARY(1, 0)
+	       ",\"failure-details\":[{\"failed-session-count\":1}]}]}",
+	  "policies[0].failure-details[0].result-type: missing" },
+	{ HEAD "\"policies\":[{\"policy\":{\"policy-type\":\"sts\"}," SUMMARY(-0.5, 0) "}]}",
+	  "negative number" },
+	{ HEAD "\"policies\":[{\"policy\":{\"policy-type\":\"sts\"}," SUMMARY(true, 0) "}]}",
+	  "expected a number" },
+	{ HEAD "\"contact-info\":7,\"policies\":[]}", "contact-info: expected a string" },
+	{ "\xef\xbb\xbf" "{\"organization-name\":\"x\"}", "report-id: missing" },
+	{ "{\"a\":1,\"b\":2,\"a\":3}", "duplicate key \"a\"" },
+};
+
+static void test_report_bad(void **state)
+{
+	struct report *r = NULL;
+	char err[512];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
+		const struct bad_case *c = &bad_cases[i];
+
+		err[0] = '\0';
+		if (report_parse_json(c->json, strlen(c->json), &r, err, sizeof(err)) != -1 || r != NULL)
+			fail_msg("case %zu accepted, want error '%s'", i, c->err);
+		if (strstr(err, c->err) == NULL)
+			fail_msg("case %zu: got '%s', want '%s'", i, err, c->err);
+	}
+}
+
+static void test_report_quirks(void **state)
+{
+	struct report *r;
+
+	(void)state;
+	/* Microsoft: no zone; TLSA as one JSON-encoded string */
+	r = parse_ok("{\"organization-name\":\"Microsoft Corporation\",\"date-range\":{\"start-datetime\":\"2023-01-10T00:00:00\",\"end-datetime\":\"2023-01-10T23:59:59\"},\"report-id\":\"1+x\",\"policies\":[{\"policy\":{\"policy-type\":\"tlsa\",\"policy-string\":[\"[\\\"3 1 1 AB\\\",\\\"3 1 1 CD\\\"]\"],\"policy-domain\":\"x.test\"}," SUMMARY(2, 0) "}]}");
+	assert_int_equal(r->start_time, 1673308800);
+	assert_int_equal(r->policies[0].n_policy_strings, 2);
+	assert_string_equal(r->policies[0].policy_strings[1], "3 1 1 CD");
+	assert_null(r->contact_info);
+	report_free(r);
+
+	/* contact-info null, policy-domain absent, policy-string [], mx-host [] */
+	r = parse_ok(HEAD "\"contact-info\":null,\"policies\":[{\"policy\":{\"policy-type\":\"no-policy-found\",\"policy-string\":[],\"mx-host\":[]}," SUMMARY(1, 0) ",\"failure-details\":[]}]}");
+	assert_null(r->contact_info);
+	assert_null(r->policies[0].policy_domain);
+	assert_int_equal(r->policies[0].n_policy_strings, 0);
+	assert_int_equal(r->policies[0].n_mx_hosts, 0);
+	assert_int_equal(r->policies[0].n_failures, 0);
+	report_free(r);
+
+	/* mx-host as a plain string (RFC 8460 4.8 example); CR stripped */
+	r = parse_ok(HEAD "\"policies\":[{\"policy\":{\"policy-type\":\"sts\",\"policy-string\":[\"version: STSv1\\r\",\"mode: enforce\\r\"],\"mx-host\":\"*.mail.example\",\"policy-domain\":\"example\"}," SUMMARY(1, 0) "}]}");
+	assert_int_equal(r->policies[0].n_mx_hosts, 1);
+	assert_string_equal(r->policies[0].mx_hosts[0], "*.mail.example");
+	assert_string_equal(r->policies[0].policy_strings[0], "version: STSv1");
+	report_free(r);
+
+	/* misspelt and draft-era keys; unknown result type and keys kept */
+	r = parse_ok(HEAD "\"x-extension\":{\"a\":[1,2]},\"policies\":[{\"policy\":{\"policy-type\":\"sts\"}," SUMMARY(0, 3) ",\"failure-details\":[{\"result-type\":\"brand-new-type\",\"receiving-mx-host-name\":\"mx.example\",\"failure-error-code\":\"E1\",\"additional-info-uri\":\"https://x\",\"failed-session-count\":3,\"unknown\":true}]}]}");
+	assert_string_equal(r->policies[0].failures[0].result_type, "brand-new-type");
+	assert_string_equal(r->policies[0].failures[0].receiving_mx_hostname, "mx.example");
+	assert_string_equal(r->policies[0].failures[0].failure_reason_code, "E1");
+	assert_string_equal(r->policies[0].failures[0].additional_information, "https://x");
+	assert_null(r->policies[0].failures[0].sending_mta_ip);
+	report_free(r);
+
+	/* exclusive next-midnight end (Mail.ru) belongs to the start's day */
+	r = parse_ok("{\"organization-name\":\"Mail.ru\",\"date-range\":{\"start-datetime\":\"2024-02-22T00:00:00Z\",\"end-datetime\":\"2024-02-23T00:00:00Z\"},\"report-id\":\"u@mail.ru\",\"policies\":[]}");
+	assert_int_equal(report_day(r), 19775);
+	report_free(r);
+}
+
+/* Every prefix of a real report is refused cleanly (no crash, no leak), and
+ * only the whole of it parses. */
+static void test_report_prefixes(void **state)
+{
+	struct input in;
+	struct report *r;
+	char err[512], *buf;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(input_read_path("tests/data/samples/cry-inc__dmarc-report-viewer__testdata__smtp-tls-reports__full-example.json",
+					 1 << 20, &in, err, sizeof(err)), 0);
+	for (n = 0; n < in.len; n++) {
+		buf = malloc(n + 1);
+		memcpy(buf, in.data, n);
+		buf[n] = '\0';
+		r = NULL;
+		if (report_parse_json(buf, n, &r, err, sizeof(err)) == 0) {
+			/* trailing white space may be cut and still be whole */
+			size_t k;
+
+			for (k = n; k < in.len; k++)
+				assert_non_null(strchr(" \r\n\t", in.data[k]));
+			report_free(r);
+		}
+		free(buf);
+	}
+	assert_int_equal(report_parse_json((char *)in.data, in.len, &r, err, sizeof(err)), 0);
+	report_free(r);
+	input_free(&in);
+}
+
+static void test_tally_count_once(void **state)
+{
+	struct report *r;
+	struct tally t;
+
+	(void)state;
+	/* sts + tlsa for one domain: the same sessions, max of each; npf adds;
+	 * another domain separate; the failure breakdown follows the same rule */
+	r = parse_ok(HEAD "\"policies\":["
+		"{\"policy\":{\"policy-type\":\"sts\",\"policy-domain\":\"a.test\"}," SUMMARY(10, 4)
+		",\"failure-details\":[{\"result-type\":\"certificate-expired\",\"receiving-mx-hostname\":\"mx1\",\"failed-session-count\":4}]},"
+		"{\"policy\":{\"policy-type\":\"tlsa\",\"policy-domain\":\"a.test\"}," SUMMARY(12, 3)
+		",\"failure-details\":[{\"result-type\":\"certificate-expired\",\"receiving-mx-hostname\":\"mx1\",\"failed-session-count\":3},"
+		"{\"result-type\":\"tlsa-invalid\",\"receiving-mx-hostname\":\"mx1\",\"failed-session-count\":1}]},"
+		"{\"policy\":{\"policy-type\":\"no-policy-found\",\"policy-domain\":\"a.test\"}," SUMMARY(5, 1)
+		",\"failure-details\":[{\"result-type\":\"certificate-expired\",\"receiving-mx-hostname\":\"mx1\",\"failed-session-count\":1}]},"
+		"{\"policy\":{\"policy-type\":\"sts\",\"policy-domain\":\"a.test\"}," SUMMARY(1, 0) "},"
+		"{\"policy\":{\"policy-type\":\"sts\",\"policy-domain\":\"b.test\"}," SUMMARY(7, 2)
+		",\"failure-details\":[{\"result-type\":\"sts-policy-fetch-error\",\"failed-session-count\":2}]},"
+		"{\"policy\":{\"policy-type\":\"no-policy-found\"}," SUMMARY(3, 0) "}]}");
+	tally_report(r, &t);
+	assert_int_equal(t.n_domains, 3);
+	/* sorted by domain: "" (none), a.test, b.test */
+	assert_string_equal(t.domains[0].policy_domain, "");
+	assert_int_equal(t.domains[0].successful_sessions, 3);
+	assert_string_equal(t.domains[1].policy_domain, "a.test");
+	assert_int_equal(t.domains[1].successful_sessions, 12 + 5); /* max(10+1, 12) + 5 */
+	assert_int_equal(t.domains[1].failed_sessions, 4 + 1);      /* max(4+0, 3) + 1 */
+	assert_int_equal(t.domains[2].successful_sessions, 7);
+	assert_int_equal(t.successful_sessions, 3 + 17 + 7);
+	assert_int_equal(t.failed_sessions, 0 + 5 + 2);
+	assert_int_equal(t.n_failures, 3);
+	assert_string_equal(t.failures[0].mx_host, "mx1");
+	assert_string_equal(t.failures[0].result_type, "certificate-expired");
+	assert_int_equal(t.failures[0].failed_sessions, 4 + 1); /* max(4, 3) + 1 */
+	assert_string_equal(t.failures[1].result_type, "tlsa-invalid");
+	assert_int_equal(t.failures[1].failed_sessions, 1);     /* max(0, 1) */
+	assert_string_equal(t.failures[2].policy_domain, "b.test");
+	assert_string_equal(t.failures[2].mx_host, "");
+	assert_int_equal(t.failures[2].failed_sessions, 2);
+	/* per-type views keep each type's own numbers */
+	assert_int_equal(t.n_types, 5);
+	assert_string_equal(t.types[3].policy_type, "tlsa");
+	assert_int_equal(t.types[3].successful_sessions, 12);
+	assert_string_equal(t.types[2].policy_type, "sts");
+	assert_int_equal(t.types[2].policies, 2);
+	assert_int_equal(t.types[2].successful_sessions, 11);
+	tally_free(&t);
+	report_free(r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_report_bad),
+		cmocka_unit_test(test_report_quirks),
+		cmocka_unit_test(test_report_prefixes),
+		cmocka_unit_test(test_tally_count_once),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
