@@ -1,0 +1,48 @@
+#!/bin/sh
+# tools/demo.sh - 'make demo': load the bundled real-world samples and a
+# generated month of reports (with an injected failure spike) into demo.db,
+# then show what tlswatch makes of them.
+set -eu
+cd "$(dirname "$0")/.."
+DB=demo.db
+WORK=build/demo
+rm -f "$DB" "$DB-wal" "$DB-shm"
+rm -rf "$WORK"
+mkdir -p "$WORK"
+tw() { ./tlswatch --db "$DB" "$@"; }
+has() { ./tlswatch "$1" --help > /dev/null 2>&1; }
+
+echo "== Real-world sample reports (tests/data/samples, tests/data/mail)"
+# one sample is a deliberately broken fixture: it lands in quarantine (exit 1)
+tw -v ingest tests/data/samples/*.json $(ls tests/data/mail/* 2>/dev/null | grep -v README) | tail -1 || true
+
+if [ -x build/tools/gen ]; then
+	today=$(date -u +%Y-%m-%d)
+	start=$(date -u -d "$today - 35 days" +%Y-%m-%d)
+	spike=$(date -u -d "$today - 2 days" +%Y-%m-%d)
+	echo
+	echo "== A generated month: 35 days from $start, 3 domains, a certificate-expired spike on $spike"
+	build/tools/gen --out "$WORK/gen" --seed 42 --start "$start" --days 35 --domains 3 \
+		--spike "example.com,mx1.example.com,certificate-expired,$spike,400"
+	tw -v ingest "$WORK"/gen/* | tail -1
+fi
+
+echo
+echo "== Quarantine (refused inputs, kept byte-exact)"
+tw quarantine list
+
+if has summary; then
+	echo
+	echo "== tlswatch summary (the last 7 complete UTC days)"
+	tw summary
+fi
+if has alert; then
+	echo
+	echo "== tlswatch alert"
+	tw alert || true
+fi
+if has web; then
+	echo
+	echo "== Dashboard: http://127.0.0.1:8080/  (Ctrl-C to stop)"
+	exec ./tlswatch --db "$DB" web --listen 127.0.0.1:8080
+fi
