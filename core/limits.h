@@ -90,4 +90,37 @@
 /* Mail: reports carried by one message. Senders send one per message. */
 #define LIMIT_REPORTS_PER_MESSAGE 64
 
+/* IMAP: certificates accepted in a server's chain. Real chains are 2-4
+ * long; the cap bounds the work a hostile server can make us do. */
+#define LIMIT_TLS_CHAIN 16
+
+/* IMAP: the password or OAuth token read from password_file or
+ * password_command. OAuth access tokens from large providers run to a few
+ * KiB; 64 KiB leaves room and stops a runaway command. */
+#define LIMIT_SECRET_BYTES (64u * 1024u)
+
+/* IMAP: the largest string libetpan may hold in memory (a literal the
+ * server announces, such as a message body). libetpan allocates an
+ * announced literal up front and rounds to a power of two, so a message
+ * of LIMIT_INPUT_BYTES needs twice that; anything larger fails instead of
+ * being allocated (the collector sets this as libetpan's mmap ceiling and
+ * points its spill directory nowhere). */
+#define LIMIT_IMAP_STRING_BYTES (2u * LIMIT_INPUT_BYTES)
+
+/* IMAP: UIDs per UID FETCH round trip (the batch_size key's default and
+ * maximum). One batch is one commit and one MOVE; 100 messages of a few
+ * KiB each keep a round trip small while avoiding per-message latency. */
+#define LIMIT_IMAP_BATCH_DEFAULT 100
+#define LIMIT_IMAP_BATCH_MAX 1000
+
+/* IMAP: message bytes fetched in one UID FETCH (by RFC822.SIZE). A
+ * batch is held in memory until it is committed; this bounds that memory
+ * whatever batch_size says. A message larger than this is fetched alone. */
+#define LIMIT_IMAP_BATCH_BYTES (64u * 1024u * 1024u)
+
+/* IMAP: messages looked at in one run. A rua mailbox receives a few
+ * hundred reports a day; the cap bounds the UID list held in memory, and
+ * the next run continues where this one stopped. */
+#define LIMIT_IMAP_MESSAGES_PER_RUN 100000
+
 #endif

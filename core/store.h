@@ -107,6 +107,17 @@ int store_quarantine_release(struct store *st, int64_t id, int64_t report_rowid,
 int store_quarantine_set_reason(struct store *st, int64_t id, const char *reason, char *err,
 				size_t errlen);
 
+/* IMAP collection state (schema/003_imap_state.sql), keyed by server
+ * ("host:port"), user and mailbox. get: *found is 0 when there is no row
+ * (the outputs are then 0). set: inserts or replaces the row; outside a
+ * batch it is its own durable transaction. 0, or -1 with the reason. */
+int store_imap_state_get(struct store *st, const char *server, const char *user,
+			 const char *mailbox, int64_t *uidvalidity, int64_t *last_uid, int *found,
+			 char *err, size_t errlen);
+int store_imap_state_set(struct store *st, const char *server, const char *user,
+			 const char *mailbox, int64_t uidvalidity, int64_t last_uid, char *err,
+			 size_t errlen);
+
 /* Low-level access for core's read modules (query.c): the sqlite3 handle.
  * Returned as void so that only core includes sqlite3.h. */
 void *store_handle(struct store *st);
