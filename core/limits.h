@@ -123,4 +123,28 @@
  * the next run continues where this one stopped. */
 #define LIMIT_IMAP_MESSAGES_PER_RUN 100000
 
+/* Analyzer: --domain filters in one query. Each is a bound SQL parameter;
+ * a postmaster names a handful, a script a few dozen. */
+#define LIMIT_FILTER_DOMAINS 256
+
+/* Analyzer: "Nd" periods (--since, --window, --baseline, --repeat-after).
+ * A century is far past any retention; longer is a typo. */
+#define LIMIT_PERIOD_DAYS 36525
+
+/* Analyzer: one summary document (JSON, CSV, HTML, text). Even thousands
+ * of domains over a year fit in a few MiB; past this the filter is wrong. */
+#define LIMIT_SUMMARY_BYTES (64u * 1024u * 1024u)
+
+/* Analyzer: reports listed per page ('tlswatch reports --limit'). */
+#define LIMIT_REPORT_PAGE 1000
+
+/* Alert delivery: a webhook that has not answered in this many seconds is
+ * down; cron must not hang on it (connect phase, then the whole request). */
+#define LIMIT_WEBHOOK_CONNECT_SECONDS 10
+#define LIMIT_WEBHOOK_SECONDS 30
+
+/* Alert delivery: an --exec command still running after this is killed,
+ * so a stuck mailer cannot pile up cron jobs. */
+#define LIMIT_EXEC_SECONDS 60
+
 #endif
