@@ -15,6 +15,7 @@
 static const struct cli_command commands[] = {
 	{ "ingest", cmd_ingest, "store report files, mail messages or stdin" },
 	{ "quarantine", cmd_quarantine, "list, show or retry refused inputs" },
+	{ "collect", cmd_collect, "fetch reports from the rua mailbox over IMAP" },
 	{ NULL, NULL, NULL },
 };
 

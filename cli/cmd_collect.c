@@ -1,0 +1,161 @@
+/*
+ * cmd_collect.c - "tlswatch collect": fetch TLS reports from the rua
+ * mailbox over IMAP ([imap] in the configuration), store them, and tidy
+ * the mailbox. Messages are untrusted; they go through core/ingest.c.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "escape.h"
+#include "imap_collect.h"
+#include "lock.h"
+#include "log.h"
+#include "progress.h"
+#include "store.h"
+
+static void collect_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: tlswatch collect [--dry-run] [--folder F] [--once]\n"
+		"\n"
+		"Fetch TLS reports (RFC 8460) from the IMAP mailbox in the [imap] section of\n"
+		"the configuration, store them, then move each message out of the folder:\n"
+		"stored or duplicate ones to processed_folder, quarantined ones to\n"
+		"invalid_folder, mail without a report to other_folder (keys left empty\n"
+		"leave messages in place). A message is moved only after what it carried\n"
+		"is committed to disk; an interrupted run is finished by the next one.\n"
+		"The server's certificate and host name are verified before logging in.\n"
+		"\n"
+		"  --dry-run    fetch and validate, but write nothing and move nothing\n"
+		"  --folder F   collect from F instead of the configured folder\n"
+		"  --once       one pass over the folder (default: repeat while new mail\n"
+		"               arrives during the run)\n"
+		"\n"
+		"Quiet on success; -v prints one line per message, -vv the IMAP exchange\n"
+		"(never the password). Only one collector runs per database.\n"
+		"Exit status: 0 all well, 1 a message was quarantined, 2 an error (the\n"
+		"reason names the server and the step). See docs/collect.md.\n");
+}
+
+struct collect_view {
+	struct progress prog;
+	int quiet;
+};
+
+static void collect_on_total(void *arg, long n)
+{
+	struct collect_view *v = arg;
+
+	progress_end(&v->prog);
+	progress_init(&v->prog, "messages", n, v->quiet);
+}
+
+static void collect_on_message(void *arg, const char *name, const struct ingest_result *res)
+{
+	struct collect_view *v = arg;
+	char what[1024];
+
+	ingest_describe(res, what, sizeof(what));
+	if (res->quarantined) {
+		progress_end(&v->prog);
+		log_warnx("%s: %s", esc(name), what);
+	} else {
+		log_verbose("%s: %s", esc(name), what);
+	}
+	progress_step(&v->prog);
+}
+
+int cmd_collect(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "folder", required_argument, NULL, 'f' },
+		{ "once", no_argument, NULL, '1' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct collect_opts copts;
+	struct collect_hooks hooks;
+	struct collect_totals tot;
+	struct collect_view view;
+	struct imap_config ic;
+	struct store *st = NULL;
+	const char *folder = NULL;
+	struct stat sb;
+	char err[1024];
+	int ch, lock_fd = -1, rc = EXIT_FAILURE_OP;
+
+	memset(&copts, 0, sizeof(copts));
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "+nf:1h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'n':
+			copts.dry_run = 1;
+			break;
+		case 'f':
+			folder = optarg;
+			break;
+		case '1':
+			copts.once = 1;
+			break;
+		case 'h':
+			collect_usage(stdout);
+			return EXIT_OK;
+		default:
+			return cli_usage_error("collect", "unknown option");
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("collect", "unexpected argument '%s'", argv[optind]);
+	copts.debug = log_get_level() >= LOG_DEBUG;
+	if (imap_config_load(c->cfg, folder, &ic, err, sizeof(err)) < 0) {
+		log_error("collect: %s%s%s", config_path(c->cfg) != NULL ? config_path(c->cfg) : "",
+			  config_path(c->cfg) != NULL ? ": " : "", err);
+		return EXIT_FAILURE_OP;
+	}
+	if (!ic.tls_verify)
+		log_warnx("collect: tls_verify = no: the certificate of %s is NOT checked; anyone "
+			  "on the path can read the password and the reports",
+			  ic.server);
+	if (!copts.dry_run) {
+		if ((lock_fd = lock_collector(c->db_path, err, sizeof(err))) < 0) {
+			log_error("collect: %s", err);
+			return EXIT_FAILURE_OP;
+		}
+		if (store_open(c->db_path, STORE_READWRITE, &st, err, sizeof(err)) < 0) {
+			log_error("collect: %s", err);
+			goto out;
+		}
+	} else if (stat(c->db_path, &sb) == 0 &&
+		   store_open(c->db_path, STORE_READONLY, &st, err, sizeof(err)) < 0) {
+		/* a dry run only reads where the last run stopped */
+		log_warnx("collect: %s; starting from the beginning of the folder", err);
+		st = NULL;
+	}
+	memset(&view, 0, sizeof(view));
+	view.quiet = c->quiet;
+	hooks.total = collect_on_total;
+	hooks.message = collect_on_message;
+	hooks.arg = &view;
+	if (imap_collect(&ic, st, &copts, &hooks, &tot, err, sizeof(err)) < 0) {
+		progress_end(&view.prog);
+		log_error("collect: %s", err);
+		goto out;
+	}
+	progress_end(&view.prog);
+	if (tot.messages > 0 || copts.dry_run)
+		log_verbose("collect %s %s: %ld message%s: %ld report%s stored, %ld duplicate, "
+			    "%ld quarantined, %ld not a report, %ld moved%s",
+			    ic.server, esc(ic.folder), tot.messages, tot.messages == 1 ? "" : "s",
+			    tot.stored, tot.stored == 1 ? "" : "s", tot.duplicate, tot.quarantined,
+			    tot.not_report, tot.moved,
+			    copts.dry_run ? " (dry run: nothing written or moved)" : "");
+	rc = tot.quarantined > 0 ? EXIT_ATTENTION : EXIT_OK;
+out:
+	store_close(st);
+	lock_release(lock_fd);
+	return rc;
+}

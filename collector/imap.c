@@ -1,0 +1,716 @@
+/*
+ * imap.c - the collector's IMAP session over libetpan: the only file that
+ * includes libetpan's IMAP API. Input from the server is untrusted; see
+ * imap.h for what is verified before the secret is sent.
+ */
+#include "imap.h"
+
+#include <errno.h>
+#include <libetpan/libetpan.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "escape.h"
+#include "imap_secret.h"
+#include "limits.h"
+#include "log.h"
+#include "tlsverify.h"
+#include "xalloc.h"
+
+struct imap_session {
+	mailimap *imap;
+	const struct imap_config *ic;
+	int debug;
+	int hide_sent;		/* authentication in progress: log no client data */
+	int has_move;
+	int has_uidplus;
+};
+
+struct imap_fetch {
+	clist *list;
+};
+
+/* "imap HOST:PORT: STEP: reason" for a libetpan result code. A command
+ * the server refused is explained by its own (escaped) response text. */
+static int imap_fail(struct imap_session *s, const char *step, int r, char *err, size_t errlen)
+{
+	const char *text = s->imap != NULL ? s->imap->imap_response : NULL;
+
+	switch (r) {
+	case MAILIMAP_ERROR_STREAM:
+		snprintf(err, errlen, "imap %s: %s: connection lost or timed out", s->ic->server,
+			 step);
+		break;
+	case MAILIMAP_ERROR_CONNECTION_REFUSED:
+		snprintf(err, errlen, "imap %s: %s: cannot connect", s->ic->server, step);
+		break;
+	case MAILIMAP_ERROR_SSL:
+		snprintf(err, errlen, "imap %s: %s: TLS handshake failed", s->ic->server, step);
+		break;
+	case MAILIMAP_ERROR_PARSE:
+		snprintf(err, errlen, "imap %s: %s: cannot parse the server's response",
+			 s->ic->server, step);
+		break;
+	case MAILIMAP_ERROR_MEMORY:
+		snprintf(err, errlen,
+			 "imap %s: %s: out of memory, or the server sent a string larger than "
+			 "%u bytes",
+			 s->ic->server, step, LIMIT_IMAP_STRING_BYTES);
+		break;
+	default:
+		if (text != NULL && text[0] != '\0')
+			snprintf(err, errlen, "imap %s: %s: server said: %s", s->ic->server, step,
+				 esc(text));
+		else
+			snprintf(err, errlen, "imap %s: %s: failed (libetpan error %d)",
+				 s->ic->server, step, r);
+		break;
+	}
+	return -1;
+}
+
+static int imap_parse_long(const char *v, long min, long max, long *out)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno != 0 || end == v || *end != '\0' || n < min || n > max)
+		return -1;
+	*out = n;
+	return 0;
+}
+
+static const char *imap_get(const struct config *cfg, const char *key)
+{
+	const char *v = config_get(cfg, "imap", key);
+
+	return v != NULL && v[0] != '\0' ? v : NULL;
+}
+
+int imap_config_load(const struct config *cfg, const char *folder_override,
+		     struct imap_config *ic, char *err, size_t errlen)
+{
+	const char *v;
+	const char *dest[3];
+	long n;
+	size_t i;
+
+	memset(ic, 0, sizeof(*ic));
+	if ((ic->host = imap_get(cfg, "host")) == NULL) {
+		snprintf(err, errlen, "[imap] host is not set (see docs/collect.md)");
+		return -1;
+	}
+	if ((ic->user = imap_get(cfg, "user")) == NULL) {
+		snprintf(err, errlen, "[imap] user is not set");
+		return -1;
+	}
+	v = imap_get(cfg, "tls");
+	if (v == NULL || strcmp(v, "imaps") == 0) {
+		ic->tls = IMAP_TLS_IMAPS;
+	} else if (strcmp(v, "starttls") == 0) {
+		ic->tls = IMAP_TLS_STARTTLS;
+	} else {
+		snprintf(err, errlen, "[imap] tls: '%s' is neither imaps nor starttls", esc(v));
+		return -1;
+	}
+	v = imap_get(cfg, "tls_verify");
+	if (v == NULL || strcmp(v, "yes") == 0) {
+		ic->tls_verify = 1;
+	} else if (strcmp(v, "no") == 0) {
+		ic->tls_verify = 0;
+	} else {
+		snprintf(err, errlen, "[imap] tls_verify: '%s' is neither yes nor no", esc(v));
+		return -1;
+	}
+	ic->port = ic->tls == IMAP_TLS_IMAPS ? 993 : 143;
+	if ((v = imap_get(cfg, "port")) != NULL) {
+		if (imap_parse_long(v, 1, 65535, &n) < 0) {
+			snprintf(err, errlen, "[imap] port: '%s' is not a port number", esc(v));
+			return -1;
+		}
+		ic->port = (uint16_t)n;
+	}
+	ic->ca_file = imap_get(cfg, "ca_file");
+	ic->password_file = imap_get(cfg, "password_file");
+	ic->password_command = imap_get(cfg, "password_command");
+	if ((ic->password_file != NULL) == (ic->password_command != NULL)) {
+		snprintf(err, errlen,
+			 "[imap] set exactly one of password_file and password_command");
+		return -1;
+	}
+	v = imap_get(cfg, "auth");
+	if (v == NULL || strcmp(v, "login") == 0) {
+		ic->auth = IMAP_AUTH_LOGIN;
+	} else if (strcmp(v, "xoauth2") == 0) {
+		ic->auth = IMAP_AUTH_XOAUTH2;
+	} else {
+		snprintf(err, errlen, "[imap] auth: '%s' is neither login nor xoauth2", esc(v));
+		return -1;
+	}
+	ic->folder = folder_override != NULL ? folder_override : imap_get(cfg, "folder");
+	if (ic->folder == NULL || ic->folder[0] == '\0')
+		ic->folder = "INBOX";
+	ic->processed_folder = imap_get(cfg, "processed_folder");
+	ic->invalid_folder = imap_get(cfg, "invalid_folder");
+	ic->other_folder = imap_get(cfg, "other_folder");
+	dest[0] = ic->processed_folder;
+	dest[1] = ic->invalid_folder;
+	dest[2] = ic->other_folder;
+	for (i = 0; i < 3; i++) {
+		if (dest[i] != NULL && strcmp(dest[i], ic->folder) == 0) {
+			snprintf(err, errlen,
+				 "[imap] '%s' is the folder being collected; it cannot also be "
+				 "where messages are moved",
+				 esc(dest[i]));
+			return -1;
+		}
+	}
+	ic->timeout = 60;
+	if ((v = imap_get(cfg, "timeout")) != NULL && imap_parse_long(v, 1, 3600, &ic->timeout) < 0) {
+		snprintf(err, errlen, "[imap] timeout: '%s' is not 1..3600 seconds", esc(v));
+		return -1;
+	}
+	ic->batch_size = LIMIT_IMAP_BATCH_DEFAULT;
+	if ((v = imap_get(cfg, "batch_size")) != NULL) {
+		if (imap_parse_long(v, 1, LIMIT_IMAP_BATCH_MAX, &n) < 0) {
+			snprintf(err, errlen, "[imap] batch_size: '%s' is not 1..%d", esc(v),
+				 LIMIT_IMAP_BATCH_MAX);
+			return -1;
+		}
+		ic->batch_size = (size_t)n;
+	}
+	if ((size_t)snprintf(ic->server, sizeof(ic->server), "%s:%u", ic->host, ic->port) >=
+	    sizeof(ic->server)) {
+		snprintf(err, errlen, "[imap] host: name too long");
+		return -1;
+	}
+	return 0;
+}
+
+/* The protocol exchange with -vv. Authentication data is never shown:
+ * libetpan marks a LOGIN password private, and everything the client sends
+ * while authenticating (an XOAUTH2 token) is withheld as well. */
+static void imap_logger(mailimap *imap, int log_type, const char *str, size_t size, void *ctx)
+{
+	struct imap_session *s = ctx;
+	char buf[LIMIT_LOG_STRING * 4 + 8];
+
+	(void)imap;
+	switch (log_type) {
+	case MAILSTREAM_LOG_TYPE_DATA_SENT_PRIVATE:
+		log_debug("imap C: <secret withheld>");
+		return;
+	case MAILSTREAM_LOG_TYPE_DATA_SENT:
+		if (s->hide_sent) {
+			log_debug("imap C: <authentication withheld>");
+			return;
+		}
+		escape_text(str, size, LIMIT_LOG_STRING, buf, sizeof(buf));
+		log_debug("imap C: %s", buf);
+		return;
+	case MAILSTREAM_LOG_TYPE_DATA_RECEIVED:
+		escape_text(str, size, LIMIT_LOG_STRING, buf, sizeof(buf));
+		log_debug("imap S: %s", buf);
+		return;
+	default:
+		return;
+	}
+}
+
+static void imap_ssl_setup(struct mailstream_ssl_context *ctx, void *data)
+{
+	const struct imap_session *s = data;
+
+	/* SNI: libetpan sends none unless told to */
+	mailstream_ssl_set_server_name(ctx, (char *)s->ic->host);
+}
+
+/* The chain the server sent, checked with GnuTLS. */
+static int imap_verify_server(struct imap_session *s, char *err, size_t errlen)
+{
+	struct tlsverify_cert certs[LIMIT_TLS_CHAIN];
+	carray *chain;
+	MMAPString *der;
+	unsigned int i, count;
+	char why[512];
+	int rc;
+
+	if (!s->ic->tls_verify)
+		return 0;
+	/* libetpan 1.9.4 only fills this in when the server sent at least one
+	 * X.509 certificate; with its certificate-only credentials a handshake
+	 * without one does not complete, so a returned chain is initialised */
+	chain = mailstream_get_certificate_chain(s->imap->imap_stream);
+	count = chain != NULL ? carray_count(chain) : 0;
+	if (count > LIMIT_TLS_CHAIN)
+		count = LIMIT_TLS_CHAIN + 1;
+	for (i = 0; i < count && i < LIMIT_TLS_CHAIN; i++) {
+		der = carray_get(chain, i);
+		certs[i].der = (const unsigned char *)der->str;
+		certs[i].len = der->len;
+	}
+	rc = tlsverify_chain(certs, count, s->ic->host, s->ic->ca_file, why, sizeof(why));
+	if (chain != NULL)
+		mailstream_certificate_chain_free(chain);
+	if (rc < 0) {
+		snprintf(err, errlen, "imap %s: certificate: %s; not logging in", s->ic->server, why);
+		return -1;
+	}
+	return 0;
+}
+
+/* Asks CAPABILITY again (it changes after TLS and after login). */
+static int imap_learn_capabilities(struct imap_session *s, char *err, size_t errlen)
+{
+	struct mailimap_capability_data *cap = NULL;
+	struct mailimap_capability *c;
+	clistiter *it;
+	int r;
+
+	r = mailimap_capability(s->imap, &cap);
+	if (r != MAILIMAP_NO_ERROR)
+		return imap_fail(s, "capability", r, err, errlen);
+	s->has_move = 0;
+	s->has_uidplus = 0;
+	for (it = clist_begin(cap->cap_list); it != NULL; it = clist_next(it)) {
+		c = clist_content(it);
+		if (c->cap_type != MAILIMAP_CAPABILITY_NAME || c->cap_data.cap_name == NULL)
+			continue;
+		if (strcasecmp(c->cap_data.cap_name, "MOVE") == 0)
+			s->has_move = 1;
+		else if (strcasecmp(c->cap_data.cap_name, "UIDPLUS") == 0)
+			s->has_uidplus = 1;
+	}
+	mailimap_capability_data_free(cap);
+	return 0;
+}
+
+static int imap_login(struct imap_session *s, char *err, size_t errlen)
+{
+	char *secret = NULL;
+	char why[512];
+	int r;
+
+	if (imap_secret_read(s->ic->password_file, s->ic->password_command, &secret, why,
+			     sizeof(why)) < 0) {
+		snprintf(err, errlen, "imap %s: login: %s", s->ic->server, why);
+		return -1;
+	}
+	s->hide_sent = 1;
+	if (s->ic->auth == IMAP_AUTH_XOAUTH2)
+		r = mailimap_oauth2_authenticate(s->imap, s->ic->user, secret);
+	else
+		r = mailimap_login(s->imap, s->ic->user, secret);
+	s->hide_sent = 0;
+	imap_secret_free(secret);
+	if (r != MAILIMAP_NO_ERROR) {
+		imap_fail(s, s->ic->auth == IMAP_AUTH_XOAUTH2 ? "login (xoauth2)" : "login", r,
+			  why, sizeof(why));
+		snprintf(err, errlen, "%s (user %s)", why, esc(s->ic->user));
+		return -1;
+	}
+	return 0;
+}
+
+int imap_open(const struct imap_config *ic, int debug, struct imap_session **out, char *err,
+	      size_t errlen)
+{
+	struct imap_session *s = xcalloc(1, sizeof(*s));
+	int r, rc = -1;
+
+	s->ic = ic;
+	s->debug = debug;
+	/* libetpan allocates a literal of the size the server announces, up
+	 * front: past this ceiling it would spill to a temporary file, and
+	 * the spill directory is one where no file can be made, so such a
+	 * literal fails instead of being allocated */
+	mmap_string_set_ceil(LIMIT_IMAP_STRING_BYTES);
+	mmap_string_set_tmpdir("/dev/null");
+	s->imap = mailimap_new(0, NULL);
+	if (s->imap == NULL) {
+		snprintf(err, errlen, "imap %s: out of memory", ic->server);
+		goto out;
+	}
+	mailimap_set_timeout(s->imap, (time_t)ic->timeout);
+	if (debug)
+		mailimap_set_logger(s->imap, imap_logger, s);
+	if (ic->tls == IMAP_TLS_IMAPS) {
+		r = mailimap_ssl_connect_with_callback(s->imap, ic->host, ic->port, imap_ssl_setup,
+						       s);
+		if (r != MAILIMAP_NO_ERROR_AUTHENTICATED && r != MAILIMAP_NO_ERROR_NON_AUTHENTICATED) {
+			imap_fail(s, "connect (imaps)", r, err, errlen);
+			goto out;
+		}
+	} else {
+		r = mailimap_socket_connect(s->imap, ic->host, ic->port);
+		if (r == MAILIMAP_NO_ERROR_AUTHENTICATED) {
+			snprintf(err, errlen,
+				 "imap %s: connect: PREAUTH greeting before STARTTLS (a downgrade "
+				 "attack, or a misconfigured server); refusing",
+				 ic->server);
+			goto out;
+		}
+		if (r != MAILIMAP_NO_ERROR_NON_AUTHENTICATED) {
+			imap_fail(s, "connect", r, err, errlen);
+			goto out;
+		}
+		/* any failure here is fatal: never fall back to plaintext */
+		r = mailimap_socket_starttls_with_callback(s->imap, imap_ssl_setup, s);
+		if (r != MAILIMAP_NO_ERROR) {
+			imap_fail(s, "starttls", r, err, errlen);
+			goto out;
+		}
+	}
+	if (imap_verify_server(s, err, errlen) < 0)
+		goto out;
+	if (imap_learn_capabilities(s, err, errlen) < 0)
+		goto out;
+	if (s->imap->imap_state == MAILIMAP_STATE_NON_AUTHENTICATED) {
+		if (imap_login(s, err, errlen) < 0)
+			goto out;
+		if (imap_learn_capabilities(s, err, errlen) < 0)
+			goto out;
+	}
+	*out = s;
+	s = NULL;
+	rc = 0;
+out:
+	if (s != NULL) {
+		if (s->imap != NULL)
+			mailimap_free(s->imap);
+		free(s);
+	}
+	return rc;
+}
+
+void imap_close(struct imap_session *s)
+{
+	if (s == NULL)
+		return;
+	if (s->imap != NULL) {
+		if (s->imap->imap_stream != NULL)
+			mailimap_logout(s->imap);
+		mailimap_free(s->imap);
+	}
+	free(s);
+}
+
+int imap_ensure_folder(struct imap_session *s, const char *folder, char *err, size_t errlen)
+{
+	clist *list = NULL;
+	char step[300];
+	int r, exists;
+
+	snprintf(step, sizeof(step), "list %s", esc(folder));
+	r = mailimap_list(s->imap, "", folder, &list);
+	if (r != MAILIMAP_NO_ERROR)
+		return imap_fail(s, step, r, err, errlen);
+	exists = clist_count(list) > 0;
+	mailimap_list_result_free(list);
+	if (exists)
+		return 0;
+	snprintf(step, sizeof(step), "create %s", esc(folder));
+	r = mailimap_create(s->imap, folder);
+	if (r != MAILIMAP_NO_ERROR)
+		return imap_fail(s, step, r, err, errlen);
+	log_verbose("imap %s: created folder %s", s->ic->server, esc(folder));
+	return 0;
+}
+
+int imap_select(struct imap_session *s, const char *folder, int readonly,
+		uint32_t *uidvalidity, char *err, size_t errlen)
+{
+	char step[300];
+	int r;
+
+	snprintf(step, sizeof(step), "%s %s", readonly ? "examine" : "select", esc(folder));
+	r = readonly ? mailimap_examine(s->imap, folder) : mailimap_select(s->imap, folder);
+	if (r != MAILIMAP_NO_ERROR)
+		return imap_fail(s, step, r, err, errlen);
+	*uidvalidity = s->imap->imap_selection_info != NULL
+			       ? s->imap->imap_selection_info->sel_uidvalidity
+			       : 0;
+	return 0;
+}
+
+/* The UID and RFC822.SIZE items of one FETCH response. */
+static void imap_msg_att_read(struct mailimap_msg_att *att, uint32_t *uid, uint32_t *size,
+			      int *has_size, struct mailimap_msg_att_body_section **body)
+{
+	struct mailimap_msg_att_item *item;
+	struct mailimap_msg_att_static *st;
+	clistiter *it;
+
+	*uid = 0;
+	*size = 0;
+	*has_size = 0;
+	if (body != NULL)
+		*body = NULL;
+	for (it = clist_begin(att->att_list); it != NULL; it = clist_next(it)) {
+		item = clist_content(it);
+		if (item->att_type != MAILIMAP_MSG_ATT_ITEM_STATIC)
+			continue;
+		st = item->att_data.att_static;
+		if (st == NULL)
+			continue;
+		if (st->att_type == MAILIMAP_MSG_ATT_UID) {
+			*uid = st->att_data.att_uid;
+		} else if (st->att_type == MAILIMAP_MSG_ATT_RFC822_SIZE) {
+			*size = st->att_data.att_rfc822_size;
+			*has_size = 1;
+		} else if (st->att_type == MAILIMAP_MSG_ATT_BODY_SECTION && body != NULL) {
+			*body = st->att_data.att_body_section;
+		}
+	}
+}
+
+static int imap_msg_cmp(const void *a, const void *b)
+{
+	const struct imap_msg *x = a, *y = b;
+
+	return x->uid < y->uid ? -1 : x->uid > y->uid;
+}
+
+int imap_list_messages(struct imap_session *s, uint32_t after_uid, size_t max,
+		       struct imap_msg **msgs, size_t *n, char *err, size_t errlen)
+{
+	struct mailimap_fetch_type *ft = NULL;
+	struct mailimap_set *set = NULL;
+	struct imap_msg *out = NULL;
+	clist *list = NULL;
+	clistiter *it;
+	size_t count = 0, alloc = 0, i, j;
+	uint32_t uid, size;
+	int r, has_size, rc = -1;
+
+	if (after_uid == UINT32_MAX) {
+		*msgs = NULL;
+		*n = 0;
+		return 0;
+	}
+	set = mailimap_set_new_interval(after_uid + 1, 0);
+	ft = mailimap_fetch_type_new_fetch_att_list_empty();
+	if (set == NULL || ft == NULL ||
+	    mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_uid()) != 0 ||
+	    mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_rfc822_size()) !=
+		    0) {
+		snprintf(err, errlen, "imap %s: out of memory", s->ic->server);
+		goto out;
+	}
+	r = mailimap_uid_fetch(s->imap, set, ft, &list);
+	if (r != MAILIMAP_NO_ERROR) {
+		imap_fail(s, "fetch sizes", r, err, errlen);
+		goto out;
+	}
+	for (it = clist_begin(list); it != NULL; it = clist_next(it)) {
+		imap_msg_att_read(clist_content(it), &uid, &size, &has_size, NULL);
+		/* "N:*" also names the highest message when it is below N
+		 * (RFC 3501 section 6.4.8); unsolicited FETCHes carry no size */
+		if (uid <= after_uid || !has_size)
+			continue;
+		if (count == alloc) {
+			alloc = alloc == 0 ? 64 : alloc * 2;
+			out = xreallocarray(out, alloc, sizeof(*out));
+		}
+		out[count].uid = uid;
+		out[count].size = size;
+		count++;
+	}
+	qsort(out, count, sizeof(*out), imap_msg_cmp);
+	/* a server that answers twice for one UID: keep one */
+	for (i = 0, j = 0; i < count; i++)
+		if (j == 0 || out[j - 1].uid != out[i].uid)
+			out[j++] = out[i];
+	count = j < max ? j : max;
+	*msgs = out;
+	*n = count;
+	out = NULL;
+	rc = 0;
+out:
+	free(out);
+	if (list != NULL)
+		mailimap_fetch_list_free(list);
+	if (ft != NULL)
+		mailimap_fetch_type_free(ft);
+	if (set != NULL)
+		mailimap_set_free(set);
+	return rc;
+}
+
+int imap_fetch_bodies(struct imap_session *s, const struct imap_msg *msgs, size_t n,
+		      size_t max_len, struct imap_body *bodies, struct imap_fetch **out,
+		      char *err, size_t errlen)
+{
+	struct mailimap_msg_att_body_section *body;
+	struct mailimap_fetch_type *ft = NULL;
+	struct mailimap_fetch_att *fa = NULL;
+	struct mailimap_set *set = NULL;
+	struct imap_fetch *f = NULL;
+	clist *list = NULL;
+	clistiter *it;
+	uint32_t uid, size;
+	size_t i;
+	int r, has_size, partial = 0, rc = -1;
+
+	for (i = 0; i < n; i++) {
+		bodies[i].data = NULL;
+		bodies[i].len = 0;
+		bodies[i].truncated = 0;
+		if (msgs[i].size > max_len)
+			partial = 1;
+	}
+	set = mailimap_set_new_empty();
+	ft = mailimap_fetch_type_new_fetch_att_list_empty();
+	if (set == NULL || ft == NULL)
+		goto oom;
+	for (i = 0; i < n; i++)
+		if (mailimap_set_add_single(set, msgs[i].uid) != 0)
+			goto oom;
+	/* partial: only the first max_len bytes ("BODY.PEEK[]<0.max_len>") of
+	 * every message in the batch; the caller puts an oversized message in
+	 * a batch of its own */
+	fa = partial ? mailimap_fetch_att_new_body_peek_section_partial(
+			       mailimap_section_new(NULL), 0, (uint32_t)max_len)
+		     : mailimap_fetch_att_new_body_peek_section(mailimap_section_new(NULL));
+	if (fa == NULL || mailimap_fetch_type_new_fetch_att_list_add(ft, fa) != 0)
+		goto oom;
+	fa = NULL;
+	if (mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_uid()) != 0)
+		goto oom;
+	r = mailimap_uid_fetch(s->imap, set, ft, &list);
+	if (r != MAILIMAP_NO_ERROR) {
+		imap_fail(s, "fetch", r, err, errlen);
+		goto out;
+	}
+	for (it = clist_begin(list); it != NULL; it = clist_next(it)) {
+		imap_msg_att_read(clist_content(it), &uid, &size, &has_size, &body);
+		if (uid == 0 || body == NULL || body->sec_body_part == NULL)
+			continue;
+		for (i = 0; i < n; i++)
+			if (bodies[i].uid == uid)
+				break;
+		if (i == n || bodies[i].data != NULL)
+			continue;
+		bodies[i].data = (const uint8_t *)body->sec_body_part;
+		bodies[i].len = body->sec_length;
+		if (bodies[i].len > max_len) {
+			bodies[i].len = max_len;
+			bodies[i].truncated = 1;
+		}
+		if (msgs[i].size > max_len)
+			bodies[i].truncated = 1;
+	}
+	f = xcalloc(1, sizeof(*f));
+	f->list = list;
+	list = NULL;
+	*out = f;
+	rc = 0;
+	goto out;
+oom:
+	snprintf(err, errlen, "imap %s: out of memory", s->ic->server);
+out:
+	if (fa != NULL)
+		mailimap_fetch_att_free(fa);
+	if (list != NULL)
+		mailimap_fetch_list_free(list);
+	if (ft != NULL)
+		mailimap_fetch_type_free(ft);
+	if (set != NULL)
+		mailimap_set_free(set);
+	return rc;
+}
+
+void imap_fetch_free(struct imap_fetch *f)
+{
+	if (f == NULL)
+		return;
+	if (f->list != NULL)
+		mailimap_fetch_list_free(f->list);
+	free(f);
+}
+
+enum imap_move_how imap_move_method(const struct imap_session *s)
+{
+	if (s->has_move)
+		return IMAP_MOVE_MOVE;
+	if (s->has_uidplus)
+		return IMAP_MOVE_COPY;
+	return IMAP_MOVE_NONE;
+}
+
+int imap_move(struct imap_session *s, const uint32_t *uids, size_t n, const char *folder,
+	      char *err, size_t errlen)
+{
+	struct mailimap_store_att_flags *flags = NULL;
+	struct mailimap_flag_list *fl = NULL;
+	struct mailimap_set *set;
+	char step[300];
+	size_t i;
+	int r, rc = -1;
+
+	if (n == 0)
+		return 0;
+	set = mailimap_set_new_empty();
+	if (set == NULL)
+		goto oom;
+	for (i = 0; i < n; i++)
+		if (mailimap_set_add_single(set, uids[i]) != 0)
+			goto oom;
+	switch (imap_move_method(s)) {
+	case IMAP_MOVE_MOVE:
+		snprintf(step, sizeof(step), "move to %s", esc(folder));
+		r = mailimap_uid_move(s->imap, set, folder);
+		if (r != MAILIMAP_NO_ERROR) {
+			imap_fail(s, step, r, err, errlen);
+			goto out;
+		}
+		break;
+	case IMAP_MOVE_COPY:
+		snprintf(step, sizeof(step), "copy to %s", esc(folder));
+		r = mailimap_uid_copy(s->imap, set, folder);
+		if (r != MAILIMAP_NO_ERROR) {
+			imap_fail(s, step, r, err, errlen);
+			goto out;
+		}
+		fl = mailimap_flag_list_new_empty();
+		if (fl == NULL || mailimap_flag_list_add(fl, mailimap_flag_new_deleted()) != 0)
+			goto oom;
+		flags = mailimap_store_att_flags_new_add_flags_silent(fl);
+		if (flags == NULL)
+			goto oom;
+		fl = NULL;
+		r = mailimap_uid_store(s->imap, set, flags);
+		if (r != MAILIMAP_NO_ERROR) {
+			imap_fail(s, "store \\Deleted", r, err, errlen);
+			goto out;
+		}
+		/* UID EXPUNGE removes only these messages (RFC 4315); a plain
+		 * EXPUNGE would take other clients' deleted mail with them */
+		r = mailimap_uid_expunge(s->imap, set);
+		if (r != MAILIMAP_NO_ERROR) {
+			imap_fail(s, "uid expunge", r, err, errlen);
+			goto out;
+		}
+		break;
+	case IMAP_MOVE_NONE:
+	default:
+		snprintf(err, errlen, "imap %s: the server can neither MOVE nor UID EXPUNGE",
+			 s->ic->server);
+		goto out;
+	}
+	rc = 0;
+	goto out;
+oom:
+	snprintf(err, errlen, "imap %s: out of memory", s->ic->server);
+out:
+	if (flags != NULL)
+		mailimap_store_att_flags_free(flags);
+	if (fl != NULL)
+		mailimap_flag_list_free(fl);
+	if (set != NULL)
+		mailimap_set_free(set);
+	return rc;
+}

@@ -1,0 +1,117 @@
+/*
+ * imap.h - an IMAP session for the collector, behind one door: imap.c is
+ * the only file that includes libetpan's IMAP API. This interface is
+ * libetpan-free.
+ *
+ * Input: everything the server sends is untrusted (message bodies, sizes,
+ * response text). TLS is mandatory: the server's certificate chain and
+ * host name are verified before any credential is sent, unless the
+ * operator explicitly sets tls_verify = no. The secret (password or OAuth
+ * token) never appears in argv, logs or errors and is wiped after LOGIN.
+ *
+ * Errors are one line naming the server and the step:
+ *   "imap mail.example.org:993: login: server said: [AUTHENTICATIONFAILED] ..."
+ */
+#ifndef TLSWATCH_IMAP_H
+#define TLSWATCH_IMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+
+enum imap_tls { IMAP_TLS_IMAPS, IMAP_TLS_STARTTLS };
+enum imap_auth { IMAP_AUTH_LOGIN, IMAP_AUTH_XOAUTH2 };
+
+/* The [imap] section, checked. Strings are borrowed from the config. */
+struct imap_config {
+	const char *host;
+	uint16_t port;
+	enum imap_tls tls;
+	int tls_verify;			/* 0 only when tls_verify = no */
+	const char *ca_file;		/* NULL: system trust */
+	const char *user;
+	const char *password_file;
+	const char *password_command;
+	enum imap_auth auth;
+	const char *folder;		/* default INBOX */
+	const char *processed_folder;	/* NULL: leave in place */
+	const char *invalid_folder;
+	const char *other_folder;
+	long timeout;			/* seconds, per network operation */
+	size_t batch_size;
+	char server[300];		/* "host:port", for errors and state */
+};
+
+/* Reads and checks [imap] from cfg; folder_override (--folder) replaces
+ * 'folder' when not NULL. 0, or -1 with "[imap] KEY: reason". */
+int imap_config_load(const struct config *cfg, const char *folder_override,
+		     struct imap_config *ic, char *err, size_t errlen);
+
+struct imap_session;
+
+/* Connects (imaps, or plain + STARTTLS), verifies the certificate chain
+ * and host name, reads the secret, logs in (LOGIN or XOAUTH2) and learns
+ * the capabilities the server announces after login. A PREAUTH greeting
+ * on a connection that is not yet encrypted, and any STARTTLS failure,
+ * are refused: there is never a plaintext fallback. debug: log the
+ * protocol exchange (with -vv), never authentication data.
+ * 0 with *out set, or -1 with the reason. */
+int imap_open(const struct imap_config *ic, int debug, struct imap_session **out, char *err,
+	      size_t errlen);
+/* Logs out (best effort) and frees. imap_close(NULL) is a no-op. */
+void imap_close(struct imap_session *s);
+
+/* Creates folder when LIST does not show it. 0, or -1. */
+int imap_ensure_folder(struct imap_session *s, const char *folder, char *err, size_t errlen);
+
+/* SELECT (or EXAMINE when readonly) folder. *uidvalidity is 0 when the
+ * server sends none. 0, or -1. */
+int imap_select(struct imap_session *s, const char *folder, int readonly,
+		uint32_t *uidvalidity, char *err, size_t errlen);
+
+/* A message in the selected folder: its UID and the size the server
+ * announced (RFC822.SIZE), which is checked again against what arrives. */
+struct imap_msg {
+	uint32_t uid;
+	uint32_t size;
+};
+
+/* Lists the messages with UID > after_uid, ascending, at most max of them
+ * (the lowest). *msgs is owned by the caller (free()). 0, or -1. */
+int imap_list_messages(struct imap_session *s, uint32_t after_uid, size_t max,
+		       struct imap_msg **msgs, size_t *n, char *err, size_t errlen);
+
+/* One fetched message body, pointing into the fetch that holds it. */
+struct imap_body {
+	uint32_t uid;
+	const uint8_t *data;	/* NULL: the server sent no body (expunged meanwhile) */
+	size_t len;
+	int truncated;		/* only the first part was fetched (over the limit) */
+};
+
+struct imap_fetch;
+
+/* Fetches BODY.PEEK[] (so \Seen is not set) of the n messages in one UID
+ * FETCH and matches the responses by UID (unsolicited FETCH responses are
+ * ignored). A message announced larger than max_len is fetched as its
+ * first max_len bytes and marked truncated; so is a body that arrives
+ * longer than announced. bodies[i].uid must be set by the caller; the rest
+ * is filled in. The data lives until imap_fetch_free(*out). 0, or -1. */
+int imap_fetch_bodies(struct imap_session *s, const struct imap_msg *msgs, size_t n,
+		      size_t max_len, struct imap_body *bodies, struct imap_fetch **out,
+		      char *err, size_t errlen);
+void imap_fetch_free(struct imap_fetch *f);
+
+/* How messages can leave the folder: UID MOVE, UID COPY + \Deleted + UID
+ * EXPUNGE (UIDPLUS), or not at all (neither MOVE nor UIDPLUS: a plain
+ * EXPUNGE would also remove other clients' deleted mail). */
+enum imap_move_how { IMAP_MOVE_MOVE, IMAP_MOVE_COPY, IMAP_MOVE_NONE };
+enum imap_move_how imap_move_method(const struct imap_session *s);
+
+/* Moves the n messages uids to folder as imap_move_method() says (never
+ * with IMAP_MOVE_NONE). Messages are never deleted otherwise. 0, or -1. */
+int imap_move(struct imap_session *s, const uint32_t *uids, size_t n, const char *folder,
+	      char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,235 @@
+/*
+ * imap_collect.c - the collect loop: list, fetch in batches, ingest,
+ * commit, move, remember. Input: messages from the IMAP server, untrusted;
+ * each one goes through ingest_input() like any other input.
+ */
+#include "imap_collect.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "escape.h"
+#include "limits.h"
+#include "log.h"
+#include "xalloc.h"
+
+/* Where a batch's messages go once the batch is committed. */
+struct collect_dest {
+	const char *folder;	/* NULL: leave them in place */
+	uint32_t *uids;
+	size_t n;
+};
+
+struct collect_run {
+	const struct imap_config *ic;
+	const struct collect_opts *opts;
+	const struct collect_hooks *hooks;
+	struct collect_totals *tot;
+	struct imap_session *s;
+	struct store *st;	/* NULL in a dry run */
+	struct ingest *ig;
+	uint32_t uidvalidity;
+	uint32_t last_uid;
+	int can_move;
+};
+
+/* How many of msgs[0..n) the next batch takes: up to batch_size messages
+ * and LIMIT_IMAP_BATCH_BYTES announced bytes; an oversized message (only
+ * its first LIMIT_INPUT_BYTES are fetched) goes alone. Always >= 1. */
+static size_t collect_batch_len(const struct imap_msg *msgs, size_t n, size_t batch_size)
+{
+	size_t k = 1, bytes = msgs[0].size;
+
+	if (msgs[0].size > LIMIT_INPUT_BYTES)
+		return 1;
+	while (k < n && k < batch_size && msgs[k].size <= LIMIT_INPUT_BYTES &&
+	       bytes + msgs[k].size <= LIMIT_IMAP_BATCH_BYTES) {
+		bytes += msgs[k].size;
+		k++;
+	}
+	return k;
+}
+
+static int collect_batch(struct collect_run *run, const struct imap_msg *msgs, size_t n,
+			 char *err, size_t errlen)
+{
+	struct collect_dest dest[3];
+	struct imap_body *bodies = xcalloc(n, sizeof(*bodies));
+	struct imap_fetch *f = NULL;
+	struct ingest_result res;
+	struct source_info src;
+	struct collect_dest *d;
+	char name[512], why[1024];
+	int64_t orig_size;
+	size_t i, k;
+	int rc = -1;
+
+	memset(dest, 0, sizeof(dest));
+	dest[0].folder = run->ic->processed_folder;
+	dest[1].folder = run->ic->invalid_folder;
+	dest[2].folder = run->ic->other_folder;
+	for (k = 0; k < 3; k++)
+		dest[k].uids = xcalloc(n, sizeof(uint32_t));
+	for (i = 0; i < n; i++)
+		bodies[i].uid = msgs[i].uid;
+	if (imap_fetch_bodies(run->s, msgs, n, LIMIT_INPUT_BYTES, bodies, &f, err, errlen) < 0)
+		goto out;
+	for (i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "%s/%lu/%lu", run->ic->folder,
+			 (unsigned long)run->uidvalidity, (unsigned long)msgs[i].uid);
+		if (bodies[i].data == NULL) {
+			log_verbose("%s: gone (expunged by another client)", esc(name));
+			run->tot->vanished++;
+			continue;
+		}
+		memset(&src, 0, sizeof(src));
+		src.kind = "imap";
+		src.name = name;
+		src.received = (int64_t)time(NULL);
+		orig_size = bodies[i].truncated && msgs[i].size > bodies[i].len
+				    ? (int64_t)msgs[i].size
+				    : (int64_t)bodies[i].len;
+		if (ingest_input(run->ig, bodies[i].data, bodies[i].len, orig_size,
+				 bodies[i].truncated, &src, &res, why, sizeof(why)) < 0) {
+			snprintf(err, errlen, "%s (collecting %s from %s; nothing of this batch was "
+					      "stored or moved: run again)",
+				 why, esc(name), run->ic->server);
+			goto out;
+		}
+		run->tot->messages++;
+		run->tot->stored += res.n_stored;
+		run->tot->duplicate += res.n_duplicate;
+		run->tot->quarantined += res.quarantined;
+		run->tot->not_report += res.not_report;
+		if (run->hooks != NULL && run->hooks->message != NULL)
+			run->hooks->message(run->hooks->arg, name, &res);
+		d = res.quarantined ? &dest[1] : res.not_report ? &dest[2] : &dest[0];
+		d->uids[d->n++] = msgs[i].uid;
+	}
+	/* the durability barrier: nothing leaves the mailbox before this */
+	if (ingest_flush(run->ig, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "%s (collecting from %s; this batch was not stored and "
+				      "nothing was moved: run again)",
+			 why, run->ic->server);
+		goto out;
+	}
+	imap_fetch_free(f);
+	f = NULL;
+	if (!run->opts->dry_run && run->can_move) {
+		for (k = 0; k < 3; k++) {
+			if (dest[k].folder == NULL || dest[k].n == 0)
+				continue;
+			if (imap_move(run->s, dest[k].uids, dest[k].n, dest[k].folder, err, errlen) <
+			    0)
+				goto out;
+			run->tot->moved += (long)dest[k].n;
+		}
+	}
+	run->last_uid = msgs[n - 1].uid;
+	if (run->st != NULL &&
+	    store_imap_state_set(run->st, run->ic->server, run->ic->user, run->ic->folder,
+				 run->uidvalidity, run->last_uid, err, errlen) < 0)
+		goto out;
+	rc = 0;
+out:
+	imap_fetch_free(f);
+	for (k = 0; k < 3; k++)
+		free(dest[k].uids);
+	free(bodies);
+	return rc;
+}
+
+/* Opens the folder and works out where to start from. */
+static int collect_start(struct collect_run *run, struct store *state_st, char *err,
+			 size_t errlen)
+{
+	const char *dest[3];
+	int64_t saved_uidvalidity = 0, saved_last = 0;
+	int found = 0, any_dest = 0;
+	size_t k;
+
+	dest[0] = run->ic->processed_folder;
+	dest[1] = run->ic->invalid_folder;
+	dest[2] = run->ic->other_folder;
+	for (k = 0; k < 3; k++) {
+		if (dest[k] == NULL)
+			continue;
+		any_dest = 1;
+		if (!run->opts->dry_run && imap_ensure_folder(run->s, dest[k], err, errlen) < 0)
+			return -1;
+	}
+	run->can_move = imap_move_method(run->s) != IMAP_MOVE_NONE;
+	if (any_dest && !run->can_move)
+		log_warnx("imap %s: the server has neither MOVE nor UIDPLUS; messages stay in %s "
+			  "(a plain EXPUNGE could delete other clients' mail)",
+			  run->ic->server, esc(run->ic->folder));
+	if (imap_select(run->s, run->ic->folder, run->opts->dry_run, &run->uidvalidity, err,
+			errlen) < 0)
+		return -1;
+	if (state_st != NULL &&
+	    store_imap_state_get(state_st, run->ic->server, run->ic->user, run->ic->folder,
+				 &saved_uidvalidity, &saved_last, &found, err, errlen) < 0)
+		return -1;
+	run->last_uid = 0;
+	if (found && saved_uidvalidity == (int64_t)run->uidvalidity && run->uidvalidity != 0 &&
+	    saved_last > 0 && saved_last <= (int64_t)UINT32_MAX)
+		run->last_uid = (uint32_t)saved_last;
+	else if (found)
+		log_verbose("imap %s: %s: UIDVALIDITY changed (%lld, now %lu): rescanning the "
+			    "folder; reports already stored count as duplicates",
+			    run->ic->server, esc(run->ic->folder), (long long)saved_uidvalidity,
+			    (unsigned long)run->uidvalidity);
+	return 0;
+}
+
+int imap_collect(const struct imap_config *ic, struct store *st, const struct collect_opts *opts,
+		 const struct collect_hooks *hooks, struct collect_totals *tot, char *err,
+		 size_t errlen)
+{
+	struct collect_run run;
+	struct imap_msg *msgs = NULL;
+	size_t n, i, k;
+	long seen = 0;
+	int rc = -1;
+
+	memset(tot, 0, sizeof(*tot));
+	memset(&run, 0, sizeof(run));
+	run.ic = ic;
+	run.opts = opts;
+	run.hooks = hooks;
+	run.tot = tot;
+	run.st = opts->dry_run ? NULL : st;
+	if (imap_open(ic, opts->debug, &run.s, err, errlen) < 0)
+		goto out;
+	if (collect_start(&run, st, err, errlen) < 0)
+		goto out;
+	run.ig = ingest_new(run.st);
+	for (;;) {
+		if (imap_list_messages(run.s, run.last_uid,
+				       (size_t)(LIMIT_IMAP_MESSAGES_PER_RUN - seen), &msgs, &n, err,
+				       errlen) < 0)
+			goto out;
+		if (n == 0)
+			break;
+		if (hooks != NULL && hooks->total != NULL)
+			hooks->total(hooks->arg, (long)n);
+		for (i = 0; i < n; i += k) {
+			k = collect_batch_len(msgs + i, n - i, ic->batch_size);
+			if (collect_batch(&run, msgs + i, k, err, errlen) < 0)
+				goto out;
+		}
+		free(msgs);
+		msgs = NULL;
+		seen += (long)n;
+		if (opts->once || seen >= LIMIT_IMAP_MESSAGES_PER_RUN)
+			break;
+	}
+	rc = 0;
+out:
+	free(msgs);
+	ingest_free(run.ig);
+	imap_close(run.s);
+	return rc;
+}

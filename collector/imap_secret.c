@@ -1,0 +1,193 @@
+/*
+ * imap_secret.c - reading the IMAP secret from a file (with a permission
+ * check) or a command's stdout. The secret never reaches argv, a log line
+ * or an error message, and every buffer that held it is wiped.
+ */
+#include "imap_secret.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "escape.h"
+#include "limits.h"
+#include "xalloc.h"
+
+/* Reads fd to its end or until cap + 1 bytes are in buf (size cap + 1).
+ * Returns the byte count, or -1 with errno set. */
+static ssize_t secret_read_all(int fd, char *buf, size_t cap)
+{
+	size_t n = 0;
+	ssize_t r;
+
+	while (n < cap + 1) {
+		r = read(fd, buf + n, cap + 1 - n);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	return (ssize_t)n;
+}
+
+/* Cuts buf (n bytes) at its first line end and checks what is left. */
+static int secret_first_line(char *buf, size_t n, const char *what, char **out, char *err,
+			     size_t errlen)
+{
+	size_t len = 0;
+
+	while (len < n && buf[len] != '\n' && buf[len] != '\r' && buf[len] != '\0')
+		len++;
+	if (len > LIMIT_SECRET_BYTES || (len == n && n > LIMIT_SECRET_BYTES)) {
+		snprintf(err, errlen, "%s: secret longer than %u bytes", what, LIMIT_SECRET_BYTES);
+		return -1;
+	}
+	if (len == 0) {
+		snprintf(err, errlen, "%s: the first line is empty", what);
+		return -1;
+	}
+	*out = xmalloc(len + 1);
+	memcpy(*out, buf, len);
+	(*out)[len] = '\0';
+	return 0;
+}
+
+static int secret_from_file(const char *path, char *buf, char **out, char *err,
+			    size_t errlen)
+{
+	struct stat sb;
+	ssize_t n;
+	int fd, rc = -1;
+
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		snprintf(err, errlen, "password_file %s: %s", esc(path), strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &sb) < 0) {
+		snprintf(err, errlen, "password_file %s: %s", esc(path), strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		snprintf(err, errlen, "password_file %s: not a regular file", esc(path));
+		goto out;
+	}
+	if (sb.st_uid != geteuid()) {
+		snprintf(err, errlen,
+			 "password_file %s: owned by uid %lu, not by the user running tlswatch "
+			 "(uid %lu); refusing to use it",
+			 esc(path), (unsigned long)sb.st_uid, (unsigned long)geteuid());
+		goto out;
+	}
+	if ((sb.st_mode & 077) != 0) {
+		snprintf(err, errlen,
+			 "password_file %s: mode %03o lets others read it; refusing to use it "
+			 "(chmod 600)",
+			 esc(path), (unsigned)(sb.st_mode & 0777));
+		goto out;
+	}
+	n = secret_read_all(fd, buf, LIMIT_SECRET_BYTES);
+	if (n < 0) {
+		snprintf(err, errlen, "password_file %s: %s", esc(path), strerror(errno));
+		goto out;
+	}
+	rc = secret_first_line(buf, (size_t)n, "password_file", out, err, errlen);
+out:
+	close(fd);
+	return rc;
+}
+
+static int secret_from_command(const char *command, char *buf, char **out, char *err,
+			       size_t errlen)
+{
+	int pipefd[2], status, saved, devnull;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe2(pipefd, O_CLOEXEC) < 0) {
+		snprintf(err, errlen, "password_command: pipe: %s", strerror(errno));
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		saved = errno;
+		close(pipefd[0]);
+		close(pipefd[1]);
+		snprintf(err, errlen, "password_command: fork: %s", strerror(saved));
+		return -1;
+	}
+	if (pid == 0) {
+		/* child: stdin from /dev/null, stdout into the pipe, stderr
+		 * left to the operator's terminal or cron mail */
+		devnull = open("/dev/null", O_RDONLY);
+		if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(pipefd[1], 1) < 0)
+			_exit(127);
+		signal(SIGPIPE, SIG_DFL);
+		execl("/bin/sh", "sh", "-c", command, (char *)NULL);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	n = secret_read_all(pipefd[0], buf, LIMIT_SECRET_BYTES);
+	saved = errno;
+	close(pipefd[0]);
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			snprintf(err, errlen, "password_command: wait: %s", strerror(errno));
+			return -1;
+		}
+	}
+	if (n < 0) {
+		snprintf(err, errlen, "password_command: reading its output: %s", strerror(saved));
+		return -1;
+	}
+	if (WIFSIGNALED(status) && !(n > (ssize_t)LIMIT_SECRET_BYTES && WTERMSIG(status) == SIGPIPE)) {
+		snprintf(err, errlen, "password_command was killed by signal %d", WTERMSIG(status));
+		return -1;
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
+		snprintf(err, errlen, "password_command exited with status %d", WEXITSTATUS(status));
+		return -1;
+	}
+	return secret_first_line(buf, (size_t)n, "password_command", out, err, errlen);
+}
+
+int imap_secret_read(const char *password_file, const char *password_command, char **out,
+		     char *err, size_t errlen)
+{
+	int have_file = password_file != NULL && password_file[0] != '\0';
+	int have_cmd = password_command != NULL && password_command[0] != '\0';
+	char *buf;
+	int rc;
+
+	if (have_file == have_cmd) {
+		snprintf(err, errlen, "[imap] needs exactly one of password_file and "
+				      "password_command");
+		return -1;
+	}
+	buf = xmalloc(LIMIT_SECRET_BYTES + 1);
+	if (have_file)
+		rc = secret_from_file(password_file, buf, out, err, errlen);
+	else
+		rc = secret_from_command(password_command, buf, out, err, errlen);
+	explicit_bzero(buf, LIMIT_SECRET_BYTES + 1);
+	free(buf);
+	return rc;
+}
+
+void imap_secret_free(char *secret)
+{
+	if (secret == NULL)
+		return;
+	explicit_bzero(secret, strlen(secret));
+	free(secret);
+}
