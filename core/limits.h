@@ -90,6 +90,14 @@
 /* Mail: reports carried by one message. Senders send one per message. */
 #define LIMIT_REPORTS_PER_MESSAGE 64
 
+/* Mail: Authentication-Results and DKIM-Signature fields kept per message
+ * for later verification. Each hop adds one or two; 64 is a long path. */
+#define LIMIT_AUTH_HEADERS 64
+
+/* Mail: RFC 2231 continuation sections joined for one parameter
+ * (filename*0, filename*1, ...). A 255-byte file name needs at most 8. */
+#define LIMIT_PARAM_SECTIONS 64
+
 /* IMAP: certificates accepted in a server's chain. Real chains are 2-4
  * long; the cap bounds the work a hostile server can make us do. */
 #define LIMIT_TLS_CHAIN 16
