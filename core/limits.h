@@ -155,4 +155,75 @@
  * so a stuck mailer cannot pile up cron jobs. */
 #define LIMIT_EXEC_SECONDS 60
 
+/* Web: connections served at once, over all clients. Each holds at most
+ * LIMIT_WEB_CONNECTION_MEMORY plus, on the intake, its body; 256 is far
+ * more than a dashboard and a few senders need and keeps file descriptors
+ * well under the usual 1024 soft limit. */
+#define LIMIT_WEB_CONNECTIONS 256u
+
+/* Web: connections from one client address. A browser opens 6 per host;
+ * a sender posts one report at a time. One address cannot take the rest. */
+#define LIMIT_WEB_CONNECTIONS_PER_IP 16u
+
+/* Web: seconds a connection may stay idle (no byte received or sent)
+ * before it is closed: slow clients cannot hold connections forever. */
+#define LIMIT_WEB_TIMEOUT_SECONDS 30u
+
+/* Web: libmicrohttpd's memory pool per connection (request line, headers,
+ * read buffer). Our URLs are short; 64 KiB refuses giant headers early. */
+#define LIMIT_WEB_CONNECTION_MEMORY ((size_t)64u * 1024u)
+
+/* Web: worker threads per listener. Pages are quick SQLite reads; four
+ * threads keep a slow page from blocking the others. */
+#define LIMIT_WEB_THREADS 4u
+
+/* Web intake: one POST body. RFC 8460 section 5.2's 10 MB, the same cap as
+ * a report file (gzip'd or JSON); checked against Content-Length and again
+ * while the body streams in. */
+#define LIMIT_WEB_INTAKE_BODY_BYTES LIMIT_COMPRESSED_BYTES
+
+/* Web intake: bytes of POST bodies held in memory at once, over every
+ * connection: 6 full-size reports. Past it a sender gets 503 and retries
+ * later, instead of the server growing by connections x body size. */
+#define LIMIT_WEB_INTAKE_BUFFERED_BYTES ((size_t)64u * 1024u * 1024u)
+
+/* Web: a query string. Every link the dashboard makes is well under 1 KiB;
+ * 8 KiB leaves room for a few dozen domain filters. */
+#define LIMIT_WEB_QUERY_BYTES 8192u
+
+/* Web: parameters in one query string (domain may repeat). */
+#define LIMIT_WEB_QUERY_PARAMS 64u
+
+/* Web: one HTML page or API document (the summary document has its own,
+ * LIMIT_SUMMARY_BYTES). Lists are paginated, so 16 MiB is never reached
+ * by honest data; past it the request fails with 500 instead of growing. */
+#define LIMIT_WEB_PAGE_BYTES (16u * 1024u * 1024u)
+
+/* Web: rows per page of a list (reports, quarantine, failure groups) when
+ * the query string asks for none; at most LIMIT_REPORT_PAGE. */
+#define LIMIT_WEB_PAGE_ROWS 50
+
+/* Web: raw report JSON shown inline on a report's page. Real reports are
+ * 0.5-15 KiB; a larger one is cut there (the API returns it whole). */
+#define LIMIT_WEB_RAW_SHOWN (256u * 1024u)
+
+/* Web: days drawn as separate bars in the daily chart. A longer period is
+ * drawn in buckets of several days, so the SVG stays small. */
+#define LIMIT_WEB_CHART_BARS 400
+
+/* Web auth: the auth file (user:hash lines) and users in it. An operator
+ * file with a handful of users; the caps refuse a wrong file early. */
+#define LIMIT_WEB_AUTH_FILE_BYTES (64u * 1024u)
+#define LIMIT_WEB_AUTH_USERS 256
+
+/* Web auth: a password as given in Basic credentials. crypt(3) work grows
+ * with the input for some methods; 1 KiB is more than any passphrase. */
+#define LIMIT_WEB_PASSWORD_BYTES 1024u
+
+/* Web auth: recently verified credentials kept (as salted SHA-256) so a
+ * browser loading a page and its stylesheet does not cost a yescrypt run
+ * per request; entries expire, so a removed user loses access quickly. */
+#define LIMIT_WEB_AUTH_CACHE 32
+#define LIMIT_WEB_AUTH_CACHE_SECONDS 300
+
 #endif
