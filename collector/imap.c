@@ -519,7 +519,8 @@ int imap_list_messages(struct imap_session *s, uint32_t after_uid, size_t max,
 		out[count].size = size;
 		count++;
 	}
-	qsort(out, count, sizeof(*out), imap_msg_cmp);
+	if (count > 1)
+		qsort(out, count, sizeof(*out), imap_msg_cmp);
 	/* a server that answers twice for one UID: keep one */
 	for (i = 0, j = 0; i < count; i++)
 		if (j == 0 || out[j - 1].uid != out[i].uid)
