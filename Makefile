@@ -48,9 +48,16 @@ ASAN_OBJ = $(patsubst %.c,build/asan/%.o,$(LIB_SRC) $(GEN_SRC))
 REL_CLI  = $(patsubst %.c,build/rel/%.o,$(CLI_SRC))
 ASAN_CLI = $(patsubst %.c,build/asan/%.o,$(CLI_SRC))
 UNIT_BIN = $(patsubst tests/unit/%.c,build/asan/tests/%,$(UNIT_SRC))
+FUZZ_SRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_REPLAY = $(patsubst tests/fuzz/%.c,build/asan/fuzz/%,$(FUZZ_SRC))
+FUZZ_BIN = $(patsubst tests/fuzz/%.c,build/fuzz/bin/%,$(FUZZ_SRC))
+FUZZ_OBJ = $(patsubst %.c,build/fuzz/%.o,$(LIB_SRC) $(GEN_SRC))
+FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
+	-fsanitize=fuzzer-no-link,address,undefined
 TOOL_BIN = $(patsubst tools/%.c,build/tools/%,$(TOOL_SRC))
 
-.PHONY: all check demo deps deps-check deps-fuzz lint fuzz bench install uninstall clean unit
+.SECONDARY:
+.PHONY: all check demo deps deps-check deps-fuzz lint fuzz install uninstall clean unit
 
 all: tlswatch
 
@@ -107,6 +114,25 @@ build/asan/tests/%: tests/unit/%.c build/asan/libtlswatch.a
 	$(CC) $(ASAN_CFLAGS) -Wno-missing-prototypes $(INCS) $(DEP_CFLAGS) $< -o $@ \
 		build/asan/libtlswatch.a $(ASAN_LDFLAGS) $(DEP_LIBS) -lcmocka
 
+# the fuzz targets, replayed over their corpus without libFuzzer (gcc, ASan)
+build/asan/fuzz/%: tests/fuzz/%.c tests/fuzz/driver.c build/asan/libtlswatch.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ASAN_CFLAGS) $(INCS) $(DEP_CFLAGS) $< tests/fuzz/driver.c -o $@ \
+		build/asan/libtlswatch.a $(ASAN_LDFLAGS) $(DEP_LIBS)
+
+# the fuzz targets with libFuzzer (clang)
+build/fuzz/%.o: %.c $(wildcard */*.h) | build/gen/schema.c
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) $(INCS) $(DEP_CFLAGS) -c $< -o $@
+
+build/fuzz/libtlswatch.a: $(FUZZ_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+build/fuzz/bin/%: tests/fuzz/%.c build/fuzz/libtlswatch.a
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer $(INCS) $(DEP_CFLAGS) $< build/fuzz/libtlswatch.a \
+		-o $@ $(DEP_LIBS)
+
 build/tools/%: tools/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) -O2 $(INCS) $< -o $@ -lz -lm
@@ -115,7 +141,7 @@ unit: $(UNIT_BIN)
 
 # --- tests: everything, under ASan+UBSan, ending with "N passed, N failed"
 check: deps-check
-	@$(MAKE) --no-print-directory tlswatch build/asan/tlswatch unit $(TOOL_BIN)
+	@$(MAKE) --no-print-directory tlswatch build/asan/tlswatch unit $(TOOL_BIN) $(FUZZ_REPLAY)
 	@sh tests/run.sh
 
 # --- demo
@@ -125,6 +151,10 @@ demo: deps
 
 lint:
 	@sh tools/lint.sh
+
+fuzz: deps-fuzz
+	@$(MAKE) --no-print-directory $(FUZZ_BIN)
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh tools/fuzz.sh $(FUZZ_BIN)
 
 install: tlswatch
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <ini.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,41 +106,70 @@ struct config *config_new_empty(void)
 	return xcalloc(1, sizeof(struct config));
 }
 
-int config_load(const char *path, struct config **out, char *err, size_t errlen)
+/* Runs inih over f (already open) into a new configuration named name. */
+static int config_parse_file(FILE *f, const char *name, struct config **out, char *err,
+			     size_t errlen)
 {
 	struct config_load_state ls;
 	struct config *c = config_new_empty();
-	FILE *f = NULL;
+	char why[256];
 	int rc = -1, r;
 
-	c->path = xstrdup(path);
+	c->path = xstrdup(name);
 	memset(&ls, 0, sizeof(ls));
 	ls.c = c;
 	ls.err = err;
 	ls.errlen = errlen;
-	if ((f = fopen(path, "r")) == NULL) {
-		snprintf(err, errlen, "config %s: %s", path, strerror(errno));
-		goto out;
-	}
 	r = ini_parse_file(f, config_handler, &ls);
 	if (ls.failed) {
-		char why[256];
-
 		snprintf(why, sizeof(why), "%s", err);
-		snprintf(err, errlen, "%s:%d: %s", path, r, why);
+		snprintf(err, errlen, "%s:%d: %s", name, r, why);
 		goto out;
 	}
 	if (r != 0) {
-		snprintf(err, errlen, "%s:%d: syntax error", path, r);
+		snprintf(err, errlen, "%s:%d: syntax error", name, r);
 		goto out;
 	}
 	*out = c;
 	c = NULL;
 	rc = 0;
 out:
-	if (f != NULL)
-		fclose(f);
 	config_free(c);
+	return rc;
+}
+
+int config_load(const char *path, struct config **out, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	int rc;
+
+	if (f == NULL) {
+		snprintf(err, errlen, "config %s: %s", path, strerror(errno));
+		return -1;
+	}
+	rc = config_parse_file(f, path, out, err, errlen);
+	fclose(f);
+	return rc;
+}
+
+int config_parse_text(const char *text, size_t len, const char *name, struct config **out,
+		      char *err, size_t errlen)
+{
+	FILE *f;
+	int rc;
+
+	if (len == 0) { /* fmemopen refuses a zero size */
+		*out = config_new_empty();
+		(*out)->path = xstrdup(name);
+		return 0;
+	}
+	f = fmemopen((void *)(uintptr_t)text, len, "r");
+	if (f == NULL) {
+		snprintf(err, errlen, "config %s: %s", name, strerror(errno));
+		return -1;
+	}
+	rc = config_parse_file(f, name, out, err, errlen);
+	fclose(f);
 	return rc;
 }
 
