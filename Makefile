@@ -149,7 +149,8 @@ demo: deps
 	@$(MAKE) --no-print-directory tlswatch $(TOOL_BIN)
 	@sh tools/demo.sh
 
-lint:
+lint: build/gen/schema.c
+	$(call ensure_pkgs,cppcheck gcc)
 	@sh tools/lint.sh
 
 fuzz: deps-fuzz
