@@ -8,7 +8,8 @@
 #                       for a real "* OK" greeting on both ports
 #   dc_stop             stop it (SIGTERM, wait)
 #   dc_kill             SIGKILL the whole Dovecot process group
-#   dc_deliver FOLDER FILE...   deliver messages with doveadm save
+#   dc_deliver FOLDER FILE...   deliver messages with doveadm save (the
+#                       folder is created when missing)
 #   dc_count FOLDER     messages in FOLDER ("none" when it does not exist)
 #   dc_conf FILE [KEY=VALUE...] write a tlswatch config for this server
 #   dc_jwt SUB EXP      an HS256 token Dovecot's oauth2 passdb accepts
@@ -207,6 +208,8 @@ dc_kill() {
 dc_deliver() {
 	folder=$1
 	shift
+	[ "$(dc_count "$folder")" != none ] ||
+		doveadm -c "$DC/dovecot.conf" mailbox create -u "$DC_USER" "$folder" || return 1
 	for f in "$@"; do
 		doveadm -c "$DC/dovecot.conf" save -u "$DC_USER" -m "$folder" < "$f" || return 1
 	done
