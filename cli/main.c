@@ -16,6 +16,7 @@ static const struct cli_command commands[] = {
 	{ "ingest", cmd_ingest, "store report files, mail messages or stdin" },
 	{ "quarantine", cmd_quarantine, "list, show or retry refused inputs" },
 	{ "collect", cmd_collect, "fetch reports from the rua mailbox over IMAP" },
+	{ "summary", cmd_summary, "failure summary of a period, for cron mail or as JSON" },
 	{ NULL, NULL, NULL },
 };
 

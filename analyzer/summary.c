@@ -1,0 +1,488 @@
+/*
+ * summary.c - building the summary model from the store and rendering its
+ * JSON document (the contract in docs/summary-json.md). Rows hold report
+ * text (untrusted); the JSON writer escapes every string.
+ */
+#include "summary.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "datetime.h"
+#include "hints.h"
+#include "jsonw.h"
+#include "limits.h"
+#include "xalloc.h"
+
+static int summary_strcmp_absent(const char *a, const char *b)
+{
+	return strcmp(a != NULL ? a : "", b != NULL ? b : "");
+}
+
+/* Orders rows by every key field; the group decides which are set. */
+static int summary_key_cmp(const struct query_row *a, const struct query_row *b)
+{
+	int c = summary_strcmp_absent(a->organization, b->organization);
+
+	if (c == 0)
+		c = summary_strcmp_absent(a->policy_domain, b->policy_domain);
+	if (c == 0)
+		c = summary_strcmp_absent(a->mx_host, b->mx_host);
+	if (c == 0)
+		c = summary_strcmp_absent(a->result_type, b->result_type);
+	if (c == 0)
+		c = summary_strcmp_absent(a->policy_type, b->policy_type);
+	return c;
+}
+
+int summary_same_key(const struct query_row *a, const struct query_row *b)
+{
+	return summary_key_cmp(a, b) == 0;
+}
+
+static int summary_ptr_cmp(const void *a, const void *b)
+{
+	return summary_key_cmp(*(const struct query_row *const *)a,
+			       *(const struct query_row *const *)b);
+}
+
+/* For each row of cur, the row of other with the same key (or NULL):
+ * sort pointers to other's rows, then binary search. O(n log n). */
+static const struct query_row **summary_match(const struct query_rows *cur,
+					      const struct query_rows *other)
+{
+	const struct query_row **sorted, **match, **hit;
+	const struct query_row *key;
+	size_t i;
+
+	match = xcalloc(cur->n ? cur->n : 1, sizeof(*match));
+	sorted = xcalloc(other->n ? other->n : 1, sizeof(*sorted));
+	for (i = 0; i < other->n; i++)
+		sorted[i] = &other->rows[i];
+	qsort(sorted, other->n, sizeof(*sorted), summary_ptr_cmp);
+	for (i = 0; i < cur->n; i++) {
+		key = &cur->rows[i];
+		hit = other->n ? bsearch(&key, sorted, other->n, sizeof(*sorted), summary_ptr_cmp)
+			       : NULL;
+		match[i] = hit != NULL ? *hit : NULL;
+	}
+	free(sorted);
+	return match;
+}
+
+/* by_day with every day of the period, zeros where no report fell. */
+static void summary_fill_days(struct summary *s, struct query_rows *sparse)
+{
+	size_t n = (size_t)(s->until - s->since), i, j = 0;
+
+	s->by_day.rows = xcalloc(n ? n : 1, sizeof(*s->by_day.rows));
+	s->by_day.n = n;
+	for (i = 0; i < n; i++) {
+		struct query_row *r = &s->by_day.rows[i];
+
+		r->day = s->since + (int64_t)i;
+		while (j < sparse->n && sparse->rows[j].day < r->day)
+			j++;
+		if (j < sparse->n && sparse->rows[j].day == r->day) {
+			r->reports = sparse->rows[j].reports;
+			r->successful_sessions = sparse->rows[j].successful_sessions;
+			r->failed_sessions = sparse->rows[j].failed_sessions;
+		}
+	}
+}
+
+int summary_period_all(struct store *st, int64_t today, int64_t *since, int64_t *until,
+		       char *err, size_t errlen)
+{
+	int64_t first = today, last = today - 1;
+	int found;
+
+	if (query_day_span(st, &first, &last, &found, err, errlen) < 0)
+		return -1;
+	if (!found) {
+		first = today;
+		last = today - 1;
+	}
+	*since = first;
+	*until = last + 1;
+	return 0;
+}
+
+void summary_free(struct summary *s)
+{
+	if (s == NULL)
+		return;
+	query_rows_free(&s->by_domain);
+	query_rows_free(&s->by_organization);
+	query_rows_free(&s->by_mx);
+	query_rows_free(&s->by_result_type);
+	query_rows_free(&s->by_policy_type);
+	query_rows_free(&s->by_day);
+	query_rows_free(&s->top_failures);
+	query_rows_free(&s->prev_by_domain);
+	query_rows_free(&s->prev_by_organization);
+	query_rows_free(&s->prev_by_mx);
+	query_rows_free(&s->prev_by_result_type);
+	free(s->by_domain_prev);
+	free(s->by_organization_prev);
+	free(s->by_mx_prev);
+	free(s->by_result_type_prev);
+	free(s->top_failures_prev);
+	free(s->silent);
+	memset(s, 0, sizeof(*s));
+}
+
+/* The breakdowns of one period. */
+static int summary_read_period(struct store *st, const struct query_filter *f,
+			       struct query_totals *totals, struct query_rows *dom,
+			       struct query_rows *org, struct query_rows *mx,
+			       struct query_rows *rtype, char *err, size_t errlen)
+{
+	if (query_totals(st, f, totals, err, errlen) < 0 ||
+	    query_group(st, f, QUERY_BY_DOMAIN, 0, dom, err, errlen) < 0 ||
+	    query_group(st, f, QUERY_BY_ORGANIZATION, 0, org, err, errlen) < 0 ||
+	    query_group(st, f, QUERY_BY_MX, 0, mx, err, errlen) < 0 ||
+	    query_group(st, f, QUERY_BY_RESULT_TYPE, 0, rtype, err, errlen) < 0)
+		return -1;
+	return 0;
+}
+
+int summary_build(struct store *st, const struct query_filter *f, struct summary *out, char *err,
+		  size_t errlen)
+{
+	struct query_rows days = { NULL, 0 }, prev_failures = { NULL, 0 };
+	const struct query_row **top_prev = NULL, **org_cur = NULL;
+	struct query_filter cur, prev;
+	struct summary s;
+	size_t i;
+	int rc = -1;
+
+	memset(&s, 0, sizeof(s));
+	/* every day of the years datetime accepts, at most: bounds by_day */
+	if (f->since > f->until ||
+	    f->until - f->since > (int64_t)(LIMIT_YEAR_MAX - LIMIT_YEAR_MIN + 1) * 366) {
+		snprintf(err, errlen, "period of %lld days is out of range",
+			 (long long)(f->until - f->since));
+		return -1;
+	}
+	memset(&cur, 0, sizeof(cur));
+	cur.since = f->since;
+	cur.until = f->until;
+	cur.domains = f->domains;
+	cur.n_domains = f->n_domains;
+	cur.organization = f->organization;
+	prev = cur;
+	prev.since = cur.since - (cur.until - cur.since);
+	prev.until = cur.since;
+	s.since = cur.since;
+	s.until = cur.until;
+	s.prev_since = prev.since;
+	s.prev_until = prev.until;
+	s.domains = f->domains;
+	s.n_domains = f->n_domains;
+	s.organization = f->organization;
+
+	if (summary_read_period(st, &cur, &s.totals, &s.by_domain, &s.by_organization, &s.by_mx,
+				&s.by_result_type, err, errlen) < 0 ||
+	    summary_read_period(st, &prev, &s.prev_totals, &s.prev_by_domain,
+				&s.prev_by_organization, &s.prev_by_mx, &s.prev_by_result_type,
+				err, errlen) < 0 ||
+	    query_group(st, &cur, QUERY_BY_POLICY_TYPE, 0, &s.by_policy_type, err, errlen) < 0 ||
+	    query_group(st, &cur, QUERY_BY_DAY, 0, &days, err, errlen) < 0 ||
+	    query_group(st, &cur, QUERY_BY_FAILURE, SUMMARY_TOP_FAILURES, &s.top_failures, err,
+			errlen) < 0 ||
+	    query_group(st, &prev, QUERY_BY_FAILURE, 0, &prev_failures, err, errlen) < 0 ||
+	    query_quarantined(st, cur.since, cur.until, &s.quarantined, err, errlen) < 0)
+		goto out;
+	summary_fill_days(&s, &days);
+	s.by_domain_prev = summary_match(&s.by_domain, &s.prev_by_domain);
+	s.by_organization_prev = summary_match(&s.by_organization, &s.prev_by_organization);
+	s.by_mx_prev = summary_match(&s.by_mx, &s.prev_by_mx);
+	s.by_result_type_prev = summary_match(&s.by_result_type, &s.prev_by_result_type);
+	top_prev = summary_match(&s.top_failures, &prev_failures);
+	s.top_failures_prev = xcalloc(s.top_failures.n ? s.top_failures.n : 1, sizeof(int64_t));
+	for (i = 0; i < s.top_failures.n; i++)
+		s.top_failures_prev[i] = top_prev[i] != NULL ? top_prev[i]->failed_sessions : 0;
+	/* silent: reporters of the previous period with no match now */
+	org_cur = summary_match(&s.prev_by_organization, &s.by_organization);
+	s.silent = xcalloc(s.prev_by_organization.n ? s.prev_by_organization.n : 1, sizeof(size_t));
+	for (i = 0; i < s.prev_by_organization.n; i++)
+		if (org_cur[i] == NULL && s.prev_by_organization.rows[i].reports > 0)
+			s.silent[s.n_silent++] = i;
+	*out = s;
+	memset(&s, 0, sizeof(s));
+	rc = 0;
+out:
+	free(top_prev);
+	free(org_cur);
+	query_rows_free(&days);
+	query_rows_free(&prev_failures);
+	summary_free(&s);
+	return rc;
+}
+
+/* --- JSON (docs/summary-json.md) --- */
+
+static void summary_json_period(struct jsonw *w, int64_t since, int64_t until)
+{
+	char d[16];
+
+	jsonw_object_begin(w);
+	jsonw_key(w, "since");
+	datetime_format_day(since, d, sizeof(d));
+	jsonw_string(w, d);
+	jsonw_key(w, "until");
+	datetime_format_day(until, d, sizeof(d));
+	jsonw_string(w, d);
+	jsonw_object_end(w);
+}
+
+static void summary_json_totals(struct jsonw *w, const struct query_totals *t)
+{
+	jsonw_object_begin(w);
+	jsonw_key(w, "reports");
+	jsonw_int(w, t->reports);
+	jsonw_key(w, "successful_sessions");
+	jsonw_int(w, t->successful_sessions);
+	jsonw_key(w, "failed_sessions");
+	jsonw_int(w, t->failed_sessions);
+	jsonw_object_end(w);
+}
+
+/* by_domain / by_organization entries: name, reports, sessions. */
+static void summary_json_sessions(struct jsonw *w, const struct query_rows *rows,
+				  const char *name_key, int by_org)
+{
+	size_t i;
+
+	jsonw_array_begin(w);
+	for (i = 0; i < rows->n; i++) {
+		const struct query_row *r = &rows->rows[i];
+
+		jsonw_object_begin(w);
+		jsonw_key(w, name_key);
+		jsonw_string(w, by_org ? r->organization : r->policy_domain);
+		jsonw_key(w, "reports");
+		jsonw_int(w, r->reports);
+		jsonw_key(w, "successful_sessions");
+		jsonw_int(w, r->successful_sessions);
+		jsonw_key(w, "failed_sessions");
+		jsonw_int(w, r->failed_sessions);
+		jsonw_object_end(w);
+	}
+	jsonw_array_end(w);
+}
+
+/* by_mx / by_result_type entries: name, failed sessions. */
+static void summary_json_failed(struct jsonw *w, const struct query_rows *rows, int by_mx)
+{
+	size_t i;
+
+	jsonw_array_begin(w);
+	for (i = 0; i < rows->n; i++) {
+		jsonw_object_begin(w);
+		jsonw_key(w, by_mx ? "mx_host" : "result_type");
+		jsonw_string(w, by_mx ? rows->rows[i].mx_host : rows->rows[i].result_type);
+		jsonw_key(w, "failed_sessions");
+		jsonw_int(w, rows->rows[i].failed_sessions);
+		jsonw_object_end(w);
+	}
+	jsonw_array_end(w);
+}
+
+/* top_failures entries; prev (may be NULL) replaces the counts. */
+static void summary_json_top(struct jsonw *w, const struct query_rows *rows, const int64_t *prev)
+{
+	size_t i;
+
+	jsonw_array_begin(w);
+	for (i = 0; i < rows->n; i++) {
+		const struct query_row *r = &rows->rows[i];
+
+		jsonw_object_begin(w);
+		jsonw_key(w, "organization");
+		jsonw_string(w, r->organization);
+		jsonw_key(w, "policy_domain");
+		jsonw_string(w, r->policy_domain);
+		jsonw_key(w, "mx_host");
+		jsonw_string(w, r->mx_host);
+		jsonw_key(w, "result_type");
+		jsonw_string(w, r->result_type);
+		jsonw_key(w, "failed_sessions");
+		jsonw_int(w, prev != NULL ? prev[i] : r->failed_sessions);
+		jsonw_object_end(w);
+	}
+	jsonw_array_end(w);
+}
+
+static void summary_json_days(struct jsonw *w, const struct query_rows *days)
+{
+	char d[16];
+	size_t i;
+
+	jsonw_array_begin(w);
+	for (i = 0; i < days->n; i++) {
+		jsonw_object_begin(w);
+		jsonw_key(w, "day");
+		datetime_format_day(days->rows[i].day, d, sizeof(d));
+		jsonw_string(w, d);
+		jsonw_key(w, "successful_sessions");
+		jsonw_int(w, days->rows[i].successful_sessions);
+		jsonw_key(w, "failed_sessions");
+		jsonw_int(w, days->rows[i].failed_sessions);
+		jsonw_object_end(w);
+	}
+	jsonw_array_end(w);
+}
+
+/* The keys after the contract's (docs/summary-json.md, "Further keys"). */
+static void summary_json_extras(struct jsonw *w, const struct summary *s)
+{
+	char hint[HINTS_MAX];
+	size_t i;
+
+	jsonw_key(w, "previous");
+	jsonw_object_begin(w);
+	jsonw_key(w, "period");
+	summary_json_period(w, s->prev_since, s->prev_until);
+	jsonw_key(w, "totals");
+	summary_json_totals(w, &s->prev_totals);
+	jsonw_key(w, "by_domain");
+	summary_json_sessions(w, &s->prev_by_domain, "policy_domain", 0);
+	jsonw_key(w, "by_organization");
+	summary_json_sessions(w, &s->prev_by_organization, "organization", 1);
+	jsonw_key(w, "by_mx");
+	summary_json_failed(w, &s->prev_by_mx, 1);
+	jsonw_key(w, "by_result_type");
+	summary_json_failed(w, &s->prev_by_result_type, 0);
+	jsonw_key(w, "top_failures");
+	summary_json_top(w, &s->top_failures, s->top_failures_prev);
+	jsonw_object_end(w);
+
+	jsonw_key(w, "by_policy_type");
+	jsonw_array_begin(w);
+	for (i = 0; i < s->by_policy_type.n; i++) {
+		const struct query_row *r = &s->by_policy_type.rows[i];
+
+		jsonw_object_begin(w);
+		jsonw_key(w, "policy_type");
+		jsonw_string(w, r->policy_type);
+		jsonw_key(w, "policies");
+		jsonw_int(w, r->reports);
+		jsonw_key(w, "successful_sessions");
+		jsonw_int(w, r->successful_sessions);
+		jsonw_key(w, "failed_sessions");
+		jsonw_int(w, r->failed_sessions);
+		jsonw_object_end(w);
+	}
+	jsonw_array_end(w);
+
+	jsonw_key(w, "new_failures");
+	jsonw_object_begin(w);
+	jsonw_key(w, "result_types");
+	jsonw_array_begin(w);
+	for (i = 0; i < s->by_result_type.n; i++)
+		if (s->by_result_type_prev[i] == NULL)
+			jsonw_string(w, s->by_result_type.rows[i].result_type);
+	jsonw_array_end(w);
+	jsonw_key(w, "mx_hosts");
+	jsonw_array_begin(w);
+	for (i = 0; i < s->by_mx.n; i++)
+		if (s->by_mx_prev[i] == NULL)
+			jsonw_string(w, s->by_mx.rows[i].mx_host);
+	jsonw_array_end(w);
+	jsonw_object_end(w);
+
+	jsonw_key(w, "silent_reporters");
+	jsonw_array_begin(w);
+	for (i = 0; i < s->n_silent; i++) {
+		const struct query_row *r = &s->prev_by_organization.rows[s->silent[i]];
+
+		jsonw_object_begin(w);
+		jsonw_key(w, "organization");
+		jsonw_string(w, r->organization);
+		jsonw_key(w, "previous_reports");
+		jsonw_int(w, r->reports);
+		jsonw_object_end(w);
+	}
+	jsonw_array_end(w);
+
+	jsonw_key(w, "quarantined");
+	jsonw_int(w, s->quarantined);
+
+	jsonw_key(w, "hints");
+	jsonw_object_begin(w);
+	for (i = 0; i < s->by_result_type.n; i++) {
+		jsonw_key(w, s->by_result_type.rows[i].result_type);
+		jsonw_string(w, hints_format(s->by_result_type.rows[i].result_type, NULL, hint,
+					     sizeof(hint)));
+	}
+	jsonw_object_end(w);
+}
+
+int summary_render_json(const struct summary *s, struct strbuf *sb, int pretty)
+{
+	struct jsonw w;
+
+	jsonw_init(&w, sb, pretty);
+	jsonw_object_begin(&w);
+	jsonw_key(&w, "period");
+	summary_json_period(&w, s->since, s->until);
+	jsonw_key(&w, "totals");
+	summary_json_totals(&w, &s->totals);
+	jsonw_key(&w, "by_domain");
+	summary_json_sessions(&w, &s->by_domain, "policy_domain", 0);
+	jsonw_key(&w, "by_organization");
+	summary_json_sessions(&w, &s->by_organization, "organization", 1);
+	jsonw_key(&w, "by_mx");
+	summary_json_failed(&w, &s->by_mx, 1);
+	jsonw_key(&w, "by_result_type");
+	summary_json_failed(&w, &s->by_result_type, 0);
+	jsonw_key(&w, "by_day");
+	summary_json_days(&w, &s->by_day);
+	jsonw_key(&w, "top_failures");
+	summary_json_top(&w, &s->top_failures, NULL);
+	summary_json_extras(&w, s);
+	jsonw_object_end(&w);
+	if (pretty && strbuf_putc(sb, '\n') < 0)
+		w.failed = 1;
+	return w.failed ? -1 : 0;
+}
+
+int summary_parse_format(const char *s, enum summary_format *fmt)
+{
+	static const struct {
+		const char *name;
+		enum summary_format fmt;
+	} formats[] = { { "text", SUMMARY_TEXT },
+			{ "json", SUMMARY_JSON },
+			{ "csv", SUMMARY_CSV },
+			{ "html", SUMMARY_HTML } };
+	size_t i;
+
+	for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		if (strcmp(s, formats[i].name) == 0) {
+			*fmt = formats[i].fmt;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int summary_render(const struct summary *s, enum summary_format fmt, struct strbuf *sb,
+		   char *err, size_t errlen)
+{
+	int rc;
+
+	switch (fmt) {
+	case SUMMARY_JSON: rc = summary_render_json(s, sb, 1); break;
+	case SUMMARY_CSV: rc = summary_render_csv(s, sb); break;
+	case SUMMARY_HTML: rc = summary_render_html(s, sb); break;
+	default: rc = summary_render_text(s, sb); break;
+	}
+	if (rc < 0)
+		snprintf(err, errlen, "summary larger than %zu bytes; narrow the period or filter",
+			 sb->cap);
+	return rc;
+}

@@ -1,0 +1,96 @@
+/*
+ * summary.h - the failure summary: one model, built once from the store
+ * for a filter and period (and the previous period of the same length),
+ * rendered as text (80 columns, for cron mail), JSON (the documented
+ * contract of docs/summary-json.md, also served by the web API), CSV or a
+ * standalone HTML page. The CLI and the web server call the same
+ * functions, so they show the same numbers.
+ *
+ * The model holds report text (untrusted): every renderer escapes it for
+ * its format (terminal escapes, JSON string escapes, CSV quoting plus
+ * terminal escapes, escape_html).
+ *
+ * Errors: 0 or -1 with a one-line reason in err.
+ */
+#ifndef TLSWATCH_SUMMARY_H
+#define TLSWATCH_SUMMARY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "query.h"
+#include "store.h"
+#include "strbuf.h"
+
+/* top_failures holds at most this many groups (the JSON contract). */
+#define SUMMARY_TOP_FAILURES 20
+
+enum summary_format { SUMMARY_TEXT, SUMMARY_JSON, SUMMARY_CSV, SUMMARY_HTML };
+
+struct summary {
+	int64_t since, until;		/* this period: [since, until) */
+	int64_t prev_since, prev_until;	/* the one before, as long */
+	const char *const *domains;	/* the filter, borrowed from the caller */
+	size_t n_domains;
+	const char *organization;
+
+	struct query_totals totals, prev_totals;
+	struct query_rows by_domain;	/* QUERY_BY_DOMAIN, and so on */
+	struct query_rows by_organization;
+	struct query_rows by_mx;
+	struct query_rows by_result_type;
+	struct query_rows by_policy_type;
+	struct query_rows by_day;	/* every day of the period, zeros filled */
+	struct query_rows top_failures;	/* QUERY_BY_FAILURE, first 20 */
+
+	struct query_rows prev_by_domain;
+	struct query_rows prev_by_organization;
+	struct query_rows prev_by_mx;
+	struct query_rows prev_by_result_type;
+
+	/* The previous period's row for each row above (same index), or NULL
+	 * when the key did not occur then. */
+	const struct query_row **by_domain_prev;
+	const struct query_row **by_organization_prev;
+	const struct query_row **by_mx_prev;
+	const struct query_row **by_result_type_prev;
+	/* failed sessions of each top failure group in the previous period */
+	int64_t *top_failures_prev;
+	/* prev_by_organization rows (indices) that sent nothing this period */
+	size_t *silent;
+	size_t n_silent;
+
+	int64_t quarantined;		/* inputs refused in the period */
+};
+
+/* The period of 'summary --all': the first to the last day holding a
+ * report (until = last + 1); an empty store gives the empty period
+ * [today, today). */
+int summary_period_all(struct store *st, int64_t today, int64_t *since, int64_t *until,
+		       char *err, size_t errlen);
+
+/* Builds the model for [since, until) with the filter's domains and
+ * organization (its other fields are ignored). The filter's strings are
+ * borrowed and must outlive *out. Caller frees with summary_free. */
+int summary_build(struct store *st, const struct query_filter *f, struct summary *out, char *err,
+		  size_t errlen);
+void summary_free(struct summary *s);
+
+/* "text", "json", "csv" or "html" into *fmt; -1 for anything else. */
+int summary_parse_format(const char *s, enum summary_format *fmt);
+
+/* Appends the document in fmt to sb (whose cap bounds it). -1 with
+ * "summary larger than N bytes" when the cap is hit. */
+int summary_render(const struct summary *s, enum summary_format fmt, struct strbuf *sb,
+		   char *err, size_t errlen);
+
+/* The renderers behind summary_render. */
+int summary_render_json(const struct summary *s, struct strbuf *sb, int pretty);
+int summary_render_text(const struct summary *s, struct strbuf *sb);
+int summary_render_csv(const struct summary *s, struct strbuf *sb);
+int summary_render_html(const struct summary *s, struct strbuf *sb);
+
+/* 1 when two rows have the same key (NULL and "" both mean absent). */
+int summary_same_key(const struct query_row *a, const struct query_row *b);
+
+#endif

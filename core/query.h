@@ -1,0 +1,226 @@
+/*
+ * query.h - typed reads over the report store, for the analyzer (summary,
+ * alert, reports, show) and the web dashboard: one code path for the
+ * numbers, whoever shows them.
+ *
+ * Breakdowns read only the pre-aggregated tables (agg_domain, agg_failure,
+ * agg_policy_type), whose primary keys start with the day, so a period
+ * costs the rows of that period, not of the whole store. The count-once
+ * rules (docs/counting.md) were applied when the rows were written: here
+ * rows are only summed. Every value is bound as a parameter; strings that
+ * come back are report text (untrusted) and must be escaped on output.
+ *
+ * Days are UTC day numbers (days since 1970-01-01). In the aggregate tables
+ * '' means "absent" (no policy-domain, no receiving-mx-hostname); here it
+ * comes back as NULL.
+ *
+ * Errors: functions return 0 or -1 with a one-line reason in err. Output
+ * parameters are written only on success.
+ */
+#ifndef TLSWATCH_QUERY_H
+#define TLSWATCH_QUERY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store.h"
+
+/* What to read. Strings are borrowed. since < until. */
+struct query_filter {
+	int64_t since;			/* first day, inclusive */
+	int64_t until;			/* end day, exclusive */
+	const char *const *domains;	/* policy domains to keep (at most
+					 * LIMIT_FILTER_DOMAINS); none: all */
+	size_t n_domains;
+	const char *organization;	/* NULL: every reporter */
+	const char *mx_host;		/* NULL: all. Failure groups and the
+					 * report list only */
+	const char *result_type;	/* NULL: all. Failure groups and the
+					 * report list only */
+	const char *policy_type;	/* NULL: all. QUERY_BY_POLICY_TYPE and
+					 * the report list only */
+};
+
+/* A breakdown. Each names its table, its key and its order (strings
+ * compare bytewise; "absent" sorts after every name). */
+enum query_group {
+	/* agg_domain; by failed desc, successful desc, key asc */
+	QUERY_BY_DOMAIN,		/* policy_domain */
+	QUERY_BY_ORGANIZATION,		/* organization */
+	/* agg_domain; by key, then day */
+	QUERY_BY_DAY,			/* day */
+	QUERY_BY_DOMAIN_DAY,		/* policy_domain, day */
+	QUERY_BY_ORGANIZATION_DAY,	/* organization, day */
+	/* agg_failure, groups with no failed session left out; by failed
+	 * desc, then key asc */
+	QUERY_BY_MX,			/* mx_host */
+	QUERY_BY_RESULT_TYPE,		/* result_type */
+	QUERY_BY_FAILURE,		/* organization, policy_domain, mx_host,
+					 * result_type */
+	/* agg_failure; by key, then day */
+	QUERY_BY_FAILURE_DAY,		/* policy_domain, mx_host, result_type, day */
+	/* agg_policy_type; by failed desc, successful desc, key asc */
+	QUERY_BY_POLICY_TYPE		/* policy_type */
+};
+
+/* One row of a breakdown. Only the fields of the group's key are set;
+ * the others are NULL (strings) or 0 (day). Strings are owned by the row. */
+struct query_row {
+	char *organization;
+	char *policy_domain;		/* NULL also where the domain was absent */
+	char *mx_host;			/* NULL also where the MX was absent */
+	char *result_type;
+	char *policy_type;
+	int64_t day;
+	int64_t reports;		/* agg_domain groups; policies for
+					 * QUERY_BY_POLICY_TYPE; else 0 */
+	int64_t successful_sessions;	/* 0 for agg_failure groups */
+	int64_t failed_sessions;
+};
+
+struct query_rows {
+	struct query_row *rows;
+	size_t n;
+};
+
+struct query_totals {
+	int64_t reports;		/* distinct reports of the period */
+	int64_t successful_sessions;
+	int64_t failed_sessions;
+};
+
+/* Sums the group's rows for the filter's period into *out (caller frees
+ * with query_rows_free). limit 0: every row; else at most limit rows. */
+int query_group(struct store *st, const struct query_filter *f, enum query_group g,
+		size_t limit, struct query_rows *out, char *err, size_t errlen);
+/* Frees the rows. query_rows_free on a zeroed struct is a no-op. */
+void query_rows_free(struct query_rows *r);
+
+/* Totals of the period: reports whose day is in [since, until) that match
+ * the domain and organization filters (a report matches a domain when one
+ * of its policies names it), and their sessions (from agg_domain). */
+int query_totals(struct store *st, const struct query_filter *f, struct query_totals *out,
+		 char *err, size_t errlen);
+
+/* The first and last day holding a report. *found is 0 (and first, last
+ * untouched) when the store holds none. */
+int query_day_span(struct store *st, int64_t *first, int64_t *last, int *found, char *err,
+		   size_t errlen);
+
+/* Inputs quarantined (received) in [since, until), released or not. */
+int query_quarantined(struct store *st, int64_t since, int64_t until, int64_t *n, char *err,
+		      size_t errlen);
+
+/* --- the report list and one report (query_report.c) --- */
+
+/* One report as listed. Strings owned by the entry. */
+struct query_report_entry {
+	int64_t id;
+	int64_t day;
+	int64_t start_time;
+	int64_t end_time;
+	char *organization;
+	char *report_id;
+	char *domains;			/* the policy domains, ", "-separated;
+					 * NULL when there are none */
+	int64_t successful_sessions;
+	int64_t failed_sessions;
+};
+
+struct query_report_list {
+	struct query_report_entry *entries;
+	size_t n;
+	int64_t total;			/* matching reports, all pages */
+};
+
+/* Reports of the period matching every filter (domains, organization,
+ * policy type, MX host, result type), newest first (day, then id,
+ * descending); offset skips, limit (1..LIMIT_REPORT_PAGE) caps. */
+int query_reports(struct store *st, const struct query_filter *f, int64_t offset, int64_t limit,
+		  struct query_report_list *out, char *err, size_t errlen);
+void query_report_list_free(struct query_report_list *l);
+
+struct query_failure_detail {
+	char *result_type;
+	char *sending_mta_ip;		/* NULL when absent, as are the rest */
+	char *receiving_mx_hostname;
+	char *receiving_mx_helo;
+	char *receiving_ip;
+	char *additional_information;
+	char *failure_reason_code;
+	int64_t failed_sessions;
+};
+
+struct query_policy_detail {
+	char *policy_type;
+	char *policy_domain;		/* NULL when absent */
+	char *policy_strings;		/* JSON array, or NULL */
+	char *mx_hosts;			/* JSON array, or NULL */
+	int64_t successful_sessions;
+	int64_t failed_sessions;
+	struct query_failure_detail *failures;
+	size_t n_failures;
+};
+
+/* Where the report came from; every string may be NULL. */
+struct query_source_detail {
+	int present;			/* 0: no source recorded */
+	char *kind;
+	char *name;
+	int64_t received;
+	char *message_id;
+	char *mail_from;
+	char *mail_date;
+	char *subject;
+	char *tls_report_domain;
+	char *tls_report_submitter;
+	char *auth_headers;
+};
+
+struct query_report_detail {
+	int64_t id;
+	char *organization;
+	char *report_id;
+	char *contact_info;		/* NULL when absent */
+	int64_t start_time;
+	int64_t end_time;
+	int64_t day;
+	int64_t successful_sessions;	/* counted once */
+	int64_t failed_sessions;
+	struct query_policy_detail *policies;
+	size_t n_policies;
+	struct query_source_detail source;
+	char *raw_json;			/* the report as received, NUL-terminated */
+	size_t raw_json_len;
+	char raw_sha256_hex[65];
+};
+
+/* Loads report id with its policies, failure details, source and raw JSON
+ * (inflated with the LIMIT_INFLATED_BYTES cap). -1 with "no report N" when
+ * there is none. Caller frees with query_report_detail_free. */
+int query_report_get(struct store *st, int64_t id, struct query_report_detail *out, char *err,
+		     size_t errlen);
+void query_report_detail_free(struct query_report_detail *d);
+
+/* --- alert state (query_alert.c): the one table the analyzer writes --- */
+
+/* An alert's identity: scope ("failure", "domain", "rate", "silent") and
+ * its key; NULL or "" where a part does not apply or was absent. */
+struct query_alert_key {
+	const char *scope;
+	const char *policy_domain;
+	const char *mx_host;
+	const char *result_type;
+	const char *organization;
+};
+
+/* The day (an --at day) the alert was last sent; *found 0 when never. */
+int query_alert_last_sent(struct store *st, const struct query_alert_key *k, int64_t *day,
+			  int *found, char *err, size_t errlen);
+/* Records that the alert was sent for day with value (failed sessions or
+ * reports) at the UTC second now. Needs a read-write store and an open
+ * batch (store_begin). */
+int query_alert_record_sent(struct store *st, const struct query_alert_key *k, int64_t day,
+			    int64_t value, int64_t now, char *err, size_t errlen);
+
+#endif

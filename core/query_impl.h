@@ -1,0 +1,48 @@
+/*
+ * query_impl.h - what the query files share: a statement built from fixed
+ * fragments with its values kept aside for binding. Only core/query*.c
+ * include this (and so sqlite3.h).
+ */
+#ifndef TLSWATCH_QUERY_IMPL_H
+#define TLSWATCH_QUERY_IMPL_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "limits.h"
+#include "query.h"
+#include "strbuf.h"
+
+/* Values in one statement: the domain filter plus a dozen others. */
+#define QUERY_MAX_ARGS (LIMIT_FILTER_DOMAINS + 16)
+
+struct query_arg {
+	int is_text;
+	const char *text;	/* borrowed; NULL binds SQL NULL */
+	int64_t num;
+};
+
+struct query_sql {
+	struct strbuf sb;
+	struct query_arg args[QUERY_MAX_ARGS];
+	int n_args;
+	int failed;		/* too long or too many values */
+};
+
+void query_sql_init(struct query_sql *q);
+void query_sql_free(struct query_sql *q);
+/* Appends a fixed SQL fragment (never report or user text). */
+void query_sql_add(struct query_sql *q, const char *sql);
+/* Appends '?' and keeps v to bind there. */
+void query_sql_text(struct query_sql *q, const char *v);
+void query_sql_int(struct query_sql *q, int64_t v);
+/* Appends " AND column IN (?, ...)" for the filter's domains, if any. */
+int query_sql_filter_domains(struct query_sql *q, const struct query_filter *f,
+			     const char *column, char *err, size_t errlen);
+/* Prepares q and binds its values; caller finalizes *out. */
+int query_sql_prepare(struct store *st, struct query_sql *q, sqlite3_stmt **out, char *err,
+		      size_t errlen);
+/* A text column as a new string, NULL for SQL NULL. */
+char *query_column_strdup(sqlite3_stmt *s, int i);
+
+#endif
