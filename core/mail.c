@@ -52,6 +52,10 @@ int mail_looks_like_message(const uint8_t *data, size_t len)
 
 	if (len >= 5 && memcmp(data, "From ", 5) == 0)
 		return 1;
+	/* '{' and '[' are ftext, but a field name never starts with them,
+	 * and a JSON report does. */
+	if (len > 0 && (data[0] == '{' || data[0] == '['))
+		return 0;
 	while (i < len && i <= LIMIT_HEADER_BYTES && data[i] >= 33 && data[i] <= 126 &&
 	       data[i] != ':')
 		i++;
