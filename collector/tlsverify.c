@@ -84,6 +84,9 @@ int tlsverify_chain(const struct tlsverify_cert *certs, size_t n, const char *ho
 		if (gnutls_certificate_verification_status_print(status, GNUTLS_CRT_X509, &msg, 0) <
 		    0)
 			msg.data = NULL;
+		/* GnuTLS ends each sentence with ". ": drop the last blank */
+		while (msg.data != NULL && msg.size > 0 && msg.data[msg.size - 1] == ' ')
+			msg.data[--msg.size] = '\0';
 		snprintf(err, errlen, "certificate not trusted for %s: %s", host,
 			 msg.data != NULL ? esc((const char *)msg.data) : "verification failed");
 		goto out;
