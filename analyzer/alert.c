@@ -1,0 +1,408 @@
+/*
+ * alert.c - the spike rules and their evaluation over the aggregate tables
+ * (see alert.h and docs/alerts.md). Rows hold report text (untrusted); it
+ * is only compared and copied here.
+ */
+#include "alert.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "query.h"
+#include "xalloc.h"
+
+void alert_stats(const int64_t *daily, size_t n, double *mean, double *sd)
+{
+	double sum = 0, var = 0, m;
+	size_t i;
+
+	*mean = 0;
+	*sd = 0;
+	if (n == 0)
+		return;
+	for (i = 0; i < n; i++)
+		sum += (double)daily[i];
+	m = sum / (double)n;
+	for (i = 0; i < n; i++)
+		var += ((double)daily[i] - m) * ((double)daily[i] - m);
+	*mean = m;
+	*sd = sqrt(var / (double)n);
+}
+
+int alert_spike_rule(const struct alert_params *p, int64_t window_total, double mean, double sd,
+		     int64_t baseline_days)
+{
+	double per_day = (double)window_total / (double)p->window;
+
+	if (window_total < p->min_failures)
+		return 0;
+	/* no failure in the baseline (or no baseline yet): new */
+	if (baseline_days <= 0 || mean <= 0)
+		return 1 + ALERT_NEW_FAILURE;
+	if (per_day >= p->factor * mean && per_day >= mean + p->factor * sd)
+		return 1 + ALERT_FAILURE_SPIKE;
+	return 0;
+}
+
+int alert_rate_rule(const struct alert_params *p, int64_t ok, int64_t failed, int64_t base_ok,
+		    int64_t base_failed)
+{
+	double rate, base_rate;
+
+	if (failed < p->min_failures || ok + failed <= 0 || base_ok + base_failed <= 0)
+		return 0;
+	rate = (double)failed / (double)(ok + failed);	/* failure rates */
+	base_rate = (double)base_failed / (double)(base_ok + base_failed);
+	return (rate - base_rate) * 10000.0 >= ALERT_RATE_DROP_BP && rate >= p->factor * base_rate;
+}
+
+static struct alert *alert_add(struct alert_list *l, enum alert_kind kind)
+{
+	struct alert *a;
+
+	if (l->n == l->alloc) {
+		l->alloc = l->alloc ? l->alloc * 2 : 16;
+		l->alerts = xreallocarray(l->alerts, l->alloc, sizeof(*l->alerts));
+	}
+	a = &l->alerts[l->n++];
+	memset(a, 0, sizeof(*a));
+	a->kind = kind;
+	return a;
+}
+
+static char *alert_strdup(const char *s)
+{
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
+void alert_list_free(struct alert_list *l)
+{
+	size_t i;
+
+	if (l == NULL)
+		return;
+	for (i = 0; i < l->n; i++) {
+		free(l->alerts[i].policy_domain);
+		free(l->alerts[i].mx_host);
+		free(l->alerts[i].result_type);
+		free(l->alerts[i].organization);
+	}
+	free(l->alerts);
+	memset(l, 0, sizeof(*l));
+}
+
+static int alert_same(const char *a, const char *b)
+{
+	return strcmp(a != NULL ? a : "", b != NULL ? b : "") == 0;
+}
+
+/* One group's series: the rows [i, j) of a day-sorted breakdown. */
+struct alert_series {
+	int64_t *daily;		/* failed per baseline day */
+	int64_t window_failed, window_ok, window_reports;
+	int64_t base_failed, base_ok;
+	int64_t base_days_reported;	/* baseline days with a report */
+};
+
+static void alert_series_read(const struct alert_list *l, const struct query_rows *rows,
+			      size_t i, size_t j, struct alert_series *s)
+{
+	int64_t nb = l->baseline_until - l->baseline_since;
+
+	memset(s->daily, 0, (size_t)(nb > 0 ? nb : 1) * sizeof(*s->daily));
+	s->window_failed = s->window_ok = s->window_reports = 0;
+	s->base_failed = s->base_ok = s->base_days_reported = 0;
+	for (; i < j; i++) {
+		const struct query_row *r = &rows->rows[i];
+
+		if (r->day >= l->window_since && r->day < l->window_until) {
+			s->window_failed += r->failed_sessions;
+			s->window_ok += r->successful_sessions;
+			s->window_reports += r->reports;
+		} else if (r->day >= l->baseline_since && r->day < l->baseline_until) {
+			s->daily[r->day - l->baseline_since] += r->failed_sessions;
+			s->base_failed += r->failed_sessions;
+			s->base_ok += r->successful_sessions;
+			s->base_days_reported += r->reports > 0;
+		}
+	}
+}
+
+/* End of the group starting at row i: same key, any day. */
+static size_t alert_group_end(const struct query_rows *rows, size_t i)
+{
+	const struct query_row *a = &rows->rows[i];
+	size_t j = i + 1;
+
+	while (j < rows->n && alert_same(a->organization, rows->rows[j].organization) &&
+	       alert_same(a->policy_domain, rows->rows[j].policy_domain) &&
+	       alert_same(a->mx_host, rows->rows[j].mx_host) &&
+	       alert_same(a->result_type, rows->rows[j].result_type))
+		j++;
+	return j;
+}
+
+static int alert_domain_has_alert(const struct alert_list *l, const char *domain)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->alerts[i].kind != ALERT_SILENT_REPORTER &&
+		    alert_same(l->alerts[i].policy_domain, domain))
+			return 1;
+	return 0;
+}
+
+static void alert_failures(struct alert_list *l, const struct query_rows *rows,
+			   struct alert_series *s)
+{
+	int64_t nb = l->baseline_until - l->baseline_since;
+	size_t i, j;
+	double mean, sd;
+	int kind;
+
+	for (i = 0; i < rows->n; i = j) {
+		const struct query_row *r = &rows->rows[i];
+		struct alert *a;
+
+		j = alert_group_end(rows, i);
+		alert_series_read(l, rows, i, j, s);
+		alert_stats(s->daily, (size_t)(nb > 0 ? nb : 0), &mean, &sd);
+		kind = alert_spike_rule(&l->params, s->window_failed, mean, sd, nb);
+		if (kind == 0)
+			continue;
+		a = alert_add(l, (enum alert_kind)(kind - 1));
+		a->policy_domain = alert_strdup(r->policy_domain);
+		a->mx_host = alert_strdup(r->mx_host);
+		a->result_type = alert_strdup(r->result_type);
+		a->window_failed = s->window_failed;
+		a->baseline_failed = s->base_failed;
+		a->baseline_mean = mean;
+		a->baseline_sd = sd;
+	}
+}
+
+/* Domain spikes first (skipping domains whose groups alerted), then rate
+ * drops (skipping domains with any alert). */
+static void alert_domains(struct alert_list *l, const struct query_rows *rows,
+			  struct alert_series *s)
+{
+	int64_t nb = l->baseline_until - l->baseline_since;
+	size_t i, j, n_failure_alerts = l->n;
+	double mean, sd;
+	int kind, pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < rows->n; i = j) {
+			const struct query_row *r = &rows->rows[i];
+			struct alert *a;
+
+			j = alert_group_end(rows, i);
+			if (pass == 0) {
+				struct alert_list head = *l;
+
+				head.n = n_failure_alerts;
+				if (alert_domain_has_alert(&head, r->policy_domain))
+					continue;
+			} else if (alert_domain_has_alert(l, r->policy_domain)) {
+				continue;
+			}
+			alert_series_read(l, rows, i, j, s);
+			alert_stats(s->daily, (size_t)(nb > 0 ? nb : 0), &mean, &sd);
+			if (pass == 0) {
+				kind = alert_spike_rule(&l->params, s->window_failed, mean, sd, nb);
+				if (kind == 0)
+					continue;
+				a = alert_add(l, ALERT_DOMAIN_SPIKE);
+			} else {
+				if (nb <= 0 || !alert_rate_rule(&l->params, s->window_ok,
+								s->window_failed, s->base_ok,
+								s->base_failed))
+					continue;
+				a = alert_add(l, ALERT_RATE_DROP);
+			}
+			a->policy_domain = alert_strdup(r->policy_domain);
+			a->window_failed = s->window_failed;
+			a->window_successful = s->window_ok;
+			a->baseline_failed = s->base_failed;
+			a->baseline_successful = s->base_ok;
+			a->baseline_mean = mean;
+			a->baseline_sd = sd;
+		}
+	}
+}
+
+static void alert_silent(struct alert_list *l, const struct query_rows *rows,
+			 struct alert_series *s)
+{
+	int64_t nb = l->baseline_until - l->baseline_since;
+	size_t i, j;
+
+	if (nb < ALERT_SILENT_MIN_DAYS)
+		return;
+	for (i = 0; i < rows->n; i = j) {
+		struct alert *a;
+		size_t k;
+		int64_t reports = 0;
+
+		j = alert_group_end(rows, i);
+		alert_series_read(l, rows, i, j, s);
+		if (s->base_days_reported < nb || s->window_reports > 0)
+			continue;
+		for (k = i; k < j; k++)
+			if (rows->rows[k].day < l->baseline_until)
+				reports += rows->rows[k].reports;
+		a = alert_add(l, ALERT_SILENT_REPORTER);
+		a->organization = alert_strdup(rows->rows[i].organization);
+		a->baseline_reports = reports;
+	}
+}
+
+static int alert_cmp(const void *x, const void *y)
+{
+	const struct alert *a = x, *b = y;
+	int ka = a->kind == ALERT_NEW_FAILURE ? ALERT_FAILURE_SPIKE : (int)a->kind;
+	int kb = b->kind == ALERT_NEW_FAILURE ? ALERT_FAILURE_SPIKE : (int)b->kind;
+
+	if (ka != kb)
+		return ka < kb ? -1 : 1;
+	if (a->window_failed != b->window_failed)
+		return a->window_failed > b->window_failed ? -1 : 1;
+	/* then by key, so that the output order is stable */
+	if (!alert_same(a->policy_domain, b->policy_domain))
+		return strcmp(a->policy_domain != NULL ? a->policy_domain : "",
+			      b->policy_domain != NULL ? b->policy_domain : "");
+	if (!alert_same(a->mx_host, b->mx_host))
+		return strcmp(a->mx_host != NULL ? a->mx_host : "",
+			      b->mx_host != NULL ? b->mx_host : "");
+	if (!alert_same(a->result_type, b->result_type))
+		return strcmp(a->result_type != NULL ? a->result_type : "",
+			      b->result_type != NULL ? b->result_type : "");
+	return strcmp(a->organization != NULL ? a->organization : "",
+		      b->organization != NULL ? b->organization : "");
+}
+
+int alert_evaluate(struct store *st, const struct alert_params *p, struct alert_list *out,
+		   char *err, size_t errlen)
+{
+	struct query_rows failures = { NULL, 0 }, domains = { NULL, 0 }, orgs = { NULL, 0 };
+	struct alert_list l;
+	struct alert_series s;
+	struct query_filter f;
+	int64_t first = 0, last = 0;
+	int found, rc = -1;
+
+	memset(&l, 0, sizeof(l));
+	memset(&s, 0, sizeof(s));
+	if (p->window < 1 || p->baseline < 1 || !(p->factor > 0) || p->min_failures < 1) {
+		snprintf(err, errlen, "internal error: alert parameters out of range");
+		return -1;
+	}
+	l.params = *p;
+	l.window_since = p->at - p->window;
+	l.window_until = p->at;
+	l.baseline_until = l.window_since;
+	l.baseline_since = l.baseline_until - p->baseline;
+	if (query_day_span(st, &first, &last, &found, err, errlen) < 0)
+		goto out;
+	if (!found) {
+		*out = l;
+		return 0;
+	}
+	/* no baseline before the store's first day: an empty past is not a
+	 * quiet one */
+	if (l.baseline_since < first)
+		l.baseline_since = first < l.baseline_until ? first : l.baseline_until;
+	memset(&f, 0, sizeof(f));
+	f.since = l.baseline_since;
+	f.until = l.window_until;
+	if (query_group(st, &f, QUERY_BY_FAILURE_DAY, 0, &failures, err, errlen) < 0 ||
+	    query_group(st, &f, QUERY_BY_DOMAIN_DAY, 0, &domains, err, errlen) < 0 ||
+	    query_group(st, &f, QUERY_BY_ORGANIZATION_DAY, 0, &orgs, err, errlen) < 0)
+		goto out;
+	s.daily = xcalloc((size_t)(l.baseline_until - l.baseline_since + 1), sizeof(*s.daily));
+	alert_failures(&l, &failures, &s);
+	alert_domains(&l, &domains, &s);
+	alert_silent(&l, &orgs, &s);
+	if (l.n > 1)
+		qsort(l.alerts, l.n, sizeof(*l.alerts), alert_cmp);
+	*out = l;
+	memset(&l, 0, sizeof(l));
+	rc = 0;
+out:
+	free(s.daily);
+	query_rows_free(&failures);
+	query_rows_free(&domains);
+	query_rows_free(&orgs);
+	alert_list_free(&l);
+	return rc;
+}
+
+static void alert_key(const struct alert *a, struct query_alert_key *k)
+{
+	static const char *const scopes[] = {
+		[ALERT_FAILURE_SPIKE] = "failure", [ALERT_NEW_FAILURE] = "failure",
+		[ALERT_DOMAIN_SPIKE] = "domain",   [ALERT_RATE_DROP] = "rate",
+		[ALERT_SILENT_REPORTER] = "silent",
+	};
+
+	k->scope = scopes[a->kind];
+	k->policy_domain = a->policy_domain;
+	k->mx_host = a->mx_host;
+	k->result_type = a->result_type;
+	k->organization = a->organization;
+}
+
+int alert_filter_sent(struct store *st, struct alert_list *l, int64_t repeat_after,
+		      size_t *suppressed, char *err, size_t errlen)
+{
+	struct query_alert_key k;
+	size_t i, kept = 0, dropped = 0;
+	int64_t day;
+	int found;
+
+	for (i = 0; i < l->n; i++) {
+		struct alert *a = &l->alerts[i];
+
+		alert_key(a, &k);
+		if (query_alert_last_sent(st, &k, &day, &found, err, errlen) < 0)
+			return -1;
+		if (found && day <= l->params.at && l->params.at < day + repeat_after) {
+			free(a->policy_domain);
+			free(a->mx_host);
+			free(a->result_type);
+			free(a->organization);
+			dropped++;
+			continue;
+		}
+		l->alerts[kept++] = *a;
+	}
+	l->n = kept;
+	*suppressed = dropped;
+	return 0;
+}
+
+int alert_record_sent(struct store *st, const struct alert_list *l, int64_t now, char *err,
+		      size_t errlen)
+{
+	struct query_alert_key k;
+	size_t i;
+
+	if (store_begin(st, err, errlen) < 0)
+		return -1;
+	for (i = 0; i < l->n; i++) {
+		const struct alert *a = &l->alerts[i];
+
+		alert_key(a, &k);
+		if (query_alert_record_sent(st, &k, l->params.at,
+					    a->kind == ALERT_SILENT_REPORTER ? a->baseline_reports
+									     : a->window_failed,
+					    now, err, errlen) < 0) {
+			store_rollback(st);
+			return -1;
+		}
+	}
+	return store_commit(st, err, errlen);
+}
