@@ -121,8 +121,10 @@ struct query_report_entry {
 	int64_t end_time;
 	char *organization;
 	char *report_id;
-	char *domains;			/* the policy domains, ", "-separated;
-					 * NULL when there are none */
+	char *domains_json;		/* its distinct policy domains, a JSON
+					 * array (SQLite's json_group_array) */
+	char *first_domain;		/* the first of them bytewise, or NULL */
+	int64_t n_domains;
 	int64_t successful_sessions;
 	int64_t failed_sessions;
 };

@@ -67,7 +67,8 @@ void query_report_list_free(struct query_report_list *l)
 	for (i = 0; i < l->n; i++) {
 		free(l->entries[i].organization);
 		free(l->entries[i].report_id);
-		free(l->entries[i].domains);
+		free(l->entries[i].domains_json);
+		free(l->entries[i].first_domain);
 	}
 	free(l->entries);
 	memset(l, 0, sizeof(*l));
@@ -114,9 +115,11 @@ int query_reports(struct store *st, const struct query_filter *f, int64_t offset
 	if (query_reports_count(st, f, &l.total, err, errlen) < 0)
 		goto out;
 	query_sql_add(&q, "SELECT r.id, r.day, r.start_time, r.end_time, r.organization,"
-			  " r.report_id, (SELECT group_concat(d, ', ') FROM (SELECT DISTINCT"
+			  " r.report_id, (SELECT json_group_array(d) FROM (SELECT DISTINCT"
 			  " policy_domain AS d FROM policy WHERE report = r.id AND"
 			  " policy_domain IS NOT NULL ORDER BY d COLLATE BINARY)),"
+			  " (SELECT min(policy_domain COLLATE BINARY) FROM policy WHERE report = r.id),"
+			  " (SELECT count(DISTINCT policy_domain) FROM policy WHERE report = r.id),"
 			  " r.successful_sessions, r.failed_sessions FROM report r");
 	if (query_sql_report_where(&q, f, err, errlen) < 0)
 		goto out;
@@ -136,9 +139,11 @@ int query_reports(struct store *st, const struct query_filter *f, int64_t offset
 		e->end_time = sqlite3_column_int64(s, 3);
 		e->organization = query_column_strdup(s, 4);
 		e->report_id = query_column_strdup(s, 5);
-		e->domains = query_column_strdup(s, 6);
-		e->successful_sessions = sqlite3_column_int64(s, 7);
-		e->failed_sessions = sqlite3_column_int64(s, 8);
+		e->domains_json = query_column_strdup(s, 6);
+		e->first_domain = query_column_strdup(s, 7);
+		e->n_domains = sqlite3_column_int64(s, 8);
+		e->successful_sessions = sqlite3_column_int64(s, 9);
+		e->failed_sessions = sqlite3_column_int64(s, 10);
 	}
 	if (step != SQLITE_DONE && step != SQLITE_ROW) {
 		store_fail(st, err, errlen, "cannot list reports");
