@@ -20,7 +20,7 @@ BUILD_PKGS = gcc make pkg-config libetpan-dev zlib1g-dev libcjson-dev \
 CHECK_PKGS = $(BUILD_PKGS) libcmocka-dev sqlite3 jq dovecot-imapd openssl
 FUZZ_PKGS  = clang libclang-rt-14-dev
 
-PKG_LIBS = zlib libcjson sqlite3 libmicrohttpd inih gnutls libcurl libcrypt
+PKG_LIBS = zlib libcjson sqlite3 libmicrohttpd inih gnutls nettle libcurl libcrypt
 # libetpan's .pc file drags in a no-PIE specs file; link it by name instead.
 DEP_CFLAGS = $(shell pkg-config --cflags $(PKG_LIBS) 2>/dev/null)
 DEP_LIBS   = $(shell pkg-config --libs $(PKG_LIBS) 2>/dev/null) -letpan -lm

@@ -1,5 +1,5 @@
 /*
- * digest.h - SHA-256 (through GnuTLS, which libetpan already links).
+ * digest.h - SHA-256 (Nettle, which GnuTLS and so libetpan already link).
  */
 #ifndef TLSWATCH_DIGEST_H
 #define TLSWATCH_DIGEST_H

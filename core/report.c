@@ -19,9 +19,18 @@
 #include "utf8.h"
 #include "xalloc.h"
 
-/* A JSON path like "policies[2].summary", built as the walk descends. */
+/* A JSON path like "policies[2].summary", kept as segments while the walk
+ * descends and formatted only when an error is reported: the common case,
+ * a valid report, never pays for the text. */
+#define PATH_MAX_SEGMENTS (LIMIT_JSON_DEPTH + 8)
+
+struct path_segment {
+	const char *key;	/* NULL for an array index */
+	size_t index;
+};
+
 struct path {
-	char buf[256];
+	struct path_segment seg[PATH_MAX_SEGMENTS];
 	size_t len;
 };
 
@@ -35,38 +44,62 @@ struct parse {
 static size_t path_push_key(struct path *p, const char *key)
 {
 	size_t old = p->len;
-	int n = snprintf(p->buf + p->len, sizeof(p->buf) - p->len, "%s%s",
-			 p->len > 0 ? "." : "", key);
 
-	if (n > 0)
-		p->len += (size_t)n < sizeof(p->buf) - p->len ? (size_t)n : sizeof(p->buf) - p->len - 1;
+	if (p->len < PATH_MAX_SEGMENTS) {
+		p->seg[p->len].key = key;
+		p->seg[p->len].index = 0;
+		p->len++;
+	}
 	return old;
 }
 
 static size_t path_push_index(struct path *p, size_t i)
 {
 	size_t old = p->len;
-	int n = snprintf(p->buf + p->len, sizeof(p->buf) - p->len, "[%zu]", i);
 
-	if (n > 0)
-		p->len += (size_t)n < sizeof(p->buf) - p->len ? (size_t)n : sizeof(p->buf) - p->len - 1;
+	if (p->len < PATH_MAX_SEGMENTS) {
+		p->seg[p->len].key = NULL;
+		p->seg[p->len].index = i;
+		p->len++;
+	}
 	return old;
 }
 
 static void path_pop(struct path *p, size_t old)
 {
 	p->len = old;
-	p->buf[old] = '\0';
+}
+
+/* Writes the path ("a.b[2].c") into buf; returns the length written. */
+static size_t path_format(const struct path *p, char *buf, size_t buflen)
+{
+	size_t i, o = 0;
+	int n;
+
+	buf[0] = '\0';
+	for (i = 0; i < p->len && o < buflen; i++) {
+		if (p->seg[i].key != NULL)
+			n = snprintf(buf + o, buflen - o, "%s%.64s", i > 0 ? "." : "", p->seg[i].key);
+		else
+			n = snprintf(buf + o, buflen - o, "[%zu]", p->seg[i].index);
+		if (n < 0)
+			break;
+		o += (size_t)n < buflen - o ? (size_t)n : buflen - o - 1;
+	}
+	return o;
 }
 
 __attribute__((format(printf, 2, 3)))
 static int parse_fail(struct parse *ps, const char *fmt, ...)
 {
+	char where[256];
 	va_list ap;
 	int n = 0;
 
-	if (ps->path.len > 0)
-		n = snprintf(ps->err, ps->errlen, "%s: ", ps->path.buf);
+	if (ps->path.len > 0) {
+		path_format(&ps->path, where, sizeof(where));
+		n = snprintf(ps->err, ps->errlen, "%s: ", where);
+	}
 	if (n < 0 || (size_t)n >= ps->errlen)
 		return -1;
 	va_start(ap, fmt);
