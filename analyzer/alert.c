@@ -155,12 +155,50 @@ static int alert_domain_has_alert(const struct alert_list *l, const char *domain
 	return 0;
 }
 
+/* A domain's baseline, for the spread of its groups. */
+struct alert_domain_stat {
+	const char *domain;	/* borrowed from the domain rows; NULL: absent */
+	double sd;
+};
+
+static int alert_domain_stat_cmp(const void *x, const void *y)
+{
+	const struct alert_domain_stat *a = x, *b = y;
+
+	return strcmp(a->domain != NULL ? a->domain : "", b->domain != NULL ? b->domain : "");
+}
+
+/* The standard deviation of each domain's daily failures in the baseline,
+ * sorted by domain (the rows already are). Caller frees. */
+static struct alert_domain_stat *alert_domain_stats(const struct alert_list *l,
+						    const struct query_rows *rows,
+						    struct alert_series *s, size_t *n)
+{
+	int64_t nb = l->baseline_until - l->baseline_since;
+	struct alert_domain_stat *st = xcalloc(rows->n ? rows->n : 1, sizeof(*st));
+	size_t i, j;
+	double mean;
+
+	*n = 0;
+	for (i = 0; i < rows->n; i = j) {
+		j = alert_group_end(rows, i);
+		alert_series_read(l, rows, i, j, s);
+		st[*n].domain = rows->rows[i].policy_domain;
+		alert_stats(s->daily, (size_t)(nb > 0 ? nb : 0), &mean, &st[*n].sd);
+		(*n)++;
+	}
+	return st;
+}
+
 static void alert_failures(struct alert_list *l, const struct query_rows *rows,
+			   const struct alert_domain_stat *dstat, size_t n_dstat,
 			   struct alert_series *s)
 {
 	int64_t nb = l->baseline_until - l->baseline_since;
+	const struct alert_domain_stat *hit;
+	struct alert_domain_stat key;
 	size_t i, j;
-	double mean, sd;
+	double mean, sd, spread;
 	int kind;
 
 	for (i = 0; i < rows->n; i = j) {
@@ -170,7 +208,12 @@ static void alert_failures(struct alert_list *l, const struct query_rows *rows,
 		j = alert_group_end(rows, i);
 		alert_series_read(l, rows, i, j, s);
 		alert_stats(s->daily, (size_t)(nb > 0 ? nb : 0), &mean, &sd);
-		kind = alert_spike_rule(&l->params, s->window_failed, mean, sd, nb);
+		key.domain = r->policy_domain;
+		hit = n_dstat > 0 ? bsearch(&key, dstat, n_dstat, sizeof(*dstat),
+					    alert_domain_stat_cmp)
+				  : NULL;
+		spread = hit != NULL && hit->sd > sd ? hit->sd : sd;
+		kind = alert_spike_rule(&l->params, s->window_failed, mean, spread, nb);
 		if (kind == 0)
 			continue;
 		a = alert_add(l, (enum alert_kind)(kind - 1));
@@ -181,6 +224,7 @@ static void alert_failures(struct alert_list *l, const struct query_rows *rows,
 		a->baseline_failed = s->base_failed;
 		a->baseline_mean = mean;
 		a->baseline_sd = sd;
+		a->spread = spread;
 	}
 }
 
@@ -230,33 +274,47 @@ static void alert_domains(struct alert_list *l, const struct query_rows *rows,
 			a->baseline_successful = s->base_ok;
 			a->baseline_mean = mean;
 			a->baseline_sd = sd;
+			a->spread = sd;
 		}
 	}
 }
 
-static void alert_silent(struct alert_list *l, const struct query_rows *rows,
-			 struct alert_series *s)
+/* Reporters silent for the last max(window, ALERT_SILENT_GAP_DAYS) days
+ * after reporting on every day before them (at least
+ * ALERT_SILENT_MIN_DAYS of the baseline, ALERT_SILENT_MIN_SESSIONS a day). */
+static void alert_silent(struct alert_list *l, const struct query_rows *rows)
 {
-	int64_t nb = l->baseline_until - l->baseline_since;
-	size_t i, j;
+	int64_t gap = l->params.window > ALERT_SILENT_GAP_DAYS ? l->params.window
+							       : ALERT_SILENT_GAP_DAYS;
+	int64_t gap_since = l->window_until - gap, regular = gap_since - l->baseline_since;
+	size_t i, j, k;
 
-	if (nb < ALERT_SILENT_MIN_DAYS)
+	if (regular < ALERT_SILENT_MIN_DAYS)
 		return;
 	for (i = 0; i < rows->n; i = j) {
+		int64_t days = 0, reports = 0, silent_reports = 0, sessions = 0;
 		struct alert *a;
-		size_t k;
-		int64_t reports = 0;
 
 		j = alert_group_end(rows, i);
-		alert_series_read(l, rows, i, j, s);
-		if (s->base_days_reported < nb || s->window_reports > 0)
+		for (k = i; k < j; k++) {
+			const struct query_row *r = &rows->rows[k];
+
+			if (r->day >= gap_since && r->day < l->window_until)
+				silent_reports += r->reports;
+			else if (r->day >= l->baseline_since && r->day < gap_since && r->reports > 0) {
+				days++;
+				reports += r->reports;
+				sessions += r->successful_sessions + r->failed_sessions;
+			}
+		}
+		if (days < regular || silent_reports > 0 ||
+		    sessions < ALERT_SILENT_MIN_SESSIONS * regular)
 			continue;
-		for (k = i; k < j; k++)
-			if (rows->rows[k].day < l->baseline_until)
-				reports += rows->rows[k].reports;
 		a = alert_add(l, ALERT_SILENT_REPORTER);
 		a->organization = alert_strdup(rows->rows[i].organization);
 		a->baseline_reports = reports;
+		a->silent_days = gap;
+		a->regular_days = regular;
 	}
 }
 
@@ -288,10 +346,12 @@ int alert_evaluate(struct store *st, const struct alert_params *p, struct alert_
 		   char *err, size_t errlen)
 {
 	struct query_rows failures = { NULL, 0 }, domains = { NULL, 0 }, orgs = { NULL, 0 };
+	struct alert_domain_stat *dstat = NULL;
 	struct alert_list l;
 	struct alert_series s;
 	struct query_filter f;
 	int64_t first = 0, last = 0;
+	size_t n_dstat = 0;
 	int found, rc = -1;
 
 	memset(&l, 0, sizeof(l));
@@ -323,15 +383,17 @@ int alert_evaluate(struct store *st, const struct alert_params *p, struct alert_
 	    query_group(st, &f, QUERY_BY_ORGANIZATION_DAY, 0, &orgs, err, errlen) < 0)
 		goto out;
 	s.daily = xcalloc((size_t)(l.baseline_until - l.baseline_since + 1), sizeof(*s.daily));
-	alert_failures(&l, &failures, &s);
+	dstat = alert_domain_stats(&l, &domains, &s, &n_dstat);
+	alert_failures(&l, &failures, dstat, n_dstat, &s);
 	alert_domains(&l, &domains, &s);
-	alert_silent(&l, &orgs, &s);
+	alert_silent(&l, &orgs);
 	if (l.n > 1)
 		qsort(l.alerts, l.n, sizeof(*l.alerts), alert_cmp);
 	*out = l;
 	memset(&l, 0, sizeof(l));
 	rc = 0;
 out:
+	free(dstat);
 	free(s.daily);
 	query_rows_free(&failures);
 	query_rows_free(&domains);

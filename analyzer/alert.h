@@ -7,14 +7,19 @@
  *  - each (policy domain, MX host, result type): failed sessions in the
  *    window against the baseline's daily mean and spread: a spike when the
  *    window reaches min_failures, factor x the mean, and the mean plus
- *    factor standard deviations (per day); a group without failures in the
- *    baseline is a new failure on min_failures alone;
- *  - each policy domain overall, by the same rule (only when none of its
- *    groups alerted);
+ *    factor times the spread (per day). The spread is the larger of the
+ *    group's standard deviation and its domain's: a group's own 28 days
+ *    are mostly zeros and rarely show how bursty it is, its domain's total
+ *    does. A group without failures in the baseline is a new failure, on
+ *    min_failures alone;
+ *  - each policy domain overall, by the same rule with its own deviation
+ *    (only when none of its groups alerted);
  *  - each policy domain's success rate falling sharply (only when nothing
  *    else alerted for it);
- *  - each reporter that sent reports on every baseline day and none in the
- *    window.
+ *  - each reporter that sent reports on every day before the last
+ *    max(window, ALERT_SILENT_GAP_DAYS) days (at least
+ *    ALERT_SILENT_MIN_DAYS, with ALERT_SILENT_MIN_SESSIONS a day) and
+ *    none in those.
  * Alerts already sent (alert_sent table) are not sent again until
  * repeat_after days have passed.
  *
@@ -34,9 +39,19 @@
 /* A domain's success rate must fall by at least this many basis points
  * (5 percentage points) to alert: smaller moves are noise at low volume. */
 #define ALERT_RATE_DROP_BP 500
-/* A reporter is "daily" only after this many baseline days: fewer say
- * little about its habits. */
-#define ALERT_SILENT_MIN_DAYS 7
+/* A reporter is "daily" only after this many days in a row: a small one
+ * that reports on 80% of days still has a week-long run now and then,
+ * a three-week run it almost never has by chance. */
+#define ALERT_SILENT_MIN_DAYS 21
+/* Silence is at least this many days (the window, or more when shorter):
+ * a reporter that had no mail to a domain one day sends nothing that day,
+ * so one missing day is common; two in a row from a daily reporter are not. */
+#define ALERT_SILENT_GAP_DAYS 2
+/* ... and only for a reporter with at least this many sessions a day on
+ * average: mail traffic is roughly Poisson, and at 20 a day a day without
+ * any comes once in 10^9 days, while a reporter with a handful can have
+ * no mail for you for days on end. */
+#define ALERT_SILENT_MIN_SESSIONS 20
 
 struct alert_params {
 	int64_t at;		/* evaluate as if today were this UTC day */
@@ -67,6 +82,10 @@ struct alert {
 	int64_t baseline_reports;	/* silent reporter: reports in the baseline */
 	double baseline_mean;	/* failed sessions per baseline day */
 	double baseline_sd;	/* their population standard deviation */
+	double spread;		/* the deviation the rule used: the larger of
+				 * baseline_sd and the domain's */
+	int64_t silent_days;	/* silent reporter: days without a report */
+	int64_t regular_days;	/* ... after reporting on each of these */
 };
 
 struct alert_list {

@@ -51,8 +51,8 @@ static void alert_baseline_text(const struct alert_list *l, const struct alert *
 	else if (a->baseline_mean <= 0)
 		snprintf(buf, len, "none in the %" PRId64 "-day baseline", nb);
 	else
-		snprintf(buf, len, "baseline %.1f/day (sd %.1f) over %" PRId64 " day%s",
-			 a->baseline_mean, a->baseline_sd, nb, nb == 1 ? "" : "s");
+		snprintf(buf, len, "baseline %.1f/day (spread %.1f) over %" PRId64 " day%s",
+			 a->baseline_mean, a->spread, nb, nb == 1 ? "" : "s");
 }
 
 int alert_format_line(const struct alert_list *l, const struct alert *a, struct strbuf *sb)
@@ -95,10 +95,12 @@ int alert_format_line(const struct alert_list *l, const struct alert *a, struct 
 				     text_rate(a->baseline_successful, a->baseline_failed, r2, 16), nb,
 				     nb == 1 ? "" : "s");
 	default:
+		datetime_format_day(l->window_until - a->silent_days, r1, sizeof(r1));
+		datetime_format_day(l->window_until - 1, r2, sizeof(r2));
 		return strbuf_printf(sb,
-				     "silent reporter: %s sent no report %s; it reported on each "
-				     "of the %" PRId64 " baseline days",
-				     org, win, nb);
+				     "silent reporter: %s sent no report in %" PRId64 " days (%s "
+				     "to %s); it reported on each of the %" PRId64 " days before",
+				     org, a->silent_days, r1, r2, a->regular_days);
 	}
 }
 
@@ -181,6 +183,8 @@ static void alert_json_one(struct jsonw *w, const struct alert_list *l, const st
 	jsonw_double(w, alert_round2(a->baseline_mean));
 	jsonw_key(w, "baseline_stddev");
 	jsonw_double(w, alert_round2(a->baseline_sd));
+	jsonw_key(w, "spread");
+	jsonw_double(w, alert_round2(a->spread));
 	if (a->kind == ALERT_RATE_DROP) {
 		jsonw_key(w, "window_success_rate");
 		alert_json_rate(w, a->window_successful, a->window_failed);
@@ -190,6 +194,10 @@ static void alert_json_one(struct jsonw *w, const struct alert_list *l, const st
 	if (a->kind == ALERT_SILENT_REPORTER) {
 		jsonw_key(w, "baseline_reports");
 		jsonw_int(w, a->baseline_reports);
+		jsonw_key(w, "silent_days");
+		jsonw_int(w, a->silent_days);
+		jsonw_key(w, "regular_days");
+		jsonw_int(w, a->regular_days);
 	}
 	jsonw_key(w, "message");
 	strbuf_reset(line);
