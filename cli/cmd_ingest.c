@@ -31,30 +31,29 @@
 
 static void ingest_usage(FILE *f)
 {
-	fprintf(f,
-		"usage: tlswatch ingest [--dry-run] PATH... | -\n"
-		"\n"
-		"Validate TLS reports (RFC 8460) and store them. Each PATH is one of:\n"
-		"  a report        JSON, or gzip'd JSON (detected by its magic bytes)\n"
-		"  a mail message  an RFC 5322 message (.eml) with reports attached\n"
-		"                  (application/tlsrpt+gzip and the like; docs/mail.md)\n"
-		"  an mbox file    a file starting with a \"From \" line: each message in it\n"
-		"  a Maildir       a directory with cur/ and/or new/: each message in them,\n"
-		"                  in file name order (tmp/ is skipped)\n"
-		"'-' reads one report or message from stdin, so an MTA can pipe mail to\n"
-		"'tlswatch ingest -'. A report already stored is a duplicate, not an\n"
-		"error. A message carrying no report (a DMARC report, a bounce) is\n"
-		"'not-a-report': counted, not stored. A refused input - for a message,\n"
-		"the whole message - is kept in quarantine with the reason ('tlswatch\n"
-		"quarantine list'); nothing is dropped.\n"
-		"\n"
-		"  --dry-run   validate only; write nothing\n"
-		"\n"
-		"Quiet on success; -v prints one line per input or message: stored,\n"
-		"duplicate, not-a-report or quarantined: REASON (mbox messages are named\n"
-		"PATH#N). A progress line is shown on a terminal. Exit status: 0 every\n"
-		"input stored, duplicate or not a report, 1 at least one quarantined,\n"
-		"2 an error.\n");
+	fprintf(f, "usage: tlswatch ingest [--dry-run] PATH... | -\n"
+	           "\n"
+	           "Validate TLS reports (RFC 8460) and store them. Each PATH is one of:\n"
+	           "  a report        JSON, or gzip'd JSON (detected by its magic bytes)\n"
+	           "  a mail message  an RFC 5322 message (.eml) with reports attached\n"
+	           "                  (application/tlsrpt+gzip and the like; docs/mail.md)\n"
+	           "  an mbox file    a file starting with a \"From \" line: each message in it\n"
+	           "  a Maildir       a directory with cur/ and/or new/: each message in them,\n"
+	           "                  in file name order (tmp/ is skipped)\n"
+	           "'-' reads one report or message from stdin, so an MTA can pipe mail to\n"
+	           "'tlswatch ingest -'. A report already stored is a duplicate, not an\n"
+	           "error. A message carrying no report (a DMARC report, a bounce) is\n"
+	           "'not-a-report': counted, not stored. A refused input - for a message,\n"
+	           "the whole message - is kept in quarantine with the reason ('tlswatch\n"
+	           "quarantine list'); nothing is dropped.\n"
+	           "\n"
+	           "  --dry-run   validate only; write nothing\n"
+	           "\n"
+	           "Quiet on success; -v prints one line per input or message: stored,\n"
+	           "duplicate, not-a-report or quarantined: REASON (mbox messages are named\n"
+	           "PATH#N). A progress line is shown on a terminal. Exit status: 0 every\n"
+	           "input stored, duplicate or not a report, 1 at least one quarantined,\n"
+	           "2 an error.\n");
 }
 
 struct ingest_run {
@@ -62,13 +61,13 @@ struct ingest_run {
 	struct progress prog;
 	int op_errors;
 	int quarantined;
-	char err[1024];		/* the operational error that stopped the run */
+	char err[1024]; /* the operational error that stopped the run */
 };
 
 /* One input or message into the store, and its line. 0, or -1 on an
  * operational error (reason in run->err): the run must stop. */
 static int ingest_bytes(struct ingest_run *run, const uint8_t *data, size_t len, int64_t size,
-			int truncated, const char *kind, const char *name, const char *label)
+                        int truncated, const char *kind, const char *name, const char *label)
 {
 	struct ingest_result res;
 	struct source_info src;
@@ -79,7 +78,7 @@ static int ingest_bytes(struct ingest_run *run, const uint8_t *data, size_t len,
 	src.name = name;
 	src.received = (int64_t)time(NULL);
 	if (ingest_input(run->ig, data, len, size, truncated, &src, &res, run->err,
-			 sizeof(run->err)) < 0)
+	                 sizeof(run->err)) < 0)
 		return -1;
 	ingest_describe(&res, what, sizeof(what));
 	if (res.quarantined) {
@@ -139,12 +138,12 @@ static int ingest_mbox_message(const struct mbox_message *m, void *arg)
  * LIMIT_INPUT_BYTES, one message may not (it is quarantined, truncated). */
 static int ingest_mbox(struct ingest_run *run, int fd, const char *path)
 {
-	struct ingest_mbox_ctx ctx = { run, path, 0 };
+	struct ingest_mbox_ctx ctx = {run, path, 0};
 	struct mbox_split *s = mbox_split_new(LIMIT_INPUT_BYTES, ingest_mbox_message, &ctx);
 	char err[512];
 	int rc = 0;
 
-	run->prog.total = 0;	/* messages to come: unknown */
+	run->prog.total = 0; /* messages to come: unknown */
 	run->prog.what = "messages";
 	if (mbox_read_fd(fd, s, err, sizeof(err)) < 0) {
 		if (ctx.failed) {
@@ -170,7 +169,7 @@ static int ingest_maildir(struct ingest_run *run, const char *path)
 		run->op_errors++;
 		return 0;
 	}
-	if (run->prog.total > 0)	/* this PATH counted one; it holds l.n */
+	if (run->prog.total > 0) /* this PATH counted one; it holds l.n */
 		run->prog.total += (long)l.n - 1;
 	run->prog.what = "messages";
 	for (i = 0; i < l.n && rc == 0; i++) {
@@ -223,9 +222,9 @@ static int ingest_path(struct ingest_run *run, const char *path)
 int cmd_ingest(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"dry-run", no_argument, NULL, 'n'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct ingest_run run;
 	struct store *st = NULL;
@@ -258,8 +257,8 @@ int cmd_ingest(struct cli *c, int argc, char **argv)
 	for (i = optind; i < argc; i++) {
 		if (ingest_path(&run, argv[i]) < 0) {
 			progress_end(&run.prog);
-			log_error("%s: %s (the current batch was not stored; run again)", esc(argv[i]),
-				  run.err);
+			log_error("%s: %s (the current batch was not stored; run again)",
+			          esc(argv[i]), run.err);
 			goto out;
 		}
 	}
@@ -270,7 +269,8 @@ int cmd_ingest(struct cli *c, int argc, char **argv)
 	}
 	t = ingest_get_totals(run.ig);
 	if (t->inputs > 1 || dry_run)
-		log_verbose("%ld input%s: %ld stored, %ld duplicate, %ld quarantined, %ld not a report%s",
+		log_verbose(
+		    "%ld input%s: %ld stored, %ld duplicate, %ld quarantined, %ld not a report%s",
 		    t->inputs, t->inputs == 1 ? "" : "s", t->stored, t->duplicate, t->quarantined,
 		    t->not_report, dry_run ? " (dry run: nothing written)" : "");
 	rc = run.op_errors > 0 ? EXIT_FAILURE_OP : run.quarantined > 0 ? EXIT_ATTENTION : EXIT_OK;

@@ -15,12 +15,12 @@
 
 #include "xalloc.h"
 
-static const char *const maildir_subdirs[] = { "cur", "new" };
+static const char *const maildir_subdirs[] = {"cur", "new"};
 
 struct maildir_entry {
 	char *path;
-	const char *name;	/* the file name inside path */
-	int sub;		/* index into maildir_subdirs */
+	const char *name; /* the file name inside path */
+	int sub;          /* index into maildir_subdirs */
 };
 
 static int maildir_is_dir(const char *path, const char *sub)
@@ -48,7 +48,7 @@ static int maildir_entry_cmp(const void *a, const void *b)
 
 /* Appends the regular files of path/sub to *es. 0, or -1 with err. */
 static int maildir_scan(const char *path, int sub, struct maildir_entry **es, size_t *n,
-			size_t *alloc, char *err, size_t errlen)
+                        size_t *alloc, char *err, size_t errlen)
 {
 	const char *subname = maildir_subdirs[sub];
 	char dir[4096];

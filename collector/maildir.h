@@ -12,7 +12,7 @@
 #include <stddef.h>
 
 struct maildir_list {
-	char **paths;	/* "DIR/cur/NAME" or "DIR/new/NAME"; owned */
+	char **paths; /* "DIR/cur/NAME" or "DIR/new/NAME"; owned */
 	size_t n;
 };
 

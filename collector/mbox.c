@@ -26,31 +26,31 @@
 static const uint8_t mbox_from[] = "From ";
 
 enum mbox_mode {
-	MBOX_TEXT,	/* inside a line, or at a line start (at_bol) */
-	MBOX_FROM,	/* at a line start, k bytes of "From " matched */
-	MBOX_QUOTED,	/* at a line start after '>' (held back), then more
-			 * '>' (passed on), then k bytes of "From " */
-	MBOX_ENVELOPE	/* skipping the rest of a "From " separator line */
+	MBOX_TEXT,    /* inside a line, or at a line start (at_bol) */
+	MBOX_FROM,    /* at a line start, k bytes of "From " matched */
+	MBOX_QUOTED,  /* at a line start after '>' (held back), then more
+	               * '>' (passed on), then k bytes of "From " */
+	MBOX_ENVELOPE /* skipping the rest of a "From " separator line */
 };
 
 struct mbox_split {
 	size_t cap;
 	mbox_message_fn fn;
 	void *arg;
-	uint8_t *buf;		/* the current message, at most cap bytes */
+	uint8_t *buf; /* the current message, at most cap bytes */
 	size_t len, alloc;
-	int64_t size;		/* bytes of the current message so far */
+	int64_t size; /* bytes of the current message so far */
 	int truncated;
-	uint8_t tail[4];	/* its last bytes, kept even when truncated */
+	uint8_t tail[4]; /* its last bytes, kept even when truncated */
 	size_t ntail;
-	int in_message;		/* a message is open */
-	int after_from;		/* it began at a "From " line */
-	int nonblank;		/* it holds something other than white space */
+	int in_message; /* a message is open */
+	int after_from; /* it began at a "From " line */
+	int nonblank;   /* it holds something other than white space */
 	long next_index;
 	int at_bol;
 	enum mbox_mode mode;
 	size_t k;
-	int stopped;		/* the callback's non-zero value */
+	int stopped; /* the callback's non-zero value */
 };
 
 struct mbox_split *mbox_split_new(size_t cap, mbox_message_fn fn, void *arg)
@@ -143,7 +143,7 @@ static int mbox_deliver(struct mbox_split *s)
 	if (!s->truncated)
 		s->len -= drop;
 	else if (s->size <= (int64_t)s->cap) {
-		s->len = (size_t)s->size;	/* what was cut was the separator */
+		s->len = (size_t)s->size; /* what was cut was the separator */
 		s->truncated = 0;
 	}
 	if (s->buf != NULL)

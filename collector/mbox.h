@@ -21,11 +21,11 @@
 #include <stdint.h>
 
 struct mbox_message {
-	const uint8_t *data;	/* the message, unquoted; valid during the call */
+	const uint8_t *data; /* the message, unquoted; valid during the call */
 	size_t len;
-	int64_t size;		/* full size: larger than len when truncated */
-	int truncated;		/* 1: over the cap; data holds the first cap bytes */
-	long index;		/* 1 for the first message in the mbox */
+	int64_t size;  /* full size: larger than len when truncated */
+	int truncated; /* 1: over the cap; data holds the first cap bytes */
+	long index;    /* 1 for the first message in the mbox */
 };
 
 /* Called once per message, in order. Returns 0 to go on, non-zero to

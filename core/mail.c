@@ -36,15 +36,15 @@
 
 struct mail_walk {
 	struct mail_message *m;
-	size_t n_parts;		/* MIME parts seen below the top level */
-	size_t n_auth;		/* Authentication-Results + DKIM-Signature */
+	size_t n_parts; /* MIME parts seen below the top level */
+	size_t n_auth;  /* Authentication-Results + DKIM-Signature */
 	struct strbuf auth;
 	char *err;
 	size_t errlen;
 };
 
 static int mail_walk_entity(struct mail_walk *w, const char *data, size_t len, int depth,
-			    int is_message, const char *default_type);
+                            int is_message, const char *default_type);
 
 int mail_looks_like_message(const uint8_t *data, size_t len)
 {
@@ -67,7 +67,7 @@ static void mail_set_once(char **slot, const struct mail_field *f, int decode)
 	if (*slot != NULL)
 		return;
 	*slot = decode ? mail_field_decoded(f->value, f->value_len)
-		       : mail_field_text(f->value, f->value_len);
+	               : mail_field_text(f->value, f->value_len);
 }
 
 /* A header of a message (not of a body part). The top-level message gives
@@ -94,11 +94,11 @@ static int mail_message_field(struct mail_walk *w, const struct mail_field *f, i
 	} else if (mail_field_is(f, "Subject")) {
 		mail_set_once(&m->subject, f, 1);
 	} else if (mail_field_is(f, "Authentication-Results") ||
-		   mail_field_is(f, "DKIM-Signature")) {
+	           mail_field_is(f, "DKIM-Signature")) {
 		if (++w->n_auth > LIMIT_AUTH_HEADERS) {
 			snprintf(w->err, w->errlen,
-				 "more than %d Authentication-Results/DKIM-Signature fields",
-				 LIMIT_AUTH_HEADERS);
+			         "more than %d Authentication-Results/DKIM-Signature fields",
+			         LIMIT_AUTH_HEADERS);
 			return -1;
 		}
 		text = mail_field_text(f->value, f->value_len);
@@ -141,7 +141,7 @@ static int mail_is_report(const char *ctype, const char *filename)
  * is the report; Subject and file name are not consulted (RFC 8460
  * section 5.6). */
 static int mail_add_report(struct mail_walk *w, const char *body, size_t len,
-			   const struct mail_entity *e)
+                           const struct mail_entity *e)
 {
 	struct mail_message *m = w->m;
 	struct mail_part *p;
@@ -152,11 +152,11 @@ static int mail_add_report(struct mail_walk *w, const char *body, size_t len,
 		snprintf(w->err, w->errlen, "more than %d report parts", LIMIT_REPORTS_PER_MESSAGE);
 		return -1;
 	}
-	if (len > 0 && (mailmime_part_parse(body, len, &idx, e->encoding, &dec, &dlen) !=
-				MAILIMF_NO_ERROR ||
-			dec == NULL)) {
+	if (len > 0 &&
+	    (mailmime_part_parse(body, len, &idx, e->encoding, &dec, &dlen) != MAILIMF_NO_ERROR ||
+	     dec == NULL)) {
 		snprintf(w->err, w->errlen, "part %zu (%s): cannot be decoded", m->n_parts + 1,
-			 e->content_type);
+		         e->content_type);
 		return -1;
 	}
 	m->parts = xreallocarray(m->parts, m->n_parts + 1, sizeof(*m->parts));
@@ -176,8 +176,8 @@ static int mail_add_report(struct mail_walk *w, const char *body, size_t len,
 /* Finds the next delimiter line of boundary b at or after the line start
  * from. Returns 1 with *line (its first byte), *next (the byte after its
  * line break) and *close (1 for "--b--"); 0 when there is none. */
-static int mail_find_delimiter(const char *s, size_t len, size_t from, const char *b,
-			       size_t blen, size_t *line, size_t *next, int *close)
+static int mail_find_delimiter(const char *s, size_t len, size_t from, const char *b, size_t blen,
+                               size_t *line, size_t *next, int *close)
 {
 	const char *nl;
 	size_t p = from, q;
@@ -194,7 +194,8 @@ static int mail_find_delimiter(const char *s, size_t len, size_t from, const cha
 			}
 			while (q < len && (s[q] == ' ' || s[q] == '\t'))
 				q++;
-			if (q == len || s[q] == '\n' || (s[q] == '\r' && (q + 1 == len || s[q + 1] == '\n'))) {
+			if (q == len || s[q] == '\n' ||
+			    (s[q] == '\r' && (q + 1 == len || s[q + 1] == '\n'))) {
 				*line = p;
 				*close = c;
 				if (q == len)
@@ -215,7 +216,7 @@ static int mail_find_delimiter(const char *s, size_t len, size_t from, const cha
 }
 
 static int mail_walk_child(struct mail_walk *w, const char *data, size_t len, int depth,
-			   int is_message, const char *default_type)
+                           int is_message, const char *default_type)
 {
 	if (depth > LIMIT_MIME_DEPTH) {
 		snprintf(w->err, w->errlen, "MIME nesting deeper than %d levels", LIMIT_MIME_DEPTH);
@@ -225,26 +226,26 @@ static int mail_walk_child(struct mail_walk *w, const char *data, size_t len, in
 }
 
 static int mail_walk_multipart(struct mail_walk *w, const char *body, size_t len,
-			       const struct mail_entity *e, int depth)
+                               const struct mail_entity *e, int depth)
 {
-	const char *child_type = strcmp(e->content_type, "multipart/digest") == 0
-					 ? "message/rfc822"
-					 : "text/plain";
+	const char *child_type =
+	    strcmp(e->content_type, "multipart/digest") == 0 ? "message/rfc822" : "text/plain";
 	size_t blen = strlen(e->boundary), line, next, start, end;
 	int close;
 
 	if (!mail_find_delimiter(body, len, 0, e->boundary, blen, &line, &next, &close))
-		return 0;	/* no part at all: nothing to find */
+		return 0; /* no part at all: nothing to find */
 	while (!close) {
 		start = next;
-		if (mail_find_delimiter(body, len, start, e->boundary, blen, &line, &next, &close)) {
+		if (mail_find_delimiter(body, len, start, e->boundary, blen, &line, &next,
+		                        &close)) {
 			end = line;
 			if (end > start && body[end - 1] == '\n')
 				end--;
 			if (end > start && body[end - 1] == '\r')
 				end--;
 		} else {
-			end = len;	/* no close delimiter (QUIRKS G1) */
+			end = len; /* no close delimiter (QUIRKS G1) */
 			close = 1;
 		}
 		if (++w->n_parts > LIMIT_MIME_PARTS) {
@@ -260,7 +261,7 @@ static int mail_walk_multipart(struct mail_walk *w, const char *body, size_t len
 /* One entity: its header block, then by type: the parts of a multipart,
  * the message inside a message/rfc822, or a leaf that may be a report. */
 static int mail_walk_entity(struct mail_walk *w, const char *data, size_t len, int depth,
-			    int is_message, const char *default_type)
+                            int is_message, const char *default_type)
 {
 	struct mail_field f, ctype, cte, cdisp;
 	struct mail_entity e;
@@ -287,11 +288,11 @@ static int mail_walk_entity(struct mail_walk *w, const char *data, size_t len, i
 	if (r < 0)
 		return -1;
 	mail_entity_read(&e, have_ctype ? &ctype : NULL, have_cte ? &cte : NULL,
-			 have_cdisp ? &cdisp : NULL, default_type);
+	                 have_cdisp ? &cdisp : NULL, default_type);
 	if (strncmp(e.content_type, "multipart/", 10) == 0 && e.boundary != NULL) {
 		rc = mail_walk_multipart(w, data + off, len - off, &e, depth);
 	} else if (strcmp(e.content_type, "message/rfc822") == 0 ||
-		   strcmp(e.content_type, "message/global") == 0) {
+	           strcmp(e.content_type, "message/global") == 0) {
 		/* RFC 2046 section 5.2.1: only 7bit, 8bit or binary; an encoded
 		 * one is left alone, as libetpan does. */
 		if (e.encoding != MAILMIME_MECHANISM_BASE64 &&
@@ -304,8 +305,7 @@ static int mail_walk_entity(struct mail_walk *w, const char *data, size_t len, i
 	return rc;
 }
 
-int mail_parse(const uint8_t *data, size_t len, struct mail_message **out, char *err,
-	       size_t errlen)
+int mail_parse(const uint8_t *data, size_t len, struct mail_message **out, char *err, size_t errlen)
 {
 	const char *s = (const char *)data;
 	const char *nl;

@@ -33,8 +33,8 @@ static int mail_is_ftext(char c)
 	return u >= 33 && u <= 126 && u != ':';
 }
 
-int mail_header_next(const char *data, size_t len, size_t *off, struct mail_field *f,
-		     char *err, size_t errlen)
+int mail_header_next(const char *data, size_t len, size_t *off, struct mail_field *f, char *err,
+                     size_t errlen)
 {
 	size_t p = *off, q, name_end, eol, next, value_end, unfolded;
 	const char *nl;
@@ -71,8 +71,8 @@ int mail_header_next(const char *data, size_t len, size_t *off, struct mail_fiel
 			unfolded--;
 		if (unfolded > LIMIT_HEADER_BYTES) {
 			snprintf(err, errlen, "header field %.*s longer than %u bytes",
-				 (int)(f->name_len < 64 ? f->name_len : 64), f->name,
-				 LIMIT_HEADER_BYTES);
+			         (int)(f->name_len < 64 ? f->name_len : 64), f->name,
+			         LIMIT_HEADER_BYTES);
 			return -1;
 		}
 		if (nl == NULL) {
@@ -81,7 +81,7 @@ int mail_header_next(const char *data, size_t len, size_t *off, struct mail_fiel
 			break;
 		}
 		if (eol + 1 < len && mail_is_wsp(data[eol + 1])) {
-			q = eol + 1;	/* folded: the value goes on */
+			q = eol + 1; /* folded: the value goes on */
 			continue;
 		}
 		value_end = eol > q && data[eol - 1] == '\r' ? eol - 1 : eol;
@@ -157,7 +157,7 @@ char *mail_field_decoded(const char *value, size_t len)
 	if (strstr(text, "=?") == NULL)
 		return text;
 	if (mailmime_encoded_phrase_parse("utf-8", text, tlen, &idx, "utf-8", &dec) !=
-		    MAILIMF_NO_ERROR ||
+	        MAILIMF_NO_ERROR ||
 	    dec == NULL) {
 		free(dec);
 		return text;
@@ -304,7 +304,7 @@ static int mail_type_name(const struct mailmime_content *ct, char *out, size_t o
 		if (type == NULL)
 			type = t->tp_data.tp_discrete_type->dt_extension;
 	} else if (t->tp_type == MAILMIME_TYPE_COMPOSITE_TYPE &&
-		   t->tp_data.tp_composite_type != NULL) {
+	           t->tp_data.tp_composite_type != NULL) {
 		switch (t->tp_data.tp_composite_type->ct_type) {
 		case MAILMIME_COMPOSITE_TYPE_MESSAGE:
 			type = "message";
@@ -364,7 +364,7 @@ static struct mail_param *mail_params_of_disposition(clist *l, size_t *n)
 			name = "filename";
 			value = p->pa_data.pa_filename;
 		} else if (p->pa_type == MAILMIME_DISPOSITION_PARM_PARAMETER &&
-			   p->pa_data.pa_parameter != NULL) {
+		           p->pa_data.pa_parameter != NULL) {
 			name = p->pa_data.pa_parameter->pa_name;
 			value = p->pa_data.pa_parameter->pa_value;
 		}
@@ -379,8 +379,7 @@ static struct mail_param *mail_params_of_disposition(clist *l, size_t *n)
 	return ps;
 }
 
-static void mail_entity_content(struct mail_entity *e, const struct mail_field *f,
-				char **name)
+static void mail_entity_content(struct mail_entity *e, const struct mail_field *f, char **name)
 {
 	char *text = mail_field_text(f->value, f->value_len), type[sizeof(e->content_type)];
 	struct mailmime_content *ct = NULL;
@@ -439,8 +438,8 @@ static char *mail_entity_disp_filename(const struct mail_field *f)
 }
 
 void mail_entity_read(struct mail_entity *e, const struct mail_field *ctype,
-		      const struct mail_field *cte, const struct mail_field *cdisp,
-		      const char *default_type)
+                      const struct mail_field *cte, const struct mail_field *cdisp,
+                      const char *default_type)
 {
 	char *name = NULL, *fn = NULL;
 

@@ -27,8 +27,8 @@ struct mail_field {
  * *off at the first byte of the body (after the blank line, or at the first
  * line that is not a field); -1 when the field is longer than
  * LIMIT_HEADER_BYTES unfolded (reason in err, naming the field). */
-int mail_header_next(const char *data, size_t len, size_t *off, struct mail_field *f,
-		     char *err, size_t errlen);
+int mail_header_next(const char *data, size_t len, size_t *off, struct mail_field *f, char *err,
+                     size_t errlen);
 
 /* 1 when the field's name is name (ASCII, case-insensitive). */
 int mail_field_is(const struct mail_field *f, const char *name);
@@ -44,12 +44,12 @@ char *mail_field_decoded(const char *value, size_t len);
 
 /* The MIME facts of one entity. Strings are owned (mail_entity_clear). */
 struct mail_entity {
-	char content_type[128];	/* lower-case "type/subtype" */
-	char *boundary;		/* multipart only; NULL when absent */
-	char *filename;		/* Content-Disposition filename, else the
-				 * Content-Type name (RFC 2231 and 2047
-				 * decoded); NULL when neither */
-	int encoding;		/* MAILMIME_MECHANISM_* */
+	char content_type[128]; /* lower-case "type/subtype" */
+	char *boundary;         /* multipart only; NULL when absent */
+	char *filename;         /* Content-Disposition filename, else the
+	                         * Content-Type name (RFC 2231 and 2047
+	                         * decoded); NULL when neither */
+	int encoding;           /* MAILMIME_MECHANISM_* */
 };
 
 /* Fills e from the raw Content-Type, Content-Transfer-Encoding and
@@ -57,8 +57,8 @@ struct mail_entity {
  * unparsable Content-Type gives default_type (RFC 2045 section 5.2; RFC
  * 2046 section 5.1.5 for multipart/digest). Cannot fail. */
 void mail_entity_read(struct mail_entity *e, const struct mail_field *ctype,
-		      const struct mail_field *cte, const struct mail_field *cdisp,
-		      const char *default_type);
+                      const struct mail_field *cte, const struct mail_field *cdisp,
+                      const char *default_type);
 void mail_entity_clear(struct mail_entity *e);
 
 #endif

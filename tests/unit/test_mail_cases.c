@@ -24,7 +24,7 @@
 
 /* mail_parse over an exact-size heap copy (no NUL after it). */
 static int parse_exact(const void *msg, size_t len, struct mail_message **m, char *err,
-		       size_t errlen)
+                       size_t errlen)
 {
 	uint8_t *copy = malloc(len > 0 ? len : 1);
 	int rc;
@@ -47,7 +47,7 @@ static struct report *part_report(const struct mail_part *p)
 
 	if (gz_is_gzip(p->data, p->len)) {
 		if (gz_inflate(p->data, p->len, LIMIT_INFLATED_BYTES, &json, &json_len, err,
-			       sizeof(err)) < 0)
+		               sizeof(err)) < 0)
 			fail_msg("gzip: %s", err);
 		if (report_parse_json((const char *)json, json_len, &r, err, sizeof(err)) < 0)
 			fail_msg("%s", err);
@@ -59,16 +59,16 @@ static struct report *part_report(const struct mail_part *p)
 }
 
 static const char report_json[] =
-	"{\"organization-name\":\"Test Org\",\"date-range\":{\"start-datetime\":"
-	"\"2024-01-01T00:00:00Z\",\"end-datetime\":\"2024-01-01T23:59:59Z\"},"
-	"\"contact-info\":\"tlsrpt@example.org\",\"report-id\":\"t-1\",\"policies\":[{"
-	"\"policy\":{\"policy-type\":\"sts\",\"policy-domain\":\"example.com\"},\"summary\":{"
-	"\"total-successful-session-count\":5,\"total-failure-session-count\":0}}]}";
+    "{\"organization-name\":\"Test Org\",\"date-range\":{\"start-datetime\":"
+    "\"2024-01-01T00:00:00Z\",\"end-datetime\":\"2024-01-01T23:59:59Z\"},"
+    "\"contact-info\":\"tlsrpt@example.org\",\"report-id\":\"t-1\",\"policies\":[{"
+    "\"policy\":{\"policy-type\":\"sts\",\"policy-domain\":\"example.com\"},\"summary\":{"
+    "\"total-successful-session-count\":5,\"total-failure-session-count\":0}}]}";
 
 static void put_base64(struct strbuf *sb, const uint8_t *d, size_t n)
 {
 	static const char tab[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	size_t i, col = 0;
 	uint32_t v;
 
@@ -103,64 +103,94 @@ static void put_report_b64(struct strbuf *sb)
 
 static void put_report_part(struct strbuf *sb, const char *boundary)
 {
-	strbuf_printf(sb, "--%s\nContent-Type: application/tlsrpt+gzip; name=\"r.json.gz\"\n"
-			  "Content-Transfer-Encoding: base64\n\n", boundary);
+	strbuf_printf(sb,
+	              "--%s\nContent-Type: application/tlsrpt+gzip; name=\"r.json.gz\"\n"
+	              "Content-Transfer-Encoding: base64\n\n",
+	              boundary);
 	put_report_b64(sb);
 }
 
 /* A complete report mail with the given extra top-level headers. */
 static void put_report_mail(struct strbuf *sb, const char *headers)
 {
-	strbuf_printf(sb, "%sContent-Type: multipart/report; report-type=tlsrpt; boundary=rb\n\n"
-			  "--rb\nContent-Type: text/plain\n\nA report.\n", headers);
+	strbuf_printf(sb,
+	              "%sContent-Type: multipart/report; report-type=tlsrpt; boundary=rb\n\n"
+	              "--rb\nContent-Type: text/plain\n\nA report.\n",
+	              headers);
 	put_report_part(sb, "rb");
 	strbuf_puts(sb, "--rb--\n");
 }
 
 enum {
-	NO_BOUNDARY, MISSING_CLOSE, NO_DELIMITER_AFTER, FORWARD_3, DEPTH_AT_LIMIT, DEPTH_OVER, DEPTH_THOUSANDS,
-	PARTS_AT_LIMIT, PARTS_TEN_THOUSAND, HEADER_10MB, HEADER_FOLDED, HEADER_IN_PART,
-	BASE64_JUNK, EMPTY, NOT_MESSAGE, DMARC, TWO_REPORTS, RFC2231_OCTET, OCTET_PDF,
-	UPPER_QP_JSON, SINGLE_PART, DIGEST, TOO_MANY_REPORTS, TOO_MANY_AUTH, HEADERS_ONLY,
-	PREFIX_BOUNDARY, CRLF, ENCODED_RFC822, JSON_NAMED, TEXT_NAMED_JSON, N_CASES
+	NO_BOUNDARY,
+	MISSING_CLOSE,
+	NO_DELIMITER_AFTER,
+	FORWARD_3,
+	DEPTH_AT_LIMIT,
+	DEPTH_OVER,
+	DEPTH_THOUSANDS,
+	PARTS_AT_LIMIT,
+	PARTS_TEN_THOUSAND,
+	HEADER_10MB,
+	HEADER_FOLDED,
+	HEADER_IN_PART,
+	BASE64_JUNK,
+	EMPTY,
+	NOT_MESSAGE,
+	DMARC,
+	TWO_REPORTS,
+	RFC2231_OCTET,
+	OCTET_PDF,
+	UPPER_QP_JSON,
+	SINGLE_PART,
+	DIGEST,
+	TOO_MANY_REPORTS,
+	TOO_MANY_AUTH,
+	HEADERS_ONLY,
+	PREFIX_BOUNDARY,
+	CRLF,
+	ENCODED_RFC822,
+	JSON_NAMED,
+	TEXT_NAMED_JSON,
+	N_CASES
 };
 
 static const struct {
 	const char *name;
 	int rc;
 	size_t n_parts;
-	const char *err;	/* substring of the reason when rc is -1 */
+	const char *err; /* substring of the reason when rc is -1 */
 } cases[N_CASES] = {
-	[NO_BOUNDARY] = { "multipart without boundary", 0, 0, NULL },
-	[MISSING_CLOSE] = { "missing close delimiter (Mail.ru)", 0, 1, NULL },
-	[NO_DELIMITER_AFTER] = { "no delimiter after the last part (RFC example)", 0, 1, NULL },
-	[FORWARD_3] = { "report forwarded inside two message/rfc822", 0, 1, NULL },
-	[DEPTH_AT_LIMIT] = { "nesting exactly at the limit", 0, 1, NULL },
-	[DEPTH_OVER] = { "nesting one over the limit", -1, 0, "MIME nesting deeper than 16" },
-	[DEPTH_THOUSANDS] = { "5000 nested multiparts", -1, 0, "MIME nesting deeper than 16" },
-	[PARTS_AT_LIMIT] = { "256 parts", 0, 1, NULL },
-	[PARTS_TEN_THOUSAND] = { "10000 parts", -1, 0, "more than 256 MIME parts" },
-	[HEADER_10MB] = { "10 MB Subject line", -1, 0, "header field Subject longer than 16384" },
-	[HEADER_FOLDED] = { "folded header over the limit", -1, 0, "header field X-Long longer" },
-	[HEADER_IN_PART] = { "huge header in a part", -1, 0, "header field Content-Type longer" },
-	[BASE64_JUNK] = { "base64 junk in the attachment", 0, 1, NULL },
-	[EMPTY] = { "empty message", -1, 0, "empty message" },
-	[NOT_MESSAGE] = { "not a message", -1, 0, "not a mail message" },
-	[DMARC] = { "DMARC aggregate report mail", 0, 0, NULL },
-	[TWO_REPORTS] = { "two reports in one message", 0, 2, NULL },
-	[RFC2231_OCTET] = { "octet-stream with an RFC 2231 file name", 0, 1, NULL },
-	[OCTET_PDF] = { "octet-stream named .pdf", 0, 0, NULL },
-	[UPPER_QP_JSON] = { "upper-case type, quoted-printable JSON", 0, 1, NULL },
-	[SINGLE_PART] = { "the message itself is the report", 0, 1, NULL },
-	[DIGEST] = { "multipart/digest of a report mail", 0, 1, NULL },
-	[TOO_MANY_REPORTS] = { "65 reports", -1, 0, "more than 64 report parts" },
-	[TOO_MANY_AUTH] = { "65 DKIM-Signature fields", -1, 0, "more than 64 Authentication" },
-	[HEADERS_ONLY] = { "headers and no body", 0, 0, NULL },
-	[PREFIX_BOUNDARY] = { "inner boundary extends the outer one", 0, 1, NULL },
-	[CRLF] = { "CRLF line ends throughout", 0, 1, NULL },
-	[ENCODED_RFC822] = { "base64-encoded message/rfc822 is not walked", 0, 0, NULL },
-	[JSON_NAMED] = { "application/json named .json", 0, 1, NULL },
-	[TEXT_NAMED_JSON] = { "text/plain named .json", 0, 0, NULL },
+    [NO_BOUNDARY] = {"multipart without boundary", 0, 0, NULL},
+    [MISSING_CLOSE] = {"missing close delimiter (Mail.ru)", 0, 1, NULL},
+    [NO_DELIMITER_AFTER] = {"no delimiter after the last part (RFC example)", 0, 1, NULL},
+    [FORWARD_3] = {"report forwarded inside two message/rfc822", 0, 1, NULL},
+    [DEPTH_AT_LIMIT] = {"nesting exactly at the limit", 0, 1, NULL},
+    [DEPTH_OVER] = {"nesting one over the limit", -1, 0, "MIME nesting deeper than 16"},
+    [DEPTH_THOUSANDS] = {"5000 nested multiparts", -1, 0, "MIME nesting deeper than 16"},
+    [PARTS_AT_LIMIT] = {"256 parts", 0, 1, NULL},
+    [PARTS_TEN_THOUSAND] = {"10000 parts", -1, 0, "more than 256 MIME parts"},
+    [HEADER_10MB] = {"10 MB Subject line", -1, 0, "header field Subject longer than 16384"},
+    [HEADER_FOLDED] = {"folded header over the limit", -1, 0, "header field X-Long longer"},
+    [HEADER_IN_PART] = {"huge header in a part", -1, 0, "header field Content-Type longer"},
+    [BASE64_JUNK] = {"base64 junk in the attachment", 0, 1, NULL},
+    [EMPTY] = {"empty message", -1, 0, "empty message"},
+    [NOT_MESSAGE] = {"not a message", -1, 0, "not a mail message"},
+    [DMARC] = {"DMARC aggregate report mail", 0, 0, NULL},
+    [TWO_REPORTS] = {"two reports in one message", 0, 2, NULL},
+    [RFC2231_OCTET] = {"octet-stream with an RFC 2231 file name", 0, 1, NULL},
+    [OCTET_PDF] = {"octet-stream named .pdf", 0, 0, NULL},
+    [UPPER_QP_JSON] = {"upper-case type, quoted-printable JSON", 0, 1, NULL},
+    [SINGLE_PART] = {"the message itself is the report", 0, 1, NULL},
+    [DIGEST] = {"multipart/digest of a report mail", 0, 1, NULL},
+    [TOO_MANY_REPORTS] = {"65 reports", -1, 0, "more than 64 report parts"},
+    [TOO_MANY_AUTH] = {"65 DKIM-Signature fields", -1, 0, "more than 64 Authentication"},
+    [HEADERS_ONLY] = {"headers and no body", 0, 0, NULL},
+    [PREFIX_BOUNDARY] = {"inner boundary extends the outer one", 0, 1, NULL},
+    [CRLF] = {"CRLF line ends throughout", 0, 1, NULL},
+    [ENCODED_RFC822] = {"base64-encoded message/rfc822 is not walked", 0, 0, NULL},
+    [JSON_NAMED] = {"application/json named .json", 0, 1, NULL},
+    [TEXT_NAMED_JSON] = {"text/plain named .json", 0, 0, NULL},
 };
 
 static void build_case(int id, struct strbuf *sb)
@@ -170,32 +200,34 @@ static void build_case(int id, struct strbuf *sb)
 	switch (id) {
 	case NO_BOUNDARY:
 		strbuf_puts(sb, "From: a@example.com\nContent-Type: multipart/mixed\n\n--x\n"
-				"Content-Type: application/tlsrpt+gzip\n\n");
+		                "Content-Type: application/tlsrpt+gzip\n\n");
 		put_report_b64(sb);
 		break;
 	case MISSING_CLOSE:
 		strbuf_puts(sb, "From: noreply-smtp-tls-reporting@corp.mail.ru\n"
-				"Content-Type: multipart/report; report-type=\"tlsrpt\";\n"
-				" boundary=\"----=_NextPart_000\"\n\nThis is a MIME message.\n"
-				"------=_NextPart_000\nContent-Type: text/plain\n\nhello\n");
+		                "Content-Type: multipart/report; report-type=\"tlsrpt\";\n"
+		                " boundary=\"----=_NextPart_000\"\n\nThis is a MIME message.\n"
+		                "------=_NextPart_000\nContent-Type: text/plain\n\nhello\n");
 		put_report_part(sb, "----=_NextPart_000");
 		strbuf_puts(sb, "------=_NextPart_000\n\n");
 		break;
 	case NO_DELIMITER_AFTER:
-		strbuf_puts(sb, "From: a@example.com\nContent-Type: multipart/report; boundary=z\n\n"
-				"--z\nContent-Type: text/plain\n\nhi\n");
+		strbuf_puts(sb,
+		            "From: a@example.com\nContent-Type: multipart/report; boundary=z\n\n"
+		            "--z\nContent-Type: text/plain\n\nhi\n");
 		put_report_part(sb, "z");
 		strbuf_puts(sb, "\n");
 		break;
 	case FORWARD_3:
-		strbuf_puts(sb, "From: fwd@example.org\nMessage-ID: <outer@example.org>\n"
-				"Subject: Fwd: Fwd: report\nContent-Type: multipart/mixed; boundary=o1\n\n"
-				"--o1\nContent-Type: text/plain\n\nsee attached\n--o1\n"
-				"Content-Type: message/rfc822\n\nFrom: fwd2@example.org\n"
-				"Content-Type: multipart/mixed; boundary=o2\n\n--o2\n"
-				"Content-Type: message/rfc822\n\n");
+		strbuf_puts(
+		    sb, "From: fwd@example.org\nMessage-ID: <outer@example.org>\n"
+		        "Subject: Fwd: Fwd: report\nContent-Type: multipart/mixed; boundary=o1\n\n"
+		        "--o1\nContent-Type: text/plain\n\nsee attached\n--o1\n"
+		        "Content-Type: message/rfc822\n\nFrom: fwd2@example.org\n"
+		        "Content-Type: multipart/mixed; boundary=o2\n\n--o2\n"
+		        "Content-Type: message/rfc822\n\n");
 		put_report_mail(sb, "From: noreply@example.net\nTLS-Report-Domain: inner.example\n"
-				    "TLS-Report-Submitter: example.net\n");
+		                    "TLS-Report-Submitter: example.net\n");
 		strbuf_puts(sb, "--o2--\n--o1--\n");
 		break;
 	case DEPTH_AT_LIMIT:
@@ -208,12 +240,14 @@ static void build_case(int id, struct strbuf *sb)
 	case DEPTH_THOUSANDS:
 		strbuf_puts(sb, "From: a@example.com\n");
 		for (i = 0; i < 5000; i++)
-			strbuf_printf(sb, "Content-Type: multipart/mixed; boundary=b%d\n\n--b%d\n", i, i);
+			strbuf_printf(sb, "Content-Type: multipart/mixed; boundary=b%d\n\n--b%d\n",
+			              i, i);
 		strbuf_puts(sb, "\nhello\n");
 		break;
 	case PARTS_AT_LIMIT:
 	case PARTS_TEN_THOUSAND:
-		strbuf_puts(sb, "From: a@example.com\nContent-Type: multipart/mixed; boundary=p\n\n");
+		strbuf_puts(sb,
+		            "From: a@example.com\nContent-Type: multipart/mixed; boundary=p\n\n");
 		for (i = 0; i < (id == PARTS_AT_LIMIT ? LIMIT_MIME_PARTS - 1 : 10000); i++)
 			strbuf_puts(sb, "--p\n\n");
 		put_report_part(sb, "p");
@@ -233,16 +267,18 @@ static void build_case(int id, struct strbuf *sb)
 		break;
 	case HEADER_IN_PART:
 		strbuf_puts(sb, "From: a@example.com\nContent-Type: multipart/mixed; boundary=h\n\n"
-				"--h\nContent-Type: application/tlsrpt+gzip; name=\"");
+		                "--h\nContent-Type: application/tlsrpt+gzip; name=\"");
 		for (i = 0; i < 20000; i++)
 			strbuf_putc(sb, 'x');
 		strbuf_puts(sb, "\"\n\nx\n--h--\n");
 		break;
 	case BASE64_JUNK:
-		strbuf_puts(sb, "From: a@example.com\nContent-Type: multipart/report; boundary=j\n\n"
-				"--j\nContent-Type: application/tlsrpt+gzip\n"
-				"Content-Transfer-Encoding: base64\n\nH4sI!!!%%%***\n\x01\x02\xff~~~AAAA====\n"
-				"--j--\n");
+		strbuf_puts(
+		    sb,
+		    "From: a@example.com\nContent-Type: multipart/report; boundary=j\n\n"
+		    "--j\nContent-Type: application/tlsrpt+gzip\n"
+		    "Content-Transfer-Encoding: base64\n\nH4sI!!!%%%***\n\x01\x02\xff~~~AAAA====\n"
+		    "--j--\n");
 		break;
 	case EMPTY:
 		break;
@@ -250,63 +286,72 @@ static void build_case(int id, struct strbuf *sb)
 		strbuf_append(sb, "\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16);
 		break;
 	case DMARC:
-		strbuf_puts(sb, "From: noreply-dmarc-support@google.com\n"
-				"Subject: Report domain: example.com Submitter: google.com\n"
-				"Content-Type: multipart/mixed; boundary=d\n\n--d\n"
-				"Content-Type: application/gzip;\n"
-				" name=\"google.com!example.com!1700000000!1700086399.xml.gz\"\n"
-				"Content-Disposition: attachment;\n"
-				" filename=\"google.com!example.com!1700000000!1700086399.xml.gz\"\n"
-				"Content-Transfer-Encoding: base64\n\n");
+		strbuf_puts(sb,
+		            "From: noreply-dmarc-support@google.com\n"
+		            "Subject: Report domain: example.com Submitter: google.com\n"
+		            "Content-Type: multipart/mixed; boundary=d\n\n--d\n"
+		            "Content-Type: application/gzip;\n"
+		            " name=\"google.com!example.com!1700000000!1700086399.xml.gz\"\n"
+		            "Content-Disposition: attachment;\n"
+		            " filename=\"google.com!example.com!1700000000!1700086399.xml.gz\"\n"
+		            "Content-Transfer-Encoding: base64\n\n");
 		put_base64(sb, (const uint8_t *)"\x1f\x8b\x08\x00<feedback/>", 15);
 		strbuf_puts(sb, "--d\nContent-Type: application/zip; name=\"x!y!1!2.zip\"\n"
-				"Content-Transfer-Encoding: base64\n\nUEsDBA==\n--d--\n");
+		                "Content-Transfer-Encoding: base64\n\nUEsDBA==\n--d--\n");
 		break;
 	case TWO_REPORTS:
-		strbuf_puts(sb, "From: a@example.com\nContent-Type: multipart/report; boundary=t\n\n");
+		strbuf_puts(sb,
+		            "From: a@example.com\nContent-Type: multipart/report; boundary=t\n\n");
 		put_report_part(sb, "t");
 		strbuf_printf(sb, "--t\nContent-Type: application/tlsrpt+json\n\n%s\n--t--\n",
-			      report_json);
+		              report_json);
 		break;
 	case RFC2231_OCTET:
 		strbuf_puts(sb, "From: a@example.com\nContent-Type: multipart/mixed; boundary=r\n\n"
-				"--r\nContent-Type: application/octet-stream\n"
-				"Content-Disposition: attachment;\n"
-				" filename*0*=utf-8''google.com%21example.com%211705708800;\n"
-				" filename*1=\"!1705795199!001.json.gz\"\n"
-				"Content-Transfer-Encoding: base64\n\n");
+		                "--r\nContent-Type: application/octet-stream\n"
+		                "Content-Disposition: attachment;\n"
+		                " filename*0*=utf-8''google.com%21example.com%211705708800;\n"
+		                " filename*1=\"!1705795199!001.json.gz\"\n"
+		                "Content-Transfer-Encoding: base64\n\n");
 		put_report_b64(sb);
 		strbuf_puts(sb, "--r--\n");
 		break;
 	case OCTET_PDF:
-		strbuf_puts(sb, "From: a@example.com\nContent-Type: multipart/mixed; boundary=r\n\n"
-				"--r\nContent-Type: application/octet-stream; name=\"invoice.pdf\"\n"
-				"Content-Transfer-Encoding: base64\n\n");
+		strbuf_puts(sb,
+		            "From: a@example.com\nContent-Type: multipart/mixed; boundary=r\n\n"
+		            "--r\nContent-Type: application/octet-stream; name=\"invoice.pdf\"\n"
+		            "Content-Transfer-Encoding: base64\n\n");
 		put_report_b64(sb);
 		strbuf_puts(sb, "--r--\n");
 		break;
 	case UPPER_QP_JSON:
-		strbuf_printf(sb, "From: a@example.com\nContent-Type: MULTIPART/Report; BOUNDARY=\"q q\"\n\n"
-			      "--q q\nContent-Type: APPLICATION/TLSRPT+JSON\n"
-			      "Content-Transfer-Encoding: Quoted-Printable\n\n%.40s=\n%s\n--q q--\n",
-			      report_json, report_json + 40);
+		strbuf_printf(
+		    sb,
+		    "From: a@example.com\nContent-Type: MULTIPART/Report; BOUNDARY=\"q q\"\n\n"
+		    "--q q\nContent-Type: APPLICATION/TLSRPT+JSON\n"
+		    "Content-Transfer-Encoding: Quoted-Printable\n\n%.40s=\n%s\n--q q--\n",
+		    report_json, report_json + 40);
 		break;
 	case SINGLE_PART:
-		strbuf_puts(sb, "From: a@example.com\nTLS-Report-Domain: example.com\n"
-				"Content-Type: application/tlsrpt+gzip\nContent-Transfer-Encoding: base64\n\n");
+		strbuf_puts(
+		    sb,
+		    "From: a@example.com\nTLS-Report-Domain: example.com\n"
+		    "Content-Type: application/tlsrpt+gzip\nContent-Transfer-Encoding: base64\n\n");
 		put_report_b64(sb);
 		break;
 	case DIGEST:
-		strbuf_puts(sb, "From: a@example.com\nContent-Type: multipart/digest; boundary=g\n\n"
-				"--g\n\n");
+		strbuf_puts(sb,
+		            "From: a@example.com\nContent-Type: multipart/digest; boundary=g\n\n"
+		            "--g\n\n");
 		put_report_mail(sb, "From: r@example.net\n");
 		strbuf_puts(sb, "--g--\n");
 		break;
 	case TOO_MANY_REPORTS:
-		strbuf_puts(sb, "From: a@example.com\nContent-Type: multipart/mixed; boundary=m\n\n");
+		strbuf_puts(sb,
+		            "From: a@example.com\nContent-Type: multipart/mixed; boundary=m\n\n");
 		for (i = 0; i <= LIMIT_REPORTS_PER_MESSAGE; i++)
 			strbuf_printf(sb, "--m\nContent-Type: application/tlsrpt+json\n\n%s\n",
-				      report_json);
+			              report_json);
 		strbuf_puts(sb, "--m--\n");
 		break;
 	case TOO_MANY_AUTH:
@@ -319,8 +364,8 @@ static void build_case(int id, struct strbuf *sb)
 		break;
 	case PREFIX_BOUNDARY:
 		strbuf_puts(sb, "From: a@example.com\nContent-Type: multipart/mixed; boundary=a\n\n"
-				"--a\nContent-Type: multipart/report; boundary=ab\n\n--ab\n"
-				"Content-Type: text/plain\n\nx\n");
+		                "--a\nContent-Type: multipart/report; boundary=ab\n\n--ab\n"
+		                "Content-Type: text/plain\n\nx\n");
 		put_report_part(sb, "ab");
 		strbuf_puts(sb, "--ab--\n--a--\n");
 		break;
@@ -339,19 +384,23 @@ static void build_case(int id, struct strbuf *sb)
 		break;
 	}
 	case ENCODED_RFC822:
-		strbuf_puts(sb, "From: a@example.com\nContent-Type: multipart/mixed; boundary=e\n\n"
-				"--e\nContent-Type: message/rfc822\nContent-Transfer-Encoding: base64\n\n"
-				"RnJvbTogeEB5Cg==\n--e--\n");
+		strbuf_puts(
+		    sb, "From: a@example.com\nContent-Type: multipart/mixed; boundary=e\n\n"
+		        "--e\nContent-Type: message/rfc822\nContent-Transfer-Encoding: base64\n\n"
+		        "RnJvbTogeEB5Cg==\n--e--\n");
 		break;
 	case JSON_NAMED:
-		strbuf_printf(sb, "From: a@example.com\nContent-Type: multipart/mixed; boundary=n\n\n"
-			      "--n\nContent-Type: application/json; name=\"report.JSON\"\n\n%s\n--n--\n",
-			      report_json);
+		strbuf_printf(
+		    sb,
+		    "From: a@example.com\nContent-Type: multipart/mixed; boundary=n\n\n"
+		    "--n\nContent-Type: application/json; name=\"report.JSON\"\n\n%s\n--n--\n",
+		    report_json);
 		break;
 	case TEXT_NAMED_JSON:
-		strbuf_printf(sb, "From: a@example.com\nContent-Type: multipart/mixed; boundary=n\n\n"
-			      "--n\nContent-Type: text/plain; name=\"report.json\"\n\n%s\n--n--\n",
-			      report_json);
+		strbuf_printf(sb,
+		              "From: a@example.com\nContent-Type: multipart/mixed; boundary=n\n\n"
+		              "--n\nContent-Type: text/plain; name=\"report.json\"\n\n%s\n--n--\n",
+		              report_json);
 		break;
 	default:
 		fail_msg("no builder for case %d", id);
@@ -375,33 +424,37 @@ static void test_mail_cases(void **state)
 		rc = parse_exact(sb.data != NULL ? sb.data : "", sb.len, &m, err, sizeof(err));
 		strbuf_free(&sb);
 		if (rc != cases[id].rc)
-			fail_msg("%s: got rc %d (%s), want %d", cases[id].name, rc, err, cases[id].rc);
+			fail_msg("%s: got rc %d (%s), want %d", cases[id].name, rc, err,
+			         cases[id].rc);
 		if (rc < 0) {
 			assert_null(m);
 			if (strstr(err, cases[id].err) == NULL)
-				fail_msg("%s: got '%s', want '%s'", cases[id].name, err, cases[id].err);
+				fail_msg("%s: got '%s', want '%s'", cases[id].name, err,
+				         cases[id].err);
 			assert_null(strchr(err, '\n'));
 			continue;
 		}
 		if (m->n_parts != cases[id].n_parts)
 			fail_msg("%s: got %zu parts, want %zu", cases[id].name, m->n_parts,
-				 cases[id].n_parts);
+			         cases[id].n_parts);
 		for (k = 0; k < m->n_parts && id != BASE64_JUNK; k++) {
 			r = part_report(&m->parts[k]);
 			assert_string_equal(r->report_id, "t-1");
 			report_free(r);
 		}
-		if (id == BASE64_JUNK)	/* decoded regardless; the gzip check refuses it */
-			assert_int_equal(gz_inflate(m->parts[0].data, m->parts[0].len, 1 << 20, &out,
-						    &outlen, err, sizeof(err)), -1);
+		if (id == BASE64_JUNK) /* decoded regardless; the gzip check refuses it */
+			assert_int_equal(gz_inflate(m->parts[0].data, m->parts[0].len, 1 << 20,
+			                            &out, &outlen, err, sizeof(err)),
+			                 -1);
 		if (id == FORWARD_3) {
 			assert_string_equal(m->message_id, "<outer@example.org>");
 			assert_string_equal(m->from, "fwd@example.org");
 			assert_string_equal(m->tls_report_domain, "inner.example");
 		}
 		if (id == RFC2231_OCTET)
-			assert_string_equal(m->parts[0].filename,
-					    "google.com!example.com!1705708800!1705795199!001.json.gz");
+			assert_string_equal(
+			    m->parts[0].filename,
+			    "google.com!example.com!1705708800!1705795199!001.json.gz");
 		if (id == UPPER_QP_JSON)
 			assert_string_equal(m->parts[0].content_type, "application/tlsrpt+json");
 		if (id == CRLF)
@@ -415,7 +468,7 @@ static void test_mail_cases(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_mail_cases),
+	    cmocka_unit_test(test_mail_cases),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

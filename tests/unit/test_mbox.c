@@ -23,22 +23,23 @@
 #define DIR "tests/data/mail/"
 
 static const char *sample_paths[] = {
-	DIR "deltachat__deltachat-core-rust/test-data__message__tlsrpt.eml",
-	DIR "domainaware__parsedmarc/samples__smtp_tls__google.com_smtp_tls_report.eml",
-	DIR "isseis__tlsrpt-digest/testdata__tlsrpt_success_microsoft.eml",
-	DIR "mjl-__mox/testdata__tlsreports__example.eml",
-	DIR "mjl-__mox/testdata__tlsreports__microsoft.eml",
-	DIR "opus-codium__email-report-processor/spec__fixtures__sample-reports__tlsrpt__report.elm",
-	DIR "opus-codium__email-report-processor/spec__fixtures__sample-reports__tlsrpt__report@2fac7de.elm",
-	DIR "robalexdev__tlsrpt-be/app__cmd__mail__test.eml",
-	DIR "stalwartlabs__mail-auth/resources__tlsrpt__rpt02.eml",
+    DIR "deltachat__deltachat-core-rust/test-data__message__tlsrpt.eml",
+    DIR "domainaware__parsedmarc/samples__smtp_tls__google.com_smtp_tls_report.eml",
+    DIR "isseis__tlsrpt-digest/testdata__tlsrpt_success_microsoft.eml",
+    DIR "mjl-__mox/testdata__tlsreports__example.eml",
+    DIR "mjl-__mox/testdata__tlsreports__microsoft.eml",
+    DIR "opus-codium__email-report-processor/spec__fixtures__sample-reports__tlsrpt__report.elm",
+    DIR "opus-codium__email-report-processor/"
+        "spec__fixtures__sample-reports__tlsrpt__report@2fac7de.elm",
+    DIR "robalexdev__tlsrpt-be/app__cmd__mail__test.eml",
+    DIR "stalwartlabs__mail-auth/resources__tlsrpt__rpt02.eml",
 };
 #define N_SAMPLES (sizeof(sample_paths) / sizeof(sample_paths[0]))
 
 struct got {
-	struct mbox_message msg[64];	/* data copied */
+	struct mbox_message msg[64]; /* data copied */
 	size_t n;
-	size_t stop_at;			/* stop after this many, 0: never */
+	size_t stop_at; /* stop after this many, 0: never */
 };
 
 static int collect(const struct mbox_message *m, void *arg)
@@ -106,7 +107,7 @@ static void mboxrd_append(struct strbuf *mb, const uint8_t *m, size_t len)
 
 static void test_mbox_samples_roundtrip(void **state)
 {
-	static const size_t steps[] = { 0, 1, 2, 3, 5, 7, 64, 1000, 65536 };
+	static const size_t steps[] = {0, 1, 2, 3, 5, 7, 64, 1000, 65536};
 	struct input in[N_SAMPLES];
 	struct strbuf mb;
 	struct got g;
@@ -117,8 +118,9 @@ static void test_mbox_samples_roundtrip(void **state)
 	memset(&g, 0, sizeof(g));
 	strbuf_init(&mb, 1 << 24);
 	for (i = 0; i < N_SAMPLES; i++) {
-		assert_int_equal(input_read_path(sample_paths[i], LIMIT_INPUT_BYTES, &in[i], err,
-						 sizeof(err)), 0);
+		assert_int_equal(
+		    input_read_path(sample_paths[i], LIMIT_INPUT_BYTES, &in[i], err, sizeof(err)),
+		    0);
 		mboxrd_append(&mb, in[i].data, in[i].len);
 	}
 	for (k = 0; k < sizeof(steps) / sizeof(steps[0]); k++) {
@@ -127,10 +129,11 @@ static void test_mbox_samples_roundtrip(void **state)
 			fail_msg("step %zu: got %zu messages, want %zu", steps[k], g.n, N_SAMPLES);
 		for (i = 0; i < N_SAMPLES; i++) {
 			want_len = in[i].len + (in[i].data[in[i].len - 1] != '\n');
-			if (g.msg[i].len != want_len || memcmp(g.msg[i].data, in[i].data, in[i].len) != 0)
+			if (g.msg[i].len != want_len ||
+			    memcmp(g.msg[i].data, in[i].data, in[i].len) != 0)
 				fail_msg("step %zu, message %zu (%s): got %zu bytes, want %zu, or "
-					 "different bytes", steps[k], i + 1, sample_paths[i], g.msg[i].len,
-					 want_len);
+				         "different bytes",
+				         steps[k], i + 1, sample_paths[i], g.msg[i].len, want_len);
 			assert_int_equal(g.msg[i].index, (long)i + 1);
 			assert_int_equal(g.msg[i].size, (int64_t)g.msg[i].len);
 			assert_false(g.msg[i].truncated);
@@ -145,14 +148,15 @@ static void test_mbox_samples_roundtrip(void **state)
 static void test_mbox_quoting(void **state)
 {
 	const char *mbox =
-		"From a@example.com Mon Jan  1 00:00:00 2024\r\n"
-		"Subject: one\r\n\r\n"
-		">From here\r\n>>From there\r\n>>>From x\r\n>Fromage\r\nFromage\r\n> From\r\n"
-		"\r\n"
-		"From b@example.com Mon Jan  1 00:00:01 2024\n"
-		"Subject: two\n\nlast line >From\n>Fro";
-	const char *one = "Subject: one\r\n\r\n"
-			  "From here\r\n>From there\r\n>>From x\r\n>Fromage\r\nFromage\r\n> From\r\n";
+	    "From a@example.com Mon Jan  1 00:00:00 2024\r\n"
+	    "Subject: one\r\n\r\n"
+	    ">From here\r\n>>From there\r\n>>>From x\r\n>Fromage\r\nFromage\r\n> From\r\n"
+	    "\r\n"
+	    "From b@example.com Mon Jan  1 00:00:01 2024\n"
+	    "Subject: two\n\nlast line >From\n>Fro";
+	const char *one =
+	    "Subject: one\r\n\r\n"
+	    "From here\r\n>From there\r\n>>From x\r\n>Fromage\r\nFromage\r\n> From\r\n";
 	const char *two = "Subject: two\n\nlast line >From\n>Fro";
 	struct got g;
 	size_t step;
@@ -181,14 +185,14 @@ static void test_mbox_cap(void **state)
 	(void)state;
 	memset(&g, 0, sizeof(g));
 	strbuf_init(&mb, 1 << 20);
-	strbuf_puts(&mb, "From x\nSubject: small\n\nok\n\n");		/* 19 bytes */
+	strbuf_puts(&mb, "From x\nSubject: small\n\nok\n\n"); /* 19 bytes */
 	strbuf_puts(&mb, "From x\nSubject: big\n\n");
 	for (i = 0; i < 1000; i++)
 		strbuf_putc(&mb, (char)('a' + i % 26));
 	strbuf_puts(&mb, "\n\nFrom x\n");
 	for (i = 0; i < 99; i++)
 		strbuf_putc(&mb, 'y');
-	strbuf_puts(&mb, "\n\n");	/* exactly 100 bytes with its line break */
+	strbuf_puts(&mb, "\n\n"); /* exactly 100 bytes with its line break */
 	for (i = 1; i < 40; i += 13) {
 		assert_int_equal(split(mb.data, mb.len, i, 100, &g), 0);
 		assert_int_equal(g.n, 3);
@@ -255,14 +259,14 @@ static void test_mbox_detect(void **state)
 		const char *head;
 		int want;
 	} cases[] = {
-		{ "From a@b Thu Jan  1 00:00:00 2024\nReturn-Path: <a@b>\n", 1 },
-		{ "From a@b Thu Jan  1 00:00:00 2024\r\nReceived: x\r\n", 1 },
-		{ "From a@b Thu Jan  1 00:00:00 2024", 0 },	/* no line end */
-		{ "From a@b\n\nbody\n", 0 },
-		{ "From a@b\nFrom c@d\n", 0 },
-		{ "From: a@b\nSubject: x\n", 0 },		/* one message */
-		{ "Received: x\n", 0 },
-		{ "{\"report-id\":1}", 0 },
+	    {"From a@b Thu Jan  1 00:00:00 2024\nReturn-Path: <a@b>\n", 1},
+	    {"From a@b Thu Jan  1 00:00:00 2024\r\nReceived: x\r\n", 1},
+	    {"From a@b Thu Jan  1 00:00:00 2024", 0}, /* no line end */
+	    {"From a@b\n\nbody\n", 0},
+	    {"From a@b\nFrom c@d\n", 0},
+	    {"From: a@b\nSubject: x\n", 0}, /* one message */
+	    {"Received: x\n", 0},
+	    {"{\"report-id\":1}", 0},
 	};
 	size_t i;
 
@@ -276,11 +280,11 @@ static void test_mbox_detect(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_mbox_samples_roundtrip),
-		cmocka_unit_test(test_mbox_quoting),
-		cmocka_unit_test(test_mbox_cap),
-		cmocka_unit_test(test_mbox_edges),
-		cmocka_unit_test(test_mbox_detect),
+	    cmocka_unit_test(test_mbox_samples_roundtrip),
+	    cmocka_unit_test(test_mbox_quoting),
+	    cmocka_unit_test(test_mbox_cap),
+	    cmocka_unit_test(test_mbox_edges),
+	    cmocka_unit_test(test_mbox_detect),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
