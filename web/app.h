@@ -1,0 +1,48 @@
+/*
+ * app.h - what every request handler shares: the database path, a pool of
+ * read-only store handles (SQLite connections are not shared between
+ * threads: each request borrows one for its duration), the intake (the
+ * only writer) and the auth file. Created once by the server.
+ */
+#ifndef TLSWATCH_WEB_APP_H
+#define TLSWATCH_WEB_APP_H
+
+#include <pthread.h>
+#include <stddef.h>
+
+#include "alert.h"
+#include "store.h"
+
+struct intake;
+struct web_auth;
+
+struct web_app {
+	const char *db_path;		/* borrowed */
+	const char *intake_path;	/* e.g. "/tlsrpt"; NULL: no intake */
+	int intake_on_dashboard;	/* 1: the dashboard listener serves it */
+	struct intake *intake;		/* NULL without --intake */
+	struct web_auth *auth;		/* NULL: no authentication */
+	struct alert_params alert;	/* window, baseline, factor, min_failures;
+					 * at is set per request (today) */
+
+	pthread_mutex_t lock;
+	pthread_cond_t freed;
+	struct store **readers;		/* opened on demand, up to n_max */
+	int *busy;
+	size_t n_max;
+};
+
+/* Prepares app for db_path with at most max_readers read-only handles, and
+ * opens one now so that a missing or outdated database is reported at
+ * start. 0, or -1 with the reason. */
+int web_app_init(struct web_app *app, const char *db_path, size_t max_readers, char *err,
+		 size_t errlen);
+/* Closes the handles (none may be borrowed). Does not free intake/auth. */
+void web_app_cleanup(struct web_app *app);
+
+/* Borrows a read-only handle, waiting while all are busy. 0, or -1 with
+ * the reason when a new one cannot be opened. */
+int web_app_reader(struct web_app *app, struct store **st, char *err, size_t errlen);
+void web_app_release(struct web_app *app, struct store *st);
+
+#endif
