@@ -1,0 +1,209 @@
+/*
+ * query_ip.c - failures by sending IP, and the details behind one IP (see
+ * query_ip.h). The filter is untrusted (a web query string): every value
+ * is a bound parameter; only fixed fragments from this file are pasted.
+ */
+#include "query_ip.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "limits.h"
+#include "query_impl.h"
+#include "store_impl.h"
+#include "xalloc.h"
+
+/* The detail-level filter: period, organization, domains, MX, type. */
+static int query_ip_where(struct query_sql *q, const struct query_filter *f, char *err,
+			  size_t errlen)
+{
+	query_sql_add(q, " WHERE r.day >= ");
+	query_sql_int(q, f->since);
+	query_sql_add(q, " AND r.day < ");
+	query_sql_int(q, f->until);
+	if (f->organization != NULL) {
+		query_sql_add(q, " AND r.organization = ");
+		query_sql_text(q, f->organization);
+	}
+	if (query_sql_filter_domains(q, f, "coalesce(p.policy_domain, '')", err, errlen) < 0)
+		return -1;
+	if (f->mx_host != NULL) {
+		query_sql_add(q, " AND coalesce(fl.receiving_mx_hostname, '') = ");
+		query_sql_text(q, f->mx_host);
+	}
+	if (f->result_type != NULL) {
+		query_sql_add(q, " AND fl.result_type = ");
+		query_sql_text(q, f->result_type);
+	}
+	return 0;
+}
+
+void query_ip_rows_free(struct query_ip_rows *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->n; i++)
+		free(r->rows[i].sending_ip);
+	free(r->rows);
+	memset(r, 0, sizeof(*r));
+}
+
+int query_failure_ips(struct store *st, const struct query_filter *f, size_t limit,
+		      struct query_ip_rows *out, char *err, size_t errlen)
+{
+	struct query_ip_rows r = { NULL, 0 };
+	struct query_sql q;
+	sqlite3_stmt *s = NULL;
+	size_t alloc = 0;
+	int step, rc = -1;
+	const unsigned char *t;
+
+	query_sql_init(&q);
+	/* per report and (domain, MX, result type, IP): sts and tlsa are
+	 * two views of the same sessions, other types add (tally.c) */
+	query_sql_add(&q, "SELECT ip, sum(max(sts, tlsa) + other) AS failed FROM (SELECT"
+			  " coalesce(fl.sending_mta_ip, '') AS ip,"
+			  " sum(CASE WHEN p.policy_type = 'sts' THEN fl.failed_sessions ELSE 0 END)"
+			  " AS sts,"
+			  " sum(CASE WHEN p.policy_type = 'tlsa' THEN fl.failed_sessions ELSE 0 END)"
+			  " AS tlsa,"
+			  " sum(CASE WHEN p.policy_type IN ('sts', 'tlsa') THEN 0"
+			  " ELSE fl.failed_sessions END) AS other"
+			  " FROM report r JOIN policy p ON p.report = r.id"
+			  " JOIN failure fl ON fl.policy = p.id");
+	if (query_ip_where(&q, f, err, errlen) < 0)
+		goto out;
+	query_sql_add(&q, " GROUP BY r.id, coalesce(p.policy_domain, ''),"
+			  " coalesce(fl.receiving_mx_hostname, ''), fl.result_type, ip)"
+			  " GROUP BY ip HAVING failed > 0"
+			  " ORDER BY failed DESC, (ip = '') ASC, ip COLLATE BINARY ASC");
+	if (limit > 0) {
+		query_sql_add(&q, " LIMIT ");
+		query_sql_int(&q, (int64_t)limit);
+	}
+	if (query_sql_prepare(st, &q, &s, err, errlen) < 0)
+		goto out;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		if (r.n == alloc) {
+			alloc = alloc ? alloc * 2 : 64;
+			r.rows = xreallocarray(r.rows, alloc, sizeof(*r.rows));
+		}
+		t = sqlite3_column_text(s, 0);
+		r.rows[r.n].sending_ip = t != NULL && t[0] != '\0' ? xstrdup((const char *)t) : NULL;
+		r.rows[r.n].failed_sessions = sqlite3_column_int64(s, 1);
+		r.n++;
+	}
+	if (step != SQLITE_DONE) {
+		store_fail(st, err, errlen, "cannot read failures by sending IP");
+		goto out;
+	}
+	*out = r;
+	memset(&r, 0, sizeof(r));
+	rc = 0;
+out:
+	query_ip_rows_free(&r);
+	sqlite3_finalize(s);
+	query_sql_free(&q);
+	return rc;
+}
+
+void query_ip_details_free(struct query_ip_details *d)
+{
+	size_t i;
+
+	if (d == NULL)
+		return;
+	for (i = 0; i < d->n; i++) {
+		struct query_ip_detail *e = &d->details[i];
+
+		free(e->organization);
+		free(e->policy_type);
+		free(e->policy_domain);
+		free(e->receiving_mx_hostname);
+		free(e->result_type);
+		free(e->receiving_ip);
+		free(e->failure_reason_code);
+	}
+	free(d->details);
+	memset(d, 0, sizeof(*d));
+}
+
+#define QUERY_IP_FROM                                             \
+	" FROM report r JOIN policy p ON p.report = r.id"          \
+	" JOIN failure fl ON fl.policy = p.id"
+
+int query_ip_details(struct store *st, const struct query_filter *f, const char *ip,
+		     int64_t offset, int64_t limit, struct query_ip_details *out, char *err,
+		     size_t errlen)
+{
+	struct query_ip_details d = { NULL, 0, 0 };
+	struct query_sql q;
+	sqlite3_stmt *s = NULL;
+	int step, rc = -1;
+
+	query_sql_init(&q);
+	if (limit < 1 || limit > LIMIT_REPORT_PAGE || offset < 0) {
+		snprintf(err, errlen, "page size must be 1..%d and offset not negative",
+			 LIMIT_REPORT_PAGE);
+		goto out;
+	}
+	query_sql_add(&q, "SELECT count(*)" QUERY_IP_FROM);
+	if (query_ip_where(&q, f, err, errlen) < 0)
+		goto out;
+	query_sql_add(&q, " AND coalesce(fl.sending_mta_ip, '') = ");
+	query_sql_text(&q, ip);
+	if (query_sql_prepare(st, &q, &s, err, errlen) < 0)
+		goto out;
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		store_fail(st, err, errlen, "cannot count failure details");
+		goto out;
+	}
+	d.total = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	s = NULL;
+	query_sql_free(&q);
+	query_sql_init(&q);
+	query_sql_add(&q, "SELECT r.id, r.day, r.organization, p.policy_type, p.policy_domain,"
+			  " fl.receiving_mx_hostname, fl.result_type, fl.receiving_ip,"
+			  " fl.failure_reason_code, fl.failed_sessions" QUERY_IP_FROM);
+	if (query_ip_where(&q, f, err, errlen) < 0)
+		goto out;
+	query_sql_add(&q, " AND coalesce(fl.sending_mta_ip, '') = ");
+	query_sql_text(&q, ip);
+	query_sql_add(&q, " ORDER BY r.day DESC, r.id DESC, fl.id ASC LIMIT ");
+	query_sql_int(&q, limit);
+	query_sql_add(&q, " OFFSET ");
+	query_sql_int(&q, offset);
+	if (query_sql_prepare(st, &q, &s, err, errlen) < 0)
+		goto out;
+	d.details = xcalloc((size_t)limit, sizeof(*d.details));
+	while ((step = sqlite3_step(s)) == SQLITE_ROW && d.n < (size_t)limit) {
+		struct query_ip_detail *e = &d.details[d.n++];
+
+		e->report = sqlite3_column_int64(s, 0);
+		e->day = sqlite3_column_int64(s, 1);
+		e->organization = query_column_strdup(s, 2);
+		e->policy_type = query_column_strdup(s, 3);
+		e->policy_domain = query_column_strdup(s, 4);
+		e->receiving_mx_hostname = query_column_strdup(s, 5);
+		e->result_type = query_column_strdup(s, 6);
+		e->receiving_ip = query_column_strdup(s, 7);
+		e->failure_reason_code = query_column_strdup(s, 8);
+		e->failed_sessions = sqlite3_column_int64(s, 9);
+	}
+	if (step != SQLITE_DONE && step != SQLITE_ROW) {
+		store_fail(st, err, errlen, "cannot list failure details");
+		goto out;
+	}
+	*out = d;
+	memset(&d, 0, sizeof(d));
+	rc = 0;
+out:
+	query_ip_details_free(&d);
+	sqlite3_finalize(s);
+	query_sql_free(&q);
+	return rc;
+}
