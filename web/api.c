@@ -1,0 +1,390 @@
+/*
+ * api.c - the JSON API (/api/v1/...): the summary document exactly as
+ * 'tlswatch summary --format json' writes it, the daily series, failure
+ * groups, the report list and one report. Filters as on every page.
+ * Report text is written through jsonw, which escapes it.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "datetime.h"
+#include "jsonw.h"
+#include "page.h"
+
+static void api_done(struct web_page *pg, const struct jsonw *w)
+{
+	if (w->failed || strbuf_putc(pg->out, '\n') < 0) {
+		web_response_error(pg->resp, 500, WEB_ERR_JSON,
+				   "response larger than its limit; narrow the period or filter");
+		return;
+	}
+	pg->resp->status = 200;
+	pg->resp->content_type = "application/json";
+}
+
+static void api_period(struct jsonw *w, const struct web_filter *f)
+{
+	char d[16];
+
+	jsonw_key(w, "period");
+	jsonw_object_begin(w);
+	jsonw_key(w, "since");
+	datetime_format_day(f->q.since, d, sizeof(d));
+	jsonw_string(w, d);
+	jsonw_key(w, "until");
+	datetime_format_day(f->q.until, d, sizeof(d));
+	jsonw_string(w, d);
+	jsonw_object_end(w);
+}
+
+void api_summary(struct web_page *pg)
+{
+	struct summary s;
+	char err[512];
+
+	if (summary_build(pg->st, &pg->filter.q, &s, err, sizeof(err)) < 0) {
+		web_response_error(pg->resp, 500, WEB_ERR_JSON, err);
+		return;
+	}
+	/* the summary has its own, larger cap: the same as the CLI's */
+	strbuf_free(pg->out);
+	strbuf_init(pg->out, LIMIT_SUMMARY_BYTES);
+	if (summary_render(&s, SUMMARY_JSON, pg->out, err, sizeof(err)) < 0) {
+		web_response_error(pg->resp, 500, WEB_ERR_JSON, err);
+	} else {
+		pg->resp->status = 200;
+		pg->resp->content_type = "application/json";
+	}
+	summary_free(&s);
+}
+
+/* Writes the rows of one series (sorted by day, days with no row left
+ * out of rows) as every day of [since, until) with zeros filled. */
+static void api_days(struct jsonw *w, const struct query_row *rows, size_t n, int64_t since,
+		     int64_t until)
+{
+	int64_t day;
+	size_t j = 0;
+	char d[16];
+
+	jsonw_array_begin(w);
+	for (day = since; day < until; day++) {
+		const struct query_row *r = j < n && rows[j].day == day ? &rows[j++] : NULL;
+
+		datetime_format_day(day, d, sizeof(d));
+		jsonw_object_begin(w);
+		jsonw_key(w, "day");
+		jsonw_string(w, d);
+		jsonw_key(w, "reports");
+		jsonw_int(w, r != NULL ? r->reports : 0);
+		jsonw_key(w, "successful_sessions");
+		jsonw_int(w, r != NULL ? r->successful_sessions : 0);
+		jsonw_key(w, "failed_sessions");
+		jsonw_int(w, r != NULL ? r->failed_sessions : 0);
+		jsonw_object_end(w);
+	}
+	jsonw_array_end(w);
+}
+
+/* ?series=total (default): one series; series=domain: one per policy
+ * domain. Counts from the analyzer's per-day groups. */
+void api_timeseries(struct web_page *pg)
+{
+	const char *series = web_params_get(&pg->params, "series");
+	struct query_rows rows = { NULL, 0 };
+	int per_domain = series != NULL && strcmp(series, "domain") == 0;
+	char err[512];
+	struct jsonw w;
+	size_t i, j;
+
+	if (series != NULL && !per_domain && strcmp(series, "total") != 0) {
+		web_response_error(pg->resp, 400, WEB_ERR_JSON, "series: want total or domain");
+		return;
+	}
+	if (query_group(pg->st, &pg->filter.q, per_domain ? QUERY_BY_DOMAIN_DAY : QUERY_BY_DAY, 0,
+			&rows, err, sizeof(err)) < 0) {
+		web_response_error(pg->resp, 500, WEB_ERR_JSON, err);
+		return;
+	}
+	jsonw_init(&w, pg->out, 1);
+	jsonw_object_begin(&w);
+	api_period(&w, &pg->filter);
+	jsonw_key(&w, "series");
+	jsonw_array_begin(&w);
+	for (i = 0; i < rows.n; i = j) {
+		for (j = i + 1; per_domain && j < rows.n && summary_same_key(&rows.rows[i],
+									     &rows.rows[j]);
+		     j++)
+			;
+		if (!per_domain)
+			j = rows.n;
+		jsonw_object_begin(&w);
+		if (per_domain) {
+			jsonw_key(&w, "policy_domain");
+			jsonw_string(&w, rows.rows[i].policy_domain);
+		}
+		jsonw_key(&w, "days");
+		api_days(&w, rows.rows + i, j - i, pg->filter.q.since, pg->filter.q.until);
+		jsonw_object_end(&w);
+	}
+	/* an empty period still has its days */
+	if (rows.n == 0 && !per_domain) {
+		jsonw_object_begin(&w);
+		jsonw_key(&w, "days");
+		api_days(&w, NULL, 0, pg->filter.q.since, pg->filter.q.until);
+		jsonw_object_end(&w);
+	}
+	jsonw_array_end(&w);
+	jsonw_object_end(&w);
+	api_done(pg, &w);
+	query_rows_free(&rows);
+}
+
+void api_failures(struct web_page *pg)
+{
+	const char *by = web_params_get(&pg->params, "group_by");
+	struct web_groups groups = { NULL, 0 };
+	enum web_group_by g = GROUP_RESULT_TYPE;
+	char err[512];
+	struct jsonw w;
+	size_t i;
+
+	if (by != NULL && web_group_parse(by, &g) < 0) {
+		web_response_error(pg->resp, 400, WEB_ERR_JSON,
+				   "group_by: want organization, mx, result_type, domain or "
+				   "sending_ip");
+		return;
+	}
+	if (web_groups_read(pg->st, &pg->filter, g, &groups, err, sizeof(err)) < 0) {
+		web_response_error(pg->resp, 500, WEB_ERR_JSON, err);
+		return;
+	}
+	jsonw_init(&w, pg->out, 1);
+	jsonw_object_begin(&w);
+	api_period(&w, &pg->filter);
+	jsonw_key(&w, "group_by");
+	jsonw_string(&w, web_group_name(g));
+	jsonw_key(&w, "groups");
+	jsonw_array_begin(&w);
+	for (i = 0; i < groups.n; i++) {
+		jsonw_object_begin(&w);
+		jsonw_key(&w, web_group_json_key(g));
+		jsonw_string(&w, groups.groups[i].key);
+		jsonw_key(&w, "failed_sessions");
+		jsonw_int(&w, groups.groups[i].failed_sessions);
+		jsonw_object_end(&w);
+	}
+	jsonw_array_end(&w);
+	jsonw_object_end(&w);
+	api_done(pg, &w);
+	web_groups_free(&groups);
+}
+
+void api_reports(struct web_page *pg)
+{
+	const char *size_s = web_params_get(&pg->params, "page_size");
+	struct query_report_list l = { NULL, 0, 0 };
+	int64_t size = LIMIT_WEB_PAGE_ROWS;
+	char err[512], t[32];
+	struct jsonw w;
+	size_t i;
+
+	if (size_s != NULL && (web_parse_id(size_s, &size) < 0 || size > LIMIT_REPORT_PAGE)) {
+		snprintf(err, sizeof(err), "page_size: want 1..%d", LIMIT_REPORT_PAGE);
+		web_response_error(pg->resp, 400, WEB_ERR_JSON, err);
+		return;
+	}
+	if (query_reports(pg->st, &pg->filter.q, (pg->filter.page - 1) * size, size, &l, err,
+			  sizeof(err)) < 0) {
+		web_response_error(pg->resp, 500, WEB_ERR_JSON, err);
+		return;
+	}
+	jsonw_init(&w, pg->out, 1);
+	jsonw_object_begin(&w);
+	api_period(&w, &pg->filter);
+	jsonw_key(&w, "total");
+	jsonw_int(&w, l.total);
+	jsonw_key(&w, "page");
+	jsonw_int(&w, pg->filter.page);
+	jsonw_key(&w, "page_size");
+	jsonw_int(&w, size);
+	jsonw_key(&w, "reports");
+	jsonw_array_begin(&w);
+	for (i = 0; i < l.n; i++) {
+		const struct query_report_entry *e = &l.entries[i];
+
+		jsonw_object_begin(&w);
+		jsonw_key(&w, "id");
+		jsonw_int(&w, e->id);
+		jsonw_key(&w, "day");
+		datetime_format_day(e->day, t, sizeof(t));
+		jsonw_string(&w, t);
+		jsonw_key(&w, "start_datetime");
+		datetime_format_utc(e->start_time, t, sizeof(t));
+		jsonw_string(&w, t);
+		jsonw_key(&w, "end_datetime");
+		datetime_format_utc(e->end_time, t, sizeof(t));
+		jsonw_string(&w, t);
+		jsonw_key(&w, "organization");
+		jsonw_string(&w, e->organization);
+		jsonw_key(&w, "report_id");
+		jsonw_string(&w, e->report_id);
+		/* SQLite's json_group_array of our own columns: JSON already */
+		jsonw_key(&w, "policy_domains");
+		jsonw_raw(&w, e->domains_json != NULL ? e->domains_json : "[]");
+		jsonw_key(&w, "successful_sessions");
+		jsonw_int(&w, e->successful_sessions);
+		jsonw_key(&w, "failed_sessions");
+		jsonw_int(&w, e->failed_sessions);
+		jsonw_object_end(&w);
+	}
+	jsonw_array_end(&w);
+	jsonw_object_end(&w);
+	api_done(pg, &w);
+	query_report_list_free(&l);
+}
+
+static void api_failure_detail(struct jsonw *w, const struct query_failure_detail *f)
+{
+	jsonw_object_begin(w);
+	jsonw_key(w, "result_type");
+	jsonw_string(w, f->result_type);
+	jsonw_key(w, "sending_mta_ip");
+	jsonw_string(w, f->sending_mta_ip);
+	jsonw_key(w, "receiving_mx_hostname");
+	jsonw_string(w, f->receiving_mx_hostname);
+	jsonw_key(w, "receiving_mx_helo");
+	jsonw_string(w, f->receiving_mx_helo);
+	jsonw_key(w, "receiving_ip");
+	jsonw_string(w, f->receiving_ip);
+	jsonw_key(w, "failed_sessions");
+	jsonw_int(w, f->failed_sessions);
+	jsonw_key(w, "failure_reason_code");
+	jsonw_string(w, f->failure_reason_code);
+	jsonw_key(w, "additional_information");
+	jsonw_string(w, f->additional_information);
+	jsonw_object_end(w);
+}
+
+static void api_policy(struct jsonw *w, const struct query_policy_detail *p)
+{
+	size_t i;
+
+	jsonw_object_begin(w);
+	jsonw_key(w, "policy_type");
+	jsonw_string(w, p->policy_type);
+	jsonw_key(w, "policy_domain");
+	jsonw_string(w, p->policy_domain);
+	/* arrays the store wrote with jsonw: JSON already */
+	jsonw_key(w, "policy_strings");
+	if (p->policy_strings != NULL)
+		jsonw_raw(w, p->policy_strings);
+	else
+		jsonw_null(w);
+	jsonw_key(w, "mx_hosts");
+	if (p->mx_hosts != NULL)
+		jsonw_raw(w, p->mx_hosts);
+	else
+		jsonw_null(w);
+	jsonw_key(w, "successful_sessions");
+	jsonw_int(w, p->successful_sessions);
+	jsonw_key(w, "failed_sessions");
+	jsonw_int(w, p->failed_sessions);
+	jsonw_key(w, "failure_details");
+	jsonw_array_begin(w);
+	for (i = 0; i < p->n_failures; i++)
+		api_failure_detail(w, &p->failures[i]);
+	jsonw_array_end(w);
+	jsonw_object_end(w);
+}
+
+static void api_source(struct jsonw *w, const struct query_source_detail *s)
+{
+	char t[32];
+
+	if (!s->present) {
+		jsonw_null(w);
+		return;
+	}
+	jsonw_object_begin(w);
+	jsonw_key(w, "kind");
+	jsonw_string(w, s->kind);
+	jsonw_key(w, "name");
+	jsonw_string(w, s->name);
+	jsonw_key(w, "received");
+	datetime_format_utc(s->received, t, sizeof(t));
+	jsonw_string(w, t);
+	jsonw_key(w, "message_id");
+	jsonw_string(w, s->message_id);
+	jsonw_key(w, "from");
+	jsonw_string(w, s->mail_from);
+	jsonw_key(w, "date");
+	jsonw_string(w, s->mail_date);
+	jsonw_key(w, "subject");
+	jsonw_string(w, s->subject);
+	jsonw_key(w, "tls_report_domain");
+	jsonw_string(w, s->tls_report_domain);
+	jsonw_key(w, "tls_report_submitter");
+	jsonw_string(w, s->tls_report_submitter);
+	jsonw_key(w, "auth_headers");
+	jsonw_string(w, s->auth_headers);
+	jsonw_object_end(w);
+}
+
+void api_report(struct web_page *pg, const char *id_s)
+{
+	struct query_report_detail d;
+	char err[512], t[32];
+	struct jsonw w;
+	int64_t id;
+	size_t i;
+
+	memset(&d, 0, sizeof(d));
+	if (web_parse_id(id_s, &id) < 0) {
+		web_response_error(pg->resp, 404, WEB_ERR_JSON, "no such report");
+		return;
+	}
+	if (query_report_get(pg->st, id, &d, err, sizeof(err)) < 0) {
+		web_response_error(pg->resp, strncmp(err, "no report", 9) == 0 ? 404 : 500,
+				   WEB_ERR_JSON, err);
+		return;
+	}
+	/* the raw JSON may be up to LIMIT_INFLATED_BYTES: allow for it */
+	strbuf_free(pg->out);
+	strbuf_init(pg->out, LIMIT_WEB_PAGE_BYTES + 2 * (size_t)d.raw_json_len);
+	jsonw_init(&w, pg->out, 1);
+	jsonw_object_begin(&w);
+	jsonw_key(&w, "id");
+	jsonw_int(&w, d.id);
+	jsonw_key(&w, "organization");
+	jsonw_string(&w, d.organization);
+	jsonw_key(&w, "report_id");
+	jsonw_string(&w, d.report_id);
+	jsonw_key(&w, "contact_info");
+	jsonw_string(&w, d.contact_info);
+	jsonw_key(&w, "start_datetime");
+	datetime_format_utc(d.start_time, t, sizeof(t));
+	jsonw_string(&w, t);
+	jsonw_key(&w, "end_datetime");
+	datetime_format_utc(d.end_time, t, sizeof(t));
+	jsonw_string(&w, t);
+	jsonw_key(&w, "successful_sessions");
+	jsonw_int(&w, d.successful_sessions);
+	jsonw_key(&w, "failed_sessions");
+	jsonw_int(&w, d.failed_sessions);
+	jsonw_key(&w, "policies");
+	jsonw_array_begin(&w);
+	for (i = 0; i < d.n_policies; i++)
+		api_policy(&w, &d.policies[i]);
+	jsonw_array_end(&w);
+	jsonw_key(&w, "source");
+	api_source(&w, &d.source);
+	jsonw_key(&w, "raw_sha256");
+	jsonw_string(&w, d.raw_sha256_hex);
+	/* as received: a string, since its bytes are the sender's */
+	jsonw_key(&w, "raw_json");
+	jsonw_string(&w, d.raw_json);
+	jsonw_object_end(&w);
+	api_done(pg, &w);
+	query_report_detail_free(&d);
+}

@@ -1,0 +1,157 @@
+/*
+ * metrics.c - /metrics in the Prometheus text exposition format (0.0.4):
+ * all-time counters from the analyzer's groups, labelled by policy domain,
+ * organisation, MX host and result type. Label values are report text:
+ * escaped as the format requires (backslash, double quote, newline).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "page.h"
+#include "xalloc.h"
+
+/* Appends name{k="v",...} with the n label pairs; absent values are "". */
+static void metrics_series(struct web_page *pg, const char *name, const char *const *keys,
+			   const char *const *values, size_t n)
+{
+	const char *p;
+	size_t i;
+
+	html_raw(pg, name);
+	html_raw(pg, "{");
+	for (i = 0; i < n; i++) {
+		html_printf(pg, "%s%s=\"", i > 0 ? "," : "", keys[i]);
+		for (p = values[i] != NULL ? values[i] : ""; *p != '\0'; p++) {
+			if (*p == '\\')
+				html_raw(pg, "\\\\");
+			else if (*p == '"')
+				html_raw(pg, "\\\"");
+			else if (*p == '\n')
+				html_raw(pg, "\\n");
+			else if (strbuf_putc(pg->out, *p) < 0)
+				pg->failed = 1;
+		}
+		html_raw(pg, "\"");
+	}
+	html_raw(pg, "} ");
+}
+
+static const struct {
+	const char *name;
+	const char *help;
+} metrics_domain_families[] = {
+	{ "tlswatch_reports_total", "Reports received, by policy domain and reporting "
+				    "organisation." },
+	{ "tlswatch_successful_sessions_total", "Successful TLS sessions reported (counted once)." },
+	{ "tlswatch_failed_sessions_total", "Failed TLS sessions reported, from the policy "
+					    "summaries (counted once)." },
+};
+
+/* Session counters per (policy domain, organisation): one domain
+ * breakdown per reporter, the analyzer's own groups, then each family
+ * written as one group as the format requires. */
+static int metrics_domains(struct web_page *pg, const struct query_filter *all, char *err,
+			   size_t errlen)
+{
+	static const char *const keys[] = { "policy_domain", "organization" };
+	struct query_rows orgs = { NULL, 0 }, *doms = NULL;
+	struct query_filter f = *all;
+	const char *values[2];
+	size_t i, j, k;
+	int64_t v;
+	int rc = -1;
+
+	if (query_group(pg->st, all, QUERY_BY_ORGANIZATION, 0, &orgs, err, errlen) < 0)
+		return -1;
+	doms = xcalloc(orgs.n ? orgs.n : 1, sizeof(*doms));
+	for (i = 0; i < orgs.n; i++) {
+		f.organization = orgs.rows[i].organization;
+		if (query_group(pg->st, &f, QUERY_BY_DOMAIN, 0, &doms[i], err, errlen) < 0)
+			goto out;
+	}
+	for (k = 0; k < 3; k++) {
+		html_printf(pg, "# HELP %s %s\n# TYPE %s counter\n", metrics_domain_families[k].name,
+			    metrics_domain_families[k].help, metrics_domain_families[k].name);
+		for (i = 0; i < orgs.n; i++) {
+			for (j = 0; j < doms[i].n; j++) {
+				const struct query_row *r = &doms[i].rows[j];
+
+				values[0] = r->policy_domain;
+				values[1] = orgs.rows[i].organization;
+				v = k == 0 ? r->reports : k == 1 ? r->successful_sessions
+								 : r->failed_sessions;
+				metrics_series(pg, metrics_domain_families[k].name, keys, values, 2);
+				html_printf(pg, "%lld\n", (long long)v);
+			}
+		}
+	}
+	rc = 0;
+out:
+	for (i = 0; i < orgs.n; i++)
+		query_rows_free(&doms[i]);
+	free(doms);
+	query_rows_free(&orgs);
+	return rc;
+}
+
+static int metrics_failures(struct web_page *pg, const struct query_filter *all, char *err,
+			    size_t errlen)
+{
+	static const char *const keys[] = { "policy_domain", "organization", "mx_host",
+					    "result_type" };
+	struct query_rows rows = { NULL, 0 };
+	const char *values[4];
+	size_t i;
+
+	if (query_group(pg->st, all, QUERY_BY_FAILURE, 0, &rows, err, errlen) < 0)
+		return -1;
+	html_raw(pg, "# HELP tlswatch_failure_sessions_total Failed TLS sessions from the failure "
+		     "details, by policy domain, organisation, MX host and result type (counted "
+		     "once).\n# TYPE tlswatch_failure_sessions_total counter\n");
+	for (i = 0; i < rows.n; i++) {
+		values[0] = rows.rows[i].policy_domain;
+		values[1] = rows.rows[i].organization;
+		values[2] = rows.rows[i].mx_host;
+		values[3] = rows.rows[i].result_type;
+		metrics_series(pg, "tlswatch_failure_sessions_total", keys, values, 4);
+		html_printf(pg, "%lld\n", (long long)rows.rows[i].failed_sessions);
+	}
+	query_rows_free(&rows);
+	return 0;
+}
+
+void page_metrics(struct web_page *pg)
+{
+	struct query_filter all;
+	int64_t first = 0, last = 0, quarantined = 0;
+	char err[512];
+	int found;
+
+	/* every report ever stored: the counters only grow */
+	memset(&all, 0, sizeof(all));
+	if (query_day_span(pg->st, &first, &last, &found, err, sizeof(err)) < 0 ||
+	    query_quarantined(pg->st, 0, pg->filter.today + 2, &quarantined, err, sizeof(err)) < 0)
+		goto fail;
+	all.since = found ? first : 0;
+	all.until = found ? last + 1 : 0;
+	if (metrics_domains(pg, &all, err, sizeof(err)) < 0 ||
+	    metrics_failures(pg, &all, err, sizeof(err)) < 0)
+		goto fail;
+	html_raw(pg, "# HELP tlswatch_quarantined_inputs_total Inputs refused and kept in "
+		     "quarantine.\n# TYPE tlswatch_quarantined_inputs_total counter\n");
+	html_printf(pg, "tlswatch_quarantined_inputs_total %lld\n", (long long)quarantined);
+	html_raw(pg, "# HELP tlswatch_last_report_day_timestamp_seconds Start of the UTC day of "
+		     "the newest report.\n# TYPE tlswatch_last_report_day_timestamp_seconds gauge\n");
+	html_printf(pg, "tlswatch_last_report_day_timestamp_seconds %lld\n",
+		    found ? (long long)last * 86400 : 0LL);
+	if (pg->failed) {
+		web_response_error(pg->resp, 500, WEB_ERR_TEXT, "metrics larger than their limit");
+		return;
+	}
+	pg->resp->status = 200;
+	pg->resp->content_type = "text/plain; version=0.0.4; charset=utf-8";
+	return;
+fail:
+	web_response_error(pg->resp, 500, WEB_ERR_TEXT, err);
+}

@@ -1,0 +1,268 @@
+/*
+ * pages_overview.c - the overview: totals and success rate per policy
+ * domain against the previous period, the daily chart, the top failures
+ * with their hints, current alerts and reporters gone silent. The numbers
+ * are the analyzer's (summary_build), shown as 'tlswatch summary' shows
+ * them. Report text is escaped through html_text().
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "alert.h"
+#include "hints.h"
+#include "page.h"
+#include "text.h"
+
+static void overview_card(struct web_page *pg, const char *id, const char *label,
+			  const char *value, const char *delta, const char *value_class)
+{
+	html_printf(pg, "<div class=\"card\" id=\"%s\"><div class=\"label\">%s</div>", id, label);
+	html_printf(pg, "<div class=\"value%s%s\">%s</div>", value_class != NULL ? " " : "",
+		    value_class != NULL ? value_class : "", value);
+	if (delta != NULL)
+		html_printf(pg, "<div class=\"delta\">%s</div>", delta);
+	html_raw(pg, "</div>\n");
+}
+
+static void overview_cards(struct web_page *pg, const struct summary *s)
+{
+	const struct query_totals *t = &s->totals, *p = &s->prev_totals;
+	char v[64], d[64], d2[64], line[160];
+
+	text_count(t->reports, v, sizeof(v));
+	snprintf(line, sizeof(line), "%s vs previous period", text_delta(t->reports, p->reports, 1,
+									  d, sizeof(d)));
+	overview_card(pg, "total-reports", "Reports", v, line, NULL);
+	text_count(t->successful_sessions, v, sizeof(v));
+	snprintf(line, sizeof(line), "%s",
+		 text_delta(t->successful_sessions, p->successful_sessions, 1, d, sizeof(d)));
+	overview_card(pg, "total-successful", "Successful sessions", v, line, "ok");
+	text_count(t->failed_sessions, v, sizeof(v));
+	snprintf(line, sizeof(line), "%s",
+		 text_delta(t->failed_sessions, p->failed_sessions, 1, d, sizeof(d)));
+	overview_card(pg, "total-failed", "Failed sessions", v, line,
+		      t->failed_sessions > 0 ? "fail" : NULL);
+	text_rate(t->successful_sessions, t->failed_sessions, v, sizeof(v));
+	snprintf(line, sizeof(line), "%s (was %s)",
+		 text_rate_delta(t->successful_sessions, t->failed_sessions,
+				 p->successful_sessions, p->failed_sessions, d, sizeof(d)),
+		 text_rate(p->successful_sessions, p->failed_sessions, d2, sizeof(d2)));
+	overview_card(pg, "success-rate", "Success rate", v, line, NULL);
+	text_count(s->quarantined, v, sizeof(v));
+	overview_card(pg, "total-quarantined", "Inputs quarantined", v, NULL,
+		      s->quarantined > 0 ? "fail" : NULL);
+}
+
+/* The class for a change: more failures is bad ("up"), fewer good. */
+static const char *overview_trend_class(int64_t cur, int64_t prev)
+{
+	return cur > prev ? "up" : cur < prev ? "down" : "";
+}
+
+static void overview_domains(struct web_page *pg, const struct summary *s)
+{
+	char buf[64];
+	size_t i;
+
+	html_raw(pg, "<h2>Policy domains</h2>\n");
+	if (s->by_domain.n == 0) {
+		html_raw(pg, "<p class=\"none\">No reports in this period.</p>\n");
+		return;
+	}
+	html_raw(pg, "<div class=\"scroll\"><table id=\"domains\">\n<thead><tr><th>Policy domain</th>"
+		     "<th class=\"num\">Reports</th><th class=\"num\">Successful</th>"
+		     "<th class=\"num\">Failed</th><th class=\"num\">Success rate</th>"
+		     "<th class=\"num\">Trend</th><th class=\"num\">Failed change</th></tr></thead>\n"
+		     "<tbody>\n");
+	for (i = 0; i < s->by_domain.n; i++) {
+		const struct query_row *r = &s->by_domain.rows[i], *p = s->by_domain_prev[i];
+		struct web_kv kv = { "domain", r->policy_domain };
+
+		html_raw(pg, "<tr><td>");
+		if (r->policy_domain != NULL)
+			html_link(pg, "/", &kv, 1, r->policy_domain, NULL);
+		else
+			html_raw(pg, "<span class=\"absent\">(no policy domain)</span>");
+		html_raw(pg, "</td><td class=\"num\">");
+		html_count(pg, r->reports);
+		html_raw(pg, "</td><td class=\"num ok\">");
+		html_count(pg, r->successful_sessions);
+		html_raw(pg, "</td><td class=\"num fail\">");
+		if (r->policy_domain != NULL && r->failed_sessions > 0)
+			html_count_link(pg, "/failures", &kv, 1, r->failed_sessions);
+		else
+			html_count(pg, r->failed_sessions);
+		html_printf(pg, "</td><td class=\"num\">%s</td>",
+			    text_rate(r->successful_sessions, r->failed_sessions, buf, sizeof(buf)));
+		if (p != NULL)
+			text_rate_delta(r->successful_sessions, r->failed_sessions,
+					p->successful_sessions, p->failed_sessions, buf, sizeof(buf));
+		else
+			snprintf(buf, sizeof(buf), "new");
+		html_printf(pg, "<td class=\"num\">%s</td>", buf);
+		html_printf(pg, "<td class=\"num %s\">%s</td></tr>\n",
+			    overview_trend_class(r->failed_sessions,
+						 p != NULL ? p->failed_sessions : 0),
+			    text_delta(r->failed_sessions, p != NULL ? p->failed_sessions : 0,
+				       p != NULL, buf, sizeof(buf)));
+	}
+	html_raw(pg, "</tbody></table></div>\n");
+}
+
+static void overview_top(struct web_page *pg, const struct summary *s)
+{
+	char hint[HINTS_MAX], buf[64];
+	size_t i;
+
+	html_raw(pg, "<h2>Top failures</h2>\n");
+	if (s->top_failures.n == 0) {
+		html_raw(pg, "<p class=\"none\">No failed sessions in this period.</p>\n");
+		return;
+	}
+	html_raw(pg, "<div class=\"scroll\"><table id=\"top-failures\">\n<thead><tr>"
+		     "<th>Organisation</th><th>Policy domain</th><th>MX host</th>"
+		     "<th>Result type</th><th class=\"num\">Failed</th><th class=\"num\">Change</th>"
+		     "<th>What to check</th></tr></thead>\n<tbody>\n");
+	for (i = 0; i < s->top_failures.n; i++) {
+		const struct query_row *r = &s->top_failures.rows[i];
+		struct web_kv kv[4];
+		size_t n = 0;
+
+		kv[n].key = "org";
+		kv[n++].value = r->organization;
+		if (r->policy_domain != NULL) {
+			kv[n].key = "domain";
+			kv[n++].value = r->policy_domain;
+		}
+		if (r->mx_host != NULL) {
+			kv[n].key = "mx";
+			kv[n++].value = r->mx_host;
+		}
+		kv[n].key = "result_type";
+		kv[n++].value = r->result_type;
+		html_raw(pg, "<tr><td>");
+		html_text(pg, r->organization);
+		html_raw(pg, "</td><td>");
+		html_text(pg, r->policy_domain);
+		html_raw(pg, "</td><td>");
+		html_text(pg, r->mx_host);
+		html_raw(pg, "</td><td>");
+		html_text(pg, r->result_type);
+		html_raw(pg, "</td><td class=\"num fail\">");
+		html_count_link(pg, "/reports", kv, n, r->failed_sessions);
+		html_printf(pg, "</td><td class=\"num %s\">%s</td><td class=\"hint\">",
+			    overview_trend_class(r->failed_sessions, s->top_failures_prev[i]),
+			    text_delta(r->failed_sessions, s->top_failures_prev[i], 1, buf,
+				       sizeof(buf)));
+		html_text(pg, hints_format(r->result_type, r->policy_domain, hint, sizeof(hint)));
+		html_raw(pg, "</td></tr>\n");
+	}
+	html_raw(pg, "</tbody></table></div>\n");
+}
+
+static void overview_silent(struct web_page *pg, const struct summary *s)
+{
+	size_t i;
+
+	if (s->n_silent == 0)
+		return;
+	html_raw(pg, "<h2>Reporters gone silent</h2>\n<p>Sent reports in the previous period, "
+		     "none in this one:</p>\n<ul id=\"silent\">\n");
+	for (i = 0; i < s->n_silent; i++) {
+		const struct query_row *r = &s->prev_by_organization.rows[s->silent[i]];
+
+		html_raw(pg, "<li>");
+		html_text(pg, r->organization);
+		html_raw(pg, " (");
+		html_count(pg, r->reports);
+		html_printf(pg, " report%s before)</li>\n", r->reports == 1 ? "" : "s");
+	}
+	html_raw(pg, "</ul>\n");
+}
+
+/* An alert concerns the view when it matches the domain and organisation
+ * filters (alerts without a domain or organisation always show). */
+static int overview_alert_matches(const struct web_filter *f, const struct alert *a)
+{
+	size_t i;
+
+	if (f->q.organization != NULL && a->organization != NULL &&
+	    strcmp(f->q.organization, a->organization) != 0)
+		return 0;
+	if (f->q.n_domains == 0 || a->policy_domain == NULL)
+		return 1;
+	for (i = 0; i < f->q.n_domains; i++)
+		if (strcmp(f->q.domains[i], a->policy_domain) == 0)
+			return 1;
+	return 0;
+}
+
+/* Current alerts, by the same rules as 'tlswatch alert' evaluated for
+ * today (whether or not cron has sent them already). */
+static void overview_alerts(struct web_page *pg)
+{
+	struct alert_params p = pg->app->alert;
+	struct alert_list l;
+	struct strbuf line;
+	char err[512];
+	size_t i, shown = 0;
+
+	memset(&l, 0, sizeof(l));
+	p.at = pg->filter.today;
+	html_raw(pg, "<h2>Current alerts</h2>\n");
+	if (alert_evaluate(pg->st, &p, &l, err, sizeof(err)) < 0) {
+		html_raw(pg, "<p class=\"error\">");
+		html_text(pg, err);
+		html_raw(pg, "</p>\n");
+		return;
+	}
+	strbuf_init(&line, 4 * LIMIT_STRING_BYTES + 1024);
+	for (i = 0; i < l.n; i++) {
+		if (!overview_alert_matches(&pg->filter, &l.alerts[i]))
+			continue;
+		if (shown++ == 0)
+			html_raw(pg, "<ul class=\"alerts\" id=\"alerts\">\n");
+		strbuf_reset(&line);
+		alert_format_line(&l, &l.alerts[i], &line);
+		html_raw(pg, "<li>");
+		html_text(pg, strbuf_str(&line));
+		html_raw(pg, "</li>\n");
+	}
+	if (shown > 0)
+		html_raw(pg, "</ul>\n");
+	else
+		html_printf(pg, "<p class=\"none\" id=\"alerts\">None: no spike over the last "
+				"%lld day%s against the %lld days before.</p>\n",
+			    (long long)p.window, p.window == 1 ? "" : "s", (long long)p.baseline);
+	strbuf_free(&line);
+	alert_list_free(&l);
+}
+
+void page_overview(struct web_page *pg)
+{
+	struct summary s;
+	char err[512];
+
+	if (summary_build(pg->st, &pg->filter.q, &s, err, sizeof(err)) < 0) {
+		web_response_error(pg->resp, 500, WEB_ERR_HTML, err);
+		return;
+	}
+	html_begin(pg, "Overview", "overview");
+	html_raw(pg, "<h1>Overview</h1>\n<p class=\"period\">");
+	html_period(pg, s.since, s.until);
+	if (s.until > s.since) {
+		html_raw(pg, ", compared with ");
+		html_period(pg, s.prev_since, s.prev_until);
+	}
+	html_raw(pg, "</p>\n<div class=\"cards\">\n");
+	overview_cards(pg, &s);
+	html_raw(pg, "</div>\n");
+	overview_alerts(pg);
+	overview_domains(pg, &s);
+	html_raw(pg, "<h2>Sessions per day</h2>\n");
+	chart_days(pg, &s.by_day);
+	overview_top(pg, &s);
+	overview_silent(pg, &s);
+	html_end(pg);
+	summary_free(&s);
+}
