@@ -30,6 +30,7 @@ int cmd_ingest(struct cli *c, int argc, char **argv);
 int cmd_quarantine(struct cli *c, int argc, char **argv);
 int cmd_summary(struct cli *c, int argc, char **argv);
 int cmd_alert(struct cli *c, int argc, char **argv);
+int cmd_web(struct cli *c, int argc, char **argv);
 int cmd_reports(struct cli *c, int argc, char **argv);
 int cmd_show(struct cli *c, int argc, char **argv);
 int cmd_collect(struct cli *c, int argc, char **argv);

@@ -1,0 +1,188 @@
+/*
+ * cmd_web.c - "tlswatch web": the dashboard, JSON API and RFC 8460 HTTPS
+ * report intake (web/server.c). Options and the config's [web] section are
+ * the operator's (trusted); requests are handled by web/.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "escape.h"
+#include "limits.h"
+#include "log.h"
+#include "period.h"
+#include "server.h"
+
+static void web_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: tlswatch web [--listen ADDR:PORT] [--auth-file FILE | --no-auth]\n"
+		"                    [--tls-cert FILE --tls-key FILE]\n"
+		"                    [--intake [--intake-listen ADDR:PORT] [--intake-path PATH]]\n"
+		"\n"
+		"Serve the dashboard (overview, failures, reports, quarantine), the JSON\n"
+		"API (/api/v1/...), Prometheus /metrics and /healthz; with --intake, also\n"
+		"take reports POSTed by senders (RFC 8460 section 5.4, rua=https://...).\n"
+		"The dashboard only reads the database; the intake stores reports through\n"
+		"the same path as 'tlswatch ingest'. Runs until SIGINT or SIGTERM.\n"
+		"\n"
+		"  --listen ADDR:PORT     dashboard address (default " WEB_DEFAULT_LISTEN ");\n"
+		"                         IPv4, [IPv6] or localhost; port 0 picks a free one\n"
+		"  --auth-file FILE       user:hash lines (crypt(3): 'mkpasswd -m yescrypt',\n"
+		"                         'openssl passwd -6'); the file must not be group-\n"
+		"                         or world-writable\n"
+		"  --no-auth              allow a non-loopback --listen without --auth-file\n"
+		"  --tls-cert FILE        PEM certificate chain: serve HTTPS\n"
+		"  --tls-key FILE         PEM private key\n"
+		"  --intake               accept POSTed reports (no authentication)\n"
+		"  --intake-listen ADDR:PORT\n"
+		"                         serve the intake on its own address, apart from the\n"
+		"                         dashboard (default: on the dashboard's)\n"
+		"  --intake-path PATH     where reports are POSTed (default " WEB_DEFAULT_INTAKE_PATH
+		")\n"
+		"\n"
+		"Every option can also be set in the configuration's [web] section:\n"
+		"listen, auth_file, no_auth (yes/no), tls_cert, tls_key, intake (yes/no),\n"
+		"intake_listen, intake_path. The overview's alerts follow [alert] window,\n"
+		"baseline, factor and min_failures, like 'tlswatch alert'. See docs/web.md.\n"
+		"\n"
+		"Exit status: 0 after SIGINT or SIGTERM, 2 on an error.\n");
+}
+
+/* "yes" or "no" from the config. */
+static int web_config_bool(const char *key, const char *v, int *out, char *err, size_t errlen)
+{
+	if (strcmp(v, "yes") == 0) {
+		*out = 1;
+	} else if (strcmp(v, "no") == 0) {
+		*out = 0;
+	} else {
+		snprintf(err, errlen, "[web] %s: '%s' is neither yes nor no", key, esc(v));
+		return -1;
+	}
+	return 0;
+}
+
+static int web_config(const struct config *cfg, struct web_options *o, char *err, size_t errlen)
+{
+	const char *v;
+
+	if ((v = config_get(cfg, "web", "listen")) != NULL)
+		o->listen = v;
+	if ((v = config_get(cfg, "web", "auth_file")) != NULL)
+		o->auth_file = v;
+	if ((v = config_get(cfg, "web", "tls_cert")) != NULL)
+		o->tls_cert = v;
+	if ((v = config_get(cfg, "web", "tls_key")) != NULL)
+		o->tls_key = v;
+	if ((v = config_get(cfg, "web", "intake_listen")) != NULL)
+		o->intake_listen = v;
+	if ((v = config_get(cfg, "web", "intake_path")) != NULL)
+		o->intake_path = v;
+	if ((v = config_get(cfg, "web", "intake")) != NULL &&
+	    web_config_bool("intake", v, &o->intake, err, errlen) < 0)
+		return -1;
+	if ((v = config_get(cfg, "web", "no_auth")) != NULL &&
+	    web_config_bool("no_auth", v, &o->no_auth, err, errlen) < 0)
+		return -1;
+	return 0;
+}
+
+/* The [alert] rules the overview shows alerts by (as 'tlswatch alert'). */
+static int web_alert_config(const struct config *cfg, struct alert_params *p, char *err,
+			    size_t errlen)
+{
+	const char *v;
+	char why[256], *end;
+	double f;
+
+	p->window = 1;
+	p->baseline = 28;
+	p->factor = 3;
+	p->min_failures = 10;
+	if ((v = config_get(cfg, "alert", "window")) != NULL &&
+	    period_parse_days(v, 1, LIMIT_PERIOD_DAYS, &p->window, why, sizeof(why)) < 0)
+		goto bad;
+	if ((v = config_get(cfg, "alert", "baseline")) != NULL &&
+	    period_parse_days(v, 1, LIMIT_PERIOD_DAYS, &p->baseline, why, sizeof(why)) < 0)
+		goto bad;
+	if ((v = config_get(cfg, "alert", "min_failures")) != NULL &&
+	    period_parse_days(v, 1, LIMIT_COUNT_MAX / 2, &p->min_failures, why, sizeof(why)) < 0)
+		goto bad;
+	if ((v = config_get(cfg, "alert", "factor")) != NULL) {
+		errno = 0;
+		f = strtod(v, &end);
+		if (errno != 0 || end == v || *end != '\0' || !isfinite(f) || f <= 0 || f > 1e6) {
+			snprintf(why, sizeof(why), "'%.40s' is not a factor (a number above 0)", v);
+			goto bad;
+		}
+		p->factor = f;
+	}
+	return 0;
+bad:
+	snprintf(err, errlen, "[alert]: %s", why);
+	return -1;
+}
+
+int cmd_web(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "listen", required_argument, NULL, 'l' },
+		{ "auth-file", required_argument, NULL, 'a' },
+		{ "no-auth", no_argument, NULL, 'n' },
+		{ "tls-cert", required_argument, NULL, 'c' },
+		{ "tls-key", required_argument, NULL, 'k' },
+		{ "intake", no_argument, NULL, 'i' },
+		{ "intake-listen", required_argument, NULL, 'L' },
+		{ "intake-path", required_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct web_options o;
+	char err[1024];
+	int ch;
+
+	memset(&o, 0, sizeof(o));
+	o.db_path = c->db_path;
+	o.listen = WEB_DEFAULT_LISTEN;
+	/* help needs no valid configuration */
+	for (ch = 1; ch < argc; ch++)
+		if (cli_is_help(argv[ch])) {
+			web_usage(stdout);
+			return EXIT_OK;
+		}
+	if (web_config(c->cfg, &o, err, sizeof(err)) < 0 ||
+	    web_alert_config(c->cfg, &o.alert, err, sizeof(err)) < 0) {
+		log_error("%s: %s", config_path(c->cfg) != NULL ? config_path(c->cfg) : "config", err);
+		return EXIT_FAILURE_OP;
+	}
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'l': o.listen = optarg; break;
+		case 'a': o.auth_file = optarg; break;
+		case 'n': o.no_auth = 1; break;
+		case 'c': o.tls_cert = optarg; break;
+		case 'k': o.tls_key = optarg; break;
+		case 'i': o.intake = 1; break;
+		case 'L': o.intake_listen = optarg; break;
+		case 'p': o.intake_path = optarg; break;
+		case 'h':
+			web_usage(stdout);
+			return EXIT_OK;
+		default:
+			return cli_usage_error("web", "unknown option");
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("web", "unexpected argument '%s'", argv[optind]);
+	if (web_serve(&o, err, sizeof(err)) < 0) {
+		log_error("web: %s", err);
+		return EXIT_FAILURE_OP;
+	}
+	return EXIT_OK;
+}
