@@ -17,7 +17,7 @@ FUZZ_SECONDS ?= 60
 BUILD_PKGS = gcc make pkg-config libetpan-dev zlib1g-dev libcjson-dev \
 	libsqlite3-dev libmicrohttpd-dev libinih-dev libgnutls28-dev \
 	libcurl4-gnutls-dev libcrypt-dev
-CHECK_PKGS = $(BUILD_PKGS) libcmocka-dev sqlite3 jq dovecot-imapd openssl
+CHECK_PKGS = $(BUILD_PKGS) libcmocka-dev sqlite3 jq dovecot-imapd openssl curl chromium nodejs $(if $(shell command -v npm 2>/dev/null),,npm)
 FUZZ_PKGS  = clang libclang-rt-14-dev
 
 PKG_LIBS = zlib libcjson sqlite3 libmicrohttpd inih gnutls nettle libcurl libcrypt

@@ -1,0 +1,72 @@
+# tests/browser/web_lib.sh - sourced by tests/integration/web_*.sh (after
+# tests/lib.sh): a small deterministic corpus, and starting and stopping a
+# real 'tlswatch web' on a free loopback port (port 0: the server picks one
+# and prints its URL). Processes are stopped by their own pid.
+
+WEB_PID=
+WEB_URL=
+WEB_INTAKE_URL=
+
+# web_corpus DB: 14 generated days (2026-03-01 .. 2026-03-14, two domains, a
+# certificate-expired spike on mx1.example.com on 03-13), plus two reports
+# whose strings are hostile: an organisation that is a script element, and
+# one that needs escaping in Prometheus labels.
+web_corpus() {
+	"$GEN" --out "$T/gen" --seed 7 --start 2026-03-01 --days 14 --domains 2 \
+		--spike "example.com,mx1.example.com,certificate-expired,2026-03-13,300" \
+		--format gz > /dev/null || return 1
+	"$TLSWATCH" --db "$1" ingest "$T"/gen/* > /dev/null || return 1
+	cat > "$T/xss.json" <<'JSON'
+{"organization-name":"<script>alert(1)</script>","date-range":{"start-datetime":"2026-03-12T00:00:00Z","end-datetime":"2026-03-12T23:59:59Z"},"contact-info":"<img src=x onerror=alert(2)>","report-id":"xss-1","policies":[{"policy":{"policy-type":"sts","policy-string":["version: STSv1","mode: enforce","mx: <b>mx</b>.example.com"],"policy-domain":"example.com","mx-host":["mx1.example.com"]},"summary":{"total-successful-session-count":5,"total-failure-session-count":2},"failure-details":[{"result-type":"certificate-expired","sending-mta-ip":"198.51.100.7","receiving-mx-hostname":"\"><svg onload=alert(3)>","failed-session-count":2}]}]}
+JSON
+	cat > "$T/quote.json" <<'JSON'
+{"organization-name":"Evil \"Org\" \\ x","date-range":{"start-datetime":"2026-03-11T00:00:00Z","end-datetime":"2026-03-11T23:59:59Z"},"contact-info":"a@example.org","report-id":"quote-1","policies":[{"policy":{"policy-type":"sts","policy-domain":"example.net"},"summary":{"total-successful-session-count":1,"total-failure-session-count":1},"failure-details":[{"result-type":"starttls-not-supported","receiving-mx-hostname":"mx9.example.net","failed-session-count":1}]}]}
+JSON
+	"$TLSWATCH" --db "$1" ingest "$T/xss.json" "$T/quote.json" > /dev/null
+}
+
+# web_start ARGS...: runs '$TLSWATCH ARGS' in the background and waits
+# (bounded) until it prints its URL. 0 when it is serving.
+web_start() {
+	: > "$T/web.out"
+	: > "$T/web.err"
+	"$TLSWATCH" "$@" > "$T/web.out" 2> "$T/web.err" &
+	WEB_PID=$!
+	i=0
+	while [ $i -lt 300 ]; do
+		if grep -q 'dashboard on' "$T/web.out"; then
+			WEB_URL=$(sed -n 's|^tlswatch web: dashboard on \(.*\)/$|\1|p' "$T/web.out")
+			WEB_INTAKE_URL=$(sed -n 's|^tlswatch web: report intake on \(.*\)$|\1|p' "$T/web.out")
+			return 0
+		fi
+		kill -0 "$WEB_PID" 2> /dev/null || { WEB_PID=; return 1; }
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# web_stop: SIGTERM, then the server's exit status in WEB_RC; stderr must
+# hold no sanitizer report.
+web_stop() {
+	WEB_RC=none
+	[ -n "$WEB_PID" ] || return
+	kill -TERM "$WEB_PID" 2> /dev/null
+	wait "$WEB_PID"
+	WEB_RC=$?
+	WEB_PID=
+}
+
+web_sanitizer_clean() {
+	! grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error' "$T/web.err"
+}
+
+# Stops a server left running when the test ends early.
+web_cleanup() {
+	if [ -n "$WEB_PID" ]; then
+		kill -TERM "$WEB_PID" 2> /dev/null
+		wait "$WEB_PID" 2> /dev/null
+	fi
+	rm -rf "$T"
+}
+trap web_cleanup EXIT
