@@ -175,6 +175,46 @@ char *mail_field_decoded(const char *value, size_t len)
 	return text;
 }
 
+/* Removes RFC 5322 comments (nested parentheses, outside quoted strings)
+ * from a structured value, in place. libetpan's parser recurses once per
+ * nesting level of a comment, so a value of 16 KiB of '(' would cost it
+ * 16,000 stack frames: it only ever sees values without comments. */
+static void mail_strip_comments(char *s)
+{
+	size_t i = 0, o = 0, depth = 0;
+	int quoted = 0;
+
+	while (s[i] != '\0') {
+		char c = s[i++];
+
+		if (depth > 0) {
+			if (c == '\\' && s[i] != '\0')
+				i++;
+			else if (c == '(')
+				depth++;
+			else if (c == ')' && --depth == 0)
+				s[o++] = ' ';
+			continue;
+		}
+		if (quoted) {
+			s[o++] = c;
+			if (c == '\\' && s[i] != '\0')
+				s[o++] = s[i++];
+			else if (c == '"')
+				quoted = 0;
+			continue;
+		}
+		if (c == '(') {
+			depth = 1;
+			continue;
+		}
+		if (c == '"')
+			quoted = 1;
+		s[o++] = c;
+	}
+	s[o] = '\0';
+}
+
 /* --- MIME facts through libetpan ------------------------------------- */
 
 struct mail_param {
@@ -334,12 +374,15 @@ static struct mail_param *mail_params_of_content(clist *l, size_t *n)
 	clistiter *it;
 	size_t k = 0;
 
+	*n = 0;
+	if (l == NULL)
+		return NULL;
+	ps = xcalloc(clist_count(l) > 0 ? (size_t)clist_count(l) : 1, sizeof(*ps));
 	for (it = clist_begin(l); it != NULL; it = clist_next(it)) {
 		struct mailmime_parameter *p = clist_content(it);
 
 		if (p == NULL || p->pa_name == NULL || p->pa_value == NULL)
 			continue;
-		ps = xreallocarray(ps, k + 1, sizeof(*ps));
 		ps[k].name = p->pa_name;
 		ps[k].value = p->pa_value;
 		k++;
@@ -354,6 +397,10 @@ static struct mail_param *mail_params_of_disposition(clist *l, size_t *n)
 	clistiter *it;
 	size_t k = 0;
 
+	*n = 0;
+	if (l == NULL)
+		return NULL;
+	ps = xcalloc(clist_count(l) > 0 ? (size_t)clist_count(l) : 1, sizeof(*ps));
 	for (it = clist_begin(l); it != NULL; it = clist_next(it)) {
 		struct mailmime_disposition_parm *p = clist_content(it);
 		const char *name = NULL, *value = NULL;
@@ -370,7 +417,6 @@ static struct mail_param *mail_params_of_disposition(clist *l, size_t *n)
 		}
 		if (name == NULL || value == NULL)
 			continue;
-		ps = xreallocarray(ps, k + 1, sizeof(*ps));
 		ps[k].name = name;
 		ps[k].value = value;
 		k++;
@@ -386,6 +432,7 @@ static void mail_entity_content(struct mail_entity *e, const struct mail_field *
 	struct mail_param *ps = NULL;
 	size_t idx = 0, n = 0;
 
+	mail_strip_comments(text);
 	if (mailmime_content_parse(text, strlen(text), &idx, &ct) != MAILIMF_NO_ERROR || ct == NULL)
 		goto out;
 	if (mail_type_name(ct, type, sizeof(type)) < 0)
@@ -411,6 +458,7 @@ static void mail_entity_encoding(struct mail_entity *e, const struct mail_field 
 	struct mailmime_mechanism *mech = NULL;
 	size_t idx = 0;
 
+	mail_strip_comments(text);
 	if (mailmime_encoding_parse(text, strlen(text), &idx, &mech) == MAILIMF_NO_ERROR &&
 	    mech != NULL) {
 		e->encoding = mech->enc_type;
@@ -426,6 +474,7 @@ static char *mail_entity_disp_filename(const struct mail_field *f)
 	struct mail_param *ps = NULL;
 	size_t idx = 0, n = 0;
 
+	mail_strip_comments(text);
 	if (mailmime_disposition_parse(text, strlen(text), &idx, &d) == MAILIMF_NO_ERROR &&
 	    d != NULL) {
 		ps = mail_params_of_disposition(d->dsp_parms, &n);

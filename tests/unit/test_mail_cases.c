@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <pthread.h>
 
 #include "gz.h"
 #include "limits.h"
@@ -465,10 +466,85 @@ static void test_mail_cases(void **state)
 	}
 }
 
+/* The walker and libetpan under it use little stack whatever the input:
+ * hostile messages parse in a thread with a 256 KiB stack (the web intake
+ * and the collector may run ingest on a thread). Comments nest: libetpan
+ * would recurse once per '(' if the walker did not strip them first. */
+struct stack_job {
+	int id; /* a case, or -1 for the comment bombs */
+	int rc;
+	size_t n_parts;
+};
+
+static void *stack_job_run(void *arg)
+{
+	struct stack_job *job = arg;
+	struct mail_message *m = NULL;
+	struct strbuf sb;
+	char err[512];
+	int i;
+
+	strbuf_init(&sb, 64u << 20);
+	if (job->id >= 0) {
+		build_case(job->id, &sb);
+	} else {
+		strbuf_puts(&sb, "From: a@example.com\nSubject: ");
+		for (i = 0; i < 5000; i++) /* 15,000 bytes: under the header limit */
+			strbuf_puts(&sb, "(=?");
+		strbuf_puts(&sb, "\nContent-Type: multipart/mixed; boundary=c");
+		for (i = 0; i < 16000; i++)
+			strbuf_putc(&sb, '(');
+		strbuf_puts(&sb, "\nContent-Transfer-Encoding: 7bit");
+		for (i = 0; i < 16000; i++)
+			strbuf_putc(&sb, '(');
+		strbuf_puts(&sb, "\n\n--c\nContent-Type: application/tlsrpt+json (a (b) \\) c)\n"
+		                 "Content-Disposition: attachment (");
+		for (i = 0; i < 16000; i++)
+			strbuf_putc(&sb, '(');
+		strbuf_printf(&sb, "\n\n%s\n--c--\n", report_json);
+	}
+	job->rc = parse_exact(sb.data, sb.len, &m, err, sizeof(err));
+	job->n_parts = m != NULL ? m->n_parts : 0;
+	mail_free(m);
+	strbuf_free(&sb);
+	return NULL;
+}
+
+static void test_mail_small_stack(void **state)
+{
+	static const int ids[] = {
+	    -1,          FORWARD_3,  DEPTH_AT_LIMIT, DEPTH_THOUSANDS, PARTS_TEN_THOUSAND,
+	    HEADER_10MB, TWO_REPORTS};
+	pthread_attr_t attr;
+	pthread_t th;
+	struct stack_job job;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		memset(&job, 0, sizeof(job));
+		job.id = ids[i];
+		assert_int_equal(pthread_attr_init(&attr), 0);
+		assert_int_equal(pthread_attr_setstacksize(&attr, 256u * 1024u), 0);
+		assert_int_equal(pthread_create(&th, &attr, stack_job_run, &job), 0);
+		assert_int_equal(pthread_join(th, NULL), 0);
+		pthread_attr_destroy(&attr);
+		if (job.id < 0) {
+			/* comments stripped: the type, and the part, are still read */
+			assert_int_equal(job.rc, 0);
+			assert_int_equal(job.n_parts, 1);
+		} else if (job.rc != cases[job.id].rc || job.n_parts != cases[job.id].n_parts) {
+			fail_msg("%s on a small stack: got rc %d, %zu parts", cases[job.id].name,
+			         job.rc, job.n_parts);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_mail_cases),
+	    cmocka_unit_test(test_mail_small_stack),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
