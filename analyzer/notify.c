@@ -152,6 +152,9 @@ int notify_webhook(const char *url, const char *json, size_t len, char *err, siz
 	notify_url_name(url, name, sizeof(name));
 	h = curl_easy_init();
 	hdr = curl_slist_append(NULL, "Content-Type: application/json");
+	/* no "Expect: 100-continue" round trip: the body is small */
+	if (hdr != NULL)
+		hdr = curl_slist_append(hdr, "Expect:");
 	if (h == NULL || hdr == NULL) {
 		snprintf(err, errlen, "--webhook: cannot initialise libcurl");
 		goto out;

@@ -57,7 +57,10 @@ int jsonw_quote(struct strbuf *sb, const char *s)
 	if (strbuf_putc(sb, '"') < 0)
 		return -1;
 	while (*p != '\0') {
-		for (run = 0; p[run] >= 0x20 && p[run] != '"' && p[run] != '\\' && p[run] != 0x7f;
+		/* C1 controls (U+0080-U+009F, C2 80-9F) are escaped too: some
+		 * terminals honour them, and JSON output may be read on one */
+		for (run = 0; p[run] >= 0x20 && p[run] != '"' && p[run] != '\\' && p[run] != 0x7f &&
+			      !(p[run] == 0xc2 && p[run + 1] >= 0x80 && p[run + 1] <= 0x9f);
 		     run++)
 			;
 		if (run > 0 && strbuf_append(sb, p, run) < 0)
@@ -65,6 +68,13 @@ int jsonw_quote(struct strbuf *sb, const char *s)
 		p += run;
 		if (*p == '\0')
 			break;
+		if (*p == 0xc2) {
+			snprintf(tmp, sizeof(tmp), "\\u%04x", p[1]);
+			if (strbuf_puts(sb, tmp) < 0)
+				return -1;
+			p += 2;
+			continue;
+		}
 		switch (*p) {
 		case '"': snprintf(tmp, sizeof(tmp), "\\\""); break;
 		case '\\': snprintf(tmp, sizeof(tmp), "\\\\"); break;
