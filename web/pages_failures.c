@@ -55,7 +55,7 @@ static void failures_ip(struct web_page *pg, const char *ip)
 		const struct query_ip_detail *e = &d.details[i];
 
 		datetime_format_day(e->day, day, sizeof(day));
-		html_printf(pg, "<tr><td>%s</td><td><a href=\"/reports/%lld\">#%lld</a></td><td>", day,
+		html_printf(pg, "<tr><td class=\"day\">%s</td><td><a href=\"/reports/%lld\">#%lld</a></td><td>", day,
 			    (long long)e->report, (long long)e->report);
 		html_text(pg, e->organization);
 		html_raw(pg, "</td><td>");

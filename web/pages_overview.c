@@ -119,7 +119,7 @@ static void overview_top(struct web_page *pg, const struct summary *s)
 		html_raw(pg, "<p class=\"none\">No failed sessions in this period.</p>\n");
 		return;
 	}
-	html_raw(pg, "<div class=\"scroll\"><table id=\"top-failures\">\n<thead><tr>"
+	html_raw(pg, "<div class=\"scroll\"><table id=\"top-failures\" class=\"stack\">\n<thead><tr>"
 		     "<th>Organisation</th><th>Policy domain</th><th>MX host</th>"
 		     "<th>Result type</th><th class=\"num\">Failed</th><th class=\"num\">Change</th>"
 		     "<th>What to check</th></tr></thead>\n<tbody>\n");
@@ -140,17 +140,21 @@ static void overview_top(struct web_page *pg, const struct summary *s)
 		}
 		kv[n].key = "result_type";
 		kv[n++].value = r->result_type;
-		html_raw(pg, "<tr><td>");
+		/* data-label: the column name, shown beside each cell when the
+		 * stylesheet stacks the table at phone width */
+		html_raw(pg, "<tr><td data-label=\"Organisation\">");
 		html_text(pg, r->organization);
-		html_raw(pg, "</td><td>");
+		html_raw(pg, "</td><td data-label=\"Policy domain\">");
 		html_text(pg, r->policy_domain);
-		html_raw(pg, "</td><td>");
+		html_raw(pg, "</td><td data-label=\"MX host\">");
 		html_text(pg, r->mx_host);
-		html_raw(pg, "</td><td>");
+		html_raw(pg, "</td><td data-label=\"Result type\">");
 		html_text(pg, r->result_type);
-		html_raw(pg, "</td><td class=\"num fail\">");
+		html_raw(pg, "</td><td class=\"num fail\" data-label=\"Failed\">");
 		html_count_link(pg, "/reports", kv, n, r->failed_sessions);
-		html_printf(pg, "</td><td class=\"num %s\">%s</td><td class=\"hint\">",
+		html_printf(pg,
+			    "</td><td class=\"num %s\" data-label=\"Change\">%s</td>"
+			    "<td class=\"hint\" data-label=\"What to check\">",
 			    overview_trend_class(r->failed_sessions, s->top_failures_prev[i]),
 			    text_delta(r->failed_sessions, s->top_failures_prev[i], 1, buf,
 				       sizeof(buf)));

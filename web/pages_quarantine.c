@@ -30,7 +30,7 @@ static void quarantine_row(struct web_page *pg, const struct quarantine_entry *q
 	char when[32];
 
 	datetime_format_utc(q->received, when, sizeof(when));
-	html_printf(pg, "<tr><td><a href=\"/quarantine/%lld\">#%lld</a></td><td>%s</td><td>",
+	html_printf(pg, "<tr><td><a href=\"/quarantine/%lld\">#%lld</a></td><td class=\"day\">%s</td><td>",
 		    (long long)q->id, (long long)q->id, when);
 	html_text(pg, q->kind);
 	html_raw(pg, "</td><td>");

@@ -81,7 +81,7 @@ static void reports_table(struct web_page *pg, const struct query_report_list *l
 		const struct query_report_entry *e = &l->entries[i];
 
 		datetime_format_day(e->day, day, sizeof(day));
-		html_printf(pg, "<tr><td>%s</td><td><a class=\"report-link\" href=\"/reports/%lld\">",
+		html_printf(pg, "<tr><td class=\"day\">%s</td><td><a class=\"report-link\" href=\"/reports/%lld\">",
 			    day, (long long)e->id);
 		html_text(pg, e->organization);
 		html_raw(pg, "</a></td><td>");
