@@ -34,7 +34,7 @@ DC_GID=$(id -g dovecot)
 
 dc_cleanup() {
 	if [ -n "$DC_PGID" ]; then
-		kill -9 -- "-$DC_PGID" 2>/dev/null
+		kill -9 "-$DC_PGID" 2>/dev/null
 		DC_PGID=
 	fi
 }
