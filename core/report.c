@@ -197,10 +197,22 @@ static int report_check_keys(struct parse *ps, const cJSON *node, int depth)
 						  LIMIT_JSON_OBJECT_MEMBERS);
 			keys[n++] = c->string;
 		}
-		qsort(keys, n, sizeof(keys[0]), report_key_cmp);
-		for (i = 1; i < n; i++)
-			if (strcmp(keys[i - 1], keys[i]) == 0)
-				return parse_fail(ps, "duplicate key \"%.64s\"", keys[i]);
+		/* a report's objects have a handful of keys: compare pairs;
+		 * sort only the rare large object */
+		if (n <= 16) {
+			for (i = 1; i < n; i++) {
+				size_t j;
+
+				for (j = 0; j < i; j++)
+					if (strcmp(keys[j], keys[i]) == 0)
+						return parse_fail(ps, "duplicate key \"%.64s\"", keys[i]);
+			}
+		} else {
+			qsort(keys, n, sizeof(keys[0]), report_key_cmp);
+			for (i = 1; i < n; i++)
+				if (strcmp(keys[i - 1], keys[i]) == 0)
+					return parse_fail(ps, "duplicate key \"%.64s\"", keys[i]);
+		}
 		for (c = node->child; c != NULL; c = c->next) {
 			old = path_push_key(&ps->path, c->string);
 			if (report_check_keys(ps, c, depth + 1) < 0)

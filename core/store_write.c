@@ -63,6 +63,18 @@ static int store_step_done(struct store *st, sqlite3_stmt *s, const char *what, 
 	return 0;
 }
 
+/* Runs one cached statement that returns no rows (savepoints are run for
+ * every report: preparing them once saves a parse each time). */
+static int store_run(struct store *st, enum store_stmt_id id, const char *sql, char *err,
+		     size_t errlen)
+{
+	sqlite3_stmt *s = store_stmt(st, id, sql, err, errlen);
+
+	if (s == NULL)
+		return -1;
+	return store_step_done(st, s, sql, err, errlen);
+}
+
 int store_add_source(struct store *st, const struct source_info *src, int64_t *id, char *err,
 		     size_t errlen)
 {
@@ -281,14 +293,17 @@ int store_add_report(struct store *st, const struct report *r, const uint8_t *js
 	if (step != SQLITE_DONE)
 		return store_fail(st, err, errlen, "cannot look up report");
 	/* a savepoint per report: stored whole or not at all, inside a batch */
-	if (sqlite3_exec(st->db, "SAVEPOINT report", NULL, NULL, NULL) != SQLITE_OK)
-		return store_fail(st, err, errlen, "cannot start savepoint");
+	if (store_run(st, STMT_SAVEPOINT, "SAVEPOINT report", err, errlen) < 0)
+		return -1;
 	if (store_add_report_rows(st, r, json, json_len, gz, gz_len, source_id, id, err, errlen) < 0) {
-		sqlite3_exec(st->db, "ROLLBACK TO report; RELEASE report", NULL, NULL, NULL);
+		char ignored[128];
+
+		store_run(st, STMT_ROLLBACK_TO, "ROLLBACK TO report", ignored, sizeof(ignored));
+		store_run(st, STMT_RELEASE, "RELEASE report", ignored, sizeof(ignored));
 		return -1;
 	}
-	if (sqlite3_exec(st->db, "RELEASE report", NULL, NULL, NULL) != SQLITE_OK)
-		return store_fail(st, err, errlen, "cannot release savepoint");
+	if (store_run(st, STMT_RELEASE, "RELEASE report", err, errlen) < 0)
+		return -1;
 	*outcome = STORE_NEW;
 	return 0;
 }
