@@ -55,6 +55,8 @@ static const struct bad_case bad_cases[] = {
 	{ HEAD "\"contact-info\":7,\"policies\":[]}", "contact-info: expected a string" },
 	{ "\xef\xbb\xbf" "{\"organization-name\":\"x\"}", "report-id: missing" },
 	{ "{\"a\":1,\"b\":2,\"a\":3}", "duplicate key \"a\"" },
+	/* more than 16 keys: the sorted duplicate check */
+	{ "{\"k1\":1,\"k2\":1,\"k3\":1,\"k4\":1,\"k5\":1,\"k6\":1,\"k7\":1,\"k8\":1,\"k9\":1,\"k10\":1,\"k11\":1,\"k12\":1,\"k13\":1,\"k14\":1,\"k15\":1,\"k16\":1,\"k17\":1,\"k3\":2}", "duplicate key \"k3\"" },
 };
 
 static void test_report_bad(void **state)
