@@ -37,29 +37,18 @@ static void metrics_series(struct web_page *pg, const char *name, const char *co
 	html_raw(pg, "} ");
 }
 
-static const struct {
-	const char *name;
-	const char *help;
-} metrics_domain_families[] = {
-	{ "tlswatch_reports_total", "Reports received, by policy domain and reporting "
-				    "organisation." },
-	{ "tlswatch_successful_sessions_total", "Successful TLS sessions reported (counted once)." },
-	{ "tlswatch_failed_sessions_total", "Failed TLS sessions reported, from the policy "
-					    "summaries (counted once)." },
-};
-
-/* Session counters per (policy domain, organisation): one domain
- * breakdown per reporter, the analyzer's own groups, then each family
- * written as one group as the format requires. */
+/* Counters per (policy domain, organisation): one domain breakdown per
+ * reporter, the analyzer's own groups; then each family is written as one
+ * group, as the format requires. tlswatch_sessions_total has a result
+ * label: successful or failed (from the policy summaries, counted once). */
 static int metrics_domains(struct web_page *pg, const struct query_filter *all, char *err,
 			   size_t errlen)
 {
-	static const char *const keys[] = { "policy_domain", "organization" };
+	static const char *const keys[] = { "policy_domain", "organization", "result" };
 	struct query_rows orgs = { NULL, 0 }, *doms = NULL;
 	struct query_filter f = *all;
-	const char *values[2];
+	const char *values[3];
 	size_t i, j, k;
-	int64_t v;
 	int rc = -1;
 
 	if (query_group(pg->st, all, QUERY_BY_ORGANIZATION, 0, &orgs, err, errlen) < 0)
@@ -70,19 +59,30 @@ static int metrics_domains(struct web_page *pg, const struct query_filter *all, 
 		if (query_group(pg->st, &f, QUERY_BY_DOMAIN, 0, &doms[i], err, errlen) < 0)
 			goto out;
 	}
-	for (k = 0; k < 3; k++) {
-		html_printf(pg, "# HELP %s %s\n# TYPE %s counter\n", metrics_domain_families[k].name,
-			    metrics_domain_families[k].help, metrics_domain_families[k].name);
+	html_raw(pg, "# HELP tlswatch_reports_total Reports received, by policy domain and "
+		     "reporting organisation.\n# TYPE tlswatch_reports_total counter\n");
+	for (i = 0; i < orgs.n; i++) {
+		for (j = 0; j < doms[i].n; j++) {
+			values[0] = doms[i].rows[j].policy_domain;
+			values[1] = orgs.rows[i].organization;
+			metrics_series(pg, "tlswatch_reports_total", keys, values, 2);
+			html_printf(pg, "%lld\n", (long long)doms[i].rows[j].reports);
+		}
+	}
+	html_raw(pg, "# HELP tlswatch_sessions_total TLS sessions reported, by policy domain, "
+		     "reporting organisation and result (counted once).\n"
+		     "# TYPE tlswatch_sessions_total counter\n");
+	for (k = 0; k < 2; k++) {
 		for (i = 0; i < orgs.n; i++) {
 			for (j = 0; j < doms[i].n; j++) {
 				const struct query_row *r = &doms[i].rows[j];
 
 				values[0] = r->policy_domain;
 				values[1] = orgs.rows[i].organization;
-				v = k == 0 ? r->reports : k == 1 ? r->successful_sessions
-								 : r->failed_sessions;
-				metrics_series(pg, metrics_domain_families[k].name, keys, values, 2);
-				html_printf(pg, "%lld\n", (long long)v);
+				values[2] = k == 0 ? "successful" : "failed";
+				metrics_series(pg, "tlswatch_sessions_total", keys, values, 3);
+				html_printf(pg, "%lld\n", (long long)(k == 0 ? r->successful_sessions
+									     : r->failed_sessions));
 			}
 		}
 	}
@@ -106,15 +106,15 @@ static int metrics_failures(struct web_page *pg, const struct query_filter *all,
 
 	if (query_group(pg->st, all, QUERY_BY_FAILURE, 0, &rows, err, errlen) < 0)
 		return -1;
-	html_raw(pg, "# HELP tlswatch_failure_sessions_total Failed TLS sessions from the failure "
+	html_raw(pg, "# HELP tlswatch_failed_sessions_total Failed TLS sessions from the failure "
 		     "details, by policy domain, organisation, MX host and result type (counted "
-		     "once).\n# TYPE tlswatch_failure_sessions_total counter\n");
+		     "once).\n# TYPE tlswatch_failed_sessions_total counter\n");
 	for (i = 0; i < rows.n; i++) {
 		values[0] = rows.rows[i].policy_domain;
 		values[1] = rows.rows[i].organization;
 		values[2] = rows.rows[i].mx_host;
 		values[3] = rows.rows[i].result_type;
-		metrics_series(pg, "tlswatch_failure_sessions_total", keys, values, 4);
+		metrics_series(pg, "tlswatch_failed_sessions_total", keys, values, 4);
 		html_printf(pg, "%lld\n", (long long)rows.rows[i].failed_sessions);
 	}
 	query_rows_free(&rows);

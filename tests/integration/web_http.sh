@@ -168,15 +168,18 @@ t_eq "timeseries: spike day" "$(jq -r '.series[0].days | max_by(.failed_sessions
 curl -s "$WEB_URL/metrics" > metrics.txt
 t_eq "metrics content type" "$(code "$WEB_URL/metrics" && header Content-Type)" \
 	"200text/plain; version=0.0.4; charset=utf-8"
-grep -q '^# TYPE tlswatch_failure_sessions_total counter$' metrics.txt
+grep -q '^# TYPE tlswatch_failed_sessions_total counter$' metrics.txt
 t_eq "metrics: TYPE line" "$?" 0
 want=$(t_sql "$DB" "select sum(failed_sessions) from agg_failure where policy_domain = 'example.com' and mx_host = 'mx1.example.com' and result_type = 'certificate-expired' and organization = 'Google Inc.'")
-got=$(grep '^tlswatch_failure_sessions_total{policy_domain="example.com",organization="Google Inc.",mx_host="mx1.example.com",result_type="certificate-expired"} ' metrics.txt | sed 's/.*} //')
+got=$(grep '^tlswatch_failed_sessions_total{policy_domain="example.com",organization="Google Inc.",mx_host="mx1.example.com",result_type="certificate-expired"} ' metrics.txt | sed 's/.*} //')
 t_eq "metrics: failure counter" "$got" "$want"
 grep -q '^tlswatch_reports_total{policy_domain="example.net",organization="Evil \\"Org\\" \\\\ x"} 1$' metrics.txt
 t_eq "metrics: label values escaped" "$?" 0
 families=$(grep -v '^#' metrics.txt | sed 's/[{ ].*//' | uniq | sort | uniq -d)
 t_eq "metrics: each family in one group" "$families" ""
+want=$(t_sql "$DB" "select sum(successful_sessions) from report where organization = 'Microsoft Corporation'")
+got=$(grep '^tlswatch_sessions_total{.*organization="Microsoft Corporation",result="successful"}' metrics.txt | awk '{ s += $NF } END { print s }')
+t_eq "metrics: successful sessions of one reporter" "$got" "$want"
 
 web_stop
 t_eq "SIGTERM: exit 0" "$WEB_RC" 0
