@@ -1,0 +1,543 @@
+/*
+ * gen.c - deterministic generator of realistic SMTP TLS reports (RFC 8460)
+ * for the demo, the tests and the benchmarks, and of the figures tlswatch's
+ * summary must show for them (--expect). See docs/generator.md.
+ *
+ * Input is the command line (trusted, but checked: a bad option exits 2
+ * with one line). The generator shares no code with tlswatch's core: its
+ * expected figures are computed from its own model, so that comparing them
+ * with tlswatch's output is an honest test. It includes core/limits.h only,
+ * to stay inside what tlswatch accepts.
+ *
+ * One translation unit (the Makefile builds one binary per .c file in tools/):
+ *   gen_util.h     PRNG, buffers, calendar, JSON strings, interned names
+ *   gen_senders.h  senders and result types
+ *   gen_model.h    domains and one report from (seed, sender, domain, day)
+ *   gen_json.h     a report as its sender writes it, report-id, file name
+ *   gen_out.h      .json / .json.gz files, mail as .eml, mbox or Maildir
+ *   gen_expect.h   the expected summary figures
+ */
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "limits.h"
+
+#include "gen_expect.h"
+
+/* Domains: each domain id must fit the 20 bits that report-ids and the
+ * expectation keys give it (gen_json.h perm48, gen_expect.h). 100,000 is
+ * far beyond any benchmark (50 domains make a million reports). */
+#define GEN_MAX_DOMAINS 100000
+
+/* Spikes: all of them could land in one report's failure details, which
+ * tlswatch caps at LIMIT_FAILURE_DETAILS. */
+#define GEN_MAX_SPIKES 1000
+
+/* Sessions in one spike: a billion is more than any MX sees in a day, and
+ * GEN_MAX_SPIKES of them stay far below LIMIT_COUNT_MAX. */
+#define GEN_MAX_SPIKE_COUNT 1000000000LL
+
+/* Re-sends (--duplicates): as many as a million-report benchmark needs. */
+#define GEN_MAX_DUPLICATES 10000000ULL
+
+/* The expectation period: its per-day rows are held in memory. */
+#define GEN_MAX_PERIOD_DAYS 100000
+
+/* A host name (RFC 1035 section 2.3.4). */
+#define GEN_MAX_HOST 253
+
+/* A result type named by a spike. */
+#define GEN_MAX_RESULT_TYPE 64
+
+struct gen_opts {
+	const char *out;
+	uint64_t seed;
+	int64_t start;
+	int64_t days;
+	int64_t domains;
+	int format;
+	int64_t per_file;
+	uint64_t duplicates;
+	uint64_t max_reports;
+	char **spikes;
+	size_t n_spikes;
+	const char *expect;
+	int64_t since, until;
+	int have_since, have_until;
+	char **expect_domains;
+	size_t n_expect_domains;
+	const char *expect_org;
+	int verbose;
+};
+
+static void usage(FILE *f)
+{
+	fputs("usage: gen --out DIR [--seed N] [--start YYYY-MM-DD] [--days D] [--domains K]\n"
+	      "           [--format json|gz|eml|mbox|maildir] [--reports-per-file N]\n"
+	      "           [--spike DOMAIN,MX,RESULT_TYPE,YYYY-MM-DD,COUNT]... [--duplicates N]\n"
+	      "           [--max-reports N] [-v]\n"
+	      "           [--expect FILE --since YYYY-MM-DD --until YYYY-MM-DD\n"
+	      "            [--expect-domain D]... [--expect-org NAME]]\n"
+	      "Writes deterministic RFC 8460 reports (and, with --expect, the figures\n"
+	      "'tlswatch summary --format json' must show for [since, until)). See\n"
+	      "docs/generator.md.\n",
+	      f);
+}
+
+static void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static void usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("gen: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(" (gen --help)\n", stderr);
+	exit(2);
+}
+
+/* Decimal digits only, within [min, max]. */
+static uint64_t opt_number(const char *name, const char *s, uint64_t min, uint64_t max)
+{
+	uint64_t v = 0;
+	const char *p;
+
+	if (*s == '\0')
+		usage_error("--%s: empty number", name);
+	for (p = s; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9')
+			usage_error("--%s: '%s' is not a decimal number", name, s);
+		if (v > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
+			usage_error("--%s: '%s' is too large", name, s);
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	if (v < min || v > max)
+		usage_error("--%s: %s is not in [%llu, %llu]", name, s, (unsigned long long)min,
+			    (unsigned long long)max);
+	return v;
+}
+
+static int64_t opt_day(const char *name, const char *s)
+{
+	int64_t day, y;
+	unsigned m, d;
+
+	if (parse_day(s, &day) < 0)
+		usage_error("--%s: '%s' is not a date (YYYY-MM-DD)", name, s);
+	civil_from_days(day, &y, &m, &d);
+	if (y < LIMIT_YEAR_MIN || y > LIMIT_YEAR_MAX)
+		usage_error("--%s: %s is outside the years tlswatch accepts (%d-%d)", name, s,
+			    LIMIT_YEAR_MIN, LIMIT_YEAR_MAX);
+	return day;
+}
+
+/* Letters, digits, '-' and '.', not starting or ending with '.', no "..":
+ * safe in JSON, mail headers and file names. */
+static int valid_host(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n > GEN_MAX_HOST || s[0] == '.' || s[n - 1] == '.')
+		return 0;
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '-' || (c == '.' && s[i + 1] != '.')))
+			return 0;
+	}
+	return 1;
+}
+
+static int valid_result_type(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n > GEN_MAX_RESULT_TYPE)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+			return 0;
+	return 1;
+}
+
+static void parse_opts(int argc, char **argv, struct gen_opts *o)
+{
+	static const struct option lopts[] = {
+		{ "out", required_argument, NULL, 'o' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "start", required_argument, NULL, 'S' },
+		{ "days", required_argument, NULL, 'd' },
+		{ "domains", required_argument, NULL, 'D' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "reports-per-file", required_argument, NULL, 'r' },
+		{ "spike", required_argument, NULL, 'k' },
+		{ "duplicates", required_argument, NULL, 'u' },
+		{ "max-reports", required_argument, NULL, 'm' },
+		{ "expect", required_argument, NULL, 'e' },
+		{ "since", required_argument, NULL, '1' },
+		{ "until", required_argument, NULL, '2' },
+		{ "expect-domain", required_argument, NULL, '3' },
+		{ "expect-org", required_argument, NULL, '4' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const char *const formats[] = { "json", "gz", "eml", "mbox", "maildir" };
+	int ch, i;
+
+	memset(o, 0, sizeof(*o));
+	o->seed = 1;
+	o->start = days_from_civil(2026, 11, 1) - 30;
+	o->days = 30;
+	o->domains = 3;
+	o->format = FMT_GZ;
+	o->per_file = 1;
+	o->max_reports = UINT64_MAX;
+	o->spikes = gen_xcalloc((size_t)argc, sizeof(*o->spikes));
+	o->expect_domains = gen_xcalloc((size_t)argc, sizeof(*o->expect_domains));
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "vh", lopts, NULL)) != -1) {
+		switch (ch) {
+		case 'o':
+			if (optarg[0] == '\0')
+				usage_error("--out: empty directory name");
+			o->out = optarg;
+			break;
+		case 's':
+			o->seed = opt_number("seed", optarg, 0, UINT64_MAX);
+			break;
+		case 'S':
+			o->start = opt_day("start", optarg);
+			break;
+		case 'd':
+			o->days = (int64_t)opt_number("days", optarg, 1, GEN_MAX_PERIOD_DAYS);
+			break;
+		case 'D':
+			o->domains = (int64_t)opt_number("domains", optarg, 1, GEN_MAX_DOMAINS);
+			break;
+		case 'f':
+			for (i = 0; i < 5 && strcmp(optarg, formats[i]) != 0; i++)
+				;
+			if (i == 5)
+				usage_error("--format: '%s' is not json, gz, eml, mbox or maildir", optarg);
+			o->format = i;
+			break;
+		case 'r':
+			o->per_file = (int64_t)opt_number("reports-per-file", optarg, 1,
+							  LIMIT_REPORTS_PER_MESSAGE);
+			break;
+		case 'k':
+			if (o->n_spikes == GEN_MAX_SPIKES)
+				usage_error("--spike: more than %d", GEN_MAX_SPIKES);
+			o->spikes[o->n_spikes++] = optarg;
+			break;
+		case 'u':
+			o->duplicates = opt_number("duplicates", optarg, 0, GEN_MAX_DUPLICATES);
+			break;
+		case 'm':
+			o->max_reports = opt_number("max-reports", optarg, 0, UINT64_MAX - 1);
+			break;
+		case 'e':
+			if (optarg[0] == '\0')
+				usage_error("--expect: empty file name");
+			o->expect = optarg;
+			break;
+		case '1':
+			if (parse_day(optarg, &o->since) < 0)
+				usage_error("--since: '%s' is not a date (YYYY-MM-DD)", optarg);
+			o->have_since = 1;
+			break;
+		case '2':
+			if (parse_day(optarg, &o->until) < 0)
+				usage_error("--until: '%s' is not a date (YYYY-MM-DD)", optarg);
+			o->have_until = 1;
+			break;
+		case '3':
+			o->expect_domains[o->n_expect_domains++] = optarg;
+			break;
+		case '4':
+			o->expect_org = optarg;
+			break;
+		case 'v':
+			o->verbose = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			if (optopt != 0)
+				usage_error("option -%c needs a value or is unknown", optopt);
+			usage_error("unknown option or missing value: %s", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		usage_error("unexpected argument '%s'", argv[optind]);
+	if (o->out == NULL)
+		usage_error("--out DIR is required");
+	if (o->per_file > 1 && (o->format == FMT_JSON || o->format == FMT_GZ))
+		usage_error("--reports-per-file: a .json or .json.gz file holds one report; "
+			    "use it with --format eml, mbox or maildir");
+	if (o->expect == NULL && (o->have_since || o->have_until || o->n_expect_domains > 0 ||
+				  o->expect_org != NULL))
+		usage_error("--since, --until, --expect-domain and --expect-org go with --expect");
+	if (o->expect != NULL && !(o->have_since && o->have_until))
+		usage_error("--expect needs --since and --until");
+	if (o->expect != NULL && o->since > o->until)
+		usage_error("--since is after --until");
+	if (o->expect != NULL && o->until - o->since > GEN_MAX_PERIOD_DAYS)
+		usage_error("--since..--until: more than %d days", GEN_MAX_PERIOD_DAYS);
+	{
+		int64_t y;
+		unsigned m, d;
+
+		civil_from_days(o->start + o->days - 1, &y, &m, &d);
+		if (y > LIMIT_YEAR_MAX)
+			usage_error("--days: the last day falls after %d", LIMIT_YEAR_MAX);
+	}
+}
+
+/* The domain named name: one of --domains, one made earlier for a spike,
+ * or a new one. */
+static int model_domain_for_spike(struct gen *g, const char *name, int mx)
+{
+	int i;
+
+	for (i = 0; i < g->n_dom; i++)
+		if (strcmp(g->dom[i].name, name) == 0)
+			return i;
+	g->dom = gen_xrealloc(g->dom, ((size_t)g->n_dom + 1) * sizeof(*g->dom));
+	model_init_domain(g, g->n_dom, name, 1);
+	g->dom[g->n_dom].n_mx = 1;
+	g->dom[g->n_dom].mx[0] = mx;
+	return g->n_dom++;
+}
+
+static int spike_cmp(const void *a, const void *b)
+{
+	const struct gen_spike *x = a, *y = b;
+
+	if (x->dom != y->dom)
+		return x->dom < y->dom ? -1 : 1;
+	return x->day < y->day ? -1 : x->day > y->day;
+}
+
+/* DOMAIN,MX,RESULT_TYPE,YYYY-MM-DD,COUNT */
+static void model_add_spike(struct gen *g, const char *arg)
+{
+	const char *f[5], *p = arg;
+	size_t len[5];
+	char host[GEN_MAX_HOST + 1], mx[GEN_MAX_HOST + 1], rt[GEN_MAX_RESULT_TYPE + 1], tmp[32];
+	struct gen_spike *s;
+	int i;
+
+	for (i = 0; i < 5; i++) {
+		const char *comma = strchr(p, ',');
+
+		f[i] = p;
+		len[i] = comma != NULL ? (size_t)(comma - p) : strlen(p);
+		if ((i < 4 && comma == NULL) || (i == 4 && comma != NULL))
+			usage_error("--spike '%s': want DOMAIN,MX,RESULT_TYPE,YYYY-MM-DD,COUNT", arg);
+		p = comma != NULL ? comma + 1 : p + len[i];
+	}
+	if (!valid_host(f[0], len[0]) || !valid_host(f[1], len[1]))
+		usage_error("--spike '%s': DOMAIN and MX must be host names ([A-Za-z0-9.-])", arg);
+	if (!valid_result_type(f[2], len[2]))
+		usage_error("--spike '%s': RESULT_TYPE must be [a-z0-9-], at most %d bytes", arg,
+			    GEN_MAX_RESULT_TYPE);
+	if (len[3] >= sizeof(tmp) || len[4] >= sizeof(tmp))
+		usage_error("--spike '%s': bad date or count", arg);
+	memcpy(host, f[0], len[0]);
+	host[len[0]] = '\0';
+	memcpy(mx, f[1], len[1]);
+	mx[len[1]] = '\0';
+	memcpy(rt, f[2], len[2]);
+	rt[len[2]] = '\0';
+	g->spike = gen_xrealloc(g->spike, (g->n_spike + 1) * sizeof(*g->spike));
+	s = &g->spike[g->n_spike++];
+	memcpy(tmp, f[3], len[3]);
+	tmp[len[3]] = '\0';
+	s->day = opt_day("spike", tmp);
+	memcpy(tmp, f[4], len[4]);
+	tmp[len[4]] = '\0';
+	s->count = (int64_t)opt_number("spike", tmp, 1, GEN_MAX_SPIKE_COUNT);
+	s->mx = strtab_intern(&g->mx, mx);
+	s->rt = strtab_intern(&g->rt, rt);
+	s->dom = model_domain_for_spike(g, host, s->mx);
+}
+
+static void model_init(struct gen *g, const struct gen_opts *o)
+{
+	char name[64];
+	size_t i;
+	int k;
+
+	memset(g, 0, sizeof(*g));
+	g->seed = o->seed;
+	g->start_day = o->start;
+	g->days = o->days;
+	model_init_senders(g);
+	for (k = 0; k < N_RT_REGISTRY; k++)
+		strtab_intern(&g->rt, rt_registry[k]);
+	g->n_main = (int)o->domains;
+	g->n_dom = g->n_main;
+	g->dom = gen_xcalloc((size_t)g->n_dom, sizeof(*g->dom));
+	for (k = 0; k < g->n_main; k++) {
+		domain_name(name, sizeof(name), k);
+		model_init_domain(g, k, name, 0);
+	}
+	for (i = 0; i < o->n_spikes; i++)
+		model_add_spike(g, o->spikes[i]);
+	if (g->n_snd > 254 || g->n_dom >= (1 << 20) - 1 || g->mx.n >= (1u << 22) - 1 ||
+	    g->rt.n >= 1u << 14)
+		gen_die("model too large for its ids");
+	qsort(g->spike, g->n_spike, sizeof(*g->spike), spike_cmp);
+}
+
+static void expect_setup(struct gen_expect *e, const struct gen *g, const struct gen_opts *o)
+{
+	size_t i;
+	int k;
+
+	memset(e, 0, sizeof(*e));
+	e->path = o->expect;
+	if (e->path == NULL)
+		return;
+	e->since = o->since;
+	e->until = o->until;
+	e->org_name = o->expect_org;
+	e->org = -1;
+	for (k = 0; o->expect_org != NULL && k < g->n_snd; k++)
+		if (strcmp(g->snd[k].org, o->expect_org) == 0)
+			e->org = k;
+	if (o->n_expect_domains > 0) {
+		e->dom_sel = gen_xcalloc((size_t)g->n_dom, 1);
+		for (i = 0; i < o->n_expect_domains; i++)
+			for (k = 0; k < g->n_dom; k++)
+				if (strcmp(g->dom[k].name, o->expect_domains[i]) == 0)
+					e->dom_sel[k] = 1;
+	}
+	expect_init(e, g);
+}
+
+/* What was generated, to pick re-sends from and regenerate them. */
+struct gen_key {
+	int64_t day;
+	int32_t dom;
+	int32_t sender;
+};
+
+struct gen_run {
+	struct gen g;
+	struct gen_out out;
+	struct gen_expect exp;
+	struct gen_report r;
+	struct gen_key *keys;
+	size_t n_keys, cap_keys;
+	uint64_t max_reports;
+};
+
+/* Builds, writes and counts one report. 0, or -1 once --max-reports is met. */
+static int run_one(struct gen_run *run, int sender, int dom, int64_t day)
+{
+	struct gen_key *k;
+
+	if (run->n_keys >= run->max_reports)
+		return -1;
+	model_build(&run->g, sender, dom, day, &run->r);
+	out_report(&run->out, &run->g, &run->r, NULL);
+	expect_add(&run->exp, &run->g, &run->r);
+	if (run->n_keys == run->cap_keys) {
+		run->cap_keys = run->cap_keys ? run->cap_keys * 2 : 1024;
+		run->keys = gen_xrealloc(run->keys, run->cap_keys * sizeof(*run->keys));
+	}
+	k = &run->keys[run->n_keys++];
+	k->day = day;
+	k->dom = dom;
+	k->sender = sender;
+	return 0;
+}
+
+/* Every sender, domain and day of the period; then Google reports that
+ * spikes ask for outside it (another day, or a domain of their own). */
+static void run_generate(struct gen_run *run)
+{
+	struct gen *g = &run->g;
+	int64_t day;
+	size_t i;
+	int dom, s;
+
+	for (day = g->start_day; day < g->start_day + g->days; day++)
+		for (dom = 0; dom < g->n_main; dom++)
+			for (s = 0; s < g->n_snd; s++)
+				if (model_present(g, s, dom, day) && run_one(run, s, dom, day) < 0)
+					return;
+	for (i = 0; i < g->n_spike; i++) {
+		const struct gen_spike *sp = &g->spike[i];
+
+		if (i > 0 && sp->dom == sp[-1].dom && sp->day == sp[-1].day)
+			continue;
+		if (sp->dom < g->n_main && sp->day >= g->start_day && sp->day < g->start_day + g->days)
+			continue;	/* made in the loop above */
+		if (run_one(run, S_GOOGLE, sp->dom, sp->day) < 0)
+			return;
+	}
+}
+
+/* N exact re-sends of reports already written, chosen at random. */
+static void run_duplicates(struct gen_run *run, uint64_t n)
+{
+	struct rng rng = rng_for(run->g.seed, 0, 0, 0, 0xd5);
+	struct buf suffix = { NULL, 0, 0 };
+	uint64_t i;
+
+	if (run->n_keys == 0)
+		return;
+	for (i = 1; i <= n; i++) {
+		const struct gen_key *k = &run->keys[rng_below(&rng, run->n_keys)];
+
+		suffix.n = 0;
+		buf_str(&suffix, "!resend");
+		buf_u64(&suffix, i);
+		buf_ch(&suffix, '\0');
+		model_build(&run->g, k->sender, k->dom, k->day, &run->r);
+		out_report(&run->out, &run->g, &run->r, suffix.p);
+	}
+	free(suffix.p);
+}
+
+int main(int argc, char **argv)
+{
+	static struct gen_run run;
+	struct gen_opts o;
+
+	parse_opts(argc, argv, &o);
+	model_init(&run.g, &o);
+	expect_setup(&run.exp, &run.g, &o);
+	run.max_reports = o.max_reports;
+	out_init(&run.out, o.format, o.out, (int)o.per_file);
+
+	run_generate(&run);
+	mail_end(&run.out);	/* a part-filled message is complete before re-sends */
+	run_duplicates(&run, o.duplicates);
+	out_finish(&run.out);
+	if (run.exp.path != NULL)
+		expect_write(&run.exp, &run.g);
+	if (o.verbose)
+		fprintf(stderr, "gen: %zu reports, %llu re-sends, %llu messages, %llu files in %s\n",
+			run.n_keys, (unsigned long long)(run.n_keys ? o.duplicates : 0),
+			(unsigned long long)run.out.messages, (unsigned long long)run.out.files,
+			o.out);
+
+	expect_free(&run.exp);
+	report_free_details(&run.r);
+	model_free(&run.g);
+	free(run.keys);
+	free(o.spikes);
+	free(o.expect_domains);
+	return 0;
+}
