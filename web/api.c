@@ -129,9 +129,11 @@ void api_timeseries(struct web_page *pg)
 	}
 	/* an empty period still has its days */
 	if (rows.n == 0 && !per_domain) {
+		static const struct query_row none;
+
 		jsonw_object_begin(&w);
 		jsonw_key(&w, "days");
-		api_days(&w, NULL, 0, pg->filter.q.since, pg->filter.q.until);
+		api_days(&w, &none, 0, pg->filter.q.since, pg->filter.q.until);
 		jsonw_object_end(&w);
 	}
 	jsonw_array_end(&w);

@@ -162,6 +162,9 @@ curl -s "$WEB_URL/api/v1/timeseries?$P" > ts.json
 t_eq "timeseries: 14 days" "$(jq '.series[0].days | length' ts.json)" 14
 t_eq "timeseries: failed sessions add up" "$(jq '[.series[0].days[].failed_sessions] | add' ts.json)" \
 	"$(jq .totals.failed_sessions s.json)"
+t_eq "timeseries: a period without reports still has its days" \
+	"$(curl -s "$WEB_URL/api/v1/timeseries?since=2020-01-01&until=2020-01-03" | jq -c '[.series[0].days[] | [.day, .failed_sessions]]')" \
+	'[["2020-01-01",0],["2020-01-02",0]]'
 t_eq "timeseries: spike day" "$(jq -r '.series[0].days | max_by(.failed_sessions) | .day' ts.json)" 2026-03-13
 
 # /metrics: the exposition format, counters from the database
