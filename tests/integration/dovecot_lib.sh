@@ -5,7 +5,8 @@
 #   dc_setup            certificates (test CA, "localhost", wrong name, self-
 #                       signed), passwd-file user, oauth2 key, config in $DC
 #   dc_start [EXTRA]    start Dovecot (EXTRA: config lines appended), wait
-#                       for a real "* OK" greeting on both ports
+#                       for a real "* OK" greeting on both ports (DC_SSL=no:
+#                       a server without TLS, plain port only)
 #   dc_stop             stop it (SIGTERM, wait)
 #   dc_kill             SIGKILL the whole Dovecot process group
 #   dc_deliver FOLDER FILE...   deliver messages with doveadm save (the
@@ -103,7 +104,7 @@ last_valid_gid = $DC_GID
 mail_uid = dovecot
 mail_gid = dovecot
 mail_location = maildir:$DC/mail/%u
-ssl = yes
+ssl = ${DC_SSL:-yes}
 ssl_cert = <$DC/$DC_CERT.crt
 ssl_key = <$DC/$DC_CERT.key
 disable_plaintext_auth = yes
@@ -133,15 +134,20 @@ service imap-login {
   inet_listener imaps {
     address = 127.0.0.1
     port = $DC_SPORT
-    ssl = yes
+    ssl = ${DC_SSL:-yes}
   }
 }
 $1
 EOC
 }
 
-# dc_greeting PORT [starttls]: 0 once Dovecot answers with "* OK".
+# dc_greeting PORT [starttls|plain]: 0 once Dovecot answers with "* OK".
 dc_greeting() {
+	if [ "${2:-}" = plain ]; then
+		timeout 10 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1; head -c 4 <&3" 2>/dev/null |
+			grep -q '^\* OK'
+		return
+	fi
 	if [ "${2:-}" = starttls ]; then set -- "$1" -starttls imap; else set -- "$1"; fi
 	port=$1
 	shift
@@ -170,7 +176,12 @@ dc_start() {
 			DC_PGID=$(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f3)
 			i=0
 			while [ $i -lt 50 ]; do
-				if dc_greeting "$DC_SPORT" && dc_greeting "$DC_PORT" starttls; then
+				if [ "${DC_SSL:-yes}" = no ] && dc_greeting "$DC_PORT" plain; then
+					DC_FRESH_PORTS=1
+					return 0
+				fi
+				if [ "${DC_SSL:-yes}" != no ] && dc_greeting "$DC_SPORT" &&
+					dc_greeting "$DC_PORT" starttls; then
 					DC_FRESH_PORTS=1
 					return 0
 				fi

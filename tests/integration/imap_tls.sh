@@ -3,7 +3,8 @@
 # certificate, a certificate for another name and an unknown CA are
 # refused, and Dovecot's own log shows that no login was attempted;
 # STARTTLS works and is verified the same way; tls_verify = no is the only
-# way around, with a warning on every run.
+# way around, with a warning on every run; a server without STARTTLS gets
+# no plaintext login.
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/integration/dovecot_lib.sh"
 
@@ -17,6 +18,7 @@ log_new() { tail -n +"$((LOG_AT + 1))" "$DC/dovecot.log"; }
 
 # refused NAME CONF WANT_ERR: collect fails before LOGIN
 refused() {
+	inbox=$(dc_count INBOX)
 	log_mark
 	"$TLSWATCH" --config "$2" --db "$DB" collect > "$T/out" 2>&1
 	rc=$?
@@ -37,7 +39,7 @@ refused() {
 	t_check "$1: server log shows no auth attempt" sh -c \
 		"tail -n +$((LOG_AT + 1)) '$DC/dovecot.log' | grep -q 'no auth attempts'"
 	t_eq "$1: server log shows no login" "$(log_new | grep -c 'Login:')" 0
-	t_eq "$1: the message stays in INBOX" "$(dc_count INBOX)" 1
+	t_eq "$1: INBOX untouched" "$(dc_count INBOX)" "$inbox"
 }
 
 # --- a self-signed certificate for the right name
@@ -87,6 +89,17 @@ t_eq "STARTTLS: silent" "$(cat "$T/out")" ""
 t_check "STARTTLS: the login was inside TLS" sh -c \
 	"tail -n +$((LOG_AT + 1)) '$DC/dovecot.log' | grep -q 'Login: user=<$DC_USER>.*TLS'"
 t_eq "STARTTLS: message moved" "$(dc_count Other)" 2
+
+dc_stop
+
+# --- a server that offers no STARTTLS: no plaintext fallback
+DC_SSL=no
+dc_start || { t_fail "dovecot starts (no TLS)"; exit 0; }
+dc_conf "$T/s.conf" tls=starttls port="$DC_PORT"
+refused "no STARTTLS offered" "$T/s.conf" "starttls: server said"
+DC_SSL=yes
+dc_stop
+dc_start || { t_fail "dovecot starts again"; exit 0; }
 
 # --- a missing CA file is a clear error, not a fallback to system trust
 dc_conf "$T/ca.conf" ca_file="$T/missing.pem"
