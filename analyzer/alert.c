@@ -345,7 +345,7 @@ static int alert_cmp(const void *x, const void *y)
 int alert_evaluate(struct store *st, const struct alert_params *p, struct alert_list *out,
 		   char *err, size_t errlen)
 {
-	struct query_rows failures = { NULL, 0 }, domains = { NULL, 0 }, orgs = { NULL, 0 };
+	struct query_alert_series series;
 	struct alert_domain_stat *dstat = NULL;
 	struct alert_list l;
 	struct alert_series s;
@@ -356,6 +356,7 @@ int alert_evaluate(struct store *st, const struct alert_params *p, struct alert_
 
 	memset(&l, 0, sizeof(l));
 	memset(&s, 0, sizeof(s));
+	memset(&series, 0, sizeof(series));
 	if (p->window < 1 || p->baseline < 1 || !(p->factor > 0) || p->min_failures < 1) {
 		snprintf(err, errlen, "internal error: alert parameters out of range");
 		return -1;
@@ -378,15 +379,13 @@ int alert_evaluate(struct store *st, const struct alert_params *p, struct alert_
 	memset(&f, 0, sizeof(f));
 	f.since = l.baseline_since;
 	f.until = l.window_until;
-	if (query_group(st, &f, QUERY_BY_FAILURE_DAY, 0, &failures, err, errlen) < 0 ||
-	    query_group(st, &f, QUERY_BY_DOMAIN_DAY, 0, &domains, err, errlen) < 0 ||
-	    query_group(st, &f, QUERY_BY_ORGANIZATION_DAY, 0, &orgs, err, errlen) < 0)
+	if (query_alert_scan(st, &f, &series, err, errlen) < 0)
 		goto out;
 	s.daily = xcalloc((size_t)(l.baseline_until - l.baseline_since + 1), sizeof(*s.daily));
-	dstat = alert_domain_stats(&l, &domains, &s, &n_dstat);
-	alert_failures(&l, &failures, dstat, n_dstat, &s);
-	alert_domains(&l, &domains, &s);
-	alert_silent(&l, &orgs);
+	dstat = alert_domain_stats(&l, &series.domain_days, &s, &n_dstat);
+	alert_failures(&l, &series.failure_days, dstat, n_dstat, &s);
+	alert_domains(&l, &series.domain_days, &s);
+	alert_silent(&l, &series.organization_days);
 	if (l.n > 1)
 		qsort(l.alerts, l.n, sizeof(*l.alerts), alert_cmp);
 	*out = l;
@@ -395,9 +394,7 @@ int alert_evaluate(struct store *st, const struct alert_params *p, struct alert_
 out:
 	free(dstat);
 	free(s.daily);
-	query_rows_free(&failures);
-	query_rows_free(&domains);
-	query_rows_free(&orgs);
+	query_alert_series_free(&series);
 	alert_list_free(&l);
 	return rc;
 }

@@ -133,25 +133,30 @@ void summary_free(struct summary *s)
 	memset(s, 0, sizeof(*s));
 }
 
-/* The breakdowns of one period. */
-static int summary_read_period(struct store *st, const struct query_filter *f,
-			       struct query_totals *totals, struct query_rows *dom,
-			       struct query_rows *org, struct query_rows *mx,
-			       struct query_rows *rtype, char *err, size_t errlen)
+/* Keeps the first n rows of r, freeing the rest. */
+static void summary_truncate(struct query_rows *r, size_t n)
 {
-	if (query_totals(st, f, totals, err, errlen) < 0 ||
-	    query_group(st, f, QUERY_BY_DOMAIN, 0, dom, err, errlen) < 0 ||
-	    query_group(st, f, QUERY_BY_ORGANIZATION, 0, org, err, errlen) < 0 ||
-	    query_group(st, f, QUERY_BY_MX, 0, mx, err, errlen) < 0 ||
-	    query_group(st, f, QUERY_BY_RESULT_TYPE, 0, rtype, err, errlen) < 0)
-		return -1;
-	return 0;
+	struct query_rows tail;
+
+	if (r->n <= n)
+		return;
+	tail.rows = r->rows + n;
+	tail.n = r->n - n;
+	r->n = n;
+	/* query_rows_free frees the array too: free the tail's strings only */
+	for (size_t i = 0; i < tail.n; i++) {
+		free(tail.rows[i].organization);
+		free(tail.rows[i].policy_domain);
+		free(tail.rows[i].mx_host);
+		free(tail.rows[i].result_type);
+		free(tail.rows[i].policy_type);
+	}
 }
 
 int summary_build(struct store *st, const struct query_filter *f, struct summary *out, char *err,
 		  size_t errlen)
 {
-	struct query_rows days = { NULL, 0 }, prev_failures = { NULL, 0 };
+	struct query_scan now, before;
 	const struct query_row **top_prev = NULL, **org_cur = NULL;
 	struct query_filter cur, prev;
 	struct summary s;
@@ -159,6 +164,8 @@ int summary_build(struct store *st, const struct query_filter *f, struct summary
 	int rc = -1;
 
 	memset(&s, 0, sizeof(s));
+	memset(&now, 0, sizeof(now));
+	memset(&before, 0, sizeof(before));
 	/* every day of the years datetime accepts, at most: bounds by_day */
 	if (f->since > f->until ||
 	    f->until - f->since > (int64_t)(LIMIT_YEAR_MAX - LIMIT_YEAR_MIN + 1) * 366) {
@@ -183,24 +190,36 @@ int summary_build(struct store *st, const struct query_filter *f, struct summary
 	s.n_domains = f->n_domains;
 	s.organization = f->organization;
 
-	if (summary_read_period(st, &cur, &s.totals, &s.by_domain, &s.by_organization, &s.by_mx,
-				&s.by_result_type, err, errlen) < 0 ||
-	    summary_read_period(st, &prev, &s.prev_totals, &s.prev_by_domain,
-				&s.prev_by_organization, &s.prev_by_mx, &s.prev_by_result_type,
-				err, errlen) < 0 ||
-	    query_group(st, &cur, QUERY_BY_POLICY_TYPE, 0, &s.by_policy_type, err, errlen) < 0 ||
-	    query_group(st, &cur, QUERY_BY_DAY, 0, &days, err, errlen) < 0 ||
-	    query_group(st, &cur, QUERY_BY_FAILURE, SUMMARY_TOP_FAILURES, &s.top_failures, err,
-			errlen) < 0 ||
-	    query_group(st, &prev, QUERY_BY_FAILURE, 0, &prev_failures, err, errlen) < 0 ||
+	if (query_summary_scan(st, &cur, 1, &now, err, errlen) < 0 ||
+	    query_summary_scan(st, &prev, 0, &before, err, errlen) < 0 ||
 	    query_quarantined(st, cur.since, cur.until, &s.quarantined, err, errlen) < 0)
 		goto out;
-	summary_fill_days(&s, &days);
+	/* the model takes the rows over */
+	s.totals = now.totals;
+	s.by_domain = now.by_domain;
+	s.by_organization = now.by_organization;
+	s.by_mx = now.by_mx;
+	s.by_result_type = now.by_result_type;
+	s.top_failures = now.failures;
+	s.by_policy_type = now.by_policy_type;
+	summary_fill_days(&s, &now.by_day);
+	query_rows_free(&now.by_day);
+	memset(&now, 0, sizeof(now));
+	summary_truncate(&s.top_failures, SUMMARY_TOP_FAILURES);
+	s.prev_totals = before.totals;
+	s.prev_by_domain = before.by_domain;
+	s.prev_by_organization = before.by_organization;
+	s.prev_by_mx = before.by_mx;
+	s.prev_by_result_type = before.by_result_type;
+	before.by_domain.rows = before.by_organization.rows = NULL;
+	before.by_mx.rows = before.by_result_type.rows = NULL;
+	before.by_domain.n = before.by_organization.n = before.by_mx.n = before.by_result_type.n = 0;
+
 	s.by_domain_prev = summary_match(&s.by_domain, &s.prev_by_domain);
 	s.by_organization_prev = summary_match(&s.by_organization, &s.prev_by_organization);
 	s.by_mx_prev = summary_match(&s.by_mx, &s.prev_by_mx);
 	s.by_result_type_prev = summary_match(&s.by_result_type, &s.prev_by_result_type);
-	top_prev = summary_match(&s.top_failures, &prev_failures);
+	top_prev = summary_match(&s.top_failures, &before.failures);
 	s.top_failures_prev = xcalloc(s.top_failures.n ? s.top_failures.n : 1, sizeof(int64_t));
 	for (i = 0; i < s.top_failures.n; i++)
 		s.top_failures_prev[i] = top_prev[i] != NULL ? top_prev[i]->failed_sessions : 0;
@@ -216,8 +235,8 @@ int summary_build(struct store *st, const struct query_filter *f, struct summary
 out:
 	free(top_prev);
 	free(org_cur);
-	query_rows_free(&days);
-	query_rows_free(&prev_failures);
+	query_scan_free(&now);
+	query_scan_free(&before);
 	summary_free(&s);
 	return rc;
 }

@@ -325,25 +325,15 @@ out:
 	return rc;
 }
 
-int query_totals(struct store *st, const struct query_filter *f, struct query_totals *out,
-		 char *err, size_t errlen)
+int query_count_reports(struct store *st, const struct query_filter *f, int64_t *n, char *err,
+			size_t errlen)
 {
 	struct query_sql q;
-	int64_t sums[2], reports;
 	int rc = -1;
 
-	/* sessions: the domain rows of the period */
-	query_sql_init(&q);
-	query_sql_add(&q, "SELECT coalesce(sum(successful_sessions), 0),"
-			  " coalesce(sum(failed_sessions), 0) FROM agg_domain");
-	if (query_sql_agg_where(&q, f, "agg_domain", err, errlen) < 0 ||
-	    query_ints(st, &q, sums, 2, err, errlen) < 0)
-		goto out;
-	query_sql_free(&q);
-
-	/* reports: counted in the report table (by its day index), since a
-	 * report naming two domains has a row for each in agg_domain, and a
-	 * report with no policy has none */
+	/* counted in the report table (by its day index): a report naming two
+	 * domains has a row for each in agg_domain, and a report with no
+	 * policy has none */
 	query_sql_init(&q);
 	query_sql_add(&q, "SELECT count(*) FROM report r WHERE r.day >= ");
 	query_sql_int(&q, f->since);
@@ -360,7 +350,32 @@ int query_totals(struct store *st, const struct query_filter *f, struct query_to
 			goto out;
 		query_sql_add(&q, ")");
 	}
-	if (query_ints(st, &q, &reports, 1, err, errlen) < 0)
+	rc = query_ints(st, &q, n, 1, err, errlen);
+out:
+	query_sql_free(&q);
+	return rc;
+}
+
+int query_totals(struct store *st, const struct query_filter *f, struct query_totals *out,
+		 char *err, size_t errlen)
+{
+	struct query_sql q;
+	int64_t sums[3], reports;
+	int rc = -1;
+
+	/* sessions: the domain rows of the period */
+	query_sql_init(&q);
+	query_sql_add(&q, "SELECT coalesce(sum(successful_sessions), 0),"
+			  " coalesce(sum(failed_sessions), 0), coalesce(sum(reports), 0)"
+			  " FROM agg_domain");
+	if (query_sql_agg_where(&q, f, "agg_domain", err, errlen) < 0 ||
+	    query_ints(st, &q, sums, 3, err, errlen) < 0)
+		goto out;
+	/* one domain: a report has at most one agg_domain row for it (the
+	 * tally merges its policies per domain), so the sum is exact */
+	if (f->n_domains == 1)
+		reports = sums[2];
+	else if (query_count_reports(st, f, &reports, err, errlen) < 0)
 		goto out;
 	out->reports = reports;
 	out->successful_sessions = sums[0];

@@ -102,6 +102,37 @@ void query_rows_free(struct query_rows *r);
 int query_totals(struct store *st, const struct query_filter *f, struct query_totals *out,
 		 char *err, size_t errlen);
 
+/* Every breakdown a summary needs, from one pass over agg_domain and one
+ * over agg_failure (query_scan.c); each in the order of its query_group
+ * counterpart. Caller frees with query_scan_free. */
+struct query_scan {
+	struct query_totals totals;
+	struct query_rows by_domain;		/* QUERY_BY_DOMAIN */
+	struct query_rows by_organization;	/* QUERY_BY_ORGANIZATION */
+	struct query_rows by_day;		/* QUERY_BY_DAY: days with rows only */
+	struct query_rows by_mx;		/* QUERY_BY_MX */
+	struct query_rows by_result_type;	/* QUERY_BY_RESULT_TYPE */
+	struct query_rows failures;		/* QUERY_BY_FAILURE, every group */
+	struct query_rows by_policy_type;	/* QUERY_BY_POLICY_TYPE, when asked */
+};
+
+int query_summary_scan(struct store *st, const struct query_filter *f, int want_types,
+		       struct query_scan *out, char *err, size_t errlen);
+void query_scan_free(struct query_scan *sc);
+
+/* The daily series the alert rules read, from one pass over agg_domain
+ * and one over agg_failure: QUERY_BY_DOMAIN_DAY, QUERY_BY_ORGANIZATION_DAY
+ * and QUERY_BY_FAILURE_DAY, each sorted by key (absent first), then day. */
+struct query_alert_series {
+	struct query_rows domain_days;
+	struct query_rows organization_days;
+	struct query_rows failure_days;
+};
+
+int query_alert_scan(struct store *st, const struct query_filter *f,
+		     struct query_alert_series *out, char *err, size_t errlen);
+void query_alert_series_free(struct query_alert_series *a);
+
 /* The first and last day holding a report. *found is 0 (and first, last
  * untouched) when the store holds none. */
 int query_day_span(struct store *st, int64_t *first, int64_t *last, int *found, char *err,

@@ -42,6 +42,10 @@ int query_sql_filter_domains(struct query_sql *q, const struct query_filter *f,
 /* Prepares q and binds its values; caller finalizes *out. */
 int query_sql_prepare(struct store *st, struct query_sql *q, sqlite3_stmt **out, char *err,
 		      size_t errlen);
+/* Reports of the filter's period, domains and organization, counted in
+ * the report table. */
+int query_count_reports(struct store *st, const struct query_filter *f, int64_t *n, char *err,
+			size_t errlen);
 /* A text column as a new string, NULL for SQL NULL. */
 char *query_column_strdup(sqlite3_stmt *s, int i);
 
