@@ -21,6 +21,7 @@ static const struct cli_command commands[] = {
 	{ "web", cmd_web, "dashboard, JSON API and HTTPS report intake" },
 	{ "reports", cmd_reports, "list stored reports, filtered like the summary" },
 	{ "show", cmd_show, "one report: policies, failure details, source, raw JSON" },
+	{ "db", cmd_db, "prune old reports (retention) or check the database" },
 	{ NULL, NULL, NULL },
 };
 

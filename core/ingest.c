@@ -119,12 +119,8 @@ static int ingest_report_bytes(struct ingest *ig, const uint8_t *data, size_t le
 		rc = 0;
 		goto out;
 	}
-	if (*source_id == 0 && store_add_source(ig->st, src, source_id, err, errlen) < 0) {
-		rc = -1;
-		goto out;
-	}
-	if (store_add_report(ig->st, r, json, json_len, gz, gz_len, *source_id, &id, &outcome, err,
-			     errlen) < 0) {
+	if (store_add_report(ig->st, r, json, json_len, gz, gz_len, src, source_id, &id, &outcome,
+			     err, errlen) < 0) {
 		rc = -1;
 		goto out;
 	}

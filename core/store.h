@@ -50,17 +50,17 @@ int store_commit(struct store *st, char *err, size_t errlen);
 void store_rollback(struct store *st);
 int store_in_batch(const struct store *st);
 
-/* Records where the next reports came from; *id is for store_add_report. */
-int store_add_source(struct store *st, const struct source_info *src, int64_t *id, char *err,
-		     size_t errlen);
-
 /* Adds a validated report with its JSON (and, when the input was gzip, the
  * original compressed bytes; else gz may be NULL and the JSON is compressed
  * here). A report whose (organization, report-id) is already stored is a
- * duplicate: nothing is written and *outcome says so. Must be in a batch. */
+ * duplicate: nothing is written and *outcome says so. src is recorded with
+ * the first new report of an input: *source_id is 0 until then, and the
+ * caller passes it back for the input's further reports. Must be in a
+ * batch. */
 int store_add_report(struct store *st, const struct report *r, const uint8_t *json,
-		     size_t json_len, const uint8_t *gz, size_t gz_len, int64_t source_id,
-		     int64_t *id, enum store_outcome *outcome, char *err, size_t errlen);
+		     size_t json_len, const uint8_t *gz, size_t gz_len,
+		     const struct source_info *src, int64_t *source_id, int64_t *id,
+		     enum store_outcome *outcome, char *err, size_t errlen);
 
 /* Keeps a refused input byte-exact. An input whose SHA-256 is already
  * quarantined (and not released) is not stored twice: *existing is set to 1

@@ -75,8 +75,8 @@ static int store_run(struct store *st, enum store_stmt_id id, const char *sql, c
 	return store_step_done(st, s, sql, err, errlen);
 }
 
-int store_add_source(struct store *st, const struct source_info *src, int64_t *id, char *err,
-		     size_t errlen)
+static int store_add_source(struct store *st, const struct source_info *src, int64_t *id,
+			    char *err, size_t errlen)
 {
 	sqlite3_stmt *s = store_stmt(st, STMT_ADD_SOURCE, SQL_ADD_SOURCE, err, errlen);
 
@@ -269,9 +269,11 @@ out:
 }
 
 int store_add_report(struct store *st, const struct report *r, const uint8_t *json,
-		     size_t json_len, const uint8_t *gz, size_t gz_len, int64_t source_id,
-		     int64_t *id, enum store_outcome *outcome, char *err, size_t errlen)
+		     size_t json_len, const uint8_t *gz, size_t gz_len,
+		     const struct source_info *src, int64_t *source_id, int64_t *id,
+		     enum store_outcome *outcome, char *err, size_t errlen)
 {
+	int64_t source_before;
 	sqlite3_stmt *s;
 	int step;
 
@@ -295,9 +297,13 @@ int store_add_report(struct store *st, const struct report *r, const uint8_t *js
 	/* a savepoint per report: stored whole or not at all, inside a batch */
 	if (store_run(st, STMT_SAVEPOINT, "SAVEPOINT report", err, errlen) < 0)
 		return -1;
-	if (store_add_report_rows(st, r, json, json_len, gz, gz_len, source_id, id, err, errlen) < 0) {
+	source_before = *source_id;
+	if ((*source_id == 0 && store_add_source(st, src, source_id, err, errlen) < 0) ||
+	    store_add_report_rows(st, r, json, json_len, gz, gz_len, *source_id, id, err, errlen) <
+		    0) {
 		char ignored[128];
 
+		*source_id = source_before; /* the row, if added, is rolled back */
 		store_run(st, STMT_ROLLBACK_TO, "ROLLBACK TO report", ignored, sizeof(ignored));
 		store_run(st, STMT_RELEASE, "RELEASE report", ignored, sizeof(ignored));
 		return -1;

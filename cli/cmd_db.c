@@ -1,0 +1,130 @@
+/*
+ * cmd_db.c - "tlswatch db prune | check": retention and integrity of the
+ * database. Arguments are the operator's.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "datetime.h"
+#include "log.h"
+#include "store.h"
+#include "store_admin.h"
+
+static void db_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: tlswatch db prune [--before DATE | --keep-days N]\n"
+		"       tlswatch db check\n"
+		"\n"
+		"  prune   delete reports whose UTC day is before DATE (YYYY-MM-DD), or\n"
+		"          older than N complete days (default: the config's\n"
+		"          [retention] keep_days), with their raw bytes, mail headers and\n"
+		"          figures; the figures of the days kept do not change.\n"
+		"          Quarantine records are kept.\n"
+		"  check   verify SQLite's integrity, foreign keys, the schema version, and\n"
+		"          that the summary figures agree with the stored reports\n"
+		"\n"
+		"Exit status: 0 done (check: no problem), 1 check found problems, 2 error.\n");
+}
+
+static int db_parse_days(const char *s, int64_t *out)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < 1 || v > 36525)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int db_prune(struct cli *c, int argc, char **argv)
+{
+	const char *keep = config_get(c->cfg, "retention", "keep_days");
+	struct store *st = NULL;
+	int64_t before = -1, days, deleted = 0;
+	char err[512], day[16];
+	int i, rc = EXIT_FAILURE_OP;
+
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--before") == 0 && i + 1 < argc) {
+			if (datetime_parse_day(argv[++i], &before, err, sizeof(err)) < 0)
+				return cli_usage_error("db", "--before %s: %s", argv[i], err);
+		} else if (strcmp(argv[i], "--keep-days") == 0 && i + 1 < argc) {
+			keep = argv[++i];
+		} else {
+			return cli_usage_error("db", "unknown argument '%s'", argv[i]);
+		}
+	}
+	if (before < 0) {
+		if (keep == NULL)
+			return cli_usage_error("db", "prune needs --before DATE, --keep-days N or "
+						     "[retention] keep_days in the config");
+		if (db_parse_days(keep, &days) < 0)
+			return cli_usage_error("db", "keep days '%s' is not a number of days", keep);
+		before = datetime_day_of((int64_t)time(NULL)) - days;
+	}
+	if (store_open(c->db_path, STORE_READWRITE, &st, err, sizeof(err)) < 0 ||
+	    store_prune(st, before, &deleted, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		goto out;
+	}
+	datetime_format_day(before, day, sizeof(day));
+	log_verbose("%" PRId64 " report%s before %s deleted", deleted, deleted == 1 ? "" : "s", day);
+	rc = EXIT_OK;
+out:
+	store_close(st);
+	return rc;
+}
+
+static void db_print_problem(const char *msg, void *arg)
+{
+	(void)arg;
+	printf("%s\n", msg);
+}
+
+static int db_check(struct cli *c)
+{
+	struct store *st = NULL;
+	char err[512];
+	int n = 0, rc = EXIT_FAILURE_OP;
+
+	/* read-write: an older schema is upgraded rather than refused */
+	if (store_open(c->db_path, STORE_READWRITE, &st, err, sizeof(err)) < 0 ||
+	    store_check(st, db_print_problem, NULL, &n, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		goto out;
+	}
+	if (n > 0)
+		log_error("%s: %d problem%s found", c->db_path, n, n == 1 ? "" : "s");
+	else
+		log_verbose("%s: no problem found", c->db_path);
+	rc = n > 0 ? EXIT_ATTENTION : EXIT_OK;
+out:
+	store_close(st);
+	return rc;
+}
+
+int cmd_db(struct cli *c, int argc, char **argv)
+{
+	if (argc < 2 || cli_is_help(argv[1])) {
+		db_usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_FAILURE_OP : EXIT_OK;
+	}
+	if (argc > 2 && cli_is_help(argv[2])) {
+		db_usage(stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(argv[1], "prune") == 0)
+		return db_prune(c, argc - 2, argv + 2);
+	if (strcmp(argv[1], "check") == 0 && argc == 2)
+		return db_check(c);
+	return cli_usage_error("db", "expected prune or check");
+}

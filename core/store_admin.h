@@ -1,0 +1,29 @@
+/*
+ * store_admin.h - retention and integrity of the store ('tlswatch db').
+ */
+#ifndef TLSWATCH_STORE_ADMIN_H
+#define TLSWATCH_STORE_ADMIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store.h"
+
+/* Deletes every report whose day is before before_day, with its policies,
+ * failure details, raw bytes, the mail headers no other report uses, and
+ * the aggregate rows of those days. Aggregates are kept per day, so whole
+ * days go and the figures of the days kept do not change. One transaction
+ * per day, so a long prune never holds the writer lock for long. Quarantine
+ * records are kept (a released one forgets which report it became).
+ * *reports gets the number deleted. 0, or -1 with the reason. */
+int store_prune(struct store *st, int64_t before_day, int64_t *reports, char *err,
+		size_t errlen);
+
+/* Checks the database: SQLite's integrity and foreign keys, the schema
+ * version, and that the aggregates agree with the reports day by day.
+ * Calls problem() once per finding (a one-line description); *n_problems
+ * gets the count. Returns -1 only when the checks could not run. */
+int store_check(struct store *st, void (*problem)(const char *msg, void *arg), void *arg,
+		int *n_problems, char *err, size_t errlen);
+
+#endif
