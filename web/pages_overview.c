@@ -258,7 +258,13 @@ void page_overview(struct web_page *pg)
 		html_raw(pg, ", compared with ");
 		html_period(pg, s.prev_since, s.prev_until);
 	}
-	html_raw(pg, "</p>\n<div class=\"cards\">\n");
+	html_raw(pg, "</p>\n");
+	/* the summary counts whole policies: say so rather than look filtered */
+	if (pg->filter.q.mx_host != NULL || pg->filter.q.result_type != NULL)
+		html_raw(pg, "<p class=\"none\" id=\"filter-note\">The MX host and result type "
+			     "filters narrow the Failures and Reports pages; the totals here "
+			     "count every session of the domains and organisation chosen.</p>\n");
+	html_raw(pg, "<div class=\"cards\">\n");
 	overview_cards(pg, &s);
 	html_raw(pg, "</div>\n");
 	overview_alerts(pg);

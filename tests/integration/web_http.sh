@@ -266,6 +266,27 @@ t_eq "intake server: exit 0" "$WEB_RC" 0
 web_sanitizer_clean
 t_eq "intake server: no sanitizer report" "$?" 0
 
+# --- the same settings from the configuration's [web] section
+printf 'database = %s\n[web]\nlisten = 127.0.0.1:0\nintake = yes\nintake_path = /rua\n' "$DB" > web.conf
+if web_start --config web.conf web; then
+	t_eq "config: intake path from [web]" "${WEB_INTAKE_URL##*/}" rua
+	t_eq "config: dashboard serves" "$(code "$WEB_URL/healthz")" 200
+	web_stop
+	t_eq "config server: exit 0" "$WEB_RC" 0
+else
+	t_fail "server from the config starts" "$(cat "$T/web.err")"
+fi
+printf 'database = %s\n[web]\nintake = maybe\n' "$DB" > bad.conf
+"$TLSWATCH" --config bad.conf web > out 2> err
+t_eq "config: a bad yes/no: exit 2" "$?" 2
+grep -q "intake: 'maybe' is neither yes nor no" err
+t_eq "config: a bad yes/no: named" "$?" 0
+printf 'database = %s\n[web]\nlisten = 192.0.2.1:80\n' "$DB" > open.conf
+"$TLSWATCH" --config open.conf web > out 2> err
+t_eq "config: non-loopback listen without auth: exit 2" "$?" 2
+"$TLSWATCH" --config open.conf web --listen 127.0.0.1:0 --help > out
+t_eq "help needs no valid setting" "$?" 0
+
 # --- the intake on its own listener, over TLS
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout key.pem \
 	-out cert.pem -days 2 -subj /CN=localhost -addext subjectAltName=DNS:localhost \
