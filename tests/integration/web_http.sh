@@ -89,6 +89,10 @@ t_eq "70 KB header refused" "$(code "$WEB_URL/healthz" -H "X-Big: $big")" 431
 t_eq "style sheet is text/css" "$(code "$WEB_URL/static/style.css" && header Content-Type)" \
 	"200text/css; charset=utf-8"
 
+# 20 connections at once from one address: 16 are served, 4 refused
+t_eq "per-address connection limit" "$(node "$TOP/tests/browser/connlimit.mjs" "${WEB_URL##*:}" 20 16)" \
+	"closed=4 served=16 again=200"
+
 # the report text is escaped wherever it is shown
 code "$WEB_URL/reports/$xss_id" > /dev/null
 if grep -q '<script>alert' body || grep -q '<img src=x' body || grep -q '<svg onload' body; then
