@@ -272,11 +272,11 @@ dc_jwt() {
 	printf '%s.%s.%s' "$h" "$c" "$s"
 }
 
-# The sample report mails: tests/data/mail/ once the MIME work lands,
-# else the shared sample corpus beside the repository.
+# The sample report mails: tests/data/mail/ (a folder per source), else
+# the shared sample corpus beside the repository.
 dc_sample_mails() {
-	if ls "$DATA"/mail/*.eml >/dev/null 2>&1; then
-		ls "$DATA"/mail/*.eml
+	if ls "$DATA"/mail/*/*.eml >/dev/null 2>&1; then
+		ls "$DATA"/mail/*/*.eml "$DATA"/mail/*/*.elm 2>/dev/null
 	elif ls "$TOP"/../shared/samples/*/*.eml >/dev/null 2>&1; then
 		ls "$TOP"/../shared/samples/*/*.eml
 	fi
