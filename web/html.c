@@ -216,8 +216,10 @@ void html_begin(struct web_page *pg, const char *title, const char *active)
 
 void html_end(struct web_page *pg)
 {
-	html_raw(pg, "</main>\n<footer>tlswatch &middot; SMTP TLS reports (RFC 8460) &middot; "
-		     "<a href=\"/api/v1/summary\">API</a></footer>\n</body>\n</html>\n");
+	html_raw(pg, "</main>\n<footer>tlswatch &middot; SMTP TLS reports (RFC 8460) &middot; ");
+	/* the same view as JSON */
+	html_link(pg, "/api/v1/summary", NULL, 0, "summary as JSON", NULL);
+	html_raw(pg, "</footer>\n</body>\n</html>\n");
 	if (pg->failed) {
 		web_response_error(pg->resp, 500, WEB_ERR_HTML,
 				   "this page grew past its size limit; narrow the period or filter");
