@@ -103,6 +103,9 @@ int main(int argc, char **argv)
 	int i, n = 0, rc, seen_command = 0;
 
 	signal(SIGPIPE, SIG_IGN);
+	/* a file size limit (RLIMIT_FSIZE) must be an error we report, not a
+	 * signal that kills us between two writes */
+	signal(SIGXFSZ, SIG_IGN);
 	memset(&c, 0, sizeof(c));
 	rest = calloc((size_t)argc + 1, sizeof(*rest));
 	if (rest == NULL)
