@@ -6,7 +6,8 @@
 #                  generated month of reports into demo.db, and show them
 #   make lint      banned functions, cppcheck, gcc -fanalyzer
 #   make fuzz      run the libFuzzer targets (FUZZ_SECONDS each)
-#   make install   PREFIX=/usr/local DESTDIR=
+#   make install   PREFIX=/usr/local DESTDIR=  (binary, man pages, docs and example
+#                  config, systemd units; nothing into /etc); make uninstall
 
 CC       ?= gcc
 PREFIX   ?= /usr/local
@@ -17,7 +18,7 @@ FUZZ_SECONDS ?= 60
 BUILD_PKGS = gcc make pkg-config libetpan-dev zlib1g-dev libcjson-dev \
 	libsqlite3-dev libmicrohttpd-dev libinih-dev libgnutls28-dev \
 	libcurl4-gnutls-dev libcrypt-dev
-CHECK_PKGS = $(BUILD_PKGS) libcmocka-dev sqlite3 jq dovecot-imapd openssl curl chromium nodejs $(if $(shell command -v npm 2>/dev/null),,npm)
+CHECK_PKGS = $(BUILD_PKGS) libcmocka-dev sqlite3 jq dovecot-imapd openssl curl chromium nodejs $(if $(shell command -v npm 2>/dev/null),,npm) mandoc man-db
 FUZZ_PKGS  = clang libclang-rt-14-dev
 
 PKG_LIBS = zlib libcjson sqlite3 libmicrohttpd inih gnutls nettle libcurl libcrypt
@@ -157,16 +158,41 @@ fuzz: deps-fuzz
 	@$(MAKE) --no-print-directory $(FUZZ_BIN)
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh tools/fuzz.sh $(FUZZ_BIN)
 
+# what 'make install' puts where; 'make uninstall' removes exactly these
+# files. The units name $(PREFIX)/bin/tlswatch; nothing goes into /etc.
+BINDIR  = $(PREFIX)/bin
+MANDIR  = $(PREFIX)/share/man
+DOCDIR  = $(PREFIX)/share/doc/tlswatch
+UNITDIR = $(PREFIX)/lib/systemd/system
+INST_DOCS  = README.md docs/tlswatch.conf.example $(filter-out docs/generator.md,$(wildcard docs/*.md))
+INST_UNITS = $(wildcard docs/systemd/*.service docs/systemd/*.timer)
+
 install: tlswatch
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
-		$(DESTDIR)$(PREFIX)/share/man/man5
-	install -m 755 tlswatch $(DESTDIR)$(PREFIX)/bin/tlswatch
-	[ ! -f docs/tlswatch.1 ] || install -m 644 docs/tlswatch.1 $(DESTDIR)$(PREFIX)/share/man/man1/
-	[ ! -f docs/tlswatch.conf.5 ] || install -m 644 docs/tlswatch.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	install -d -m 755 $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(DOCDIR) $(DESTDIR)$(UNITDIR)
+	install -m 755 tlswatch $(DESTDIR)$(BINDIR)/tlswatch
+	install -m 644 docs/tlswatch.1 $(DESTDIR)$(MANDIR)/man1/tlswatch.1
+	install -m 644 docs/tlswatch.conf.5 $(DESTDIR)$(MANDIR)/man5/tlswatch.conf.5
+	install -m 644 $(INST_DOCS) $(DESTDIR)$(DOCDIR)/
+	for u in $(INST_UNITS); do \
+		sed 's|/usr/local/|$(PREFIX)/|g' $$u > $(DESTDIR)$(UNITDIR)/$${u##*/} && \
+		chmod 644 $(DESTDIR)$(UNITDIR)/$${u##*/} || exit 1; \
+	done
+	@if [ ! -e $(DESTDIR)/etc/tlswatch/tlswatch.conf ]; then \
+		echo; \
+		echo "No /etc/tlswatch/tlswatch.conf yet; nothing was written to /etc. To start:"; \
+		echo "  useradd --system --home-dir /var/lib/tlswatch --create-home tlswatch"; \
+		echo "  install -d -m 750 -g tlswatch /etc/tlswatch"; \
+		echo "  install -m 640 -g tlswatch $(DOCDIR)/tlswatch.conf.example /etc/tlswatch/tlswatch.conf"; \
+		echo "then edit it (man 5 tlswatch.conf) and: systemctl enable --now tlswatch-collect.timer"; \
+	fi
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/tlswatch $(DESTDIR)$(PREFIX)/share/man/man1/tlswatch.1 \
-		$(DESTDIR)$(PREFIX)/share/man/man5/tlswatch.conf.5
+	rm -f $(DESTDIR)$(BINDIR)/tlswatch $(DESTDIR)$(MANDIR)/man1/tlswatch.1 \
+		$(DESTDIR)$(MANDIR)/man5/tlswatch.conf.5 \
+		$(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(INST_DOCS))) \
+		$(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(INST_UNITS)))
+	rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null || true
 
 clean:
 	rm -rf build tlswatch demo.db demo.db-wal demo.db-shm
