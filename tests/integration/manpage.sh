@@ -162,3 +162,20 @@ done
 batch=$(sed -n 's/^#define LIMIT_IMAP_BATCH_DEFAULT \([0-9]*\).*/\1/p' "$TOP/core/limits.h")
 t_eq "tlswatch.conf(5): imap.batch_size default is LIMIT_IMAP_BATCH_DEFAULT ($batch)" \
 	"$(conf_default imap.batch_size "$batch")" 1
+
+# --- the configuration examples in the docs load: every key known, no
+# syntax error (```ini blocks of the guide, tlswatch.conf(5)'s EXAMPLES)
+n=0
+for doc in "$TOP/docs/guide.md" "$TOP/docs/web.md" "$TOP/docs/collect.md"; do
+	awk -v out="$T/ini.$(basename "$doc" .md)" '
+		/^```ini$/ { f = 1; n++; next }
+		/^```/ { f = 0 }
+		f { print > (out "." n) }' "$doc"
+done
+sed -n '/^\.Sh EXAMPLES/,/^\.Ed/p' "$M5" | sed '1,2d;$d' > "$T/ini.conf5.1"
+for f in "$T"/ini.*; do
+	n=$((n + 1))
+	"$TLSWATCH" --config "$f" --db "$T/ini.db" db check > "$T/ini.out" 2>&1
+	t_eq "config example $(basename "$f") loads" "$?:$(cat "$T/ini.out")" "0:"
+done
+t_check "config examples found in the docs" test "$n" -ge 4
