@@ -68,10 +68,11 @@
  * section 4.1 describes daily reports; 31 days tolerates odd senders. */
 #define LIMIT_RANGE_SECONDS (31LL * 86400LL)
 
-/* Reports committed per SQLite transaction when ingesting many inputs: one
- * fsync per batch instead of one per report, and a crash loses no more than
- * the uncommitted batch, which a re-run ingests again (dedupe makes it safe). */
-#define LIMIT_BATCH_REPORTS 500
+/* Inputs committed per SQLite transaction when ingesting many: one fsync
+ * per batch instead of one per report, and a crash loses no more than the
+ * uncommitted batch, which a re-run ingests again (dedupe makes it safe).
+ * 5000 generated reports are about 20 MB of WAL. */
+#define LIMIT_BATCH_REPORTS 5000
 
 /* Untrusted strings echoed in logs and errors are cut to this many bytes. */
 #define LIMIT_LOG_STRING 160

@@ -3,9 +3,9 @@
  *
  * A writer opens the database read-write (creating and migrating it); a
  * reader opens it read-only with query_only set. Writes happen inside a
- * batch transaction (store_begin / store_commit); each report is added
- * under its own savepoint, so it is stored whole or not at all, while a
- * batch costs one durability barrier. Every statement binds its values.
+ * batch transaction (store_begin / store_commit) that costs one durability
+ * barrier; any write error rolls the whole batch back, so a report is
+ * stored whole or not at all. Every statement binds its values.
  *
  * Errors: functions return 0 or -1 with a one-line reason in err.
  */

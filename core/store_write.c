@@ -63,18 +63,6 @@ static int store_step_done(struct store *st, sqlite3_stmt *s, const char *what, 
 	return 0;
 }
 
-/* Runs one cached statement that returns no rows (savepoints are run for
- * every report: preparing them once saves a parse each time). */
-static int store_run(struct store *st, enum store_stmt_id id, const char *sql, char *err,
-		     size_t errlen)
-{
-	sqlite3_stmt *s = store_stmt(st, id, sql, err, errlen);
-
-	if (s == NULL)
-		return -1;
-	return store_step_done(st, s, sql, err, errlen);
-}
-
 static int store_add_source(struct store *st, const struct source_info *src, int64_t *id,
 			    char *err, size_t errlen)
 {
@@ -215,7 +203,7 @@ static int store_add_aggregates(struct store *st, const struct report *r, const 
 	return 0;
 }
 
-/* Everything of one report, under the caller's savepoint. */
+/* Everything of one report, inside the caller's batch. */
 static int store_add_report_rows(struct store *st, const struct report *r, const uint8_t *json,
 				 size_t json_len, const uint8_t *gz, size_t gz_len,
 				 int64_t source_id, int64_t *id, char *err, size_t errlen)
@@ -273,7 +261,6 @@ int store_add_report(struct store *st, const struct report *r, const uint8_t *js
 		     const struct source_info *src, int64_t *source_id, int64_t *id,
 		     enum store_outcome *outcome, char *err, size_t errlen)
 {
-	int64_t source_before;
 	sqlite3_stmt *s;
 	int step;
 
@@ -294,22 +281,18 @@ int store_add_report(struct store *st, const struct report *r, const uint8_t *js
 	}
 	if (step != SQLITE_DONE)
 		return store_fail(st, err, errlen, "cannot look up report");
-	/* a savepoint per report: stored whole or not at all, inside a batch */
-	if (store_run(st, STMT_SAVEPOINT, "SAVEPOINT report", err, errlen) < 0)
-		return -1;
-	source_before = *source_id;
+	/* No savepoint per report: SQLite writes every page a savepoint
+	 * touches to a sub-journal, which cost more than the report itself.
+	 * Any failure here is a database error, and the caller then rolls the
+	 * whole batch back (ingest.c), so a report is still stored whole or
+	 * not at all. */
 	if ((*source_id == 0 && store_add_source(st, src, source_id, err, errlen) < 0) ||
 	    store_add_report_rows(st, r, json, json_len, gz, gz_len, *source_id, id, err, errlen) <
 		    0) {
-		char ignored[128];
-
-		*source_id = source_before; /* the row, if added, is rolled back */
-		store_run(st, STMT_ROLLBACK_TO, "ROLLBACK TO report", ignored, sizeof(ignored));
-		store_run(st, STMT_RELEASE, "RELEASE report", ignored, sizeof(ignored));
+		store_rollback(st);
+		*source_id = 0;
 		return -1;
 	}
-	if (store_run(st, STMT_RELEASE, "RELEASE report", err, errlen) < 0)
-		return -1;
 	*outcome = STORE_NEW;
 	return 0;
 }
