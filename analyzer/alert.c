@@ -196,7 +196,7 @@ static void alert_failures(struct alert_list *l, const struct query_rows *rows,
 {
 	int64_t nb = l->baseline_until - l->baseline_since;
 	const struct alert_domain_stat *hit;
-	struct alert_domain_stat key;
+	struct alert_domain_stat key = { NULL, 0 };
 	size_t i, j;
 	double mean, sd, spread;
 	int kind;

@@ -102,7 +102,7 @@ static void scan_add(struct scan_map *m, const struct query_row *k)
 		}
 		j = (j + 1) & (m->nslots - 1);
 	}
-	if (m->rows->n == m->alloc) {
+	if (m->rows->rows == NULL || m->rows->n == m->alloc) {
 		m->alloc = m->alloc ? m->alloc * 2 : 64;
 		m->rows->rows = xreallocarray(m->rows->rows, m->alloc, sizeof(*m->rows->rows));
 	}
