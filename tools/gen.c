@@ -6,300 +6,27 @@
  * Input is the command line (trusted, but checked: a bad option exits 2
  * with one line). The generator shares no code with tlswatch's core: its
  * expected figures are computed from its own model, so that comparing them
- * with tlswatch's output is an honest test. It includes core/limits.h only,
- * to stay inside what tlswatch accepts.
+ * with tlswatch's output is an honest test. It includes core/limits.h only
+ * (gen_opts.h), to stay inside what tlswatch accepts.
  *
  * One translation unit (the Makefile builds one binary per .c file in tools/):
  *   gen_util.h     PRNG, buffers, calendar, JSON strings, interned names
  *   gen_senders.h  senders and result types
  *   gen_model.h    domains and one report from (seed, sender, domain, day)
  *   gen_json.h     a report as its sender writes it, report-id, file name
+ *   gen_deflate.h  a fast deflate encoder for the gzip output
+ *   gen_mail.h     a report as a multipart/report message
  *   gen_out.h      .json / .json.gz files, mail as .eml, mbox or Maildir
  *   gen_expect.h   the expected summary figures
+ *   gen_opts.h     the command line and the generator's own limits
  */
-#include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "limits.h"
-
 #include "gen_expect.h"
-
-/* Domains: each domain id must fit the 20 bits that report-ids and the
- * expectation keys give it (gen_json.h perm48, gen_expect.h). 100,000 is
- * far beyond any benchmark (50 domains make a million reports). */
-#define GEN_MAX_DOMAINS 100000
-
-/* Spikes: all of them could land in one report's failure details, which
- * tlswatch caps at LIMIT_FAILURE_DETAILS. */
-#define GEN_MAX_SPIKES 1000
-
-/* Sessions in one spike: a billion is more than any MX sees in a day, and
- * GEN_MAX_SPIKES of them stay far below LIMIT_COUNT_MAX. */
-#define GEN_MAX_SPIKE_COUNT 1000000000LL
-
-/* Re-sends (--duplicates): as many as a million-report benchmark needs. */
-#define GEN_MAX_DUPLICATES 10000000ULL
-
-/* The expectation period: its per-day rows are held in memory. */
-#define GEN_MAX_PERIOD_DAYS 100000
-
-/* A host name (RFC 1035 section 2.3.4). */
-#define GEN_MAX_HOST 253
-
-/* A result type named by a spike. */
-#define GEN_MAX_RESULT_TYPE 64
-
-struct gen_opts {
-	const char *out;
-	uint64_t seed;
-	int64_t start;
-	int64_t days;
-	int64_t domains;
-	int format;
-	int64_t per_file;
-	uint64_t duplicates;
-	uint64_t max_reports;
-	char **spikes;
-	size_t n_spikes;
-	const char *expect;
-	int64_t since, until;
-	int have_since, have_until;
-	char **expect_domains;
-	size_t n_expect_domains;
-	const char *expect_org;
-	int verbose;
-};
-
-static void usage(FILE *f)
-{
-	fputs("usage: gen --out DIR [--seed N] [--start YYYY-MM-DD] [--days D] [--domains K]\n"
-	      "           [--format json|gz|eml|mbox|maildir] [--reports-per-file N]\n"
-	      "           [--spike DOMAIN,MX,RESULT_TYPE,YYYY-MM-DD,COUNT]... [--duplicates N]\n"
-	      "           [--max-reports N] [-v]\n"
-	      "           [--expect FILE --since YYYY-MM-DD --until YYYY-MM-DD\n"
-	      "            [--expect-domain D]... [--expect-org NAME]]\n"
-	      "Writes deterministic RFC 8460 reports (and, with --expect, the figures\n"
-	      "'tlswatch summary --format json' must show for [since, until)). See\n"
-	      "docs/generator.md.\n",
-	      f);
-}
-
-static void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("gen: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs(" (gen --help)\n", stderr);
-	exit(2);
-}
-
-/* Decimal digits only, within [min, max]. */
-static uint64_t opt_number(const char *name, const char *s, uint64_t min, uint64_t max)
-{
-	uint64_t v = 0;
-	const char *p;
-
-	if (*s == '\0')
-		usage_error("--%s: empty number", name);
-	for (p = s; *p != '\0'; p++) {
-		if (*p < '0' || *p > '9')
-			usage_error("--%s: '%s' is not a decimal number", name, s);
-		if (v > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
-			usage_error("--%s: '%s' is too large", name, s);
-		v = v * 10 + (uint64_t)(*p - '0');
-	}
-	if (v < min || v > max)
-		usage_error("--%s: %s is not in [%llu, %llu]", name, s, (unsigned long long)min,
-			    (unsigned long long)max);
-	return v;
-}
-
-static int64_t opt_day(const char *name, const char *s)
-{
-	int64_t day, y;
-	unsigned m, d;
-
-	if (parse_day(s, &day) < 0)
-		usage_error("--%s: '%s' is not a date (YYYY-MM-DD)", name, s);
-	civil_from_days(day, &y, &m, &d);
-	if (y < LIMIT_YEAR_MIN || y > LIMIT_YEAR_MAX)
-		usage_error("--%s: %s is outside the years tlswatch accepts (%d-%d)", name, s,
-			    LIMIT_YEAR_MIN, LIMIT_YEAR_MAX);
-	return day;
-}
-
-/* Letters, digits, '-' and '.', not starting or ending with '.', no "..":
- * safe in JSON, mail headers and file names. */
-static int valid_host(const char *s, size_t n)
-{
-	size_t i;
-
-	if (n == 0 || n > GEN_MAX_HOST || s[0] == '.' || s[n - 1] == '.')
-		return 0;
-	for (i = 0; i < n; i++) {
-		char c = s[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '-' || (c == '.' && s[i + 1] != '.')))
-			return 0;
-	}
-	return 1;
-}
-
-static int valid_result_type(const char *s, size_t n)
-{
-	size_t i;
-
-	if (n == 0 || n > GEN_MAX_RESULT_TYPE)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
-			return 0;
-	return 1;
-}
-
-static void parse_opts(int argc, char **argv, struct gen_opts *o)
-{
-	static const struct option lopts[] = {
-		{ "out", required_argument, NULL, 'o' },
-		{ "seed", required_argument, NULL, 's' },
-		{ "start", required_argument, NULL, 'S' },
-		{ "days", required_argument, NULL, 'd' },
-		{ "domains", required_argument, NULL, 'D' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "reports-per-file", required_argument, NULL, 'r' },
-		{ "spike", required_argument, NULL, 'k' },
-		{ "duplicates", required_argument, NULL, 'u' },
-		{ "max-reports", required_argument, NULL, 'm' },
-		{ "expect", required_argument, NULL, 'e' },
-		{ "since", required_argument, NULL, '1' },
-		{ "until", required_argument, NULL, '2' },
-		{ "expect-domain", required_argument, NULL, '3' },
-		{ "expect-org", required_argument, NULL, '4' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	static const char *const formats[] = { "json", "gz", "eml", "mbox", "maildir" };
-	int ch, i;
-
-	memset(o, 0, sizeof(*o));
-	o->seed = 1;
-	o->start = days_from_civil(2026, 11, 1) - 30;
-	o->days = 30;
-	o->domains = 3;
-	o->format = FMT_GZ;
-	o->per_file = 1;
-	o->max_reports = UINT64_MAX;
-	o->spikes = gen_xcalloc((size_t)argc, sizeof(*o->spikes));
-	o->expect_domains = gen_xcalloc((size_t)argc, sizeof(*o->expect_domains));
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "vh", lopts, NULL)) != -1) {
-		switch (ch) {
-		case 'o':
-			if (optarg[0] == '\0')
-				usage_error("--out: empty directory name");
-			o->out = optarg;
-			break;
-		case 's':
-			o->seed = opt_number("seed", optarg, 0, UINT64_MAX);
-			break;
-		case 'S':
-			o->start = opt_day("start", optarg);
-			break;
-		case 'd':
-			o->days = (int64_t)opt_number("days", optarg, 1, GEN_MAX_PERIOD_DAYS);
-			break;
-		case 'D':
-			o->domains = (int64_t)opt_number("domains", optarg, 1, GEN_MAX_DOMAINS);
-			break;
-		case 'f':
-			for (i = 0; i < 5 && strcmp(optarg, formats[i]) != 0; i++)
-				;
-			if (i == 5)
-				usage_error("--format: '%s' is not json, gz, eml, mbox or maildir", optarg);
-			o->format = i;
-			break;
-		case 'r':
-			o->per_file = (int64_t)opt_number("reports-per-file", optarg, 1,
-							  LIMIT_REPORTS_PER_MESSAGE);
-			break;
-		case 'k':
-			if (o->n_spikes == GEN_MAX_SPIKES)
-				usage_error("--spike: more than %d", GEN_MAX_SPIKES);
-			o->spikes[o->n_spikes++] = optarg;
-			break;
-		case 'u':
-			o->duplicates = opt_number("duplicates", optarg, 0, GEN_MAX_DUPLICATES);
-			break;
-		case 'm':
-			o->max_reports = opt_number("max-reports", optarg, 0, UINT64_MAX - 1);
-			break;
-		case 'e':
-			if (optarg[0] == '\0')
-				usage_error("--expect: empty file name");
-			o->expect = optarg;
-			break;
-		case '1':
-			if (parse_day(optarg, &o->since) < 0)
-				usage_error("--since: '%s' is not a date (YYYY-MM-DD)", optarg);
-			o->have_since = 1;
-			break;
-		case '2':
-			if (parse_day(optarg, &o->until) < 0)
-				usage_error("--until: '%s' is not a date (YYYY-MM-DD)", optarg);
-			o->have_until = 1;
-			break;
-		case '3':
-			o->expect_domains[o->n_expect_domains++] = optarg;
-			break;
-		case '4':
-			o->expect_org = optarg;
-			break;
-		case 'v':
-			o->verbose = 1;
-			break;
-		case 'h':
-			usage(stdout);
-			exit(0);
-		default:
-			if (optopt != 0)
-				usage_error("option -%c needs a value or is unknown", optopt);
-			usage_error("unknown option or missing value: %s", argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		usage_error("unexpected argument '%s'", argv[optind]);
-	if (o->out == NULL)
-		usage_error("--out DIR is required");
-	if (o->per_file > 1 && (o->format == FMT_JSON || o->format == FMT_GZ))
-		usage_error("--reports-per-file: a .json or .json.gz file holds one report; "
-			    "use it with --format eml, mbox or maildir");
-	if (o->expect == NULL && (o->have_since || o->have_until || o->n_expect_domains > 0 ||
-				  o->expect_org != NULL))
-		usage_error("--since, --until, --expect-domain and --expect-org go with --expect");
-	if (o->expect != NULL && !(o->have_since && o->have_until))
-		usage_error("--expect needs --since and --until");
-	if (o->expect != NULL && o->since > o->until)
-		usage_error("--since is after --until");
-	if (o->expect != NULL && o->until - o->since > GEN_MAX_PERIOD_DAYS)
-		usage_error("--since..--until: more than %d days", GEN_MAX_PERIOD_DAYS);
-	{
-		int64_t y;
-		unsigned m, d;
-
-		civil_from_days(o->start + o->days - 1, &y, &m, &d);
-		if (y > LIMIT_YEAR_MAX)
-			usage_error("--days: the last day falls after %d", LIMIT_YEAR_MAX);
-	}
-}
+#include "gen_opts.h"
 
 /* The domain named name: one of --domains, one made earlier for a spike,
  * or a new one. */
@@ -310,7 +37,8 @@ static int model_domain_for_spike(struct gen *g, const char *name, int mx)
 	for (i = 0; i < g->n_dom; i++)
 		if (strcmp(g->dom[i].name, name) == 0)
 			return i;
-	g->dom = gen_xrealloc(g->dom, ((size_t)g->n_dom + 1) * sizeof(*g->dom));
+	g->dom = gen_xgrow(g->dom, (size_t)g->n_dom * sizeof(*g->dom),
+			   ((size_t)g->n_dom + 1) * sizeof(*g->dom));
 	model_init_domain(g, g->n_dom, name, 1);
 	g->dom[g->n_dom].n_mx = 1;
 	g->dom[g->n_dom].mx[0] = mx;
@@ -357,7 +85,8 @@ static void model_add_spike(struct gen *g, const char *arg)
 	mx[len[1]] = '\0';
 	memcpy(rt, f[2], len[2]);
 	rt[len[2]] = '\0';
-	g->spike = gen_xrealloc(g->spike, (g->n_spike + 1) * sizeof(*g->spike));
+	g->spike = gen_xgrow(g->spike, g->n_spike * sizeof(*g->spike),
+			     (g->n_spike + 1) * sizeof(*g->spike));
 	s = &g->spike[g->n_spike++];
 	memcpy(tmp, f[3], len[3]);
 	tmp[len[3]] = '\0';
@@ -395,7 +124,8 @@ static void model_init(struct gen *g, const struct gen_opts *o)
 	if (g->n_snd > 254 || g->n_dom >= (1 << 20) - 1 || g->mx.n >= (1u << 22) - 1 ||
 	    g->rt.n >= 1u << 14)
 		gen_die("model too large for its ids");
-	qsort(g->spike, g->n_spike, sizeof(*g->spike), spike_cmp);
+	if (g->n_spike > 1)
+		qsort(g->spike, g->n_spike, sizeof(*g->spike), spike_cmp);
 }
 
 static void expect_setup(struct gen_expect *e, const struct gen *g, const struct gen_opts *o)
@@ -452,8 +182,9 @@ static int run_one(struct gen_run *run, int sender, int dom, int64_t day)
 	out_report(&run->out, &run->g, &run->r, NULL);
 	expect_add(&run->exp, &run->g, &run->r);
 	if (run->n_keys == run->cap_keys) {
+		run->keys = gen_xgrow(run->keys, run->n_keys * sizeof(*run->keys),
+				      (run->cap_keys ? run->cap_keys * 2 : 1024) * sizeof(*run->keys));
 		run->cap_keys = run->cap_keys ? run->cap_keys * 2 : 1024;
-		run->keys = gen_xrealloc(run->keys, run->cap_keys * sizeof(*run->keys));
 	}
 	k = &run->keys[run->n_keys++];
 	k->day = day;

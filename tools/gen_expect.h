@@ -185,8 +185,9 @@ static void expect_add(struct gen_expect *e, const struct gen *g, const struct g
 			continue;
 		for (a = 0; a < p->n; a++) {
 			if (n == e->cap_items) {
-				e->cap_items = e->cap_items ? e->cap_items * 2 : 64;
-				e->items = gen_xrealloc(e->items, e->cap_items * sizeof(*e->items));
+				e->items = gen_xgrow(e->items, n * sizeof(*e->items),
+						     (n ? n * 2 : 64) * sizeof(*e->items));
+				e->cap_items = n ? n * 2 : 64;
 			}
 			e->items[n].dom = p->dom;
 			e->items[n].mx = p->d[a].mx;
@@ -196,7 +197,8 @@ static void expect_add(struct gen_expect *e, const struct gen *g, const struct g
 			n++;
 		}
 	}
-	qsort(e->items, n, sizeof(*e->items), exp_item_cmp);
+	if (n > 1)
+		qsort(e->items, n, sizeof(*e->items), exp_item_cmp);
 	for (a = 0; a < n; a = b) {
 		const struct exp_item *x = &e->items[a];
 

@@ -254,8 +254,8 @@ static void policy_add_detail(struct gen_policy *p, const struct gen_detail *x)
 		}
 	}
 	if (p->n == p->cap) {
+		p->d = gen_xgrow(p->d, p->n * sizeof(*p->d), (p->cap ? p->cap * 2 : 8) * sizeof(*p->d));
 		p->cap = p->cap ? p->cap * 2 : 8;
-		p->d = gen_xrealloc(p->d, p->cap * sizeof(*p->d));
 	}
 	p->d[p->n++] = *x;
 	p->fail += x->count;
@@ -461,12 +461,16 @@ static void model_build(const struct gen *g, int s, int dom, int64_t day, struct
 	}
 }
 
+/* Three strings per tail sender, kept in g->owned (sized for them). */
+#define GEN_OWNED_STRINGS (3 * GEN_TAIL_SENDERS)
+
 static const char *model_own(struct gen *g, const char *a, int n, const char *c)
 {
 	char tmp[128];
 
+	if (g->n_owned == GEN_OWNED_STRINGS)
+		gen_die("model_own: more than %d strings", GEN_OWNED_STRINGS);
 	snprintf(tmp, sizeof(tmp), "%s%d%s", a, n, c);
-	g->owned = gen_xrealloc(g->owned, (g->n_owned + 1) * sizeof(*g->owned));
 	return g->owned[g->n_owned++] = gen_xstrdup(tmp);
 }
 
@@ -478,6 +482,7 @@ static void model_init_senders(struct gen *g)
 
 	g->n_snd = N_STYLES + GEN_TAIL_SENDERS;
 	g->snd = gen_xcalloc((size_t)g->n_snd, sizeof(*g->snd));
+	g->owned = gen_xcalloc(GEN_OWNED_STRINGS, sizeof(*g->owned));
 	memcpy(g->snd, sender_styles, sizeof(sender_styles));
 	for (k = 0; k < GEN_TAIL_SENDERS; k++) {
 		struct gen_sender *s = &g->snd[N_STYLES + k];
@@ -495,7 +500,8 @@ static void model_init_senders(struct gen *g)
 		} else {
 			s->org = s->submitter = model_own(g, "smtp.campus-", n, ".test");
 			s->contact = model_own(g, "smtp-tls-reporting@smtp.campus-", n, ".test");
-			s->from = s->bounce = model_own(g, "noreply-smtp-tls-reporting@smtp.campus-", n, ".test");
+			s->from = s->bounce =
+				model_own(g, "noreply-smtp-tls-reporting@smtp.campus-", n, ".test");
 		}
 	}
 }
