@@ -134,7 +134,7 @@ build/fuzz/bin/%: tests/fuzz/%.c build/fuzz/libtlswatch.a
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer $(INCS) $(DEP_CFLAGS) $< build/fuzz/libtlswatch.a \
 		-o $@ $(DEP_LIBS)
 
-build/tools/%: tools/%.c
+build/tools/%: tools/%.c $(wildcard tools/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) -O2 $(INCS) $< -o $@ -lz -lm
 
