@@ -10,6 +10,7 @@
 #include "datetime.h"
 #include "jsonw.h"
 #include "page.h"
+#include "reports.h"
 
 static void api_done(struct web_page *pg, const struct jsonw *w)
 {
@@ -18,6 +19,13 @@ static void api_done(struct web_page *pg, const struct jsonw *w)
 				   "response larger than its limit; narrow the period or filter");
 		return;
 	}
+	pg->resp->status = 200;
+	pg->resp->content_type = "application/json";
+}
+
+/* A document an analyzer function has already written (newline included). */
+static void api_done_raw(struct web_page *pg)
+{
 	pg->resp->status = 200;
 	pg->resp->content_type = "application/json";
 }
@@ -246,100 +254,11 @@ void api_reports(struct web_page *pg)
 	query_report_list_free(&l);
 }
 
-static void api_failure_detail(struct jsonw *w, const struct query_failure_detail *f)
-{
-	jsonw_object_begin(w);
-	jsonw_key(w, "result_type");
-	jsonw_string(w, f->result_type);
-	jsonw_key(w, "sending_mta_ip");
-	jsonw_string(w, f->sending_mta_ip);
-	jsonw_key(w, "receiving_mx_hostname");
-	jsonw_string(w, f->receiving_mx_hostname);
-	jsonw_key(w, "receiving_mx_helo");
-	jsonw_string(w, f->receiving_mx_helo);
-	jsonw_key(w, "receiving_ip");
-	jsonw_string(w, f->receiving_ip);
-	jsonw_key(w, "failed_sessions");
-	jsonw_int(w, f->failed_sessions);
-	jsonw_key(w, "failure_reason_code");
-	jsonw_string(w, f->failure_reason_code);
-	jsonw_key(w, "additional_information");
-	jsonw_string(w, f->additional_information);
-	jsonw_object_end(w);
-}
-
-static void api_policy(struct jsonw *w, const struct query_policy_detail *p)
-{
-	size_t i;
-
-	jsonw_object_begin(w);
-	jsonw_key(w, "policy_type");
-	jsonw_string(w, p->policy_type);
-	jsonw_key(w, "policy_domain");
-	jsonw_string(w, p->policy_domain);
-	/* arrays the store wrote with jsonw: JSON already */
-	jsonw_key(w, "policy_strings");
-	if (p->policy_strings != NULL)
-		jsonw_raw(w, p->policy_strings);
-	else
-		jsonw_null(w);
-	jsonw_key(w, "mx_hosts");
-	if (p->mx_hosts != NULL)
-		jsonw_raw(w, p->mx_hosts);
-	else
-		jsonw_null(w);
-	jsonw_key(w, "successful_sessions");
-	jsonw_int(w, p->successful_sessions);
-	jsonw_key(w, "failed_sessions");
-	jsonw_int(w, p->failed_sessions);
-	jsonw_key(w, "failure_details");
-	jsonw_array_begin(w);
-	for (i = 0; i < p->n_failures; i++)
-		api_failure_detail(w, &p->failures[i]);
-	jsonw_array_end(w);
-	jsonw_object_end(w);
-}
-
-static void api_source(struct jsonw *w, const struct query_source_detail *s)
-{
-	char t[32];
-
-	if (!s->present) {
-		jsonw_null(w);
-		return;
-	}
-	jsonw_object_begin(w);
-	jsonw_key(w, "kind");
-	jsonw_string(w, s->kind);
-	jsonw_key(w, "name");
-	jsonw_string(w, s->name);
-	jsonw_key(w, "received");
-	datetime_format_utc(s->received, t, sizeof(t));
-	jsonw_string(w, t);
-	jsonw_key(w, "message_id");
-	jsonw_string(w, s->message_id);
-	jsonw_key(w, "from");
-	jsonw_string(w, s->mail_from);
-	jsonw_key(w, "date");
-	jsonw_string(w, s->mail_date);
-	jsonw_key(w, "subject");
-	jsonw_string(w, s->subject);
-	jsonw_key(w, "tls_report_domain");
-	jsonw_string(w, s->tls_report_domain);
-	jsonw_key(w, "tls_report_submitter");
-	jsonw_string(w, s->tls_report_submitter);
-	jsonw_key(w, "auth_headers");
-	jsonw_string(w, s->auth_headers);
-	jsonw_object_end(w);
-}
-
 void api_report(struct web_page *pg, const char *id_s)
 {
 	struct query_report_detail d;
-	char err[512], t[32];
-	struct jsonw w;
+	char err[512];
 	int64_t id;
-	size_t i;
 
 	memset(&d, 0, sizeof(d));
 	if (web_parse_id(id_s, &id) < 0) {
@@ -354,39 +273,10 @@ void api_report(struct web_page *pg, const char *id_s)
 	/* the raw JSON may be up to LIMIT_INFLATED_BYTES: allow for it */
 	strbuf_free(pg->out);
 	strbuf_init(pg->out, LIMIT_WEB_PAGE_BYTES + 2 * (size_t)d.raw_json_len);
-	jsonw_init(&w, pg->out, 1);
-	jsonw_object_begin(&w);
-	jsonw_key(&w, "id");
-	jsonw_int(&w, d.id);
-	jsonw_key(&w, "organization");
-	jsonw_string(&w, d.organization);
-	jsonw_key(&w, "report_id");
-	jsonw_string(&w, d.report_id);
-	jsonw_key(&w, "contact_info");
-	jsonw_string(&w, d.contact_info);
-	jsonw_key(&w, "start_datetime");
-	datetime_format_utc(d.start_time, t, sizeof(t));
-	jsonw_string(&w, t);
-	jsonw_key(&w, "end_datetime");
-	datetime_format_utc(d.end_time, t, sizeof(t));
-	jsonw_string(&w, t);
-	jsonw_key(&w, "successful_sessions");
-	jsonw_int(&w, d.successful_sessions);
-	jsonw_key(&w, "failed_sessions");
-	jsonw_int(&w, d.failed_sessions);
-	jsonw_key(&w, "policies");
-	jsonw_array_begin(&w);
-	for (i = 0; i < d.n_policies; i++)
-		api_policy(&w, &d.policies[i]);
-	jsonw_array_end(&w);
-	jsonw_key(&w, "source");
-	api_source(&w, &d.source);
-	jsonw_key(&w, "raw_sha256");
-	jsonw_string(&w, d.raw_sha256_hex);
-	/* as received: a string, since its bytes are the sender's */
-	jsonw_key(&w, "raw_json");
-	jsonw_string(&w, d.raw_json);
-	jsonw_object_end(&w);
-	api_done(pg, &w);
+	/* the same document as 'tlswatch show ID --format json' */
+	if (reports_render_detail_json(&d, pg->out, 1) < 0)
+		web_response_error(pg->resp, 500, WEB_ERR_JSON, "report too large to show");
+	else
+		api_done_raw(pg);
 	query_report_detail_free(&d);
 }
