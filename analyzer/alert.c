@@ -32,7 +32,7 @@ void alert_stats(const int64_t *daily, size_t n, double *mean, double *sd)
 }
 
 int alert_spike_rule(const struct alert_params *p, int64_t window_total, double mean, double sd,
-		     int64_t baseline_days)
+                     int64_t baseline_days)
 {
 	double per_day = (double)window_total / (double)p->window;
 
@@ -47,13 +47,13 @@ int alert_spike_rule(const struct alert_params *p, int64_t window_total, double 
 }
 
 int alert_rate_rule(const struct alert_params *p, int64_t ok, int64_t failed, int64_t base_ok,
-		    int64_t base_failed)
+                    int64_t base_failed)
 {
 	double rate, base_rate;
 
 	if (failed < p->min_failures || ok + failed <= 0 || base_ok + base_failed <= 0)
 		return 0;
-	rate = (double)failed / (double)(ok + failed);	/* failure rates */
+	rate = (double)failed / (double)(ok + failed); /* failure rates */
 	base_rate = (double)base_failed / (double)(base_ok + base_failed);
 	return (rate - base_rate) * 10000.0 >= ALERT_RATE_DROP_BP && rate >= p->factor * base_rate;
 }
@@ -100,14 +100,14 @@ static int alert_same(const char *a, const char *b)
 
 /* One group's series: the rows [i, j) of a day-sorted breakdown. */
 struct alert_series {
-	int64_t *daily;		/* failed per baseline day */
+	int64_t *daily; /* failed per baseline day */
 	int64_t window_failed, window_ok, window_reports;
 	int64_t base_failed, base_ok;
-	int64_t base_days_reported;	/* baseline days with a report */
+	int64_t base_days_reported; /* baseline days with a report */
 };
 
-static void alert_series_read(const struct alert_list *l, const struct query_rows *rows,
-			      size_t i, size_t j, struct alert_series *s)
+static void alert_series_read(const struct alert_list *l, const struct query_rows *rows, size_t i,
+                              size_t j, struct alert_series *s)
 {
 	int64_t nb = l->baseline_until - l->baseline_since;
 
@@ -157,7 +157,7 @@ static int alert_domain_has_alert(const struct alert_list *l, const char *domain
 
 /* A domain's baseline, for the spread of its groups. */
 struct alert_domain_stat {
-	const char *domain;	/* borrowed from the domain rows; NULL: absent */
+	const char *domain; /* borrowed from the domain rows; NULL: absent */
 	double sd;
 };
 
@@ -171,8 +171,8 @@ static int alert_domain_stat_cmp(const void *x, const void *y)
 /* The standard deviation of each domain's daily failures in the baseline,
  * sorted by domain (the rows already are). Caller frees. */
 static struct alert_domain_stat *alert_domain_stats(const struct alert_list *l,
-						    const struct query_rows *rows,
-						    struct alert_series *s, size_t *n)
+                                                    const struct query_rows *rows,
+                                                    struct alert_series *s, size_t *n)
 {
 	int64_t nb = l->baseline_until - l->baseline_since;
 	struct alert_domain_stat *st = xcalloc(rows->n ? rows->n : 1, sizeof(*st));
@@ -191,12 +191,12 @@ static struct alert_domain_stat *alert_domain_stats(const struct alert_list *l,
 }
 
 static void alert_failures(struct alert_list *l, const struct query_rows *rows,
-			   const struct alert_domain_stat *dstat, size_t n_dstat,
-			   struct alert_series *s)
+                           const struct alert_domain_stat *dstat, size_t n_dstat,
+                           struct alert_series *s)
 {
 	int64_t nb = l->baseline_until - l->baseline_since;
 	const struct alert_domain_stat *hit;
-	struct alert_domain_stat key = { NULL, 0 };
+	struct alert_domain_stat key = {NULL, 0};
 	size_t i, j;
 	double mean, sd, spread;
 	int kind;
@@ -209,9 +209,9 @@ static void alert_failures(struct alert_list *l, const struct query_rows *rows,
 		alert_series_read(l, rows, i, j, s);
 		alert_stats(s->daily, (size_t)(nb > 0 ? nb : 0), &mean, &sd);
 		key.domain = r->policy_domain;
-		hit = n_dstat > 0 ? bsearch(&key, dstat, n_dstat, sizeof(*dstat),
-					    alert_domain_stat_cmp)
-				  : NULL;
+		hit = n_dstat > 0
+		          ? bsearch(&key, dstat, n_dstat, sizeof(*dstat), alert_domain_stat_cmp)
+		          : NULL;
 		spread = hit != NULL && hit->sd > sd ? hit->sd : sd;
 		kind = alert_spike_rule(&l->params, s->window_failed, mean, spread, nb);
 		if (kind == 0)
@@ -231,7 +231,7 @@ static void alert_failures(struct alert_list *l, const struct query_rows *rows,
 /* Domain spikes first (skipping domains whose groups alerted), then rate
  * drops (skipping domains with any alert). */
 static void alert_domains(struct alert_list *l, const struct query_rows *rows,
-			  struct alert_series *s)
+                          struct alert_series *s)
 {
 	int64_t nb = l->baseline_until - l->baseline_since;
 	size_t i, j, n_failure_alerts = l->n;
@@ -261,9 +261,9 @@ static void alert_domains(struct alert_list *l, const struct query_rows *rows,
 					continue;
 				a = alert_add(l, ALERT_DOMAIN_SPIKE);
 			} else {
-				if (nb <= 0 || !alert_rate_rule(&l->params, s->window_ok,
-								s->window_failed, s->base_ok,
-								s->base_failed))
+				if (nb <= 0 ||
+				    !alert_rate_rule(&l->params, s->window_ok, s->window_failed,
+				                     s->base_ok, s->base_failed))
 					continue;
 				a = alert_add(l, ALERT_RATE_DROP);
 			}
@@ -284,8 +284,8 @@ static void alert_domains(struct alert_list *l, const struct query_rows *rows,
  * ALERT_SILENT_MIN_DAYS of the baseline, ALERT_SILENT_MIN_SESSIONS a day). */
 static void alert_silent(struct alert_list *l, const struct query_rows *rows)
 {
-	int64_t gap = l->params.window > ALERT_SILENT_GAP_DAYS ? l->params.window
-							       : ALERT_SILENT_GAP_DAYS;
+	int64_t gap =
+	    l->params.window > ALERT_SILENT_GAP_DAYS ? l->params.window : ALERT_SILENT_GAP_DAYS;
 	int64_t gap_since = l->window_until - gap, regular = gap_since - l->baseline_since;
 	size_t i, j, k;
 
@@ -301,7 +301,8 @@ static void alert_silent(struct alert_list *l, const struct query_rows *rows)
 
 			if (r->day >= gap_since && r->day < l->window_until)
 				silent_reports += r->reports;
-			else if (r->day >= l->baseline_since && r->day < gap_since && r->reports > 0) {
+			else if (r->day >= l->baseline_since && r->day < gap_since &&
+			         r->reports > 0) {
 				days++;
 				reports += r->reports;
 				sessions += r->successful_sessions + r->failed_sessions;
@@ -331,19 +332,19 @@ static int alert_cmp(const void *x, const void *y)
 	/* then by key, so that the output order is stable */
 	if (!alert_same(a->policy_domain, b->policy_domain))
 		return strcmp(a->policy_domain != NULL ? a->policy_domain : "",
-			      b->policy_domain != NULL ? b->policy_domain : "");
+		              b->policy_domain != NULL ? b->policy_domain : "");
 	if (!alert_same(a->mx_host, b->mx_host))
 		return strcmp(a->mx_host != NULL ? a->mx_host : "",
-			      b->mx_host != NULL ? b->mx_host : "");
+		              b->mx_host != NULL ? b->mx_host : "");
 	if (!alert_same(a->result_type, b->result_type))
 		return strcmp(a->result_type != NULL ? a->result_type : "",
-			      b->result_type != NULL ? b->result_type : "");
+		              b->result_type != NULL ? b->result_type : "");
 	return strcmp(a->organization != NULL ? a->organization : "",
-		      b->organization != NULL ? b->organization : "");
+	              b->organization != NULL ? b->organization : "");
 }
 
 int alert_evaluate(struct store *st, const struct alert_params *p, struct alert_list *out,
-		   char *err, size_t errlen)
+                   char *err, size_t errlen)
 {
 	struct query_alert_series series;
 	struct alert_domain_stat *dstat = NULL;
@@ -402,9 +403,9 @@ out:
 static void alert_key(const struct alert *a, struct query_alert_key *k)
 {
 	static const char *const scopes[] = {
-		[ALERT_FAILURE_SPIKE] = "failure", [ALERT_NEW_FAILURE] = "failure",
-		[ALERT_DOMAIN_SPIKE] = "domain",   [ALERT_RATE_DROP] = "rate",
-		[ALERT_SILENT_REPORTER] = "silent",
+	    [ALERT_FAILURE_SPIKE] = "failure",  [ALERT_NEW_FAILURE] = "failure",
+	    [ALERT_DOMAIN_SPIKE] = "domain",    [ALERT_RATE_DROP] = "rate",
+	    [ALERT_SILENT_REPORTER] = "silent",
 	};
 
 	k->scope = scopes[a->kind];
@@ -415,7 +416,7 @@ static void alert_key(const struct alert *a, struct query_alert_key *k)
 }
 
 int alert_filter_sent(struct store *st, struct alert_list *l, int64_t repeat_after,
-		      size_t *suppressed, char *err, size_t errlen)
+                      size_t *suppressed, char *err, size_t errlen)
 {
 	struct query_alert_key k;
 	size_t i, kept = 0, dropped = 0;
@@ -444,7 +445,7 @@ int alert_filter_sent(struct store *st, struct alert_list *l, int64_t repeat_aft
 }
 
 int alert_record_sent(struct store *st, const struct alert_list *l, int64_t now, char *err,
-		      size_t errlen)
+                      size_t errlen)
 {
 	struct query_alert_key k;
 	size_t i;
@@ -456,9 +457,9 @@ int alert_record_sent(struct store *st, const struct alert_list *l, int64_t now,
 
 		alert_key(a, &k);
 		if (query_alert_record_sent(st, &k, l->params.at,
-					    a->kind == ALERT_SILENT_REPORTER ? a->baseline_reports
-									     : a->window_failed,
-					    now, err, errlen) < 0) {
+		                            a->kind == ALERT_SILENT_REPORTER ? a->baseline_reports
+		                                                             : a->window_failed,
+		                            now, err, errlen) < 0) {
 			store_rollback(st);
 			return -1;
 		}

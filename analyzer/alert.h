@@ -54,38 +54,38 @@
 #define ALERT_SILENT_MIN_SESSIONS 20
 
 struct alert_params {
-	int64_t at;		/* evaluate as if today were this UTC day */
-	int64_t window;		/* days, >= 1 */
-	int64_t baseline;	/* days, >= 1 */
-	double factor;		/* > 0 */
-	int64_t min_failures;	/* >= 1 */
+	int64_t at;           /* evaluate as if today were this UTC day */
+	int64_t window;       /* days, >= 1 */
+	int64_t baseline;     /* days, >= 1 */
+	double factor;        /* > 0 */
+	int64_t min_failures; /* >= 1 */
 };
 
 enum alert_kind {
-	ALERT_FAILURE_SPIKE,	/* (domain, MX, result type) */
-	ALERT_NEW_FAILURE,	/* (domain, MX, result type) without baseline */
-	ALERT_DOMAIN_SPIKE,	/* domain overall */
-	ALERT_RATE_DROP,	/* domain success rate */
-	ALERT_SILENT_REPORTER	/* organization */
+	ALERT_FAILURE_SPIKE,  /* (domain, MX, result type) */
+	ALERT_NEW_FAILURE,    /* (domain, MX, result type) without baseline */
+	ALERT_DOMAIN_SPIKE,   /* domain overall */
+	ALERT_RATE_DROP,      /* domain success rate */
+	ALERT_SILENT_REPORTER /* organization */
 };
 
 struct alert {
 	enum alert_kind kind;
-	char *policy_domain;	/* NULL: absent in the reports, or not part */
-	char *mx_host;		/* of this kind's key */
+	char *policy_domain; /* NULL: absent in the reports, or not part */
+	char *mx_host;       /* of this kind's key */
 	char *result_type;
 	char *organization;
-	int64_t window_failed;	/* failed sessions in the window */
+	int64_t window_failed; /* failed sessions in the window */
 	int64_t window_successful;
-	int64_t baseline_failed;	/* failed sessions in the whole baseline */
+	int64_t baseline_failed; /* failed sessions in the whole baseline */
 	int64_t baseline_successful;
-	int64_t baseline_reports;	/* silent reporter: reports in the baseline */
-	double baseline_mean;	/* failed sessions per baseline day */
-	double baseline_sd;	/* their population standard deviation */
-	double spread;		/* the deviation the rule used: the larger of
-				 * baseline_sd and the domain's */
-	int64_t silent_days;	/* silent reporter: days without a report */
-	int64_t regular_days;	/* ... after reporting on each of these */
+	int64_t baseline_reports; /* silent reporter: reports in the baseline */
+	double baseline_mean;     /* failed sessions per baseline day */
+	double baseline_sd;       /* their population standard deviation */
+	double spread;            /* the deviation the rule used: the larger of
+	                           * baseline_sd and the domain's */
+	int64_t silent_days;      /* silent reporter: days without a report */
+	int64_t regular_days;     /* ... after reporting on each of these */
 };
 
 struct alert_list {
@@ -93,9 +93,9 @@ struct alert_list {
 	size_t n;
 	size_t alloc;
 	struct alert_params params;
-	int64_t window_since, window_until;	/* [since, until) */
-	int64_t baseline_since, baseline_until;	/* shortened to the first
-						 * day with reports */
+	int64_t window_since, window_until;     /* [since, until) */
+	int64_t baseline_since, baseline_until; /* shortened to the first
+	                                         * day with reports */
 };
 
 /* Mean and population standard deviation of n daily values (0, 0 when n
@@ -106,26 +106,26 @@ void alert_stats(const int64_t *daily, size_t n, double *mean, double *sd);
  * baseline_days (0: no baseline). Returns 0 (no alert), or
  * ALERT_FAILURE_SPIKE / ALERT_NEW_FAILURE + 1 -- i.e. 1 + the kind. */
 int alert_spike_rule(const struct alert_params *p, int64_t window_total, double mean, double sd,
-		     int64_t baseline_days);
+                     int64_t baseline_days);
 
 /* Success-rate rule: 1 when the window's rate fell sharply against the
  * baseline's (see docs/alerts.md). */
 int alert_rate_rule(const struct alert_params *p, int64_t ok, int64_t failed, int64_t base_ok,
-		    int64_t base_failed);
+                    int64_t base_failed);
 
 /* Evaluates every rule; *out lists the alerts (caller frees). */
 int alert_evaluate(struct store *st, const struct alert_params *p, struct alert_list *out,
-		   char *err, size_t errlen);
+                   char *err, size_t errlen);
 void alert_list_free(struct alert_list *l);
 
 /* Removes the alerts sent for an --at day d with d <= at < d + repeat_after
  * (repeat_after 0 removes none); *suppressed counts them. */
 int alert_filter_sent(struct store *st, struct alert_list *l, int64_t repeat_after,
-		      size_t *suppressed, char *err, size_t errlen);
+                      size_t *suppressed, char *err, size_t errlen);
 /* Records every alert of l as sent for l's --at day at the UTC second now,
  * in one transaction. Needs a read-write store. */
 int alert_record_sent(struct store *st, const struct alert_list *l, int64_t now, char *err,
-		      size_t errlen);
+                      size_t errlen);
 
 /* One line describing a (what, where, how much, against what baseline),
  * report text escaped for a terminal, into sb (no newline). */

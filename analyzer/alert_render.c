@@ -19,11 +19,16 @@
 const char *alert_kind_name(enum alert_kind k)
 {
 	switch (k) {
-	case ALERT_FAILURE_SPIKE: return "failure-spike";
-	case ALERT_NEW_FAILURE: return "new-failure";
-	case ALERT_DOMAIN_SPIKE: return "domain-spike";
-	case ALERT_RATE_DROP: return "success-rate-drop";
-	default: return "silent-reporter";
+	case ALERT_FAILURE_SPIKE:
+		return "failure-spike";
+	case ALERT_NEW_FAILURE:
+		return "new-failure";
+	case ALERT_DOMAIN_SPIKE:
+		return "domain-spike";
+	case ALERT_RATE_DROP:
+		return "success-rate-drop";
+	default:
+		return "silent-reporter";
 	}
 }
 
@@ -38,11 +43,11 @@ static void alert_window_text(const struct alert_list *l, char *buf, size_t len)
 	}
 	datetime_format_day(l->window_until - 1, b, sizeof(b));
 	snprintf(buf, len, "in %" PRId64 " days (%s to %s)", l->window_until - l->window_since, a,
-		 b);
+	         b);
 }
 
 static void alert_baseline_text(const struct alert_list *l, const struct alert *a, char *buf,
-				size_t len)
+                                size_t len)
 {
 	int64_t nb = l->baseline_until - l->baseline_since;
 
@@ -52,7 +57,7 @@ static void alert_baseline_text(const struct alert_list *l, const struct alert *
 		snprintf(buf, len, "none in the %" PRId64 "-day baseline", nb);
 	else
 		snprintf(buf, len, "baseline %.1f/day (spread %.1f) over %" PRId64 " day%s",
-			 a->baseline_mean, a->spread, nb, nb == 1 ? "" : "s");
+		         a->baseline_mean, a->spread, nb, nb == 1 ? "" : "s");
 }
 
 int alert_format_line(const struct alert_list *l, const struct alert *a, struct strbuf *sb)
@@ -80,27 +85,28 @@ int alert_format_line(const struct alert_list *l, const struct alert *a, struct 
 	case ALERT_FAILURE_SPIKE:
 	case ALERT_NEW_FAILURE:
 		return strbuf_printf(sb, "%s: %s, %s, %s: %s failed session%s %s; %s",
-				     a->kind == ALERT_NEW_FAILURE ? "new failure" : "failure spike",
-				     dom, mx, rt, n, a->window_failed == 1 ? "" : "s", win, base);
+		                     a->kind == ALERT_NEW_FAILURE ? "new failure" : "failure spike",
+		                     dom, mx, rt, n, a->window_failed == 1 ? "" : "s", win, base);
 	case ALERT_DOMAIN_SPIKE:
-		return strbuf_printf(sb, "failure spike: %s (all MX hosts): %s failed session%s %s; %s",
-				     dom, n, a->window_failed == 1 ? "" : "s", win, base);
+		return strbuf_printf(sb,
+		                     "failure spike: %s (all MX hosts): %s failed session%s %s; %s",
+		                     dom, n, a->window_failed == 1 ? "" : "s", win, base);
 	case ALERT_RATE_DROP:
 		text_count(a->window_failed + a->window_successful, m, sizeof(m));
 		return strbuf_printf(sb,
-				     "success rate drop: %s: %s %s (%s of %s sessions failed); "
-				     "baseline %s over %" PRId64 " day%s",
-				     dom, text_rate(a->window_successful, a->window_failed, r1, 16),
-				     win, n, m,
-				     text_rate(a->baseline_successful, a->baseline_failed, r2, 16), nb,
-				     nb == 1 ? "" : "s");
+		                     "success rate drop: %s: %s %s (%s of %s sessions failed); "
+		                     "baseline %s over %" PRId64 " day%s",
+		                     dom, text_rate(a->window_successful, a->window_failed, r1, 16),
+		                     win, n, m,
+		                     text_rate(a->baseline_successful, a->baseline_failed, r2, 16),
+		                     nb, nb == 1 ? "" : "s");
 	default:
 		datetime_format_day(l->window_until - a->silent_days, r1, sizeof(r1));
 		datetime_format_day(l->window_until - 1, r2, sizeof(r2));
 		return strbuf_printf(sb,
-				     "silent reporter: %s sent no report in %" PRId64 " days (%s "
-				     "to %s); it reported on each of the %" PRId64 " days before",
-				     org, a->silent_days, r1, r2, a->regular_days);
+		                     "silent reporter: %s sent no report in %" PRId64 " days (%s "
+		                     "to %s); it reported on each of the %" PRId64 " days before",
+		                     org, a->silent_days, r1, r2, a->regular_days);
 	}
 }
 
@@ -119,9 +125,9 @@ static int alert_slack_escape(struct strbuf *sb, const char *s)
 {
 	for (; *s != '\0'; s++) {
 		int rc = *s == '&'   ? strbuf_puts(sb, "&amp;")
-			 : *s == '<' ? strbuf_puts(sb, "&lt;")
-			 : *s == '>' ? strbuf_puts(sb, "&gt;")
-				     : strbuf_putc(sb, *s);
+		         : *s == '<' ? strbuf_puts(sb, "&lt;")
+		         : *s == '>' ? strbuf_puts(sb, "&gt;")
+		                     : strbuf_putc(sb, *s);
 
 		if (rc < 0)
 			return -1;
@@ -159,7 +165,7 @@ static void alert_json_rate(struct jsonw *w, int64_t ok, int64_t failed)
 }
 
 static void alert_json_one(struct jsonw *w, const struct alert_list *l, const struct alert *a,
-			   struct strbuf *line)
+                           struct strbuf *line)
 {
 	char hint[HINTS_MAX];
 	int failure = a->kind == ALERT_FAILURE_SPIKE || a->kind == ALERT_NEW_FAILURE;
@@ -222,7 +228,7 @@ int alert_render_json(const struct alert_list *l, struct strbuf *sb, int pretty)
 	strbuf_init(&line, sb->cap);
 	alert_window_text(l, win, sizeof(win));
 	failed |= strbuf_printf(&text, "tlswatch: %zu alert%s for SMTP TLS reports %s", l->n,
-				l->n == 1 ? "" : "s", win) < 0;
+	                        l->n == 1 ? "" : "s", win) < 0;
 	for (i = 0; i < l->n; i++) {
 		strbuf_reset(&line);
 		failed |= alert_format_line(l, &l->alerts[i], &line) < 0;

@@ -97,18 +97,17 @@ int notify_exec(const char *cmd, const char *data, size_t len, char *err, size_t
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, 0);
 		snprintf(err, errlen, "--exec: command still running after %d s; killed",
-			 LIMIT_EXEC_SECONDS);
+		         LIMIT_EXEC_SECONDS);
 		return -1;
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
 	if (WIFEXITED(status))
 		snprintf(err, errlen, "--exec: command exited with status %d%s",
-			 WEXITSTATUS(status),
-			 WEXITSTATUS(status) == 127 ? " (not found?)" : "");
+		         WEXITSTATUS(status), WEXITSTATUS(status) == 127 ? " (not found?)" : "");
 	else
 		snprintf(err, errlen, "--exec: command killed by signal %d",
-			 WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+		         WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 	return -1;
 }
 
@@ -175,7 +174,7 @@ int notify_webhook(const char *url, const char *json, size_t len, char *err, siz
 	cc = curl_easy_perform(h);
 	if (cc != CURLE_OK) {
 		snprintf(err, errlen, "--webhook %s: %s", name,
-			 cerr[0] != '\0' ? cerr : curl_easy_strerror(cc));
+		         cerr[0] != '\0' ? cerr : curl_easy_strerror(cc));
 		goto out;
 	}
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);

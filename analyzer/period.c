@@ -17,7 +17,7 @@ int64_t period_today(void)
 }
 
 int period_parse_days(const char *s, int64_t min, int64_t max, int64_t *out, char *err,
-		      size_t errlen)
+                      size_t errlen)
 {
 	size_t len = strlen(s), i, n;
 	int64_t v = 0;
@@ -37,7 +37,7 @@ int period_parse_days(const char *s, int64_t min, int64_t max, int64_t *out, cha
 	}
 	if (v < min || v > max) {
 		snprintf(err, errlen, "%lld days is out of range %lld..%lld", (long long)v,
-			 (long long)min, (long long)max);
+		         (long long)min, (long long)max);
 		return -1;
 	}
 	*out = v;
@@ -70,7 +70,7 @@ int period_parse_since(const char *s, int64_t today, int64_t *day, char *err, si
 }
 
 int period_resolve(const char *since, const char *until, int64_t today, int64_t default_days,
-		   int64_t *since_out, int64_t *until_out, char *err, size_t errlen)
+                   int64_t *since_out, int64_t *until_out, char *err, size_t errlen)
 {
 	int64_t a = today - default_days, b = today;
 	char da[16], db[16];

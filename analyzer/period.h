@@ -16,7 +16,7 @@ int64_t period_today(void);
 /* A day count "N" or "Nd" (decimal digits only), min <= N <= max.
  * 0, or -1 with the reason in err; *out written only on success. */
 int period_parse_days(const char *s, int64_t min, int64_t max, int64_t *out, char *err,
-		      size_t errlen);
+                      size_t errlen);
 
 /* A date "YYYY-MM-DD" (--until, --at). 0 or -1 with the reason. */
 int period_parse_date(const char *s, int64_t *day, char *err, size_t errlen);
@@ -29,6 +29,6 @@ int period_parse_since(const char *s, int64_t today, int64_t *day, char *err, si
  * since defaults to default_days before today, until to today. Fails
  * unless since < until. */
 int period_resolve(const char *since, const char *until, int64_t today, int64_t default_days,
-		   int64_t *since_out, int64_t *until_out, char *err, size_t errlen);
+                   int64_t *since_out, int64_t *until_out, char *err, size_t errlen);
 
 #endif

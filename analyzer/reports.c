@@ -34,22 +34,21 @@ static const char *reports_cut(const char *s, size_t width, char *buf, size_t le
 	return buf;
 }
 
-int reports_render_list_text(const struct query_report_list *l, int64_t offset,
-			     struct strbuf *sb)
+int reports_render_list_text(const struct query_report_list *l, int64_t offset, struct strbuf *sb)
 {
-	struct text_out o = { sb, 0 };
+	struct text_out o = {sb, 0};
 	char org[TEXT_CELL_MAX], dom[TEXT_CELL_MAX], day[16], ok[32], bad[32], more[32];
 	size_t i;
 
 	text_printf(&o, "%-7s %-10s %-24s %10s %7s  %s\n", "ID", "DAY", "ORGANIZATION",
-		    "SUCCESSFUL", "FAILED", "DOMAINS");
+	            "SUCCESSFUL", "FAILED", "DOMAINS");
 	for (i = 0; i < l->n; i++) {
 		const struct query_report_entry *e = &l->entries[i];
 
 		datetime_format_day(e->day, day, sizeof(day));
 		/* what is left of 80 columns: 16, less room for " +N" */
 		reports_cut(e->first_domain != NULL ? e->first_domain : "-",
-			    e->n_domains > 1 ? 12 : 16, dom, sizeof(dom));
+		            e->n_domains > 1 ? 12 : 16, dom, sizeof(dom));
 		more[0] = '\0';
 		if (e->n_domains > 1)
 			snprintf(more, sizeof(more), " +%" PRId64, e->n_domains - 1);
@@ -57,15 +56,15 @@ int reports_render_list_text(const struct query_report_list *l, int64_t offset,
 		reports_cut(e->organization, 24, org, sizeof(org));
 		text_puts(&o, org);
 		text_printf(&o, "%*s %10s %7s  %s%s\n", (int)(24 - text_width(org)), "",
-			    text_count(e->successful_sessions, ok, sizeof(ok)),
-			    text_count(e->failed_sessions, bad, sizeof(bad)), dom, more);
+		            text_count(e->successful_sessions, ok, sizeof(ok)),
+		            text_count(e->failed_sessions, bad, sizeof(bad)), dom, more);
 	}
 	if (l->n == 0)
 		text_printf(&o, "no reports%s\n", l->total > 0 ? " on this page" : "");
 	else
 		text_printf(&o, "reports %" PRId64 "-%" PRId64 " of %" PRId64 "%s\n", offset + 1,
-			    offset + (int64_t)l->n, l->total,
-			    offset + (int64_t)l->n < l->total ? " (--offset for more)" : "");
+		            offset + (int64_t)l->n, l->total,
+		            offset + (int64_t)l->n < l->total ? " (--offset for more)" : "");
 	return o.failed ? -1 : 0;
 }
 
@@ -93,7 +92,7 @@ static void reports_json_time(struct jsonw *w, const char *key, int64_t t)
 }
 
 int reports_render_list_json(const struct query_report_list *l, const struct query_filter *f,
-			     int64_t offset, int64_t limit, struct strbuf *sb, int pretty)
+                             int64_t offset, int64_t limit, struct strbuf *sb, int pretty)
 {
 	struct jsonw w;
 	char day[16];
@@ -174,27 +173,27 @@ static void reports_detail_source(struct text_out *o, const struct query_source_
 }
 
 static void reports_detail_policy(struct text_out *o, const struct query_policy_detail *p,
-				  size_t idx)
+                                  size_t idx)
 {
 	char a[TEXT_CELL_MAX], b[TEXT_CELL_MAX], ok[32], bad[32];
 	size_t j;
 
 	text_printf(o, "policy %zu: %s", idx + 1, text_escape(p->policy_type, a, sizeof(a)));
 	text_printf(o, " %s\n",
-		    p->policy_domain != NULL ? text_escape(p->policy_domain, b, sizeof(b))
-					     : "(no policy domain)");
-	text_printf(o, "  %-22s %s successful, %s failed\n", "sessions:",
-		    text_count(p->successful_sessions, ok, sizeof(ok)),
-		    text_count(p->failed_sessions, bad, sizeof(bad)));
+	            p->policy_domain != NULL ? text_escape(p->policy_domain, b, sizeof(b))
+	                                     : "(no policy domain)");
+	text_printf(o, "  %-22s %s successful, %s failed\n",
+	            "sessions:", text_count(p->successful_sessions, ok, sizeof(ok)),
+	            text_count(p->failed_sessions, bad, sizeof(bad)));
 	reports_field(o, "policy-string:", p->policy_strings);
 	reports_field(o, "mx-host:", p->mx_hosts);
 	for (j = 0; j < p->n_failures; j++) {
 		const struct query_failure_detail *f = &p->failures[j];
 
 		text_printf(o, "  failure %zu: %s, %s session%s\n", j + 1,
-			    text_escape(f->result_type, a, sizeof(a)),
-			    text_count(f->failed_sessions, ok, sizeof(ok)),
-			    f->failed_sessions == 1 ? "" : "s");
+		            text_escape(f->result_type, a, sizeof(a)),
+		            text_count(f->failed_sessions, ok, sizeof(ok)),
+		            f->failed_sessions == 1 ? "" : "s");
 		reports_field(o, "  sending-mta-ip:", f->sending_mta_ip);
 		reports_field(o, "  receiving-mx-hostname:", f->receiving_mx_hostname);
 		reports_field(o, "  receiving-mx-helo:", f->receiving_mx_helo);
@@ -206,7 +205,7 @@ static void reports_detail_policy(struct text_out *o, const struct query_policy_
 
 int reports_render_detail_text(const struct query_report_detail *d, struct strbuf *sb)
 {
-	struct text_out o = { sb, 0 };
+	struct text_out o = {sb, 0};
 	char a[32], b[32], day[16];
 	const char *p, *nl;
 	size_t i;
@@ -219,15 +218,16 @@ int reports_render_detail_text(const struct query_report_detail *d, struct strbu
 	datetime_format_utc(d->end_time, b, sizeof(b));
 	datetime_format_day(d->day, day, sizeof(day));
 	text_printf(&o, "  %-22s %s to %s (day %s)\n", "date-range:", a, b, day);
-	text_printf(&o, "  %-22s %s successful, %s failed (counted once)\n", "sessions:",
-		    text_count(d->successful_sessions, a, sizeof(a)),
-		    text_count(d->failed_sessions, b, sizeof(b)));
+	text_printf(&o, "  %-22s %s successful, %s failed (counted once)\n",
+	            "sessions:", text_count(d->successful_sessions, a, sizeof(a)),
+	            text_count(d->failed_sessions, b, sizeof(b)));
 	reports_detail_source(&o, &d->source);
 	for (i = 0; i < d->n_policies; i++)
 		reports_detail_policy(&o, &d->policies[i], i);
-	text_printf(&o, "raw JSON (%zu bytes, sha256 %s; 'tlswatch show %" PRId64
-			" --raw' for the bytes):\n",
-		    d->raw_json_len, d->raw_sha256_hex, d->id);
+	text_printf(&o,
+	            "raw JSON (%zu bytes, sha256 %s; 'tlswatch show %" PRId64
+	            " --raw' for the bytes):\n",
+	            d->raw_json_len, d->raw_sha256_hex, d->id);
 	/* line by line, so that the layout survives escaping */
 	for (p = d->raw_json; p != NULL && *p != '\0'; p = nl != NULL ? nl + 1 : NULL) {
 		char *one;
@@ -315,8 +315,7 @@ static void reports_json_policy(struct jsonw *w, const struct query_policy_detai
 	jsonw_object_end(w);
 }
 
-int reports_render_detail_json(const struct query_report_detail *d, struct strbuf *sb,
-			       int pretty)
+int reports_render_detail_json(const struct query_report_detail *d, struct strbuf *sb, int pretty)
 {
 	struct jsonw w;
 	char day[16];

@@ -16,17 +16,15 @@
 #include "strbuf.h"
 
 /* One line per report, 80 columns, and a line saying which page this is. */
-int reports_render_list_text(const struct query_report_list *l, int64_t offset,
-			     struct strbuf *sb);
+int reports_render_list_text(const struct query_report_list *l, int64_t offset, struct strbuf *sb);
 /* {"period", "total", "offset", "limit", "reports": [...]} */
 int reports_render_list_json(const struct query_report_list *l, const struct query_filter *f,
-			     int64_t offset, int64_t limit, struct strbuf *sb, int pretty);
+                             int64_t offset, int64_t limit, struct strbuf *sb, int pretty);
 
 /* The report: header, source, policies with their failure details, and
  * the raw JSON as received (each line escaped). */
 int reports_render_detail_text(const struct query_report_detail *d, struct strbuf *sb);
 /* The same as one JSON object; the raw JSON is a string ("raw_json"). */
-int reports_render_detail_json(const struct query_report_detail *d, struct strbuf *sb,
-			       int pretty);
+int reports_render_detail_json(const struct query_report_detail *d, struct strbuf *sb, int pretty);
 
 #endif

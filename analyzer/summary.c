@@ -43,13 +43,13 @@ int summary_same_key(const struct query_row *a, const struct query_row *b)
 static int summary_ptr_cmp(const void *a, const void *b)
 {
 	return summary_key_cmp(*(const struct query_row *const *)a,
-			       *(const struct query_row *const *)b);
+	                       *(const struct query_row *const *)b);
 }
 
 /* For each row of cur, the row of other with the same key (or NULL):
  * sort pointers to other's rows, then binary search. O(n log n). */
 static const struct query_row **summary_match(const struct query_rows *cur,
-					      const struct query_rows *other)
+                                              const struct query_rows *other)
 {
 	const struct query_row **sorted, **match, **hit;
 	const struct query_row *key;
@@ -63,7 +63,7 @@ static const struct query_row **summary_match(const struct query_rows *cur,
 	for (i = 0; i < cur->n; i++) {
 		key = &cur->rows[i];
 		hit = other->n ? bsearch(&key, sorted, other->n, sizeof(*sorted), summary_ptr_cmp)
-			       : NULL;
+		               : NULL;
 		match[i] = hit != NULL ? *hit : NULL;
 	}
 	free(sorted);
@@ -91,8 +91,8 @@ static void summary_fill_days(struct summary *s, struct query_rows *sparse)
 	}
 }
 
-int summary_period_all(struct store *st, int64_t today, int64_t *since, int64_t *until,
-		       char *err, size_t errlen)
+int summary_period_all(struct store *st, int64_t today, int64_t *since, int64_t *until, char *err,
+                       size_t errlen)
 {
 	int64_t first = today, last = today - 1;
 	int found;
@@ -153,7 +153,7 @@ static void summary_truncate(struct query_rows *r, size_t n)
 }
 
 int summary_build(struct store *st, const struct query_filter *f, struct summary *out, char *err,
-		  size_t errlen)
+                  size_t errlen)
 {
 	struct query_scan now, before;
 	const struct query_row **top_prev = NULL, **org_cur = NULL;
@@ -169,7 +169,7 @@ int summary_build(struct store *st, const struct query_filter *f, struct summary
 	if (f->since > f->until ||
 	    f->until - f->since > (int64_t)(LIMIT_YEAR_MAX - LIMIT_YEAR_MIN + 1) * 366) {
 		snprintf(err, errlen, "period of %lld days is out of range",
-			 (long long)(f->until - f->since));
+		         (long long)(f->until - f->since));
 		return -1;
 	}
 	memset(&cur, 0, sizeof(cur));
@@ -212,7 +212,8 @@ int summary_build(struct store *st, const struct query_filter *f, struct summary
 	s.prev_by_result_type = before.by_result_type;
 	before.by_domain.rows = before.by_organization.rows = NULL;
 	before.by_mx.rows = before.by_result_type.rows = NULL;
-	before.by_domain.n = before.by_organization.n = before.by_mx.n = before.by_result_type.n = 0;
+	before.by_domain.n = before.by_organization.n = before.by_mx.n = before.by_result_type.n =
+	    0;
 
 	s.by_domain_prev = summary_match(&s.by_domain, &s.prev_by_domain);
 	s.by_organization_prev = summary_match(&s.by_organization, &s.prev_by_organization);
@@ -245,10 +246,10 @@ int summary_parse_format(const char *s, enum summary_format *fmt)
 	static const struct {
 		const char *name;
 		enum summary_format fmt;
-	} formats[] = { { "text", SUMMARY_TEXT },
-			{ "json", SUMMARY_JSON },
-			{ "csv", SUMMARY_CSV },
-			{ "html", SUMMARY_HTML } };
+	} formats[] = {{"text", SUMMARY_TEXT},
+	               {"json", SUMMARY_JSON},
+	               {"csv", SUMMARY_CSV},
+	               {"html", SUMMARY_HTML}};
 	size_t i;
 
 	for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
@@ -260,19 +261,27 @@ int summary_parse_format(const char *s, enum summary_format *fmt)
 	return -1;
 }
 
-int summary_render(const struct summary *s, enum summary_format fmt, struct strbuf *sb,
-		   char *err, size_t errlen)
+int summary_render(const struct summary *s, enum summary_format fmt, struct strbuf *sb, char *err,
+                   size_t errlen)
 {
 	int rc;
 
 	switch (fmt) {
-	case SUMMARY_JSON: rc = summary_render_json(s, sb, 1); break;
-	case SUMMARY_CSV: rc = summary_render_csv(s, sb); break;
-	case SUMMARY_HTML: rc = summary_render_html(s, sb); break;
-	default: rc = summary_render_text(s, sb); break;
+	case SUMMARY_JSON:
+		rc = summary_render_json(s, sb, 1);
+		break;
+	case SUMMARY_CSV:
+		rc = summary_render_csv(s, sb);
+		break;
+	case SUMMARY_HTML:
+		rc = summary_render_html(s, sb);
+		break;
+	default:
+		rc = summary_render_text(s, sb);
+		break;
 	}
 	if (rc < 0)
 		snprintf(err, errlen, "summary larger than %zu bytes; narrow the period or filter",
-			 sb->cap);
+		         sb->cap);
 	return rc;
 }

@@ -28,20 +28,20 @@
 enum summary_format { SUMMARY_TEXT, SUMMARY_JSON, SUMMARY_CSV, SUMMARY_HTML };
 
 struct summary {
-	int64_t since, until;		/* this period: [since, until) */
-	int64_t prev_since, prev_until;	/* the one before, as long */
-	const char *const *domains;	/* the filter, borrowed from the caller */
+	int64_t since, until;           /* this period: [since, until) */
+	int64_t prev_since, prev_until; /* the one before, as long */
+	const char *const *domains;     /* the filter, borrowed from the caller */
 	size_t n_domains;
 	const char *organization;
 
 	struct query_totals totals, prev_totals;
-	struct query_rows by_domain;	/* QUERY_BY_DOMAIN, and so on */
+	struct query_rows by_domain; /* QUERY_BY_DOMAIN, and so on */
 	struct query_rows by_organization;
 	struct query_rows by_mx;
 	struct query_rows by_result_type;
 	struct query_rows by_policy_type;
-	struct query_rows by_day;	/* every day of the period, zeros filled */
-	struct query_rows top_failures;	/* QUERY_BY_FAILURE, first 20 */
+	struct query_rows by_day;       /* every day of the period, zeros filled */
+	struct query_rows top_failures; /* QUERY_BY_FAILURE, first 20 */
 
 	struct query_rows prev_by_domain;
 	struct query_rows prev_by_organization;
@@ -60,20 +60,20 @@ struct summary {
 	size_t *silent;
 	size_t n_silent;
 
-	int64_t quarantined;		/* inputs refused in the period */
+	int64_t quarantined; /* inputs refused in the period */
 };
 
 /* The period of 'summary --all': the first to the last day holding a
  * report (until = last + 1); an empty store gives the empty period
  * [today, today). */
-int summary_period_all(struct store *st, int64_t today, int64_t *since, int64_t *until,
-		       char *err, size_t errlen);
+int summary_period_all(struct store *st, int64_t today, int64_t *since, int64_t *until, char *err,
+                       size_t errlen);
 
 /* Builds the model for [since, until) with the filter's domains and
  * organization (its other fields are ignored). The filter's strings are
  * borrowed and must outlive *out. Caller frees with summary_free. */
 int summary_build(struct store *st, const struct query_filter *f, struct summary *out, char *err,
-		  size_t errlen);
+                  size_t errlen);
 void summary_free(struct summary *s);
 
 /* "text", "json", "csv" or "html" into *fmt; -1 for anything else. */
@@ -81,8 +81,8 @@ int summary_parse_format(const char *s, enum summary_format *fmt);
 
 /* Appends the document in fmt to sb (whose cap bounds it). -1 with
  * "summary larger than N bytes" when the cap is hit. */
-int summary_render(const struct summary *s, enum summary_format fmt, struct strbuf *sb,
-		   char *err, size_t errlen);
+int summary_render(const struct summary *s, enum summary_format fmt, struct strbuf *sb, char *err,
+                   size_t errlen);
 
 /* The renderers behind summary_render. */
 int summary_render_json(const struct summary *s, struct strbuf *sb, int pretty);

@@ -36,16 +36,16 @@ static void csv_cell(struct text_out *o, const char *s)
 	if (e[0] != '\0' && strchr("=+-@", e[0]) != NULL)
 		text_puts(o, "'");
 	for (p = e; *p != '\0'; p++)
-		text_puts(o, *p == '"' ? "\"\"" : (char[]){ *p, '\0' });
+		text_puts(o, *p == '"' ? "\"\"" : (char[]){*p, '\0'});
 	text_puts(o, "\"");
 }
 
 struct csv_row {
 	const char *section;
-	int64_t day;			/* < 0: none */
-	const struct query_row *r;	/* keys and counts */
-	int64_t reports, ok, failed;	/* used when r is NULL */
-	int sessions;			/* reports and successful apply */
+	int64_t day;                 /* < 0: none */
+	const struct query_row *r;   /* keys and counts */
+	int64_t reports, ok, failed; /* used when r is NULL */
+	int sessions;                /* reports and successful apply */
 	int has_prev;
 	int64_t prev_failed;
 };
@@ -79,7 +79,7 @@ static void csv_row(struct text_out *o, const struct summary *s, const struct cs
 }
 
 static void csv_rows(struct text_out *o, const struct summary *s, const char *section,
-		     const struct query_rows *rows, const struct query_row **prev, int sessions)
+                     const struct query_rows *rows, const struct query_row **prev, int sessions)
 {
 	struct csv_row c;
 	size_t i;
@@ -98,12 +98,12 @@ static void csv_rows(struct text_out *o, const struct summary *s, const char *se
 
 int summary_render_csv(const struct summary *s, struct strbuf *sb)
 {
-	struct text_out o = { sb, 0 };
+	struct text_out o = {sb, 0};
 	struct csv_row c;
 	size_t i;
 
 	text_puts(&o, "section,since,until,day,organization,policy_domain,mx_host,result_type,"
-		      "reports,successful_sessions,failed_sessions,previous_failed_sessions\r\n");
+	              "reports,successful_sessions,failed_sessions,previous_failed_sessions\r\n");
 	memset(&c, 0, sizeof(c));
 	c.section = "totals";
 	c.day = -1;
@@ -134,17 +134,17 @@ int summary_render_csv(const struct summary *s, struct strbuf *sb)
 /* --- HTML --- */
 
 static const char html_head[] =
-	"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-	"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-	"style-src 'unsafe-inline'\">\n"
-	"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-	"<style>\n"
-	"body{font-family:system-ui,sans-serif;margin:1em auto;max-width:60em;padding:0 1em}\n"
-	"table{border-collapse:collapse;margin-bottom:1.5em}\n"
-	"th,td{padding:.2em .6em;border-bottom:1px solid #ddd;text-align:left}\n"
-	"td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}\n"
-	".hint{color:#555;font-size:90%}\n.up{color:#b00}\n.down{color:#070}\n"
-	"</style>\n";
+    "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+    "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+    "style-src 'unsafe-inline'\">\n"
+    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+    "<style>\n"
+    "body{font-family:system-ui,sans-serif;margin:1em auto;max-width:60em;padding:0 1em}\n"
+    "table{border-collapse:collapse;margin-bottom:1.5em}\n"
+    "th,td{padding:.2em .6em;border-bottom:1px solid #ddd;text-align:left}\n"
+    "td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}\n"
+    ".hint{color:#555;font-size:90%}\n.up{color:#b00}\n.down{color:#070}\n"
+    "</style>\n";
 
 /* Report text: control characters escaped, then HTML-escaped. */
 static void html_text(struct text_out *o, const char *s)
@@ -175,20 +175,23 @@ static void html_change(struct text_out *o, int64_t cur, int64_t prev, int prese
 	char buf[32];
 
 	text_printf(o, "<td class=\"n%s\">%s</td>",
-		    !present || cur > prev ? " up" : cur < prev ? " down" : "",
-		    text_delta(cur, prev, present, buf, sizeof(buf)));
+	            !present || cur > prev ? " up"
+	            : cur < prev           ? " down"
+	                                   : "",
+	            text_delta(cur, prev, present, buf, sizeof(buf)));
 }
 
 static void html_sessions(struct text_out *o, const char *title, const struct query_rows *rows,
-			  const struct query_row **prev, int by_org)
+                          const struct query_row **prev, int by_org)
 {
 	char rate[16];
 	size_t i;
 
-	text_printf(o, "<h2>%s</h2>\n<table>\n<tr><th>%s</th><th class=\"n\">reports</th>"
-		    "<th class=\"n\">successful</th><th class=\"n\">failed</th>"
-		    "<th class=\"n\">rate</th><th class=\"n\">change</th></tr>\n",
-		    title, by_org ? "organization" : "policy domain");
+	text_printf(o,
+	            "<h2>%s</h2>\n<table>\n<tr><th>%s</th><th class=\"n\">reports</th>"
+	            "<th class=\"n\">successful</th><th class=\"n\">failed</th>"
+	            "<th class=\"n\">rate</th><th class=\"n\">change</th></tr>\n",
+	            title, by_org ? "organization" : "policy domain");
 	for (i = 0; i < rows->n; i++) {
 		const struct query_row *r = &rows->rows[i];
 
@@ -201,24 +204,27 @@ static void html_sessions(struct text_out *o, const char *title, const struct qu
 		html_num(o, r->reports);
 		html_num(o, r->successful_sessions);
 		html_num(o, r->failed_sessions);
-		text_printf(o, "<td class=\"n\">%s</td>",
-			    text_rate(r->successful_sessions, r->failed_sessions, rate, sizeof(rate)));
+		text_printf(
+		    o, "<td class=\"n\">%s</td>",
+		    text_rate(r->successful_sessions, r->failed_sessions, rate, sizeof(rate)));
 		html_change(o, r->failed_sessions, prev[i] != NULL ? prev[i]->failed_sessions : 0,
-			    prev[i] != NULL);
+		            prev[i] != NULL);
 		text_puts(o, "</tr>\n");
 	}
 	text_puts(o, "</table>\n");
 }
 
 static void html_failed(struct text_out *o, const char *title, const struct query_rows *rows,
-			const struct query_row **prev, int by_mx)
+                        const struct query_row **prev, int by_mx)
 {
 	char hint[HINTS_MAX];
 	size_t i;
 
-	text_printf(o, "<h2>%s</h2>\n<table>\n<tr><th>%s</th><th class=\"n\">failed</th>"
-		    "<th class=\"n\">change</th>%s</tr>\n",
-		    title, by_mx ? "MX host" : "result type", by_mx ? "" : "<th>what to check</th>");
+	text_printf(o,
+	            "<h2>%s</h2>\n<table>\n<tr><th>%s</th><th class=\"n\">failed</th>"
+	            "<th class=\"n\">change</th>%s</tr>\n",
+	            title, by_mx ? "MX host" : "result type",
+	            by_mx ? "" : "<th>what to check</th>");
 	for (i = 0; i < rows->n; i++) {
 		const struct query_row *r = &rows->rows[i];
 
@@ -230,7 +236,7 @@ static void html_failed(struct text_out *o, const char *title, const struct quer
 		text_puts(o, "</td>");
 		html_num(o, r->failed_sessions);
 		html_change(o, r->failed_sessions, prev[i] != NULL ? prev[i]->failed_sessions : 0,
-			    prev[i] != NULL);
+		            prev[i] != NULL);
 		if (!by_mx) {
 			text_puts(o, "<td class=\"hint\">");
 			html_text(o, hints_format(r->result_type, NULL, hint, sizeof(hint)));
@@ -247,8 +253,8 @@ static void html_top(struct text_out *o, const struct summary *s)
 	size_t i;
 
 	text_puts(o, "<h2>Top failures</h2>\n<table>\n<tr><th>result type</th><th>MX host</th>"
-		     "<th>policy domain</th><th>organization</th><th class=\"n\">failed</th>"
-		     "<th class=\"n\">change</th></tr>\n");
+	             "<th>policy domain</th><th>organization</th><th class=\"n\">failed</th>"
+	             "<th class=\"n\">change</th></tr>\n");
 	for (i = 0; i < s->top_failures.n; i++) {
 		const struct query_row *r = &s->top_failures.rows[i];
 
@@ -263,7 +269,7 @@ static void html_top(struct text_out *o, const struct summary *s)
 		text_puts(o, "</td>");
 		html_num(o, r->failed_sessions);
 		html_change(o, r->failed_sessions, s->top_failures_prev[i],
-			    s->top_failures_prev[i] > 0);
+		            s->top_failures_prev[i] > 0);
 		text_puts(o, "</tr>\n<tr><td colspan=\"6\" class=\"hint\">");
 		html_text(o, hints_format(r->result_type, r->policy_domain, hint, sizeof(hint)));
 		text_puts(o, "</td></tr>\n");
@@ -277,7 +283,7 @@ static void html_rest(struct text_out *o, const struct summary *s)
 	size_t i;
 
 	text_puts(o, "<h2>By day (UTC)</h2>\n<table>\n<tr><th>day</th><th class=\"n\">successful"
-		     "</th><th class=\"n\">failed</th><th class=\"n\">rate</th></tr>\n");
+	             "</th><th class=\"n\">failed</th><th class=\"n\">rate</th></tr>\n");
 	for (i = 0; i < s->by_day.n; i++) {
 		const struct query_row *r = &s->by_day.rows[i];
 
@@ -285,8 +291,9 @@ static void html_rest(struct text_out *o, const struct summary *s)
 		text_printf(o, "<tr><td>%s</td>", d);
 		html_num(o, r->successful_sessions);
 		html_num(o, r->failed_sessions);
-		text_printf(o, "<td class=\"n\">%s</td></tr>\n",
-			    text_rate(r->successful_sessions, r->failed_sessions, rate, sizeof(rate)));
+		text_printf(
+		    o, "<td class=\"n\">%s</td></tr>\n",
+		    text_rate(r->successful_sessions, r->failed_sessions, rate, sizeof(rate)));
 	}
 	text_puts(o, "</table>\n<h2>Failing now, not in the previous period</h2>\n<ul>\n");
 	for (i = 0; i < s->by_result_type.n; i++) {
@@ -311,14 +318,15 @@ static void html_rest(struct text_out *o, const struct summary *s)
 		html_text(o, r->organization);
 		text_printf(o, " (%" PRId64 " reports in the previous period)</li>\n", r->reports);
 	}
-	text_printf(o, "</ul>\n<h2>Quarantined</h2>\n<p>%" PRId64 " input%s received in the period "
-		       "refused (<code>tlswatch quarantine list</code>).</p>\n",
-		    s->quarantined, s->quarantined == 1 ? "" : "s");
+	text_printf(o,
+	            "</ul>\n<h2>Quarantined</h2>\n<p>%" PRId64 " input%s received in the period "
+	            "refused (<code>tlswatch quarantine list</code>).</p>\n",
+	            s->quarantined, s->quarantined == 1 ? "" : "s");
 }
 
 int summary_render_html(const struct summary *s, struct strbuf *sb)
 {
-	struct text_out o = { sb, 0 };
+	struct text_out o = {sb, 0};
 	char a[16], b[16], c[16], d[16], ok[32], bad[32], rate[16], prate[16];
 	size_t i;
 
@@ -326,12 +334,13 @@ int summary_render_html(const struct summary *s, struct strbuf *sb)
 	datetime_format_day(s->until > s->since ? s->until - 1 : s->until, b, sizeof(b));
 	datetime_format_day(s->prev_since, c, sizeof(c));
 	datetime_format_day(s->prev_until > s->prev_since ? s->prev_until - 1 : s->prev_until, d,
-			    sizeof(d));
+	                    sizeof(d));
 	text_puts(&o, html_head);
-	text_printf(&o, "<title>tlswatch summary %s to %s</title>\n</head>\n<body>\n"
-			"<h1>SMTP TLS reports, %s to %s (UTC)</h1>\n"
-			"<p>Compared with %s to %s; changes are in failed sessions.",
-		    a, b, a, b, c, d);
+	text_printf(&o,
+	            "<title>tlswatch summary %s to %s</title>\n</head>\n<body>\n"
+	            "<h1>SMTP TLS reports, %s to %s (UTC)</h1>\n"
+	            "<p>Compared with %s to %s; changes are in failed sessions.",
+	            a, b, a, b, c, d);
 	for (i = 0; i < s->n_domains; i++) {
 		text_puts(&o, i == 0 ? " Domains: " : ", ");
 		html_text(&o, s->domains[i]);
@@ -342,26 +351,30 @@ int summary_render_html(const struct summary *s, struct strbuf *sb)
 		html_text(&o, s->organization);
 		text_puts(&o, ".");
 	}
-	text_printf(&o, "</p>\n<h2>Totals</h2>\n<table>\n<tr><th></th><th class=\"n\">this period"
-			"</th><th class=\"n\">previous</th></tr>\n"
-			"<tr><td>reports</td><td class=\"n\">%s</td>",
-		    text_count(s->totals.reports, ok, sizeof(ok)));
+	text_printf(&o,
+	            "</p>\n<h2>Totals</h2>\n<table>\n<tr><th></th><th class=\"n\">this period"
+	            "</th><th class=\"n\">previous</th></tr>\n"
+	            "<tr><td>reports</td><td class=\"n\">%s</td>",
+	            text_count(s->totals.reports, ok, sizeof(ok)));
 	text_printf(&o, "<td class=\"n\">%s</td></tr>\n",
-		    text_count(s->prev_totals.reports, ok, sizeof(ok)));
-	text_printf(&o, "<tr><td>successful sessions</td><td class=\"n\">%s</td>"
-			"<td class=\"n\">%s</td></tr>\n",
-		    text_count(s->totals.successful_sessions, ok, sizeof(ok)),
-		    text_count(s->prev_totals.successful_sessions, bad, sizeof(bad)));
-	text_printf(&o, "<tr><td>failed sessions</td><td class=\"n\">%s</td>"
-			"<td class=\"n\">%s</td></tr>\n",
-		    text_count(s->totals.failed_sessions, ok, sizeof(ok)),
-		    text_count(s->prev_totals.failed_sessions, bad, sizeof(bad)));
-	text_printf(&o, "<tr><td>success rate</td><td class=\"n\">%s</td><td class=\"n\">%s</td>"
-			"</tr>\n</table>\n",
-		    text_rate(s->totals.successful_sessions, s->totals.failed_sessions, rate,
-			      sizeof(rate)),
-		    text_rate(s->prev_totals.successful_sessions, s->prev_totals.failed_sessions,
-			      prate, sizeof(prate)));
+	            text_count(s->prev_totals.reports, ok, sizeof(ok)));
+	text_printf(&o,
+	            "<tr><td>successful sessions</td><td class=\"n\">%s</td>"
+	            "<td class=\"n\">%s</td></tr>\n",
+	            text_count(s->totals.successful_sessions, ok, sizeof(ok)),
+	            text_count(s->prev_totals.successful_sessions, bad, sizeof(bad)));
+	text_printf(&o,
+	            "<tr><td>failed sessions</td><td class=\"n\">%s</td>"
+	            "<td class=\"n\">%s</td></tr>\n",
+	            text_count(s->totals.failed_sessions, ok, sizeof(ok)),
+	            text_count(s->prev_totals.failed_sessions, bad, sizeof(bad)));
+	text_printf(
+	    &o,
+	    "<tr><td>success rate</td><td class=\"n\">%s</td><td class=\"n\">%s</td>"
+	    "</tr>\n</table>\n",
+	    text_rate(s->totals.successful_sessions, s->totals.failed_sessions, rate, sizeof(rate)),
+	    text_rate(s->prev_totals.successful_sessions, s->prev_totals.failed_sessions, prate,
+	              sizeof(prate)));
 	html_sessions(&o, "By policy domain", &s->by_domain, s->by_domain_prev, 0);
 	html_top(&o, s);
 	html_sessions(&o, "By organization", &s->by_organization, s->by_organization_prev, 1);

@@ -36,7 +36,7 @@ static void summary_json_totals(struct jsonw *w, const struct query_totals *t)
 
 /* by_domain / by_organization entries: name, reports, sessions. */
 static void summary_json_sessions(struct jsonw *w, const struct query_rows *rows,
-				  const char *name_key, int by_org)
+                                  const char *name_key, int by_org)
 {
 	size_t i;
 
@@ -200,7 +200,7 @@ static void summary_json_extras(struct jsonw *w, const struct summary *s)
 	for (i = 0; i < s->by_result_type.n; i++) {
 		jsonw_key(w, s->by_result_type.rows[i].result_type);
 		jsonw_string(w, hints_format(s->by_result_type.rows[i].result_type, NULL, hint,
-					     sizeof(hint)));
+		                             sizeof(hint)));
 	}
 	jsonw_object_end(w);
 }
@@ -233,4 +233,3 @@ int summary_render_json(const struct summary *s, struct strbuf *sb, int pretty)
 		w.failed = 1;
 	return w.failed ? -1 : 0;
 }
-

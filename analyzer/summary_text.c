@@ -24,8 +24,8 @@
 /* by_day is listed for periods up to a month. */
 #define TEXT_MAX_DAYS 31
 
-#define NAME_WIDE 28	/* name column beside five number columns */
-#define NAME_WIDER 56	/* name column beside two */
+#define NAME_WIDE  28 /* name column beside five number columns */
+#define NAME_WIDER 56 /* name column beside two */
 
 /* A section title; with cols, the column headings of a table whose name
  * column is width wide (cols laid out with the rows' own format). */
@@ -43,7 +43,7 @@ static void text_title(struct text_out *o, const char *title, size_t width, cons
 }
 
 #define COLS_SESSIONS " %8s %11s %9s %7s %7s"
-#define COLS_FAILED " %9s %8s"
+#define COLS_FAILED   " %9s %8s"
 
 static void text_more(struct text_out *o, size_t shown, size_t n)
 {
@@ -60,38 +60,39 @@ static const char *text_name_or(const char *s, const char *absent, char *buf, si
 
 /* The by-domain and by-organization tables. */
 static void text_sessions_table(struct text_out *o, const char *title,
-				const struct query_rows *rows, const struct query_row **prev,
-				int by_org)
+                                const struct query_rows *rows, const struct query_row **prev,
+                                int by_org)
 {
 	char name[TEXT_CELL_MAX], rep[32], ok[32], bad[32], rate[16], chg[32], cols[128];
 	size_t i, shown = rows->n < TEXT_MAX_ROWS ? rows->n : TEXT_MAX_ROWS;
 
 	snprintf(cols, sizeof(cols), COLS_SESSIONS, "reports", "successful", "failed", "rate",
-		 "change");
+	         "change");
 	text_title(o, title, NAME_WIDE, cols);
 	if (rows->n == 0)
 		text_puts(o, "  none\n");
 	for (i = 0; i < shown; i++) {
 		const struct query_row *r = &rows->rows[i];
 
-		snprintf(cols, sizeof(cols), COLS_SESSIONS,
-			 text_count(r->reports, rep, sizeof(rep)),
-			 text_count(r->successful_sessions, ok, sizeof(ok)),
-			 text_count(r->failed_sessions, bad, sizeof(bad)),
-			 text_rate(r->successful_sessions, r->failed_sessions, rate, sizeof(rate)),
-			 text_delta(r->failed_sessions, prev[i] != NULL ? prev[i]->failed_sessions : 0,
-				    prev[i] != NULL, chg, sizeof(chg)));
-		text_row(o, by_org ? text_escape(r->organization, name, sizeof(name))
-				    : text_name_or(r->policy_domain, "(no policy domain)", name,
-						   sizeof(name)),
-			 NAME_WIDE, cols);
+		snprintf(
+		    cols, sizeof(cols), COLS_SESSIONS, text_count(r->reports, rep, sizeof(rep)),
+		    text_count(r->successful_sessions, ok, sizeof(ok)),
+		    text_count(r->failed_sessions, bad, sizeof(bad)),
+		    text_rate(r->successful_sessions, r->failed_sessions, rate, sizeof(rate)),
+		    text_delta(r->failed_sessions, prev[i] != NULL ? prev[i]->failed_sessions : 0,
+		               prev[i] != NULL, chg, sizeof(chg)));
+		text_row(o,
+		         by_org ? text_escape(r->organization, name, sizeof(name))
+		                : text_name_or(r->policy_domain, "(no policy domain)", name,
+		                               sizeof(name)),
+		         NAME_WIDE, cols);
 	}
 	text_more(o, shown, rows->n);
 }
 
 /* The by-MX and by-result-type tables; result types carry their hint. */
 static void text_failed_table(struct text_out *o, const char *title, const struct query_rows *rows,
-			      const struct query_row **prev, int by_mx, const char *domain)
+                              const struct query_row **prev, int by_mx, const char *domain)
 {
 	char name[TEXT_CELL_MAX], bad[32], chg[32], cols[64], hint[HINTS_MAX];
 	char hint_esc[TEXT_CELL_MAX + HINTS_MAX];
@@ -105,12 +106,14 @@ static void text_failed_table(struct text_out *o, const char *title, const struc
 		const struct query_row *r = &rows->rows[i];
 
 		snprintf(cols, sizeof(cols), COLS_FAILED,
-			 text_count(r->failed_sessions, bad, sizeof(bad)),
-			 text_delta(r->failed_sessions, prev[i] != NULL ? prev[i]->failed_sessions : 0,
-				    prev[i] != NULL, chg, sizeof(chg)));
-		text_row(o, by_mx ? text_name_or(r->mx_host, "(no MX named)", name, sizeof(name))
-				   : text_escape(r->result_type, name, sizeof(name)),
-			 NAME_WIDER, cols);
+		         text_count(r->failed_sessions, bad, sizeof(bad)),
+		         text_delta(r->failed_sessions,
+		                    prev[i] != NULL ? prev[i]->failed_sessions : 0, prev[i] != NULL,
+		                    chg, sizeof(chg)));
+		text_row(o,
+		         by_mx ? text_name_or(r->mx_host, "(no MX named)", name, sizeof(name))
+		               : text_escape(r->result_type, name, sizeof(name)),
+		         NAME_WIDER, cols);
 		if (!by_mx) {
 			hints_format(r->result_type, domain, hint, sizeof(hint));
 			text_wrap(o, 4, text_escape(hint, hint_esc, sizeof(hint_esc)));
@@ -134,23 +137,22 @@ static void text_top(struct text_out *o, const struct summary *s)
 		const struct query_row *r = &s->top_failures.rows[i];
 		int64_t p = s->top_failures_prev[i];
 
-		snprintf(what, sizeof(what), "%s at %s",
-			 text_escape(r->result_type, a, sizeof(a)),
-			 text_name_or(r->mx_host, "an unnamed MX", b, sizeof(b)));
+		snprintf(what, sizeof(what), "%s at %s", text_escape(r->result_type, a, sizeof(a)),
+		         text_name_or(r->mx_host, "an unnamed MX", b, sizeof(b)));
 		snprintf(cols, sizeof(cols), COLS_FAILED,
-			 text_count(r->failed_sessions, bad, sizeof(bad)),
-			 text_delta(r->failed_sessions, p, p > 0, chg, sizeof(chg)));
+		         text_count(r->failed_sessions, bad, sizeof(bad)),
+		         text_delta(r->failed_sessions, p, p > 0, chg, sizeof(chg)));
 		text_row(o, what, NAME_WIDER, cols);
 		snprintf(line, sizeof(line), "domain %s, reported by %s",
-			 text_name_or(r->policy_domain, "(none)", a, sizeof(a)),
-			 text_escape(r->organization, b, sizeof(b)));
+		         text_name_or(r->policy_domain, "(none)", a, sizeof(a)),
+		         text_escape(r->organization, b, sizeof(b)));
 		text_wrap(o, 4, line);
 		hints_format(r->result_type, r->policy_domain, hint, sizeof(hint));
 		text_wrap(o, 4, text_escape(hint, hint_esc, sizeof(hint_esc)));
 	}
 	if (s->top_failures.n > shown)
 		text_printf(o, "  ... %zu more groups in --format json\n",
-			      s->top_failures.n - shown);
+		            s->top_failures.n - shown);
 }
 
 static void text_totals(struct text_out *o, const struct summary *s)
@@ -161,20 +163,20 @@ static void text_totals(struct text_out *o, const struct summary *s)
 
 	text_printf(o, "\n%-30s %14s %13s %12s\n", "TOTALS", "this period", "previous", "change");
 	text_printf(o, "  %-28s %14s %13s %12s\n", "reports", text_count(t->reports, a, 32),
-		      text_count(p->reports, b, 32), text_delta(t->reports, p->reports, 1, c, 32));
+	            text_count(p->reports, b, 32), text_delta(t->reports, p->reports, 1, c, 32));
 	text_printf(o, "  %-28s %14s %13s %12s\n", "successful sessions",
-		      text_count(t->successful_sessions, a, 32),
-		      text_count(p->successful_sessions, b, 32),
-		      text_delta(t->successful_sessions, p->successful_sessions, 1, c, 32));
+	            text_count(t->successful_sessions, a, 32),
+	            text_count(p->successful_sessions, b, 32),
+	            text_delta(t->successful_sessions, p->successful_sessions, 1, c, 32));
 	text_printf(o, "  %-28s %14s %13s %12s\n", "failed sessions",
-		      text_count(t->failed_sessions, a, 32), text_count(p->failed_sessions, b, 32),
-		      text_delta(t->failed_sessions, p->failed_sessions, 1, c, 32));
+	            text_count(t->failed_sessions, a, 32), text_count(p->failed_sessions, b, 32),
+	            text_delta(t->failed_sessions, p->failed_sessions, 1, c, 32));
 	text_printf(o, "  %-28s %14s %13s %12s\n", "success rate",
-		      text_rate(t->successful_sessions, t->failed_sessions, a, 32),
-		      text_rate(p->successful_sessions, p->failed_sessions, b, 32),
-		      present ? text_rate_delta(t->successful_sessions, t->failed_sessions,
-						p->successful_sessions, p->failed_sessions, c, 32)
-			      : "-");
+	            text_rate(t->successful_sessions, t->failed_sessions, a, 32),
+	            text_rate(p->successful_sessions, p->failed_sessions, b, 32),
+	            present ? text_rate_delta(t->successful_sessions, t->failed_sessions,
+	                                      p->successful_sessions, p->failed_sessions, c, 32)
+	                    : "-");
 }
 
 static void text_days(struct text_out *o, const struct summary *s)
@@ -189,11 +191,11 @@ static void text_days(struct text_out *o, const struct summary *s)
 		const struct query_row *r = &s->by_day.rows[i];
 
 		datetime_format_day(r->day, d, sizeof(d));
-		text_printf(o, "  %-28s %18s %9s %7s\n", d,
-			      text_count(r->successful_sessions, ok, sizeof(ok)),
-			      text_count(r->failed_sessions, bad, sizeof(bad)),
-			      text_rate(r->successful_sessions, r->failed_sessions, rate,
-					sizeof(rate)));
+		text_printf(
+		    o, "  %-28s %18s %9s %7s\n", d,
+		    text_count(r->successful_sessions, ok, sizeof(ok)),
+		    text_count(r->failed_sessions, bad, sizeof(bad)),
+		    text_rate(r->successful_sessions, r->failed_sessions, rate, sizeof(rate)));
 	}
 }
 
@@ -211,39 +213,39 @@ static void text_news(struct text_out *o, const struct summary *s)
 		for (i = 0; i < s->by_result_type.n; i++) {
 			if (s->by_result_type_prev[i] != NULL)
 				continue;
-			snprintf(line, sizeof(line), "result type %s",
-				 text_escape(s->by_result_type.rows[i].result_type, name,
-					     sizeof(name)));
+			snprintf(
+			    line, sizeof(line), "result type %s",
+			    text_escape(s->by_result_type.rows[i].result_type, name, sizeof(name)));
 			text_wrap(o, 2, line);
 		}
 		for (i = 0; i < s->by_mx.n; i++) {
 			if (s->by_mx_prev[i] != NULL)
 				continue;
 			snprintf(line, sizeof(line), "MX host %s",
-				 text_name_or(s->by_mx.rows[i].mx_host, "(none named)", name,
-					      sizeof(name)));
+			         text_name_or(s->by_mx.rows[i].mx_host, "(none named)", name,
+			                      sizeof(name)));
 			text_wrap(o, 2, line);
 		}
 	}
 	if (s->n_silent > 0) {
 		text_title(o, "SILENT REPORTERS (reported in the previous period, not in this)", 0,
-			   NULL);
+		           NULL);
 		for (i = 0; i < s->n_silent; i++) {
 			const struct query_row *r = &s->prev_by_organization.rows[s->silent[i]];
 
 			snprintf(line, sizeof(line), "%s (%" PRId64 " report%s before)",
-				 text_escape(r->organization, name, sizeof(name)), r->reports,
-				 r->reports == 1 ? "" : "s");
+			         text_escape(r->organization, name, sizeof(name)), r->reports,
+			         r->reports == 1 ? "" : "s");
 			text_wrap(o, 2, line);
 		}
 	}
 	if (s->quarantined > 0) {
 		text_title(o, "QUARANTINED", 0, NULL);
 		snprintf(line, sizeof(line),
-			 "%" PRId64 " input%s received in the period %s refused; see 'tlswatch "
-			 "quarantine list'",
-			 s->quarantined, s->quarantined == 1 ? "" : "s",
-			 s->quarantined == 1 ? "was" : "were");
+		         "%" PRId64 " input%s received in the period %s refused; see 'tlswatch "
+		         "quarantine list'",
+		         s->quarantined, s->quarantined == 1 ? "" : "s",
+		         s->quarantined == 1 ? "was" : "were");
 		text_wrap(o, 2, line);
 	}
 }
@@ -260,18 +262,18 @@ static void text_header(struct text_out *o, const struct summary *s)
 	datetime_format_day(s->since, a, sizeof(a));
 	datetime_format_day(s->until - 1, b, sizeof(b));
 	text_printf(o, "tlswatch summary, %s to %s (%" PRId64 " day%s, UTC)\n", a, b,
-		      s->until - s->since, s->until - s->since == 1 ? "" : "s");
+	            s->until - s->since, s->until - s->since == 1 ? "" : "s");
 	datetime_format_day(s->prev_since, a, sizeof(a));
 	datetime_format_day(s->prev_until - 1, b, sizeof(b));
 	text_printf(o, "Compared with %s to %s; \"change\" is in failed sessions.\n", a, b);
 	for (i = 0; i < s->n_domains; i++) {
 		snprintf(line, sizeof(line), "%s %s", i == 0 ? "Domains:" : "        ",
-			 text_escape(s->domains[i], name, sizeof(name)));
+		         text_escape(s->domains[i], name, sizeof(name)));
 		text_wrap(o, 0, line);
 	}
 	if (s->organization != NULL) {
 		snprintf(line, sizeof(line), "Reporter: %s",
-			 text_escape(s->organization, name, sizeof(name)));
+		         text_escape(s->organization, name, sizeof(name)));
 		text_wrap(o, 0, line);
 	}
 }
@@ -286,18 +288,17 @@ static void text_summary(const struct summary *s, struct text_out *o)
 	text_totals(o, s);
 	text_sessions_table(o, "BY POLICY DOMAIN", &s->by_domain, s->by_domain_prev, 0);
 	text_top(o, s);
-	text_sessions_table(o, "BY ORGANIZATION", &s->by_organization, s->by_organization_prev,
-			    1);
+	text_sessions_table(o, "BY ORGANIZATION", &s->by_organization, s->by_organization_prev, 1);
 	text_failed_table(o, "BY MX HOST", &s->by_mx, s->by_mx_prev, 1, NULL);
 	text_failed_table(o, "BY RESULT TYPE", &s->by_result_type, s->by_result_type_prev, 0,
-			  one_domain);
+	                  one_domain);
 	text_days(o, s);
 	text_news(o, s);
 }
 
 int summary_render_text(const struct summary *s, struct strbuf *sb)
 {
-	struct text_out o = { sb, 0 };
+	struct text_out o = {sb, 0};
 
 	text_summary(s, &o);
 	return o.failed ? -1 : 0;

@@ -106,7 +106,7 @@ const char *text_delta(int64_t cur, int64_t prev, int present, char *buf, size_t
 }
 
 const char *text_rate_delta(int64_t ok, int64_t failed, int64_t prev_ok, int64_t prev_failed,
-			    char *buf, size_t len)
+                            char *buf, size_t len)
 {
 	int64_t a = text_basis_points(ok, failed), b = text_basis_points(prev_ok, prev_failed), d;
 
@@ -115,8 +115,11 @@ const char *text_rate_delta(int64_t ok, int64_t failed, int64_t prev_ok, int64_t
 		return buf;
 	}
 	d = a - b;
-	snprintf(buf, len, "%s%" PRId64 ".%02" PRId64 " pp", d > 0 ? "+" : d < 0 ? "-" : "",
-		 (d < 0 ? -d : d) / 100, (d < 0 ? -d : d) % 100);
+	snprintf(buf, len, "%s%" PRId64 ".%02" PRId64 " pp",
+	         d > 0   ? "+"
+	         : d < 0 ? "-"
+	                 : "",
+	         (d < 0 ? -d : d) / 100, (d < 0 ? -d : d) % 100);
 	return buf;
 }
 

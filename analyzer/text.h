@@ -42,7 +42,7 @@ const char *text_rate(int64_t ok, int64_t failed, char *buf, size_t len);
 const char *text_delta(int64_t cur, int64_t prev, int present, char *buf, size_t len);
 /* The change of success rate in percentage points: "-0.12 pp", or "-". */
 const char *text_rate_delta(int64_t ok, int64_t failed, int64_t prev_ok, int64_t prev_failed,
-			    char *buf, size_t len);
+                            char *buf, size_t len);
 
 /* "  NAME<pad>COLS\n" with NAME padded to width columns; a longer NAME
  * gets lines of its own (wrapped at spaces) and COLS the next line. */

@@ -23,35 +23,34 @@
 
 static void alert_usage(FILE *f)
 {
-	fprintf(f,
-		"usage: tlswatch alert [--window Nd] [--baseline Nd] [--factor F]\n"
-		"                      [--min-failures N] [--at DATE] [--repeat-after Nd]\n"
-		"                      [--format text|json] [--exec CMD] [--webhook URL]\n"
-		"\n"
-		"Compares failed sessions in the window (the complete UTC days before\n"
-		"--at) with the baseline before it, per (policy domain, MX host, result\n"
-		"type) and per policy domain; alerts on a spike, a new failure, a sharp\n"
-		"fall of a domain's success rate, and a daily reporter gone silent.\n"
-		"Prints nothing when all is well. An alert already sent is not sent\n"
-		"again until --repeat-after days have passed. See docs/alerts.md.\n"
-		"\n"
-		"  --window Nd        days evaluated (default 1)\n"
-		"  --baseline Nd      days before the window to compare with (default 28)\n"
-		"  --factor F         how many times the baseline's daily mean, and how\n"
-		"                     many standard deviations above it (default 3)\n"
-		"  --min-failures N   failed sessions needed for any alert (default 10)\n"
-		"  --at DATE          evaluate as if today were DATE (default today)\n"
-		"  --repeat-after Nd  send an alert again after N days (default 1; 0:\n"
-		"                     every run)\n"
-		"  --format F         text (one line per alert) or json\n"
-		"  --exec CMD         run CMD (/bin/sh -c) with the alerts as JSON on stdin\n"
-		"  --webhook URL      POST the alerts as JSON, with a Slack/Mattermost/\n"
-		"                     Teams 'text' field\n"
-		"Defaults also come from the configuration's [alert] section: window,\n"
-		"baseline, factor, min_failures, repeat_after, exec, webhook.\n"
-		"\n"
-		"Exit status: 0 nothing to report, 1 alerts, 2 an error (the alerts are\n"
-		"then not recorded as sent, so the next run tries again).\n");
+	fprintf(f, "usage: tlswatch alert [--window Nd] [--baseline Nd] [--factor F]\n"
+	           "                      [--min-failures N] [--at DATE] [--repeat-after Nd]\n"
+	           "                      [--format text|json] [--exec CMD] [--webhook URL]\n"
+	           "\n"
+	           "Compares failed sessions in the window (the complete UTC days before\n"
+	           "--at) with the baseline before it, per (policy domain, MX host, result\n"
+	           "type) and per policy domain; alerts on a spike, a new failure, a sharp\n"
+	           "fall of a domain's success rate, and a daily reporter gone silent.\n"
+	           "Prints nothing when all is well. An alert already sent is not sent\n"
+	           "again until --repeat-after days have passed. See docs/alerts.md.\n"
+	           "\n"
+	           "  --window Nd        days evaluated (default 1)\n"
+	           "  --baseline Nd      days before the window to compare with (default 28)\n"
+	           "  --factor F         how many times the baseline's daily mean, and how\n"
+	           "                     many standard deviations above it (default 3)\n"
+	           "  --min-failures N   failed sessions needed for any alert (default 10)\n"
+	           "  --at DATE          evaluate as if today were DATE (default today)\n"
+	           "  --repeat-after Nd  send an alert again after N days (default 1; 0:\n"
+	           "                     every run)\n"
+	           "  --format F         text (one line per alert) or json\n"
+	           "  --exec CMD         run CMD (/bin/sh -c) with the alerts as JSON on stdin\n"
+	           "  --webhook URL      POST the alerts as JSON, with a Slack/Mattermost/\n"
+	           "                     Teams 'text' field\n"
+	           "Defaults also come from the configuration's [alert] section: window,\n"
+	           "baseline, factor, min_failures, repeat_after, exec, webhook.\n"
+	           "\n"
+	           "Exit status: 0 nothing to report, 1 alerts, 2 an error (the alerts are\n"
+	           "then not recorded as sent, so the next run tries again).\n");
 }
 
 struct alert_opts {
@@ -79,8 +78,7 @@ static int alert_parse_factor(const char *s, double *out, char *err, size_t errl
 
 /* One setting, from the config file (where is "[alert] key") or an
  * option (where is "--key"). */
-static int alert_set(struct alert_opts *o, const char *key, const char *v, char *err,
-		     size_t errlen)
+static int alert_set(struct alert_opts *o, const char *key, const char *v, char *err, size_t errlen)
 {
 	char why[256];
 	int rc = 0;
@@ -93,7 +91,7 @@ static int alert_set(struct alert_opts *o, const char *key, const char *v, char 
 		rc = period_parse_days(v, 0, LIMIT_PERIOD_DAYS, &o->repeat_after, why, sizeof(why));
 	else if (strcmp(key, "min_failures") == 0)
 		rc = period_parse_days(v, 1, LIMIT_COUNT_MAX / 2, &o->p.min_failures, why,
-				       sizeof(why));
+		                       sizeof(why));
 	else if (strcmp(key, "factor") == 0)
 		rc = alert_parse_factor(v, &o->p.factor, why, sizeof(why));
 	else if (strcmp(key, "exec") == 0)
@@ -107,8 +105,8 @@ static int alert_set(struct alert_opts *o, const char *key, const char *v, char 
 
 static int alert_config(struct cli *c, struct alert_opts *o)
 {
-	static const char *const keys[] = { "window", "baseline", "factor", "min_failures",
-					    "repeat_after", "exec", "webhook" };
+	static const char *const keys[] = {"window",       "baseline", "factor", "min_failures",
+	                                   "repeat_after", "exec",     "webhook"};
 	char err[512];
 	const char *v;
 	size_t i;
@@ -116,8 +114,9 @@ static int alert_config(struct cli *c, struct alert_opts *o)
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		v = config_get(c->cfg, "alert", keys[i]);
 		if (v != NULL && alert_set(o, keys[i], v, err, sizeof(err)) < 0) {
-			log_error("%s: [alert] %s: %s", config_path(c->cfg) ? config_path(c->cfg) : "config",
-				  keys[i], err);
+			log_error("%s: [alert] %s: %s",
+			          config_path(c->cfg) ? config_path(c->cfg) : "config", keys[i],
+			          err);
 			return -1;
 		}
 	}
@@ -125,8 +124,7 @@ static int alert_config(struct cli *c, struct alert_opts *o)
 }
 
 /* Prints, delivers, records. Returns the exit status. */
-static int alert_deliver(struct store *st, const struct alert_opts *o,
-			 const struct alert_list *l)
+static int alert_deliver(struct store *st, const struct alert_opts *o, const struct alert_list *l)
 {
 	struct strbuf out, json;
 	char err[1024];
@@ -143,13 +141,13 @@ static int alert_deliver(struct store *st, const struct alert_opts *o,
 		log_warn("writing the alerts");
 		goto out;
 	}
-	if (o->exec != NULL && notify_exec(o->exec, strbuf_str(&json), json.len, err,
-					   sizeof(err)) < 0) {
+	if (o->exec != NULL &&
+	    notify_exec(o->exec, strbuf_str(&json), json.len, err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		goto out;
 	}
-	if (o->webhook != NULL && notify_webhook(o->webhook, strbuf_str(&json), json.len, err,
-						 sizeof(err)) < 0) {
+	if (o->webhook != NULL &&
+	    notify_webhook(o->webhook, strbuf_str(&json), json.len, err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		goto out;
 	}
@@ -167,22 +165,21 @@ out:
 int cmd_alert(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "window", required_argument, NULL, 'w' },
-		{ "baseline", required_argument, NULL, 'b' },
-		{ "factor", required_argument, NULL, 'f' },
-		{ "min-failures", required_argument, NULL, 'm' },
-		{ "at", required_argument, NULL, 'a' },
-		{ "repeat-after", required_argument, NULL, 'r' },
-		{ "format", required_argument, NULL, 'F' },
-		{ "exec", required_argument, NULL, 'e' },
-		{ "webhook", required_argument, NULL, 'W' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"window", required_argument, NULL, 'w'},
+	    {"baseline", required_argument, NULL, 'b'},
+	    {"factor", required_argument, NULL, 'f'},
+	    {"min-failures", required_argument, NULL, 'm'},
+	    {"at", required_argument, NULL, 'a'},
+	    {"repeat-after", required_argument, NULL, 'r'},
+	    {"format", required_argument, NULL, 'F'},
+	    {"exec", required_argument, NULL, 'e'},
+	    {"webhook", required_argument, NULL, 'W'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
-	static const char *const names[] = { ['w'] = "window",	   ['b'] = "baseline",
-					     ['f'] = "factor",	   ['m'] = "min_failures",
-					     ['r'] = "repeat_after", ['e'] = "exec",
-					     ['W'] = "webhook" };
+	static const char *const names[] = {
+	    ['w'] = "window",       ['b'] = "baseline", ['f'] = "factor", ['m'] = "min_failures",
+	    ['r'] = "repeat_after", ['e'] = "exec",     ['W'] = "webhook"};
 	struct alert_opts o;
 	struct alert_list l;
 	struct store *st = NULL;
@@ -221,7 +218,8 @@ int cmd_alert(struct cli *c, int argc, char **argv)
 				return cli_usage_error("alert", "unknown format '%s'", optarg);
 			o.json = strcmp(optarg, "json") == 0;
 		} else if (ch > 0 && (size_t)ch < sizeof(names) / sizeof(names[0]) &&
-			   names[ch] != NULL && alert_set(&o, names[ch], optarg, err, sizeof(err)) < 0) {
+		           names[ch] != NULL &&
+		           alert_set(&o, names[ch], optarg, err, sizeof(err)) < 0) {
 			const struct option *opt = opts;
 
 			while (opt->name != NULL && opt->val != ch)
@@ -234,7 +232,7 @@ int cmd_alert(struct cli *c, int argc, char **argv)
 	/* read-write (the state table), but never create an empty store */
 	if (stat(c->db_path, &sb) < 0) {
 		log_error("database %s does not exist (ingest some reports first, or use --db)",
-			  c->db_path);
+		          c->db_path);
 		return EXIT_FAILURE_OP;
 	}
 	if (store_open(c->db_path, STORE_READWRITE, &st, err, sizeof(err)) < 0 ||
@@ -245,7 +243,7 @@ int cmd_alert(struct cli *c, int argc, char **argv)
 	}
 	if (suppressed > 0)
 		log_verbose("%zu alert%s already sent (--repeat-after)", suppressed,
-			    suppressed == 1 ? "" : "s");
+		            suppressed == 1 ? "" : "s");
 	rc = l.n == 0 ? EXIT_OK : alert_deliver(st, &o, &l);
 out:
 	alert_list_free(&l);

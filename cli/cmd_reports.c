@@ -25,39 +25,38 @@
 static void reports_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: tlswatch reports [--since DATE|Nd] [--until DATE] [--all]\n"
-		"                        [--domain D]... [--org NAME] [--mx HOST]\n"
-		"                        [--result-type T] [--policy-type T]\n"
-		"                        [--limit N] [--offset N] [--format text|json]\n"
-		"\n"
-		"The stored reports of a period, newest first: the reports behind a\n"
-		"summary's numbers. Dates and --domain/--org as for 'tlswatch summary'\n"
-		"(default --since 7d). A report matches --mx, --result-type and\n"
-		"--policy-type when one of its policies does (--mx '' matches failure\n"
-		"details without a receiving-mx-hostname).\n"
-		"\n"
-		"  --limit N    reports per page (default 50, at most %d)\n"
-		"  --offset N   skip the first N\n"
-		"  --format F   text (default) or json\n"
-		"\n"
-		"Exit status: 0, or 2 on an error.\n",
-		LIMIT_REPORT_PAGE);
+	        "usage: tlswatch reports [--since DATE|Nd] [--until DATE] [--all]\n"
+	        "                        [--domain D]... [--org NAME] [--mx HOST]\n"
+	        "                        [--result-type T] [--policy-type T]\n"
+	        "                        [--limit N] [--offset N] [--format text|json]\n"
+	        "\n"
+	        "The stored reports of a period, newest first: the reports behind a\n"
+	        "summary's numbers. Dates and --domain/--org as for 'tlswatch summary'\n"
+	        "(default --since 7d). A report matches --mx, --result-type and\n"
+	        "--policy-type when one of its policies does (--mx '' matches failure\n"
+	        "details without a receiving-mx-hostname).\n"
+	        "\n"
+	        "  --limit N    reports per page (default 50, at most %d)\n"
+	        "  --offset N   skip the first N\n"
+	        "  --format F   text (default) or json\n"
+	        "\n"
+	        "Exit status: 0, or 2 on an error.\n",
+	        LIMIT_REPORT_PAGE);
 }
 
 static void show_usage(FILE *f)
 {
-	fprintf(f,
-		"usage: tlswatch show ID [--raw | --format text|json]\n"
-		"\n"
-		"One stored report (IDs as listed by 'tlswatch reports'): organisation,\n"
-		"date range, sessions counted once, where it came from, each policy with\n"
-		"its failure details, and the raw JSON as received. Text from the report\n"
-		"is printed with control characters escaped.\n"
-		"\n"
-		"  --raw        write the raw JSON byte-exact to stdout, nothing else\n"
-		"  --format F   text (default) or json\n"
-		"\n"
-		"Exit status: 0, or 2 on an error (no such report).\n");
+	fprintf(f, "usage: tlswatch show ID [--raw | --format text|json]\n"
+	           "\n"
+	           "One stored report (IDs as listed by 'tlswatch reports'): organisation,\n"
+	           "date range, sessions counted once, where it came from, each policy with\n"
+	           "its failure details, and the raw JSON as received. Text from the report\n"
+	           "is printed with control characters escaped.\n"
+	           "\n"
+	           "  --raw        write the raw JSON byte-exact to stdout, nothing else\n"
+	           "  --format F   text (default) or json\n"
+	           "\n"
+	           "Exit status: 0, or 2 on an error (no such report).\n");
 }
 
 static int reports_parse_int(const char *s, int64_t min, int64_t max, int64_t *out)
@@ -87,23 +86,23 @@ static int reports_write(const struct strbuf *sb)
 int cmd_reports(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "since", required_argument, NULL, 's' },
-		{ "until", required_argument, NULL, 'u' },
-		{ "all", no_argument, NULL, 'a' },
-		{ "domain", required_argument, NULL, 'd' },
-		{ "org", required_argument, NULL, 'o' },
-		{ "mx", required_argument, NULL, 'm' },
-		{ "result-type", required_argument, NULL, 'r' },
-		{ "policy-type", required_argument, NULL, 'p' },
-		{ "limit", required_argument, NULL, 'l' },
-		{ "offset", required_argument, NULL, 'O' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"since", required_argument, NULL, 's'},
+	    {"until", required_argument, NULL, 'u'},
+	    {"all", no_argument, NULL, 'a'},
+	    {"domain", required_argument, NULL, 'd'},
+	    {"org", required_argument, NULL, 'o'},
+	    {"mx", required_argument, NULL, 'm'},
+	    {"result-type", required_argument, NULL, 'r'},
+	    {"policy-type", required_argument, NULL, 'p'},
+	    {"limit", required_argument, NULL, 'l'},
+	    {"offset", required_argument, NULL, 'O'},
+	    {"format", required_argument, NULL, 'f'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *since = NULL, *until = NULL;
 	const char **domains = xcalloc(LIMIT_FILTER_DOMAINS, sizeof(*domains));
-	struct query_report_list l = { NULL, 0, 0 };
+	struct query_report_list l = {NULL, 0, 0};
 	struct query_filter f;
 	struct store *st = NULL;
 	struct strbuf sb;
@@ -116,25 +115,39 @@ int cmd_reports(struct cli *c, int argc, char **argv)
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
-		case 's': since = optarg; break;
-		case 'u': until = optarg; break;
-		case 'a': all = 1; break;
+		case 's':
+			since = optarg;
+			break;
+		case 'u':
+			until = optarg;
+			break;
+		case 'a':
+			all = 1;
+			break;
 		case 'd':
 			if (f.n_domains >= LIMIT_FILTER_DOMAINS) {
 				rc = cli_usage_error("reports", "more than %d --domain options",
-						     LIMIT_FILTER_DOMAINS);
+				                     LIMIT_FILTER_DOMAINS);
 				goto out;
 			}
 			domains[f.n_domains++] = optarg;
 			break;
-		case 'o': f.organization = optarg; break;
-		case 'm': f.mx_host = optarg; break;
-		case 'r': f.result_type = optarg; break;
-		case 'p': f.policy_type = optarg; break;
+		case 'o':
+			f.organization = optarg;
+			break;
+		case 'm':
+			f.mx_host = optarg;
+			break;
+		case 'r':
+			f.result_type = optarg;
+			break;
+		case 'p':
+			f.policy_type = optarg;
+			break;
 		case 'l':
 			if (reports_parse_int(optarg, 1, LIMIT_REPORT_PAGE, &limit) < 0) {
 				rc = cli_usage_error("reports", "--limit must be 1..%d",
-						     LIMIT_REPORT_PAGE);
+				                     LIMIT_REPORT_PAGE);
 				goto out;
 			}
 			break;
@@ -170,19 +183,19 @@ int cmd_reports(struct cli *c, int argc, char **argv)
 		goto out;
 	}
 	if (!all && period_resolve(since, until, period_today(), 7, &f.since, &f.until, err,
-				   sizeof(err)) < 0) {
+	                           sizeof(err)) < 0) {
 		rc = cli_usage_error("reports", "%s", err);
 		goto out;
 	}
 	if (store_open(c->db_path, STORE_READONLY, &st, err, sizeof(err)) < 0 ||
-	    (all && summary_period_all(st, period_today(), &f.since, &f.until, err, sizeof(err)) <
-			    0) ||
+	    (all &&
+	     summary_period_all(st, period_today(), &f.since, &f.until, err, sizeof(err)) < 0) ||
 	    query_reports(st, &f, offset, limit, &l, err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		goto out;
 	}
 	if ((json ? reports_render_list_json(&l, &f, offset, limit, &sb, 1)
-		  : reports_render_list_text(&l, offset, &sb)) < 0) {
+	          : reports_render_list_text(&l, offset, &sb)) < 0) {
 		log_error("report list larger than %u bytes", LIMIT_SUMMARY_BYTES);
 		goto out;
 	}
@@ -218,10 +231,10 @@ static int show_raw(const struct query_report_detail *d)
 int cmd_show(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "raw", no_argument, NULL, 'r' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"raw", no_argument, NULL, 'r'},
+	    {"format", required_argument, NULL, 'f'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct query_report_detail d;
 	struct store *st = NULL;
@@ -235,7 +248,9 @@ int cmd_show(struct cli *c, int argc, char **argv)
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
-		case 'r': raw = 1; break;
+		case 'r':
+			raw = 1;
+			break;
 		case 'f':
 			if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0) {
 				rc = cli_usage_error("show", "unknown format '%s'", optarg);
@@ -273,7 +288,7 @@ int cmd_show(struct cli *c, int argc, char **argv)
 	if ((json ? reports_render_detail_json(&d, &sb, 1) : reports_render_detail_text(&d, &sb)) <
 	    0) {
 		log_error("report %lld larger than %u bytes to show", (long long)id,
-			  LIMIT_SUMMARY_BYTES);
+		          LIMIT_SUMMARY_BYTES);
 		goto out;
 	}
 	rc = reports_write(&sb);

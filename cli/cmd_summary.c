@@ -21,36 +21,35 @@
 
 static void summary_usage(FILE *f)
 {
-	fprintf(f,
-		"usage: tlswatch summary [--since DATE|Nd] [--until DATE] [--all]\n"
-		"                        [--domain D]... [--org NAME]\n"
-		"                        [--format text|json|csv|html]\n"
-		"\n"
-		"Failed and successful TLS sessions reported for a period, against the\n"
-		"previous period of the same length: totals and success rate per policy\n"
-		"domain, top failures with a hint on what to check, breakdowns by\n"
-		"organisation, MX host and result type, failures new in this period,\n"
-		"reporters gone silent, and inputs quarantined.\n"
-		"\n"
-		"  --since DATE|Nd  first day (UTC, YYYY-MM-DD), or Nd: the N complete\n"
-		"                   days before today (default 7d)\n"
-		"  --until DATE     the day after the last (exclusive; default today)\n"
-		"  --all            every day holding a report\n"
-		"  --domain D       only policy domain D (repeatable)\n"
-		"  --org NAME       only reports from organisation NAME\n"
-		"  --format F       text (default, 80 columns), json (docs/summary-json.md),\n"
-		"                   csv, or html (a standalone page)\n"
-		"\n"
-		"Exit status: 0, or 2 on an error.\n");
+	fprintf(f, "usage: tlswatch summary [--since DATE|Nd] [--until DATE] [--all]\n"
+	           "                        [--domain D]... [--org NAME]\n"
+	           "                        [--format text|json|csv|html]\n"
+	           "\n"
+	           "Failed and successful TLS sessions reported for a period, against the\n"
+	           "previous period of the same length: totals and success rate per policy\n"
+	           "domain, top failures with a hint on what to check, breakdowns by\n"
+	           "organisation, MX host and result type, failures new in this period,\n"
+	           "reporters gone silent, and inputs quarantined.\n"
+	           "\n"
+	           "  --since DATE|Nd  first day (UTC, YYYY-MM-DD), or Nd: the N complete\n"
+	           "                   days before today (default 7d)\n"
+	           "  --until DATE     the day after the last (exclusive; default today)\n"
+	           "  --all            every day holding a report\n"
+	           "  --domain D       only policy domain D (repeatable)\n"
+	           "  --org NAME       only reports from organisation NAME\n"
+	           "  --format F       text (default, 80 columns), json (docs/summary-json.md),\n"
+	           "                   csv, or html (a standalone page)\n"
+	           "\n"
+	           "Exit status: 0, or 2 on an error.\n");
 }
 
 int cmd_summary(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "since", required_argument, NULL, 's' }, { "until", required_argument, NULL, 'u' },
-		{ "all", no_argument, NULL, 'a' },	   { "domain", required_argument, NULL, 'd' },
-		{ "org", required_argument, NULL, 'o' },   { "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },	   { NULL, 0, NULL, 0 },
+	    {"since", required_argument, NULL, 's'}, {"until", required_argument, NULL, 'u'},
+	    {"all", no_argument, NULL, 'a'},         {"domain", required_argument, NULL, 'd'},
+	    {"org", required_argument, NULL, 'o'},   {"format", required_argument, NULL, 'f'},
+	    {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
 	};
 	const char *since = NULL, *until = NULL;
 	const char **domains = xcalloc(LIMIT_FILTER_DOMAINS, sizeof(*domains));
@@ -68,9 +67,15 @@ int cmd_summary(struct cli *c, int argc, char **argv)
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		switch (ch) {
-		case 's': since = optarg; break;
-		case 'u': until = optarg; break;
-		case 'a': all = 1; break;
+		case 's':
+			since = optarg;
+			break;
+		case 'u':
+			until = optarg;
+			break;
+		case 'a':
+			all = 1;
+			break;
 		case 'd':
 			if (optarg[0] == '\0') {
 				rc = cli_usage_error("summary", "--domain needs a domain");
@@ -78,12 +83,14 @@ int cmd_summary(struct cli *c, int argc, char **argv)
 			}
 			if (f.n_domains >= LIMIT_FILTER_DOMAINS) {
 				rc = cli_usage_error("summary", "more than %d --domain options",
-						     LIMIT_FILTER_DOMAINS);
+				                     LIMIT_FILTER_DOMAINS);
 				goto out;
 			}
 			domains[f.n_domains++] = optarg;
 			break;
-		case 'o': f.organization = optarg; break;
+		case 'o':
+			f.organization = optarg;
+			break;
 		case 'f':
 			if (summary_parse_format(optarg, &fmt) < 0) {
 				rc = cli_usage_error("summary", "unknown format '%s'", optarg);
@@ -109,13 +116,13 @@ int cmd_summary(struct cli *c, int argc, char **argv)
 		goto out;
 	}
 	if (!all && period_resolve(since, until, period_today(), 7, &f.since, &f.until, err,
-				   sizeof(err)) < 0) {
+	                           sizeof(err)) < 0) {
 		rc = cli_usage_error("summary", "%s", err);
 		goto out;
 	}
 	if (store_open(c->db_path, STORE_READONLY, &st, err, sizeof(err)) < 0 ||
-	    (all && summary_period_all(st, period_today(), &f.since, &f.until, err, sizeof(err)) <
-			    0) ||
+	    (all &&
+	     summary_period_all(st, period_today(), &f.since, &f.until, err, sizeof(err)) < 0) ||
 	    summary_build(st, &f, &s, err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		goto out;

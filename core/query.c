@@ -62,8 +62,8 @@ void query_sql_int(struct query_sql *q, int64_t v)
 	}
 }
 
-int query_sql_filter_domains(struct query_sql *q, const struct query_filter *f,
-			     const char *column, char *err, size_t errlen)
+int query_sql_filter_domains(struct query_sql *q, const struct query_filter *f, const char *column,
+                             char *err, size_t errlen)
 {
 	size_t i;
 
@@ -86,7 +86,7 @@ int query_sql_filter_domains(struct query_sql *q, const struct query_filter *f,
 }
 
 int query_sql_prepare(struct store *st, struct query_sql *q, sqlite3_stmt **out, char *err,
-		      size_t errlen)
+                      size_t errlen)
 {
 	sqlite3_stmt *s = NULL;
 	int i;
@@ -99,7 +99,7 @@ int query_sql_prepare(struct store *st, struct query_sql *q, sqlite3_stmt **out,
 		return store_fail(st, err, errlen, "cannot prepare query");
 	for (i = 0; i < q->n_args; i++) {
 		int rc = q->args[i].is_text ? store_bind_text(s, i + 1, q->args[i].text)
-					    : sqlite3_bind_int64(s, i + 1, q->args[i].num);
+		                            : sqlite3_bind_int64(s, i + 1, q->args[i].num);
 
 		if (rc != SQLITE_OK) {
 			sqlite3_finalize(s);
@@ -131,51 +131,92 @@ enum query_field { F_ORG, F_DOMAIN, F_MX, F_RTYPE, F_PTYPE, F_DAY };
 
 struct query_group_def {
 	const char *table;
-	const char *select_keys;	/* also the GROUP BY list */
+	const char *select_keys; /* also the GROUP BY list */
 	enum query_field fields[4];
 	int n_fields;
-	const char *sums;		/* reports/policies, successful, failed */
+	const char *sums; /* reports/policies, successful, failed */
 	const char *having;
 	const char *order;
 };
 
-#define SUMS_DOMAIN "sum(reports), sum(successful_sessions), sum(failed_sessions)"
-#define SUMS_FAILURE "0, 0, sum(failed_sessions)"
-#define SUMS_TYPE "sum(policies), sum(successful_sessions), sum(failed_sessions)"
+#define SUMS_DOMAIN   "sum(reports), sum(successful_sessions), sum(failed_sessions)"
+#define SUMS_FAILURE  "0, 0, sum(failed_sessions)"
+#define SUMS_TYPE     "sum(policies), sum(successful_sessions), sum(failed_sessions)"
 #define HAVING_FAILED " HAVING sum(failed_sessions) > 0"
 /* '' (absent) sorts after every name: (x = '') is 0 for names, 1 for '' */
 #define NULLS_LAST(c) "(" c " = '') ASC, " c " COLLATE BINARY ASC"
 
 static const struct query_group_def query_groups[] = {
-	[QUERY_BY_DOMAIN] = { "agg_domain", "policy_domain", { F_DOMAIN }, 1, SUMS_DOMAIN, "",
-			      "sum(failed_sessions) DESC, sum(successful_sessions) DESC, " NULLS_LAST(
-				      "policy_domain") },
-	[QUERY_BY_ORGANIZATION] = { "agg_domain", "organization", { F_ORG }, 1, SUMS_DOMAIN, "",
-				    "sum(failed_sessions) DESC, sum(successful_sessions) DESC, "
-				    "organization COLLATE BINARY ASC" },
-	[QUERY_BY_DAY] = { "agg_domain", "day", { F_DAY }, 1, SUMS_DOMAIN, "", "day ASC" },
-	[QUERY_BY_DOMAIN_DAY] = { "agg_domain", "policy_domain, day", { F_DOMAIN, F_DAY }, 2,
-				  SUMS_DOMAIN, "", "policy_domain COLLATE BINARY ASC, day ASC" },
-	[QUERY_BY_ORGANIZATION_DAY] = { "agg_domain", "organization, day", { F_ORG, F_DAY }, 2,
-					SUMS_DOMAIN, "",
-					"organization COLLATE BINARY ASC, day ASC" },
-	[QUERY_BY_MX] = { "agg_failure", "mx_host", { F_MX }, 1, SUMS_FAILURE, HAVING_FAILED,
-			  "sum(failed_sessions) DESC, " NULLS_LAST("mx_host") },
-	[QUERY_BY_RESULT_TYPE] = { "agg_failure", "result_type", { F_RTYPE }, 1, SUMS_FAILURE,
-				   HAVING_FAILED,
-				   "sum(failed_sessions) DESC, result_type COLLATE BINARY ASC" },
-	[QUERY_BY_FAILURE] = { "agg_failure", "organization, policy_domain, mx_host, result_type",
-			       { F_ORG, F_DOMAIN, F_MX, F_RTYPE }, 4, SUMS_FAILURE, HAVING_FAILED,
-			       "sum(failed_sessions) DESC, organization COLLATE BINARY ASC, "
-			       NULLS_LAST("policy_domain") ", " NULLS_LAST("mx_host")
-			       ", result_type COLLATE BINARY ASC" },
-	[QUERY_BY_FAILURE_DAY] = { "agg_failure", "policy_domain, mx_host, result_type, day",
-				   { F_DOMAIN, F_MX, F_RTYPE, F_DAY }, 4, SUMS_FAILURE, HAVING_FAILED,
-				   "policy_domain COLLATE BINARY ASC, mx_host COLLATE BINARY ASC, "
-				   "result_type COLLATE BINARY ASC, day ASC" },
-	[QUERY_BY_POLICY_TYPE] = { "agg_policy_type", "policy_type", { F_PTYPE }, 1, SUMS_TYPE, "",
-				   "sum(failed_sessions) DESC, sum(successful_sessions) DESC, "
-				   "policy_type COLLATE BINARY ASC" },
+    [QUERY_BY_DOMAIN] = {"agg_domain",
+                         "policy_domain",
+                         {F_DOMAIN},
+                         1,
+                         SUMS_DOMAIN,
+                         "",
+                         "sum(failed_sessions) DESC, sum(successful_sessions) DESC, " NULLS_LAST(
+                             "policy_domain")},
+    [QUERY_BY_ORGANIZATION] = {"agg_domain",
+                               "organization",
+                               {F_ORG},
+                               1,
+                               SUMS_DOMAIN,
+                               "",
+                               "sum(failed_sessions) DESC, sum(successful_sessions) DESC, "
+                               "organization COLLATE BINARY ASC"},
+    [QUERY_BY_DAY] = {"agg_domain", "day", {F_DAY}, 1, SUMS_DOMAIN, "", "day ASC"},
+    [QUERY_BY_DOMAIN_DAY] = {"agg_domain",
+                             "policy_domain, day",
+                             {F_DOMAIN, F_DAY},
+                             2,
+                             SUMS_DOMAIN,
+                             "",
+                             "policy_domain COLLATE BINARY ASC, day ASC"},
+    [QUERY_BY_ORGANIZATION_DAY] = {"agg_domain",
+                                   "organization, day",
+                                   {F_ORG, F_DAY},
+                                   2,
+                                   SUMS_DOMAIN,
+                                   "",
+                                   "organization COLLATE BINARY ASC, day ASC"},
+    [QUERY_BY_MX] = {"agg_failure",
+                     "mx_host",
+                     {F_MX},
+                     1,
+                     SUMS_FAILURE,
+                     HAVING_FAILED,
+                     "sum(failed_sessions) DESC, " NULLS_LAST("mx_host")},
+    [QUERY_BY_RESULT_TYPE] = {"agg_failure",
+                              "result_type",
+                              {F_RTYPE},
+                              1,
+                              SUMS_FAILURE,
+                              HAVING_FAILED,
+                              "sum(failed_sessions) DESC, result_type COLLATE BINARY ASC"},
+    [QUERY_BY_FAILURE] =
+        {"agg_failure",
+         "organization, policy_domain, mx_host, result_type",
+         {F_ORG, F_DOMAIN, F_MX, F_RTYPE},
+         4,
+         SUMS_FAILURE,
+         HAVING_FAILED,
+         "sum(failed_sessions) DESC, organization COLLATE BINARY ASC, " NULLS_LAST(
+             "policy_domain") ", " NULLS_LAST("mx_host") ", result_type COLLATE BINARY ASC"},
+    [QUERY_BY_FAILURE_DAY] = {"agg_failure",
+                              "policy_domain, mx_host, result_type, day",
+                              {F_DOMAIN, F_MX, F_RTYPE, F_DAY},
+                              4,
+                              SUMS_FAILURE,
+                              HAVING_FAILED,
+                              "policy_domain COLLATE BINARY ASC, mx_host COLLATE BINARY ASC, "
+                              "result_type COLLATE BINARY ASC, day ASC"},
+    [QUERY_BY_POLICY_TYPE] = {"agg_policy_type",
+                              "policy_type",
+                              {F_PTYPE},
+                              1,
+                              SUMS_TYPE,
+                              "",
+                              "sum(failed_sessions) DESC, sum(successful_sessions) DESC, "
+                              "policy_type COLLATE BINARY ASC"},
 };
 
 void query_rows_free(struct query_rows *r)
@@ -196,8 +237,8 @@ void query_rows_free(struct query_rows *r)
 }
 
 /* WHERE for an aggregate table: the period and the filters it has. */
-static int query_sql_agg_where(struct query_sql *q, const struct query_filter *f,
-			       const char *table, char *err, size_t errlen)
+static int query_sql_agg_where(struct query_sql *q, const struct query_filter *f, const char *table,
+                               char *err, size_t errlen)
 {
 	query_sql_add(q, " WHERE day >= ");
 	query_sql_int(q, f->since);
@@ -227,19 +268,31 @@ static int query_sql_agg_where(struct query_sql *q, const struct query_filter *f
 }
 
 static void query_read_row(sqlite3_stmt *s, const struct query_group_def *def,
-			   struct query_row *row)
+                           struct query_row *row)
 {
 	int i;
 
 	memset(row, 0, sizeof(*row));
 	for (i = 0; i < def->n_fields; i++) {
 		switch (def->fields[i]) {
-		case F_ORG: row->organization = query_column_strdup(s, i); break;
-		case F_DOMAIN: row->policy_domain = query_column_key(s, i); break;
-		case F_MX: row->mx_host = query_column_key(s, i); break;
-		case F_RTYPE: row->result_type = query_column_strdup(s, i); break;
-		case F_PTYPE: row->policy_type = query_column_strdup(s, i); break;
-		case F_DAY: row->day = sqlite3_column_int64(s, i); break;
+		case F_ORG:
+			row->organization = query_column_strdup(s, i);
+			break;
+		case F_DOMAIN:
+			row->policy_domain = query_column_key(s, i);
+			break;
+		case F_MX:
+			row->mx_host = query_column_key(s, i);
+			break;
+		case F_RTYPE:
+			row->result_type = query_column_strdup(s, i);
+			break;
+		case F_PTYPE:
+			row->policy_type = query_column_strdup(s, i);
+			break;
+		case F_DAY:
+			row->day = sqlite3_column_int64(s, i);
+			break;
 		}
 	}
 	row->reports = sqlite3_column_int64(s, def->n_fields);
@@ -247,11 +300,11 @@ static void query_read_row(sqlite3_stmt *s, const struct query_group_def *def,
 	row->failed_sessions = sqlite3_column_int64(s, def->n_fields + 2);
 }
 
-int query_group(struct store *st, const struct query_filter *f, enum query_group g,
-		size_t limit, struct query_rows *out, char *err, size_t errlen)
+int query_group(struct store *st, const struct query_filter *f, enum query_group g, size_t limit,
+                struct query_rows *out, char *err, size_t errlen)
 {
 	const struct query_group_def *def;
-	struct query_rows rows = { NULL, 0 };
+	struct query_rows rows = {NULL, 0};
 	struct query_sql q;
 	sqlite3_stmt *s = NULL;
 	size_t alloc = 0;
@@ -306,7 +359,7 @@ out:
 
 /* One row of integers from a statement built in q. */
 static int query_ints(struct store *st, struct query_sql *q, int64_t *v, int n, char *err,
-		      size_t errlen)
+                      size_t errlen)
 {
 	sqlite3_stmt *s = NULL;
 	int i, rc = -1;
@@ -326,7 +379,7 @@ out:
 }
 
 int query_count_reports(struct store *st, const struct query_filter *f, int64_t *n, char *err,
-			size_t errlen)
+                        size_t errlen)
 {
 	struct query_sql q;
 	int rc = -1;
@@ -357,7 +410,7 @@ out:
 }
 
 int query_totals(struct store *st, const struct query_filter *f, struct query_totals *out,
-		 char *err, size_t errlen)
+                 char *err, size_t errlen)
 {
 	struct query_sql q;
 	int64_t sums[3], reports;
@@ -366,8 +419,8 @@ int query_totals(struct store *st, const struct query_filter *f, struct query_to
 	/* sessions: the domain rows of the period */
 	query_sql_init(&q);
 	query_sql_add(&q, "SELECT coalesce(sum(successful_sessions), 0),"
-			  " coalesce(sum(failed_sessions), 0), coalesce(sum(reports), 0)"
-			  " FROM agg_domain");
+	                  " coalesce(sum(failed_sessions), 0), coalesce(sum(reports), 0)"
+	                  " FROM agg_domain");
 	if (query_sql_agg_where(&q, f, "agg_domain", err, errlen) < 0 ||
 	    query_ints(st, &q, sums, 3, err, errlen) < 0)
 		goto out;
@@ -387,7 +440,7 @@ out:
 }
 
 int query_day_span(struct store *st, int64_t *first, int64_t *last, int *found, char *err,
-		   size_t errlen)
+                   size_t errlen)
 {
 	struct query_sql q;
 	int64_t v[3];
@@ -396,8 +449,8 @@ int query_day_span(struct store *st, int64_t *first, int64_t *last, int *found, 
 	query_sql_init(&q);
 	/* two subqueries: each min() or max() alone is one index lookup */
 	query_sql_add(&q, "SELECT (SELECT count(*) FROM (SELECT 1 FROM report LIMIT 1)),"
-			  " coalesce((SELECT min(day) FROM report), 0),"
-			  " coalesce((SELECT max(day) FROM report), 0)");
+	                  " coalesce((SELECT min(day) FROM report), 0),"
+	                  " coalesce((SELECT max(day) FROM report), 0)");
 	rc = query_ints(st, &q, v, 3, err, errlen);
 	query_sql_free(&q);
 	if (rc < 0)
@@ -411,7 +464,7 @@ int query_day_span(struct store *st, int64_t *first, int64_t *last, int *found, 
 }
 
 int query_quarantined(struct store *st, int64_t since, int64_t until, int64_t *n, char *err,
-		      size_t errlen)
+                      size_t errlen)
 {
 	struct query_sql q;
 	int rc;

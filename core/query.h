@@ -27,54 +27,54 @@
 
 /* What to read. Strings are borrowed. since < until. */
 struct query_filter {
-	int64_t since;			/* first day, inclusive */
-	int64_t until;			/* end day, exclusive */
-	const char *const *domains;	/* policy domains to keep (at most
-					 * LIMIT_FILTER_DOMAINS); none: all */
+	int64_t since;              /* first day, inclusive */
+	int64_t until;              /* end day, exclusive */
+	const char *const *domains; /* policy domains to keep (at most
+	                             * LIMIT_FILTER_DOMAINS); none: all */
 	size_t n_domains;
-	const char *organization;	/* NULL: every reporter */
-	const char *mx_host;		/* NULL: all. Failure groups and the
-					 * report list only */
-	const char *result_type;	/* NULL: all. Failure groups and the
-					 * report list only */
-	const char *policy_type;	/* NULL: all. QUERY_BY_POLICY_TYPE and
-					 * the report list only */
+	const char *organization; /* NULL: every reporter */
+	const char *mx_host;      /* NULL: all. Failure groups and the
+	                           * report list only */
+	const char *result_type;  /* NULL: all. Failure groups and the
+	                           * report list only */
+	const char *policy_type;  /* NULL: all. QUERY_BY_POLICY_TYPE and
+	                           * the report list only */
 };
 
 /* A breakdown. Each names its table, its key and its order (strings
  * compare bytewise; "absent" sorts after every name). */
 enum query_group {
 	/* agg_domain; by failed desc, successful desc, key asc */
-	QUERY_BY_DOMAIN,		/* policy_domain */
-	QUERY_BY_ORGANIZATION,		/* organization */
+	QUERY_BY_DOMAIN,       /* policy_domain */
+	QUERY_BY_ORGANIZATION, /* organization */
 	/* agg_domain; by key, then day */
-	QUERY_BY_DAY,			/* day */
-	QUERY_BY_DOMAIN_DAY,		/* policy_domain, day */
-	QUERY_BY_ORGANIZATION_DAY,	/* organization, day */
+	QUERY_BY_DAY,              /* day */
+	QUERY_BY_DOMAIN_DAY,       /* policy_domain, day */
+	QUERY_BY_ORGANIZATION_DAY, /* organization, day */
 	/* agg_failure, groups with no failed session left out; by failed
 	 * desc, then key asc */
-	QUERY_BY_MX,			/* mx_host */
-	QUERY_BY_RESULT_TYPE,		/* result_type */
-	QUERY_BY_FAILURE,		/* organization, policy_domain, mx_host,
-					 * result_type */
+	QUERY_BY_MX,          /* mx_host */
+	QUERY_BY_RESULT_TYPE, /* result_type */
+	QUERY_BY_FAILURE,     /* organization, policy_domain, mx_host,
+	                       * result_type */
 	/* agg_failure; by key, then day */
-	QUERY_BY_FAILURE_DAY,		/* policy_domain, mx_host, result_type, day */
+	QUERY_BY_FAILURE_DAY, /* policy_domain, mx_host, result_type, day */
 	/* agg_policy_type; by failed desc, successful desc, key asc */
-	QUERY_BY_POLICY_TYPE		/* policy_type */
+	QUERY_BY_POLICY_TYPE /* policy_type */
 };
 
 /* One row of a breakdown. Only the fields of the group's key are set;
  * the others are NULL (strings) or 0 (day). Strings are owned by the row. */
 struct query_row {
 	char *organization;
-	char *policy_domain;		/* NULL also where the domain was absent */
-	char *mx_host;			/* NULL also where the MX was absent */
+	char *policy_domain; /* NULL also where the domain was absent */
+	char *mx_host;       /* NULL also where the MX was absent */
 	char *result_type;
 	char *policy_type;
 	int64_t day;
-	int64_t reports;		/* agg_domain groups; policies for
-					 * QUERY_BY_POLICY_TYPE; else 0 */
-	int64_t successful_sessions;	/* 0 for agg_failure groups */
+	int64_t reports;             /* agg_domain groups; policies for
+	                              * QUERY_BY_POLICY_TYPE; else 0 */
+	int64_t successful_sessions; /* 0 for agg_failure groups */
 	int64_t failed_sessions;
 };
 
@@ -84,15 +84,15 @@ struct query_rows {
 };
 
 struct query_totals {
-	int64_t reports;		/* distinct reports of the period */
+	int64_t reports; /* distinct reports of the period */
 	int64_t successful_sessions;
 	int64_t failed_sessions;
 };
 
 /* Sums the group's rows for the filter's period into *out (caller frees
  * with query_rows_free). limit 0: every row; else at most limit rows. */
-int query_group(struct store *st, const struct query_filter *f, enum query_group g,
-		size_t limit, struct query_rows *out, char *err, size_t errlen);
+int query_group(struct store *st, const struct query_filter *f, enum query_group g, size_t limit,
+                struct query_rows *out, char *err, size_t errlen);
 /* Frees the rows. query_rows_free on a zeroed struct is a no-op. */
 void query_rows_free(struct query_rows *r);
 
@@ -100,24 +100,24 @@ void query_rows_free(struct query_rows *r);
  * the domain and organization filters (a report matches a domain when one
  * of its policies names it), and their sessions (from agg_domain). */
 int query_totals(struct store *st, const struct query_filter *f, struct query_totals *out,
-		 char *err, size_t errlen);
+                 char *err, size_t errlen);
 
 /* Every breakdown a summary needs, from one pass over agg_domain and one
  * over agg_failure (query_scan.c); each in the order of its query_group
  * counterpart. Caller frees with query_scan_free. */
 struct query_scan {
 	struct query_totals totals;
-	struct query_rows by_domain;		/* QUERY_BY_DOMAIN */
-	struct query_rows by_organization;	/* QUERY_BY_ORGANIZATION */
-	struct query_rows by_day;		/* QUERY_BY_DAY: days with rows only */
-	struct query_rows by_mx;		/* QUERY_BY_MX */
-	struct query_rows by_result_type;	/* QUERY_BY_RESULT_TYPE */
-	struct query_rows failures;		/* QUERY_BY_FAILURE, every group */
-	struct query_rows by_policy_type;	/* QUERY_BY_POLICY_TYPE, when asked */
+	struct query_rows by_domain;       /* QUERY_BY_DOMAIN */
+	struct query_rows by_organization; /* QUERY_BY_ORGANIZATION */
+	struct query_rows by_day;          /* QUERY_BY_DAY: days with rows only */
+	struct query_rows by_mx;           /* QUERY_BY_MX */
+	struct query_rows by_result_type;  /* QUERY_BY_RESULT_TYPE */
+	struct query_rows failures;        /* QUERY_BY_FAILURE, every group */
+	struct query_rows by_policy_type;  /* QUERY_BY_POLICY_TYPE, when asked */
 };
 
 int query_summary_scan(struct store *st, const struct query_filter *f, int want_types,
-		       struct query_scan *out, char *err, size_t errlen);
+                       struct query_scan *out, char *err, size_t errlen);
 void query_scan_free(struct query_scan *sc);
 
 /* The daily series the alert rules read, from one pass over agg_domain
@@ -129,18 +129,18 @@ struct query_alert_series {
 	struct query_rows failure_days;
 };
 
-int query_alert_scan(struct store *st, const struct query_filter *f,
-		     struct query_alert_series *out, char *err, size_t errlen);
+int query_alert_scan(struct store *st, const struct query_filter *f, struct query_alert_series *out,
+                     char *err, size_t errlen);
 void query_alert_series_free(struct query_alert_series *a);
 
 /* The first and last day holding a report. *found is 0 (and first, last
  * untouched) when the store holds none. */
 int query_day_span(struct store *st, int64_t *first, int64_t *last, int *found, char *err,
-		   size_t errlen);
+                   size_t errlen);
 
 /* Inputs quarantined (received) in [since, until), released or not. */
 int query_quarantined(struct store *st, int64_t since, int64_t until, int64_t *n, char *err,
-		      size_t errlen);
+                      size_t errlen);
 
 /* --- the report list and one report (query_report.c) --- */
 
@@ -152,9 +152,9 @@ struct query_report_entry {
 	int64_t end_time;
 	char *organization;
 	char *report_id;
-	char *domains_json;		/* its distinct policy domains, a JSON
-					 * array (SQLite's json_group_array) */
-	char *first_domain;		/* the first of them bytewise, or NULL */
+	char *domains_json; /* its distinct policy domains, a JSON
+	                     * array (SQLite's json_group_array) */
+	char *first_domain; /* the first of them bytewise, or NULL */
 	int64_t n_domains;
 	int64_t successful_sessions;
 	int64_t failed_sessions;
@@ -163,19 +163,19 @@ struct query_report_entry {
 struct query_report_list {
 	struct query_report_entry *entries;
 	size_t n;
-	int64_t total;			/* matching reports, all pages */
+	int64_t total; /* matching reports, all pages */
 };
 
 /* Reports of the period matching every filter (domains, organization,
  * policy type, MX host, result type), newest first (day, then id,
  * descending); offset skips, limit (1..LIMIT_REPORT_PAGE) caps. */
 int query_reports(struct store *st, const struct query_filter *f, int64_t offset, int64_t limit,
-		  struct query_report_list *out, char *err, size_t errlen);
+                  struct query_report_list *out, char *err, size_t errlen);
 void query_report_list_free(struct query_report_list *l);
 
 struct query_failure_detail {
 	char *result_type;
-	char *sending_mta_ip;		/* NULL when absent, as are the rest */
+	char *sending_mta_ip; /* NULL when absent, as are the rest */
 	char *receiving_mx_hostname;
 	char *receiving_mx_helo;
 	char *receiving_ip;
@@ -186,9 +186,9 @@ struct query_failure_detail {
 
 struct query_policy_detail {
 	char *policy_type;
-	char *policy_domain;		/* NULL when absent */
-	char *policy_strings;		/* JSON array, or NULL */
-	char *mx_hosts;			/* JSON array, or NULL */
+	char *policy_domain;  /* NULL when absent */
+	char *policy_strings; /* JSON array, or NULL */
+	char *mx_hosts;       /* JSON array, or NULL */
 	int64_t successful_sessions;
 	int64_t failed_sessions;
 	struct query_failure_detail *failures;
@@ -197,7 +197,7 @@ struct query_policy_detail {
 
 /* Where the report came from; every string may be NULL. */
 struct query_source_detail {
-	int present;			/* 0: no source recorded */
+	int present; /* 0: no source recorded */
 	char *kind;
 	char *name;
 	int64_t received;
@@ -214,16 +214,16 @@ struct query_report_detail {
 	int64_t id;
 	char *organization;
 	char *report_id;
-	char *contact_info;		/* NULL when absent */
+	char *contact_info; /* NULL when absent */
 	int64_t start_time;
 	int64_t end_time;
 	int64_t day;
-	int64_t successful_sessions;	/* counted once */
+	int64_t successful_sessions; /* counted once */
 	int64_t failed_sessions;
 	struct query_policy_detail *policies;
 	size_t n_policies;
 	struct query_source_detail source;
-	char *raw_json;			/* the report as received, NUL-terminated */
+	char *raw_json; /* the report as received, NUL-terminated */
 	size_t raw_json_len;
 	char raw_sha256_hex[65];
 };
@@ -232,7 +232,7 @@ struct query_report_detail {
  * (inflated with the LIMIT_INFLATED_BYTES cap). -1 with "no report N" when
  * there is none. Caller frees with query_report_detail_free. */
 int query_report_get(struct store *st, int64_t id, struct query_report_detail *out, char *err,
-		     size_t errlen);
+                     size_t errlen);
 void query_report_detail_free(struct query_report_detail *d);
 
 /* --- alert state (query_alert.c): the one table the analyzer writes --- */
@@ -249,11 +249,11 @@ struct query_alert_key {
 
 /* The day (an --at day) the alert was last sent; *found 0 when never. */
 int query_alert_last_sent(struct store *st, const struct query_alert_key *k, int64_t *day,
-			  int *found, char *err, size_t errlen);
+                          int *found, char *err, size_t errlen);
 /* Records that the alert was sent for day with value (failed sessions or
  * reports) at the UTC second now. Needs a read-write store and an open
  * batch (store_begin). */
 int query_alert_record_sent(struct store *st, const struct query_alert_key *k, int64_t day,
-			    int64_t value, int64_t now, char *err, size_t errlen);
+                            int64_t value, int64_t now, char *err, size_t errlen);
 
 #endif

@@ -25,16 +25,16 @@ static void query_bind_alert_key(sqlite3_stmt *s, const struct query_alert_key *
 }
 
 int query_alert_last_sent(struct store *st, const struct query_alert_key *k, int64_t *day,
-			  int *found, char *err, size_t errlen)
+                          int *found, char *err, size_t errlen)
 {
 	sqlite3_stmt *s = NULL;
 	int step, rc = -1;
 
 	if (sqlite3_prepare_v2(st->db,
-			       "SELECT last_day FROM alert_sent WHERE scope = ?1 AND"
-			       " policy_domain = ?2 AND mx_host = ?3 AND result_type = ?4 AND"
-			       " organization = ?5",
-			       -1, &s, NULL) != SQLITE_OK)
+	                       "SELECT last_day FROM alert_sent WHERE scope = ?1 AND"
+	                       " policy_domain = ?2 AND mx_host = ?3 AND result_type = ?4 AND"
+	                       " organization = ?5",
+	                       -1, &s, NULL) != SQLITE_OK)
 		return store_fail(st, err, errlen, "cannot read alert state");
 	query_bind_alert_key(s, k);
 	step = sqlite3_step(s);
@@ -54,7 +54,7 @@ out:
 }
 
 int query_alert_record_sent(struct store *st, const struct query_alert_key *k, int64_t day,
-			    int64_t value, int64_t now, char *err, size_t errlen)
+                            int64_t value, int64_t now, char *err, size_t errlen)
 {
 	sqlite3_stmt *s = NULL;
 	int rc = -1;
@@ -63,15 +63,16 @@ int query_alert_record_sent(struct store *st, const struct query_alert_key *k, i
 		snprintf(err, errlen, "internal error: alert state written outside a batch");
 		return -1;
 	}
-	if (sqlite3_prepare_v2(st->db,
-			       "INSERT INTO alert_sent (scope, policy_domain, mx_host, result_type,"
-			       " organization, first_day, last_day, last_value, sent_at)"
-			       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8)"
-			       " ON CONFLICT (scope, policy_domain, mx_host, result_type, organization)"
-			       " DO UPDATE SET last_day = excluded.last_day,"
-			       " last_value = excluded.last_value, sent_at = excluded.sent_at,"
-			       " times = times + 1",
-			       -1, &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(
+	        st->db,
+	        "INSERT INTO alert_sent (scope, policy_domain, mx_host, result_type,"
+	        " organization, first_day, last_day, last_value, sent_at)"
+	        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8)"
+	        " ON CONFLICT (scope, policy_domain, mx_host, result_type, organization)"
+	        " DO UPDATE SET last_day = excluded.last_day,"
+	        " last_value = excluded.last_value, sent_at = excluded.sent_at,"
+	        " times = times + 1",
+	        -1, &s, NULL) != SQLITE_OK)
 		return store_fail(st, err, errlen, "cannot record alert");
 	query_bind_alert_key(s, k);
 	sqlite3_bind_int64(s, 6, day);

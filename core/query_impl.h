@@ -18,7 +18,7 @@
 
 struct query_arg {
 	int is_text;
-	const char *text;	/* borrowed; NULL binds SQL NULL */
+	const char *text; /* borrowed; NULL binds SQL NULL */
 	int64_t num;
 };
 
@@ -26,7 +26,7 @@ struct query_sql {
 	struct strbuf sb;
 	struct query_arg args[QUERY_MAX_ARGS];
 	int n_args;
-	int failed;		/* too long or too many values */
+	int failed; /* too long or too many values */
 };
 
 void query_sql_init(struct query_sql *q);
@@ -37,15 +37,15 @@ void query_sql_add(struct query_sql *q, const char *sql);
 void query_sql_text(struct query_sql *q, const char *v);
 void query_sql_int(struct query_sql *q, int64_t v);
 /* Appends " AND column IN (?, ...)" for the filter's domains, if any. */
-int query_sql_filter_domains(struct query_sql *q, const struct query_filter *f,
-			     const char *column, char *err, size_t errlen);
+int query_sql_filter_domains(struct query_sql *q, const struct query_filter *f, const char *column,
+                             char *err, size_t errlen);
 /* Prepares q and binds its values; caller finalizes *out. */
 int query_sql_prepare(struct store *st, struct query_sql *q, sqlite3_stmt **out, char *err,
-		      size_t errlen);
+                      size_t errlen);
 /* Reports of the filter's period, domains and organization, counted in
  * the report table. */
 int query_count_reports(struct store *st, const struct query_filter *f, int64_t *n, char *err,
-			size_t errlen);
+                        size_t errlen);
 /* A text column as a new string, NULL for SQL NULL. */
 char *query_column_strdup(sqlite3_stmt *s, int i);
 

@@ -22,7 +22,7 @@
  * with the MX host and result type. '' stands for "absent", as in the
  * aggregate tables. */
 static int query_sql_report_where(struct query_sql *q, const struct query_filter *f, char *err,
-				  size_t errlen)
+                                  size_t errlen)
 {
 	int need_failure = f->mx_host != NULL || f->result_type != NULL;
 
@@ -75,7 +75,7 @@ void query_report_list_free(struct query_report_list *l)
 }
 
 static int query_reports_count(struct store *st, const struct query_filter *f, int64_t *total,
-			       char *err, size_t errlen)
+                               char *err, size_t errlen)
 {
 	struct query_sql q;
 	sqlite3_stmt *s = NULL;
@@ -99,9 +99,9 @@ out:
 }
 
 int query_reports(struct store *st, const struct query_filter *f, int64_t offset, int64_t limit,
-		  struct query_report_list *out, char *err, size_t errlen)
+                  struct query_report_list *out, char *err, size_t errlen)
 {
-	struct query_report_list l = { NULL, 0, 0 };
+	struct query_report_list l = {NULL, 0, 0};
 	struct query_sql q;
 	sqlite3_stmt *s = NULL;
 	int step, rc = -1;
@@ -109,18 +109,19 @@ int query_reports(struct store *st, const struct query_filter *f, int64_t offset
 	query_sql_init(&q);
 	if (limit < 1 || limit > LIMIT_REPORT_PAGE || offset < 0) {
 		snprintf(err, errlen, "page size must be 1..%d and offset not negative",
-			 LIMIT_REPORT_PAGE);
+		         LIMIT_REPORT_PAGE);
 		goto out;
 	}
 	if (query_reports_count(st, f, &l.total, err, errlen) < 0)
 		goto out;
-	query_sql_add(&q, "SELECT r.id, r.day, r.start_time, r.end_time, r.organization,"
-			  " r.report_id, (SELECT json_group_array(d) FROM (SELECT DISTINCT"
-			  " policy_domain AS d FROM policy WHERE report = r.id AND"
-			  " policy_domain IS NOT NULL ORDER BY d COLLATE BINARY)),"
-			  " (SELECT min(policy_domain COLLATE BINARY) FROM policy WHERE report = r.id),"
-			  " (SELECT count(DISTINCT policy_domain) FROM policy WHERE report = r.id),"
-			  " r.successful_sessions, r.failed_sessions FROM report r");
+	query_sql_add(&q,
+	              "SELECT r.id, r.day, r.start_time, r.end_time, r.organization,"
+	              " r.report_id, (SELECT json_group_array(d) FROM (SELECT DISTINCT"
+	              " policy_domain AS d FROM policy WHERE report = r.id AND"
+	              " policy_domain IS NOT NULL ORDER BY d COLLATE BINARY)),"
+	              " (SELECT min(policy_domain COLLATE BINARY) FROM policy WHERE report = r.id),"
+	              " (SELECT count(DISTINCT policy_domain) FROM policy WHERE report = r.id),"
+	              " r.successful_sessions, r.failed_sessions FROM report r");
 	if (query_sql_report_where(&q, f, err, errlen) < 0)
 		goto out;
 	query_sql_add(&q, " ORDER BY r.day DESC, r.id DESC LIMIT ");
@@ -207,16 +208,16 @@ void query_report_detail_free(struct query_report_detail *d)
 	memset(d, 0, sizeof(*d));
 }
 
-#define SQL_REPORT_GET                                                                          \
-	"SELECT r.organization, r.report_id, r.contact_info, r.start_time, r.end_time, r.day,"   \
-	" r.successful_sessions, r.failed_sessions, w.sha256, w.gz, s.id, s.kind, s.name,"      \
-	" s.received, s.message_id, s.mail_from, s.mail_date, s.subject, s.tls_report_domain," \
-	" s.tls_report_submitter, s.auth_headers FROM report r"                                \
-	" JOIN raw_report w ON w.id = r.raw_id LEFT JOIN source s ON s.id = r.source_id"       \
+#define SQL_REPORT_GET                                                                             \
+	"SELECT r.organization, r.report_id, r.contact_info, r.start_time, r.end_time, r.day,"     \
+	" r.successful_sessions, r.failed_sessions, w.sha256, w.gz, s.id, s.kind, s.name,"         \
+	" s.received, s.message_id, s.mail_from, s.mail_date, s.subject, s.tls_report_domain,"     \
+	" s.tls_report_submitter, s.auth_headers FROM report r"                                    \
+	" JOIN raw_report w ON w.id = r.raw_id LEFT JOIN source s ON s.id = r.source_id"           \
 	" WHERE r.id = ?1"
 
-static int query_report_head(struct store *st, int64_t id, struct query_report_detail *d,
-			     char *err, size_t errlen)
+static int query_report_head(struct store *st, int64_t id, struct query_report_detail *d, char *err,
+                             size_t errlen)
 {
 	sqlite3_stmt *s = NULL;
 	const void *sha, *gz;
@@ -251,9 +252,9 @@ static int query_report_head(struct store *st, int64_t id, struct query_report_d
 		digest_hex(sha, DIGEST_SHA256_LEN, d->raw_sha256_hex);
 	gz = sqlite3_column_blob(s, 9);
 	if (gz == NULL || gz_inflate(gz, (size_t)sqlite3_column_bytes(s, 9), LIMIT_INFLATED_BYTES,
-				     &json, &json_len, why, sizeof(why)) < 0) {
+	                             &json, &json_len, why, sizeof(why)) < 0) {
 		snprintf(err, errlen, "report %lld: stored raw JSON unreadable: %s", (long long)id,
-			 gz == NULL ? "missing" : why);
+		         gz == NULL ? "missing" : why);
 		goto out;
 	}
 	d->raw_json = (char *)json;
@@ -280,23 +281,24 @@ out:
 /* Policies in report order, and each one's failure details in stored
  * order. Counts are bounded by the parser's limits at ingest. */
 static int query_report_policies(struct store *st, struct query_report_detail *d, char *err,
-				 size_t errlen)
+                                 size_t errlen)
 {
 	sqlite3_stmt *ps = NULL, *fs = NULL;
 	size_t alloc = 0, falloc;
 	int step, rc = -1;
 
 	if (sqlite3_prepare_v2(st->db,
-			       "SELECT id, policy_type, policy_domain, policy_strings, mx_hosts,"
-			       " successful_sessions, failed_sessions FROM policy WHERE report = ?1"
-			       " ORDER BY idx",
-			       -1, &ps, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(st->db,
-			       "SELECT result_type, sending_mta_ip, receiving_mx_hostname,"
-			       " receiving_mx_helo, receiving_ip, additional_information,"
-			       " failure_reason_code, failed_sessions FROM failure WHERE policy = ?1"
-			       " ORDER BY id",
-			       -1, &fs, NULL) != SQLITE_OK) {
+	                       "SELECT id, policy_type, policy_domain, policy_strings, mx_hosts,"
+	                       " successful_sessions, failed_sessions FROM policy WHERE report = ?1"
+	                       " ORDER BY idx",
+	                       -1, &ps, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(
+	        st->db,
+	        "SELECT result_type, sending_mta_ip, receiving_mx_hostname,"
+	        " receiving_mx_helo, receiving_ip, additional_information,"
+	        " failure_reason_code, failed_sessions FROM failure WHERE policy = ?1"
+	        " ORDER BY id",
+	        -1, &fs, NULL) != SQLITE_OK) {
 		store_fail(st, err, errlen, "cannot read policies");
 		goto out;
 	}
@@ -324,7 +326,8 @@ static int query_report_policies(struct store *st, struct query_report_detail *d
 
 			if (p->n_failures == falloc) {
 				falloc = falloc ? falloc * 2 : 4;
-				p->failures = xreallocarray(p->failures, falloc, sizeof(*p->failures));
+				p->failures =
+				    xreallocarray(p->failures, falloc, sizeof(*p->failures));
 			}
 			fl = &p->failures[p->n_failures++];
 			fl->result_type = query_column_strdup(fs, 0);
@@ -353,7 +356,7 @@ out:
 }
 
 int query_report_get(struct store *st, int64_t id, struct query_report_detail *out, char *err,
-		     size_t errlen)
+                     size_t errlen)
 {
 	struct query_report_detail d;
 

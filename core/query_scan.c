@@ -20,7 +20,7 @@
 struct scan_map {
 	struct query_rows *rows;
 	size_t alloc;
-	size_t *slots;		/* index + 1; 0 = empty */
+	size_t *slots; /* index + 1; 0 = empty */
 	size_t nslots;
 };
 
@@ -127,7 +127,7 @@ static int scan_cmp_name(const char *a, const char *b)
 
 static int scan_cmp_count(int64_t a, int64_t b)
 {
-	return a > b ? -1 : a < b;	/* descending */
+	return a > b ? -1 : a < b; /* descending */
 }
 
 static int scan_cmp_sessions(const struct query_row *a, const struct query_row *b)
@@ -256,30 +256,30 @@ static char *scan_key(sqlite3_stmt *s, int i)
 
 /* What one pass reads, and into which maps. */
 enum scan_mode {
-	SCAN_DOMAIN,		/* agg_domain: by domain, organization, day */
-	SCAN_FAILURE,		/* agg_failure: by MX, result type, failure group */
-	SCAN_TYPE,		/* agg_policy_type: by policy type */
-	SCAN_DOMAIN_DAYS,	/* agg_domain: (domain, day), (organization, day) */
-	SCAN_FAILURE_DAYS	/* agg_failure: (domain, MX, result type, day) */
+	SCAN_DOMAIN,      /* agg_domain: by domain, organization, day */
+	SCAN_FAILURE,     /* agg_failure: by MX, result type, failure group */
+	SCAN_TYPE,        /* agg_policy_type: by policy type */
+	SCAN_DOMAIN_DAYS, /* agg_domain: (domain, day), (organization, day) */
+	SCAN_FAILURE_DAYS /* agg_failure: (domain, MX, result type, day) */
 };
 
 static const char *const scan_sql[] = {
-	[SCAN_DOMAIN] = "SELECT day, organization, policy_domain, reports, successful_sessions,"
-			" failed_sessions FROM agg_domain",
-	[SCAN_FAILURE] = "SELECT day, organization, policy_domain, mx_host, result_type,"
-			 " failed_sessions FROM agg_failure",
-	[SCAN_TYPE] = "SELECT day, organization, policy_domain, policy_type, policies,"
-		      " successful_sessions, failed_sessions FROM agg_policy_type",
-	[SCAN_DOMAIN_DAYS] = "SELECT day, organization, policy_domain, reports,"
-			     " successful_sessions, failed_sessions FROM agg_domain",
-	[SCAN_FAILURE_DAYS] = "SELECT day, organization, policy_domain, mx_host, result_type,"
-			      " failed_sessions FROM agg_failure",
+    [SCAN_DOMAIN] = "SELECT day, organization, policy_domain, reports, successful_sessions,"
+                    " failed_sessions FROM agg_domain",
+    [SCAN_FAILURE] = "SELECT day, organization, policy_domain, mx_host, result_type,"
+                     " failed_sessions FROM agg_failure",
+    [SCAN_TYPE] = "SELECT day, organization, policy_domain, policy_type, policies,"
+                  " successful_sessions, failed_sessions FROM agg_policy_type",
+    [SCAN_DOMAIN_DAYS] = "SELECT day, organization, policy_domain, reports,"
+                         " successful_sessions, failed_sessions FROM agg_domain",
+    [SCAN_FAILURE_DAYS] = "SELECT day, organization, policy_domain, mx_host, result_type,"
+                          " failed_sessions FROM agg_failure",
 };
 
 /* Adds one row of the statement to the mode's maps. The key borrows the
  * statement's text: scan_add copies what it keeps. */
 static void scan_row(sqlite3_stmt *s, enum scan_mode mode, struct scan_map *maps,
-		     struct query_totals *sessions)
+                     struct query_totals *sessions)
 {
 	char *org = (char *)sqlite3_column_text(s, 1), *dom = scan_key(s, 2);
 	int64_t day = sqlite3_column_int64(s, 0);
@@ -347,8 +347,8 @@ static void scan_row(sqlite3_stmt *s, enum scan_mode mode, struct scan_map *maps
  * organization always; MX host and result type on agg_failure; policy
  * type on agg_policy_type. */
 static int scan_table(struct store *st, const struct query_filter *f, enum scan_mode mode,
-		      struct scan_map *maps, struct query_totals *sessions, char *err,
-		      size_t errlen)
+                      struct scan_map *maps, struct query_totals *sessions, char *err,
+                      size_t errlen)
 {
 	int failures = mode == SCAN_FAILURE || mode == SCAN_FAILURE_DAYS;
 	struct query_sql q;
@@ -402,8 +402,8 @@ static void scan_maps_free(struct scan_map *maps, size_t n)
 		free(maps[i].slots);
 }
 
-int query_alert_scan(struct store *st, const struct query_filter *f,
-		     struct query_alert_series *out, char *err, size_t errlen)
+int query_alert_scan(struct store *st, const struct query_filter *f, struct query_alert_series *out,
+                     char *err, size_t errlen)
 {
 	struct query_alert_series a;
 	struct scan_map dmaps[2], fmaps[1];
@@ -456,7 +456,7 @@ void query_scan_free(struct query_scan *sc)
 }
 
 int query_summary_scan(struct store *st, const struct query_filter *f, int want_types,
-		       struct query_scan *out, char *err, size_t errlen)
+                       struct query_scan *out, char *err, size_t errlen)
 {
 	struct query_scan sc;
 	struct scan_map dmaps[3], fmaps[3], tmap[1];

@@ -18,7 +18,7 @@
 
 #define SINK_HEAD_MAX (64 * 1024)
 #define SINK_BODY_MAX (16 * 1024 * 1024)
-#define SINK_SECONDS 30
+#define SINK_SECONDS  30
 
 static int sink_write_file(const char *path, const char *data, size_t len)
 {
@@ -104,7 +104,7 @@ static int sink_one(int lfd, const char *out, int status)
 	    sink_write_file(out, hend + 4, (size_t)clen) < 0)
 		goto out;
 	snprintf(resp, sizeof(resp),
-		 "HTTP/1.1 %d Sink\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok", status);
+	         "HTTP/1.1 %d Sink\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok", status);
 	rc = sink_send(fd, resp);
 out:
 	if (fd >= 0)
@@ -134,7 +134,7 @@ int main(int argc, char **argv)
 	if (port_file == NULL || out == NULL || i != argc || status < 100 || status > 599 ||
 	    requests < 1) {
 		fprintf(stderr, "usage: webhook_sink --port-file F --out F [--status N] "
-				"[--requests N]\n");
+		                "[--requests N]\n");
 		return 2;
 	}
 	alarm(SINK_SECONDS);

@@ -26,25 +26,25 @@ struct days_case {
 };
 
 static const struct days_case days_cases[] = {
-	{ "1", 1, 100, 1, 1, NULL },
-	{ "7d", 1, 100, 1, 7, NULL },
-	{ "28d", 1, 100, 1, 28, NULL },
-	{ "007d", 1, 100, 1, 7, NULL },
-	{ "0d", 0, 100, 1, 0, NULL },
-	{ "0d", 1, 100, 0, 0, "out of range 1..100" },
-	{ "101d", 1, 100, 0, 0, "out of range" },
-	{ "36525d", 1, LIMIT_PERIOD_DAYS, 1, 36525, NULL },
-	{ "36526d", 1, LIMIT_PERIOD_DAYS, 0, 0, "out of range" },
-	{ "99999999999d", 1, LIMIT_PERIOD_DAYS, 0, 0, "not a number of days" },
-	{ "d", 1, 100, 0, 0, "not a number of days" },
-	{ "", 1, 100, 0, 0, "not a number of days" },
-	{ "-1d", 0, 100, 0, 0, "not a number of days" },
-	{ "+1d", 0, 100, 0, 0, "not a number of days" },
-	{ " 1d", 0, 100, 0, 0, "not a number of days" },
-	{ "1.5d", 0, 100, 0, 0, "not a number of days" },
-	{ "1dd", 0, 100, 0, 0, "not a number of days" },
-	{ "1w", 0, 100, 0, 0, "not a number of days" },
-	{ "0x10", 0, 100, 0, 0, "not a number of days" },
+    {"1", 1, 100, 1, 1, NULL},
+    {"7d", 1, 100, 1, 7, NULL},
+    {"28d", 1, 100, 1, 28, NULL},
+    {"007d", 1, 100, 1, 7, NULL},
+    {"0d", 0, 100, 1, 0, NULL},
+    {"0d", 1, 100, 0, 0, "out of range 1..100"},
+    {"101d", 1, 100, 0, 0, "out of range"},
+    {"36525d", 1, LIMIT_PERIOD_DAYS, 1, 36525, NULL},
+    {"36526d", 1, LIMIT_PERIOD_DAYS, 0, 0, "out of range"},
+    {"99999999999d", 1, LIMIT_PERIOD_DAYS, 0, 0, "not a number of days"},
+    {"d", 1, 100, 0, 0, "not a number of days"},
+    {"", 1, 100, 0, 0, "not a number of days"},
+    {"-1d", 0, 100, 0, 0, "not a number of days"},
+    {"+1d", 0, 100, 0, 0, "not a number of days"},
+    {" 1d", 0, 100, 0, 0, "not a number of days"},
+    {"1.5d", 0, 100, 0, 0, "not a number of days"},
+    {"1dd", 0, 100, 0, 0, "not a number of days"},
+    {"1w", 0, 100, 0, 0, "not a number of days"},
+    {"0x10", 0, 100, 0, 0, "not a number of days"},
 };
 
 static void test_period_days(void **state)
@@ -60,8 +60,8 @@ static void test_period_days(void **state)
 
 		err[0] = '\0';
 		rc = period_parse_days(c->in, c->min, c->max, &got, err, sizeof(err));
-		snprintf(msg, sizeof(msg), "'%s': rc %d got %lld err '%s'", c->in, rc, (long long)got,
-			 err);
+		snprintf(msg, sizeof(msg), "'%s': rc %d got %lld err '%s'", c->in, rc,
+		         (long long)got, err);
 		if (c->ok) {
 			if (rc != 0 || got != c->want)
 				fail_msg("%s, want %lld", msg, (long long)c->want);
@@ -75,22 +75,22 @@ static void test_period_days(void **state)
 struct since_case {
 	const char *in;
 	int ok;
-	int64_t want;		/* day number */
+	int64_t want; /* day number */
 	const char *err;
 };
 
 static const struct since_case since_cases[] = {
-	{ "7d", 1, TODAY - 7, NULL },
-	{ "1d", 1, TODAY - 1, NULL },
-	{ "2026-11-22", 1, TODAY - 7, NULL },
-	{ "2024-02-29", 1, 19782, NULL },
-	{ "1970-01-01", 0, 0, "out of range" },
-	{ "2023-02-29", 0, 0, "no such date" },
-	{ "2026-11-22T00:00:00Z", 0, 0, "not a date" },
-	{ "7", 0, 0, "not a date" },
-	{ "0d", 0, 0, "out of range" },
-	{ "yesterday", 0, 0, "not a date" },
-	{ "", 0, 0, "not a date" },
+    {"7d", 1, TODAY - 7, NULL},
+    {"1d", 1, TODAY - 1, NULL},
+    {"2026-11-22", 1, TODAY - 7, NULL},
+    {"2024-02-29", 1, 19782, NULL},
+    {"1970-01-01", 0, 0, "out of range"},
+    {"2023-02-29", 0, 0, "no such date"},
+    {"2026-11-22T00:00:00Z", 0, 0, "not a date"},
+    {"7", 0, 0, "not a date"},
+    {"0d", 0, 0, "out of range"},
+    {"yesterday", 0, 0, "not a date"},
+    {"", 0, 0, "not a date"},
 };
 
 static void test_period_since(void **state)
@@ -106,8 +106,8 @@ static void test_period_since(void **state)
 
 		err[0] = '\0';
 		rc = period_parse_since(c->in, TODAY, &got, err, sizeof(err));
-		snprintf(msg, sizeof(msg), "'%s': rc %d got %lld err '%s'", c->in, rc, (long long)got,
-			 err);
+		snprintf(msg, sizeof(msg), "'%s': rc %d got %lld err '%s'", c->in, rc,
+		         (long long)got, err);
 		if (c->ok && (rc != 0 || got != c->want))
 			fail_msg("%s, want %lld", msg, (long long)c->want);
 		if (!c->ok && (rc != -1 || got != -42 || strstr(err, c->err) == NULL))
@@ -128,34 +128,34 @@ static void test_period_resolve(void **state)
 	datetime_format_day(a, d, sizeof(d));
 	assert_string_equal(d, "2026-11-22");
 	/* until is exclusive: one day */
-	assert_int_equal(period_resolve("2024-02-22", "2024-02-23", TODAY, 7, &a, &b, err,
-					sizeof(err)),
-			 0);
+	assert_int_equal(
+	    period_resolve("2024-02-22", "2024-02-23", TODAY, 7, &a, &b, err, sizeof(err)), 0);
 	assert_int_equal(b - a, 1);
 	/* Nd with an explicit until */
-	assert_int_equal(period_resolve("30d", "2026-11-01", TODAY, 7, &a, &b, err, sizeof(err)), 0);
+	assert_int_equal(period_resolve("30d", "2026-11-01", TODAY, 7, &a, &b, err, sizeof(err)),
+	                 0);
 	assert_int_equal(a, TODAY - 30);
 	/* empty and reversed periods are refused, output untouched */
 	a = b = -5;
-	assert_int_equal(period_resolve("2024-02-22", "2024-02-22", TODAY, 7, &a, &b, err,
-					sizeof(err)),
-			 -1);
+	assert_int_equal(
+	    period_resolve("2024-02-22", "2024-02-22", TODAY, 7, &a, &b, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "empty period"));
-	assert_int_equal(period_resolve("2024-02-23", "2024-02-22", TODAY, 7, &a, &b, err,
-					sizeof(err)),
-			 -1);
+	assert_int_equal(
+	    period_resolve("2024-02-23", "2024-02-22", TODAY, 7, &a, &b, err, sizeof(err)), -1);
 	assert_int_equal(period_resolve(NULL, "2000-13-01", TODAY, 7, &a, &b, err, sizeof(err)),
-			 -1);
+	                 -1);
 	assert_non_null(strstr(err, "no such date"));
 	assert_int_equal(a, -5);
 	assert_int_equal(b, -5);
 }
 
 static const char *const registered[] = {
-	"starttls-not-supported", "certificate-host-mismatch", "certificate-expired",
-	"certificate-not-trusted", "validation-failure",	     "tlsa-invalid",
-	"dnssec-invalid",	  "dane-required",	     "sts-policy-fetch-error",
-	"sts-policy-invalid",	  "sts-webpki-invalid",
+    "starttls-not-supported", "certificate-host-mismatch",
+    "certificate-expired",    "certificate-not-trusted",
+    "validation-failure",     "tlsa-invalid",
+    "dnssec-invalid",         "dane-required",
+    "sts-policy-fetch-error", "sts-policy-invalid",
+    "sts-webpki-invalid",
 };
 
 static void test_hints(void **state)
@@ -225,17 +225,18 @@ static void test_text_escape_and_wrap(void **state)
 
 	(void)state;
 	assert_string_equal(text_escape("\033[2JEvil\r\nCorp", buf, sizeof(buf)),
-			    "\\x1b[2JEvil\\x0d\\x0aCorp");
+	                    "\\x1b[2JEvil\\x0d\\x0aCorp");
 	assert_int_equal(text_width("Gr\xc3\xbc\xc3\x9f Gott"), 9);
 	strbuf_init(&sb, 4096);
 	o.sb = &sb;
 	o.failed = 0;
 	text_wrap(&o, 4,
-		  "senders could not fetch https://mta-sts.example.com/.well-known/mta-sts.txt; "
-		  "check the web server, its DNS and that the file is served, and then check it "
-		  "again tomorrow");
-	text_wrap(&o, 2, "https://a-very-long-unbreakable-word.example/that/is/longer/than/eighty/"
-			 "columns/all/by/itself");
+	          "senders could not fetch https://mta-sts.example.com/.well-known/mta-sts.txt; "
+	          "check the web server, its DNS and that the file is served, and then check it "
+	          "again tomorrow");
+	text_wrap(&o, 2,
+	          "https://a-very-long-unbreakable-word.example/that/is/longer/than/eighty/"
+	          "columns/all/by/itself");
 	for (p = strbuf_str(&sb); *p != '\0'; p = nl + 1) {
 		size_t len;
 
@@ -248,7 +249,7 @@ static void test_text_escape_and_wrap(void **state)
 		if (len > longest)
 			longest = len;
 	}
-	assert_true(longest > TEXT_COLUMNS);	/* the unbreakable word */
+	assert_true(longest > TEXT_COLUMNS); /* the unbreakable word */
 	assert_int_equal(o.failed, 0);
 	/* a full buffer is reported, not silently cut */
 	strbuf_free(&sb);
@@ -262,12 +263,9 @@ static void test_text_escape_and_wrap(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_period_days),
-		cmocka_unit_test(test_period_since),
-		cmocka_unit_test(test_period_resolve),
-		cmocka_unit_test(test_hints),
-		cmocka_unit_test(test_text_numbers),
-		cmocka_unit_test(test_text_escape_and_wrap),
+	    cmocka_unit_test(test_period_days),    cmocka_unit_test(test_period_since),
+	    cmocka_unit_test(test_period_resolve), cmocka_unit_test(test_hints),
+	    cmocka_unit_test(test_text_numbers),   cmocka_unit_test(test_text_escape_and_wrap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

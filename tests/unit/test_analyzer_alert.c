@@ -19,9 +19,9 @@
 
 static void test_alert_stats(void **state)
 {
-	static const int64_t flat[] = { 4, 4, 4, 4 };
-	static const int64_t known[] = { 2, 4, 4, 4, 5, 5, 7, 9 };	/* mean 5, sd 2 */
-	static const int64_t sparse[] = { 0, 0, 0, 28 };		/* mean 7, sd 7*sqrt(3) */
+	static const int64_t flat[] = {4, 4, 4, 4};
+	static const int64_t known[] = {2, 4, 4, 4, 5, 5, 7, 9}; /* mean 5, sd 2 */
+	static const int64_t sparse[] = {0, 0, 0, 28};           /* mean 7, sd 7*sqrt(3) */
 	double mean = -1, sd = -1;
 
 	(void)state;
@@ -42,26 +42,26 @@ struct rule_case {
 	int64_t total;
 	double mean, sd;
 	int64_t baseline_days;
-	int want;	/* 0, or 1 + kind */
+	int want; /* 0, or 1 + kind */
 	const char *why;
 };
 
 #define SPIKE (1 + ALERT_FAILURE_SPIKE)
-#define NEW (1 + ALERT_NEW_FAILURE)
+#define NEW   (1 + ALERT_NEW_FAILURE)
 
 static const struct rule_case rule_cases[] = {
-	{ 1, 10, 3, 9, 0, 0, 28, 0, "below --min-failures, even when new" },
-	{ 1, 10, 3, 10, 0, 0, 28, NEW, "no failure in the baseline: new on the minimum alone" },
-	{ 1, 10, 3, 10, 0, 0, 0, NEW, "no baseline at all (a new store): new" },
-	{ 1, 10, 3, 30, 10, 0, 28, SPIKE, "exactly factor x mean, flat baseline" },
-	{ 1, 10, 3, 29, 10, 0, 28, 0, "just under factor x mean" },
-	{ 1, 10, 3, 30, 10, 7, 28, 0, "factor x mean but within mean + 3 sd (31)" },
-	{ 1, 10, 3, 31, 10, 7, 28, SPIKE, "factor x mean and mean + 3 sd" },
-	{ 1, 10, 2, 21, 10, 3, 28, SPIKE, "--factor 2: 2 x mean and mean + 2 sd (16)" },
-	{ 1, 50, 3, 40, 1, 0, 28, 0, "--min-failures 50" },
-	{ 3, 10, 3, 90, 10, 0, 28, SPIKE, "3-day window: 30 a day = 3 x mean" },
-	{ 3, 10, 3, 89, 10, 0, 28, 0, "3-day window: under 30 a day" },
-	{ 1, 1, 3, 1, 0, 0, 28, NEW, "--min-failures 1" },
+    {1, 10, 3, 9, 0, 0, 28, 0, "below --min-failures, even when new"},
+    {1, 10, 3, 10, 0, 0, 28, NEW, "no failure in the baseline: new on the minimum alone"},
+    {1, 10, 3, 10, 0, 0, 0, NEW, "no baseline at all (a new store): new"},
+    {1, 10, 3, 30, 10, 0, 28, SPIKE, "exactly factor x mean, flat baseline"},
+    {1, 10, 3, 29, 10, 0, 28, 0, "just under factor x mean"},
+    {1, 10, 3, 30, 10, 7, 28, 0, "factor x mean but within mean + 3 sd (31)"},
+    {1, 10, 3, 31, 10, 7, 28, SPIKE, "factor x mean and mean + 3 sd"},
+    {1, 10, 2, 21, 10, 3, 28, SPIKE, "--factor 2: 2 x mean and mean + 2 sd (16)"},
+    {1, 50, 3, 40, 1, 0, 28, 0, "--min-failures 50"},
+    {3, 10, 3, 90, 10, 0, 28, SPIKE, "3-day window: 30 a day = 3 x mean"},
+    {3, 10, 3, 89, 10, 0, 28, 0, "3-day window: under 30 a day"},
+    {1, 1, 3, 1, 0, 0, 28, NEW, "--min-failures 1"},
 };
 
 static void test_alert_spike_rule(void **state)
@@ -87,7 +87,7 @@ static void test_alert_spike_rule(void **state)
 
 static void test_alert_rate_rule(void **state)
 {
-	struct alert_params p = { 0, 1, 28, 3.0, 10 };
+	struct alert_params p = {0, 1, 28, 3.0, 10};
 
 	(void)state;
 	/* 0.5% failing before, 10% now: 9.5 points and 20 times */
@@ -115,7 +115,7 @@ struct detail {
 static int n_reports;
 
 static void add_report(struct ingest *ig, const char *org, int64_t day, const char *domain,
-		       int64_t ok, const struct detail *d, size_t nd)
+                       int64_t ok, const struct detail *d, size_t nd)
 {
 	char start[16], json[4096], err[256];
 	struct ingest_result res;
@@ -128,26 +128,27 @@ static void add_report(struct ingest *ig, const char *org, int64_t day, const ch
 		failed += d[i].failed;
 	datetime_format_day(day, start, sizeof(start));
 	strbuf_init(&sb, sizeof(json));
-	strbuf_printf(&sb,
-		      "{\"organization-name\": \"%s\", \"date-range\": {\"start-datetime\": "
-		      "\"%sT00:00:00Z\", \"end-datetime\": \"%sT23:59:59Z\"}, \"contact-info\": "
-		      "\"x@example\", \"report-id\": \"r%d\", \"policies\": [{\"policy\": "
-		      "{\"policy-type\": \"sts\", \"policy-string\": [\"version: STSv1\"], "
-		      "\"policy-domain\": \"%s\"}, \"summary\": {\"total-successful-session-count\": "
-		      "%lld, \"total-failure-session-count\": %lld}, \"failure-details\": [",
-		      org, start, start, ++n_reports, domain, (long long)ok, (long long)failed);
+	strbuf_printf(
+	    &sb,
+	    "{\"organization-name\": \"%s\", \"date-range\": {\"start-datetime\": "
+	    "\"%sT00:00:00Z\", \"end-datetime\": \"%sT23:59:59Z\"}, \"contact-info\": "
+	    "\"x@example\", \"report-id\": \"r%d\", \"policies\": [{\"policy\": "
+	    "{\"policy-type\": \"sts\", \"policy-string\": [\"version: STSv1\"], "
+	    "\"policy-domain\": \"%s\"}, \"summary\": {\"total-successful-session-count\": "
+	    "%lld, \"total-failure-session-count\": %lld}, \"failure-details\": [",
+	    org, start, start, ++n_reports, domain, (long long)ok, (long long)failed);
 	for (i = 0; i < nd; i++)
 		strbuf_printf(&sb,
-			      "%s{\"result-type\": \"%s\", \"receiving-mx-hostname\": \"%s\", "
-			      "\"failed-session-count\": %lld}",
-			      i ? ", " : "", d[i].rtype, d[i].mx, (long long)d[i].failed);
+		              "%s{\"result-type\": \"%s\", \"receiving-mx-hostname\": \"%s\", "
+		              "\"failed-session-count\": %lld}",
+		              i ? ", " : "", d[i].rtype, d[i].mx, (long long)d[i].failed);
 	strbuf_puts(&sb, "]}]}");
 	memset(&src, 0, sizeof(src));
 	src.kind = "file";
 	src.received = day * 86400;
 	assert_int_equal(ingest_input(ig, (const uint8_t *)strbuf_str(&sb), sb.len, (int64_t)sb.len,
-				      0, &src, &res, err, sizeof(err)),
-			 0);
+	                              0, &src, &res, err, sizeof(err)),
+	                 0);
 	if (res.n_stored != 1)
 		fail_msg("report not stored: %s", res.reason);
 	strbuf_free(&sb);
@@ -157,10 +158,10 @@ static void add_report(struct ingest *ig, const char *org, int64_t day, const ch
  * baseline days 6..33. */
 static void fill_store(struct store *st, int64_t d0)
 {
-	static const struct detail expired2[] = { { "mx1.example.com", "certificate-expired", 2 } };
-	static const struct detail spike[] = { { "mx1.example.com", "certificate-expired", 50 },
-					       { "mx2.example.com", "starttls-not-supported", 12 } };
-	static const struct detail org50[] = { { "mx1.example.org", "validation-failure", 50 } };
+	static const struct detail expired2[] = {{"mx1.example.com", "certificate-expired", 2}};
+	static const struct detail spike[] = {{"mx1.example.com", "certificate-expired", 50},
+	                                      {"mx2.example.com", "starttls-not-supported", 12}};
+	static const struct detail org50[] = {{"mx1.example.org", "validation-failure", 50}};
 	struct ingest *ig = ingest_new(st);
 	char err[256];
 	int64_t day;
@@ -187,7 +188,7 @@ static void test_alert_evaluate(void **state)
 {
 	char dir[] = "/tmp/test_analyzer_alert.XXXXXX", path[128], err[512];
 	int64_t d0 = datetime_days_from_civil(2026, 1, 1);
-	struct alert_params p = { d0 + 35, 1, 28, 3.0, 10 };
+	struct alert_params p = {d0 + 35, 1, 28, 3.0, 10};
 	struct alert_list l;
 	struct store *st = NULL;
 	struct strbuf sb;
@@ -226,8 +227,8 @@ static void test_alert_evaluate(void **state)
 	strbuf_init(&sb, 1 << 16);
 	assert_int_equal(alert_render_text(&l, &sb), 0);
 	assert_non_null(strstr(strbuf_str(&sb), "failure spike: example.com, MX mx1.example.com, "
-						"certificate-expired: 50 failed sessions on "
-						"2026-02-04; baseline 2.0/day"));
+	                                        "certificate-expired: 50 failed sessions on "
+	                                        "2026-02-04; baseline 2.0/day"));
 	assert_non_null(strstr(strbuf_str(&sb), "silent reporter: Daily sent no report in 2 days"));
 	strbuf_free(&sb);
 
@@ -264,10 +265,10 @@ static void test_alert_evaluate(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_alert_stats),
-		cmocka_unit_test(test_alert_spike_rule),
-		cmocka_unit_test(test_alert_rate_rule),
-		cmocka_unit_test(test_alert_evaluate),
+	    cmocka_unit_test(test_alert_stats),
+	    cmocka_unit_test(test_alert_spike_rule),
+	    cmocka_unit_test(test_alert_rate_rule),
+	    cmocka_unit_test(test_alert_evaluate),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

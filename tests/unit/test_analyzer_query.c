@@ -49,28 +49,31 @@ static void add(struct ingest *ig, const char *org, int64_t day, const struct po
 	datetime_format_day(day, start, sizeof(start));
 	strbuf_init(&sb, 1 << 16);
 	strbuf_printf(&sb,
-		      "{\"organization-name\": \"%s\", \"date-range\": {\"start-datetime\": "
-		      "\"%sT00:00:00Z\", \"end-datetime\": \"%sT23:59:59Z\"}, \"contact-info\": "
-		      "null, \"report-id\": \"q%d\", \"policies\": [",
-		      org, start, start, ++serial);
+	              "{\"organization-name\": \"%s\", \"date-range\": {\"start-datetime\": "
+	              "\"%sT00:00:00Z\", \"end-datetime\": \"%sT23:59:59Z\"}, \"contact-info\": "
+	              "null, \"report-id\": \"q%d\", \"policies\": [",
+	              org, start, start, ++serial);
 	for (i = 0; i < n; i++) {
-		strbuf_printf(&sb, "%s{\"policy\": {\"policy-type\": \"%s\"", i ? ", " : "", p[i].type);
+		strbuf_printf(&sb, "%s{\"policy\": {\"policy-type\": \"%s\"", i ? ", " : "",
+		              p[i].type);
 		if (p[i].domain != NULL)
 			strbuf_printf(&sb, ", \"policy-domain\": \"%s\"", p[i].domain);
 		strbuf_printf(&sb,
-			      "}, \"summary\": {\"total-successful-session-count\": %lld, "
-			      "\"total-failure-session-count\": %lld}, \"failure-details\": [",
-			      (long long)p[i].ok, (long long)p[i].failed);
+		              "}, \"summary\": {\"total-successful-session-count\": %lld, "
+		              "\"total-failure-session-count\": %lld}, \"failure-details\": [",
+		              (long long)p[i].ok, (long long)p[i].failed);
 		if (p[i].rt1 != NULL) {
-			strbuf_printf(&sb, "{\"result-type\": \"%s\", \"failed-session-count\": %lld",
-				      p[i].rt1, (long long)p[i].f1);
+			strbuf_printf(&sb,
+			              "{\"result-type\": \"%s\", \"failed-session-count\": %lld",
+			              p[i].rt1, (long long)p[i].f1);
 			if (p[i].mx1 != NULL)
 				strbuf_printf(&sb, ", \"receiving-mx-hostname\": \"%s\"", p[i].mx1);
 			strbuf_puts(&sb, "}");
 		}
 		if (p[i].rt2 != NULL) {
-			strbuf_printf(&sb, ", {\"result-type\": \"%s\", \"failed-session-count\": %lld",
-				      p[i].rt2, (long long)p[i].f2);
+			strbuf_printf(&sb,
+			              ", {\"result-type\": \"%s\", \"failed-session-count\": %lld",
+			              p[i].rt2, (long long)p[i].f2);
 			if (p[i].mx2 != NULL)
 				strbuf_printf(&sb, ", \"receiving-mx-hostname\": \"%s\"", p[i].mx2);
 			strbuf_puts(&sb, "}");
@@ -81,8 +84,8 @@ static void add(struct ingest *ig, const char *org, int64_t day, const struct po
 	memset(&src, 0, sizeof(src));
 	src.kind = "file";
 	assert_int_equal(ingest_input(ig, (const uint8_t *)strbuf_str(&sb), sb.len, (int64_t)sb.len,
-				      0, &src, &res, err, sizeof(err)),
-			 0);
+	                              0, &src, &res, err, sizeof(err)),
+	                 0);
 	if (res.n_stored != 1)
 		fail_msg("not stored: %s", res.reason);
 	strbuf_free(&sb);
@@ -107,29 +110,29 @@ static int setup(void **state)
 		k = (int)(day - d0);
 		{
 			const struct pol p[] = {
-				{ "sts", "example.com", 100 + k, 3 + k % 4, "mx1.example.com",
-				  "certificate-expired", 2, "mx2.example.com", "starttls-not-supported",
-				  1 + k % 4 },
-				{ "tlsa", "example.com", 100 + k, 3, "mx1.example.com", "tlsa-invalid", 3,
-				  NULL, NULL, 0 },
+			    {"sts", "example.com", 100 + k, 3 + k % 4, "mx1.example.com",
+			     "certificate-expired", 2, "mx2.example.com", "starttls-not-supported",
+			     1 + k % 4},
+			    {"tlsa", "example.com", 100 + k, 3, "mx1.example.com", "tlsa-invalid",
+			     3, NULL, NULL, 0},
 			};
 			add(ig, "Alpha", day, p, 2);
 		}
 		{
 			const struct pol p[] = {
-				{ "sts", "example.net", 50, k % 3, NULL, k % 3 ? "sts-policy-fetch-error" : NULL,
-				  k % 3, NULL, NULL, 0 },
-				{ "sts", "Example.net", 7, 1, "MX.example.net", "validation-failure", 1,
-				  NULL, NULL, 0 },
-				{ "no-policy-found", NULL, 4, k % 2, "mx.example", k % 2 ? "starttls-not-supported" : NULL,
-				  k % 2, NULL, NULL, 0 },
+			    {"sts", "example.net", 50, k % 3, NULL,
+			     k % 3 ? "sts-policy-fetch-error" : NULL, k % 3, NULL, NULL, 0},
+			    {"sts", "Example.net", 7, 1, "MX.example.net", "validation-failure", 1,
+			     NULL, NULL, 0},
+			    {"no-policy-found", NULL, 4, k % 2, "mx.example",
+			     k % 2 ? "starttls-not-supported" : NULL, k % 2, NULL, NULL, 0},
 			};
 			add(ig, "Beta", day, p, 3);
 		}
 		if (k % 2 == 0) {
 			const struct pol p[] = {
-				{ "sts", "example.com", 10, 5, "mx1.example.com", "certificate-expired", 5,
-				  NULL, NULL, 0 },
+			    {"sts", "example.com", 10, 5, "mx1.example.com", "certificate-expired",
+			     5, NULL, NULL, 0},
 			};
 			add(ig, "Alph", day, p, 1);
 		}
@@ -177,21 +180,23 @@ static void same_rows(const char *what, const struct query_rows *a, const struct
 		    strcmp(s_or(x->policy_type), s_or(y->policy_type)) != 0 || x->day != y->day ||
 		    x->reports != y->reports || x->successful_sessions != y->successful_sessions ||
 		    x->failed_sessions != y->failed_sessions)
-			fail_msg("%s row %zu: scan (%s %s %s %s %s %lld: %lld %lld %lld), query_group "
-				 "(%s %s %s %s %s %lld: %lld %lld %lld)",
-				 what, i, s_or(x->organization), s_or(x->policy_domain), s_or(x->mx_host),
-				 s_or(x->result_type), s_or(x->policy_type), (long long)x->day,
-				 (long long)x->reports, (long long)x->successful_sessions,
-				 (long long)x->failed_sessions, s_or(y->organization),
-				 s_or(y->policy_domain), s_or(y->mx_host), s_or(y->result_type),
-				 s_or(y->policy_type), (long long)y->day, (long long)y->reports,
-				 (long long)y->successful_sessions, (long long)y->failed_sessions);
+			fail_msg(
+			    "%s row %zu: scan (%s %s %s %s %s %lld: %lld %lld %lld), query_group "
+			    "(%s %s %s %s %s %lld: %lld %lld %lld)",
+			    what, i, s_or(x->organization), s_or(x->policy_domain),
+			    s_or(x->mx_host), s_or(x->result_type), s_or(x->policy_type),
+			    (long long)x->day, (long long)x->reports,
+			    (long long)x->successful_sessions, (long long)x->failed_sessions,
+			    s_or(y->organization), s_or(y->policy_domain), s_or(y->mx_host),
+			    s_or(y->result_type), s_or(y->policy_type), (long long)y->day,
+			    (long long)y->reports, (long long)y->successful_sessions,
+			    (long long)y->failed_sessions);
 	}
 }
 
 static void check_filter(const struct query_filter *f)
 {
-	struct query_rows g = { NULL, 0 };
+	struct query_rows g = {NULL, 0};
 	struct query_alert_series a;
 	struct query_totals t;
 	struct query_scan sc;
@@ -202,11 +207,11 @@ static void check_filter(const struct query_filter *f)
 	assert_int_equal(t.reports, sc.totals.reports);
 	assert_int_equal(t.successful_sessions, sc.totals.successful_sessions);
 	assert_int_equal(t.failed_sessions, sc.totals.failed_sessions);
-#define SAME(group, rows)                                                            \
-	do {                                                                         \
-		assert_int_equal(query_group(st, f, group, 0, &g, err, sizeof(err)), 0); \
-		same_rows(#group, &(rows), &g);                                      \
-		query_rows_free(&g);                                                 \
+#define SAME(group, rows)                                                                          \
+	do {                                                                                       \
+		assert_int_equal(query_group(st, f, group, 0, &g, err, sizeof(err)), 0);           \
+		same_rows(#group, &(rows), &g);                                                    \
+		query_rows_free(&g);                                                               \
 	} while (0)
 	SAME(QUERY_BY_DOMAIN, sc.by_domain);
 	SAME(QUERY_BY_ORGANIZATION, sc.by_organization);
@@ -226,8 +231,8 @@ static void check_filter(const struct query_filter *f)
 
 static void test_scan_equals_group(void **state)
 {
-	static const char *const one[] = { "example.com" };
-	static const char *const two[] = { "example.net", "" };
+	static const char *const one[] = {"example.com"};
+	static const char *const two[] = {"example.net", ""};
 	struct query_filter f;
 
 	(void)state;
@@ -238,7 +243,7 @@ static void test_scan_equals_group(void **state)
 	f.since = d0 + 3;
 	f.until = d0 + 4;
 	check_filter(&f);
-	f.since = d0 - 5;	/* reaching before the first day */
+	f.since = d0 - 5; /* reaching before the first day */
 	f.until = d0 + 2;
 	check_filter(&f);
 	f.since = d0;
@@ -267,7 +272,7 @@ static void test_known_figures(void **state)
 	(void)state;
 	memset(&f, 0, sizeof(f));
 	f.since = d0;
-	f.until = d0 + 1;	/* day 0: k = 0 */
+	f.until = d0 + 1; /* day 0: k = 0 */
 	assert_int_equal(query_summary_scan(st, &f, 1, &sc, err, sizeof(err)), 0);
 	/* Alpha, Beta and Alph each sent one report */
 	assert_int_equal(sc.totals.reports, 3);
@@ -285,7 +290,7 @@ static void test_known_figures(void **state)
 	query_scan_free(&sc);
 	/* the reports table decides with two domains: Beta has both */
 	{
-		static const char *const both[] = { "example.net", "Example.net" };
+		static const char *const both[] = {"example.net", "Example.net"};
 		struct query_totals t;
 
 		f.domains = both;
@@ -298,8 +303,8 @@ static void test_known_figures(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_scan_equals_group),
-		cmocka_unit_test(test_known_figures),
+	    cmocka_unit_test(test_scan_equals_group),
+	    cmocka_unit_test(test_known_figures),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
