@@ -104,7 +104,7 @@ SINK=$TOP/build/tools/webhook_sink
 if [ -x "$SINK" ]; then
 	"$SINK" --port-file "$T/port" --out "$T/hook.body" --status 200 --requests 1 &
 	sink=$!
-	for i in 1 2 3 4 5 6 7 8 9 10; do [ -s "$T/port" ] && break; sleep 0.2; done
+	i=0; while [ ! -s "$T/port" ] && [ "$i" -lt 150 ]; do sleep 0.2; i=$((i + 1)); done
 	alert spike --at 2026-07-16 --repeat-after 0 --webhook "http://127.0.0.1:$(cat "$T/port")/hooks/T0K3N"
 	wait "$sink"
 	t_eq "--webhook: exit 1 (alerts)" "$rc" 1
@@ -115,7 +115,7 @@ if [ -x "$SINK" ]; then
 	: > "$T/port"
 	"$SINK" --port-file "$T/port" --out "$T/hook2.body" --status 500 --requests 1 &
 	sink=$!
-	for i in 1 2 3 4 5 6 7 8 9 10; do [ -s "$T/port" ] && break; sleep 0.2; done
+	i=0; while [ ! -s "$T/port" ] && [ "$i" -lt 150 ]; do sleep 0.2; i=$((i + 1)); done
 	alert spike --at 2026-07-16 --repeat-after 0 --webhook "http://127.0.0.1:$(cat "$T/port")/hooks/T0K3N"
 	wait "$sink"
 	t_eq "--webhook HTTP 500: exit 2" "$rc" 2
