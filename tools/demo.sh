@@ -14,7 +14,8 @@ has() { ./tlswatch "$1" --help > /dev/null 2>&1; }
 
 echo "== Real-world sample reports (tests/data/samples, tests/data/mail)"
 # one sample is a deliberately broken fixture: it lands in quarantine (exit 1)
-tw -v ingest tests/data/samples/*.json $(ls tests/data/mail/* 2>/dev/null | grep -v README) | tail -1 || true
+tw -v ingest tests/data/samples/*.json \
+	$(find tests/data/mail -type f ! -name README.md | sort) | tail -1 || true
 
 if [ -x build/tools/gen ]; then
 	today=$(date -u +%Y-%m-%d)
