@@ -55,9 +55,11 @@ int web_app_reader(struct web_app *app, struct store **st, char *err, size_t err
 		for (i = 0; i < app->n_max; i++)
 			if (!app->busy[i] && app->readers[i] != NULL)
 				break;
+		/* an empty slot another thread has not reserved: a slot whose
+		 * handle is being opened is busy but still NULL */
 		if (i == app->n_max)
 			for (i = 0; i < app->n_max; i++)
-				if (app->readers[i] == NULL)
+				if (!app->busy[i] && app->readers[i] == NULL)
 					break;
 		if (i < app->n_max)
 			break;

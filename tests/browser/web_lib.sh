@@ -58,7 +58,12 @@ web_stop() {
 }
 
 web_sanitizer_clean() {
-	! grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error' "$T/web.err"
+	if grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error' "$T/web.err"; then
+		# the report, for the test log
+		grep -E -A30 'AddressSanitizer|LeakSanitizer|runtime error' "$T/web.err" | head -60 >&2
+		return 1
+	fi
+	return 0
 }
 
 # Stops a server left running when the test ends early.
