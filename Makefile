@@ -5,6 +5,8 @@
 #   make demo      install what is missing, build, load the bundled samples and a
 #                  generated month of reports into demo.db, and show them
 #   make lint      banned functions, cppcheck, gcc -fanalyzer
+#   make bench     the performance numbers (issue 7) into docs/performance.md;
+#                  BENCH_QUICK=1 for a quick sanity run (not part of check)
 #   make fuzz      run the libFuzzer targets (FUZZ_SECONDS each)
 #   make install   PREFIX=/usr/local DESTDIR=  (binary, man pages, docs and example
 #                  config, systemd units; nothing into /etc); make uninstall
@@ -20,6 +22,7 @@ BUILD_PKGS = gcc make pkg-config libetpan-dev zlib1g-dev libcjson-dev \
 	libcurl4-gnutls-dev libcrypt-dev
 CHECK_PKGS = $(BUILD_PKGS) libcmocka-dev sqlite3 jq dovecot-imapd openssl curl chromium nodejs $(if $(shell command -v npm 2>/dev/null),,npm) mandoc man-db
 FUZZ_PKGS  = clang libclang-rt-14-dev
+BENCH_PKGS = $(BUILD_PKGS) time wrk curl sqlite3 dovecot-imapd openssl
 
 PKG_LIBS = zlib libcjson sqlite3 libmicrohttpd inih gnutls nettle libcurl libcrypt
 # libetpan's .pc file drags in a no-PIE specs file; link it by name instead.
@@ -58,7 +61,7 @@ FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
 TOOL_BIN = $(patsubst tools/%.c,build/tools/%,$(TOOL_SRC))
 
 .SECONDARY:
-.PHONY: all check demo deps deps-check deps-fuzz lint fuzz install uninstall clean unit
+.PHONY: all check demo deps deps-check deps-fuzz lint fuzz install uninstall clean unit bench
 
 all: tlswatch
 
@@ -149,6 +152,12 @@ check: deps-check
 demo: deps
 	@$(MAKE) --no-print-directory tlswatch $(TOOL_BIN)
 	@sh tools/demo.sh
+
+# --- benchmark: release build, generated corpora, docs/performance.md
+bench:
+	$(call ensure_pkgs,$(BENCH_PKGS))
+	@$(MAKE) --no-print-directory tlswatch build/tools/gen
+	@sh tools/bench.sh
 
 lint: build/gen/schema.c
 	$(call ensure_pkgs,cppcheck gcc)

@@ -1,0 +1,132 @@
+#!/bin/sh
+# tools/bench_report.sh - the Markdown report of one 'make bench' run, from
+# the timings and results tools/bench.sh left in its run directory.
+#
+#   sh tools/bench_report.sh RESULTS RUNDIR N_FILES N_MAIL N_MAIL_BIG N_IMAP
+#                            "DB_SIZES" WRK_SECONDS RUNS
+#
+# Prints Markdown on stdout: the machine, one table (result, target, peak
+# RSS, whether the target is met), the exact commands. Input is the
+# bench's own output (trusted).
+set -u
+RES=$1
+RUN=$2
+N_FILES=$3
+N_MAIL=$4
+N_MAIL_BIG=$5
+N_IMAP=$6
+DB_SIZES=$7
+WRK_SECONDS=$8
+RUNS=$9
+# shellcheck source=bench_lib.sh
+. "$(dirname "$0")/bench_lib.sh"
+
+# row_ingest FILE N UNIT TARGET: "RATE UNIT/s (WALL s wall, CPU s CPU) | ..."
+ingest_cells() {
+	w=$(bench_median "$1" 1)
+	c=$(bench_median "$1" 2)
+	r=$(bench_max "$1" 3)
+	rate=$(awk -v n="$2" -v t="$w" 'BEGIN { printf "%.0f", n / t }')
+	echo "**$(bench_int "$rate") $3/s** ($(printf '%.3f' "$w") s; CPU $(printf '%.2f' "$c") s) | $4 | $(bench_mb "$r") MB | $(bench_met bench_ge "$rate" "$5")"
+}
+
+largest=
+for n in $DB_SIZES; do largest=$n; done
+prev=
+
+echo "Run of $(bench_get date), commit $(bench_get commit), $(bench_get mode) mode."
+echo
+echo "Machine: $(bench_get cores) cores, $(bench_get cpu) ($(bench_get cpu_flags| sed 's/ $//')), $(bench_get memory),"
+echo "$(bench_get kernel); databases on $(bench_get disk)."
+echo "Load average (1, 5, 15 min) $(bench_get load_start) at the start and $(bench_get load_end) at the end:"
+echo "the machine is shared, so wall times carry other people's work; CPU times do not."
+echo
+echo "Timed runs: the median of $RUNS (summary and alert: of 5, after one untimed"
+echo "run); peak RSS is the largest of the runs (GNU time's %M). Rates are"
+echo "inputs divided by the median wall time of the whole command, process start"
+echo "and the durable commit at exit included."
+echo
+echo "| # | measurement | result | target | peak RSS | met |"
+echo "|---|---|---|---|---|---|"
+echo "| 1 | ingest $(bench_int "$N_FILES") \`.json.gz\` files | $(ingest_cells "$RUN/t1" "$N_FILES" reports "≥ 30,000 reports/s" 30000) |"
+echo "| 2 | ingest a $(bench_int "$N_MAIL")-message Maildir | $(ingest_cells "$RUN/t2md" "$N_MAIL" messages "≥ 10,000 messages/s" 10000) |"
+echo "| 2 | ingest a $(bench_int "$N_MAIL")-message mbox | $(ingest_cells "$RUN/t2mb" "$N_MAIL" messages "≥ 10,000 messages/s" 10000) |"
+if [ -n "$N_MAIL_BIG" ] && [ -s "$RUN/t2big" ]; then
+	small=$(bench_max "$RUN/t2mb" 3)
+	big=$(bench_max "$RUN/t2big" 3)
+	w=$(bench_median "$RUN/t2big" 1)
+	echo "| 2 | ingest a $(bench_int "$N_MAIL_BIG")-message mbox (one run) | $(bench_rate "$N_MAIL_BIG" "$w") messages/s ($(printf '%.2f' "$w") s) | peak RSS independent of the corpus | $(bench_mb "$big") MB ($(bench_int "$N_MAIL"): $(bench_mb "$small") MB) | $(bench_met bench_le "$big" "$(awk -v s="$small" 'BEGIN { print s * 1.25 + 2048 }')") |"
+fi
+echo "| 3 | \`collect\` $(bench_int "$N_IMAP") messages over IMAPS from a local Dovecot | $(ingest_cells "$RUN/t3" "$N_IMAP" messages "≥ 2,000 messages/s" 2000) |"
+for what in sum alert all; do
+	case $what in
+	sum) label="\`summary --format json\`" ;;
+	alert) label="\`alert\`" ;;
+	all) label="\`summary --format json --all\` (every day: linear by nature, for comparison)" ;;
+	esac
+	prev=
+	for n in $DB_SIZES; do
+		f="$RUN/t4-$what-$n"
+		w=$(bench_median "$f" 1)
+		r=$(bench_max "$f" 3)
+		growth=
+		if [ -n "$prev" ]; then
+			growth="; ×$(awk -v a="$w" -v b="$prev" 'BEGIN { printf "%.2f", a / b }') the time of $(bench_int "$prevn") reports"
+		fi
+		target="—"
+		met="—"
+		if [ "$what" != all ] && [ "$n" = "$largest" ]; then
+			target="< 100 ms; growth well below linear"
+			met=$(bench_met bench_le "$w" 0.1)
+		fi
+		echo "| 4 | $label on $(bench_int "$(bench_get "db_${n}_reports")") reports ($(bench_get "db_${n}_days") days) | $(bench_ms "$w") ms$growth | $target | $(bench_mb "$r") MB | $met |"
+		prev=$w
+		prevn=$n
+	done
+done
+for page in overview api; do
+	case $page in
+	overview) label="dashboard overview \`/\`"; limit=50 ;;
+	api) label="\`/api/v1/summary\`"; limit=20 ;;
+	esac
+	p99=$(bench_get "${page}_p99_ms")
+	cold=$(awk '{ print $1 / 1000 }' "$RUN/t5-$page-cold" > "$RUN/t5-$page-cold.s" &&
+		bench_median "$RUN/t5-$page-cold.s" 1)
+	errs=$(bench_get "${page}_errors")
+	echo "| 5 | $label on $(bench_int "$(bench_get "db_${largest}_reports")") reports, wrk -c8 ${WRK_SECONDS}s | **$(bench_int "$(bench_get "${page}_rps")") requests/s, p99 $(bench_get "${page}_p99_ms") ms** (p50 $(bench_get "${page}_p50_ms") ms; first request after start $(bench_ms "$cold") ms${errs:+; $errs}) | p99 < $limit ms | $(bench_mb "$(bench_get web_rss_kb)") MB (server) | $(bench_met bench_le "$p99" "$limit") |"
+done
+line="| 6 | database bytes per report | $(bench_int "$(awk -v b="$(bench_get files_bytes)" -v n="$N_FILES" 'BEGIN { print b / n }')") ($(bench_int "$N_FILES") files, a source row each)"
+for n in $DB_SIZES; do
+	line="$line; $(bench_int "$(awk -v b="$(bench_get "db_${n}_bytes")" -v n="$(bench_get "db_${n}_reports")" 'BEGIN { print b / n }')") at $(bench_int "$(bench_get "db_${n}_reports")")"
+done
+echo "$line | — | — | — |"
+echo
+if [ -s "$RUN/dbstat.txt" ]; then
+	echo "Where the bytes of the $(bench_int "$(bench_get "db_${largest}_reports")")-report database go (bytes per report, by table or index):"
+	awk -F'|' -v n="$(bench_get "db_${largest}_reports")" '
+		NR <= 8 { printf "%s%s %.0f", (NR > 1 ? ", " : ""), $1, $2 / n }
+		END { print "." }' "$RUN/dbstat.txt"
+	echo
+fi
+echo "Commands (DB is a fresh file for 1-3, a cached database of the given size"
+echo "for 4-5; corpora from \`build/tools/gen\` in a tmpfs, \`--domains 50\`, ending"
+echo "yesterday):"
+echo
+echo '```'
+echo "gen --out gz --format gz --start START --days 10 --domains 50 --max-reports $N_FILES"
+echo "tlswatch --db DB ingest gz/*.json.gz"
+echo "gen --out md --format maildir ...; tlswatch --db DB ingest md"
+echo "gen --out mbox --format mbox ...;  tlswatch --db DB ingest mbox/reports.mbox"
+echo "tlswatch --config C --db DB collect     # [imap] imaps to Dovecot on 127.0.0.1, defaults"
+echo "tlswatch --db DB summary --format json"
+echo "tlswatch --db DB alert"
+echo "tlswatch --db DB summary --format json --all"
+echo "tlswatch --db DB web --listen 127.0.0.1:0"
+echo "wrk -t2 -c8 -d${WRK_SECONDS}s --latency http://127.0.0.1:PORT/"
+echo "wrk -t2 -c8 -d${WRK_SECONDS}s --latency http://127.0.0.1:PORT/api/v1/summary"
+echo '```'
+for n in $DB_SIZES; do
+	s=$(bench_get "build_r$n")
+	[ -n "$s" ] && echo "The $(bench_int "$n")-report database was built in this run in $s s."
+done
+exit 0
