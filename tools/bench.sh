@@ -69,15 +69,19 @@ cp tlswatch "$B/tlswatch"
 TW=$B/tlswatch
 # corpora end yesterday (UTC): today is the day the default periods stop
 END=$(date -u +%F)
-BENCH_START=$(date -u -d "$END - 10 days" +%F)
+BENCH_START=$(date -u -d "$END - $((N_IMAP / 2500 + 2)) days" +%F)
 export BENCH_START
 bench_put date "$(date -u '+%Y-%m-%d %H:%M UTC')"
 bench_put commit "$(git rev-parse --short HEAD 2>/dev/null)$(git diff --quiet HEAD -- core collector web cli analyzer 2>/dev/null || echo ' (with uncommitted changes)')"
 bench_put mode "$([ "$QUICK" = 1 ] && echo "quick (BENCH_QUICK=1)" || echo full)"
 bench_machine "$B"
 
-gen() { "$GEN" --out "$TMP/$1" --format "$2" --start "$BENCH_START" --days 10 --domains 50 \
-	--max-reports "$3" || bench_die "gen $2 failed"; }
+# gen DIR FORMAT N: N reports (about 2,600 a day with 50 domains) ending yesterday
+gen() {
+	days=$(($3 / 2500 + 2))
+	"$GEN" --out "$TMP/$1" --format "$2" --start "$(date -u -d "$END - $days days" +%F)" \
+		--days "$days" --domains 50 --max-reports "$3" || bench_die "gen $2 failed"
+}
 reports_in() { sqlite3 "$1" "SELECT count(*) FROM report"; }
 db_bytes() { sqlite3 "$1" "SELECT page_count * page_size FROM pragma_page_count, pragma_page_size"; }
 

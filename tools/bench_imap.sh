@@ -34,7 +34,7 @@ while [ $i -lt "$RUNS" ]; do
 	i=$((i + 1))
 	rm -rf "$DC/mail/$DC_USER" "$T/c.db" "$T/c.db-wal" "$T/c.db-shm"
 	# the user's Maildir root is the INBOX
-	"$GEN" --out "$DC/mail/$DC_USER" --format maildir --start "$BENCH_START" --days 10 \
+	"$GEN" --out "$DC/mail/$DC_USER" --format maildir --start "$BENCH_START" --days $((N / 2500 + 2)) \
 		--domains 50 --max-reports "$N" || exit 1
 	chown -R dovecot:dovecot "$DC/mail"
 	have=$(dc_count INBOX)

@@ -113,7 +113,7 @@ echo "for 4-5; corpora from \`build/tools/gen\` in a tmpfs, \`--domains 50\`, en
 echo "yesterday):"
 echo
 echo '```'
-echo "gen --out gz --format gz --start START --days 10 --domains 50 --max-reports $N_FILES"
+echo "gen --out gz --format gz --start START --days D --domains 50 --max-reports $N_FILES"
 echo "tlswatch --db DB ingest gz/*.json.gz"
 echo "gen --out md --format maildir ...; tlswatch --db DB ingest md"
 echo "gen --out mbox --format mbox ...;  tlswatch --db DB ingest mbox/reports.mbox"
