@@ -40,7 +40,7 @@ struct web_listener {
 	char last_error[256];	/* MHD's last message, for start-up errors */
 };
 
-enum web_conn_kind { CONN_NEW, CONN_PAGE, CONN_INTAKE };
+enum web_conn_kind { CONN_NEW, CONN_PAGE_WAIT, CONN_PAGE, CONN_INTAKE };
 
 /* One request: made when its URL arrives, freed when it completes. */
 struct web_conn {
@@ -235,6 +235,18 @@ static enum MHD_Result web_intake_request(struct web_listener *l, struct MHD_Con
 	return web_send_text(c, conn, method, reply.status, reply.message, NULL);
 }
 
+/* 1 when the request announces a body (Content-Length other than 0, or a
+ * Transfer-Encoding). */
+static int web_has_body(struct MHD_Connection *c)
+{
+	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+						     MHD_HTTP_HEADER_CONTENT_LENGTH);
+
+	return (cl != NULL && strcmp(cl, "0") != 0) ||
+	       MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+					   MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL;
+}
+
 static enum MHD_Result web_handler(void *cls, struct MHD_Connection *c, const char *url,
 				   const char *method, const char *version,
 				   const char *upload_data, size_t *upload_data_size,
@@ -261,6 +273,14 @@ static enum MHD_Result web_handler(void *cls, struct MHD_Connection *c, const ch
 	if (l->app->intake != NULL && strcmp(path, l->app->intake_path) == 0 &&
 	    (l->intake_only || l->app->intake_on_dashboard))
 		return web_intake_request(l, c, conn, method, upload_data, upload_data_size);
+	/* a request without a body is answered on the second call: MHD
+	 * closes the connection after a response queued on the first, and
+	 * browsers, load balancers and wrk reuse theirs (keep-alive) */
+	if (conn->kind == CONN_NEW && !web_has_body(c)) {
+		conn->kind = CONN_PAGE_WAIT;
+		return MHD_YES;
+	}
+	*upload_data_size = 0;
 	conn->kind = CONN_PAGE;
 	if (l->intake_only) {
 		if (strcmp(path, "/healthz") == 0) {
