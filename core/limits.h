@@ -227,4 +227,12 @@
 #define LIMIT_WEB_AUTH_CACHE 32
 #define LIMIT_WEB_AUTH_CACHE_SECONDS 300
 
+/* Web: responses kept until the database changes (web/cache.h). A page
+ * over a year of reports is 30-80 KiB; 256 of them in 32 MiB cover every
+ * page a team looks at, and a response over 4 MiB (a huge --all summary)
+ * is cheaper to recompute than to hold. */
+#define LIMIT_WEB_CACHE_BYTES (32u * 1024u * 1024u)
+#define LIMIT_WEB_CACHE_ENTRIES 256u
+#define LIMIT_WEB_CACHE_ENTRY_BYTES (4u * 1024u * 1024u)
+
 #endif

@@ -210,6 +210,26 @@ int store_in_batch(const struct store *st)
 	return st->in_batch;
 }
 
+int store_data_changed(struct store *st, int *changed, char *err, size_t errlen)
+{
+	sqlite3_stmt *s = store_stmt(st, STMT_DATA_VERSION, "PRAGMA data_version", err, errlen);
+	int64_t v;
+
+	if (s == NULL)
+		return -1;
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		store_fail(st, err, errlen, "cannot read data_version");
+		sqlite3_reset(s);
+		return -1;
+	}
+	v = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	*changed = !st->data_version_seen || v != st->data_version;
+	st->data_version = v;
+	st->data_version_seen = 1;
+	return 0;
+}
+
 void *store_handle(struct store *st)
 {
 	return st->db;

@@ -118,6 +118,12 @@ int store_imap_state_set(struct store *st, const char *server, const char *user,
 			 const char *mailbox, int64_t uidvalidity, int64_t last_uid, char *err,
 			 size_t errlen);
 
+/* Whether any connection has committed to the database since this handle
+ * last asked (PRAGMA data_version); the first call on a handle says 1.
+ * For readers that keep results computed from the store (the dashboard's
+ * response cache). 0 with *changed set, or -1 with the reason. */
+int store_data_changed(struct store *st, int *changed, char *err, size_t errlen);
+
 /* Low-level access for core's read modules (query.c): the sqlite3 handle.
  * Returned as void so that only core includes sqlite3.h. */
 void *store_handle(struct store *st);

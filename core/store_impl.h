@@ -22,6 +22,7 @@ enum store_stmt_id {
 	STMT_AGG_TYPE,
 	STMT_FIND_QUARANTINE,
 	STMT_ADD_QUARANTINE,
+	STMT_DATA_VERSION,
 	STMT_COUNT
 };
 
@@ -30,6 +31,8 @@ struct store {
 	char *path;
 	enum store_mode mode;
 	int in_batch;
+	int data_version_seen;		/* 1: data_version holds a value */
+	int64_t data_version;		/* PRAGMA data_version when last asked */
 	sqlite3_stmt *stmt[STMT_COUNT];
 };
 

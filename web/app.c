@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache.h"
+#include "limits.h"
 #include "xalloc.h"
 
 int web_app_init(struct web_app *app, const char *db_path, size_t max_readers, char *err,
@@ -21,6 +23,8 @@ int web_app_init(struct web_app *app, const char *db_path, size_t max_readers, c
 	app->busy = xcalloc(app->n_max, sizeof(*app->busy));
 	pthread_mutex_init(&app->lock, NULL);
 	pthread_cond_init(&app->freed, NULL);
+	app->cache = web_cache_new(LIMIT_WEB_CACHE_BYTES, LIMIT_WEB_CACHE_ENTRIES,
+				   LIMIT_WEB_CACHE_ENTRY_BYTES);
 	if (web_app_reader(app, &st, err, errlen) < 0) {
 		web_app_cleanup(app);
 		return -1;
@@ -39,6 +43,8 @@ void web_app_cleanup(struct web_app *app)
 		store_close(app->readers[i]);
 	free(app->readers);
 	free(app->busy);
+	web_cache_free(app->cache);
+	app->cache = NULL;
 	pthread_mutex_destroy(&app->lock);
 	pthread_cond_destroy(&app->freed);
 	app->readers = NULL;

@@ -15,6 +15,7 @@
 
 struct intake;
 struct web_auth;
+struct web_cache;
 
 struct web_app {
 	const char *db_path;		/* borrowed */
@@ -24,6 +25,7 @@ struct web_app {
 	struct web_auth *auth;		/* NULL: no authentication */
 	struct alert_params alert;	/* window, baseline, factor, min_failures;
 					 * at is set per request (today) */
+	struct web_cache *cache;	/* responses until the data changes */
 
 	pthread_mutex_t lock;
 	pthread_cond_t freed;

@@ -4,12 +4,15 @@
  * and a borrowed read-only store for the page's duration.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "cache.h"
 #include "http.h"
 #include "log.h"
 #include "page.h"
 #include "period.h"
+#include "xalloc.h"
 
 struct web_route_def {
 	const char *path;	/* exact, or a prefix ending in '/' with an id */
@@ -74,6 +77,29 @@ static void web_route_health(struct web_app *app, struct web_response *resp)
 	web_app_release(app, st);
 }
 
+/* Asks the response cache (cache.h) for this request, after telling it
+ * whether the store changed since the borrowed handle last looked. The
+ * key is the UTC day (the default period and today's alerts follow it),
+ * the path and the raw query string. A HIT has filled resp; on a MISS
+ * *key is the caller's to pass on to web_cache_done and free. */
+static enum web_cache_result web_route_cached(struct web_app *app, struct web_page *pg,
+					      char **key, struct web_cache_ticket *t)
+{
+	char err[512];
+	size_t n;
+	int changed = 1;
+
+	if (store_data_changed(pg->st, &changed, err, sizeof(err)) < 0)
+		log_error("%s", err);
+	if (changed)
+		web_cache_invalidate(app->cache);
+	n = strlen(pg->req->path) + pg->req->query_len + 32;
+	*key = xmalloc(n);
+	snprintf(*key, n, "%lld %s?%.*s", (long long)pg->filter.today, pg->req->path,
+		 (int)pg->req->query_len, pg->req->query);
+	return web_cache_get(app->cache, *key, pg->resp, t);
+}
+
 static const struct web_route_def *web_route_find(const char *path, const char **id)
 {
 	size_t i, n;
@@ -97,9 +123,10 @@ static const struct web_route_def *web_route_find(const char *path, const char *
 void web_route(struct web_app *app, const struct web_request *req, struct web_response *resp)
 {
 	const struct web_route_def *r;
+	struct web_cache_ticket ticket;
 	struct web_page pg;
 	const char *id;
-	char err[512];
+	char err[512], *key = NULL;
 
 	memset(&pg, 0, sizeof(pg));
 	if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
@@ -136,11 +163,16 @@ void web_route(struct web_app *app, const struct web_request *req, struct web_re
 		web_response_error(resp, 503, r->kind, "database unavailable");
 		goto out;
 	}
+	if (app->cache != NULL && web_route_cached(app, &pg, &key, &ticket) == WEB_CACHE_HIT)
+		goto out;
 	if (r->page != NULL)
 		r->page(&pg);
 	else
 		r->page_id(&pg, id);
+	if (key != NULL)
+		web_cache_done(app->cache, &ticket, resp);
 out:
+	free(key);
 	web_app_release(app, pg.st);
 	web_params_free(&pg.params);
 }
