@@ -5,6 +5,7 @@
  */
 #include "store_impl.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,13 +106,25 @@ static int store_migrate(struct store *st, char *err, size_t errlen)
 	return 0;
 }
 
+/* SQLite counts every allocation under a global mutex unless told not to
+ * (SQLITE_CONFIG_MEMSTATUS); nothing here reads those counters, and the
+ * ingest path allocates per statement. Must precede sqlite3_initialize,
+ * so it runs once, before the first open. */
+static void store_configure(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int store_open(const char *path, enum store_mode mode, struct store **out, char *err,
 	       size_t errlen)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
 	struct store *st = xcalloc(1, sizeof(*st));
 	struct stat sb;
 	int flags, rc = -1;
 
+	pthread_once(&once, store_configure);
 	st->path = xstrdup(path);
 	st->mode = mode;
 	if (mode == STORE_READONLY) {
