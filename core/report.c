@@ -8,6 +8,7 @@
 
 #include <cJSON.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +41,34 @@ struct parse {
 	size_t errlen;
 	struct path path;
 };
+
+/* cJSON allocates every node and string on its own, and a report holds
+ * hundreds of them: while this thread parses a report, cJSON's tree lives
+ * in a scratch arena, freed whole once the report is copied out (so
+ * cJSON_Delete walks the tree without freeing it node by node). Outside a
+ * parse the hooks are plain malloc and free. The tree's size is bounded
+ * as before: report_scan_raw caps its values first. */
+static _Thread_local struct arena *report_tree;
+
+static void *report_tree_alloc(size_t n)
+{
+	if (report_tree != NULL)
+		return arena_calloc(report_tree, 1, n);
+	return malloc(n);
+}
+
+static void report_tree_free(void *p)
+{
+	if (report_tree == NULL)
+		free(p);
+}
+
+static void report_hooks_init(void)
+{
+	cJSON_Hooks hooks = { report_tree_alloc, report_tree_free };
+
+	cJSON_InitHooks(&hooks);
+}
 
 static size_t path_push_key(struct path *p, const char *key)
 {
@@ -595,9 +624,13 @@ int report_parse_json(const char *json, size_t len, struct report **out, char *e
 	size_t i;
 	int rc = -1;
 
+	static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&hooks_once, report_hooks_init);
 	memset(&ps, 0, sizeof(ps));
 	ps.err = err;
 	ps.errlen = errlen;
+	report_tree = arena_new();
 	if (len > LIMIT_INFLATED_BYTES) {
 		snprintf(err, errlen, "JSON larger than %u bytes", LIMIT_INFLATED_BYTES);
 		goto out;
@@ -631,7 +664,9 @@ int report_parse_json(const char *json, size_t len, struct report **out, char *e
 	r = NULL;
 	rc = 0;
 out:
-	cJSON_Delete(root);
+	/* the tree is the scratch arena's: freed whole */
+	arena_free(report_tree);
+	report_tree = NULL;
 	report_free(r);
 	return rc;
 }
