@@ -53,7 +53,8 @@ int input_read_fd(int fd, size_t cap, struct input *in, char *err, size_t errlen
 	in->data = buf;
 	in->len = len;
 	in->size = (int64_t)len + in->truncated;
-	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode))
+	/* over the cap, the file system knows the full size */
+	if (in->truncated && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode))
 		in->size = sb.st_size;
 	buf = NULL;
 	rc = 0;
