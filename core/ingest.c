@@ -72,22 +72,37 @@ static int ingest_is_json(const uint8_t *data, size_t len)
 	return i < len && (data[i] == '{' || data[i] == '[');
 }
 
-/* Decodes one report (gzip or JSON bytes) and stores it. Returns 0 with
- * res updated, 1 when the report is invalid (reason in res->reason, which
- * is prefixed with where), -1 on a database error. */
-static int ingest_report_bytes(struct ingest *ig, const uint8_t *data, size_t len,
-			       const char *where, const struct source_info *src,
-			       int64_t *source_id, struct ingest_result *res, char *err,
-			       size_t errlen)
+/* One report of an input, decoded and validated (or refused), not yet
+ * stored. */
+struct ingest_part {
+	uint8_t *json;		/* owned, NUL-terminated; NULL when refused */
+	size_t json_len;
+	const uint8_t *gz;	/* the gzip bytes it came as (the input's), or NULL */
+	size_t gz_len;
+	struct report *r;	/* NULL when refused */
+};
+
+struct ingest_prepared {
+	const uint8_t *data;	/* the input, borrowed */
+	size_t len;
+	int64_t orig_size;
+	int truncated;
+	int bad;		/* 1: quarantined, for reason */
+	int not_report;		/* 1: a mail message carrying no report */
+	char reason[sizeof(((struct ingest_result *)0)->reason)];
+	struct mail_message *mail;	/* NULL unless a mail message */
+	struct ingest_part *parts;
+	size_t n_parts;
+	struct ingest_part one;	/* the part of a report file */
+};
+
+/* Decodes one report (gzip or JSON bytes) into part. Returns 0, or 1 when
+ * the report is refused: the reason, prefixed with where, goes to reason
+ * unless it already holds one (the first refusal is the one kept). */
+static int ingest_decode(const uint8_t *data, size_t len, const char *where,
+			 struct ingest_part *part, char *reason, size_t reasonlen)
 {
-	uint8_t *json = NULL;
-	const uint8_t *gz = NULL;
-	size_t json_len = 0, gz_len = 0;
-	struct report *r = NULL;
-	enum store_outcome outcome;
 	char why[400];
-	int64_t id;
-	int rc = 1;
 
 	if (gz_is_gzip(data, len)) {
 		if (len > LIMIT_COMPRESSED_BYTES) {
@@ -95,49 +110,118 @@ static int ingest_report_bytes(struct ingest *ig, const uint8_t *data, size_t le
 				 LIMIT_COMPRESSED_BYTES);
 			goto bad;
 		}
-		if (gz_inflate(data, len, LIMIT_INFLATED_BYTES, &json, &json_len, why, sizeof(why)) < 0)
+		if (gz_inflate(data, len, LIMIT_INFLATED_BYTES, &part->json, &part->json_len, why,
+			       sizeof(why)) < 0)
 			goto bad;
-		gz = data;
-		gz_len = len;
+		part->gz = data;
+		part->gz_len = len;
 	} else if (ingest_is_json(data, len)) {
 		if (len > LIMIT_JSON_BYTES) {
 			snprintf(why, sizeof(why), "JSON report larger than %u bytes", LIMIT_JSON_BYTES);
 			goto bad;
 		}
-		json = xmalloc(len + 1);
-		memcpy(json, data, len);
-		json[len] = '\0';
-		json_len = len;
+		part->json = xmalloc(len + 1);
+		memcpy(part->json, data, len);
+		part->json[len] = '\0';
+		part->json_len = len;
 	} else {
 		snprintf(why, sizeof(why), "not a TLS report: neither gzip nor JSON");
 		goto bad;
 	}
-	if (report_parse_json((const char *)json, json_len, &r, why, sizeof(why)) < 0)
+	if (report_parse_json((const char *)part->json, part->json_len, &part->r, why,
+			      sizeof(why)) < 0)
 		goto bad;
-	if (ig->st == NULL) {
-		res->n_stored++;
-		rc = 0;
-		goto out;
-	}
-	if (store_add_report(ig->st, r, json, json_len, gz, gz_len, src, source_id, &id, &outcome,
-			     err, errlen) < 0) {
-		rc = -1;
-		goto out;
-	}
-	res->report_rowid = id;
-	if (outcome == STORE_NEW)
-		res->n_stored++;
-	else
-		res->n_duplicate++;
-	rc = 0;
-	goto out;
+	return 0;
 bad:
-	if (res->reason[0] == '\0')
-		snprintf(res->reason, sizeof(res->reason), "%s%s", where, why);
-out:
-	report_free(r);
-	free(json);
-	return rc;
+	free(part->json);
+	part->json = NULL;
+	part->r = NULL;
+	if (reason[0] == '\0')
+		snprintf(reason, reasonlen, "%s%s", where, why);
+	return 1;
+}
+
+/* A mail message: every report part is decoded like a file. The message
+ * is quarantined (whole, byte-exact) if any part is refused; the parts
+ * that are valid are stored all the same. */
+static void ingest_prepare_mail(struct ingest_prepared *p)
+{
+	char where[160], why[400];
+	size_t i;
+
+	if (mail_parse(p->data, p->len, &p->mail, why, sizeof(why)) < 0) {
+		snprintf(p->reason, sizeof(p->reason), "mail: %s", why);
+		p->bad = 1;
+		return;
+	}
+	if (p->mail->n_parts == 0) {
+		p->not_report = 1;
+		return;
+	}
+	p->parts = xcalloc(p->mail->n_parts, sizeof(*p->parts));
+	p->n_parts = p->mail->n_parts;
+	for (i = 0; i < p->n_parts; i++) {
+		const struct mail_part *mp = &p->mail->parts[i];
+
+		snprintf(where, sizeof(where), "part %zu (%s%s%s): ", i + 1, mp->content_type,
+			 mp->filename != NULL ? ", " : "",
+			 mp->filename != NULL ? esc(mp->filename) : "");
+		if (ingest_decode(mp->data, mp->len, where, &p->parts[i], p->reason,
+				  sizeof(p->reason)) > 0)
+			p->bad = 1;
+	}
+}
+
+struct ingest_prepared *ingest_prepare(const uint8_t *data, size_t len, int64_t orig_size,
+				       int truncated)
+{
+	struct ingest_prepared *p = xcalloc(1, sizeof(*p));
+
+	p->data = data;
+	p->len = len;
+	p->orig_size = orig_size;
+	p->truncated = truncated;
+	if (truncated || len > LIMIT_INPUT_BYTES) {
+		snprintf(p->reason, sizeof(p->reason), "input larger than %u bytes",
+			 LIMIT_INPUT_BYTES);
+		p->bad = 1;
+	} else if (ingest_is_blank(data, len)) {
+		snprintf(p->reason, sizeof(p->reason), "empty input");
+		p->bad = 1;
+	} else if (gz_is_gzip(data, len) || ingest_is_json(data, len) ||
+		   !mail_looks_like_message(data, len)) {
+		p->parts = &p->one;
+		p->n_parts = 1;
+		p->bad = ingest_decode(data, len, "", &p->one, p->reason, sizeof(p->reason));
+	} else {
+		ingest_prepare_mail(p);
+	}
+	return p;
+}
+
+size_t ingest_prepared_bytes(const struct ingest_prepared *p)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < p->n_parts; i++)
+		n += p->parts[i].json_len;
+	return n;
+}
+
+void ingest_prepared_free(struct ingest_prepared *p)
+{
+	size_t i;
+
+	if (p == NULL)
+		return;
+	for (i = 0; i < p->n_parts; i++) {
+		report_free(p->parts[i].r);
+		free(p->parts[i].json);
+	}
+	if (p->parts != &p->one)
+		free(p->parts);
+	mail_free(p->mail);
+	free(p);
 }
 
 static void ingest_mail_source(const struct mail_message *m, const struct source_info *src,
@@ -155,86 +239,51 @@ static void ingest_mail_source(const struct mail_message *m, const struct source
 		out->name = m->message_id;
 }
 
-/* A mail message: every report part goes the same way as a file. The
- * message is quarantined (whole, byte-exact) if any part is refused. */
-static int ingest_mail(struct ingest *ig, const uint8_t *data, size_t len,
-		       const struct source_info *src, struct ingest_result *res, int *bad,
-		       char *err, size_t errlen)
+int ingest_apply(struct ingest *ig, const struct ingest_prepared *p,
+		 const struct source_info *src, struct ingest_result *res, char *err,
+		 size_t errlen)
 {
-	struct mail_message *m = NULL;
+	const struct source_info *rsrc = src;
 	struct source_info msrc;
-	char where[160], why[400];
-	int64_t source_id = 0;
+	enum store_outcome outcome;
+	int64_t source_id = 0, id;
 	size_t i;
-	int rc = 0, r;
-
-	if (mail_parse(data, len, &m, why, sizeof(why)) < 0) {
-		snprintf(res->reason, sizeof(res->reason), "mail: %s", why);
-		*bad = 1;
-		goto out;
-	}
-	if (m->n_parts == 0) {
-		res->not_report = 1;
-		goto out;
-	}
-	ingest_mail_source(m, src, &msrc);
-	for (i = 0; i < m->n_parts; i++) {
-		snprintf(where, sizeof(where), "part %zu (%s%s%s): ", i + 1, m->parts[i].content_type,
-			 m->parts[i].filename != NULL ? ", " : "",
-			 m->parts[i].filename != NULL ? esc(m->parts[i].filename) : "");
-		r = ingest_report_bytes(ig, m->parts[i].data, m->parts[i].len, where, &msrc,
-					&source_id, res, err, errlen);
-		if (r < 0) {
-			rc = -1;
-			goto out;
-		}
-		if (r > 0)
-			*bad = 1;
-	}
-out:
-	mail_free(m);
-	return rc;
-}
-
-static int ingest_quarantine(struct ingest *ig, const uint8_t *data, size_t len,
-			     int64_t orig_size, int truncated, const struct source_info *src,
-			     struct ingest_result *res, char *err, size_t errlen)
-{
-	res->quarantined = 1;
-	if (ig->st == NULL)
-		return 0;
-	return store_add_quarantine(ig->st, src, res->reason, data, len, orig_size, truncated,
-				    &res->quarantine_id, &res->quarantine_existing, err, errlen);
-}
-
-int ingest_input(struct ingest *ig, const uint8_t *data, size_t len, int64_t orig_size,
-		 int truncated, const struct source_info *src, struct ingest_result *res,
-		 char *err, size_t errlen)
-{
-	int64_t source_id = 0;
-	int bad = 0, r;
 
 	memset(res, 0, sizeof(*res));
 	if (ig->st != NULL && store_begin(ig->st, err, errlen) < 0)
 		return -1;
-	if (truncated || len > LIMIT_INPUT_BYTES) {
-		snprintf(res->reason, sizeof(res->reason), "input larger than %u bytes",
-			 LIMIT_INPUT_BYTES);
-		bad = 1;
-	} else if (ingest_is_blank(data, len)) {
-		snprintf(res->reason, sizeof(res->reason), "empty input");
-		bad = 1;
-	} else if (gz_is_gzip(data, len) || ingest_is_json(data, len) ||
-		   !mail_looks_like_message(data, len)) {
-		r = ingest_report_bytes(ig, data, len, "", src, &source_id, res, err, errlen);
-		if (r < 0)
-			goto fail;
-		bad = r > 0;
-	} else if (ingest_mail(ig, data, len, src, res, &bad, err, errlen) < 0) {
-		goto fail;
+	if (p->mail != NULL) {
+		ingest_mail_source(p->mail, src, &msrc);
+		rsrc = &msrc;
 	}
-	if (bad && ingest_quarantine(ig, data, len, orig_size, truncated, src, res, err, errlen) < 0)
-		goto fail;
+	for (i = 0; i < p->n_parts; i++) {
+		const struct ingest_part *part = &p->parts[i];
+
+		if (part->r == NULL)
+			continue;
+		if (ig->st == NULL) {
+			res->n_stored++;
+			continue;
+		}
+		if (store_add_report(ig->st, part->r, part->json, part->json_len, part->gz,
+				     part->gz_len, rsrc, &source_id, &id, &outcome, err, errlen) < 0)
+			goto fail;
+		res->report_rowid = id;
+		if (outcome == STORE_NEW)
+			res->n_stored++;
+		else
+			res->n_duplicate++;
+	}
+	res->not_report = p->not_report;
+	if (p->bad) {
+		snprintf(res->reason, sizeof(res->reason), "%s", p->reason);
+		res->quarantined = 1;
+		if (ig->st != NULL &&
+		    store_add_quarantine(ig->st, src, res->reason, p->data, p->len, p->orig_size,
+					 p->truncated, &res->quarantine_id,
+					 &res->quarantine_existing, err, errlen) < 0)
+			goto fail;
+	}
 	ig->totals.inputs++;
 	ig->totals.stored += res->n_stored;
 	ig->totals.duplicate += res->n_duplicate;
@@ -248,6 +297,17 @@ fail:
 		store_rollback(ig->st);
 	ig->batch_inputs = 0;
 	return -1;
+}
+
+int ingest_input(struct ingest *ig, const uint8_t *data, size_t len, int64_t orig_size,
+		 int truncated, const struct source_info *src, struct ingest_result *res,
+		 char *err, size_t errlen)
+{
+	struct ingest_prepared *p = ingest_prepare(data, len, orig_size, truncated);
+	int rc = ingest_apply(ig, p, src, res, err, errlen);
+
+	ingest_prepared_free(p);
+	return rc;
 }
 
 const char *ingest_describe(const struct ingest_result *res, char *buf, size_t buflen)

@@ -56,6 +56,24 @@ int ingest_input(struct ingest *ig, const uint8_t *data, size_t len, int64_t ori
 		 int truncated, const struct source_info *src, struct ingest_result *res,
 		 char *err, size_t errlen);
 
+/* ingest_input in two steps, so that decoding can run on another thread
+ * than storing (the second must see inputs in order; the first needs no
+ * store and touches no shared state). ingest_prepare decodes and
+ * validates: gzip, JSON, mail, every limit; it cannot fail (a refusal is
+ * part of its result) but for memory, which ends the program. data must
+ * outlive the result, which borrows it. ingest_apply stores the result
+ * (or quarantines the input) exactly as ingest_input would, and returns
+ * the same. ingest_prepared_free(NULL) is a no-op. */
+struct ingest_prepared;
+struct ingest_prepared *ingest_prepare(const uint8_t *data, size_t len, int64_t orig_size,
+				       int truncated);
+int ingest_apply(struct ingest *ig, const struct ingest_prepared *p,
+		 const struct source_info *src, struct ingest_result *res, char *err,
+		 size_t errlen);
+void ingest_prepared_free(struct ingest_prepared *p);
+/* The decoded JSON a prepared input holds, in bytes (for bounded queues). */
+size_t ingest_prepared_bytes(const struct ingest_prepared *p);
+
 /* Commits the open batch durably. 0, or -1 with the reason in err. */
 int ingest_flush(struct ingest *ig, char *err, size_t errlen);
 
