@@ -74,6 +74,14 @@
  * 5000 generated reports are about 20 MB of WAL. */
 #define LIMIT_BATCH_REPORTS 5000
 
+/* 'tlswatch ingest' decodes the next inputs on a second thread while it
+ * stores the current one: inputs decoded ahead, and their bytes (input
+ * and inflated JSON; one larger input still passes, alone). 64 reports
+ * are ~3 ms of work, enough to keep both threads busy; 32 MiB bounds the
+ * memory whatever the inputs. */
+#define LIMIT_INGEST_QUEUE_INPUTS 64
+#define LIMIT_INGEST_QUEUE_BYTES (32u * 1024u * 1024u)
+
 /* Untrusted strings echoed in logs and errors are cut to this many bytes. */
 #define LIMIT_LOG_STRING 160
 
