@@ -125,9 +125,12 @@
 #define LIMIT_IMAP_STRING_BYTES (2u * LIMIT_INPUT_BYTES)
 
 /* IMAP: UIDs per UID FETCH round trip (the batch_size key's default and
- * maximum). One batch is one commit and one MOVE; 100 messages of a few
- * KiB each keep a round trip small while avoiding per-message latency. */
-#define LIMIT_IMAP_BATCH_DEFAULT 100
+ * maximum). One batch is one commit (an fsync), one MOVE and one state
+ * update; Dovecot's MOVE out of a 10,000-message Maildir costs ~30 ms
+ * however few messages it moves (it rewrites its index), so batches of
+ * 100 spent half a run on it (docs/performance.md). 500 report messages
+ * are ~1 MB per round trip. */
+#define LIMIT_IMAP_BATCH_DEFAULT 500
 #define LIMIT_IMAP_BATCH_MAX 1000
 
 /* IMAP: message bytes fetched in one UID FETCH (by RFC822.SIZE). A
