@@ -145,7 +145,7 @@ static int report_scan_raw(const char *json, size_t len, char *err, size_t errle
 {
 	const unsigned char *s = (const unsigned char *)json;
 	size_t i, bad, values = 1;
-	int in_string = 0, depth = 0;
+	int depth = 0;
 
 	bad = utf8_valid_prefix(s, len);
 	if (memchr(s, '\0', bad) != NULL) {
@@ -161,22 +161,21 @@ static int report_scan_raw(const char *json, size_t len, char *err, size_t errle
 		return -1;
 	}
 	for (i = 0; i < len; i++) {
-		if (in_string) {
-			if (s[i] == '\\') {
+		if (s[i] == '"') {
+			/* a string, to its closing quote: only escapes matter
+			 * inside, so the common case is one tight loop */
+			for (i++; i < len && s[i] != '"'; i++) {
+				if (s[i] != '\\')
+					continue;
 				if (i + 5 < len && s[i + 1] == 'u' && memcmp(s + i + 2, "0000", 4) == 0) {
 					snprintf(err, errlen, "\\u0000 escape in a string at offset %zu", i);
 					return -1;
 				}
 				i++;
-			} else if (s[i] == '"') {
-				in_string = 0;
 			}
 			continue;
 		}
 		switch (s[i]) {
-		case '"':
-			in_string = 1;
-			break;
 		case '[':
 		case '{':
 			if (++depth > LIMIT_JSON_DEPTH) {
