@@ -27,6 +27,11 @@
  * from a single message; an SRS envelope sender runs to ~250 bytes. */
 #define FEED_HEAD_BYTES 8192
 
+/* A regular file up to this size is read whole before it is looked at
+ * (one read instead of two for a report file or a message); a larger one
+ * is looked at first, so that an mbox is streamed, never held whole. */
+#define FEED_WHOLE_BYTES (1024 * 1024)
+
 struct ingest_feed {
 	char *const *paths;
 	int n_paths;
@@ -240,8 +245,8 @@ static int feed_maildir(struct ingest_feed *f, const char *path)
 	return rc;
 }
 
-/* A regular file: read whole when it fits (then an mbox is split from the
- * bytes read); a larger one is looked at first, to stream an mbox. */
+/* A regular file: a small one is read whole (an mbox is then split from
+ * the bytes read); a larger one is looked at first, to stream an mbox. */
 static int feed_file(struct ingest_feed *f, int fd, const char *path, const struct stat *st)
 {
 	uint8_t head[FEED_HEAD_BYTES];
@@ -250,7 +255,7 @@ static int feed_file(struct ingest_feed *f, int fd, const char *path, const stru
 	ssize_t n;
 	int rc;
 
-	if (st->st_size > (off_t)LIMIT_INPUT_BYTES) {
+	if (st->st_size > (off_t)FEED_WHOLE_BYTES) {
 		n = pread(fd, head, sizeof(head), 0);
 		if (n > 0 && mbox_looks_like_mbox(head, (size_t)n))
 			return feed_mbox(f, fd, path, NULL, 0);
