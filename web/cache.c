@@ -85,7 +85,9 @@ static struct web_cache_entry *web_cache_lru(struct web_cache *c, const struct w
 	for (i = 0; i < c->n_slots; i++) {
 		struct web_cache_entry *e = &c->e[i];
 
-		if (e->key == NULL || e->pending || e == keep)
+		if (e == keep)
+			continue;
+		if (e->key == NULL || e->pending)
 			continue;
 		if (best == NULL || e->used < best->used)
 			best = e;
