@@ -17,14 +17,19 @@ int input_read_fd(int fd, size_t cap, struct input *in, char *err, size_t errlen
 {
 	struct stat sb;
 	uint8_t *buf = NULL;
-	size_t alloc, len = 0;
+	size_t alloc, len = 0, known = 0;
 	ssize_t n;
 	int rc = -1;
 
 	memset(in, 0, sizeof(*in));
 	alloc = 64 * 1024;
-	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0)
+	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0) {
 		alloc = (size_t)sb.st_size < cap ? (size_t)sb.st_size + 1 : cap + 1;
+		/* a regular file within the cap is read to the size it had
+		 * when looked at: no read() just to hear of its end */
+		if ((size_t)sb.st_size <= cap)
+			known = (size_t)sb.st_size;
+	}
 	if (alloc > cap + 1)
 		alloc = cap + 1;
 	buf = xmalloc(alloc + 1);
@@ -45,6 +50,8 @@ int input_read_fd(int fd, size_t cap, struct input *in, char *err, size_t errlen
 		if (n == 0)
 			break;
 		len += (size_t)n;
+		if (len == known)
+			break;
 	}
 	in->truncated = len > cap;
 	if (in->truncated)

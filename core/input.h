@@ -19,7 +19,8 @@ struct input {
 	int truncated;		/* 1: more than cap bytes; data holds the first cap */
 };
 
-/* Reads fd to its end (or cap). 0, or -1 with strerror in err. */
+/* Reads fd to its end (or cap); a regular file within the cap, to the
+ * size fstat gave when reading began. 0, or -1 with strerror in err. */
 int input_read_fd(int fd, size_t cap, struct input *in, char *err, size_t errlen);
 /* Opens and reads path ("-" is stdin). 0, or -1 with "PATH: reason". */
 int input_read_path(const char *path, size_t cap, struct input *in, char *err, size_t errlen);
