@@ -80,6 +80,7 @@ struct ingest_part {
 	const uint8_t *gz;	/* the gzip bytes it came as (the input's), or NULL */
 	size_t gz_len;
 	struct report *r;	/* NULL when refused */
+	struct store_derived derived;	/* store_derive(r, ...) when r */
 };
 
 struct ingest_prepared {
@@ -131,6 +132,9 @@ static int ingest_decode(const uint8_t *data, size_t len, const char *where,
 	if (report_parse_json((const char *)part->json, part->json_len, &part->r, why,
 			      sizeof(why)) < 0)
 		goto bad;
+	/* what storing it needs besides SQL, made here too: on the thread
+	 * that decodes, not the one that writes */
+	store_derive(part->r, part->json, part->json_len, part->gz, &part->derived);
 	return 0;
 bad:
 	free(part->json);
@@ -215,6 +219,8 @@ void ingest_prepared_free(struct ingest_prepared *p)
 	if (p == NULL)
 		return;
 	for (i = 0; i < p->n_parts; i++) {
+		if (p->parts[i].r != NULL)
+			store_derived_free(p->parts[i].r, &p->parts[i].derived);
 		report_free(p->parts[i].r);
 		free(p->parts[i].json);
 	}
@@ -265,8 +271,8 @@ int ingest_apply(struct ingest *ig, const struct ingest_prepared *p,
 			res->n_stored++;
 			continue;
 		}
-		if (store_add_report(ig->st, part->r, part->json, part->json_len, part->gz,
-				     part->gz_len, rsrc, &source_id, &id, &outcome, err, errlen) < 0)
+		if (store_add_derived(ig->st, part->r, &part->derived, part->json_len, part->gz,
+				      part->gz_len, rsrc, &source_id, &id, &outcome, err, errlen) < 0)
 			goto fail;
 		res->report_rowid = id;
 		if (outcome == STORE_NEW)

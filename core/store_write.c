@@ -13,6 +13,7 @@
 #include "limits.h"
 #include "store_impl.h"
 #include "tally.h"
+#include "xalloc.h"
 
 #define SQL_FIND_REPORT "SELECT id FROM report WHERE organization = ?1 AND report_id = ?2"
 #define SQL_ADD_RAW "INSERT INTO raw_report (sha256, json_size, gz) VALUES (?1, ?2, ?3)"
@@ -104,36 +105,28 @@ static char *store_json_list(const char *const *list, size_t n)
 	return strbuf_detach(&sb, NULL);
 }
 
-static int store_add_policies(struct store *st, const struct report *r, int64_t report_rowid,
-			      char *err, size_t errlen)
+static int store_add_policies(struct store *st, const struct report *r,
+			      const struct store_derived *d, int64_t report_rowid, char *err,
+			      size_t errlen)
 {
 	sqlite3_stmt *ps, *fs;
 	size_t i, j;
-	int rc;
 
 	for (i = 0; i < r->n_policies; i++) {
 		const struct report_policy *p = &r->policies[i];
-		char *strings = store_json_list(p->policy_strings, p->n_policy_strings);
-		char *mx = store_json_list(p->mx_hosts, p->n_mx_hosts);
 		int64_t policy_rowid;
 
-		if ((ps = store_stmt(st, STMT_ADD_POLICY, SQL_ADD_POLICY, err, errlen)) == NULL) {
-			free(strings);
-			free(mx);
+		if ((ps = store_stmt(st, STMT_ADD_POLICY, SQL_ADD_POLICY, err, errlen)) == NULL)
 			return -1;
-		}
 		sqlite3_bind_int64(ps, 1, report_rowid);
 		sqlite3_bind_int64(ps, 2, (int64_t)i);
 		store_bind_text(ps, 3, p->policy_type);
 		store_bind_text(ps, 4, p->policy_domain);
-		store_bind_text(ps, 5, strings);
-		store_bind_text(ps, 6, mx);
+		store_bind_text(ps, 5, d->policy_strings[i]);
+		store_bind_text(ps, 6, d->mx_hosts[i]);
 		sqlite3_bind_int64(ps, 7, p->successful_sessions);
 		sqlite3_bind_int64(ps, 8, p->failed_sessions);
-		rc = store_step_done(st, ps, "cannot add policy", err, errlen);
-		free(strings);
-		free(mx);
-		if (rc < 0)
+		if (store_step_done(st, ps, "cannot add policy", err, errlen) < 0)
 			return -1;
 		policy_rowid = sqlite3_last_insert_rowid(st->db);
 		for (j = 0; j < p->n_failures; j++) {
@@ -203,66 +196,98 @@ static int store_add_aggregates(struct store *st, const struct report *r, const 
 	return 0;
 }
 
-/* Everything of one report, inside the caller's batch. */
-static int store_add_report_rows(struct store *st, const struct report *r, const uint8_t *json,
-				 size_t json_len, const uint8_t *gz, size_t gz_len,
-				 int64_t source_id, int64_t *id, char *err, size_t errlen)
+void store_derive(const struct report *r, const uint8_t *json, size_t json_len,
+		  const uint8_t *gz, struct store_derived *d)
 {
-	uint8_t sha[DIGEST_SHA256_LEN], *own_gz = NULL;
-	sqlite3_stmt *s;
-	struct tally t;
-	int64_t raw_id, report_rowid;
-	int rc = -1;
+	size_t i, n = r->n_policies ? r->n_policies : 1;
 
-	tally_report(r, &t);
-	digest_sha256(json, json_len, sha);
+	memset(d, 0, sizeof(*d));
+	digest_sha256(json, json_len, d->sha256);
+	tally_report(r, &d->tally);
+	d->policy_strings = xcalloc(n, sizeof(*d->policy_strings));
+	d->mx_hosts = xcalloc(n, sizeof(*d->mx_hosts));
+	for (i = 0; i < r->n_policies; i++) {
+		const struct report_policy *p = &r->policies[i];
+
+		d->policy_strings[i] = store_json_list(p->policy_strings, p->n_policy_strings);
+		d->mx_hosts[i] = store_json_list(p->mx_hosts, p->n_mx_hosts);
+	}
+	if (gz == NULL)
+		gz_deflate(json, json_len, &d->own_gz, &d->own_gz_len);
+}
+
+void store_derived_free(const struct report *r, struct store_derived *d)
+{
+	size_t i;
+
+	if (d->policy_strings != NULL || d->mx_hosts != NULL)
+		for (i = 0; i < r->n_policies; i++) {
+			free(d->policy_strings != NULL ? d->policy_strings[i] : NULL);
+			free(d->mx_hosts != NULL ? d->mx_hosts[i] : NULL);
+		}
+	free(d->policy_strings);
+	free(d->mx_hosts);
+	free(d->own_gz);
+	tally_free(&d->tally);
+	memset(d, 0, sizeof(*d));
+}
+
+/* Everything of one report, inside the caller's batch. */
+static int store_add_report_rows(struct store *st, const struct report *r,
+				 const struct store_derived *d, size_t json_len, const uint8_t *gz,
+				 size_t gz_len, int64_t source_id, int64_t *id, char *err,
+				 size_t errlen)
+{
+	const struct tally *t = &d->tally;
+	sqlite3_stmt *s;
+	int64_t raw_id, report_rowid;
+
 	if (gz == NULL) {
-		gz_deflate(json, json_len, &own_gz, &gz_len);
-		gz = own_gz;
+		gz = d->own_gz;
+		gz_len = d->own_gz_len;
 	}
 	if ((s = store_stmt(st, STMT_ADD_RAW, SQL_ADD_RAW, err, errlen)) == NULL)
-		goto out;
-	sqlite3_bind_blob(s, 1, sha, sizeof(sha), SQLITE_STATIC);
+		return -1;
+	sqlite3_bind_blob(s, 1, d->sha256, sizeof(d->sha256), SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, (int64_t)json_len);
 	sqlite3_bind_blob64(s, 3, gz, gz_len, SQLITE_STATIC);
 	if (store_step_done(st, s, "cannot add raw report", err, errlen) < 0)
-		goto out;
+		return -1;
 	raw_id = sqlite3_last_insert_rowid(st->db);
 
 	if ((s = store_stmt(st, STMT_ADD_REPORT, SQL_ADD_REPORT, err, errlen)) == NULL)
-		goto out;
+		return -1;
 	store_bind_text(s, 1, r->organization_name);
 	store_bind_text(s, 2, r->report_id);
 	store_bind_text(s, 3, r->contact_info);
 	sqlite3_bind_int64(s, 4, r->start_time);
 	sqlite3_bind_int64(s, 5, r->end_time);
 	sqlite3_bind_int64(s, 6, report_day(r));
-	sqlite3_bind_int64(s, 7, t.successful_sessions);
-	sqlite3_bind_int64(s, 8, t.failed_sessions);
+	sqlite3_bind_int64(s, 7, t->successful_sessions);
+	sqlite3_bind_int64(s, 8, t->failed_sessions);
 	sqlite3_bind_int64(s, 9, raw_id);
 	if (source_id > 0)
 		sqlite3_bind_int64(s, 10, source_id);
 	if (store_step_done(st, s, "cannot add report", err, errlen) < 0)
-		goto out;
+		return -1;
 	report_rowid = sqlite3_last_insert_rowid(st->db);
-	if (store_add_policies(st, r, report_rowid, err, errlen) < 0 ||
-	    store_add_aggregates(st, r, &t, err, errlen) < 0)
-		goto out;
+	if (store_add_policies(st, r, d, report_rowid, err, errlen) < 0 ||
+	    store_add_aggregates(st, r, t, err, errlen) < 0)
+		return -1;
 	*id = report_rowid;
-	rc = 0;
-out:
-	free(own_gz);
-	tally_free(&t);
-	return rc;
+	return 0;
 }
 
-int store_add_report(struct store *st, const struct report *r, const uint8_t *json,
-		     size_t json_len, const uint8_t *gz, size_t gz_len,
+/* store_add_report and store_add_derived: with d NULL, what is derived
+ * from the report is made here, and only for a report not yet stored. */
+static int store_add(struct store *st, const struct report *r, const struct store_derived *d,
+		     const uint8_t *json, size_t json_len, const uint8_t *gz, size_t gz_len,
 		     const struct source_info *src, int64_t *source_id, int64_t *id,
 		     enum store_outcome *outcome, char *err, size_t errlen)
 {
+	struct store_derived own;
 	sqlite3_stmt *s;
-	int step;
+	int step, rc;
 
 	if (!st->in_batch) {
 		snprintf(err, errlen, "internal error: store_add_report outside a batch");
@@ -286,15 +311,40 @@ int store_add_report(struct store *st, const struct report *r, const uint8_t *js
 	 * Any failure here is a database error, and the caller then rolls the
 	 * whole batch back (ingest.c), so a report is still stored whole or
 	 * not at all. */
+	memset(&own, 0, sizeof(own));
+	if (d == NULL) {
+		store_derive(r, json, json_len, gz, &own);
+		d = &own;
+	}
+	rc = 0;
 	if ((*source_id == 0 && store_add_source(st, src, source_id, err, errlen) < 0) ||
-	    store_add_report_rows(st, r, json, json_len, gz, gz_len, *source_id, id, err, errlen) <
-		    0) {
+	    store_add_report_rows(st, r, d, json_len, gz, gz_len, *source_id, id, err, errlen) < 0) {
 		store_rollback(st);
 		*source_id = 0;
-		return -1;
+		rc = -1;
 	}
-	*outcome = STORE_NEW;
-	return 0;
+	store_derived_free(r, &own);
+	if (rc == 0)
+		*outcome = STORE_NEW;
+	return rc;
+}
+
+int store_add_report(struct store *st, const struct report *r, const uint8_t *json,
+		     size_t json_len, const uint8_t *gz, size_t gz_len,
+		     const struct source_info *src, int64_t *source_id, int64_t *id,
+		     enum store_outcome *outcome, char *err, size_t errlen)
+{
+	return store_add(st, r, NULL, json, json_len, gz, gz_len, src, source_id, id, outcome, err,
+			 errlen);
+}
+
+int store_add_derived(struct store *st, const struct report *r, const struct store_derived *d,
+		      size_t json_len, const uint8_t *gz, size_t gz_len,
+		      const struct source_info *src, int64_t *source_id, int64_t *id,
+		      enum store_outcome *outcome, char *err, size_t errlen)
+{
+	return store_add(st, r, d, NULL, json_len, gz, gz_len, src, source_id, id, outcome, err,
+			 errlen);
 }
 
 int store_add_quarantine(struct store *st, const struct source_info *src, const char *reason,
