@@ -92,3 +92,22 @@ web_stop
 t_eq "server: exit 0" "$WEB_RC" 0
 web_sanitizer_clean
 t_eq "server: no sanitizer report" "$?" 0
+
+# the intake writes in the same process, through its own connection: the
+# next page shows what it stored
+if ! web_start --db "$DB" web --listen 127.0.0.1:0 --intake; then
+	t_fail "intake server starts" "$(cat "$T/web.err")"
+	exit 0
+fi
+get "/api/v1/summary?$P" i1.json > /dev/null
+sed 's/"xss-1"/"cache-intake"/' "$T/xss.json" > intake.json
+t_eq "intake POST" "$(curl -s -o /dev/null -w '%{http_code}' \
+	-H 'Content-Type: application/tlsrpt+json' --data-binary @intake.json "$WEB_INTAKE_URL")" 201
+get "/api/v1/summary?$P" i2.json > /dev/null
+t_eq "the API shows the intake's report" "$(jq .totals.reports i2.json)" \
+	"$(($(jq .totals.reports i1.json) + 1))"
+cli_same "API equals the CLI after an intake POST"
+web_stop
+t_eq "intake server: exit 0" "$WEB_RC" 0
+web_sanitizer_clean
+t_eq "intake server: no sanitizer report" "$?" 0
