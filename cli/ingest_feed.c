@@ -35,17 +35,17 @@
 struct ingest_feed {
 	char *const *paths;
 	int n_paths;
-	const char *arg;		/* the PATH being read */
+	const char *arg; /* the PATH being read */
 	pthread_t thread;
 	pthread_mutex_t lock;
-	pthread_cond_t has_items;	/* for the caller: items, or done */
-	pthread_cond_t has_room;	/* for the reader: room, or stop */
-	struct feed_item *head, *tail;	/* the queue */
+	pthread_cond_t has_items;      /* for the caller: items, or done */
+	pthread_cond_t has_room;       /* for the reader: room, or stop */
+	struct feed_item *head, *tail; /* the queue */
 	size_t n_items, n_bytes;
-	int reader_waits, caller_waits;	/* who sleeps on the conditions */
-	int done;			/* the reader has queued its last item */
-	int stop;			/* the caller wants no more */
-	struct feed_item *taken;	/* the caller's side: items taken in one go */
+	int reader_waits, caller_waits; /* who sleeps on the conditions */
+	int done;                       /* the reader has queued its last item */
+	int stop;                       /* the caller wants no more */
+	struct feed_item *taken;        /* the caller's side: items taken in one go */
 };
 
 /* The reader wakes a waiting caller once this many items are queued (or
@@ -72,8 +72,9 @@ static int feed_push(struct ingest_feed *f, struct feed_item *it)
 	int rc = 0;
 
 	pthread_mutex_lock(&f->lock);
-	while (!f->stop && f->n_items > 0 &&
-	       (f->n_items >= LIMIT_INGEST_QUEUE_INPUTS || f->n_bytes >= LIMIT_INGEST_QUEUE_BYTES)) {
+	while (
+	    !f->stop && f->n_items > 0 &&
+	    (f->n_items >= LIMIT_INGEST_QUEUE_INPUTS || f->n_bytes >= LIMIT_INGEST_QUEUE_BYTES)) {
 		if (f->caller_waits)
 			pthread_cond_signal(&f->has_items);
 		f->reader_waits = 1;
@@ -109,8 +110,8 @@ static void feed_flush(struct ingest_feed *f)
 	pthread_mutex_unlock(&f->lock);
 }
 
-__attribute__((format(printf, 4, 5)))
-static int feed_say(struct ingest_feed *f, enum feed_kind kind, int step, const char *fmt, ...)
+__attribute__((format(printf, 4, 5))) static int
+feed_say(struct ingest_feed *f, enum feed_kind kind, int step, const char *fmt, ...)
 {
 	struct feed_item *it = xcalloc(1, sizeof(*it));
 	char msg[2048];
@@ -137,8 +138,8 @@ static int feed_progress(struct ingest_feed *f, long total_add, int total_unknow
 }
 
 /* Decodes one input and queues it; takes data over. */
-static int feed_input(struct ingest_feed *f, uint8_t *data, size_t len, int64_t size,
-		      int truncated, const char *source_kind, const char *name, const char *label)
+static int feed_input(struct ingest_feed *f, uint8_t *data, size_t len, int64_t size, int truncated,
+                      const char *source_kind, const char *name, const char *label)
 {
 	struct feed_item *it = xcalloc(1, sizeof(*it));
 
@@ -165,7 +166,7 @@ static int feed_whole(struct ingest_feed *f, int fd, const char *path, const cha
 	if (input_read_fd(fd, LIMIT_INPUT_BYTES, &in, err, sizeof(err)) < 0)
 		return feed_say(f, FEED_ERROR, 1, "%s: %s", esc(path), err);
 	return feed_input(f, in.data, in.len, in.size, in.truncated, source_kind,
-			  strcmp(source_kind, "stdin") == 0 ? NULL : path, path);
+	                  strcmp(source_kind, "stdin") == 0 ? NULL : path, path);
 }
 
 struct feed_mbox {
@@ -198,9 +199,9 @@ static int feed_mbox_message(const struct mbox_message *m, void *arg)
  * small (data != NULL), else streamed from fd (the file may be far larger
  * than LIMIT_INPUT_BYTES; one message may not: it is quarantined). */
 static int feed_mbox(struct ingest_feed *f, int fd, const char *path, const uint8_t *data,
-		     size_t len)
+                     size_t len)
 {
-	struct feed_mbox ctx = { f, path, 0 };
+	struct feed_mbox ctx = {f, path, 0};
 	struct mbox_split *s = mbox_split_new(LIMIT_INPUT_BYTES, feed_mbox_message, &ctx);
 	char err[512];
 	int rc = 0;
@@ -235,7 +236,8 @@ static int feed_maildir(struct ingest_feed *f, const char *path)
 	for (i = 0; i < l.n && rc == 0; i++) {
 		fd = open(l.paths[i], O_RDONLY | O_CLOEXEC);
 		if (fd < 0) {
-			rc = feed_say(f, FEED_WARNING, 0, "%s: %s", esc(l.paths[i]), strerror(errno));
+			rc = feed_say(f, FEED_WARNING, 0, "%s: %s", esc(l.paths[i]),
+			              strerror(errno));
 			continue;
 		}
 		rc = feed_whole(f, fd, l.paths[i], "maildir");
@@ -291,7 +293,7 @@ static int feed_path(struct ingest_feed *f, const char *path)
 		if (maildir_is_maildir(path))
 			return feed_maildir(f, path);
 		return feed_say(f, FEED_ERROR, 0,
-				"%s: a directory, but not a Maildir (no cur/ or new/)", esc(path));
+		                "%s: a directory, but not a Maildir (no cur/ or new/)", esc(path));
 	}
 	if (S_ISREG(st.st_mode)) {
 		rc = feed_file(f, fd, path, &st);

@@ -22,34 +22,34 @@
 #include "ingest.h"
 
 enum feed_kind {
-	FEED_INPUT,	/* an input, decoded: store it */
-	FEED_ERROR,	/* a path or input that could not be read: log_error, count */
-	FEED_WARNING,	/* the same, for a file that could not be opened: log_warnx */
-	FEED_PROGRESS	/* the progress line's unit or total changes */
+	FEED_INPUT,   /* an input, decoded: store it */
+	FEED_ERROR,   /* a path or input that could not be read: log_error, count */
+	FEED_WARNING, /* the same, for a file that could not be opened: log_warnx */
+	FEED_PROGRESS /* the progress line's unit or total changes */
 };
 
 struct feed_item {
 	enum feed_kind kind;
 	/* FEED_INPUT */
-	uint8_t *data;			/* the input's first bytes, owned */
+	uint8_t *data; /* the input's first bytes, owned */
 	size_t len;
-	int64_t size;			/* its full size */
-	int truncated;			/* larger than LIMIT_INPUT_BYTES */
-	struct ingest_prepared *prep;	/* ingest_prepare(data, ...) */
-	const char *source_kind;	/* "file", "stdin", "mbox", "maildir" */
-	char *name;			/* source name: the path, PATH#N; NULL for stdin */
-	char *label;			/* for messages: the path, PATH#N or "-" */
-	const char *arg;		/* the PATH argument it comes from */
+	int64_t size;                 /* its full size */
+	int truncated;                /* larger than LIMIT_INPUT_BYTES */
+	struct ingest_prepared *prep; /* ingest_prepare(data, ...) */
+	const char *source_kind;      /* "file", "stdin", "mbox", "maildir" */
+	char *name;                   /* source name: the path, PATH#N; NULL for stdin */
+	char *label;                  /* for messages: the path, PATH#N or "-" */
+	const char *arg;              /* the PATH argument it comes from */
 	/* FEED_ERROR, FEED_WARNING: one line, already escaped */
 	char *message;
-	int step;			/* 1: counts as one input on the progress line */
+	int step; /* 1: counts as one input on the progress line */
 	/* FEED_PROGRESS */
-	const char *what;		/* "messages" */
-	long total_add;			/* added to a known total */
-	int total_unknown;		/* 1: the total is no longer known */
+	const char *what;  /* "messages" */
+	long total_add;    /* added to a known total */
+	int total_unknown; /* 1: the total is no longer known */
 
-	struct feed_item *next;		/* queue link */
-	size_t bytes;			/* what it holds, for the queue's bound */
+	struct feed_item *next; /* queue link */
+	size_t bytes;           /* what it holds, for the queue's bound */
 };
 
 struct ingest_feed;

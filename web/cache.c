@@ -12,20 +12,20 @@
 #include "xalloc.h"
 
 struct web_cache_entry {
-	char *key;			/* NULL: a free slot */
-	uint64_t gen;			/* generation it was (is being) computed for */
-	int pending;			/* 1: a request is computing it */
-	uint64_t owner;			/* that request's ticket */
-	char *body;			/* NULL while pending */
+	char *key;      /* NULL: a free slot */
+	uint64_t gen;   /* generation it was (is being) computed for */
+	int pending;    /* 1: a request is computing it */
+	uint64_t owner; /* that request's ticket */
+	char *body;     /* NULL while pending */
 	size_t len;
 	unsigned status;
-	const char *content_type;	/* a literal */
-	uint64_t used;			/* LRU clock */
+	const char *content_type; /* a literal */
+	uint64_t used;            /* LRU clock */
 };
 
 struct web_cache {
 	pthread_mutex_t lock;
-	pthread_cond_t finished;	/* a pending entry was finished or dropped */
+	pthread_cond_t finished; /* a pending entry was finished or dropped */
 	uint64_t gen;
 	uint64_t clock;
 	uint64_t next_owner;
@@ -77,7 +77,8 @@ void web_cache_invalidate(struct web_cache *c)
 }
 
 /* The least recently used finished entry (but not keep), or NULL. */
-static struct web_cache_entry *web_cache_lru(struct web_cache *c, const struct web_cache_entry *keep)
+static struct web_cache_entry *web_cache_lru(struct web_cache *c,
+                                             const struct web_cache_entry *keep)
 {
 	struct web_cache_entry *best = NULL;
 	size_t i;
@@ -97,7 +98,7 @@ static struct web_cache_entry *web_cache_lru(struct web_cache *c, const struct w
 
 /* Takes slot e for key as a pending entry of the current generation. */
 static void web_cache_claim(struct web_cache *c, struct web_cache_entry *e, const char *key,
-			    struct web_cache_ticket *t)
+                            struct web_cache_ticket *t)
 {
 	if (e->key == NULL)
 		e->key = xstrdup(key);
@@ -112,8 +113,8 @@ static void web_cache_claim(struct web_cache *c, struct web_cache_entry *e, cons
 	t->owner = e->owner;
 }
 
-enum web_cache_result web_cache_get(struct web_cache *c, const char *key,
-				    struct web_response *resp, struct web_cache_ticket *t)
+enum web_cache_result web_cache_get(struct web_cache *c, const char *key, struct web_response *resp,
+                                    struct web_cache_ticket *t)
 {
 	struct web_cache_entry *e = NULL, *free_slot;
 	size_t i;
@@ -162,7 +163,7 @@ enum web_cache_result web_cache_get(struct web_cache *c, const char *key,
 }
 
 void web_cache_done(struct web_cache *c, const struct web_cache_ticket *t,
-		    const struct web_response *resp)
+                    const struct web_response *resp)
 {
 	struct web_cache_entry *e, *old;
 
@@ -171,7 +172,8 @@ void web_cache_done(struct web_cache *c, const struct web_cache_ticket *t,
 	pthread_mutex_lock(&c->lock);
 	e = &c->e[t->slot];
 	if (e->key != NULL && e->pending && e->owner == t->owner) {
-		if (resp->status == 200 && e->gen == c->gen && resp->body.len <= c->max_entry_bytes) {
+		if (resp->status == 200 && e->gen == c->gen &&
+		    resp->body.len <= c->max_entry_bytes) {
 			e->body = xmalloc(resp->body.len + 1);
 			memcpy(e->body, resp->body.data != NULL ? resp->body.data : "",
 			       resp->body.len);

@@ -34,7 +34,7 @@ struct web_cache;
 
 /* What a miss hands back: who must finish the entry (web_cache_done). */
 struct web_cache_ticket {
-	long slot;		/* -1: not cached (no room); done() is a no-op */
+	long slot; /* -1: not cached (no room); done() is a no-op */
 	uint64_t owner;
 };
 
@@ -53,13 +53,13 @@ void web_cache_invalidate(struct web_cache *c);
  * its empty body) are filled in. MISS: the caller computes the response
  * and must then call web_cache_done with *t, whatever the outcome; a
  * request for the same key meanwhile waits for it. */
-enum web_cache_result web_cache_get(struct web_cache *c, const char *key,
-				    struct web_response *resp, struct web_cache_ticket *t);
+enum web_cache_result web_cache_get(struct web_cache *c, const char *key, struct web_response *resp,
+                                    struct web_cache_ticket *t);
 
 /* Finishes a miss: a 200 response that fits is kept for its key; anything
  * else (an error, a response too large) is not, and waiting requests
  * compute their own. */
 void web_cache_done(struct web_cache *c, const struct web_cache_ticket *t,
-		    const struct web_response *resp);
+                    const struct web_response *resp);
 
 #endif

@@ -21,7 +21,7 @@
 
 /* get: the outcome, with the response's body in *body when a hit. */
 static enum web_cache_result get(struct web_cache *c, const char *key, char *body, size_t n,
-				 struct web_cache_ticket *t)
+                                 struct web_cache_ticket *t)
 {
 	struct web_response r;
 	enum web_cache_result res;
@@ -39,7 +39,7 @@ static enum web_cache_result get(struct web_cache *c, const char *key, char *bod
 
 /* done: finishes a miss with status and body. */
 static void done(struct web_cache *c, const struct web_cache_ticket *t, unsigned status,
-		 const char *body)
+                 const char *body)
 {
 	struct web_response r;
 
@@ -83,7 +83,7 @@ static void test_only_what_fits(void **state)
 	struct web_cache *c = web_cache_new(1024, 8, 16);
 	struct web_cache_ticket t;
 	char body[300];
-	unsigned status[] = { 404, 500, 503, 400 };
+	unsigned status[] = {404, 500, 503, 400};
 	size_t i;
 
 	(void)state;
@@ -244,12 +244,12 @@ static void test_all_slots_pending(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_hit_and_invalidate),
-		cmocka_unit_test(test_only_what_fits),
-		cmocka_unit_test(test_bounds_evict_lru),
-		cmocka_unit_test(test_stale_result_dropped),
-		cmocka_unit_test(test_waiters_share_result),
-		cmocka_unit_test(test_all_slots_pending),
+	    cmocka_unit_test(test_hit_and_invalidate),
+	    cmocka_unit_test(test_only_what_fits),
+	    cmocka_unit_test(test_bounds_evict_lru),
+	    cmocka_unit_test(test_stale_result_dropped),
+	    cmocka_unit_test(test_waiters_share_result),
+	    cmocka_unit_test(test_all_slots_pending),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
