@@ -39,7 +39,7 @@ echo
 echo "Machine: $(bench_get cores) cores, $(bench_get cpu) ($(bench_get cpu_flags| sed 's/ $//')), $(bench_get memory),"
 echo "$(bench_get kernel); databases on $(bench_get disk)."
 echo "Load average (1, 5, 15 min) $(bench_get load_start) at the start and $(bench_get load_end) at the end:"
-echo "the machine is shared, so wall times carry other people's work; CPU times do not."
+echo "the machine is shared, so wall times carry other people's work (CPU times less so)."
 echo
 echo "Timed runs: the median of $RUNS (summary and alert: of 5, after one untimed"
 echo "run); peak RSS is the largest of the runs (GNU time's %M). Rates are"
