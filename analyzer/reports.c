@@ -68,20 +68,6 @@ int reports_render_list_text(const struct query_report_list *l, int64_t offset, 
 	return o.failed ? -1 : 0;
 }
 
-static void reports_json_period(struct jsonw *w, int64_t since, int64_t until)
-{
-	char d[16];
-
-	jsonw_object_begin(w);
-	jsonw_key(w, "since");
-	datetime_format_day(since, d, sizeof(d));
-	jsonw_string(w, d);
-	jsonw_key(w, "until");
-	datetime_format_day(until, d, sizeof(d));
-	jsonw_string(w, d);
-	jsonw_object_end(w);
-}
-
 static void reports_json_time(struct jsonw *w, const char *key, int64_t t)
 {
 	char buf[32];
@@ -101,7 +87,7 @@ int reports_render_list_json(const struct query_report_list *l, const struct que
 	jsonw_init(&w, sb, pretty);
 	jsonw_object_begin(&w);
 	jsonw_key(&w, "period");
-	reports_json_period(&w, f->since, f->until);
+	jsonw_period(&w, f->since, f->until);
 	jsonw_key(&w, "total");
 	jsonw_int(&w, l->total);
 	jsonw_key(&w, "offset");

@@ -8,20 +8,6 @@
 #include "jsonw.h"
 #include "summary.h"
 
-static void summary_json_period(struct jsonw *w, int64_t since, int64_t until)
-{
-	char d[16];
-
-	jsonw_object_begin(w);
-	jsonw_key(w, "since");
-	datetime_format_day(since, d, sizeof(d));
-	jsonw_string(w, d);
-	jsonw_key(w, "until");
-	datetime_format_day(until, d, sizeof(d));
-	jsonw_string(w, d);
-	jsonw_object_end(w);
-}
-
 static void summary_json_totals(struct jsonw *w, const struct query_totals *t)
 {
 	jsonw_object_begin(w);
@@ -129,7 +115,7 @@ static void summary_json_extras(struct jsonw *w, const struct summary *s)
 	jsonw_key(w, "previous");
 	jsonw_object_begin(w);
 	jsonw_key(w, "period");
-	summary_json_period(w, s->prev_since, s->prev_until);
+	jsonw_period(w, s->prev_since, s->prev_until);
 	jsonw_key(w, "totals");
 	summary_json_totals(w, &s->prev_totals);
 	jsonw_key(w, "by_domain");
@@ -212,7 +198,7 @@ int summary_render_json(const struct summary *s, struct strbuf *sb, int pretty)
 	jsonw_init(&w, sb, pretty);
 	jsonw_object_begin(&w);
 	jsonw_key(&w, "period");
-	summary_json_period(&w, s->since, s->until);
+	jsonw_period(&w, s->since, s->until);
 	jsonw_key(&w, "totals");
 	summary_json_totals(&w, &s->totals);
 	jsonw_key(&w, "by_domain");

@@ -4,6 +4,8 @@
  */
 #include "jsonw.h"
 
+#include "datetime.h"
+
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -187,4 +189,18 @@ void jsonw_raw(struct jsonw *w, const char *json)
 {
 	jsonw_pre_value(w);
 	jsonw_put(w, json);
+}
+
+void jsonw_period(struct jsonw *w, int64_t since, int64_t until)
+{
+	char d[16];
+
+	jsonw_object_begin(w);
+	jsonw_key(w, "since");
+	datetime_format_day(since, d, sizeof(d));
+	jsonw_string(w, d);
+	jsonw_key(w, "until");
+	datetime_format_day(until, d, sizeof(d));
+	jsonw_string(w, d);
+	jsonw_object_end(w);
 }

@@ -35,6 +35,9 @@ void jsonw_int(struct jsonw *w, int64_t v);
 void jsonw_double(struct jsonw *w, double v);
 void jsonw_null(struct jsonw *w);
 void jsonw_bool(struct jsonw *w, int v);
+/* Writes {"since": "YYYY-MM-DD", "until": "YYYY-MM-DD"} for UTC day numbers:
+ * the period object every JSON document of tlswatch carries. */
+void jsonw_period(struct jsonw *w, int64_t since, int64_t until);
 /* Writes already-encoded JSON text as one value (trusted: our own output). */
 void jsonw_raw(struct jsonw *w, const char *json);
 /* Appends s as a quoted JSON string to sb; -1 past the cap. */

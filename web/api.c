@@ -32,17 +32,8 @@ static void api_done_raw(struct web_page *pg)
 
 static void api_period(struct jsonw *w, const struct web_filter *f)
 {
-	char d[16];
-
 	jsonw_key(w, "period");
-	jsonw_object_begin(w);
-	jsonw_key(w, "since");
-	datetime_format_day(f->q.since, d, sizeof(d));
-	jsonw_string(w, d);
-	jsonw_key(w, "until");
-	datetime_format_day(f->q.until, d, sizeof(d));
-	jsonw_string(w, d);
-	jsonw_object_end(w);
+	jsonw_period(w, f->q.since, f->q.until);
 }
 
 void api_summary(struct web_page *pg)
