@@ -32,7 +32,7 @@ DEP_LIBS   = $(shell pkg-config --libs $(PKG_LIBS) 2>/dev/null) -letpan -lm
 WARN = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wvla -Wimplicit-fallthrough \
 	-Wwrite-strings -Werror
-INCS = -Icore -Icollector -Ianalyzer -Iweb -Icli -Ibuild/gen
+INCS = -Ilib -Icore -Istore -Icollector -Ianalyzer -Iweb -Icli -Ibuild/gen
 
 RELEASE_CFLAGS = $(WARN) -O2 -g -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 RELEASE_LDFLAGS = -pie -Wl,-z,relro,-z,now
@@ -40,7 +40,7 @@ ASAN_CFLAGS = $(WARN) -O1 -g -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=all
 ASAN_LDFLAGS = -fsanitize=address,undefined
 
-LIB_SRC  = $(sort $(wildcard core/*.c collector/*.c analyzer/*.c web/*.c))
+LIB_SRC  = $(sort $(wildcard lib/*.c core/*.c store/*.c collector/*.c analyzer/*.c web/*.c))
 CLI_SRC  = $(sort $(wildcard cli/*.c))
 GEN_SRC  = build/gen/schema.c
 SCHEMA   = $(sort $(wildcard schema/*.sql))

@@ -1,7 +1,7 @@
 /*
  * cmd_collect.c - "tlswatch collect": fetch TLS reports from the rua
  * mailbox over IMAP ([imap] in the configuration), store them, and tidy
- * the mailbox. Messages are untrusted; they go through core/ingest.c.
+ * the mailbox. Messages are untrusted; they go through collector/ingest.c.
  */
 #include <getopt.h>
 #include <stdio.h>

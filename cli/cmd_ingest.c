@@ -2,7 +2,7 @@
  * cmd_ingest.c - "tlswatch ingest PATH... | -": store report files, mail
  * messages, mbox files, Maildir directories or stdin. Inputs are
  * untrusted; every report file and every message goes through
- * core/ingest.c on its own (quarantined whole, byte-exact, if refused).
+ * collector/ingest.c on its own (quarantined whole, byte-exact, if refused).
  */
 #include <getopt.h>
 #include <stdio.h>

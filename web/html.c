@@ -1,7 +1,7 @@
 /*
  * html.c - the page frame (head, navigation, filter form) and helpers for
  * dashboard pages. Every string that is not a literal of ours -- report
- * text, query-string values -- goes through escape_html (core/escape.c),
+ * text, query-string values -- goes through escape_html (lib/escape.c),
  * the one escaping function, via html_text() or the link helpers.
  */
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* Unit tests for core/datetime.c: RFC 3339 parsing, table-driven. */
+/* Unit tests for lib/datetime.c: RFC 3339 parsing, table-driven. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* Unit tests for core/gz.c: inflate with a cap, multi-member, corruption. */
+/* Unit tests for lib/gz.c: inflate with a cap, multi-member, corruption. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

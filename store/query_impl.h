@@ -1,6 +1,6 @@
 /*
  * query_impl.h - what the query files share: a statement built from fixed
- * fragments with its values kept aside for binding. Only core/query*.c
+ * fragments with its values kept aside for binding. Only store/query*.c
  * include this (and so sqlite3.h).
  */
 #ifndef TLSWATCH_QUERY_IMPL_H

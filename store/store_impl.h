@@ -1,6 +1,6 @@
 /*
  * store_impl.h - what the store's own files share: the handle and its
- * cached prepared statements. Only core/store*.c and core/query*.c include
+ * cached prepared statements. Only store/store*.c and store/query*.c include
  * this (and so sqlite3.h).
  */
 #ifndef TLSWATCH_STORE_IMPL_H

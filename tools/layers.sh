@@ -1,0 +1,67 @@
+#!/bin/sh
+# tools/layers.sh - part of 'make lint': every #include "x.h" of a file in
+# one layer names a header of its own layer or of a layer below it
+# (docs/design.md). The layers, bottom up:
+#   lib -> core -> store -> collector, analyzer -> web -> cli
+# collector and analyzer stand side by side and include neither each other.
+# core/limits.h holds every limit and includes nothing: lib reads it too.
+# Then: each outside library is included by its one door only.
+set -u
+cd "$(dirname "$0")/.."
+rank() {
+	case "$1" in
+	lib) echo 0 ;; core) echo 1 ;; store) echo 2 ;;
+	collector | analyzer) echo 3 ;; web) echo 4 ;; cli) echo 5 ;;
+	*) echo 9 ;;
+	esac
+}
+status=0
+for dir in lib core store collector analyzer web cli; do
+	r=$(rank "$dir")
+	for f in "$dir"/*.c "$dir"/*.h; do
+		[ -f "$f" ] || continue
+		for h in $(sed -n 's/^#include "\([^"]*\)".*/\1/p' "$f"); do
+			owner=""
+			for d in lib core store collector analyzer web cli build/gen; do
+				if [ -f "$d/$h" ]; then owner=$d; break; fi
+			done
+			case "$owner" in
+			"") echo "$f: includes $h, which no layer holds"; status=1; continue ;;
+			build/gen) continue ;;
+			esac
+			[ "$dir" = lib ] && [ "$owner/$h" = core/limits.h ] && continue
+			hr=$(rank "$owner")
+			if [ "$hr" -gt "$r" ] || { [ "$hr" -eq "$r" ] && [ "$owner" != "$dir" ]; }; then
+				echo "$f: includes $owner/$h, a layer above or beside $dir/"
+				status=1
+			fi
+		done
+	done
+done
+
+# Each outside library sits behind one door: only these files include it.
+door() {
+	lib=$1
+	shift
+	for f in $(grep -l "#include <$lib" lib/*.[ch] core/*.[ch] store/*.[ch] collector/*.[ch] \
+		analyzer/*.[ch] web/*.[ch] cli/*.[ch] 2> /dev/null); do
+		ok=0
+		for allowed in "$@"; do
+			case "$f" in $allowed) ok=1 ;; esac
+		done
+		if [ "$ok" = 0 ]; then
+			echo "$f: includes <$lib...>, whose door is $*"
+			status=1
+		fi
+	done
+}
+door sqlite3.h 'store/*'
+door libetpan/ 'core/mail*' collector/imap.c
+door microhttpd.h web/server.c
+door cJSON.h core/report.c
+door zlib.h lib/gz.c
+door ini.h core/config.c
+door curl/ analyzer/notify.c
+door gnutls/ collector/tlsverify.c
+door nettle/ lib/digest.c
+exit "$status"
