@@ -14,10 +14,10 @@
 enum { EXIT_OK = 0, EXIT_ATTENTION = 1, EXIT_FAILURE_OP = 2 };
 
 struct cli {
-	const char *db_path;	/* --db, else $TLSWATCH_DB, else config, else ./tlswatch.db */
-	struct config *cfg;	/* never NULL: empty when no file */
-	int verbose;		/* -v */
-	int quiet;		/* -q */
+	const char *db_path; /* --db, else $TLSWATCH_DB, else config, else ./tlswatch.db */
+	struct config *cfg;  /* never NULL: empty when no file */
+	int verbose;         /* -v */
+	int quiet;           /* -q */
 };
 
 struct cli_command {

@@ -18,26 +18,25 @@
 
 static void collect_usage(FILE *f)
 {
-	fprintf(f,
-		"usage: tlswatch collect [--dry-run] [--folder F] [--once]\n"
-		"\n"
-		"Fetch TLS reports (RFC 8460) from the IMAP mailbox in the [imap] section of\n"
-		"the configuration, store them, then move each message out of the folder:\n"
-		"stored or duplicate ones to processed_folder, quarantined ones to\n"
-		"invalid_folder, mail without a report to other_folder (keys left empty\n"
-		"leave messages in place). A message is moved only after what it carried\n"
-		"is committed to disk; an interrupted run is finished by the next one.\n"
-		"The server's certificate and host name are verified before logging in.\n"
-		"\n"
-		"  --dry-run    fetch and validate, but write nothing and move nothing\n"
-		"  --folder F   collect from F instead of the configured folder\n"
-		"  --once       one pass over the folder (default: repeat while new mail\n"
-		"               arrives during the run)\n"
-		"\n"
-		"Quiet on success; -v prints one line per message, -vv the IMAP exchange\n"
-		"(never the password). Only one collector runs per database.\n"
-		"Exit status: 0 all well, 1 a message was quarantined, 2 an error (the\n"
-		"reason names the server and the step). See docs/collect.md.\n");
+	fprintf(f, "usage: tlswatch collect [--dry-run] [--folder F] [--once]\n"
+	           "\n"
+	           "Fetch TLS reports (RFC 8460) from the IMAP mailbox in the [imap] section of\n"
+	           "the configuration, store them, then move each message out of the folder:\n"
+	           "stored or duplicate ones to processed_folder, quarantined ones to\n"
+	           "invalid_folder, mail without a report to other_folder (keys left empty\n"
+	           "leave messages in place). A message is moved only after what it carried\n"
+	           "is committed to disk; an interrupted run is finished by the next one.\n"
+	           "The server's certificate and host name are verified before logging in.\n"
+	           "\n"
+	           "  --dry-run    fetch and validate, but write nothing and move nothing\n"
+	           "  --folder F   collect from F instead of the configured folder\n"
+	           "  --once       one pass over the folder (default: repeat while new mail\n"
+	           "               arrives during the run)\n"
+	           "\n"
+	           "Quiet on success; -v prints one line per message, -vv the IMAP exchange\n"
+	           "(never the password). Only one collector runs per database.\n"
+	           "Exit status: 0 all well, 1 a message was quarantined, 2 an error (the\n"
+	           "reason names the server and the step). See docs/collect.md.\n");
 }
 
 struct collect_view {
@@ -71,11 +70,11 @@ static void collect_on_message(void *arg, const char *name, const struct ingest_
 int cmd_collect(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "folder", required_argument, NULL, 'f' },
-		{ "once", no_argument, NULL, '1' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"dry-run", no_argument, NULL, 'n'},
+	    {"folder", required_argument, NULL, 'f'},
+	    {"once", no_argument, NULL, '1'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct collect_opts copts;
 	struct collect_hooks hooks;
@@ -113,13 +112,13 @@ int cmd_collect(struct cli *c, int argc, char **argv)
 	copts.debug = log_get_level() >= LOG_DEBUG;
 	if (imap_config_load(c->cfg, folder, &ic, err, sizeof(err)) < 0) {
 		log_error("collect: %s%s%s", config_path(c->cfg) != NULL ? config_path(c->cfg) : "",
-			  config_path(c->cfg) != NULL ? ": " : "", err);
+		          config_path(c->cfg) != NULL ? ": " : "", err);
 		return EXIT_FAILURE_OP;
 	}
 	if (!ic.tls_verify)
 		log_warnx("collect: tls_verify = no: the certificate of %s is NOT checked; anyone "
-			  "on the path can read the password and the reports",
-			  ic.server);
+		          "on the path can read the password and the reports",
+		          ic.server);
 	if (!copts.dry_run) {
 		if ((lock_fd = lock_collector(c->db_path, err, sizeof(err))) < 0) {
 			log_error("collect: %s", err);
@@ -130,7 +129,7 @@ int cmd_collect(struct cli *c, int argc, char **argv)
 			goto out;
 		}
 	} else if (stat(c->db_path, &sb) == 0 &&
-		   store_open(c->db_path, STORE_READONLY, &st, err, sizeof(err)) < 0) {
+	           store_open(c->db_path, STORE_READONLY, &st, err, sizeof(err)) < 0) {
 		/* a dry run only reads where the last run stopped */
 		log_warnx("collect: %s; starting from the beginning of the folder", err);
 		st = NULL;
@@ -148,11 +147,11 @@ int cmd_collect(struct cli *c, int argc, char **argv)
 	progress_end(&view.prog);
 	if (tot.messages > 0 || copts.dry_run)
 		log_verbose("collect %s %s: %ld message%s: %ld report%s stored, %ld duplicate, "
-			    "%ld quarantined, %ld not a report, %ld moved%s",
-			    ic.server, esc(ic.folder), tot.messages, tot.messages == 1 ? "" : "s",
-			    tot.stored, tot.stored == 1 ? "" : "s", tot.duplicate, tot.quarantined,
-			    tot.not_report, tot.moved,
-			    copts.dry_run ? " (dry run: nothing written or moved)" : "");
+		            "%ld quarantined, %ld not a report, %ld moved%s",
+		            ic.server, esc(ic.folder), tot.messages, tot.messages == 1 ? "" : "s",
+		            tot.stored, tot.stored == 1 ? "" : "s", tot.duplicate, tot.quarantined,
+		            tot.not_report, tot.moved,
+		            copts.dry_run ? " (dry run: nothing written or moved)" : "");
 	rc = tot.quarantined > 0 ? EXIT_ATTENTION : EXIT_OK;
 out:
 	store_close(st);

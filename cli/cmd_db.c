@@ -17,19 +17,18 @@
 
 static void db_usage(FILE *f)
 {
-	fprintf(f,
-		"usage: tlswatch db prune [--before DATE | --keep-days N]\n"
-		"       tlswatch db check\n"
-		"\n"
-		"  prune   delete reports whose UTC day is before DATE (YYYY-MM-DD), or\n"
-		"          older than N complete days (default: the config's\n"
-		"          [retention] keep_days), with their raw bytes, mail headers and\n"
-		"          figures; the figures of the days kept do not change.\n"
-		"          Quarantine records are kept.\n"
-		"  check   verify SQLite's integrity, foreign keys, the schema version, and\n"
-		"          that the summary figures agree with the stored reports\n"
-		"\n"
-		"Exit status: 0 done (check: no problem), 1 check found problems, 2 error.\n");
+	fprintf(f, "usage: tlswatch db prune [--before DATE | --keep-days N]\n"
+	           "       tlswatch db check\n"
+	           "\n"
+	           "  prune   delete reports whose UTC day is before DATE (YYYY-MM-DD), or\n"
+	           "          older than N complete days (default: the config's\n"
+	           "          [retention] keep_days), with their raw bytes, mail headers and\n"
+	           "          figures; the figures of the days kept do not change.\n"
+	           "          Quarantine records are kept.\n"
+	           "  check   verify SQLite's integrity, foreign keys, the schema version, and\n"
+	           "          that the summary figures agree with the stored reports\n"
+	           "\n"
+	           "Exit status: 0 done (check: no problem), 1 check found problems, 2 error.\n");
 }
 
 static int db_parse_days(const char *s, int64_t *out)
@@ -66,9 +65,10 @@ static int db_prune(struct cli *c, int argc, char **argv)
 	if (before < 0) {
 		if (keep == NULL)
 			return cli_usage_error("db", "prune needs --before DATE, --keep-days N or "
-						     "[retention] keep_days in the config");
+			                             "[retention] keep_days in the config");
 		if (db_parse_days(keep, &days) < 0)
-			return cli_usage_error("db", "keep days '%s' is not a number of days", keep);
+			return cli_usage_error("db", "keep days '%s' is not a number of days",
+			                       keep);
 		before = datetime_day_of((int64_t)time(NULL)) - days;
 	}
 	if (store_open(c->db_path, STORE_READWRITE, &st, err, sizeof(err)) < 0 ||
@@ -77,7 +77,8 @@ static int db_prune(struct cli *c, int argc, char **argv)
 		goto out;
 	}
 	datetime_format_day(before, day, sizeof(day));
-	log_verbose("%" PRId64 " report%s before %s deleted", deleted, deleted == 1 ? "" : "s", day);
+	log_verbose("%" PRId64 " report%s before %s deleted", deleted, deleted == 1 ? "" : "s",
+	            day);
 	rc = EXIT_OK;
 out:
 	store_close(st);

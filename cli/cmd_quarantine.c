@@ -22,20 +22,19 @@
 
 static void quarantine_usage(FILE *f)
 {
-	fprintf(f,
-		"usage: tlswatch quarantine list [--all]\n"
-		"       tlswatch quarantine show ID [--raw]\n"
-		"       tlswatch quarantine retry [ID...]\n"
-		"\n"
-		"Inputs that were refused are kept byte-exact with the reason.\n"
-		"  list          records still held (--all: also those released)\n"
-		"  show ID       one record; --raw writes the input itself to stdout\n"
-		"  retry [ID...] ingest held records again (all, or those named), for\n"
-		"                example after an upgrade; those that now pass are stored\n"
-		"                and released\n"
-		"\n"
-		"Exit status: list and show 0; retry 0 when every record passed, 1 when\n"
-		"some are still refused; 2 on an error.\n");
+	fprintf(f, "usage: tlswatch quarantine list [--all]\n"
+	           "       tlswatch quarantine show ID [--raw]\n"
+	           "       tlswatch quarantine retry [ID...]\n"
+	           "\n"
+	           "Inputs that were refused are kept byte-exact with the reason.\n"
+	           "  list          records still held (--all: also those released)\n"
+	           "  show ID       one record; --raw writes the input itself to stdout\n"
+	           "  retry [ID...] ingest held records again (all, or those named), for\n"
+	           "                example after an upgrade; those that now pass are stored\n"
+	           "                and released\n"
+	           "\n"
+	           "Exit status: list and show 0; retry 0 when every record passed, 1 when\n"
+	           "some are still refused; 2 on an error.\n");
 }
 
 static int quarantine_parse_id(const char *s, int64_t *id)
@@ -113,7 +112,8 @@ static int quarantine_show(struct store *st, int64_t id, int raw)
 	if (q.released)
 		printf("released:  into report %" PRId64 "\n", q.released_report);
 	else
-		printf("status:    held (tlswatch quarantine show %" PRId64 " --raw > FILE)\n", q.id);
+		printf("status:    held (tlswatch quarantine show %" PRId64 " --raw > FILE)\n",
+		       q.id);
 	store_quarantine_entry_free(&q);
 	return EXIT_OK;
 }
@@ -160,7 +160,7 @@ static int quarantine_retry_one(struct store *st, struct ingest *ig, int64_t id)
 	src.name = q.name;
 	src.received = q.received;
 	if (ingest_input(ig, q.data, q.data_len, q.size, q.truncated, &src, &res, err,
-			 sizeof(err)) < 0) {
+	                 sizeof(err)) < 0) {
 		log_error("quarantine %" PRId64 ": %s", id, err);
 		goto out;
 	}
@@ -188,7 +188,7 @@ out:
 
 static int quarantine_retry(struct store *st, int argc, char **argv)
 {
-	struct retry_ids ids = { NULL, 0, 0 };
+	struct retry_ids ids = {NULL, 0, 0};
 	struct ingest *ig = ingest_new(st);
 	char err[512];
 	int rc = EXIT_FAILURE_OP, held = 0, r, i;
@@ -200,9 +200,10 @@ static int quarantine_retry(struct store *st, int argc, char **argv)
 			rc = cli_usage_error("quarantine", "'%s' is not a record ID", argv[i]);
 			goto out;
 		}
-		quarantine_collect(&(struct quarantine_entry){ .id = id }, &ids);
+		quarantine_collect(&(struct quarantine_entry){.id = id}, &ids);
 	}
-	if (argc == 0 && store_quarantine_list(st, 0, quarantine_collect, &ids, err, sizeof(err)) < 0) {
+	if (argc == 0 &&
+	    store_quarantine_list(st, 0, quarantine_collect, &ids, err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		goto out;
 	}
@@ -221,7 +222,7 @@ static int quarantine_retry(struct store *st, int argc, char **argv)
 		goto out;
 	}
 	log_verbose("%zu record%s retried: %zu released, %d still held", ids.n,
-		    ids.n == 1 ? "" : "s", ids.n - (size_t)held, held);
+	            ids.n == 1 ? "" : "s", ids.n - (size_t)held, held);
 	rc = held > 0 ? EXIT_ATTENTION : EXIT_OK;
 out:
 	ingest_free(ig);

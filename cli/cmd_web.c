@@ -19,38 +19,38 @@
 
 static void web_usage(FILE *f)
 {
-	fprintf(f,
-		"usage: tlswatch web [--listen ADDR:PORT] [--auth-file FILE | --no-auth]\n"
-		"                    [--tls-cert FILE --tls-key FILE]\n"
-		"                    [--intake [--intake-listen ADDR:PORT] [--intake-path PATH]]\n"
-		"\n"
-		"Serve the dashboard (overview, failures, reports, quarantine), the JSON\n"
-		"API (/api/v1/...), Prometheus /metrics and /healthz; with --intake, also\n"
-		"take reports POSTed by senders (RFC 8460 section 5.4, rua=https://...).\n"
-		"The dashboard only reads the database; the intake stores reports through\n"
-		"the same path as 'tlswatch ingest'. Runs until SIGINT or SIGTERM.\n"
-		"\n"
-		"  --listen ADDR:PORT     dashboard address (default " WEB_DEFAULT_LISTEN ");\n"
-		"                         IPv4, [IPv6] or localhost; port 0 picks a free one\n"
-		"  --auth-file FILE       user:hash lines (crypt(3): 'mkpasswd -m yescrypt',\n"
-		"                         'openssl passwd -6'); the file must not be group-\n"
-		"                         or world-writable\n"
-		"  --no-auth              allow a non-loopback --listen without --auth-file\n"
-		"  --tls-cert FILE        PEM certificate chain: serve HTTPS\n"
-		"  --tls-key FILE         PEM private key\n"
-		"  --intake               accept POSTed reports (no authentication)\n"
-		"  --intake-listen ADDR:PORT\n"
-		"                         serve the intake on its own address, apart from the\n"
-		"                         dashboard (default: on the dashboard's)\n"
-		"  --intake-path PATH     where reports are POSTed (default " WEB_DEFAULT_INTAKE_PATH
-		")\n"
-		"\n"
-		"Every option can also be set in the configuration's [web] section:\n"
-		"listen, auth_file, no_auth (yes/no), tls_cert, tls_key, intake (yes/no),\n"
-		"intake_listen, intake_path. The overview's alerts follow [alert] window,\n"
-		"baseline, factor and min_failures, like 'tlswatch alert'. See docs/web.md.\n"
-		"\n"
-		"Exit status: 0 after SIGINT or SIGTERM, 2 on an error.\n");
+	fprintf(
+	    f, "usage: tlswatch web [--listen ADDR:PORT] [--auth-file FILE | --no-auth]\n"
+	       "                    [--tls-cert FILE --tls-key FILE]\n"
+	       "                    [--intake [--intake-listen ADDR:PORT] [--intake-path PATH]]\n"
+	       "\n"
+	       "Serve the dashboard (overview, failures, reports, quarantine), the JSON\n"
+	       "API (/api/v1/...), Prometheus /metrics and /healthz; with --intake, also\n"
+	       "take reports POSTed by senders (RFC 8460 section 5.4, rua=https://...).\n"
+	       "The dashboard only reads the database; the intake stores reports through\n"
+	       "the same path as 'tlswatch ingest'. Runs until SIGINT or SIGTERM.\n"
+	       "\n"
+	       "  --listen ADDR:PORT     dashboard address (default " WEB_DEFAULT_LISTEN ");\n"
+	       "                         IPv4, [IPv6] or localhost; port 0 picks a free one\n"
+	       "  --auth-file FILE       user:hash lines (crypt(3): 'mkpasswd -m yescrypt',\n"
+	       "                         'openssl passwd -6'); the file must not be group-\n"
+	       "                         or world-writable\n"
+	       "  --no-auth              allow a non-loopback --listen without --auth-file\n"
+	       "  --tls-cert FILE        PEM certificate chain: serve HTTPS\n"
+	       "  --tls-key FILE         PEM private key\n"
+	       "  --intake               accept POSTed reports (no authentication)\n"
+	       "  --intake-listen ADDR:PORT\n"
+	       "                         serve the intake on its own address, apart from the\n"
+	       "                         dashboard (default: on the dashboard's)\n"
+	       "  --intake-path PATH     where reports are POSTed (default " WEB_DEFAULT_INTAKE_PATH
+	       ")\n"
+	       "\n"
+	       "Every option can also be set in the configuration's [web] section:\n"
+	       "listen, auth_file, no_auth (yes/no), tls_cert, tls_key, intake (yes/no),\n"
+	       "intake_listen, intake_path. The overview's alerts follow [alert] window,\n"
+	       "baseline, factor and min_failures, like 'tlswatch alert'. See docs/web.md.\n"
+	       "\n"
+	       "Exit status: 0 after SIGINT or SIGTERM, 2 on an error.\n");
 }
 
 /* "yes" or "no" from the config. */
@@ -94,7 +94,7 @@ static int web_config(const struct config *cfg, struct web_options *o, char *err
 
 /* The [alert] rules the overview shows alerts by (as 'tlswatch alert'). */
 static int web_alert_config(const struct config *cfg, struct alert_params *p, char *err,
-			    size_t errlen)
+                            size_t errlen)
 {
 	const char *v;
 	char why[256], *end;
@@ -131,16 +131,16 @@ bad:
 int cmd_web(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "listen", required_argument, NULL, 'l' },
-		{ "auth-file", required_argument, NULL, 'a' },
-		{ "no-auth", no_argument, NULL, 'n' },
-		{ "tls-cert", required_argument, NULL, 'c' },
-		{ "tls-key", required_argument, NULL, 'k' },
-		{ "intake", no_argument, NULL, 'i' },
-		{ "intake-listen", required_argument, NULL, 'L' },
-		{ "intake-path", required_argument, NULL, 'p' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"listen", required_argument, NULL, 'l'},
+	    {"auth-file", required_argument, NULL, 'a'},
+	    {"no-auth", no_argument, NULL, 'n'},
+	    {"tls-cert", required_argument, NULL, 'c'},
+	    {"tls-key", required_argument, NULL, 'k'},
+	    {"intake", no_argument, NULL, 'i'},
+	    {"intake-listen", required_argument, NULL, 'L'},
+	    {"intake-path", required_argument, NULL, 'p'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct web_options o;
 	char err[1024];
@@ -157,20 +157,37 @@ int cmd_web(struct cli *c, int argc, char **argv)
 		}
 	if (web_config(c->cfg, &o, err, sizeof(err)) < 0 ||
 	    web_alert_config(c->cfg, &o.alert, err, sizeof(err)) < 0) {
-		log_error("%s: %s", config_path(c->cfg) != NULL ? config_path(c->cfg) : "config", err);
+		log_error("%s: %s", config_path(c->cfg) != NULL ? config_path(c->cfg) : "config",
+		          err);
 		return EXIT_FAILURE_OP;
 	}
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		switch (ch) {
-		case 'l': o.listen = optarg; break;
-		case 'a': o.auth_file = optarg; break;
-		case 'n': o.no_auth = 1; break;
-		case 'c': o.tls_cert = optarg; break;
-		case 'k': o.tls_key = optarg; break;
-		case 'i': o.intake = 1; break;
-		case 'L': o.intake_listen = optarg; break;
-		case 'p': o.intake_path = optarg; break;
+		case 'l':
+			o.listen = optarg;
+			break;
+		case 'a':
+			o.auth_file = optarg;
+			break;
+		case 'n':
+			o.no_auth = 1;
+			break;
+		case 'c':
+			o.tls_cert = optarg;
+			break;
+		case 'k':
+			o.tls_key = optarg;
+			break;
+		case 'i':
+			o.intake = 1;
+			break;
+		case 'L':
+			o.intake_listen = optarg;
+			break;
+		case 'p':
+			o.intake_path = optarg;
+			break;
 		case 'h':
 			web_usage(stdout);
 			return EXIT_OK;

@@ -13,46 +13,44 @@
 #include "log.h"
 
 static const struct cli_command commands[] = {
-	{ "ingest", cmd_ingest, "store report files, mail messages or stdin" },
-	{ "quarantine", cmd_quarantine, "list, show or retry refused inputs" },
-	{ "collect", cmd_collect, "fetch reports from the rua mailbox over IMAP" },
-	{ "summary", cmd_summary, "failure summary of a period, for cron mail or as JSON" },
-	{ "alert", cmd_alert, "stay silent unless failures spike (for a daily cron job)" },
-	{ "web", cmd_web, "dashboard, JSON API and HTTPS report intake" },
-	{ "reports", cmd_reports, "list stored reports, filtered like the summary" },
-	{ "show", cmd_show, "one report: policies, failure details, source, raw JSON" },
-	{ "db", cmd_db, "prune old reports (retention) or check the database" },
-	{ NULL, NULL, NULL },
+    {"ingest", cmd_ingest, "store report files, mail messages or stdin"},
+    {"quarantine", cmd_quarantine, "list, show or retry refused inputs"},
+    {"collect", cmd_collect, "fetch reports from the rua mailbox over IMAP"},
+    {"summary", cmd_summary, "failure summary of a period, for cron mail or as JSON"},
+    {"alert", cmd_alert, "stay silent unless failures spike (for a daily cron job)"},
+    {"web", cmd_web, "dashboard, JSON API and HTTPS report intake"},
+    {"reports", cmd_reports, "list stored reports, filtered like the summary"},
+    {"show", cmd_show, "one report: policies, failure details, source, raw JSON"},
+    {"db", cmd_db, "prune old reports (retention) or check the database"},
+    {NULL, NULL, NULL},
 };
 
 static void main_usage(FILE *f)
 {
 	const struct cli_command *cmd;
 
-	fprintf(f,
-		"usage: tlswatch [--db PATH] [--config FILE] [-v | -q] COMMAND [ARGS]\n"
-		"       tlswatch --help | --version\n"
-		"\n"
-		"SMTP TLS reports (RFC 8460): collect, validate, store and summarise.\n"
-		"\n"
-		"Commands:\n");
+	fprintf(f, "usage: tlswatch [--db PATH] [--config FILE] [-v | -q] COMMAND [ARGS]\n"
+	           "       tlswatch --help | --version\n"
+	           "\n"
+	           "SMTP TLS reports (RFC 8460): collect, validate, store and summarise.\n"
+	           "\n"
+	           "Commands:\n");
 	for (cmd = commands; cmd->name != NULL; cmd++)
 		fprintf(f, "  %-12s %s\n", cmd->name, cmd->summary);
-	fprintf(f,
-		"\n"
-		"Global options:\n"
-		"  --db PATH       database file (default: $TLSWATCH_DB, the config's\n"
-		"                  'database', else ./tlswatch.db)\n"
-		"  --config FILE   configuration file (default: " CONFIG_DEFAULT_PATH
-		" if present)\n"
-		"  -v, --verbose   say what happened to each input\n"
-		"  -q, --quiet     print errors only\n"
-		"  -h, --help      this help; 'tlswatch COMMAND --help' for a command\n"
-		"  --version       print the version\n"
-		"\n"
-		"Exit status: 0 all well, 1 something needs attention (an input was\n"
-		"quarantined, an alert raised), 2 an error (usage, database, network).\n"
-		"See tlswatch(1).\n");
+	fprintf(f, "\n"
+	           "Global options:\n"
+	           "  --db PATH       database file (default: $TLSWATCH_DB, the config's\n"
+	           "                  'database', else ./tlswatch.db)\n"
+	           "  --config FILE   configuration file (default: " CONFIG_DEFAULT_PATH
+	           " if present)\n"
+	           "  -v, --verbose   say what happened to each input\n"
+	           "  -q, --quiet     print errors only\n"
+	           "  -h, --help      this help; 'tlswatch COMMAND --help' for a command\n"
+	           "  --version       print the version\n"
+	           "\n"
+	           "Exit status: 0 all well, 1 something needs attention (an input was\n"
+	           "quarantined, an alert raised), 2 an error (usage, database, network).\n"
+	           "See tlswatch(1).\n");
 }
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)
@@ -151,12 +149,15 @@ int main(int argc, char **argv)
 		if (strcmp(cmd->name, rest[0]) == 0)
 			break;
 	if (cmd->name == NULL) {
-		fprintf(stderr, "tlswatch: unknown command '%s'\nTry 'tlswatch --help'.\n", rest[0]);
+		fprintf(stderr, "tlswatch: unknown command '%s'\nTry 'tlswatch --help'.\n",
+		        rest[0]);
 		free(rest);
 		return EXIT_FAILURE_OP;
 	}
-	log_set_level(c.quiet ? LOG_QUIET : c.verbose >= 2 ? LOG_DEBUG : c.verbose ? LOG_VERBOSE
-									   : LOG_NORMAL);
+	log_set_level(c.quiet          ? LOG_QUIET
+	              : c.verbose >= 2 ? LOG_DEBUG
+	              : c.verbose      ? LOG_VERBOSE
+	                               : LOG_NORMAL);
 	if (config_file == NULL && access(CONFIG_DEFAULT_PATH, F_OK) == 0)
 		config_file = CONFIG_DEFAULT_PATH;
 	if (config_file != NULL) {

@@ -7,7 +7,7 @@
 
 struct progress {
 	int enabled;
-	long total;	/* 0 when unknown */
+	long total; /* 0 when unknown */
 	long done;
 	double last;
 	const char *what;

@@ -21,7 +21,7 @@ struct imap_session {
 	mailimap *imap;
 	const struct imap_config *ic;
 	int debug;
-	int hide_sent;		/* authentication in progress: log no client data */
+	int hide_sent; /* authentication in progress: log no client data */
 	int has_move;
 	int has_uidplus;
 };
@@ -39,7 +39,7 @@ static int imap_fail(struct imap_session *s, const char *step, int r, char *err,
 	switch (r) {
 	case MAILIMAP_ERROR_STREAM:
 		snprintf(err, errlen, "imap %s: %s: connection lost or timed out", s->ic->server,
-			 step);
+		         step);
 		break;
 	case MAILIMAP_ERROR_CONNECTION_REFUSED:
 		snprintf(err, errlen, "imap %s: %s: cannot connect", s->ic->server, step);
@@ -49,21 +49,21 @@ static int imap_fail(struct imap_session *s, const char *step, int r, char *err,
 		break;
 	case MAILIMAP_ERROR_PARSE:
 		snprintf(err, errlen, "imap %s: %s: cannot parse the server's response",
-			 s->ic->server, step);
+		         s->ic->server, step);
 		break;
 	case MAILIMAP_ERROR_MEMORY:
 		snprintf(err, errlen,
-			 "imap %s: %s: out of memory, or the server sent a string larger than "
-			 "%u bytes",
-			 s->ic->server, step, LIMIT_IMAP_STRING_BYTES);
+		         "imap %s: %s: out of memory, or the server sent a string larger than "
+		         "%u bytes",
+		         s->ic->server, step, LIMIT_IMAP_STRING_BYTES);
 		break;
 	default:
 		if (text != NULL && text[0] != '\0')
 			snprintf(err, errlen, "imap %s: %s: server said: %s", s->ic->server, step,
-				 esc(text));
+			         esc(text));
 		else
 			snprintf(err, errlen, "imap %s: %s: failed (libetpan error %d)",
-				 s->ic->server, step, r);
+			         s->ic->server, step, r);
 		break;
 	}
 	return -1;
@@ -135,7 +135,8 @@ static int imap_verify_server(struct imap_session *s, char *err, size_t errlen)
 	if (chain != NULL)
 		mailstream_certificate_chain_free(chain);
 	if (rc < 0) {
-		snprintf(err, errlen, "imap %s: certificate: %s; not logging in", s->ic->server, why);
+		snprintf(err, errlen, "imap %s: certificate: %s; not logging in", s->ic->server,
+		         why);
 		return -1;
 	}
 	return 0;
@@ -174,7 +175,7 @@ static int imap_login(struct imap_session *s, char *err, size_t errlen)
 	int r;
 
 	if (imap_secret_read(s->ic->password_file, s->ic->password_command, &secret, why,
-			     sizeof(why)) < 0) {
+	                     sizeof(why)) < 0) {
 		snprintf(err, errlen, "imap %s: login: %s", s->ic->server, why);
 		return -1;
 	}
@@ -186,8 +187,8 @@ static int imap_login(struct imap_session *s, char *err, size_t errlen)
 	s->hide_sent = 0;
 	imap_secret_free(secret);
 	if (r != MAILIMAP_NO_ERROR) {
-		imap_fail(s, s->ic->auth == IMAP_AUTH_XOAUTH2 ? "login (xoauth2)" : "login", r,
-			  why, sizeof(why));
+		imap_fail(s, s->ic->auth == IMAP_AUTH_XOAUTH2 ? "login (xoauth2)" : "login", r, why,
+		          sizeof(why));
 		snprintf(err, errlen, "%s (user %s)", why, esc(s->ic->user));
 		return -1;
 	}
@@ -195,7 +196,7 @@ static int imap_login(struct imap_session *s, char *err, size_t errlen)
 }
 
 int imap_open(const struct imap_config *ic, int debug, struct imap_session **out, char *err,
-	      size_t errlen)
+              size_t errlen)
 {
 	struct imap_session *s = xcalloc(1, sizeof(*s));
 	int r, rc = -1;
@@ -218,8 +219,9 @@ int imap_open(const struct imap_config *ic, int debug, struct imap_session **out
 		mailimap_set_logger(s->imap, imap_logger, s);
 	if (ic->tls == IMAP_TLS_IMAPS) {
 		r = mailimap_ssl_connect_with_callback(s->imap, ic->host, ic->port, imap_ssl_setup,
-						       s);
-		if (r != MAILIMAP_NO_ERROR_AUTHENTICATED && r != MAILIMAP_NO_ERROR_NON_AUTHENTICATED) {
+		                                       s);
+		if (r != MAILIMAP_NO_ERROR_AUTHENTICATED &&
+		    r != MAILIMAP_NO_ERROR_NON_AUTHENTICATED) {
 			imap_fail(s, "connect (imaps)", r, err, errlen);
 			goto out;
 		}
@@ -227,9 +229,9 @@ int imap_open(const struct imap_config *ic, int debug, struct imap_session **out
 		r = mailimap_socket_connect(s->imap, ic->host, ic->port);
 		if (r == MAILIMAP_NO_ERROR_AUTHENTICATED) {
 			snprintf(err, errlen,
-				 "imap %s: connect: PREAUTH greeting before STARTTLS (a downgrade "
-				 "attack, or a misconfigured server); refusing",
-				 ic->server);
+			         "imap %s: connect: PREAUTH greeting before STARTTLS (a downgrade "
+			         "attack, or a misconfigured server); refusing",
+			         ic->server);
 			goto out;
 		}
 		if (r != MAILIMAP_NO_ERROR_NON_AUTHENTICATED) {
@@ -299,8 +301,8 @@ int imap_ensure_folder(struct imap_session *s, const char *folder, char *err, si
 	return 0;
 }
 
-int imap_select(struct imap_session *s, const char *folder, int readonly,
-		uint32_t *uidvalidity, char *err, size_t errlen)
+int imap_select(struct imap_session *s, const char *folder, int readonly, uint32_t *uidvalidity,
+                char *err, size_t errlen)
 {
 	char step[300];
 	int r;
@@ -310,14 +312,14 @@ int imap_select(struct imap_session *s, const char *folder, int readonly,
 	if (r != MAILIMAP_NO_ERROR)
 		return imap_fail(s, step, r, err, errlen);
 	*uidvalidity = s->imap->imap_selection_info != NULL
-			       ? s->imap->imap_selection_info->sel_uidvalidity
-			       : 0;
+	                   ? s->imap->imap_selection_info->sel_uidvalidity
+	                   : 0;
 	return 0;
 }
 
 /* The UID and RFC822.SIZE items of one FETCH response. */
 static void imap_msg_att_read(struct mailimap_msg_att *att, uint32_t *uid, uint32_t *size,
-			      int *has_size, struct mailimap_msg_att_body_section **body)
+                              int *has_size, struct mailimap_msg_att_body_section **body)
 {
 	struct mailimap_msg_att_item *item;
 	struct mailimap_msg_att_static *st;
@@ -354,7 +356,7 @@ static int imap_msg_cmp(const void *a, const void *b)
 }
 
 int imap_list_messages(struct imap_session *s, uint32_t after_uid, size_t max,
-		       struct imap_msg **msgs, size_t *n, char *err, size_t errlen)
+                       struct imap_msg **msgs, size_t *n, char *err, size_t errlen)
 {
 	struct mailimap_fetch_type *ft = NULL;
 	struct mailimap_set *set = NULL;
@@ -375,7 +377,7 @@ int imap_list_messages(struct imap_session *s, uint32_t after_uid, size_t max,
 	if (set == NULL || ft == NULL ||
 	    mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_uid()) != 0 ||
 	    mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_rfc822_size()) !=
-		    0) {
+	        0) {
 		snprintf(err, errlen, "imap %s: out of memory", s->ic->server);
 		goto out;
 	}
@@ -420,9 +422,8 @@ out:
 	return rc;
 }
 
-int imap_fetch_bodies(struct imap_session *s, const struct imap_msg *msgs, size_t n,
-		      size_t max_len, struct imap_body *bodies, struct imap_fetch **out,
-		      char *err, size_t errlen)
+int imap_fetch_bodies(struct imap_session *s, const struct imap_msg *msgs, size_t n, size_t max_len,
+                      struct imap_body *bodies, struct imap_fetch **out, char *err, size_t errlen)
 {
 	struct mailimap_msg_att_body_section *body;
 	struct mailimap_fetch_type *ft = NULL;
@@ -452,9 +453,9 @@ int imap_fetch_bodies(struct imap_session *s, const struct imap_msg *msgs, size_
 	/* partial: only the first max_len bytes ("BODY.PEEK[]<0.max_len>") of
 	 * every message in the batch; the caller puts an oversized message in
 	 * a batch of its own */
-	fa = partial ? mailimap_fetch_att_new_body_peek_section_partial(
-			       mailimap_section_new(NULL), 0, (uint32_t)max_len)
-		     : mailimap_fetch_att_new_body_peek_section(mailimap_section_new(NULL));
+	fa = partial ? mailimap_fetch_att_new_body_peek_section_partial(mailimap_section_new(NULL),
+	                                                                0, (uint32_t)max_len)
+	             : mailimap_fetch_att_new_body_peek_section(mailimap_section_new(NULL));
 	if (fa == NULL || mailimap_fetch_type_new_fetch_att_list_add(ft, fa) != 0)
 		goto oom;
 	fa = NULL;
@@ -521,8 +522,8 @@ enum imap_move_how imap_move_method(const struct imap_session *s)
 	return IMAP_MOVE_NONE;
 }
 
-int imap_move(struct imap_session *s, const uint32_t *uids, size_t n, const char *folder,
-	      char *err, size_t errlen)
+int imap_move(struct imap_session *s, const uint32_t *uids, size_t n, const char *folder, char *err,
+              size_t errlen)
 {
 	struct mailimap_store_att_flags *flags = NULL;
 	struct mailimap_flag_list *fl = NULL;
@@ -578,7 +579,7 @@ int imap_move(struct imap_session *s, const uint32_t *uids, size_t n, const char
 	case IMAP_MOVE_NONE:
 	default:
 		snprintf(err, errlen, "imap %s: the server can neither MOVE nor UID EXPUNGE",
-			 s->ic->server);
+		         s->ic->server);
 		goto out;
 	}
 	rc = 0;

@@ -28,25 +28,25 @@ struct imap_config {
 	const char *host;
 	uint16_t port;
 	enum imap_tls tls;
-	int tls_verify;			/* 0 only when tls_verify = no */
-	const char *ca_file;		/* NULL: system trust */
+	int tls_verify;      /* 0 only when tls_verify = no */
+	const char *ca_file; /* NULL: system trust */
 	const char *user;
 	const char *password_file;
 	const char *password_command;
 	enum imap_auth auth;
-	const char *folder;		/* default INBOX */
-	const char *processed_folder;	/* NULL: leave in place */
+	const char *folder;           /* default INBOX */
+	const char *processed_folder; /* NULL: leave in place */
 	const char *invalid_folder;
 	const char *other_folder;
-	long timeout;			/* seconds, per network operation */
+	long timeout; /* seconds, per network operation */
 	size_t batch_size;
-	char server[300];		/* "host:port", for errors and state */
+	char server[300]; /* "host:port", for errors and state */
 };
 
 /* Reads and checks [imap] from cfg; folder_override (--folder) replaces
  * 'folder' when not NULL. 0, or -1 with "[imap] KEY: reason". */
-int imap_config_load(const struct config *cfg, const char *folder_override,
-		     struct imap_config *ic, char *err, size_t errlen);
+int imap_config_load(const struct config *cfg, const char *folder_override, struct imap_config *ic,
+                     char *err, size_t errlen);
 
 struct imap_session;
 
@@ -58,7 +58,7 @@ struct imap_session;
  * protocol exchange (with -vv), never authentication data.
  * 0 with *out set, or -1 with the reason. */
 int imap_open(const struct imap_config *ic, int debug, struct imap_session **out, char *err,
-	      size_t errlen);
+              size_t errlen);
 /* Logs out (best effort) and frees. imap_close(NULL) is a no-op. */
 void imap_close(struct imap_session *s);
 
@@ -67,8 +67,8 @@ int imap_ensure_folder(struct imap_session *s, const char *folder, char *err, si
 
 /* SELECT (or EXAMINE when readonly) folder. *uidvalidity is 0 when the
  * server sends none. 0, or -1. */
-int imap_select(struct imap_session *s, const char *folder, int readonly,
-		uint32_t *uidvalidity, char *err, size_t errlen);
+int imap_select(struct imap_session *s, const char *folder, int readonly, uint32_t *uidvalidity,
+                char *err, size_t errlen);
 
 /* A message in the selected folder: its UID and the size the server
  * announced (RFC822.SIZE), which is checked again against what arrives. */
@@ -80,14 +80,14 @@ struct imap_msg {
 /* Lists the messages with UID > after_uid, ascending, at most max of them
  * (the lowest). *msgs is owned by the caller (free()). 0, or -1. */
 int imap_list_messages(struct imap_session *s, uint32_t after_uid, size_t max,
-		       struct imap_msg **msgs, size_t *n, char *err, size_t errlen);
+                       struct imap_msg **msgs, size_t *n, char *err, size_t errlen);
 
 /* One fetched message body, pointing into the fetch that holds it. */
 struct imap_body {
 	uint32_t uid;
-	const uint8_t *data;	/* NULL: the server sent no body (expunged meanwhile) */
+	const uint8_t *data; /* NULL: the server sent no body (expunged meanwhile) */
 	size_t len;
-	int truncated;		/* only the first part was fetched (over the limit) */
+	int truncated; /* only the first part was fetched (over the limit) */
 };
 
 struct imap_fetch;
@@ -98,9 +98,8 @@ struct imap_fetch;
  * first max_len bytes and marked truncated; so is a body that arrives
  * longer than announced. bodies[i].uid must be set by the caller; the rest
  * is filled in. The data lives until imap_fetch_free(*out). 0, or -1. */
-int imap_fetch_bodies(struct imap_session *s, const struct imap_msg *msgs, size_t n,
-		      size_t max_len, struct imap_body *bodies, struct imap_fetch **out,
-		      char *err, size_t errlen);
+int imap_fetch_bodies(struct imap_session *s, const struct imap_msg *msgs, size_t n, size_t max_len,
+                      struct imap_body *bodies, struct imap_fetch **out, char *err, size_t errlen);
 void imap_fetch_free(struct imap_fetch *f);
 
 /* How messages can leave the folder: UID MOVE, UID COPY + \Deleted + UID
@@ -111,7 +110,7 @@ enum imap_move_how imap_move_method(const struct imap_session *s);
 
 /* Moves the n messages uids to folder as imap_move_method() says (never
  * with IMAP_MOVE_NONE). Messages are never deleted otherwise. 0, or -1. */
-int imap_move(struct imap_session *s, const uint32_t *uids, size_t n, const char *folder,
-	      char *err, size_t errlen);
+int imap_move(struct imap_session *s, const uint32_t *uids, size_t n, const char *folder, char *err,
+              size_t errlen);
 
 #endif

@@ -17,7 +17,7 @@
 
 /* Where a batch's messages go once the batch is committed. */
 struct collect_dest {
-	const char *folder;	/* NULL: leave them in place */
+	const char *folder; /* NULL: leave them in place */
 	uint32_t *uids;
 	size_t n;
 };
@@ -28,7 +28,7 @@ struct collect_run {
 	const struct collect_hooks *hooks;
 	struct collect_totals *tot;
 	struct imap_session *s;
-	struct store *st;	/* NULL in a dry run */
+	struct store *st; /* NULL in a dry run */
 	struct ingest *ig;
 	uint32_t uidvalidity;
 	uint32_t last_uid;
@@ -52,8 +52,8 @@ static size_t collect_batch_len(const struct imap_msg *msgs, size_t n, size_t ba
 	return k;
 }
 
-static int collect_batch(struct collect_run *run, const struct imap_msg *msgs, size_t n,
-			 char *err, size_t errlen)
+static int collect_batch(struct collect_run *run, const struct imap_msg *msgs, size_t n, char *err,
+                         size_t errlen)
 {
 	struct collect_dest dest[3];
 	struct imap_body *bodies = xcalloc(n, sizeof(*bodies));
@@ -78,7 +78,7 @@ static int collect_batch(struct collect_run *run, const struct imap_msg *msgs, s
 		goto out;
 	for (i = 0; i < n; i++) {
 		snprintf(name, sizeof(name), "%s/%lu/%lu", run->ic->folder,
-			 (unsigned long)run->uidvalidity, (unsigned long)msgs[i].uid);
+		         (unsigned long)run->uidvalidity, (unsigned long)msgs[i].uid);
 		if (bodies[i].data == NULL) {
 			log_verbose("%s: gone (expunged by another client)", esc(name));
 			run->tot->vanished++;
@@ -89,13 +89,14 @@ static int collect_batch(struct collect_run *run, const struct imap_msg *msgs, s
 		src.name = name;
 		src.received = (int64_t)time(NULL);
 		orig_size = bodies[i].truncated && msgs[i].size > bodies[i].len
-				    ? (int64_t)msgs[i].size
-				    : (int64_t)bodies[i].len;
+		                ? (int64_t)msgs[i].size
+		                : (int64_t)bodies[i].len;
 		if (ingest_input(run->ig, bodies[i].data, bodies[i].len, orig_size,
-				 bodies[i].truncated, &src, &res, why, sizeof(why)) < 0) {
-			snprintf(err, errlen, "%s (collecting %s from %s; nothing of this batch was "
-					      "stored or moved: run again)",
-				 why, esc(name), run->ic->server);
+		                 bodies[i].truncated, &src, &res, why, sizeof(why)) < 0) {
+			snprintf(err, errlen,
+			         "%s (collecting %s from %s; nothing of this batch was "
+			         "stored or moved: run again)",
+			         why, esc(name), run->ic->server);
 			goto out;
 		}
 		run->tot->messages++;
@@ -110,9 +111,10 @@ static int collect_batch(struct collect_run *run, const struct imap_msg *msgs, s
 	}
 	/* the durability barrier: nothing leaves the mailbox before this */
 	if (ingest_flush(run->ig, why, sizeof(why)) < 0) {
-		snprintf(err, errlen, "%s (collecting from %s; this batch was not stored and "
-				      "nothing was moved: run again)",
-			 why, run->ic->server);
+		snprintf(err, errlen,
+		         "%s (collecting from %s; this batch was not stored and "
+		         "nothing was moved: run again)",
+		         why, run->ic->server);
 		goto out;
 	}
 	imap_fetch_free(f);
@@ -121,8 +123,8 @@ static int collect_batch(struct collect_run *run, const struct imap_msg *msgs, s
 		for (k = 0; k < 3; k++) {
 			if (dest[k].folder == NULL || dest[k].n == 0)
 				continue;
-			if (imap_move(run->s, dest[k].uids, dest[k].n, dest[k].folder, err, errlen) <
-			    0)
+			if (imap_move(run->s, dest[k].uids, dest[k].n, dest[k].folder, err,
+			              errlen) < 0)
 				goto out;
 			run->tot->moved += (long)dest[k].n;
 		}
@@ -130,7 +132,7 @@ static int collect_batch(struct collect_run *run, const struct imap_msg *msgs, s
 	run->last_uid = msgs[n - 1].uid;
 	if (run->st != NULL &&
 	    store_imap_state_set(run->st, run->ic->server, run->ic->user, run->ic->folder,
-				 run->uidvalidity, run->last_uid, err, errlen) < 0)
+	                         run->uidvalidity, run->last_uid, err, errlen) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -142,8 +144,7 @@ out:
 }
 
 /* Opens the folder and works out where to start from. */
-static int collect_start(struct collect_run *run, struct store *state_st, char *err,
-			 size_t errlen)
+static int collect_start(struct collect_run *run, struct store *state_st, char *err, size_t errlen)
 {
 	const char *dest[3];
 	int64_t saved_uidvalidity = 0, saved_last = 0;
@@ -163,14 +164,14 @@ static int collect_start(struct collect_run *run, struct store *state_st, char *
 	run->can_move = imap_move_method(run->s) != IMAP_MOVE_NONE;
 	if (any_dest && !run->can_move)
 		log_warnx("imap %s: the server has neither MOVE nor UIDPLUS; messages stay in %s "
-			  "(a plain EXPUNGE could delete other clients' mail)",
-			  run->ic->server, esc(run->ic->folder));
+		          "(a plain EXPUNGE could delete other clients' mail)",
+		          run->ic->server, esc(run->ic->folder));
 	if (imap_select(run->s, run->ic->folder, run->opts->dry_run, &run->uidvalidity, err,
-			errlen) < 0)
+	                errlen) < 0)
 		return -1;
 	if (state_st != NULL &&
 	    store_imap_state_get(state_st, run->ic->server, run->ic->user, run->ic->folder,
-				 &saved_uidvalidity, &saved_last, &found, err, errlen) < 0)
+	                         &saved_uidvalidity, &saved_last, &found, err, errlen) < 0)
 		return -1;
 	run->last_uid = 0;
 	if (found && saved_uidvalidity == (int64_t)run->uidvalidity && run->uidvalidity != 0 &&
@@ -178,15 +179,15 @@ static int collect_start(struct collect_run *run, struct store *state_st, char *
 		run->last_uid = (uint32_t)saved_last;
 	else if (found)
 		log_verbose("imap %s: %s: UIDVALIDITY changed (%lld, now %lu): rescanning the "
-			    "folder; reports already stored count as duplicates",
-			    run->ic->server, esc(run->ic->folder), (long long)saved_uidvalidity,
-			    (unsigned long)run->uidvalidity);
+		            "folder; reports already stored count as duplicates",
+		            run->ic->server, esc(run->ic->folder), (long long)saved_uidvalidity,
+		            (unsigned long)run->uidvalidity);
 	return 0;
 }
 
 int imap_collect(const struct imap_config *ic, struct store *st, const struct collect_opts *opts,
-		 const struct collect_hooks *hooks, struct collect_totals *tot, char *err,
-		 size_t errlen)
+                 const struct collect_hooks *hooks, struct collect_totals *tot, char *err,
+                 size_t errlen)
 {
 	struct collect_run run;
 	struct imap_msg *msgs = NULL;
@@ -208,8 +209,8 @@ int imap_collect(const struct imap_config *ic, struct store *st, const struct co
 	run.ig = ingest_new(run.st);
 	for (;;) {
 		if (imap_list_messages(run.s, run.last_uid,
-				       (size_t)(LIMIT_IMAP_MESSAGES_PER_RUN - seen), &msgs, &n, err,
-				       errlen) < 0)
+		                       (size_t)(LIMIT_IMAP_MESSAGES_PER_RUN - seen), &msgs, &n, err,
+		                       errlen) < 0)
 			goto out;
 		if (n == 0)
 			break;

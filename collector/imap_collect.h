@@ -20,13 +20,13 @@
 #include "store.h"
 
 struct collect_totals {
-	long messages;		/* messages ingested */
-	long stored;		/* reports newly stored */
-	long duplicate;		/* reports already stored */
-	long quarantined;	/* messages quarantined */
-	long not_report;	/* messages that carry no report */
-	long moved;		/* messages moved out of the folder */
-	long vanished;		/* listed, then expunged by another client */
+	long messages;    /* messages ingested */
+	long stored;      /* reports newly stored */
+	long duplicate;   /* reports already stored */
+	long quarantined; /* messages quarantined */
+	long not_report;  /* messages that carry no report */
+	long moved;       /* messages moved out of the folder */
+	long vanished;    /* listed, then expunged by another client */
 };
 
 /* Called as the run goes: total with the number of messages a pass will
@@ -38,9 +38,9 @@ struct collect_hooks {
 };
 
 struct collect_opts {
-	int dry_run;	/* EXAMINE, validate, write nothing, move nothing */
-	int once;	/* one pass; else passes repeat while new mail arrives */
-	int debug;	/* log the IMAP exchange (-vv) */
+	int dry_run; /* EXAMINE, validate, write nothing, move nothing */
+	int once;    /* one pass; else passes repeat while new mail arrives */
+	int debug;   /* log the IMAP exchange (-vv) */
 };
 
 /* Collects from the server in ic into st. In a dry run st may be a
@@ -48,7 +48,7 @@ struct collect_opts {
  * filled in as far as the run got, also on failure. Returns 0, or -1 with
  * a one-line reason naming the server and the step (or the database). */
 int imap_collect(const struct imap_config *ic, struct store *st, const struct collect_opts *opts,
-		 const struct collect_hooks *hooks, struct collect_totals *tot, char *err,
-		 size_t errlen);
+                 const struct collect_hooks *hooks, struct collect_totals *tot, char *err,
+                 size_t errlen);
 
 #endif

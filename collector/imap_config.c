@@ -33,8 +33,8 @@ static const char *imap_get(const struct config *cfg, const char *key)
 	return v != NULL && v[0] != '\0' ? v : NULL;
 }
 
-int imap_config_load(const struct config *cfg, const char *folder_override,
-		     struct imap_config *ic, char *err, size_t errlen)
+int imap_config_load(const struct config *cfg, const char *folder_override, struct imap_config *ic,
+                     char *err, size_t errlen)
 {
 	const char *v;
 	const char *dest[3];
@@ -81,7 +81,7 @@ int imap_config_load(const struct config *cfg, const char *folder_override,
 	ic->password_command = imap_get(cfg, "password_command");
 	if ((ic->password_file != NULL) == (ic->password_command != NULL)) {
 		snprintf(err, errlen,
-			 "[imap] set exactly one of password_file and password_command");
+		         "[imap] set exactly one of password_file and password_command");
 		return -1;
 	}
 	v = imap_get(cfg, "auth");
@@ -105,14 +105,15 @@ int imap_config_load(const struct config *cfg, const char *folder_override,
 	for (i = 0; i < 3; i++) {
 		if (dest[i] != NULL && strcmp(dest[i], ic->folder) == 0) {
 			snprintf(err, errlen,
-				 "[imap] '%s' is the folder being collected; it cannot also be "
-				 "where messages are moved",
-				 esc(dest[i]));
+			         "[imap] '%s' is the folder being collected; it cannot also be "
+			         "where messages are moved",
+			         esc(dest[i]));
 			return -1;
 		}
 	}
 	ic->timeout = 60;
-	if ((v = imap_get(cfg, "timeout")) != NULL && imap_parse_long(v, 1, 3600, &ic->timeout) < 0) {
+	if ((v = imap_get(cfg, "timeout")) != NULL &&
+	    imap_parse_long(v, 1, 3600, &ic->timeout) < 0) {
 		snprintf(err, errlen, "[imap] timeout: '%s' is not 1..3600 seconds", esc(v));
 		return -1;
 	}
@@ -120,7 +121,7 @@ int imap_config_load(const struct config *cfg, const char *folder_override,
 	if ((v = imap_get(cfg, "batch_size")) != NULL) {
 		if (imap_parse_long(v, 1, LIMIT_IMAP_BATCH_MAX, &n) < 0) {
 			snprintf(err, errlen, "[imap] batch_size: '%s' is not 1..%d", esc(v),
-				 LIMIT_IMAP_BATCH_MAX);
+			         LIMIT_IMAP_BATCH_MAX);
 			return -1;
 		}
 		ic->batch_size = (size_t)n;

@@ -42,7 +42,7 @@ static ssize_t secret_read_all(int fd, char *buf, size_t cap)
 
 /* Cuts buf (n bytes) at its first line end and checks what is left. */
 static int secret_first_line(char *buf, size_t n, const char *what, char **out, char *err,
-			     size_t errlen)
+                             size_t errlen)
 {
 	size_t len = 0;
 
@@ -62,8 +62,7 @@ static int secret_first_line(char *buf, size_t n, const char *what, char **out, 
 	return 0;
 }
 
-static int secret_from_file(const char *path, char *buf, char **out, char *err,
-			    size_t errlen)
+static int secret_from_file(const char *path, char *buf, char **out, char *err, size_t errlen)
 {
 	struct stat sb;
 	ssize_t n;
@@ -84,16 +83,16 @@ static int secret_from_file(const char *path, char *buf, char **out, char *err,
 	}
 	if (sb.st_uid != geteuid()) {
 		snprintf(err, errlen,
-			 "password_file %s: owned by uid %lu, not by the user running tlswatch "
-			 "(uid %lu); refusing to use it",
-			 esc(path), (unsigned long)sb.st_uid, (unsigned long)geteuid());
+		         "password_file %s: owned by uid %lu, not by the user running tlswatch "
+		         "(uid %lu); refusing to use it",
+		         esc(path), (unsigned long)sb.st_uid, (unsigned long)geteuid());
 		goto out;
 	}
 	if ((sb.st_mode & 077) != 0) {
 		snprintf(err, errlen,
-			 "password_file %s: mode %03o lets others read it; refusing to use it "
-			 "(chmod 600)",
-			 esc(path), (unsigned)(sb.st_mode & 0777));
+		         "password_file %s: mode %03o lets others read it; refusing to use it "
+		         "(chmod 600)",
+		         esc(path), (unsigned)(sb.st_mode & 0777));
 		goto out;
 	}
 	n = secret_read_all(fd, buf, LIMIT_SECRET_BYTES);
@@ -107,8 +106,7 @@ out:
 	return rc;
 }
 
-static int secret_from_command(const char *command, char *buf, char **out, char *err,
-			       size_t errlen)
+static int secret_from_command(const char *command, char *buf, char **out, char *err, size_t errlen)
 {
 	int pipefd[2], status, saved, devnull;
 	ssize_t n;
@@ -150,19 +148,21 @@ static int secret_from_command(const char *command, char *buf, char **out, char 
 		snprintf(err, errlen, "password_command: reading its output: %s", strerror(saved));
 		return -1;
 	}
-	if (WIFSIGNALED(status) && !(n > (ssize_t)LIMIT_SECRET_BYTES && WTERMSIG(status) == SIGPIPE)) {
+	if (WIFSIGNALED(status) &&
+	    !(n > (ssize_t)LIMIT_SECRET_BYTES && WTERMSIG(status) == SIGPIPE)) {
 		snprintf(err, errlen, "password_command was killed by signal %d", WTERMSIG(status));
 		return -1;
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
-		snprintf(err, errlen, "password_command exited with status %d", WEXITSTATUS(status));
+		snprintf(err, errlen, "password_command exited with status %d",
+		         WEXITSTATUS(status));
 		return -1;
 	}
 	return secret_first_line(buf, (size_t)n, "password_command", out, err, errlen);
 }
 
-int imap_secret_read(const char *password_file, const char *password_command, char **out,
-		     char *err, size_t errlen)
+int imap_secret_read(const char *password_file, const char *password_command, char **out, char *err,
+                     size_t errlen)
 {
 	int have_file = password_file != NULL && password_file[0] != '\0';
 	int have_cmd = password_command != NULL && password_command[0] != '\0';
@@ -170,8 +170,9 @@ int imap_secret_read(const char *password_file, const char *password_command, ch
 	int rc;
 
 	if (have_file == have_cmd) {
-		snprintf(err, errlen, "[imap] needs exactly one of password_file and "
-				      "password_command");
+		snprintf(err, errlen,
+		         "[imap] needs exactly one of password_file and "
+		         "password_command");
 		return -1;
 	}
 	buf = xmalloc(LIMIT_SECRET_BYTES + 1);

@@ -17,8 +17,8 @@
  * LIMIT_SECRET_BYTES and must not be empty. Returns 0 with *out set to a
  * NUL-terminated copy (free with imap_secret_free), or -1 with a reason
  * that names the file or says "password_command" - never the secret. */
-int imap_secret_read(const char *password_file, const char *password_command, char **out,
-		     char *err, size_t errlen);
+int imap_secret_read(const char *password_file, const char *password_command, char **out, char *err,
+                     size_t errlen);
 
 /* Wipes and frees a secret. imap_secret_free(NULL) is a no-op. */
 void imap_secret_free(char *secret);

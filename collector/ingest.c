@@ -16,7 +16,7 @@
 #include "xalloc.h"
 
 struct ingest {
-	struct store *st;	/* NULL: dry run */
+	struct store *st; /* NULL: dry run */
 	long batch_inputs;
 	struct ingest_totals totals;
 };
@@ -75,50 +75,51 @@ static int ingest_is_json(const uint8_t *data, size_t len)
 /* One report of an input, decoded and validated (or refused), not yet
  * stored. */
 struct ingest_part {
-	uint8_t *json;		/* owned, NUL-terminated; NULL when refused */
+	uint8_t *json; /* owned, NUL-terminated; NULL when refused */
 	size_t json_len;
-	const uint8_t *gz;	/* the gzip bytes it came as (the input's), or NULL */
+	const uint8_t *gz; /* the gzip bytes it came as (the input's), or NULL */
 	size_t gz_len;
-	struct report *r;	/* NULL when refused */
-	struct store_derived derived;	/* store_derive(r, ...) when r */
+	struct report *r;             /* NULL when refused */
+	struct store_derived derived; /* store_derive(r, ...) when r */
 };
 
 struct ingest_prepared {
-	const uint8_t *data;	/* the input, borrowed */
+	const uint8_t *data; /* the input, borrowed */
 	size_t len;
 	int64_t orig_size;
 	int truncated;
-	int bad;		/* 1: quarantined, for reason */
-	int not_report;		/* 1: a mail message carrying no report */
+	int bad;        /* 1: quarantined, for reason */
+	int not_report; /* 1: a mail message carrying no report */
 	char reason[sizeof(((struct ingest_result *)0)->reason)];
-	struct mail_message *mail;	/* NULL unless a mail message */
+	struct mail_message *mail; /* NULL unless a mail message */
 	struct ingest_part *parts;
 	size_t n_parts;
-	struct ingest_part one;	/* the part of a report file */
+	struct ingest_part one; /* the part of a report file */
 };
 
 /* Decodes one report (gzip or JSON bytes) into part. Returns 0, or 1 when
  * the report is refused: the reason, prefixed with where, goes to reason
  * unless it already holds one (the first refusal is the one kept). */
 static int ingest_decode(const uint8_t *data, size_t len, const char *where,
-			 struct ingest_part *part, char *reason, size_t reasonlen)
+                         struct ingest_part *part, char *reason, size_t reasonlen)
 {
 	char why[400];
 
 	if (gz_is_gzip(data, len)) {
 		if (len > LIMIT_COMPRESSED_BYTES) {
 			snprintf(why, sizeof(why), "gzip report larger than %u bytes",
-				 LIMIT_COMPRESSED_BYTES);
+			         LIMIT_COMPRESSED_BYTES);
 			goto bad;
 		}
 		if (gz_inflate(data, len, LIMIT_INFLATED_BYTES, &part->json, &part->json_len, why,
-			       sizeof(why)) < 0)
+		               sizeof(why)) < 0)
 			goto bad;
 		part->gz = data;
 		part->gz_len = len;
 	} else if (ingest_is_json(data, len)) {
 		if (len > LIMIT_JSON_BYTES) {
-			snprintf(why, sizeof(why), "JSON report larger than %u bytes", LIMIT_JSON_BYTES);
+			snprintf(why, sizeof(why), "JSON report larger than %u bytes",
+			         LIMIT_JSON_BYTES);
 			goto bad;
 		}
 		part->json = xmalloc(len + 1);
@@ -130,7 +131,7 @@ static int ingest_decode(const uint8_t *data, size_t len, const char *where,
 		goto bad;
 	}
 	if (report_parse_json((const char *)part->json, part->json_len, &part->r, why,
-			      sizeof(why)) < 0)
+	                      sizeof(why)) < 0)
 		goto bad;
 	/* what storing it needs besides SQL, made here too: on the thread
 	 * that decodes, not the one that writes */
@@ -168,16 +169,16 @@ static void ingest_prepare_mail(struct ingest_prepared *p)
 		const struct mail_part *mp = &p->mail->parts[i];
 
 		snprintf(where, sizeof(where), "part %zu (%s%s%s): ", i + 1, mp->content_type,
-			 mp->filename != NULL ? ", " : "",
-			 mp->filename != NULL ? esc(mp->filename) : "");
+		         mp->filename != NULL ? ", " : "",
+		         mp->filename != NULL ? esc(mp->filename) : "");
 		if (ingest_decode(mp->data, mp->len, where, &p->parts[i], p->reason,
-				  sizeof(p->reason)) > 0)
+		                  sizeof(p->reason)) > 0)
 			p->bad = 1;
 	}
 }
 
 struct ingest_prepared *ingest_prepare(const uint8_t *data, size_t len, int64_t orig_size,
-				       int truncated)
+                                       int truncated)
 {
 	struct ingest_prepared *p = xcalloc(1, sizeof(*p));
 
@@ -187,13 +188,13 @@ struct ingest_prepared *ingest_prepare(const uint8_t *data, size_t len, int64_t 
 	p->truncated = truncated;
 	if (truncated || len > LIMIT_INPUT_BYTES) {
 		snprintf(p->reason, sizeof(p->reason), "input larger than %u bytes",
-			 LIMIT_INPUT_BYTES);
+		         LIMIT_INPUT_BYTES);
 		p->bad = 1;
 	} else if (ingest_is_blank(data, len)) {
 		snprintf(p->reason, sizeof(p->reason), "empty input");
 		p->bad = 1;
 	} else if (gz_is_gzip(data, len) || ingest_is_json(data, len) ||
-		   !mail_looks_like_message(data, len)) {
+	           !mail_looks_like_message(data, len)) {
 		p->parts = &p->one;
 		p->n_parts = 1;
 		p->bad = ingest_decode(data, len, "", &p->one, p->reason, sizeof(p->reason));
@@ -231,7 +232,7 @@ void ingest_prepared_free(struct ingest_prepared *p)
 }
 
 static void ingest_mail_source(const struct mail_message *m, const struct source_info *src,
-			       struct source_info *out)
+                               struct source_info *out)
 {
 	*out = *src;
 	out->message_id = m->message_id;
@@ -245,9 +246,8 @@ static void ingest_mail_source(const struct mail_message *m, const struct source
 		out->name = m->message_id;
 }
 
-int ingest_apply(struct ingest *ig, const struct ingest_prepared *p,
-		 const struct source_info *src, struct ingest_result *res, char *err,
-		 size_t errlen)
+int ingest_apply(struct ingest *ig, const struct ingest_prepared *p, const struct source_info *src,
+                 struct ingest_result *res, char *err, size_t errlen)
 {
 	const struct source_info *rsrc = src;
 	struct source_info msrc;
@@ -272,7 +272,8 @@ int ingest_apply(struct ingest *ig, const struct ingest_prepared *p,
 			continue;
 		}
 		if (store_add_derived(ig->st, part->r, &part->derived, part->json_len, part->gz,
-				      part->gz_len, rsrc, &source_id, &id, &outcome, err, errlen) < 0)
+		                      part->gz_len, rsrc, &source_id, &id, &outcome, err,
+		                      errlen) < 0)
 			goto fail;
 		res->report_rowid = id;
 		if (outcome == STORE_NEW)
@@ -286,8 +287,8 @@ int ingest_apply(struct ingest *ig, const struct ingest_prepared *p,
 		res->quarantined = 1;
 		if (ig->st != NULL &&
 		    store_add_quarantine(ig->st, src, res->reason, p->data, p->len, p->orig_size,
-					 p->truncated, &res->quarantine_id,
-					 &res->quarantine_existing, err, errlen) < 0)
+		                         p->truncated, &res->quarantine_id,
+		                         &res->quarantine_existing, err, errlen) < 0)
 			goto fail;
 	}
 	ig->totals.inputs++;
@@ -306,8 +307,8 @@ fail:
 }
 
 int ingest_input(struct ingest *ig, const uint8_t *data, size_t len, int64_t orig_size,
-		 int truncated, const struct source_info *src, struct ingest_result *res,
-		 char *err, size_t errlen)
+                 int truncated, const struct source_info *src, struct ingest_result *res, char *err,
+                 size_t errlen)
 {
 	struct ingest_prepared *p = ingest_prepare(data, len, orig_size, truncated);
 	int rc = ingest_apply(ig, p, src, res, err, errlen);
@@ -322,7 +323,7 @@ const char *ingest_describe(const struct ingest_result *res, char *buf, size_t b
 
 	if (res->quarantined) {
 		escape_text(res->reason, strlen(res->reason), sizeof(res->reason), reason,
-			    sizeof(reason));
+		            sizeof(reason));
 		snprintf(buf, buflen, "quarantined: %s", reason);
 	} else if (res->not_report) {
 		snprintf(buf, buflen, "not-a-report");

@@ -24,22 +24,22 @@
 struct ingest;
 
 struct ingest_result {
-	int n_stored;		/* reports newly stored from this input */
-	int n_duplicate;	/* reports already in the store */
-	int quarantined;	/* 1: the input is kept in quarantine (see reason) */
-	int quarantine_existing;/* 1: the same bytes were already quarantined */
-	int not_report;		/* 1: a mail message that carries no report */
+	int n_stored;            /* reports newly stored from this input */
+	int n_duplicate;         /* reports already in the store */
+	int quarantined;         /* 1: the input is kept in quarantine (see reason) */
+	int quarantine_existing; /* 1: the same bytes were already quarantined */
+	int not_report;          /* 1: a mail message that carries no report */
 	int64_t quarantine_id;
-	int64_t report_rowid;	/* the last report stored or found */
-	char reason[512];	/* why it was quarantined, one line */
+	int64_t report_rowid; /* the last report stored or found */
+	char reason[512];     /* why it was quarantined, one line */
 };
 
 struct ingest_totals {
 	long inputs;
-	long stored;		/* reports */
-	long duplicate;		/* reports */
-	long quarantined;	/* inputs */
-	long not_report;	/* inputs */
+	long stored;      /* reports */
+	long duplicate;   /* reports */
+	long quarantined; /* inputs */
+	long not_report;  /* inputs */
 };
 
 /* st may be NULL for a dry run: everything is parsed, nothing written. */
@@ -53,8 +53,8 @@ void ingest_free(struct ingest *ig);
  * filled (whatever happened to the report), or -1 on an operational error
  * (database) with the reason in err; the open batch is then rolled back. */
 int ingest_input(struct ingest *ig, const uint8_t *data, size_t len, int64_t orig_size,
-		 int truncated, const struct source_info *src, struct ingest_result *res,
-		 char *err, size_t errlen);
+                 int truncated, const struct source_info *src, struct ingest_result *res, char *err,
+                 size_t errlen);
 
 /* ingest_input in two steps, so that decoding can run on another thread
  * than storing (the second must see inputs in order; the first needs no
@@ -66,10 +66,9 @@ int ingest_input(struct ingest *ig, const uint8_t *data, size_t len, int64_t ori
  * the same. ingest_prepared_free(NULL) is a no-op. */
 struct ingest_prepared;
 struct ingest_prepared *ingest_prepare(const uint8_t *data, size_t len, int64_t orig_size,
-				       int truncated);
-int ingest_apply(struct ingest *ig, const struct ingest_prepared *p,
-		 const struct source_info *src, struct ingest_result *res, char *err,
-		 size_t errlen);
+                                       int truncated);
+int ingest_apply(struct ingest *ig, const struct ingest_prepared *p, const struct source_info *src,
+                 struct ingest_result *res, char *err, size_t errlen);
 void ingest_prepared_free(struct ingest_prepared *p);
 /* The decoded JSON a prepared input holds, in bytes (for bounded queues). */
 size_t ingest_prepared_bytes(const struct ingest_prepared *p);

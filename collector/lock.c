@@ -26,8 +26,8 @@ int lock_collector(const char *db_path, char *err, size_t errlen)
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		if (errno == EWOULDBLOCK)
-			snprintf(err, errlen, "another collector is running on %s (lock %s)", db_path,
-				 path);
+			snprintf(err, errlen, "another collector is running on %s (lock %s)",
+			         db_path, path);
 		else
 			snprintf(err, errlen, "lock file %s: %s", path, strerror(errno));
 		close(fd);

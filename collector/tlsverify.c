@@ -14,12 +14,12 @@
 #include "limits.h"
 
 int tlsverify_chain(const struct tlsverify_cert *certs, size_t n, const char *host,
-		    const char *ca_file, char *err, size_t errlen)
+                    const char *ca_file, char *err, size_t errlen)
 {
 	gnutls_x509_trust_list_t tl = NULL;
 	gnutls_x509_crt_t crts[LIMIT_TLS_CHAIN];
 	gnutls_typed_vdata_st vdata[2];
-	gnutls_datum_t d, msg = { NULL, 0 };
+	gnutls_datum_t d, msg = {NULL, 0};
 	unsigned int status = 0;
 	size_t i, n_crts = 0;
 	int r, rc = -1;
@@ -30,7 +30,7 @@ int tlsverify_chain(const struct tlsverify_cert *certs, size_t n, const char *ho
 	}
 	if (n > LIMIT_TLS_CHAIN) {
 		snprintf(err, errlen, "server %s sent %zu certificates (more than %d)", host, n,
-			 LIMIT_TLS_CHAIN);
+		         LIMIT_TLS_CHAIN);
 		return -1;
 	}
 	if (gnutls_x509_trust_list_init(&tl, 0) < 0) {
@@ -39,17 +39,17 @@ int tlsverify_chain(const struct tlsverify_cert *certs, size_t n, const char *ho
 	}
 	if (ca_file != NULL && ca_file[0] != '\0') {
 		r = gnutls_x509_trust_list_add_trust_file(tl, ca_file, NULL, GNUTLS_X509_FMT_PEM, 0,
-							  0);
+		                                          0);
 		if (r <= 0) {
 			snprintf(err, errlen, "ca_file %s: %s", ca_file,
-				 r < 0 ? gnutls_strerror(r) : "no certificate in it");
+			         r < 0 ? gnutls_strerror(r) : "no certificate in it");
 			goto out;
 		}
 	} else {
 		r = gnutls_x509_trust_list_add_system_trust(tl, 0, 0);
 		if (r <= 0) {
 			snprintf(err, errlen, "no system trust store (%s); set ca_file",
-				 r < 0 ? gnutls_strerror(r) : "it is empty");
+			         r < 0 ? gnutls_strerror(r) : "it is empty");
 			goto out;
 		}
 	}
@@ -64,7 +64,7 @@ int tlsverify_chain(const struct tlsverify_cert *certs, size_t n, const char *ho
 		r = gnutls_x509_crt_import(crts[i], &d, GNUTLS_X509_FMT_DER);
 		if (r < 0) {
 			snprintf(err, errlen, "server %s sent a bad certificate (%zu in chain): %s",
-				 host, i + 1, gnutls_strerror(r));
+			         host, i + 1, gnutls_strerror(r));
 			goto out;
 		}
 	}
@@ -73,11 +73,11 @@ int tlsverify_chain(const struct tlsverify_cert *certs, size_t n, const char *ho
 	vdata[0].data = (unsigned char *)host;
 	vdata[1].type = GNUTLS_DT_KEY_PURPOSE_OID;
 	vdata[1].data = (unsigned char *)GNUTLS_KP_TLS_WWW_SERVER;
-	r = gnutls_x509_trust_list_verify_crt2(tl, crts, (unsigned int)n_crts, vdata, 2, 0,
-					       &status, NULL);
+	r = gnutls_x509_trust_list_verify_crt2(tl, crts, (unsigned int)n_crts, vdata, 2, 0, &status,
+	                                       NULL);
 	if (r < 0) {
 		snprintf(err, errlen, "cannot verify the certificate of %s: %s", host,
-			 gnutls_strerror(r));
+		         gnutls_strerror(r));
 		goto out;
 	}
 	if (status != 0) {
@@ -88,7 +88,7 @@ int tlsverify_chain(const struct tlsverify_cert *certs, size_t n, const char *ho
 		while (msg.data != NULL && msg.size > 0 && msg.data[msg.size - 1] == ' ')
 			msg.data[--msg.size] = '\0';
 		snprintf(err, errlen, "certificate not trusted for %s: %s", host,
-			 msg.data != NULL ? esc((const char *)msg.data) : "verification failed");
+		         msg.data != NULL ? esc((const char *)msg.data) : "verification failed");
 		goto out;
 	}
 	rc = 0;

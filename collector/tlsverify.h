@@ -24,6 +24,6 @@ struct tlsverify_cert {
  * Returns 0 when the chain is trusted for host, else -1 with a one-line
  * reason in err ("certificate not trusted for HOST: ..."). */
 int tlsverify_chain(const struct tlsverify_cert *certs, size_t n, const char *host,
-		    const char *ca_file, char *err, size_t errlen);
+                    const char *ca_file, char *err, size_t errlen);
 
 #endif

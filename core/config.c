@@ -37,17 +37,39 @@ struct config_load_state {
 
 /* Every key tlswatch reads, as "section.key" ("" section: ".key"). */
 static const char *const config_known[] = {
-	".database",
-	"imap.host", "imap.port", "imap.tls", "imap.tls_verify", "imap.ca_file",
-	"imap.user", "imap.password_file", "imap.password_command", "imap.auth",
-	"imap.folder", "imap.processed_folder", "imap.invalid_folder",
-	"imap.other_folder", "imap.timeout", "imap.batch_size",
-	"web.listen", "web.auth_file", "web.tls_cert", "web.tls_key", "web.intake",
-	"web.intake_listen", "web.intake_path", "web.no_auth",
-	"alert.window", "alert.baseline", "alert.factor", "alert.min_failures",
-	"alert.exec", "alert.webhook", "alert.repeat_after",
-	"retention.keep_days",
-	NULL,
+    ".database",
+    "imap.host",
+    "imap.port",
+    "imap.tls",
+    "imap.tls_verify",
+    "imap.ca_file",
+    "imap.user",
+    "imap.password_file",
+    "imap.password_command",
+    "imap.auth",
+    "imap.folder",
+    "imap.processed_folder",
+    "imap.invalid_folder",
+    "imap.other_folder",
+    "imap.timeout",
+    "imap.batch_size",
+    "web.listen",
+    "web.auth_file",
+    "web.tls_cert",
+    "web.tls_key",
+    "web.intake",
+    "web.intake_listen",
+    "web.intake_path",
+    "web.no_auth",
+    "alert.window",
+    "alert.baseline",
+    "alert.factor",
+    "alert.min_failures",
+    "alert.exec",
+    "alert.webhook",
+    "alert.repeat_after",
+    "retention.keep_days",
+    NULL,
 };
 
 static int config_is_known(const char *section, const char *key)
@@ -108,7 +130,7 @@ struct config *config_new_empty(void)
 
 /* Runs inih over f (already open) into a new configuration named name. */
 static int config_parse_file(FILE *f, const char *name, struct config **out, char *err,
-			     size_t errlen)
+                             size_t errlen)
 {
 	struct config_load_state ls;
 	struct config *c = config_new_empty();
@@ -153,7 +175,7 @@ int config_load(const char *path, struct config **out, char *err, size_t errlen)
 }
 
 int config_parse_text(const char *text, size_t len, const char *name, struct config **out,
-		      char *err, size_t errlen)
+                      char *err, size_t errlen)
 {
 	FILE *f;
 	int rc;
@@ -195,7 +217,8 @@ const char *config_get(const struct config *c, const char *section, const char *
 	if (c == NULL)
 		return NULL;
 	for (i = 0; i < c->n; i++)
-		if (strcmp(c->entries[i].section, section) == 0 && strcmp(c->entries[i].key, key) == 0)
+		if (strcmp(c->entries[i].section, section) == 0 &&
+		    strcmp(c->entries[i].key, key) == 0)
 			return c->entries[i].value;
 	return NULL;
 }

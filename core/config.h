@@ -21,7 +21,7 @@ int config_load(const char *path, struct config **out, char *err, size_t errlen)
 /* Parses len bytes of INI text (for tests and fuzzing); name is used in
  * error messages. Same results as config_load. */
 int config_parse_text(const char *text, size_t len, const char *name, struct config **out,
-		      char *err, size_t errlen);
+                      char *err, size_t errlen);
 /* An empty configuration (no file). */
 struct config *config_new_empty(void);
 void config_free(struct config *c);

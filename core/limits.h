@@ -80,7 +80,7 @@
  * are ~3 ms of work, enough to keep both threads busy; 32 MiB bounds the
  * memory whatever the inputs. */
 #define LIMIT_INGEST_QUEUE_INPUTS 64
-#define LIMIT_INGEST_QUEUE_BYTES (32u * 1024u * 1024u)
+#define LIMIT_INGEST_QUEUE_BYTES  (32u * 1024u * 1024u)
 
 /* Untrusted strings echoed in logs and errors are cut to this many bytes. */
 #define LIMIT_LOG_STRING 160
@@ -131,7 +131,7 @@
  * message), so batches of 100 spent half a run moving
  * (docs/performance.md). 500 report messages are ~1 MB a round trip. */
 #define LIMIT_IMAP_BATCH_DEFAULT 500
-#define LIMIT_IMAP_BATCH_MAX 1000
+#define LIMIT_IMAP_BATCH_MAX     1000
 
 /* IMAP: message bytes fetched in one UID FETCH (by RFC822.SIZE). A
  * batch is held in memory until it is committed; this bounds that memory
@@ -161,7 +161,7 @@
 /* Alert delivery: a webhook that has not answered in this many seconds is
  * down; cron must not hang on it (connect phase, then the whole request). */
 #define LIMIT_WEBHOOK_CONNECT_SECONDS 10
-#define LIMIT_WEBHOOK_SECONDS 30
+#define LIMIT_WEBHOOK_SECONDS         30
 
 /* Alert delivery: an --exec command still running after this is killed,
  * so a stuck mailer cannot pile up cron jobs. */
@@ -226,7 +226,7 @@
 /* Web auth: the auth file (user:hash lines) and users in it. An operator
  * file with a handful of users; the caps refuse a wrong file early. */
 #define LIMIT_WEB_AUTH_FILE_BYTES (64u * 1024u)
-#define LIMIT_WEB_AUTH_USERS 256
+#define LIMIT_WEB_AUTH_USERS      256
 
 /* Web auth: a password as given in Basic credentials. crypt(3) work grows
  * with the input for some methods; 1 KiB is more than any passphrase. */
@@ -235,15 +235,15 @@
 /* Web auth: recently verified credentials kept (as salted SHA-256) so a
  * browser loading a page and its stylesheet does not cost a yescrypt run
  * per request; entries expire, so a removed user loses access quickly. */
-#define LIMIT_WEB_AUTH_CACHE 32
+#define LIMIT_WEB_AUTH_CACHE         32
 #define LIMIT_WEB_AUTH_CACHE_SECONDS 300
 
 /* Web: responses kept until the database changes (web/cache.h). A page
  * over a year of reports is 30-80 KiB; 256 of them in 32 MiB cover every
  * page a team looks at, and a response over 4 MiB (a huge --all summary)
  * is cheaper to recompute than to hold. */
-#define LIMIT_WEB_CACHE_BYTES (32u * 1024u * 1024u)
-#define LIMIT_WEB_CACHE_ENTRIES 256u
+#define LIMIT_WEB_CACHE_BYTES       (32u * 1024u * 1024u)
+#define LIMIT_WEB_CACHE_ENTRIES     256u
 #define LIMIT_WEB_CACHE_ENTRY_BYTES (4u * 1024u * 1024u)
 
 #endif

@@ -19,10 +19,10 @@
 /* One report-carrying part, transfer-decoded (base64/QP undone): still
  * gzip or JSON bytes, to go through the same path as a report file. */
 struct mail_part {
-	uint8_t *data;		/* owned by the message; NUL-terminated at len */
+	uint8_t *data; /* owned by the message; NUL-terminated at len */
 	size_t len;
-	char *content_type;	/* lower-case "type/subtype" */
-	char *filename;		/* NULL when none */
+	char *content_type; /* lower-case "type/subtype" */
+	char *filename;     /* NULL when none */
 };
 
 struct mail_message {
@@ -49,7 +49,7 @@ int mail_looks_like_message(const uint8_t *data, size_t len);
  * part is not an error: n_parts is 0. Returns 0 with *out set (free with
  * mail_free), or -1 with a one-line reason (over a limit, not a message). */
 int mail_parse(const uint8_t *data, size_t len, struct mail_message **out, char *err,
-	       size_t errlen);
+               size_t errlen);
 
 void mail_free(struct mail_message *m);
 

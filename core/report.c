@@ -26,7 +26,7 @@
 #define PATH_MAX_SEGMENTS (LIMIT_JSON_DEPTH + 8)
 
 struct path_segment {
-	const char *key;	/* NULL for an array index */
+	const char *key; /* NULL for an array index */
 	size_t index;
 };
 
@@ -65,7 +65,7 @@ static void report_tree_free(void *p)
 
 static void report_hooks_init(void)
 {
-	cJSON_Hooks hooks = { report_tree_alloc, report_tree_free };
+	cJSON_Hooks hooks = {report_tree_alloc, report_tree_free};
 
 	cJSON_InitHooks(&hooks);
 }
@@ -108,7 +108,8 @@ static size_t path_format(const struct path *p, char *buf, size_t buflen)
 	buf[0] = '\0';
 	for (i = 0; i < p->len && o < buflen; i++) {
 		if (p->seg[i].key != NULL)
-			n = snprintf(buf + o, buflen - o, "%s%.64s", i > 0 ? "." : "", p->seg[i].key);
+			n = snprintf(buf + o, buflen - o, "%s%.64s", i > 0 ? "." : "",
+			             p->seg[i].key);
 		else
 			n = snprintf(buf + o, buflen - o, "[%zu]", p->seg[i].index);
 		if (n < 0)
@@ -118,8 +119,7 @@ static size_t path_format(const struct path *p, char *buf, size_t buflen)
 	return o;
 }
 
-__attribute__((format(printf, 2, 3)))
-static int parse_fail(struct parse *ps, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static int parse_fail(struct parse *ps, const char *fmt, ...)
 {
 	char where[256];
 	va_list ap;
@@ -150,7 +150,7 @@ static int report_scan_raw(const char *json, size_t len, char *err, size_t errle
 	bad = utf8_valid_prefix(s, len);
 	if (memchr(s, '\0', bad) != NULL) {
 		snprintf(err, errlen, "NUL byte at offset %zu",
-			 (size_t)((const unsigned char *)memchr(s, '\0', bad) - s));
+		         (size_t)((const unsigned char *)memchr(s, '\0', bad) - s));
 		return -1;
 	}
 	if (bad < len) {
@@ -167,8 +167,10 @@ static int report_scan_raw(const char *json, size_t len, char *err, size_t errle
 			for (i++; i < len && s[i] != '"'; i++) {
 				if (s[i] != '\\')
 					continue;
-				if (i + 5 < len && s[i + 1] == 'u' && memcmp(s + i + 2, "0000", 4) == 0) {
-					snprintf(err, errlen, "\\u0000 escape in a string at offset %zu", i);
+				if (i + 5 < len && s[i + 1] == 'u' &&
+				    memcmp(s + i + 2, "0000", 4) == 0) {
+					snprintf(err, errlen,
+					         "\\u0000 escape in a string at offset %zu", i);
 					return -1;
 				}
 				i++;
@@ -179,7 +181,8 @@ static int report_scan_raw(const char *json, size_t len, char *err, size_t errle
 		case '[':
 		case '{':
 			if (++depth > LIMIT_JSON_DEPTH) {
-				snprintf(err, errlen, "JSON nested deeper than %d levels", LIMIT_JSON_DEPTH);
+				snprintf(err, errlen, "JSON nested deeper than %d levels",
+				         LIMIT_JSON_DEPTH);
 				return -1;
 			}
 			values++;
@@ -222,7 +225,7 @@ static int report_check_keys(struct parse *ps, const cJSON *node, int depth)
 		for (c = node->child; c != NULL; c = c->next) {
 			if (n == LIMIT_JSON_OBJECT_MEMBERS)
 				return parse_fail(ps, "object has more than %d members",
-						  LIMIT_JSON_OBJECT_MEMBERS);
+				                  LIMIT_JSON_OBJECT_MEMBERS);
 			keys[n++] = c->string;
 		}
 		/* a report's objects have a handful of keys: compare pairs;
@@ -233,7 +236,8 @@ static int report_check_keys(struct parse *ps, const cJSON *node, int depth)
 
 				for (j = 0; j < i; j++)
 					if (strcmp(keys[j], keys[i]) == 0)
-						return parse_fail(ps, "duplicate key \"%.64s\"", keys[i]);
+						return parse_fail(ps, "duplicate key \"%.64s\"",
+						                  keys[i]);
 			}
 		} else {
 			qsort(keys, n, sizeof(keys[0]), report_key_cmp);
@@ -310,7 +314,7 @@ static int parse_req_string(struct parse *ps, const cJSON *obj, const char *key,
 /* An optional string under an RFC name, or else under an alias a sender
  * uses instead (QUIRKS E3, E4). */
 static int parse_aliased_string(struct parse *ps, const cJSON *obj, const char *key,
-				const char *alias, const char **out)
+                                const char *alias, const char **out)
 {
 	if (parse_opt_string(ps, obj, key, out) < 0)
 		return -1;
@@ -364,8 +368,8 @@ static const cJSON *parse_req_object(struct parse *ps, const cJSON *obj, const c
 
 /* A list of strings that may be absent, null, one string, or an array
  * (mx-host: QUIRKS C6, C7). Empty strings are dropped. */
-static int parse_string_list(struct parse *ps, const cJSON *obj, const char *key,
-			     const char ***out, size_t *n_out)
+static int parse_string_list(struct parse *ps, const cJSON *obj, const char *key, const char ***out,
+                             size_t *n_out)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key), *c;
 	size_t old = path_push_key(&ps->path, key), n, i, o = 0;
@@ -455,7 +459,7 @@ static void parse_strip_cr(struct report_policy *pol)
 	for (i = 0; i < pol->n_policy_strings; i++) {
 		len = strlen(pol->policy_strings[i]);
 		while (len > 0 && (pol->policy_strings[i][len - 1] == '\r' ||
-				   pol->policy_strings[i][len - 1] == '\n'))
+		                   pol->policy_strings[i][len - 1] == '\n'))
 			((char *)(uintptr_t)pol->policy_strings[i])[--len] = '\0';
 	}
 }
@@ -468,13 +472,13 @@ static int parse_failure(struct parse *ps, const cJSON *fd, struct report_failur
 	    parse_req_count(ps, fd, "failed-session-count", &f->failed_sessions) < 0 ||
 	    parse_opt_string(ps, fd, "sending-mta-ip", &f->sending_mta_ip) < 0 ||
 	    parse_aliased_string(ps, fd, "receiving-mx-hostname", "receiving-mx-host-name",
-				 &f->receiving_mx_hostname) < 0 ||
+	                         &f->receiving_mx_hostname) < 0 ||
 	    parse_opt_string(ps, fd, "receiving-mx-helo", &f->receiving_mx_helo) < 0 ||
 	    parse_opt_string(ps, fd, "receiving-ip", &f->receiving_ip) < 0 ||
 	    parse_aliased_string(ps, fd, "additional-information", "additional-info-uri",
-				 &f->additional_information) < 0 ||
+	                         &f->additional_information) < 0 ||
 	    parse_aliased_string(ps, fd, "failure-reason-code", "failure-error-code",
-				 &f->failure_reason_code) < 0)
+	                         &f->failure_reason_code) < 0)
 		return -1;
 	return 0;
 }
@@ -492,7 +496,7 @@ static int parse_policy(struct parse *ps, const cJSON *pj, struct report_policy 
 	if (parse_req_string(ps, policy, "policy-type", &pol->policy_type) < 0 ||
 	    parse_opt_string(ps, policy, "policy-domain", &pol->policy_domain) < 0 ||
 	    parse_string_list(ps, policy, "policy-string", &pol->policy_strings,
-			      &pol->n_policy_strings) < 0 ||
+	                      &pol->n_policy_strings) < 0 ||
 	    parse_string_list(ps, policy, "mx-host", &pol->mx_hosts, &pol->n_mx_hosts) < 0)
 		return -1;
 	path_pop(&ps->path, old);
@@ -505,7 +509,7 @@ static int parse_policy(struct parse *ps, const cJSON *pj, struct report_policy 
 		return -1;
 	old = path_push_key(&ps->path, "summary");
 	if (parse_req_count(ps, summary, "total-successful-session-count",
-			    &pol->successful_sessions) < 0 ||
+	                    &pol->successful_sessions) < 0 ||
 	    parse_req_count(ps, summary, "total-failure-session-count", &pol->failed_sessions) < 0)
 		return -1;
 	path_pop(&ps->path, old);
@@ -613,8 +617,7 @@ static int parse_report(struct parse *ps, const cJSON *root, struct report *r)
 	return parse_check_sum(ps, r);
 }
 
-int report_parse_json(const char *json, size_t len, struct report **out, char *err,
-		      size_t errlen)
+int report_parse_json(const char *json, size_t len, struct report **out, char *err, size_t errlen)
 {
 	struct parse ps;
 	struct report *r = NULL;
@@ -650,7 +653,7 @@ int report_parse_json(const char *json, size_t len, struct report **out, char *e
 	root = cJSON_ParseWithLengthOpts(json, len + 1, &end, 1);
 	if (root == NULL) {
 		snprintf(err, errlen, "invalid JSON at offset %zu",
-			 end != NULL && end >= json ? (size_t)(end - json) : (size_t)0);
+		         end != NULL && end >= json ? (size_t)(end - json) : (size_t)0);
 		goto out;
 	}
 	if (report_check_keys(&ps, root, 0) < 0)

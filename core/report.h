@@ -25,9 +25,9 @@
 struct arena;
 
 struct report_failure {
-	const char *result_type;		/* never NULL */
-	const char *sending_mta_ip;		/* NULL when absent */
-	const char *receiving_mx_hostname;	/* NULL when absent */
+	const char *result_type;           /* never NULL */
+	const char *sending_mta_ip;        /* NULL when absent */
+	const char *receiving_mx_hostname; /* NULL when absent */
 	const char *receiving_mx_helo;
 	const char *receiving_ip;
 	const char *additional_information;
@@ -36,8 +36,8 @@ struct report_failure {
 };
 
 struct report_policy {
-	const char *policy_type;	/* "sts", "tlsa", "no-policy-found", or other */
-	const char *policy_domain;	/* NULL when absent (Postfix no-policy-found) */
+	const char *policy_type;   /* "sts", "tlsa", "no-policy-found", or other */
+	const char *policy_domain; /* NULL when absent (Postfix no-policy-found) */
 	const char **policy_strings;
 	size_t n_policy_strings;
 	const char **mx_hosts;
@@ -49,22 +49,21 @@ struct report_policy {
 };
 
 struct report {
-	const char *organization_name;	/* never NULL, never empty */
-	const char *contact_info;	/* NULL when absent or null */
-	const char *report_id;		/* never NULL, never empty */
-	int64_t start_time;		/* UTC seconds since the epoch */
-	int64_t end_time;		/* >= start_time */
+	const char *organization_name; /* never NULL, never empty */
+	const char *contact_info;      /* NULL when absent or null */
+	const char *report_id;         /* never NULL, never empty */
+	int64_t start_time;            /* UTC seconds since the epoch */
+	int64_t end_time;              /* >= start_time */
 	struct report_policy *policies;
 	size_t n_policies;
-	struct arena *arena;		/* owns everything above */
+	struct arena *arena; /* owns everything above */
 };
 
 /* Parses and validates len bytes of JSON. json must be NUL-terminated at
  * json[len] (the NUL is not part of the document). On success *out is a new
  * report the caller frees with report_free(); on failure returns -1, writes
  * a one-line reason to err, and leaves *out untouched. */
-int report_parse_json(const char *json, size_t len, struct report **out, char *err,
-		      size_t errlen);
+int report_parse_json(const char *json, size_t len, struct report **out, char *err, size_t errlen);
 
 void report_free(struct report *r);
 

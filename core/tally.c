@@ -53,7 +53,7 @@ static int tally_same_key(const struct tally_item *x, const struct tally_item *y
  * max(sts, tlsa) + other, separately for successes and failures. */
 static void tally_merge(const struct tally_item *items, size_t n, int64_t *ok, int64_t *fail)
 {
-	int64_t sum_ok[3] = { 0, 0, 0 }, sum_fail[3] = { 0, 0, 0 };
+	int64_t sum_ok[3] = {0, 0, 0}, sum_fail[3] = {0, 0, 0};
 	size_t i;
 
 	for (i = 0; i < n; i++) {
@@ -63,8 +63,8 @@ static void tally_merge(const struct tally_item *items, size_t n, int64_t *ok, i
 	*ok = (sum_ok[CLASS_STS] > sum_ok[CLASS_TLSA] ? sum_ok[CLASS_STS] : sum_ok[CLASS_TLSA]) +
 	      sum_ok[CLASS_OTHER];
 	*fail = (sum_fail[CLASS_STS] > sum_fail[CLASS_TLSA] ? sum_fail[CLASS_STS]
-							    : sum_fail[CLASS_TLSA]) +
-		sum_fail[CLASS_OTHER];
+	                                                    : sum_fail[CLASS_TLSA]) +
+	        sum_fail[CLASS_OTHER];
 }
 
 static void tally_domains(const struct report *r, struct tally *t)
@@ -112,7 +112,8 @@ static void tally_failures(const struct report *r, struct tally *t)
 			const struct report_failure *f = &p->failures[j];
 
 			items[k].domain = p->policy_domain != NULL ? p->policy_domain : "";
-			items[k].mx = f->receiving_mx_hostname != NULL ? f->receiving_mx_hostname : "";
+			items[k].mx =
+			    f->receiving_mx_hostname != NULL ? f->receiving_mx_hostname : "";
 			items[k].rtype = f->result_type;
 			items[k].cls = tally_class_of(p->policy_type);
 			items[k].fail = f->failed_sessions;

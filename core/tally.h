@@ -21,20 +21,20 @@
 #include "report.h"
 
 struct tally_domain {
-	const char *policy_domain;	/* "" when the policy had none */
+	const char *policy_domain; /* "" when the policy had none */
 	int64_t successful_sessions;
 	int64_t failed_sessions;
 };
 
 struct tally_failure {
-	const char *policy_domain;	/* "" when none */
-	const char *mx_host;		/* "" when the detail had none */
+	const char *policy_domain; /* "" when none */
+	const char *mx_host;       /* "" when the detail had none */
 	const char *result_type;
 	int64_t failed_sessions;
 };
 
 struct tally_type {
-	const char *policy_domain;	/* "" when none */
+	const char *policy_domain; /* "" when none */
 	const char *policy_type;
 	int64_t policies;
 	int64_t successful_sessions;
@@ -48,7 +48,7 @@ struct tally {
 	size_t n_failures;
 	struct tally_type *types;
 	size_t n_types;
-	int64_t successful_sessions;	/* whole report, sum over domains */
+	int64_t successful_sessions; /* whole report, sum over domains */
 	int64_t failed_sessions;
 };
 

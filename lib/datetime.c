@@ -59,7 +59,7 @@ void datetime_format_utc(int64_t t, char *buf, size_t buflen)
 
 	datetime_civil_from_days(day, &y, &m, &d);
 	snprintf(buf, buflen, "%04lld-%02u-%02uT%02u:%02u:%02uZ", (long long)y, m, d,
-		 (unsigned)(sec / 3600), (unsigned)(sec / 60 % 60), (unsigned)(sec % 60));
+	         (unsigned)(sec / 3600), (unsigned)(sec / 60 % 60), (unsigned)(sec % 60));
 }
 
 /* Reads exactly n decimal digits. */
@@ -80,15 +80,15 @@ static int datetime_digits(const char **p, int n, unsigned *out)
 
 static unsigned datetime_month_days(unsigned y, unsigned m)
 {
-	static const unsigned days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	static const unsigned days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 
 	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
 		return 29;
 	return days[m - 1];
 }
 
-static int datetime_parse_date(const char **p, unsigned *y, unsigned *m, unsigned *d,
-			       char *err, size_t errlen)
+static int datetime_parse_date(const char **p, unsigned *y, unsigned *m, unsigned *d, char *err,
+                               size_t errlen)
 {
 	if (datetime_digits(p, 4, y) < 0 || *(*p)++ != '-' || datetime_digits(p, 2, m) < 0 ||
 	    *(*p)++ != '-' || datetime_digits(p, 2, d) < 0) {
@@ -96,7 +96,8 @@ static int datetime_parse_date(const char **p, unsigned *y, unsigned *m, unsigne
 		return -1;
 	}
 	if (*y < LIMIT_YEAR_MIN || *y > LIMIT_YEAR_MAX) {
-		snprintf(err, errlen, "year %u out of range %d..%d", *y, LIMIT_YEAR_MIN, LIMIT_YEAR_MAX);
+		snprintf(err, errlen, "year %u out of range %d..%d", *y, LIMIT_YEAR_MIN,
+		         LIMIT_YEAR_MAX);
 		return -1;
 	}
 	if (*m < 1 || *m > 12 || *d < 1 || *d > datetime_month_days(*y, *m)) {
@@ -159,8 +160,8 @@ int datetime_parse_rfc3339(const char *s, int64_t *out, char *err, size_t errlen
 	} else if (*p == '+' || *p == '-') {
 		sign = *p == '+' ? 1 : -1;
 		p++;
-		if (datetime_digits(&p, 2, &oh) < 0 || *p++ != ':' || datetime_digits(&p, 2, &om) < 0 ||
-		    oh > 23 || om > 59) {
+		if (datetime_digits(&p, 2, &oh) < 0 || *p++ != ':' ||
+		    datetime_digits(&p, 2, &om) < 0 || oh > 23 || om > 59) {
 			snprintf(err, errlen, "not an RFC 3339 date-time (bad zone offset)");
 			return -1;
 		}

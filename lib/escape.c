@@ -102,11 +102,21 @@ int escape_html(struct strbuf *sb, const char *in)
 		if (*p == '\0')
 			break;
 		switch (*p) {
-		case '&': rep = "&amp;"; break;
-		case '<': rep = "&lt;"; break;
-		case '>': rep = "&gt;"; break;
-		case '"': rep = "&quot;"; break;
-		default: rep = "&#39;"; break;
+		case '&':
+			rep = "&amp;";
+			break;
+		case '<':
+			rep = "&lt;";
+			break;
+		case '>':
+			rep = "&gt;";
+			break;
+		case '"':
+			rep = "&quot;";
+			break;
+		default:
+			rep = "&#39;";
+			break;
 		}
 		if (strbuf_puts(sb, rep) < 0)
 			return -1;

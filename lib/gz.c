@@ -16,8 +16,8 @@ int gz_is_gzip(const uint8_t *data, size_t len)
 	return len >= 2 && data[0] == 0x1f && data[1] == 0x8b;
 }
 
-int gz_inflate(const uint8_t *data, size_t len, size_t cap, uint8_t **out,
-	       size_t *outlen, char *err, size_t errlen)
+int gz_inflate(const uint8_t *data, size_t len, size_t cap, uint8_t **out, size_t *outlen,
+               char *err, size_t errlen)
 {
 	z_stream z;
 	uint8_t *buf = NULL;
@@ -48,7 +48,8 @@ int gz_inflate(const uint8_t *data, size_t len, size_t cap, uint8_t **out,
 	for (;;) {
 		if (total + 1 >= alloc) {
 			if (alloc > cap) {
-				snprintf(err, errlen, "gzip: inflated size exceeds the limit of %zu bytes", cap);
+				snprintf(err, errlen,
+				         "gzip: inflated size exceeds the limit of %zu bytes", cap);
 				goto out;
 			}
 			alloc = alloc * 2 > cap + 1 ? cap + 1 : alloc * 2;
@@ -59,7 +60,8 @@ int gz_inflate(const uint8_t *data, size_t len, size_t cap, uint8_t **out,
 		zrc = inflate(&z, Z_NO_FLUSH);
 		total = (size_t)(z.next_out - buf);
 		if (total > cap) {
-			snprintf(err, errlen, "gzip: inflated size exceeds the limit of %zu bytes", cap);
+			snprintf(err, errlen, "gzip: inflated size exceeds the limit of %zu bytes",
+			         cap);
 			goto out;
 		}
 		if (zrc == Z_STREAM_END) {
@@ -89,7 +91,8 @@ int gz_inflate(const uint8_t *data, size_t len, size_t cap, uint8_t **out,
 		}
 		if (zrc == Z_BUF_ERROR)
 			continue; /* output full; grown above */
-		snprintf(err, errlen, "gzip: corrupt data (%s)", z.msg != NULL ? z.msg : "inflate error");
+		snprintf(err, errlen, "gzip: corrupt data (%s)",
+		         z.msg != NULL ? z.msg : "inflate error");
 		goto out;
 	}
 	buf[total] = '\0';

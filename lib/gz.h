@@ -17,8 +17,8 @@ int gz_is_gzip(const uint8_t *data, size_t len);
 /* Inflates gzip data into a new NUL-terminated buffer (caller frees *out).
  * Returns 0, or -1 with a reason in err: not gzip, corrupt, truncated, or
  * inflated size over cap. *out and *outlen are written only on success. */
-int gz_inflate(const uint8_t *data, size_t len, size_t cap, uint8_t **out,
-	       size_t *outlen, char *err, size_t errlen);
+int gz_inflate(const uint8_t *data, size_t len, size_t cap, uint8_t **out, size_t *outlen,
+               char *err, size_t errlen);
 
 /* Compresses data as one gzip member (caller frees *out). Cannot fail but
  * for memory, which ends the program. */

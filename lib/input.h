@@ -13,10 +13,10 @@
 #include <stdint.h>
 
 struct input {
-	uint8_t *data;		/* NUL-terminated at len; owned */
+	uint8_t *data; /* NUL-terminated at len; owned */
 	size_t len;
-	int64_t size;		/* full size when known, else len (or cap + 1) */
-	int truncated;		/* 1: more than cap bytes; data holds the first cap */
+	int64_t size;  /* full size when known, else len (or cap + 1) */
+	int truncated; /* 1: more than cap bytes; data holds the first cap */
 };
 
 /* Reads fd to its end (or cap); a regular file within the cap, to the

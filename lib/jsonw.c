@@ -62,7 +62,7 @@ int jsonw_quote(struct strbuf *sb, const char *s)
 		/* C1 controls (U+0080-U+009F, C2 80-9F) are escaped too: some
 		 * terminals honour them, and JSON output may be read on one */
 		for (run = 0; p[run] >= 0x20 && p[run] != '"' && p[run] != '\\' && p[run] != 0x7f &&
-			      !(p[run] == 0xc2 && p[run + 1] >= 0x80 && p[run + 1] <= 0x9f);
+		              !(p[run] == 0xc2 && p[run + 1] >= 0x80 && p[run + 1] <= 0x9f);
 		     run++)
 			;
 		if (run > 0 && strbuf_append(sb, p, run) < 0)
@@ -78,12 +78,24 @@ int jsonw_quote(struct strbuf *sb, const char *s)
 			continue;
 		}
 		switch (*p) {
-		case '"': snprintf(tmp, sizeof(tmp), "\\\""); break;
-		case '\\': snprintf(tmp, sizeof(tmp), "\\\\"); break;
-		case '\n': snprintf(tmp, sizeof(tmp), "\\n"); break;
-		case '\r': snprintf(tmp, sizeof(tmp), "\\r"); break;
-		case '\t': snprintf(tmp, sizeof(tmp), "\\t"); break;
-		default: snprintf(tmp, sizeof(tmp), "\\u%04x", *p); break;
+		case '"':
+			snprintf(tmp, sizeof(tmp), "\\\"");
+			break;
+		case '\\':
+			snprintf(tmp, sizeof(tmp), "\\\\");
+			break;
+		case '\n':
+			snprintf(tmp, sizeof(tmp), "\\n");
+			break;
+		case '\r':
+			snprintf(tmp, sizeof(tmp), "\\r");
+			break;
+		case '\t':
+			snprintf(tmp, sizeof(tmp), "\\t");
+			break;
+		default:
+			snprintf(tmp, sizeof(tmp), "\\u%04x", *p);
+			break;
 		}
 		if (strbuf_puts(sb, tmp) < 0)
 			return -1;

@@ -21,7 +21,7 @@ struct jsonw {
 	int need_comma[JSONW_MAX_DEPTH];
 	int after_key;
 	int pretty;
-	int failed;	/* set when the strbuf hit its cap */
+	int failed; /* set when the strbuf hit its cap */
 };
 
 void jsonw_init(struct jsonw *w, struct strbuf *sb, int pretty);

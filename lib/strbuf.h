@@ -12,10 +12,10 @@
 #include <stddef.h>
 
 struct strbuf {
-	char *data;	/* NULL until the first append */
+	char *data; /* NULL until the first append */
 	size_t len;
 	size_t alloc;
-	size_t cap;	/* len never exceeds cap */
+	size_t cap; /* len never exceeds cap */
 };
 
 void strbuf_init(struct strbuf *sb, size_t cap);
@@ -26,8 +26,7 @@ void strbuf_reset(struct strbuf *sb);
 int strbuf_append(struct strbuf *sb, const void *data, size_t len);
 int strbuf_puts(struct strbuf *sb, const char *s);
 int strbuf_putc(struct strbuf *sb, char c);
-int strbuf_printf(struct strbuf *sb, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+int strbuf_printf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int strbuf_vprintf(struct strbuf *sb, const char *fmt, va_list ap);
 /* Hands the contents to the caller (who frees them); the buffer is reset.
  * Never NULL: an empty buffer yields "". */

@@ -16,7 +16,7 @@
 
 /* The detail-level filter: period, organization, domains, MX, type. */
 static int query_ip_where(struct query_sql *q, const struct query_filter *f, char *err,
-			  size_t errlen)
+                          size_t errlen)
 {
 	query_sql_add(q, " WHERE r.day >= ");
 	query_sql_int(q, f->since);
@@ -52,9 +52,9 @@ void query_ip_rows_free(struct query_ip_rows *r)
 }
 
 int query_failure_ips(struct store *st, const struct query_filter *f, size_t limit,
-		      struct query_ip_rows *out, char *err, size_t errlen)
+                      struct query_ip_rows *out, char *err, size_t errlen)
 {
-	struct query_ip_rows r = { NULL, 0 };
+	struct query_ip_rows r = {NULL, 0};
 	struct query_sql q;
 	sqlite3_stmt *s = NULL;
 	size_t alloc = 0;
@@ -64,22 +64,23 @@ int query_failure_ips(struct store *st, const struct query_filter *f, size_t lim
 	query_sql_init(&q);
 	/* per report and (domain, MX, result type, IP): sts and tlsa are
 	 * two views of the same sessions, other types add (tally.c) */
-	query_sql_add(&q, "SELECT ip, sum(max(sts, tlsa) + other) AS failed FROM (SELECT"
-			  " coalesce(fl.sending_mta_ip, '') AS ip,"
-			  " sum(CASE WHEN p.policy_type = 'sts' THEN fl.failed_sessions ELSE 0 END)"
-			  " AS sts,"
-			  " sum(CASE WHEN p.policy_type = 'tlsa' THEN fl.failed_sessions ELSE 0 END)"
-			  " AS tlsa,"
-			  " sum(CASE WHEN p.policy_type IN ('sts', 'tlsa') THEN 0"
-			  " ELSE fl.failed_sessions END) AS other"
-			  " FROM report r JOIN policy p ON p.report = r.id"
-			  " JOIN failure fl ON fl.policy = p.id");
+	query_sql_add(&q,
+	              "SELECT ip, sum(max(sts, tlsa) + other) AS failed FROM (SELECT"
+	              " coalesce(fl.sending_mta_ip, '') AS ip,"
+	              " sum(CASE WHEN p.policy_type = 'sts' THEN fl.failed_sessions ELSE 0 END)"
+	              " AS sts,"
+	              " sum(CASE WHEN p.policy_type = 'tlsa' THEN fl.failed_sessions ELSE 0 END)"
+	              " AS tlsa,"
+	              " sum(CASE WHEN p.policy_type IN ('sts', 'tlsa') THEN 0"
+	              " ELSE fl.failed_sessions END) AS other"
+	              " FROM report r JOIN policy p ON p.report = r.id"
+	              " JOIN failure fl ON fl.policy = p.id");
 	if (query_ip_where(&q, f, err, errlen) < 0)
 		goto out;
 	query_sql_add(&q, " GROUP BY r.id, coalesce(p.policy_domain, ''),"
-			  " coalesce(fl.receiving_mx_hostname, ''), fl.result_type, ip)"
-			  " GROUP BY ip HAVING failed > 0"
-			  " ORDER BY failed DESC, (ip = '') ASC, ip COLLATE BINARY ASC");
+	                  " coalesce(fl.receiving_mx_hostname, ''), fl.result_type, ip)"
+	                  " GROUP BY ip HAVING failed > 0"
+	                  " ORDER BY failed DESC, (ip = '') ASC, ip COLLATE BINARY ASC");
 	if (limit > 0) {
 		query_sql_add(&q, " LIMIT ");
 		query_sql_int(&q, (int64_t)limit);
@@ -92,7 +93,8 @@ int query_failure_ips(struct store *st, const struct query_filter *f, size_t lim
 			r.rows = xreallocarray(r.rows, alloc, sizeof(*r.rows));
 		}
 		t = sqlite3_column_text(s, 0);
-		r.rows[r.n].sending_ip = t != NULL && t[0] != '\0' ? xstrdup((const char *)t) : NULL;
+		r.rows[r.n].sending_ip =
+		    t != NULL && t[0] != '\0' ? xstrdup((const char *)t) : NULL;
 		r.rows[r.n].failed_sessions = sqlite3_column_int64(s, 1);
 		r.n++;
 	}
@@ -131,15 +133,14 @@ void query_ip_details_free(struct query_ip_details *d)
 	memset(d, 0, sizeof(*d));
 }
 
-#define QUERY_IP_FROM                                             \
-	" FROM report r JOIN policy p ON p.report = r.id"          \
+#define QUERY_IP_FROM                                                                              \
+	" FROM report r JOIN policy p ON p.report = r.id"                                          \
 	" JOIN failure fl ON fl.policy = p.id"
 
-int query_ip_details(struct store *st, const struct query_filter *f, const char *ip,
-		     int64_t offset, int64_t limit, struct query_ip_details *out, char *err,
-		     size_t errlen)
+int query_ip_details(struct store *st, const struct query_filter *f, const char *ip, int64_t offset,
+                     int64_t limit, struct query_ip_details *out, char *err, size_t errlen)
 {
-	struct query_ip_details d = { NULL, 0, 0 };
+	struct query_ip_details d = {NULL, 0, 0};
 	struct query_sql q;
 	sqlite3_stmt *s = NULL;
 	int step, rc = -1;
@@ -147,7 +148,7 @@ int query_ip_details(struct store *st, const struct query_filter *f, const char 
 	query_sql_init(&q);
 	if (limit < 1 || limit > LIMIT_REPORT_PAGE || offset < 0) {
 		snprintf(err, errlen, "page size must be 1..%d and offset not negative",
-			 LIMIT_REPORT_PAGE);
+		         LIMIT_REPORT_PAGE);
 		goto out;
 	}
 	query_sql_add(&q, "SELECT count(*)" QUERY_IP_FROM);
@@ -167,8 +168,8 @@ int query_ip_details(struct store *st, const struct query_filter *f, const char 
 	query_sql_free(&q);
 	query_sql_init(&q);
 	query_sql_add(&q, "SELECT r.id, r.day, r.organization, p.policy_type, p.policy_domain,"
-			  " fl.receiving_mx_hostname, fl.result_type, fl.receiving_ip,"
-			  " fl.failure_reason_code, fl.failed_sessions" QUERY_IP_FROM);
+	                  " fl.receiving_mx_hostname, fl.result_type, fl.receiving_ip,"
+	                  " fl.failure_reason_code, fl.failed_sessions" QUERY_IP_FROM);
 	if (query_ip_where(&q, f, err, errlen) < 0)
 		goto out;
 	query_sql_add(&q, " AND coalesce(fl.sending_mta_ip, '') = ");

@@ -29,15 +29,14 @@ static int store_exec(struct store *st, const char *sql, char *err, size_t errle
 
 	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
 		snprintf(err, errlen, "database %s: %s", st->path,
-			 msg != NULL ? msg : sqlite3_errmsg(st->db));
+		         msg != NULL ? msg : sqlite3_errmsg(st->db));
 		sqlite3_free(msg);
 		return -1;
 	}
 	return 0;
 }
 
-static int store_get_int(struct store *st, const char *sql, int64_t *out, char *err,
-			 size_t errlen)
+static int store_get_int(struct store *st, const char *sql, int64_t *out, char *err, size_t errlen)
 {
 	sqlite3_stmt *s = NULL;
 	int rc = -1;
@@ -67,12 +66,13 @@ static int store_migrate(struct store *st, char *err, size_t errlen)
 		return -1;
 	if (version > newest) {
 		snprintf(err, errlen,
-			 "database %s: schema version %lld is newer than this tlswatch knows (%d)",
-			 st->path, (long long)version, newest);
+		         "database %s: schema version %lld is newer than this tlswatch knows (%d)",
+		         st->path, (long long)version, newest);
 		return -1;
 	}
 	if (version == 0) {
-		if (store_get_int(st, "SELECT count(*) FROM sqlite_master", &tables, err, errlen) < 0)
+		if (store_get_int(st, "SELECT count(*) FROM sqlite_master", &tables, err, errlen) <
+		    0)
 			return -1;
 		if (tables > 0) {
 			snprintf(err, errlen, "database %s: not a tlswatch database", st->path);
@@ -82,9 +82,10 @@ static int store_migrate(struct store *st, char *err, size_t errlen)
 	if (st->mode == STORE_READONLY) {
 		if (version < newest) {
 			snprintf(err, errlen,
-				 "database %s: schema version %lld is older than %d; run 'tlswatch ingest' "
-				 "once to upgrade it",
-				 st->path, (long long)version, newest);
+			         "database %s: schema version %lld is older than %d; run 'tlswatch "
+			         "ingest' "
+			         "once to upgrade it",
+			         st->path, (long long)version, newest);
 			return -1;
 		}
 		return 0;
@@ -94,7 +95,8 @@ static int store_migrate(struct store *st, char *err, size_t errlen)
 			continue;
 		if (store_exec(st, "BEGIN IMMEDIATE", err, errlen) < 0)
 			return -1;
-		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", schema_migrations[i].version);
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
+		         schema_migrations[i].version);
 		if (store_exec(st, schema_migrations[i].sql, err, errlen) < 0 ||
 		    store_exec(st, sql, err, errlen) < 0) {
 			store_exec(st, "ROLLBACK", err + strlen(err), 0);
@@ -115,8 +117,7 @@ static void store_configure(void)
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
-int store_open(const char *path, enum store_mode mode, struct store **out, char *err,
-	       size_t errlen)
+int store_open(const char *path, enum store_mode mode, struct store **out, char *err, size_t errlen)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 
@@ -129,9 +130,10 @@ int store_open(const char *path, enum store_mode mode, struct store **out, char 
 	st->mode = mode;
 	if (mode == STORE_READONLY) {
 		if (stat(path, &sb) < 0) {
-			snprintf(err, errlen,
-				 "database %s does not exist (ingest some reports first, or use --db)",
-				 path);
+			snprintf(
+			    err, errlen,
+			    "database %s does not exist (ingest some reports first, or use --db)",
+			    path);
 			goto out;
 		}
 		flags = SQLITE_OPEN_READONLY;
@@ -249,11 +251,10 @@ void *store_handle(struct store *st)
 }
 
 sqlite3_stmt *store_stmt(struct store *st, enum store_stmt_id id, const char *sql, char *err,
-			 size_t errlen)
+                         size_t errlen)
 {
-	if (st->stmt[id] == NULL &&
-	    sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st->stmt[id], NULL) !=
-		    SQLITE_OK) {
+	if (st->stmt[id] == NULL && sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+	                                               &st->stmt[id], NULL) != SQLITE_OK) {
 		store_fail(st, err, errlen, "cannot prepare statement");
 		return NULL;
 	}

@@ -24,9 +24,9 @@ enum store_mode { STORE_READONLY, STORE_READWRITE };
 
 /* Where an input came from. Strings are borrowed; NULL where unknown. */
 struct source_info {
-	const char *kind;	/* "file", "stdin", "mail", "imap", "https" */
-	const char *name;	/* path, Message-ID, client address */
-	int64_t received;	/* UTC seconds */
+	const char *kind; /* "file", "stdin", "mail", "imap", "https" */
+	const char *name; /* path, Message-ID, client address */
+	int64_t received; /* UTC seconds */
 	const char *message_id;
 	const char *mail_from;
 	const char *mail_date;
@@ -41,7 +41,7 @@ enum store_outcome { STORE_NEW, STORE_DUPLICATE };
 /* Opens (and for a writer, creates and migrates) the database at path.
  * A reader fails when the file is missing or its schema is not current. */
 int store_open(const char *path, enum store_mode mode, struct store **out, char *err,
-	       size_t errlen);
+               size_t errlen);
 /* Rolls back any open batch, then closes. store_close(NULL) is a no-op. */
 void store_close(struct store *st);
 
@@ -59,24 +59,24 @@ int store_in_batch(const struct store *st);
 struct store_derived {
 	uint8_t sha256[32];
 	struct tally tally;
-	char **policy_strings;		/* per policy: a JSON array, or NULL */
+	char **policy_strings; /* per policy: a JSON array, or NULL */
 	char **mx_hosts;
-	uint8_t *own_gz;		/* NULL when the report came as gzip */
+	uint8_t *own_gz; /* NULL when the report came as gzip */
 	size_t own_gz_len;
 };
 
 /* Fills d for report r of json (gz: the bytes it came as, or NULL). Cannot
  * fail but for memory, which ends the program. Free with
  * store_derived_free (a zeroed d is a no-op). */
-void store_derive(const struct report *r, const uint8_t *json, size_t json_len,
-		  const uint8_t *gz, struct store_derived *d);
+void store_derive(const struct report *r, const uint8_t *json, size_t json_len, const uint8_t *gz,
+                  struct store_derived *d);
 void store_derived_free(const struct report *r, struct store_derived *d);
 
 /* store_add_report with d = store_derive(r, json, json_len, gz). */
 int store_add_derived(struct store *st, const struct report *r, const struct store_derived *d,
-		      size_t json_len, const uint8_t *gz, size_t gz_len,
-		      const struct source_info *src, int64_t *source_id, int64_t *id,
-		      enum store_outcome *outcome, char *err, size_t errlen);
+                      size_t json_len, const uint8_t *gz, size_t gz_len,
+                      const struct source_info *src, int64_t *source_id, int64_t *id,
+                      enum store_outcome *outcome, char *err, size_t errlen);
 
 /* Adds a validated report with its JSON (and, when the input was gzip, the
  * original compressed bytes; else gz may be NULL and the JSON is compressed
@@ -85,18 +85,18 @@ int store_add_derived(struct store *st, const struct report *r, const struct sto
  * the first new report of an input: *source_id is 0 until then, and the
  * caller passes it back for the input's further reports. Must be in a
  * batch. */
-int store_add_report(struct store *st, const struct report *r, const uint8_t *json,
-		     size_t json_len, const uint8_t *gz, size_t gz_len,
-		     const struct source_info *src, int64_t *source_id, int64_t *id,
-		     enum store_outcome *outcome, char *err, size_t errlen);
+int store_add_report(struct store *st, const struct report *r, const uint8_t *json, size_t json_len,
+                     const uint8_t *gz, size_t gz_len, const struct source_info *src,
+                     int64_t *source_id, int64_t *id, enum store_outcome *outcome, char *err,
+                     size_t errlen);
 
 /* Keeps a refused input byte-exact. An input whose SHA-256 is already
  * quarantined (and not released) is not stored twice: *existing is set to 1
  * and *id names the earlier record. truncated: the input was larger than the
  * limit and data holds its first part. Must be in a batch. */
 int store_add_quarantine(struct store *st, const struct source_info *src, const char *reason,
-			 const uint8_t *data, size_t len, int64_t orig_size, int truncated,
-			 int64_t *id, int *existing, char *err, size_t errlen);
+                         const uint8_t *data, size_t len, int64_t orig_size, int truncated,
+                         int64_t *id, int *existing, char *err, size_t errlen);
 
 /* One quarantine record, as listed. Strings and data are owned by the
  * record: free with store_quarantine_entry_free. */
@@ -109,9 +109,9 @@ struct quarantine_entry {
 	char sha256_hex[65];
 	int64_t size;
 	int truncated;
-	int64_t released;	/* 0 when still held */
+	int64_t released; /* 0 when still held */
 	int64_t released_report;
-	uint8_t *data;		/* NULL unless asked for */
+	uint8_t *data; /* NULL unless asked for */
 	size_t data_len;
 };
 
@@ -120,31 +120,31 @@ void store_quarantine_entry_free(struct quarantine_entry *q);
 /* Calls fn for each record, oldest first (only those still held unless
  * all). Stops early when fn returns non-zero. Data is not loaded. */
 int store_quarantine_list(struct store *st, int all,
-			  int (*fn)(const struct quarantine_entry *q, void *arg), void *arg,
-			  char *err, size_t errlen);
+                          int (*fn)(const struct quarantine_entry *q, void *arg), void *arg,
+                          char *err, size_t errlen);
 
 /* Loads one record with its data. -1 with "no quarantine record N". */
 int store_quarantine_get(struct store *st, int64_t id, struct quarantine_entry *q, char *err,
-			 size_t errlen);
+                         size_t errlen);
 
 /* Marks a record released into report report_rowid. Must be in a batch. */
 int store_quarantine_release(struct store *st, int64_t id, int64_t report_rowid, char *err,
-			     size_t errlen);
+                             size_t errlen);
 
 /* Replaces a held record's reason (a retry failed for another reason). */
 int store_quarantine_set_reason(struct store *st, int64_t id, const char *reason, char *err,
-				size_t errlen);
+                                size_t errlen);
 
 /* IMAP collection state (schema/003_imap_state.sql), keyed by server
  * ("host:port"), user and mailbox. get: *found is 0 when there is no row
  * (the outputs are then 0). set: inserts or replaces the row; outside a
  * batch it is its own durable transaction. 0, or -1 with the reason. */
 int store_imap_state_get(struct store *st, const char *server, const char *user,
-			 const char *mailbox, int64_t *uidvalidity, int64_t *last_uid, int *found,
-			 char *err, size_t errlen);
+                         const char *mailbox, int64_t *uidvalidity, int64_t *last_uid, int *found,
+                         char *err, size_t errlen);
 int store_imap_state_set(struct store *st, const char *server, const char *user,
-			 const char *mailbox, int64_t uidvalidity, int64_t last_uid, char *err,
-			 size_t errlen);
+                         const char *mailbox, int64_t uidvalidity, int64_t last_uid, char *err,
+                         size_t errlen);
 
 /* Whether any connection has committed to the database since this handle
  * last asked (PRAGMA data_version); the first call on a handle says 1.

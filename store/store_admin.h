@@ -16,14 +16,13 @@
  * per day, so a long prune never holds the writer lock for long. Quarantine
  * records are kept (a released one forgets which report it became).
  * *reports gets the number deleted. 0, or -1 with the reason. */
-int store_prune(struct store *st, int64_t before_day, int64_t *reports, char *err,
-		size_t errlen);
+int store_prune(struct store *st, int64_t before_day, int64_t *reports, char *err, size_t errlen);
 
 /* Checks the database: SQLite's integrity and foreign keys, the schema
  * version, and that the aggregates agree with the reports day by day.
  * Calls problem() once per finding (a one-line description); *n_problems
  * gets the count. Returns -1 only when the checks could not run. */
 int store_check(struct store *st, void (*problem)(const char *msg, void *arg), void *arg,
-		int *n_problems, char *err, size_t errlen);
+                int *n_problems, char *err, size_t errlen);
 
 #endif

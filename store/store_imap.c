@@ -9,16 +9,16 @@
 #include <time.h>
 
 int store_imap_state_get(struct store *st, const char *server, const char *user,
-			 const char *mailbox, int64_t *uidvalidity, int64_t *last_uid, int *found,
-			 char *err, size_t errlen)
+                         const char *mailbox, int64_t *uidvalidity, int64_t *last_uid, int *found,
+                         char *err, size_t errlen)
 {
 	sqlite3_stmt *s = NULL;
 	int r, rc = -1;
 
 	if (sqlite3_prepare_v2(st->db,
-			       "SELECT uidvalidity, last_uid FROM imap_state"
-			       " WHERE server = ?1 AND user = ?2 AND mailbox = ?3",
-			       -1, &s, NULL) != SQLITE_OK) {
+	                       "SELECT uidvalidity, last_uid FROM imap_state"
+	                       " WHERE server = ?1 AND user = ?2 AND mailbox = ?3",
+	                       -1, &s, NULL) != SQLITE_OK) {
 		store_fail(st, err, errlen, "cannot read IMAP state");
 		goto out;
 	}
@@ -45,21 +45,22 @@ out:
 }
 
 int store_imap_state_set(struct store *st, const char *server, const char *user,
-			 const char *mailbox, int64_t uidvalidity, int64_t last_uid, char *err,
-			 size_t errlen)
+                         const char *mailbox, int64_t uidvalidity, int64_t last_uid, char *err,
+                         size_t errlen)
 {
 	sqlite3_stmt *s = NULL;
 	int own_batch = !st->in_batch, rc = -1;
 
 	if (own_batch && store_begin(st, err, errlen) < 0)
 		return -1;
-	if (sqlite3_prepare_v2(st->db,
-			       "INSERT INTO imap_state (server, user, mailbox, uidvalidity, last_uid,"
-			       " updated) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
-			       " ON CONFLICT (server, user, mailbox) DO UPDATE SET"
-			       " uidvalidity = excluded.uidvalidity, last_uid = excluded.last_uid,"
-			       " updated = excluded.updated",
-			       -1, &s, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(
+	        st->db,
+	        "INSERT INTO imap_state (server, user, mailbox, uidvalidity, last_uid,"
+	        " updated) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+	        " ON CONFLICT (server, user, mailbox) DO UPDATE SET"
+	        " uidvalidity = excluded.uidvalidity, last_uid = excluded.last_uid,"
+	        " updated = excluded.updated",
+	        -1, &s, NULL) != SQLITE_OK) {
 		store_fail(st, err, errlen, "cannot write IMAP state");
 		goto out;
 	}

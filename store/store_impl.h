@@ -31,8 +31,8 @@ struct store {
 	char *path;
 	enum store_mode mode;
 	int in_batch;
-	int data_version_seen;		/* 1: data_version holds a value */
-	int64_t data_version;		/* PRAGMA data_version when last asked */
+	int data_version_seen; /* 1: data_version holds a value */
+	int64_t data_version;  /* PRAGMA data_version when last asked */
 	sqlite3_stmt *stmt[STMT_COUNT];
 };
 
@@ -40,7 +40,7 @@ struct store {
 int store_fail(struct store *st, char *err, size_t errlen, const char *what);
 /* The cached statement for id (prepared on first use), reset and unbound. */
 sqlite3_stmt *store_stmt(struct store *st, enum store_stmt_id id, const char *sql, char *err,
-			 size_t errlen);
+                         size_t errlen);
 /* Binds text, or NULL as SQL NULL. The text must outlive the step. */
 int store_bind_text(sqlite3_stmt *s, int i, const char *v);
 

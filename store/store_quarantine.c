@@ -10,7 +10,7 @@
 #include "store_impl.h"
 #include "xalloc.h"
 
-#define QUARANTINE_COLUMNS \
+#define QUARANTINE_COLUMNS                                                                         \
 	"id, received, kind, name, reason, sha256, size, truncated, released, released_report"
 
 static char *store_column_strdup(sqlite3_stmt *s, int i)
@@ -50,15 +50,15 @@ void store_quarantine_entry_free(struct quarantine_entry *q)
 }
 
 int store_quarantine_list(struct store *st, int all,
-			  int (*fn)(const struct quarantine_entry *q, void *arg), void *arg,
-			  char *err, size_t errlen)
+                          int (*fn)(const struct quarantine_entry *q, void *arg), void *arg,
+                          char *err, size_t errlen)
 {
 	sqlite3_stmt *s = NULL;
 	struct quarantine_entry q;
 	int step, rc = -1, stop = 0;
 	const char *sql = all ? "SELECT " QUARANTINE_COLUMNS " FROM quarantine ORDER BY id"
-			      : "SELECT " QUARANTINE_COLUMNS
-				" FROM quarantine WHERE released IS NULL ORDER BY id";
+	                      : "SELECT " QUARANTINE_COLUMNS
+	                        " FROM quarantine WHERE released IS NULL ORDER BY id";
 
 	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
 		store_fail(st, err, errlen, "cannot list quarantine");
@@ -80,15 +80,15 @@ out:
 }
 
 int store_quarantine_get(struct store *st, int64_t id, struct quarantine_entry *q, char *err,
-			 size_t errlen)
+                         size_t errlen)
 {
 	sqlite3_stmt *s = NULL;
 	int step, rc = -1, n;
 	const void *data;
 
 	if (sqlite3_prepare_v2(st->db,
-			       "SELECT " QUARANTINE_COLUMNS ", data FROM quarantine WHERE id = ?1",
-			       -1, &s, NULL) != SQLITE_OK) {
+	                       "SELECT " QUARANTINE_COLUMNS ", data FROM quarantine WHERE id = ?1",
+	                       -1, &s, NULL) != SQLITE_OK) {
 		store_fail(st, err, errlen, "cannot read quarantine");
 		goto out;
 	}
@@ -116,8 +116,8 @@ out:
 	return rc;
 }
 
-static int store_quarantine_update(struct store *st, const char *sql, int64_t id,
-				   int64_t value, const char *text, char *err, size_t errlen)
+static int store_quarantine_update(struct store *st, const char *sql, int64_t id, int64_t value,
+                                   const char *text, char *err, size_t errlen)
 {
 	sqlite3_stmt *s = NULL;
 	int rc = -1;
@@ -142,17 +142,17 @@ out:
 }
 
 int store_quarantine_release(struct store *st, int64_t id, int64_t report_rowid, char *err,
-			     size_t errlen)
+                             size_t errlen)
 {
 	return store_quarantine_update(st,
-				       "UPDATE quarantine SET released = CAST(strftime('%s','now') "
-				       "AS INTEGER), released_report = ?2 WHERE id = ?1",
-				       id, report_rowid, NULL, err, errlen);
+	                               "UPDATE quarantine SET released = CAST(strftime('%s','now') "
+	                               "AS INTEGER), released_report = ?2 WHERE id = ?1",
+	                               id, report_rowid, NULL, err, errlen);
 }
 
 int store_quarantine_set_reason(struct store *st, int64_t id, const char *reason, char *err,
-				size_t errlen)
+                                size_t errlen)
 {
 	return store_quarantine_update(st, "UPDATE quarantine SET reason = ?2 WHERE id = ?1", id, 0,
-				       reason, err, errlen);
+	                               reason, err, errlen);
 }

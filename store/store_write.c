@@ -16,56 +16,56 @@
 #include "xalloc.h"
 
 #define SQL_FIND_REPORT "SELECT id FROM report WHERE organization = ?1 AND report_id = ?2"
-#define SQL_ADD_RAW "INSERT INTO raw_report (sha256, json_size, gz) VALUES (?1, ?2, ?3)"
-#define SQL_ADD_SOURCE                                                                      \
-	"INSERT INTO source (kind, name, received, message_id, mail_from, mail_date, subject," \
-	" tls_report_domain, tls_report_submitter, auth_headers)"                             \
+#define SQL_ADD_RAW     "INSERT INTO raw_report (sha256, json_size, gz) VALUES (?1, ?2, ?3)"
+#define SQL_ADD_SOURCE                                                                             \
+	"INSERT INTO source (kind, name, received, message_id, mail_from, mail_date, subject,"     \
+	" tls_report_domain, tls_report_submitter, auth_headers)"                                  \
 	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
-#define SQL_ADD_REPORT                                                                       \
-	"INSERT INTO report (organization, report_id, contact_info, start_time, end_time, day," \
-	" successful_sessions, failed_sessions, raw_id, source_id)"                            \
+#define SQL_ADD_REPORT                                                                             \
+	"INSERT INTO report (organization, report_id, contact_info, start_time, end_time, day,"    \
+	" successful_sessions, failed_sessions, raw_id, source_id)"                                \
 	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
-#define SQL_ADD_POLICY                                                                    \
-	"INSERT INTO policy (report, idx, policy_type, policy_domain, policy_strings, mx_hosts," \
+#define SQL_ADD_POLICY                                                                             \
+	"INSERT INTO policy (report, idx, policy_type, policy_domain, policy_strings, mx_hosts,"   \
 	" successful_sessions, failed_sessions) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
-#define SQL_ADD_FAILURE                                                                   \
-	"INSERT INTO failure (policy, result_type, sending_mta_ip, receiving_mx_hostname,"   \
-	" receiving_mx_helo, receiving_ip, additional_information, failure_reason_code,"     \
+#define SQL_ADD_FAILURE                                                                            \
+	"INSERT INTO failure (policy, result_type, sending_mta_ip, receiving_mx_hostname,"         \
+	" receiving_mx_helo, receiving_ip, additional_information, failure_reason_code,"           \
 	" failed_sessions) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
-#define SQL_AGG_DOMAIN                                                                    \
-	"INSERT INTO agg_domain (day, policy_domain, organization, reports,"                 \
-	" successful_sessions, failed_sessions) VALUES (?1, ?2, ?3, 1, ?4, ?5)"              \
-	" ON CONFLICT (day, policy_domain, organization) DO UPDATE SET"                      \
-	" reports = reports + 1,"                                                            \
-	" successful_sessions = successful_sessions + excluded.successful_sessions,"         \
+#define SQL_AGG_DOMAIN                                                                             \
+	"INSERT INTO agg_domain (day, policy_domain, organization, reports,"                       \
+	" successful_sessions, failed_sessions) VALUES (?1, ?2, ?3, 1, ?4, ?5)"                    \
+	" ON CONFLICT (day, policy_domain, organization) DO UPDATE SET"                            \
+	" reports = reports + 1,"                                                                  \
+	" successful_sessions = successful_sessions + excluded.successful_sessions,"               \
 	" failed_sessions = failed_sessions + excluded.failed_sessions"
-#define SQL_AGG_FAILURE                                                                   \
-	"INSERT INTO agg_failure (day, policy_domain, organization, mx_host, result_type,"   \
-	" failed_sessions) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"                                  \
-	" ON CONFLICT (day, policy_domain, organization, mx_host, result_type) DO UPDATE SET" \
+#define SQL_AGG_FAILURE                                                                            \
+	"INSERT INTO agg_failure (day, policy_domain, organization, mx_host, result_type,"         \
+	" failed_sessions) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"                                        \
+	" ON CONFLICT (day, policy_domain, organization, mx_host, result_type) DO UPDATE SET"      \
 	" failed_sessions = failed_sessions + excluded.failed_sessions"
-#define SQL_AGG_TYPE                                                                      \
-	"INSERT INTO agg_policy_type (day, policy_domain, organization, policy_type,"        \
-	" policies, successful_sessions, failed_sessions) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)" \
-	" ON CONFLICT (day, policy_domain, organization, policy_type) DO UPDATE SET"          \
-	" policies = policies + excluded.policies,"                                          \
-	" successful_sessions = successful_sessions + excluded.successful_sessions,"         \
+#define SQL_AGG_TYPE                                                                               \
+	"INSERT INTO agg_policy_type (day, policy_domain, organization, policy_type,"              \
+	" policies, successful_sessions, failed_sessions) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"     \
+	" ON CONFLICT (day, policy_domain, organization, policy_type) DO UPDATE SET"               \
+	" policies = policies + excluded.policies,"                                                \
+	" successful_sessions = successful_sessions + excluded.successful_sessions,"               \
 	" failed_sessions = failed_sessions + excluded.failed_sessions"
 #define SQL_FIND_QUARANTINE "SELECT id FROM quarantine WHERE sha256 = ?1 AND released IS NULL"
-#define SQL_ADD_QUARANTINE                                                                 \
-	"INSERT INTO quarantine (received, kind, name, reason, sha256, size, data, truncated)" \
+#define SQL_ADD_QUARANTINE                                                                         \
+	"INSERT INTO quarantine (received, kind, name, reason, sha256, size, data, truncated)"     \
 	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
 
 static int store_step_done(struct store *st, sqlite3_stmt *s, const char *what, char *err,
-			   size_t errlen)
+                           size_t errlen)
 {
 	if (sqlite3_step(s) != SQLITE_DONE)
 		return store_fail(st, err, errlen, what);
 	return 0;
 }
 
-static int store_add_source(struct store *st, const struct source_info *src, int64_t *id,
-			    char *err, size_t errlen)
+static int store_add_source(struct store *st, const struct source_info *src, int64_t *id, char *err,
+                            size_t errlen)
 {
 	sqlite3_stmt *s = store_stmt(st, STMT_ADD_SOURCE, SQL_ADD_SOURCE, err, errlen);
 
@@ -106,8 +106,8 @@ static char *store_json_list(const char *const *list, size_t n)
 }
 
 static int store_add_policies(struct store *st, const struct report *r,
-			      const struct store_derived *d, int64_t report_rowid, char *err,
-			      size_t errlen)
+                              const struct store_derived *d, int64_t report_rowid, char *err,
+                              size_t errlen)
 {
 	sqlite3_stmt *ps, *fs;
 	size_t i, j;
@@ -132,7 +132,8 @@ static int store_add_policies(struct store *st, const struct report *r,
 		for (j = 0; j < p->n_failures; j++) {
 			const struct report_failure *f = &p->failures[j];
 
-			if ((fs = store_stmt(st, STMT_ADD_FAILURE, SQL_ADD_FAILURE, err, errlen)) == NULL)
+			if ((fs = store_stmt(st, STMT_ADD_FAILURE, SQL_ADD_FAILURE, err, errlen)) ==
+			    NULL)
 				return -1;
 			sqlite3_bind_int64(fs, 1, policy_rowid);
 			store_bind_text(fs, 2, f->result_type);
@@ -151,7 +152,7 @@ static int store_add_policies(struct store *st, const struct report *r,
 }
 
 static int store_add_aggregates(struct store *st, const struct report *r, const struct tally *t,
-				char *err, size_t errlen)
+                                char *err, size_t errlen)
 {
 	int64_t day = report_day(r);
 	sqlite3_stmt *s;
@@ -196,8 +197,8 @@ static int store_add_aggregates(struct store *st, const struct report *r, const 
 	return 0;
 }
 
-void store_derive(const struct report *r, const uint8_t *json, size_t json_len,
-		  const uint8_t *gz, struct store_derived *d)
+void store_derive(const struct report *r, const uint8_t *json, size_t json_len, const uint8_t *gz,
+                  struct store_derived *d)
 {
 	size_t i, n = r->n_policies ? r->n_policies : 1;
 
@@ -234,9 +235,9 @@ void store_derived_free(const struct report *r, struct store_derived *d)
 
 /* Everything of one report, inside the caller's batch. */
 static int store_add_report_rows(struct store *st, const struct report *r,
-				 const struct store_derived *d, size_t json_len, const uint8_t *gz,
-				 size_t gz_len, int64_t source_id, int64_t *id, char *err,
-				 size_t errlen)
+                                 const struct store_derived *d, size_t json_len, const uint8_t *gz,
+                                 size_t gz_len, int64_t source_id, int64_t *id, char *err,
+                                 size_t errlen)
 {
 	const struct tally *t = &d->tally;
 	sqlite3_stmt *s;
@@ -281,9 +282,9 @@ static int store_add_report_rows(struct store *st, const struct report *r,
 /* store_add_report and store_add_derived: with d NULL, what is derived
  * from the report is made here, and only for a report not yet stored. */
 static int store_add(struct store *st, const struct report *r, const struct store_derived *d,
-		     const uint8_t *json, size_t json_len, const uint8_t *gz, size_t gz_len,
-		     const struct source_info *src, int64_t *source_id, int64_t *id,
-		     enum store_outcome *outcome, char *err, size_t errlen)
+                     const uint8_t *json, size_t json_len, const uint8_t *gz, size_t gz_len,
+                     const struct source_info *src, int64_t *source_id, int64_t *id,
+                     enum store_outcome *outcome, char *err, size_t errlen)
 {
 	struct store_derived own;
 	sqlite3_stmt *s;
@@ -318,7 +319,8 @@ static int store_add(struct store *st, const struct report *r, const struct stor
 	}
 	rc = 0;
 	if ((*source_id == 0 && store_add_source(st, src, source_id, err, errlen) < 0) ||
-	    store_add_report_rows(st, r, d, json_len, gz, gz_len, *source_id, id, err, errlen) < 0) {
+	    store_add_report_rows(st, r, d, json_len, gz, gz_len, *source_id, id, err, errlen) <
+	        0) {
 		store_rollback(st);
 		*source_id = 0;
 		rc = -1;
@@ -329,27 +331,27 @@ static int store_add(struct store *st, const struct report *r, const struct stor
 	return rc;
 }
 
-int store_add_report(struct store *st, const struct report *r, const uint8_t *json,
-		     size_t json_len, const uint8_t *gz, size_t gz_len,
-		     const struct source_info *src, int64_t *source_id, int64_t *id,
-		     enum store_outcome *outcome, char *err, size_t errlen)
+int store_add_report(struct store *st, const struct report *r, const uint8_t *json, size_t json_len,
+                     const uint8_t *gz, size_t gz_len, const struct source_info *src,
+                     int64_t *source_id, int64_t *id, enum store_outcome *outcome, char *err,
+                     size_t errlen)
 {
 	return store_add(st, r, NULL, json, json_len, gz, gz_len, src, source_id, id, outcome, err,
-			 errlen);
+	                 errlen);
 }
 
 int store_add_derived(struct store *st, const struct report *r, const struct store_derived *d,
-		      size_t json_len, const uint8_t *gz, size_t gz_len,
-		      const struct source_info *src, int64_t *source_id, int64_t *id,
-		      enum store_outcome *outcome, char *err, size_t errlen)
+                      size_t json_len, const uint8_t *gz, size_t gz_len,
+                      const struct source_info *src, int64_t *source_id, int64_t *id,
+                      enum store_outcome *outcome, char *err, size_t errlen)
 {
 	return store_add(st, r, d, NULL, json_len, gz, gz_len, src, source_id, id, outcome, err,
-			 errlen);
+	                 errlen);
 }
 
 int store_add_quarantine(struct store *st, const struct source_info *src, const char *reason,
-			 const uint8_t *data, size_t len, int64_t orig_size, int truncated,
-			 int64_t *id, int *existing, char *err, size_t errlen)
+                         const uint8_t *data, size_t len, int64_t orig_size, int truncated,
+                         int64_t *id, int *existing, char *err, size_t errlen)
 {
 	uint8_t sha[DIGEST_SHA256_LEN];
 	sqlite3_stmt *s;

@@ -38,7 +38,7 @@ static int model_domain_for_spike(struct gen *g, const char *name, int mx)
 		if (strcmp(g->dom[i].name, name) == 0)
 			return i;
 	g->dom = gen_xgrow(g->dom, (size_t)g->n_dom * sizeof(*g->dom),
-			   ((size_t)g->n_dom + 1) * sizeof(*g->dom));
+	                   ((size_t)g->n_dom + 1) * sizeof(*g->dom));
 	model_init_domain(g, g->n_dom, name, 1);
 	g->dom[g->n_dom].n_mx = 1;
 	g->dom[g->n_dom].mx[0] = mx;
@@ -69,14 +69,15 @@ static void model_add_spike(struct gen *g, const char *arg)
 		f[i] = p;
 		len[i] = comma != NULL ? (size_t)(comma - p) : strlen(p);
 		if ((i < 4 && comma == NULL) || (i == 4 && comma != NULL))
-			usage_error("--spike '%s': want DOMAIN,MX,RESULT_TYPE,YYYY-MM-DD,COUNT", arg);
+			usage_error("--spike '%s': want DOMAIN,MX,RESULT_TYPE,YYYY-MM-DD,COUNT",
+			            arg);
 		p = comma != NULL ? comma + 1 : p + len[i];
 	}
 	if (!valid_host(f[0], len[0]) || !valid_host(f[1], len[1]))
 		usage_error("--spike '%s': DOMAIN and MX must be host names ([A-Za-z0-9.-])", arg);
 	if (!valid_result_type(f[2], len[2]))
 		usage_error("--spike '%s': RESULT_TYPE must be [a-z0-9-], at most %d bytes", arg,
-			    GEN_MAX_RESULT_TYPE);
+		            GEN_MAX_RESULT_TYPE);
 	if (len[3] >= sizeof(tmp) || len[4] >= sizeof(tmp))
 		usage_error("--spike '%s': bad date or count", arg);
 	memcpy(host, f[0], len[0]);
@@ -86,7 +87,7 @@ static void model_add_spike(struct gen *g, const char *arg)
 	memcpy(rt, f[2], len[2]);
 	rt[len[2]] = '\0';
 	g->spike = gen_xgrow(g->spike, g->n_spike * sizeof(*g->spike),
-			     (g->n_spike + 1) * sizeof(*g->spike));
+	                     (g->n_spike + 1) * sizeof(*g->spike));
 	s = &g->spike[g->n_spike++];
 	memcpy(tmp, f[3], len[3]);
 	tmp[len[3]] = '\0';
@@ -182,8 +183,9 @@ static int run_one(struct gen_run *run, int sender, int dom, int64_t day)
 	out_report(&run->out, &run->g, &run->r, NULL);
 	expect_add(&run->exp, &run->g, &run->r);
 	if (run->n_keys == run->cap_keys) {
-		run->keys = gen_xgrow(run->keys, run->n_keys * sizeof(*run->keys),
-				      (run->cap_keys ? run->cap_keys * 2 : 1024) * sizeof(*run->keys));
+		run->keys =
+		    gen_xgrow(run->keys, run->n_keys * sizeof(*run->keys),
+		              (run->cap_keys ? run->cap_keys * 2 : 1024) * sizeof(*run->keys));
 		run->cap_keys = run->cap_keys ? run->cap_keys * 2 : 1024;
 	}
 	k = &run->keys[run->n_keys++];
@@ -212,8 +214,9 @@ static void run_generate(struct gen_run *run)
 
 		if (i > 0 && sp->dom == sp[-1].dom && sp->day == sp[-1].day)
 			continue;
-		if (sp->dom < g->n_main && sp->day >= g->start_day && sp->day < g->start_day + g->days)
-			continue;	/* made in the loop above */
+		if (sp->dom < g->n_main && sp->day >= g->start_day &&
+		    sp->day < g->start_day + g->days)
+			continue; /* made in the loop above */
 		if (run_one(run, S_GOOGLE, sp->dom, sp->day) < 0)
 			return;
 	}
@@ -223,7 +226,7 @@ static void run_generate(struct gen_run *run)
 static void run_duplicates(struct gen_run *run, uint64_t n)
 {
 	struct rng rng = rng_for(run->g.seed, 0, 0, 0, 0xd5);
-	struct buf suffix = { NULL, 0, 0 };
+	struct buf suffix = {NULL, 0, 0};
 	uint64_t i;
 
 	if (run->n_keys == 0)
@@ -253,16 +256,16 @@ int main(int argc, char **argv)
 	out_init(&run.out, o.format, o.out, (int)o.per_file);
 
 	run_generate(&run);
-	mail_end(&run.out);	/* a part-filled message is complete before re-sends */
+	mail_end(&run.out); /* a part-filled message is complete before re-sends */
 	run_duplicates(&run, o.duplicates);
 	out_finish(&run.out);
 	if (run.exp.path != NULL)
 		expect_write(&run.exp, &run.g);
 	if (o.verbose)
-		fprintf(stderr, "gen: %zu reports, %llu re-sends, %llu messages, %llu files in %s\n",
-			run.n_keys, (unsigned long long)(run.n_keys ? o.duplicates : 0),
-			(unsigned long long)run.out.messages, (unsigned long long)run.out.files,
-			o.out);
+		fprintf(
+		    stderr, "gen: %zu reports, %llu re-sends, %llu messages, %llu files in %s\n",
+		    run.n_keys, (unsigned long long)(run.n_keys ? o.duplicates : 0),
+		    (unsigned long long)run.out.messages, (unsigned long long)run.out.files, o.out);
 
 	expect_free(&run.exp);
 	report_free_details(&run.r);

@@ -17,33 +17,32 @@
 #include "gen_util.h"
 
 #define DEFL_HASH_BITS 13
-#define DEFL_WINDOW 32768
+#define DEFL_WINDOW    32768
 #define DEFL_MAX_MATCH 258
 
 struct defl {
-	uint32_t head[1u << DEFL_HASH_BITS];	/* stamp + position, < stamp = empty */
-	uint32_t stamp;				/* where this input's positions start */
-	uint16_t lit_code[288];			/* bit-reversed fixed codes */
+	uint32_t head[1u << DEFL_HASH_BITS]; /* stamp + position, < stamp = empty */
+	uint32_t stamp;                      /* where this input's positions start */
+	uint16_t lit_code[288];              /* bit-reversed fixed codes */
 	uint8_t lit_bits[288];
-	uint8_t dist_rev[30];			/* 5-bit distance codes, reversed */
-	uint8_t len_sym[DEFL_MAX_MATCH + 1];	/* match length -> length code 0..28 */
-	uint8_t dist_sym[512];			/* distance - 1 -> code, see defl_dist() */
-	uint64_t acc;				/* bit writer, LSB first */
+	uint8_t dist_rev[30];                /* 5-bit distance codes, reversed */
+	uint8_t len_sym[DEFL_MAX_MATCH + 1]; /* match length -> length code 0..28 */
+	uint8_t dist_sym[512];               /* distance - 1 -> code, see defl_dist() */
+	uint64_t acc;                        /* bit writer, LSB first */
 	int nacc;
 	unsigned char *out;
 };
 
-static const uint16_t defl_len_base[29] = { 3,  4,  5,  6,  7,  8,  9,  10, 11,  13,
-					    15, 17, 19, 23, 27, 31, 35, 43, 51,  59,
-					    67, 83, 99, 115, 131, 163, 195, 227, 258 };
-static const uint8_t defl_len_extra[29] = { 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2,
-					    2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0 };
-static const uint16_t defl_dist_base[30] = { 1,    2,    3,    4,    5,    7,     9,     13,
-					     17,   25,   33,   49,   65,   97,    129,   193,
-					     257,  385,  513,  769,  1025, 1537,  2049,  3073,
-					     4097, 6145, 8193, 12289, 16385, 24577 };
-static const uint8_t defl_dist_extra[30] = { 0, 0, 0, 0, 1, 1, 2, 2,  3,  3,  4,  4,  5,  5,  6,
-					     6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13 };
+static const uint16_t defl_len_base[29] = {3,  4,  5,  6,   7,   8,   9,   10,  11, 13,
+                                           15, 17, 19, 23,  27,  31,  35,  43,  51, 59,
+                                           67, 83, 99, 115, 131, 163, 195, 227, 258};
+static const uint8_t defl_len_extra[29] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2,
+                                           2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0};
+static const uint16_t defl_dist_base[30] = {
+    1,   2,   3,   4,   5,   7,    9,    13,   17,   25,   33,   49,   65,    97,    129,
+    193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577};
+static const uint8_t defl_dist_extra[30] = {0, 0, 0, 0, 1, 1, 2, 2,  3,  3,  4,  4,  5,  5,  6,
+                                            6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13};
 
 static uint32_t defl_reverse(uint32_t code, int bits)
 {
@@ -141,7 +140,7 @@ static uint32_t defl_hash(const unsigned char *p)
  * block (a sync flush) and an empty final stored block, as Go's
  * compress/flate closes a stream (QUIRKS F3). */
 static void defl_compress(struct defl *d, const unsigned char *in, size_t n, int go_style,
-			  struct buf *dst)
+                          struct buf *dst)
 {
 	size_t i = 0, j, len, max, pos;
 	uint32_t cand, h;
@@ -151,31 +150,32 @@ static void defl_compress(struct defl *d, const unsigned char *in, size_t n, int
 	d->out = (unsigned char *)dst->p + dst->n;
 	d->acc = 0;
 	d->nacc = 0;
-	if (d->stamp > 0xf0000000u - n) {	/* stamps would wrap: forget all */
+	if (d->stamp > 0xf0000000u - n) { /* stamps would wrap: forget all */
 		memset(d->head, 0, sizeof(d->head));
 		d->stamp = 1;
 	}
-	defl_put(d, go_style ? 2 : 3, 3);	/* BFINAL, BTYPE = 01 (fixed) */
+	defl_put(d, go_style ? 2 : 3, 3); /* BFINAL, BTYPE = 01 (fixed) */
 	while (i + 3 <= n) {
 		h = defl_hash(in + i);
 		cand = d->head[h];
 		d->head[h] = d->stamp + (uint32_t)i;
 		if (cand >= d->stamp) {
 			pos = cand - d->stamp;
-			if (i - pos <= DEFL_WINDOW && in[pos] == in[i] && in[pos + 1] == in[i + 1] &&
-			    in[pos + 2] == in[i + 2]) {
+			if (i - pos <= DEFL_WINDOW && in[pos] == in[i] &&
+			    in[pos + 1] == in[i + 1] && in[pos + 2] == in[i + 2]) {
 				max = n - i < DEFL_MAX_MATCH ? n - i : DEFL_MAX_MATCH;
 				for (len = 3; len < max && in[pos + len] == in[i + len]; len++)
 					;
 				sym = d->len_sym[len];
 				defl_put(d, d->lit_code[257 + sym], d->lit_bits[257 + sym]);
 				if (defl_len_extra[sym])
-					defl_put(d, (uint32_t)(len - defl_len_base[sym]), defl_len_extra[sym]);
+					defl_put(d, (uint32_t)(len - defl_len_base[sym]),
+					         defl_len_extra[sym]);
 				sym = defl_dist(d, (unsigned)(i - pos));
 				defl_put(d, d->dist_rev[sym], 5);
 				if (defl_dist_extra[sym])
 					defl_put(d, (uint32_t)(i - pos - defl_dist_base[sym]),
-						 defl_dist_extra[sym]);
+					         defl_dist_extra[sym]);
 				for (j = i + 1; j < i + len && j + 3 <= n; j++)
 					d->head[defl_hash(in + j)] = d->stamp + (uint32_t)j;
 				i += len;
@@ -187,9 +187,9 @@ static void defl_compress(struct defl *d, const unsigned char *in, size_t n, int
 	}
 	for (; i < n; i++)
 		defl_put(d, d->lit_code[in[i]], d->lit_bits[in[i]]);
-	defl_put(d, d->lit_code[256], d->lit_bits[256]);	/* end of block */
+	defl_put(d, d->lit_code[256], d->lit_bits[256]); /* end of block */
 	if (go_style) {
-		defl_put(d, 0, 3);	/* BFINAL 0, BTYPE 00 (stored), empty */
+		defl_put(d, 0, 3); /* BFINAL 0, BTYPE 00 (stored), empty */
 		defl_align(d);
 		memcpy(d->out, "\x00\x00\xff\xff\x01\x00\x00\xff\xff", 9);
 		d->out += 9;

@@ -20,7 +20,7 @@ struct exp_counts {
 };
 
 struct exp_slot {
-	uint64_t key;		/* 0 = empty; see exp_top_key() */
+	uint64_t key; /* 0 = empty; see exp_top_key() */
 	int64_t fail;
 };
 
@@ -31,17 +31,17 @@ struct exp_item {
 };
 
 struct gen_expect {
-	const char *path;	/* NULL: no --expect */
-	int64_t since, until;	/* UTC days, until exclusive */
-	const char *org_name;	/* --expect-org, NULL = every organisation */
-	int org;		/* its sender index, -1 = no sender has that name */
-	unsigned char *dom_sel;	/* --expect-domain, per domain id; NULL = all */
+	const char *path;       /* NULL: no --expect */
+	int64_t since, until;   /* UTC days, until exclusive */
+	const char *org_name;   /* --expect-org, NULL = every organisation */
+	int org;                /* its sender index, -1 = no sender has that name */
+	unsigned char *dom_sel; /* --expect-domain, per domain id; NULL = all */
 	struct exp_counts total;
-	struct exp_counts *by_dom;	/* [n_dom] = no policy-domain */
-	struct exp_counts *by_org;	/* per sender */
-	int64_t *by_mx;			/* [n_mx] = no receiving-mx-hostname */
+	struct exp_counts *by_dom; /* [n_dom] = no policy-domain */
+	struct exp_counts *by_org; /* per sender */
+	int64_t *by_mx;            /* [n_mx] = no receiving-mx-hostname */
 	int64_t *by_rt;
-	int64_t *day_ok, *day_fail;	/* [day - since] */
+	int64_t *day_ok, *day_fail; /* [day - since] */
 	struct exp_slot *top;
 	size_t n_top, cap_top;
 	struct exp_item *items;
@@ -148,7 +148,7 @@ static void expect_add(struct gen_expect *e, const struct gen *g, const struct g
 			doms[nd++] = r->pol[i].dom;
 	}
 	if (nd == 0)
-		return;	/* no policy domain asked for */
+		return; /* no policy domain asked for */
 
 	/* per domain: summaries, count-once */
 	for (j = 0; j < nd; j++) {
@@ -186,7 +186,7 @@ static void expect_add(struct gen_expect *e, const struct gen *g, const struct g
 		for (a = 0; a < p->n; a++) {
 			if (n == e->cap_items) {
 				e->items = gen_xgrow(e->items, n * sizeof(*e->items),
-						     (n ? n * 2 : 64) * sizeof(*e->items));
+				                     (n ? n * 2 : 64) * sizeof(*e->items));
 				e->cap_items = n ? n * 2 : 64;
 			}
 			e->items[n].dom = p->dom;
@@ -218,7 +218,7 @@ static void expect_add(struct gen_expect *e, const struct gen *g, const struct g
 /* --- output: keys in the contract's order, laid out as "jq ." prints */
 
 struct exp_row {
-	const char *name[4];	/* NULL = JSON null */
+	const char *name[4]; /* NULL = JSON null */
 	int64_t reports, ok, fail;
 };
 
@@ -281,7 +281,7 @@ static void exp_json_int(struct buf *b, const char *indent, const char *key, int
 /* Writes one array member; keys[i] names row->name[i] (NULL ends them),
  * then the counts listed in counts ("r", "o", "f"). */
 static void exp_json_rows(struct buf *b, const char *array, const struct exp_row *rows, size_t n,
-			  const char *const *keys, const char *counts, int last)
+                          const char *const *keys, const char *counts, int last)
 {
 	size_t i;
 	int k;
@@ -315,16 +315,16 @@ static void exp_json_rows(struct buf *b, const char *array, const struct exp_row
 
 static void expect_write(struct gen_expect *e, const struct gen *g)
 {
-	static const char *const k_dom[] = { "policy_domain", NULL };
-	static const char *const k_org[] = { "organization", NULL };
-	static const char *const k_mx[] = { "mx_host", NULL };
-	static const char *const k_rt[] = { "result_type", NULL };
-	static const char *const k_day[] = { "day", NULL };
-	static const char *const k_top[] = { "organization", "policy_domain", "mx_host",
-					     "result_type" };
+	static const char *const k_dom[] = {"policy_domain", NULL};
+	static const char *const k_org[] = {"organization", NULL};
+	static const char *const k_mx[] = {"mx_host", NULL};
+	static const char *const k_rt[] = {"result_type", NULL};
+	static const char *const k_day[] = {"day", NULL};
+	static const char *const k_top[] = {"organization", "policy_domain", "mx_host",
+	                                    "result_type"};
 	size_t nrows = (size_t)g->n_dom + g->mx.n + g->rt.n + e->n_top + (size_t)g->n_snd + 2;
 	struct exp_row *rows;
-	struct buf b = { NULL, 0, 0 }, days = { NULL, 0, 0 };
+	struct buf b = {NULL, 0, 0}, days = {NULL, 0, 0};
 	size_t n, i;
 	int64_t d;
 
@@ -388,12 +388,12 @@ static void expect_write(struct gen_expect *e, const struct gen *g)
 
 	for (d = e->since, n = 0; d < e->until; d++, n++) {
 		memset(&rows[n], 0, sizeof(rows[n]));
-		buf_date(&days, d);	/* 10 bytes and a NUL per day */
+		buf_date(&days, d); /* 10 bytes and a NUL per day */
 		buf_ch(&days, '\0');
 		rows[n].ok = e->day_ok[d - e->since];
 		rows[n].fail = e->day_fail[d - e->since];
 	}
-	for (i = 0; i < n; i++)	/* days.p is final only now */
+	for (i = 0; i < n; i++) /* days.p is final only now */
 		rows[i].name[0] = days.p + i * 11;
 	exp_json_rows(&b, "by_day", rows, n, k_day, "of", 0);
 
@@ -404,16 +404,16 @@ static void expect_write(struct gen_expect *e, const struct gen *g)
 			continue;
 		memset(&rows[n], 0, sizeof(rows[n]));
 		rows[n].name[0] = g->snd[(key >> 56) - 1].org;
-		rows[n].name[1] = ((key >> 36) & 0xfffff) ? g->dom[((key >> 36) & 0xfffff) - 1].name
-							  : NULL;
-		rows[n].name[2] = ((key >> 14) & 0x3fffff) ? g->mx.s[((key >> 14) & 0x3fffff) - 1]
-							   : NULL;
+		rows[n].name[1] =
+		    ((key >> 36) & 0xfffff) ? g->dom[((key >> 36) & 0xfffff) - 1].name : NULL;
+		rows[n].name[2] =
+		    ((key >> 14) & 0x3fffff) ? g->mx.s[((key >> 14) & 0x3fffff) - 1] : NULL;
 		rows[n].name[3] = g->rt.s[key & 0x3fff];
 		rows[n++].fail = e->top[i].fail;
 	}
 	qsort(rows, n, sizeof(*rows), exp_row_cmp_failed);
 	exp_json_rows(&b, "top_failures", rows, n < EXP_TOP_FAILURES ? n : EXP_TOP_FAILURES, k_top,
-		      "f", 1);
+	              "f", 1);
 	buf_str(&b, "}\n");
 
 	if (strcmp(e->path, "-") == 0) {

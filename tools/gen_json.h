@@ -93,7 +93,7 @@ static void buf_report_id(struct buf *b, const struct gen *g, const struct gen_r
 
 /* sender!domain!begin!end[!unique-id].json[.gz] (QUIRKS H1-H5). */
 static void buf_report_filename(struct buf *b, const struct gen *g, const struct gen_report *r,
-				int gz)
+                                int gz)
 {
 	buf_str(b, g->snd[r->sender].submitter);
 	buf_ch(b, '!');
@@ -157,7 +157,7 @@ static void json_line(struct buf *b, const char *a, const char *c, int cr)
 }
 
 static void json_mx_patterns(struct buf *b, const struct gen *g, const struct gen_domain *d,
-			     const char *prefix, int cr, int *first)
+                             const char *prefix, int cr, int *first)
 {
 	int j;
 
@@ -180,7 +180,7 @@ static void json_mx_patterns(struct buf *b, const struct gen *g, const struct ge
 
 /* The domain's mta-sts.txt, one line per element (RFC 8460 section 4.3). */
 static void json_sts_strings(struct buf *b, const struct gen *g, const struct gen_domain *d,
-			     int variant, int cr)
+                             int variant, int cr)
 {
 	int64_t max_age = variant ? (d->max_age == 604800 ? 1209600 : 86400) : d->max_age;
 	int first = 0;
@@ -221,13 +221,15 @@ static void json_tlsa_strings(struct buf *b, const struct gen_domain *d)
 }
 
 static void json_policy(struct buf *b, const struct gen *g, const struct gen_report *r,
-			const struct gen_policy *p)
+                        const struct gen_policy *p)
 {
 	const struct gen_domain *d = &g->dom[r->dom];
 	int s = r->sender, first = 1;
 
 	buf_str(b, "{\"policy-type\":");
-	buf_str(b, p->type == P_STS ? "\"sts\"" : p->type == P_TLSA ? "\"tlsa\"" : "\"no-policy-found\"");
+	buf_str(b, p->type == P_STS    ? "\"sts\""
+	           : p->type == P_TLSA ? "\"tlsa\""
+	                               : "\"no-policy-found\"");
 	if (p->type == P_STS && !p->no_string) {
 		buf_str(b, ",\"policy-string\":");
 		json_sts_strings(b, g, d, p->variant, s == S_GOOGLE && d->crlf);
@@ -235,14 +237,14 @@ static void json_policy(struct buf *b, const struct gen *g, const struct gen_rep
 		buf_str(b, ",\"policy-string\":");
 		json_tlsa_strings(b, d);
 	} else if (p->type == P_NPF && s == S_STALWART) {
-		buf_str(b, ",\"policy-string\":[]");	/* QUIRKS C6 */
+		buf_str(b, ",\"policy-string\":[]"); /* QUIRKS C6 */
 	}
 	if (p->dom >= 0) {
 		buf_str(b, ",\"policy-domain\":");
 		buf_json_str(b, g->dom[p->dom].name);
 	}
 	if (s == S_MICROSOFT || s == S_MAILRU || p->dom < 0)
-		;	/* never an mx-host (QUIRKS C7) */
+		; /* never an mx-host (QUIRKS C7) */
 	else if (p->type == P_STS) {
 		buf_str(b, ",\"mx-host\":[");
 		json_mx_patterns(b, g, d, "", 0, &first);
@@ -255,7 +257,7 @@ static void json_policy(struct buf *b, const struct gen *g, const struct gen_rep
 
 static void json_summary(struct buf *b, const struct gen_report *r, const struct gen_policy *p)
 {
-	if (r->style == S_POSTFIX) {	/* QUIRKS B3 */
+	if (r->style == S_POSTFIX) { /* QUIRKS B3 */
 		buf_str(b, "{\"total-failure-session-count\":");
 		buf_i64(b, p->fail);
 		buf_str(b, ",\"total-successful-session-count\":");
@@ -270,7 +272,7 @@ static void json_summary(struct buf *b, const struct gen_report *r, const struct
 }
 
 static void json_details(struct buf *b, const struct gen *g, const struct gen_report *r,
-			 const struct gen_policy *p)
+                         const struct gen_policy *p)
 {
 	const struct gen_sender *s = &g->snd[r->sender];
 	size_t i;
@@ -297,12 +299,12 @@ static void json_details(struct buf *b, const struct gen *g, const struct gen_re
 		}
 		buf_str(b, ",\"failed-session-count\":");
 		buf_i64(b, x->count);
-		if (x->reason == 0) {	/* Go's error text (QUIRKS E6) */
+		if (x->reason == 0) { /* Go's error text (QUIRKS E6) */
 			buf_str(b, ",\"failure-reason-code\":\"unable to do http request: Get "
-				   "\\\"https://mta-sts.");
+			           "\\\"https://mta-sts.");
 			buf_str(b, g->dom[r->dom].name);
 			buf_str(b, "/.well-known/mta-sts.txt\\\": context deadline exceeded "
-				   "(Client.Timeout exceeded while awaiting headers)\"");
+			           "(Client.Timeout exceeded while awaiting headers)\"");
 		} else if (x->reason > 0) {
 			buf_str(b, ",\"failure-reason-code\":\"bad https response code: ");
 			buf_str(b, x->reason == 1 ? "404\"" : "500\"");
@@ -317,7 +319,7 @@ static void json_report(struct buf *b, const struct gen *g, const struct gen_rep
 {
 	const struct gen_sender *s = &g->snd[r->sender];
 	int i, postfix = r->style == S_POSTFIX;
-	int always_details = postfix || r->style == S_STALWART;	/* QUIRKS E1 */
+	int always_details = postfix || r->style == S_STALWART; /* QUIRKS E1 */
 
 	buf_str(b, "{\"organization-name\":");
 	buf_json_str(b, s->org);
@@ -329,7 +331,7 @@ static void json_report(struct buf *b, const struct gen *g, const struct gen_rep
 	if (s->contact != NULL)
 		buf_json_str(b, s->contact);
 	else
-		buf_str(b, "null");	/* QUIRKS B1 */
+		buf_str(b, "null"); /* QUIRKS B1 */
 	if (!postfix) {
 		buf_str(b, ",\"report-id\":\"");
 		buf_report_id(b, g, r);

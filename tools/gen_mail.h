@@ -11,18 +11,19 @@
 #include "gen_json.h"
 
 struct gen_mail {
-	struct buf msg;		/* the message so far, LF line ends */
-	struct buf bnd;		/* its MIME boundary, NUL-terminated */
-	struct buf name;	/* an attachment's file name */
-	int style;		/* of the first report: shapes the message */
-	const char *bounce;	/* its envelope sender */
-	int64_t sent;		/* its time */
-	int parts;		/* reports attached */
+	struct buf msg;     /* the message so far, LF line ends */
+	struct buf bnd;     /* its MIME boundary, NUL-terminated */
+	struct buf name;    /* an attachment's file name */
+	int style;          /* of the first report: shapes the message */
+	const char *bounce; /* its envelope sender */
+	int64_t sent;       /* its time */
+	int parts;          /* reports attached */
 };
 
 static void buf_base64(struct buf *b, const unsigned char *p, size_t n)
 {
-	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	static const char tab[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	size_t i, col = 0;
 
 	buf_reserve(b, n / 3 * 4 + n / 57 + 8);
@@ -67,7 +68,7 @@ static void mail_subject(struct buf *b, const struct gen *g, const struct gen_re
 	const char *dom = g->dom[r->dom].name, *sub = g->snd[r->sender].submitter;
 
 	switch (r->style) {
-	case S_GOOGLE:	/* QUIRKS G2: dots and "+" instead of the JSON id */
+	case S_GOOGLE: /* QUIRKS G2: dots and "+" instead of the JSON id */
 		buf_str(b, "Subject: Report Domain: ");
 		buf_str(b, dom);
 		buf_str(b, " Submitter: google.com Report-ID: <");
@@ -78,14 +79,14 @@ static void mail_subject(struct buf *b, const struct gen *g, const struct gen_re
 		buf_str(b, dom);
 		buf_str(b, "@google.com>\n");
 		break;
-	case S_MICROSOFT:	/* folded, no angle brackets */
+	case S_MICROSOFT: /* folded, no angle brackets */
 		buf_str(b, "Subject: Report Domain: ");
 		buf_str(b, dom);
 		buf_str(b, " Submitter: microsoft.com Report-ID:\n ");
 		buf_report_id(b, g, r);
 		buf_ch(b, '\n');
 		break;
-	case S_MAILRU:	/* folded before every field */
+	case S_MAILRU: /* folded before every field */
 		buf_str(b, "Subject: Report\n Domain: ");
 		buf_str(b, dom);
 		buf_str(b, "\n Submitter: mail.ru\n Report-ID: <");
@@ -121,12 +122,12 @@ static void mail_message_id(struct buf *b, const struct gen *g, const struct gen
 		buf_hex(b, perm48(r->key, g->seed ^ 0x91), 12, 0);
 		buf_str(b, "tls@google.com");
 		break;
-	case S_MICROSOFT:	/* right-hand side: the policy domain (QUIRKS G7) */
+	case S_MICROSOFT: /* right-hand side: the policy domain (QUIRKS G7) */
 		buf_report_id(b, g, r);
 		buf_ch(b, '@');
 		buf_str(b, g->dom[r->dom].name);
 		break;
-	case S_MAILRU:		/* the report-id itself */
+	case S_MAILRU: /* the report-id itself */
 		buf_report_id(b, g, r);
 		break;
 	default:
@@ -146,28 +147,30 @@ static void mail_text(struct buf *b, const struct gen *g, const struct gen_repor
 	switch (r->style) {
 	case S_MICROSOFT:
 		buf_str(b, "Content-Type: text/plain; charset=\"us-ascii\"\n"
-			   "Content-Transfer-Encoding: quoted-printable\n\n"
-			   "This is an aggregate TLS report from microsoft.com\n");
+		           "Content-Transfer-Encoding: quoted-printable\n\n"
+		           "This is an aggregate TLS report from microsoft.com\n");
 		break;
-	case S_COMCAST:	/* a body line starting "From " (mboxrd quoting) */
+	case S_COMCAST: /* a body line starting "From " (mboxrd quoting) */
 		buf_str(b, "Content-Type: text/plain; charset=\"us-ascii\"\n\n"
-			   "TLS report for ");
+		           "TLS report for ");
 		buf_str(b, dom);
 		buf_str(b, "\n\nFrom ");
 		buf_rfc3339(b, r->start, 1);
 		buf_str(b, " to ");
 		buf_rfc3339(b, r->end, 1);
 		buf_str(b, " Comcast reports on the TLS sessions\nits MTAs attempted with "
-			   "your mail servers (RFC 8460).\n");
+		           "your mail servers (RFC 8460).\n");
 		break;
 	case S_GOOGLE:
-		buf_str(b, "Content-Type: text/plain; charset=\"UTF-8\"; format=flowed; delsp=yes\n\n"
-			   "This is an aggregate TLS report from google.com\n");
+		buf_str(b,
+		        "Content-Type: text/plain; charset=\"UTF-8\"; format=flowed; delsp=yes\n\n"
+		        "This is an aggregate TLS report from google.com\n");
 		break;
 	default:
-		buf_str(b, r->style == S_MAILRU ? "Content-Type: text/plain; charset=\"utf-8\"\n"
-						   "Content-Transfer-Encoding: 7bit\n\n"
-						 : "Content-Type: text/plain; charset=\"utf-8\"\n\n");
+		buf_str(b, r->style == S_MAILRU
+		               ? "Content-Type: text/plain; charset=\"utf-8\"\n"
+		                 "Content-Transfer-Encoding: 7bit\n\n"
+		               : "Content-Type: text/plain; charset=\"utf-8\"\n\n");
 		buf_str(b, "This is an aggregate TLS report from ");
 		buf_str(b, g->snd[r->sender].submitter);
 		buf_str(b, " for ");
@@ -217,8 +220,11 @@ static void mail_begin(struct gen_mail *m, const struct gen *g, const struct gen
 		buf_ch(b, '>');
 	}
 	buf_str(b, "\nDate: ");
-	buf_rfc5322(b, r->sent, r->style == S_GOOGLE ? pacific_offset(r->sent)
-				: r->style == S_MAILRU ? 180 : 0, r->style != S_MICROSOFT);
+	buf_rfc5322(b, r->sent,
+	            r->style == S_GOOGLE   ? pacific_offset(r->sent)
+	            : r->style == S_MAILRU ? 180
+	                                   : 0,
+	            r->style != S_MICROSOFT);
 	buf_ch(b, '\n');
 	mail_subject(b, g, r);
 	mail_message_id(b, g, r);
@@ -234,10 +240,11 @@ static void mail_begin(struct gen_mail *m, const struct gen *g, const struct gen
 	else if (r->style == S_MICROSOFT)
 		buf_str(b, "Content-Type: multipart/report;\n\tboundary=\"");
 	else
-		buf_str(b, "Content-Type: multipart/report; report-type=\"tlsrpt\";\n\tboundary=\"");
+		buf_str(b,
+		        "Content-Type: multipart/report; report-type=\"tlsrpt\";\n\tboundary=\"");
 	buf_str(b, m->bnd.p);
 	buf_str(b, r->style == S_GOOGLE || r->style == S_MICROSOFT ? "\"; report-type=tlsrpt\n\n"
-								     : "\"\n\n");
+	                                                           : "\"\n\n");
 	if (r->style == S_MAILRU)
 		buf_str(b, "This is a multi-part message in MIME format.\n\n");
 	buf_str(b, "--");
@@ -249,7 +256,7 @@ static void mail_begin(struct gen_mail *m, const struct gen *g, const struct gen
 /* Adds r (gzip bytes gz) as an application/tlsrpt+gzip part (QUIRKS G6
  * for the header shapes). */
 static void mail_attach(struct gen_mail *m, const struct gen *g, const struct gen_report *r,
-			const struct buf *gz)
+                        const struct buf *gz)
 {
 	struct buf *b = &m->msg;
 
@@ -259,13 +266,13 @@ static void mail_attach(struct gen_mail *m, const struct gen *g, const struct ge
 	buf_ch(&m->name, '\0');
 	buf_str(b, "\n--");
 	buf_str(b, m->bnd.p);
-	if (m->style == S_GOOGLE) {	/* trailing space before the fold */
+	if (m->style == S_GOOGLE) { /* trailing space before the fold */
 		buf_str(b, "\nContent-Type: application/tlsrpt+gzip; \n\tname=\"");
 		buf_str(b, m->name.p);
 		buf_str(b, "\"\nContent-Disposition: attachment; \n\tfilename=\"");
 	} else if (m->style == S_MICROSOFT) {
 		buf_str(b, "\nContent-Type: application/tlsrpt+gzip\n"
-			   "Content-Disposition: attachment;\n\tfilename=\"");
+		           "Content-Disposition: attachment;\n\tfilename=\"");
 	} else {
 		buf_str(b, "\nContent-Type: application/tlsrpt+gzip; name=\"");
 		buf_str(b, m->name.p);

@@ -22,24 +22,24 @@ enum { DOM_STS, DOM_NPF };
 
 struct gen_domain {
 	char *name;
-	int type;		/* DOM_STS or DOM_NPF (no MTA-STS policy) */
-	int dane;		/* publishes TLSA: Microsoft adds a tlsa policy */
-	int wildcard;		/* policy "mx: *.name" rather than each host */
-	int crlf;		/* policy lines keep "\r" in Google's copy (QUIRKS C2) */
-	int maxage_first;	/* max_age before the mx lines (QUIRKS C9) */
-	int testing;		/* mode: testing */
+	int type;         /* DOM_STS or DOM_NPF (no MTA-STS policy) */
+	int dane;         /* publishes TLSA: Microsoft adds a tlsa policy */
+	int wildcard;     /* policy "mx: *.name" rather than each host */
+	int crlf;         /* policy lines keep "\r" in Google's copy (QUIRKS C2) */
+	int maxage_first; /* max_age before the mx lines (QUIRKS C9) */
+	int testing;      /* mode: testing */
 	int64_t max_age;
 	int n_mx;
-	int mx[3];		/* MX host ids */
-	double weight;		/* traffic relative to the busiest domain */
-	int64_t inc_day;	/* an incident: inc_len days from inc_day ... */
-	int inc_len;		/* ... (0 = none) at mx[inc_mx], result type inc_rt */
+	int mx[3];       /* MX host ids */
+	double weight;   /* traffic relative to the busiest domain */
+	int64_t inc_day; /* an incident: inc_len days from inc_day ... */
+	int inc_len;     /* ... (0 = none) at mx[inc_mx], result type inc_rt */
 	int inc_mx;
 	int inc_rt;
 	double inc_rate;
-	int tlsa_usage;		/* 2 or 3 */
-	uint64_t tlsa[2][4];	/* two SHA-256 TLSA records */
-	int extra;		/* created for a --spike, not part of --domains */
+	int tlsa_usage;      /* 2 or 3 */
+	uint64_t tlsa[2][4]; /* two SHA-256 TLSA records */
+	int extra;           /* created for a --spike, not part of --domains */
 };
 
 /* --- one report */
@@ -47,21 +47,21 @@ struct gen_domain {
 enum { P_STS, P_TLSA, P_NPF };
 
 struct gen_detail {
-	int rt;			/* result type id */
-	int mx;			/* receiving-mx-hostname id, -1 = absent */
-	int ipkind;		/* sending-mta-ip: 0 absent, 4, 6 */
-	uint32_t ip;		/* IPv4 address, or the low 16 bits of an IPv6 one */
-	int rip;		/* receiving-ip present (derived from mx) */
-	int reason;		/* failure-reason-code template, -1 = absent */
+	int rt;      /* result type id */
+	int mx;      /* receiving-mx-hostname id, -1 = absent */
+	int ipkind;  /* sending-mta-ip: 0 absent, 4, 6 */
+	uint32_t ip; /* IPv4 address, or the low 16 bits of an IPv6 one */
+	int rip;     /* receiving-ip present (derived from mx) */
+	int reason;  /* failure-reason-code template, -1 = absent */
 	int64_t count;
 };
 
 struct gen_policy {
-	int type;		/* P_STS, P_TLSA, P_NPF */
-	int dom;		/* policy-domain id, -1 = absent (Postfix, QUIRKS C3) */
-	int variant;		/* 1: the day's second sts policy (QUIRKS C8) */
-	int no_string;		/* policy-string left out (QUIRKS C5) */
-	int64_t ok, fail;	/* summary */
+	int type;         /* P_STS, P_TLSA, P_NPF */
+	int dom;          /* policy-domain id, -1 = absent (Postfix, QUIRKS C3) */
+	int variant;      /* 1: the day's second sts policy (QUIRKS C8) */
+	int no_string;    /* policy-string left out (QUIRKS C5) */
+	int64_t ok, fail; /* summary */
 	struct gen_detail *d;
 	size_t n, cap;
 };
@@ -70,15 +70,15 @@ struct gen_policy {
 #define GEN_MAX_POLICIES 4
 
 struct gen_report {
-	int sender;		/* index into gen.snd */
-	int style;		/* its style, S_GOOGLE ... */
-	int dom;		/* the domain the report is addressed to */
-	int64_t day;		/* UTC day of start-datetime */
-	int64_t start, end;	/* seconds */
-	int zulu;		/* 0: datetimes without "Z" (Microsoft, QUIRKS A1) */
-	int64_t sent;		/* when the report was mailed */
-	uint64_t rnd;		/* per report random bits (ids, boundaries) */
-	uint64_t key;		/* unique: day << 28 | sender << 20 | domain (45 bits) */
+	int sender;         /* index into gen.snd */
+	int style;          /* its style, S_GOOGLE ... */
+	int dom;            /* the domain the report is addressed to */
+	int64_t day;        /* UTC day of start-datetime */
+	int64_t start, end; /* seconds */
+	int zulu;           /* 0: datetimes without "Z" (Microsoft, QUIRKS A1) */
+	int64_t sent;       /* when the report was mailed */
+	uint64_t rnd;       /* per report random bits (ids, boundaries) */
+	uint64_t key;       /* unique: day << 28 | sender << 20 | domain (45 bits) */
 	int npol;
 	struct gen_policy pol[GEN_MAX_POLICIES];
 };
@@ -93,24 +93,24 @@ struct gen_spike {
 
 struct gen {
 	uint64_t seed;
-	struct gen_sender *snd;	/* sender_styles, then the tail */
+	struct gen_sender *snd; /* sender_styles, then the tail */
 	int n_snd;
-	char **owned;		/* the tail's strings */
+	char **owned; /* the tail's strings */
 	size_t n_owned;
 	int64_t start_day;
 	int64_t days;
 	struct gen_domain *dom;
-	int n_dom;		/* --domains plus domains named only by spikes */
-	int n_main;		/* --domains */
+	int n_dom;  /* --domains plus domains named only by spikes */
+	int n_main; /* --domains */
 	struct strtab mx;
 	struct strtab rt;
-	struct gen_spike *spike;	/* sorted by (dom, day) */
+	struct gen_spike *spike; /* sorted by (dom, day) */
 	size_t n_spike;
 };
 
 static void domain_name(char *out, size_t outlen, int i)
 {
-	static const char *const first[] = { "example.com", "example.net", "example.org" };
+	static const char *const first[] = {"example.com", "example.net", "example.org"};
 
 	if (i < 3)
 		snprintf(out, outlen, "%s", first[i]);
@@ -167,8 +167,8 @@ static void model_init_domain(struct gen *g, int i, const char *name, int extra)
 		d->inc_day = g->start_day + (int64_t)rng_below(&r, (uint64_t)g->days);
 		d->inc_len = 1 + (int)rng_below(&r, 3);
 		d->inc_mx = (int)rng_below(&r, (uint64_t)d->n_mx);
-		d->inc_rt = d->type == DOM_NPF ? RT_STARTTLS
-					       : (int)rng_pick(&r, w_incident, N_RT_REGISTRY);
+		d->inc_rt =
+		    d->type == DOM_NPF ? RT_STARTTLS : (int)rng_pick(&r, w_incident, N_RT_REGISTRY);
 		d->inc_rate = 0.02 + 0.10 * rng_unit(&r);
 	}
 	d->tlsa_usage = rng_unit(&r) < 0.5 ? 2 : 3;
@@ -254,7 +254,8 @@ static void policy_add_detail(struct gen_policy *p, const struct gen_detail *x)
 		}
 	}
 	if (p->n == p->cap) {
-		p->d = gen_xgrow(p->d, p->n * sizeof(*p->d), (p->cap ? p->cap * 2 : 8) * sizeof(*p->d));
+		p->d = gen_xgrow(p->d, p->n * sizeof(*p->d),
+		                 (p->cap ? p->cap * 2 : 8) * sizeof(*p->d));
 		p->cap = p->cap ? p->cap * 2 : 8;
 	}
 	p->d[p->n++] = *x;
@@ -263,7 +264,7 @@ static void policy_add_detail(struct gen_policy *p, const struct gen_detail *x)
 
 /* One failure detail of count sessions, shaped the way sender s writes it. */
 static void model_detail(const struct gen *g, const struct gen_report *r, struct rng *rng, int rt,
-			 int mx, int64_t count, struct gen_detail *x)
+                         int mx, int64_t count, struct gen_detail *x)
 {
 	const struct gen_sender *s = &g->snd[r->sender];
 
@@ -294,7 +295,7 @@ static void model_detail(const struct gen *g, const struct gen_report *r, struct
 /* Fills p with S sessions: an incident at one MX if one is under way, then
  * a baseline of failures drawn from weights. ok = S - failures. */
 static void model_fill(const struct gen *g, const struct gen_report *r, struct gen_policy *p,
-		       struct rng *rng, int64_t S, double rate, const unsigned *weights)
+                       struct rng *rng, int64_t S, double rate, const unsigned *weights)
 {
 	const struct gen_domain *d = &g->dom[r->dom];
 	struct gen_detail x;
@@ -330,7 +331,7 @@ static void model_fill(const struct gen *g, const struct gen_report *r, struct g
 
 /* Sessions sender s had with domain d on day. Weekends are quieter. */
 static int64_t model_sessions(const struct gen_domain *d, const struct gen_sender *snd, int64_t day,
-			      struct rng *rng)
+                              struct rng *rng)
 {
 	int dow = day_of_week(day);
 	double mean = snd->volume * d->weight * (dow == 0 || dow == 6 ? 0.75 : 1.0);
@@ -343,8 +344,8 @@ static int64_t model_sessions(const struct gen_domain *d, const struct gen_sende
  * details, plus on some days DANE-only failures that make the two views
  * differ (the count-once rule then takes the larger, docs/counting.md). */
 static void model_tlsa_view(const struct gen *g, const struct gen_report *r,
-			    const struct gen_policy *sts, struct gen_policy *p, struct rng *rng,
-			    int64_t S)
+                            const struct gen_policy *sts, struct gen_policy *p, struct rng *rng,
+                            int64_t S)
 {
 	struct gen_detail x;
 	const struct gen_domain *d = &g->dom[r->dom];
@@ -362,7 +363,7 @@ static void model_tlsa_view(const struct gen *g, const struct gen_report *r,
 			f = S - p->fail;
 		if (f > 0) {
 			model_detail(g, r, rng, (int)rng_pick(rng, w_tlsa, N_RT_REGISTRY),
-				     d->mx[rng_below(rng, (uint64_t)d->n_mx)], f, &x);
+			             d->mx[rng_below(rng, (uint64_t)d->n_mx)], f, &x);
 			policy_add_detail(p, &x);
 		}
 	}
@@ -456,7 +457,8 @@ static void model_build(const struct gen *g, int s, int dom, int64_t day, struct
 
 		for (i = 0; i < p->n; i++)
 			fetch |= p->d[i].rt == RT_STS_FETCH;
-		if (p->type == P_STS && fetch && (st == S_MAILRU || (st == S_MICROSOFT && p->ok == 0)))
+		if (p->type == P_STS && fetch &&
+		    (st == S_MAILRU || (st == S_MICROSOFT && p->ok == 0)))
 			p->no_string = 1;
 	}
 }
@@ -495,13 +497,14 @@ static void model_init_senders(struct gen *g)
 		s->ip6_base = 0x100 + (unsigned)k;
 		if (s->style == S_STALWART) {
 			s->org = s->submitter = model_own(g, "mx.isp-", n, ".test");
-			s->from = model_own(g, "\"Report Subsystem\" <noreply-tls@mx.isp-", n, ".test>");
+			s->from =
+			    model_own(g, "\"Report Subsystem\" <noreply-tls@mx.isp-", n, ".test>");
 			s->bounce = model_own(g, "noreply-tls@mx.isp-", n, ".test");
 		} else {
 			s->org = s->submitter = model_own(g, "smtp.campus-", n, ".test");
 			s->contact = model_own(g, "smtp-tls-reporting@smtp.campus-", n, ".test");
 			s->from = s->bounce =
-				model_own(g, "noreply-smtp-tls-reporting@smtp.campus-", n, ".test");
+			    model_own(g, "noreply-smtp-tls-reporting@smtp.campus-", n, ".test");
 		}
 	}
 }

@@ -105,7 +105,7 @@ static uint64_t opt_number(const char *name, const char *s, uint64_t min, uint64
 	}
 	if (v < min || v > max)
 		usage_error("--%s: %s is not in [%llu, %llu]", name, s, (unsigned long long)min,
-			    (unsigned long long)max);
+		            (unsigned long long)max);
 	return v;
 }
 
@@ -119,7 +119,7 @@ static int64_t opt_day(const char *name, const char *s)
 	civil_from_days(day, &y, &m, &d);
 	if (y < LIMIT_YEAR_MIN || y > LIMIT_YEAR_MAX)
 		usage_error("--%s: %s is outside the years tlswatch accepts (%d-%d)", name, s,
-			    LIMIT_YEAR_MIN, LIMIT_YEAR_MAX);
+		            LIMIT_YEAR_MIN, LIMIT_YEAR_MAX);
 	return day;
 }
 
@@ -156,26 +156,26 @@ static int valid_result_type(const char *s, size_t n)
 static void parse_opts(int argc, char **argv, struct gen_opts *o)
 {
 	static const struct option lopts[] = {
-		{ "out", required_argument, NULL, 'o' },
-		{ "seed", required_argument, NULL, 's' },
-		{ "start", required_argument, NULL, 'S' },
-		{ "days", required_argument, NULL, 'd' },
-		{ "domains", required_argument, NULL, 'D' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "reports-per-file", required_argument, NULL, 'r' },
-		{ "spike", required_argument, NULL, 'k' },
-		{ "duplicates", required_argument, NULL, 'u' },
-		{ "max-reports", required_argument, NULL, 'm' },
-		{ "expect", required_argument, NULL, 'e' },
-		{ "since", required_argument, NULL, '1' },
-		{ "until", required_argument, NULL, '2' },
-		{ "expect-domain", required_argument, NULL, '3' },
-		{ "expect-org", required_argument, NULL, '4' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"out", required_argument, NULL, 'o'},
+	    {"seed", required_argument, NULL, 's'},
+	    {"start", required_argument, NULL, 'S'},
+	    {"days", required_argument, NULL, 'd'},
+	    {"domains", required_argument, NULL, 'D'},
+	    {"format", required_argument, NULL, 'f'},
+	    {"reports-per-file", required_argument, NULL, 'r'},
+	    {"spike", required_argument, NULL, 'k'},
+	    {"duplicates", required_argument, NULL, 'u'},
+	    {"max-reports", required_argument, NULL, 'm'},
+	    {"expect", required_argument, NULL, 'e'},
+	    {"since", required_argument, NULL, '1'},
+	    {"until", required_argument, NULL, '2'},
+	    {"expect-domain", required_argument, NULL, '3'},
+	    {"expect-org", required_argument, NULL, '4'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
-	static const char *const formats[] = { "json", "gz", "eml", "mbox", "maildir" };
+	static const char *const formats[] = {"json", "gz", "eml", "mbox", "maildir"};
 	int ch, i;
 
 	memset(o, 0, sizeof(*o));
@@ -212,12 +212,13 @@ static void parse_opts(int argc, char **argv, struct gen_opts *o)
 			for (i = 0; i < 5 && strcmp(optarg, formats[i]) != 0; i++)
 				;
 			if (i == 5)
-				usage_error("--format: '%s' is not json, gz, eml, mbox or maildir", optarg);
+				usage_error("--format: '%s' is not json, gz, eml, mbox or maildir",
+				            optarg);
 			o->format = i;
 			break;
 		case 'r':
 			o->per_file = (int64_t)opt_number("reports-per-file", optarg, 1,
-							  LIMIT_REPORTS_PER_MESSAGE);
+			                                  LIMIT_REPORTS_PER_MESSAGE);
 			break;
 		case 'k':
 			if (o->n_spikes == GEN_MAX_SPIKES)
@@ -269,9 +270,9 @@ static void parse_opts(int argc, char **argv, struct gen_opts *o)
 		usage_error("--out DIR is required");
 	if (o->per_file > 1 && (o->format == FMT_JSON || o->format == FMT_GZ))
 		usage_error("--reports-per-file: a .json or .json.gz file holds one report; "
-			    "use it with --format eml, mbox or maildir");
-	if (o->expect == NULL && (o->have_since || o->have_until || o->n_expect_domains > 0 ||
-				  o->expect_org != NULL))
+		            "use it with --format eml, mbox or maildir");
+	if (o->expect == NULL &&
+	    (o->have_since || o->have_until || o->n_expect_domains > 0 || o->expect_org != NULL))
 		usage_error("--since, --until, --expect-domain and --expect-org go with --expect");
 	if (o->expect != NULL && !(o->have_since && o->have_until))
 		usage_error("--expect needs --since and --until");

@@ -24,12 +24,12 @@ enum { FMT_JSON, FMT_GZ, FMT_EML, FMT_MBOX, FMT_MAILDIR };
 struct gen_out {
 	int format;
 	const char *dir;
-	int per_message;	/* reports per mail message */
+	int per_message; /* reports per mail message */
 	struct defl defl;
 	struct buf json, gz, name, path, path2, crlf;
-	struct gen_mail mail;	/* the open message (mail.parts > 0) */
+	struct gen_mail mail; /* the open message (mail.parts > 0) */
 	FILE *mbox;
-	uint64_t files;		/* files written (the mbox counts once) */
+	uint64_t files; /* files written (the mbox counts once) */
 	uint64_t messages;
 };
 
@@ -38,7 +38,7 @@ static void out_mkdirs(const char *dir)
 {
 	char *p = gen_xstrdup(dir), *s;
 
-	for (s = p + 1; ; s++) {
+	for (s = p + 1;; s++) {
 		if (*s == '/' || *s == '\0') {
 			char c = *s;
 
@@ -75,7 +75,7 @@ static void out_write_file(const char *path, const char *data, size_t n)
 
 /* path = dir/sub/name, NUL-terminated. */
 static const char *out_path(struct buf *path, const char *dir, const char *sub, const char *name,
-			    size_t namelen)
+                            size_t namelen)
 {
 	path->n = 0;
 	buf_str(path, dir);
@@ -126,10 +126,10 @@ static void buf_le32(struct buf *b, uint32_t v)
  * reporter (Python) a real MTIME, XFL 2, OS 255; the rest OS 3 (Unix).
  * The deflate stream itself is gen_deflate.h's, not the sender's. */
 static void out_gzip(struct gen_out *o, const struct gen_report *r, const char *data, size_t n,
-		     struct buf *dst)
+                     struct buf *dst)
 {
-	static const unsigned char xfl[N_STYLES] = { 0, 4, 0, 0, 0, 0, 2 };
-	static const unsigned char os[N_STYLES] = { 0, 0, 255, 3, 3, 255, 255 };
+	static const unsigned char xfl[N_STYLES] = {0, 4, 0, 0, 0, 0, 2};
+	static const unsigned char os[N_STYLES] = {0, 0, 255, 3, 3, 255, 255};
 	uint32_t mtime = r->style == S_POSTFIX ? (uint32_t)r->sent : 0;
 
 	dst->n = 0;
@@ -163,7 +163,7 @@ static void mail_emit(struct gen_out *o)
 		buf_pad(&o->name, o->messages, 7);
 		buf_str(&o->name, ".eml");
 		out_write_file(out_path(&o->path, o->dir, NULL, o->name.p, o->name.n), o->crlf.p,
-			       o->crlf.n);
+		               o->crlf.n);
 		o->files++;
 	} else if (o->format == FMT_MAILDIR) {
 		/* written in tmp/, then renamed into new/ or (every third, read)
@@ -178,7 +178,8 @@ static void mail_emit(struct gen_out *o)
 		out_write_file(out_path(&o->path, o->dir, "tmp", o->name.p, o->name.n), b->p, b->n);
 		if (o->messages % 3 == 0)
 			buf_str(&o->name, ":2,S");
-		out_path(&o->path2, o->dir, o->messages % 3 == 0 ? "cur" : "new", o->name.p, o->name.n);
+		out_path(&o->path2, o->dir, o->messages % 3 == 0 ? "cur" : "new", o->name.p,
+		         o->name.n);
 		if (rename(o->path.p, o->path2.p) < 0)
 			gen_die("%s: %s", o->path2.p, strerror(errno));
 		o->files++;
@@ -196,7 +197,7 @@ static void mail_emit(struct gen_out *o)
 
 			nl = memchr(p, '\n', (size_t)(end - p));
 			if (nl == NULL)
-				nl = end - 1;	/* the message always ends in "\n" */
+				nl = end - 1; /* the message always ends in "\n" */
 			while (q < nl && *q == '>')
 				q++;
 			if (nl - q >= 5 && memcmp(q, "From ", 5) == 0)
@@ -222,7 +223,7 @@ static void mail_end(struct gen_out *o)
 /* Writes report r (name_suffix non-NULL for a re-send: "!resendN" in a
  * file name; a re-sent message is the same message in another file). */
 static void out_report(struct gen_out *o, const struct gen *g, const struct gen_report *r,
-		       const char *name_suffix)
+                       const char *name_suffix)
 {
 	o->json.n = 0;
 	json_report(&o->json, g, r);
@@ -230,18 +231,18 @@ static void out_report(struct gen_out *o, const struct gen *g, const struct gen_
 		o->name.n = 0;
 		buf_report_filename(&o->name, g, r, 0);
 		if (name_suffix != NULL) {
-			o->name.n -= 5;	/* ".json" */
+			o->name.n -= 5; /* ".json" */
 			buf_str(&o->name, name_suffix);
 			buf_str(&o->name, ".json");
 		}
 		if (o->format == FMT_GZ) {
 			buf_str(&o->name, ".gz");
 			out_gzip(o, r, o->json.p, o->json.n, &o->gz);
-			out_write_file(out_path(&o->path, o->dir, NULL, o->name.p, o->name.n), o->gz.p,
-				       o->gz.n);
+			out_write_file(out_path(&o->path, o->dir, NULL, o->name.p, o->name.n),
+			               o->gz.p, o->gz.n);
 		} else {
 			out_write_file(out_path(&o->path, o->dir, NULL, o->name.p, o->name.n),
-				       o->json.p, o->json.n);
+			               o->json.p, o->json.n);
 		}
 		o->files++;
 		return;

@@ -318,7 +318,7 @@ static int parse_day(const char *s, int64_t *out)
 	day = days_from_civil(y, m, d);
 	civil_from_days(day, &yy, &mm, &dd);
 	if (yy != y || mm != m || dd != d)
-		return -1;	/* 2026-02-30 */
+		return -1; /* 2026-02-30 */
 	*out = day;
 	return 0;
 }
@@ -357,9 +357,9 @@ static void buf_rfc3339(struct buf *b, int64_t t, int zulu)
 		buf_ch(b, 'Z');
 }
 
-static const char *const gen_wday[] = { "Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed" };
-static const char *const gen_month[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-					 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+static const char *const gen_wday[] = {"Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"};
+static const char *const gen_month[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
 /* 0 = Sunday ... 6 = Saturday. */
 static int day_of_week(int64_t day)
@@ -416,7 +416,7 @@ static void buf_asctime(struct buf *b, int64_t t)
 struct strtab {
 	char **s;
 	size_t n, cap;
-	int32_t *slot;		/* open addressing: id + 1, 0 = empty */
+	int32_t *slot; /* open addressing: id + 1, 0 = empty */
 	size_t nslot;
 };
 
@@ -437,7 +437,8 @@ static void strtab_rehash(struct strtab *t)
 	t->nslot = t->nslot ? t->nslot * 2 : 1024;
 	t->slot = gen_xcalloc(t->nslot, sizeof(*t->slot));
 	for (i = 0; i < t->n; i++) {
-		for (j = str_hash(t->s[i]) & (t->nslot - 1); t->slot[j] != 0; j = (j + 1) & (t->nslot - 1))
+		for (j = str_hash(t->s[i]) & (t->nslot - 1); t->slot[j] != 0;
+		     j = (j + 1) & (t->nslot - 1))
 			;
 		t->slot[j] = (int32_t)i + 1;
 	}
@@ -463,7 +464,8 @@ static int strtab_intern(struct strtab *t, const char *s)
 	if (id >= 0)
 		return id;
 	if (t->n == t->cap) {
-		t->s = gen_xgrow(t->s, t->n * sizeof(*t->s), (t->cap ? t->cap * 2 : 64) * sizeof(*t->s));
+		t->s = gen_xgrow(t->s, t->n * sizeof(*t->s),
+		                 (t->cap ? t->cap * 2 : 64) * sizeof(*t->s));
 		t->cap = t->cap ? t->cap * 2 : 64;
 	}
 	t->s[t->n++] = gen_xstrdup(s);
@@ -472,7 +474,8 @@ static int strtab_intern(struct strtab *t, const char *s)
 	else {
 		size_t j;
 
-		for (j = str_hash(s) & (t->nslot - 1); t->slot[j] != 0; j = (j + 1) & (t->nslot - 1))
+		for (j = str_hash(s) & (t->nslot - 1); t->slot[j] != 0;
+		     j = (j + 1) & (t->nslot - 1))
 			;
 		t->slot[j] = (int32_t)t->n;
 	}

@@ -16,7 +16,7 @@ static void api_done(struct web_page *pg, const struct jsonw *w)
 {
 	if (w->failed || strbuf_putc(pg->out, '\n') < 0) {
 		web_response_error(pg->resp, 500, WEB_ERR_JSON,
-				   "response larger than its limit; narrow the period or filter");
+		                   "response larger than its limit; narrow the period or filter");
 		return;
 	}
 	pg->resp->status = 200;
@@ -60,7 +60,7 @@ void api_summary(struct web_page *pg)
 /* Writes the rows of one series (sorted by day, days with no row left
  * out of rows) as every day of [since, until) with zeros filled. */
 static void api_days(struct jsonw *w, const struct query_row *rows, size_t n, int64_t since,
-		     int64_t until)
+                     int64_t until)
 {
 	int64_t day;
 	size_t j = 0;
@@ -90,7 +90,7 @@ static void api_days(struct jsonw *w, const struct query_row *rows, size_t n, in
 void api_timeseries(struct web_page *pg)
 {
 	const char *series = web_params_get(&pg->params, "series");
-	struct query_rows rows = { NULL, 0 };
+	struct query_rows rows = {NULL, 0};
 	int per_domain = series != NULL && strcmp(series, "domain") == 0;
 	char err[512];
 	struct jsonw w;
@@ -101,7 +101,7 @@ void api_timeseries(struct web_page *pg)
 		return;
 	}
 	if (query_group(pg->st, &pg->filter.q, per_domain ? QUERY_BY_DOMAIN_DAY : QUERY_BY_DAY, 0,
-			&rows, err, sizeof(err)) < 0) {
+	                &rows, err, sizeof(err)) < 0) {
 		web_response_error(pg->resp, 500, WEB_ERR_JSON, err);
 		return;
 	}
@@ -111,8 +111,8 @@ void api_timeseries(struct web_page *pg)
 	jsonw_key(&w, "series");
 	jsonw_array_begin(&w);
 	for (i = 0; i < rows.n; i = j) {
-		for (j = i + 1; per_domain && j < rows.n && summary_same_key(&rows.rows[i],
-									     &rows.rows[j]);
+		for (j = i + 1;
+		     per_domain && j < rows.n && summary_same_key(&rows.rows[i], &rows.rows[j]);
 		     j++)
 			;
 		if (!per_domain)
@@ -144,7 +144,7 @@ void api_timeseries(struct web_page *pg)
 void api_failures(struct web_page *pg)
 {
 	const char *by = web_params_get(&pg->params, "group_by");
-	struct web_groups groups = { NULL, 0 };
+	struct web_groups groups = {NULL, 0};
 	enum web_group_by g = GROUP_RESULT_TYPE;
 	char err[512];
 	struct jsonw w;
@@ -152,8 +152,8 @@ void api_failures(struct web_page *pg)
 
 	if (by != NULL && web_group_parse(by, &g) < 0) {
 		web_response_error(pg->resp, 400, WEB_ERR_JSON,
-				   "group_by: want organization, mx, result_type, domain or "
-				   "sending_ip");
+		                   "group_by: want organization, mx, result_type, domain or "
+		                   "sending_ip");
 		return;
 	}
 	if (web_groups_read(pg->st, &pg->filter, g, &groups, err, sizeof(err)) < 0) {
@@ -184,7 +184,7 @@ void api_failures(struct web_page *pg)
 void api_reports(struct web_page *pg)
 {
 	const char *size_s = web_params_get(&pg->params, "page_size");
-	struct query_report_list l = { NULL, 0, 0 };
+	struct query_report_list l = {NULL, 0, 0};
 	int64_t size = LIMIT_WEB_PAGE_ROWS;
 	char err[512], t[32];
 	struct jsonw w;
@@ -196,7 +196,7 @@ void api_reports(struct web_page *pg)
 		return;
 	}
 	if (query_reports(pg->st, &pg->filter.q, (pg->filter.page - 1) * size, size, &l, err,
-			  sizeof(err)) < 0) {
+	                  sizeof(err)) < 0) {
 		web_response_error(pg->resp, 500, WEB_ERR_JSON, err);
 		return;
 	}
@@ -258,7 +258,7 @@ void api_report(struct web_page *pg, const char *id_s)
 	}
 	if (query_report_get(pg->st, id, &d, err, sizeof(err)) < 0) {
 		web_response_error(pg->resp, strncmp(err, "no report", 9) == 0 ? 404 : 500,
-				   WEB_ERR_JSON, err);
+		                   WEB_ERR_JSON, err);
 		return;
 	}
 	/* the raw JSON may be up to LIMIT_INFLATED_BYTES: allow for it */

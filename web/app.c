@@ -12,7 +12,7 @@
 #include "xalloc.h"
 
 int web_app_init(struct web_app *app, const char *db_path, size_t max_readers, char *err,
-		 size_t errlen)
+                 size_t errlen)
 {
 	struct store *st = NULL;
 
@@ -24,7 +24,7 @@ int web_app_init(struct web_app *app, const char *db_path, size_t max_readers, c
 	pthread_mutex_init(&app->lock, NULL);
 	pthread_cond_init(&app->freed, NULL);
 	app->cache = web_cache_new(LIMIT_WEB_CACHE_BYTES, LIMIT_WEB_CACHE_ENTRIES,
-				   LIMIT_WEB_CACHE_ENTRY_BYTES);
+	                           LIMIT_WEB_CACHE_ENTRY_BYTES);
 	if (web_app_reader(app, &st, err, errlen) < 0) {
 		web_app_cleanup(app);
 		return -1;

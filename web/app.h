@@ -18,18 +18,18 @@ struct web_auth;
 struct web_cache;
 
 struct web_app {
-	const char *db_path;		/* borrowed */
-	const char *intake_path;	/* e.g. "/tlsrpt"; NULL: no intake */
-	int intake_on_dashboard;	/* 1: the dashboard listener serves it */
-	struct intake *intake;		/* NULL without --intake */
-	struct web_auth *auth;		/* NULL: no authentication */
-	struct alert_params alert;	/* window, baseline, factor, min_failures;
-					 * at is set per request (today) */
-	struct web_cache *cache;	/* responses until the data changes */
+	const char *db_path;       /* borrowed */
+	const char *intake_path;   /* e.g. "/tlsrpt"; NULL: no intake */
+	int intake_on_dashboard;   /* 1: the dashboard listener serves it */
+	struct intake *intake;     /* NULL without --intake */
+	struct web_auth *auth;     /* NULL: no authentication */
+	struct alert_params alert; /* window, baseline, factor, min_failures;
+	                            * at is set per request (today) */
+	struct web_cache *cache;   /* responses until the data changes */
 
 	pthread_mutex_t lock;
 	pthread_cond_t freed;
-	struct store **readers;		/* opened on demand, up to n_max */
+	struct store **readers; /* opened on demand, up to n_max */
 	int *busy;
 	size_t n_max;
 };
@@ -38,7 +38,7 @@ struct web_app {
  * opens one now so that a missing or outdated database is reported at
  * start. 0, or -1 with the reason. */
 int web_app_init(struct web_app *app, const char *db_path, size_t max_readers, char *err,
-		 size_t errlen);
+                 size_t errlen);
 /* Closes the handles (none may be borrowed). Does not free intake/auth. */
 void web_app_cleanup(struct web_app *app);
 

@@ -30,14 +30,14 @@ struct web_auth_user {
 
 struct web_auth_cached {
 	uint8_t key[DIGEST_SHA256_LEN];
-	time_t expires;		/* 0: empty slot */
+	time_t expires; /* 0: empty slot */
 };
 
 struct web_auth {
 	struct web_auth_user users[LIMIT_WEB_AUTH_USERS];
 	size_t n_users;
-	char *dummy_hash;	/* verified for unknown users: same cost */
-	uint8_t salt[32];	/* keys the cache digests; per process */
+	char *dummy_hash; /* verified for unknown users: same cost */
+	uint8_t salt[32]; /* keys the cache digests; per process */
 	pthread_mutex_t lock;
 	struct web_auth_cached cache[LIMIT_WEB_AUTH_CACHE];
 	size_t cache_next;
@@ -57,7 +57,7 @@ static int web_auth_equal(const char *a, const char *b)
 }
 
 static int web_auth_parse_line(struct web_auth *a, char *line, const char *path, int lineno,
-			       char *err, size_t errlen)
+                               char *err, size_t errlen)
 {
 	char *colon;
 	size_t i, len = strlen(line);
@@ -74,20 +74,21 @@ static int web_auth_parse_line(struct web_auth *a, char *line, const char *path,
 	*colon = '\0';
 	if (crypt_checksalt(colon + 1) != CRYPT_SALT_OK) {
 		snprintf(err, errlen,
-			 "%s:%d: the hash for '%.64s' is not one tlswatch accepts (use yescrypt or "
-			 "sha512-crypt: 'mkpasswd -m yescrypt' or 'openssl passwd -6')",
-			 path, lineno, line);
+		         "%s:%d: the hash for '%.64s' is not one tlswatch accepts (use yescrypt or "
+		         "sha512-crypt: 'mkpasswd -m yescrypt' or 'openssl passwd -6')",
+		         path, lineno, line);
 		return -1;
 	}
 	for (i = 0; i < a->n_users; i++) {
 		if (strcmp(a->users[i].name, line) == 0) {
-			snprintf(err, errlen, "%s:%d: user '%.64s' listed twice", path, lineno, line);
+			snprintf(err, errlen, "%s:%d: user '%.64s' listed twice", path, lineno,
+			         line);
 			return -1;
 		}
 	}
 	if (a->n_users == LIMIT_WEB_AUTH_USERS) {
 		snprintf(err, errlen, "%s:%d: more than %d users", path, lineno,
-			 LIMIT_WEB_AUTH_USERS);
+		         LIMIT_WEB_AUTH_USERS);
 		return -1;
 	}
 	a->users[a->n_users].name = xstrdup(line);
@@ -115,7 +116,7 @@ static int web_auth_make_dummy(struct web_auth *a, char *err, size_t errlen)
 	secret[16] = '\0';
 	/* the first user's method and cost, else yescrypt's default */
 	if (crypt_gensalt_rn(a->n_users > 0 ? a->users[0].hash : "$y$", 0, NULL, 0, setting,
-			     sizeof(setting)) == NULL ||
+	                     sizeof(setting)) == NULL ||
 	    (h = crypt_rn(secret, setting, cd, sizeof(*cd))) == NULL || h[0] == '*') {
 		snprintf(err, errlen, "crypt: cannot make a hash: %s", strerror(errno));
 		goto out;
@@ -130,7 +131,7 @@ out:
 int web_auth_load(const char *path, struct web_auth **out, char *err, size_t errlen)
 {
 	struct web_auth *a = xcalloc(1, sizeof(*a));
-	struct input in = { NULL, 0, 0, 0 };
+	struct input in = {NULL, 0, 0, 0};
 	struct stat sb;
 	char *line, *next;
 	int fd = -1, rc = -1, lineno = 0;
@@ -146,15 +147,15 @@ int web_auth_load(const char *path, struct web_auth **out, char *err, size_t err
 	}
 	if ((sb.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
 		snprintf(err, errlen,
-			 "auth file %s is writable by group or others: refused (chmod go-w %s)",
-			 path, path);
+		         "auth file %s is writable by group or others: refused (chmod go-w %s)",
+		         path, path);
 		goto out;
 	}
 	if (input_read_fd(fd, LIMIT_WEB_AUTH_FILE_BYTES, &in, err, errlen) < 0)
 		goto out;
 	if (in.truncated) {
 		snprintf(err, errlen, "auth file %s: larger than %u bytes", path,
-			 LIMIT_WEB_AUTH_FILE_BYTES);
+		         LIMIT_WEB_AUTH_FILE_BYTES);
 		goto out;
 	}
 	if (memchr(in.data, '\0', in.len) != NULL) {
@@ -203,7 +204,7 @@ void web_auth_free(struct web_auth *a)
 
 /* The cache key: SHA-256 over the per-process salt, user, NUL, password. */
 static void web_auth_key(const struct web_auth *a, const char *user, const char *password,
-			 uint8_t key[DIGEST_SHA256_LEN])
+                         uint8_t key[DIGEST_SHA256_LEN])
 {
 	size_t lu = strlen(user), lp = strlen(password), n = sizeof(a->salt) + lu + 1 + lp;
 	uint8_t *buf = xmalloc(n);
@@ -216,8 +217,7 @@ static void web_auth_key(const struct web_auth *a, const char *user, const char 
 	free(buf);
 }
 
-static int web_auth_cache_hit(struct web_auth *a, const uint8_t key[DIGEST_SHA256_LEN],
-			      time_t now)
+static int web_auth_cache_hit(struct web_auth *a, const uint8_t key[DIGEST_SHA256_LEN], time_t now)
 {
 	unsigned char d;
 	size_t i, j;
@@ -234,8 +234,7 @@ static int web_auth_cache_hit(struct web_auth *a, const uint8_t key[DIGEST_SHA25
 	return hit;
 }
 
-static void web_auth_cache_add(struct web_auth *a, const uint8_t key[DIGEST_SHA256_LEN],
-			       time_t now)
+static void web_auth_cache_add(struct web_auth *a, const uint8_t key[DIGEST_SHA256_LEN], time_t now)
 {
 	pthread_mutex_lock(&a->lock);
 	memcpy(a->cache[a->cache_next].key, key, DIGEST_SHA256_LEN);

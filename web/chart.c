@@ -15,15 +15,15 @@
 #include "text.h"
 #include "xalloc.h"
 
-#define CHART_W 800
-#define CHART_LEFT 64
-#define CHART_RIGHT 8
-#define CHART_TOP 10
+#define CHART_W      800
+#define CHART_LEFT   64
+#define CHART_RIGHT  8
+#define CHART_TOP    10
 #define CHART_BOTTOM 22
 
 struct chart_bar {
-	int64_t day;		/* first day of the bucket */
-	int64_t days;		/* days in the bucket */
+	int64_t day;  /* first day of the bucket */
+	int64_t days; /* days in the bucket */
 	int64_t ok;
 	int64_t failed;
 };
@@ -59,7 +59,7 @@ static void chart_bar_title(struct web_page *pg, const struct chart_bar *b, int 
 		html_printf(pg, "%s: ", d1);
 	if (which == 0)
 		html_printf(pg, "%s successful, %s failed", text_count(b->ok, n1, sizeof(n1)),
-			    text_count(b->failed, n2, sizeof(n2)));
+		            text_count(b->failed, n2, sizeof(n2)));
 	else
 		html_printf(pg, "%s failed", text_count(b->failed, n2, sizeof(n2)));
 	html_raw(pg, "</title>");
@@ -67,7 +67,7 @@ static void chart_bar_title(struct web_page *pg, const struct chart_bar *b, int 
 
 /* One chart: which 0 stacks successful and failed, 1 shows failed alone. */
 static void chart_draw(struct web_page *pg, const struct chart_bar *bars, size_t n, int which,
-		       int height, const char *label)
+                       int height, const char *label)
 {
 	double plot_w = CHART_W - CHART_LEFT - CHART_RIGHT;
 	double plot_h = height - CHART_TOP - CHART_BOTTOM, bw = plot_w / (double)n, x, h_ok, h_fail;
@@ -82,17 +82,21 @@ static void chart_draw(struct web_page *pg, const struct chart_bar *bars, size_t
 	}
 	top = chart_nice(max);
 	html_printf(pg,
-		    "<svg viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"%s\" "
-		    "xmlns=\"http://www.w3.org/2000/svg\">\n",
-		    CHART_W, height, label);
+	            "<svg viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"%s\" "
+	            "xmlns=\"http://www.w3.org/2000/svg\">\n",
+	            CHART_W, height, label);
 	/* grid and y labels at 0, half and the top */
 	for (i = 0; i <= 2; i++) {
 		double y = CHART_TOP + plot_h - plot_h * (double)i / 2.0;
 
 		html_printf(pg, "<line class=\"%s\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/>",
-			    i == 0 ? "axis" : "grid", CHART_LEFT, y, CHART_W - CHART_RIGHT, y);
+		            i == 0 ? "axis" : "grid", CHART_LEFT, y, CHART_W - CHART_RIGHT, y);
 		html_printf(pg, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n",
-			    CHART_LEFT - 6, y + 4, text_count(i == 0 ? 0 : i == 1 ? top / 2 : top, num, sizeof(num)));
+		            CHART_LEFT - 6, y + 4,
+		            text_count(i == 0   ? 0
+		                       : i == 1 ? top / 2
+		                                : top,
+		                       num, sizeof(num)));
 	}
 	for (i = 0; i < n; i++) {
 		const struct chart_bar *b = &bars[i];
@@ -107,20 +111,20 @@ static void chart_draw(struct web_page *pg, const struct chart_bar *bars, size_t
 		chart_bar_title(pg, b, which);
 		if (which == 0)
 			html_printf(pg,
-				    "<rect class=\"bar-ok\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" "
-				    "height=\"%.2f\"/>",
-				    x + bw * 0.1, CHART_TOP + plot_h - h_ok, bw * 0.8, h_ok);
+			            "<rect class=\"bar-ok\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" "
+			            "height=\"%.2f\"/>",
+			            x + bw * 0.1, CHART_TOP + plot_h - h_ok, bw * 0.8, h_ok);
 		html_printf(pg,
-			    "<rect class=\"bar-fail\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" "
-			    "height=\"%.2f\"/></g>\n",
-			    x + bw * 0.1, CHART_TOP + plot_h - h_ok - h_fail, bw * 0.8, h_fail);
+		            "<rect class=\"bar-fail\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" "
+		            "height=\"%.2f\"/></g>\n",
+		            x + bw * 0.1, CHART_TOP + plot_h - h_ok - h_fail, bw * 0.8, h_fail);
 	}
 	/* x labels: about six dates */
 	label_every = n > 6 ? (n + 5) / 6 : 1;
 	for (i = 0; i < n; i += label_every) {
 		datetime_format_day(bars[i].day, d, sizeof(d));
 		html_printf(pg, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>",
-			    CHART_LEFT + bw * ((double)i + 0.5), height - 6, d + 5);
+		            CHART_LEFT + bw * ((double)i + 0.5), height - 6, d + 5);
 	}
 	html_raw(pg, "\n</svg>\n");
 }
@@ -150,11 +154,11 @@ void chart_days(struct web_page *pg, const struct query_rows *days)
 	html_raw(pg, "<div class=\"chart\" id=\"chart-sessions\">\n");
 	chart_draw(pg, bars, n, 0, 240, "Successful and failed sessions per day");
 	html_raw(pg, "<p class=\"legend\"><span class=\"k-ok\"></span>successful "
-		     "<span class=\"k-fail\"></span>failed sessions");
+	             "<span class=\"k-fail\"></span>failed sessions");
 	if (per > 1)
 		html_printf(pg, " (each bar: %zu days)", per);
 	html_raw(pg, "</p>\n</div>\n<h2>Failed sessions per day</h2>\n"
-		     "<div class=\"chart\" id=\"chart-failed\">\n");
+	             "<div class=\"chart\" id=\"chart-failed\">\n");
 	chart_draw(pg, bars, n, 1, 160, "Failed sessions per day");
 	html_raw(pg, "</div>\n");
 	free(bars);

@@ -14,16 +14,16 @@
 #include "xalloc.h"
 
 static const struct {
-	const char *name;	/* group_by value, and the JSON key */
+	const char *name; /* group_by value, and the JSON key */
 	const char *json_key;
-	const char *param;	/* the filter parameter selecting one key */
+	const char *param; /* the filter parameter selecting one key */
 	const char *title;
 } web_group_defs[] = {
-	[GROUP_ORGANIZATION] = { "organization", "organization", "org", "Organisation" },
-	[GROUP_MX] = { "mx", "mx_host", "mx", "MX host" },
-	[GROUP_RESULT_TYPE] = { "result_type", "result_type", "result_type", "Result type" },
-	[GROUP_DOMAIN] = { "domain", "policy_domain", "domain", "Policy domain" },
-	[GROUP_IP] = { "sending_ip", "sending_ip", "ip", "Sending IP" },
+    [GROUP_ORGANIZATION] = {"organization", "organization", "org", "Organisation"},
+    [GROUP_MX] = {"mx", "mx_host", "mx", "MX host"},
+    [GROUP_RESULT_TYPE] = {"result_type", "result_type", "result_type", "Result type"},
+    [GROUP_DOMAIN] = {"domain", "policy_domain", "domain", "Policy domain"},
+    [GROUP_IP] = {"sending_ip", "sending_ip", "ip", "Sending IP"},
 };
 
 int web_group_parse(const char *s, enum web_group_by *g)
@@ -95,14 +95,14 @@ static int web_key_cmp(const void *a, const void *b)
 /* Sums rows of the (organisation, domain, MX, type) failure groups by the
  * organisation or the domain. */
 static void web_groups_sum(const struct query_rows *rows, enum web_group_by g,
-			   struct web_groups *out)
+                           struct web_groups *out)
 {
 	struct web_group *all = xcalloc(rows->n ? rows->n : 1, sizeof(*all));
 	size_t i, j, n = 0;
 
 	for (i = 0; i < rows->n; i++) {
 		const char *k = g == GROUP_ORGANIZATION ? rows->rows[i].organization
-							: rows->rows[i].policy_domain;
+		                                        : rows->rows[i].policy_domain;
 
 		all[i].key = k != NULL ? xstrdup(k) : NULL;
 		all[i].failed_sessions = rows->rows[i].failed_sessions;
@@ -122,11 +122,11 @@ static void web_groups_sum(const struct query_rows *rows, enum web_group_by g,
 }
 
 int web_groups_read(struct store *st, const struct web_filter *f, enum web_group_by g,
-		    struct web_groups *out, char *err, size_t errlen)
+                    struct web_groups *out, char *err, size_t errlen)
 {
-	struct query_rows rows = { NULL, 0 };
-	struct query_ip_rows ips = { NULL, 0 };
-	struct web_groups r = { NULL, 0 };
+	struct query_rows rows = {NULL, 0};
+	struct query_ip_rows ips = {NULL, 0};
+	struct web_groups r = {NULL, 0};
 	size_t i;
 	int rc = -1;
 
@@ -142,11 +142,12 @@ int web_groups_read(struct store *st, const struct web_filter *f, enum web_group
 		r.n = ips.n;
 	} else if (g == GROUP_MX || g == GROUP_RESULT_TYPE) {
 		if (query_group(st, &f->q, g == GROUP_MX ? QUERY_BY_MX : QUERY_BY_RESULT_TYPE, 0,
-				&rows, err, errlen) < 0)
+		                &rows, err, errlen) < 0)
 			goto out;
 		r.groups = xcalloc(rows.n ? rows.n : 1, sizeof(*r.groups));
 		for (i = 0; i < rows.n; i++) {
-			char **k = g == GROUP_MX ? &rows.rows[i].mx_host : &rows.rows[i].result_type;
+			char **k =
+			    g == GROUP_MX ? &rows.rows[i].mx_host : &rows.rows[i].result_type;
 
 			r.groups[i].key = *k;
 			*k = NULL;

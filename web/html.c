@@ -62,7 +62,7 @@ static void html_href(struct web_page *pg, const char *path, const struct web_kv
 }
 
 void html_link(struct web_page *pg, const char *path, const struct web_kv *kv, size_t n,
-	       const char *text, const char *class_name)
+               const char *text, const char *class_name)
 {
 	html_raw(pg, "<a ");
 	if (class_name != NULL)
@@ -74,7 +74,7 @@ void html_link(struct web_page *pg, const char *path, const struct web_kv *kv, s
 }
 
 void html_count_link(struct web_page *pg, const char *path, const struct web_kv *kv, size_t n,
-		     int64_t count)
+                     int64_t count)
 {
 	char buf[32];
 
@@ -112,7 +112,7 @@ void html_period(struct web_page *pg, int64_t since, int64_t until)
 }
 
 void html_pager(struct web_page *pg, const char *path, int64_t total, int64_t page_size,
-		const struct web_kv *keep, size_t n_keep)
+                const struct web_kv *keep, size_t n_keep)
 {
 	struct web_kv kv[8];
 	char num[32];
@@ -127,7 +127,7 @@ void html_pager(struct web_page *pg, const char *path, int64_t total, int64_t pa
 		html_raw(pg, "Nothing on this page.");
 	} else {
 		html_printf(pg, "%lld&ndash;%lld of ", (long long)first + 1,
-			    (long long)(first + page_size < total ? first + page_size : total));
+		            (long long)(first + page_size < total ? first + page_size : total));
 		html_count(pg, total);
 	}
 	if (pg->filter.page > 1) {
@@ -146,17 +146,17 @@ void html_pager(struct web_page *pg, const char *path, int64_t total, int64_t pa
 }
 
 static void html_nav_item(struct web_page *pg, const char *path, const char *name,
-			  const char *label, const char *active)
+                          const char *label, const char *active)
 {
 	html_link(pg, path, NULL, 0, label, strcmp(name, active) == 0 ? "active" : NULL);
 }
 
 /* One text input of the filter form, pre-filled (escaped). */
-static void html_input(struct web_page *pg, const char *name, const char *label,
-		       const char *value, const char *placeholder)
+static void html_input(struct web_page *pg, const char *name, const char *label, const char *value,
+                       const char *placeholder)
 {
 	html_printf(pg, "<label>%s <input type=\"text\" name=\"%s\" placeholder=\"%s\" value=\"",
-		    label, name, placeholder);
+	            label, name, placeholder);
 	if (value != NULL)
 		html_text(pg, value);
 	html_raw(pg, "\"></label>\n");
@@ -188,22 +188,24 @@ static void html_filter_form(struct web_page *pg, const char *active)
 		html_text(pg, group_by);
 		html_raw(pg, "\">\n");
 	}
-	html_printf(pg, "<div class=\"buttons\"><button type=\"submit\">Apply</button> "
-			"<a href=\"%s\">Reset</a> ",
-		    action);
-	html_link(pg, action, (const struct web_kv[]){ { "all", "1" } }, 1, "All time", NULL);
+	html_printf(pg,
+	            "<div class=\"buttons\"><button type=\"submit\">Apply</button> "
+	            "<a href=\"%s\">Reset</a> ",
+	            action);
+	html_link(pg, action, (const struct web_kv[]){{"all", "1"}}, 1, "All time", NULL);
 	html_raw(pg, "</div>\n</form>\n");
 }
 
 void html_begin(struct web_page *pg, const char *title, const char *active)
 {
 	html_raw(pg, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-		     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-		     "<title>tlswatch: ");
+	             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+	             "<title>tlswatch: ");
 	html_text(pg, title);
-	html_raw(pg, "</title>\n<link rel=\"stylesheet\" href=\"/static/style.css\">\n"
-		     "<link rel=\"icon\" href=\"/static/icon.svg\" type=\"image/svg+xml\">\n"
-		     "</head>\n<body>\n<header>\n<a class=\"brand\" href=\"/\">tlswatch</a>\n<nav>");
+	html_raw(pg,
+	         "</title>\n<link rel=\"stylesheet\" href=\"/static/style.css\">\n"
+	         "<link rel=\"icon\" href=\"/static/icon.svg\" type=\"image/svg+xml\">\n"
+	         "</head>\n<body>\n<header>\n<a class=\"brand\" href=\"/\">tlswatch</a>\n<nav>");
 	html_nav_item(pg, "/", "overview", "Overview", active);
 	html_nav_item(pg, "/failures", "failures", "Failures", active);
 	html_nav_item(pg, "/reports", "reports", "Reports", active);
@@ -221,8 +223,9 @@ void html_end(struct web_page *pg)
 	html_link(pg, "/api/v1/summary", NULL, 0, "summary as JSON", NULL);
 	html_raw(pg, "</footer>\n</body>\n</html>\n");
 	if (pg->failed) {
-		web_response_error(pg->resp, 500, WEB_ERR_HTML,
-				   "this page grew past its size limit; narrow the period or filter");
+		web_response_error(
+		    pg->resp, 500, WEB_ERR_HTML,
+		    "this page grew past its size limit; narrow the period or filter");
 		return;
 	}
 	pg->resp->status = 200;

@@ -10,13 +10,13 @@
 #include "limits.h"
 
 const struct web_header web_security_headers[] = {
-	{ "Content-Security-Policy", WEB_CSP },
-	{ "X-Content-Type-Options", "nosniff" },
-	{ "Referrer-Policy", "no-referrer" },
-	{ "X-Frame-Options", "DENY" },
+    {"Content-Security-Policy", WEB_CSP},
+    {"X-Content-Type-Options", "nosniff"},
+    {"Referrer-Policy", "no-referrer"},
+    {"X-Frame-Options", "DENY"},
 };
 const size_t web_n_security_headers =
-	sizeof(web_security_headers) / sizeof(web_security_headers[0]);
+    sizeof(web_security_headers) / sizeof(web_security_headers[0]);
 
 void web_response_init(struct web_response *r)
 {
@@ -33,7 +33,7 @@ void web_response_free(struct web_response *r)
 }
 
 void web_response_error(struct web_response *r, unsigned status, enum web_error_kind kind,
-			const char *message)
+                        const char *message)
 {
 	struct jsonw w;
 
@@ -57,14 +57,16 @@ void web_response_error(struct web_response *r, unsigned status, enum web_error_
 		break;
 	default:
 		r->content_type = "text/html; charset=utf-8";
-		strbuf_puts(&r->body, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-				      "<meta name=\"viewport\" content=\"width=device-width, "
-				      "initial-scale=1\"><title>tlswatch: error</title>"
-				      "<link rel=\"stylesheet\" href=\"/static/style.css\"></head>"
-				      "<body><main><h1>");
+		strbuf_puts(&r->body,
+		            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+		            "<meta name=\"viewport\" content=\"width=device-width, "
+		            "initial-scale=1\"><title>tlswatch: error</title>"
+		            "<link rel=\"stylesheet\" href=\"/static/style.css\"></head>"
+		            "<body><main><h1>");
 		strbuf_printf(&r->body, "%u</h1><p class=\"error\">", status);
 		escape_html(&r->body, message);
-		strbuf_puts(&r->body, "</p><p><a href=\"/\">Overview</a></p></main></body></html>\n");
+		strbuf_puts(&r->body,
+		            "</p><p><a href=\"/\">Overview</a></p></main></body></html>\n");
 		break;
 	}
 }

@@ -12,20 +12,20 @@
 #include "strbuf.h"
 
 struct web_request {
-	const char *method;	/* "GET", "HEAD", ... */
-	const char *path;	/* the URL up to '?', not decoded */
-	const char *query;	/* after '?', not decoded; "" when none */
+	const char *method; /* "GET", "HEAD", ... */
+	const char *path;   /* the URL up to '?', not decoded */
+	const char *query;  /* after '?', not decoded; "" when none */
 	size_t query_len;
 	const char *client_ip;
-	const char *user;	/* authenticated user, or NULL */
+	const char *user; /* authenticated user, or NULL */
 };
 
 struct web_response {
 	unsigned status;
-	const char *content_type;	/* a literal */
-	struct strbuf body;		/* capped at LIMIT_WEB_PAGE_BYTES */
-	const char *allow;		/* Allow header for 405, or NULL */
-	int cacheable;			/* 1: a static asset (Cache-Control) */
+	const char *content_type; /* a literal */
+	struct strbuf body;       /* capped at LIMIT_WEB_PAGE_BYTES */
+	const char *allow;        /* Allow header for 405, or NULL */
+	int cacheable;            /* 1: a static asset (Cache-Control) */
 };
 
 /* Headers sent with every response, whatever its status. */
@@ -37,8 +37,8 @@ extern const struct web_header web_security_headers[];
 extern const size_t web_n_security_headers;
 
 /* A strict policy: no script at all, styles and images from us only. */
-#define WEB_CSP                                                                     \
-	"default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; " \
+#define WEB_CSP                                                                                    \
+	"default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "         \
 	"base-uri 'none'; frame-ancestors 'none'"
 
 void web_response_init(struct web_response *r);
@@ -49,7 +49,7 @@ enum web_error_kind { WEB_ERR_HTML, WEB_ERR_JSON, WEB_ERR_TEXT };
  * ({"error": "..."}) or a machine endpoint (text/plain); message may hold
  * report or request text: it is escaped for the format. */
 void web_response_error(struct web_response *r, unsigned status, enum web_error_kind kind,
-			const char *message);
+                        const char *message);
 
 /* Answers one request (not the intake, which the server routes itself):
  * pages, API, metrics, static files, /healthz. */

@@ -24,10 +24,10 @@
 #include "xalloc.h"
 
 struct intake {
-	struct store *st;	/* NULL: dry run */
-	pthread_mutex_t write_lock;	/* one writer at a time */
+	struct store *st;           /* NULL: dry run */
+	pthread_mutex_t write_lock; /* one writer at a time */
 	pthread_mutex_t budget_lock;
-	size_t buffered;	/* bytes of bodies held, all requests */
+	size_t buffered; /* bytes of bodies held, all requests */
 };
 
 int intake_new(const char *db_path, struct intake **out, char *err, size_t errlen)
@@ -55,7 +55,7 @@ void intake_free(struct intake *in)
 }
 
 static void intake_set(struct intake_reply *r, unsigned status, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static void intake_set(struct intake_reply *r, unsigned status, const char *fmt, ...)
 {
@@ -69,7 +69,7 @@ static void intake_set(struct intake_reply *r, unsigned status, const char *fmt,
 
 int intake_type_ok(const char *content_type)
 {
-	static const char *const types[] = { "application/tlsrpt+gzip", "application/tlsrpt+json" };
+	static const char *const types[] = {"application/tlsrpt+gzip", "application/tlsrpt+json"};
 	const char *p = content_type;
 	size_t n, i;
 
@@ -91,7 +91,7 @@ int intake_type_ok(const char *content_type)
 }
 
 int intake_begin(const char *method, const char *content_type, const char *content_length,
-		 struct intake_reply *r)
+                 struct intake_reply *r)
 {
 	unsigned long long n = 0;
 	const char *p;
@@ -101,8 +101,9 @@ int intake_begin(const char *method, const char *content_type, const char *conte
 		return -1;
 	}
 	if (!intake_type_ok(content_type)) {
-		intake_set(r, 415,
-			   "Content-Type must be application/tlsrpt+gzip or application/tlsrpt+json");
+		intake_set(
+		    r, 415,
+		    "Content-Type must be application/tlsrpt+gzip or application/tlsrpt+json");
 		return -1;
 	}
 	if (content_length != NULL) {
@@ -114,7 +115,8 @@ int intake_begin(const char *method, const char *content_type, const char *conte
 				break;
 		}
 		if (n > LIMIT_WEB_INTAKE_BODY_BYTES) {
-			intake_set(r, 413, "report larger than %u bytes", LIMIT_WEB_INTAKE_BODY_BYTES);
+			intake_set(r, 413, "report larger than %u bytes",
+			           LIMIT_WEB_INTAKE_BODY_BYTES);
 			return -1;
 		}
 	}
@@ -181,20 +183,19 @@ static int intake_is_json(const uint8_t *p, size_t len)
  * ingest_input(); over HTTPS only a report itself is accepted (RFC 8460
  * section 5.4), so such a body is quarantined here, through the store. */
 static int intake_refuse_mail(struct intake *in, const uint8_t *data, size_t len,
-			      const struct source_info *src, struct ingest_result *res, char *err,
-			      size_t errlen)
+                              const struct source_info *src, struct ingest_result *res, char *err,
+                              size_t errlen)
 {
 	memset(res, 0, sizeof(*res));
 	res->quarantined = 1;
 	snprintf(res->reason, sizeof(res->reason),
-		 "not a TLS report: neither gzip nor JSON (a mail message is not accepted over "
-		 "HTTPS)");
+	         "not a TLS report: neither gzip nor JSON (a mail message is not accepted over "
+	         "HTTPS)");
 	if (in->st == NULL)
 		return 0;
 	if (store_begin(in->st, err, errlen) < 0 ||
 	    store_add_quarantine(in->st, src, res->reason, data, len, (int64_t)len, 0,
-				 &res->quarantine_id, &res->quarantine_existing, err,
-				 errlen) < 0 ||
+	                         &res->quarantine_id, &res->quarantine_existing, err, errlen) < 0 ||
 	    store_commit(in->st, err, errlen) < 0) {
 		store_rollback(in->st);
 		return -1;
@@ -203,7 +204,7 @@ static int intake_refuse_mail(struct intake *in, const uint8_t *data, size_t len
 }
 
 void intake_finish(struct intake *in, struct intake_body *b, const char *client_ip,
-		   struct intake_reply *r)
+                   struct intake_reply *r)
 {
 	const uint8_t *data = (const uint8_t *)strbuf_str(&b->data);
 	struct ingest_result res;
@@ -244,18 +245,18 @@ void intake_finish(struct intake *in, struct intake_body *b, const char *client_
 	}
 	if (res.quarantined) {
 		escape_text(res.reason, strlen(res.reason), sizeof(res.reason), reason,
-			    sizeof(reason));
+		            sizeof(reason));
 		log_warnx("intake from %s: quarantined: %s", esc(client_ip), reason);
 		intake_set(r, 400, "invalid report (kept in quarantine as %lld): %s",
-			   (long long)res.quarantine_id, reason);
+		           (long long)res.quarantine_id, reason);
 	} else if (res.n_stored > 0) {
 		log_verbose("intake from %s: stored report %lld", esc(client_ip),
-			    (long long)res.report_rowid);
+		            (long long)res.report_rowid);
 		intake_set(r, 201, "stored as report %lld", (long long)res.report_rowid);
 	} else {
 		log_verbose("intake from %s: duplicate of report %lld", esc(client_ip),
-			    (long long)res.report_rowid);
+		            (long long)res.report_rowid);
 		intake_set(r, 200, "duplicate: already stored as report %lld",
-			   (long long)res.report_rowid);
+		           (long long)res.report_rowid);
 	}
 }

@@ -26,10 +26,10 @@ struct intake_reply {
 
 /* One request's body as it streams in. */
 struct intake_body {
-	struct strbuf data;	/* capped at LIMIT_WEB_INTAKE_BODY_BYTES */
-	size_t reserved;	/* bytes counted against the shared budget */
-	int too_large;		/* past the cap: the rest is discarded */
-	int over_budget;	/* the shared budget was exhausted */
+	struct strbuf data; /* capped at LIMIT_WEB_INTAKE_BODY_BYTES */
+	size_t reserved;    /* bytes counted against the shared budget */
+	int too_large;      /* past the cap: the rest is discarded */
+	int over_budget;    /* the shared budget was exhausted */
 };
 
 /* Opens the database at db_path read-write (creating and migrating it).
@@ -44,7 +44,7 @@ void intake_free(struct intake *in);
  * r set: 405 (not POST), 415 (not application/tlsrpt+gzip or +json; case
  * and parameters ignored), 413 (Content-Length over the cap). */
 int intake_begin(const char *method, const char *content_type, const char *content_length,
-		 struct intake_reply *r);
+                 struct intake_reply *r);
 
 /* 1 when the media type of a Content-Type value is one RFC 8460 section
  * 5.3 names for reports (application/tlsrpt+gzip, application/tlsrpt+json). */
@@ -61,6 +61,6 @@ void intake_body_free(struct intake *in, struct intake_body *b);
  * (committed), 200 a duplicate of a stored report, 400 refused (the reason;
  * committed to quarantine), 413, 503, or 500 on a database error (logged). */
 void intake_finish(struct intake *in, struct intake_body *b, const char *client_ip,
-		   struct intake_reply *r);
+                   struct intake_reply *r);
 
 #endif

@@ -13,7 +13,7 @@
 
 /* Appends name{k="v",...} with the n label pairs; absent values are "". */
 static void metrics_series(struct web_page *pg, const char *name, const char *const *keys,
-			   const char *const *values, size_t n)
+                           const char *const *values, size_t n)
 {
 	const char *p;
 	size_t i;
@@ -42,10 +42,10 @@ static void metrics_series(struct web_page *pg, const char *name, const char *co
  * group, as the format requires. tlswatch_sessions_total has a result
  * label: successful or failed (from the policy summaries, counted once). */
 static int metrics_domains(struct web_page *pg, const struct query_filter *all, char *err,
-			   size_t errlen)
+                           size_t errlen)
 {
-	static const char *const keys[] = { "policy_domain", "organization", "result" };
-	struct query_rows orgs = { NULL, 0 }, *doms = NULL;
+	static const char *const keys[] = {"policy_domain", "organization", "result"};
+	struct query_rows orgs = {NULL, 0}, *doms = NULL;
 	struct query_filter f = *all;
 	const char *values[3];
 	size_t i, j, k;
@@ -60,7 +60,7 @@ static int metrics_domains(struct web_page *pg, const struct query_filter *all, 
 			goto out;
 	}
 	html_raw(pg, "# HELP tlswatch_reports_total Reports received, by policy domain and "
-		     "reporting organisation.\n# TYPE tlswatch_reports_total counter\n");
+	             "reporting organisation.\n# TYPE tlswatch_reports_total counter\n");
 	for (i = 0; i < orgs.n; i++) {
 		for (j = 0; j < doms[i].n; j++) {
 			values[0] = doms[i].rows[j].policy_domain;
@@ -70,8 +70,8 @@ static int metrics_domains(struct web_page *pg, const struct query_filter *all, 
 		}
 	}
 	html_raw(pg, "# HELP tlswatch_sessions_total TLS sessions reported, by policy domain, "
-		     "reporting organisation and result (counted once).\n"
-		     "# TYPE tlswatch_sessions_total counter\n");
+	             "reporting organisation and result (counted once).\n"
+	             "# TYPE tlswatch_sessions_total counter\n");
 	for (k = 0; k < 2; k++) {
 		for (i = 0; i < orgs.n; i++) {
 			for (j = 0; j < doms[i].n; j++) {
@@ -81,8 +81,9 @@ static int metrics_domains(struct web_page *pg, const struct query_filter *all, 
 				values[1] = orgs.rows[i].organization;
 				values[2] = k == 0 ? "successful" : "failed";
 				metrics_series(pg, "tlswatch_sessions_total", keys, values, 3);
-				html_printf(pg, "%lld\n", (long long)(k == 0 ? r->successful_sessions
-									     : r->failed_sessions));
+				html_printf(pg, "%lld\n",
+				            (long long)(k == 0 ? r->successful_sessions
+				                               : r->failed_sessions));
 			}
 		}
 	}
@@ -96,19 +97,19 @@ out:
 }
 
 static int metrics_failures(struct web_page *pg, const struct query_filter *all, char *err,
-			    size_t errlen)
+                            size_t errlen)
 {
-	static const char *const keys[] = { "policy_domain", "organization", "mx_host",
-					    "result_type" };
-	struct query_rows rows = { NULL, 0 };
+	static const char *const keys[] = {"policy_domain", "organization", "mx_host",
+	                                   "result_type"};
+	struct query_rows rows = {NULL, 0};
 	const char *values[4];
 	size_t i;
 
 	if (query_group(pg->st, all, QUERY_BY_FAILURE, 0, &rows, err, errlen) < 0)
 		return -1;
 	html_raw(pg, "# HELP tlswatch_failed_sessions_total Failed TLS sessions from the failure "
-		     "details, by policy domain, organisation, MX host and result type (counted "
-		     "once).\n# TYPE tlswatch_failed_sessions_total counter\n");
+	             "details, by policy domain, organisation, MX host and result type (counted "
+	             "once).\n# TYPE tlswatch_failed_sessions_total counter\n");
 	for (i = 0; i < rows.n; i++) {
 		values[0] = rows.rows[i].policy_domain;
 		values[1] = rows.rows[i].organization;
@@ -139,12 +140,13 @@ void page_metrics(struct web_page *pg)
 	    metrics_failures(pg, &all, err, sizeof(err)) < 0)
 		goto fail;
 	html_raw(pg, "# HELP tlswatch_quarantined_inputs_total Inputs refused and kept in "
-		     "quarantine.\n# TYPE tlswatch_quarantined_inputs_total counter\n");
+	             "quarantine.\n# TYPE tlswatch_quarantined_inputs_total counter\n");
 	html_printf(pg, "tlswatch_quarantined_inputs_total %lld\n", (long long)quarantined);
-	html_raw(pg, "# HELP tlswatch_last_report_day_timestamp_seconds Start of the UTC day of "
-		     "the newest report.\n# TYPE tlswatch_last_report_day_timestamp_seconds gauge\n");
+	html_raw(pg,
+	         "# HELP tlswatch_last_report_day_timestamp_seconds Start of the UTC day of "
+	         "the newest report.\n# TYPE tlswatch_last_report_day_timestamp_seconds gauge\n");
 	html_printf(pg, "tlswatch_last_report_day_timestamp_seconds %lld\n",
-		    found ? (long long)last * 86400 : 0LL);
+	            found ? (long long)last * 86400 : 0LL);
 	if (pg->failed) {
 		web_response_error(pg->resp, 500, WEB_ERR_TEXT, "metrics larger than their limit");
 		return;

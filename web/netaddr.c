@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <string.h>
 
-
 int netaddr_parse(const char *s, struct netaddr *out, char *err, size_t errlen)
 {
 	struct addrinfo hints, *res = NULL;
@@ -60,7 +59,7 @@ int netaddr_parse(const char *s, struct netaddr *out, char *err, size_t errlen)
 	goto out;
 bad:
 	snprintf(err, errlen, "'%.80s' is not ADDR:PORT (IPv4, [IPv6] or localhost, port 0-65535)",
-		 s);
+	         s);
 out:
 	if (res != NULL)
 		freeaddrinfo(res);
@@ -97,8 +96,8 @@ const char *netaddr_format_ip(const struct sockaddr *sa, char *buf, size_t bufle
 	if (sa == NULL)
 		return buf;
 	if (sa->sa_family == AF_INET) {
-		if (inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, buf,
-			      (socklen_t)buflen) == NULL)
+		if (inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
+		              buf, (socklen_t)buflen) == NULL)
 			snprintf(buf, buflen, "unknown");
 	} else if (sa->sa_family == AF_INET6) {
 		in6 = (const struct sockaddr_in6 *)(const void *)sa;

@@ -20,11 +20,11 @@ struct web_page {
 	struct web_app *app;
 	const struct web_request *req;
 	struct web_response *resp;
-	struct store *st;		/* read-only, borrowed for the request */
+	struct store *st; /* read-only, borrowed for the request */
 	struct web_params params;
-	struct web_filter filter;	/* period resolved (all=1 included) */
-	struct strbuf *out;		/* = &resp->body */
-	int failed;			/* an append hit the page cap */
+	struct web_filter filter; /* period resolved (all=1 included) */
+	struct strbuf *out;       /* = &resp->body */
+	int failed;               /* an append hit the page cap */
 };
 
 /* Pages: each fills pg->resp (status 200 and a body, or an error). The
@@ -45,7 +45,7 @@ void api_report(struct web_page *pg, const char *id);
 void page_metrics(struct web_page *pg);
 
 /* Static assets (static.c). */
-extern const char *const web_stylesheet[];	/* parts, NULL-terminated */
+extern const char *const web_stylesheet[]; /* parts, NULL-terminated */
 extern const char web_icon_svg[];
 
 /* --- failure groups shared by the failures page and its API (failures.c) */
@@ -53,7 +53,7 @@ extern const char web_icon_svg[];
 enum web_group_by { GROUP_ORGANIZATION, GROUP_MX, GROUP_RESULT_TYPE, GROUP_DOMAIN, GROUP_IP };
 
 struct web_group {
-	char *key;			/* NULL: absent in the reports */
+	char *key; /* NULL: absent in the reports */
 	int64_t failed_sessions;
 };
 
@@ -76,7 +76,7 @@ const char *web_group_title(enum web_group_by g);
  * key; absent last), from the analyzer's failure groups (sending IPs from
  * the failure details, counted once). Caller frees with web_groups_free. */
 int web_groups_read(struct store *st, const struct web_filter *f, enum web_group_by g,
-		    struct web_groups *out, char *err, size_t errlen);
+                    struct web_groups *out, char *err, size_t errlen);
 void web_groups_free(struct web_groups *g);
 
 /* --- HTML (html.c) --- */
@@ -98,16 +98,16 @@ void html_count(struct web_page *pg, int64_t v);
  * parameters (see web_filter_query); every part escaped. class_name may be
  * NULL. */
 void html_link(struct web_page *pg, const char *path, const struct web_kv *kv, size_t n,
-	       const char *text, const char *class_name);
+               const char *text, const char *class_name);
 /* The same link around a count. */
 void html_count_link(struct web_page *pg, const char *path, const struct web_kv *kv, size_t n,
-		     int64_t count);
+                     int64_t count);
 /* A link to the overview of the single day 'day'. */
 void html_day_link(struct web_page *pg, const char *path, int64_t day, const char *text);
 /* "Reports 1-50 of 123" and previous/next links for a paginated list;
  * keep (n_keep pairs) are parameters of the list beyond the filter. */
 void html_pager(struct web_page *pg, const char *path, int64_t total, int64_t page_size,
-		const struct web_kv *keep, size_t n_keep);
+                const struct web_kv *keep, size_t n_keep);
 /* The period in words: "2026-11-22 to 2026-11-28 (7 days)". */
 void html_period(struct web_page *pg, int64_t since, int64_t until);
 

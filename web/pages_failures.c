@@ -22,7 +22,8 @@ static void failures_tabs(struct web_page *pg, enum web_group_by current)
 	for (g = GROUP_ORGANIZATION; g <= GROUP_IP; g++) {
 		kv.key = "group_by";
 		kv.value = web_group_name(g);
-		html_link(pg, "/failures", &kv, 1, web_group_title(g), g == current ? "active" : NULL);
+		html_link(pg, "/failures", &kv, 1, web_group_title(g),
+		          g == current ? "active" : NULL);
 	}
 	html_raw(pg, "</div>\n");
 }
@@ -30,14 +31,14 @@ static void failures_tabs(struct web_page *pg, enum web_group_by current)
 /* The failure details from one sending IP. */
 static void failures_ip(struct web_page *pg, const char *ip)
 {
-	struct query_ip_details d = { NULL, 0, 0 };
-	const struct web_kv keep[2] = { { "group_by", "sending_ip" }, { "ip", ip } };
+	struct query_ip_details d = {NULL, 0, 0};
+	const struct web_kv keep[2] = {{"group_by", "sending_ip"}, {"ip", ip}};
 	int64_t size = LIMIT_WEB_PAGE_ROWS;
 	char err[512], day[16];
 	size_t i;
 
 	if (query_ip_details(pg->st, &pg->filter.q, ip, (pg->filter.page - 1) * size, size, &d, err,
-			     sizeof(err)) < 0) {
+	                     sizeof(err)) < 0) {
 		html_raw(pg, "<p class=\"error\">");
 		html_text(pg, err);
 		html_raw(pg, "</p>\n");
@@ -48,15 +49,17 @@ static void failures_ip(struct web_page *pg, const char *ip)
 	html_raw(pg, "</h2>\n");
 	html_pager(pg, "/failures", d.total, size, keep, 2);
 	html_raw(pg, "<div class=\"scroll\"><table id=\"ip-details\">\n<thead><tr><th>Day</th>"
-		     "<th>Report</th><th>Organisation</th><th>Policy</th><th>Policy domain</th>"
-		     "<th>MX host</th><th>Result type</th><th>Receiving IP</th><th>Reason code</th>"
-		     "<th class=\"num\">Failed</th></tr></thead>\n<tbody>\n");
+	             "<th>Report</th><th>Organisation</th><th>Policy</th><th>Policy domain</th>"
+	             "<th>MX host</th><th>Result type</th><th>Receiving IP</th><th>Reason code</th>"
+	             "<th class=\"num\">Failed</th></tr></thead>\n<tbody>\n");
 	for (i = 0; i < d.n; i++) {
 		const struct query_ip_detail *e = &d.details[i];
 
 		datetime_format_day(e->day, day, sizeof(day));
-		html_printf(pg, "<tr><td class=\"day\">%s</td><td><a href=\"/reports/%lld\">#%lld</a></td><td>", day,
-			    (long long)e->report, (long long)e->report);
+		html_printf(
+		    pg,
+		    "<tr><td class=\"day\">%s</td><td><a href=\"/reports/%lld\">#%lld</a></td><td>",
+		    day, (long long)e->report, (long long)e->report);
 		html_text(pg, e->organization);
 		html_raw(pg, "</td><td>");
 		html_text(pg, e->policy_type);
@@ -80,7 +83,7 @@ static void failures_ip(struct web_page *pg, const char *ip)
 
 static void failures_groups(struct web_page *pg, enum web_group_by g)
 {
-	struct web_groups groups = { NULL, 0 };
+	struct web_groups groups = {NULL, 0};
 	char err[512], hint[HINTS_MAX], share[32];
 	int64_t total = 0;
 	struct web_kv kv[2];
@@ -93,17 +96,19 @@ static void failures_groups(struct web_page *pg, enum web_group_by g)
 		return;
 	}
 	if (groups.n == 0) {
-		html_raw(pg, "<p class=\"none\" id=\"no-failures\">No failed sessions in this period"
-			     " for this filter.</p>\n");
+		html_raw(pg,
+		         "<p class=\"none\" id=\"no-failures\">No failed sessions in this period"
+		         " for this filter.</p>\n");
 		web_groups_free(&groups);
 		return;
 	}
 	for (i = 0; i < groups.n; i++)
 		total += groups.groups[i].failed_sessions;
-	html_printf(pg, "<div class=\"scroll\"><table id=\"failure-groups\">\n<thead><tr><th>%s</th>"
-			"<th class=\"num\">Failed sessions</th><th class=\"num\">Share</th>%s</tr>"
-			"</thead>\n<tbody>\n",
-		    web_group_title(g), g == GROUP_RESULT_TYPE ? "<th>What it means</th>" : "");
+	html_printf(pg,
+	            "<div class=\"scroll\"><table id=\"failure-groups\">\n<thead><tr><th>%s</th>"
+	            "<th class=\"num\">Failed sessions</th><th class=\"num\">Share</th>%s</tr>"
+	            "</thead>\n<tbody>\n",
+	            web_group_title(g), g == GROUP_RESULT_TYPE ? "<th>What it means</th>" : "");
 	shown = groups.n < LIMIT_REPORT_PAGE ? groups.n : LIMIT_REPORT_PAGE;
 	for (i = 0; i < shown; i++) {
 		const struct web_group *e = &groups.groups[i];
@@ -129,16 +134,17 @@ static void failures_groups(struct web_page *pg, enum web_group_by g)
 		}
 		/* basis points, truncated, as text_rate does */
 		snprintf(share, sizeof(share), "%lld.%02lld%%",
-			 (long long)(e->failed_sessions * 10000 / total / 100),
-			 (long long)(e->failed_sessions * 10000 / total % 100));
+		         (long long)(e->failed_sessions * 10000 / total / 100),
+		         (long long)(e->failed_sessions * 10000 / total % 100));
 		html_printf(pg, "</td><td class=\"num\">%s</td>",
-			    total > 0 && e->failed_sessions <= INT64_MAX / 10000 ? share : "-");
+		            total > 0 && e->failed_sessions <= INT64_MAX / 10000 ? share : "-");
 		if (g == GROUP_RESULT_TYPE) {
 			html_raw(pg, "<td class=\"hint\">");
-			html_text(pg, hints_format(e->key, pg->filter.q.n_domains == 1
-								  ? pg->filter.q.domains[0]
-								  : NULL,
-						   hint, sizeof(hint)));
+			html_text(pg,
+			          hints_format(e->key,
+			                       pg->filter.q.n_domains == 1 ? pg->filter.q.domains[0]
+			                                                   : NULL,
+			                       hint, sizeof(hint)));
 			html_raw(pg, "</td>");
 		}
 		html_raw(pg, "</tr>\n");
@@ -146,7 +152,7 @@ static void failures_groups(struct web_page *pg, enum web_group_by g)
 	html_raw(pg, "</tbody></table></div>\n");
 	if (shown < groups.n)
 		html_printf(pg, "<p class=\"none\">%zu more not shown; narrow the filter.</p>\n",
-			    groups.n - shown);
+		            groups.n - shown);
 	web_groups_free(&groups);
 }
 
@@ -158,8 +164,8 @@ void page_failures(struct web_page *pg)
 
 	if (by != NULL && web_group_parse(by, &g) < 0) {
 		web_response_error(pg->resp, 400, WEB_ERR_HTML,
-				   "group_by: want organization, mx, result_type, domain or "
-				   "sending_ip");
+		                   "group_by: want organization, mx, result_type, domain or "
+		                   "sending_ip");
 		return;
 	}
 	if (ip != NULL)

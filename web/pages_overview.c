@@ -13,12 +13,12 @@
 #include "page.h"
 #include "text.h"
 
-static void overview_card(struct web_page *pg, const char *id, const char *label,
-			  const char *value, const char *delta, const char *value_class)
+static void overview_card(struct web_page *pg, const char *id, const char *label, const char *value,
+                          const char *delta, const char *value_class)
 {
 	html_printf(pg, "<div class=\"card\" id=\"%s\"><div class=\"label\">%s</div>", id, label);
 	html_printf(pg, "<div class=\"value%s%s\">%s</div>", value_class != NULL ? " " : "",
-		    value_class != NULL ? value_class : "", value);
+	            value_class != NULL ? value_class : "", value);
 	if (delta != NULL)
 		html_printf(pg, "<div class=\"delta\">%s</div>", delta);
 	html_raw(pg, "</div>\n");
@@ -30,27 +30,27 @@ static void overview_cards(struct web_page *pg, const struct summary *s)
 	char v[64], d[64], d2[64], line[160];
 
 	text_count(t->reports, v, sizeof(v));
-	snprintf(line, sizeof(line), "%s vs previous period", text_delta(t->reports, p->reports, 1,
-									  d, sizeof(d)));
+	snprintf(line, sizeof(line), "%s vs previous period",
+	         text_delta(t->reports, p->reports, 1, d, sizeof(d)));
 	overview_card(pg, "total-reports", "Reports", v, line, NULL);
 	text_count(t->successful_sessions, v, sizeof(v));
 	snprintf(line, sizeof(line), "%s",
-		 text_delta(t->successful_sessions, p->successful_sessions, 1, d, sizeof(d)));
+	         text_delta(t->successful_sessions, p->successful_sessions, 1, d, sizeof(d)));
 	overview_card(pg, "total-successful", "Successful sessions", v, line, "ok");
 	text_count(t->failed_sessions, v, sizeof(v));
 	snprintf(line, sizeof(line), "%s",
-		 text_delta(t->failed_sessions, p->failed_sessions, 1, d, sizeof(d)));
+	         text_delta(t->failed_sessions, p->failed_sessions, 1, d, sizeof(d)));
 	overview_card(pg, "total-failed", "Failed sessions", v, line,
-		      t->failed_sessions > 0 ? "fail" : NULL);
+	              t->failed_sessions > 0 ? "fail" : NULL);
 	text_rate(t->successful_sessions, t->failed_sessions, v, sizeof(v));
 	snprintf(line, sizeof(line), "%s (was %s)",
-		 text_rate_delta(t->successful_sessions, t->failed_sessions,
-				 p->successful_sessions, p->failed_sessions, d, sizeof(d)),
-		 text_rate(p->successful_sessions, p->failed_sessions, d2, sizeof(d2)));
+	         text_rate_delta(t->successful_sessions, t->failed_sessions, p->successful_sessions,
+	                         p->failed_sessions, d, sizeof(d)),
+	         text_rate(p->successful_sessions, p->failed_sessions, d2, sizeof(d2)));
 	overview_card(pg, "success-rate", "Success rate", v, line, NULL);
 	text_count(s->quarantined, v, sizeof(v));
 	overview_card(pg, "total-quarantined", "Inputs quarantined", v, NULL,
-		      s->quarantined > 0 ? "fail" : NULL);
+	              s->quarantined > 0 ? "fail" : NULL);
 }
 
 /* The class for a change: more failures is bad ("up"), fewer good. */
@@ -69,14 +69,15 @@ static void overview_domains(struct web_page *pg, const struct summary *s)
 		html_raw(pg, "<p class=\"none\">No reports in this period.</p>\n");
 		return;
 	}
-	html_raw(pg, "<div class=\"scroll\"><table id=\"domains\">\n<thead><tr><th>Policy domain</th>"
-		     "<th class=\"num\">Reports</th><th class=\"num\">Successful</th>"
-		     "<th class=\"num\">Failed</th><th class=\"num\">Success rate</th>"
-		     "<th class=\"num\">Trend</th><th class=\"num\">Failed change</th></tr></thead>\n"
-		     "<tbody>\n");
+	html_raw(pg,
+	         "<div class=\"scroll\"><table id=\"domains\">\n<thead><tr><th>Policy domain</th>"
+	         "<th class=\"num\">Reports</th><th class=\"num\">Successful</th>"
+	         "<th class=\"num\">Failed</th><th class=\"num\">Success rate</th>"
+	         "<th class=\"num\">Trend</th><th class=\"num\">Failed change</th></tr></thead>\n"
+	         "<tbody>\n");
 	for (i = 0; i < s->by_domain.n; i++) {
 		const struct query_row *r = &s->by_domain.rows[i], *p = s->by_domain_prev[i];
-		struct web_kv kv = { "domain", r->policy_domain };
+		struct web_kv kv = {"domain", r->policy_domain};
 
 		html_raw(pg, "<tr><td>");
 		if (r->policy_domain != NULL)
@@ -92,19 +93,21 @@ static void overview_domains(struct web_page *pg, const struct summary *s)
 			html_count_link(pg, "/failures", &kv, 1, r->failed_sessions);
 		else
 			html_count(pg, r->failed_sessions);
-		html_printf(pg, "</td><td class=\"num\">%s</td>",
-			    text_rate(r->successful_sessions, r->failed_sessions, buf, sizeof(buf)));
+		html_printf(
+		    pg, "</td><td class=\"num\">%s</td>",
+		    text_rate(r->successful_sessions, r->failed_sessions, buf, sizeof(buf)));
 		if (p != NULL)
 			text_rate_delta(r->successful_sessions, r->failed_sessions,
-					p->successful_sessions, p->failed_sessions, buf, sizeof(buf));
+			                p->successful_sessions, p->failed_sessions, buf,
+			                sizeof(buf));
 		else
 			snprintf(buf, sizeof(buf), "new");
 		html_printf(pg, "<td class=\"num\">%s</td>", buf);
-		html_printf(pg, "<td class=\"num %s\">%s</td></tr>\n",
-			    overview_trend_class(r->failed_sessions,
-						 p != NULL ? p->failed_sessions : 0),
-			    text_delta(r->failed_sessions, p != NULL ? p->failed_sessions : 0,
-				       p != NULL, buf, sizeof(buf)));
+		html_printf(
+		    pg, "<td class=\"num %s\">%s</td></tr>\n",
+		    overview_trend_class(r->failed_sessions, p != NULL ? p->failed_sessions : 0),
+		    text_delta(r->failed_sessions, p != NULL ? p->failed_sessions : 0, p != NULL,
+		               buf, sizeof(buf)));
 	}
 	html_raw(pg, "</tbody></table></div>\n");
 }
@@ -119,10 +122,11 @@ static void overview_top(struct web_page *pg, const struct summary *s)
 		html_raw(pg, "<p class=\"none\">No failed sessions in this period.</p>\n");
 		return;
 	}
-	html_raw(pg, "<div class=\"scroll\"><table id=\"top-failures\" class=\"stack\">\n<thead><tr>"
-		     "<th>Organisation</th><th>Policy domain</th><th>MX host</th>"
-		     "<th>Result type</th><th class=\"num\">Failed</th><th class=\"num\">Change</th>"
-		     "<th>What to check</th></tr></thead>\n<tbody>\n");
+	html_raw(pg,
+	         "<div class=\"scroll\"><table id=\"top-failures\" class=\"stack\">\n<thead><tr>"
+	         "<th>Organisation</th><th>Policy domain</th><th>MX host</th>"
+	         "<th>Result type</th><th class=\"num\">Failed</th><th class=\"num\">Change</th>"
+	         "<th>What to check</th></tr></thead>\n<tbody>\n");
 	for (i = 0; i < s->top_failures.n; i++) {
 		const struct query_row *r = &s->top_failures.rows[i];
 		struct web_kv kv[4];
@@ -152,12 +156,12 @@ static void overview_top(struct web_page *pg, const struct summary *s)
 		html_text(pg, r->result_type);
 		html_raw(pg, "</td><td class=\"num fail\" data-label=\"Failed\">");
 		html_count_link(pg, "/reports", kv, n, r->failed_sessions);
-		html_printf(pg,
-			    "</td><td class=\"num %s\" data-label=\"Change\">%s</td>"
-			    "<td class=\"hint\" data-label=\"What to check\">",
-			    overview_trend_class(r->failed_sessions, s->top_failures_prev[i]),
-			    text_delta(r->failed_sessions, s->top_failures_prev[i], 1, buf,
-				       sizeof(buf)));
+		html_printf(
+		    pg,
+		    "</td><td class=\"num %s\" data-label=\"Change\">%s</td>"
+		    "<td class=\"hint\" data-label=\"What to check\">",
+		    overview_trend_class(r->failed_sessions, s->top_failures_prev[i]),
+		    text_delta(r->failed_sessions, s->top_failures_prev[i], 1, buf, sizeof(buf)));
 		html_text(pg, hints_format(r->result_type, r->policy_domain, hint, sizeof(hint)));
 		html_raw(pg, "</td></tr>\n");
 	}
@@ -171,7 +175,7 @@ static void overview_silent(struct web_page *pg, const struct summary *s)
 	if (s->n_silent == 0)
 		return;
 	html_raw(pg, "<h2>Reporters gone silent</h2>\n<p>Sent reports in the previous period, "
-		     "none in this one:</p>\n<ul id=\"silent\">\n");
+	             "none in this one:</p>\n<ul id=\"silent\">\n");
 	for (i = 0; i < s->n_silent; i++) {
 		const struct query_row *r = &s->prev_by_organization.rows[s->silent[i]];
 
@@ -235,9 +239,10 @@ static void overview_alerts(struct web_page *pg)
 	if (shown > 0)
 		html_raw(pg, "</ul>\n");
 	else
-		html_printf(pg, "<p class=\"none\" id=\"alerts\">None: no spike over the last "
-				"%lld day%s against the %lld days before.</p>\n",
-			    (long long)p.window, p.window == 1 ? "" : "s", (long long)p.baseline);
+		html_printf(pg,
+		            "<p class=\"none\" id=\"alerts\">None: no spike over the last "
+		            "%lld day%s against the %lld days before.</p>\n",
+		            (long long)p.window, p.window == 1 ? "" : "s", (long long)p.baseline);
 	strbuf_free(&line);
 	alert_list_free(&l);
 }
@@ -262,8 +267,8 @@ void page_overview(struct web_page *pg)
 	/* the summary counts whole policies: say so rather than look filtered */
 	if (pg->filter.q.mx_host != NULL || pg->filter.q.result_type != NULL)
 		html_raw(pg, "<p class=\"none\" id=\"filter-note\">The MX host and result type "
-			     "filters narrow the Failures and Reports pages; the totals here "
-			     "count every session of the domains and organisation chosen.</p>\n");
+		             "filters narrow the Failures and Reports pages; the totals here "
+		             "count every session of the domains and organisation chosen.</p>\n");
 	html_raw(pg, "<div class=\"cards\">\n");
 	overview_cards(pg, &s);
 	html_raw(pg, "</div>\n");

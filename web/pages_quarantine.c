@@ -16,12 +16,12 @@
 
 /* Bytes of a quarantined input shown on its page. */
 #define QUARANTINE_PREVIEW_TEXT 16384
-#define QUARANTINE_PREVIEW_HEX 1024
+#define QUARANTINE_PREVIEW_HEX  1024
 
 struct quarantine_window {
 	struct web_page *pg;
-	int64_t total;		/* records seen */
-	int64_t first, last;	/* [first, last): indices to show */
+	int64_t total;       /* records seen */
+	int64_t first, last; /* [first, last): indices to show */
 	int counting;
 };
 
@@ -30,8 +30,9 @@ static void quarantine_row(struct web_page *pg, const struct quarantine_entry *q
 	char when[32];
 
 	datetime_format_utc(q->received, when, sizeof(when));
-	html_printf(pg, "<tr><td><a href=\"/quarantine/%lld\">#%lld</a></td><td class=\"day\">%s</td><td>",
-		    (long long)q->id, (long long)q->id, when);
+	html_printf(
+	    pg, "<tr><td><a href=\"/quarantine/%lld\">#%lld</a></td><td class=\"day\">%s</td><td>",
+	    (long long)q->id, (long long)q->id, when);
 	html_text(pg, q->kind);
 	html_raw(pg, "</td><td>");
 	html_text(pg, q->name);
@@ -42,7 +43,7 @@ static void quarantine_row(struct web_page *pg, const struct quarantine_entry *q
 	html_raw(pg, "</td><td>");
 	if (q->released)
 		html_printf(pg, "released into <a href=\"/reports/%lld\">report #%lld</a>",
-			    (long long)q->released_report, (long long)q->released_report);
+		            (long long)q->released_report, (long long)q->released_report);
 	else
 		html_raw(pg, "held");
 	html_raw(pg, "</td></tr>\n");
@@ -95,13 +96,14 @@ void page_quarantine(struct web_page *pg)
 		goto fail;
 	html_begin(pg, "Quarantine", "quarantine");
 	html_raw(pg, "<h1>Quarantine</h1>\n<p class=\"period\">Inputs that were refused, kept "
-		     "byte-exact with the reason. 'tlswatch quarantine retry' parses them again "
-		     "after an upgrade.</p>\n");
+	             "byte-exact with the reason. 'tlswatch quarantine retry' parses them again "
+	             "after an upgrade.</p>\n");
 	html_pager(pg, "/quarantine", total, size, NULL, 0);
 	if (r.n > 0) {
-		html_raw(pg, "<div class=\"scroll\"><table id=\"quarantine\">\n<thead><tr><th>#</th>"
-			     "<th>Received (UTC)</th><th>Via</th><th>From</th><th class=\"num\">Bytes"
-			     "</th><th>Reason</th><th>Status</th></tr></thead>\n<tbody>\n");
+		html_raw(pg,
+		         "<div class=\"scroll\"><table id=\"quarantine\">\n<thead><tr><th>#</th>"
+		         "<th>Received (UTC)</th><th>Via</th><th>From</th><th class=\"num\">Bytes"
+		         "</th><th>Reason</th><th>Status</th></tr></thead>\n<tbody>\n");
 		for (i = r.n; i > 0; i--)
 			quarantine_row(pg, &r.rows[i - 1]);
 		html_raw(pg, "</tbody></table></div>\n");
@@ -128,8 +130,7 @@ static void quarantine_preview(struct web_page *pg, const struct quarantine_entr
 		return;
 	}
 	n = q->data_len < QUARANTINE_PREVIEW_TEXT ? q->data_len : QUARANTINE_PREVIEW_TEXT;
-	if (memchr(q->data, '\0', n) == NULL &&
-	    utf8_valid_prefix(q->data, n) + 4 > n) {
+	if (memchr(q->data, '\0', n) == NULL && utf8_valid_prefix(q->data, n) + 4 > n) {
 		/* control characters shown as \xNN, then HTML-escaped */
 		escape_text((const char *)q->data, n, n, esc_buf, sizeof(esc_buf));
 		html_printf(pg, "<p>The first %zu bytes, as text:</p>\n<pre id=\"preview\">", n);
@@ -157,7 +158,7 @@ void page_quarantine_entry(struct web_page *pg, const char *id_s)
 	}
 	if (store_quarantine_get(pg->st, id, &q, err, sizeof(err)) < 0) {
 		web_response_error(pg->resp, strncmp(err, "no quarantine", 13) == 0 ? 404 : 500,
-				   WEB_ERR_HTML, err);
+		                   WEB_ERR_HTML, err);
 		return;
 	}
 	html_begin(pg, "Quarantine record", "quarantine");
@@ -172,11 +173,11 @@ void page_quarantine_entry(struct web_page *pg, const char *id_s)
 	html_raw(pg, "</dd>\n<dt>Size</dt><dd>");
 	html_count(pg, q.size);
 	html_printf(pg, " bytes%s</dd>\n<dt>SHA-256</dt><dd>%s</dd>\n<dt>Status</dt><dd>",
-		    q.truncated ? " (over the size limit: only the first part is kept)" : "",
-		    q.sha256_hex);
+	            q.truncated ? " (over the size limit: only the first part is kept)" : "",
+	            q.sha256_hex);
 	if (q.released)
 		html_printf(pg, "released into <a href=\"/reports/%lld\">report #%lld</a>",
-			    (long long)q.released_report, (long long)q.released_report);
+		            (long long)q.released_report, (long long)q.released_report);
 	else
 		html_raw(pg, "held");
 	html_raw(pg, "</dd>\n</dl>\n<h2>Content</h2>\n");

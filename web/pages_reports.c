@@ -33,20 +33,25 @@ static void reports_json_indent(const char *json, size_t len, struct strbuf *sb)
 			continue;
 		}
 		switch (c) {
-		case ' ': case '\t': case '\r': case '\n':
+		case ' ':
+		case '\t':
+		case '\r':
+		case '\n':
 			break;
 		case '"':
 			in_string = 1;
 			failed |= strbuf_putc(sb, c);
 			break;
-		case '{': case '[':
+		case '{':
+		case '[':
 			depth++;
 			failed |= strbuf_putc(sb, c);
 			failed |= strbuf_putc(sb, '\n');
 			for (k = 0; k < depth && k < 64; k++)
 				failed |= strbuf_puts(sb, "  ");
 			break;
-		case '}': case ']':
+		case '}':
+		case ']':
 			depth = depth > 0 ? depth - 1 : 0;
 			failed |= strbuf_putc(sb, '\n');
 			for (k = 0; k < depth && k < 64; k++)
@@ -74,15 +79,17 @@ static void reports_table(struct web_page *pg, const struct query_report_list *l
 	size_t i;
 
 	html_raw(pg, "<div class=\"scroll\"><table id=\"reports\">\n<thead><tr><th>Day</th>"
-		     "<th>Organisation</th><th>Report ID</th><th>Policy domains</th>"
-		     "<th class=\"num\">Successful</th><th class=\"num\">Failed</th></tr></thead>\n"
-		     "<tbody>\n");
+	             "<th>Organisation</th><th>Report ID</th><th>Policy domains</th>"
+	             "<th class=\"num\">Successful</th><th class=\"num\">Failed</th></tr></thead>\n"
+	             "<tbody>\n");
 	for (i = 0; i < l->n; i++) {
 		const struct query_report_entry *e = &l->entries[i];
 
 		datetime_format_day(e->day, day, sizeof(day));
-		html_printf(pg, "<tr><td class=\"day\">%s</td><td><a class=\"report-link\" href=\"/reports/%lld\">",
-			    day, (long long)e->id);
+		html_printf(pg,
+		            "<tr><td class=\"day\">%s</td><td><a class=\"report-link\" "
+		            "href=\"/reports/%lld\">",
+		            day, (long long)e->id);
 		html_text(pg, e->organization);
 		html_raw(pg, "</a></td><td>");
 		html_text(pg, e->report_id);
@@ -90,7 +97,7 @@ static void reports_table(struct web_page *pg, const struct query_report_list *l
 		html_text(pg, e->first_domain);
 		if (e->n_domains > 1)
 			html_printf(pg, " <span class=\"absent\">+%lld more</span>",
-				    (long long)e->n_domains - 1);
+			            (long long)e->n_domains - 1);
 		html_raw(pg, "</td><td class=\"num ok\">");
 		html_count(pg, e->successful_sessions);
 		html_raw(pg, "</td><td class=\"num fail\">");
@@ -102,12 +109,12 @@ static void reports_table(struct web_page *pg, const struct query_report_list *l
 
 void page_reports(struct web_page *pg)
 {
-	struct query_report_list l = { NULL, 0, 0 };
+	struct query_report_list l = {NULL, 0, 0};
 	int64_t size = LIMIT_WEB_PAGE_ROWS;
 	char err[512];
 
 	if (query_reports(pg->st, &pg->filter.q, (pg->filter.page - 1) * size, size, &l, err,
-			  sizeof(err)) < 0) {
+	                  sizeof(err)) < 0) {
 		web_response_error(pg->resp, 500, WEB_ERR_HTML, err);
 		return;
 	}
@@ -154,9 +161,10 @@ static void reports_source(struct web_page *pg, const struct query_source_detail
 	}
 	html_raw(pg, "<dl class=\"meta\" id=\"source\">\n");
 	reports_meta(pg, "Received via", src->kind, 1);
-	reports_meta(pg, strcmp(src->kind != NULL ? src->kind : "", "https") == 0 ? "Client address"
-										  : "Name",
-		     src->name, 0);
+	reports_meta(pg,
+	             strcmp(src->kind != NULL ? src->kind : "", "https") == 0 ? "Client address"
+	                                                                      : "Name",
+	             src->name, 0);
 	reports_meta_time(pg, "Received", src->received);
 	reports_meta(pg, "Message-ID", src->message_id, 0);
 	reports_meta(pg, "From", src->mail_from, 0);
@@ -179,9 +187,9 @@ static void reports_failures(struct web_page *pg, const struct query_policy_deta
 	if (p->n_failures == 0)
 		return;
 	html_raw(pg, "<div class=\"scroll\"><table class=\"failure-details\">\n<thead><tr>"
-		     "<th>Result type</th><th>Sending IP</th><th>MX host</th><th>MX HELO</th>"
-		     "<th>Receiving IP</th><th class=\"num\">Failed</th><th>Reason code</th>"
-		     "<th>Additional information</th></tr></thead>\n<tbody>\n");
+	             "<th>Result type</th><th>Sending IP</th><th>MX host</th><th>MX HELO</th>"
+	             "<th>Receiving IP</th><th class=\"num\">Failed</th><th>Reason code</th>"
+	             "<th>Additional information</th></tr></thead>\n<tbody>\n");
 	for (i = 0; i < p->n_failures; i++) {
 		const struct query_failure_detail *f = &p->failures[i];
 
@@ -221,8 +229,9 @@ static void reports_policies(struct web_page *pg, const struct query_report_deta
 		html_text(pg, p->policy_domain);
 		html_raw(pg, "</h3>\n<dl class=\"meta\">\n");
 		reports_meta(pg, "Successful sessions",
-			     text_count(p->successful_sessions, n, sizeof(n)), 1);
-		reports_meta(pg, "Failed sessions", text_count(p->failed_sessions, n, sizeof(n)), 1);
+		             text_count(p->successful_sessions, n, sizeof(n)), 1);
+		reports_meta(pg, "Failed sessions", text_count(p->failed_sessions, n, sizeof(n)),
+		             1);
 		reports_meta(pg, "Policy strings", p->policy_strings, 0);
 		reports_meta(pg, "MX hosts", p->mx_hosts, 0);
 		html_raw(pg, "</dl>\n");
@@ -245,12 +254,12 @@ void page_report(struct web_page *pg, const char *id_s)
 	}
 	if (query_report_get(pg->st, id, &d, err, sizeof(err)) < 0) {
 		web_response_error(pg->resp, strncmp(err, "no report", 9) == 0 ? 404 : 500,
-				   WEB_ERR_HTML, err);
+		                   WEB_ERR_HTML, err);
 		return;
 	}
 	html_begin(pg, "Report", "reports");
 	html_printf(pg, "<h1>Report #%lld</h1>\n<dl class=\"meta\" id=\"report-meta\">\n",
-		    (long long)d.id);
+	            (long long)d.id);
 	reports_meta(pg, "Organisation", d.organization, 1);
 	reports_meta(pg, "Report ID", d.report_id, 1);
 	reports_meta(pg, "Contact", d.contact_info, 1);
@@ -263,16 +272,15 @@ void page_report(struct web_page *pg, const char *id_s)
 	reports_policies(pg, &d);
 	reports_source(pg, &d.source);
 	html_printf(pg, "<h2>Raw JSON</h2>\n<p><a href=\"/api/v1/reports/%lld\">As JSON</a>",
-		    (long long)d.id);
+	            (long long)d.id);
 	if (d.raw_json_len > LIMIT_WEB_RAW_SHOWN)
 		html_printf(pg, " (the first %u bytes of %zu are shown)", LIMIT_WEB_RAW_SHOWN,
-			    d.raw_json_len);
+		            d.raw_json_len);
 	html_raw(pg, "</p>\n<pre id=\"raw-json\">");
 	strbuf_init(&pretty, LIMIT_WEB_RAW_SHOWN * 4);
-	reports_json_indent(d.raw_json != NULL ? d.raw_json : "",
-			    d.raw_json_len < LIMIT_WEB_RAW_SHOWN ? d.raw_json_len
-								 : LIMIT_WEB_RAW_SHOWN,
-			    &pretty);
+	reports_json_indent(
+	    d.raw_json != NULL ? d.raw_json : "",
+	    d.raw_json_len < LIMIT_WEB_RAW_SHOWN ? d.raw_json_len : LIMIT_WEB_RAW_SHOWN, &pretty);
 	html_text(pg, strbuf_str(&pretty));
 	strbuf_free(&pretty);
 	html_raw(pg, "</pre>\n");

@@ -32,7 +32,7 @@ static int web_hex(char c)
  * -1 with the reason on a bad escape, a control character or invalid
  * UTF-8 in the result. */
 static int web_decode(const char *s, size_t len, char **out, const char *what, char *err,
-		      size_t errlen)
+                      size_t errlen)
 {
 	char *d = xmalloc(len + 1);
 	size_t i, o = 0;
@@ -85,8 +85,7 @@ void web_params_free(struct web_params *p)
 	p->n = 0;
 }
 
-int web_params_parse(const char *query, size_t len, struct web_params *p, char *err,
-		     size_t errlen)
+int web_params_parse(const char *query, size_t len, struct web_params *p, char *err, size_t errlen)
 {
 	const char *s = query, *end = query + len, *amp, *eq;
 	char *name = NULL, *value = NULL;
@@ -105,7 +104,8 @@ int web_params_parse(const char *query, size_t len, struct web_params *p, char *
 			continue;
 		}
 		if (p->n == LIMIT_WEB_QUERY_PARAMS) {
-			snprintf(err, errlen, "more than %u query parameters", LIMIT_WEB_QUERY_PARAMS);
+			snprintf(err, errlen, "more than %u query parameters",
+			         LIMIT_WEB_QUERY_PARAMS);
 			goto fail;
 		}
 		eq = memchr(s, '=', (size_t)(amp - s));
@@ -113,13 +113,13 @@ int web_params_parse(const char *query, size_t len, struct web_params *p, char *
 			eq = amp;
 		if ((size_t)(amp - s) > LIMIT_STRING_BYTES) {
 			snprintf(err, errlen, "query parameter longer than %d bytes",
-				 LIMIT_STRING_BYTES);
+			         LIMIT_STRING_BYTES);
 			goto fail;
 		}
 		if (web_decode(s, (size_t)(eq - s), &name, "query parameter name", err, errlen) < 0)
 			goto fail;
-		if (web_decode(eq < amp ? eq + 1 : amp, eq < amp ? (size_t)(amp - eq - 1) : 0, &value,
-			       "query parameter value", err, errlen) < 0)
+		if (web_decode(eq < amp ? eq + 1 : amp, eq < amp ? (size_t)(amp - eq - 1) : 0,
+		               &value, "query parameter value", err, errlen) < 0)
 			goto fail;
 		p->items[p->n].name = name;
 		p->items[p->n].value = value;
@@ -166,7 +166,7 @@ int web_parse_id(const char *s, int64_t *out)
 /* Parameters the filter knows; anything else is ignored by it (a page may
  * read its own, such as group_by). */
 int web_filter_parse(const struct web_params *p, int64_t today, struct web_filter *f, char *err,
-		     size_t errlen)
+                     size_t errlen)
 {
 	const char *since = web_params_get(p, "since"), *until = web_params_get(p, "until");
 	const char *all = web_params_get(p, "all"), *page = web_params_get(p, "page");
@@ -187,7 +187,7 @@ int web_filter_parse(const struct web_params *p, int64_t today, struct web_filte
 		}
 		f->all = 1;
 	} else if (period_resolve(since, until, today, 7, &f->q.since, &f->q.until, why,
-				  sizeof(why)) < 0) {
+	                          sizeof(why)) < 0) {
 		snprintf(err, errlen, "period: %s", why);
 		return -1;
 	}
@@ -259,9 +259,9 @@ static int web_overridden(const struct web_kv *kv, size_t n, const char *key)
 }
 
 int web_filter_query(struct strbuf *sb, const struct web_filter *f, const struct web_kv *kv,
-		     size_t n)
+                     size_t n)
 {
-	static const char *const keys[] = { "org", "mx", "result_type" };
+	static const char *const keys[] = {"org", "mx", "result_type"};
 	const char *values[3];
 	int first = 1, rc = 0;
 	size_t i;

@@ -31,20 +31,19 @@ struct web_params {
 
 /* Parses len bytes of a query string (without the '?'). 0, or -1 with the
  * reason in err; on failure p is left empty. Free with web_params_free. */
-int web_params_parse(const char *query, size_t len, struct web_params *p, char *err,
-		     size_t errlen);
+int web_params_parse(const char *query, size_t len, struct web_params *p, char *err, size_t errlen);
 void web_params_free(struct web_params *p);
 /* The first value of name, or NULL. Empty values count as absent. */
 const char *web_params_get(const struct web_params *p, const char *name);
 
 /* The filters of a view, resolved. Strings borrow from the web_params. */
 struct web_filter {
-	struct query_filter q;		/* since, until and the string filters */
+	struct query_filter q; /* since, until and the string filters */
 	const char *domains[LIMIT_WEB_QUERY_PARAMS];
-	const char *since_arg;		/* as given, for links; NULL: default */
+	const char *since_arg; /* as given, for links; NULL: default */
 	const char *until_arg;
-	int all;			/* all=1: every day holding a report */
-	int64_t page;			/* 1-based */
+	int all;      /* all=1: every day holding a report */
+	int64_t page; /* 1-based */
 	int64_t today;
 };
 
@@ -53,7 +52,7 @@ struct web_filter {
  * with summary_period_all), domain (repeatable), org, mx, result_type,
  * page. 0, or -1 with the reason ("period: ...") for a 400. */
 int web_filter_parse(const struct web_params *p, int64_t today, struct web_filter *f, char *err,
-		     size_t errlen);
+                     size_t errlen);
 
 /* One parameter to add to or replace in a link. value NULL: drop key. */
 struct web_kv {
@@ -67,7 +66,7 @@ struct web_kv {
  * name (since or until replace the whole period) or adds one (page,
  * group_by). -1 past the cap. */
 int web_filter_query(struct strbuf *sb, const struct web_filter *f, const struct web_kv *kv,
-		     size_t n);
+                     size_t n);
 
 /* Appends s percent-encoded (everything but A-Z a-z 0-9 - . _ ~). */
 int web_url_encode(struct strbuf *sb, const char *s);

@@ -15,25 +15,25 @@
 #include "xalloc.h"
 
 struct web_route_def {
-	const char *path;	/* exact, or a prefix ending in '/' with an id */
+	const char *path; /* exact, or a prefix ending in '/' with an id */
 	enum web_error_kind kind;
 	void (*page)(struct web_page *pg);
 	void (*page_id)(struct web_page *pg, const char *id);
 };
 
 static const struct web_route_def web_routes[] = {
-	{ "/", WEB_ERR_HTML, page_overview, NULL },
-	{ "/failures", WEB_ERR_HTML, page_failures, NULL },
-	{ "/reports", WEB_ERR_HTML, page_reports, NULL },
-	{ "/reports/", WEB_ERR_HTML, NULL, page_report },
-	{ "/quarantine", WEB_ERR_HTML, page_quarantine, NULL },
-	{ "/quarantine/", WEB_ERR_HTML, NULL, page_quarantine_entry },
-	{ "/api/v1/summary", WEB_ERR_JSON, api_summary, NULL },
-	{ "/api/v1/timeseries", WEB_ERR_JSON, api_timeseries, NULL },
-	{ "/api/v1/failures", WEB_ERR_JSON, api_failures, NULL },
-	{ "/api/v1/reports", WEB_ERR_JSON, api_reports, NULL },
-	{ "/api/v1/reports/", WEB_ERR_JSON, NULL, api_report },
-	{ "/metrics", WEB_ERR_TEXT, page_metrics, NULL },
+    {"/", WEB_ERR_HTML, page_overview, NULL},
+    {"/failures", WEB_ERR_HTML, page_failures, NULL},
+    {"/reports", WEB_ERR_HTML, page_reports, NULL},
+    {"/reports/", WEB_ERR_HTML, NULL, page_report},
+    {"/quarantine", WEB_ERR_HTML, page_quarantine, NULL},
+    {"/quarantine/", WEB_ERR_HTML, NULL, page_quarantine_entry},
+    {"/api/v1/summary", WEB_ERR_JSON, api_summary, NULL},
+    {"/api/v1/timeseries", WEB_ERR_JSON, api_timeseries, NULL},
+    {"/api/v1/failures", WEB_ERR_JSON, api_failures, NULL},
+    {"/api/v1/reports", WEB_ERR_JSON, api_reports, NULL},
+    {"/api/v1/reports/", WEB_ERR_JSON, NULL, api_report},
+    {"/metrics", WEB_ERR_TEXT, page_metrics, NULL},
 };
 
 /* Answers the paths that need no database. 1 when answered. */
@@ -46,7 +46,7 @@ static int web_route_static(const struct web_request *req, struct web_response *
 		for (i = 0; web_stylesheet[i] != NULL; i++)
 			strbuf_puts(&resp->body, web_stylesheet[i]);
 	} else if (strcmp(req->path, "/static/icon.svg") == 0 ||
-		   strcmp(req->path, "/favicon.ico") == 0) {
+	           strcmp(req->path, "/favicon.ico") == 0) {
 		resp->content_type = "image/svg+xml";
 		strbuf_puts(&resp->body, web_icon_svg);
 	} else {
@@ -82,8 +82,8 @@ static void web_route_health(struct web_app *app, struct web_response *resp)
  * key is the UTC day (the default period and today's alerts follow it),
  * the path and the raw query string. A HIT has filled resp; on a MISS
  * *key is the caller's to pass on to web_cache_done and free. */
-static enum web_cache_result web_route_cached(struct web_app *app, struct web_page *pg,
-					      char **key, struct web_cache_ticket *t)
+static enum web_cache_result web_route_cached(struct web_app *app, struct web_page *pg, char **key,
+                                              struct web_cache_ticket *t)
 {
 	char err[512];
 	size_t n;
@@ -96,7 +96,7 @@ static enum web_cache_result web_route_cached(struct web_app *app, struct web_pa
 	n = strlen(pg->req->path) + pg->req->query_len + 32;
 	*key = xmalloc(n);
 	snprintf(*key, n, "%lld %s?%.*s", (long long)pg->filter.today, pg->req->path,
-		 (int)pg->req->query_len, pg->req->query);
+	         (int)pg->req->query_len, pg->req->query);
 	return web_cache_get(app->cache, *key, pg->resp, t);
 }
 
@@ -142,9 +142,9 @@ void web_route(struct web_app *app, const struct web_request *req, struct web_re
 	}
 	r = web_route_find(req->path, &id);
 	if (r == NULL) {
-		web_response_error(resp, 404, strncmp(req->path, "/api/", 5) == 0 ? WEB_ERR_JSON
-										   : WEB_ERR_HTML,
-				   "no such page");
+		web_response_error(
+		    resp, 404, strncmp(req->path, "/api/", 5) == 0 ? WEB_ERR_JSON : WEB_ERR_HTML,
+		    "no such page");
 		return;
 	}
 	pg.app = app;
@@ -158,7 +158,7 @@ void web_route(struct web_app *app, const struct web_request *req, struct web_re
 	}
 	if (web_app_reader(app, &pg.st, err, sizeof(err)) < 0 ||
 	    (pg.filter.all && summary_period_all(pg.st, pg.filter.today, &pg.filter.q.since,
-						 &pg.filter.q.until, err, sizeof(err)) < 0)) {
+	                                         &pg.filter.q.until, err, sizeof(err)) < 0)) {
 		log_error("%s", err);
 		web_response_error(resp, 503, r->kind, "database unavailable");
 		goto out;

@@ -29,15 +29,15 @@
 
 /* A PEM certificate chain or key file: a few KiB; the cap refuses a wrong
  * file before it is read whole. */
-#define WEB_PEM_MAX (1024u * 1024u)
-#define WEB_REALM "tlswatch"
+#define WEB_PEM_MAX        (1024u * 1024u)
+#define WEB_REALM          "tlswatch"
 #define WEB_TLS_PRIORITIES "NORMAL:-VERS-SSL3.0:-VERS-TLS1.0:-VERS-TLS1.1"
 
 struct web_listener {
 	struct web_app *app;
-	int intake_only;	/* the --intake-listen listener */
+	int intake_only; /* the --intake-listen listener */
 	int tls;
-	char last_error[256];	/* MHD's last message, for start-up errors */
+	char last_error[256]; /* MHD's last message, for start-up errors */
 };
 
 enum web_conn_kind { CONN_NEW, CONN_PAGE_WAIT, CONN_PAGE, CONN_INTAKE };
@@ -60,12 +60,12 @@ static void *web_uri_log(void *cls, const char *uri, struct MHD_Connection *c)
 	conn->uri = xstrdup(uri != NULL ? uri : "");
 	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	netaddr_format_ip(ci != NULL ? ci->client_addr : NULL, conn->client_ip,
-			  sizeof(conn->client_ip));
+	                  sizeof(conn->client_ip));
 	return conn;
 }
 
 static void web_completed(void *cls, struct MHD_Connection *c, void **req_cls,
-			  enum MHD_RequestTerminationCode toe)
+                          enum MHD_RequestTerminationCode toe)
 {
 	struct web_listener *l = cls;
 	struct web_conn *conn = *req_cls;
@@ -96,8 +96,8 @@ static void web_mhd_log(void *cls, const char *fmt, va_list ap)
 }
 
 /* Queues status with body (taken over) and every response header. */
-static enum MHD_Result web_send(struct MHD_Connection *c, struct web_conn *conn,
-				const char *method, struct web_response *r, int auth_fail)
+static enum MHD_Result web_send(struct MHD_Connection *c, struct web_conn *conn, const char *method,
+                                struct web_response *r, int auth_fail)
 {
 	struct MHD_Response *resp;
 	enum MHD_Result rc;
@@ -111,10 +111,10 @@ static enum MHD_Result web_send(struct MHD_Connection *c, struct web_conn *conn,
 	}
 	for (i = 0; i < web_n_security_headers; i++)
 		MHD_add_response_header(resp, web_security_headers[i].name,
-					web_security_headers[i].value);
+		                        web_security_headers[i].value);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
-				r->cacheable ? "public, max-age=3600" : "no-store");
+	                        r->cacheable ? "public, max-age=3600" : "no-store");
 	if (r->allow != NULL)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
 	if (auth_fail)
@@ -123,13 +123,13 @@ static enum MHD_Result web_send(struct MHD_Connection *c, struct web_conn *conn,
 		rc = MHD_queue_response(c, r->status, resp);
 	MHD_destroy_response(resp);
 	log_verbose("%s %s %s %u", conn->client_ip, esc(method), esc(conn->uri),
-		    auth_fail ? 401u : r->status);
+	            auth_fail ? 401u : r->status);
 	return rc;
 }
 
 static enum MHD_Result web_send_text(struct MHD_Connection *c, struct web_conn *conn,
-				     const char *method, unsigned status, const char *text,
-				     const char *allow)
+                                     const char *method, unsigned status, const char *text,
+                                     const char *allow)
 {
 	struct web_response r;
 	enum MHD_Result rc;
@@ -165,7 +165,7 @@ static int web_authorized(struct web_app *app, struct MHD_Connection *c)
 
 /* The path part of a request URI (without query or fragment), in buf. */
 static void web_split_uri(const char *uri, char *path, size_t pathlen, const char **query,
-			  size_t *query_len)
+                          size_t *query_len)
 {
 	size_t n = strcspn(uri, "?#");
 	const char *q = uri[n] == '?' ? uri + n + 1 : uri + n;
@@ -176,8 +176,8 @@ static void web_split_uri(const char *uri, char *path, size_t pathlen, const cha
 }
 
 static enum MHD_Result web_page_request(struct web_listener *l, struct MHD_Connection *c,
-					struct web_conn *conn, const char *method,
-					const char *path, const char *query, size_t query_len)
+                                        struct web_conn *conn, const char *method, const char *path,
+                                        const char *query, size_t query_len)
 {
 	struct web_request req;
 	struct web_response r;
@@ -205,21 +205,21 @@ static enum MHD_Result web_page_request(struct web_listener *l, struct MHD_Conne
 }
 
 static enum MHD_Result web_intake_request(struct web_listener *l, struct MHD_Connection *c,
-					  struct web_conn *conn, const char *method,
-					  const char *upload_data, size_t *upload_data_size)
+                                          struct web_conn *conn, const char *method,
+                                          const char *upload_data, size_t *upload_data_size)
 {
 	struct intake_reply reply;
 
 	if (conn->kind == CONN_NEW) {
 		conn->kind = CONN_INTAKE;
 		if (intake_begin(method,
-				 MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-							     MHD_HTTP_HEADER_CONTENT_TYPE),
-				 MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-							     MHD_HTTP_HEADER_CONTENT_LENGTH),
-				 &reply) < 0)
+		                 MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+		                                             MHD_HTTP_HEADER_CONTENT_TYPE),
+		                 MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+		                                             MHD_HTTP_HEADER_CONTENT_LENGTH),
+		                 &reply) < 0)
 			return web_send_text(c, conn, method, reply.status, reply.message,
-					     reply.status == 405 ? "POST" : NULL);
+			                     reply.status == 405 ? "POST" : NULL);
 		intake_body_init(&conn->body);
 		conn->body_open = 1;
 		return MHD_YES;
@@ -239,18 +239,17 @@ static enum MHD_Result web_intake_request(struct web_listener *l, struct MHD_Con
  * Transfer-Encoding). */
 static int web_has_body(struct MHD_Connection *c)
 {
-	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-						     MHD_HTTP_HEADER_CONTENT_LENGTH);
+	const char *cl =
+	    MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 
 	return (cl != NULL && strcmp(cl, "0") != 0) ||
-	       MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-					   MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL;
+	       MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING) !=
+	           NULL;
 }
 
 static enum MHD_Result web_handler(void *cls, struct MHD_Connection *c, const char *url,
-				   const char *method, const char *version,
-				   const char *upload_data, size_t *upload_data_size,
-				   void **req_cls)
+                                   const char *method, const char *version, const char *upload_data,
+                                   size_t *upload_data_size, void **req_cls)
 {
 	struct web_listener *l = cls;
 	struct web_conn *conn = *req_cls;
@@ -306,23 +305,23 @@ static enum MHD_Result web_handler(void *cls, struct MHD_Connection *c, const ch
 
 int web_check_intake_path(const char *path, char *err, size_t errlen)
 {
-	static const char *const taken[] = { "/api/", "/static/", "/reports", "/failures",
-					     "/quarantine", "/metrics", "/healthz", "/favicon.ico" };
+	static const char *const taken[] = {"/api/",       "/static/", "/reports", "/failures",
+	                                    "/quarantine", "/metrics", "/healthz", "/favicon.ico"};
 	size_t i, n = strlen(path);
 
 	if (path[0] != '/' || n < 2 || n > 200 ||
 	    strspn(path, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/-._~") !=
-		    n) {
+	        n) {
 		snprintf(err, errlen,
-			 "intake path '%.80s': want /NAME (letters, digits, / - . _ ~; at most "
-			 "200 bytes)",
-			 path);
+		         "intake path '%.80s': want /NAME (letters, digits, / - . _ ~; at most "
+		         "200 bytes)",
+		         path);
 		return -1;
 	}
 	for (i = 0; i < sizeof(taken) / sizeof(taken[0]); i++) {
 		if (strncmp(path, taken[i], strlen(taken[i])) == 0) {
-			snprintf(err, errlen, "intake path '%s' is one of the dashboard's own paths",
-				 path);
+			snprintf(err, errlen,
+			         "intake path '%s' is one of the dashboard's own paths", path);
 			return -1;
 		}
 	}
@@ -334,8 +333,7 @@ struct web_pem {
 	int loaded;
 };
 
-static int web_load_pem(const struct web_options *o, struct web_pem *pem, char *err,
-			size_t errlen)
+static int web_load_pem(const struct web_options *o, struct web_pem *pem, char *err, size_t errlen)
 {
 	memset(pem, 0, sizeof(*pem));
 	if (o->tls_cert == NULL && o->tls_key == NULL)
@@ -353,7 +351,7 @@ static int web_load_pem(const struct web_options *o, struct web_pem *pem, char *
 	pem->loaded = 1;
 	if (pem->cert.truncated || pem->key.truncated || pem->cert.len == 0 || pem->key.len == 0) {
 		snprintf(err, errlen, "TLS certificate or key file empty or larger than %u bytes",
-			 WEB_PEM_MAX);
+		         WEB_PEM_MAX);
 		return -1;
 	}
 	return 0;
@@ -370,8 +368,8 @@ static void web_free_pem(struct web_pem *pem)
 }
 
 static struct MHD_Daemon *web_start(struct web_listener *l, const char *where,
-				    const struct netaddr *addr, const struct web_pem *pem, char *err,
-				    size_t errlen)
+                                    const struct netaddr *addr, const struct web_pem *pem,
+                                    char *err, size_t errlen)
 {
 	struct MHD_OptionItem tls[4];
 	struct MHD_Daemon *d;
@@ -393,37 +391,37 @@ static struct MHD_Daemon *web_start(struct web_listener *l, const char *where,
 		flags |= MHD_USE_IPv6;
 	l->tls = pem->loaded;
 	d = MHD_start_daemon(
-		flags, 0, NULL, NULL, web_handler, l, MHD_OPTION_SOCK_ADDR,
-		(const struct sockaddr *)&addr->ss, MHD_OPTION_THREAD_POOL_SIZE,
-		(unsigned int)LIMIT_WEB_THREADS, MHD_OPTION_CONNECTION_LIMIT,
-		(unsigned int)LIMIT_WEB_CONNECTIONS, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-		(unsigned int)LIMIT_WEB_CONNECTIONS_PER_IP, MHD_OPTION_CONNECTION_TIMEOUT,
-		(unsigned int)LIMIT_WEB_TIMEOUT_SECONDS, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-		(size_t)LIMIT_WEB_CONNECTION_MEMORY, MHD_OPTION_URI_LOG_CALLBACK, web_uri_log, l,
-		MHD_OPTION_NOTIFY_COMPLETED, web_completed, l, MHD_OPTION_EXTERNAL_LOGGER,
-		web_mhd_log, l, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
+	    flags, 0, NULL, NULL, web_handler, l, MHD_OPTION_SOCK_ADDR,
+	    (const struct sockaddr *)&addr->ss, MHD_OPTION_THREAD_POOL_SIZE,
+	    (unsigned int)LIMIT_WEB_THREADS, MHD_OPTION_CONNECTION_LIMIT,
+	    (unsigned int)LIMIT_WEB_CONNECTIONS, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    (unsigned int)LIMIT_WEB_CONNECTIONS_PER_IP, MHD_OPTION_CONNECTION_TIMEOUT,
+	    (unsigned int)LIMIT_WEB_TIMEOUT_SECONDS, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+	    (size_t)LIMIT_WEB_CONNECTION_MEMORY, MHD_OPTION_URI_LOG_CALLBACK, web_uri_log, l,
+	    MHD_OPTION_NOTIFY_COMPLETED, web_completed, l, MHD_OPTION_EXTERNAL_LOGGER, web_mhd_log,
+	    l, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
 	if (d == NULL)
 		snprintf(err, errlen, "cannot serve on %s: %s", where,
-			 l->last_error[0] != '\0' ? l->last_error : strerror(errno));
+		         l->last_error[0] != '\0' ? l->last_error : strerror(errno));
 	return d;
 }
 
 /* "http://127.0.0.1:8080" for a running daemon, into buf. */
 static const char *web_url(struct MHD_Daemon *d, const struct web_listener *l,
-			   const struct netaddr *addr, char *buf, size_t buflen)
+                           const struct netaddr *addr, char *buf, size_t buflen)
 {
 	const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
 	char where[80];
 
 	netaddr_format((const struct sockaddr *)&addr->ss, di != NULL ? di->port : 0, where,
-		       sizeof(where));
+	               sizeof(where));
 	snprintf(buf, buflen, "%s://%s", l->tls ? "https" : "http", where);
 	return buf;
 }
 
 /* Checks the options against each other and the security rules. */
 static int web_check_options(const struct web_options *o, struct netaddr *dash,
-			     struct netaddr *intake, char *err, size_t errlen)
+                             struct netaddr *intake, char *err, size_t errlen)
 {
 	char why[256];
 
@@ -433,10 +431,11 @@ static int web_check_options(const struct web_options *o, struct netaddr *dash,
 	}
 	if (!netaddr_is_loopback((const struct sockaddr *)&dash->ss) && o->auth_file == NULL &&
 	    !o->no_auth) {
-		snprintf(err, errlen,
-			 "refusing to serve the dashboard on %s without --auth-file: anyone who can "
-			 "reach it would see every report (give --no-auth to do it anyway)",
-			 o->listen);
+		snprintf(
+		    err, errlen,
+		    "refusing to serve the dashboard on %s without --auth-file: anyone who can "
+		    "reach it would see every report (give --no-auth to do it anyway)",
+		    o->listen);
 		return -1;
 	}
 	if (o->intake_listen != NULL || o->intake_path != NULL) {
@@ -445,14 +444,14 @@ static int web_check_options(const struct web_options *o, struct netaddr *dash,
 			return -1;
 		}
 	}
-	if (o->intake_listen != NULL && netaddr_parse(o->intake_listen, intake, why,
-						      sizeof(why)) < 0) {
+	if (o->intake_listen != NULL &&
+	    netaddr_parse(o->intake_listen, intake, why, sizeof(why)) < 0) {
 		snprintf(err, errlen, "--intake-listen: %s", why);
 		return -1;
 	}
-	if (o->intake && web_check_intake_path(o->intake_path != NULL ? o->intake_path
-								    : WEB_DEFAULT_INTAKE_PATH,
-					       err, errlen) < 0)
+	if (o->intake &&
+	    web_check_intake_path(o->intake_path != NULL ? o->intake_path : WEB_DEFAULT_INTAKE_PATH,
+	                          err, errlen) < 0)
 		return -1;
 	return 0;
 }
@@ -482,13 +481,12 @@ int web_serve(const struct web_options *o, char *err, size_t errlen)
 	if (o->intake && intake_new(o->db_path, &in, err, errlen) < 0)
 		goto out;
 	if (web_app_init(&app, o->db_path, LIMIT_WEB_THREADS * (o->intake_listen ? 2 : 1), err,
-			 errlen) < 0)
+	                 errlen) < 0)
 		goto out;
 	app_ready = 1;
 	app.intake = in;
-	app.intake_path = o->intake ? (o->intake_path != NULL ? o->intake_path
-							       : WEB_DEFAULT_INTAKE_PATH)
-				    : NULL;
+	app.intake_path =
+	    o->intake ? (o->intake_path != NULL ? o->intake_path : WEB_DEFAULT_INTAKE_PATH) : NULL;
 	app.intake_on_dashboard = o->intake && o->intake_listen == NULL;
 	app.auth = auth;
 	app.alert = o->alert;
@@ -503,14 +501,15 @@ int web_serve(const struct web_options *o, char *err, size_t errlen)
 	if ((dash = web_start(&dash_l, o->listen, &dash_addr, &pem, err, errlen)) == NULL)
 		goto out_mask;
 	if (o->intake_listen != NULL &&
-	    (intake = web_start(&intake_l, o->intake_listen, &intake_addr, &pem, err, errlen)) == NULL)
+	    (intake = web_start(&intake_l, o->intake_listen, &intake_addr, &pem, err, errlen)) ==
+	        NULL)
 		goto out_mask;
-	printf("tlswatch web: dashboard on %s/\n", web_url(dash, &dash_l, &dash_addr, url,
-							   sizeof(url)));
+	printf("tlswatch web: dashboard on %s/\n",
+	       web_url(dash, &dash_l, &dash_addr, url, sizeof(url)));
 	if (o->intake)
 		printf("tlswatch web: report intake on %s%s\n",
 		       intake != NULL ? web_url(intake, &intake_l, &intake_addr, url, sizeof(url))
-				      : web_url(dash, &dash_l, &dash_addr, url, sizeof(url)),
+		                      : web_url(dash, &dash_l, &dash_addr, url, sizeof(url)),
 		       app.intake_path);
 	fflush(stdout);
 	while (sigwait(&stop, &sig) != 0)

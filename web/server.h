@@ -11,20 +11,20 @@
 
 #include "alert.h"
 
-#define WEB_DEFAULT_LISTEN "127.0.0.1:8080"
+#define WEB_DEFAULT_LISTEN      "127.0.0.1:8080"
 #define WEB_DEFAULT_INTAKE_PATH "/tlsrpt"
 
 struct web_options {
 	const char *db_path;
-	const char *listen;		/* ADDR:PORT of the dashboard */
-	const char *auth_file;		/* NULL: no authentication */
-	int no_auth;			/* allow a non-loopback listen without it */
-	const char *tls_cert;		/* PEM files; both or neither */
+	const char *listen;    /* ADDR:PORT of the dashboard */
+	const char *auth_file; /* NULL: no authentication */
+	int no_auth;           /* allow a non-loopback listen without it */
+	const char *tls_cert;  /* PEM files; both or neither */
 	const char *tls_key;
-	int intake;			/* accept RFC 8460 POSTs */
-	const char *intake_listen;	/* NULL: on the dashboard's listener */
+	int intake;                /* accept RFC 8460 POSTs */
+	const char *intake_listen; /* NULL: on the dashboard's listener */
 	const char *intake_path;
-	struct alert_params alert;	/* rules for the overview's alerts */
+	struct alert_params alert; /* rules for the overview's alerts */
 };
 
 /* Serves until SIGINT or SIGTERM, then stops cleanly (requests in flight

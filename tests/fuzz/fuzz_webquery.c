@@ -15,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct web_params p;
 	struct web_filter f;
-	struct web_kv kv = { "page", "2" };
+	struct web_kv kv = {"page", "2"};
 	struct strbuf sb;
 	char err[512];
 

@@ -12,36 +12,36 @@
 struct dt_case {
 	const char *in;
 	int ok;
-	int64_t want;		/* when ok */
-	const char *err;	/* substring, when not ok */
+	int64_t want;    /* when ok */
+	const char *err; /* substring, when not ok */
 };
 
 static const struct dt_case dt_cases[] = {
-	{ "2024-01-01T00:00:00Z", 1, 1704067200, NULL },
-	{ "2024-01-01T23:59:59Z", 1, 1704153599, NULL },
-	{ "2024-01-01t00:00:00z", 1, 1704067200, NULL },
-	{ "2024-01-01 00:00:00Z", 1, 1704067200, NULL },
-	/* Microsoft sends no zone: UTC (QUIRKS A1) */
-	{ "2023-01-10T00:00:00", 1, 1673308800, NULL },
-	{ "2024-01-01T02:00:00+02:00", 1, 1704067200, NULL },
-	{ "2023-12-31T19:00:00-05:00", 1, 1704067200, NULL },
-	{ "2024-01-01T00:00:00.123456Z", 1, 1704067200, NULL },
-	{ "2016-12-31T23:59:60Z", 1, 1483228799, NULL },
-	{ "2024-02-29T00:00:00Z", 1, 1709164800, NULL },
-	{ "2023-02-29T00:00:00Z", 0, 0, "no such date" },
-	{ "2024-13-01T00:00:00Z", 0, 0, "no such date" },
-	{ "2024-01-01T24:00:00Z", 0, 0, "out of range" },
-	{ "2024-01-01T00:60:00Z", 0, 0, "out of range" },
-	{ "2024-01-01", 0, 0, "no 'T'" },
-	{ "2024-01-01T00:00Z", 0, 0, "HH:MM:SS" },
-	{ "2024-01-01T00:00:00+0200", 0, 0, "zone offset" },
-	{ "2024-01-01T00:00:00.Z", 0, 0, "empty fraction" },
-	{ "2024-01-01T00:00:00Z ", 0, 0, "trailing" },
-	{ "1969-12-31T23:59:59Z", 0, 0, "year 1969 out of range" },
-	{ "9999-01-01T00:00:00Z", 0, 0, "out of range" },
-	{ "", 0, 0, "not a date" },
-	{ "yesterday", 0, 0, "not a date" },
-	{ "2024-1-01T00:00:00Z", 0, 0, "not a date" },
+    {"2024-01-01T00:00:00Z", 1, 1704067200, NULL},
+    {"2024-01-01T23:59:59Z", 1, 1704153599, NULL},
+    {"2024-01-01t00:00:00z", 1, 1704067200, NULL},
+    {"2024-01-01 00:00:00Z", 1, 1704067200, NULL},
+    /* Microsoft sends no zone: UTC (QUIRKS A1) */
+    {"2023-01-10T00:00:00", 1, 1673308800, NULL},
+    {"2024-01-01T02:00:00+02:00", 1, 1704067200, NULL},
+    {"2023-12-31T19:00:00-05:00", 1, 1704067200, NULL},
+    {"2024-01-01T00:00:00.123456Z", 1, 1704067200, NULL},
+    {"2016-12-31T23:59:60Z", 1, 1483228799, NULL},
+    {"2024-02-29T00:00:00Z", 1, 1709164800, NULL},
+    {"2023-02-29T00:00:00Z", 0, 0, "no such date"},
+    {"2024-13-01T00:00:00Z", 0, 0, "no such date"},
+    {"2024-01-01T24:00:00Z", 0, 0, "out of range"},
+    {"2024-01-01T00:60:00Z", 0, 0, "out of range"},
+    {"2024-01-01", 0, 0, "no 'T'"},
+    {"2024-01-01T00:00Z", 0, 0, "HH:MM:SS"},
+    {"2024-01-01T00:00:00+0200", 0, 0, "zone offset"},
+    {"2024-01-01T00:00:00.Z", 0, 0, "empty fraction"},
+    {"2024-01-01T00:00:00Z ", 0, 0, "trailing"},
+    {"1969-12-31T23:59:59Z", 0, 0, "year 1969 out of range"},
+    {"9999-01-01T00:00:00Z", 0, 0, "out of range"},
+    {"", 0, 0, "not a date"},
+    {"yesterday", 0, 0, "not a date"},
+    {"2024-1-01T00:00:00Z", 0, 0, "not a date"},
 };
 
 static void test_datetime_table(void **state)
@@ -57,7 +57,8 @@ static void test_datetime_table(void **state)
 
 		err[0] = '\0';
 		rc = datetime_parse_rfc3339(c->in, &got, err, sizeof(err));
-		snprintf(msg, sizeof(msg), "'%s': rc %d got %lld err '%s'", c->in, rc, (long long)got, err);
+		snprintf(msg, sizeof(msg), "'%s': rc %d got %lld err '%s'", c->in, rc,
+		         (long long)got, err);
 		if (c->ok) {
 			if (rc != 0 || got != c->want)
 				fail_msg("%s, want %lld", msg, (long long)c->want);
@@ -103,8 +104,8 @@ static void test_datetime_days(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_datetime_table),
-		cmocka_unit_test(test_datetime_days),
+	    cmocka_unit_test(test_datetime_table),
+	    cmocka_unit_test(test_datetime_days),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

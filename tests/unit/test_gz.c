@@ -76,7 +76,8 @@ static void test_gz_multimember_and_errors(void **state)
 	a[alen - 5] ^= 0xff;
 	assert_int_equal(gz_inflate(a, alen, 100, &out, &outlen, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "corrupt"));
-	assert_int_equal(gz_inflate((const uint8_t *)"{}", 2, 100, &out, &outlen, err, sizeof(err)), -1);
+	assert_int_equal(gz_inflate((const uint8_t *)"{}", 2, 100, &out, &outlen, err, sizeof(err)),
+	                 -1);
 	assert_string_equal(err, "not gzip data");
 	free(a);
 	free(b);
@@ -86,9 +87,9 @@ static void test_gz_multimember_and_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_gz_roundtrip),
-		cmocka_unit_test(test_gz_cap),
-		cmocka_unit_test(test_gz_multimember_and_errors),
+	    cmocka_unit_test(test_gz_roundtrip),
+	    cmocka_unit_test(test_gz_cap),
+	    cmocka_unit_test(test_gz_multimember_and_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

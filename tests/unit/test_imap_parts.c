@@ -56,27 +56,27 @@ static const char *write_file(const char *name, const void *data, size_t len, mo
 /* --- the secret */
 
 struct secret_case {
-	const char *content;	/* file content, or a shell command when cmd */
+	const char *content; /* file content, or a shell command when cmd */
 	int cmd;
 	mode_t mode;
-	const char *want;	/* NULL: an error containing err */
+	const char *want; /* NULL: an error containing err */
 	const char *err;
 };
 
 static const struct secret_case secret_cases[] = {
-	{ "pw\n", 0, 0600, "pw", NULL },
-	{ "pw\r\nsecond\n", 0, 0600, "pw", NULL },
-	{ "no newline", 0, 0400, "no newline", NULL },
-	{ "pw\n", 0, 0640, NULL, "mode 640 lets others read it" },
-	{ "pw\n", 0, 0604, NULL, "mode 604 lets others read it" },
-	{ "\nsecond\n", 0, 0600, NULL, "the first line is empty" },
-	{ "", 0, 0600, NULL, "the first line is empty" },
-	{ "echo tok; echo other", 1, 0, "tok", NULL },
-	{ "printf tok", 1, 0, "tok", NULL },
-	{ "echo tok; exit 4", 1, 0, NULL, "password_command exited with status 4" },
-	{ "kill -9 $$", 1, 0, NULL, "password_command was killed by signal 9" },
-	{ "true", 1, 0, NULL, "password_command: the first line is empty" },
-	{ "read x; echo \"got${x}\"", 1, 0, "got", NULL },	/* stdin is /dev/null */
+    {"pw\n", 0, 0600, "pw", NULL},
+    {"pw\r\nsecond\n", 0, 0600, "pw", NULL},
+    {"no newline", 0, 0400, "no newline", NULL},
+    {"pw\n", 0, 0640, NULL, "mode 640 lets others read it"},
+    {"pw\n", 0, 0604, NULL, "mode 604 lets others read it"},
+    {"\nsecond\n", 0, 0600, NULL, "the first line is empty"},
+    {"", 0, 0600, NULL, "the first line is empty"},
+    {"echo tok; echo other", 1, 0, "tok", NULL},
+    {"printf tok", 1, 0, "tok", NULL},
+    {"echo tok; exit 4", 1, 0, NULL, "password_command exited with status 4"},
+    {"kill -9 $$", 1, 0, NULL, "password_command was killed by signal 9"},
+    {"true", 1, 0, NULL, "password_command: the first line is empty"},
+    {"read x; echo \"got${x}\"", 1, 0, "got", NULL}, /* stdin is /dev/null */
 };
 
 static void test_secret_table(void **state)
@@ -142,8 +142,7 @@ static void test_secret_limits(void **state)
 	/* not a regular file, missing, a symlink */
 	assert_int_equal(imap_secret_read(tmpdir, NULL, &secret, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "not a regular file"));
-	assert_int_equal(imap_secret_read("/nonexistent/pw", NULL, &secret, err, sizeof(err)),
-			 -1);
+	assert_int_equal(imap_secret_read("/nonexistent/pw", NULL, &secret, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "No such file"));
 }
 
@@ -165,29 +164,29 @@ static void test_secret_owner(void **state)
 
 struct config_case {
 	const char *ini;
-	const char *err;	/* NULL: loads */
+	const char *err; /* NULL: loads */
 };
 
 #define BASE "[imap]\nhost=h\nuser=u\npassword_file=/p\n"
 
 static const struct config_case config_cases[] = {
-	{ BASE, NULL },
-	{ "[imap]\nuser=u\npassword_file=/p\n", "host is not set" },
-	{ "[imap]\nhost=h\npassword_file=/p\n", "user is not set" },
-	{ "[imap]\nhost=h\nuser=u\n", "exactly one of password_file and password_command" },
-	{ BASE "password_command=x\n", "exactly one" },
-	{ BASE "tls=ssl\n", "neither imaps nor starttls" },
-	{ BASE "tls_verify=off\n", "neither yes nor no" },
-	{ BASE "port=0\n", "not a port number" },
-	{ BASE "port=65536\n", "not a port number" },
-	{ BASE "port=99x\n", "not a port number" },
-	{ BASE "auth=plain\n", "neither login nor xoauth2" },
-	{ BASE "processed_folder=INBOX\n", "cannot also be where messages are moved" },
-	{ BASE "folder=R\nother_folder=R\n", "cannot also be" },
-	{ BASE "timeout=0\n", "not 1..3600" },
-	{ BASE "batch_size=0\n", "batch_size" },
-	{ BASE "batch_size=1001\n", "batch_size" },
-	{ BASE "batch_size=1000\n", NULL },
+    {BASE, NULL},
+    {"[imap]\nuser=u\npassword_file=/p\n", "host is not set"},
+    {"[imap]\nhost=h\npassword_file=/p\n", "user is not set"},
+    {"[imap]\nhost=h\nuser=u\n", "exactly one of password_file and password_command"},
+    {BASE "password_command=x\n", "exactly one"},
+    {BASE "tls=ssl\n", "neither imaps nor starttls"},
+    {BASE "tls_verify=off\n", "neither yes nor no"},
+    {BASE "port=0\n", "not a port number"},
+    {BASE "port=65536\n", "not a port number"},
+    {BASE "port=99x\n", "not a port number"},
+    {BASE "auth=plain\n", "neither login nor xoauth2"},
+    {BASE "processed_folder=INBOX\n", "cannot also be where messages are moved"},
+    {BASE "folder=R\nother_folder=R\n", "cannot also be"},
+    {BASE "timeout=0\n", "not 1..3600"},
+    {BASE "batch_size=0\n", "batch_size"},
+    {BASE "batch_size=1001\n", "batch_size"},
+    {BASE "batch_size=1000\n", NULL},
 };
 
 static void test_config_table(void **state)
@@ -210,7 +209,7 @@ static void test_config_table(void **state)
 		if (config_cases[i].err != NULL &&
 		    (r == 0 || strstr(err, config_cases[i].err) == NULL))
 			fail_msg("case %zu: got '%s', want '%s'", i, r == 0 ? "loaded" : err,
-				 config_cases[i].err);
+			         config_cases[i].err);
 		config_free(cfg);
 	}
 }
@@ -249,7 +248,7 @@ static void test_config_defaults(void **state)
 
 static void test_tlsverify_refusals(void **state)
 {
-	static const unsigned char junk[] = { 0x30, 0x03, 0x02, 0x01, 0x00 };
+	static const unsigned char junk[] = {0x30, 0x03, 0x02, 0x01, 0x00};
 	struct tlsverify_cert certs[LIMIT_TLS_CHAIN + 1];
 	char err[512];
 	size_t i;
@@ -263,13 +262,12 @@ static void test_tlsverify_refusals(void **state)
 		certs[i].len = sizeof(junk);
 	}
 	assert_int_equal(
-		tlsverify_chain(certs, LIMIT_TLS_CHAIN + 1, "localhost", NULL, err, sizeof(err)), -1);
+	    tlsverify_chain(certs, LIMIT_TLS_CHAIN + 1, "localhost", NULL, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "certificates (more than"));
 	assert_int_equal(tlsverify_chain(certs, 1, "localhost", NULL, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "bad certificate"));
-	assert_int_equal(tlsverify_chain(certs, 1, "localhost", "/nonexistent.pem", err,
-					 sizeof(err)),
-			 -1);
+	assert_int_equal(
+	    tlsverify_chain(certs, 1, "localhost", "/nonexistent.pem", err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "ca_file /nonexistent.pem"));
 }
 
@@ -297,13 +295,13 @@ static void test_lock(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_secret_table),
-		cmocka_unit_test(test_secret_limits),
-		cmocka_unit_test(test_secret_owner),
-		cmocka_unit_test(test_config_table),
-		cmocka_unit_test(test_config_defaults),
-		cmocka_unit_test(test_tlsverify_refusals),
-		cmocka_unit_test(test_lock),
+	    cmocka_unit_test(test_secret_table),
+	    cmocka_unit_test(test_secret_limits),
+	    cmocka_unit_test(test_secret_owner),
+	    cmocka_unit_test(test_config_table),
+	    cmocka_unit_test(test_config_defaults),
+	    cmocka_unit_test(test_tlsverify_refusals),
+	    cmocka_unit_test(test_lock),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
