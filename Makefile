@@ -2,6 +2,7 @@
 #
 #   make           build ./tlswatch (release flags)
 #   make check     install what is missing, build with ASan+UBSan, run every test
+#                  (make lint and the .clang-format check among them)
 #   make demo      install what is missing, build, load the bundled samples and a
 #                  generated month of reports into demo.db, and show them
 #   make lint      banned functions, cppcheck, gcc -fanalyzer
@@ -20,7 +21,7 @@ FUZZ_SECONDS ?= 60
 BUILD_PKGS = gcc make pkg-config libetpan-dev zlib1g-dev libcjson-dev \
 	libsqlite3-dev libmicrohttpd-dev libinih-dev libgnutls28-dev \
 	libcurl4-gnutls-dev libcrypt-dev
-CHECK_PKGS = $(BUILD_PKGS) libcmocka-dev sqlite3 jq dovecot-imapd openssl curl chromium nodejs $(if $(shell command -v npm 2>/dev/null),,npm) mandoc man-db
+CHECK_PKGS = $(BUILD_PKGS) libcmocka-dev cppcheck clang-format sqlite3 jq dovecot-imapd openssl curl chromium nodejs $(if $(shell command -v npm 2>/dev/null),,npm) mandoc man-db
 FUZZ_PKGS  = clang libclang-rt-14-dev
 BENCH_PKGS = $(BUILD_PKGS) time wrk curl sqlite3 dovecot-imapd openssl
 

@@ -2,7 +2,8 @@
 # tests/run.sh - runs every test under ASan+UBSan and ends with the line
 # "N passed, N failed". Called by 'make check' after the build.
 #   unit tests:   build/asan/tests/test_*   (cmocka; each case counts)
-#   shell tests:  tests/golden/*.sh, tests/integration/*.sh, tests/fuzz/replay.sh
+#   shell tests:  tests/golden/*.sh, tests/integration/*.sh, tests/fuzz/replay.sh,
+#                 tests/style/style.sh (make lint and the .clang-format check)
 # "tests/run.sh PATTERN" runs only the tests whose name contains PATTERN;
 # TESTS_OUT names another output directory (default tests/out).
 set -u
@@ -39,7 +40,8 @@ for t in "$TOP"/build/asan/tests/test_*; do
 	echo "unit $name: ${ok:-0} passed, ${bad:-0} failed"
 done
 
-for t in "$TOP"/tests/golden/*.sh "$TOP"/tests/integration/*.sh "$TOP"/tests/fuzz/replay.sh; do
+for t in "$TOP"/tests/golden/*.sh "$TOP"/tests/integration/*.sh "$TOP"/tests/fuzz/replay.sh \
+	"$TOP"/tests/style/*.sh; do
 	[ -f "$t" ] || continue
 	name=$(basename "$t" .sh)
 	case "$name" in *"$ONLY"*) ;; *) continue ;; esac
