@@ -2,7 +2,7 @@
  * reports.c - rendering the report list and one report (see reports.h).
  * Strings are report text (untrusted): text_escape for terminals, the
  * JSON writer for JSON. The policy-string and mx-host arrays were written
- * by our own JSON writer at ingest (store/store_write.c), and the domain
+ * by our own JSON writer at ingest (store/sqlite_write.c), and the domain
  * list by SQLite's json_group_array, so both are embedded as JSON as-is.
  */
 #include "reports.h"

@@ -55,7 +55,7 @@ door() {
 		fi
 	done
 }
-door sqlite3.h 'store/*'
+door sqlite3.h 'store/sqlite*'
 door libetpan/ 'core/mail*' collector/imap.c
 door microhttpd.h web/server.c
 door cJSON.h core/report.c

@@ -1,4 +1,4 @@
-/* Unit tests for store/query*.c: the one-pass scans (used by summary and
+/* Unit tests for store/sqlite_query*.c: the one-pass scans (used by summary and
  * alert) and the per-breakdown GROUP BY queries (query_group, for the web
  * dashboard) must give the same rows in the same order, on a real SQLite
  * store filled through ingest_input with reports built to exercise every

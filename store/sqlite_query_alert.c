@@ -1,5 +1,5 @@
 /*
- * query_alert.c - the alert_sent table (schema/002_alerts.sql): which
+ * sqlite_query_alert.c - the alert_sent table (schema/002_alerts.sql): which
  * alerts 'tlswatch alert' has already sent, so a continuing spike is not
  * sent again on every run. Keys hold report text (untrusted), bound as
  * parameters.
@@ -7,8 +7,8 @@
 #include <stdio.h>
 
 #include "query.h"
-#include "query_impl.h"
-#include "store_impl.h"
+#include "sqlite_query_impl.h"
+#include "sqlite_impl.h"
 
 static const char *query_key_part(const char *s)
 {

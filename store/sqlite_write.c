@@ -1,5 +1,5 @@
 /*
- * store_write.c - adding reports, their aggregates and quarantine records.
+ * sqlite_write.c - adding reports, their aggregates and quarantine records.
  * Input: validated reports (untrusted text, bound as parameters) and raw
  * input bytes.
  */
@@ -11,7 +11,7 @@
 #include "gz.h"
 #include "jsonw.h"
 #include "limits.h"
-#include "store_impl.h"
+#include "sqlite_impl.h"
 #include "tally.h"
 #include "xalloc.h"
 

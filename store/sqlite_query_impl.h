@@ -1,10 +1,10 @@
 /*
- * query_impl.h - what the query files share: a statement built from fixed
- * fragments with its values kept aside for binding. Only store/query*.c
+ * sqlite_query_impl.h - what the query files share: a statement built from fixed
+ * fragments with its values kept aside for binding. Only store/sqlite_query*.c
  * include this (and so sqlite3.h).
  */
-#ifndef TLSWATCH_QUERY_IMPL_H
-#define TLSWATCH_QUERY_IMPL_H
+#ifndef TLSWATCH_SQLITE_QUERY_IMPL_H
+#define TLSWATCH_SQLITE_QUERY_IMPL_H
 
 #include <sqlite3.h>
 #include <stdint.h>

@@ -1,5 +1,5 @@
 /*
- * query.c - breakdowns and totals over the aggregate tables (see query.h).
+ * sqlite_query.c - breakdowns and totals over the aggregate tables (see query.h).
  * The filter comes from the operator or a web query string (untrusted):
  * every value is a bound parameter; only fixed SQL fragments from this
  * file are ever pasted into a statement. Rows hold report text (untrusted).
@@ -10,8 +10,8 @@
 
 #include "limits.h"
 #include "query.h"
-#include "query_impl.h"
-#include "store_impl.h"
+#include "sqlite_query_impl.h"
+#include "sqlite_impl.h"
 #include "xalloc.h"
 
 void query_sql_init(struct query_sql *q)

@@ -1,9 +1,9 @@
 /*
- * store_imap.c - the IMAP collector's state: where it stopped in each
+ * sqlite_imap.c - the IMAP collector's state: where it stopped in each
  * mailbox. Values come from the configuration and the server (mailbox
  * names, numbers); every statement binds them.
  */
-#include "store_impl.h"
+#include "sqlite_impl.h"
 
 #include <stdio.h>
 #include <time.h>

@@ -1,5 +1,5 @@
 /*
- * query_report.c - the report list (paginated, filtered) and one report
+ * sqlite_query_report.c - the report list (paginated, filtered) and one report
  * with its policies, failure details, source and raw JSON (see query.h).
  * Filter values are bound parameters; everything read back is report text
  * (untrusted) for the caller to escape. The raw JSON is inflated with the
@@ -13,8 +13,8 @@
 #include "gz.h"
 #include "limits.h"
 #include "query.h"
-#include "query_impl.h"
-#include "store_impl.h"
+#include "sqlite_query_impl.h"
+#include "sqlite_impl.h"
 #include "xalloc.h"
 
 /* WHERE over report r: the period, the reporter, and one EXISTS naming a

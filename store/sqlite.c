@@ -1,9 +1,9 @@
 /*
- * store.c - opening, migrating and batching the SQLite store. Values come
+ * sqlite.c - opening, migrating and batching the SQLite store. Values come
  * from validated reports but are still untrusted text: every statement
  * binds them as parameters.
  */
-#include "store_impl.h"
+#include "sqlite_impl.h"
 
 #include <pthread.h>
 #include <stdio.h>

@@ -1,10 +1,10 @@
 /*
- * store_impl.h - what the store's own files share: the handle and its
- * cached prepared statements. Only store/store*.c and store/query*.c include
+ * sqlite_impl.h - what the store's own files share: the handle and its
+ * cached prepared statements. Only store/sqlite*.c include
  * this (and so sqlite3.h).
  */
-#ifndef TLSWATCH_STORE_IMPL_H
-#define TLSWATCH_STORE_IMPL_H
+#ifndef TLSWATCH_SQLITE_IMPL_H
+#define TLSWATCH_SQLITE_IMPL_H
 
 #include <sqlite3.h>
 

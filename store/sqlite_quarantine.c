@@ -1,5 +1,5 @@
 /*
- * store_quarantine.c - reading and releasing quarantine records. The data
+ * sqlite_quarantine.c - reading and releasing quarantine records. The data
  * is untrusted input kept byte-exact; this file only moves it around.
  */
 #include <stdio.h>
@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "digest.h"
-#include "store_impl.h"
+#include "sqlite_impl.h"
 #include "xalloc.h"
 
 #define QUARANTINE_COLUMNS                                                                         \

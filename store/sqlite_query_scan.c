@@ -1,5 +1,5 @@
 /*
- * query_scan.c - every breakdown of a summary from one pass over each
+ * sqlite_query_scan.c - every breakdown of a summary from one pass over each
  * aggregate table (see query_summary_scan in query.h). Summing in C with a
  * hash table instead of one GROUP BY per breakdown reads each row once and
  * sorts only the groups, not the rows: a week of a million-report store is
@@ -11,8 +11,8 @@
 #include <string.h>
 
 #include "query.h"
-#include "query_impl.h"
-#include "store_impl.h"
+#include "sqlite_query_impl.h"
+#include "sqlite_impl.h"
 #include "xalloc.h"
 
 /* Groups of one breakdown, found by key through an open-addressing table

@@ -1,5 +1,5 @@
 /*
- * store_admin.c - pruning old reports and checking the store. Input: the
+ * sqlite_admin.c - pruning old reports and checking the store. Input: the
  * operator's day bound, and our own database (which may be damaged: every
  * finding is reported, none is fatal).
  */
@@ -11,7 +11,7 @@
 
 #include "datetime.h"
 #include "schema.h"
-#include "store_impl.h"
+#include "sqlite_impl.h"
 
 /* One statement with an optional day parameter ?1, run to completion. */
 static int admin_run(struct store *st, const char *sql, int64_t day, char *err, size_t errlen)

@@ -1,5 +1,5 @@
 /*
- * query_ip.c - failures by sending IP, and the details behind one IP (see
+ * sqlite_query_ip.c - failures by sending IP, and the details behind one IP (see
  * query_ip.h). The filter is untrusted (a web query string): every value
  * is a bound parameter; only fixed fragments from this file are pasted.
  */
@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "limits.h"
-#include "query_impl.h"
-#include "store_impl.h"
+#include "sqlite_query_impl.h"
+#include "sqlite_impl.h"
 #include "xalloc.h"
 
 /* The detail-level filter: period, organization, domains, MX, type. */
