@@ -4,7 +4,7 @@
  * Reports arrive from anyone on the internet (mail or HTTPS POST), so every
  * length, count, depth and size is bounded before memory is committed to it.
  * Each limit says why it has the value it has. Real-world maxima seen in the
- * sample corpus (../shared/samples/QUIRKS.md) are far below these.
+ * sample corpus (docs/quirks.md) are far below these.
  */
 #ifndef TLSWATCH_LIMITS_H
 #define TLSWATCH_LIMITS_H

@@ -18,7 +18,7 @@
  * Multipart bodies follow RFC 2046 section 5.1.1: a delimiter is a line
  * "--boundary" (or "--boundary--" to close), transport padding allowed; the
  * line break before a delimiter belongs to it. A missing close delimiter
- * ends the last part at the end of the body (Mail.ru, QUIRKS G1). LF and
+ * ends the last part at the end of the body (Mail.ru, quirks G1). LF and
  * CRLF line ends are both read, and a leading mbox "From " line is skipped.
  */
 #include "mail.h"
@@ -245,7 +245,7 @@ static int mail_walk_multipart(struct mail_walk *w, const char *body, size_t len
 			if (end > start && body[end - 1] == '\r')
 				end--;
 		} else {
-			end = len; /* no close delimiter (QUIRKS G1) */
+			end = len; /* no close delimiter (quirks G1) */
 			close = 1;
 		}
 		if (++w->n_parts > LIMIT_MIME_PARTS) {

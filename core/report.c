@@ -312,7 +312,7 @@ static int parse_req_string(struct parse *ps, const cJSON *obj, const char *key,
 }
 
 /* An optional string under an RFC name, or else under an alias a sender
- * uses instead (QUIRKS E3, E4). */
+ * uses instead (quirks E3, E4). */
 static int parse_aliased_string(struct parse *ps, const cJSON *obj, const char *key,
                                 const char *alias, const char **out)
 {
@@ -367,7 +367,7 @@ static const cJSON *parse_req_object(struct parse *ps, const cJSON *obj, const c
 }
 
 /* A list of strings that may be absent, null, one string, or an array
- * (mx-host: QUIRKS C6, C7). Empty strings are dropped. */
+ * (mx-host: quirks C6, C7). Empty strings are dropped. */
 static int parse_string_list(struct parse *ps, const cJSON *obj, const char *key, const char ***out,
                              size_t *n_out)
 {
@@ -415,7 +415,7 @@ static int parse_string_list(struct parse *ps, const cJSON *obj, const char *key
 }
 
 /* Microsoft sends a TLSA policy-string as one element holding a JSON-encoded
- * array of records (QUIRKS C1). Expand it to one entry per record; leave
+ * array of records (quirks C1). Expand it to one entry per record; leave
  * anything that does not decode cleanly as it was. */
 static void parse_expand_encoded_list(struct parse *ps, struct report_policy *pol)
 {
@@ -454,7 +454,7 @@ static void parse_strip_cr(struct report_policy *pol)
 {
 	size_t i, len;
 
-	/* Google copies CRLF-terminated mta-sts.txt lines verbatim (QUIRKS C2);
+	/* Google copies CRLF-terminated mta-sts.txt lines verbatim (quirks C2);
 	 * the strings are arena copies we own, so trim in place. */
 	for (i = 0; i < pol->n_policy_strings; i++) {
 		len = strlen(pol->policy_strings[i]);

@@ -7,7 +7,7 @@
  * The cJSON tree never leaves report.c: callers see only these structs,
  * which are read-only after parsing and owned by the report (one arena).
  *
- * Tolerated sender quirks (../shared/samples/QUIRKS.md): date-times without
+ * Tolerated sender quirks (docs/quirks.md): date-times without
  * a zone are UTC; contact-info null; policy-domain absent; policy-string
  * absent or []; mx-host absent, a string, [] or an array; failure-details
  * absent or []; details without sending-mta-ip or receiving-mx-hostname;

@@ -166,7 +166,7 @@ int datetime_parse_rfc3339(const char *s, int64_t *out, char *err, size_t errlen
 			return -1;
 		}
 	}
-	/* no zone at all: Microsoft (QUIRKS A1); read as UTC */
+	/* no zone at all: Microsoft (quirks A1); read as UTC */
 	if (*p != '\0') {
 		snprintf(err, errlen, "not an RFC 3339 date-time (trailing characters)");
 		return -1;

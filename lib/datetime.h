@@ -3,7 +3,7 @@
  *
  * Input is untrusted (report date-range). Parsing is strict about shape and
  * ranges; the one tolerance is a missing zone designator, which Microsoft
- * sends (QUIRKS A1) and which is read as UTC. All results are UTC seconds
+ * sends (quirks A1) and which is read as UTC. All results are UTC seconds
  * since 1970-01-01.
  */
 #ifndef TLSWATCH_DATETIME_H

@@ -138,7 +138,7 @@ static uint32_t defl_hash(const unsigned char *p)
 /* Appends the deflate stream of in[0..n) to dst: one fixed-Huffman block,
  * final unless go_style, in which case it is followed by an empty stored
  * block (a sync flush) and an empty final stored block, as Go's
- * compress/flate closes a stream (QUIRKS F3). */
+ * compress/flate closes a stream (quirks F3). */
 static void defl_compress(struct defl *d, const unsigned char *in, size_t n, int go_style,
                           struct buf *dst)
 {

@@ -5,8 +5,8 @@
  *
  * Input is trusted: the model (domain and MX names were checked against
  * [A-Za-z0-9.-] on the command line). Each sender keeps its own key order,
- * optional members and quirks (../shared/samples/QUIRKS.md): compact JSON,
- * no trailing newline (QUIRKS F1).
+ * optional members and quirks (docs/quirks.md): compact JSON,
+ * no trailing newline (quirks F1).
  */
 #ifndef GEN_JSON_H
 #define GEN_JSON_H
@@ -46,7 +46,7 @@ static void buf_uuid(struct buf *b, const struct gen *g, const struct gen_report
 }
 
 /* Microsoft's report number: a Windows FILETIME (100 ns since 1601) of the
- * generation time (QUIRKS B4). */
+ * generation time (quirks B4). */
 static uint64_t report_filetime(const struct gen_report *r)
 {
 	return ((uint64_t)r->sent - 600 + 11644473600ULL) * 10000000ULL + r->rnd % 10000000ULL;
@@ -91,7 +91,7 @@ static void buf_report_id(struct buf *b, const struct gen *g, const struct gen_r
 	}
 }
 
-/* sender!domain!begin!end[!unique-id].json[.gz] (QUIRKS H1-H5). */
+/* sender!domain!begin!end[!unique-id].json[.gz] (quirks H1-H5). */
 static void buf_report_filename(struct buf *b, const struct gen *g, const struct gen_report *r,
                                 int gz)
 {
@@ -145,7 +145,7 @@ static void buf_ip(struct buf *b, const struct gen_detail *x, const struct gen_s
 	buf_hex(b, x->ip, x->ip >= 0x10 ? 2 : 1, 0);
 }
 
-/* One policy line as a JSON string; cr keeps Google's "\r" (QUIRKS C2). */
+/* One policy line as a JSON string; cr keeps Google's "\r" (quirks C2). */
 static void json_line(struct buf *b, const char *a, const char *c, int cr)
 {
 	buf_ch(b, '"');
@@ -203,7 +203,7 @@ static void json_sts_strings(struct buf *b, const struct gen *g, const struct ge
 	buf_ch(b, ']');
 }
 
-/* Microsoft's TLSA records: one string holding a JSON array (QUIRKS C1). */
+/* Microsoft's TLSA records: one string holding a JSON array (quirks C1). */
 static void json_tlsa_strings(struct buf *b, const struct gen_domain *d)
 {
 	int j, k;
@@ -237,14 +237,14 @@ static void json_policy(struct buf *b, const struct gen *g, const struct gen_rep
 		buf_str(b, ",\"policy-string\":");
 		json_tlsa_strings(b, d);
 	} else if (p->type == P_NPF && s == S_STALWART) {
-		buf_str(b, ",\"policy-string\":[]"); /* QUIRKS C6 */
+		buf_str(b, ",\"policy-string\":[]"); /* quirks C6 */
 	}
 	if (p->dom >= 0) {
 		buf_str(b, ",\"policy-domain\":");
 		buf_json_str(b, g->dom[p->dom].name);
 	}
 	if (s == S_MICROSOFT || s == S_MAILRU || p->dom < 0)
-		; /* never an mx-host (QUIRKS C7) */
+		; /* never an mx-host (quirks C7) */
 	else if (p->type == P_STS) {
 		buf_str(b, ",\"mx-host\":[");
 		json_mx_patterns(b, g, d, "", 0, &first);
@@ -257,7 +257,7 @@ static void json_policy(struct buf *b, const struct gen *g, const struct gen_rep
 
 static void json_summary(struct buf *b, const struct gen_report *r, const struct gen_policy *p)
 {
-	if (r->style == S_POSTFIX) { /* QUIRKS B3 */
+	if (r->style == S_POSTFIX) { /* quirks B3 */
 		buf_str(b, "{\"total-failure-session-count\":");
 		buf_i64(b, p->fail);
 		buf_str(b, ",\"total-successful-session-count\":");
@@ -299,7 +299,7 @@ static void json_details(struct buf *b, const struct gen *g, const struct gen_re
 		}
 		buf_str(b, ",\"failed-session-count\":");
 		buf_i64(b, x->count);
-		if (x->reason == 0) { /* Go's error text (QUIRKS E6) */
+		if (x->reason == 0) { /* Go's error text (quirks E6) */
 			buf_str(b, ",\"failure-reason-code\":\"unable to do http request: Get "
 			           "\\\"https://mta-sts.");
 			buf_str(b, g->dom[r->dom].name);
@@ -319,7 +319,7 @@ static void json_report(struct buf *b, const struct gen *g, const struct gen_rep
 {
 	const struct gen_sender *s = &g->snd[r->sender];
 	int i, postfix = r->style == S_POSTFIX;
-	int always_details = postfix || r->style == S_STALWART; /* QUIRKS E1 */
+	int always_details = postfix || r->style == S_STALWART; /* quirks E1 */
 
 	buf_str(b, "{\"organization-name\":");
 	buf_json_str(b, s->org);
@@ -331,7 +331,7 @@ static void json_report(struct buf *b, const struct gen *g, const struct gen_rep
 	if (s->contact != NULL)
 		buf_json_str(b, s->contact);
 	else
-		buf_str(b, "null"); /* QUIRKS B1 */
+		buf_str(b, "null"); /* quirks B1 */
 	if (!postfix) {
 		buf_str(b, ",\"report-id\":\"");
 		buf_report_id(b, g, r);

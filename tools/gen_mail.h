@@ -1,7 +1,7 @@
 /*
  * gen_mail.h - a generated report as mail: an RFC 8460 section 5.3
  * multipart/report message with each sender's header shapes, Subject,
- * Message-ID and text part (../shared/samples/QUIRKS.md section G). Built
+ * Message-ID and text part (docs/quirks.md section G). Built
  * in memory with LF line ends; gen_out.h writes it. Included once, by
  * tools/gen.c only. Input is trusted: the model.
  */
@@ -68,7 +68,7 @@ static void mail_subject(struct buf *b, const struct gen *g, const struct gen_re
 	const char *dom = g->dom[r->dom].name, *sub = g->snd[r->sender].submitter;
 
 	switch (r->style) {
-	case S_GOOGLE: /* QUIRKS G2: dots and "+" instead of the JSON id */
+	case S_GOOGLE: /* quirks G2: dots and "+" instead of the JSON id */
 		buf_str(b, "Subject: Report Domain: ");
 		buf_str(b, dom);
 		buf_str(b, " Submitter: google.com Report-ID: <");
@@ -122,7 +122,7 @@ static void mail_message_id(struct buf *b, const struct gen *g, const struct gen
 		buf_hex(b, perm48(r->key, g->seed ^ 0x91), 12, 0);
 		buf_str(b, "tls@google.com");
 		break;
-	case S_MICROSOFT: /* right-hand side: the policy domain (QUIRKS G7) */
+	case S_MICROSOFT: /* right-hand side: the policy domain (quirks G7) */
 		buf_report_id(b, g, r);
 		buf_ch(b, '@');
 		buf_str(b, g->dom[r->dom].name);
@@ -253,7 +253,7 @@ static void mail_begin(struct gen_mail *m, const struct gen *g, const struct gen
 	mail_text(b, g, r);
 }
 
-/* Adds r (gzip bytes gz) as an application/tlsrpt+gzip part (QUIRKS G6
+/* Adds r (gzip bytes gz) as an application/tlsrpt+gzip part (quirks G6
  * for the header shapes). */
 static void mail_attach(struct gen_mail *m, const struct gen *g, const struct gen_report *r,
                         const struct buf *gz)
@@ -283,7 +283,7 @@ static void mail_attach(struct gen_mail *m, const struct gen *g, const struct ge
 	buf_base64(b, (const unsigned char *)gz->p, gz->n);
 }
 
-/* Ends the message. Mail.ru leaves out the final close-delimiter (QUIRKS
+/* Ends the message. Mail.ru leaves out the final close-delimiter (quirks
  * G1). */
 static void mail_close(struct gen_mail *m)
 {

@@ -1,6 +1,6 @@
 /*
  * gen_model.h - the generator's in-memory model: the senders it imitates
- * (../shared/samples/QUIRKS.md, section J), the policy domains, and one
+ * (docs/quirks.md, section J), the policy domains, and one
  * report built from (seed, sender, domain, day). Included once, by
  * tools/gen.c only.
  *
@@ -25,8 +25,8 @@ struct gen_domain {
 	int type;         /* DOM_STS or DOM_NPF (no MTA-STS policy) */
 	int dane;         /* publishes TLSA: Microsoft adds a tlsa policy */
 	int wildcard;     /* policy "mx: *.name" rather than each host */
-	int crlf;         /* policy lines keep "\r" in Google's copy (QUIRKS C2) */
-	int maxage_first; /* max_age before the mx lines (QUIRKS C9) */
+	int crlf;         /* policy lines keep "\r" in Google's copy (quirks C2) */
+	int maxage_first; /* max_age before the mx lines (quirks C9) */
 	int testing;      /* mode: testing */
 	int64_t max_age;
 	int n_mx;
@@ -58,9 +58,9 @@ struct gen_detail {
 
 struct gen_policy {
 	int type;         /* P_STS, P_TLSA, P_NPF */
-	int dom;          /* policy-domain id, -1 = absent (Postfix, QUIRKS C3) */
-	int variant;      /* 1: the day's second sts policy (QUIRKS C8) */
-	int no_string;    /* policy-string left out (QUIRKS C5) */
+	int dom;          /* policy-domain id, -1 = absent (Postfix, quirks C3) */
+	int variant;      /* 1: the day's second sts policy (quirks C8) */
+	int no_string;    /* policy-string left out (quirks C5) */
 	int64_t ok, fail; /* summary */
 	struct gen_detail *d;
 	size_t n, cap;
@@ -75,7 +75,7 @@ struct gen_report {
 	int dom;            /* the domain the report is addressed to */
 	int64_t day;        /* UTC day of start-datetime */
 	int64_t start, end; /* seconds */
-	int zulu;           /* 0: datetimes without "Z" (Microsoft, QUIRKS A1) */
+	int zulu;           /* 0: datetimes without "Z" (Microsoft, quirks A1) */
 	int64_t sent;       /* when the report was mailed */
 	uint64_t rnd;       /* per report random bits (ids, boundaries) */
 	uint64_t key;       /* unique: day << 28 | sender << 20 | domain (45 bits) */
@@ -282,7 +282,7 @@ static void model_detail(const struct gen *g, const struct gen_report *r, struct
 	}
 	x->rip = (r->style == S_GOOGLE || r->style == S_YAHOO) && mx >= 0;
 	if (rt == RT_STS_FETCH && (r->style == S_MAILRU || r->style == S_MICROSOFT)) {
-		/* QUIRKS E2: no sending-mta-ip, no receiving-mx-hostname */
+		/* quirks E2: no sending-mta-ip, no receiving-mx-hostname */
 		x->ipkind = 0;
 		x->ip = 0;
 		x->mx = -1;
@@ -435,7 +435,7 @@ static void model_build(const struct gen *g, int s, int dom, int64_t day, struct
 			model_fill(g, r, p, &rng, S, snd->fail_rate, w_sts);
 		}
 		if (rng_unit(&rng) < 0.03) {
-			/* sessions before the policy was fetched (QUIRKS C8) */
+			/* sessions before the policy was fetched (quirks C8) */
 			p = report_add_policy(r, P_NPF, dom);
 			p->ok = 1 + (int64_t)rng_below(&rng, (uint64_t)(S / 20 + 1));
 		}
@@ -449,7 +449,7 @@ static void model_build(const struct gen *g, int s, int dom, int64_t day, struct
 	}
 	if (st == S_GOOGLE)
 		model_apply_spikes(g, r, &rng);
-	/* QUIRKS C5: Mail.ru leaves policy-string out when it could not fetch
+	/* quirks C5: Mail.ru leaves policy-string out when it could not fetch
 	 * the policy; Microsoft when it never could that day. */
 	for (p = r->pol; p < r->pol + r->npol; p++) {
 		size_t i;

@@ -1,6 +1,6 @@
 /*
  * gen_out.h - writing generated reports: .json, .json.gz (with each
- * sender's gzip header, QUIRKS F3; zlib only for the CRC), and mail
+ * sender's gzip header, quirks F3; zlib only for the CRC), and mail
  * (gen_mail.h) as one .eml file each, one mbox, or a Maildir. Included
  * once, by tools/gen.c only.
  *

@@ -2,7 +2,7 @@
  * gen_senders.h - who the generator pretends to be: the result types it
  * draws from (RFC 8460 section 6.6 registry, with the mix each kind of
  * policy sees) and the reporting organisations, after the fingerprints in
- * ../shared/samples/QUIRKS.md section J. Included once, by tools/gen.c
+ * docs/quirks.md section J. Included once, by tools/gen.c
  * only. Constant tables: nothing here reads input.
  */
 #ifndef GEN_SENDERS_H
@@ -40,7 +40,7 @@ static const char *const rt_registry[N_RT_REGISTRY] = {
 /* Baseline failure mix for an MTA-STS policy: broken STARTTLS and
  * certificate problems dominate, policy fetch errors come next. */
 static const unsigned w_sts[N_RT_REGISTRY] = {22, 18, 10, 18, 6, 0, 0, 0, 14, 6, 6};
-/* Mail.ru's failures are mostly policy fetch errors (QUIRKS E2, E6). */
+/* Mail.ru's failures are mostly policy fetch errors (quirks E2, E6). */
 static const unsigned w_mailru[N_RT_REGISTRY] = {10, 10, 10, 10, 0, 0, 0, 0, 60, 0, 0};
 /* Without a policy only a missing STARTTLS or an untrusted certificate is
  * worth reporting. */
@@ -50,7 +50,7 @@ static const unsigned w_tlsa[N_RT_REGISTRY] = {0, 0, 0, 0, 20, 40, 25, 15, 0, 0,
 /* What goes wrong at one MX for a few days (an "incident"). */
 static const unsigned w_incident[N_RT_REGISTRY] = {2, 2, 4, 2, 0, 0, 0, 0, 0, 0, 0};
 
-/* --- senders (QUIRKS.md section J; Yahoo and Comcast were not found in any
+/* --- senders (docs/quirks.md section J; Yahoo and Comcast were not found in any
  * public sample: they follow the RFC 8460 section 4.8 example). Each sender
  * has a style: how it shapes its JSON, file names and mail. The first
  * N_STYLES senders are the ones below; a long tail of small host-named
@@ -73,7 +73,7 @@ struct gen_sender {
 	unsigned ip4_count;
 	unsigned ip6_group; /* 2001:db8:GROUP::/48 (0 = IPv4 only): */
 	unsigned ip6_base;  /* ... GROUP::ip6_base + [0, ip4_count) */
-	int next_midnight;  /* window ends at the next 00:00:00Z (QUIRKS A2) */
+	int next_midnight;  /* window ends at the next 00:00:00Z (quirks A2) */
 };
 
 #define IP4(a, b, c, d) (((uint32_t)(a) << 24) | ((uint32_t)(b) << 16) | ((uint32_t)(c) << 8) | (d))

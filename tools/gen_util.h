@@ -347,7 +347,7 @@ static void buf_hms(struct buf *b, int64_t t)
 	buf_pad(b, (uint64_t)(s % 60), 2);
 }
 
-/* RFC 3339 UTC: "2026-10-02T00:00:00Z", or without the "Z" (QUIRKS A1). */
+/* RFC 3339 UTC: "2026-10-02T00:00:00Z", or without the "Z" (quirks A1). */
 static void buf_rfc3339(struct buf *b, int64_t t, int zulu)
 {
 	buf_date(b, floor_div(t, 86400));

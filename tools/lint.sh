@@ -1,5 +1,5 @@
 #!/bin/sh
-# tools/lint.sh - 'make lint': banned functions (../shared/style.md),
+# tools/lint.sh - 'make lint': banned functions (docs/style.md),
 # cppcheck, and gcc -fanalyzer over every source file. Exit 1 on findings.
 set -u
 cd "$(dirname "$0")/.."

@@ -100,7 +100,7 @@ for org in "Google Inc." "Microsoft Corporation" "Mail.ru" "Yahoo Inc." "Comcast
 	n=$(jq -r --arg o "$org" 'select(.["organization-name"] == $o) | 1' "$T/j"/*.json | wc -l)
 	t_check "month: reports from $org" test "$n" -gt 0
 done
-# sender quirks (../shared/samples/QUIRKS.md) are present
+# sender quirks (docs/quirks.md) are present
 some() { jq -e -n "[inputs | $1] | length > 0" "$T/j"/*.json > /dev/null; }
 t_check "month: Microsoft lists sts and tlsa for one domain" \
 	some 'select([.policies[].policy["policy-type"]] | index("tlsa"))'

@@ -272,14 +272,9 @@ dc_jwt() {
 	printf '%s.%s.%s' "$h" "$c" "$s"
 }
 
-# The sample report mails: tests/data/mail/ (a folder per source), else
-# the shared sample corpus beside the repository.
+# The sample report mails: tests/data/mail/ (a folder per source).
 dc_sample_mails() {
-	if ls "$DATA"/mail/*/*.eml >/dev/null 2>&1; then
-		ls "$DATA"/mail/*/*.eml "$DATA"/mail/*/*.elm 2>/dev/null
-	elif ls "$TOP"/../shared/samples/*/*.eml >/dev/null 2>&1; then
-		ls "$TOP"/../shared/samples/*/*.eml
-	fi
+	ls "$DATA"/mail/*/*.eml "$DATA"/mail/*/*.elm 2>/dev/null
 }
 
 if [ "${DC_SELF_TEST:-0}" = 1 ]; then

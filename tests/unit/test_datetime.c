@@ -21,7 +21,7 @@ static const struct dt_case dt_cases[] = {
     {"2024-01-01T23:59:59Z", 1, 1704153599, NULL},
     {"2024-01-01t00:00:00z", 1, 1704067200, NULL},
     {"2024-01-01 00:00:00Z", 1, 1704067200, NULL},
-    /* Microsoft sends no zone: UTC (QUIRKS A1) */
+    /* Microsoft sends no zone: UTC (quirks A1) */
     {"2023-01-10T00:00:00", 1, 1673308800, NULL},
     {"2024-01-01T02:00:00+02:00", 1, 1704067200, NULL},
     {"2023-12-31T19:00:00-05:00", 1, 1704067200, NULL},
