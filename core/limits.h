@@ -282,7 +282,7 @@ _Static_assert(LIMIT_CHECK_FINDINGS >= 8 + 5 * LIMIT_CHECK_MX + LIMIT_STS_POLICY
 /* check: one line of an SMTP reply and lines in one reply (RFC 5321
  * section 4.5.3.1.5 sets 512 octets for a reply line; EHLO lists a dozen
  * extensions). */
-#define LIMIT_SMTP_LINE_BYTES   1024
-#define LIMIT_SMTP_REPLY_LINES  64
+#define LIMIT_SMTP_LINE_BYTES  1024
+#define LIMIT_SMTP_REPLY_LINES 64
 
 #endif
