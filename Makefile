@@ -115,7 +115,7 @@ build/asan/tlswatch: $(ASAN_OBJ) $(ASAN_CLI)
 build/asan/libtlswatch.a: $(ASAN_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
-build/asan/tests/%: tests/unit/%.c build/asan/libtlswatch.a
+build/asan/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) build/asan/libtlswatch.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ASAN_CFLAGS) -Wno-missing-prototypes $(INCS) $(DEP_CFLAGS) $< -o $@ \
 		build/asan/libtlswatch.a $(ASAN_LDFLAGS) $(DEP_LIBS) -lcmocka

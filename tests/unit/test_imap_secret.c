@@ -1,9 +1,7 @@
-/* Unit tests for the IMAP collector's parts that need no server: the
- * secret (collector/imap_secret.c), the [imap] checks
- * (collector/imap_config.c), chain verification edge cases
- * (collector/tlsverify.c) and the collector lock (collector/lock.c).
- * The protocol itself is tested against a real Dovecot in
- * tests/integration/imap_*.sh. Table-driven where the cases are many. */
+/* Unit tests for the IMAP secret (collector/imap_secret.c): read from a
+ * file or a command, its limits and its owner and mode checks.
+ * Table-driven. The protocol itself is tested against a real Dovecot in
+ * tests/integration/imap_*.sh. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,43 +13,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "config.h"
-#include "imap.h"
+#include "unit_tmpdir.h"
 #include "imap_secret.h"
 #include "limits.h"
-#include "lock.h"
-#include "tlsverify.h"
-
-static char tmpdir[] = "/tmp/tlswatch-unit-imap.XXXXXX";
-
-static int setup(void **state)
-{
-	(void)state;
-	return mkdtemp(tmpdir) == NULL ? -1 : 0;
-}
-
-static int teardown(void **state)
-{
-	char cmd[128];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
-static const char *write_file(const char *name, const void *data, size_t len, mode_t mode)
-{
-	static char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	assert_int_equal(fwrite(data, 1, len, f), len);
-	fclose(f);
-	assert_int_equal(chmod(path, mode), 0);
-	return path;
-}
 
 /* --- the secret */
 
@@ -160,148 +124,12 @@ static void test_secret_owner(void **state)
 	assert_non_null(strstr(err, "owned by uid 1"));
 }
 
-/* --- [imap] */
-
-struct config_case {
-	const char *ini;
-	const char *err; /* NULL: loads */
-};
-
-#define BASE "[imap]\nhost=h\nuser=u\npassword_file=/p\n"
-
-static const struct config_case config_cases[] = {
-    {BASE, NULL},
-    {"[imap]\nuser=u\npassword_file=/p\n", "host is not set"},
-    {"[imap]\nhost=h\npassword_file=/p\n", "user is not set"},
-    {"[imap]\nhost=h\nuser=u\n", "exactly one of password_file and password_command"},
-    {BASE "password_command=x\n", "exactly one"},
-    {BASE "tls=ssl\n", "neither imaps nor starttls"},
-    {BASE "tls_verify=off\n", "neither yes nor no"},
-    {BASE "port=0\n", "not a port number"},
-    {BASE "port=65536\n", "not a port number"},
-    {BASE "port=99x\n", "not a port number"},
-    {BASE "auth=plain\n", "neither login nor xoauth2"},
-    {BASE "processed_folder=INBOX\n", "cannot also be where messages are moved"},
-    {BASE "folder=R\nother_folder=R\n", "cannot also be"},
-    {BASE "timeout=0\n", "not 1..3600"},
-    {BASE "batch_size=0\n", "batch_size"},
-    {BASE "batch_size=1001\n", "batch_size"},
-    {BASE "batch_size=1000\n", NULL},
-};
-
-static void test_config_table(void **state)
-{
-	struct config *cfg = NULL;
-	struct imap_config ic;
-	char err[512];
-	const char *path;
-	size_t i;
-	int r;
-
-	(void)state;
-	for (i = 0; i < sizeof(config_cases) / sizeof(config_cases[0]); i++) {
-		path = write_file("c.conf", config_cases[i].ini, strlen(config_cases[i].ini), 0600);
-		assert_int_equal(config_load(path, &cfg, err, sizeof(err)), 0);
-		err[0] = '\0';
-		r = imap_config_load(cfg, NULL, &ic, err, sizeof(err));
-		if (config_cases[i].err == NULL && r != 0)
-			fail_msg("case %zu: got '%s', want it to load", i, err);
-		if (config_cases[i].err != NULL &&
-		    (r == 0 || strstr(err, config_cases[i].err) == NULL))
-			fail_msg("case %zu: got '%s', want '%s'", i, r == 0 ? "loaded" : err,
-			         config_cases[i].err);
-		config_free(cfg);
-	}
-}
-
-static void test_config_defaults(void **state)
-{
-	struct config *cfg = NULL;
-	struct imap_config ic;
-	char err[512];
-	const char *path;
-
-	(void)state;
-	path = write_file("c.conf", BASE, strlen(BASE), 0600);
-	assert_int_equal(config_load(path, &cfg, err, sizeof(err)), 0);
-	assert_int_equal(imap_config_load(cfg, NULL, &ic, err, sizeof(err)), 0);
-	assert_int_equal(ic.tls, IMAP_TLS_IMAPS);
-	assert_int_equal(ic.port, 993);
-	assert_int_equal(ic.tls_verify, 1);
-	assert_int_equal(ic.auth, IMAP_AUTH_LOGIN);
-	assert_string_equal(ic.folder, "INBOX");
-	assert_null(ic.processed_folder);
-	assert_int_equal(ic.timeout, 60);
-	assert_int_equal(ic.batch_size, LIMIT_IMAP_BATCH_DEFAULT);
-	assert_string_equal(ic.server, "h:993");
-	assert_int_equal(imap_config_load(cfg, "Reports", &ic, err, sizeof(err)), 0);
-	assert_string_equal(ic.folder, "Reports");
-	config_free(cfg);
-	path = write_file("c.conf", BASE "tls=starttls\n", strlen(BASE "tls=starttls\n"), 0600);
-	assert_int_equal(config_load(path, &cfg, err, sizeof(err)), 0);
-	assert_int_equal(imap_config_load(cfg, NULL, &ic, err, sizeof(err)), 0);
-	assert_int_equal(ic.port, 143);
-	config_free(cfg);
-}
-
-/* --- chain verification: what a hostile server can send */
-
-static void test_tlsverify_refusals(void **state)
-{
-	static const unsigned char junk[] = {0x30, 0x03, 0x02, 0x01, 0x00};
-	struct tlsverify_cert certs[LIMIT_TLS_CHAIN + 1];
-	char err[512];
-	size_t i;
-
-	(void)state;
-	memset(certs, 0, sizeof(certs));
-	assert_int_equal(tlsverify_chain(certs, 0, "localhost", NULL, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "sent no certificate"));
-	for (i = 0; i < LIMIT_TLS_CHAIN + 1; i++) {
-		certs[i].der = junk;
-		certs[i].len = sizeof(junk);
-	}
-	assert_int_equal(
-	    tlsverify_chain(certs, LIMIT_TLS_CHAIN + 1, "localhost", NULL, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "certificates (more than"));
-	assert_int_equal(tlsverify_chain(certs, 1, "localhost", NULL, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "bad certificate"));
-	assert_int_equal(
-	    tlsverify_chain(certs, 1, "localhost", "/nonexistent.pem", err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "ca_file /nonexistent.pem"));
-}
-
-/* --- one collector per database */
-
-static void test_lock(void **state)
-{
-	char db[256], err[512];
-	int a, b;
-
-	(void)state;
-	snprintf(db, sizeof(db), "%s/t.db", tmpdir);
-	a = lock_collector(db, err, sizeof(err));
-	assert_true(a >= 0);
-	b = lock_collector(db, err, sizeof(err));
-	assert_int_equal(b, -1);
-	assert_non_null(strstr(err, "another collector is running"));
-	lock_release(a);
-	b = lock_collector(db, err, sizeof(err));
-	assert_true(b >= 0);
-	lock_release(b);
-	lock_release(-1);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_secret_table),
 	    cmocka_unit_test(test_secret_limits),
 	    cmocka_unit_test(test_secret_owner),
-	    cmocka_unit_test(test_config_table),
-	    cmocka_unit_test(test_config_defaults),
-	    cmocka_unit_test(test_tlsverify_refusals),
-	    cmocka_unit_test(test_lock),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,5 +1,5 @@
-/* Unit tests for the analyzer's date options (analyzer/period.c), hints
- * and text helpers (analyzer/hints.c, analyzer/text.c). Table-driven. */
+/* Unit tests for the analyzer's date options (analyzer/period.c).
+ * Table-driven. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,10 +9,8 @@
 #include <cmocka.h>
 
 #include "datetime.h"
-#include "hints.h"
 #include "limits.h"
 #include "period.h"
-#include "text.h"
 
 /* 2026-11-29, a fixed "today" */
 #define TODAY 20786
@@ -149,123 +147,12 @@ static void test_period_resolve(void **state)
 	assert_int_equal(b, -5);
 }
 
-static const char *const registered[] = {
-    "starttls-not-supported", "certificate-host-mismatch",
-    "certificate-expired",    "certificate-not-trusted",
-    "validation-failure",     "tlsa-invalid",
-    "dnssec-invalid",         "dane-required",
-    "sts-policy-fetch-error", "sts-policy-invalid",
-    "sts-webpki-invalid",
-};
-
-static void test_hints(void **state)
-{
-	char out[HINTS_MAX], generic[HINTS_MAX], tiny[24];
-	size_t i;
-
-	(void)state;
-	hints_format("x-not-registered", "example.com", generic, sizeof(generic));
-	assert_non_null(strstr(generic, "not a result type RFC 8460 registers"));
-	assert_false(hints_is_registered("x-not-registered"));
-	assert_false(hints_is_registered(NULL));
-	for (i = 0; i < sizeof(registered) / sizeof(registered[0]); i++) {
-		hints_format(registered[i], "example.com", out, sizeof(out));
-		if (!hints_is_registered(registered[i]) || strcmp(out, generic) == 0 ||
-		    strlen(out) < 30 || strchr(out, '{') != NULL)
-			fail_msg("%s: hint '%s'", registered[i], out);
-	}
-	hints_format("sts-policy-fetch-error", "example.com", out, sizeof(out));
-	assert_non_null(strstr(out, "https://mta-sts.example.com/.well-known/mta-sts.txt"));
-	hints_format("sts-policy-fetch-error", NULL, out, sizeof(out));
-	assert_non_null(strstr(out, "https://mta-sts.<domain>/"));
-	hints_format("certificate-expired", "example.com", out, sizeof(out));
-	assert_string_equal(out, "the MX presented an expired certificate; renew it");
-	/* a small buffer is filled, terminated, never overrun */
-	memset(tiny, 'x', sizeof(tiny));
-	hints_format("sts-policy-fetch-error", "example.com", tiny, sizeof(tiny));
-	assert_true(strlen(tiny) < sizeof(tiny));
-}
-
-static void test_text_numbers(void **state)
-{
-	char b[64];
-
-	(void)state;
-	assert_string_equal(text_count(0, b, sizeof(b)), "0");
-	assert_string_equal(text_count(999, b, sizeof(b)), "999");
-	assert_string_equal(text_count(1000, b, sizeof(b)), "1,000");
-	assert_string_equal(text_count(1234567, b, sizeof(b)), "1,234,567");
-	assert_string_equal(text_count(-1234, b, sizeof(b)), "-1,234");
-	assert_string_equal(text_count(LIMIT_COUNT_MAX, b, sizeof(b)), "9,007,199,254,740,991");
-	assert_string_equal(text_rate(0, 0, b, sizeof(b)), "-");
-	assert_string_equal(text_rate(1, 0, b, sizeof(b)), "100.00%");
-	assert_string_equal(text_rate(0, 1, b, sizeof(b)), "0.00%");
-	/* truncated, so 100.00% only without failures */
-	assert_string_equal(text_rate(99999, 1, b, sizeof(b)), "99.99%");
-	assert_string_equal(text_rate(2, 1, b, sizeof(b)), "66.66%");
-	assert_string_equal(text_rate(LIMIT_COUNT_MAX, LIMIT_COUNT_MAX, b, sizeof(b)), "50.00%");
-	assert_string_equal(text_delta(5, 3, 1, b, sizeof(b)), "+2");
-	assert_string_equal(text_delta(3, 5, 1, b, sizeof(b)), "-2");
-	assert_string_equal(text_delta(5, 5, 1, b, sizeof(b)), "0");
-	assert_string_equal(text_delta(5000, 0, 1, b, sizeof(b)), "+5,000");
-	assert_string_equal(text_delta(5, 0, 0, b, sizeof(b)), "new");
-	assert_string_equal(text_rate_delta(99, 1, 100, 0, b, sizeof(b)), "-1.00 pp");
-	assert_string_equal(text_rate_delta(100, 0, 99, 1, b, sizeof(b)), "+1.00 pp");
-	assert_string_equal(text_rate_delta(1, 0, 1, 0, b, sizeof(b)), "0.00 pp");
-	assert_string_equal(text_rate_delta(1, 0, 0, 0, b, sizeof(b)), "-");
-}
-
-static void test_text_escape_and_wrap(void **state)
-{
-	struct strbuf sb;
-	struct text_out o;
-	char buf[TEXT_CELL_MAX];
-	const char *p, *nl;
-	size_t longest = 0;
-
-	(void)state;
-	assert_string_equal(text_escape("\033[2JEvil\r\nCorp", buf, sizeof(buf)),
-	                    "\\x1b[2JEvil\\x0d\\x0aCorp");
-	assert_int_equal(text_width("Gr\xc3\xbc\xc3\x9f Gott"), 9);
-	strbuf_init(&sb, 4096);
-	o.sb = &sb;
-	o.failed = 0;
-	text_wrap(&o, 4,
-	          "senders could not fetch https://mta-sts.example.com/.well-known/mta-sts.txt; "
-	          "check the web server, its DNS and that the file is served, and then check it "
-	          "again tomorrow");
-	text_wrap(&o, 2,
-	          "https://a-very-long-unbreakable-word.example/that/is/longer/than/eighty/"
-	          "columns/all/by/itself");
-	for (p = strbuf_str(&sb); *p != '\0'; p = nl + 1) {
-		size_t len;
-
-		nl = strchr(p, '\n');
-		assert_non_null(nl);
-		len = (size_t)(nl - p);
-		/* a line over 80 columns is one word after its indent */
-		if (len > TEXT_COLUMNS && memchr(p + 2, ' ', len - 2) != NULL)
-			fail_msg("line of %zu columns with a space: '%.*s'", len, (int)len, p);
-		if (len > longest)
-			longest = len;
-	}
-	assert_true(longest > TEXT_COLUMNS); /* the unbreakable word */
-	assert_int_equal(o.failed, 0);
-	/* a full buffer is reported, not silently cut */
-	strbuf_free(&sb);
-	strbuf_init(&sb, 16);
-	text_puts(&o, "0123456789");
-	text_puts(&o, "0123456789");
-	assert_int_equal(o.failed, 1);
-	strbuf_free(&sb);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_period_days),    cmocka_unit_test(test_period_since),
-	    cmocka_unit_test(test_period_resolve), cmocka_unit_test(test_hints),
-	    cmocka_unit_test(test_text_numbers),   cmocka_unit_test(test_text_escape_and_wrap),
+	    cmocka_unit_test(test_period_days),
+	    cmocka_unit_test(test_period_since),
+	    cmocka_unit_test(test_period_resolve),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
