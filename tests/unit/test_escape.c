@@ -79,16 +79,38 @@ static void test_escape_text(void **state)
 	assert_int_equal(out[0], '#');
 }
 
-/* The strbuf form escapes the same way, without the cut; the terminal
- * escapes of every case above must agree with escape_text's. */
+/* A case for the functions that append to a capped strbuf. */
+struct sb_case {
+	const char *in;
+	size_t cap;
+	int rc;
+	const char *want; /* NULL: not checked (the cap was hit) */
+};
+
+static void check_sb_cases(const char *fn_name, int (*fn)(struct strbuf *, const char *),
+                           const struct sb_case *cases, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct strbuf sb;
+		int rc;
+
+		strbuf_init(&sb, cases[i].cap);
+		rc = fn(&sb, cases[i].in);
+		if (rc != cases[i].rc)
+			fail_msg("%s case %zu: rc got %d, want %d", fn_name, i, rc, cases[i].rc);
+		if (cases[i].want != NULL && strcmp(strbuf_str(&sb), cases[i].want) != 0)
+			fail_msg("%s case %zu: got \"%s\", want \"%s\"", fn_name, i,
+			         strbuf_str(&sb), cases[i].want);
+		strbuf_free(&sb);
+	}
+}
+
+/* The strbuf form escapes the same way, without the cut. */
 static void test_escape_text_sb(void **state)
 {
-	static const struct {
-		const char *in;
-		size_t cap;
-		int rc;
-		const char *want;
-	} cases[] = {
+	static const struct sb_case cases[] = {
 	    {"plain", 100, 0, "plain"},
 	    {"a\nb\\c\x7f", 100, 0, "a\\x0ab\\\\c\\x7f"},
 	    {"x\xc2\x9by\xc2\xa0", 100, 0, "x\\u009by\xc2\xa0"},
@@ -97,32 +119,14 @@ static void test_escape_text_sb(void **state)
 	    {"abcdef", 5, -1, NULL},
 	    {"ab\n", 5, -1, NULL},
 	};
-	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct strbuf sb;
-		int rc;
-
-		strbuf_init(&sb, cases[i].cap);
-		rc = escape_text_sb(&sb, cases[i].in);
-		if (rc != cases[i].rc)
-			fail_msg("case %zu: rc got %d, want %d", i, rc, cases[i].rc);
-		if (cases[i].want != NULL && strcmp(strbuf_str(&sb), cases[i].want) != 0)
-			fail_msg("case %zu: got \"%s\", want \"%s\"", i, strbuf_str(&sb),
-			         cases[i].want);
-		strbuf_free(&sb);
-	}
+	check_sb_cases("escape_text_sb", escape_text_sb, cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 static void test_escape_html(void **state)
 {
-	static const struct {
-		const char *in;
-		size_t cap;
-		int rc;
-		const char *want;
-	} cases[] = {
+	static const struct sb_case cases[] = {
 	    {"plain text", 100, 0, "plain text"},
 	    {"", 100, 0, ""},
 	    {"<script>alert(1)</script>", 100, 0, "&lt;script&gt;alert(1)&lt;/script&gt;"},
@@ -133,22 +137,9 @@ static void test_escape_html(void **state)
 	    {"<<", 7, -1, NULL},
 	    {"ab<", 5, -1, NULL},
 	};
-	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct strbuf sb;
-		int rc;
-
-		strbuf_init(&sb, cases[i].cap);
-		rc = escape_html(&sb, cases[i].in);
-		if (rc != cases[i].rc)
-			fail_msg("\"%s\": rc got %d, want %d", cases[i].in, rc, cases[i].rc);
-		if (cases[i].want != NULL && strcmp(strbuf_str(&sb), cases[i].want) != 0)
-			fail_msg("\"%s\": got \"%s\", want \"%s\"", cases[i].in, strbuf_str(&sb),
-			         cases[i].want);
-		strbuf_free(&sb);
-	}
+	check_sb_cases("escape_html", escape_html, cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 /* esc(): NULL prints "-", text is escaped and cut at LIMIT_LOG_STRING

@@ -11,24 +11,7 @@
 
 #include "input.h"
 #include "report.h"
-
-#define HEAD                                                                                       \
-	"{\"organization-name\":\"Org\",\"date-range\":{\"start-datetime\":\"2024-01-01T00:00:"    \
-	"00Z\",\"end-datetime\":\"2024-01-01T23:59:59Z\"},\"report-id\":\"R\","
-
-#define SUMMARY(ok, fail)                                                                          \
-	"\"summary\":{\"total-successful-session-count\":" #ok                                     \
-	",\"total-failure-session-count\":" #fail "}"
-
-static struct report *parse_ok(const char *json)
-{
-	struct report *r = NULL;
-	char err[512];
-
-	if (report_parse_json(json, strlen(json), &r, err, sizeof(err)) != 0)
-		fail_msg("parse failed: %s\n  input: %s", err, json);
-	return r;
-}
+#include "unit_report.h"
 
 struct bad_case {
 	const char *json;
