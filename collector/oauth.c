@@ -1,0 +1,447 @@
+/*
+ * oauth.c - getting an OAuth 2.0 access token: the cache, the request to
+ * the token endpoint (libcurl, HTTPS only, no redirects, size-capped and
+ * time-bounded), and its JSON answer (cJSON; the tree never leaves this
+ * file). Every buffer that held a secret is wiped.
+ */
+#include "oauth.h"
+
+#include <cJSON.h>
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "digest.h"
+#include "escape.h"
+#include "jsonw.h"
+#include "limits.h"
+#include "oauth_impl.h"
+#include "strbuf.h"
+#include "xalloc.h"
+
+void oauth_token_free(char *token)
+{
+	if (token == NULL)
+		return;
+	explicit_bzero(token, strlen(token));
+	free(token);
+}
+
+/* The secrets one request needs, read from their files. */
+struct oauth_creds {
+	char *secret;  /* client secret */
+	char *key;     /* private key PEM (or a Google key file's) */
+	char *cert;    /* certificate PEM */
+	char *refresh; /* refresh token from refresh_token_file */
+	char *email;   /* a Google key file's client_email */
+	char *key_id;  /* a Google key file's private_key_id */
+	size_t key_len, cert_len;
+};
+
+static void oauth_creds_free(struct oauth_creds *c)
+{
+	oauth_token_free(c->secret);
+	oauth_token_free(c->key);
+	oauth_token_free(c->cert);
+	oauth_token_free(c->refresh);
+	free(c->email);
+	free(c->key_id);
+	memset(c, 0, sizeof(*c));
+}
+
+/* A string member of a cJSON object, copied, or NULL. */
+static char *oauth_json_str(const cJSON *obj, const char *name)
+{
+	const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, name);
+
+	return cJSON_IsString(it) && it->valuestring != NULL ? xstrdup(it->valuestring) : NULL;
+}
+
+/* A Google service-account key file (JSON, as the console downloads it):
+ * the PEM key moves into c->key; client_email and private_key_id are
+ * kept (token_url stays the configured one). */
+static int oauth_google_keyfile(struct oauth_creds *c, char *err, size_t errlen)
+{
+	cJSON *root = cJSON_ParseWithLengthOpts(c->key, c->key_len + 1, NULL, 1);
+	char *pem;
+	int rc = -1;
+
+	if (root == NULL || (pem = oauth_json_str(root, "private_key")) == NULL) {
+		snprintf(err, errlen,
+		         "private_key_file: JSON without a \"private_key\" (not a service-account "
+		         "key file?)");
+		goto out;
+	}
+	c->email = oauth_json_str(root, "client_email");
+	c->key_id = oauth_json_str(root, "private_key_id");
+	oauth_token_free(c->key);
+	c->key = pem;
+	c->key_len = strlen(pem);
+	rc = 0;
+out:
+	if (root != NULL) {
+		cJSON *k = cJSON_GetObjectItemCaseSensitive(root, "private_key");
+
+		if (cJSON_IsString(k) && k->valuestring != NULL)
+			explicit_bzero(k->valuestring, strlen(k->valuestring));
+		cJSON_Delete(root);
+	}
+	return rc;
+}
+
+static int oauth_creds_read(const struct oauth_config *oc, struct oauth_creds *c, char *err,
+                            size_t errlen)
+{
+	size_t n;
+
+	memset(c, 0, sizeof(*c));
+	if (oc->client_secret_file != NULL &&
+	    oauth_file_read_private(oc->client_secret_file, "client_secret_file",
+	                            LIMIT_SECRET_BYTES, 1, &c->secret, &n, err, errlen) < 0)
+		return -1;
+	if (oc->flow == OAUTH_FLOW_REFRESH &&
+	    oauth_file_read_private(oc->refresh_token_file, "refresh_token_file",
+	                            LIMIT_SECRET_BYTES, 1, &c->refresh, &n, err, errlen) < 0)
+		return -1;
+	if ((oc->flow == OAUTH_FLOW_CERTIFICATE || oc->flow == OAUTH_FLOW_SERVICE_ACCOUNT) &&
+	    oauth_file_read_private(oc->private_key_file, "private_key_file", LIMIT_OAUTH_KEY_BYTES,
+	                            0, &c->key, &c->key_len, err, errlen) < 0)
+		return -1;
+	/* the certificate is public: still read with the cap */
+	if (oc->flow == OAUTH_FLOW_CERTIFICATE &&
+	    oauth_file_read_private(oc->certificate_file, "certificate_file", LIMIT_OAUTH_KEY_BYTES,
+	                            0, &c->cert, &c->cert_len, err, errlen) < 0)
+		return -1;
+	if (c->key != NULL && c->key[strspn(c->key, " \t\r\n")] == '{' &&
+	    oauth_google_keyfile(c, err, errlen) < 0)
+		return -1;
+	return 0;
+}
+
+/* The signed assertion of the certificate or service-account flow. */
+static int oauth_assertion(const struct oauth_config *oc, const struct oauth_creds *c,
+                           const char *url, char **out, char *err, size_t errlen)
+{
+	struct strbuf claims;
+	struct jsonw w;
+	char jti[33];
+	int64_t now = (int64_t)time(NULL);
+	const char *iss = oc->client_id != NULL ? oc->client_id : c->email;
+	int rc = -1;
+
+	if (iss == NULL) {
+		snprintf(err, errlen, "[oauth] client_id is not set (the service account's email)");
+		return -1;
+	}
+	if (oauth_random_id(jti) < 0) {
+		snprintf(err, errlen, "no randomness for the assertion's id");
+		return -1;
+	}
+	strbuf_init(&claims, 4 * LIMIT_OAUTH_FIELD_BYTES);
+	jsonw_init(&w, &claims, 0);
+	jsonw_object_begin(&w);
+	jsonw_key(&w, "aud");
+	jsonw_string(&w, url);
+	jsonw_key(&w, "iss");
+	jsonw_string(&w, iss);
+	if (oc->flow == OAUTH_FLOW_SERVICE_ACCOUNT) {
+		jsonw_key(&w, "sub");
+		jsonw_string(&w, oc->user);
+		jsonw_key(&w, "scope");
+		jsonw_string(&w, oc->scope);
+	} else {
+		jsonw_key(&w, "sub");
+		jsonw_string(&w, iss);
+		jsonw_key(&w, "jti");
+		jsonw_string(&w, jti);
+		jsonw_key(&w, "nbf");
+		jsonw_int(&w, now);
+	}
+	jsonw_key(&w, "iat");
+	jsonw_int(&w, now);
+	jsonw_key(&w, "exp");
+	jsonw_int(&w, now + LIMIT_OAUTH_ASSERTION_SECONDS);
+	jsonw_object_end(&w);
+	if (w.failed) {
+		snprintf(err, errlen, "[oauth] the assertion's claims are too long");
+		goto out;
+	}
+	rc = oauth_jwt_rs256(c->key, c->key_len, c->cert, c->cert_len, c->key_id,
+	                     strbuf_str(&claims), out, err, errlen);
+out:
+	strbuf_free(&claims);
+	return rc;
+}
+
+/* Appends "&name=value" (form-encoded) to body. */
+static int oauth_form(struct strbuf *body, CURL *h, const char *name, const char *value)
+{
+	char *enc = curl_easy_escape(h, value, 0);
+	int rc;
+
+	if (enc == NULL)
+		return -1;
+	rc = strbuf_printf(body, "%s%s=%s", body->len > 0 ? "&" : "", name, enc);
+	explicit_bzero(enc, strlen(enc));
+	curl_free(enc);
+	return rc;
+}
+
+/* The request body for oc's flow. */
+static int oauth_body(const struct oauth_config *oc, const struct oauth_creds *c,
+                      const char *refresh, const char *url, CURL *h, struct strbuf *body, char *err,
+                      size_t errlen)
+{
+	char *jwt = NULL;
+	int r = 0;
+
+	switch (oc->flow) {
+	case OAUTH_FLOW_SECRET:
+		r |= oauth_form(body, h, "grant_type", "client_credentials");
+		r |= oauth_form(body, h, "client_id", oc->client_id);
+		r |= oauth_form(body, h, "client_secret", c->secret);
+		break;
+	case OAUTH_FLOW_CERTIFICATE:
+		if (oauth_assertion(oc, c, url, &jwt, err, errlen) < 0)
+			return -1;
+		r |= oauth_form(body, h, "grant_type", "client_credentials");
+		r |= oauth_form(body, h, "client_id", oc->client_id);
+		r |= oauth_form(body, h, "client_assertion_type",
+		                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
+		r |= oauth_form(body, h, "client_assertion", jwt);
+		break;
+	case OAUTH_FLOW_REFRESH:
+		r |= oauth_form(body, h, "grant_type", "refresh_token");
+		r |= oauth_form(body, h, "client_id", oc->client_id);
+		if (c->secret != NULL)
+			r |= oauth_form(body, h, "client_secret", c->secret);
+		r |= oauth_form(body, h, "refresh_token", refresh);
+		break;
+	case OAUTH_FLOW_SERVICE_ACCOUNT:
+		if (oauth_assertion(oc, c, url, &jwt, err, errlen) < 0)
+			return -1;
+		r |= oauth_form(body, h, "grant_type",
+		                "urn:ietf:params:oauth:grant-type:jwt-bearer");
+		r |= oauth_form(body, h, "assertion", jwt);
+		break;
+	}
+	if (oc->scope[0] != '\0' && oc->flow != OAUTH_FLOW_SERVICE_ACCOUNT)
+		r |= oauth_form(body, h, "scope", oc->scope);
+	oauth_token_free(jwt);
+	if (r != 0) {
+		snprintf(err, errlen, "the token request is too long");
+		return -1;
+	}
+	return 0;
+}
+
+static size_t oauth_collect(char *data, size_t size, size_t n, void *arg)
+{
+	struct strbuf *sb = arg;
+
+	/* past the cap: a short count makes curl stop with an error */
+	return strbuf_append(sb, data, size * n) < 0 ? 0 : size * n;
+}
+
+/* A token as it may appear in a cache line and an IMAP command:
+ * printable ASCII, no space, within the cap. */
+static int oauth_token_ok(const char *t)
+{
+	size_t i;
+
+	for (i = 0; t[i] != '\0'; i++)
+		if ((unsigned char)t[i] <= 0x20 || (unsigned char)t[i] >= 0x7f)
+			return 0;
+	return i > 0 && i <= LIMIT_SECRET_BYTES;
+}
+
+/* Reads the endpoint's answer (status, body) into *fresh, or says why. */
+static int oauth_parse(const struct oauth_config *oc, long status, struct strbuf *resp,
+                       struct oauth_cached *fresh, char *err, size_t errlen)
+{
+	cJSON *root = NULL;
+	const cJSON *exp;
+	char *error = NULL, *desc = NULL, why[768];
+	double lifetime = 300; /* when the endpoint does not say */
+	int64_t now = (int64_t)time(NULL), life, margin;
+	int rc = -1;
+
+	if (resp->len > 0)
+		root = cJSON_ParseWithLengthOpts(resp->data, resp->len + 1, NULL, 1);
+	if (!cJSON_IsObject(root)) {
+		snprintf(err, errlen, "HTTP %ld with a body that is not a JSON object", status);
+		goto out;
+	}
+	fresh->access = oauth_json_str(root, "access_token");
+	if (status != 200 || fresh->access == NULL) {
+		error = oauth_json_str(root, "error");
+		desc = oauth_json_str(root, "error_description");
+		oauth_explain(error, desc, oc, why, sizeof(why));
+		snprintf(err, errlen, "HTTP %ld: %s", status, why);
+		goto out;
+	}
+	fresh->refresh = oauth_json_str(root, "refresh_token");
+	if (!oauth_token_ok(fresh->access) ||
+	    (fresh->refresh != NULL && !oauth_token_ok(fresh->refresh))) {
+		snprintf(err, errlen, "the endpoint sent a malformed or oversized token");
+		goto out;
+	}
+	/* RFC 6749 makes it a number; Microsoft's v1 endpoint sent a string */
+	exp = cJSON_GetObjectItemCaseSensitive(root, "expires_in");
+	if (cJSON_IsNumber(exp))
+		lifetime = exp->valuedouble;
+	else if (cJSON_IsString(exp) && exp->valuestring != NULL)
+		lifetime = strtod(exp->valuestring, NULL);
+	if (!(lifetime >= 0 && lifetime <= 31536000)) {
+		snprintf(err, errlen, "expires_in is not 0..31536000 seconds");
+		goto out;
+	}
+	life = (int64_t)lifetime;
+	margin = life / 10 < LIMIT_OAUTH_EXPIRY_MARGIN ? life / 10 : LIMIT_OAUTH_EXPIRY_MARGIN;
+	fresh->use_until = now + life - margin;
+	rc = 0;
+out:
+	free(error);
+	free(desc);
+	if (root != NULL)
+		cJSON_Delete(root);
+	return rc;
+}
+
+/* POSTs the flow's request to the token endpoint; fills *fresh. */
+static int oauth_request(const struct oauth_config *oc, const struct oauth_creds *c,
+                         const char *refresh, struct oauth_cached *fresh, char *err, size_t errlen)
+{
+	const char *url = oc->token_url;
+	struct curl_slist *hdr = NULL;
+	struct strbuf body, resp;
+	char cerr[CURL_ERROR_SIZE] = "", why[1024];
+	long status = 0;
+	CURL *h = NULL;
+	CURLcode cc;
+	int rc = -1;
+
+	strbuf_init(&body, 4 * LIMIT_SECRET_BYTES);
+	strbuf_init(&resp, LIMIT_OAUTH_RESPONSE_BYTES);
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || (h = curl_easy_init()) == NULL) {
+		snprintf(err, errlen, "oauth %s: libcurl did not start", esc(url));
+		goto out;
+	}
+	if (oauth_body(oc, c, refresh, url, h, &body, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "oauth: %s", why);
+		goto out;
+	}
+	hdr = curl_slist_append(NULL, "Content-Type: application/x-www-form-urlencoded");
+	hdr = curl_slist_append(hdr, "Accept: application/json");
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, (long)LIMIT_OAUTH_CONNECT_SECONDS);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, (long)LIMIT_OAUTH_SECONDS);
+	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)LIMIT_OAUTH_RESPONSE_BYTES);
+	if (oc->ca_file != NULL)
+		curl_easy_setopt(h, CURLOPT_CAINFO, oc->ca_file);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDS, strbuf_str(&body));
+	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body.len);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "tlswatch");
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, oauth_collect);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &resp);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, cerr);
+	cc = curl_easy_perform(h);
+	if (cc != CURLE_OK) {
+		snprintf(err, errlen, "oauth %s: %s", esc(url),
+		         cc == CURLE_WRITE_ERROR || cc == CURLE_FILESIZE_EXCEEDED
+		             ? "the answer is larger than the limit"
+		             : (cerr[0] != '\0' ? esc(cerr) : curl_easy_strerror(cc)));
+		goto out;
+	}
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+	if (oauth_parse(oc, status, &resp, fresh, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "oauth %s: %s", esc(url), why);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (body.data != NULL)
+		explicit_bzero(body.data, body.len);
+	if (resp.data != NULL)
+		explicit_bzero(resp.data, resp.len);
+	strbuf_free(&body);
+	strbuf_free(&resp);
+	curl_slist_free_all(hdr);
+	if (h != NULL)
+		curl_easy_cleanup(h);
+	curl_global_cleanup();
+	return rc;
+}
+
+/* The cache's key: which configuration a cached token belongs to. */
+static void oauth_cache_key(const struct oauth_config *oc, char key[65])
+{
+	struct strbuf sb;
+	uint8_t d[DIGEST_SHA256_LEN];
+
+	strbuf_init(&sb, 8 * LIMIT_OAUTH_FIELD_BYTES);
+	strbuf_printf(&sb, "%d\n%s\n%s\n%s\n%s\n", (int)oc->flow, oc->token_url,
+	              oc->client_id != NULL ? oc->client_id : "", oc->scope, oc->user);
+	digest_sha256(strbuf_str(&sb), sb.len, d);
+	digest_hex(d, sizeof(d), key);
+	strbuf_free(&sb);
+}
+
+int oauth_token_get(const struct oauth_config *oc, int force_new, char **token, int *from_cache,
+                    char *err, size_t errlen)
+{
+	struct oauth_cached cached, fresh;
+	struct oauth_creds creds;
+	uint8_t d[DIGEST_SHA256_LEN];
+	char key[65], seed[65] = "";
+	const char *refresh = NULL;
+	int r, rc = -1;
+
+	memset(&fresh, 0, sizeof(fresh));
+	memset(&creds, 0, sizeof(creds));
+	oauth_cache_key(oc, key);
+	r = oauth_cache_read(oc->cache_file, key, &cached, err, errlen);
+	if (r < 0)
+		return -1;
+	if (oauth_creds_read(oc, &creds, err, errlen) < 0)
+		goto out;
+	if (creds.refresh != NULL) {
+		digest_sha256(creds.refresh, strlen(creds.refresh), d);
+		digest_hex(d, sizeof(d), seed);
+		/* a new refresh_token_file replaces what the cache learnt */
+		if (r == 0 && strcmp(cached.seed, seed) != 0) {
+			oauth_cached_clear(&cached);
+			r = 1;
+		}
+		refresh = r == 0 && cached.refresh != NULL ? cached.refresh : creds.refresh;
+	}
+	if (r == 0 && !force_new && cached.access != NULL &&
+	    (int64_t)time(NULL) < cached.use_until) {
+		*token = xstrdup(cached.access);
+		*from_cache = 1;
+		rc = 0;
+		goto out;
+	}
+	if (oauth_request(oc, &creds, refresh, &fresh, err, errlen) < 0)
+		goto out;
+	memcpy(fresh.seed, seed, sizeof(seed));
+	if (fresh.refresh == NULL && refresh != NULL && refresh != creds.refresh)
+		fresh.refresh = xstrdup(refresh); /* not rotated: keep the one that worked */
+	if (oauth_cache_write(oc->cache_file, key, &fresh, err, errlen) < 0)
+		goto out;
+	*token = fresh.access;
+	fresh.access = NULL;
+	*from_cache = 0;
+	rc = 0;
+out:
+	oauth_cached_clear(&cached);
+	oauth_cached_clear(&fresh);
+	oauth_creds_free(&creds);
+	return rc;
+}
