@@ -15,6 +15,7 @@
 
 #include "digest.h"
 #include "escape.h"
+#include "input.h"
 #include "jsonw.h"
 #include "limits.h"
 #include "oauth_impl.h"
@@ -94,6 +95,8 @@ out:
 static int oauth_creds_read(const struct oauth_config *oc, struct oauth_creds *c, char *err,
                             size_t errlen)
 {
+	struct input cert = {0};
+	char why[512];
 	size_t n;
 
 	memset(c, 0, sizeof(*c));
@@ -109,11 +112,19 @@ static int oauth_creds_read(const struct oauth_config *oc, struct oauth_creds *c
 	    oauth_file_read_private(oc->private_key_file, "private_key_file", LIMIT_OAUTH_KEY_BYTES,
 	                            0, &c->key, &c->key_len, err, errlen) < 0)
 		return -1;
-	/* the certificate is public: still read with the cap */
-	if (oc->flow == OAUTH_FLOW_CERTIFICATE &&
-	    oauth_file_read_private(oc->certificate_file, "certificate_file", LIMIT_OAUTH_KEY_BYTES,
-	                            0, &c->cert, &c->cert_len, err, errlen) < 0)
-		return -1;
+	/* the certificate is public: any owner and mode, but still capped */
+	if (oc->flow == OAUTH_FLOW_CERTIFICATE) {
+		if (input_read_path(oc->certificate_file, LIMIT_OAUTH_KEY_BYTES, &cert, why,
+		                    sizeof(why)) < 0 ||
+		    cert.truncated) {
+			snprintf(err, errlen, "certificate_file %s",
+			         cert.truncated ? "too large" : why);
+			input_free(&cert);
+			return -1;
+		}
+		c->cert = (char *)cert.data;
+		c->cert_len = cert.len;
+	}
 	if (c->key != NULL && c->key[strspn(c->key, " \t\r\n")] == '{' &&
 	    oauth_google_keyfile(c, err, errlen) < 0)
 		return -1;

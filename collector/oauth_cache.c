@@ -48,12 +48,17 @@ int oauth_file_read_private(const char *path, const char *what, size_t cap, int 
 		snprintf(err, errlen, "%s %s: not a regular file", what, esc(path));
 		goto out;
 	}
-	if (sb.st_uid != geteuid() || (sb.st_mode & 077) != 0) {
+	if (sb.st_uid != geteuid()) {
 		snprintf(err, errlen,
-		         "%s %s: owned by uid %lu with mode %03o; it must be the running user's "
-		         "(uid %lu) and private (chmod 600)",
-		         what, esc(path), (unsigned long)sb.st_uid, (unsigned)(sb.st_mode & 0777),
-		         (unsigned long)geteuid());
+		         "%s %s: owned by uid %lu, not by the user running tlswatch (uid %lu); "
+		         "refusing to use it",
+		         what, esc(path), (unsigned long)sb.st_uid, (unsigned long)geteuid());
+		goto out;
+	}
+	if ((sb.st_mode & 077) != 0) {
+		snprintf(err, errlen,
+		         "%s %s: mode %03o lets others read it; refusing to use it (chmod 600)",
+		         what, esc(path), (unsigned)(sb.st_mode & 0777));
 		goto out;
 	}
 	if (input_read_fd(fd, cap, &in, why, sizeof(why)) < 0) {
