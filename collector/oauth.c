@@ -6,8 +6,6 @@
  */
 #include "oauth.h"
 
-#include <cJSON.h>
-#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,44 +50,17 @@ static void oauth_creds_free(struct oauth_creds *c)
 	memset(c, 0, sizeof(*c));
 }
 
-/* A string member of a cJSON object, copied, or NULL. */
-static char *oauth_json_str(const cJSON *obj, const char *name)
-{
-	const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, name);
-
-	return cJSON_IsString(it) && it->valuestring != NULL ? xstrdup(it->valuestring) : NULL;
-}
-
-/* A Google service-account key file (JSON, as the console downloads it):
- * the PEM key moves into c->key; client_email and private_key_id are
- * kept (token_url stays the configured one). */
+/* A Google service-account key file: its PEM key replaces c->key. */
 static int oauth_google_keyfile(struct oauth_creds *c, char *err, size_t errlen)
 {
-	cJSON *root = cJSON_ParseWithLengthOpts(c->key, c->key_len + 1, NULL, 1);
-	char *pem;
-	int rc = -1;
+	char *pem = NULL;
 
-	if (root == NULL || (pem = oauth_json_str(root, "private_key")) == NULL) {
-		snprintf(err, errlen,
-		         "private_key_file: JSON without a \"private_key\" (not a service-account "
-		         "key file?)");
-		goto out;
-	}
-	c->email = oauth_json_str(root, "client_email");
-	c->key_id = oauth_json_str(root, "private_key_id");
+	if (oauth_keyfile_parse(c->key, c->key_len, &pem, &c->email, &c->key_id, err, errlen) < 0)
+		return -1;
 	oauth_token_free(c->key);
 	c->key = pem;
 	c->key_len = strlen(pem);
-	rc = 0;
-out:
-	if (root != NULL) {
-		cJSON *k = cJSON_GetObjectItemCaseSensitive(root, "private_key");
-
-		if (cJSON_IsString(k) && k->valuestring != NULL)
-			explicit_bzero(k->valuestring, strlen(k->valuestring));
-		cJSON_Delete(root);
-	}
-	return rc;
+	return 0;
 }
 
 static int oauth_creds_read(const struct oauth_config *oc, struct oauth_creds *c, char *err,
@@ -186,76 +157,6 @@ out:
 	return rc;
 }
 
-/* Appends "&name=value" (form-encoded) to body. */
-static int oauth_form(struct strbuf *body, CURL *h, const char *name, const char *value)
-{
-	char *enc = curl_easy_escape(h, value, 0);
-	int rc;
-
-	if (enc == NULL)
-		return -1;
-	rc = strbuf_printf(body, "%s%s=%s", body->len > 0 ? "&" : "", name, enc);
-	explicit_bzero(enc, strlen(enc));
-	curl_free(enc);
-	return rc;
-}
-
-/* The request body for oc's flow. */
-static int oauth_body(const struct oauth_config *oc, const struct oauth_creds *c,
-                      const char *refresh, const char *url, CURL *h, struct strbuf *body, char *err,
-                      size_t errlen)
-{
-	char *jwt = NULL;
-	int r = 0;
-
-	switch (oc->flow) {
-	case OAUTH_FLOW_SECRET:
-		r |= oauth_form(body, h, "grant_type", "client_credentials");
-		r |= oauth_form(body, h, "client_id", oc->client_id);
-		r |= oauth_form(body, h, "client_secret", c->secret);
-		break;
-	case OAUTH_FLOW_CERTIFICATE:
-		if (oauth_assertion(oc, c, url, &jwt, err, errlen) < 0)
-			return -1;
-		r |= oauth_form(body, h, "grant_type", "client_credentials");
-		r |= oauth_form(body, h, "client_id", oc->client_id);
-		r |= oauth_form(body, h, "client_assertion_type",
-		                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
-		r |= oauth_form(body, h, "client_assertion", jwt);
-		break;
-	case OAUTH_FLOW_REFRESH:
-		r |= oauth_form(body, h, "grant_type", "refresh_token");
-		r |= oauth_form(body, h, "client_id", oc->client_id);
-		if (c->secret != NULL)
-			r |= oauth_form(body, h, "client_secret", c->secret);
-		r |= oauth_form(body, h, "refresh_token", refresh);
-		break;
-	case OAUTH_FLOW_SERVICE_ACCOUNT:
-		if (oauth_assertion(oc, c, url, &jwt, err, errlen) < 0)
-			return -1;
-		r |= oauth_form(body, h, "grant_type",
-		                "urn:ietf:params:oauth:grant-type:jwt-bearer");
-		r |= oauth_form(body, h, "assertion", jwt);
-		break;
-	}
-	if (oc->scope[0] != '\0' && oc->flow != OAUTH_FLOW_SERVICE_ACCOUNT)
-		r |= oauth_form(body, h, "scope", oc->scope);
-	oauth_token_free(jwt);
-	if (r != 0) {
-		snprintf(err, errlen, "the token request is too long");
-		return -1;
-	}
-	return 0;
-}
-
-static size_t oauth_collect(char *data, size_t size, size_t n, void *arg)
-{
-	struct strbuf *sb = arg;
-
-	/* past the cap: a short count makes curl stop with an error */
-	return strbuf_append(sb, data, size * n) < 0 ? 0 : size * n;
-}
-
 /* A token as it may appear in a cache line and an IMAP command:
  * printable ASCII, no space, within the cap. */
 static int oauth_token_ok(const char *t)
@@ -268,125 +169,110 @@ static int oauth_token_ok(const char *t)
 	return i > 0 && i <= LIMIT_SECRET_BYTES;
 }
 
-/* Reads the endpoint's answer (status, body) into *fresh, or says why. */
-static int oauth_parse(const struct oauth_config *oc, long status, struct strbuf *resp,
+/* The request body for oc's flow. */
+static int oauth_body(const struct oauth_config *oc, const struct oauth_creds *c,
+                      const char *refresh, const char *url, struct strbuf *body, char *err,
+                      size_t errlen)
+{
+	char *jwt = NULL;
+	int r = 0;
+
+	switch (oc->flow) {
+	case OAUTH_FLOW_SECRET:
+		r |= oauth_form(body, "grant_type", "client_credentials");
+		r |= oauth_form(body, "client_id", oc->client_id);
+		r |= oauth_form(body, "client_secret", c->secret);
+		break;
+	case OAUTH_FLOW_CERTIFICATE:
+		if (oauth_assertion(oc, c, url, &jwt, err, errlen) < 0)
+			return -1;
+		r |= oauth_form(body, "grant_type", "client_credentials");
+		r |= oauth_form(body, "client_id", oc->client_id);
+		r |= oauth_form(body, "client_assertion_type",
+		                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
+		r |= oauth_form(body, "client_assertion", jwt);
+		break;
+	case OAUTH_FLOW_REFRESH:
+		r |= oauth_form(body, "grant_type", "refresh_token");
+		r |= oauth_form(body, "client_id", oc->client_id);
+		if (c->secret != NULL)
+			r |= oauth_form(body, "client_secret", c->secret);
+		r |= oauth_form(body, "refresh_token", refresh);
+		break;
+	case OAUTH_FLOW_SERVICE_ACCOUNT:
+		if (oauth_assertion(oc, c, url, &jwt, err, errlen) < 0)
+			return -1;
+		r |= oauth_form(body, "grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer");
+		r |= oauth_form(body, "assertion", jwt);
+		break;
+	}
+	if (oc->scope[0] != '\0' && oc->flow != OAUTH_FLOW_SERVICE_ACCOUNT)
+		r |= oauth_form(body, "scope", oc->scope);
+	oauth_token_free(jwt);
+	if (r != 0) {
+		snprintf(err, errlen, "the token request is too long");
+		return -1;
+	}
+	return 0;
+}
+
+int oauth_answer_token(const struct oauth_config *oc, struct oauth_answer *a,
                        struct oauth_cached *fresh, char *err, size_t errlen)
 {
-	cJSON *root = NULL;
-	const cJSON *exp;
-	char *error = NULL, *desc = NULL, why[768];
-	double lifetime = 300; /* when the endpoint does not say */
 	int64_t now = (int64_t)time(NULL), life, margin;
-	int rc = -1;
+	char why[768];
 
-	if (resp->len > 0)
-		root = cJSON_ParseWithLengthOpts(resp->data, resp->len + 1, NULL, 1);
-	if (!cJSON_IsObject(root)) {
-		snprintf(err, errlen, "HTTP %ld with a body that is not a JSON object", status);
-		goto out;
+	if (a->status != 200 || a->access == NULL) {
+		oauth_explain(a->error, a->description, oc, why, sizeof(why));
+		snprintf(err, errlen, "HTTP %ld: %s", a->status, why);
+		return -1;
 	}
-	fresh->access = oauth_json_str(root, "access_token");
-	if (status != 200 || fresh->access == NULL) {
-		error = oauth_json_str(root, "error");
-		desc = oauth_json_str(root, "error_description");
-		oauth_explain(error, desc, oc, why, sizeof(why));
-		snprintf(err, errlen, "HTTP %ld: %s", status, why);
-		goto out;
-	}
-	fresh->refresh = oauth_json_str(root, "refresh_token");
-	if (!oauth_token_ok(fresh->access) ||
-	    (fresh->refresh != NULL && !oauth_token_ok(fresh->refresh))) {
+	if (!oauth_token_ok(a->access) || (a->refresh != NULL && !oauth_token_ok(a->refresh))) {
 		snprintf(err, errlen, "the endpoint sent a malformed or oversized token");
-		goto out;
+		return -1;
 	}
-	/* RFC 6749 makes it a number; Microsoft's v1 endpoint sent a string */
-	exp = cJSON_GetObjectItemCaseSensitive(root, "expires_in");
-	if (cJSON_IsNumber(exp))
-		lifetime = exp->valuedouble;
-	else if (cJSON_IsString(exp) && exp->valuestring != NULL)
-		lifetime = strtod(exp->valuestring, NULL);
-	if (!(lifetime >= 0 && lifetime <= 31536000)) {
+	/* absent: assume a short life rather than none */
+	life = a->expires_in < 0 ? 300 : (int64_t)a->expires_in;
+	if (!(a->expires_in <= 31536000)) {
 		snprintf(err, errlen, "expires_in is not 0..31536000 seconds");
-		goto out;
+		return -1;
 	}
-	life = (int64_t)lifetime;
 	margin = life / 10 < LIMIT_OAUTH_EXPIRY_MARGIN ? life / 10 : LIMIT_OAUTH_EXPIRY_MARGIN;
 	fresh->use_until = now + life - margin;
-	rc = 0;
-out:
-	free(error);
-	free(desc);
-	if (root != NULL)
-		cJSON_Delete(root);
-	return rc;
+	fresh->access = a->access;
+	fresh->refresh = a->refresh;
+	a->access = NULL;
+	a->refresh = NULL;
+	return 0;
 }
 
 /* POSTs the flow's request to the token endpoint; fills *fresh. */
 static int oauth_request(const struct oauth_config *oc, const struct oauth_creds *c,
                          const char *refresh, struct oauth_cached *fresh, char *err, size_t errlen)
 {
-	const char *url = oc->token_url;
-	struct curl_slist *hdr = NULL;
-	struct strbuf body, resp;
-	char cerr[CURL_ERROR_SIZE] = "", why[1024];
-	long status = 0;
-	CURL *h = NULL;
-	CURLcode cc;
+	struct oauth_answer a;
+	struct strbuf body;
+	char why[1024];
 	int rc = -1;
 
+	memset(&a, 0, sizeof(a));
 	strbuf_init(&body, 4 * LIMIT_SECRET_BYTES);
-	strbuf_init(&resp, LIMIT_OAUTH_RESPONSE_BYTES);
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || (h = curl_easy_init()) == NULL) {
-		snprintf(err, errlen, "oauth %s: libcurl did not start", esc(url));
-		goto out;
-	}
-	if (oauth_body(oc, c, refresh, url, h, &body, why, sizeof(why)) < 0) {
+	if (oauth_body(oc, c, refresh, oc->token_url, &body, why, sizeof(why)) < 0) {
 		snprintf(err, errlen, "oauth: %s", why);
 		goto out;
 	}
-	hdr = curl_slist_append(NULL, "Content-Type: application/x-www-form-urlencoded");
-	hdr = curl_slist_append(hdr, "Accept: application/json");
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
-	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, (long)LIMIT_OAUTH_CONNECT_SECONDS);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT, (long)LIMIT_OAUTH_SECONDS);
-	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)LIMIT_OAUTH_RESPONSE_BYTES);
-	if (oc->ca_file != NULL)
-		curl_easy_setopt(h, CURLOPT_CAINFO, oc->ca_file);
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
-	curl_easy_setopt(h, CURLOPT_POSTFIELDS, strbuf_str(&body));
-	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body.len);
-	curl_easy_setopt(h, CURLOPT_USERAGENT, "tlswatch");
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, oauth_collect);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, &resp);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, cerr);
-	cc = curl_easy_perform(h);
-	if (cc != CURLE_OK) {
-		snprintf(err, errlen, "oauth %s: %s", esc(url),
-		         cc == CURLE_WRITE_ERROR || cc == CURLE_FILESIZE_EXCEEDED
-		             ? "the answer is larger than the limit"
-		             : (cerr[0] != '\0' ? esc(cerr) : curl_easy_strerror(cc)));
+	if (oauth_post(oc, oc->token_url, &body, &a, err, errlen) < 0)
 		goto out;
-	}
-	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-	if (oauth_parse(oc, status, &resp, fresh, why, sizeof(why)) < 0) {
-		snprintf(err, errlen, "oauth %s: %s", esc(url), why);
+	if (oauth_answer_token(oc, &a, fresh, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "oauth %s: %s", esc(oc->token_url), why);
 		goto out;
 	}
 	rc = 0;
 out:
+	oauth_answer_free(&a);
 	if (body.data != NULL)
 		explicit_bzero(body.data, body.len);
-	if (resp.data != NULL)
-		explicit_bzero(resp.data, resp.len);
 	strbuf_free(&body);
-	strbuf_free(&resp);
-	curl_slist_free_all(hdr);
-	if (h != NULL)
-		curl_easy_cleanup(h);
-	curl_global_cleanup();
 	return rc;
 }
 

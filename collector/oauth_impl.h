@@ -9,6 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "oauth.h"
+#include "strbuf.h"
+
 /* Reads a file that holds a secret: a regular file owned by the running
  * user with no group or other permission bits, at most cap bytes. what
  * names it in errors ("client_secret_file"). first_line: keep only the
@@ -44,5 +47,35 @@ int oauth_jwt_rs256(const char *key_pem, size_t key_len, const char *cert_pem, s
 
 /* 32 hex digits of strong randomness (a JWT id). 0, or -1. */
 int oauth_random_id(char out[33]);
+
+/* An endpoint's JSON answer (oauth_http.c): the members tlswatch reads,
+ * copied (NULL when absent). Numbers are -1 when absent. */
+struct oauth_answer {
+	long status;
+	char *access, *refresh, *error, *description;     /* token endpoint */
+	char *device_code, *user_code, *verification_uri; /* device authorization */
+	double expires_in, interval;
+};
+
+/* Appends name=value, form-encoded, '&' between pairs. -1 past the cap. */
+int oauth_form(struct strbuf *body, const char *name, const char *value);
+/* POSTs the form body to url (https only, oc->ca_file, no redirects,
+ * LIMIT_OAUTH_* caps) and parses the JSON object it answers, whatever
+ * the HTTP status. 0 with *a (free with oauth_answer_free), or -1 (no
+ * answer, or not a JSON object) naming the URL. */
+int oauth_post(const struct oauth_config *oc, const char *url, const struct strbuf *body,
+               struct oauth_answer *a, char *err, size_t errlen);
+void oauth_answer_free(struct oauth_answer *a);
+
+/* Takes the token from a token endpoint's answer into *fresh (use_until
+ * from expires_in, less the margin), or explains the error in one line.
+ * 0, or -1. */
+int oauth_answer_token(const struct oauth_config *oc, struct oauth_answer *a,
+                       struct oauth_cached *fresh, char *err, size_t errlen);
+
+/* A Google service-account key file (JSON): the PEM key, client_email and
+ * private_key_id (NULL when absent). 0, or -1. */
+int oauth_keyfile_parse(const char *json, size_t len, char **pem, char **email, char **key_id,
+                        char *err, size_t errlen);
 
 #endif
