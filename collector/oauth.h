@@ -39,6 +39,7 @@ struct oauth_config {
 	const char *refresh_token_file;
 	const char *ca_file; /* NULL: system trust */
 	char token_url[1024];
+	char device_url[1024]; /* "": none (generic without device_url) */
 	char scope[1024];
 	char user[1024];
 	char cache_file[4096];
@@ -62,6 +63,18 @@ int oauth_token_get(const struct oauth_config *oc, int force_new, char **token, 
 
 /* Wipes and frees a token. NULL is a no-op. */
 void oauth_token_free(char *token);
+
+/* Shows the person at the terminal where to sign in and the code. */
+typedef void (*oauth_prompt_fn)(void *arg, const char *uri, const char *code);
+
+/* "tlswatch auth login": the device authorization grant (RFC 8628). Asks
+ * device_url for a code, calls prompt with the URI and code (escaped),
+ * polls the token endpoint at the interval it asks for until someone
+ * signs in or the code expires (at most LIMIT_OAUTH_DEVICE_SECONDS), and
+ * writes the refresh token to refresh_token_file (mode 0600, replaced
+ * atomically). 0, or -1 with one line. */
+int oauth_device_login(const struct oauth_config *oc, oauth_prompt_fn prompt, void *arg, char *err,
+                       size_t errlen);
 
 /* What a person should check for an error the token endpoint returned:
  * error is the OAuth "error" code, description its "error_description"

@@ -162,49 +162,43 @@ out:
 	return rc;
 }
 
-int oauth_cache_write(const char *path, const char *key, const struct oauth_cached *c, char *err,
-                      size_t errlen)
+int oauth_file_write_private(const char *path, const char *what, const char *data, size_t len,
+                             char *err, size_t errlen)
 {
-	struct strbuf sb, tmp;
+	struct strbuf tmp;
 	ssize_t w;
 	size_t off = 0;
 	int fd = -1, rc = -1;
 
-	strbuf_init(&sb, 4 * LIMIT_SECRET_BYTES);
 	strbuf_init(&tmp, 4200);
-	if (strbuf_printf(&sb, "%s\nkey %s\nuse_until %lld\nseed %s\n", CACHE_MAGIC, key,
-	                  (long long)c->use_until, c->seed[0] != '\0' ? c->seed : "-") < 0 ||
-	    (c->access != NULL && strbuf_printf(&sb, "access %s\n", c->access) < 0) ||
-	    (c->refresh != NULL && strbuf_printf(&sb, "refresh %s\n", c->refresh) < 0) ||
-	    strbuf_printf(&tmp, "%s.tmp", path) < 0) {
-		snprintf(err, errlen, "oauth cache_file %s: the tokens are too long", esc(path));
+	if (strbuf_printf(&tmp, "%s.tmp", path) < 0) {
+		snprintf(err, errlen, "%s %s: path too long", what, esc(path));
 		goto out;
 	}
 	unlink(tmp.data);
 	fd = open(tmp.data, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {
-		snprintf(err, errlen, "oauth cache_file %s: %s", esc(tmp.data), strerror(errno));
+		snprintf(err, errlen, "%s %s: %s", what, esc(tmp.data), strerror(errno));
 		goto out;
 	}
-	while (off < sb.len) {
-		w = write(fd, sb.data + off, sb.len - off);
+	while (off < len + 1) {
+		w = off < len ? write(fd, data + off, len - off) : write(fd, "\n", 1);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0) {
-			snprintf(err, errlen, "oauth cache_file %s: %s", esc(tmp.data),
-			         strerror(errno));
+			snprintf(err, errlen, "%s %s: %s", what, esc(tmp.data), strerror(errno));
 			goto out;
 		}
 		off += (size_t)w;
 	}
 	if (fsync(fd) < 0 || close(fd) < 0) {
 		fd = -1;
-		snprintf(err, errlen, "oauth cache_file %s: %s", esc(tmp.data), strerror(errno));
+		snprintf(err, errlen, "%s %s: %s", what, esc(tmp.data), strerror(errno));
 		goto out;
 	}
 	fd = -1;
 	if (rename(tmp.data, path) < 0) {
-		snprintf(err, errlen, "oauth cache_file %s: %s", esc(path), strerror(errno));
+		snprintf(err, errlen, "%s %s: %s", what, esc(path), strerror(errno));
 		goto out;
 	}
 	rc = 0;
@@ -213,9 +207,28 @@ out:
 		close(fd);
 	if (rc < 0 && tmp.data != NULL)
 		unlink(tmp.data);
+	strbuf_free(&tmp);
+	return rc;
+}
+
+int oauth_cache_write(const char *path, const char *key, const struct oauth_cached *c, char *err,
+                      size_t errlen)
+{
+	struct strbuf sb;
+	int rc = -1;
+
+	strbuf_init(&sb, 4 * LIMIT_SECRET_BYTES);
+	if (strbuf_printf(&sb, "%s\nkey %s\nuse_until %lld\nseed %s", CACHE_MAGIC, key,
+	                  (long long)c->use_until, c->seed[0] != '\0' ? c->seed : "-") < 0 ||
+	    (c->access != NULL && strbuf_printf(&sb, "\naccess %s", c->access) < 0) ||
+	    (c->refresh != NULL && strbuf_printf(&sb, "\nrefresh %s", c->refresh) < 0)) {
+		snprintf(err, errlen, "oauth cache_file %s: the tokens are too long", esc(path));
+		goto out;
+	}
+	rc = oauth_file_write_private(path, "oauth cache_file", sb.data, sb.len, err, errlen);
+out:
 	if (sb.data != NULL)
 		explicit_bzero(sb.data, sb.len);
 	strbuf_free(&sb);
-	strbuf_free(&tmp);
 	return rc;
 }

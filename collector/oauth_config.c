@@ -50,22 +50,21 @@ static int oauth_pick_url(const struct config *cfg, struct oauth_config *oc, cha
 	const char *tenant = oauth_get(cfg, "tenant");
 	char buf[sizeof(oc->token_url)];
 
+	/* a tenant goes into URLs: a directory id or a domain name, no more */
+	if ((tenant == NULL && url == NULL && oc->provider == OAUTH_MICROSOFT) ||
+	    (tenant != NULL &&
+	     (strlen(tenant) > 253 ||
+	      strspn(tenant, "abcdefghijklmnopqrstuvwxyz"
+	                     "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") != strlen(tenant)))) {
+		snprintf(
+		    err, errlen,
+		    "[oauth] tenant: set the directory (tenant) id or a verified domain of the "
+		    "Microsoft 365 tenant");
+		return -1;
+	}
 	if (url == NULL && oc->provider == OAUTH_MICROSOFT) {
-		if (tenant == NULL ||
-		    strspn(tenant, "abcdefghijklmnopqrstuvwxyz"
-		                   "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") != strlen(tenant)) {
-			snprintf(
-			    err, errlen,
-			    "[oauth] tenant: set the directory (tenant) id or a verified domain "
-			    "of the Microsoft 365 tenant");
-			return -1;
-		}
-		if ((size_t)snprintf(buf, sizeof(buf),
-		                     "https://login.microsoftonline.com/%s/oauth2/v2.0/token",
-		                     tenant) >= sizeof(buf)) {
-			snprintf(err, errlen, "[oauth] tenant: too long");
-			return -1;
-		}
+		snprintf(buf, sizeof(buf), "https://login.microsoftonline.com/%s/oauth2/v2.0/token",
+		         tenant);
 		url = buf;
 	} else if (url == NULL && oc->provider == OAUTH_GOOGLE) {
 		url = "https://oauth2.googleapis.com/token";
@@ -77,7 +76,24 @@ static int oauth_pick_url(const struct config *cfg, struct oauth_config *oc, cha
 		snprintf(err, errlen, "[oauth] token_url: '%s' is not an https:// URL", esc(url));
 		return -1;
 	}
-	return oauth_copy(oc->token_url, sizeof(oc->token_url), url, "token_url", err, errlen);
+	if (oauth_copy(oc->token_url, sizeof(oc->token_url), url, "token_url", err, errlen) < 0)
+		return -1;
+	/* the device authorization endpoint, for 'tlswatch auth login' */
+	url = oauth_get(cfg, "device_url");
+	if (url == NULL && oc->provider == OAUTH_MICROSOFT && tenant != NULL) {
+		snprintf(buf, sizeof(buf),
+		         "https://login.microsoftonline.com/%s/oauth2/v2.0/devicecode", tenant);
+		url = buf;
+	} else if (url == NULL && oc->provider == OAUTH_GOOGLE) {
+		url = "https://oauth2.googleapis.com/device/code";
+	}
+	if (url != NULL && strncmp(url, "https://", 8) != 0) {
+		snprintf(err, errlen, "[oauth] device_url: '%s' is not an https:// URL", esc(url));
+		return -1;
+	}
+	return url == NULL ? 0
+	                   : oauth_copy(oc->device_url, sizeof(oc->device_url), url, "device_url",
+	                                err, errlen);
 }
 
 /* Which flow the configured files ask for. */
@@ -231,6 +247,13 @@ void oauth_explain(const char *error, const char *description, const struct oaut
 		         "for scope %s: add its client id in the Admin console (Security > API "
 		         "controls > Domain-wide delegation) (%s)",
 		         esc(oc->scope), esc(d));
+	else if (strcmp(e, "access_denied") == 0 || strcmp(e, "authorization_declined") == 0)
+		snprintf(out, outlen, "%s: the sign-in was declined; run tlswatch auth login again",
+		         esc(e));
+	else if (strcmp(e, "expired_token") == 0)
+		snprintf(out, outlen,
+		         "expired_token: nobody signed in before the code expired; run tlswatch "
+		         "auth login again");
 	else if (strcmp(e, "invalid_client") == 0)
 		snprintf(out, outlen,
 		         "invalid_client: the endpoint does not accept this client: check "

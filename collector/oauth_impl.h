@@ -20,6 +20,12 @@
 int oauth_file_read_private(const char *path, const char *what, size_t cap, int first_line,
                             char **out, size_t *len, char *err, size_t errlen);
 
+/* Writes len bytes and a newline to path atomically (a temporary file in
+ * the same directory, fsync, rename), mode 0600. what names it in errors.
+ * 0, or -1. */
+int oauth_file_write_private(const char *path, const char *what, const char *data, size_t len,
+                             char *err, size_t errlen);
+
 /* What the cache file holds. Strings are owned (wiped when freed). */
 struct oauth_cached {
 	char *access;      /* NULL: none */

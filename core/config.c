@@ -61,6 +61,7 @@ static const char *const config_known[] = {
     "oauth.private_key_file",
     "oauth.refresh_token_file",
     "oauth.token_url",
+    "oauth.device_url",
     "oauth.scope",
     "oauth.user",
     "oauth.ca_file",

@@ -312,4 +312,8 @@ _Static_assert(LIMIT_CHECK_FINDINGS >= 8 + 5 * LIMIT_CHECK_MX + LIMIT_STS_POLICY
  * 10 minutes for a client assertion, Google at most one hour). */
 #define LIMIT_OAUTH_ASSERTION_SECONDS 600
 
+/* OAuth: 'tlswatch auth login' waits at most this long for someone to sign
+ * in (Microsoft's device codes live 15 minutes, Google's 30). */
+#define LIMIT_OAUTH_DEVICE_SECONDS 1800
+
 #endif

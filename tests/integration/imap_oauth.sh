@@ -44,11 +44,12 @@ chmod 600 "$T/refresh"
 # policy KEY=VALUE...: the endpoint's policy (read on every request)
 policy() {
 	secret=$SECRET cert=$T/app.crt life=3600 told=3599 refresh='{"rt-first": "tester"}'
+	device=approve
 	for kv in "$@"; do eval "$kv"; done
 	cat > "$OE/policy.json" << EOP
 {"client_id": "app-1", "client_secret": "$secret", "app_cert": "$cert",
  "sa_pubkey": "$OE/sa_pub.pem", "refresh": $refresh, "rotate": true,
- "sub": "$DC_USER", "expires_in": $told, "jwt_life": $life}
+ "sub": "$DC_USER", "expires_in": $told, "jwt_life": $life, "device": "$device"}
 EOP
 }
 policy
@@ -192,6 +193,31 @@ t_check "revoked refresh token: says to sign in again" \
 	grep -q "AADSTS70008 .*refresh token has expired or was revoked" "$T/out"
 policy
 
+# --- tlswatch auth login: the device flow stores a refresh token for collect
+conf "provider=generic" "client_id=app-1" "refresh_token_file=$T/devrefresh" "token_url=$URL" \
+	"device_url=${URL%token}devicecode"
+rm -f "$CACHE"
+run auth login
+t_eq "auth login: exit 0" "$?" 0
+t_check "auth login: shows the URL and the code" \
+	grep -q "open https://microsoft.com/devicelogin in a browser and enter the code ABCD-1234" \
+	"$T/out"
+t_eq "auth login: polled until signed in" "$(tail -2 "$OE/requests" | tr '\n' ' ')" \
+	"device_code pending device_code ok "
+t_eq "auth login: refresh token stored, mode 600" "$(stat -c %a "$T/devrefresh" 2> /dev/null)" 600
+deliver
+run collect
+t_eq "auth login, then collect: exit 0" "$?" 0
+t_eq "auth login, then collect: the stored refresh token used" "$(last_request)" "refresh_token ok"
+t_eq "auth login, then collect: collected" "$(dc_count Other)" "$collected"
+policy device=decline
+rm -f "$T/devrefresh"
+run auth login
+t_eq "auth login, declined: exit 2" "$?" 2
+t_check "auth login, declined: says so" grep -q "the sign-in was declined" "$T/out"
+t_check "auth login, declined: no refresh token file" test ! -e "$T/devrefresh"
+policy
+
 # --- Google service account: jwt-bearer with sub = the mailbox
 conf "provider=google" "private_key_file=$T/sa.json" "token_url=$URL"
 rm -f "$CACHE"
@@ -210,7 +236,7 @@ t_check "cache readable by others: refused" grep -q "cache_file .*mode 644" "$T/
 # --- no secret anywhere: client secret, refresh tokens, access tokens
 leak=""
 grep -qF "$SECRET" "$T/all" && leak="client secret"
-grep -q 'rt-[0-9f]' "$T/all" && leak="$leak refresh token"
+grep -q 'rt-[0-9fd]' "$T/all" && leak="$leak refresh token"
 grep -q 'eyJ' "$T/all" && leak="$leak a JWT"
 grep -qF "$(openssl rsa -in "$T/app.key" -outform DER 2> /dev/null | base64 -w0 | cut -c100-140)" \
 	"$T/all" && leak="$leak private key"

@@ -112,6 +112,45 @@ class Handler(http.server.BaseHTTPRequestHandler):
         form = {k: v[0] for k, v in urllib.parse.parse_qs(self.rfile.read(n).decode()).items()}
         grant = form.get("grant_type", "")
         url = "https://localhost:%d%s" % (self.server.server_port, self.path)
+        if self.path.endswith("/devicecode"):
+            if form.get("client_id") != pol["client_id"]:
+                return self.fail(400, "unauthorized_client", "AADSTS700016: Application with "
+                                 "identifier '%s' was not found in the directory." %
+                                 form.get("client_id"), "devicecode")
+            code = "dc-%d" % int(time.time() * 1000)
+            with open(os.path.join(STATE, "device_polls"), "w") as f:
+                f.write("0")
+            self.answer(200, {"device_code": code, "user_code": "ABCD-1234",
+                              "verification_uri": "https://microsoft.com/devicelogin",
+                              "expires_in": 900, "interval": 1,
+                              "message": "To sign in, use a web browser..."}, "devicecode", "ok")
+            return None
+        if grant == "urn:ietf:params:oauth:grant-type:device_code":
+            with open(os.path.join(STATE, "device_polls")) as f:
+                polls = int(f.read()) + 1
+            with open(os.path.join(STATE, "device_polls"), "w") as f:
+                f.write(str(polls))
+            if not form.get("device_code", "").startswith("dc-"):
+                self.answer(400, {"error": "bad_verification_code"}, "device_code", "fail")
+                return None
+            if polls < 2:
+                self.answer(400, {"error": "authorization_pending", "error_description":
+                                  "AADSTS70016: OAuth 2.0 device flow error. Authorization "
+                                  "is pending."}, "device_code", "pending")
+                return None
+            if pol.get("device") == "decline":
+                self.answer(400, {"error": "authorization_declined", "error_description":
+                                  "The end user denied the authorization request."},
+                            "device_code", "fail declined")
+                return None
+            new = "rt-dev-%d" % int(time.time() * 1000)
+            pol["refresh"][new] = pol["sub"]
+            with open(os.path.join(STATE, "policy.json"), "w") as f:
+                json.dump(pol, f)
+            self.answer(200, {"token_type": "Bearer", "expires_in": 3599,
+                              "access_token": issue(pol["sub"], pol), "refresh_token": new},
+                        "device_code", "ok")
+            return None
         if grant == "client_credentials":
             if form.get("client_id") != pol["client_id"]:
                 return self.fail(400, "unauthorized_client", "AADSTS700016: Application with "
