@@ -171,7 +171,8 @@ int oauth_file_write_private(const char *path, const char *what, const char *dat
 	int fd = -1, rc = -1;
 
 	strbuf_init(&tmp, 4200);
-	if (strbuf_printf(&tmp, "%s.tmp", path) < 0) {
+	/* one temporary name per process: 'auth login' and 'collect' may overlap */
+	if (strbuf_printf(&tmp, "%s.%ld.tmp", path, (long)getpid()) < 0) {
 		snprintf(err, errlen, "%s %s: path too long", what, esc(path));
 		goto out;
 	}

@@ -44,12 +44,13 @@ chmod 600 "$T/refresh"
 # policy KEY=VALUE...: the endpoint's policy (read on every request)
 policy() {
 	secret=$SECRET cert=$T/app.crt life=3600 told=3599 refresh='{"rt-first": "tester"}'
-	device=approve
+	device=approve mode=normal
 	for kv in "$@"; do eval "$kv"; done
 	cat > "$OE/policy.json" << EOP
 {"client_id": "app-1", "client_secret": "$secret", "app_cert": "$cert",
  "sa_pubkey": "$OE/sa_pub.pem", "refresh": $refresh, "rotate": true,
- "sub": "$DC_USER", "expires_in": $told, "jwt_life": $life, "device": "$device"}
+ "sub": "$DC_USER", "expires_in": $told, "jwt_life": $life, "device": "$device",
+ "mode": "$mode"}
 EOP
 }
 policy
@@ -135,6 +136,17 @@ t_eq "wrong secret: exit 2" "$?" 2
 t_eq "wrong secret: one line" "$(wc -l < "$T/out")" 1
 t_check "wrong secret: names AADSTS7000215 and client_secret_file" \
 	grep -q "AADSTS7000215 (invalid_client): invalid client secret: client_secret_file" "$T/out"
+policy
+
+# --- a broken endpoint: an answer over the size cap, an error page
+policy mode=huge
+run collect
+t_eq "oversized answer: exit 2" "$?" 2
+t_check "oversized answer: refused as over the limit" grep -q "larger than the limit" "$T/out"
+policy mode=html
+run collect
+t_eq "error page: exit 2" "$?" 2
+t_check "error page: says it is not JSON" grep -q "HTTP 502 with a body that is not a JSON object" "$T/out"
 policy
 
 # --- unknown application

@@ -112,6 +112,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
         form = {k: v[0] for k, v in urllib.parse.parse_qs(self.rfile.read(n).decode()).items()}
         grant = form.get("grant_type", "")
         url = "https://localhost:%d%s" % (self.server.server_port, self.path)
+        if pol.get("mode") in ("huge", "html"):
+            # a broken or hostile endpoint: an endless token, a proxy's error page
+            data = (b'{"access_token": "' + b"A" * (1024 * 1024) + b'"}' if pol["mode"] == "huge"
+                    else b"<html><body>502 Bad Gateway</body></html>")
+            with open(os.path.join(STATE, "requests"), "a") as f:
+                f.write("%s %s\n" % (grant, pol["mode"]))
+            self.send_response(200 if pol["mode"] == "huge" else 502)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return None
         if self.path.endswith("/devicecode"):
             if form.get("client_id") != pol["client_id"]:
                 return self.fail(400, "unauthorized_client", "AADSTS700016: Application with "

@@ -67,6 +67,10 @@ static const struct config_case config_cases[] = {
         "scope=x\n",
      NULL, "https://login.microsoftonline.us/t/token", "x", OAUTH_FLOW_SECRET},
     {"[oauth]\nprovider=yahoo\n", "not microsoft, google or generic", NULL, NULL, 0},
+    /* a tenant goes into URLs even when token_url is given */
+    {"[oauth]\ntenant=x/../y\nclient_id=c\nclient_secret_file=/s\ntoken_url=https://i/t\n",
+     "tenant", NULL, NULL, 0},
+    {MS "refresh_token_file=/r\ndevice_url=http://x/\n", "device_url", NULL, NULL, 0},
 };
 
 static void test_config_table(void **state)
@@ -96,6 +100,10 @@ static void test_config_table(void **state)
 			assert_int_equal(oc.flow, c->flow);
 			assert_string_equal(oc.user, "box@example.com");
 			assert_string_equal(oc.cache_file, "/var/lib/tlswatch/oauth-token.cache");
+			if (strcmp(c->url, OL) == 0)
+				assert_string_equal(oc.device_url,
+				                    "https://login.microsoftonline.com/"
+				                    "example.com/oauth2/v2.0/devicecode");
 		}
 		config_free(cfg);
 	}
