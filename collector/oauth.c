@@ -1,8 +1,8 @@
 /*
- * oauth.c - getting an OAuth 2.0 access token: the cache, the request to
- * the token endpoint (libcurl, HTTPS only, no redirects, size-capped and
- * time-bounded), and its JSON answer (cJSON; the tree never leaves this
- * file). Every buffer that held a secret is wiped.
+ * oauth.c - getting an OAuth 2.0 access token: the cached one while it is
+ * valid, else the flow's request (client secret, signed assertion or
+ * refresh token) to the token endpoint through oauth_http.c, and its
+ * answer into the cache. Every buffer that held a secret is wiped.
  */
 #include "oauth.h"
 
