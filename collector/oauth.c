@@ -216,11 +216,13 @@ static int oauth_body(const struct oauth_config *oc, const struct oauth_creds *c
 	return 0;
 }
 
-int oauth_answer_token(const struct oauth_config *oc, struct oauth_answer *a,
-                       struct oauth_cached *fresh, char *err, size_t errlen)
+/* Takes the token from the endpoint's answer into *fresh (use_until from
+ * expires_in, less the margin), or explains the error in one line. */
+static int oauth_answer_token(const struct oauth_config *oc, struct oauth_answer *a,
+                              struct oauth_cached *fresh, char *err, size_t errlen)
 {
 	int64_t now = (int64_t)time(NULL), life, margin;
-	char why[768];
+	char why[640];
 
 	if (a->status != 200 || a->access == NULL) {
 		oauth_explain(a->error, a->description, oc, why, sizeof(why));
@@ -246,30 +248,45 @@ int oauth_answer_token(const struct oauth_config *oc, struct oauth_answer *a,
 	return 0;
 }
 
+int oauth_token_exchange(const struct oauth_config *oc, const struct strbuf *body,
+                         struct oauth_cached *fresh, long *interval, char *err, size_t errlen)
+{
+	struct oauth_answer a;
+	char why[1024];
+	int rc = -1;
+
+	if (oauth_post(oc, oc->token_url, body, &a, err, errlen) < 0) {
+		oauth_answer_free(&a);
+		return -1;
+	}
+	/* the device flow: nobody signed in yet (RFC 8628 section 3.5) */
+	if (interval != NULL && a.status != 200 && a.error != NULL &&
+	    (strcmp(a.error, "authorization_pending") == 0 || strcmp(a.error, "slow_down") == 0)) {
+		if (strcmp(a.error, "slow_down") == 0)
+			*interval += 5;
+		rc = 1;
+	} else if (oauth_answer_token(oc, &a, fresh, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "oauth %s: %s", esc(oc->token_url), why);
+	} else {
+		rc = 0;
+	}
+	oauth_answer_free(&a);
+	return rc;
+}
+
 /* POSTs the flow's request to the token endpoint; fills *fresh. */
 static int oauth_request(const struct oauth_config *oc, const struct oauth_creds *c,
                          const char *refresh, struct oauth_cached *fresh, char *err, size_t errlen)
 {
-	struct oauth_answer a;
 	struct strbuf body;
 	char why[1024];
 	int rc = -1;
 
-	memset(&a, 0, sizeof(a));
 	strbuf_init(&body, 4 * LIMIT_SECRET_BYTES);
-	if (oauth_body(oc, c, refresh, oc->token_url, &body, why, sizeof(why)) < 0) {
+	if (oauth_body(oc, c, refresh, oc->token_url, &body, why, sizeof(why)) < 0)
 		snprintf(err, errlen, "oauth: %s", why);
-		goto out;
-	}
-	if (oauth_post(oc, oc->token_url, &body, &a, err, errlen) < 0)
-		goto out;
-	if (oauth_answer_token(oc, &a, fresh, why, sizeof(why)) < 0) {
-		snprintf(err, errlen, "oauth %s: %s", esc(oc->token_url), why);
-		goto out;
-	}
-	rc = 0;
-out:
-	oauth_answer_free(&a);
+	else
+		rc = oauth_token_exchange(oc, &body, fresh, NULL, err, errlen);
 	if (body.data != NULL)
 		explicit_bzero(body.data, body.len);
 	strbuf_free(&body);

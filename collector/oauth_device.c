@@ -51,38 +51,17 @@ out:
 static int device_poll(const struct oauth_config *oc, const char *device_code, const char *secret,
                        long *interval, struct oauth_cached *fresh, char *err, size_t errlen)
 {
-	struct oauth_answer a;
 	struct strbuf body;
-	char why[768];
 	int rc = -1;
 
-	memset(&a, 0, sizeof(a));
 	strbuf_init(&body, 4 * LIMIT_SECRET_BYTES);
 	if (oauth_form(&body, "grant_type", "urn:ietf:params:oauth:grant-type:device_code") < 0 ||
 	    oauth_form(&body, "client_id", oc->client_id) < 0 ||
 	    oauth_form(&body, "device_code", device_code) < 0 ||
-	    (secret != NULL && oauth_form(&body, "client_secret", secret) < 0)) {
+	    (secret != NULL && oauth_form(&body, "client_secret", secret) < 0))
 		snprintf(err, errlen, "oauth: the token request is too long");
-		goto out;
-	}
-	if (oauth_post(oc, oc->token_url, &body, &a, err, errlen) < 0)
-		goto out;
-	if (a.status != 200 && a.error != NULL && strcmp(a.error, "authorization_pending") == 0) {
-		rc = 1;
-		goto out;
-	}
-	if (a.status != 200 && a.error != NULL && strcmp(a.error, "slow_down") == 0) {
-		*interval += 5; /* RFC 8628 section 3.5 */
-		rc = 1;
-		goto out;
-	}
-	if (oauth_answer_token(oc, &a, fresh, why, sizeof(why)) < 0) {
-		snprintf(err, errlen, "oauth %s: %s", esc(oc->token_url), why);
-		goto out;
-	}
-	rc = 0;
-out:
-	oauth_answer_free(&a);
+	else
+		rc = oauth_token_exchange(oc, &body, fresh, interval, err, errlen);
 	if (body.data != NULL)
 		explicit_bzero(body.data, body.len);
 	strbuf_free(&body);

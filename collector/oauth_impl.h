@@ -73,11 +73,12 @@ int oauth_post(const struct oauth_config *oc, const char *url, const struct strb
                struct oauth_answer *a, char *err, size_t errlen);
 void oauth_answer_free(struct oauth_answer *a);
 
-/* Takes the token from a token endpoint's answer into *fresh (use_until
- * from expires_in, less the margin), or explains the error in one line.
- * 0, or -1. */
-int oauth_answer_token(const struct oauth_config *oc, struct oauth_answer *a,
-                       struct oauth_cached *fresh, char *err, size_t errlen);
+/* POSTs body to the token endpoint and takes the token from its answer
+ * into *fresh, or explains the error in one line. With interval (the
+ * device flow), "authorization_pending" and "slow_down" (which adds 5 s
+ * to *interval) return 1. 0, 1 or -1. */
+int oauth_token_exchange(const struct oauth_config *oc, const struct strbuf *body,
+                         struct oauth_cached *fresh, long *interval, char *err, size_t errlen);
 
 /* A Google service-account key file (JSON): the PEM key, client_email and
  * private_key_id (NULL when absent). 0, or -1. */
