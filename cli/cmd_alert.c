@@ -18,6 +18,7 @@
 #include "limits.h"
 #include "log.h"
 #include "notify.h"
+#include "parse_int.h"
 #include "period.h"
 #include "store.h"
 
@@ -76,6 +77,18 @@ static int alert_parse_factor(const char *s, double *out, char *err, size_t errl
 	return 0;
 }
 
+/* A count of failed sessions, not of days: no "d" suffix. */
+static int alert_parse_min_failures(const char *s, int64_t *out, char *err, size_t errlen)
+{
+	char why[64];
+
+	if (parse_int(s, 1, LIMIT_COUNT_MAX / 2, out, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "'%.40s' is %s", s, why);
+		return -1;
+	}
+	return 0;
+}
+
 /* One setting, from the config file (where is "[alert] key") or an
  * option (where is "--key"). */
 static int alert_set(struct alert_opts *o, const char *key, const char *v, char *err, size_t errlen)
@@ -90,8 +103,7 @@ static int alert_set(struct alert_opts *o, const char *key, const char *v, char 
 	else if (strcmp(key, "repeat_after") == 0)
 		rc = period_parse_days(v, 0, LIMIT_PERIOD_DAYS, &o->repeat_after, why, sizeof(why));
 	else if (strcmp(key, "min_failures") == 0)
-		rc = period_parse_days(v, 1, LIMIT_COUNT_MAX / 2, &o->p.min_failures, why,
-		                       sizeof(why));
+		rc = alert_parse_min_failures(v, &o->p.min_failures, why, sizeof(why));
 	else if (strcmp(key, "factor") == 0)
 		rc = alert_parse_factor(v, &o->p.factor, why, sizeof(why));
 	else if (strcmp(key, "exec") == 0)

@@ -17,6 +17,7 @@
 #include "escape.h"
 #include "ingest.h"
 #include "log.h"
+#include "parse_int.h"
 #include "store.h"
 #include "xalloc.h"
 
@@ -35,19 +36,6 @@ static void quarantine_usage(FILE *f)
 	           "\n"
 	           "Exit status: list and show 0; retry 0 when every record passed, 1 when\n"
 	           "some are still refused; 2 on an error.\n");
-}
-
-static int quarantine_parse_id(const char *s, int64_t *id)
-{
-	char *end;
-	long long v;
-
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v <= 0)
-		return -1;
-	*id = v;
-	return 0;
 }
 
 static int quarantine_print_row(const struct quarantine_entry *q, void *arg)
@@ -196,7 +184,7 @@ static int quarantine_retry(struct store *st, int argc, char **argv)
 	int64_t id;
 
 	for (i = 0; i < argc; i++) {
-		if (quarantine_parse_id(argv[i], &id) < 0) {
+		if (parse_int(argv[i], 1, INT64_MAX, &id, NULL, 0) < 0) {
 			rc = cli_usage_error("quarantine", "'%s' is not a record ID", argv[i]);
 			goto out;
 		}
@@ -264,7 +252,7 @@ int cmd_quarantine(struct cli *c, int argc, char **argv)
 		rc = store_open(c->db_path, STORE_READONLY, &st, err, sizeof(err));
 		rc = rc < 0 ? EXIT_FAILURE_OP : quarantine_list(st, all);
 	} else if (strcmp(sub, "show") == 0 && n == 1) {
-		if (quarantine_parse_id(args[0], &id) < 0) {
+		if (parse_int(args[0], 1, INT64_MAX, &id, NULL, 0) < 0) {
 			rc = cli_usage_error("quarantine", "'%s' is not a record ID", args[0]);
 			free(args);
 			return rc;

@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "limits.h"
 #include "log.h"
+#include "parse_int.h"
 #include "period.h"
 #include "query.h"
 #include "reports.h"
@@ -57,20 +58,6 @@ static void show_usage(FILE *f)
 	           "  --format F   text (default) or json\n"
 	           "\n"
 	           "Exit status: 0, or 2 on an error (no such report).\n");
-}
-
-static int reports_parse_int(const char *s, int64_t min, int64_t max, int64_t *out)
-{
-	char *end;
-	long long v;
-
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || s[0] == '-' || s[0] == '+' || v < min ||
-	    v > max)
-		return -1;
-	*out = v;
-	return 0;
 }
 
 static int reports_write(const struct strbuf *sb)
@@ -145,14 +132,14 @@ int cmd_reports(struct cli *c, int argc, char **argv)
 			f.policy_type = optarg;
 			break;
 		case 'l':
-			if (reports_parse_int(optarg, 1, LIMIT_REPORT_PAGE, &limit) < 0) {
+			if (parse_int(optarg, 1, LIMIT_REPORT_PAGE, &limit, NULL, 0) < 0) {
 				rc = cli_usage_error("reports", "--limit must be 1..%d",
 				                     LIMIT_REPORT_PAGE);
 				goto out;
 			}
 			break;
 		case 'O':
-			if (reports_parse_int(optarg, 0, LIMIT_COUNT_MAX, &offset) < 0) {
+			if (parse_int(optarg, 0, LIMIT_COUNT_MAX, &offset, NULL, 0) < 0) {
 				rc = cli_usage_error("reports", "--offset must be a number >= 0");
 				goto out;
 			}
@@ -271,7 +258,7 @@ int cmd_show(struct cli *c, int argc, char **argv)
 		rc = cli_usage_error("show", "expected one report ID");
 		goto out;
 	}
-	if (reports_parse_int(argv[optind], 1, LIMIT_COUNT_MAX, &id) < 0) {
+	if (parse_int(argv[optind], 1, LIMIT_COUNT_MAX, &id, NULL, 0) < 0) {
 		rc = cli_usage_error("show", "'%s' is not a report ID", argv[optind]);
 		goto out;
 	}

@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "limits.h"
+#include "parse_int.h"
 #include "utf8.h"
 #include "xalloc.h"
 
@@ -253,6 +254,22 @@ static void mail_append_ext(char *out, size_t *o, const char *v, int with_charse
 	}
 }
 
+/* The section of an RFC 2231 parameter name after "base*": "N" or "N*"
+ * (extended), N < LIMIT_PARAM_SECTIONS. 0, or -1 for anything else. */
+static int mail_param_section(const char *s, int64_t *num, int *star)
+{
+	size_t len = strlen(s);
+	char digits[24];
+
+	*star = len > 0 && s[len - 1] == '*';
+	len -= (size_t)*star;
+	if (len == 0 || len >= sizeof(digits))
+		return -1;
+	memcpy(digits, s, len);
+	digits[len] = '\0';
+	return parse_int(digits, 0, LIMIT_PARAM_SECTIONS - 1, num, NULL, 0) < 0 ? -1 : 0;
+}
+
 /* The value of parameter base: RFC 2231 forms (base*, base*0, base*0*,
  * base*1 ...) joined and decoded when present, else plain base. NULL when
  * absent. Sections past LIMIT_PARAM_SECTIONS are ignored. */
@@ -262,8 +279,9 @@ static char *mail_param_get(const struct mail_param *ps, size_t n, const char *b
 	int sect_ext[LIMIT_PARAM_SECTIONS];
 	const char *plain = NULL, *ext = NULL, *rest;
 	size_t blen = strlen(base), i, total = 0, o = 0, k, nsect = 0;
-	char *out, *end;
-	unsigned long num;
+	char *out;
+	int64_t num;
+	int star;
 
 	memset(sect, 0, sizeof(sect));
 	memset(sect_ext, 0, sizeof(sect_ext));
@@ -277,13 +295,10 @@ static char *mail_param_get(const struct mail_param *ps, size_t n, const char *b
 		} else if (strcmp(rest, "*") == 0) {
 			if (ext == NULL)
 				ext = ps[i].value;
-		} else if (rest[0] == '*' && rest[1] >= '0' && rest[1] <= '9') {
-			num = strtoul(rest + 1, &end, 10);
-			if (num < LIMIT_PARAM_SECTIONS && (*end == '\0' || strcmp(end, "*") == 0) &&
-			    sect[num] == NULL) {
-				sect[num] = ps[i].value;
-				sect_ext[num] = *end == '*';
-			}
+		} else if (rest[0] == '*' && mail_param_section(rest + 1, &num, &star) == 0 &&
+		           sect[num] == NULL) {
+			sect[num] = ps[i].value;
+			sect_ext[num] = star;
 		}
 	}
 	while (nsect < LIMIT_PARAM_SECTIONS && sect[nsect] != NULL)

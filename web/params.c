@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "parse_int.h"
 #include "period.h"
 #include "utf8.h"
 #include "xalloc.h"
@@ -147,20 +148,10 @@ const char *web_params_get(const struct web_params *p, const char *name)
 
 int web_parse_id(const char *s, int64_t *out)
 {
-	int64_t v = 0;
-	size_t i, n = strlen(s);
-
-	if (n == 0 || n > 16 || s[0] == '0')
+	/* one spelling per number ("01" is not 1): one URL per page */
+	if (s[0] == '0')
 		return -1;
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	if (v > LIMIT_COUNT_MAX)
-		return -1;
-	*out = v;
-	return 0;
+	return parse_int(s, 1, LIMIT_COUNT_MAX, out, NULL, 0) < 0 ? -1 : 0;
 }
 
 /* Parameters the filter knows; anything else is ignored by it (a page may
