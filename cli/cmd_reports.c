@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "filter_opts.h"
 #include "limits.h"
 #include "log.h"
 #include "parse_int.h"
@@ -20,8 +21,6 @@
 #include "query.h"
 #include "reports.h"
 #include "store.h"
-#include "summary.h"
-#include "xalloc.h"
 
 static void reports_usage(FILE *f)
 {
@@ -73,64 +72,32 @@ static int reports_write(const struct strbuf *sb)
 int cmd_reports(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"since", required_argument, NULL, 's'},
-	    {"until", required_argument, NULL, 'u'},
-	    {"all", no_argument, NULL, 'a'},
-	    {"domain", required_argument, NULL, 'd'},
-	    {"org", required_argument, NULL, 'o'},
-	    {"mx", required_argument, NULL, 'm'},
-	    {"result-type", required_argument, NULL, 'r'},
-	    {"policy-type", required_argument, NULL, 'p'},
+	    FILTER_OPTS_PERIOD_DOMAIN,
+	    FILTER_OPTS_POLICY,
 	    {"limit", required_argument, NULL, 'l'},
 	    {"offset", required_argument, NULL, 'O'},
 	    {"format", required_argument, NULL, 'f'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	const char *since = NULL, *until = NULL;
-	const char **domains = xcalloc(LIMIT_FILTER_DOMAINS, sizeof(*domains));
 	struct query_report_list l = {NULL, 0, 0};
-	struct query_filter f;
+	struct filter_opts fo;
 	struct store *st = NULL;
 	struct strbuf sb;
-	int64_t limit = 50, offset = 0;
+	int64_t limit = 50, offset = 0, today = period_today();
 	char err[1024];
-	int ch, all = 0, json = 0, rc = EXIT_FAILURE_OP;
+	int ch, taken, json = 0, rc = EXIT_FAILURE_OP;
 
-	memset(&f, 0, sizeof(f));
+	filter_opts_init(&fo, "reports");
 	strbuf_init(&sb, LIMIT_SUMMARY_BYTES);
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 's':
-			since = optarg;
-			break;
-		case 'u':
-			until = optarg;
-			break;
-		case 'a':
-			all = 1;
-			break;
-		case 'd':
-			if (f.n_domains >= LIMIT_FILTER_DOMAINS) {
-				rc = cli_usage_error("reports", "more than %d --domain options",
-				                     LIMIT_FILTER_DOMAINS);
+		if ((taken = filter_opts_take(&fo, ch, optarg)) != 0) {
+			if (taken < 0)
 				goto out;
-			}
-			domains[f.n_domains++] = optarg;
-			break;
-		case 'o':
-			f.organization = optarg;
-			break;
-		case 'm':
-			f.mx_host = optarg;
-			break;
-		case 'r':
-			f.result_type = optarg;
-			break;
-		case 'p':
-			f.policy_type = optarg;
-			break;
+			continue;
+		}
+		switch (ch) {
 		case 'l':
 			if (parse_int(optarg, 1, LIMIT_REPORT_PAGE, &limit, NULL, 0) < 0) {
 				rc = cli_usage_error("reports", "--limit must be 1..%d",
@@ -160,28 +127,19 @@ int cmd_reports(struct cli *c, int argc, char **argv)
 			goto out;
 		}
 	}
-	f.domains = domains;
 	if (optind < argc) {
 		rc = cli_usage_error("reports", "unexpected argument '%s'", argv[optind]);
 		goto out;
 	}
-	if (all && (since != NULL || until != NULL)) {
-		rc = cli_usage_error("reports", "--all excludes --since and --until");
+	if (filter_opts_period(&fo, today, 7) < 0)
 		goto out;
-	}
-	if (!all && period_resolve(since, until, period_today(), 7, &f.since, &f.until, err,
-	                           sizeof(err)) < 0) {
-		rc = cli_usage_error("reports", "%s", err);
-		goto out;
-	}
 	if (store_open(c->db_path, STORE_READONLY, &st, err, sizeof(err)) < 0 ||
-	    (all &&
-	     summary_period_all(st, period_today(), &f.since, &f.until, err, sizeof(err)) < 0) ||
-	    query_reports(st, &f, offset, limit, &l, err, sizeof(err)) < 0) {
+	    filter_opts_period_all(&fo, st, today, err, sizeof(err)) < 0 ||
+	    query_reports(st, &fo.f, offset, limit, &l, err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		goto out;
 	}
-	if ((json ? reports_render_list_json(&l, &f, offset, limit, &sb, 1)
+	if ((json ? reports_render_list_json(&l, &fo.f, offset, limit, &sb, 1)
 	          : reports_render_list_text(&l, offset, &sb)) < 0) {
 		log_error("report list larger than %u bytes", LIMIT_SUMMARY_BYTES);
 		goto out;
@@ -191,7 +149,7 @@ out:
 	query_report_list_free(&l);
 	strbuf_free(&sb);
 	store_close(st);
-	free(domains);
+	filter_opts_free(&fo);
 	return rc;
 }
 

@@ -102,3 +102,12 @@ for args in "show" "show x" "show 1 2" "reports --limit 0" "reports --limit 1001
 	"$TLSWATCH" --db "$DB" $args > /dev/null 2>&1
 	t_eq "$args: exit 2" "$?" 2
 done
+# the filter options are read by one helper (cli/filter_opts.c) for both
+# commands: the same refusals, the same words
+for cmd in summary reports; do
+	"$TLSWATCH" --db "$DB" $cmd --domain '' > /dev/null 2> "$T/err"
+	t_eq "$cmd --domain '': exit 2" "$?" 2
+	t_check "$cmd --domain '': says so" grep -q "tlswatch $cmd: --domain needs a domain" "$T/err"
+	"$TLSWATCH" --db "$DB" $cmd --all --since 7d > /dev/null 2> "$T/err"
+	t_check "$cmd --all --since: refused" grep -q -- "--all excludes --since and --until" "$T/err"
+done
