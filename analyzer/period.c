@@ -48,7 +48,7 @@ int period_parse_days(const char *s, int64_t min, int64_t max, int64_t *out, cha
 
 int period_parse_date(const char *s, int64_t *day, char *err, size_t errlen)
 {
-	char why[128];
+	char why[ERR_LINE_MAX];
 
 	if (datetime_parse_day(s, day, why, sizeof(why)) < 0) {
 		snprintf(err, errlen, "'%.40s': %s", s, why);

@@ -38,7 +38,7 @@ static int db_prune(struct cli *c, int argc, char **argv)
 	const char *keep = config_get(c->cfg, "retention", "keep_days");
 	struct store *st = NULL;
 	int64_t before = -1, days, deleted = 0;
-	char err[512], day[16];
+	char err[ERR_LINE_MAX], day[16];
 	int i, rc = EXIT_FAILURE_OP;
 
 	for (i = 0; i < argc; i++) {
@@ -83,7 +83,7 @@ static void db_print_problem(const char *msg, void *arg)
 static int db_check(struct cli *c)
 {
 	struct store *st = NULL;
-	char err[512];
+	char err[ERR_LINE_MAX];
 	int n = 0, rc = EXIT_FAILURE_OP;
 
 	/* read-write: an older schema is upgraded rather than refused */

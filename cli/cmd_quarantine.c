@@ -16,6 +16,7 @@
 #include "datetime.h"
 #include "escape.h"
 #include "ingest.h"
+#include "limits.h"
 #include "log.h"
 #include "parse_int.h"
 #include "store.h"
@@ -52,7 +53,7 @@ static int quarantine_print_row(const struct quarantine_entry *q, void *arg)
 
 static int quarantine_list(struct store *st, int all)
 {
-	char err[512];
+	char err[ERR_LINE_MAX];
 
 	printf("%-6s %-20s %-6s %10s  %s  %s\n", "ID", "RECEIVED (UTC)", "KIND", "BYTES", "SOURCE",
 	       "REASON");
@@ -66,7 +67,7 @@ static int quarantine_list(struct store *st, int all)
 static int quarantine_show(struct store *st, int64_t id, int raw)
 {
 	struct quarantine_entry q;
-	char err[512], when[32];
+	char err[ERR_LINE_MAX], when[32];
 	size_t off = 0;
 	ssize_t n;
 
@@ -131,7 +132,7 @@ static int quarantine_retry_one(struct store *st, struct ingest *ig, int64_t id)
 	struct quarantine_entry q;
 	struct ingest_result res;
 	struct source_info src;
-	char err[512], what[1024];
+	char err[ERR_LINE_MAX], what[1024];
 	int rc = -1;
 
 	if (store_quarantine_get(st, id, &q, err, sizeof(err)) < 0) {
@@ -178,7 +179,7 @@ static int quarantine_retry(struct store *st, int argc, char **argv)
 {
 	struct retry_ids ids = {NULL, 0, 0};
 	struct ingest *ig = ingest_new(st);
-	char err[512];
+	char err[ERR_LINE_MAX];
 	int rc = EXIT_FAILURE_OP, held = 0, r, i;
 	size_t k;
 	int64_t id;
@@ -222,7 +223,7 @@ int cmd_quarantine(struct cli *c, int argc, char **argv)
 {
 	struct store *st = NULL;
 	const char *sub;
-	char err[512];
+	char err[ERR_LINE_MAX];
 	int rc, all = 0, raw = 0, i, n = 0;
 	int64_t id;
 	char **args;

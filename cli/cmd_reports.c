@@ -85,7 +85,7 @@ int cmd_reports(struct cli *c, int argc, char **argv)
 	struct store *st = NULL;
 	struct strbuf sb;
 	int64_t limit = 50, offset = 0, today = period_today();
-	char err[1024];
+	char err[ERR_LINE_MAX];
 	int ch, taken, json = 0, rc = EXIT_FAILURE_OP;
 
 	filter_opts_init(&fo, "reports");
@@ -185,7 +185,7 @@ int cmd_show(struct cli *c, int argc, char **argv)
 	struct store *st = NULL;
 	struct strbuf sb;
 	int64_t id;
-	char err[1024];
+	char err[ERR_LINE_MAX];
 	int ch, raw = 0, json = 0, loaded = 0, rc = EXIT_FAILURE_OP;
 
 	memset(&d, 0, sizeof(d));

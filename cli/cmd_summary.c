@@ -57,7 +57,7 @@ int cmd_summary(struct cli *c, int argc, char **argv)
 	struct summary s;
 	struct strbuf sb;
 	int64_t today = period_today();
-	char err[1024];
+	char err[ERR_LINE_MAX];
 	int ch, taken, rc = EXIT_FAILURE_OP, built = 0;
 
 	filter_opts_init(&fo, "summary");

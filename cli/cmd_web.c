@@ -98,7 +98,7 @@ static int web_alert_config(const struct config *cfg, struct alert_params *p, ch
                             size_t errlen)
 {
 	const char *v;
-	char why[256], what[64], *end;
+	char why[256], reason[64], *end; /* why: prefixed into err below */
 	double f;
 
 	p->window = 1;
@@ -113,8 +113,8 @@ static int web_alert_config(const struct config *cfg, struct alert_params *p, ch
 		goto bad;
 	/* a count of failed sessions, not of days: no "d" suffix */
 	if ((v = config_get(cfg, "alert", "min_failures")) != NULL &&
-	    parse_int(v, 1, LIMIT_COUNT_MAX / 2, &p->min_failures, what, sizeof(what)) < 0) {
-		snprintf(why, sizeof(why), "'%.40s' is %s", v, what);
+	    parse_int(v, 1, LIMIT_COUNT_MAX / 2, &p->min_failures, reason, sizeof(reason)) < 0) {
+		snprintf(why, sizeof(why), "'%.40s' is %s", v, reason);
 		goto bad;
 	}
 	if ((v = config_get(cfg, "alert", "factor")) != NULL) {
@@ -147,7 +147,7 @@ int cmd_web(struct cli *c, int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	struct web_options o;
-	char err[1024];
+	char err[ERR_LINE_MAX];
 	int ch;
 
 	memset(&o, 0, sizeof(o));

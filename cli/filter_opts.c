@@ -72,7 +72,7 @@ int filter_opts_take(struct filter_opts *o, int ch, const char *arg)
 
 int filter_opts_period(struct filter_opts *o, int64_t today, int64_t default_days)
 {
-	char err[1024];
+	char err[ERR_LINE_MAX];
 
 	if (o->all && (o->since != NULL || o->until != NULL)) {
 		cli_usage_error(o->cmd, "--all excludes --since and --until");

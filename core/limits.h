@@ -85,6 +85,13 @@
 /* Untrusted strings echoed in logs and errors are cut to this many bytes. */
 #define LIMIT_LOG_STRING 160
 
+/* One error line: the size of every caller's error buffer (char
+ * err[ERR_LINE_MAX], passed on as err, sizeof(err)). A message names the
+ * cause, a JSON path or a file name, and at most a few untrusted strings
+ * cut to LIMIT_LOG_STRING and escaped (up to 4 bytes each); 1 KiB holds
+ * that, and a longer message is cut, never overrun. */
+#define ERR_LINE_MAX 1024
+
 /* Mail: MIME nesting (forwarded message/rfc822 inside multipart inside ...).
  * Real reports are 2 deep; a forward of a forward is 6. */
 #define LIMIT_MIME_DEPTH 16

@@ -39,7 +39,7 @@ static void api_period(struct jsonw *w, const struct web_filter *f)
 void api_summary(struct web_page *pg)
 {
 	struct summary s;
-	char err[512];
+	char err[ERR_LINE_MAX];
 
 	if (summary_build(pg->st, &pg->filter.q, &s, err, sizeof(err)) < 0) {
 		web_response_error(pg->resp, 500, WEB_ERR_JSON, err);
@@ -92,7 +92,7 @@ void api_timeseries(struct web_page *pg)
 	const char *series = web_params_get(&pg->params, "series");
 	struct query_rows rows = {NULL, 0};
 	int per_domain = series != NULL && strcmp(series, "domain") == 0;
-	char err[512];
+	char err[ERR_LINE_MAX];
 	struct jsonw w;
 	size_t i, j;
 
@@ -146,7 +146,7 @@ void api_failures(struct web_page *pg)
 	const char *by = web_params_get(&pg->params, "group_by");
 	struct web_groups groups = {NULL, 0};
 	enum web_group_by g = GROUP_RESULT_TYPE;
-	char err[512];
+	char err[ERR_LINE_MAX];
 	struct jsonw w;
 	size_t i;
 
@@ -186,7 +186,7 @@ void api_reports(struct web_page *pg)
 	const char *size_s = web_params_get(&pg->params, "page_size");
 	struct query_report_list l = {NULL, 0, 0};
 	int64_t size = LIMIT_WEB_PAGE_ROWS;
-	char err[512];
+	char err[ERR_LINE_MAX];
 	struct jsonw w;
 
 	if (size_s != NULL && (web_parse_id(size_s, &size) < 0 || size > LIMIT_REPORT_PAGE)) {
@@ -219,7 +219,7 @@ void api_reports(struct web_page *pg)
 void api_report(struct web_page *pg, const char *id_s)
 {
 	struct query_report_detail d;
-	char err[512];
+	char err[ERR_LINE_MAX];
 	int64_t id;
 
 	memset(&d, 0, sizeof(d));

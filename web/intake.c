@@ -203,7 +203,7 @@ void intake_finish(struct intake *in, struct intake_body *b, const char *client_
 	struct ingest_result res;
 	struct source_info src;
 	struct ingest *ig = NULL;
-	char err[1024], reason[sizeof(res.reason) * 4];
+	char err[ERR_LINE_MAX], reason[sizeof(res.reason) * 4];
 	size_t len = b->data.len;
 	int rc;
 

@@ -161,7 +161,7 @@ int web_filter_parse(const struct web_params *p, int64_t today, struct web_filte
 {
 	const char *since = web_params_get(p, "since"), *until = web_params_get(p, "until");
 	const char *all = web_params_get(p, "all"), *page = web_params_get(p, "page");
-	char why[256];
+	char why[ERR_LINE_MAX];
 	size_t i;
 
 	memset(f, 0, sizeof(*f));

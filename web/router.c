@@ -62,7 +62,7 @@ static void web_route_health(struct web_app *app, struct web_response *resp)
 {
 	struct store *st = NULL;
 	int64_t first, last;
-	char err[512];
+	char err[ERR_LINE_MAX];
 	int found;
 
 	if (web_app_reader(app, &st, err, sizeof(err)) < 0 ||
@@ -85,7 +85,7 @@ static void web_route_health(struct web_app *app, struct web_response *resp)
 static enum web_cache_result web_route_cached(struct web_app *app, struct web_page *pg, char **key,
                                               struct web_cache_ticket *t)
 {
-	char err[512];
+	char err[ERR_LINE_MAX];
 	size_t n;
 	int changed = 1;
 
@@ -126,7 +126,7 @@ void web_route(struct web_app *app, const struct web_request *req, struct web_re
 	struct web_cache_ticket ticket;
 	struct web_page pg;
 	const char *id;
-	char err[512], *key = NULL;
+	char err[ERR_LINE_MAX], *key = NULL;
 
 	memset(&pg, 0, sizeof(pg));
 	if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {

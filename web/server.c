@@ -423,7 +423,7 @@ static const char *web_url(struct MHD_Daemon *d, const struct web_listener *l,
 static int web_check_options(const struct web_options *o, struct netaddr *dash,
                              struct netaddr *intake, char *err, size_t errlen)
 {
-	char why[256];
+	char why[ERR_LINE_MAX];
 
 	if (netaddr_parse(o->listen, dash, why, sizeof(why)) < 0) {
 		snprintf(err, errlen, "--listen: %s", why);
