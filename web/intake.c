@@ -158,7 +158,11 @@ void intake_body_append(struct intake *in, struct intake_body *b, const void *da
 		return;
 	}
 	b->reserved += len;
-	strbuf_append(&b->data, data, len); /* within the cap: checked above */
+	/* within the cap (checked above), so this does not fail */
+	if (strbuf_append(&b->data, data, len) < 0) {
+		b->too_large = 1;
+		intake_body_free(in, b);
+	}
 }
 
 static int intake_is_json(const uint8_t *p, size_t len)

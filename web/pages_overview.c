@@ -231,7 +231,8 @@ static void overview_alerts(struct web_page *pg)
 		if (shown++ == 0)
 			html_raw(pg, "<ul class=\"alerts\" id=\"alerts\">\n");
 		strbuf_reset(&line);
-		alert_format_line(&l, &l.alerts[i], &line);
+		if (alert_format_line(&l, &l.alerts[i], &line) < 0)
+			pg->failed = 1;
 		html_raw(pg, "<li>");
 		html_text(pg, strbuf_str(&line));
 		html_raw(pg, "</li>\n");
