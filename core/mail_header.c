@@ -223,17 +223,6 @@ struct mail_param {
 	const char *value;
 };
 
-static int mail_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Appends an RFC 2231 extended value, percent-decoded; with_charset skips
  * the leading charset'language' (first section only). The charset is not
  * converted: the result is sanitised as UTF-8 later. */
@@ -245,7 +234,8 @@ static void mail_append_ext(char *out, size_t *o, const char *v, int with_charse
 	if (with_charset && (q = strchr(v, '\'')) != NULL && strchr(q + 1, '\'') != NULL)
 		v = strchr(q + 1, '\'') + 1;
 	while (*v != '\0') {
-		if (v[0] == '%' && (hi = mail_hexval(v[1])) >= 0 && (lo = mail_hexval(v[2])) >= 0) {
+		if (v[0] == '%' && (hi = parse_hex_digit(v[1])) >= 0 &&
+		    (lo = parse_hex_digit(v[2])) >= 0) {
 			out[(*o)++] = (char)(hi * 16 + lo);
 			v += 3;
 		} else {

@@ -18,17 +18,6 @@
  * overflowing an offset. */
 #define WEB_MAX_PAGE 1000000
 
-static int web_hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decodes len bytes (percent escapes, '+' as space) into a new string.
  * -1 with the reason on a bad escape, a control character or invalid
  * UTF-8 in the result. */
@@ -45,8 +34,8 @@ static int web_decode(const char *s, size_t len, char **out, const char *what, c
 		} else if (s[i] == '%') {
 			if (i + 2 >= len)
 				goto bad_escape;
-			hi = web_hex(s[i + 1]);
-			lo = web_hex(s[i + 2]);
+			hi = parse_hex_digit(s[i + 1]);
+			lo = parse_hex_digit(s[i + 2]);
 			if (hi < 0 || lo < 0)
 				goto bad_escape;
 			d[o++] = (char)(hi * 16 + lo);

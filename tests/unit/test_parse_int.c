@@ -100,11 +100,30 @@ static void test_parse_int_no_err(void **state)
 	assert_int_equal(got, 1);
 }
 
+static void test_parse_hex_digit(void **state)
+{
+	static const char digits[] = "0123456789abcdef", upper[] = "ABCDEF";
+	int i;
+
+	(void)state;
+	for (i = 0; i < 16; i++)
+		assert_int_equal(parse_hex_digit(digits[i]), i);
+	for (i = 0; i < 6; i++)
+		assert_int_equal(parse_hex_digit(upper[i]), 10 + i);
+	assert_int_equal(parse_hex_digit('g'), -1);
+	assert_int_equal(parse_hex_digit('G'), -1);
+	assert_int_equal(parse_hex_digit('/'), -1);
+	assert_int_equal(parse_hex_digit(':'), -1);
+	assert_int_equal(parse_hex_digit('\0'), -1);
+	assert_int_equal(parse_hex_digit((char)0xe4), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_parse_int_table),
 	    cmocka_unit_test(test_parse_int_no_err),
+	    cmocka_unit_test(test_parse_hex_digit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
