@@ -373,30 +373,26 @@ static int mail_type_name(const struct mailmime_content *ct, char *out, size_t o
 	return 0;
 }
 
-static struct mail_param *mail_params_of_content(clist *l, size_t *n)
+/* The name and value of one Content-Disposition parameter (filename is a
+ * type of its own in libetpan); both stay NULL for anything else. */
+static void mail_disposition_param(const struct mailmime_disposition_parm *p, const char **name,
+                                   const char **value)
 {
-	struct mail_param *ps = NULL;
-	clistiter *it;
-	size_t k = 0;
-
-	*n = 0;
-	if (l == NULL)
-		return NULL;
-	ps = xcalloc(clist_count(l) > 0 ? (size_t)clist_count(l) : 1, sizeof(*ps));
-	for (it = clist_begin(l); it != NULL; it = clist_next(it)) {
-		struct mailmime_parameter *p = clist_content(it);
-
-		if (p == NULL || p->pa_name == NULL || p->pa_value == NULL)
-			continue;
-		ps[k].name = p->pa_name;
-		ps[k].value = p->pa_value;
-		k++;
+	if (p->pa_type == MAILMIME_DISPOSITION_PARM_FILENAME) {
+		*name = "filename";
+		*value = p->pa_data.pa_filename;
+	} else if (p->pa_type == MAILMIME_DISPOSITION_PARM_PARAMETER &&
+	           p->pa_data.pa_parameter != NULL) {
+		*name = p->pa_data.pa_parameter->pa_name;
+		*value = p->pa_data.pa_parameter->pa_value;
 	}
-	*n = k;
-	return ps;
 }
 
-static struct mail_param *mail_params_of_disposition(clist *l, size_t *n)
+/* The parameters of a Content-Type list (struct mailmime_parameter) or,
+ * with disposition, of a Content-Disposition list (struct
+ * mailmime_disposition_parm), borrowing libetpan's strings; a parameter
+ * without a name or a value is left out. NULL (and *n 0) for no list. */
+static struct mail_param *mail_params_of(clist *l, int disposition, size_t *n)
 {
 	struct mail_param *ps = NULL;
 	clistiter *it;
@@ -407,18 +403,17 @@ static struct mail_param *mail_params_of_disposition(clist *l, size_t *n)
 		return NULL;
 	ps = xcalloc(clist_count(l) > 0 ? (size_t)clist_count(l) : 1, sizeof(*ps));
 	for (it = clist_begin(l); it != NULL; it = clist_next(it)) {
-		struct mailmime_disposition_parm *p = clist_content(it);
 		const char *name = NULL, *value = NULL;
 
-		if (p == NULL)
+		if (clist_content(it) == NULL)
 			continue;
-		if (p->pa_type == MAILMIME_DISPOSITION_PARM_FILENAME) {
-			name = "filename";
-			value = p->pa_data.pa_filename;
-		} else if (p->pa_type == MAILMIME_DISPOSITION_PARM_PARAMETER &&
-		           p->pa_data.pa_parameter != NULL) {
-			name = p->pa_data.pa_parameter->pa_name;
-			value = p->pa_data.pa_parameter->pa_value;
+		if (disposition) {
+			mail_disposition_param(clist_content(it), &name, &value);
+		} else {
+			const struct mailmime_parameter *p = clist_content(it);
+
+			name = p->pa_name;
+			value = p->pa_value;
 		}
 		if (name == NULL || value == NULL)
 			continue;
@@ -443,7 +438,7 @@ static void mail_entity_content(struct mail_entity *e, const struct mail_field *
 	if (mail_type_name(ct, type, sizeof(type)) < 0)
 		goto out;
 	memcpy(e->content_type, type, sizeof(type));
-	ps = mail_params_of_content(ct->ct_parameters, &n);
+	ps = mail_params_of(ct->ct_parameters, 0, &n);
 	e->boundary = mail_param_get(ps, n, "boundary");
 	if (e->boundary != NULL && e->boundary[0] == '\0') {
 		free(e->boundary);
@@ -482,7 +477,7 @@ static char *mail_entity_disp_filename(const struct mail_field *f)
 	mail_strip_comments(text);
 	if (mailmime_disposition_parse(text, strlen(text), &idx, &d) == MAILIMF_NO_ERROR &&
 	    d != NULL) {
-		ps = mail_params_of_disposition(d->dsp_parms, &n);
+		ps = mail_params_of(d->dsp_parms, 1, &n);
 		fn = mail_param_get(ps, n, "filename");
 		free(ps);
 		mailmime_disposition_free(d);
