@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "limits.h"
 #include "log.h"
 #include "oauth.h"
 
@@ -37,7 +38,7 @@ static void auth_prompt(void *arg, const char *uri, const char *code)
 int cmd_auth(struct cli *c, int argc, char **argv)
 {
 	struct oauth_config oc;
-	char err[1024];
+	char err[ERR_LINE_MAX];
 
 	if (argc >= 2 && cli_is_help(argv[1])) {
 		auth_usage(stdout);

@@ -67,7 +67,7 @@ static int oauth_creds_read(const struct oauth_config *oc, struct oauth_creds *c
                             size_t errlen)
 {
 	struct input cert = {0};
-	char why[512];
+	char why[ERR_LINE_MAX];
 	size_t n;
 
 	memset(c, 0, sizeof(*c));
@@ -222,11 +222,13 @@ static int oauth_answer_token(const struct oauth_config *oc, struct oauth_answer
                               struct oauth_cached *fresh, char *err, size_t errlen)
 {
 	int64_t now = (int64_t)time(NULL), life, margin;
-	char why[640];
+	int n;
 
 	if (a->status != 200 || a->access == NULL) {
-		oauth_explain(a->error, a->description, oc, why, sizeof(why));
-		snprintf(err, errlen, "HTTP %ld: %s", a->status, why);
+		/* the advice goes straight after the prefix, in the caller's line */
+		n = snprintf(err, errlen, "HTTP %ld: ", a->status);
+		if (n > 0 && (size_t)n < errlen)
+			oauth_explain(a->error, a->description, oc, err + n, errlen - (size_t)n);
 		return -1;
 	}
 	if (!oauth_token_ok(a->access) || (a->refresh != NULL && !oauth_token_ok(a->refresh))) {
@@ -252,7 +254,7 @@ int oauth_token_exchange(const struct oauth_config *oc, const struct strbuf *bod
                          struct oauth_cached *fresh, long *interval, char *err, size_t errlen)
 {
 	struct oauth_answer a;
-	char why[1024];
+	char why[ERR_LINE_MAX];
 	int rc = -1;
 
 	if (oauth_post(oc, oc->token_url, body, &a, err, errlen) < 0) {
@@ -279,7 +281,7 @@ static int oauth_request(const struct oauth_config *oc, const struct oauth_creds
                          const char *refresh, struct oauth_cached *fresh, char *err, size_t errlen)
 {
 	struct strbuf body;
-	char why[1024];
+	char why[ERR_LINE_MAX];
 	int rc = -1;
 
 	strbuf_init(&body, 4 * LIMIT_SECRET_BYTES);
@@ -299,9 +301,13 @@ static void oauth_cache_key(const struct oauth_config *oc, char key[65])
 	struct strbuf sb;
 	uint8_t d[DIGEST_SHA256_LEN];
 
-	strbuf_init(&sb, 8 * LIMIT_OAUTH_FIELD_BYTES);
-	strbuf_printf(&sb, "%d\n%s\n%s\n%s\n%s\n", (int)oc->flow, oc->token_url,
-	              oc->client_id != NULL ? oc->client_id : "", oc->scope, oc->user);
+	/* the cap counts every field (the buffers of struct oauth_config and
+	 * client_id): the append cannot fail */
+	strbuf_init(&sb, sizeof(oc->token_url) + sizeof(oc->scope) + sizeof(oc->user) + 64 +
+	                     (oc->client_id != NULL ? strlen(oc->client_id) : 0));
+	if (strbuf_printf(&sb, "%d\n%s\n%s\n%s\n%s\n", (int)oc->flow, oc->token_url,
+	                  oc->client_id != NULL ? oc->client_id : "", oc->scope, oc->user) < 0)
+		abort();
 	digest_sha256(strbuf_str(&sb), sb.len, d);
 	digest_hex(d, sizeof(d), key);
 	strbuf_free(&sb);

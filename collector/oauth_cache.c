@@ -35,7 +35,7 @@ int oauth_file_read_private(const char *path, const char *what, size_t cap, int 
 {
 	struct input in = {0};
 	struct stat sb;
-	char why[256];
+	char why[ERR_LINE_MAX];
 	size_t n;
 	int fd, rc = -1;
 

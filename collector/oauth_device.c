@@ -22,7 +22,7 @@ static int device_start(const struct oauth_config *oc, struct oauth_answer *a, c
                         size_t errlen)
 {
 	struct strbuf body;
-	char why[768];
+	char why[ERR_LINE_MAX];
 	int rc = -1;
 
 	strbuf_init(&body, 4 * LIMIT_OAUTH_FIELD_BYTES);

@@ -108,7 +108,7 @@ int oauth_post(const struct oauth_config *oc, const char *url, const struct strb
 {
 	struct curl_slist *hdr = NULL;
 	struct strbuf resp;
-	char cerr[CURL_ERROR_SIZE] = "", why[512];
+	char cerr[CURL_ERROR_SIZE] = "", why[ERR_LINE_MAX];
 	CURL *h = NULL;
 	CURLcode cc;
 	int rc = -1;

@@ -16,13 +16,14 @@
 #include "unit_tmpdir.h"
 #include "config.h"
 #include "imap.h"
+#include "limits.h"
 #include "oauth.h"
 #include "oauth_impl.h"
 
 static struct config *parse(const char *ini)
 {
 	struct config *cfg = NULL;
-	char err[256];
+	char err[ERR_LINE_MAX];
 
 	if (config_parse_text(ini, strlen(ini), "t.conf", &cfg, err, sizeof(err)) < 0)
 		fail_msg("config: %s", err);
@@ -77,7 +78,7 @@ static void test_config_table(void **state)
 {
 	struct oauth_config oc;
 	struct config *cfg;
-	char err[512];
+	char err[ERR_LINE_MAX];
 	size_t i;
 	int r;
 
@@ -114,7 +115,7 @@ static void test_imap_without_password(void **state)
 {
 	struct imap_config ic;
 	struct config *cfg;
-	char err[256];
+	char err[ERR_LINE_MAX];
 
 	(void)state;
 	cfg = parse("[imap]\nhost=h\nuser=u\nauth=xoauth2\n" MS "client_secret_file=/s\n");
@@ -189,7 +190,7 @@ static void test_explain_table(void **state)
 static void test_cache_roundtrip(void **state)
 {
 	struct oauth_cached c, got;
-	char path[256], err[256];
+	char path[256], err[ERR_LINE_MAX];
 	struct stat sb;
 
 	(void)state;
@@ -227,7 +228,7 @@ static void test_cache_roundtrip(void **state)
 /* secret files: first line, private, within the cap */
 static void test_private_file(void **state)
 {
-	char *out = NULL, err[256];
+	char *out = NULL, err[ERR_LINE_MAX];
 	const char *path;
 	size_t len;
 
