@@ -2,8 +2,9 @@
  * summary_export.c - the summary as CSV (one long table for spreadsheets)
  * and as a standalone HTML page. Report strings (untrusted) have their
  * control characters escaped first (so neither file can drive a terminal
- * it is printed on), then: CSV quotes a cell holding a comma or quote and
- * defuses a leading = + - @ (spreadsheet formulas) with a quote mark;
+ * it is printed on), then: CSV quotes a cell holding a separator (, ; tab)
+ * or quote and defuses a leading = + - @ (spreadsheet formulas) with a
+ * quote mark (escape_csv);
  * HTML passes every one through escape_html, under a CSP that allows no
  * script and no remote resource.
  */
@@ -21,23 +22,9 @@
 
 static void csv_cell(struct text_out *o, const char *s)
 {
-	char buf[TEXT_CELL_MAX];
-	const char *e, *p;
-
 	text_puts(o, ",");
-	if (s == NULL)
-		return;
-	e = text_escape(s, buf, sizeof(buf));
-	if (strpbrk(e, ",\"") == NULL && strchr("=+-@", e[0]) == NULL) {
-		text_puts(o, e);
-		return;
-	}
-	text_puts(o, "\"");
-	if (e[0] != '\0' && strchr("=+-@", e[0]) != NULL)
-		text_puts(o, "'");
-	for (p = e; *p != '\0'; p++)
-		text_puts(o, *p == '"' ? "\"\"" : (char[]){*p, '\0'});
-	text_puts(o, "\"");
+	if (s != NULL && escape_csv(o->sb, s) < 0)
+		o->failed = 1;
 }
 
 struct csv_row {

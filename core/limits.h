@@ -55,6 +55,22 @@
  * most 253 octets; free-text reasons from Mail.ru run to a few hundred. */
 #define LIMIT_STRING_BYTES 2048
 
+/* A host name (policy-domain, mx-host, receiving-mx-hostname): RFC 1035
+ * section 2.3.4 caps a name at 255 octets on the wire, 253 as text, and
+ * a label at 63. Anything longer is not a host name (core/hostname.c). */
+#define LIMIT_HOSTNAME_BYTES       253
+#define LIMIT_HOSTNAME_LABEL_BYTES 63
+
+/* Distinct policy domains, and distinct MX host names (receiving-mx-
+ * hostname), in one report. RFC 8460 section 4 reports one recipient's
+ * domains; real reports name 1 domain and at most a dozen MX hosts. The
+ * caps are generous, and keep one report from filling every page and
+ * /metrics with thousands of names. */
+_Static_assert(LIMIT_HOSTNAME_BYTES <= LIMIT_STRING_BYTES, "a host name is one string value");
+
+#define LIMIT_REPORT_DOMAINS  1000
+#define LIMIT_REPORT_MX_HOSTS 2000
+
 /* Counts are integers a double can hold exactly: JSON numbers are doubles
  * in cJSON, and 2^53-1 is the largest integer every JSON parser agrees on. */
 #define LIMIT_COUNT_MAX 9007199254740991LL

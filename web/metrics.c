@@ -2,12 +2,14 @@
  * metrics.c - /metrics in the Prometheus text exposition format (0.0.4):
  * all-time counters from the analyzer's groups, labelled by policy domain,
  * organisation, MX host and result type. Label values are report text:
- * escaped as the format requires (backslash, double quote, newline).
+ * escaped as the format requires (backslash, double quote, newline), other
+ * control characters dropped (escape_prom_label).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "page.h"
 #include "xalloc.h"
 
@@ -15,23 +17,14 @@
 static void metrics_series(struct web_page *pg, const char *name, const char *const *keys,
                            const char *const *values, size_t n)
 {
-	const char *p;
 	size_t i;
 
 	html_raw(pg, name);
 	html_raw(pg, "{");
 	for (i = 0; i < n; i++) {
 		html_printf(pg, "%s%s=\"", i > 0 ? "," : "", keys[i]);
-		for (p = values[i] != NULL ? values[i] : ""; *p != '\0'; p++) {
-			if (*p == '\\')
-				html_raw(pg, "\\\\");
-			else if (*p == '"')
-				html_raw(pg, "\\\"");
-			else if (*p == '\n')
-				html_raw(pg, "\\n");
-			else if (strbuf_putc(pg->out, *p) < 0)
-				pg->failed = 1;
-		}
+		if (escape_prom_label(pg->out, values[i] != NULL ? values[i] : "") < 0)
+			pg->failed = 1;
 		html_raw(pg, "\"");
 	}
 	html_raw(pg, "} ");
