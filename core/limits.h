@@ -231,6 +231,21 @@ _Static_assert(LIMIT_HOSTNAME_BYTES <= LIMIT_STRING_BYTES, "a host name is one s
  * the query string asks for none; at most LIMIT_REPORT_PAGE. */
 #define LIMIT_WEB_PAGE_ROWS 50
 
+/* Web: series per family on /metrics. A team's reports make a few
+ * hundred (domains x reporters x MX x result types); past this the rest
+ * are counted in tlswatch_metrics_series_dropped instead, so a flood of
+ * names cannot make a scrape megabytes. */
+#define LIMIT_WEB_METRICS_SERIES 500u
+
+/* Web: one value shown on a report's page (its policy lines or MX hosts
+ * joined): a page shows the start of a longer one and says where the rest
+ * is, so one report cannot make its page megabytes. */
+#define LIMIT_WEB_VALUE_SHOWN (4u * 1024u)
+
+/* Web: policy domains listed per report in /api/v1/reports (the rest
+ * are counted in policy_domains_more; /api/v1/reports/ID has them all). */
+#define LIMIT_WEB_LIST_DOMAINS 20u
+
 /* Web: raw report JSON shown inline on a report's page. Real reports are
  * 0.5-15 KiB; a larger one is cut there (the API returns it whole). */
 #define LIMIT_WEB_RAW_SHOWN (256u * 1024u)

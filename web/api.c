@@ -36,6 +36,33 @@ static void api_period(struct jsonw *w, const struct web_filter *f)
 	jsonw_period(w, f->q.since, f->q.until);
 }
 
+/* page_size=1..LIMIT_REPORT_PAGE (default LIMIT_WEB_PAGE_ROWS) into
+ * *size; -1 after answering 400. */
+static int api_page_size(struct web_page *pg, int64_t *size)
+{
+	const char *size_s = web_params_get(&pg->params, "page_size");
+	char err[64];
+
+	*size = LIMIT_WEB_PAGE_ROWS;
+	if (size_s != NULL && (web_parse_id(size_s, size) < 0 || *size > LIMIT_REPORT_PAGE)) {
+		snprintf(err, sizeof(err), "page_size: want 1..%d", LIMIT_REPORT_PAGE);
+		web_response_error(pg->resp, 400, WEB_ERR_JSON, err);
+		return -1;
+	}
+	return 0;
+}
+
+/* "total", "page" and "page_size" of a paged list. */
+static void api_paging(struct jsonw *w, const struct web_page *pg, int64_t total, int64_t size)
+{
+	jsonw_key(w, "total");
+	jsonw_int(w, total);
+	jsonw_key(w, "page");
+	jsonw_int(w, pg->filter.page);
+	jsonw_key(w, "page_size");
+	jsonw_int(w, size);
+}
+
 void api_summary(struct web_page *pg)
 {
 	struct summary s;
@@ -148,7 +175,8 @@ void api_failures(struct web_page *pg)
 	enum web_group_by g = GROUP_RESULT_TYPE;
 	char err[512];
 	struct jsonw w;
-	size_t i;
+	int64_t size;
+	size_t i, first, end;
 
 	if (by != NULL && web_group_parse(by, &g) < 0) {
 		web_response_error(pg->resp, 400, WEB_ERR_JSON,
@@ -156,18 +184,26 @@ void api_failures(struct web_page *pg)
 		                   "sending_ip");
 		return;
 	}
+	if (api_page_size(pg, &size) < 0)
+		return;
 	if (web_groups_read(pg->st, &pg->filter, g, &groups, err, sizeof(err)) < 0) {
 		web_response_error(pg->resp, 500, WEB_ERR_JSON, err);
 		return;
 	}
+	/* one page of groups, as on /failures */
+	first = (size_t)((pg->filter.page - 1) * size);
+	if (first > groups.n)
+		first = groups.n;
+	end = groups.n - first < (size_t)size ? groups.n : first + (size_t)size;
 	jsonw_init(&w, pg->out, 1);
 	jsonw_object_begin(&w);
 	api_period(&w, &pg->filter);
 	jsonw_key(&w, "group_by");
 	jsonw_string(&w, web_group_name(g));
+	api_paging(&w, pg, (int64_t)groups.n, size);
 	jsonw_key(&w, "groups");
 	jsonw_array_begin(&w);
-	for (i = 0; i < groups.n; i++) {
+	for (i = first; i < end; i++) {
 		jsonw_object_begin(&w);
 		jsonw_key(&w, web_group_json_key(g));
 		jsonw_string(&w, groups.groups[i].key);
@@ -181,20 +217,60 @@ void api_failures(struct web_page *pg)
 	web_groups_free(&groups);
 }
 
+/* The first max entries of a JSON array of strings that SQLite wrote
+ * (json_group_array of our own columns: well-formed), as JSON; the number
+ * left out in *more. A report may name a thousand domains: the list of
+ * fifty reports must not be megabytes. */
+static void api_array_head(struct jsonw *w, const char *json, size_t max, int64_t *more)
+{
+	const char *p = json, *cut = NULL;
+	size_t n = 0;
+	int in_string = 0, escaped = 0;
+	struct strbuf head;
+
+	*more = 0;
+	for (; *p != '\0'; p++) {
+		if (in_string) {
+			if (escaped)
+				escaped = 0;
+			else if (*p == '\\')
+				escaped = 1;
+			else if (*p == '"')
+				in_string = 0;
+			continue;
+		}
+		if (*p == '"') {
+			in_string = 1;
+			if (n++ == max)
+				cut = p; /* the start of entry max + 1 */
+		}
+	}
+	if (cut == NULL) {
+		jsonw_raw(w, json);
+		return;
+	}
+	*more = (int64_t)(n - max);
+	/* cut is just after a ',' (and maybe blanks): keep what precedes it */
+	while (cut > json && cut[-1] != ',')
+		cut--;
+	strbuf_init(&head, (size_t)(cut - json) + 2);
+	if (strbuf_append(&head, json, (size_t)(cut - json - 1)) < 0 || strbuf_putc(&head, ']') < 0)
+		w->failed = 1;
+	else
+		jsonw_raw(w, strbuf_str(&head));
+	strbuf_free(&head);
+}
+
 void api_reports(struct web_page *pg)
 {
-	const char *size_s = web_params_get(&pg->params, "page_size");
 	struct query_report_list l = {NULL, 0, 0};
-	int64_t size = LIMIT_WEB_PAGE_ROWS;
+	int64_t size, more;
 	char err[512], t[32];
 	struct jsonw w;
 	size_t i;
 
-	if (size_s != NULL && (web_parse_id(size_s, &size) < 0 || size > LIMIT_REPORT_PAGE)) {
-		snprintf(err, sizeof(err), "page_size: want 1..%d", LIMIT_REPORT_PAGE);
-		web_response_error(pg->resp, 400, WEB_ERR_JSON, err);
+	if (api_page_size(pg, &size) < 0)
 		return;
-	}
 	if (query_reports(pg->st, &pg->filter.q, (pg->filter.page - 1) * size, size, &l, err,
 	                  sizeof(err)) < 0) {
 		web_response_error(pg->resp, 500, WEB_ERR_JSON, err);
@@ -203,12 +279,7 @@ void api_reports(struct web_page *pg)
 	jsonw_init(&w, pg->out, 1);
 	jsonw_object_begin(&w);
 	api_period(&w, &pg->filter);
-	jsonw_key(&w, "total");
-	jsonw_int(&w, l.total);
-	jsonw_key(&w, "page");
-	jsonw_int(&w, pg->filter.page);
-	jsonw_key(&w, "page_size");
-	jsonw_int(&w, size);
+	api_paging(&w, pg, l.total, size);
 	jsonw_key(&w, "reports");
 	jsonw_array_begin(&w);
 	for (i = 0; i < l.n; i++) {
@@ -232,7 +303,12 @@ void api_reports(struct web_page *pg)
 		jsonw_string(&w, e->report_id);
 		/* SQLite's json_group_array of our own columns: JSON already */
 		jsonw_key(&w, "policy_domains");
-		jsonw_raw(&w, e->domains_json != NULL ? e->domains_json : "[]");
+		api_array_head(&w, e->domains_json != NULL ? e->domains_json : "[]",
+		               LIMIT_WEB_LIST_DOMAINS, &more);
+		if (more > 0) {
+			jsonw_key(&w, "policy_domains_more");
+			jsonw_int(&w, more);
+		}
 		jsonw_key(&w, "successful_sessions");
 		jsonw_int(&w, e->successful_sessions);
 		jsonw_key(&w, "failed_sessions");

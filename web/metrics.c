@@ -13,12 +13,25 @@
 #include "page.h"
 #include "xalloc.h"
 
-/* Appends name{k="v",...} with the n label pairs; absent values are "". */
-static void metrics_series(struct web_page *pg, const char *name, const char *const *keys,
-                           const char *const *values, size_t n)
+/* Series written and left out, per family: a family stops at
+ * LIMIT_WEB_METRICS_SERIES, so that no report can make /metrics megabytes
+ * (tlswatch_metrics_series_dropped says how many were left out). */
+struct metrics_family {
+	size_t written, dropped;
+};
+
+/* Appends name{k="v",...} with the n label pairs; absent values are "".
+ * 0, or -1 when the family is full (nothing written: skip the value). */
+static int metrics_series(struct web_page *pg, struct metrics_family *fam, const char *name,
+                          const char *const *keys, const char *const *values, size_t n)
 {
 	size_t i;
 
+	if (fam->written == LIMIT_WEB_METRICS_SERIES) {
+		fam->dropped++;
+		return -1;
+	}
+	fam->written++;
 	html_raw(pg, name);
 	html_raw(pg, "{");
 	for (i = 0; i < n; i++) {
@@ -28,14 +41,23 @@ static void metrics_series(struct web_page *pg, const char *name, const char *co
 		html_raw(pg, "\"");
 	}
 	html_raw(pg, "} ");
+	return 0;
+}
+
+static void metrics_dropped(struct web_page *pg, const char *family, const struct metrics_family *f)
+{
+	if (f->dropped > 0)
+		html_printf(pg, "tlswatch_metrics_series_dropped{family=\"%s\"} %zu\n", family,
+		            f->dropped);
 }
 
 /* Counters per (policy domain, organisation): one domain breakdown per
  * reporter, the analyzer's own groups; then each family is written as one
  * group, as the format requires. tlswatch_sessions_total has a result
  * label: successful or failed (from the policy summaries, counted once). */
-static int metrics_domains(struct web_page *pg, const struct query_filter *all, char *err,
-                           size_t errlen)
+static int metrics_domains(struct web_page *pg, const struct query_filter *all,
+                           struct metrics_family *reports, struct metrics_family *sessions,
+                           char *err, size_t errlen)
 {
 	static const char *const keys[] = {"policy_domain", "organization", "result"};
 	struct query_rows orgs = {NULL, 0}, *doms = NULL;
@@ -58,8 +80,9 @@ static int metrics_domains(struct web_page *pg, const struct query_filter *all, 
 		for (j = 0; j < doms[i].n; j++) {
 			values[0] = doms[i].rows[j].policy_domain;
 			values[1] = orgs.rows[i].organization;
-			metrics_series(pg, "tlswatch_reports_total", keys, values, 2);
-			html_printf(pg, "%lld\n", (long long)doms[i].rows[j].reports);
+			if (metrics_series(pg, reports, "tlswatch_reports_total", keys, values,
+			                   2) == 0)
+				html_printf(pg, "%lld\n", (long long)doms[i].rows[j].reports);
 		}
 	}
 	html_raw(pg, "# HELP tlswatch_sessions_total TLS sessions reported, by policy domain, "
@@ -73,7 +96,9 @@ static int metrics_domains(struct web_page *pg, const struct query_filter *all, 
 				values[0] = r->policy_domain;
 				values[1] = orgs.rows[i].organization;
 				values[2] = k == 0 ? "successful" : "failed";
-				metrics_series(pg, "tlswatch_sessions_total", keys, values, 3);
+				if (metrics_series(pg, sessions, "tlswatch_sessions_total", keys,
+				                   values, 3) < 0)
+					continue;
 				html_printf(pg, "%lld\n",
 				            (long long)(k == 0 ? r->successful_sessions
 				                               : r->failed_sessions));
@@ -89,8 +114,8 @@ out:
 	return rc;
 }
 
-static int metrics_failures(struct web_page *pg, const struct query_filter *all, char *err,
-                            size_t errlen)
+static int metrics_failures(struct web_page *pg, const struct query_filter *all,
+                            struct metrics_family *fam, char *err, size_t errlen)
 {
 	static const char *const keys[] = {"policy_domain", "organization", "mx_host",
 	                                   "result_type"};
@@ -108,8 +133,8 @@ static int metrics_failures(struct web_page *pg, const struct query_filter *all,
 		values[1] = rows.rows[i].organization;
 		values[2] = rows.rows[i].mx_host;
 		values[3] = rows.rows[i].result_type;
-		metrics_series(pg, "tlswatch_failed_sessions_total", keys, values, 4);
-		html_printf(pg, "%lld\n", (long long)rows.rows[i].failed_sessions);
+		if (metrics_series(pg, fam, "tlswatch_failed_sessions_total", keys, values, 4) == 0)
+			html_printf(pg, "%lld\n", (long long)rows.rows[i].failed_sessions);
 	}
 	query_rows_free(&rows);
 	return 0;
@@ -118,6 +143,7 @@ static int metrics_failures(struct web_page *pg, const struct query_filter *all,
 void page_metrics(struct web_page *pg)
 {
 	struct query_filter all;
+	struct metrics_family reports = {0, 0}, sessions = {0, 0}, failures = {0, 0};
 	int64_t first = 0, last = 0, quarantined = 0;
 	char err[512];
 	int found;
@@ -129,8 +155,8 @@ void page_metrics(struct web_page *pg)
 		goto fail;
 	all.since = found ? first : 0;
 	all.until = found ? last + 1 : 0;
-	if (metrics_domains(pg, &all, err, sizeof(err)) < 0 ||
-	    metrics_failures(pg, &all, err, sizeof(err)) < 0)
+	if (metrics_domains(pg, &all, &reports, &sessions, err, sizeof(err)) < 0 ||
+	    metrics_failures(pg, &all, &failures, err, sizeof(err)) < 0)
 		goto fail;
 	html_raw(pg, "# HELP tlswatch_quarantined_inputs_total Inputs refused and kept in "
 	             "quarantine.\n# TYPE tlswatch_quarantined_inputs_total counter\n");
@@ -140,6 +166,13 @@ void page_metrics(struct web_page *pg)
 	         "the newest report.\n# TYPE tlswatch_last_report_day_timestamp_seconds gauge\n");
 	html_printf(pg, "tlswatch_last_report_day_timestamp_seconds %lld\n",
 	            found ? (long long)last * 86400 : 0LL);
+	html_printf(pg,
+	            "# HELP tlswatch_metrics_series_dropped Series left out of a family past "
+	            "%u.\n# TYPE tlswatch_metrics_series_dropped gauge\n",
+	            LIMIT_WEB_METRICS_SERIES);
+	metrics_dropped(pg, "tlswatch_reports_total", &reports);
+	metrics_dropped(pg, "tlswatch_sessions_total", &sessions);
+	metrics_dropped(pg, "tlswatch_failed_sessions_total", &failures);
 	if (pg->failed) {
 		web_response_error(pg->resp, 500, WEB_ERR_TEXT, "metrics larger than their limit");
 		return;

@@ -156,10 +156,10 @@ curl -s "$WEB_URL/api/v1/failures?$P&group_by=mx" > f.json
 t_eq "failures API: spike MX first" "$(jq -r '.groups[0].mx_host' f.json)" "mx1.example.com"
 t_eq "failures API: the summary's by_mx" "$(jq -c '[.groups[] | [.mx_host, .failed_sessions]]' f.json)" \
 	"$(jq -c '[.by_mx[] | [.mx_host, .failed_sessions]]' s.json)"
-curl -s "$WEB_URL/api/v1/failures?$P&group_by=organization" > o.json
+curl -s "$WEB_URL/api/v1/failures?$P&group_by=organization&page_size=1000" > o.json
 t_eq "failures by organisation add up" "$(jq '[.groups[].failed_sessions] | add' o.json)" \
 	"$(jq '[.by_mx[].failed_sessions] | add' s.json)"
-curl -s "$WEB_URL/api/v1/failures?$P&group_by=sending_ip" > ip.json
+curl -s "$WEB_URL/api/v1/failures?$P&group_by=sending_ip&page_size=1000" > ip.json
 t_eq "failures by sending IP: total as by MX" "$(jq '[.groups[].failed_sessions] | add' ip.json)" \
 	"$(jq '[.by_mx[].failed_sessions] | add' s.json)"
 curl -s "$WEB_URL/api/v1/timeseries?$P" > ts.json
