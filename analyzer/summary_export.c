@@ -367,6 +367,13 @@ int summary_render_html(const struct summary *s, struct strbuf *sb)
 	html_sessions(&o, "By organization", &s->by_organization, s->by_organization_prev, 1);
 	html_failed(&o, "By MX host", &s->by_mx, s->by_mx_prev, 1);
 	html_failed(&o, "By result type", &s->by_result_type, s->by_result_type_prev, 0);
+	if (s->by_domain_more + s->by_organization_more + s->by_mx_more + s->by_result_type_more >
+	    0)
+		text_printf(&o,
+		            "<p>Left out past %d rows a list: %zu domains, %zu organizations, %zu "
+		            "MX hosts, %zu result types.</p>\n",
+		            LIMIT_SUMMARY_ROWS, s->by_domain_more, s->by_organization_more,
+		            s->by_mx_more, s->by_result_type_more);
 	html_rest(&o, s);
 	text_puts(&o, "</body>\n</html>\n");
 	return o.failed ? -1 : 0;

@@ -92,6 +92,60 @@ static int web_config(const struct config *cfg, struct web_options *o, char *err
 	return 0;
 }
 
+/* One [section] key as a count 0..max into *out (absent: unchanged).
+ * period_parse_days is the bounded decimal parser at hand until
+ * lib/parse_int lands; its own message speaks of days, so ours is used. */
+static int web_config_count(const struct config *cfg, const char *section, const char *key,
+                            int64_t max, int64_t *out, char *err, size_t errlen)
+{
+	const char *v = config_get(cfg, section, key);
+	char why[256];
+
+	if (v == NULL || (strspn(v, "0123456789") == strlen(v) &&
+	                  period_parse_days(v, 0, max, out, why, sizeof(why)) == 0))
+		return 0;
+	snprintf(err, errlen, "[%s] %s: '%.40s' is not a whole number 0..%lld", section, key, v,
+	         (long long)max);
+	return -1;
+}
+
+/* The intake's budgets ([web] intake_rate, intake_client_bytes,
+ * intake_day_bytes) and the quarantine's cap ([quarantine] max_bytes).
+ * 0 turns a limit off. */
+static int web_intake_config(const struct config *cfg, struct intake_limits *lim, char *err,
+                             size_t errlen)
+{
+	int64_t rate;
+
+	intake_limits_default(lim);
+	rate = lim->budget.posts_per_minute;
+	if (web_config_count(cfg, "web", "intake_rate", 1000000, &rate, err, errlen) < 0 ||
+	    web_config_count(cfg, "web", "intake_client_bytes", LIMIT_COUNT_MAX,
+	                     &lim->budget.client_day_bytes, err, errlen) < 0 ||
+	    web_config_count(cfg, "web", "intake_day_bytes", LIMIT_COUNT_MAX,
+	                     &lim->budget.total_day_bytes, err, errlen) < 0 ||
+	    web_config_count(cfg, "quarantine", "max_bytes", LIMIT_COUNT_MAX,
+	                     &lim->quarantine_max_bytes, err, errlen) < 0)
+		return -1;
+	lim->budget.posts_per_minute = (unsigned)rate;
+	return 0;
+}
+
+/* [web] request_timeout: seconds per request (web/deadline.h). */
+static int web_timeout_config(const struct config *cfg, unsigned *out, char *err, size_t errlen)
+{
+	int64_t v = LIMIT_WEB_REQUEST_SECONDS;
+
+	if (web_config_count(cfg, "web", "request_timeout", 86400, &v, err, errlen) < 0)
+		return -1;
+	if (v == 0) {
+		snprintf(err, errlen, "[web] request_timeout: 0 would close every connection");
+		return -1;
+	}
+	*out = (unsigned)v;
+	return 0;
+}
+
 /* The [alert] rules the overview shows alerts by (as 'tlswatch alert'). */
 static int web_alert_config(const struct config *cfg, struct alert_params *p, char *err,
                             size_t errlen)
@@ -156,7 +210,9 @@ int cmd_web(struct cli *c, int argc, char **argv)
 			return EXIT_OK;
 		}
 	if (web_config(c->cfg, &o, err, sizeof(err)) < 0 ||
-	    web_alert_config(c->cfg, &o.alert, err, sizeof(err)) < 0) {
+	    web_alert_config(c->cfg, &o.alert, err, sizeof(err)) < 0 ||
+	    web_intake_config(c->cfg, &o.intake_limits, err, sizeof(err)) < 0 ||
+	    web_timeout_config(c->cfg, &o.request_timeout, err, sizeof(err)) < 0) {
 		log_error("%s: %s", config_path(c->cfg) != NULL ? config_path(c->cfg) : "config",
 		          err);
 		return EXIT_FAILURE_OP;

@@ -61,6 +61,10 @@ static const char *const config_known[] = {
     "web.intake_listen",
     "web.intake_path",
     "web.no_auth",
+    "web.intake_rate",
+    "web.request_timeout",
+    "web.intake_client_bytes",
+    "web.intake_day_bytes",
     "alert.window",
     "alert.baseline",
     "alert.factor",
@@ -69,6 +73,8 @@ static const char *const config_known[] = {
     "alert.webhook",
     "alert.repeat_after",
     "retention.keep_days",
+    "quarantine.max_bytes",
+    "quarantine.keep_days",
     NULL,
 };
 

@@ -171,6 +171,12 @@ _Static_assert(LIMIT_HOSTNAME_BYTES <= LIMIT_STRING_BYTES, "a host name is one s
  * of domains over a year fit in a few MiB; past this the filter is wrong. */
 #define LIMIT_SUMMARY_BYTES (64u * 1024u * 1024u)
 
+/* Analyzer: rows per list of one summary (by domain, organisation, MX
+ * host, result type). Thousands of names, sent to fill it, would make the
+ * document megabytes; the rest are counted ("by_mx_more") and reached
+ * with a narrower filter or the dashboard's paged lists. */
+#define LIMIT_SUMMARY_ROWS 500
+
 /* Analyzer: reports listed per page ('tlswatch reports --limit'). */
 #define LIMIT_REPORT_PAGE 1000
 
@@ -197,6 +203,12 @@ _Static_assert(LIMIT_HOSTNAME_BYTES <= LIMIT_STRING_BYTES, "a host name is one s
  * before it is closed: slow clients cannot hold connections forever. */
 #define LIMIT_WEB_TIMEOUT_SECONDS 30u
 
+/* Web: seconds one request may take from its first byte to the end of
+ * its answer, however steadily the client trickles bytes (the idle
+ * timeout above restarts with each one). A 10 MiB report at 200 KB/s
+ * fits; a slowloris client is cut off. [web] request_timeout overrides. */
+#define LIMIT_WEB_REQUEST_SECONDS 60u
+
 /* Web: libmicrohttpd's memory pool per connection (request line, headers,
  * read buffer). Our URLs are short; 64 KiB refuses giant headers early. */
 #define LIMIT_WEB_CONNECTION_MEMORY ((size_t)64u * 1024u)
@@ -214,6 +226,33 @@ _Static_assert(LIMIT_HOSTNAME_BYTES <= LIMIT_STRING_BYTES, "a host name is one s
  * connection: 6 full-size reports. Past it a sender gets 503 and retries
  * later, instead of the server growing by connections x body size. */
 #define LIMIT_WEB_INTAKE_BUFFERED_BYTES ((size_t)64u * 1024u * 1024u)
+
+/* Web intake: what one client may send (web/budget.c; the [web] keys
+ * intake_rate, intake_client_bytes and intake_day_bytes override them).
+ * A sender posts one report per policy domain a day; a provider reporting
+ * for a large host may post thousands, a few KiB each. 60 a minute (a
+ * minute's worth at once), 128 MiB per client and 1 GiB over all clients
+ * a day leave honest senders far inside and stop one client from filling
+ * the disk (each refused 10 MiB POST used to be kept whole). */
+#define LIMIT_WEB_INTAKE_POSTS_PER_MINUTE 60u
+#define LIMIT_WEB_INTAKE_CLIENT_DAY_BYTES (128LL * 1024 * 1024)
+#define LIMIT_WEB_INTAKE_DAY_BYTES        (1024LL * 1024 * 1024)
+
+/* Web intake: clients whose budgets are remembered. Past this, the one
+ * seen longest ago is forgotten; the total over all clients still holds. */
+#define LIMIT_WEB_INTAKE_CLIENTS 1024u
+
+/* Web intake: a refused POST larger than this keeps only its first bytes
+ * and the SHA-256 of the whole in quarantine: enough to see what it was
+ * (a real report is 0.5-15 KiB) without storing 10 MiB of garbage. */
+#define LIMIT_WEB_QUARANTINE_KEEP_BYTES (64u * 1024u)
+
+/* Quarantine: data held ([quarantine] max_bytes) and days kept
+ * ([quarantine] keep_days) by default, for 'tlswatch quarantine prune'.
+ * Past max_bytes the intake keeps only the record (who, when, why,
+ * SHA-256, size) of a refused POST, not its bytes. */
+#define LIMIT_QUARANTINE_MAX_BYTES (256LL * 1024 * 1024)
+#define LIMIT_QUARANTINE_KEEP_DAYS 90
 
 /* Web: a query string. Every link the dashboard makes is well under 1 KiB;
  * 8 KiB leaves room for a few dozen domain filters. */
