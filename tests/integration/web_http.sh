@@ -202,7 +202,18 @@ chmod g+w users
 t_eq "group-writable auth file: exit 2" "$?" 2
 grep -q 'writable by group or others' err
 t_eq "group-writable auth file: says why" "$?" 0
-chmod 600 users
+chmod 604 users
+"$TLSWATCH" --db "$DB" web --listen 127.0.0.1:0 --auth-file users > out 2> err
+t_eq "world-readable auth file: exit 2" "$?" 2
+t_check "world-readable auth file: says why" grep -q 'readable by others: refused' err
+chmod 640 users
+if [ "$(id -u)" = 0 ]; then
+	chown 4242 users
+	"$TLSWATCH" --db "$DB" web --listen 127.0.0.1:0 --auth-file users > out 2> err
+	t_eq "auth file of another user: exit 2" "$?" 2
+	t_check "auth file of another user: says why" grep -q 'owned by uid 4242, neither root nor' err
+	chown 0 users
+fi
 printf 'bob:plaintext\n' > weak
 chmod 600 weak
 "$TLSWATCH" --db "$DB" web --listen 127.0.0.1:0 --auth-file weak > out 2> err
