@@ -119,6 +119,34 @@ int escape_text_sb(struct strbuf *sb, const char *in)
 	return 0;
 }
 
+int escape_text_lines(struct strbuf *sb, const char *in, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)in;
+	size_t i = 0, n;
+	char tmp[16];
+
+	while (i < len) {
+		/* a line end, LF or CRLF, stays one: previews keep their lines */
+		if (p[i] == '\n' || (p[i] == '\r' && i + 1 < len && p[i + 1] == '\n')) {
+			if (strbuf_putc(sb, '\n') < 0)
+				return -1;
+			i += p[i] == '\r' ? 2 : 1;
+			continue;
+		}
+		n = escape_control_len(p + i, len - i, tmp, sizeof(tmp));
+		if (n == 0) {
+			if (strbuf_putc(sb, (char)p[i]) < 0)
+				return -1;
+			i++;
+			continue;
+		}
+		if (strbuf_puts(sb, tmp) < 0)
+			return -1;
+		i += n;
+	}
+	return 0;
+}
+
 /* The entity for one of & < > " ', or NULL. */
 static const char *escape_html_entity(char c)
 {

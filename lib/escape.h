@@ -20,6 +20,10 @@
 char *escape_text(const char *in, size_t len, size_t max_in, char *out, size_t outlen);
 /* Appends in, escaped for a terminal (no length cut), to sb. -1 past the cap. */
 int escape_text_sb(struct strbuf *sb, const char *in);
+/* Appends len bytes of in escaped as escape_text_sb does, except that line
+ * ends (LF, CRLF) stay one real line end each: for multi-line previews.
+ * -1 past the cap. */
+int escape_text_lines(struct strbuf *sb, const char *in, size_t len);
 /* Appends in with & < > " ' escaped as entities, and bidi controls and
  * zero-width characters shown as \u202e. -1 past the cap. */
 int escape_html(struct strbuf *sb, const char *in);

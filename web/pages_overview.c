@@ -70,7 +70,8 @@ static void overview_domains(struct web_page *pg, const struct summary *s)
 		return;
 	}
 	html_raw(pg,
-	         "<div class=\"scroll\"><table id=\"domains\">\n<thead><tr><th>Policy domain</th>"
+	         "<div class=\"scroll\"><table id=\"domains\" class=\"stack\">\n<thead><tr>"
+	         "<th>Policy domain</th>"
 	         "<th class=\"num\">Reports</th><th class=\"num\">Successful</th>"
 	         "<th class=\"num\">Failed</th><th class=\"num\">Success rate</th>"
 	         "<th class=\"num\">Trend</th><th class=\"num\">Failed change</th></tr></thead>\n"
@@ -85,22 +86,22 @@ static void overview_domains(struct web_page *pg, const struct summary *s)
 		const struct query_row *r = &s->by_domain.rows[i], *p = s->by_domain_prev[i];
 		struct web_kv kv = {"domain", r->policy_domain};
 
-		html_raw(pg, "<tr><td>");
+		html_raw(pg, "<tr><td class=\"name\" data-label=\"Policy domain\">");
 		if (r->policy_domain != NULL)
 			html_link(pg, "/", &kv, 1, r->policy_domain, NULL);
 		else
 			html_raw(pg, "<span class=\"absent\">(no policy domain)</span>");
-		html_raw(pg, "</td><td class=\"num\">");
+		html_raw(pg, "</td><td class=\"num\" data-label=\"Reports\">");
 		html_count(pg, r->reports);
-		html_raw(pg, "</td><td class=\"num ok\">");
+		html_raw(pg, "</td><td class=\"num ok\" data-label=\"Successful\">");
 		html_count(pg, r->successful_sessions);
-		html_raw(pg, "</td><td class=\"num fail\">");
+		html_raw(pg, "</td><td class=\"num fail\" data-label=\"Failed\">");
 		if (r->policy_domain != NULL && r->failed_sessions > 0)
 			html_count_link(pg, "/failures", &kv, 1, r->failed_sessions);
 		else
 			html_count(pg, r->failed_sessions);
 		html_printf(
-		    pg, "</td><td class=\"num\">%s</td>",
+		    pg, "</td><td class=\"num\" data-label=\"Success rate\">%s</td>",
 		    text_rate(r->successful_sessions, r->failed_sessions, buf, sizeof(buf)));
 		if (p != NULL)
 			text_rate_delta(r->successful_sessions, r->failed_sessions,
@@ -108,9 +109,9 @@ static void overview_domains(struct web_page *pg, const struct summary *s)
 			                sizeof(buf));
 		else
 			snprintf(buf, sizeof(buf), "new");
-		html_printf(pg, "<td class=\"num\">%s</td>", buf);
+		html_printf(pg, "<td class=\"num\" data-label=\"Trend\">%s</td>", buf);
 		html_printf(
-		    pg, "<td class=\"num %s\">%s</td></tr>\n",
+		    pg, "<td class=\"num %s\" data-label=\"Failed change\">%s</td></tr>\n",
 		    overview_trend_class(r->failed_sessions, p != NULL ? p->failed_sessions : 0),
 		    text_delta(r->failed_sessions, p != NULL ? p->failed_sessions : 0, p != NULL,
 		               buf, sizeof(buf)));

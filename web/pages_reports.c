@@ -80,7 +80,9 @@ static void reports_table(struct web_page *pg, const struct query_report_list *l
 	char day[16];
 	size_t i;
 
-	html_raw(pg, "<div class=\"scroll\"><table id=\"reports\">\n<thead><tr><th>Day</th>"
+	/* "stack": one block per report on a phone, every name whole */
+	html_raw(pg, "<div class=\"scroll\"><table id=\"reports\" class=\"stack\">\n<thead><tr>"
+	             "<th>Day</th>"
 	             "<th>Organisation</th><th>Report ID</th><th>Policy domains</th>"
 	             "<th class=\"num\">Successful</th><th class=\"num\">Failed</th></tr></thead>\n"
 	             "<tbody>\n");
@@ -89,20 +91,25 @@ static void reports_table(struct web_page *pg, const struct query_report_list *l
 
 		datetime_format_day(e->day, day, sizeof(day));
 		html_printf(pg,
-		            "<tr><td class=\"day\">%s</td><td><a class=\"report-link\" "
+		            "<tr><td class=\"day\" data-label=\"Day\">%s</td>"
+		            "<td data-label=\"Organisation\"><a class=\"report-link\" "
 		            "href=\"/reports/%lld\">",
 		            day, (long long)e->id);
 		html_text(pg, e->organization);
-		html_raw(pg, "</a></td><td>");
+		html_raw(pg, "</a></td><td class=\"name\" data-label=\"Report ID\">");
 		html_text(pg, e->report_id);
-		html_raw(pg, "</td><td>");
+		/* one span: a stacked cell lays its children side by side */
+		html_raw(pg, "</td><td class=\"name\" data-label=\"Policy domains\"><span>");
 		html_text(pg, e->first_domain);
+		/* the others are on the report's page, never cut */
 		if (e->n_domains > 1)
-			html_printf(pg, " <span class=\"absent\">+%lld more</span>",
-			            (long long)e->n_domains - 1);
-		html_raw(pg, "</td><td class=\"num ok\">");
+			html_printf(pg,
+			            " <a class=\"absent\" href=\"/reports/%lld#policies\">+%lld "
+			            "more</a>",
+			            (long long)e->id, (long long)e->n_domains - 1);
+		html_raw(pg, "</span></td><td class=\"num ok\" data-label=\"Successful\">");
 		html_count(pg, e->successful_sessions);
-		html_raw(pg, "</td><td class=\"num fail\">");
+		html_raw(pg, "</td><td class=\"num fail\" data-label=\"Failed\">");
 		html_count(pg, e->failed_sessions);
 		html_raw(pg, "</td></tr>\n");
 	}
@@ -253,7 +260,7 @@ static void reports_policies(struct web_page *pg, const struct query_report_deta
 {
 	size_t i, first, end;
 
-	html_printf(pg, "<h2>Policies (%zu)</h2>\n", d->n_policies);
+	html_printf(pg, "<h2 id=\"policies\">Policies (%zu)</h2>\n", d->n_policies);
 	/* one page of policies: a report may hold thousands */
 	first = (size_t)(pg->filter.page - 1) * LIMIT_WEB_PAGE_ROWS;
 	if (first > d->n_policies)
