@@ -255,27 +255,15 @@ int store_quarantine_usage(struct store *st, int64_t *bytes, int64_t *records, c
 	return 0;
 }
 
-/* Runs a DELETE with one bound integer; the rows it removed in *deleted. */
+/* Runs a DELETE with one bound integer (?1, through the update helper,
+ * whose ?2 such a statement does not have); the rows removed in *deleted. */
 static int store_quarantine_delete_sql(struct store *st, const char *sql, int64_t arg,
                                        int64_t *deleted, char *err, size_t errlen)
 {
-	sqlite3_stmt *s = NULL;
-	int rc = -1;
-
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
-		store_fail(st, err, errlen, "cannot delete from quarantine");
-		goto out;
-	}
-	sqlite3_bind_int64(s, 1, arg);
-	if (sqlite3_step(s) != SQLITE_DONE) {
-		store_fail(st, err, errlen, "cannot delete from quarantine");
-		goto out;
-	}
+	if (store_quarantine_update(st, sql, arg, 0, NULL, err, errlen) < 0)
+		return -1;
 	*deleted = sqlite3_changes(st->db);
-	rc = 0;
-out:
-	sqlite3_finalize(s);
-	return rc;
+	return 0;
 }
 
 int store_quarantine_delete(struct store *st, int64_t id, char *err, size_t errlen)
