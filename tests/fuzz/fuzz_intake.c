@@ -28,12 +28,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * budget (a long run would otherwise spend a client's day budget and
 	 * fuzz nothing but the 429) */
 	if (in == NULL) {
-		struct intake_limits off;
+		struct intake_limits none;
 
 		if (intake_new(NULL, &in, err, sizeof(err)) < 0)
 			return 0;
-		memset(&off, 0, sizeof(off));
-		intake_set_limits(in, &off);
+		memset(&none, 0, sizeof(none));
+		intake_set_limits(in, &none);
 	}
 	if (size > plen && memcmp(data, prefix, plen) == 0 &&
 	    (nl = memchr(data, '\n', size)) != NULL && (size_t)(nl - data) - plen < sizeof(ct)) {
