@@ -295,26 +295,26 @@ static int intake_keep(struct intake *in, const uint8_t *data, size_t len,
 	return 0;
 }
 
-/* Ingests the body as mail and files are, except that a refused body
- * larger than LIMIT_WEB_QUARANTINE_KEEP_BYTES, or any refused body while
- * the quarantine is full, is kept by intake_keep. Such a body is parsed
- * twice (a dry run first), the rare case. */
-static int intake_ingest(struct intake *in, const uint8_t *data, size_t len,
-                         const struct source_info *src, struct ingest_result *res, char *err,
-                         size_t errlen)
+/* Stores the decoded body p as mail and files are, except that a refused
+ * body larger than LIMIT_WEB_QUARANTINE_KEEP_BYTES, or any refused body
+ * while the quarantine is full, is kept by intake_keep (a dry run says
+ * which: no store is touched by it). */
+static int intake_ingest(struct intake *in, const struct ingest_prepared *p, const uint8_t *data,
+                         size_t len, const struct source_info *src, struct ingest_result *res,
+                         char *err, size_t errlen)
 {
 	struct ingest *ig;
 	int rc;
 
 	if (len > LIMIT_WEB_QUARANTINE_KEEP_BYTES || intake_quarantine_full(in)) {
 		ig = ingest_new(NULL);
-		rc = ingest_input(ig, data, len, (int64_t)len, 0, src, res, err, errlen);
+		rc = ingest_apply(ig, p, src, res, err, errlen);
 		ingest_free(ig);
 		if (rc == 0 && res->quarantined)
 			return intake_keep(in, data, len, src, res, err, errlen);
 	}
 	ig = ingest_new(in->st);
-	rc = ingest_input(ig, data, len, (int64_t)len, 0, src, res, err, errlen);
+	rc = ingest_apply(ig, p, src, res, err, errlen);
 	if (rc == 0)
 		rc = ingest_flush(ig, err, errlen);
 	ingest_free(ig);
@@ -327,9 +327,11 @@ void intake_finish(struct intake *in, struct intake_body *b, const char *client_
 	const uint8_t *data = (const uint8_t *)strbuf_str(&b->data);
 	struct ingest_result res;
 	struct source_info src;
-	char err[1024], reason[sizeof(res.reason) * 4];
-	size_t len = b->data.len;
-	int rc;
+	struct ingest_prepared *p = NULL;
+	char err[1024], reason[sizeof(res.reason) * 4], why[256];
+	size_t len = b->data.len, decoded;
+	unsigned retry = 0;
+	int rc, mail;
 
 	if (b->too_large) {
 		intake_set(r, 413, "report larger than %u bytes", LIMIT_WEB_INTAKE_BODY_BYTES);
@@ -348,9 +350,25 @@ void intake_finish(struct intake *in, struct intake_body *b, const char *client_
 	src.kind = "https";
 	src.name = client_ip;
 	src.received = (int64_t)time(NULL);
+	mail = !gz_is_gzip(data, len) && !intake_is_json(data, len) &&
+	       mail_looks_like_message(data, len);
+	if (!mail) {
+		/* decoded before the lock (no store needed); what it inflates
+		 * to beyond the body counts against the day budgets too: a
+		 * 280 KB gzip can hold 27 MB of JSON and 70 MB of database */
+		p = ingest_prepare(data, len, (int64_t)len, 0);
+		decoded = ingest_prepared_bytes(p);
+		if (decoded > len && budget_charge(in->budget, client_ip, time(NULL), decoded - len,
+		                                   &retry, why, sizeof(why)) < 0) {
+			ingest_prepared_free(p);
+			log_warnx("intake from %s: refused: %s", esc(client_ip), why);
+			intake_set(r, 429, "%s", why);
+			r->retry_after = retry;
+			return;
+		}
+	}
 	pthread_mutex_lock(&in->write_lock);
-	if (!gz_is_gzip(data, len) && !intake_is_json(data, len) &&
-	    mail_looks_like_message(data, len)) {
+	if (mail) {
 		/* ingest_input would read it as mail; over HTTPS only a
 		 * report itself is accepted (RFC 8460 section 5.4) */
 		memset(&res, 0, sizeof(res));
@@ -359,9 +377,10 @@ void intake_finish(struct intake *in, struct intake_body *b, const char *client_
 		         "over HTTPS)");
 		rc = intake_keep(in, data, len, &src, &res, err, sizeof(err));
 	} else {
-		rc = intake_ingest(in, data, len, &src, &res, err, sizeof(err));
+		rc = intake_ingest(in, p, data, len, &src, &res, err, sizeof(err));
 	}
 	pthread_mutex_unlock(&in->write_lock);
+	ingest_prepared_free(p);
 	if (rc < 0) {
 		log_error("intake from %s: %s", esc(client_ip), err);
 		intake_set(r, 500, "the report could not be stored; retry later");

@@ -4,6 +4,7 @@
 //   dom4096.json  4,096 policy domains of 2,000 bytes (refused: not host names)
 //   mxmax.json    2,000 distinct MX names of 253 bytes (the most accepted)
 //   dommax.json   1,000 policy domains of 253 bytes (the most accepted)
+//   inflate.json  20 domains x 1,000 MX names: 6 MB of JSON, 0.1 MB gzip'd
 // Run by tests/integration/web_intake.sh.
 import fs from 'node:fs';
 
@@ -36,3 +37,8 @@ fs.writeFileSync(`${dir}/dom4096.json`,
   report('dom4096', domPolicies(4096, (i) => `d${i}`.concat('y'.repeat(1995)))));
 fs.writeFileSync(`${dir}/mxmax.json`, report('mxmax', mxPolicy(2000, (i) => long('m', i))));
 fs.writeFileSync(`${dir}/dommax.json`, report('dommax', domPolicies(1000, (i) => long('p', i))));
+fs.writeFileSync(`${dir}/inflate.json`, report('inflate', Array.from({ length: 20 }, (_, d) => ({
+  policy: { 'policy-type': 'sts', 'policy-domain': long('i', d) },
+  summary: { 'total-successful-session-count': 1, 'total-failure-session-count': 1000 },
+  'failure-details': details(1000, (i) => long('m', i)),
+}))));

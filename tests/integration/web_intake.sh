@@ -143,6 +143,10 @@ if web_start --db "$DB" --config conf2 web --listen 127.0.0.1:0 --intake --intak
 	t_eq "day budget: past it, 429" "$(curl -s -o body -D headers -w '%{http_code}' -H 'Content-Type: application/tlsrpt+gzip' --data-binary @noise.bin --interface 127.0.0.3 "$WEB_INTAKE_URL")" 429
 	t_check "day budget: says why" grep -q "this client's reports today would pass 3000000 bytes" body
 	t_check "day budget: says when" test "$(header Retry-After)" -le 86400
+	# what a body inflates to counts: 0.1 MB of gzip holding 6 MB of JSON
+	t_eq "day budget: counted inflated" "$(post inflate.json --interface 127.0.0.6)" 429
+	t_check "day budget: inflated, says why" grep -q "this client's reports today would pass 3000000 bytes" body
+	t_eq "day budget: nothing stored" "$(t_sql "$DB" "select count(*) from report where report_id = 'inflate'")" 0
 	# the quarantine is over max_bytes: a refused POST keeps its record only
 	sed 's/^{"x"/{"y"/' big.json > big2.json
 	t_eq "full quarantine: refused" "$(post_json big2.json --interface 127.0.0.4)" 400
