@@ -1,7 +1,8 @@
 /*
  * budget.h - what one client may send to the report intake: a rate of
  * POSTs (a token bucket per client) and bytes per UTC day (per client and
- * over all clients). A client is an IPv4 address or an IPv6 /64 (one
+ * over all clients; the intake charges a body, and what it inflates to
+ * beyond that). A client is an IPv4 address or an IPv6 /64 (one
  * host's usual share), so that a client cannot multiply itself by
  * changing the low bits. Clients are kept in a fixed table; when it is
  * full the one seen longest ago is forgotten (the day's total over all
