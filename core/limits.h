@@ -285,6 +285,11 @@ _Static_assert(LIMIT_HOSTNAME_BYTES <= LIMIT_STRING_BYTES, "a host name is one s
  * are counted in policy_domains_more; /api/v1/reports/ID has them all). */
 #define LIMIT_WEB_LIST_DOMAINS 20u
 
+/* Web: /api/v1/reports/ID whole (the CLI's 'show --format json'). A real
+ * report's document is a few KiB; a larger one is answered cut: a page of
+ * policies, 50 failure details each, no raw JSON, and what was left out. */
+#define LIMIT_WEB_API_REPORT_BYTES (1024u * 1024u)
+
 /* Web: raw report JSON shown inline on a report's page. Real reports are
  * 0.5-15 KiB; a larger one is cut there (the API returns it whole). */
 #define LIMIT_WEB_RAW_SHOWN (256u * 1024u)

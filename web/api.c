@@ -5,12 +5,14 @@
  * Report text is written through jsonw, which escapes it.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "datetime.h"
 #include "jsonw.h"
 #include "page.h"
 #include "reports.h"
+#include "xalloc.h"
 
 static void api_done(struct web_page *pg, const struct jsonw *w)
 {
@@ -321,6 +323,51 @@ void api_reports(struct web_page *pg)
 	query_report_list_free(&l);
 }
 
+/* One report too large to answer whole: one page of its policies, at most
+ * LIMIT_WEB_PAGE_ROWS failure details each and no raw JSON, through the
+ * same writer, then a "truncated" member saying what was left out. */
+static int api_report_cut(struct web_page *pg, const struct query_report_detail *d)
+{
+	struct query_report_detail v = *d;
+	struct query_policy_detail *pols;
+	struct strbuf doc;
+	size_t first, i, n;
+	int rc = -1;
+
+	first = (size_t)(pg->filter.page - 1) * LIMIT_WEB_PAGE_ROWS;
+	if (first > d->n_policies)
+		first = d->n_policies;
+	n = d->n_policies - first < LIMIT_WEB_PAGE_ROWS ? d->n_policies - first
+	                                                : LIMIT_WEB_PAGE_ROWS;
+	/* shallow copies: the strings stay d's */
+	pols = xcalloc(n ? n : 1, sizeof(*pols));
+	for (i = 0; i < n; i++) {
+		pols[i] = d->policies[first + i];
+		if (pols[i].n_failures > LIMIT_WEB_PAGE_ROWS)
+			pols[i].n_failures = LIMIT_WEB_PAGE_ROWS;
+	}
+	v.policies = pols;
+	v.n_policies = n;
+	v.raw_json = NULL;
+	strbuf_init(&doc, LIMIT_WEB_PAGE_BYTES);
+	if (reports_render_detail_json(&v, &doc, 1) < 0 || doc.len < 2)
+		goto out;
+	/* the writer ends with "}\n": reopen the object for one member */
+	if (strbuf_append(pg->out, doc.data, doc.len - 2) < 0 ||
+	    strbuf_printf(pg->out,
+	                  ",\n  \"truncated\": {\n    \"policies_total\": %zu,\n    \"page\": "
+	                  "%lld,\n    \"page_size\": %d,\n    \"failure_details_per_policy\": "
+	                  "%d,\n    \"raw_json_bytes\": %zu\n  }\n}\n",
+	                  d->n_policies, (long long)pg->filter.page, LIMIT_WEB_PAGE_ROWS,
+	                  LIMIT_WEB_PAGE_ROWS, d->raw_json_len) < 0)
+		goto out;
+	rc = 0;
+out:
+	strbuf_free(&doc);
+	free(pols);
+	return rc;
+}
+
 void api_report(struct web_page *pg, const char *id_s)
 {
 	struct query_report_detail d;
@@ -337,13 +384,20 @@ void api_report(struct web_page *pg, const char *id_s)
 		                   WEB_ERR_JSON, err);
 		return;
 	}
-	/* the raw JSON may be up to LIMIT_INFLATED_BYTES: allow for it */
+	/* the same document as 'tlswatch show ID --format json' when it
+	 * fits LIMIT_WEB_API_REPORT_BYTES; a larger one is cut (one report
+	 * may hold 64 MiB of JSON: the CLI's show --raw gives it whole) */
 	strbuf_free(pg->out);
-	strbuf_init(pg->out, LIMIT_WEB_PAGE_BYTES + 2 * (size_t)d.raw_json_len);
-	/* the same document as 'tlswatch show ID --format json' */
-	if (reports_render_detail_json(&d, pg->out, 1) < 0)
-		web_response_error(pg->resp, 500, WEB_ERR_JSON, "report too large to show");
-	else
-		api_done_raw(pg);
+	strbuf_init(pg->out, LIMIT_WEB_API_REPORT_BYTES);
+	if (reports_render_detail_json(&d, pg->out, 1) < 0) {
+		strbuf_free(pg->out);
+		strbuf_init(pg->out, LIMIT_WEB_PAGE_BYTES);
+		if (api_report_cut(pg, &d) < 0) {
+			web_response_error(pg->resp, 500, WEB_ERR_JSON, "report too large to show");
+			query_report_detail_free(&d);
+			return;
+		}
+	}
+	api_done_raw(pg);
 	query_report_detail_free(&d);
 }

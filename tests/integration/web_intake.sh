@@ -61,7 +61,8 @@ for path in "/?all=1" "/failures?all=1" "/failures?all=1&group_by=mx" \
 	"/failures?all=1&group_by=sending_ip" "/reports?all=1" "/reports/$mx" "/reports/$dom" \
 	"/reports/$dom?page=20" /quarantine /metrics "/api/v1/summary?all=1" \
 	"/api/v1/timeseries?all=1" "/api/v1/failures?all=1&group_by=mx" \
-	"/api/v1/failures?all=1&group_by=domain" "/api/v1/reports?all=1"; do
+	"/api/v1/failures?all=1&group_by=domain" "/api/v1/reports?all=1" "/api/v1/reports/$mx" \
+	"/api/v1/reports/$dom"; do
 	got=$(curl -s -o page -w '%{http_code} %{size_download}' "$WEB_URL$path")
 	case "$got" in
 	"200 "*) if [ "${got#200 }" -lt 1048576 ]; then t_pass "GET $path: 200, ${got#200 } bytes"
@@ -76,6 +77,10 @@ curl -s "$WEB_URL/api/v1/reports?all=1" > r.json
 t_eq "a report's domains listed 20, the rest counted" \
 	"$(jq -c ".reports[] | select(.report_id == \"dommax\") | [(.policy_domains | length), .policy_domains_more]" r.json)" \
 	"[20,980]"
+curl -s "$WEB_URL/api/v1/reports/$dom?page=2" > d.json
+t_eq "a large report's API document is cut, saying what was left out" \
+	"$(jq -c '[(.policies | length), .raw_json, .truncated.policies_total, .truncated.page]' d.json)" \
+	"[50,null,1000,2]"
 curl -s "$WEB_URL/reports/$dom" > p.html
 t_check "a report's page pages its policies" grep -q '1&ndash;50 of 1,000' p.html
 curl -s "$WEB_URL/metrics" > m.txt
