@@ -15,7 +15,7 @@
 
 struct deadline_conn {
 	int fd;
-	int64_t started; /* CLOCK_MONOTONIC seconds */
+	int64_t started; /* CLOCK_MONOTONIC milliseconds */
 	int shut;        /* shut down already */
 	struct deadline_conn *prev, *next;
 };
@@ -35,7 +35,7 @@ static int64_t deadline_now(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec;
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static void *deadline_watch(void *arg)
@@ -49,7 +49,7 @@ static void *deadline_watch(void *arg)
 	while (!d->stopping) {
 		now = deadline_now();
 		for (c = d->head; c != NULL; c = c->next) {
-			if (c->shut || now - c->started < (int64_t)d->seconds)
+			if (c->shut || now - c->started < (int64_t)d->seconds * 1000)
 				continue;
 			/* the server sees the end of the stream and closes it */
 			shutdown(c->fd, SHUT_RDWR);
