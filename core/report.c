@@ -465,15 +465,18 @@ static void parse_strip_cr(struct report_policy *pol)
 	}
 }
 
-/* A host-name or address field (core/hostname.c); NULL (absent) passes.
- * index is the entry's position in a list, or (size_t)-1 for a member. */
+/* A host-name or address field (core/hostname.c); NULL (absent) and ""
+ * pass. index is the entry's position in a list, or (size_t)-1 for a
+ * member. */
 static int parse_check_host(struct parse *ps, const char *key, size_t index, const char *value,
                             enum hostname_kind kind)
 {
 	char why[128];
 	size_t old;
 
-	if (value == NULL || hostname_check(value, kind, why, sizeof(why)) == 0)
+	/* "" is read as absent, as for policy-domain: a sender leaving a
+	 * field blank is not naming a bad host */
+	if (value == NULL || value[0] == '\0' || hostname_check(value, kind, why, sizeof(why)) == 0)
 		return 0;
 	old = path_push_key(&ps->path, key);
 	if (index != (size_t)-1)

@@ -100,6 +100,11 @@ refuse mx-label-too-long "$T/mx.json" 'policy\.mx-host\[1\]: label longer than 6
 report 5 | sed 's/"policy-domain":"example.com"/"policy-domain":"b\\u00fccher.example","mx-host":["*.mail.example.com","mx: mx.example.com"]/' > "$T/uname.json"
 "$TLSWATCH" --db "$T/u.db" ingest "$T/uname.json" > /dev/null 2>&1
 t_eq "U-label, *. pattern and 'mx: ' quirk accepted" "$?" 0
+report 5 | sed 's/"total-failure-session-count":0}/"total-failure-session-count":1},"failure-details":[{"result-type":"x","sending-mta-ip":"","receiving-ip":"[192.0.2.1]","receiving-mx-hostname":"MX.Example.COM.","failed-session-count":1}]/' > "$T/blank.json"
+"$TLSWATCH" --db "$T/u.db" ingest "$T/blank.json" > /dev/null 2>&1
+t_eq "blank IP, bracketed IP, upper-case MX with its dot: accepted" "$?" 0
+report 5 | sed 's/"total-failure-session-count":0}/"total-failure-session-count":1},"failure-details":[{"result-type":"x","sending-mta-ip":"198.51.100.300","failed-session-count":1}]/' > "$T/badip.json"
+refuse ip-not-an-ip "$T/badip.json" 'failure-details\[0\]\.sending-mta-ip: not an IP address'
 report 5 | sed 's/"policy-domain":"example.com"/"policy-domain":"ex\\u202eample.com"/' > "$T/bidi.json"
 refuse domain-bidi-override "$T/bidi.json" 'policy-domain: U\+202E at 2 is not allowed in a host name'
 awk -v b="$(report 5)" 'BEGIN {
