@@ -20,15 +20,16 @@ FUZZ_SECONDS ?= 60
 # Debian 12 packages, by what needs them.
 BUILD_PKGS = gcc make pkg-config libetpan-dev zlib1g-dev libcjson-dev \
 	libsqlite3-dev libmicrohttpd-dev libinih-dev libgnutls28-dev \
-	libcurl4-gnutls-dev libcrypt-dev
-CHECK_PKGS = $(BUILD_PKGS) libcmocka-dev cppcheck clang-format sqlite3 jq dovecot-imapd openssl curl chromium nodejs $(if $(shell command -v npm 2>/dev/null),,npm) mandoc man-db
+	libcurl4-gnutls-dev libcrypt-dev libunbound-dev dns-root-data
+CHECK_PKGS = $(BUILD_PKGS) libcmocka-dev cppcheck clang-format nsd ldnsutils nginx postfix sqlite3 jq dovecot-imapd openssl curl chromium nodejs $(if $(shell command -v npm 2>/dev/null),,npm) mandoc man-db
 FUZZ_PKGS  = clang libclang-rt-14-dev
 BENCH_PKGS = $(BUILD_PKGS) time wrk curl sqlite3 dovecot-imapd openssl
 
 PKG_LIBS = zlib libcjson sqlite3 libmicrohttpd inih gnutls nettle libcurl libcrypt
-# libetpan's .pc file drags in a no-PIE specs file; link it by name instead.
+# libetpan's .pc file drags in a no-PIE specs file, and libunbound's names
+# libevent-dev, which it does not need to link: link both by name instead.
 DEP_CFLAGS = $(shell pkg-config --cflags $(PKG_LIBS) 2>/dev/null)
-DEP_LIBS   = $(shell pkg-config --libs $(PKG_LIBS) 2>/dev/null) -letpan -lm
+DEP_LIBS   = $(shell pkg-config --libs $(PKG_LIBS) 2>/dev/null) -letpan -lunbound -lm
 
 WARN = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wvla -Wimplicit-fallthrough \

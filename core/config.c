@@ -75,6 +75,14 @@ static const char *const config_known[] = {
     "retention.keep_days",
     "quarantine.max_bytes",
     "quarantine.keep_days",
+    "check.domains",
+    "check.resolver",
+    "check.trust_anchor",
+    "check.ca_file",
+    "check.smtp_port",
+    "check.https_port",
+    "check.timeout",
+    "check.expiry_warn_days",
     NULL,
 };
 
