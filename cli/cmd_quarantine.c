@@ -19,7 +19,7 @@
 #include "ingest.h"
 #include "limits.h"
 #include "log.h"
-#include "period.h"
+#include "parse_int.h"
 #include "store.h"
 #include "xalloc.h"
 
@@ -49,19 +49,6 @@ static void quarantine_usage(FILE *f)
 	           "that does not exist).\n");
 }
 
-static int quarantine_parse_id(const char *s, int64_t *id)
-{
-	char *end;
-	long long v;
-
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v <= 0)
-		return -1;
-	*id = v;
-	return 0;
-}
-
 static int quarantine_print_row(const struct quarantine_entry *q, void *arg)
 {
 	char when[32];
@@ -76,7 +63,7 @@ static int quarantine_print_row(const struct quarantine_entry *q, void *arg)
 
 static int quarantine_list(struct store *st, int all)
 {
-	char err[512];
+	char err[ERR_LINE_MAX];
 
 	printf("%-6s %-20s %-6s %10s  %s  %s\n", "ID", "RECEIVED (UTC)", "KIND", "BYTES", "SOURCE",
 	       "REASON");
@@ -90,7 +77,7 @@ static int quarantine_list(struct store *st, int all)
 static int quarantine_show(struct store *st, int64_t id, int raw)
 {
 	struct quarantine_entry q;
-	char err[512], when[32];
+	char err[ERR_LINE_MAX], when[32];
 	size_t off = 0;
 	ssize_t n;
 
@@ -155,7 +142,7 @@ static int quarantine_retry_one(struct store *st, struct ingest *ig, int64_t id)
 	struct quarantine_entry q;
 	struct ingest_result res;
 	struct source_info src;
-	char err[512], what[1024];
+	char err[ERR_LINE_MAX], what[1024];
 	int rc = -1;
 
 	if (store_quarantine_get(st, id, &q, err, sizeof(err)) < 0) {
@@ -202,13 +189,13 @@ static int quarantine_retry(struct store *st, int argc, char **argv)
 {
 	struct retry_ids ids = {NULL, 0, 0};
 	struct ingest *ig = ingest_new(st);
-	char err[512];
+	char err[ERR_LINE_MAX];
 	int rc = EXIT_FAILURE_OP, held = 0, r, i;
 	size_t k;
 	int64_t id;
 
 	for (i = 0; i < argc; i++) {
-		if (quarantine_parse_id(argv[i], &id) < 0) {
+		if (parse_int(argv[i], 1, INT64_MAX, &id, NULL, 0) < 0) {
 			rc = cli_usage_error("quarantine", "'%s' is not a record ID", argv[i]);
 			goto out;
 		}
@@ -247,10 +234,9 @@ static int quarantine_count(const char *what, const char *s, int64_t max, int64_
 {
 	char why[128];
 
-	if (s == NULL || strspn(s, "0123456789") != strlen(s) ||
-	    period_parse_days(s, 0, max, out, why, sizeof(why)) < 0) {
-		cli_usage_error("quarantine", "%s: '%s' is not a whole number 0..%lld", what,
-		                s != NULL ? s : "", (long long)max);
+	if (s == NULL || parse_int(s, 0, max, out, why, sizeof(why)) < 0) {
+		cli_usage_error("quarantine", "%s: '%s': %s", what, s != NULL ? s : "",
+		                s != NULL ? why : "missing");
 		return -1;
 	}
 	return 0;
@@ -273,7 +259,7 @@ static int quarantine_delete(struct store *st, int n, char **ids, int64_t older_
 		return EXIT_OK;
 	}
 	for (i = 0; i < n; i++) {
-		if (quarantine_parse_id(ids[i], &id) < 0)
+		if (parse_int(ids[i], 1, INT64_MAX, &id, NULL, 0) < 0)
 			return cli_usage_error("quarantine", "'%s' is not a record ID", ids[i]);
 		if (store_quarantine_delete(st, id, err, sizeof(err)) < 0) {
 			log_error("%s", err);
@@ -306,7 +292,7 @@ int cmd_quarantine(struct cli *c, int argc, char **argv)
 {
 	struct store *st = NULL;
 	const char *sub;
-	char err[512];
+	char err[ERR_LINE_MAX];
 	int rc, all = 0, raw = 0, i, n = 0;
 	int64_t id, older_than = -1, keep_days = LIMIT_QUARANTINE_KEEP_DAYS,
 	            max_bytes = LIMIT_QUARANTINE_MAX_BYTES;
@@ -365,7 +351,7 @@ int cmd_quarantine(struct cli *c, int argc, char **argv)
 		rc = store_open(c->db_path, STORE_READONLY, &st, err, sizeof(err));
 		rc = rc < 0 ? EXIT_FAILURE_OP : quarantine_list(st, all);
 	} else if (strcmp(sub, "show") == 0 && n == 1) {
-		if (quarantine_parse_id(args[0], &id) < 0) {
+		if (parse_int(args[0], 1, INT64_MAX, &id, NULL, 0) < 0) {
 			rc = cli_usage_error("quarantine", "'%s' is not a record ID", args[0]);
 			free(args);
 			return rc;

@@ -14,6 +14,7 @@
 #include "escape.h"
 #include "limits.h"
 #include "log.h"
+#include "parse_int.h"
 #include "period.h"
 #include "server.h"
 
@@ -96,20 +97,16 @@ static int web_config(const struct config *cfg, struct web_options *o, char *err
 	return 0;
 }
 
-/* One [section] key as a count 0..max into *out (absent: unchanged).
- * period_parse_days is the bounded decimal parser at hand until
- * lib/parse_int lands; its own message speaks of days, so ours is used. */
+/* One [section] key as a count 0..max into *out (absent: unchanged). */
 static int web_config_count(const struct config *cfg, const char *section, const char *key,
                             int64_t max, int64_t *out, char *err, size_t errlen)
 {
 	const char *v = config_get(cfg, section, key);
-	char why[256];
+	char why[128];
 
-	if (v == NULL || (strspn(v, "0123456789") == strlen(v) &&
-	                  period_parse_days(v, 0, max, out, why, sizeof(why)) == 0))
+	if (v == NULL || parse_int(v, 0, max, out, why, sizeof(why)) == 0)
 		return 0;
-	snprintf(err, errlen, "[%s] %s: '%.40s' is not a whole number 0..%lld", section, key, v,
-	         (long long)max);
+	snprintf(err, errlen, "[%s] %s: '%.40s': %s", section, key, v, why);
 	return -1;
 }
 
@@ -155,7 +152,7 @@ static int web_alert_config(const struct config *cfg, struct alert_params *p, ch
                             size_t errlen)
 {
 	const char *v;
-	char why[256], *end;
+	char why[256], reason[64], *end; /* why: prefixed into err below */
 	double f;
 
 	p->window = 1;
@@ -168,9 +165,12 @@ static int web_alert_config(const struct config *cfg, struct alert_params *p, ch
 	if ((v = config_get(cfg, "alert", "baseline")) != NULL &&
 	    period_parse_days(v, 1, LIMIT_PERIOD_DAYS, &p->baseline, why, sizeof(why)) < 0)
 		goto bad;
+	/* a count of failed sessions, not of days: no "d" suffix */
 	if ((v = config_get(cfg, "alert", "min_failures")) != NULL &&
-	    period_parse_days(v, 1, LIMIT_COUNT_MAX / 2, &p->min_failures, why, sizeof(why)) < 0)
+	    parse_int(v, 1, LIMIT_COUNT_MAX / 2, &p->min_failures, reason, sizeof(reason)) < 0) {
+		snprintf(why, sizeof(why), "'%.40s' is %s", v, reason);
 		goto bad;
+	}
 	if ((v = config_get(cfg, "alert", "factor")) != NULL) {
 		errno = 0;
 		f = strtod(v, &end);
@@ -201,7 +201,7 @@ int cmd_web(struct cli *c, int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	struct web_options o;
-	char err[1024];
+	char err[ERR_LINE_MAX];
 	int ch;
 
 	memset(&o, 0, sizeof(o));

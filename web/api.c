@@ -68,7 +68,7 @@ static void api_paging(struct jsonw *w, const struct web_page *pg, int64_t total
 void api_summary(struct web_page *pg)
 {
 	struct summary s;
-	char err[512];
+	char err[ERR_LINE_MAX];
 
 	if (summary_build(pg->st, &pg->filter.q, &s, err, sizeof(err)) < 0) {
 		web_response_error(pg->resp, 500, WEB_ERR_JSON, err);
@@ -121,7 +121,7 @@ void api_timeseries(struct web_page *pg)
 	const char *series = web_params_get(&pg->params, "series");
 	struct query_rows rows = {NULL, 0};
 	int per_domain = series != NULL && strcmp(series, "domain") == 0;
-	char err[512];
+	char err[ERR_LINE_MAX];
 	struct jsonw w;
 	size_t i, j;
 
@@ -175,7 +175,7 @@ void api_failures(struct web_page *pg)
 	const char *by = web_params_get(&pg->params, "group_by");
 	struct web_groups groups = {NULL, 0};
 	enum web_group_by g = GROUP_RESULT_TYPE;
-	char err[512];
+	char err[ERR_LINE_MAX];
 	struct jsonw w;
 	int64_t size;
 	size_t i, first, end;
@@ -219,57 +219,12 @@ void api_failures(struct web_page *pg)
 	web_groups_free(&groups);
 }
 
-/* The first max entries of a JSON array of strings that SQLite wrote
- * (json_group_array of our own columns: well-formed), as JSON; the number
- * left out in *more. A report may name a thousand domains: the list of
- * fifty reports must not be megabytes. */
-static void api_array_head(struct jsonw *w, const char *json, size_t max, int64_t *more)
-{
-	const char *p = json, *cut = NULL;
-	size_t n = 0;
-	int in_string = 0, escaped = 0;
-	struct strbuf head;
-
-	*more = 0;
-	for (; *p != '\0'; p++) {
-		if (in_string) {
-			if (escaped)
-				escaped = 0;
-			else if (*p == '\\')
-				escaped = 1;
-			else if (*p == '"')
-				in_string = 0;
-			continue;
-		}
-		if (*p == '"') {
-			in_string = 1;
-			if (n++ == max)
-				cut = p; /* the start of entry max + 1 */
-		}
-	}
-	if (cut == NULL) {
-		jsonw_raw(w, json);
-		return;
-	}
-	*more = (int64_t)(n - max);
-	/* cut is just after a ',' (and maybe blanks): keep what precedes it */
-	while (cut > json && cut[-1] != ',')
-		cut--;
-	strbuf_init(&head, (size_t)(cut - json) + 2);
-	if (strbuf_append(&head, json, (size_t)(cut - json - 1)) < 0 || strbuf_putc(&head, ']') < 0)
-		w->failed = 1;
-	else
-		jsonw_raw(w, strbuf_str(&head));
-	strbuf_free(&head);
-}
-
 void api_reports(struct web_page *pg)
 {
 	struct query_report_list l = {NULL, 0, 0};
-	int64_t size, more;
-	char err[512], t[32];
+	int64_t size;
+	char err[ERR_LINE_MAX];
 	struct jsonw w;
-	size_t i;
 
 	if (api_page_size(pg, &size) < 0)
 		return;
@@ -283,41 +238,8 @@ void api_reports(struct web_page *pg)
 	api_period(&w, &pg->filter);
 	api_paging(&w, pg, l.total, size);
 	jsonw_key(&w, "reports");
-	jsonw_array_begin(&w);
-	for (i = 0; i < l.n; i++) {
-		const struct query_report_entry *e = &l.entries[i];
-
-		jsonw_object_begin(&w);
-		jsonw_key(&w, "id");
-		jsonw_int(&w, e->id);
-		jsonw_key(&w, "day");
-		datetime_format_day(e->day, t, sizeof(t));
-		jsonw_string(&w, t);
-		jsonw_key(&w, "start_datetime");
-		datetime_format_utc(e->start_time, t, sizeof(t));
-		jsonw_string(&w, t);
-		jsonw_key(&w, "end_datetime");
-		datetime_format_utc(e->end_time, t, sizeof(t));
-		jsonw_string(&w, t);
-		jsonw_key(&w, "organization");
-		jsonw_string(&w, e->organization);
-		jsonw_key(&w, "report_id");
-		jsonw_string(&w, e->report_id);
-		/* SQLite's json_group_array of our own columns: JSON already */
-		jsonw_key(&w, "policy_domains");
-		api_array_head(&w, e->domains_json != NULL ? e->domains_json : "[]",
-		               LIMIT_WEB_LIST_DOMAINS, &more);
-		if (more > 0) {
-			jsonw_key(&w, "policy_domains_more");
-			jsonw_int(&w, more);
-		}
-		jsonw_key(&w, "successful_sessions");
-		jsonw_int(&w, e->successful_sessions);
-		jsonw_key(&w, "failed_sessions");
-		jsonw_int(&w, e->failed_sessions);
-		jsonw_object_end(&w);
-	}
-	jsonw_array_end(&w);
+	/* the entries as 'tlswatch reports --format json' writes them */
+	reports_json_entries(&w, &l);
 	jsonw_object_end(&w);
 	api_done(pg, &w);
 	query_report_list_free(&l);
@@ -371,7 +293,7 @@ out:
 void api_report(struct web_page *pg, const char *id_s)
 {
 	struct query_report_detail d;
-	char err[512];
+	char err[ERR_LINE_MAX];
 	int64_t id;
 
 	memset(&d, 0, sizeof(d));
