@@ -77,10 +77,20 @@ struct imap_msg {
 	uint32_t size;
 };
 
-/* Lists the messages with UID > after_uid, ascending, at most max of them
- * (the lowest). *msgs is owned by the caller (free()). 0, or -1. */
+/* Lists messages with after_uid < UID < UIDNEXT (as the last SELECT
+ * reported it: later mail waits for a later listing), ascending, at most
+ * max of them (the lowest). UIDs are asked for in windows of
+ * LIMIT_IMAP_LIST_WINDOW (doubled past each empty one) until a window
+ * holds messages or UIDNEXT is reached, so no answer holds more than a
+ * window's worth. *covered: the highest UID looked at (the next listing
+ * starts after it). A UID of 0 ends the session. *msgs is owned by the
+ * caller (free()). 0, or -1. */
 int imap_list_messages(struct imap_session *s, uint32_t after_uid, size_t max,
-                       struct imap_msg **msgs, size_t *n, char *err, size_t errlen);
+                       struct imap_msg **msgs, size_t *n, uint32_t *covered, char *err,
+                       size_t errlen);
+
+/* UIDNEXT as the last SELECT reported it (0: none). */
+uint32_t imap_uidnext(const struct imap_session *s);
 
 /* One fetched message body, pointing into the fetch that holds it. */
 struct imap_body {
