@@ -187,8 +187,8 @@ static int imap_login(struct imap_session *s, char *err, size_t errlen)
 	char why[512];
 	int r;
 
-	if (imap_secret_read(s->ic->password_file, s->ic->password_command, &secret, why,
-	                     sizeof(why)) < 0) {
+	if (imap_secret_read(s->ic->password_file, s->ic->password_command, s->ic->password_timeout,
+	                     &secret, why, sizeof(why)) < 0) {
 		snprintf(err, errlen, "imap %s: login: %s", s->ic->server, why);
 		return -1;
 	}
@@ -244,6 +244,16 @@ static int imap_connect(struct imap_session *s, char *err, size_t errlen)
 	/* any failure here is fatal: never fall back to plaintext */
 	imap_expect_small(s);
 	r = mailimap_starttls(s->imap);
+	if (r != MAILIMAP_NO_ERROR && !s->guard.failed &&
+	    s->imap->imap_stream->read_buffer_len != 0) {
+		/* libetpan (CVE-2020-15953) refuses it too, without saying why */
+		snprintf(
+		    err, errlen,
+		    "imap %s: TLS: the server sent bytes after its STARTTLS answer, before the "
+		    "handshake (an injection); refusing",
+		    ic->server);
+		return -1;
+	}
 	if (r != MAILIMAP_NO_ERROR)
 		return imap_fail(s, "starttls", r, err, errlen);
 	if (imap_stream_starttls(s->imap->imap_stream, ic->timeout, imap_ssl_setup, s, why,

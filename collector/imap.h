@@ -33,6 +33,7 @@ struct imap_config {
 	const char *user;
 	const char *password_file;
 	const char *password_command;
+	long password_timeout; /* seconds password_command may run */
 	enum imap_auth auth;
 	const char *folder;           /* default INBOX */
 	const char *processed_folder; /* NULL: leave in place */

@@ -84,6 +84,13 @@ int imap_config_load(const struct config *cfg, const char *folder_override, stru
 		         "[imap] set exactly one of password_file and password_command");
 		return -1;
 	}
+	ic->password_timeout = LIMIT_SECRET_SECONDS_DEFAULT;
+	if ((v = imap_get(cfg, "password_command_timeout")) != NULL &&
+	    imap_parse_long(v, 1, LIMIT_SECRET_SECONDS_MAX, &ic->password_timeout) < 0) {
+		snprintf(err, errlen, "[imap] password_command_timeout: '%s' is not 1..%d seconds",
+		         esc(v), LIMIT_SECRET_SECONDS_MAX);
+		return -1;
+	}
 	v = imap_get(cfg, "auth");
 	if (v == NULL || strcmp(v, "login") == 0) {
 		ic->auth = IMAP_AUTH_LOGIN;

@@ -231,6 +231,7 @@ int imap_stream_starttls(mailstream *st, long timeout, imap_stream_tls_setup *se
 {
 	mailstream_low *low = mailstream_get_low(st), *tls;
 	struct guard_low *gl;
+	char c;
 	int fd;
 
 	if (low == NULL || low->driver != &guard_driver) {
@@ -239,15 +240,15 @@ int imap_stream_starttls(mailstream *st, long timeout, imap_stream_tls_setup *se
 	}
 	gl = low->data;
 	/* CVE-2011-0411 style: plaintext sent behind the STARTTLS answer
-	 * would be taken as if it arrived encrypted */
-	if (st->read_buffer_len != 0) {
+	 * would be taken as if it arrived encrypted; the server may speak
+	 * only after our ClientHello */
+	fd = mailstream_low_get_fd(gl->inner);
+	if (st->read_buffer_len != 0 || recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) > 0) {
 		snprintf(err, errlen,
-		         "TLS: the server sent %zu bytes after its STARTTLS answer, before the "
-		         "handshake (an injection); refusing",
-		         st->read_buffer_len);
+		         "TLS: the server sent bytes after its STARTTLS answer, before the "
+		         "handshake (an injection); refusing");
 		return -1;
 	}
-	fd = mailstream_low_get_fd(gl->inner);
 	tls = mailstream_low_tls_open_with_callback_timeout(fd, (time_t)timeout, setup, data);
 	if (tls == NULL) {
 		snprintf(err, errlen, "TLS: handshake failed after STARTTLS");

@@ -15,6 +15,7 @@ small messages. Each SCENARIO breaks one rule:
   literal     a body literal announced as {99999999999}, then 400 MiB
   liar        sizes announced as 1,000 bytes, bodies sent as 30 MiB each
   unasked     bodies for UIDs never asked for, 30 MiB each
+  unasked-small  the same with bodies of 100 bytes
   deep        an unsolicited BODYSTRUCTURE nested 200,000 deep after login
   deep-early  the same in the greeting, before STARTTLS completes
   parens      200,000 nested parentheses without the word BODYSTRUCTURE
@@ -112,10 +113,11 @@ async def uid_fetch(tag, args, w):
         w.write(b"* 1 FETCH (UID %d BODY[] " % uids[0])
         await send_big(w, 100 * MiB)
         return
-    if SCEN == "unasked":
+    if SCEN in ("unasked", "unasked-small"):
+        size = 30 * MiB if SCEN == "unasked" else 100
         for u in range(100, 110):
-            w.write(b"* %d FETCH (UID %d BODY[] {%d}\r\n" % (u, u, 30 * MiB))
-            await send_big(w, 30 * MiB)
+            w.write(b"* %d FETCH (UID %d BODY[] {%d}\r\n" % (u, u, size))
+            await send_big(w, size)
             w.write(b")\r\n")
     for u in uids:
         if u not in UIDS:
@@ -151,9 +153,9 @@ async def session(r, w):
         if cmd == b"CAPABILITY":
             w.write(b"* CAPABILITY " + CAPS + b"\r\n" + tag + b" OK done\r\n")
         elif cmd == b"STARTTLS":
-            w.write(tag + b" OK Begin TLS\r\n")
-            if SCEN == "inject":
-                w.write(b"* OK injected before the handshake\r\n")
+            # one write: the injected line arrives with the answer
+            w.write(tag + b" OK Begin TLS\r\n" +
+                    (b"* OK injected before the handshake\r\n" if SCEN == "inject" else b""))
             await w.drain()
             await w.start_tls(sslctx())
         elif cmd in (b"LOGIN", b"AUTHENTICATE"):
