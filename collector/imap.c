@@ -27,6 +27,8 @@ struct imap_session {
 	int has_move;
 	int has_uidplus;
 	uint32_t uidnext; /* from SELECT; 0 when the server sent none */
+	int delim_known;
+	char delim; /* the hierarchy separator LIST "" "" gave; '\0': none */
 	struct imap_guard guard;
 };
 
@@ -332,7 +334,62 @@ void imap_close(struct imap_session *s)
 	free(s);
 }
 
-int imap_ensure_folder(struct imap_session *s, const char *folder, char *err, size_t errlen)
+/* The server's hierarchy separator (RFC 3501 section 6.3.8: LIST with an
+ * empty mailbox name answers with it), asked once. */
+static int imap_learn_delimiter(struct imap_session *s, char *err, size_t errlen)
+{
+	struct mailimap_mailbox_list *mb;
+	clist *list = NULL;
+	int r;
+
+	if (s->delim_known)
+		return 0;
+	imap_expect_small(s);
+	r = mailimap_list(s->imap, "", "", &list);
+	if (r != MAILIMAP_NO_ERROR)
+		return imap_fail(s, "list (hierarchy separator)", r, err, errlen);
+	mb = clist_count(list) > 0 ? clist_content(clist_begin(list)) : NULL;
+	s->delim = mb != NULL ? mb->mb_delimiter : '/';
+	s->delim_known = 1;
+	mailimap_list_result_free(list);
+	return 0;
+}
+
+int imap_folder_name(struct imap_session *s, const char *configured, char *out, size_t outlen,
+                     char *err, size_t errlen)
+{
+	size_t i;
+
+	if (strchr(configured, '/') == NULL || strcmp(configured, "INBOX") == 0) {
+		if ((size_t)snprintf(out, outlen, "%s", configured) >= outlen)
+			goto long_name;
+		return 0;
+	}
+	if (imap_learn_delimiter(s, err, errlen) < 0)
+		return -1;
+	if (s->delim == '\0') {
+		snprintf(err, errlen,
+		         "imap %s: folder %s: the server has no folder hierarchy; name the folder "
+		         "without '/'",
+		         s->ic->server, esc(configured));
+		return -1;
+	}
+	if (strlen(configured) >= outlen)
+		goto long_name;
+	for (i = 0; configured[i] != '\0'; i++)
+		out[i] = configured[i] == '/' ? s->delim : configured[i];
+	out[i] = '\0';
+	if (s->delim != '/')
+		log_verbose("imap %s: folder %s is %s on this server (its separator is '%c')",
+		            s->ic->server, esc(configured), esc(out), s->delim);
+	return 0;
+long_name:
+	snprintf(err, errlen, "imap %s: folder %s: name too long", s->ic->server, esc(configured));
+	return -1;
+}
+
+int imap_ensure_folder(struct imap_session *s, const char *folder, int dry_run, char *err,
+                       size_t errlen)
 {
 	clist *list = NULL;
 	char step[300];
@@ -347,6 +404,11 @@ int imap_ensure_folder(struct imap_session *s, const char *folder, char *err, si
 	mailimap_list_result_free(list);
 	if (exists)
 		return 0;
+	if (dry_run) {
+		log_verbose("imap %s: folder %s does not exist; a real run creates it",
+		            s->ic->server, esc(folder));
+		return 0;
+	}
 	snprintf(step, sizeof(step), "create %s", esc(folder));
 	imap_expect_small(s);
 	r = mailimap_create(s->imap, folder);

@@ -63,8 +63,18 @@ int imap_open(const struct imap_config *ic, int debug, struct imap_session **out
 /* Logs out (best effort) and frees. imap_close(NULL) is a no-op. */
 void imap_close(struct imap_session *s);
 
-/* Creates folder when LIST does not show it. 0, or -1. */
-int imap_ensure_folder(struct imap_session *s, const char *folder, char *err, size_t errlen);
+/* The name the server knows a configured folder by: '/' in the
+ * configuration is the hierarchy separator, written as the server's own
+ * (LIST "" "" tells it; Dovecot's default Maildir++ layout uses '.', so
+ * TLSRPT/processed is TLSRPT.processed there). A server without a
+ * hierarchy refuses a name with '/'. 0 with out set, or -1. */
+int imap_folder_name(struct imap_session *s, const char *configured, char *out, size_t outlen,
+                     char *err, size_t errlen);
+
+/* Creates folder (a server name) when LIST does not show it; in a dry run
+ * only says (with -v) that a real run would. 0, or -1. */
+int imap_ensure_folder(struct imap_session *s, const char *folder, int dry_run, char *err,
+                       size_t errlen);
 
 /* SELECT (or EXAMINE when readonly) folder. *uidvalidity is 0 when the
  * server sends none. 0, or -1. */

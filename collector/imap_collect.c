@@ -34,6 +34,10 @@ struct collect_run {
 	uint32_t last_uid;  /* the saved position: every UID up to it is done */
 	uint32_t stuck_uid; /* the lowest UID left out of FETCH twice, or 0 */
 	int can_move;
+	/* the folders as the server names them (imap_folder_name) */
+	char folder[LIMIT_IMAP_FOLDER_BYTES];
+	char dest_name[3][LIMIT_IMAP_FOLDER_BYTES];
+	const char *dest[3]; /* dest_name[k], or NULL: leave messages in place */
 };
 
 /* How many of msgs[0..n) the next batch takes: up to batch_size messages
@@ -119,9 +123,8 @@ static int collect_batch(struct collect_run *run, const struct imap_msg *msgs, s
 	int rc = -1;
 
 	memset(dest, 0, sizeof(dest));
-	dest[0].folder = run->ic->processed_folder;
-	dest[1].folder = run->ic->invalid_folder;
-	dest[2].folder = run->ic->other_folder;
+	for (k = 0; k < 3; k++)
+		dest[k].folder = run->dest[k];
 	for (k = 0; k < 3; k++)
 		dest[k].uids = xcalloc(n, sizeof(uint32_t));
 	for (i = 0; i < n; i++)
@@ -219,28 +222,35 @@ out:
 /* Opens the folder and works out where to start from. */
 static int collect_start(struct collect_run *run, struct store *state_st, char *err, size_t errlen)
 {
-	const char *dest[3];
+	const char *conf[3];
 	int64_t saved_uidvalidity = 0, saved_last = 0;
 	int found = 0, any_dest = 0;
 	size_t k;
 
-	dest[0] = run->ic->processed_folder;
-	dest[1] = run->ic->invalid_folder;
-	dest[2] = run->ic->other_folder;
+	conf[0] = run->ic->processed_folder;
+	conf[1] = run->ic->invalid_folder;
+	conf[2] = run->ic->other_folder;
+	if (imap_folder_name(run->s, run->ic->folder, run->folder, sizeof(run->folder), err,
+	                     errlen) < 0)
+		return -1;
 	for (k = 0; k < 3; k++) {
-		if (dest[k] == NULL)
+		if (conf[k] == NULL)
 			continue;
 		any_dest = 1;
-		if (!run->opts->dry_run && imap_ensure_folder(run->s, dest[k], err, errlen) < 0)
+		if (imap_folder_name(run->s, conf[k], run->dest_name[k], sizeof(run->dest_name[k]),
+		                     err, errlen) < 0 ||
+		    imap_ensure_folder(run->s, run->dest_name[k], run->opts->dry_run, err, errlen) <
+		        0)
 			return -1;
+		run->dest[k] = run->dest_name[k];
 	}
 	run->can_move = imap_move_method(run->s) != IMAP_MOVE_NONE;
 	if (any_dest && !run->can_move)
 		log_warnx("imap %s: the server has neither MOVE nor UIDPLUS; messages stay in %s "
 		          "(a plain EXPUNGE could delete other clients' mail)",
 		          run->ic->server, esc(run->ic->folder));
-	if (imap_select(run->s, run->ic->folder, run->opts->dry_run, &run->uidvalidity, err,
-	                errlen) < 0)
+	if (imap_select(run->s, run->folder, run->opts->dry_run, &run->uidvalidity, err, errlen) <
+	    0)
 		return -1;
 	if (state_st != NULL &&
 	    store_imap_state_get(state_st, run->ic->server, run->ic->user, run->ic->folder,

@@ -164,6 +164,10 @@
 #define LIMIT_SECRET_SECONDS_DEFAULT 30
 #define LIMIT_SECRET_SECONDS_MAX     600
 
+/* IMAP: a folder name from the configuration, as sent to the server.
+ * Dovecot caps a mailbox name at 1,000 bytes or less per level. */
+#define LIMIT_IMAP_FOLDER_BYTES 1024
+
 /* IMAP: UIDs per UID FETCH round trip (the batch_size key's default and
  * maximum). One batch is one commit (an fsync), one MOVE and one state
  * update; Dovecot's MOVE out of a 10,000-message Maildir took 10-40 ms
