@@ -82,6 +82,15 @@
 #define LIMIT_INGEST_QUEUE_INPUTS 64
 #define LIMIT_INGEST_QUEUE_BYTES  (32u * 1024u * 1024u)
 
+/* 'tlswatch ingest DIR': directories below DIR it descends into. A report
+ * archive is sorted by year/month/day or by sender, a few levels deep. */
+#define LIMIT_INGEST_DIR_DEPTH 32
+
+/* 'tlswatch ingest --from FILE': names read (the operator's list, held
+ * in memory: ~100 bytes each). Ten million is years of reports for a
+ * large provider and stays well inside an int count. */
+#define LIMIT_INGEST_NAMES 10000000u
+
 /* Untrusted strings echoed in logs and errors are cut to this many bytes. */
 #define LIMIT_LOG_STRING 160
 
