@@ -283,8 +283,8 @@ static int feed_name_cmp(const void *a, const void *b)
 }
 
 /* A directory that is not a Maildir: every file under it, recursively, in
- * name order; a Maildir inside is read as a Maildir. Symbolic links to
- * directories are not followed (no loops). */
+ * name order, hidden names skipped; a Maildir inside is read as a Maildir.
+ * Symbolic links to directories are not followed (no loops). */
 static int feed_dir(struct ingest_feed *f, const char *path, int depth)
 {
 	char **names = NULL, *full;
@@ -301,7 +301,8 @@ static int feed_dir(struct ingest_feed *f, const char *path, int depth)
 	if (d == NULL)
 		return feed_say(f, FEED_WARNING, 1, "%s: %s", esc(path), strerror(errno));
 	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+		/* hidden names are skipped, as in a Maildir (and ".", "..") */
+		if (e->d_name[0] == '.')
 			continue;
 		if (n == alloc) {
 			alloc = alloc == 0 ? 64 : alloc * 2;
