@@ -29,7 +29,6 @@ static void guard_response_reset(struct imap_guard *g)
 {
 	g->kind = GUARD_KIND_UNKNOWN;
 	g->head_len = 0;
-	g->head_words = 0;
 	g->depth = 0;
 	g->atom_len = 0;
 	g->body_space = 0;

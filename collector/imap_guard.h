@@ -63,7 +63,6 @@ struct imap_guard {
 	uint64_t literal_left;
 	char head[24]; /* the response's first bytes, to classify it */
 	size_t head_len;
-	int head_words;
 	char atom[16]; /* the current atom in a FETCH response */
 	size_t atom_len;
 	int body_space; /* "BODY " seen: a "(" now opens a BODYSTRUCTURE */

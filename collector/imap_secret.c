@@ -21,25 +21,32 @@
 #include "limits.h"
 #include "xalloc.h"
 
+/* One read into buf (size cap + 1) after the *n bytes already there.
+ * 1: more may come; 0: end of file, or cap + 1 bytes are in; -1: a read
+ * error (errno). */
+static int secret_read_some(int fd, char *buf, size_t cap, size_t *n)
+{
+	ssize_t r;
+
+	do
+		r = read(fd, buf + *n, cap + 1 - *n);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -1;
+	*n += (size_t)r;
+	return r > 0 && *n < cap + 1;
+}
+
 /* Reads fd to its end or until cap + 1 bytes are in buf (size cap + 1).
  * Returns the byte count, or -1 with errno set. */
 static ssize_t secret_read_all(int fd, char *buf, size_t cap)
 {
 	size_t n = 0;
-	ssize_t r;
+	int r;
 
-	while (n < cap + 1) {
-		r = read(fd, buf + n, cap + 1 - n);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	return (ssize_t)n;
+	while ((r = secret_read_some(fd, buf, cap, &n)) > 0)
+		;
+	return r < 0 ? -1 : (ssize_t)n;
 }
 
 /* Cuts buf (n bytes) at its first line end and checks what is left. */
@@ -155,17 +162,9 @@ static ssize_t secret_read_command(int fd, pid_t pid, long deadline, char *buf, 
 			return -1;
 		if (r <= 0)
 			continue;
-		r = read(fd, buf + n, cap + 1 - n);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (r == 0)
-			return (ssize_t)n;
-		n += (size_t)r;
-		if (n >= cap + 1)
-			return (ssize_t)n;
+		r = secret_read_some(fd, buf, cap, &n);
+		if (r <= 0)
+			return r < 0 ? -1 : (ssize_t)n;
 	}
 }
 
