@@ -39,7 +39,8 @@ struct imap_fetch {
 /* Sets the guard's limits for the answer to the next ordinary command. */
 static void imap_expect_small(struct imap_session *s)
 {
-	imap_guard_expect(&s->guard, LIMIT_IMAP_COMMAND_BYTES, LIMIT_IMAP_LITERAL_SMALL);
+	imap_guard_expect(&s->guard, LIMIT_IMAP_COMMAND_BYTES, LIMIT_IMAP_LITERAL_SMALL,
+	                  LIMIT_IMAP_COMMAND_RESPONSES);
 }
 
 /* "imap HOST:PORT: STEP: reason" for a libetpan result code. A command
@@ -499,7 +500,9 @@ static int imap_list_range(struct imap_session *s, uint32_t after_uid, uint32_t 
 		snprintf(err, errlen, "imap %s: out of memory", s->ic->server);
 		goto out;
 	}
-	imap_guard_expect(&s->guard, LIMIT_IMAP_LIST_BYTES, LIMIT_IMAP_LITERAL_SMALL);
+	/* a line per UID in the window, and a few unsolicited ones */
+	imap_guard_expect(&s->guard, LIMIT_IMAP_LIST_BYTES, LIMIT_IMAP_LITERAL_SMALL,
+	                  LIMIT_IMAP_LIST_WINDOW + LIMIT_IMAP_UNSOLICITED);
 	r = mailimap_uid_fetch(s->imap, set, ft, &list);
 	if (r != MAILIMAP_NO_ERROR) {
 		imap_fail(s, "fetch sizes", r, err, errlen);
@@ -629,7 +632,7 @@ int imap_fetch_bodies(struct imap_session *s, const struct imap_msg *msgs, size_
 			lit = max_len;
 		if (lit > literal_max)
 			literal_max = lit;
-		budget += lit + LIMIT_IMAP_FETCH_OVERHEAD;
+		budget += lit;
 	}
 	set = mailimap_set_new_empty();
 	ft = mailimap_fetch_type_new_fetch_att_list_empty();
@@ -649,7 +652,9 @@ int imap_fetch_bodies(struct imap_session *s, const struct imap_msg *msgs, size_
 	fa = NULL;
 	if (mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_uid()) != 0)
 		goto oom;
-	imap_guard_expect(&s->guard, budget, literal_max);
+	/* a response per message (a literal does not end one), and a few
+	 * unsolicited ones */
+	imap_guard_expect(&s->guard, budget, literal_max, n + LIMIT_IMAP_UNSOLICITED);
 	r = mailimap_uid_fetch(s->imap, set, ft, &list);
 	if (r != MAILIMAP_NO_ERROR) {
 		imap_fail(s, "fetch", r, err, errlen);

@@ -16,6 +16,8 @@ _Static_assert(LIMIT_IMAP_LITERAL_SMALL <= LIMIT_IMAP_COMMAND_BYTES,
                "a small literal fits in a command's answer");
 _Static_assert(LIMIT_IMAP_LINE_BYTES <= LIMIT_IMAP_COMMAND_BYTES,
                "a response line fits in a command's answer");
+_Static_assert(LIMIT_IMAP_BATCH_MAX + LIMIT_IMAP_UNSOLICITED <= LIMIT_IMAP_COMMAND_RESPONSES,
+               "a MOVE of a whole batch answers with an EXPUNGE per message");
 
 static int guard_fail(struct imap_guard *g, const char *why)
 {
@@ -38,14 +40,18 @@ void imap_guard_init(struct imap_guard *g)
 {
 	memset(g, 0, sizeof(*g));
 	g->state = GUARD_LINE;
-	imap_guard_expect(g, LIMIT_IMAP_COMMAND_BYTES, LIMIT_IMAP_LITERAL_SMALL);
+	imap_guard_expect(g, LIMIT_IMAP_COMMAND_BYTES, LIMIT_IMAP_LITERAL_SMALL,
+	                  LIMIT_IMAP_COMMAND_RESPONSES);
 }
 
-void imap_guard_expect(struct imap_guard *g, uint64_t budget, uint64_t literal_max)
+void imap_guard_expect(struct imap_guard *g, uint64_t budget, uint64_t literal_max,
+                       uint64_t responses_max)
 {
 	g->budget = budget;
 	g->literal_max = literal_max;
+	g->responses_max = responses_max;
 	g->command_bytes = 0;
+	g->command_responses = 0;
 }
 
 static int guard_is_digits(const char *w)
@@ -174,6 +180,12 @@ static int guard_line(struct imap_guard *g, unsigned char c)
 	if (c == '\n') {
 		g->line_bytes = 0;
 		guard_response_reset(g);
+		if (++g->command_responses > g->responses_max) {
+			snprintf(why, sizeof(why),
+			         "sent more than %llu responses in answer to one command",
+			         (unsigned long long)g->responses_max);
+			return guard_fail(g, why);
+		}
 		return 0;
 	}
 	if (g->kind == GUARD_KIND_FETCH && guard_atom_char(g, c) < 0)

@@ -12,8 +12,9 @@
  *   - a response line (literals excluded) of at most LIMIT_IMAP_LINE_BYTES;
  *   - each literal at most what the command allows (announced size
  *     checked before a byte of it is accepted);
- *   - the whole answer to one command within its byte budget, and the
- *     connection within LIMIT_IMAP_CONNECTION_BYTES;
+ *   - the whole answer to one command within its byte budget and its
+ *     count of responses, and the connection within
+ *     LIMIT_IMAP_CONNECTION_BYTES;
  *   - parentheses nested at most LIMIT_IMAP_DEPTH deep, and no
  *     BODYSTRUCTURE at all in a FETCH response (never asked for);
  *   - nothing ambiguous: a literal is "{digits}" CRLF and nothing else,
@@ -48,10 +49,12 @@ enum imap_guard_kind {
 
 struct imap_guard {
 	/* limits of the current command, set by imap_guard_expect() */
-	uint64_t budget;      /* bytes its answer may take */
-	uint64_t literal_max; /* the largest literal it may carry */
+	uint64_t budget;        /* bytes its answer may take */
+	uint64_t literal_max;   /* the largest literal it may carry */
+	uint64_t responses_max; /* responses (lines) it may hold */
 	/* counters */
 	uint64_t command_bytes;
+	uint64_t command_responses;
 	uint64_t connection_bytes;
 	size_t line_bytes;
 	unsigned depth;
@@ -74,9 +77,10 @@ struct imap_guard {
 void imap_guard_init(struct imap_guard *g);
 
 /* Sets the limits for the answer to the command about to be sent: at most
- * budget bytes (capped by what is left of the connection's allowance),
- * no literal over literal_max. */
-void imap_guard_expect(struct imap_guard *g, uint64_t budget, uint64_t literal_max);
+ * budget bytes and responses_max responses (libetpan keeps ~400 bytes for
+ * each, whatever its size), no literal over literal_max. */
+void imap_guard_expect(struct imap_guard *g, uint64_t budget, uint64_t literal_max,
+                       uint64_t responses_max);
 
 /* Checks n more bytes from the server. 0: pass them on; -1: the server
  * broke a limit or the syntax the guard relies on (g->why says how, e.g.

@@ -159,9 +159,19 @@
 #define LIMIT_IMAP_LIST_BYTES (LIMIT_IMAP_LIST_WINDOW * 64u + LIMIT_IMAP_LINE_BYTES)
 
 /* A body fetch may exceed the sizes the server announced (RFC822.SIZE) by
- * this per message: the FETCH line around the literal, and servers whose
- * announced size is approximate (1/8 more, see imap.c). */
+ * this per message, and 1/8 more: the FETCH line around the literal, and
+ * servers whose announced size is approximate. */
 #define LIMIT_IMAP_FETCH_OVERHEAD 4096u
+
+/* Responses (lines) in the answer to one command: libetpan keeps ~400
+ * bytes for each however small, so a byte budget alone would let a flood
+ * of tiny responses grow memory 20 times faster. Ordinary commands: a
+ * MOVE of a batch answers with an EXPUNGE per message (at most
+ * LIMIT_IMAP_BATCH_MAX), LIST with a line per folder. A listing or a
+ * body fetch: a response per UID asked for, and this many unsolicited
+ * ones (flag changes, EXISTS) besides. */
+#define LIMIT_IMAP_COMMAND_RESPONSES 4096u
+#define LIMIT_IMAP_UNSOLICITED       256u
 
 /* Bytes on one connection. A run looks at LIMIT_IMAP_MESSAGES_PER_RUN
  * messages at most, and report mail is well under 20 KiB each. */

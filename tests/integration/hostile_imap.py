@@ -21,6 +21,8 @@ small messages. Each SCENARIO breaks one rule:
   parens      200,000 nested parentheses without the word BODYSTRUCTURE
   longline    a 100 MiB response line
   flood       a message list of 2,000,000 FETCH lines
+  flood-body  2,000,000 tiny FETCH (FLAGS) lines in answer to a body fetch
+  literal-early  a {99999999999} literal in the greeting, before STARTTLS
   skip        the body FETCH leaves out UID 2 and answers OK
   skip-once   the same, on the first body FETCH of the server's life only
   baduid      the message list names UID 4294967295 (UIDNEXT is 11)
@@ -105,6 +107,13 @@ async def uid_fetch(tag, args, w):
         w.write(tag + b" OK Fetch completed\r\n")
         return
     STATE["fetches"] += 1
+    if SCEN == "flood-body":
+        line = b"* 1 FETCH (FLAGS ())\r\n"
+        for _ in range(2000):
+            if w.is_closing():
+                return
+            w.write(line * 1000)
+            await w.drain()
     if SCEN == "literal":
         w.write(b"* 1 FETCH (UID %d BODY[] {99999999999}\r\n" % uids[0])
         await send_big(w, 400 * MiB)
@@ -138,6 +147,9 @@ async def session(r, w):
     w.write(b"* OK [CAPABILITY " + CAPS + b"] hostile ready\r\n")
     if SCEN == "deep-early":
         w.write(deep())
+    if SCEN == "literal-early":
+        w.write(b"* 1 FETCH (UID 1 BODY[] {99999999999}\r\n")
+        await send_big(w, 400 * MiB)
     await w.drain()
     while True:
         line = await r.readline()

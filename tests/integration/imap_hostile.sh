@@ -93,7 +93,9 @@ scenario deep imaps 2 'the server sent a BODYSTRUCTURE, which was never asked fo
 scenario deep-early starttls 2 'the server sent a BODYSTRUCTURE, which was never asked for'
 scenario parens imaps 2 'select INBOX: the server nested parentheses deeper than 8'
 scenario longline imaps 2 'the server sent a response line longer than 65536 bytes'
-scenario flood imaps 2 'fetch sizes: the server sent more than [0-9]* bytes in answer to one command'
+scenario flood imaps 2 'fetch sizes: the server sent more than [0-9]* [a-z]* in answer to one command'
+scenario flood-body imaps 2 'fetch: the server sent more than [0-9]* responses in answer to one command'
+scenario literal-early starttls 2 'the server announced a literal larger than 65536 bytes'
 scenario zerouid imaps 2 'fetch sizes: the server answered UID FETCH without a UID'
 scenario inject starttls 2 'TLS: the server sent .* after its STARTTLS answer'
 scenario baduid imaps 0
@@ -101,6 +103,23 @@ t_eq "baduid: an impossible UID never becomes the position" \
 	"$(t_sql "$T/db" "SELECT last_uid FROM imap_state")" 10
 t_eq "nothing stored from a refused session" \
 	"$(t_sql "$T/db" "SELECT count(*) FROM report")" 0
+
+# Connection errors name the step: DNS, TCP (host and port).
+srv_start honest imaps
+sed -i 's/^host=.*/host=no-such-host.invalid/' "$T/c.conf"
+collect "$REL"
+t_eq "DNS failure: exit 2" "$rc" 2
+t_check "DNS failure: names the step and the host" \
+	grep -q 'imap no-such-host.invalid:[0-9]*: DNS: cannot resolve no-such-host.invalid' "$T/err"
+PORT=$(cat "$T/port")
+srv_stop
+srv_start honest imaps
+sed -i "s/^port=.*/port=$PORT/" "$T/c.conf"
+srv_stop
+collect "$REL"
+t_eq "TCP failure: exit 2" "$rc" 2
+t_check "TCP failure: names the step, the host and the port" \
+	grep -q "imap localhost:$PORT: TCP: cannot connect to localhost (.*) port $PORT: Connection refused" "$T/err"
 
 # The ASan binary against the scenarios that crashed or grew before.
 for s in literal deep parens unasked-small; do

@@ -36,6 +36,8 @@ static const struct guard_case cases[] = {
      "announced a literal larger than 100 bytes"},
     {"literal over the budget", "* 1 FETCH (UID 1 BODY[] {90}\r\n", 100, 100,
      "more than is left of the 100 bytes"},
+    {"too many responses", "* 1 EXISTS\r\n* 2 EXISTS\r\n* 3 EXISTS\r\n* 4 EXISTS\r\n", 1000, 10,
+     "sent more than 3 responses in answer to one command"},
     {"answer over the budget", "* 1 FETCH (UID 1 RFC822.SIZE 1)\r\n* 2 FETCH (UID 2)\r\n", 40, 10,
      "sent more than 40 bytes in answer to one command"},
     {"bodystructure", "* 1 FETCH (BODYSTRUCTURE (\"text\" \"plain\"))\r\n", 0, 0,
@@ -66,7 +68,7 @@ static void run_case(const struct guard_case *c, size_t len, int bytewise)
 
 	imap_guard_init(&g);
 	if (c->budget != 0)
-		imap_guard_expect(&g, c->budget, c->literal_max);
+		imap_guard_expect(&g, c->budget, c->literal_max, 3);
 	if (bytewise)
 		for (i = 0; i < len && r == 0; i++)
 			r = imap_guard_feed(&g, c->input + i, 1);
