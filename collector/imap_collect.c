@@ -277,6 +277,7 @@ int imap_collect(const struct imap_config *ic, struct store *st, const struct co
 	uint32_t cursor, covered, uidnext, uidvalidity;
 	size_t n, i, k;
 	long seen = 0;
+	int passes = 0;
 	int rc = -1;
 
 	memset(tot, 0, sizeof(*tot));
@@ -299,8 +300,9 @@ int imap_collect(const struct imap_config *ic, struct store *st, const struct co
 		if (n == 0) {
 			/* the folder is done up to UIDNEXT; with new mail since
 			 * SELECT (a fresh SELECT tells), another pass */
+			cursor = covered;
 			uidnext = imap_uidnext(run.s);
-			if (opts->once || uidnext == 0)
+			if (opts->once || uidnext == 0 || ++passes >= LIMIT_IMAP_PASSES)
 				break;
 			if (imap_select(run.s, ic->folder, opts->dry_run, &uidvalidity, err,
 			                errlen) < 0)

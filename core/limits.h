@@ -207,6 +207,12 @@
  * the next run continues where this one stopped. */
 #define LIMIT_IMAP_MESSAGES_PER_RUN 100000
 
+/* IMAP: passes over the folder in one run: after the first, collect looks
+ * again only while a fresh SELECT shows mail that arrived meanwhile. A
+ * few are plenty; a server whose UIDNEXT grows forever cannot keep the
+ * run (and its lock) going. */
+#define LIMIT_IMAP_PASSES 8
+
 /* Analyzer: --domain filters in one query. Each is a bound SQL parameter;
  * a postmaster names a handful, a script a few dozen. */
 #define LIMIT_FILTER_DOMAINS 256
