@@ -296,6 +296,7 @@ int imap_open(const struct imap_config *ic, int debug, struct imap_session **out
 	s->ic = ic;
 	s->debug = debug;
 	imap_guard_init(&s->guard);
+	imap_guard_set_deadline(&s->guard, ic->timeout * LIMIT_IMAP_COMMAND_TIMEOUTS);
 	s->imap = mailimap_new(0, NULL);
 	if (s->imap == NULL) {
 		snprintf(err, errlen, "imap %s: out of memory", ic->server);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "limits.h"
 
@@ -25,6 +26,14 @@ static int guard_fail(struct imap_guard *g, const char *why)
 		snprintf(g->why, sizeof(g->why), "%s", why);
 	g->failed = 1;
 	return -1;
+}
+
+static long guard_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec;
 }
 
 static void guard_response_reset(struct imap_guard *g)
@@ -52,6 +61,26 @@ void imap_guard_expect(struct imap_guard *g, uint64_t budget, uint64_t literal_m
 	g->responses_max = responses_max;
 	g->command_bytes = 0;
 	g->command_responses = 0;
+	g->command_start = guard_now();
+}
+
+void imap_guard_set_deadline(struct imap_guard *g, long seconds)
+{
+	g->command_seconds = seconds;
+}
+
+int imap_guard_check_time(struct imap_guard *g)
+{
+	char why[160];
+
+	if (g->failed)
+		return -1;
+	if (g->command_seconds > 0 && guard_now() - g->command_start > g->command_seconds) {
+		snprintf(why, sizeof(why), "took more than %ld seconds to answer one command",
+		         g->command_seconds);
+		return guard_fail(g, why);
+	}
+	return 0;
 }
 
 static int guard_is_digits(const char *w)

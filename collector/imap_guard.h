@@ -52,6 +52,8 @@ struct imap_guard {
 	uint64_t budget;        /* bytes its answer may take */
 	uint64_t literal_max;   /* the largest literal it may carry */
 	uint64_t responses_max; /* responses (lines) it may hold */
+	long command_seconds;   /* how long its answer may take (0: no bound) */
+	long command_start;     /* when it was sent (monotonic seconds) */
 	/* counters */
 	uint64_t command_bytes;
 	uint64_t command_responses;
@@ -81,6 +83,14 @@ void imap_guard_init(struct imap_guard *g);
  * each, whatever its size), no literal over literal_max. */
 void imap_guard_expect(struct imap_guard *g, uint64_t budget, uint64_t literal_max,
                        uint64_t responses_max);
+
+/* Bounds how long the answer to each command may take, however slowly
+ * the server trickles it (the I/O timeout restarts with every byte). */
+void imap_guard_set_deadline(struct imap_guard *g, long seconds);
+
+/* -1 once the answer to the current command has taken longer than the
+ * deadline (g->why says so), else 0. Checked before each read. */
+int imap_guard_check_time(struct imap_guard *g);
 
 /* Checks n more bytes from the server. 0: pass them on; -1: the server
  * broke a limit or the syntax the guard relies on (g->why says how, e.g.

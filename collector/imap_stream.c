@@ -31,7 +31,7 @@ static ssize_t guard_read(mailstream_low *s, void *buf, size_t count)
 	struct guard_low *gl = s->data;
 	ssize_t r;
 
-	if (gl->g->failed)
+	if (imap_guard_check_time(gl->g) < 0)
 		return -1;
 	r = gl->inner->driver->mailstream_read(gl->inner, buf, count);
 	if (r > 0 && imap_guard_feed(gl->g, buf, (size_t)r) < 0)

@@ -207,6 +207,12 @@
  * the next run continues where this one stopped. */
 #define LIMIT_IMAP_MESSAGES_PER_RUN 100000
 
+/* IMAP: the answer to one command may take this many times the timeout
+ * key (60 s: 10 minutes), however slowly the server trickles it; the
+ * timeout alone restarts with every byte. A 16 MiB body at 30 KiB/s
+ * still arrives. */
+#define LIMIT_IMAP_COMMAND_TIMEOUTS 10
+
 /* IMAP: passes over the folder in one run: after the first, collect looks
  * again only while a fresh SELECT shows mail that arrived meanwhile. A
  * few are plenty; a server whose UIDNEXT grows forever cannot keep the

@@ -23,6 +23,7 @@ small messages. Each SCENARIO breaks one rule:
   flood       a message list of 2,000,000 FETCH lines
   flood-body  2,000,000 tiny FETCH (FLAGS) lines in answer to a body fetch
   literal-early  a {99999999999} literal in the greeting, before STARTTLS
+  trickle     the greeting one byte every half second, forever
   skip        the body FETCH leaves out UID 2 and answers OK
   skip-once   the same, on the first body FETCH of the server's life only
   baduid      the message list names UID 4294967295 (UIDNEXT is 11)
@@ -144,6 +145,12 @@ async def uid_fetch(tag, args, w):
 
 
 async def session(r, w):
+    if SCEN == "trickle":
+        while not w.is_closing():
+            w.write(b"*")
+            await w.drain()
+            await asyncio.sleep(0.5)
+        return
     w.write(b"* OK [CAPABILITY " + CAPS + b"] hostile ready\r\n")
     if SCEN == "deep-early":
         w.write(deep())

@@ -96,6 +96,15 @@ scenario longline imaps 2 'the server sent a response line longer than 65536 byt
 scenario flood imaps 2 'fetch sizes: the server sent more than [0-9]* [a-z]* in answer to one command'
 scenario flood-body imaps 2 'fetch: the server sent more than [0-9]* responses in answer to one command'
 scenario literal-early starttls 2 'the server announced a literal larger than 65536 bytes'
+# trickle: the timeout restarts with every byte; the deadline does not
+# (timeout=1: the answer to one command may take 10 s)
+rm -f "$T/db"*
+srv_start trickle imaps
+sed -i 's/^timeout=.*/timeout=1/' "$T/c.conf"
+collect "$REL"
+t_eq "trickle: exit 2" "$rc" 2
+t_check "trickle: says what the server did" \
+	grep -q 'greeting: the server took more than 10 seconds to answer one command' "$T/err"
 scenario zerouid imaps 2 'fetch sizes: the server answered UID FETCH without a UID'
 scenario inject starttls 2 'TLS: the server sent .* after its STARTTLS answer'
 scenario baduid imaps 0
