@@ -5,24 +5,21 @@
  */
 #include "imap.h"
 
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "escape.h"
 #include "limits.h"
+#include "parse_int.h"
 
+/* The one bounded parser (lib/parse_int.h), into a long. */
 static int imap_parse_long(const char *v, long min, long max, long *out)
 {
-	char *end;
-	long n;
+	int64_t n;
 
-	errno = 0;
-	n = strtol(v, &end, 10);
-	if (errno != 0 || end == v || *end != '\0' || n < min || n > max)
+	if (parse_int(v, min, max, &n, NULL, 0) < 0)
 		return -1;
-	*out = n;
+	*out = (long)n;
 	return 0;
 }
 

@@ -20,6 +20,8 @@ _Static_assert(LIMIT_IMAP_LINE_BYTES <= LIMIT_IMAP_COMMAND_BYTES,
 _Static_assert(LIMIT_IMAP_BATCH_MAX + LIMIT_IMAP_UNSOLICITED <= LIMIT_IMAP_COMMAND_RESPONSES,
                "a MOVE of a whole batch answers with an EXPUNGE per message");
 
+static const char guard_malformed[] = "sent a malformed literal (not {digits} and a line end)";
+
 static int guard_fail(struct imap_guard *g, const char *why)
 {
 	if (!g->failed)
@@ -192,6 +194,18 @@ static int guard_atom_char(struct imap_guard *g, unsigned char c)
 	return 0;
 }
 
+/* One more byte of the current line (literals excluded). */
+static int guard_count_line(struct imap_guard *g)
+{
+	char why[100];
+
+	if (++g->line_bytes <= LIMIT_IMAP_LINE_BYTES)
+		return 0;
+	snprintf(why, sizeof(why), "sent a response line longer than %u bytes",
+	         LIMIT_IMAP_LINE_BYTES);
+	return guard_fail(g, why);
+}
+
 /* One byte of a line, outside strings and literals. */
 static int guard_line(struct imap_guard *g, unsigned char c)
 {
@@ -199,11 +213,8 @@ static int guard_line(struct imap_guard *g, unsigned char c)
 
 	if (c == '\0')
 		return guard_fail(g, "sent a NUL byte outside a literal");
-	if (++g->line_bytes > LIMIT_IMAP_LINE_BYTES) {
-		snprintf(why, sizeof(why), "sent a response line longer than %u bytes",
-		         LIMIT_IMAP_LINE_BYTES);
-		return guard_fail(g, why);
-	}
+	if (guard_count_line(g) < 0)
+		return -1;
 	if (g->kind == GUARD_KIND_UNKNOWN && c != '\n' && guard_head(g, c) < 0)
 		return -1;
 	if (c == '\n') {
@@ -281,7 +292,7 @@ static int guard_number(struct imap_guard *g, unsigned char c)
 		g->state = GUARD_CLOSE;
 		return 0;
 	}
-	return guard_fail(g, "sent a malformed literal (not {digits} and a line end)");
+	return guard_fail(g, guard_malformed);
 }
 
 static int guard_literal_start(struct imap_guard *g)
@@ -339,12 +350,8 @@ int imap_guard_feed(struct imap_guard *g, const char *buf, size_t n)
 		case GUARD_ESCAPE:
 			if (p[i] == '\r' || p[i] == '\n' || p[i] == '\0')
 				return guard_fail(g, "sent an unterminated quoted string");
-			if (++g->line_bytes > LIMIT_IMAP_LINE_BYTES) {
-				snprintf(why, sizeof(why),
-				         "sent a response line longer than %u bytes",
-				         LIMIT_IMAP_LINE_BYTES);
-				return guard_fail(g, why);
-			}
+			if (guard_count_line(g) < 0)
+				return -1;
 			if (g->state == GUARD_ESCAPE)
 				g->state = GUARD_QUOTED;
 			else if (p[i] == '\\')
@@ -358,14 +365,12 @@ int imap_guard_feed(struct imap_guard *g, const char *buf, size_t n)
 			break;
 		case GUARD_CLOSE:
 			if (p[i] != '\r')
-				return guard_fail(g, "sent a malformed literal (not {digits} and a "
-				                     "line end)");
+				return guard_fail(g, guard_malformed);
 			g->state = GUARD_CR;
 			break;
 		case GUARD_CR:
 			if (p[i] != '\n')
-				return guard_fail(g, "sent a malformed literal (not {digits} and a "
-				                     "line end)");
+				return guard_fail(g, guard_malformed);
 			if (guard_literal_start(g) < 0)
 				return -1;
 			break;
