@@ -61,7 +61,7 @@ struct ingest_run {
 	struct progress prog;
 	int op_errors;
 	int quarantined;
-	char err[1024]; /* the operational error that stopped the run */
+	char err[ERR_LINE_MAX]; /* the operational error that stopped the run */
 };
 
 /* One input or message into the store, and its line. 0, or -1 on an
@@ -206,7 +206,7 @@ int cmd_ingest(struct cli *c, int argc, char **argv)
 	struct ingest_feed *feed = NULL;
 	struct store *st = NULL;
 	const char *path = "", *from = NULL;
-	char err[1024], **names = NULL, **paths;
+	char err[ERR_LINE_MAX], **names = NULL, **paths;
 	int ch, dry_run = 0, nul = 0, n_paths, rc = EXIT_FAILURE_OP;
 	const struct ingest_totals *t;
 

@@ -12,17 +12,6 @@
 #include "limits.h"
 #include "parse_int.h"
 
-/* The one bounded parser (lib/parse_int.h), into a long. */
-static int imap_parse_long(const char *v, long min, long max, long *out)
-{
-	int64_t n;
-
-	if (parse_int(v, min, max, &n, NULL, 0) < 0)
-		return -1;
-	*out = (long)n;
-	return 0;
-}
-
 static const char *imap_get(const struct config *cfg, const char *key)
 {
 	const char *v = config_get(cfg, "imap", key);
@@ -35,7 +24,7 @@ int imap_config_load(const struct config *cfg, const char *folder_override, stru
 {
 	const char *v;
 	const char *dest[3];
-	long n;
+	int64_t n;
 	size_t i;
 
 	memset(ic, 0, sizeof(*ic));
@@ -67,7 +56,7 @@ int imap_config_load(const struct config *cfg, const char *folder_override, stru
 	}
 	ic->port = ic->tls == IMAP_TLS_IMAPS ? 993 : 143;
 	if ((v = imap_get(cfg, "port")) != NULL) {
-		if (imap_parse_long(v, 1, 65535, &n) < 0) {
+		if (parse_int(v, 1, 65535, &n, NULL, 0) < 0) {
 			snprintf(err, errlen, "[imap] port: '%s' is not a port number", esc(v));
 			return -1;
 		}
@@ -82,11 +71,14 @@ int imap_config_load(const struct config *cfg, const char *folder_override, stru
 		return -1;
 	}
 	ic->password_timeout = LIMIT_SECRET_SECONDS_DEFAULT;
-	if ((v = imap_get(cfg, "password_command_timeout")) != NULL &&
-	    imap_parse_long(v, 1, LIMIT_SECRET_SECONDS_MAX, &ic->password_timeout) < 0) {
-		snprintf(err, errlen, "[imap] password_command_timeout: '%s' is not 1..%d seconds",
-		         esc(v), LIMIT_SECRET_SECONDS_MAX);
-		return -1;
+	if ((v = imap_get(cfg, "password_command_timeout")) != NULL) {
+		if (parse_int(v, 1, LIMIT_SECRET_SECONDS_MAX, &n, NULL, 0) < 0) {
+			snprintf(err, errlen,
+			         "[imap] password_command_timeout: '%s' is not 1..%d seconds",
+			         esc(v), LIMIT_SECRET_SECONDS_MAX);
+			return -1;
+		}
+		ic->password_timeout = (long)n;
 	}
 	v = imap_get(cfg, "auth");
 	if (v == NULL || strcmp(v, "login") == 0) {
@@ -116,14 +108,17 @@ int imap_config_load(const struct config *cfg, const char *folder_override, stru
 		}
 	}
 	ic->timeout = 60;
-	if ((v = imap_get(cfg, "timeout")) != NULL &&
-	    imap_parse_long(v, 1, 3600, &ic->timeout) < 0) {
-		snprintf(err, errlen, "[imap] timeout: '%s' is not 1..3600 seconds", esc(v));
-		return -1;
+	if ((v = imap_get(cfg, "timeout")) != NULL) {
+		if (parse_int(v, 1, 3600, &n, NULL, 0) < 0) {
+			snprintf(err, errlen, "[imap] timeout: '%s' is not 1..3600 seconds",
+			         esc(v));
+			return -1;
+		}
+		ic->timeout = (long)n;
 	}
 	ic->batch_size = LIMIT_IMAP_BATCH_DEFAULT;
 	if ((v = imap_get(cfg, "batch_size")) != NULL) {
-		if (imap_parse_long(v, 1, LIMIT_IMAP_BATCH_MAX, &n) < 0) {
+		if (parse_int(v, 1, LIMIT_IMAP_BATCH_MAX, &n, NULL, 0) < 0) {
 			snprintf(err, errlen, "[imap] batch_size: '%s' is not 1..%d", esc(v),
 			         LIMIT_IMAP_BATCH_MAX);
 			return -1;
