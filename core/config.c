@@ -47,6 +47,7 @@ static const char *const config_known[] = {
     "imap.user",
     "imap.password_file",
     "imap.password_command",
+    "imap.password_command_timeout",
     "imap.auth",
     "imap.folder",
     "imap.processed_folder",

@@ -98,6 +98,15 @@ _Static_assert(LIMIT_HOSTNAME_BYTES <= LIMIT_STRING_BYTES, "a host name is one s
 #define LIMIT_INGEST_QUEUE_INPUTS 64
 #define LIMIT_INGEST_QUEUE_BYTES  (32u * 1024u * 1024u)
 
+/* 'tlswatch ingest DIR': directories below DIR it descends into. A report
+ * archive is sorted by year/month/day or by sender, a few levels deep. */
+#define LIMIT_INGEST_DIR_DEPTH 32
+
+/* 'tlswatch ingest --from FILE': names read (the operator's list, held
+ * in memory: ~100 bytes each). Ten million is years of reports for a
+ * large provider and stays well inside an int count. */
+#define LIMIT_INGEST_NAMES 10000000u
+
 /* Untrusted strings echoed in logs and errors are cut to this many bytes. */
 #define LIMIT_LOG_STRING 160
 
@@ -139,13 +148,67 @@ _Static_assert(LIMIT_HOSTNAME_BYTES <= LIMIT_STRING_BYTES, "a host name is one s
  * KiB; 64 KiB leaves room and stops a runaway command. */
 #define LIMIT_SECRET_BYTES (64u * 1024u)
 
-/* IMAP: the largest string libetpan may hold in memory (a literal the
- * server announces, such as a message body). libetpan allocates an
- * announced literal up front and rounds to a power of two, so a message
- * of LIMIT_INPUT_BYTES needs twice that; anything larger fails instead of
- * being allocated (the collector sets this as libetpan's mmap ceiling and
- * points its spill directory nowhere). */
-#define LIMIT_IMAP_STRING_BYTES (2u * LIMIT_INPUT_BYTES)
+/* IMAP: every byte the server sends passes collector/imap_guard.c before
+ * libetpan parses it (Debian 12's libetpan ignores its own size ceiling
+ * and allocates whatever literal size the server announces).
+ *
+ * One response line, literals excluded. The longest line the collector
+ * asks for is a CAPABILITY or LIST answer, well under 4 KiB. */
+#define LIMIT_IMAP_LINE_BYTES (64u * 1024u)
+
+/* Parentheses nested in one response. What the collector asks for nests 2
+ * deep (FETCH (FLAGS (...))); only a BODYSTRUCTURE, never asked for, goes
+ * deeper, and libetpan parses it by recursion (200,000 deep overflowed its
+ * stack). */
+#define LIMIT_IMAP_DEPTH 8
+
+/* A literal in the answer to anything but a body fetch (a folder name in
+ * LIST, a greeting): folder names are at most a few hundred bytes. */
+#define LIMIT_IMAP_LITERAL_SMALL (64u * 1024u)
+
+/* The whole answer to one command other than the message list or a body
+ * fetch (greeting, CAPABILITY, LOGIN, LIST, SELECT, MOVE): honest answers
+ * are a few KiB. */
+#define LIMIT_IMAP_COMMAND_BYTES (1u * 1024u * 1024u)
+
+/* The message list asks for UID and RFC822.SIZE of this many UIDs at a
+ * time: libetpan keeps ~420 bytes per answer (measured: 4 MiB of answers
+ * took 48 MB), so one answer stays near 4 MB. A day of a busy rua
+ * mailbox is a few hundred messages. */
+#define LIMIT_IMAP_LIST_WINDOW 10000u
+
+/* The answer to one listing: a line per UID, at most 61 bytes
+ * ("* N FETCH (UID N RFC822.SIZE N)" with 10-digit numbers). */
+#define LIMIT_IMAP_LIST_BYTES (LIMIT_IMAP_LIST_WINDOW * 64u + LIMIT_IMAP_LINE_BYTES)
+
+/* A body fetch may exceed the sizes the server announced (RFC822.SIZE) by
+ * this per message, and 1/8 more: the FETCH line around the literal, and
+ * servers whose announced size is approximate. */
+#define LIMIT_IMAP_FETCH_OVERHEAD 4096u
+
+/* Responses (lines) in the answer to one command: libetpan keeps ~400
+ * bytes for each however small, so a byte budget alone would let a flood
+ * of tiny responses grow memory 20 times faster. Ordinary commands: a
+ * MOVE of a batch answers with an EXPUNGE per message (at most
+ * LIMIT_IMAP_BATCH_MAX), LIST with a line per folder. A listing or a
+ * body fetch: a response per UID asked for, and this many unsolicited
+ * ones (flag changes, EXISTS) besides. */
+#define LIMIT_IMAP_COMMAND_RESPONSES 4096u
+#define LIMIT_IMAP_UNSOLICITED       256u
+
+/* Bytes on one connection. A run looks at LIMIT_IMAP_MESSAGES_PER_RUN
+ * messages at most, and report mail is well under 20 KiB each. */
+#define LIMIT_IMAP_CONNECTION_BYTES (2ull * 1024u * 1024u * 1024u)
+
+/* password_command: seconds it may run (the password_command_timeout
+ * key's default and maximum). A secret helper answers in well under a
+ * second; one that hangs must not hold the collect lock. */
+#define LIMIT_SECRET_SECONDS_DEFAULT 30
+#define LIMIT_SECRET_SECONDS_MAX     600
+
+/* IMAP: a folder name from the configuration, as sent to the server.
+ * Dovecot caps a mailbox name at 1,000 bytes or less per level. */
+#define LIMIT_IMAP_FOLDER_BYTES 1024
 
 /* IMAP: UIDs per UID FETCH round trip (the batch_size key's default and
  * maximum). One batch is one commit (an fsync), one MOVE and one state
@@ -158,13 +221,26 @@ _Static_assert(LIMIT_HOSTNAME_BYTES <= LIMIT_STRING_BYTES, "a host name is one s
 
 /* IMAP: message bytes fetched in one UID FETCH (by RFC822.SIZE). A
  * batch is held in memory until it is committed; this bounds that memory
- * whatever batch_size says. A message larger than this is fetched alone. */
-#define LIMIT_IMAP_BATCH_BYTES (64u * 1024u * 1024u)
+ * whatever batch_size says (collect stays under 64 MB). A message larger
+ * than this is fetched alone. */
+#define LIMIT_IMAP_BATCH_BYTES LIMIT_INPUT_BYTES
 
 /* IMAP: messages looked at in one run. A rua mailbox receives a few
  * hundred reports a day; the cap bounds the UID list held in memory, and
  * the next run continues where this one stopped. */
 #define LIMIT_IMAP_MESSAGES_PER_RUN 100000
+
+/* IMAP: the answer to one command may take this many times the timeout
+ * key (60 s: 10 minutes), however slowly the server trickles it; the
+ * timeout alone restarts with every byte. A 16 MiB body at 30 KiB/s
+ * still arrives. */
+#define LIMIT_IMAP_COMMAND_TIMEOUTS 10
+
+/* IMAP: passes over the folder in one run: after the first, collect looks
+ * again only while a fresh SELECT shows mail that arrived meanwhile. A
+ * few are plenty; a server whose UIDNEXT grows forever cannot keep the
+ * run (and its lock) going. */
+#define LIMIT_IMAP_PASSES 8
 
 /* Analyzer: --domain filters in one query. Each is a bound SQL parameter;
  * a postmaster names a handful, a script a few dozen. */
