@@ -56,7 +56,7 @@ door() {
 	done
 }
 door sqlite3.h 'store/sqlite*'
-door libetpan/ 'core/mail*' collector/imap.c
+door libetpan/ 'core/mail*' collector/imap.c 'collector/imap_stream*'
 door microhttpd.h web/server.c
 # collector/oauth_http.c parses token endpoint answers and Google key files:
 # JSON from a peer, so cJSON's checked parser rather than a second one.
