@@ -53,6 +53,16 @@
  * no mail for you for days on end. */
 #define ALERT_SILENT_MIN_SESSIONS 20
 
+/* Defaults of the settings (docs/alerts.md). */
+#define ALERT_DEFAULT_WINDOW       1
+#define ALERT_DEFAULT_BASELINE     28
+#define ALERT_DEFAULT_FACTOR       3.0
+#define ALERT_DEFAULT_MIN_FAILURES 10
+#define ALERT_DEFAULT_REPEAT_AFTER 1
+#define ALERT_DEFAULT_LOOKBACK     7
+
+struct config;
+
 struct alert_params {
 	int64_t at;           /* evaluate as if today were this UTC day */
 	int64_t window;       /* days, >= 1 */
@@ -97,6 +107,29 @@ struct alert_list {
 	int64_t baseline_since, baseline_until; /* shortened to the first
 	                                         * day with reports */
 };
+
+/* Everything the [alert] section and 'tlswatch alert' set: the rules
+ * (also the dashboard's), and how the cron job sends. */
+struct alert_settings {
+	struct alert_params p;
+	int64_t repeat_after; /* days, >= 0 */
+	int64_t lookback;     /* days judged again when their data changed */
+	const char *exec;     /* borrowed; NULL: none */
+	const char *webhook;  /* borrowed; NULL: none */
+};
+
+/* The defaults, evaluated for day today. */
+void alert_settings_default(struct alert_settings *s, int64_t today);
+/* One setting by its [alert] key ("window", "min_failures", ...) from its
+ * text. 0, or -1 with the reason in err (s untouched). v is borrowed for
+ * exec and webhook. */
+int alert_setting_set(struct alert_settings *s, const char *key, const char *v, char *err,
+                      size_t errlen);
+/* Applies the configuration's [alert] section over s: the one reader of
+ * those keys, for 'tlswatch alert' and 'tlswatch web' alike. 0, or -1 with
+ * "[alert] key: reason" in err. */
+int alert_params_from_config(const struct config *cfg, struct alert_settings *s, char *err,
+                             size_t errlen);
 
 /* Mean and population standard deviation of n daily values (0, 0 when n
  * is 0). */

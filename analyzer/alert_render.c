@@ -140,22 +140,6 @@ static double alert_round2(double v)
 	return floor(v * 100.0 + 0.5) / 100.0;
 }
 
-static void alert_json_period(struct jsonw *w, int64_t since, int64_t until)
-{
-	char d[16];
-
-	jsonw_object_begin(w);
-	jsonw_key(w, "since");
-	datetime_format_day(since, d, sizeof(d));
-	jsonw_string(w, d);
-	jsonw_key(w, "until");
-	datetime_format_day(until, d, sizeof(d));
-	jsonw_string(w, d);
-	jsonw_key(w, "days");
-	jsonw_int(w, until - since);
-	jsonw_object_end(w);
-}
-
 static void alert_json_rate(struct jsonw *w, int64_t ok, int64_t failed)
 {
 	if (ok + failed > 0)
@@ -243,9 +227,9 @@ int alert_render_json(const struct alert_list *l, struct strbuf *sb, int pretty)
 	datetime_format_day(l->params.at, at, sizeof(at));
 	jsonw_string(&w, at);
 	jsonw_key(&w, "window");
-	alert_json_period(&w, l->window_since, l->window_until);
+	jsonw_period(&w, l->window_since, l->window_until);
 	jsonw_key(&w, "baseline");
-	alert_json_period(&w, l->baseline_since, l->baseline_until);
+	jsonw_period(&w, l->baseline_since, l->baseline_until);
 	jsonw_key(&w, "parameters");
 	jsonw_object_begin(&w);
 	jsonw_key(&w, "window_days");

@@ -4,9 +4,7 @@
  * the [alert] section of the configuration are the operator's; alerts
  * carry report text, escaped by the renderers.
  */
-#include <errno.h>
 #include <getopt.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,74 +52,9 @@ static void alert_usage(FILE *f)
 }
 
 struct alert_opts {
-	struct alert_params p;
-	int64_t repeat_after;
+	struct alert_settings s;
 	int json;
-	const char *exec;
-	const char *webhook;
 };
-
-static int alert_parse_factor(const char *s, double *out, char *err, size_t errlen)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno != 0 || end == s || *end != '\0' || !isfinite(v) || v <= 0 || v > 1e6) {
-		snprintf(err, errlen, "'%.40s' is not a factor (a number above 0)", s);
-		return -1;
-	}
-	*out = v;
-	return 0;
-}
-
-/* One setting, from the config file (where is "[alert] key") or an
- * option (where is "--key"). */
-static int alert_set(struct alert_opts *o, const char *key, const char *v, char *err, size_t errlen)
-{
-	char why[256];
-	int rc = 0;
-
-	if (strcmp(key, "window") == 0)
-		rc = period_parse_days(v, 1, LIMIT_PERIOD_DAYS, &o->p.window, why, sizeof(why));
-	else if (strcmp(key, "baseline") == 0)
-		rc = period_parse_days(v, 1, LIMIT_PERIOD_DAYS, &o->p.baseline, why, sizeof(why));
-	else if (strcmp(key, "repeat_after") == 0)
-		rc = period_parse_days(v, 0, LIMIT_PERIOD_DAYS, &o->repeat_after, why, sizeof(why));
-	else if (strcmp(key, "min_failures") == 0)
-		rc = period_parse_days(v, 1, LIMIT_COUNT_MAX / 2, &o->p.min_failures, why,
-		                       sizeof(why));
-	else if (strcmp(key, "factor") == 0)
-		rc = alert_parse_factor(v, &o->p.factor, why, sizeof(why));
-	else if (strcmp(key, "exec") == 0)
-		o->exec = v[0] != '\0' ? v : NULL;
-	else if (strcmp(key, "webhook") == 0)
-		o->webhook = v[0] != '\0' ? v : NULL;
-	if (rc < 0)
-		snprintf(err, errlen, "%s", why);
-	return rc;
-}
-
-static int alert_config(struct cli *c, struct alert_opts *o)
-{
-	static const char *const keys[] = {"window",       "baseline", "factor", "min_failures",
-	                                   "repeat_after", "exec",     "webhook"};
-	char err[512];
-	const char *v;
-	size_t i;
-
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		v = config_get(c->cfg, "alert", keys[i]);
-		if (v != NULL && alert_set(o, keys[i], v, err, sizeof(err)) < 0) {
-			log_error("%s: [alert] %s: %s",
-			          config_path(c->cfg) ? config_path(c->cfg) : "config", keys[i],
-			          err);
-			return -1;
-		}
-	}
-	return 0;
-}
 
 /* Prints, delivers, records. Returns the exit status. */
 static int alert_deliver(struct store *st, const struct alert_opts *o, const struct alert_list *l)
@@ -141,13 +74,13 @@ static int alert_deliver(struct store *st, const struct alert_opts *o, const str
 		log_warn("writing the alerts");
 		goto out;
 	}
-	if (o->exec != NULL &&
-	    notify_exec(o->exec, strbuf_str(&json), json.len, err, sizeof(err)) < 0) {
+	if (o->s.exec != NULL &&
+	    notify_exec(o->s.exec, strbuf_str(&json), json.len, err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		goto out;
 	}
-	if (o->webhook != NULL &&
-	    notify_webhook(o->webhook, strbuf_str(&json), json.len, err, sizeof(err)) < 0) {
+	if (o->s.webhook != NULL &&
+	    notify_webhook(o->s.webhook, strbuf_str(&json), json.len, err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		goto out;
 	}
@@ -190,12 +123,7 @@ int cmd_alert(struct cli *c, int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	memset(&l, 0, sizeof(l));
-	o.p.window = 1;
-	o.p.baseline = 28;
-	o.p.factor = 3;
-	o.p.min_failures = 10;
-	o.p.at = period_today();
-	o.repeat_after = 1;
+	alert_settings_default(&o.s, period_today());
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		if (ch == 'h') {
@@ -206,12 +134,14 @@ int cmd_alert(struct cli *c, int argc, char **argv)
 			return cli_usage_error("alert", "unknown option");
 	}
 	/* the configuration first, then the options over it */
-	if (alert_config(c, &o) < 0)
+	if (alert_params_from_config(c->cfg, &o.s, err, sizeof(err)) < 0) {
+		log_error("%s: %s", config_path(c->cfg) ? config_path(c->cfg) : "config", err);
 		return EXIT_FAILURE_OP;
+	}
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		if (ch == 'a') {
-			if (period_parse_date(optarg, &o.p.at, err, sizeof(err)) < 0)
+			if (period_parse_date(optarg, &o.s.p.at, err, sizeof(err)) < 0)
 				return cli_usage_error("alert", "--at: %s", err);
 		} else if (ch == 'F') {
 			if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0)
@@ -219,7 +149,7 @@ int cmd_alert(struct cli *c, int argc, char **argv)
 			o.json = strcmp(optarg, "json") == 0;
 		} else if (ch > 0 && (size_t)ch < sizeof(names) / sizeof(names[0]) &&
 		           names[ch] != NULL &&
-		           alert_set(&o, names[ch], optarg, err, sizeof(err)) < 0) {
+		           alert_setting_set(&o.s, names[ch], optarg, err, sizeof(err)) < 0) {
 			const struct option *opt = opts;
 
 			while (opt->name != NULL && opt->val != ch)
@@ -236,8 +166,8 @@ int cmd_alert(struct cli *c, int argc, char **argv)
 		return EXIT_FAILURE_OP;
 	}
 	if (store_open(c->db_path, STORE_READWRITE, &st, err, sizeof(err)) < 0 ||
-	    alert_evaluate(st, &o.p, &l, err, sizeof(err)) < 0 ||
-	    alert_filter_sent(st, &l, o.repeat_after, &suppressed, err, sizeof(err)) < 0) {
+	    alert_evaluate(st, &o.s.p, &l, err, sizeof(err)) < 0 ||
+	    alert_filter_sent(st, &l, o.s.repeat_after, &suppressed, err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		goto out;
 	}

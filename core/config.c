@@ -68,6 +68,7 @@ static const char *const config_known[] = {
     "alert.exec",
     "alert.webhook",
     "alert.repeat_after",
+    "alert.lookback",
     "retention.keep_days",
     NULL,
 };

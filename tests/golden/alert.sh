@@ -76,7 +76,7 @@ t_eq "unregistered type: exit 1" "$rc" 1
 t_eq "--format json parses, names the new type" \
 	"$(jq -c '[.alerts[] | [.kind, .policy_domain, .mx_host, .result_type, .window_failed_sessions]]' "$T/out")" \
 	'[["new-failure","example.com","mx2.example.com","x-unregistered-error",12]]'
-t_eq "json: window and baseline" "$(jq -c '[.at, .window.since, .window.days, .baseline.days]' "$T/out")" \
+t_eq "json: window and baseline" "$(jq -c '[.at, .window.since, .parameters.window_days, .parameters.baseline_days]' "$T/out")" \
 	'["2026-07-26","2026-07-25",1,28]'
 t_check "json: a Slack-compatible text field" sh -c \
 	"jq -r .text '$T/out' | grep -q '^- new failure: example.com, MX mx2.example.com, x-unregistered-error'"

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "alert.h"
+#include "config.h"
 #include "datetime.h"
 #include "ingest.h"
 #include "store.h"
@@ -262,6 +263,44 @@ static void test_alert_evaluate(void **state)
 	rmdir(dir);
 }
 
+/* The one reader of [alert]: what 'tlswatch alert' and 'tlswatch web' use. */
+static void test_alert_params_from_config(void **state)
+{
+	static const char good[] = "[alert]\nwindow = 2\nbaseline = 14d\nfactor = 2.5\n"
+	                           "min_failures = 4\nrepeat_after = 0\nlookback = 3\n"
+	                           "webhook = https://hooks.example/x\n";
+	static const char *const bad[] = {
+	    "[alert]\nwindow = 0\n",    "[alert]\nfactor = -1\n",    "[alert]\nmin_failures = x\n",
+	    "[alert]\nlookback = 63\n", "[alert]\nbaseline = 1.5\n",
+	};
+	struct alert_settings s;
+	struct config *cfg = NULL;
+	char err[256];
+	size_t i;
+
+	(void)state;
+	assert_int_equal(config_parse_text(good, strlen(good), "t", &cfg, err, sizeof(err)), 0);
+	alert_settings_default(&s, 100);
+	assert_int_equal(alert_params_from_config(cfg, &s, err, sizeof(err)), 0);
+	assert_true(s.p.at == 100 && s.p.window == 2 && s.p.baseline == 14 && s.p.factor == 2.5);
+	assert_true(s.p.min_failures == 4 && s.repeat_after == 0 && s.lookback == 3);
+	assert_string_equal(s.webhook, "https://hooks.example/x");
+	assert_null(s.exec);
+	config_free(cfg);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cfg = NULL;
+		assert_int_equal(
+		    config_parse_text(bad[i], strlen(bad[i]), "t", &cfg, err, sizeof(err)), 0);
+		alert_settings_default(&s, 100);
+		if (alert_params_from_config(cfg, &s, err, sizeof(err)) != -1)
+			fail_msg("got success for %s, want an error", bad[i]);
+		if (strncmp(err, "[alert] ", 8) != 0)
+			fail_msg("got '%s', want it to name the [alert] key", err);
+		assert_true(s.p.window == ALERT_DEFAULT_WINDOW);
+		config_free(cfg);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -269,6 +308,7 @@ int main(void)
 	    cmocka_unit_test(test_alert_spike_rule),
 	    cmocka_unit_test(test_alert_rate_rule),
 	    cmocka_unit_test(test_alert_evaluate),
+	    cmocka_unit_test(test_alert_params_from_config),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
