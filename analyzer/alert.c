@@ -58,17 +58,41 @@ int alert_rate_rule(const struct alert_params *p, int64_t ok, int64_t failed, in
 	return (rate - base_rate) * 10000.0 >= ALERT_RATE_DROP_BP && rate >= p->factor * base_rate;
 }
 
-static struct alert *alert_add(struct alert_list *l, enum alert_kind kind)
+static struct alert *alert_slot(struct alert_list *l)
 {
-	struct alert *a;
-
 	if (l->n == l->alloc) {
 		l->alloc = l->alloc ? l->alloc * 2 : 16;
 		l->alerts = xreallocarray(l->alerts, l->alloc, sizeof(*l->alerts));
 	}
-	a = &l->alerts[l->n++];
+	return &l->alerts[l->n++];
+}
+
+void alert_list_take(struct alert_list *l, struct alert *a)
+{
+	*alert_slot(l) = *a;
+	memset(a, 0, sizeof(*a));
+}
+
+void alert_clear(struct alert *a)
+{
+	free(a->policy_domain);
+	free(a->mx_host);
+	free(a->result_type);
+	free(a->organization);
+	memset(a, 0, sizeof(*a));
+}
+
+static struct alert *alert_add(struct alert_list *l, enum alert_kind kind)
+{
+	struct alert *a = alert_slot(l);
+
 	memset(a, 0, sizeof(*a));
 	a->kind = kind;
+	a->day = l->window_until - 1;
+	a->window_since = l->window_since;
+	a->window_until = l->window_until;
+	a->baseline_since = l->baseline_since;
+	a->baseline_until = l->baseline_until;
 	return a;
 }
 
@@ -83,13 +107,10 @@ void alert_list_free(struct alert_list *l)
 
 	if (l == NULL)
 		return;
-	for (i = 0; i < l->n; i++) {
-		free(l->alerts[i].policy_domain);
-		free(l->alerts[i].mx_host);
-		free(l->alerts[i].result_type);
-		free(l->alerts[i].organization);
-	}
+	for (i = 0; i < l->n; i++)
+		alert_clear(&l->alerts[i]);
 	free(l->alerts);
+	free(l->judged);
 	memset(l, 0, sizeof(*l));
 }
 
@@ -279,14 +300,17 @@ static void alert_domains(struct alert_list *l, const struct query_rows *rows,
 	}
 }
 
-/* Reporters silent for the last max(window, ALERT_SILENT_GAP_DAYS) days
- * after reporting on every day before them (at least
+/* Reporters silent for max(window, ALERT_SILENT_GAP_DAYS) days, up to the
+ * window's last day (excluded), after reporting on every day before them (at least
  * ALERT_SILENT_MIN_DAYS of the baseline, ALERT_SILENT_MIN_SESSIONS a day). */
 static void alert_silent(struct alert_list *l, const struct query_rows *rows)
 {
 	int64_t gap =
 	    l->params.window > ALERT_SILENT_GAP_DAYS ? l->params.window : ALERT_SILENT_GAP_DAYS;
-	int64_t gap_since = l->window_until - gap, regular = gap_since - l->baseline_since;
+	/* the window's last day is still coming in (reports arrive a day
+	 * late, some later): silence is judged on the days before it */
+	int64_t gap_until = l->window_until - 1, gap_since = gap_until - gap;
+	int64_t regular = gap_since - l->baseline_since;
 	size_t i, j, k;
 
 	if (regular < ALERT_SILENT_MIN_DAYS)
@@ -299,7 +323,7 @@ static void alert_silent(struct alert_list *l, const struct query_rows *rows)
 		for (k = i; k < j; k++) {
 			const struct query_row *r = &rows->rows[k];
 
-			if (r->day >= gap_since && r->day < l->window_until)
+			if (r->day >= gap_since && r->day < gap_until)
 				silent_reports += r->reports;
 			else if (r->day >= l->baseline_since && r->day < gap_since &&
 			         r->reports > 0) {
@@ -398,71 +422,4 @@ out:
 	query_alert_series_free(&series);
 	alert_list_free(&l);
 	return rc;
-}
-
-static void alert_key(const struct alert *a, struct query_alert_key *k)
-{
-	static const char *const scopes[] = {
-	    [ALERT_FAILURE_SPIKE] = "failure",  [ALERT_NEW_FAILURE] = "failure",
-	    [ALERT_DOMAIN_SPIKE] = "domain",    [ALERT_RATE_DROP] = "rate",
-	    [ALERT_SILENT_REPORTER] = "silent",
-	};
-
-	k->scope = scopes[a->kind];
-	k->policy_domain = a->policy_domain;
-	k->mx_host = a->mx_host;
-	k->result_type = a->result_type;
-	k->organization = a->organization;
-}
-
-int alert_filter_sent(struct store *st, struct alert_list *l, int64_t repeat_after,
-                      size_t *suppressed, char *err, size_t errlen)
-{
-	struct query_alert_key k;
-	size_t i, kept = 0, dropped = 0;
-	int64_t day;
-	int found;
-
-	for (i = 0; i < l->n; i++) {
-		struct alert *a = &l->alerts[i];
-
-		alert_key(a, &k);
-		if (query_alert_last_sent(st, &k, &day, &found, err, errlen) < 0)
-			return -1;
-		if (found && day <= l->params.at && l->params.at < day + repeat_after) {
-			free(a->policy_domain);
-			free(a->mx_host);
-			free(a->result_type);
-			free(a->organization);
-			dropped++;
-			continue;
-		}
-		l->alerts[kept++] = *a;
-	}
-	l->n = kept;
-	*suppressed = dropped;
-	return 0;
-}
-
-int alert_record_sent(struct store *st, const struct alert_list *l, int64_t now, char *err,
-                      size_t errlen)
-{
-	struct query_alert_key k;
-	size_t i;
-
-	if (store_begin(st, err, errlen) < 0)
-		return -1;
-	for (i = 0; i < l->n; i++) {
-		const struct alert *a = &l->alerts[i];
-
-		alert_key(a, &k);
-		if (query_alert_record_sent(st, &k, l->params.at,
-		                            a->kind == ALERT_SILENT_REPORTER ? a->baseline_reports
-		                                                             : a->window_failed,
-		                            now, err, errlen) < 0) {
-			store_rollback(st);
-			return -1;
-		}
-	}
-	return store_commit(st, err, errlen);
 }

@@ -33,6 +33,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "query.h"
 #include "store.h"
 #include "strbuf.h"
 
@@ -96,6 +97,15 @@ struct alert {
 	                           * baseline_sd and the domain's */
 	int64_t silent_days;      /* silent reporter: days without a report */
 	int64_t regular_days;     /* ... after reporting on each of these */
+	/* the periods judged: the window ends with the day the failures
+	 * happened on (day = window_until - 1) */
+	int64_t day;
+	int64_t window_since, window_until;
+	int64_t baseline_since, baseline_until;
+	int late;               /* judged on a later run than its day's first:
+	                         * its reports came late */
+	int64_t previous_value; /* a "grown" follow-up: the figure sent
+	                         * before for the same day; 0: first sending */
 };
 
 struct alert_list {
@@ -106,6 +116,10 @@ struct alert_list {
 	int64_t window_since, window_until;     /* [since, until) */
 	int64_t baseline_since, baseline_until; /* shortened to the first
 	                                         * day with reports */
+	/* alert_run: the days judged, and what each held (recorded with the
+	 * alerts by alert_record_sent) */
+	struct query_day_mark *judged;
+	size_t n_judged;
 };
 
 /* Everything the [alert] section and 'tlswatch alert' set: the rules
@@ -150,13 +164,24 @@ int alert_rate_rule(const struct alert_params *p, int64_t ok, int64_t failed, in
 int alert_evaluate(struct store *st, const struct alert_params *p, struct alert_list *out,
                    char *err, size_t errlen);
 void alert_list_free(struct alert_list *l);
+/* Moves *a (and its strings) to the end of l; *a is zeroed. */
+void alert_list_take(struct alert_list *l, struct alert *a);
+/* Frees a's strings and zeroes it. */
+void alert_clear(struct alert *a);
 
-/* Removes the alerts sent for an --at day d with d <= at < d + repeat_after
- * (repeat_after 0 removes none); *suppressed counts them. */
-int alert_filter_sent(struct store *st, struct alert_list *l, int64_t repeat_after,
-                      size_t *suppressed, char *err, size_t errlen);
-/* Records every alert of l as sent for l's --at day at the UTC second now,
- * in one transaction. Needs a read-write store. */
+/* What a cron run does (docs/alerts.md): judges the day before s->p.at
+ * and every earlier day of the last s->lookback whose reports changed
+ * since it was last judged (alert_judged), each with s->p's window
+ * ending that day; keeps each alert only when it was not sent for that
+ * day yet (nor, with repeat_after > 1, for one of the repeat_after - 1
+ * days before), or as a "grown" follow-up when its figure at least
+ * doubled since. repeat_after 0 keeps every alert. *out lists the alerts
+ * (oldest day first) and the days judged; *suppressed counts the alerts
+ * left out. Reads only. */
+int alert_run(struct store *st, const struct alert_settings *s, struct alert_list *out,
+              size_t *suppressed, char *err, size_t errlen);
+/* Records every alert of l as sent for its day, and every day l judged,
+ * at the UTC second now, in one transaction. Needs a read-write store. */
 int alert_record_sent(struct store *st, const struct alert_list *l, int64_t now, char *err,
                       size_t errlen);
 

@@ -32,24 +32,22 @@ const char *alert_kind_name(enum alert_kind k)
 	}
 }
 
-static void alert_window_text(const struct alert_list *l, char *buf, size_t len)
+static void alert_window_text(int64_t since, int64_t until, char *buf, size_t len)
 {
 	char a[16], b[16];
 
-	datetime_format_day(l->window_since, a, sizeof(a));
-	if (l->window_until - l->window_since == 1) {
+	datetime_format_day(since, a, sizeof(a));
+	if (until - since == 1) {
 		snprintf(buf, len, "on %s", a);
 		return;
 	}
-	datetime_format_day(l->window_until - 1, b, sizeof(b));
-	snprintf(buf, len, "in %" PRId64 " days (%s to %s)", l->window_until - l->window_since, a,
-	         b);
+	datetime_format_day(until - 1, b, sizeof(b));
+	snprintf(buf, len, "in %" PRId64 " days (%s to %s)", until - since, a, b);
 }
 
-static void alert_baseline_text(const struct alert_list *l, const struct alert *a, char *buf,
-                                size_t len)
+static void alert_baseline_text(const struct alert *a, char *buf, size_t len)
 {
-	int64_t nb = l->baseline_until - l->baseline_since;
+	int64_t nb = a->baseline_until - a->baseline_since;
 
 	if (nb <= 0)
 		snprintf(buf, len, "no baseline yet");
@@ -60,11 +58,27 @@ static void alert_baseline_text(const struct alert_list *l, const struct alert *
 		         a->baseline_mean, a->spread, nb, nb == 1 ? "" : "s");
 }
 
-int alert_format_line(const struct alert_list *l, const struct alert *a, struct strbuf *sb)
+/* What the alert's line ends with: a grown follow-up's earlier figure,
+ * and whether its day's reports came late. */
+static void alert_note_text(const struct alert *a, char *buf, size_t len)
+{
+	char was[32];
+
+	buf[0] = '\0';
+	text_count(a->previous_value, was, sizeof(was));
+	if (a->previous_value > 0 && a->late)
+		snprintf(buf, len, " (grown from %s when first sent; more reports came late)", was);
+	else if (a->previous_value > 0)
+		snprintf(buf, len, " (grown from %s when first sent)", was);
+	else if (a->late)
+		snprintf(buf, len, " (its reports came late)");
+}
+
+static int alert_format_body(const struct alert *a, struct strbuf *sb)
 {
 	char dom[TEXT_CELL_MAX], mx[TEXT_CELL_MAX], rt[TEXT_CELL_MAX], org[TEXT_CELL_MAX];
 	char win[64], base[96], n[32], m[32], r1[16], r2[16];
-	int64_t nb = l->baseline_until - l->baseline_since;
+	int64_t nb = a->baseline_until - a->baseline_since;
 
 	if (a->policy_domain != NULL)
 		text_escape(a->policy_domain, dom, sizeof(dom));
@@ -78,8 +92,8 @@ int alert_format_line(const struct alert_list *l, const struct alert *a, struct 
 	}
 	text_escape(a->result_type, rt, sizeof(rt));
 	text_escape(a->organization, org, sizeof(org));
-	alert_window_text(l, win, sizeof(win));
-	alert_baseline_text(l, a, base, sizeof(base));
+	alert_window_text(a->window_since, a->window_until, win, sizeof(win));
+	alert_baseline_text(a, base, sizeof(base));
 	text_count(a->window_failed, n, sizeof(n));
 	switch (a->kind) {
 	case ALERT_FAILURE_SPIKE:
@@ -101,13 +115,24 @@ int alert_format_line(const struct alert_list *l, const struct alert *a, struct 
 		                     text_rate(a->baseline_successful, a->baseline_failed, r2, 16),
 		                     nb, nb == 1 ? "" : "s");
 	default:
-		datetime_format_day(l->window_until - a->silent_days, r1, sizeof(r1));
-		datetime_format_day(l->window_until - 1, r2, sizeof(r2));
+		datetime_format_day(a->window_until - 1 - a->silent_days, r1, sizeof(r1));
+		datetime_format_day(a->window_until - 2, r2, sizeof(r2));
 		return strbuf_printf(sb,
 		                     "silent reporter: %s sent no report in %" PRId64 " days (%s "
 		                     "to %s); it reported on each of the %" PRId64 " days before",
 		                     org, a->silent_days, r1, r2, a->regular_days);
 	}
+}
+
+int alert_format_line(const struct alert_list *l, const struct alert *a, struct strbuf *sb)
+{
+	char note[96];
+
+	(void)l;
+	alert_note_text(a, note, sizeof(note));
+	if (alert_format_body(a, sb) < 0)
+		return -1;
+	return strbuf_puts(sb, note);
 }
 
 int alert_render_text(const struct alert_list *l, struct strbuf *sb)
@@ -151,7 +176,7 @@ static void alert_json_rate(struct jsonw *w, int64_t ok, int64_t failed)
 static void alert_json_one(struct jsonw *w, const struct alert_list *l, const struct alert *a,
                            struct strbuf *line)
 {
-	char hint[HINTS_MAX];
+	char hint[HINTS_MAX], day[16];
 	int failure = a->kind == ALERT_FAILURE_SPIKE || a->kind == ALERT_NEW_FAILURE;
 
 	jsonw_object_begin(w);
@@ -165,6 +190,16 @@ static void alert_json_one(struct jsonw *w, const struct alert_list *l, const st
 	jsonw_string(w, a->result_type);
 	jsonw_key(w, "organization");
 	jsonw_string(w, a->organization);
+	jsonw_key(w, "day");
+	datetime_format_day(a->day, day, sizeof(day));
+	jsonw_string(w, day);
+	jsonw_key(w, "late");
+	jsonw_bool(w, a->late);
+	jsonw_key(w, "grown_from");
+	if (a->previous_value > 0)
+		jsonw_int(w, a->previous_value);
+	else
+		jsonw_null(w);
 	jsonw_key(w, "window_failed_sessions");
 	jsonw_int(w, a->window_failed);
 	jsonw_key(w, "baseline_failed_sessions");
@@ -210,7 +245,7 @@ int alert_render_json(const struct alert_list *l, struct strbuf *sb, int pretty)
 
 	strbuf_init(&text, sb->cap);
 	strbuf_init(&line, sb->cap);
-	alert_window_text(l, win, sizeof(win));
+	alert_window_text(l->window_since, l->window_until, win, sizeof(win));
 	failed |= strbuf_printf(&text, "tlswatch: %zu alert%s for SMTP TLS reports %s", l->n,
 	                        l->n == 1 ? "" : "s", win) < 0;
 	for (i = 0; i < l->n; i++) {

@@ -23,14 +23,18 @@ static void alert_usage(FILE *f)
 {
 	fprintf(f, "usage: tlswatch alert [--window Nd] [--baseline Nd] [--factor F]\n"
 	           "                      [--min-failures N] [--at DATE] [--repeat-after Nd]\n"
+	           "                      [--lookback Nd]\n"
 	           "                      [--format text|json] [--exec CMD] [--webhook URL]\n"
 	           "\n"
 	           "Compares failed sessions in the window (the complete UTC days before\n"
 	           "--at) with the baseline before it, per (policy domain, MX host, result\n"
 	           "type) and per policy domain; alerts on a spike, a new failure, a sharp\n"
 	           "fall of a domain's success rate, and a daily reporter gone silent.\n"
-	           "Prints nothing when all is well. An alert already sent is not sent\n"
-	           "again until --repeat-after days have passed. See docs/alerts.md.\n"
+	           "Prints nothing when all is well. Reports come a day or more late, so\n"
+	           "each run also judges again every day of --lookback whose reports\n"
+	           "changed since it was last judged; an alert is sent once per day it\n"
+	           "concerns, again only when its count at least doubled. Run it hourly\n"
+	           "after 'collect'. See docs/alerts.md.\n"
 	           "\n"
 	           "  --window Nd        days evaluated (default 1)\n"
 	           "  --baseline Nd      days before the window to compare with (default 28)\n"
@@ -38,14 +42,16 @@ static void alert_usage(FILE *f)
 	           "                     many standard deviations above it (default 3)\n"
 	           "  --min-failures N   failed sessions needed for any alert (default 10)\n"
 	           "  --at DATE          evaluate as if today were DATE (default today)\n"
-	           "  --repeat-after Nd  send an alert again after N days (default 1; 0:\n"
-	           "                     every run)\n"
+	           "  --repeat-after Nd  an alert sent for a day is not sent for the N-1 days\n"
+	           "                     after it (default 1, once per day; 0: every run)\n"
+	           "  --lookback Nd      days judged again when their reports changed\n"
+	           "                     (default 7, at most 62)\n"
 	           "  --format F         text (one line per alert) or json\n"
 	           "  --exec CMD         run CMD (/bin/sh -c) with the alerts as JSON on stdin\n"
 	           "  --webhook URL      POST the alerts as JSON, with a Slack/Mattermost/\n"
 	           "                     Teams 'text' field\n"
 	           "Defaults also come from the configuration's [alert] section: window,\n"
-	           "baseline, factor, min_failures, repeat_after, exec, webhook.\n"
+	           "baseline, factor, min_failures, repeat_after, lookback, exec, webhook.\n"
 	           "\n"
 	           "Exit status: 0 nothing to report, 1 alerts, 2 an error (the alerts are\n"
 	           "then not recorded as sent, so the next run tries again).\n");
@@ -104,6 +110,7 @@ int cmd_alert(struct cli *c, int argc, char **argv)
 	    {"min-failures", required_argument, NULL, 'm'},
 	    {"at", required_argument, NULL, 'a'},
 	    {"repeat-after", required_argument, NULL, 'r'},
+	    {"lookback", required_argument, NULL, 'l'},
 	    {"format", required_argument, NULL, 'F'},
 	    {"exec", required_argument, NULL, 'e'},
 	    {"webhook", required_argument, NULL, 'W'},
@@ -111,8 +118,8 @@ int cmd_alert(struct cli *c, int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	static const char *const names[] = {
-	    ['w'] = "window",       ['b'] = "baseline", ['f'] = "factor", ['m'] = "min_failures",
-	    ['r'] = "repeat_after", ['e'] = "exec",     ['W'] = "webhook"};
+	    ['w'] = "window",       ['b'] = "baseline", ['f'] = "factor",  ['m'] = "min_failures",
+	    ['r'] = "repeat_after", ['e'] = "exec",     ['W'] = "webhook", ['l'] = "lookback"};
 	struct alert_opts o;
 	struct alert_list l;
 	struct store *st = NULL;
@@ -166,15 +173,21 @@ int cmd_alert(struct cli *c, int argc, char **argv)
 		return EXIT_FAILURE_OP;
 	}
 	if (store_open(c->db_path, STORE_READWRITE, &st, err, sizeof(err)) < 0 ||
-	    alert_evaluate(st, &o.s.p, &l, err, sizeof(err)) < 0 ||
-	    alert_filter_sent(st, &l, o.s.repeat_after, &suppressed, err, sizeof(err)) < 0) {
+	    alert_run(st, &o.s, &l, &suppressed, err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		goto out;
 	}
+	log_verbose("judged %zu day%s", l.n_judged, l.n_judged == 1 ? "" : "s");
 	if (suppressed > 0)
-		log_verbose("%zu alert%s already sent (--repeat-after)", suppressed,
-		            suppressed == 1 ? "" : "s");
-	rc = l.n == 0 ? EXIT_OK : alert_deliver(st, &o, &l);
+		log_verbose("%zu alert%s already sent", suppressed, suppressed == 1 ? "" : "s");
+	if (l.n > 0) {
+		rc = alert_deliver(st, &o, &l);
+	} else if (alert_record_sent(st, &l, (int64_t)time(NULL), err, sizeof(err)) < 0) {
+		/* nothing to send, but what was judged is kept */
+		log_error("%s", err);
+	} else {
+		rc = EXIT_OK;
+	}
 out:
 	alert_list_free(&l);
 	store_close(st);

@@ -37,7 +37,10 @@ for d in 01 02 03 04 05 06 07 08 09 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24
 	fi
 done
 t_eq "flat corpus: silent (exit 0, no output) on each day of July" "$loud" ""
-t_eq "flat corpus: nothing recorded" "$(t_sql "$T/flat.db" 'SELECT count(*) FROM alert_sent')" 0
+t_eq "flat corpus: nothing recorded as sent" "$(t_sql "$T/flat.db" 'SELECT count(*) FROM alert_sent_day')" 0
+t_eq "flat corpus: every day with reports judged" \
+	"$(t_sql "$T/flat.db" "SELECT count(*), date(min(day) * 86400, 'unixepoch'), date(max(day) * 86400, 'unixepoch') FROM alert_judged")" \
+	"37|2026-06-24|2026-07-30"
 
 # --- the spike: one line naming the domain, MX and result type
 alert spike --at 2026-07-15
@@ -48,9 +51,9 @@ t_eq "spike: one line" "$(wc -l < "$T/out")" 1
 t_check "spike: names domain, MX, result type and count" grep -q \
 	'^failure spike: example.com, MX mx1.example.com, certificate-expired: 2[0-9][0-9] failed sessions on 2026-07-15; baseline [0-9.]*/day' \
 	"$T/out"
-t_eq "spike: recorded as sent" \
-	"$(t_sql "$T/spike.db" "SELECT scope, policy_domain, mx_host, result_type, date(last_day * 86400, 'unixepoch') FROM alert_sent")" \
-	"failure|example.com|mx1.example.com|certificate-expired|2026-07-16"
+t_eq "spike: recorded as sent for the day it happened" \
+	"$(t_sql "$T/spike.db" "SELECT scope, policy_domain, mx_host, result_type, date(day * 86400, 'unixepoch') FROM alert_sent_day")" \
+	"failure|example.com|mx1.example.com|certificate-expired|2026-07-15"
 
 # --- not sent again until --repeat-after has passed
 alert spike --at 2026-07-16
@@ -61,7 +64,7 @@ alert spike --at 2026-07-18 --window 3 --repeat-after 3
 t_eq "two days later: silent" "$rc $(wc -c < "$T/out")" "0 0"
 alert spike --at 2026-07-19 --window 4 --repeat-after 3
 t_eq "three days later: sent again" "$rc $(grep -c 'mx1.example.com, certificate-expired' "$T/out")" "1 1"
-t_eq "sent twice" "$(t_sql "$T/spike.db" "SELECT times FROM alert_sent WHERE scope = 'failure'")" 2
+t_eq "sent twice" "$(t_sql "$T/spike.db" "SELECT count(*) FROM alert_sent_day WHERE scope = 'failure'")" 2
 alert spike --at 2026-07-19 --window 4 --repeat-after 0 -v
 t_eq "--repeat-after 0: every run" "$rc" 1
 
@@ -89,12 +92,12 @@ t_eq "--exec: exit 1 (alerts)" "$rc" 1
 t_eq "--exec: the alert document on stdin" \
 	"$(jq -c '[.alerts[0].kind, .alerts[0].mx_host, .alerts[0].result_type]' "$T/exec.json")" \
 	'["failure-spike","mx1.example.com","certificate-expired"]'
-before=$(t_sql "$T/spike.db" "SELECT times FROM alert_sent WHERE scope = 'failure' AND result_type = 'certificate-expired'")
+before=$(t_sql "$T/spike.db" "SELECT sum(times) FROM alert_sent_day WHERE scope = 'failure' AND result_type = 'certificate-expired'")
 alert spike --at 2026-07-16 --repeat-after 0 --exec "cat > /dev/null; exit 3"
 t_eq "--exec failing: exit 2" "$rc" 2
 t_check "--exec failing: says so" grep -q 'exited with status 3' "$T/err"
 t_eq "--exec failing: not recorded as sent" \
-	"$(t_sql "$T/spike.db" "SELECT times FROM alert_sent WHERE scope = 'failure' AND result_type = 'certificate-expired'")" \
+	"$(t_sql "$T/spike.db" "SELECT sum(times) FROM alert_sent_day WHERE scope = 'failure' AND result_type = 'certificate-expired'")" \
 	"$before"
 alert spike --at 2026-07-16 --repeat-after 0 --exec "exec 0<&-; sleep 0"
 t_eq "--exec not reading stdin: still exit 1" "$rc" 1

@@ -175,8 +175,10 @@ static void fill_store(struct store *st, int64_t d0)
 			add_report(ig, "Big", day, "example.com", 1000, expired2, 1);
 		/* example.org: as many failures, of far fewer sessions, on day 34 */
 		add_report(ig, "Big", day, "example.org", day == d0 + 34 ? 450 : 9950, org50, 1);
-		/* a daily reporter with 100 sessions, and a tiny one, stop after day 32 */
-		if (day <= d0 + 32) {
+		/* a daily reporter with 100 sessions, and a tiny one, stop after
+		 * day 31: silent on days 32 and 33 (day 34, the window, is still
+		 * coming in) */
+		if (day <= d0 + 31) {
 			add_report(ig, "Daily", day, "example.net", 100, NULL, 0);
 			add_report(ig, "Tiny", day, "example.net", 5, NULL, 0);
 		}
@@ -190,6 +192,7 @@ static void test_alert_evaluate(void **state)
 	char dir[] = "/tmp/test_analyzer_alert.XXXXXX", path[128], err[512];
 	int64_t d0 = datetime_days_from_civil(2026, 1, 1);
 	struct alert_params p = {d0 + 35, 1, 28, 3.0, 10};
+	struct alert_settings s;
 	struct alert_list l;
 	struct store *st = NULL;
 	struct strbuf sb;
@@ -233,16 +236,23 @@ static void test_alert_evaluate(void **state)
 	assert_non_null(strstr(strbuf_str(&sb), "silent reporter: Daily sent no report in 2 days"));
 	strbuf_free(&sb);
 
-	/* sent once: not again for the same --at, again when repeat-after 0 */
+	alert_list_free(&l);
+
+	/* a run: sent once per day, not again; again when repeat-after 0 */
+	alert_settings_default(&s, d0 + 35);
+	assert_int_equal(alert_run(st, &s, &l, &suppressed, err, sizeof(err)), 0);
+	assert_int_equal(l.n, 4);
+	assert_int_equal(suppressed, 0);
+	assert_int_equal(l.alerts[0].day, d0 + 34);
+	assert_int_equal(l.alerts[0].late, 0);
 	assert_int_equal(alert_record_sent(st, &l, 1, err, sizeof(err)), 0);
 	alert_list_free(&l);
-	assert_int_equal(alert_evaluate(st, &p, &l, err, sizeof(err)), 0);
-	assert_int_equal(alert_filter_sent(st, &l, 1, &suppressed, err, sizeof(err)), 0);
+	assert_int_equal(alert_run(st, &s, &l, &suppressed, err, sizeof(err)), 0);
 	assert_int_equal(suppressed, 4);
 	assert_int_equal(l.n, 0);
 	alert_list_free(&l);
-	assert_int_equal(alert_evaluate(st, &p, &l, err, sizeof(err)), 0);
-	assert_int_equal(alert_filter_sent(st, &l, 0, &suppressed, err, sizeof(err)), 0);
+	s.repeat_after = 0;
+	assert_int_equal(alert_run(st, &s, &l, &suppressed, err, sizeof(err)), 0);
 	assert_int_equal(suppressed, 0);
 	assert_int_equal(l.n, 4);
 	alert_list_free(&l);
