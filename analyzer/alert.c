@@ -58,6 +58,14 @@ int alert_rate_rule(const struct alert_params *p, int64_t ok, int64_t failed, in
 	return (rate - base_rate) * 10000.0 >= ALERT_RATE_DROP_BP && rate >= p->factor * base_rate;
 }
 
+int alert_small_rule(int64_t failed, int64_t sessions, int64_t base_failed, int64_t base_sessions)
+{
+	/* integer basis points: no rounding at the 50 % and 5 % edges */
+	return failed >= ALERT_SMALL_MIN_FAILURES && sessions > 0 && base_sessions > 0 &&
+	       failed * 10000 >= ALERT_SMALL_RATE_BP * sessions &&
+	       base_failed * 10000 < ALERT_SMALL_BASE_BP * base_sessions;
+}
+
 static struct alert *alert_slot(struct alert_list *l)
 {
 	if (l->n == l->alloc) {
@@ -180,6 +188,8 @@ static int alert_domain_has_alert(const struct alert_list *l, const char *domain
 struct alert_domain_stat {
 	const char *domain; /* borrowed from the domain rows; NULL: absent */
 	double sd;
+	int64_t window_ok, window_failed; /* the denominators of the rate rule */
+	int64_t base_ok, base_failed;
 };
 
 static int alert_domain_stat_cmp(const void *x, const void *y)
@@ -205,6 +215,10 @@ static struct alert_domain_stat *alert_domain_stats(const struct alert_list *l,
 		j = alert_group_end(rows, i);
 		alert_series_read(l, rows, i, j, s);
 		st[*n].domain = rows->rows[i].policy_domain;
+		st[*n].window_ok = s->window_ok;
+		st[*n].window_failed = s->window_failed;
+		st[*n].base_ok = s->base_ok;
+		st[*n].base_failed = s->base_failed;
 		alert_stats(s->daily, (size_t)(nb > 0 ? nb : 0), &mean, &st[*n].sd);
 		(*n)++;
 	}
@@ -217,14 +231,16 @@ static void alert_failures(struct alert_list *l, const struct query_rows *rows,
 {
 	int64_t nb = l->baseline_until - l->baseline_since;
 	const struct alert_domain_stat *hit;
-	struct alert_domain_stat key = {NULL, 0};
+	struct alert_domain_stat key;
 	size_t i, j;
 	double mean, sd, spread;
 	int kind;
 
+	memset(&key, 0, sizeof(key));
 	for (i = 0; i < rows->n; i = j) {
 		const struct query_row *r = &rows->rows[i];
 		struct alert *a;
+		int by_rate = 0;
 
 		j = alert_group_end(rows, i);
 		alert_series_read(l, rows, i, j, s);
@@ -235,9 +251,24 @@ static void alert_failures(struct alert_list *l, const struct query_rows *rows,
 		          : NULL;
 		spread = hit != NULL && hit->sd > sd ? hit->sd : sd;
 		kind = alert_spike_rule(&l->params, s->window_failed, mean, spread, nb);
+		/* the group's failures against its domain's sessions: the
+		 * reports count sessions per domain, not per MX */
+		if (kind == 0 && hit != NULL &&
+		    alert_small_rule(s->window_failed, hit->window_ok + hit->window_failed,
+		                     hit->base_failed, hit->base_ok + hit->base_failed)) {
+			kind = 1 + (mean > 0 ? ALERT_FAILURE_SPIKE : ALERT_NEW_FAILURE);
+			by_rate = 1;
+		}
 		if (kind == 0)
 			continue;
 		a = alert_add(l, (enum alert_kind)(kind - 1));
+		a->by_rate = by_rate;
+		/* details may list more failures than the summary counted
+		 * (docs/counting.md): never fewer sessions than failures */
+		if (hit != NULL)
+			a->window_sessions = hit->window_ok + hit->window_failed > s->window_failed
+			                         ? hit->window_ok + hit->window_failed
+			                         : s->window_failed;
 		a->policy_domain = alert_strdup(r->policy_domain);
 		a->mx_host = alert_strdup(r->mx_host);
 		a->result_type = alert_strdup(r->result_type);
@@ -277,10 +308,19 @@ static void alert_domains(struct alert_list *l, const struct query_rows *rows,
 			alert_series_read(l, rows, i, j, s);
 			alert_stats(s->daily, (size_t)(nb > 0 ? nb : 0), &mean, &sd);
 			if (pass == 0) {
+				int by_rate = 0;
+
 				kind = alert_spike_rule(&l->params, s->window_failed, mean, sd, nb);
+				if (kind == 0 &&
+				    alert_small_rule(s->window_failed,
+				                     s->window_ok + s->window_failed,
+				                     s->base_failed, s->base_ok + s->base_failed))
+					kind = by_rate = 1;
 				if (kind == 0)
 					continue;
 				a = alert_add(l, ALERT_DOMAIN_SPIKE);
+				a->by_rate = by_rate;
+				a->window_sessions = s->window_ok + s->window_failed;
 			} else {
 				if (nb <= 0 ||
 				    !alert_rate_rule(&l->params, s->window_ok, s->window_failed,

@@ -62,6 +62,18 @@
 #define ALERT_DEFAULT_REPEAT_AFTER 1
 #define ALERT_DEFAULT_LOOKBACK     7
 
+/* The failure-rate rule (docs/alerts.md, rule 1b): news however few the
+ * sessions when at least ALERT_SMALL_MIN_FAILURES failed, making at least
+ * ALERT_SMALL_RATE_BP of the window's sessions, after a baseline whose
+ * failure rate was under ALERT_SMALL_BASE_BP. Three is the fewest that
+ * is not a fluke: at a 5 % baseline rate, 3 or more failures out of 3 to
+ * 6 sessions come by chance about once in 200 to 1,000 domain-days, 4 of
+ * 8 once in 3,000 (binomial tails); a domain whose sessions fail half the
+ * time is news, one failing 1 in 20 every day is not. */
+#define ALERT_SMALL_MIN_FAILURES 3
+#define ALERT_SMALL_RATE_BP      5000 /* 50 % */
+#define ALERT_SMALL_BASE_BP      500  /* 5 % */
+
 struct config;
 
 struct alert_params {
@@ -102,10 +114,15 @@ struct alert {
 	int64_t day;
 	int64_t window_since, window_until;
 	int64_t baseline_since, baseline_until;
-	int late;               /* judged on a later run than its day's first:
-	                         * its reports came late */
-	int64_t previous_value; /* a "grown" follow-up: the figure sent
-	                         * before for the same day; 0: first sending */
+	int64_t window_sessions; /* the domain's sessions in the window (the
+	                          * reports count sessions per domain); 0:
+	                          * unknown */
+	int by_rate;             /* raised by the failure-rate rule (few
+	                          * sessions, most failing), not by count */
+	int late;                /* judged on a later run than its day's first:
+	                          * its reports came late */
+	int64_t previous_value;  /* a "grown" follow-up: the figure sent
+	                          * before for the same day; 0: first sending */
 };
 
 struct alert_list {
@@ -154,6 +171,11 @@ void alert_stats(const int64_t *daily, size_t n, double *mean, double *sd);
  * ALERT_FAILURE_SPIKE / ALERT_NEW_FAILURE + 1 -- i.e. 1 + the kind. */
 int alert_spike_rule(const struct alert_params *p, int64_t window_total, double mean, double sd,
                      int64_t baseline_days);
+
+/* The failure-rate rule for small volumes: 1 when failed of sessions
+ * failed (>= ALERT_SMALL_MIN_FAILURES, >= ALERT_SMALL_RATE_BP) after a
+ * baseline with base_failed of base_sessions under ALERT_SMALL_BASE_BP. */
+int alert_small_rule(int64_t failed, int64_t sessions, int64_t base_failed, int64_t base_sessions);
 
 /* Success-rate rule: 1 when the window's rate fell sharply against the
  * baseline's (see docs/alerts.md). */

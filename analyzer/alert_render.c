@@ -45,17 +45,19 @@ static void alert_window_text(int64_t since, int64_t until, char *buf, size_t le
 	snprintf(buf, len, "in %" PRId64 " days (%s to %s)", until - since, a, b);
 }
 
+/* The baseline in words a postmaster reads at a glance: the numbers
+ * (mean, deviation) stay in the JSON. */
 static void alert_baseline_text(const struct alert *a, char *buf, size_t len)
 {
 	int64_t nb = a->baseline_until - a->baseline_since;
 
 	if (nb <= 0)
-		snprintf(buf, len, "no baseline yet");
+		snprintf(buf, len, "no earlier days to compare with");
 	else if (a->baseline_mean <= 0)
-		snprintf(buf, len, "none in the %" PRId64 "-day baseline", nb);
+		snprintf(buf, len, "none in the %" PRId64 " day%s before", nb, nb == 1 ? "" : "s");
 	else
-		snprintf(buf, len, "baseline %.1f/day (spread %.1f) over %" PRId64 " day%s",
-		         a->baseline_mean, a->spread, nb, nb == 1 ? "" : "s");
+		snprintf(buf, len, "usually about %.*f a day (%" PRId64 " day%s before)",
+		         a->baseline_mean < 10 ? 1 : 0, a->baseline_mean, nb, nb == 1 ? "" : "s");
 }
 
 /* What the alert's line ends with: a grown follow-up's earlier figure,
@@ -74,10 +76,26 @@ static void alert_note_text(const struct alert *a, char *buf, size_t len)
 		snprintf(buf, len, " (its reports came late)");
 }
 
+/* "400 of 5,210 sessions failed" (n: the failed count, written), or
+ * "400 failed sessions" when the sessions are unknown. */
+static const char *alert_sessions_text(const struct alert *a, const char *n, char *buf, size_t len)
+{
+	char m[32];
+
+	if (a->window_sessions > 0) {
+		text_count(a->window_sessions, m, sizeof(m));
+		snprintf(buf, len, "%s of %s session%s failed", n, m,
+		         a->window_sessions == 1 ? "" : "s");
+	} else {
+		snprintf(buf, len, "%s failed session%s", n, a->window_failed == 1 ? "" : "s");
+	}
+	return buf;
+}
+
 static int alert_format_body(const struct alert *a, struct strbuf *sb)
 {
 	char dom[TEXT_CELL_MAX], mx[TEXT_CELL_MAX], rt[TEXT_CELL_MAX], org[TEXT_CELL_MAX];
-	char win[64], base[96], n[32], m[32], r1[16], r2[16];
+	char win[64], base[96], n[32], m[80], r1[16], r2[16];
 	int64_t nb = a->baseline_until - a->baseline_since;
 
 	if (a->policy_domain != NULL)
@@ -98,13 +116,13 @@ static int alert_format_body(const struct alert *a, struct strbuf *sb)
 	switch (a->kind) {
 	case ALERT_FAILURE_SPIKE:
 	case ALERT_NEW_FAILURE:
-		return strbuf_printf(sb, "%s: %s, %s, %s: %s failed session%s %s; %s",
+		return strbuf_printf(sb, "%s: %s, %s, %s: %s %s; %s",
 		                     a->kind == ALERT_NEW_FAILURE ? "new failure" : "failure spike",
-		                     dom, mx, rt, n, a->window_failed == 1 ? "" : "s", win, base);
+		                     dom, mx, rt, alert_sessions_text(a, n, m, sizeof(m)), win,
+		                     base);
 	case ALERT_DOMAIN_SPIKE:
-		return strbuf_printf(sb,
-		                     "failure spike: %s (all MX hosts): %s failed session%s %s; %s",
-		                     dom, n, a->window_failed == 1 ? "" : "s", win, base);
+		return strbuf_printf(sb, "failure spike: %s (all MX hosts): %s %s; %s", dom,
+		                     alert_sessions_text(a, n, m, sizeof(m)), win, base);
 	case ALERT_RATE_DROP:
 		text_count(a->window_failed + a->window_successful, m, sizeof(m));
 		return strbuf_printf(sb,
@@ -210,6 +228,13 @@ static void alert_json_one(struct jsonw *w, const struct alert_list *l, const st
 	jsonw_double(w, alert_round2(a->baseline_sd));
 	jsonw_key(w, "spread");
 	jsonw_double(w, alert_round2(a->spread));
+	jsonw_key(w, "window_sessions");
+	if (a->window_sessions > 0)
+		jsonw_int(w, a->window_sessions);
+	else
+		jsonw_null(w);
+	jsonw_key(w, "rule");
+	jsonw_string(w, a->by_rate ? "failure-rate" : "count");
 	if (a->kind == ALERT_RATE_DROP) {
 		jsonw_key(w, "window_success_rate");
 		alert_json_rate(w, a->window_successful, a->window_failed);

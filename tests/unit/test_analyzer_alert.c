@@ -163,6 +163,8 @@ static void fill_store(struct store *st, int64_t d0)
 	static const struct detail spike[] = {{"mx1.example.com", "certificate-expired", 50},
 	                                      {"mx2.example.com", "starttls-not-supported", 12}};
 	static const struct detail org50[] = {{"mx1.example.org", "validation-failure", 50}};
+	static const struct detail small8[] = {{"mx.small.example", "certificate-expired", 8}};
+	static const struct detail steady3[] = {{"mx.steady.example", "starttls-not-supported", 3}};
 	struct ingest *ig = ingest_new(st);
 	char err[256];
 	int64_t day;
@@ -175,6 +177,13 @@ static void fill_store(struct store *st, int64_t d0)
 			add_report(ig, "Big", day, "example.com", 1000, expired2, 1);
 		/* example.org: as many failures, of far fewer sessions, on day 34 */
 		add_report(ig, "Big", day, "example.org", day == d0 + 34 ? 450 : 9950, org50, 1);
+		/* a small domain: 8 of 8 sessions fail on day 34, after a clean
+		 * month; a larger one fails 3 of 903 every day */
+		if (day == d0 + 34)
+			add_report(ig, "Big", day, "small.example", 0, small8, 1);
+		else
+			add_report(ig, "Big", day, "small.example", 8, NULL, 0);
+		add_report(ig, "Big", day, "steady.example", 900, steady3, 1);
 		/* a daily reporter with 100 sessions, and a tiny one, stop after
 		 * day 31: silent on days 32 and 33 (day 34, the window, is still
 		 * coming in) */
@@ -208,8 +217,8 @@ static void test_alert_evaluate(void **state)
 	assert_int_equal(l.window_since, d0 + 34);
 	assert_int_equal(l.baseline_since, d0 + 6);
 	assert_int_equal(l.baseline_until, d0 + 34);
-	if (l.n != 4)
-		fail_msg("got %zu alerts, want 4", l.n);
+	if (l.n != 5)
+		fail_msg("got %zu alerts, want 5", l.n);
 	assert_int_equal(l.alerts[0].kind, ALERT_FAILURE_SPIKE);
 	assert_string_equal(l.alerts[0].policy_domain, "example.com");
 	assert_string_equal(l.alerts[0].mx_host, "mx1.example.com");
@@ -220,20 +229,31 @@ static void test_alert_evaluate(void **state)
 	assert_string_equal(l.alerts[1].mx_host, "mx2.example.com");
 	assert_string_equal(l.alerts[1].result_type, "starttls-not-supported");
 	assert_int_equal(l.alerts[1].window_failed, 12);
-	/* example.com's own domain alert is left out: its groups alerted */
-	assert_int_equal(l.alerts[2].kind, ALERT_RATE_DROP);
-	assert_string_equal(l.alerts[2].policy_domain, "example.org");
-	assert_int_equal(l.alerts[2].window_successful, 450);
-	assert_int_equal(l.alerts[3].kind, ALERT_SILENT_REPORTER);
-	assert_string_equal(l.alerts[3].organization, "Daily");
-	assert_int_equal(l.alerts[3].silent_days, 2);
+	/* 8 of 8: the failure-rate rule, under --min-failures */
+	assert_int_equal(l.alerts[2].kind, ALERT_NEW_FAILURE);
+	assert_string_equal(l.alerts[2].policy_domain, "small.example");
+	assert_int_equal(l.alerts[2].window_failed, 8);
+	assert_int_equal(l.alerts[2].window_sessions, 8);
+	assert_true(l.alerts[2].by_rate);
+	/* example.com's own domain alert is left out: its groups alerted;
+	 * steady.example's 3 of 903 is no news */
+	assert_int_equal(l.alerts[3].kind, ALERT_RATE_DROP);
+	assert_string_equal(l.alerts[3].policy_domain, "example.org");
+	assert_int_equal(l.alerts[3].window_successful, 450);
+	assert_int_equal(l.alerts[4].kind, ALERT_SILENT_REPORTER);
+	assert_string_equal(l.alerts[4].organization, "Daily");
+	assert_int_equal(l.alerts[4].silent_days, 2);
 
 	strbuf_init(&sb, 1 << 16);
 	assert_int_equal(alert_render_text(&l, &sb), 0);
 	assert_non_null(strstr(strbuf_str(&sb), "failure spike: example.com, MX mx1.example.com, "
-	                                        "certificate-expired: 50 failed sessions on "
-	                                        "2026-02-04; baseline 2.0/day"));
+	                                        "certificate-expired: 50 of 1,062 sessions failed "
+	                                        "on 2026-02-04; usually about 2.0 a day (28 "
+	                                        "days before)"));
 	assert_non_null(strstr(strbuf_str(&sb), "silent reporter: Daily sent no report in 2 days"));
+	assert_non_null(strstr(strbuf_str(&sb), "new failure: small.example, MX mx.small.example, "
+	                                        "certificate-expired: 8 of 8 sessions failed on "
+	                                        "2026-02-04; none in the 28 days before"));
 	strbuf_free(&sb);
 
 	alert_list_free(&l);
@@ -241,20 +261,20 @@ static void test_alert_evaluate(void **state)
 	/* a run: sent once per day, not again; again when repeat-after 0 */
 	alert_settings_default(&s, d0 + 35);
 	assert_int_equal(alert_run(st, &s, &l, &suppressed, err, sizeof(err)), 0);
-	assert_int_equal(l.n, 4);
+	assert_int_equal(l.n, 5);
 	assert_int_equal(suppressed, 0);
 	assert_int_equal(l.alerts[0].day, d0 + 34);
 	assert_int_equal(l.alerts[0].late, 0);
 	assert_int_equal(alert_record_sent(st, &l, 1, err, sizeof(err)), 0);
 	alert_list_free(&l);
 	assert_int_equal(alert_run(st, &s, &l, &suppressed, err, sizeof(err)), 0);
-	assert_int_equal(suppressed, 4);
+	assert_int_equal(suppressed, 5);
 	assert_int_equal(l.n, 0);
 	alert_list_free(&l);
 	s.repeat_after = 0;
 	assert_int_equal(alert_run(st, &s, &l, &suppressed, err, sizeof(err)), 0);
 	assert_int_equal(suppressed, 0);
-	assert_int_equal(l.n, 4);
+	assert_int_equal(l.n, 5);
 	alert_list_free(&l);
 
 	/* a day earlier nothing was wrong yet */
@@ -271,6 +291,39 @@ static void test_alert_evaluate(void **state)
 	snprintf(path, sizeof(path), "%s/t.db-shm", dir);
 	unlink(path);
 	rmdir(dir);
+}
+
+struct small_case {
+	int64_t failed, sessions, base_failed, base_sessions;
+	int want;
+	const char *why;
+};
+
+static const struct small_case small_cases[] = {
+    {8, 8, 0, 224, 1, "8 of 8 after four clean weeks"},
+    {3, 903, 84, 25284, 0, "3 of 903, as on every day"},
+    {3, 6, 0, 168, 1, "3 of 6: half"},
+    {3, 7, 0, 196, 0, "3 of 7: under half"},
+    {2, 2, 0, 56, 0, "2 of 2: too few to tell"},
+    {5, 5, 0, 0, 0, "no baseline sessions: nothing to compare with"},
+    {8, 8, 11, 224, 1, "baseline at 4.9 %: still clean"},
+    {8, 8, 12, 240, 0, "baseline at exactly 5 %: not clean"},
+    {40, 50, 1, 1400, 1, "many failures, most sessions: the rule has no upper bound"},
+};
+
+static void test_alert_small_rule(void **state)
+{
+	size_t i;
+	int got;
+
+	(void)state;
+	for (i = 0; i < sizeof(small_cases) / sizeof(small_cases[0]); i++) {
+		const struct small_case *c = &small_cases[i];
+
+		got = alert_small_rule(c->failed, c->sessions, c->base_failed, c->base_sessions);
+		if (got != c->want)
+			fail_msg("%s: got %d, want %d", c->why, got, c->want);
+	}
 }
 
 /* The one reader of [alert]: what 'tlswatch alert' and 'tlswatch web' use. */
@@ -319,6 +372,7 @@ int main(void)
 	    cmocka_unit_test(test_alert_rate_rule),
 	    cmocka_unit_test(test_alert_evaluate),
 	    cmocka_unit_test(test_alert_params_from_config),
+	    cmocka_unit_test(test_alert_small_rule),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
