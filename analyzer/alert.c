@@ -58,12 +58,42 @@ int alert_rate_rule(const struct alert_params *p, int64_t ok, int64_t failed, in
 	return (rate - base_rate) * 10000.0 >= ALERT_RATE_DROP_BP && rate >= p->factor * base_rate;
 }
 
+double alert_binomial_tail(int64_t n, int64_t k, double p)
+{
+	double lp = log(p), lq = log1p(-p), sum = 0, term;
+	int64_t i;
+
+	if (k <= 0)
+		return 1;
+	if (k > n)
+		return 0;
+	/* from k up the terms only shrink when k >= n p (our case: k is at
+	 * least half of n, p under 5 %), so the loop ends in a few steps */
+	for (i = k; i <= n; i++) {
+		term = exp(lgamma((double)n + 1) - lgamma((double)i + 1) -
+		           lgamma((double)(n - i) + 1) + (double)i * lp + (double)(n - i) * lq);
+		sum += term;
+		if (term < sum * 1e-12)
+			break;
+	}
+	return sum;
+}
+
 int alert_small_rule(int64_t failed, int64_t sessions, int64_t base_failed, int64_t base_sessions)
 {
+	double p;
+
 	/* integer basis points: no rounding at the 50 % and 5 % edges */
-	return failed >= ALERT_SMALL_MIN_FAILURES && sessions > 0 && base_sessions > 0 &&
-	       failed * 10000 >= ALERT_SMALL_RATE_BP * sessions &&
-	       base_failed * 10000 < ALERT_SMALL_BASE_BP * base_sessions;
+	if (failed < ALERT_SMALL_MIN_FAILURES || sessions <= 0 || base_sessions <= 0 ||
+	    failed * 10000 < ALERT_SMALL_RATE_BP * sessions ||
+	    base_failed * 10000 >= ALERT_SMALL_BASE_BP * base_sessions)
+		return 0;
+	/* the baseline's rate, never 0 (a clean month of 200 sessions does
+	 * not prove a rate of 0): (failed + 1) / (sessions + 2) */
+	p = ((double)base_failed + 1) / ((double)base_sessions + 2);
+	if (failed > sessions)
+		failed = sessions; /* details may list more than the summary */
+	return alert_binomial_tail(sessions, failed, p) <= ALERT_SMALL_CHANCE;
 }
 
 static struct alert *alert_slot(struct alert_list *l)

@@ -55,6 +55,9 @@ static void alert_baseline_text(const struct alert *a, char *buf, size_t len)
 		snprintf(buf, len, "no earlier days to compare with");
 	else if (a->baseline_mean <= 0)
 		snprintf(buf, len, "none in the %" PRId64 " day%s before", nb, nb == 1 ? "" : "s");
+	else if (a->baseline_mean < 1 && a->baseline_failed > 0)
+		snprintf(buf, len, "%" PRId64 " in the %" PRId64 " day%s before", a->baseline_failed,
+		         nb, nb == 1 ? "" : "s");
 	else
 		snprintf(buf, len, "usually about %.*f a day (%" PRId64 " day%s before)",
 		         a->baseline_mean < 10 ? 1 : 0, a->baseline_mean, nb, nb == 1 ? "" : "s");

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -309,6 +310,10 @@ static const struct small_case small_cases[] = {
     {8, 8, 11, 224, 1, "baseline at 4.9 %: still clean"},
     {8, 8, 12, 240, 0, "baseline at exactly 5 %: not clean"},
     {40, 50, 1, 1400, 1, "many failures, most sessions: the rule has no upper bound"},
+    {3, 6, 9, 224, 0, "3 of 6 after a 4 % baseline: chance, once in 600 days"},
+    {3, 3, 0, 100, 1, "3 of 3 after a clean baseline"},
+    {4, 8, 9, 224, 0, "4 of 8 after a 4 % baseline: once in 4,000 days"},
+    {9, 8, 0, 224, 1, "details listing more failures than sessions"},
 };
 
 static void test_alert_small_rule(void **state)
@@ -324,6 +329,19 @@ static void test_alert_small_rule(void **state)
 		if (got != c->want)
 			fail_msg("%s: got %d, want %d", c->why, got, c->want);
 	}
+}
+
+static void test_alert_binomial_tail(void **state)
+{
+	(void)state;
+	/* P(X >= 0) = 1; P(X >= 1 | 1, p) = p; P(X >= 2 | 2, .5) = .25;
+	 * P(X >= 3 | 6, .04) = 1.168e-3 (20 p^3 q^3 + 15 p^4 q^2 + ...) */
+	assert_true(alert_binomial_tail(10, 0, 0.1) == 1);
+	assert_true(fabs(alert_binomial_tail(1, 1, 0.3) - 0.3) < 1e-12);
+	assert_true(fabs(alert_binomial_tail(2, 2, 0.5) - 0.25) < 1e-12);
+	assert_true(fabs(alert_binomial_tail(6, 3, 0.04) - 1.16845e-3) < 1e-8);
+	assert_true(alert_binomial_tail(5, 6, 0.5) == 0);
+	assert_true(alert_binomial_tail(100000, 50000, 0.01) < 1e-300);
 }
 
 /* The one reader of [alert]: what 'tlswatch alert' and 'tlswatch web' use. */
@@ -373,6 +391,7 @@ int main(void)
 	    cmocka_unit_test(test_alert_evaluate),
 	    cmocka_unit_test(test_alert_params_from_config),
 	    cmocka_unit_test(test_alert_small_rule),
+	    cmocka_unit_test(test_alert_binomial_tail),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
