@@ -97,7 +97,9 @@ static void tally_domains(const struct report *r, struct tally *t)
 	free(items);
 }
 
-static void tally_failures(const struct report *r, struct tally *t)
+/* The failure details as items, sorted: keyed by (domain, MX, result
+ * type), or by (domain, MX) when by_mx. Caller frees. */
+static struct tally_item *tally_detail_items(const struct report *r, int by_mx, size_t *n_out)
 {
 	struct tally_item *items;
 	size_t i, j, k, n = 0;
@@ -114,12 +116,46 @@ static void tally_failures(const struct report *r, struct tally *t)
 			items[k].domain = p->policy_domain != NULL ? p->policy_domain : "";
 			items[k].mx =
 			    f->receiving_mx_hostname != NULL ? f->receiving_mx_hostname : "";
-			items[k].rtype = f->result_type;
+			items[k].rtype = by_mx ? "" : f->result_type;
 			items[k].cls = tally_class_of(p->policy_type);
 			items[k].fail = f->failed_sessions;
 		}
 	}
 	qsort(items, n, sizeof(*items), tally_item_cmp);
+	*n_out = n;
+	return items;
+}
+
+/* Failed sessions per (domain, MX), counted once per MX: a reporter may
+ * list the same sessions under sts and tlsa with different result types
+ * (sts certificate-expired, tlsa tlsa-invalid), so the MX takes the rule
+ * of tally_merge over all its details, not the sum over result types. */
+static void tally_mxs(const struct report *r, struct tally *t)
+{
+	size_t i, j, n;
+	struct tally_item *items = tally_detail_items(r, 1, &n);
+
+	t->mxs = xcalloc(n ? n : 1, sizeof(*t->mxs));
+	for (i = 0; i < n; i = j) {
+		struct tally_mx *m = &t->mxs[t->n_mxs];
+		int64_t ok;
+
+		for (j = i + 1; j < n && tally_same_key(&items[i], &items[j]); j++)
+			;
+		m->policy_domain = items[i].domain;
+		m->mx_host = items[i].mx;
+		tally_merge(items + i, j - i, &ok, &m->failed_sessions);
+		if (m->failed_sessions > 0)
+			t->n_mxs++;
+	}
+	free(items);
+}
+
+static void tally_failures(const struct report *r, struct tally *t)
+{
+	size_t i, j, n;
+	struct tally_item *items = tally_detail_items(r, 0, &n);
+
 	t->failures = xcalloc(n ? n : 1, sizeof(*t->failures));
 	for (i = 0; i < n; i = j) {
 		struct tally_failure *f = &t->failures[t->n_failures];
@@ -173,6 +209,7 @@ void tally_report(const struct report *r, struct tally *t)
 	memset(t, 0, sizeof(*t));
 	tally_domains(r, t);
 	tally_failures(r, t);
+	tally_mxs(r, t);
 	tally_types(r, t);
 }
 
@@ -180,6 +217,7 @@ void tally_free(struct tally *t)
 {
 	free(t->domains);
 	free(t->failures);
+	free(t->mxs);
 	free(t->types);
 	memset(t, 0, sizeof(*t));
 }

@@ -7,8 +7,9 @@
  * of the same sessions, so the domain takes the larger of the two (for
  * successes and failures separately); every other type ("no-policy-found",
  * unknown ones) adds. The same rule holds per (domain, MX host, result
- * type) for the failure breakdown, whose figures come from failure-details,
- * while domain totals come from each policy's summary.
+ * type) for the failure breakdown, and per (domain, MX host) for failures
+ * by MX, whose figures come from failure-details, while domain totals come
+ * from each policy's summary.
  *
  * Input is a validated struct report; results borrow its strings.
  */
@@ -33,6 +34,14 @@ struct tally_failure {
 	int64_t failed_sessions;
 };
 
+/* Failed sessions per (domain, MX host), counted once per MX: the rule
+ * above over all of the MX's details, whatever their result types. */
+struct tally_mx {
+	const char *policy_domain; /* "" when none */
+	const char *mx_host;       /* "" when the detail had none */
+	int64_t failed_sessions;
+};
+
 struct tally_type {
 	const char *policy_domain; /* "" when none */
 	const char *policy_type;
@@ -46,6 +55,8 @@ struct tally {
 	size_t n_domains;
 	struct tally_failure *failures;
 	size_t n_failures;
+	struct tally_mx *mxs; /* those with failed sessions only */
+	size_t n_mxs;
 	struct tally_type *types;
 	size_t n_types;
 	int64_t successful_sessions; /* whole report, sum over domains */

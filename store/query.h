@@ -53,12 +53,16 @@ enum query_group {
 	QUERY_BY_ORGANIZATION_DAY, /* organization, day */
 	/* agg_failure, groups with no failed session left out; by failed
 	 * desc, then key asc */
-	QUERY_BY_MX,          /* mx_host */
+	QUERY_BY_MX,          /* mx_host (agg_mx: once per MX; of one
+	                       * result_type, agg_failure's figure) */
 	QUERY_BY_RESULT_TYPE, /* result_type */
 	QUERY_BY_FAILURE,     /* organization, policy_domain, mx_host,
 	                       * result_type */
 	/* agg_failure; by key, then day */
 	QUERY_BY_FAILURE_DAY, /* policy_domain, mx_host, result_type, day */
+	/* agg_mx (once per MX), groups with no failed session left out; by
+	 * failed desc, then key asc */
+	QUERY_BY_MX_DOMAIN, /* organization, policy_domain, mx_host */
 	/* agg_policy_type; by failed desc, successful desc, key asc */
 	QUERY_BY_POLICY_TYPE /* policy_type */
 };

@@ -50,6 +50,7 @@ static const char *const prune_day_sql[] = {
     " AND NOT EXISTS (SELECT 1 FROM report WHERE report.source_id = source.id)",
     "DELETE FROM agg_domain WHERE day = ?1",
     "DELETE FROM agg_failure WHERE day = ?1",
+    "DELETE FROM agg_mx WHERE day = ?1",
     "DELETE FROM agg_policy_type WHERE day = ?1",
 };
 
@@ -66,6 +67,7 @@ int store_prune(struct store *st, int64_t before_day, int64_t *reports, char *er
 		                       "SELECT min(day) FROM (SELECT min(day) AS day FROM report"
 		                       " UNION ALL SELECT min(day) FROM agg_domain"
 		                       " UNION ALL SELECT min(day) FROM agg_failure"
+		                       " UNION ALL SELECT min(day) FROM agg_mx"
 		                       " UNION ALL SELECT min(day) FROM agg_policy_type)",
 		                       -1, &days, NULL) != SQLITE_OK) {
 			store_fail(st, err, errlen, "cannot prune");

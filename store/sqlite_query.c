@@ -178,7 +178,7 @@ static const struct query_group_def query_groups[] = {
                                    SUMS_DOMAIN,
                                    "",
                                    "organization COLLATE BINARY ASC, day ASC"},
-    [QUERY_BY_MX] = {"agg_failure",
+    [QUERY_BY_MX] = {"agg_mx",
                      "mx_host",
                      {F_MX},
                      1,
@@ -209,6 +209,14 @@ static const struct query_group_def query_groups[] = {
                               HAVING_FAILED,
                               "policy_domain COLLATE BINARY ASC, mx_host COLLATE BINARY ASC, "
                               "result_type COLLATE BINARY ASC, day ASC"},
+    [QUERY_BY_MX_DOMAIN] = {"agg_mx",
+                            "organization, policy_domain, mx_host",
+                            {F_ORG, F_DOMAIN, F_MX},
+                            3,
+                            SUMS_FAILURE,
+                            HAVING_FAILED,
+                            "sum(failed_sessions) DESC, organization COLLATE BINARY ASC, "
+                            "policy_domain COLLATE BINARY ASC, mx_host COLLATE BINARY ASC"},
     [QUERY_BY_POLICY_TYPE] = {"agg_policy_type",
                               "policy_type",
                               {F_PTYPE},
@@ -218,6 +226,17 @@ static const struct query_group_def query_groups[] = {
                               "sum(failed_sessions) DESC, sum(successful_sessions) DESC, "
                               "policy_type COLLATE BINARY ASC"},
 };
+
+/* Failures by MX of one result type: agg_failure's per-type rule is the
+ * per-MX rule when only one type is counted. */
+static const struct query_group_def query_by_mx_of_type = {
+    "agg_failure",
+    "mx_host",
+    {F_MX},
+    1,
+    SUMS_FAILURE,
+    HAVING_FAILED,
+    "sum(failed_sessions) DESC, " NULLS_LAST("mx_host")};
 
 void query_rows_free(struct query_rows *r)
 {
@@ -250,12 +269,12 @@ static int query_sql_agg_where(struct query_sql *q, const struct query_filter *f
 		query_sql_add(q, " AND organization = ");
 		query_sql_text(q, f->organization);
 	}
-	if (strcmp(table, "agg_failure") == 0) {
+	if (strcmp(table, "agg_failure") == 0 || strcmp(table, "agg_mx") == 0) {
 		if (f->mx_host != NULL) {
 			query_sql_add(q, " AND mx_host = ");
 			query_sql_text(q, f->mx_host);
 		}
-		if (f->result_type != NULL) {
+		if (f->result_type != NULL && strcmp(table, "agg_failure") == 0) {
 			query_sql_add(q, " AND result_type = ");
 			query_sql_text(q, f->result_type);
 		}
@@ -314,7 +333,7 @@ int query_group(struct store *st, const struct query_filter *f, enum query_group
 		snprintf(err, errlen, "internal error: no such breakdown %d", (int)g);
 		return -1;
 	}
-	def = &query_groups[g];
+	def = g == QUERY_BY_MX && f->result_type != NULL ? &query_by_mx_of_type : &query_groups[g];
 	query_sql_init(&q);
 	query_sql_add(&q, "SELECT ");
 	query_sql_add(&q, def->select_keys);

@@ -122,6 +122,32 @@ static int metrics_failures(struct web_page *pg, const struct query_filter *all,
 	return 0;
 }
 
+/* Failed sessions by MX host, counted once per MX (docs/counting.md):
+ * summing tlswatch_failed_sessions_total by mx_host would charge an MX
+ * twice when sts and tlsa class the same sessions differently. */
+static int metrics_mx(struct web_page *pg, const struct query_filter *all, char *err, size_t errlen)
+{
+	static const char *const keys[] = {"policy_domain", "organization", "mx_host"};
+	struct query_rows rows = {NULL, 0};
+	const char *values[3];
+	size_t i;
+
+	if (query_group(pg->st, all, QUERY_BY_MX_DOMAIN, 0, &rows, err, errlen) < 0)
+		return -1;
+	html_raw(pg, "# HELP tlswatch_mx_failed_sessions_total Failed TLS sessions from the "
+	             "failure details, by policy domain, organisation and MX host (counted once "
+	             "per MX).\n# TYPE tlswatch_mx_failed_sessions_total counter\n");
+	for (i = 0; i < rows.n; i++) {
+		values[0] = rows.rows[i].policy_domain;
+		values[1] = rows.rows[i].organization;
+		values[2] = rows.rows[i].mx_host;
+		metrics_series(pg, "tlswatch_mx_failed_sessions_total", keys, values, 3);
+		html_printf(pg, "%lld\n", (long long)rows.rows[i].failed_sessions);
+	}
+	query_rows_free(&rows);
+	return 0;
+}
+
 void page_metrics(struct web_page *pg)
 {
 	struct query_filter all;
@@ -137,7 +163,8 @@ void page_metrics(struct web_page *pg)
 	all.since = found ? first : 0;
 	all.until = found ? last + 1 : 0;
 	if (metrics_domains(pg, &all, err, sizeof(err)) < 0 ||
-	    metrics_failures(pg, &all, err, sizeof(err)) < 0)
+	    metrics_failures(pg, &all, err, sizeof(err)) < 0 ||
+	    metrics_mx(pg, &all, err, sizeof(err)) < 0)
 		goto fail;
 	html_raw(pg, "# HELP tlswatch_quarantined_inputs_total Inputs refused and kept in "
 	             "quarantine.\n# TYPE tlswatch_quarantined_inputs_total counter\n");

@@ -180,6 +180,9 @@ t_eq "metrics: TYPE line" "$?" 0
 want=$(t_sql "$DB" "select sum(failed_sessions) from agg_failure where policy_domain = 'example.com' and mx_host = 'mx1.example.com' and result_type = 'certificate-expired' and organization = 'Google Inc.'")
 got=$(grep '^tlswatch_failed_sessions_total{policy_domain="example.com",organization="Google Inc.",mx_host="mx1.example.com",result_type="certificate-expired"} ' metrics.txt | sed 's/.*} //')
 t_eq "metrics: failure counter" "$got" "$want"
+want=$(t_sql "$DB" "select sum(failed_sessions) from agg_mx where policy_domain = 'example.com' and mx_host = 'mx1.example.com' and organization = 'Google Inc.'")
+got=$(grep '^tlswatch_mx_failed_sessions_total{policy_domain="example.com",organization="Google Inc.",mx_host="mx1.example.com"} ' metrics.txt | sed 's/.*} //')
+t_eq "metrics: failures by MX, counted once per MX" "$got" "$want"
 grep -q '^tlswatch_reports_total{policy_domain="example.net",organization="Evil \\"Org\\" \\\\ x"} 1$' metrics.txt
 t_eq "metrics: label values escaped" "$?" 0
 families=$(grep -v '^#' metrics.txt | sed 's/[{ ].*//' | uniq | sort | uniq -d)
