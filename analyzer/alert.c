@@ -117,6 +117,8 @@ void alert_clear(struct alert *a)
 	free(a->mx_host);
 	free(a->result_type);
 	free(a->organization);
+	free(a->reporters);
+	free(a->reason_code);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -127,6 +129,7 @@ static struct alert *alert_add(struct alert_list *l, enum alert_kind kind)
 	memset(a, 0, sizeof(*a));
 	a->kind = kind;
 	a->day = l->window_until - 1;
+	a->since_day = l->window_since;
 	a->window_since = l->window_since;
 	a->window_until = l->window_until;
 	a->baseline_since = l->baseline_since;
@@ -255,6 +258,20 @@ static struct alert_domain_stat *alert_domain_stats(const struct alert_list *l,
 	return st;
 }
 
+/* Since when it has been this bad: the first day of the run of days
+ * before the window with at least half the window's daily failures (a
+ * group failing a little every day did not start failing a month ago).
+ * The group's series s was just read. */
+static int64_t alert_since(const struct alert_list *l, const struct alert_series *s)
+{
+	int64_t d = l->window_since, per_day = s->window_failed / l->params.window;
+
+	while (d > l->baseline_since && d - 1 < l->baseline_until && per_day > 0 &&
+	       s->daily[d - 1 - l->baseline_since] * 2 >= per_day)
+		d--;
+	return d;
+}
+
 static void alert_failures(struct alert_list *l, const struct query_rows *rows,
                            const struct alert_domain_stat *dstat, size_t n_dstat,
                            struct alert_series *s)
@@ -293,6 +310,7 @@ static void alert_failures(struct alert_list *l, const struct query_rows *rows,
 			continue;
 		a = alert_add(l, (enum alert_kind)(kind - 1));
 		a->by_rate = by_rate;
+		a->since_day = alert_since(l, s);
 		/* details may list more failures than the summary counted
 		 * (docs/counting.md): never fewer sessions than failures */
 		if (hit != NULL)
@@ -350,6 +368,7 @@ static void alert_domains(struct alert_list *l, const struct query_rows *rows,
 					continue;
 				a = alert_add(l, ALERT_DOMAIN_SPIKE);
 				a->by_rate = by_rate;
+				a->since_day = alert_since(l, s);
 				a->window_sessions = s->window_ok + s->window_failed;
 			} else {
 				if (nb <= 0 ||

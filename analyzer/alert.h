@@ -123,6 +123,11 @@ struct alert {
 	                          * sessions, most failing), not by count */
 	int late;                /* judged on a later run than its day's first:
 	                          * its reports came late */
+	int64_t since_day;       /* failure kinds: the first day of the run
+	                          * of days with failures that ends in the
+	                          * window */
+	char *reporters;         /* who saw it: "A, B and 2 more"; NULL */
+	char *reason_code;       /* its most common failure-reason-code */
 	int64_t previous_value;  /* a "grown" follow-up: the figure sent
 	                          * before for the same day; 0: first sending */
 };
@@ -139,6 +144,7 @@ struct alert_list {
 	 * alerts by alert_record_sent) */
 	struct query_day_mark *judged;
 	size_t n_judged;
+	const char *base_url; /* borrowed: [web] base_url, for links; NULL */
 };
 
 /* Everything the [alert] section and 'tlswatch alert' set: the rules
@@ -149,6 +155,8 @@ struct alert_settings {
 	int64_t lookback;     /* days judged again when their data changed */
 	const char *exec;     /* borrowed; NULL: none */
 	const char *webhook;  /* borrowed; NULL: none */
+	const char *base_url; /* borrowed: [web] base_url, the dashboard's
+	                       * address for links in alerts; NULL: none */
 };
 
 /* The defaults, evaluated for day today. */
@@ -158,7 +166,7 @@ void alert_settings_default(struct alert_settings *s, int64_t today);
  * exec and webhook. */
 int alert_setting_set(struct alert_settings *s, const char *key, const char *v, char *err,
                       size_t errlen);
-/* Applies the configuration's [alert] section over s: the one reader of
+/* Applies the configuration's [alert] section (and [web] base_url) over s: the one reader of
  * those keys, for 'tlswatch alert' and 'tlswatch web' alike. 0, or -1 with
  * "[alert] key: reason" in err. */
 int alert_params_from_config(const struct config *cfg, struct alert_settings *s, char *err,

@@ -81,6 +81,14 @@ int alert_params_from_config(const struct config *cfg, struct alert_settings *s,
 	const char *v;
 	size_t i;
 
+	v = config_get(cfg, "web", "base_url");
+	if (v != NULL && v[0] != '\0') {
+		if (strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0) {
+			snprintf(err, errlen, "[web] base_url: '%.60s' is not an http(s) URL", v);
+			return -1;
+		}
+		s->base_url = v;
+	}
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		v = config_get(cfg, "alert", keys[i]);
 		if (v != NULL && alert_setting_set(s, keys[i], v, why, sizeof(why)) < 0) {

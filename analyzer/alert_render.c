@@ -12,6 +12,7 @@
 
 #include "alert.h"
 #include "datetime.h"
+#include "escape.h"
 #include "hints.h"
 #include "jsonw.h"
 #include "text.h"
@@ -56,8 +57,8 @@ static void alert_baseline_text(const struct alert *a, char *buf, size_t len)
 	else if (a->baseline_mean <= 0)
 		snprintf(buf, len, "none in the %" PRId64 " day%s before", nb, nb == 1 ? "" : "s");
 	else if (a->baseline_mean < 1 && a->baseline_failed > 0)
-		snprintf(buf, len, "%" PRId64 " in the %" PRId64 " day%s before", a->baseline_failed,
-		         nb, nb == 1 ? "" : "s");
+		snprintf(buf, len, "%" PRId64 " in the %" PRId64 " day%s before",
+		         a->baseline_failed, nb, nb == 1 ? "" : "s");
 	else
 		snprintf(buf, len, "usually about %.*f a day (%" PRId64 " day%s before)",
 		         a->baseline_mean < 10 ? 1 : 0, a->baseline_mean, nb, nb == 1 ? "" : "s");
@@ -130,7 +131,7 @@ static int alert_format_body(const struct alert *a, struct strbuf *sb)
 		text_count(a->window_failed + a->window_successful, m, sizeof(m));
 		return strbuf_printf(sb,
 		                     "success rate drop: %s: %s %s (%s of %s sessions failed); "
-		                     "baseline %s over %" PRId64 " day%s",
+		                     "usually %s (%" PRId64 " day%s before)",
 		                     dom, text_rate(a->window_successful, a->window_failed, r1, 16),
 		                     win, n, m,
 		                     text_rate(a->baseline_successful, a->baseline_failed, r2, 16),
@@ -145,15 +146,55 @@ static int alert_format_body(const struct alert *a, struct strbuf *sb)
 	}
 }
 
+/* The dashboard view behind the alert: [web] base_url + the failures
+ * (or reports) page filtered to its key and window. */
+static int alert_link(const struct alert_list *l, const struct alert *a, struct strbuf *sb)
+{
+	size_t n = strlen(l->base_url);
+	char since[16], until[16];
+	int rc = 0;
+
+	while (n > 0 && l->base_url[n - 1] == '/')
+		n--;
+	datetime_format_day(a->window_since, since, sizeof(since));
+	datetime_format_day(a->window_until, until, sizeof(until));
+	rc |= strbuf_append(sb, l->base_url, n);
+	rc |= strbuf_printf(sb, "%s?since=%s&until=%s",
+	                    a->kind == ALERT_SILENT_REPORTER ? "/reports" : "/failures", since,
+	                    until);
+	if (a->policy_domain != NULL)
+		rc |= strbuf_puts(sb, "&domain=") | escape_url(sb, a->policy_domain);
+	if (a->mx_host != NULL)
+		rc |= strbuf_puts(sb, "&mx=") | escape_url(sb, a->mx_host);
+	if (a->result_type != NULL)
+		rc |= strbuf_puts(sb, "&result_type=") | escape_url(sb, a->result_type);
+	if (a->organization != NULL)
+		rc |= strbuf_puts(sb, "&org=") | escape_url(sb, a->organization);
+	return rc < 0 ? -1 : 0;
+}
+
 int alert_format_line(const struct alert_list *l, const struct alert *a, struct strbuf *sb)
 {
-	char note[96];
+	char note[96], text[TEXT_CELL_MAX], day[16];
+	int rc = alert_format_body(a, sb);
 
-	(void)l;
+	if ((a->kind == ALERT_FAILURE_SPIKE || a->kind == ALERT_NEW_FAILURE ||
+	     a->kind == ALERT_DOMAIN_SPIKE) &&
+	    a->since_day < a->window_since) {
+		datetime_format_day(a->since_day, day, sizeof(day));
+		rc |= strbuf_printf(sb, "; failing since %s", day);
+	}
+	if (a->reporters != NULL)
+		rc |= strbuf_printf(sb, "; seen by %s",
+		                    text_escape(a->reporters, text, sizeof(text)));
+	if (a->reason_code != NULL)
+		rc |= strbuf_printf(sb, "; most common reason: %s",
+		                    text_escape(a->reason_code, text, sizeof(text)));
 	alert_note_text(a, note, sizeof(note));
-	if (alert_format_body(a, sb) < 0)
-		return -1;
-	return strbuf_puts(sb, note);
+	rc |= strbuf_puts(sb, note);
+	if (l->base_url != NULL)
+		rc |= strbuf_puts(sb, "; details: ") | alert_link(l, a, sb);
+	return rc < 0 ? -1 : 0;
 }
 
 int alert_render_text(const struct alert_list *l, struct strbuf *sb)
@@ -251,6 +292,21 @@ static void alert_json_one(struct jsonw *w, const struct alert_list *l, const st
 		jsonw_int(w, a->silent_days);
 		jsonw_key(w, "regular_days");
 		jsonw_int(w, a->regular_days);
+	}
+	jsonw_key(w, "since");
+	datetime_format_day(a->since_day, day, sizeof(day));
+	jsonw_string(w, day);
+	jsonw_key(w, "reporters");
+	jsonw_string(w, a->reporters);
+	jsonw_key(w, "failure_reason_code");
+	jsonw_string(w, a->reason_code);
+	jsonw_key(w, "link");
+	if (l->base_url != NULL) {
+		strbuf_reset(line);
+		alert_link(l, a, line);
+		jsonw_string(w, strbuf_str(line));
+	} else {
+		jsonw_null(w);
 	}
 	jsonw_key(w, "message");
 	strbuf_reset(line);

@@ -121,6 +121,24 @@ static int alert_keep_news(struct store *st, const struct alert_settings *s, str
 	return 0;
 }
 
+/* Adds what a postmaster needs beside the figures: who saw it and the
+ * most common failure-reason-code, over the alert's window. */
+static int alert_add_context(struct store *st, struct alert_list *l, char *err, size_t errlen)
+{
+	struct query_alert_key k;
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		struct alert *a = &l->alerts[i];
+
+		alert_key(a, &k);
+		if (query_alert_context(st, &k, a->window_since, a->window_until, &a->reporters,
+		                        &a->reason_code, err, errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int alert_run(struct store *st, const struct alert_settings *s, struct alert_list *out,
               size_t *suppressed, char *err, size_t errlen)
 {
@@ -162,8 +180,10 @@ int alert_run(struct store *st, const struct alert_settings *s, struct alert_lis
 		alert_list_free(&day_list);
 	}
 	l.judged[l.n_judged++] = marks[n - 1];
-	if (alert_keep_news(st, s, &usual, 0, &l, &dropped, err, errlen) < 0)
+	if (alert_keep_news(st, s, &usual, 0, &l, &dropped, err, errlen) < 0 ||
+	    alert_add_context(st, &l, err, errlen) < 0)
 		goto out;
+	l.base_url = s->base_url;
 	*suppressed = dropped;
 	*out = l;
 	memset(&l, 0, sizeof(l));

@@ -61,6 +61,7 @@ static const char *const config_known[] = {
     "web.intake_listen",
     "web.intake_path",
     "web.no_auth",
+    "web.base_url",
     "alert.window",
     "alert.baseline",
     "alert.factor",

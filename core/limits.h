@@ -154,6 +154,9 @@
  * a full evaluation of its window and baseline. Reports come a day or two
  * late, a few a week late; a failure two months old is no longer news. */
 #define LIMIT_ALERT_LOOKBACK_DAYS 62
+/* Reporters named in one alert: a line stays readable; the rest are
+ * counted ("and 3 more"). */
+#define LIMIT_ALERT_REPORTERS 5
 
 /* Analyzer: one summary document (JSON, CSV, HTML, text). Even thousands
  * of domains over a year fit in a few MiB; past this the filter is wrong. */

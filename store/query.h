@@ -265,6 +265,16 @@ int query_alert_sent_before(struct store *st, const struct query_alert_key *k, i
 int query_alert_record_sent(struct store *st, const struct query_alert_key *k, int64_t day,
                             int64_t value, int64_t now, char *err, size_t errlen);
 
+/* What a postmaster needs beside an alert's figures, for the alert's
+ * key in [since, until): the reporters that saw its failures, most failed
+ * sessions first ("A, B, C", at most LIMIT_ALERT_REPORTERS named, then
+ * "and N more"), and the most common failure-reason-code of its failure
+ * details (NULL: none given). Scope "failure" matches (domain, MX, result
+ * type), "domain" and "rate" the domain; others get NULL, NULL. Strings
+ * are report text (untrusted), owned by the caller. */
+int query_alert_context(struct store *st, const struct query_alert_key *k, int64_t since,
+                        int64_t until, char **reporters, char **reason, char *err, size_t errlen);
+
 /* What the store holds for one day, to tell whether it changed since: its
  * reports and their largest id (ids only grow, so a report that came in
  * since changes it even after a prune removed another). */

@@ -6,7 +6,11 @@
  * (untrusted), bound as parameters.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "strbuf.h"
+#include "xalloc.h"
 
 #include "query.h"
 #include "sqlite_query_impl.h"
@@ -187,4 +191,98 @@ int query_alert_record_judged(struct store *st, const struct query_day_mark *m, 
 	sqlite3_bind_int64(s, 3, m->last_report);
 	sqlite3_bind_int64(s, 4, now);
 	return query_alert_write(st, s, err, errlen);
+}
+
+/* The reporters of a failure group or a domain, by failed sessions. */
+static const char *const query_context_orgs[] = {
+    "SELECT organization, sum(failed_sessions) FROM agg_failure WHERE day >= ?6 AND day < ?7"
+    " AND policy_domain = ?2 AND mx_host = ?3 AND result_type = ?4"
+    " GROUP BY organization HAVING sum(failed_sessions) > 0"
+    " ORDER BY 2 DESC, organization COLLATE BINARY",
+    "SELECT organization, sum(failed_sessions) FROM agg_domain WHERE day >= ?6 AND day < ?7"
+    " AND policy_domain = ?2"
+    " GROUP BY organization HAVING sum(failed_sessions) > 0"
+    " ORDER BY 2 DESC, organization COLLATE BINARY",
+};
+/* The most common failure-reason-code of the matching details. */
+static const char *const query_context_reason[] = {
+    "SELECT f.failure_reason_code, sum(f.failed_sessions) FROM failure f"
+    " JOIN policy p ON p.id = f.policy JOIN report r ON r.id = p.report"
+    " WHERE r.day >= ?6 AND r.day < ?7 AND coalesce(p.policy_domain, '') = ?2"
+    " AND coalesce(f.receiving_mx_hostname, '') = ?3 AND f.result_type = ?4"
+    " AND f.failure_reason_code IS NOT NULL"
+    " GROUP BY 1 ORDER BY 2 DESC, 1 COLLATE BINARY LIMIT 1",
+    "SELECT f.failure_reason_code, sum(f.failed_sessions) FROM failure f"
+    " JOIN policy p ON p.id = f.policy JOIN report r ON r.id = p.report"
+    " WHERE r.day >= ?6 AND r.day < ?7 AND coalesce(p.policy_domain, '') = ?2"
+    " AND f.failure_reason_code IS NOT NULL"
+    " GROUP BY 1 ORDER BY 2 DESC, 1 COLLATE BINARY LIMIT 1",
+};
+
+static int query_context_prepare(struct store *st, const char *sql, const struct query_alert_key *k,
+                                 int64_t since, int64_t until, sqlite3_stmt **s, char *err,
+                                 size_t errlen)
+{
+	if (sqlite3_prepare_v2(st->db, sql, -1, s, NULL) != SQLITE_OK)
+		return store_fail(st, err, errlen, "cannot read alert context");
+	query_bind_alert_key(*s, k);
+	sqlite3_bind_int64(*s, 6, since);
+	sqlite3_bind_int64(*s, 7, until);
+	return 0;
+}
+
+int query_alert_context(struct store *st, const struct query_alert_key *k, int64_t since,
+                        int64_t until, char **reporters, char **reason, char *err, size_t errlen)
+{
+	sqlite3_stmt *s = NULL;
+	struct strbuf sb;
+	char *code = NULL;
+	int which, step, n = 0, rc = -1;
+
+	strbuf_init(&sb, 64 * (LIMIT_ALERT_REPORTERS + 1) + LIMIT_STRING_BYTES);
+	if (strcmp(k->scope, "failure") == 0)
+		which = 0;
+	else if (strcmp(k->scope, "domain") == 0 || strcmp(k->scope, "rate") == 0)
+		which = 1;
+	else
+		goto done;
+	if (query_context_prepare(st, query_context_orgs[which], k, since, until, &s, err, errlen) <
+	    0)
+		goto out;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *org = (const char *)sqlite3_column_text(s, 0);
+
+		if (n < LIMIT_ALERT_REPORTERS && (strbuf_puts(&sb, n > 0 ? ", " : "") < 0 ||
+		                                  strbuf_puts(&sb, org ? org : "") < 0))
+			break; /* a name longer than the cap: the list stops */
+		n++;
+	}
+	if (step != SQLITE_ROW && step != SQLITE_DONE) {
+		store_fail(st, err, errlen, "cannot read alert context");
+		goto out;
+	}
+	if (n > LIMIT_ALERT_REPORTERS)
+		strbuf_printf(&sb, " and %d more", n - LIMIT_ALERT_REPORTERS);
+	sqlite3_finalize(s);
+	s = NULL;
+	if (query_context_prepare(st, query_context_reason[which], k, since, until, &s, err,
+	                          errlen) < 0)
+		goto out;
+	step = sqlite3_step(s);
+	if (step == SQLITE_ROW)
+		code = query_column_strdup(s, 0);
+	else if (step != SQLITE_DONE) {
+		store_fail(st, err, errlen, "cannot read alert context");
+		goto out;
+	}
+done:
+	*reporters = sb.len > 0 ? xstrdup(strbuf_str(&sb)) : NULL;
+	*reason = code;
+	code = NULL;
+	rc = 0;
+out:
+	free(code);
+	strbuf_free(&sb);
+	sqlite3_finalize(s);
+	return rc;
 }

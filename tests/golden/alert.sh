@@ -48,12 +48,23 @@ t_eq "the day before the spike is reported: silent" "$rc $(wc -c < "$T/out")" "0
 alert spike --at 2026-07-16
 t_eq "spike: exit 1" "$rc" 1
 t_eq "spike: one line" "$(wc -l < "$T/out")" 1
-t_check "spike: names domain, MX, result type and count" grep -q \
-	'^failure spike: example.com, MX mx1.example.com, certificate-expired: 2[0-9][0-9] of [0-9,]* sessions failed on 2026-07-15; usually about [0-9.]* a day (28 days before)$' \
+t_check "spike: names domain, MX, result type, count, usual count, reporters" grep -q -E \
+	'^failure spike: example.com, MX mx1.example.com, certificate-expired: 2[0-9][0-9] of [0-9,]+ sessions failed on 2026-07-15; ([0-9]+ in the 28 days before|usually about [0-9.]+ a day \(28 days before\)); seen by Google Inc\.$' \
 	"$T/out"
 t_eq "spike: recorded as sent for the day it happened" \
 	"$(t_sql "$T/spike.db" "SELECT scope, policy_domain, mx_host, result_type, date(day * 86400, 'unixepoch') FROM alert_sent_day")" \
 	"failure|example.com|mx1.example.com|certificate-expired|2026-07-15"
+
+# --- [web] base_url: a link to the dashboard view behind the alert
+printf '[web]\nbase_url = https://tlswatch.example.net/\n' > "$T/url.conf"
+"$TLSWATCH" --config "$T/url.conf" --db "$T/spike.db" alert --at 2026-07-16 --repeat-after 0 \
+	--format json > "$T/json" 2> "$T/err"
+t_eq "link: the failures page of the alert's key and day" "$(jq -r '.alerts[0].link' "$T/json")" \
+	'https://tlswatch.example.net/failures?since=2026-07-15&until=2026-07-16&domain=example.com&mx=mx1.example.com&result_type=certificate-expired'
+t_check "link: at the end of the line" sh -c "jq -r '.alerts[0].message' '$T/json' |
+	grep -q '; details: https://tlswatch.example.net/failures?since=2026-07-15&'"
+t_eq "json: since, reporters" "$(jq -c '.alerts[0] | [.since, .reporters]' "$T/json")" \
+	'["2026-07-15","Google Inc."]'
 
 # --- not sent again until --repeat-after has passed
 alert spike --at 2026-07-16
@@ -72,7 +83,7 @@ t_eq "--repeat-after 0: every run" "$rc" 1
 alert spike --at 2026-07-21
 t_eq "new failure: exit 1" "$rc" 1
 t_check "new failure: named, with no baseline" grep -q \
-	'^new failure: example.net, MX mx2.example.net, dane-required: 25 of [0-9,]* sessions failed on 2026-07-20; none in the 28 days before$' \
+	'^new failure: example.net, MX mx2.example.net, dane-required: 25 of [0-9,]* sessions failed on 2026-07-20; none in the 28 days before; seen by Google Inc\.$' \
 	"$T/out"
 alert spike --at 2026-07-26 --format json
 t_eq "unregistered type: exit 1" "$rc" 1
