@@ -76,6 +76,18 @@
 #define ALERT_SMALL_BASE_BP      500  /* 5 % */
 #define ALERT_SMALL_CHANCE       1e-5 /* once in 100,000 domain-days */
 
+/* Discord's limit on a message's content, in characters. */
+#define ALERT_DISCORD_MAX 2000
+
+/* What --webhook POSTs (docs/alerts.md, Delivery). */
+enum alert_webhook_format {
+	ALERT_WEBHOOK_JSON,   /* the alert document */
+	ALERT_WEBHOOK_SLACK,  /* {"text"}: Slack, Mattermost */
+	ALERT_WEBHOOK_TEAMS,  /* a Teams Workflows message with an Adaptive Card */
+	ALERT_WEBHOOK_MATRIX, /* m.room.message content {"msgtype", "body"} */
+	ALERT_WEBHOOK_DISCORD /* {"content", "allowed_mentions"} */
+};
+
 struct config;
 
 struct alert_params {
@@ -155,6 +167,7 @@ struct alert_settings {
 	int64_t lookback;     /* days judged again when their data changed */
 	const char *exec;     /* borrowed; NULL: none */
 	const char *webhook;  /* borrowed; NULL: none */
+	enum alert_webhook_format webhook_format;
 	const char *base_url; /* borrowed: [web] base_url, the dashboard's
 	                       * address for links in alerts; NULL: none */
 };
@@ -227,6 +240,13 @@ int alert_render_text(const struct alert_list *l, struct strbuf *sb);
 /* The alert document (docs/alerts.md), with a Slack/Mattermost/Teams
  * "text" field. */
 int alert_render_json(const struct alert_list *l, struct strbuf *sb, int pretty);
+/* The body --webhook POSTs in format f, each escaped for its target:
+ * Slack's & < >, Markdown's active characters for Teams and Discord (whose
+ * mentions are switched off), none for Matrix's plain body. */
+int alert_render_webhook(const struct alert_list *l, enum alert_webhook_format f,
+                         struct strbuf *sb);
+/* "json", "slack", "teams", "matrix", "discord": 0, or -1 for others. */
+int alert_webhook_format_parse(const char *s, enum alert_webhook_format *out);
 /* The kind's name in JSON: "failure-spike", "new-failure", ... */
 const char *alert_kind_name(enum alert_kind k);
 

@@ -64,6 +64,14 @@ int alert_setting_set(struct alert_settings *s, const char *key, const char *v, 
 		s->exec = v[0] != '\0' ? v : NULL;
 		return 0;
 	}
+	if (strcmp(key, "webhook_format") == 0) {
+		if (alert_webhook_format_parse(v, &s->webhook_format) < 0) {
+			snprintf(err, errlen,
+			         "'%.40s' is not json, slack, teams, matrix or discord", v);
+			return -1;
+		}
+		return 0;
+	}
 	if (strcmp(key, "webhook") == 0) {
 		s->webhook = v[0] != '\0' ? v : NULL;
 		return 0;
@@ -75,8 +83,9 @@ int alert_setting_set(struct alert_settings *s, const char *key, const char *v, 
 int alert_params_from_config(const struct config *cfg, struct alert_settings *s, char *err,
                              size_t errlen)
 {
-	static const char *const keys[] = {"window",       "baseline", "factor", "min_failures",
-	                                   "repeat_after", "lookback", "exec",   "webhook"};
+	static const char *const keys[] = {"window",       "baseline",     "factor",
+	                                   "min_failures", "repeat_after", "lookback",
+	                                   "exec",         "webhook",      "webhook_format"};
 	char why[256];
 	const char *v;
 	size_t i;

@@ -372,3 +372,153 @@ int alert_render_json(const struct alert_list *l, struct strbuf *sb, int pretty)
 	strbuf_free(&line);
 	return failed || w.failed ? -1 : 0;
 }
+
+/* Markdown's active characters, backslash-escaped: report text must not
+ * become a link, a heading or bold in Discord or a Teams card. */
+static int alert_markdown_escape(struct strbuf *sb, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (strchr("\\`*_~|[]()<>#!-+.", *s) != NULL && strbuf_putc(sb, '\\') < 0)
+			return -1;
+		if (strbuf_putc(sb, *s) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The heading and one line per alert, each passed through escape_fn. */
+static int alert_text_lines(const struct alert_list *l, struct strbuf *out,
+                            int (*escape_fn)(struct strbuf *, const char *), const char *bullet)
+{
+	struct strbuf line;
+	char win[64];
+	size_t i;
+	int failed = 0;
+
+	strbuf_init(&line, out->cap);
+	alert_window_text(l->window_since, l->window_until, win, sizeof(win));
+	strbuf_reset(&line);
+	failed |= strbuf_printf(&line, "tlswatch: %zu alert%s for SMTP TLS reports %s", l->n,
+	                        l->n == 1 ? "" : "s", win) < 0;
+	failed |= escape_fn(out, strbuf_str(&line)) < 0;
+	for (i = 0; i < l->n; i++) {
+		strbuf_reset(&line);
+		failed |= alert_format_line(l, &l->alerts[i], &line) < 0;
+		failed |= strbuf_puts(out, bullet) < 0;
+		failed |= escape_fn(out, strbuf_str(&line)) < 0;
+	}
+	strbuf_free(&line);
+	return failed ? -1 : 0;
+}
+
+static int alert_plain(struct strbuf *sb, const char *s)
+{
+	return strbuf_puts(sb, s);
+}
+
+int alert_render_webhook(const struct alert_list *l, enum alert_webhook_format f, struct strbuf *sb)
+{
+	struct strbuf text;
+	struct jsonw w;
+	int failed = 0;
+
+	if (f == ALERT_WEBHOOK_JSON)
+		return alert_render_json(l, sb, 0);
+	strbuf_init(&text, sb->cap);
+	switch (f) {
+	case ALERT_WEBHOOK_SLACK:
+		failed |= alert_text_lines(l, &text, alert_slack_escape, "\n- ") < 0;
+		break;
+	case ALERT_WEBHOOK_MATRIX:
+		failed |= alert_text_lines(l, &text, alert_plain, "\n- ") < 0;
+		break;
+	default:
+		failed |= alert_text_lines(l, &text, alert_markdown_escape, "\n\n- ") < 0;
+		break;
+	}
+	/* Discord refuses content over 2,000 characters: cut (bytes are at
+	 * least as many as characters), and say so */
+	if (f == ALERT_WEBHOOK_DISCORD && text.len > ALERT_DISCORD_MAX) {
+		size_t cut = ALERT_DISCORD_MAX - 40;
+
+		while (cut > 0 && (text.data[cut] & 0xC0) == 0x80)
+			cut--; /* not inside a UTF-8 sequence */
+		text.len = cut;
+		text.data[cut] = '\0';
+		failed |= strbuf_puts(&text, "\n(more: see tlswatch alert)") < 0;
+	}
+	jsonw_init(&w, sb, 0);
+	jsonw_object_begin(&w);
+	switch (f) {
+	case ALERT_WEBHOOK_SLACK:
+		jsonw_key(&w, "text");
+		jsonw_string(&w, strbuf_str(&text));
+		break;
+	case ALERT_WEBHOOK_MATRIX:
+		/* the m.room.message event content (Matrix client-server API) */
+		jsonw_key(&w, "msgtype");
+		jsonw_string(&w, "m.text");
+		jsonw_key(&w, "body");
+		jsonw_string(&w, strbuf_str(&text));
+		break;
+	case ALERT_WEBHOOK_DISCORD:
+		jsonw_key(&w, "content");
+		jsonw_string(&w, strbuf_str(&text));
+		/* no @everyone, @here, user or role pings from report text */
+		jsonw_key(&w, "allowed_mentions");
+		jsonw_object_begin(&w);
+		jsonw_key(&w, "parse");
+		jsonw_array_begin(&w);
+		jsonw_array_end(&w);
+		jsonw_object_end(&w);
+		break;
+	default:
+		/* Teams Workflows: a message with one Adaptive Card */
+		jsonw_key(&w, "type");
+		jsonw_string(&w, "message");
+		jsonw_key(&w, "attachments");
+		jsonw_array_begin(&w);
+		jsonw_object_begin(&w);
+		jsonw_key(&w, "contentType");
+		jsonw_string(&w, "application/vnd.microsoft.card.adaptive");
+		jsonw_key(&w, "content");
+		jsonw_object_begin(&w);
+		jsonw_key(&w, "$schema");
+		jsonw_string(&w, "http://adaptivecards.io/schemas/adaptive-card.json");
+		jsonw_key(&w, "type");
+		jsonw_string(&w, "AdaptiveCard");
+		jsonw_key(&w, "version");
+		jsonw_string(&w, "1.4");
+		jsonw_key(&w, "body");
+		jsonw_array_begin(&w);
+		jsonw_object_begin(&w);
+		jsonw_key(&w, "type");
+		jsonw_string(&w, "TextBlock");
+		jsonw_key(&w, "wrap");
+		jsonw_bool(&w, 1);
+		jsonw_key(&w, "text");
+		jsonw_string(&w, strbuf_str(&text));
+		jsonw_object_end(&w);
+		jsonw_array_end(&w);
+		jsonw_object_end(&w);
+		jsonw_object_end(&w);
+		jsonw_array_end(&w);
+		break;
+	}
+	jsonw_object_end(&w);
+	strbuf_free(&text);
+	return failed || w.failed ? -1 : 0;
+}
+
+int alert_webhook_format_parse(const char *s, enum alert_webhook_format *out)
+{
+	static const char *const names[] = {"json", "slack", "teams", "matrix", "discord"};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(s, names[i]) == 0) {
+			*out = (enum alert_webhook_format)i;
+			return 0;
+		}
+	return -1;
+}

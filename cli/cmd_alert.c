@@ -25,6 +25,7 @@ static void alert_usage(FILE *f)
 	           "                      [--min-failures N] [--at DATE] [--repeat-after Nd]\n"
 	           "                      [--lookback Nd]\n"
 	           "                      [--format text|json] [--exec CMD] [--webhook URL]\n"
+	           "                      [--webhook-format json|slack|teams|matrix|discord]\n"
 	           "\n"
 	           "Compares failed sessions in the window (the complete UTC days before\n"
 	           "--at) with the baseline before it, per (policy domain, MX host, result\n"
@@ -48,10 +49,14 @@ static void alert_usage(FILE *f)
 	           "                     (default 7, at most 62)\n"
 	           "  --format F         text (one line per alert) or json\n"
 	           "  --exec CMD         run CMD (/bin/sh -c) with the alerts as JSON on stdin\n"
+	           "  --webhook-format F json (the alert document; default), slack\n"
+	           "                     (Mattermost too), teams (Workflows), matrix\n"
+	           "                     (m.room.message) or discord\n"
 	           "  --webhook URL      POST the alerts as JSON, with a Slack/Mattermost/\n"
 	           "                     Teams 'text' field\n"
 	           "Defaults also come from the configuration's [alert] section: window,\n"
-	           "baseline, factor, min_failures, repeat_after, lookback, exec, webhook.\n"
+	           "baseline, factor, min_failures, repeat_after, lookback, exec, webhook,\n"
+	           "webhook_format.\n"
 	           "\n"
 	           "Exit status: 0 nothing to report, 1 alerts, 2 an error (the alerts are\n"
 	           "then not recorded as sent, so the next run tries again).\n");
@@ -85,8 +90,10 @@ static int alert_deliver(struct store *st, const struct alert_opts *o, const str
 		log_error("%s", err);
 		goto out;
 	}
+	strbuf_reset(&json);
 	if (o->s.webhook != NULL &&
-	    notify_webhook(o->s.webhook, strbuf_str(&json), json.len, err, sizeof(err)) < 0) {
+	    (alert_render_webhook(l, o->s.webhook_format, &json) < 0 ||
+	     notify_webhook(o->s.webhook, strbuf_str(&json), json.len, err, sizeof(err)) < 0)) {
 		log_error("%s", err);
 		goto out;
 	}
@@ -114,12 +121,14 @@ int cmd_alert(struct cli *c, int argc, char **argv)
 	    {"format", required_argument, NULL, 'F'},
 	    {"exec", required_argument, NULL, 'e'},
 	    {"webhook", required_argument, NULL, 'W'},
+	    {"webhook-format", required_argument, NULL, 'M'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	static const char *const names[] = {
-	    ['w'] = "window",       ['b'] = "baseline", ['f'] = "factor",  ['m'] = "min_failures",
-	    ['r'] = "repeat_after", ['e'] = "exec",     ['W'] = "webhook", ['l'] = "lookback"};
+	    ['w'] = "window",       ['b'] = "baseline",     ['f'] = "factor",
+	    ['m'] = "min_failures", ['r'] = "repeat_after", ['e'] = "exec",
+	    ['W'] = "webhook",      ['l'] = "lookback",     ['M'] = "webhook_format"};
 	struct alert_opts o;
 	struct alert_list l;
 	struct store *st = NULL;

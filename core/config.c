@@ -70,6 +70,7 @@ static const char *const config_known[] = {
     "alert.webhook",
     "alert.repeat_after",
     "alert.lookback",
+    "alert.webhook_format",
     "retention.keep_days",
     "check.domains",
     "check.resolver",

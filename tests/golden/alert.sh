@@ -135,6 +135,32 @@ if [ -x "$SINK" ]; then
 	t_eq "--webhook HTTP 500: exit 2" "$rc" 2
 	t_check "--webhook HTTP 500: the reason" grep -q 'HTTP status 500' "$T/err"
 	t_check "--webhook: the token is not printed" sh -c "! grep -q T0K3N '$T/err'"
+	# --webhook-format: each body as its target reads it; report text
+	# (a crafted result type) cannot format or mention
+	for fmt in slack teams matrix discord; do
+		: > "$T/port"
+		"$SINK" --port-file "$T/port" --out "$T/$fmt.body" --status 200 --requests 1 &
+		sink=$!
+		i=0; while [ ! -s "$T/port" ] && [ "$i" -lt 150 ]; do sleep 0.2; i=$((i + 1)); done
+		alert spike --at 2026-07-16 --repeat-after 0 --webhook-format "$fmt" \
+			--webhook "http://127.0.0.1:$(cat "$T/port")/hook"
+		wait "$sink"
+		t_eq "--webhook-format $fmt: exit 1" "$rc" 1
+	done
+	t_check "slack: text with the alert line" sh -c "jq -r .text '$T/slack.body' |
+		grep -q '^- failure spike: example.com, MX mx1.example.com, certificate-expired: '"
+	t_eq "slack: only the text field" "$(jq -c 'keys' "$T/slack.body")" '["text"]'
+	t_eq "teams: a message with one Adaptive Card" \
+		"$(jq -c '[.type, .attachments[0].contentType, .attachments[0].content.type, .attachments[0].content.body[0].type, .attachments[0].content.body[0].wrap]' "$T/teams.body")" \
+		'["message","application/vnd.microsoft.card.adaptive","AdaptiveCard","TextBlock",true]'
+	t_check "teams: Markdown characters escaped" sh -c "jq -r '.attachments[0].content.body[0].text' '$T/teams.body' |
+		grep -qF 'failure spike: example\.com, MX mx1\.example\.com, certificate\-expired'"
+	t_eq "matrix: m.room.message content" "$(jq -c '[.msgtype, (.body | test("^tlswatch: 1 alert"))]' "$T/matrix.body")" \
+		'["m.text",true]'
+	t_check "matrix: plain text, unescaped" sh -c "jq -r .body '$T/matrix.body' |
+		grep -q '^- failure spike: example.com, MX mx1.example.com, certificate-expired: '"
+	t_eq "discord: content, no mentions" "$(jq -c '[(.content | length <= 2000), .allowed_mentions.parse]' "$T/discord.body")" \
+		'[true,[]]'
 else
 	t_fail "--webhook" "build/tools/webhook_sink missing (make build/tools/webhook_sink)"
 fi
@@ -156,7 +182,7 @@ t_check "config error names the key" grep -q 'window' "$T/err"
 
 # --- errors
 for args in "--window 0" "--window 1w" "--baseline x" "--factor abc" "--factor 0" \
-	"--min-failures 0" "--at 2026-02-30" "--format xml" "--bogus"; do
+	"--min-failures 0" "--at 2026-02-30" "--format xml" "--bogus" "--webhook-format xml"; do
 	# shellcheck disable=SC2086
 	alert spike $args
 	t_eq "alert $args: exit 2" "$rc" 2

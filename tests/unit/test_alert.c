@@ -344,6 +344,52 @@ static void test_alert_binomial_tail(void **state)
 	assert_true(alert_binomial_tail(100000, 50000, 0.01) < 1e-300);
 }
 
+/* Report text in each webhook format: escaped for its target. */
+static void test_alert_render_webhook(void **state)
+{
+	static const struct {
+		enum alert_webhook_format f;
+		const char *want, *not ;
+	} cases[] = {
+	    {ALERT_WEBHOOK_SLACK, "&lt;!channel&gt; [click](http://evil)", "<!channel>"},
+	    {ALERT_WEBHOOK_TEAMS, "\\\\[click\\\\]\\\\(http://evil\\\\)", "[click](http"},
+	    {ALERT_WEBHOOK_DISCORD, "\\\\[click\\\\]", "[click](http"},
+	    {ALERT_WEBHOOK_DISCORD, "\"allowed_mentions\":{\"parse\":[]}", NULL},
+	    {ALERT_WEBHOOK_MATRIX, "\"msgtype\":\"m.text\"", NULL},
+	};
+	struct alert_list l;
+	struct alert a;
+	struct strbuf sb;
+	size_t i;
+
+	(void)state;
+	memset(&l, 0, sizeof(l));
+	memset(&a, 0, sizeof(a));
+	l.params.window = 1;
+	l.window_since = 100;
+	l.window_until = 101;
+	a.kind = ALERT_NEW_FAILURE;
+	a.policy_domain = (char *)"example.com";
+	a.result_type = (char *)"<!channel> [click](http://evil) @everyone";
+	a.window_failed = 12;
+	a.window_since = 100;
+	a.window_until = 101;
+	a.since_day = 100;
+	l.alerts = &a;
+	l.n = 1;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		strbuf_init(&sb, 1 << 16);
+		assert_int_equal(alert_render_webhook(&l, cases[i].f, &sb), 0);
+		if (strstr(strbuf_str(&sb), cases[i].want) == NULL)
+			fail_msg("format %d: got %s, want %s in it", (int)cases[i].f,
+			         strbuf_str(&sb), cases[i].want);
+		if (cases[i].not != NULL && strstr(strbuf_str(&sb), cases[i].not ) != NULL)
+			fail_msg("format %d: got %s, want no %s", (int)cases[i].f, strbuf_str(&sb),
+			         cases[i].not );
+		strbuf_free(&sb);
+	}
+}
+
 /* The one reader of [alert]: what 'tlswatch alert' and 'tlswatch web' use. */
 static void test_alert_params_from_config(void **state)
 {
@@ -391,6 +437,7 @@ int main(void)
 	    cmocka_unit_test(test_alert_evaluate),
 	    cmocka_unit_test(test_alert_params_from_config),
 	    cmocka_unit_test(test_alert_small_rule),
+	    cmocka_unit_test(test_alert_render_webhook),
 	    cmocka_unit_test(test_alert_binomial_tail),
 	};
 
