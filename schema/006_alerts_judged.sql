@@ -64,3 +64,33 @@ INSERT INTO agg_mx (day, policy_domain, organization, mx_host, failed_sessions)
 		FROM report r JOIN policy p ON p.report = r.id JOIN failure f ON f.policy = p.id
 		GROUP BY r.id, dom, mx)
 	GROUP BY day, dom, org, mx HAVING sum(v) > 0;
+
+-- Lifetime totals of pruned days (docs/web.md, /metrics): 'db prune' adds
+-- a day's aggregate rows here before deleting them, so that the /metrics
+-- counters, all-time sums, never fall (Prometheus reads a fall as a
+-- reset). Nothing else reads them: every other view is of days kept.
+CREATE TABLE agg_domain_pruned (
+	policy_domain TEXT NOT NULL,
+	organization TEXT NOT NULL,
+	reports INTEGER NOT NULL,
+	successful_sessions INTEGER NOT NULL,
+	failed_sessions INTEGER NOT NULL,
+	PRIMARY KEY (policy_domain, organization)
+) WITHOUT ROWID;
+
+CREATE TABLE agg_failure_pruned (
+	policy_domain TEXT NOT NULL,
+	organization TEXT NOT NULL,
+	mx_host TEXT NOT NULL,
+	result_type TEXT NOT NULL,
+	failed_sessions INTEGER NOT NULL,
+	PRIMARY KEY (policy_domain, organization, mx_host, result_type)
+) WITHOUT ROWID;
+
+CREATE TABLE agg_mx_pruned (
+	policy_domain TEXT NOT NULL,
+	organization TEXT NOT NULL,
+	mx_host TEXT NOT NULL,
+	failed_sessions INTEGER NOT NULL,
+	PRIMARY KEY (policy_domain, organization, mx_host)
+) WITHOUT ROWID;

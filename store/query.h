@@ -25,6 +25,11 @@
 
 #include "store.h"
 
+/* A query_filter.since of QUERY_SINCE_EVER also counts the days 'db
+ * prune' deleted (their totals, kept apart): all-time sums that never fall,
+ * for /metrics. Breakdowns by day see them as this day. */
+#define QUERY_SINCE_EVER (-1)
+
 /* What to read. Strings are borrowed. since < until. */
 struct query_filter {
 	int64_t since;              /* first day, inclusive */

@@ -48,6 +48,21 @@ static const char *const prune_day_sql[] = {
     "DELETE FROM raw_report WHERE id IN (SELECT raw_id FROM temp.prune_ids)",
     "DELETE FROM source WHERE id IN (SELECT source_id FROM temp.prune_ids)"
     " AND NOT EXISTS (SELECT 1 FROM report WHERE report.source_id = source.id)",
+    /* lifetime totals first: the /metrics counters must not fall */
+    "INSERT INTO agg_domain_pruned SELECT policy_domain, organization, reports,"
+    " successful_sessions, failed_sessions FROM agg_domain WHERE day = ?1"
+    " ON CONFLICT (policy_domain, organization) DO UPDATE SET"
+    " reports = reports + excluded.reports,"
+    " successful_sessions = successful_sessions + excluded.successful_sessions,"
+    " failed_sessions = failed_sessions + excluded.failed_sessions",
+    "INSERT INTO agg_failure_pruned SELECT policy_domain, organization, mx_host, result_type,"
+    " failed_sessions FROM agg_failure WHERE day = ?1"
+    " ON CONFLICT (policy_domain, organization, mx_host, result_type) DO UPDATE SET"
+    " failed_sessions = failed_sessions + excluded.failed_sessions",
+    "INSERT INTO agg_mx_pruned SELECT policy_domain, organization, mx_host,"
+    " failed_sessions FROM agg_mx WHERE day = ?1"
+    " ON CONFLICT (policy_domain, organization, mx_host) DO UPDATE SET"
+    " failed_sessions = failed_sessions + excluded.failed_sessions",
     "DELETE FROM agg_domain WHERE day = ?1",
     "DELETE FROM agg_failure WHERE day = ?1",
     "DELETE FROM agg_mx WHERE day = ?1",

@@ -238,6 +238,32 @@ static const struct query_group_def query_by_mx_of_type = {
     HAVING_FAILED,
     "sum(failed_sessions) DESC, " NULLS_LAST("mx_host")};
 
+/* The table of a breakdown, with the pruned days' totals as day
+ * QUERY_SINCE_EVER when the filter asks for them. */
+static const char *query_table_ever(const char *table, const struct query_filter *f)
+{
+	static const struct {
+		const char *table, *ever;
+	} ever[] = {
+	    {"agg_domain", "(SELECT * FROM agg_domain UNION ALL SELECT -1, policy_domain,"
+	                   " organization, reports, successful_sessions, failed_sessions"
+	                   " FROM agg_domain_pruned) AS agg_domain"},
+	    {"agg_failure", "(SELECT * FROM agg_failure UNION ALL SELECT -1, policy_domain,"
+	                    " organization, mx_host, result_type, failed_sessions"
+	                    " FROM agg_failure_pruned) AS agg_failure"},
+	    {"agg_mx", "(SELECT * FROM agg_mx UNION ALL SELECT -1, policy_domain, organization,"
+	               " mx_host, failed_sessions FROM agg_mx_pruned) AS agg_mx"},
+	};
+	size_t i;
+
+	if (f->since > QUERY_SINCE_EVER)
+		return table;
+	for (i = 0; i < sizeof(ever) / sizeof(ever[0]); i++)
+		if (strcmp(ever[i].table, table) == 0)
+			return ever[i].ever;
+	return table;
+}
+
 void query_rows_free(struct query_rows *r)
 {
 	size_t i;
@@ -340,7 +366,7 @@ int query_group(struct store *st, const struct query_filter *f, enum query_group
 	query_sql_add(&q, ", ");
 	query_sql_add(&q, def->sums);
 	query_sql_add(&q, " FROM ");
-	query_sql_add(&q, def->table);
+	query_sql_add(&q, query_table_ever(def->table, f));
 	if (query_sql_agg_where(&q, f, def->table, err, errlen) < 0)
 		goto out;
 	query_sql_add(&q, " GROUP BY ");

@@ -160,7 +160,8 @@ void page_metrics(struct web_page *pg)
 	if (query_day_span(pg->st, &first, &last, &found, err, sizeof(err)) < 0 ||
 	    query_quarantined(pg->st, 0, pg->filter.today + 2, &quarantined, err, sizeof(err)) < 0)
 		goto fail;
-	all.since = found ? first : 0;
+	/* with the pruned days' totals: counters never fall (docs/web.md) */
+	all.since = QUERY_SINCE_EVER;
 	all.until = found ? last + 1 : 0;
 	if (metrics_domains(pg, &all, err, sizeof(err)) < 0 ||
 	    metrics_failures(pg, &all, err, sizeof(err)) < 0 ||
