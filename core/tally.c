@@ -126,39 +126,22 @@ static struct tally_item *tally_detail_items(const struct report *r, int by_mx, 
 	return items;
 }
 
-/* Failed sessions per (domain, MX), counted once per MX: a reporter may
- * list the same sessions under sts and tlsa with different result types
- * (sts certificate-expired, tlsa tlsa-invalid), so the MX takes the rule
- * of tally_merge over all its details, not the sum over result types. */
-static void tally_mxs(const struct report *r, struct tally *t)
+/* The failure breakdown: per (domain, MX, result type), or per (domain,
+ * MX) with result type "" when by_mx. A reporter may list the same
+ * sessions under sts and tlsa with different result types (sts
+ * certificate-expired, tlsa tlsa-invalid), so by MX takes the rule of
+ * tally_merge over all of the MX's details, not the sum over result
+ * types. Groups without failed sessions are left out. */
+static void tally_details(const struct report *r, int by_mx, struct tally_failure **out,
+                          size_t *n_out)
 {
 	size_t i, j, n;
-	struct tally_item *items = tally_detail_items(r, 1, &n);
+	struct tally_item *items = tally_detail_items(r, by_mx, &n);
 
-	t->mxs = xcalloc(n ? n : 1, sizeof(*t->mxs));
+	*out = xcalloc(n ? n : 1, sizeof(**out));
+	*n_out = 0;
 	for (i = 0; i < n; i = j) {
-		struct tally_mx *m = &t->mxs[t->n_mxs];
-		int64_t ok;
-
-		for (j = i + 1; j < n && tally_same_key(&items[i], &items[j]); j++)
-			;
-		m->policy_domain = items[i].domain;
-		m->mx_host = items[i].mx;
-		tally_merge(items + i, j - i, &ok, &m->failed_sessions);
-		if (m->failed_sessions > 0)
-			t->n_mxs++;
-	}
-	free(items);
-}
-
-static void tally_failures(const struct report *r, struct tally *t)
-{
-	size_t i, j, n;
-	struct tally_item *items = tally_detail_items(r, 0, &n);
-
-	t->failures = xcalloc(n ? n : 1, sizeof(*t->failures));
-	for (i = 0; i < n; i = j) {
-		struct tally_failure *f = &t->failures[t->n_failures];
+		struct tally_failure *f = &(*out)[*n_out];
 		int64_t ok;
 
 		for (j = i + 1; j < n && tally_same_key(&items[i], &items[j]); j++)
@@ -168,7 +151,7 @@ static void tally_failures(const struct report *r, struct tally *t)
 		f->result_type = items[i].rtype;
 		tally_merge(items + i, j - i, &ok, &f->failed_sessions);
 		if (f->failed_sessions > 0)
-			t->n_failures++;
+			(*n_out)++;
 	}
 	free(items);
 }
@@ -208,8 +191,8 @@ void tally_report(const struct report *r, struct tally *t)
 {
 	memset(t, 0, sizeof(*t));
 	tally_domains(r, t);
-	tally_failures(r, t);
-	tally_mxs(r, t);
+	tally_details(r, 0, &t->failures, &t->n_failures);
+	tally_details(r, 1, &t->mxs, &t->n_mxs);
 	tally_types(r, t);
 }
 

@@ -34,14 +34,6 @@ struct tally_failure {
 	int64_t failed_sessions;
 };
 
-/* Failed sessions per (domain, MX host), counted once per MX: the rule
- * above over all of the MX's details, whatever their result types. */
-struct tally_mx {
-	const char *policy_domain; /* "" when none */
-	const char *mx_host;       /* "" when the detail had none */
-	int64_t failed_sessions;
-};
-
 struct tally_type {
 	const char *policy_domain; /* "" when none */
 	const char *policy_type;
@@ -55,7 +47,9 @@ struct tally {
 	size_t n_domains;
 	struct tally_failure *failures;
 	size_t n_failures;
-	struct tally_mx *mxs; /* those with failed sessions only */
+	struct tally_failure *mxs; /* per (domain, MX), counted once per MX:
+	                            * the rule over all of the MX's details,
+	                            * whatever their result types ("") */
 	size_t n_mxs;
 	struct tally_type *types;
 	size_t n_types;

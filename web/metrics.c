@@ -96,8 +96,12 @@ out:
 	return rc;
 }
 
-static int metrics_failures(struct web_page *pg, const struct query_filter *all, char *err,
-                            size_t errlen)
+/* One family of failed-session counters from a failure breakdown whose
+ * rows carry policy domain, organisation, MX host and, for n_labels 4,
+ * result type. */
+static int metrics_failed(struct web_page *pg, const struct query_filter *all, enum query_group g,
+                          const char *name, const char *help, size_t n_labels, char *err,
+                          size_t errlen)
 {
 	static const char *const keys[] = {"policy_domain", "organization", "mx_host",
 	                                   "result_type"};
@@ -105,43 +109,15 @@ static int metrics_failures(struct web_page *pg, const struct query_filter *all,
 	const char *values[4];
 	size_t i;
 
-	if (query_group(pg->st, all, QUERY_BY_FAILURE, 0, &rows, err, errlen) < 0)
+	if (query_group(pg->st, all, g, 0, &rows, err, errlen) < 0)
 		return -1;
-	html_raw(pg, "# HELP tlswatch_failed_sessions_total Failed TLS sessions from the failure "
-	             "details, by policy domain, organisation, MX host and result type (counted "
-	             "once).\n# TYPE tlswatch_failed_sessions_total counter\n");
+	html_printf(pg, "# HELP %s %s\n# TYPE %s counter\n", name, help, name);
 	for (i = 0; i < rows.n; i++) {
 		values[0] = rows.rows[i].policy_domain;
 		values[1] = rows.rows[i].organization;
 		values[2] = rows.rows[i].mx_host;
 		values[3] = rows.rows[i].result_type;
-		metrics_series(pg, "tlswatch_failed_sessions_total", keys, values, 4);
-		html_printf(pg, "%lld\n", (long long)rows.rows[i].failed_sessions);
-	}
-	query_rows_free(&rows);
-	return 0;
-}
-
-/* Failed sessions by MX host, counted once per MX (docs/counting.md):
- * summing tlswatch_failed_sessions_total by mx_host would charge an MX
- * twice when sts and tlsa class the same sessions differently. */
-static int metrics_mx(struct web_page *pg, const struct query_filter *all, char *err, size_t errlen)
-{
-	static const char *const keys[] = {"policy_domain", "organization", "mx_host"};
-	struct query_rows rows = {NULL, 0};
-	const char *values[3];
-	size_t i;
-
-	if (query_group(pg->st, all, QUERY_BY_MX_DOMAIN, 0, &rows, err, errlen) < 0)
-		return -1;
-	html_raw(pg, "# HELP tlswatch_mx_failed_sessions_total Failed TLS sessions from the "
-	             "failure details, by policy domain, organisation and MX host (counted once "
-	             "per MX).\n# TYPE tlswatch_mx_failed_sessions_total counter\n");
-	for (i = 0; i < rows.n; i++) {
-		values[0] = rows.rows[i].policy_domain;
-		values[1] = rows.rows[i].organization;
-		values[2] = rows.rows[i].mx_host;
-		metrics_series(pg, "tlswatch_mx_failed_sessions_total", keys, values, 3);
+		metrics_series(pg, name, keys, values, n_labels);
 		html_printf(pg, "%lld\n", (long long)rows.rows[i].failed_sessions);
 	}
 	query_rows_free(&rows);
@@ -164,8 +140,17 @@ void page_metrics(struct web_page *pg)
 	all.since = QUERY_SINCE_EVER;
 	all.until = found ? last + 1 : 0;
 	if (metrics_domains(pg, &all, err, sizeof(err)) < 0 ||
-	    metrics_failures(pg, &all, err, sizeof(err)) < 0 ||
-	    metrics_mx(pg, &all, err, sizeof(err)) < 0)
+	    metrics_failed(pg, &all, QUERY_BY_FAILURE, "tlswatch_failed_sessions_total",
+	                   "Failed TLS sessions from the failure details, by policy domain, "
+	                   "organisation, MX host and result type (counted once).",
+	                   4, err, sizeof(err)) < 0 ||
+	    /* by MX, counted once per MX (docs/counting.md): summing the
+	     * family above by mx_host would charge an MX twice when sts and
+	     * tlsa class the same sessions differently */
+	    metrics_failed(pg, &all, QUERY_BY_MX_DOMAIN, "tlswatch_mx_failed_sessions_total",
+	                   "Failed TLS sessions from the failure details, by policy domain, "
+	                   "organisation and MX host (counted once per MX).",
+	                   3, err, sizeof(err)) < 0)
 		goto fail;
 	html_raw(pg, "# HELP tlswatch_quarantined_inputs_total Inputs refused and kept in "
 	             "quarantine.\n# TYPE tlswatch_quarantined_inputs_total counter\n");
