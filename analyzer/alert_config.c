@@ -14,6 +14,7 @@
 #include "alert.h"
 #include "config.h"
 #include "limits.h"
+#include "parse_int.h"
 #include "period.h"
 
 void alert_settings_default(struct alert_settings *s, int64_t today)
@@ -43,6 +44,18 @@ static int alert_parse_factor(const char *s, double *out, char *err, size_t errl
 	return 0;
 }
 
+/* A count of failed sessions, not of days: no "d" suffix. */
+static int alert_parse_count(const char *s, int64_t *out, char *err, size_t errlen)
+{
+	char reason[64]; /* parse_int's few words, within an error line */
+
+	if (parse_int(s, 1, LIMIT_COUNT_MAX / 2, out, reason, sizeof(reason)) < 0) {
+		snprintf(err, errlen, "'%.40s' is %s", s, reason);
+		return -1;
+	}
+	return 0;
+}
+
 int alert_setting_set(struct alert_settings *s, const char *key, const char *v, char *err,
                       size_t errlen)
 {
@@ -56,8 +69,7 @@ int alert_setting_set(struct alert_settings *s, const char *key, const char *v, 
 		return period_parse_days(v, 1, LIMIT_ALERT_LOOKBACK_DAYS, &s->lookback, err,
 		                         errlen);
 	if (strcmp(key, "min_failures") == 0)
-		return period_parse_days(v, 1, LIMIT_COUNT_MAX / 2, &s->p.min_failures, err,
-		                         errlen);
+		return alert_parse_count(v, &s->p.min_failures, err, errlen);
 	if (strcmp(key, "factor") == 0)
 		return alert_parse_factor(v, &s->p.factor, err, errlen);
 	if (strcmp(key, "exec") == 0) {
@@ -86,7 +98,7 @@ int alert_params_from_config(const struct config *cfg, struct alert_settings *s,
 	static const char *const keys[] = {"window",       "baseline",     "factor",
 	                                   "min_failures", "repeat_after", "lookback",
 	                                   "exec",         "webhook",      "webhook_format"};
-	char why[256];
+	char why[ERR_LINE_MAX];
 	const char *v;
 	size_t i;
 

@@ -16,6 +16,7 @@
 #include "limits.h"
 #include "log.h"
 #include "notify.h"
+#include "parse_int.h"
 #include "period.h"
 #include "store.h"
 
@@ -71,7 +72,7 @@ struct alert_opts {
 static int alert_deliver(struct store *st, const struct alert_opts *o, const struct alert_list *l)
 {
 	struct strbuf out, json;
-	char err[1024];
+	char err[ERR_LINE_MAX];
 	int rc = EXIT_FAILURE_OP;
 
 	strbuf_init(&out, LIMIT_SUMMARY_BYTES);
@@ -133,7 +134,7 @@ int cmd_alert(struct cli *c, int argc, char **argv)
 	struct alert_list l;
 	struct store *st = NULL;
 	struct stat sb;
-	char err[1024];
+	char err[ERR_LINE_MAX];
 	size_t suppressed = 0;
 	int ch, rc = EXIT_FAILURE_OP;
 

@@ -12,6 +12,7 @@
 #include "escape.h"
 #include "limits.h"
 #include "log.h"
+#include "parse_int.h"
 #include "period.h"
 #include "server.h"
 
@@ -106,7 +107,7 @@ int cmd_web(struct cli *c, int argc, char **argv)
 	};
 	struct web_options o;
 	struct alert_settings as;
-	char err[1024];
+	char err[ERR_LINE_MAX];
 	int ch;
 
 	memset(&o, 0, sizeof(o));

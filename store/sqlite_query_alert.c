@@ -261,8 +261,10 @@ int query_alert_context(struct store *st, const struct query_alert_key *k, int64
 		store_fail(st, err, errlen, "cannot read alert context");
 		goto out;
 	}
-	if (n > LIMIT_ALERT_REPORTERS)
-		strbuf_printf(&sb, " and %d more", n - LIMIT_ALERT_REPORTERS);
+	/* past the buffer's cap the list stays as it is */
+	if (n > LIMIT_ALERT_REPORTERS &&
+	    strbuf_printf(&sb, " and %d more", n - LIMIT_ALERT_REPORTERS) < 0)
+		n = LIMIT_ALERT_REPORTERS;
 	sqlite3_finalize(s);
 	s = NULL;
 	if (query_context_prepare(st, query_context_reason[which], k, since, until, &s, err,
