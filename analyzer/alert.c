@@ -58,17 +58,82 @@ int alert_rate_rule(const struct alert_params *p, int64_t ok, int64_t failed, in
 	return (rate - base_rate) * 10000.0 >= ALERT_RATE_DROP_BP && rate >= p->factor * base_rate;
 }
 
-static struct alert *alert_add(struct alert_list *l, enum alert_kind kind)
+double alert_binomial_tail(int64_t n, int64_t k, double p)
 {
-	struct alert *a;
+	double lp = log(p), lq = log1p(-p), sum = 0, term;
+	int64_t i;
 
+	if (k <= 0)
+		return 1;
+	if (k > n)
+		return 0;
+	/* from k up the terms only shrink when k >= n p (our case: k is at
+	 * least half of n, p under 5 %), so the loop ends in a few steps */
+	for (i = k; i <= n; i++) {
+		term = exp(lgamma((double)n + 1) - lgamma((double)i + 1) -
+		           lgamma((double)(n - i) + 1) + (double)i * lp + (double)(n - i) * lq);
+		sum += term;
+		if (term < sum * 1e-12)
+			break;
+	}
+	return sum;
+}
+
+int alert_small_rule(int64_t failed, int64_t sessions, int64_t base_failed, int64_t base_sessions)
+{
+	double p;
+
+	/* integer basis points: no rounding at the 50 % and 5 % edges */
+	if (failed < ALERT_SMALL_MIN_FAILURES || sessions <= 0 || base_sessions <= 0 ||
+	    failed * 10000 < ALERT_SMALL_RATE_BP * sessions ||
+	    base_failed * 10000 >= ALERT_SMALL_BASE_BP * base_sessions)
+		return 0;
+	/* the baseline's rate, never 0 (a clean month of 200 sessions does
+	 * not prove a rate of 0): (failed + 1) / (sessions + 2) */
+	p = ((double)base_failed + 1) / ((double)base_sessions + 2);
+	if (failed > sessions)
+		failed = sessions; /* details may list more than the summary */
+	return alert_binomial_tail(sessions, failed, p) <= ALERT_SMALL_CHANCE;
+}
+
+static struct alert *alert_slot(struct alert_list *l)
+{
 	if (l->n == l->alloc) {
 		l->alloc = l->alloc ? l->alloc * 2 : 16;
 		l->alerts = xreallocarray(l->alerts, l->alloc, sizeof(*l->alerts));
 	}
-	a = &l->alerts[l->n++];
+	return &l->alerts[l->n++];
+}
+
+void alert_list_take(struct alert_list *l, struct alert *a)
+{
+	*alert_slot(l) = *a;
+	memset(a, 0, sizeof(*a));
+}
+
+void alert_clear(struct alert *a)
+{
+	free(a->policy_domain);
+	free(a->mx_host);
+	free(a->result_type);
+	free(a->organization);
+	free(a->reporters);
+	free(a->reason_code);
+	memset(a, 0, sizeof(*a));
+}
+
+static struct alert *alert_add(struct alert_list *l, enum alert_kind kind)
+{
+	struct alert *a = alert_slot(l);
+
 	memset(a, 0, sizeof(*a));
 	a->kind = kind;
+	a->day = l->window_until - 1;
+	a->since_day = l->window_since;
+	a->window_since = l->window_since;
+	a->window_until = l->window_until;
+	a->baseline_since = l->baseline_since;
+	a->baseline_until = l->baseline_until;
 	return a;
 }
 
@@ -83,13 +148,10 @@ void alert_list_free(struct alert_list *l)
 
 	if (l == NULL)
 		return;
-	for (i = 0; i < l->n; i++) {
-		free(l->alerts[i].policy_domain);
-		free(l->alerts[i].mx_host);
-		free(l->alerts[i].result_type);
-		free(l->alerts[i].organization);
-	}
+	for (i = 0; i < l->n; i++)
+		alert_clear(&l->alerts[i]);
 	free(l->alerts);
+	free(l->judged);
 	memset(l, 0, sizeof(*l));
 }
 
@@ -159,6 +221,8 @@ static int alert_domain_has_alert(const struct alert_list *l, const char *domain
 struct alert_domain_stat {
 	const char *domain; /* borrowed from the domain rows; NULL: absent */
 	double sd;
+	int64_t window_ok, window_failed; /* the denominators of the rate rule */
+	int64_t base_ok, base_failed;
 };
 
 static int alert_domain_stat_cmp(const void *x, const void *y)
@@ -184,10 +248,28 @@ static struct alert_domain_stat *alert_domain_stats(const struct alert_list *l,
 		j = alert_group_end(rows, i);
 		alert_series_read(l, rows, i, j, s);
 		st[*n].domain = rows->rows[i].policy_domain;
+		st[*n].window_ok = s->window_ok;
+		st[*n].window_failed = s->window_failed;
+		st[*n].base_ok = s->base_ok;
+		st[*n].base_failed = s->base_failed;
 		alert_stats(s->daily, (size_t)(nb > 0 ? nb : 0), &mean, &st[*n].sd);
 		(*n)++;
 	}
 	return st;
+}
+
+/* Since when it has been this bad: the first day of the run of days
+ * before the window with at least half the window's daily failures (a
+ * group failing a little every day did not start failing a month ago).
+ * The group's series s was just read. */
+static int64_t alert_since(const struct alert_list *l, const struct alert_series *s)
+{
+	int64_t d = l->window_since, per_day = s->window_failed / l->params.window;
+
+	while (d > l->baseline_since && d - 1 < l->baseline_until && per_day > 0 &&
+	       s->daily[d - 1 - l->baseline_since] * 2 >= per_day)
+		d--;
+	return d;
 }
 
 static void alert_failures(struct alert_list *l, const struct query_rows *rows,
@@ -196,14 +278,16 @@ static void alert_failures(struct alert_list *l, const struct query_rows *rows,
 {
 	int64_t nb = l->baseline_until - l->baseline_since;
 	const struct alert_domain_stat *hit;
-	struct alert_domain_stat key = {NULL, 0};
+	struct alert_domain_stat key;
 	size_t i, j;
 	double mean, sd, spread;
 	int kind;
 
+	memset(&key, 0, sizeof(key));
 	for (i = 0; i < rows->n; i = j) {
 		const struct query_row *r = &rows->rows[i];
 		struct alert *a;
+		int by_rate = 0;
 
 		j = alert_group_end(rows, i);
 		alert_series_read(l, rows, i, j, s);
@@ -214,9 +298,25 @@ static void alert_failures(struct alert_list *l, const struct query_rows *rows,
 		          : NULL;
 		spread = hit != NULL && hit->sd > sd ? hit->sd : sd;
 		kind = alert_spike_rule(&l->params, s->window_failed, mean, spread, nb);
+		/* the group's failures against its domain's sessions: the
+		 * reports count sessions per domain, not per MX */
+		if (kind == 0 && hit != NULL &&
+		    alert_small_rule(s->window_failed, hit->window_ok + hit->window_failed,
+		                     hit->base_failed, hit->base_ok + hit->base_failed)) {
+			kind = 1 + (mean > 0 ? ALERT_FAILURE_SPIKE : ALERT_NEW_FAILURE);
+			by_rate = 1;
+		}
 		if (kind == 0)
 			continue;
 		a = alert_add(l, (enum alert_kind)(kind - 1));
+		a->by_rate = by_rate;
+		a->since_day = alert_since(l, s);
+		/* details may list more failures than the summary counted
+		 * (docs/counting.md): never fewer sessions than failures */
+		if (hit != NULL)
+			a->window_sessions = hit->window_ok + hit->window_failed > s->window_failed
+			                         ? hit->window_ok + hit->window_failed
+			                         : s->window_failed;
 		a->policy_domain = alert_strdup(r->policy_domain);
 		a->mx_host = alert_strdup(r->mx_host);
 		a->result_type = alert_strdup(r->result_type);
@@ -256,10 +356,20 @@ static void alert_domains(struct alert_list *l, const struct query_rows *rows,
 			alert_series_read(l, rows, i, j, s);
 			alert_stats(s->daily, (size_t)(nb > 0 ? nb : 0), &mean, &sd);
 			if (pass == 0) {
+				int by_rate = 0;
+
 				kind = alert_spike_rule(&l->params, s->window_failed, mean, sd, nb);
+				if (kind == 0 &&
+				    alert_small_rule(s->window_failed,
+				                     s->window_ok + s->window_failed,
+				                     s->base_failed, s->base_ok + s->base_failed))
+					kind = by_rate = 1;
 				if (kind == 0)
 					continue;
 				a = alert_add(l, ALERT_DOMAIN_SPIKE);
+				a->by_rate = by_rate;
+				a->since_day = alert_since(l, s);
+				a->window_sessions = s->window_ok + s->window_failed;
 			} else {
 				if (nb <= 0 ||
 				    !alert_rate_rule(&l->params, s->window_ok, s->window_failed,
@@ -279,14 +389,17 @@ static void alert_domains(struct alert_list *l, const struct query_rows *rows,
 	}
 }
 
-/* Reporters silent for the last max(window, ALERT_SILENT_GAP_DAYS) days
- * after reporting on every day before them (at least
+/* Reporters silent for max(window, ALERT_SILENT_GAP_DAYS) days, up to the
+ * window's last day (excluded), after reporting on every day before them (at least
  * ALERT_SILENT_MIN_DAYS of the baseline, ALERT_SILENT_MIN_SESSIONS a day). */
 static void alert_silent(struct alert_list *l, const struct query_rows *rows)
 {
 	int64_t gap =
 	    l->params.window > ALERT_SILENT_GAP_DAYS ? l->params.window : ALERT_SILENT_GAP_DAYS;
-	int64_t gap_since = l->window_until - gap, regular = gap_since - l->baseline_since;
+	/* the window's last day is still coming in (reports arrive a day
+	 * late, some later): silence is judged on the days before it */
+	int64_t gap_until = l->window_until - 1, gap_since = gap_until - gap;
+	int64_t regular = gap_since - l->baseline_since;
 	size_t i, j, k;
 
 	if (regular < ALERT_SILENT_MIN_DAYS)
@@ -299,7 +412,7 @@ static void alert_silent(struct alert_list *l, const struct query_rows *rows)
 		for (k = i; k < j; k++) {
 			const struct query_row *r = &rows->rows[k];
 
-			if (r->day >= gap_since && r->day < l->window_until)
+			if (r->day >= gap_since && r->day < gap_until)
 				silent_reports += r->reports;
 			else if (r->day >= l->baseline_since && r->day < gap_since &&
 			         r->reports > 0) {
@@ -398,71 +511,4 @@ out:
 	query_alert_series_free(&series);
 	alert_list_free(&l);
 	return rc;
-}
-
-static void alert_key(const struct alert *a, struct query_alert_key *k)
-{
-	static const char *const scopes[] = {
-	    [ALERT_FAILURE_SPIKE] = "failure",  [ALERT_NEW_FAILURE] = "failure",
-	    [ALERT_DOMAIN_SPIKE] = "domain",    [ALERT_RATE_DROP] = "rate",
-	    [ALERT_SILENT_REPORTER] = "silent",
-	};
-
-	k->scope = scopes[a->kind];
-	k->policy_domain = a->policy_domain;
-	k->mx_host = a->mx_host;
-	k->result_type = a->result_type;
-	k->organization = a->organization;
-}
-
-int alert_filter_sent(struct store *st, struct alert_list *l, int64_t repeat_after,
-                      size_t *suppressed, char *err, size_t errlen)
-{
-	struct query_alert_key k;
-	size_t i, kept = 0, dropped = 0;
-	int64_t day;
-	int found;
-
-	for (i = 0; i < l->n; i++) {
-		struct alert *a = &l->alerts[i];
-
-		alert_key(a, &k);
-		if (query_alert_last_sent(st, &k, &day, &found, err, errlen) < 0)
-			return -1;
-		if (found && day <= l->params.at && l->params.at < day + repeat_after) {
-			free(a->policy_domain);
-			free(a->mx_host);
-			free(a->result_type);
-			free(a->organization);
-			dropped++;
-			continue;
-		}
-		l->alerts[kept++] = *a;
-	}
-	l->n = kept;
-	*suppressed = dropped;
-	return 0;
-}
-
-int alert_record_sent(struct store *st, const struct alert_list *l, int64_t now, char *err,
-                      size_t errlen)
-{
-	struct query_alert_key k;
-	size_t i;
-
-	if (store_begin(st, err, errlen) < 0)
-		return -1;
-	for (i = 0; i < l->n; i++) {
-		const struct alert *a = &l->alerts[i];
-
-		alert_key(a, &k);
-		if (query_alert_record_sent(st, &k, l->params.at,
-		                            a->kind == ALERT_SILENT_REPORTER ? a->baseline_reports
-		                                                             : a->window_failed,
-		                            now, err, errlen) < 0) {
-			store_rollback(st);
-			return -1;
-		}
-	}
-	return store_commit(st, err, errlen);
 }

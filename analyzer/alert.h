@@ -33,6 +33,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "query.h"
 #include "store.h"
 #include "strbuf.h"
 
@@ -52,6 +53,42 @@
  * any comes once in 10^9 days, while a reporter with a handful can have
  * no mail for you for days on end. */
 #define ALERT_SILENT_MIN_SESSIONS 20
+
+/* Defaults of the settings (docs/alerts.md). */
+#define ALERT_DEFAULT_WINDOW       1
+#define ALERT_DEFAULT_BASELINE     28
+#define ALERT_DEFAULT_FACTOR       3.0
+#define ALERT_DEFAULT_MIN_FAILURES 10
+#define ALERT_DEFAULT_REPEAT_AFTER 1
+#define ALERT_DEFAULT_LOOKBACK     7
+
+/* The failure-rate rule (docs/alerts.md, rule 1b): news however few the
+ * sessions when at least ALERT_SMALL_MIN_FAILURES failed, making at least
+ * ALERT_SMALL_RATE_BP of the window's sessions, after a baseline whose
+ * failure rate was under ALERT_SMALL_BASE_BP, and when that many failures
+ * would come by chance, at the baseline's rate, at most once in
+ * 1/ALERT_SMALL_CHANCE days. On generated quiet months the first three
+ * conditions alone alerted on 3 of 6 sessions failing at a domain whose
+ * sessions fail 4 % of the time: once in about 1,000 domain-days, too
+ * often for a job that watches hundreds of domains. */
+#define ALERT_SMALL_MIN_FAILURES 3
+#define ALERT_SMALL_RATE_BP      5000 /* 50 % */
+#define ALERT_SMALL_BASE_BP      500  /* 5 % */
+#define ALERT_SMALL_CHANCE       1e-5 /* once in 100,000 domain-days */
+
+/* Discord's limit on a message's content, in characters. */
+#define ALERT_DISCORD_MAX 2000
+
+/* What --webhook POSTs (docs/alerts.md, Delivery). */
+enum alert_webhook_format {
+	ALERT_WEBHOOK_JSON,   /* the alert document */
+	ALERT_WEBHOOK_SLACK,  /* {"text"}: Slack, Mattermost */
+	ALERT_WEBHOOK_TEAMS,  /* a Teams Workflows message with an Adaptive Card */
+	ALERT_WEBHOOK_MATRIX, /* m.room.message content {"msgtype", "body"} */
+	ALERT_WEBHOOK_DISCORD /* {"content", "allowed_mentions"} */
+};
+
+struct config;
 
 struct alert_params {
 	int64_t at;           /* evaluate as if today were this UTC day */
@@ -86,6 +123,25 @@ struct alert {
 	                           * baseline_sd and the domain's */
 	int64_t silent_days;      /* silent reporter: days without a report */
 	int64_t regular_days;     /* ... after reporting on each of these */
+	/* the periods judged: the window ends with the day the failures
+	 * happened on (day = window_until - 1) */
+	int64_t day;
+	int64_t window_since, window_until;
+	int64_t baseline_since, baseline_until;
+	int64_t window_sessions; /* the domain's sessions in the window (the
+	                          * reports count sessions per domain); 0:
+	                          * unknown */
+	int by_rate;             /* raised by the failure-rate rule (few
+	                          * sessions, most failing), not by count */
+	int late;                /* judged on a later run than its day's first:
+	                          * its reports came late */
+	int64_t since_day;       /* failure kinds: the first day of the run
+	                          * of days with failures that ends in the
+	                          * window */
+	char *reporters;         /* who saw it: "A, B and 2 more"; NULL */
+	char *reason_code;       /* its most common failure-reason-code */
+	int64_t previous_value;  /* a "grown" follow-up: the figure sent
+	                          * before for the same day; 0: first sending */
 };
 
 struct alert_list {
@@ -96,7 +152,38 @@ struct alert_list {
 	int64_t window_since, window_until;     /* [since, until) */
 	int64_t baseline_since, baseline_until; /* shortened to the first
 	                                         * day with reports */
+	/* alert_run: the days judged, and what each held (recorded with the
+	 * alerts by alert_record_sent) */
+	struct query_day_mark *judged;
+	size_t n_judged;
+	const char *base_url; /* borrowed: [web] base_url, for links; NULL */
 };
+
+/* Everything the [alert] section and 'tlswatch alert' set: the rules
+ * (also the dashboard's), and how the cron job sends. */
+struct alert_settings {
+	struct alert_params p;
+	int64_t repeat_after; /* days, >= 0 */
+	int64_t lookback;     /* days judged again when their data changed */
+	const char *exec;     /* borrowed; NULL: none */
+	const char *webhook;  /* borrowed; NULL: none */
+	enum alert_webhook_format webhook_format;
+	const char *base_url; /* borrowed: [web] base_url, the dashboard's
+	                       * address for links in alerts; NULL: none */
+};
+
+/* The defaults, evaluated for day today. */
+void alert_settings_default(struct alert_settings *s, int64_t today);
+/* One setting by its [alert] key ("window", "min_failures", ...) from its
+ * text. 0, or -1 with the reason in err (s untouched). v is borrowed for
+ * exec and webhook. */
+int alert_setting_set(struct alert_settings *s, const char *key, const char *v, char *err,
+                      size_t errlen);
+/* Applies the configuration's [alert] section (and [web] base_url) over s: the one reader of
+ * those keys, for 'tlswatch alert' and 'tlswatch web' alike. 0, or -1 with
+ * "[alert] key: reason" in err. */
+int alert_params_from_config(const struct config *cfg, struct alert_settings *s, char *err,
+                             size_t errlen);
 
 /* Mean and population standard deviation of n daily values (0, 0 when n
  * is 0). */
@@ -108,6 +195,13 @@ void alert_stats(const int64_t *daily, size_t n, double *mean, double *sd);
 int alert_spike_rule(const struct alert_params *p, int64_t window_total, double mean, double sd,
                      int64_t baseline_days);
 
+/* The failure-rate rule for small volumes: 1 when failed of sessions
+ * failed (>= ALERT_SMALL_MIN_FAILURES, >= ALERT_SMALL_RATE_BP) after a
+ * baseline with base_failed of base_sessions under ALERT_SMALL_BASE_BP. */
+int alert_small_rule(int64_t failed, int64_t sessions, int64_t base_failed, int64_t base_sessions);
+/* P(X >= k) for X binomial(n, p), 0 < p < 1. */
+double alert_binomial_tail(int64_t n, int64_t k, double p);
+
 /* Success-rate rule: 1 when the window's rate fell sharply against the
  * baseline's (see docs/alerts.md). */
 int alert_rate_rule(const struct alert_params *p, int64_t ok, int64_t failed, int64_t base_ok,
@@ -117,13 +211,24 @@ int alert_rate_rule(const struct alert_params *p, int64_t ok, int64_t failed, in
 int alert_evaluate(struct store *st, const struct alert_params *p, struct alert_list *out,
                    char *err, size_t errlen);
 void alert_list_free(struct alert_list *l);
+/* Moves *a (and its strings) to the end of l; *a is zeroed. */
+void alert_list_take(struct alert_list *l, struct alert *a);
+/* Frees a's strings and zeroes it. */
+void alert_clear(struct alert *a);
 
-/* Removes the alerts sent for an --at day d with d <= at < d + repeat_after
- * (repeat_after 0 removes none); *suppressed counts them. */
-int alert_filter_sent(struct store *st, struct alert_list *l, int64_t repeat_after,
-                      size_t *suppressed, char *err, size_t errlen);
-/* Records every alert of l as sent for l's --at day at the UTC second now,
- * in one transaction. Needs a read-write store. */
+/* What a cron run does (docs/alerts.md): judges the day before s->p.at
+ * and every earlier day of the last s->lookback whose reports changed
+ * since it was last judged (alert_judged), each with s->p's window
+ * ending that day; keeps each alert only when it was not sent for that
+ * day yet (nor, with repeat_after > 1, for one of the repeat_after - 1
+ * days before), or as a "grown" follow-up when its figure at least
+ * doubled since. repeat_after 0 keeps every alert. *out lists the alerts
+ * (oldest day first) and the days judged; *suppressed counts the alerts
+ * left out. Reads only. */
+int alert_run(struct store *st, const struct alert_settings *s, struct alert_list *out,
+              size_t *suppressed, char *err, size_t errlen);
+/* Records every alert of l as sent for its day, and every day l judged,
+ * at the UTC second now, in one transaction. Needs a read-write store. */
 int alert_record_sent(struct store *st, const struct alert_list *l, int64_t now, char *err,
                       size_t errlen);
 
@@ -136,6 +241,13 @@ STRBUF_MUST_CHECK int alert_render_text(const struct alert_list *l, struct strbu
 /* The alert document (docs/alerts.md), with a Slack/Mattermost/Teams
  * "text" field. */
 STRBUF_MUST_CHECK int alert_render_json(const struct alert_list *l, struct strbuf *sb, int pretty);
+/* The body --webhook POSTs in format f, each escaped for its target:
+ * Slack's & < >, Markdown's active characters for Teams and Discord (whose
+ * mentions are switched off), none for Matrix's plain body. */
+STRBUF_MUST_CHECK int alert_render_webhook(const struct alert_list *l, enum alert_webhook_format f,
+                                           struct strbuf *sb);
+/* "json", "slack", "teams", "matrix", "discord": 0, or -1 for others. */
+int alert_webhook_format_parse(const char *s, enum alert_webhook_format *out);
 /* The kind's name in JSON: "failure-spike", "new-failure", ... */
 const char *alert_kind_name(enum alert_kind k);
 

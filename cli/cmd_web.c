@@ -3,9 +3,7 @@
  * report intake (web/server.c). Options and the config's [web] section are
  * the operator's (trusted); requests are handled by web/.
  */
-#include <errno.h>
 #include <getopt.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,45 +145,6 @@ static int web_timeout_config(const struct config *cfg, unsigned *out, char *err
 	return 0;
 }
 
-/* The [alert] rules the overview shows alerts by (as 'tlswatch alert'). */
-static int web_alert_config(const struct config *cfg, struct alert_params *p, char *err,
-                            size_t errlen)
-{
-	const char *v;
-	char why[256], reason[64], *end; /* why: prefixed into err below */
-	double f;
-
-	p->window = 1;
-	p->baseline = 28;
-	p->factor = 3;
-	p->min_failures = 10;
-	if ((v = config_get(cfg, "alert", "window")) != NULL &&
-	    period_parse_days(v, 1, LIMIT_PERIOD_DAYS, &p->window, why, sizeof(why)) < 0)
-		goto bad;
-	if ((v = config_get(cfg, "alert", "baseline")) != NULL &&
-	    period_parse_days(v, 1, LIMIT_PERIOD_DAYS, &p->baseline, why, sizeof(why)) < 0)
-		goto bad;
-	/* a count of failed sessions, not of days: no "d" suffix */
-	if ((v = config_get(cfg, "alert", "min_failures")) != NULL &&
-	    parse_int(v, 1, LIMIT_COUNT_MAX / 2, &p->min_failures, reason, sizeof(reason)) < 0) {
-		snprintf(why, sizeof(why), "'%.40s' is %s", v, reason);
-		goto bad;
-	}
-	if ((v = config_get(cfg, "alert", "factor")) != NULL) {
-		errno = 0;
-		f = strtod(v, &end);
-		if (errno != 0 || end == v || *end != '\0' || !isfinite(f) || f <= 0 || f > 1e6) {
-			snprintf(why, sizeof(why), "'%.40s' is not a factor (a number above 0)", v);
-			goto bad;
-		}
-		p->factor = f;
-	}
-	return 0;
-bad:
-	snprintf(err, errlen, "[alert]: %s", why);
-	return -1;
-}
-
 int cmd_web(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -201,6 +160,7 @@ int cmd_web(struct cli *c, int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	struct web_options o;
+	struct alert_settings as;
 	char err[ERR_LINE_MAX];
 	int ch;
 
@@ -213,14 +173,17 @@ int cmd_web(struct cli *c, int argc, char **argv)
 			web_usage(stdout);
 			return EXIT_OK;
 		}
+	/* the overview's alerts follow the rules of 'tlswatch alert' */
+	alert_settings_default(&as, 0);
 	if (web_config(c->cfg, &o, err, sizeof(err)) < 0 ||
-	    web_alert_config(c->cfg, &o.alert, err, sizeof(err)) < 0 ||
+	    alert_params_from_config(c->cfg, &as, err, sizeof(err)) < 0 ||
 	    web_intake_config(c->cfg, &o.intake_limits, err, sizeof(err)) < 0 ||
 	    web_timeout_config(c->cfg, &o.request_timeout, err, sizeof(err)) < 0) {
 		log_error("%s: %s", config_path(c->cfg) != NULL ? config_path(c->cfg) : "config",
 		          err);
 		return EXIT_FAILURE_OP;
 	}
+	o.alert = as.p;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		switch (ch) {

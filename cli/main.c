@@ -18,7 +18,7 @@ static const struct cli_command commands[] = {
     {"quarantine", cmd_quarantine, "list, show or retry refused inputs"},
     {"collect", cmd_collect, "fetch reports from the rua mailbox over IMAP"},
     {"summary", cmd_summary, "failure summary of a period, for cron mail or as JSON"},
-    {"alert", cmd_alert, "stay silent unless failures spike (for a daily cron job)"},
+    {"alert", cmd_alert, "stay silent unless failures spike (hourly, after collect)"},
     {"web", cmd_web, "dashboard, JSON API and HTTPS report intake"},
     {"reports", cmd_reports, "list stored reports, filtered like the summary"},
     {"show", cmd_show, "one report: policies, failure details, source, raw JSON"},

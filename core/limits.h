@@ -249,6 +249,13 @@ _Static_assert(LIMIT_HOSTNAME_BYTES <= LIMIT_STRING_BYTES, "a host name is one s
 /* Analyzer: "Nd" periods (--since, --window, --baseline, --repeat-after).
  * A century is far past any retention; longer is a typo. */
 #define LIMIT_PERIOD_DAYS 36525
+/* 'tlswatch alert --lookback': each day looked back at may be judged again,
+ * a full evaluation of its window and baseline. Reports come a day or two
+ * late, a few a week late; a failure two months old is no longer news. */
+#define LIMIT_ALERT_LOOKBACK_DAYS 62
+/* Reporters named in one alert: a line stays readable; the rest are
+ * counted ("and 3 more"). */
+#define LIMIT_ALERT_REPORTERS 5
 
 /* Analyzer: one summary document (JSON, CSV, HTML, text). Even thousands
  * of domains over a year fit in a few MiB; past this the filter is wrong. */

@@ -108,7 +108,9 @@ static void tally_domains(const struct report *r, struct tally *t)
 	free(items);
 }
 
-static void tally_failures(const struct report *r, struct tally *t)
+/* The failure details as items, sorted: keyed by (domain, MX, result
+ * type), or by (domain, MX) when by_mx. Caller frees. */
+static struct tally_item *tally_detail_items(const struct report *r, int by_mx, size_t *n_out)
 {
 	struct tally_item *items;
 	size_t i, j, k, n = 0;
@@ -125,15 +127,32 @@ static void tally_failures(const struct report *r, struct tally *t)
 			items[k].domain = p->policy_domain != NULL ? p->policy_domain : "";
 			items[k].mx =
 			    f->receiving_mx_hostname != NULL ? f->receiving_mx_hostname : "";
-			items[k].rtype = f->result_type;
+			items[k].rtype = by_mx ? "" : f->result_type;
 			items[k].cls = tally_class_of(p->policy_type);
 			items[k].fail = f->failed_sessions;
 		}
 	}
 	qsort(items, n, sizeof(*items), tally_item_cmp);
-	t->failures = xcalloc(n ? n : 1, sizeof(*t->failures));
+	*n_out = n;
+	return items;
+}
+
+/* The failure breakdown: per (domain, MX, result type), or per (domain,
+ * MX) with result type "" when by_mx. A reporter may list the same
+ * sessions under sts and tlsa with different result types (sts
+ * certificate-expired, tlsa tlsa-invalid), so by MX takes the rule of
+ * tally_merge over all of the MX's details, not the sum over result
+ * types. Groups without failed sessions are left out. */
+static void tally_details(const struct report *r, int by_mx, struct tally_failure **out,
+                          size_t *n_out)
+{
+	size_t i, j, n;
+	struct tally_item *items = tally_detail_items(r, by_mx, &n);
+
+	*out = xcalloc(n ? n : 1, sizeof(**out));
+	*n_out = 0;
 	for (i = 0; i < n; i = j) {
-		struct tally_failure *f = &t->failures[t->n_failures];
+		struct tally_failure *f = &(*out)[*n_out];
 		int64_t ok;
 
 		for (j = i + 1; j < n && tally_same_key(&items[i], &items[j]); j++)
@@ -143,7 +162,7 @@ static void tally_failures(const struct report *r, struct tally *t)
 		f->result_type = items[i].rtype;
 		tally_merge(items + i, j - i, &ok, &f->failed_sessions);
 		if (f->failed_sessions > 0)
-			t->n_failures++;
+			(*n_out)++;
 	}
 	free(items);
 }
@@ -172,7 +191,8 @@ void tally_report(const struct report *r, struct tally *t)
 {
 	memset(t, 0, sizeof(*t));
 	tally_domains(r, t);
-	tally_failures(r, t);
+	tally_details(r, 0, &t->failures, &t->n_failures);
+	tally_details(r, 1, &t->mxs, &t->n_mxs);
 	tally_types(r, t);
 }
 
@@ -180,6 +200,7 @@ void tally_free(struct tally *t)
 {
 	free(t->domains);
 	free(t->failures);
+	free(t->mxs);
 	free(t->types);
 	memset(t, 0, sizeof(*t));
 }

@@ -7,8 +7,9 @@
  * of the same sessions, so the domain takes the larger of the two (for
  * successes and failures separately); every other type ("no-policy-found",
  * unknown ones) adds. The same rule holds per (domain, MX host, result
- * type) for the failure breakdown, whose figures come from failure-details,
- * while domain totals come from each policy's summary.
+ * type) for the failure breakdown, and per (domain, MX host) for failures
+ * by MX, whose figures come from failure-details, while domain totals come
+ * from each policy's summary.
  *
  * Input is a validated struct report; results borrow its strings.
  */
@@ -46,6 +47,10 @@ struct tally {
 	size_t n_domains;
 	struct tally_failure *failures;
 	size_t n_failures;
+	struct tally_failure *mxs; /* per (domain, MX), counted once per MX:
+	                            * the rule over all of the MX's details,
+	                            * whatever their result types ("") */
+	size_t n_mxs;
 	struct tally_type *types;
 	size_t n_types;
 	int64_t successful_sessions; /* whole report, sum over domains */

@@ -280,3 +280,25 @@ const char *esc(const char *s)
 		return "-";
 	return escape_text(s, strlen(s), LIMIT_LOG_STRING, out, sizeof(bufs[0]));
 }
+
+int escape_url(struct strbuf *sb, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p = (const unsigned char *)s;
+	char e[3];
+
+	for (; *p != '\0'; p++) {
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' || *p == '_' || *p == '~') {
+			if (strbuf_putc(sb, (char)*p) < 0)
+				return -1;
+			continue;
+		}
+		e[0] = '%';
+		e[1] = hex[*p >> 4];
+		e[2] = hex[*p & 15];
+		if (strbuf_append(sb, e, 3) < 0)
+			return -1;
+	}
+	return 0;
+}

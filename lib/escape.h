@@ -40,6 +40,9 @@ STRBUF_MUST_CHECK int escape_prom_label(struct strbuf *sb, const char *in);
  * characters reorder or hide text: escape.c shows them, and a host name
  * may not hold them (core/hostname.c). */
 size_t escape_invisible_len(const unsigned char *p, size_t left, unsigned *cp);
+/* Appends s percent-encoded for a URL query value (all but RFC 3986's
+ * unreserved characters). -1 past the cap. */
+STRBUF_MUST_CHECK int escape_url(struct strbuf *sb, const char *s);
 /* A short escaped copy of s for one log line, in a per-thread rotating
  * buffer: valid until four more calls on the same thread. NULL gives "-". */
 const char *esc(const char *s);

@@ -25,6 +25,11 @@
 
 #include "store.h"
 
+/* A query_filter.since of QUERY_SINCE_EVER also counts the days 'db
+ * prune' deleted (their totals, kept apart): all-time sums that never fall,
+ * for /metrics. Breakdowns by day see them as this day. */
+#define QUERY_SINCE_EVER (-1)
+
 /* What to read. Strings are borrowed. since < until. */
 struct query_filter {
 	int64_t since;              /* first day, inclusive */
@@ -53,12 +58,16 @@ enum query_group {
 	QUERY_BY_ORGANIZATION_DAY, /* organization, day */
 	/* agg_failure, groups with no failed session left out; by failed
 	 * desc, then key asc */
-	QUERY_BY_MX,          /* mx_host */
+	QUERY_BY_MX,          /* mx_host (agg_mx: once per MX; of one
+	                       * result_type, agg_failure's figure) */
 	QUERY_BY_RESULT_TYPE, /* result_type */
 	QUERY_BY_FAILURE,     /* organization, policy_domain, mx_host,
 	                       * result_type */
 	/* agg_failure; by key, then day */
 	QUERY_BY_FAILURE_DAY, /* policy_domain, mx_host, result_type, day */
+	/* agg_mx (once per MX), groups with no failed session left out; by
+	 * failed desc, then key asc */
+	QUERY_BY_MX_DOMAIN, /* organization, policy_domain, mx_host */
 	/* agg_policy_type; by failed desc, successful desc, key asc */
 	QUERY_BY_POLICY_TYPE /* policy_type */
 };
@@ -235,7 +244,7 @@ int query_report_get(struct store *st, int64_t id, struct query_report_detail *o
                      size_t errlen);
 void query_report_detail_free(struct query_report_detail *d);
 
-/* --- alert state (query_alert.c): the one table the analyzer writes --- */
+/* --- alert state (query_alert.c): the tables the analyzer writes --- */
 
 /* An alert's identity: scope ("failure", "domain", "rate", "silent") and
  * its key; NULL or "" where a part does not apply or was absent. */
@@ -247,13 +256,50 @@ struct query_alert_key {
 	const char *organization;
 };
 
-/* The day (an --at day) the alert was last sent; *found 0 when never. */
-int query_alert_last_sent(struct store *st, const struct query_alert_key *k, int64_t *day,
-                          int *found, char *err, size_t errlen);
-/* Records that the alert was sent for day with value (failed sessions or
- * reports) at the UTC second now. Needs a read-write store and an open
- * batch (store_begin). */
+/* The value (failed sessions, or reports) the alert was sent with for the
+ * day its failures happened on; *found 0 when never. */
+int query_alert_sent_on(struct store *st, const struct query_alert_key *k, int64_t day,
+                        int64_t *value, int *found, char *err, size_t errlen);
+/* The latest day before `before` the alert was sent for; *found 0 when
+ * none. */
+int query_alert_sent_before(struct store *st, const struct query_alert_key *k, int64_t before,
+                            int64_t *day, int *found, char *err, size_t errlen);
+/* Records that the alert was sent for day with value at the UTC second
+ * now (again: value replaced, times counted). Needs a read-write store and
+ * an open batch (store_begin). */
 int query_alert_record_sent(struct store *st, const struct query_alert_key *k, int64_t day,
                             int64_t value, int64_t now, char *err, size_t errlen);
+
+/* What a postmaster needs beside an alert's figures, for the alert's
+ * key in [since, until): the reporters that saw its failures, most failed
+ * sessions first ("A, B, C", at most LIMIT_ALERT_REPORTERS named, then
+ * "and N more"), and the most common failure-reason-code of its failure
+ * details (NULL: none given). Scope "failure" matches (domain, MX, result
+ * type), "domain" and "rate" the domain; others get NULL, NULL. Strings
+ * are report text (untrusted), owned by the caller. */
+int query_alert_context(struct store *st, const struct query_alert_key *k, int64_t since,
+                        int64_t until, char **reporters, char **reason, char *err, size_t errlen);
+
+/* What the store holds for one day, to tell whether it changed since: its
+ * reports and their largest id (ids only grow, so a report that came in
+ * since changes it even after a prune removed another). */
+struct query_day_mark {
+	int64_t day;
+	int64_t reports;
+	int64_t last_report; /* 0: no report */
+};
+
+/* The marks of the days [since, until) now: out[i] is day since + i, for
+ * until - since <= LIMIT_ALERT_LOOKBACK_DAYS days. */
+int query_day_marks(struct store *st, int64_t since, int64_t until, struct query_day_mark *out,
+                    char *err, size_t errlen);
+/* The marks recorded when those days were last judged (alert_judged);
+ * judged[i] is 0 where day since + i never was. */
+int query_alert_judged(struct store *st, int64_t since, int64_t until, struct query_day_mark *out,
+                       int *judged, char *err, size_t errlen);
+/* Records that m's day was judged holding m, at the UTC second now. Needs
+ * a read-write store and an open batch. */
+int query_alert_record_judged(struct store *st, const struct query_day_mark *m, int64_t now,
+                              char *err, size_t errlen);
 
 #endif

@@ -48,8 +48,24 @@ static const char *const prune_day_sql[] = {
     "DELETE FROM raw_report WHERE id IN (SELECT raw_id FROM temp.prune_ids)",
     "DELETE FROM source WHERE id IN (SELECT source_id FROM temp.prune_ids)"
     " AND NOT EXISTS (SELECT 1 FROM report WHERE report.source_id = source.id)",
+    /* lifetime totals first: the /metrics counters must not fall */
+    "INSERT INTO agg_domain_pruned SELECT policy_domain, organization, reports,"
+    " successful_sessions, failed_sessions FROM agg_domain WHERE day = ?1"
+    " ON CONFLICT (policy_domain, organization) DO UPDATE SET"
+    " reports = reports + excluded.reports,"
+    " successful_sessions = successful_sessions + excluded.successful_sessions,"
+    " failed_sessions = failed_sessions + excluded.failed_sessions",
+    "INSERT INTO agg_failure_pruned SELECT policy_domain, organization, mx_host, result_type,"
+    " failed_sessions FROM agg_failure WHERE day = ?1"
+    " ON CONFLICT (policy_domain, organization, mx_host, result_type) DO UPDATE SET"
+    " failed_sessions = failed_sessions + excluded.failed_sessions",
+    "INSERT INTO agg_mx_pruned SELECT policy_domain, organization, mx_host,"
+    " failed_sessions FROM agg_mx WHERE day = ?1"
+    " ON CONFLICT (policy_domain, organization, mx_host) DO UPDATE SET"
+    " failed_sessions = failed_sessions + excluded.failed_sessions",
     "DELETE FROM agg_domain WHERE day = ?1",
     "DELETE FROM agg_failure WHERE day = ?1",
+    "DELETE FROM agg_mx WHERE day = ?1",
     "DELETE FROM agg_policy_type WHERE day = ?1",
 };
 
@@ -66,6 +82,7 @@ int store_prune(struct store *st, int64_t before_day, int64_t *reports, char *er
 		                       "SELECT min(day) FROM (SELECT min(day) AS day FROM report"
 		                       " UNION ALL SELECT min(day) FROM agg_domain"
 		                       " UNION ALL SELECT min(day) FROM agg_failure"
+		                       " UNION ALL SELECT min(day) FROM agg_mx"
 		                       " UNION ALL SELECT min(day) FROM agg_policy_type)",
 		                       -1, &days, NULL) != SQLITE_OK) {
 			store_fail(st, err, errlen, "cannot prune");

@@ -178,7 +178,7 @@ static const struct query_group_def query_groups[] = {
                                    SUMS_DOMAIN,
                                    "",
                                    "organization COLLATE BINARY ASC, day ASC"},
-    [QUERY_BY_MX] = {"agg_failure",
+    [QUERY_BY_MX] = {"agg_mx",
                      "mx_host",
                      {F_MX},
                      1,
@@ -209,6 +209,14 @@ static const struct query_group_def query_groups[] = {
                               HAVING_FAILED,
                               "policy_domain COLLATE BINARY ASC, mx_host COLLATE BINARY ASC, "
                               "result_type COLLATE BINARY ASC, day ASC"},
+    [QUERY_BY_MX_DOMAIN] = {"agg_mx",
+                            "organization, policy_domain, mx_host",
+                            {F_ORG, F_DOMAIN, F_MX},
+                            3,
+                            SUMS_FAILURE,
+                            HAVING_FAILED,
+                            "sum(failed_sessions) DESC, organization COLLATE BINARY ASC, "
+                            "policy_domain COLLATE BINARY ASC, mx_host COLLATE BINARY ASC"},
     [QUERY_BY_POLICY_TYPE] = {"agg_policy_type",
                               "policy_type",
                               {F_PTYPE},
@@ -218,6 +226,43 @@ static const struct query_group_def query_groups[] = {
                               "sum(failed_sessions) DESC, sum(successful_sessions) DESC, "
                               "policy_type COLLATE BINARY ASC"},
 };
+
+/* Failures by MX of one result type: agg_failure's per-type rule is the
+ * per-MX rule when only one type is counted. */
+static const struct query_group_def query_by_mx_of_type = {
+    "agg_failure",
+    "mx_host",
+    {F_MX},
+    1,
+    SUMS_FAILURE,
+    HAVING_FAILED,
+    "sum(failed_sessions) DESC, " NULLS_LAST("mx_host")};
+
+/* The table of a breakdown, with the pruned days' totals as day
+ * QUERY_SINCE_EVER when the filter asks for them. */
+static const char *query_table_ever(const char *table, const struct query_filter *f)
+{
+	static const struct {
+		const char *table, *ever;
+	} ever[] = {
+	    {"agg_domain", "(SELECT * FROM agg_domain UNION ALL SELECT -1, policy_domain,"
+	                   " organization, reports, successful_sessions, failed_sessions"
+	                   " FROM agg_domain_pruned) AS agg_domain"},
+	    {"agg_failure", "(SELECT * FROM agg_failure UNION ALL SELECT -1, policy_domain,"
+	                    " organization, mx_host, result_type, failed_sessions"
+	                    " FROM agg_failure_pruned) AS agg_failure"},
+	    {"agg_mx", "(SELECT * FROM agg_mx UNION ALL SELECT -1, policy_domain, organization,"
+	               " mx_host, failed_sessions FROM agg_mx_pruned) AS agg_mx"},
+	};
+	size_t i;
+
+	if (f->since > QUERY_SINCE_EVER)
+		return table;
+	for (i = 0; i < sizeof(ever) / sizeof(ever[0]); i++)
+		if (strcmp(ever[i].table, table) == 0)
+			return ever[i].ever;
+	return table;
+}
 
 void query_rows_free(struct query_rows *r)
 {
@@ -250,12 +295,12 @@ static int query_sql_agg_where(struct query_sql *q, const struct query_filter *f
 		query_sql_add(q, " AND organization = ");
 		query_sql_text(q, f->organization);
 	}
-	if (strcmp(table, "agg_failure") == 0) {
+	if (strcmp(table, "agg_failure") == 0 || strcmp(table, "agg_mx") == 0) {
 		if (f->mx_host != NULL) {
 			query_sql_add(q, " AND mx_host = ");
 			query_sql_text(q, f->mx_host);
 		}
-		if (f->result_type != NULL) {
+		if (f->result_type != NULL && strcmp(table, "agg_failure") == 0) {
 			query_sql_add(q, " AND result_type = ");
 			query_sql_text(q, f->result_type);
 		}
@@ -314,14 +359,14 @@ int query_group(struct store *st, const struct query_filter *f, enum query_group
 		snprintf(err, errlen, "internal error: no such breakdown %d", (int)g);
 		return -1;
 	}
-	def = &query_groups[g];
+	def = g == QUERY_BY_MX && f->result_type != NULL ? &query_by_mx_of_type : &query_groups[g];
 	query_sql_init(&q);
 	query_sql_add(&q, "SELECT ");
 	query_sql_add(&q, def->select_keys);
 	query_sql_add(&q, ", ");
 	query_sql_add(&q, def->sums);
 	query_sql_add(&q, " FROM ");
-	query_sql_add(&q, def->table);
+	query_sql_add(&q, query_table_ever(def->table, f));
 	if (query_sql_agg_where(&q, f, def->table, err, errlen) < 0)
 		goto out;
 	query_sql_add(&q, " GROUP BY ");

@@ -1,10 +1,16 @@
 /*
- * sqlite_query_alert.c - the alert_sent table (schema/002_alerts.sql): which
- * alerts 'tlswatch alert' has already sent, so a continuing spike is not
- * sent again on every run. Keys hold report text (untrusted), bound as
- * parameters.
+ * sqlite_query_alert.c - the alert state tables (schema/006_alerts_judged.sql):
+ * which alerts 'tlswatch alert' has sent for which day, and what each day
+ * held when it was last judged, so that a day whose reports come late is
+ * judged again and an alert is sent once per day. Keys hold report text
+ * (untrusted), bound as parameters.
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "strbuf.h"
+#include "xalloc.h"
 
 #include "query.h"
 #include "sqlite_query_impl.h"
@@ -24,24 +30,26 @@ static void query_bind_alert_key(sqlite3_stmt *s, const struct query_alert_key *
 	store_bind_text(s, 5, query_key_part(k->organization));
 }
 
-int query_alert_last_sent(struct store *st, const struct query_alert_key *k, int64_t *day,
-                          int *found, char *err, size_t errlen)
+#define QUERY_ALERT_KEY_WHERE                                                                      \
+	"scope = ?1 AND policy_domain = ?2 AND mx_host = ?3 AND result_type = ?4 AND"              \
+	" organization = ?5"
+
+/* One integer from a keyed statement with ?6 = arg: *found 0 without a row. */
+static int query_alert_get(struct store *st, const char *sql, const struct query_alert_key *k,
+                           int64_t arg, int64_t *v, int *found, char *err, size_t errlen)
 {
 	sqlite3_stmt *s = NULL;
 	int step, rc = -1;
 
-	if (sqlite3_prepare_v2(st->db,
-	                       "SELECT last_day FROM alert_sent WHERE scope = ?1 AND"
-	                       " policy_domain = ?2 AND mx_host = ?3 AND result_type = ?4 AND"
-	                       " organization = ?5",
-	                       -1, &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
 		return store_fail(st, err, errlen, "cannot read alert state");
 	query_bind_alert_key(s, k);
+	sqlite3_bind_int64(s, 6, arg);
 	step = sqlite3_step(s);
-	if (step == SQLITE_ROW) {
-		*day = sqlite3_column_int64(s, 0);
+	if (step == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
+		*v = sqlite3_column_int64(s, 0);
 		*found = 1;
-	} else if (step == SQLITE_DONE) {
+	} else if (step == SQLITE_ROW || step == SQLITE_DONE) {
 		*found = 0;
 	} else {
 		store_fail(st, err, errlen, "cannot read alert state");
@@ -53,37 +61,230 @@ out:
 	return rc;
 }
 
+int query_alert_sent_on(struct store *st, const struct query_alert_key *k, int64_t day,
+                        int64_t *value, int *found, char *err, size_t errlen)
+{
+	return query_alert_get(
+	    st, "SELECT value FROM alert_sent_day WHERE " QUERY_ALERT_KEY_WHERE " AND day = ?6", k,
+	    day, value, found, err, errlen);
+}
+
+int query_alert_sent_before(struct store *st, const struct query_alert_key *k, int64_t before,
+                            int64_t *day, int *found, char *err, size_t errlen)
+{
+	return query_alert_get(
+	    st, "SELECT max(day) FROM alert_sent_day WHERE " QUERY_ALERT_KEY_WHERE " AND day < ?6",
+	    k, before, day, found, err, errlen);
+}
+
+static int query_alert_write(struct store *st, sqlite3_stmt *s, char *err, size_t errlen)
+{
+	int rc = sqlite3_step(s) == SQLITE_DONE
+	             ? 0
+	             : store_fail(st, err, errlen, "cannot record alert state");
+
+	sqlite3_finalize(s);
+	return rc;
+}
+
 int query_alert_record_sent(struct store *st, const struct query_alert_key *k, int64_t day,
                             int64_t value, int64_t now, char *err, size_t errlen)
 {
 	sqlite3_stmt *s = NULL;
-	int rc = -1;
 
 	if (!store_in_batch(st)) {
 		snprintf(err, errlen, "internal error: alert state written outside a batch");
 		return -1;
 	}
-	if (sqlite3_prepare_v2(
-	        st->db,
-	        "INSERT INTO alert_sent (scope, policy_domain, mx_host, result_type,"
-	        " organization, first_day, last_day, last_value, sent_at)"
-	        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8)"
-	        " ON CONFLICT (scope, policy_domain, mx_host, result_type, organization)"
-	        " DO UPDATE SET last_day = excluded.last_day,"
-	        " last_value = excluded.last_value, sent_at = excluded.sent_at,"
-	        " times = times + 1",
-	        -1, &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(st->db,
+	                       "INSERT INTO alert_sent_day (scope, policy_domain, mx_host,"
+	                       " result_type, organization, day, value, sent_at)"
+	                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+	                       " ON CONFLICT (scope, policy_domain, mx_host, result_type,"
+	                       " organization, day) DO UPDATE SET value = excluded.value,"
+	                       " sent_at = excluded.sent_at, times = times + 1",
+	                       -1, &s, NULL) != SQLITE_OK)
 		return store_fail(st, err, errlen, "cannot record alert");
 	query_bind_alert_key(s, k);
 	sqlite3_bind_int64(s, 6, day);
 	sqlite3_bind_int64(s, 7, value);
 	sqlite3_bind_int64(s, 8, now);
-	if (sqlite3_step(s) != SQLITE_DONE) {
-		store_fail(st, err, errlen, "cannot record alert");
+	return query_alert_write(st, s, err, errlen);
+}
+
+/* Rows (day, a, b) of sql for ?1 <= day < ?2 into out[day - since]; seen
+ * marks the days that had a row (may be NULL). */
+static int query_day_rows(struct store *st, const char *sql, int64_t since, int64_t until,
+                          struct query_day_mark *out, int *seen, char *err, size_t errlen)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t i, n = until - since;
+	int step, rc = -1;
+
+	if (n <= 0 || n > LIMIT_ALERT_LOOKBACK_DAYS) {
+		snprintf(err, errlen, "internal error: %lld days of marks", (long long)n);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		memset(&out[i], 0, sizeof(out[i]));
+		out[i].day = since + i;
+		if (seen != NULL)
+			seen[i] = 0;
+	}
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return store_fail(st, err, errlen, "cannot read day marks");
+	sqlite3_bind_int64(s, 1, since);
+	sqlite3_bind_int64(s, 2, until);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		i = sqlite3_column_int64(s, 0) - since;
+		if (i < 0 || i >= n)
+			continue;
+		out[i].reports = sqlite3_column_int64(s, 1);
+		out[i].last_report = sqlite3_column_int64(s, 2);
+		if (seen != NULL)
+			seen[i] = 1;
+	}
+	if (step != SQLITE_DONE) {
+		store_fail(st, err, errlen, "cannot read day marks");
 		goto out;
 	}
 	rc = 0;
 out:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int query_day_marks(struct store *st, int64_t since, int64_t until, struct query_day_mark *out,
+                    char *err, size_t errlen)
+{
+	return query_day_rows(st,
+	                      "SELECT day, count(*), max(id) FROM report WHERE day >= ?1 AND"
+	                      " day < ?2 GROUP BY day",
+	                      since, until, out, NULL, err, errlen);
+}
+
+int query_alert_judged(struct store *st, int64_t since, int64_t until, struct query_day_mark *out,
+                       int *judged, char *err, size_t errlen)
+{
+	return query_day_rows(st,
+	                      "SELECT day, reports, last_report FROM alert_judged WHERE"
+	                      " day >= ?1 AND day < ?2",
+	                      since, until, out, judged, err, errlen);
+}
+
+int query_alert_record_judged(struct store *st, const struct query_day_mark *m, int64_t now,
+                              char *err, size_t errlen)
+{
+	sqlite3_stmt *s = NULL;
+
+	if (!store_in_batch(st)) {
+		snprintf(err, errlen, "internal error: alert state written outside a batch");
+		return -1;
+	}
+	if (sqlite3_prepare_v2(st->db,
+	                       "INSERT OR REPLACE INTO alert_judged (day, reports, last_report,"
+	                       " judged_at) VALUES (?1, ?2, ?3, ?4)",
+	                       -1, &s, NULL) != SQLITE_OK)
+		return store_fail(st, err, errlen, "cannot record alert state");
+	sqlite3_bind_int64(s, 1, m->day);
+	sqlite3_bind_int64(s, 2, m->reports);
+	sqlite3_bind_int64(s, 3, m->last_report);
+	sqlite3_bind_int64(s, 4, now);
+	return query_alert_write(st, s, err, errlen);
+}
+
+/* The reporters of a failure group or a domain, by failed sessions. */
+static const char *const query_context_orgs[] = {
+    "SELECT organization, sum(failed_sessions) FROM agg_failure WHERE day >= ?6 AND day < ?7"
+    " AND policy_domain = ?2 AND mx_host = ?3 AND result_type = ?4"
+    " GROUP BY organization HAVING sum(failed_sessions) > 0"
+    " ORDER BY 2 DESC, organization COLLATE BINARY",
+    "SELECT organization, sum(failed_sessions) FROM agg_domain WHERE day >= ?6 AND day < ?7"
+    " AND policy_domain = ?2"
+    " GROUP BY organization HAVING sum(failed_sessions) > 0"
+    " ORDER BY 2 DESC, organization COLLATE BINARY",
+};
+/* The most common failure-reason-code of the matching details. */
+static const char *const query_context_reason[] = {
+    "SELECT f.failure_reason_code, sum(f.failed_sessions) FROM failure f"
+    " JOIN policy p ON p.id = f.policy JOIN report r ON r.id = p.report"
+    " WHERE r.day >= ?6 AND r.day < ?7 AND coalesce(p.policy_domain, '') = ?2"
+    " AND coalesce(f.receiving_mx_hostname, '') = ?3 AND f.result_type = ?4"
+    " AND f.failure_reason_code IS NOT NULL"
+    " GROUP BY 1 ORDER BY 2 DESC, 1 COLLATE BINARY LIMIT 1",
+    "SELECT f.failure_reason_code, sum(f.failed_sessions) FROM failure f"
+    " JOIN policy p ON p.id = f.policy JOIN report r ON r.id = p.report"
+    " WHERE r.day >= ?6 AND r.day < ?7 AND coalesce(p.policy_domain, '') = ?2"
+    " AND f.failure_reason_code IS NOT NULL"
+    " GROUP BY 1 ORDER BY 2 DESC, 1 COLLATE BINARY LIMIT 1",
+};
+
+static int query_context_prepare(struct store *st, const char *sql, const struct query_alert_key *k,
+                                 int64_t since, int64_t until, sqlite3_stmt **s, char *err,
+                                 size_t errlen)
+{
+	if (sqlite3_prepare_v2(st->db, sql, -1, s, NULL) != SQLITE_OK)
+		return store_fail(st, err, errlen, "cannot read alert context");
+	query_bind_alert_key(*s, k);
+	sqlite3_bind_int64(*s, 6, since);
+	sqlite3_bind_int64(*s, 7, until);
+	return 0;
+}
+
+int query_alert_context(struct store *st, const struct query_alert_key *k, int64_t since,
+                        int64_t until, char **reporters, char **reason, char *err, size_t errlen)
+{
+	sqlite3_stmt *s = NULL;
+	struct strbuf sb;
+	char *code = NULL;
+	int which, step, n = 0, rc = -1;
+
+	strbuf_init(&sb, 64 * (LIMIT_ALERT_REPORTERS + 1) + LIMIT_STRING_BYTES);
+	if (strcmp(k->scope, "failure") == 0)
+		which = 0;
+	else if (strcmp(k->scope, "domain") == 0 || strcmp(k->scope, "rate") == 0)
+		which = 1;
+	else
+		goto done;
+	if (query_context_prepare(st, query_context_orgs[which], k, since, until, &s, err, errlen) <
+	    0)
+		goto out;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *org = (const char *)sqlite3_column_text(s, 0);
+
+		if (n < LIMIT_ALERT_REPORTERS && (strbuf_puts(&sb, n > 0 ? ", " : "") < 0 ||
+		                                  strbuf_puts(&sb, org ? org : "") < 0))
+			break; /* a name longer than the cap: the list stops */
+		n++;
+	}
+	if (step != SQLITE_ROW && step != SQLITE_DONE) {
+		store_fail(st, err, errlen, "cannot read alert context");
+		goto out;
+	}
+	/* past the buffer's cap the list stays as it is */
+	if (n > LIMIT_ALERT_REPORTERS &&
+	    strbuf_printf(&sb, " and %d more", n - LIMIT_ALERT_REPORTERS) < 0)
+		n = LIMIT_ALERT_REPORTERS;
+	sqlite3_finalize(s);
+	s = NULL;
+	if (query_context_prepare(st, query_context_reason[which], k, since, until, &s, err,
+	                          errlen) < 0)
+		goto out;
+	step = sqlite3_step(s);
+	if (step == SQLITE_ROW)
+		code = query_column_strdup(s, 0);
+	else if (step != SQLITE_DONE) {
+		store_fail(st, err, errlen, "cannot read alert context");
+		goto out;
+	}
+done:
+	*reporters = sb.len > 0 ? xstrdup(strbuf_str(&sb)) : NULL;
+	*reason = code;
+	code = NULL;
+	rc = 0;
+out:
+	free(code);
+	strbuf_free(&sb);
 	sqlite3_finalize(s);
 	return rc;
 }

@@ -256,11 +256,12 @@ static char *scan_key(sqlite3_stmt *s, int i)
 
 /* What one pass reads, and into which maps. */
 enum scan_mode {
-	SCAN_DOMAIN,      /* agg_domain: by domain, organization, day */
-	SCAN_FAILURE,     /* agg_failure: by MX, result type, failure group */
-	SCAN_TYPE,        /* agg_policy_type: by policy type */
-	SCAN_DOMAIN_DAYS, /* agg_domain: (domain, day), (organization, day) */
-	SCAN_FAILURE_DAYS /* agg_failure: (domain, MX, result type, day) */
+	SCAN_DOMAIN,       /* agg_domain: by domain, organization, day */
+	SCAN_FAILURE,      /* agg_failure: by MX, result type, failure group */
+	SCAN_TYPE,         /* agg_policy_type: by policy type */
+	SCAN_DOMAIN_DAYS,  /* agg_domain: (domain, day), (organization, day) */
+	SCAN_FAILURE_DAYS, /* agg_failure: (domain, MX, result type, day) */
+	SCAN_MX            /* agg_mx: by MX, counted once per MX */
 };
 
 static const char *const scan_sql[] = {
@@ -274,6 +275,8 @@ static const char *const scan_sql[] = {
                          " successful_sessions, failed_sessions FROM agg_domain",
     [SCAN_FAILURE_DAYS] = "SELECT day, organization, policy_domain, mx_host, result_type,"
                           " failed_sessions FROM agg_failure",
+    [SCAN_MX] = "SELECT day, organization, policy_domain, mx_host, '', failed_sessions"
+                " FROM agg_mx",
 };
 
 /* Adds one row of the statement to the mode's maps. The key borrows the
@@ -312,6 +315,11 @@ static void scan_row(sqlite3_stmt *s, enum scan_mode mode, struct scan_map *maps
 		k.day = day;
 		scan_add(&maps[2], &k);
 		return;
+	case SCAN_MX:
+		k.failed_sessions = sqlite3_column_int64(s, 5);
+		k.mx_host = scan_key(s, 3);
+		scan_add(&maps[0], &k);
+		return;
 	case SCAN_FAILURE:
 	case SCAN_FAILURE_DAYS:
 		k.failed_sessions = sqlite3_column_int64(s, 5);
@@ -324,7 +332,9 @@ static void scan_row(sqlite3_stmt *s, enum scan_mode mode, struct scan_map *maps
 			return;
 		}
 		k.result_type = NULL;
-		scan_add(&maps[0], &k);
+		/* by MX from agg_mx (SCAN_MX), unless maps[0] has no rows */
+		if (maps[0].rows != NULL)
+			scan_add(&maps[0], &k);
 		k.mx_host = NULL;
 		k.result_type = (char *)sqlite3_column_text(s, 4);
 		scan_add(&maps[1], &k);
@@ -350,7 +360,7 @@ static int scan_table(struct store *st, const struct query_filter *f, enum scan_
                       struct scan_map *maps, struct query_totals *sessions, char *err,
                       size_t errlen)
 {
-	int failures = mode == SCAN_FAILURE || mode == SCAN_FAILURE_DAYS;
+	int failures = mode == SCAN_FAILURE || mode == SCAN_FAILURE_DAYS || mode == SCAN_MX;
 	struct query_sql q;
 	sqlite3_stmt *s = NULL;
 	int step, rc = -1;
@@ -371,7 +381,7 @@ static int scan_table(struct store *st, const struct query_filter *f, enum scan_
 		query_sql_add(&q, " AND mx_host = ");
 		query_sql_text(&q, f->mx_host);
 	}
-	if (failures && f->result_type != NULL) {
+	if (failures && mode != SCAN_MX && f->result_type != NULL) {
 		query_sql_add(&q, " AND result_type = ");
 		query_sql_text(&q, f->result_type);
 	}
@@ -459,7 +469,7 @@ int query_summary_scan(struct store *st, const struct query_filter *f, int want_
                        struct query_scan *out, char *err, size_t errlen)
 {
 	struct query_scan sc;
-	struct scan_map dmaps[3], fmaps[3], tmap[1];
+	struct scan_map dmaps[3], fmaps[3], mxmap[1], tmap[1];
 	size_t i;
 	int rc = -1;
 
@@ -467,15 +477,22 @@ int query_summary_scan(struct store *st, const struct query_filter *f, int want_
 	memset(dmaps, 0, sizeof(dmaps));
 	memset(fmaps, 0, sizeof(fmaps));
 	memset(tmap, 0, sizeof(tmap));
+	memset(mxmap, 0, sizeof(mxmap));
 	tmap[0].rows = &sc.by_policy_type;
 	dmaps[0].rows = &sc.by_domain;
 	dmaps[1].rows = &sc.by_organization;
 	dmaps[2].rows = &sc.by_day;
-	fmaps[0].rows = &sc.by_mx;
+	/* by MX: counted once per MX (agg_mx); of one result type, that is
+	 * agg_failure's per-type figure */
+	if (f->result_type != NULL)
+		fmaps[0].rows = &sc.by_mx;
+	else
+		mxmap[0].rows = &sc.by_mx;
 	fmaps[1].rows = &sc.by_result_type;
 	fmaps[2].rows = &sc.failures;
 	if (scan_table(st, f, SCAN_DOMAIN, dmaps, &sc.totals, err, errlen) < 0 ||
 	    scan_table(st, f, SCAN_FAILURE, fmaps, NULL, err, errlen) < 0 ||
+	    (f->result_type == NULL && scan_table(st, f, SCAN_MX, mxmap, NULL, err, errlen) < 0) ||
 	    (want_types && scan_table(st, f, SCAN_TYPE, tmap, NULL, err, errlen) < 0))
 		goto out;
 	/* reports as query_totals counts them: with one domain the domain's
@@ -502,6 +519,7 @@ int query_summary_scan(struct store *st, const struct query_filter *f, int want_
 out:
 	scan_maps_free(dmaps, 3);
 	scan_maps_free(fmaps, 3);
+	scan_maps_free(mxmap, 1);
 	scan_maps_free(tmap, 1);
 	query_scan_free(&sc);
 	return rc;

@@ -44,6 +44,10 @@
 	" failed_sessions) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"                                        \
 	" ON CONFLICT (day, policy_domain, organization, mx_host, result_type) DO UPDATE SET"      \
 	" failed_sessions = failed_sessions + excluded.failed_sessions"
+#define SQL_AGG_MX                                                                                 \
+	"INSERT INTO agg_mx (day, policy_domain, organization, mx_host, failed_sessions)"          \
+	" VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (day, policy_domain, organization, mx_host)"     \
+	" DO UPDATE SET failed_sessions = failed_sessions + excluded.failed_sessions"
 #define SQL_AGG_TYPE                                                                               \
 	"INSERT INTO agg_policy_type (day, policy_domain, organization, policy_type,"              \
 	" policies, successful_sessions, failed_sessions) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"     \
@@ -179,6 +183,17 @@ static int store_add_aggregates(struct store *st, const struct report *r, const 
 		store_bind_text(s, 5, t->failures[i].result_type);
 		sqlite3_bind_int64(s, 6, t->failures[i].failed_sessions);
 		if (store_step_done(st, s, "cannot update failure totals", err, errlen) < 0)
+			return -1;
+	}
+	for (i = 0; i < t->n_mxs; i++) {
+		if ((s = store_stmt(st, STMT_AGG_MX, SQL_AGG_MX, err, errlen)) == NULL)
+			return -1;
+		sqlite3_bind_int64(s, 1, day);
+		store_bind_text(s, 2, t->mxs[i].policy_domain);
+		store_bind_text(s, 3, r->organization_name);
+		store_bind_text(s, 4, t->mxs[i].mx_host);
+		sqlite3_bind_int64(s, 5, t->mxs[i].failed_sessions);
+		if (store_step_done(st, s, "cannot update failures by MX", err, errlen) < 0)
 			return -1;
 	}
 	for (i = 0; i < t->n_types; i++) {

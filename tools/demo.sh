@@ -1,7 +1,10 @@
 #!/bin/sh
 # tools/demo.sh - 'make demo': load the bundled real-world samples and a
 # generated month of reports (with an injected failure spike) into demo.db,
-# then show what tlswatch makes of them.
+# then show what tlswatch makes of them. The spike lies on the last
+# complete UTC day (yesterday), the day 'tlswatch alert' and the
+# dashboard's current alerts judge. The dashboard listens on DEMO_PORT, or
+# the first free port from 8080.
 set -eu
 cd "$(dirname "$0")/.."
 DB=demo.db
@@ -20,7 +23,7 @@ tw -v ingest tests/data/samples/*.json \
 if [ -x build/tools/gen ]; then
 	today=$(date -u +%Y-%m-%d)
 	start=$(date -u -d "$today - 35 days" +%Y-%m-%d)
-	spike=$(date -u -d "$today - 2 days" +%Y-%m-%d)
+	spike=$(date -u -d "$today - 1 day" +%Y-%m-%d)
 	echo
 	echo "== A generated month: 35 days from $start, 3 domains, a certificate-expired spike on $spike"
 	build/tools/gen --out "$WORK/gen" --seed 42 --start "$start" --days 35 --domains 3 \
@@ -44,6 +47,16 @@ if has alert; then
 fi
 if has web; then
 	echo
-	echo "== Dashboard: http://127.0.0.1:8080/  (Ctrl-C to stop)"
-	exec ./tlswatch --db "$DB" web --listen 127.0.0.1:8080
+	port=${DEMO_PORT:-}
+	if [ -z "$port" ]; then
+		port=8080
+		if command -v ss > /dev/null 2>&1; then
+			while [ "$port" -lt 8180 ] && [ -n "$(ss -Hltn "sport = :$port")" ]; do
+				port=$((port + 1))
+			done
+		fi
+	fi
+	echo "== Dashboard: http://127.0.0.1:$port/"
+	echo "   stop it with Ctrl-C (or: kill $$); another port: make demo DEMO_PORT=N"
+	exec ./tlswatch --db "$DB" web --listen "127.0.0.1:$port"
 fi

@@ -114,8 +114,12 @@ out:
 	return rc;
 }
 
-static int metrics_failures(struct web_page *pg, const struct query_filter *all,
-                            struct metrics_family *fam, char *err, size_t errlen)
+/* One family of failed-session counters from a failure breakdown whose
+ * rows carry policy domain, organisation, MX host and, for n_labels 4,
+ * result type. */
+static int metrics_failed(struct web_page *pg, const struct query_filter *all, enum query_group g,
+                          const char *name, const char *help, size_t n_labels,
+                          struct metrics_family *fam, char *err, size_t errlen)
 {
 	static const char *const keys[] = {"policy_domain", "organization", "mx_host",
 	                                   "result_type"};
@@ -123,17 +127,15 @@ static int metrics_failures(struct web_page *pg, const struct query_filter *all,
 	const char *values[4];
 	size_t i;
 
-	if (query_group(pg->st, all, QUERY_BY_FAILURE, 0, &rows, err, errlen) < 0)
+	if (query_group(pg->st, all, g, 0, &rows, err, errlen) < 0)
 		return -1;
-	html_raw(pg, "# HELP tlswatch_failed_sessions_total Failed TLS sessions from the failure "
-	             "details, by policy domain, organisation, MX host and result type (counted "
-	             "once).\n# TYPE tlswatch_failed_sessions_total counter\n");
+	html_printf(pg, "# HELP %s %s\n# TYPE %s counter\n", name, help, name);
 	for (i = 0; i < rows.n; i++) {
 		values[0] = rows.rows[i].policy_domain;
 		values[1] = rows.rows[i].organization;
 		values[2] = rows.rows[i].mx_host;
 		values[3] = rows.rows[i].result_type;
-		if (metrics_series(pg, fam, "tlswatch_failed_sessions_total", keys, values, 4) == 0)
+		if (metrics_series(pg, fam, name, keys, values, n_labels) == 0)
 			html_printf(pg, "%lld\n", (long long)rows.rows[i].failed_sessions);
 	}
 	query_rows_free(&rows);
@@ -143,7 +145,7 @@ static int metrics_failures(struct web_page *pg, const struct query_filter *all,
 void page_metrics(struct web_page *pg)
 {
 	struct query_filter all;
-	struct metrics_family reports = {0, 0}, sessions = {0, 0}, failures = {0, 0};
+	struct metrics_family reports = {0, 0}, sessions = {0, 0}, failures = {0, 0}, mx = {0, 0};
 	int64_t first = 0, last = 0, quarantined = 0;
 	char err[ERR_LINE_MAX];
 	int found;
@@ -153,10 +155,21 @@ void page_metrics(struct web_page *pg)
 	if (query_day_span(pg->st, &first, &last, &found, err, sizeof(err)) < 0 ||
 	    query_quarantined(pg->st, 0, pg->filter.today + 2, &quarantined, err, sizeof(err)) < 0)
 		goto fail;
-	all.since = found ? first : 0;
+	/* with the pruned days' totals: counters never fall (docs/web.md) */
+	all.since = QUERY_SINCE_EVER;
 	all.until = found ? last + 1 : 0;
 	if (metrics_domains(pg, &all, &reports, &sessions, err, sizeof(err)) < 0 ||
-	    metrics_failures(pg, &all, &failures, err, sizeof(err)) < 0)
+	    metrics_failed(pg, &all, QUERY_BY_FAILURE, "tlswatch_failed_sessions_total",
+	                   "Failed TLS sessions from the failure details, by policy domain, "
+	                   "organisation, MX host and result type (counted once).",
+	                   4, &failures, err, sizeof(err)) < 0 ||
+	    /* by MX, counted once per MX (docs/counting.md): summing the
+	     * family above by mx_host would charge an MX twice when sts and
+	     * tlsa class the same sessions differently */
+	    metrics_failed(pg, &all, QUERY_BY_MX_DOMAIN, "tlswatch_mx_failed_sessions_total",
+	                   "Failed TLS sessions from the failure details, by policy domain, "
+	                   "organisation and MX host (counted once per MX).",
+	                   3, &mx, err, sizeof(err)) < 0)
 		goto fail;
 	html_raw(pg, "# HELP tlswatch_quarantined_inputs_total Inputs refused and kept in "
 	             "quarantine.\n# TYPE tlswatch_quarantined_inputs_total counter\n");
@@ -173,6 +186,7 @@ void page_metrics(struct web_page *pg)
 	metrics_dropped(pg, "tlswatch_reports_total", &reports);
 	metrics_dropped(pg, "tlswatch_sessions_total", &sessions);
 	metrics_dropped(pg, "tlswatch_failed_sessions_total", &failures);
+	metrics_dropped(pg, "tlswatch_mx_failed_sessions_total", &mx);
 	if (pg->failed) {
 		web_response_error(pg->resp, 500, WEB_ERR_TEXT, "metrics larger than their limit");
 		return;

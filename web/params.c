@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "parse_int.h"
 #include "period.h"
 #include "utf8.h"
@@ -189,34 +190,12 @@ int web_filter_parse(const struct web_params *p, int64_t today, struct web_filte
 	return 0;
 }
 
-int web_url_encode(struct strbuf *sb, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	const unsigned char *p = (const unsigned char *)s;
-	char e[3];
-
-	for (; *p != '\0'; p++) {
-		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' || *p == '_' || *p == '~') {
-			if (strbuf_putc(sb, (char)*p) < 0)
-				return -1;
-			continue;
-		}
-		e[0] = '%';
-		e[1] = hex[*p >> 4];
-		e[2] = hex[*p & 15];
-		if (strbuf_append(sb, e, 3) < 0)
-			return -1;
-	}
-	return 0;
-}
-
 static int web_query_pair(struct strbuf *sb, int *first, const char *key, const char *value)
 {
 	if (value == NULL)
 		return 0;
 	if (strbuf_putc(sb, *first ? '?' : '&') < 0 || strbuf_puts(sb, key) < 0 ||
-	    strbuf_putc(sb, '=') < 0 || web_url_encode(sb, value) < 0)
+	    strbuf_putc(sb, '=') < 0 || escape_url(sb, value) < 0)
 		return -1;
 	*first = 0;
 	return 0;

@@ -68,9 +68,6 @@ struct web_kv {
 STRBUF_MUST_CHECK int web_filter_query(struct strbuf *sb, const struct web_filter *f,
                                        const struct web_kv *kv, size_t n);
 
-/* Appends s percent-encoded (everything but A-Z a-z 0-9 - . _ ~). */
-STRBUF_MUST_CHECK int web_url_encode(struct strbuf *sb, const char *s);
-
 /* A positive decimal id ("12", no leading zero) within 1..2^53-1, read
  * by parse_int; 0 or -1. */
 int web_parse_id(const char *s, int64_t *out);

@@ -186,6 +186,9 @@ t_eq "metrics: TYPE line" "$?" 0
 want=$(t_sql "$DB" "select sum(failed_sessions) from agg_failure where policy_domain = 'example.com' and mx_host = 'mx1.example.com' and result_type = 'certificate-expired' and organization = 'Google Inc.'")
 got=$(grep '^tlswatch_failed_sessions_total{policy_domain="example.com",organization="Google Inc.",mx_host="mx1.example.com",result_type="certificate-expired"} ' metrics.txt | sed 's/.*} //')
 t_eq "metrics: failure counter" "$got" "$want"
+want=$(t_sql "$DB" "select sum(failed_sessions) from agg_mx where policy_domain = 'example.com' and mx_host = 'mx1.example.com' and organization = 'Google Inc.'")
+got=$(grep '^tlswatch_mx_failed_sessions_total{policy_domain="example.com",organization="Google Inc.",mx_host="mx1.example.com"} ' metrics.txt | sed 's/.*} //')
+t_eq "metrics: failures by MX, counted once per MX" "$got" "$want"
 grep -q '^tlswatch_reports_total{policy_domain="example.net",organization="Evil \\"Org\\" \\\\ x"} 1$' metrics.txt
 t_eq "metrics: label values escaped" "$?" 0
 families=$(grep -v '^#' metrics.txt | sed 's/[{ ].*//' | uniq | sort | uniq -d)
@@ -330,3 +333,28 @@ if web_start --db "$DB" web --listen 127.0.0.1:0 --intake --intake-listen 127.0.
 else
 	t_fail "TLS server starts" "$(cat "$T/web.err")"
 fi
+
+# --- /metrics counters never fall across 'db prune' (Prometheus reads a
+# fall as a reset): a copy of the corpus, metrics before and after pruning
+# its older half
+cp "$DB" prune.db
+metrics_of() { # DB FILE
+	if web_start --db "$1" web --listen 127.0.0.1:0; then
+		curl -s "$WEB_URL/metrics" | grep -v '^#' | sort > "$2"
+		web_stop
+	else
+		t_fail "metrics server starts" "$(cat "$T/web.err")"
+	fi
+}
+metrics_of prune.db before.txt
+"$TLSWATCH" --db prune.db db prune --before 2026-03-10 > /dev/null || t_fail "prune" "exit $?"
+t_check "prune removed days" test "$(t_sql prune.db 'select count(*) from agg_domain where day < 20522')" -eq 0
+metrics_of prune.db after.txt
+t_check "metrics before prune: counters present" test "$(wc -l < before.txt)" -gt 10
+# series name{labels} value; label values may hold spaces: the value is
+# the last field
+fell=$(awk 'NR == FNR { v = $NF; $NF = ""; b[$0] = v; next }
+	{ v = $NF; $NF = ""; a[$0] = v }
+	END { for (k in b) if (!(k in a) || a[k] + 0 < b[k] + 0) print k b[k] " -> " a[k] }' \
+	before.txt after.txt | head -3)
+t_eq "metrics: no counter fell or vanished across db prune" "$fell" ""

@@ -142,7 +142,8 @@ void expect_add(struct gen_expect *e, const struct gen *g, const struct gen_repo
 	e->total.reports++;
 	e->by_org[r->sender].reports++;
 
-	/* failure breakdown: details, count-once per (domain, MX, type) */
+	/* failure breakdown: details, count-once per (domain, MX, type), and
+	 * per (domain, MX) for by_mx */
 	for (i = 0; i < r->npol; i++) {
 		const struct gen_policy *p = &r->pol[i];
 
@@ -173,10 +174,19 @@ void expect_add(struct gen_expect *e, const struct gen *g, const struct gen_repo
 		f = exp_once(fail);
 		if (f == 0)
 			continue;
-		k = x->mx < 0 ? (int)g->mx.n : x->mx;
-		e->by_mx[k] += f;
 		e->by_rt[x->rt] += f;
 		exp_top_add(e, exp_top_key(r->sender, x->dom, x->mx, x->rt), f);
+	}
+	/* by MX: count-once per (domain, MX), whatever the result types -
+	 * the items are sorted by domain, then MX */
+	for (a = 0; a < n; a = b) {
+		const struct exp_item *x = &e->items[a];
+
+		memset(fail, 0, sizeof(fail));
+		for (b = a; b < n && e->items[b].dom == x->dom && e->items[b].mx == x->mx; b++)
+			fail[e->items[b].cls] += e->items[b].count;
+		k = x->mx < 0 ? (int)g->mx.n : x->mx;
+		e->by_mx[k] += exp_once(fail);
 	}
 }
 

@@ -1,0 +1,226 @@
+/*
+ * alert_run.c - what one cron run of 'tlswatch alert' judges and sends
+ * (docs/alerts.md, "Late reports"). Reports of day D arrive on D+1 from
+ * about 10:00 UTC to late evening, some days later; a run that judged D
+ * only once, in the morning, would never see them. So each run judges the
+ * day before --at and every earlier day of the lookback whose reports
+ * changed since it was last judged, and an alert is sent once per (kind,
+ * key, day), by whichever run first sees enough. Report text in alerts is
+ * only compared and copied here.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "alert.h"
+#include "limits.h"
+#include "xalloc.h"
+
+static void alert_key(const struct alert *a, struct query_alert_key *k)
+{
+	static const char *const scopes[] = {
+	    [ALERT_FAILURE_SPIKE] = "failure",  [ALERT_NEW_FAILURE] = "failure",
+	    [ALERT_DOMAIN_SPIKE] = "domain",    [ALERT_RATE_DROP] = "rate",
+	    [ALERT_SILENT_REPORTER] = "silent",
+	};
+
+	k->scope = scopes[a->kind];
+	k->policy_domain = a->policy_domain;
+	k->mx_host = a->mx_host;
+	k->result_type = a->result_type;
+	k->organization = a->organization;
+}
+
+/* The figure an alert is sent with, and compared by for "grown". */
+static int64_t alert_value(const struct alert *a)
+{
+	return a->kind == ALERT_SILENT_REPORTER ? a->baseline_reports : a->window_failed;
+}
+
+/* 1: send a (possibly as a grown follow-up, a->previous_value set), 0:
+ * already sent, -1: error. */
+static int alert_is_news(struct store *st, const struct alert_settings *s, struct alert *a,
+                         char *err, size_t errlen)
+{
+	struct query_alert_key k;
+	int64_t value, day;
+	int found;
+
+	if (s->repeat_after == 0)
+		return 1;
+	alert_key(a, &k);
+	if (query_alert_sent_on(st, &k, a->day, &value, &found, err, errlen) < 0)
+		return -1;
+	if (found) {
+		/* a grown follow-up only when the figure at least doubled */
+		if (value > 0 && alert_value(a) >= 2 * value) {
+			a->previous_value = value;
+			return 1;
+		}
+		return 0;
+	}
+	if (s->repeat_after > 1) {
+		if (query_alert_sent_before(st, &k, a->day, &day, &found, err, errlen) < 0)
+			return -1;
+		if (found && a->day - day < s->repeat_after)
+			return 0;
+	}
+	return 1;
+}
+
+/* Which days of [since, until) to judge: the last always (the usual
+ * window), the others when their reports changed since they were judged,
+ * or were never judged and hold reports. */
+static int alert_days_to_judge(struct store *st, int64_t since, int64_t until,
+                               struct query_day_mark *now, int *judge, char *err, size_t errlen)
+{
+	size_t n = (size_t)(until - since), i;
+	struct query_day_mark *then = xcalloc(n, sizeof(*then));
+	int *seen = xcalloc(n, sizeof(*seen));
+	int rc = -1;
+
+	if (query_day_marks(st, since, until, now, err, errlen) < 0 ||
+	    query_alert_judged(st, since, until, then, seen, err, errlen) < 0)
+		goto out;
+	for (i = 0; i < n; i++)
+		judge[i] = i + 1 == n || (seen[i] ? now[i].reports != then[i].reports ||
+		                                        now[i].last_report != then[i].last_report
+		                                  : now[i].reports > 0);
+	rc = 0;
+out:
+	free(then);
+	free(seen);
+	return rc;
+}
+
+/* Moves the alerts of src that are news into l (late ones marked);
+ * counts the others in *dropped. */
+static int alert_keep_news(struct store *st, const struct alert_settings *s, struct alert_list *src,
+                           int late, struct alert_list *l, size_t *dropped, char *err,
+                           size_t errlen)
+{
+	size_t k;
+	int news;
+
+	for (k = 0; k < src->n; k++) {
+		struct alert *a = &src->alerts[k];
+
+		/* silence is judged in the usual window only: a late day's
+		 * new reports cannot make a reporter silent */
+		news = late && a->kind == ALERT_SILENT_REPORTER
+		           ? 0
+		           : alert_is_news(st, s, a, err, errlen);
+		if (news < 0)
+			return -1;
+		if (news == 0) {
+			(*dropped)++;
+			continue;
+		}
+		a->late = late;
+		alert_list_take(l, a);
+	}
+	return 0;
+}
+
+/* Adds what a postmaster needs beside the figures: who saw it and the
+ * most common failure-reason-code, over the alert's window. */
+static int alert_add_context(struct store *st, struct alert_list *l, char *err, size_t errlen)
+{
+	struct query_alert_key k;
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		struct alert *a = &l->alerts[i];
+
+		alert_key(a, &k);
+		if (query_alert_context(st, &k, a->window_since, a->window_until, &a->reporters,
+		                        &a->reason_code, err, errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int alert_run(struct store *st, const struct alert_settings *s, struct alert_list *out,
+              size_t *suppressed, char *err, size_t errlen)
+{
+	struct alert_list l, usual, day_list;
+	struct alert_params p = s->p;
+	struct query_day_mark *marks = NULL;
+	int64_t lookback = s->lookback, until = s->p.at;
+	size_t i, n, dropped = 0;
+	int *judge = NULL, rc = -1;
+
+	memset(&l, 0, sizeof(l));
+	memset(&usual, 0, sizeof(usual));
+	memset(&day_list, 0, sizeof(day_list));
+	if (lookback < 1)
+		lookback = 1;
+	if (lookback > LIMIT_ALERT_LOOKBACK_DAYS)
+		lookback = LIMIT_ALERT_LOOKBACK_DAYS;
+	n = (size_t)lookback;
+	marks = xcalloc(n, sizeof(*marks));
+	judge = xcalloc(n, sizeof(*judge));
+	if (alert_days_to_judge(st, until - lookback, until, marks, judge, err, errlen) < 0 ||
+	    alert_evaluate(st, &p, &usual, err, errlen) < 0)
+		goto out;
+	/* the usual window gives the list its periods; late days come first */
+	l.params = usual.params;
+	l.window_since = usual.window_since;
+	l.window_until = usual.window_until;
+	l.baseline_since = usual.baseline_since;
+	l.baseline_until = usual.baseline_until;
+	l.judged = xcalloc(n, sizeof(*l.judged));
+	for (i = 0; i + 1 < n; i++) {
+		if (!judge[i])
+			continue;
+		l.judged[l.n_judged++] = marks[i];
+		p.at = marks[i].day + 1;
+		if (alert_evaluate(st, &p, &day_list, err, errlen) < 0 ||
+		    alert_keep_news(st, s, &day_list, 1, &l, &dropped, err, errlen) < 0)
+			goto out;
+		alert_list_free(&day_list);
+	}
+	l.judged[l.n_judged++] = marks[n - 1];
+	if (alert_keep_news(st, s, &usual, 0, &l, &dropped, err, errlen) < 0 ||
+	    alert_add_context(st, &l, err, errlen) < 0)
+		goto out;
+	l.base_url = s->base_url;
+	*suppressed = dropped;
+	*out = l;
+	memset(&l, 0, sizeof(l));
+	rc = 0;
+out:
+	free(marks);
+	free(judge);
+	alert_list_free(&day_list);
+	alert_list_free(&usual);
+	alert_list_free(&l);
+	return rc;
+}
+
+int alert_record_sent(struct store *st, const struct alert_list *l, int64_t now, char *err,
+                      size_t errlen)
+{
+	struct query_alert_key k;
+	size_t i;
+	int rc = -1;
+
+	if (store_begin(st, err, errlen) < 0)
+		return -1;
+	for (i = 0; i < l->n; i++) {
+		const struct alert *a = &l->alerts[i];
+
+		alert_key(a, &k);
+		if (query_alert_record_sent(st, &k, a->day, alert_value(a), now, err, errlen) < 0)
+			goto out;
+	}
+	for (i = 0; i < l->n_judged; i++)
+		if (query_alert_record_judged(st, &l->judged[i], now, err, errlen) < 0)
+			goto out;
+	rc = 0;
+out:
+	if (rc < 0) {
+		store_rollback(st);
+		return -1;
+	}
+	return store_commit(st, err, errlen);
+}
