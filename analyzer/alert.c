@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "query.h"
+#include "store_trust.h"
 #include "xalloc.h"
 
 void alert_stats(const int64_t *daily, size_t n, double *mean, double *sd)
@@ -150,6 +151,7 @@ static int alert_domain_has_alert(const struct alert_list *l, const char *domain
 
 	for (i = 0; i < l->n; i++)
 		if (l->alerts[i].kind != ALERT_SILENT_REPORTER &&
+		    l->alerts[i].kind != ALERT_CONFLICTING_REPORT &&
 		    alert_same(l->alerts[i].policy_domain, domain))
 			return 1;
 	return 0;
@@ -319,6 +321,17 @@ static void alert_silent(struct alert_list *l, const struct query_rows *rows)
 	}
 }
 
+/* One alert per organization with conflicts held: however old, each
+ * waits for the postmaster (docs/trust.md). */
+static int alert_conflict(const char *organization, int64_t n, void *arg)
+{
+	struct alert *a = alert_add(arg, ALERT_CONFLICTING_REPORT);
+
+	a->organization = alert_strdup(organization[0] != '\0' ? organization : NULL);
+	a->window_failed = n;
+	return 0;
+}
+
 static int alert_cmp(const void *x, const void *y)
 {
 	const struct alert *a = x, *b = y;
@@ -387,6 +400,8 @@ int alert_evaluate(struct store *st, const struct alert_params *p, struct alert_
 	alert_failures(&l, &series.failure_days, dstat, n_dstat, &s);
 	alert_domains(&l, &series.domain_days, &s);
 	alert_silent(&l, &series.organization_days);
+	if (store_conflicts_by_organization(st, alert_conflict, &l, err, errlen) < 0)
+		goto out;
 	if (l.n > 1)
 		qsort(l.alerts, l.n, sizeof(*l.alerts), alert_cmp);
 	*out = l;
@@ -405,7 +420,7 @@ static void alert_key(const struct alert *a, struct query_alert_key *k)
 	static const char *const scopes[] = {
 	    [ALERT_FAILURE_SPIKE] = "failure",  [ALERT_NEW_FAILURE] = "failure",
 	    [ALERT_DOMAIN_SPIKE] = "domain",    [ALERT_RATE_DROP] = "rate",
-	    [ALERT_SILENT_REPORTER] = "silent",
+	    [ALERT_SILENT_REPORTER] = "silent", [ALERT_CONFLICTING_REPORT] = "conflict",
 	};
 
 	k->scope = scopes[a->kind];

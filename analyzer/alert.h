@@ -62,11 +62,15 @@ struct alert_params {
 };
 
 enum alert_kind {
-	ALERT_FAILURE_SPIKE,  /* (domain, MX, result type) */
-	ALERT_NEW_FAILURE,    /* (domain, MX, result type) without baseline */
-	ALERT_DOMAIN_SPIKE,   /* domain overall */
-	ALERT_RATE_DROP,      /* domain success rate */
-	ALERT_SILENT_REPORTER /* organization */
+	ALERT_FAILURE_SPIKE,   /* (domain, MX, result type) */
+	ALERT_NEW_FAILURE,     /* (domain, MX, result type) without baseline */
+	ALERT_DOMAIN_SPIKE,    /* domain overall */
+	ALERT_RATE_DROP,       /* domain success rate */
+	ALERT_SILENT_REPORTER, /* organization */
+	/* organization: reports held because they conflict with a stored one
+	 * (same organization and report-id, different content; docs/trust.md)
+	 * -- possible forgery. window_failed: how many. */
+	ALERT_CONFLICTING_REPORT
 };
 
 struct alert {

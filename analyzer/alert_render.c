@@ -27,6 +27,8 @@ const char *alert_kind_name(enum alert_kind k)
 		return "domain-spike";
 	case ALERT_RATE_DROP:
 		return "success-rate-drop";
+	case ALERT_CONFLICTING_REPORT:
+		return "conflicting-report";
 	default:
 		return "silent-reporter";
 	}
@@ -100,6 +102,14 @@ int alert_format_line(const struct alert_list *l, const struct alert *a, struct 
 		                     win, n, m,
 		                     text_rate(a->baseline_successful, a->baseline_failed, r2, 16),
 		                     nb, nb == 1 ? "" : "s");
+	case ALERT_CONFLICTING_REPORT:
+		return strbuf_printf(
+		    sb,
+		    "conflicting report: %s report%s from %s held in quarantine: "
+		    "same organization and report-id as a stored report, different "
+		    "content (possible forgery); see 'tlswatch quarantine list'",
+		    n, a->window_failed == 1 ? "" : "s",
+		    a->organization != NULL ? org : "(a superseded report)");
 	default:
 		datetime_format_day(l->window_until - a->silent_days, r1, sizeof(r1));
 		datetime_format_day(l->window_until - 1, r2, sizeof(r2));
@@ -196,6 +206,10 @@ static void alert_json_one(struct jsonw *w, const struct alert_list *l, const st
 		alert_json_rate(w, a->window_successful, a->window_failed);
 		jsonw_key(w, "baseline_success_rate");
 		alert_json_rate(w, a->baseline_successful, a->baseline_failed);
+	}
+	if (a->kind == ALERT_CONFLICTING_REPORT) {
+		jsonw_key(w, "conflicts");
+		jsonw_int(w, a->window_failed);
 	}
 	if (a->kind == ALERT_SILENT_REPORTER) {
 		jsonw_key(w, "baseline_reports");

@@ -61,6 +61,7 @@ struct summary {
 	size_t n_silent;
 
 	int64_t quarantined; /* inputs refused in the period */
+	int64_t conflicts;   /* conflicting reports held, whenever received (docs/trust.md) */
 };
 
 /* The period of 'summary --all': the first to the last day holding a

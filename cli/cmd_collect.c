@@ -58,7 +58,7 @@ static void collect_on_message(void *arg, const char *name, const struct ingest_
 	char what[1024];
 
 	ingest_describe(res, what, sizeof(what));
-	if (res->quarantined) {
+	if (res->quarantined || res->conflict) {
 		progress_end(&v->prog);
 		log_warnx("%s: %s", esc(name), what);
 	} else {
@@ -152,7 +152,7 @@ int cmd_collect(struct cli *c, int argc, char **argv)
 		            tot.stored, tot.stored == 1 ? "" : "s", tot.duplicate, tot.quarantined,
 		            tot.not_report, tot.moved,
 		            copts.dry_run ? " (dry run: nothing written or moved)" : "");
-	rc = tot.quarantined > 0 ? EXIT_ATTENTION : EXIT_OK;
+	rc = tot.quarantined > 0 || tot.conflicts > 0 ? EXIT_ATTENTION : EXIT_OK;
 out:
 	store_close(st);
 	lock_release(lock_fd);

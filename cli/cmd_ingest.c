@@ -67,7 +67,7 @@ static int ingest_item(struct ingest_run *run, const struct feed_item *it)
 	src.received = (int64_t)time(NULL);
 	if (ingest_apply(run->ig, it->prep, &src, &res, run->err, sizeof(run->err)) < 0)
 		return -1;
-	if (res.quarantined) {
+	if (res.quarantined || res.conflict) {
 		run->quarantined++;
 		log_error("%s: %s", esc(it->label), ingest_describe(&res, what, sizeof(what)));
 	} else if (log_get_level() >= LOG_VERBOSE) {

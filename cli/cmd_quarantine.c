@@ -25,6 +25,7 @@ static void quarantine_usage(FILE *f)
 	fprintf(f, "usage: tlswatch quarantine list [--all]\n"
 	           "       tlswatch quarantine show ID [--raw]\n"
 	           "       tlswatch quarantine retry [ID...]\n"
+	           "       tlswatch quarantine pick ID\n"
 	           "\n"
 	           "Inputs that were refused are kept byte-exact with the reason.\n"
 	           "  list          records still held (--all: also those released)\n"
@@ -32,9 +33,13 @@ static void quarantine_usage(FILE *f)
 	           "  retry [ID...] ingest held records again (all, or those named), for\n"
 	           "                example after an upgrade; those that now pass are stored\n"
 	           "                and released\n"
+	           "  pick ID       a conflict (same organization and report-id, different\n"
+	           "                content; docs/trust.md): make this held copy the one that\n"
+	           "                counts. The stored copy leaves every figure and is kept\n"
+	           "                in quarantine in its place (pick that one to undo)\n"
 	           "\n"
 	           "Exit status: list and show 0; retry 0 when every record passed, 1 when\n"
-	           "some are still refused; 2 on an error.\n");
+	           "some are still refused; pick 0 when the copy now counts; 2 on an error.\n");
 }
 
 static int quarantine_parse_id(const char *s, int64_t *id)
@@ -56,8 +61,9 @@ static int quarantine_print_row(const struct quarantine_entry *q, void *arg)
 
 	(void)arg;
 	datetime_format_utc(q->received, when, sizeof(when));
-	printf("%-6" PRId64 " %-20s %-6s %9" PRId64 "%s  %s  %s%s\n", q->id, when, q->kind, q->size,
-	       q->truncated ? "+" : " ", esc(q->name), esc(q->reason),
+	printf("%-6" PRId64 " %-20s %-6s %9" PRId64 "%s  %s  %s%s%s\n", q->id, when, q->kind,
+	       q->size, q->truncated ? "+" : " ", esc(q->name), esc(q->reason),
+	       q->conflict_report != 0 && !q->released ? "  [conflict: quarantine pick]" : "",
 	       q->released ? "  [released]" : "");
 	return 0;
 }
@@ -106,6 +112,12 @@ static int quarantine_show(struct store *st, int64_t id, int raw)
 	printf("received:  %s\n", when);
 	printf("source:    %s %s\n", q.kind, esc(q.name));
 	printf("reason:    %s\n", esc(q.reason));
+	if (q.conflict_report != 0 && !q.released)
+		printf("conflict:  with report %" PRId64 " ('tlswatch show %" PRId64
+		       "'); 'tlswatch quarantine pick %" PRId64 "' makes this copy count\n",
+		       q.conflict_report, q.conflict_report, q.id);
+	if (q.provenance != NULL)
+		printf("provenance: %s (when it was stored)\n", esc(q.provenance));
 	printf("bytes:     %" PRId64 "%s\n", q.size,
 	       q.truncated ? " (over the size limit; only the first part is kept)" : "");
 	printf("sha256:    %s\n", q.sha256_hex);
@@ -136,9 +148,9 @@ static int quarantine_collect(const struct quarantine_entry *q, void *arg)
 	return 0;
 }
 
-/* Re-ingests one record. Returns 1 when it passed, 0 when still refused,
- * -1 on a database error. */
-static int quarantine_retry_one(struct store *st, struct ingest *ig, int64_t id)
+/* Re-ingests one record (pick: winning any conflict). Returns 1 when it
+ * passed, 0 when still refused, -1 on a database error. */
+static int quarantine_retry_one(struct store *st, struct ingest *ig, int64_t id, int pick)
 {
 	struct quarantine_entry q;
 	struct ingest_result res;
@@ -159,6 +171,8 @@ static int quarantine_retry_one(struct store *st, struct ingest *ig, int64_t id)
 	src.kind = q.kind;
 	src.name = q.name;
 	src.received = q.received;
+	src.provenance = q.provenance; /* a superseded copy keeps what it had */
+	src.pick = pick;
 	if (ingest_input(ig, q.data, q.data_len, q.size, q.truncated, &src, &res, err,
 	                 sizeof(err)) < 0) {
 		log_error("quarantine %" PRId64 ": %s", id, err);
@@ -212,7 +226,7 @@ static int quarantine_retry(struct store *st, int argc, char **argv)
 		goto out;
 	}
 	for (k = 0; k < ids.n; k++) {
-		r = quarantine_retry_one(st, ig, ids.ids[k]);
+		r = quarantine_retry_one(st, ig, ids.ids[k], 0);
 		if (r < 0)
 			goto out;
 		held += r == 0;
@@ -227,6 +241,50 @@ static int quarantine_retry(struct store *st, int argc, char **argv)
 out:
 	ingest_free(ig);
 	free(ids.ids);
+	return rc;
+}
+
+/* tlswatch quarantine pick ID: a held conflict becomes the copy that
+ * counts (docs/trust.md). */
+static int quarantine_pick(struct store *st, int64_t id)
+{
+	struct quarantine_entry q;
+	struct ingest *ig = NULL;
+	char err[512];
+	int rc = EXIT_FAILURE_OP, r;
+
+	if (store_quarantine_get(st, id, &q, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		return EXIT_FAILURE_OP;
+	}
+	if (q.released || q.conflict_report == 0) {
+		log_error("quarantine %" PRId64 ": %s", id,
+		          q.released ? "already released" : "not a conflict; use retry");
+		goto out;
+	}
+	ig = ingest_new(st);
+	if (store_begin(st, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		goto out;
+	}
+	r = quarantine_retry_one(st, ig, id, 1);
+	if (r < 0)
+		goto out;
+	if (ingest_flush(ig, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		goto out;
+	}
+	if (r == 0) {
+		log_error("quarantine %" PRId64 ": still refused (tlswatch quarantine show %" PRId64
+		          ")",
+		          id, id);
+		rc = EXIT_ATTENTION;
+		goto out;
+	}
+	rc = EXIT_OK;
+out:
+	ingest_free(ig);
+	store_quarantine_entry_free(&q);
 	return rc;
 }
 
@@ -271,12 +329,21 @@ int cmd_quarantine(struct cli *c, int argc, char **argv)
 		}
 		rc = store_open(c->db_path, STORE_READONLY, &st, err, sizeof(err));
 		rc = rc < 0 ? EXIT_FAILURE_OP : quarantine_show(st, id, raw);
+	} else if (strcmp(sub, "pick") == 0 && n == 1) {
+		if (quarantine_parse_id(args[0], &id) < 0) {
+			rc = cli_usage_error("quarantine", "'%s' is not a record ID", args[0]);
+			free(args);
+			return rc;
+		}
+		rc = store_open(c->db_path, STORE_READWRITE, &st, err, sizeof(err));
+		rc = rc < 0 ? EXIT_FAILURE_OP : quarantine_pick(st, id);
 	} else if (strcmp(sub, "retry") == 0) {
 		rc = store_open(c->db_path, STORE_READWRITE, &st, err, sizeof(err));
 		rc = rc < 0 ? EXIT_FAILURE_OP : quarantine_retry(st, n, args);
 	} else {
 		free(args);
-		return cli_usage_error("quarantine", "expected list, show ID or retry [ID...]");
+		return cli_usage_error("quarantine",
+		                       "expected list, show ID, retry [ID...] or pick ID");
 	}
 	if (st == NULL)
 		log_error("%s", err);

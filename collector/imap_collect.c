@@ -104,6 +104,7 @@ static int collect_batch(struct collect_run *run, const struct imap_msg *msgs, s
 		run->tot->duplicate += res.n_duplicate;
 		run->tot->quarantined += res.quarantined;
 		run->tot->not_report += res.not_report;
+		run->tot->conflicts += res.conflict;
 		if (run->hooks != NULL && run->hooks->message != NULL)
 			run->hooks->message(run->hooks->arg, name, &res);
 		d = res.quarantined ? &dest[1] : res.not_report ? &dest[2] : &dest[0];

@@ -13,6 +13,7 @@
 #include "limits.h"
 #include "mail.h"
 #include "report.h"
+#include "store_trust.h"
 #include "xalloc.h"
 
 struct ingest {
@@ -242,6 +243,8 @@ static void ingest_mail_source(const struct mail_message *m, const struct source
 	out->tls_report_domain = m->tls_report_domain;
 	out->tls_report_submitter = m->tls_report_submitter;
 	out->auth_headers = m->auth_headers;
+	if (out->provenance == NULL) /* docs/trust.md: DKIM not (yet) verified */
+		out->provenance = "unverified-mail";
 	if (out->name == NULL)
 		out->name = m->message_id;
 }
@@ -276,19 +279,37 @@ int ingest_apply(struct ingest *ig, const struct ingest_prepared *p, const struc
 		                      errlen) < 0)
 			goto fail;
 		res->report_rowid = id;
-		if (outcome == STORE_NEW)
+		if (outcome == STORE_NEW || outcome == STORE_SUPERSEDED)
 			res->n_stored++;
-		else
+		else if (outcome == STORE_DUPLICATE)
 			res->n_duplicate++;
+		if (outcome == STORE_SUPERSEDED) {
+			res->conflict = 1;
+			store_last_conflict(ig->st, &res->superseded_report,
+			                    &res->superseded_quarantine);
+		} else if (outcome == STORE_CONFLICT && res->conflict_report == 0) {
+			res->conflict = 1;
+			res->conflict_report = id;
+		}
 	}
 	res->not_report = p->not_report;
-	if (p->bad) {
-		snprintf(res->reason, sizeof(res->reason), "%s", p->reason);
+	if (p->bad || res->conflict_report != 0) {
+		if (p->bad)
+			snprintf(res->reason, sizeof(res->reason), "%s", p->reason);
+		else
+			snprintf(res->reason, sizeof(res->reason),
+			         "conflicts with report %lld (same organization and report-id, "
+			         "different content)",
+			         (long long)res->conflict_report);
 		res->quarantined = 1;
 		if (ig->st != NULL &&
 		    store_add_quarantine(ig->st, src, res->reason, p->data, p->len, p->orig_size,
 		                         p->truncated, &res->quarantine_id,
 		                         &res->quarantine_existing, err, errlen) < 0)
+			goto fail;
+		if (ig->st != NULL && res->conflict_report != 0 &&
+		    store_quarantine_set_conflict(ig->st, res->quarantine_id, res->conflict_report,
+		                                  err, errlen) < 0)
 			goto fail;
 	}
 	ig->totals.inputs++;
@@ -296,6 +317,7 @@ int ingest_apply(struct ingest *ig, const struct ingest_prepared *p, const struc
 	ig->totals.duplicate += res->n_duplicate;
 	ig->totals.quarantined += res->quarantined;
 	ig->totals.not_report += res->not_report;
+	ig->totals.conflicts += res->conflict;
 	if (++ig->batch_inputs >= LIMIT_BATCH_REPORTS)
 		return ingest_flush(ig, err, errlen);
 	return 0;
@@ -327,6 +349,11 @@ const char *ingest_describe(const struct ingest_result *res, char *buf, size_t b
 		snprintf(buf, buflen, "quarantined: %s", reason);
 	} else if (res->not_report) {
 		snprintf(buf, buflen, "not-a-report");
+	} else if (res->superseded_report != 0) {
+		snprintf(buf, buflen,
+		         "stored, superseding report %lld (same organization and report-id, "
+		         "different content, weaker provenance; kept in quarantine as %lld)",
+		         (long long)res->superseded_report, (long long)res->superseded_quarantine);
 	} else if (res->n_stored > 0 && res->n_duplicate > 0) {
 		snprintf(buf, buflen, "stored %d, duplicate %d", res->n_stored, res->n_duplicate);
 	} else if (res->n_stored > 1) {

@@ -69,6 +69,9 @@ static const char *const config_known[] = {
     "alert.webhook",
     "alert.repeat_after",
     "retention.keep_days",
+    "trust.dkim",
+    "trust.authserv_id",
+    "trust.domains",
     NULL,
 };
 

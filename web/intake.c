@@ -243,7 +243,15 @@ void intake_finish(struct intake *in, struct intake_body *b, const char *client_
 		intake_set(r, 500, "the report could not be stored; retry later");
 		return;
 	}
-	if (res.quarantined) {
+	if (res.quarantined && res.conflict_report != 0) {
+		log_warnx(
+		    "intake from %s: conflict: quarantined as %lld: conflicts with report %lld",
+		    esc(client_ip), (long long)res.quarantine_id, (long long)res.conflict_report);
+		intake_set(r, 409,
+		           "conflicts with report %lld (same organization and report-id, different "
+		           "content); kept in quarantine as %lld",
+		           (long long)res.conflict_report, (long long)res.quarantine_id);
+	} else if (res.quarantined) {
 		escape_text(res.reason, strlen(res.reason), sizeof(res.reason), reason,
 		            sizeof(reason));
 		log_warnx("intake from %s: quarantined: %s", esc(client_ip), reason);

@@ -1,0 +1,144 @@
+#!/bin/sh
+# tests/integration/trust_conflict.sh - issue 11: a report with the same
+# (organization, report-id) as a stored one but other content is a
+# conflict, never a silent duplicate: exit 1 with one line, the second copy
+# held in quarantine with the reason, 'quarantine pick' swaps the copies,
+# and the stronger provenance wins (file over https). After any of it,
+# every aggregate equals a store that only ever saw the winning report.
+# Re-sends that differ only in formatting stay duplicates.
+. "$TOP/tests/lib.sh"
+. "$TOP/tests/browser/web_lib.sh"
+trap 'web_stop; rm -rf "$T"' EXIT
+
+D=$DATA/trust
+CFG=$T/record.conf
+printf '[trust]\ndkim = record\n' > "$CFG"
+tw() { "$TLSWATCH" --config "$CFG" "$@"; }
+# every figure a summary or the dashboard reads, in one dump
+figures() {
+	for t in agg_domain agg_failure agg_policy_type; do
+		t_sql "$1" "select '$t', * from $t order by 1, 2, 3, 4, 5"
+	done
+	t_sql "$1" "select r.organization, r.report_id, r.successful_sessions, r.failed_sessions,
+		(select count(*) from policy p where p.report = r.id),
+		(select count(*) from failure f join policy p on p.id = f.policy where p.report = r.id)
+		from report r order by 1, 2"
+	tw --db "$1" summary --all --format json | jq -S "del(.quarantined, .conflicts)"
+}
+
+# the store that only ever saw the genuine report
+tw --db "$T/winner.db" ingest "$D/genuine.json"
+figures "$T/winner.db" > "$T/winner.fig"
+t_check "winner figures hold the genuine failures" grep -q 3988 "$T/winner.fig"
+
+# --- same key, different content, same provenance: the first stays --------
+DB=$T/a.db
+tw --db "$DB" ingest "$D/forged.json"
+t_eq "forged first: exit 0" "$?" 0
+tw --db "$DB" ingest "$D/genuine.json" > "$T/out" 2> "$T/err"
+t_eq "conflict: exit 1" "$?" 1
+t_eq "conflict: one line" "$(wc -l < "$T/err")" 1
+t_check "conflict: the line names it" grep -q "genuine.json: quarantined: conflicts with report 1 (same organization and report-id, different content)" "$T/err"
+t_eq "conflict: both byte sets kept" \
+	"$(t_sql "$DB" "select count(*) from report") $(t_sql "$DB" "select count(*) from quarantine where conflict_report = 1")" "1 1"
+tw --db "$DB" quarantine list > "$T/list"
+t_check "quarantine list shows the conflict" grep -q "conflicts with report 1 (same organization and report-id, different content)" "$T/list"
+tw --db "$DB" quarantine show 1 --raw > "$T/raw"
+t_check "held copy is byte-exact" cmp "$T/raw" "$D/genuine.json"
+tw --db "$DB" summary --all > "$T/sum"
+t_check "summary has a conflicts line" grep -q "1 conflicting report held" "$T/sum"
+tw --db "$DB" ingest "$D/genuine-reformatted.json" > /dev/null 2>&1
+t_eq "a reformatted copy of the held one is held too (exit 1)" "$?" 1
+tw --db "$DB" alert --repeat-after 0 --format json > "$T/alert.json"
+t_eq "alert: exit 1" "$?" 1
+t_eq "alert: kind conflicting-report, count" \
+	"$(jq -r '.alerts[] | select(.kind == "conflicting-report") | "\(.organization) \(.conflicts)"' "$T/alert.json")" \
+	"Google Inc. 2"
+if web_start --config "$CFG" --db "$DB" web --listen 127.0.0.1:0; then
+	curl -s "$WEB_URL/" > "$T/overview.html"
+	t_check "dashboard: conflict count with a link" \
+		grep -q 'id="conflicts".*<div class="value fail">2</div><div class="delta"><a href="/quarantine">' "$T/overview.html"
+	web_stop
+else
+	t_fail "dashboard starts" "$(cat "$T/web.err")"
+fi
+
+# --- pick swaps the copies; figures equal the winner-only store ------------
+tw --db "$DB" quarantine pick 1
+t_eq "pick: exit 0" "$?" 0
+figures "$DB" > "$T/a.fig"
+t_check "after pick: every figure equals the winner-only store" cmp "$T/a.fig" "$T/winner.fig"
+t_eq "after pick: the forged copy is held" \
+	"$(t_sql "$DB" "select count(*) from quarantine where released is null and reason like 'superseded%' and conflict_report is not null")" 1
+t_eq "after pick: raw reports equal the reports" \
+	"$(t_sql "$DB" "select count(*) from raw_report")" "$(t_sql "$DB" "select count(*) from report")"
+fq=$(t_sql "$DB" "select id from quarantine where reason like 'superseded%'")
+tw --db "$DB" quarantine pick "$fq"
+t_eq "picked back: the forged figures count" "$(t_sql "$DB" "select failed_sessions from report")" 0
+gq=$(t_sql "$DB" "select id from quarantine where released is null and reason like 'superseded%'")
+tw --db "$DB" quarantine pick "$gq"
+t_eq "pick back and forth: figures still equal" "$(figures "$DB" | cmp - "$T/winner.fig" && echo same)" same
+
+# --- formatting differences are duplicates ---------------------------------
+DB=$T/b.db
+tw --db "$DB" ingest "$D/genuine.json"
+tw --db "$DB" -v ingest "$D/genuine-reformatted.json" > "$T/out" 2>&1
+t_eq "whitespace, key order, 3988.0: duplicate, exit 0" "$?" 0
+t_check "reformatted: says duplicate" grep -q ': duplicate$' "$T/out"
+t_eq "reformatted: nothing quarantined" "$(t_sql "$DB" "select count(*) from quarantine")" 0
+
+# --- a pre-emptive POST cannot beat a file (provenance) ---------------------
+DB=$T/c.db
+tw --db "$DB" ingest "$D/genuine.json" > /dev/null
+if web_start --config "$CFG" --db "$DB" web --listen 127.0.0.1:0 --intake; then
+	code=$(curl -s -o "$T/body" -w '%{http_code}' -H 'Content-Type: application/tlsrpt+json' \
+		--data-binary @"$D/forged.json" "$WEB_INTAKE_URL")
+	t_eq "intake: a conflicting POST is refused with 409" "$code" 409
+	t_check "intake: the answer names the conflict" grep -q "conflicts with report 1" "$T/body"
+	code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/tlsrpt+json' \
+		--data-binary @"$D/genuine-reformatted.json" "$WEB_INTAKE_URL")
+	t_eq "intake: a reformatted re-send is a duplicate (200)" "$code" 200
+	web_stop
+else
+	t_fail "intake starts" "$(cat "$T/web.err")"
+fi
+figures "$DB" > "$T/c.fig"
+t_check "POST after file: figures equal the winner-only store" cmp "$T/c.fig" "$T/winner.fig"
+
+# the other order: the POST came first, the file supersedes it
+DB=$T/d.db
+if web_start --config "$CFG" --db "$DB" web --listen 127.0.0.1:0 --intake; then
+	code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/tlsrpt+json' \
+		--data-binary @"$D/forged.json" "$WEB_INTAKE_URL")
+	t_eq "intake: the forged POST is stored first" "$code" 201
+	web_stop
+else
+	t_fail "intake starts" "$(cat "$T/web.err")"
+fi
+tw --db "$DB" ingest "$D/genuine.json" > "$T/out" 2> "$T/err"
+t_eq "file after POST: exit 1" "$?" 1
+t_check "file after POST: says it supersedes" grep -q "genuine.json: stored, superseding report 1 " "$T/err"
+figures "$DB" > "$T/d.fig"
+t_check "file after POST: figures equal the winner-only store" cmp "$T/d.fig" "$T/winner.fig"
+t_eq "file after POST: the POSTed copy is held, provenance kept" \
+	"$(t_sql "$DB" "select kind || ' ' || provenance from quarantine where released is null")" "https https"
+
+# --- an unverified mail cannot beat a file ---------------------------------
+DB=$T/e.db
+tw --db "$DB" ingest "$D/genuine.json" > /dev/null
+{
+	printf 'From: noreply-smtp-tls-reporting@google.com\nMessage-ID: <forged@example.org>\n'
+	printf 'Subject: Report Domain: example.com\nContent-Type: application/tlsrpt+json\n\n'
+	cat "$D/forged.json"
+} > "$T/forged.eml"
+tw --db "$DB" ingest "$T/forged.eml" > /dev/null 2>&1
+t_eq "unverified mail after file: exit 1" "$?" 1
+figures "$DB" > "$T/e.fig"
+t_check "unverified mail after file: figures equal the winner-only store" cmp "$T/e.fig" "$T/winner.fig"
+
+# --- real data: two anonymisations of one Google report --------------------
+DB=$T/f.db
+M=$DATA/mail/isseis__tlsrpt-digest
+tw --db "$DB" ingest "$M/testdata__tlsrpt_success.eml" "$M/testdata__tlsrpt_success_google_2.eml" > /dev/null 2>&1
+t_eq "sample re-send with other content: exit 1" "$?" 1
+t_eq "sample re-send: held as a conflict" "$(t_sql "$DB" "select count(*) from quarantine where conflict_report is not null")" 1
