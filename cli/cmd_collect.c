@@ -77,6 +77,7 @@ int cmd_collect(struct cli *c, int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	struct collect_opts copts;
+	struct trust_config trust;
 	struct collect_hooks hooks;
 	struct collect_totals tot;
 	struct collect_view view;
@@ -110,9 +111,13 @@ int cmd_collect(struct cli *c, int argc, char **argv)
 	if (optind < argc)
 		return cli_usage_error("collect", "unexpected argument '%s'", argv[optind]);
 	copts.debug = log_get_level() >= LOG_DEBUG;
+	if (cli_trust_load(c, &trust) < 0)
+		return EXIT_FAILURE_OP;
+	copts.trust = &trust;
 	if (imap_config_load(c->cfg, folder, &ic, err, sizeof(err)) < 0) {
 		log_error("collect: %s%s%s", config_path(c->cfg) != NULL ? config_path(c->cfg) : "",
 		          config_path(c->cfg) != NULL ? ": " : "", err);
+		trust_config_free(&trust);
 		return EXIT_FAILURE_OP;
 	}
 	if (!ic.tls_verify)
@@ -122,7 +127,7 @@ int cmd_collect(struct cli *c, int argc, char **argv)
 	if (!copts.dry_run) {
 		if ((lock_fd = lock_collector(c->db_path, err, sizeof(err))) < 0) {
 			log_error("collect: %s", err);
-			return EXIT_FAILURE_OP;
+			goto out;
 		}
 		if (store_open(c->db_path, STORE_READWRITE, &st, err, sizeof(err)) < 0) {
 			log_error("collect: %s", err);
@@ -156,5 +161,6 @@ int cmd_collect(struct cli *c, int argc, char **argv)
 out:
 	store_close(st);
 	lock_release(lock_fd);
+	trust_config_free(&trust);
 	return rc;
 }

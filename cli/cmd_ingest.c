@@ -45,6 +45,16 @@ static void ingest_usage(FILE *f)
 	           "2 an error.\n");
 }
 
+int cli_trust_load(const struct cli *c, struct trust_config *t)
+{
+	char err[512];
+
+	if (trust_config_load(c->cfg, t, err, sizeof(err)) == 0)
+		return 0;
+	log_error("%s: %s", config_path(c->cfg) != NULL ? config_path(c->cfg) : "config", err);
+	return -1;
+}
+
 struct ingest_run {
 	struct ingest *ig;
 	struct progress prog;
@@ -122,6 +132,7 @@ int cmd_ingest(struct cli *c, int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	struct ingest_run run;
+	struct trust_config trust;
 	struct ingest_feed *feed = NULL;
 	struct store *st = NULL;
 	const char *path = "";
@@ -145,11 +156,15 @@ int cmd_ingest(struct cli *c, int argc, char **argv)
 	}
 	if (optind >= argc)
 		return cli_usage_error("ingest", "no input given (a PATH, or - for stdin)");
+	if (cli_trust_load(c, &trust) < 0)
+		return EXIT_FAILURE_OP;
 	if (!dry_run && store_open(c->db_path, STORE_READWRITE, &st, err, sizeof(err)) < 0) {
 		log_error("%s", err);
+		trust_config_free(&trust);
 		return EXIT_FAILURE_OP;
 	}
 	run.ig = ingest_new(st);
+	ingest_set_trust(run.ig, &trust);
 	progress_init(&run.prog, "inputs", argc - optind, c->quiet);
 	feed = ingest_feed_start(argv + optind, argc - optind);
 	if (ingest_items(&run, feed, &path) < 0) {
@@ -174,5 +189,6 @@ out:
 	ingest_feed_free(feed);
 	ingest_free(run.ig);
 	store_close(st);
+	trust_config_free(&trust);
 	return rc;
 }

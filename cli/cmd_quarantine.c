@@ -200,7 +200,8 @@ out:
 	return rc;
 }
 
-static int quarantine_retry(struct store *st, int argc, char **argv)
+static int quarantine_retry(struct store *st, const struct trust_config *trust, int argc,
+                            char **argv)
 {
 	struct retry_ids ids = {NULL, 0, 0};
 	struct ingest *ig = ingest_new(st);
@@ -209,6 +210,7 @@ static int quarantine_retry(struct store *st, int argc, char **argv)
 	size_t k;
 	int64_t id;
 
+	ingest_set_trust(ig, trust);
 	for (i = 0; i < argc; i++) {
 		if (quarantine_parse_id(argv[i], &id) < 0) {
 			rc = cli_usage_error("quarantine", "'%s' is not a record ID", argv[i]);
@@ -246,7 +248,7 @@ out:
 
 /* tlswatch quarantine pick ID: a held conflict becomes the copy that
  * counts (docs/trust.md). */
-static int quarantine_pick(struct store *st, int64_t id)
+static int quarantine_pick(struct store *st, const struct trust_config *trust, int64_t id)
 {
 	struct quarantine_entry q;
 	struct ingest *ig = NULL;
@@ -263,6 +265,7 @@ static int quarantine_pick(struct store *st, int64_t id)
 		goto out;
 	}
 	ig = ingest_new(st);
+	ingest_set_trust(ig, trust);
 	if (store_begin(st, err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		goto out;
@@ -291,6 +294,7 @@ out:
 int cmd_quarantine(struct cli *c, int argc, char **argv)
 {
 	struct store *st = NULL;
+	struct trust_config trust;
 	const char *sub;
 	char err[512];
 	int rc, all = 0, raw = 0, i, n = 0;
@@ -302,6 +306,7 @@ int cmd_quarantine(struct cli *c, int argc, char **argv)
 		return argc < 2 ? EXIT_FAILURE_OP : EXIT_OK;
 	}
 	sub = argv[1];
+	memset(&trust, 0, sizeof(trust));
 	args = xcalloc((size_t)argc, sizeof(*args));
 	for (i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "--all") == 0 && strcmp(sub, "list") == 0)
@@ -336,10 +341,14 @@ int cmd_quarantine(struct cli *c, int argc, char **argv)
 			return rc;
 		}
 		rc = store_open(c->db_path, STORE_READWRITE, &st, err, sizeof(err));
-		rc = rc < 0 ? EXIT_FAILURE_OP : quarantine_pick(st, id);
+		if (rc == 0 && cli_trust_load(c, &trust) < 0)
+			rc = -1;
+		rc = rc < 0 ? EXIT_FAILURE_OP : quarantine_pick(st, &trust, id);
 	} else if (strcmp(sub, "retry") == 0) {
 		rc = store_open(c->db_path, STORE_READWRITE, &st, err, sizeof(err));
-		rc = rc < 0 ? EXIT_FAILURE_OP : quarantine_retry(st, n, args);
+		if (rc == 0 && cli_trust_load(c, &trust) < 0)
+			rc = -1;
+		rc = rc < 0 ? EXIT_FAILURE_OP : quarantine_retry(st, &trust, n, args);
 	} else {
 		free(args);
 		return cli_usage_error("quarantine",
@@ -348,6 +357,7 @@ int cmd_quarantine(struct cli *c, int argc, char **argv)
 	if (st == NULL)
 		log_error("%s", err);
 	store_close(st);
+	trust_config_free(&trust);
 	free(args);
 	return rc;
 }

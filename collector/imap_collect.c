@@ -208,6 +208,7 @@ int imap_collect(const struct imap_config *ic, struct store *st, const struct co
 	if (collect_start(&run, st, err, errlen) < 0)
 		goto out;
 	run.ig = ingest_new(run.st);
+	ingest_set_trust(run.ig, opts->trust);
 	for (;;) {
 		if (imap_list_messages(run.s, run.last_uid,
 		                       (size_t)(LIMIT_IMAP_MESSAGES_PER_RUN - seen), &msgs, &n, err,

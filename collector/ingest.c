@@ -18,6 +18,7 @@
 
 struct ingest {
 	struct store *st; /* NULL: dry run */
+	const struct trust_config *trust;
 	long batch_inputs;
 	struct ingest_totals totals;
 };
@@ -28,6 +29,11 @@ struct ingest *ingest_new(struct store *st)
 
 	ig->st = st;
 	return ig;
+}
+
+void ingest_set_trust(struct ingest *ig, const struct trust_config *t)
+{
+	ig->trust = t;
 }
 
 void ingest_free(struct ingest *ig)
@@ -243,10 +249,25 @@ static void ingest_mail_source(const struct mail_message *m, const struct source
 	out->tls_report_domain = m->tls_report_domain;
 	out->tls_report_submitter = m->tls_report_submitter;
 	out->auth_headers = m->auth_headers;
-	if (out->provenance == NULL) /* docs/trust.md: DKIM not (yet) verified */
-		out->provenance = "unverified-mail";
 	if (out->name == NULL)
 		out->name = m->message_id;
+}
+
+/* The DKIM verdict on a report mail under ig's [trust] settings, into
+ * msrc. Returns 1 when the mail must be refused (dkim = require and it
+ * did not pass), with the reason in v. */
+static int ingest_check_dkim(const struct ingest *ig, const struct ingest_prepared *p,
+                             struct source_info *msrc, struct trust_verdict *v)
+{
+	if (ig->trust == NULL || ig->trust->dkim == TRUST_DKIM_OFF || p->mail->n_parts == 0 ||
+	    msrc->provenance != NULL)
+		return 0;
+	trust_check_mail(ig->trust, p->mail, p->data, p->len, v);
+	msrc->dkim = v->result;
+	msrc->dkim_domain = v->domain[0] != '\0' ? v->domain : NULL;
+	msrc->dkim_ar = v->ar[0] != '\0' ? v->ar : NULL;
+	msrc->provenance = v->pass ? "dkim-verified" : "unverified-mail";
+	return !v->pass && ig->trust->dkim == TRUST_DKIM_REQUIRE;
 }
 
 int ingest_apply(struct ingest *ig, const struct ingest_prepared *p, const struct source_info *src,
@@ -254,8 +275,10 @@ int ingest_apply(struct ingest *ig, const struct ingest_prepared *p, const struc
 {
 	const struct source_info *rsrc = src;
 	struct source_info msrc;
+	struct trust_verdict *v = NULL;
 	enum store_outcome outcome;
 	int64_t source_id = 0, id;
+	int refused = 0;
 	size_t i;
 
 	memset(res, 0, sizeof(*res));
@@ -264,8 +287,12 @@ int ingest_apply(struct ingest *ig, const struct ingest_prepared *p, const struc
 	if (p->mail != NULL) {
 		ingest_mail_source(p->mail, src, &msrc);
 		rsrc = &msrc;
+		v = xcalloc(1, sizeof(*v));
+		refused = ingest_check_dkim(ig, p, &msrc, v);
+		if (msrc.provenance == NULL) /* not checked (docs/trust.md) */
+			msrc.provenance = "unverified-mail";
 	}
-	for (i = 0; i < p->n_parts; i++) {
+	for (i = 0; i < p->n_parts && !refused; i++) {
 		const struct ingest_part *part = &p->parts[i];
 
 		if (part->r == NULL)
@@ -293,8 +320,10 @@ int ingest_apply(struct ingest *ig, const struct ingest_prepared *p, const struc
 		}
 	}
 	res->not_report = p->not_report;
-	if (p->bad || res->conflict_report != 0) {
-		if (p->bad)
+	if (p->bad || refused || res->conflict_report != 0) {
+		if (refused) /* refused whole, nothing of it stored */
+			snprintf(res->reason, sizeof(res->reason), "%s", v->reason);
+		else if (p->bad)
 			snprintf(res->reason, sizeof(res->reason), "%s", p->reason);
 		else
 			snprintf(res->reason, sizeof(res->reason),
@@ -318,10 +347,12 @@ int ingest_apply(struct ingest *ig, const struct ingest_prepared *p, const struc
 	ig->totals.quarantined += res->quarantined;
 	ig->totals.not_report += res->not_report;
 	ig->totals.conflicts += res->conflict;
+	free(v);
 	if (++ig->batch_inputs >= LIMIT_BATCH_REPORTS)
 		return ingest_flush(ig, err, errlen);
 	return 0;
 fail:
+	free(v);
 	if (ig->st != NULL)
 		store_rollback(ig->st);
 	ig->batch_inputs = 0;

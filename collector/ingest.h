@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "store.h"
+#include "trust.h"
 
 struct ingest;
 
@@ -54,6 +55,11 @@ struct ingest_totals {
 
 /* st may be NULL for a dry run: everything is parsed, nothing written. */
 struct ingest *ingest_new(struct store *st);
+/* The [trust] settings mail is checked under (docs/trust.md): borrowed,
+ * must outlive ig. Without (NULL, the default) a mail report is stored
+ * unchecked as unverified-mail: callers that read the configuration set
+ * it, so that its default (dkim = require) applies. */
+void ingest_set_trust(struct ingest *ig, const struct trust_config *t);
 /* Rolls back an unflushed batch. ingest_free(NULL) is a no-op. */
 void ingest_free(struct ingest *ig);
 

@@ -72,6 +72,8 @@ static const char *const config_known[] = {
     "trust.dkim",
     "trust.authserv_id",
     "trust.domains",
+    "trust.resolver",
+    "trust.dns_timeout",
     NULL,
 };
 

@@ -64,4 +64,5 @@ door ini.h core/config.c
 door curl/ analyzer/notify.c
 door gnutls/ collector/tlsverify.c
 door nettle/ lib/digest.c
+door opendkim/ collector/dkimcheck.c
 exit "$status"

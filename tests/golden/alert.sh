@@ -6,6 +6,7 @@
 # json, --exec and --webhook deliver the JSON, the config's [alert]
 # section sets defaults, errors exit 2.
 . "$TOP/tests/lib.sh"
+t_dkim_off
 
 # seed 1: its one generated incident (example.org, 2026-06-09) lies before
 # the days evaluated below, so July is calm but for what --spike adds

@@ -6,6 +6,7 @@
 # not-a-report; a mail with a broken report is quarantined whole and
 # byte-exact; an over-size message inside an mbox is quarantined truncated.
 . "$TOP/tests/lib.sh"
+t_dkim_off
 
 MAIL=$DATA/mail
 # _google_2.eml carries another anonymisation of the report in
