@@ -47,8 +47,9 @@ static void web_usage(FILE *f)
 	       "\n"
 	       "Every option can also be set in the configuration's [web] section:\n"
 	       "listen, auth_file, no_auth (yes/no), tls_cert, tls_key, intake (yes/no),\n"
-	       "intake_listen, intake_path. The overview's alerts follow [alert] window,\n"
-	       "baseline, factor and min_failures, like 'tlswatch alert'. See docs/web.md.\n"
+	       "intake_listen, intake_path, intake_allow (networks that may POST; docs/trust.md).\n"
+	       "The overview's alerts follow [alert] window, baseline, factor and\n"
+	       "min_failures, like 'tlswatch alert'. See docs/web.md.\n"
 	       "\n"
 	       "Exit status: 0 after SIGINT or SIGTERM, 2 on an error.\n");
 }
@@ -83,6 +84,8 @@ static int web_config(const struct config *cfg, struct web_options *o, char *err
 		o->intake_listen = v;
 	if ((v = config_get(cfg, "web", "intake_path")) != NULL)
 		o->intake_path = v;
+	if ((v = config_get(cfg, "web", "intake_allow")) != NULL)
+		o->intake_allow = v;
 	if ((v = config_get(cfg, "web", "intake")) != NULL &&
 	    web_config_bool("intake", v, &o->intake, err, errlen) < 0)
 		return -1;

@@ -60,6 +60,7 @@ static const char *const config_known[] = {
     "web.intake",
     "web.intake_listen",
     "web.intake_path",
+    "web.intake_allow",
     "web.no_auth",
     "alert.window",
     "alert.baseline",

@@ -20,6 +20,7 @@
 #include "limits.h"
 #include "log.h"
 #include "mail.h"
+#include "netaddr.h"
 #include "store.h"
 #include "xalloc.h"
 
@@ -28,7 +29,56 @@ struct intake {
 	pthread_mutex_t write_lock; /* one writer at a time */
 	pthread_mutex_t budget_lock;
 	size_t buffered; /* bytes of bodies held, all requests */
+	struct netaddr_net allow[LIMIT_INTAKE_ALLOW];
+	size_t n_allow; /* 0: any client */
 };
+
+int intake_set_allow(struct intake *in, const char *list, char *err, size_t errlen)
+{
+	char item[128], why[160];
+	const char *p = list, *q;
+	size_t n;
+
+	in->n_allow = 0;
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		if (*p == '\0')
+			break;
+		q = p + strcspn(p, " \t,");
+		n = (size_t)(q - p);
+		if (n >= sizeof(item) || in->n_allow == LIMIT_INTAKE_ALLOW) {
+			snprintf(err, errlen, "intake_allow: more than %d networks or one too long",
+			         LIMIT_INTAKE_ALLOW);
+			return -1;
+		}
+		memcpy(item, p, n);
+		item[n] = '\0';
+		if (netaddr_net_parse(item, &in->allow[in->n_allow], why, sizeof(why)) < 0) {
+			snprintf(err, errlen, "intake_allow: %s", why);
+			return -1;
+		}
+		in->n_allow++;
+		p = q;
+	}
+	if (in->n_allow == 0) {
+		snprintf(err, errlen, "intake_allow: no network given");
+		return -1;
+	}
+	return 0;
+}
+
+int intake_client_allowed(const struct intake *in, const char *client_ip)
+{
+	size_t i;
+
+	if (in->n_allow == 0)
+		return 1;
+	for (i = 0; i < in->n_allow; i++)
+		if (netaddr_net_contains(&in->allow[i], client_ip))
+			return 1;
+	return 0;
+}
 
 int intake_new(const char *db_path, struct intake **out, char *err, size_t errlen)
 {

@@ -37,6 +37,12 @@ struct intake_body {
  * the fuzz target). 0, or -1 with the reason. Free with intake_free. */
 int intake_new(const char *db_path, struct intake **out, char *err, size_t errlen);
 void intake_free(struct intake *in);
+/* [web] intake_allow (docs/trust.md): POSTs only from these networks
+ * ("192.0.2.0/24 2001:db8::/32", space or comma separated). 0, or -1
+ * with the reason. Without, every client may POST. */
+int intake_set_allow(struct intake *in, const char *list, char *err, size_t errlen);
+/* 1 when client_ip may POST. */
+int intake_client_allowed(const struct intake *in, const char *client_ip);
 
 /* Checks a request before its body is read. method and content_type come
  * from the request (content_type and content_length may be NULL when the

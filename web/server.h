@@ -24,6 +24,7 @@ struct web_options {
 	int intake;                /* accept RFC 8460 POSTs */
 	const char *intake_listen; /* NULL: on the dashboard's listener */
 	const char *intake_path;
+	const char *intake_allow;  /* networks that may POST; NULL: any */
 	struct alert_params alert; /* rules for the overview's alerts */
 };
 

@@ -142,3 +142,33 @@ M=$DATA/mail/isseis__tlsrpt-digest
 tw --db "$DB" ingest "$M/testdata__tlsrpt_success.eml" "$M/testdata__tlsrpt_success_google_2.eml" > /dev/null 2>&1
 t_eq "sample re-send with other content: exit 1" "$?" 1
 t_eq "sample re-send: held as a conflict" "$(t_sql "$DB" "select count(*) from quarantine where conflict_report is not null")" 1
+
+# --- [web] intake_allow: POSTs only from the listed networks ----------------
+DB=$T/h.db
+printf '[trust]\ndkim = record\n[web]\nintake_allow = 192.0.2.0/24 2001:db8::/32\n' > "$T/allow.conf"
+if web_start --config "$T/allow.conf" --db "$DB" web --listen 127.0.0.1:0 --intake; then
+	code=$(curl -s -o "$T/body" -w '%{http_code}' -H 'Content-Type: application/tlsrpt+json' \
+		--data-binary @"$D/genuine.json" "$WEB_INTAKE_URL")
+	t_eq "intake_allow: 127.0.0.1 not listed: 403" "$code" 403
+	t_check "intake_allow: the answer says why" grep -q 'intake_allow' "$T/body"
+	t_eq "intake_allow: nothing stored" "$(t_sql "$DB" "select count(*) from report")" 0
+	web_stop
+else
+	t_fail "intake with intake_allow starts" "$(cat "$T/web.err")"
+fi
+printf '[trust]\ndkim = record\n[web]\nintake_allow = 192.0.2.0/24, 127.0.0.0/8\n' > "$T/allow.conf"
+if web_start --config "$T/allow.conf" --db "$DB" web --listen 127.0.0.1:0 --intake; then
+	code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/tlsrpt+json' \
+		--data-binary @"$D/genuine.json" "$WEB_INTAKE_URL")
+	t_eq "intake_allow: 127.0.0.0/8 listed: 201" "$code" 201
+	t_eq "intake_allow: stored with provenance https and the client address" \
+		"$(t_sql "$DB" "select r.provenance || ' ' || s.name from report r join source s on s.id = r.source_id")" \
+		"https 127.0.0.1"
+	web_stop
+else
+	t_fail "intake with intake_allow starts" "$(cat "$T/web.err")"
+fi
+printf '[web]\nintake_allow = 192.0.2.1/24\n' > "$T/allow.conf"
+"$TLSWATCH" --config "$T/allow.conf" --db "$DB" web --listen 127.0.0.1:0 --intake > /dev/null 2> "$T/err"
+t_eq "intake_allow with host bits set: exit 2" "$?" 2
+t_check "intake_allow: the error names the setting" grep -q 'intake_allow' "$T/err"
