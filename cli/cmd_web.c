@@ -146,6 +146,7 @@ int cmd_web(struct cli *c, int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	struct web_options o;
+	struct trust_config trust;
 	char err[1024];
 	int ch;
 
@@ -200,7 +201,12 @@ int cmd_web(struct cli *c, int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage_error("web", "unexpected argument '%s'", argv[optind]);
-	if (web_serve(&o, err, sizeof(err)) < 0) {
+	if (cli_trust_load(c, &trust) < 0)
+		return EXIT_FAILURE_OP;
+	o.trust = &trust; /* the intake's [trust] domains */
+	ch = web_serve(&o, err, sizeof(err));
+	trust_config_free(&trust);
+	if (ch < 0) {
 		log_error("web: %s", err);
 		return EXIT_FAILURE_OP;
 	}

@@ -270,6 +270,67 @@ static int ingest_check_dkim(const struct ingest *ig, const struct ingest_prepar
 	return !v->pass && ig->trust->dkim == TRUST_DKIM_REQUIRE;
 }
 
+/* [trust] domains: how many policies of r are for a configured domain.
+ * When some but not all are, *kept (caller frees) holds those. */
+static size_t ingest_own_policies(const struct trust_config *t, const struct report *r,
+                                  struct report_policy **kept)
+{
+	size_t i, n = 0;
+
+	*kept = NULL;
+	for (i = 0; i < r->n_policies; i++)
+		n += (size_t)trust_domain_configured(t, r->policies[i].policy_domain);
+	if (n == 0 || n == r->n_policies)
+		return n;
+	*kept = xcalloc(n, sizeof(**kept));
+	for (i = 0, n = 0; i < r->n_policies; i++)
+		if (trust_domain_configured(t, r->policies[i].policy_domain))
+			(*kept)[n++] = r->policies[i];
+	return n;
+}
+
+/* Stores one part: whole, or (docs/trust.md) only the policies for the
+ * configured domains counted -- the raw report is kept whole all the same.
+ * 0, 1 when no policy is for a configured domain (reason set, nothing
+ * stored), or -1 on a database error. */
+static int ingest_store_part(struct ingest *ig, const struct ingest_part *part,
+                             const struct source_info *src, int64_t *source_id, int64_t *id,
+                             enum store_outcome *outcome, char *reason, size_t reasonlen, char *err,
+                             size_t errlen)
+{
+	struct report_policy *kept = NULL;
+	struct store_derived own;
+	struct report mine;
+	size_t n = part->r->n_policies;
+	int rc;
+
+	if (ig->trust != NULL && ig->trust->n_domains > 0 &&
+	    (n = ingest_own_policies(ig->trust, part->r, &kept)) == 0) {
+		const char *d = part->r->n_policies > 0 ? part->r->policies[0].policy_domain : NULL;
+
+		snprintf(reason, reasonlen, "not for a configured domain: %s",
+		         d != NULL ? esc(d) : "(no policy-domain)");
+		return 1;
+	}
+	if (ig->st == NULL) {
+		*outcome = STORE_NEW;
+		free(kept);
+		return 0;
+	}
+	if (kept == NULL)
+		return store_add_derived(ig->st, part->r, &part->derived, part->json_len, part->gz,
+		                         part->gz_len, src, source_id, id, outcome, err, errlen);
+	mine = *part->r;
+	mine.policies = kept;
+	mine.n_policies = n;
+	store_derive(&mine, part->json, part->json_len, part->gz, &own);
+	rc = store_add_derived(ig->st, &mine, &own, part->json_len, part->gz, part->gz_len, src,
+	                       source_id, id, outcome, err, errlen);
+	store_derived_free(&mine, &own);
+	free(kept);
+	return rc;
+}
+
 int ingest_apply(struct ingest *ig, const struct ingest_prepared *p, const struct source_info *src,
                  struct ingest_result *res, char *err, size_t errlen)
 {
@@ -277,8 +338,9 @@ int ingest_apply(struct ingest *ig, const struct ingest_prepared *p, const struc
 	struct source_info msrc;
 	struct trust_verdict *v = NULL;
 	enum store_outcome outcome;
-	int64_t source_id = 0, id;
-	int refused = 0;
+	int64_t source_id = 0, id = 0;
+	char domain_reason[sizeof(res->reason)] = "", why[sizeof(res->reason)];
+	int refused = 0, r;
 	size_t i;
 
 	memset(res, 0, sizeof(*res));
@@ -297,14 +359,19 @@ int ingest_apply(struct ingest *ig, const struct ingest_prepared *p, const struc
 
 		if (part->r == NULL)
 			continue;
+		r = ingest_store_part(ig, part, rsrc, &source_id, &id, &outcome, why, sizeof(why),
+		                      err, errlen);
+		if (r < 0)
+			goto fail;
+		if (r > 0) { /* the first refusal is the one kept */
+			if (domain_reason[0] == '\0')
+				snprintf(domain_reason, sizeof(domain_reason), "%s", why);
+			continue;
+		}
 		if (ig->st == NULL) {
 			res->n_stored++;
 			continue;
 		}
-		if (store_add_derived(ig->st, part->r, &part->derived, part->json_len, part->gz,
-		                      part->gz_len, rsrc, &source_id, &id, &outcome, err,
-		                      errlen) < 0)
-			goto fail;
 		res->report_rowid = id;
 		if (outcome == STORE_NEW || outcome == STORE_SUPERSEDED)
 			res->n_stored++;
@@ -320,11 +387,13 @@ int ingest_apply(struct ingest *ig, const struct ingest_prepared *p, const struc
 		}
 	}
 	res->not_report = p->not_report;
-	if (p->bad || refused || res->conflict_report != 0) {
+	if (p->bad || refused || domain_reason[0] != '\0' || res->conflict_report != 0) {
 		if (refused) /* refused whole, nothing of it stored */
 			snprintf(res->reason, sizeof(res->reason), "%s", v->reason);
 		else if (p->bad)
 			snprintf(res->reason, sizeof(res->reason), "%s", p->reason);
+		else if (domain_reason[0] != '\0')
+			snprintf(res->reason, sizeof(res->reason), "%s", domain_reason);
 		else
 			snprintf(res->reason, sizeof(res->reason),
 			         "conflicts with report %lld (same organization and report-id, "

@@ -145,6 +145,31 @@ void trust_config_free(struct trust_config *t)
 	memset(t, 0, sizeof(*t));
 }
 
+int trust_domain_configured(const struct trust_config *t, const char *d)
+{
+	size_t i, nd, nw;
+
+	if (t == NULL || t->n_domains == 0)
+		return 1;
+	if (d == NULL)
+		return 0;
+	nd = strlen(d);
+	while (nd > 0 && d[nd - 1] == '.') /* a trailing root dot */
+		nd--;
+	for (i = 0; i < t->n_domains; i++) {
+		const char *w = t->domains[i];
+
+		if (w[0] == '*' && w[1] == '.') {
+			nw = strlen(w + 1); /* ".example.org" */
+			if (nd > nw && strncasecmp(d + nd - nw, w + 1, nw) == 0)
+				return 1;
+		} else if (strlen(w) == nd && strncasecmp(d, w, nd) == 0) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
 int trust_from_domain(const char *from, char *out, size_t outlen)
 {
 	const char *s, *e, *at = NULL, *p;

@@ -56,6 +56,11 @@ struct trust_verdict {
 void trust_check_mail(const struct trust_config *t, const struct mail_message *m,
                       const uint8_t *raw, size_t len, struct trust_verdict *v);
 
+/* 1 when policy domain d is one of t's [trust] domains ("*.example.org":
+ * any name under example.org, not example.org itself), or when t lists
+ * none. A NULL d (no policy-domain) matches only an empty list. */
+int trust_domain_configured(const struct trust_config *t, const char *d);
+
 /* The lower-case domain of a From header's (first) address into out;
  * 0, or -1 when there is none. */
 int trust_from_domain(const char *from, char *out, size_t outlen);

@@ -29,6 +29,7 @@ struct intake {
 	pthread_mutex_t write_lock; /* one writer at a time */
 	pthread_mutex_t budget_lock;
 	size_t buffered; /* bytes of bodies held, all requests */
+	const struct trust_config *trust;
 	struct netaddr_net allow[LIMIT_INTAKE_ALLOW];
 	size_t n_allow; /* 0: any client */
 };
@@ -66,6 +67,11 @@ int intake_set_allow(struct intake *in, const char *list, char *err, size_t errl
 		return -1;
 	}
 	return 0;
+}
+
+void intake_set_trust(struct intake *in, const struct trust_config *t)
+{
+	in->trust = t;
 }
 
 int intake_client_allowed(const struct intake *in, const char *client_ip)
@@ -282,6 +288,7 @@ void intake_finish(struct intake *in, struct intake_body *b, const char *client_
 		rc = intake_refuse_mail(in, data, len, &src, &res, err, sizeof(err));
 	} else {
 		ig = ingest_new(in->st);
+		ingest_set_trust(ig, in->trust);
 		rc = ingest_input(ig, data, len, (int64_t)len, 0, &src, &res, err, sizeof(err));
 		if (rc == 0)
 			rc = ingest_flush(ig, err, sizeof(err));

@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "strbuf.h"
+#include "trust.h"
 
 struct intake;
 
@@ -41,6 +42,8 @@ void intake_free(struct intake *in);
  * ("192.0.2.0/24 2001:db8::/32", space or comma separated). 0, or -1
  * with the reason. Without, every client may POST. */
 int intake_set_allow(struct intake *in, const char *list, char *err, size_t errlen);
+/* The [trust] settings POSTed reports are stored under (domains); borrowed. */
+void intake_set_trust(struct intake *in, const struct trust_config *t);
 /* 1 when client_ip may POST. */
 int intake_client_allowed(const struct intake *in, const char *client_ip);
 

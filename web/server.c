@@ -486,6 +486,8 @@ int web_serve(const struct web_options *o, char *err, size_t errlen)
 	/* the intake opens read-write first: it creates the database */
 	if (o->intake && intake_new(o->db_path, &in, err, errlen) < 0)
 		goto out;
+	if (in != NULL)
+		intake_set_trust(in, o->trust);
 	if (in != NULL && o->intake_allow != NULL &&
 	    intake_set_allow(in, o->intake_allow, err, errlen) < 0)
 		goto out;

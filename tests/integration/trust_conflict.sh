@@ -172,3 +172,29 @@ printf '[web]\nintake_allow = 192.0.2.1/24\n' > "$T/allow.conf"
 "$TLSWATCH" --config "$T/allow.conf" --db "$DB" web --listen 127.0.0.1:0 --intake > /dev/null 2> "$T/err"
 t_eq "intake_allow with host bits set: exit 2" "$?" 2
 t_check "intake_allow: the error names the setting" grep -q 'intake_allow' "$T/err"
+
+# --- [trust] domains: other domains' policies are not counted ---------------
+DB=$T/dom.db
+printf '[trust]\ndkim = off\ndomains = example.com *.example.org\n' > "$T/dom.conf"
+"$TLSWATCH" --config "$T/dom.conf" --db "$DB" ingest "$D/mixed-domains.json" "$D/other-domains.json" \
+	> /dev/null 2> "$T/err"
+t_eq "domains: exit 1 (one report for none of them)" "$?" 1
+t_eq "domains: the other report is held with the reason" \
+	"$(t_sql "$DB" "select reason from quarantine")" "not for a configured domain: evil.example"
+t_eq "domains: only example.com and *.example.org are counted" \
+	"$(t_sql "$DB" "select policy_domain || ' ' || successful_sessions || ' ' || failed_sessions from agg_domain order by 1")" \
+	"example.com 10 2
+mail.example.org 5 0"
+t_eq "domains: no failure of evil.example counted" \
+	"$(t_sql "$DB" "select count(*) from agg_failure where policy_domain = 'evil.example'")" 0
+"$TLSWATCH" --db "$DB" show 1 --raw > "$T/raw"
+t_check "domains: the raw report is kept whole" cmp "$T/raw" "$D/mixed-domains.json"
+if web_start --config "$T/dom.conf" --db "$T/dom2.db" web --listen 127.0.0.1:0 --intake; then
+	code=$(curl -s -o "$T/body" -w '%{http_code}' -H 'Content-Type: application/tlsrpt+json' \
+		--data-binary @"$D/other-domains.json" "$WEB_INTAKE_URL")
+	t_eq "domains: a POST for none of them: 400" "$code" 400
+	t_check "domains: the POST's answer names the domain" grep -q 'not for a configured domain: evil.example' "$T/body"
+	web_stop
+else
+	t_fail "intake with domains starts" "$(cat "$T/web.err")"
+fi
