@@ -35,8 +35,9 @@ static void collect_usage(FILE *f)
 	           "\n"
 	           "Quiet on success; -v prints one line per message, -vv the IMAP exchange\n"
 	           "(never the password). Only one collector runs per database.\n"
-	           "Exit status: 0 all well, 1 a message was quarantined, 2 an error (the\n"
-	           "reason names the server and the step). See docs/collect.md.\n");
+	           "Exit status: 0 all well, 1 a message was quarantined or a conflict\n"
+	           "(docs/trust.md), 2 an error (the reason names the server and the\n"
+	           "step). See docs/collect.md.\n");
 }
 
 struct collect_view {

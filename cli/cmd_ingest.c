@@ -40,9 +40,13 @@ static void ingest_usage(FILE *f)
 	           "\n"
 	           "Quiet on success; -v prints one line per input or message: stored,\n"
 	           "duplicate, not-a-report or quarantined: REASON (mbox messages are named\n"
-	           "PATH#N). A progress line is shown on a terminal. Exit status: 0 every\n"
-	           "input stored, duplicate or not a report, 1 at least one quarantined,\n"
-	           "2 an error.\n");
+	           "PATH#N). A progress line is shown on a terminal.\n"
+	           "\n"
+	           "Mail must be DKIM-signed by the reporting domain ([trust] dkim, default\n"
+	           "require); a report with the same organization and report-id as a stored\n"
+	           "one but other content is a conflict, held or superseding by provenance\n"
+	           "(docs/trust.md). Exit status: 0 every input stored, duplicate or not a\n"
+	           "report, 1 at least one quarantined or a conflict, 2 an error.\n");
 }
 
 int cli_trust_load(const struct cli *c, struct trust_config *t)
