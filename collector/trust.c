@@ -111,8 +111,12 @@ int trust_config_load(const struct config *c, struct trust_config *out, char *er
 		t.authserv_id = xstrdup(v);
 	}
 	if ((v = config_get(c, "trust", "resolver")) != NULL) {
-		if (dkimcheck_resolver_valid(v, err, errlen) < 0)
+		char why[160];
+
+		if (dkimcheck_resolver_valid(v, why, sizeof(why)) < 0) {
+			snprintf(err, errlen, "trust.%s", why);
 			goto fail;
+		}
 		t.resolver = xstrdup(v);
 	}
 	if ((v = config_get(c, "trust", "dns_timeout")) != NULL &&
@@ -266,9 +270,10 @@ static void trust_decide(const struct trust_sig *sigs, size_t n, const char *fro
 	snprintf(v->result, sizeof(v->result), "%s",
 	         strcmp(pick->result, "pass") == 0 ? "fail" : pick->result);
 	snprintf(v->reason, sizeof(v->reason),
-	         "not DKIM-signed by the reporting domain (dkim=%s header.d=%s)%s%s", v->result,
-	         pick->domain[0] != '\0' ? esc(pick->domain) : "(none)",
-	         pick->why[0] != '\0' ? ": " : "", pick->why);
+	         "not DKIM-signed by the reporting domain (dkim=%s%s%s)%s%s", v->result,
+	         pick->domain[0] != '\0' ? " header.d=" : "",
+	         pick->domain[0] != '\0' ? esc(pick->domain) : "", pick->why[0] != '\0' ? ": " : "",
+	         pick->why);
 }
 
 /* Authentication-Results (RFC 8601 section 2.2): comments dropped,
