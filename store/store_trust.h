@@ -40,18 +40,4 @@ int store_conflicts_by_organization(struct store *st,
                                     int (*fn)(const char *organization, int64_t n, void *arg),
                                     void *arg, char *err, size_t errlen);
 
-/* One report's provenance and the DKIM facts of its source (strings owned
- * by the caller, free() each; NULL when absent). */
-struct store_report_trust {
-	char *provenance;
-	char *kind;
-	char *client; /* source name: client address for https */
-	char *dkim;
-	char *dkim_domain;
-	char *dkim_ar;
-};
-int store_report_trust_get(struct store *st, int64_t report_rowid, struct store_report_trust *t,
-                           char *err, size_t errlen);
-void store_report_trust_free(struct store_report_trust *t);
-
 #endif

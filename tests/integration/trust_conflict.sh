@@ -14,6 +14,11 @@ D=$DATA/trust
 CFG=$T/record.conf
 printf '[trust]\ndkim = record\n' > "$CFG"
 tw() { "$TLSWATCH" --config "$CFG" "$@"; }
+# post FILE [BODY]: POST a report to the running intake; prints the status
+post() {
+	curl -s -o "${2:-/dev/null}" -w '%{http_code}' -H 'Content-Type: application/tlsrpt+json' \
+		--data-binary @"$1" "$WEB_INTAKE_URL"
+}
 # every figure a summary or the dashboard reads, in one dump
 figures() {
 	for t in agg_domain agg_failure agg_policy_type; do
@@ -91,12 +96,10 @@ t_eq "reformatted: nothing quarantined" "$(t_sql "$DB" "select count(*) from qua
 DB=$T/c.db
 tw --db "$DB" ingest "$D/genuine.json" > /dev/null
 if web_start --config "$CFG" --db "$DB" web --listen 127.0.0.1:0 --intake; then
-	code=$(curl -s -o "$T/body" -w '%{http_code}' -H 'Content-Type: application/tlsrpt+json' \
-		--data-binary @"$D/forged.json" "$WEB_INTAKE_URL")
+	code=$(post "$D/forged.json" "$T/body")
 	t_eq "intake: a conflicting POST is refused with 409" "$code" 409
 	t_check "intake: the answer names the conflict" grep -q "conflicts with report 1" "$T/body"
-	code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/tlsrpt+json' \
-		--data-binary @"$D/genuine-reformatted.json" "$WEB_INTAKE_URL")
+	code=$(post "$D/genuine-reformatted.json")
 	t_eq "intake: a reformatted re-send is a duplicate (200)" "$code" 200
 	web_stop
 else
@@ -108,8 +111,7 @@ t_check "POST after file: figures equal the winner-only store" cmp "$T/c.fig" "$
 # the other order: the POST came first, the file supersedes it
 DB=$T/d.db
 if web_start --config "$CFG" --db "$DB" web --listen 127.0.0.1:0 --intake; then
-	code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/tlsrpt+json' \
-		--data-binary @"$D/forged.json" "$WEB_INTAKE_URL")
+	code=$(post "$D/forged.json")
 	t_eq "intake: the forged POST is stored first" "$code" 201
 	web_stop
 else
@@ -147,8 +149,7 @@ t_eq "sample re-send: held as a conflict" "$(t_sql "$DB" "select count(*) from q
 DB=$T/h.db
 printf '[trust]\ndkim = record\n[web]\nintake_allow = 192.0.2.0/24 2001:db8::/32\n' > "$T/allow.conf"
 if web_start --config "$T/allow.conf" --db "$DB" web --listen 127.0.0.1:0 --intake; then
-	code=$(curl -s -o "$T/body" -w '%{http_code}' -H 'Content-Type: application/tlsrpt+json' \
-		--data-binary @"$D/genuine.json" "$WEB_INTAKE_URL")
+	code=$(post "$D/genuine.json" "$T/body")
 	t_eq "intake_allow: 127.0.0.1 not listed: 403" "$code" 403
 	t_check "intake_allow: the answer says why" grep -q 'intake_allow' "$T/body"
 	t_eq "intake_allow: nothing stored" "$(t_sql "$DB" "select count(*) from report")" 0
@@ -158,8 +159,7 @@ else
 fi
 printf '[trust]\ndkim = record\n[web]\nintake_allow = 192.0.2.0/24, 127.0.0.0/8\n' > "$T/allow.conf"
 if web_start --config "$T/allow.conf" --db "$DB" web --listen 127.0.0.1:0 --intake; then
-	code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/tlsrpt+json' \
-		--data-binary @"$D/genuine.json" "$WEB_INTAKE_URL")
+	code=$(post "$D/genuine.json")
 	t_eq "intake_allow: 127.0.0.0/8 listed: 201" "$code" 201
 	t_eq "intake_allow: stored with provenance https and the client address" \
 		"$(t_sql "$DB" "select r.provenance || ' ' || s.name from report r join source s on s.id = r.source_id")" \
@@ -190,8 +190,7 @@ t_eq "domains: no failure of evil.example counted" \
 "$TLSWATCH" --db "$DB" show 1 --raw > "$T/raw"
 t_check "domains: the raw report is kept whole" cmp "$T/raw" "$D/mixed-domains.json"
 if web_start --config "$T/dom.conf" --db "$T/dom2.db" web --listen 127.0.0.1:0 --intake; then
-	code=$(curl -s -o "$T/body" -w '%{http_code}' -H 'Content-Type: application/tlsrpt+json' \
-		--data-binary @"$D/other-domains.json" "$WEB_INTAKE_URL")
+	code=$(post "$D/other-domains.json" "$T/body")
 	t_eq "domains: a POST for none of them: 400" "$code" 400
 	t_check "domains: the POST's answer names the domain" grep -q 'not for a configured domain: evil.example' "$T/body"
 	web_stop
