@@ -61,6 +61,9 @@ t_eq "alert: kind conflicting-report, count" \
 	"Google Inc. 2"
 if web_start --config "$CFG" --db "$DB" web --listen 127.0.0.1:0; then
 	curl -s "$WEB_URL/" > "$T/overview.html"
+	curl -s "$WEB_URL/quarantine/1" > "$T/q1.html"
+	t_check "dashboard: the held record links the report it conflicts with" \
+		grep -q 'id="conflict">with <a href="/reports/1">report #1</a>' "$T/q1.html"
 	t_check "dashboard: conflict count with a link" \
 		grep -q 'id="conflicts".*<div class="value fail">2</div><div class="delta"><a href="/quarantine">' "$T/overview.html"
 	web_stop
