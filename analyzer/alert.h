@@ -90,6 +90,8 @@ struct alert {
 	                           * baseline_sd and the domain's */
 	int64_t silent_days;      /* silent reporter: days without a report */
 	int64_t regular_days;     /* ... after reporting on each of these */
+	int unverified_only;      /* the window's reports behind it are all
+	                           * unverified-mail (docs/trust.md) */
 };
 
 struct alert_list {

@@ -62,7 +62,7 @@ static void alert_baseline_text(const struct alert_list *l, const struct alert *
 		         a->baseline_mean, a->spread, nb, nb == 1 ? "" : "s");
 }
 
-int alert_format_line(const struct alert_list *l, const struct alert *a, struct strbuf *sb)
+static int alert_format_body(const struct alert_list *l, const struct alert *a, struct strbuf *sb)
 {
 	char dom[TEXT_CELL_MAX], mx[TEXT_CELL_MAX], rt[TEXT_CELL_MAX], org[TEXT_CELL_MAX];
 	char win[64], base[96], n[32], m[32], r1[16], r2[16];
@@ -118,6 +118,14 @@ int alert_format_line(const struct alert_list *l, const struct alert *a, struct 
 		                     "to %s); it reported on each of the %" PRId64 " days before",
 		                     org, a->silent_days, r1, r2, a->regular_days);
 	}
+}
+
+int alert_format_line(const struct alert_list *l, const struct alert *a, struct strbuf *sb)
+{
+	if (alert_format_body(l, a, sb) < 0)
+		return -1;
+	/* anyone could have mailed those (docs/trust.md) */
+	return a->unverified_only ? strbuf_puts(sb, "; rests only on unverified reports") : 0;
 }
 
 int alert_render_text(const struct alert_list *l, struct strbuf *sb)
@@ -207,6 +215,8 @@ static void alert_json_one(struct jsonw *w, const struct alert_list *l, const st
 		jsonw_key(w, "baseline_success_rate");
 		alert_json_rate(w, a->baseline_successful, a->baseline_failed);
 	}
+	jsonw_key(w, "unverified_only");
+	jsonw_bool(w, a->unverified_only);
 	if (a->kind == ALERT_CONFLICTING_REPORT) {
 		jsonw_key(w, "conflicts");
 		jsonw_int(w, a->window_failed);

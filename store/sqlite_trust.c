@@ -351,3 +351,37 @@ int store_conflicts_held(struct store *st, int64_t *n, char *err, size_t errlen)
 	*n = total;
 	return 0;
 }
+
+int store_reports_by_trust(struct store *st, int64_t since, int64_t until, const char *domain,
+                           const char *organization, int64_t *verified, int64_t *unverified,
+                           char *err, size_t errlen)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(
+	        st->db,
+	        "SELECT coalesce(sum(r.provenance <> 'unverified-mail'), 0),"
+	        " coalesce(sum(r.provenance = 'unverified-mail'), 0) FROM report r"
+	        " WHERE r.day >= ?1 AND r.day < ?2 AND (?4 IS NULL OR r.organization = ?4)"
+	        " AND (?3 IS NULL OR EXISTS (SELECT 1 FROM policy p WHERE p.report = r.id"
+	        " AND coalesce(p.policy_domain, '') = ?3))",
+	        -1, &s, NULL) != SQLITE_OK) {
+		store_fail(st, err, errlen, "cannot count reports by provenance");
+		goto out;
+	}
+	sqlite3_bind_int64(s, 1, since);
+	sqlite3_bind_int64(s, 2, until);
+	store_bind_text(s, 3, domain);
+	store_bind_text(s, 4, organization);
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		store_fail(st, err, errlen, "cannot count reports by provenance");
+		goto out;
+	}
+	*verified = sqlite3_column_int64(s, 0);
+	*unverified = sqlite3_column_int64(s, 1);
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	return rc;
+}

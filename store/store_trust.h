@@ -31,6 +31,14 @@ void store_last_conflict(const struct store *st, int64_t *old_report, int64_t *q
 int store_quarantine_set_conflict(struct store *st, int64_t id, int64_t report_rowid, char *err,
                                   size_t errlen);
 
+/* Reports of days [since, until) by provenance: *verified (any but
+ * unverified-mail) and *unverified, restricted to a policy domain ("" for
+ * absent; NULL: any) and an organization (NULL: any). For alerts that
+ * rest on unverified reports only (docs/trust.md). */
+int store_reports_by_trust(struct store *st, int64_t since, int64_t until, const char *domain,
+                           const char *organization, int64_t *verified, int64_t *unverified,
+                           char *err, size_t errlen);
+
 /* Conflicts still held in quarantine (not released). */
 int store_conflicts_held(struct store *st, int64_t *n, char *err, size_t errlen);
 /* The same, per organization of the stored report each conflicts with

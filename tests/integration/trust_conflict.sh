@@ -136,6 +136,11 @@ tw --db "$DB" ingest "$D/genuine.json" > /dev/null
 	printf 'Subject: Report Domain: example.com\nContent-Type: application/tlsrpt+json\n\n'
 	cat "$D/forged.json"
 } > "$T/forged.eml"
+{
+	printf 'From: noreply-smtp-tls-reporting@google.com\nMessage-ID: <genuine@example.org>\n'
+	printf 'Subject: Report Domain: example.com\nContent-Type: application/tlsrpt+json\n\n'
+	cat "$D/genuine.json"
+} > "$T/genuine-mail.eml"
 tw --db "$DB" ingest "$T/forged.eml" > /dev/null 2>&1
 t_eq "unverified mail after file: exit 1" "$?" 1
 figures "$DB" > "$T/e.fig"
@@ -200,3 +205,12 @@ if web_start --config "$T/dom.conf" --db "$T/dom2.db" web --listen 127.0.0.1:0 -
 else
 	t_fail "intake with domains starts" "$(cat "$T/web.err")"
 fi
+
+# --- alerts say when they rest only on unverified reports --------------------
+"$TLSWATCH" --db "$T/e.db" alert --at 2026-11-02 --repeat-after 0 --format json > "$T/a.json"
+t_eq "alert from a file's report: not unverified-only" \
+	"$(jq -r '[.alerts[] | select(.kind == "new-failure") | .unverified_only] | unique | join(",")' "$T/a.json")" false
+printf '[trust]\ndkim = record\n' > "$T/rec.conf"
+"$TLSWATCH" --config "$T/rec.conf" --db "$T/um.db" ingest "$T/genuine-mail.eml" 2> /dev/null
+"$TLSWATCH" --db "$T/um.db" alert --at 2026-11-02 --repeat-after 0 > "$T/a.txt"
+t_check "alert from an unverified mail says so" grep -q 'rests only on unverified reports$' "$T/a.txt"
