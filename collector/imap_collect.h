@@ -29,6 +29,7 @@ struct collect_totals {
 	long moved;       /* messages moved out of the folder */
 	long vanished;    /* listed, then expunged by another client */
 	long conflicts;   /* messages with a conflicting report (docs/trust.md) */
+	long missing;     /* still in the folder but left out of FETCH twice */
 };
 
 /* Called as the run goes: total with the number of messages a pass will
