@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "query.h"
+#include "store_trust.h"
 #include "xalloc.h"
 
 void alert_stats(const int64_t *daily, size_t n, double *mean, double *sd)
@@ -212,6 +213,7 @@ static int alert_domain_has_alert(const struct alert_list *l, const char *domain
 
 	for (i = 0; i < l->n; i++)
 		if (l->alerts[i].kind != ALERT_SILENT_REPORTER &&
+		    l->alerts[i].kind != ALERT_CONFLICTING_REPORT &&
 		    alert_same(l->alerts[i].policy_domain, domain))
 			return 1;
 	return 0;
@@ -432,6 +434,39 @@ static void alert_silent(struct alert_list *l, const struct query_rows *rows)
 	}
 }
 
+/* One alert per organization with conflicts held: however old, each
+ * waits for the postmaster (docs/trust.md). */
+static int alert_conflict(const char *organization, int64_t n, void *arg)
+{
+	struct alert *a = alert_add(arg, ALERT_CONFLICTING_REPORT);
+
+	a->organization = alert_strdup(organization[0] != '\0' ? organization : NULL);
+	a->window_failed = n;
+	return 0;
+}
+
+/* Marks the alerts whose window holds only unverified-mail reports for
+ * their domain (and organization): anyone could have sent those. */
+static int alert_mark_unverified(struct store *st, struct alert_list *l, char *err, size_t errlen)
+{
+	int64_t verified, unverified;
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		struct alert *a = &l->alerts[i];
+
+		if (a->kind == ALERT_SILENT_REPORTER || a->kind == ALERT_CONFLICTING_REPORT)
+			continue;
+		if (store_reports_by_trust(st, l->window_since, l->window_until,
+		                           a->policy_domain != NULL ? a->policy_domain : "",
+		                           a->organization, &verified, &unverified, err,
+		                           errlen) < 0)
+			return -1;
+		a->unverified_only = verified == 0 && unverified > 0;
+	}
+	return 0;
+}
+
 static int alert_cmp(const void *x, const void *y)
 {
 	const struct alert *a = x, *b = y;
@@ -500,6 +535,9 @@ int alert_evaluate(struct store *st, const struct alert_params *p, struct alert_
 	alert_failures(&l, &series.failure_days, dstat, n_dstat, &s);
 	alert_domains(&l, &series.domain_days, &s);
 	alert_silent(&l, &series.organization_days);
+	if (store_conflicts_by_organization(st, alert_conflict, &l, err, errlen) < 0 ||
+	    alert_mark_unverified(st, &l, err, errlen) < 0)
+		goto out;
 	if (l.n > 1)
 		qsort(l.alerts, l.n, sizeof(*l.alerts), alert_cmp);
 	*out = l;

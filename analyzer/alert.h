@@ -99,11 +99,15 @@ struct alert_params {
 };
 
 enum alert_kind {
-	ALERT_FAILURE_SPIKE,  /* (domain, MX, result type) */
-	ALERT_NEW_FAILURE,    /* (domain, MX, result type) without baseline */
-	ALERT_DOMAIN_SPIKE,   /* domain overall */
-	ALERT_RATE_DROP,      /* domain success rate */
-	ALERT_SILENT_REPORTER /* organization */
+	ALERT_FAILURE_SPIKE,   /* (domain, MX, result type) */
+	ALERT_NEW_FAILURE,     /* (domain, MX, result type) without baseline */
+	ALERT_DOMAIN_SPIKE,    /* domain overall */
+	ALERT_RATE_DROP,       /* domain success rate */
+	ALERT_SILENT_REPORTER, /* organization */
+	/* organization: reports held because they conflict with a stored one
+	 * (same organization and report-id, different content; docs/trust.md)
+	 * -- possible forgery. window_failed: how many. */
+	ALERT_CONFLICTING_REPORT
 };
 
 struct alert {
@@ -142,6 +146,8 @@ struct alert {
 	char *reason_code;       /* its most common failure-reason-code */
 	int64_t previous_value;  /* a "grown" follow-up: the figure sent
 	                          * before for the same day; 0: first sending */
+	int unverified_only;     /* the window's reports behind it are all
+	                          * unverified-mail (docs/trust.md) */
 };
 
 struct alert_list {

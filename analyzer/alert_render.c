@@ -28,6 +28,8 @@ const char *alert_kind_name(enum alert_kind k)
 		return "domain-spike";
 	case ALERT_RATE_DROP:
 		return "success-rate-drop";
+	case ALERT_CONFLICTING_REPORT:
+		return "conflicting-report";
 	default:
 		return "silent-reporter";
 	}
@@ -136,6 +138,14 @@ static int alert_format_body(const struct alert *a, struct strbuf *sb)
 		                     win, n, m,
 		                     text_rate(a->baseline_successful, a->baseline_failed, r2, 16),
 		                     nb, nb == 1 ? "" : "s");
+	case ALERT_CONFLICTING_REPORT:
+		return strbuf_printf(
+		    sb,
+		    "conflicting report: %s report%s from %s held in quarantine: "
+		    "same organization and report-id as a stored report, different "
+		    "content (possible forgery); see 'tlswatch quarantine list'",
+		    n, a->window_failed == 1 ? "" : "s",
+		    a->organization != NULL ? org : "(a superseded report)");
 	default:
 		datetime_format_day(a->window_until - 1 - a->silent_days, r1, sizeof(r1));
 		datetime_format_day(a->window_until - 2, r2, sizeof(r2));
@@ -156,6 +166,12 @@ static int alert_link(const struct alert_list *l, const struct alert *a, struct 
 
 	while (n > 0 && l->base_url[n - 1] == '/')
 		n--;
+	if (a->kind == ALERT_CONFLICTING_REPORT) {
+		/* held conflicts wait in the quarantine, whatever their day */
+		rc |= strbuf_append(sb, l->base_url, n);
+		rc |= strbuf_puts(sb, "/quarantine");
+		return rc < 0 ? -1 : 0;
+	}
 	datetime_format_day(a->window_since, since, sizeof(since));
 	datetime_format_day(a->window_until, until, sizeof(until));
 	rc |= strbuf_append(sb, l->base_url, n);
@@ -192,6 +208,9 @@ int alert_format_line(const struct alert_list *l, const struct alert *a, struct 
 		                    text_escape(a->reason_code, text, sizeof(text)));
 	alert_note_text(a, note, sizeof(note));
 	rc |= strbuf_puts(sb, note);
+	/* anyone could have mailed those (docs/trust.md) */
+	if (a->unverified_only)
+		rc |= strbuf_puts(sb, "; rests only on unverified reports");
 	if (l->base_url != NULL)
 		rc |= strbuf_puts(sb, "; details: ") | alert_link(l, a, sb);
 	return rc < 0 ? -1 : 0;
@@ -284,6 +303,12 @@ static void alert_json_one(struct jsonw *w, const struct alert_list *l, const st
 		alert_json_rate(w, a->window_successful, a->window_failed);
 		jsonw_key(w, "baseline_success_rate");
 		alert_json_rate(w, a->baseline_successful, a->baseline_failed);
+	}
+	jsonw_key(w, "unverified_only");
+	jsonw_bool(w, a->unverified_only);
+	if (a->kind == ALERT_CONFLICTING_REPORT) {
+		jsonw_key(w, "conflicts");
+		jsonw_int(w, a->window_failed);
 	}
 	if (a->kind == ALERT_SILENT_REPORTER) {
 		jsonw_key(w, "baseline_reports");

@@ -20,7 +20,7 @@ static void alert_key(const struct alert *a, struct query_alert_key *k)
 	static const char *const scopes[] = {
 	    [ALERT_FAILURE_SPIKE] = "failure",  [ALERT_NEW_FAILURE] = "failure",
 	    [ALERT_DOMAIN_SPIKE] = "domain",    [ALERT_RATE_DROP] = "rate",
-	    [ALERT_SILENT_REPORTER] = "silent",
+	    [ALERT_SILENT_REPORTER] = "silent", [ALERT_CONFLICTING_REPORT] = "conflict",
 	};
 
 	k->scope = scopes[a->kind];
@@ -105,8 +105,10 @@ static int alert_keep_news(struct store *st, const struct alert_settings *s, str
 		struct alert *a = &src->alerts[k];
 
 		/* silence is judged in the usual window only: a late day's
-		 * new reports cannot make a reporter silent */
-		news = late && a->kind == ALERT_SILENT_REPORTER
+		 * new reports cannot make a reporter silent; held conflicts
+		 * belong to no day, so the usual window speaks for them */
+		news = late && (a->kind == ALERT_SILENT_REPORTER ||
+		                a->kind == ALERT_CONFLICTING_REPORT)
 		           ? 0
 		           : alert_is_news(st, s, a, err, errlen);
 		if (news < 0)

@@ -155,6 +155,8 @@ void reports_json_entries(struct jsonw *w, const struct query_report_list *l)
 		jsonw_int(w, e->successful_sessions);
 		jsonw_key(w, "failed_sessions");
 		jsonw_int(w, e->failed_sessions);
+		jsonw_key(w, "provenance");
+		jsonw_string(w, e->provenance);
 		jsonw_object_end(w);
 	}
 	jsonw_array_end(w);
@@ -213,6 +215,9 @@ static void reports_detail_source(struct text_out *o, const struct query_source_
 	reports_field(o, "tls-report-domain:", src->tls_report_domain);
 	reports_field(o, "tls-report-submitter:", src->tls_report_submitter);
 	reports_field(o, "authentication:", src->auth_headers);
+	reports_field(o, "dkim:", src->dkim);
+	reports_field(o, "dkim-domain:", src->dkim_domain);
+	reports_field(o, "dkim-ar-used:", src->dkim_ar);
 }
 
 static void reports_detail_policy(struct text_out *o, const struct query_policy_detail *p,
@@ -264,6 +269,7 @@ int reports_render_detail_text(const struct query_report_detail *d, struct strbu
 	text_printf(&o, "  %-22s %s successful, %s failed (counted once)\n",
 	            "sessions:", text_count(d->successful_sessions, a, sizeof(a)),
 	            text_count(d->failed_sessions, b, sizeof(b)));
+	reports_field(&o, "provenance:", d->provenance);
 	reports_detail_source(&o, &d->source);
 	for (i = 0; i < d->n_policies; i++)
 		reports_detail_policy(&o, &d->policies[i], i);
@@ -310,6 +316,12 @@ static void reports_json_source(struct jsonw *w, const struct query_source_detai
 	jsonw_string(w, src->tls_report_submitter);
 	jsonw_key(w, "auth_headers");
 	jsonw_string(w, src->auth_headers);
+	jsonw_key(w, "dkim");
+	jsonw_string(w, src->dkim);
+	jsonw_key(w, "dkim_domain");
+	jsonw_string(w, src->dkim_domain);
+	jsonw_key(w, "dkim_ar");
+	jsonw_string(w, src->dkim_ar);
 	jsonw_object_end(w);
 }
 
@@ -383,6 +395,8 @@ int reports_render_detail_json(const struct query_report_detail *d, struct strbu
 	jsonw_int(&w, d->successful_sessions);
 	jsonw_key(&w, "failed_sessions");
 	jsonw_int(&w, d->failed_sessions);
+	jsonw_key(&w, "provenance");
+	jsonw_string(&w, d->provenance);
 	jsonw_key(&w, "source");
 	reports_json_source(&w, &d->source);
 	jsonw_key(&w, "policies");

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "limits.h"
+#include "store_trust.h"
 #include "xalloc.h"
 
 static int summary_strcmp_absent(const char *a, const char *b)
@@ -200,7 +201,8 @@ int summary_build(struct store *st, const struct query_filter *f, struct summary
 
 	if (query_summary_scan(st, &cur, 1, &now, err, errlen) < 0 ||
 	    query_summary_scan(st, &prev, 0, &before, err, errlen) < 0 ||
-	    query_quarantined(st, cur.since, cur.until, &s.quarantined, err, errlen) < 0)
+	    query_quarantined(st, cur.since, cur.until, &s.quarantined, err, errlen) < 0 ||
+	    store_conflicts_held(st, &s.conflicts, err, errlen) < 0)
 		goto out;
 	/* the model takes the rows over */
 	s.totals = now.totals;

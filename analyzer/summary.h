@@ -61,6 +61,7 @@ struct summary {
 	size_t n_silent;
 
 	int64_t quarantined; /* inputs refused in the period */
+	int64_t conflicts;   /* conflicting reports held, whenever received (docs/trust.md) */
 
 	/* Rows left out of by_domain, by_organization, by_mx and
 	 * by_result_type past LIMIT_SUMMARY_ROWS each (and of the previous

@@ -209,6 +209,8 @@ static void summary_json_extras(struct jsonw *w, const struct summary *s)
 
 	jsonw_key(w, "quarantined");
 	jsonw_int(w, s->quarantined);
+	jsonw_key(w, "conflicts");
+	jsonw_int(w, s->conflicts);
 
 	jsonw_key(w, "hints");
 	jsonw_object_begin(w);

@@ -239,6 +239,17 @@ static void text_news(struct text_out *o, const struct summary *s)
 			text_wrap(o, 2, line);
 		}
 	}
+	if (s->conflicts > 0) {
+		/* whenever received: a conflict waits for the postmaster */
+		text_title(o, "CONFLICTS", 0, NULL);
+		snprintf(line, sizeof(line),
+		         "%" PRId64
+		         " conflicting report%s held: same organization and report-id as "
+		         "a stored report, different content (possible forgery); see 'tlswatch "
+		         "quarantine list', docs/trust.md",
+		         s->conflicts, s->conflicts == 1 ? "" : "s");
+		text_wrap(o, 2, line);
+	}
 	if (s->quarantined > 0) {
 		text_title(o, "QUARANTINED", 0, NULL);
 		snprintf(line, sizeof(line),

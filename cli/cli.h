@@ -6,6 +6,7 @@
 #define TLSWATCH_CLI_H
 
 #include "config.h"
+#include "trust.h"
 
 #define TLSWATCH_VERSION "0.1.0"
 
@@ -40,6 +41,9 @@ int cmd_auth(struct cli *c, int argc, char **argv);
 
 /* Prints "tlswatch CMD: msg" usage errors and returns EXIT_FAILURE_OP. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The [trust] settings of c's configuration (docs/trust.md). 0, or -1
+ * after printing the error (the caller exits with EXIT_FAILURE_OP). */
+int cli_trust_load(const struct cli *c, struct trust_config *t);
 /* 1 when s is "-h" or "--help". */
 int cli_is_help(const char *s);
 

@@ -36,9 +36,10 @@ static void collect_usage(FILE *f)
 	           "\n"
 	           "Quiet on success; -v prints one line per message, -vv the IMAP exchange\n"
 	           "(never the password). Only one collector runs per database.\n"
-	           "Exit status: 0 all well, 1 a message was quarantined or the server left a\n"
-	           "listed message out of FETCH twice (it is fetched again next run), 2 an\n"
-	           "error (the reason names the server and the step). See docs/collect.md.\n");
+	           "Exit status: 0 all well, 1 a message was quarantined, a conflict\n"
+	           "(docs/trust.md) or the server left a listed message out of FETCH twice\n"
+	           "(it is fetched again next run), 2 an error (the reason names the server\n"
+	           "and the step). See docs/collect.md.\n");
 }
 
 struct collect_view {
@@ -60,7 +61,7 @@ static void collect_on_message(void *arg, const char *name, const struct ingest_
 	char what[1024];
 
 	ingest_describe(res, what, sizeof(what));
-	if (res->quarantined) {
+	if (res->quarantined || res->conflict) {
 		progress_end(&v->prog);
 		log_warnx("%s: %s", esc(name), what);
 	} else {
@@ -79,6 +80,7 @@ int cmd_collect(struct cli *c, int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	struct collect_opts copts;
+	struct trust_config trust;
 	struct collect_hooks hooks;
 	struct collect_totals tot;
 	struct collect_view view;
@@ -113,9 +115,13 @@ int cmd_collect(struct cli *c, int argc, char **argv)
 	if (optind < argc)
 		return cli_usage_error("collect", "unexpected argument '%s'", argv[optind]);
 	copts.debug = log_get_level() >= LOG_DEBUG;
+	if (cli_trust_load(c, &trust) < 0)
+		return EXIT_FAILURE_OP;
+	copts.trust = &trust;
 	if (imap_config_load(c->cfg, folder, &ic, err, sizeof(err)) < 0) {
 		log_error("collect: %s%s%s", config_path(c->cfg) != NULL ? config_path(c->cfg) : "",
 		          config_path(c->cfg) != NULL ? ": " : "", err);
+		trust_config_free(&trust);
 		return EXIT_FAILURE_OP;
 	}
 	if (ic.auth == IMAP_AUTH_XOAUTH2 && oauth_configured(c->cfg)) {
@@ -132,7 +138,7 @@ int cmd_collect(struct cli *c, int argc, char **argv)
 	if (!copts.dry_run) {
 		if ((lock_fd = lock_collector(c->db_path, err, sizeof(err))) < 0) {
 			log_error("collect: %s", err);
-			return EXIT_FAILURE_OP;
+			goto out;
 		}
 		if (store_open(c->db_path, STORE_READWRITE, &st, err, sizeof(err)) < 0) {
 			log_error("collect: %s", err);
@@ -162,9 +168,10 @@ int cmd_collect(struct cli *c, int argc, char **argv)
 		            tot.stored, tot.stored == 1 ? "" : "s", tot.duplicate, tot.quarantined,
 		            tot.not_report, tot.moved,
 		            copts.dry_run ? " (dry run: nothing written or moved)" : "");
-	rc = tot.quarantined > 0 || tot.missing > 0 ? EXIT_ATTENTION : EXIT_OK;
+	rc = tot.quarantined > 0 || tot.conflicts > 0 || tot.missing > 0 ? EXIT_ATTENTION : EXIT_OK;
 out:
 	store_close(st);
 	lock_release(lock_fd);
+	trust_config_free(&trust);
 	return rc;
 }

@@ -51,9 +51,23 @@ static void ingest_usage(FILE *f)
 	           "\n"
 	           "Quiet on success; -v prints one line per input or message: stored,\n"
 	           "duplicate, not-a-report or quarantined: REASON (mbox messages are named\n"
-	           "PATH#N). A progress line is shown on a terminal. Exit status: 0 every\n"
-	           "input stored, duplicate or not a report, 1 at least one quarantined,\n"
-	           "2 an error.\n");
+	           "PATH#N). A progress line is shown on a terminal.\n"
+	           "\n"
+	           "Mail must be DKIM-signed by the reporting domain ([trust] dkim, default\n"
+	           "require); a report with the same organization and report-id as a stored\n"
+	           "one but other content is a conflict, held or superseding by provenance\n"
+	           "(docs/trust.md). Exit status: 0 every input stored, duplicate or not a\n"
+	           "report, 1 at least one quarantined or a conflict, 2 an error.\n");
+}
+
+int cli_trust_load(const struct cli *c, struct trust_config *t)
+{
+	char err[ERR_LINE_MAX];
+
+	if (trust_config_load(c->cfg, t, err, sizeof(err)) == 0)
+		return 0;
+	log_error("%s: %s", config_path(c->cfg) != NULL ? config_path(c->cfg) : "config", err);
+	return -1;
 }
 
 struct ingest_run {
@@ -78,7 +92,7 @@ static int ingest_item(struct ingest_run *run, const struct feed_item *it)
 	src.received = (int64_t)time(NULL);
 	if (ingest_apply(run->ig, it->prep, &src, &res, run->err, sizeof(run->err)) < 0)
 		return -1;
-	if (res.quarantined) {
+	if (res.quarantined || res.conflict) {
 		run->quarantined++;
 		log_error("%s: %s", esc(it->label), ingest_describe(&res, what, sizeof(what)));
 	} else if (log_get_level() >= LOG_VERBOSE) {
@@ -203,6 +217,7 @@ int cmd_ingest(struct cli *c, int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	struct ingest_run run;
+	struct trust_config trust;
 	struct ingest_feed *feed = NULL;
 	struct store *st = NULL;
 	const char *path = "", *from = NULL;
@@ -242,12 +257,18 @@ int cmd_ingest(struct cli *c, int argc, char **argv)
 		paths = argv + optind;
 		n_paths = argc - optind;
 	}
-	if (!dry_run && store_open(c->db_path, STORE_READWRITE, &st, err, sizeof(err)) < 0) {
-		log_error("%s", err);
+	if (cli_trust_load(c, &trust) < 0) {
 		ingest_free_names(names);
 		return EXIT_FAILURE_OP;
 	}
+	if (!dry_run && store_open(c->db_path, STORE_READWRITE, &st, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		ingest_free_names(names);
+		trust_config_free(&trust);
+		return EXIT_FAILURE_OP;
+	}
 	run.ig = ingest_new(st);
+	ingest_set_trust(run.ig, &trust);
 	progress_init(&run.prog, "inputs", n_paths, c->quiet);
 	feed = ingest_feed_start(paths, n_paths);
 	if (ingest_items(&run, feed, &path) < 0) {
@@ -272,6 +293,7 @@ out:
 	ingest_feed_free(feed);
 	ingest_free(run.ig);
 	store_close(st);
+	trust_config_free(&trust);
 	ingest_free_names(names);
 	return rc;
 }

@@ -28,6 +28,7 @@ static void quarantine_usage(FILE *f)
 	fprintf(f, "usage: tlswatch quarantine list [--all]\n"
 	           "       tlswatch quarantine show ID [--raw]\n"
 	           "       tlswatch quarantine retry [ID...]\n"
+	           "       tlswatch quarantine pick ID\n"
 	           "       tlswatch quarantine delete ID... | --older-than DAYS\n"
 	           "       tlswatch quarantine prune [--keep-days N] [--max-bytes N]\n"
 	           "\n"
@@ -37,6 +38,10 @@ static void quarantine_usage(FILE *f)
 	           "  retry [ID...] ingest held records again (all, or those named), for\n"
 	           "                example after an upgrade; those that now pass are stored\n"
 	           "                and released\n"
+	           "  pick ID       a conflict (same organization and report-id, different\n"
+	           "                content; docs/trust.md): make this held copy the one that\n"
+	           "                counts. The stored copy leaves every figure and is kept\n"
+	           "                in quarantine in its place (pick that one to undo)\n"
 	           "  delete        delete the records named, or those received more than\n"
 	           "                DAYS days ago: an operator's explicit choice\n"
 	           "  prune         delete records received more than N days ago ([quarantine]\n"
@@ -45,8 +50,8 @@ static void quarantine_usage(FILE *f)
 	           "                268435456); 0 turns either off\n"
 	           "\n"
 	           "Exit status: list, show, delete and prune 0; retry 0 when every record\n"
-	           "passed, 1 when some are still refused; 2 on an error (delete: a record\n"
-	           "that does not exist).\n");
+	           "passed, 1 when some are still refused; pick 0 when the copy now counts;\n"
+	           "2 on an error (delete: a record that does not exist).\n");
 }
 
 static int quarantine_print_row(const struct quarantine_entry *q, void *arg)
@@ -55,8 +60,9 @@ static int quarantine_print_row(const struct quarantine_entry *q, void *arg)
 
 	(void)arg;
 	datetime_format_utc(q->received, when, sizeof(when));
-	printf("%-6" PRId64 " %-20s %-6s %9" PRId64 "%s  %s  %s%s\n", q->id, when, q->kind, q->size,
-	       q->truncated ? "+" : " ", esc(q->name), esc(q->reason),
+	printf("%-6" PRId64 " %-20s %-6s %9" PRId64 "%s  %s  %s%s%s\n", q->id, when, q->kind,
+	       q->size, q->truncated ? "+" : " ", esc(q->name), esc(q->reason),
+	       q->conflict_report != 0 && !q->released ? "  [conflict: quarantine pick]" : "",
 	       q->released ? "  [released]" : "");
 	return 0;
 }
@@ -105,6 +111,12 @@ static int quarantine_show(struct store *st, int64_t id, int raw)
 	printf("received:  %s\n", when);
 	printf("source:    %s %s\n", q.kind, esc(q.name));
 	printf("reason:    %s\n", esc(q.reason));
+	if (q.conflict_report != 0 && !q.released)
+		printf("conflict:  with report %" PRId64 " ('tlswatch show %" PRId64
+		       "'); 'tlswatch quarantine pick %" PRId64 "' makes this copy count\n",
+		       q.conflict_report, q.conflict_report, q.id);
+	if (q.provenance != NULL)
+		printf("provenance: %s (when it was stored)\n", esc(q.provenance));
 	printf("bytes:     %" PRId64 "%s\n", q.size,
 	       q.truncated ? " (over the size limit; only the first part is kept)" : "");
 	printf("sha256:    %s\n", q.sha256_hex);
@@ -135,9 +147,9 @@ static int quarantine_collect(const struct quarantine_entry *q, void *arg)
 	return 0;
 }
 
-/* Re-ingests one record. Returns 1 when it passed, 0 when still refused,
- * -1 on a database error. */
-static int quarantine_retry_one(struct store *st, struct ingest *ig, int64_t id)
+/* Re-ingests one record (pick: winning any conflict). Returns 1 when it
+ * passed, 0 when still refused, -1 on a database error. */
+static int quarantine_retry_one(struct store *st, struct ingest *ig, int64_t id, int pick)
 {
 	struct quarantine_entry q;
 	struct ingest_result res;
@@ -158,6 +170,8 @@ static int quarantine_retry_one(struct store *st, struct ingest *ig, int64_t id)
 	src.kind = q.kind;
 	src.name = q.name;
 	src.received = q.received;
+	src.provenance = q.provenance; /* a superseded copy keeps what it had */
+	src.pick = pick;
 	if (ingest_input(ig, q.data, q.data_len, q.size, q.truncated, &src, &res, err,
 	                 sizeof(err)) < 0) {
 		log_error("quarantine %" PRId64 ": %s", id, err);
@@ -185,7 +199,8 @@ out:
 	return rc;
 }
 
-static int quarantine_retry(struct store *st, int argc, char **argv)
+static int quarantine_retry(struct store *st, const struct trust_config *trust, int argc,
+                            char **argv)
 {
 	struct retry_ids ids = {NULL, 0, 0};
 	struct ingest *ig = ingest_new(st);
@@ -194,6 +209,7 @@ static int quarantine_retry(struct store *st, int argc, char **argv)
 	size_t k;
 	int64_t id;
 
+	ingest_set_trust(ig, trust);
 	for (i = 0; i < argc; i++) {
 		if (parse_int(argv[i], 1, INT64_MAX, &id, NULL, 0) < 0) {
 			rc = cli_usage_error("quarantine", "'%s' is not a record ID", argv[i]);
@@ -211,7 +227,7 @@ static int quarantine_retry(struct store *st, int argc, char **argv)
 		goto out;
 	}
 	for (k = 0; k < ids.n; k++) {
-		r = quarantine_retry_one(st, ig, ids.ids[k]);
+		r = quarantine_retry_one(st, ig, ids.ids[k], 0);
 		if (r < 0)
 			goto out;
 		held += r == 0;
@@ -226,6 +242,51 @@ static int quarantine_retry(struct store *st, int argc, char **argv)
 out:
 	ingest_free(ig);
 	free(ids.ids);
+	return rc;
+}
+
+/* tlswatch quarantine pick ID: a held conflict becomes the copy that
+ * counts (docs/trust.md). */
+static int quarantine_pick(struct store *st, const struct trust_config *trust, int64_t id)
+{
+	struct quarantine_entry q;
+	struct ingest *ig = NULL;
+	char err[ERR_LINE_MAX];
+	int rc = EXIT_FAILURE_OP, r;
+
+	if (store_quarantine_get(st, id, &q, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		return EXIT_FAILURE_OP;
+	}
+	if (q.released || q.conflict_report == 0) {
+		log_error("quarantine %" PRId64 ": %s", id,
+		          q.released ? "already released" : "not a conflict; use retry");
+		goto out;
+	}
+	ig = ingest_new(st);
+	ingest_set_trust(ig, trust);
+	if (store_begin(st, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		goto out;
+	}
+	r = quarantine_retry_one(st, ig, id, 1);
+	if (r < 0)
+		goto out;
+	if (ingest_flush(ig, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		goto out;
+	}
+	if (r == 0) {
+		log_error("quarantine %" PRId64 ": still refused (tlswatch quarantine show %" PRId64
+		          ")",
+		          id, id);
+		rc = EXIT_ATTENTION;
+		goto out;
+	}
+	rc = EXIT_OK;
+out:
+	ingest_free(ig);
+	store_quarantine_entry_free(&q);
 	return rc;
 }
 
@@ -291,6 +352,7 @@ static int quarantine_prune(struct store *st, int64_t keep_days, int64_t max_byt
 int cmd_quarantine(struct cli *c, int argc, char **argv)
 {
 	struct store *st = NULL;
+	struct trust_config trust;
 	const char *sub;
 	char err[ERR_LINE_MAX];
 	int rc, all = 0, raw = 0, i, n = 0;
@@ -303,6 +365,7 @@ int cmd_quarantine(struct cli *c, int argc, char **argv)
 		return argc < 2 ? EXIT_FAILURE_OP : EXIT_OK;
 	}
 	sub = argv[1];
+	memset(&trust, 0, sizeof(trust));
 	if (strcmp(sub, "prune") == 0 &&
 	    ((config_get(c->cfg, "quarantine", "keep_days") != NULL &&
 	      quarantine_count("[quarantine] keep_days",
@@ -358,9 +421,21 @@ int cmd_quarantine(struct cli *c, int argc, char **argv)
 		}
 		rc = store_open(c->db_path, STORE_READONLY, &st, err, sizeof(err));
 		rc = rc < 0 ? EXIT_FAILURE_OP : quarantine_show(st, id, raw);
+	} else if (strcmp(sub, "pick") == 0 && n == 1) {
+		if (parse_int(args[0], 1, INT64_MAX, &id, NULL, 0) < 0) {
+			rc = cli_usage_error("quarantine", "'%s' is not a record ID", args[0]);
+			free(args);
+			return rc;
+		}
+		rc = store_open(c->db_path, STORE_READWRITE, &st, err, sizeof(err));
+		if (rc == 0 && cli_trust_load(c, &trust) < 0)
+			rc = -1;
+		rc = rc < 0 ? EXIT_FAILURE_OP : quarantine_pick(st, &trust, id);
 	} else if (strcmp(sub, "retry") == 0) {
 		rc = store_open(c->db_path, STORE_READWRITE, &st, err, sizeof(err));
-		rc = rc < 0 ? EXIT_FAILURE_OP : quarantine_retry(st, n, args);
+		if (rc == 0 && cli_trust_load(c, &trust) < 0)
+			rc = -1;
+		rc = rc < 0 ? EXIT_FAILURE_OP : quarantine_retry(st, &trust, n, args);
 	} else if (strcmp(sub, "delete") == 0 && (n > 0) != (older_than >= 0)) {
 		rc = store_open(c->db_path, STORE_READWRITE, &st, err, sizeof(err));
 		rc = rc < 0 ? EXIT_FAILURE_OP : quarantine_delete(st, n, args, older_than);
@@ -370,12 +445,13 @@ int cmd_quarantine(struct cli *c, int argc, char **argv)
 	} else {
 		free(args);
 		return cli_usage_error("quarantine",
-		                       "expected list, show ID, retry [ID...], delete "
+		                       "expected list, show ID, retry [ID...], pick ID, delete "
 		                       "ID... | --older-than DAYS, or prune");
 	}
 	if (st == NULL)
 		log_error("%s", err);
 	store_close(st);
+	trust_config_free(&trust);
 	free(args);
 	return rc;
 }

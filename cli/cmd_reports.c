@@ -21,6 +21,7 @@
 #include "query.h"
 #include "reports.h"
 #include "store.h"
+#include "store_trust.h"
 
 static void reports_usage(FILE *f)
 {
@@ -28,6 +29,7 @@ static void reports_usage(FILE *f)
 	        "usage: tlswatch reports [--since DATE|Nd] [--until DATE] [--all]\n"
 	        "                        [--domain D]... [--org NAME] [--mx HOST]\n"
 	        "                        [--result-type T] [--policy-type T]\n"
+	        "                        [--provenance P]\n"
 	        "                        [--limit N] [--offset N] [--format text|json]\n"
 	        "\n"
 	        "The stored reports of a period, newest first: the reports behind a\n"
@@ -36,6 +38,9 @@ static void reports_usage(FILE *f)
 	        "--policy-type when one of its policies does (--mx '' matches failure\n"
 	        "details without a receiving-mx-hostname).\n"
 	        "\n"
+	        "  --provenance P  only reports of provenance P: dkim-verified, file,\n"
+	        "               https or unverified-mail (docs/trust.md; the JSON lists\n"
+	        "               each report's)\n"
 	        "  --limit N    reports per page (default 50, at most %d)\n"
 	        "  --offset N   skip the first N\n"
 	        "  --format F   text (default) or json\n"
@@ -129,6 +134,11 @@ int cmd_reports(struct cli *c, int argc, char **argv)
 	}
 	if (optind < argc) {
 		rc = cli_usage_error("reports", "unexpected argument '%s'", argv[optind]);
+		goto out;
+	}
+	if (fo.f.provenance != NULL && store_provenance_grade(fo.f.provenance) == 0) {
+		rc = cli_usage_error("reports", "--provenance: want dkim-verified, file, https or "
+		                                "unverified-mail");
 		goto out;
 	}
 	if (filter_opts_period(&fo, today, 7) < 0)

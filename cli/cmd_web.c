@@ -47,7 +47,8 @@ static void web_usage(FILE *f)
 	       "\n"
 	       "Every option can also be set in the configuration's [web] section:\n"
 	       "listen, auth_file, no_auth (yes/no), tls_cert, tls_key, intake (yes/no),\n"
-	       "intake_listen, intake_path; also intake_rate, intake_client_bytes,\n"
+	       "intake_listen, intake_path, intake_allow (networks that may POST;\n"
+	       "docs/trust.md); also intake_rate, intake_client_bytes,\n"
 	       "intake_day_bytes (the intake's per-client budgets, 429 past them),\n"
 	       "request_timeout (seconds a whole request may take) and [quarantine]\n"
 	       "max_bytes. The overview's alerts follow [alert] window,\n"
@@ -86,6 +87,8 @@ static int web_config(const struct config *cfg, struct web_options *o, char *err
 		o->intake_listen = v;
 	if ((v = config_get(cfg, "web", "intake_path")) != NULL)
 		o->intake_path = v;
+	if ((v = config_get(cfg, "web", "intake_allow")) != NULL)
+		o->intake_allow = v;
 	if ((v = config_get(cfg, "web", "intake")) != NULL &&
 	    web_config_bool("intake", v, &o->intake, err, errlen) < 0)
 		return -1;
@@ -161,6 +164,7 @@ int cmd_web(struct cli *c, int argc, char **argv)
 	};
 	struct web_options o;
 	struct alert_settings as;
+	struct trust_config trust;
 	char err[ERR_LINE_MAX];
 	int ch;
 
@@ -220,7 +224,12 @@ int cmd_web(struct cli *c, int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage_error("web", "unexpected argument '%s'", argv[optind]);
-	if (web_serve(&o, err, sizeof(err)) < 0) {
+	if (cli_trust_load(c, &trust) < 0)
+		return EXIT_FAILURE_OP;
+	o.trust = &trust; /* the intake's [trust] domains */
+	ch = web_serve(&o, err, sizeof(err));
+	trust_config_free(&trust);
+	if (ch < 0) {
 		log_error("web: %s", err);
 		return EXIT_FAILURE_OP;
 	}

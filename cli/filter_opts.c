@@ -65,6 +65,9 @@ int filter_opts_take(struct filter_opts *o, int ch, const char *arg)
 	case FILTER_OPT_POLICY_TYPE:
 		o->f.policy_type = arg;
 		return 1;
+	case FILTER_OPT_PROVENANCE:
+		o->f.provenance = arg; /* checked once --help had its chance */
+		return 1;
 	default:
 		return 0;
 	}

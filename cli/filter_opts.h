@@ -3,8 +3,8 @@
  * reports' share, parsed by one helper into a struct query_filter so that
  * both read them by the same rules: --since DATE|Nd, --until DATE, --all,
  * --domain D (repeatable), --org NAME, and the report list's --mx HOST,
- * --result-type T, --policy-type T. Arguments are the operator's; the
- * strings are borrowed from argv.
+ * --result-type T, --policy-type T, --provenance P (docs/trust.md). Arguments are the operator's;
+ * the strings are borrowed from argv.
  */
 #ifndef TLSWATCH_FILTER_OPTS_H
 #define TLSWATCH_FILTER_OPTS_H
@@ -26,6 +26,7 @@ enum {
 	FILTER_OPT_MX,
 	FILTER_OPT_RESULT_TYPE,
 	FILTER_OPT_POLICY_TYPE,
+	FILTER_OPT_PROVENANCE,
 };
 
 /* struct option entries for a command's table: the period and the
@@ -41,7 +42,8 @@ enum {
 #define FILTER_OPTS_POLICY                                              \
 	{"mx", required_argument, NULL, FILTER_OPT_MX},                 \
 	{"result-type", required_argument, NULL, FILTER_OPT_RESULT_TYPE}, \
-	{"policy-type", required_argument, NULL, FILTER_OPT_POLICY_TYPE}
+	{"policy-type", required_argument, NULL, FILTER_OPT_POLICY_TYPE}, \
+	{"provenance", required_argument, NULL, FILTER_OPT_PROVENANCE}
 /* clang-format on */
 
 struct filter_opts {

@@ -44,8 +44,8 @@ static void main_usage(FILE *f)
 	           "Global options:\n"
 	           "  --db PATH       database file (default: $TLSWATCH_DB, the config's\n"
 	           "                  'database', else ./tlswatch.db)\n"
-	           "  --config FILE   configuration file (default: " CONFIG_DEFAULT_PATH
-	           " if present)\n"
+	           "  --config FILE   configuration file (default: $TLSWATCH_CONFIG, else\n"
+	           "                  " CONFIG_DEFAULT_PATH " if present)\n"
 	           "  -v, --verbose   say what happened to each input\n"
 	           "  -q, --quiet     print errors only\n"
 	           "  -h, --help      this help; 'tlswatch COMMAND --help' for a command\n"
@@ -161,6 +161,9 @@ int main(int argc, char **argv)
 	              : c.verbose >= 2 ? LOG_DEBUG
 	              : c.verbose      ? LOG_VERBOSE
 	                               : LOG_NORMAL);
+	if (config_file == NULL && getenv("TLSWATCH_CONFIG") != NULL &&
+	    getenv("TLSWATCH_CONFIG")[0] != '\0')
+		config_file = getenv("TLSWATCH_CONFIG");
 	if (config_file == NULL && access(CONFIG_DEFAULT_PATH, F_OK) == 0)
 		config_file = CONFIG_DEFAULT_PATH;
 	if (config_file != NULL) {

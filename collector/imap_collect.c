@@ -170,6 +170,7 @@ static int collect_batch(struct collect_run *run, const struct imap_msg *msgs, s
 		run->tot->duplicate += res.n_duplicate;
 		run->tot->quarantined += res.quarantined;
 		run->tot->not_report += res.not_report;
+		run->tot->conflicts += res.conflict;
 		if (run->hooks != NULL && run->hooks->message != NULL)
 			run->hooks->message(run->hooks->arg, name, &res);
 		d = res.quarantined ? &dest[1] : res.not_report ? &dest[2] : &dest[0];
@@ -292,6 +293,7 @@ int imap_collect(const struct imap_config *ic, struct store *st, const struct co
 	if (collect_start(&run, st, err, errlen) < 0)
 		goto out;
 	run.ig = ingest_new(run.st);
+	ingest_set_trust(run.ig, opts->trust);
 	cursor = run.last_uid;
 	for (;;) {
 		if (imap_list_messages(run.s, cursor, (size_t)(LIMIT_IMAP_MESSAGES_PER_RUN - seen),

@@ -18,6 +18,7 @@
 #include "imap.h"
 #include "ingest.h"
 #include "store.h"
+#include "trust.h"
 
 struct collect_totals {
 	long messages;    /* messages ingested */
@@ -27,6 +28,7 @@ struct collect_totals {
 	long not_report;  /* messages that carry no report */
 	long moved;       /* messages moved out of the folder */
 	long vanished;    /* listed, then expunged by another client */
+	long conflicts;   /* messages with a conflicting report (docs/trust.md) */
 	long missing;     /* still in the folder but left out of FETCH twice */
 };
 
@@ -39,9 +41,10 @@ struct collect_hooks {
 };
 
 struct collect_opts {
-	int dry_run; /* EXAMINE, validate, write nothing, move nothing */
-	int once;    /* one pass; else passes repeat while new mail arrives */
-	int debug;   /* log the IMAP exchange (-vv) */
+	int dry_run;                      /* EXAMINE, validate, write nothing, move nothing */
+	int once;                         /* one pass; else passes repeat while new mail arrives */
+	int debug;                        /* log the IMAP exchange (-vv) */
+	const struct trust_config *trust; /* DKIM of each message; NULL: none */
 };
 
 /* Collects from the server in ic into st. In a dry run st may be a

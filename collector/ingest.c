@@ -13,10 +13,12 @@
 #include "limits.h"
 #include "mail.h"
 #include "report.h"
+#include "store_trust.h"
 #include "xalloc.h"
 
 struct ingest {
 	struct store *st; /* NULL: dry run */
+	const struct trust_config *trust;
 	long batch_inputs;
 	struct ingest_totals totals;
 };
@@ -27,6 +29,11 @@ struct ingest *ingest_new(struct store *st)
 
 	ig->st = st;
 	return ig;
+}
+
+void ingest_set_trust(struct ingest *ig, const struct trust_config *t)
+{
+	ig->trust = t;
 }
 
 void ingest_free(struct ingest *ig)
@@ -246,13 +253,94 @@ static void ingest_mail_source(const struct mail_message *m, const struct source
 		out->name = m->message_id;
 }
 
+/* The DKIM verdict on a report mail under ig's [trust] settings, into
+ * msrc. Returns 1 when the mail must be refused (dkim = require and it
+ * did not pass), with the reason in v. */
+static int ingest_check_dkim(const struct ingest *ig, const struct ingest_prepared *p,
+                             struct source_info *msrc, struct trust_verdict *v)
+{
+	if (ig->trust == NULL || ig->trust->dkim == TRUST_DKIM_OFF || p->mail->n_parts == 0 ||
+	    msrc->provenance != NULL)
+		return 0;
+	trust_check_mail(ig->trust, p->mail, p->data, p->len, v);
+	msrc->dkim = v->result;
+	msrc->dkim_domain = v->domain[0] != '\0' ? v->domain : NULL;
+	msrc->dkim_ar = v->ar[0] != '\0' ? v->ar : NULL;
+	msrc->provenance = v->pass ? "dkim-verified" : "unverified-mail";
+	return !v->pass && ig->trust->dkim == TRUST_DKIM_REQUIRE;
+}
+
+/* [trust] domains: how many policies of r are for a configured domain.
+ * When some but not all are, *kept (caller frees) holds those. */
+static size_t ingest_own_policies(const struct trust_config *t, const struct report *r,
+                                  struct report_policy **kept)
+{
+	size_t i, n = 0;
+
+	*kept = NULL;
+	for (i = 0; i < r->n_policies; i++)
+		n += (size_t)trust_domain_configured(t, r->policies[i].policy_domain);
+	if (n == 0 || n == r->n_policies)
+		return n;
+	*kept = xcalloc(n, sizeof(**kept));
+	for (i = 0, n = 0; i < r->n_policies; i++)
+		if (trust_domain_configured(t, r->policies[i].policy_domain))
+			(*kept)[n++] = r->policies[i];
+	return n;
+}
+
+/* Stores one part: whole, or (docs/trust.md) only the policies for the
+ * configured domains counted -- the raw report is kept whole all the same.
+ * 0, 1 when no policy is for a configured domain (reason set, nothing
+ * stored), or -1 on a database error. */
+static int ingest_store_part(struct ingest *ig, const struct ingest_part *part,
+                             const struct source_info *src, int64_t *source_id, int64_t *id,
+                             enum store_outcome *outcome, char *reason, size_t reasonlen, char *err,
+                             size_t errlen)
+{
+	struct report_policy *kept = NULL;
+	struct store_derived own;
+	struct report mine;
+	size_t n = part->r->n_policies;
+	int rc;
+
+	if (ig->trust != NULL && ig->trust->n_domains > 0 &&
+	    (n = ingest_own_policies(ig->trust, part->r, &kept)) == 0) {
+		const char *d = part->r->n_policies > 0 ? part->r->policies[0].policy_domain : NULL;
+
+		snprintf(reason, reasonlen, "not for a configured domain: %s",
+		         d != NULL ? esc(d) : "(no policy-domain)");
+		return 1;
+	}
+	if (ig->st == NULL) {
+		*outcome = STORE_NEW;
+		free(kept);
+		return 0;
+	}
+	if (kept == NULL)
+		return store_add_derived(ig->st, part->r, &part->derived, part->json_len, part->gz,
+		                         part->gz_len, src, source_id, id, outcome, err, errlen);
+	mine = *part->r;
+	mine.policies = kept;
+	mine.n_policies = n;
+	store_derive(&mine, part->json, part->json_len, part->gz, &own);
+	rc = store_add_derived(ig->st, &mine, &own, part->json_len, part->gz, part->gz_len, src,
+	                       source_id, id, outcome, err, errlen);
+	store_derived_free(&mine, &own);
+	free(kept);
+	return rc;
+}
+
 int ingest_apply(struct ingest *ig, const struct ingest_prepared *p, const struct source_info *src,
                  struct ingest_result *res, char *err, size_t errlen)
 {
 	const struct source_info *rsrc = src;
 	struct source_info msrc;
+	struct trust_verdict *v = NULL;
 	enum store_outcome outcome;
-	int64_t source_id = 0, id;
+	int64_t source_id = 0, id = 0;
+	char domain_reason[sizeof(res->reason)] = "", why[sizeof(res->reason)];
+	int refused = 0, r;
 	size_t i;
 
 	memset(res, 0, sizeof(*res));
@@ -261,34 +349,65 @@ int ingest_apply(struct ingest *ig, const struct ingest_prepared *p, const struc
 	if (p->mail != NULL) {
 		ingest_mail_source(p->mail, src, &msrc);
 		rsrc = &msrc;
+		v = xcalloc(1, sizeof(*v));
+		refused = ingest_check_dkim(ig, p, &msrc, v);
+		if (msrc.provenance == NULL) /* not checked (docs/trust.md) */
+			msrc.provenance = "unverified-mail";
 	}
-	for (i = 0; i < p->n_parts; i++) {
+	for (i = 0; i < p->n_parts && !refused; i++) {
 		const struct ingest_part *part = &p->parts[i];
 
 		if (part->r == NULL)
 			continue;
+		r = ingest_store_part(ig, part, rsrc, &source_id, &id, &outcome, why, sizeof(why),
+		                      err, errlen);
+		if (r < 0)
+			goto fail;
+		if (r > 0) { /* the first refusal is the one kept */
+			if (domain_reason[0] == '\0')
+				snprintf(domain_reason, sizeof(domain_reason), "%s", why);
+			continue;
+		}
 		if (ig->st == NULL) {
 			res->n_stored++;
 			continue;
 		}
-		if (store_add_derived(ig->st, part->r, &part->derived, part->json_len, part->gz,
-		                      part->gz_len, rsrc, &source_id, &id, &outcome, err,
-		                      errlen) < 0)
-			goto fail;
 		res->report_rowid = id;
-		if (outcome == STORE_NEW)
+		if (outcome == STORE_NEW || outcome == STORE_SUPERSEDED)
 			res->n_stored++;
-		else
+		else if (outcome == STORE_DUPLICATE)
 			res->n_duplicate++;
+		if (outcome == STORE_SUPERSEDED) {
+			res->conflict = 1;
+			store_last_conflict(ig->st, &res->superseded_report,
+			                    &res->superseded_quarantine);
+		} else if (outcome == STORE_CONFLICT && res->conflict_report == 0) {
+			res->conflict = 1;
+			res->conflict_report = id;
+		}
 	}
 	res->not_report = p->not_report;
-	if (p->bad) {
-		snprintf(res->reason, sizeof(res->reason), "%s", p->reason);
+	if (p->bad || refused || domain_reason[0] != '\0' || res->conflict_report != 0) {
+		if (refused) /* refused whole, nothing of it stored */
+			snprintf(res->reason, sizeof(res->reason), "%s", v->reason);
+		else if (p->bad)
+			snprintf(res->reason, sizeof(res->reason), "%s", p->reason);
+		else if (domain_reason[0] != '\0')
+			snprintf(res->reason, sizeof(res->reason), "%s", domain_reason);
+		else
+			snprintf(res->reason, sizeof(res->reason),
+			         "conflicts with report %lld (same organization and report-id, "
+			         "different content)",
+			         (long long)res->conflict_report);
 		res->quarantined = 1;
 		if (ig->st != NULL &&
 		    store_add_quarantine(ig->st, src, res->reason, p->data, p->len, p->orig_size,
 		                         p->truncated, &res->quarantine_id,
 		                         &res->quarantine_existing, err, errlen) < 0)
+			goto fail;
+		if (ig->st != NULL && res->conflict_report != 0 &&
+		    store_quarantine_set_conflict(ig->st, res->quarantine_id, res->conflict_report,
+		                                  err, errlen) < 0)
 			goto fail;
 	}
 	ig->totals.inputs++;
@@ -296,10 +415,13 @@ int ingest_apply(struct ingest *ig, const struct ingest_prepared *p, const struc
 	ig->totals.duplicate += res->n_duplicate;
 	ig->totals.quarantined += res->quarantined;
 	ig->totals.not_report += res->not_report;
+	ig->totals.conflicts += res->conflict;
+	free(v);
 	if (++ig->batch_inputs >= LIMIT_BATCH_REPORTS)
 		return ingest_flush(ig, err, errlen);
 	return 0;
 fail:
+	free(v);
 	if (ig->st != NULL)
 		store_rollback(ig->st);
 	ig->batch_inputs = 0;
@@ -327,6 +449,11 @@ const char *ingest_describe(const struct ingest_result *res, char *buf, size_t b
 		snprintf(buf, buflen, "quarantined: %s", reason);
 	} else if (res->not_report) {
 		snprintf(buf, buflen, "not-a-report");
+	} else if (res->superseded_report != 0) {
+		snprintf(buf, buflen,
+		         "stored, superseding report %lld (same organization and report-id, "
+		         "different content, weaker provenance; kept in quarantine as %lld)",
+		         (long long)res->superseded_report, (long long)res->superseded_quarantine);
 	} else if (res->n_stored > 0 && res->n_duplicate > 0) {
 		snprintf(buf, buflen, "stored %d, duplicate %d", res->n_stored, res->n_duplicate);
 	} else if (res->n_stored > 1) {

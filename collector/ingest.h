@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "store.h"
+#include "trust.h"
 
 struct ingest;
 
@@ -31,7 +32,16 @@ struct ingest_result {
 	int not_report;          /* 1: a mail message that carries no report */
 	int64_t quarantine_id;
 	int64_t report_rowid; /* the last report stored or found */
-	char reason[512];     /* why it was quarantined, one line */
+	/* docs/trust.md: a report with the same (organization, report-id)
+	 * and other content was stored. conflict_report: the stored one that
+	 * stays (the input is quarantined). superseded_report: the stored one
+	 * this input replaced (its bytes now in quarantine record
+	 * superseded_quarantine). Either way the conflict needs a look. */
+	int conflict;
+	int64_t conflict_report;
+	int64_t superseded_report;
+	int64_t superseded_quarantine;
+	char reason[512]; /* why it was quarantined, one line */
 };
 
 struct ingest_totals {
@@ -40,10 +50,16 @@ struct ingest_totals {
 	long duplicate;   /* reports */
 	long quarantined; /* inputs */
 	long not_report;  /* inputs */
+	long conflicts;   /* inputs with a conflict (quarantined or superseding) */
 };
 
 /* st may be NULL for a dry run: everything is parsed, nothing written. */
 struct ingest *ingest_new(struct store *st);
+/* The [trust] settings mail is checked under (docs/trust.md): borrowed,
+ * must outlive ig. Without (NULL, the default) a mail report is stored
+ * unchecked as unverified-mail: callers that read the configuration set
+ * it, so that its default (dkim = require) applies. */
+void ingest_set_trust(struct ingest *ig, const struct trust_config *t);
 /* Rolls back an unflushed batch. ingest_free(NULL) is a no-op. */
 void ingest_free(struct ingest *ig);
 

@@ -75,6 +75,7 @@ static const char *const config_known[] = {
     "web.intake",
     "web.intake_listen",
     "web.intake_path",
+    "web.intake_allow",
     "web.no_auth",
     "web.base_url",
     "web.intake_rate",
@@ -101,6 +102,11 @@ static const char *const config_known[] = {
     "check.https_port",
     "check.timeout",
     "check.expiry_warn_days",
+    "trust.dkim",
+    "trust.authserv_id",
+    "trust.domains",
+    "trust.resolver",
+    "trust.dns_timeout",
     NULL,
 };
 

@@ -135,6 +135,26 @@ _Static_assert(LIMIT_HOSTNAME_BYTES <= LIMIT_STRING_BYTES, "a host name is one s
  * for later verification. Each hop adds one or two; 64 is a long path. */
 #define LIMIT_AUTH_HEADERS 64
 
+/* Trust (docs/trust.md): DKIM signatures verified per message. A report
+ * mail carries one, a forwarded one a few; each costs a DNS lookup, so a
+ * message with hundreds cannot make us query hundreds of times. */
+#define LIMIT_DKIM_SIGNATURES 8
+
+/* Trust: a domain name (RFC 1035 section 2.3.4: 255 octets on the wire,
+ * at most 253 as text). */
+#define LIMIT_DOMAIN_BYTES 253
+
+/* Trust: seconds per DKIM key lookup when none is configured. Long enough
+ * for a slow authoritative server, short enough that a silent one gives
+ * temperror (the mail is held and retried) before cron's next run. */
+#define LIMIT_DKIM_DNS_TIMEOUT_DEFAULT 5
+#define LIMIT_DKIM_DNS_TIMEOUT_MAX     60
+
+/* Trust: [trust] domains and [web] intake_allow entries. More would be a
+ * configuration generator's bug, not a mail system. */
+#define LIMIT_TRUST_DOMAINS 256
+#define LIMIT_INTAKE_ALLOW  64
+
 /* Mail: RFC 2231 continuation sections joined for one parameter
  * (filename*0, filename*1, ...). A 255-byte file name needs at most 8. */
 #define LIMIT_PARAM_SECTIONS 64

@@ -44,6 +44,8 @@ struct query_filter {
 	                           * report list only */
 	const char *policy_type;  /* NULL: all. QUERY_BY_POLICY_TYPE and
 	                           * the report list only */
+	const char *provenance;   /* NULL: all. The report list only
+	                           * (docs/trust.md) */
 };
 
 /* A breakdown. Each names its table, its key and its order (strings
@@ -167,6 +169,7 @@ struct query_report_entry {
 	int64_t n_domains;
 	int64_t successful_sessions;
 	int64_t failed_sessions;
+	char *provenance;
 };
 
 struct query_report_list {
@@ -217,6 +220,9 @@ struct query_source_detail {
 	char *tls_report_domain;
 	char *tls_report_submitter;
 	char *auth_headers;
+	char *dkim;        /* DKIM result (docs/trust.md), NULL: not checked */
+	char *dkim_domain; /* the d= it rests on */
+	char *dkim_ar;     /* the Authentication-Results header it was read from */
 };
 
 struct query_report_detail {
@@ -232,7 +238,8 @@ struct query_report_detail {
 	struct query_policy_detail *policies;
 	size_t n_policies;
 	struct query_source_detail source;
-	char *raw_json; /* the report as received, NUL-terminated */
+	char *provenance; /* dkim-verified, file, https or unverified-mail */
+	char *raw_json;   /* the report as received, NUL-terminated */
 	size_t raw_json_len;
 	char raw_sha256_hex[65];
 };

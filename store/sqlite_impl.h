@@ -35,6 +35,8 @@ struct store {
 	int data_version_seen; /* 1: data_version holds a value */
 	int64_t data_version;  /* PRAGMA data_version when last asked */
 	sqlite3_stmt *stmt[STMT_COUNT];
+	int64_t conflict_old_report; /* the last STORE_SUPERSEDED: store_trust.h */
+	int64_t conflict_quarantine;
 };
 
 /* Writes "database PATH: what: sqlite's message" to err; returns -1. */
@@ -44,5 +46,21 @@ sqlite3_stmt *store_stmt(struct store *st, enum store_stmt_id id, const char *sq
                          size_t errlen);
 /* Binds text, or NULL as SQL NULL. The text must outlive the step. */
 int store_bind_text(sqlite3_stmt *s, int i, const char *v);
+
+/* Adds report r's tally t to the aggregate tables (sqlite_write.c). */
+int store_add_aggregates(struct store *st, const struct report *r, const struct tally *t, char *err,
+                         size_t errlen);
+/* A stored report with the same key and another content hash:
+ * 0 with *outcome STORE_CONFLICT (nothing changed), or 1 when the stored
+ * one was removed for r (src is stronger or picked): the caller stores r
+ * and calls store_trust_superseded. -1 on a database error
+ * (sqlite_trust.c). */
+int store_trust_resolve(struct store *st, int64_t id, const uint8_t *content_sha256,
+                        const struct source_info *src, enum store_outcome *outcome, char *err,
+                        size_t errlen);
+/* Points the quarantined old copy at the report that replaced it. */
+int store_trust_superseded(struct store *st, int64_t new_id, char *err, size_t errlen);
+/* Text column i as a new string, or NULL. */
+char *store_column_strdup(sqlite3_stmt *s, int i);
 
 #endif

@@ -11,9 +11,10 @@
 #include "xalloc.h"
 
 #define QUARANTINE_COLUMNS                                                                         \
-	"id, received, kind, name, reason, sha256, size, truncated, released, released_report"
+	"id, received, kind, name, reason, sha256, size, truncated, released, released_report,"    \
+	" conflict_report, provenance"
 
-static char *store_column_strdup(sqlite3_stmt *s, int i)
+char *store_column_strdup(sqlite3_stmt *s, int i)
 {
 	const unsigned char *t = sqlite3_column_text(s, i);
 
@@ -36,6 +37,8 @@ static void store_read_entry(sqlite3_stmt *s, struct quarantine_entry *q)
 	q->truncated = sqlite3_column_int(s, 7);
 	q->released = sqlite3_column_int64(s, 8);
 	q->released_report = sqlite3_column_int64(s, 9);
+	q->conflict_report = sqlite3_column_int64(s, 10);
+	q->provenance = store_column_strdup(s, 11);
 }
 
 void store_quarantine_entry_free(struct quarantine_entry *q)
@@ -45,6 +48,7 @@ void store_quarantine_entry_free(struct quarantine_entry *q)
 	free(q->kind);
 	free(q->name);
 	free(q->reason);
+	free(q->provenance);
 	free(q->data);
 	memset(q, 0, sizeof(*q));
 }
@@ -103,8 +107,8 @@ int store_quarantine_get(struct store *st, int64_t id, struct quarantine_entry *
 		goto out;
 	}
 	store_read_entry(s, q);
-	data = sqlite3_column_blob(s, 10);
-	n = sqlite3_column_bytes(s, 10);
+	data = sqlite3_column_blob(s, 12);
+	n = sqlite3_column_bytes(s, 12);
 	q->data = xmalloc((size_t)n + 1);
 	if (n > 0)
 		memcpy(q->data, data, (size_t)n);

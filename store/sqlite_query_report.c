@@ -34,6 +34,10 @@ static int query_sql_report_where(struct query_sql *q, const struct query_filter
 		query_sql_add(q, " AND r.organization = ");
 		query_sql_text(q, f->organization);
 	}
+	if (f->provenance != NULL) {
+		query_sql_add(q, " AND r.provenance = ");
+		query_sql_text(q, f->provenance);
+	}
 	if (f->n_domains == 0 && f->policy_type == NULL && !need_failure)
 		return 0;
 	query_sql_add(q, " AND EXISTS (SELECT 1 FROM policy p");
@@ -66,6 +70,7 @@ void query_report_list_free(struct query_report_list *l)
 		return;
 	for (i = 0; i < l->n; i++) {
 		free(l->entries[i].organization);
+		free(l->entries[i].provenance);
 		free(l->entries[i].report_id);
 		free(l->entries[i].domains_json);
 		free(l->entries[i].first_domain);
@@ -121,7 +126,7 @@ int query_reports(struct store *st, const struct query_filter *f, int64_t offset
 	              " policy_domain IS NOT NULL ORDER BY d COLLATE BINARY)),"
 	              " (SELECT min(policy_domain COLLATE BINARY) FROM policy WHERE report = r.id),"
 	              " (SELECT count(DISTINCT policy_domain) FROM policy WHERE report = r.id),"
-	              " r.successful_sessions, r.failed_sessions FROM report r");
+	              " r.successful_sessions, r.failed_sessions, r.provenance FROM report r");
 	if (query_sql_report_where(&q, f, err, errlen) < 0)
 		goto out;
 	query_sql_add(&q, " ORDER BY r.day DESC, r.id DESC LIMIT ");
@@ -145,6 +150,7 @@ int query_reports(struct store *st, const struct query_filter *f, int64_t offset
 		e->n_domains = sqlite3_column_int64(s, 8);
 		e->successful_sessions = sqlite3_column_int64(s, 9);
 		e->failed_sessions = sqlite3_column_int64(s, 10);
+		e->provenance = query_column_strdup(s, 11);
 	}
 	if (step != SQLITE_DONE && step != SQLITE_ROW) {
 		store_fail(st, err, errlen, "cannot list reports");
@@ -171,6 +177,9 @@ static void query_source_free(struct query_source_detail *src)
 	free(src->tls_report_domain);
 	free(src->tls_report_submitter);
 	free(src->auth_headers);
+	free(src->dkim);
+	free(src->dkim_domain);
+	free(src->dkim_ar);
 }
 
 void query_report_detail_free(struct query_report_detail *d)
@@ -205,6 +214,7 @@ void query_report_detail_free(struct query_report_detail *d)
 	free(d->report_id);
 	free(d->contact_info);
 	free(d->raw_json);
+	free(d->provenance);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -212,7 +222,8 @@ void query_report_detail_free(struct query_report_detail *d)
 	"SELECT r.organization, r.report_id, r.contact_info, r.start_time, r.end_time, r.day,"     \
 	" r.successful_sessions, r.failed_sessions, w.sha256, w.gz, s.id, s.kind, s.name,"         \
 	" s.received, s.message_id, s.mail_from, s.mail_date, s.subject, s.tls_report_domain,"     \
-	" s.tls_report_submitter, s.auth_headers FROM report r"                                    \
+	" s.tls_report_submitter, s.auth_headers, r.provenance, s.dkim, s.dkim_domain, s.dkim_ar"  \
+	" FROM report r"                                                                           \
 	" JOIN raw_report w ON w.id = r.raw_id LEFT JOIN source s ON s.id = r.source_id"           \
 	" WHERE r.id = ?1"
 
@@ -271,7 +282,11 @@ static int query_report_head(struct store *st, int64_t id, struct query_report_d
 		d->source.tls_report_domain = query_column_strdup(s, 18);
 		d->source.tls_report_submitter = query_column_strdup(s, 19);
 		d->source.auth_headers = query_column_strdup(s, 20);
+		d->source.dkim = query_column_strdup(s, 22);
+		d->source.dkim_domain = query_column_strdup(s, 23);
+		d->source.dkim_ar = query_column_strdup(s, 24);
 	}
+	d->provenance = query_column_strdup(s, 21);
 	rc = 0;
 out:
 	sqlite3_finalize(s);

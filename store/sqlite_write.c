@@ -11,20 +11,23 @@
 #include "gz.h"
 #include "jsonw.h"
 #include "limits.h"
+#include "report_hash.h"
 #include "sqlite_impl.h"
+#include "store_trust.h"
 #include "tally.h"
 #include "xalloc.h"
 
-#define SQL_FIND_REPORT "SELECT id FROM report WHERE organization = ?1 AND report_id = ?2"
-#define SQL_ADD_RAW     "INSERT INTO raw_report (sha256, json_size, gz) VALUES (?1, ?2, ?3)"
+#define SQL_FIND_REPORT                                                                            \
+	"SELECT id, content_sha256 FROM report WHERE organization = ?1 AND report_id = ?2"
+#define SQL_ADD_RAW "INSERT INTO raw_report (sha256, json_size, gz) VALUES (?1, ?2, ?3)"
 #define SQL_ADD_SOURCE                                                                             \
 	"INSERT INTO source (kind, name, received, message_id, mail_from, mail_date, subject,"     \
-	" tls_report_domain, tls_report_submitter, auth_headers)"                                  \
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+	" tls_report_domain, tls_report_submitter, auth_headers, dkim, dkim_domain, dkim_ar)"      \
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
 #define SQL_ADD_REPORT                                                                             \
 	"INSERT INTO report (organization, report_id, contact_info, start_time, end_time, day,"    \
-	" successful_sessions, failed_sessions, raw_id, source_id)"                                \
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+	" successful_sessions, failed_sessions, raw_id, source_id, content_sha256, provenance)"    \
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
 #define SQL_ADD_POLICY                                                                             \
 	"INSERT INTO policy (report, idx, policy_type, policy_domain, policy_strings, mx_hosts,"   \
 	" successful_sessions, failed_sessions) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
@@ -85,6 +88,9 @@ static int store_add_source(struct store *st, const struct source_info *src, int
 	store_bind_text(s, 8, src->tls_report_domain);
 	store_bind_text(s, 9, src->tls_report_submitter);
 	store_bind_text(s, 10, src->auth_headers);
+	store_bind_text(s, 11, src->dkim);
+	store_bind_text(s, 12, src->dkim_domain);
+	store_bind_text(s, 13, src->dkim_ar);
 	if (store_step_done(st, s, "cannot add source", err, errlen) < 0)
 		return -1;
 	*id = sqlite3_last_insert_rowid(st->db);
@@ -155,8 +161,8 @@ static int store_add_policies(struct store *st, const struct report *r,
 	return 0;
 }
 
-static int store_add_aggregates(struct store *st, const struct report *r, const struct tally *t,
-                                char *err, size_t errlen)
+int store_add_aggregates(struct store *st, const struct report *r, const struct tally *t, char *err,
+                         size_t errlen)
 {
 	int64_t day = report_day(r);
 	sqlite3_stmt *s;
@@ -219,6 +225,7 @@ void store_derive(const struct report *r, const uint8_t *json, size_t json_len, 
 
 	memset(d, 0, sizeof(*d));
 	digest_sha256(json, json_len, d->sha256);
+	report_content_hash(r, d->content_sha256);
 	tally_report(r, &d->tally);
 	d->policy_strings = xcalloc(n, sizeof(*d->policy_strings));
 	d->mx_hosts = xcalloc(n, sizeof(*d->mx_hosts));
@@ -251,8 +258,8 @@ void store_derived_free(const struct report *r, struct store_derived *d)
 /* Everything of one report, inside the caller's batch. */
 static int store_add_report_rows(struct store *st, const struct report *r,
                                  const struct store_derived *d, size_t json_len, const uint8_t *gz,
-                                 size_t gz_len, int64_t source_id, int64_t *id, char *err,
-                                 size_t errlen)
+                                 size_t gz_len, int64_t source_id, const char *provenance,
+                                 int64_t *id, char *err, size_t errlen)
 {
 	const struct tally *t = &d->tally;
 	sqlite3_stmt *s;
@@ -284,6 +291,8 @@ static int store_add_report_rows(struct store *st, const struct report *r,
 	sqlite3_bind_int64(s, 9, raw_id);
 	if (source_id > 0)
 		sqlite3_bind_int64(s, 10, source_id);
+	sqlite3_bind_blob(s, 11, d->content_sha256, sizeof(d->content_sha256), SQLITE_STATIC);
+	store_bind_text(s, 12, provenance);
 	if (store_step_done(st, s, "cannot add report", err, errlen) < 0)
 		return -1;
 	report_rowid = sqlite3_last_insert_rowid(st->db);
@@ -302,8 +311,10 @@ static int store_add(struct store *st, const struct report *r, const struct stor
                      enum store_outcome *outcome, char *err, size_t errlen)
 {
 	struct store_derived own;
+	uint8_t hash[REPORT_HASH_LEN];
+	const void *stored_hash;
 	sqlite3_stmt *s;
-	int step, rc;
+	int step, rc, superseding = 0;
 
 	if (!st->in_batch) {
 		snprintf(err, errlen, "internal error: store_add_report outside a batch");
@@ -314,35 +325,53 @@ static int store_add(struct store *st, const struct report *r, const struct stor
 	store_bind_text(s, 1, r->organization_name);
 	store_bind_text(s, 2, r->report_id);
 	step = sqlite3_step(s);
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		return store_fail(st, err, errlen, "cannot look up report");
 	if (step == SQLITE_ROW) {
 		*id = sqlite3_column_int64(s, 0);
-		*outcome = STORE_DUPLICATE;
+		if (d != NULL)
+			memcpy(hash, d->content_sha256, sizeof(hash));
+		else
+			report_content_hash(r, hash);
+		stored_hash = sqlite3_column_blob(s, 1);
+		if (stored_hash != NULL && sqlite3_column_bytes(s, 1) == (int)sizeof(hash) &&
+		    memcmp(stored_hash, hash, sizeof(hash)) == 0) {
+			*outcome = STORE_DUPLICATE;
+			sqlite3_reset(s);
+			return 0;
+		}
 		sqlite3_reset(s);
-		return 0;
+		/* the same key with other content (or a report stored before
+		 * content was hashed): docs/trust.md */
+		rc = store_trust_resolve(st, *id, hash, src, outcome, err, errlen);
+		if (rc < 0)
+			store_rollback(st);
+		if (rc <= 0)
+			return rc;
+		superseding = 1;
 	}
-	if (step != SQLITE_DONE)
-		return store_fail(st, err, errlen, "cannot look up report");
-	/* No savepoint per report: SQLite writes every page a savepoint
-	 * touches to a sub-journal, which cost more than the report itself.
-	 * Any failure here is a database error, and the caller then rolls the
-	 * whole batch back (ingest.c), so a report is still stored whole or
-	 * not at all. */
 	memset(&own, 0, sizeof(own));
 	if (d == NULL) {
 		store_derive(r, json, json_len, gz, &own);
 		d = &own;
 	}
+	/* No savepoint per report: SQLite writes every page a savepoint
+	 * touches to a sub-journal, which cost more than the report itself.
+	 * Any failure here is a database error, and the caller then rolls the
+	 * whole batch back (ingest.c), so a report is still stored whole or
+	 * not at all. */
 	rc = 0;
 	if ((*source_id == 0 && store_add_source(st, src, source_id, err, errlen) < 0) ||
-	    store_add_report_rows(st, r, d, json_len, gz, gz_len, *source_id, id, err, errlen) <
-	        0) {
+	    store_add_report_rows(st, r, d, json_len, gz, gz_len, *source_id,
+	                          store_source_provenance(src), id, err, errlen) < 0 ||
+	    (superseding && store_trust_superseded(st, *id, err, errlen) < 0)) {
 		store_rollback(st);
 		*source_id = 0;
 		rc = -1;
 	}
 	store_derived_free(r, &own);
 	if (rc == 0)
-		*outcome = STORE_NEW;
+		*outcome = superseding ? STORE_SUPERSEDED : STORE_NEW;
 	return rc;
 }
 

@@ -34,9 +34,25 @@ struct source_info {
 	const char *tls_report_domain;
 	const char *tls_report_submitter;
 	const char *auth_headers;
+	/* docs/trust.md: "dkim-verified", "file", "https" or
+	 * "unverified-mail"; NULL: from kind (https: https, mail and imap:
+	 * unverified-mail, else file). */
+	const char *provenance;
+	const char *dkim;        /* pass, fail, none, temperror...; NULL: not checked */
+	const char *dkim_domain; /* the d= the result rests on */
+	const char *dkim_ar;     /* the Authentication-Results header used */
+	/* 1: on a conflict this input wins whatever its provenance (the
+	 * postmaster picked it: tlswatch quarantine pick) */
+	int pick;
 };
 
-enum store_outcome { STORE_NEW, STORE_DUPLICATE };
+/* NEW: stored. DUPLICATE: the same report (same parsed content) is stored.
+ * CONFLICT: a report with the same (organization, report-id) and other
+ * content is stored and stays (*id names it): the caller quarantines the
+ * input. SUPERSEDED: such a report was stored, this one has the stronger
+ * provenance (or was picked) and replaced it: the old one's figures left
+ * every aggregate and its bytes went to quarantine (store_last_conflict). */
+enum store_outcome { STORE_NEW, STORE_DUPLICATE, STORE_CONFLICT, STORE_SUPERSEDED };
 
 /* Opens (and for a writer, creates and migrates) the database at path.
  * A reader fails when the file is missing or its schema is not current. */
@@ -58,6 +74,7 @@ int store_in_batch(const struct store *st);
  * on another thread (store_derive) and hand it to store_add_derived. */
 struct store_derived {
 	uint8_t sha256[32];
+	uint8_t content_sha256[32]; /* report_content_hash */
 	struct tally tally;
 	char **policy_strings; /* per policy: a JSON array, or NULL */
 	char **mx_hosts;
@@ -111,7 +128,9 @@ struct quarantine_entry {
 	int truncated;
 	int64_t released; /* 0 when still held */
 	int64_t released_report;
-	uint8_t *data; /* NULL unless asked for */
+	int64_t conflict_report; /* 0, or the report this one conflicts with */
+	char *provenance;        /* NULL, or what a superseded copy had */
+	uint8_t *data;           /* NULL unless asked for */
 	size_t data_len;
 };
 

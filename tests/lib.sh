@@ -30,3 +30,13 @@ t_check() {
 }
 # t_sql DB SQL: one value from the database (a real SQLite file)
 t_sql() { sqlite3 -batch -noheader "$1" "$2"; }
+# t_dkim_off: for tests that are not about trust (trust_dkim.sh is). The
+# sample and generated report mail carries signatures no offline test can
+# verify (or none), so the default [trust] dkim = require would quarantine
+# it; such tests run with DKIM checking off (TLSWATCH_CONFIG), unless a
+# command names its own --config.
+t_dkim_off() {
+	printf '[trust]\ndkim = off\n' > "$T/dkim-off.conf"
+	TLSWATCH_CONFIG=$T/dkim-off.conf
+	export TLSWATCH_CONFIG
+}

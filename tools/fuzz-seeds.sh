@@ -8,5 +8,5 @@ case "$name" in
 report) find "$top/tests/data/samples" -name '*.json' ;;
 ingest | intake) find "$top/tests/data/samples" -name '*.json'; find "$top/tests/fuzz/corpus/gz" -type f
 	find "$top/tests/data/mail" -type f ! -name README.md 2>/dev/null ;;
-mail | mbox) find "$top/tests/data/mail" -type f ! -name README.md 2>/dev/null ;;
+mail | mbox | trust) find "$top/tests/data/mail" -type f ! -name README.md 2>/dev/null ;;
 esac

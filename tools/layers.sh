@@ -67,4 +67,5 @@ door gnutls/ lib/tlsverify.c analyzer/check_smtp.c collector/oauth_jwt.c
 door curl/ analyzer/notify.c analyzer/check_https.c collector/oauth_http.c
 door unbound.h lib/dns.c
 door nettle/ lib/digest.c
+door opendkim/ collector/dkimcheck.c
 exit "$status"

@@ -21,6 +21,7 @@
 #include "limits.h"
 #include "log.h"
 #include "mail.h"
+#include "netaddr.h"
 #include "parse_int.h"
 #include "store.h"
 #include "xalloc.h"
@@ -30,6 +31,9 @@ struct intake {
 	pthread_mutex_t write_lock; /* one writer at a time */
 	pthread_mutex_t budget_lock;
 	size_t buffered; /* bytes of bodies held, all requests */
+	const struct trust_config *trust;
+	struct netaddr_net allow[LIMIT_INTAKE_ALLOW];
+	size_t n_allow; /* 0: any client */
 	struct budget *budget;
 	int64_t quarantine_max_bytes;
 	/* quarantine data held, as last read (under write_lock): read again
@@ -37,6 +41,58 @@ struct intake {
 	int64_t quarantine_bytes;
 	time_t quarantine_read;
 };
+
+int intake_set_allow(struct intake *in, const char *list, char *err, size_t errlen)
+{
+	char item[128], why[160];
+	const char *p = list, *q;
+	size_t n;
+
+	in->n_allow = 0;
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		if (*p == '\0')
+			break;
+		q = p + strcspn(p, " \t,");
+		n = (size_t)(q - p);
+		if (n >= sizeof(item) || in->n_allow == LIMIT_INTAKE_ALLOW) {
+			snprintf(err, errlen, "intake_allow: more than %d networks or one too long",
+			         LIMIT_INTAKE_ALLOW);
+			return -1;
+		}
+		memcpy(item, p, n);
+		item[n] = '\0';
+		if (netaddr_net_parse(item, &in->allow[in->n_allow], why, sizeof(why)) < 0) {
+			snprintf(err, errlen, "intake_allow: %s", why);
+			return -1;
+		}
+		in->n_allow++;
+		p = q;
+	}
+	if (in->n_allow == 0) {
+		snprintf(err, errlen, "intake_allow: no network given");
+		return -1;
+	}
+	return 0;
+}
+
+void intake_set_trust(struct intake *in, const struct trust_config *t)
+{
+	in->trust = t;
+}
+
+int intake_client_allowed(const struct intake *in, const char *client_ip)
+{
+	size_t i;
+
+	if (in->n_allow == 0)
+		return 1;
+	for (i = 0; i < in->n_allow; i++)
+		if (netaddr_net_contains(&in->allow[i], client_ip))
+			return 1;
+	return 0;
+}
 
 void intake_limits_default(struct intake_limits *lim)
 {
@@ -305,12 +361,14 @@ static int intake_ingest(struct intake *in, const struct ingest_prepared *p, con
 
 	if (len > LIMIT_WEB_QUARANTINE_KEEP_BYTES || intake_quarantine_full(in)) {
 		ig = ingest_new(NULL);
+		ingest_set_trust(ig, in->trust);
 		rc = ingest_apply(ig, p, src, res, err, errlen);
 		ingest_free(ig);
 		if (rc == 0 && res->quarantined)
 			return intake_keep(in, data, len, src, res, err, errlen);
 	}
 	ig = ingest_new(in->st);
+	ingest_set_trust(ig, in->trust);
 	rc = ingest_apply(ig, p, src, res, err, errlen);
 	if (rc == 0)
 		rc = ingest_flush(ig, err, errlen);
@@ -383,7 +441,15 @@ void intake_finish(struct intake *in, struct intake_body *b, const char *client_
 		intake_set(r, 500, "the report could not be stored; retry later");
 		return;
 	}
-	if (res.quarantined) {
+	if (res.quarantined && res.conflict_report != 0) {
+		log_warnx(
+		    "intake from %s: conflict: quarantined as %lld: conflicts with report %lld",
+		    esc(client_ip), (long long)res.quarantine_id, (long long)res.conflict_report);
+		intake_set(r, 409,
+		           "conflicts with report %lld (same organization and report-id, different "
+		           "content); kept in quarantine as %lld",
+		           (long long)res.conflict_report, (long long)res.quarantine_id);
+	} else if (res.quarantined) {
 		escape_text(res.reason, strlen(res.reason), sizeof(res.reason), reason,
 		            sizeof(reason));
 		log_warnx("intake from %s: quarantined: %s", esc(client_ip), reason);

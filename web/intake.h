@@ -16,6 +16,7 @@
 
 #include "budget.h"
 #include "strbuf.h"
+#include "trust.h"
 
 struct intake;
 
@@ -48,6 +49,14 @@ struct intake_body {
  * the fuzz target). 0, or -1 with the reason. Free with intake_free. */
 int intake_new(const char *db_path, struct intake **out, char *err, size_t errlen);
 void intake_free(struct intake *in);
+/* [web] intake_allow (docs/trust.md): POSTs only from these networks
+ * ("192.0.2.0/24 2001:db8::/32", space or comma separated). 0, or -1
+ * with the reason. Without, every client may POST. */
+int intake_set_allow(struct intake *in, const char *list, char *err, size_t errlen);
+/* The [trust] settings POSTed reports are stored under (domains); borrowed. */
+void intake_set_trust(struct intake *in, const struct trust_config *t);
+/* 1 when client_ip may POST. */
+int intake_client_allowed(const struct intake *in, const char *client_ip);
 /* The defaults: LIMIT_WEB_INTAKE_* and LIMIT_QUARANTINE_MAX_BYTES. */
 void intake_limits_default(struct intake_limits *lim);
 /* Replaces the limits (intake_new starts with the defaults). */

@@ -5,9 +5,11 @@
 #include "netaddr.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "parse_int.h"
@@ -122,4 +124,61 @@ const char *netaddr_format(const struct sockaddr *sa, unsigned port, char *buf, 
 	else
 		snprintf(buf, buflen, "%s:%u", ip, port);
 	return buf;
+}
+
+int netaddr_net_parse(const char *s, struct netaddr_net *out, char *err, size_t errlen)
+{
+	char host[INET6_ADDRSTRLEN];
+	const char *slash = strchr(s, '/');
+	size_t n = slash != NULL ? (size_t)(slash - s) : strlen(s);
+	struct netaddr_net net;
+	unsigned max, i;
+	char *end;
+	long bits;
+
+	memset(&net, 0, sizeof(net));
+	if (n == 0 || n >= sizeof(host))
+		goto bad;
+	memcpy(host, s, n);
+	host[n] = '\0';
+	if (inet_pton(AF_INET, host, net.addr) == 1) {
+		net.family = AF_INET;
+		max = 32;
+	} else if (inet_pton(AF_INET6, host, net.addr) == 1) {
+		net.family = AF_INET6;
+		max = 128;
+	} else {
+		goto bad;
+	}
+	net.prefix = max;
+	if (slash != NULL) {
+		errno = 0;
+		bits = strtol(slash + 1, &end, 10);
+		if (errno != 0 || end == slash + 1 || *end != '\0' || bits < 0 || bits > (long)max)
+			goto bad;
+		net.prefix = (unsigned)bits;
+	}
+	/* host bits set would mean the operator meant another network */
+	for (i = net.prefix; i < max; i++)
+		if (net.addr[i / 8] & (0x80u >> (i % 8)))
+			goto bad;
+	*out = net;
+	return 0;
+bad:
+	snprintf(err, errlen, "'%.60s' is not a network (ADDRESS or ADDRESS/BITS, host bits zero)",
+	         s);
+	return -1;
+}
+
+int netaddr_net_contains(const struct netaddr_net *net, const char *ip)
+{
+	unsigned char a[16];
+	unsigned i;
+
+	if (ip == NULL || inet_pton(net->family, ip, a) != 1)
+		return 0;
+	for (i = 0; i < net->prefix; i++)
+		if ((a[i / 8] ^ net->addr[i / 8]) & (0x80u >> (i % 8)))
+			return 0;
+	return 1;
 }

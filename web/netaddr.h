@@ -28,6 +28,20 @@ int netaddr_is_loopback(const struct sockaddr *sa);
  * or of another family. Returns buf. */
 const char *netaddr_format_ip(const struct sockaddr *sa, char *buf, size_t buflen);
 
+/* A network ("192.0.2.0/24", "2001:db8::/32", or one address). */
+struct netaddr_net {
+	int family; /* AF_INET or AF_INET6 */
+	unsigned char addr[16];
+	unsigned prefix; /* bits */
+};
+
+/* Parses a network; the bits past the prefix must be zero. 0, or -1 with
+ * the reason in err. */
+int netaddr_net_parse(const char *s, struct netaddr_net *out, char *err, size_t errlen);
+/* 1 when the numeric address ip (as netaddr_format_ip writes it) lies in
+ * net. */
+int netaddr_net_contains(const struct netaddr_net *net, const char *ip);
+
 /* "ADDR:PORT" (IPv6 in brackets) with the given port, into buf. */
 const char *netaddr_format(const struct sockaddr *sa, unsigned port, char *buf, size_t buflen);
 

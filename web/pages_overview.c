@@ -51,6 +51,12 @@ static void overview_cards(struct web_page *pg, const struct summary *s)
 	text_count(s->quarantined, v, sizeof(v));
 	overview_card(pg, "total-quarantined", "Inputs quarantined", v, NULL,
 	              s->quarantined > 0 ? "fail" : NULL);
+	/* held whenever received: a conflict waits for the postmaster */
+	text_count(s->conflicts, v, sizeof(v));
+	overview_card(pg, "conflicts", "Conflicting reports", v,
+	              s->conflicts > 0 ? "<a href=\"/quarantine\">possible forgery: review</a>"
+	                               : "none held",
+	              s->conflicts > 0 ? "fail" : NULL);
 }
 
 /* The class for a change: more failures is bad ("up"), fewer good. */

@@ -184,6 +184,19 @@ void page_quarantine_entry(struct web_page *pg, const char *id_s)
 		            (long long)q.released_report, (long long)q.released_report);
 	else
 		html_raw(pg, "held");
+	if (!q.released && q.conflict_report != 0)
+		/* docs/trust.md: the postmaster decides which copy counts */
+		html_printf(
+		    pg,
+		    "</dd>\n<dt>Conflict</dt><dd id=\"conflict\">with <a "
+		    "href=\"/reports/%lld\">report #%lld</a> (same organization and report-id, "
+		    "different content: possible forgery); <code>tlswatch quarantine pick "
+		    "%lld</code> makes this copy count",
+		    (long long)q.conflict_report, (long long)q.conflict_report, (long long)q.id);
+	if (q.provenance != NULL) {
+		html_raw(pg, "</dd>\n<dt>Provenance</dt><dd>");
+		html_text(pg, q.provenance);
+	}
 	html_raw(pg, "</dd>\n</dl>\n<h2>Content</h2>\n");
 	quarantine_preview(pg, &q);
 	html_end(pg);

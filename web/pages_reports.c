@@ -84,7 +84,8 @@ static void reports_table(struct web_page *pg, const struct query_report_list *l
 	html_raw(pg, "<div class=\"scroll\"><table id=\"reports\" class=\"stack\">\n<thead><tr>"
 	             "<th>Day</th>"
 	             "<th>Organisation</th><th>Report ID</th><th>Policy domains</th>"
-	             "<th class=\"num\">Successful</th><th class=\"num\">Failed</th></tr></thead>\n"
+	             "<th class=\"num\">Successful</th><th class=\"num\">Failed</th>"
+	             "<th>Provenance</th></tr></thead>\n"
 	             "<tbody>\n");
 	for (i = 0; i < l->n; i++) {
 		const struct query_report_entry *e = &l->entries[i];
@@ -111,6 +112,8 @@ static void reports_table(struct web_page *pg, const struct query_report_list *l
 		html_count(pg, e->successful_sessions);
 		html_raw(pg, "</td><td class=\"num fail\" data-label=\"Failed\">");
 		html_count(pg, e->failed_sessions);
+		html_raw(pg, "</td><td class=\"provenance\">");
+		html_text(pg, e->provenance);
 		html_raw(pg, "</td></tr>\n");
 	}
 	html_raw(pg, "</tbody></table></div>\n");
@@ -180,9 +183,19 @@ static void reports_meta_time(struct web_page *pg, const char *name, int64_t t)
 	reports_meta(pg, name, buf, 1);
 }
 
-static void reports_source(struct web_page *pg, const struct query_source_detail *src)
+static void reports_source(struct web_page *pg, const char *provenance,
+                           const struct query_source_detail *src)
 {
 	html_raw(pg, "<h2>Source</h2>\n");
+	/* docs/trust.md: how far this report can be trusted */
+	html_raw(pg, "<dl class=\"meta\" id=\"provenance\">\n");
+	reports_meta(pg, "Provenance", provenance, 1);
+	if (src->present) {
+		reports_meta(pg, "DKIM", src->dkim, 0);
+		reports_meta(pg, "DKIM signing domain", src->dkim_domain, 0);
+		reports_meta(pg, "Authentication-Results used", src->dkim_ar, 0);
+	}
+	html_raw(pg, "</dl>\n");
 	if (!src->present) {
 		html_raw(pg, "<p class=\"none\">No source recorded.</p>\n");
 		return;
@@ -320,7 +333,7 @@ void page_report(struct web_page *pg, const char *id_s)
 	reports_meta(pg, "SHA-256 of the JSON", d.raw_sha256_hex, 1);
 	html_raw(pg, "</dl>\n");
 	reports_policies(pg, &d);
-	reports_source(pg, &d.source);
+	reports_source(pg, d.provenance, &d.source);
 	html_printf(pg, "<h2>Raw JSON</h2>\n<p><a href=\"/api/v1/reports/%lld\">As JSON</a>",
 	            (long long)d.id);
 	if (d.raw_json_len > LIMIT_WEB_RAW_SHOWN)

@@ -183,6 +183,7 @@ int web_filter_parse(const struct web_params *p, int64_t today, struct web_filte
 	f->q.organization = web_params_get(p, "org");
 	f->q.mx_host = web_params_get(p, "mx");
 	f->q.result_type = web_params_get(p, "result_type");
+	f->q.provenance = web_params_get(p, "provenance");
 	if (page != NULL && (web_parse_id(page, &f->page) < 0 || f->page > WEB_MAX_PAGE)) {
 		snprintf(err, errlen, "page: want a number from 1 to %d", WEB_MAX_PAGE);
 		return -1;
@@ -220,14 +221,15 @@ static int web_overridden(const struct web_kv *kv, size_t n, const char *key)
 int web_filter_query(struct strbuf *sb, const struct web_filter *f, const struct web_kv *kv,
                      size_t n)
 {
-	static const char *const keys[] = {"org", "mx", "result_type"};
-	const char *values[3];
+	static const char *const keys[] = {"org", "mx", "result_type", "provenance"};
+	const char *values[4];
 	int first = 1, rc = 0;
 	size_t i;
 
 	values[0] = f->q.organization;
 	values[1] = f->q.mx_host;
 	values[2] = f->q.result_type;
+	values[3] = f->q.provenance;
 	if (f->all && !web_overridden(kv, n, "all"))
 		rc |= web_query_pair(sb, &first, "all", "1");
 	if (!web_overridden(kv, n, "since"))
@@ -237,7 +239,7 @@ int web_filter_query(struct strbuf *sb, const struct web_filter *f, const struct
 	if (!web_overridden(kv, n, "domain"))
 		for (i = 0; i < f->q.n_domains; i++)
 			rc |= web_query_pair(sb, &first, "domain", f->q.domains[i]);
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 4; i++)
 		if (!web_overridden(kv, n, keys[i]))
 			rc |= web_query_pair(sb, &first, keys[i], values[i]);
 	for (i = 0; i < n; i++)

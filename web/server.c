@@ -242,6 +242,12 @@ static enum MHD_Result web_intake_request(struct web_listener *l, struct MHD_Con
 
 	if (conn->kind == CONN_NEW) {
 		conn->kind = CONN_INTAKE;
+		/* docs/trust.md: [web] intake_allow, before any body is read */
+		if (!intake_client_allowed(l->app->intake, conn->client_ip))
+			return web_send_text(c, conn, method, 403,
+			                     "this address may not send reports here "
+			                     "([web] intake_allow)",
+			                     NULL, 0);
 		if (intake_begin(method,
 		                 MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 		                                             MHD_HTTP_HEADER_CONTENT_TYPE),
@@ -518,8 +524,13 @@ int web_serve(const struct web_options *o, char *err, size_t errlen)
 	/* the intake opens read-write first: it creates the database */
 	if (o->intake && intake_new(o->db_path, &in, err, errlen) < 0)
 		goto out;
-	if (in != NULL)
+	if (in != NULL) {
 		intake_set_limits(in, &o->intake_limits);
+		intake_set_trust(in, o->trust);
+	}
+	if (in != NULL && o->intake_allow != NULL &&
+	    intake_set_allow(in, o->intake_allow, err, errlen) < 0)
+		goto out;
 	if (web_app_init(&app, o->db_path, LIMIT_WEB_THREADS * (o->intake_listen ? 2 : 1), err,
 	                 errlen) < 0)
 		goto out;

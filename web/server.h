@@ -11,6 +11,7 @@
 
 #include "alert.h"
 #include "intake.h"
+#include "trust.h"
 
 #define WEB_DEFAULT_LISTEN      "127.0.0.1:8080"
 #define WEB_DEFAULT_INTAKE_PATH "/tlsrpt"
@@ -25,6 +26,8 @@ struct web_options {
 	int intake;                /* accept RFC 8460 POSTs */
 	const char *intake_listen; /* NULL: on the dashboard's listener */
 	const char *intake_path;
+	const char *intake_allow;           /* networks that may POST; NULL: any */
+	const struct trust_config *trust;   /* [trust] for the intake; NULL: none */
 	struct alert_params alert;          /* rules for the overview's alerts */
 	struct intake_limits intake_limits; /* rate, budgets, quarantine cap */
 	unsigned request_timeout;           /* seconds per request; 0: LIMIT_WEB_REQUEST_SECONDS */

@@ -8,6 +8,7 @@
 # report it writes (gz, eml, mbox, Maildir), finds re-sends to be duplicates,
 # and stores the totals and days the expectation names.
 . "$TOP/tests/lib.sh"
+t_dkim_off
 
 SMALL="--start 2026-10-02 --days 3 --domains 3"
 count() { ls "$1" | grep -c -- "${2:-.}"; }

@@ -5,6 +5,7 @@
 # failure-reason-code, a C1 CSI in result-type, HTML in a name) come out
 # escaped in every format: text, CSV, HTML, the report list, show, alerts.
 . "$TOP/tests/lib.sh"
+t_dkim_off
 
 # --- 80 columns, on a generated corpus with long tails of reporters
 "$GEN" --out "$T/r" --seed 5 --start 2026-05-01 --days 40 --domains 8 --format mbox \

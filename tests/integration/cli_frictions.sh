@@ -4,6 +4,7 @@
 # report files (recursively, in name order; a Maildir inside still read as
 # one), and 'ingest --from FILE' / '-0' for sets too large for argv.
 . "$TOP/tests/lib.sh"
+t_dkim_off
 cd "$T"
 
 # db check / db prune refuse a missing file instead of creating one

@@ -40,6 +40,8 @@ dc_cleanup() {
 	fi
 }
 trap 'dc_cleanup; rm -rf "$T"' EXIT
+# the IMAP tests are not about DKIM (trust_dkim.sh is): see t_dkim_off
+t_dkim_off
 
 dc_random_port() {
 	n=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
@@ -257,7 +259,9 @@ dc_conf() {
 		mv "$file.tmp" "$file.keys"
 		[ -n "${kv#*=}" ] && echo "$kv" >> "$file.keys"
 	done
-	{ echo "[imap]"; cat "$file.keys"; } > "$file"
+	# not about DKIM (trust_dkim.sh is): the sample mails carry real
+	# signatures whose keys no offline test can fetch: not checked
+	{ echo "[imap]"; cat "$file.keys"; printf '[trust]\ndkim = off\n'; } > "$file"
 	rm -f "$file.keys"
 }
 

@@ -54,6 +54,8 @@ srv_start() {
 		echo "password_file=$T/pw"
 		echo "processed_folder=Processed"
 		echo "timeout=20"
+		# not about DKIM (trust_dkim.sh is): see t_dkim_off
+		printf '[trust]\ndkim = off\n'
 	} > "$T/c.conf"
 }
 

@@ -7,6 +7,7 @@
 # LIMIT_INPUT_BYTES) give the same reports; a database error stops the run
 # naming the PATH argument it happened under.
 . "$TOP/tests/lib.sh"
+t_dkim_off
 cd "$T"
 
 "$GEN" --out gz --format gz --start 2026-05-01 --days 2 --domains 2 > /dev/null

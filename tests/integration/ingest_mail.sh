@@ -6,10 +6,15 @@
 # not-a-report; a mail with a broken report is quarantined whole and
 # byte-exact; an over-size message inside an mbox is quarantined truncated.
 . "$TOP/tests/lib.sh"
+t_dkim_off
 
 MAIL=$DATA/mail
-find "$MAIL" -type f \( -name '*.eml' -o -name '*.elm' \) | sort > "$T/samples"
-t_eq "sample mails found" "$(wc -l < "$T/samples")" 16
+# _google_2.eml carries another anonymisation of the report in
+# _success.eml (same organization and report-id, other content): a
+# conflict, tested in trust_conflict.sh, not a duplicate.
+find "$MAIL" -type f \( -name '*.eml' -o -name '*.elm' \) | grep -v '_google_2\.eml$' |
+	sort > "$T/samples"
+t_eq "sample mails found" "$(wc -l < "$T/samples")" 15
 
 reports() { t_sql "$1" "select organization || '|' || report_id from report order by 1"; }
 count() { t_sql "$1" "select count(*) from $2"; }
@@ -52,7 +57,7 @@ $TLSWATCH --db "$DB" -v ingest $(cat "$T/samples") > "$T/out" 2>&1
 t_eq "files: exit status" "$?" 0
 t_eq "files: reports stored" "$(count "$DB" report)" 12
 t_eq "files: stored lines" "$(grep -c ': stored$' "$T/out")" 12
-t_eq "files: duplicate lines" "$(grep -c ': duplicate$' "$T/out")" 4
+t_eq "files: duplicate lines" "$(grep -c ': duplicate$' "$T/out")" 3
 t_eq "files: nothing quarantined" "$(count "$DB" quarantine)" 0
 # a source row records where each stored report came from; a re-send that
 # only brings duplicates adds none
@@ -82,7 +87,7 @@ reports "$DB" > "$T/reports.files"
 # shellcheck disable=SC2046
 $TLSWATCH --db "$DB" -v ingest $(cat "$T/samples") > "$T/out" 2>&1
 t_eq "again: exit status" "$?" 0
-t_eq "again: all duplicate" "$(grep -c ': duplicate$' "$T/out")" 16
+t_eq "again: all duplicate" "$(grep -c ': duplicate$' "$T/out")" 15
 t_eq "again: reports unchanged" "$(count "$DB" report)" 12
 t_eq "again: nothing quarantined" "$(count "$DB" quarantine)" 0
 
@@ -95,9 +100,9 @@ $TLSWATCH --db "$DB" -v ingest "$T/box.mbox" > "$T/out" 2>&1
 t_eq "mbox: exit status (one quarantined)" "$?" 1
 t_eq "mbox: same reports as the files" "$(reports "$DB")" "$(cat "$T/reports.files")"
 t_eq "mbox: one source per message with a new report" "$(t_sql "$DB" "select count(*) from source where kind = 'mbox'")" 12
-t_eq "mbox: messages named PATH#N" "$(grep -c "^$T/box.mbox#[0-9]*: \(stored\|duplicate\)$" "$T/out")" 16
+t_eq "mbox: messages named PATH#N" "$(grep -c "^$T/box.mbox#[0-9]*: \(stored\|duplicate\)$" "$T/out")" 15
 t_eq "mbox: broken message quarantined" \
-	"$(t_sql "$DB" "select kind || ' ' || name from quarantine")" "mbox $T/box.mbox#17"
+	"$(t_sql "$DB" "select kind || ' ' || name from quarantine")" "mbox $T/box.mbox#16"
 $TLSWATCH --db "$DB" quarantine show "$(t_sql "$DB" 'select id from quarantine')" --raw > "$T/raw"
 t_check "mbox: quarantined message is the original, unquoted" cmp "$T/raw" "$T/broken.eml"
 $TLSWATCH --db "$DB" -v ingest "$T/box.mbox" > "$T/out" 2>&1
@@ -126,7 +131,7 @@ t_eq "maildir: tmp/ and dot files skipped" "$(count "$DB" quarantine)" 0
 t_eq "maildir: file name order" "$(sed -n 1p "$T/out" | cut -d: -f1)" "$T/md/new/170000001.M1P1.host"
 $TLSWATCH --db "$DB" -v ingest "$T/md" > "$T/out" 2>&1
 rc=$?
-t_eq "maildir again: all duplicate, exit 0" "$rc $(grep -c ': duplicate$' "$T/out")" "0 16"
+t_eq "maildir again: all duplicate, exit 0" "$rc $(grep -c ': duplicate$' "$T/out")" "0 15"
 mkdir "$T/plain" && cp "$T"/md/new/* "$T/plain/"
 $TLSWATCH --db "$DB" -v ingest "$T/plain" > "$T/out" 2>&1
 t_eq "a directory that is no Maildir: its files read, all duplicate" \

@@ -1,0 +1,387 @@
+/*
+ * sqlite_trust.c - provenance grades and conflicts between two reports
+ * under one (organization, report-id) (docs/trust.md). Input: validated
+ * reports and our own stored raw reports (parsed again, as untrusted as
+ * when they came).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "gz.h"
+#include "limits.h"
+#include "report_hash.h"
+#include "sqlite_impl.h"
+#include "store_trust.h"
+#include "tally.h"
+
+const char *const store_provenances[] = {"dkim-verified", "file", "https", "unverified-mail", NULL};
+
+int store_provenance_grade(const char *provenance)
+{
+	int i;
+
+	if (provenance == NULL)
+		return 0;
+	for (i = 0; store_provenances[i] != NULL; i++)
+		if (strcmp(store_provenances[i], provenance) == 0)
+			return 4 - i;
+	return 0;
+}
+
+const char *store_source_provenance(const struct source_info *src)
+{
+	if (src->provenance != NULL)
+		return src->provenance;
+	if (src->kind == NULL)
+		return "file";
+	if (strcmp(src->kind, "https") == 0)
+		return "https";
+	if (strcmp(src->kind, "mail") == 0 || strcmp(src->kind, "imap") == 0)
+		return "unverified-mail";
+	return "file";
+}
+
+void store_last_conflict(const struct store *st, int64_t *old_report, int64_t *quarantine_id)
+{
+	*old_report = st->conflict_old_report;
+	*quarantine_id = st->conflict_quarantine;
+}
+
+/* One statement with up to two bound values (int64 ?1, text or int64 ?2),
+ * run to completion. */
+static int trust_run(struct store *st, const char *sql, int64_t a, const char *text, int64_t b,
+                     char *err, size_t errlen)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+		store_fail(st, err, errlen, "cannot prepare");
+		goto out;
+	}
+	sqlite3_bind_int64(s, 1, a);
+	if (sqlite3_bind_parameter_count(s) >= 2) {
+		if (text != NULL)
+			store_bind_text(s, 2, text);
+		else
+			sqlite3_bind_int64(s, 2, b);
+	}
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		store_fail(st, err, errlen, "cannot resolve a conflict");
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* Backfills a report stored before content was hashed. */
+static int trust_set_hash(struct store *st, int64_t id, const uint8_t *hash, char *err,
+                          size_t errlen)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(st->db, "UPDATE report SET content_sha256 = ?2 WHERE id = ?1", -1,
+	                       &s, NULL) != SQLITE_OK) {
+		store_fail(st, err, errlen, "cannot prepare");
+		goto out;
+	}
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_blob(s, 2, hash, REPORT_HASH_LEN, SQLITE_STATIC);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		store_fail(st, err, errlen, "cannot record a report's content hash");
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* A stored raw report parsed again. 0, or -1 with the reason. */
+static int trust_parse_raw(const void *gz, int gz_len, struct report **r, char *err, size_t errlen)
+{
+	uint8_t *json = NULL;
+	size_t json_len;
+	int rc;
+
+	if (gz == NULL || gz_len <= 0 ||
+	    gz_inflate(gz, (size_t)gz_len, LIMIT_INFLATED_BYTES, &json, &json_len, err, errlen) <
+	        0) {
+		if (gz == NULL || gz_len <= 0)
+			snprintf(err, errlen, "stored raw report is empty");
+		return -1;
+	}
+	rc = report_parse_json((const char *)json, json_len, r, err, errlen);
+	free(json);
+	return rc;
+}
+
+/* The aggregates of one (day, organization) made again from the reports
+ * stored for it: after a report left, the figures are exactly those of a
+ * store that never saw it. Conflicts are rare and a day of one reporter
+ * holds few reports, so this stays cheap. */
+static int trust_reaggregate(struct store *st, int64_t day, const char *org, char *err,
+                             size_t errlen)
+{
+	static const char *const clear[] = {
+	    "DELETE FROM agg_domain WHERE day = ?1 AND organization = ?2",
+	    "DELETE FROM agg_failure WHERE day = ?1 AND organization = ?2",
+	    "DELETE FROM agg_policy_type WHERE day = ?1 AND organization = ?2",
+	};
+	sqlite3_stmt *s = NULL;
+	struct report *r = NULL;
+	struct tally t;
+	size_t i;
+	int step, rc = -1;
+
+	for (i = 0; i < sizeof(clear) / sizeof(clear[0]); i++)
+		if (trust_run(st, clear[i], day, org, 0, err, errlen) < 0)
+			return -1;
+	if (sqlite3_prepare_v2(st->db,
+	                       "SELECT rr.gz FROM report r JOIN raw_report rr ON rr.id = r.raw_id"
+	                       " WHERE r.day = ?1 AND r.organization = ?2 ORDER BY r.id",
+	                       -1, &s, NULL) != SQLITE_OK) {
+		store_fail(st, err, errlen, "cannot prepare");
+		goto out;
+	}
+	sqlite3_bind_int64(s, 1, day);
+	store_bind_text(s, 2, org);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		if (trust_parse_raw(sqlite3_column_blob(s, 0), sqlite3_column_bytes(s, 0), &r, err,
+		                    errlen) < 0)
+			goto out;
+		memset(&t, 0, sizeof(t));
+		tally_report(r, &t);
+		step = store_add_aggregates(st, r, &t, err, errlen);
+		tally_free(&t);
+		report_free(r);
+		r = NULL;
+		if (step < 0)
+			goto out;
+	}
+	if (step != SQLITE_DONE) {
+		store_fail(st, err, errlen, "cannot read reports again");
+		goto out;
+	}
+	rc = 0;
+out:
+	report_free(r);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* Removes stored report id (it lost a conflict) from every table and
+ * aggregate; its raw bytes go to quarantine with reason. */
+static int trust_remove(struct store *st, int64_t id, sqlite3_stmt *old, const char *reason,
+                        char *err, size_t errlen)
+{
+	static const char *const drop[] = {
+	    "UPDATE quarantine SET released_report = NULL WHERE released_report = ?1",
+	    "DELETE FROM failure WHERE policy IN (SELECT id FROM policy WHERE report = ?1)",
+	    "DELETE FROM policy WHERE report = ?1",
+	    "DELETE FROM report WHERE id = ?1",
+	};
+	struct source_info qsrc;
+	const char *prov = (const char *)sqlite3_column_text(old, 1);
+	char *org = store_column_strdup(old, 3);
+	int64_t day = sqlite3_column_int64(old, 2), raw_id = sqlite3_column_int64(old, 4);
+	int64_t source_id = sqlite3_column_int64(old, 5), qid;
+	int existing, rc = -1;
+	size_t i;
+
+	memset(&qsrc, 0, sizeof(qsrc));
+	qsrc.kind = sqlite3_column_type(old, 7) != SQLITE_NULL
+	                ? (const char *)sqlite3_column_text(old, 7)
+	                : "file";
+	qsrc.name = (const char *)sqlite3_column_text(old, 8);
+	qsrc.received = sqlite3_column_type(old, 9) != SQLITE_NULL ? sqlite3_column_int64(old, 9)
+	                                                           : (int64_t)time(NULL);
+	if (store_add_quarantine(st, &qsrc, reason, sqlite3_column_blob(old, 6),
+	                         (size_t)sqlite3_column_bytes(old, 6), sqlite3_column_bytes(old, 6),
+	                         0, &qid, &existing, err, errlen) < 0 ||
+	    trust_run(st, "UPDATE quarantine SET provenance = ?2 WHERE id = ?1", qid,
+	              prov != NULL ? prov : "file", 0, err, errlen) < 0)
+		goto out;
+	for (i = 0; i < sizeof(drop) / sizeof(drop[0]); i++)
+		if (trust_run(st, drop[i], id, NULL, 0, err, errlen) < 0)
+			goto out;
+	if (trust_run(st, "DELETE FROM raw_report WHERE id = ?1", raw_id, NULL, 0, err, errlen) <
+	        0 ||
+	    trust_run(st,
+	              "DELETE FROM source WHERE id = ?1 AND NOT EXISTS"
+	              " (SELECT 1 FROM report WHERE report.source_id = source.id)",
+	              source_id, NULL, 0, err, errlen) < 0 ||
+	    trust_reaggregate(st, day, org, err, errlen) < 0)
+		goto out;
+	st->conflict_old_report = id;
+	st->conflict_quarantine = qid;
+	rc = 0;
+out:
+	free(org);
+	return rc;
+}
+
+int store_trust_resolve(struct store *st, int64_t id, const uint8_t *content_sha256,
+                        const struct source_info *src, enum store_outcome *outcome, char *err,
+                        size_t errlen)
+{
+	sqlite3_stmt *s = NULL;
+	struct report *r = NULL;
+	uint8_t old_hash[REPORT_HASH_LEN];
+	const char *old_prov, *new_prov = store_source_provenance(src);
+	char reason[512];
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(st->db,
+	                       "SELECT r.content_sha256, r.provenance, r.day, r.organization,"
+	                       " r.raw_id, r.source_id, rr.gz, s.kind, s.name, s.received"
+	                       " FROM report r JOIN raw_report rr ON rr.id = r.raw_id"
+	                       " LEFT JOIN source s ON s.id = r.source_id WHERE r.id = ?1",
+	                       -1, &s, NULL) != SQLITE_OK) {
+		store_fail(st, err, errlen, "cannot prepare");
+		goto out;
+	}
+	sqlite3_bind_int64(s, 1, id);
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		store_fail(st, err, errlen, "cannot read a stored report");
+		goto out;
+	}
+	if (sqlite3_column_bytes(s, 0) == REPORT_HASH_LEN) {
+		memcpy(old_hash, sqlite3_column_blob(s, 0), REPORT_HASH_LEN);
+	} else {
+		/* stored before content was hashed (schema/005_trust.sql) */
+		if (trust_parse_raw(sqlite3_column_blob(s, 6), sqlite3_column_bytes(s, 6), &r, err,
+		                    errlen) < 0)
+			goto out;
+		report_content_hash(r, old_hash);
+		if (trust_set_hash(st, id, old_hash, err, errlen) < 0)
+			goto out;
+	}
+	if (memcmp(old_hash, content_sha256, REPORT_HASH_LEN) == 0) {
+		*outcome = STORE_DUPLICATE;
+		rc = 0;
+		goto out;
+	}
+	old_prov = (const char *)sqlite3_column_text(s, 1);
+	if (!src->pick && store_provenance_grade(new_prov) <= store_provenance_grade(old_prov)) {
+		/* on a tie the first stays */
+		*outcome = STORE_CONFLICT;
+		rc = 0;
+		goto out;
+	}
+	if (src->pick)
+		snprintf(reason, sizeof(reason),
+		         "superseded: the postmaster picked the other copy (same organization and "
+		         "report-id, different content)");
+	else
+		snprintf(reason, sizeof(reason),
+		         "superseded by a report with stronger provenance (%s over %s; same "
+		         "organization and report-id, different content)",
+		         new_prov, old_prov != NULL ? old_prov : "file");
+	if (trust_remove(st, id, s, reason, err, errlen) < 0)
+		goto out;
+	rc = 1;
+out:
+	report_free(r);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int store_trust_superseded(struct store *st, int64_t new_id, char *err, size_t errlen)
+{
+	return trust_run(st, "UPDATE quarantine SET conflict_report = ?2 WHERE id = ?1",
+	                 st->conflict_quarantine, NULL, new_id, err, errlen);
+}
+
+int store_quarantine_set_conflict(struct store *st, int64_t id, int64_t report_rowid, char *err,
+                                  size_t errlen)
+{
+	return trust_run(st, "UPDATE quarantine SET conflict_report = ?2 WHERE id = ?1", id, NULL,
+	                 report_rowid, err, errlen);
+}
+
+int store_conflicts_by_organization(struct store *st,
+                                    int (*fn)(const char *organization, int64_t n, void *arg),
+                                    void *arg, char *err, size_t errlen)
+{
+	sqlite3_stmt *s = NULL;
+	int step, rc = -1;
+
+	if (sqlite3_prepare_v2(st->db,
+	                       "SELECT coalesce(r.organization, ''), count(*) FROM quarantine q"
+	                       " LEFT JOIN report r ON r.id = q.conflict_report"
+	                       " WHERE q.conflict_report IS NOT NULL AND q.released IS NULL"
+	                       " GROUP BY 1 ORDER BY 1",
+	                       -1, &s, NULL) != SQLITE_OK) {
+		store_fail(st, err, errlen, "cannot count conflicts");
+		goto out;
+	}
+	while ((step = sqlite3_step(s)) == SQLITE_ROW)
+		if (fn((const char *)sqlite3_column_text(s, 0), sqlite3_column_int64(s, 1), arg) !=
+		    0)
+			break;
+	if (step != SQLITE_ROW && step != SQLITE_DONE) {
+		store_fail(st, err, errlen, "cannot count conflicts");
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static int trust_sum(const char *organization, int64_t n, void *arg)
+{
+	(void)organization;
+	*(int64_t *)arg += n;
+	return 0;
+}
+
+int store_conflicts_held(struct store *st, int64_t *n, char *err, size_t errlen)
+{
+	int64_t total = 0;
+
+	if (store_conflicts_by_organization(st, trust_sum, &total, err, errlen) < 0)
+		return -1;
+	*n = total;
+	return 0;
+}
+
+int store_reports_by_trust(struct store *st, int64_t since, int64_t until, const char *domain,
+                           const char *organization, int64_t *verified, int64_t *unverified,
+                           char *err, size_t errlen)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(
+	        st->db,
+	        "SELECT coalesce(sum(r.provenance <> 'unverified-mail'), 0),"
+	        " coalesce(sum(r.provenance = 'unverified-mail'), 0) FROM report r"
+	        " WHERE r.day >= ?1 AND r.day < ?2 AND (?4 IS NULL OR r.organization = ?4)"
+	        " AND (?3 IS NULL OR EXISTS (SELECT 1 FROM policy p WHERE p.report = r.id"
+	        " AND coalesce(p.policy_domain, '') = ?3))",
+	        -1, &s, NULL) != SQLITE_OK) {
+		store_fail(st, err, errlen, "cannot count reports by provenance");
+		goto out;
+	}
+	sqlite3_bind_int64(s, 1, since);
+	sqlite3_bind_int64(s, 2, until);
+	store_bind_text(s, 3, domain);
+	store_bind_text(s, 4, organization);
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		store_fail(st, err, errlen, "cannot count reports by provenance");
+		goto out;
+	}
+	*verified = sqlite3_column_int64(s, 0);
+	*unverified = sqlite3_column_int64(s, 1);
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	return rc;
+}
