@@ -246,11 +246,53 @@ static void ingest_mail_source(const struct mail_message *m, const struct source
 		out->name = m->message_id;
 }
 
+/* Where part i came from, for what its report leaves out. */
+static void ingest_context(const struct ingest_prepared *p, size_t i, const struct source_info *src,
+                           struct report_context *c)
+{
+	memset(c, 0, sizeof(*c));
+	if (p->mail != NULL) {
+		c->tls_report_domain = p->mail->tls_report_domain;
+		c->tls_report_submitter = p->mail->tls_report_submitter;
+		c->subject = p->mail->subject;
+		c->mail_from = p->mail->from;
+		if (i < p->mail->n_parts)
+			c->file_name = p->mail->parts[i].filename;
+	} else if (src->kind != NULL && strcmp(src->kind, "file") == 0) {
+		c->file_name = src->name;
+	} else if (src->kind != NULL && strcmp(src->kind, "https") == 0) {
+		c->https_client = src->name;
+	}
+}
+
+/* Fills in what part's report left out (report_apply_context) and, as
+ * the figures may change with a domain, derives it again into own: *d
+ * then points there. Returns 0, or 1 with why when the report cannot be
+ * kept after all. Rare: only reports with an empty organization-name or a
+ * domainless no-policy-found policy get here. */
+static int ingest_complete(const struct ingest_prepared *p, size_t i, const struct source_info *src,
+                           struct store_derived *own, const struct store_derived **d, char *why,
+                           size_t whylen)
+{
+	const struct ingest_part *part = &p->parts[i];
+	struct report_context c;
+
+	if (!report_needs_context(part->r))
+		return 0;
+	ingest_context(p, i, src, &c);
+	if (report_apply_context(part->r, &c, why, whylen) < 0)
+		return 1;
+	store_derive(part->r, part->json, part->json_len, part->gz, own);
+	*d = own;
+	return 0;
+}
+
 int ingest_apply(struct ingest *ig, const struct ingest_prepared *p, const struct source_info *src,
                  struct ingest_result *res, char *err, size_t errlen)
 {
 	const struct source_info *rsrc = src;
 	struct source_info msrc;
+	char refused[sizeof(res->reason)] = "";
 	enum store_outcome outcome;
 	int64_t source_id = 0, id;
 	size_t i;
@@ -264,16 +306,30 @@ int ingest_apply(struct ingest *ig, const struct ingest_prepared *p, const struc
 	}
 	for (i = 0; i < p->n_parts; i++) {
 		const struct ingest_part *part = &p->parts[i];
+		const struct store_derived *d = &part->derived;
+		struct store_derived own;
+		char why[300];
+		int rc;
 
 		if (part->r == NULL)
 			continue;
+		memset(&own, 0, sizeof(own));
+		if (ingest_complete(p, i, src, &own, &d, why, sizeof(why)) > 0) {
+			if (refused[0] == '\0' && p->mail != NULL)
+				snprintf(refused, sizeof(refused), "part %zu: %s", i + 1, why);
+			else if (refused[0] == '\0')
+				snprintf(refused, sizeof(refused), "%s", why);
+			continue;
+		}
 		if (ig->st == NULL) {
+			store_derived_free(part->r, &own);
 			res->n_stored++;
 			continue;
 		}
-		if (store_add_derived(ig->st, part->r, &part->derived, part->json_len, part->gz,
-		                      part->gz_len, rsrc, &source_id, &id, &outcome, err,
-		                      errlen) < 0)
+		rc = store_add_derived(ig->st, part->r, d, part->json_len, part->gz, part->gz_len,
+		                       rsrc, &source_id, &id, &outcome, err, errlen);
+		store_derived_free(part->r, &own);
+		if (rc < 0)
 			goto fail;
 		res->report_rowid = id;
 		if (outcome == STORE_NEW)
@@ -282,8 +338,8 @@ int ingest_apply(struct ingest *ig, const struct ingest_prepared *p, const struc
 			res->n_duplicate++;
 	}
 	res->not_report = p->not_report;
-	if (p->bad) {
-		snprintf(res->reason, sizeof(res->reason), "%s", p->reason);
+	if (p->bad || refused[0] != '\0') {
+		snprintf(res->reason, sizeof(res->reason), "%s", p->bad ? p->reason : refused);
 		res->quarantined = 1;
 		if (ig->st != NULL &&
 		    store_add_quarantine(ig->st, src, res->reason, p->data, p->len, p->orig_size,

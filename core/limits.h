@@ -55,6 +55,17 @@
  * most 253 octets; free-text reasons from Mail.ru run to a few hundred. */
 #define LIMIT_STRING_BYTES 2048
 
+/* A free-text field (receiving-mx-helo, failure-reason-code,
+ * additional-information, a policy-string line) longer than
+ * LIMIT_STRING_BYTES is kept, cut to this many bytes plus a marker: Postfix
+ * passes a server's whole multi-line EHLO answer (2,223 bytes seen), and
+ * the raw report keeps the full text. Leaves room for the marker. */
+#define LIMIT_TEXT_SHORTENED 1984
+
+/* A domain inferred from a mail header, subject, file name or report-id
+ * (RFC 1035: 253 octets of host name). */
+#define LIMIT_DOMAIN_BYTES 253
+
 /* Counts are integers a double can hold exactly: JSON numbers are doubles
  * in cJSON, and 2^53-1 is the largest integer every JSON parser agrees on. */
 #define LIMIT_COUNT_MAX 9007199254740991LL

@@ -49,9 +49,52 @@ static int tally_same_key(const struct tally_item *x, const struct tally_item *y
 	       strcmp(x->rtype, y->rtype) == 0;
 }
 
-/* Merges a sorted run of items with one key: sum per class, then
- * max(sts, tlsa) + other, separately for successes and failures. */
-static void tally_merge(const struct tally_item *items, size_t n, int64_t *ok, int64_t *fail)
+/* The sys4 reporter (tlsrpt-reportd) names its reports
+ * "<start-datetime>_idx<n>_<domain>" (tlsrpt.py, report_id()); a
+ * report-id of that shape is the most specific sign of who sent it, as
+ * its organization-name is whatever the operator configured (or ""). */
+static int tally_is_sys4(const struct report *r)
+{
+	static const char shape[] = "####-##-##T##:##:##Z_idx"; /* #: a digit */
+	const char *id = r->report_id;
+	size_t i;
+
+	for (i = 0; shape[i] != '\0'; i++) {
+		if (shape[i] == '#' ? (id[i] < '0' || id[i] > '9') : id[i] != shape[i])
+			return 0;
+	}
+	if (id[i] < '0' || id[i] > '9')
+		return 0;
+	while (id[i] >= '0' && id[i] <= '9')
+		i++;
+	return id[i] == '_';
+}
+
+int tally_sts_tlsa_same(const struct report *r, int64_t sts_ok, int64_t sts_fail, int64_t tlsa_ok,
+                        int64_t tlsa_fail)
+{
+	/* Postfix counts each session under the one policy it applied, and
+	 * collectd adds one datagram per session: disjoint by construction */
+	if (tally_is_sys4(r))
+		return 0;
+	/* Microsoft lists every session under both, with identical counts */
+	if (strcmp(r->organization_name, "Microsoft Corporation") == 0)
+		return 1;
+	return sts_ok == tlsa_ok && sts_fail == tlsa_fail;
+}
+
+static int64_t tally_combine(int same, int64_t sts, int64_t tlsa)
+{
+	if (same)
+		return sts > tlsa ? sts : tlsa;
+	return sts + tlsa;
+}
+
+/* Merges a sorted run of items with one key: sum per class, then sts and
+ * tlsa combined as decided for the domain (same: the larger, else the sum),
+ * plus every other class, separately for successes and failures. */
+static void tally_merge(const struct tally_item *items, size_t n, int same, int64_t *ok,
+                        int64_t *fail)
 {
 	int64_t sum_ok[3] = {0, 0, 0}, sum_fail[3] = {0, 0, 0};
 	size_t i;
@@ -60,11 +103,42 @@ static void tally_merge(const struct tally_item *items, size_t n, int64_t *ok, i
 		sum_ok[items[i].cls] += items[i].ok;
 		sum_fail[items[i].cls] += items[i].fail;
 	}
-	*ok = (sum_ok[CLASS_STS] > sum_ok[CLASS_TLSA] ? sum_ok[CLASS_STS] : sum_ok[CLASS_TLSA]) +
-	      sum_ok[CLASS_OTHER];
-	*fail = (sum_fail[CLASS_STS] > sum_fail[CLASS_TLSA] ? sum_fail[CLASS_STS]
-	                                                    : sum_fail[CLASS_TLSA]) +
-	        sum_fail[CLASS_OTHER];
+	*ok = tally_combine(same, sum_ok[CLASS_STS], sum_ok[CLASS_TLSA]) + sum_ok[CLASS_OTHER];
+	*fail =
+	    tally_combine(same, sum_fail[CLASS_STS], sum_fail[CLASS_TLSA]) + sum_fail[CLASS_OTHER];
+}
+
+/* The domain's own decision, as tally_domains made it (domains are sorted). */
+static int tally_domain_same(const struct tally *t, const char *domain)
+{
+	size_t lo = 0, hi = t->n_domains;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(t->domains[mid].policy_domain, domain);
+
+		if (c == 0)
+			return t->domains[mid].sts_tlsa_same;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/* A domain's run of policy summaries: which way its sts and tlsa go. */
+static int tally_run_same(const struct report *r, const struct tally_item *items, size_t n)
+{
+	int64_t ok[3] = {0, 0, 0}, fail[3] = {0, 0, 0};
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		ok[items[i].cls] += items[i].ok;
+		fail[items[i].cls] += items[i].fail;
+	}
+	return tally_sts_tlsa_same(r, ok[CLASS_STS], fail[CLASS_STS], ok[CLASS_TLSA],
+	                           fail[CLASS_TLSA]);
 }
 
 static void tally_domains(const struct report *r, struct tally *t)
@@ -90,7 +164,9 @@ static void tally_domains(const struct report *r, struct tally *t)
 		for (j = i + 1; j < n && tally_same_key(&items[i], &items[j]); j++)
 			;
 		d->policy_domain = items[i].domain;
-		tally_merge(items + i, j - i, &d->successful_sessions, &d->failed_sessions);
+		d->sts_tlsa_same = tally_run_same(r, items + i, j - i);
+		tally_merge(items + i, j - i, d->sts_tlsa_same, &d->successful_sessions,
+		            &d->failed_sessions);
 		t->successful_sessions += d->successful_sessions;
 		t->failed_sessions += d->failed_sessions;
 	}
@@ -130,7 +206,8 @@ static void tally_failures(const struct report *r, struct tally *t)
 		f->policy_domain = items[i].domain;
 		f->mx_host = items[i].mx;
 		f->result_type = items[i].rtype;
-		tally_merge(items + i, j - i, &ok, &f->failed_sessions);
+		tally_merge(items + i, j - i, tally_domain_same(t, f->policy_domain), &ok,
+		            &f->failed_sessions);
 		if (f->failed_sessions > 0)
 			t->n_failures++;
 	}

@@ -12,6 +12,9 @@ dump() {
 	select 'policy', idx, policy_type, coalesce(policy_domain,'-'),
 		coalesce(policy_strings,'-'), coalesce(mx_hosts,'-'),
 		successful_sessions, failed_sessions from policy order by idx;
+	select 'quirks', quirks from report where quirks is not null;
+	select 'inferred', idx, policy_domain, policy_domain_source from policy
+		where policy_domain_source is not null order by idx;
 	select 'failure', p.idx, f.result_type, coalesce(f.sending_mta_ip,'-'),
 		coalesce(f.receiving_mx_hostname,'-'), coalesce(f.receiving_ip,'-'),
 		coalesce(f.failure_reason_code,'-'), coalesce(f.additional_information,'-'),

@@ -37,7 +37,10 @@ struct bad_case {
 
 static const struct bad_case bad_cases[] = {
     {"{}", "organization-name: missing"},
-    {"{\"organization-name\":\"\"}", "organization-name: empty string"},
+    {"{\"organization-name\":\"\"}", "report-id: missing"}, /* "" is kept (quirks E8) */
+    {HEAD "\"policies\":[{\"policy\":{\"policy-type\":\"sts\",\"mx-host\":[\"x\"]}," SUMMARY(
+         1, 0) ",\"failure-details\":[{\"result-type\":5,\"failed-session-count\":1}]}]}",
+     "policies[0].failure-details[0].result-type: expected a string"},
     {"{\"organization-name\":5}", "organization-name: expected a string"},
     {HEAD "\"policies\":[]}\n}", "invalid JSON"},
     {HEAD "\"policies\":[{\"policy\":{\"policy-type\":\"sts\"}}]}", "policies[0].summary: missing"},
@@ -53,8 +56,8 @@ static const struct bad_case bad_cases[] = {
          1, 0) ",\"failure-details\":[{\"result-type\":\"x\"}]}]}",
      "policies[0].failure-details[0].failed-session-count: missing"},
     {HEAD "\"policies\":[{\"policy\":{\"policy-type\":\"sts\"}," SUMMARY(
-         1, 0) ",\"failure-details\":[{\"failed-session-count\":1}]}]}",
-     "policies[0].failure-details[0].result-type: missing"},
+         1, 0) ",\"failure-details\":[{\"result-type\":\"x\",\"failed-session-count\":-1}]}]}",
+     "policies[0].failure-details[0].failed-session-count: negative number"},
     {HEAD "\"policies\":[{\"policy\":{\"policy-type\":\"sts\"}," SUMMARY(-0.5, 0) "}]}",
      "negative number"},
     {HEAD "\"policies\":[{\"policy\":{\"policy-type\":\"sts\"}," SUMMARY(true, 0) "}]}",
@@ -195,8 +198,9 @@ static void test_tally_count_once(void **state)
 	struct tally t;
 
 	(void)state;
-	/* sts + tlsa for one domain: the same sessions, max of each; npf adds;
-	 * another domain separate; the failure breakdown follows the same rule */
+	/* sts + tlsa for one domain with different summaries, from a reporter
+	 * tlswatch does not know: different sessions, they add; npf adds;
+	 * another domain separate; the failure breakdown follows the domain */
 	r = parse_ok(
 	    HEAD
 	    "\"policies\":["
@@ -232,17 +236,18 @@ static void test_tally_count_once(void **state)
 	assert_string_equal(t.domains[0].policy_domain, "");
 	assert_int_equal(t.domains[0].successful_sessions, 3);
 	assert_string_equal(t.domains[1].policy_domain, "a.test");
-	assert_int_equal(t.domains[1].successful_sessions, 12 + 5); /* max(10+1, 12) + 5 */
-	assert_int_equal(t.domains[1].failed_sessions, 4 + 1);      /* max(4+0, 3) + 1 */
+	assert_int_equal(t.domains[1].sts_tlsa_same, 0);
+	assert_int_equal(t.domains[1].successful_sessions, 10 + 1 + 12 + 5);
+	assert_int_equal(t.domains[1].failed_sessions, 4 + 3 + 1);
 	assert_int_equal(t.domains[2].successful_sessions, 7);
-	assert_int_equal(t.successful_sessions, 3 + 17 + 7);
-	assert_int_equal(t.failed_sessions, 0 + 5 + 2);
+	assert_int_equal(t.successful_sessions, 3 + 28 + 7);
+	assert_int_equal(t.failed_sessions, 0 + 8 + 2);
 	assert_int_equal(t.n_failures, 3);
 	assert_string_equal(t.failures[0].mx_host, "mx1");
 	assert_string_equal(t.failures[0].result_type, "certificate-expired");
-	assert_int_equal(t.failures[0].failed_sessions, 4 + 1); /* max(4, 3) + 1 */
+	assert_int_equal(t.failures[0].failed_sessions, 4 + 3 + 1);
 	assert_string_equal(t.failures[1].result_type, "tlsa-invalid");
-	assert_int_equal(t.failures[1].failed_sessions, 1); /* max(0, 1) */
+	assert_int_equal(t.failures[1].failed_sessions, 1);
 	assert_string_equal(t.failures[2].policy_domain, "b.test");
 	assert_string_equal(t.failures[2].mx_host, "");
 	assert_int_equal(t.failures[2].failed_sessions, 2);
@@ -257,13 +262,161 @@ static void test_tally_count_once(void **state)
 	report_free(r);
 }
 
+/* One sts and one tlsa policy for apex.test, with failure details. */
+#define PAIR(org, id, sok, sfail, tok, tfail)                                                      \
+	"{\"organization-name\":\"" org                                                            \
+	"\",\"date-range\":{\"start-datetime\":\"2024-01-01T00:00:"                                \
+	"00Z\",\"end-datetime\":\"2024-01-01T23:59:59Z\"},\"report-id\":\"" id "\",\"policies\":[" \
+	"{\"policy\":{\"policy-type\":\"tlsa\",\"policy-domain\":\"apex.test\"}," SUMMARY(         \
+	    tok,                                                                                   \
+	    tfail) ",\"failure-details\":[{\"result-type\":\"tlsa-invalid\",\"receiving-mx-"       \
+	           "hostname\":\"apex.test\",\"failed-session-count\":" #tfail "}]},"              \
+	           "{\"policy\":{\"policy-type\":\"sts\",\"policy-domain\":\"apex.test\"}"         \
+	           "," SUMMARY(sok,                                                                \
+	                       sfail) ",\"failure-details\":[{\"result-type\":\"tlsa-invalid\","   \
+	                              "\"receiving-mx-"                                            \
+	                              "hostname\":\"apex.test\",\"failed-session-count\":" #sfail  \
+	                              "}]}]}"
+
+struct pair_case {
+	const char *name;
+	const char *json;
+	int same;
+	int64_t ok, failed;
+};
+
+/* The count-once decision, side by side: Microsoft (the same sessions
+ * under sts and tlsa, identical counts) and the sys4 reporter (each
+ * session under one policy: disjoint, even when the counts happen to be
+ * equal); an unknown reporter goes by whether the summaries are equal. */
+static const struct pair_case pair_cases[] = {
+    {"microsoft identical", PAIR("Microsoft Corporation", "133+apex.test", 5, 2, 5, 2), 1, 5, 2},
+    {"sys4 disjoint", PAIR("", "2024-01-01T00:00:00Z_idx1_apex.test", 5, 2, 8, 3), 0, 13, 5},
+    {"sys4 equal counts", PAIR("mx.test", "2024-01-01T00:00:00Z_idx12_apex.test", 5, 2, 5, 2), 0,
+     10, 4},
+    {"sys4-like id, not sys4", PAIR("Org", "2024-01-01T00:00:00Z_idxA_apex.test", 5, 2, 5, 2), 1, 5,
+     2},
+    {"unknown identical", PAIR("Org", "r1", 5, 2, 5, 2), 1, 5, 2},
+    {"unknown different", PAIR("Org", "r1", 5, 2, 8, 3), 0, 13, 5},
+};
+
+static void test_tally_sts_tlsa(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(pair_cases) / sizeof(pair_cases[0]); i++) {
+		const struct pair_case *c = &pair_cases[i];
+		struct report *r = parse_ok(c->json);
+		struct tally t;
+
+		tally_report(r, &t);
+		if (t.n_domains != 1 || t.domains[0].sts_tlsa_same != c->same ||
+		    t.successful_sessions != c->ok || t.failed_sessions != c->failed)
+			fail_msg("%s: got same %d, %lld/%lld; want same %d, %lld/%lld", c->name,
+			         t.domains[0].sts_tlsa_same, (long long)t.successful_sessions,
+			         (long long)t.failed_sessions, c->same, (long long)c->ok,
+			         (long long)c->failed);
+		/* the MX breakdown follows the domain's decision */
+		if (t.n_failures != 1 || t.failures[0].failed_sessions != c->failed)
+			fail_msg("%s: by MX got %lld, want %lld", c->name,
+			         t.n_failures ? (long long)t.failures[0].failed_sessions : -1LL,
+			         (long long)c->failed);
+		tally_free(&t);
+		report_free(r);
+	}
+}
+
+/* What a sender got slightly wrong is kept and marked. */
+static void test_report_lenient(void **state)
+{
+	struct report_context c;
+	struct report *r;
+	char big[4000], json[6000], buf[512], err[256];
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	/* sys4 defaults: organization-name "", contact-info ""; a detail
+	 * without result-type; a 2,223-byte multi-line HELO */
+	memset(big, 'h', 2225); /* two escapes: 2,223 bytes decoded */
+	memcpy(big + 100, "\\r\\n250-", 8);
+	big[2225] = '\0';
+	snprintf(json, sizeof(json),
+	         "{\"organization-name\":\"\",\"contact-info\":\"\",\"date-range\":{\"start-"
+	         "datetime\":\"2024-01-01T00:00:00Z\",\"end-datetime\":\"2024-01-01T23:59:59Z\"},"
+	         "\"report-id\":\"2024-01-01T00:00:00Z_idx1_apex.test\",\"policies\":[{\"policy\":{"
+	         "\"policy-type\":\"no-policy-found\"}," SUMMARY(
+	             3, 2) ",\"failure-details\":[{\"failed-session-count\":1},{\"result-type\":"
+	                   "\"starttls-not-supported\",\"receiving-mx-helo\":\"%s\","
+	                   "\"failed-session-count\":1}]}]}",
+	         big);
+	r = parse_ok(json);
+	assert_string_equal(r->organization_name, "");
+	assert_true(report_needs_context(r));
+	assert_string_equal(r->policies[0].failures[0].result_type, "unknown");
+	assert_non_null(strstr(r->policies[0].failures[1].receiving_mx_helo,
+	                       "[... shortened from 2223 bytes]"));
+	assert_true(strlen(r->policies[0].failures[1].receiving_mx_helo) <= 2048);
+	/* no header, no contact, no From: the HTTPS client names it */
+	c.https_client = "192.0.2.7";
+	assert_int_equal(report_apply_context(r, &c, err, sizeof(err)), 0);
+	assert_string_equal(r->organization_name, "192.0.2.7");
+	/* the report-id names the domain of the no-policy-found policy */
+	assert_string_equal(r->policies[0].policy_domain, "apex.test");
+	assert_string_equal(r->policies[0].policy_domain_source, "report-id");
+	assert_false(report_needs_context(r));
+	assert_string_equal(report_quirks_text(r, buf, sizeof(buf)),
+	                    "organization-name empty: named from HTTPS client; 1 failure detail "
+	                    "without result-type: stored as unknown; 1 over-long free-text field "
+	                    "shortened; policy-domain of no-policy-found inferred from report-id");
+	report_free(r);
+
+	/* by mail: TLS-Report-Submitter first, TLS-Report-Domain first */
+	r = parse_ok(
+	    HEAD
+	    "\"policies\":[{\"policy\":{\"policy-type\":\"no-policy-found\"}," SUMMARY(1, 0) "}]}");
+	memset(&c, 0, sizeof(c));
+	c.subject = "Report Domain: Subj.Example Submitter: s.example Report-ID: <x@s.example>";
+	c.file_name = "/tmp/s.example!file.example!1!2!0.json.gz";
+	assert_int_equal(report_apply_context(r, &c, err, sizeof(err)), 0);
+	assert_string_equal(r->organization_name, "Org"); /* named: untouched */
+	assert_string_equal(r->policies[0].policy_domain, "subj.example");
+	assert_string_equal(r->policies[0].policy_domain_source, "subject");
+	report_free(r);
+	r = parse_ok(
+	    HEAD
+	    "\"policies\":[{\"policy\":{\"policy-type\":\"no-policy-found\"}," SUMMARY(1, 0) "}]}");
+	assert_int_equal(report_apply_context(r, &(struct report_context){.file_name = c.file_name},
+	                                      err, sizeof(err)),
+	                 0);
+	assert_string_equal(r->policies[0].policy_domain, "file.example");
+	report_free(r);
+
+	/* a hostile header is no domain; nothing to name the sender by */
+	r = parse_ok("{\"organization-name\":null,\"date-range\":{\"start-datetime\":\"2024-01-"
+	             "01T00:00:00Z\",\"end-datetime\":\"2024-01-01T23:59:59Z\"},\"report-id\":"
+	             "\"R\",\"policies\":[]}");
+	memset(&c, 0, sizeof(c));
+	c.tls_report_submitter = "<script>";
+	c.mail_from = "Reports <tlsrpt@From.Example>";
+	assert_int_equal(report_apply_context(r, &c, err, sizeof(err)), 0);
+	assert_string_equal(r->organization_name, "from.example");
+	report_free(r);
+	r = parse_ok("{\"organization-name\":\"\",\"date-range\":{\"start-datetime\":\"2024-01-"
+	             "01T00:00:00Z\",\"end-datetime\":\"2024-01-01T23:59:59Z\"},\"report-id\":"
+	             "\"R\",\"policies\":[]}");
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(report_apply_context(r, &c, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "organization-name: empty"));
+	report_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_report_bad),
-	    cmocka_unit_test(test_report_quirks),
-	    cmocka_unit_test(test_report_prefixes),
-	    cmocka_unit_test(test_tally_count_once),
+	    cmocka_unit_test(test_report_bad),      cmocka_unit_test(test_report_quirks),
+	    cmocka_unit_test(test_report_prefixes), cmocka_unit_test(test_tally_count_once),
+	    cmocka_unit_test(test_tally_sts_tlsa),  cmocka_unit_test(test_report_lenient),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
