@@ -176,8 +176,16 @@ static void test_hints(void **state)
 	}
 	hints_format("sts-policy-fetch-error", "example.com", out, sizeof(out));
 	assert_non_null(strstr(out, "https://mta-sts.example.com/.well-known/mta-sts.txt"));
+	/* no one domain (NULL), or the "(none)" domain (""): no placeholder */
+	for (i = 0; i < 2 * sizeof(registered) / sizeof(registered[0]); i++) {
+		hints_format(registered[i / 2], i % 2 ? "" : NULL, out, sizeof(out));
+		if (strchr(out, '<') != NULL || strchr(out, '{') != NULL ||
+		    strstr(out, "mta-sts./") != NULL || strstr(out, "of ;") != NULL ||
+		    out[strlen(out) - 1] == ' ')
+			fail_msg("%s without a domain: hint '%s'", registered[i / 2], out);
+	}
 	hints_format("sts-policy-fetch-error", NULL, out, sizeof(out));
-	assert_non_null(strstr(out, "https://mta-sts.<domain>/"));
+	assert_non_null(strstr(out, "the domain's MTA-STS policy"));
 	hints_format("certificate-expired", "example.com", out, sizeof(out));
 	assert_string_equal(out, "the MX presented an expired certificate; renew it");
 	/* a small buffer is filled, terminated, never overrun */
@@ -202,7 +210,15 @@ static void test_text_numbers(void **state)
 	assert_string_equal(text_rate(0, 1, b, sizeof(b)), "0.00%");
 	/* truncated, so 100.00% only without failures */
 	assert_string_equal(text_rate(99999, 1, b, sizeof(b)), "99.99%");
-	assert_string_equal(text_rate(2, 1, b, sizeof(b)), "66.66%");
+	assert_string_equal(text_rate(2, 1, b, sizeof(b)), "66.67%"); /* rounded, not cut */
+	assert_string_equal(text_rate(17742, 18205 - 17742, b, sizeof(b)), "97.46%");
+	assert_string_equal(text_rate(1, 2, b, sizeof(b)), "33.33%");
+	/* 100.00% and 0.00% stay exact: 99.9999% and 0.0001% do not round there */
+	assert_string_equal(text_rate(999999, 1, b, sizeof(b)), "99.99%");
+	assert_string_equal(text_rate(1, 999999, b, sizeof(b)), "0.01%");
+	assert_string_equal(text_percent(1, 8, b, sizeof(b)), "12.50%");
+	assert_string_equal(text_percent(1, 0, b, sizeof(b)), "-");
+	assert_string_equal(text_rate(LIMIT_COUNT_MAX, 1, b, sizeof(b)), "99.99%");
 	assert_string_equal(text_rate(LIMIT_COUNT_MAX, LIMIT_COUNT_MAX, b, sizeof(b)), "50.00%");
 	assert_string_equal(text_delta(5, 3, 1, b, sizeof(b)), "+2");
 	assert_string_equal(text_delta(3, 5, 1, b, sizeof(b)), "-2");
