@@ -66,6 +66,12 @@ static const struct hint hints[] = {
      "or fix its chain"},
 };
 
+/* What tlswatch stores when a detail came without result-type (the sys4
+ * reporter, for a failure code it has no name for: docs/quirks.md E7). */
+static const char hint_unknown[] =
+    "the reporter named no result type; read the failure reason code and additional "
+    "information of the failure details";
+
 static const char hint_generic[] =
     "not a result type RFC 8460 registers; read the failure reason code and the "
     "reporter's documentation";
@@ -93,6 +99,8 @@ char *hints_format(const char *result_type, const char *domain, char *out, size_
 
 	if (outlen == 0)
 		return out;
+	if (h == NULL && result_type != NULL && strcmp(result_type, "unknown") == 0)
+		t = hint_unknown;
 	if ((domain == NULL || domain[0] == '\0') && h != NULL && h->text_no_domain != NULL)
 		t = h->text_no_domain;
 	/* the cap keeps one byte for the NUL: a long domain is cut, not overrun */

@@ -68,7 +68,8 @@ struct report {
 	 * report_apply_context() (REPORT_QUIRK_ORG_EMPTY) */
 	const char *organization_name;
 	/* where organization_name came from when the report had none:
-	 * "TLS-Report-Submitter", "contact-info", "From", "HTTPS client" */
+	 * "TLS-Report-Submitter", "contact-info", "From", "file name",
+	 * "HTTPS client" */
 	const char *organization_source;
 	const char *contact_info; /* NULL when absent or null */
 	const char *report_id;    /* never NULL, never empty */
@@ -98,7 +99,8 @@ int report_needs_context(const struct report *r);
 
 /* Fills what the report left out from where it came from, and marks it:
  * an empty organization-name from TLS-Report-Submitter, else the
- * contact-info domain, else the From domain, else the HTTPS client; a
+ * contact-info domain, else the From domain, else the sender part of an
+ * RFC 8460 file name, else the HTTPS client; a
  * no-policy-found policy without policy-domain from TLS-Report-Domain,
  * the subject, the file name, or a sys4 report-id (each must be a host
  * name). Returns 0, or -1 with a reason when no organization can be found

@@ -117,6 +117,19 @@ static const char *context_file_domain(struct arena *a, const char *name)
 	return context_host(a, first + 1, (size_t)(second - first - 1));
 }
 
+/* The same file name's sender part (the report's submitter). */
+static const char *context_file_sender(struct arena *a, const char *name)
+{
+	const char *base, *first;
+
+	if (name == NULL || context_file_domain(a, name) == NULL)
+		return NULL;
+	base = strrchr(name, '/');
+	base = base != NULL ? base + 1 : name;
+	first = strchr(base, '!');
+	return context_host(a, base, (size_t)(first - base));
+}
+
 /* The sys4 reporter names its reports "<start>_idx<n>_<domain>". */
 static const char *context_report_id_domain(struct arena *a, const char *id)
 {
@@ -206,12 +219,14 @@ int report_apply_context(struct report *r, const struct report_context *c, char 
 			src = "contact-info";
 		else if ((org = context_address_domain(r->arena, c->mail_from)) != NULL)
 			src = "From";
+		else if ((org = context_file_sender(r->arena, c->file_name)) != NULL)
+			src = "file name";
 		else if ((org = context_client(r->arena, c->https_client)) != NULL)
 			src = "HTTPS client";
 		if (org == NULL) {
 			snprintf(err, errlen,
 			         "organization-name: empty string, and no TLS-Report-Submitter, "
-			         "contact-info, From or HTTPS client to name the sender by");
+			         "contact-info, From, file name or HTTPS client to name the sender by");
 			return -1;
 		}
 	}
