@@ -67,7 +67,7 @@ static const struct hint hints[] = {
 };
 
 /* What tlswatch stores when a detail came without result-type (the sys4
- * reporter, for a failure code it has no name for: docs/quirks.md E7). */
+ * reporter, for a failure code it has no name for: docs/quirks.md K2). */
 static const char hint_unknown[] =
     "the reporter named no result type; read the failure reason code and additional "
     "information of the failure details";

@@ -62,6 +62,11 @@
  * the raw report keeps the full text. Leaves room for the marker. */
 #define LIMIT_TEXT_SHORTENED 1984
 
+/* A report with more policies than this is not searched for a tlsa
+ * policy named after another domain's MX host (core/tally.c): the search
+ * is quadratic, and real reports carry a handful of policies. */
+#define LIMIT_TALLY_MX_POLICIES 64
+
 /* A domain inferred from a mail header, subject, file name or report-id
  * (RFC 1035: 253 octets of host name). */
 #define LIMIT_DOMAIN_BYTES 253

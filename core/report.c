@@ -524,7 +524,7 @@ static int parse_failure(struct parse *ps, const cJSON *fd, struct report_failur
 	if (!cJSON_IsObject(fd))
 		return parse_fail(ps, "expected an object");
 	/* the sys4 reporter leaves result-type out for a failure code it has
-	 * no name for: keep the detail, as "unknown" (quirks E7) */
+	 * no name for: keep the detail, as "unknown" (quirks K2) */
 	if (cJSON_GetObjectItemCaseSensitive(fd, "result-type") == NULL) {
 		f->result_type = "unknown";
 		ps->r->quirks |= REPORT_QUIRK_RESULT_TYPE;
@@ -634,7 +634,7 @@ static int parse_report(struct parse *ps, const cJSON *root, struct report *r)
 	if (!cJSON_IsObject(root))
 		return parse_fail(ps, "top level is not a JSON object");
 	/* the sys4 reporter sends "" unless its operator set a name: kept,
-	 * and named by report_apply_context() (quirks E8) */
+	 * and named by report_apply_context() (quirks K1) */
 	if (cJSON_GetObjectItemCaseSensitive(root, "organization-name") == NULL)
 		return parse_fail(ps, "organization-name: missing");
 	if (parse_opt_string(ps, root, "organization-name", &r->organization_name) < 0)

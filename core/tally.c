@@ -7,7 +7,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "limits.h"
 #include "xalloc.h"
 
 enum tally_class { CLASS_STS, CLASS_TLSA, CLASS_OTHER };
@@ -108,6 +110,59 @@ static void tally_merge(const struct tally_item *items, size_t n, int same, int6
 	    tally_combine(same, sum_fail[CLASS_STS], sum_fail[CLASS_TLSA]) + sum_fail[CLASS_OTHER];
 }
 
+/* 1 when MX host pattern pat (an mx-host entry: "mx.example.net" or
+ * "*.example.net", RFC 8461 section 4.1) names host. */
+static int tally_mx_matches(const char *pat, const char *host)
+{
+	const char *dot;
+
+	if (strcasecmp(pat, host) == 0)
+		return 1;
+	if (pat[0] != '*' || pat[1] != '.' || (dot = strchr(host, '.')) == NULL || dot == host)
+		return 0;
+	return strcasecmp(pat + 1, dot) == 0;
+}
+
+/* The domain a sys4 report-id "<start>_idx<n>_<domain>" names, or NULL. */
+static const char *tally_sys4_domain(const struct report *r)
+{
+	const char *p;
+
+	if (!tally_is_sys4(r))
+		return NULL;
+	p = strchr(r->report_id + 24, '_');
+	return p != NULL && p[1] != '\0' ? p + 1 : NULL;
+}
+
+const char *tally_policy_domain(const struct report *r, size_t i)
+{
+	const struct report_policy *p = &r->policies[i], *q;
+	const char *dom = p->policy_domain, *found = NULL;
+	size_t j, k;
+
+	if (dom == NULL)
+		return "";
+	if (strcmp(p->policy_type, "tlsa") != 0 || r->n_policies > LIMIT_TALLY_MX_POLICIES)
+		return dom;
+	for (j = 0; j < r->n_policies; j++) {
+		q = &r->policies[j];
+		if (q->policy_domain == NULL || strcmp(q->policy_type, "tlsa") == 0)
+			continue;
+		if (strcasecmp(q->policy_domain, dom) == 0)
+			return dom; /* a policy domain itself (an apex MX) */
+		for (k = 0; k < q->n_mx_hosts; k++) {
+			if (!tally_mx_matches(q->mx_hosts[k], dom))
+				continue;
+			if (found != NULL && strcmp(found, q->policy_domain) != 0)
+				return dom; /* the MX of several: ambiguous, by MX */
+			found = q->policy_domain;
+		}
+	}
+	if (found == NULL && (found = tally_sys4_domain(r)) != NULL && strcasecmp(found, dom) == 0)
+		found = NULL;
+	return found != NULL ? found : dom;
+}
+
 /* The domain's own decision, as tally_domains made it (domains are sorted). */
 static int tally_domain_same(const struct tally *t, const char *domain)
 {
@@ -149,7 +204,7 @@ static void tally_domains(const struct report *r, struct tally *t)
 	for (i = 0; i < n; i++) {
 		const struct report_policy *p = &r->policies[i];
 
-		items[i].domain = p->policy_domain != NULL ? p->policy_domain : "";
+		items[i].domain = tally_policy_domain(r, i);
 		items[i].mx = "";
 		items[i].rtype = "";
 		items[i].cls = tally_class_of(p->policy_type);
@@ -187,7 +242,7 @@ static void tally_failures(const struct report *r, struct tally *t)
 		for (j = 0; j < p->n_failures; j++, k++) {
 			const struct report_failure *f = &p->failures[j];
 
-			items[k].domain = p->policy_domain != NULL ? p->policy_domain : "";
+			items[k].domain = tally_policy_domain(r, i);
 			items[k].mx =
 			    f->receiving_mx_hostname != NULL ? f->receiving_mx_hostname : "";
 			items[k].rtype = f->result_type;

@@ -67,6 +67,15 @@ struct tally {
 int tally_sts_tlsa_same(const struct report *r, int64_t sts_ok, int64_t sts_fail, int64_t tlsa_ok,
                         int64_t tlsa_fail);
 
+/* The domain policy i of r is counted under in the domain views ("" for
+ * none; docs/counting.md rule 5): its own policy-domain, except for a
+ * "tlsa" policy named after an MX host (Postfix's DANE policies) that is
+ * no policy domain of the report itself: it counts under the one domain
+ * whose policies list that host in mx-host, or else, in a sys4 report,
+ * under the domain its report-id names. The per-type view keeps the name
+ * as sent. Borrowed from r. */
+const char *tally_policy_domain(const struct report *r, size_t i);
+
 /* Fills t (caller frees with tally_free). Cannot fail: memory is bounded by
  * the report's own (already limited) size. */
 void tally_report(const struct report *r, struct tally *t);

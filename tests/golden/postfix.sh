@@ -35,6 +35,14 @@ for f in "$D"/*.json "$D"/*.eml; do
 	fi
 done
 
+# DANE via a hosted MX (sys4-shop.eml): the tlsa policy named after the
+# MX host counts under shop.example (domain views, rule 5), while the
+# per-type view keeps it under the MX host as sent.
+t_eq "per-type view keeps the MX name" \
+	"$(t_sql "$T/sys4-shop.db" "select policy_domain || ' ' || policy_type || ' ' || successful_sessions from agg_policy_type order by policy_type")" \
+	"shop.example sts 3
+mx.hosting.example tlsa 6"
+
 # Side by side, one store: apex.example gets 13 ok / 3 failed from
 # Microsoft (sts and tlsa the same sessions) and 8+5+4 ok / 3+2+1 failed
 # from the sys4 reporter (tlsa, sts and no-policy-found all different

@@ -37,7 +37,7 @@ struct bad_case {
 
 static const struct bad_case bad_cases[] = {
     {"{}", "organization-name: missing"},
-    {"{\"organization-name\":\"\"}", "report-id: missing"}, /* "" is kept (quirks E8) */
+    {"{\"organization-name\":\"\"}", "report-id: missing"}, /* "" is kept (quirks K1) */
     {HEAD "\"policies\":[{\"policy\":{\"policy-type\":\"sts\",\"mx-host\":[\"x\"]}," SUMMARY(
          1, 0) ",\"failure-details\":[{\"result-type\":5,\"failed-session-count\":1}]}]}",
      "policies[0].failure-details[0].result-type: expected a string"},
@@ -327,6 +327,59 @@ static void test_tally_sts_tlsa(void **state)
 	}
 }
 
+struct mxdom_case {
+	const char *name;
+	const char *id;
+	const char *policies;
+	const char *want; /* the tlsa policy's (policies[0]) counted domain */
+};
+
+#define TLSA0(dom)                                                                                 \
+	"{\"policy\":{\"policy-type\":\"tlsa\",\"policy-domain\":\"" dom "\"}," SUMMARY(1, 0) "}"
+#define STS(dom, mx)                                                                               \
+	",{\"policy\":{\"policy-type\":\"sts\",\"policy-domain\":\"" dom "\",\"mx-host\":[\"" mx   \
+	"\"]}," SUMMARY(1, 0) "}"
+
+static const struct mxdom_case mxdom_cases[] = {
+    {"MX of one domain", "r", TLSA0("mx.host.test") STS("shop.test", "mx.host.test"), "shop.test"},
+    {"wildcard mx-host", "r", TLSA0("mx1.host.test") STS("shop.test", "*.host.test"), "shop.test"},
+    {"wildcard is one label", "r", TLSA0("a.mx1.host.test") STS("shop.test", "*.host.test"),
+     "a.mx1.host.test"},
+    {"apex: a policy domain itself", "r", TLSA0("apex.test") STS("apex.test", "apex.test"),
+     "apex.test"},
+    {"MX of two domains: by MX", "r",
+     TLSA0("mx.host.test") STS("a.test", "mx.host.test") STS("b.test", "mx.host.test"),
+     "mx.host.test"},
+    {"no link: as sent", "r", TLSA0("mx.host.test") STS("shop.test", "other.test"), "mx.host.test"},
+    {"sys4, tlsa only: the report-id's domain", "2024-01-01T00:00:00Z_idx1_shop.test",
+     TLSA0("mx.host.test"), "shop.test"},
+};
+
+static void test_tally_policy_domain(void **state)
+{
+	char json[2048];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(mxdom_cases) / sizeof(mxdom_cases[0]); i++) {
+		const struct mxdom_case *c = &mxdom_cases[i];
+		struct report *r;
+
+		snprintf(
+		    json, sizeof(json),
+		    "{\"organization-name\":\"O\",\"date-range\":{\"start-datetime\":\"2024-01-"
+		    "01T00:00:00Z\",\"end-datetime\":\"2024-01-01T23:59:59Z\"},\"report-id\":\"%"
+		    "s\","
+		    "\"policies\":[%s]}",
+		    c->id, c->policies);
+		r = parse_ok(json);
+		if (strcmp(tally_policy_domain(r, 0), c->want) != 0)
+			fail_msg("%s: got %s, want %s", c->name, tally_policy_domain(r, 0),
+			         c->want);
+		report_free(r);
+	}
+}
+
 /* What a sender got slightly wrong is kept and marked. */
 static void test_report_lenient(void **state)
 {
@@ -414,9 +467,10 @@ static void test_report_lenient(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_report_bad),      cmocka_unit_test(test_report_quirks),
-	    cmocka_unit_test(test_report_prefixes), cmocka_unit_test(test_tally_count_once),
-	    cmocka_unit_test(test_tally_sts_tlsa),  cmocka_unit_test(test_report_lenient),
+	    cmocka_unit_test(test_report_bad),          cmocka_unit_test(test_report_quirks),
+	    cmocka_unit_test(test_report_prefixes),     cmocka_unit_test(test_tally_count_once),
+	    cmocka_unit_test(test_tally_sts_tlsa),      cmocka_unit_test(test_report_lenient),
+	    cmocka_unit_test(test_tally_policy_domain),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
