@@ -69,6 +69,8 @@ static const char *const config_known[] = {
     "alert.webhook",
     "alert.repeat_after",
     "retention.keep_days",
+    "counting.sts_tlsa_same",
+    "counting.sts_tlsa_disjoint",
     NULL,
 };
 

@@ -67,6 +67,11 @@
  * is quadratic, and real reports carry a handful of policies. */
 #define LIMIT_TALLY_MX_POLICIES 64
 
+/* [counting] overrides: organizations named, and the length of one name
+ * (an organization-name is one report string). */
+#define LIMIT_TALLY_OVERRIDES      64
+#define LIMIT_TALLY_OVERRIDE_BYTES 256
+
 /* A domain inferred from a mail header, subject, file name or report-id
  * (RFC 1035: 253 octets of host name). */
 #define LIMIT_DOMAIN_BYTES 253

@@ -5,6 +5,7 @@
  */
 #include "tally.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -72,9 +73,79 @@ static int tally_is_sys4(const struct report *r)
 	return id[i] == '_';
 }
 
+/* [counting] sts_tlsa_same / sts_tlsa_disjoint: set once at start-up
+ * (tally_set_overrides), read-only afterwards. */
+struct tally_override {
+	char org[LIMIT_TALLY_OVERRIDE_BYTES + 1];
+	int same;
+};
+static struct tally_override tally_overrides[LIMIT_TALLY_OVERRIDES];
+static size_t tally_n_overrides;
+
+/* Adds the comma-separated names of list with the given decision. */
+static int tally_add_overrides(const char *list, int same, char *err, size_t errlen)
+{
+	const char *p = list, *end;
+	size_t len, i;
+
+	while (list != NULL && *p != '\0') {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		if (*p == '\0')
+			break;
+		for (end = p; *end != '\0' && *end != ','; end++)
+			;
+		len = (size_t)(end - p);
+		while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+			len--;
+		if (len > LIMIT_TALLY_OVERRIDE_BYTES) {
+			snprintf(err, errlen, "[counting] organization name longer than %d bytes",
+			         LIMIT_TALLY_OVERRIDE_BYTES);
+			return -1;
+		}
+		for (i = 0; i < tally_n_overrides; i++)
+			if (strlen(tally_overrides[i].org) == len &&
+			    memcmp(tally_overrides[i].org, p, len) == 0) {
+				snprintf(err, errlen,
+				         "[counting] '%.*s' is in both sts_tlsa_same and "
+				         "sts_tlsa_disjoint",
+				         (int)len, p);
+				return -1;
+			}
+		if (tally_n_overrides == LIMIT_TALLY_OVERRIDES) {
+			snprintf(err, errlen, "[counting] more than %d organizations",
+			         LIMIT_TALLY_OVERRIDES);
+			return -1;
+		}
+		memcpy(tally_overrides[tally_n_overrides].org, p, len);
+		tally_overrides[tally_n_overrides].org[len] = '\0';
+		tally_overrides[tally_n_overrides].same = same;
+		tally_n_overrides++;
+		p = end;
+	}
+	return 0;
+}
+
+int tally_set_overrides(const char *same, const char *disjoint, char *err, size_t errlen)
+{
+	tally_n_overrides = 0;
+	if (tally_add_overrides(same, 1, err, errlen) < 0 ||
+	    tally_add_overrides(disjoint, 0, err, errlen) < 0) {
+		tally_n_overrides = 0;
+		return -1;
+	}
+	return 0;
+}
+
 int tally_sts_tlsa_same(const struct report *r, int64_t sts_ok, int64_t sts_fail, int64_t tlsa_ok,
                         int64_t tlsa_fail)
 {
+	size_t i;
+
+	/* the operator knows the reporter best */
+	for (i = 0; i < tally_n_overrides; i++)
+		if (strcmp(tally_overrides[i].org, r->organization_name) == 0)
+			return tally_overrides[i].same;
 	/* Postfix counts each session under the one policy it applied, and
 	 * collectd adds one datagram per session: disjoint by construction */
 	if (tally_is_sys4(r))

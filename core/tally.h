@@ -67,6 +67,16 @@ struct tally {
 int tally_sts_tlsa_same(const struct report *r, int64_t sts_ok, int64_t sts_fail, int64_t tlsa_ok,
                         int64_t tlsa_fail);
 
+/* The operator's per-organization override of that decision, from the
+ * configuration's [counting] section: same and disjoint are
+ * comma-separated organization-names (either may be NULL) whose sts and
+ * tlsa policies are always the same sessions, or always different ones.
+ * They win over every built-in rule. Call once, before any tally (it sets
+ * process-wide state and is not thread-safe); a later call replaces the
+ * lists. Returns 0, or -1 with the reason (too many or too long names, a
+ * name in both lists). */
+int tally_set_overrides(const char *same, const char *disjoint, char *err, size_t errlen);
+
 /* The domain policy i of r is counted under in the domain views ("" for
  * none; docs/counting.md rule 5): its own policy-domain, except for a
  * "tlsa" policy named after an MX host (Postfix's DANE policies) that is

@@ -67,6 +67,17 @@ t_check "text: rates rounded (17 of 23 is 73.913%)" grep -q "73.91%" s.txt
 t_check "text: no placeholder in hints" sh -c '! grep -q "<domain>" s.txt'
 t_check "db check: aggregates agree" "$TLSWATCH" --db "$db" db check
 
+# The operator's override: a reporter declared in [counting]
+# sts_tlsa_same is counted the Microsoft way (max), even a sys4 one.
+printf '[counting]\nsts_tlsa_same = mta.example.net\n' > counting.conf
+"$TLSWATCH" --config counting.conf --db over.db ingest "$D"/*apex.example*.json > /dev/null 2>&1
+t_eq "override: max(8/3, 5/2) + 4/1" \
+	"$(t_sql over.db "select successful_sessions || '/' || failed_sessions from agg_domain")" "12/4"
+printf '[counting]\nsts_tlsa_same = a\nsts_tlsa_disjoint = a\n' > bad.conf
+"$TLSWATCH" --config bad.conf --db over.db summary > /dev/null 2> err
+t_eq "an organization in both lists: exit 2" "$?" 2
+t_check "names the mistake" grep -q "'a' is in both" err
+
 # Migration 007: a store made under the old rule, which took max(sts, tlsa)
 # of the sys4 pair (8 / 3 instead of 13 / 5; its no-policy-found always
 # added: 12 / 4 instead of 17 / 6; and max(1, 1) "unknown" failures at

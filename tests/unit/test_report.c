@@ -327,6 +327,28 @@ static void test_tally_sts_tlsa(void **state)
 	}
 }
 
+/* The operator's [counting] overrides win over every built-in rule. */
+static void test_tally_overrides(void **state)
+{
+	struct report *ms = parse_ok(PAIR("Microsoft Corporation", "1+apex.test", 5, 2, 5, 2));
+	struct report *other = parse_ok(PAIR("Other Org", "r1", 5, 2, 8, 3));
+	char err[256];
+
+	(void)state;
+	assert_int_equal(
+	    tally_set_overrides(" Other Org ,x", "Microsoft Corporation", err, sizeof(err)), 0);
+	assert_int_equal(tally_sts_tlsa_same(ms, 5, 2, 5, 2), 0);
+	assert_int_equal(tally_sts_tlsa_same(other, 5, 2, 8, 3), 1);
+	assert_int_equal(tally_set_overrides("a, b", "b", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "'b' is in both"));
+	/* a failed call leaves no override behind */
+	assert_int_equal(tally_sts_tlsa_same(ms, 5, 2, 5, 2), 1);
+	assert_int_equal(tally_set_overrides(NULL, NULL, err, sizeof(err)), 0);
+	assert_int_equal(tally_sts_tlsa_same(other, 5, 2, 8, 3), 0);
+	report_free(ms);
+	report_free(other);
+}
+
 struct mxdom_case {
 	const char *name;
 	const char *id;
@@ -470,7 +492,7 @@ int main(void)
 	    cmocka_unit_test(test_report_bad),          cmocka_unit_test(test_report_quirks),
 	    cmocka_unit_test(test_report_prefixes),     cmocka_unit_test(test_tally_count_once),
 	    cmocka_unit_test(test_tally_sts_tlsa),      cmocka_unit_test(test_report_lenient),
-	    cmocka_unit_test(test_tally_policy_domain),
+	    cmocka_unit_test(test_tally_policy_domain), cmocka_unit_test(test_tally_overrides),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
