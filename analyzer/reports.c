@@ -200,6 +200,8 @@ int reports_render_detail_text(const struct query_report_detail *d, struct strbu
 	reports_field(&o, "organization-name:", d->organization);
 	reports_field(&o, "report-id:", d->report_id);
 	reports_field(&o, "contact-info:", d->contact_info);
+	if (d->quirks != NULL)
+		reports_field(&o, "kept, although:", d->quirks);
 	datetime_format_utc(d->start_time, a, sizeof(a));
 	datetime_format_utc(d->end_time, b, sizeof(b));
 	datetime_format_day(d->day, day, sizeof(day));
@@ -317,6 +319,8 @@ int reports_render_detail_json(const struct query_report_detail *d, struct strbu
 	jsonw_string(&w, d->report_id);
 	jsonw_key(&w, "contact_info");
 	jsonw_string(&w, d->contact_info);
+	jsonw_key(&w, "quirks");
+	jsonw_string(&w, d->quirks);
 	reports_json_time(&w, "start_datetime", d->start_time);
 	reports_json_time(&w, "end_datetime", d->end_time);
 	jsonw_key(&w, "day");

@@ -215,6 +215,7 @@ struct query_report_detail {
 	char *organization;
 	char *report_id;
 	char *contact_info; /* NULL when absent */
+	char *quirks;       /* what the sender got slightly wrong, or NULL */
 	int64_t start_time;
 	int64_t end_time;
 	int64_t day;

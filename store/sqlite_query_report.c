@@ -204,6 +204,7 @@ void query_report_detail_free(struct query_report_detail *d)
 	free(d->organization);
 	free(d->report_id);
 	free(d->contact_info);
+	free(d->quirks);
 	free(d->raw_json);
 	memset(d, 0, sizeof(*d));
 }
@@ -212,7 +213,7 @@ void query_report_detail_free(struct query_report_detail *d)
 	"SELECT r.organization, r.report_id, r.contact_info, r.start_time, r.end_time, r.day,"     \
 	" r.successful_sessions, r.failed_sessions, w.sha256, w.gz, s.id, s.kind, s.name,"         \
 	" s.received, s.message_id, s.mail_from, s.mail_date, s.subject, s.tls_report_domain,"     \
-	" s.tls_report_submitter, s.auth_headers FROM report r"                                    \
+	" s.tls_report_submitter, s.auth_headers, r.quirks FROM report r"                          \
 	" JOIN raw_report w ON w.id = r.raw_id LEFT JOIN source s ON s.id = r.source_id"           \
 	" WHERE r.id = ?1"
 
@@ -242,6 +243,7 @@ static int query_report_head(struct store *st, int64_t id, struct query_report_d
 	d->organization = query_column_strdup(s, 0);
 	d->report_id = query_column_strdup(s, 1);
 	d->contact_info = query_column_strdup(s, 2);
+	d->quirks = query_column_strdup(s, 21);
 	d->start_time = sqlite3_column_int64(s, 3);
 	d->end_time = sqlite3_column_int64(s, 4);
 	d->day = sqlite3_column_int64(s, 5);

@@ -263,6 +263,7 @@ void page_report(struct web_page *pg, const char *id_s)
 	reports_meta(pg, "Organisation", d.organization, 1);
 	reports_meta(pg, "Report ID", d.report_id, 1);
 	reports_meta(pg, "Contact", d.contact_info, 1);
+	reports_meta(pg, "Kept, although", d.quirks, 0);
 	reports_meta_time(pg, "Start", d.start_time);
 	reports_meta_time(pg, "End", d.end_time);
 	reports_meta(pg, "Successful sessions", text_count(d.successful_sessions, n, sizeof(n)), 1);

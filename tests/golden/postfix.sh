@@ -66,6 +66,9 @@ t_check "text: rates rounded (30 of 39 is 76.923%)" grep -q "76.92%" s.txt
 t_check "text: rates rounded (17 of 23 is 73.913%)" grep -q "73.91%" s.txt
 t_check "text: no placeholder in hints" sh -c '! grep -q "<domain>" s.txt'
 t_check "db check: aggregates agree" "$TLSWATCH" --db "$db" db check
+id=$(t_sql "$db" "select id from report where organization = 'mta.example.net'")
+"$TLSWATCH" --db "$db" show "$id" > show.txt
+t_check "show: the report is marked" grep -q "kept, although: *organization-name empty: named from file name" show.txt
 
 # The operator's override: a reporter declared in [counting]
 # sts_tlsa_same is counted the Microsoft way (max), even a sys4 one.
