@@ -81,12 +81,18 @@ printf '[counting]\nsts_tlsa_same = a\nsts_tlsa_disjoint = a\n' > bad.conf
 t_eq "an organization in both lists: exit 2" "$?" 2
 t_check "names the mistake" grep -q "'a' is in both" err
 
-# Migration 007: a store made under the old rule, which took max(sts, tlsa)
+# Migration 007: a store made under the old rules, which took max(sts, tlsa)
 # of the sys4 pair (8 / 3 instead of 13 / 5; its no-policy-found always
 # added: 12 / 4 instead of 17 / 6; and max(1, 1) "unknown" failures at
-# apex.example instead of 2), is recounted when opened, to what a fresh
-# ingest stores.
-t_dump_store "$db" > fresh.dump
+# apex.example instead of 2) and filed the no-policy-found policy (4 / 1,
+# a starttls-not-supported failure) under (none), is recounted when
+# opened, to what a fresh ingest stores.
+dump_types() {
+	t_sql "$1" "select 'agg_policy_type', day, policy_domain, organization, policy_type,
+		policies, successful_sessions, failed_sessions from agg_policy_type
+		order by policy_domain, organization, policy_type"
+}
+{ t_dump_store "$db"; dump_types "$db"; } > fresh.dump
 sqlite3 "$db" "
 	UPDATE report SET successful_sessions = successful_sessions - 5,
 		failed_sessions = failed_sessions - 2 WHERE organization = 'mta.example.net';
@@ -94,6 +100,14 @@ sqlite3 "$db" "
 		failed_sessions = failed_sessions - 2 WHERE organization = 'mta.example.net';
 	UPDATE agg_failure SET failed_sessions = failed_sessions - 1
 		WHERE organization = 'mta.example.net' AND result_type = 'unknown';
+	UPDATE policy SET policy_domain = NULL WHERE policy_domain_source IS NOT NULL;
+	UPDATE agg_domain SET successful_sessions = successful_sessions - 4,
+		failed_sessions = failed_sessions - 1 WHERE organization = 'mta.example.net';
+	INSERT INTO agg_domain VALUES (20787, '', 'mta.example.net', 1, 4, 1);
+	UPDATE agg_failure SET policy_domain = '' WHERE organization = 'mta.example.net'
+		AND result_type = 'starttls-not-supported';
+	UPDATE agg_policy_type SET policy_domain = '' WHERE organization = 'mta.example.net'
+		AND policy_type = 'no-policy-found';
 	ALTER TABLE report DROP COLUMN quirks;
 	ALTER TABLE policy DROP COLUMN policy_domain_source;
 	PRAGMA user_version = 6;"
@@ -103,10 +117,13 @@ sed -e '/^quirks|/d' -e '/^inferred|/d' fresh.dump > want.dump
 "$TLSWATCH" --db "$db" ingest "$D"/microsoft-apex.json > /dev/null 2>&1
 t_eq "migrated to the newest schema" "$(t_sql "$db" "PRAGMA user_version")" \
 	"$(t_sql "$T/microsoft-apex.db" "PRAGMA user_version")"
-t_dump_store "$db" | sed -e '/^quirks|/d' -e '/^inferred|/d' > got.dump
+{ t_dump_store "$db"; dump_types "$db"; } | sed -e '/^quirks|/d' -e '/^inferred|/d' > got.dump
 if diff -u want.dump got.dump > diff; then
 	t_pass "migration 007 recounts to a fresh ingest's figures"
 else
 	t_fail "migration 007 recounts to a fresh ingest's figures" "$(head -20 diff)"
 fi
 t_check "db check after the migration" "$TLSWATCH" --db "$db" db check
+t_eq "the inferred domain says where it came from" \
+	"$(t_sql "$db" "select policy_domain_source from policy where policy_type = 'no-policy-found'")" \
+	report-id
