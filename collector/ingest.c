@@ -266,10 +266,12 @@ static void ingest_context(const struct ingest_prepared *p, size_t i, const stru
 }
 
 /* Fills in what part's report left out (report_apply_context) and, as
- * the figures may change with a domain, derives it again into own: *d
- * then points there. Returns 0, or 1 with why when the report cannot be
- * kept after all. Rare: only reports with an empty organization-name or a
- * domainless no-policy-found policy get here. */
+ * the figures may change with a domain or an organization (the count-once
+ * decision may depend on it), derives it again into own: *d then points
+ * there. Returns 0, or 1 with why when the report cannot be kept after
+ * all. Rare: only reports with an empty organization-name or a domainless
+ * no-policy-found policy get here; a report completed by an earlier call
+ * is derived again all the same. */
 static int ingest_complete(const struct ingest_prepared *p, size_t i, const struct source_info *src,
                            struct store_derived *own, const struct store_derived **d, char *why,
                            size_t whylen)
@@ -277,11 +279,13 @@ static int ingest_complete(const struct ingest_prepared *p, size_t i, const stru
 	const struct ingest_part *part = &p->parts[i];
 	struct report_context c;
 
-	if (!report_needs_context(part->r))
+	if (report_needs_context(part->r)) {
+		ingest_context(p, i, src, &c);
+		if (report_apply_context(part->r, &c, why, whylen) < 0)
+			return 1;
+	}
+	if ((part->r->quirks & (REPORT_QUIRK_ORG_EMPTY | REPORT_QUIRK_DOMAIN_INFERRED)) == 0)
 		return 0;
-	ingest_context(p, i, src, &c);
-	if (report_apply_context(part->r, &c, why, whylen) < 0)
-		return 1;
 	store_derive(part->r, part->json, part->json_len, part->gz, own);
 	*d = own;
 	return 0;

@@ -224,9 +224,10 @@ int report_apply_context(struct report *r, const struct report_context *c, char 
 		else if ((org = context_client(r->arena, c->https_client)) != NULL)
 			src = "HTTPS client";
 		if (org == NULL) {
-			snprintf(err, errlen,
-			         "organization-name: empty string, and no TLS-Report-Submitter, "
-			         "contact-info, From, file name or HTTPS client to name the sender by");
+			snprintf(
+			    err, errlen,
+			    "organization-name: empty string, and no TLS-Report-Submitter, "
+			    "contact-info, From, file name or HTTPS client to name the sender by");
 			return -1;
 		}
 	}
