@@ -168,6 +168,8 @@ static void reports_detail_policy(struct text_out *o, const struct query_policy_
 	text_printf(o, " %s\n",
 	            p->policy_domain != NULL ? text_escape(p->policy_domain, b, sizeof(b))
 	                                     : "(no policy domain)");
+	if (p->policy_domain_source != NULL)
+		reports_field(o, "policy-domain from:", p->policy_domain_source);
 	text_printf(o, "  %-22s %s successful, %s failed\n",
 	            "sessions:", text_count(p->successful_sessions, ok, sizeof(ok)),
 	            text_count(p->failed_sessions, bad, sizeof(bad)));
@@ -267,6 +269,8 @@ static void reports_json_policy(struct jsonw *w, const struct query_policy_detai
 	jsonw_string(w, p->policy_type);
 	jsonw_key(w, "policy_domain");
 	jsonw_string(w, p->policy_domain);
+	jsonw_key(w, "policy_domain_inferred_from");
+	jsonw_string(w, p->policy_domain_source);
 	jsonw_key(w, "policy_strings");
 	jsonw_raw(w, p->policy_strings != NULL ? p->policy_strings : "[]");
 	jsonw_key(w, "mx_hosts");

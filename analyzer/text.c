@@ -66,7 +66,7 @@ const char *text_count(int64_t v, char *buf, size_t len)
 /* Basis points (0..10000) that part is of whole, rounded half up; -1
  * when whole is 0 or the counts make no sense. 0 and 10000 only when
  * exact: a rounded 100.00% would hide a failure. */
-static int64_t text_basis_points(int64_t part, int64_t whole)
+int64_t text_basis_points(int64_t part, int64_t whole)
 {
 	int64_t bp;
 

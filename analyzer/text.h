@@ -40,6 +40,9 @@ const char *text_count(int64_t v, char *buf, size_t len);
  * while a session failed, nor to 0.00% while one succeeded: those two
  * figures keep their exact meaning. */
 const char *text_rate(int64_t ok, int64_t failed, char *buf, size_t len);
+/* Basis points (0..10000) that part is of whole, rounded as text_rate
+ * (0 and 10000 only when exact), or -1 when whole is 0. */
+int64_t text_basis_points(int64_t part, int64_t whole);
 /* The share part of whole as "12.35%", rounded like text_rate (0.00% and
  * 100.00% only when exact), or "-" when whole is 0. */
 const char *text_percent(int64_t part, int64_t whole, char *buf, size_t len);

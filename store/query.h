@@ -186,9 +186,10 @@ struct query_failure_detail {
 
 struct query_policy_detail {
 	char *policy_type;
-	char *policy_domain;  /* NULL when absent */
-	char *policy_strings; /* JSON array, or NULL */
-	char *mx_hosts;       /* JSON array, or NULL */
+	char *policy_domain;        /* NULL when absent */
+	char *policy_domain_source; /* NULL: as sent; else where it was inferred from */
+	char *policy_strings;       /* JSON array, or NULL */
+	char *mx_hosts;             /* JSON array, or NULL */
 	int64_t successful_sessions;
 	int64_t failed_sessions;
 	struct query_failure_detail *failures;

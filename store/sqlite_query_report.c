@@ -196,6 +196,7 @@ void query_report_detail_free(struct query_report_detail *d)
 		free(p->failures);
 		free(p->policy_type);
 		free(p->policy_domain);
+		free(p->policy_domain_source);
 		free(p->policy_strings);
 		free(p->mx_hosts);
 	}
@@ -291,7 +292,8 @@ static int query_report_policies(struct store *st, struct query_report_detail *d
 
 	if (sqlite3_prepare_v2(st->db,
 	                       "SELECT id, policy_type, policy_domain, policy_strings, mx_hosts,"
-	                       " successful_sessions, failed_sessions FROM policy WHERE report = ?1"
+	                       " successful_sessions, failed_sessions, policy_domain_source"
+	                       " FROM policy WHERE report = ?1"
 	                       " ORDER BY idx",
 	                       -1, &ps, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(
@@ -318,6 +320,7 @@ static int query_report_policies(struct store *st, struct query_report_detail *d
 		p->policy_domain = query_column_strdup(ps, 2);
 		p->policy_strings = query_column_strdup(ps, 3);
 		p->mx_hosts = query_column_strdup(ps, 4);
+		p->policy_domain_source = query_column_strdup(ps, 7);
 		p->successful_sessions = sqlite3_column_int64(ps, 5);
 		p->failed_sessions = sqlite3_column_int64(ps, 6);
 		sqlite3_reset(fs);

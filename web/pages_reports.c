@@ -228,6 +228,7 @@ static void reports_policies(struct web_page *pg, const struct query_report_deta
 		html_raw(pg, " policy for ");
 		html_text(pg, p->policy_domain);
 		html_raw(pg, "</h3>\n<dl class=\"meta\">\n");
+		reports_meta(pg, "Policy domain inferred from", p->policy_domain_source, 0);
 		reports_meta(pg, "Successful sessions",
 		             text_count(p->successful_sessions, n, sizeof(n)), 1);
 		reports_meta(pg, "Failed sessions", text_count(p->failed_sessions, n, sizeof(n)),

@@ -69,6 +69,7 @@ t_check "db check: aggregates agree" "$TLSWATCH" --db "$db" db check
 id=$(t_sql "$db" "select id from report where organization = 'mta.example.net'")
 "$TLSWATCH" --db "$db" show "$id" > show.txt
 t_check "show: the report is marked" grep -q "kept, although: *organization-name empty: named from file name" show.txt
+t_check "show: the inferred domain is marked" grep -q "policy-domain from: *file name" show.txt
 
 # The operator's override: a reporter declared in [counting]
 # sts_tlsa_same is counted the Microsoft way (max), even a sys4 one.
