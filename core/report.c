@@ -303,8 +303,10 @@ static int parse_string_value(struct parse *ps, const cJSON *v, const char **out
 	return parse_string_as(ps, v, out, 0);
 }
 
-/* An optional string member: absent or null leaves *out NULL. */
-static int parse_opt_string(struct parse *ps, const cJSON *obj, const char *key, const char **out)
+/* An optional string member: absent or null leaves *out NULL. A free-text
+ * one (shorten) over the limit is shortened, not refused. */
+static int parse_opt_as(struct parse *ps, const cJSON *obj, const char *key, int shorten,
+                        const char **out)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
 	size_t old;
@@ -314,28 +316,20 @@ static int parse_opt_string(struct parse *ps, const cJSON *obj, const char *key,
 	if (v == NULL || cJSON_IsNull(v))
 		return 0;
 	old = path_push_key(&ps->path, key);
-	rc = parse_string_value(ps, v, out);
+	rc = parse_string_as(ps, v, out, shorten);
 	if (rc == 0)
 		path_pop(&ps->path, old);
 	return rc;
 }
 
-/* An optional free-text member: as parse_opt_string, but an over-long
- * value is shortened, not refused. */
+static int parse_opt_string(struct parse *ps, const cJSON *obj, const char *key, const char **out)
+{
+	return parse_opt_as(ps, obj, key, 0, out);
+}
+
 static int parse_opt_text(struct parse *ps, const cJSON *obj, const char *key, const char **out)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-	size_t old;
-	int rc;
-
-	*out = NULL;
-	if (v == NULL || cJSON_IsNull(v))
-		return 0;
-	old = path_push_key(&ps->path, key);
-	rc = parse_string_as(ps, v, out, 1);
-	if (rc == 0)
-		path_pop(&ps->path, old);
-	return rc;
+	return parse_opt_as(ps, obj, key, 1, out);
 }
 
 static int parse_req_string(struct parse *ps, const cJSON *obj, const char *key, const char **out)
@@ -353,27 +347,16 @@ static int parse_req_string(struct parse *ps, const cJSON *obj, const char *key,
 	return 0;
 }
 
-/* An optional free-text string under an RFC name, or else under an alias
- * a sender uses instead (quirks E3, E4). */
-static int parse_aliased_text(struct parse *ps, const cJSON *obj, const char *key,
-                              const char *alias, const char **out)
+/* An optional string under an RFC name, or else under an alias a sender
+ * uses instead (quirks E3, E4); free text (shorten) is shortened when
+ * over-long, a host name never is. */
+static int parse_aliased(struct parse *ps, const cJSON *obj, const char *key, const char *alias,
+                         int shorten, const char **out)
 {
-	if (parse_opt_text(ps, obj, key, out) < 0)
+	if (parse_opt_as(ps, obj, key, shorten, out) < 0)
 		return -1;
 	if (*out == NULL)
-		return parse_opt_text(ps, obj, alias, out);
-	return 0;
-}
-
-/* The same for a host name: never shortened (an over-long one is not a
- * host name). */
-static int parse_aliased_string(struct parse *ps, const cJSON *obj, const char *key,
-                                const char *alias, const char **out)
-{
-	if (parse_opt_string(ps, obj, key, out) < 0)
-		return -1;
-	if (*out == NULL)
-		return parse_opt_string(ps, obj, alias, out);
+		return parse_opt_as(ps, obj, alias, shorten, out);
 	return 0;
 }
 
@@ -533,14 +516,14 @@ static int parse_failure(struct parse *ps, const cJSON *fd, struct report_failur
 		return -1;
 	if (parse_req_count(ps, fd, "failed-session-count", &f->failed_sessions) < 0 ||
 	    parse_opt_string(ps, fd, "sending-mta-ip", &f->sending_mta_ip) < 0 ||
-	    parse_aliased_string(ps, fd, "receiving-mx-hostname", "receiving-mx-host-name",
-	                         &f->receiving_mx_hostname) < 0 ||
+	    parse_aliased(ps, fd, "receiving-mx-hostname", "receiving-mx-host-name", 0,
+	                  &f->receiving_mx_hostname) < 0 ||
 	    parse_opt_text(ps, fd, "receiving-mx-helo", &f->receiving_mx_helo) < 0 ||
 	    parse_opt_string(ps, fd, "receiving-ip", &f->receiving_ip) < 0 ||
-	    parse_aliased_text(ps, fd, "additional-information", "additional-info-uri",
-	                       &f->additional_information) < 0 ||
-	    parse_aliased_text(ps, fd, "failure-reason-code", "failure-error-code",
-	                       &f->failure_reason_code) < 0)
+	    parse_aliased(ps, fd, "additional-information", "additional-info-uri", 1,
+	                  &f->additional_information) < 0 ||
+	    parse_aliased(ps, fd, "failure-reason-code", "failure-error-code", 1,
+	                  &f->failure_reason_code) < 0)
 		return -1;
 	return 0;
 }

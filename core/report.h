@@ -94,6 +94,13 @@ struct report_context {
 	const char *https_client;         /* client address of an HTTPS POST */
 };
 
+/* The sys4 reporter (tlsrpt-reportd, Postfix 3.10+) names its reports
+ * "<start-datetime>_idx<n>_<domain>" (tlsrpt.py, report_id()): for a
+ * report-id of that shape, the domain part (possibly ""), else NULL. The
+ * most specific sign of that sender, as its organization-name is whatever
+ * the operator configured (or ""). Borrowed from report_id. */
+const char *report_sys4_domain(const char *report_id);
+
 /* 1 when report_apply_context() has something to fill in. */
 int report_needs_context(const struct report *r);
 

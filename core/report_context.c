@@ -130,22 +130,28 @@ static const char *context_file_sender(struct arena *a, const char *name)
 	return context_host(a, base, (size_t)(first - base));
 }
 
-/* The sys4 reporter names its reports "<start>_idx<n>_<domain>". */
+const char *report_sys4_domain(const char *report_id)
+{
+	static const char shape[] = "####-##-##T##:##:##Z_idx"; /* #: a digit */
+	const char *id = report_id;
+	size_t i;
+
+	for (i = 0; shape[i] != '\0'; i++)
+		if (shape[i] == '#' ? (id[i] < '0' || id[i] > '9') : id[i] != shape[i])
+			return NULL;
+	if (id[i] < '0' || id[i] > '9')
+		return NULL;
+	while (id[i] >= '0' && id[i] <= '9')
+		i++;
+	return id[i] == '_' ? id + i + 1 : NULL;
+}
+
+/* The domain a sys4 report-id names, as a host name. */
 static const char *context_report_id_domain(struct arena *a, const char *id)
 {
-	const char *p = strstr(id, "Z_idx");
+	const char *p = report_sys4_domain(id);
 
-	if (p == NULL || p - id != 19)
-		return NULL;
-	p += 5;
-	if (*p < '0' || *p > '9')
-		return NULL;
-	while (*p >= '0' && *p <= '9')
-		p++;
-	if (*p != '_')
-		return NULL;
-	p++;
-	return context_host(a, p, strlen(p));
+	return p != NULL ? context_host(a, p, strlen(p)) : NULL;
 }
 
 /* An HTTPS client address: digits, hex letters, '.', ':' only. */

@@ -52,27 +52,6 @@ static int tally_same_key(const struct tally_item *x, const struct tally_item *y
 	       strcmp(x->rtype, y->rtype) == 0;
 }
 
-/* The sys4 reporter (tlsrpt-reportd) names its reports
- * "<start-datetime>_idx<n>_<domain>" (tlsrpt.py, report_id()); a
- * report-id of that shape is the most specific sign of who sent it, as
- * its organization-name is whatever the operator configured (or ""). */
-static int tally_is_sys4(const struct report *r)
-{
-	static const char shape[] = "####-##-##T##:##:##Z_idx"; /* #: a digit */
-	const char *id = r->report_id;
-	size_t i;
-
-	for (i = 0; shape[i] != '\0'; i++) {
-		if (shape[i] == '#' ? (id[i] < '0' || id[i] > '9') : id[i] != shape[i])
-			return 0;
-	}
-	if (id[i] < '0' || id[i] > '9')
-		return 0;
-	while (id[i] >= '0' && id[i] <= '9')
-		i++;
-	return id[i] == '_';
-}
-
 /* [counting] sts_tlsa_same / sts_tlsa_disjoint: set once at start-up
  * (tally_set_overrides), read-only afterwards. */
 struct tally_override {
@@ -148,7 +127,7 @@ int tally_sts_tlsa_same(const struct report *r, int64_t sts_ok, int64_t sts_fail
 			return tally_overrides[i].same;
 	/* Postfix counts each session under the one policy it applied, and
 	 * collectd adds one datagram per session: disjoint by construction */
-	if (tally_is_sys4(r))
+	if (report_sys4_domain(r->report_id) != NULL)
 		return 0;
 	/* Microsoft lists every session under both, with identical counts */
 	if (strcmp(r->organization_name, "Microsoft Corporation") == 0)
@@ -194,17 +173,6 @@ static int tally_mx_matches(const char *pat, const char *host)
 	return strcasecmp(pat + 1, dot) == 0;
 }
 
-/* The domain a sys4 report-id "<start>_idx<n>_<domain>" names, or NULL. */
-static const char *tally_sys4_domain(const struct report *r)
-{
-	const char *p;
-
-	if (!tally_is_sys4(r))
-		return NULL;
-	p = strchr(r->report_id + 24, '_');
-	return p != NULL && p[1] != '\0' ? p + 1 : NULL;
-}
-
 const char *tally_policy_domain(const struct report *r, size_t i)
 {
 	const struct report_policy *p = &r->policies[i], *q;
@@ -229,7 +197,8 @@ const char *tally_policy_domain(const struct report *r, size_t i)
 			found = q->policy_domain;
 		}
 	}
-	if (found == NULL && (found = tally_sys4_domain(r)) != NULL && strcasecmp(found, dom) == 0)
+	if (found == NULL && (found = report_sys4_domain(r->report_id)) != NULL &&
+	    (found[0] == '\0' || strcasecmp(found, dom) == 0))
 		found = NULL;
 	return found != NULL ? found : dom;
 }
