@@ -71,6 +71,14 @@ static const char *const config_known[] = {
     "retention.keep_days",
     "counting.sts_tlsa_same",
     "counting.sts_tlsa_disjoint",
+    "check.domains",
+    "check.resolver",
+    "check.trust_anchor",
+    "check.ca_file",
+    "check.smtp_port",
+    "check.https_port",
+    "check.timeout",
+    "check.expiry_warn_days",
     NULL,
 };
 
