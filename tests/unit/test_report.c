@@ -259,6 +259,110 @@ static void test_report_lenient(void **state)
 	report_free(r);
 }
 
+struct context_case {
+	const char *name;
+	struct report_context c;
+	const char *report_id;
+	const char *org;    /* the organization it gets; NULL: refused */
+	const char *domain; /* the no-policy-found domain; NULL: none */
+};
+
+/* Hostile or broken context never becomes a name: each field must be a
+ * plain host name (or an address), else the next source is asked. */
+static const struct context_case context_cases[] = {
+    {"empty everything", {NULL, "", "", "", "", ""}, "R", NULL, NULL},
+    {"submitter with a space",
+     {NULL, "a b.test", NULL, NULL, NULL, "192.0.2.1"},
+     "R",
+     "192.0.2.1",
+     NULL},
+    {"submitter with a trailing dot, upper case",
+     {NULL, " Mx.Test. ", NULL, NULL, NULL, NULL},
+     "R",
+     "mx.test",
+     NULL},
+    {"double dot", {"a..test", "b..test", NULL, NULL, "x@c..test", NULL}, "R", NULL, NULL},
+    {"leading dot", {".a.test", NULL, NULL, NULL, "x@.test", "::1"}, "R", "::1", NULL},
+    {"From without an address",
+     {NULL, NULL, NULL, NULL, "Reports <>", "2001:db8::1"},
+     "R",
+     "2001:db8::1",
+     NULL},
+    {"client not an address", {NULL, NULL, NULL, NULL, NULL, "evil.test"}, "R", NULL, NULL},
+    {"subject key at the end",
+     {NULL, "s.test", "Report Domain:", NULL, NULL, NULL},
+     "R",
+     "s.test",
+     NULL},
+    {"subject, any case",
+     {NULL, "s.test", "x REPORT DOMAIN:  D.Test Submitter: s", NULL, NULL, NULL},
+     "R",
+     "s.test",
+     "d.test"},
+    {"file name with two fields",
+     {NULL, NULL, NULL, "s.test!d.test.json", NULL, NULL},
+     "R",
+     NULL,
+     NULL},
+    {"file name with empty fields", {NULL, NULL, NULL, "!!!", NULL, NULL}, "R", NULL, NULL},
+    {"file name in a folder",
+     {NULL, NULL, NULL, "/x!y/s.test!d.test!1!2.json", NULL, NULL},
+     "R",
+     "s.test",
+     "d.test"},
+    {"report-id with an empty domain",
+     {NULL, "s.test", NULL, NULL, NULL, NULL},
+     "2024-01-01T00:00:00Z_idx1_",
+     "s.test",
+     NULL},
+    {"report-id not quite sys4",
+     {NULL, "s.test", NULL, NULL, NULL, NULL},
+     "2024-01-01T00:00:00Z_idx_d.test",
+     "s.test",
+     NULL},
+    {"header beats the report-id",
+     {"h.test", "s.test", NULL, NULL, NULL, NULL},
+     "2024-01-01T00:00:00Z_idx1_d.test",
+     "s.test",
+     "h.test"},
+};
+
+static void test_report_context_hostile(void **state)
+{
+	char json[512], err[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(context_cases) / sizeof(context_cases[0]); i++) {
+		const struct context_case *k = &context_cases[i];
+		struct report *r;
+		int rc;
+
+		snprintf(json, sizeof(json),
+		         "{\"organization-name\":\"\",\"date-range\":{\"start-datetime\":\"2024-01-"
+		         "01T00:00:00Z\",\"end-datetime\":\"2024-01-01T23:59:59Z\"},\"report-id\":"
+		         "\"%s\","
+		         "\"policies\":[{\"policy\":{\"policy-type\":\"no-policy-found\"}," SUMMARY(
+		             1, 0) "}]}",
+		         k->report_id);
+		r = parse_ok(json);
+		rc = report_apply_context(r, &k->c, err, sizeof(err));
+		if (k->org == NULL ? rc != -1
+		                   : rc != 0 || strcmp(r->organization_name, k->org) != 0)
+			fail_msg("%s: got rc %d, organization '%s'; want '%s'", k->name, rc,
+			         r->organization_name, k->org != NULL ? k->org : "(refused)");
+		if (rc == 0 &&
+		    (k->domain == NULL ? r->policies[0].policy_domain != NULL
+		                       : r->policies[0].policy_domain == NULL ||
+		                             strcmp(r->policies[0].policy_domain, k->domain) != 0))
+			fail_msg("%s: got domain '%s', want '%s'", k->name,
+			         r->policies[0].policy_domain != NULL ? r->policies[0].policy_domain
+			                                              : "(none)",
+			         k->domain != NULL ? k->domain : "(none)");
+		report_free(r);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -266,6 +370,7 @@ int main(void)
 	    cmocka_unit_test(test_report_quirks),
 	    cmocka_unit_test(test_report_prefixes),
 	    cmocka_unit_test(test_report_lenient),
+	    cmocka_unit_test(test_report_context_hostile),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
