@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "limits.h"
 #include "log.h"
 #include "tally.h"
 
@@ -98,7 +99,7 @@ int main(int argc, char **argv)
 	const struct cli_command *cmd;
 	const char *config_file = NULL;
 	struct cli c;
-	char err[512];
+	char err[ERR_LINE_MAX];
 	char **rest;
 	int i, n = 0, rc, seen_command = 0;
 
