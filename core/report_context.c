@@ -24,7 +24,7 @@ static const char *context_host(struct arena *a, const char *s, size_t len)
 
 	while (len > 0 && s[len - 1] == '.')
 		len--; /* a trailing root dot names the same domain */
-	if (len == 0 || len > LIMIT_DOMAIN_BYTES || s[0] == '.')
+	if (len == 0 || len > LIMIT_HOSTNAME_BYTES || s[0] == '.')
 		return NULL;
 	for (i = 0; i < len; i++) {
 		char c = s[i];
