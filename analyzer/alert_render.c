@@ -248,8 +248,11 @@ static double alert_round2(double v)
 
 static void alert_json_rate(struct jsonw *w, int64_t ok, int64_t failed)
 {
-	if (ok + failed > 0)
-		jsonw_double(w, alert_round2(100.0 * (double)ok / (double)(ok + failed)));
+	int64_t bp = ok < 0 || failed < 0 ? -1 : text_basis_points(ok, ok + failed);
+
+	/* as text_rate rounds it: the JSON and the text never disagree */
+	if (bp >= 0)
+		jsonw_double(w, (double)bp / 100.0);
 	else
 		jsonw_null(w);
 }

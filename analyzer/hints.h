@@ -20,8 +20,10 @@
 int hints_is_registered(const char *result_type);
 
 /* Writes the hint for result_type into out (always NUL-terminated), with
- * domain put where the hint names the policy domain ("<domain>" when
- * domain is NULL). Returns out. Unknown types get the generic hint. */
+ * domain put where the hint names the policy domain; when domain is NULL
+ * or "" (no one domain, or the "(none)" domain), a wording that names
+ * none: never a placeholder. Returns out. Unknown types get the generic
+ * hint. */
 char *hints_format(const char *result_type, const char *domain, char *out, size_t outlen);
 
 #endif

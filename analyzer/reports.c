@@ -230,6 +230,8 @@ static void reports_detail_policy(struct text_out *o, const struct query_policy_
 	text_printf(o, " %s\n",
 	            p->policy_domain != NULL ? text_escape(p->policy_domain, b, sizeof(b))
 	                                     : "(no policy domain)");
+	if (p->policy_domain_source != NULL)
+		reports_field(o, "policy-domain from:", p->policy_domain_source);
 	text_printf(o, "  %-22s %s successful, %s failed\n",
 	            "sessions:", text_count(p->successful_sessions, ok, sizeof(ok)),
 	            text_count(p->failed_sessions, bad, sizeof(bad)));
@@ -262,6 +264,8 @@ int reports_render_detail_text(const struct query_report_detail *d, struct strbu
 	reports_field(&o, "organization-name:", d->organization);
 	reports_field(&o, "report-id:", d->report_id);
 	reports_field(&o, "contact-info:", d->contact_info);
+	if (d->quirks != NULL)
+		reports_field(&o, "kept, although:", d->quirks);
 	datetime_format_utc(d->start_time, a, sizeof(a));
 	datetime_format_utc(d->end_time, b, sizeof(b));
 	datetime_format_day(d->day, day, sizeof(day));
@@ -334,6 +338,8 @@ static void reports_json_policy(struct jsonw *w, const struct query_policy_detai
 	jsonw_string(w, p->policy_type);
 	jsonw_key(w, "policy_domain");
 	jsonw_string(w, p->policy_domain);
+	jsonw_key(w, "policy_domain_inferred_from");
+	jsonw_string(w, p->policy_domain_source);
 	jsonw_key(w, "policy_strings");
 	jsonw_raw(w, p->policy_strings != NULL ? p->policy_strings : "[]");
 	jsonw_key(w, "mx_hosts");
@@ -386,6 +392,8 @@ int reports_render_detail_json(const struct query_report_detail *d, struct strbu
 	jsonw_string(&w, d->report_id);
 	jsonw_key(&w, "contact_info");
 	jsonw_string(&w, d->contact_info);
+	jsonw_key(&w, "quirks");
+	jsonw_string(&w, d->quirks);
 	reports_json_time(&w, "start_datetime", d->start_time);
 	reports_json_time(&w, "end_datetime", d->end_time);
 	jsonw_key(&w, "day");

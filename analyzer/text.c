@@ -63,33 +63,48 @@ const char *text_count(int64_t v, char *buf, size_t len)
 	return buf;
 }
 
-/* Basis points of success (0..10000), truncated; -1 without sessions. */
-static int64_t text_basis_points(int64_t ok, int64_t failed)
+/* Basis points (0..10000) that part is of whole, rounded half up; -1
+ * when whole is 0 or the counts make no sense. 0 and 10000 only when
+ * exact: a rounded 100.00% would hide a failure. */
+int64_t text_basis_points(int64_t part, int64_t whole)
 {
-	int64_t total;
+	int64_t bp;
 
-	if (ok < 0 || failed < 0)
+	if (part < 0 || whole <= 0 || part > whole)
 		return -1;
-	/* counts are at most 2^53 each: halve both until ok * 10000 fits */
-	while (ok > INT64_MAX / 20000 || failed > INT64_MAX / 20000) {
-		ok /= 2;
-		failed /= 2;
+	/* counts are at most 2^54 together: halve both until part * 20000 +
+	 * whole fits (the last digits of such counts do not show anyway) */
+	while (whole > INT64_MAX / 40000) {
+		part /= 2;
+		whole /= 2;
 	}
-	total = ok + failed;
-	if (total == 0)
-		return -1;
-	return ok * 10000 / total;
+	bp = (part * 20000 + whole) / (2 * whole);
+	if (bp == 10000 && part < whole)
+		bp = 9999;
+	if (bp == 0 && part > 0)
+		bp = 1;
+	return bp;
 }
 
-const char *text_rate(int64_t ok, int64_t failed, char *buf, size_t len)
+static const char *text_format_bp(int64_t bp, char *buf, size_t len)
 {
-	int64_t bp = text_basis_points(ok, failed);
-
 	if (bp < 0)
 		snprintf(buf, len, "-");
 	else
 		snprintf(buf, len, "%" PRId64 ".%02" PRId64 "%%", bp / 100, bp % 100);
 	return buf;
+}
+
+const char *text_percent(int64_t part, int64_t whole, char *buf, size_t len)
+{
+	return text_format_bp(text_basis_points(part, whole), buf, len);
+}
+
+const char *text_rate(int64_t ok, int64_t failed, char *buf, size_t len)
+{
+	if (ok < 0 || failed < 0)
+		return text_format_bp(-1, buf, len);
+	return text_format_bp(text_basis_points(ok, ok + failed), buf, len);
 }
 
 const char *text_delta(int64_t cur, int64_t prev, int present, char *buf, size_t len)
@@ -108,7 +123,10 @@ const char *text_delta(int64_t cur, int64_t prev, int present, char *buf, size_t
 const char *text_rate_delta(int64_t ok, int64_t failed, int64_t prev_ok, int64_t prev_failed,
                             char *buf, size_t len)
 {
-	int64_t a = text_basis_points(ok, failed), b = text_basis_points(prev_ok, prev_failed), d;
+	int64_t a = ok < 0 || failed < 0 ? -1 : text_basis_points(ok, ok + failed);
+	int64_t b =
+	    prev_ok < 0 || prev_failed < 0 ? -1 : text_basis_points(prev_ok, prev_ok + prev_failed);
+	int64_t d;
 
 	if (a < 0 || b < 0) {
 		snprintf(buf, len, "-");

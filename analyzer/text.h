@@ -35,9 +35,17 @@ size_t text_width(const char *s);
 
 /* 1234567 as "1,234,567". Returns buf. */
 const char *text_count(int64_t v, char *buf, size_t len);
-/* Success rate "99.67%" (truncated, so 100.00% means no failure), or "-"
- * without sessions. */
+/* Success rate "97.46%", rounded to the nearest hundredth (17,742 of
+ * 18,205 is 97.4567%), or "-" without sessions. Never rounded to 100.00%
+ * while a session failed, nor to 0.00% while one succeeded: those two
+ * figures keep their exact meaning. */
 const char *text_rate(int64_t ok, int64_t failed, char *buf, size_t len);
+/* Basis points (0..10000) that part is of whole, rounded as text_rate
+ * (0 and 10000 only when exact), or -1 when whole is 0. */
+int64_t text_basis_points(int64_t part, int64_t whole);
+/* The share part of whole as "12.35%", rounded like text_rate (0.00% and
+ * 100.00% only when exact), or "-" when whole is 0. */
+const char *text_percent(int64_t part, int64_t whole, char *buf, size_t len);
 /* The change from prev to cur: "+12", "-3", "0"; "new" when !present. */
 const char *text_delta(int64_t cur, int64_t prev, int present, char *buf, size_t len);
 /* The change of success rate in percentage points: "-0.12 pp", or "-". */

@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "limits.h"
 #include "log.h"
+#include "tally.h"
 
 static const struct cli_command commands[] = {
     {"ingest", cmd_ingest, "store report files, mail messages or stdin"},
@@ -174,6 +175,17 @@ int main(int argc, char **argv)
 		}
 	} else {
 		c.cfg = config_new_empty();
+	}
+	/* before any command runs (and any thread starts): the figures of
+	 * every report stored from now on follow it (docs/counting.md) */
+	if (tally_set_overrides(config_get(c.cfg, "counting", "sts_tlsa_same"),
+	                        config_get(c.cfg, "counting", "sts_tlsa_disjoint"), err,
+	                        sizeof(err)) < 0) {
+		log_error("%s: %s", config_path(c.cfg) != NULL ? config_path(c.cfg) : "config",
+		          err);
+		config_free(c.cfg);
+		free(rest);
+		return EXIT_FAILURE_OP;
 	}
 	if (c.db_path == NULL)
 		c.db_path = getenv("TLSWATCH_DB");

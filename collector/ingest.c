@@ -253,6 +253,51 @@ static void ingest_mail_source(const struct mail_message *m, const struct source
 		out->name = m->message_id;
 }
 
+/* Where part i came from, for what its report leaves out. */
+static void ingest_context(const struct ingest_prepared *p, size_t i, const struct source_info *src,
+                           struct report_context *c)
+{
+	memset(c, 0, sizeof(*c));
+	if (p->mail != NULL) {
+		c->tls_report_domain = p->mail->tls_report_domain;
+		c->tls_report_submitter = p->mail->tls_report_submitter;
+		c->subject = p->mail->subject;
+		c->mail_from = p->mail->from;
+		if (i < p->mail->n_parts)
+			c->file_name = p->mail->parts[i].filename;
+	} else if (src->kind != NULL && strcmp(src->kind, "file") == 0) {
+		c->file_name = src->name;
+	} else if (src->kind != NULL && strcmp(src->kind, "https") == 0) {
+		c->https_client = src->name;
+	}
+}
+
+/* Fills in what part's report left out (report_apply_context) and, as
+ * the figures may change with a domain or an organization (the count-once
+ * decision may depend on it), derives it again into own: *d then points
+ * there. Returns 0, or 1 with why when the report cannot be kept after
+ * all. Rare: only reports with an empty organization-name or a domainless
+ * no-policy-found policy get here; a report completed by an earlier call
+ * is derived again all the same. */
+static int ingest_complete(const struct ingest_prepared *p, size_t i, const struct source_info *src,
+                           struct store_derived *own, const struct store_derived **d, char *why,
+                           size_t whylen)
+{
+	const struct ingest_part *part = &p->parts[i];
+	struct report_context c;
+
+	if (report_needs_context(part->r)) {
+		ingest_context(p, i, src, &c);
+		if (report_apply_context(part->r, &c, why, whylen) < 0)
+			return 1;
+	}
+	if ((part->r->quirks & (REPORT_QUIRK_ORG_EMPTY | REPORT_QUIRK_DOMAIN_INFERRED)) == 0)
+		return 0;
+	store_derive(part->r, part->json, part->json_len, part->gz, own);
+	*d = own;
+	return 0;
+}
+
 /* The DKIM verdict on a report mail under ig's [trust] settings, into
  * msrc. Returns 1 when the mail must be refused (dkim = require and it
  * did not pass), with the reason in v. */
@@ -291,12 +336,13 @@ static size_t ingest_own_policies(const struct trust_config *t, const struct rep
 
 /* Stores one part: whole, or (docs/trust.md) only the policies for the
  * configured domains counted -- the raw report is kept whole all the same.
+ * d is what part's report derives to (ingest_complete may have redone it).
  * 0, 1 when no policy is for a configured domain (reason set, nothing
  * stored), or -1 on a database error. */
 static int ingest_store_part(struct ingest *ig, const struct ingest_part *part,
-                             const struct source_info *src, int64_t *source_id, int64_t *id,
-                             enum store_outcome *outcome, char *reason, size_t reasonlen, char *err,
-                             size_t errlen)
+                             const struct store_derived *d, const struct source_info *src,
+                             int64_t *source_id, int64_t *id, enum store_outcome *outcome,
+                             char *reason, size_t reasonlen, char *err, size_t errlen)
 {
 	struct report_policy *kept = NULL;
 	struct store_derived own;
@@ -306,10 +352,11 @@ static int ingest_store_part(struct ingest *ig, const struct ingest_part *part,
 
 	if (ig->trust != NULL && ig->trust->n_domains > 0 &&
 	    (n = ingest_own_policies(ig->trust, part->r, &kept)) == 0) {
-		const char *d = part->r->n_policies > 0 ? part->r->policies[0].policy_domain : NULL;
+		const char *dom =
+		    part->r->n_policies > 0 ? part->r->policies[0].policy_domain : NULL;
 
 		snprintf(reason, reasonlen, "not for a configured domain: %s",
-		         d != NULL ? esc(d) : "(no policy-domain)");
+		         dom != NULL ? esc(dom) : "(no policy-domain)");
 		return 1;
 	}
 	if (ig->st == NULL) {
@@ -318,8 +365,8 @@ static int ingest_store_part(struct ingest *ig, const struct ingest_part *part,
 		return 0;
 	}
 	if (kept == NULL)
-		return store_add_derived(ig->st, part->r, &part->derived, part->json_len, part->gz,
-		                         part->gz_len, src, source_id, id, outcome, err, errlen);
+		return store_add_derived(ig->st, part->r, d, part->json_len, part->gz, part->gz_len,
+		                         src, source_id, id, outcome, err, errlen);
 	mine = *part->r;
 	mine.policies = kept;
 	mine.n_policies = n;
@@ -337,6 +384,7 @@ int ingest_apply(struct ingest *ig, const struct ingest_prepared *p, const struc
 	const struct source_info *rsrc = src;
 	struct source_info msrc;
 	struct trust_verdict *v = NULL;
+	char ctx_refused[sizeof(res->reason)] = "";
 	enum store_outcome outcome;
 	int64_t source_id = 0, id = 0;
 	char domain_reason[sizeof(res->reason)] = "", why[sizeof(res->reason)];
@@ -356,20 +404,31 @@ int ingest_apply(struct ingest *ig, const struct ingest_prepared *p, const struc
 	}
 	for (i = 0; i < p->n_parts && !refused; i++) {
 		const struct ingest_part *part = &p->parts[i];
+		const struct store_derived *d = &part->derived;
+		struct store_derived own;
 
 		if (part->r == NULL)
 			continue;
-		r = ingest_store_part(ig, part, rsrc, &source_id, &id, &outcome, why, sizeof(why),
-		                      err, errlen);
-		if (r < 0)
-			goto fail;
-		if (r > 0) { /* the first refusal is the one kept */
-			if (domain_reason[0] == '\0')
-				snprintf(domain_reason, sizeof(domain_reason), "%s", why);
+		memset(&own, 0, sizeof(own));
+		if (ingest_complete(p, i, src, &own, &d, why, sizeof(why)) > 0) {
+			/* the first refusal is the one kept */
+			if (ctx_refused[0] == '\0' && p->mail != NULL &&
+			    (size_t)snprintf(ctx_refused, sizeof(ctx_refused), "part %zu: %s",
+			                     i + 1, why) >= sizeof(ctx_refused))
+				ctx_refused[sizeof(ctx_refused) - 1] =
+				    '\0'; /* cut: it still says why */
+			else if (ctx_refused[0] == '\0')
+				snprintf(ctx_refused, sizeof(ctx_refused), "%s", why);
 			continue;
 		}
-		if (ig->st == NULL) {
-			res->n_stored++;
+		r = ingest_store_part(ig, part, d, rsrc, &source_id, &id, &outcome, why,
+		                      sizeof(why), err, errlen);
+		store_derived_free(part->r, &own);
+		if (r < 0)
+			goto fail;
+		if (r > 0) {
+			if (domain_reason[0] == '\0')
+				snprintf(domain_reason, sizeof(domain_reason), "%s", why);
 			continue;
 		}
 		res->report_rowid = id;
@@ -387,11 +446,14 @@ int ingest_apply(struct ingest *ig, const struct ingest_prepared *p, const struc
 		}
 	}
 	res->not_report = p->not_report;
-	if (p->bad || refused || domain_reason[0] != '\0' || res->conflict_report != 0) {
+	if (p->bad || refused || ctx_refused[0] != '\0' || domain_reason[0] != '\0' ||
+	    res->conflict_report != 0) {
 		if (refused) /* refused whole, nothing of it stored */
 			snprintf(res->reason, sizeof(res->reason), "%s", v->reason);
 		else if (p->bad)
 			snprintf(res->reason, sizeof(res->reason), "%s", p->reason);
+		else if (ctx_refused[0] != '\0')
+			snprintf(res->reason, sizeof(res->reason), "%s", ctx_refused);
 		else if (domain_reason[0] != '\0')
 			snprintf(res->reason, sizeof(res->reason), "%s", domain_reason);
 		else

@@ -92,6 +92,8 @@ static const char *const config_known[] = {
     "alert.lookback",
     "alert.webhook_format",
     "retention.keep_days",
+    "counting.sts_tlsa_same",
+    "counting.sts_tlsa_disjoint",
     "quarantine.max_bytes",
     "quarantine.keep_days",
     "check.domains",

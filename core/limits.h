@@ -55,6 +55,23 @@
  * most 253 octets; free-text reasons from Mail.ru run to a few hundred. */
 #define LIMIT_STRING_BYTES 2048
 
+/* A free-text field (receiving-mx-helo, failure-reason-code,
+ * additional-information, a policy-string line) longer than
+ * LIMIT_STRING_BYTES is kept, cut to this many bytes plus a marker: Postfix
+ * passes a server's whole multi-line EHLO answer (2,223 bytes seen), and
+ * the raw report keeps the full text. Leaves room for the marker. */
+#define LIMIT_TEXT_SHORTENED 1984
+
+/* A report with more policies than this is not searched for a tlsa
+ * policy named after another domain's MX host (core/tally.c): the search
+ * is quadratic, and real reports carry a handful of policies. */
+#define LIMIT_TALLY_MX_POLICIES 64
+
+/* [counting] overrides: organizations named, and the length of one name
+ * (an organization-name is one report string). */
+#define LIMIT_TALLY_OVERRIDES      64
+#define LIMIT_TALLY_OVERRIDE_BYTES 256
+
 /* A host name (policy-domain, mx-host, receiving-mx-hostname): RFC 1035
  * section 2.3.4 caps a name at 255 octets on the wire, 253 as text, and
  * a label at 63. Anything longer is not a host name (core/hostname.c). */

@@ -38,6 +38,7 @@ struct path {
 
 struct parse {
 	struct arena *arena;
+	struct report *r; /* quirks are counted here */
 	char *err;
 	size_t errlen;
 	struct path path;
@@ -264,24 +265,49 @@ static int report_check_keys(struct parse *ps, const cJSON *node, int depth)
 }
 
 /* Copies a validated JSON string into the arena; rejects over-long and
- * non-UTF-8 values (cJSON decodes \u escapes itself). */
-static int parse_string_value(struct parse *ps, const cJSON *v, const char **out)
+ * non-UTF-8 values (cJSON decodes \u escapes itself). A free-text value
+ * (shorten) over the limit is kept instead: cut at a character boundary
+ * with a marker saying how long it was (the raw report keeps it whole). */
+static int parse_string_as(struct parse *ps, const cJSON *v, const char **out, int shorten)
 {
-	size_t len;
+	char marker[64];
+	size_t len, cut;
+	char *s;
+	int n;
 
 	if (!cJSON_IsString(v) || v->valuestring == NULL)
 		return parse_fail(ps, "expected a string");
 	len = strlen(v->valuestring);
-	if (len > LIMIT_STRING_BYTES)
+	if (len > LIMIT_STRING_BYTES && !shorten)
 		return parse_fail(ps, "string longer than %d bytes", LIMIT_STRING_BYTES);
 	if (utf8_valid_prefix((const unsigned char *)v->valuestring, len) != len)
 		return parse_fail(ps, "invalid UTF-8 in string");
-	*out = arena_strndup(ps->arena, v->valuestring, len);
+	if (len <= LIMIT_STRING_BYTES) {
+		*out = arena_strndup(ps->arena, v->valuestring, len);
+		return 0;
+	}
+	cut = LIMIT_TEXT_SHORTENED;
+	while (cut > 0 && ((unsigned char)v->valuestring[cut] & 0xC0u) == 0x80u)
+		cut--;
+	n = snprintf(marker, sizeof(marker), " [... shortened from %zu bytes]", len);
+	s = arena_calloc(ps->arena, 1, cut + (size_t)n + 1);
+	memcpy(s, v->valuestring, cut);
+	memcpy(s + cut, marker, (size_t)n + 1);
+	*out = s;
+	ps->r->quirks |= REPORT_QUIRK_SHORTENED;
+	ps->r->n_shortened++;
 	return 0;
 }
 
-/* An optional string member: absent or null leaves *out NULL. */
-static int parse_opt_string(struct parse *ps, const cJSON *obj, const char *key, const char **out)
+static int parse_string_value(struct parse *ps, const cJSON *v, const char **out)
+{
+	return parse_string_as(ps, v, out, 0);
+}
+
+/* An optional string member: absent or null leaves *out NULL. A free-text
+ * one (shorten) over the limit is shortened, not refused. */
+static int parse_opt_as(struct parse *ps, const cJSON *obj, const char *key, int shorten,
+                        const char **out)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
 	size_t old;
@@ -291,10 +317,20 @@ static int parse_opt_string(struct parse *ps, const cJSON *obj, const char *key,
 	if (v == NULL || cJSON_IsNull(v))
 		return 0;
 	old = path_push_key(&ps->path, key);
-	rc = parse_string_value(ps, v, out);
+	rc = parse_string_as(ps, v, out, shorten);
 	if (rc == 0)
 		path_pop(&ps->path, old);
 	return rc;
+}
+
+static int parse_opt_string(struct parse *ps, const cJSON *obj, const char *key, const char **out)
+{
+	return parse_opt_as(ps, obj, key, 0, out);
+}
+
+static int parse_opt_text(struct parse *ps, const cJSON *obj, const char *key, const char **out)
+{
+	return parse_opt_as(ps, obj, key, 1, out);
 }
 
 static int parse_req_string(struct parse *ps, const cJSON *obj, const char *key, const char **out)
@@ -313,14 +349,15 @@ static int parse_req_string(struct parse *ps, const cJSON *obj, const char *key,
 }
 
 /* An optional string under an RFC name, or else under an alias a sender
- * uses instead (quirks E3, E4). */
-static int parse_aliased_string(struct parse *ps, const cJSON *obj, const char *key,
-                                const char *alias, const char **out)
+ * uses instead (quirks E3, E4); free text (shorten) is shortened when
+ * over-long, a host name never is. */
+static int parse_aliased(struct parse *ps, const cJSON *obj, const char *key, const char *alias,
+                         int shorten, const char **out)
 {
-	if (parse_opt_string(ps, obj, key, out) < 0)
+	if (parse_opt_as(ps, obj, key, shorten, out) < 0)
 		return -1;
 	if (*out == NULL)
-		return parse_opt_string(ps, obj, alias, out);
+		return parse_opt_as(ps, obj, alias, shorten, out);
 	return 0;
 }
 
@@ -368,9 +405,10 @@ static const cJSON *parse_req_object(struct parse *ps, const cJSON *obj, const c
 }
 
 /* A list of strings that may be absent, null, one string, or an array
- * (mx-host: quirks C6, C7). Empty strings are dropped. */
-static int parse_string_list(struct parse *ps, const cJSON *obj, const char *key, const char ***out,
-                             size_t *n_out)
+ * (mx-host: quirks C6, C7). Empty strings are dropped. Entries of a
+ * free-text list (policy-string) are shortened when over-long. */
+static int parse_string_list(struct parse *ps, const cJSON *obj, const char *key, int text,
+                             const char ***out, size_t *n_out)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key), *c;
 	size_t old = path_push_key(&ps->path, key), n, i, o = 0;
@@ -383,7 +421,7 @@ static int parse_string_list(struct parse *ps, const cJSON *obj, const char *key
 		return 0;
 	}
 	if (cJSON_IsString(v)) {
-		if (parse_string_value(ps, v, &s) < 0)
+		if (parse_string_as(ps, v, &s, text) < 0)
 			return -1;
 		if (s[0] != '\0') {
 			list = arena_calloc(ps->arena, 1, sizeof(*list));
@@ -403,7 +441,7 @@ static int parse_string_list(struct parse *ps, const cJSON *obj, const char *key
 	for (c = v->child, i = 0; c != NULL; c = c->next, i++) {
 		size_t old_i = path_push_index(&ps->path, i);
 
-		if (parse_string_value(ps, c, &s) < 0)
+		if (parse_string_as(ps, c, &s, text) < 0)
 			return -1;
 		path_pop(&ps->path, old_i);
 		if (s[0] != '\0')
@@ -515,17 +553,24 @@ static int parse_failure(struct parse *ps, const cJSON *fd, struct report_failur
 {
 	if (!cJSON_IsObject(fd))
 		return parse_fail(ps, "expected an object");
-	if (parse_req_string(ps, fd, "result-type", &f->result_type) < 0 ||
-	    parse_req_count(ps, fd, "failed-session-count", &f->failed_sessions) < 0 ||
+	/* the sys4 reporter leaves result-type out for a failure code it has
+	 * no name for: keep the detail, as "unknown" (quirks K2) */
+	if (cJSON_GetObjectItemCaseSensitive(fd, "result-type") == NULL) {
+		f->result_type = "unknown";
+		ps->r->quirks |= REPORT_QUIRK_RESULT_TYPE;
+		ps->r->n_unknown_result++;
+	} else if (parse_req_string(ps, fd, "result-type", &f->result_type) < 0)
+		return -1;
+	if (parse_req_count(ps, fd, "failed-session-count", &f->failed_sessions) < 0 ||
 	    parse_opt_string(ps, fd, "sending-mta-ip", &f->sending_mta_ip) < 0 ||
-	    parse_aliased_string(ps, fd, "receiving-mx-hostname", "receiving-mx-host-name",
-	                         &f->receiving_mx_hostname) < 0 ||
-	    parse_opt_string(ps, fd, "receiving-mx-helo", &f->receiving_mx_helo) < 0 ||
+	    parse_aliased(ps, fd, "receiving-mx-hostname", "receiving-mx-host-name", 0,
+	                  &f->receiving_mx_hostname) < 0 ||
+	    parse_opt_text(ps, fd, "receiving-mx-helo", &f->receiving_mx_helo) < 0 ||
 	    parse_opt_string(ps, fd, "receiving-ip", &f->receiving_ip) < 0 ||
-	    parse_aliased_string(ps, fd, "additional-information", "additional-info-uri",
-	                         &f->additional_information) < 0 ||
-	    parse_aliased_string(ps, fd, "failure-reason-code", "failure-error-code",
-	                         &f->failure_reason_code) < 0)
+	    parse_aliased(ps, fd, "additional-information", "additional-info-uri", 1,
+	                  &f->additional_information) < 0 ||
+	    parse_aliased(ps, fd, "failure-reason-code", "failure-error-code", 1,
+	                  &f->failure_reason_code) < 0)
 		return -1;
 	return parse_failure_hosts(ps, f);
 }
@@ -542,9 +587,9 @@ static int parse_policy(struct parse *ps, const cJSON *pj, struct report_policy 
 	old = path_push_key(&ps->path, "policy");
 	if (parse_req_string(ps, policy, "policy-type", &pol->policy_type) < 0 ||
 	    parse_opt_string(ps, policy, "policy-domain", &pol->policy_domain) < 0 ||
-	    parse_string_list(ps, policy, "policy-string", &pol->policy_strings,
+	    parse_string_list(ps, policy, "policy-string", 1, &pol->policy_strings,
 	                      &pol->n_policy_strings) < 0 ||
-	    parse_string_list(ps, policy, "mx-host", &pol->mx_hosts, &pol->n_mx_hosts) < 0)
+	    parse_string_list(ps, policy, "mx-host", 0, &pol->mx_hosts, &pol->n_mx_hosts) < 0)
 		return -1;
 	path_pop(&ps->path, old);
 	if (pol->policy_domain != NULL && pol->policy_domain[0] == '\0')
@@ -660,8 +705,17 @@ static int parse_report(struct parse *ps, const cJSON *root, struct report *r)
 
 	if (!cJSON_IsObject(root))
 		return parse_fail(ps, "top level is not a JSON object");
-	if (parse_req_string(ps, root, "organization-name", &r->organization_name) < 0 ||
-	    parse_opt_string(ps, root, "contact-info", &r->contact_info) < 0 ||
+	/* the sys4 reporter sends "" unless its operator set a name: kept,
+	 * and named by report_apply_context() (quirks K1) */
+	if (cJSON_GetObjectItemCaseSensitive(root, "organization-name") == NULL)
+		return parse_fail(ps, "organization-name: missing");
+	if (parse_opt_string(ps, root, "organization-name", &r->organization_name) < 0)
+		return -1;
+	if (r->organization_name == NULL || r->organization_name[0] == '\0') {
+		r->organization_name = "";
+		r->quirks |= REPORT_QUIRK_ORG_EMPTY;
+	}
+	if (parse_opt_string(ps, root, "contact-info", &r->contact_info) < 0 ||
 	    parse_req_string(ps, root, "report-id", &r->report_id) < 0)
 		return -1;
 	if ((range = parse_req_object(ps, root, "date-range")) == NULL)
@@ -751,6 +805,7 @@ int report_parse_json(const char *json, size_t len, struct report **out, char *e
 		goto out;
 	r = xcalloc(1, sizeof(*r));
 	r->arena = ps.arena = arena_new();
+	ps.r = r;
 	if (parse_report(&ps, root, r) < 0)
 		goto out;
 	*out = r;

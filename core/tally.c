@@ -5,9 +5,12 @@
  */
 #include "tally.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "limits.h"
 #include "xalloc.h"
 
 enum tally_class { CLASS_STS, CLASS_TLSA, CLASS_OTHER };
@@ -49,9 +52,101 @@ static int tally_same_key(const struct tally_item *x, const struct tally_item *y
 	       strcmp(x->rtype, y->rtype) == 0;
 }
 
-/* Merges a sorted run of items with one key: sum per class, then
- * max(sts, tlsa) + other, separately for successes and failures. */
-static void tally_merge(const struct tally_item *items, size_t n, int64_t *ok, int64_t *fail)
+/* [counting] sts_tlsa_same / sts_tlsa_disjoint: set once at start-up
+ * (tally_set_overrides), read-only afterwards. */
+struct tally_override {
+	char org[LIMIT_TALLY_OVERRIDE_BYTES + 1];
+	int same;
+};
+static struct tally_override tally_overrides[LIMIT_TALLY_OVERRIDES];
+static size_t tally_n_overrides;
+
+/* Adds the comma-separated names of list with the given decision. */
+static int tally_add_overrides(const char *list, int same, char *err, size_t errlen)
+{
+	const char *p = list, *end;
+	size_t len, i;
+
+	while (list != NULL && *p != '\0') {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		if (*p == '\0')
+			break;
+		for (end = p; *end != '\0' && *end != ','; end++)
+			;
+		len = (size_t)(end - p);
+		while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+			len--;
+		if (len > LIMIT_TALLY_OVERRIDE_BYTES) {
+			snprintf(err, errlen, "[counting] organization name longer than %d bytes",
+			         LIMIT_TALLY_OVERRIDE_BYTES);
+			return -1;
+		}
+		for (i = 0; i < tally_n_overrides; i++)
+			if (strlen(tally_overrides[i].org) == len &&
+			    memcmp(tally_overrides[i].org, p, len) == 0) {
+				snprintf(err, errlen,
+				         "[counting] '%.*s' is in both sts_tlsa_same and "
+				         "sts_tlsa_disjoint",
+				         (int)len, p);
+				return -1;
+			}
+		if (tally_n_overrides == LIMIT_TALLY_OVERRIDES) {
+			snprintf(err, errlen, "[counting] more than %d organizations",
+			         LIMIT_TALLY_OVERRIDES);
+			return -1;
+		}
+		memcpy(tally_overrides[tally_n_overrides].org, p, len);
+		tally_overrides[tally_n_overrides].org[len] = '\0';
+		tally_overrides[tally_n_overrides].same = same;
+		tally_n_overrides++;
+		p = end;
+	}
+	return 0;
+}
+
+int tally_set_overrides(const char *same, const char *disjoint, char *err, size_t errlen)
+{
+	tally_n_overrides = 0;
+	if (tally_add_overrides(same, 1, err, errlen) < 0 ||
+	    tally_add_overrides(disjoint, 0, err, errlen) < 0) {
+		tally_n_overrides = 0;
+		return -1;
+	}
+	return 0;
+}
+
+int tally_sts_tlsa_same(const struct report *r, int64_t sts_ok, int64_t sts_fail, int64_t tlsa_ok,
+                        int64_t tlsa_fail)
+{
+	size_t i;
+
+	/* the operator knows the reporter best */
+	for (i = 0; i < tally_n_overrides; i++)
+		if (strcmp(tally_overrides[i].org, r->organization_name) == 0)
+			return tally_overrides[i].same;
+	/* Postfix counts each session under the one policy it applied, and
+	 * collectd adds one datagram per session: disjoint by construction */
+	if (report_sys4_domain(r->report_id) != NULL)
+		return 0;
+	/* Microsoft lists every session under both, with identical counts */
+	if (strcmp(r->organization_name, "Microsoft Corporation") == 0)
+		return 1;
+	return sts_ok == tlsa_ok && sts_fail == tlsa_fail;
+}
+
+static int64_t tally_combine(int same, int64_t sts, int64_t tlsa)
+{
+	if (same)
+		return sts > tlsa ? sts : tlsa;
+	return sts + tlsa;
+}
+
+/* Merges a sorted run of items with one key: sum per class, then sts and
+ * tlsa combined as decided for the domain (same: the larger, else the sum),
+ * plus every other class, separately for successes and failures. */
+static void tally_merge(const struct tally_item *items, size_t n, int same, int64_t *ok,
+                        int64_t *fail)
 {
 	int64_t sum_ok[3] = {0, 0, 0}, sum_fail[3] = {0, 0, 0};
 	size_t i;
@@ -60,16 +155,91 @@ static void tally_merge(const struct tally_item *items, size_t n, int64_t *ok, i
 		sum_ok[items[i].cls] += items[i].ok;
 		sum_fail[items[i].cls] += items[i].fail;
 	}
-	*ok = (sum_ok[CLASS_STS] > sum_ok[CLASS_TLSA] ? sum_ok[CLASS_STS] : sum_ok[CLASS_TLSA]) +
-	      sum_ok[CLASS_OTHER];
-	*fail = (sum_fail[CLASS_STS] > sum_fail[CLASS_TLSA] ? sum_fail[CLASS_STS]
-	                                                    : sum_fail[CLASS_TLSA]) +
-	        sum_fail[CLASS_OTHER];
+	*ok = tally_combine(same, sum_ok[CLASS_STS], sum_ok[CLASS_TLSA]) + sum_ok[CLASS_OTHER];
+	*fail =
+	    tally_combine(same, sum_fail[CLASS_STS], sum_fail[CLASS_TLSA]) + sum_fail[CLASS_OTHER];
 }
 
-/* One item per policy, its summary counts keyed by its domain; with
- * by_type its policy type stands in the rtype slot (per-type views are
- * plain sums). Sorted by key; the caller frees. */
+/* 1 when MX host pattern pat (an mx-host entry: "mx.example.net" or
+ * "*.example.net", RFC 8461 section 4.1) names host. */
+static int tally_mx_matches(const char *pat, const char *host)
+{
+	const char *dot;
+
+	if (strcasecmp(pat, host) == 0)
+		return 1;
+	if (pat[0] != '*' || pat[1] != '.' || (dot = strchr(host, '.')) == NULL || dot == host)
+		return 0;
+	return strcasecmp(pat + 1, dot) == 0;
+}
+
+const char *tally_policy_domain(const struct report *r, size_t i)
+{
+	const struct report_policy *p = &r->policies[i], *q;
+	const char *dom = p->policy_domain, *found = NULL;
+	size_t j, k;
+
+	if (dom == NULL)
+		return "";
+	if (strcmp(p->policy_type, "tlsa") != 0 || r->n_policies > LIMIT_TALLY_MX_POLICIES)
+		return dom;
+	for (j = 0; j < r->n_policies; j++) {
+		q = &r->policies[j];
+		if (q->policy_domain == NULL || strcmp(q->policy_type, "tlsa") == 0)
+			continue;
+		if (strcasecmp(q->policy_domain, dom) == 0)
+			return dom; /* a policy domain itself (an apex MX) */
+		for (k = 0; k < q->n_mx_hosts; k++) {
+			if (!tally_mx_matches(q->mx_hosts[k], dom))
+				continue;
+			if (found != NULL && strcmp(found, q->policy_domain) != 0)
+				return dom; /* the MX of several: ambiguous, by MX */
+			found = q->policy_domain;
+		}
+	}
+	if (found == NULL && (found = report_sys4_domain(r->report_id)) != NULL &&
+	    (found[0] == '\0' || strcasecmp(found, dom) == 0))
+		found = NULL;
+	return found != NULL ? found : dom;
+}
+
+/* The domain's own decision, as tally_domains made it (domains are sorted). */
+static int tally_domain_same(const struct tally *t, const char *domain)
+{
+	size_t lo = 0, hi = t->n_domains;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(t->domains[mid].policy_domain, domain);
+
+		if (c == 0)
+			return t->domains[mid].sts_tlsa_same;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/* A domain's run of policy summaries: which way its sts and tlsa go. */
+static int tally_run_same(const struct report *r, const struct tally_item *items, size_t n)
+{
+	int64_t ok[3] = {0, 0, 0}, fail[3] = {0, 0, 0};
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		ok[items[i].cls] += items[i].ok;
+		fail[items[i].cls] += items[i].fail;
+	}
+	return tally_sts_tlsa_same(r, ok[CLASS_STS], fail[CLASS_STS], ok[CLASS_TLSA],
+	                           fail[CLASS_TLSA]);
+}
+
+/* One item per policy, its summary counts keyed by the domain it counts
+ * under (rule 5); with by_type, keyed by the domain as sent and its policy
+ * type in the rtype slot (per-type views are plain sums, by the names the
+ * reporter used). Sorted by key; the caller frees. */
 static struct tally_item *tally_policy_items(const struct report *r, int by_type)
 {
 	struct tally_item *items = xcalloc(r->n_policies ? r->n_policies : 1, sizeof(*items));
@@ -78,7 +248,10 @@ static struct tally_item *tally_policy_items(const struct report *r, int by_type
 	for (i = 0; i < r->n_policies; i++) {
 		const struct report_policy *p = &r->policies[i];
 
-		items[i].domain = p->policy_domain != NULL ? p->policy_domain : "";
+		if (by_type)
+			items[i].domain = p->policy_domain != NULL ? p->policy_domain : "";
+		else
+			items[i].domain = tally_policy_domain(r, i);
 		items[i].mx = "";
 		items[i].rtype = by_type ? p->policy_type : "";
 		items[i].cls = tally_class_of(p->policy_type);
@@ -101,7 +274,9 @@ static void tally_domains(const struct report *r, struct tally *t)
 		for (j = i + 1; j < n && tally_same_key(&items[i], &items[j]); j++)
 			;
 		d->policy_domain = items[i].domain;
-		tally_merge(items + i, j - i, &d->successful_sessions, &d->failed_sessions);
+		d->sts_tlsa_same = tally_run_same(r, items + i, j - i);
+		tally_merge(items + i, j - i, d->sts_tlsa_same, &d->successful_sessions,
+		            &d->failed_sessions);
 		t->successful_sessions += d->successful_sessions;
 		t->failed_sessions += d->failed_sessions;
 	}
@@ -124,7 +299,7 @@ static struct tally_item *tally_detail_items(const struct report *r, int by_mx, 
 		for (j = 0; j < p->n_failures; j++, k++) {
 			const struct report_failure *f = &p->failures[j];
 
-			items[k].domain = p->policy_domain != NULL ? p->policy_domain : "";
+			items[k].domain = tally_policy_domain(r, i);
 			items[k].mx =
 			    f->receiving_mx_hostname != NULL ? f->receiving_mx_hostname : "";
 			items[k].rtype = by_mx ? "" : f->result_type;
@@ -142,9 +317,10 @@ static struct tally_item *tally_detail_items(const struct report *r, int by_mx, 
  * sessions under sts and tlsa with different result types (sts
  * certificate-expired, tlsa tlsa-invalid), so by MX takes the rule of
  * tally_merge over all of the MX's details, not the sum over result
- * types. Groups without failed sessions are left out. */
-static void tally_details(const struct report *r, int by_mx, struct tally_failure **out,
-                          size_t *n_out)
+ * types; sts and tlsa combine as t's domain decided (tally_domain_same).
+ * Groups without failed sessions are left out. */
+static void tally_details(const struct report *r, const struct tally *t, int by_mx,
+                          struct tally_failure **out, size_t *n_out)
 {
 	size_t i, j, n;
 	struct tally_item *items = tally_detail_items(r, by_mx, &n);
@@ -160,7 +336,8 @@ static void tally_details(const struct report *r, int by_mx, struct tally_failur
 		f->policy_domain = items[i].domain;
 		f->mx_host = items[i].mx;
 		f->result_type = items[i].rtype;
-		tally_merge(items + i, j - i, &ok, &f->failed_sessions);
+		tally_merge(items + i, j - i, tally_domain_same(t, f->policy_domain), &ok,
+		            &f->failed_sessions);
 		if (f->failed_sessions > 0)
 			(*n_out)++;
 	}
@@ -191,8 +368,8 @@ void tally_report(const struct report *r, struct tally *t)
 {
 	memset(t, 0, sizeof(*t));
 	tally_domains(r, t);
-	tally_details(r, 0, &t->failures, &t->n_failures);
-	tally_details(r, 1, &t->mxs, &t->n_mxs);
+	tally_details(r, t, 0, &t->failures, &t->n_failures);
+	tally_details(r, t, 1, &t->mxs, &t->n_mxs);
 	tally_types(r, t);
 }
 

@@ -198,9 +198,10 @@ struct query_failure_detail {
 
 struct query_policy_detail {
 	char *policy_type;
-	char *policy_domain;  /* NULL when absent */
-	char *policy_strings; /* JSON array, or NULL */
-	char *mx_hosts;       /* JSON array, or NULL */
+	char *policy_domain;        /* NULL when absent */
+	char *policy_domain_source; /* NULL: as sent; else where it was inferred from */
+	char *policy_strings;       /* JSON array, or NULL */
+	char *mx_hosts;             /* JSON array, or NULL */
 	int64_t successful_sessions;
 	int64_t failed_sessions;
 	struct query_failure_detail *failures;
@@ -230,6 +231,7 @@ struct query_report_detail {
 	char *organization;
 	char *report_id;
 	char *contact_info; /* NULL when absent */
+	char *quirks;       /* what the sender got slightly wrong, or NULL */
 	int64_t start_time;
 	int64_t end_time;
 	int64_t day;

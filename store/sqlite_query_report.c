@@ -205,6 +205,7 @@ void query_report_detail_free(struct query_report_detail *d)
 		free(p->failures);
 		free(p->policy_type);
 		free(p->policy_domain);
+		free(p->policy_domain_source);
 		free(p->policy_strings);
 		free(p->mx_hosts);
 	}
@@ -213,6 +214,7 @@ void query_report_detail_free(struct query_report_detail *d)
 	free(d->organization);
 	free(d->report_id);
 	free(d->contact_info);
+	free(d->quirks);
 	free(d->raw_json);
 	free(d->provenance);
 	memset(d, 0, sizeof(*d));
@@ -222,7 +224,8 @@ void query_report_detail_free(struct query_report_detail *d)
 	"SELECT r.organization, r.report_id, r.contact_info, r.start_time, r.end_time, r.day,"     \
 	" r.successful_sessions, r.failed_sessions, w.sha256, w.gz, s.id, s.kind, s.name,"         \
 	" s.received, s.message_id, s.mail_from, s.mail_date, s.subject, s.tls_report_domain,"     \
-	" s.tls_report_submitter, s.auth_headers, r.provenance, s.dkim, s.dkim_domain, s.dkim_ar"  \
+	" s.tls_report_submitter, s.auth_headers, r.provenance, s.dkim, s.dkim_domain, "           \
+	"s.dkim_ar, r.quirks"                                                                      \
 	" FROM report r"                                                                           \
 	" JOIN raw_report w ON w.id = r.raw_id LEFT JOIN source s ON s.id = r.source_id"           \
 	" WHERE r.id = ?1"
@@ -253,6 +256,7 @@ static int query_report_head(struct store *st, int64_t id, struct query_report_d
 	d->organization = query_column_strdup(s, 0);
 	d->report_id = query_column_strdup(s, 1);
 	d->contact_info = query_column_strdup(s, 2);
+	d->quirks = query_column_strdup(s, 25);
 	d->start_time = sqlite3_column_int64(s, 3);
 	d->end_time = sqlite3_column_int64(s, 4);
 	d->day = sqlite3_column_int64(s, 5);
@@ -304,7 +308,8 @@ static int query_report_policies(struct store *st, struct query_report_detail *d
 
 	if (sqlite3_prepare_v2(st->db,
 	                       "SELECT id, policy_type, policy_domain, policy_strings, mx_hosts,"
-	                       " successful_sessions, failed_sessions FROM policy WHERE report = ?1"
+	                       " successful_sessions, failed_sessions, policy_domain_source"
+	                       " FROM policy WHERE report = ?1"
 	                       " ORDER BY idx",
 	                       -1, &ps, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(
@@ -331,6 +336,7 @@ static int query_report_policies(struct store *st, struct query_report_detail *d
 		p->policy_domain = query_column_strdup(ps, 2);
 		p->policy_strings = query_column_strdup(ps, 3);
 		p->mx_hosts = query_column_strdup(ps, 4);
+		p->policy_domain_source = query_column_strdup(ps, 7);
 		p->successful_sessions = sqlite3_column_int64(ps, 5);
 		p->failed_sessions = sqlite3_column_int64(ps, 6);
 		sqlite3_reset(fs);

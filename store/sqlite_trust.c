@@ -132,6 +132,7 @@ static int trust_reaggregate(struct store *st, int64_t day, const char *org, cha
 	    "DELETE FROM agg_domain WHERE day = ?1 AND organization = ?2",
 	    "DELETE FROM agg_failure WHERE day = ?1 AND organization = ?2",
 	    "DELETE FROM agg_policy_type WHERE day = ?1 AND organization = ?2",
+	    "DELETE FROM agg_mx WHERE day = ?1 AND organization = ?2",
 	};
 	sqlite3_stmt *s = NULL;
 	struct report *r = NULL;

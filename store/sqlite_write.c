@@ -26,11 +26,13 @@
 	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
 #define SQL_ADD_REPORT                                                                             \
 	"INSERT INTO report (organization, report_id, contact_info, start_time, end_time, day,"    \
-	" successful_sessions, failed_sessions, raw_id, source_id, content_sha256, provenance)"    \
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+	" successful_sessions, failed_sessions, raw_id, source_id, content_sha256, provenance, "   \
+	"quirks)"                                                                                  \
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
 #define SQL_ADD_POLICY                                                                             \
 	"INSERT INTO policy (report, idx, policy_type, policy_domain, policy_strings, mx_hosts,"   \
-	" successful_sessions, failed_sessions) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+	" successful_sessions, failed_sessions, policy_domain_source)"                             \
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
 #define SQL_ADD_FAILURE                                                                            \
 	"INSERT INTO failure (policy, result_type, sending_mta_ip, receiving_mx_hostname,"         \
 	" receiving_mx_helo, receiving_ip, additional_information, failure_reason_code,"           \
@@ -136,6 +138,7 @@ static int store_add_policies(struct store *st, const struct report *r,
 		store_bind_text(ps, 6, d->mx_hosts[i]);
 		sqlite3_bind_int64(ps, 7, p->successful_sessions);
 		sqlite3_bind_int64(ps, 8, p->failed_sessions);
+		store_bind_text(ps, 9, p->policy_domain_source);
 		if (store_step_done(st, ps, "cannot add policy", err, errlen) < 0)
 			return -1;
 		policy_rowid = sqlite3_last_insert_rowid(st->db);
@@ -262,6 +265,7 @@ static int store_add_report_rows(struct store *st, const struct report *r,
                                  int64_t *id, char *err, size_t errlen)
 {
 	const struct tally *t = &d->tally;
+	char quirks[512];
 	sqlite3_stmt *s;
 	int64_t raw_id, report_rowid;
 
@@ -293,6 +297,7 @@ static int store_add_report_rows(struct store *st, const struct report *r,
 		sqlite3_bind_int64(s, 10, source_id);
 	sqlite3_bind_blob(s, 11, d->content_sha256, sizeof(d->content_sha256), SQLITE_STATIC);
 	store_bind_text(s, 12, provenance);
+	store_bind_text(s, 13, report_quirks_text(r, quirks, sizeof(quirks)));
 	if (store_step_done(st, s, "cannot add report", err, errlen) < 0)
 		return -1;
 	report_rowid = sqlite3_last_insert_rowid(st->db);

@@ -40,3 +40,27 @@ t_dkim_off() {
 	TLSWATCH_CONFIG=$T/dkim-off.conf
 	export TLSWATCH_CONFIG
 }
+
+# t_dump_store DB: what a store holds (report, quirks, policies, failure
+# details, count-once totals and aggregates, quarantine), one line per row,
+# for golden files (tests/golden/samples.sh, tests/golden/postfix.sh)
+t_dump_store() {
+	db=$1
+	t_sql "$db" "select 'report', organization, report_id, coalesce(contact_info,'-'),
+		start_time, end_time, day, successful_sessions, failed_sessions from report;
+	select 'policy', idx, policy_type, coalesce(policy_domain,'-'),
+		coalesce(policy_strings,'-'), coalesce(mx_hosts,'-'),
+		successful_sessions, failed_sessions from policy order by idx;
+	select 'quirks', quirks from report where quirks is not null;
+	select 'inferred', idx, policy_domain, policy_domain_source from policy
+		where policy_domain_source is not null order by idx;
+	select 'failure', p.idx, f.result_type, coalesce(f.sending_mta_ip,'-'),
+		coalesce(f.receiving_mx_hostname,'-'), coalesce(f.receiving_ip,'-'),
+		coalesce(f.failure_reason_code,'-'), coalesce(f.additional_information,'-'),
+		f.failed_sessions from failure f join policy p on p.id = f.policy order by f.id;
+	select 'agg_domain', day, policy_domain, organization, reports, successful_sessions,
+		failed_sessions from agg_domain order by policy_domain;
+	select 'agg_failure', policy_domain, mx_host, result_type, failed_sessions
+		from agg_failure order by policy_domain, mx_host, result_type;
+	select 'quarantine', kind, reason, size from quarantine;"
+}

@@ -137,12 +137,8 @@ static void failures_groups(struct web_page *pg, enum web_group_by g)
 			kv[0].value = e->key;
 			html_count_link(pg, "/reports", kv, 1, e->failed_sessions);
 		}
-		/* basis points, truncated, as text_rate does */
-		snprintf(share, sizeof(share), "%lld.%02lld%%",
-		         (long long)(e->failed_sessions * 10000 / total / 100),
-		         (long long)(e->failed_sessions * 10000 / total % 100));
 		html_printf(pg, "</td><td class=\"num\">%s</td>",
-		            total > 0 && e->failed_sessions <= INT64_MAX / 10000 ? share : "-");
+		            text_percent(e->failed_sessions, total, share, sizeof(share)));
 		if (g == GROUP_RESULT_TYPE) {
 			html_raw(pg, "<td class=\"hint\">");
 			html_text(pg,

@@ -291,6 +291,7 @@ static void reports_policies(struct web_page *pg, const struct query_report_deta
 		html_raw(pg, " policy for ");
 		html_text(pg, p->policy_domain);
 		html_raw(pg, "</h3>\n<dl class=\"meta\">\n");
+		reports_meta(pg, "Policy domain inferred from", p->policy_domain_source, 0);
 		reports_meta(pg, "Successful sessions",
 		             text_count(p->successful_sessions, n, sizeof(n)), 1);
 		reports_meta(pg, "Failed sessions", text_count(p->failed_sessions, n, sizeof(n)),
@@ -326,6 +327,7 @@ void page_report(struct web_page *pg, const char *id_s)
 	reports_meta(pg, "Organisation", d.organization, 1);
 	reports_meta(pg, "Report ID", d.report_id, 1);
 	reports_meta(pg, "Contact", d.contact_info, 1);
+	reports_meta(pg, "Kept, although", d.quirks, 0);
 	reports_meta_time(pg, "Start", d.start_time);
 	reports_meta_time(pg, "End", d.end_time);
 	reports_meta(pg, "Successful sessions", text_count(d.successful_sessions, n, sizeof(n)), 1);

@@ -9,6 +9,7 @@
 # details; the migration's backfill of agg_mx (schema/006) rebuilds the
 # rows the ingest path wrote; db prune removes them.
 . "$TOP/tests/lib.sh"
+t_dkim_off # not a trust test: the mail here is unsigned (docs/trust.md)
 
 cat > "$T/ms.json" << 'EOF2'
 {"organization-name":"Microsoft Corporation","date-range":{"start-datetime":"2026-07-10T00:00:00Z","end-datetime":"2026-07-10T23:59:59Z"},"contact-info":"tlsrpt@microsoft.com","report-id":"ms-by-mx-1","policies":[

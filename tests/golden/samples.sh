@@ -5,24 +5,6 @@
 # UPDATE=1 rewrites the .expected files (review the diff by hand before committing).
 . "$TOP/tests/lib.sh"
 
-dump() {
-	db=$1
-	t_sql "$db" "select 'report', organization, report_id, coalesce(contact_info,'-'),
-		start_time, end_time, day, successful_sessions, failed_sessions from report;
-	select 'policy', idx, policy_type, coalesce(policy_domain,'-'),
-		coalesce(policy_strings,'-'), coalesce(mx_hosts,'-'),
-		successful_sessions, failed_sessions from policy order by idx;
-	select 'failure', p.idx, f.result_type, coalesce(f.sending_mta_ip,'-'),
-		coalesce(f.receiving_mx_hostname,'-'), coalesce(f.receiving_ip,'-'),
-		coalesce(f.failure_reason_code,'-'), coalesce(f.additional_information,'-'),
-		f.failed_sessions from failure f join policy p on p.id = f.policy order by f.id;
-	select 'agg_domain', day, policy_domain, organization, reports, successful_sessions,
-		failed_sessions from agg_domain order by policy_domain;
-	select 'agg_failure', policy_domain, mx_host, result_type, failed_sessions
-		from agg_failure order by policy_domain, mx_host, result_type;
-	select 'quarantine', kind, reason, size from quarantine;"
-}
-
 for f in "$DATA"/samples/*.json; do
 	name=$(basename "$f" .json)
 	db="$T/$name.db"
@@ -31,7 +13,7 @@ for f in "$DATA"/samples/*.json; do
 	{
 		echo "exit $rc"
 		sed "s|$f|INPUT|" "$T/err"
-		dump "$db"
+		t_dump_store "$db"
 	} > "$T/$name.got"
 	if [ "${UPDATE:-0}" = 1 ]; then
 		cp "$T/$name.got" "$DATA/samples/$name.expected"

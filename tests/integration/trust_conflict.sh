@@ -21,7 +21,7 @@ post() {
 }
 # every figure a summary or the dashboard reads, in one dump
 figures() {
-	for t in agg_domain agg_failure agg_policy_type; do
+	for t in agg_domain agg_failure agg_policy_type agg_mx; do
 		t_sql "$1" "select '$t', * from $t order by 1, 2, 3, 4, 5"
 	done
 	t_sql "$1" "select r.organization, r.report_id, r.successful_sessions, r.failed_sessions,

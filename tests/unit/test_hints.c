@@ -36,8 +36,16 @@ static void test_hints(void **state)
 	}
 	hints_format("sts-policy-fetch-error", "example.com", out, sizeof(out));
 	assert_non_null(strstr(out, "https://mta-sts.example.com/.well-known/mta-sts.txt"));
+	/* no one domain (NULL), or the "(none)" domain (""): no placeholder */
+	for (i = 0; i < 2 * sizeof(registered) / sizeof(registered[0]); i++) {
+		hints_format(registered[i / 2], i % 2 ? "" : NULL, out, sizeof(out));
+		if (strchr(out, '<') != NULL || strchr(out, '{') != NULL ||
+		    strstr(out, "mta-sts./") != NULL || strstr(out, "of ;") != NULL ||
+		    out[strlen(out) - 1] == ' ')
+			fail_msg("%s without a domain: hint '%s'", registered[i / 2], out);
+	}
 	hints_format("sts-policy-fetch-error", NULL, out, sizeof(out));
-	assert_non_null(strstr(out, "https://mta-sts.<domain>/"));
+	assert_non_null(strstr(out, "the domain's MTA-STS policy"));
 	hints_format("certificate-expired", "example.com", out, sizeof(out));
 	assert_string_equal(out, "the MX presented an expired certificate; renew it");
 	/* a small buffer is filled, terminated, never overrun */

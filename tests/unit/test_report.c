@@ -20,7 +20,10 @@ struct bad_case {
 
 static const struct bad_case bad_cases[] = {
     {"{}", "organization-name: missing"},
-    {"{\"organization-name\":\"\"}", "organization-name: empty string"},
+    {"{\"organization-name\":\"\"}", "report-id: missing"}, /* "" is kept (quirks K1) */
+    {HEAD "\"policies\":[{\"policy\":{\"policy-type\":\"sts\",\"mx-host\":[\"x\"]}," SUMMARY(
+         1, 0) ",\"failure-details\":[{\"result-type\":5,\"failed-session-count\":1}]}]}",
+     "policies[0].failure-details[0].result-type: expected a string"},
     {"{\"organization-name\":5}", "organization-name: expected a string"},
     {HEAD "\"policies\":[]}\n}", "invalid JSON"},
     {HEAD "\"policies\":[{\"policy\":{\"policy-type\":\"sts\"}}]}", "policies[0].summary: missing"},
@@ -36,8 +39,8 @@ static const struct bad_case bad_cases[] = {
          1, 0) ",\"failure-details\":[{\"result-type\":\"x\"}]}]}",
      "policies[0].failure-details[0].failed-session-count: missing"},
     {HEAD "\"policies\":[{\"policy\":{\"policy-type\":\"sts\"}," SUMMARY(
-         1, 0) ",\"failure-details\":[{\"failed-session-count\":1}]}]}",
-     "policies[0].failure-details[0].result-type: missing"},
+         1, 0) ",\"failure-details\":[{\"result-type\":\"x\",\"failed-session-count\":-1}]}]}",
+     "policies[0].failure-details[0].failed-session-count: negative number"},
     {HEAD "\"policies\":[{\"policy\":{\"policy-type\":\"sts\"}," SUMMARY(-0.5, 0) "}]}",
      "negative number"},
     {HEAD "\"policies\":[{\"policy\":{\"policy-type\":\"sts\"}," SUMMARY(true, 0) "}]}",
@@ -172,12 +175,202 @@ static void test_report_prefixes(void **state)
 	input_free(&in);
 }
 
+/* What a sender got slightly wrong is kept and marked. */
+static void test_report_lenient(void **state)
+{
+	struct report_context c;
+	struct report *r;
+	char big[4000], json[6000], buf[512], err[256];
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	/* sys4 defaults: organization-name "", contact-info ""; a detail
+	 * without result-type; a 2,223-byte multi-line HELO */
+	memset(big, 'h', 2225); /* two escapes: 2,223 bytes decoded */
+	memcpy(big + 100, "\\r\\n250-", 8);
+	big[2225] = '\0';
+	snprintf(json, sizeof(json),
+	         "{\"organization-name\":\"\",\"contact-info\":\"\",\"date-range\":{\"start-"
+	         "datetime\":\"2024-01-01T00:00:00Z\",\"end-datetime\":\"2024-01-01T23:59:59Z\"},"
+	         "\"report-id\":\"2024-01-01T00:00:00Z_idx1_apex.test\",\"policies\":[{\"policy\":{"
+	         "\"policy-type\":\"no-policy-found\"}," SUMMARY(
+	             3, 2) ",\"failure-details\":[{\"failed-session-count\":1},{\"result-type\":"
+	                   "\"starttls-not-supported\",\"receiving-mx-helo\":\"%s\","
+	                   "\"failed-session-count\":1}]}]}",
+	         big);
+	r = parse_ok(json);
+	assert_string_equal(r->organization_name, "");
+	assert_true(report_needs_context(r));
+	assert_string_equal(r->policies[0].failures[0].result_type, "unknown");
+	assert_non_null(strstr(r->policies[0].failures[1].receiving_mx_helo,
+	                       "[... shortened from 2223 bytes]"));
+	assert_true(strlen(r->policies[0].failures[1].receiving_mx_helo) <= 2048);
+	/* no header, no contact, no From: the HTTPS client names it */
+	c.https_client = "192.0.2.7";
+	assert_int_equal(report_apply_context(r, &c, err, sizeof(err)), 0);
+	assert_string_equal(r->organization_name, "192.0.2.7");
+	/* the report-id names the domain of the no-policy-found policy */
+	assert_string_equal(r->policies[0].policy_domain, "apex.test");
+	assert_string_equal(r->policies[0].policy_domain_source, "report-id");
+	assert_false(report_needs_context(r));
+	assert_string_equal(report_quirks_text(r, buf, sizeof(buf)),
+	                    "organization-name empty: named from HTTPS client; 1 failure detail "
+	                    "without result-type: stored as unknown; 1 over-long free-text field "
+	                    "shortened; policy-domain of no-policy-found inferred from report-id");
+	report_free(r);
+
+	/* by mail: TLS-Report-Submitter first, TLS-Report-Domain first */
+	r = parse_ok(
+	    HEAD
+	    "\"policies\":[{\"policy\":{\"policy-type\":\"no-policy-found\"}," SUMMARY(1, 0) "}]}");
+	memset(&c, 0, sizeof(c));
+	c.subject = "Report Domain: Subj.Example Submitter: s.example Report-ID: <x@s.example>";
+	c.file_name = "/tmp/s.example!file.example!1!2!0.json.gz";
+	assert_int_equal(report_apply_context(r, &c, err, sizeof(err)), 0);
+	assert_string_equal(r->organization_name, "Org"); /* named: untouched */
+	assert_string_equal(r->policies[0].policy_domain, "subj.example");
+	assert_string_equal(r->policies[0].policy_domain_source, "subject");
+	report_free(r);
+	r = parse_ok(
+	    HEAD
+	    "\"policies\":[{\"policy\":{\"policy-type\":\"no-policy-found\"}," SUMMARY(1, 0) "}]}");
+	assert_int_equal(report_apply_context(r, &(struct report_context){.file_name = c.file_name},
+	                                      err, sizeof(err)),
+	                 0);
+	assert_string_equal(r->policies[0].policy_domain, "file.example");
+	report_free(r);
+
+	/* a hostile header is no domain; nothing to name the sender by */
+	r = parse_ok("{\"organization-name\":null,\"date-range\":{\"start-datetime\":\"2024-01-"
+	             "01T00:00:00Z\",\"end-datetime\":\"2024-01-01T23:59:59Z\"},\"report-id\":"
+	             "\"R\",\"policies\":[]}");
+	memset(&c, 0, sizeof(c));
+	c.tls_report_submitter = "<script>";
+	c.mail_from = "Reports <tlsrpt@From.Example>";
+	assert_int_equal(report_apply_context(r, &c, err, sizeof(err)), 0);
+	assert_string_equal(r->organization_name, "from.example");
+	report_free(r);
+	r = parse_ok("{\"organization-name\":\"\",\"date-range\":{\"start-datetime\":\"2024-01-"
+	             "01T00:00:00Z\",\"end-datetime\":\"2024-01-01T23:59:59Z\"},\"report-id\":"
+	             "\"R\",\"policies\":[]}");
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(report_apply_context(r, &c, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "organization-name: empty"));
+	report_free(r);
+}
+
+struct context_case {
+	const char *name;
+	struct report_context c;
+	const char *report_id;
+	const char *org;    /* the organization it gets; NULL: refused */
+	const char *domain; /* the no-policy-found domain; NULL: none */
+};
+
+/* Hostile or broken context never becomes a name: each field must be a
+ * plain host name (or an address), else the next source is asked. */
+static const struct context_case context_cases[] = {
+    {"empty everything", {NULL, "", "", "", "", ""}, "R", NULL, NULL},
+    {"submitter with a space",
+     {NULL, "a b.test", NULL, NULL, NULL, "192.0.2.1"},
+     "R",
+     "192.0.2.1",
+     NULL},
+    {"submitter with a trailing dot, upper case",
+     {NULL, " Mx.Test. ", NULL, NULL, NULL, NULL},
+     "R",
+     "mx.test",
+     NULL},
+    {"double dot", {"a..test", "b..test", NULL, NULL, "x@c..test", NULL}, "R", NULL, NULL},
+    {"leading dot", {".a.test", NULL, NULL, NULL, "x@.test", "::1"}, "R", "::1", NULL},
+    {"From without an address",
+     {NULL, NULL, NULL, NULL, "Reports <>", "2001:db8::1"},
+     "R",
+     "2001:db8::1",
+     NULL},
+    {"client not an address", {NULL, NULL, NULL, NULL, NULL, "evil.test"}, "R", NULL, NULL},
+    {"subject key at the end",
+     {NULL, "s.test", "Report Domain:", NULL, NULL, NULL},
+     "R",
+     "s.test",
+     NULL},
+    {"subject, any case",
+     {NULL, "s.test", "x REPORT DOMAIN:  D.Test Submitter: s", NULL, NULL, NULL},
+     "R",
+     "s.test",
+     "d.test"},
+    {"file name with two fields",
+     {NULL, NULL, NULL, "s.test!d.test.json", NULL, NULL},
+     "R",
+     NULL,
+     NULL},
+    {"file name with empty fields", {NULL, NULL, NULL, "!!!", NULL, NULL}, "R", NULL, NULL},
+    {"file name in a folder",
+     {NULL, NULL, NULL, "/x!y/s.test!d.test!1!2.json", NULL, NULL},
+     "R",
+     "s.test",
+     "d.test"},
+    {"report-id with an empty domain",
+     {NULL, "s.test", NULL, NULL, NULL, NULL},
+     "2024-01-01T00:00:00Z_idx1_",
+     "s.test",
+     NULL},
+    {"report-id not quite sys4",
+     {NULL, "s.test", NULL, NULL, NULL, NULL},
+     "2024-01-01T00:00:00Z_idx_d.test",
+     "s.test",
+     NULL},
+    {"header beats the report-id",
+     {"h.test", "s.test", NULL, NULL, NULL, NULL},
+     "2024-01-01T00:00:00Z_idx1_d.test",
+     "s.test",
+     "h.test"},
+};
+
+static void test_report_context_hostile(void **state)
+{
+	char json[512], err[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(context_cases) / sizeof(context_cases[0]); i++) {
+		const struct context_case *k = &context_cases[i];
+		struct report *r;
+		int rc;
+
+		snprintf(json, sizeof(json),
+		         "{\"organization-name\":\"\",\"date-range\":{\"start-datetime\":\"2024-01-"
+		         "01T00:00:00Z\",\"end-datetime\":\"2024-01-01T23:59:59Z\"},\"report-id\":"
+		         "\"%s\","
+		         "\"policies\":[{\"policy\":{\"policy-type\":\"no-policy-found\"}," SUMMARY(
+		             1, 0) "}]}",
+		         k->report_id);
+		r = parse_ok(json);
+		rc = report_apply_context(r, &k->c, err, sizeof(err));
+		if (k->org == NULL ? rc != -1
+		                   : rc != 0 || strcmp(r->organization_name, k->org) != 0)
+			fail_msg("%s: got rc %d, organization '%s'; want '%s'", k->name, rc,
+			         r->organization_name, k->org != NULL ? k->org : "(refused)");
+		if (rc == 0 &&
+		    (k->domain == NULL ? r->policies[0].policy_domain != NULL
+		                       : r->policies[0].policy_domain == NULL ||
+		                             strcmp(r->policies[0].policy_domain, k->domain) != 0))
+			fail_msg("%s: got domain '%s', want '%s'", k->name,
+			         r->policies[0].policy_domain != NULL ? r->policies[0].policy_domain
+			                                              : "(none)",
+			         k->domain != NULL ? k->domain : "(none)");
+		report_free(r);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_report_bad),
 	    cmocka_unit_test(test_report_quirks),
 	    cmocka_unit_test(test_report_prefixes),
+	    cmocka_unit_test(test_report_lenient),
+	    cmocka_unit_test(test_report_context_hostile),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -25,9 +25,17 @@ static void test_text_numbers(void **state)
 	assert_string_equal(text_rate(0, 0, b, sizeof(b)), "-");
 	assert_string_equal(text_rate(1, 0, b, sizeof(b)), "100.00%");
 	assert_string_equal(text_rate(0, 1, b, sizeof(b)), "0.00%");
-	/* truncated, so 100.00% only without failures */
+	/* rounded, but 100.00% only without failures */
 	assert_string_equal(text_rate(99999, 1, b, sizeof(b)), "99.99%");
-	assert_string_equal(text_rate(2, 1, b, sizeof(b)), "66.66%");
+	assert_string_equal(text_rate(2, 1, b, sizeof(b)), "66.67%"); /* rounded, not cut */
+	assert_string_equal(text_rate(17742, 18205 - 17742, b, sizeof(b)), "97.46%");
+	assert_string_equal(text_rate(1, 2, b, sizeof(b)), "33.33%");
+	/* 100.00% and 0.00% stay exact: 99.9999% and 0.0001% do not round there */
+	assert_string_equal(text_rate(999999, 1, b, sizeof(b)), "99.99%");
+	assert_string_equal(text_rate(1, 999999, b, sizeof(b)), "0.01%");
+	assert_string_equal(text_percent(1, 8, b, sizeof(b)), "12.50%");
+	assert_string_equal(text_percent(1, 0, b, sizeof(b)), "-");
+	assert_string_equal(text_rate(LIMIT_COUNT_MAX, 1, b, sizeof(b)), "99.99%");
 	assert_string_equal(text_rate(LIMIT_COUNT_MAX, LIMIT_COUNT_MAX, b, sizeof(b)), "50.00%");
 	assert_string_equal(text_delta(5, 3, 1, b, sizeof(b)), "+2");
 	assert_string_equal(text_delta(3, 5, 1, b, sizeof(b)), "-2");

@@ -93,6 +93,16 @@ static int exp_selected(const struct gen_expect *e, int dom)
 	return e->dom_sel == NULL || (dom >= 0 && e->dom_sel[dom]);
 }
 
+/* The domain tlswatch files policy i under: a Postfix-style report leaves
+ * it out of no-policy-found, and its report-id "<start>_idx1_<domain>"
+ * names it (docs/counting.md rule 1). */
+static int exp_dom(const struct gen_report *r, int i)
+{
+	if (r->pol[i].dom < 0 && r->pol[i].type == P_NPF && r->style == S_POSTFIX)
+		return r->dom;
+	return r->pol[i].dom;
+}
+
 /* Adds one (distinct) report to the figures. */
 void expect_add(struct gen_expect *e, const struct gen *g, const struct gen_report *r)
 {
@@ -105,12 +115,12 @@ void expect_add(struct gen_expect *e, const struct gen *g, const struct gen_repo
 	if (e->org_name != NULL && r->sender != e->org)
 		return;
 	for (i = 0; i < r->npol; i++) {
-		if (!exp_selected(e, r->pol[i].dom))
+		if (!exp_selected(e, exp_dom(r, i)))
 			continue;
-		for (j = 0; j < nd && doms[j] != r->pol[i].dom; j++)
+		for (j = 0; j < nd && doms[j] != exp_dom(r, i); j++)
 			;
 		if (j == nd)
-			doms[nd++] = r->pol[i].dom;
+			doms[nd++] = exp_dom(r, i);
 	}
 	if (nd == 0)
 		return; /* no policy domain asked for */
@@ -122,7 +132,7 @@ void expect_add(struct gen_expect *e, const struct gen *g, const struct gen_repo
 		memset(ok, 0, sizeof(ok));
 		memset(fail, 0, sizeof(fail));
 		for (i = 0; i < r->npol; i++) {
-			if (r->pol[i].dom != doms[j])
+			if (exp_dom(r, i) != doms[j])
 				continue;
 			ok[exp_class(r->pol[i].type)] += r->pol[i].ok;
 			fail[exp_class(r->pol[i].type)] += r->pol[i].fail;
@@ -147,7 +157,7 @@ void expect_add(struct gen_expect *e, const struct gen *g, const struct gen_repo
 	for (i = 0; i < r->npol; i++) {
 		const struct gen_policy *p = &r->pol[i];
 
-		if (!exp_selected(e, p->dom))
+		if (!exp_selected(e, exp_dom(r, i)))
 			continue;
 		for (a = 0; a < p->n; a++) {
 			if (n == e->cap_items) {
@@ -155,7 +165,7 @@ void expect_add(struct gen_expect *e, const struct gen *g, const struct gen_repo
 				                     (n ? n * 2 : 64) * sizeof(*e->items));
 				e->cap_items = n ? n * 2 : 64;
 			}
-			e->items[n].dom = p->dom;
+			e->items[n].dom = exp_dom(r, i);
 			e->items[n].mx = p->d[a].mx;
 			e->items[n].rt = p->d[a].rt;
 			e->items[n].cls = exp_class(p->type);
