@@ -1,6 +1,7 @@
 /*
- * ingest.c - from untrusted input bytes to stored reports or quarantine
- * records. Every size is checked against core/limits.h before work is done.
+ * ingest.c - the last step of ingest: a decoded input's records stored
+ * (core/decode.h made them), or the input kept in quarantine. The input
+ * is untrusted, but already decoded and checked against core/limits.h.
  */
 #include "ingest.h"
 
@@ -9,10 +10,7 @@
 #include <string.h>
 
 #include "escape.h"
-#include "gz.h"
 #include "limits.h"
-#include "mail.h"
-#include "report.h"
 #include "xalloc.h"
 
 struct ingest {
@@ -51,186 +49,6 @@ int ingest_flush(struct ingest *ig, char *err, size_t errlen)
 	return store_commit(ig->st, err, errlen);
 }
 
-static int ingest_is_blank(const uint8_t *data, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (data[i] != ' ' && data[i] != '\t' && data[i] != '\r' && data[i] != '\n')
-			return 0;
-	return 1;
-}
-
-static int ingest_is_json(const uint8_t *data, size_t len)
-{
-	size_t i = 0;
-
-	if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0)
-		i = 3;
-	while (i < len && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n'))
-		i++;
-	return i < len && (data[i] == '{' || data[i] == '[');
-}
-
-/* One report of an input, decoded and validated (or refused), not yet
- * stored. */
-struct ingest_part {
-	uint8_t *json; /* owned, NUL-terminated; NULL when refused */
-	size_t json_len;
-	const uint8_t *gz; /* the gzip bytes it came as (the input's), or NULL */
-	size_t gz_len;
-	struct report *r;             /* NULL when refused */
-	struct store_derived derived; /* store_derive(r, ...) when r */
-};
-
-struct ingest_prepared {
-	const uint8_t *data; /* the input, borrowed */
-	size_t len;
-	int64_t orig_size;
-	int truncated;
-	int bad;        /* 1: quarantined, for reason */
-	int not_report; /* 1: a mail message carrying no report */
-	char reason[sizeof(((struct ingest_result *)0)->reason)];
-	struct mail_message *mail; /* NULL unless a mail message */
-	struct ingest_part *parts;
-	size_t n_parts;
-	struct ingest_part one; /* the part of a report file */
-};
-
-/* Decodes one report (gzip or JSON bytes) into part. Returns 0, or 1 when
- * the report is refused: the reason, prefixed with where, goes to reason
- * unless it already holds one (the first refusal is the one kept). */
-static int ingest_decode(const uint8_t *data, size_t len, const char *where,
-                         struct ingest_part *part, char *reason, size_t reasonlen)
-{
-	char why[400];
-
-	if (gz_is_gzip(data, len)) {
-		if (len > LIMIT_COMPRESSED_BYTES) {
-			snprintf(why, sizeof(why), "gzip report larger than %u bytes",
-			         LIMIT_COMPRESSED_BYTES);
-			goto bad;
-		}
-		if (gz_inflate(data, len, LIMIT_INFLATED_BYTES, &part->json, &part->json_len, why,
-		               sizeof(why)) < 0)
-			goto bad;
-		part->gz = data;
-		part->gz_len = len;
-	} else if (ingest_is_json(data, len)) {
-		if (len > LIMIT_JSON_BYTES) {
-			snprintf(why, sizeof(why), "JSON report larger than %u bytes",
-			         LIMIT_JSON_BYTES);
-			goto bad;
-		}
-		part->json = xmalloc(len + 1);
-		memcpy(part->json, data, len);
-		part->json[len] = '\0';
-		part->json_len = len;
-	} else {
-		snprintf(why, sizeof(why), "not a TLS report: neither gzip nor JSON");
-		goto bad;
-	}
-	if (report_parse_json((const char *)part->json, part->json_len, &part->r, why,
-	                      sizeof(why)) < 0)
-		goto bad;
-	/* what storing it needs besides SQL, made here too: on the thread
-	 * that decodes, not the one that writes */
-	store_derive(part->r, part->json, part->json_len, part->gz, &part->derived);
-	return 0;
-bad:
-	free(part->json);
-	part->json = NULL;
-	part->r = NULL;
-	if (reason[0] == '\0')
-		snprintf(reason, reasonlen, "%s%s", where, why);
-	return 1;
-}
-
-/* A mail message: every report part is decoded like a file. The message
- * is quarantined (whole, byte-exact) if any part is refused; the parts
- * that are valid are stored all the same. */
-static void ingest_prepare_mail(struct ingest_prepared *p)
-{
-	char where[160], why[400];
-	size_t i;
-
-	if (mail_parse(p->data, p->len, &p->mail, why, sizeof(why)) < 0) {
-		snprintf(p->reason, sizeof(p->reason), "mail: %s", why);
-		p->bad = 1;
-		return;
-	}
-	if (p->mail->n_parts == 0) {
-		p->not_report = 1;
-		return;
-	}
-	p->parts = xcalloc(p->mail->n_parts, sizeof(*p->parts));
-	p->n_parts = p->mail->n_parts;
-	for (i = 0; i < p->n_parts; i++) {
-		const struct mail_part *mp = &p->mail->parts[i];
-
-		snprintf(where, sizeof(where), "part %zu (%s%s%s): ", i + 1, mp->content_type,
-		         mp->filename != NULL ? ", " : "",
-		         mp->filename != NULL ? esc(mp->filename) : "");
-		if (ingest_decode(mp->data, mp->len, where, &p->parts[i], p->reason,
-		                  sizeof(p->reason)) > 0)
-			p->bad = 1;
-	}
-}
-
-struct ingest_prepared *ingest_prepare(const uint8_t *data, size_t len, int64_t orig_size,
-                                       int truncated)
-{
-	struct ingest_prepared *p = xcalloc(1, sizeof(*p));
-
-	p->data = data;
-	p->len = len;
-	p->orig_size = orig_size;
-	p->truncated = truncated;
-	if (truncated || len > LIMIT_INPUT_BYTES) {
-		snprintf(p->reason, sizeof(p->reason), "input larger than %u bytes",
-		         LIMIT_INPUT_BYTES);
-		p->bad = 1;
-	} else if (ingest_is_blank(data, len)) {
-		snprintf(p->reason, sizeof(p->reason), "empty input");
-		p->bad = 1;
-	} else if (gz_is_gzip(data, len) || ingest_is_json(data, len) ||
-	           !mail_looks_like_message(data, len)) {
-		p->parts = &p->one;
-		p->n_parts = 1;
-		p->bad = ingest_decode(data, len, "", &p->one, p->reason, sizeof(p->reason));
-	} else {
-		ingest_prepare_mail(p);
-	}
-	return p;
-}
-
-size_t ingest_prepared_bytes(const struct ingest_prepared *p)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < p->n_parts; i++)
-		n += p->parts[i].json_len;
-	return n;
-}
-
-void ingest_prepared_free(struct ingest_prepared *p)
-{
-	size_t i;
-
-	if (p == NULL)
-		return;
-	for (i = 0; i < p->n_parts; i++) {
-		if (p->parts[i].r != NULL)
-			store_derived_free(p->parts[i].r, &p->parts[i].derived);
-		report_free(p->parts[i].r);
-		free(p->parts[i].json);
-	}
-	if (p->parts != &p->one)
-		free(p->parts);
-	mail_free(p->mail);
-	free(p);
-}
-
 static void ingest_mail_source(const struct mail_message *m, const struct source_info *src,
                                struct source_info *out)
 {
@@ -246,7 +64,7 @@ static void ingest_mail_source(const struct mail_message *m, const struct source
 		out->name = m->message_id;
 }
 
-int ingest_apply(struct ingest *ig, const struct ingest_prepared *p, const struct source_info *src,
+int ingest_apply(struct ingest *ig, const struct decoded_input *p, const struct source_info *src,
                  struct ingest_result *res, char *err, size_t errlen)
 {
 	const struct source_info *rsrc = src;
@@ -263,7 +81,7 @@ int ingest_apply(struct ingest *ig, const struct ingest_prepared *p, const struc
 		rsrc = &msrc;
 	}
 	for (i = 0; i < p->n_parts; i++) {
-		const struct ingest_part *part = &p->parts[i];
+		const struct decoded_part *part = &p->parts[i];
 
 		if (part->r == NULL)
 			continue;
@@ -271,9 +89,8 @@ int ingest_apply(struct ingest *ig, const struct ingest_prepared *p, const struc
 			res->n_stored++;
 			continue;
 		}
-		if (store_add_derived(ig->st, part->r, &part->derived, part->json_len, part->gz,
-		                      part->gz_len, rsrc, &source_id, &id, &outcome, err,
-		                      errlen) < 0)
+		if (store_add_report(ig->st, &part->rec, rsrc, &source_id, &id, &outcome, err,
+		                     errlen) < 0)
 			goto fail;
 		res->report_rowid = id;
 		if (outcome == STORE_NEW)
@@ -310,10 +127,10 @@ int ingest_input(struct ingest *ig, const uint8_t *data, size_t len, int64_t ori
                  int truncated, const struct source_info *src, struct ingest_result *res, char *err,
                  size_t errlen)
 {
-	struct ingest_prepared *p = ingest_prepare(data, len, orig_size, truncated);
+	struct decoded_input *p = decode_input(data, len, orig_size, truncated);
 	int rc = ingest_apply(ig, p, src, res, err, errlen);
 
-	ingest_prepared_free(p);
+	decode_free(p);
 	return rc;
 }
 

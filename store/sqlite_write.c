@@ -8,12 +8,7 @@
 #include <string.h>
 
 #include "digest.h"
-#include "gz.h"
-#include "jsonw.h"
-#include "limits.h"
 #include "sqlite_impl.h"
-#include "tally.h"
-#include "xalloc.h"
 
 #define SQL_FIND_REPORT "SELECT id FROM report WHERE organization = ?1 AND report_id = ?2"
 #define SQL_ADD_RAW     "INSERT INTO raw_report (sha256, json_size, gz) VALUES (?1, ?2, ?3)"
@@ -87,28 +82,10 @@ static int store_add_source(struct store *st, const struct source_info *src, int
 	return 0;
 }
 
-/* A JSON array of strings, or NULL for none. Caller frees. */
-static char *store_json_list(const char *const *list, size_t n)
+static int store_add_policies(struct store *st, const struct report_record *rec,
+                              int64_t report_rowid, char *err, size_t errlen)
 {
-	struct strbuf sb;
-	struct jsonw w;
-	size_t i;
-
-	if (n == 0)
-		return NULL;
-	strbuf_init(&sb, (size_t)LIMIT_POLICY_STRINGS * (LIMIT_STRING_BYTES * 6 + 4) + 16);
-	jsonw_init(&w, &sb, 0);
-	jsonw_array_begin(&w);
-	for (i = 0; i < n; i++)
-		jsonw_string(&w, list[i]);
-	jsonw_array_end(&w);
-	return strbuf_detach(&sb, NULL);
-}
-
-static int store_add_policies(struct store *st, const struct report *r,
-                              const struct store_derived *d, int64_t report_rowid, char *err,
-                              size_t errlen)
-{
+	const struct report *r = rec->r;
 	sqlite3_stmt *ps, *fs;
 	size_t i, j;
 
@@ -122,8 +99,8 @@ static int store_add_policies(struct store *st, const struct report *r,
 		sqlite3_bind_int64(ps, 2, (int64_t)i);
 		store_bind_text(ps, 3, p->policy_type);
 		store_bind_text(ps, 4, p->policy_domain);
-		store_bind_text(ps, 5, d->policy_strings[i]);
-		store_bind_text(ps, 6, d->mx_hosts[i]);
+		store_bind_text(ps, 5, rec->policy_strings[i]);
+		store_bind_text(ps, 6, rec->mx_hosts[i]);
 		sqlite3_bind_int64(ps, 7, p->successful_sessions);
 		sqlite3_bind_int64(ps, 8, p->failed_sessions);
 		if (store_step_done(st, ps, "cannot add policy", err, errlen) < 0)
@@ -151,10 +128,12 @@ static int store_add_policies(struct store *st, const struct report *r,
 	return 0;
 }
 
-static int store_add_aggregates(struct store *st, const struct report *r, const struct tally *t,
-                                char *err, size_t errlen)
+static int store_add_aggregates(struct store *st, const struct report_record *rec, char *err,
+                                size_t errlen)
 {
-	int64_t day = report_day(r);
+	const struct report *r = rec->r;
+	const struct tally *t = &rec->tally;
+	int64_t day = rec->day;
 	sqlite3_stmt *s;
 	size_t i;
 
@@ -197,61 +176,19 @@ static int store_add_aggregates(struct store *st, const struct report *r, const 
 	return 0;
 }
 
-void store_derive(const struct report *r, const uint8_t *json, size_t json_len, const uint8_t *gz,
-                  struct store_derived *d)
-{
-	size_t i, n = r->n_policies ? r->n_policies : 1;
-
-	memset(d, 0, sizeof(*d));
-	digest_sha256(json, json_len, d->sha256);
-	tally_report(r, &d->tally);
-	d->policy_strings = xcalloc(n, sizeof(*d->policy_strings));
-	d->mx_hosts = xcalloc(n, sizeof(*d->mx_hosts));
-	for (i = 0; i < r->n_policies; i++) {
-		const struct report_policy *p = &r->policies[i];
-
-		d->policy_strings[i] = store_json_list(p->policy_strings, p->n_policy_strings);
-		d->mx_hosts[i] = store_json_list(p->mx_hosts, p->n_mx_hosts);
-	}
-	if (gz == NULL)
-		gz_deflate(json, json_len, &d->own_gz, &d->own_gz_len);
-}
-
-void store_derived_free(const struct report *r, struct store_derived *d)
-{
-	size_t i;
-
-	if (d->policy_strings != NULL || d->mx_hosts != NULL)
-		for (i = 0; i < r->n_policies; i++) {
-			free(d->policy_strings != NULL ? d->policy_strings[i] : NULL);
-			free(d->mx_hosts != NULL ? d->mx_hosts[i] : NULL);
-		}
-	free(d->policy_strings);
-	free(d->mx_hosts);
-	free(d->own_gz);
-	tally_free(&d->tally);
-	memset(d, 0, sizeof(*d));
-}
-
 /* Everything of one report, inside the caller's batch. */
-static int store_add_report_rows(struct store *st, const struct report *r,
-                                 const struct store_derived *d, size_t json_len, const uint8_t *gz,
-                                 size_t gz_len, int64_t source_id, int64_t *id, char *err,
-                                 size_t errlen)
+static int store_add_report_rows(struct store *st, const struct report_record *rec,
+                                 int64_t source_id, int64_t *id, char *err, size_t errlen)
 {
-	const struct tally *t = &d->tally;
+	const struct report *r = rec->r;
 	sqlite3_stmt *s;
 	int64_t raw_id, report_rowid;
 
-	if (gz == NULL) {
-		gz = d->own_gz;
-		gz_len = d->own_gz_len;
-	}
 	if ((s = store_stmt(st, STMT_ADD_RAW, SQL_ADD_RAW, err, errlen)) == NULL)
 		return -1;
-	sqlite3_bind_blob(s, 1, d->sha256, sizeof(d->sha256), SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, (int64_t)json_len);
-	sqlite3_bind_blob64(s, 3, gz, gz_len, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 1, rec->sha256, sizeof(rec->sha256), SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, (int64_t)rec->json_len);
+	sqlite3_bind_blob64(s, 3, rec->gz, rec->gz_len, SQLITE_STATIC);
 	if (store_step_done(st, s, "cannot add raw report", err, errlen) < 0)
 		return -1;
 	raw_id = sqlite3_last_insert_rowid(st->db);
@@ -263,32 +200,29 @@ static int store_add_report_rows(struct store *st, const struct report *r,
 	store_bind_text(s, 3, r->contact_info);
 	sqlite3_bind_int64(s, 4, r->start_time);
 	sqlite3_bind_int64(s, 5, r->end_time);
-	sqlite3_bind_int64(s, 6, report_day(r));
-	sqlite3_bind_int64(s, 7, t->successful_sessions);
-	sqlite3_bind_int64(s, 8, t->failed_sessions);
+	sqlite3_bind_int64(s, 6, rec->day);
+	sqlite3_bind_int64(s, 7, rec->tally.successful_sessions);
+	sqlite3_bind_int64(s, 8, rec->tally.failed_sessions);
 	sqlite3_bind_int64(s, 9, raw_id);
 	if (source_id > 0)
 		sqlite3_bind_int64(s, 10, source_id);
 	if (store_step_done(st, s, "cannot add report", err, errlen) < 0)
 		return -1;
 	report_rowid = sqlite3_last_insert_rowid(st->db);
-	if (store_add_policies(st, r, d, report_rowid, err, errlen) < 0 ||
-	    store_add_aggregates(st, r, t, err, errlen) < 0)
+	if (store_add_policies(st, rec, report_rowid, err, errlen) < 0 ||
+	    store_add_aggregates(st, rec, err, errlen) < 0)
 		return -1;
 	*id = report_rowid;
 	return 0;
 }
 
-/* store_add_report and store_add_derived: with d NULL, what is derived
- * from the report is made here, and only for a report not yet stored. */
-static int store_add(struct store *st, const struct report *r, const struct store_derived *d,
-                     const uint8_t *json, size_t json_len, const uint8_t *gz, size_t gz_len,
+int store_add_report(struct store *st, const struct report_record *rec,
                      const struct source_info *src, int64_t *source_id, int64_t *id,
                      enum store_outcome *outcome, char *err, size_t errlen)
 {
-	struct store_derived own;
+	const struct report *r = rec->r;
 	sqlite3_stmt *s;
-	int step, rc;
+	int step;
 
 	if (!st->in_batch) {
 		snprintf(err, errlen, "internal error: store_add_report outside a batch");
@@ -309,44 +243,16 @@ static int store_add(struct store *st, const struct report *r, const struct stor
 		return store_fail(st, err, errlen, "cannot look up report");
 	/* No savepoint per report: SQLite writes every page a savepoint
 	 * touches to a sub-journal, which cost more than the report itself.
-	 * Any failure here is a database error, and the caller then rolls the
-	 * whole batch back (ingest.c), so a report is still stored whole or
-	 * not at all. */
-	memset(&own, 0, sizeof(own));
-	if (d == NULL) {
-		store_derive(r, json, json_len, gz, &own);
-		d = &own;
-	}
-	rc = 0;
+	 * Any failure here is a database error, and the whole batch is rolled
+	 * back, so a report is still stored whole or not at all. */
 	if ((*source_id == 0 && store_add_source(st, src, source_id, err, errlen) < 0) ||
-	    store_add_report_rows(st, r, d, json_len, gz, gz_len, *source_id, id, err, errlen) <
-	        0) {
+	    store_add_report_rows(st, rec, *source_id, id, err, errlen) < 0) {
 		store_rollback(st);
 		*source_id = 0;
-		rc = -1;
+		return -1;
 	}
-	store_derived_free(r, &own);
-	if (rc == 0)
-		*outcome = STORE_NEW;
-	return rc;
-}
-
-int store_add_report(struct store *st, const struct report *r, const uint8_t *json, size_t json_len,
-                     const uint8_t *gz, size_t gz_len, const struct source_info *src,
-                     int64_t *source_id, int64_t *id, enum store_outcome *outcome, char *err,
-                     size_t errlen)
-{
-	return store_add(st, r, NULL, json, json_len, gz, gz_len, src, source_id, id, outcome, err,
-	                 errlen);
-}
-
-int store_add_derived(struct store *st, const struct report *r, const struct store_derived *d,
-                      size_t json_len, const uint8_t *gz, size_t gz_len,
-                      const struct source_info *src, int64_t *source_id, int64_t *id,
-                      enum store_outcome *outcome, char *err, size_t errlen)
-{
-	return store_add(st, r, d, NULL, json_len, gz, gz_len, src, source_id, id, outcome, err,
-	                 errlen);
+	*outcome = STORE_NEW;
+	return 0;
 }
 
 int store_add_quarantine(struct store *st, const struct source_info *src, const char *reason,

@@ -15,8 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "report.h"
-#include "tally.h"
+#include "record.h"
 
 struct store;
 
@@ -51,44 +50,16 @@ int store_commit(struct store *st, char *err, size_t errlen);
 void store_rollback(struct store *st);
 int store_in_batch(const struct store *st);
 
-/* What the store derives from a report before writing it: the SHA-256 of
- * its JSON, its figures counted once (tally.h), each policy's
- * policy-string and mx-host lists as JSON arrays, and the gzip bytes when
- * the report did not come as gzip. Pure computation: a caller may make it
- * on another thread (store_derive) and hand it to store_add_derived. */
-struct store_derived {
-	uint8_t sha256[32];
-	struct tally tally;
-	char **policy_strings; /* per policy: a JSON array, or NULL */
-	char **mx_hosts;
-	uint8_t *own_gz; /* NULL when the report came as gzip */
-	size_t own_gz_len;
-};
-
-/* Fills d for report r of json (gz: the bytes it came as, or NULL). Cannot
- * fail but for memory, which ends the program. Free with
- * store_derived_free (a zeroed d is a no-op). */
-void store_derive(const struct report *r, const uint8_t *json, size_t json_len, const uint8_t *gz,
-                  struct store_derived *d);
-void store_derived_free(const struct report *r, struct store_derived *d);
-
-/* store_add_report with d = store_derive(r, json, json_len, gz). */
-int store_add_derived(struct store *st, const struct report *r, const struct store_derived *d,
-                      size_t json_len, const uint8_t *gz, size_t gz_len,
-                      const struct source_info *src, int64_t *source_id, int64_t *id,
-                      enum store_outcome *outcome, char *err, size_t errlen);
-
-/* Adds a validated report with its JSON (and, when the input was gzip, the
- * original compressed bytes; else gz may be NULL and the JSON is compressed
- * here). A report whose (organization, report-id) is already stored is a
- * duplicate: nothing is written and *outcome says so. src is recorded with
- * the first new report of an input: *source_id is 0 until then, and the
- * caller passes it back for the input's further reports. Must be in a
- * batch. */
-int store_add_report(struct store *st, const struct report *r, const uint8_t *json, size_t json_len,
-                     const uint8_t *gz, size_t gz_len, const struct source_info *src,
-                     int64_t *source_id, int64_t *id, enum store_outcome *outcome, char *err,
-                     size_t errlen);
+/* Adds a validated report's record (core/record.h: derived before the
+ * store is called; the store only writes it). A report whose
+ * (organization, report-id) is already stored is a duplicate: nothing is
+ * written and *outcome says so. src is recorded with the first new report
+ * of an input: *source_id is 0 until then, and the caller passes it back
+ * for the input's further reports. Must be in a batch; on an error the
+ * batch is rolled back. */
+int store_add_report(struct store *st, const struct report_record *rec,
+                     const struct source_info *src, int64_t *source_id, int64_t *id,
+                     enum store_outcome *outcome, char *err, size_t errlen);
 
 /* Keeps a refused input byte-exact. An input whose SHA-256 is already
  * quarantined (and not released) is not stored twice: *existing is set to 1
