@@ -1,5 +1,6 @@
 /*
  * sqlite_query.c - breakdowns and totals over the aggregate tables (see query.h).
+ * Filters become SQL in one place only: query_sql_where (sqlite_where.c).
  * The filter comes from the operator or a web query string (untrusted):
  * every value is a bound parameter; only fixed SQL fragments from this
  * file are ever pasted into a statement. Rows hold report text (untrusted).
@@ -13,77 +14,6 @@
 #include "sqlite_query_impl.h"
 #include "sqlite_impl.h"
 #include "xalloc.h"
-
-void query_sql_init(struct query_sql *q)
-{
-	memset(q, 0, sizeof(*q));
-	/* statements are short: a few fixed fragments and '?' per value */
-	strbuf_init(&q->sb, 64 * 1024);
-}
-
-void query_sql_free(struct query_sql *q)
-{
-	strbuf_free(&q->sb);
-}
-
-void query_sql_add(struct query_sql *q, const char *sql)
-{
-	if (strbuf_puts(&q->sb, sql) < 0)
-		q->failed = 1;
-}
-
-static struct query_arg *query_sql_next_arg(struct query_sql *q)
-{
-	if (q->n_args >= QUERY_MAX_ARGS) {
-		q->failed = 1;
-		return NULL;
-	}
-	query_sql_add(q, "?");
-	return &q->args[q->n_args++];
-}
-
-void query_sql_text(struct query_sql *q, const char *v)
-{
-	struct query_arg *a = query_sql_next_arg(q);
-
-	if (a != NULL) {
-		a->is_text = 1;
-		a->text = v;
-	}
-}
-
-void query_sql_int(struct query_sql *q, int64_t v)
-{
-	struct query_arg *a = query_sql_next_arg(q);
-
-	if (a != NULL) {
-		a->is_text = 0;
-		a->num = v;
-	}
-}
-
-int query_sql_filter_domains(struct query_sql *q, const struct query_filter *f, const char *column,
-                             char *err, size_t errlen)
-{
-	size_t i;
-
-	if (f->n_domains == 0)
-		return 0;
-	if (f->n_domains > LIMIT_FILTER_DOMAINS) {
-		snprintf(err, errlen, "more than %d domains in one filter", LIMIT_FILTER_DOMAINS);
-		return -1;
-	}
-	query_sql_add(q, " AND ");
-	query_sql_add(q, column);
-	query_sql_add(q, " IN (");
-	for (i = 0; i < f->n_domains; i++) {
-		if (i > 0)
-			query_sql_add(q, ",");
-		query_sql_text(q, f->domains[i] != NULL ? f->domains[i] : "");
-	}
-	query_sql_add(q, ")");
-	return 0;
-}
 
 int query_sql_prepare(struct store *st, struct query_sql *q, sqlite3_stmt **out, char *err,
                       size_t errlen)
@@ -236,35 +166,14 @@ void query_rows_free(struct query_rows *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* WHERE for an aggregate table: the period and the filters it has. */
-static int query_sql_agg_where(struct query_sql *q, const struct query_filter *f, const char *table,
-                               char *err, size_t errlen)
+/* The kind of rows of an aggregate table, for query_sql_where. */
+static enum where_rows query_agg_rows(const char *table)
 {
-	query_sql_add(q, " WHERE day >= ");
-	query_sql_int(q, f->since);
-	query_sql_add(q, " AND day < ");
-	query_sql_int(q, f->until);
-	if (query_sql_filter_domains(q, f, "policy_domain", err, errlen) < 0)
-		return -1;
-	if (f->organization != NULL) {
-		query_sql_add(q, " AND organization = ");
-		query_sql_text(q, f->organization);
-	}
-	if (strcmp(table, "agg_failure") == 0) {
-		if (f->mx_host != NULL) {
-			query_sql_add(q, " AND mx_host = ");
-			query_sql_text(q, f->mx_host);
-		}
-		if (f->result_type != NULL) {
-			query_sql_add(q, " AND result_type = ");
-			query_sql_text(q, f->result_type);
-		}
-	}
-	if (strcmp(table, "agg_policy_type") == 0 && f->policy_type != NULL) {
-		query_sql_add(q, " AND policy_type = ");
-		query_sql_text(q, f->policy_type);
-	}
-	return 0;
+	if (strcmp(table, "agg_failure") == 0)
+		return WHERE_AGG_FAILURE;
+	if (strcmp(table, "agg_policy_type") == 0)
+		return WHERE_AGG_TYPE;
+	return WHERE_AGG_DOMAIN;
 }
 
 static void query_read_row(sqlite3_stmt *s, const struct query_group_def *def,
@@ -322,7 +231,7 @@ int query_group(struct store *st, const struct query_filter *f, enum query_group
 	query_sql_add(&q, def->sums);
 	query_sql_add(&q, " FROM ");
 	query_sql_add(&q, def->table);
-	if (query_sql_agg_where(&q, f, def->table, err, errlen) < 0)
+	if (query_sql_where(&q, f, query_agg_rows(def->table), err, errlen) < 0)
 		goto out;
 	query_sql_add(&q, " GROUP BY ");
 	query_sql_add(&q, def->select_keys);
@@ -388,23 +297,9 @@ int query_count_reports(struct store *st, const struct query_filter *f, int64_t 
 	 * domains has a row for each in agg_domain, and a report with no
 	 * policy has none */
 	query_sql_init(&q);
-	query_sql_add(&q, "SELECT count(*) FROM report r WHERE r.day >= ");
-	query_sql_int(&q, f->since);
-	query_sql_add(&q, " AND r.day < ");
-	query_sql_int(&q, f->until);
-	if (f->organization != NULL) {
-		query_sql_add(&q, " AND r.organization = ");
-		query_sql_text(&q, f->organization);
-	}
-	if (f->n_domains > 0) {
-		query_sql_add(&q, " AND EXISTS (SELECT 1 FROM policy p WHERE p.report = r.id");
-		if (query_sql_filter_domains(&q, f, "coalesce(p.policy_domain, '')", err, errlen) <
-		    0)
-			goto out;
-		query_sql_add(&q, ")");
-	}
-	rc = query_ints(st, &q, n, 1, err, errlen);
-out:
+	query_sql_add(&q, "SELECT count(*) FROM report r");
+	if (query_sql_where(&q, f, WHERE_REPORT_DOMAINS, err, errlen) == 0)
+		rc = query_ints(st, &q, n, 1, err, errlen);
 	query_sql_free(&q);
 	return rc;
 }
@@ -421,7 +316,7 @@ int query_totals(struct store *st, const struct query_filter *f, struct query_to
 	query_sql_add(&q, "SELECT coalesce(sum(successful_sessions), 0),"
 	                  " coalesce(sum(failed_sessions), 0), coalesce(sum(reports), 0)"
 	                  " FROM agg_domain");
-	if (query_sql_agg_where(&q, f, "agg_domain", err, errlen) < 0 ||
+	if (query_sql_where(&q, f, WHERE_AGG_DOMAIN, err, errlen) < 0 ||
 	    query_ints(st, &q, sums, 3, err, errlen) < 0)
 		goto out;
 	/* one domain: a report has at most one agg_domain row for it (the

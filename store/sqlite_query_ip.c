@@ -14,31 +14,6 @@
 #include "sqlite_impl.h"
 #include "xalloc.h"
 
-/* The detail-level filter: period, organization, domains, MX, type. */
-static int query_ip_where(struct query_sql *q, const struct query_filter *f, char *err,
-                          size_t errlen)
-{
-	query_sql_add(q, " WHERE r.day >= ");
-	query_sql_int(q, f->since);
-	query_sql_add(q, " AND r.day < ");
-	query_sql_int(q, f->until);
-	if (f->organization != NULL) {
-		query_sql_add(q, " AND r.organization = ");
-		query_sql_text(q, f->organization);
-	}
-	if (query_sql_filter_domains(q, f, "coalesce(p.policy_domain, '')", err, errlen) < 0)
-		return -1;
-	if (f->mx_host != NULL) {
-		query_sql_add(q, " AND coalesce(fl.receiving_mx_hostname, '') = ");
-		query_sql_text(q, f->mx_host);
-	}
-	if (f->result_type != NULL) {
-		query_sql_add(q, " AND fl.result_type = ");
-		query_sql_text(q, f->result_type);
-	}
-	return 0;
-}
-
 void query_ip_rows_free(struct query_ip_rows *r)
 {
 	size_t i;
@@ -75,7 +50,7 @@ int query_failure_ips(struct store *st, const struct query_filter *f, size_t lim
 	              " ELSE fl.failed_sessions END) AS other"
 	              " FROM report r JOIN policy p ON p.report = r.id"
 	              " JOIN failure fl ON fl.policy = p.id");
-	if (query_ip_where(&q, f, err, errlen) < 0)
+	if (query_sql_where(&q, f, WHERE_FAILURE_DETAIL, err, errlen) < 0)
 		goto out;
 	query_sql_add(&q, " GROUP BY r.id, coalesce(p.policy_domain, ''),"
 	                  " coalesce(fl.receiving_mx_hostname, ''), fl.result_type, ip)"
@@ -152,7 +127,7 @@ int query_ip_details(struct store *st, const struct query_filter *f, const char 
 		goto out;
 	}
 	query_sql_add(&q, "SELECT count(*)" QUERY_IP_FROM);
-	if (query_ip_where(&q, f, err, errlen) < 0)
+	if (query_sql_where(&q, f, WHERE_FAILURE_DETAIL, err, errlen) < 0)
 		goto out;
 	query_sql_add(&q, " AND coalesce(fl.sending_mta_ip, '') = ");
 	query_sql_text(&q, ip);
@@ -170,7 +145,7 @@ int query_ip_details(struct store *st, const struct query_filter *f, const char 
 	query_sql_add(&q, "SELECT r.id, r.day, r.organization, p.policy_type, p.policy_domain,"
 	                  " fl.receiving_mx_hostname, fl.result_type, fl.receiving_ip,"
 	                  " fl.failure_reason_code, fl.failed_sessions" QUERY_IP_FROM);
-	if (query_ip_where(&q, f, err, errlen) < 0)
+	if (query_sql_where(&q, f, WHERE_FAILURE_DETAIL, err, errlen) < 0)
 		goto out;
 	query_sql_add(&q, " AND coalesce(fl.sending_mta_ip, '') = ");
 	query_sql_text(&q, ip);

@@ -17,47 +17,6 @@
 #include "sqlite_impl.h"
 #include "xalloc.h"
 
-/* WHERE over report r: the period, the reporter, and one EXISTS naming a
- * policy that has the domain and type and, when asked, a failure detail
- * with the MX host and result type. '' stands for "absent", as in the
- * aggregate tables. */
-static int query_sql_report_where(struct query_sql *q, const struct query_filter *f, char *err,
-                                  size_t errlen)
-{
-	int need_failure = f->mx_host != NULL || f->result_type != NULL;
-
-	query_sql_add(q, " WHERE r.day >= ");
-	query_sql_int(q, f->since);
-	query_sql_add(q, " AND r.day < ");
-	query_sql_int(q, f->until);
-	if (f->organization != NULL) {
-		query_sql_add(q, " AND r.organization = ");
-		query_sql_text(q, f->organization);
-	}
-	if (f->n_domains == 0 && f->policy_type == NULL && !need_failure)
-		return 0;
-	query_sql_add(q, " AND EXISTS (SELECT 1 FROM policy p");
-	if (need_failure)
-		query_sql_add(q, " JOIN failure fl ON fl.policy = p.id");
-	query_sql_add(q, " WHERE p.report = r.id");
-	if (query_sql_filter_domains(q, f, "coalesce(p.policy_domain, '')", err, errlen) < 0)
-		return -1;
-	if (f->policy_type != NULL) {
-		query_sql_add(q, " AND p.policy_type = ");
-		query_sql_text(q, f->policy_type);
-	}
-	if (f->mx_host != NULL) {
-		query_sql_add(q, " AND coalesce(fl.receiving_mx_hostname, '') = ");
-		query_sql_text(q, f->mx_host);
-	}
-	if (f->result_type != NULL) {
-		query_sql_add(q, " AND fl.result_type = ");
-		query_sql_text(q, f->result_type);
-	}
-	query_sql_add(q, ")");
-	return 0;
-}
-
 void query_report_list_free(struct query_report_list *l)
 {
 	size_t i;
@@ -83,7 +42,7 @@ static int query_reports_count(struct store *st, const struct query_filter *f, i
 
 	query_sql_init(&q);
 	query_sql_add(&q, "SELECT count(*) FROM report r");
-	if (query_sql_report_where(&q, f, err, errlen) < 0 ||
+	if (query_sql_where(&q, f, WHERE_REPORT, err, errlen) < 0 ||
 	    query_sql_prepare(st, &q, &s, err, errlen) < 0)
 		goto out;
 	if (sqlite3_step(s) != SQLITE_ROW) {
@@ -122,7 +81,7 @@ int query_reports(struct store *st, const struct query_filter *f, int64_t offset
 	              " (SELECT min(policy_domain COLLATE BINARY) FROM policy WHERE report = r.id),"
 	              " (SELECT count(DISTINCT policy_domain) FROM policy WHERE report = r.id),"
 	              " r.successful_sessions, r.failed_sessions FROM report r");
-	if (query_sql_report_where(&q, f, err, errlen) < 0)
+	if (query_sql_where(&q, f, WHERE_REPORT, err, errlen) < 0)
 		goto out;
 	query_sql_add(&q, " ORDER BY r.day DESC, r.id DESC LIMIT ");
 	query_sql_int(&q, limit);

@@ -357,28 +357,11 @@ static int scan_table(struct store *st, const struct query_filter *f, enum scan_
 
 	query_sql_init(&q);
 	query_sql_add(&q, scan_sql[mode]);
-	query_sql_add(&q, " WHERE day >= ");
-	query_sql_int(&q, f->since);
-	query_sql_add(&q, " AND day < ");
-	query_sql_int(&q, f->until);
-	if (query_sql_filter_domains(&q, f, "policy_domain", err, errlen) < 0)
+	if (query_sql_where(&q, f,
+	                    failures ? WHERE_AGG_FAILURE
+	                             : (mode == SCAN_TYPE ? WHERE_AGG_TYPE : WHERE_AGG_DOMAIN),
+	                    err, errlen) < 0)
 		goto out;
-	if (f->organization != NULL) {
-		query_sql_add(&q, " AND organization = ");
-		query_sql_text(&q, f->organization);
-	}
-	if (failures && f->mx_host != NULL) {
-		query_sql_add(&q, " AND mx_host = ");
-		query_sql_text(&q, f->mx_host);
-	}
-	if (failures && f->result_type != NULL) {
-		query_sql_add(&q, " AND result_type = ");
-		query_sql_text(&q, f->result_type);
-	}
-	if (mode == SCAN_TYPE && f->policy_type != NULL) {
-		query_sql_add(&q, " AND policy_type = ");
-		query_sql_text(&q, f->policy_type);
-	}
 	if (query_sql_prepare(st, &q, &s, err, errlen) < 0)
 		goto out;
 	while ((step = sqlite3_step(s)) == SQLITE_ROW)
