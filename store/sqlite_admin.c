@@ -14,19 +14,20 @@
 #include "sqlite_impl.h"
 
 /* One statement with an optional day parameter ?1, run to completion. */
-static int admin_run(struct store *st, const char *sql, int64_t day, char *err, size_t errlen)
+static int admin_run(struct sqlite_store *st, const char *sql, int64_t day, char *err,
+                     size_t errlen)
 {
 	sqlite3_stmt *s = NULL;
 	int rc = -1;
 
 	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
-		store_fail(st, err, errlen, "cannot prepare");
+		sqlite_fail(st, err, errlen, "cannot prepare");
 		goto out;
 	}
 	if (sqlite3_bind_parameter_count(s) > 0)
 		sqlite3_bind_int64(s, 1, day);
 	if (sqlite3_step(s) != SQLITE_DONE) {
-		store_fail(st, err, errlen, "cannot prune");
+		sqlite_fail(st, err, errlen, "cannot prune");
 		goto out;
 	}
 	rc = 0;
@@ -53,8 +54,9 @@ static const char *const prune_day_sql[] = {
     "DELETE FROM agg_policy_type WHERE day = ?1",
 };
 
-int store_prune(struct store *st, int64_t before_day, int64_t *reports, char *err, size_t errlen)
+int sqlite_prune(struct store *base, int64_t before_day, int64_t *reports, char *err, size_t errlen)
 {
+	struct sqlite_store *st = sqlite_of(base);
 	sqlite3_stmt *days = NULL;
 	int64_t day, total = 0;
 	size_t i;
@@ -68,12 +70,12 @@ int store_prune(struct store *st, int64_t before_day, int64_t *reports, char *er
 		                       " UNION ALL SELECT min(day) FROM agg_failure"
 		                       " UNION ALL SELECT min(day) FROM agg_policy_type)",
 		                       -1, &days, NULL) != SQLITE_OK) {
-			store_fail(st, err, errlen, "cannot prune");
+			sqlite_fail(st, err, errlen, "cannot prune");
 			goto out;
 		}
 		step = sqlite3_step(days);
 		if (step != SQLITE_ROW) {
-			store_fail(st, err, errlen, "cannot prune");
+			sqlite_fail(st, err, errlen, "cannot prune");
 			goto out;
 		}
 		if (sqlite3_column_type(days, 0) == SQLITE_NULL ||
@@ -81,17 +83,17 @@ int store_prune(struct store *st, int64_t before_day, int64_t *reports, char *er
 			break;
 		sqlite3_finalize(days);
 		days = NULL;
-		if (store_begin(st, err, errlen) < 0)
+		if (sqlite_begin(&st->base, err, errlen) < 0)
 			goto out;
 		for (i = 0; i < sizeof(prune_day_sql) / sizeof(prune_day_sql[0]); i++) {
 			if (admin_run(st, prune_day_sql[i], day, err, errlen) < 0) {
-				store_rollback(st);
+				sqlite_rollback(&st->base);
 				goto out;
 			}
 			if (strncmp(prune_day_sql[i], "DELETE FROM report ", 19) == 0)
 				total += sqlite3_changes(st->db);
 		}
-		if (store_commit(st, err, errlen) < 0)
+		if (sqlite_commit(&st->base, err, errlen) < 0)
 			goto out;
 	}
 	*reports = total;
@@ -102,7 +104,7 @@ out:
 }
 
 struct admin_check {
-	struct store *st;
+	struct sqlite_store *st;
 	void (*problem)(const char *msg, void *arg);
 	void *arg;
 	int n;
@@ -149,9 +151,10 @@ out:
 	return rc;
 }
 
-int store_check(struct store *st, void (*problem)(const char *msg, void *arg), void *arg,
-                int *n_problems, char *err, size_t errlen)
+int sqlite_check(struct store *base, void (*problem)(const char *msg, void *arg), void *arg,
+                 int *n_problems, char *err, size_t errlen)
 {
+	struct sqlite_store *st = sqlite_of(base);
 	struct admin_check c = {st, problem, arg, 0};
 	char msg[256];
 	sqlite3_stmt *s = NULL;

@@ -8,10 +8,11 @@
 #include <stdio.h>
 #include <time.h>
 
-int store_imap_state_get(struct store *st, const char *server, const char *user,
-                         const char *mailbox, int64_t *uidvalidity, int64_t *last_uid, int *found,
-                         char *err, size_t errlen)
+int sqlite_imap_state_get(struct store *base, const char *server, const char *user,
+                          const char *mailbox, int64_t *uidvalidity, int64_t *last_uid, int *found,
+                          char *err, size_t errlen)
 {
+	struct sqlite_store *st = sqlite_of(base);
 	sqlite3_stmt *s = NULL;
 	int r, rc = -1;
 
@@ -19,12 +20,12 @@ int store_imap_state_get(struct store *st, const char *server, const char *user,
 	                       "SELECT uidvalidity, last_uid FROM imap_state"
 	                       " WHERE server = ?1 AND user = ?2 AND mailbox = ?3",
 	                       -1, &s, NULL) != SQLITE_OK) {
-		store_fail(st, err, errlen, "cannot read IMAP state");
+		sqlite_fail(st, err, errlen, "cannot read IMAP state");
 		goto out;
 	}
-	store_bind_text(s, 1, server);
-	store_bind_text(s, 2, user);
-	store_bind_text(s, 3, mailbox);
+	sqlite_bind_text(s, 1, server);
+	sqlite_bind_text(s, 2, user);
+	sqlite_bind_text(s, 3, mailbox);
 	r = sqlite3_step(s);
 	if (r == SQLITE_ROW) {
 		*uidvalidity = sqlite3_column_int64(s, 0);
@@ -35,7 +36,7 @@ int store_imap_state_get(struct store *st, const char *server, const char *user,
 		*last_uid = 0;
 		*found = 0;
 	} else {
-		store_fail(st, err, errlen, "cannot read IMAP state");
+		sqlite_fail(st, err, errlen, "cannot read IMAP state");
 		goto out;
 	}
 	rc = 0;
@@ -44,14 +45,15 @@ out:
 	return rc;
 }
 
-int store_imap_state_set(struct store *st, const char *server, const char *user,
-                         const char *mailbox, int64_t uidvalidity, int64_t last_uid, char *err,
-                         size_t errlen)
+int sqlite_imap_state_set(struct store *base, const char *server, const char *user,
+                          const char *mailbox, int64_t uidvalidity, int64_t last_uid, char *err,
+                          size_t errlen)
 {
+	struct sqlite_store *st = sqlite_of(base);
 	sqlite3_stmt *s = NULL;
 	int own_batch = !st->in_batch, rc = -1;
 
-	if (own_batch && store_begin(st, err, errlen) < 0)
+	if (own_batch && sqlite_begin(&st->base, err, errlen) < 0)
 		return -1;
 	if (sqlite3_prepare_v2(
 	        st->db,
@@ -61,17 +63,17 @@ int store_imap_state_set(struct store *st, const char *server, const char *user,
 	        " uidvalidity = excluded.uidvalidity, last_uid = excluded.last_uid,"
 	        " updated = excluded.updated",
 	        -1, &s, NULL) != SQLITE_OK) {
-		store_fail(st, err, errlen, "cannot write IMAP state");
+		sqlite_fail(st, err, errlen, "cannot write IMAP state");
 		goto out;
 	}
-	store_bind_text(s, 1, server);
-	store_bind_text(s, 2, user);
-	store_bind_text(s, 3, mailbox);
+	sqlite_bind_text(s, 1, server);
+	sqlite_bind_text(s, 2, user);
+	sqlite_bind_text(s, 3, mailbox);
 	sqlite3_bind_int64(s, 4, uidvalidity);
 	sqlite3_bind_int64(s, 5, last_uid);
 	sqlite3_bind_int64(s, 6, (sqlite3_int64)time(NULL));
 	if (sqlite3_step(s) != SQLITE_DONE) {
-		store_fail(st, err, errlen, "cannot write IMAP state");
+		sqlite_fail(st, err, errlen, "cannot write IMAP state");
 		goto out;
 	}
 	rc = 0;
@@ -79,9 +81,9 @@ out:
 	sqlite3_finalize(s);
 	if (own_batch) {
 		if (rc == 0)
-			rc = store_commit(st, err, errlen);
+			rc = sqlite_commit(&st->base, err, errlen);
 		else
-			store_rollback(st);
+			sqlite_rollback(&st->base);
 	}
 	return rc;
 }

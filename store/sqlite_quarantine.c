@@ -13,23 +13,23 @@
 #define QUARANTINE_COLUMNS                                                                         \
 	"id, received, kind, name, reason, sha256, size, truncated, released, released_report"
 
-static char *store_column_strdup(sqlite3_stmt *s, int i)
+static char *sqlite_column_strdup_q(sqlite3_stmt *s, int i)
 {
 	const unsigned char *t = sqlite3_column_text(s, i);
 
 	return t != NULL ? xstrdup((const char *)t) : NULL;
 }
 
-static void store_read_entry(sqlite3_stmt *s, struct quarantine_entry *q)
+static void sqlite_read_entry(sqlite3_stmt *s, struct quarantine_entry *q)
 {
 	const void *sha = sqlite3_column_blob(s, 5);
 
 	memset(q, 0, sizeof(*q));
 	q->id = sqlite3_column_int64(s, 0);
 	q->received = sqlite3_column_int64(s, 1);
-	q->kind = store_column_strdup(s, 2);
-	q->name = store_column_strdup(s, 3);
-	q->reason = store_column_strdup(s, 4);
+	q->kind = sqlite_column_strdup_q(s, 2);
+	q->name = sqlite_column_strdup_q(s, 3);
+	q->reason = sqlite_column_strdup_q(s, 4);
 	if (sha != NULL && sqlite3_column_bytes(s, 5) == DIGEST_SHA256_LEN)
 		digest_hex(sha, DIGEST_SHA256_LEN, q->sha256_hex);
 	q->size = sqlite3_column_int64(s, 6);
@@ -38,21 +38,11 @@ static void store_read_entry(sqlite3_stmt *s, struct quarantine_entry *q)
 	q->released_report = sqlite3_column_int64(s, 9);
 }
 
-void store_quarantine_entry_free(struct quarantine_entry *q)
+int sqlite_quarantine_list(struct store *base, int all,
+                           int (*fn)(const struct quarantine_entry *q, void *arg), void *arg,
+                           char *err, size_t errlen)
 {
-	if (q == NULL)
-		return;
-	free(q->kind);
-	free(q->name);
-	free(q->reason);
-	free(q->data);
-	memset(q, 0, sizeof(*q));
-}
-
-int store_quarantine_list(struct store *st, int all,
-                          int (*fn)(const struct quarantine_entry *q, void *arg), void *arg,
-                          char *err, size_t errlen)
-{
+	struct sqlite_store *st = sqlite_of(base);
 	sqlite3_stmt *s = NULL;
 	struct quarantine_entry q;
 	int step, rc = -1, stop = 0;
@@ -61,16 +51,16 @@ int store_quarantine_list(struct store *st, int all,
 	                        " FROM quarantine WHERE released IS NULL ORDER BY id";
 
 	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
-		store_fail(st, err, errlen, "cannot list quarantine");
+		sqlite_fail(st, err, errlen, "cannot list quarantine");
 		goto out;
 	}
 	while (!stop && (step = sqlite3_step(s)) == SQLITE_ROW) {
-		store_read_entry(s, &q);
+		sqlite_read_entry(s, &q);
 		stop = fn(&q, arg);
 		store_quarantine_entry_free(&q);
 	}
 	if (!stop && step != SQLITE_DONE) {
-		store_fail(st, err, errlen, "cannot list quarantine");
+		sqlite_fail(st, err, errlen, "cannot list quarantine");
 		goto out;
 	}
 	rc = 0;
@@ -79,9 +69,10 @@ out:
 	return rc;
 }
 
-int store_quarantine_get(struct store *st, int64_t id, struct quarantine_entry *q, char *err,
-                         size_t errlen)
+int sqlite_quarantine_get(struct store *base, int64_t id, struct quarantine_entry *q, char *err,
+                          size_t errlen)
 {
+	struct sqlite_store *st = sqlite_of(base);
 	sqlite3_stmt *s = NULL;
 	int step, rc = -1, n;
 	const void *data;
@@ -89,7 +80,7 @@ int store_quarantine_get(struct store *st, int64_t id, struct quarantine_entry *
 	if (sqlite3_prepare_v2(st->db,
 	                       "SELECT " QUARANTINE_COLUMNS ", data FROM quarantine WHERE id = ?1",
 	                       -1, &s, NULL) != SQLITE_OK) {
-		store_fail(st, err, errlen, "cannot read quarantine");
+		sqlite_fail(st, err, errlen, "cannot read quarantine");
 		goto out;
 	}
 	sqlite3_bind_int64(s, 1, id);
@@ -99,10 +90,10 @@ int store_quarantine_get(struct store *st, int64_t id, struct quarantine_entry *
 		goto out;
 	}
 	if (step != SQLITE_ROW) {
-		store_fail(st, err, errlen, "cannot read quarantine");
+		sqlite_fail(st, err, errlen, "cannot read quarantine");
 		goto out;
 	}
-	store_read_entry(s, q);
+	sqlite_read_entry(s, q);
 	data = sqlite3_column_blob(s, 10);
 	n = sqlite3_column_bytes(s, 10);
 	q->data = xmalloc((size_t)n + 1);
@@ -116,14 +107,14 @@ out:
 	return rc;
 }
 
-static int store_quarantine_update(struct store *st, const char *sql, int64_t id, int64_t value,
-                                   const char *text, char *err, size_t errlen)
+static int sqlite_quarantine_update(struct sqlite_store *st, const char *sql, int64_t id,
+                                    int64_t value, const char *text, char *err, size_t errlen)
 {
 	sqlite3_stmt *s = NULL;
 	int rc = -1;
 
 	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
-		store_fail(st, err, errlen, "cannot update quarantine");
+		sqlite_fail(st, err, errlen, "cannot update quarantine");
 		goto out;
 	}
 	sqlite3_bind_int64(s, 1, id);
@@ -132,7 +123,7 @@ static int store_quarantine_update(struct store *st, const char *sql, int64_t id
 	else
 		sqlite3_bind_int64(s, 2, value);
 	if (sqlite3_step(s) != SQLITE_DONE) {
-		store_fail(st, err, errlen, "cannot update quarantine");
+		sqlite_fail(st, err, errlen, "cannot update quarantine");
 		goto out;
 	}
 	rc = 0;
@@ -141,18 +132,21 @@ out:
 	return rc;
 }
 
-int store_quarantine_release(struct store *st, int64_t id, int64_t report_rowid, char *err,
-                             size_t errlen)
+int sqlite_quarantine_release(struct store *base, int64_t id, int64_t report_rowid, char *err,
+                              size_t errlen)
 {
-	return store_quarantine_update(st,
-	                               "UPDATE quarantine SET released = CAST(strftime('%s','now') "
-	                               "AS INTEGER), released_report = ?2 WHERE id = ?1",
-	                               id, report_rowid, NULL, err, errlen);
+	struct sqlite_store *st = sqlite_of(base);
+	return sqlite_quarantine_update(
+	    st,
+	    "UPDATE quarantine SET released = CAST(strftime('%s','now') "
+	    "AS INTEGER), released_report = ?2 WHERE id = ?1",
+	    id, report_rowid, NULL, err, errlen);
 }
 
-int store_quarantine_set_reason(struct store *st, int64_t id, const char *reason, char *err,
-                                size_t errlen)
+int sqlite_quarantine_set_reason(struct store *base, int64_t id, const char *reason, char *err,
+                                 size_t errlen)
 {
-	return store_quarantine_update(st, "UPDATE quarantine SET reason = ?2 WHERE id = ?1", id, 0,
-	                               reason, err, errlen);
+	struct sqlite_store *st = sqlite_of(base);
+	return sqlite_quarantine_update(st, "UPDATE quarantine SET reason = ?2 WHERE id = ?1", id,
+	                                0, reason, err, errlen);
 }

@@ -15,8 +15,8 @@
 #include "sqlite_impl.h"
 #include "xalloc.h"
 
-int query_sql_prepare(struct store *st, struct query_sql *q, sqlite3_stmt **out, char *err,
-                      size_t errlen)
+int sqlite_sql_prepare(struct sqlite_store *st, struct query_sql *q, sqlite3_stmt **out, char *err,
+                       size_t errlen)
 {
 	sqlite3_stmt *s = NULL;
 	int i;
@@ -26,14 +26,14 @@ int query_sql_prepare(struct store *st, struct query_sql *q, sqlite3_stmt **out,
 		return -1;
 	}
 	if (sqlite3_prepare_v2(st->db, strbuf_str(&q->sb), -1, &s, NULL) != SQLITE_OK)
-		return store_fail(st, err, errlen, "cannot prepare query");
+		return sqlite_fail(st, err, errlen, "cannot prepare query");
 	for (i = 0; i < q->n_args; i++) {
-		int rc = q->args[i].is_text ? store_bind_text(s, i + 1, q->args[i].text)
+		int rc = q->args[i].is_text ? sqlite_bind_text(s, i + 1, q->args[i].text)
 		                            : sqlite3_bind_int64(s, i + 1, q->args[i].num);
 
 		if (rc != SQLITE_OK) {
 			sqlite3_finalize(s);
-			return store_fail(st, err, errlen, "cannot bind query value");
+			return sqlite_fail(st, err, errlen, "cannot bind query value");
 		}
 	}
 	*out = s;
@@ -149,23 +149,6 @@ static const struct query_group_def query_groups[] = {
                               "policy_type COLLATE BINARY ASC"},
 };
 
-void query_rows_free(struct query_rows *r)
-{
-	size_t i;
-
-	if (r == NULL)
-		return;
-	for (i = 0; i < r->n; i++) {
-		free(r->rows[i].organization);
-		free(r->rows[i].policy_domain);
-		free(r->rows[i].mx_host);
-		free(r->rows[i].result_type);
-		free(r->rows[i].policy_type);
-	}
-	free(r->rows);
-	memset(r, 0, sizeof(*r));
-}
-
 /* The kind of rows of an aggregate table, for query_sql_where. */
 static enum where_rows query_agg_rows(const char *table)
 {
@@ -209,9 +192,10 @@ static void query_read_row(sqlite3_stmt *s, const struct query_group_def *def,
 	row->failed_sessions = sqlite3_column_int64(s, def->n_fields + 2);
 }
 
-int query_group(struct store *st, const struct query_filter *f, enum query_group g, size_t limit,
-                struct query_rows *out, char *err, size_t errlen)
+int sqlite_group(struct store *base, const struct query_filter *f, enum query_group g, size_t limit,
+                 struct query_rows *out, char *err, size_t errlen)
 {
+	struct sqlite_store *st = sqlite_of(base);
 	const struct query_group_def *def;
 	struct query_rows rows = {NULL, 0};
 	struct query_sql q;
@@ -242,7 +226,7 @@ int query_group(struct store *st, const struct query_filter *f, enum query_group
 		query_sql_add(&q, " LIMIT ");
 		query_sql_int(&q, (int64_t)limit);
 	}
-	if (query_sql_prepare(st, &q, &s, err, errlen) < 0)
+	if (sqlite_sql_prepare(st, &q, &s, err, errlen) < 0)
 		goto out;
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		if (rows.n == alloc) {
@@ -252,7 +236,7 @@ int query_group(struct store *st, const struct query_filter *f, enum query_group
 		query_read_row(s, def, &rows.rows[rows.n++]);
 	}
 	if (step != SQLITE_DONE) {
-		store_fail(st, err, errlen, "cannot read breakdown");
+		sqlite_fail(st, err, errlen, "cannot read breakdown");
 		goto out;
 	}
 	*out = rows;
@@ -267,16 +251,16 @@ out:
 }
 
 /* One row of integers from a statement built in q. */
-static int query_ints(struct store *st, struct query_sql *q, int64_t *v, int n, char *err,
+static int query_ints(struct sqlite_store *st, struct query_sql *q, int64_t *v, int n, char *err,
                       size_t errlen)
 {
 	sqlite3_stmt *s = NULL;
 	int i, rc = -1;
 
-	if (query_sql_prepare(st, q, &s, err, errlen) < 0)
+	if (sqlite_sql_prepare(st, q, &s, err, errlen) < 0)
 		return -1;
 	if (sqlite3_step(s) != SQLITE_ROW) {
-		store_fail(st, err, errlen, "cannot read totals");
+		sqlite_fail(st, err, errlen, "cannot read totals");
 		goto out;
 	}
 	for (i = 0; i < n; i++)
@@ -287,8 +271,8 @@ out:
 	return rc;
 }
 
-int query_count_reports(struct store *st, const struct query_filter *f, int64_t *n, char *err,
-                        size_t errlen)
+int sqlite_count_reports(struct sqlite_store *st, const struct query_filter *f, int64_t *n,
+                         char *err, size_t errlen)
 {
 	struct query_sql q;
 	int rc = -1;
@@ -304,9 +288,10 @@ int query_count_reports(struct store *st, const struct query_filter *f, int64_t 
 	return rc;
 }
 
-int query_totals(struct store *st, const struct query_filter *f, struct query_totals *out,
-                 char *err, size_t errlen)
+int sqlite_totals(struct store *base, const struct query_filter *f, struct query_totals *out,
+                  char *err, size_t errlen)
 {
+	struct sqlite_store *st = sqlite_of(base);
 	struct query_sql q;
 	int64_t sums[3], reports;
 	int rc = -1;
@@ -323,7 +308,7 @@ int query_totals(struct store *st, const struct query_filter *f, struct query_to
 	 * tally merges its policies per domain), so the sum is exact */
 	if (f->n_domains == 1)
 		reports = sums[2];
-	else if (query_count_reports(st, f, &reports, err, errlen) < 0)
+	else if (sqlite_count_reports(st, f, &reports, err, errlen) < 0)
 		goto out;
 	out->reports = reports;
 	out->successful_sessions = sums[0];
@@ -334,9 +319,10 @@ out:
 	return rc;
 }
 
-int query_day_span(struct store *st, int64_t *first, int64_t *last, int *found, char *err,
-                   size_t errlen)
+int sqlite_day_span(struct store *base, int64_t *first, int64_t *last, int *found, char *err,
+                    size_t errlen)
 {
+	struct sqlite_store *st = sqlite_of(base);
 	struct query_sql q;
 	int64_t v[3];
 	int rc;
@@ -358,9 +344,10 @@ int query_day_span(struct store *st, int64_t *first, int64_t *last, int *found, 
 	return 0;
 }
 
-int query_quarantined(struct store *st, int64_t since, int64_t until, int64_t *n, char *err,
-                      size_t errlen)
+int sqlite_quarantined(struct store *base, int64_t since, int64_t until, int64_t *n, char *err,
+                       size_t errlen)
 {
+	struct sqlite_store *st = sqlite_of(base);
 	struct query_sql q;
 	int rc;
 

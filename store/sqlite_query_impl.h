@@ -14,6 +14,8 @@
 #include "query.h"
 #include "strbuf.h"
 
+struct sqlite_store;
+
 /* Values in one statement: the domain filter plus a dozen others. */
 #define QUERY_MAX_ARGS (LIMIT_FILTER_DOMAINS + 16)
 
@@ -57,12 +59,12 @@ enum where_rows {
 int query_sql_where(struct query_sql *q, const struct query_filter *f, enum where_rows rows,
                     char *err, size_t errlen);
 /* Prepares q and binds its values; caller finalizes *out. */
-int query_sql_prepare(struct store *st, struct query_sql *q, sqlite3_stmt **out, char *err,
-                      size_t errlen);
+int sqlite_sql_prepare(struct sqlite_store *st, struct query_sql *q, sqlite3_stmt **out, char *err,
+                       size_t errlen);
 /* Reports of the filter's period, domains and organization, counted in
  * the report table. */
-int query_count_reports(struct store *st, const struct query_filter *f, int64_t *n, char *err,
-                        size_t errlen);
+int sqlite_count_reports(struct sqlite_store *st, const struct query_filter *f, int64_t *n,
+                         char *err, size_t errlen);
 /* A text column as a new string, NULL for SQL NULL. */
 char *query_column_strdup(sqlite3_stmt *s, int i);
 

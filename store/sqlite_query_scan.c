@@ -346,7 +346,7 @@ static void scan_row(sqlite3_stmt *s, enum scan_mode mode, struct scan_map *maps
 /* One pass over the mode's table for the filter's period: the domains and
  * organization always; MX host and result type on agg_failure; policy
  * type on agg_policy_type. */
-static int scan_table(struct store *st, const struct query_filter *f, enum scan_mode mode,
+static int scan_table(struct sqlite_store *st, const struct query_filter *f, enum scan_mode mode,
                       struct scan_map *maps, struct query_totals *sessions, char *err,
                       size_t errlen)
 {
@@ -362,12 +362,12 @@ static int scan_table(struct store *st, const struct query_filter *f, enum scan_
 	                             : (mode == SCAN_TYPE ? WHERE_AGG_TYPE : WHERE_AGG_DOMAIN),
 	                    err, errlen) < 0)
 		goto out;
-	if (query_sql_prepare(st, &q, &s, err, errlen) < 0)
+	if (sqlite_sql_prepare(st, &q, &s, err, errlen) < 0)
 		goto out;
 	while ((step = sqlite3_step(s)) == SQLITE_ROW)
 		scan_row(s, mode, maps, sessions);
 	if (step != SQLITE_DONE) {
-		store_fail(st, err, errlen, "cannot read the aggregates");
+		sqlite_fail(st, err, errlen, "cannot read the aggregates");
 		goto out;
 	}
 	rc = 0;
@@ -385,9 +385,10 @@ static void scan_maps_free(struct scan_map *maps, size_t n)
 		free(maps[i].slots);
 }
 
-int query_alert_scan(struct store *st, const struct query_filter *f, struct query_alert_series *out,
-                     char *err, size_t errlen)
+int sqlite_alert_scan(struct store *base, const struct query_filter *f,
+                      struct query_alert_series *out, char *err, size_t errlen)
 {
+	struct sqlite_store *st = sqlite_of(base);
 	struct query_alert_series a;
 	struct scan_map dmaps[2], fmaps[1];
 	int rc = -1;
@@ -415,32 +416,10 @@ out:
 	return rc;
 }
 
-void query_alert_series_free(struct query_alert_series *a)
+int sqlite_summary_scan(struct store *base, const struct query_filter *f, int want_types,
+                        struct query_scan *out, char *err, size_t errlen)
 {
-	if (a == NULL)
-		return;
-	query_rows_free(&a->domain_days);
-	query_rows_free(&a->organization_days);
-	query_rows_free(&a->failure_days);
-}
-
-void query_scan_free(struct query_scan *sc)
-{
-	if (sc == NULL)
-		return;
-	query_rows_free(&sc->by_domain);
-	query_rows_free(&sc->by_organization);
-	query_rows_free(&sc->by_day);
-	query_rows_free(&sc->by_mx);
-	query_rows_free(&sc->by_result_type);
-	query_rows_free(&sc->failures);
-	query_rows_free(&sc->by_policy_type);
-	memset(sc, 0, sizeof(*sc));
-}
-
-int query_summary_scan(struct store *st, const struct query_filter *f, int want_types,
-                       struct query_scan *out, char *err, size_t errlen)
-{
+	struct sqlite_store *st = sqlite_of(base);
 	struct query_scan sc;
 	struct scan_map dmaps[3], fmaps[3], tmap[1];
 	size_t i;
@@ -466,7 +445,7 @@ int query_summary_scan(struct store *st, const struct query_filter *f, int want_
 	if (f->n_domains == 1) {
 		for (i = 0; i < sc.by_domain.n; i++)
 			sc.totals.reports += sc.by_domain.rows[i].reports;
-	} else if (query_count_reports(st, f, &sc.totals.reports, err, errlen) < 0) {
+	} else if (sqlite_count_reports(st, f, &sc.totals.reports, err, errlen) < 0) {
 		goto out;
 	}
 	scan_drop_unfailed(&sc.by_mx);

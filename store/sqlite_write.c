@@ -51,39 +51,39 @@
 	"INSERT INTO quarantine (received, kind, name, reason, sha256, size, data, truncated)"     \
 	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
 
-static int store_step_done(struct store *st, sqlite3_stmt *s, const char *what, char *err,
-                           size_t errlen)
+static int sqlite_step_done(struct sqlite_store *st, sqlite3_stmt *s, const char *what, char *err,
+                            size_t errlen)
 {
 	if (sqlite3_step(s) != SQLITE_DONE)
-		return store_fail(st, err, errlen, what);
+		return sqlite_fail(st, err, errlen, what);
 	return 0;
 }
 
-static int store_add_source(struct store *st, const struct source_info *src, int64_t *id, char *err,
-                            size_t errlen)
+static int sqlite_add_source(struct sqlite_store *st, const struct source_info *src, int64_t *id,
+                             char *err, size_t errlen)
 {
-	sqlite3_stmt *s = store_stmt(st, STMT_ADD_SOURCE, SQL_ADD_SOURCE, err, errlen);
+	sqlite3_stmt *s = sqlite_stmt(st, STMT_ADD_SOURCE, SQL_ADD_SOURCE, err, errlen);
 
 	if (s == NULL)
 		return -1;
-	store_bind_text(s, 1, src->kind);
-	store_bind_text(s, 2, src->name);
+	sqlite_bind_text(s, 1, src->kind);
+	sqlite_bind_text(s, 2, src->name);
 	sqlite3_bind_int64(s, 3, src->received);
-	store_bind_text(s, 4, src->message_id);
-	store_bind_text(s, 5, src->mail_from);
-	store_bind_text(s, 6, src->mail_date);
-	store_bind_text(s, 7, src->subject);
-	store_bind_text(s, 8, src->tls_report_domain);
-	store_bind_text(s, 9, src->tls_report_submitter);
-	store_bind_text(s, 10, src->auth_headers);
-	if (store_step_done(st, s, "cannot add source", err, errlen) < 0)
+	sqlite_bind_text(s, 4, src->message_id);
+	sqlite_bind_text(s, 5, src->mail_from);
+	sqlite_bind_text(s, 6, src->mail_date);
+	sqlite_bind_text(s, 7, src->subject);
+	sqlite_bind_text(s, 8, src->tls_report_domain);
+	sqlite_bind_text(s, 9, src->tls_report_submitter);
+	sqlite_bind_text(s, 10, src->auth_headers);
+	if (sqlite_step_done(st, s, "cannot add source", err, errlen) < 0)
 		return -1;
 	*id = sqlite3_last_insert_rowid(st->db);
 	return 0;
 }
 
-static int store_add_policies(struct store *st, const struct report_record *rec,
-                              int64_t report_rowid, char *err, size_t errlen)
+static int sqlite_add_policies(struct sqlite_store *st, const struct report_record *rec,
+                               int64_t report_rowid, char *err, size_t errlen)
 {
 	const struct report *r = rec->r;
 	sqlite3_stmt *ps, *fs;
@@ -93,43 +93,43 @@ static int store_add_policies(struct store *st, const struct report_record *rec,
 		const struct report_policy *p = &r->policies[i];
 		int64_t policy_rowid;
 
-		if ((ps = store_stmt(st, STMT_ADD_POLICY, SQL_ADD_POLICY, err, errlen)) == NULL)
+		if ((ps = sqlite_stmt(st, STMT_ADD_POLICY, SQL_ADD_POLICY, err, errlen)) == NULL)
 			return -1;
 		sqlite3_bind_int64(ps, 1, report_rowid);
 		sqlite3_bind_int64(ps, 2, (int64_t)i);
-		store_bind_text(ps, 3, p->policy_type);
-		store_bind_text(ps, 4, p->policy_domain);
-		store_bind_text(ps, 5, rec->policy_strings[i]);
-		store_bind_text(ps, 6, rec->mx_hosts[i]);
+		sqlite_bind_text(ps, 3, p->policy_type);
+		sqlite_bind_text(ps, 4, p->policy_domain);
+		sqlite_bind_text(ps, 5, rec->policy_strings[i]);
+		sqlite_bind_text(ps, 6, rec->mx_hosts[i]);
 		sqlite3_bind_int64(ps, 7, p->successful_sessions);
 		sqlite3_bind_int64(ps, 8, p->failed_sessions);
-		if (store_step_done(st, ps, "cannot add policy", err, errlen) < 0)
+		if (sqlite_step_done(st, ps, "cannot add policy", err, errlen) < 0)
 			return -1;
 		policy_rowid = sqlite3_last_insert_rowid(st->db);
 		for (j = 0; j < p->n_failures; j++) {
 			const struct report_failure *f = &p->failures[j];
 
-			if ((fs = store_stmt(st, STMT_ADD_FAILURE, SQL_ADD_FAILURE, err, errlen)) ==
-			    NULL)
+			if ((fs = sqlite_stmt(st, STMT_ADD_FAILURE, SQL_ADD_FAILURE, err,
+			                      errlen)) == NULL)
 				return -1;
 			sqlite3_bind_int64(fs, 1, policy_rowid);
-			store_bind_text(fs, 2, f->result_type);
-			store_bind_text(fs, 3, f->sending_mta_ip);
-			store_bind_text(fs, 4, f->receiving_mx_hostname);
-			store_bind_text(fs, 5, f->receiving_mx_helo);
-			store_bind_text(fs, 6, f->receiving_ip);
-			store_bind_text(fs, 7, f->additional_information);
-			store_bind_text(fs, 8, f->failure_reason_code);
+			sqlite_bind_text(fs, 2, f->result_type);
+			sqlite_bind_text(fs, 3, f->sending_mta_ip);
+			sqlite_bind_text(fs, 4, f->receiving_mx_hostname);
+			sqlite_bind_text(fs, 5, f->receiving_mx_helo);
+			sqlite_bind_text(fs, 6, f->receiving_ip);
+			sqlite_bind_text(fs, 7, f->additional_information);
+			sqlite_bind_text(fs, 8, f->failure_reason_code);
 			sqlite3_bind_int64(fs, 9, f->failed_sessions);
-			if (store_step_done(st, fs, "cannot add failure detail", err, errlen) < 0)
+			if (sqlite_step_done(st, fs, "cannot add failure detail", err, errlen) < 0)
 				return -1;
 		}
 	}
 	return 0;
 }
 
-static int store_add_aggregates(struct store *st, const struct report_record *rec, char *err,
-                                size_t errlen)
+static int sqlite_add_aggregates(struct sqlite_store *st, const struct report_record *rec,
+                                 char *err, size_t errlen)
 {
 	const struct report *r = rec->r;
 	const struct tally *t = &rec->tally;
@@ -138,66 +138,66 @@ static int store_add_aggregates(struct store *st, const struct report_record *re
 	size_t i;
 
 	for (i = 0; i < t->n_domains; i++) {
-		if ((s = store_stmt(st, STMT_AGG_DOMAIN, SQL_AGG_DOMAIN, err, errlen)) == NULL)
+		if ((s = sqlite_stmt(st, STMT_AGG_DOMAIN, SQL_AGG_DOMAIN, err, errlen)) == NULL)
 			return -1;
 		sqlite3_bind_int64(s, 1, day);
-		store_bind_text(s, 2, t->domains[i].policy_domain);
-		store_bind_text(s, 3, r->organization_name);
+		sqlite_bind_text(s, 2, t->domains[i].policy_domain);
+		sqlite_bind_text(s, 3, r->organization_name);
 		sqlite3_bind_int64(s, 4, t->domains[i].successful_sessions);
 		sqlite3_bind_int64(s, 5, t->domains[i].failed_sessions);
-		if (store_step_done(st, s, "cannot update domain totals", err, errlen) < 0)
+		if (sqlite_step_done(st, s, "cannot update domain totals", err, errlen) < 0)
 			return -1;
 	}
 	for (i = 0; i < t->n_failures; i++) {
-		if ((s = store_stmt(st, STMT_AGG_FAILURE, SQL_AGG_FAILURE, err, errlen)) == NULL)
+		if ((s = sqlite_stmt(st, STMT_AGG_FAILURE, SQL_AGG_FAILURE, err, errlen)) == NULL)
 			return -1;
 		sqlite3_bind_int64(s, 1, day);
-		store_bind_text(s, 2, t->failures[i].policy_domain);
-		store_bind_text(s, 3, r->organization_name);
-		store_bind_text(s, 4, t->failures[i].mx_host);
-		store_bind_text(s, 5, t->failures[i].result_type);
+		sqlite_bind_text(s, 2, t->failures[i].policy_domain);
+		sqlite_bind_text(s, 3, r->organization_name);
+		sqlite_bind_text(s, 4, t->failures[i].mx_host);
+		sqlite_bind_text(s, 5, t->failures[i].result_type);
 		sqlite3_bind_int64(s, 6, t->failures[i].failed_sessions);
-		if (store_step_done(st, s, "cannot update failure totals", err, errlen) < 0)
+		if (sqlite_step_done(st, s, "cannot update failure totals", err, errlen) < 0)
 			return -1;
 	}
 	for (i = 0; i < t->n_types; i++) {
-		if ((s = store_stmt(st, STMT_AGG_TYPE, SQL_AGG_TYPE, err, errlen)) == NULL)
+		if ((s = sqlite_stmt(st, STMT_AGG_TYPE, SQL_AGG_TYPE, err, errlen)) == NULL)
 			return -1;
 		sqlite3_bind_int64(s, 1, day);
-		store_bind_text(s, 2, t->types[i].policy_domain);
-		store_bind_text(s, 3, r->organization_name);
-		store_bind_text(s, 4, t->types[i].policy_type);
+		sqlite_bind_text(s, 2, t->types[i].policy_domain);
+		sqlite_bind_text(s, 3, r->organization_name);
+		sqlite_bind_text(s, 4, t->types[i].policy_type);
 		sqlite3_bind_int64(s, 5, t->types[i].policies);
 		sqlite3_bind_int64(s, 6, t->types[i].successful_sessions);
 		sqlite3_bind_int64(s, 7, t->types[i].failed_sessions);
-		if (store_step_done(st, s, "cannot update policy-type totals", err, errlen) < 0)
+		if (sqlite_step_done(st, s, "cannot update policy-type totals", err, errlen) < 0)
 			return -1;
 	}
 	return 0;
 }
 
 /* Everything of one report, inside the caller's batch. */
-static int store_add_report_rows(struct store *st, const struct report_record *rec,
-                                 int64_t source_id, int64_t *id, char *err, size_t errlen)
+static int sqlite_add_report_rows(struct sqlite_store *st, const struct report_record *rec,
+                                  int64_t source_id, int64_t *id, char *err, size_t errlen)
 {
 	const struct report *r = rec->r;
 	sqlite3_stmt *s;
 	int64_t raw_id, report_rowid;
 
-	if ((s = store_stmt(st, STMT_ADD_RAW, SQL_ADD_RAW, err, errlen)) == NULL)
+	if ((s = sqlite_stmt(st, STMT_ADD_RAW, SQL_ADD_RAW, err, errlen)) == NULL)
 		return -1;
 	sqlite3_bind_blob(s, 1, rec->sha256, sizeof(rec->sha256), SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, (int64_t)rec->json_len);
 	sqlite3_bind_blob64(s, 3, rec->gz, rec->gz_len, SQLITE_STATIC);
-	if (store_step_done(st, s, "cannot add raw report", err, errlen) < 0)
+	if (sqlite_step_done(st, s, "cannot add raw report", err, errlen) < 0)
 		return -1;
 	raw_id = sqlite3_last_insert_rowid(st->db);
 
-	if ((s = store_stmt(st, STMT_ADD_REPORT, SQL_ADD_REPORT, err, errlen)) == NULL)
+	if ((s = sqlite_stmt(st, STMT_ADD_REPORT, SQL_ADD_REPORT, err, errlen)) == NULL)
 		return -1;
-	store_bind_text(s, 1, r->organization_name);
-	store_bind_text(s, 2, r->report_id);
-	store_bind_text(s, 3, r->contact_info);
+	sqlite_bind_text(s, 1, r->organization_name);
+	sqlite_bind_text(s, 2, r->report_id);
+	sqlite_bind_text(s, 3, r->contact_info);
 	sqlite3_bind_int64(s, 4, r->start_time);
 	sqlite3_bind_int64(s, 5, r->end_time);
 	sqlite3_bind_int64(s, 6, rec->day);
@@ -206,20 +206,21 @@ static int store_add_report_rows(struct store *st, const struct report_record *r
 	sqlite3_bind_int64(s, 9, raw_id);
 	if (source_id > 0)
 		sqlite3_bind_int64(s, 10, source_id);
-	if (store_step_done(st, s, "cannot add report", err, errlen) < 0)
+	if (sqlite_step_done(st, s, "cannot add report", err, errlen) < 0)
 		return -1;
 	report_rowid = sqlite3_last_insert_rowid(st->db);
-	if (store_add_policies(st, rec, report_rowid, err, errlen) < 0 ||
-	    store_add_aggregates(st, rec, err, errlen) < 0)
+	if (sqlite_add_policies(st, rec, report_rowid, err, errlen) < 0 ||
+	    sqlite_add_aggregates(st, rec, err, errlen) < 0)
 		return -1;
 	*id = report_rowid;
 	return 0;
 }
 
-int store_add_report(struct store *st, const struct report_record *rec,
-                     const struct source_info *src, int64_t *source_id, int64_t *id,
-                     enum store_outcome *outcome, char *err, size_t errlen)
+int sqlite_add_report(struct store *base, const struct report_record *rec,
+                      const struct source_info *src, int64_t *source_id, int64_t *id,
+                      enum store_outcome *outcome, char *err, size_t errlen)
 {
+	struct sqlite_store *st = sqlite_of(base);
 	const struct report *r = rec->r;
 	sqlite3_stmt *s;
 	int step;
@@ -228,10 +229,10 @@ int store_add_report(struct store *st, const struct report_record *rec,
 		snprintf(err, errlen, "internal error: store_add_report outside a batch");
 		return -1;
 	}
-	if ((s = store_stmt(st, STMT_FIND_REPORT, SQL_FIND_REPORT, err, errlen)) == NULL)
+	if ((s = sqlite_stmt(st, STMT_FIND_REPORT, SQL_FIND_REPORT, err, errlen)) == NULL)
 		return -1;
-	store_bind_text(s, 1, r->organization_name);
-	store_bind_text(s, 2, r->report_id);
+	sqlite_bind_text(s, 1, r->organization_name);
+	sqlite_bind_text(s, 2, r->report_id);
 	step = sqlite3_step(s);
 	if (step == SQLITE_ROW) {
 		*id = sqlite3_column_int64(s, 0);
@@ -240,14 +241,14 @@ int store_add_report(struct store *st, const struct report_record *rec,
 		return 0;
 	}
 	if (step != SQLITE_DONE)
-		return store_fail(st, err, errlen, "cannot look up report");
+		return sqlite_fail(st, err, errlen, "cannot look up report");
 	/* No savepoint per report: SQLite writes every page a savepoint
 	 * touches to a sub-journal, which cost more than the report itself.
 	 * Any failure here is a database error, and the whole batch is rolled
 	 * back, so a report is still stored whole or not at all. */
-	if ((*source_id == 0 && store_add_source(st, src, source_id, err, errlen) < 0) ||
-	    store_add_report_rows(st, rec, *source_id, id, err, errlen) < 0) {
-		store_rollback(st);
+	if ((*source_id == 0 && sqlite_add_source(st, src, source_id, err, errlen) < 0) ||
+	    sqlite_add_report_rows(st, rec, *source_id, id, err, errlen) < 0) {
+		sqlite_rollback(&st->base);
 		*source_id = 0;
 		return -1;
 	}
@@ -255,10 +256,11 @@ int store_add_report(struct store *st, const struct report_record *rec,
 	return 0;
 }
 
-int store_add_quarantine(struct store *st, const struct source_info *src, const char *reason,
-                         const uint8_t *data, size_t len, int64_t orig_size, int truncated,
-                         int64_t *id, int *existing, char *err, size_t errlen)
+int sqlite_add_quarantine(struct store *base, const struct source_info *src, const char *reason,
+                          const uint8_t *data, size_t len, int64_t orig_size, int truncated,
+                          int64_t *id, int *existing, char *err, size_t errlen)
 {
+	struct sqlite_store *st = sqlite_of(base);
 	uint8_t sha[DIGEST_SHA256_LEN];
 	sqlite3_stmt *s;
 	int step;
@@ -268,7 +270,7 @@ int store_add_quarantine(struct store *st, const struct source_info *src, const 
 		return -1;
 	}
 	digest_sha256(data, len, sha);
-	if ((s = store_stmt(st, STMT_FIND_QUARANTINE, SQL_FIND_QUARANTINE, err, errlen)) == NULL)
+	if ((s = sqlite_stmt(st, STMT_FIND_QUARANTINE, SQL_FIND_QUARANTINE, err, errlen)) == NULL)
 		return -1;
 	sqlite3_bind_blob(s, 1, sha, sizeof(sha), SQLITE_STATIC);
 	step = sqlite3_step(s);
@@ -279,13 +281,13 @@ int store_add_quarantine(struct store *st, const struct source_info *src, const 
 		return 0;
 	}
 	if (step != SQLITE_DONE)
-		return store_fail(st, err, errlen, "cannot look up quarantine");
-	if ((s = store_stmt(st, STMT_ADD_QUARANTINE, SQL_ADD_QUARANTINE, err, errlen)) == NULL)
+		return sqlite_fail(st, err, errlen, "cannot look up quarantine");
+	if ((s = sqlite_stmt(st, STMT_ADD_QUARANTINE, SQL_ADD_QUARANTINE, err, errlen)) == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, src->received);
-	store_bind_text(s, 2, src->kind);
-	store_bind_text(s, 3, src->name);
-	store_bind_text(s, 4, reason);
+	sqlite_bind_text(s, 2, src->kind);
+	sqlite_bind_text(s, 3, src->name);
+	sqlite_bind_text(s, 4, reason);
 	sqlite3_bind_blob(s, 5, sha, sizeof(sha), SQLITE_STATIC);
 	sqlite3_bind_int64(s, 6, orig_size);
 	if (len == 0)
@@ -293,7 +295,7 @@ int store_add_quarantine(struct store *st, const struct source_info *src, const 
 	else
 		sqlite3_bind_blob64(s, 7, data, len, SQLITE_STATIC);
 	sqlite3_bind_int(s, 8, truncated);
-	if (store_step_done(st, s, "cannot add quarantine record", err, errlen) < 0)
+	if (sqlite_step_done(st, s, "cannot add quarantine record", err, errlen) < 0)
 		return -1;
 	*id = sqlite3_last_insert_rowid(st->db);
 	*existing = 0;

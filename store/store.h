@@ -1,11 +1,31 @@
 /*
- * store.h - the SQLite report store: the only door to sqlite3.h.
+ * store.h - the report store: the contract the rest of tlswatch uses,
+ * whatever database is behind it. Together with query.h (reads for the
+ * analyzer and the dashboard), query_ip.h (failures by sending IP) and
+ * store_admin.h (retention and checks) it is the only way to the data;
+ * nothing above store/ sees SQL or a database library.
+ *
+ * Design: struct store is opaque. Its first member is a table of
+ * operations (struct store_ops, store_backend.h) that the backend fills
+ * when store_open() opens it; store/store.c dispatches every function of
+ * the contract to its operation, and store/results.c frees every result,
+ * whatever backend filled it. SQLite is the one backend today
+ * (store/sqlite*.c, the only files that include sqlite3.h); a second one
+ * (PostgreSQL) is a second set of files that fills the same table, and
+ * nothing above store/ changes.
+ *
+ * Adding a function to the contract: declare it here (or in query.h ...),
+ * add its operation to struct store_ops, its one-line dispatch to
+ * store.c, and each backend's implementation (for SQLite: sqlite_NAME in
+ * a store/sqlite_*.c, declared in sqlite_impl.h and named in sqlite.c's
+ * sqlite_ops). Writes go in files named for writing (sqlite_write*.c);
+ * query files only read.
  *
  * A writer opens the database read-write (creating and migrating it); a
- * reader opens it read-only with query_only set. Writes happen inside a
- * batch transaction (store_begin / store_commit) that costs one durability
- * barrier; any write error rolls the whole batch back, so a report is
- * stored whole or not at all. Every statement binds its values.
+ * reader opens it read-only. Writes happen inside a batch transaction
+ * (store_begin / store_commit) that costs one durability barrier; any
+ * write error rolls the whole batch back, so a report is stored whole or
+ * not at all. Every value is bound as a parameter, never pasted into SQL.
  *
  * Errors: functions return 0 or -1 with a one-line reason in err.
  */
@@ -122,9 +142,5 @@ int store_imap_state_set(struct store *st, const char *server, const char *user,
  * For readers that keep results computed from the store (the dashboard's
  * response cache). 0 with *changed set, or -1 with the reason. */
 int store_data_changed(struct store *st, int *changed, char *err, size_t errlen);
-
-/* Low-level access for core's read modules (query.c): the sqlite3 handle.
- * Returned as void so that only core includes sqlite3.h. */
-void *store_handle(struct store *st);
 
 #endif
