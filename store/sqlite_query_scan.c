@@ -418,6 +418,19 @@ static int scan_groups_run(struct sqlite_store *st, const struct query_filter *f
 	return rc;
 }
 
+/* want[i] sums breakdown groups[i] into rows[i]. */
+static void scan_want_init(struct scan_want *want, const enum query_group *groups,
+                           struct query_rows *const *rows, size_t n)
+{
+	size_t i;
+
+	memset(want, 0, n * sizeof(*want));
+	for (i = 0; i < n; i++) {
+		want[i].g = groups[i];
+		want[i].map.rows = rows[i];
+	}
+}
+
 int sqlite_group(struct store *base, const struct query_filter *f, enum query_group g, size_t limit,
                  struct query_rows *out, char *err, size_t errlen)
 {
@@ -455,17 +468,14 @@ int sqlite_alert_scan(struct store *base, const struct query_filter *f,
                       struct query_alert_series *out, char *err, size_t errlen)
 {
 	struct sqlite_store *st = sqlite_of(base);
+	static const enum query_group groups[] = {QUERY_BY_DOMAIN_DAY, QUERY_BY_ORGANIZATION_DAY,
+	                                          QUERY_BY_FAILURE_DAY};
 	struct query_alert_series a;
+	struct query_rows *const rows[] = {&a.domain_days, &a.organization_days, &a.failure_days};
 	struct scan_want want[3];
 
 	memset(&a, 0, sizeof(a));
-	memset(want, 0, sizeof(want));
-	want[0].g = QUERY_BY_DOMAIN_DAY;
-	want[0].map.rows = &a.domain_days;
-	want[1].g = QUERY_BY_ORGANIZATION_DAY;
-	want[1].map.rows = &a.organization_days;
-	want[2].g = QUERY_BY_FAILURE_DAY;
-	want[2].map.rows = &a.failure_days;
+	scan_want_init(want, groups, rows, 3);
 	if (scan_groups_run(st, f, want, 3, err, errlen) < 0) {
 		query_alert_series_free(&a);
 		return -1;
@@ -478,26 +488,19 @@ int sqlite_summary_scan(struct store *base, const struct query_filter *f, int wa
                         struct query_scan *out, char *err, size_t errlen)
 {
 	struct sqlite_store *st = sqlite_of(base);
+	/* the breakdowns of one table listed together: one pass each */
+	static const enum query_group groups[] = {
+	    QUERY_BY_DOMAIN,      QUERY_BY_ORGANIZATION, QUERY_BY_DAY,        QUERY_BY_MX,
+	    QUERY_BY_RESULT_TYPE, QUERY_BY_FAILURE,      QUERY_BY_POLICY_TYPE};
 	struct query_scan sc;
+	struct query_rows *const rows[] = {&sc.by_domain,     &sc.by_organization, &sc.by_day,
+	                                   &sc.by_mx,         &sc.by_result_type,  &sc.failures,
+	                                   &sc.by_policy_type};
 	struct scan_want want[7];
 	size_t i;
 
 	memset(&sc, 0, sizeof(sc));
-	memset(want, 0, sizeof(want));
-	want[0].g = QUERY_BY_DOMAIN;
-	want[0].map.rows = &sc.by_domain;
-	want[1].g = QUERY_BY_ORGANIZATION;
-	want[1].map.rows = &sc.by_organization;
-	want[2].g = QUERY_BY_DAY;
-	want[2].map.rows = &sc.by_day;
-	want[3].g = QUERY_BY_MX;
-	want[3].map.rows = &sc.by_mx;
-	want[4].g = QUERY_BY_RESULT_TYPE;
-	want[4].map.rows = &sc.by_result_type;
-	want[5].g = QUERY_BY_FAILURE;
-	want[5].map.rows = &sc.failures;
-	want[6].g = QUERY_BY_POLICY_TYPE;
-	want[6].map.rows = &sc.by_policy_type;
+	scan_want_init(want, groups, rows, 7);
 	if (scan_groups_run(st, f, want, want_types ? 7 : 6, err, errlen) < 0)
 		goto fail;
 	/* sessions: every agg_domain row of the period, each in one day */
