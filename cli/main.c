@@ -22,6 +22,7 @@ static const struct cli_command commands[] = {
     {"reports", cmd_reports, "list stored reports, filtered like the summary"},
     {"show", cmd_show, "one report: policies, failure details, source, raw JSON"},
     {"db", cmd_db, "prune old reports (retention) or check the database"},
+    {"check", cmd_check, "check the MTA-STS, TLSRPT and DANE a domain publishes"},
     {NULL, NULL, NULL},
 };
 

@@ -69,6 +69,14 @@ static const char *const config_known[] = {
     "alert.webhook",
     "alert.repeat_after",
     "retention.keep_days",
+    "check.domains",
+    "check.resolver",
+    "check.trust_anchor",
+    "check.ca_file",
+    "check.smtp_port",
+    "check.https_port",
+    "check.timeout",
+    "check.expiry_warn_days",
     NULL,
 };
 

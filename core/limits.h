@@ -246,4 +246,43 @@
 #define LIMIT_WEB_CACHE_ENTRIES     256u
 #define LIMIT_WEB_CACHE_ENTRY_BYTES (4u * 1024u * 1024u)
 
+/* check: a name or URI read from DNS or a policy (host names are at most
+ * 253 octets; a rua URI with its mailto: or https:// prefix a little more). */
+#define LIMIT_CHECK_NAME_BYTES 320
+
+/* check: rua URIs in one _smtp._tls record. Senders use one or two (and
+ * Microsoft only the first); 16 bounds a hostile record. */
+#define LIMIT_TLSRPT_RUA 16
+
+/* check: mx lines in one MTA-STS policy. Real policies list one to a dozen
+ * MX patterns; 64 leaves room for a large provider. */
+#define LIMIT_STS_POLICY_MX 64
+
+/* check: an MTA-STS policy body. Real ones are 100-500 bytes; 64 KiB is the
+ * cap common MTA-STS implementations apply, and stops a stream. */
+#define LIMIT_STS_POLICY_BYTES (64u * 1024u)
+
+/* RFC 8461 section 3.2: max_age is at most 31557600 seconds (one year). */
+#define LIMIT_STS_MAX_AGE 31557600
+
+/* check: domains in one run, MX hosts per domain, TXT or TLSA records per
+ * name. A provider checks hundreds of domains from cron; a domain has a
+ * handful of MX hosts; more answers than these are a hostile zone. */
+#define LIMIT_CHECK_DOMAINS 4096
+#define LIMIT_CHECK_MX      32
+#define LIMIT_CHECK_RECORDS 64
+
+/* check: findings about one domain: a few for its records and policy, four
+ * or five per MX host (LIMIT_CHECK_MX), one per unmatched mx pattern
+ * (LIMIT_STS_POLICY_MX). */
+#define LIMIT_CHECK_FINDINGS 256
+_Static_assert(LIMIT_CHECK_FINDINGS >= 8 + 5 * LIMIT_CHECK_MX + LIMIT_STS_POLICY_MX,
+               "room for every finding a domain at the MX and pattern limits can have");
+
+/* check: one line of an SMTP reply and lines in one reply (RFC 5321
+ * section 4.5.3.1.5 sets 512 octets for a reply line; EHLO lists a dozen
+ * extensions). */
+#define LIMIT_SMTP_LINE_BYTES  1024
+#define LIMIT_SMTP_REPLY_LINES 64
+
 #endif

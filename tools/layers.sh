@@ -69,7 +69,8 @@ door microhttpd.h web/server.c
 door cJSON.h core/report.c
 door zlib.h lib/gz.c
 door ini.h core/config.c
-door curl/ analyzer/notify.c
-door gnutls/ collector/tlsverify.c
+door gnutls/ lib/tlsverify.c analyzer/check_smtp.c
+door curl/ analyzer/notify.c analyzer/check_https.c
+door unbound.h lib/dns.c
 door nettle/ lib/digest.c
 exit "$status"

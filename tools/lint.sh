@@ -4,7 +4,8 @@
 set -u
 cd "$(dirname "$0")/.."
 status=0
-src=$(ls lib/*.c core/*.c store/*.c collector/*.c analyzer/*.c web/*.c cli/*.c tools/*.c 2>/dev/null)
+src=$(ls lib/*.c core/*.c store/*.c collector/*.c analyzer/*.c web/*.c cli/*.c tools/*.c \
+	tools/gen/*.c 2>/dev/null)
 inc="-Ilib -Icore -Istore -Icollector -Ianalyzer -Iweb -Icli -Ibuild/gen"
 
 echo "== banned functions"

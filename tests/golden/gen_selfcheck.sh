@@ -1,5 +1,5 @@
 #!/bin/sh
-# Golden test of the report generator itself (tools/gen.c, docs/generator.md):
+# Golden test of the report generator itself (tools/gen/, docs/generator.md):
 # the same seed gives byte-identical output in every format and a different
 # seed does not; it writes the files it promises; every .json.gz inflates to a
 # report jq parses, with consistent counts and unique (organization, report-id);

@@ -1,6 +1,6 @@
 #!/bin/sh
 # summary.sh - 'tlswatch summary --format json' against figures computed
-# independently: the generator's --expect document (tools/gen.c counts
+# independently: the generator's --expect document (tools/gen/ counts
 # what it writes, without tlswatch's code), compared exactly with jq on the
 # contract's keys; then hand-checked cases from real samples, and the
 # extra keys, other formats and option errors.

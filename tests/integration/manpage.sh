@@ -46,7 +46,7 @@ long_opts < "$T/help" > "$T/global_opts"
 t_check "tlswatch --help prints long options" test -s "$T/global_opts"
 awk '/^Commands:/ { f = 1; next } f && /^$/ { exit } f { print $1 }' "$T/help" > "$T/commands"
 t_eq "tlswatch --help lists the commands" "$(wc -l < "$T/commands" | tr -d ' ')" \
-	"$(grep -c '^	{ "[a-z]*", cmd_' "$TOP/cli/main.c")"
+	"$(grep -c '^[[:space:]]*{ *"[a-z]*", cmd_' "$TOP/cli/main.c")"
 missing=""
 for o in $(cat "$T/global_opts"); do
 	grep -q -e "^     $o\b" -e "^     -[a-z], $o\b" "$T/man1.txt" || missing="$missing $o"

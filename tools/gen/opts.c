@@ -1,65 +1,20 @@
 /*
- * gen_opts.h - the generator's command line (docs/generator.md) and its
- * own limits. Included once, by tools/gen.c only.
+ * opts.c - the generator's command line (docs/generator.md) and its
+ * own limits.
  *
  * Input is the command line: trusted, but every value is checked and a bad
  * one exits 2 with one line naming the option, before anything is written.
  * Dates stay within the years tlswatch accepts (core/limits.h).
  */
-#ifndef GEN_OPTS_H
-#define GEN_OPTS_H
-
 #include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "limits.h"
 
-#include "gen_out.h"
-
-/* Domains: each domain id must fit the 20 bits that report-ids and the
- * expectation keys give it (gen_json.h perm48, gen_expect.h). 100,000 is
- * far beyond any benchmark (50 domains make a million reports). */
-#define GEN_MAX_DOMAINS 100000
-
-/* Spikes: all of them could land in one report's failure details, which
- * tlswatch caps at LIMIT_FAILURE_DETAILS. */
-#define GEN_MAX_SPIKES 1000
-
-/* Sessions in one spike: a billion is more than any MX sees in a day, and
- * GEN_MAX_SPIKES of them stay far below LIMIT_COUNT_MAX. */
-#define GEN_MAX_SPIKE_COUNT 1000000000LL
-
-/* Re-sends (--duplicates): as many as a million-report benchmark needs. */
-#define GEN_MAX_DUPLICATES 10000000ULL
-
-/* The expectation period: its per-day rows are held in memory. */
-#define GEN_MAX_PERIOD_DAYS 100000
-
-/* A host name (RFC 1035 section 2.3.4). */
-#define GEN_MAX_HOST 253
-
-/* A result type named by a spike. */
-#define GEN_MAX_RESULT_TYPE 64
-
-struct gen_opts {
-	const char *out;
-	uint64_t seed;
-	int64_t start;
-	int64_t days;
-	int64_t domains;
-	int format;
-	int64_t per_file;
-	uint64_t duplicates;
-	uint64_t max_reports;
-	char **spikes;
-	size_t n_spikes;
-	const char *expect;
-	int64_t since, until;
-	int have_since, have_until;
-	char **expect_domains;
-	size_t n_expect_domains;
-	const char *expect_org;
-	int verbose;
-};
+#include "gen.h"
 
 static void usage(FILE *f)
 {
@@ -75,8 +30,7 @@ static void usage(FILE *f)
 	      f);
 }
 
-static void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void usage_error(const char *fmt, ...)
+void usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -89,7 +43,7 @@ static void usage_error(const char *fmt, ...)
 }
 
 /* Decimal digits only, within [min, max]. */
-static uint64_t opt_number(const char *name, const char *s, uint64_t min, uint64_t max)
+uint64_t opt_number(const char *name, const char *s, uint64_t min, uint64_t max)
 {
 	uint64_t v = 0;
 	const char *p;
@@ -109,7 +63,7 @@ static uint64_t opt_number(const char *name, const char *s, uint64_t min, uint64
 	return v;
 }
 
-static int64_t opt_day(const char *name, const char *s)
+int64_t opt_day(const char *name, const char *s)
 {
 	int64_t day, y;
 	unsigned m, d;
@@ -125,7 +79,7 @@ static int64_t opt_day(const char *name, const char *s)
 
 /* Letters, digits, '-' and '.', not starting or ending with '.', no "..":
  * safe in JSON, mail headers and file names. */
-static int valid_host(const char *s, size_t n)
+int valid_host(const char *s, size_t n)
 {
 	size_t i;
 
@@ -141,7 +95,7 @@ static int valid_host(const char *s, size_t n)
 	return 1;
 }
 
-static int valid_result_type(const char *s, size_t n)
+int valid_result_type(const char *s, size_t n)
 {
 	size_t i;
 
@@ -153,7 +107,7 @@ static int valid_result_type(const char *s, size_t n)
 	return 1;
 }
 
-static void parse_opts(int argc, char **argv, struct gen_opts *o)
+void parse_opts(int argc, char **argv, struct gen_opts *o)
 {
 	static const struct option lopts[] = {
 	    {"out", required_argument, NULL, 'o'},
@@ -289,5 +243,3 @@ static void parse_opts(int argc, char **argv, struct gen_opts *o)
 			usage_error("--days: the last day falls after %d", LIMIT_YEAR_MAX);
 	}
 }
-
-#endif

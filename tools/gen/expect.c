@@ -1,55 +1,20 @@
 /*
- * gen_expect.h - the figures "tlswatch summary --format json" must show
+ * expect.c - the figures "tlswatch summary --format json" must show
  * for the generated reports (--expect FILE), computed from the generator's
  * in-memory model with the count-once rules of docs/counting.md, written
- * here from the rules, not from core/tally.c. Included once, by
- * tools/gen.c only.
+ * here from the rules, not from core/tally.c.
  *
  * Input is trusted: the model. Every report is added once (re-sends are
  * never added), and only when its UTC day is in [since, until).
  */
-#ifndef GEN_EXPECT_H
-#define GEN_EXPECT_H
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
-#include "gen_out.h"
-
-struct exp_counts {
-	int64_t reports;
-	int64_t ok;
-	int64_t fail;
-};
-
-struct exp_slot {
-	uint64_t key; /* 0 = empty; see exp_top_key() */
-	int64_t fail;
-};
-
-/* One failure detail, keyed for the per-report merge. */
-struct exp_item {
-	int dom, mx, rt, cls;
-	int64_t count;
-};
-
-struct gen_expect {
-	const char *path;       /* NULL: no --expect */
-	int64_t since, until;   /* UTC days, until exclusive */
-	const char *org_name;   /* --expect-org, NULL = every organisation */
-	int org;                /* its sender index, -1 = no sender has that name */
-	unsigned char *dom_sel; /* --expect-domain, per domain id; NULL = all */
-	struct exp_counts total;
-	struct exp_counts *by_dom; /* [n_dom] = no policy-domain */
-	struct exp_counts *by_org; /* per sender */
-	int64_t *by_mx;            /* [n_mx] = no receiving-mx-hostname */
-	int64_t *by_rt;
-	int64_t *day_ok, *day_fail; /* [day - since] */
-	struct exp_slot *top;
-	size_t n_top, cap_top;
-	struct exp_item *items;
-	size_t cap_items;
-};
+#include "gen.h"
 
 /* Call after the model (domains, MX hosts, result types) is complete. */
-static void expect_init(struct gen_expect *e, const struct gen *g)
+void expect_init(struct gen_expect *e, const struct gen *g)
 {
 	size_t days = (size_t)(e->until - e->since);
 
@@ -129,7 +94,7 @@ static int exp_selected(const struct gen_expect *e, int dom)
 }
 
 /* Adds one (distinct) report to the figures. */
-static void expect_add(struct gen_expect *e, const struct gen *g, const struct gen_report *r)
+void expect_add(struct gen_expect *e, const struct gen *g, const struct gen_report *r)
 {
 	int doms[GEN_MAX_POLICIES], nd = 0, i, j, k;
 	size_t n = 0, a, b;
@@ -313,7 +278,7 @@ static void exp_json_rows(struct buf *b, const char *array, const struct exp_row
 /* Top failures shown: the first 20, as the summary shows them. */
 #define EXP_TOP_FAILURES 20
 
-static void expect_write(struct gen_expect *e, const struct gen *g)
+void expect_write(struct gen_expect *e, const struct gen *g)
 {
 	static const char *const k_dom[] = {"policy_domain", NULL};
 	static const char *const k_org[] = {"organization", NULL};
@@ -427,7 +392,7 @@ static void expect_write(struct gen_expect *e, const struct gen *g)
 	free(rows);
 }
 
-static void expect_free(struct gen_expect *e)
+void expect_free(struct gen_expect *e)
 {
 	free(e->by_dom);
 	free(e->by_org);
@@ -439,5 +404,3 @@ static void expect_free(struct gen_expect *e)
 	free(e->items);
 	free(e->dom_sel);
 }
-
-#endif

@@ -1,37 +1,21 @@
 /*
- * gen_out.h - writing generated reports: .json, .json.gz (with each
+ * out.c - writing generated reports: .json, .json.gz (with each
  * sender's gzip header, quirks F3; zlib only for the CRC), and mail
- * (gen_mail.h) as one .eml file each, one mbox, or a Maildir. Included
- * once, by tools/gen.c only.
+ * (mail.c) as one .eml file each, one mbox, or a Maildir.
  *
  * Input is trusted: the model and its JSON. Output goes below --out; an
  * output error ends the run (exit 2) with the path and the reason.
  */
-#ifndef GEN_OUT_H
-#define GEN_OUT_H
-
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
-#include "gen_deflate.h"
-#include "gen_mail.h"
-
-enum { FMT_JSON, FMT_GZ, FMT_EML, FMT_MBOX, FMT_MAILDIR };
-
-struct gen_out {
-	int format;
-	const char *dir;
-	int per_message; /* reports per mail message */
-	struct defl defl;
-	struct buf json, gz, name, path, path2, crlf;
-	struct gen_mail mail; /* the open message (mail.parts > 0) */
-	FILE *mbox;
-	uint64_t files; /* files written (the mbox counts once) */
-	uint64_t messages;
-};
+#include "gen.h"
 
 /* mkdir -p */
 static void out_mkdirs(const char *dir)
@@ -53,7 +37,7 @@ static void out_mkdirs(const char *dir)
 	free(p);
 }
 
-static void out_write_file(const char *path, const char *data, size_t n)
+void out_write_file(const char *path, const char *data, size_t n)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	ssize_t w;
@@ -89,7 +73,7 @@ static const char *out_path(struct buf *path, const char *dir, const char *sub, 
 	return path->p;
 }
 
-static void out_init(struct gen_out *o, int format, const char *dir, int per_message)
+void out_init(struct gen_out *o, int format, const char *dir, int per_message)
 {
 	memset(o, 0, sizeof(*o));
 	o->format = format;
@@ -124,7 +108,7 @@ static void buf_le32(struct buf *b, uint32_t v)
  * Google MTIME 0 XFL 0 OS 0; Microsoft XFL 4 OS 0; Mail.ru (Go) OS 255 and
  * a final empty stored block; Stalwart (Rust flate2) OS 255; the Postfix
  * reporter (Python) a real MTIME, XFL 2, OS 255; the rest OS 3 (Unix).
- * The deflate stream itself is gen_deflate.h's, not the sender's. */
+ * The deflate stream itself is deflate.c's, not the sender's. */
 static void out_gzip(struct gen_out *o, const struct gen_report *r, const char *data, size_t n,
                      struct buf *dst)
 {
@@ -211,7 +195,7 @@ static void mail_emit(struct gen_out *o)
 }
 
 /* Closes the open message, if any, and writes it. */
-static void mail_end(struct gen_out *o)
+void mail_end(struct gen_out *o)
 {
 	if (o->mail.parts == 0)
 		return;
@@ -222,8 +206,8 @@ static void mail_end(struct gen_out *o)
 
 /* Writes report r (name_suffix non-NULL for a re-send: "!resendN" in a
  * file name; a re-sent message is the same message in another file). */
-static void out_report(struct gen_out *o, const struct gen *g, const struct gen_report *r,
-                       const char *name_suffix)
+void out_report(struct gen_out *o, const struct gen *g, const struct gen_report *r,
+                const char *name_suffix)
 {
 	o->json.n = 0;
 	json_report(&o->json, g, r);
@@ -257,7 +241,7 @@ static void out_report(struct gen_out *o, const struct gen *g, const struct gen_
 		mail_end(o);
 }
 
-static void out_finish(struct gen_out *o)
+void out_finish(struct gen_out *o)
 {
 	mail_end(o);
 	if (o->mbox != NULL && fclose(o->mbox) != 0)
@@ -271,5 +255,3 @@ static void out_finish(struct gen_out *o)
 	free(o->crlf.p);
 	mail_free(&o->mail);
 }
-
-#endif

@@ -1,22 +1,18 @@
 /*
- * gen_json.h - one model report as the JSON its sender would write, its
- * report-id and its RFC 8460 section 5.3 file name. Included once, by
- * tools/gen.c only.
+ * json.c - one model report as the JSON its sender would write, its
+ * report-id and its RFC 8460 section 5.3 file name.
  *
  * Input is trusted: the model (domain and MX names were checked against
  * [A-Za-z0-9.-] on the command line). Each sender keeps its own key order,
  * optional members and quirks (docs/quirks.md): compact JSON,
  * no trailing newline (quirks F1).
  */
-#ifndef GEN_JSON_H
-#define GEN_JSON_H
-
-#include "gen_model.h"
+#include "gen.h"
 
 /* A bijection on 48-bit integers: ids that must be unique take the
  * report's key (day, sender, domain; under 2^45 for days before 2200)
  * through it, so they look random yet never collide. */
-static uint64_t perm48(uint64_t x, uint64_t seed)
+uint64_t perm48(uint64_t x, uint64_t seed)
 {
 	const uint64_t m = (1ULL << 48) - 1;
 
@@ -52,7 +48,7 @@ static uint64_t report_filetime(const struct gen_report *r)
 	return ((uint64_t)r->sent - 600 + 11644473600ULL) * 10000000ULL + r->rnd % 10000000ULL;
 }
 
-static void buf_report_id(struct buf *b, const struct gen *g, const struct gen_report *r)
+void buf_report_id(struct buf *b, const struct gen *g, const struct gen_report *r)
 {
 	const char *dom = g->dom[r->dom].name;
 
@@ -92,8 +88,7 @@ static void buf_report_id(struct buf *b, const struct gen *g, const struct gen_r
 }
 
 /* sender!domain!begin!end[!unique-id].json[.gz] (quirks H1-H5). */
-static void buf_report_filename(struct buf *b, const struct gen *g, const struct gen_report *r,
-                                int gz)
+void buf_report_filename(struct buf *b, const struct gen *g, const struct gen_report *r, int gz)
 {
 	buf_str(b, g->snd[r->sender].submitter);
 	buf_ch(b, '!');
@@ -315,7 +310,7 @@ static void json_details(struct buf *b, const struct gen *g, const struct gen_re
 }
 
 /* The report as its sender writes it, appended to b. */
-static void json_report(struct buf *b, const struct gen *g, const struct gen_report *r)
+void json_report(struct buf *b, const struct gen *g, const struct gen_report *r)
 {
 	const struct gen_sender *s = &g->snd[r->sender];
 	int i, postfix = r->style == S_POSTFIX;
@@ -367,5 +362,3 @@ static void json_report(struct buf *b, const struct gen *g, const struct gen_rep
 	}
 	buf_ch(b, '}');
 }
-
-#endif

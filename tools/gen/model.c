@@ -1,8 +1,7 @@
 /*
- * gen_model.h - the generator's in-memory model: the senders it imitates
+ * model.c - the generator's in-memory model: the senders it imitates
  * (docs/quirks.md, section J), the policy domains, and one
- * report built from (seed, sender, domain, day). Included once, by
- * tools/gen.c only.
+ * report built from (seed, sender, domain, day).
  *
  * Input is trusted (the validated command line). Every report draws from
  * its own PRNG stream, so the same (seed, sender, domain, day) always gives
@@ -10,105 +9,13 @@
  * rather than kept, and --max-reports cuts a run without changing what
  * came before the cut.
  */
-#ifndef GEN_MODEL_H
-#define GEN_MODEL_H
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
-#include "gen_senders.h"
-#include "gen_util.h"
+#include "gen.h"
 
-/* --- policy domains */
-
-enum { DOM_STS, DOM_NPF };
-
-struct gen_domain {
-	char *name;
-	int type;         /* DOM_STS or DOM_NPF (no MTA-STS policy) */
-	int dane;         /* publishes TLSA: Microsoft adds a tlsa policy */
-	int wildcard;     /* policy "mx: *.name" rather than each host */
-	int crlf;         /* policy lines keep "\r" in Google's copy (quirks C2) */
-	int maxage_first; /* max_age before the mx lines (quirks C9) */
-	int testing;      /* mode: testing */
-	int64_t max_age;
-	int n_mx;
-	int mx[3];       /* MX host ids */
-	double weight;   /* traffic relative to the busiest domain */
-	int64_t inc_day; /* an incident: inc_len days from inc_day ... */
-	int inc_len;     /* ... (0 = none) at mx[inc_mx], result type inc_rt */
-	int inc_mx;
-	int inc_rt;
-	double inc_rate;
-	int tlsa_usage;      /* 2 or 3 */
-	uint64_t tlsa[2][4]; /* two SHA-256 TLSA records */
-	int extra;           /* created for a --spike, not part of --domains */
-};
-
-/* --- one report */
-
-enum { P_STS, P_TLSA, P_NPF };
-
-struct gen_detail {
-	int rt;      /* result type id */
-	int mx;      /* receiving-mx-hostname id, -1 = absent */
-	int ipkind;  /* sending-mta-ip: 0 absent, 4, 6 */
-	uint32_t ip; /* IPv4 address, or the low 16 bits of an IPv6 one */
-	int rip;     /* receiving-ip present (derived from mx) */
-	int reason;  /* failure-reason-code template, -1 = absent */
-	int64_t count;
-};
-
-struct gen_policy {
-	int type;         /* P_STS, P_TLSA, P_NPF */
-	int dom;          /* policy-domain id, -1 = absent (Postfix, quirks C3) */
-	int variant;      /* 1: the day's second sts policy (quirks C8) */
-	int no_string;    /* policy-string left out (quirks C5) */
-	int64_t ok, fail; /* summary */
-	struct gen_detail *d;
-	size_t n, cap;
-};
-
-/* Policies in one report: Google's sts + sts + no-policy-found is the most. */
-#define GEN_MAX_POLICIES 4
-
-struct gen_report {
-	int sender;         /* index into gen.snd */
-	int style;          /* its style, S_GOOGLE ... */
-	int dom;            /* the domain the report is addressed to */
-	int64_t day;        /* UTC day of start-datetime */
-	int64_t start, end; /* seconds */
-	int zulu;           /* 0: datetimes without "Z" (Microsoft, quirks A1) */
-	int64_t sent;       /* when the report was mailed */
-	uint64_t rnd;       /* per report random bits (ids, boundaries) */
-	uint64_t key;       /* unique: day << 28 | sender << 20 | domain (45 bits) */
-	int npol;
-	struct gen_policy pol[GEN_MAX_POLICIES];
-};
-
-struct gen_spike {
-	int dom;
-	int mx;
-	int rt;
-	int64_t day;
-	int64_t count;
-};
-
-struct gen {
-	uint64_t seed;
-	struct gen_sender *snd; /* sender_styles, then the tail */
-	int n_snd;
-	char **owned; /* the tail's strings */
-	size_t n_owned;
-	int64_t start_day;
-	int64_t days;
-	struct gen_domain *dom;
-	int n_dom;  /* --domains plus domains named only by spikes */
-	int n_main; /* --domains */
-	struct strtab mx;
-	struct strtab rt;
-	struct gen_spike *spike; /* sorted by (dom, day) */
-	size_t n_spike;
-};
-
-static void domain_name(char *out, size_t outlen, int i)
+void domain_name(char *out, size_t outlen, int i)
 {
 	static const char *const first[] = {"example.com", "example.net", "example.org"};
 
@@ -121,7 +28,7 @@ static void domain_name(char *out, size_t outlen, int i)
 /* Domain i's policy, MX hosts, traffic and incident. The first three are
  * fixed so that small runs show every shape: example.com (MTA-STS and
  * DANE, the busiest), example.net (MTA-STS), example.org (no policy). */
-static void model_init_domain(struct gen *g, int i, const char *name, int extra)
+void model_init_domain(struct gen *g, int i, const char *name, int extra)
 {
 	struct gen_domain *d = &g->dom[i];
 	struct rng r = rng_for(g->seed, (uint64_t)i, 0, 0, 0xd0);
@@ -203,7 +110,7 @@ static int model_has_spike(const struct gen *g, int dom, int64_t day)
 
 /* Does sender s report domain dom for this day? Google always does when a
  * spike asks for its report. */
-static int model_present(const struct gen *g, int s, int dom, int64_t day)
+int model_present(const struct gen *g, int s, int dom, int64_t day)
 {
 	struct rng r = rng_for(g->seed, (uint64_t)day, (uint64_t)dom, (uint64_t)s, 1);
 
@@ -394,7 +301,7 @@ static void model_apply_spikes(const struct gen *g, struct gen_report *r, struct
 
 /* Builds sender s's report for domain dom and day into r (whose detail
  * arrays are reused from one report to the next). */
-static void model_build(const struct gen *g, int s, int dom, int64_t day, struct gen_report *r)
+void model_build(const struct gen *g, int s, int dom, int64_t day, struct gen_report *r)
 {
 	const struct gen_domain *d = &g->dom[dom];
 	const struct gen_sender *snd = &g->snd[s];
@@ -478,7 +385,7 @@ static const char *model_own(struct gen *g, const char *a, int n, const char *c)
 
 /* The named senders, then GEN_TAIL_SENDERS small host-named ones:
  * mx.isp-N.test (Stalwart style) and smtp.campus-N.test (Postfix style). */
-static void model_init_senders(struct gen *g)
+void model_init_senders(struct gen *g)
 {
 	int k;
 
@@ -509,7 +416,7 @@ static void model_init_senders(struct gen *g)
 	}
 }
 
-static void model_free(struct gen *g)
+void model_free(struct gen *g)
 {
 	int i;
 	size_t k;
@@ -526,7 +433,7 @@ static void model_free(struct gen *g)
 	strtab_free(&g->rt);
 }
 
-static void report_free_details(struct gen_report *r)
+void report_free_details(struct gen_report *r)
 {
 	int i;
 
@@ -534,5 +441,3 @@ static void report_free_details(struct gen_report *r)
 		free(r->pol[i].d);
 	memset(r, 0, sizeof(*r));
 }
-
-#endif

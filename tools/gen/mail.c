@@ -1,24 +1,13 @@
 /*
- * gen_mail.h - a generated report as mail: an RFC 8460 section 5.3
+ * mail.c - a generated report as mail: an RFC 8460 section 5.3
  * multipart/report message with each sender's header shapes, Subject,
  * Message-ID and text part (docs/quirks.md section G). Built
- * in memory with LF line ends; gen_out.h writes it. Included once, by
- * tools/gen.c only. Input is trusted: the model.
+ * in memory with LF line ends; out.c writes it. Input is trusted: the model.
  */
-#ifndef GEN_MAIL_H
-#define GEN_MAIL_H
+#include <stdlib.h>
+#include <string.h>
 
-#include "gen_json.h"
-
-struct gen_mail {
-	struct buf msg;     /* the message so far, LF line ends */
-	struct buf bnd;     /* its MIME boundary, NUL-terminated */
-	struct buf name;    /* an attachment's file name */
-	int style;          /* of the first report: shapes the message */
-	const char *bounce; /* its envelope sender */
-	int64_t sent;       /* its time */
-	int parts;          /* reports attached */
-};
+#include "gen.h"
 
 static void buf_base64(struct buf *b, const unsigned char *p, size_t n)
 {
@@ -180,7 +169,7 @@ static void mail_text(struct buf *b, const struct gen *g, const struct gen_repor
 }
 
 /* Starts a message carrying r: headers and the human-readable part. */
-static void mail_begin(struct gen_mail *m, const struct gen *g, const struct gen_report *r)
+void mail_begin(struct gen_mail *m, const struct gen *g, const struct gen_report *r)
 {
 	struct buf *b = &m->msg;
 	const char *dom = g->dom[r->dom].name;
@@ -255,8 +244,8 @@ static void mail_begin(struct gen_mail *m, const struct gen *g, const struct gen
 
 /* Adds r (gzip bytes gz) as an application/tlsrpt+gzip part (quirks G6
  * for the header shapes). */
-static void mail_attach(struct gen_mail *m, const struct gen *g, const struct gen_report *r,
-                        const struct buf *gz)
+void mail_attach(struct gen_mail *m, const struct gen *g, const struct gen_report *r,
+                 const struct buf *gz)
 {
 	struct buf *b = &m->msg;
 
@@ -285,19 +274,17 @@ static void mail_attach(struct gen_mail *m, const struct gen *g, const struct ge
 
 /* Ends the message. Mail.ru leaves out the final close-delimiter (quirks
  * G1). */
-static void mail_close(struct gen_mail *m)
+void mail_close(struct gen_mail *m)
 {
 	buf_str(&m->msg, "--");
 	buf_str(&m->msg, m->bnd.p);
 	buf_str(&m->msg, m->style == S_MAILRU ? "\n\n" : "--\n");
 }
 
-static void mail_free(struct gen_mail *m)
+void mail_free(struct gen_mail *m)
 {
 	free(m->msg.p);
 	free(m->bnd.p);
 	free(m->name.p);
 	memset(m, 0, sizeof(*m));
 }
-
-#endif

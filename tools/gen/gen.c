@@ -7,26 +7,16 @@
  * with one line). The generator shares no code with tlswatch's core: its
  * expected figures are computed from its own model, so that comparing them
  * with tlswatch's output is an honest test. It includes core/limits.h only
- * (gen_opts.h), to stay inside what tlswatch accepts.
+ * (opts.c), to stay inside what tlswatch accepts.
  *
- * One translation unit (the Makefile builds one binary per .c file in tools/):
- *   gen_util.h     PRNG, buffers, calendar, JSON strings, interned names
- *   gen_senders.h  senders and result types
- *   gen_model.h    domains and one report from (seed, sender, domain, day)
- *   gen_json.h     a report as its sender writes it, report-id, file name
- *   gen_deflate.h  a fast deflate encoder for the gzip output
- *   gen_mail.h     a report as a multipart/report message
- *   gen_out.h      .json / .json.gz files, mail as .eml, mbox or Maildir
- *   gen_expect.h   the expected summary figures
- *   gen_opts.h     the command line and the generator's own limits
+ * This file holds main() and the run: which reports, in which order; the
+ * other files and what each does are listed in gen.h.
  */
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "gen_expect.h"
-#include "gen_opts.h"
+#include "gen.h"
 
 /* The domain named name: one of --domains, one made earlier for a spike,
  * or a new one. */

@@ -1,8 +1,7 @@
 /*
- * gen_deflate.h - a small, fast deflate encoder (RFC 1951) for the
+ * deflate.c - a small, fast deflate encoder (RFC 1951) for the
  * generator's gzip output: greedy LZ77 over a 32 KiB window, coded with
- * the fixed Huffman codes of RFC 1951 section 3.2.6. Included once, by
- * tools/gen.c only.
+ * the fixed Huffman codes of RFC 1951 section 3.2.6.
  *
  * Why not zlib's deflate: for a 1 KiB report, zlib spends 10-20 us per
  * call (resetting its tables, building dynamic trees), which alone keeps
@@ -11,27 +10,9 @@
  * is about 10% larger and inflates with any decoder. Input is trusted
  * (the generator's own JSON); any length works.
  */
-#ifndef GEN_DEFLATE_H
-#define GEN_DEFLATE_H
+#include <string.h>
 
-#include "gen_util.h"
-
-#define DEFL_HASH_BITS 13
-#define DEFL_WINDOW    32768
-#define DEFL_MAX_MATCH 258
-
-struct defl {
-	uint32_t head[1u << DEFL_HASH_BITS]; /* stamp + position, < stamp = empty */
-	uint32_t stamp;                      /* where this input's positions start */
-	uint16_t lit_code[288];              /* bit-reversed fixed codes */
-	uint8_t lit_bits[288];
-	uint8_t dist_rev[30];                /* 5-bit distance codes, reversed */
-	uint8_t len_sym[DEFL_MAX_MATCH + 1]; /* match length -> length code 0..28 */
-	uint8_t dist_sym[512];               /* distance - 1 -> code, see defl_dist() */
-	uint64_t acc;                        /* bit writer, LSB first */
-	int nacc;
-	unsigned char *out;
-};
+#include "gen.h"
 
 static const uint16_t defl_len_base[29] = {3,  4,  5,  6,   7,   8,   9,   10,  11, 13,
                                            15, 17, 19, 23,  27,  31,  35,  43,  51, 59,
@@ -54,7 +35,7 @@ static uint32_t defl_reverse(uint32_t code, int bits)
 	return r;
 }
 
-static void defl_init(struct defl *d)
+void defl_init(struct defl *d)
 {
 	unsigned s, c, len, dist;
 
@@ -139,8 +120,7 @@ static uint32_t defl_hash(const unsigned char *p)
  * final unless go_style, in which case it is followed by an empty stored
  * block (a sync flush) and an empty final stored block, as Go's
  * compress/flate closes a stream (quirks F3). */
-static void defl_compress(struct defl *d, const unsigned char *in, size_t n, int go_style,
-                          struct buf *dst)
+void defl_compress(struct defl *d, const unsigned char *in, size_t n, int go_style, struct buf *dst)
 {
 	size_t i = 0, j, len, max, pos;
 	uint32_t cand, h;
@@ -199,5 +179,3 @@ static void defl_compress(struct defl *d, const unsigned char *in, size_t n, int
 	dst->n = (size_t)((char *)d->out - dst->p);
 	d->stamp += (uint32_t)n + DEFL_WINDOW + 1;
 }
-
-#endif

@@ -1,25 +1,20 @@
 /*
- * gen_util.h - helpers for the report generator (tools/gen.c): a seeded
+ * util.c - helpers for the report generator (tools/gen/): a seeded
  * PRNG, a growable byte buffer, UTC calendar arithmetic and JSON string
- * escaping, interned strings. Included once, by tools/gen.c only (the generator is one
- * translation unit; see the Makefile's build/tools/% rule).
+ * escaping, interned strings.
  *
  * Input is trusted: the generator's own model and its validated command
  * line. Nothing here is shared with tlswatch's core on purpose: the
  * generator must compute its expected figures independently.
  */
-#ifndef GEN_UTIL_H
-#define GEN_UTIL_H
-
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Out of memory or an unwritable output ends the run: exit 2, one line. */
-static void gen_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void gen_die(const char *fmt, ...)
+#include "gen.h"
+
+void gen_die(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -45,7 +40,7 @@ static void *gen_xmalloc(size_t n)
  * realloc (failed, in place, moved), which across the generator's loops
  * keeps 'make lint' busy for hours; malloc, copy and free it follows in
  * seconds. Buffers are reused, so they grow rarely and the copy is free. */
-static void *gen_xgrow(void *p, size_t old_bytes, size_t new_bytes)
+void *gen_xgrow(void *p, size_t old_bytes, size_t new_bytes)
 {
 	void *q = gen_xmalloc(new_bytes);
 
@@ -55,7 +50,7 @@ static void *gen_xgrow(void *p, size_t old_bytes, size_t new_bytes)
 	return q;
 }
 
-static void *gen_xcalloc(size_t n, size_t size)
+void *gen_xcalloc(size_t n, size_t size)
 {
 	void *p = calloc(n ? n : 1, size ? size : 1);
 
@@ -64,7 +59,7 @@ static void *gen_xcalloc(size_t n, size_t size)
 	return p;
 }
 
-static char *gen_xstrdup(const char *s)
+char *gen_xstrdup(const char *s)
 {
 	size_t n = strlen(s) + 1;
 	char *p = gen_xmalloc(n);
@@ -73,41 +68,33 @@ static char *gen_xstrdup(const char *s)
 	return p;
 }
 
-/* --- PRNG: splitmix64. Every report draws from its own stream, seeded
- * from (seed, day, domain, sender), so a report's content does not depend
- * on which other reports were generated (--max-reports, spikes, order). */
-
-struct rng {
-	uint64_t s;
-};
-
 /* The splitmix64 finaliser: a bijection on 64-bit integers. */
-static uint64_t mix64(uint64_t z)
+uint64_t mix64(uint64_t z)
 {
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
 	return z ^ (z >> 31);
 }
 
-static uint64_t rng_next(struct rng *r)
+uint64_t rng_next(struct rng *r)
 {
 	r->s += 0x9e3779b97f4a7c15ULL;
 	return mix64(r->s);
 }
 
 /* Uniform in [0, n); n > 0. The modulo bias (< n / 2^64) is irrelevant. */
-static uint64_t rng_below(struct rng *r, uint64_t n)
+uint64_t rng_below(struct rng *r, uint64_t n)
 {
 	return rng_next(r) % n;
 }
 
 /* Uniform in [0, 1). */
-static double rng_unit(struct rng *r)
+double rng_unit(struct rng *r)
 {
 	return (double)(rng_next(r) >> 11) * 0x1.0p-53;
 }
 
-static struct rng rng_for(uint64_t seed, uint64_t a, uint64_t b, uint64_t c, uint64_t d)
+struct rng rng_for(uint64_t seed, uint64_t a, uint64_t b, uint64_t c, uint64_t d)
 {
 	struct rng r;
 
@@ -120,13 +107,17 @@ static struct rng rng_for(uint64_t seed, uint64_t a, uint64_t b, uint64_t c, uin
 }
 
 /* Index drawn from a weight table (weights > 0 somewhere). */
-static size_t rng_pick(struct rng *r, const unsigned *weights, size_t n)
+size_t rng_pick(struct rng *r, const unsigned *weights, size_t n)
 {
 	unsigned total = 0, x;
 	size_t i;
 
 	for (i = 0; i < n; i++)
 		total += weights[i];
+	/* The tables are constant and none is all zero; were one, the
+	 * modulo below would divide by zero (cppcheck sees the path). */
+	if (total == 0)
+		gen_die("rng_pick: a weight table without weight");
 	x = (unsigned)rng_below(r, total);
 	for (i = 0; i < n; i++) {
 		if (x < weights[i])
@@ -136,15 +127,7 @@ static size_t rng_pick(struct rng *r, const unsigned *weights, size_t n)
 	return n - 1;
 }
 
-/* --- growable buffer */
-
-struct buf {
-	char *p;
-	size_t n;
-	size_t cap;
-};
-
-static void buf_reserve(struct buf *b, size_t more)
+void buf_reserve(struct buf *b, size_t more)
 {
 	size_t want = b->n + more;
 
@@ -157,7 +140,7 @@ static void buf_reserve(struct buf *b, size_t more)
 	b->p = gen_xgrow(b->p, b->n, b->cap);
 }
 
-static void buf_add(struct buf *b, const void *p, size_t n)
+void buf_add(struct buf *b, const void *p, size_t n)
 {
 	if (n == 0)
 		return;
@@ -166,18 +149,18 @@ static void buf_add(struct buf *b, const void *p, size_t n)
 	b->n += n;
 }
 
-static void buf_str(struct buf *b, const char *s)
+void buf_str(struct buf *b, const char *s)
 {
 	buf_add(b, s, strlen(s));
 }
 
-static void buf_ch(struct buf *b, char c)
+void buf_ch(struct buf *b, char c)
 {
 	buf_reserve(b, 1);
 	b->p[b->n++] = c;
 }
 
-static void buf_u64(struct buf *b, uint64_t v)
+void buf_u64(struct buf *b, uint64_t v)
 {
 	char tmp[24];
 	size_t i = sizeof(tmp);
@@ -189,7 +172,7 @@ static void buf_u64(struct buf *b, uint64_t v)
 	buf_add(b, tmp + i, sizeof(tmp) - i);
 }
 
-static void buf_i64(struct buf *b, int64_t v)
+void buf_i64(struct buf *b, int64_t v)
 {
 	if (v < 0) {
 		buf_ch(b, '-');
@@ -200,7 +183,7 @@ static void buf_i64(struct buf *b, int64_t v)
 }
 
 /* v in decimal, zero-padded to width digits. */
-static void buf_pad(struct buf *b, uint64_t v, int width)
+void buf_pad(struct buf *b, uint64_t v, int width)
 {
 	char tmp[24];
 	int i = (int)sizeof(tmp);
@@ -214,7 +197,7 @@ static void buf_pad(struct buf *b, uint64_t v, int width)
 	buf_add(b, tmp + i, sizeof(tmp) - (size_t)i);
 }
 
-static void buf_hex(struct buf *b, uint64_t v, int digits, int upper)
+void buf_hex(struct buf *b, uint64_t v, int digits, int upper)
 {
 	const char *xd = upper ? "0123456789ABCDEF" : "0123456789abcdef";
 	int i;
@@ -224,7 +207,7 @@ static void buf_hex(struct buf *b, uint64_t v, int digits, int upper)
 }
 
 /* A JSON string literal, quotes included (RFC 8259 section 7). */
-static void buf_json_str(struct buf *b, const char *s)
+void buf_json_str(struct buf *b, const char *s)
 {
 	const unsigned char *u = (const unsigned char *)s;
 
@@ -260,7 +243,7 @@ static void buf_json_str(struct buf *b, const char *s)
 
 /* --- UTC calendar (proleptic Gregorian; H. Hinnant's civil algorithms) */
 
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
 {
 	int64_t era, yoe, doy, doe;
 
@@ -272,7 +255,7 @@ static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
 	return era * 146097 + doe - 719468;
 }
 
-static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 {
 	int64_t era, doe, yoe, doy, mp;
 
@@ -287,13 +270,13 @@ static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 	*y = yoe + era * 400 + (*m <= 2);
 }
 
-static int64_t floor_div(int64_t a, int64_t b)
+int64_t floor_div(int64_t a, int64_t b)
 {
 	return a / b - (a % b != 0 && (a < 0) != (b < 0));
 }
 
 /* Strict "YYYY-MM-DD" to a day number (days since 1970-01-01). 0 or -1. */
-static int parse_day(const char *s, int64_t *out)
+int parse_day(const char *s, int64_t *out)
 {
 	int64_t y = 0, day, yy;
 	unsigned m = 0, d = 0, mm, dd;
@@ -323,7 +306,7 @@ static int parse_day(const char *s, int64_t *out)
 	return 0;
 }
 
-static void buf_date(struct buf *b, int64_t day)
+void buf_date(struct buf *b, int64_t day)
 {
 	int64_t y;
 	unsigned m, d;
@@ -348,7 +331,7 @@ static void buf_hms(struct buf *b, int64_t t)
 }
 
 /* RFC 3339 UTC: "2026-10-02T00:00:00Z", or without the "Z" (quirks A1). */
-static void buf_rfc3339(struct buf *b, int64_t t, int zulu)
+void buf_rfc3339(struct buf *b, int64_t t, int zulu)
 {
 	buf_date(b, floor_div(t, 86400));
 	buf_ch(b, 'T');
@@ -362,14 +345,14 @@ static const char *const gen_month[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun"
                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
 /* 0 = Sunday ... 6 = Saturday. */
-static int day_of_week(int64_t day)
+int day_of_week(int64_t day)
 {
 	return (int)((day % 7 + 7 + 4) % 7);
 }
 
 /* RFC 5322 date: "Fri, 3 Feb 2023 05:09:22 +0000" for UTC time t shown in
  * the zone tz_minutes east of UTC; pad_day gives "03" instead of "3". */
-static void buf_rfc5322(struct buf *b, int64_t t, int tz_minutes, int pad_day)
+void buf_rfc5322(struct buf *b, int64_t t, int tz_minutes, int pad_day)
 {
 	int64_t local = t + (int64_t)tz_minutes * 60, day = floor_div(local, 86400), y;
 	unsigned m, d;
@@ -392,7 +375,7 @@ static void buf_rfc5322(struct buf *b, int64_t t, int tz_minutes, int pad_day)
 }
 
 /* asctime-style UTC date of an mbox "From " line: "Fri Feb  3 05:09:22 2023". */
-static void buf_asctime(struct buf *b, int64_t t)
+void buf_asctime(struct buf *b, int64_t t)
 {
 	int64_t day = floor_div(t, 86400), y;
 	unsigned m, d;
@@ -410,15 +393,6 @@ static void buf_asctime(struct buf *b, int64_t t)
 	buf_ch(b, ' ');
 	buf_pad(b, (uint64_t)y, 4);
 }
-
-/* --- interned strings (MX host names, result types): id <-> name */
-
-struct strtab {
-	char **s;
-	size_t n, cap;
-	int32_t *slot; /* open addressing: id + 1, 0 = empty */
-	size_t nslot;
-};
 
 static uint64_t str_hash(const char *s)
 {
@@ -457,7 +431,7 @@ static int strtab_find(const struct strtab *t, const char *s)
 	return -1;
 }
 
-static int strtab_intern(struct strtab *t, const char *s)
+int strtab_intern(struct strtab *t, const char *s)
 {
 	int id = strtab_find(t, s);
 
@@ -482,7 +456,7 @@ static int strtab_intern(struct strtab *t, const char *s)
 	return (int)t->n - 1;
 }
 
-static void strtab_free(struct strtab *t)
+void strtab_free(struct strtab *t)
 {
 	size_t i;
 
@@ -492,5 +466,3 @@ static void strtab_free(struct strtab *t)
 	free(t->slot);
 	memset(t, 0, sizeof(*t));
 }
-
-#endif

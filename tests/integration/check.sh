@@ -1,0 +1,132 @@
+#!/bin/sh
+# tests/integration/check.sh - `tlswatch check` against real servers on
+# loopback (check_servers.lib: NSD with a DNSSEC-signed zone, nginx, Postfix):
+# the clean domain passes, and each planted mistake is reported with its fix.
+. "$TOP/tests/lib.sh"
+. "$TOP/tests/integration/check_servers.lib"
+
+if ! ck_setup; then
+	t_fail "test servers started" "$(tail -3 "$CK/nsd.log" "$CK/nginx.start" \
+		"$CK/postfix/maillog" 2> /dev/null | tr '\n' ' ')"
+	exit 0
+fi
+t_pass "test servers started (NSD, nginx, Postfix)"
+
+# ck DOMAIN [OPTIONS]: runs check, output in $T/out, exit status in $rc
+ck() {
+	d=$1
+	shift
+	"$TLSWATCH" check --resolver "127.0.0.1:$CK_DNS" --trust-anchor "$CK/ta.key" \
+		--ca-file "$CK_CA" --smtp-port "$CK_SMTP" --https-port "$CK_HTTPS" --timeout 5 \
+		"$@" "$d" > "$T/out" 2> "$T/err"
+	rc=$?
+}
+# has NAME STATUS CHECK TEXT: a line "DOMAIN: STATUS CHECK ...TEXT..." exists
+has() {
+	if grep -E "^[^ ]+: $2 +$3 " "$T/out" | grep -qF -- "$4"; then
+		t_pass "$1"
+	else
+		t_fail "$1" "no '$2 $3 ... $4' in: $(tr '\n' '|' < "$T/out") $(cat "$T/err")"
+	fi
+}
+
+# --- the clean domain: every finding ok, exit 0, nothing under -q
+ck example.test
+t_eq "clean domain: exit 0" "$rc" 0
+t_eq "clean domain: no finding other than ok" "$(grep -vc '^example.test: ok ' "$T/out")" 0
+has "clean: MX set" ok mx "mx1.example.test (10)"
+has "clean: TLSRPT" ok tlsrpt "mailto:tlsrpt@example.test"
+has "clean: MTA-STS id" ok sts-record "id 20261201"
+has "clean: policy" ok sts-policy "mode enforce, max_age 604800, 1 mx pattern"
+has "clean: MX covered" ok sts-mx "mx1.example.test: matches mx: mx1.example.test"
+has "clean: STARTTLS" ok smtp "STARTTLS with TLS1."
+has "clean: WebPKI" ok cert "chain is valid for the host name"
+has "clean: expiry" ok cert "valid until"
+has "clean: DANE, with a rollover record" ok dane "1 of 2 usable TLSA records match"
+"$TLSWATCH" -q check --resolver "127.0.0.1:$CK_DNS" --trust-anchor "$CK/ta.key" \
+	--ca-file "$CK_CA" --smtp-port "$CK_SMTP" --https-port "$CK_HTTPS" example.test > "$T/q"
+t_eq "clean domain: -q prints nothing" "$(wc -c < "$T/q" | tr -d ' ')" 0
+
+# --- JSON for machines
+ck example.test --format json
+t_eq "json: exit 0" "$rc" 0
+t_eq "json: domain status" "$(jq -r '.domains[0].status' "$T/out")" ok
+t_eq "json: policy id and mode" "$(jq -r '.domains[0].mta_sts | "\(.id) \(.mode) \(.max_age)"' \
+	"$T/out")" "20261201 enforce 604800"
+t_eq "json: findings carry check and status" \
+	"$(jq -r '[.domains[0].findings[] | select(.check == "dane")][0].status' "$T/out")" ok
+
+# --- MTA-STS policy mistakes
+ck uncovered.example.test
+t_eq "uncovered MX: exit 1" "$rc" 1
+has "uncovered MX named, with its consequence" fail sts-mx \
+	"mx2.uncovered.example.test: in your MX set but matches no mx: line"
+has "the covered MX still ok" ok sts-mx "mx1.uncovered.example.test: matches"
+has "a pattern matching no MX" warn sts-mx "mx: *.old.example.test matches none of your MX hosts"
+has "uncovered MX: the fix" fail sts-mx "fix: add an mx: line for it to the policy and raise the id"
+
+ck redirect.example.test
+has "redirecting policy URL" fail sts-policy "the policy URL redirects (HTTP 301"
+ck big.example.test
+has "policy over the size cap" fail sts-policy "the policy is over 65536 bytes"
+ck ctype.example.test
+has "policy with the wrong content type" fail sts-policy "served as \"text/html\", not text/plain"
+
+# --- TLSRPT record mistakes
+ck tworpt.example.test
+has "two TLSRPT records" fail tlsrpt "2 v=TLSRPTv1 records"
+ck nomailto.example.test
+has "rua without mailto:" fail tlsrpt "is neither mailto: nor https:"
+ck tworua.example.test
+has "several rua: Microsoft uses the first" warn tlsrpt "Microsoft sends reports only to the first"
+has "no MTA-STS: a warning, not silence" warn sts-record "no MTA-STS record"
+
+# --- MX hosts
+ck expired.example.test
+t_eq "expired certificate: exit 1" "$rc" 1
+has "expired certificate" fail cert "the certificate expired on 2025-02-01"
+ck mismatch.example.test
+has "certificate for another name" warn cert "mx1.mismatch.example.test"
+grep -E ' cert ' "$T/out" | grep -q 'other.example\|not trusted\|does not match' &&
+	t_pass "name mismatch explained" || t_fail "name mismatch explained" "$(cat "$T/out")"
+ck notls.example.test
+has "no STARTTLS" fail smtp "STARTTLS is not offered"
+ck soon.example.test --expiry-warn-days 14
+has "certificate expiring soon" warn cert "the certificate expires on"
+ck soon.example.test --expiry-warn-days 3
+has "--expiry-warn-days moves the threshold" ok cert "valid until"
+
+# --- DANE
+ck dane.example.test
+has "no TLSA record matches" fail dane "no usable TLSA record matches the certificate served"
+ck daneone.example.test
+has "a single TLSA record: rollover warning" warn dane "only one TLSA record"
+has "the single record matches" ok dane "1 of 1 usable TLSA records match"
+
+# --- DNSSEC and DNS failures
+ck bogus.example.test
+has "bogus DNSSEC signature" fail dns "fails DNSSEC validation"
+ck_silent_dns
+start=$(date +%s)
+"$TLSWATCH" check --resolver "127.0.0.1:$CK_SILENT" --trust-anchor "$CK/ta.key" --timeout 1 \
+	example.test > "$T/out" 2> "$T/err"
+rc=$?
+t_eq "DNS timeout: exit 2 (could not check)" "$rc" 2
+has "DNS timeout named" fail dns "DNS timeout after 1000 ms looking up example.test MX"
+# bounded wait: each look-up gives up at its deadline (not a timing assert:
+# 60 s is an order of magnitude above the 4 look-ups x 1 s it may take)
+t_check "DNS timeout: gives up" test "$(($(date +%s) - start))" -lt 60
+
+# --- usage
+"$TLSWATCH" check > "$T/out" 2>&1
+t_eq "no domain: exit 2" "$?" 2
+t_check "no domain: says what to do" grep -q "name a DOMAIN, or set \[check\] domains" "$T/out"
+"$TLSWATCH" check --smtp-port 70000 example.test > "$T/out" 2>&1
+t_eq "bad port: exit 2" "$?" 2
+t_check "bad port: names the option" grep -q -- "--smtp-port" "$T/out"
+printf '[check]\ndomains = example.test, tworua.example.test\nresolver = 127.0.0.1:%s\ntrust_anchor = %s\nca_file = %s\nsmtp_port = %s\nhttps_port = %s\n' \
+	"$CK_DNS" "$CK/ta.key" "$CK_CA" "$CK_SMTP" "$CK_HTTPS" > "$T/conf"
+"$TLSWATCH" --config "$T/conf" check > "$T/out" 2>&1
+t_eq "[check] domains from the config: exit 1 (tworua warns)" "$?" 1
+t_eq "[check] domains: both checked" "$(cut -d: -f1 "$T/out" | sort -u | tr '\n' ' ')" \
+	"example.test tworua.example.test "
