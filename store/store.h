@@ -138,7 +138,8 @@ int store_imap_state_set(struct store *st, const char *server, const char *user,
                          size_t errlen);
 
 /* Whether any connection has committed to the database since this handle
- * last asked (PRAGMA data_version); the first call on a handle says 1.
+ * last asked (SQLite: PRAGMA data_version); the first call on a handle
+ * says 1.
  * For readers that keep results computed from the store (the dashboard's
  * response cache). 0 with *changed set, or -1 with the reason. */
 int store_data_changed(struct store *st, int *changed, char *err, size_t errlen);
