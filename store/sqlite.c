@@ -23,6 +23,14 @@ int sqlite_fail(struct sqlite_store *st, char *err, size_t errlen, const char *w
 	return -1;
 }
 
+int sqlite_step_done(struct sqlite_store *st, sqlite3_stmt *s, const char *what, char *err,
+                     size_t errlen)
+{
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return sqlite_fail(st, err, errlen, what);
+	return 0;
+}
+
 static int sqlite_exec_sql(struct sqlite_store *st, const char *sql, char *err, size_t errlen)
 {
 	char *msg = NULL;

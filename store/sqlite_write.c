@@ -1,13 +1,11 @@
 /*
- * sqlite_write.c - adding reports, their aggregates and quarantine records.
- * Input: validated reports (untrusted text, bound as parameters) and raw
- * input bytes.
+ * sqlite_write.c - adding a report's record (core/record.h: derived before
+ * the store is called) with its policies, failure details and aggregates.
+ * Input: validated report text (untrusted, bound as parameters) and the
+ * raw gzip bytes.
  */
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
-#include "digest.h"
 #include "sqlite_impl.h"
 
 #define SQL_FIND_REPORT "SELECT id FROM report WHERE organization = ?1 AND report_id = ?2"
@@ -46,18 +44,6 @@
 	" policies = policies + excluded.policies,"                                                \
 	" successful_sessions = successful_sessions + excluded.successful_sessions,"               \
 	" failed_sessions = failed_sessions + excluded.failed_sessions"
-#define SQL_FIND_QUARANTINE "SELECT id FROM quarantine WHERE sha256 = ?1 AND released IS NULL"
-#define SQL_ADD_QUARANTINE                                                                         \
-	"INSERT INTO quarantine (received, kind, name, reason, sha256, size, data, truncated)"     \
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
-
-static int sqlite_step_done(struct sqlite_store *st, sqlite3_stmt *s, const char *what, char *err,
-                            size_t errlen)
-{
-	if (sqlite3_step(s) != SQLITE_DONE)
-		return sqlite_fail(st, err, errlen, what);
-	return 0;
-}
 
 static int sqlite_add_source(struct sqlite_store *st, const struct source_info *src, int64_t *id,
                              char *err, size_t errlen)
@@ -253,51 +239,5 @@ int sqlite_add_report(struct store *base, const struct report_record *rec,
 		return -1;
 	}
 	*outcome = STORE_NEW;
-	return 0;
-}
-
-int sqlite_add_quarantine(struct store *base, const struct source_info *src, const char *reason,
-                          const uint8_t *data, size_t len, int64_t orig_size, int truncated,
-                          int64_t *id, int *existing, char *err, size_t errlen)
-{
-	struct sqlite_store *st = sqlite_of(base);
-	uint8_t sha[DIGEST_SHA256_LEN];
-	sqlite3_stmt *s;
-	int step;
-
-	if (!st->in_batch) {
-		snprintf(err, errlen, "internal error: store_add_quarantine outside a batch");
-		return -1;
-	}
-	digest_sha256(data, len, sha);
-	if ((s = sqlite_stmt(st, STMT_FIND_QUARANTINE, SQL_FIND_QUARANTINE, err, errlen)) == NULL)
-		return -1;
-	sqlite3_bind_blob(s, 1, sha, sizeof(sha), SQLITE_STATIC);
-	step = sqlite3_step(s);
-	if (step == SQLITE_ROW) {
-		*id = sqlite3_column_int64(s, 0);
-		*existing = 1;
-		sqlite3_reset(s);
-		return 0;
-	}
-	if (step != SQLITE_DONE)
-		return sqlite_fail(st, err, errlen, "cannot look up quarantine");
-	if ((s = sqlite_stmt(st, STMT_ADD_QUARANTINE, SQL_ADD_QUARANTINE, err, errlen)) == NULL)
-		return -1;
-	sqlite3_bind_int64(s, 1, src->received);
-	sqlite_bind_text(s, 2, src->kind);
-	sqlite_bind_text(s, 3, src->name);
-	sqlite_bind_text(s, 4, reason);
-	sqlite3_bind_blob(s, 5, sha, sizeof(sha), SQLITE_STATIC);
-	sqlite3_bind_int64(s, 6, orig_size);
-	if (len == 0)
-		sqlite3_bind_zeroblob(s, 7, 0); /* NULL data would bind SQL NULL */
-	else
-		sqlite3_bind_blob64(s, 7, data, len, SQLITE_STATIC);
-	sqlite3_bind_int(s, 8, truncated);
-	if (sqlite_step_done(st, s, "cannot add quarantine record", err, errlen) < 0)
-		return -1;
-	*id = sqlite3_last_insert_rowid(st->db);
-	*existing = 0;
 	return 0;
 }

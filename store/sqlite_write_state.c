@@ -1,42 +1,44 @@
 /*
- * sqlite_imap.c - the IMAP collector's state: where it stopped in each
- * mailbox. Values come from the configuration and the server (mailbox
- * names, numbers); every statement binds them.
+ * sqlite_write_state.c - the state tables the collector and the analyzer
+ * write: where IMAP collection stopped in each mailbox
+ * (schema/003_imap_state.sql; values from the configuration and the
+ * server), and which alerts were sent (schema/002_alerts.sql; keys hold
+ * report text). Everything untrusted is bound as a parameter.
  */
-#include "sqlite_impl.h"
-
 #include <stdio.h>
 #include <time.h>
 
-int sqlite_imap_state_get(struct store *base, const char *server, const char *user,
-                          const char *mailbox, int64_t *uidvalidity, int64_t *last_uid, int *found,
-                          char *err, size_t errlen)
+#include "query.h"
+#include "sqlite_impl.h"
+
+int sqlite_alert_record_sent(struct store *base, const struct query_alert_key *k, int64_t day,
+                             int64_t value, int64_t now, char *err, size_t errlen)
 {
 	struct sqlite_store *st = sqlite_of(base);
 	sqlite3_stmt *s = NULL;
-	int r, rc = -1;
+	int rc = -1;
 
-	if (sqlite3_prepare_v2(st->db,
-	                       "SELECT uidvalidity, last_uid FROM imap_state"
-	                       " WHERE server = ?1 AND user = ?2 AND mailbox = ?3",
-	                       -1, &s, NULL) != SQLITE_OK) {
-		sqlite_fail(st, err, errlen, "cannot read IMAP state");
-		goto out;
+	if (!st->in_batch) {
+		snprintf(err, errlen, "internal error: alert state written outside a batch");
+		return -1;
 	}
-	sqlite_bind_text(s, 1, server);
-	sqlite_bind_text(s, 2, user);
-	sqlite_bind_text(s, 3, mailbox);
-	r = sqlite3_step(s);
-	if (r == SQLITE_ROW) {
-		*uidvalidity = sqlite3_column_int64(s, 0);
-		*last_uid = sqlite3_column_int64(s, 1);
-		*found = 1;
-	} else if (r == SQLITE_DONE) {
-		*uidvalidity = 0;
-		*last_uid = 0;
-		*found = 0;
-	} else {
-		sqlite_fail(st, err, errlen, "cannot read IMAP state");
+	if (sqlite3_prepare_v2(
+	        st->db,
+	        "INSERT INTO alert_sent (scope, policy_domain, mx_host, result_type,"
+	        " organization, first_day, last_day, last_value, sent_at)"
+	        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8)"
+	        " ON CONFLICT (scope, policy_domain, mx_host, result_type, organization)"
+	        " DO UPDATE SET last_day = excluded.last_day,"
+	        " last_value = excluded.last_value, sent_at = excluded.sent_at,"
+	        " times = times + 1",
+	        -1, &s, NULL) != SQLITE_OK)
+		return sqlite_fail(st, err, errlen, "cannot record alert");
+	sqlite_bind_alert_key(s, k);
+	sqlite3_bind_int64(s, 6, day);
+	sqlite3_bind_int64(s, 7, value);
+	sqlite3_bind_int64(s, 8, now);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		sqlite_fail(st, err, errlen, "cannot record alert");
 		goto out;
 	}
 	rc = 0;

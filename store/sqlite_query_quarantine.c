@@ -8,17 +8,11 @@
 
 #include "digest.h"
 #include "sqlite_impl.h"
+#include "sqlite_query_impl.h"
 #include "xalloc.h"
 
 #define QUARANTINE_COLUMNS                                                                         \
 	"id, received, kind, name, reason, sha256, size, truncated, released, released_report"
-
-static char *sqlite_column_strdup_q(sqlite3_stmt *s, int i)
-{
-	const unsigned char *t = sqlite3_column_text(s, i);
-
-	return t != NULL ? xstrdup((const char *)t) : NULL;
-}
 
 static void sqlite_read_entry(sqlite3_stmt *s, struct quarantine_entry *q)
 {
@@ -27,9 +21,9 @@ static void sqlite_read_entry(sqlite3_stmt *s, struct quarantine_entry *q)
 	memset(q, 0, sizeof(*q));
 	q->id = sqlite3_column_int64(s, 0);
 	q->received = sqlite3_column_int64(s, 1);
-	q->kind = sqlite_column_strdup_q(s, 2);
-	q->name = sqlite_column_strdup_q(s, 3);
-	q->reason = sqlite_column_strdup_q(s, 4);
+	q->kind = query_column_strdup(s, 2);
+	q->name = query_column_strdup(s, 3);
+	q->reason = query_column_strdup(s, 4);
 	if (sha != NULL && sqlite3_column_bytes(s, 5) == DIGEST_SHA256_LEN)
 		digest_hex(sha, DIGEST_SHA256_LEN, q->sha256_hex);
 	q->size = sqlite3_column_int64(s, 6);
@@ -105,48 +99,4 @@ int sqlite_quarantine_get(struct store *base, int64_t id, struct quarantine_entr
 out:
 	sqlite3_finalize(s);
 	return rc;
-}
-
-static int sqlite_quarantine_update(struct sqlite_store *st, const char *sql, int64_t id,
-                                    int64_t value, const char *text, char *err, size_t errlen)
-{
-	sqlite3_stmt *s = NULL;
-	int rc = -1;
-
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
-		sqlite_fail(st, err, errlen, "cannot update quarantine");
-		goto out;
-	}
-	sqlite3_bind_int64(s, 1, id);
-	if (text != NULL)
-		sqlite3_bind_text(s, 2, text, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_int64(s, 2, value);
-	if (sqlite3_step(s) != SQLITE_DONE) {
-		sqlite_fail(st, err, errlen, "cannot update quarantine");
-		goto out;
-	}
-	rc = 0;
-out:
-	sqlite3_finalize(s);
-	return rc;
-}
-
-int sqlite_quarantine_release(struct store *base, int64_t id, int64_t report_rowid, char *err,
-                              size_t errlen)
-{
-	struct sqlite_store *st = sqlite_of(base);
-	return sqlite_quarantine_update(
-	    st,
-	    "UPDATE quarantine SET released = CAST(strftime('%s','now') "
-	    "AS INTEGER), released_report = ?2 WHERE id = ?1",
-	    id, report_rowid, NULL, err, errlen);
-}
-
-int sqlite_quarantine_set_reason(struct store *base, int64_t id, const char *reason, char *err,
-                                 size_t errlen)
-{
-	struct sqlite_store *st = sqlite_of(base);
-	return sqlite_quarantine_update(st, "UPDATE quarantine SET reason = ?2 WHERE id = ?1", id,
-	                                0, reason, err, errlen);
 }
