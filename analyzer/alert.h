@@ -129,12 +129,13 @@ int alert_record_sent(struct store *st, const struct alert_list *l, int64_t now,
 
 /* One line describing a (what, where, how much, against what baseline),
  * report text escaped for a terminal, into sb (no newline). */
-int alert_format_line(const struct alert_list *l, const struct alert *a, struct strbuf *sb);
+STRBUF_MUST_CHECK int alert_format_line(const struct alert_list *l, const struct alert *a,
+                                        struct strbuf *sb);
 /* One line per alert. */
-int alert_render_text(const struct alert_list *l, struct strbuf *sb);
+STRBUF_MUST_CHECK int alert_render_text(const struct alert_list *l, struct strbuf *sb);
 /* The alert document (docs/alerts.md), with a Slack/Mattermost/Teams
  * "text" field. */
-int alert_render_json(const struct alert_list *l, struct strbuf *sb, int pretty);
+STRBUF_MUST_CHECK int alert_render_json(const struct alert_list *l, struct strbuf *sb, int pretty);
 /* The kind's name in JSON: "failure-spike", "new-failure", ... */
 const char *alert_kind_name(enum alert_kind k);
 

@@ -207,7 +207,8 @@ static void alert_json_one(struct jsonw *w, const struct alert_list *l, const st
 	}
 	jsonw_key(w, "message");
 	strbuf_reset(line);
-	alert_format_line(l, a, line);
+	if (alert_format_line(l, a, line) < 0)
+		w->failed = 1;
 	jsonw_string(w, strbuf_str(line));
 	if (failure) {
 		jsonw_key(w, "hint");

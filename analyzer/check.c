@@ -65,7 +65,7 @@ static void check_add(struct check_domain *cd, enum check_status st, const char 
 static int check_lookup(struct dns *d, struct check_domain *cd, const char *name, int type,
                         struct dns_answer *a)
 {
-	char err[512];
+	char err[ERR_LINE_MAX];
 
 	if (dns_query(d, name, type, a, err, sizeof(err)) < 0) {
 		cd->could_not_check = 1;
@@ -123,7 +123,7 @@ static int check_txt(struct dns *d, struct check_domain *cd, const char *name, c
 static void check_tlsrpt(struct dns *d, struct check_domain *cd)
 {
 	struct tlsrpt_record r;
-	char name[300], txt[1024], err[512];
+	char name[300], txt[1024], err[ERR_LINE_MAX];
 	int n;
 
 	snprintf(name, sizeof(name), "_smtp._tls.%s", cd->domain);
@@ -215,7 +215,7 @@ static int check_policy(struct dns *d, const struct check_opts *o, struct check_
                         struct mtasts_policy *p)
 {
 	struct check_fetch fe;
-	char host[300], addr[64], err[512];
+	char host[300], addr[64], err[ERR_LINE_MAX];
 	const char *ct;
 	int rc = -1;
 
@@ -358,7 +358,7 @@ static void check_one_mx(struct dns *d, const struct check_opts *o, struct check
 	struct dns_answer ta;
 	struct dns_tlsa tlsa[LIMIT_CHECK_RECORDS];
 	struct check_smtp_result r;
-	char addr[64], err[512];
+	char addr[64], err[ERR_LINE_MAX];
 	int n_tlsa = 0;
 
 	if (check_addr(d, cd, host, addr, sizeof(addr)) < 0) {
@@ -434,7 +434,7 @@ void check_domain_run(struct dns *d, const struct check_opts *o, const char *dom
 	struct check_mx mx[LIMIT_CHECK_MX];
 	struct mtasts_record rec;
 	struct mtasts_policy *p = NULL, policy;
-	char name[300], txt[1024], err[512];
+	char name[300], txt[1024], err[ERR_LINE_MAX];
 	int n_mx = 0, n, i;
 
 	memset(cd, 0, sizeof(*cd));

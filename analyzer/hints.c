@@ -78,13 +78,18 @@ char *hints_format(const char *result_type, const char *domain, char *out, size_
 		return out;
 	if (t == NULL)
 		t = hint_generic;
-	/* the cap keeps one byte for the NUL: a long domain is cut, not overrun */
+	/* the cap keeps one byte for the NUL. HINTS_MAX always holds the
+	 * hint; a smaller out holds the pieces that fit before the first that
+	 * does not: cut, never overrun */
 	strbuf_init(&sb, outlen - 1);
 	for (p = t; (mark = strstr(p, "{d}")) != NULL; p = mark + 3) {
-		strbuf_append(&sb, p, (size_t)(mark - p));
-		strbuf_puts(&sb, domain != NULL ? domain : "<domain>");
+		if (strbuf_append(&sb, p, (size_t)(mark - p)) < 0 ||
+		    strbuf_puts(&sb, domain != NULL ? domain : "<domain>") < 0)
+			goto out;
 	}
-	strbuf_puts(&sb, p);
+	if (strbuf_puts(&sb, p) < 0)
+		goto out;
+out:
 	memcpy(out, strbuf_str(&sb), sb.len + 1);
 	strbuf_free(&sb);
 	return out;

@@ -10,6 +10,7 @@
 
 #include "datetime.h"
 #include "limits.h"
+#include "parse_int.h"
 
 int64_t period_today(void)
 {
@@ -19,21 +20,22 @@ int64_t period_today(void)
 int period_parse_days(const char *s, int64_t min, int64_t max, int64_t *out, char *err,
                       size_t errlen)
 {
-	size_t len = strlen(s), i, n;
-	int64_t v = 0;
+	size_t len = strlen(s), n;
+	char digits[16];
+	int64_t v;
 
 	n = len > 0 && s[len - 1] == 'd' ? len - 1 : len;
-	/* ten digits already exceed any limit: stop before overflow */
+	/* ten digits already exceed any limit: longer is not a day count */
 	if (n == 0 || n > 10) {
 		snprintf(err, errlen, "'%.40s' is not a number of days (want N or Nd)", s);
 		return -1;
 	}
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9') {
-			snprintf(err, errlen, "'%.40s' is not a number of days (want N or Nd)", s);
-			return -1;
-		}
-		v = v * 10 + (s[i] - '0');
+	memcpy(digits, s, n);
+	digits[n] = '\0';
+	/* the range is checked here, to name the count as read ("007d": 7) */
+	if (parse_int(digits, 0, INT64_MAX, &v, NULL, 0) < 0) {
+		snprintf(err, errlen, "'%.40s' is not a number of days (want N or Nd)", s);
+		return -1;
 	}
 	if (v < min || v > max) {
 		snprintf(err, errlen, "%lld days is out of range %lld..%lld", (long long)v,
@@ -46,7 +48,7 @@ int period_parse_days(const char *s, int64_t min, int64_t max, int64_t *out, cha
 
 int period_parse_date(const char *s, int64_t *day, char *err, size_t errlen)
 {
-	char why[128];
+	char why[ERR_LINE_MAX];
 
 	if (datetime_parse_day(s, day, why, sizeof(why)) < 0) {
 		snprintf(err, errlen, "'%.40s': %s", s, why);

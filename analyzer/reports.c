@@ -77,12 +77,43 @@ static void reports_json_time(struct jsonw *w, const char *key, int64_t t)
 	jsonw_string(w, buf);
 }
 
+void reports_json_entries(struct jsonw *w, const struct query_report_list *l)
+{
+	char day[16];
+	size_t i;
+
+	jsonw_array_begin(w);
+	for (i = 0; i < l->n; i++) {
+		const struct query_report_entry *e = &l->entries[i];
+
+		jsonw_object_begin(w);
+		jsonw_key(w, "id");
+		jsonw_int(w, e->id);
+		jsonw_key(w, "day");
+		datetime_format_day(e->day, day, sizeof(day));
+		jsonw_string(w, day);
+		reports_json_time(w, "start_datetime", e->start_time);
+		reports_json_time(w, "end_datetime", e->end_time);
+		jsonw_key(w, "organization");
+		jsonw_string(w, e->organization);
+		jsonw_key(w, "report_id");
+		jsonw_string(w, e->report_id);
+		/* SQLite's json_group_array of our own columns: JSON already */
+		jsonw_key(w, "policy_domains");
+		jsonw_raw(w, e->domains_json != NULL ? e->domains_json : "[]");
+		jsonw_key(w, "successful_sessions");
+		jsonw_int(w, e->successful_sessions);
+		jsonw_key(w, "failed_sessions");
+		jsonw_int(w, e->failed_sessions);
+		jsonw_object_end(w);
+	}
+	jsonw_array_end(w);
+}
+
 int reports_render_list_json(const struct query_report_list *l, const struct query_filter *f,
                              int64_t offset, int64_t limit, struct strbuf *sb, int pretty)
 {
 	struct jsonw w;
-	char day[16];
-	size_t i;
 
 	jsonw_init(&w, sb, pretty);
 	jsonw_object_begin(&w);
@@ -95,31 +126,7 @@ int reports_render_list_json(const struct query_report_list *l, const struct que
 	jsonw_key(&w, "limit");
 	jsonw_int(&w, limit);
 	jsonw_key(&w, "reports");
-	jsonw_array_begin(&w);
-	for (i = 0; i < l->n; i++) {
-		const struct query_report_entry *e = &l->entries[i];
-
-		jsonw_object_begin(&w);
-		jsonw_key(&w, "id");
-		jsonw_int(&w, e->id);
-		jsonw_key(&w, "day");
-		datetime_format_day(e->day, day, sizeof(day));
-		jsonw_string(&w, day);
-		reports_json_time(&w, "start_datetime", e->start_time);
-		reports_json_time(&w, "end_datetime", e->end_time);
-		jsonw_key(&w, "organization");
-		jsonw_string(&w, e->organization);
-		jsonw_key(&w, "report_id");
-		jsonw_string(&w, e->report_id);
-		jsonw_key(&w, "policy_domains");
-		jsonw_raw(&w, e->domains_json != NULL ? e->domains_json : "[]");
-		jsonw_key(&w, "successful_sessions");
-		jsonw_int(&w, e->successful_sessions);
-		jsonw_key(&w, "failed_sessions");
-		jsonw_int(&w, e->failed_sessions);
-		jsonw_object_end(&w);
-	}
-	jsonw_array_end(&w);
+	reports_json_entries(&w, l);
 	jsonw_object_end(&w);
 	if (pretty && strbuf_putc(sb, '\n') < 0)
 		w.failed = 1;

@@ -81,14 +81,14 @@ int summary_parse_format(const char *s, enum summary_format *fmt);
 
 /* Appends the document in fmt to sb (whose cap bounds it). -1 with
  * "summary larger than N bytes" when the cap is hit. */
-int summary_render(const struct summary *s, enum summary_format fmt, struct strbuf *sb, char *err,
-                   size_t errlen);
+STRBUF_MUST_CHECK int summary_render(const struct summary *s, enum summary_format fmt,
+                                     struct strbuf *sb, char *err, size_t errlen);
 
 /* The renderers behind summary_render. */
-int summary_render_json(const struct summary *s, struct strbuf *sb, int pretty);
-int summary_render_text(const struct summary *s, struct strbuf *sb);
-int summary_render_csv(const struct summary *s, struct strbuf *sb);
-int summary_render_html(const struct summary *s, struct strbuf *sb);
+STRBUF_MUST_CHECK int summary_render_json(const struct summary *s, struct strbuf *sb, int pretty);
+STRBUF_MUST_CHECK int summary_render_text(const struct summary *s, struct strbuf *sb);
+STRBUF_MUST_CHECK int summary_render_csv(const struct summary *s, struct strbuf *sb);
+STRBUF_MUST_CHECK int summary_render_html(const struct summary *s, struct strbuf *sb);
 
 /* 1 when two rows have the same key (NULL and "" both mean absent). */
 int summary_same_key(const struct query_row *a, const struct query_row *b);

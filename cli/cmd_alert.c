@@ -18,6 +18,7 @@
 #include "limits.h"
 #include "log.h"
 #include "notify.h"
+#include "parse_int.h"
 #include "period.h"
 #include "store.h"
 
@@ -76,11 +77,23 @@ static int alert_parse_factor(const char *s, double *out, char *err, size_t errl
 	return 0;
 }
 
+/* A count of failed sessions, not of days: no "d" suffix. */
+static int alert_parse_min_failures(const char *s, int64_t *out, char *err, size_t errlen)
+{
+	char reason[64]; /* parse_int's few words, within an error line */
+
+	if (parse_int(s, 1, LIMIT_COUNT_MAX / 2, out, reason, sizeof(reason)) < 0) {
+		snprintf(err, errlen, "'%.40s' is %s", s, reason);
+		return -1;
+	}
+	return 0;
+}
+
 /* One setting, from the config file (where is "[alert] key") or an
  * option (where is "--key"). */
 static int alert_set(struct alert_opts *o, const char *key, const char *v, char *err, size_t errlen)
 {
-	char why[256];
+	char why[ERR_LINE_MAX];
 	int rc = 0;
 
 	if (strcmp(key, "window") == 0)
@@ -90,8 +103,7 @@ static int alert_set(struct alert_opts *o, const char *key, const char *v, char 
 	else if (strcmp(key, "repeat_after") == 0)
 		rc = period_parse_days(v, 0, LIMIT_PERIOD_DAYS, &o->repeat_after, why, sizeof(why));
 	else if (strcmp(key, "min_failures") == 0)
-		rc = period_parse_days(v, 1, LIMIT_COUNT_MAX / 2, &o->p.min_failures, why,
-		                       sizeof(why));
+		rc = alert_parse_min_failures(v, &o->p.min_failures, why, sizeof(why));
 	else if (strcmp(key, "factor") == 0)
 		rc = alert_parse_factor(v, &o->p.factor, why, sizeof(why));
 	else if (strcmp(key, "exec") == 0)
@@ -107,7 +119,7 @@ static int alert_config(struct cli *c, struct alert_opts *o)
 {
 	static const char *const keys[] = {"window",       "baseline", "factor", "min_failures",
 	                                   "repeat_after", "exec",     "webhook"};
-	char err[512];
+	char err[ERR_LINE_MAX];
 	const char *v;
 	size_t i;
 
@@ -127,7 +139,7 @@ static int alert_config(struct cli *c, struct alert_opts *o)
 static int alert_deliver(struct store *st, const struct alert_opts *o, const struct alert_list *l)
 {
 	struct strbuf out, json;
-	char err[1024];
+	char err[ERR_LINE_MAX];
 	int rc = EXIT_FAILURE_OP;
 
 	strbuf_init(&out, LIMIT_SUMMARY_BYTES);
@@ -184,7 +196,7 @@ int cmd_alert(struct cli *c, int argc, char **argv)
 	struct alert_list l;
 	struct store *st = NULL;
 	struct stat sb;
-	char err[1024];
+	char err[ERR_LINE_MAX];
 	size_t suppressed = 0;
 	int ch, rc = EXIT_FAILURE_OP;
 

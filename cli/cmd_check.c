@@ -83,7 +83,7 @@ static int check_config(struct cli *c, struct check_cli *cc)
 	static const char *const keys[] = {"resolver",        "trust_anchor", "ca_file",
 	                                   "smtp_port",       "https_port",   "timeout",
 	                                   "expiry_warn_days"};
-	char err[256];
+	char err[ERR_LINE_MAX];
 	size_t i;
 
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
@@ -148,7 +148,7 @@ int cmd_check(struct cli *c, int argc, char **argv)
 	struct dns_opts dopts;
 	struct dns *dns = NULL;
 	struct check_domain *cd = NULL;
-	char err[512], **domains = NULL, *list = NULL;
+	char err[ERR_LINE_MAX], **domains = NULL, *list = NULL;
 	int ch, n = 0, i, rc = EXIT_FAILURE_OP, worst = CHECK_OK, unknown = 0;
 
 	memset(&cc, 0, sizeof(cc));

@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "escape.h"
 #include "imap_collect.h"
+#include "limits.h"
 #include "lock.h"
 #include "log.h"
 #include "progress.h"
@@ -84,7 +85,7 @@ int cmd_collect(struct cli *c, int argc, char **argv)
 	struct store *st = NULL;
 	const char *folder = NULL;
 	struct stat sb;
-	char err[1024];
+	char err[ERR_LINE_MAX];
 	int ch, lock_fd = -1, rc = EXIT_FAILURE_OP;
 
 	memset(&copts, 0, sizeof(copts));

@@ -11,7 +11,9 @@
 
 #include "cli.h"
 #include "datetime.h"
+#include "limits.h"
 #include "log.h"
+#include "parse_int.h"
 #include "store.h"
 #include "store_admin.h"
 
@@ -31,25 +33,12 @@ static void db_usage(FILE *f)
 	           "Exit status: 0 done (check: no problem), 1 check found problems, 2 error.\n");
 }
 
-static int db_parse_days(const char *s, int64_t *out)
-{
-	char *end;
-	long long v;
-
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v < 1 || v > 36525)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 static int db_prune(struct cli *c, int argc, char **argv)
 {
 	const char *keep = config_get(c->cfg, "retention", "keep_days");
 	struct store *st = NULL;
 	int64_t before = -1, days, deleted = 0;
-	char err[512], day[16];
+	char err[ERR_LINE_MAX], day[16];
 	int i, rc = EXIT_FAILURE_OP;
 
 	for (i = 0; i < argc; i++) {
@@ -66,7 +55,7 @@ static int db_prune(struct cli *c, int argc, char **argv)
 		if (keep == NULL)
 			return cli_usage_error("db", "prune needs --before DATE, --keep-days N or "
 			                             "[retention] keep_days in the config");
-		if (db_parse_days(keep, &days) < 0)
+		if (parse_int(keep, 1, LIMIT_PERIOD_DAYS, &days, NULL, 0) < 0)
 			return cli_usage_error("db", "keep days '%s' is not a number of days",
 			                       keep);
 		before = datetime_day_of((int64_t)time(NULL)) - days;
@@ -94,7 +83,7 @@ static void db_print_problem(const char *msg, void *arg)
 static int db_check(struct cli *c)
 {
 	struct store *st = NULL;
-	char err[512];
+	char err[ERR_LINE_MAX];
 	int n = 0, rc = EXIT_FAILURE_OP;
 
 	/* read-write: an older schema is upgraded rather than refused */

@@ -14,6 +14,7 @@
 #include "escape.h"
 #include "ingest.h"
 #include "ingest_feed.h"
+#include "limits.h"
 #include "log.h"
 #include "progress.h"
 #include "store.h"
@@ -50,7 +51,7 @@ struct ingest_run {
 	struct progress prog;
 	int op_errors;
 	int quarantined;
-	char err[1024]; /* the operational error that stopped the run */
+	char err[ERR_LINE_MAX]; /* the operational error that stopped the run */
 };
 
 /* One input or message into the store, and its line. 0, or -1 on an
@@ -125,7 +126,7 @@ int cmd_ingest(struct cli *c, int argc, char **argv)
 	struct ingest_feed *feed = NULL;
 	struct store *st = NULL;
 	const char *path = "";
-	char err[1024];
+	char err[ERR_LINE_MAX];
 	int ch, dry_run = 0, rc = EXIT_FAILURE_OP;
 	const struct ingest_totals *t;
 

@@ -16,7 +16,9 @@
 #include "datetime.h"
 #include "escape.h"
 #include "ingest.h"
+#include "limits.h"
 #include "log.h"
+#include "parse_int.h"
 #include "store.h"
 #include "xalloc.h"
 
@@ -37,19 +39,6 @@ static void quarantine_usage(FILE *f)
 	           "some are still refused; 2 on an error.\n");
 }
 
-static int quarantine_parse_id(const char *s, int64_t *id)
-{
-	char *end;
-	long long v;
-
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v <= 0)
-		return -1;
-	*id = v;
-	return 0;
-}
-
 static int quarantine_print_row(const struct quarantine_entry *q, void *arg)
 {
 	char when[32];
@@ -64,7 +53,7 @@ static int quarantine_print_row(const struct quarantine_entry *q, void *arg)
 
 static int quarantine_list(struct store *st, int all)
 {
-	char err[512];
+	char err[ERR_LINE_MAX];
 
 	printf("%-6s %-20s %-6s %10s  %s  %s\n", "ID", "RECEIVED (UTC)", "KIND", "BYTES", "SOURCE",
 	       "REASON");
@@ -78,7 +67,7 @@ static int quarantine_list(struct store *st, int all)
 static int quarantine_show(struct store *st, int64_t id, int raw)
 {
 	struct quarantine_entry q;
-	char err[512], when[32];
+	char err[ERR_LINE_MAX], when[32];
 	size_t off = 0;
 	ssize_t n;
 
@@ -143,7 +132,7 @@ static int quarantine_retry_one(struct store *st, struct ingest *ig, int64_t id)
 	struct quarantine_entry q;
 	struct ingest_result res;
 	struct source_info src;
-	char err[512], what[1024];
+	char err[ERR_LINE_MAX], what[1024];
 	int rc = -1;
 
 	if (store_quarantine_get(st, id, &q, err, sizeof(err)) < 0) {
@@ -190,13 +179,13 @@ static int quarantine_retry(struct store *st, int argc, char **argv)
 {
 	struct retry_ids ids = {NULL, 0, 0};
 	struct ingest *ig = ingest_new(st);
-	char err[512];
+	char err[ERR_LINE_MAX];
 	int rc = EXIT_FAILURE_OP, held = 0, r, i;
 	size_t k;
 	int64_t id;
 
 	for (i = 0; i < argc; i++) {
-		if (quarantine_parse_id(argv[i], &id) < 0) {
+		if (parse_int(argv[i], 1, INT64_MAX, &id, NULL, 0) < 0) {
 			rc = cli_usage_error("quarantine", "'%s' is not a record ID", argv[i]);
 			goto out;
 		}
@@ -234,7 +223,7 @@ int cmd_quarantine(struct cli *c, int argc, char **argv)
 {
 	struct store *st = NULL;
 	const char *sub;
-	char err[512];
+	char err[ERR_LINE_MAX];
 	int rc, all = 0, raw = 0, i, n = 0;
 	int64_t id;
 	char **args;
@@ -264,7 +253,7 @@ int cmd_quarantine(struct cli *c, int argc, char **argv)
 		rc = store_open(c->db_path, STORE_READONLY, &st, err, sizeof(err));
 		rc = rc < 0 ? EXIT_FAILURE_OP : quarantine_list(st, all);
 	} else if (strcmp(sub, "show") == 0 && n == 1) {
-		if (quarantine_parse_id(args[0], &id) < 0) {
+		if (parse_int(args[0], 1, INT64_MAX, &id, NULL, 0) < 0) {
 			rc = cli_usage_error("quarantine", "'%s' is not a record ID", args[0]);
 			free(args);
 			return rc;

@@ -13,14 +13,14 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "filter_opts.h"
 #include "limits.h"
 #include "log.h"
+#include "parse_int.h"
 #include "period.h"
 #include "query.h"
 #include "reports.h"
 #include "store.h"
-#include "summary.h"
-#include "xalloc.h"
 
 static void reports_usage(FILE *f)
 {
@@ -59,20 +59,6 @@ static void show_usage(FILE *f)
 	           "Exit status: 0, or 2 on an error (no such report).\n");
 }
 
-static int reports_parse_int(const char *s, int64_t min, int64_t max, int64_t *out)
-{
-	char *end;
-	long long v;
-
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || s[0] == '-' || s[0] == '+' || v < min ||
-	    v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 static int reports_write(const struct strbuf *sb)
 {
 	if (fwrite(strbuf_str(sb), 1, sb->len, stdout) != sb->len || fflush(stdout) != 0) {
@@ -86,73 +72,41 @@ static int reports_write(const struct strbuf *sb)
 int cmd_reports(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"since", required_argument, NULL, 's'},
-	    {"until", required_argument, NULL, 'u'},
-	    {"all", no_argument, NULL, 'a'},
-	    {"domain", required_argument, NULL, 'd'},
-	    {"org", required_argument, NULL, 'o'},
-	    {"mx", required_argument, NULL, 'm'},
-	    {"result-type", required_argument, NULL, 'r'},
-	    {"policy-type", required_argument, NULL, 'p'},
+	    FILTER_OPTS_PERIOD_DOMAIN,
+	    FILTER_OPTS_POLICY,
 	    {"limit", required_argument, NULL, 'l'},
 	    {"offset", required_argument, NULL, 'O'},
 	    {"format", required_argument, NULL, 'f'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	const char *since = NULL, *until = NULL;
-	const char **domains = xcalloc(LIMIT_FILTER_DOMAINS, sizeof(*domains));
 	struct query_report_list l = {NULL, 0, 0};
-	struct query_filter f;
+	struct filter_opts fo;
 	struct store *st = NULL;
 	struct strbuf sb;
-	int64_t limit = 50, offset = 0;
-	char err[1024];
-	int ch, all = 0, json = 0, rc = EXIT_FAILURE_OP;
+	int64_t limit = 50, offset = 0, today = period_today();
+	char err[ERR_LINE_MAX];
+	int ch, taken, json = 0, rc = EXIT_FAILURE_OP;
 
-	memset(&f, 0, sizeof(f));
+	filter_opts_init(&fo, "reports");
 	strbuf_init(&sb, LIMIT_SUMMARY_BYTES);
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 's':
-			since = optarg;
-			break;
-		case 'u':
-			until = optarg;
-			break;
-		case 'a':
-			all = 1;
-			break;
-		case 'd':
-			if (f.n_domains >= LIMIT_FILTER_DOMAINS) {
-				rc = cli_usage_error("reports", "more than %d --domain options",
-				                     LIMIT_FILTER_DOMAINS);
+		if ((taken = filter_opts_take(&fo, ch, optarg)) != 0) {
+			if (taken < 0)
 				goto out;
-			}
-			domains[f.n_domains++] = optarg;
-			break;
-		case 'o':
-			f.organization = optarg;
-			break;
-		case 'm':
-			f.mx_host = optarg;
-			break;
-		case 'r':
-			f.result_type = optarg;
-			break;
-		case 'p':
-			f.policy_type = optarg;
-			break;
+			continue;
+		}
+		switch (ch) {
 		case 'l':
-			if (reports_parse_int(optarg, 1, LIMIT_REPORT_PAGE, &limit) < 0) {
+			if (parse_int(optarg, 1, LIMIT_REPORT_PAGE, &limit, NULL, 0) < 0) {
 				rc = cli_usage_error("reports", "--limit must be 1..%d",
 				                     LIMIT_REPORT_PAGE);
 				goto out;
 			}
 			break;
 		case 'O':
-			if (reports_parse_int(optarg, 0, LIMIT_COUNT_MAX, &offset) < 0) {
+			if (parse_int(optarg, 0, LIMIT_COUNT_MAX, &offset, NULL, 0) < 0) {
 				rc = cli_usage_error("reports", "--offset must be a number >= 0");
 				goto out;
 			}
@@ -173,28 +127,19 @@ int cmd_reports(struct cli *c, int argc, char **argv)
 			goto out;
 		}
 	}
-	f.domains = domains;
 	if (optind < argc) {
 		rc = cli_usage_error("reports", "unexpected argument '%s'", argv[optind]);
 		goto out;
 	}
-	if (all && (since != NULL || until != NULL)) {
-		rc = cli_usage_error("reports", "--all excludes --since and --until");
+	if (filter_opts_period(&fo, today, 7) < 0)
 		goto out;
-	}
-	if (!all && period_resolve(since, until, period_today(), 7, &f.since, &f.until, err,
-	                           sizeof(err)) < 0) {
-		rc = cli_usage_error("reports", "%s", err);
-		goto out;
-	}
 	if (store_open(c->db_path, STORE_READONLY, &st, err, sizeof(err)) < 0 ||
-	    (all &&
-	     summary_period_all(st, period_today(), &f.since, &f.until, err, sizeof(err)) < 0) ||
-	    query_reports(st, &f, offset, limit, &l, err, sizeof(err)) < 0) {
+	    filter_opts_period_all(&fo, st, today, err, sizeof(err)) < 0 ||
+	    query_reports(st, &fo.f, offset, limit, &l, err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		goto out;
 	}
-	if ((json ? reports_render_list_json(&l, &f, offset, limit, &sb, 1)
+	if ((json ? reports_render_list_json(&l, &fo.f, offset, limit, &sb, 1)
 	          : reports_render_list_text(&l, offset, &sb)) < 0) {
 		log_error("report list larger than %u bytes", LIMIT_SUMMARY_BYTES);
 		goto out;
@@ -204,7 +149,7 @@ out:
 	query_report_list_free(&l);
 	strbuf_free(&sb);
 	store_close(st);
-	free(domains);
+	filter_opts_free(&fo);
 	return rc;
 }
 
@@ -240,7 +185,7 @@ int cmd_show(struct cli *c, int argc, char **argv)
 	struct store *st = NULL;
 	struct strbuf sb;
 	int64_t id;
-	char err[1024];
+	char err[ERR_LINE_MAX];
 	int ch, raw = 0, json = 0, loaded = 0, rc = EXIT_FAILURE_OP;
 
 	memset(&d, 0, sizeof(d));
@@ -271,7 +216,7 @@ int cmd_show(struct cli *c, int argc, char **argv)
 		rc = cli_usage_error("show", "expected one report ID");
 		goto out;
 	}
-	if (reports_parse_int(argv[optind], 1, LIMIT_COUNT_MAX, &id) < 0) {
+	if (parse_int(argv[optind], 1, LIMIT_COUNT_MAX, &id, NULL, 0) < 0) {
 		rc = cli_usage_error("show", "'%s' is not a report ID", argv[optind]);
 		goto out;
 	}

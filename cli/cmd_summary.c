@@ -11,13 +11,13 @@
 #include <string.h>
 
 #include "cli.h"
+#include "filter_opts.h"
 #include "limits.h"
 #include "log.h"
 #include "period.h"
 #include "query.h"
 #include "store.h"
 #include "summary.h"
-#include "xalloc.h"
 
 static void summary_usage(FILE *f)
 {
@@ -46,51 +46,31 @@ static void summary_usage(FILE *f)
 int cmd_summary(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"since", required_argument, NULL, 's'}, {"until", required_argument, NULL, 'u'},
-	    {"all", no_argument, NULL, 'a'},         {"domain", required_argument, NULL, 'd'},
-	    {"org", required_argument, NULL, 'o'},   {"format", required_argument, NULL, 'f'},
-	    {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
+	    FILTER_OPTS_PERIOD_DOMAIN,
+	    {"format", required_argument, NULL, 'f'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
-	const char *since = NULL, *until = NULL;
-	const char **domains = xcalloc(LIMIT_FILTER_DOMAINS, sizeof(*domains));
 	enum summary_format fmt = SUMMARY_TEXT;
-	struct query_filter f;
+	struct filter_opts fo;
 	struct store *st = NULL;
 	struct summary s;
 	struct strbuf sb;
-	char err[1024];
-	int ch, all = 0, rc = EXIT_FAILURE_OP, built = 0;
+	int64_t today = period_today();
+	char err[ERR_LINE_MAX];
+	int ch, taken, rc = EXIT_FAILURE_OP, built = 0;
 
-	memset(&f, 0, sizeof(f));
+	filter_opts_init(&fo, "summary");
 	memset(&s, 0, sizeof(s));
 	strbuf_init(&sb, LIMIT_SUMMARY_BYTES);
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		if ((taken = filter_opts_take(&fo, ch, optarg)) != 0) {
+			if (taken < 0)
+				goto out;
+			continue;
+		}
 		switch (ch) {
-		case 's':
-			since = optarg;
-			break;
-		case 'u':
-			until = optarg;
-			break;
-		case 'a':
-			all = 1;
-			break;
-		case 'd':
-			if (optarg[0] == '\0') {
-				rc = cli_usage_error("summary", "--domain needs a domain");
-				goto out;
-			}
-			if (f.n_domains >= LIMIT_FILTER_DOMAINS) {
-				rc = cli_usage_error("summary", "more than %d --domain options",
-				                     LIMIT_FILTER_DOMAINS);
-				goto out;
-			}
-			domains[f.n_domains++] = optarg;
-			break;
-		case 'o':
-			f.organization = optarg;
-			break;
 		case 'f':
 			if (summary_parse_format(optarg, &fmt) < 0) {
 				rc = cli_usage_error("summary", "unknown format '%s'", optarg);
@@ -106,24 +86,15 @@ int cmd_summary(struct cli *c, int argc, char **argv)
 			goto out;
 		}
 	}
-	f.domains = domains;
 	if (optind < argc) {
 		rc = cli_usage_error("summary", "unexpected argument '%s'", argv[optind]);
 		goto out;
 	}
-	if (all && (since != NULL || until != NULL)) {
-		rc = cli_usage_error("summary", "--all excludes --since and --until");
+	if (filter_opts_period(&fo, today, 7) < 0)
 		goto out;
-	}
-	if (!all && period_resolve(since, until, period_today(), 7, &f.since, &f.until, err,
-	                           sizeof(err)) < 0) {
-		rc = cli_usage_error("summary", "%s", err);
-		goto out;
-	}
 	if (store_open(c->db_path, STORE_READONLY, &st, err, sizeof(err)) < 0 ||
-	    (all &&
-	     summary_period_all(st, period_today(), &f.since, &f.until, err, sizeof(err)) < 0) ||
-	    summary_build(st, &f, &s, err, sizeof(err)) < 0) {
+	    filter_opts_period_all(&fo, st, today, err, sizeof(err)) < 0 ||
+	    summary_build(st, &fo.f, &s, err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		goto out;
 	}
@@ -144,6 +115,6 @@ out:
 		summary_free(&s);
 	strbuf_free(&sb);
 	store_close(st);
-	free(domains);
+	filter_opts_free(&fo);
 	return rc;
 }

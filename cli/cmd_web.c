@@ -14,6 +14,7 @@
 #include "escape.h"
 #include "limits.h"
 #include "log.h"
+#include "parse_int.h"
 #include "period.h"
 #include "server.h"
 
@@ -97,7 +98,7 @@ static int web_alert_config(const struct config *cfg, struct alert_params *p, ch
                             size_t errlen)
 {
 	const char *v;
-	char why[256], *end;
+	char why[256], reason[64], *end; /* why: prefixed into err below */
 	double f;
 
 	p->window = 1;
@@ -110,9 +111,12 @@ static int web_alert_config(const struct config *cfg, struct alert_params *p, ch
 	if ((v = config_get(cfg, "alert", "baseline")) != NULL &&
 	    period_parse_days(v, 1, LIMIT_PERIOD_DAYS, &p->baseline, why, sizeof(why)) < 0)
 		goto bad;
+	/* a count of failed sessions, not of days: no "d" suffix */
 	if ((v = config_get(cfg, "alert", "min_failures")) != NULL &&
-	    period_parse_days(v, 1, LIMIT_COUNT_MAX / 2, &p->min_failures, why, sizeof(why)) < 0)
+	    parse_int(v, 1, LIMIT_COUNT_MAX / 2, &p->min_failures, reason, sizeof(reason)) < 0) {
+		snprintf(why, sizeof(why), "'%.40s' is %s", v, reason);
 		goto bad;
+	}
 	if ((v = config_get(cfg, "alert", "factor")) != NULL) {
 		errno = 0;
 		f = strtod(v, &end);
@@ -143,7 +147,7 @@ int cmd_web(struct cli *c, int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	struct web_options o;
-	char err[1024];
+	char err[ERR_LINE_MAX];
 	int ch;
 
 	memset(&o, 0, sizeof(o));

@@ -161,7 +161,7 @@ static int feed_input(struct ingest_feed *f, uint8_t *data, size_t len, int64_t 
 static int feed_whole(struct ingest_feed *f, int fd, const char *path, const char *source_kind)
 {
 	struct input in;
-	char err[512];
+	char err[ERR_LINE_MAX];
 
 	if (input_read_fd(fd, LIMIT_INPUT_BYTES, &in, err, sizeof(err)) < 0)
 		return feed_say(f, FEED_ERROR, 1, "%s: %s", esc(path), err);
@@ -203,7 +203,7 @@ static int feed_mbox(struct ingest_feed *f, int fd, const char *path, const uint
 {
 	struct feed_mbox ctx = {f, path, 0};
 	struct mbox_split *s = mbox_split_new(LIMIT_INPUT_BYTES, feed_mbox_message, &ctx);
-	char err[512];
+	char err[ERR_LINE_MAX];
 	int rc = 0;
 
 	if (feed_progress(f, 0, 1) < 0) {
@@ -225,7 +225,7 @@ static int feed_mbox(struct ingest_feed *f, int fd, const char *path, const uint
 static int feed_maildir(struct ingest_feed *f, const char *path)
 {
 	struct maildir_list l;
-	char err[1024];
+	char err[ERR_LINE_MAX];
 	size_t i;
 	int fd, rc = 0;
 
@@ -253,7 +253,7 @@ static int feed_file(struct ingest_feed *f, int fd, const char *path, const stru
 {
 	uint8_t head[FEED_HEAD_BYTES];
 	struct input in;
-	char err[512];
+	char err[ERR_LINE_MAX];
 	ssize_t n;
 	int rc;
 

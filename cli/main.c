@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "limits.h"
 #include "log.h"
 
 static const struct cli_command commands[] = {
@@ -97,7 +98,7 @@ int main(int argc, char **argv)
 	const struct cli_command *cmd;
 	const char *config_file = NULL;
 	struct cli c;
-	char err[512];
+	char err[ERR_LINE_MAX];
 	char **rest;
 	int i, n = 0, rc, seen_command = 0;
 

@@ -114,7 +114,7 @@ static int imap_verify_server(struct imap_session *s, char *err, size_t errlen)
 	carray *chain;
 	MMAPString *der;
 	unsigned int i, count;
-	char why[512];
+	char why[ERR_LINE_MAX];
 	int rc;
 
 	if (!s->ic->tls_verify)
@@ -171,7 +171,7 @@ static int imap_learn_capabilities(struct imap_session *s, char *err, size_t err
 static int imap_login(struct imap_session *s, char *err, size_t errlen)
 {
 	char *secret = NULL;
-	char why[512];
+	char why[ERR_LINE_MAX];
 	int r;
 
 	if (imap_secret_read(s->ic->password_file, s->ic->password_command, &secret, why,

@@ -61,7 +61,7 @@ static int collect_batch(struct collect_run *run, const struct imap_msg *msgs, s
 	struct ingest_result res;
 	struct source_info src;
 	struct collect_dest *d;
-	char name[512], why[1024];
+	char name[512], why[ERR_LINE_MAX];
 	int64_t orig_size;
 	size_t i, k;
 	int rc = -1;

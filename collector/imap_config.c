@@ -5,26 +5,13 @@
  */
 #include "imap.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "escape.h"
 #include "limits.h"
-
-static int imap_parse_long(const char *v, long min, long max, long *out)
-{
-	char *end;
-	long n;
-
-	errno = 0;
-	n = strtol(v, &end, 10);
-	if (errno != 0 || end == v || *end != '\0' || n < min || n > max)
-		return -1;
-	*out = n;
-	return 0;
-}
+#include "parse_int.h"
 
 static const char *imap_get(const struct config *cfg, const char *key)
 {
@@ -38,7 +25,7 @@ int imap_config_load(const struct config *cfg, const char *folder_override, stru
 {
 	const char *v;
 	const char *dest[3];
-	long n;
+	int64_t n;
 	size_t i;
 
 	memset(ic, 0, sizeof(*ic));
@@ -70,7 +57,7 @@ int imap_config_load(const struct config *cfg, const char *folder_override, stru
 	}
 	ic->port = ic->tls == IMAP_TLS_IMAPS ? 993 : 143;
 	if ((v = imap_get(cfg, "port")) != NULL) {
-		if (imap_parse_long(v, 1, 65535, &n) < 0) {
+		if (parse_int(v, 1, 65535, &n, NULL, 0) < 0) {
 			snprintf(err, errlen, "[imap] port: '%s' is not a port number", esc(v));
 			return -1;
 		}
@@ -112,14 +99,17 @@ int imap_config_load(const struct config *cfg, const char *folder_override, stru
 		}
 	}
 	ic->timeout = 60;
-	if ((v = imap_get(cfg, "timeout")) != NULL &&
-	    imap_parse_long(v, 1, 3600, &ic->timeout) < 0) {
-		snprintf(err, errlen, "[imap] timeout: '%s' is not 1..3600 seconds", esc(v));
-		return -1;
+	if ((v = imap_get(cfg, "timeout")) != NULL) {
+		if (parse_int(v, 1, 3600, &n, NULL, 0) < 0) {
+			snprintf(err, errlen, "[imap] timeout: '%s' is not 1..3600 seconds",
+			         esc(v));
+			return -1;
+		}
+		ic->timeout = (long)n;
 	}
 	ic->batch_size = LIMIT_IMAP_BATCH_DEFAULT;
 	if ((v = imap_get(cfg, "batch_size")) != NULL) {
-		if (imap_parse_long(v, 1, LIMIT_IMAP_BATCH_MAX, &n) < 0) {
+		if (parse_int(v, 1, LIMIT_IMAP_BATCH_MAX, &n, NULL, 0) < 0) {
 			snprintf(err, errlen, "[imap] batch_size: '%s' is not 1..%d", esc(v),
 			         LIMIT_IMAP_BATCH_MAX);
 			return -1;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "limits.h"
 #include "xalloc.h"
 
 /* More than any real configuration needs; bounds a runaway file. */
@@ -142,7 +143,7 @@ static int config_parse_file(FILE *f, const char *name, struct config **out, cha
 {
 	struct config_load_state ls;
 	struct config *c = config_new_empty();
-	char why[256];
+	char why[ERR_LINE_MAX];
 	int rc = -1, r;
 
 	c->path = xstrdup(name);

@@ -85,6 +85,13 @@
 /* Untrusted strings echoed in logs and errors are cut to this many bytes. */
 #define LIMIT_LOG_STRING 160
 
+/* One error line: the size of every caller's error buffer (char
+ * err[ERR_LINE_MAX], passed on as err, sizeof(err)). A message names the
+ * cause, a JSON path or a file name, and untrusted strings cut to
+ * LIMIT_LOG_STRING and escaped (up to 4 bytes each); 1 KiB holds that,
+ * and a longer message is cut, never overrun. */
+#define ERR_LINE_MAX 1024
+
 /* Mail: MIME nesting (forwarded message/rfc822 inside multipart inside ...).
  * Real reports are 2 deep; a forward of a forward is 6. */
 #define LIMIT_MIME_DEPTH 16
@@ -284,5 +291,26 @@ _Static_assert(LIMIT_CHECK_FINDINGS >= 8 + 5 * LIMIT_CHECK_MX + LIMIT_STS_POLICY
  * extensions). */
 #define LIMIT_SMTP_LINE_BYTES  1024
 #define LIMIT_SMTP_REPLY_LINES 64
+
+/* Limits that guard each other (SQLite's sqliteLimit.h does it with
+ * #error): a change to one that breaks another stops the build. */
+_Static_assert(4 * LIMIT_LOG_STRING + 256 <= ERR_LINE_MAX,
+               "an escaped untrusted string and the words around it fit one error line");
+_Static_assert(LIMIT_JSON_BYTES <= LIMIT_INPUT_BYTES &&
+                   LIMIT_COMPRESSED_BYTES / 3 * 4 <= LIMIT_INPUT_BYTES,
+               "a whole input holds a report of the largest size, base64-encoded in a mail");
+_Static_assert(LIMIT_IMAP_BATCH_DEFAULT <= LIMIT_IMAP_BATCH_MAX,
+               "the default batch_size is one batch_size accepts");
+_Static_assert(LIMIT_WEB_QUERY_PARAMS <= LIMIT_FILTER_DOMAINS,
+               "every domain= of a query string passes the store's filter bound");
+_Static_assert(LIMIT_WEB_PAGE_ROWS <= LIMIT_REPORT_PAGE,
+               "the web's default page size is within page_size's range");
+_Static_assert(LIMIT_WEB_INTAKE_BODY_BYTES <= LIMIT_WEB_INTAKE_BUFFERED_BYTES,
+               "one report of the largest size can always be buffered by the intake");
+_Static_assert(LIMIT_WEB_CONNECTIONS_PER_IP <= LIMIT_WEB_CONNECTIONS,
+               "one client's share is within the total");
+_Static_assert(LIMIT_WEB_CACHE_ENTRY_BYTES <= LIMIT_WEB_CACHE_BYTES &&
+                   LIMIT_WEB_CACHE_ENTRY_BYTES <= LIMIT_WEB_PAGE_BYTES,
+               "a kept response fits the cache, and a fresh response's body (web/cache.c)");
 
 #endif

@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "limits.h"
+#include "parse_int.h"
 #include "utf8.h"
 #include "xalloc.h"
 
@@ -222,17 +223,6 @@ struct mail_param {
 	const char *value;
 };
 
-static int mail_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Appends an RFC 2231 extended value, percent-decoded; with_charset skips
  * the leading charset'language' (first section only). The charset is not
  * converted: the result is sanitised as UTF-8 later. */
@@ -244,13 +234,30 @@ static void mail_append_ext(char *out, size_t *o, const char *v, int with_charse
 	if (with_charset && (q = strchr(v, '\'')) != NULL && strchr(q + 1, '\'') != NULL)
 		v = strchr(q + 1, '\'') + 1;
 	while (*v != '\0') {
-		if (v[0] == '%' && (hi = mail_hexval(v[1])) >= 0 && (lo = mail_hexval(v[2])) >= 0) {
+		if (v[0] == '%' && (hi = parse_hex_digit(v[1])) >= 0 &&
+		    (lo = parse_hex_digit(v[2])) >= 0) {
 			out[(*o)++] = (char)(hi * 16 + lo);
 			v += 3;
 		} else {
 			out[(*o)++] = *v++;
 		}
 	}
+}
+
+/* The section of an RFC 2231 parameter name after "base*": "N" or "N*"
+ * (extended), N < LIMIT_PARAM_SECTIONS. 0, or -1 for anything else. */
+static int mail_param_section(const char *s, int64_t *num, int *star)
+{
+	size_t len = strlen(s);
+	char digits[24];
+
+	*star = len > 0 && s[len - 1] == '*';
+	len -= (size_t)*star;
+	if (len == 0 || len >= sizeof(digits))
+		return -1;
+	memcpy(digits, s, len);
+	digits[len] = '\0';
+	return parse_int(digits, 0, LIMIT_PARAM_SECTIONS - 1, num, NULL, 0) < 0 ? -1 : 0;
 }
 
 /* The value of parameter base: RFC 2231 forms (base*, base*0, base*0*,
@@ -262,8 +269,9 @@ static char *mail_param_get(const struct mail_param *ps, size_t n, const char *b
 	int sect_ext[LIMIT_PARAM_SECTIONS];
 	const char *plain = NULL, *ext = NULL, *rest;
 	size_t blen = strlen(base), i, total = 0, o = 0, k, nsect = 0;
-	char *out, *end;
-	unsigned long num;
+	char *out;
+	int64_t num;
+	int star;
 
 	memset(sect, 0, sizeof(sect));
 	memset(sect_ext, 0, sizeof(sect_ext));
@@ -277,13 +285,10 @@ static char *mail_param_get(const struct mail_param *ps, size_t n, const char *b
 		} else if (strcmp(rest, "*") == 0) {
 			if (ext == NULL)
 				ext = ps[i].value;
-		} else if (rest[0] == '*' && rest[1] >= '0' && rest[1] <= '9') {
-			num = strtoul(rest + 1, &end, 10);
-			if (num < LIMIT_PARAM_SECTIONS && (*end == '\0' || strcmp(end, "*") == 0) &&
-			    sect[num] == NULL) {
-				sect[num] = ps[i].value;
-				sect_ext[num] = *end == '*';
-			}
+		} else if (rest[0] == '*' && mail_param_section(rest + 1, &num, &star) == 0 &&
+		           sect[num] == NULL) {
+			sect[num] = ps[i].value;
+			sect_ext[num] = star;
 		}
 	}
 	while (nsect < LIMIT_PARAM_SECTIONS && sect[nsect] != NULL)
@@ -368,30 +373,26 @@ static int mail_type_name(const struct mailmime_content *ct, char *out, size_t o
 	return 0;
 }
 
-static struct mail_param *mail_params_of_content(clist *l, size_t *n)
+/* The name and value of one Content-Disposition parameter (filename is a
+ * type of its own in libetpan); both stay NULL for anything else. */
+static void mail_disposition_param(const struct mailmime_disposition_parm *p, const char **name,
+                                   const char **value)
 {
-	struct mail_param *ps = NULL;
-	clistiter *it;
-	size_t k = 0;
-
-	*n = 0;
-	if (l == NULL)
-		return NULL;
-	ps = xcalloc(clist_count(l) > 0 ? (size_t)clist_count(l) : 1, sizeof(*ps));
-	for (it = clist_begin(l); it != NULL; it = clist_next(it)) {
-		struct mailmime_parameter *p = clist_content(it);
-
-		if (p == NULL || p->pa_name == NULL || p->pa_value == NULL)
-			continue;
-		ps[k].name = p->pa_name;
-		ps[k].value = p->pa_value;
-		k++;
+	if (p->pa_type == MAILMIME_DISPOSITION_PARM_FILENAME) {
+		*name = "filename";
+		*value = p->pa_data.pa_filename;
+	} else if (p->pa_type == MAILMIME_DISPOSITION_PARM_PARAMETER &&
+	           p->pa_data.pa_parameter != NULL) {
+		*name = p->pa_data.pa_parameter->pa_name;
+		*value = p->pa_data.pa_parameter->pa_value;
 	}
-	*n = k;
-	return ps;
 }
 
-static struct mail_param *mail_params_of_disposition(clist *l, size_t *n)
+/* The parameters of a Content-Type list (struct mailmime_parameter) or,
+ * with disposition, of a Content-Disposition list (struct
+ * mailmime_disposition_parm), borrowing libetpan's strings; a parameter
+ * without a name or a value is left out. NULL (and *n 0) for no list. */
+static struct mail_param *mail_params_of(clist *l, int disposition, size_t *n)
 {
 	struct mail_param *ps = NULL;
 	clistiter *it;
@@ -402,18 +403,17 @@ static struct mail_param *mail_params_of_disposition(clist *l, size_t *n)
 		return NULL;
 	ps = xcalloc(clist_count(l) > 0 ? (size_t)clist_count(l) : 1, sizeof(*ps));
 	for (it = clist_begin(l); it != NULL; it = clist_next(it)) {
-		struct mailmime_disposition_parm *p = clist_content(it);
 		const char *name = NULL, *value = NULL;
 
-		if (p == NULL)
+		if (clist_content(it) == NULL)
 			continue;
-		if (p->pa_type == MAILMIME_DISPOSITION_PARM_FILENAME) {
-			name = "filename";
-			value = p->pa_data.pa_filename;
-		} else if (p->pa_type == MAILMIME_DISPOSITION_PARM_PARAMETER &&
-		           p->pa_data.pa_parameter != NULL) {
-			name = p->pa_data.pa_parameter->pa_name;
-			value = p->pa_data.pa_parameter->pa_value;
+		if (disposition) {
+			mail_disposition_param(clist_content(it), &name, &value);
+		} else {
+			const struct mailmime_parameter *p = clist_content(it);
+
+			name = p->pa_name;
+			value = p->pa_value;
 		}
 		if (name == NULL || value == NULL)
 			continue;
@@ -438,7 +438,7 @@ static void mail_entity_content(struct mail_entity *e, const struct mail_field *
 	if (mail_type_name(ct, type, sizeof(type)) < 0)
 		goto out;
 	memcpy(e->content_type, type, sizeof(type));
-	ps = mail_params_of_content(ct->ct_parameters, &n);
+	ps = mail_params_of(ct->ct_parameters, 0, &n);
 	e->boundary = mail_param_get(ps, n, "boundary");
 	if (e->boundary != NULL && e->boundary[0] == '\0') {
 		free(e->boundary);
@@ -477,7 +477,7 @@ static char *mail_entity_disp_filename(const struct mail_field *f)
 	mail_strip_comments(text);
 	if (mailmime_disposition_parse(text, strlen(text), &idx, &d) == MAILIMF_NO_ERROR &&
 	    d != NULL) {
-		ps = mail_params_of_disposition(d->dsp_parms, &n);
+		ps = mail_params_of(d->dsp_parms, 1, &n);
 		fn = mail_param_get(ps, n, "filename");
 		free(ps);
 		mailmime_disposition_free(d);

@@ -376,7 +376,7 @@ int mtasts_parse_policy(const char *body, size_t len, struct mtasts_policy *out,
 {
 	struct mtasts_policy p;
 	struct mtasts_policy_state s;
-	char why[256];
+	char why[ERR_LINE_MAX];
 	size_t pos = 0;
 	int line = 0;
 

@@ -67,22 +67,33 @@ static void tally_merge(const struct tally_item *items, size_t n, int64_t *ok, i
 	        sum_fail[CLASS_OTHER];
 }
 
-static void tally_domains(const struct report *r, struct tally *t)
+/* One item per policy, its summary counts keyed by its domain; with
+ * by_type its policy type stands in the rtype slot (per-type views are
+ * plain sums). Sorted by key; the caller frees. */
+static struct tally_item *tally_policy_items(const struct report *r, int by_type)
 {
 	struct tally_item *items = xcalloc(r->n_policies ? r->n_policies : 1, sizeof(*items));
-	size_t i, j, n = r->n_policies;
+	size_t i;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < r->n_policies; i++) {
 		const struct report_policy *p = &r->policies[i];
 
 		items[i].domain = p->policy_domain != NULL ? p->policy_domain : "";
 		items[i].mx = "";
-		items[i].rtype = "";
+		items[i].rtype = by_type ? p->policy_type : "";
 		items[i].cls = tally_class_of(p->policy_type);
 		items[i].ok = p->successful_sessions;
 		items[i].fail = p->failed_sessions;
 	}
-	qsort(items, n, sizeof(*items), tally_item_cmp);
+	qsort(items, r->n_policies, sizeof(*items), tally_item_cmp);
+	return items;
+}
+
+static void tally_domains(const struct report *r, struct tally *t)
+{
+	struct tally_item *items = tally_policy_items(r, 0);
+	size_t i, j, n = r->n_policies;
+
 	t->domains = xcalloc(n ? n : 1, sizeof(*t->domains));
 	for (i = 0; i < n; i = j) {
 		struct tally_domain *d = &t->domains[t->n_domains++];
@@ -139,20 +150,9 @@ static void tally_failures(const struct report *r, struct tally *t)
 
 static void tally_types(const struct report *r, struct tally *t)
 {
-	struct tally_item *items = xcalloc(r->n_policies ? r->n_policies : 1, sizeof(*items));
+	struct tally_item *items = tally_policy_items(r, 1);
 	size_t i, j, n = r->n_policies;
 
-	/* the type stands in the rtype slot: per-type views are plain sums */
-	for (i = 0; i < n; i++) {
-		const struct report_policy *p = &r->policies[i];
-
-		items[i].domain = p->policy_domain != NULL ? p->policy_domain : "";
-		items[i].mx = "";
-		items[i].rtype = p->policy_type;
-		items[i].ok = p->successful_sessions;
-		items[i].fail = p->failed_sessions;
-	}
-	qsort(items, n, sizeof(*items), tally_item_cmp);
 	t->types = xcalloc(n ? n : 1, sizeof(*t->types));
 	for (i = 0; i < n; i = j) {
 		struct tally_type *ty = &t->types[t->n_types++];

@@ -20,6 +20,20 @@ static size_t escape_control_len(const unsigned char *p, size_t left)
 	return 0;
 }
 
+/* The escape of the n-byte control sequence at p (n from
+ * escape_control_len): \\ for a backslash, \xNN for C0 and DEL, \u00NN
+ * for C1. Written into tmp; returns tmp. */
+static const char *escape_control(const unsigned char *p, size_t n, char *tmp, size_t len)
+{
+	if (n == 1 && p[0] == '\\')
+		snprintf(tmp, len, "\\\\");
+	else if (n == 1)
+		snprintf(tmp, len, "\\x%02x", p[0]);
+	else
+		snprintf(tmp, len, "\\u%04x", p[1]);
+	return tmp;
+}
+
 char *escape_text(const char *in, size_t len, size_t max_in, char *out, size_t outlen)
 {
 	const unsigned char *p = (const unsigned char *)in;
@@ -43,12 +57,7 @@ char *escape_text(const char *in, size_t len, size_t max_in, char *out, size_t o
 			out[o++] = (char)p[i++];
 			continue;
 		}
-		if (n == 1 && p[i] == '\\')
-			snprintf(tmp, sizeof(tmp), "\\\\");
-		else if (n == 1)
-			snprintf(tmp, sizeof(tmp), "\\x%02x", p[i]);
-		else
-			snprintf(tmp, sizeof(tmp), "\\u%04x", p[i + 1]);
+		escape_control(p + i, n, tmp, sizeof(tmp));
 		k = strlen(tmp);
 		if (o + k > outlen - 1)
 			break;
@@ -76,13 +85,7 @@ int escape_text_sb(struct strbuf *sb, const char *in)
 		if (i >= len)
 			break;
 		n = escape_control_len(p + i, len - i);
-		if (n == 1 && p[i] == '\\')
-			snprintf(tmp, sizeof(tmp), "\\\\");
-		else if (n == 1)
-			snprintf(tmp, sizeof(tmp), "\\x%02x", p[i]);
-		else
-			snprintf(tmp, sizeof(tmp), "\\u%04x", p[i + 1]);
-		if (strbuf_puts(sb, tmp) < 0)
+		if (strbuf_puts(sb, escape_control(p + i, n, tmp, sizeof(tmp))) < 0)
 			return -1;
 		i += n;
 	}

@@ -17,9 +17,9 @@
  * NUL-terminated), cutting after max_in input bytes with "...". Returns out. */
 char *escape_text(const char *in, size_t len, size_t max_in, char *out, size_t outlen);
 /* Appends in, escaped for a terminal (no length cut), to sb. -1 past the cap. */
-int escape_text_sb(struct strbuf *sb, const char *in);
+STRBUF_MUST_CHECK int escape_text_sb(struct strbuf *sb, const char *in);
 /* Appends in with & < > " ' escaped as entities. -1 past the cap. */
-int escape_html(struct strbuf *sb, const char *in);
+STRBUF_MUST_CHECK int escape_html(struct strbuf *sb, const char *in);
 /* A short escaped copy of s for one log line, in a per-thread rotating
  * buffer: valid until four more calls on the same thread. NULL gives "-". */
 const char *esc(const char *s);

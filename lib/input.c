@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "limits.h"
 #include "xalloc.h"
 
 int input_read_fd(int fd, size_t cap, struct input *in, char *err, size_t errlen)
@@ -72,7 +73,7 @@ out:
 
 int input_read_path(const char *path, size_t cap, struct input *in, char *err, size_t errlen)
 {
-	char why[256];
+	char why[ERR_LINE_MAX];
 	struct stat sb;
 	int fd, rc;
 

@@ -6,6 +6,7 @@
 
 #include "datetime.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -104,21 +105,39 @@ int jsonw_quote(struct strbuf *sb, const char *s)
 	return strbuf_putc(sb, '"');
 }
 
-void jsonw_object_begin(struct jsonw *w)
+/* Our documents nest a handful deep and close what they open: more than
+ * JSONW_MAX_DEPTH, or an end without a begin, is a bug in the writer's
+ * caller (the depth is ours, never the input's). */
+static void jsonw_push(struct jsonw *w)
 {
-	jsonw_pre_value(w);
-	jsonw_put(w, "{");
+	assert(w->depth + 1 < JSONW_MAX_DEPTH);
+	/* stays in bounds even were assert compiled out */
 	if (w->depth + 1 < JSONW_MAX_DEPTH)
 		w->depth++;
 	w->need_comma[w->depth] = 0;
 }
 
-void jsonw_object_end(struct jsonw *w)
+static int jsonw_pop(struct jsonw *w)
 {
 	int had = w->need_comma[w->depth];
 
+	assert(w->depth > 0 && !w->after_key);
 	if (w->depth > 0)
 		w->depth--;
+	return had;
+}
+
+void jsonw_object_begin(struct jsonw *w)
+{
+	jsonw_pre_value(w);
+	jsonw_put(w, "{");
+	jsonw_push(w);
+}
+
+void jsonw_object_end(struct jsonw *w)
+{
+	int had = jsonw_pop(w);
+
 	if (had)
 		jsonw_indent(w);
 	jsonw_put(w, "}");
@@ -128,17 +147,13 @@ void jsonw_array_begin(struct jsonw *w)
 {
 	jsonw_pre_value(w);
 	jsonw_put(w, "[");
-	if (w->depth + 1 < JSONW_MAX_DEPTH)
-		w->depth++;
-	w->need_comma[w->depth] = 0;
+	jsonw_push(w);
 }
 
 void jsonw_array_end(struct jsonw *w)
 {
-	int had = w->need_comma[w->depth];
+	int had = jsonw_pop(w);
 
-	if (w->depth > 0)
-		w->depth--;
 	if (had)
 		jsonw_indent(w);
 	jsonw_put(w, "]");
@@ -146,6 +161,8 @@ void jsonw_array_end(struct jsonw *w)
 
 void jsonw_key(struct jsonw *w, const char *key)
 {
+	/* a key inside an object, never right after another key */
+	assert(w->depth > 0 && !w->after_key);
 	jsonw_pre_value(w);
 	if (jsonw_quote(w->sb, key) < 0)
 		w->failed = 1;

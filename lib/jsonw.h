@@ -41,6 +41,6 @@ void jsonw_period(struct jsonw *w, int64_t since, int64_t until);
 /* Writes already-encoded JSON text as one value (trusted: our own output). */
 void jsonw_raw(struct jsonw *w, const char *json);
 /* Appends s as a quoted JSON string to sb; -1 past the cap. */
-int jsonw_quote(struct strbuf *sb, const char *s);
+STRBUF_MUST_CHECK int jsonw_quote(struct strbuf *sb, const char *s);
 
 #endif

@@ -18,6 +18,17 @@ static int parse_int_fail(int rc, int64_t min, int64_t max, char *err, size_t er
 	return rc;
 }
 
+int parse_hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 int parse_int(const char *s, int64_t min, int64_t max, int64_t *out, char *err, size_t errlen)
 {
 	const char *p = s;

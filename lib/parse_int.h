@@ -2,7 +2,8 @@
  * parse_int.h - the one bounded integer parser, after OpenSMTPD's
  * strtonum(s, min, max, &errstr). Every integer that comes from outside
  * is read through it: command-line options, configuration keys, query
- * parameters, header values. Input is untrusted.
+ * parameters, header values. Input is untrusted. Also the one reader of a
+ * hexadecimal digit.
  */
 #ifndef TLSWATCH_PARSE_INT_H
 #define TLSWATCH_PARSE_INT_H
@@ -24,5 +25,9 @@
  * NULL) says "not a decimal integer" or "out of range MIN..MAX", for the
  * caller to prefix with what was being read. */
 int parse_int(const char *s, int64_t min, int64_t max, int64_t *out, char *err, size_t errlen);
+
+/* The value 0-15 of one hexadecimal digit (either case), or -1: the one
+ * reader of %XX escapes (query strings, RFC 2231 parameters). */
+int parse_hex_digit(char c);
 
 #endif

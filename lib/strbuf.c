@@ -4,11 +4,18 @@
  */
 #include "strbuf.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "xalloc.h"
+
+/* The invariants below are programmer errors, checked in every build
+ * (docs/style.md): the ASan test build must never compile them out. */
+#if defined(NDEBUG) && defined(__SANITIZE_ADDRESS__)
+#error "the ASan build checks invariants with assert(): do not define NDEBUG"
+#endif
 
 void strbuf_init(struct strbuf *sb, size_t cap)
 {
@@ -37,6 +44,8 @@ static int strbuf_grow(struct strbuf *sb, size_t add)
 {
 	size_t want;
 
+	assert(sb->len <= sb->cap);
+	assert(sb->data == NULL ? sb->len == 0 : sb->len < sb->alloc);
 	if (add > sb->cap - sb->len)
 		return -1;
 	want = sb->len + add + 1;
@@ -61,6 +70,7 @@ int strbuf_append(struct strbuf *sb, const void *data, size_t len)
 		memcpy(sb->data + sb->len, data, len);
 	sb->len += len;
 	sb->data[sb->len] = '\0';
+	assert(sb->len <= sb->cap && sb->len < sb->alloc);
 	return 0;
 }
 
@@ -86,6 +96,7 @@ int strbuf_vprintf(struct strbuf *sb, const char *fmt, va_list ap)
 		return -1;
 	vsnprintf(sb->data + sb->len, (size_t)n + 1, fmt, ap);
 	sb->len += (size_t)n;
+	assert(sb->len <= sb->cap && sb->len < sb->alloc);
 	return 0;
 }
 

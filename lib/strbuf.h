@@ -4,12 +4,21 @@
  * The cap is what makes it safe for untrusted input: appending past it fails
  * (returns -1) instead of growing without bound. The contents are always
  * NUL-terminated, so text can be used as a C string.
+ *
+ * An append that can fail is checked (curl's WARN_UNUSED_RESULT): every
+ * function that appends to a strbuf and returns -1 past the cap carries
+ * STRBUF_MUST_CHECK, so ignoring the result does not compile. Writers built
+ * on a strbuf (jsonw, analyzer/text.c's text_out, web/html.c) check each
+ * append and keep the failure in their own sticky flag, which their user
+ * checks once at the end.
  */
 #ifndef TLSWATCH_STRBUF_H
 #define TLSWATCH_STRBUF_H
 
 #include <stdarg.h>
 #include <stddef.h>
+
+#define STRBUF_MUST_CHECK __attribute__((warn_unused_result))
 
 struct strbuf {
 	char *data; /* NULL until the first append */
@@ -23,11 +32,12 @@ void strbuf_init(struct strbuf *sb, size_t cap);
 void strbuf_free(struct strbuf *sb);
 void strbuf_reset(struct strbuf *sb);
 /* 0, or -1 when the cap would be exceeded (nothing is appended then). */
-int strbuf_append(struct strbuf *sb, const void *data, size_t len);
-int strbuf_puts(struct strbuf *sb, const char *s);
-int strbuf_putc(struct strbuf *sb, char c);
-int strbuf_printf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int strbuf_vprintf(struct strbuf *sb, const char *fmt, va_list ap);
+STRBUF_MUST_CHECK int strbuf_append(struct strbuf *sb, const void *data, size_t len);
+STRBUF_MUST_CHECK int strbuf_puts(struct strbuf *sb, const char *s);
+STRBUF_MUST_CHECK int strbuf_putc(struct strbuf *sb, char c);
+STRBUF_MUST_CHECK int strbuf_printf(struct strbuf *sb, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+STRBUF_MUST_CHECK int strbuf_vprintf(struct strbuf *sb, const char *fmt, va_list ap);
 /* Hands the contents to the caller (who frees them); the buffer is reset.
  * Never NULL: an empty buffer yields "". */
 char *strbuf_detach(struct strbuf *sb, size_t *len);

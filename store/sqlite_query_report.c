@@ -120,7 +120,7 @@ static int query_report_head(struct sqlite_store *st, int64_t id, struct query_r
 	uint8_t *json = NULL;
 	size_t json_len;
 	int step, rc = -1;
-	char why[256];
+	char why[ERR_LINE_MAX];
 
 	if (sqlite3_prepare_v2(st->db, SQL_REPORT_GET, -1, &s, NULL) != SQLITE_OK)
 		return sqlite_fail(st, err, errlen, "cannot read report");

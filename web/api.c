@@ -39,7 +39,7 @@ static void api_period(struct jsonw *w, const struct web_filter *f)
 void api_summary(struct web_page *pg)
 {
 	struct summary s;
-	char err[512];
+	char err[ERR_LINE_MAX];
 
 	if (summary_build(pg->st, &pg->filter.q, &s, err, sizeof(err)) < 0) {
 		web_response_error(pg->resp, 500, WEB_ERR_JSON, err);
@@ -92,7 +92,7 @@ void api_timeseries(struct web_page *pg)
 	const char *series = web_params_get(&pg->params, "series");
 	struct query_rows rows = {NULL, 0};
 	int per_domain = series != NULL && strcmp(series, "domain") == 0;
-	char err[512];
+	char err[ERR_LINE_MAX];
 	struct jsonw w;
 	size_t i, j;
 
@@ -146,7 +146,7 @@ void api_failures(struct web_page *pg)
 	const char *by = web_params_get(&pg->params, "group_by");
 	struct web_groups groups = {NULL, 0};
 	enum web_group_by g = GROUP_RESULT_TYPE;
-	char err[512];
+	char err[ERR_LINE_MAX];
 	struct jsonw w;
 	size_t i;
 
@@ -186,9 +186,8 @@ void api_reports(struct web_page *pg)
 	const char *size_s = web_params_get(&pg->params, "page_size");
 	struct query_report_list l = {NULL, 0, 0};
 	int64_t size = LIMIT_WEB_PAGE_ROWS;
-	char err[512], t[32];
+	char err[ERR_LINE_MAX];
 	struct jsonw w;
-	size_t i;
 
 	if (size_s != NULL && (web_parse_id(size_s, &size) < 0 || size > LIMIT_REPORT_PAGE)) {
 		snprintf(err, sizeof(err), "page_size: want 1..%d", LIMIT_REPORT_PAGE);
@@ -210,36 +209,8 @@ void api_reports(struct web_page *pg)
 	jsonw_key(&w, "page_size");
 	jsonw_int(&w, size);
 	jsonw_key(&w, "reports");
-	jsonw_array_begin(&w);
-	for (i = 0; i < l.n; i++) {
-		const struct query_report_entry *e = &l.entries[i];
-
-		jsonw_object_begin(&w);
-		jsonw_key(&w, "id");
-		jsonw_int(&w, e->id);
-		jsonw_key(&w, "day");
-		datetime_format_day(e->day, t, sizeof(t));
-		jsonw_string(&w, t);
-		jsonw_key(&w, "start_datetime");
-		datetime_format_utc(e->start_time, t, sizeof(t));
-		jsonw_string(&w, t);
-		jsonw_key(&w, "end_datetime");
-		datetime_format_utc(e->end_time, t, sizeof(t));
-		jsonw_string(&w, t);
-		jsonw_key(&w, "organization");
-		jsonw_string(&w, e->organization);
-		jsonw_key(&w, "report_id");
-		jsonw_string(&w, e->report_id);
-		/* SQLite's json_group_array of our own columns: JSON already */
-		jsonw_key(&w, "policy_domains");
-		jsonw_raw(&w, e->domains_json != NULL ? e->domains_json : "[]");
-		jsonw_key(&w, "successful_sessions");
-		jsonw_int(&w, e->successful_sessions);
-		jsonw_key(&w, "failed_sessions");
-		jsonw_int(&w, e->failed_sessions);
-		jsonw_object_end(&w);
-	}
-	jsonw_array_end(&w);
+	/* the entries as 'tlswatch reports --format json' writes them */
+	reports_json_entries(&w, &l);
 	jsonw_object_end(&w);
 	api_done(pg, &w);
 	query_report_list_free(&l);
@@ -248,7 +219,7 @@ void api_reports(struct web_page *pg)
 void api_report(struct web_page *pg, const char *id_s)
 {
 	struct query_report_detail d;
-	char err[512];
+	char err[ERR_LINE_MAX];
 	int64_t id;
 
 	memset(&d, 0, sizeof(d));

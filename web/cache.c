@@ -139,9 +139,10 @@ enum web_cache_result web_cache_get(struct web_cache *c, const char *key, struct
 		/* someone computes this very page: wait for their bytes */
 		pthread_cond_wait(&c->finished, &c->lock);
 	}
-	if (e != NULL && e->gen == c->gen) {
-		/* the body fits: it was no larger than the page cap when kept */
-		strbuf_append(&resp->body, e->body, e->len);
+	/* a kept body is at most LIMIT_WEB_CACHE_ENTRY_BYTES, within any
+	 * response's cap (limits.h asserts it); should one not fit, the page
+	 * is computed afresh */
+	if (e != NULL && e->gen == c->gen && strbuf_append(&resp->body, e->body, e->len) == 0) {
 		resp->status = e->status;
 		resp->content_type = e->content_type;
 		e->used = ++c->clock;

@@ -32,10 +32,18 @@ void web_response_free(struct web_response *r)
 	strbuf_free(&r->body);
 }
 
+void web_response_line(struct web_response *r, const char *line)
+{
+	strbuf_reset(&r->body);
+	if (strbuf_puts(&r->body, line) < 0 || strbuf_putc(&r->body, '\n') < 0)
+		strbuf_reset(&r->body);
+}
+
 void web_response_error(struct web_response *r, unsigned status, enum web_error_kind kind,
                         const char *message)
 {
 	struct jsonw w;
+	int failed = 0;
 
 	strbuf_reset(&r->body);
 	r->status = status;
@@ -48,25 +56,30 @@ void web_response_error(struct web_response *r, unsigned status, enum web_error_
 		jsonw_key(&w, "error");
 		jsonw_string(&w, message);
 		jsonw_object_end(&w);
-		strbuf_putc(&r->body, '\n');
+		failed = w.failed || strbuf_putc(&r->body, '\n') < 0;
 		break;
 	case WEB_ERR_TEXT:
 		r->content_type = "text/plain; charset=utf-8";
-		escape_text_sb(&r->body, message);
-		strbuf_putc(&r->body, '\n');
+		failed = escape_text_sb(&r->body, message) < 0 || strbuf_putc(&r->body, '\n') < 0;
 		break;
 	default:
 		r->content_type = "text/html; charset=utf-8";
-		strbuf_puts(&r->body,
-		            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-		            "<meta name=\"viewport\" content=\"width=device-width, "
-		            "initial-scale=1\"><title>tlswatch: error</title>"
-		            "<link rel=\"stylesheet\" href=\"/static/style.css\"></head>"
-		            "<body><main><h1>");
-		strbuf_printf(&r->body, "%u</h1><p class=\"error\">", status);
-		escape_html(&r->body, message);
-		strbuf_puts(&r->body,
-		            "</p><p><a href=\"/\">Overview</a></p></main></body></html>\n");
+		failed |=
+		    strbuf_puts(&r->body,
+		                "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+		                "<meta name=\"viewport\" content=\"width=device-width, "
+		                "initial-scale=1\"><title>tlswatch: error</title>"
+		                "<link rel=\"stylesheet\" href=\"/static/style.css\"></head>"
+		                "<body><main><h1>") < 0;
+		failed |= strbuf_printf(&r->body, "%u</h1><p class=\"error\">", status) < 0;
+		failed |= escape_html(&r->body, message) < 0;
+		failed |=
+		    strbuf_puts(&r->body,
+		                "</p><p><a href=\"/\">Overview</a></p></main></body></html>\n") < 0;
 		break;
 	}
+	/* an error line always fits a body's cap; were it not to, the status
+	 * goes out with no body rather than half of one */
+	if (failed)
+		strbuf_reset(&r->body);
 }

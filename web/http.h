@@ -42,6 +42,10 @@ extern const size_t web_n_security_headers;
 	"base-uri 'none'; frame-ancestors 'none'"
 
 void web_response_init(struct web_response *r);
+/* Sets the body to one line of our own text and a newline ("ok",
+ * "authentication required"). Such a line always fits the body's cap;
+ * were it not to, the body is left empty rather than cut. */
+void web_response_line(struct web_response *r, const char *line);
 void web_response_free(struct web_response *r);
 enum web_error_kind { WEB_ERR_HTML, WEB_ERR_JSON, WEB_ERR_TEXT };
 

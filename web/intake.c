@@ -20,6 +20,7 @@
 #include "limits.h"
 #include "log.h"
 #include "mail.h"
+#include "parse_int.h"
 #include "store.h"
 #include "xalloc.h"
 
@@ -93,8 +94,7 @@ int intake_type_ok(const char *content_type)
 int intake_begin(const char *method, const char *content_type, const char *content_length,
                  struct intake_reply *r)
 {
-	unsigned long long n = 0;
-	const char *p;
+	int64_t n;
 
 	if (strcmp(method, "POST") != 0) {
 		intake_set(r, 405, "only POST is accepted here (RFC 8460 section 5.4)");
@@ -106,19 +106,12 @@ int intake_begin(const char *method, const char *content_type, const char *conte
 		    "Content-Type must be application/tlsrpt+gzip or application/tlsrpt+json");
 		return -1;
 	}
-	if (content_length != NULL) {
-		/* the server already refused a malformed value; stop counting
-		 * once past the cap so no digit string can overflow */
-		for (p = content_length; *p >= '0' && *p <= '9'; p++) {
-			n = n * 10 + (unsigned long long)(*p - '0');
-			if (n > LIMIT_WEB_INTAKE_BODY_BYTES)
-				break;
-		}
-		if (n > LIMIT_WEB_INTAKE_BODY_BYTES) {
-			intake_set(r, 413, "report larger than %u bytes",
-			           LIMIT_WEB_INTAKE_BODY_BYTES);
-			return -1;
-		}
+	/* the server already refused a malformed value; what is left is
+	 * digits, and too many of them is too large */
+	if (content_length != NULL && parse_int(content_length, 0, LIMIT_WEB_INTAKE_BODY_BYTES, &n,
+	                                        NULL, 0) == PARSE_INT_RANGE) {
+		intake_set(r, 413, "report larger than %u bytes", LIMIT_WEB_INTAKE_BODY_BYTES);
+		return -1;
 	}
 	return 0;
 }
@@ -165,7 +158,11 @@ void intake_body_append(struct intake *in, struct intake_body *b, const void *da
 		return;
 	}
 	b->reserved += len;
-	strbuf_append(&b->data, data, len); /* within the cap: checked above */
+	/* within the cap (checked above), so this does not fail */
+	if (strbuf_append(&b->data, data, len) < 0) {
+		b->too_large = 1;
+		intake_body_free(in, b);
+	}
 }
 
 static int intake_is_json(const uint8_t *p, size_t len)
@@ -210,7 +207,7 @@ void intake_finish(struct intake *in, struct intake_body *b, const char *client_
 	struct ingest_result res;
 	struct source_info src;
 	struct ingest *ig = NULL;
-	char err[1024], reason[sizeof(res.reason) * 4];
+	char err[ERR_LINE_MAX], reason[sizeof(res.reason) * 4];
 	size_t len = b->data.len;
 	int rc;
 

@@ -126,7 +126,7 @@ void page_metrics(struct web_page *pg)
 {
 	struct query_filter all;
 	int64_t first = 0, last = 0, quarantined = 0;
-	char err[512];
+	char err[ERR_LINE_MAX];
 	int found;
 
 	/* every report ever stored: the counters only grow */

@@ -10,12 +10,15 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "parse_int.h"
+
 int netaddr_parse(const char *s, struct netaddr *out, char *err, size_t errlen)
 {
 	struct addrinfo hints, *res = NULL;
 	const char *colon, *host_start, *host_end;
 	char host[INET6_ADDRSTRLEN + 1], port[8];
-	size_t host_len, port_len, i;
+	size_t host_len, port_len;
+	int64_t port_num;
 	int rc = -1, gai;
 
 	if (s[0] == '[') {
@@ -35,11 +38,8 @@ int netaddr_parse(const char *s, struct netaddr *out, char *err, size_t errlen)
 	port_len = strlen(colon + 1);
 	if (host_len == 0 || host_len >= sizeof(host) || port_len == 0 || port_len > 5)
 		goto bad;
-	for (i = 0; i < port_len; i++)
-		if (colon[1 + i] < '0' || colon[1 + i] > '9')
-			goto bad;
 	memcpy(port, colon + 1, port_len + 1);
-	if (port_len == 5 && strcmp(port, "65535") > 0)
+	if (parse_int(port, 0, 65535, &port_num, NULL, 0) < 0)
 		goto bad;
 	memcpy(host, host_start, host_len);
 	host[host_len] = '\0';

@@ -34,7 +34,7 @@ static void failures_ip(struct web_page *pg, const char *ip)
 	struct query_ip_details d = {NULL, 0, 0};
 	const struct web_kv keep[2] = {{"group_by", "sending_ip"}, {"ip", ip}};
 	int64_t size = LIMIT_WEB_PAGE_ROWS;
-	char err[512], day[16];
+	char err[ERR_LINE_MAX], day[16];
 	size_t i;
 
 	if (query_ip_details(pg->st, &pg->filter.q, ip, (pg->filter.page - 1) * size, size, &d, err,
@@ -84,7 +84,7 @@ static void failures_ip(struct web_page *pg, const char *ip)
 static void failures_groups(struct web_page *pg, enum web_group_by g)
 {
 	struct web_groups groups = {NULL, 0};
-	char err[512], hint[HINTS_MAX], share[32];
+	char err[ERR_LINE_MAX], hint[HINTS_MAX], share[32];
 	int64_t total = 0;
 	struct web_kv kv[2];
 	size_t i, shown;

@@ -212,7 +212,7 @@ static void overview_alerts(struct web_page *pg)
 	struct alert_params p = pg->app->alert;
 	struct alert_list l;
 	struct strbuf line;
-	char err[512];
+	char err[ERR_LINE_MAX];
 	size_t i, shown = 0;
 
 	memset(&l, 0, sizeof(l));
@@ -231,7 +231,8 @@ static void overview_alerts(struct web_page *pg)
 		if (shown++ == 0)
 			html_raw(pg, "<ul class=\"alerts\" id=\"alerts\">\n");
 		strbuf_reset(&line);
-		alert_format_line(&l, &l.alerts[i], &line);
+		if (alert_format_line(&l, &l.alerts[i], &line) < 0)
+			pg->failed = 1;
 		html_raw(pg, "<li>");
 		html_text(pg, strbuf_str(&line));
 		html_raw(pg, "</li>\n");
@@ -250,7 +251,7 @@ static void overview_alerts(struct web_page *pg)
 void page_overview(struct web_page *pg)
 {
 	struct summary s;
-	char err[512];
+	char err[ERR_LINE_MAX];
 
 	if (summary_build(pg->st, &pg->filter.q, &s, err, sizeof(err)) < 0) {
 		web_response_error(pg->resp, 500, WEB_ERR_HTML, err);

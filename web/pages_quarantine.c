@@ -78,7 +78,7 @@ void page_quarantine(struct web_page *pg)
 {
 	struct quarantine_rows r;
 	int64_t size = LIMIT_WEB_PAGE_ROWS, total;
-	char err[512];
+	char err[ERR_LINE_MAX];
 	size_t i;
 
 	memset(&r, 0, sizeof(r));
@@ -148,7 +148,7 @@ static void quarantine_preview(struct web_page *pg, const struct quarantine_entr
 void page_quarantine_entry(struct web_page *pg, const char *id_s)
 {
 	struct quarantine_entry q;
-	char err[512], when[32];
+	char err[ERR_LINE_MAX], when[32];
 	int64_t id;
 
 	memset(&q, 0, sizeof(q));

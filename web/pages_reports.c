@@ -111,7 +111,7 @@ void page_reports(struct web_page *pg)
 {
 	struct query_report_list l = {NULL, 0, 0};
 	int64_t size = LIMIT_WEB_PAGE_ROWS;
-	char err[512];
+	char err[ERR_LINE_MAX];
 
 	if (query_reports(pg->st, &pg->filter.q, (pg->filter.page - 1) * size, size, &l, err,
 	                  sizeof(err)) < 0) {
@@ -244,7 +244,7 @@ void page_report(struct web_page *pg, const char *id_s)
 {
 	struct query_report_detail d;
 	struct strbuf pretty;
-	char err[512], n[32];
+	char err[ERR_LINE_MAX], n[32];
 	int64_t id;
 
 	memset(&d, 0, sizeof(d));

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "parse_int.h"
 #include "period.h"
 #include "utf8.h"
 #include "xalloc.h"
@@ -16,17 +17,6 @@
 /* Largest page number accepted: pages * LIMIT_REPORT_PAGE stays far from
  * overflowing an offset. */
 #define WEB_MAX_PAGE 1000000
-
-static int web_hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* Decodes len bytes (percent escapes, '+' as space) into a new string.
  * -1 with the reason on a bad escape, a control character or invalid
@@ -44,8 +34,8 @@ static int web_decode(const char *s, size_t len, char **out, const char *what, c
 		} else if (s[i] == '%') {
 			if (i + 2 >= len)
 				goto bad_escape;
-			hi = web_hex(s[i + 1]);
-			lo = web_hex(s[i + 2]);
+			hi = parse_hex_digit(s[i + 1]);
+			lo = parse_hex_digit(s[i + 2]);
 			if (hi < 0 || lo < 0)
 				goto bad_escape;
 			d[o++] = (char)(hi * 16 + lo);
@@ -147,20 +137,10 @@ const char *web_params_get(const struct web_params *p, const char *name)
 
 int web_parse_id(const char *s, int64_t *out)
 {
-	int64_t v = 0;
-	size_t i, n = strlen(s);
-
-	if (n == 0 || n > 16 || s[0] == '0')
+	/* one spelling per number ("01" is not 1): one URL per page */
+	if (s[0] == '0')
 		return -1;
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	if (v > LIMIT_COUNT_MAX)
-		return -1;
-	*out = v;
-	return 0;
+	return parse_int(s, 1, LIMIT_COUNT_MAX, out, NULL, 0) < 0 ? -1 : 0;
 }
 
 /* Parameters the filter knows; anything else is ignored by it (a page may
@@ -170,7 +150,7 @@ int web_filter_parse(const struct web_params *p, int64_t today, struct web_filte
 {
 	const char *since = web_params_get(p, "since"), *until = web_params_get(p, "until");
 	const char *all = web_params_get(p, "all"), *page = web_params_get(p, "page");
-	char why[256];
+	char why[ERR_LINE_MAX];
 	size_t i;
 
 	memset(f, 0, sizeof(*f));

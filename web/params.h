@@ -65,13 +65,14 @@ struct web_kv {
  * empty). Each of the n kv pairs replaces the filter's parameter of that
  * name (since or until replace the whole period) or adds one (page,
  * group_by). -1 past the cap. */
-int web_filter_query(struct strbuf *sb, const struct web_filter *f, const struct web_kv *kv,
-                     size_t n);
+STRBUF_MUST_CHECK int web_filter_query(struct strbuf *sb, const struct web_filter *f,
+                                       const struct web_kv *kv, size_t n);
 
 /* Appends s percent-encoded (everything but A-Z a-z 0-9 - . _ ~). */
-int web_url_encode(struct strbuf *sb, const char *s);
+STRBUF_MUST_CHECK int web_url_encode(struct strbuf *sb, const char *s);
 
-/* A positive decimal id ("12") within 1..2^53-1; 0 or -1. */
+/* A positive decimal id ("12", no leading zero) within 1..2^53-1, read
+ * by parse_int; 0 or -1. */
 int web_parse_id(const char *s, int64_t *out);
 
 #endif

@@ -40,17 +40,22 @@ static const struct web_route_def web_routes[] = {
 static int web_route_static(const struct web_request *req, struct web_response *resp)
 {
 	size_t i;
+	int failed = 0;
 
 	if (strcmp(req->path, "/static/style.css") == 0) {
 		resp->content_type = "text/css; charset=utf-8";
 		for (i = 0; web_stylesheet[i] != NULL; i++)
-			strbuf_puts(&resp->body, web_stylesheet[i]);
+			failed |= strbuf_puts(&resp->body, web_stylesheet[i]) < 0;
 	} else if (strcmp(req->path, "/static/icon.svg") == 0 ||
 	           strcmp(req->path, "/favicon.ico") == 0) {
 		resp->content_type = "image/svg+xml";
-		strbuf_puts(&resp->body, web_icon_svg);
+		failed |= strbuf_puts(&resp->body, web_icon_svg) < 0;
 	} else {
 		return 0;
+	}
+	if (failed) {
+		web_response_error(resp, 500, WEB_ERR_TEXT, "static file larger than a page");
+		return 1;
 	}
 	resp->status = 200;
 	resp->cacheable = 1;
@@ -62,7 +67,7 @@ static void web_route_health(struct web_app *app, struct web_response *resp)
 {
 	struct store *st = NULL;
 	int64_t first, last;
-	char err[512];
+	char err[ERR_LINE_MAX];
 	int found;
 
 	if (web_app_reader(app, &st, err, sizeof(err)) < 0 ||
@@ -72,7 +77,7 @@ static void web_route_health(struct web_app *app, struct web_response *resp)
 	} else {
 		resp->status = 200;
 		resp->content_type = "text/plain; charset=utf-8";
-		strbuf_puts(&resp->body, "ok\n");
+		web_response_line(resp, "ok");
 	}
 	web_app_release(app, st);
 }
@@ -85,7 +90,7 @@ static void web_route_health(struct web_app *app, struct web_response *resp)
 static enum web_cache_result web_route_cached(struct web_app *app, struct web_page *pg, char **key,
                                               struct web_cache_ticket *t)
 {
-	char err[512];
+	char err[ERR_LINE_MAX];
 	size_t n;
 	int changed = 1;
 
@@ -126,7 +131,7 @@ void web_route(struct web_app *app, const struct web_request *req, struct web_re
 	struct web_cache_ticket ticket;
 	struct web_page pg;
 	const char *id;
-	char err[512], *key = NULL;
+	char err[ERR_LINE_MAX], *key = NULL;
 
 	memset(&pg, 0, sizeof(pg));
 	if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {

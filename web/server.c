@@ -137,8 +137,7 @@ static enum MHD_Result web_send_text(struct MHD_Connection *c, struct web_conn *
 	web_response_init(&r);
 	r.status = status;
 	r.allow = allow;
-	strbuf_puts(&r.body, text);
-	strbuf_putc(&r.body, '\n');
+	web_response_line(&r, text);
 	rc = web_send(c, conn, method, &r, 0);
 	web_response_free(&r);
 	return rc;
@@ -187,7 +186,7 @@ static enum MHD_Result web_page_request(struct web_listener *l, struct MHD_Conne
 	/* /healthz reveals nothing but "ok": load balancers need no password */
 	if (strcmp(path, "/healthz") != 0 && !web_authorized(l->app, c)) {
 		r.status = 401;
-		strbuf_puts(&r.body, "authentication required\n");
+		web_response_line(&r, "authentication required");
 		rc = web_send(c, conn, method, &r, 1);
 		web_response_free(&r);
 		return rc;
@@ -423,7 +422,7 @@ static const char *web_url(struct MHD_Daemon *d, const struct web_listener *l,
 static int web_check_options(const struct web_options *o, struct netaddr *dash,
                              struct netaddr *intake, char *err, size_t errlen)
 {
-	char why[256];
+	char why[ERR_LINE_MAX];
 
 	if (netaddr_parse(o->listen, dash, why, sizeof(why)) < 0) {
 		snprintf(err, errlen, "--listen: %s", why);

@@ -139,10 +139,16 @@ printf '[alert]\nwindow = 0\n' > "$T/bad.conf"
 "$TLSWATCH" --config "$T/bad.conf" --db "$T/spike.db" alert > /dev/null 2> "$T/err"
 t_eq "config window = 0: exit 2" "$?" 2
 t_check "config error names the key" grep -q 'window' "$T/err"
+# a count of sessions is not a count of days: no "d" (issue 15)
+printf '[alert]\nmin_failures = 10d\n' > "$T/bad.conf"
+"$TLSWATCH" --config "$T/bad.conf" --db "$T/spike.db" alert > /dev/null 2> "$T/err"
+t_eq "config min_failures = 10d: exit 2" "$?" 2
+t_check "config min_failures = 10d: says why" grep -q "min_failures: '10d' is not a decimal integer" "$T/err"
 
 # --- errors
 for args in "--window 0" "--window 1w" "--baseline x" "--factor abc" "--factor 0" \
-	"--min-failures 0" "--at 2026-02-30" "--format xml" "--bogus"; do
+	"--min-failures 0" "--min-failures 10d" "--min-failures +10" "--at 2026-02-30" \
+	"--format xml" "--bogus"; do
 	# shellcheck disable=SC2086
 	alert spike $args
 	t_eq "alert $args: exit 2" "$rc" 2

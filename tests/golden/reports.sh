@@ -96,8 +96,18 @@ t_check "show text: the raw JSON, line by line" grep -q '^    "organization-name
 t_eq "show 99: exit 2" "$?" 2
 t_check "show 99: no report 99" grep -q 'no report 99' "$T/err"
 for args in "show" "show x" "show 1 2" "reports --limit 0" "reports --limit 1001" \
-	"reports --offset -1" "reports --format csv" "reports --since 2026-04-12 --until 2026-04-10"; do
+	"reports --offset -1" "reports --limit 10x" "show +1" \
+	"reports --format csv" "reports --since 2026-04-12 --until 2026-04-10"; do
 	# shellcheck disable=SC2086
 	"$TLSWATCH" --db "$DB" $args > /dev/null 2>&1
 	t_eq "$args: exit 2" "$?" 2
+done
+# the filter options are read by one helper (cli/filter_opts.c) for both
+# commands: the same refusals, the same words
+for cmd in summary reports; do
+	"$TLSWATCH" --db "$DB" $cmd --domain '' > /dev/null 2> "$T/err"
+	t_eq "$cmd --domain '': exit 2" "$?" 2
+	t_check "$cmd --domain '': says so" grep -q "tlswatch $cmd: --domain needs a domain" "$T/err"
+	"$TLSWATCH" --db "$DB" $cmd --all --since 7d > /dev/null 2> "$T/err"
+	t_check "$cmd --all --since: refused" grep -q -- "--all excludes --since and --until" "$T/err"
 done

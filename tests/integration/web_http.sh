@@ -147,6 +147,12 @@ t_eq "reports API: total" "$(jq .total r.json)" \
 t_eq "reports API: page size" "$(jq '.reports | length' r.json)" 7
 newest=$(t_sql "$DB" "select id from report where day >= 20513 and day < 20527 order by day desc, id desc limit 1")
 t_eq "reports API: newest first" "$(jq '.reports[0].id' r.json)" "$newest"
+# one writer of a report-list entry (analyzer/reports.c): the API's page
+# holds the CLI's entries, the same JSON
+"$TLSWATCH" --db "$DB" reports --since 2026-03-01 --until 2026-03-15 --limit 7 --format json \
+	> r_cli.json
+t_eq "reports API entries = 'reports --format json' entries" "$(jq -c .reports r.json)" \
+	"$(jq -c .reports r_cli.json)"
 curl -s "$WEB_URL/api/v1/reports/$xss_id" > one.json
 t_eq "report API: organisation as stored" "$(jq -r .organization one.json)" "<script>alert(1)</script>"
 t_eq "report API: failure detail" "$(jq -r '.policies[0].failure_details[0].sending_mta_ip' one.json)" "198.51.100.7"

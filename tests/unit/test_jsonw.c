@@ -15,6 +15,7 @@
 
 #include "jsonw.h"
 #include "strbuf.h"
+#include "unit_abort.h"
 
 static void test_jsonw_quote(void **state)
 {
@@ -176,8 +177,8 @@ static void test_jsonw_period(void **state)
 }
 
 /* A buffer that fills up marks the writer failed (callers check it) and
- * never grows past its cap; nesting deeper than JSONW_MAX_DEPTH still
- * writes balanced brackets. */
+ * never grows past its cap; nesting up to JSONW_MAX_DEPTH - 1 writes
+ * balanced brackets (deeper is a programmer error: test_jsonw_asserts). */
 static void test_jsonw_limits(void **state)
 {
 	static const size_t caps[] = {0, 1, 5, 10, 20};
@@ -198,18 +199,76 @@ static void test_jsonw_limits(void **state)
 
 	strbuf_init(&sb, 4096);
 	jsonw_init(&w, &sb, 0);
-	for (k = 0; k < JSONW_MAX_DEPTH + 8; k++)
+	for (k = 0; k < JSONW_MAX_DEPTH - 1; k++)
 		jsonw_array_begin(&w);
-	for (k = 0; k < JSONW_MAX_DEPTH + 8; k++)
+	for (k = 0; k < JSONW_MAX_DEPTH - 1; k++)
 		jsonw_array_end(&w);
 	assert_int_equal(w.failed, 0);
 	assert_int_equal(w.depth, 0);
-	assert_int_equal(sb.len, 2 * (JSONW_MAX_DEPTH + 8));
-	for (k = 0; k < JSONW_MAX_DEPTH + 8; k++) {
+	assert_int_equal(sb.len, 2 * (JSONW_MAX_DEPTH - 1));
+	for (k = 0; k < JSONW_MAX_DEPTH - 1; k++) {
 		assert_int_equal(sb.data[k], '[');
-		assert_int_equal(sb.data[JSONW_MAX_DEPTH + 8 + k], ']');
+		assert_int_equal(sb.data[JSONW_MAX_DEPTH - 1 + k], ']');
 	}
 	strbuf_free(&sb);
+}
+
+/* Misuses of the writer, each on a fresh writer. */
+static void misuse_too_deep(struct jsonw *w)
+{
+	int k;
+
+	for (k = 0; k < JSONW_MAX_DEPTH; k++)
+		jsonw_array_begin(w);
+}
+
+static void misuse_end_unopened(struct jsonw *w)
+{
+	jsonw_object_end(w);
+}
+
+static void misuse_key_after_key(struct jsonw *w)
+{
+	jsonw_object_begin(w);
+	jsonw_key(w, "a");
+	jsonw_key(w, "b");
+}
+
+static void misuse_key_outside_object(struct jsonw *w)
+{
+	jsonw_key(w, "a");
+}
+
+static void run_misuse(void *arg)
+{
+	void (*misuse)(struct jsonw * w) = *(void (**)(struct jsonw *))arg;
+	struct strbuf sb;
+	struct jsonw w;
+
+	strbuf_init(&sb, 4096);
+	jsonw_init(&w, &sb, 0);
+	misuse(&w);
+}
+
+/* The writer's invariants are asserted, and assert is active in the test
+ * build (docs/style.md): each misuse stops the program (SIGABRT) at its
+ * source instead of writing a broken document. */
+static void test_jsonw_asserts(void **state)
+{
+	static struct {
+		const char *name;
+		void (*misuse)(struct jsonw *w);
+	} cases[] = {
+	    {"nesting JSONW_MAX_DEPTH deep", misuse_too_deep},
+	    {"an end with nothing open", misuse_end_unopened},
+	    {"a key right after a key", misuse_key_after_key},
+	    {"a key outside an object", misuse_key_outside_object},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		unit_expect_abort(cases[i].name, run_misuse, &cases[i].misuse);
 }
 
 int main(void)
@@ -217,7 +276,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_jsonw_quote),   cmocka_unit_test(test_jsonw_document),
 	    cmocka_unit_test(test_jsonw_numbers), cmocka_unit_test(test_jsonw_period),
-	    cmocka_unit_test(test_jsonw_limits),
+	    cmocka_unit_test(test_jsonw_limits),  cmocka_unit_test(test_jsonw_asserts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

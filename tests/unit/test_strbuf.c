@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "strbuf.h"
+#include "unit_abort.h"
 
 enum op { END, PUTS, PUTC, APPEND, PRINTF, RESET };
 
@@ -184,12 +185,34 @@ static void test_strbuf_detach(void **state)
 	strbuf_free(&sb);
 }
 
+/* A buffer whose length was broken (here by hand), then appended to. */
+static void break_and_append(void *arg)
+{
+	struct strbuf sb;
+
+	(void)arg;
+	strbuf_init(&sb, 8);
+	strbuf_puts(&sb, "abc");
+	sb.len = sb.cap + 1;
+	strbuf_putc(&sb, 'x');
+}
+
+/* len <= cap is asserted on every append, and assert is active in the
+ * test build (docs/style.md): the broken buffer stops the program at the
+ * next append instead of writing past its allocation. */
+static void test_strbuf_invariant_asserted(void **state)
+{
+	(void)state;
+	unit_expect_abort("append to a buffer with len > cap", break_and_append, NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_strbuf_steps),
 	    cmocka_unit_test(test_strbuf_growth_bounded),
 	    cmocka_unit_test(test_strbuf_detach),
+	    cmocka_unit_test(test_strbuf_invariant_asserted),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
