@@ -23,7 +23,7 @@ static int decode_is_blank(const uint8_t *data, size_t len)
 	return 1;
 }
 
-static int decode_is_json(const uint8_t *data, size_t len)
+int decode_is_json(const uint8_t *data, size_t len)
 {
 	size_t i = 0;
 

@@ -52,6 +52,9 @@ struct decoded_input {
 struct decoded_input *decode_input(const uint8_t *data, size_t len, int64_t orig_size,
                                    int truncated);
 void decode_free(struct decoded_input *d);
+/* Whether data reads as JSON: its first byte after a UTF-8 byte-order mark
+ * and blanks is '{' or '['. */
+int decode_is_json(const uint8_t *data, size_t len);
 /* The decoded JSON the input holds, in bytes (for bounded queues). */
 size_t decode_json_bytes(const struct decoded_input *d);
 

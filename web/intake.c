@@ -14,6 +14,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "decode.h"
 #include "escape.h"
 #include "gz.h"
 #include "ingest.h"
@@ -165,17 +166,6 @@ void intake_body_append(struct intake *in, struct intake_body *b, const void *da
 	}
 }
 
-static int intake_is_json(const uint8_t *p, size_t len)
-{
-	size_t i = 0;
-
-	if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
-		i = 3;
-	while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
-		i++;
-	return i < len && (p[i] == '{' || p[i] == '[');
-}
-
 /* A body that looks like a mail message would be read as one by
  * ingest_input(); over HTTPS only a report itself is accepted (RFC 8460
  * section 5.4), so such a body is quarantined here, through the store. */
@@ -224,7 +214,7 @@ void intake_finish(struct intake *in, struct intake_body *b, const char *client_
 	src.name = client_ip;
 	src.received = (int64_t)time(NULL);
 	pthread_mutex_lock(&in->write_lock);
-	if (!gz_is_gzip(data, len) && !intake_is_json(data, len) &&
+	if (!gz_is_gzip(data, len) && !decode_is_json(data, len) &&
 	    mail_looks_like_message(data, len)) {
 		rc = intake_refuse_mail(in, data, len, &src, &res, err, sizeof(err));
 	} else {
