@@ -47,6 +47,7 @@ static void check_add(struct check_domain *cd, enum check_status st, const char 
 {
 	struct check_finding *f;
 	va_list ap;
+	char *p;
 
 	if (cd->n >= LIMIT_CHECK_FINDINGS)
 		return; /* the _Static_assert in limits.h says this cannot happen */
@@ -58,6 +59,12 @@ static void check_add(struct check_domain *cd, enum check_status st, const char 
 	va_start(ap, fmt);
 	vsnprintf(f->text, sizeof(f->text), fmt, ap);
 	va_end(ap);
+	/* DNS, HTTP and SMTP text is ASCII; anything else a hostile server
+	 * sent is shown as '?', so the text is safe for a terminal and is
+	 * valid UTF-8 for JSON */
+	for (p = f->text; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+			*p = '?';
 }
 
 /* Looks up name/type; on a timeout or a bogus answer adds the finding and

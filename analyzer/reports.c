@@ -77,9 +77,54 @@ static void reports_json_time(struct jsonw *w, const char *key, int64_t t)
 	jsonw_string(w, buf);
 }
 
+/* The first max entries of a JSON array of strings that SQLite wrote
+ * (json_group_array of our own columns: well-formed), as JSON; the number
+ * left out in *more. A report may name a thousand domains: a list of
+ * fifty reports must not be megabytes. */
+static void reports_json_array_head(struct jsonw *w, const char *json, size_t max, int64_t *more)
+{
+	const char *p = json, *cut = NULL;
+	size_t n = 0;
+	int in_string = 0, escaped = 0;
+	struct strbuf head;
+
+	*more = 0;
+	for (; *p != '\0'; p++) {
+		if (in_string) {
+			if (escaped)
+				escaped = 0;
+			else if (*p == '\\')
+				escaped = 1;
+			else if (*p == '"')
+				in_string = 0;
+			continue;
+		}
+		if (*p == '"') {
+			in_string = 1;
+			if (n++ == max)
+				cut = p; /* the start of entry max + 1 */
+		}
+	}
+	if (cut == NULL) {
+		jsonw_raw(w, json);
+		return;
+	}
+	*more = (int64_t)(n - max);
+	/* cut is just after a ',' (and maybe blanks): keep what precedes it */
+	while (cut > json && cut[-1] != ',')
+		cut--;
+	strbuf_init(&head, (size_t)(cut - json) + 2);
+	if (strbuf_append(&head, json, (size_t)(cut - json - 1)) < 0 || strbuf_putc(&head, ']') < 0)
+		w->failed = 1;
+	else
+		jsonw_raw(w, strbuf_str(&head));
+	strbuf_free(&head);
+}
+
 void reports_json_entries(struct jsonw *w, const struct query_report_list *l)
 {
 	char day[16];
+	int64_t more;
 	size_t i;
 
 	jsonw_array_begin(w);
@@ -100,7 +145,12 @@ void reports_json_entries(struct jsonw *w, const struct query_report_list *l)
 		jsonw_string(w, e->report_id);
 		/* SQLite's json_group_array of our own columns: JSON already */
 		jsonw_key(w, "policy_domains");
-		jsonw_raw(w, e->domains_json != NULL ? e->domains_json : "[]");
+		reports_json_array_head(w, e->domains_json != NULL ? e->domains_json : "[]",
+		                        LIMIT_REPORT_LIST_DOMAINS, &more);
+		if (more > 0) {
+			jsonw_key(w, "policy_domains_more");
+			jsonw_int(w, more);
+		}
 		jsonw_key(w, "successful_sessions");
 		jsonw_int(w, e->successful_sessions);
 		jsonw_key(w, "failed_sessions");

@@ -152,6 +152,15 @@ static void summary_truncate(struct query_rows *r, size_t n)
 	}
 }
 
+/* Cuts a list at LIMIT_SUMMARY_ROWS; returns how many rows were cut. */
+static size_t summary_cap(struct query_rows *r)
+{
+	size_t n = r->n;
+
+	summary_truncate(r, LIMIT_SUMMARY_ROWS);
+	return n - r->n;
+}
+
 int summary_build(struct store *st, const struct query_filter *f, struct summary *out, char *err,
                   size_t errlen)
 {
@@ -205,6 +214,10 @@ int summary_build(struct store *st, const struct query_filter *f, struct summary
 	query_rows_free(&now.by_day);
 	memset(&now, 0, sizeof(now));
 	summary_truncate(&s.top_failures, SUMMARY_TOP_FAILURES);
+	s.by_domain_more = summary_cap(&s.by_domain);
+	s.by_organization_more = summary_cap(&s.by_organization);
+	s.by_mx_more = summary_cap(&s.by_mx);
+	s.by_result_type_more = summary_cap(&s.by_result_type);
 	s.prev_totals = before.totals;
 	s.prev_by_domain = before.by_domain;
 	s.prev_by_organization = before.by_organization;

@@ -61,6 +61,11 @@ struct summary {
 	size_t n_silent;
 
 	int64_t quarantined; /* inputs refused in the period */
+
+	/* Rows left out of by_domain, by_organization, by_mx and
+	 * by_result_type past LIMIT_SUMMARY_ROWS each (and of the previous
+	 * period's lists, which are written cut at the same count). */
+	size_t by_domain_more, by_organization_more, by_mx_more, by_result_type_more;
 };
 
 /* The period of 'summary --all': the first to the last day holding a

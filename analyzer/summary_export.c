@@ -2,8 +2,9 @@
  * summary_export.c - the summary as CSV (one long table for spreadsheets)
  * and as a standalone HTML page. Report strings (untrusted) have their
  * control characters escaped first (so neither file can drive a terminal
- * it is printed on), then: CSV quotes a cell holding a comma or quote and
- * defuses a leading = + - @ (spreadsheet formulas) with a quote mark;
+ * it is printed on), then: CSV quotes a cell holding a separator (, ; tab)
+ * or quote and defuses a leading = + - @ (spreadsheet formulas) with a
+ * quote mark (escape_csv);
  * HTML passes every one through escape_html, under a CSP that allows no
  * script and no remote resource.
  */
@@ -21,23 +22,9 @@
 
 static void csv_cell(struct text_out *o, const char *s)
 {
-	char buf[TEXT_CELL_MAX];
-	const char *e, *p;
-
 	text_puts(o, ",");
-	if (s == NULL)
-		return;
-	e = text_escape(s, buf, sizeof(buf));
-	if (strpbrk(e, ",\"") == NULL && strchr("=+-@", e[0]) == NULL) {
-		text_puts(o, e);
-		return;
-	}
-	text_puts(o, "\"");
-	if (e[0] != '\0' && strchr("=+-@", e[0]) != NULL)
-		text_puts(o, "'");
-	for (p = e; *p != '\0'; p++)
-		text_puts(o, *p == '"' ? "\"\"" : (char[]){*p, '\0'});
-	text_puts(o, "\"");
+	if (s != NULL && escape_csv(o->sb, s) < 0)
+		o->failed = 1;
 }
 
 struct csv_row {
@@ -380,6 +367,13 @@ int summary_render_html(const struct summary *s, struct strbuf *sb)
 	html_sessions(&o, "By organization", &s->by_organization, s->by_organization_prev, 1);
 	html_failed(&o, "By MX host", &s->by_mx, s->by_mx_prev, 1);
 	html_failed(&o, "By result type", &s->by_result_type, s->by_result_type_prev, 0);
+	if (s->by_domain_more + s->by_organization_more + s->by_mx_more + s->by_result_type_more >
+	    0)
+		text_printf(&o,
+		            "<p>Left out past %d rows a list: %zu domains, %zu organizations, %zu "
+		            "MX hosts, %zu result types.</p>\n",
+		            LIMIT_SUMMARY_ROWS, s->by_domain_more, s->by_organization_more,
+		            s->by_mx_more, s->by_result_type_more);
 	html_rest(&o, s);
 	text_puts(&o, "</body>\n</html>\n");
 	return o.failed ? -1 : 0;

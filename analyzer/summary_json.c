@@ -106,11 +106,37 @@ static void summary_json_days(struct jsonw *w, const struct query_rows *days)
 	jsonw_array_end(w);
 }
 
+/* rows cut at LIMIT_SUMMARY_ROWS, as a view in *cut */
+static const struct query_rows *summary_json_cap(const struct query_rows *rows,
+                                                 struct query_rows *cut)
+{
+	*cut = *rows;
+	if (cut->n > LIMIT_SUMMARY_ROWS)
+		cut->n = LIMIT_SUMMARY_ROWS;
+	return cut;
+}
+
+/* "NAME_more": n, only when rows were left out (a list that fits, the
+ * usual case, is written exactly as before). */
+static void summary_json_more(struct jsonw *w, const char *key, size_t n)
+{
+	if (n == 0)
+		return;
+	jsonw_key(w, key);
+	jsonw_int(w, (int64_t)n);
+}
+
 /* The keys after the contract's (docs/summary-json.md, "Further keys"). */
 static void summary_json_extras(struct jsonw *w, const struct summary *s)
 {
 	char hint[HINTS_MAX];
+	struct query_rows cut;
 	size_t i;
+
+	summary_json_more(w, "by_domain_more", s->by_domain_more);
+	summary_json_more(w, "by_organization_more", s->by_organization_more);
+	summary_json_more(w, "by_mx_more", s->by_mx_more);
+	summary_json_more(w, "by_result_type_more", s->by_result_type_more);
 
 	jsonw_key(w, "previous");
 	jsonw_object_begin(w);
@@ -118,14 +144,17 @@ static void summary_json_extras(struct jsonw *w, const struct summary *s)
 	jsonw_period(w, s->prev_since, s->prev_until);
 	jsonw_key(w, "totals");
 	summary_json_totals(w, &s->prev_totals);
+	/* cut at the same count as this period's lists (their rows are
+	 * matched against these whole, so they are cut only here) */
 	jsonw_key(w, "by_domain");
-	summary_json_sessions(w, &s->prev_by_domain, "policy_domain", 0);
+	summary_json_sessions(w, summary_json_cap(&s->prev_by_domain, &cut), "policy_domain", 0);
 	jsonw_key(w, "by_organization");
-	summary_json_sessions(w, &s->prev_by_organization, "organization", 1);
+	summary_json_sessions(w, summary_json_cap(&s->prev_by_organization, &cut), "organization",
+	                      1);
 	jsonw_key(w, "by_mx");
-	summary_json_failed(w, &s->prev_by_mx, 1);
+	summary_json_failed(w, summary_json_cap(&s->prev_by_mx, &cut), 1);
 	jsonw_key(w, "by_result_type");
-	summary_json_failed(w, &s->prev_by_result_type, 0);
+	summary_json_failed(w, summary_json_cap(&s->prev_by_result_type, &cut), 0);
 	jsonw_key(w, "top_failures");
 	summary_json_top(w, &s->top_failures, s->top_failures_prev);
 	jsonw_object_end(w);

@@ -292,6 +292,14 @@ static void text_summary(const struct summary *s, struct text_out *o)
 	text_failed_table(o, "BY MX HOST", &s->by_mx, s->by_mx_prev, 1, NULL);
 	text_failed_table(o, "BY RESULT TYPE", &s->by_result_type, s->by_result_type_prev, 0,
 	                  one_domain);
+	if (s->by_domain_more + s->by_organization_more + s->by_mx_more + s->by_result_type_more >
+	    0)
+		text_printf(
+		    o,
+		    "\nLeft out past %d rows a list: %zu domains, %zu organizations, %zu MX "
+		    "hosts, %zu result types.\nNarrow with --domain or --org.\n",
+		    LIMIT_SUMMARY_ROWS, s->by_domain_more, s->by_organization_more, s->by_mx_more,
+		    s->by_result_type_more);
 	text_days(o, s);
 	text_news(o, s);
 }

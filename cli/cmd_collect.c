@@ -36,8 +36,9 @@ static void collect_usage(FILE *f)
 	           "\n"
 	           "Quiet on success; -v prints one line per message, -vv the IMAP exchange\n"
 	           "(never the password). Only one collector runs per database.\n"
-	           "Exit status: 0 all well, 1 a message was quarantined, 2 an error (the\n"
-	           "reason names the server and the step). See docs/collect.md.\n");
+	           "Exit status: 0 all well, 1 a message was quarantined or the server left a\n"
+	           "listed message out of FETCH twice (it is fetched again next run), 2 an\n"
+	           "error (the reason names the server and the step). See docs/collect.md.\n");
 }
 
 struct collect_view {
@@ -153,7 +154,7 @@ int cmd_collect(struct cli *c, int argc, char **argv)
 		            tot.stored, tot.stored == 1 ? "" : "s", tot.duplicate, tot.quarantined,
 		            tot.not_report, tot.moved,
 		            copts.dry_run ? " (dry run: nothing written or moved)" : "");
-	rc = tot.quarantined > 0 ? EXIT_ATTENTION : EXIT_OK;
+	rc = tot.quarantined > 0 || tot.missing > 0 ? EXIT_ATTENTION : EXIT_OK;
 out:
 	store_close(st);
 	lock_release(lock_fd);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "cli.h"
@@ -31,6 +32,26 @@ static void db_usage(FILE *f)
 	           "          that the summary figures agree with the stored reports\n"
 	           "\n"
 	           "Exit status: 0 done (check: no problem), 1 check found problems, 2 error.\n");
+}
+
+/* db check and db prune work on an existing database: a mistyped path
+ * must not become a new, empty one that "has no problem". 0, or -1 after
+ * saying why. */
+static int db_require_file(const char *path)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) < 0) {
+		log_error("%s: %s; no database there (is the path right? --db, TLSWATCH_DB or "
+		          "database in the configuration)",
+		          path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		log_error("%s: not a regular file, so not a database", path);
+		return -1;
+	}
+	return 0;
 }
 
 static int db_prune(struct cli *c, int argc, char **argv)
@@ -60,6 +81,8 @@ static int db_prune(struct cli *c, int argc, char **argv)
 			                       keep);
 		before = datetime_day_of((int64_t)time(NULL)) - days;
 	}
+	if (db_require_file(c->db_path) < 0)
+		return EXIT_FAILURE_OP;
 	if (store_open(c->db_path, STORE_READWRITE, &st, err, sizeof(err)) < 0 ||
 	    store_prune(st, before, &deleted, err, sizeof(err)) < 0) {
 		log_error("%s", err);
@@ -86,6 +109,8 @@ static int db_check(struct cli *c)
 	char err[ERR_LINE_MAX];
 	int n = 0, rc = EXIT_FAILURE_OP;
 
+	if (db_require_file(c->db_path) < 0)
+		return EXIT_FAILURE_OP;
 	/* read-write: an older schema is upgraded rather than refused */
 	if (store_open(c->db_path, STORE_READWRITE, &st, err, sizeof(err)) < 0 ||
 	    store_check(st, db_print_problem, NULL, &n, err, sizeof(err)) < 0) {

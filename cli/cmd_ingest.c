@@ -4,6 +4,7 @@
  * untrusted; every report file and every message goes through
  * collector/ingest.c on its own (quarantined whole, byte-exact, if refused).
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,10 +19,12 @@
 #include "log.h"
 #include "progress.h"
 #include "store.h"
+#include "xalloc.h"
 
 static void ingest_usage(FILE *f)
 {
 	fprintf(f, "usage: tlswatch ingest [--dry-run] PATH... | -\n"
+	           "       tlswatch ingest [--dry-run] [-0] --from FILE | -0\n"
 	           "\n"
 	           "Validate TLS reports (RFC 8460) and store them. Each PATH is one of:\n"
 	           "  a report        JSON, or gzip'd JSON (detected by its magic bytes)\n"
@@ -30,6 +33,9 @@ static void ingest_usage(FILE *f)
 	           "  an mbox file    a file starting with a \"From \" line: each message in it\n"
 	           "  a Maildir       a directory with cur/ and/or new/: each message in them,\n"
 	           "                  in file name order (tmp/ is skipped)\n"
+	           "  a directory     any other: every file under it, recursively, in name\n"
+	           "                  order, hidden ones skipped (a Maildir inside is read as\n"
+	           "                  a Maildir)\n"
 	           "'-' reads one report or message from stdin, so an MTA can pipe mail to\n"
 	           "'tlswatch ingest -'. A report already stored is a duplicate, not an\n"
 	           "error. A message carrying no report (a DMARC report, a bounce) is\n"
@@ -37,7 +43,11 @@ static void ingest_usage(FILE *f)
 	           "the whole message - is kept in quarantine with the reason ('tlswatch\n"
 	           "quarantine list'); nothing is dropped.\n"
 	           "\n"
-	           "  --dry-run   validate only; write nothing\n"
+	           "  --dry-run    validate only; write nothing\n"
+	           "  --from FILE  read the PATHs from FILE, one a line ('-': stdin), for sets\n"
+	           "               too large for the command line\n"
+	           "  -0           the names are separated by NUL bytes (find -print0), read\n"
+	           "               from stdin unless --from names a file\n"
 	           "\n"
 	           "Quiet on success; -v prints one line per input or message: stored,\n"
 	           "duplicate, not-a-report or quarantined: REASON (mbox messages are named\n"
@@ -115,27 +125,103 @@ static int ingest_items(struct ingest_run *run, struct ingest_feed *feed, const 
 	return rc;
 }
 
+/* The PATHs from a file or stdin ("-"), one a line or NUL-separated;
+ * empty names are skipped. 0 with *names (one allocation each, the array
+ * NULL-terminated), or -1 after saying why. */
+static int ingest_read_names(const char *from, int nul, char ***names, int *n)
+{
+	FILE *fp = strcmp(from, "-") == 0 ? stdin : fopen(from, "re");
+	char **out = NULL, *line = NULL;
+	size_t cap = 0, alloc = 0, count = 0;
+	ssize_t len;
+	int rc = -1;
+
+	if (fp == NULL) {
+		log_error("ingest: --from %s: %s", esc(from), strerror(errno));
+		return -1;
+	}
+	while ((len = getdelim(&line, &cap, nul ? '\0' : '\n', fp)) > 0) {
+		if (!nul && line[len - 1] == '\n')
+			line[--len] = '\0';
+		if (!nul && len > 0 && line[len - 1] == '\r')
+			line[--len] = '\0';
+		if (len == 0 || line[0] == '\0')
+			continue;
+		if (count >= LIMIT_INGEST_NAMES) {
+			log_error("ingest: --from %s: more than %u names; split the list",
+			          esc(from), LIMIT_INGEST_NAMES);
+			goto out;
+		}
+		if (count + 1 >= alloc) {
+			alloc = alloc == 0 ? 1024 : alloc * 2;
+			out = xreallocarray(out, alloc, sizeof(*out));
+		}
+		out[count++] = xstrdup(line);
+	}
+	if (ferror(fp)) {
+		log_error("ingest: --from %s: %s", esc(from), strerror(errno));
+		goto out;
+	}
+	if (count == 0) {
+		log_error("ingest: --from %s: no names in it", esc(from));
+		goto out;
+	}
+	out[count] = NULL;
+	*names = out;
+	*n = (int)count;
+	out = NULL;
+	rc = 0;
+out:
+	if (out != NULL) {
+		while (count > 0)
+			free(out[--count]);
+		free(out);
+	}
+	free(line);
+	if (fp != stdin)
+		fclose(fp);
+	return rc;
+}
+
+static void ingest_free_names(char **names)
+{
+	size_t i;
+
+	if (names == NULL)
+		return;
+	for (i = 0; names[i] != NULL; i++)
+		free(names[i]);
+	free(names);
+}
+
 int cmd_ingest(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"dry-run", no_argument, NULL, 'n'},
+	    {"from", required_argument, NULL, 'F'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct ingest_run run;
 	struct ingest_feed *feed = NULL;
 	struct store *st = NULL;
-	const char *path = "";
-	char err[ERR_LINE_MAX];
-	int ch, dry_run = 0, rc = EXIT_FAILURE_OP;
+	const char *path = "", *from = NULL;
+	char err[ERR_LINE_MAX], **names = NULL, **paths;
+	int ch, dry_run = 0, nul = 0, n_paths, rc = EXIT_FAILURE_OP;
 	const struct ingest_totals *t;
 
 	memset(&run, 0, sizeof(run));
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "+nh", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+n0h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'n':
 			dry_run = 1;
+			break;
+		case '0':
+			nul = 1;
+			break;
+		case 'F':
+			from = optarg;
 			break;
 		case 'h':
 			ingest_usage(stdout);
@@ -144,15 +230,26 @@ int cmd_ingest(struct cli *c, int argc, char **argv)
 			return cli_usage_error("ingest", "unknown option");
 		}
 	}
-	if (optind >= argc)
+	if ((from != NULL || nul) && optind < argc)
+		return cli_usage_error("ingest", "give PATHs or --from/-0, not both");
+	if (from == NULL && !nul && optind >= argc)
 		return cli_usage_error("ingest", "no input given (a PATH, or - for stdin)");
+	if (from != NULL || nul) {
+		if (ingest_read_names(from != NULL ? from : "-", nul, &names, &n_paths) < 0)
+			return EXIT_FAILURE_OP;
+		paths = names;
+	} else {
+		paths = argv + optind;
+		n_paths = argc - optind;
+	}
 	if (!dry_run && store_open(c->db_path, STORE_READWRITE, &st, err, sizeof(err)) < 0) {
 		log_error("%s", err);
+		ingest_free_names(names);
 		return EXIT_FAILURE_OP;
 	}
 	run.ig = ingest_new(st);
-	progress_init(&run.prog, "inputs", argc - optind, c->quiet);
-	feed = ingest_feed_start(argv + optind, argc - optind);
+	progress_init(&run.prog, "inputs", n_paths, c->quiet);
+	feed = ingest_feed_start(paths, n_paths);
 	if (ingest_items(&run, feed, &path) < 0) {
 		progress_end(&run.prog);
 		log_error("%s: %s (the current batch was not stored; run again)", esc(path),
@@ -175,5 +272,6 @@ out:
 	ingest_feed_free(feed);
 	ingest_free(run.ig);
 	store_close(st);
+	ingest_free_names(names);
 	return rc;
 }

@@ -1,5 +1,6 @@
 /*
- * cmd_quarantine.c - "tlswatch quarantine list | show ID | retry [ID...]".
+ * cmd_quarantine.c - "tlswatch quarantine list | show ID | retry [ID...] |
+ * delete ID... | delete --older-than N | prune".
  * Quarantined data is untrusted: it is printed escaped, or byte-exact only
  * when asked for with --raw.
  */
@@ -27,6 +28,8 @@ static void quarantine_usage(FILE *f)
 	fprintf(f, "usage: tlswatch quarantine list [--all]\n"
 	           "       tlswatch quarantine show ID [--raw]\n"
 	           "       tlswatch quarantine retry [ID...]\n"
+	           "       tlswatch quarantine delete ID... | --older-than DAYS\n"
+	           "       tlswatch quarantine prune [--keep-days N] [--max-bytes N]\n"
 	           "\n"
 	           "Inputs that were refused are kept byte-exact with the reason.\n"
 	           "  list          records still held (--all: also those released)\n"
@@ -34,9 +37,16 @@ static void quarantine_usage(FILE *f)
 	           "  retry [ID...] ingest held records again (all, or those named), for\n"
 	           "                example after an upgrade; those that now pass are stored\n"
 	           "                and released\n"
+	           "  delete        delete the records named, or those received more than\n"
+	           "                DAYS days ago: an operator's explicit choice\n"
+	           "  prune         delete records received more than N days ago ([quarantine]\n"
+	           "                keep_days, default 90), then the oldest until at most N\n"
+	           "                bytes of data are held ([quarantine] max_bytes, default\n"
+	           "                268435456); 0 turns either off\n"
 	           "\n"
-	           "Exit status: list and show 0; retry 0 when every record passed, 1 when\n"
-	           "some are still refused; 2 on an error.\n");
+	           "Exit status: list, show, delete and prune 0; retry 0 when every record\n"
+	           "passed, 1 when some are still refused; 2 on an error (delete: a record\n"
+	           "that does not exist).\n");
 }
 
 static int quarantine_print_row(const struct quarantine_entry *q, void *arg)
@@ -219,13 +229,73 @@ out:
 	return rc;
 }
 
+/* A count option's value (days, bytes) 0..max, or -1 (a usage error). */
+static int quarantine_count(const char *what, const char *s, int64_t max, int64_t *out)
+{
+	char why[128];
+
+	if (s == NULL || parse_int(s, 0, max, out, why, sizeof(why)) < 0) {
+		cli_usage_error("quarantine", "%s: '%s': %s", what, s != NULL ? s : "",
+		                s != NULL ? why : "missing");
+		return -1;
+	}
+	return 0;
+}
+
+static int quarantine_delete(struct store *st, int n, char **ids, int64_t older_than)
+{
+	char err[512];
+	int64_t id, deleted = 0;
+	int i;
+
+	if (older_than >= 0) {
+		if (store_quarantine_delete_before(st, (int64_t)time(NULL) - older_than * 86400,
+		                                   &deleted, err, sizeof(err)) < 0) {
+			log_error("%s", err);
+			return EXIT_FAILURE_OP;
+		}
+		printf("deleted %lld quarantine record%s received more than %lld days ago\n",
+		       (long long)deleted, deleted == 1 ? "" : "s", (long long)older_than);
+		return EXIT_OK;
+	}
+	for (i = 0; i < n; i++) {
+		if (parse_int(ids[i], 1, INT64_MAX, &id, NULL, 0) < 0)
+			return cli_usage_error("quarantine", "'%s' is not a record ID", ids[i]);
+		if (store_quarantine_delete(st, id, err, sizeof(err)) < 0) {
+			log_error("%s", err);
+			return EXIT_FAILURE_OP;
+		}
+		printf("deleted quarantine record %lld\n", (long long)id);
+	}
+	return EXIT_OK;
+}
+
+static int quarantine_prune(struct store *st, int64_t keep_days, int64_t max_bytes)
+{
+	char err[512];
+	int64_t old = 0, over = 0;
+
+	if ((keep_days > 0 &&
+	     store_quarantine_delete_before(st, (int64_t)time(NULL) - keep_days * 86400, &old, err,
+	                                    sizeof(err)) < 0) ||
+	    (max_bytes > 0 && store_quarantine_trim(st, max_bytes, &over, err, sizeof(err)) < 0)) {
+		log_error("%s", err);
+		return EXIT_FAILURE_OP;
+	}
+	printf("pruned %lld quarantine record%s older than %lld days and %lld over %lld bytes\n",
+	       (long long)old, old == 1 ? "" : "s", (long long)keep_days, (long long)over,
+	       (long long)max_bytes);
+	return EXIT_OK;
+}
+
 int cmd_quarantine(struct cli *c, int argc, char **argv)
 {
 	struct store *st = NULL;
 	const char *sub;
 	char err[ERR_LINE_MAX];
 	int rc, all = 0, raw = 0, i, n = 0;
-	int64_t id;
+	int64_t id, older_than = -1, keep_days = LIMIT_QUARANTINE_KEEP_DAYS,
+	            max_bytes = LIMIT_QUARANTINE_MAX_BYTES;
 	char **args;
 
 	if (argc < 2 || cli_is_help(argv[1])) {
@@ -233,8 +303,36 @@ int cmd_quarantine(struct cli *c, int argc, char **argv)
 		return argc < 2 ? EXIT_FAILURE_OP : EXIT_OK;
 	}
 	sub = argv[1];
+	if (strcmp(sub, "prune") == 0 &&
+	    ((config_get(c->cfg, "quarantine", "keep_days") != NULL &&
+	      quarantine_count("[quarantine] keep_days",
+	                       config_get(c->cfg, "quarantine", "keep_days"), LIMIT_PERIOD_DAYS,
+	                       &keep_days) < 0) ||
+	     (config_get(c->cfg, "quarantine", "max_bytes") != NULL &&
+	      quarantine_count("[quarantine] max_bytes",
+	                       config_get(c->cfg, "quarantine", "max_bytes"), LIMIT_COUNT_MAX,
+	                       &max_bytes) < 0)))
+		return EXIT_FAILURE_OP;
 	args = xcalloc((size_t)argc, sizeof(*args));
 	for (i = 2; i < argc; i++) {
+		const char *next = i + 1 < argc ? argv[i + 1] : NULL;
+		int64_t *value = NULL, max = LIMIT_PERIOD_DAYS;
+
+		/* the options that take a value */
+		if (strcmp(argv[i], "--older-than") == 0 && strcmp(sub, "delete") == 0)
+			value = &older_than;
+		else if (strcmp(argv[i], "--keep-days") == 0 && strcmp(sub, "prune") == 0)
+			value = &keep_days;
+		else if (strcmp(argv[i], "--max-bytes") == 0 && strcmp(sub, "prune") == 0)
+			value = &max_bytes, max = LIMIT_COUNT_MAX;
+		if (value != NULL) {
+			if (quarantine_count(argv[i], next, max, value) < 0) {
+				free(args);
+				return EXIT_FAILURE_OP;
+			}
+			i++;
+			continue;
+		}
 		if (strcmp(argv[i], "--all") == 0 && strcmp(sub, "list") == 0)
 			all = 1;
 		else if (strcmp(argv[i], "--raw") == 0 && strcmp(sub, "show") == 0)
@@ -263,9 +361,17 @@ int cmd_quarantine(struct cli *c, int argc, char **argv)
 	} else if (strcmp(sub, "retry") == 0) {
 		rc = store_open(c->db_path, STORE_READWRITE, &st, err, sizeof(err));
 		rc = rc < 0 ? EXIT_FAILURE_OP : quarantine_retry(st, n, args);
+	} else if (strcmp(sub, "delete") == 0 && (n > 0) != (older_than >= 0)) {
+		rc = store_open(c->db_path, STORE_READWRITE, &st, err, sizeof(err));
+		rc = rc < 0 ? EXIT_FAILURE_OP : quarantine_delete(st, n, args, older_than);
+	} else if (strcmp(sub, "prune") == 0 && n == 0) {
+		rc = store_open(c->db_path, STORE_READWRITE, &st, err, sizeof(err));
+		rc = rc < 0 ? EXIT_FAILURE_OP : quarantine_prune(st, keep_days, max_bytes);
 	} else {
 		free(args);
-		return cli_usage_error("quarantine", "expected list, show ID or retry [ID...]");
+		return cli_usage_error("quarantine",
+		                       "expected list, show ID, retry [ID...], delete "
+		                       "ID... | --older-than DAYS, or prune");
 	}
 	if (st == NULL)
 		log_error("%s", err);

@@ -35,7 +35,8 @@ static void web_usage(FILE *f)
 	       "                         IPv4, [IPv6] or localhost; port 0 picks a free one\n"
 	       "  --auth-file FILE       user:hash lines (crypt(3): 'mkpasswd -m yescrypt',\n"
 	       "                         'openssl passwd -6'); the file must not be group-\n"
-	       "                         or world-writable\n"
+	       "                         or world-writable, readable by others, or owned\n"
+	       "                         by anyone but root or the user tlswatch runs as\n"
 	       "  --no-auth              allow a non-loopback --listen without --auth-file\n"
 	       "  --tls-cert FILE        PEM certificate chain: serve HTTPS\n"
 	       "  --tls-key FILE         PEM private key\n"
@@ -48,7 +49,10 @@ static void web_usage(FILE *f)
 	       "\n"
 	       "Every option can also be set in the configuration's [web] section:\n"
 	       "listen, auth_file, no_auth (yes/no), tls_cert, tls_key, intake (yes/no),\n"
-	       "intake_listen, intake_path. The overview's alerts follow [alert] window,\n"
+	       "intake_listen, intake_path; also intake_rate, intake_client_bytes,\n"
+	       "intake_day_bytes (the intake's per-client budgets, 429 past them),\n"
+	       "request_timeout (seconds a whole request may take) and [quarantine]\n"
+	       "max_bytes. The overview's alerts follow [alert] window,\n"
 	       "baseline, factor and min_failures, like 'tlswatch alert'. See docs/web.md.\n"
 	       "\n"
 	       "Exit status: 0 after SIGINT or SIGTERM, 2 on an error.\n");
@@ -90,6 +94,56 @@ static int web_config(const struct config *cfg, struct web_options *o, char *err
 	if ((v = config_get(cfg, "web", "no_auth")) != NULL &&
 	    web_config_bool("no_auth", v, &o->no_auth, err, errlen) < 0)
 		return -1;
+	return 0;
+}
+
+/* One [section] key as a count 0..max into *out (absent: unchanged). */
+static int web_config_count(const struct config *cfg, const char *section, const char *key,
+                            int64_t max, int64_t *out, char *err, size_t errlen)
+{
+	const char *v = config_get(cfg, section, key);
+	char why[128];
+
+	if (v == NULL || parse_int(v, 0, max, out, why, sizeof(why)) == 0)
+		return 0;
+	snprintf(err, errlen, "[%s] %s: '%.40s': %s", section, key, v, why);
+	return -1;
+}
+
+/* The intake's budgets ([web] intake_rate, intake_client_bytes,
+ * intake_day_bytes) and the quarantine's cap ([quarantine] max_bytes).
+ * 0 turns a limit off. */
+static int web_intake_config(const struct config *cfg, struct intake_limits *lim, char *err,
+                             size_t errlen)
+{
+	int64_t rate;
+
+	intake_limits_default(lim);
+	rate = lim->budget.posts_per_minute;
+	if (web_config_count(cfg, "web", "intake_rate", 1000000, &rate, err, errlen) < 0 ||
+	    web_config_count(cfg, "web", "intake_client_bytes", LIMIT_COUNT_MAX,
+	                     &lim->budget.client_day_bytes, err, errlen) < 0 ||
+	    web_config_count(cfg, "web", "intake_day_bytes", LIMIT_COUNT_MAX,
+	                     &lim->budget.total_day_bytes, err, errlen) < 0 ||
+	    web_config_count(cfg, "quarantine", "max_bytes", LIMIT_COUNT_MAX,
+	                     &lim->quarantine_max_bytes, err, errlen) < 0)
+		return -1;
+	lim->budget.posts_per_minute = (unsigned)rate;
+	return 0;
+}
+
+/* [web] request_timeout: seconds per request (web/deadline.h). */
+static int web_timeout_config(const struct config *cfg, unsigned *out, char *err, size_t errlen)
+{
+	int64_t v = LIMIT_WEB_REQUEST_SECONDS;
+
+	if (web_config_count(cfg, "web", "request_timeout", 86400, &v, err, errlen) < 0)
+		return -1;
+	if (v == 0) {
+		snprintf(err, errlen, "[web] request_timeout: 0 would close every connection");
+		return -1;
+	}
+	*out = (unsigned)v;
 	return 0;
 }
 
@@ -160,7 +214,9 @@ int cmd_web(struct cli *c, int argc, char **argv)
 			return EXIT_OK;
 		}
 	if (web_config(c->cfg, &o, err, sizeof(err)) < 0 ||
-	    web_alert_config(c->cfg, &o.alert, err, sizeof(err)) < 0) {
+	    web_alert_config(c->cfg, &o.alert, err, sizeof(err)) < 0 ||
+	    web_intake_config(c->cfg, &o.intake_limits, err, sizeof(err)) < 0 ||
+	    web_timeout_config(c->cfg, &o.request_timeout, err, sizeof(err)) < 0) {
 		log_error("%s: %s", config_path(c->cfg) != NULL ? config_path(c->cfg) : "config",
 		          err);
 		return EXIT_FAILURE_OP;

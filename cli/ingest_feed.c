@@ -6,6 +6,7 @@
  */
 #include "ingest_feed.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -274,8 +275,74 @@ static int feed_file(struct ingest_feed *f, int fd, const char *path, const stru
 	return feed_input(f, in.data, in.len, in.size, in.truncated, "file", path, path);
 }
 
+static int feed_path_at(struct ingest_feed *f, const char *path, int depth);
+
+static int feed_name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A directory that is not a Maildir: every file under it, recursively, in
+ * name order, hidden names skipped; a Maildir inside is read as a Maildir.
+ * Symbolic links to directories are not followed (no loops). */
+static int feed_dir(struct ingest_feed *f, const char *path, int depth)
+{
+	char **names = NULL, *full;
+	struct dirent *e;
+	struct stat st;
+	size_t n = 0, alloc = 0, i, len;
+	DIR *d;
+	int rc = 0;
+
+	if (depth > LIMIT_INGEST_DIR_DEPTH)
+		return feed_say(f, FEED_ERROR, 1, "%s: directories nested deeper than %d; not read",
+		                esc(path), LIMIT_INGEST_DIR_DEPTH);
+	d = opendir(path);
+	if (d == NULL)
+		return feed_say(f, FEED_WARNING, 1, "%s: %s", esc(path), strerror(errno));
+	while ((e = readdir(d)) != NULL) {
+		/* hidden names are skipped, as in a Maildir (and ".", "..") */
+		if (e->d_name[0] == '.')
+			continue;
+		if (n == alloc) {
+			alloc = alloc == 0 ? 64 : alloc * 2;
+			names = xreallocarray(names, alloc, sizeof(*names));
+		}
+		names[n++] = xstrdup(e->d_name);
+	}
+	closedir(d);
+	if (n > 1)
+		qsort(names, n, sizeof(*names), feed_name_cmp);
+	/* this directory counted as one input; it holds n */
+	rc = feed_progress(f, (long)n - 1, 0);
+	for (i = 0; i < n && rc == 0; i++) {
+		len = strlen(path) + strlen(names[i]) + 2;
+		full = xmalloc(len);
+		snprintf(full, len, "%s%s%s", path, path[strlen(path) - 1] == '/' ? "" : "/",
+		         names[i]);
+		if (lstat(full, &st) == 0 && S_ISLNK(st.st_mode) && stat(full, &st) == 0 &&
+		    S_ISDIR(st.st_mode))
+			rc =
+			    feed_say(f, FEED_WARNING, 1,
+			             "%s: a symbolic link to a directory; not followed", esc(full));
+		else
+			rc = feed_path_at(f, full, depth + 1);
+		free(full);
+	}
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return rc;
+}
+
 /* One PATH argument. 0, or -1 once the caller asked to stop. */
 static int feed_path(struct ingest_feed *f, const char *path)
+{
+	return feed_path_at(f, path, 0);
+}
+
+/* A path at depth directories below a PATH argument. */
+static int feed_path_at(struct ingest_feed *f, const char *path, int depth)
 {
 	struct stat st;
 	int fd, rc;
@@ -292,8 +359,7 @@ static int feed_path(struct ingest_feed *f, const char *path)
 			close(fd);
 		if (maildir_is_maildir(path))
 			return feed_maildir(f, path);
-		return feed_say(f, FEED_ERROR, 0,
-		                "%s: a directory, but not a Maildir (no cur/ or new/)", esc(path));
+		return feed_dir(f, path, depth);
 	}
 	if (S_ISREG(st.st_mode)) {
 		rc = feed_file(f, fd, path, &st);

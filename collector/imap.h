@@ -33,6 +33,7 @@ struct imap_config {
 	const char *user;
 	const char *password_file;
 	const char *password_command;
+	long password_timeout; /* seconds password_command may run */
 	enum imap_auth auth;
 	const char *folder;           /* default INBOX */
 	const char *processed_folder; /* NULL: leave in place */
@@ -62,8 +63,18 @@ int imap_open(const struct imap_config *ic, int debug, struct imap_session **out
 /* Logs out (best effort) and frees. imap_close(NULL) is a no-op. */
 void imap_close(struct imap_session *s);
 
-/* Creates folder when LIST does not show it. 0, or -1. */
-int imap_ensure_folder(struct imap_session *s, const char *folder, char *err, size_t errlen);
+/* The name the server knows a configured folder by: '/' in the
+ * configuration is the hierarchy separator, written as the server's own
+ * (LIST "" "" tells it; Dovecot's default Maildir++ layout uses '.', so
+ * TLSRPT/processed is TLSRPT.processed there). A server without a
+ * hierarchy refuses a name with '/'. 0 with out set, or -1. */
+int imap_folder_name(struct imap_session *s, const char *configured, char *out, size_t outlen,
+                     char *err, size_t errlen);
+
+/* Creates folder (a server name) when LIST does not show it; in a dry run
+ * only says (with -v) that a real run would. 0, or -1. */
+int imap_ensure_folder(struct imap_session *s, const char *folder, int dry_run, char *err,
+                       size_t errlen);
 
 /* SELECT (or EXAMINE when readonly) folder. *uidvalidity is 0 when the
  * server sends none. 0, or -1. */
@@ -77,10 +88,20 @@ struct imap_msg {
 	uint32_t size;
 };
 
-/* Lists the messages with UID > after_uid, ascending, at most max of them
- * (the lowest). *msgs is owned by the caller (free()). 0, or -1. */
+/* Lists messages with after_uid < UID < UIDNEXT (as the last SELECT
+ * reported it: later mail waits for a later listing), ascending, at most
+ * max of them (the lowest). UIDs are asked for in windows of
+ * LIMIT_IMAP_LIST_WINDOW (doubled past each empty one) until a window
+ * holds messages or UIDNEXT is reached, so no answer holds more than a
+ * window's worth. *covered: the highest UID looked at (the next listing
+ * starts after it). A UID of 0 ends the session. *msgs is owned by the
+ * caller (free()). 0, or -1. */
 int imap_list_messages(struct imap_session *s, uint32_t after_uid, size_t max,
-                       struct imap_msg **msgs, size_t *n, char *err, size_t errlen);
+                       struct imap_msg **msgs, size_t *n, uint32_t *covered, char *err,
+                       size_t errlen);
+
+/* UIDNEXT as the last SELECT reported it (0: none). */
+uint32_t imap_uidnext(const struct imap_session *s);
 
 /* One fetched message body, pointing into the fetch that holds it. */
 struct imap_body {

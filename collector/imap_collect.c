@@ -31,8 +31,13 @@ struct collect_run {
 	struct store *st; /* NULL in a dry run */
 	struct ingest *ig;
 	uint32_t uidvalidity;
-	uint32_t last_uid;
+	uint32_t last_uid;  /* the saved position: every UID up to it is done */
+	uint32_t stuck_uid; /* the lowest UID left out of FETCH twice, or 0 */
 	int can_move;
+	/* the folders as the server names them (imap_folder_name) */
+	char folder[LIMIT_IMAP_FOLDER_BYTES];
+	char dest_name[3][LIMIT_IMAP_FOLDER_BYTES];
+	const char *dest[3]; /* dest_name[k], or NULL: leave messages in place */
 };
 
 /* How many of msgs[0..n) the next batch takes: up to batch_size messages
@@ -52,33 +57,94 @@ static size_t collect_batch_len(const struct imap_msg *msgs, size_t n, size_t ba
 	return k;
 }
 
+/* Messages a FETCH left out although they were listed: fetched again,
+ * alone; one still left out but still in the folder is marked missing[i]
+ * (a server that answers OK without them must not make them be skipped).
+ * The bodies found point into *f2. 0, or -1. */
+static int collect_refetch(struct collect_run *run, const struct imap_msg *msgs, size_t n,
+                           struct imap_body *bodies, char *missing, struct imap_fetch **f2,
+                           char *err, size_t errlen)
+{
+	struct imap_msg *again = xcalloc(n, sizeof(*again)), *still = NULL;
+	struct imap_body *b = xcalloc(n, sizeof(*b));
+	size_t i, k = 0, j, ns;
+	uint32_t covered;
+	int rc = -1;
+
+	for (i = 0; i < n; i++)
+		if (bodies[i].data == NULL) {
+			again[k] = msgs[i];
+			b[k].uid = msgs[i].uid;
+			k++;
+		}
+	if (k == 0) {
+		rc = 0;
+		goto out;
+	}
+	if (imap_fetch_bodies(run->s, again, k, LIMIT_INPUT_BYTES, b, f2, err, errlen) < 0)
+		goto out;
+	for (i = 0, j = 0; i < n && j < k; i++) {
+		if (bodies[i].data != NULL)
+			continue;
+		if (b[j].data != NULL) {
+			bodies[i] = b[j];
+		} else {
+			/* expunged by another client meanwhile, or left out? */
+			if (imap_list_messages(run->s, msgs[i].uid - 1, 1, &still, &ns, &covered,
+			                       err, errlen) < 0)
+				goto out;
+			missing[i] = ns == 1 && still[0].uid == msgs[i].uid;
+			free(still);
+			still = NULL;
+		}
+		j++;
+	}
+	rc = 0;
+out:
+	free(again);
+	free(b);
+	return rc;
+}
+
 static int collect_batch(struct collect_run *run, const struct imap_msg *msgs, size_t n, char *err,
                          size_t errlen)
 {
 	struct collect_dest dest[3];
 	struct imap_body *bodies = xcalloc(n, sizeof(*bodies));
-	struct imap_fetch *f = NULL;
+	char *missing = xcalloc(n, 1);
+	struct imap_fetch *f = NULL, *f2 = NULL;
 	struct ingest_result res;
 	struct source_info src;
 	struct collect_dest *d;
 	char name[512], why[ERR_LINE_MAX];
 	int64_t orig_size;
+	uint32_t last;
 	size_t i, k;
 	int rc = -1;
 
 	memset(dest, 0, sizeof(dest));
-	dest[0].folder = run->ic->processed_folder;
-	dest[1].folder = run->ic->invalid_folder;
-	dest[2].folder = run->ic->other_folder;
+	for (k = 0; k < 3; k++)
+		dest[k].folder = run->dest[k];
 	for (k = 0; k < 3; k++)
 		dest[k].uids = xcalloc(n, sizeof(uint32_t));
 	for (i = 0; i < n; i++)
 		bodies[i].uid = msgs[i].uid;
 	if (imap_fetch_bodies(run->s, msgs, n, LIMIT_INPUT_BYTES, bodies, &f, err, errlen) < 0)
 		goto out;
+	if (collect_refetch(run, msgs, n, bodies, missing, &f2, err, errlen) < 0)
+		goto out;
 	for (i = 0; i < n; i++) {
 		snprintf(name, sizeof(name), "%s/%lu/%lu", run->ic->folder,
 		         (unsigned long)run->uidvalidity, (unsigned long)msgs[i].uid);
+		if (bodies[i].data == NULL && missing[i]) {
+			log_warnx("%s: still in the folder, but left out of two FETCH answers "
+			          "(the server said OK); left in place, fetched again next run",
+			          esc(name));
+			run->tot->missing++;
+			if (run->stuck_uid == 0 || msgs[i].uid < run->stuck_uid)
+				run->stuck_uid = msgs[i].uid;
+			continue;
+		}
 		if (bodies[i].data == NULL) {
 			log_verbose("%s: gone (expunged by another client)", esc(name));
 			run->tot->vanished++;
@@ -118,7 +184,8 @@ static int collect_batch(struct collect_run *run, const struct imap_msg *msgs, s
 		goto out;
 	}
 	imap_fetch_free(f);
-	f = NULL;
+	imap_fetch_free(f2);
+	f = f2 = NULL;
 	if (!run->opts->dry_run && run->can_move) {
 		for (k = 0; k < 3; k++) {
 			if (dest[k].folder == NULL || dest[k].n == 0)
@@ -129,14 +196,23 @@ static int collect_batch(struct collect_run *run, const struct imap_msg *msgs, s
 			run->tot->moved += (long)dest[k].n;
 		}
 	}
-	run->last_uid = msgs[n - 1].uid;
-	if (run->st != NULL &&
-	    store_imap_state_set(run->st, run->ic->server, run->ic->user, run->ic->folder,
-	                         run->uidvalidity, run->last_uid, err, errlen) < 0)
-		goto out;
+	/* the position moves only past messages stored, refused or gone:
+	 * never past one the server left out */
+	last = msgs[n - 1].uid;
+	if (run->stuck_uid != 0 && last >= run->stuck_uid)
+		last = run->stuck_uid - 1;
+	if (last > run->last_uid) {
+		run->last_uid = last;
+		if (run->st != NULL &&
+		    store_imap_state_set(run->st, run->ic->server, run->ic->user, run->ic->folder,
+		                         run->uidvalidity, run->last_uid, err, errlen) < 0)
+			goto out;
+	}
 	rc = 0;
 out:
 	imap_fetch_free(f);
+	imap_fetch_free(f2);
+	free(missing);
 	for (k = 0; k < 3; k++)
 		free(dest[k].uids);
 	free(bodies);
@@ -146,28 +222,35 @@ out:
 /* Opens the folder and works out where to start from. */
 static int collect_start(struct collect_run *run, struct store *state_st, char *err, size_t errlen)
 {
-	const char *dest[3];
+	const char *conf[3];
 	int64_t saved_uidvalidity = 0, saved_last = 0;
 	int found = 0, any_dest = 0;
 	size_t k;
 
-	dest[0] = run->ic->processed_folder;
-	dest[1] = run->ic->invalid_folder;
-	dest[2] = run->ic->other_folder;
+	conf[0] = run->ic->processed_folder;
+	conf[1] = run->ic->invalid_folder;
+	conf[2] = run->ic->other_folder;
+	if (imap_folder_name(run->s, run->ic->folder, run->folder, sizeof(run->folder), err,
+	                     errlen) < 0)
+		return -1;
 	for (k = 0; k < 3; k++) {
-		if (dest[k] == NULL)
+		if (conf[k] == NULL)
 			continue;
 		any_dest = 1;
-		if (!run->opts->dry_run && imap_ensure_folder(run->s, dest[k], err, errlen) < 0)
+		if (imap_folder_name(run->s, conf[k], run->dest_name[k], sizeof(run->dest_name[k]),
+		                     err, errlen) < 0 ||
+		    imap_ensure_folder(run->s, run->dest_name[k], run->opts->dry_run, err, errlen) <
+		        0)
 			return -1;
+		run->dest[k] = run->dest_name[k];
 	}
 	run->can_move = imap_move_method(run->s) != IMAP_MOVE_NONE;
 	if (any_dest && !run->can_move)
 		log_warnx("imap %s: the server has neither MOVE nor UIDPLUS; messages stay in %s "
 		          "(a plain EXPUNGE could delete other clients' mail)",
 		          run->ic->server, esc(run->ic->folder));
-	if (imap_select(run->s, run->ic->folder, run->opts->dry_run, &run->uidvalidity, err,
-	                errlen) < 0)
+	if (imap_select(run->s, run->folder, run->opts->dry_run, &run->uidvalidity, err, errlen) <
+	    0)
 		return -1;
 	if (state_st != NULL &&
 	    store_imap_state_get(state_st, run->ic->server, run->ic->user, run->ic->folder,
@@ -191,8 +274,10 @@ int imap_collect(const struct imap_config *ic, struct store *st, const struct co
 {
 	struct collect_run run;
 	struct imap_msg *msgs = NULL;
+	uint32_t cursor, covered, uidnext, uidvalidity;
 	size_t n, i, k;
 	long seen = 0;
+	int passes = 0;
 	int rc = -1;
 
 	memset(tot, 0, sizeof(*tot));
@@ -207,13 +292,25 @@ int imap_collect(const struct imap_config *ic, struct store *st, const struct co
 	if (collect_start(&run, st, err, errlen) < 0)
 		goto out;
 	run.ig = ingest_new(run.st);
+	cursor = run.last_uid;
 	for (;;) {
-		if (imap_list_messages(run.s, run.last_uid,
-		                       (size_t)(LIMIT_IMAP_MESSAGES_PER_RUN - seen), &msgs, &n, err,
-		                       errlen) < 0)
+		if (imap_list_messages(run.s, cursor, (size_t)(LIMIT_IMAP_MESSAGES_PER_RUN - seen),
+		                       &msgs, &n, &covered, err, errlen) < 0)
 			goto out;
-		if (n == 0)
-			break;
+		if (n == 0) {
+			/* the folder is done up to UIDNEXT; with new mail since
+			 * SELECT (a fresh SELECT tells), another pass */
+			cursor = covered;
+			uidnext = imap_uidnext(run.s);
+			if (opts->once || uidnext == 0 || ++passes >= LIMIT_IMAP_PASSES)
+				break;
+			if (imap_select(run.s, ic->folder, opts->dry_run, &uidvalidity, err,
+			                errlen) < 0)
+				goto out;
+			if (uidvalidity != run.uidvalidity || imap_uidnext(run.s) <= uidnext)
+				break;
+			continue;
+		}
 		if (hooks != NULL && hooks->total != NULL)
 			hooks->total(hooks->arg, (long)n);
 		for (i = 0; i < n; i += k) {
@@ -223,8 +320,9 @@ int imap_collect(const struct imap_config *ic, struct store *st, const struct co
 		}
 		free(msgs);
 		msgs = NULL;
+		cursor = covered;
 		seen += (long)n;
-		if (opts->once || seen >= LIMIT_IMAP_MESSAGES_PER_RUN)
+		if (seen >= LIMIT_IMAP_MESSAGES_PER_RUN)
 			break;
 	}
 	rc = 0;

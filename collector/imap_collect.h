@@ -27,6 +27,7 @@ struct collect_totals {
 	long not_report;  /* messages that carry no report */
 	long moved;       /* messages moved out of the folder */
 	long vanished;    /* listed, then expunged by another client */
+	long missing;     /* still in the folder but left out of FETCH twice */
 };
 
 /* Called as the run goes: total with the number of messages a pass will

@@ -6,7 +6,6 @@
 #include "imap.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "escape.h"
@@ -70,6 +69,16 @@ int imap_config_load(const struct config *cfg, const char *folder_override, stru
 		snprintf(err, errlen,
 		         "[imap] set exactly one of password_file and password_command");
 		return -1;
+	}
+	ic->password_timeout = LIMIT_SECRET_SECONDS_DEFAULT;
+	if ((v = imap_get(cfg, "password_command_timeout")) != NULL) {
+		if (parse_int(v, 1, LIMIT_SECRET_SECONDS_MAX, &n, NULL, 0) < 0) {
+			snprintf(err, errlen,
+			         "[imap] password_command_timeout: '%s' is not 1..%d seconds",
+			         esc(v), LIMIT_SECRET_SECONDS_MAX);
+			return -1;
+		}
+		ic->password_timeout = (long)n;
 	}
 	v = imap_get(cfg, "auth");
 	if (v == NULL || strcmp(v, "login") == 0) {

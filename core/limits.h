@@ -55,6 +55,22 @@
  * most 253 octets; free-text reasons from Mail.ru run to a few hundred. */
 #define LIMIT_STRING_BYTES 2048
 
+/* A host name (policy-domain, mx-host, receiving-mx-hostname): RFC 1035
+ * section 2.3.4 caps a name at 255 octets on the wire, 253 as text, and
+ * a label at 63. Anything longer is not a host name (core/hostname.c). */
+#define LIMIT_HOSTNAME_BYTES       253
+#define LIMIT_HOSTNAME_LABEL_BYTES 63
+
+/* Distinct policy domains, and distinct MX host names (receiving-mx-
+ * hostname), in one report. RFC 8460 section 4 reports one recipient's
+ * domains; real reports name 1 domain and at most a dozen MX hosts. The
+ * caps are generous, and keep one report from filling every page and
+ * /metrics with thousands of names. */
+_Static_assert(LIMIT_HOSTNAME_BYTES <= LIMIT_STRING_BYTES, "a host name is one string value");
+
+#define LIMIT_REPORT_DOMAINS  1000
+#define LIMIT_REPORT_MX_HOSTS 2000
+
 /* Counts are integers a double can hold exactly: JSON numbers are doubles
  * in cJSON, and 2^53-1 is the largest integer every JSON parser agrees on. */
 #define LIMIT_COUNT_MAX 9007199254740991LL
@@ -81,6 +97,15 @@
  * memory whatever the inputs. */
 #define LIMIT_INGEST_QUEUE_INPUTS 64
 #define LIMIT_INGEST_QUEUE_BYTES  (32u * 1024u * 1024u)
+
+/* 'tlswatch ingest DIR': directories below DIR it descends into. A report
+ * archive is sorted by year/month/day or by sender, a few levels deep. */
+#define LIMIT_INGEST_DIR_DEPTH 32
+
+/* 'tlswatch ingest --from FILE': names read (the operator's list, held
+ * in memory: ~100 bytes each). Ten million is years of reports for a
+ * large provider and stays well inside an int count. */
+#define LIMIT_INGEST_NAMES 10000000u
 
 /* Untrusted strings echoed in logs and errors are cut to this many bytes. */
 #define LIMIT_LOG_STRING 160
@@ -123,13 +148,67 @@
  * KiB; 64 KiB leaves room and stops a runaway command. */
 #define LIMIT_SECRET_BYTES (64u * 1024u)
 
-/* IMAP: the largest string libetpan may hold in memory (a literal the
- * server announces, such as a message body). libetpan allocates an
- * announced literal up front and rounds to a power of two, so a message
- * of LIMIT_INPUT_BYTES needs twice that; anything larger fails instead of
- * being allocated (the collector sets this as libetpan's mmap ceiling and
- * points its spill directory nowhere). */
-#define LIMIT_IMAP_STRING_BYTES (2u * LIMIT_INPUT_BYTES)
+/* IMAP: every byte the server sends passes collector/imap_guard.c before
+ * libetpan parses it (Debian 12's libetpan ignores its own size ceiling
+ * and allocates whatever literal size the server announces).
+ *
+ * One response line, literals excluded. The longest line the collector
+ * asks for is a CAPABILITY or LIST answer, well under 4 KiB. */
+#define LIMIT_IMAP_LINE_BYTES (64u * 1024u)
+
+/* Parentheses nested in one response. What the collector asks for nests 2
+ * deep (FETCH (FLAGS (...))); only a BODYSTRUCTURE, never asked for, goes
+ * deeper, and libetpan parses it by recursion (200,000 deep overflowed its
+ * stack). */
+#define LIMIT_IMAP_DEPTH 8
+
+/* A literal in the answer to anything but a body fetch (a folder name in
+ * LIST, a greeting): folder names are at most a few hundred bytes. */
+#define LIMIT_IMAP_LITERAL_SMALL (64u * 1024u)
+
+/* The whole answer to one command other than the message list or a body
+ * fetch (greeting, CAPABILITY, LOGIN, LIST, SELECT, MOVE): honest answers
+ * are a few KiB. */
+#define LIMIT_IMAP_COMMAND_BYTES (1u * 1024u * 1024u)
+
+/* The message list asks for UID and RFC822.SIZE of this many UIDs at a
+ * time: libetpan keeps ~420 bytes per answer (measured: 4 MiB of answers
+ * took 48 MB), so one answer stays near 4 MB. A day of a busy rua
+ * mailbox is a few hundred messages. */
+#define LIMIT_IMAP_LIST_WINDOW 10000u
+
+/* The answer to one listing: a line per UID, at most 61 bytes
+ * ("* N FETCH (UID N RFC822.SIZE N)" with 10-digit numbers). */
+#define LIMIT_IMAP_LIST_BYTES (LIMIT_IMAP_LIST_WINDOW * 64u + LIMIT_IMAP_LINE_BYTES)
+
+/* A body fetch may exceed the sizes the server announced (RFC822.SIZE) by
+ * this per message, and 1/8 more: the FETCH line around the literal, and
+ * servers whose announced size is approximate. */
+#define LIMIT_IMAP_FETCH_OVERHEAD 4096u
+
+/* Responses (lines) in the answer to one command: libetpan keeps ~400
+ * bytes for each however small, so a byte budget alone would let a flood
+ * of tiny responses grow memory 20 times faster. Ordinary commands: a
+ * MOVE of a batch answers with an EXPUNGE per message (at most
+ * LIMIT_IMAP_BATCH_MAX), LIST with a line per folder. A listing or a
+ * body fetch: a response per UID asked for, and this many unsolicited
+ * ones (flag changes, EXISTS) besides. */
+#define LIMIT_IMAP_COMMAND_RESPONSES 4096u
+#define LIMIT_IMAP_UNSOLICITED       256u
+
+/* Bytes on one connection. A run looks at LIMIT_IMAP_MESSAGES_PER_RUN
+ * messages at most, and report mail is well under 20 KiB each. */
+#define LIMIT_IMAP_CONNECTION_BYTES (2ull * 1024u * 1024u * 1024u)
+
+/* password_command: seconds it may run (the password_command_timeout
+ * key's default and maximum). A secret helper answers in well under a
+ * second; one that hangs must not hold the collect lock. */
+#define LIMIT_SECRET_SECONDS_DEFAULT 30
+#define LIMIT_SECRET_SECONDS_MAX     600
+
+/* IMAP: a folder name from the configuration, as sent to the server.
+ * Dovecot caps a mailbox name at 1,000 bytes or less per level. */
+#define LIMIT_IMAP_FOLDER_BYTES 1024
 
 /* IMAP: UIDs per UID FETCH round trip (the batch_size key's default and
  * maximum). One batch is one commit (an fsync), one MOVE and one state
@@ -142,13 +221,26 @@
 
 /* IMAP: message bytes fetched in one UID FETCH (by RFC822.SIZE). A
  * batch is held in memory until it is committed; this bounds that memory
- * whatever batch_size says. A message larger than this is fetched alone. */
-#define LIMIT_IMAP_BATCH_BYTES (64u * 1024u * 1024u)
+ * whatever batch_size says (collect stays under 64 MB). A message larger
+ * than this is fetched alone. */
+#define LIMIT_IMAP_BATCH_BYTES LIMIT_INPUT_BYTES
 
 /* IMAP: messages looked at in one run. A rua mailbox receives a few
  * hundred reports a day; the cap bounds the UID list held in memory, and
  * the next run continues where this one stopped. */
 #define LIMIT_IMAP_MESSAGES_PER_RUN 100000
+
+/* IMAP: the answer to one command may take this many times the timeout
+ * key (60 s: 10 minutes), however slowly the server trickles it; the
+ * timeout alone restarts with every byte. A 16 MiB body at 30 KiB/s
+ * still arrives. */
+#define LIMIT_IMAP_COMMAND_TIMEOUTS 10
+
+/* IMAP: passes over the folder in one run: after the first, collect looks
+ * again only while a fresh SELECT shows mail that arrived meanwhile. A
+ * few are plenty; a server whose UIDNEXT grows forever cannot keep the
+ * run (and its lock) going. */
+#define LIMIT_IMAP_PASSES 8
 
 /* Analyzer: --domain filters in one query. Each is a bound SQL parameter;
  * a postmaster names a handful, a script a few dozen. */
@@ -161,6 +253,12 @@
 /* Analyzer: one summary document (JSON, CSV, HTML, text). Even thousands
  * of domains over a year fit in a few MiB; past this the filter is wrong. */
 #define LIMIT_SUMMARY_BYTES (64u * 1024u * 1024u)
+
+/* Analyzer: rows per list of one summary (by domain, organisation, MX
+ * host, result type). Thousands of names, sent to fill it, would make the
+ * document megabytes; the rest are counted ("by_mx_more") and reached
+ * with a narrower filter or the dashboard's paged lists. */
+#define LIMIT_SUMMARY_ROWS 500
 
 /* Analyzer: reports listed per page ('tlswatch reports --limit'). */
 #define LIMIT_REPORT_PAGE 1000
@@ -188,6 +286,12 @@
  * before it is closed: slow clients cannot hold connections forever. */
 #define LIMIT_WEB_TIMEOUT_SECONDS 30u
 
+/* Web: seconds one request may take from its first byte to the end of
+ * its answer, however steadily the client trickles bytes (the idle
+ * timeout above restarts with each one). A 10 MiB report at 200 KB/s
+ * fits; a slowloris client is cut off. [web] request_timeout overrides. */
+#define LIMIT_WEB_REQUEST_SECONDS 60u
+
 /* Web: libmicrohttpd's memory pool per connection (request line, headers,
  * read buffer). Our URLs are short; 64 KiB refuses giant headers early. */
 #define LIMIT_WEB_CONNECTION_MEMORY ((size_t)64u * 1024u)
@@ -206,6 +310,33 @@
  * later, instead of the server growing by connections x body size. */
 #define LIMIT_WEB_INTAKE_BUFFERED_BYTES ((size_t)64u * 1024u * 1024u)
 
+/* Web intake: what one client may send (web/budget.c; the [web] keys
+ * intake_rate, intake_client_bytes and intake_day_bytes override them).
+ * A sender posts one report per policy domain a day; a provider reporting
+ * for a large host may post thousands, a few KiB each. 60 a minute (a
+ * minute's worth at once), 128 MiB per client and 1 GiB over all clients
+ * a day leave honest senders far inside and stop one client from filling
+ * the disk (each refused 10 MiB POST used to be kept whole). */
+#define LIMIT_WEB_INTAKE_POSTS_PER_MINUTE 60u
+#define LIMIT_WEB_INTAKE_CLIENT_DAY_BYTES (128LL * 1024 * 1024)
+#define LIMIT_WEB_INTAKE_DAY_BYTES        (1024LL * 1024 * 1024)
+
+/* Web intake: clients whose budgets are remembered. Past this, the one
+ * seen longest ago is forgotten; the total over all clients still holds. */
+#define LIMIT_WEB_INTAKE_CLIENTS 1024u
+
+/* Web intake: a refused POST larger than this keeps only its first bytes
+ * and the SHA-256 of the whole in quarantine: enough to see what it was
+ * (a real report is 0.5-15 KiB) without storing 10 MiB of garbage. */
+#define LIMIT_WEB_QUARANTINE_KEEP_BYTES (64u * 1024u)
+
+/* Quarantine: data held ([quarantine] max_bytes) and days kept
+ * ([quarantine] keep_days) by default, for 'tlswatch quarantine prune'.
+ * Past max_bytes the intake keeps only the record (who, when, why,
+ * SHA-256, size) of a refused POST, not its bytes. */
+#define LIMIT_QUARANTINE_MAX_BYTES (256LL * 1024 * 1024)
+#define LIMIT_QUARANTINE_KEEP_DAYS 90
+
 /* Web: a query string. Every link the dashboard makes is well under 1 KiB;
  * 8 KiB leaves room for a few dozen domain filters. */
 #define LIMIT_WEB_QUERY_BYTES 8192u
@@ -221,6 +352,27 @@
 /* Web: rows per page of a list (reports, quarantine, failure groups) when
  * the query string asks for none; at most LIMIT_REPORT_PAGE. */
 #define LIMIT_WEB_PAGE_ROWS 50
+
+/* Web: series per family on /metrics. A team's reports make a few
+ * hundred (domains x reporters x MX x result types); past this the rest
+ * are counted in tlswatch_metrics_series_dropped instead, so a flood of
+ * names cannot make a scrape megabytes. */
+#define LIMIT_WEB_METRICS_SERIES 500u
+
+/* Web: one value shown on a report's page (its policy lines or MX hosts
+ * joined): a page shows the start of a longer one and says where the rest
+ * is, so one report cannot make its page megabytes. */
+#define LIMIT_WEB_VALUE_SHOWN (4u * 1024u)
+
+/* Policy domains listed per report in a report list ('reports --format
+ * json', /api/v1/reports); the rest are counted in policy_domains_more,
+ * and 'show ID' has them all. */
+#define LIMIT_REPORT_LIST_DOMAINS 20u
+
+/* Web: /api/v1/reports/ID whole (the CLI's 'show --format json'). A real
+ * report's document is a few KiB; a larger one is answered cut: a page of
+ * policies, 50 failure details each, no raw JSON, and what was left out. */
+#define LIMIT_WEB_API_REPORT_BYTES (1024u * 1024u)
 
 /* Web: raw report JSON shown inline on a report's page. Real reports are
  * 0.5-15 KiB; a larger one is cut there (the API returns it whole). */

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "hostname.h"
+
 static int mtasts_is_wsp(char c)
 {
 	return c == ' ' || c == '\t';
@@ -39,33 +41,21 @@ static int mtasts_valid_ext_name(const char *s, size_t n)
 	return 1;
 }
 
-/* A host name as DNS carries it: labels of 1..63 letters, digits and
- * hyphens (not at either end), 253 octets in all, an optional final dot. */
-static int mtasts_valid_domain(const char *s, size_t n)
+/* An mx pattern: ASCII (RFC 8461 section 3.2 takes RFC 5321 domains),
+ * then the host-name rules every report field follows (core/hostname.c). */
+static int mtasts_valid_pattern(const char *s, size_t n)
 {
-	size_t i, label = 0;
+	char host[LIMIT_CHECK_NAME_BYTES], why[128];
+	size_t i;
 
-	if (n > 0 && s[n - 1] == '.')
-		n--;
-	if (n == 0 || n > 253)
+	if (n == 0 || n >= sizeof(host))
 		return 0;
-	for (i = 0; i < n; i++) {
-		char c = s[i];
-
-		if (c == '.') {
-			if (label == 0 || s[i - 1] == '-')
-				return 0;
-			label = 0;
-			continue;
-		}
-		if (!isalnum((unsigned char)c) && c != '-')
+	for (i = 0; i < n; i++)
+		if (s[i] <= 0x20 || s[i] >= 0x7f || s[i] == ':')
 			return 0;
-		if (c == '-' && label == 0)
-			return 0;
-		if (++label > 63)
-			return 0;
-	}
-	return s[n - 1] != '-';
+	memcpy(host, s, n);
+	host[n] = '\0';
+	return hostname_check(host, HOSTNAME_PATTERN, why, sizeof(why)) == 0;
 }
 
 /* Walks "k=v; k=v" fields after the version tag. fn is called per field
@@ -338,14 +328,7 @@ static int mtasts_policy_line(struct mtasts_policy_state *s, const char *k, size
 		}
 		p->max_age = age;
 	} else if (KEY_IS("mx")) {
-		const char *d = v;
-		size_t dn = vn;
-
-		if (dn > 2 && d[0] == '*' && d[1] == '.') {
-			d += 2;
-			dn -= 2;
-		}
-		if (!mtasts_valid_domain(d, dn)) {
+		if (!mtasts_valid_pattern(v, vn)) {
 			snprintf(err, errlen, "mx \"%.*s\" is not a host name or *.domain pattern",
 			         (int)vn, v);
 			return -1;

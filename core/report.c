@@ -16,6 +16,7 @@
 
 #include "arena.h"
 #include "datetime.h"
+#include "hostname.h"
 #include "limits.h"
 #include "utf8.h"
 #include "xalloc.h"
@@ -464,6 +465,52 @@ static void parse_strip_cr(struct report_policy *pol)
 	}
 }
 
+/* A host-name or address field (core/hostname.c); NULL (absent) and ""
+ * pass. index is the entry's position in a list, or (size_t)-1 for a
+ * member. */
+static int parse_check_host(struct parse *ps, const char *key, size_t index, const char *value,
+                            enum hostname_kind kind)
+{
+	char why[128];
+	size_t old;
+
+	/* "" is read as absent, as for policy-domain: a sender leaving a
+	 * field blank is not naming a bad host */
+	if (value == NULL || value[0] == '\0' || hostname_check(value, kind, why, sizeof(why)) == 0)
+		return 0;
+	old = path_push_key(&ps->path, key);
+	if (index != (size_t)-1)
+		path_push_index(&ps->path, index);
+	parse_fail(ps, "%s", why);
+	path_pop(&ps->path, old);
+	return -1;
+}
+
+static int parse_failure_hosts(struct parse *ps, const struct report_failure *f)
+{
+	if (parse_check_host(ps, "sending-mta-ip", (size_t)-1, f->sending_mta_ip, HOSTNAME_IP) <
+	        0 ||
+	    parse_check_host(ps, "receiving-ip", (size_t)-1, f->receiving_ip, HOSTNAME_IP) < 0 ||
+	    parse_check_host(ps, "receiving-mx-hostname", (size_t)-1, f->receiving_mx_hostname,
+	                     HOSTNAME_MX) < 0)
+		return -1;
+	return 0;
+}
+
+static int parse_policy_hosts(struct parse *ps, const struct report_policy *pol)
+{
+	size_t i, old = path_push_key(&ps->path, "policy");
+
+	if (parse_check_host(ps, "policy-domain", (size_t)-1, pol->policy_domain, HOSTNAME_DOMAIN) <
+	    0)
+		return -1;
+	for (i = 0; i < pol->n_mx_hosts; i++)
+		if (parse_check_host(ps, "mx-host", i, pol->mx_hosts[i], HOSTNAME_PATTERN) < 0)
+			return -1;
+	path_pop(&ps->path, old);
+	return 0;
+}
+
 static int parse_failure(struct parse *ps, const cJSON *fd, struct report_failure *f)
 {
 	if (!cJSON_IsObject(fd))
@@ -480,7 +527,7 @@ static int parse_failure(struct parse *ps, const cJSON *fd, struct report_failur
 	    parse_aliased_string(ps, fd, "failure-reason-code", "failure-error-code",
 	                         &f->failure_reason_code) < 0)
 		return -1;
-	return 0;
+	return parse_failure_hosts(ps, f);
 }
 
 static int parse_policy(struct parse *ps, const cJSON *pj, struct report_policy *pol)
@@ -504,6 +551,8 @@ static int parse_policy(struct parse *ps, const cJSON *pj, struct report_policy 
 		pol->policy_domain = NULL;
 	parse_expand_encoded_list(ps, pol);
 	parse_strip_cr(pol);
+	if (parse_policy_hosts(ps, pol) < 0)
+		return -1;
 
 	if ((summary = parse_req_object(ps, pj, "summary")) == NULL)
 		return -1;
@@ -562,6 +611,46 @@ static int parse_check_sum(struct parse *ps, const struct report *r)
 	return 0;
 }
 
+/* Distinct strings among n (sorted in place); NULLs were left out. */
+static size_t report_count_distinct(const char **v, size_t n)
+{
+	size_t i, d = n > 0;
+
+	qsort(v, n, sizeof(*v), report_key_cmp);
+	for (i = 1; i < n; i++)
+		d += strcmp(v[i - 1], v[i]) != 0;
+	return d;
+}
+
+/* LIMIT_REPORT_DOMAINS and LIMIT_REPORT_MX_HOSTS: counted over the whole
+ * report, as the pages and /metrics list them. */
+static int parse_check_distinct(struct parse *ps, const struct report *r)
+{
+	const char **v;
+	size_t i, j, n = 0, total = 0, d;
+	int rc = 0;
+
+	for (i = 0; i < r->n_policies; i++)
+		total += r->policies[i].n_failures + 1;
+	v = xcalloc(total ? total : 1, sizeof(*v));
+	for (i = 0; i < r->n_policies; i++)
+		if (r->policies[i].policy_domain != NULL)
+			v[n++] = r->policies[i].policy_domain;
+	if ((d = report_count_distinct(v, n)) > LIMIT_REPORT_DOMAINS)
+		rc = parse_fail(ps, "policies: %zu distinct policy domains, more than %d", d,
+		                LIMIT_REPORT_DOMAINS);
+	for (i = 0, n = 0; rc == 0 && i < r->n_policies; i++)
+		for (j = 0; j < r->policies[i].n_failures; j++)
+			if (r->policies[i].failures[j].receiving_mx_hostname != NULL)
+				v[n++] = r->policies[i].failures[j].receiving_mx_hostname;
+	if (rc == 0 && (d = report_count_distinct(v, n)) > LIMIT_REPORT_MX_HOSTS)
+		rc = parse_fail(ps,
+		                "policies: %zu distinct receiving-mx-hostname values, more than %d",
+		                d, LIMIT_REPORT_MX_HOSTS);
+	free(v);
+	return rc;
+}
+
 static int parse_report(struct parse *ps, const cJSON *root, struct report *r)
 {
 	const cJSON *range, *pols, *c;
@@ -614,6 +703,8 @@ static int parse_report(struct parse *ps, const cJSON *root, struct report *r)
 	}
 	r->n_policies = n;
 	path_pop(&ps->path, old);
+	if (parse_check_distinct(ps, r) < 0)
+		return -1;
 	return parse_check_sum(ps, r);
 }
 

@@ -87,6 +87,17 @@ int sqlite_quarantine_release(struct store *st, int64_t id, int64_t report_rowid
                               size_t errlen);
 int sqlite_quarantine_set_reason(struct store *st, int64_t id, const char *reason, char *err,
                                  size_t errlen);
+int sqlite_quarantine_add_digest(struct store *st, const struct source_info *src,
+                                 const char *reason, const uint8_t *data, size_t len,
+                                 int64_t orig_size, const uint8_t sha256[32], int64_t *id,
+                                 int *existing, char *err, size_t errlen);
+int sqlite_quarantine_usage(struct store *st, int64_t *bytes, int64_t *records, char *err,
+                            size_t errlen);
+int sqlite_quarantine_delete(struct store *st, int64_t id, char *err, size_t errlen);
+int sqlite_quarantine_delete_before(struct store *st, int64_t before, int64_t *deleted, char *err,
+                                    size_t errlen);
+int sqlite_quarantine_trim(struct store *st, int64_t max_bytes, int64_t *deleted, char *err,
+                           size_t errlen);
 int sqlite_imap_state_get(struct store *st, const char *server, const char *user,
                           const char *mailbox, int64_t *uidvalidity, int64_t *last_uid, int *found,
                           char *err, size_t errlen);

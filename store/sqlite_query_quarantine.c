@@ -100,3 +100,39 @@ out:
 	sqlite3_finalize(s);
 	return rc;
 }
+
+/* One integer from sql with up to one bound integer (?1). */
+static int sqlite_quarantine_int(struct sqlite_store *st, const char *sql, int64_t arg,
+                                 int64_t *out, char *err, size_t errlen)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+		sqlite_fail(st, err, errlen, "cannot read quarantine");
+		goto out;
+	}
+	if (sqlite3_bind_parameter_count(s) > 0)
+		sqlite3_bind_int64(s, 1, arg);
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite_fail(st, err, errlen, "cannot read quarantine");
+		goto out;
+	}
+	*out = sqlite3_column_int64(s, 0);
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int sqlite_quarantine_usage(struct store *base, int64_t *bytes, int64_t *records, char *err,
+                            size_t errlen)
+{
+	struct sqlite_store *st = sqlite_of(base);
+	if (sqlite_quarantine_int(st, "SELECT COALESCE(SUM(length(data)), 0) FROM quarantine", 0,
+	                          bytes, err, errlen) < 0 ||
+	    sqlite_quarantine_int(st, "SELECT COUNT(*) FROM quarantine", 0, records, err, errlen) <
+	        0)
+		return -1;
+	return 0;
+}

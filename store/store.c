@@ -83,6 +83,38 @@ int store_quarantine_set_reason(struct store *st, int64_t id, const char *reason
 	return st->ops->quarantine_set_reason(st, id, reason, err, errlen);
 }
 
+int store_quarantine_add_digest(struct store *st, const struct source_info *src, const char *reason,
+                                const uint8_t *data, size_t len, int64_t orig_size,
+                                const uint8_t sha256[32], int64_t *id, int *existing, char *err,
+                                size_t errlen)
+{
+	return st->ops->quarantine_add_digest(st, src, reason, data, len, orig_size, sha256, id,
+	                                      existing, err, errlen);
+}
+
+int store_quarantine_usage(struct store *st, int64_t *bytes, int64_t *records, char *err,
+                           size_t errlen)
+{
+	return st->ops->quarantine_usage(st, bytes, records, err, errlen);
+}
+
+int store_quarantine_delete(struct store *st, int64_t id, char *err, size_t errlen)
+{
+	return st->ops->quarantine_delete(st, id, err, errlen);
+}
+
+int store_quarantine_delete_before(struct store *st, int64_t before, int64_t *deleted, char *err,
+                                   size_t errlen)
+{
+	return st->ops->quarantine_delete_before(st, before, deleted, err, errlen);
+}
+
+int store_quarantine_trim(struct store *st, int64_t max_bytes, int64_t *deleted, char *err,
+                          size_t errlen)
+{
+	return st->ops->quarantine_trim(st, max_bytes, deleted, err, errlen);
+}
+
 int store_imap_state_get(struct store *st, const char *server, const char *user,
                          const char *mailbox, int64_t *uidvalidity, int64_t *last_uid, int *found,
                          char *err, size_t errlen)

@@ -126,6 +126,28 @@ int store_quarantine_release(struct store *st, int64_t id, int64_t report_rowid,
 int store_quarantine_set_reason(struct store *st, int64_t id, const char *reason, char *err,
                                 size_t errlen);
 
+/* Quarantines an input of which data holds the first len of orig_size
+ * bytes (truncated when len < orig_size), under the SHA-256 of the whole
+ * input, computed by the caller (the web intake keeps the start of a
+ * large refused POST, not all of it). Within a batch; an input with the
+ * same digest already held sets *existing. */
+int store_quarantine_add_digest(struct store *st, const struct source_info *src, const char *reason,
+                                const uint8_t *data, size_t len, int64_t orig_size,
+                                const uint8_t sha256[32], int64_t *id, int *existing, char *err,
+                                size_t errlen);
+/* Bytes of data held in quarantine, and records. */
+int store_quarantine_usage(struct store *st, int64_t *bytes, int64_t *records, char *err,
+                           size_t errlen);
+/* Deletes one record: -1 with "no quarantine record N" when there is none.
+ * These are an operator's explicit deletions ('tlswatch quarantine'). */
+int store_quarantine_delete(struct store *st, int64_t id, char *err, size_t errlen);
+/* Deletes the records received before the time 'before' (Unix seconds). */
+int store_quarantine_delete_before(struct store *st, int64_t before, int64_t *deleted, char *err,
+                                   size_t errlen);
+/* Deletes the oldest records until the data held is at most max_bytes. */
+int store_quarantine_trim(struct store *st, int64_t max_bytes, int64_t *deleted, char *err,
+                          size_t errlen);
+
 /* IMAP collection state (schema/003_imap_state.sql), keyed by server
  * ("host:port"), user and mailbox. get: *found is 0 when there is no row
  * (the outputs are then 0). set: inserts or replaces the row; outside a

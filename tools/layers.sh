@@ -64,7 +64,7 @@ door() {
 	done
 }
 door sqlite3.h 'store/sqlite*'
-door libetpan/ 'core/mail*' collector/imap.c
+door libetpan/ 'core/mail*' collector/imap.c 'collector/imap_stream*'
 door microhttpd.h web/server.c
 door cJSON.h core/report.c
 door zlib.h lib/gz.c

@@ -5,12 +5,14 @@
  * Report text is written through jsonw, which escapes it.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "datetime.h"
 #include "jsonw.h"
 #include "page.h"
 #include "reports.h"
+#include "xalloc.h"
 
 static void api_done(struct web_page *pg, const struct jsonw *w)
 {
@@ -34,6 +36,33 @@ static void api_period(struct jsonw *w, const struct web_filter *f)
 {
 	jsonw_key(w, "period");
 	jsonw_period(w, f->q.since, f->q.until);
+}
+
+/* page_size=1..LIMIT_REPORT_PAGE (default LIMIT_WEB_PAGE_ROWS) into
+ * *size; -1 after answering 400. */
+static int api_page_size(struct web_page *pg, int64_t *size)
+{
+	const char *size_s = web_params_get(&pg->params, "page_size");
+	char err[64];
+
+	*size = LIMIT_WEB_PAGE_ROWS;
+	if (size_s != NULL && (web_parse_id(size_s, size) < 0 || *size > LIMIT_REPORT_PAGE)) {
+		snprintf(err, sizeof(err), "page_size: want 1..%d", LIMIT_REPORT_PAGE);
+		web_response_error(pg->resp, 400, WEB_ERR_JSON, err);
+		return -1;
+	}
+	return 0;
+}
+
+/* "total", "page" and "page_size" of a paged list. */
+static void api_paging(struct jsonw *w, const struct web_page *pg, int64_t total, int64_t size)
+{
+	jsonw_key(w, "total");
+	jsonw_int(w, total);
+	jsonw_key(w, "page");
+	jsonw_int(w, pg->filter.page);
+	jsonw_key(w, "page_size");
+	jsonw_int(w, size);
 }
 
 void api_summary(struct web_page *pg)
@@ -148,7 +177,8 @@ void api_failures(struct web_page *pg)
 	enum web_group_by g = GROUP_RESULT_TYPE;
 	char err[ERR_LINE_MAX];
 	struct jsonw w;
-	size_t i;
+	int64_t size;
+	size_t i, first, end;
 
 	if (by != NULL && web_group_parse(by, &g) < 0) {
 		web_response_error(pg->resp, 400, WEB_ERR_JSON,
@@ -156,18 +186,26 @@ void api_failures(struct web_page *pg)
 		                   "sending_ip");
 		return;
 	}
+	if (api_page_size(pg, &size) < 0)
+		return;
 	if (web_groups_read(pg->st, &pg->filter, g, &groups, err, sizeof(err)) < 0) {
 		web_response_error(pg->resp, 500, WEB_ERR_JSON, err);
 		return;
 	}
+	/* one page of groups, as on /failures */
+	first = (size_t)((pg->filter.page - 1) * size);
+	if (first > groups.n)
+		first = groups.n;
+	end = groups.n - first < (size_t)size ? groups.n : first + (size_t)size;
 	jsonw_init(&w, pg->out, 1);
 	jsonw_object_begin(&w);
 	api_period(&w, &pg->filter);
 	jsonw_key(&w, "group_by");
 	jsonw_string(&w, web_group_name(g));
+	api_paging(&w, pg, (int64_t)groups.n, size);
 	jsonw_key(&w, "groups");
 	jsonw_array_begin(&w);
-	for (i = 0; i < groups.n; i++) {
+	for (i = first; i < end; i++) {
 		jsonw_object_begin(&w);
 		jsonw_key(&w, web_group_json_key(g));
 		jsonw_string(&w, groups.groups[i].key);
@@ -183,17 +221,13 @@ void api_failures(struct web_page *pg)
 
 void api_reports(struct web_page *pg)
 {
-	const char *size_s = web_params_get(&pg->params, "page_size");
 	struct query_report_list l = {NULL, 0, 0};
-	int64_t size = LIMIT_WEB_PAGE_ROWS;
+	int64_t size;
 	char err[ERR_LINE_MAX];
 	struct jsonw w;
 
-	if (size_s != NULL && (web_parse_id(size_s, &size) < 0 || size > LIMIT_REPORT_PAGE)) {
-		snprintf(err, sizeof(err), "page_size: want 1..%d", LIMIT_REPORT_PAGE);
-		web_response_error(pg->resp, 400, WEB_ERR_JSON, err);
+	if (api_page_size(pg, &size) < 0)
 		return;
-	}
 	if (query_reports(pg->st, &pg->filter.q, (pg->filter.page - 1) * size, size, &l, err,
 	                  sizeof(err)) < 0) {
 		web_response_error(pg->resp, 500, WEB_ERR_JSON, err);
@@ -202,18 +236,58 @@ void api_reports(struct web_page *pg)
 	jsonw_init(&w, pg->out, 1);
 	jsonw_object_begin(&w);
 	api_period(&w, &pg->filter);
-	jsonw_key(&w, "total");
-	jsonw_int(&w, l.total);
-	jsonw_key(&w, "page");
-	jsonw_int(&w, pg->filter.page);
-	jsonw_key(&w, "page_size");
-	jsonw_int(&w, size);
+	api_paging(&w, pg, l.total, size);
 	jsonw_key(&w, "reports");
 	/* the entries as 'tlswatch reports --format json' writes them */
 	reports_json_entries(&w, &l);
 	jsonw_object_end(&w);
 	api_done(pg, &w);
 	query_report_list_free(&l);
+}
+
+/* One report too large to answer whole: one page of its policies, at most
+ * LIMIT_WEB_PAGE_ROWS failure details each and no raw JSON, through the
+ * same writer, then a "truncated" member saying what was left out. */
+static int api_report_cut(struct web_page *pg, const struct query_report_detail *d)
+{
+	struct query_report_detail v = *d;
+	struct query_policy_detail *pols;
+	struct strbuf doc;
+	size_t first, i, n;
+	int rc = -1;
+
+	first = (size_t)(pg->filter.page - 1) * LIMIT_WEB_PAGE_ROWS;
+	if (first > d->n_policies)
+		first = d->n_policies;
+	n = d->n_policies - first < LIMIT_WEB_PAGE_ROWS ? d->n_policies - first
+	                                                : LIMIT_WEB_PAGE_ROWS;
+	/* shallow copies: the strings stay d's */
+	pols = xcalloc(n ? n : 1, sizeof(*pols));
+	for (i = 0; i < n; i++) {
+		pols[i] = d->policies[first + i];
+		if (pols[i].n_failures > LIMIT_WEB_PAGE_ROWS)
+			pols[i].n_failures = LIMIT_WEB_PAGE_ROWS;
+	}
+	v.policies = pols;
+	v.n_policies = n;
+	v.raw_json = NULL;
+	strbuf_init(&doc, LIMIT_WEB_PAGE_BYTES);
+	if (reports_render_detail_json(&v, &doc, 1) < 0 || doc.len < 2)
+		goto out;
+	/* the writer ends with "}\n": reopen the object for one member */
+	if (strbuf_append(pg->out, doc.data, doc.len - 2) < 0 ||
+	    strbuf_printf(pg->out,
+	                  ",\n  \"truncated\": {\n    \"policies_total\": %zu,\n    \"page\": "
+	                  "%lld,\n    \"page_size\": %d,\n    \"failure_details_per_policy\": "
+	                  "%d,\n    \"raw_json_bytes\": %zu\n  }\n}\n",
+	                  d->n_policies, (long long)pg->filter.page, LIMIT_WEB_PAGE_ROWS,
+	                  LIMIT_WEB_PAGE_ROWS, d->raw_json_len) < 0)
+		goto out;
+	rc = 0;
+out:
+	strbuf_free(&doc);
+	free(pols);
+	return rc;
 }
 
 void api_report(struct web_page *pg, const char *id_s)
@@ -232,13 +306,20 @@ void api_report(struct web_page *pg, const char *id_s)
 		                   WEB_ERR_JSON, err);
 		return;
 	}
-	/* the raw JSON may be up to LIMIT_INFLATED_BYTES: allow for it */
+	/* the same document as 'tlswatch show ID --format json' when it
+	 * fits LIMIT_WEB_API_REPORT_BYTES; a larger one is cut (one report
+	 * may hold 64 MiB of JSON: the CLI's show --raw gives it whole) */
 	strbuf_free(pg->out);
-	strbuf_init(pg->out, LIMIT_WEB_PAGE_BYTES + 2 * (size_t)d.raw_json_len);
-	/* the same document as 'tlswatch show ID --format json' */
-	if (reports_render_detail_json(&d, pg->out, 1) < 0)
-		web_response_error(pg->resp, 500, WEB_ERR_JSON, "report too large to show");
-	else
-		api_done_raw(pg);
+	strbuf_init(pg->out, LIMIT_WEB_API_REPORT_BYTES);
+	if (reports_render_detail_json(&d, pg->out, 1) < 0) {
+		strbuf_free(pg->out);
+		strbuf_init(pg->out, LIMIT_WEB_PAGE_BYTES);
+		if (api_report_cut(pg, &d) < 0) {
+			web_response_error(pg->resp, 500, WEB_ERR_JSON, "report too large to show");
+			query_report_detail_free(&d);
+			return;
+		}
+	}
+	api_done_raw(pg);
 	query_report_detail_free(&d);
 }

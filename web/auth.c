@@ -26,6 +26,8 @@
 struct web_auth_user {
 	char *name;
 	char *hash;
+	char *dummy; /* a random password hashed with this hash's method,
+	                cost and salt: what an unknown user is checked against */
 };
 
 struct web_auth_cached {
@@ -36,8 +38,8 @@ struct web_auth_cached {
 struct web_auth {
 	struct web_auth_user users[LIMIT_WEB_AUTH_USERS];
 	size_t n_users;
-	char *dummy_hash; /* verified for unknown users: same cost */
-	uint8_t salt[32]; /* keys the cache digests; per process */
+	uint8_t salt[32];      /* keys the cache digests and the dummy choice */
+	uint64_t dummy_checks; /* unknown users checked (under lock) */
 	pthread_mutex_t lock;
 	struct web_auth_cached cache[LIMIT_WEB_AUTH_CACHE];
 	size_t cache_next;
@@ -97,11 +99,14 @@ static int web_auth_parse_line(struct web_auth *a, char *line, const char *path,
 	return 0;
 }
 
-/* A hash of a random password, so an unknown user costs a real check. */
-static int web_auth_make_dummy(struct web_auth *a, char *err, size_t errlen)
+/* For each user, a hash of a random password made with that user's own
+ * hash as the setting: the same method, cost and salt. An unknown user is
+ * checked against one of them (web_auth_check), so that every method in
+ * the file costs an unknown name what it costs a known one. */
+static int web_auth_make_dummies(struct web_auth *a, char *err, size_t errlen)
 {
-	char setting[CRYPT_GENSALT_OUTPUT_SIZE], secret[33];
 	struct crypt_data *cd = xcalloc(1, sizeof(*cd));
+	char secret[33];
 	const char *h;
 	size_t i;
 	int rc = -1;
@@ -114,16 +119,19 @@ static int web_auth_make_dummy(struct web_auth *a, char *err, size_t errlen)
 	for (i = 0; i < 16; i++)
 		secret[i] = (char)('a' + ((unsigned char)secret[i] % 26));
 	secret[16] = '\0';
-	/* the first user's method and cost, else yescrypt's default */
-	if (crypt_gensalt_rn(a->n_users > 0 ? a->users[0].hash : "$y$", 0, NULL, 0, setting,
-	                     sizeof(setting)) == NULL ||
-	    (h = crypt_rn(secret, setting, cd, sizeof(*cd))) == NULL || h[0] == '*') {
-		snprintf(err, errlen, "crypt: cannot make a hash: %s", strerror(errno));
-		goto out;
+	for (i = 0; i < a->n_users; i++) {
+		if ((h = crypt_rn(secret, a->users[i].hash, cd, sizeof(*cd))) == NULL ||
+		    h[0] == '*') {
+			snprintf(err, errlen, "crypt: cannot hash with the method of '%.64s': %s",
+			         a->users[i].name, strerror(errno));
+			goto out;
+		}
+		a->users[i].dummy = xstrdup(h);
 	}
-	a->dummy_hash = xstrdup(h);
 	rc = 0;
 out:
+	explicit_bzero(secret, sizeof(secret));
+	explicit_bzero(cd, sizeof(*cd));
 	free(cd);
 	return rc;
 }
@@ -151,6 +159,20 @@ int web_auth_load(const char *path, struct web_auth **out, char *err, size_t err
 		         path, path);
 		goto out;
 	}
+	/* its hashes can be attacked offline by whoever reads them */
+	if ((sb.st_mode & S_IROTH) != 0) {
+		snprintf(err, errlen, "auth file %s is readable by others: refused (chmod o-r %s)",
+		         path, path);
+		goto out;
+	}
+	if (sb.st_uid != 0 && sb.st_uid != geteuid()) {
+		snprintf(
+		    err, errlen,
+		    "auth file %s is owned by uid %lu, neither root nor the user tlswatch runs "
+		    "as (uid %lu): refused",
+		    path, (unsigned long)sb.st_uid, (unsigned long)geteuid());
+		goto out;
+	}
 	if (input_read_fd(fd, LIMIT_WEB_AUTH_FILE_BYTES, &in, err, errlen) < 0)
 		goto out;
 	if (in.truncated) {
@@ -173,7 +195,7 @@ int web_auth_load(const char *path, struct web_auth **out, char *err, size_t err
 		snprintf(err, errlen, "auth file %s: no user:hash line", path);
 		goto out;
 	}
-	if (web_auth_make_dummy(a, err, errlen) < 0)
+	if (web_auth_make_dummies(a, err, errlen) < 0)
 		goto out;
 	*out = a;
 	a = NULL;
@@ -195,8 +217,8 @@ void web_auth_free(struct web_auth *a)
 	for (i = 0; i < a->n_users; i++) {
 		free(a->users[i].name);
 		free(a->users[i].hash);
+		free(a->users[i].dummy);
 	}
-	free(a->dummy_hash);
 	pthread_mutex_destroy(&a->lock);
 	explicit_bzero(a, sizeof(*a));
 	free(a);
@@ -243,11 +265,21 @@ static void web_auth_cache_add(struct web_auth *a, const uint8_t key[DIGEST_SHA2
 	pthread_mutex_unlock(&a->lock);
 }
 
+uint64_t web_auth_dummy_checks(struct web_auth *a)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&a->lock);
+	n = a->dummy_checks;
+	pthread_mutex_unlock(&a->lock);
+	return n;
+}
+
 int web_auth_check(struct web_auth *a, const char *user, const char *password)
 {
 	uint8_t key[DIGEST_SHA256_LEN];
 	struct crypt_data *cd = NULL;
-	const char *hash = NULL, *got;
+	const char *hash = NULL, *got, *against;
 	time_t now = time(NULL);
 	size_t i;
 	int ok = 0;
@@ -261,8 +293,21 @@ int web_auth_check(struct web_auth *a, const char *user, const char *password)
 	for (i = 0; i < a->n_users; i++)
 		if (strcmp(a->users[i].name, user) == 0)
 			hash = a->users[i].hash;
+	if (hash == NULL) {
+		/* an unknown name costs what some user's check costs: the
+		 * user picked by the name's salted digest (the same one every
+		 * time), so its time says nothing of which names exist */
+		size_t pick = ((size_t)key[0] << 8 | key[1]) % a->n_users;
+
+		against = a->users[pick].dummy;
+		pthread_mutex_lock(&a->lock);
+		a->dummy_checks++;
+		pthread_mutex_unlock(&a->lock);
+	} else {
+		against = hash;
+	}
 	cd = xcalloc(1, sizeof(*cd));
-	got = crypt_rn(password, hash != NULL ? hash : a->dummy_hash, cd, sizeof(*cd));
+	got = crypt_rn(password, against, cd, sizeof(*cd));
 	ok = hash != NULL && got != NULL && got[0] != '*' && web_auth_equal(got, hash);
 	explicit_bzero(cd, sizeof(*cd));
 	free(cd);

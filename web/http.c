@@ -24,6 +24,7 @@ void web_response_init(struct web_response *r)
 	r->content_type = "text/plain; charset=utf-8";
 	strbuf_init(&r->body, LIMIT_WEB_PAGE_BYTES);
 	r->allow = NULL;
+	r->retry_after = 0;
 	r->cacheable = 0;
 }
 

@@ -25,6 +25,7 @@ struct web_response {
 	const char *content_type; /* a literal */
 	struct strbuf body;       /* capped at LIMIT_WEB_PAGE_BYTES */
 	const char *allow;        /* Allow header for 405, or NULL */
+	unsigned retry_after;     /* Retry-After seconds (429, 503); 0: none */
 	int cacheable;            /* 1: a static asset (Cache-Control) */
 };
 

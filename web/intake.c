@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "decode.h"
+#include "digest.h"
 #include "escape.h"
 #include "gz.h"
 #include "ingest.h"
@@ -30,14 +31,31 @@ struct intake {
 	pthread_mutex_t write_lock; /* one writer at a time */
 	pthread_mutex_t budget_lock;
 	size_t buffered; /* bytes of bodies held, all requests */
+	struct budget *budget;
+	int64_t quarantine_max_bytes;
+	/* quarantine data held, as last read (under write_lock): read again
+	 * when older than a minute, as 'tlswatch quarantine' may delete */
+	int64_t quarantine_bytes;
+	time_t quarantine_read;
 };
+
+void intake_limits_default(struct intake_limits *lim)
+{
+	lim->budget.posts_per_minute = LIMIT_WEB_INTAKE_POSTS_PER_MINUTE;
+	lim->budget.client_day_bytes = LIMIT_WEB_INTAKE_CLIENT_DAY_BYTES;
+	lim->budget.total_day_bytes = LIMIT_WEB_INTAKE_DAY_BYTES;
+	lim->quarantine_max_bytes = LIMIT_QUARANTINE_MAX_BYTES;
+}
 
 int intake_new(const char *db_path, struct intake **out, char *err, size_t errlen)
 {
 	struct intake *in = xcalloc(1, sizeof(*in));
+	struct intake_limits lim;
 
 	pthread_mutex_init(&in->write_lock, NULL);
 	pthread_mutex_init(&in->budget_lock, NULL);
+	intake_limits_default(&lim);
+	intake_set_limits(in, &lim);
 	if (db_path != NULL && store_open(db_path, STORE_READWRITE, &in->st, err, errlen) < 0) {
 		intake_free(in);
 		return -1;
@@ -51,9 +69,17 @@ void intake_free(struct intake *in)
 	if (in == NULL)
 		return;
 	store_close(in->st);
+	budget_free(in->budget);
 	pthread_mutex_destroy(&in->write_lock);
 	pthread_mutex_destroy(&in->budget_lock);
 	free(in);
+}
+
+void intake_set_limits(struct intake *in, const struct intake_limits *lim)
+{
+	budget_free(in->budget);
+	in->budget = budget_new(&lim->budget);
+	in->quarantine_max_bytes = lim->quarantine_max_bytes;
 }
 
 static void intake_set(struct intake_reply *r, unsigned status, const char *fmt, ...)
@@ -64,6 +90,7 @@ static void intake_set(struct intake_reply *r, unsigned status, const char *fmt,
 	va_list ap;
 
 	r->status = status;
+	r->retry_after = 0;
 	va_start(ap, fmt);
 	vsnprintf(r->message, sizeof(r->message), fmt, ap);
 	va_end(ap);
@@ -117,6 +144,30 @@ int intake_begin(const char *method, const char *content_type, const char *conte
 	return 0;
 }
 
+int intake_admit(struct intake *in, struct intake_body *b, const char *client_ip,
+                 const char *content_length, struct intake_reply *r)
+{
+	char why[256];
+	unsigned retry = 0;
+	int64_t announced = -1;
+	const char *p;
+
+	snprintf(b->client_ip, sizeof(b->client_ip), "%s", client_ip);
+	if (content_length != NULL) {
+		/* intake_begin refused a value over the cap: this one fits */
+		for (announced = 0, p = content_length; *p >= '0' && *p <= '9'; p++)
+			announced = announced * 10 + (*p - '0');
+	}
+	if (budget_admit(in->budget, client_ip, time(NULL), announced, &retry, why, sizeof(why)) <
+	    0) {
+		log_warnx("intake from %s: refused: %s", esc(client_ip), why);
+		intake_set(r, 429, "%s", why);
+		r->retry_after = retry;
+		return -1;
+	}
+	return 0;
+}
+
 void intake_body_init(struct intake_body *b)
 {
 	memset(b, 0, sizeof(*b));
@@ -141,10 +192,21 @@ void intake_body_append(struct intake *in, struct intake_body *b, const void *da
 {
 	int ok;
 
-	if (b->too_large || b->over_budget || len == 0)
+	char why[256];
+	unsigned retry = 0;
+
+	if (b->too_large || b->over_budget || b->over_client || len == 0)
 		return;
 	if (len > b->data.cap - b->data.len) {
 		b->too_large = 1;
+		intake_body_free(in, b);
+		return;
+	}
+	if (budget_charge(in->budget, b->client_ip, time(NULL), len, &retry, why, sizeof(why)) <
+	    0) {
+		b->over_client = 1;
+		intake_set(&b->refusal, 429, "%s", why);
+		b->refusal.retry_after = retry;
 		intake_body_free(in, b);
 		return;
 	}
@@ -166,28 +228,84 @@ void intake_body_append(struct intake *in, struct intake_body *b, const void *da
 	}
 }
 
-/* A body that looks like a mail message would be read as one by
- * ingest_input(); over HTTPS only a report itself is accepted (RFC 8460
- * section 5.4), so such a body is quarantined here, through the store. */
-static int intake_refuse_mail(struct intake *in, const uint8_t *data, size_t len,
-                              const struct source_info *src, struct ingest_result *res, char *err,
-                              size_t errlen)
+/* 1 when the quarantine holds max_bytes or more (read at most once a
+ * minute; under write_lock). A database error counts as not full: the
+ * store then fails on its own and says so. */
+static int intake_quarantine_full(struct intake *in)
 {
-	memset(res, 0, sizeof(*res));
+	int64_t records;
+	time_t now = time(NULL);
+	char err[256];
+
+	if (in->st == NULL || in->quarantine_max_bytes <= 0)
+		return 0;
+	if (in->quarantine_read == 0 || now - in->quarantine_read >= 60) {
+		if (store_quarantine_usage(in->st, &in->quarantine_bytes, &records, err,
+		                           sizeof(err)) < 0)
+			return 0;
+		in->quarantine_read = now;
+	}
+	return in->quarantine_bytes >= in->quarantine_max_bytes;
+}
+
+/* Quarantines a refused body under the SHA-256 of all of it, keeping its
+ * first LIMIT_WEB_QUARANTINE_KEEP_BYTES (none when the quarantine is
+ * full: the record still says who sent what, when and why). */
+static int intake_keep(struct intake *in, const uint8_t *data, size_t len,
+                       const struct source_info *src, struct ingest_result *res, char *err,
+                       size_t errlen)
+{
+	uint8_t sha[DIGEST_SHA256_LEN];
+	size_t keep = len < LIMIT_WEB_QUARANTINE_KEEP_BYTES ? len : LIMIT_WEB_QUARANTINE_KEEP_BYTES;
+
 	res->quarantined = 1;
-	snprintf(res->reason, sizeof(res->reason),
-	         "not a TLS report: neither gzip nor JSON (a mail message is not accepted over "
-	         "HTTPS)");
 	if (in->st == NULL)
 		return 0;
+	if (intake_quarantine_full(in)) {
+		log_warnx(
+		    "intake from %s: quarantine holds %lld bytes, over max_bytes: keeping the "
+		    "record of a refused POST, not its bytes",
+		    esc(src->name), (long long)in->quarantine_bytes);
+		keep = 0;
+	}
+	digest_sha256(data, len, sha);
 	if (store_begin(in->st, err, errlen) < 0 ||
-	    store_add_quarantine(in->st, src, res->reason, data, len, (int64_t)len, 0,
-	                         &res->quarantine_id, &res->quarantine_existing, err, errlen) < 0 ||
+	    store_quarantine_add_digest(in->st, src, res->reason, data, keep, (int64_t)len, sha,
+	                                &res->quarantine_id, &res->quarantine_existing, err,
+	                                errlen) < 0 ||
 	    store_commit(in->st, err, errlen) < 0) {
 		store_rollback(in->st);
 		return -1;
 	}
+	if (!res->quarantine_existing)
+		in->quarantine_bytes += (int64_t)keep;
 	return 0;
+}
+
+/* Stores the decoded body p as mail and files are, except that a refused
+ * body larger than LIMIT_WEB_QUARANTINE_KEEP_BYTES, or any refused body
+ * while the quarantine is full, is kept by intake_keep (a dry run says
+ * which: no store is touched by it). */
+static int intake_ingest(struct intake *in, const struct decoded_input *p, const uint8_t *data,
+                         size_t len, const struct source_info *src, struct ingest_result *res,
+                         char *err, size_t errlen)
+{
+	struct ingest *ig;
+	int rc;
+
+	if (len > LIMIT_WEB_QUARANTINE_KEEP_BYTES || intake_quarantine_full(in)) {
+		ig = ingest_new(NULL);
+		rc = ingest_apply(ig, p, src, res, err, errlen);
+		ingest_free(ig);
+		if (rc == 0 && res->quarantined)
+			return intake_keep(in, data, len, src, res, err, errlen);
+	}
+	ig = ingest_new(in->st);
+	rc = ingest_apply(ig, p, src, res, err, errlen);
+	if (rc == 0)
+		rc = ingest_flush(ig, err, errlen);
+	ingest_free(ig);
+	return rc;
 }
 
 void intake_finish(struct intake *in, struct intake_body *b, const char *client_ip,
@@ -196,10 +314,11 @@ void intake_finish(struct intake *in, struct intake_body *b, const char *client_
 	const uint8_t *data = (const uint8_t *)strbuf_str(&b->data);
 	struct ingest_result res;
 	struct source_info src;
-	struct ingest *ig = NULL;
-	char err[ERR_LINE_MAX], reason[sizeof(res.reason) * 4];
-	size_t len = b->data.len;
-	int rc;
+	struct decoded_input *p = NULL;
+	char err[ERR_LINE_MAX], reason[sizeof(res.reason) * 4], why[256];
+	size_t len = b->data.len, decoded;
+	unsigned retry = 0;
+	int rc, mail;
 
 	if (b->too_large) {
 		intake_set(r, 413, "report larger than %u bytes", LIMIT_WEB_INTAKE_BODY_BYTES);
@@ -209,22 +328,46 @@ void intake_finish(struct intake *in, struct intake_body *b, const char *client_
 		intake_set(r, 503, "too many reports arriving at once; retry later");
 		return;
 	}
+	if (b->over_client) {
+		log_warnx("intake from %s: refused: %s", esc(client_ip), b->refusal.message);
+		*r = b->refusal;
+		return;
+	}
 	memset(&src, 0, sizeof(src));
 	src.kind = "https";
 	src.name = client_ip;
 	src.received = (int64_t)time(NULL);
+	mail = !gz_is_gzip(data, len) && !decode_is_json(data, len) &&
+	       mail_looks_like_message(data, len);
+	if (!mail) {
+		/* decoded before the lock (no store needed); what it inflates
+		 * to beyond the body counts against the day budgets too: a
+		 * 280 KB gzip can hold 27 MB of JSON and 70 MB of database */
+		p = decode_input(data, len, (int64_t)len, 0);
+		decoded = decode_json_bytes(p);
+		if (decoded > len && budget_charge(in->budget, client_ip, time(NULL), decoded - len,
+		                                   &retry, why, sizeof(why)) < 0) {
+			decode_free(p);
+			log_warnx("intake from %s: refused: %s", esc(client_ip), why);
+			intake_set(r, 429, "%s", why);
+			r->retry_after = retry;
+			return;
+		}
+	}
 	pthread_mutex_lock(&in->write_lock);
-	if (!gz_is_gzip(data, len) && !decode_is_json(data, len) &&
-	    mail_looks_like_message(data, len)) {
-		rc = intake_refuse_mail(in, data, len, &src, &res, err, sizeof(err));
+	if (mail) {
+		/* ingest_input would read it as mail; over HTTPS only a
+		 * report itself is accepted (RFC 8460 section 5.4) */
+		memset(&res, 0, sizeof(res));
+		snprintf(res.reason, sizeof(res.reason),
+		         "not a TLS report: neither gzip nor JSON (a mail message is not accepted "
+		         "over HTTPS)");
+		rc = intake_keep(in, data, len, &src, &res, err, sizeof(err));
 	} else {
-		ig = ingest_new(in->st);
-		rc = ingest_input(ig, data, len, (int64_t)len, 0, &src, &res, err, sizeof(err));
-		if (rc == 0)
-			rc = ingest_flush(ig, err, sizeof(err));
-		ingest_free(ig);
+		rc = intake_ingest(in, p, data, len, &src, &res, err, sizeof(err));
 	}
 	pthread_mutex_unlock(&in->write_lock);
+	decode_free(p);
 	if (rc < 0) {
 		log_error("intake from %s: %s", esc(client_ip), err);
 		intake_set(r, 500, "the report could not be stored; retry later");

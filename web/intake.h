@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 
+#include "budget.h"
 #include "strbuf.h"
 
 struct intake;
@@ -21,15 +22,25 @@ struct intake;
 /* The answer to one POST: an HTTP status and one line of text/plain. */
 struct intake_reply {
 	unsigned status;
+	unsigned retry_after; /* seconds, for a Retry-After header; 0: none */
 	char message[1024];
+};
+
+/* What the intake accepts beyond one request's caps (0: no limit). */
+struct intake_limits {
+	struct budget_limits budget;
+	int64_t quarantine_max_bytes; /* past it, refused POSTs keep no bytes */
 };
 
 /* One request's body as it streams in. */
 struct intake_body {
-	struct strbuf data; /* capped at LIMIT_WEB_INTAKE_BODY_BYTES */
-	size_t reserved;    /* bytes counted against the shared budget */
-	int too_large;      /* past the cap: the rest is discarded */
-	int over_budget;    /* the shared budget was exhausted */
+	struct strbuf data;          /* capped at LIMIT_WEB_INTAKE_BODY_BYTES */
+	size_t reserved;             /* bytes counted against the shared budget */
+	int too_large;               /* past the cap: the rest is discarded */
+	int over_budget;             /* the shared budget was exhausted */
+	int over_client;             /* the client's day budget was exhausted (429) */
+	char client_ip[64];          /* set by intake_admit */
+	struct intake_reply refusal; /* why, when over_client */
 };
 
 /* Opens the database at db_path read-write (creating and migrating it).
@@ -37,6 +48,16 @@ struct intake_body {
  * the fuzz target). 0, or -1 with the reason. Free with intake_free. */
 int intake_new(const char *db_path, struct intake **out, char *err, size_t errlen);
 void intake_free(struct intake *in);
+/* The defaults: LIMIT_WEB_INTAKE_* and LIMIT_QUARANTINE_MAX_BYTES. */
+void intake_limits_default(struct intake_limits *lim);
+/* Replaces the limits (intake_new starts with the defaults). */
+void intake_set_limits(struct intake *in, const struct intake_limits *lim);
+
+/* After intake_begin and intake_body_init: admits a POST from client_ip
+ * under its rate and day budgets (content_length as announced, or NULL).
+ * 0, or -1 with r set to 429 and retry_after. */
+int intake_admit(struct intake *in, struct intake_body *b, const char *client_ip,
+                 const char *content_length, struct intake_reply *r);
 
 /* Checks a request before its body is read. method and content_type come
  * from the request (content_type and content_length may be NULL when the

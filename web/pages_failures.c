@@ -86,8 +86,8 @@ static void failures_groups(struct web_page *pg, enum web_group_by g)
 	struct web_groups groups = {NULL, 0};
 	char err[ERR_LINE_MAX], hint[HINTS_MAX], share[32];
 	int64_t total = 0;
-	struct web_kv kv[2];
-	size_t i, shown;
+	struct web_kv kv[2], keep[1];
+	size_t i, first, end;
 
 	if (web_groups_read(pg->st, &pg->filter, g, &groups, err, sizeof(err)) < 0) {
 		html_raw(pg, "<p class=\"error\">");
@@ -104,13 +104,18 @@ static void failures_groups(struct web_page *pg, enum web_group_by g)
 	}
 	for (i = 0; i < groups.n; i++)
 		total += groups.groups[i].failed_sessions;
+	/* one page of groups: a report naming thousands of hosts must not
+	 * make this page megabytes (the share is still of every group) */
+	first = (size_t)(pg->filter.page - 1) * LIMIT_WEB_PAGE_ROWS;
+	if (first > groups.n)
+		first = groups.n;
+	end = groups.n - first < LIMIT_WEB_PAGE_ROWS ? groups.n : first + LIMIT_WEB_PAGE_ROWS;
 	html_printf(pg,
 	            "<div class=\"scroll\"><table id=\"failure-groups\">\n<thead><tr><th>%s</th>"
 	            "<th class=\"num\">Failed sessions</th><th class=\"num\">Share</th>%s</tr>"
 	            "</thead>\n<tbody>\n",
 	            web_group_title(g), g == GROUP_RESULT_TYPE ? "<th>What it means</th>" : "");
-	shown = groups.n < LIMIT_REPORT_PAGE ? groups.n : LIMIT_REPORT_PAGE;
-	for (i = 0; i < shown; i++) {
+	for (i = first; i < end; i++) {
 		const struct web_group *e = &groups.groups[i];
 
 		html_raw(pg, "<tr><td>");
@@ -150,9 +155,9 @@ static void failures_groups(struct web_page *pg, enum web_group_by g)
 		html_raw(pg, "</tr>\n");
 	}
 	html_raw(pg, "</tbody></table></div>\n");
-	if (shown < groups.n)
-		html_printf(pg, "<p class=\"none\">%zu more not shown; narrow the filter.</p>\n",
-		            groups.n - shown);
+	keep[0].key = "group_by";
+	keep[0].value = web_group_name(g);
+	html_pager(pg, "/failures", (int64_t)groups.n, LIMIT_WEB_PAGE_ROWS, keep, 1);
 	web_groups_free(&groups);
 }
 

@@ -62,7 +62,7 @@ static const char *overview_trend_class(int64_t cur, int64_t prev)
 static void overview_domains(struct web_page *pg, const struct summary *s)
 {
 	char buf[64];
-	size_t i;
+	size_t i, first, end;
 
 	html_raw(pg, "<h2>Policy domains</h2>\n");
 	if (s->by_domain.n == 0) {
@@ -70,31 +70,38 @@ static void overview_domains(struct web_page *pg, const struct summary *s)
 		return;
 	}
 	html_raw(pg,
-	         "<div class=\"scroll\"><table id=\"domains\">\n<thead><tr><th>Policy domain</th>"
+	         "<div class=\"scroll\"><table id=\"domains\" class=\"stack\">\n<thead><tr>"
+	         "<th>Policy domain</th>"
 	         "<th class=\"num\">Reports</th><th class=\"num\">Successful</th>"
 	         "<th class=\"num\">Failed</th><th class=\"num\">Success rate</th>"
 	         "<th class=\"num\">Trend</th><th class=\"num\">Failed change</th></tr></thead>\n"
 	         "<tbody>\n");
-	for (i = 0; i < s->by_domain.n; i++) {
+	/* one page of domains: a report may name a thousand */
+	first = (size_t)(pg->filter.page - 1) * LIMIT_WEB_PAGE_ROWS;
+	if (first > s->by_domain.n)
+		first = s->by_domain.n;
+	end = s->by_domain.n - first < LIMIT_WEB_PAGE_ROWS ? s->by_domain.n
+	                                                   : first + LIMIT_WEB_PAGE_ROWS;
+	for (i = first; i < end; i++) {
 		const struct query_row *r = &s->by_domain.rows[i], *p = s->by_domain_prev[i];
 		struct web_kv kv = {"domain", r->policy_domain};
 
-		html_raw(pg, "<tr><td>");
+		html_raw(pg, "<tr><td class=\"name\" data-label=\"Policy domain\">");
 		if (r->policy_domain != NULL)
 			html_link(pg, "/", &kv, 1, r->policy_domain, NULL);
 		else
 			html_raw(pg, "<span class=\"absent\">(no policy domain)</span>");
-		html_raw(pg, "</td><td class=\"num\">");
+		html_raw(pg, "</td><td class=\"num\" data-label=\"Reports\">");
 		html_count(pg, r->reports);
-		html_raw(pg, "</td><td class=\"num ok\">");
+		html_raw(pg, "</td><td class=\"num ok\" data-label=\"Successful\">");
 		html_count(pg, r->successful_sessions);
-		html_raw(pg, "</td><td class=\"num fail\">");
+		html_raw(pg, "</td><td class=\"num fail\" data-label=\"Failed\">");
 		if (r->policy_domain != NULL && r->failed_sessions > 0)
 			html_count_link(pg, "/failures", &kv, 1, r->failed_sessions);
 		else
 			html_count(pg, r->failed_sessions);
 		html_printf(
-		    pg, "</td><td class=\"num\">%s</td>",
+		    pg, "</td><td class=\"num\" data-label=\"Success rate\">%s</td>",
 		    text_rate(r->successful_sessions, r->failed_sessions, buf, sizeof(buf)));
 		if (p != NULL)
 			text_rate_delta(r->successful_sessions, r->failed_sessions,
@@ -102,14 +109,16 @@ static void overview_domains(struct web_page *pg, const struct summary *s)
 			                sizeof(buf));
 		else
 			snprintf(buf, sizeof(buf), "new");
-		html_printf(pg, "<td class=\"num\">%s</td>", buf);
+		html_printf(pg, "<td class=\"num\" data-label=\"Trend\">%s</td>", buf);
 		html_printf(
-		    pg, "<td class=\"num %s\">%s</td></tr>\n",
+		    pg, "<td class=\"num %s\" data-label=\"Failed change\">%s</td></tr>\n",
 		    overview_trend_class(r->failed_sessions, p != NULL ? p->failed_sessions : 0),
 		    text_delta(r->failed_sessions, p != NULL ? p->failed_sessions : 0, p != NULL,
 		               buf, sizeof(buf)));
 	}
 	html_raw(pg, "</tbody></table></div>\n");
+	if (s->by_domain.n > LIMIT_WEB_PAGE_ROWS)
+		html_pager(pg, "/", (int64_t)s->by_domain.n, LIMIT_WEB_PAGE_ROWS, NULL, 0);
 }
 
 static void overview_top(struct web_page *pg, const struct summary *s)
@@ -176,7 +185,7 @@ static void overview_silent(struct web_page *pg, const struct summary *s)
 		return;
 	html_raw(pg, "<h2>Reporters gone silent</h2>\n<p>Sent reports in the previous period, "
 	             "none in this one:</p>\n<ul id=\"silent\">\n");
-	for (i = 0; i < s->n_silent; i++) {
+	for (i = 0; i < s->n_silent && i < LIMIT_WEB_PAGE_ROWS; i++) {
 		const struct query_row *r = &s->prev_by_organization.rows[s->silent[i]];
 
 		html_raw(pg, "<li>");
@@ -185,6 +194,8 @@ static void overview_silent(struct web_page *pg, const struct summary *s)
 		html_count(pg, r->reports);
 		html_printf(pg, " report%s before)</li>\n", r->reports == 1 ? "" : "s");
 	}
+	if (s->n_silent > LIMIT_WEB_PAGE_ROWS)
+		html_printf(pg, "<li>and %zu more</li>\n", s->n_silent - LIMIT_WEB_PAGE_ROWS);
 	html_raw(pg, "</ul>\n");
 }
 
@@ -230,6 +241,8 @@ static void overview_alerts(struct web_page *pg)
 			continue;
 		if (shown++ == 0)
 			html_raw(pg, "<ul class=\"alerts\" id=\"alerts\">\n");
+		if (shown > LIMIT_WEB_PAGE_ROWS)
+			continue; /* counted for the "more" line */
 		strbuf_reset(&line);
 		if (alert_format_line(&l, &l.alerts[i], &line) < 0)
 			pg->failed = 1;
@@ -237,6 +250,9 @@ static void overview_alerts(struct web_page *pg)
 		html_text(pg, strbuf_str(&line));
 		html_raw(pg, "</li>\n");
 	}
+	if (shown > LIMIT_WEB_PAGE_ROWS)
+		html_printf(pg, "<li>and %zu more (tlswatch alert lists them all)</li>\n",
+		            shown - LIMIT_WEB_PAGE_ROWS);
 	if (shown > 0)
 		html_raw(pg, "</ul>\n");
 	else

@@ -123,7 +123,7 @@ out:
 static void quarantine_preview(struct web_page *pg, const struct quarantine_entry *q)
 {
 	size_t n, i;
-	char esc_buf[QUARANTINE_PREVIEW_TEXT * 4 + 8];
+	struct strbuf text;
 
 	if (q->data_len == 0) {
 		html_raw(pg, "<p class=\"none\">The input was empty.</p>\n");
@@ -131,11 +131,15 @@ static void quarantine_preview(struct web_page *pg, const struct quarantine_entr
 	}
 	n = q->data_len < QUARANTINE_PREVIEW_TEXT ? q->data_len : QUARANTINE_PREVIEW_TEXT;
 	if (memchr(q->data, '\0', n) == NULL && utf8_valid_prefix(q->data, n) + 4 > n) {
-		/* control characters shown as \xNN, then HTML-escaped */
-		escape_text((const char *)q->data, n, n, esc_buf, sizeof(esc_buf));
+		/* line ends kept, other control characters shown as \xNN,
+		 * then HTML-escaped */
+		strbuf_init(&text, QUARANTINE_PREVIEW_TEXT * 8 + 8);
+		if (escape_text_lines(&text, (const char *)q->data, n) < 0)
+			pg->failed = 1;
 		html_printf(pg, "<p>The first %zu bytes, as text:</p>\n<pre id=\"preview\">", n);
-		html_text(pg, esc_buf);
+		html_text(pg, strbuf_str(&text));
 		html_raw(pg, "</pre>\n");
+		strbuf_free(&text);
 		return;
 	}
 	n = q->data_len < QUARANTINE_PREVIEW_HEX ? q->data_len : QUARANTINE_PREVIEW_HEX;

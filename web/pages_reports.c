@@ -5,11 +5,13 @@
  * shown from a report is escaped through html_text().
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "datetime.h"
 #include "page.h"
 #include "text.h"
+#include "xalloc.h"
 
 /* Appends len bytes of JSON (validated at ingest) indented for reading:
  * a newline and indentation after { [ and , and before } ]; strings are
@@ -78,7 +80,9 @@ static void reports_table(struct web_page *pg, const struct query_report_list *l
 	char day[16];
 	size_t i;
 
-	html_raw(pg, "<div class=\"scroll\"><table id=\"reports\">\n<thead><tr><th>Day</th>"
+	/* "stack": one block per report on a phone, every name whole */
+	html_raw(pg, "<div class=\"scroll\"><table id=\"reports\" class=\"stack\">\n<thead><tr>"
+	             "<th>Day</th>"
 	             "<th>Organisation</th><th>Report ID</th><th>Policy domains</th>"
 	             "<th class=\"num\">Successful</th><th class=\"num\">Failed</th></tr></thead>\n"
 	             "<tbody>\n");
@@ -87,20 +91,25 @@ static void reports_table(struct web_page *pg, const struct query_report_list *l
 
 		datetime_format_day(e->day, day, sizeof(day));
 		html_printf(pg,
-		            "<tr><td class=\"day\">%s</td><td><a class=\"report-link\" "
+		            "<tr><td class=\"day\" data-label=\"Day\">%s</td>"
+		            "<td data-label=\"Organisation\"><a class=\"report-link\" "
 		            "href=\"/reports/%lld\">",
 		            day, (long long)e->id);
 		html_text(pg, e->organization);
-		html_raw(pg, "</a></td><td>");
+		html_raw(pg, "</a></td><td class=\"name\" data-label=\"Report ID\">");
 		html_text(pg, e->report_id);
-		html_raw(pg, "</td><td>");
+		/* one span: a stacked cell lays its children side by side */
+		html_raw(pg, "</td><td class=\"name\" data-label=\"Policy domains\"><span>");
 		html_text(pg, e->first_domain);
+		/* the others are on the report's page, never cut */
 		if (e->n_domains > 1)
-			html_printf(pg, " <span class=\"absent\">+%lld more</span>",
-			            (long long)e->n_domains - 1);
-		html_raw(pg, "</td><td class=\"num ok\">");
+			html_printf(pg,
+			            " <a class=\"absent\" href=\"/reports/%lld#policies\">+%lld "
+			            "more</a>",
+			            (long long)e->id, (long long)e->n_domains - 1);
+		html_raw(pg, "</span></td><td class=\"num ok\" data-label=\"Successful\">");
 		html_count(pg, e->successful_sessions);
-		html_raw(pg, "</td><td class=\"num fail\">");
+		html_raw(pg, "</td><td class=\"num fail\" data-label=\"Failed\">");
 		html_count(pg, e->failed_sessions);
 		html_raw(pg, "</td></tr>\n");
 	}
@@ -137,10 +146,29 @@ void page_reports(struct web_page *pg)
  * unless always. */
 static void reports_meta(struct web_page *pg, const char *name, const char *value, int always)
 {
+	size_t len;
+	char *cut;
+
 	if (value == NULL && !always)
 		return;
 	html_printf(pg, "<dt>%s</dt><dd>", name);
-	html_text(pg, value);
+	len = value != NULL ? strlen(value) : 0;
+	if (len <= LIMIT_WEB_VALUE_SHOWN) {
+		html_text(pg, value);
+	} else {
+		/* a list of a thousand policy lines: the start, and where the
+		 * rest is (cut on a UTF-8 boundary) */
+		len = LIMIT_WEB_VALUE_SHOWN;
+		while (len > 0 && ((unsigned char)value[len] & 0xc0) == 0x80)
+			len--;
+		cut = xstrndup(value, len);
+		html_text(pg, cut);
+		free(cut);
+		html_printf(pg,
+		            " <span class=\"absent\">&hellip; %zu more bytes (in the raw JSON "
+		            "and the API)</span>",
+		            strlen(value) - len);
+	}
 	html_raw(pg, "</dd>\n");
 }
 
@@ -182,15 +210,16 @@ static void reports_source(struct web_page *pg, const struct query_source_detail
 
 static void reports_failures(struct web_page *pg, const struct query_policy_detail *p)
 {
-	size_t i;
+	size_t i, shown;
 
 	if (p->n_failures == 0)
 		return;
+	shown = p->n_failures < LIMIT_WEB_PAGE_ROWS ? p->n_failures : LIMIT_WEB_PAGE_ROWS;
 	html_raw(pg, "<div class=\"scroll\"><table class=\"failure-details\">\n<thead><tr>"
 	             "<th>Result type</th><th>Sending IP</th><th>MX host</th><th>MX HELO</th>"
 	             "<th>Receiving IP</th><th class=\"num\">Failed</th><th>Reason code</th>"
 	             "<th>Additional information</th></tr></thead>\n<tbody>\n");
-	for (i = 0; i < p->n_failures; i++) {
+	for (i = 0; i < shown; i++) {
 		const struct query_failure_detail *f = &p->failures[i];
 
 		html_raw(pg, "<tr><td>");
@@ -212,14 +241,35 @@ static void reports_failures(struct web_page *pg, const struct query_policy_deta
 		html_raw(pg, "</td></tr>\n");
 	}
 	html_raw(pg, "</tbody></table></div>\n");
+	if (shown < p->n_failures)
+		html_printf(pg,
+		            "<p class=\"none\">%zu more failure details (in the raw JSON and "
+		            "the API).</p>\n",
+		            p->n_failures - shown);
+}
+
+static void reports_policy_pager(struct web_page *pg, const struct query_report_detail *d)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/reports/%lld", (long long)d->id);
+	html_pager(pg, path, (int64_t)d->n_policies, LIMIT_WEB_PAGE_ROWS, NULL, 0);
 }
 
 static void reports_policies(struct web_page *pg, const struct query_report_detail *d)
 {
-	size_t i;
+	size_t i, first, end;
 
-	html_printf(pg, "<h2>Policies (%zu)</h2>\n", d->n_policies);
-	for (i = 0; i < d->n_policies; i++) {
+	html_printf(pg, "<h2 id=\"policies\">Policies (%zu)</h2>\n", d->n_policies);
+	/* one page of policies: a report may hold thousands */
+	first = (size_t)(pg->filter.page - 1) * LIMIT_WEB_PAGE_ROWS;
+	if (first > d->n_policies)
+		first = d->n_policies;
+	end = d->n_policies - first < LIMIT_WEB_PAGE_ROWS ? d->n_policies
+	                                                  : first + LIMIT_WEB_PAGE_ROWS;
+	if (d->n_policies > LIMIT_WEB_PAGE_ROWS)
+		reports_policy_pager(pg, d);
+	for (i = first; i < end; i++) {
 		const struct query_policy_detail *p = &d->policies[i];
 		char n[32];
 

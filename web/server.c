@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "auth.h"
+#include "deadline.h"
 #include "escape.h"
 #include "http.h"
 #include "input.h"
@@ -37,7 +38,8 @@ struct web_listener {
 	struct web_app *app;
 	int intake_only; /* the --intake-listen listener */
 	int tls;
-	char last_error[256]; /* MHD's last message, for start-up errors */
+	struct deadline *deadline; /* shared by the listeners */
+	char last_error[256];      /* MHD's last message, for start-up errors */
 };
 
 enum web_conn_kind { CONN_NEW, CONN_PAGE_WAIT, CONN_PAGE, CONN_INTAKE };
@@ -64,14 +66,36 @@ static void *web_uri_log(void *cls, const char *uri, struct MHD_Connection *c)
 	return conn;
 }
 
+/* Every connection is watched from its first byte: the deadline covers
+ * the request line and headers too, which no request callback sees. */
+static void web_notify_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                                  enum MHD_ConnectionNotificationCode toe)
+{
+	struct web_listener *l = cls;
+	const union MHD_ConnectionInfo *ci;
+
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		*socket_context = ci != NULL ? deadline_add(l->deadline, ci->connect_fd) : NULL;
+	} else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+		/* before MHD closes the socket: the watchdog never sees it reused */
+		deadline_remove(l->deadline, *socket_context);
+		*socket_context = NULL;
+	}
+}
+
 static void web_completed(void *cls, struct MHD_Connection *c, void **req_cls,
                           enum MHD_RequestTerminationCode toe)
 {
 	struct web_listener *l = cls;
 	struct web_conn *conn = *req_cls;
+	const union MHD_ConnectionInfo *ci;
 
-	(void)c;
 	(void)toe;
+	/* a kept-alive connection's next request starts its own clock */
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	if (ci != NULL && ci->socket_context != NULL)
+		deadline_restart(l->deadline, ci->socket_context);
 	if (conn == NULL)
 		return;
 	if (conn->body_open)
@@ -117,6 +141,12 @@ static enum MHD_Result web_send(struct MHD_Connection *c, struct web_conn *conn,
 	                        r->cacheable ? "public, max-age=3600" : "no-store");
 	if (r->allow != NULL)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
+	if (r->retry_after > 0) {
+		char secs[16];
+
+		snprintf(secs, sizeof(secs), "%u", r->retry_after);
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, secs);
+	}
 	if (auth_fail)
 		rc = MHD_queue_basic_auth_fail_response(c, WEB_REALM, resp);
 	else
@@ -129,7 +159,7 @@ static enum MHD_Result web_send(struct MHD_Connection *c, struct web_conn *conn,
 
 static enum MHD_Result web_send_text(struct MHD_Connection *c, struct web_conn *conn,
                                      const char *method, unsigned status, const char *text,
-                                     const char *allow)
+                                     const char *allow, unsigned retry_after)
 {
 	struct web_response r;
 	enum MHD_Result rc;
@@ -137,6 +167,7 @@ static enum MHD_Result web_send_text(struct MHD_Connection *c, struct web_conn *
 	web_response_init(&r);
 	r.status = status;
 	r.allow = allow;
+	r.retry_after = retry_after;
 	web_response_line(&r, text);
 	rc = web_send(c, conn, method, &r, 0);
 	web_response_free(&r);
@@ -218,9 +249,15 @@ static enum MHD_Result web_intake_request(struct web_listener *l, struct MHD_Con
 		                                             MHD_HTTP_HEADER_CONTENT_LENGTH),
 		                 &reply) < 0)
 			return web_send_text(c, conn, method, reply.status, reply.message,
-			                     reply.status == 405 ? "POST" : NULL);
+			                     reply.status == 405 ? "POST" : NULL, 0);
 		intake_body_init(&conn->body);
 		conn->body_open = 1;
+		if (intake_admit(l->app->intake, &conn->body, conn->client_ip,
+		                 MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+		                                             MHD_HTTP_HEADER_CONTENT_LENGTH),
+		                 &reply) < 0)
+			return web_send_text(c, conn, method, reply.status, reply.message, NULL,
+			                     reply.retry_after);
 		return MHD_YES;
 	}
 	if (*upload_data_size > 0) {
@@ -231,7 +268,7 @@ static enum MHD_Result web_intake_request(struct web_listener *l, struct MHD_Con
 	intake_finish(l->app->intake, &conn->body, conn->client_ip, &reply);
 	intake_body_free(l->app->intake, &conn->body);
 	conn->body_open = 0;
-	return web_send_text(c, conn, method, reply.status, reply.message, NULL);
+	return web_send_text(c, conn, method, reply.status, reply.message, NULL, reply.retry_after);
 }
 
 /* 1 when the request announces a body (Content-Length other than 0, or a
@@ -297,7 +334,7 @@ static enum MHD_Result web_handler(void *cls, struct MHD_Connection *c, const ch
 			web_response_free(&r);
 			return rc;
 		}
-		return web_send_text(c, conn, method, 404, "not found", NULL);
+		return web_send_text(c, conn, method, 404, "not found", NULL, 0);
 	}
 	return web_page_request(l, c, conn, method, path, query, query_len);
 }
@@ -397,8 +434,9 @@ static struct MHD_Daemon *web_start(struct web_listener *l, const char *where,
 	    (unsigned int)LIMIT_WEB_CONNECTIONS_PER_IP, MHD_OPTION_CONNECTION_TIMEOUT,
 	    (unsigned int)LIMIT_WEB_TIMEOUT_SECONDS, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 	    (size_t)LIMIT_WEB_CONNECTION_MEMORY, MHD_OPTION_URI_LOG_CALLBACK, web_uri_log, l,
-	    MHD_OPTION_NOTIFY_COMPLETED, web_completed, l, MHD_OPTION_EXTERNAL_LOGGER, web_mhd_log,
-	    l, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
+	    MHD_OPTION_NOTIFY_COMPLETED, web_completed, l, MHD_OPTION_NOTIFY_CONNECTION,
+	    web_notify_connection, l, MHD_OPTION_EXTERNAL_LOGGER, web_mhd_log, l, MHD_OPTION_ARRAY,
+	    tls, MHD_OPTION_END);
 	if (d == NULL)
 		snprintf(err, errlen, "cannot serve on %s: %s", where,
 		         l->last_error[0] != '\0' ? l->last_error : strerror(errno));
@@ -464,6 +502,7 @@ int web_serve(const struct web_options *o, char *err, size_t errlen)
 	struct web_pem pem;
 	struct intake *in = NULL;
 	struct web_auth *auth = NULL;
+	struct deadline *deadline = NULL;
 	sigset_t stop, old;
 	char url[128];
 	int sig, rc = -1, app_ready = 0;
@@ -479,6 +518,8 @@ int web_serve(const struct web_options *o, char *err, size_t errlen)
 	/* the intake opens read-write first: it creates the database */
 	if (o->intake && intake_new(o->db_path, &in, err, errlen) < 0)
 		goto out;
+	if (in != NULL)
+		intake_set_limits(in, &o->intake_limits);
 	if (web_app_init(&app, o->db_path, LIMIT_WEB_THREADS * (o->intake_listen ? 2 : 1), err,
 	                 errlen) < 0)
 		goto out;
@@ -489,8 +530,15 @@ int web_serve(const struct web_options *o, char *err, size_t errlen)
 	app.intake_on_dashboard = o->intake && o->intake_listen == NULL;
 	app.auth = auth;
 	app.alert = o->alert;
+	if ((deadline = deadline_new(o->request_timeout > 0 ? o->request_timeout
+	                                                    : LIMIT_WEB_REQUEST_SECONDS)) == NULL) {
+		snprintf(err, errlen, "cannot start the request watchdog thread");
+		goto out;
+	}
 	dash_l.app = &app;
+	dash_l.deadline = deadline;
 	intake_l.app = &app;
+	intake_l.deadline = deadline;
 	intake_l.intake_only = 1;
 	/* request threads inherit the mask: only this thread takes signals */
 	sigemptyset(&stop);
@@ -522,6 +570,7 @@ out_mask:
 		MHD_stop_daemon(dash);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 out:
+	deadline_free(deadline); /* after the daemons: they tell it of closes */
 	if (app_ready)
 		web_app_cleanup(&app);
 	intake_free(in);

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "alert.h"
+#include "intake.h"
 
 #define WEB_DEFAULT_LISTEN      "127.0.0.1:8080"
 #define WEB_DEFAULT_INTAKE_PATH "/tlsrpt"
@@ -24,7 +25,9 @@ struct web_options {
 	int intake;                /* accept RFC 8460 POSTs */
 	const char *intake_listen; /* NULL: on the dashboard's listener */
 	const char *intake_path;
-	struct alert_params alert; /* rules for the overview's alerts */
+	struct alert_params alert;          /* rules for the overview's alerts */
+	struct intake_limits intake_limits; /* rate, budgets, quarantine cap */
+	unsigned request_timeout;           /* seconds per request; 0: LIMIT_WEB_REQUEST_SECONDS */
 };
 
 /* Serves until SIGINT or SIGTERM, then stops cleanly (requests in flight

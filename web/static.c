@@ -43,6 +43,7 @@ const char *const web_stylesheet[] = {
     "th{background:#eef1f5;font-weight:600;white-space:nowrap}\n"
     "td.num,th.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}\n"
     "td.hint{color:var(--muted);font-size:.85rem;min-width:16rem}td.day{white-space:nowrap}\n"
+    "td.name{overflow-wrap:anywhere;min-width:8rem}\n"
     ".ok{color:var(--ok)}.fail{color:var(--fail)}.absent{color:var(--muted)}\n"
     "td.fail a{color:var(--fail);text-decoration:underline dotted}\n"
     ".up{color:var(--fail)}.down{color:var(--ok)}\n"
@@ -75,14 +76,18 @@ const char *const web_stylesheet[] = {
     "footer{color:var(--muted);font-size:.8rem;padding:1rem;text-align:center}\n"
     "@media (max-width:600px){main{padding:.6rem}form.filters input{width:100%}"
     "form.filters label{flex:1 1 45%}th,td{padding:.3rem .4rem}"
-    "td.hint{min-width:12rem}}\n",
+    "td.hint{min-width:12rem}"
+    /* the chart keeps its labels legible: it scrolls inside its card
+     * rather than shrinking 11-unit text to 5 px */
+    ".chart{overflow-x:auto}.chart svg{min-width:720px}}\n",
     /* wide tables become one block per row on a phone */
     "@media (max-width:600px){table.stack thead{display:none}"
     "table.stack tr{display:block;padding:.4rem 0;border-bottom:1px solid var(--line)}"
     "table.stack td{display:flex;gap:.6rem;border:0;padding:.1rem .6rem;text-align:left;"
     "min-width:0}"
     "table.stack td::before{content:attr(data-label);flex:0 0 7.5rem;color:var(--muted);"
-    "font-size:.8rem}}\n",
+    "font-size:.8rem}table.stack td.name{overflow-wrap:anywhere;min-width:0}"
+    "table.stack td>*{min-width:0}}\n",
     NULL,
 };
 

@@ -143,13 +143,25 @@ try {
   eq('xss: no dialog fired', dialogs.join('; '), '');
 
   // --- phone width: nothing wider than the screen
-  await page.setViewportSize({ width: 390, height: 844 });
-  for (const [name, path] of [['overview', `/?${PERIOD}`], ['report', `/reports/${env.XSS_ID}`], ['failures', `/failures?${PERIOD}`]]) {
+  await page.setViewportSize({ width: 360, height: 780 });
+  for (const [name, path] of [['overview', `/?${PERIOD}`], ['report', `/reports/${env.XSS_ID}`], ['failures', `/failures?${PERIOD}`],
+    ['reports', `/reports?${PERIOD}`], ['quarantine', '/quarantine'], ['quarantine-entry', `/quarantine/${env.QUARANTINE_ID}`]]) {
     await page.goto(`${BASE}${path}`);
     const over = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    check(`phone: ${name} fits 390 px`, over <= 0, `${over} px too wide`);
+    check(`phone: ${name} fits 360 px`, over <= 0, `${over} px too wide`);
     await shot(`phone-${name}`);
   }
+  // a quarantined input's preview keeps its line ends (it was CRLF)
+  await page.goto(`${BASE}/quarantine/${env.QUARANTINE_ID}`);
+  const preview = await page.textContent('#preview');
+  check('phone: quarantine preview has real line breaks', preview.includes('\n') && !preview.includes('\\x0d'), JSON.stringify(preview));
+  // a long policy domain is shown whole, wrapped, in the reports list
+  await page.goto(`${BASE}/reports?all=1&domain=${env.LONG_DOMAIN}`);
+  const cell = page.locator('#reports tbody tr:first-child td[data-label="Policy domains"]');
+  eq('phone: a long domain shown whole', (await cell.textContent()).trim(), env.LONG_DOMAIN);
+  const cellBox = await cell.boundingBox();
+  check('phone: ... within the screen', cellBox !== null && cellBox.x + cellBox.width <= 360, JSON.stringify(cellBox));
+  await shot('phone-reports-long');
   eq('console: no errors, warnings or CSP violations', problems.join('\n'), '');
 
   // --- control: the CSP is enforced, and the listener above would see it

@@ -24,9 +24,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct intake_reply reply;
 	struct intake_body b;
 
-	/* one dry-run intake for the whole run: it holds no report */
-	if (in == NULL && intake_new(NULL, &in, err, sizeof(err)) < 0)
-		return 0;
+	/* one dry-run intake for the whole run: it holds no report, and no
+	 * budget (a long run would otherwise spend a client's day budget and
+	 * fuzz nothing but the 429) */
+	if (in == NULL) {
+		struct intake_limits none;
+
+		if (intake_new(NULL, &in, err, sizeof(err)) < 0)
+			return 0;
+		memset(&none, 0, sizeof(none));
+		intake_set_limits(in, &none);
+	}
 	if (size > plen && memcmp(data, prefix, plen) == 0 &&
 	    (nl = memchr(data, '\n', size)) != NULL && (size_t)(nl - data) - plen < sizeof(ct)) {
 		n = (size_t)(nl - data) - plen;

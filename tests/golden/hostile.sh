@@ -88,6 +88,36 @@ refuse policies-not-array "$T/polobj.json" 'policies: expected an array'
 printf '[1,2,3]' > "$T/array.json"
 refuse top-level-array "$T/array.json" 'top level is not a JSON object'
 
+# host names are host names (core/hostname.c), in files, mail and POSTs alike
+report 5 | sed 's/"policy-domain":"example.com"/"policy-domain":"'"'"'); DROP TABLE x; --"/' > "$T/dom.json"
+refuse domain-not-a-name "$T/dom.json" 'policies\[0\]\.policy\.policy-domain: byte 0x27 at 0 is not allowed'
+long=$(head -c 300 /dev/zero | tr '\0' a)
+report 5 | sed 's/"policy-domain":"example.com"/"policy-domain":"'"$long"'.example"/' > "$T/dom2.json"
+refuse domain-too-long "$T/dom2.json" 'policy-domain: host name longer than 253 bytes'
+label=$(head -c 64 /dev/zero | tr '\0' a)
+report 5 | sed 's/"policy-type":"sts"/"policy-type":"sts","mx-host":["mx.example.com","'"$label"'.example"]/' > "$T/mx.json"
+refuse mx-label-too-long "$T/mx.json" 'policy\.mx-host\[1\]: label longer than 63 bytes'
+report 5 | sed 's/"policy-domain":"example.com"/"policy-domain":"b\\u00fccher.example","mx-host":["*.mail.example.com","mx: mx.example.com"]/' > "$T/uname.json"
+"$TLSWATCH" --db "$T/u.db" ingest "$T/uname.json" > /dev/null 2>&1
+t_eq "U-label, *. pattern and 'mx: ' quirk accepted" "$?" 0
+report 5 | sed 's/"total-failure-session-count":0}/"total-failure-session-count":1},"failure-details":[{"result-type":"x","sending-mta-ip":"","receiving-ip":"[192.0.2.1]","receiving-mx-hostname":"MX.Example.COM.","failed-session-count":1}]/' > "$T/blank.json"
+"$TLSWATCH" --db "$T/u.db" ingest "$T/blank.json" > /dev/null 2>&1
+t_eq "blank IP, bracketed IP, upper-case MX with its dot: accepted" "$?" 0
+report 5 | sed 's/"total-failure-session-count":0}/"total-failure-session-count":1},"failure-details":[{"result-type":"x","sending-mta-ip":"198.51.100.300","failed-session-count":1}]/' > "$T/badip.json"
+refuse ip-not-an-ip "$T/badip.json" 'failure-details\[0\]\.sending-mta-ip: not an IP address'
+report 5 | sed 's/"policy-domain":"example.com"/"policy-domain":"ex\\u202eample.com"/' > "$T/bidi.json"
+refuse domain-bidi-override "$T/bidi.json" 'policy-domain: U\+202E at 2 is not allowed in a host name'
+awk -v b="$(report 5)" 'BEGIN {
+	sub(/\}\}\]\}$/, "}", b)
+	printf "%s,\"failure-details\":[", b
+	for (i = 0; i < 2001; i++) printf "%s{\"result-type\":\"x\",\"receiving-mx-hostname\":\"mx%d.example\",\"failed-session-count\":1}", (i ? "," : ""), i
+	printf "]}]}"
+}' > "$T/manymx.json"
+refuse mx-hosts-2001 "$T/manymx.json" 'policies: 2001 distinct receiving-mx-hostname values, more than 2000'
+report 5 | sed 's/"policies":\[\(.*\)\]}$/"policies":[\1,\1]}/' > "$T/twopol.json"
+"$TLSWATCH" --db "$T/u.db" ingest "$T/twopol.json" > /dev/null 2>&1
+t_eq "two policies, one domain: accepted" "$?" 0
+
 # 100,000 levels of nesting
 awk 'BEGIN { for (i = 0; i < 100000; i++) printf "["; for (i = 0; i < 100000; i++) printf "]" }' > "$T/deep.json"
 refuse nested-100000 "$T/deep.json" 'nested deeper than 32 levels'
@@ -134,12 +164,12 @@ t_eq "multi-member gzip figures" "$(t_sql "$T/multi.db" "select successful_sessi
 
 # hostile but valid strings are stored intact and escaped on the way out
 esc=$(printf '\033')
-hostile='{"organization-name":"<script>alert(1)<\/script>","date-range":{"start-datetime":"2024-01-01T00:00:00Z","end-datetime":"2024-01-01T23:59:59Z"},"report-id":"x\u001b[2J\r\nFAKE: stored","policies":[{"policy":{"policy-type":"sts","policy-domain":"'"'"'); DROP TABLE report; --"},"summary":{"total-successful-session-count":1,"total-failure-session-count":1},"failure-details":[{"result-type":"validation-failure","receiving-mx-hostname":"\"><img src=x onerror=alert(1)>","failure-reason-code":"a\u001b[31mred\r\nline","failed-session-count":1}]}]}'
+hostile='{"organization-name":"<script>alert(1)<\/script>","date-range":{"start-datetime":"2024-01-01T00:00:00Z","end-datetime":"2024-01-01T23:59:59Z"},"report-id":"x\u001b[2J\r\nFAKE: stored","contact-info":"'"'"'); DROP TABLE report; --","policies":[{"policy":{"policy-type":"sts","policy-domain":"example.com"},"summary":{"total-successful-session-count":1,"total-failure-session-count":1},"failure-details":[{"result-type":"validation-failure","receiving-mx-hostname":"mx.example.com","additional-information":"\"><img src=x onerror=alert(1)>","failure-reason-code":"a\u001b[31mred\r\nline","failed-session-count":1}]}]}'
 printf '%s' "$hostile" > "$T/hostile.json"
 "$TLSWATCH" --db "$T/h.db" -v ingest "$T/hostile.json" > "$T/hout" 2>&1
 t_eq "hostile strings: stored" "$?" 0
 t_eq "hostile strings: organization intact" "$(t_sql "$T/h.db" "select organization from report")" "<script>alert(1)</script>"
-t_eq "hostile strings: SQL text intact" "$(t_sql "$T/h.db" "select policy_domain from policy")" "'); DROP TABLE report; --"
+t_eq "hostile strings: SQL text intact" "$(t_sql "$T/h.db" "select contact_info from report")" "'); DROP TABLE report; --"
 t_eq "hostile strings: report table still there" "$(t_sql "$T/h.db" "select count(*) from report")" 1
 t_eq "hostile strings: escape bytes intact" "$(t_sql "$T/h.db" "select hex(report_id) like '%1B5B324A0D0A%' from report")" 1
 # a report-id with escapes is a duplicate the second time; the -v line must not carry ESC

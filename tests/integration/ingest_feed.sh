@@ -37,7 +37,7 @@ t_eq "lines in argument order" "$(cat kinds)" "gz $n_gz;md $n_md;mb $n_mb;- 1;gz
 t_eq "the last line: the first file again, a duplicate" "$(tail -1 lines)" "$first: duplicate"
 t_eq "stdin stored" "$(grep -c '^-: stored$' lines)" 1
 t_eq "errors in argument order" "$(sed 's/^tlswatch: //; s/:.*//' err | tr '\n' ' ')" \
-	"missing.json notmaildir broken.json "
+	"missing.json broken.json "
 t_eq "every report stored once" "$(t_sql a.db "select count(*) from report")" \
 	"$((n_gz + n_md + n_mb + 1))"
 t_eq "one quarantine record" "$(t_sql a.db "select count(*) from quarantine")" 1

@@ -22,7 +22,11 @@ fi
 web_corpus "$DB"
 t_eq "corpus stored" "$?" 0
 # one refused input, to be listed on the quarantine page
-printf '{"organization-name": "Broken"}' > broken.json
+printf '{"organization-name": "Broken"}\r\n{\r\n  "x": 1\r\n}\r\n' > broken.json
+# a report for a 60-byte policy domain (the list once cut names at 13)
+export LONG_DOMAIN=a-rather-long-policy-domain-name.mail-department.example.org
+sed "s/\"xss-1\"/\"long-1\"/; s/\"example.com\"/\"$LONG_DOMAIN\"/; s/<script>alert(1)<.script>/Long Org/" "$T/xss.json" > long.json
+"$TLSWATCH" --db "$DB" ingest long.json > /dev/null
 "$TLSWATCH" --db "$DB" ingest broken.json 2> /dev/null
 printf 'alice:%s\n' "$(openssl passwd -6 'browser pass')" > users
 chmod 600 users
@@ -36,6 +40,7 @@ export EXP_NET_REPORTS=$(t_sql "$DB" "select count(distinct r.id) from report r 
 export EXP_DAYS=14 SINCE=2026-03-01 UNTIL=2026-03-15 SPIKE_DAY=2026-03-13
 export XSS_ID=$(t_sql "$DB" "select id from report where report_id = 'xss-1'")
 export QUARANTINE_REASON=$(t_sql "$DB" "select reason from quarantine limit 1")
+export QUARANTINE_ID=$(t_sql "$DB" "select id from quarantine limit 1")
 export WEB_USER=alice WEB_PASS='browser pass'
 export SHOTS="${TESTS_OUT:-$TOP/tests/out}/screenshots"
 

@@ -162,10 +162,10 @@ curl -s "$WEB_URL/api/v1/failures?$P&group_by=mx" > f.json
 t_eq "failures API: spike MX first" "$(jq -r '.groups[0].mx_host' f.json)" "mx1.example.com"
 t_eq "failures API: the summary's by_mx" "$(jq -c '[.groups[] | [.mx_host, .failed_sessions]]' f.json)" \
 	"$(jq -c '[.by_mx[] | [.mx_host, .failed_sessions]]' s.json)"
-curl -s "$WEB_URL/api/v1/failures?$P&group_by=organization" > o.json
+curl -s "$WEB_URL/api/v1/failures?$P&group_by=organization&page_size=1000" > o.json
 t_eq "failures by organisation add up" "$(jq '[.groups[].failed_sessions] | add' o.json)" \
 	"$(jq '[.by_mx[].failed_sessions] | add' s.json)"
-curl -s "$WEB_URL/api/v1/failures?$P&group_by=sending_ip" > ip.json
+curl -s "$WEB_URL/api/v1/failures?$P&group_by=sending_ip&page_size=1000" > ip.json
 t_eq "failures by sending IP: total as by MX" "$(jq '[.groups[].failed_sessions] | add' ip.json)" \
 	"$(jq '[.by_mx[].failed_sessions] | add' s.json)"
 curl -s "$WEB_URL/api/v1/timeseries?$P" > ts.json
@@ -208,7 +208,18 @@ chmod g+w users
 t_eq "group-writable auth file: exit 2" "$?" 2
 grep -q 'writable by group or others' err
 t_eq "group-writable auth file: says why" "$?" 0
-chmod 600 users
+chmod 604 users
+"$TLSWATCH" --db "$DB" web --listen 127.0.0.1:0 --auth-file users > out 2> err
+t_eq "world-readable auth file: exit 2" "$?" 2
+t_check "world-readable auth file: says why" grep -q 'readable by others: refused' err
+chmod 640 users
+if [ "$(id -u)" = 0 ]; then
+	chown 4242 users
+	"$TLSWATCH" --db "$DB" web --listen 127.0.0.1:0 --auth-file users > out 2> err
+	t_eq "auth file of another user: exit 2" "$?" 2
+	t_check "auth file of another user: says why" grep -q 'owned by uid 4242, neither root nor' err
+	chown 0 users
+fi
 printf 'bob:plaintext\n' > weak
 chmod 600 weak
 "$TLSWATCH" --db "$DB" web --listen 127.0.0.1:0 --auth-file weak > out 2> err

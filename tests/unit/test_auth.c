@@ -53,6 +53,42 @@ static void test_auth(void **state)
 	web_auth_free(a);
 	unlink(path);
 
+	/* unknown users are checked against a dummy of a user's own method
+	 * and cost, for every method in the file */
+	{
+		char setting2[CRYPT_GENSALT_OUTPUT_SIZE], hash6[256];
+		const char *hash_y;
+
+		snprintf(hash6, sizeof(hash6), "%s", hash);
+		assert_non_null(crypt_gensalt_rn("$y$", 0, NULL, 0, setting2, sizeof(setting2)));
+		hash_y = crypt_rn("other", setting2, cd, sizeof(*cd));
+		assert_non_null(hash_y);
+		snprintf(content, sizeof(content), "alice:%s\ncarol:%s\n", hash6, hash_y);
+		path = write_file("two", 0640, content);
+		assert_int_equal(web_auth_load(path, &a, err, sizeof(err)), 0);
+		assert_int_equal(web_auth_dummy_checks(a), 0);
+		assert_int_equal(web_auth_check(a, "carol", "other"), 1);
+		assert_int_equal(web_auth_check(a, "alice", "nope"), 0);
+		assert_int_equal(web_auth_dummy_checks(a), 0);
+		assert_int_equal(web_auth_check(a, "mallory", "other"), 0);
+		assert_int_equal(web_auth_check(a, "eve", "right"), 0);
+		assert_int_equal(web_auth_dummy_checks(a), 2);
+		web_auth_free(a);
+		a = NULL;
+		unlink(path);
+		snprintf(content, sizeof(content), "alice:%s\n", hash6);
+	}
+	path = write_file("or", 0604, content);
+	assert_int_equal(web_auth_load(path, &a, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "readable by others"));
+	unlink(path);
+	if (geteuid() == 0) {
+		path = write_file("owner", 0600, content);
+		assert_int_equal(chown(path, 4242, 4242), 0);
+		assert_int_equal(web_auth_load(path, &a, err, sizeof(err)), -1);
+		assert_non_null(strstr(err, "owned by uid 4242"));
+		unlink(path);
+	}
 	path = write_file("gw", 0620, content);
 	assert_int_equal(web_auth_load(path, &a, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "writable by group or others"));

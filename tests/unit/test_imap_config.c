@@ -43,6 +43,9 @@ static const struct config_case config_cases[] = {
     {BASE "batch_size=0\n", "batch_size"},
     {BASE "batch_size=1001\n", "batch_size"},
     {BASE "batch_size=1000\n", NULL},
+    {BASE "password_command_timeout=0\n", "password_command_timeout"},
+    {BASE "password_command_timeout=601\n", "password_command_timeout"},
+    {BASE "password_command_timeout=5\n", NULL},
 };
 
 static void test_config_table(void **state)
@@ -89,6 +92,7 @@ static void test_config_defaults(void **state)
 	assert_null(ic.processed_folder);
 	assert_int_equal(ic.timeout, 60);
 	assert_int_equal(ic.batch_size, LIMIT_IMAP_BATCH_DEFAULT);
+	assert_int_equal(ic.password_timeout, LIMIT_SECRET_SECONDS_DEFAULT);
 	assert_string_equal(ic.server, "h:993");
 	assert_int_equal(imap_config_load(cfg, "Reports", &ic, err, sizeof(err)), 0);
 	assert_string_equal(ic.folder, "Reports");

@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -57,10 +59,10 @@ static void test_secret_table(void **state)
 		secret = NULL;
 		err[0] = '\0';
 		if (c->cmd) {
-			r = imap_secret_read(NULL, c->content, &secret, err, sizeof(err));
+			r = imap_secret_read(NULL, c->content, 30, &secret, err, sizeof(err));
 		} else {
 			path = write_file("pw", c->content, strlen(c->content), c->mode);
-			r = imap_secret_read(path, NULL, &secret, err, sizeof(err));
+			r = imap_secret_read(path, NULL, 30, &secret, err, sizeof(err));
 		}
 		if (c->want != NULL) {
 			if (r != 0)
@@ -79,6 +81,65 @@ static void test_secret_table(void **state)
 	}
 }
 
+/* pid runs (exists and is not a zombie). */
+static int process_alive(long pid)
+{
+	char path[64], stat[256], *p;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return 0;
+	n = fread(stat, 1, sizeof(stat) - 1, f);
+	fclose(f);
+	stat[n] = '\0';
+	p = strrchr(stat, ')');
+	return p != NULL && p[1] == ' ' && p[2] != 'Z' && p[2] != 'X';
+}
+
+/* password_command past its timeout: the whole process group is killed;
+ * a helper that exits but leaves a child holding stdout is not waited for. */
+static void test_secret_timeout(void **state)
+{
+	char err[512], cmd[512], pidfile[300], buf[32], *secret = NULL;
+	struct timespec t0, t1;
+	FILE *f;
+	long pid;
+	int tries;
+
+	(void)state;
+	snprintf(pidfile, sizeof(pidfile), "%s/bg.pid", tmpdir);
+	snprintf(cmd, sizeof(cmd), "sleep 60 & echo $! > %s; wait", pidfile);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(imap_secret_read(NULL, cmd, 1, &secret, err, sizeof(err)), -1);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_non_null(strstr(err, "did not finish within 1 seconds"));
+	assert_true(t1.tv_sec - t0.tv_sec < 10);
+	f = fopen(pidfile, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	pid = strtol(buf, NULL, 10);
+	assert_true(pid > 1);
+	/* the background child was in the group: gone, or a zombie waiting
+	 * for a reaper (SIGKILL is asynchronous) */
+	for (tries = 0; tries < 50 && process_alive(pid); tries++)
+		usleep(20000);
+	assert_false(process_alive(pid));
+
+	/* exits at once, a child keeps stdout for a minute */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(imap_secret_read(NULL, "echo tok; (sleep 60; echo late) &", 20, &secret,
+	                                  err, sizeof(err)),
+	                 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_string_equal(secret, "tok");
+	assert_true(t1.tv_sec - t0.tv_sec < 10);
+	imap_secret_free(secret);
+}
+
 static void test_secret_limits(void **state)
 {
 	char err[512], *secret = NULL, *big;
@@ -90,23 +151,24 @@ static void test_secret_limits(void **state)
 	memset(big, 'a', LIMIT_SECRET_BYTES + 1);
 	big[LIMIT_SECRET_BYTES + 1] = '\n';
 	path = write_file("big", big, LIMIT_SECRET_BYTES + 2, 0600);
-	assert_int_equal(imap_secret_read(path, NULL, &secret, err, sizeof(err)), -1);
+	assert_int_equal(imap_secret_read(path, NULL, 30, &secret, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "secret longer than"));
 	/* exactly at the limit is fine */
 	big[LIMIT_SECRET_BYTES] = '\n';
 	path = write_file("big", big, LIMIT_SECRET_BYTES + 1, 0600);
-	assert_int_equal(imap_secret_read(path, NULL, &secret, err, sizeof(err)), 0);
+	assert_int_equal(imap_secret_read(path, NULL, 30, &secret, err, sizeof(err)), 0);
 	assert_int_equal(strlen(secret), LIMIT_SECRET_BYTES);
 	imap_secret_free(secret);
 	free(big);
 	/* neither, or both */
-	assert_int_equal(imap_secret_read(NULL, NULL, &secret, err, sizeof(err)), -1);
+	assert_int_equal(imap_secret_read(NULL, NULL, 30, &secret, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "exactly one"));
-	assert_int_equal(imap_secret_read(path, "echo x", &secret, err, sizeof(err)), -1);
+	assert_int_equal(imap_secret_read(path, "echo x", 30, &secret, err, sizeof(err)), -1);
 	/* not a regular file, missing, a symlink */
-	assert_int_equal(imap_secret_read(tmpdir, NULL, &secret, err, sizeof(err)), -1);
+	assert_int_equal(imap_secret_read(tmpdir, NULL, 30, &secret, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "not a regular file"));
-	assert_int_equal(imap_secret_read("/nonexistent/pw", NULL, &secret, err, sizeof(err)), -1);
+	assert_int_equal(imap_secret_read("/nonexistent/pw", NULL, 30, &secret, err, sizeof(err)),
+	                 -1);
 	assert_non_null(strstr(err, "No such file"));
 }
 
@@ -120,7 +182,7 @@ static void test_secret_owner(void **state)
 		skip();
 	path = write_file("pw", "pw\n", 3, 0600);
 	assert_int_equal(chown(path, 1, (gid_t)-1), 0);
-	assert_int_equal(imap_secret_read(path, NULL, &secret, err, sizeof(err)), -1);
+	assert_int_equal(imap_secret_read(path, NULL, 30, &secret, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "owned by uid 1"));
 }
 
@@ -129,6 +191,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_secret_table),
 	    cmocka_unit_test(test_secret_limits),
+	    cmocka_unit_test(test_secret_timeout),
 	    cmocka_unit_test(test_secret_owner),
 	};
 
