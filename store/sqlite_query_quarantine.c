@@ -1,6 +1,7 @@
 /*
- * sqlite_quarantine.c - reading and releasing quarantine records. The data
- * is untrusted input kept byte-exact; this file only moves it around.
+ * sqlite_query_quarantine.c - listing, loading and measuring quarantine
+ * records (sqlite_write_quarantine.c keeps, releases and deletes them).
+ * The data is untrusted input kept byte-exact; this file only reads it.
  */
 #include <stdio.h>
 #include <stdlib.h>
