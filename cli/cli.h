@@ -36,6 +36,7 @@ int cmd_show(struct cli *c, int argc, char **argv);
 int cmd_collect(struct cli *c, int argc, char **argv);
 int cmd_db(struct cli *c, int argc, char **argv);
 int cmd_check(struct cli *c, int argc, char **argv);
+int cmd_auth(struct cli *c, int argc, char **argv);
 
 /* Prints "tlswatch CMD: msg" usage errors and returns EXIT_FAILURE_OP. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

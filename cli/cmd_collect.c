@@ -83,6 +83,7 @@ int cmd_collect(struct cli *c, int argc, char **argv)
 	struct collect_totals tot;
 	struct collect_view view;
 	struct imap_config ic;
+	struct oauth_config oc;
 	struct store *st = NULL;
 	const char *folder = NULL;
 	struct stat sb;
@@ -116,6 +117,13 @@ int cmd_collect(struct cli *c, int argc, char **argv)
 		log_error("collect: %s%s%s", config_path(c->cfg) != NULL ? config_path(c->cfg) : "",
 		          config_path(c->cfg) != NULL ? ": " : "", err);
 		return EXIT_FAILURE_OP;
+	}
+	if (ic.auth == IMAP_AUTH_XOAUTH2 && oauth_configured(c->cfg)) {
+		if (oauth_config_load(c->cfg, c->db_path, ic.user, &oc, err, sizeof(err)) < 0) {
+			log_error("collect: %s", err);
+			return EXIT_FAILURE_OP;
+		}
+		ic.oauth = &oc;
 	}
 	if (!ic.tls_verify)
 		log_warnx("collect: tls_verify = no: the certificate of %s is NOT checked; anyone "

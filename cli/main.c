@@ -24,6 +24,7 @@ static const struct cli_command commands[] = {
     {"show", cmd_show, "one report: policies, failure details, source, raw JSON"},
     {"db", cmd_db, "prune old reports (retention) or check the database"},
     {"check", cmd_check, "check the MTA-STS, TLSRPT and DANE a domain publishes"},
+    {"auth", cmd_auth, "sign in once for OAuth (device flow), for collect"},
     {NULL, NULL, NULL},
 };
 

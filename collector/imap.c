@@ -188,10 +188,12 @@ static int imap_login(struct imap_session *s, char *err, size_t errlen)
 {
 	char *secret = NULL;
 	char why[ERR_LINE_MAX];
-	int r;
+	int r, from_cache = 0;
 
-	if (imap_secret_read(s->ic->password_file, s->ic->password_command, s->ic->password_timeout,
-	                     &secret, why, sizeof(why)) < 0) {
+	if (s->ic->oauth != NULL
+	        ? oauth_token_get(s->ic->oauth, 0, &secret, &from_cache, why, sizeof(why))
+	        : imap_secret_read(s->ic->password_file, s->ic->password_command,
+	                           s->ic->password_timeout, &secret, why, sizeof(why))) {
 		snprintf(err, errlen, "imap %s: login: %s", s->ic->server, why);
 		return -1;
 	}
@@ -201,12 +203,23 @@ static int imap_login(struct imap_session *s, char *err, size_t errlen)
 		r = mailimap_oauth2_authenticate(s->imap, s->ic->user, secret);
 	else
 		r = mailimap_login(s->imap, s->ic->user, secret);
-	s->hide_sent = 0;
 	imap_secret_free(secret);
+	/* a cached token the server refuses (revoked, clock skew): one new one */
+	if (r == MAILIMAP_ERROR_LOGIN && from_cache) {
+		if (oauth_token_get(s->ic->oauth, 1, &secret, &from_cache, why, sizeof(why)) < 0) {
+			s->hide_sent = 0;
+			snprintf(err, errlen, "imap %s: login: %s", s->ic->server, why);
+			return -1;
+		}
+		r = mailimap_oauth2_authenticate(s->imap, s->ic->user, secret);
+		imap_secret_free(secret);
+	}
+	s->hide_sent = 0;
 	if (r != MAILIMAP_NO_ERROR) {
 		imap_fail(s, s->ic->auth == IMAP_AUTH_XOAUTH2 ? "login (xoauth2)" : "login", r, why,
 		          sizeof(why));
-		snprintf(err, errlen, "%s (user %s)", why, esc(s->ic->user));
+		snprintf(err, errlen, "%s (user %s)%s", why, esc(s->ic->user),
+		         s->ic->oauth != NULL ? oauth_refused_hint(s->ic->oauth) : "");
 		return -1;
 	}
 	return 0;

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "oauth.h"
 
 enum imap_tls { IMAP_TLS_IMAPS, IMAP_TLS_STARTTLS };
 enum imap_auth { IMAP_AUTH_LOGIN, IMAP_AUTH_XOAUTH2 };
@@ -35,8 +36,9 @@ struct imap_config {
 	const char *password_command;
 	long password_timeout; /* seconds password_command may run */
 	enum imap_auth auth;
-	const char *folder;           /* default INBOX */
-	const char *processed_folder; /* NULL: leave in place */
+	const struct oauth_config *oauth; /* xoauth2 tokens from [oauth], or NULL */
+	const char *folder;               /* default INBOX */
+	const char *processed_folder;     /* NULL: leave in place */
 	const char *invalid_folder;
 	const char *other_folder;
 	long timeout; /* seconds, per network operation */
@@ -45,7 +47,9 @@ struct imap_config {
 };
 
 /* Reads and checks [imap] from cfg; folder_override (--folder) replaces
- * 'folder' when not NULL. 0, or -1 with "[imap] KEY: reason". */
+ * 'folder' when not NULL. With auth = xoauth2 and an [oauth] section, no
+ * password_file or password_command is needed: the caller sets ic->oauth.
+ * 0, or -1 with "[imap] KEY: reason". */
 int imap_config_load(const struct config *cfg, const char *folder_override, struct imap_config *ic,
                      char *err, size_t errlen);
 

@@ -65,7 +65,16 @@ int imap_config_load(const struct config *cfg, const char *folder_override, stru
 	ic->ca_file = imap_get(cfg, "ca_file");
 	ic->password_file = imap_get(cfg, "password_file");
 	ic->password_command = imap_get(cfg, "password_command");
-	if ((ic->password_file != NULL) == (ic->password_command != NULL)) {
+	v = imap_get(cfg, "auth");
+	if (v != NULL && strcmp(v, "xoauth2") == 0 && oauth_configured(cfg)) {
+		/* tlswatch gets the token itself (collector/oauth.h) */
+		if (ic->password_file != NULL || ic->password_command != NULL) {
+			snprintf(err, errlen,
+			         "[imap] with an [oauth] section, leave password_file and "
+			         "password_command unset");
+			return -1;
+		}
+	} else if ((ic->password_file != NULL) == (ic->password_command != NULL)) {
 		snprintf(err, errlen,
 		         "[imap] set exactly one of password_file and password_command");
 		return -1;

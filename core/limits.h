@@ -444,6 +444,37 @@ _Static_assert(LIMIT_CHECK_FINDINGS >= 8 + 5 * LIMIT_CHECK_MX + LIMIT_STS_POLICY
 #define LIMIT_SMTP_LINE_BYTES  1024
 #define LIMIT_SMTP_REPLY_LINES 64
 
+/* OAuth: a token endpoint's response. Microsoft and Google answer with
+ * 1-5 KiB (an access token of a few KiB, an id or refresh token); 256 KiB
+ * leaves room and stops a hostile or broken endpoint from streaming. */
+#define LIMIT_OAUTH_RESPONSE_BYTES (256u * 1024u)
+
+/* OAuth: a private key or certificate file (PEM). An RSA 4096 key is about
+ * 3.3 KiB, a certificate chain a few KiB; a Google service-account key
+ * file (JSON with the key inside) about 2.4 KiB. */
+#define LIMIT_OAUTH_KEY_BYTES (64u * 1024u)
+
+/* OAuth: a token URL, tenant, client id, scope or user as configured. */
+#define LIMIT_OAUTH_FIELD_BYTES 1024u
+
+/* OAuth: a cached access token is used until this many seconds before it
+ * expires (or a tenth of its lifetime, if shorter), so it cannot expire
+ * between being read and the IMAP login; providers issue 1 hour tokens. */
+#define LIMIT_OAUTH_EXPIRY_MARGIN 300
+
+/* OAuth: the token endpoint must connect and answer within these; cron
+ * must not hang on an identity provider that is down. */
+#define LIMIT_OAUTH_CONNECT_SECONDS 10
+#define LIMIT_OAUTH_SECONDS         30
+
+/* OAuth: a signed JWT assertion lives this long (Microsoft accepts at most
+ * 10 minutes for a client assertion, Google at most one hour). */
+#define LIMIT_OAUTH_ASSERTION_SECONDS 600
+
+/* OAuth: 'tlswatch auth login' waits at most this long for someone to sign
+ * in (Microsoft's device codes live 15 minutes, Google's 30). */
+#define LIMIT_OAUTH_DEVICE_SECONDS 1800
+
 /* Limits that guard each other (SQLite's sqliteLimit.h does it with
  * #error): a change to one that breaks another stops the build. */
 _Static_assert(4 * LIMIT_LOG_STRING + 256 <= ERR_LINE_MAX,
