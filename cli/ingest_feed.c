@@ -58,7 +58,7 @@ void ingest_feed_item_free(struct feed_item *it)
 {
 	if (it == NULL)
 		return;
-	ingest_prepared_free(it->prep);
+	decode_free(it->prep);
 	free(it->data);
 	free(it->name);
 	free(it->label);
@@ -153,8 +153,8 @@ static int feed_input(struct ingest_feed *f, uint8_t *data, size_t len, int64_t 
 	it->name = name != NULL ? xstrdup(name) : NULL;
 	it->label = xstrdup(label);
 	it->arg = f->arg;
-	it->prep = ingest_prepare(data, len, size, truncated);
-	it->bytes = len + ingest_prepared_bytes(it->prep);
+	it->prep = decode_input(data, len, size, truncated);
+	it->bytes = len + decode_json_bytes(it->prep);
 	return feed_push(f, it);
 }
 

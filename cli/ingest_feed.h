@@ -3,11 +3,11 @@
  * own walks the PATH arguments (report files, mail messages, mbox files,
  * Maildir directories, "-" for stdin), reads each input (at most
  * LIMIT_INPUT_BYTES, the rest only counted) and decodes it with
- * ingest_prepare(); the caller takes the items in argument order and
- * stores them with ingest_apply(), so decoding one input overlaps storing
- * the one before. What the reader has to say (a file it cannot open, a
- * directory that is not a Maildir) travels in the same queue, so messages
- * come out in the order of the inputs.
+ * decode_input() (core/decode.h: decode, parse, derive); the caller takes
+ * the items in argument order and stores them with ingest_apply(), so
+ * decoding one input overlaps storing the one before. What the reader has to say (a file it cannot
+ * open, a directory that is not a Maildir) travels in the same queue, so messages come out in the
+ * order of the inputs.
  *
  * The inputs are untrusted; the paths are the operator's. The queue holds
  * at most LIMIT_INGEST_QUEUE_INPUTS items and LIMIT_INGEST_QUEUE_BYTES of
@@ -33,13 +33,13 @@ struct feed_item {
 	/* FEED_INPUT */
 	uint8_t *data; /* the input's first bytes, owned */
 	size_t len;
-	int64_t size;                 /* its full size */
-	int truncated;                /* larger than LIMIT_INPUT_BYTES */
-	struct ingest_prepared *prep; /* ingest_prepare(data, ...) */
-	const char *source_kind;      /* "file", "stdin", "mbox", "maildir" */
-	char *name;                   /* source name: the path, PATH#N; NULL for stdin */
-	char *label;                  /* for messages: the path, PATH#N or "-" */
-	const char *arg;              /* the PATH argument it comes from */
+	int64_t size;               /* its full size */
+	int truncated;              /* larger than LIMIT_INPUT_BYTES */
+	struct decoded_input *prep; /* decode_input(data, ...) */
+	const char *source_kind;    /* "file", "stdin", "mbox", "maildir" */
+	char *name;                 /* source name: the path, PATH#N; NULL for stdin */
+	char *label;                /* for messages: the path, PATH#N or "-" */
+	const char *arg;            /* the PATH argument it comes from */
 	/* FEED_ERROR, FEED_WARNING: one line, already escaped */
 	char *message;
 	int step; /* 1: counts as one input on the progress line */

@@ -1,6 +1,7 @@
 /*
- * ingest.c - from untrusted input bytes to stored reports or quarantine
- * records. Every size is checked against core/limits.h before work is done.
+ * ingest.c - the last step of ingest: a decoded input's records stored
+ * (core/decode.h made them), or the input kept in quarantine. The input
+ * is untrusted, but already decoded and checked against core/limits.h.
  */
 #include "ingest.h"
 
@@ -9,9 +10,7 @@
 #include <string.h>
 
 #include "escape.h"
-#include "gz.h"
 #include "limits.h"
-#include "mail.h"
 #include "report.h"
 #include "store_trust.h"
 #include "xalloc.h"
@@ -58,186 +57,6 @@ int ingest_flush(struct ingest *ig, char *err, size_t errlen)
 	return store_commit(ig->st, err, errlen);
 }
 
-static int ingest_is_blank(const uint8_t *data, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (data[i] != ' ' && data[i] != '\t' && data[i] != '\r' && data[i] != '\n')
-			return 0;
-	return 1;
-}
-
-static int ingest_is_json(const uint8_t *data, size_t len)
-{
-	size_t i = 0;
-
-	if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0)
-		i = 3;
-	while (i < len && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n'))
-		i++;
-	return i < len && (data[i] == '{' || data[i] == '[');
-}
-
-/* One report of an input, decoded and validated (or refused), not yet
- * stored. */
-struct ingest_part {
-	uint8_t *json; /* owned, NUL-terminated; NULL when refused */
-	size_t json_len;
-	const uint8_t *gz; /* the gzip bytes it came as (the input's), or NULL */
-	size_t gz_len;
-	struct report *r;             /* NULL when refused */
-	struct store_derived derived; /* store_derive(r, ...) when r */
-};
-
-struct ingest_prepared {
-	const uint8_t *data; /* the input, borrowed */
-	size_t len;
-	int64_t orig_size;
-	int truncated;
-	int bad;        /* 1: quarantined, for reason */
-	int not_report; /* 1: a mail message carrying no report */
-	char reason[sizeof(((struct ingest_result *)0)->reason)];
-	struct mail_message *mail; /* NULL unless a mail message */
-	struct ingest_part *parts;
-	size_t n_parts;
-	struct ingest_part one; /* the part of a report file */
-};
-
-/* Decodes one report (gzip or JSON bytes) into part. Returns 0, or 1 when
- * the report is refused: the reason, prefixed with where, goes to reason
- * unless it already holds one (the first refusal is the one kept). */
-static int ingest_decode(const uint8_t *data, size_t len, const char *where,
-                         struct ingest_part *part, char *reason, size_t reasonlen)
-{
-	char why[400];
-
-	if (gz_is_gzip(data, len)) {
-		if (len > LIMIT_COMPRESSED_BYTES) {
-			snprintf(why, sizeof(why), "gzip report larger than %u bytes",
-			         LIMIT_COMPRESSED_BYTES);
-			goto bad;
-		}
-		if (gz_inflate(data, len, LIMIT_INFLATED_BYTES, &part->json, &part->json_len, why,
-		               sizeof(why)) < 0)
-			goto bad;
-		part->gz = data;
-		part->gz_len = len;
-	} else if (ingest_is_json(data, len)) {
-		if (len > LIMIT_JSON_BYTES) {
-			snprintf(why, sizeof(why), "JSON report larger than %u bytes",
-			         LIMIT_JSON_BYTES);
-			goto bad;
-		}
-		part->json = xmalloc(len + 1);
-		memcpy(part->json, data, len);
-		part->json[len] = '\0';
-		part->json_len = len;
-	} else {
-		snprintf(why, sizeof(why), "not a TLS report: neither gzip nor JSON");
-		goto bad;
-	}
-	if (report_parse_json((const char *)part->json, part->json_len, &part->r, why,
-	                      sizeof(why)) < 0)
-		goto bad;
-	/* what storing it needs besides SQL, made here too: on the thread
-	 * that decodes, not the one that writes */
-	store_derive(part->r, part->json, part->json_len, part->gz, &part->derived);
-	return 0;
-bad:
-	free(part->json);
-	part->json = NULL;
-	part->r = NULL;
-	if (reason[0] == '\0')
-		snprintf(reason, reasonlen, "%s%s", where, why);
-	return 1;
-}
-
-/* A mail message: every report part is decoded like a file. The message
- * is quarantined (whole, byte-exact) if any part is refused; the parts
- * that are valid are stored all the same. */
-static void ingest_prepare_mail(struct ingest_prepared *p)
-{
-	char where[160], why[400];
-	size_t i;
-
-	if (mail_parse(p->data, p->len, &p->mail, why, sizeof(why)) < 0) {
-		snprintf(p->reason, sizeof(p->reason), "mail: %s", why);
-		p->bad = 1;
-		return;
-	}
-	if (p->mail->n_parts == 0) {
-		p->not_report = 1;
-		return;
-	}
-	p->parts = xcalloc(p->mail->n_parts, sizeof(*p->parts));
-	p->n_parts = p->mail->n_parts;
-	for (i = 0; i < p->n_parts; i++) {
-		const struct mail_part *mp = &p->mail->parts[i];
-
-		snprintf(where, sizeof(where), "part %zu (%s%s%s): ", i + 1, mp->content_type,
-		         mp->filename != NULL ? ", " : "",
-		         mp->filename != NULL ? esc(mp->filename) : "");
-		if (ingest_decode(mp->data, mp->len, where, &p->parts[i], p->reason,
-		                  sizeof(p->reason)) > 0)
-			p->bad = 1;
-	}
-}
-
-struct ingest_prepared *ingest_prepare(const uint8_t *data, size_t len, int64_t orig_size,
-                                       int truncated)
-{
-	struct ingest_prepared *p = xcalloc(1, sizeof(*p));
-
-	p->data = data;
-	p->len = len;
-	p->orig_size = orig_size;
-	p->truncated = truncated;
-	if (truncated || len > LIMIT_INPUT_BYTES) {
-		snprintf(p->reason, sizeof(p->reason), "input larger than %u bytes",
-		         LIMIT_INPUT_BYTES);
-		p->bad = 1;
-	} else if (ingest_is_blank(data, len)) {
-		snprintf(p->reason, sizeof(p->reason), "empty input");
-		p->bad = 1;
-	} else if (gz_is_gzip(data, len) || ingest_is_json(data, len) ||
-	           !mail_looks_like_message(data, len)) {
-		p->parts = &p->one;
-		p->n_parts = 1;
-		p->bad = ingest_decode(data, len, "", &p->one, p->reason, sizeof(p->reason));
-	} else {
-		ingest_prepare_mail(p);
-	}
-	return p;
-}
-
-size_t ingest_prepared_bytes(const struct ingest_prepared *p)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < p->n_parts; i++)
-		n += p->parts[i].json_len;
-	return n;
-}
-
-void ingest_prepared_free(struct ingest_prepared *p)
-{
-	size_t i;
-
-	if (p == NULL)
-		return;
-	for (i = 0; i < p->n_parts; i++) {
-		if (p->parts[i].r != NULL)
-			store_derived_free(p->parts[i].r, &p->parts[i].derived);
-		report_free(p->parts[i].r);
-		free(p->parts[i].json);
-	}
-	if (p->parts != &p->one)
-		free(p->parts);
-	mail_free(p->mail);
-	free(p);
-}
-
 static void ingest_mail_source(const struct mail_message *m, const struct source_info *src,
                                struct source_info *out)
 {
@@ -254,7 +73,7 @@ static void ingest_mail_source(const struct mail_message *m, const struct source
 }
 
 /* Where part i came from, for what its report leaves out. */
-static void ingest_context(const struct ingest_prepared *p, size_t i, const struct source_info *src,
+static void ingest_context(const struct decoded_input *p, size_t i, const struct source_info *src,
                            struct report_context *c)
 {
 	memset(c, 0, sizeof(*c));
@@ -279,11 +98,11 @@ static void ingest_context(const struct ingest_prepared *p, size_t i, const stru
  * all. Rare: only reports with an empty organization-name or a domainless
  * no-policy-found policy get here; a report completed by an earlier call
  * is derived again all the same. */
-static int ingest_complete(const struct ingest_prepared *p, size_t i, const struct source_info *src,
-                           struct store_derived *own, const struct store_derived **d, char *why,
+static int ingest_complete(const struct decoded_input *p, size_t i, const struct source_info *src,
+                           struct report_record *own, const struct report_record **d, char *why,
                            size_t whylen)
 {
-	const struct ingest_part *part = &p->parts[i];
+	const struct decoded_part *part = &p->parts[i];
 	struct report_context c;
 
 	if (report_needs_context(part->r)) {
@@ -293,7 +112,7 @@ static int ingest_complete(const struct ingest_prepared *p, size_t i, const stru
 	}
 	if ((part->r->quirks & (REPORT_QUIRK_ORG_EMPTY | REPORT_QUIRK_DOMAIN_INFERRED)) == 0)
 		return 0;
-	store_derive(part->r, part->json, part->json_len, part->gz, own);
+	record_derive(part->r, part->json, part->json_len, part->rec.gz, part->rec.gz_len, own);
 	*d = own;
 	return 0;
 }
@@ -301,7 +120,7 @@ static int ingest_complete(const struct ingest_prepared *p, size_t i, const stru
 /* The DKIM verdict on a report mail under ig's [trust] settings, into
  * msrc. Returns 1 when the mail must be refused (dkim = require and it
  * did not pass), with the reason in v. */
-static int ingest_check_dkim(const struct ingest *ig, const struct ingest_prepared *p,
+static int ingest_check_dkim(const struct ingest *ig, const struct decoded_input *p,
                              struct source_info *msrc, struct trust_verdict *v)
 {
 	if (ig->trust == NULL || ig->trust->dkim == TRUST_DKIM_OFF || p->mail->n_parts == 0 ||
@@ -339,13 +158,13 @@ static size_t ingest_own_policies(const struct trust_config *t, const struct rep
  * d is what part's report derives to (ingest_complete may have redone it).
  * 0, 1 when no policy is for a configured domain (reason set, nothing
  * stored), or -1 on a database error. */
-static int ingest_store_part(struct ingest *ig, const struct ingest_part *part,
-                             const struct store_derived *d, const struct source_info *src,
+static int ingest_store_part(struct ingest *ig, const struct decoded_part *part,
+                             const struct report_record *d, const struct source_info *src,
                              int64_t *source_id, int64_t *id, enum store_outcome *outcome,
                              char *reason, size_t reasonlen, char *err, size_t errlen)
 {
 	struct report_policy *kept = NULL;
-	struct store_derived own;
+	struct report_record own;
 	struct report mine;
 	size_t n = part->r->n_policies;
 	int rc;
@@ -365,20 +184,18 @@ static int ingest_store_part(struct ingest *ig, const struct ingest_part *part,
 		return 0;
 	}
 	if (kept == NULL)
-		return store_add_derived(ig->st, part->r, d, part->json_len, part->gz, part->gz_len,
-		                         src, source_id, id, outcome, err, errlen);
+		return store_add_report(ig->st, d, src, source_id, id, outcome, err, errlen);
 	mine = *part->r;
 	mine.policies = kept;
 	mine.n_policies = n;
-	store_derive(&mine, part->json, part->json_len, part->gz, &own);
-	rc = store_add_derived(ig->st, &mine, &own, part->json_len, part->gz, part->gz_len, src,
-	                       source_id, id, outcome, err, errlen);
-	store_derived_free(&mine, &own);
+	record_derive(&mine, part->json, part->json_len, part->rec.gz, part->rec.gz_len, &own);
+	rc = store_add_report(ig->st, &own, src, source_id, id, outcome, err, errlen);
+	record_free(&own);
 	free(kept);
 	return rc;
 }
 
-int ingest_apply(struct ingest *ig, const struct ingest_prepared *p, const struct source_info *src,
+int ingest_apply(struct ingest *ig, const struct decoded_input *p, const struct source_info *src,
                  struct ingest_result *res, char *err, size_t errlen)
 {
 	const struct source_info *rsrc = src;
@@ -403,9 +220,9 @@ int ingest_apply(struct ingest *ig, const struct ingest_prepared *p, const struc
 			msrc.provenance = "unverified-mail";
 	}
 	for (i = 0; i < p->n_parts && !refused; i++) {
-		const struct ingest_part *part = &p->parts[i];
-		const struct store_derived *d = &part->derived;
-		struct store_derived own;
+		const struct decoded_part *part = &p->parts[i];
+		const struct report_record *d = &part->rec;
+		struct report_record own;
 
 		if (part->r == NULL)
 			continue;
@@ -423,7 +240,7 @@ int ingest_apply(struct ingest *ig, const struct ingest_prepared *p, const struc
 		}
 		r = ingest_store_part(ig, part, d, rsrc, &source_id, &id, &outcome, why,
 		                      sizeof(why), err, errlen);
-		store_derived_free(part->r, &own);
+		record_free(&own);
 		if (r < 0)
 			goto fail;
 		if (r > 0) {
@@ -494,10 +311,10 @@ int ingest_input(struct ingest *ig, const uint8_t *data, size_t len, int64_t ori
                  int truncated, const struct source_info *src, struct ingest_result *res, char *err,
                  size_t errlen)
 {
-	struct ingest_prepared *p = ingest_prepare(data, len, orig_size, truncated);
+	struct decoded_input *p = decode_input(data, len, orig_size, truncated);
 	int rc = ingest_apply(ig, p, src, res, err, errlen);
 
-	ingest_prepared_free(p);
+	decode_free(p);
 	return rc;
 }
 

@@ -2,11 +2,11 @@
  * ingest.h - the one path every input takes into the store.
  *
  * Files, stdin, mail messages (from files, mbox, Maildir, IMAP) and HTTPS
- * POST bodies all come through ingest_input(): gzip is detected by its
- * magic bytes, JSON by its first character, anything else is read as a
- * mail message. Valid reports are stored (or found to be duplicates);
- * anything refused is kept byte-exact in quarantine with a one-line reason.
- * Nothing is ever dropped.
+ * POST bodies all come through ingest_input(), a pipeline read top to
+ * bottom: decode, parse and derive (decode_input, core/decode.h), then
+ * store (store_add_report) or quarantine. Valid reports are stored (or
+ * found to be duplicates); anything refused is kept byte-exact in
+ * quarantine with a one-line reason. Nothing is ever dropped.
  *
  * Inputs are grouped into batches of LIMIT_BATCH_REPORTS per transaction;
  * ingest_flush() commits durably. A caller that must act only after a
@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "decode.h"
 #include "store.h"
 #include "trust.h"
 
@@ -41,7 +42,7 @@ struct ingest_result {
 	int64_t conflict_report;
 	int64_t superseded_report;
 	int64_t superseded_quarantine;
-	char reason[512]; /* why it was quarantined, one line */
+	char reason[DECODE_REASON_BYTES]; /* why it was quarantined, one line */
 };
 
 struct ingest_totals {
@@ -72,22 +73,13 @@ int ingest_input(struct ingest *ig, const uint8_t *data, size_t len, int64_t ori
                  int truncated, const struct source_info *src, struct ingest_result *res, char *err,
                  size_t errlen);
 
-/* ingest_input in two steps, so that decoding can run on another thread
- * than storing (the second must see inputs in order; the first needs no
- * store and touches no shared state). ingest_prepare decodes and
- * validates: gzip, JSON, mail, every limit; it cannot fail (a refusal is
- * part of its result) but for memory, which ends the program. data must
- * outlive the result, which borrows it. ingest_apply stores the result
- * (or quarantines the input) exactly as ingest_input would, and returns
- * the same. ingest_prepared_free(NULL) is a no-op. */
-struct ingest_prepared;
-struct ingest_prepared *ingest_prepare(const uint8_t *data, size_t len, int64_t orig_size,
-                                       int truncated);
-int ingest_apply(struct ingest *ig, const struct ingest_prepared *p, const struct source_info *src,
+/* ingest_input's last step, for a caller that decodes on another thread
+ * (cli/ingest_feed.c; decode_input needs no store and touches no shared
+ * state, while storing must see inputs in order): stores the decoded
+ * input's records (or quarantines the input) exactly as ingest_input
+ * would, and returns the same. */
+int ingest_apply(struct ingest *ig, const struct decoded_input *p, const struct source_info *src,
                  struct ingest_result *res, char *err, size_t errlen);
-void ingest_prepared_free(struct ingest_prepared *p);
-/* The decoded JSON a prepared input holds, in bytes (for bounded queues). */
-size_t ingest_prepared_bytes(const struct ingest_prepared *p);
 
 /* Commits the open batch durably. 0, or -1 with the reason in err. */
 int ingest_flush(struct ingest *ig, char *err, size_t errlen);

@@ -114,7 +114,7 @@ int query_totals(struct store *st, const struct query_filter *f, struct query_to
                  char *err, size_t errlen);
 
 /* Every breakdown a summary needs, from one pass over agg_domain and one
- * over agg_failure (query_scan.c); each in the order of its query_group
+ * over agg_failure (SQLite: sqlite_query_scan.c); each in the order of its query_group
  * counterpart. Caller frees with query_scan_free. */
 struct query_scan {
 	struct query_totals totals;
@@ -153,7 +153,7 @@ int query_day_span(struct store *st, int64_t *first, int64_t *last, int *found, 
 int query_quarantined(struct store *st, int64_t since, int64_t until, int64_t *n, char *err,
                       size_t errlen);
 
-/* --- the report list and one report (query_report.c) --- */
+/* --- the report list and one report --- */
 
 /* One report as listed. Strings owned by the entry. */
 struct query_report_entry {
@@ -253,7 +253,7 @@ int query_report_get(struct store *st, int64_t id, struct query_report_detail *o
                      size_t errlen);
 void query_report_detail_free(struct query_report_detail *d);
 
-/* --- alert state (query_alert.c): the tables the analyzer writes --- */
+/* --- alert state: the tables the analyzer writes --- */
 
 /* An alert's identity: scope ("failure", "domain", "rate", "silent") and
  * its key; NULL or "" where a part does not apply or was absent. */

@@ -17,13 +17,21 @@
 /* How long a writer waits for another writer before giving up. */
 #define STORE_BUSY_TIMEOUT_MS 10000
 
-int store_fail(struct store *st, char *err, size_t errlen, const char *what)
+int sqlite_fail(struct sqlite_store *st, char *err, size_t errlen, const char *what)
 {
 	snprintf(err, errlen, "database %s: %s: %s", st->path, what, sqlite3_errmsg(st->db));
 	return -1;
 }
 
-static int store_exec(struct store *st, const char *sql, char *err, size_t errlen)
+int sqlite_step_done(struct sqlite_store *st, sqlite3_stmt *s, const char *what, char *err,
+                     size_t errlen)
+{
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return sqlite_fail(st, err, errlen, what);
+	return 0;
+}
+
+static int sqlite_exec_sql(struct sqlite_store *st, const char *sql, char *err, size_t errlen)
 {
 	char *msg = NULL;
 
@@ -36,14 +44,15 @@ static int store_exec(struct store *st, const char *sql, char *err, size_t errle
 	return 0;
 }
 
-static int store_get_int(struct store *st, const char *sql, int64_t *out, char *err, size_t errlen)
+static int sqlite_get_int(struct sqlite_store *st, const char *sql, int64_t *out, char *err,
+                          size_t errlen)
 {
 	sqlite3_stmt *s = NULL;
 	int rc = -1;
 
 	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK ||
 	    sqlite3_step(s) != SQLITE_ROW) {
-		store_fail(st, err, errlen, "cannot read");
+		sqlite_fail(st, err, errlen, "cannot read");
 		goto out;
 	}
 	*out = sqlite3_column_int64(s, 0);
@@ -56,13 +65,13 @@ out:
 /* Brings PRAGMA user_version up to the newest embedded migration, each step
  * in its own transaction. A database from a newer tlswatch is refused, and
  * so is a non-empty SQLite file that is not ours. */
-static int store_migrate(struct store *st, char *err, size_t errlen)
+static int sqlite_migrate(struct sqlite_store *st, char *err, size_t errlen)
 {
 	int64_t version, tables;
 	int i, newest = schema_migrations[schema_n_migrations - 1].version;
 	char sql[64];
 
-	if (store_get_int(st, "PRAGMA user_version", &version, err, errlen) < 0)
+	if (sqlite_get_int(st, "PRAGMA user_version", &version, err, errlen) < 0)
 		return -1;
 	if (version > newest) {
 		snprintf(err, errlen,
@@ -71,7 +80,7 @@ static int store_migrate(struct store *st, char *err, size_t errlen)
 		return -1;
 	}
 	if (version == 0) {
-		if (store_get_int(st, "SELECT count(*) FROM sqlite_master", &tables, err, errlen) <
+		if (sqlite_get_int(st, "SELECT count(*) FROM sqlite_master", &tables, err, errlen) <
 		    0)
 			return -1;
 		if (tables > 0) {
@@ -93,16 +102,16 @@ static int store_migrate(struct store *st, char *err, size_t errlen)
 	for (i = 0; i < schema_n_migrations; i++) {
 		if (schema_migrations[i].version <= version)
 			continue;
-		if (store_exec(st, "BEGIN IMMEDIATE", err, errlen) < 0)
+		if (sqlite_exec_sql(st, "BEGIN IMMEDIATE", err, errlen) < 0)
 			return -1;
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
 		         schema_migrations[i].version);
-		if (store_exec(st, schema_migrations[i].sql, err, errlen) < 0 ||
-		    store_exec(st, sql, err, errlen) < 0) {
-			store_exec(st, "ROLLBACK", err + strlen(err), 0);
+		if (sqlite_exec_sql(st, schema_migrations[i].sql, err, errlen) < 0 ||
+		    sqlite_exec_sql(st, sql, err, errlen) < 0) {
+			sqlite_exec_sql(st, "ROLLBACK", err + strlen(err), 0);
 			return -1;
 		}
-		if (store_exec(st, "COMMIT", err, errlen) < 0)
+		if (sqlite_exec_sql(st, "COMMIT", err, errlen) < 0)
 			return -1;
 	}
 	return 0;
@@ -112,20 +121,68 @@ static int store_migrate(struct store *st, char *err, size_t errlen)
  * (SQLITE_CONFIG_MEMSTATUS); nothing here reads those counters, and the
  * ingest path allocates per statement. Must precede sqlite3_initialize,
  * so it runs once, before the first open. */
-static void store_configure(void)
+static void sqlite_configure(void)
 {
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
-int store_open(const char *path, enum store_mode mode, struct store **out, char *err, size_t errlen)
+static const struct store_ops sqlite_ops = {
+    .close = sqlite_close,
+    .begin = sqlite_begin,
+    .commit = sqlite_commit,
+    .rollback = sqlite_rollback,
+    .in_batch = sqlite_in_batch,
+    .data_changed = sqlite_data_changed,
+    .add_report = sqlite_add_report,
+    .add_quarantine = sqlite_add_quarantine,
+    .quarantine_list = sqlite_quarantine_list,
+    .quarantine_get = sqlite_quarantine_get,
+    .quarantine_release = sqlite_quarantine_release,
+    .quarantine_set_reason = sqlite_quarantine_set_reason,
+    .quarantine_add_digest = sqlite_quarantine_add_digest,
+    .quarantine_usage = sqlite_quarantine_usage,
+    .quarantine_delete = sqlite_quarantine_delete,
+    .quarantine_delete_before = sqlite_quarantine_delete_before,
+    .quarantine_trim = sqlite_quarantine_trim,
+    .imap_state_get = sqlite_imap_state_get,
+    .imap_state_set = sqlite_imap_state_set,
+    .prune = sqlite_prune,
+    .check = sqlite_check,
+    .group = sqlite_group,
+    .totals = sqlite_totals,
+    .summary_scan = sqlite_summary_scan,
+    .alert_scan = sqlite_alert_scan,
+    .day_span = sqlite_day_span,
+    .quarantined = sqlite_quarantined,
+    .reports = sqlite_reports,
+    .report_get = sqlite_report_get,
+    .alert_record_sent = sqlite_alert_record_sent,
+    .alert_sent_on = sqlite_alert_sent_on,
+    .alert_sent_before = sqlite_alert_sent_before,
+    .alert_context = sqlite_alert_context,
+    .day_marks = sqlite_day_marks,
+    .alert_judged = sqlite_alert_judged,
+    .alert_record_judged = sqlite_alert_record_judged,
+    .last_conflict = sqlite_last_conflict,
+    .quarantine_set_conflict = sqlite_quarantine_set_conflict,
+    .reports_by_trust = sqlite_reports_by_trust,
+    .conflicts_held = sqlite_conflicts_held,
+    .conflicts_by_organization = sqlite_conflicts_by_organization,
+    .failure_ips = sqlite_failure_ips,
+    .ip_details = sqlite_ip_details,
+};
+
+int sqlite_store_open(const char *path, enum store_mode mode, struct store **out, char *err,
+                      size_t errlen)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 
-	struct store *st = xcalloc(1, sizeof(*st));
+	struct sqlite_store *st = xcalloc(1, sizeof(*st));
 	struct stat sb;
 	int flags, rc = -1;
 
-	pthread_once(&once, store_configure);
+	pthread_once(&once, sqlite_configure);
+	st->base.ops = &sqlite_ops;
 	st->path = xstrdup(path);
 	st->mode = mode;
 	if (mode == STORE_READONLY) {
@@ -144,7 +201,7 @@ int store_open(const char *path, enum store_mode mode, struct store **out, char 
 		if (st->db == NULL)
 			snprintf(err, errlen, "database %s: cannot open", path);
 		else
-			store_fail(st, err, errlen, "cannot open");
+			sqlite_fail(st, err, errlen, "cannot open");
 		goto out;
 	}
 	sqlite3_extended_result_codes(st->db, 1);
@@ -155,34 +212,35 @@ int store_open(const char *path, enum store_mode mode, struct store **out, char 
 		/* FULL: a commit is durable before a mail is moved away */
 		/* a larger page cache and fewer, larger checkpoints keep
 		 * index inserts cheap when a batch holds thousands of reports */
-		if (store_exec(st, "PRAGMA journal_mode=WAL", err, errlen) < 0 ||
-		    store_exec(st, "PRAGMA synchronous=FULL", err, errlen) < 0 ||
-		    store_exec(st, "PRAGMA cache_size=-32768", err, errlen) < 0 ||
-		    store_exec(st, "PRAGMA wal_autocheckpoint=8192", err, errlen) < 0 ||
-		    store_exec(st, "PRAGMA temp_store=MEMORY", err, errlen) < 0 ||
-		    store_exec(st, "PRAGMA foreign_keys=ON", err, errlen) < 0)
+		if (sqlite_exec_sql(st, "PRAGMA journal_mode=WAL", err, errlen) < 0 ||
+		    sqlite_exec_sql(st, "PRAGMA synchronous=FULL", err, errlen) < 0 ||
+		    sqlite_exec_sql(st, "PRAGMA cache_size=-32768", err, errlen) < 0 ||
+		    sqlite_exec_sql(st, "PRAGMA wal_autocheckpoint=8192", err, errlen) < 0 ||
+		    sqlite_exec_sql(st, "PRAGMA temp_store=MEMORY", err, errlen) < 0 ||
+		    sqlite_exec_sql(st, "PRAGMA foreign_keys=ON", err, errlen) < 0)
 			goto out;
-	} else if (store_exec(st, "PRAGMA query_only=1", err, errlen) < 0) {
+	} else if (sqlite_exec_sql(st, "PRAGMA query_only=1", err, errlen) < 0) {
 		goto out;
 	}
-	if (store_migrate(st, err, errlen) < 0)
+	if (sqlite_migrate(st, err, errlen) < 0)
 		goto out;
-	*out = st;
+	*out = &st->base;
 	st = NULL;
 	rc = 0;
 out:
-	store_close(st);
+	sqlite_close(st != NULL ? &st->base : NULL);
 	return rc;
 }
 
-void store_close(struct store *st)
+void sqlite_close(struct store *base)
 {
+	struct sqlite_store *st = sqlite_of(base);
 	size_t i;
 
 	if (st == NULL)
 		return;
 	if (st->in_batch)
-		store_rollback(st);
+		sqlite_rollback(&st->base);
 	for (i = 0; i < STMT_COUNT; i++)
 		sqlite3_finalize(st->stmt[i]);
 	sqlite3_close(st->db);
@@ -190,50 +248,55 @@ void store_close(struct store *st)
 	free(st);
 }
 
-int store_begin(struct store *st, char *err, size_t errlen)
+int sqlite_begin(struct store *base, char *err, size_t errlen)
 {
+	struct sqlite_store *st = sqlite_of(base);
 	if (st->in_batch)
 		return 0;
-	if (store_exec(st, "BEGIN IMMEDIATE", err, errlen) < 0)
+	if (sqlite_exec_sql(st, "BEGIN IMMEDIATE", err, errlen) < 0)
 		return -1;
 	st->in_batch = 1;
 	return 0;
 }
 
-int store_commit(struct store *st, char *err, size_t errlen)
+int sqlite_commit(struct store *base, char *err, size_t errlen)
 {
+	struct sqlite_store *st = sqlite_of(base);
 	if (!st->in_batch)
 		return 0;
-	if (store_exec(st, "COMMIT", err, errlen) < 0) {
-		store_rollback(st);
+	if (sqlite_exec_sql(st, "COMMIT", err, errlen) < 0) {
+		sqlite_rollback(&st->base);
 		return -1;
 	}
 	st->in_batch = 0;
 	return 0;
 }
 
-void store_rollback(struct store *st)
+void sqlite_rollback(struct store *base)
 {
+	struct sqlite_store *st = sqlite_of(base);
 	if (!st->in_batch)
 		return;
 	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	st->in_batch = 0;
 }
 
-int store_in_batch(const struct store *st)
+int sqlite_in_batch(const struct store *base)
 {
+	const struct sqlite_store *st = sqlite_of_const(base);
 	return st->in_batch;
 }
 
-int store_data_changed(struct store *st, int *changed, char *err, size_t errlen)
+int sqlite_data_changed(struct store *base, int *changed, char *err, size_t errlen)
 {
-	sqlite3_stmt *s = store_stmt(st, STMT_DATA_VERSION, "PRAGMA data_version", err, errlen);
+	struct sqlite_store *st = sqlite_of(base);
+	sqlite3_stmt *s = sqlite_stmt(st, STMT_DATA_VERSION, "PRAGMA data_version", err, errlen);
 	int64_t v;
 
 	if (s == NULL)
 		return -1;
 	if (sqlite3_step(s) != SQLITE_ROW) {
-		store_fail(st, err, errlen, "cannot read data_version");
+		sqlite_fail(st, err, errlen, "cannot read data_version");
 		sqlite3_reset(s);
 		return -1;
 	}
@@ -245,17 +308,12 @@ int store_data_changed(struct store *st, int *changed, char *err, size_t errlen)
 	return 0;
 }
 
-void *store_handle(struct store *st)
-{
-	return st->db;
-}
-
-sqlite3_stmt *store_stmt(struct store *st, enum store_stmt_id id, const char *sql, char *err,
-                         size_t errlen)
+sqlite3_stmt *sqlite_stmt(struct sqlite_store *st, enum store_stmt_id id, const char *sql,
+                          char *err, size_t errlen)
 {
 	if (st->stmt[id] == NULL && sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
 	                                               &st->stmt[id], NULL) != SQLITE_OK) {
-		store_fail(st, err, errlen, "cannot prepare statement");
+		sqlite_fail(st, err, errlen, "cannot prepare statement");
 		return NULL;
 	}
 	sqlite3_reset(st->stmt[id]);
@@ -263,7 +321,7 @@ sqlite3_stmt *store_stmt(struct store *st, enum store_stmt_id id, const char *sq
 	return st->stmt[id];
 }
 
-int store_bind_text(sqlite3_stmt *s, int i, const char *v)
+int sqlite_bind_text(sqlite3_stmt *s, int i, const char *v)
 {
 	if (v == NULL)
 		return sqlite3_bind_null(s, i);

@@ -1,14 +1,18 @@
 /*
- * sqlite_impl.h - what the store's own files share: the handle and its
- * cached prepared statements. Only store/sqlite*.c include
- * this (and so sqlite3.h).
+ * sqlite_impl.h - what the SQLite backend's files share: its handle and
+ * cached prepared statements, and each operation of the store's ops table
+ * (store_backend.h), named sqlite_OP. Only store/sqlite*.c include this
+ * (and so sqlite3.h).
  */
 #ifndef TLSWATCH_SQLITE_IMPL_H
 #define TLSWATCH_SQLITE_IMPL_H
 
 #include <sqlite3.h>
 
-#include "store.h"
+#include "query.h"
+#include "query_ip.h"
+#include "store_admin.h"
+#include "store_backend.h"
 
 enum store_stmt_id {
 	STMT_FIND_REPORT,
@@ -27,7 +31,10 @@ enum store_stmt_id {
 	STMT_COUNT
 };
 
-struct store {
+/* The SQLite store: struct store (the ops table, store_backend.h) first,
+ * so a struct store * handed to sqlite_* is this. */
+struct sqlite_store {
+	struct store base;
 	sqlite3 *db;
 	char *path;
 	enum store_mode mode;
@@ -40,27 +47,130 @@ struct store {
 };
 
 /* Writes "database PATH: what: sqlite's message" to err; returns -1. */
-int store_fail(struct store *st, char *err, size_t errlen, const char *what);
+int sqlite_fail(struct sqlite_store *st, char *err, size_t errlen, const char *what);
+/* Steps a statement that returns no row: 0, or -1 with sqlite_fail(what). */
+int sqlite_step_done(struct sqlite_store *st, sqlite3_stmt *s, const char *what, char *err,
+                     size_t errlen);
 /* The cached statement for id (prepared on first use), reset and unbound. */
-sqlite3_stmt *store_stmt(struct store *st, enum store_stmt_id id, const char *sql, char *err,
-                         size_t errlen);
+sqlite3_stmt *sqlite_stmt(struct sqlite_store *st, enum store_stmt_id id, const char *sql,
+                          char *err, size_t errlen);
 /* Binds text, or NULL as SQL NULL. The text must outlive the step. */
-int store_bind_text(sqlite3_stmt *s, int i, const char *v);
+int sqlite_bind_text(sqlite3_stmt *s, int i, const char *v);
+
+static inline struct sqlite_store *sqlite_of(struct store *st)
+{
+	return (struct sqlite_store *)st;
+}
+
+static inline const struct sqlite_store *sqlite_of_const(const struct store *st)
+{
+	return (const struct sqlite_store *)st;
+}
+
+/* The operations (store_backend.h), each as its store.h, query.h,
+ * query_ip.h or store_admin.h counterpart says. */
+void sqlite_close(struct store *st);
+int sqlite_begin(struct store *st, char *err, size_t errlen);
+int sqlite_commit(struct store *st, char *err, size_t errlen);
+void sqlite_rollback(struct store *st);
+int sqlite_in_batch(const struct store *st);
+int sqlite_data_changed(struct store *st, int *changed, char *err, size_t errlen);
+int sqlite_add_report(struct store *st, const struct report_record *rec,
+                      const struct source_info *src, int64_t *source_id, int64_t *id,
+                      enum store_outcome *outcome, char *err, size_t errlen);
+int sqlite_add_quarantine(struct store *st, const struct source_info *src, const char *reason,
+                          const uint8_t *data, size_t len, int64_t orig_size, int truncated,
+                          int64_t *id, int *existing, char *err, size_t errlen);
+int sqlite_quarantine_list(struct store *st, int all,
+                           int (*fn)(const struct quarantine_entry *q, void *arg), void *arg,
+                           char *err, size_t errlen);
+int sqlite_quarantine_get(struct store *st, int64_t id, struct quarantine_entry *q, char *err,
+                          size_t errlen);
+int sqlite_quarantine_release(struct store *st, int64_t id, int64_t report_rowid, char *err,
+                              size_t errlen);
+int sqlite_quarantine_set_reason(struct store *st, int64_t id, const char *reason, char *err,
+                                 size_t errlen);
+int sqlite_quarantine_add_digest(struct store *st, const struct source_info *src,
+                                 const char *reason, const uint8_t *data, size_t len,
+                                 int64_t orig_size, const uint8_t sha256[32], int64_t *id,
+                                 int *existing, char *err, size_t errlen);
+int sqlite_quarantine_usage(struct store *st, int64_t *bytes, int64_t *records, char *err,
+                            size_t errlen);
+int sqlite_quarantine_delete(struct store *st, int64_t id, char *err, size_t errlen);
+int sqlite_quarantine_delete_before(struct store *st, int64_t before, int64_t *deleted, char *err,
+                                    size_t errlen);
+int sqlite_quarantine_trim(struct store *st, int64_t max_bytes, int64_t *deleted, char *err,
+                           size_t errlen);
+int sqlite_imap_state_get(struct store *st, const char *server, const char *user,
+                          const char *mailbox, int64_t *uidvalidity, int64_t *last_uid, int *found,
+                          char *err, size_t errlen);
+int sqlite_imap_state_set(struct store *st, const char *server, const char *user,
+                          const char *mailbox, int64_t uidvalidity, int64_t last_uid, char *err,
+                          size_t errlen);
+int sqlite_prune(struct store *st, int64_t before_day, int64_t *reports, char *err, size_t errlen);
+int sqlite_check(struct store *st, void (*problem)(const char *msg, void *arg), void *arg,
+                 int *n_problems, char *err, size_t errlen);
+int sqlite_group(struct store *st, const struct query_filter *f, enum query_group g, size_t limit,
+                 struct query_rows *out, char *err, size_t errlen);
+int sqlite_totals(struct store *st, const struct query_filter *f, struct query_totals *out,
+                  char *err, size_t errlen);
+int sqlite_summary_scan(struct store *st, const struct query_filter *f, int want_types,
+                        struct query_scan *out, char *err, size_t errlen);
+int sqlite_alert_scan(struct store *st, const struct query_filter *f,
+                      struct query_alert_series *out, char *err, size_t errlen);
+int sqlite_day_span(struct store *st, int64_t *first, int64_t *last, int *found, char *err,
+                    size_t errlen);
+int sqlite_quarantined(struct store *st, int64_t since, int64_t until, int64_t *n, char *err,
+                       size_t errlen);
+int sqlite_reports(struct store *st, const struct query_filter *f, int64_t offset, int64_t limit,
+                   struct query_report_list *out, char *err, size_t errlen);
+int sqlite_report_get(struct store *st, int64_t id, struct query_report_detail *out, char *err,
+                      size_t errlen);
+int sqlite_alert_record_sent(struct store *st, const struct query_alert_key *k, int64_t day,
+                             int64_t value, int64_t now, char *err, size_t errlen);
+int sqlite_failure_ips(struct store *st, const struct query_filter *f, size_t limit,
+                       struct query_ip_rows *out, char *err, size_t errlen);
+int sqlite_ip_details(struct store *st, const struct query_filter *f, const char *ip,
+                      int64_t offset, int64_t limit, struct query_ip_details *out, char *err,
+                      size_t errlen);
+int sqlite_alert_sent_on(struct store *st, const struct query_alert_key *k, int64_t day,
+                         int64_t *value, int *found, char *err, size_t errlen);
+int sqlite_alert_sent_before(struct store *st, const struct query_alert_key *k, int64_t before,
+                             int64_t *day, int *found, char *err, size_t errlen);
+int sqlite_alert_context(struct store *st, const struct query_alert_key *k, int64_t since,
+                         int64_t until, char **reporters, char **reason, char *err, size_t errlen);
+int sqlite_day_marks(struct store *st, int64_t since, int64_t until, struct query_day_mark *out,
+                     char *err, size_t errlen);
+int sqlite_alert_judged(struct store *st, int64_t since, int64_t until, struct query_day_mark *out,
+                        int *judged, char *err, size_t errlen);
+int sqlite_alert_record_judged(struct store *st, const struct query_day_mark *m, int64_t now,
+                               char *err, size_t errlen);
+void sqlite_last_conflict(const struct store *st, int64_t *old_report, int64_t *quarantine_id);
+int sqlite_quarantine_set_conflict(struct store *st, int64_t id, int64_t report_rowid, char *err,
+                                   size_t errlen);
+int sqlite_reports_by_trust(struct store *st, int64_t since, int64_t until, const char *domain,
+                            const char *organization, int64_t *verified, int64_t *unverified,
+                            char *err, size_t errlen);
+int sqlite_conflicts_held(struct store *st, int64_t *n, char *err, size_t errlen);
+int sqlite_conflicts_by_organization(struct store *st,
+                                     int (*fn)(const char *organization, int64_t n, void *arg),
+                                     void *arg, char *err, size_t errlen);
+
+/* Binds an alert's key as ?1..?5 ('' where a part is NULL). */
+void sqlite_bind_alert_key(sqlite3_stmt *s, const struct query_alert_key *k);
 
 /* Adds report r's tally t to the aggregate tables (sqlite_write.c). */
-int store_add_aggregates(struct store *st, const struct report *r, const struct tally *t, char *err,
-                         size_t errlen);
+int sqlite_add_aggregates(struct sqlite_store *st, const struct report *r, const struct tally *t,
+                          char *err, size_t errlen);
 /* A stored report with the same key and another content hash:
  * 0 with *outcome STORE_CONFLICT (nothing changed), or 1 when the stored
  * one was removed for r (src is stronger or picked): the caller stores r
- * and calls store_trust_superseded. -1 on a database error
- * (sqlite_trust.c). */
-int store_trust_resolve(struct store *st, int64_t id, const uint8_t *content_sha256,
-                        const struct source_info *src, enum store_outcome *outcome, char *err,
-                        size_t errlen);
+ * and calls sqlite_trust_superseded. -1 on a database error
+ * (sqlite_write_trust.c). */
+int sqlite_trust_resolve(struct sqlite_store *st, int64_t id, const uint8_t *content_sha256,
+                         const struct source_info *src, enum store_outcome *outcome, char *err,
+                         size_t errlen);
 /* Points the quarantined old copy at the report that replaced it. */
-int store_trust_superseded(struct store *st, int64_t new_id, char *err, size_t errlen);
-/* Text column i as a new string, or NULL. */
-char *store_column_strdup(sqlite3_stmt *s, int i);
+int sqlite_trust_superseded(struct sqlite_store *st, int64_t new_id, char *err, size_t errlen);
 
 #endif

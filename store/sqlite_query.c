@@ -1,5 +1,7 @@
 /*
- * sqlite_query.c - breakdowns and totals over the aggregate tables (see query.h).
+ * sqlite_query.c - totals over the aggregate tables and the report table
+ * (see query.h); the breakdowns are summed in sqlite_query_scan.c.
+ * Filters become SQL in one place only: query_sql_where (sqlite_where.c).
  * The filter comes from the operator or a web query string (untrusted):
  * every value is a bound parameter; only fixed SQL fragments from this
  * file are ever pasted into a statement. Rows hold report text (untrusted).
@@ -14,79 +16,8 @@
 #include "sqlite_impl.h"
 #include "xalloc.h"
 
-void query_sql_init(struct query_sql *q)
-{
-	memset(q, 0, sizeof(*q));
-	/* statements are short: a few fixed fragments and '?' per value */
-	strbuf_init(&q->sb, 64 * 1024);
-}
-
-void query_sql_free(struct query_sql *q)
-{
-	strbuf_free(&q->sb);
-}
-
-void query_sql_add(struct query_sql *q, const char *sql)
-{
-	if (strbuf_puts(&q->sb, sql) < 0)
-		q->failed = 1;
-}
-
-static struct query_arg *query_sql_next_arg(struct query_sql *q)
-{
-	if (q->n_args >= QUERY_MAX_ARGS) {
-		q->failed = 1;
-		return NULL;
-	}
-	query_sql_add(q, "?");
-	return &q->args[q->n_args++];
-}
-
-void query_sql_text(struct query_sql *q, const char *v)
-{
-	struct query_arg *a = query_sql_next_arg(q);
-
-	if (a != NULL) {
-		a->is_text = 1;
-		a->text = v;
-	}
-}
-
-void query_sql_int(struct query_sql *q, int64_t v)
-{
-	struct query_arg *a = query_sql_next_arg(q);
-
-	if (a != NULL) {
-		a->is_text = 0;
-		a->num = v;
-	}
-}
-
-int query_sql_filter_domains(struct query_sql *q, const struct query_filter *f, const char *column,
-                             char *err, size_t errlen)
-{
-	size_t i;
-
-	if (f->n_domains == 0)
-		return 0;
-	if (f->n_domains > LIMIT_FILTER_DOMAINS) {
-		snprintf(err, errlen, "more than %d domains in one filter", LIMIT_FILTER_DOMAINS);
-		return -1;
-	}
-	query_sql_add(q, " AND ");
-	query_sql_add(q, column);
-	query_sql_add(q, " IN (");
-	for (i = 0; i < f->n_domains; i++) {
-		if (i > 0)
-			query_sql_add(q, ",");
-		query_sql_text(q, f->domains[i] != NULL ? f->domains[i] : "");
-	}
-	query_sql_add(q, ")");
-	return 0;
-}
-
-int query_sql_prepare(struct store *st, struct query_sql *q, sqlite3_stmt **out, char *err,
-                      size_t errlen)
+int sqlite_sql_prepare(struct sqlite_store *st, struct query_sql *q, sqlite3_stmt **out, char *err,
+                       size_t errlen)
 {
 	sqlite3_stmt *s = NULL;
 	int i;
@@ -96,14 +27,14 @@ int query_sql_prepare(struct store *st, struct query_sql *q, sqlite3_stmt **out,
 		return -1;
 	}
 	if (sqlite3_prepare_v2(st->db, strbuf_str(&q->sb), -1, &s, NULL) != SQLITE_OK)
-		return store_fail(st, err, errlen, "cannot prepare query");
+		return sqlite_fail(st, err, errlen, "cannot prepare query");
 	for (i = 0; i < q->n_args; i++) {
-		int rc = q->args[i].is_text ? store_bind_text(s, i + 1, q->args[i].text)
+		int rc = q->args[i].is_text ? sqlite_bind_text(s, i + 1, q->args[i].text)
 		                            : sqlite3_bind_int64(s, i + 1, q->args[i].num);
 
 		if (rc != SQLITE_OK) {
 			sqlite3_finalize(s);
-			return store_fail(st, err, errlen, "cannot bind query value");
+			return sqlite_fail(st, err, errlen, "cannot bind query value");
 		}
 	}
 	*out = s;
@@ -117,302 +48,17 @@ char *query_column_strdup(sqlite3_stmt *s, int i)
 	return t != NULL ? xstrdup((const char *)t) : NULL;
 }
 
-/* A key column of an aggregate table: '' (absent) becomes NULL. */
-static char *query_column_key(sqlite3_stmt *s, int i)
-{
-	const unsigned char *t = sqlite3_column_text(s, i);
-
-	return t != NULL && t[0] != '\0' ? xstrdup((const char *)t) : NULL;
-}
-
-/* How each group reads: the table, the key columns (selected in this order
- * into the row fields named by what), and the ORDER BY. */
-enum query_field { F_ORG, F_DOMAIN, F_MX, F_RTYPE, F_PTYPE, F_DAY };
-
-struct query_group_def {
-	const char *table;
-	const char *select_keys; /* also the GROUP BY list */
-	enum query_field fields[4];
-	int n_fields;
-	const char *sums; /* reports/policies, successful, failed */
-	const char *having;
-	const char *order;
-};
-
-#define SUMS_DOMAIN   "sum(reports), sum(successful_sessions), sum(failed_sessions)"
-#define SUMS_FAILURE  "0, 0, sum(failed_sessions)"
-#define SUMS_TYPE     "sum(policies), sum(successful_sessions), sum(failed_sessions)"
-#define HAVING_FAILED " HAVING sum(failed_sessions) > 0"
-/* '' (absent) sorts after every name: (x = '') is 0 for names, 1 for '' */
-#define NULLS_LAST(c) "(" c " = '') ASC, " c " COLLATE BINARY ASC"
-
-static const struct query_group_def query_groups[] = {
-    [QUERY_BY_DOMAIN] = {"agg_domain",
-                         "policy_domain",
-                         {F_DOMAIN},
-                         1,
-                         SUMS_DOMAIN,
-                         "",
-                         "sum(failed_sessions) DESC, sum(successful_sessions) DESC, " NULLS_LAST(
-                             "policy_domain")},
-    [QUERY_BY_ORGANIZATION] = {"agg_domain",
-                               "organization",
-                               {F_ORG},
-                               1,
-                               SUMS_DOMAIN,
-                               "",
-                               "sum(failed_sessions) DESC, sum(successful_sessions) DESC, "
-                               "organization COLLATE BINARY ASC"},
-    [QUERY_BY_DAY] = {"agg_domain", "day", {F_DAY}, 1, SUMS_DOMAIN, "", "day ASC"},
-    [QUERY_BY_DOMAIN_DAY] = {"agg_domain",
-                             "policy_domain, day",
-                             {F_DOMAIN, F_DAY},
-                             2,
-                             SUMS_DOMAIN,
-                             "",
-                             "policy_domain COLLATE BINARY ASC, day ASC"},
-    [QUERY_BY_ORGANIZATION_DAY] = {"agg_domain",
-                                   "organization, day",
-                                   {F_ORG, F_DAY},
-                                   2,
-                                   SUMS_DOMAIN,
-                                   "",
-                                   "organization COLLATE BINARY ASC, day ASC"},
-    [QUERY_BY_MX] = {"agg_mx",
-                     "mx_host",
-                     {F_MX},
-                     1,
-                     SUMS_FAILURE,
-                     HAVING_FAILED,
-                     "sum(failed_sessions) DESC, " NULLS_LAST("mx_host")},
-    [QUERY_BY_RESULT_TYPE] = {"agg_failure",
-                              "result_type",
-                              {F_RTYPE},
-                              1,
-                              SUMS_FAILURE,
-                              HAVING_FAILED,
-                              "sum(failed_sessions) DESC, result_type COLLATE BINARY ASC"},
-    [QUERY_BY_FAILURE] =
-        {"agg_failure",
-         "organization, policy_domain, mx_host, result_type",
-         {F_ORG, F_DOMAIN, F_MX, F_RTYPE},
-         4,
-         SUMS_FAILURE,
-         HAVING_FAILED,
-         "sum(failed_sessions) DESC, organization COLLATE BINARY ASC, " NULLS_LAST(
-             "policy_domain") ", " NULLS_LAST("mx_host") ", result_type COLLATE BINARY ASC"},
-    [QUERY_BY_FAILURE_DAY] = {"agg_failure",
-                              "policy_domain, mx_host, result_type, day",
-                              {F_DOMAIN, F_MX, F_RTYPE, F_DAY},
-                              4,
-                              SUMS_FAILURE,
-                              HAVING_FAILED,
-                              "policy_domain COLLATE BINARY ASC, mx_host COLLATE BINARY ASC, "
-                              "result_type COLLATE BINARY ASC, day ASC"},
-    [QUERY_BY_MX_DOMAIN] = {"agg_mx",
-                            "organization, policy_domain, mx_host",
-                            {F_ORG, F_DOMAIN, F_MX},
-                            3,
-                            SUMS_FAILURE,
-                            HAVING_FAILED,
-                            "sum(failed_sessions) DESC, organization COLLATE BINARY ASC, "
-                            "policy_domain COLLATE BINARY ASC, mx_host COLLATE BINARY ASC"},
-    [QUERY_BY_POLICY_TYPE] = {"agg_policy_type",
-                              "policy_type",
-                              {F_PTYPE},
-                              1,
-                              SUMS_TYPE,
-                              "",
-                              "sum(failed_sessions) DESC, sum(successful_sessions) DESC, "
-                              "policy_type COLLATE BINARY ASC"},
-};
-
-/* Failures by MX of one result type: agg_failure's per-type rule is the
- * per-MX rule when only one type is counted. */
-static const struct query_group_def query_by_mx_of_type = {
-    "agg_failure",
-    "mx_host",
-    {F_MX},
-    1,
-    SUMS_FAILURE,
-    HAVING_FAILED,
-    "sum(failed_sessions) DESC, " NULLS_LAST("mx_host")};
-
-/* The table of a breakdown, with the pruned days' totals as day
- * QUERY_SINCE_EVER when the filter asks for them. */
-static const char *query_table_ever(const char *table, const struct query_filter *f)
-{
-	static const struct {
-		const char *table, *ever;
-	} ever[] = {
-	    {"agg_domain", "(SELECT * FROM agg_domain UNION ALL SELECT -1, policy_domain,"
-	                   " organization, reports, successful_sessions, failed_sessions"
-	                   " FROM agg_domain_pruned) AS agg_domain"},
-	    {"agg_failure", "(SELECT * FROM agg_failure UNION ALL SELECT -1, policy_domain,"
-	                    " organization, mx_host, result_type, failed_sessions"
-	                    " FROM agg_failure_pruned) AS agg_failure"},
-	    {"agg_mx", "(SELECT * FROM agg_mx UNION ALL SELECT -1, policy_domain, organization,"
-	               " mx_host, failed_sessions FROM agg_mx_pruned) AS agg_mx"},
-	};
-	size_t i;
-
-	if (f->since > QUERY_SINCE_EVER)
-		return table;
-	for (i = 0; i < sizeof(ever) / sizeof(ever[0]); i++)
-		if (strcmp(ever[i].table, table) == 0)
-			return ever[i].ever;
-	return table;
-}
-
-void query_rows_free(struct query_rows *r)
-{
-	size_t i;
-
-	if (r == NULL)
-		return;
-	for (i = 0; i < r->n; i++) {
-		free(r->rows[i].organization);
-		free(r->rows[i].policy_domain);
-		free(r->rows[i].mx_host);
-		free(r->rows[i].result_type);
-		free(r->rows[i].policy_type);
-	}
-	free(r->rows);
-	memset(r, 0, sizeof(*r));
-}
-
-/* WHERE for an aggregate table: the period and the filters it has. */
-static int query_sql_agg_where(struct query_sql *q, const struct query_filter *f, const char *table,
-                               char *err, size_t errlen)
-{
-	query_sql_add(q, " WHERE day >= ");
-	query_sql_int(q, f->since);
-	query_sql_add(q, " AND day < ");
-	query_sql_int(q, f->until);
-	if (query_sql_filter_domains(q, f, "policy_domain", err, errlen) < 0)
-		return -1;
-	if (f->organization != NULL) {
-		query_sql_add(q, " AND organization = ");
-		query_sql_text(q, f->organization);
-	}
-	if (strcmp(table, "agg_failure") == 0 || strcmp(table, "agg_mx") == 0) {
-		if (f->mx_host != NULL) {
-			query_sql_add(q, " AND mx_host = ");
-			query_sql_text(q, f->mx_host);
-		}
-		if (f->result_type != NULL && strcmp(table, "agg_failure") == 0) {
-			query_sql_add(q, " AND result_type = ");
-			query_sql_text(q, f->result_type);
-		}
-	}
-	if (strcmp(table, "agg_policy_type") == 0 && f->policy_type != NULL) {
-		query_sql_add(q, " AND policy_type = ");
-		query_sql_text(q, f->policy_type);
-	}
-	return 0;
-}
-
-static void query_read_row(sqlite3_stmt *s, const struct query_group_def *def,
-                           struct query_row *row)
-{
-	int i;
-
-	memset(row, 0, sizeof(*row));
-	for (i = 0; i < def->n_fields; i++) {
-		switch (def->fields[i]) {
-		case F_ORG:
-			row->organization = query_column_strdup(s, i);
-			break;
-		case F_DOMAIN:
-			row->policy_domain = query_column_key(s, i);
-			break;
-		case F_MX:
-			row->mx_host = query_column_key(s, i);
-			break;
-		case F_RTYPE:
-			row->result_type = query_column_strdup(s, i);
-			break;
-		case F_PTYPE:
-			row->policy_type = query_column_strdup(s, i);
-			break;
-		case F_DAY:
-			row->day = sqlite3_column_int64(s, i);
-			break;
-		}
-	}
-	row->reports = sqlite3_column_int64(s, def->n_fields);
-	row->successful_sessions = sqlite3_column_int64(s, def->n_fields + 1);
-	row->failed_sessions = sqlite3_column_int64(s, def->n_fields + 2);
-}
-
-int query_group(struct store *st, const struct query_filter *f, enum query_group g, size_t limit,
-                struct query_rows *out, char *err, size_t errlen)
-{
-	const struct query_group_def *def;
-	struct query_rows rows = {NULL, 0};
-	struct query_sql q;
-	sqlite3_stmt *s = NULL;
-	size_t alloc = 0;
-	int step, rc = -1;
-
-	if ((unsigned)g >= sizeof(query_groups) / sizeof(query_groups[0])) {
-		snprintf(err, errlen, "internal error: no such breakdown %d", (int)g);
-		return -1;
-	}
-	def = g == QUERY_BY_MX && f->result_type != NULL ? &query_by_mx_of_type : &query_groups[g];
-	query_sql_init(&q);
-	query_sql_add(&q, "SELECT ");
-	query_sql_add(&q, def->select_keys);
-	query_sql_add(&q, ", ");
-	query_sql_add(&q, def->sums);
-	query_sql_add(&q, " FROM ");
-	query_sql_add(&q, query_table_ever(def->table, f));
-	if (query_sql_agg_where(&q, f, def->table, err, errlen) < 0)
-		goto out;
-	query_sql_add(&q, " GROUP BY ");
-	query_sql_add(&q, def->select_keys);
-	query_sql_add(&q, def->having);
-	query_sql_add(&q, " ORDER BY ");
-	query_sql_add(&q, def->order);
-	if (limit > 0) {
-		query_sql_add(&q, " LIMIT ");
-		query_sql_int(&q, (int64_t)limit);
-	}
-	if (query_sql_prepare(st, &q, &s, err, errlen) < 0)
-		goto out;
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		if (rows.n == alloc) {
-			alloc = alloc ? alloc * 2 : 64;
-			rows.rows = xreallocarray(rows.rows, alloc, sizeof(*rows.rows));
-		}
-		query_read_row(s, def, &rows.rows[rows.n++]);
-	}
-	if (step != SQLITE_DONE) {
-		store_fail(st, err, errlen, "cannot read breakdown");
-		goto out;
-	}
-	*out = rows;
-	rows.rows = NULL;
-	rows.n = 0;
-	rc = 0;
-out:
-	query_rows_free(&rows);
-	sqlite3_finalize(s);
-	query_sql_free(&q);
-	return rc;
-}
-
 /* One row of integers from a statement built in q. */
-static int query_ints(struct store *st, struct query_sql *q, int64_t *v, int n, char *err,
+static int query_ints(struct sqlite_store *st, struct query_sql *q, int64_t *v, int n, char *err,
                       size_t errlen)
 {
 	sqlite3_stmt *s = NULL;
 	int i, rc = -1;
 
-	if (query_sql_prepare(st, q, &s, err, errlen) < 0)
+	if (sqlite_sql_prepare(st, q, &s, err, errlen) < 0)
 		return -1;
 	if (sqlite3_step(s) != SQLITE_ROW) {
-		store_fail(st, err, errlen, "cannot read totals");
+		sqlite_fail(st, err, errlen, "cannot read totals");
 		goto out;
 	}
 	for (i = 0; i < n; i++)
@@ -423,8 +69,8 @@ out:
 	return rc;
 }
 
-int query_count_reports(struct store *st, const struct query_filter *f, int64_t *n, char *err,
-                        size_t errlen)
+int sqlite_count_reports(struct sqlite_store *st, const struct query_filter *f, int64_t *n,
+                         char *err, size_t errlen)
 {
 	struct query_sql q;
 	int rc = -1;
@@ -433,30 +79,17 @@ int query_count_reports(struct store *st, const struct query_filter *f, int64_t 
 	 * domains has a row for each in agg_domain, and a report with no
 	 * policy has none */
 	query_sql_init(&q);
-	query_sql_add(&q, "SELECT count(*) FROM report r WHERE r.day >= ");
-	query_sql_int(&q, f->since);
-	query_sql_add(&q, " AND r.day < ");
-	query_sql_int(&q, f->until);
-	if (f->organization != NULL) {
-		query_sql_add(&q, " AND r.organization = ");
-		query_sql_text(&q, f->organization);
-	}
-	if (f->n_domains > 0) {
-		query_sql_add(&q, " AND EXISTS (SELECT 1 FROM policy p WHERE p.report = r.id");
-		if (query_sql_filter_domains(&q, f, "coalesce(p.policy_domain, '')", err, errlen) <
-		    0)
-			goto out;
-		query_sql_add(&q, ")");
-	}
-	rc = query_ints(st, &q, n, 1, err, errlen);
-out:
+	query_sql_add(&q, "SELECT count(*) FROM report r");
+	if (query_sql_where(&q, f, WHERE_REPORT_DOMAINS, err, errlen) == 0)
+		rc = query_ints(st, &q, n, 1, err, errlen);
 	query_sql_free(&q);
 	return rc;
 }
 
-int query_totals(struct store *st, const struct query_filter *f, struct query_totals *out,
-                 char *err, size_t errlen)
+int sqlite_totals(struct store *base, const struct query_filter *f, struct query_totals *out,
+                  char *err, size_t errlen)
 {
+	struct sqlite_store *st = sqlite_of(base);
 	struct query_sql q;
 	int64_t sums[3], reports;
 	int rc = -1;
@@ -466,14 +99,14 @@ int query_totals(struct store *st, const struct query_filter *f, struct query_to
 	query_sql_add(&q, "SELECT coalesce(sum(successful_sessions), 0),"
 	                  " coalesce(sum(failed_sessions), 0), coalesce(sum(reports), 0)"
 	                  " FROM agg_domain");
-	if (query_sql_agg_where(&q, f, "agg_domain", err, errlen) < 0 ||
+	if (query_sql_where(&q, f, WHERE_AGG_DOMAIN, err, errlen) < 0 ||
 	    query_ints(st, &q, sums, 3, err, errlen) < 0)
 		goto out;
 	/* one domain: a report has at most one agg_domain row for it (the
 	 * tally merges its policies per domain), so the sum is exact */
 	if (f->n_domains == 1)
 		reports = sums[2];
-	else if (query_count_reports(st, f, &reports, err, errlen) < 0)
+	else if (sqlite_count_reports(st, f, &reports, err, errlen) < 0)
 		goto out;
 	out->reports = reports;
 	out->successful_sessions = sums[0];
@@ -484,9 +117,10 @@ out:
 	return rc;
 }
 
-int query_day_span(struct store *st, int64_t *first, int64_t *last, int *found, char *err,
-                   size_t errlen)
+int sqlite_day_span(struct store *base, int64_t *first, int64_t *last, int *found, char *err,
+                    size_t errlen)
 {
+	struct sqlite_store *st = sqlite_of(base);
 	struct query_sql q;
 	int64_t v[3];
 	int rc;
@@ -508,9 +142,10 @@ int query_day_span(struct store *st, int64_t *first, int64_t *last, int *found, 
 	return 0;
 }
 
-int query_quarantined(struct store *st, int64_t since, int64_t until, int64_t *n, char *err,
-                      size_t errlen)
+int sqlite_quarantined(struct store *base, int64_t since, int64_t until, int64_t *n, char *err,
+                       size_t errlen)
 {
+	struct sqlite_store *st = sqlite_of(base);
 	struct query_sql q;
 	int rc;
 

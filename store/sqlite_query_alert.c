@@ -2,8 +2,8 @@
  * sqlite_query_alert.c - the alert state tables (schema/006_alerts_judged.sql):
  * which alerts 'tlswatch alert' has sent for which day, and what each day
  * held when it was last judged, so that a day whose reports come late is
- * judged again and an alert is sent once per day. Keys hold report text
- * (untrusted), bound as parameters.
+ * judged again and an alert is sent once per day (sqlite_write_state.c
+ * records them). Keys hold report text (untrusted), bound as parameters.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,13 +21,13 @@ static const char *query_key_part(const char *s)
 	return s != NULL ? s : "";
 }
 
-static void query_bind_alert_key(sqlite3_stmt *s, const struct query_alert_key *k)
+void sqlite_bind_alert_key(sqlite3_stmt *s, const struct query_alert_key *k)
 {
-	store_bind_text(s, 1, query_key_part(k->scope));
-	store_bind_text(s, 2, query_key_part(k->policy_domain));
-	store_bind_text(s, 3, query_key_part(k->mx_host));
-	store_bind_text(s, 4, query_key_part(k->result_type));
-	store_bind_text(s, 5, query_key_part(k->organization));
+	sqlite_bind_text(s, 1, query_key_part(k->scope));
+	sqlite_bind_text(s, 2, query_key_part(k->policy_domain));
+	sqlite_bind_text(s, 3, query_key_part(k->mx_host));
+	sqlite_bind_text(s, 4, query_key_part(k->result_type));
+	sqlite_bind_text(s, 5, query_key_part(k->organization));
 }
 
 #define QUERY_ALERT_KEY_WHERE                                                                      \
@@ -35,15 +35,16 @@ static void query_bind_alert_key(sqlite3_stmt *s, const struct query_alert_key *
 	" organization = ?5"
 
 /* One integer from a keyed statement with ?6 = arg: *found 0 without a row. */
-static int query_alert_get(struct store *st, const char *sql, const struct query_alert_key *k,
-                           int64_t arg, int64_t *v, int *found, char *err, size_t errlen)
+static int query_alert_get(struct sqlite_store *st, const char *sql,
+                           const struct query_alert_key *k, int64_t arg, int64_t *v, int *found,
+                           char *err, size_t errlen)
 {
 	sqlite3_stmt *s = NULL;
 	int step, rc = -1;
 
 	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
-		return store_fail(st, err, errlen, "cannot read alert state");
-	query_bind_alert_key(s, k);
+		return sqlite_fail(st, err, errlen, "cannot read alert state");
+	sqlite_bind_alert_key(s, k);
 	sqlite3_bind_int64(s, 6, arg);
 	step = sqlite3_step(s);
 	if (step == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
@@ -52,7 +53,7 @@ static int query_alert_get(struct store *st, const char *sql, const struct query
 	} else if (step == SQLITE_ROW || step == SQLITE_DONE) {
 		*found = 0;
 	} else {
-		store_fail(st, err, errlen, "cannot read alert state");
+		sqlite_fail(st, err, errlen, "cannot read alert state");
 		goto out;
 	}
 	rc = 0;
@@ -61,60 +62,27 @@ out:
 	return rc;
 }
 
-int query_alert_sent_on(struct store *st, const struct query_alert_key *k, int64_t day,
-                        int64_t *value, int *found, char *err, size_t errlen)
+int sqlite_alert_sent_on(struct store *base, const struct query_alert_key *k, int64_t day,
+                         int64_t *value, int *found, char *err, size_t errlen)
 {
+	struct sqlite_store *st = sqlite_of(base);
 	return query_alert_get(
 	    st, "SELECT value FROM alert_sent_day WHERE " QUERY_ALERT_KEY_WHERE " AND day = ?6", k,
 	    day, value, found, err, errlen);
 }
 
-int query_alert_sent_before(struct store *st, const struct query_alert_key *k, int64_t before,
-                            int64_t *day, int *found, char *err, size_t errlen)
+int sqlite_alert_sent_before(struct store *base, const struct query_alert_key *k, int64_t before,
+                             int64_t *day, int *found, char *err, size_t errlen)
 {
+	struct sqlite_store *st = sqlite_of(base);
 	return query_alert_get(
 	    st, "SELECT max(day) FROM alert_sent_day WHERE " QUERY_ALERT_KEY_WHERE " AND day < ?6",
 	    k, before, day, found, err, errlen);
 }
 
-static int query_alert_write(struct store *st, sqlite3_stmt *s, char *err, size_t errlen)
-{
-	int rc = sqlite3_step(s) == SQLITE_DONE
-	             ? 0
-	             : store_fail(st, err, errlen, "cannot record alert state");
-
-	sqlite3_finalize(s);
-	return rc;
-}
-
-int query_alert_record_sent(struct store *st, const struct query_alert_key *k, int64_t day,
-                            int64_t value, int64_t now, char *err, size_t errlen)
-{
-	sqlite3_stmt *s = NULL;
-
-	if (!store_in_batch(st)) {
-		snprintf(err, errlen, "internal error: alert state written outside a batch");
-		return -1;
-	}
-	if (sqlite3_prepare_v2(st->db,
-	                       "INSERT INTO alert_sent_day (scope, policy_domain, mx_host,"
-	                       " result_type, organization, day, value, sent_at)"
-	                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
-	                       " ON CONFLICT (scope, policy_domain, mx_host, result_type,"
-	                       " organization, day) DO UPDATE SET value = excluded.value,"
-	                       " sent_at = excluded.sent_at, times = times + 1",
-	                       -1, &s, NULL) != SQLITE_OK)
-		return store_fail(st, err, errlen, "cannot record alert");
-	query_bind_alert_key(s, k);
-	sqlite3_bind_int64(s, 6, day);
-	sqlite3_bind_int64(s, 7, value);
-	sqlite3_bind_int64(s, 8, now);
-	return query_alert_write(st, s, err, errlen);
-}
-
 /* Rows (day, a, b) of sql for ?1 <= day < ?2 into out[day - since]; seen
  * marks the days that had a row (may be NULL). */
-static int query_day_rows(struct store *st, const char *sql, int64_t since, int64_t until,
+static int query_day_rows(struct sqlite_store *st, const char *sql, int64_t since, int64_t until,
                           struct query_day_mark *out, int *seen, char *err, size_t errlen)
 {
 	sqlite3_stmt *s = NULL;
@@ -132,7 +100,7 @@ static int query_day_rows(struct store *st, const char *sql, int64_t since, int6
 			seen[i] = 0;
 	}
 	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
-		return store_fail(st, err, errlen, "cannot read day marks");
+		return sqlite_fail(st, err, errlen, "cannot read day marks");
 	sqlite3_bind_int64(s, 1, since);
 	sqlite3_bind_int64(s, 2, until);
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
@@ -145,7 +113,7 @@ static int query_day_rows(struct store *st, const char *sql, int64_t since, int6
 			seen[i] = 1;
 	}
 	if (step != SQLITE_DONE) {
-		store_fail(st, err, errlen, "cannot read day marks");
+		sqlite_fail(st, err, errlen, "cannot read day marks");
 		goto out;
 	}
 	rc = 0;
@@ -154,43 +122,24 @@ out:
 	return rc;
 }
 
-int query_day_marks(struct store *st, int64_t since, int64_t until, struct query_day_mark *out,
-                    char *err, size_t errlen)
+int sqlite_day_marks(struct store *base, int64_t since, int64_t until, struct query_day_mark *out,
+                     char *err, size_t errlen)
 {
+	struct sqlite_store *st = sqlite_of(base);
 	return query_day_rows(st,
 	                      "SELECT day, count(*), max(id) FROM report WHERE day >= ?1 AND"
 	                      " day < ?2 GROUP BY day",
 	                      since, until, out, NULL, err, errlen);
 }
 
-int query_alert_judged(struct store *st, int64_t since, int64_t until, struct query_day_mark *out,
-                       int *judged, char *err, size_t errlen)
+int sqlite_alert_judged(struct store *base, int64_t since, int64_t until,
+                        struct query_day_mark *out, int *judged, char *err, size_t errlen)
 {
+	struct sqlite_store *st = sqlite_of(base);
 	return query_day_rows(st,
 	                      "SELECT day, reports, last_report FROM alert_judged WHERE"
 	                      " day >= ?1 AND day < ?2",
 	                      since, until, out, judged, err, errlen);
-}
-
-int query_alert_record_judged(struct store *st, const struct query_day_mark *m, int64_t now,
-                              char *err, size_t errlen)
-{
-	sqlite3_stmt *s = NULL;
-
-	if (!store_in_batch(st)) {
-		snprintf(err, errlen, "internal error: alert state written outside a batch");
-		return -1;
-	}
-	if (sqlite3_prepare_v2(st->db,
-	                       "INSERT OR REPLACE INTO alert_judged (day, reports, last_report,"
-	                       " judged_at) VALUES (?1, ?2, ?3, ?4)",
-	                       -1, &s, NULL) != SQLITE_OK)
-		return store_fail(st, err, errlen, "cannot record alert state");
-	sqlite3_bind_int64(s, 1, m->day);
-	sqlite3_bind_int64(s, 2, m->reports);
-	sqlite3_bind_int64(s, 3, m->last_report);
-	sqlite3_bind_int64(s, 4, now);
-	return query_alert_write(st, s, err, errlen);
 }
 
 /* The reporters of a failure group or a domain, by failed sessions. */
@@ -219,21 +168,22 @@ static const char *const query_context_reason[] = {
     " GROUP BY 1 ORDER BY 2 DESC, 1 COLLATE BINARY LIMIT 1",
 };
 
-static int query_context_prepare(struct store *st, const char *sql, const struct query_alert_key *k,
-                                 int64_t since, int64_t until, sqlite3_stmt **s, char *err,
-                                 size_t errlen)
+static int query_context_prepare(struct sqlite_store *st, const char *sql,
+                                 const struct query_alert_key *k, int64_t since, int64_t until,
+                                 sqlite3_stmt **s, char *err, size_t errlen)
 {
 	if (sqlite3_prepare_v2(st->db, sql, -1, s, NULL) != SQLITE_OK)
-		return store_fail(st, err, errlen, "cannot read alert context");
-	query_bind_alert_key(*s, k);
+		return sqlite_fail(st, err, errlen, "cannot read alert context");
+	sqlite_bind_alert_key(*s, k);
 	sqlite3_bind_int64(*s, 6, since);
 	sqlite3_bind_int64(*s, 7, until);
 	return 0;
 }
 
-int query_alert_context(struct store *st, const struct query_alert_key *k, int64_t since,
-                        int64_t until, char **reporters, char **reason, char *err, size_t errlen)
+int sqlite_alert_context(struct store *base, const struct query_alert_key *k, int64_t since,
+                         int64_t until, char **reporters, char **reason, char *err, size_t errlen)
 {
+	struct sqlite_store *st = sqlite_of(base);
 	sqlite3_stmt *s = NULL;
 	struct strbuf sb;
 	char *code = NULL;
@@ -258,7 +208,7 @@ int query_alert_context(struct store *st, const struct query_alert_key *k, int64
 		n++;
 	}
 	if (step != SQLITE_ROW && step != SQLITE_DONE) {
-		store_fail(st, err, errlen, "cannot read alert context");
+		sqlite_fail(st, err, errlen, "cannot read alert context");
 		goto out;
 	}
 	/* past the buffer's cap the list stays as it is */
@@ -274,7 +224,7 @@ int query_alert_context(struct store *st, const struct query_alert_key *k, int64
 	if (step == SQLITE_ROW)
 		code = query_column_strdup(s, 0);
 	else if (step != SQLITE_DONE) {
-		store_fail(st, err, errlen, "cannot read alert context");
+		sqlite_fail(st, err, errlen, "cannot read alert context");
 		goto out;
 	}
 done:

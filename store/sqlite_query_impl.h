@@ -1,7 +1,8 @@
 /*
- * sqlite_query_impl.h - what the query files share: a statement built from fixed
- * fragments with its values kept aside for binding. Only store/sqlite_query*.c
- * include this (and so sqlite3.h).
+ * sqlite_query_impl.h - what the query files share: a statement built from
+ * fixed fragments with its values kept aside for binding, and the one WHERE
+ * builder (sqlite_where.c). Only store/sqlite*.c and the builder's unit
+ * test include this (and so sqlite3.h).
  */
 #ifndef TLSWATCH_SQLITE_QUERY_IMPL_H
 #define TLSWATCH_SQLITE_QUERY_IMPL_H
@@ -12,6 +13,8 @@
 #include "limits.h"
 #include "query.h"
 #include "strbuf.h"
+
+struct sqlite_store;
 
 /* Values in one statement: the domain filter plus a dozen others. */
 #define QUERY_MAX_ARGS (LIMIT_FILTER_DOMAINS + 16)
@@ -36,16 +39,33 @@ void query_sql_add(struct query_sql *q, const char *sql);
 /* Appends '?' and keeps v to bind there. */
 void query_sql_text(struct query_sql *q, const char *v);
 void query_sql_int(struct query_sql *q, int64_t v);
-/* Appends " AND column IN (?, ...)" for the filter's domains, if any. */
-int query_sql_filter_domains(struct query_sql *q, const struct query_filter *f, const char *column,
-                             char *err, size_t errlen);
+/* The kinds of rows a filter is applied to (sqlite_where.c). */
+enum where_rows {
+	WHERE_AGG_DOMAIN,     /* agg_domain: period, organization, domains */
+	WHERE_AGG_FAILURE,    /* agg_failure: and MX host, result type */
+	WHERE_AGG_MX,         /* agg_mx: and MX host */
+	WHERE_AGG_TYPE,       /* agg_policy_type: and policy type */
+	WHERE_REPORT,         /* report r: every part; the domains, policy type,
+	                       * MX host and result type asked of one of its
+	                       * policies (and that policy's failure details) */
+	WHERE_REPORT_DOMAINS, /* report r: period, organization, domains only
+	                       * (what agg_domain answers, for its totals) */
+	WHERE_FAILURE_DETAIL  /* report r JOIN policy p JOIN failure fl: period,
+	                       * organization, domains, MX host, result type */
+};
+/* Appends " WHERE ..." applying filter f to rows of that kind: the
+ * period, then each part of the filter those rows can answer (the others
+ * are not applied). Every value is bound. 0, or -1 with the reason (more
+ * than LIMIT_FILTER_DOMAINS domains). */
+int query_sql_where(struct query_sql *q, const struct query_filter *f, enum where_rows rows,
+                    char *err, size_t errlen);
 /* Prepares q and binds its values; caller finalizes *out. */
-int query_sql_prepare(struct store *st, struct query_sql *q, sqlite3_stmt **out, char *err,
-                      size_t errlen);
+int sqlite_sql_prepare(struct sqlite_store *st, struct query_sql *q, sqlite3_stmt **out, char *err,
+                       size_t errlen);
 /* Reports of the filter's period, domains and organization, counted in
  * the report table. */
-int query_count_reports(struct store *st, const struct query_filter *f, int64_t *n, char *err,
-                        size_t errlen);
+int sqlite_count_reports(struct sqlite_store *st, const struct query_filter *f, int64_t *n,
+                         char *err, size_t errlen);
 /* A text column as a new string, NULL for SQL NULL. */
 char *query_column_strdup(sqlite3_stmt *s, int i);
 

@@ -14,46 +14,10 @@
 #include "sqlite_impl.h"
 #include "xalloc.h"
 
-/* The detail-level filter: period, organization, domains, MX, type. */
-static int query_ip_where(struct query_sql *q, const struct query_filter *f, char *err,
-                          size_t errlen)
+int sqlite_failure_ips(struct store *base, const struct query_filter *f, size_t limit,
+                       struct query_ip_rows *out, char *err, size_t errlen)
 {
-	query_sql_add(q, " WHERE r.day >= ");
-	query_sql_int(q, f->since);
-	query_sql_add(q, " AND r.day < ");
-	query_sql_int(q, f->until);
-	if (f->organization != NULL) {
-		query_sql_add(q, " AND r.organization = ");
-		query_sql_text(q, f->organization);
-	}
-	if (query_sql_filter_domains(q, f, "coalesce(p.policy_domain, '')", err, errlen) < 0)
-		return -1;
-	if (f->mx_host != NULL) {
-		query_sql_add(q, " AND coalesce(fl.receiving_mx_hostname, '') = ");
-		query_sql_text(q, f->mx_host);
-	}
-	if (f->result_type != NULL) {
-		query_sql_add(q, " AND fl.result_type = ");
-		query_sql_text(q, f->result_type);
-	}
-	return 0;
-}
-
-void query_ip_rows_free(struct query_ip_rows *r)
-{
-	size_t i;
-
-	if (r == NULL)
-		return;
-	for (i = 0; i < r->n; i++)
-		free(r->rows[i].sending_ip);
-	free(r->rows);
-	memset(r, 0, sizeof(*r));
-}
-
-int query_failure_ips(struct store *st, const struct query_filter *f, size_t limit,
-                      struct query_ip_rows *out, char *err, size_t errlen)
-{
+	struct sqlite_store *st = sqlite_of(base);
 	struct query_ip_rows r = {NULL, 0};
 	struct query_sql q;
 	sqlite3_stmt *s = NULL;
@@ -75,7 +39,7 @@ int query_failure_ips(struct store *st, const struct query_filter *f, size_t lim
 	              " ELSE fl.failed_sessions END) AS other"
 	              " FROM report r JOIN policy p ON p.report = r.id"
 	              " JOIN failure fl ON fl.policy = p.id");
-	if (query_ip_where(&q, f, err, errlen) < 0)
+	if (query_sql_where(&q, f, WHERE_FAILURE_DETAIL, err, errlen) < 0)
 		goto out;
 	query_sql_add(&q, " GROUP BY r.id, coalesce(p.policy_domain, ''),"
 	                  " coalesce(fl.receiving_mx_hostname, ''), fl.result_type, ip)"
@@ -85,7 +49,7 @@ int query_failure_ips(struct store *st, const struct query_filter *f, size_t lim
 		query_sql_add(&q, " LIMIT ");
 		query_sql_int(&q, (int64_t)limit);
 	}
-	if (query_sql_prepare(st, &q, &s, err, errlen) < 0)
+	if (sqlite_sql_prepare(st, &q, &s, err, errlen) < 0)
 		goto out;
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		if (r.n == alloc) {
@@ -99,7 +63,7 @@ int query_failure_ips(struct store *st, const struct query_filter *f, size_t lim
 		r.n++;
 	}
 	if (step != SQLITE_DONE) {
-		store_fail(st, err, errlen, "cannot read failures by sending IP");
+		sqlite_fail(st, err, errlen, "cannot read failures by sending IP");
 		goto out;
 	}
 	*out = r;
@@ -112,34 +76,15 @@ out:
 	return rc;
 }
 
-void query_ip_details_free(struct query_ip_details *d)
-{
-	size_t i;
-
-	if (d == NULL)
-		return;
-	for (i = 0; i < d->n; i++) {
-		struct query_ip_detail *e = &d->details[i];
-
-		free(e->organization);
-		free(e->policy_type);
-		free(e->policy_domain);
-		free(e->receiving_mx_hostname);
-		free(e->result_type);
-		free(e->receiving_ip);
-		free(e->failure_reason_code);
-	}
-	free(d->details);
-	memset(d, 0, sizeof(*d));
-}
-
 #define QUERY_IP_FROM                                                                              \
 	" FROM report r JOIN policy p ON p.report = r.id"                                          \
 	" JOIN failure fl ON fl.policy = p.id"
 
-int query_ip_details(struct store *st, const struct query_filter *f, const char *ip, int64_t offset,
-                     int64_t limit, struct query_ip_details *out, char *err, size_t errlen)
+int sqlite_ip_details(struct store *base, const struct query_filter *f, const char *ip,
+                      int64_t offset, int64_t limit, struct query_ip_details *out, char *err,
+                      size_t errlen)
 {
+	struct sqlite_store *st = sqlite_of(base);
 	struct query_ip_details d = {NULL, 0, 0};
 	struct query_sql q;
 	sqlite3_stmt *s = NULL;
@@ -152,14 +97,14 @@ int query_ip_details(struct store *st, const struct query_filter *f, const char 
 		goto out;
 	}
 	query_sql_add(&q, "SELECT count(*)" QUERY_IP_FROM);
-	if (query_ip_where(&q, f, err, errlen) < 0)
+	if (query_sql_where(&q, f, WHERE_FAILURE_DETAIL, err, errlen) < 0)
 		goto out;
 	query_sql_add(&q, " AND coalesce(fl.sending_mta_ip, '') = ");
 	query_sql_text(&q, ip);
-	if (query_sql_prepare(st, &q, &s, err, errlen) < 0)
+	if (sqlite_sql_prepare(st, &q, &s, err, errlen) < 0)
 		goto out;
 	if (sqlite3_step(s) != SQLITE_ROW) {
-		store_fail(st, err, errlen, "cannot count failure details");
+		sqlite_fail(st, err, errlen, "cannot count failure details");
 		goto out;
 	}
 	d.total = sqlite3_column_int64(s, 0);
@@ -170,7 +115,7 @@ int query_ip_details(struct store *st, const struct query_filter *f, const char 
 	query_sql_add(&q, "SELECT r.id, r.day, r.organization, p.policy_type, p.policy_domain,"
 	                  " fl.receiving_mx_hostname, fl.result_type, fl.receiving_ip,"
 	                  " fl.failure_reason_code, fl.failed_sessions" QUERY_IP_FROM);
-	if (query_ip_where(&q, f, err, errlen) < 0)
+	if (query_sql_where(&q, f, WHERE_FAILURE_DETAIL, err, errlen) < 0)
 		goto out;
 	query_sql_add(&q, " AND coalesce(fl.sending_mta_ip, '') = ");
 	query_sql_text(&q, ip);
@@ -178,7 +123,7 @@ int query_ip_details(struct store *st, const struct query_filter *f, const char 
 	query_sql_int(&q, limit);
 	query_sql_add(&q, " OFFSET ");
 	query_sql_int(&q, offset);
-	if (query_sql_prepare(st, &q, &s, err, errlen) < 0)
+	if (sqlite_sql_prepare(st, &q, &s, err, errlen) < 0)
 		goto out;
 	d.details = xcalloc((size_t)limit, sizeof(*d.details));
 	while ((step = sqlite3_step(s)) == SQLITE_ROW && d.n < (size_t)limit) {
@@ -196,7 +141,7 @@ int query_ip_details(struct store *st, const struct query_filter *f, const char 
 		e->failed_sessions = sqlite3_column_int64(s, 9);
 	}
 	if (step != SQLITE_DONE && step != SQLITE_ROW) {
-		store_fail(st, err, errlen, "cannot list failure details");
+		sqlite_fail(st, err, errlen, "cannot list failure details");
 		goto out;
 	}
 	*out = d;

@@ -17,70 +17,8 @@
 #include "sqlite_impl.h"
 #include "xalloc.h"
 
-/* WHERE over report r: the period, the reporter, and one EXISTS naming a
- * policy that has the domain and type and, when asked, a failure detail
- * with the MX host and result type. '' stands for "absent", as in the
- * aggregate tables. */
-static int query_sql_report_where(struct query_sql *q, const struct query_filter *f, char *err,
-                                  size_t errlen)
-{
-	int need_failure = f->mx_host != NULL || f->result_type != NULL;
-
-	query_sql_add(q, " WHERE r.day >= ");
-	query_sql_int(q, f->since);
-	query_sql_add(q, " AND r.day < ");
-	query_sql_int(q, f->until);
-	if (f->organization != NULL) {
-		query_sql_add(q, " AND r.organization = ");
-		query_sql_text(q, f->organization);
-	}
-	if (f->provenance != NULL) {
-		query_sql_add(q, " AND r.provenance = ");
-		query_sql_text(q, f->provenance);
-	}
-	if (f->n_domains == 0 && f->policy_type == NULL && !need_failure)
-		return 0;
-	query_sql_add(q, " AND EXISTS (SELECT 1 FROM policy p");
-	if (need_failure)
-		query_sql_add(q, " JOIN failure fl ON fl.policy = p.id");
-	query_sql_add(q, " WHERE p.report = r.id");
-	if (query_sql_filter_domains(q, f, "coalesce(p.policy_domain, '')", err, errlen) < 0)
-		return -1;
-	if (f->policy_type != NULL) {
-		query_sql_add(q, " AND p.policy_type = ");
-		query_sql_text(q, f->policy_type);
-	}
-	if (f->mx_host != NULL) {
-		query_sql_add(q, " AND coalesce(fl.receiving_mx_hostname, '') = ");
-		query_sql_text(q, f->mx_host);
-	}
-	if (f->result_type != NULL) {
-		query_sql_add(q, " AND fl.result_type = ");
-		query_sql_text(q, f->result_type);
-	}
-	query_sql_add(q, ")");
-	return 0;
-}
-
-void query_report_list_free(struct query_report_list *l)
-{
-	size_t i;
-
-	if (l == NULL)
-		return;
-	for (i = 0; i < l->n; i++) {
-		free(l->entries[i].organization);
-		free(l->entries[i].provenance);
-		free(l->entries[i].report_id);
-		free(l->entries[i].domains_json);
-		free(l->entries[i].first_domain);
-	}
-	free(l->entries);
-	memset(l, 0, sizeof(*l));
-}
-
-static int query_reports_count(struct store *st, const struct query_filter *f, int64_t *total,
-                               char *err, size_t errlen)
+static int query_reports_count(struct sqlite_store *st, const struct query_filter *f,
+                               int64_t *total, char *err, size_t errlen)
 {
 	struct query_sql q;
 	sqlite3_stmt *s = NULL;
@@ -88,11 +26,11 @@ static int query_reports_count(struct store *st, const struct query_filter *f, i
 
 	query_sql_init(&q);
 	query_sql_add(&q, "SELECT count(*) FROM report r");
-	if (query_sql_report_where(&q, f, err, errlen) < 0 ||
-	    query_sql_prepare(st, &q, &s, err, errlen) < 0)
+	if (query_sql_where(&q, f, WHERE_REPORT, err, errlen) < 0 ||
+	    sqlite_sql_prepare(st, &q, &s, err, errlen) < 0)
 		goto out;
 	if (sqlite3_step(s) != SQLITE_ROW) {
-		store_fail(st, err, errlen, "cannot count reports");
+		sqlite_fail(st, err, errlen, "cannot count reports");
 		goto out;
 	}
 	*total = sqlite3_column_int64(s, 0);
@@ -103,9 +41,10 @@ out:
 	return rc;
 }
 
-int query_reports(struct store *st, const struct query_filter *f, int64_t offset, int64_t limit,
-                  struct query_report_list *out, char *err, size_t errlen)
+int sqlite_reports(struct store *base, const struct query_filter *f, int64_t offset, int64_t limit,
+                   struct query_report_list *out, char *err, size_t errlen)
 {
+	struct sqlite_store *st = sqlite_of(base);
 	struct query_report_list l = {NULL, 0, 0};
 	struct query_sql q;
 	sqlite3_stmt *s = NULL;
@@ -127,13 +66,13 @@ int query_reports(struct store *st, const struct query_filter *f, int64_t offset
 	              " (SELECT min(policy_domain COLLATE BINARY) FROM policy WHERE report = r.id),"
 	              " (SELECT count(DISTINCT policy_domain) FROM policy WHERE report = r.id),"
 	              " r.successful_sessions, r.failed_sessions, r.provenance FROM report r");
-	if (query_sql_report_where(&q, f, err, errlen) < 0)
+	if (query_sql_where(&q, f, WHERE_REPORT, err, errlen) < 0)
 		goto out;
 	query_sql_add(&q, " ORDER BY r.day DESC, r.id DESC LIMIT ");
 	query_sql_int(&q, limit);
 	query_sql_add(&q, " OFFSET ");
 	query_sql_int(&q, offset);
-	if (query_sql_prepare(st, &q, &s, err, errlen) < 0)
+	if (sqlite_sql_prepare(st, &q, &s, err, errlen) < 0)
 		goto out;
 	l.entries = xcalloc((size_t)limit, sizeof(*l.entries));
 	while ((step = sqlite3_step(s)) == SQLITE_ROW && l.n < (size_t)limit) {
@@ -153,7 +92,7 @@ int query_reports(struct store *st, const struct query_filter *f, int64_t offset
 		e->provenance = query_column_strdup(s, 11);
 	}
 	if (step != SQLITE_DONE && step != SQLITE_ROW) {
-		store_fail(st, err, errlen, "cannot list reports");
+		sqlite_fail(st, err, errlen, "cannot list reports");
 		goto out;
 	}
 	*out = l;
@@ -166,60 +105,6 @@ out:
 	return rc;
 }
 
-static void query_source_free(struct query_source_detail *src)
-{
-	free(src->kind);
-	free(src->name);
-	free(src->message_id);
-	free(src->mail_from);
-	free(src->mail_date);
-	free(src->subject);
-	free(src->tls_report_domain);
-	free(src->tls_report_submitter);
-	free(src->auth_headers);
-	free(src->dkim);
-	free(src->dkim_domain);
-	free(src->dkim_ar);
-}
-
-void query_report_detail_free(struct query_report_detail *d)
-{
-	size_t i, j;
-
-	if (d == NULL)
-		return;
-	for (i = 0; i < d->n_policies; i++) {
-		struct query_policy_detail *p = &d->policies[i];
-
-		for (j = 0; j < p->n_failures; j++) {
-			struct query_failure_detail *fl = &p->failures[j];
-
-			free(fl->result_type);
-			free(fl->sending_mta_ip);
-			free(fl->receiving_mx_hostname);
-			free(fl->receiving_mx_helo);
-			free(fl->receiving_ip);
-			free(fl->additional_information);
-			free(fl->failure_reason_code);
-		}
-		free(p->failures);
-		free(p->policy_type);
-		free(p->policy_domain);
-		free(p->policy_domain_source);
-		free(p->policy_strings);
-		free(p->mx_hosts);
-	}
-	free(d->policies);
-	query_source_free(&d->source);
-	free(d->organization);
-	free(d->report_id);
-	free(d->contact_info);
-	free(d->quirks);
-	free(d->raw_json);
-	free(d->provenance);
-	memset(d, 0, sizeof(*d));
-}
-
 #define SQL_REPORT_GET                                                                             \
 	"SELECT r.organization, r.report_id, r.contact_info, r.start_time, r.end_time, r.day,"     \
 	" r.successful_sessions, r.failed_sessions, w.sha256, w.gz, s.id, s.kind, s.name,"         \
@@ -230,8 +115,8 @@ void query_report_detail_free(struct query_report_detail *d)
 	" JOIN raw_report w ON w.id = r.raw_id LEFT JOIN source s ON s.id = r.source_id"           \
 	" WHERE r.id = ?1"
 
-static int query_report_head(struct store *st, int64_t id, struct query_report_detail *d, char *err,
-                             size_t errlen)
+static int query_report_head(struct sqlite_store *st, int64_t id, struct query_report_detail *d,
+                             char *err, size_t errlen)
 {
 	sqlite3_stmt *s = NULL;
 	const void *sha, *gz;
@@ -241,7 +126,7 @@ static int query_report_head(struct store *st, int64_t id, struct query_report_d
 	char why[ERR_LINE_MAX];
 
 	if (sqlite3_prepare_v2(st->db, SQL_REPORT_GET, -1, &s, NULL) != SQLITE_OK)
-		return store_fail(st, err, errlen, "cannot read report");
+		return sqlite_fail(st, err, errlen, "cannot read report");
 	sqlite3_bind_int64(s, 1, id);
 	step = sqlite3_step(s);
 	if (step == SQLITE_DONE) {
@@ -249,7 +134,7 @@ static int query_report_head(struct store *st, int64_t id, struct query_report_d
 		goto out;
 	}
 	if (step != SQLITE_ROW) {
-		store_fail(st, err, errlen, "cannot read report");
+		sqlite_fail(st, err, errlen, "cannot read report");
 		goto out;
 	}
 	d->id = id;
@@ -299,7 +184,7 @@ out:
 
 /* Policies in report order, and each one's failure details in stored
  * order. Counts are bounded by the parser's limits at ingest. */
-static int query_report_policies(struct store *st, struct query_report_detail *d, char *err,
+static int query_report_policies(struct sqlite_store *st, struct query_report_detail *d, char *err,
                                  size_t errlen)
 {
 	sqlite3_stmt *ps = NULL, *fs = NULL;
@@ -319,7 +204,7 @@ static int query_report_policies(struct store *st, struct query_report_detail *d
 	        " failure_reason_code, failed_sessions FROM failure WHERE policy = ?1"
 	        " ORDER BY id",
 	        -1, &fs, NULL) != SQLITE_OK) {
-		store_fail(st, err, errlen, "cannot read policies");
+		sqlite_fail(st, err, errlen, "cannot read policies");
 		goto out;
 	}
 	sqlite3_bind_int64(ps, 1, d->id);
@@ -361,12 +246,12 @@ static int query_report_policies(struct store *st, struct query_report_detail *d
 			fl->failed_sessions = sqlite3_column_int64(fs, 7);
 		}
 		if (step != SQLITE_DONE) {
-			store_fail(st, err, errlen, "cannot read failure details");
+			sqlite_fail(st, err, errlen, "cannot read failure details");
 			goto out;
 		}
 	}
 	if (step != SQLITE_DONE) {
-		store_fail(st, err, errlen, "cannot read policies");
+		sqlite_fail(st, err, errlen, "cannot read policies");
 		goto out;
 	}
 	rc = 0;
@@ -376,9 +261,10 @@ out:
 	return rc;
 }
 
-int query_report_get(struct store *st, int64_t id, struct query_report_detail *out, char *err,
-                     size_t errlen)
+int sqlite_report_get(struct store *base, int64_t id, struct query_report_detail *out, char *err,
+                      size_t errlen)
 {
+	struct sqlite_store *st = sqlite_of(base);
 	struct query_report_detail d;
 
 	memset(&d, 0, sizeof(d));

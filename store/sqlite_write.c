@@ -1,21 +1,15 @@
 /*
- * sqlite_write.c - adding reports, their aggregates and quarantine records.
- * Input: validated reports (untrusted text, bound as parameters) and raw
- * input bytes.
+ * sqlite_write.c - adding a report's record (core/record.h: derived before
+ * the store is called) with its policies, failure details and aggregates.
+ * Input: validated report text (untrusted, bound as parameters) and the
+ * raw gzip bytes.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "digest.h"
-#include "gz.h"
-#include "jsonw.h"
-#include "limits.h"
 #include "report_hash.h"
 #include "sqlite_impl.h"
 #include "store_trust.h"
-#include "tally.h"
-#include "xalloc.h"
 
 #define SQL_FIND_REPORT                                                                            \
 	"SELECT id, content_sha256 FROM report WHERE organization = ?1 AND report_id = ?2"
@@ -60,67 +54,37 @@
 	" policies = policies + excluded.policies,"                                                \
 	" successful_sessions = successful_sessions + excluded.successful_sessions,"               \
 	" failed_sessions = failed_sessions + excluded.failed_sessions"
-#define SQL_FIND_QUARANTINE "SELECT id FROM quarantine WHERE sha256 = ?1 AND released IS NULL"
-#define SQL_ADD_QUARANTINE                                                                         \
-	"INSERT INTO quarantine (received, kind, name, reason, sha256, size, data, truncated)"     \
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
 
-static int store_step_done(struct store *st, sqlite3_stmt *s, const char *what, char *err,
-                           size_t errlen)
+static int sqlite_add_source(struct sqlite_store *st, const struct source_info *src, int64_t *id,
+                             char *err, size_t errlen)
 {
-	if (sqlite3_step(s) != SQLITE_DONE)
-		return store_fail(st, err, errlen, what);
-	return 0;
-}
-
-static int store_add_source(struct store *st, const struct source_info *src, int64_t *id, char *err,
-                            size_t errlen)
-{
-	sqlite3_stmt *s = store_stmt(st, STMT_ADD_SOURCE, SQL_ADD_SOURCE, err, errlen);
+	sqlite3_stmt *s = sqlite_stmt(st, STMT_ADD_SOURCE, SQL_ADD_SOURCE, err, errlen);
 
 	if (s == NULL)
 		return -1;
-	store_bind_text(s, 1, src->kind);
-	store_bind_text(s, 2, src->name);
+	sqlite_bind_text(s, 1, src->kind);
+	sqlite_bind_text(s, 2, src->name);
 	sqlite3_bind_int64(s, 3, src->received);
-	store_bind_text(s, 4, src->message_id);
-	store_bind_text(s, 5, src->mail_from);
-	store_bind_text(s, 6, src->mail_date);
-	store_bind_text(s, 7, src->subject);
-	store_bind_text(s, 8, src->tls_report_domain);
-	store_bind_text(s, 9, src->tls_report_submitter);
-	store_bind_text(s, 10, src->auth_headers);
-	store_bind_text(s, 11, src->dkim);
-	store_bind_text(s, 12, src->dkim_domain);
-	store_bind_text(s, 13, src->dkim_ar);
-	if (store_step_done(st, s, "cannot add source", err, errlen) < 0)
+	sqlite_bind_text(s, 4, src->message_id);
+	sqlite_bind_text(s, 5, src->mail_from);
+	sqlite_bind_text(s, 6, src->mail_date);
+	sqlite_bind_text(s, 7, src->subject);
+	sqlite_bind_text(s, 8, src->tls_report_domain);
+	sqlite_bind_text(s, 9, src->tls_report_submitter);
+	sqlite_bind_text(s, 10, src->auth_headers);
+	sqlite_bind_text(s, 11, src->dkim);
+	sqlite_bind_text(s, 12, src->dkim_domain);
+	sqlite_bind_text(s, 13, src->dkim_ar);
+	if (sqlite_step_done(st, s, "cannot add source", err, errlen) < 0)
 		return -1;
 	*id = sqlite3_last_insert_rowid(st->db);
 	return 0;
 }
 
-/* A JSON array of strings, or NULL for none. Caller frees. */
-static char *store_json_list(const char *const *list, size_t n)
+static int sqlite_add_policies(struct sqlite_store *st, const struct report_record *rec,
+                               int64_t report_rowid, char *err, size_t errlen)
 {
-	struct strbuf sb;
-	struct jsonw w;
-	size_t i;
-
-	if (n == 0)
-		return NULL;
-	strbuf_init(&sb, (size_t)LIMIT_POLICY_STRINGS * (LIMIT_STRING_BYTES * 6 + 4) + 16);
-	jsonw_init(&w, &sb, 0);
-	jsonw_array_begin(&w);
-	for (i = 0; i < n; i++)
-		jsonw_string(&w, list[i]);
-	jsonw_array_end(&w);
-	return strbuf_detach(&sb, NULL);
-}
-
-static int store_add_policies(struct store *st, const struct report *r,
-                              const struct store_derived *d, int64_t report_rowid, char *err,
-                              size_t errlen)
-{
+	const struct report *r = rec->r;
 	sqlite3_stmt *ps, *fs;
 	size_t i, j;
 
@@ -128,195 +92,150 @@ static int store_add_policies(struct store *st, const struct report *r,
 		const struct report_policy *p = &r->policies[i];
 		int64_t policy_rowid;
 
-		if ((ps = store_stmt(st, STMT_ADD_POLICY, SQL_ADD_POLICY, err, errlen)) == NULL)
+		if ((ps = sqlite_stmt(st, STMT_ADD_POLICY, SQL_ADD_POLICY, err, errlen)) == NULL)
 			return -1;
 		sqlite3_bind_int64(ps, 1, report_rowid);
 		sqlite3_bind_int64(ps, 2, (int64_t)i);
-		store_bind_text(ps, 3, p->policy_type);
-		store_bind_text(ps, 4, p->policy_domain);
-		store_bind_text(ps, 5, d->policy_strings[i]);
-		store_bind_text(ps, 6, d->mx_hosts[i]);
+		sqlite_bind_text(ps, 3, p->policy_type);
+		sqlite_bind_text(ps, 4, p->policy_domain);
+		sqlite_bind_text(ps, 5, rec->policy_strings[i]);
+		sqlite_bind_text(ps, 6, rec->mx_hosts[i]);
 		sqlite3_bind_int64(ps, 7, p->successful_sessions);
 		sqlite3_bind_int64(ps, 8, p->failed_sessions);
-		store_bind_text(ps, 9, p->policy_domain_source);
-		if (store_step_done(st, ps, "cannot add policy", err, errlen) < 0)
+		sqlite_bind_text(ps, 9, p->policy_domain_source);
+		if (sqlite_step_done(st, ps, "cannot add policy", err, errlen) < 0)
 			return -1;
 		policy_rowid = sqlite3_last_insert_rowid(st->db);
 		for (j = 0; j < p->n_failures; j++) {
 			const struct report_failure *f = &p->failures[j];
 
-			if ((fs = store_stmt(st, STMT_ADD_FAILURE, SQL_ADD_FAILURE, err, errlen)) ==
-			    NULL)
+			if ((fs = sqlite_stmt(st, STMT_ADD_FAILURE, SQL_ADD_FAILURE, err,
+			                      errlen)) == NULL)
 				return -1;
 			sqlite3_bind_int64(fs, 1, policy_rowid);
-			store_bind_text(fs, 2, f->result_type);
-			store_bind_text(fs, 3, f->sending_mta_ip);
-			store_bind_text(fs, 4, f->receiving_mx_hostname);
-			store_bind_text(fs, 5, f->receiving_mx_helo);
-			store_bind_text(fs, 6, f->receiving_ip);
-			store_bind_text(fs, 7, f->additional_information);
-			store_bind_text(fs, 8, f->failure_reason_code);
+			sqlite_bind_text(fs, 2, f->result_type);
+			sqlite_bind_text(fs, 3, f->sending_mta_ip);
+			sqlite_bind_text(fs, 4, f->receiving_mx_hostname);
+			sqlite_bind_text(fs, 5, f->receiving_mx_helo);
+			sqlite_bind_text(fs, 6, f->receiving_ip);
+			sqlite_bind_text(fs, 7, f->additional_information);
+			sqlite_bind_text(fs, 8, f->failure_reason_code);
 			sqlite3_bind_int64(fs, 9, f->failed_sessions);
-			if (store_step_done(st, fs, "cannot add failure detail", err, errlen) < 0)
+			if (sqlite_step_done(st, fs, "cannot add failure detail", err, errlen) < 0)
 				return -1;
 		}
 	}
 	return 0;
 }
 
-int store_add_aggregates(struct store *st, const struct report *r, const struct tally *t, char *err,
-                         size_t errlen)
+int sqlite_add_aggregates(struct sqlite_store *st, const struct report *r, const struct tally *t,
+                          char *err, size_t errlen)
 {
 	int64_t day = report_day(r);
 	sqlite3_stmt *s;
 	size_t i;
 
 	for (i = 0; i < t->n_domains; i++) {
-		if ((s = store_stmt(st, STMT_AGG_DOMAIN, SQL_AGG_DOMAIN, err, errlen)) == NULL)
+		if ((s = sqlite_stmt(st, STMT_AGG_DOMAIN, SQL_AGG_DOMAIN, err, errlen)) == NULL)
 			return -1;
 		sqlite3_bind_int64(s, 1, day);
-		store_bind_text(s, 2, t->domains[i].policy_domain);
-		store_bind_text(s, 3, r->organization_name);
+		sqlite_bind_text(s, 2, t->domains[i].policy_domain);
+		sqlite_bind_text(s, 3, r->organization_name);
 		sqlite3_bind_int64(s, 4, t->domains[i].successful_sessions);
 		sqlite3_bind_int64(s, 5, t->domains[i].failed_sessions);
-		if (store_step_done(st, s, "cannot update domain totals", err, errlen) < 0)
+		if (sqlite_step_done(st, s, "cannot update domain totals", err, errlen) < 0)
 			return -1;
 	}
 	for (i = 0; i < t->n_failures; i++) {
-		if ((s = store_stmt(st, STMT_AGG_FAILURE, SQL_AGG_FAILURE, err, errlen)) == NULL)
+		if ((s = sqlite_stmt(st, STMT_AGG_FAILURE, SQL_AGG_FAILURE, err, errlen)) == NULL)
 			return -1;
 		sqlite3_bind_int64(s, 1, day);
-		store_bind_text(s, 2, t->failures[i].policy_domain);
-		store_bind_text(s, 3, r->organization_name);
-		store_bind_text(s, 4, t->failures[i].mx_host);
-		store_bind_text(s, 5, t->failures[i].result_type);
+		sqlite_bind_text(s, 2, t->failures[i].policy_domain);
+		sqlite_bind_text(s, 3, r->organization_name);
+		sqlite_bind_text(s, 4, t->failures[i].mx_host);
+		sqlite_bind_text(s, 5, t->failures[i].result_type);
 		sqlite3_bind_int64(s, 6, t->failures[i].failed_sessions);
-		if (store_step_done(st, s, "cannot update failure totals", err, errlen) < 0)
+		if (sqlite_step_done(st, s, "cannot update failure totals", err, errlen) < 0)
 			return -1;
 	}
 	for (i = 0; i < t->n_mxs; i++) {
-		if ((s = store_stmt(st, STMT_AGG_MX, SQL_AGG_MX, err, errlen)) == NULL)
+		if ((s = sqlite_stmt(st, STMT_AGG_MX, SQL_AGG_MX, err, errlen)) == NULL)
 			return -1;
 		sqlite3_bind_int64(s, 1, day);
-		store_bind_text(s, 2, t->mxs[i].policy_domain);
-		store_bind_text(s, 3, r->organization_name);
-		store_bind_text(s, 4, t->mxs[i].mx_host);
+		sqlite_bind_text(s, 2, t->mxs[i].policy_domain);
+		sqlite_bind_text(s, 3, r->organization_name);
+		sqlite_bind_text(s, 4, t->mxs[i].mx_host);
 		sqlite3_bind_int64(s, 5, t->mxs[i].failed_sessions);
-		if (store_step_done(st, s, "cannot update failures by MX", err, errlen) < 0)
+		if (sqlite_step_done(st, s, "cannot update failures by MX", err, errlen) < 0)
 			return -1;
 	}
 	for (i = 0; i < t->n_types; i++) {
-		if ((s = store_stmt(st, STMT_AGG_TYPE, SQL_AGG_TYPE, err, errlen)) == NULL)
+		if ((s = sqlite_stmt(st, STMT_AGG_TYPE, SQL_AGG_TYPE, err, errlen)) == NULL)
 			return -1;
 		sqlite3_bind_int64(s, 1, day);
-		store_bind_text(s, 2, t->types[i].policy_domain);
-		store_bind_text(s, 3, r->organization_name);
-		store_bind_text(s, 4, t->types[i].policy_type);
+		sqlite_bind_text(s, 2, t->types[i].policy_domain);
+		sqlite_bind_text(s, 3, r->organization_name);
+		sqlite_bind_text(s, 4, t->types[i].policy_type);
 		sqlite3_bind_int64(s, 5, t->types[i].policies);
 		sqlite3_bind_int64(s, 6, t->types[i].successful_sessions);
 		sqlite3_bind_int64(s, 7, t->types[i].failed_sessions);
-		if (store_step_done(st, s, "cannot update policy-type totals", err, errlen) < 0)
+		if (sqlite_step_done(st, s, "cannot update policy-type totals", err, errlen) < 0)
 			return -1;
 	}
 	return 0;
 }
 
-void store_derive(const struct report *r, const uint8_t *json, size_t json_len, const uint8_t *gz,
-                  struct store_derived *d)
-{
-	size_t i, n = r->n_policies ? r->n_policies : 1;
-
-	memset(d, 0, sizeof(*d));
-	digest_sha256(json, json_len, d->sha256);
-	report_content_hash(r, d->content_sha256);
-	tally_report(r, &d->tally);
-	d->policy_strings = xcalloc(n, sizeof(*d->policy_strings));
-	d->mx_hosts = xcalloc(n, sizeof(*d->mx_hosts));
-	for (i = 0; i < r->n_policies; i++) {
-		const struct report_policy *p = &r->policies[i];
-
-		d->policy_strings[i] = store_json_list(p->policy_strings, p->n_policy_strings);
-		d->mx_hosts[i] = store_json_list(p->mx_hosts, p->n_mx_hosts);
-	}
-	if (gz == NULL)
-		gz_deflate(json, json_len, &d->own_gz, &d->own_gz_len);
-}
-
-void store_derived_free(const struct report *r, struct store_derived *d)
-{
-	size_t i;
-
-	if (d->policy_strings != NULL || d->mx_hosts != NULL)
-		for (i = 0; i < r->n_policies; i++) {
-			free(d->policy_strings != NULL ? d->policy_strings[i] : NULL);
-			free(d->mx_hosts != NULL ? d->mx_hosts[i] : NULL);
-		}
-	free(d->policy_strings);
-	free(d->mx_hosts);
-	free(d->own_gz);
-	tally_free(&d->tally);
-	memset(d, 0, sizeof(*d));
-}
-
 /* Everything of one report, inside the caller's batch. */
-static int store_add_report_rows(struct store *st, const struct report *r,
-                                 const struct store_derived *d, size_t json_len, const uint8_t *gz,
-                                 size_t gz_len, int64_t source_id, const char *provenance,
-                                 int64_t *id, char *err, size_t errlen)
+static int sqlite_add_report_rows(struct sqlite_store *st, const struct report_record *rec,
+                                  int64_t source_id, const char *provenance, int64_t *id, char *err,
+                                  size_t errlen)
 {
-	const struct tally *t = &d->tally;
+	const struct report *r = rec->r;
 	char quirks[512];
 	sqlite3_stmt *s;
 	int64_t raw_id, report_rowid;
 
-	if (gz == NULL) {
-		gz = d->own_gz;
-		gz_len = d->own_gz_len;
-	}
-	if ((s = store_stmt(st, STMT_ADD_RAW, SQL_ADD_RAW, err, errlen)) == NULL)
+	if ((s = sqlite_stmt(st, STMT_ADD_RAW, SQL_ADD_RAW, err, errlen)) == NULL)
 		return -1;
-	sqlite3_bind_blob(s, 1, d->sha256, sizeof(d->sha256), SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, (int64_t)json_len);
-	sqlite3_bind_blob64(s, 3, gz, gz_len, SQLITE_STATIC);
-	if (store_step_done(st, s, "cannot add raw report", err, errlen) < 0)
+	sqlite3_bind_blob(s, 1, rec->sha256, sizeof(rec->sha256), SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, (int64_t)rec->json_len);
+	sqlite3_bind_blob64(s, 3, rec->gz, rec->gz_len, SQLITE_STATIC);
+	if (sqlite_step_done(st, s, "cannot add raw report", err, errlen) < 0)
 		return -1;
 	raw_id = sqlite3_last_insert_rowid(st->db);
 
-	if ((s = store_stmt(st, STMT_ADD_REPORT, SQL_ADD_REPORT, err, errlen)) == NULL)
+	if ((s = sqlite_stmt(st, STMT_ADD_REPORT, SQL_ADD_REPORT, err, errlen)) == NULL)
 		return -1;
-	store_bind_text(s, 1, r->organization_name);
-	store_bind_text(s, 2, r->report_id);
-	store_bind_text(s, 3, r->contact_info);
+	sqlite_bind_text(s, 1, r->organization_name);
+	sqlite_bind_text(s, 2, r->report_id);
+	sqlite_bind_text(s, 3, r->contact_info);
 	sqlite3_bind_int64(s, 4, r->start_time);
 	sqlite3_bind_int64(s, 5, r->end_time);
-	sqlite3_bind_int64(s, 6, report_day(r));
-	sqlite3_bind_int64(s, 7, t->successful_sessions);
-	sqlite3_bind_int64(s, 8, t->failed_sessions);
+	sqlite3_bind_int64(s, 6, rec->day);
+	sqlite3_bind_int64(s, 7, rec->tally.successful_sessions);
+	sqlite3_bind_int64(s, 8, rec->tally.failed_sessions);
 	sqlite3_bind_int64(s, 9, raw_id);
 	if (source_id > 0)
 		sqlite3_bind_int64(s, 10, source_id);
-	sqlite3_bind_blob(s, 11, d->content_sha256, sizeof(d->content_sha256), SQLITE_STATIC);
-	store_bind_text(s, 12, provenance);
-	store_bind_text(s, 13, report_quirks_text(r, quirks, sizeof(quirks)));
-	if (store_step_done(st, s, "cannot add report", err, errlen) < 0)
+	sqlite3_bind_blob(s, 11, rec->content_sha256, sizeof(rec->content_sha256), SQLITE_STATIC);
+	sqlite_bind_text(s, 12, provenance);
+	sqlite_bind_text(s, 13, report_quirks_text(r, quirks, sizeof(quirks)));
+	if (sqlite_step_done(st, s, "cannot add report", err, errlen) < 0)
 		return -1;
 	report_rowid = sqlite3_last_insert_rowid(st->db);
-	if (store_add_policies(st, r, d, report_rowid, err, errlen) < 0 ||
-	    store_add_aggregates(st, r, t, err, errlen) < 0)
+	if (sqlite_add_policies(st, rec, report_rowid, err, errlen) < 0 ||
+	    sqlite_add_aggregates(st, r, &rec->tally, err, errlen) < 0)
 		return -1;
 	*id = report_rowid;
 	return 0;
 }
 
-/* store_add_report and store_add_derived: with d NULL, what is derived
- * from the report is made here, and only for a report not yet stored. */
-static int store_add(struct store *st, const struct report *r, const struct store_derived *d,
-                     const uint8_t *json, size_t json_len, const uint8_t *gz, size_t gz_len,
-                     const struct source_info *src, int64_t *source_id, int64_t *id,
-                     enum store_outcome *outcome, char *err, size_t errlen)
+int sqlite_add_report(struct store *base, const struct report_record *rec,
+                      const struct source_info *src, int64_t *source_id, int64_t *id,
+                      enum store_outcome *outcome, char *err, size_t errlen)
 {
-	struct store_derived own;
-	uint8_t hash[REPORT_HASH_LEN];
+	struct sqlite_store *st = sqlite_of(base);
+	const struct report *r = rec->r;
 	const void *stored_hash;
 	sqlite3_stmt *s;
 	int step, rc, superseding = 0;
@@ -325,22 +244,19 @@ static int store_add(struct store *st, const struct report *r, const struct stor
 		snprintf(err, errlen, "internal error: store_add_report outside a batch");
 		return -1;
 	}
-	if ((s = store_stmt(st, STMT_FIND_REPORT, SQL_FIND_REPORT, err, errlen)) == NULL)
+	if ((s = sqlite_stmt(st, STMT_FIND_REPORT, SQL_FIND_REPORT, err, errlen)) == NULL)
 		return -1;
-	store_bind_text(s, 1, r->organization_name);
-	store_bind_text(s, 2, r->report_id);
+	sqlite_bind_text(s, 1, r->organization_name);
+	sqlite_bind_text(s, 2, r->report_id);
 	step = sqlite3_step(s);
 	if (step != SQLITE_ROW && step != SQLITE_DONE)
-		return store_fail(st, err, errlen, "cannot look up report");
+		return sqlite_fail(st, err, errlen, "cannot look up report");
 	if (step == SQLITE_ROW) {
 		*id = sqlite3_column_int64(s, 0);
-		if (d != NULL)
-			memcpy(hash, d->content_sha256, sizeof(hash));
-		else
-			report_content_hash(r, hash);
 		stored_hash = sqlite3_column_blob(s, 1);
-		if (stored_hash != NULL && sqlite3_column_bytes(s, 1) == (int)sizeof(hash) &&
-		    memcmp(stored_hash, hash, sizeof(hash)) == 0) {
+		if (stored_hash != NULL &&
+		    sqlite3_column_bytes(s, 1) == (int)sizeof(rec->content_sha256) &&
+		    memcmp(stored_hash, rec->content_sha256, sizeof(rec->content_sha256)) == 0) {
 			*outcome = STORE_DUPLICATE;
 			sqlite3_reset(s);
 			return 0;
@@ -348,97 +264,25 @@ static int store_add(struct store *st, const struct report *r, const struct stor
 		sqlite3_reset(s);
 		/* the same key with other content (or a report stored before
 		 * content was hashed): docs/trust.md */
-		rc = store_trust_resolve(st, *id, hash, src, outcome, err, errlen);
+		rc = sqlite_trust_resolve(st, *id, rec->content_sha256, src, outcome, err, errlen);
 		if (rc < 0)
-			store_rollback(st);
+			sqlite_rollback(&st->base);
 		if (rc <= 0)
 			return rc;
 		superseding = 1;
 	}
-	memset(&own, 0, sizeof(own));
-	if (d == NULL) {
-		store_derive(r, json, json_len, gz, &own);
-		d = &own;
-	}
 	/* No savepoint per report: SQLite writes every page a savepoint
 	 * touches to a sub-journal, which cost more than the report itself.
-	 * Any failure here is a database error, and the caller then rolls the
-	 * whole batch back (ingest.c), so a report is still stored whole or
-	 * not at all. */
-	rc = 0;
-	if ((*source_id == 0 && store_add_source(st, src, source_id, err, errlen) < 0) ||
-	    store_add_report_rows(st, r, d, json_len, gz, gz_len, *source_id,
-	                          store_source_provenance(src), id, err, errlen) < 0 ||
-	    (superseding && store_trust_superseded(st, *id, err, errlen) < 0)) {
-		store_rollback(st);
+	 * Any failure here is a database error, and the whole batch is rolled
+	 * back, so a report is still stored whole or not at all. */
+	if ((*source_id == 0 && sqlite_add_source(st, src, source_id, err, errlen) < 0) ||
+	    sqlite_add_report_rows(st, rec, *source_id, store_source_provenance(src), id, err,
+	                           errlen) < 0 ||
+	    (superseding && sqlite_trust_superseded(st, *id, err, errlen) < 0)) {
+		sqlite_rollback(&st->base);
 		*source_id = 0;
-		rc = -1;
-	}
-	store_derived_free(r, &own);
-	if (rc == 0)
-		*outcome = superseding ? STORE_SUPERSEDED : STORE_NEW;
-	return rc;
-}
-
-int store_add_report(struct store *st, const struct report *r, const uint8_t *json, size_t json_len,
-                     const uint8_t *gz, size_t gz_len, const struct source_info *src,
-                     int64_t *source_id, int64_t *id, enum store_outcome *outcome, char *err,
-                     size_t errlen)
-{
-	return store_add(st, r, NULL, json, json_len, gz, gz_len, src, source_id, id, outcome, err,
-	                 errlen);
-}
-
-int store_add_derived(struct store *st, const struct report *r, const struct store_derived *d,
-                      size_t json_len, const uint8_t *gz, size_t gz_len,
-                      const struct source_info *src, int64_t *source_id, int64_t *id,
-                      enum store_outcome *outcome, char *err, size_t errlen)
-{
-	return store_add(st, r, d, NULL, json_len, gz, gz_len, src, source_id, id, outcome, err,
-	                 errlen);
-}
-
-int store_add_quarantine(struct store *st, const struct source_info *src, const char *reason,
-                         const uint8_t *data, size_t len, int64_t orig_size, int truncated,
-                         int64_t *id, int *existing, char *err, size_t errlen)
-{
-	uint8_t sha[DIGEST_SHA256_LEN];
-	sqlite3_stmt *s;
-	int step;
-
-	if (!st->in_batch) {
-		snprintf(err, errlen, "internal error: store_add_quarantine outside a batch");
 		return -1;
 	}
-	digest_sha256(data, len, sha);
-	if ((s = store_stmt(st, STMT_FIND_QUARANTINE, SQL_FIND_QUARANTINE, err, errlen)) == NULL)
-		return -1;
-	sqlite3_bind_blob(s, 1, sha, sizeof(sha), SQLITE_STATIC);
-	step = sqlite3_step(s);
-	if (step == SQLITE_ROW) {
-		*id = sqlite3_column_int64(s, 0);
-		*existing = 1;
-		sqlite3_reset(s);
-		return 0;
-	}
-	if (step != SQLITE_DONE)
-		return store_fail(st, err, errlen, "cannot look up quarantine");
-	if ((s = store_stmt(st, STMT_ADD_QUARANTINE, SQL_ADD_QUARANTINE, err, errlen)) == NULL)
-		return -1;
-	sqlite3_bind_int64(s, 1, src->received);
-	store_bind_text(s, 2, src->kind);
-	store_bind_text(s, 3, src->name);
-	store_bind_text(s, 4, reason);
-	sqlite3_bind_blob(s, 5, sha, sizeof(sha), SQLITE_STATIC);
-	sqlite3_bind_int64(s, 6, orig_size);
-	if (len == 0)
-		sqlite3_bind_zeroblob(s, 7, 0); /* NULL data would bind SQL NULL */
-	else
-		sqlite3_bind_blob64(s, 7, data, len, SQLITE_STATIC);
-	sqlite3_bind_int(s, 8, truncated);
-	if (store_step_done(st, s, "cannot add quarantine record", err, errlen) < 0)
-		return -1;
-	*id = sqlite3_last_insert_rowid(st->db);
-	*existing = 0;
+	*outcome = superseding ? STORE_SUPERSEDED : STORE_NEW;
 	return 0;
 }

@@ -1,11 +1,31 @@
 /*
- * store.h - the SQLite report store: the only door to sqlite3.h.
+ * store.h - the report store: the contract the rest of tlswatch uses,
+ * whatever database is behind it. Together with query.h (reads for the
+ * analyzer and the dashboard), query_ip.h (failures by sending IP) and
+ * store_admin.h (retention and checks) it is the only way to the data;
+ * nothing above store/ sees SQL or a database library.
+ *
+ * Design: struct store is opaque. Its first member is a table of
+ * operations (struct store_ops, store_backend.h) that the backend fills
+ * when store_open() opens it; store/store.c dispatches every function of
+ * the contract to its operation, and store/results.c frees every result,
+ * whatever backend filled it. SQLite is the one backend today
+ * (store/sqlite*.c, the only files that include sqlite3.h); a second one
+ * (PostgreSQL) is a second set of files that fills the same table, and
+ * nothing above store/ changes.
+ *
+ * Adding a function to the contract: declare it here (or in query.h ...),
+ * add its operation to struct store_ops, its one-line dispatch to
+ * store.c, and each backend's implementation (for SQLite: sqlite_NAME in
+ * a store/sqlite_*.c, declared in sqlite_impl.h and named in sqlite.c's
+ * sqlite_ops). Writes go in files named for writing (sqlite_write*.c);
+ * query files only read.
  *
  * A writer opens the database read-write (creating and migrating it); a
- * reader opens it read-only with query_only set. Writes happen inside a
- * batch transaction (store_begin / store_commit) that costs one durability
- * barrier; any write error rolls the whole batch back, so a report is
- * stored whole or not at all. Every statement binds its values.
+ * reader opens it read-only. Writes happen inside a batch transaction
+ * (store_begin / store_commit) that costs one durability barrier; any
+ * write error rolls the whole batch back, so a report is stored whole or
+ * not at all. Every value is bound as a parameter, never pasted into SQL.
  *
  * Errors: functions return 0 or -1 with a one-line reason in err.
  */
@@ -15,8 +35,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "report.h"
-#include "tally.h"
+#include "record.h"
 
 struct store;
 
@@ -67,45 +86,17 @@ int store_commit(struct store *st, char *err, size_t errlen);
 void store_rollback(struct store *st);
 int store_in_batch(const struct store *st);
 
-/* What the store derives from a report before writing it: the SHA-256 of
- * its JSON, its figures counted once (tally.h), each policy's
- * policy-string and mx-host lists as JSON arrays, and the gzip bytes when
- * the report did not come as gzip. Pure computation: a caller may make it
- * on another thread (store_derive) and hand it to store_add_derived. */
-struct store_derived {
-	uint8_t sha256[32];
-	uint8_t content_sha256[32]; /* report_content_hash */
-	struct tally tally;
-	char **policy_strings; /* per policy: a JSON array, or NULL */
-	char **mx_hosts;
-	uint8_t *own_gz; /* NULL when the report came as gzip */
-	size_t own_gz_len;
-};
-
-/* Fills d for report r of json (gz: the bytes it came as, or NULL). Cannot
- * fail but for memory, which ends the program. Free with
- * store_derived_free (a zeroed d is a no-op). */
-void store_derive(const struct report *r, const uint8_t *json, size_t json_len, const uint8_t *gz,
-                  struct store_derived *d);
-void store_derived_free(const struct report *r, struct store_derived *d);
-
-/* store_add_report with d = store_derive(r, json, json_len, gz). */
-int store_add_derived(struct store *st, const struct report *r, const struct store_derived *d,
-                      size_t json_len, const uint8_t *gz, size_t gz_len,
-                      const struct source_info *src, int64_t *source_id, int64_t *id,
-                      enum store_outcome *outcome, char *err, size_t errlen);
-
-/* Adds a validated report with its JSON (and, when the input was gzip, the
- * original compressed bytes; else gz may be NULL and the JSON is compressed
- * here). A report whose (organization, report-id) is already stored is a
- * duplicate: nothing is written and *outcome says so. src is recorded with
- * the first new report of an input: *source_id is 0 until then, and the
- * caller passes it back for the input's further reports. Must be in a
- * batch. */
-int store_add_report(struct store *st, const struct report *r, const uint8_t *json, size_t json_len,
-                     const uint8_t *gz, size_t gz_len, const struct source_info *src,
-                     int64_t *source_id, int64_t *id, enum store_outcome *outcome, char *err,
-                     size_t errlen);
+/* Adds a validated report's record (core/record.h: derived before the
+ * store is called; the store only writes it). A report whose
+ * (organization, report-id) is already stored with the same content
+ * (rec->content_sha256) is a duplicate: nothing is written and *outcome
+ * says so; with other content, a conflict (enum store_outcome). src
+ * is recorded with the first new report of an input: *source_id is 0
+ * until then, and the caller passes it back for the input's further
+ * reports. Must be in a batch; on an error the batch is rolled back. */
+int store_add_report(struct store *st, const struct report_record *rec,
+                     const struct source_info *src, int64_t *source_id, int64_t *id,
+                     enum store_outcome *outcome, char *err, size_t errlen);
 
 /* Keeps a refused input byte-exact. An input whose SHA-256 is already
  * quarantined (and not released) is not stored twice: *existing is set to 1
@@ -188,13 +179,10 @@ int store_imap_state_set(struct store *st, const char *server, const char *user,
                          size_t errlen);
 
 /* Whether any connection has committed to the database since this handle
- * last asked (PRAGMA data_version); the first call on a handle says 1.
+ * last asked (SQLite: PRAGMA data_version); the first call on a handle
+ * says 1.
  * For readers that keep results computed from the store (the dashboard's
  * response cache). 0 with *changed set, or -1 with the reason. */
 int store_data_changed(struct store *st, int *changed, char *err, size_t errlen);
-
-/* Low-level access for core's read modules (query.c): the sqlite3 handle.
- * Returned as void so that only core includes sqlite3.h. */
-void *store_handle(struct store *st);
 
 #endif

@@ -39,6 +39,14 @@ for dir in lib core store collector analyzer web cli; do
 	done
 done
 
+# The store's inside (the backend table, SQLite's shared headers) stays
+# inside store/: above it, only the contract (store.h, query.h, ...).
+for f in $(grep -l '#include "\(store_backend\|sqlite_impl\|sqlite_query_impl\)\.h"' \
+	lib/*.[ch] core/*.[ch] collector/*.[ch] analyzer/*.[ch] web/*.[ch] cli/*.[ch] 2> /dev/null); do
+	echo "$f: includes a header internal to store/ (store_backend.h, sqlite_*impl.h)"
+	status=1
+done
+
 # Each outside library sits behind one door: only these files include it.
 door() {
 	lib=$1

@@ -14,6 +14,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "decode.h"
 #include "digest.h"
 #include "escape.h"
 #include "gz.h"
@@ -283,17 +284,6 @@ void intake_body_append(struct intake *in, struct intake_body *b, const void *da
 	}
 }
 
-static int intake_is_json(const uint8_t *p, size_t len)
-{
-	size_t i = 0;
-
-	if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
-		i = 3;
-	while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
-		i++;
-	return i < len && (p[i] == '{' || p[i] == '[');
-}
-
 /* 1 when the quarantine holds max_bytes or more (read at most once a
  * minute; under write_lock). A database error counts as not full: the
  * store then fails on its own and says so. */
@@ -352,7 +342,7 @@ static int intake_keep(struct intake *in, const uint8_t *data, size_t len,
  * body larger than LIMIT_WEB_QUARANTINE_KEEP_BYTES, or any refused body
  * while the quarantine is full, is kept by intake_keep (a dry run says
  * which: no store is touched by it). */
-static int intake_ingest(struct intake *in, const struct ingest_prepared *p, const uint8_t *data,
+static int intake_ingest(struct intake *in, const struct decoded_input *p, const uint8_t *data,
                          size_t len, const struct source_info *src, struct ingest_result *res,
                          char *err, size_t errlen)
 {
@@ -382,7 +372,7 @@ void intake_finish(struct intake *in, struct intake_body *b, const char *client_
 	const uint8_t *data = (const uint8_t *)strbuf_str(&b->data);
 	struct ingest_result res;
 	struct source_info src;
-	struct ingest_prepared *p = NULL;
+	struct decoded_input *p = NULL;
 	char err[ERR_LINE_MAX], reason[sizeof(res.reason) * 4], why[256];
 	size_t len = b->data.len, decoded;
 	unsigned retry = 0;
@@ -405,17 +395,17 @@ void intake_finish(struct intake *in, struct intake_body *b, const char *client_
 	src.kind = "https";
 	src.name = client_ip;
 	src.received = (int64_t)time(NULL);
-	mail = !gz_is_gzip(data, len) && !intake_is_json(data, len) &&
+	mail = !gz_is_gzip(data, len) && !decode_is_json(data, len) &&
 	       mail_looks_like_message(data, len);
 	if (!mail) {
 		/* decoded before the lock (no store needed); what it inflates
 		 * to beyond the body counts against the day budgets too: a
 		 * 280 KB gzip can hold 27 MB of JSON and 70 MB of database */
-		p = ingest_prepare(data, len, (int64_t)len, 0);
-		decoded = ingest_prepared_bytes(p);
+		p = decode_input(data, len, (int64_t)len, 0);
+		decoded = decode_json_bytes(p);
 		if (decoded > len && budget_charge(in->budget, client_ip, time(NULL), decoded - len,
 		                                   &retry, why, sizeof(why)) < 0) {
-			ingest_prepared_free(p);
+			decode_free(p);
 			log_warnx("intake from %s: refused: %s", esc(client_ip), why);
 			intake_set(r, 429, "%s", why);
 			r->retry_after = retry;
@@ -435,7 +425,7 @@ void intake_finish(struct intake *in, struct intake_body *b, const char *client_
 		rc = intake_ingest(in, p, data, len, &src, &res, err, sizeof(err));
 	}
 	pthread_mutex_unlock(&in->write_lock);
-	ingest_prepared_free(p);
+	decode_free(p);
 	if (rc < 0) {
 		log_error("intake from %s: %s", esc(client_ip), err);
 		intake_set(r, 500, "the report could not be stored; retry later");

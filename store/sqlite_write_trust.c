@@ -1,5 +1,5 @@
 /*
- * sqlite_trust.c - provenance grades and conflicts between two reports
+ * sqlite_write_trust.c - conflicts between two reports
  * under one (organization, report-id) (docs/trust.md). Input: validated
  * reports and our own stored raw reports (parsed again, as untrusted as
  * when they came).
@@ -13,63 +13,39 @@
 #include "limits.h"
 #include "report_hash.h"
 #include "sqlite_impl.h"
+#include "sqlite_query_impl.h"
 #include "store_trust.h"
 #include "tally.h"
 
-const char *const store_provenances[] = {"dkim-verified", "file", "https", "unverified-mail", NULL};
-
-int store_provenance_grade(const char *provenance)
+void sqlite_last_conflict(const struct store *base, int64_t *old_report, int64_t *quarantine_id)
 {
-	int i;
+	const struct sqlite_store *st = sqlite_of_const(base);
 
-	if (provenance == NULL)
-		return 0;
-	for (i = 0; store_provenances[i] != NULL; i++)
-		if (strcmp(store_provenances[i], provenance) == 0)
-			return 4 - i;
-	return 0;
-}
-
-const char *store_source_provenance(const struct source_info *src)
-{
-	if (src->provenance != NULL)
-		return src->provenance;
-	if (src->kind == NULL)
-		return "file";
-	if (strcmp(src->kind, "https") == 0)
-		return "https";
-	if (strcmp(src->kind, "mail") == 0 || strcmp(src->kind, "imap") == 0)
-		return "unverified-mail";
-	return "file";
-}
-
-void store_last_conflict(const struct store *st, int64_t *old_report, int64_t *quarantine_id)
-{
 	*old_report = st->conflict_old_report;
 	*quarantine_id = st->conflict_quarantine;
 }
 
 /* One statement with up to two bound values (int64 ?1, text or int64 ?2),
  * run to completion. */
-static int trust_run(struct store *st, const char *sql, int64_t a, const char *text, int64_t b,
-                     char *err, size_t errlen)
+static int trust_run(struct sqlite_store *st, const char *sql, int64_t a, const char *text,
+                     int64_t b, char *err, size_t errlen)
 {
 	sqlite3_stmt *s = NULL;
 	int rc = -1;
 
 	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
-		store_fail(st, err, errlen, "cannot prepare");
+		sqlite_fail(st, err, errlen, "cannot prepare");
 		goto out;
 	}
 	sqlite3_bind_int64(s, 1, a);
 	if (sqlite3_bind_parameter_count(s) >= 2) {
 		if (text != NULL)
-			store_bind_text(s, 2, text);
+			sqlite_bind_text(s, 2, text);
 		else
 			sqlite3_bind_int64(s, 2, b);
 	}
 	if (sqlite3_step(s) != SQLITE_DONE) {
-		store_fail(st, err, errlen, "cannot resolve a conflict");
+		sqlite_fail(st, err, errlen, "cannot resolve a conflict");
 		goto out;
 	}
 	rc = 0;
@@ -79,7 +55,7 @@ out:
 }
 
 /* Backfills a report stored before content was hashed. */
-static int trust_set_hash(struct store *st, int64_t id, const uint8_t *hash, char *err,
+static int trust_set_hash(struct sqlite_store *st, int64_t id, const uint8_t *hash, char *err,
                           size_t errlen)
 {
 	sqlite3_stmt *s = NULL;
@@ -87,13 +63,13 @@ static int trust_set_hash(struct store *st, int64_t id, const uint8_t *hash, cha
 
 	if (sqlite3_prepare_v2(st->db, "UPDATE report SET content_sha256 = ?2 WHERE id = ?1", -1,
 	                       &s, NULL) != SQLITE_OK) {
-		store_fail(st, err, errlen, "cannot prepare");
+		sqlite_fail(st, err, errlen, "cannot prepare");
 		goto out;
 	}
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_blob(s, 2, hash, REPORT_HASH_LEN, SQLITE_STATIC);
 	if (sqlite3_step(s) != SQLITE_DONE) {
-		store_fail(st, err, errlen, "cannot record a report's content hash");
+		sqlite_fail(st, err, errlen, "cannot record a report's content hash");
 		goto out;
 	}
 	rc = 0;
@@ -125,7 +101,7 @@ static int trust_parse_raw(const void *gz, int gz_len, struct report **r, char *
  * stored for it: after a report left, the figures are exactly those of a
  * store that never saw it. Conflicts are rare and a day of one reporter
  * holds few reports, so this stays cheap. */
-static int trust_reaggregate(struct store *st, int64_t day, const char *org, char *err,
+static int trust_reaggregate(struct sqlite_store *st, int64_t day, const char *org, char *err,
                              size_t errlen)
 {
 	static const char *const clear[] = {
@@ -147,18 +123,18 @@ static int trust_reaggregate(struct store *st, int64_t day, const char *org, cha
 	                       "SELECT rr.gz FROM report r JOIN raw_report rr ON rr.id = r.raw_id"
 	                       " WHERE r.day = ?1 AND r.organization = ?2 ORDER BY r.id",
 	                       -1, &s, NULL) != SQLITE_OK) {
-		store_fail(st, err, errlen, "cannot prepare");
+		sqlite_fail(st, err, errlen, "cannot prepare");
 		goto out;
 	}
 	sqlite3_bind_int64(s, 1, day);
-	store_bind_text(s, 2, org);
+	sqlite_bind_text(s, 2, org);
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		if (trust_parse_raw(sqlite3_column_blob(s, 0), sqlite3_column_bytes(s, 0), &r, err,
 		                    errlen) < 0)
 			goto out;
 		memset(&t, 0, sizeof(t));
 		tally_report(r, &t);
-		step = store_add_aggregates(st, r, &t, err, errlen);
+		step = sqlite_add_aggregates(st, r, &t, err, errlen);
 		tally_free(&t);
 		report_free(r);
 		r = NULL;
@@ -166,7 +142,7 @@ static int trust_reaggregate(struct store *st, int64_t day, const char *org, cha
 			goto out;
 	}
 	if (step != SQLITE_DONE) {
-		store_fail(st, err, errlen, "cannot read reports again");
+		sqlite_fail(st, err, errlen, "cannot read reports again");
 		goto out;
 	}
 	rc = 0;
@@ -178,7 +154,7 @@ out:
 
 /* Removes stored report id (it lost a conflict) from every table and
  * aggregate; its raw bytes go to quarantine with reason. */
-static int trust_remove(struct store *st, int64_t id, sqlite3_stmt *old, const char *reason,
+static int trust_remove(struct sqlite_store *st, int64_t id, sqlite3_stmt *old, const char *reason,
                         char *err, size_t errlen)
 {
 	static const char *const drop[] = {
@@ -189,7 +165,7 @@ static int trust_remove(struct store *st, int64_t id, sqlite3_stmt *old, const c
 	};
 	struct source_info qsrc;
 	const char *prov = (const char *)sqlite3_column_text(old, 1);
-	char *org = store_column_strdup(old, 3);
+	char *org = query_column_strdup(old, 3);
 	int64_t day = sqlite3_column_int64(old, 2), raw_id = sqlite3_column_int64(old, 4);
 	int64_t source_id = sqlite3_column_int64(old, 5), qid;
 	int existing, rc = -1;
@@ -202,9 +178,10 @@ static int trust_remove(struct store *st, int64_t id, sqlite3_stmt *old, const c
 	qsrc.name = (const char *)sqlite3_column_text(old, 8);
 	qsrc.received = sqlite3_column_type(old, 9) != SQLITE_NULL ? sqlite3_column_int64(old, 9)
 	                                                           : (int64_t)time(NULL);
-	if (store_add_quarantine(st, &qsrc, reason, sqlite3_column_blob(old, 6),
-	                         (size_t)sqlite3_column_bytes(old, 6), sqlite3_column_bytes(old, 6),
-	                         0, &qid, &existing, err, errlen) < 0 ||
+	if (sqlite_add_quarantine(&st->base, &qsrc, reason, sqlite3_column_blob(old, 6),
+	                          (size_t)sqlite3_column_bytes(old, 6),
+	                          sqlite3_column_bytes(old, 6), 0, &qid, &existing, err,
+	                          errlen) < 0 ||
 	    trust_run(st, "UPDATE quarantine SET provenance = ?2 WHERE id = ?1", qid,
 	              prov != NULL ? prov : "file", 0, err, errlen) < 0)
 		goto out;
@@ -227,9 +204,9 @@ out:
 	return rc;
 }
 
-int store_trust_resolve(struct store *st, int64_t id, const uint8_t *content_sha256,
-                        const struct source_info *src, enum store_outcome *outcome, char *err,
-                        size_t errlen)
+int sqlite_trust_resolve(struct sqlite_store *st, int64_t id, const uint8_t *content_sha256,
+                         const struct source_info *src, enum store_outcome *outcome, char *err,
+                         size_t errlen)
 {
 	sqlite3_stmt *s = NULL;
 	struct report *r = NULL;
@@ -244,12 +221,12 @@ int store_trust_resolve(struct store *st, int64_t id, const uint8_t *content_sha
 	                       " FROM report r JOIN raw_report rr ON rr.id = r.raw_id"
 	                       " LEFT JOIN source s ON s.id = r.source_id WHERE r.id = ?1",
 	                       -1, &s, NULL) != SQLITE_OK) {
-		store_fail(st, err, errlen, "cannot prepare");
+		sqlite_fail(st, err, errlen, "cannot prepare");
 		goto out;
 	}
 	sqlite3_bind_int64(s, 1, id);
 	if (sqlite3_step(s) != SQLITE_ROW) {
-		store_fail(st, err, errlen, "cannot read a stored report");
+		sqlite_fail(st, err, errlen, "cannot read a stored report");
 		goto out;
 	}
 	if (sqlite3_column_bytes(s, 0) == REPORT_HASH_LEN) {
@@ -293,96 +270,17 @@ out:
 	return rc;
 }
 
-int store_trust_superseded(struct store *st, int64_t new_id, char *err, size_t errlen)
+int sqlite_trust_superseded(struct sqlite_store *st, int64_t new_id, char *err, size_t errlen)
 {
 	return trust_run(st, "UPDATE quarantine SET conflict_report = ?2 WHERE id = ?1",
 	                 st->conflict_quarantine, NULL, new_id, err, errlen);
 }
 
-int store_quarantine_set_conflict(struct store *st, int64_t id, int64_t report_rowid, char *err,
-                                  size_t errlen)
+int sqlite_quarantine_set_conflict(struct store *base, int64_t id, int64_t report_rowid, char *err,
+                                   size_t errlen)
 {
+	struct sqlite_store *st = sqlite_of(base);
+
 	return trust_run(st, "UPDATE quarantine SET conflict_report = ?2 WHERE id = ?1", id, NULL,
 	                 report_rowid, err, errlen);
-}
-
-int store_conflicts_by_organization(struct store *st,
-                                    int (*fn)(const char *organization, int64_t n, void *arg),
-                                    void *arg, char *err, size_t errlen)
-{
-	sqlite3_stmt *s = NULL;
-	int step, rc = -1;
-
-	if (sqlite3_prepare_v2(st->db,
-	                       "SELECT coalesce(r.organization, ''), count(*) FROM quarantine q"
-	                       " LEFT JOIN report r ON r.id = q.conflict_report"
-	                       " WHERE q.conflict_report IS NOT NULL AND q.released IS NULL"
-	                       " GROUP BY 1 ORDER BY 1",
-	                       -1, &s, NULL) != SQLITE_OK) {
-		store_fail(st, err, errlen, "cannot count conflicts");
-		goto out;
-	}
-	while ((step = sqlite3_step(s)) == SQLITE_ROW)
-		if (fn((const char *)sqlite3_column_text(s, 0), sqlite3_column_int64(s, 1), arg) !=
-		    0)
-			break;
-	if (step != SQLITE_ROW && step != SQLITE_DONE) {
-		store_fail(st, err, errlen, "cannot count conflicts");
-		goto out;
-	}
-	rc = 0;
-out:
-	sqlite3_finalize(s);
-	return rc;
-}
-
-static int trust_sum(const char *organization, int64_t n, void *arg)
-{
-	(void)organization;
-	*(int64_t *)arg += n;
-	return 0;
-}
-
-int store_conflicts_held(struct store *st, int64_t *n, char *err, size_t errlen)
-{
-	int64_t total = 0;
-
-	if (store_conflicts_by_organization(st, trust_sum, &total, err, errlen) < 0)
-		return -1;
-	*n = total;
-	return 0;
-}
-
-int store_reports_by_trust(struct store *st, int64_t since, int64_t until, const char *domain,
-                           const char *organization, int64_t *verified, int64_t *unverified,
-                           char *err, size_t errlen)
-{
-	sqlite3_stmt *s = NULL;
-	int rc = -1;
-
-	if (sqlite3_prepare_v2(
-	        st->db,
-	        "SELECT coalesce(sum(r.provenance <> 'unverified-mail'), 0),"
-	        " coalesce(sum(r.provenance = 'unverified-mail'), 0) FROM report r"
-	        " WHERE r.day >= ?1 AND r.day < ?2 AND (?4 IS NULL OR r.organization = ?4)"
-	        " AND (?3 IS NULL OR EXISTS (SELECT 1 FROM policy p WHERE p.report = r.id"
-	        " AND coalesce(p.policy_domain, '') = ?3))",
-	        -1, &s, NULL) != SQLITE_OK) {
-		store_fail(st, err, errlen, "cannot count reports by provenance");
-		goto out;
-	}
-	sqlite3_bind_int64(s, 1, since);
-	sqlite3_bind_int64(s, 2, until);
-	store_bind_text(s, 3, domain);
-	store_bind_text(s, 4, organization);
-	if (sqlite3_step(s) != SQLITE_ROW) {
-		store_fail(st, err, errlen, "cannot count reports by provenance");
-		goto out;
-	}
-	*verified = sqlite3_column_int64(s, 0);
-	*unverified = sqlite3_column_int64(s, 1);
-	rc = 0;
-out:
-	sqlite3_finalize(s);
-	return rc;
 }

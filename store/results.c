@@ -1,0 +1,167 @@
+/*
+ * results.c - freeing what the store's functions return (store.h,
+ * query.h, query_ip.h). The result types belong to the contract, not to a
+ * backend: every backend fills them, and this one file frees them.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "query.h"
+#include "query_ip.h"
+#include "store.h"
+
+void store_quarantine_entry_free(struct quarantine_entry *q)
+{
+	if (q == NULL)
+		return;
+	free(q->kind);
+	free(q->name);
+	free(q->reason);
+	free(q->provenance);
+	free(q->data);
+	memset(q, 0, sizeof(*q));
+}
+
+void query_rows_free(struct query_rows *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->n; i++) {
+		free(r->rows[i].organization);
+		free(r->rows[i].policy_domain);
+		free(r->rows[i].mx_host);
+		free(r->rows[i].result_type);
+		free(r->rows[i].policy_type);
+	}
+	free(r->rows);
+	memset(r, 0, sizeof(*r));
+}
+
+void query_ip_rows_free(struct query_ip_rows *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->n; i++)
+		free(r->rows[i].sending_ip);
+	free(r->rows);
+	memset(r, 0, sizeof(*r));
+}
+
+void query_ip_details_free(struct query_ip_details *d)
+{
+	size_t i;
+
+	if (d == NULL)
+		return;
+	for (i = 0; i < d->n; i++) {
+		struct query_ip_detail *e = &d->details[i];
+
+		free(e->organization);
+		free(e->policy_type);
+		free(e->policy_domain);
+		free(e->receiving_mx_hostname);
+		free(e->result_type);
+		free(e->receiving_ip);
+		free(e->failure_reason_code);
+	}
+	free(d->details);
+	memset(d, 0, sizeof(*d));
+}
+
+void query_report_list_free(struct query_report_list *l)
+{
+	size_t i;
+
+	if (l == NULL)
+		return;
+	for (i = 0; i < l->n; i++) {
+		free(l->entries[i].organization);
+		free(l->entries[i].provenance);
+		free(l->entries[i].report_id);
+		free(l->entries[i].domains_json);
+		free(l->entries[i].first_domain);
+	}
+	free(l->entries);
+	memset(l, 0, sizeof(*l));
+}
+
+static void query_source_free(struct query_source_detail *src)
+{
+	free(src->kind);
+	free(src->name);
+	free(src->message_id);
+	free(src->mail_from);
+	free(src->mail_date);
+	free(src->subject);
+	free(src->tls_report_domain);
+	free(src->tls_report_submitter);
+	free(src->auth_headers);
+	free(src->dkim);
+	free(src->dkim_domain);
+	free(src->dkim_ar);
+}
+
+void query_report_detail_free(struct query_report_detail *d)
+{
+	size_t i, j;
+
+	if (d == NULL)
+		return;
+	for (i = 0; i < d->n_policies; i++) {
+		struct query_policy_detail *p = &d->policies[i];
+
+		for (j = 0; j < p->n_failures; j++) {
+			struct query_failure_detail *fl = &p->failures[j];
+
+			free(fl->result_type);
+			free(fl->sending_mta_ip);
+			free(fl->receiving_mx_hostname);
+			free(fl->receiving_mx_helo);
+			free(fl->receiving_ip);
+			free(fl->additional_information);
+			free(fl->failure_reason_code);
+		}
+		free(p->failures);
+		free(p->policy_type);
+		free(p->policy_domain);
+		free(p->policy_domain_source);
+		free(p->policy_strings);
+		free(p->mx_hosts);
+	}
+	free(d->policies);
+	query_source_free(&d->source);
+	free(d->organization);
+	free(d->report_id);
+	free(d->contact_info);
+	free(d->quirks);
+	free(d->raw_json);
+	free(d->provenance);
+	memset(d, 0, sizeof(*d));
+}
+
+void query_alert_series_free(struct query_alert_series *a)
+{
+	if (a == NULL)
+		return;
+	query_rows_free(&a->domain_days);
+	query_rows_free(&a->organization_days);
+	query_rows_free(&a->failure_days);
+}
+
+void query_scan_free(struct query_scan *sc)
+{
+	if (sc == NULL)
+		return;
+	query_rows_free(&sc->by_domain);
+	query_rows_free(&sc->by_organization);
+	query_rows_free(&sc->by_day);
+	query_rows_free(&sc->by_mx);
+	query_rows_free(&sc->by_result_type);
+	query_rows_free(&sc->failures);
+	query_rows_free(&sc->by_policy_type);
+	memset(sc, 0, sizeof(*sc));
+}

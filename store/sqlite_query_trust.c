@@ -1,0 +1,92 @@
+/*
+ * sqlite_query_trust.c - conflicts still held in quarantine and reports by
+ * provenance (docs/trust.md; sqlite_write_trust.c resolves conflicts).
+ * This file only reads.
+ */
+#include <stdio.h>
+
+#include "sqlite_impl.h"
+#include "store_trust.h"
+
+int sqlite_conflicts_by_organization(struct store *base,
+                                     int (*fn)(const char *organization, int64_t n, void *arg),
+                                     void *arg, char *err, size_t errlen)
+{
+	struct sqlite_store *st = sqlite_of(base);
+	sqlite3_stmt *s = NULL;
+	int step, rc = -1;
+
+	if (sqlite3_prepare_v2(st->db,
+	                       "SELECT coalesce(r.organization, ''), count(*) FROM quarantine q"
+	                       " LEFT JOIN report r ON r.id = q.conflict_report"
+	                       " WHERE q.conflict_report IS NOT NULL AND q.released IS NULL"
+	                       " GROUP BY 1 ORDER BY 1",
+	                       -1, &s, NULL) != SQLITE_OK) {
+		sqlite_fail(st, err, errlen, "cannot count conflicts");
+		goto out;
+	}
+	while ((step = sqlite3_step(s)) == SQLITE_ROW)
+		if (fn((const char *)sqlite3_column_text(s, 0), sqlite3_column_int64(s, 1), arg) !=
+		    0)
+			break;
+	if (step != SQLITE_ROW && step != SQLITE_DONE) {
+		sqlite_fail(st, err, errlen, "cannot count conflicts");
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static int trust_sum(const char *organization, int64_t n, void *arg)
+{
+	(void)organization;
+	*(int64_t *)arg += n;
+	return 0;
+}
+
+int sqlite_conflicts_held(struct store *base, int64_t *n, char *err, size_t errlen)
+{
+	int64_t total = 0;
+
+	if (sqlite_conflicts_by_organization(base, trust_sum, &total, err, errlen) < 0)
+		return -1;
+	*n = total;
+	return 0;
+}
+
+int sqlite_reports_by_trust(struct store *base, int64_t since, int64_t until, const char *domain,
+                            const char *organization, int64_t *verified, int64_t *unverified,
+                            char *err, size_t errlen)
+{
+	struct sqlite_store *st = sqlite_of(base);
+	sqlite3_stmt *s = NULL;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(
+	        st->db,
+	        "SELECT coalesce(sum(r.provenance <> 'unverified-mail'), 0),"
+	        " coalesce(sum(r.provenance = 'unverified-mail'), 0) FROM report r"
+	        " WHERE r.day >= ?1 AND r.day < ?2 AND (?4 IS NULL OR r.organization = ?4)"
+	        " AND (?3 IS NULL OR EXISTS (SELECT 1 FROM policy p WHERE p.report = r.id"
+	        " AND coalesce(p.policy_domain, '') = ?3))",
+	        -1, &s, NULL) != SQLITE_OK) {
+		sqlite_fail(st, err, errlen, "cannot count reports by provenance");
+		goto out;
+	}
+	sqlite3_bind_int64(s, 1, since);
+	sqlite3_bind_int64(s, 2, until);
+	sqlite_bind_text(s, 3, domain);
+	sqlite_bind_text(s, 4, organization);
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite_fail(st, err, errlen, "cannot count reports by provenance");
+		goto out;
+	}
+	*verified = sqlite3_column_int64(s, 0);
+	*unverified = sqlite3_column_int64(s, 1);
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	return rc;
+}

@@ -1,0 +1,276 @@
+/*
+ * store.c - the contract (store.h, query.h, query_ip.h, store_admin.h)
+ * dispatched to the backend that opened the store (store_backend.h).
+ * Nothing here knows SQL; every argument passes through unchanged.
+ */
+#include "store_backend.h"
+
+int store_open(const char *path, enum store_mode mode, struct store **out, char *err, size_t errlen)
+{
+	/* one backend today; a second is chosen here, by the form of path
+	 * (a file name, or a postgresql:// URI) */
+	return sqlite_store_open(path, mode, out, err, errlen);
+}
+
+void store_close(struct store *st)
+{
+	if (st != NULL)
+		st->ops->close(st);
+}
+
+int store_begin(struct store *st, char *err, size_t errlen)
+{
+	return st->ops->begin(st, err, errlen);
+}
+
+int store_commit(struct store *st, char *err, size_t errlen)
+{
+	return st->ops->commit(st, err, errlen);
+}
+
+void store_rollback(struct store *st)
+{
+	st->ops->rollback(st);
+}
+
+int store_in_batch(const struct store *st)
+{
+	return st->ops->in_batch(st);
+}
+
+int store_data_changed(struct store *st, int *changed, char *err, size_t errlen)
+{
+	return st->ops->data_changed(st, changed, err, errlen);
+}
+
+int store_add_report(struct store *st, const struct report_record *rec,
+                     const struct source_info *src, int64_t *source_id, int64_t *id,
+                     enum store_outcome *outcome, char *err, size_t errlen)
+{
+	return st->ops->add_report(st, rec, src, source_id, id, outcome, err, errlen);
+}
+
+int store_add_quarantine(struct store *st, const struct source_info *src, const char *reason,
+                         const uint8_t *data, size_t len, int64_t orig_size, int truncated,
+                         int64_t *id, int *existing, char *err, size_t errlen)
+{
+	return st->ops->add_quarantine(st, src, reason, data, len, orig_size, truncated, id,
+	                               existing, err, errlen);
+}
+
+int store_quarantine_list(struct store *st, int all,
+                          int (*fn)(const struct quarantine_entry *q, void *arg), void *arg,
+                          char *err, size_t errlen)
+{
+	return st->ops->quarantine_list(st, all, fn, arg, err, errlen);
+}
+
+int store_quarantine_get(struct store *st, int64_t id, struct quarantine_entry *q, char *err,
+                         size_t errlen)
+{
+	return st->ops->quarantine_get(st, id, q, err, errlen);
+}
+
+int store_quarantine_release(struct store *st, int64_t id, int64_t report_rowid, char *err,
+                             size_t errlen)
+{
+	return st->ops->quarantine_release(st, id, report_rowid, err, errlen);
+}
+
+int store_quarantine_set_reason(struct store *st, int64_t id, const char *reason, char *err,
+                                size_t errlen)
+{
+	return st->ops->quarantine_set_reason(st, id, reason, err, errlen);
+}
+
+int store_quarantine_add_digest(struct store *st, const struct source_info *src, const char *reason,
+                                const uint8_t *data, size_t len, int64_t orig_size,
+                                const uint8_t sha256[32], int64_t *id, int *existing, char *err,
+                                size_t errlen)
+{
+	return st->ops->quarantine_add_digest(st, src, reason, data, len, orig_size, sha256, id,
+	                                      existing, err, errlen);
+}
+
+int store_quarantine_usage(struct store *st, int64_t *bytes, int64_t *records, char *err,
+                           size_t errlen)
+{
+	return st->ops->quarantine_usage(st, bytes, records, err, errlen);
+}
+
+int store_quarantine_delete(struct store *st, int64_t id, char *err, size_t errlen)
+{
+	return st->ops->quarantine_delete(st, id, err, errlen);
+}
+
+int store_quarantine_delete_before(struct store *st, int64_t before, int64_t *deleted, char *err,
+                                   size_t errlen)
+{
+	return st->ops->quarantine_delete_before(st, before, deleted, err, errlen);
+}
+
+int store_quarantine_trim(struct store *st, int64_t max_bytes, int64_t *deleted, char *err,
+                          size_t errlen)
+{
+	return st->ops->quarantine_trim(st, max_bytes, deleted, err, errlen);
+}
+
+int store_imap_state_get(struct store *st, const char *server, const char *user,
+                         const char *mailbox, int64_t *uidvalidity, int64_t *last_uid, int *found,
+                         char *err, size_t errlen)
+{
+	return st->ops->imap_state_get(st, server, user, mailbox, uidvalidity, last_uid, found, err,
+	                               errlen);
+}
+
+int store_imap_state_set(struct store *st, const char *server, const char *user,
+                         const char *mailbox, int64_t uidvalidity, int64_t last_uid, char *err,
+                         size_t errlen)
+{
+	return st->ops->imap_state_set(st, server, user, mailbox, uidvalidity, last_uid, err,
+	                               errlen);
+}
+
+int store_prune(struct store *st, int64_t before_day, int64_t *reports, char *err, size_t errlen)
+{
+	return st->ops->prune(st, before_day, reports, err, errlen);
+}
+
+int store_check(struct store *st, void (*problem)(const char *msg, void *arg), void *arg,
+                int *n_problems, char *err, size_t errlen)
+{
+	return st->ops->check(st, problem, arg, n_problems, err, errlen);
+}
+
+int query_group(struct store *st, const struct query_filter *f, enum query_group g, size_t limit,
+                struct query_rows *out, char *err, size_t errlen)
+{
+	return st->ops->group(st, f, g, limit, out, err, errlen);
+}
+
+int query_totals(struct store *st, const struct query_filter *f, struct query_totals *out,
+                 char *err, size_t errlen)
+{
+	return st->ops->totals(st, f, out, err, errlen);
+}
+
+int query_summary_scan(struct store *st, const struct query_filter *f, int want_types,
+                       struct query_scan *out, char *err, size_t errlen)
+{
+	return st->ops->summary_scan(st, f, want_types, out, err, errlen);
+}
+
+int query_alert_scan(struct store *st, const struct query_filter *f, struct query_alert_series *out,
+                     char *err, size_t errlen)
+{
+	return st->ops->alert_scan(st, f, out, err, errlen);
+}
+
+int query_day_span(struct store *st, int64_t *first, int64_t *last, int *found, char *err,
+                   size_t errlen)
+{
+	return st->ops->day_span(st, first, last, found, err, errlen);
+}
+
+int query_quarantined(struct store *st, int64_t since, int64_t until, int64_t *n, char *err,
+                      size_t errlen)
+{
+	return st->ops->quarantined(st, since, until, n, err, errlen);
+}
+
+int query_reports(struct store *st, const struct query_filter *f, int64_t offset, int64_t limit,
+                  struct query_report_list *out, char *err, size_t errlen)
+{
+	return st->ops->reports(st, f, offset, limit, out, err, errlen);
+}
+
+int query_report_get(struct store *st, int64_t id, struct query_report_detail *out, char *err,
+                     size_t errlen)
+{
+	return st->ops->report_get(st, id, out, err, errlen);
+}
+
+int query_alert_record_sent(struct store *st, const struct query_alert_key *k, int64_t day,
+                            int64_t value, int64_t now, char *err, size_t errlen)
+{
+	return st->ops->alert_record_sent(st, k, day, value, now, err, errlen);
+}
+
+int query_failure_ips(struct store *st, const struct query_filter *f, size_t limit,
+                      struct query_ip_rows *out, char *err, size_t errlen)
+{
+	return st->ops->failure_ips(st, f, limit, out, err, errlen);
+}
+
+int query_ip_details(struct store *st, const struct query_filter *f, const char *ip, int64_t offset,
+                     int64_t limit, struct query_ip_details *out, char *err, size_t errlen)
+{
+	return st->ops->ip_details(st, f, ip, offset, limit, out, err, errlen);
+}
+
+int query_alert_sent_on(struct store *st, const struct query_alert_key *k, int64_t day,
+                        int64_t *value, int *found, char *err, size_t errlen)
+{
+	return st->ops->alert_sent_on(st, k, day, value, found, err, errlen);
+}
+
+int query_alert_sent_before(struct store *st, const struct query_alert_key *k, int64_t before,
+                            int64_t *day, int *found, char *err, size_t errlen)
+{
+	return st->ops->alert_sent_before(st, k, before, day, found, err, errlen);
+}
+
+int query_alert_context(struct store *st, const struct query_alert_key *k, int64_t since,
+                        int64_t until, char **reporters, char **reason, char *err, size_t errlen)
+{
+	return st->ops->alert_context(st, k, since, until, reporters, reason, err, errlen);
+}
+
+int query_day_marks(struct store *st, int64_t since, int64_t until, struct query_day_mark *out,
+                    char *err, size_t errlen)
+{
+	return st->ops->day_marks(st, since, until, out, err, errlen);
+}
+
+int query_alert_judged(struct store *st, int64_t since, int64_t until, struct query_day_mark *out,
+                       int *judged, char *err, size_t errlen)
+{
+	return st->ops->alert_judged(st, since, until, out, judged, err, errlen);
+}
+
+int query_alert_record_judged(struct store *st, const struct query_day_mark *m, int64_t now,
+                              char *err, size_t errlen)
+{
+	return st->ops->alert_record_judged(st, m, now, err, errlen);
+}
+
+void store_last_conflict(const struct store *st, int64_t *old_report, int64_t *quarantine_id)
+{
+	st->ops->last_conflict(st, old_report, quarantine_id);
+}
+
+int store_quarantine_set_conflict(struct store *st, int64_t id, int64_t report_rowid, char *err,
+                                  size_t errlen)
+{
+	return st->ops->quarantine_set_conflict(st, id, report_rowid, err, errlen);
+}
+
+int store_reports_by_trust(struct store *st, int64_t since, int64_t until, const char *domain,
+                           const char *organization, int64_t *verified, int64_t *unverified,
+                           char *err, size_t errlen)
+{
+	return st->ops->reports_by_trust(st, since, until, domain, organization, verified,
+	                                 unverified, err, errlen);
+}
+
+int store_conflicts_held(struct store *st, int64_t *n, char *err, size_t errlen)
+{
+	return st->ops->conflicts_held(st, n, err, errlen);
+}
+
+int store_conflicts_by_organization(struct store *st,
+                                    int (*fn)(const char *organization, int64_t n, void *arg),
+                                    void *arg, char *err, size_t errlen)
+{
+	return st->ops->conflicts_by_organization(st, fn, arg, err, errlen);
+}

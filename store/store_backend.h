@@ -1,0 +1,131 @@
+/*
+ * store_backend.h - what a storage backend provides: one table of
+ * operations, one per function of the contract (store.h, query.h,
+ * query_ip.h, store_admin.h), and an open function. store/store.c
+ * dispatches each contract function to its operation; nothing above
+ * store/ includes this file.
+ *
+ * A backend's handle starts with struct store (its ops pointer), so the
+ * struct store * the contract passes around is the backend's own handle:
+ *     struct sqlite_store { struct store base; sqlite3 *db; ... };
+ * Each operation behaves exactly as its contract function is documented;
+ * results are freed by store/results.c, whatever backend filled them.
+ */
+#ifndef TLSWATCH_STORE_BACKEND_H
+#define TLSWATCH_STORE_BACKEND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "query.h"
+#include "query_ip.h"
+#include "store.h"
+#include "store_admin.h"
+#include "store_trust.h"
+
+struct store_ops {
+	/* store.h */
+	void (*close)(struct store *st);
+	int (*begin)(struct store *st, char *err, size_t errlen);
+	int (*commit)(struct store *st, char *err, size_t errlen);
+	void (*rollback)(struct store *st);
+	int (*in_batch)(const struct store *st);
+	int (*data_changed)(struct store *st, int *changed, char *err, size_t errlen);
+	int (*add_report)(struct store *st, const struct report_record *rec,
+	                  const struct source_info *src, int64_t *source_id, int64_t *id,
+	                  enum store_outcome *outcome, char *err, size_t errlen);
+	int (*add_quarantine)(struct store *st, const struct source_info *src, const char *reason,
+	                      const uint8_t *data, size_t len, int64_t orig_size, int truncated,
+	                      int64_t *id, int *existing, char *err, size_t errlen);
+	int (*quarantine_list)(struct store *st, int all,
+	                       int (*fn)(const struct quarantine_entry *q, void *arg), void *arg,
+	                       char *err, size_t errlen);
+	int (*quarantine_get)(struct store *st, int64_t id, struct quarantine_entry *q, char *err,
+	                      size_t errlen);
+	int (*quarantine_release)(struct store *st, int64_t id, int64_t report_rowid, char *err,
+	                          size_t errlen);
+	int (*quarantine_set_reason)(struct store *st, int64_t id, const char *reason, char *err,
+	                             size_t errlen);
+	int (*quarantine_add_digest)(struct store *st, const struct source_info *src,
+	                             const char *reason, const uint8_t *data, size_t len,
+	                             int64_t orig_size, const uint8_t sha256[32], int64_t *id,
+	                             int *existing, char *err, size_t errlen);
+	int (*quarantine_usage)(struct store *st, int64_t *bytes, int64_t *records, char *err,
+	                        size_t errlen);
+	int (*quarantine_delete)(struct store *st, int64_t id, char *err, size_t errlen);
+	int (*quarantine_delete_before)(struct store *st, int64_t before, int64_t *deleted,
+	                                char *err, size_t errlen);
+	int (*quarantine_trim)(struct store *st, int64_t max_bytes, int64_t *deleted, char *err,
+	                       size_t errlen);
+	int (*imap_state_get)(struct store *st, const char *server, const char *user,
+	                      const char *mailbox, int64_t *uidvalidity, int64_t *last_uid,
+	                      int *found, char *err, size_t errlen);
+	int (*imap_state_set)(struct store *st, const char *server, const char *user,
+	                      const char *mailbox, int64_t uidvalidity, int64_t last_uid, char *err,
+	                      size_t errlen);
+	/* store_admin.h */
+	int (*prune)(struct store *st, int64_t before_day, int64_t *reports, char *err,
+	             size_t errlen);
+	int (*check)(struct store *st, void (*problem)(const char *msg, void *arg), void *arg,
+	             int *n_problems, char *err, size_t errlen);
+	/* query.h */
+	int (*group)(struct store *st, const struct query_filter *f, enum query_group g,
+	             size_t limit, struct query_rows *out, char *err, size_t errlen);
+	int (*totals)(struct store *st, const struct query_filter *f, struct query_totals *out,
+	              char *err, size_t errlen);
+	int (*summary_scan)(struct store *st, const struct query_filter *f, int want_types,
+	                    struct query_scan *out, char *err, size_t errlen);
+	int (*alert_scan)(struct store *st, const struct query_filter *f,
+	                  struct query_alert_series *out, char *err, size_t errlen);
+	int (*day_span)(struct store *st, int64_t *first, int64_t *last, int *found, char *err,
+	                size_t errlen);
+	int (*quarantined)(struct store *st, int64_t since, int64_t until, int64_t *n, char *err,
+	                   size_t errlen);
+	int (*reports)(struct store *st, const struct query_filter *f, int64_t offset,
+	               int64_t limit, struct query_report_list *out, char *err, size_t errlen);
+	int (*report_get)(struct store *st, int64_t id, struct query_report_detail *out, char *err,
+	                  size_t errlen);
+	int (*alert_record_sent)(struct store *st, const struct query_alert_key *k, int64_t day,
+	                         int64_t value, int64_t now, char *err, size_t errlen);
+	int (*alert_sent_on)(struct store *st, const struct query_alert_key *k, int64_t day,
+	                     int64_t *value, int *found, char *err, size_t errlen);
+	int (*alert_sent_before)(struct store *st, const struct query_alert_key *k, int64_t before,
+	                         int64_t *day, int *found, char *err, size_t errlen);
+	int (*alert_context)(struct store *st, const struct query_alert_key *k, int64_t since,
+	                     int64_t until, char **reporters, char **reason, char *err,
+	                     size_t errlen);
+	int (*day_marks)(struct store *st, int64_t since, int64_t until, struct query_day_mark *out,
+	                 char *err, size_t errlen);
+	int (*alert_judged)(struct store *st, int64_t since, int64_t until,
+	                    struct query_day_mark *out, int *judged, char *err, size_t errlen);
+	int (*alert_record_judged)(struct store *st, const struct query_day_mark *m, int64_t now,
+	                           char *err, size_t errlen);
+	/* store_trust.h */
+	void (*last_conflict)(const struct store *st, int64_t *old_report, int64_t *quarantine_id);
+	int (*quarantine_set_conflict)(struct store *st, int64_t id, int64_t report_rowid,
+	                               char *err, size_t errlen);
+	int (*reports_by_trust)(struct store *st, int64_t since, int64_t until, const char *domain,
+	                        const char *organization, int64_t *verified, int64_t *unverified,
+	                        char *err, size_t errlen);
+	int (*conflicts_held)(struct store *st, int64_t *n, char *err, size_t errlen);
+	int (*conflicts_by_organization)(struct store *st,
+	                                 int (*fn)(const char *organization, int64_t n, void *arg),
+	                                 void *arg, char *err, size_t errlen);
+	/* query_ip.h */
+	int (*failure_ips)(struct store *st, const struct query_filter *f, size_t limit,
+	                   struct query_ip_rows *out, char *err, size_t errlen);
+	int (*ip_details)(struct store *st, const struct query_filter *f, const char *ip,
+	                  int64_t offset, int64_t limit, struct query_ip_details *out, char *err,
+	                  size_t errlen);
+};
+
+/* The head of every backend's handle. */
+struct store {
+	const struct store_ops *ops;
+};
+
+/* Each backend's store_open (store/sqlite.c). */
+int sqlite_store_open(const char *path, enum store_mode mode, struct store **out, char *err,
+                      size_t errlen);
+
+#endif
