@@ -39,6 +39,10 @@ void query_sql_add(struct query_sql *q, const char *sql);
 /* Appends '?' and keeps v to bind there. */
 void query_sql_text(struct query_sql *q, const char *v);
 void query_sql_int(struct query_sql *q, int64_t v);
+/* One page of a list: -1 with the reason when limit is outside
+ * 1..LIMIT_REPORT_PAGE or offset is negative, else 0 with " LIMIT n
+ * OFFSET m" appended (after the caller's ORDER BY). */
+int query_sql_page(struct query_sql *q, int64_t limit, int64_t offset, char *err, size_t errlen);
 /* The kinds of rows a filter is applied to (sqlite_where.c). */
 enum where_rows {
 	WHERE_AGG_DOMAIN,     /* agg_domain: period, organization, domains */

@@ -91,11 +91,6 @@ int sqlite_ip_details(struct store *base, const struct query_filter *f, const ch
 	int step, rc = -1;
 
 	query_sql_init(&q);
-	if (limit < 1 || limit > LIMIT_REPORT_PAGE || offset < 0) {
-		snprintf(err, errlen, "page size must be 1..%d and offset not negative",
-		         LIMIT_REPORT_PAGE);
-		goto out;
-	}
 	query_sql_add(&q, "SELECT count(*)" QUERY_IP_FROM);
 	if (query_sql_where(&q, f, WHERE_FAILURE_DETAIL, err, errlen) < 0)
 		goto out;
@@ -119,11 +114,9 @@ int sqlite_ip_details(struct store *base, const struct query_filter *f, const ch
 		goto out;
 	query_sql_add(&q, " AND coalesce(fl.sending_mta_ip, '') = ");
 	query_sql_text(&q, ip);
-	query_sql_add(&q, " ORDER BY r.day DESC, r.id DESC, fl.id ASC LIMIT ");
-	query_sql_int(&q, limit);
-	query_sql_add(&q, " OFFSET ");
-	query_sql_int(&q, offset);
-	if (sqlite_sql_prepare(st, &q, &s, err, errlen) < 0)
+	query_sql_add(&q, " ORDER BY r.day DESC, r.id DESC, fl.id ASC");
+	if (query_sql_page(&q, limit, offset, err, errlen) < 0 ||
+	    sqlite_sql_prepare(st, &q, &s, err, errlen) < 0)
 		goto out;
 	d.details = xcalloc((size_t)limit, sizeof(*d.details));
 	while ((step = sqlite3_step(s)) == SQLITE_ROW && d.n < (size_t)limit) {

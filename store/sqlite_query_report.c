@@ -51,11 +51,6 @@ int sqlite_reports(struct store *base, const struct query_filter *f, int64_t off
 	int step, rc = -1;
 
 	query_sql_init(&q);
-	if (limit < 1 || limit > LIMIT_REPORT_PAGE || offset < 0) {
-		snprintf(err, errlen, "page size must be 1..%d and offset not negative",
-		         LIMIT_REPORT_PAGE);
-		goto out;
-	}
 	if (query_reports_count(st, f, &l.total, err, errlen) < 0)
 		goto out;
 	query_sql_add(&q,
@@ -68,11 +63,9 @@ int sqlite_reports(struct store *base, const struct query_filter *f, int64_t off
 	              " r.successful_sessions, r.failed_sessions, r.provenance FROM report r");
 	if (query_sql_where(&q, f, WHERE_REPORT, err, errlen) < 0)
 		goto out;
-	query_sql_add(&q, " ORDER BY r.day DESC, r.id DESC LIMIT ");
-	query_sql_int(&q, limit);
-	query_sql_add(&q, " OFFSET ");
-	query_sql_int(&q, offset);
-	if (sqlite_sql_prepare(st, &q, &s, err, errlen) < 0)
+	query_sql_add(&q, " ORDER BY r.day DESC, r.id DESC");
+	if (query_sql_page(&q, limit, offset, err, errlen) < 0 ||
+	    sqlite_sql_prepare(st, &q, &s, err, errlen) < 0)
 		goto out;
 	l.entries = xcalloc((size_t)limit, sizeof(*l.entries));
 	while ((step = sqlite3_step(s)) == SQLITE_ROW && l.n < (size_t)limit) {

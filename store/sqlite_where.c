@@ -59,6 +59,20 @@ void query_sql_int(struct query_sql *q, int64_t v)
 	}
 }
 
+int query_sql_page(struct query_sql *q, int64_t limit, int64_t offset, char *err, size_t errlen)
+{
+	if (limit < 1 || limit > LIMIT_REPORT_PAGE || offset < 0) {
+		snprintf(err, errlen, "page size must be 1..%d and offset not negative",
+		         LIMIT_REPORT_PAGE);
+		return -1;
+	}
+	query_sql_add(q, " LIMIT ");
+	query_sql_int(q, limit);
+	query_sql_add(q, " OFFSET ");
+	query_sql_int(q, offset);
+	return 0;
+}
+
 /* Which column answers each part of the filter in rows of one kind; NULL
  * where the rows cannot answer it (that part is not applied). In the
  * report's rows the policy-level parts are asked of its policies (and
