@@ -30,6 +30,35 @@ t_check() {
 }
 # t_sql DB SQL: one value from the database (a real SQLite file)
 t_sql() { sqlite3 -batch -noheader "$1" "$2"; }
+
+# t_lock_db DB: another writer takes DB's write lock and keeps it until
+# t_unlock_db. Returns once the lock is really held (a probe with no busy
+# timeout is refused), not after a guessed sleep. The holder waits for the
+# lock itself (.timeout) so a probe that happens to hold it for a moment
+# cannot make its BEGIN fail and leave the database unlocked.
+t_lock_db() {
+	rm -f "$T/.lockfifo"
+	mkfifo "$T/.lockfifo"
+	sqlite3 -cmd ".timeout 30000" "$1" < "$T/.lockfifo" > /dev/null 2>&1 &
+	T_LOCK_PID=$!
+	exec 9> "$T/.lockfifo"
+	echo "BEGIN IMMEDIATE;" >&9
+	i=0
+	while sqlite3 -cmd ".timeout 0" "$1" "BEGIN IMMEDIATE; ROLLBACK;" > /dev/null 2>&1; do
+		i=$((i + 1))
+		if [ $i -ge 600 ]; then
+			t_fail "database write lock taken by the holder" "$1"
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+t_unlock_db() {
+	# .quit, not EOF: a child that inherited fd 9 must not keep it waiting
+	printf "ROLLBACK;\n.quit\n" >&9
+	exec 9>&-
+	wait "$T_LOCK_PID"
+}
 # t_dkim_off: for tests that are not about trust (trust_dkim.sh is). The
 # sample and generated report mail carries signatures no offline test can
 # verify (or none), so the default [trust] dkim = require would quarantine

@@ -30,15 +30,12 @@ db="$T/locked.db"
 rm -f "$db" "$db-wal" "$db-shm"
 # an empty database ('db check' refuses a missing file; retry makes one)
 "$TLSWATCH" --db "$db" quarantine retry > /dev/null 2>&1
-( printf 'BEGIN IMMEDIATE;\nINSERT INTO source (kind, received) VALUES ("lock", 0);\n'; sleep 14; printf 'ROLLBACK;\n' ) |
-	sqlite3 "$db" &
-holder=$!
-sleep 1
+t_lock_db "$db"
 "$TLSWATCH" --db "$db" ingest "$T"/r/* > "$T/out" 2> "$T/err"
 t_eq "locked: exit 2" "$?" 2
 t_eq "locked: one line" "$(wc -l < "$T/err")" 1
 grep -q 'database is locked' "$T/err"; t_eq "locked: says the database is locked" "$?" 0
-wait "$holder"
+t_unlock_db
 t_eq "locked: nothing stored" "$(t_sql "$db" "select count(*) from report")" 0
 complete "$db" "locked"
 

@@ -83,26 +83,14 @@ t_eq "third run: exit 0, silent" "$? $(cat "$T/run3.out")" "0 "
 
 # --- the database fails (here: another writer holds it past the busy
 # timeout, as a full disk would fail the commit): exit 2, nothing moved
-mkfifo "$T/sql"
-sqlite3 "$DB" < "$T/sql" > /dev/null 2>&1 &
-sqlpid=$!
-exec 3> "$T/sql"
-echo "BEGIN IMMEDIATE; DELETE FROM imap_state WHERE 0;" >&3
-# wait until the write lock is really held (a writer then gets "locked")
-i=0
-while [ $i -lt 100 ] && sqlite3 -cmd ".timeout 0" "$DB" "BEGIN IMMEDIATE; ROLLBACK;" 2>/dev/null; do
-	sleep 0.1
-	i=$((i + 1))
-done
+t_lock_db "$DB"
 dc_deliver INBOX "$1"
 "$TLSWATCH" --config "$T/c.conf" --db "$DB" collect > "$T/run4.out" 2>&1
 t_eq "database locked: exit 2" "$?" 2
 t_check "database locked: says so and that nothing was moved" \
 	grep -q 'database .*locked.*nothing of this batch was stored or moved' "$T/run4.out"
 t_eq "database locked: the message stays" "$(dc_count INBOX)" 1
-echo "COMMIT;" >&3
-exec 3>&-
-wait $sqlpid
+t_unlock_db
 "$TLSWATCH" --config "$T/c.conf" --db "$DB" collect > "$T/run5.out" 2>&1
 t_eq "database back: exit 0" "$?" 0
 t_eq "database back: the message moved" "$(dc_count INBOX)" 0
