@@ -127,6 +127,7 @@ static void sqlite_configure(void)
 }
 
 static const struct store_ops sqlite_ops = {
+    .name = "SQLite",
     .close = sqlite_close,
     .begin = sqlite_begin,
     .commit = sqlite_commit,

@@ -3,7 +3,15 @@
  * dispatched to the backend that opened the store (store_backend.h).
  * Nothing here knows SQL; every argument passes through unchanged.
  */
+#include <stdio.h>
+
 #include "store_backend.h"
+
+int store_op_missing(const struct store *st, const char *what, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "the %s store cannot %s yet", st->ops->name, what);
+	return -1;
+}
 
 int store_open(const char *path, enum store_mode mode, struct store **out, char *err, size_t errlen)
 {

@@ -24,6 +24,8 @@
 #include "store_trust.h"
 
 struct store_ops {
+	/* the backend's name, for messages ("SQLite") */
+	const char *name;
 	/* store.h */
 	void (*close)(struct store *st);
 	int (*begin)(struct store *st, char *err, size_t errlen);
@@ -118,6 +120,18 @@ struct store_ops {
 	                  int64_t offset, int64_t limit, struct query_ip_details *out, char *err,
 	                  size_t errlen);
 };
+
+/*
+ * An operation a backend may leave NULL (one added after the backend was
+ * written) is dispatched through STORE_OP_NEEDED: the call fails with
+ * "the <name> store cannot <what> yet" rather than crashing.
+ */
+int store_op_missing(const struct store *st, const char *what, char *err, size_t errlen);
+#define STORE_OP_NEEDED(st, op, what, err, errlen)                                                 \
+	do {                                                                                       \
+		if ((st)->ops->op == NULL)                                                         \
+			return store_op_missing((st), (what), (err), (errlen));                    \
+	} while (0)
 
 /* The head of every backend's handle. */
 struct store {
