@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "limits.h"
+#include "period.h"
 #include "store_trust.h"
 #include "xalloc.h"
 
@@ -130,6 +131,7 @@ void summary_free(struct summary *s)
 	free(s->by_result_type_prev);
 	free(s->top_failures_prev);
 	free(s->silent);
+	arrival_free(&s->not_in_yet);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -160,6 +162,44 @@ static size_t summary_cap(struct query_rows *r)
 
 	summary_truncate(r, LIMIT_SUMMARY_ROWS);
 	return n - r->n;
+}
+
+/* The days of [since, until) still coming in, for the filter's domains
+ * (every domain without a filter). */
+static int summary_not_in_yet(struct store *st, const struct query_filter *f, struct arrival *out,
+                              char *err, size_t errlen)
+{
+	int64_t today = period_today(), since = f->since, until = f->until;
+	struct arrival all = {NULL, 0};
+	size_t i, j, kept = 0;
+
+	if (since < today - ARRIVAL_WAIT_DAYS)
+		since = today - ARRIVAL_WAIT_DAYS;
+	if (until > today)
+		until = today;
+	if (since >= until) {
+		memset(out, 0, sizeof(*out));
+		return 0;
+	}
+	if (arrival_build(st, since, until, &all, err, errlen) < 0)
+		return -1;
+	for (i = 0; i < all.n; i++) {
+		struct arrival_day *d = &all.days[i];
+		int keep = f->n_domains == 0;
+
+		for (j = 0; j < f->n_domains && !keep; j++)
+			keep = d->policy_domain != NULL &&
+			       strcmp(d->policy_domain, f->domains[j]) == 0;
+		if (!keep) {
+			free(d->policy_domain);
+			free(d->missing);
+			continue;
+		}
+		all.days[kept++] = *d;
+	}
+	all.n = kept;
+	*out = all;
+	return 0;
 }
 
 int summary_build(struct store *st, const struct query_filter *f, struct summary *out, char *err,
@@ -202,7 +242,9 @@ int summary_build(struct store *st, const struct query_filter *f, struct summary
 	if (query_summary_scan(st, &cur, 1, &now, err, errlen) < 0 ||
 	    query_summary_scan(st, &prev, 0, &before, err, errlen) < 0 ||
 	    query_quarantined(st, cur.since, cur.until, &s.quarantined, err, errlen) < 0 ||
-	    store_conflicts_held(st, &s.conflicts, err, errlen) < 0)
+	    store_conflicts_held(st, &s.conflicts, err, errlen) < 0 ||
+	    (f->organization == NULL &&
+	     summary_not_in_yet(st, &cur, &s.not_in_yet, err, errlen) < 0))
 		goto out;
 	/* the model takes the rows over */
 	s.totals = now.totals;

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arrival.h"
 #include "query.h"
 #include "store.h"
 #include "strbuf.h"
@@ -67,6 +68,11 @@ struct summary {
 	 * by_result_type past LIMIT_SUMMARY_ROWS each (and of the previous
 	 * period's lists, which are written cut at the same count). */
 	size_t by_domain_more, by_organization_more, by_mx_more, by_result_type_more;
+
+	/* Days of the period still coming in (the last ARRIVAL_WAIT_DAYS
+	 * before today) whose usual reporters are not all in, per domain of
+	 * the filter (docs/alerts.md, "Days not in yet") */
+	struct arrival not_in_yet;
 };
 
 /* The period of 'summary --all': the first to the last day holding a

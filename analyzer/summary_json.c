@@ -193,6 +193,28 @@ static void summary_json_extras(struct jsonw *w, const struct summary *s)
 	jsonw_array_end(w);
 	jsonw_object_end(w);
 
+	jsonw_key(w, "not_in_yet");
+	jsonw_array_begin(w);
+	for (i = 0; i < s->not_in_yet.n; i++) {
+		const struct arrival_day *d = &s->not_in_yet.days[i];
+		char day[16];
+
+		jsonw_object_begin(w);
+		jsonw_key(w, "day");
+		datetime_format_day(d->day, day, sizeof(day));
+		jsonw_string(w, day);
+		jsonw_key(w, "policy_domain");
+		jsonw_string(w, d->policy_domain);
+		jsonw_key(w, "usual_reporters");
+		jsonw_int(w, d->usual);
+		jsonw_key(w, "reporters_in");
+		jsonw_int(w, d->in);
+		jsonw_key(w, "missing_reporters");
+		jsonw_string(w, d->missing);
+		jsonw_object_end(w);
+	}
+	jsonw_array_end(w);
+
 	jsonw_key(w, "silent_reporters");
 	jsonw_array_begin(w);
 	for (i = 0; i < s->n_silent; i++) {

@@ -261,6 +261,31 @@ static void text_news(struct text_out *o, const struct summary *s)
 	}
 }
 
+/* "2026-12-01 example.com: 1 of 2 usual reporters in so far; Microsoft
+ * Corporation not in yet": the figures of those days are not final. */
+static void text_not_in_yet(struct text_out *o, const struct summary *s)
+{
+	char day[16], dom[TEXT_CELL_MAX], who[TEXT_CELL_MAX], line[2 * TEXT_CELL_MAX + 96];
+	size_t i;
+
+	if (s->not_in_yet.n == 0)
+		return;
+	text_title(o, "NOT IN YET (reports of these days still coming in)", 0, NULL);
+	for (i = 0; i < s->not_in_yet.n && i < TEXT_MAX_TOP; i++) {
+		const struct arrival_day *d = &s->not_in_yet.days[i];
+
+		datetime_format_day(d->day, day, sizeof(day));
+		snprintf(
+		    line, sizeof(line),
+		    "%s %s: %" PRId64 " of %" PRId64 " usual reporters in so far; %s not in yet",
+		    day, text_name_or(d->policy_domain, "(no policy domain)", dom, sizeof(dom)),
+		    d->in, d->usual, text_escape(d->missing, who, sizeof(who)));
+		text_wrap(o, 2, line);
+	}
+	if (s->not_in_yet.n > TEXT_MAX_TOP)
+		text_printf(o, "  ... %zu more in --format json\n", s->not_in_yet.n - TEXT_MAX_TOP);
+}
+
 static void text_header(struct text_out *o, const struct summary *s)
 {
 	char a[16], b[16], name[TEXT_CELL_MAX], line[2 * TEXT_CELL_MAX + 64];
@@ -297,6 +322,7 @@ static void text_summary(const struct summary *s, struct text_out *o)
 	if (s->until <= s->since)
 		return;
 	text_totals(o, s);
+	text_not_in_yet(o, s);
 	text_sessions_table(o, "BY POLICY DOMAIN", &s->by_domain, s->by_domain_prev, 0);
 	text_top(o, s);
 	text_sessions_table(o, "BY ORGANIZATION", &s->by_organization, s->by_organization_prev, 1);

@@ -190,6 +190,9 @@ int cmd_alert(struct cli *c, int argc, char **argv)
 	log_verbose("judged %zu day%s", l.n_judged, l.n_judged == 1 ? "" : "s");
 	if (suppressed > 0)
 		log_verbose("%zu alert%s already sent", suppressed, suppressed == 1 ? "" : "s");
+	if (l.waiting > 0)
+		log_verbose("%zu alert%s wait%s for usual reporters not in yet", l.waiting,
+		            l.waiting == 1 ? "" : "s", l.waiting == 1 ? "s" : "");
 	if (l.n > 0) {
 		rc = alert_deliver(st, &o, &l);
 	} else if (alert_record_sent(st, &l, (int64_t)time(NULL), err, sizeof(err)) < 0) {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "alert.h"
+#include "datetime.h"
 #include "hints.h"
 #include "page.h"
 #include "text.h"
@@ -183,6 +184,32 @@ static void overview_top(struct web_page *pg, const struct summary *s)
 	html_raw(pg, "</tbody></table></div>\n");
 }
 
+/* Days whose usual reporters are not all in: their figures will grow. */
+static void overview_not_in_yet(struct web_page *pg, const struct summary *s)
+{
+	char day[16];
+	size_t i;
+
+	if (s->not_in_yet.n == 0)
+		return;
+	html_raw(pg, "<h2>Not in yet</h2>\n<p>Reports of these days are still coming in; their "
+	             "figures are not final:</p>\n<ul id=\"not-in-yet\">\n");
+	for (i = 0; i < s->not_in_yet.n && i < LIMIT_WEB_PAGE_ROWS; i++) {
+		const struct arrival_day *d = &s->not_in_yet.days[i];
+
+		datetime_format_day(d->day, day, sizeof(day));
+		html_printf(pg, "<li>%s ", day);
+		html_text(pg, d->policy_domain != NULL ? d->policy_domain : "(no policy domain)");
+		html_printf(pg, ": %lld of %lld usual reporters in so far; ", (long long)d->in,
+		            (long long)d->usual);
+		html_text(pg, d->missing);
+		html_raw(pg, " not in yet</li>\n");
+	}
+	if (s->not_in_yet.n > LIMIT_WEB_PAGE_ROWS)
+		html_printf(pg, "<li>and %zu more</li>\n", s->not_in_yet.n - LIMIT_WEB_PAGE_ROWS);
+	html_raw(pg, "</ul>\n");
+}
+
 static void overview_silent(struct web_page *pg, const struct summary *s)
 {
 	size_t i;
@@ -295,6 +322,7 @@ void page_overview(struct web_page *pg)
 	html_raw(pg, "<div class=\"cards\">\n");
 	overview_cards(pg, &s);
 	html_raw(pg, "</div>\n");
+	overview_not_in_yet(pg, &s);
 	overview_alerts(pg);
 	overview_domains(pg, &s);
 	html_raw(pg, "<h2>Sessions per day</h2>\n");
