@@ -71,7 +71,7 @@ static void arrival_grid_fill(struct arrival_grid *g, const struct query_rows *r
 static void arrival_judge_day(const struct arrival_grid *g, const char *domain, int64_t day,
                               struct arrival *out, size_t *alloc, struct strbuf *names)
 {
-	int64_t d = day - g->first, h, history = 0, usual = 0, in = 0, missing = 0;
+	int64_t d = day - g->first, h, history = 0, usual = 0, in = 0, missing = 0, later;
 	size_t o;
 
 	for (h = d - ARRIVAL_HISTORY_DAYS; h < d; h++)
@@ -89,7 +89,11 @@ static void arrival_judge_day(const struct arrival_grid *g, const char *domain, 
 		if (2 * days <= history)
 			continue;
 		usual++;
-		if (seen[d]) {
+		/* a report for a day past the wait (a replay of old mail, or
+		 * a reporter that skipped the day): this day's is not coming */
+		for (later = 0, h = d + ARRIVAL_WAIT_DAYS + 1; h < g->n_days && !later; h++)
+			later = seen[h];
+		if (seen[d] || later) {
 			in++;
 			continue;
 		}
@@ -148,8 +152,9 @@ int arrival_build(struct store *st, int64_t since, int64_t until, struct arrival
 		goto out;
 	}
 	g.first = since - ARRIVAL_HISTORY_DAYS;
-	g.n_days = until - g.first;
-	if (query_reporter_days(st, g.first, until, &rows, err, errlen) < 0)
+	/* and the days after, for reports of later days */
+	g.n_days = until + LIMIT_ALERT_LOOKBACK_DAYS - g.first;
+	if (query_reporter_days(st, g.first, g.first + g.n_days, &rows, err, errlen) < 0)
 		goto out;
 	/* sized by the largest domain's rows: a domain has at most that
 	 * many reporters */

@@ -5,7 +5,10 @@
  * like a drop in traffic, or like most sessions failing. From the store,
  * each domain's usual reporters are learned (those that reported for it
  * on most of the ARRIVAL_HISTORY_DAYS days before), and a day is "not in
- * yet" for the domain while one of them is missing.
+ * yet" for the domain while one of them is missing -- unless it already
+ * reported for the domain a day more than ARRIVAL_WAIT_DAYS later: then it
+ * skipped this one (or the store is a replay of old mail). Reports of one
+ * reporter can come out of order within the wait (Microsoft's, days late).
  *
  * Reads the store only; names in the result are report text (untrusted,
  * escaped by whoever prints them). Errors: 0 or -1 with a one-line reason.
