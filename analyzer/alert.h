@@ -240,6 +240,17 @@ void alert_clear(struct alert *a);
  * left out. Reads only. */
 int alert_run(struct store *st, const struct alert_settings *s, struct alert_list *out,
               size_t *suppressed, char *err, size_t errlen);
+/* Adds what a postmaster needs beside the figures to each alert of l:
+ * who saw it and the most common failure-reason-code, over its window. */
+int alert_add_context(struct store *st, struct alert_list *l, char *err, size_t errlen);
+/* The dashboard's "current alerts": what alert_run judges at s->p.at --
+ * the usual window and every earlier day of the lookback holding reports
+ * -- whether or not it was sent (the state tables are not read): each
+ * alert once, for the latest day it is found on; alerts waiting for a
+ * day's usual reporters left out as alert_run leaves them. Reads only. */
+int alert_current(struct store *st, const struct alert_settings *s, struct alert_list *out,
+                  char *err, size_t errlen);
+
 struct arrival;
 /* Days not in yet (docs/alerts.md): each alert of l whose domain's day
  * is still missing usual reporters carries them (usual_reporters,

@@ -125,9 +125,7 @@ static int alert_keep_news(struct store *st, const struct alert_settings *s, str
 	return 0;
 }
 
-/* Adds what a postmaster needs beside the figures: who saw it and the
- * most common failure-reason-code, over the alert's window. */
-static int alert_add_context(struct store *st, struct alert_list *l, char *err, size_t errlen)
+int alert_add_context(struct store *st, struct alert_list *l, char *err, size_t errlen)
 {
 	struct query_alert_key k;
 	size_t i;

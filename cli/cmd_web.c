@@ -187,7 +187,7 @@ int cmd_web(struct cli *c, int argc, char **argv)
 		          err);
 		return EXIT_FAILURE_OP;
 	}
-	o.alert = as.p;
+	o.alert = as;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		switch (ch) {

@@ -249,20 +249,22 @@ static int overview_alert_matches(const struct web_filter *f, const struct alert
 	return 0;
 }
 
-/* Current alerts, by the same rules as 'tlswatch alert' evaluated for
- * today (whether or not cron has sent them already). */
+/* Current alerts: what 'tlswatch alert' judges today, each day of its
+ * lookback (whether or not cron has sent them already; alert_current). */
 static void overview_alerts(struct web_page *pg)
 {
-	struct alert_params p = pg->app->alert;
+	struct alert_settings as = pg->app->alert;
+	const struct alert_params *p = &as.p;
 	struct alert_list l;
 	struct strbuf line;
 	char err[ERR_LINE_MAX];
 	size_t i, shown = 0;
 
 	memset(&l, 0, sizeof(l));
-	p.at = pg->filter.today;
+	as.p.at = pg->filter.today;
+	as.base_url = NULL; /* the lines link nowhere: the page is the view */
 	html_raw(pg, "<h2>Current alerts</h2>\n");
-	if (alert_evaluate(pg->st, &p, &l, err, sizeof(err)) < 0) {
+	if (alert_current(pg->st, &as, &l, err, sizeof(err)) < 0) {
 		html_raw(pg, "<p class=\"error\">");
 		html_text(pg, err);
 		html_raw(pg, "</p>\n");
@@ -290,9 +292,9 @@ static void overview_alerts(struct web_page *pg)
 		html_raw(pg, "</ul>\n");
 	else
 		html_printf(pg,
-		            "<p class=\"none\" id=\"alerts\">None: no spike over the last "
-		            "%lld day%s against the %lld days before.</p>\n",
-		            (long long)p.window, p.window == 1 ? "" : "s", (long long)p.baseline);
+		            "<p class=\"none\" id=\"alerts\">None: no spike on any of the last "
+		            "%lld days, each judged against the %lld days before.</p>\n",
+		            (long long)as.lookback, (long long)p->baseline);
 	strbuf_free(&line);
 	alert_list_free(&l);
 }
