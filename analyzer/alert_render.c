@@ -206,6 +206,15 @@ int alert_format_line(const struct alert_list *l, const struct alert *a, struct 
 	if (a->reason_code != NULL)
 		rc |= strbuf_printf(sb, "; most common reason: %s",
 		                    text_escape(a->reason_code, text, sizeof(text)));
+	/* what to check, for the failure kinds (the hint of its result type;
+	 * the hint's own text is ours, the domain in it report text) */
+	if (a->kind == ALERT_FAILURE_SPIKE || a->kind == ALERT_NEW_FAILURE) {
+		char hint[HINTS_MAX];
+
+		hints_format(a->result_type, a->policy_domain, hint, sizeof(hint));
+		rc |=
+		    strbuf_printf(sb, "; what to check: %s", text_escape(hint, text, sizeof(text)));
+	}
 	/* its day is not in yet: the figures may still grow */
 	if (a->usual_reporters > 0)
 		rc |= strbuf_printf(

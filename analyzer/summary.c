@@ -132,6 +132,7 @@ void summary_free(struct summary *s)
 	free(s->top_failures_prev);
 	free(s->silent);
 	arrival_free(&s->not_in_yet);
+	reasons_free(&s->reasons);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -243,6 +244,7 @@ int summary_build(struct store *st, const struct query_filter *f, struct summary
 	    query_summary_scan(st, &prev, 0, &before, err, errlen) < 0 ||
 	    query_quarantined(st, cur.since, cur.until, &s.quarantined, err, errlen) < 0 ||
 	    store_conflicts_held(st, &s.conflicts, err, errlen) < 0 ||
+	    reasons_build(st, &cur, &s.reasons, err, errlen) < 0 ||
 	    (f->organization == NULL &&
 	     summary_not_in_yet(st, &cur, &s.not_in_yet, err, errlen) < 0))
 		goto out;

@@ -20,6 +20,7 @@
 
 #include "arrival.h"
 #include "query.h"
+#include "reasons.h"
 #include "store.h"
 #include "strbuf.h"
 
@@ -73,6 +74,8 @@ struct summary {
 	 * before today) whose usual reporters are not all in, per domain of
 	 * the filter (docs/alerts.md, "Days not in yet") */
 	struct arrival not_in_yet;
+	/* failed sessions by failure-reason-code, grouped (reasons.h) */
+	struct reason_groups reasons;
 };
 
 /* The period of 'summary --all': the first to the last day holding a

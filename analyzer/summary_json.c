@@ -193,6 +193,30 @@ static void summary_json_extras(struct jsonw *w, const struct summary *s)
 	jsonw_array_end(w);
 	jsonw_object_end(w);
 
+	jsonw_key(w, "by_reason");
+	jsonw_array_begin(w);
+	for (i = 0; i < s->reasons.n; i++) {
+		const struct reason_group *g = &s->reasons.groups[i];
+
+		jsonw_object_begin(w);
+		jsonw_key(w, "failure_reason_code");
+		jsonw_string(w, g->label);
+		jsonw_key(w, "normalised");
+		jsonw_string(w, g->key);
+		jsonw_key(w, "forms");
+		jsonw_int(w, g->variants);
+		jsonw_key(w, "result_types");
+		jsonw_string(w, g->result_types);
+		jsonw_key(w, "failed_sessions");
+		jsonw_int(w, g->failed_sessions);
+		jsonw_object_end(w);
+	}
+	jsonw_array_end(w);
+	if (s->reasons.cut) {
+		jsonw_key(w, "by_reason_cut");
+		jsonw_bool(w, 1);
+	}
+
 	jsonw_key(w, "not_in_yet");
 	jsonw_array_begin(w);
 	for (i = 0; i < s->not_in_yet.n; i++) {

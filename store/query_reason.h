@@ -23,13 +23,15 @@ int query_reporter_days(struct store *st, int64_t since, int64_t until, struct q
                         char *err, size_t errlen);
 
 /* Failed sessions of the filter's period (domains, organization, MX host,
- * result type) per (failure-reason-code as sent, result type), counted
- * once per report as query_failure_ips counts (sts and tlsa are two views
- * of the same sessions). Details without a reason code are left out.
- * Most failed first, then by code; limit 0: all rows. */
+ * result type) per failure-reason-code as sent, counted once per report
+ * and MX as agg_mx counts (sts and tlsa are two views of the same
+ * sessions, whatever result type each gives them). Details without a
+ * reason code are left out. Most failed first, then by code; limit 0:
+ * all rows. */
 struct query_reason_row {
-	char *reason_code; /* never NULL */
-	char *result_type;
+	char *reason_code;  /* never NULL */
+	char *result_types; /* the details' result types, comma-separated,
+	                     * repeats possible; never NULL */
 	int64_t failed_sessions;
 	int64_t reporters; /* distinct organizations that gave it */
 };

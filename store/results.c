@@ -175,7 +175,7 @@ void query_reason_rows_free(struct query_reason_rows *r)
 		return;
 	for (i = 0; i < r->n; i++) {
 		free(r->rows[i].reason_code);
-		free(r->rows[i].result_type);
+		free(r->rows[i].result_types);
 	}
 	free(r->rows);
 	memset(r, 0, sizeof(*r));

@@ -76,12 +76,14 @@ int sqlite_failure_reasons(struct store *base, const struct query_filter *f, siz
 	int step, rc = -1;
 
 	query_sql_init(&q);
-	/* per report and (domain, MX, result type, code): sts and tlsa are
-	 * two views of the same sessions, other types add (tally.c) */
+	/* per report and (domain, MX, code): sts and tlsa are two views of
+	 * the same sessions, whatever result type each gives them; other
+	 * types add (agg_mx's rule, docs/counting.md) */
 	query_sql_add(&q,
-	              "SELECT code, rt, sum(max(sts, tlsa) + other) AS failed, count(DISTINCT org)"
-	              " FROM (SELECT fl.failure_reason_code AS code, fl.result_type AS rt,"
-	              " r.organization AS org,"
+	              "SELECT code, group_concat(rts), sum(max(sts, tlsa) + other) AS failed,"
+	              " count(DISTINCT org)"
+	              " FROM (SELECT fl.failure_reason_code AS code,"
+	              " group_concat(DISTINCT fl.result_type) AS rts, r.organization AS org,"
 	              " sum(CASE WHEN p.policy_type = 'sts' THEN fl.failed_sessions ELSE 0 END)"
 	              " AS sts,"
 	              " sum(CASE WHEN p.policy_type = 'tlsa' THEN fl.failed_sessions ELSE 0 END)"
@@ -94,9 +96,9 @@ int sqlite_failure_reasons(struct store *base, const struct query_filter *f, siz
 		goto out;
 	query_sql_add(&q, " AND fl.failure_reason_code IS NOT NULL"
 	                  " GROUP BY r.id, coalesce(p.policy_domain, ''),"
-	                  " coalesce(fl.receiving_mx_hostname, ''), rt, code)"
-	                  " GROUP BY code, rt HAVING failed > 0"
-	                  " ORDER BY failed DESC, code COLLATE BINARY, rt COLLATE BINARY");
+	                  " coalesce(fl.receiving_mx_hostname, ''), code)"
+	                  " GROUP BY code HAVING failed > 0"
+	                  " ORDER BY failed DESC, code COLLATE BINARY");
 	if (limit > 0) {
 		query_sql_add(&q, " LIMIT ");
 		query_sql_int(&q, (int64_t)limit);
@@ -114,7 +116,9 @@ int sqlite_failure_reasons(struct store *base, const struct query_filter *f, siz
 		row->reason_code = query_column_strdup(s, 0);
 		if (row->reason_code == NULL)
 			row->reason_code = xstrdup("");
-		row->result_type = query_column_strdup(s, 1);
+		row->result_types = query_column_strdup(s, 1);
+		if (row->result_types == NULL)
+			row->result_types = xstrdup("");
 		row->failed_sessions = sqlite3_column_int64(s, 2);
 		row->reporters = sqlite3_column_int64(s, 3);
 	}

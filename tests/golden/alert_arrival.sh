@@ -32,7 +32,7 @@ ingest "$db" 2026-07-15 2026-07-16 g
 t_eq "Google in, Microsoft not: exit 1" "$?" 1
 t_eq "one alert: the count one, not the 4 of 5" "$(wc -l < "$T/out")" 1
 t_check "the count alert says Microsoft is not in yet" grep -q \
-	'^new failure: big.test, MX mx1.big.test, certificate-expired: 400 of 1,400 sessions failed on 2026-07-15; none in the 28 days before; seen by Google Inc.; most common reason: X509_V_ERR_CERT_HAS_EXPIRED; 1 of 2 usual reporters in so far (Microsoft Corporation not in yet)$' \
+	'^new failure: big.test, MX mx1.big.test, certificate-expired: 400 of 1,400 sessions failed on 2026-07-15; none in the 28 days before; seen by Google Inc.; most common reason: X509_V_ERR_CERT_HAS_EXPIRED; what to check: the MX presented an expired certificate; renew it; 1 of 2 usual reporters in so far (Microsoft Corporation not in yet)$' \
 	"$T/out"
 "$TLSWATCH" --db "$db" -v alert --at 2026-07-16 > "$T/v" 2>&1
 t_check "the 4 of 5 waits, and -v says so" grep -q -x '1 alert waits for usual reporters not in yet' "$T/v"
@@ -60,7 +60,7 @@ for x in 16 17 18 19 20; do
 done
 t_eq "two alerts in five runs" "$(wc -l < "$T/all")" 2
 t_check "the 4 of 5 judged after the wait, with the note, not as late" grep -q \
-	'^2026-07-19: new failure: small.test, MX mx1.small.test, certificate-expired: 4 of 5 sessions failed on 2026-07-15; none in the 28 days before; seen by Google Inc.; most common reason: X509_V_ERR_CERT_HAS_EXPIRED; 1 of 2 usual reporters in so far (Microsoft Corporation not in yet)$' \
+	'^2026-07-19: new failure: small.test, MX mx1.small.test, certificate-expired: 4 of 5 sessions failed on 2026-07-15; none in the 28 days before; seen by Google Inc.; most common reason: X509_V_ERR_CERT_HAS_EXPIRED; what to check: the MX presented an expired certificate; renew it; 1 of 2 usual reporters in so far (Microsoft Corporation not in yet)$' \
 	"$T/all"
 
 # summary: yesterday, with Google in and Microsoft not, is not in yet

@@ -23,7 +23,7 @@ curl -s -o "$T/page" "$WEB_URL/" || t_fail "GET /" "curl exit $?"
 web_stop
 t_check "sanitizer clean" web_sanitizer_clean
 t_check "current alerts: the spike three days ago, not only yesterday" grep -q -F \
-	"<li>new failure: big.test, MX mx1.big.test, certificate-expired: 400 of 3,400 sessions failed on $spike; none in the 28 days before; seen by Google Inc.; most common reason: X509_V_ERR_CERT_HAS_EXPIRED</li>" \
+	"<li>new failure: big.test, MX mx1.big.test, certificate-expired: 400 of 3,400 sessions failed on $spike; none in the 28 days before; seen by Google Inc.; most common reason: X509_V_ERR_CERT_HAS_EXPIRED; what to check: the MX presented an expired certificate; renew it</li>" \
 	"$T/page"
 t_eq "current alerts: that one only" "$(sed -n '/id="alerts"/,/<\/ul>/p' "$T/page" | grep -c '<li>')" 1
 t_check "not in yet: yesterday's small.test, Microsoft missing" grep -q -F \
