@@ -74,6 +74,14 @@ struct summary {
 	 * before today) whose usual reporters are not all in, per domain of
 	 * the filter (docs/alerts.md, "Days not in yet") */
 	struct arrival not_in_yet;
+	/* One problem, one row: top_failures' groups merged per (domain,
+	 * MX, result type), most failed first, at most SUMMARY_TOP_FAILURES
+	 * (reports: the reporters that saw it), with those reporters named
+	 * ("A, B and 2 more") and the failed sessions of the previous
+	 * period (same index) */
+	struct query_rows problems;
+	char **problem_reporters;
+	int64_t *problems_prev;
 	/* failed sessions by failure-reason-code, grouped (reasons.h) */
 	struct reason_groups reasons;
 };
@@ -104,6 +112,11 @@ STRBUF_MUST_CHECK int summary_render_json(const struct summary *s, struct strbuf
 STRBUF_MUST_CHECK int summary_render_text(const struct summary *s, struct strbuf *sb);
 STRBUF_MUST_CHECK int summary_render_csv(const struct summary *s, struct strbuf *sb);
 STRBUF_MUST_CHECK int summary_render_html(const struct summary *s, struct strbuf *sb);
+
+/* The (reporter, domain, MX, result type) failure groups merged per
+ * (domain, MX, result type) into *out, most failed first, with the
+ * reporters of each named in (*reporters)[i] (caller frees both). */
+void summary_problems(const struct query_rows *failures, struct query_rows *out, char ***reporters);
 
 /* 1 when two rows have the same key (NULL and "" both mean absent). */
 int summary_same_key(const struct query_row *a, const struct query_row *b);

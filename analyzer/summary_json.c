@@ -193,6 +193,30 @@ static void summary_json_extras(struct jsonw *w, const struct summary *s)
 	jsonw_array_end(w);
 	jsonw_object_end(w);
 
+	jsonw_key(w, "problems");
+	jsonw_array_begin(w);
+	for (i = 0; i < s->problems.n; i++) {
+		const struct query_row *r = &s->problems.rows[i];
+
+		jsonw_object_begin(w);
+		jsonw_key(w, "policy_domain");
+		jsonw_string(w, r->policy_domain);
+		jsonw_key(w, "mx_host");
+		jsonw_string(w, r->mx_host);
+		jsonw_key(w, "result_type");
+		jsonw_string(w, r->result_type);
+		jsonw_key(w, "failed_sessions");
+		jsonw_int(w, r->failed_sessions);
+		jsonw_key(w, "previous_failed_sessions");
+		jsonw_int(w, s->problems_prev[i]);
+		jsonw_key(w, "reporter_count");
+		jsonw_int(w, r->reports);
+		jsonw_key(w, "reporters");
+		jsonw_string(w, s->problem_reporters[i]);
+		jsonw_object_end(w);
+	}
+	jsonw_array_end(w);
+
 	jsonw_key(w, "by_reason");
 	jsonw_array_begin(w);
 	for (i = 0; i < s->reasons.n; i++) {

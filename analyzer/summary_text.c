@@ -127,15 +127,16 @@ static void text_top(struct text_out *o, const struct summary *s)
 	char what[2 * TEXT_CELL_MAX + 16], a[TEXT_CELL_MAX], b[TEXT_CELL_MAX];
 	char line[3 * TEXT_CELL_MAX + 64], bad[32], chg[32], cols[64], hint[HINTS_MAX];
 	char hint_esc[TEXT_CELL_MAX + HINTS_MAX];
-	size_t i, shown = s->top_failures.n < TEXT_MAX_TOP ? s->top_failures.n : TEXT_MAX_TOP;
+	size_t i, shown = s->problems.n < TEXT_MAX_TOP ? s->problems.n : TEXT_MAX_TOP;
 
 	snprintf(cols, sizeof(cols), COLS_FAILED, "failed", "change");
 	text_title(o, "TOP FAILURES", NAME_WIDER, cols);
-	if (s->top_failures.n == 0)
+	if (s->problems.n == 0)
 		text_puts(o, "  none\n");
+	/* one problem, one row: the reporters that saw it named */
 	for (i = 0; i < shown; i++) {
-		const struct query_row *r = &s->top_failures.rows[i];
-		int64_t p = s->top_failures_prev[i];
+		const struct query_row *r = &s->problems.rows[i];
+		int64_t p = s->problems_prev[i];
 
 		snprintf(what, sizeof(what), "%s at %s", text_escape(r->result_type, a, sizeof(a)),
 		         text_name_or(r->mx_host, "an unnamed MX", b, sizeof(b)));
@@ -145,14 +146,13 @@ static void text_top(struct text_out *o, const struct summary *s)
 		text_row(o, what, NAME_WIDER, cols);
 		snprintf(line, sizeof(line), "domain %s, reported by %s",
 		         text_name_or(r->policy_domain, "(none)", a, sizeof(a)),
-		         text_escape(r->organization, b, sizeof(b)));
+		         text_escape(s->problem_reporters[i], b, sizeof(b)));
 		text_wrap(o, 4, line);
 		hints_format(r->result_type, r->policy_domain, hint, sizeof(hint));
 		text_wrap(o, 4, text_escape(hint, hint_esc, sizeof(hint_esc)));
 	}
-	if (s->top_failures.n > shown)
-		text_printf(o, "  ... %zu more groups in --format json\n",
-		            s->top_failures.n - shown);
+	if (s->problems.n > shown)
+		text_printf(o, "  ... %zu more groups in --format json\n", s->problems.n - shown);
 }
 
 static void text_totals(struct text_out *o, const struct summary *s)

@@ -128,28 +128,31 @@ static void overview_domains(struct web_page *pg, const struct summary *s)
 		html_pager(pg, "/", (int64_t)s->by_domain.n, LIMIT_WEB_PAGE_ROWS, NULL, 0);
 }
 
+/* One problem, one row (domain, MX, result type) with the reporters that
+ * saw it; the per-reporter rows are a click away (failures by
+ * organisation, filtered to the problem). */
 static void overview_top(struct web_page *pg, const struct summary *s)
 {
 	char hint[HINTS_MAX], buf[64];
 	size_t i;
 
 	html_raw(pg, "<h2>Top failures</h2>\n");
-	if (s->top_failures.n == 0) {
+	if (s->problems.n == 0) {
 		html_raw(pg, "<p class=\"none\">No failed sessions in this period.</p>\n");
 		return;
 	}
 	html_raw(pg,
 	         "<div class=\"scroll\"><table id=\"top-failures\" class=\"stack\">\n<thead><tr>"
-	         "<th>Organisation</th><th>Policy domain</th><th>MX host</th>"
-	         "<th>Result type</th><th class=\"num\">Failed</th><th class=\"num\">Change</th>"
+	         "<th>Policy domain</th><th>MX host</th><th>Result type</th>"
+	         "<th>Reported by</th><th class=\"num\">Failed</th><th class=\"num\">Change</th>"
 	         "<th>What to check</th></tr></thead>\n<tbody>\n");
-	for (i = 0; i < s->top_failures.n; i++) {
-		const struct query_row *r = &s->top_failures.rows[i];
+	for (i = 0; i < s->problems.n; i++) {
+		const struct query_row *r = &s->problems.rows[i];
 		struct web_kv kv[4];
-		size_t n = 0;
+		size_t n = 1;
 
-		kv[n].key = "org";
-		kv[n++].value = r->organization;
+		kv[0].key = "group_by";
+		kv[0].value = "organization";
 		if (r->policy_domain != NULL) {
 			kv[n].key = "domain";
 			kv[n++].value = r->policy_domain;
@@ -162,22 +165,26 @@ static void overview_top(struct web_page *pg, const struct summary *s)
 		kv[n++].value = r->result_type;
 		/* data-label: the column name, shown beside each cell when the
 		 * stylesheet stacks the table at phone width */
-		html_raw(pg, "<tr><td data-label=\"Organisation\">");
-		html_text(pg, r->organization);
-		html_raw(pg, "</td><td data-label=\"Policy domain\">");
+		html_raw(pg, "<tr><td data-label=\"Policy domain\">");
 		html_text(pg, r->policy_domain);
 		html_raw(pg, "</td><td data-label=\"MX host\">");
 		html_text(pg, r->mx_host);
 		html_raw(pg, "</td><td data-label=\"Result type\">");
 		html_text(pg, r->result_type);
-		html_raw(pg, "</td><td class=\"num fail\" data-label=\"Failed\">");
-		html_count_link(pg, "/reports", kv, n, r->failed_sessions);
+		html_raw(pg, "</td><td class=\"reporters\" data-label=\"Reported by\">");
+		html_text(pg, s->problem_reporters[i]);
+		html_raw(pg, " (");
+		html_link(pg, "/failures", kv, n, r->reports == 1 ? "its rows" : "per reporter",
+		          NULL);
+		html_raw(pg, ")</td><td class=\"num fail\" data-label=\"Failed\">");
+		/* the reports behind it: the same filter without group_by */
+		html_count_link(pg, "/reports", kv + 1, n - 1, r->failed_sessions);
 		html_printf(
 		    pg,
 		    "</td><td class=\"num %s\" data-label=\"Change\">%s</td>"
 		    "<td class=\"hint\" data-label=\"What to check\">",
-		    overview_trend_class(r->failed_sessions, s->top_failures_prev[i]),
-		    text_delta(r->failed_sessions, s->top_failures_prev[i], 1, buf, sizeof(buf)));
+		    overview_trend_class(r->failed_sessions, s->problems_prev[i]),
+		    text_delta(r->failed_sessions, s->problems_prev[i], 1, buf, sizeof(buf)));
 		html_text(pg, hints_format(r->result_type, r->policy_domain, hint, sizeof(hint)));
 		html_raw(pg, "</td></tr>\n");
 	}

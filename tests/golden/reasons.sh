@@ -1,5 +1,5 @@
 #!/bin/sh
-# reasons.sh - failure-reason-codes grouped where senders differ only in
+# reasons.sh - one problem, one row; failure-reason-codes grouped where senders differ only in
 # case, spacing, numbers or a host name (docs/alerts.md, "Reason codes"):
 # 'summary' text and JSON, the failures page (group_by=reason) and its API
 # show one row per reason, labelled by its most failed form, with the
@@ -46,6 +46,7 @@ if ! web_start --db "$T/db" web --listen 127.0.0.1:0; then
 	exit 0
 fi
 curl -s -o "$T/page" "$WEB_URL/failures?since=2026-07-01&until=2026-07-08&group_by=reason"
+curl -s -o "$T/overview" "$WEB_URL/?since=2026-07-01&until=2026-07-08"
 curl -s -o "$T/api" "$WEB_URL/api/v1/failures?since=2026-07-01&until=2026-07-08&group_by=reason"
 curl -s -o "$T/bad" -w '%{http_code}' "$WEB_URL/api/v1/failures?group_by=nope" > "$T/code"
 web_stop
@@ -54,7 +55,21 @@ t_eq "failures page: one row per reason" \
 	"$(sed -n '/id="failure-groups"/,/<\/table>/p' "$T/page" | grep -o '<tr><td>[^<]*</td><td class="num fail">[0-9]*' | sed 's/<[^>]*>/|/g')" \
 	"||X509_V_ERR_CERT_HAS_EXPIRED||35
 ||TLS handshake failed with mx1.example.com||17"
+t_eq "overview: one row per problem, reporters named, per-reporter rows a click away" \
+	"$(sed -n '/id="top-failures"/,/<\/table>/p' "$T/overview" | grep -c '<tr><td data-label')|$(grep -o 'Google Inc., Microsoft Corporation, Other (<a href="/failures?[^"]*group_by=organization[^"]*result_type=certificate-expired' "$T/overview" | wc -l)" \
+	"2|1"
 t_eq "api: group_by=reason" \
 	"$(jq -c '[.group_by, [.groups[] | [.failure_reason_code, .failed_sessions, .forms]]]' "$T/api")" \
 	'["reason",[["X509_V_ERR_CERT_HAS_EXPIRED",35,2],["TLS handshake failed with mx1.example.com",17,3]]]'
 t_eq "api: a wrong group_by names reason" "$(cat "$T/code") $(jq -r .error "$T/bad" | grep -c 'sending_ip or reason')" "400 1"
+
+# one problem, one row: the same expired certificate seen by three
+# reporters is one top failure naming them (summary text, JSON; overview)
+t_eq "summary json: problems" \
+	"$(jq -c '[.problems[] | [.mx_host, .result_type, .failed_sessions, .reporter_count, .reporters]]' "$T/json")" \
+	'[["mx1.example.com","certificate-expired",52,3,"Google Inc., Microsoft Corporation, Other"],["mx1.example.com","tlsa-invalid",6,1,"Microsoft Corporation"]]'
+t_eq "summary json: top_failures keeps its rows per reporter" "$(jq '.top_failures | length' "$T/json")" 4
+t_eq "summary text: one row for the certificate" \
+	"$(sed -n '/^TOP FAILURES/,/^$/p' "$T/text" | grep -c 'certificate-expired at mx1.example.com')" 1
+t_check "summary text: it names its reporters" grep -q \
+	'^    domain example.com, reported by Google Inc., Microsoft Corporation, Other$' "$T/text"
