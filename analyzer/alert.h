@@ -240,6 +240,9 @@ void alert_clear(struct alert *a);
  * left out. Reads only. */
 int alert_run(struct store *st, const struct alert_settings *s, struct alert_list *out,
               size_t *suppressed, char *err, size_t errlen);
+/* s->lookback within 1..LIMIT_ALERT_LOOKBACK_DAYS: the days a run looks
+ * back at. */
+int64_t alert_lookback_days(const struct alert_settings *s);
 /* Adds what a postmaster needs beside the figures to each alert of l:
  * who saw it and the most common failure-reason-code, over its window. */
 int alert_add_context(struct store *st, struct alert_list *l, char *err, size_t errlen);

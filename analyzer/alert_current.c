@@ -8,7 +8,6 @@
 
 #include "alert.h"
 #include "arrival.h"
-#include "limits.h"
 #include "xalloc.h"
 
 static int alert_str_same(const char *a, const char *b)
@@ -47,16 +46,12 @@ int alert_current(struct store *st, const struct alert_settings *s, struct alert
 	struct alert_params p = s->p;
 	struct query_day_mark *marks = NULL;
 	struct arrival arr = {NULL, 0};
-	int64_t lookback = s->lookback, until = s->p.at;
+	int64_t lookback = alert_lookback_days(s), until = s->p.at;
 	size_t i, k, n;
 	int wait, rc = -1;
 
 	memset(&l, 0, sizeof(l));
 	memset(&day_list, 0, sizeof(day_list));
-	if (lookback < 1)
-		lookback = 1;
-	if (lookback > LIMIT_ALERT_LOOKBACK_DAYS)
-		lookback = LIMIT_ALERT_LOOKBACK_DAYS;
 	n = (size_t)lookback;
 	marks = xcalloc(n, sizeof(*marks));
 	if (query_day_marks(st, until - lookback, until, marks, err, errlen) < 0 ||

@@ -141,6 +141,13 @@ int alert_add_context(struct store *st, struct alert_list *l, char *err, size_t 
 	return 0;
 }
 
+int64_t alert_lookback_days(const struct alert_settings *s)
+{
+	if (s->lookback < 1)
+		return 1;
+	return s->lookback > LIMIT_ALERT_LOOKBACK_DAYS ? LIMIT_ALERT_LOOKBACK_DAYS : s->lookback;
+}
+
 int alert_run(struct store *st, const struct alert_settings *s, struct alert_list *out,
               size_t *suppressed, char *err, size_t errlen)
 {
@@ -148,17 +155,14 @@ int alert_run(struct store *st, const struct alert_settings *s, struct alert_lis
 	struct alert_params p = s->p;
 	struct query_day_mark *marks = NULL;
 	struct arrival arr = {NULL, 0};
-	int64_t lookback = s->lookback, until = s->p.at;
+	int64_t lookback, until = s->p.at;
 	size_t i, n, dropped = 0;
 	int *judge = NULL, wait, rc = -1;
 
 	memset(&l, 0, sizeof(l));
 	memset(&usual, 0, sizeof(usual));
 	memset(&day_list, 0, sizeof(day_list));
-	if (lookback < 1)
-		lookback = 1;
-	if (lookback > LIMIT_ALERT_LOOKBACK_DAYS)
-		lookback = LIMIT_ALERT_LOOKBACK_DAYS;
+	lookback = alert_lookback_days(s);
 	n = (size_t)lookback;
 	marks = xcalloc(n, sizeof(*marks));
 	judge = xcalloc(n, sizeof(*judge));

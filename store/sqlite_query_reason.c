@@ -79,19 +79,11 @@ int sqlite_failure_reasons(struct store *base, const struct query_filter *f, siz
 	/* per report and (domain, MX, code): sts and tlsa are two views of
 	 * the same sessions, whatever result type each gives them; other
 	 * types add (agg_mx's rule, docs/counting.md) */
-	query_sql_add(&q,
-	              "SELECT code, group_concat(rts), sum(max(sts, tlsa) + other) AS failed,"
-	              " count(DISTINCT org)"
-	              " FROM (SELECT fl.failure_reason_code AS code,"
-	              " group_concat(DISTINCT fl.result_type) AS rts, r.organization AS org,"
-	              " sum(CASE WHEN p.policy_type = 'sts' THEN fl.failed_sessions ELSE 0 END)"
-	              " AS sts,"
-	              " sum(CASE WHEN p.policy_type = 'tlsa' THEN fl.failed_sessions ELSE 0 END)"
-	              " AS tlsa,"
-	              " sum(CASE WHEN p.policy_type IN ('sts', 'tlsa') THEN 0"
-	              " ELSE fl.failed_sessions END) AS other"
-	              " FROM report r JOIN policy p ON p.report = r.id"
-	              " JOIN failure fl ON fl.policy = p.id");
+	query_sql_add(&q, "SELECT code, group_concat(rts), sum(max(sts, tlsa) + other) AS failed,"
+	                  " count(DISTINCT org)"
+	                  " FROM (SELECT fl.failure_reason_code AS code,"
+	                  " group_concat(DISTINCT fl.result_type) AS rts, r.organization AS "
+	                  "org," QUERY_DETAIL_SUMS_FROM);
 	if (query_sql_where(&q, f, WHERE_FAILURE_DETAIL, err, errlen) < 0)
 		goto out;
 	query_sql_add(&q, " AND fl.failure_reason_code IS NOT NULL"
