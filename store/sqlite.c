@@ -171,6 +171,7 @@ static const struct store_ops sqlite_ops = {
     .conflicts_by_organization = sqlite_conflicts_by_organization,
     .failure_ips = sqlite_failure_ips,
     .ip_details = sqlite_ip_details,
+    .recount = sqlite_recount,
 };
 
 int sqlite_store_open(const char *path, enum store_mode mode, struct store **out, char *err,
@@ -224,6 +225,10 @@ int sqlite_store_open(const char *path, enum store_mode mode, struct store **out
 		goto out;
 	}
 	if (sqlite_migrate(st, err, errlen) < 0)
+		goto out;
+	/* a migration that changed how figures are counted asked for a
+	 * recount (schema/010_recount.sql) */
+	if (mode == STORE_READWRITE && sqlite_recount_pending(st, err, errlen) < 0)
 		goto out;
 	*out = &st->base;
 	st = NULL;

@@ -156,6 +156,13 @@ int sqlite_conflicts_by_organization(struct store *st,
                                      int (*fn)(const char *organization, int64_t n, void *arg),
                                      void *arg, char *err, size_t errlen);
 
+int sqlite_recount(struct store *st, void (*progress)(int64_t done, int64_t total, void *arg),
+                   void *arg, int64_t *reports, char *err, size_t errlen);
+/* Runs sqlite_recount when a migration asked for one (recount_pending
+ * has a row: schema/010_recount.sql); 0 when none was asked for or it
+ * is done (sqlite_write_recount.c). */
+int sqlite_recount_pending(struct sqlite_store *st, char *err, size_t errlen);
+
 /* Binds an alert's key as ?1..?5 ('' where a part is NULL). */
 void sqlite_bind_alert_key(sqlite3_stmt *s, const struct query_alert_key *k);
 
