@@ -44,8 +44,7 @@ static int sqlite_exec_sql(struct sqlite_store *st, const char *sql, char *err, 
 	return 0;
 }
 
-static int sqlite_get_int(struct sqlite_store *st, const char *sql, int64_t *out, char *err,
-                          size_t errlen)
+int sqlite_get_int(struct sqlite_store *st, const char *sql, int64_t *out, char *err, size_t errlen)
 {
 	sqlite3_stmt *s = NULL;
 	int rc = -1;

@@ -51,6 +51,10 @@ int sqlite_fail(struct sqlite_store *st, char *err, size_t errlen, const char *w
 /* Steps a statement that returns no row: 0, or -1 with sqlite_fail(what). */
 int sqlite_step_done(struct sqlite_store *st, sqlite3_stmt *s, const char *what, char *err,
                      size_t errlen);
+/* The first column of the first row of sql, a fixed statement without
+ * parameters: 0, or -1 with sqlite_fail("cannot read"). */
+int sqlite_get_int(struct sqlite_store *st, const char *sql, int64_t *out, char *err,
+                   size_t errlen);
 /* The cached statement for id (prepared on first use), reset and unbound. */
 sqlite3_stmt *sqlite_stmt(struct sqlite_store *st, enum store_stmt_id id, const char *sql,
                           char *err, size_t errlen);

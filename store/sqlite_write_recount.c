@@ -251,7 +251,6 @@ int sqlite_recount(struct store *base, void (*progress)(int64_t done, int64_t to
 	                                          SQL_MX_HOSTS, SQL_REPORT_TOTALS};
 	struct sqlite_store *st = sqlite_of(base);
 	struct recount rc;
-	sqlite3_stmt *count = NULL;
 	int64_t total = 0, done = 0, last = 0;
 	size_t i;
 	int got, ret = -1;
@@ -270,13 +269,8 @@ int sqlite_recount(struct store *base, void (*progress)(int64_t done, int64_t to
 			sqlite_fail(st, err, errlen, "cannot prepare the recount");
 			goto out;
 		}
-	if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM report", -1, &count, NULL) !=
-	        SQLITE_OK ||
-	    sqlite3_step(count) != SQLITE_ROW) {
-		sqlite_fail(st, err, errlen, "cannot count reports");
+	if (sqlite_get_int(st, "SELECT count(*) FROM report", &total, err, errlen) < 0)
 		goto out;
-	}
-	total = sqlite3_column_int64(count, 0);
 	for (i = 0; i < sizeof(recount_clear_sql) / sizeof(recount_clear_sql[0]); i++)
 		if (recount_exec(st, recount_clear_sql[i], err, errlen) < 0)
 			goto out;
@@ -298,26 +292,15 @@ int sqlite_recount(struct store *base, void (*progress)(int64_t done, int64_t to
 out:
 	for (i = 0; i < RC_COUNT; i++)
 		sqlite3_finalize(rc.s[i]);
-	sqlite3_finalize(count);
 	sqlite_rollback(base); /* a no-op after the commit */
 	return ret;
 }
 
 int sqlite_recount_pending(struct sqlite_store *st, char *err, size_t errlen)
 {
-	sqlite3_stmt *s = NULL;
-	int64_t pending = 0, n;
-	int rc = -1;
+	int64_t pending, n;
 
-	if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM recount_pending", -1, &s, NULL) !=
-	        SQLITE_OK ||
-	    sqlite3_step(s) != SQLITE_ROW) {
-		sqlite_fail(st, err, errlen, "cannot read recount_pending");
-		goto out;
-	}
-	pending = sqlite3_column_int64(s, 0);
-	rc = pending > 0 ? sqlite_recount(&st->base, NULL, NULL, &n, err, errlen) : 0;
-out:
-	sqlite3_finalize(s);
-	return rc;
+	if (sqlite_get_int(st, "SELECT count(*) FROM recount_pending", &pending, err, errlen) < 0)
+		return -1;
+	return pending > 0 ? sqlite_recount(&st->base, NULL, NULL, &n, err, errlen) : 0;
 }

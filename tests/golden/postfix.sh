@@ -113,23 +113,12 @@ sqlite3 "$db" "
 	UPDATE agg_policy_type SET policy_domain = '' WHERE organization = 'mta.example.net'
 		AND policy_type = 'no-policy-found';
 	DELETE FROM agg_mx;
-	INSERT INTO agg_mx (day, policy_domain, organization, mx_host, failed_sessions)
-		SELECT day, dom, org, mx, sum(v) FROM (
-			SELECT r.day AS day, r.organization AS org,
-				coalesce(p.policy_domain, '') AS dom,
-				coalesce(f.receiving_mx_hostname, '') AS mx,
-				max(sum(CASE WHEN p.policy_type = 'sts' THEN f.failed_sessions ELSE 0 END),
-				    sum(CASE WHEN p.policy_type = 'tlsa' THEN f.failed_sessions ELSE 0 END))
-				+ sum(CASE WHEN p.policy_type IN ('sts', 'tlsa') THEN 0
-				      ELSE f.failed_sessions END) AS v
-			FROM report r JOIN policy p ON p.report = r.id
-			JOIN failure f ON f.policy = p.id GROUP BY r.id, dom, mx)
-		GROUP BY day, dom, org, mx HAVING sum(v) > 0;
+	$(sed -n '/^INSERT INTO agg_mx/,/HAVING sum(v) > 0;/p' "$TOP/schema/006_alerts_judged.sql")
 	ALTER TABLE report DROP COLUMN quirks;
 	ALTER TABLE policy DROP COLUMN policy_domain_source;
 	DROP TABLE recount_pending;
 	PRAGMA user_version = 6;"
-# what 006 left in agg_mx (its own SQL, above): the sys4 report's
+# what 006 left in agg_mx (its own SQL, from the migration): the sys4 report's
 # apex.example failures max(3, 2) = 3, not 5, and its no-policy-found
 # failure under '' (migration 007 did not touch agg_mx; 010 recounts it)
 t_eq "the old store's by-MX figures" \
