@@ -83,6 +83,27 @@ t_check "recounting again changes nothing" cmp -s after.dump again.dump
 dump a.db > back.dump
 t_check "the override dropped: the first figures again" cmp -s before.dump back.dump
 
+# pruned days: their reports are gone, their lifetime totals (/metrics)
+# stay as they were, and the days kept recount to what they held
+"$TLSWATCH" --config plain.conf --db a.db db prune --before 2025-01-01
+t_eq "prune: exit 0" "$?" 0
+pruned() {
+	t_sql "$1" "select 'domain', * from agg_domain_pruned order by 2, 3;
+	select 'failure', * from agg_failure_pruned order by 2, 3, 4, 5;
+	select 'mx', * from agg_mx_pruned order by 2, 3, 4"
+}
+pruned a.db > pruned-before
+t_check "prune kept lifetime totals" test -s pruned-before
+dump a.db > kept-before.dump
+"$TLSWATCH" --config plain.conf --db a.db db recount
+t_eq "recount after a prune: exit 0" "$?" 0
+pruned a.db > pruned-after
+t_check "the lifetime totals of pruned days are kept" cmp -s pruned-before pruned-after
+dump a.db > kept-after.dump
+t_check "the days kept count as before" cmp -s kept-before.dump kept-after.dump
+t_check "db check agrees after a prune and a recount" \
+	"$TLSWATCH" --config plain.conf --db a.db db check
+
 # one transaction: a report that cannot be read back (damaged mx-host
 # list, the last one recounted) fails the recount, and nothing changed
 cp a.db damaged.db
