@@ -9,6 +9,7 @@
 #include "query.h"
 #include "query_ip.h"
 #include "store.h"
+#include "store_check.h"
 
 void store_quarantine_entry_free(struct quarantine_entry *q)
 {
@@ -164,4 +165,43 @@ void query_scan_free(struct query_scan *sc)
 	query_rows_free(&sc->failures);
 	query_rows_free(&sc->by_policy_type);
 	memset(sc, 0, sizeof(*sc));
+}
+
+void store_check_results_free(struct check_results *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->n; i++) {
+		struct check_result *c = &r->r[i];
+
+		free(c->domain);
+		free(c->status);
+		free(c->sts_id);
+		free(c->sts_mode);
+		free(c->sts_body);
+		free(c->policy_error);
+		free(c->mx);
+		free(c->certs);
+		free(c->tlsa);
+		free(c->tlsrpt);
+	}
+	free(r->r);
+	memset(r, 0, sizeof(*r));
+}
+
+void store_policy_seen_free(struct policy_seen_rows *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->n; i++) {
+		free(r->r[i].organization);
+		free(r->r[i].policy);
+		free(r->r[i].mx_hosts);
+	}
+	free(r->r);
+	memset(r, 0, sizeof(*r));
 }

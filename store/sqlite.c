@@ -171,6 +171,10 @@ static const struct store_ops sqlite_ops = {
     .conflicts_by_organization = sqlite_conflicts_by_organization,
     .failure_ips = sqlite_failure_ips,
     .ip_details = sqlite_ip_details,
+    .check_add = sqlite_check_add,
+    .check_history = sqlite_check_history,
+    .check_latest = sqlite_check_latest,
+    .policy_seen = sqlite_policy_seen,
 };
 
 int sqlite_store_open(const char *path, enum store_mode mode, struct store **out, char *err,

@@ -156,6 +156,13 @@ int sqlite_conflicts_by_organization(struct store *st,
                                      int (*fn)(const char *organization, int64_t n, void *arg),
                                      void *arg, char *err, size_t errlen);
 
+int sqlite_check_add(struct store *st, const struct check_result *r, char *err, size_t errlen);
+int sqlite_check_history(struct store *st, const char *domain, size_t limit,
+                         struct check_results *out, char *err, size_t errlen);
+int sqlite_check_latest(struct store *st, struct check_results *out, char *err, size_t errlen);
+int sqlite_policy_seen(struct store *st, const char *domain, int64_t since, int64_t until,
+                       struct policy_seen_rows *out, char *err, size_t errlen);
+
 /* Binds an alert's key as ?1..?5 ('' where a part is NULL). */
 void sqlite_bind_alert_key(sqlite3_stmt *s, const struct query_alert_key *k);
 

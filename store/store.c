@@ -282,3 +282,29 @@ int store_conflicts_by_organization(struct store *st,
 {
 	return st->ops->conflicts_by_organization(st, fn, arg, err, errlen);
 }
+
+int store_check_add(struct store *st, const struct check_result *r, char *err, size_t errlen)
+{
+	STORE_OP_NEEDED(st, check_add, "store check results", err, errlen);
+	return st->ops->check_add(st, r, err, errlen);
+}
+
+int store_check_history(struct store *st, const char *domain, size_t limit,
+                        struct check_results *out, char *err, size_t errlen)
+{
+	STORE_OP_NEEDED(st, check_history, "read check results", err, errlen);
+	return st->ops->check_history(st, domain, limit, out, err, errlen);
+}
+
+int store_check_latest(struct store *st, struct check_results *out, char *err, size_t errlen)
+{
+	STORE_OP_NEEDED(st, check_latest, "read check results", err, errlen);
+	return st->ops->check_latest(st, out, err, errlen);
+}
+
+int store_policy_seen(struct store *st, const char *domain, int64_t since, int64_t until,
+                      struct policy_seen_rows *out, char *err, size_t errlen)
+{
+	STORE_OP_NEEDED(st, policy_seen, "read the policies reporters applied", err, errlen);
+	return st->ops->policy_seen(st, domain, since, until, out, err, errlen);
+}

@@ -21,6 +21,7 @@
 #include "query_ip.h"
 #include "store.h"
 #include "store_admin.h"
+#include "store_check.h"
 #include "store_trust.h"
 
 struct store_ops {
@@ -119,6 +120,13 @@ struct store_ops {
 	int (*ip_details)(struct store *st, const struct query_filter *f, const char *ip,
 	                  int64_t offset, int64_t limit, struct query_ip_details *out, char *err,
 	                  size_t errlen);
+	/* store_check.h (issue 14; a backend may leave these NULL) */
+	int (*check_add)(struct store *st, const struct check_result *r, char *err, size_t errlen);
+	int (*check_history)(struct store *st, const char *domain, size_t limit,
+	                     struct check_results *out, char *err, size_t errlen);
+	int (*check_latest)(struct store *st, struct check_results *out, char *err, size_t errlen);
+	int (*policy_seen)(struct store *st, const char *domain, int64_t since, int64_t until,
+	                   struct policy_seen_rows *out, char *err, size_t errlen);
 };
 
 /*

@@ -11,6 +11,8 @@ if ! ck_setup; then
 	exit 0
 fi
 t_pass "test servers started (NSD, nginx, Postfix)"
+# each run's result is kept (docs/check.md, History) in this database
+export TLSWATCH_DB="$T/db"
 
 # ck DOMAIN [OPTIONS]: runs check, output in $T/out, exit status in $rc
 ck() {
@@ -55,6 +57,29 @@ t_eq "json: policy id and mode" "$(jq -r '.domains[0].mta_sts | "\(.id) \(.mode)
 	"$T/out")" "20261201 enforce 604800"
 t_eq "json: findings carry check and status" \
 	"$(jq -r '[.domains[0].findings[] | select(.check == "dane")][0].status' "$T/out")" ok
+
+# --- history: each run stored, read back as changes
+"$TLSWATCH" check --history example.test > "$T/h"
+t_eq "history: exit 0" "$?" 0
+t_check "history: the first run with what was published" \
+	grep -q "^example.test: .* first checked: ok; MTA-STS id 20261201, mode enforce, max_age 604800; MX 10 mx1.example.test" "$T/h"
+t_eq "history: identical runs add no line" "$(wc -l < "$T/h" | tr -d ' ')" 1
+cp "$CK/www/good.txt" "$CK/www/good.saved"
+printf 'version: STSv1\nmode: testing\nmx: mx1.example.test\nmx: mx9.example.test\nmax_age: 86400\n' \
+	> "$CK/www/good.txt"
+ck example.test --no-store
+"$TLSWATCH" check --history example.test > "$T/h"
+t_eq "--no-store: nothing kept" "$(wc -l < "$T/h" | tr -d ' ')" 1
+ck example.test
+"$TLSWATCH" check --history example.test > "$T/h"
+t_check "history: mode and max_age changes" grep -q "mode enforce -> testing; max_age 604800 -> 86400" "$T/h"
+t_check "history: an mx line added" grep -q "policy mx: added mx9.example.test" "$T/h"
+t_check "history: a policy changed without a new id is called out" \
+	grep -q "WARNING: the policy changed but the id stayed 20261201: senders that cached it keep the old one (until $(date -u -d '+7 days' +%F) at most); raise the id" "$T/h"
+cp "$CK/www/good.saved" "$CK/www/good.txt"
+"$TLSWATCH" check --history nothere.example.test > "$T/h"
+t_eq "history of a domain never checked: exit 1" "$?" 1
+t_check "history: says so" grep -q "nothere.example.test: never checked" "$T/h"
 
 # --- MTA-STS policy mistakes
 ck uncovered.example.test
