@@ -47,19 +47,18 @@ int check_history_store(struct store *st, const struct check_domain *cd, int64_t
 		if (cd->f[i].status > worst)
 			worst = cd->f[i].status;
 	memset(&r, 0, sizeof(r));
-	/* the store only reads the strings: the casts lend them */
-	r.domain = (char *)cd->domain;
+	r.domain = cd->domain;
 	r.checked_at = now;
-	r.status = (char *)(cd->could_not_check ? "unknown" : check_status_name(worst));
-	r.sts_id = cd->sts_id[0] != '\0' ? (char *)cd->sts_id : NULL;
-	r.sts_mode = cd->sts_mode[0] != '\0' ? (char *)cd->sts_mode : NULL;
+	r.status = (cd->could_not_check ? "unknown" : check_status_name(worst));
+	r.sts_id = cd->sts_id[0] != '\0' ? cd->sts_id : NULL;
+	r.sts_mode = cd->sts_mode[0] != '\0' ? cd->sts_mode : NULL;
 	r.sts_max_age = cd->sts_mode[0] != '\0' ? cd->sts_max_age : -1;
-	r.sts_body = cd->sts_mode[0] != '\0' ? (char *)cd->sts_body : NULL;
-	r.policy_error = cd->policy_error[0] != '\0' ? (char *)cd->policy_error : NULL;
-	r.mx = (char *)strbuf_str(&mx);
-	r.certs = (char *)strbuf_str(&certs);
-	r.tlsa = (char *)cd->tlsa;
-	r.tlsrpt = cd->tlsrpt[0] != '\0' ? (char *)cd->tlsrpt : NULL;
+	r.sts_body = cd->sts_mode[0] != '\0' ? cd->sts_body : NULL;
+	r.policy_error = cd->policy_error[0] != '\0' ? cd->policy_error : NULL;
+	r.mx = strbuf_str(&mx);
+	r.certs = strbuf_str(&certs);
+	r.tlsa = cd->tlsa;
+	r.tlsrpt = cd->tlsrpt[0] != '\0' ? cd->tlsrpt : NULL;
 	if (store_begin(st, err, errlen) < 0)
 		goto out;
 	if (store_check_add(st, &r, err, errlen) < 0) {

@@ -497,6 +497,11 @@ _Static_assert(LIMIT_CHECK_FINDINGS >= 8 + 5 * LIMIT_CHECK_MX + LIMIT_STS_POLICY
  * varying the strings. */
 #define LIMIT_POLICY_SEEN 2000
 
+/* published vs reported: notes kept for one domain (a verdict, an MX or
+ * certificate note per MX host, a stale policy per reporter); past it the
+ * last note says how many more there were. */
+#define LIMIT_PUBLISHED_NOTES 64
+
 /* check: one line of an SMTP reply and lines in one reply (RFC 5321
  * section 4.5.3.1.5 sets 512 octets for a reply line; EHLO lists a dozen
  * extensions). */

@@ -175,17 +175,14 @@ void store_check_results_free(struct check_results *r)
 		return;
 	for (i = 0; i < r->n; i++) {
 		struct check_result *c = &r->r[i];
+		/* owned here, const for the readers */
+		const char *const owned[] = {c->domain,   c->status,       c->sts_id, c->sts_mode,
+		                             c->sts_body, c->policy_error, c->mx,     c->certs,
+		                             c->tlsa,     c->tlsrpt};
+		size_t k;
 
-		free(c->domain);
-		free(c->status);
-		free(c->sts_id);
-		free(c->sts_mode);
-		free(c->sts_body);
-		free(c->policy_error);
-		free(c->mx);
-		free(c->certs);
-		free(c->tlsa);
-		free(c->tlsrpt);
+		for (k = 0; k < sizeof(owned) / sizeof(owned[0]); k++)
+			free((void *)owned[k]);
 	}
 	free(r->r);
 	memset(r, 0, sizeof(*r));

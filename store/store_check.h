@@ -17,20 +17,23 @@
 #include "store.h"
 
 /* One run's result for one domain. The lists are lines (the format is in
- * schema/011_check_result.sql); NULL where a thing was not published. */
+ * schema/011_check_result.sql); NULL where a thing was not published.
+ * Read back (store_check_history), the strings are owned by the result
+ * and freed by store_check_results_free; to store_check_add they are
+ * only lent. */
 struct check_result {
-	char *domain;
+	const char *domain;
 	int64_t checked_at; /* UTC seconds */
-	char *status;       /* ok, warn, fail, unknown */
-	char *sts_id;
-	char *sts_mode;
+	const char *status; /* ok, warn, fail, unknown */
+	const char *sts_id;
+	const char *sts_mode;
 	int64_t sts_max_age; /* -1: no usable policy */
-	char *sts_body;
-	char *policy_error;
-	char *mx; /* "" when none: never NULL once read */
-	char *certs;
-	char *tlsa;
-	char *tlsrpt;
+	const char *sts_body;
+	const char *policy_error;
+	const char *mx; /* "" when none: never NULL once read */
+	const char *certs;
+	const char *tlsa;
+	const char *tlsrpt;
 };
 
 struct check_results {

@@ -296,6 +296,7 @@ void page_overview(struct web_page *pg)
 	overview_cards(pg, &s);
 	html_raw(pg, "</div>\n");
 	overview_alerts(pg);
+	page_published_panel(pg);
 	overview_domains(pg, &s);
 	html_raw(pg, "<h2>Sessions per day</h2>\n");
 	chart_days(pg, &s.by_day);
