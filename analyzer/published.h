@@ -58,7 +58,7 @@ struct published_note {
 	char host[LIMIT_CHECK_NAME_BYTES];
 	char organization[256];
 	int64_t day; /* the UTC day the note is about (for alerts: once a day) */
-	char text[768];
+	char text[LIMIT_PUBLISHED_NOTE_TEXT];
 };
 
 struct published {

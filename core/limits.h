@@ -501,6 +501,9 @@ _Static_assert(LIMIT_CHECK_FINDINGS >= 8 + 5 * LIMIT_CHECK_MX + LIMIT_STS_POLICY
  * certificate note per MX host, a stale policy per reporter); past it the
  * last note says how many more there were. */
 #define LIMIT_PUBLISHED_NOTES 64
+/* published vs reported: one note's text (a reporter's name, a policy
+ * difference, three dates and a host name fit). */
+#define LIMIT_PUBLISHED_NOTE_TEXT 768
 
 /* check: one line of an SMTP reply and lines in one reply (RFC 5321
  * section 4.5.3.1.5 sets 512 octets for a reply line; EHLO lists a dozen
