@@ -39,7 +39,7 @@ int alert_published(struct store *st, int64_t at, int expiry_warn_days, struct a
 	 * is later (today's run) */
 	if (at < datetime_day_of(now))
 		now = at * 86400;
-	if (published_read(st, NULL, now, expiry_warn_days, &pl, err, errlen) < 0)
+	if (published_read(st, NULL, 0, now, expiry_warn_days, &pl, err, errlen) < 0)
 		return -1;
 	memset(&l, 0, sizeof(l));
 	for (i = 0; i < pl.n; i++) {

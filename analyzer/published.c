@@ -61,6 +61,11 @@ static void note_add(struct published *p, enum published_kind kind, const char *
 
 	if (p->n >= LIMIT_PUBLISHED_NOTES)
 		return;
+	if (p->n == p->alloc) {
+		/* most domains have a note or two */
+		p->alloc = p->alloc == 0 ? 4 : p->alloc * 2;
+		p->note = xrealloc(p->note, p->alloc * sizeof(*p->note));
+	}
 	n = &p->note[p->n++];
 	if (p->n == LIMIT_PUBLISHED_NOTES) {
 		/* the last slot says that notes were left out */
@@ -551,25 +556,44 @@ out:
 	return rc;
 }
 
-int published_read(struct store *st, const char *domain, int64_t now, int expiry_warn_days,
-                   struct published_list *out, char *err, size_t errlen)
+static int published_wanted(const char *const *domains, size_t n, const char *domain)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcasecmp(domains[i], domain) == 0)
+			return 1;
+	return n == 0;
+}
+
+int published_read(struct store *st, const char *const *domains, size_t n_domains, int64_t now,
+                   int expiry_warn_days, struct published_list *out, char *err, size_t errlen)
 {
 	struct check_results latest = {NULL, 0};
 	struct published_list l = {NULL, 0};
 	size_t i;
 	int rc = -1;
 
+	if (!store_check_supported(st)) {
+		/* a backend without check results: nothing was published */
+		memset(out, 0, sizeof(*out));
+		return 0;
+	}
 	if (store_check_latest(st, &latest, err, errlen) < 0)
 		return -1;
 	l.d = xcalloc(latest.n > 0 ? latest.n : 1, sizeof(*l.d));
 	for (i = 0; i < latest.n; i++) {
-		if (domain != NULL && strcasecmp(domain, latest.r[i].domain) != 0)
+		if (!published_wanted(domains, n_domains, latest.r[i].domain))
 			continue;
 		if (published_domain(st, &latest.r[i], now, expiry_warn_days, &l.d[l.n], err,
-		                     errlen) < 0)
+		                     errlen) < 0) {
+			free(l.d[l.n].note);
 			goto out;
+		}
 		if (l.d[l.n].domain[0] != '\0')
 			l.n++;
+		else
+			free(l.d[l.n].note);
 	}
 	*out = l;
 	memset(&l, 0, sizeof(l));
@@ -582,15 +606,19 @@ out:
 
 void published_list_free(struct published_list *l)
 {
+	size_t i;
+
 	if (l == NULL)
 		return;
+	for (i = 0; i < l->n; i++)
+		free(l->d[i].note);
 	free(l->d);
 	memset(l, 0, sizeof(*l));
 }
 
 int published_render_text(const struct published_list *l, struct strbuf *sb)
 {
-	char line[sizeof(l->d[0].note[0].text) * 4 + 8], when[32];
+	char line[LIMIT_PUBLISHED_NOTE_TEXT * 4 + 8], when[32];
 	size_t i, k;
 
 	if (l->n == 0)

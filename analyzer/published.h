@@ -67,8 +67,8 @@ struct published {
 	char sts_id[33];
 	char sts_mode[16];       /* "" when no usable policy */
 	int64_t published_since; /* first check that saw the current id and policy */
-	size_t n;
-	struct published_note note[LIMIT_PUBLISHED_NOTES];
+	size_t n, alloc;         /* notes, at most LIMIT_PUBLISHED_NOTES */
+	struct published_note *note;
 };
 
 struct published_list {
@@ -76,10 +76,12 @@ struct published_list {
 	size_t n;
 };
 
-/* Reads every checked domain (or only `domain` when not NULL) as of the
- * UTC second now. Caller frees with published_list_free. */
-int published_read(struct store *st, const char *domain, int64_t now, int expiry_warn_days,
-                   struct published_list *out, char *err, size_t errlen);
+/* Reads every checked domain (or only those of domains[0..n_domains),
+ * compared without case, when n_domains > 0) as of the UTC second now.
+ * An empty list from a store that keeps no check results. Caller frees
+ * with published_list_free. */
+int published_read(struct store *st, const char *const *domains, size_t n_domains, int64_t now,
+                   int expiry_warn_days, struct published_list *out, char *err, size_t errlen);
 void published_list_free(struct published_list *l);
 
 /* [check] expiry_warn_days (0..3650), PUBLISHED_EXPIRY_WARN_DEFAULT when

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include "cli.h"
@@ -54,19 +53,12 @@ static int summary_published(struct cli *c, struct store *st, const struct query
                              struct strbuf *sb, char *err, size_t errlen)
 {
 	struct published_list l = {NULL, 0};
-	size_t i, j, kept = 0;
 	int days, rc = -1;
 
 	if (published_expiry_warn_days(c->cfg, &days, err, errlen) < 0 ||
-	    published_read(st, NULL, (int64_t)time(NULL), days, &l, err, errlen) < 0)
+	    published_read(st, f->domains, f->n_domains, (int64_t)time(NULL), days, &l, err,
+	                   errlen) < 0)
 		return -1;
-	for (i = 0; i < l.n; i++) {
-		for (j = 0; j < f->n_domains && strcasecmp(f->domains[j], l.d[i].domain) != 0; j++)
-			;
-		if (f->n_domains == 0 || j < f->n_domains)
-			l.d[kept++] = l.d[i];
-	}
-	l.n = kept;
 	if (published_render_text(&l, sb) < 0) {
 		snprintf(err, errlen, "summary larger than %zu bytes; narrow the period or filter",
 		         sb->cap);

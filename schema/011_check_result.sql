@@ -8,7 +8,9 @@
 --   certs:  "HOST NOT_AFTER"          (UTC seconds; 0: no certificate seen)
 --   tlsa:   "HOST USAGE SEL MTYPE HEX"
 -- Every text came from DNS, HTTPS or SMTP (untrusted): escape on output.
-CREATE TABLE check_result (
+-- IF NOT EXISTS: a store rewound to an older user_version (the golden
+-- tests do that to replay a migration) already holds the table.
+CREATE TABLE IF NOT EXISTS check_result (
 	id INTEGER PRIMARY KEY,
 	domain TEXT NOT NULL,
 	checked_at INTEGER NOT NULL,	-- UTC seconds
@@ -23,4 +25,4 @@ CREATE TABLE check_result (
 	tlsa TEXT NOT NULL DEFAULT '',
 	tlsrpt TEXT			-- the first rua; NULL: no valid record
 );
-CREATE INDEX check_result_domain ON check_result(domain, checked_at);
+CREATE INDEX IF NOT EXISTS check_result_domain ON check_result(domain, checked_at);

@@ -283,6 +283,12 @@ int store_conflicts_by_organization(struct store *st,
 	return st->ops->conflicts_by_organization(st, fn, arg, err, errlen);
 }
 
+int store_check_supported(const struct store *st)
+{
+	return st->ops->check_add != NULL && st->ops->check_history != NULL &&
+	       st->ops->check_latest != NULL && st->ops->policy_seen != NULL;
+}
+
 int store_check_add(struct store *st, const struct check_result *r, char *err, size_t errlen)
 {
 	STORE_OP_NEEDED(st, check_add, "store check results", err, errlen);

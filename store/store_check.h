@@ -41,6 +41,10 @@ struct check_results {
 	size_t n;
 };
 
+/* 1 when the store's backend keeps check results (the functions below);
+ * 0 when they would fail with "cannot ... yet" (a backend written before
+ * them): readers then show nothing rather than fail. */
+int store_check_supported(const struct store *st);
 /* Stores r (the strings are only read). Must be in a batch. */
 int store_check_add(struct store *st, const struct check_result *r, char *err, size_t errlen);
 /* The newest `limit` (1..LIMIT_CHECK_HISTORY) results of domain, oldest

@@ -7,23 +7,11 @@
  * from DNS, HTTPS, SMTP and reports: every string goes through
  * html_text().
  */
-#include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include "page.h"
 #include "app.h"
 #include "published.h"
-
-static int published_in_view(const struct web_filter *f, const char *domain)
-{
-	size_t i;
-
-	for (i = 0; i < f->q.n_domains; i++)
-		if (strcasecmp(f->q.domains[i], domain) == 0)
-			return 1;
-	return f->q.n_domains == 0;
-}
 
 void page_published_panel(struct web_page *pg)
 {
@@ -31,7 +19,8 @@ void page_published_panel(struct web_page *pg)
 	char err[ERR_LINE_MAX];
 	size_t i, k, shown = 0;
 
-	if (published_read(pg->st, NULL, (int64_t)time(NULL), pg->app->expiry_warn_days, &l, err,
+	if (published_read(pg->st, pg->filter.q.domains, pg->filter.q.n_domains,
+	                   (int64_t)time(NULL), pg->app->expiry_warn_days, &l, err,
 	                   sizeof(err)) < 0) {
 		html_raw(pg, "<h2>Published vs reported</h2>\n<p class=\"error\">");
 		html_text(pg, err);
@@ -41,8 +30,6 @@ void page_published_panel(struct web_page *pg)
 	for (i = 0; i < l.n; i++) {
 		const struct published *p = &l.d[i];
 
-		if (!published_in_view(&pg->filter, p->domain))
-			continue;
 		if (shown++ == 0)
 			html_raw(pg, "<h2>Published vs reported</h2>\n<div id=\"published\">\n");
 		html_raw(pg, "<section class=\"published\"><h3>");
