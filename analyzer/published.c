@@ -327,46 +327,87 @@ static int64_t policy_left(const struct check_results *h, const struct mtasts_po
 	return h->r[0].checked_at;
 }
 
+/* 1 when org applied the current policy (current[k]) on day or later:
+ * it caught up, whatever it applied before. */
+static int caught_up(const struct policy_seen_rows *seen, const unsigned char *current,
+                     const char *org, int64_t day)
+{
+	size_t k;
+
+	for (k = 0; k < seen->n; k++)
+		if (current[k] && seen->r[k].last_day >= day && seen->r[k].organization != NULL &&
+		    strcmp(seen->r[k].organization, org) == 0)
+			return 1;
+	return 0;
+}
+
+/* Reporters whose newest reports apply a policy no longer published: past
+ * its max_age one stale-policy note each (an alert); within it, one drift
+ * note for them all (expected while caches last). */
 static void published_reporters(const struct check_results *h, const struct mtasts_policy *pol,
                                 const struct policy_seen_rows *seen, int64_t now,
                                 struct published *p)
 {
-	size_t i;
+	unsigned char *current = xcalloc(seen->n > 0 ? seen->n : 1, 1);
+	char names[256] = "", exp[16];
+	int64_t drift_until = 0;
+	size_t i, n_drift = 0;
 
 	for (i = 0; i < seen->n; i++) {
+		struct mtasts_policy *q = policy_of(seen->r[i].policy);
+
+		current[i] = q != NULL && policy_same(q, pol);
+		free(q);
+	}
+	for (i = 0; i < seen->n; i++) {
 		const struct policy_seen *s = &seen->r[i];
-		struct mtasts_policy *old = policy_of(s->policy);
-		char diff[256], left[16], exp[16], last[16];
+		struct mtasts_policy *old;
+		char diff[256], left[16], last[16];
 		int64_t change, expiry;
 		int known;
 
-		if (old == NULL || policy_same(old, pol)) {
-			free(old);
+		if (current[i] || s->policy == NULL || s->organization == NULL ||
+		    caught_up(seen, current, s->organization, s->last_day))
 			continue;
-		}
+		old = policy_of(s->policy);
+		if (old == NULL)
+			continue;
 		change = policy_left(h, old, &known);
 		if (s->last_day < datetime_day_of(change)) {
 			free(old); /* applied before the change: as it should */
 			continue;
 		}
 		expiry = change + old->max_age;
-		policy_diff(old, pol, diff, sizeof(diff));
-		datetime_format_day(datetime_day_of(change), left, sizeof(left));
-		datetime_format_day(datetime_day_of(expiry), exp, sizeof(exp));
-		datetime_format_day(s->last_day, last, sizeof(last));
-		if (s->last_day > datetime_day_of(expiry) && now > expiry)
+		if (s->last_day > datetime_day_of(expiry) && now > expiry) {
+			policy_diff(old, pol, diff, sizeof(diff));
+			datetime_format_day(datetime_day_of(change), left, sizeof(left));
+			datetime_format_day(datetime_day_of(expiry), exp, sizeof(exp));
+			datetime_format_day(s->last_day, last, sizeof(last));
 			note_add(p, PUBLISHED_STALE_POLICY, NULL, s->organization, s->last_day,
 			         "%s still applied %s on %s: changed %s%s, its cache should have "
 			         "expired by %s (max_age %ld)",
 			         s->organization, diff, last, known ? "" : "before ", left, exp,
 			         old->max_age);
-		else
-			note_add(p, PUBLISHED_DRIFT, NULL, s->organization, s->last_day,
-			         "%s still applies %s (last on %s): changed %s%s, expected in its "
-			         "cache until %s",
-			         s->organization, diff, last, known ? "" : "before ", left, exp);
+		} else {
+			if (n_drift < 3 && strstr(names, s->organization) == NULL)
+				snprintf(names + strlen(names), sizeof(names) - strlen(names),
+				         "%s%s", n_drift > 0 ? ", " : "", s->organization);
+			n_drift++;
+			if (expiry > drift_until)
+				drift_until = expiry;
+		}
 		free(old);
 	}
+	if (n_drift > 0) {
+		datetime_format_day(datetime_day_of(drift_until), exp, sizeof(exp));
+		note_add(
+		    p, PUBLISHED_DRIFT, NULL, NULL, datetime_day_of(now),
+		    "%zu reporter%s still appl%s a policy no longer published (%s%s): expected "
+		    "while their caches last, until %s at most",
+		    n_drift, n_drift == 1 ? "" : "s", n_drift == 1 ? "ies" : "y", names,
+		    n_drift > 3 ? " and more" : "", exp);
+	}
+	free(current);
 }
 
 struct mx_cover {

@@ -53,11 +53,15 @@ static int summary_published(struct cli *c, struct store *st, const struct query
                              struct strbuf *sb, char *err, size_t errlen)
 {
 	struct published_list l = {NULL, 0};
+	int64_t now = (int64_t)time(NULL);
 	int days, rc = -1;
 
+	/* as of the end of the period: a summary of October reads October's
+	 * reports against what was published then */
+	if (f->until * 86400 < now)
+		now = f->until * 86400;
 	if (published_expiry_warn_days(c->cfg, &days, err, errlen) < 0 ||
-	    published_read(st, f->domains, f->n_domains, (int64_t)time(NULL), days, &l, err,
-	                   errlen) < 0)
+	    published_read(st, f->domains, f->n_domains, now, days, &l, err, errlen) < 0)
 		return -1;
 	if (published_render_text(&l, sb) < 0) {
 		snprintf(err, errlen, "summary larger than %zu bytes; narrow the period or filter",

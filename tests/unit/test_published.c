@@ -221,8 +221,8 @@ static void test_published_read(void **state)
 	p = find(&l, "recent.example");
 	n = note(p, PUBLISHED_DRIFT);
 	assert_false(n->alert);
-	has_text(n, "Slow Corp still applies mode testing (published: enforce) (last on "
-	            "2026-11-30): changed 2026-11-29, expected in its cache until 2026-12-06");
+	has_text(n, "1 reporter still applies a policy no longer published (Slow Corp): expected "
+	            "while their caches last, until 2026-12-06 at most");
 
 	p = find(&l, "down.example");
 	n = note(p, PUBLISHED_POLICY_UNREACHABLE);
