@@ -573,10 +573,9 @@ static int published_domain(struct store *st, const struct check_result *latest,
 		         "senders cannot fetch the policy: %s", cur->policy_error);
 	for_lines(cur->certs, cert_line, &cs);
 	pol = policy_of(cur->sts_body);
-	/* from a max_age before the first check: reports show how long the
-	 * policy was out before tlswatch first looked */
-	if (store_policy_seen(st, cur->domain,
-	                      datetime_day_of(h.r[0].checked_at) - LIMIT_STS_MAX_AGE / 86400 - 1,
+	/* the last PUBLISHED_SEEN_DAYS only (the read costs the reports of
+	 * the period); a reporter stale for longer still reports in it */
+	if (store_policy_seen(st, cur->domain, datetime_day_of(now) + 1 - PUBLISHED_SEEN_DAYS,
 	                      datetime_day_of(now) + 1, &seen, err, errlen) < 0)
 		goto out;
 	if (pol != NULL)

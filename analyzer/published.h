@@ -37,7 +37,12 @@
  * path only (Google's, say), not the MTAs the others run. */
 #define PUBLISHED_READY_REPORTERS 2
 /* MX hosts named in failure details are read over this many days. */
-#define PUBLISHED_MX_DAYS             30
+#define PUBLISHED_MX_DAYS 30
+/* The policies reporters applied are read over this many days: longer
+ * than the max_age most policies use (a week to a month), so a reporter
+ * still applying an old one past it is in the period; a read of a year
+ * would cost a year of reports on every summary. */
+#define PUBLISHED_SEEN_DAYS           62
 #define PUBLISHED_EXPIRY_WARN_DEFAULT 14
 
 enum published_kind {

@@ -131,7 +131,9 @@ int sqlite_policy_seen(struct store *base, const char *domain, int64_t since, in
 	        " FROM json_each(p.mx_hosts)) END AS mxh,"
 	        " min(r.day), max(r.day), count(DISTINCT r.id), sum(p.successful_sessions),"
 	        " sum(p.failed_sessions)"
-	        " FROM policy p JOIN report r ON r.id = p.report"
+	        /* CROSS JOIN: from the reports of the period (report_day),
+	         * not a scan of every policy */
+	        " FROM report r CROSS JOIN policy p ON p.report = r.id"
 	        " WHERE p.policy_domain = ?1 AND p.policy_type = 'sts' AND r.day >= ?2"
 	        " AND r.day < ?3"
 	        " GROUP BY r.organization, pol, mxh ORDER BY max(r.day) DESC, r.organization"
