@@ -22,6 +22,7 @@
 #include "query_reason.h"
 #include "store.h"
 #include "store_admin.h"
+#include "store_check.h"
 #include "store_trust.h"
 
 struct store_ops {
@@ -128,6 +129,13 @@ struct store_ops {
 	                     char *err, size_t errlen);
 	int (*failure_reasons)(struct store *st, const struct query_filter *f, size_t limit,
 	                       struct query_reason_rows *out, char *err, size_t errlen);
+	/* store_check.h (issue 14; a backend may leave these NULL) */
+	int (*check_add)(struct store *st, const struct check_result *r, char *err, size_t errlen);
+	int (*check_history)(struct store *st, const char *domain, size_t limit,
+	                     struct check_results *out, char *err, size_t errlen);
+	int (*check_latest)(struct store *st, struct check_results *out, char *err, size_t errlen);
+	int (*policy_seen)(struct store *st, const char *domain, int64_t since, int64_t until,
+	                   struct policy_seen_rows *out, char *err, size_t errlen);
 };
 
 /*
