@@ -35,7 +35,12 @@ static struct query_arg *query_sql_next_arg(struct query_sql *q)
 		q->failed = 1;
 		return NULL;
 	}
-	query_sql_add(q, "?");
+	if (q->dollar) {
+		if (strbuf_printf(&q->sb, "$%d", q->n_args + 1) < 0)
+			q->failed = 1;
+	} else {
+		query_sql_add(q, "?");
+	}
 	return &q->args[q->n_args++];
 }
 

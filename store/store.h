@@ -73,6 +73,9 @@ struct source_info {
  * every aggregate and its bytes went to quarantine (store_last_conflict). */
 enum store_outcome { STORE_NEW, STORE_DUPLICATE, STORE_CONFLICT, STORE_SUPERSEDED };
 
+/* 1 when path names a PostgreSQL server (a postgresql:// or postgres://
+ * libpq URI: docs/postgresql.md) rather than an SQLite file. */
+int store_is_server(const char *path);
 /* Opens (and for a writer, creates and migrates) the database at path.
  * A reader fails when the file is missing or its schema is not current. */
 int store_open(const char *path, enum store_mode mode, struct store **out, char *err,
