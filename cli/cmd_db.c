@@ -41,6 +41,8 @@ static int db_require_file(const char *path)
 {
 	struct stat sb;
 
+	if (store_is_server(path))
+		return 0; /* a PostgreSQL URI: store_open says what is wrong */
 	if (stat(path, &sb) < 0) {
 		log_error("%s: %s; no database there (is the path right? --db, TLSWATCH_DB or "
 		          "database in the configuration)",

@@ -344,6 +344,7 @@ static const struct store_ops pg_ops = {
     .conflicts_by_organization = pg_conflicts_by_organization,
     .failure_ips = pg_failure_ips,
     .ip_details = pg_ip_details,
+    .lock_mailbox = pg_lock_mailbox,
 };
 
 /* 1 when the URI carries a password: "user:password@" before the host,
@@ -488,5 +489,25 @@ int pg_data_changed(struct store *base, int *changed, char *err, size_t errlen)
 	*changed = !st->change_seen || v != st->change;
 	st->change = v;
 	st->change_seen = 1;
+	return 0;
+}
+
+int pg_lock_mailbox(struct store *base, const char *key, int *held, char *err, size_t errlen)
+{
+	struct pg_store *st = pg_of(base);
+	struct pg_params p;
+	PGresult *r;
+
+	/* a session lock on the key's 64-bit hash (a space apart from the
+	 * two-int keys above); a collision only makes a collector wait for
+	 * its next run */
+	pg_params_init(&p);
+	pg_param_text(&p, key);
+	r = pg_exec(st, "SELECT pg_try_advisory_lock(hashtextextended($1, 0))", &p,
+	            "cannot take the collector lock", err, errlen);
+	if (r == NULL)
+		return -1;
+	*held = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+	PQclear(r);
 	return 0;
 }

@@ -289,3 +289,9 @@ int store_conflicts_by_organization(struct store *st,
 {
 	return st->ops->conflicts_by_organization(st, fn, arg, err, errlen);
 }
+
+int store_lock_mailbox(struct store *st, const char *key, int *held, char *err, size_t errlen)
+{
+	STORE_OP_NEEDED(st, lock_mailbox, "lock a mailbox", err, errlen);
+	return st->ops->lock_mailbox(st, key, held, err, errlen);
+}

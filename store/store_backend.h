@@ -119,6 +119,8 @@ struct store_ops {
 	int (*ip_details)(struct store *st, const struct query_filter *f, const char *ip,
 	                  int64_t offset, int64_t limit, struct query_ip_details *out, char *err,
 	                  size_t errlen);
+	/* store.h: the collector lock of one mailbox, across hosts */
+	int (*lock_mailbox)(struct store *st, const char *key, int *held, char *err, size_t errlen);
 };
 
 /*
