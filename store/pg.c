@@ -344,6 +344,7 @@ static const struct store_ops pg_ops = {
     .conflicts_by_organization = pg_conflicts_by_organization,
     .failure_ips = pg_failure_ips,
     .ip_details = pg_ip_details,
+    .rows_write = pg_rows_write,
     .lock_mailbox = pg_lock_mailbox,
 };
 

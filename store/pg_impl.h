@@ -167,6 +167,8 @@ int pg_conflicts_by_organization(struct store *st,
                                  int (*fn)(const char *organization, int64_t n, void *arg),
                                  void *arg, char *err, size_t errlen);
 
+int pg_rows_write(struct store *st, const struct store_table *t, const struct store_value *row,
+                  char *err, size_t errlen);
 int pg_lock_mailbox(struct store *st, const char *key, int *held, char *err, size_t errlen);
 
 /* Adds report r's tally t to the aggregate tables (pg_write.c). */

@@ -171,6 +171,7 @@ static const struct store_ops sqlite_ops = {
     .conflicts_by_organization = sqlite_conflicts_by_organization,
     .failure_ips = sqlite_failure_ips,
     .ip_details = sqlite_ip_details,
+    .rows_read = sqlite_rows_read,
 };
 
 int sqlite_store_open(const char *path, enum store_mode mode, struct store **out, char *err,

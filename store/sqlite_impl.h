@@ -156,6 +156,10 @@ int sqlite_conflicts_by_organization(struct store *st,
                                      int (*fn)(const char *organization, int64_t n, void *arg),
                                      void *arg, char *err, size_t errlen);
 
+int sqlite_rows_read(struct store *st, const struct store_table *t,
+                     int (*fn)(const struct store_value *row, void *arg), void *arg, char *err,
+                     size_t errlen);
+
 /* Binds an alert's key as ?1..?5 ('' where a part is NULL). */
 void sqlite_bind_alert_key(sqlite3_stmt *s, const struct query_alert_key *k);
 

@@ -80,8 +80,8 @@ n=$(t_sql "$SQ" "SELECT count(*) FROM report")
 t_eq "every report stored once" "$(pg_sql "$PGA" "SELECT count(*) || ' ' ||
 	count(DISTINCT (organization, report_id)) FROM report")" "$n $n"
 bad=0
-# the samples' reports, and every 40th of the month (a process each)
-for id in $(t_sql "$SQ" "SELECT id FROM report WHERE id < 40 OR id % 40 = 0 ORDER BY id"); do
+# the samples' reports, and every 100th of the month (a process each)
+for id in $(t_sql "$SQ" "SELECT id FROM report WHERE id < 30 OR id % 100 = 0 ORDER BY id"); do
 	"$TLSWATCH" --db "$SQ" show "$id" --format json > "$T/show.s" 2>&1
 	"$TLSWATCH" --db "$PGA" show "$id" --format json > "$T/show.p" 2>&1
 	norm "$T/show.s"
@@ -153,11 +153,13 @@ fi
 
 # three writers at once, overlapping inputs (each file twice or three
 # times): each report once, figures exact
-ls "$T"/month/* > "$T/files"
+"$GEN" --out "$T/week" --seed 9 --start 2026-04-01 --days 7 --domains 1 --duplicates 10 \
+	--format gz
+ls "$T"/week/* > "$T/files"
 total=$(wc -l < "$T/files")
 third=$((total / 3))
 SM=$T/month.db
-"$TLSWATCH" --db "$SM" ingest "$T"/month/* > /dev/null 2>&1
+"$TLSWATCH" --db "$SM" ingest "$T"/week/* > /dev/null 2>&1
 PGC=$(pg_newdb concurrent)
 "$TLSWATCH" --db "$PGC" db check > /dev/null 2>&1 # created before the race
 sed -n "1,$((2 * third))p" "$T/files" > "$T/w1"
@@ -185,27 +187,68 @@ else
 	t_fail "figures exact after concurrent writers" "$(diff "$T/sum.s" "$T/sum.p" | head -5)"
 fi
 
-# a writer killed mid-batch: the batch is gone whole, a re-run completes it
+# a writer killed mid-batch (inside its transaction, holding the writer
+# lock): nothing of the batch is left, and a re-run stores it all
 PGK=$(pg_newdb killed)
-"$TLSWATCH" --db "$PGK" ingest "$T"/month/* > /dev/null 2>&1 &
+"$TLSWATCH" --db "$PGK" db check > /dev/null 2>&1
+"$TLSWATCH" --db "$PGK" ingest "$T"/week/* > /dev/null 2>&1 &
 kpid=$!
 i=0
-while [ $i -lt 300 ]; do
-	n=$(pg_sql "$PGK" "SELECT count(*) FROM report" 2> /dev/null)
+while [ $i -lt 400 ]; do
+	n=$(pg_sql "$PGK" "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'
+		AND classid = 1953264503 AND objid = 1 AND granted" 2> /dev/null)
 	[ "${n:-0}" -gt 0 ] && break
 	kill -0 "$kpid" 2> /dev/null || break
-	sleep 0.05
+	sleep 0.02
 	i=$((i + 1))
 done
+sleep 0.3
 kill -9 "$kpid" 2> /dev/null
 wait "$kpid" 2> /dev/null
-"$TLSWATCH" --db "$PGK" ingest "$T"/month/* > /dev/null 2>&1
+t_eq "killed mid-batch: nothing of the batch stored" \
+	"$(pg_sql "$PGK" "SELECT (SELECT count(*) FROM report) + (SELECT count(*) FROM agg_domain)")" 0
+"$TLSWATCH" --db "$PGK" ingest "$T"/week/* > /dev/null 2>&1
 t_eq "re-run after a kill succeeds" "$?" 0
 "$TLSWATCH" --db "$PGK" summary --all --format json > "$T/sum.k"
 if cmp -s "$T/sum.s" "$T/sum.k"; then
 	t_pass "nothing lost after a killed writer"
 else
 	t_fail "nothing lost after a killed writer" "$(diff "$T/sum.s" "$T/sum.k" | head -5)"
+fi
+
+# db copy: SQLite into a new PostgreSQL database, everything kept (ids,
+# times of arrival, quarantine, alert and IMAP state); refused into a
+# store that is not empty
+PGY=$(pg_newdb copied)
+"$TLSWATCH" --db "$SQ" -v db copy --to "$PGY" > "$T/copy.out" 2>&1
+t_eq "db copy succeeds" "$?" 0
+copied() {
+	"$TLSWATCH" --db "$SQ" "$@" > "$T/cp.s" 2>&1
+	"$TLSWATCH" --db "$PGY" "$@" > "$T/cp.p" 2>&1
+	if [ -s "$T/cp.s" ] && cmp -s "$T/cp.s" "$T/cp.p"; then
+		t_pass "copied: $*"
+	else
+		t_fail "copied: $*" "$(diff "$T/cp.s" "$T/cp.p" | head -5)"
+	fi
+}
+copied summary --all --format json
+copied reports --all --format json --limit 1000
+copied quarantine list --all
+copied show 1 --format json
+copied show "$(t_sql "$SQ" "SELECT max(id) FROM report")" --format json
+for t in alert_sent_day alert_judged agg_domain_pruned quarantine source policy failure; do
+	t_eq "copied: every row of $t" "$(pg_sql "$PGY" "SELECT count(*) FROM $t")" \
+		"$(t_sql "$SQ" "SELECT count(*) FROM $t")"
+done
+"$GEN" --out "$T/new" --seed 11 --start 2026-05-01 --days 2 --domains 1 --format gz
+"$TLSWATCH" --db "$PGY" ingest "$T"/new/* > /dev/null 2>&1
+t_eq "the copy takes new reports (ids go on)" "$?" 0
+"$TLSWATCH" --db "$SQ" db copy --to "$PGY" > "$T/copy2.out" 2>&1
+rc=$?
+if [ "$rc" = 2 ] && grep -q 'not empty' "$T/copy2.out"; then
+	t_pass "db copy into a store that is not empty is refused"
+else
+	t_fail "db copy into a store that is not empty is refused" "exit $rc: $(cat "$T/copy2.out")"
 fi
 
 # one collector per mailbox: while another process holds the mailbox's
