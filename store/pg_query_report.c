@@ -256,7 +256,7 @@ int pg_failure_ips(struct store *base, const struct query_filter *f, size_t limi
 	struct query_sql q;
 	PGresult *r = NULL;
 	const char *t;
-	int i, rc = -1;
+	int i, n, rc = -1;
 
 	pg_sql_init(&q);
 	/* per report and (domain, MX, result type, IP): sts and tlsa are
@@ -285,14 +285,17 @@ int pg_failure_ips(struct store *base, const struct query_filter *f, size_t limi
 	}
 	if ((r = pg_exec_sql(st, &q, "cannot read failures by sending IP", err, errlen)) == NULL)
 		goto out;
-	if (PQntuples(r) > 0)
-		rows.rows = xcalloc((size_t)PQntuples(r), sizeof(*rows.rows));
-	for (i = 0; i < PQntuples(r); i++) {
+	n = PQntuples(r);
+	if (n == 0)
+		goto done;
+	rows.rows = xcalloc((size_t)n, sizeof(*rows.rows));
+	for (i = 0; i < n; i++) {
 		t = pg_text(r, i, 0);
 		rows.rows[rows.n].sending_ip = t != NULL && t[0] != '\0' ? xstrdup(t) : NULL;
 		rows.rows[rows.n].failed_sessions = pg_int(r, i, 1);
 		rows.n++;
 	}
+done:
 	*out = rows;
 	memset(&rows, 0, sizeof(rows));
 	rc = 0;
