@@ -193,10 +193,10 @@ uint8_t *pg_blob(const PGresult *r, int row, int col, size_t *len)
 	return out;
 }
 
-/* One integer from sql (no values). */
-static int pg_get_int(struct pg_store *st, const char *sql, int64_t *out, char *err, size_t errlen)
+int pg_get_int(struct pg_store *st, const char *sql, const struct pg_params *p, const char *what,
+               int64_t *out, char *err, size_t errlen)
 {
-	PGresult *r = pg_exec(st, sql, NULL, "cannot read", err, errlen);
+	PGresult *r = pg_exec(st, sql, p, what, err, errlen);
 
 	if (r == NULL)
 		return -1;
@@ -225,17 +225,17 @@ static int pg_migrate(struct pg_store *st, char *err, size_t errlen)
 	if (pg_get_int(st,
 	               "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname ="
 	               " current_schema() AND tablename = 'schema_version'",
-	               &has_version, err, errlen) < 0)
+	               NULL, "cannot read", &has_version, err, errlen) < 0)
 		goto fail;
 	if (has_version) {
-		if (pg_get_int(st, "SELECT coalesce(max(version), 0) FROM schema_version", &version,
-		               err, errlen) < 0)
+		if (pg_get_int(st, "SELECT coalesce(max(version), 0) FROM schema_version", NULL,
+		               "cannot read", &version, err, errlen) < 0)
 			goto fail;
 	} else {
 		if (pg_get_int(st,
 		               "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname ="
 		               " current_schema()",
-		               &tables, err, errlen) < 0)
+		               NULL, "cannot read", &tables, err, errlen) < 0)
 			goto fail;
 		if (tables > 0) {
 			snprintf(err, errlen, "database %s: not a tlswatch database", st->shown);
@@ -485,7 +485,7 @@ int pg_data_changed(struct store *base, int *changed, char *err, size_t errlen)
 	struct pg_store *st = pg_of(base);
 	int64_t v;
 
-	if (pg_get_int(st, "SELECT n FROM store_change", &v, err, errlen) < 0)
+	if (pg_get_int(st, "SELECT n FROM store_change", NULL, "cannot read", &v, err, errlen) < 0)
 		return -1;
 	*changed = !st->change_seen || v != st->change;
 	st->change = v;
@@ -511,4 +511,19 @@ int pg_lock_mailbox(struct store *base, const char *key, int *held, char *err, s
 	*held = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
 	PQclear(r);
 	return 0;
+}
+
+void pg_sql_init(struct query_sql *q)
+{
+	query_sql_init(q);
+	q->dollar = 1;
+}
+
+void pg_param_alert_key(struct pg_params *p, const struct query_alert_key *k)
+{
+	pg_param_text(p, k->scope != NULL ? k->scope : "");
+	pg_param_text(p, k->policy_domain != NULL ? k->policy_domain : "");
+	pg_param_text(p, k->mx_host != NULL ? k->mx_host : "");
+	pg_param_text(p, k->result_type != NULL ? k->result_type : "");
+	pg_param_text(p, k->organization != NULL ? k->organization : "");
 }

@@ -73,6 +73,13 @@ int pg_run(struct pg_store *st, const char *sql, const struct pg_params *p, cons
 /* pg_exec of a statement built in q (q->dollar set). */
 PGresult *pg_exec_sql(struct pg_store *st, const struct query_sql *q, const char *what, char *err,
                       size_t errlen);
+/* The first integer of sql's first row (0 without a row). */
+int pg_get_int(struct pg_store *st, const char *sql, const struct pg_params *p, const char *what,
+               int64_t *out, char *err, size_t errlen);
+/* query_sql_init for PostgreSQL ($N placeholders). */
+void pg_sql_init(struct query_sql *q);
+/* An alert's key as the next five values ('' where a part is NULL). */
+void pg_param_alert_key(struct pg_params *p, const struct query_alert_key *k);
 /* Column readers of a text-format result: NULL reads as 0 / NULL. */
 int64_t pg_int(const PGresult *r, int row, int col);
 const char *pg_text(const PGresult *r, int row, int col);

@@ -14,12 +14,6 @@
 #include "pg_impl.h"
 #include "xalloc.h"
 
-static void pg_sql_init(struct query_sql *q)
-{
-	query_sql_init(q);
-	q->dollar = 1;
-}
-
 /* One row of integers from a statement built in q. */
 static int pg_ints(struct pg_store *st, struct query_sql *q, int64_t *v, int n, char *err,
                    size_t errlen)

@@ -16,23 +16,18 @@
 #include "pg_impl.h"
 #include "xalloc.h"
 
-static void pg_sql_init(struct query_sql *q)
-{
-	query_sql_init(q);
-	q->dollar = 1;
-}
-
 /* The first integer of the statement built in q. */
 static int pg_sql_int(struct pg_store *st, struct query_sql *q, const char *what, int64_t *v,
                       char *err, size_t errlen)
 {
-	PGresult *r = pg_exec_sql(st, q, what, err, errlen);
+	struct pg_params p;
 
-	if (r == NULL)
+	if (q->failed) {
+		snprintf(err, errlen, "internal error: query too large");
 		return -1;
-	*v = PQntuples(r) > 0 ? pg_int(r, 0, 0) : 0;
-	PQclear(r);
-	return 0;
+	}
+	pg_params_of_sql(&p, q);
+	return pg_get_int(st, strbuf_str(&q->sb), &p, what, v, err, errlen);
 }
 
 int pg_reports(struct store *base, const struct query_filter *f, int64_t offset, int64_t limit,

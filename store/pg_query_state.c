@@ -16,17 +16,6 @@
 #include "strbuf.h"
 #include "xalloc.h"
 
-/* $1..$5: an alert's key ('' where a part is NULL). */
-static void pg_key_params(struct pg_params *p, const struct query_alert_key *k)
-{
-	pg_params_init(p);
-	pg_param_text(p, k->scope != NULL ? k->scope : "");
-	pg_param_text(p, k->policy_domain != NULL ? k->policy_domain : "");
-	pg_param_text(p, k->mx_host != NULL ? k->mx_host : "");
-	pg_param_text(p, k->result_type != NULL ? k->result_type : "");
-	pg_param_text(p, k->organization != NULL ? k->organization : "");
-}
-
 #define KEY_WHERE                                                                                  \
 	"scope = $1 AND policy_domain = $2 AND mx_host = $3 AND result_type = $4 AND"              \
 	" organization = $5"
@@ -38,7 +27,8 @@ static int pg_alert_get(struct pg_store *st, const char *sql, const struct query
 	struct pg_params p;
 	PGresult *r;
 
-	pg_key_params(&p, k);
+	pg_params_init(&p);
+	pg_param_alert_key(&p, k);
 	pg_param_int(&p, arg);
 	if ((r = pg_exec(st, sql, &p, "cannot read alert state", err, errlen)) == NULL)
 		return -1;
@@ -163,7 +153,8 @@ int pg_alert_context(struct store *base, const struct query_alert_key *k, int64_
 	else
 		goto done;
 	/* every statement names $1..$7 (PostgreSQL must infer each type) */
-	pg_key_params(&p, k);
+	pg_params_init(&p);
+	pg_param_alert_key(&p, k);
 	pg_param_int(&p, since);
 	pg_param_int(&p, until);
 	if ((r = pg_exec(st, pg_context_orgs[which], &p, "cannot read alert context", err,
@@ -281,28 +272,15 @@ int pg_quarantine_get(struct store *base, int64_t id, struct quarantine_entry *q
 	return 0;
 }
 
-/* One integer of sql (no values). */
-static int pg_state_int(struct pg_store *st, const char *sql, const char *what, int64_t *v,
-                        char *err, size_t errlen)
-{
-	PGresult *r = pg_exec(st, sql, NULL, what, err, errlen);
-
-	if (r == NULL)
-		return -1;
-	*v = PQntuples(r) > 0 ? pg_int(r, 0, 0) : 0;
-	PQclear(r);
-	return 0;
-}
-
 int pg_quarantine_usage(struct store *base, int64_t *bytes, int64_t *records, char *err,
                         size_t errlen)
 {
 	struct pg_store *st = pg_of(base);
 
-	if (pg_state_int(st, "SELECT coalesce(sum(octet_length(data)), 0)::bigint FROM quarantine",
-	                 "cannot read quarantine", bytes, err, errlen) < 0 ||
-	    pg_state_int(st, "SELECT count(*) FROM quarantine", "cannot read quarantine", records,
-	                 err, errlen) < 0)
+	if (pg_get_int(st, "SELECT coalesce(sum(octet_length(data)), 0)::bigint FROM quarantine",
+	               NULL, "cannot read quarantine", bytes, err, errlen) < 0 ||
+	    pg_get_int(st, "SELECT count(*) FROM quarantine", NULL, "cannot read quarantine",
+	               records, err, errlen) < 0)
 		return -1;
 	return 0;
 }
@@ -409,8 +387,8 @@ int pg_check(struct store *base, void (*problem)(const char *msg, void *arg), vo
 	int64_t version;
 	PGresult *r;
 
-	if (pg_state_int(st, "SELECT coalesce(max(version), 0) FROM schema_version",
-	                 "cannot read the schema version", &version, err, errlen) < 0)
+	if (pg_get_int(st, "SELECT coalesce(max(version), 0) FROM schema_version", NULL,
+	               "cannot read the schema version", &version, err, errlen) < 0)
 		return -1;
 	if (version != newest) {
 		snprintf(msg, sizeof(msg), "schema version %lld, expected %d", (long long)version,

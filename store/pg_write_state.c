@@ -202,16 +202,6 @@ int pg_quarantine_trim(struct store *base, int64_t max_bytes, int64_t *deleted, 
 	return 0;
 }
 
-/* $1..$5: an alert's key ('' where a part is NULL). */
-static void pg_param_alert_key(struct pg_params *p, const struct query_alert_key *k)
-{
-	pg_param_text(p, k->scope != NULL ? k->scope : "");
-	pg_param_text(p, k->policy_domain != NULL ? k->policy_domain : "");
-	pg_param_text(p, k->mx_host != NULL ? k->mx_host : "");
-	pg_param_text(p, k->result_type != NULL ? k->result_type : "");
-	pg_param_text(p, k->organization != NULL ? k->organization : "");
-}
-
 int pg_alert_record_sent(struct store *base, const struct query_alert_key *k, int64_t day,
                          int64_t value, int64_t now, char *err, size_t errlen)
 {
