@@ -99,21 +99,39 @@ static void pg_message(struct pg_store *st, const char *what, const char *msg, c
 			err[n] = ' ';
 }
 
+static int pg_session(struct pg_store *st, char *err, size_t errlen);
+
 PGresult *pg_exec(struct pg_store *st, const char *sql, const struct pg_params *p, const char *what,
                   char *err, size_t errlen)
 {
 	PGresult *r;
 	ExecStatusType s;
+	int tries = 0, ok;
 
 	if (p != NULL && p->failed) {
 		snprintf(err, errlen, "internal error: too many values in one statement");
 		return NULL;
 	}
+again:
 	r = PQexecParams(st->conn, sql, p != NULL ? p->n : 0, NULL, p != NULL ? p->values : NULL,
 	                 p != NULL ? p->lengths : NULL, p != NULL ? p->formats : NULL, 0);
 	s = PQresultStatus(r);
 	if (s == PGRES_TUPLES_OK || s == PGRES_COMMAND_OK)
 		return r;
+	/* the server restarted or the connection broke: a long-running
+	 * process (web) connects again, once, outside a transaction (a
+	 * batch's work is gone with it and must fail) */
+	if (PQstatus(st->conn) == CONNECTION_BAD && !st->in_batch && !st->resetting &&
+	    tries++ == 0) {
+		PQclear(r);
+		PQreset(st->conn);
+		st->resetting = 1;
+		ok = PQstatus(st->conn) == CONNECTION_OK && pg_session(st, err, errlen) == 0;
+		st->resetting = 0;
+		if (ok)
+			goto again;
+		r = NULL;
+	}
 	pg_message(st, what, r != NULL ? PQresultErrorMessage(r) : PQerrorMessage(st->conn), err,
 	           errlen);
 	PQclear(r);
@@ -365,8 +383,9 @@ static int pg_uri_has_password(const char *uri)
 	return colon != NULL;
 }
 
-int pg_store_open(const char *uri, enum store_mode mode, struct store **out, char *err,
-                  size_t errlen)
+/* The session's settings (again after a reset). A reader's are
+ * read-only once the schema is known current (pg_migrate). */
+static int pg_session(struct pg_store *st, char *err, size_t errlen)
 {
 	static const char *const session_sql[] = {
 	    "SET client_min_messages = warning",
@@ -374,8 +393,27 @@ int pg_store_open(const char *uri, enum store_mode mode, struct store **out, cha
 	    "SET synchronous_commit = on",
 	    "SET TIME ZONE 'UTC'",
 	};
-	struct pg_store *st;
 	size_t i;
+
+	if (PQsetClientEncoding(st->conn, "UTF8") != 0) {
+		pg_message(st, "cannot set UTF8", PQerrorMessage(st->conn), err, errlen);
+		return -1;
+	}
+	for (i = 0; i < sizeof(session_sql) / sizeof(session_sql[0]); i++)
+		if (pg_run(st, session_sql[i], NULL, "cannot set up the session", NULL, err,
+		           errlen) < 0)
+			return -1;
+	if (st->mode == STORE_READONLY && st->migrated &&
+	    pg_run(st, "SET default_transaction_read_only = on", NULL, "cannot set up the session",
+	           NULL, err, errlen) < 0)
+		return -1;
+	return 0;
+}
+
+int pg_store_open(const char *uri, enum store_mode mode, struct store **out, char *err,
+                  size_t errlen)
+{
+	struct pg_store *st;
 	int rc = -1;
 
 	if (pg_uri_has_password(uri)) {
@@ -395,16 +433,9 @@ int pg_store_open(const char *uri, enum store_mode mode, struct store **out, cha
 		           errlen);
 		goto out;
 	}
-	if (PQsetClientEncoding(st->conn, "UTF8") != 0) {
-		pg_message(st, "cannot set UTF8", PQerrorMessage(st->conn), err, errlen);
+	if (pg_session(st, err, errlen) < 0 || pg_migrate(st, err, errlen) < 0)
 		goto out;
-	}
-	for (i = 0; i < sizeof(session_sql) / sizeof(session_sql[0]); i++)
-		if (pg_run(st, session_sql[i], NULL, "cannot set up the session", NULL, err,
-		           errlen) < 0)
-			goto out;
-	if (pg_migrate(st, err, errlen) < 0)
-		goto out;
+	st->migrated = 1;
 	if (mode == STORE_READONLY && pg_run(st, "SET default_transaction_read_only = on", NULL,
 	                                     "cannot set up the session", NULL, err, errlen) < 0)
 		goto out;

@@ -37,6 +37,8 @@ struct pg_store {
 	char *shown; /* the URI as messages show it (never holds a password) */
 	enum store_mode mode;
 	int in_batch;
+	int migrated;                /* 1: the schema is known current */
+	int resetting;               /* 1: connecting again (pg_exec) */
 	int change_seen;             /* 1: change holds a value */
 	int64_t change;              /* store_change.n when last asked */
 	int64_t conflict_old_report; /* the last STORE_SUPERSEDED: store_trust.h */

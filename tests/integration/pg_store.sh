@@ -122,6 +122,26 @@ else
 	t_fail "web API and /metrics" "$(diff "$T/api.s" "$T/api.p" | head -5)"
 fi
 
+# a dashboard outlives a restart of the database server: its connections
+# are made again
+if web_start --db "$PGA" web --listen 127.0.0.1:0; then
+	curl -s "$WEB_URL/api/v1/summary?since=2026-03-01&until=2026-04-01" > "$T/r1"
+	runuser -u nobody -- "$PG_BIN/pg_ctl" -D "$PG/data" -m fast -w -t 30 restart \
+		> /dev/null 2>&1
+	code=$(curl -s -o "$T/r2" -w '%{http_code}' \
+		"$WEB_URL/api/v1/summary?since=2026-03-01&until=2026-04-01&domain=example.com")
+	code2=$(curl -s -o "$T/r3" -w '%{http_code}' \
+		"$WEB_URL/api/v1/summary?since=2026-03-01&until=2026-04-01")
+	web_stop
+	if [ "$code $code2" = "200 200" ] && cmp -s "$T/r1" "$T/r3"; then
+		t_pass "the dashboard outlives a database restart"
+	else
+		t_fail "the dashboard outlives a database restart" "HTTP $code $code2: $(head -c 200 "$T/r2")"
+	fi
+else
+	t_fail "the dashboard starts on PostgreSQL" "$(cat "$T/web.err")"
+fi
+
 # a conflict picked: the stored copy leaves every figure, on both
 qid=$(t_sql "$SQ" "SELECT min(id) FROM quarantine WHERE conflict_report IS NOT NULL")
 EMPTY_OK=1 same "quarantine pick" quarantine pick "$qid"
