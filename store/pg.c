@@ -84,8 +84,7 @@ void pg_params_of_sql(struct pg_params *p, const struct query_sql *q)
 }
 
 /* "database URI: what: message" (the server's message on one line). */
-static void pg_message(struct pg_store *st, const char *what, const char *msg, char *err,
-                       size_t errlen)
+void pg_message(struct pg_store *st, const char *what, const char *msg, char *err, size_t errlen)
 {
 	size_t n;
 
@@ -125,6 +124,7 @@ again:
 	    tries++ == 0) {
 		PQclear(r);
 		PQreset(st->conn);
+		st->prepared = 0;
 		st->resetting = 1;
 		ok = PQstatus(st->conn) == CONNECTION_OK && pg_session(st, err, errlen) == 0;
 		st->resetting = 0;

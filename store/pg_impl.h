@@ -39,6 +39,9 @@ struct pg_store {
 	int in_batch;
 	int migrated;                /* 1: the schema is known current */
 	int resetting;               /* 1: connecting again (pg_exec) */
+	int piping;                  /* 1: statements go to a pipeline (pg_write.c) */
+	int pipe_n;                  /* statements sent to it */
+	int prepared;                /* 1: pg_write.c's statements are prepared */
 	int change_seen;             /* 1: change holds a value */
 	int64_t change;              /* store_change.n when last asked */
 	int64_t conflict_old_report; /* the last STORE_SUPERSEDED: store_trust.h */
@@ -64,6 +67,8 @@ void pg_param_blob(struct pg_params *p, const void *v, size_t len);
 /* The values kept in q (query_sql built with q->dollar set). */
 void pg_params_of_sql(struct pg_params *p, const struct query_sql *q);
 
+/* "database URI: what: msg" into err, on one line. */
+void pg_message(struct pg_store *st, const char *what, const char *msg, char *err, size_t errlen);
 /* Runs sql with p (may be NULL). The result (rows or none) to PQclear,
  * or NULL with "database URI: what: server's message" in err. */
 PGresult *pg_exec(struct pg_store *st, const char *sql, const struct pg_params *p, const char *what,

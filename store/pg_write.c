@@ -14,8 +14,7 @@
 
 #define SQL_FIND_REPORT                                                                            \
 	"SELECT id, content_sha256 FROM report WHERE organization = $1 AND report_id = $2"
-#define SQL_ADD_RAW                                                                                \
-	"INSERT INTO raw_report (sha256, json_size, gz) VALUES ($1, $2, $3) RETURNING id"
+#define SQL_ADD_RAW "INSERT INTO raw_report (sha256, json_size, gz) VALUES ($1, $2, $3)"
 #define SQL_ADD_SOURCE                                                                             \
 	"INSERT INTO source (kind, name, received, message_id, mail_from, mail_date, subject,"     \
 	" tls_report_domain, tls_report_submitter, auth_headers, dkim, dkim_domain, dkim_ar)"      \
@@ -23,15 +22,20 @@
 #define SQL_ADD_REPORT                                                                             \
 	"INSERT INTO report (organization, report_id, contact_info, start_time, end_time, day,"    \
 	" successful_sessions, failed_sessions, raw_id, source_id, content_sha256, provenance,"    \
-	" quirks) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id"
+	" quirks) VALUES ($1, $2, $3, $4, $5, $6, $7, $8,"                                         \
+	" currval(pg_get_serial_sequence('raw_report', 'id')),"                                    \
+	" coalesce($9::bigint, currval(pg_get_serial_sequence('source', 'id'))),"                  \
+	" $10, $11, $12) RETURNING id"
 #define SQL_ADD_POLICY                                                                             \
 	"INSERT INTO policy (report, idx, policy_type, policy_domain, policy_strings, mx_hosts,"   \
 	" successful_sessions, failed_sessions, policy_domain_source)"                             \
-	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id"
+	" VALUES (currval(pg_get_serial_sequence('report', 'id')), $1, $2, $3, $4, $5, $6, $7,"    \
+	" $8)"
 #define SQL_ADD_FAILURE                                                                            \
 	"INSERT INTO failure (policy, result_type, sending_mta_ip, receiving_mx_hostname,"         \
 	" receiving_mx_helo, receiving_ip, additional_information, failure_reason_code,"           \
-	" failed_sessions) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+	" failed_sessions) VALUES (currval(pg_get_serial_sequence('policy', 'id')), $1, $2, $3,"   \
+	" $4, $5, $6, $7, $8)"
 #define SQL_AGG_DOMAIN                                                                             \
 	"INSERT INTO agg_domain AS a (day, policy_domain, organization, reports,"                  \
 	" successful_sessions, failed_sessions) VALUES ($1, $2, $3, 1, $4, $5)"                    \
@@ -56,20 +60,138 @@
 	" successful_sessions = a.successful_sessions + excluded.successful_sessions,"             \
 	" failed_sessions = a.failed_sessions + excluded.failed_sessions"
 
-/* An INSERT ... RETURNING id: the id, or -1 with err. */
-static int pg_insert_id(struct pg_store *st, const char *sql, const struct pg_params *p,
-                        const char *what, int64_t *id, char *err, size_t errlen)
-{
-	PGresult *r = pg_exec(st, sql, p, what, err, errlen);
+/* The statements of a report, prepared once per connection (the server
+ * parses and plans each once, not once per row). */
+enum pg_write_stmt {
+	W_ADD_SOURCE,
+	W_ADD_RAW,
+	W_ADD_REPORT,
+	W_ADD_POLICY,
+	W_ADD_FAILURE,
+	W_AGG_DOMAIN,
+	W_AGG_FAILURE,
+	W_AGG_MX,
+	W_AGG_TYPE,
+	W_COUNT
+};
 
-	if (r == NULL)
-		return -1;
-	*id = PQntuples(r) > 0 ? pg_int(r, 0, 0) : 0;
-	PQclear(r);
+static const char *const pg_write_sql[W_COUNT] = {
+    [W_ADD_SOURCE] = SQL_ADD_SOURCE,   [W_ADD_RAW] = SQL_ADD_RAW,
+    [W_ADD_REPORT] = SQL_ADD_REPORT,   [W_ADD_POLICY] = SQL_ADD_POLICY,
+    [W_ADD_FAILURE] = SQL_ADD_FAILURE, [W_AGG_DOMAIN] = SQL_AGG_DOMAIN,
+    [W_AGG_FAILURE] = SQL_AGG_FAILURE, [W_AGG_MX] = SQL_AGG_MX,
+    [W_AGG_TYPE] = SQL_AGG_TYPE,
+};
+
+/* Prepares the statements as tlswatch_w0.. on this connection, once (a
+ * reset connection has none: st->prepared is cleared there). */
+static int pg_prepare_writes(struct pg_store *st, char *err, size_t errlen)
+{
+	char name[32];
+	PGresult *r;
+	int i;
+
+	if (st->prepared)
+		return 0;
+	for (i = 0; i < W_COUNT; i++) {
+		snprintf(name, sizeof(name), "tlswatch_w%d", i);
+		r = PQprepare(st->conn, name, pg_write_sql[i], 0, NULL);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+			pg_message(st, "cannot prepare", PQresultErrorMessage(r), err, errlen);
+			PQclear(r);
+			return -1;
+		}
+		PQclear(r);
+	}
+	st->prepared = 1;
 	return 0;
 }
 
-static int pg_add_source(struct pg_store *st, const struct source_info *src, int64_t *id, char *err,
+/* A report's statements go to the server as one pipeline (libpq's
+ * pipeline mode): one round trip instead of one per row. Rows refer to
+ * the row just added before them through currval(), so no id has to come
+ * back in between. Outside a pipeline (trust_reaggregate) a statement
+ * runs at once. */
+static int pg_send(struct pg_store *st, enum pg_write_stmt id, const struct pg_params *p,
+                   const char *what, char *err, size_t errlen)
+{
+	char name[32];
+
+	if (!st->piping)
+		return pg_run(st, pg_write_sql[id], p, what, NULL, err, errlen);
+	snprintf(name, sizeof(name), "tlswatch_w%d", (int)id);
+	if (p->failed) {
+		snprintf(err, errlen, "internal error: too many values in one statement");
+		return -1;
+	}
+	if (PQsendQueryPrepared(st->conn, name, p->n, p->values, p->lengths, p->formats, 0) != 1) {
+		snprintf(err, errlen, "database %s: %s: %s", st->shown, what,
+		         PQerrorMessage(st->conn));
+		return -1;
+	}
+	st->pipe_n++;
+	return 0;
+}
+
+static int pg_pipe_begin(struct pg_store *st, char *err, size_t errlen)
+{
+	if (pg_prepare_writes(st, err, errlen) < 0)
+		return -1;
+	if (PQenterPipelineMode(st->conn) != 1) {
+		snprintf(err, errlen, "database %s: cannot enter pipeline mode", st->shown);
+		return -1;
+	}
+	st->piping = 1;
+	st->pipe_n = 0;
+	return 0;
+}
+
+/* Ends the pipeline: every statement's result read. ids[i] gets the first
+ * column of statement i's first row (for i < n_ids: the RETURNING ids).
+ * 0, or -1 with the first statement's error (the rest were skipped). */
+static int pg_pipe_end(struct pg_store *st, int64_t *ids, int n_ids, char *err, size_t errlen)
+{
+	PGresult *r;
+	int i = 0, rc = 0, nulls = 0;
+
+	st->piping = 0;
+	if (PQpipelineSync(st->conn) != 1) {
+		snprintf(err, errlen, "database %s: %s", st->shown, PQerrorMessage(st->conn));
+		rc = -1;
+	}
+	for (;;) {
+		r = PQgetResult(st->conn);
+		if (r == NULL) {
+			/* after each statement's results; the connection is
+			 * gone when nothing else ever comes */
+			if (++nulls > st->pipe_n + 2)
+				break;
+			continue;
+		}
+		nulls = 0;
+		if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
+			PQclear(r);
+			break;
+		}
+		if (PQresultStatus(r) == PGRES_FATAL_ERROR && rc == 0) {
+			pg_message(st, "cannot add report", PQresultErrorMessage(r), err, errlen);
+			rc = -1;
+		} else if (PQresultStatus(r) == PGRES_PIPELINE_ABORTED) {
+			rc = -1;
+		} else if (i < n_ids) {
+			ids[i] = PQntuples(r) > 0 ? pg_int(r, 0, 0) : 0;
+		}
+		i++;
+		PQclear(r);
+	}
+	if (PQexitPipelineMode(st->conn) != 1 && rc == 0) {
+		snprintf(err, errlen, "database %s: %s", st->shown, PQerrorMessage(st->conn));
+		rc = -1;
+	}
+	return rc;
+}
+
+static int pg_add_source(struct pg_store *st, const struct source_info *src, char *err,
                          size_t errlen)
 {
 	struct pg_params p;
@@ -88,11 +210,11 @@ static int pg_add_source(struct pg_store *st, const struct source_info *src, int
 	pg_param_text(&p, src->dkim);
 	pg_param_text(&p, src->dkim_domain);
 	pg_param_text(&p, src->dkim_ar);
-	return pg_insert_id(st, SQL_ADD_SOURCE, &p, "cannot add source", id, err, errlen);
+	return pg_send(st, W_ADD_SOURCE, &p, "cannot add source", err, errlen);
 }
 
-static int pg_add_policies(struct pg_store *st, const struct report_record *rec,
-                           int64_t report_rowid, char *err, size_t errlen)
+static int pg_add_policies(struct pg_store *st, const struct report_record *rec, char *err,
+                           size_t errlen)
 {
 	const struct report *r = rec->r;
 	struct pg_params p;
@@ -100,10 +222,8 @@ static int pg_add_policies(struct pg_store *st, const struct report_record *rec,
 
 	for (i = 0; i < r->n_policies; i++) {
 		const struct report_policy *pol = &r->policies[i];
-		int64_t policy_rowid;
 
 		pg_params_init(&p);
-		pg_param_int(&p, report_rowid);
 		pg_param_int(&p, (int64_t)i);
 		pg_param_text(&p, pol->policy_type);
 		pg_param_text(&p, pol->policy_domain);
@@ -112,14 +232,12 @@ static int pg_add_policies(struct pg_store *st, const struct report_record *rec,
 		pg_param_int(&p, pol->successful_sessions);
 		pg_param_int(&p, pol->failed_sessions);
 		pg_param_text(&p, pol->policy_domain_source);
-		if (pg_insert_id(st, SQL_ADD_POLICY, &p, "cannot add policy", &policy_rowid, err,
-		                 errlen) < 0)
+		if (pg_send(st, W_ADD_POLICY, &p, "cannot add policy", err, errlen) < 0)
 			return -1;
 		for (j = 0; j < pol->n_failures; j++) {
 			const struct report_failure *f = &pol->failures[j];
 
 			pg_params_init(&p);
-			pg_param_int(&p, policy_rowid);
 			pg_param_text(&p, f->result_type);
 			pg_param_text(&p, f->sending_mta_ip);
 			pg_param_text(&p, f->receiving_mx_hostname);
@@ -128,8 +246,8 @@ static int pg_add_policies(struct pg_store *st, const struct report_record *rec,
 			pg_param_text(&p, f->additional_information);
 			pg_param_text(&p, f->failure_reason_code);
 			pg_param_int(&p, f->failed_sessions);
-			if (pg_run(st, SQL_ADD_FAILURE, &p, "cannot add failure detail", NULL, err,
-			           errlen) < 0)
+			if (pg_send(st, W_ADD_FAILURE, &p, "cannot add failure detail", err,
+			            errlen) < 0)
 				return -1;
 		}
 	}
@@ -150,8 +268,7 @@ int pg_add_aggregates(struct pg_store *st, const struct report *r, const struct 
 		pg_param_text(&p, r->organization_name);
 		pg_param_int(&p, t->domains[i].successful_sessions);
 		pg_param_int(&p, t->domains[i].failed_sessions);
-		if (pg_run(st, SQL_AGG_DOMAIN, &p, "cannot update domain totals", NULL, err,
-		           errlen) < 0)
+		if (pg_send(st, W_AGG_DOMAIN, &p, "cannot update domain totals", err, errlen) < 0)
 			return -1;
 	}
 	for (i = 0; i < t->n_failures; i++) {
@@ -162,8 +279,7 @@ int pg_add_aggregates(struct pg_store *st, const struct report *r, const struct 
 		pg_param_text(&p, t->failures[i].mx_host);
 		pg_param_text(&p, t->failures[i].result_type);
 		pg_param_int(&p, t->failures[i].failed_sessions);
-		if (pg_run(st, SQL_AGG_FAILURE, &p, "cannot update failure totals", NULL, err,
-		           errlen) < 0)
+		if (pg_send(st, W_AGG_FAILURE, &p, "cannot update failure totals", err, errlen) < 0)
 			return -1;
 	}
 	for (i = 0; i < t->n_mxs; i++) {
@@ -173,8 +289,7 @@ int pg_add_aggregates(struct pg_store *st, const struct report *r, const struct 
 		pg_param_text(&p, r->organization_name);
 		pg_param_text(&p, t->mxs[i].mx_host);
 		pg_param_int(&p, t->mxs[i].failed_sessions);
-		if (pg_run(st, SQL_AGG_MX, &p, "cannot update failures by MX", NULL, err, errlen) <
-		    0)
+		if (pg_send(st, W_AGG_MX, &p, "cannot update failures by MX", err, errlen) < 0)
 			return -1;
 	}
 	for (i = 0; i < t->n_types; i++) {
@@ -186,29 +301,36 @@ int pg_add_aggregates(struct pg_store *st, const struct report *r, const struct 
 		pg_param_int(&p, t->types[i].policies);
 		pg_param_int(&p, t->types[i].successful_sessions);
 		pg_param_int(&p, t->types[i].failed_sessions);
-		if (pg_run(st, SQL_AGG_TYPE, &p, "cannot update policy-type totals", NULL, err,
-		           errlen) < 0)
+		if (pg_send(st, W_AGG_TYPE, &p, "cannot update policy-type totals", err, errlen) <
+		    0)
 			return -1;
 	}
 	return 0;
 }
 
-/* Everything of one report, inside the caller's batch. */
+/* Everything of one report, inside the caller's batch, in one pipeline:
+ * the source (when *source_id is 0), raw bytes, report, policies, failure
+ * details and aggregates. *id gets the report's id, *source_id the new
+ * source's. */
 static int pg_add_report_rows(struct pg_store *st, const struct report_record *rec,
-                              int64_t source_id, const char *provenance, int64_t *id, char *err,
-                              size_t errlen)
+                              const struct source_info *src, int64_t *source_id,
+                              const char *provenance, int64_t *id, char *err, size_t errlen)
 {
 	const struct report *r = rec->r;
 	char quirks[512];
 	struct pg_params p;
-	int64_t raw_id, report_rowid;
+	int64_t ids[3] = {0, 0, 0};
+	int new_source = *source_id == 0, rc;
 
+	if (pg_pipe_begin(st, err, errlen) < 0)
+		return -1;
+	rc = new_source ? pg_add_source(st, src, err, errlen) : 0;
 	pg_params_init(&p);
 	pg_param_blob(&p, rec->sha256, sizeof(rec->sha256));
 	pg_param_int(&p, (int64_t)rec->json_len);
 	pg_param_blob(&p, rec->gz, rec->gz_len);
-	if (pg_insert_id(st, SQL_ADD_RAW, &p, "cannot add raw report", &raw_id, err, errlen) < 0)
-		return -1;
+	if (rc == 0)
+		rc = pg_send(st, W_ADD_RAW, &p, "cannot add raw report", err, errlen);
 	pg_params_init(&p);
 	pg_param_text(&p, r->organization_name);
 	pg_param_text(&p, r->report_id);
@@ -218,20 +340,28 @@ static int pg_add_report_rows(struct pg_store *st, const struct report_record *r
 	pg_param_int(&p, rec->day);
 	pg_param_int(&p, rec->tally.successful_sessions);
 	pg_param_int(&p, rec->tally.failed_sessions);
-	pg_param_int(&p, raw_id);
-	if (source_id > 0)
-		pg_param_int(&p, source_id);
+	if (new_source)
+		pg_param_text(&p, NULL); /* the source just added */
 	else
-		pg_param_text(&p, NULL);
+		pg_param_int(&p, *source_id);
 	pg_param_blob(&p, rec->content_sha256, sizeof(rec->content_sha256));
 	pg_param_text(&p, provenance);
 	pg_param_text(&p, report_quirks_text(r, quirks, sizeof(quirks)));
-	if (pg_insert_id(st, SQL_ADD_REPORT, &p, "cannot add report", &report_rowid, err, errlen) <
-	        0 ||
-	    pg_add_policies(st, rec, report_rowid, err, errlen) < 0 ||
-	    pg_add_aggregates(st, r, &rec->tally, err, errlen) < 0)
+	if (rc == 0)
+		rc = pg_send(st, W_ADD_REPORT, &p, "cannot add report", err, errlen);
+	if (rc == 0)
+		rc = pg_add_policies(st, rec, err, errlen);
+	if (rc == 0)
+		rc = pg_add_aggregates(st, r, &rec->tally, err, errlen);
+	/* read every result, also after a failed send */
+	if (pg_pipe_end(st, ids, 3, err, errlen) < 0 || rc < 0)
 		return -1;
-	*id = report_rowid;
+	if (new_source) {
+		*source_id = ids[0];
+		*id = ids[2];
+	} else {
+		*id = ids[1];
+	}
 	return 0;
 }
 
@@ -282,9 +412,8 @@ int pg_add_report(struct store *base, const struct report_record *rec,
 	} else {
 		PQclear(found);
 	}
-	if ((*source_id == 0 && pg_add_source(st, src, source_id, err, errlen) < 0) ||
-	    pg_add_report_rows(st, rec, *source_id, store_source_provenance(src), id, err, errlen) <
-	        0 ||
+	if (pg_add_report_rows(st, rec, src, source_id, store_source_provenance(src), id, err,
+	                       errlen) < 0 ||
 	    (superseding && pg_trust_superseded(st, *id, err, errlen) < 0)) {
 		pg_rollback(&st->base);
 		*source_id = 0;
