@@ -29,14 +29,17 @@ void query_sql_add(struct query_sql *q, const char *sql)
 		q->failed = 1;
 }
 
-static struct query_arg *query_sql_next_arg(struct query_sql *q)
+static struct query_arg *query_sql_next_arg(struct query_sql *q, int is_text)
 {
 	if (q->n_args >= QUERY_MAX_ARGS) {
 		q->failed = 1;
 		return NULL;
 	}
 	if (q->dollar) {
-		if (strbuf_printf(&q->sb, "$%d", q->n_args + 1) < 0)
+		/* PostgreSQL: a text value compares and folds bytewise, as
+		 * the columns (COLLATE "C") and SQLite do */
+		if (strbuf_printf(&q->sb, is_text ? "($%d::text COLLATE \"C\")" : "$%d",
+		                  q->n_args + 1) < 0)
 			q->failed = 1;
 	} else {
 		query_sql_add(q, "?");
@@ -46,7 +49,7 @@ static struct query_arg *query_sql_next_arg(struct query_sql *q)
 
 void query_sql_text(struct query_sql *q, const char *v)
 {
-	struct query_arg *a = query_sql_next_arg(q);
+	struct query_arg *a = query_sql_next_arg(q, 1);
 
 	if (a != NULL) {
 		a->is_text = 1;
@@ -56,7 +59,7 @@ void query_sql_text(struct query_sql *q, const char *v)
 
 void query_sql_int(struct query_sql *q, int64_t v)
 {
-	struct query_arg *a = query_sql_next_arg(q);
+	struct query_arg *a = query_sql_next_arg(q, 0);
 
 	if (a != NULL) {
 		a->is_text = 0;
@@ -96,7 +99,10 @@ struct where_columns {
 };
 
 #define P_DOMAIN "coalesce(p.policy_domain, '')"
-#define FL_MX    "coalesce(fl.receiving_mx_hostname, '')"
+/* a domain compared as a domain: rtrim(lower(X), '.') around X */
+#define DOMAIN_NORMAL_OPEN  "rtrim(lower("
+#define DOMAIN_NORMAL_CLOSE "), '.')"
+#define FL_MX               "coalesce(fl.receiving_mx_hostname, '')"
 
 static const struct where_columns where_columns[] = {
     [WHERE_AGG_DOMAIN] = {"day", "organization", "policy_domain", NULL, NULL, NULL, NULL, 0},
@@ -160,14 +166,21 @@ int query_sql_where(struct query_sql *q, const struct query_filter *f, enum wher
 			query_sql_add(q, " JOIN failure fl ON fl.policy = p.id");
 		query_sql_add(q, " WHERE p.report = r.id");
 	}
+	/* Domains are stored as the sender wrote them ("Example.COM." and
+	 * "example.com" are both kept): a filter names the domain, so both
+	 * sides are compared normalised as ingest compares domains (the
+	 * [trust] domain filter, inferred domains): ASCII case folded, a
+	 * trailing root dot dropped. */
 	if (domains) {
-		query_sql_add(q, " AND ");
+		query_sql_add(q, " AND " DOMAIN_NORMAL_OPEN);
 		query_sql_add(q, c->domain);
-		query_sql_add(q, " IN (");
+		query_sql_add(q, DOMAIN_NORMAL_CLOSE " IN (");
 		for (i = 0; i < f->n_domains; i++) {
 			if (i > 0)
 				query_sql_add(q, ",");
+			query_sql_add(q, DOMAIN_NORMAL_OPEN);
 			query_sql_text(q, f->domains[i] != NULL ? f->domains[i] : "");
+			query_sql_add(q, DOMAIN_NORMAL_CLOSE);
 		}
 		query_sql_add(q, ")");
 	}

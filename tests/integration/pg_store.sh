@@ -70,6 +70,8 @@ same() {
 same "summary --all" summary --all --format json
 same "summary of a week, one domain" summary --since 2026-03-08 --until 2026-03-15 \
 	--domain example.com --format json
+same "a domain filter compares domains as domains" reports --all --domain EXAMPLE.Net. \
+	--format json
 same "summary of one organisation" summary --all --org "Google Inc." --format json
 same "summary as text" summary --all
 same "reports list" reports --all --format json --limit 1000
