@@ -305,6 +305,32 @@ wait "$hold_pid"
 "$TLSWATCH" --config "$T/collect.conf" --db "$PGA" collect > "$T/c2.out" 2>&1
 t_eq "with the lock free, collect goes on (and fails to connect)" "$?" 2
 
+# a statement failing inside a report's pipeline (a trigger refuses
+# failure details): a clear error, nothing of the batch stored; the same
+# input once the fault is gone stores everything
+PGF=$(pg_newdb fault)
+"$TLSWATCH" --db "$PGF" db check > /dev/null 2>&1
+pg_sql "$PGF" "CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS
+	\$\$BEGIN RAISE EXCEPTION 'injected fault'; END\$\$;
+	CREATE TRIGGER boom BEFORE INSERT ON failure FOR EACH ROW EXECUTE FUNCTION boom()" > /dev/null
+"$TLSWATCH" --db "$PGF" ingest "$T"/week/* > "$T/fault.out" 2>&1
+rc=$?
+if [ "$rc" = 2 ] && grep -q 'injected fault' "$T/fault.out" &&
+	[ "$(pg_sql "$PGF" "SELECT count(*) FROM report")" = 0 ]; then
+	t_pass "a failed statement in a pipeline: error, nothing stored"
+else
+	t_fail "a failed statement in a pipeline: error, nothing stored" \
+		"exit $rc: $(head -2 "$T/fault.out")"
+fi
+pg_sql "$PGF" "DROP TRIGGER boom ON failure" > /dev/null
+"$TLSWATCH" --db "$PGF" ingest "$T"/week/* > /dev/null 2>&1
+"$TLSWATCH" --db "$PGF" summary --all --format json > "$T/sum.f"
+if cmp -s "$T/sum.s" "$T/sum.f"; then
+	t_pass "after the fault, the same input stores everything"
+else
+	t_fail "after the fault, the same input stores everything" "$(diff "$T/sum.s" "$T/sum.f" | head -3)"
+fi
+
 # the store's unit tests (test_sqlite_query: scans against GROUP BY on
 # names that differ only in case, absent domains and MX hosts ...) on
 # PostgreSQL
