@@ -181,7 +181,7 @@ int cmd_alert(struct cli *c, int argc, char **argv)
 	if (optind < argc)
 		return cli_usage_error("alert", "unexpected argument '%s'", argv[optind]);
 	/* read-write (the state table), but never create an empty store */
-	if (stat(c->db_path, &sb) < 0) {
+	if (!store_is_server(c->db_path) && stat(c->db_path, &sb) < 0) {
 		log_error("database %s does not exist (ingest some reports first, or use --db)",
 		          c->db_path);
 		return EXIT_FAILURE_OP;

@@ -177,6 +177,7 @@ static const struct store_ops sqlite_ops = {
     .check_history = sqlite_check_history,
     .check_latest = sqlite_check_latest,
     .policy_seen = sqlite_policy_seen,
+    .rows_read = sqlite_rows_read,
 };
 
 int sqlite_store_open(const char *path, enum store_mode mode, struct store **out, char *err,

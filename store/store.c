@@ -4,6 +4,7 @@
  * Nothing here knows SQL; every argument passes through unchanged.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "store_backend.h"
 
@@ -13,10 +14,16 @@ int store_op_missing(const struct store *st, const char *what, char *err, size_t
 	return -1;
 }
 
+int store_is_server(const char *path)
+{
+	return strncmp(path, "postgresql://", 13) == 0 || strncmp(path, "postgres://", 11) == 0;
+}
+
 int store_open(const char *path, enum store_mode mode, struct store **out, char *err, size_t errlen)
 {
-	/* one backend today; a second is chosen here, by the form of path
-	 * (a file name, or a postgresql:// URI) */
+	/* the backend by the form of path: a libpq URI, else a file name */
+	if (store_is_server(path))
+		return pg_store_open(path, mode, out, err, errlen);
 	return sqlite_store_open(path, mode, out, err, errlen);
 }
 
@@ -334,4 +341,10 @@ int store_policy_seen(struct store *st, const char *domain, int64_t since, int64
 {
 	STORE_OP_NEEDED(st, policy_seen, "read the policies reporters applied", err, errlen);
 	return st->ops->policy_seen(st, domain, since, until, out, err, errlen);
+}
+
+int store_lock_mailbox(struct store *st, const char *key, int *held, char *err, size_t errlen)
+{
+	STORE_OP_NEEDED(st, lock_mailbox, "lock a mailbox", err, errlen);
+	return st->ops->lock_mailbox(st, key, held, err, errlen);
 }
