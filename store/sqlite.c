@@ -171,6 +171,8 @@ static const struct store_ops sqlite_ops = {
     .conflicts_by_organization = sqlite_conflicts_by_organization,
     .failure_ips = sqlite_failure_ips,
     .ip_details = sqlite_ip_details,
+    .lifetime = sqlite_lifetime,
+    .rollup_rebuild = sqlite_rollup_rebuild,
 };
 
 int sqlite_store_open(const char *path, enum store_mode mode, struct store **out, char *err,

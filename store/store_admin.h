@@ -25,4 +25,10 @@ int store_prune(struct store *st, int64_t before_day, int64_t *reports, char *er
 int store_check(struct store *st, void (*problem)(const char *msg, void *arg), void *arg,
                 int *n_problems, char *err, size_t errlen);
 
+/* Rebuilds the roll-ups and lifetime totals (schema/012_rollups.sql) from
+ * the aggregate tables, in one transaction ('db check --repair'; store_check
+ * says when they disagree). Needs a read-write store. 0, or -1 with the
+ * reason. */
+int store_rollup_rebuild(struct store *st, char *err, size_t errlen);
+
 #endif
