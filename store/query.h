@@ -5,7 +5,9 @@
  *
  * Breakdowns read only the pre-aggregated tables (agg_domain, agg_failure,
  * agg_policy_type), whose primary keys start with the day, so a period
- * costs the rows of that period, not of the whole store. The count-once
+ * costs the rows of that period, not of the whole store; without an
+ * organization filter, their roll-ups across reporters (roll_*,
+ * schema/012_rollups.sql), so it costs days x series, not reports. The count-once
  * rules (docs/counting.md) were applied when the rows were written: here
  * rows are only summed. Every value is bound as a parameter; strings that
  * come back are report text (untrusted) and must be escaped on output.

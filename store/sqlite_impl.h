@@ -44,6 +44,7 @@ struct sqlite_store {
 	sqlite3_stmt *stmt[STMT_COUNT];
 	int64_t conflict_old_report; /* the last STORE_SUPERSEDED: store_trust.h */
 	int64_t conflict_quarantine;
+	int rollups; /* 1: read roll-ups where they answer (TLSWATCH_NO_ROLLUPS unset) */
 };
 
 /* Writes "database PATH: what: sqlite's message" to err; returns -1. */
