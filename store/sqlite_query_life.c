@@ -75,19 +75,32 @@ int sqlite_lifetime(struct store *base, enum query_life family, enum query_label
 		         (int)labels);
 		return -1;
 	}
-	/* most failed first, so that the series a family's limit leaves out
-	 * are the quiet ones; then the keys, for a stable order; the window
-	 * counts every series before the limit */
-	n = snprintf(sql, sizeof(sql),
-	             "SELECT *, count(*) OVER () FROM (%s) ORDER BY 7 DESC, 6 DESC, 1, 2, 3, 4"
-	             " LIMIT ?1",
-	             life_sql[family][labels]);
+	/* how many series in all: the count alone, since a window function
+	 * over the sorted rows would keep every row instead of the limit's
+	 * (0.65 s against 0.09 s for 134,000 series) */
+	n = snprintf(sql, sizeof(sql), "SELECT count(*) FROM (%s)", life_sql[family][labels]);
 	if (n < 0 || (size_t)n >= sizeof(sql)) {
 		snprintf(err, errlen, "internal error: lifetime statement too long");
 		return -1;
 	}
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
-		return sqlite_fail(st, err, errlen, "cannot read the lifetime totals");
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK ||
+	    sqlite3_step(s) != SQLITE_ROW) {
+		sqlite_fail(st, err, errlen, "cannot count the lifetime totals");
+		goto out;
+	}
+	total = (size_t)sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	s = NULL;
+	/* most failed first, so that the series a family's limit leaves out
+	 * are the quiet ones; then the keys, for a stable order */
+	n = snprintf(sql, sizeof(sql),
+	             "SELECT * FROM (%s) ORDER BY 7 DESC, 6 DESC, 1, 2, 3, 4 LIMIT ?1",
+	             life_sql[family][labels]);
+	if (n < 0 || (size_t)n >= sizeof(sql) ||
+	    sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+		sqlite_fail(st, err, errlen, "cannot read the lifetime totals");
+		goto out;
+	}
 	sqlite3_bind_int64(s, 1, (int64_t)limit);
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		if (rows.n == alloc) {
@@ -103,7 +116,6 @@ int sqlite_lifetime(struct store *base, enum query_life family, enum query_label
 		r->reports = sqlite3_column_int64(s, 4);
 		r->successful_sessions = sqlite3_column_int64(s, 5);
 		r->failed_sessions = sqlite3_column_int64(s, 6);
-		total = (size_t)sqlite3_column_int64(s, 7);
 	}
 	if (step != SQLITE_DONE) {
 		sqlite_fail(st, err, errlen, "cannot read the lifetime totals");
