@@ -119,6 +119,9 @@ struct store_ops {
 	int (*ip_details)(struct store *st, const struct query_filter *f, const char *ip,
 	                  int64_t offset, int64_t limit, struct query_ip_details *out, char *err,
 	                  size_t errlen);
+	/* store_admin.h, added later (STORE_OP_NEEDED) */
+	int (*recount)(struct store *st, void (*progress)(int64_t done, int64_t total, void *arg),
+	               void *arg, int64_t *reports, char *err, size_t errlen);
 	/* added by issue 18 (a backend may leave them NULL: STORE_OP_NEEDED) */
 	int (*lifetime)(struct store *st, enum query_life family, enum query_labels labels,
 	                size_t limit, struct query_rows *out, size_t *n_series, char *err,
