@@ -67,6 +67,7 @@ int sqlite_lifetime(struct store *base, enum query_life family, enum query_label
 	char sql[1024];
 	sqlite3_stmt *s = NULL;
 	size_t total = 0, alloc = 0;
+	int64_t count;
 	int n, step, rc = -1;
 
 	if ((unsigned)family > QUERY_LIFE_MX || (unsigned)labels > QUERY_LABELS_FULL ||
@@ -83,14 +84,9 @@ int sqlite_lifetime(struct store *base, enum query_life family, enum query_label
 		snprintf(err, errlen, "internal error: lifetime statement too long");
 		return -1;
 	}
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK ||
-	    sqlite3_step(s) != SQLITE_ROW) {
-		sqlite_fail(st, err, errlen, "cannot count the lifetime totals");
-		goto out;
-	}
-	total = (size_t)sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	s = NULL;
+	if (sqlite_get_int(st, sql, &count, err, errlen) < 0)
+		return -1;
+	total = (size_t)count;
 	/* most failed first, so that the series a family's limit leaves out
 	 * are the quiet ones; then the keys, for a stable order */
 	n = snprintf(sql, sizeof(sql),

@@ -94,8 +94,7 @@ int sqlite_rollup_differences(struct sqlite_store *st, size_t i, const char **ta
                               char *err, size_t errlen)
 {
 	char sql[2048];
-	sqlite3_stmt *s = NULL;
-	int len, rc = -1;
+	int len;
 
 	if (i >= N_ROLLUPS)
 		return 1;
@@ -109,15 +108,8 @@ int sqlite_rollup_differences(struct sqlite_store *st, size_t i, const char **ta
 		snprintf(err, errlen, "internal error: roll-up statement too long");
 		return -1;
 	}
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK ||
-	    sqlite3_step(s) != SQLITE_ROW) {
-		sqlite_fail(st, err, errlen, "cannot compare the roll-ups");
-		goto out;
-	}
+	if (sqlite_get_int(st, sql, n, err, errlen) < 0)
+		return -1;
 	*table = rollups[i].table;
-	*n = sqlite3_column_int64(s, 0);
-	rc = 0;
-out:
-	sqlite3_finalize(s);
-	return rc;
+	return 0;
 }
