@@ -290,6 +290,52 @@ int store_conflicts_by_organization(struct store *st,
 	return st->ops->conflicts_by_organization(st, fn, arg, err, errlen);
 }
 
+int query_reporter_days(struct store *st, int64_t since, int64_t until, struct query_rows *out,
+                        char *err, size_t errlen)
+{
+	STORE_OP_NEEDED(st, reporter_days, "tell which reporters are in for a day", err, errlen);
+	return st->ops->reporter_days(st, since, until, out, err, errlen);
+}
+
+int query_failure_reasons(struct store *st, const struct query_filter *f, size_t limit,
+                          struct query_reason_rows *out, char *err, size_t errlen)
+{
+	STORE_OP_NEEDED(st, failure_reasons, "group failures by reason code", err, errlen);
+	return st->ops->failure_reasons(st, f, limit, out, err, errlen);
+}
+
+int store_check_supported(const struct store *st)
+{
+	return st->ops->check_add != NULL && st->ops->check_history != NULL &&
+	       st->ops->check_latest != NULL && st->ops->policy_seen != NULL;
+}
+
+int store_check_add(struct store *st, const struct check_result *r, char *err, size_t errlen)
+{
+	STORE_OP_NEEDED(st, check_add, "store check results", err, errlen);
+	return st->ops->check_add(st, r, err, errlen);
+}
+
+int store_check_history(struct store *st, const char *domain, size_t limit,
+                        struct check_results *out, char *err, size_t errlen)
+{
+	STORE_OP_NEEDED(st, check_history, "read check results", err, errlen);
+	return st->ops->check_history(st, domain, limit, out, err, errlen);
+}
+
+int store_check_latest(struct store *st, struct check_results *out, char *err, size_t errlen)
+{
+	STORE_OP_NEEDED(st, check_latest, "read check results", err, errlen);
+	return st->ops->check_latest(st, out, err, errlen);
+}
+
+int store_policy_seen(struct store *st, const char *domain, int64_t since, int64_t until,
+                      struct policy_seen_rows *out, char *err, size_t errlen)
+{
+	STORE_OP_NEEDED(st, policy_seen, "read the policies reporters applied", err, errlen);
+	return st->ops->policy_seen(st, domain, since, until, out, err, errlen);
+}
+
 int query_lifetime(struct store *st, enum query_life family, enum query_labels labels, size_t limit,
                    struct query_rows *out, size_t *n_series, char *err, size_t errlen)
 {

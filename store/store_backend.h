@@ -19,8 +19,10 @@
 
 #include "query.h"
 #include "query_ip.h"
+#include "query_reason.h"
 #include "store.h"
 #include "store_admin.h"
+#include "store_check.h"
 #include "store_trust.h"
 
 struct store_ops {
@@ -122,6 +124,18 @@ struct store_ops {
 	/* store_admin.h, added later (STORE_OP_NEEDED) */
 	int (*recount)(struct store *st, void (*progress)(int64_t done, int64_t total, void *arg),
 	               void *arg, int64_t *reports, char *err, size_t errlen);
+	/* query_reason.h (may be NULL: STORE_OP_NEEDED) */
+	int (*reporter_days)(struct store *st, int64_t since, int64_t until, struct query_rows *out,
+	                     char *err, size_t errlen);
+	int (*failure_reasons)(struct store *st, const struct query_filter *f, size_t limit,
+	                       struct query_reason_rows *out, char *err, size_t errlen);
+	/* store_check.h (issue 14; a backend may leave these NULL) */
+	int (*check_add)(struct store *st, const struct check_result *r, char *err, size_t errlen);
+	int (*check_history)(struct store *st, const char *domain, size_t limit,
+	                     struct check_results *out, char *err, size_t errlen);
+	int (*check_latest)(struct store *st, struct check_results *out, char *err, size_t errlen);
+	int (*policy_seen)(struct store *st, const char *domain, int64_t since, int64_t until,
+	                   struct policy_seen_rows *out, char *err, size_t errlen);
 	/* added by issue 18 (a backend may leave them NULL: STORE_OP_NEEDED) */
 	int (*lifetime)(struct store *st, enum query_life family, enum query_labels labels,
 	                size_t limit, struct query_rows *out, size_t *n_series, char *err,

@@ -23,9 +23,10 @@ struct web_app {
 	int intake_on_dashboard;          /* 1: the dashboard listener serves it */
 	struct intake *intake;            /* NULL without --intake */
 	struct web_auth *auth;            /* NULL: no authentication */
-	struct alert_params alert;        /* window, baseline, factor, min_failures;
-	                                   * at is set per request (today) */
+	struct alert_settings alert;      /* the [alert] rules and lookback; p.at
+	                                   * is set per request (today) */
 	struct web_cache *cache;          /* responses until the data changes */
+	int expiry_warn_days;             /* [check]: the published vs reported panel */
 	enum query_labels metrics_labels; /* [web] metrics_labels */
 
 	pthread_mutex_t lock;
