@@ -8,6 +8,7 @@
 #   make lint      banned functions, cppcheck, gcc -fanalyzer
 #   make bench     the performance numbers (issue 7) into docs/performance.md;
 #                  BENCH_QUICK=1 for a quick sanity run (not part of check)
+#   make bench-scale  issue 18's targets on a 10M-report store (tools/bench_scale.sh)
 #   make fuzz      run the libFuzzer targets (FUZZ_SECONDS each)
 #   make install   PREFIX=/usr/local DESTDIR=  (binary, man pages, docs and example
 #                  config, systemd units; nothing into /etc); make uninstall
@@ -71,7 +72,7 @@ FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
 TOOL_BIN = $(patsubst tools/%.c,build/tools/%,$(TOOL_SRC)) build/tools/gen
 
 .SECONDARY:
-.PHONY: all check demo deps deps-check deps-fuzz lint fuzz install uninstall clean unit bench
+.PHONY: all check demo deps deps-check deps-fuzz lint fuzz install uninstall clean unit bench bench-scale
 
 all: tlswatch
 
@@ -186,6 +187,13 @@ bench:
 	$(call ensure_pkgs,$(BENCH_PKGS))
 	@$(MAKE) --no-print-directory tlswatch build/tools/gen
 	@sh tools/bench.sh
+
+# issue 18's targets on a provider's store (10M reports, 13 GB, built once
+# into build/bench; hours on a busy machine): tools/bench_scale.sh
+bench-scale:
+	$(call ensure_pkgs,$(BENCH_PKGS))
+	@$(MAKE) --no-print-directory tlswatch build/tools/gen
+	@sh tools/bench_scale.sh
 
 lint: build/gen/schema.c
 	$(call ensure_pkgs,cppcheck gcc)

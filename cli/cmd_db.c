@@ -23,7 +23,7 @@
 static void db_usage(FILE *f)
 {
 	fprintf(f, "usage: tlswatch db prune [--before DATE | --keep-days N]\n"
-	           "       tlswatch db check\n"
+	           "       tlswatch db check [--repair]\n"
 	           "       tlswatch db recount\n"
 	           "       tlswatch db copy --to URI\n"
 	           "\n"
@@ -33,7 +33,10 @@ static void db_usage(FILE *f)
 	           "          figures; the figures of the days kept do not change.\n"
 	           "          Quarantine records are kept.\n"
 	           "  check   verify SQLite's integrity, foreign keys, the schema version, and\n"
-	           "          that the summary figures agree with the stored reports\n"
+	           "          that the summary figures agree with the stored reports, and\n"
+	           "          that the roll-ups and /metrics totals agree with them\n"
+	           "  --repair  first rebuild the roll-ups and /metrics totals from the\n"
+	           "          daily figures (after a problem check found in them)\n"
 	           "  recount rebuild every figure from the stored reports under the\n"
 	           "          counting rules in force now (after changing [counting] in\n"
 	           "          the config), in one transaction; running it twice changes\n"
@@ -116,7 +119,7 @@ static void db_print_problem(const char *msg, void *arg)
 	printf("%s\n", msg);
 }
 
-static int db_check(struct cli *c)
+static int db_check(struct cli *c, int repair)
 {
 	struct store *st = NULL;
 	char err[ERR_LINE_MAX];
@@ -126,6 +129,7 @@ static int db_check(struct cli *c)
 		return EXIT_FAILURE_OP;
 	/* read-write: an older schema is upgraded rather than refused */
 	if (store_open(c->db_path, STORE_READWRITE, &st, err, sizeof(err)) < 0 ||
+	    (repair && store_rollup_rebuild(st, err, sizeof(err)) < 0) ||
 	    store_check(st, db_print_problem, NULL, &n, err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		goto out;
@@ -215,7 +219,9 @@ int cmd_db(struct cli *c, int argc, char **argv)
 	if (strcmp(argv[1], "prune") == 0)
 		return db_prune(c, argc - 2, argv + 2);
 	if (strcmp(argv[1], "check") == 0 && argc == 2)
-		return db_check(c);
+		return db_check(c, 0);
+	if (strcmp(argv[1], "check") == 0 && argc == 3 && strcmp(argv[2], "--repair") == 0)
+		return db_check(c, 1);
 	if (strcmp(argv[1], "recount") == 0 && argc == 2)
 		return db_recount(c);
 	if (strcmp(argv[1], "copy") == 0)

@@ -51,7 +51,8 @@ static void web_usage(FILE *f)
 	       "intake_listen, intake_path, intake_allow (networks that may POST;\n"
 	       "docs/trust.md); also intake_rate, intake_client_bytes,\n"
 	       "intake_day_bytes (the intake's per-client budgets, 429 past them),\n"
-	       "request_timeout (seconds a whole request may take) and [quarantine]\n"
+	       "request_timeout (seconds a whole request may take), metrics_labels\n"
+	       "(domain, domain,org or full: the labels of /metrics) and [quarantine]\n"
 	       "max_bytes. The overview's alerts follow [alert] window,\n"
 	       "baseline, factor, min_failures and lookback, like 'tlswatch alert'.\n"
 	       "See docs/web.md.\n"
@@ -150,6 +151,28 @@ static int web_timeout_config(const struct config *cfg, unsigned *out, char *err
 	return 0;
 }
 
+/* [web] metrics_labels: the labels /metrics keeps (docs/web.md). */
+static int web_metrics_config(const struct config *cfg, enum query_labels *out, char *err,
+                              size_t errlen)
+{
+	const char *v = config_get(cfg, "web", "metrics_labels");
+
+	if (v == NULL || strcmp(v, "full") == 0)
+		*out = QUERY_LABELS_FULL;
+	else if (strcmp(v, "domain,org") == 0)
+		*out = QUERY_LABELS_DOMAIN_ORG;
+	else if (strcmp(v, "domain") == 0)
+		*out = QUERY_LABELS_DOMAIN;
+	else {
+		snprintf(err, errlen,
+		         "[web] metrics_labels: '%.40s': expected domain, domain,org "
+		         "or full",
+		         v);
+		return -1;
+	}
+	return 0;
+}
+
 int cmd_web(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -185,7 +208,8 @@ int cmd_web(struct cli *c, int argc, char **argv)
 	    alert_params_from_config(c->cfg, &as, err, sizeof(err)) < 0 ||
 	    published_expiry_warn_days(c->cfg, &o.expiry_warn_days, err, sizeof(err)) < 0 ||
 	    web_intake_config(c->cfg, &o.intake_limits, err, sizeof(err)) < 0 ||
-	    web_timeout_config(c->cfg, &o.request_timeout, err, sizeof(err)) < 0) {
+	    web_timeout_config(c->cfg, &o.request_timeout, err, sizeof(err)) < 0 ||
+	    web_metrics_config(c->cfg, &o.metrics_labels, err, sizeof(err)) < 0) {
 		log_error("%s: %s", config_path(c->cfg) != NULL ? config_path(c->cfg) : "config",
 		          err);
 		return EXIT_FAILURE_OP;

@@ -80,6 +80,7 @@ static const char *const config_known[] = {
     "web.base_url",
     "web.intake_rate",
     "web.request_timeout",
+    "web.metrics_labels",
     "web.intake_client_bytes",
     "web.intake_day_bytes",
     "alert.window",

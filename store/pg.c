@@ -366,6 +366,7 @@ static const struct store_ops pg_ops = {
     .lock_mailbox = pg_lock_mailbox,
     .reporter_days = pg_reporter_days,
     .failure_reasons = pg_failure_reasons,
+    .lifetime = pg_lifetime,
 };
 
 /* 1 when the URI carries a password: "user:password@" before the host,

@@ -138,6 +138,9 @@ int pg_check(struct store *st, void (*problem)(const char *msg, void *arg), void
              int *n_problems, char *err, size_t errlen);
 int pg_group(struct store *st, const struct query_filter *f, enum query_group g, size_t limit,
              struct query_rows *out, char *err, size_t errlen);
+/* pg_query_life.c (query.h) */
+int pg_lifetime(struct store *st, enum query_life family, enum query_labels labels, size_t limit,
+                struct query_rows *out, size_t *n_series, char *err, size_t errlen);
 /* pg_query_reason.c (query_reason.h) */
 int pg_reporter_days(struct store *st, int64_t since, int64_t until, struct query_rows *out,
                      char *err, size_t errlen);

@@ -5,7 +5,9 @@
  *
  * Breakdowns read only the pre-aggregated tables (agg_domain, agg_failure,
  * agg_policy_type), whose primary keys start with the day, so a period
- * costs the rows of that period, not of the whole store. The count-once
+ * costs the rows of that period, not of the whole store; without an
+ * organization filter, their roll-ups across reporters (roll_*,
+ * schema/012_rollups.sql), so it costs days x series, not reports. The count-once
  * rules (docs/counting.md) were applied when the rows were written: here
  * rows are only summed. Every value is bound as a parameter; strings that
  * come back are report text (untrusted) and must be escaped on output.
@@ -310,5 +312,33 @@ int query_alert_judged(struct store *st, int64_t since, int64_t until, struct qu
  * a read-write store and an open batch. */
 int query_alert_record_judged(struct store *st, const struct query_day_mark *m, int64_t now,
                               char *err, size_t errlen);
+
+/* --- /metrics: lifetime totals (schema/012_rollups.sql) --- */
+
+/* The labels a /metrics series keeps ([web] metrics_labels). */
+enum query_labels {
+	QUERY_LABELS_DOMAIN,     /* policy_domain */
+	QUERY_LABELS_DOMAIN_ORG, /* policy_domain, organization */
+	QUERY_LABELS_FULL        /* and, for failures, mx_host */
+};
+
+/* A family of lifetime totals: every report ever stored, with the days
+ * 'db prune' deleted (the figures never fall). */
+enum query_life {
+	QUERY_LIFE_DOMAIN,  /* reports, successful, failed (rules 1-4) by
+	                     * policy_domain [, organization] */
+	QUERY_LIFE_FAILURE, /* failed, by policy_domain [, organization]
+	                     * [, mx_host (full)], result_type */
+	QUERY_LIFE_MX       /* failed, once per MX, by policy_domain
+	                     * [, organization], mx_host */
+};
+
+/* At most limit (>= 1) series of the family with the labels kept, most
+ * failed sessions first (then successful, then the keys); fields of keys
+ * not kept are NULL, as are absent ones. *n_series gets how many series
+ * there are in all (some left out when more than limit). Costs the
+ * series, not the reports. Caller frees with query_rows_free. */
+int query_lifetime(struct store *st, enum query_life family, enum query_labels labels, size_t limit,
+                   struct query_rows *out, size_t *n_series, char *err, size_t errlen);
 
 #endif

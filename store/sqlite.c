@@ -178,6 +178,8 @@ static const struct store_ops sqlite_ops = {
     .check_latest = sqlite_check_latest,
     .policy_seen = sqlite_policy_seen,
     .rows_read = sqlite_rows_read,
+    .lifetime = sqlite_lifetime,
+    .rollup_rebuild = sqlite_rollup_rebuild,
 };
 
 int sqlite_store_open(const char *path, enum store_mode mode, struct store **out, char *err,
@@ -193,6 +195,9 @@ int sqlite_store_open(const char *path, enum store_mode mode, struct store **out
 	st->base.ops = &sqlite_ops;
 	st->path = xstrdup(path);
 	st->mode = mode;
+	/* the roll-ups answer what they can (sqlite_query_scan.c); a test
+	 * and the benchmark compare every view with them and without */
+	st->rollups = getenv("TLSWATCH_NO_ROLLUPS") == NULL;
 	if (mode == STORE_READONLY) {
 		if (stat(path, &sb) < 0) {
 			snprintf(

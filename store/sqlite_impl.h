@@ -44,6 +44,7 @@ struct sqlite_store {
 	sqlite3_stmt *stmt[STMT_COUNT];
 	int64_t conflict_old_report; /* the last STORE_SUPERSEDED: store_trust.h */
 	int64_t conflict_quarantine;
+	int rollups; /* 1: read roll-ups where they answer (TLSWATCH_NO_ROLLUPS unset) */
 };
 
 /* Writes "database PATH: what: sqlite's message" to err; returns -1. */
@@ -159,6 +160,17 @@ int sqlite_conflicts_held(struct store *st, int64_t *n, char *err, size_t errlen
 int sqlite_conflicts_by_organization(struct store *st,
                                      int (*fn)(const char *organization, int64_t n, void *arg),
                                      void *arg, char *err, size_t errlen);
+int sqlite_lifetime(struct store *st, enum query_life family, enum query_labels labels,
+                    size_t limit, struct query_rows *out, size_t *n_series, char *err,
+                    size_t errlen);
+int sqlite_rollup_rebuild(struct store *st, char *err, size_t errlen);
+
+/* Roll-up i (0, 1, ... of schema/012_rollups.sql) compared with the sums
+ * of the aggregate tables it must equal: *table names it, *n counts the
+ * rows that differ (sqlite_write_rollup.c). 1 past the last one, 0, or -1
+ * with the reason. */
+int sqlite_rollup_differences(struct sqlite_store *st, size_t i, const char **table, int64_t *n,
+                              char *err, size_t errlen);
 
 int sqlite_recount(struct store *st, void (*progress)(int64_t done, int64_t total, void *arg),
                    void *arg, int64_t *reports, char *err, size_t errlen);

@@ -77,9 +77,13 @@ int sqlite_count_reports(struct sqlite_store *st, const struct query_filter *f, 
 
 	/* counted in the report table (by its day index): a report naming two
 	 * domains has a row for each in agg_domain, and a report with no
-	 * policy has none */
+	 * policy has none; per day in roll_report_day, kept by the report
+	 * table's triggers, when no domain or organization is asked */
 	query_sql_init(&q);
-	query_sql_add(&q, "SELECT count(*) FROM report r");
+	if (st->rollups && f->n_domains == 0 && f->organization == NULL)
+		query_sql_add(&q, "SELECT coalesce(sum(reports), 0) FROM roll_report_day r");
+	else
+		query_sql_add(&q, "SELECT count(*) FROM report r");
 	if (query_sql_where(&q, f, WHERE_REPORT_DOMAINS, err, errlen) == 0)
 		rc = query_ints(st, &q, n, 1, err, errlen);
 	query_sql_free(&q);
@@ -94,11 +98,13 @@ int sqlite_totals(struct store *base, const struct query_filter *f, struct query
 	int64_t sums[3], reports;
 	int rc = -1;
 
-	/* sessions: the domain rows of the period */
+	/* sessions: the domain rows of the period (across reporters in
+	 * roll_domain when no organization is asked) */
 	query_sql_init(&q);
 	query_sql_add(&q, "SELECT coalesce(sum(successful_sessions), 0),"
-	                  " coalesce(sum(failed_sessions), 0), coalesce(sum(reports), 0)"
-	                  " FROM agg_domain");
+	                  " coalesce(sum(failed_sessions), 0), coalesce(sum(reports), 0)");
+	query_sql_add(&q, st->rollups && f->organization == NULL ? " FROM roll_domain"
+	                                                         : " FROM agg_domain");
 	if (query_sql_where(&q, f, WHERE_AGG_DOMAIN, err, errlen) < 0 ||
 	    query_ints(st, &q, sums, 3, err, errlen) < 0)
 		goto out;

@@ -59,6 +59,28 @@ out:
 	return rc;
 }
 
+/* The roll-ups and lifetime totals must be the sums of the aggregate
+ * tables (schema/012_rollups.sql); 'db check --repair' rebuilds them. */
+static int check_rollups(struct admin_check *c, char *err, size_t errlen)
+{
+	const char *table;
+	char msg[256];
+	int64_t n;
+	size_t i;
+	int rc;
+
+	for (i = 0; (rc = sqlite_rollup_differences(c->st, i, &table, &n, err, errlen)) == 0; i++) {
+		if (n == 0)
+			continue;
+		snprintf(msg, sizeof(msg),
+		         "roll-ups: %s: %lld rows differ from the aggregates they sum (db check "
+		         "--repair rebuilds them)",
+		         table, (long long)n);
+		admin_problem(c, msg);
+	}
+	return rc < 0 ? -1 : 0;
+}
+
 int sqlite_check(struct store *base, void (*problem)(const char *msg, void *arg), void *arg,
                  int *n_problems, char *err, size_t errlen)
 {
@@ -95,7 +117,8 @@ int sqlite_check(struct store *base, void (*problem)(const char *msg, void *arg)
 	        " FROM r FULL OUTER JOIN a ON r.day = a.day"
 	        " WHERE coalesce(r.ok, -1) != coalesce(a.ok, -1)"
 	        " OR coalesce(r.bad, -1) != coalesce(a.bad, -1)",
-	        "aggregates", NULL, err, errlen) < 0)
+	        "aggregates", NULL, err, errlen) < 0 ||
+	    check_rollups(&c, err, errlen) < 0)
 		return -1;
 	*n_problems = c.n;
 	return 0;

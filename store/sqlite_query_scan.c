@@ -273,7 +273,19 @@ static char *scan_key(sqlite3_stmt *s, int i)
 
 /* The aggregate tables, each read with the same columns into a row: day,
  * organization, policy domain, then the table's own key and figures. */
-enum scan_table { SCAN_DOMAIN, SCAN_FAILURE, SCAN_MX, SCAN_TYPE };
+enum scan_table {
+	SCAN_DOMAIN,
+	SCAN_FAILURE,
+	SCAN_MX,
+	SCAN_TYPE,
+	/* the roll-ups of schema/012_rollups.sql: the same rows summed across
+	 * reporters (roll_org: across domains), organization NULL (domain '') */
+	SCAN_ROLL_DOMAIN,
+	SCAN_ROLL_ORG,
+	SCAN_ROLL_FAILURE,
+	SCAN_ROLL_MX,
+	SCAN_ROLL_TYPE
+};
 
 /* ever: the same with the pruned days' totals as day QUERY_SINCE_EVER
  * (for a filter from QUERY_SINCE_EVER: the lifetime totals of /metrics). */
@@ -281,6 +293,7 @@ static const struct {
 	const char *sql;
 	const char *ever;
 	enum where_rows rows;
+	enum scan_table reads_as; /* the layout of its rows */
 } scan_tables[] = {
     [SCAN_DOMAIN] = {"SELECT day, organization, policy_domain, reports, successful_sessions,"
                      " failed_sessions FROM agg_domain",
@@ -288,25 +301,43 @@ static const struct {
                      " failed_sessions FROM (SELECT * FROM agg_domain UNION ALL SELECT -1,"
                      " policy_domain, organization, reports, successful_sessions,"
                      " failed_sessions FROM agg_domain_pruned) AS agg_domain",
-                     WHERE_AGG_DOMAIN},
+                     WHERE_AGG_DOMAIN, SCAN_DOMAIN},
     [SCAN_FAILURE] = {"SELECT day, organization, policy_domain, mx_host, result_type,"
                       " failed_sessions FROM agg_failure",
                       "SELECT day, organization, policy_domain, mx_host, result_type,"
                       " failed_sessions FROM (SELECT * FROM agg_failure UNION ALL SELECT -1,"
                       " policy_domain, organization, mx_host, result_type, failed_sessions"
                       " FROM agg_failure_pruned) AS agg_failure",
-                      WHERE_AGG_FAILURE},
+                      WHERE_AGG_FAILURE, SCAN_FAILURE},
     [SCAN_MX] = {"SELECT day, organization, policy_domain, mx_host, '', failed_sessions"
                  " FROM agg_mx",
                  "SELECT day, organization, policy_domain, mx_host, '', failed_sessions"
                  " FROM (SELECT * FROM agg_mx UNION ALL SELECT -1, policy_domain,"
                  " organization, mx_host, failed_sessions FROM agg_mx_pruned) AS agg_mx",
-                 WHERE_AGG_MX},
+                 WHERE_AGG_MX, SCAN_MX},
     [SCAN_TYPE] = {"SELECT day, organization, policy_domain, policy_type, policies,"
                    " successful_sessions, failed_sessions FROM agg_policy_type",
                    "SELECT day, organization, policy_domain, policy_type, policies,"
                    " successful_sessions, failed_sessions FROM agg_policy_type",
-                   WHERE_AGG_TYPE},
+                   WHERE_AGG_TYPE, SCAN_TYPE},
+    /* read with no organization filter only (scan_table_of): the WHERE
+     * of their agg_* counterpart then names none of the columns they
+     * lack (roll_org: nor a domain filter) */
+    [SCAN_ROLL_DOMAIN] = {"SELECT day, NULL, policy_domain, reports, successful_sessions,"
+                          " failed_sessions FROM roll_domain",
+                          NULL, WHERE_AGG_DOMAIN, SCAN_DOMAIN},
+    [SCAN_ROLL_ORG] = {"SELECT day, organization, '', reports, successful_sessions,"
+                       " failed_sessions FROM roll_org",
+                       NULL, WHERE_AGG_DOMAIN, SCAN_DOMAIN},
+    [SCAN_ROLL_FAILURE] = {"SELECT day, NULL, policy_domain, mx_host, result_type,"
+                           " failed_sessions FROM roll_failure",
+                           NULL, WHERE_AGG_FAILURE, SCAN_FAILURE},
+    [SCAN_ROLL_MX] = {"SELECT day, NULL, policy_domain, mx_host, '', failed_sessions"
+                      " FROM roll_mx",
+                      NULL, WHERE_AGG_MX, SCAN_MX},
+    [SCAN_ROLL_TYPE] = {"SELECT day, NULL, policy_domain, policy_type, policies,"
+                        " successful_sessions, failed_sessions FROM roll_type",
+                        NULL, WHERE_AGG_TYPE, SCAN_TYPE},
 };
 
 /* The key fields a breakdown keeps of a row. */
@@ -343,12 +374,27 @@ static const struct {
     [QUERY_BY_POLICY_TYPE] = {SCAN_TYPE, K_PTYPE, scan_order_ptype, 0},
 };
 
-/* The table breakdown g reads for filter f. */
-static enum scan_table scan_table_of(enum query_group g, const struct query_filter *f)
+/* The table breakdown g reads for filter f: a roll-up where one answers
+ * it exactly (no organization asked of the rows nor kept in the key; by
+ * organization alone, roll_org without a domain filter), so a period
+ * costs days x series, not reports; else the agg_* table. ever (the
+ * pruned days too) reads agg_*. */
+static enum scan_table scan_table_of(const struct sqlite_store *st, enum query_group g,
+                                     const struct query_filter *f, int ever)
 {
+	static const enum scan_table rolled[] = {[SCAN_DOMAIN] = SCAN_ROLL_DOMAIN,
+	                                         [SCAN_FAILURE] = SCAN_ROLL_FAILURE,
+	                                         [SCAN_MX] = SCAN_ROLL_MX,
+	                                         [SCAN_TYPE] = SCAN_ROLL_TYPE};
+	enum scan_table t = scan_groups[g].table;
+
 	if (g == QUERY_BY_MX && f->result_type != NULL)
-		return SCAN_FAILURE;
-	return scan_groups[g].table;
+		t = SCAN_FAILURE;
+	if (ever || !st->rollups || f->organization != NULL)
+		return t;
+	if (scan_groups[g].key & K_ORG)
+		return t == SCAN_DOMAIN && f->n_domains == 0 ? SCAN_ROLL_ORG : t;
+	return rolled[t];
 }
 
 /* One breakdown being summed: its group and its map. */
@@ -360,6 +406,7 @@ struct scan_want {
 /* Reads one row of table t (the strings borrow the statement's). */
 static void scan_read(sqlite3_stmt *s, enum scan_table t, struct query_row *row)
 {
+	t = scan_tables[t].reads_as;
 	memset(row, 0, sizeof(*row));
 	row->day = sqlite3_column_int64(s, 0);
 	row->organization = (char *)sqlite3_column_text(s, 1);
@@ -381,6 +428,8 @@ static void scan_read(sqlite3_stmt *s, enum scan_table t, struct query_row *row)
 		row->reports = sqlite3_column_int64(s, 4);
 		row->successful_sessions = sqlite3_column_int64(s, 5);
 		row->failed_sessions = sqlite3_column_int64(s, 6);
+		break;
+	default: /* the roll-ups read as their agg_* table, above */
 		break;
 	}
 }
@@ -449,11 +498,11 @@ static int scan_groups_run(struct sqlite_store *st, const struct query_filter *f
 
 	/* callers list the breakdowns of one table together */
 	for (i = 0; i < n && rc == 0; i = j) {
-		for (j = i + 1; j < n && scan_table_of(want[j].g, f) == scan_table_of(want[i].g, f);
-		     j++)
+		enum scan_table t = scan_table_of(st, want[i].g, f, ever);
+
+		for (j = i + 1; j < n && scan_table_of(st, want[j].g, f, ever) == t; j++)
 			;
-		rc = scan_table(st, f, scan_table_of(want[i].g, f), ever, &want[i], j - i, err,
-		                errlen);
+		rc = scan_table(st, f, t, ever, &want[i], j - i, err, errlen);
 	}
 	for (i = 0; i < n; i++) {
 		if (rc == 0)
@@ -537,12 +586,12 @@ int sqlite_summary_scan(struct store *base, const struct query_filter *f, int wa
 	struct sqlite_store *st = sqlite_of(base);
 	/* the breakdowns of one table listed together: one pass each */
 	static const enum query_group groups[] = {
-	    QUERY_BY_DOMAIN,      QUERY_BY_ORGANIZATION, QUERY_BY_DAY,        QUERY_BY_MX,
-	    QUERY_BY_RESULT_TYPE, QUERY_BY_FAILURE,      QUERY_BY_POLICY_TYPE};
+	    QUERY_BY_DOMAIN,      QUERY_BY_DAY,     QUERY_BY_ORGANIZATION, QUERY_BY_MX,
+	    QUERY_BY_RESULT_TYPE, QUERY_BY_FAILURE, QUERY_BY_POLICY_TYPE};
 	struct query_scan sc;
-	struct query_rows *const rows[] = {&sc.by_domain,     &sc.by_organization, &sc.by_day,
-	                                   &sc.by_mx,         &sc.by_result_type,  &sc.failures,
-	                                   &sc.by_policy_type};
+	struct query_rows *const rows[] = {
+	    &sc.by_domain,      &sc.by_day,   &sc.by_organization, &sc.by_mx,
+	    &sc.by_result_type, &sc.failures, &sc.by_policy_type};
 	struct scan_want want[7];
 	size_t i;
 

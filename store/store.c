@@ -348,3 +348,16 @@ int store_lock_mailbox(struct store *st, const char *key, int *held, char *err, 
 	STORE_OP_NEEDED(st, lock_mailbox, "lock a mailbox", err, errlen);
 	return st->ops->lock_mailbox(st, key, held, err, errlen);
 }
+
+int query_lifetime(struct store *st, enum query_life family, enum query_labels labels, size_t limit,
+                   struct query_rows *out, size_t *n_series, char *err, size_t errlen)
+{
+	STORE_OP_NEEDED(st, lifetime, "read lifetime totals", err, errlen);
+	return st->ops->lifetime(st, family, labels, limit, out, n_series, err, errlen);
+}
+
+int store_rollup_rebuild(struct store *st, char *err, size_t errlen)
+{
+	STORE_OP_NEEDED(st, rollup_rebuild, "rebuild roll-ups", err, errlen);
+	return st->ops->rollup_rebuild(st, err, errlen);
+}

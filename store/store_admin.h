@@ -46,4 +46,10 @@ int store_recount(struct store *st, void (*progress)(int64_t done, int64_t total
  * with the reason. */
 int store_copy(struct store *st, struct store *to, int64_t *rows, char *err, size_t errlen);
 
+/* Rebuilds the roll-ups and lifetime totals (schema/012_rollups.sql) from
+ * the aggregate tables, in one transaction ('db check --repair'; store_check
+ * says when they disagree). Needs a read-write store. 0, or -1 with the
+ * reason. */
+int store_rollup_rebuild(struct store *st, char *err, size_t errlen);
+
 #endif

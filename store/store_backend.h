@@ -165,6 +165,11 @@ struct store_ops {
 	                  const struct store_value *row, char *err, size_t errlen);
 	/* store.h: the collector lock of one mailbox, across hosts */
 	int (*lock_mailbox)(struct store *st, const char *key, int *held, char *err, size_t errlen);
+	/* added by issue 18 (a backend may leave them NULL: STORE_OP_NEEDED) */
+	int (*lifetime)(struct store *st, enum query_life family, enum query_labels labels,
+	                size_t limit, struct query_rows *out, size_t *n_series, char *err,
+	                size_t errlen);
+	int (*rollup_rebuild)(struct store *st, char *err, size_t errlen);
 };
 
 /*

@@ -1,7 +1,8 @@
 /*
  * metrics.c - /metrics in the Prometheus text exposition format (0.0.4):
- * all-time counters from the analyzer's groups, labelled by policy domain,
- * organisation, MX host and result type. Label values are report text:
+ * all-time counters from the lifetime totals (schema/012_rollups.sql),
+ * labelled by policy domain and, as [web] metrics_labels says,
+ * organisation and MX host, and by result type. Label values are report text:
  * escaped as the format requires (backslash, double quote, newline), other
  * control characters dropped (escape_prom_label).
  */
@@ -51,125 +52,97 @@ static void metrics_dropped(struct web_page *pg, const char *family, const struc
 		            f->dropped);
 }
 
-/* Counters per (policy domain, organisation): one domain breakdown per
- * reporter, the analyzer's own groups; then each family is written as one
- * group, as the format requires. tlswatch_sessions_total has a result
- * label: successful or failed (from the policy summaries, counted once). */
-static int metrics_domains(struct web_page *pg, const struct query_filter *all,
-                           struct metrics_family *reports, struct metrics_family *sessions,
-                           char *err, size_t errlen)
-{
-	static const char *const keys[] = {"policy_domain", "organization", "result"};
-	struct query_rows orgs = {NULL, 0}, *doms = NULL;
-	struct query_filter f = *all;
-	const char *values[3];
-	size_t i, j, k;
-	int rc = -1;
+/* Label names of the key fields, in the order they are written. */
+static const char *const metrics_keys[] = {"policy_domain", "organization", "mx_host",
+                                           "result_type"};
 
-	if (query_group(pg->st, all, QUERY_BY_ORGANIZATION, 0, &orgs, err, errlen) < 0)
-		return -1;
-	doms = xcalloc(orgs.n ? orgs.n : 1, sizeof(*doms));
-	for (i = 0; i < orgs.n; i++) {
-		f.organization = orgs.rows[i].organization;
-		if (query_group(pg->st, &f, QUERY_BY_DOMAIN, 0, &doms[i], err, errlen) < 0)
-			goto out;
-	}
-	html_raw(pg, "# HELP tlswatch_reports_total Reports received, by policy domain and "
-	             "reporting organisation.\n# TYPE tlswatch_reports_total counter\n");
-	for (i = 0; i < orgs.n; i++) {
-		for (j = 0; j < doms[i].n; j++) {
-			values[0] = doms[i].rows[j].policy_domain;
-			values[1] = orgs.rows[i].organization;
-			if (metrics_series(pg, reports, "tlswatch_reports_total", keys, values,
-			                   2) == 0)
-				html_printf(pg, "%lld\n", (long long)doms[i].rows[j].reports);
-		}
-	}
-	html_raw(pg, "# HELP tlswatch_sessions_total TLS sessions reported, by policy domain, "
-	             "reporting organisation and result (counted once).\n"
-	             "# TYPE tlswatch_sessions_total counter\n");
-	for (k = 0; k < 2; k++) {
-		for (i = 0; i < orgs.n; i++) {
-			for (j = 0; j < doms[i].n; j++) {
-				const struct query_row *r = &doms[i].rows[j];
-
-				values[0] = r->policy_domain;
-				values[1] = orgs.rows[i].organization;
-				values[2] = k == 0 ? "successful" : "failed";
-				if (metrics_series(pg, sessions, "tlswatch_sessions_total", keys,
-				                   values, 3) < 0)
-					continue;
-				html_printf(pg, "%lld\n",
-				            (long long)(k == 0 ? r->successful_sessions
-				                               : r->failed_sessions));
-			}
-		}
-	}
-	rc = 0;
-out:
-	for (i = 0; i < orgs.n; i++)
-		query_rows_free(&doms[i]);
-	free(doms);
-	query_rows_free(&orgs);
-	return rc;
-}
-
-/* One family of failed-session counters from a failure breakdown whose
- * rows carry policy domain, organisation, MX host and, for n_labels 4,
- * result type. */
-static int metrics_failed(struct web_page *pg, const struct query_filter *all, enum query_group g,
-                          const char *name, const char *help, size_t n_labels,
+/* One family's series from the lifetime totals (query_lifetime: a scrape
+ * costs the series, not the reports); value(row, k) picks the figure of
+ * the k-th of n_results series per row, named by result (NULL: one). */
+static int metrics_family(struct web_page *pg, enum query_life life, const char *name,
+                          const char *help, const char *const *results, size_t n_results,
                           struct metrics_family *fam, char *err, size_t errlen)
 {
-	static const char *const keys[] = {"policy_domain", "organization", "mx_host",
-	                                   "result_type"};
+	enum query_labels labels = pg->app->metrics_labels;
 	struct query_rows rows = {NULL, 0};
-	const char *values[4];
-	size_t i;
+	const char *keys[5], *values[5];
+	size_t i, j, k, n, n_series;
 
-	if (query_group(pg->st, all, g, 0, &rows, err, errlen) < 0)
+	/* each row makes n_results series of the family's
+	 * LIMIT_WEB_METRICS_SERIES */
+	if (query_lifetime(pg->st, life, labels, LIMIT_WEB_METRICS_SERIES / n_results, &rows,
+	                   &n_series, err, errlen) < 0)
 		return -1;
 	html_printf(pg, "# HELP %s %s\n# TYPE %s counter\n", name, help, name);
-	for (i = 0; i < rows.n; i++) {
-		values[0] = rows.rows[i].policy_domain;
-		values[1] = rows.rows[i].organization;
-		values[2] = rows.rows[i].mx_host;
-		values[3] = rows.rows[i].result_type;
-		if (metrics_series(pg, fam, name, keys, values, n_labels) == 0)
-			html_printf(pg, "%lld\n", (long long)rows.rows[i].failed_sessions);
+	for (k = 0; k < n_results; k++) {
+		for (i = 0; i < rows.n; i++) {
+			const struct query_row *r = &rows.rows[i];
+			const char *const all[] = {r->policy_domain, r->organization, r->mx_host,
+			                           r->result_type};
+			int64_t v;
+
+			/* the label set: the domain always; organization unless
+			 * QUERY_LABELS_DOMAIN; the family's own keys */
+			for (j = n = 0; j < 4; j++) {
+				if ((j == 1 && labels == QUERY_LABELS_DOMAIN) ||
+				    (j == 2 && (life == QUERY_LIFE_DOMAIN ||
+				                (life == QUERY_LIFE_FAILURE &&
+				                 labels != QUERY_LABELS_FULL))) ||
+				    (j == 3 && life != QUERY_LIFE_FAILURE))
+					continue;
+				keys[n] = metrics_keys[j];
+				values[n++] = all[j];
+			}
+			if (results[k] != NULL) {
+				keys[n] = "result";
+				values[n++] = results[k];
+			}
+			if (life == QUERY_LIFE_DOMAIN && results[k] == NULL)
+				v = r->reports;
+			else if (results[k] != NULL && strcmp(results[k], "successful") == 0)
+				v = r->successful_sessions;
+			else
+				v = r->failed_sessions;
+			if (metrics_series(pg, fam, name, keys, values, n) == 0)
+				html_printf(pg, "%lld\n", (long long)v);
+		}
 	}
+	/* series the query left out count as dropped, once per result */
+	fam->dropped += (n_series - rows.n) * n_results;
 	query_rows_free(&rows);
 	return 0;
 }
 
 void page_metrics(struct web_page *pg)
 {
-	struct query_filter all;
+	static const char *const one[] = {NULL}, *const ok_failed[] = {"successful", "failed"};
 	struct metrics_family reports = {0, 0}, sessions = {0, 0}, failures = {0, 0}, mx = {0, 0};
 	int64_t first = 0, last = 0, quarantined = 0;
 	char err[ERR_LINE_MAX];
 	int found;
 
-	/* every report ever stored: the counters only grow */
-	memset(&all, 0, sizeof(all));
 	if (query_day_span(pg->st, &first, &last, &found, err, sizeof(err)) < 0 ||
 	    query_quarantined(pg->st, 0, pg->filter.today + 2, &quarantined, err, sizeof(err)) < 0)
 		goto fail;
-	/* with the pruned days' totals: counters never fall (docs/web.md) */
-	all.since = QUERY_SINCE_EVER;
-	all.until = found ? last + 1 : 0;
-	if (metrics_domains(pg, &all, &reports, &sessions, err, sizeof(err)) < 0 ||
-	    metrics_failed(pg, &all, QUERY_BY_FAILURE, "tlswatch_failed_sessions_total",
+	/* lifetime totals, with the pruned days': counters never fall
+	 * (docs/web.md); by MX counted once per MX (docs/counting.md): summing
+	 * tlswatch_failed_sessions_total by mx_host would charge an MX twice
+	 * when sts and tlsa class the same sessions differently */
+	if (metrics_family(pg, QUERY_LIFE_DOMAIN, "tlswatch_reports_total",
+	                   "Reports received, by policy domain and reporting organisation.", one, 1,
+	                   &reports, err, sizeof(err)) < 0 ||
+	    metrics_family(pg, QUERY_LIFE_DOMAIN, "tlswatch_sessions_total",
+	                   "TLS sessions reported, by policy domain, reporting organisation and "
+	                   "result (counted once).",
+	                   ok_failed, 2, &sessions, err, sizeof(err)) < 0 ||
+	    metrics_family(pg, QUERY_LIFE_FAILURE, "tlswatch_failed_sessions_total",
 	                   "Failed TLS sessions from the failure details, by policy domain, "
 	                   "organisation, MX host and result type (counted once).",
-	                   4, &failures, err, sizeof(err)) < 0 ||
-	    /* by MX, counted once per MX (docs/counting.md): summing the
-	     * family above by mx_host would charge an MX twice when sts and
-	     * tlsa class the same sessions differently */
-	    metrics_failed(pg, &all, QUERY_BY_MX_DOMAIN, "tlswatch_mx_failed_sessions_total",
+	                   one, 1, &failures, err, sizeof(err)) < 0 ||
+	    metrics_family(pg, QUERY_LIFE_MX, "tlswatch_mx_failed_sessions_total",
 	                   "Failed TLS sessions from the failure details, by policy domain, "
 	                   "organisation and MX host (counted once per MX).",
-	                   3, &mx, err, sizeof(err)) < 0)
+	                   one, 1, &mx, err, sizeof(err)) < 0)
 		goto fail;
 	html_raw(pg, "# HELP tlswatch_quarantined_inputs_total Inputs refused and kept in "
 	             "quarantine.\n# TYPE tlswatch_quarantined_inputs_total counter\n");

@@ -32,6 +32,7 @@ struct web_options {
 	int expiry_warn_days;               /* [check] expiry_warn_days (published.h) */
 	struct intake_limits intake_limits; /* rate, budgets, quarantine cap */
 	unsigned request_timeout;           /* seconds per request; 0: LIMIT_WEB_REQUEST_SECONDS */
+	enum query_labels metrics_labels;   /* [web] metrics_labels */
 };
 
 /* Serves until SIGINT or SIGTERM, then stops cleanly (requests in flight

@@ -1,0 +1,175 @@
+#!/bin/sh
+# bench_scale.sh - issue 18's targets on a provider's store: the generator
+# with --domains 500 (about 26,000 reports a day), DAYS days ending
+# yesterday (365: about 9.7 million reports, 13 GB). 'make bench-scale'.
+#
+#   summary (7 days, 30 days, --all), alert, and the first uncached request
+#   of /, /?since=30d, /?all=1, /failures?group_by=mx, /api/v1/summary and
+#   /metrics; each warm (median of 3 after one untimed run) and after
+#   dropping the page cache (median of 3, 'echo 3 > drop_caches': needs
+#   root; skipped otherwise), with peak RSS; with the roll-ups and without
+#   (TLSWATCH_NO_ROLLUPS=1: the daily aggregates, as before issue 18).
+#
+# Environment: MODES ("with without"; "with" alone for a binary without
+# roll-ups), SCALE_DB (default build/bench/scale-DAYS.db, built once by
+# the binary measured, backwards from yesterday in chunks of 15 days),
+# DAYS (365), TW (default build/bench/tlswatch, copied from ./tlswatch).
+# Prints a Markdown table on stdout; progress on stderr.
+set -u
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+B=$TOP/build/bench
+DAYS=${DAYS:-365}
+DB=${SCALE_DB:-$B/scale-$DAYS.db}
+GEN=$TOP/build/tools/gen
+mkdir -p "$B"
+if [ -z "${TW:-}" ]; then
+	cp "$TOP/tlswatch" "$B/tlswatch" || exit 2
+	TW=$B/tlswatch
+fi
+RUN=$(mktemp -d /tmp/tlswatch-scale.XXXXXX)
+TMP=$(mktemp -d /dev/shm/tlswatch-scale.XXXXXX)
+trap 'rm -rf "$RUN" "$TMP"; [ -n "${WPID:-}" ] && kill "$WPID" 2> /dev/null' EXIT
+printf '[trust]\ndkim = off\n' > "$RUN/conf"
+log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+die() { log "$*"; exit 2; }
+
+# --- the store, once: chunks of 15 days backwards from yesterday
+if [ ! -s "$DB" ]; then
+	log "building $DB ($DAYS days, --domains 500)"
+	hi=$(date -u +%F) # exclusive: the newest day is yesterday
+	left=$DAYS
+	while [ "$left" -gt 0 ]; do
+		n=15
+		[ "$left" -lt 15 ] && n=$left
+		lo=$(date -u -d "$hi - $n days" +%F)
+		rm -rf "$TMP/chunk"
+		"$GEN" --out "$TMP/chunk" --format mbox --start "$lo" --days "$n" --domains 500 ||
+			die "gen failed"
+		"$TW" -q --config "$RUN/conf" --db "$DB.tmp" ingest "$TMP/chunk/reports.mbox" ||
+			die "ingest of the chunk from $lo failed"
+		log "chunk from $lo stored"
+		left=$((left - n))
+		hi=$lo
+	done
+	rm -rf "$TMP/chunk"
+	mv "$DB.tmp" "$DB"
+fi
+# a store built before the roll-ups is migrated once, untimed
+"$TW" -q --config "$RUN/conf" --db "$DB" db prune --before 2000-01-02 || die "cannot open $DB"
+REPORTS=$(sqlite3 "$DB" "SELECT count(*) FROM report")
+BYTES=$(stat -c %s "$DB")
+
+drop() { sync && echo 3 > /proc/sys/vm/drop_caches 2> /dev/null; }
+median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+CAN_DROP=no
+[ -w /proc/sys/vm/drop_caches ] && CAN_DROP=yes
+
+# cli NAME ENV ARGS...: "warm_s cold_s rss_mb" of tlswatch ARGS
+cli() {
+	name=$1
+	envv=$2
+	shift 2
+	: > "$RUN/w"
+	: > "$RUN/c"
+	: > "$RUN/m"
+	env $envv "$TW" --config "$RUN/conf" --db "$DB" "$@" > /dev/null 2>&1
+	for i in 1 2 3; do
+		/usr/bin/time -f "%e %M" -o "$RUN/t" env $envv "$TW" --config "$RUN/conf" \
+			--db "$DB" "$@" > /dev/null 2>&1
+		cut -d' ' -f1 "$RUN/t" >> "$RUN/w"
+		cut -d' ' -f2 "$RUN/t" >> "$RUN/m"
+		if [ "$CAN_DROP" = yes ]; then
+			drop
+			/usr/bin/time -f "%e %M" -o "$RUN/t" env $envv "$TW" --config "$RUN/conf" \
+				--db "$DB" "$@" > /dev/null 2>&1
+			cut -d' ' -f1 "$RUN/t" >> "$RUN/c"
+			cut -d' ' -f2 "$RUN/t" >> "$RUN/m"
+		fi
+	done
+	echo "$name $(median < "$RUN/w") $(median < "$RUN/c") $(sort -n "$RUN/m" | tail -1)"
+}
+
+# web ENV: starts the dashboard (no response cached yet)
+web() {
+	: > "$RUN/web.out"
+	env $1 "$TW" --config "$RUN/conf" --db "$DB" web --listen 127.0.0.1:0 \
+		> "$RUN/web.out" 2> "$RUN/web.err" &
+	WPID=$!
+	i=0
+	while ! grep -q 'dashboard on' "$RUN/web.out"; do
+		i=$((i + 1))
+		[ $i -gt 600 ] && die "web did not start: $(cat "$RUN/web.err")"
+		sleep 0.1
+	done
+	URL=$(sed -n 's|^tlswatch web: dashboard on \(.*\)/$|\1|p' "$RUN/web.out")
+}
+web_stop() {
+	RSS=$(awk '/VmHWM/ { print $2 }' "/proc/$WPID/status")
+	kill "$WPID"
+	wait "$WPID" 2> /dev/null
+	WPID=
+}
+
+# pages ENV: for each page, "path warm_s cold_s rss_kb": the first request
+# of a fresh server (uncached), median of 3 starts; cold after dropping
+# the page cache before the request
+PAGES="/ /?since=30d /?all=1 /failures?group_by=mx /api/v1/summary /metrics"
+pages() {
+	for p in $PAGES; do
+		: > "$RUN/pw-$(echo "$p" | tr -c 'a-z0-9' _)"
+		: > "$RUN/pc-$(echo "$p" | tr -c 'a-z0-9' _)"
+	done
+	rss=0
+	for i in 1 2 3; do
+		for wc in w c; do
+			[ "$wc" = c ] && [ "$CAN_DROP" = no ] && continue
+			web "$1"
+			# one untimed request of a page not measured warms the
+			# process itself (its first handle, the schema)
+			curl -s -o /dev/null "$URL/healthz"
+			for p in $PAGES; do
+				[ "$wc" = c ] && drop
+				curl -s -o /dev/null -m 600 -w '%{time_total}\n' "$URL$p" \
+					>> "$RUN/p$wc-$(echo "$p" | tr -c 'a-z0-9' _)"
+			done
+			web_stop
+			[ "$RSS" -gt "$rss" ] && rss=$RSS
+		done
+	done
+	for p in $PAGES; do
+		k=$(echo "$p" | tr -c 'a-z0-9' _)
+		echo "$p $(median < "$RUN/pw-$k") $(median < "$RUN/pc-$k") $rss"
+	done
+}
+
+ms() { awk -v t="$1" 'BEGIN { if (t == "") print "-"; else printf "%.0f ms", t * 1000 }'; }
+
+log "measuring on $REPORTS reports ($BYTES bytes); load $(cut -d' ' -f1-3 /proc/loadavg)"
+for mode in ${MODES:-with without}; do
+	envv=
+	[ "$mode" = without ] && envv=TLSWATCH_NO_ROLLUPS=1
+	{
+		cli "summary-7d" "$envv" summary --format json
+		cli "summary-30d" "$envv" summary --since 30d --format json
+		cli "summary-all" "$envv" summary --all --format json
+		cli "alert" "$envv" alert --format json
+	} > "$RUN/cli-$mode"
+	pages "$envv" > "$RUN/web-$mode"
+	log "$mode roll-ups done"
+done
+
+echo "Store: $REPORTS reports, $((BYTES / 1000000)) MB, --domains 500, $DAYS days ending yesterday."
+echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores, shared."
+echo
+echo "| what | warm | after dropping the page cache | peak RSS | without roll-ups: warm / cold |"
+echo "|---|---|---|---|---|"
+[ -s "$RUN/cli-without" ] || cp "$RUN/cli-with" "$RUN/cli-without"
+[ -s "$RUN/web-without" ] || cp "$RUN/web-with" "$RUN/web-without"
+while read -r name w c m; do
+	set -- $(grep "^$name " "$RUN/cli-without")
+	echo "| \`$name\` | $(ms "$w") | $(ms "$c") | $((m / 1024)) MB | $(ms "$2") / $(ms "$3") |"
+done < "$RUN/cli-with"
+while read -r name w c m; do
+	set -- $(grep "^$name " "$RUN/web-without")
+	echo "| \`$name\` (first request) | $(ms "$w") | $(ms "$c") | $((m / 1024)) MB (server) | $(ms "$2") / $(ms "$3") |"
+done < "$RUN/web-with"
