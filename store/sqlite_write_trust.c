@@ -9,12 +9,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "arena.h"
-#include "gz.h"
-#include "limits.h"
 #include "report_hash.h"
 #include "sqlite_impl.h"
 #include "sqlite_query_impl.h"
+#include "sqlite_restore.h"
 #include "store_trust.h"
 #include "tally.h"
 
@@ -79,104 +77,8 @@ out:
 	return rc;
 }
 
-/* A stored raw report parsed again. 0, or -1 with the reason. */
-static int trust_parse_raw(const void *gz, int gz_len, struct report **r, char *err, size_t errlen)
-{
-	uint8_t *json = NULL;
-	size_t json_len;
-	int rc;
-
-	if (gz == NULL || gz_len <= 0 ||
-	    gz_inflate(gz, (size_t)gz_len, LIMIT_INFLATED_BYTES, &json, &json_len, err, errlen) <
-	        0) {
-		if (gz == NULL || gz_len <= 0)
-			snprintf(err, errlen, "stored raw report is empty");
-		return -1;
-	}
-	rc = report_parse_json((const char *)json, json_len, r, err, errlen);
-	free(json);
-	return rc;
-}
-
-/* 1 when stored policy row (type, domain, successes, failures) is raw
- * policy p as it was stored: the same type and figures, and the same
- * domain, or one filled in from the report's context (p had none). */
-static int trust_policy_is(sqlite3_stmt *row, const struct report_policy *p)
-{
-	const char *type = (const char *)sqlite3_column_text(row, 0);
-	const char *dom = (const char *)sqlite3_column_text(row, 1);
-
-	if (type == NULL || strcmp(type, p->policy_type) != 0 ||
-	    sqlite3_column_int64(row, 2) != p->successful_sessions ||
-	    sqlite3_column_int64(row, 3) != p->failed_sessions)
-		return 0;
-	if (p->policy_domain == NULL)
-		return 1;
-	return dom != NULL && strcmp(dom, p->policy_domain) == 0;
-}
-
-/* Makes raw report r (parsed again from stored report id's raw bytes) what
- * ingest stored: its organization as stored (report_apply_context may have
- * named it from the mail), only the policies stored (the [trust] domains
- * filter keeps a subsequence of them, in order), each with the domain
- * stored (a no-policy-found policy's may have been inferred). The raw
- * bytes alone lack that context. 0, or -1 when the stored rows are not a
- * subsequence of the raw policies (the figures cannot be rebuilt). */
-static int trust_restore(struct sqlite_store *st, int64_t id, const char *org, struct report *r,
-                         char *err, size_t errlen)
-{
-	sqlite3_stmt *s = NULL;
-	struct report_policy *kept = NULL;
-	size_t n = 0, j = 0;
-	int step, rc = -1;
-
-	if (sqlite3_prepare_v2(st->db,
-	                       "SELECT policy_type, policy_domain, successful_sessions,"
-	                       " failed_sessions, policy_domain_source FROM policy"
-	                       " WHERE report = ?1 ORDER BY idx",
-	                       -1, &s, NULL) != SQLITE_OK) {
-		sqlite_fail(st, err, errlen, "cannot prepare");
-		goto out;
-	}
-	sqlite3_bind_int64(s, 1, id);
-	kept = arena_calloc(r->arena, r->n_policies ? r->n_policies : 1, sizeof(*kept));
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *dom = (const char *)sqlite3_column_text(s, 1);
-		const char *dsrc = (const char *)sqlite3_column_text(s, 4);
-
-		while (j < r->n_policies && !trust_policy_is(s, &r->policies[j]))
-			j++;
-		if (j == r->n_policies) {
-			snprintf(
-			    err, errlen,
-			    "report %lld: its stored policies are not those of its raw report; "
-			    "figures not rebuilt",
-			    (long long)id);
-			goto out;
-		}
-		kept[n] = r->policies[j++];
-		if (kept[n].policy_domain == NULL && dom != NULL) {
-			kept[n].policy_domain = arena_strdup(r->arena, dom);
-			kept[n].policy_domain_source =
-			    dsrc != NULL ? arena_strdup(r->arena, dsrc) : NULL;
-		}
-		n++;
-	}
-	if (step != SQLITE_DONE) {
-		sqlite_fail(st, err, errlen, "cannot read a report's policies");
-		goto out;
-	}
-	r->organization_name = arena_strdup(r->arena, org);
-	r->policies = kept;
-	r->n_policies = n;
-	rc = 0;
-out:
-	sqlite3_finalize(s);
-	return rc;
-}
-
 /* The aggregates of one (day, organization) made again from the reports
- * stored for it, each as it was stored (trust_restore): after a report
+ * stored for it, each as it was stored (sqlite_restore.h): after a report
  * left, the figures are exactly those of a store that never saw it.
  * Conflicts are rare and a day of one reporter holds few reports, so this
  * stays cheap. */
@@ -209,9 +111,9 @@ static int trust_reaggregate(struct sqlite_store *st, int64_t day, const char *o
 	sqlite3_bind_int64(s, 1, day);
 	sqlite_bind_text(s, 2, org);
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		if (trust_parse_raw(sqlite3_column_blob(s, 0), sqlite3_column_bytes(s, 0), &r, err,
-		                    errlen) < 0 ||
-		    trust_restore(st, sqlite3_column_int64(s, 1), org, r, err, errlen) < 0)
+		if (sqlite_report_restore(st, sqlite3_column_int64(s, 1), org,
+		                          sqlite3_column_blob(s, 0), sqlite3_column_bytes(s, 0), &r,
+		                          err, errlen) < 0)
 			goto out;
 		memset(&t, 0, sizeof(t));
 		tally_report(r, &t);
@@ -314,10 +216,9 @@ int sqlite_trust_resolve(struct sqlite_store *st, int64_t id, const uint8_t *con
 		memcpy(old_hash, sqlite3_column_blob(s, 0), REPORT_HASH_LEN);
 	} else {
 		/* stored before content was hashed (schema/005_trust.sql) */
-		if (trust_parse_raw(sqlite3_column_blob(s, 6), sqlite3_column_bytes(s, 6), &r, err,
-		                    errlen) < 0 ||
-		    trust_restore(st, id, (const char *)sqlite3_column_text(s, 3), r, err, errlen) <
-		        0)
+		if (sqlite_report_restore(st, id, (const char *)sqlite3_column_text(s, 3),
+		                          sqlite3_column_blob(s, 6), sqlite3_column_bytes(s, 6), &r,
+		                          err, errlen) < 0)
 			goto out;
 		report_content_hash(r, old_hash);
 		if (trust_set_hash(st, id, old_hash, err, errlen) < 0)

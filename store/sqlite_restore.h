@@ -1,0 +1,27 @@
+/*
+ * sqlite_restore.h - a stored report made again as ingest stored it: its
+ * raw bytes parsed again (untrusted, as when they came), then given what
+ * only the stored rows know (the organization-name its mail named, the
+ * policies the [trust] domains filter kept, a no-policy-found domain
+ * inferred from context). Used where figures are counted again from
+ * reports: a conflict's aggregates (sqlite_write_trust.c) and summaries
+ * filtered by provenance (sqlite_query_scan.c). Only store/sqlite*.c
+ * include this.
+ */
+#ifndef TLSWATCH_SQLITE_RESTORE_H
+#define TLSWATCH_SQLITE_RESTORE_H
+
+#include <stdint.h>
+
+#include "report.h"
+#include "sqlite_impl.h"
+
+/* Stored report id (organization org, raw gzip bytes gz of gz_len) as it
+ * was stored, into *out (caller frees with report_free). 0, or -1 with
+ * the reason: the raw bytes do not inflate or parse, or the stored
+ * policies are not a subsequence of the raw ones (its figures cannot be
+ * made again). *out is written only on success. */
+int sqlite_report_restore(struct sqlite_store *st, int64_t id, const char *org, const void *gz,
+                          int gz_len, struct report **out, char *err, size_t errlen);
+
+#endif
