@@ -545,7 +545,7 @@ static int scan_reports(struct sqlite_store *st, const struct query_filter *f,
                         struct scan_want *want, size_t n, char *err, size_t errlen)
 {
 	struct query_sql q;
-	sqlite3_stmt *s = NULL;
+	sqlite3_stmt *s = NULL, *policies = NULL;
 	struct report *r = NULL;
 	struct tally t;
 	int step, rc = -1;
@@ -559,7 +559,7 @@ static int scan_reports(struct sqlite_store *st, const struct query_filter *f,
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *org = (const char *)sqlite3_column_text(s, 2);
 
-		if (sqlite_report_restore(st, sqlite3_column_int64(s, 0), org,
+		if (sqlite_report_restore(st, &policies, sqlite3_column_int64(s, 0), org,
 		                          sqlite3_column_blob(s, 3), sqlite3_column_bytes(s, 3), &r,
 		                          err, errlen) < 0)
 			goto out;
@@ -577,6 +577,7 @@ static int scan_reports(struct sqlite_store *st, const struct query_filter *f,
 out:
 	report_free(r);
 	sqlite3_finalize(s);
+	sqlite3_finalize(policies);
 	query_sql_free(&q);
 	return rc;
 }

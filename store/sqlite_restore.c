@@ -52,22 +52,24 @@ static int restore_policy_is(sqlite3_stmt *row, const struct report_policy *p)
 /* Makes r what ingest stored for report id: the organization as stored,
  * only the policies stored (the domains filter keeps a subsequence, in
  * order), each with the domain stored. */
-static int restore_as_stored(struct sqlite_store *st, int64_t id, const char *org, struct report *r,
-                             char *err, size_t errlen)
+static int restore_as_stored(struct sqlite_store *st, sqlite3_stmt **policies, int64_t id,
+                             const char *org, struct report *r, char *err, size_t errlen)
 {
-	sqlite3_stmt *s = NULL;
+	sqlite3_stmt *s;
 	struct report_policy *kept;
 	size_t n = 0, j = 0;
 	int step, rc = -1;
 
-	if (sqlite3_prepare_v2(st->db,
+	if (*policies == NULL &&
+	    sqlite3_prepare_v2(st->db,
 	                       "SELECT policy_type, policy_domain, successful_sessions,"
 	                       " failed_sessions, policy_domain_source FROM policy"
 	                       " WHERE report = ?1 ORDER BY idx",
-	                       -1, &s, NULL) != SQLITE_OK) {
+	                       -1, policies, NULL) != SQLITE_OK) {
 		sqlite_fail(st, err, errlen, "cannot prepare");
-		goto out;
+		return -1;
 	}
+	s = *policies;
 	sqlite3_bind_int64(s, 1, id);
 	kept = arena_calloc(r->arena, r->n_policies ? r->n_policies : 1, sizeof(*kept));
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
@@ -101,18 +103,19 @@ static int restore_as_stored(struct sqlite_store *st, int64_t id, const char *or
 	r->n_policies = n;
 	rc = 0;
 out:
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	return rc;
 }
 
-int sqlite_report_restore(struct sqlite_store *st, int64_t id, const char *org, const void *gz,
-                          int gz_len, struct report **out, char *err, size_t errlen)
+int sqlite_report_restore(struct sqlite_store *st, sqlite3_stmt **policies, int64_t id,
+                          const char *org, const void *gz, int gz_len, struct report **out,
+                          char *err, size_t errlen)
 {
 	struct report *r = NULL;
 
 	if (restore_parse_raw(gz, gz_len, &r, err, errlen) < 0)
 		return -1;
-	if (restore_as_stored(st, id, org, r, err, errlen) < 0) {
+	if (restore_as_stored(st, policies, id, org, r, err, errlen) < 0) {
 		report_free(r);
 		return -1;
 	}

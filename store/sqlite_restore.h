@@ -17,11 +17,14 @@
 #include "sqlite_impl.h"
 
 /* Stored report id (organization org, raw gzip bytes gz of gz_len) as it
- * was stored, into *out (caller frees with report_free). 0, or -1 with
- * the reason: the raw bytes do not inflate or parse, or the stored
- * policies are not a subsequence of the raw ones (its figures cannot be
- * made again). *out is written only on success. */
-int sqlite_report_restore(struct sqlite_store *st, int64_t id, const char *org, const void *gz,
-                          int gz_len, struct report **out, char *err, size_t errlen);
+ * was stored, into *out (caller frees with report_free). *policies is the
+ * caller's statement for the policy rows, prepared on first use (start
+ * with NULL; sqlite3_finalize it when done): one prepare for many
+ * reports. 0, or -1 with the reason: the raw bytes do not inflate or
+ * parse, or the stored policies are not a subsequence of the raw ones
+ * (its figures cannot be made again). *out is written only on success. */
+int sqlite_report_restore(struct sqlite_store *st, sqlite3_stmt **policies, int64_t id,
+                          const char *org, const void *gz, int gz_len, struct report **out,
+                          char *err, size_t errlen);
 
 #endif

@@ -91,7 +91,7 @@ static int trust_reaggregate(struct sqlite_store *st, int64_t day, const char *o
 	    "DELETE FROM agg_policy_type WHERE day = ?1 AND organization = ?2",
 	    "DELETE FROM agg_mx WHERE day = ?1 AND organization = ?2",
 	};
-	sqlite3_stmt *s = NULL;
+	sqlite3_stmt *s = NULL, *policies = NULL;
 	struct report *r = NULL;
 	struct tally t;
 	size_t i;
@@ -111,7 +111,7 @@ static int trust_reaggregate(struct sqlite_store *st, int64_t day, const char *o
 	sqlite3_bind_int64(s, 1, day);
 	sqlite_bind_text(s, 2, org);
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		if (sqlite_report_restore(st, sqlite3_column_int64(s, 1), org,
+		if (sqlite_report_restore(st, &policies, sqlite3_column_int64(s, 1), org,
 		                          sqlite3_column_blob(s, 0), sqlite3_column_bytes(s, 0), &r,
 		                          err, errlen) < 0)
 			goto out;
@@ -132,6 +132,7 @@ static int trust_reaggregate(struct sqlite_store *st, int64_t day, const char *o
 out:
 	report_free(r);
 	sqlite3_finalize(s);
+	sqlite3_finalize(policies);
 	return rc;
 }
 
@@ -191,7 +192,7 @@ int sqlite_trust_resolve(struct sqlite_store *st, int64_t id, const uint8_t *con
                          const struct source_info *src, enum store_outcome *outcome, char *err,
                          size_t errlen)
 {
-	sqlite3_stmt *s = NULL;
+	sqlite3_stmt *s = NULL, *policies = NULL;
 	struct report *r = NULL;
 	uint8_t old_hash[REPORT_HASH_LEN];
 	const char *old_prov, *new_prov = store_source_provenance(src);
@@ -216,9 +217,9 @@ int sqlite_trust_resolve(struct sqlite_store *st, int64_t id, const uint8_t *con
 		memcpy(old_hash, sqlite3_column_blob(s, 0), REPORT_HASH_LEN);
 	} else {
 		/* stored before content was hashed (schema/005_trust.sql) */
-		if (sqlite_report_restore(st, id, (const char *)sqlite3_column_text(s, 3),
-		                          sqlite3_column_blob(s, 6), sqlite3_column_bytes(s, 6), &r,
-		                          err, errlen) < 0)
+		if (sqlite_report_restore(
+		        st, &policies, id, (const char *)sqlite3_column_text(s, 3),
+		        sqlite3_column_blob(s, 6), sqlite3_column_bytes(s, 6), &r, err, errlen) < 0)
 			goto out;
 		report_content_hash(r, old_hash);
 		if (trust_set_hash(st, id, old_hash, err, errlen) < 0)
@@ -251,6 +252,7 @@ int sqlite_trust_resolve(struct sqlite_store *st, int64_t id, const uint8_t *con
 out:
 	report_free(r);
 	sqlite3_finalize(s);
+	sqlite3_finalize(policies);
 	return rc;
 }
 
