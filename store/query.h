@@ -49,7 +49,7 @@ struct query_filter {
 	                           * breakdown and scan: these counted
 	                           * again from each report of it (the
 	                           * aggregates carry no provenance),
-	                           * slower; query_totals ignores it */
+	                           * slower */
 };
 
 /* A breakdown. Each names its table, its key and its order (strings

@@ -94,6 +94,16 @@ int sqlite_totals(struct store *base, const struct query_filter *f, struct query
 	int64_t sums[3], reports;
 	int rc = -1;
 
+	if (f->provenance != NULL) {
+		/* the aggregates carry no provenance: counted again */
+		struct query_scan sc;
+
+		if (sqlite_summary_scan(base, f, 0, &sc, err, errlen) < 0)
+			return -1;
+		*out = sc.totals;
+		query_scan_free(&sc);
+		return 0;
+	}
 	/* sessions: the domain rows of the period */
 	query_sql_init(&q);
 	query_sql_add(&q, "SELECT coalesce(sum(successful_sessions), 0),"
