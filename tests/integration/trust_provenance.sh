@@ -67,6 +67,20 @@ if web_start --config "$CFG" --db "$T/mixed.db" web --listen 127.0.0.1:0; then
 		cmp "$T/api.json" "$T/mail.json"
 	code=$(curl -s -o /dev/null -w '%{http_code}' "$WEB_URL/api/v1/summary?$Q&provenance=x")
 	t_eq "/api/v1/summary with an unknown provenance: 400" "$code" 400
+	for g in result_type sending_ip; do
+		curl -s "$WEB_URL/api/v1/failures?$Q&group_by=$g&provenance=file" > "$T/f-$g.json"
+		curl -s "$WEB_URL/api/v1/failures?$Q&group_by=$g" > "$T/fall-$g.json"
+	done
+	t_eq "/api/v1/failures?provenance=file: the files' result types only" \
+		"$(jq -r '[.groups[] | "\(.result_type) \(.failed_sessions)"] | join(",")' "$T/f-result_type.json")" \
+		"starttls-not-supported 500,certificate-expired 2"
+	t_check "/api/v1/failures without it: the mail's too" \
+		grep -q certificate-host-mismatch "$T/fall-result_type.json"
+	t_eq "/api/v1/failures?group_by=sending_ip&provenance=file: the files' details only" \
+		"$(jq -r '[.groups[] | "\(.sending_ip) \(.failed_sessions)"] | join(",")' "$T/f-sending_ip.json")" \
+		"null 502"
+	t_check "/api/v1/failures?group_by=sending_ip without it: the mail's address too" \
+		grep -q 209.85.1.1 "$T/fall-sending_ip.json"
 	curl -s "$WEB_URL/?$Q&provenance=file" > "$T/overview.html"
 	t_check "overview: the filter form keeps the provenance" \
 		grep -q 'name="provenance"[^>]*value="file"' "$T/overview.html"
