@@ -539,45 +539,45 @@ static void scan_tally_rows(const struct query_filter *f, const struct tally *t,
 	}
 }
 
+/* What scan_reports hands each report to. */
+struct scan_reports_ctx {
+	const struct query_filter *f;
+	struct scan_want *want;
+	size_t n;
+};
+
+/* sqlite_reports_tally's step: the report's rows (its day in column 3)
+ * fed to the breakdowns. */
+static int scan_report(void *ctx, sqlite3_stmt *row, const struct report *r, const struct tally *t,
+                       char *err, size_t errlen)
+{
+	const struct scan_reports_ctx *c = ctx;
+
+	(void)err;
+	(void)errlen;
+	scan_tally_rows(c->f, t, sqlite3_column_int64(row, 3), r->organization_name, c->want, c->n);
+	return 0;
+}
+
 /* One pass over the reports the filter keeps (period, organization,
  * provenance, a policy of a filtered domain), each counted again. */
 static int scan_reports(struct sqlite_store *st, const struct query_filter *f,
                         struct scan_want *want, size_t n, char *err, size_t errlen)
 {
+	struct scan_reports_ctx c = {f, want, n};
 	struct query_sql q;
-	sqlite3_stmt *s = NULL, *policies = NULL;
-	struct report *r = NULL;
-	struct tally t;
-	int step, rc = -1;
+	sqlite3_stmt *s = NULL;
+	int rc = -1;
 
 	query_sql_init(&q);
-	query_sql_add(&q, "SELECT r.id, r.day, r.organization, rr.gz FROM report r"
+	query_sql_add(&q, "SELECT r.id, r.organization, rr.gz, r.day FROM report r"
 	                  " JOIN raw_report rr ON rr.id = r.raw_id");
 	if (query_sql_where(&q, f, WHERE_REPORT_DOMAINS, err, errlen) < 0 ||
 	    sqlite_sql_prepare(st, &q, &s, err, errlen) < 0)
 		goto out;
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *org = (const char *)sqlite3_column_text(s, 2);
-
-		if (sqlite_report_restore(st, &policies, sqlite3_column_int64(s, 0), org,
-		                          sqlite3_column_blob(s, 3), sqlite3_column_bytes(s, 3), &r,
-		                          err, errlen) < 0)
-			goto out;
-		tally_report(r, &t);
-		scan_tally_rows(f, &t, sqlite3_column_int64(s, 1), org != NULL ? org : "", want, n);
-		tally_free(&t);
-		report_free(r);
-		r = NULL;
-	}
-	if (step != SQLITE_DONE) {
-		sqlite_fail(st, err, errlen, "cannot read the reports");
-		goto out;
-	}
-	rc = 0;
+	rc = sqlite_reports_tally(st, s, scan_report, &c, err, errlen);
 out:
-	report_free(r);
 	sqlite3_finalize(s);
-	sqlite3_finalize(policies);
 	query_sql_free(&q);
 	return rc;
 }

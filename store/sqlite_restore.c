@@ -122,3 +122,36 @@ int sqlite_report_restore(struct sqlite_store *st, sqlite3_stmt **policies, int6
 	*out = r;
 	return 0;
 }
+
+int sqlite_reports_tally(struct sqlite_store *st, sqlite3_stmt *s, sqlite_report_fn fn, void *ctx,
+                         char *err, size_t errlen)
+{
+	sqlite3_stmt *policies = NULL;
+	struct report *r = NULL;
+	struct tally t;
+	int step, rc = -1;
+
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		if (sqlite_report_restore(st, &policies, sqlite3_column_int64(s, 0),
+		                          (const char *)sqlite3_column_text(s, 1),
+		                          sqlite3_column_blob(s, 2), sqlite3_column_bytes(s, 2), &r,
+		                          err, errlen) < 0)
+			goto out;
+		tally_report(r, &t);
+		step = fn(ctx, s, r, &t, err, errlen);
+		tally_free(&t);
+		report_free(r);
+		r = NULL;
+		if (step < 0)
+			goto out;
+	}
+	if (step != SQLITE_DONE) {
+		sqlite_fail(st, err, errlen, "cannot read reports again");
+		goto out;
+	}
+	rc = 0;
+out:
+	report_free(r);
+	sqlite3_finalize(policies);
+	return rc;
+}

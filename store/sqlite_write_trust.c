@@ -77,6 +77,14 @@ out:
 	return rc;
 }
 
+/* sqlite_reports_tally's step: the report's aggregate rows added. */
+static int trust_add_aggregates(void *ctx, sqlite3_stmt *row, const struct report *r,
+                                const struct tally *t, char *err, size_t errlen)
+{
+	(void)row;
+	return sqlite_add_aggregates(ctx, r, t, err, errlen);
+}
+
 /* The aggregates of one (day, organization) made again from the reports
  * stored for it, each as it was stored (sqlite_restore.h): after a report
  * left, the figures are exactly those of a store that never saw it.
@@ -91,48 +99,26 @@ static int trust_reaggregate(struct sqlite_store *st, int64_t day, const char *o
 	    "DELETE FROM agg_policy_type WHERE day = ?1 AND organization = ?2",
 	    "DELETE FROM agg_mx WHERE day = ?1 AND organization = ?2",
 	};
-	sqlite3_stmt *s = NULL, *policies = NULL;
-	struct report *r = NULL;
-	struct tally t;
+	sqlite3_stmt *s = NULL;
 	size_t i;
-	int step, rc = -1;
+	int rc = -1;
 
 	for (i = 0; i < sizeof(clear) / sizeof(clear[0]); i++)
 		if (trust_run(st, clear[i], day, org, 0, err, errlen) < 0)
 			return -1;
-	if (sqlite3_prepare_v2(
-	        st->db,
-	        "SELECT rr.gz, r.id FROM report r JOIN raw_report rr ON rr.id = r.raw_id"
-	        " WHERE r.day = ?1 AND r.organization = ?2 ORDER BY r.id",
-	        -1, &s, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(st->db,
+	                       "SELECT r.id, r.organization, rr.gz FROM report r"
+	                       " JOIN raw_report rr ON rr.id = r.raw_id"
+	                       " WHERE r.day = ?1 AND r.organization = ?2 ORDER BY r.id",
+	                       -1, &s, NULL) != SQLITE_OK) {
 		sqlite_fail(st, err, errlen, "cannot prepare");
 		goto out;
 	}
 	sqlite3_bind_int64(s, 1, day);
 	sqlite_bind_text(s, 2, org);
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		if (sqlite_report_restore(st, &policies, sqlite3_column_int64(s, 1), org,
-		                          sqlite3_column_blob(s, 0), sqlite3_column_bytes(s, 0), &r,
-		                          err, errlen) < 0)
-			goto out;
-		memset(&t, 0, sizeof(t));
-		tally_report(r, &t);
-		step = sqlite_add_aggregates(st, r, &t, err, errlen);
-		tally_free(&t);
-		report_free(r);
-		r = NULL;
-		if (step < 0)
-			goto out;
-	}
-	if (step != SQLITE_DONE) {
-		sqlite_fail(st, err, errlen, "cannot read reports again");
-		goto out;
-	}
-	rc = 0;
+	rc = sqlite_reports_tally(st, s, trust_add_aggregates, st, err, errlen);
 out:
-	report_free(r);
 	sqlite3_finalize(s);
-	sqlite3_finalize(policies);
 	return rc;
 }
 
