@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "query.h"
 #include "sqlite_query_impl.h"
@@ -447,6 +448,19 @@ static void scan_finish(struct scan_want *w)
  * (sqlite_restore.h), counted once by tally_report as at ingest. Every
  * such report is parsed again: slower, and only with the filter. */
 
+/* 1 when domains a and b are the same as query_sql_where compares them:
+ * ASCII case folded, trailing root dots dropped. */
+static int scan_domain_eq(const char *a, const char *b)
+{
+	size_t na = strlen(a), nb = strlen(b);
+
+	while (na > 0 && a[na - 1] == '.')
+		na--;
+	while (nb > 0 && b[nb - 1] == '.')
+		nb--;
+	return na == nb && strncasecmp(a, b, na) == 0;
+}
+
 /* 1 when a row of table t with these keys ("" for absent) passes what
  * query_sql_where asks of the table's rows. */
 static int scan_row_wanted(const struct query_filter *f, enum scan_table t, const char *dom,
@@ -456,7 +470,7 @@ static int scan_row_wanted(const struct query_filter *f, enum scan_table t, cons
 
 	if (f->n_domains > 0) {
 		for (i = 0; i < f->n_domains; i++)
-			if (strcmp(dom, f->domains[i] != NULL ? f->domains[i] : "") == 0)
+			if (scan_domain_eq(dom, f->domains[i] != NULL ? f->domains[i] : ""))
 				break;
 		if (i == f->n_domains)
 			return 0;
