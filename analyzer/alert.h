@@ -107,7 +107,15 @@ enum alert_kind {
 	/* organization: reports held because they conflict with a stored one
 	 * (same organization and report-id, different content; docs/trust.md)
 	 * -- possible forgery. window_failed: how many. */
-	ALERT_CONFLICTING_REPORT
+	ALERT_CONFLICTING_REPORT,
+	/* from the stored 'tlswatch check' results (alert_published.c,
+	 * docs/check.md), message says what: a reporter still applying a
+	 * policy past its max_age (organization), an MX certificate expiring
+	 * within [check] expiry_warn_days (mx_host), a policy senders cannot
+	 * fetch */
+	ALERT_STALE_POLICY,
+	ALERT_CERTIFICATE_EXPIRING,
+	ALERT_POLICY_UNREACHABLE
 };
 
 struct alert {
@@ -148,6 +156,12 @@ struct alert {
 	                          * before for the same day; 0: first sending */
 	int unverified_only;     /* the window's reports behind it are all
 	                          * unverified-mail (docs/trust.md) */
+	/* its domain's day not in yet (arrival.h): usual reporters, those in
+	 * so far, and the missing ones by name; usual_reporters 0: complete */
+	int64_t usual_reporters, reporters_in;
+	char *missing_reporters;
+	int waited;    /* held back while its day came in, now judged as it is */
+	char *message; /* the check-result kinds: what was found */
 };
 
 struct alert_list {
@@ -163,6 +177,8 @@ struct alert_list {
 	struct query_day_mark *judged;
 	size_t n_judged;
 	const char *base_url; /* borrowed: [web] base_url, for links; NULL */
+	size_t waiting;       /* alert_run: alerts held back until their day's
+	                       * usual reporters are in (arrival.h) */
 };
 
 /* Everything the [alert] section and 'tlswatch alert' set: the rules
@@ -176,6 +192,7 @@ struct alert_settings {
 	enum alert_webhook_format webhook_format;
 	const char *base_url; /* borrowed: [web] base_url, the dashboard's
 	                       * address for links in alerts; NULL: none */
+	int expiry_warn_days; /* [check] expiry_warn_days (published.h) */
 };
 
 /* The defaults, evaluated for day today. */
@@ -219,6 +236,11 @@ int alert_evaluate(struct store *st, const struct alert_params *p, struct alert_
 void alert_list_free(struct alert_list *l);
 /* Moves *a (and its strings) to the end of l; *a is zeroed. */
 void alert_list_take(struct alert_list *l, struct alert *a);
+/* The alerts of the stored check results (published.h) as of day at:
+ * stale-policy, certificate-expiring, policy-unreachable, each for its
+ * day (once a day while it lasts). Into *out (caller frees). */
+int alert_published(struct store *st, int64_t at, int expiry_warn_days, struct alert_list *out,
+                    char *err, size_t errlen);
 /* Frees a's strings and zeroes it. */
 void alert_clear(struct alert *a);
 
@@ -233,6 +255,33 @@ void alert_clear(struct alert *a);
  * left out. Reads only. */
 int alert_run(struct store *st, const struct alert_settings *s, struct alert_list *out,
               size_t *suppressed, char *err, size_t errlen);
+/* s->lookback within 1..LIMIT_ALERT_LOOKBACK_DAYS: the days a run looks
+ * back at. */
+int64_t alert_lookback_days(const struct alert_settings *s);
+/* Adds what a postmaster needs beside the figures to each alert of l:
+ * who saw it and the most common failure-reason-code, over its window. */
+int alert_add_context(struct store *st, struct alert_list *l, char *err, size_t errlen);
+/* The dashboard's "current alerts": what alert_run judges at s->p.at --
+ * the usual window and every earlier day of the lookback holding reports
+ * -- whether or not it was sent (the state tables are not read): each
+ * alert once, for the latest day it is found on; alerts waiting for a
+ * day's usual reporters left out as alert_run leaves them. Reads only. */
+int alert_current(struct store *st, const struct alert_settings *s, struct alert_list *out,
+                  char *err, size_t errlen);
+
+struct arrival;
+/* Days not in yet (docs/alerts.md): each alert of l whose domain's day
+ * is still missing usual reporters carries them (usual_reporters,
+ * reporters_in, missing_reporters). One the missing reporters could undo
+ * -- the failure-rate rule and a success-rate drop rest on the day's
+ * sessions -- is taken out of l while its day can still be judged again
+ * (within ARRIVAL_WAIT_DAYS after it, and inside the lookback ending
+ * before at), counted in l->waiting, and *wait set: its day is not
+ * recorded as judged, so the next run judges it again. Later it is kept,
+ * with the note. */
+void alert_apply_arrival(struct alert_list *l, const struct arrival *arr, int64_t at,
+                         int64_t lookback, int *wait);
+
 /* Records every alert of l as sent for its day, and every day l judged,
  * at the UTC second now, in one transaction. Needs a read-write store. */
 int alert_record_sent(struct store *st, const struct alert_list *l, int64_t now, char *err,

@@ -30,6 +30,12 @@ const char *alert_kind_name(enum alert_kind k)
 		return "success-rate-drop";
 	case ALERT_CONFLICTING_REPORT:
 		return "conflicting-report";
+	case ALERT_STALE_POLICY:
+		return "stale-policy";
+	case ALERT_CERTIFICATE_EXPIRING:
+		return "certificate-expiring";
+	case ALERT_POLICY_UNREACHABLE:
+		return "policy-unreachable";
 	default:
 		return "silent-reporter";
 	}
@@ -98,6 +104,15 @@ static const char *alert_sessions_text(const struct alert *a, const char *n, cha
 	return buf;
 }
 
+/* "stale-policy: DOMAIN: MESSAGE" (the message escaped). */
+static int alert_format_published(const struct alert *a, const char *dom, struct strbuf *sb)
+{
+	char msg[LIMIT_PUBLISHED_NOTE_TEXT * 4 + 8];
+
+	return strbuf_printf(sb, "%s: %s: %s", alert_kind_name(a->kind), dom,
+	                     text_escape(a->message, msg, sizeof(msg)));
+}
+
 static int alert_format_body(const struct alert *a, struct strbuf *sb)
 {
 	char dom[TEXT_CELL_MAX], mx[TEXT_CELL_MAX], rt[TEXT_CELL_MAX], org[TEXT_CELL_MAX];
@@ -146,6 +161,11 @@ static int alert_format_body(const struct alert *a, struct strbuf *sb)
 		    "content (possible forgery); see 'tlswatch quarantine list'",
 		    n, a->window_failed == 1 ? "" : "s",
 		    a->organization != NULL ? org : "(a superseded report)");
+	case ALERT_STALE_POLICY:
+	case ALERT_CERTIFICATE_EXPIRING:
+	case ALERT_POLICY_UNREACHABLE:
+		/* the message quotes DNS, HTTPS and report text */
+		return alert_format_published(a, dom, sb);
 	default:
 		datetime_format_day(a->window_until - 1 - a->silent_days, r1, sizeof(r1));
 		datetime_format_day(a->window_until - 2, r2, sizeof(r2));
@@ -166,6 +186,12 @@ static int alert_link(const struct alert_list *l, const struct alert *a, struct 
 
 	while (n > 0 && l->base_url[n - 1] == '/')
 		n--;
+	if (a->kind >= ALERT_STALE_POLICY) {
+		/* the check-result kinds: the overview's published panel */
+		rc |= strbuf_append(sb, l->base_url, n);
+		rc |= strbuf_puts(sb, "/?domain=") | escape_url(sb, a->policy_domain);
+		return rc < 0 ? -1 : 0;
+	}
 	if (a->kind == ALERT_CONFLICTING_REPORT) {
 		/* held conflicts wait in the quarantine, whatever their day */
 		rc |= strbuf_append(sb, l->base_url, n);
@@ -206,6 +232,21 @@ int alert_format_line(const struct alert_list *l, const struct alert *a, struct 
 	if (a->reason_code != NULL)
 		rc |= strbuf_printf(sb, "; most common reason: %s",
 		                    text_escape(a->reason_code, text, sizeof(text)));
+	/* what to check, for the failure kinds (the hint of its result type;
+	 * the hint's own text is ours, the domain in it report text) */
+	if (a->kind == ALERT_FAILURE_SPIKE || a->kind == ALERT_NEW_FAILURE) {
+		char hint[HINTS_MAX];
+
+		hints_format(a->result_type, a->policy_domain, hint, sizeof(hint));
+		rc |=
+		    strbuf_printf(sb, "; what to check: %s", text_escape(hint, text, sizeof(text)));
+	}
+	/* its day is not in yet: the figures may still grow */
+	if (a->usual_reporters > 0)
+		rc |= strbuf_printf(
+		    sb, "; %" PRId64 " of %" PRId64 " usual reporters in so far (%s not in yet)",
+		    a->reporters_in, a->usual_reporters,
+		    text_escape(a->missing_reporters, text, sizeof(text)));
 	alert_note_text(a, note, sizeof(note));
 	rc |= strbuf_puts(sb, note);
 	/* anyone could have mailed those (docs/trust.md) */
@@ -328,6 +369,18 @@ static void alert_json_one(struct jsonw *w, const struct alert_list *l, const st
 	jsonw_string(w, a->reporters);
 	jsonw_key(w, "failure_reason_code");
 	jsonw_string(w, a->reason_code);
+	jsonw_key(w, "usual_reporters");
+	if (a->usual_reporters > 0)
+		jsonw_int(w, a->usual_reporters);
+	else
+		jsonw_null(w);
+	jsonw_key(w, "reporters_in");
+	if (a->usual_reporters > 0)
+		jsonw_int(w, a->reporters_in);
+	else
+		jsonw_null(w);
+	jsonw_key(w, "missing_reporters");
+	jsonw_string(w, a->missing_reporters);
 	jsonw_key(w, "link");
 	if (l->base_url != NULL) {
 		strbuf_reset(line);

@@ -18,6 +18,7 @@
 #include "notify.h"
 #include "parse_int.h"
 #include "period.h"
+#include "published.h"
 #include "store.h"
 
 static void alert_usage(FILE *f)
@@ -35,8 +36,10 @@ static void alert_usage(FILE *f)
 	           "Prints nothing when all is well. Reports come a day or more late, so\n"
 	           "each run also judges again every day of --lookback whose reports\n"
 	           "changed since it was last judged; an alert is sent once per day it\n"
-	           "concerns, again only when its count at least doubled. Run it hourly\n"
-	           "after 'collect'. See docs/alerts.md.\n"
+	           "concerns, again only when its count at least doubled. A day whose\n"
+	           "usual reporters are not all in yet holds back the alerts that rest on\n"
+	           "its sessions (up to 3 days; -v says so); other alerts say who is\n"
+	           "missing. Run it hourly after 'collect'. See docs/alerts.md.\n"
 	           "\n"
 	           "  --window Nd        days evaluated (default 1)\n"
 	           "  --baseline Nd      days before the window to compare with (default 28)\n"
@@ -151,7 +154,8 @@ int cmd_alert(struct cli *c, int argc, char **argv)
 			return cli_usage_error("alert", "unknown option");
 	}
 	/* the configuration first, then the options over it */
-	if (alert_params_from_config(c->cfg, &o.s, err, sizeof(err)) < 0) {
+	if (alert_params_from_config(c->cfg, &o.s, err, sizeof(err)) < 0 ||
+	    published_expiry_warn_days(c->cfg, &o.s.expiry_warn_days, err, sizeof(err)) < 0) {
 		log_error("%s: %s", config_path(c->cfg) ? config_path(c->cfg) : "config", err);
 		return EXIT_FAILURE_OP;
 	}
@@ -177,7 +181,7 @@ int cmd_alert(struct cli *c, int argc, char **argv)
 	if (optind < argc)
 		return cli_usage_error("alert", "unexpected argument '%s'", argv[optind]);
 	/* read-write (the state table), but never create an empty store */
-	if (stat(c->db_path, &sb) < 0) {
+	if (!store_is_server(c->db_path) && stat(c->db_path, &sb) < 0) {
 		log_error("database %s does not exist (ingest some reports first, or use --db)",
 		          c->db_path);
 		return EXIT_FAILURE_OP;
@@ -190,6 +194,9 @@ int cmd_alert(struct cli *c, int argc, char **argv)
 	log_verbose("judged %zu day%s", l.n_judged, l.n_judged == 1 ? "" : "s");
 	if (suppressed > 0)
 		log_verbose("%zu alert%s already sent", suppressed, suppressed == 1 ? "" : "s");
+	if (l.waiting > 0)
+		log_verbose("%zu alert%s wait%s for usual reporters not in yet", l.waiting,
+		            l.waiting == 1 ? "" : "s", l.waiting == 1 ? "s" : "");
 	if (l.n > 0) {
 		rc = alert_deliver(st, &o, &l);
 	} else if (alert_record_sent(st, &l, (int64_t)time(NULL), err, sizeof(err)) < 0) {

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "parse_int.h"
 #include "period.h"
+#include "published.h"
 #include "server.h"
 
 static void web_usage(FILE *f)
@@ -52,7 +53,8 @@ static void web_usage(FILE *f)
 	       "intake_day_bytes (the intake's per-client budgets, 429 past them),\n"
 	       "request_timeout (seconds a whole request may take) and [quarantine]\n"
 	       "max_bytes. The overview's alerts follow [alert] window,\n"
-	       "baseline, factor and min_failures, like 'tlswatch alert'. See docs/web.md.\n"
+	       "baseline, factor, min_failures and lookback, like 'tlswatch alert'.\n"
+	       "See docs/web.md.\n"
 	       "\n"
 	       "Exit status: 0 after SIGINT or SIGTERM, 2 on an error.\n");
 }
@@ -181,13 +183,14 @@ int cmd_web(struct cli *c, int argc, char **argv)
 	alert_settings_default(&as, 0);
 	if (web_config(c->cfg, &o, err, sizeof(err)) < 0 ||
 	    alert_params_from_config(c->cfg, &as, err, sizeof(err)) < 0 ||
+	    published_expiry_warn_days(c->cfg, &o.expiry_warn_days, err, sizeof(err)) < 0 ||
 	    web_intake_config(c->cfg, &o.intake_limits, err, sizeof(err)) < 0 ||
 	    web_timeout_config(c->cfg, &o.request_timeout, err, sizeof(err)) < 0) {
 		log_error("%s: %s", config_path(c->cfg) != NULL ? config_path(c->cfg) : "config",
 		          err);
 		return EXIT_FAILURE_OP;
 	}
-	o.alert = as.p;
+	o.alert = as;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		switch (ch) {

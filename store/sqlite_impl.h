@@ -166,6 +166,15 @@ int sqlite_recount(struct store *st, void (*progress)(int64_t done, int64_t tota
  * has a row: schema/010_recount.sql); 0 when none was asked for or it
  * is done (sqlite_write_recount.c). */
 int sqlite_recount_pending(struct sqlite_store *st, char *err, size_t errlen);
+int sqlite_check_add(struct store *st, const struct check_result *r, char *err, size_t errlen);
+int sqlite_check_history(struct store *st, const char *domain, size_t limit,
+                         struct check_results *out, char *err, size_t errlen);
+int sqlite_check_latest(struct store *st, struct check_results *out, char *err, size_t errlen);
+int sqlite_policy_seen(struct store *st, const char *domain, int64_t since, int64_t until,
+                       struct policy_seen_rows *out, char *err, size_t errlen);
+int sqlite_rows_read(struct store *st, const struct store_table *t,
+                     int (*fn)(const struct store_value *row, void *arg), void *arg, char *err,
+                     size_t errlen);
 
 /* Binds an alert's key as ?1..?5 ('' where a part is NULL). */
 void sqlite_bind_alert_key(sqlite3_stmt *s, const struct query_alert_key *k);
@@ -183,5 +192,11 @@ int sqlite_trust_resolve(struct sqlite_store *st, int64_t id, const uint8_t *con
                          size_t errlen);
 /* Points the quarantined old copy at the report that replaced it. */
 int sqlite_trust_superseded(struct sqlite_store *st, int64_t new_id, char *err, size_t errlen);
+
+/* query_reason.h (sqlite_query_reason.c) */
+int sqlite_reporter_days(struct store *st, int64_t since, int64_t until, struct query_rows *out,
+                         char *err, size_t errlen);
+int sqlite_failure_reasons(struct store *st, const struct query_filter *f, size_t limit,
+                           struct query_reason_rows *out, char *err, size_t errlen);
 
 #endif
