@@ -21,12 +21,13 @@ FUZZ_SECONDS ?= 60
 # Debian 12 packages, by what needs them.
 BUILD_PKGS = gcc make pkg-config libetpan-dev zlib1g-dev libcjson-dev \
 	libsqlite3-dev libmicrohttpd-dev libinih-dev libgnutls28-dev \
-	libcurl4-gnutls-dev libcrypt-dev libunbound-dev dns-root-data libopendkim-dev libpq-dev
+	libcurl4-gnutls-dev libcrypt-dev libunbound-dev dns-root-data libopendkim-dev libpq-dev \
+	libpsl-dev publicsuffix
 CHECK_PKGS = $(BUILD_PKGS) libcmocka-dev cppcheck clang-format nsd ldnsutils nginx postfix sqlite3 jq dovecot-imapd postgresql-15 openssl curl dnsmasq chromium nodejs python3 time $(if $(shell command -v npm 2>/dev/null),,npm) mandoc man-db
 FUZZ_PKGS  = clang libclang-rt-14-dev
 BENCH_PKGS = $(BUILD_PKGS) time wrk curl sqlite3 dovecot-imapd openssl
 
-PKG_LIBS = zlib libcjson sqlite3 libmicrohttpd inih gnutls nettle libcurl libcrypt opendkim libpq
+PKG_LIBS = zlib libcjson sqlite3 libmicrohttpd inih gnutls nettle libcurl libcrypt opendkim libpq libpsl
 # libetpan's .pc file drags in a no-PIE specs file, and libunbound's names
 # libevent-dev, which it does not need to link: link both by name instead.
 DEP_CFLAGS = $(shell pkg-config --cflags $(PKG_LIBS) 2>/dev/null)

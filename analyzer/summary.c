@@ -265,6 +265,8 @@ int summary_build(struct store *st, const struct query_filter *f, struct summary
 	cur.domains = f->domains;
 	cur.n_domains = f->n_domains;
 	cur.organization = f->organization;
+	/* the slower path: each report counted again (docs/trust.md) */
+	cur.provenance = f->provenance;
 	prev = cur;
 	prev.since = cur.since - (cur.until - cur.since);
 	prev.until = cur.since;
@@ -275,6 +277,7 @@ int summary_build(struct store *st, const struct query_filter *f, struct summary
 	s.domains = f->domains;
 	s.n_domains = f->n_domains;
 	s.organization = f->organization;
+	s.provenance = f->provenance;
 
 	if (query_summary_scan(st, &cur, 1, &now, err, errlen) < 0 ||
 	    query_summary_scan(st, &prev, 0, &before, err, errlen) < 0 ||

@@ -35,6 +35,7 @@ struct summary {
 	const char *const *domains;     /* the filter, borrowed from the caller */
 	size_t n_domains;
 	const char *organization;
+	const char *provenance; /* NULL: reports of every provenance */
 
 	struct query_totals totals, prev_totals;
 	struct query_rows by_domain; /* QUERY_BY_DOMAIN, and so on */

@@ -342,6 +342,11 @@ static void text_header(struct text_out *o, const struct summary *s)
 		         text_escape(s->organization, name, sizeof(name)));
 		text_wrap(o, 0, line);
 	}
+	if (s->provenance != NULL) {
+		snprintf(line, sizeof(line), "Provenance: %s (only reports of it are counted)",
+		         text_escape(s->provenance, name, sizeof(name)));
+		text_wrap(o, 0, line);
+	}
 }
 
 static void text_summary(const struct summary *s, struct text_out *o)

@@ -136,11 +136,6 @@ int cmd_reports(struct cli *c, int argc, char **argv)
 		rc = cli_usage_error("reports", "unexpected argument '%s'", argv[optind]);
 		goto out;
 	}
-	if (fo.f.provenance != NULL && store_provenance_grade(fo.f.provenance) == 0) {
-		rc = cli_usage_error("reports", "--provenance: want dkim-verified, file, https or "
-		                                "unverified-mail");
-		goto out;
-	}
 	if (filter_opts_period(&fo, today, 7) < 0)
 		goto out;
 	if (store_open(c->db_path, STORE_READONLY, &st, err, sizeof(err)) < 0 ||

@@ -24,7 +24,7 @@
 static void summary_usage(FILE *f)
 {
 	fprintf(f, "usage: tlswatch summary [--since DATE|Nd] [--until DATE] [--all]\n"
-	           "                        [--domain D]... [--org NAME]\n"
+	           "                        [--domain D]... [--org NAME] [--provenance P]\n"
 	           "                        [--format text|json|csv|html]\n"
 	           "\n"
 	           "Failed and successful TLS sessions reported for a period, against the\n"
@@ -41,6 +41,9 @@ static void summary_usage(FILE *f)
 	           "  --all            every day holding a report\n"
 	           "  --domain D       only policy domain D (repeatable)\n"
 	           "  --org NAME       only reports from organisation NAME\n"
+	           "  --provenance P   only reports of provenance P: dkim-verified, file,\n"
+	           "                   https or unverified-mail (docs/trust.md; slower: each\n"
+	           "                   report of the period is counted again)\n"
 	           "  --format F       text (default, 80 columns), json (docs/summary-json.md),\n"
 	           "                   csv, or html (a standalone page)\n"
 	           "\n"
@@ -78,6 +81,7 @@ int cmd_summary(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    FILTER_OPTS_PERIOD_DOMAIN,
+	    {"provenance", required_argument, NULL, FILTER_OPT_PROVENANCE},
 	    {"format", required_argument, NULL, 'f'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},

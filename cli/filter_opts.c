@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "limits.h"
 #include "period.h"
+#include "store_trust.h"
 #include "summary.h"
 #include "xalloc.h"
 
@@ -77,6 +78,11 @@ int filter_opts_period(struct filter_opts *o, int64_t today, int64_t default_day
 {
 	char err[ERR_LINE_MAX];
 
+	if (o->f.provenance != NULL && store_provenance_grade(o->f.provenance) == 0) {
+		cli_usage_error(o->cmd,
+		                "--provenance: want dkim-verified, file, https or unverified-mail");
+		return -1;
+	}
 	if (o->all && (o->since != NULL || o->until != NULL)) {
 		cli_usage_error(o->cmd, "--all excludes --since and --until");
 		return -1;

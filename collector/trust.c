@@ -14,6 +14,7 @@
 
 #include "dkimcheck.h"
 #include "escape.h"
+#include "pubsuffix.h"
 #include "xalloc.h"
 
 static int trust_parse_seconds(const char *s, int *out)
@@ -215,14 +216,21 @@ int trust_from_domain(const char *from, char *out, size_t outlen)
 int trust_domain_aligned(const char *d, const char *from_domain)
 {
 	size_t nd = strlen(d), nf = strlen(from_domain);
+	const char *reg;
 
 	if (nd == 0)
 		return 0;
 	if (strcasecmp(d, from_domain) == 0)
 		return 1;
-	/* a parent: "google.com" for "mail.google.com", never a bare TLD */
-	return strchr(d, '.') != NULL && nf > nd + 1 && from_domain[nf - nd - 1] == '.' &&
-	       strcasecmp(from_domain + nf - nd, d) == 0;
+	/* a parent, whole labels: "google.com" for "mail.google.com" */
+	if (nf <= nd + 1 || from_domain[nf - nd - 1] != '.' ||
+	    strcasecmp(from_domain + nf - nd, d) != 0)
+		return 0;
+	/* at or under the From domain's registrable domain (Public Suffix
+	 * List): never "co.uk" for "example.co.uk", "github.io" for
+	 * "x.github.io" or a bare TLD */
+	reg = pubsuffix_registrable(from_domain);
+	return reg != NULL && nd >= strlen(reg);
 }
 
 /* One signature's outcome, from either source, as the verdict sees it. */

@@ -46,8 +46,12 @@ struct query_filter {
 	                           * report list only */
 	const char *policy_type;  /* NULL: all. QUERY_BY_POLICY_TYPE and
 	                           * the report list only */
-	const char *provenance;   /* NULL: all. The report list only
-	                           * (docs/trust.md) */
+	const char *provenance;   /* NULL: all (docs/trust.md). The report
+	                           * list, failure details and every
+	                           * breakdown and scan: these counted
+	                           * again from each report of it (the
+	                           * aggregates carry no provenance),
+	                           * slower */
 };
 
 /* A breakdown. Each names its table, its key and its order (strings

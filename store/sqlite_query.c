@@ -78,9 +78,10 @@ int sqlite_count_reports(struct sqlite_store *st, const struct query_filter *f, 
 	/* counted in the report table (by its day index): a report naming two
 	 * domains has a row for each in agg_domain, and a report with no
 	 * policy has none; per day in roll_report_day, kept by the report
-	 * table's triggers, when no domain or organization is asked */
+	 * table's triggers, when no domain, organization or provenance is
+	 * asked */
 	query_sql_init(&q);
-	if (st->rollups && f->n_domains == 0 && f->organization == NULL)
+	if (st->rollups && f->n_domains == 0 && f->organization == NULL && f->provenance == NULL)
 		query_sql_add(&q, "SELECT coalesce(sum(reports), 0) FROM roll_report_day r");
 	else
 		query_sql_add(&q, "SELECT count(*) FROM report r");
@@ -98,6 +99,16 @@ int sqlite_totals(struct store *base, const struct query_filter *f, struct query
 	int64_t sums[3], reports;
 	int rc = -1;
 
+	if (f->provenance != NULL) {
+		/* the aggregates carry no provenance: counted again */
+		struct query_scan sc;
+
+		if (sqlite_summary_scan(base, f, 0, &sc, err, errlen) < 0)
+			return -1;
+		*out = sc.totals;
+		query_scan_free(&sc);
+		return 0;
+	}
 	/* sessions: the domain rows of the period (across reporters in
 	 * roll_domain when no organization is asked) */
 	query_sql_init(&q);

@@ -12,10 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "query.h"
 #include "sqlite_query_impl.h"
 #include "sqlite_impl.h"
+#include "sqlite_restore.h"
+#include "tally.h"
 #include "xalloc.h"
 
 /* Groups of one breakdown, found by key through an open-addressing table
@@ -379,6 +382,15 @@ static const struct {
  * organization alone, roll_org without a domain filter), so a period
  * costs days x series, not reports; else the agg_* table. ever (the
  * pruned days too) reads agg_*. */
+/* The daily aggregate table a breakdown reads (what a report adds to:
+ * the per-report count of a provenance filter feeds these). */
+static enum scan_table scan_base_table(enum query_group g, const struct query_filter *f)
+{
+	if (g == QUERY_BY_MX && f->result_type != NULL)
+		return SCAN_FAILURE;
+	return scan_groups[g].table;
+}
+
 static enum scan_table scan_table_of(const struct sqlite_store *st, enum query_group g,
                                      const struct query_filter *f, int ever)
 {
@@ -386,10 +398,8 @@ static enum scan_table scan_table_of(const struct sqlite_store *st, enum query_g
 	                                         [SCAN_FAILURE] = SCAN_ROLL_FAILURE,
 	                                         [SCAN_MX] = SCAN_ROLL_MX,
 	                                         [SCAN_TYPE] = SCAN_ROLL_TYPE};
-	enum scan_table t = scan_groups[g].table;
+	enum scan_table t = scan_base_table(g, f);
 
-	if (g == QUERY_BY_MX && f->result_type != NULL)
-		t = SCAN_FAILURE;
 	if (ever || !st->rollups || f->organization != NULL)
 		return t;
 	if (scan_groups[g].key & K_ORG)
@@ -488,6 +498,160 @@ static void scan_finish(struct scan_want *w)
 	scan_sort(w->map.rows, scan_groups[w->g].order);
 }
 
+/* --- the provenance filter (docs/trust.md). The aggregate tables carry
+ * no provenance, so the rows they would hold are made again from each
+ * report of the period with that provenance, as it was stored
+ * (sqlite_restore.h), counted once by tally_report as at ingest. Every
+ * such report is parsed again: slower, and only with the filter. */
+
+/* 1 when domains a and b are the same as query_sql_where compares them:
+ * ASCII case folded, trailing root dots dropped. */
+static int scan_domain_eq(const char *a, const char *b)
+{
+	size_t na = strlen(a), nb = strlen(b);
+
+	while (na > 0 && a[na - 1] == '.')
+		na--;
+	while (nb > 0 && b[nb - 1] == '.')
+		nb--;
+	return na == nb && strncasecmp(a, b, na) == 0;
+}
+
+/* 1 when a row of table t with these keys ("" for absent) passes what
+ * query_sql_where asks of the table's rows. */
+static int scan_row_wanted(const struct query_filter *f, enum scan_table t, const char *dom,
+                           const char *mx, const char *rtype, const char *ptype)
+{
+	size_t i;
+
+	if (f->n_domains > 0) {
+		for (i = 0; i < f->n_domains; i++)
+			if (scan_domain_eq(dom, f->domains[i] != NULL ? f->domains[i] : ""))
+				break;
+		if (i == f->n_domains)
+			return 0;
+	}
+	if ((t == SCAN_FAILURE || t == SCAN_MX) && f->mx_host != NULL &&
+	    strcmp(mx, f->mx_host) != 0)
+		return 0;
+	if (t == SCAN_FAILURE && f->result_type != NULL && strcmp(rtype, f->result_type) != 0)
+		return 0;
+	return t != SCAN_TYPE || f->policy_type == NULL || strcmp(ptype, f->policy_type) == 0;
+}
+
+/* A key as scan_read gives it: '' (absent) as NULL. */
+static char *scan_nz(const char *s)
+{
+	return s[0] != '\0' ? (char *)s : NULL;
+}
+
+/* Adds row (of table t) to every breakdown that reads t, when the filter
+ * keeps it. */
+static void scan_feed(const struct query_filter *f, enum scan_table t, const struct query_row *row,
+                      const char *mx, const char *ptype, struct scan_want *want, size_t n)
+{
+	struct query_row k;
+	size_t i;
+
+	if (!scan_row_wanted(f, t, row->policy_domain != NULL ? row->policy_domain : "", mx,
+	                     row->result_type != NULL ? row->result_type : "", ptype))
+		return;
+	for (i = 0; i < n; i++) {
+		if (scan_base_table(want[i].g, f) != t)
+			continue;
+		scan_key_of(row, scan_groups[want[i].g].key, &k);
+		scan_add(&want[i].map, &k);
+	}
+}
+
+/* The rows one report adds to each aggregate table (sqlite_add_aggregates
+ * writes the same), fed to the breakdowns. */
+static void scan_tally_rows(const struct query_filter *f, const struct tally *t, int64_t day,
+                            const char *org, struct scan_want *want, size_t n)
+{
+	struct query_row row;
+	size_t i;
+
+	for (i = 0; i < t->n_domains; i++) {
+		memset(&row, 0, sizeof(row));
+		row.day = day;
+		row.organization = (char *)org;
+		row.policy_domain = scan_nz(t->domains[i].policy_domain);
+		row.reports = 1;
+		row.successful_sessions = t->domains[i].successful_sessions;
+		row.failed_sessions = t->domains[i].failed_sessions;
+		scan_feed(f, SCAN_DOMAIN, &row, "", "", want, n);
+	}
+	for (i = 0; i < t->n_failures + t->n_mxs; i++) {
+		int by_mx = i >= t->n_failures;
+		const struct tally_failure *tf =
+		    by_mx ? &t->mxs[i - t->n_failures] : &t->failures[i];
+
+		memset(&row, 0, sizeof(row));
+		row.day = day;
+		row.organization = (char *)org;
+		row.policy_domain = scan_nz(tf->policy_domain);
+		row.mx_host = scan_nz(tf->mx_host);
+		row.result_type = (char *)(by_mx ? "" : tf->result_type);
+		row.failed_sessions = tf->failed_sessions;
+		scan_feed(f, by_mx ? SCAN_MX : SCAN_FAILURE, &row, tf->mx_host, "", want, n);
+	}
+	for (i = 0; i < t->n_types; i++) {
+		memset(&row, 0, sizeof(row));
+		row.day = day;
+		row.organization = (char *)org;
+		row.policy_domain = scan_nz(t->types[i].policy_domain);
+		row.policy_type = (char *)t->types[i].policy_type;
+		row.reports = t->types[i].policies;
+		row.successful_sessions = t->types[i].successful_sessions;
+		row.failed_sessions = t->types[i].failed_sessions;
+		scan_feed(f, SCAN_TYPE, &row, "", t->types[i].policy_type, want, n);
+	}
+}
+
+/* What scan_reports hands each report to. */
+struct scan_reports_ctx {
+	const struct query_filter *f;
+	struct scan_want *want;
+	size_t n;
+};
+
+/* sqlite_reports_tally's step: the report's rows (its day in column 3)
+ * fed to the breakdowns. */
+static int scan_report(void *ctx, sqlite3_stmt *row, const struct report *r, const struct tally *t,
+                       char *err, size_t errlen)
+{
+	const struct scan_reports_ctx *c = ctx;
+
+	(void)err;
+	(void)errlen;
+	scan_tally_rows(c->f, t, sqlite3_column_int64(row, 3), r->organization_name, c->want, c->n);
+	return 0;
+}
+
+/* One pass over the reports the filter keeps (period, organization,
+ * provenance, a policy of a filtered domain), each counted again. */
+static int scan_reports(struct sqlite_store *st, const struct query_filter *f,
+                        struct scan_want *want, size_t n, char *err, size_t errlen)
+{
+	struct scan_reports_ctx c = {f, want, n};
+	struct query_sql q;
+	sqlite3_stmt *s = NULL;
+	int rc = -1;
+
+	query_sql_init(&q);
+	query_sql_add(&q, "SELECT r.id, r.organization, rr.gz, r.day FROM report r"
+	                  " JOIN raw_report rr ON rr.id = r.raw_id");
+	if (query_sql_where(&q, f, WHERE_REPORT_DOMAINS, err, errlen) < 0 ||
+	    sqlite_sql_prepare(st, &q, &s, err, errlen) < 0)
+		goto out;
+	rc = sqlite_reports_tally(st, s, scan_report, &c, err, errlen);
+out:
+	sqlite3_finalize(s);
+	query_sql_free(&q);
+	return rc;
+}
+
 /* Sums the breakdowns want[0..n) (each from the table its group names;
  * all of one table in one pass) and finishes them. */
 static int scan_groups_run(struct sqlite_store *st, const struct query_filter *f, int ever,
@@ -496,8 +660,10 @@ static int scan_groups_run(struct sqlite_store *st, const struct query_filter *f
 	size_t i, j;
 	int rc = 0;
 
+	if (f->provenance != NULL)
+		rc = scan_reports(st, f, want, n, err, errlen);
 	/* callers list the breakdowns of one table together */
-	for (i = 0; i < n && rc == 0; i = j) {
+	for (i = 0; i < n && rc == 0 && f->provenance == NULL; i = j) {
 		enum scan_table t = scan_table_of(st, want[i].g, f, ever);
 
 		for (j = i + 1; j < n && scan_table_of(st, want[j].g, f, ever) == t; j++)

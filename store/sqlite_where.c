@@ -112,9 +112,10 @@ static const struct where_columns where_columns[] = {
     [WHERE_AGG_TYPE] = {"day", "organization", "policy_domain", "policy_type", NULL, NULL, NULL, 0},
     [WHERE_REPORT] = {"r.day", "r.organization", P_DOMAIN, "p.policy_type", FL_MX, "fl.result_type",
                       "r.provenance", 1},
-    [WHERE_REPORT_DOMAINS] = {"r.day", "r.organization", P_DOMAIN, NULL, NULL, NULL, NULL, 1},
+    [WHERE_REPORT_DOMAINS] = {"r.day", "r.organization", P_DOMAIN, NULL, NULL, NULL, "r.provenance",
+                              1},
     [WHERE_FAILURE_DETAIL] = {"r.day", "r.organization", P_DOMAIN, NULL, FL_MX, "fl.result_type",
-                              NULL, 0},
+                              "r.provenance", 0},
 };
 
 /* " AND column = ?" when the column exists and the value is asked for. */

@@ -9,11 +9,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "gz.h"
-#include "limits.h"
 #include "report_hash.h"
 #include "sqlite_impl.h"
 #include "sqlite_query_impl.h"
+#include "sqlite_restore.h"
 #include "store_trust.h"
 #include "tally.h"
 
@@ -78,29 +77,19 @@ out:
 	return rc;
 }
 
-/* A stored raw report parsed again. 0, or -1 with the reason. */
-static int trust_parse_raw(const void *gz, int gz_len, struct report **r, char *err, size_t errlen)
+/* sqlite_reports_tally's step: the report's aggregate rows added. */
+static int trust_add_aggregates(void *ctx, sqlite3_stmt *row, const struct report *r,
+                                const struct tally *t, char *err, size_t errlen)
 {
-	uint8_t *json = NULL;
-	size_t json_len;
-	int rc;
-
-	if (gz == NULL || gz_len <= 0 ||
-	    gz_inflate(gz, (size_t)gz_len, LIMIT_INFLATED_BYTES, &json, &json_len, err, errlen) <
-	        0) {
-		if (gz == NULL || gz_len <= 0)
-			snprintf(err, errlen, "stored raw report is empty");
-		return -1;
-	}
-	rc = report_parse_json((const char *)json, json_len, r, err, errlen);
-	free(json);
-	return rc;
+	(void)row;
+	return sqlite_add_aggregates(ctx, r, t, err, errlen);
 }
 
 /* The aggregates of one (day, organization) made again from the reports
- * stored for it: after a report left, the figures are exactly those of a
- * store that never saw it. Conflicts are rare and a day of one reporter
- * holds few reports, so this stays cheap. */
+ * stored for it, each as it was stored (sqlite_restore.h): after a report
+ * left, the figures are exactly those of a store that never saw it.
+ * Conflicts are rare and a day of one reporter holds few reports, so this
+ * stays cheap. */
 static int trust_reaggregate(struct sqlite_store *st, int64_t day, const char *org, char *err,
                              size_t errlen)
 {
@@ -111,16 +100,15 @@ static int trust_reaggregate(struct sqlite_store *st, int64_t day, const char *o
 	    "DELETE FROM agg_mx WHERE day = ?1 AND organization = ?2",
 	};
 	sqlite3_stmt *s = NULL;
-	struct report *r = NULL;
-	struct tally t;
 	size_t i;
-	int step, rc = -1;
+	int rc = -1;
 
 	for (i = 0; i < sizeof(clear) / sizeof(clear[0]); i++)
 		if (trust_run(st, clear[i], day, org, 0, err, errlen) < 0)
 			return -1;
 	if (sqlite3_prepare_v2(st->db,
-	                       "SELECT rr.gz FROM report r JOIN raw_report rr ON rr.id = r.raw_id"
+	                       "SELECT r.id, r.organization, rr.gz FROM report r"
+	                       " JOIN raw_report rr ON rr.id = r.raw_id"
 	                       " WHERE r.day = ?1 AND r.organization = ?2 ORDER BY r.id",
 	                       -1, &s, NULL) != SQLITE_OK) {
 		sqlite_fail(st, err, errlen, "cannot prepare");
@@ -128,26 +116,8 @@ static int trust_reaggregate(struct sqlite_store *st, int64_t day, const char *o
 	}
 	sqlite3_bind_int64(s, 1, day);
 	sqlite_bind_text(s, 2, org);
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		if (trust_parse_raw(sqlite3_column_blob(s, 0), sqlite3_column_bytes(s, 0), &r, err,
-		                    errlen) < 0)
-			goto out;
-		memset(&t, 0, sizeof(t));
-		tally_report(r, &t);
-		step = sqlite_add_aggregates(st, r, &t, err, errlen);
-		tally_free(&t);
-		report_free(r);
-		r = NULL;
-		if (step < 0)
-			goto out;
-	}
-	if (step != SQLITE_DONE) {
-		sqlite_fail(st, err, errlen, "cannot read reports again");
-		goto out;
-	}
-	rc = 0;
+	rc = sqlite_reports_tally(st, s, trust_add_aggregates, st, err, errlen);
 out:
-	report_free(r);
 	sqlite3_finalize(s);
 	return rc;
 }
@@ -208,7 +178,7 @@ int sqlite_trust_resolve(struct sqlite_store *st, int64_t id, const uint8_t *con
                          const struct source_info *src, enum store_outcome *outcome, char *err,
                          size_t errlen)
 {
-	sqlite3_stmt *s = NULL;
+	sqlite3_stmt *s = NULL, *policies = NULL;
 	struct report *r = NULL;
 	uint8_t old_hash[REPORT_HASH_LEN];
 	const char *old_prov, *new_prov = store_source_provenance(src);
@@ -233,8 +203,9 @@ int sqlite_trust_resolve(struct sqlite_store *st, int64_t id, const uint8_t *con
 		memcpy(old_hash, sqlite3_column_blob(s, 0), REPORT_HASH_LEN);
 	} else {
 		/* stored before content was hashed (schema/005_trust.sql) */
-		if (trust_parse_raw(sqlite3_column_blob(s, 6), sqlite3_column_bytes(s, 6), &r, err,
-		                    errlen) < 0)
+		if (sqlite_report_restore(
+		        st, &policies, id, (const char *)sqlite3_column_text(s, 3),
+		        sqlite3_column_blob(s, 6), sqlite3_column_bytes(s, 6), &r, err, errlen) < 0)
 			goto out;
 		report_content_hash(r, old_hash);
 		if (trust_set_hash(st, id, old_hash, err, errlen) < 0)
@@ -267,6 +238,7 @@ int sqlite_trust_resolve(struct sqlite_store *st, int64_t id, const uint8_t *con
 out:
 	report_free(r);
 	sqlite3_finalize(s);
+	sqlite3_finalize(policies);
 	return rc;
 }
 

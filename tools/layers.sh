@@ -77,4 +77,5 @@ door curl/ analyzer/notify.c analyzer/check_https.c collector/oauth_http.c
 door unbound.h lib/dns.c
 door nettle/ lib/digest.c
 door opendkim/ collector/dkimcheck.c
+door libpsl.h lib/pubsuffix.c
 exit "$status"

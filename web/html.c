@@ -183,6 +183,7 @@ static void html_filter_form(struct web_page *pg, const char *active)
 	html_input(pg, "org", "Organisation", f->q.organization, "reporter");
 	html_input(pg, "mx", "MX host", f->q.mx_host, "mx.example.com");
 	html_input(pg, "result_type", "Result type", f->q.result_type, "certificate-expired");
+	html_input(pg, "provenance", "Provenance", f->q.provenance, "dkim-verified");
 	if (group_by != NULL && strcmp(active, "failures") == 0) {
 		html_raw(pg, "<input type=\"hidden\" name=\"group_by\" value=\"");
 		html_text(pg, group_by);

@@ -12,6 +12,7 @@
 #include "escape.h"
 #include "parse_int.h"
 #include "period.h"
+#include "store_trust.h"
 #include "utf8.h"
 #include "xalloc.h"
 
@@ -184,6 +185,11 @@ int web_filter_parse(const struct web_params *p, int64_t today, struct web_filte
 	f->q.mx_host = web_params_get(p, "mx");
 	f->q.result_type = web_params_get(p, "result_type");
 	f->q.provenance = web_params_get(p, "provenance");
+	if (f->q.provenance != NULL && store_provenance_grade(f->q.provenance) == 0) {
+		snprintf(err, errlen,
+		         "provenance: want dkim-verified, file, https or unverified-mail");
+		return -1;
+	}
 	if (page != NULL && (web_parse_id(page, &f->page) < 0 || f->page > WEB_MAX_PAGE)) {
 		snprintf(err, errlen, "page: want a number from 1 to %d", WEB_MAX_PAGE);
 		return -1;

@@ -214,3 +214,46 @@ printf '[trust]\ndkim = record\n' > "$T/rec.conf"
 "$TLSWATCH" --config "$T/rec.conf" --db "$T/um.db" ingest "$T/genuine-mail.eml" 2> /dev/null
 "$TLSWATCH" --db "$T/um.db" alert --at 2026-11-02 --repeat-after 0 > "$T/a.txt"
 t_check "alert from an unverified mail says so" grep -q 'rests only on unverified reports$' "$T/a.txt"
+
+# --- pick counts the other reports of the day as they were stored ----------
+# After 'quarantine pick', the day's aggregates are made again from what
+# each remaining report was stored as, not from its raw bytes alone: a
+# report completed from its mail (an empty organization-name named by
+# TLS-Report-Submitter) and cut to the [trust] domains keeps exactly the
+# figures it was stored with.
+printf '[trust]\ndkim = off\ndomains = example.com\n' > "$T/pick.conf"
+twd() { "$TLSWATCH" --config "$T/pick.conf" "$@"; }
+# only STORE FILE...: a store that only ever saw these inputs; its figures
+# in STORE.fig
+only() {
+	db=$1
+	shift
+	twd --db "$db" ingest "$@" > /dev/null 2>&1
+	figures "$db" > "$db.fig"
+}
+only "$T/second.db" "$D/context-empty-org.eml" "$D/reporter-second.json"
+only "$T/first.db" "$D/context-empty-org.eml" "$D/reporter-first.json"
+t_eq "context and domains: the completed report counts under the submitter, for example.com only" \
+	"$(t_sql "$T/second.db" "select organization || ' ' || policy_domain || ' ' || successful_sessions || ' ' || failed_sessions from agg_domain order by 1")" \
+	"reporter.example example.com 100 43"
+# pick_held NAME WANT: picks the held conflict of $DB; every figure must
+# then equal store WANT's
+pick_held() {
+	q=$(t_sql "$DB" "select id from quarantine where conflict_report is not null and released is null")
+	twd --db "$DB" quarantine pick "$q"
+	t_eq "context and domains: $1: exit 0" "$?" 0
+	figures "$DB" > "$T/pick.fig"
+	t_check "context and domains: $1: every figure equals the store that saw only that copy" \
+		cmp "$T/pick.fig" "$2.fig"
+}
+DB=$T/pick.db
+twd --db "$DB" ingest "$D/context-empty-org.eml" "$D/reporter-first.json"
+t_eq "context and domains: first two stored" "$?" 0
+twd --db "$DB" ingest "$D/reporter-second.json" > /dev/null 2>&1
+t_eq "context and domains: the second copy conflicts (exit 1)" "$?" 1
+pick_held "pick" "$T/second.db"
+t_eq "context and domains: after pick: nothing counted under an empty organization" \
+	"$(t_sql "$DB" "select count(*) from agg_domain where organization = ''")" 0
+t_eq "context and domains: after pick: nothing of the domain [trust] leaves out" \
+	"$(t_sql "$DB" "select count(*) from agg_failure where policy_domain = 'elsewhere.example'")" 0
+pick_held "pick back" "$T/first.db"

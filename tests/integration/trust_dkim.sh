@@ -4,7 +4,8 @@
 # signed with a test key (build/tools/dkim_sign, libopendkim) and the key
 # is served the way production finds it: by a real DNS server (dnsmasq on
 # a random loopback port) that tlswatch queries ([trust] resolver).
-# Covers pass, body altered, wrong d=, no signature, expired, a DNS
+# Covers pass, body altered, wrong d=, a public suffix as d= (co.uk for
+# example.co.uk), no signature, expired, a DNS
 # timeout (temperror: held, 'quarantine retry' stores it once DNS
 # answers), dkim = record, and the Authentication-Results way with forged
 # headers above and below the trusted one.
@@ -29,6 +30,8 @@ dns_start() {
 			--listen-address=127.0.0.1 --port="$DNS_PORT" --log-facility=- \
 			--txt-record="sel._domainkey.google.com,v=DKIM1; k=rsa; p=$(cat "$T/google.pub")" \
 			--txt-record="sel._domainkey.evil.example,v=DKIM1; k=rsa; p=$(cat "$T/evil.pub")" \
+			--txt-record="sel._domainkey.co.uk,v=DKIM1; k=rsa; p=$(cat "$T/evil.pub")" \
+			--txt-record="sel._domainkey.example.co.uk,v=DKIM1; k=rsa; p=$(cat "$T/google.pub")" \
 			> "$T/dns.log" 2>&1 &
 		DNS_PID=$!
 		i=0
@@ -105,6 +108,21 @@ refused "body altered" "$T/altered.eml" \
 refused "wrong d=" "$T/evil.eml" \
 	"not DKIM-signed by the reporting domain (dkim=fail header.d=evil.example)"
 refused "no signature" "$T/plain.eml" "not DKIM-signed by the reporting domain (dkim=none)"
+# a public suffix is no parent (Public Suffix List): co.uk never signs for
+# example.co.uk, while example.co.uk signs for its own subdomains
+mail "tlsrpt@reports.example.co.uk" "A report" "$D/genuine.json" > "$T/uk.eml"
+"$SIGN" -d co.uk -s sel -k "$T/evil.pem" < "$T/uk.eml" > "$T/suffix.eml"
+refused "signed by the public suffix co.uk" "$T/suffix.eml" \
+	"not DKIM-signed by the reporting domain (dkim=fail header.d=co.uk)"
+t_eq "co.uk: its signature itself verified (refused for the domain alone)" \
+	"$(t_sql "$T/r-signed by the public suffix co.uk.db" "select reason from quarantine")" \
+	"not DKIM-signed by the reporting domain (dkim=fail header.d=co.uk)"
+"$SIGN" -d example.co.uk -s sel -k "$T/google.pem" < "$T/uk.eml" > "$T/registrable.eml"
+tw --db "$T/uk.db" ingest "$T/registrable.eml" > "$T/out" 2>&1
+t_eq "signed by the registrable domain example.co.uk: exit 0" "$?" 0
+t_eq "signed by example.co.uk: dkim-verified" \
+	"$(t_sql "$T/uk.db" "select r.provenance || ' ' || s.dkim_domain from report r join source s on s.id = r.source_id")" \
+	"dkim-verified example.co.uk"
 refused "expired" "$T/expired.eml" \
 	"not DKIM-signed by the reporting domain (dkim=fail header.d=google.com): signature expired"
 # with no configuration at all (dkim = require is the default)

@@ -53,6 +53,15 @@ static void test_trust_aligned(void **state)
 	assert_false(trust_domain_aligned("com", "google.com"));       /* a bare TLD */
 	assert_false(trust_domain_aligned("oogle.com", "google.com")); /* not a label */
 	assert_false(trust_domain_aligned("", "google.com"));
+	/* parents by the Public Suffix List, not by counting dots */
+	assert_true(trust_domain_aligned("example.co.uk", "mail.example.co.uk"));
+	assert_false(trust_domain_aligned("co.uk", "example.co.uk"));
+	assert_false(trust_domain_aligned("co.uk", "mail.example.co.uk"));
+	assert_false(trust_domain_aligned("github.io", "reports.github.io"));
+	assert_true(trust_domain_aligned("reports.github.io", "tls.reports.github.io"));
+	assert_true(trust_domain_aligned("b.example", "a.b.example"));
+	assert_false(trust_domain_aligned("example", "b.example")); /* "*": unknown TLD */
+	assert_true(trust_domain_aligned("co.uk", "co.uk"));        /* the same name, if odd */
 }
 
 static struct trust_config *trust_load(const char *ini)
