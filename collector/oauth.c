@@ -353,7 +353,7 @@ int oauth_token_get(const struct oauth_config *oc, int force_new, char **token, 
 	memcpy(fresh.seed, seed, sizeof(seed));
 	if (fresh.refresh == NULL && refresh != NULL && refresh != creds.refresh)
 		fresh.refresh = xstrdup(refresh); /* not rotated: keep the one that worked */
-	if (oauth_cache_write(oc->cache_file, key, &fresh, err, errlen) < 0)
+	if (!oc->cache_read_only && oauth_cache_write(oc->cache_file, key, &fresh, err, errlen) < 0)
 		goto out;
 	*token = fresh.access;
 	fresh.access = NULL;

@@ -43,6 +43,7 @@ struct oauth_config {
 	char scope[1024];
 	char user[1024];
 	char cache_file[4096];
+	int cache_read_only; /* a dry run: the cache is read, never written */
 };
 
 /* 1 when the configuration has an [oauth] section (any key set). */
@@ -54,8 +55,16 @@ int oauth_configured(const struct config *cfg);
 int oauth_config_load(const struct config *cfg, const char *db_path, const char *imap_user,
                       struct oauth_config *oc, char *err, size_t errlen);
 
+/* For Microsoft Graph instead of IMAP: without a configured scope, Graph's
+ * (https://graph.microsoft.com/.default, or Mail.ReadWrite with
+ * offline_access for a refresh token). 0, or -1 for a provider Graph does
+ * not take tokens from (google). */
+int oauth_config_for_graph(const struct config *cfg, struct oauth_config *oc, char *err,
+                           size_t errlen);
+
 /* An access token for oc: the cached one while it is valid (not
- * force_new), else a new one from the token endpoint, which is cached.
+ * force_new), else a new one from the token endpoint, which is cached
+ * (unless oc->cache_read_only).
  * *from_cache says which. 0 with *token (free with oauth_token_free), or
  * -1 with one line naming the step and what to check - never a secret. */
 int oauth_token_get(const struct oauth_config *oc, int force_new, char **token, int *from_cache,

@@ -185,6 +185,24 @@ int oauth_config_load(const struct config *cfg, const char *db_path, const char 
 	return 0;
 }
 
+int oauth_config_for_graph(const struct config *cfg, struct oauth_config *oc, char *err,
+                           size_t errlen)
+{
+	if (oc->provider == OAUTH_GOOGLE) {
+		snprintf(err, errlen,
+		         "[oauth] provider: Microsoft Graph takes tokens from provider = microsoft "
+		         "(or generic)");
+		return -1;
+	}
+	if (oauth_get(cfg, "scope") != NULL)
+		return 0;
+	snprintf(oc->scope, sizeof(oc->scope), "%s",
+	         oc->flow == OAUTH_FLOW_REFRESH
+	             ? "https://graph.microsoft.com/Mail.ReadWrite offline_access"
+	             : "https://graph.microsoft.com/.default");
+	return 0;
+}
+
 /* Microsoft's AADSTS codes a person can fix, and what to check. */
 static const struct {
 	const char *code;
