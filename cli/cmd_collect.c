@@ -93,7 +93,7 @@ static int graph_collect_config(struct cli *c, const char *folder, struct graph_
 		return -1;
 	}
 	if (oauth_config_load(c->cfg, c->db_path, gc->mailbox, oc, err, errlen) < 0 ||
-	    oauth_config_for_graph(c->cfg, oc, err, errlen) < 0)
+	    oauth_config_for_graph(c->cfg, gc->origin, oc, err, errlen) < 0)
 		return -1;
 	gc->oauth = oc;
 	return 0;

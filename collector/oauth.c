@@ -150,8 +150,8 @@ static int oauth_assertion(const struct oauth_config *oc, const struct oauth_cre
 		snprintf(err, errlen, "[oauth] the assertion's claims are too long");
 		goto out;
 	}
-	rc = oauth_jwt_rs256(c->key, c->key_len, c->cert, c->cert_len, c->key_id,
-	                     strbuf_str(&claims), out, err, errlen);
+	rc = oauth_jwt_sign(oc->assertion_pss, c->key, c->key_len, c->cert, c->cert_len, c->key_id,
+	                    strbuf_str(&claims), out, err, errlen);
 out:
 	strbuf_free(&claims);
 	return rc;

@@ -22,7 +22,7 @@
 enum oauth_provider { OAUTH_MICROSOFT, OAUTH_GOOGLE, OAUTH_GENERIC };
 enum oauth_flow {
 	OAUTH_FLOW_SECRET,          /* client_credentials + client_secret */
-	OAUTH_FLOW_CERTIFICATE,     /* client_credentials + RS256 client assertion */
+	OAUTH_FLOW_CERTIFICATE,     /* client_credentials + PS256/RS256 client assertion */
 	OAUTH_FLOW_REFRESH,         /* refresh_token grant */
 	OAUTH_FLOW_SERVICE_ACCOUNT, /* Google: jwt-bearer grant, sub = user */
 };
@@ -43,6 +43,7 @@ struct oauth_config {
 	char scope[1024];
 	char user[1024];
 	char cache_file[4096];
+	int assertion_pss;   /* the certificate assertion is PS256, not RS256 */
 	int cache_read_only; /* a dry run: the cache is read, never written */
 };
 
@@ -55,12 +56,13 @@ int oauth_configured(const struct config *cfg);
 int oauth_config_load(const struct config *cfg, const char *db_path, const char *imap_user,
                       struct oauth_config *oc, char *err, size_t errlen);
 
-/* For Microsoft Graph instead of IMAP: without a configured scope, Graph's
- * (https://graph.microsoft.com/.default, or Mail.ReadWrite with
- * offline_access for a refresh token). 0, or -1 for a provider Graph does
- * not take tokens from (google). */
-int oauth_config_for_graph(const struct config *cfg, struct oauth_config *oc, char *err,
-                           size_t errlen);
+/* For Microsoft Graph instead of IMAP: without a configured scope, the
+ * one of resource (the Graph endpoint's origin, "https://graph.microsoft.com/"
+ * or a national cloud's): RESOURCE.default, or RESOURCEMail.ReadWrite
+ * with offline_access for a refresh token. 0, or -1 for a provider Graph
+ * does not take tokens from (google). */
+int oauth_config_for_graph(const struct config *cfg, const char *resource, struct oauth_config *oc,
+                           char *err, size_t errlen);
 
 /* An access token for oc: the cached one while it is valid (not
  * force_new), else a new one from the token endpoint, which is cached

@@ -44,12 +44,14 @@ int oauth_cache_write(const char *path, const char *key, const struct oauth_cach
                       size_t errlen);
 void oauth_cached_clear(struct oauth_cached *c);
 
-/* A compact JWS (RS256) over claims_json, signed with the RSA private key
- * in key_pem (PEM, PKCS#1 or PKCS#8, not encrypted). With cert_pem, the
- * header carries x5t (base64url SHA-1 of the certificate, as Microsoft
- * wants); with kid, a "kid". 0 with *out (free), or -1. */
-int oauth_jwt_rs256(const char *key_pem, size_t key_len, const char *cert_pem, size_t cert_len,
-                    const char *kid, const char *claims_json, char **out, char *err, size_t errlen);
+/* A compact JWS (RS256, or PS256 with pss) over claims_json, signed with
+ * the RSA private key in key_pem (PEM, PKCS#1 or PKCS#8, not encrypted).
+ * With cert_pem, the header carries x5t (base64url SHA-1 of the
+ * certificate) and, with PS256, x5t#S256 (its SHA-256), as Microsoft
+ * wants; with kid, a "kid". 0 with *out (free), or -1. */
+int oauth_jwt_sign(int pss, const char *key_pem, size_t key_len, const char *cert_pem,
+                   size_t cert_len, const char *kid, const char *claims_json, char **out, char *err,
+                   size_t errlen);
 
 /* 32 hex digits of strong randomness (a JWT id). 0, or -1. */
 int oauth_random_id(char out[33]);

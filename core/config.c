@@ -65,6 +65,8 @@ static const char *const config_known[] = {
     "graph.timeout",
     "oauth.provider",
     "oauth.tenant",
+    "oauth.authority",
+    "oauth.assertion_alg",
     "oauth.client_id",
     "oauth.client_secret_file",
     "oauth.certificate_file",

@@ -38,10 +38,19 @@ SECRET='Gr8~graph-client-secret-value'
 printf '%s\n' "$SECRET" > "$T/secret"
 chmod 600 "$T/secret"
 MAILBOX=tlsrpt@example.org
-cat > "$OE/policy.json" << EOP
-{"client_id": "app-1", "client_secret": "$SECRET", "scope": "https://graph.microsoft.com/.default",
- "refresh": {}, "sub": "$MAILBOX", "expires_in": 3599, "jwt_life": 3600}
+# the app's certificate and key (the certificate assertion)
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/app.key" -subj "/CN=tlswatch-app" \
+	-days 2 -out "$T/app.crt" 2> /dev/null
+chmod 600 "$T/app.key"
+# oe_policy [ALG]: the token endpoint's policy; the scope a [graph] section
+# asks for by default is the endpoint's origin + .default
+oe_policy() {
+	cat > "$OE/policy.json" << EOP
+{"client_id": "app-1", "client_secret": "$SECRET", "scope": "https://localhost:$(cat "$GS/port")/.default",
+ "app_cert": "$T/app.crt", "refresh": {}, "sub": "$MAILBOX", "expires_in": 3599, "jwt_life": 3600
+ ${1:+, \"alg\": \"$1\"}}
 EOP
+}
 cat > "$GS/folders.json" << 'EOF'
 {"AQMkInbox000": {"displayName": "Inbox", "parent": null, "wellKnown": "inbox"},
  "AQMkArchive0": {"displayName": "Archive", "parent": null, "wellKnown": "archive"},
@@ -70,6 +79,7 @@ while { [ ! -s "$GS/port" ] || [ ! -s "$OE/port" ]; } && [ $i -lt 100 ]; do
 	i=$((i + 1))
 done
 [ -s "$GS/port" ] && [ -s "$OE/port" ] || { t_fail "stand-ins start" "$(cat "$GS/log" "$OE/log")"; exit 0; }
+oe_policy
 : > "$GS/requests"
 : > "$OE/requests"
 
@@ -163,7 +173,7 @@ t_eq "collect: quarantined kept" "$(t_sql "$DB" "SELECT count(*) FROM quarantine
 t_check "collect: paged through @odata.nextLink" grep -q 'messages?.*skip=3' "$GS/requests"
 t_check "collect: moved with POST .../move" grep -q '^POST /v1.0/users/.*/messages/AAMkADk00001-x_yAAA%3D/move 201' "$GS/requests"
 t_eq "collect: the token cached, mode 600" "$(stat -c %a "$CACHE" 2> /dev/null)" 600
-t_eq "collect: a token with Graph's scope (the dry run's was not cached: two requests)" \
+t_eq "collect: a token with the endpoint's scope (the dry run's was not cached: two requests)" \
 	"$(tr '\n' ' ' < "$OE/requests")" "client_credentials ok client_credentials ok "
 
 # --- a second run finds nothing and is quiet
@@ -264,6 +274,35 @@ t_eq "oversized: exit 1 (quarantined)" "$?" 1
 t_eq "oversized: moved to TLSRPT/invalid" "$(count TLSRPT/invalid)" "$((inv + 1))"
 t_check "oversized: quarantined as too large" \
 	test "$(t_sql "$DB" "SELECT count(*) FROM quarantine WHERE size > 16777216")" -eq 1
+
+# --- the certificate assertion: PS256 with x5t#S256 by default (Microsoft's
+# documentation), RS256 on request; the token URL from authority + tenant
+cp "$T/c.conf" "$T/secret.conf"
+sed -i -e "s|^client_secret_file = .*|certificate_file = $T/app.crt\nprivate_key_file = $T/app.key|" \
+	-e "s|^token_url = .*|authority = https://localhost:$(cat "$OE/port")/|" "$T/c.conf"
+oe_policy PS256
+rm -f "$CACHE"
+deliver "$T/plain.eml"
+run collect
+t_eq "PS256 assertion: exit 0" "$?" 0
+t_eq "PS256 assertion: verified by the endpoint" "$(tail -1 "$OE/requests")" "client_credentials+assertion ok"
+t_eq "PS256 assertion: the algorithm" "$(cat "$OE/alg")" PS256
+t_eq "PS256 assertion: collected" "$(count Inbox)" 0
+sed -i "s|^authority = .*|&\nassertion_alg = RS256|" "$T/c.conf"
+oe_policy RS256
+rm -f "$CACHE"
+deliver "$T/plain.eml"
+run collect
+t_eq "RS256 assertion: exit 0" "$?" 0
+t_eq "RS256 assertion: verified by the endpoint" "$(tail -1 "$OE/requests")" "client_credentials+assertion ok"
+t_eq "RS256 assertion: collected" "$(count Inbox)" 0
+oe_policy PS256
+rm -f "$CACHE"
+run collect
+t_eq "RS256 where PS256 is required: exit 2" "$?" 2
+t_check "RS256 where PS256 is required: AADSTS700027 explained" grep -q "AADSTS700027" "$T/out"
+cp "$T/secret.conf" "$T/c.conf"
+oe_policy
 
 # --- [graph] mistakes, each one line
 printf '[graph]\nmailbox = %s\n[oauth]\nclient_id = a\ntenant = t\nclient_secret_file = %s\n' \
