@@ -183,31 +183,48 @@ out:
 	return rc;
 }
 
+/* POSTs {"key": "value"} to url: 0 with *r (graph_reply_free), or -1. A
+ * large answer is cut with truncate_ok (only its status matters). */
+static int graph_post_field(struct graph_session *s, const char *what, const struct strbuf *url,
+                            const char *key, const char *value, int truncate_ok,
+                            struct graph_reply *r, char *err, size_t errlen)
+{
+	struct strbuf body;
+	struct jsonw w;
+	int rc = -1;
+
+	strbuf_init(&body, LIMIT_IMAP_FOLDER_BYTES + LIMIT_GRAPH_ID_BYTES + 64);
+	jsonw_init(&w, &body, 0);
+	jsonw_object_begin(&w);
+	jsonw_key(&w, key);
+	jsonw_string(&w, value);
+	jsonw_object_end(&w);
+	if (w.failed)
+		snprintf(err, errlen, "graph %s: %s: '%s' is too long", s->gc->server, what,
+		         esc(value));
+	else
+		rc = graph_http_request(s->http, what, "POST", strbuf_str(url), strbuf_str(&body),
+		                        LIMIT_GRAPH_JSON_BYTES, truncate_ok, r, err, errlen);
+	strbuf_free(&body);
+	return rc;
+}
+
 /* Creates folder name under parent (NULL: the top). 0 with *id, or -1. */
 static int graph_folder_create(struct graph_session *s, const char *parent, const char *name,
                                char **id, char *err, size_t errlen)
 {
-	struct strbuf url, body;
+	struct strbuf url;
 	struct graph_reply r;
-	struct jsonw w;
 	char why[ERR_LINE_MAX];
 	int rc = -1;
 
 	memset(&r, 0, sizeof(r));
 	graph_url_user(s, &url);
-	strbuf_init(&body, LIMIT_IMAP_FOLDER_BYTES * 2);
-	jsonw_init(&w, &body, 0);
-	jsonw_object_begin(&w);
-	jsonw_key(&w, "displayName");
-	jsonw_string(&w, name);
-	jsonw_object_end(&w);
-	if (w.failed || graph_url_folder(&url, parent, parent != NULL ? "/childFolders" : "") < 0) {
-		snprintf(err, errlen, "graph %s: folder '%s': name too long", s->gc->server,
-		         esc(name));
+	if (graph_url_folder(&url, parent, parent != NULL ? "/childFolders" : "") < 0) {
+		snprintf(err, errlen, "graph %s: folder id too long", s->gc->server);
 		goto out;
 	}
-	if (graph_http_request(s->http, "create folder", "POST", strbuf_str(&url),
-	                       strbuf_str(&body), LIMIT_GRAPH_JSON_BYTES, 0, &r, err, errlen) < 0)
+	if (graph_post_field(s, "create folder", &url, "displayName", name, 0, &r, err, errlen) < 0)
 		goto out;
 	if (r.status != 201 && r.status != 200) {
 		graph_fail(s, "create folder", &r, err, errlen);
@@ -226,7 +243,6 @@ static int graph_folder_create(struct graph_session *s, const char *parent, cons
 out:
 	graph_reply_free(&r);
 	strbuf_free(&url);
-	strbuf_free(&body);
 	return rc;
 }
 
@@ -463,28 +479,16 @@ int graph_move(struct graph_session *s, const char *id, const char *folder, int 
                size_t errlen)
 {
 	struct graph_reply r;
-	struct strbuf url, body;
-	struct jsonw w;
+	struct strbuf url;
 	int rc = -1;
 
 	memset(&r, 0, sizeof(r));
 	*gone = 0;
-	strbuf_init(&body, LIMIT_GRAPH_ID_BYTES * 2);
-	if (graph_url_message(s, &url, id, "/move", err, errlen) < 0)
-		goto out;
-	jsonw_init(&w, &body, 0);
-	jsonw_object_begin(&w);
-	jsonw_key(&w, "destinationId");
-	jsonw_string(&w, folder);
-	jsonw_object_end(&w);
-	if (w.failed) {
-		snprintf(err, errlen, "graph %s: move: folder id too long", s->gc->server);
-		goto out;
-	}
 	/* the answer is the moved message, with its body: only its status
 	 * matters, so a large one is cut, not refused */
-	if (graph_http_request(s->http, "move message", "POST", strbuf_str(&url), strbuf_str(&body),
-	                       LIMIT_GRAPH_JSON_BYTES, 1, &r, err, errlen) < 0)
+	if (graph_url_message(s, &url, id, "/move", err, errlen) < 0 ||
+	    graph_post_field(s, "move message", &url, "destinationId", folder, 1, &r, err, errlen) <
+	        0)
 		goto out;
 	if (graph_gone(&r)) {
 		*gone = 1;
@@ -496,6 +500,5 @@ int graph_move(struct graph_session *s, const char *id, const char *folder, int 
 out:
 	graph_reply_free(&r);
 	strbuf_free(&url);
-	strbuf_free(&body);
 	return rc;
 }

@@ -34,13 +34,12 @@ struct graph_run {
  * when it is gone. 0, or -1 (nothing of the batch is committed then). */
 static int graph_one(struct graph_run *run, const char *id, int *where, char *err, size_t errlen)
 {
-	struct ingest_result res;
 	struct source_info src;
 	uint8_t *data = NULL;
 	size_t len = 0;
 	int64_t orig_size = 0;
-	int truncated = 0, gone = 0, rc = -1;
-	char name[LIMIT_GRAPH_ID_BYTES + 64], why[ERR_LINE_MAX];
+	int truncated = 0, gone = 0;
+	char name[LIMIT_GRAPH_ID_BYTES + 64];
 
 	*where = -1;
 	snprintf(name, sizeof(name), "graph/%s", id);
@@ -56,34 +55,16 @@ static int graph_one(struct graph_run *run, const char *id, int *where, char *er
 	src.kind = "graph";
 	src.name = name;
 	src.received = (int64_t)time(NULL);
-	if (ingest_input(run->ig, data, len, orig_size, truncated, &src, &res, why, sizeof(why)) <
-	    0) {
-		snprintf(err, errlen,
-		         "%s (collecting %s from %s; nothing of this batch was stored or moved: "
-		         "run again)",
-		         why, esc(name), run->gc->server);
-		goto out;
-	}
-	run->tot->messages++;
-	run->tot->stored += res.n_stored;
-	run->tot->duplicate += res.n_duplicate;
-	run->tot->quarantined += res.quarantined;
-	run->tot->not_report += res.not_report;
-	run->tot->conflicts += res.conflict;
-	if (run->hooks != NULL && run->hooks->message != NULL)
-		run->hooks->message(run->hooks->arg, name, &res);
-	*where = res.quarantined ? 1 : res.not_report ? 2 : 0;
-	rc = 0;
-out:
+	*where = collect_ingest(run->ig, data, len, orig_size, truncated, &src, run->gc->server,
+	                        run->tot, run->hooks, err, errlen);
 	free(data);
-	return rc;
+	return *where < 0 ? -1 : 0;
 }
 
 /* One batch: ingest each message, commit, then move each. 0, or -1. */
 static int graph_batch(struct graph_run *run, char **ids, size_t n, char *err, size_t errlen)
 {
 	int *where = xcalloc(n, sizeof(*where));
-	char why[ERR_LINE_MAX];
 	size_t i;
 	int gone, rc = -1;
 
@@ -91,13 +72,8 @@ static int graph_batch(struct graph_run *run, char **ids, size_t n, char *err, s
 		if (graph_one(run, ids[i], &where[i], err, errlen) < 0)
 			goto out;
 	/* the durability barrier: nothing leaves the folder before this */
-	if (ingest_flush(run->ig, why, sizeof(why)) < 0) {
-		snprintf(err, errlen,
-		         "%s (collecting from %s; this batch was not stored and nothing was "
-		         "moved: run again)",
-		         why, run->gc->server);
+	if (collect_flush(run->ig, run->gc->server, err, errlen) < 0)
 		goto out;
-	}
 	for (i = 0; i < n && !run->opts->dry_run; i++) {
 		if (where[i] < 0)
 			continue;
