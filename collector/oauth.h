@@ -40,6 +40,7 @@ struct oauth_config {
 	const char *ca_file; /* NULL: system trust */
 	char token_url[1024];
 	char device_url[1024]; /* "": none (generic without device_url) */
+	char auth_url[1024];   /* authorization endpoint; "": none (generic without auth_url) */
 	char scope[1024];
 	char user[1024];
 	char cache_file[4096];
@@ -86,6 +87,21 @@ typedef void (*oauth_prompt_fn)(void *arg, const char *uri, const char *code);
  * atomically). 0, or -1 with one line. */
 int oauth_device_login(const struct oauth_config *oc, oauth_prompt_fn prompt, void *arg, char *err,
                        size_t errlen);
+
+/* Asks the person at the terminal to open url and answer with the address
+ * the browser ended on; the answer goes into buf (NUL-terminated). 0, or
+ * -1 when nothing was answered. */
+typedef int (*oauth_ask_fn)(void *arg, const char *url, char *buf, size_t buflen);
+
+/* "tlswatch auth login --browser" (and for Google, whose device flow does
+ * not grant Gmail's scope): the authorization code grant of an installed
+ * app (RFC 8252) with PKCE (RFC 7636, S256). Builds the consent URL
+ * (auth_url, a loopback redirect URI that nothing needs to answer, a
+ * random state), asks for the address the browser was sent to, checks
+ * its state, exchanges the code and writes the refresh token as
+ * oauth_device_login does. 0, or -1 with one line. */
+int oauth_browser_login(const struct oauth_config *oc, oauth_ask_fn ask, void *arg, char *err,
+                        size_t errlen);
 
 /* What a person should check for an error the token endpoint returned:
  * error is the OAuth "error" code, description its "error_description"

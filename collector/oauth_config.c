@@ -123,9 +123,25 @@ static int oauth_pick_url(const struct config *cfg, struct oauth_config *oc, cha
 		snprintf(err, errlen, "[oauth] device_url: '%s' is not an https:// URL", esc(url));
 		return -1;
 	}
-	return url == NULL ? 0
-	                   : oauth_copy(oc->device_url, sizeof(oc->device_url), url, "device_url",
-	                                err, errlen);
+	if (url != NULL &&
+	    oauth_copy(oc->device_url, sizeof(oc->device_url), url, "device_url", err, errlen) < 0)
+		return -1;
+	/* the authorization endpoint, for 'tlswatch auth login --browser' */
+	url = oauth_get(cfg, "auth_url");
+	if (url == NULL && oc->provider == OAUTH_MICROSOFT && tenant != NULL) {
+		snprintf(buf, sizeof(buf), "%.*s/%s/oauth2/v2.0/authorize", an, auth, tenant);
+		url = buf;
+	} else if (url == NULL && oc->provider == OAUTH_GOOGLE) {
+		url = "https://accounts.google.com/o/oauth2/v2/auth";
+	}
+	if (url != NULL && (strncmp(url, "https://", 8) != 0 || strchr(url, '?') != NULL)) {
+		snprintf(err, errlen,
+		         "[oauth] auth_url: '%s' is not an https:// URL without a query", esc(url));
+		return -1;
+	}
+	return url == NULL
+	           ? 0
+	           : oauth_copy(oc->auth_url, sizeof(oc->auth_url), url, "auth_url", err, errlen);
 }
 
 /* Which flow the configured files ask for. */

@@ -53,6 +53,14 @@ int oauth_jwt_sign(int pss, const char *key_pem, size_t key_len, const char *cer
                    size_t cert_len, const char *kid, const char *claims_json, char **out, char *err,
                    size_t errlen);
 
+/* Appends the base64url form (RFC 7515 section 2: no padding) of data.
+ * -1 past the cap. */
+int oauth_b64url(struct strbuf *sb, const void *data, size_t len);
+
+/* The value of query parameter name in url (or in a bare query), decoded;
+ * NULL when absent. Free with oauth_token_free. */
+char *oauth_query_get(const char *url, const char *name);
+
 /* 32 hex digits of strong randomness (a JWT id). 0, or -1. */
 int oauth_random_id(char out[33]);
 

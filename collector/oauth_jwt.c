@@ -19,8 +19,7 @@
 #include "oauth_impl.h"
 #include "strbuf.h"
 
-/* Appends the base64url form (RFC 7515 section 2: no padding) of data. */
-static int jwt_b64url(struct strbuf *sb, const void *data, size_t len)
+int oauth_b64url(struct strbuf *sb, const void *data, size_t len)
 {
 	gnutls_datum_t in = {(unsigned char *)(uintptr_t)data, (unsigned)len};
 	gnutls_datum_t b64 = {NULL, 0};
@@ -68,7 +67,7 @@ static int jwt_x5t(const char *cert_pem, size_t cert_len, gnutls_digest_algorith
 		snprintf(err, errlen, "certificate_file: %s", gnutls_strerror(r));
 		goto out;
 	}
-	if (jwt_b64url(out, fp, fplen) < 0) {
+	if (oauth_b64url(out, fp, fplen) < 0) {
 		snprintf(err, errlen, "certificate_file: encoding its thumbprint failed");
 		goto out;
 	}
@@ -119,8 +118,8 @@ int oauth_jwt_sign(int pss, const char *key_pem, size_t key_len, const char *cer
 		jsonw_string(&w, kid);
 	}
 	jsonw_object_end(&w);
-	if (w.failed || jwt_b64url(&jwt, hdr.data, hdr.len) < 0 || strbuf_putc(&jwt, '.') < 0 ||
-	    jwt_b64url(&jwt, claims_json, strlen(claims_json)) < 0) {
+	if (w.failed || oauth_b64url(&jwt, hdr.data, hdr.len) < 0 || strbuf_putc(&jwt, '.') < 0 ||
+	    oauth_b64url(&jwt, claims_json, strlen(claims_json)) < 0) {
 		snprintf(err, errlen, "the client assertion is too long");
 		goto out;
 	}
@@ -145,7 +144,7 @@ int oauth_jwt_sign(int pss, const char *key_pem, size_t key_len, const char *cer
 		snprintf(err, errlen, "private_key_file: signing failed (%s)", gnutls_strerror(r));
 		goto out;
 	}
-	if (strbuf_putc(&jwt, '.') < 0 || jwt_b64url(&jwt, sig.data, sig.size) < 0) {
+	if (strbuf_putc(&jwt, '.') < 0 || oauth_b64url(&jwt, sig.data, sig.size) < 0) {
 		snprintf(err, errlen, "the client assertion is too long");
 		goto out;
 	}

@@ -74,6 +74,7 @@ static const char *const config_known[] = {
     "oauth.refresh_token_file",
     "oauth.token_url",
     "oauth.device_url",
+    "oauth.auth_url",
     "oauth.scope",
     "oauth.user",
     "oauth.ca_file",

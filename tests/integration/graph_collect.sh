@@ -304,6 +304,52 @@ t_check "RS256 where PS256 is required: AADSTS700027 explained" grep -q "AADSTS7
 cp "$T/secret.conf" "$T/c.conf"
 oe_policy
 
+# --- consent in a browser (auth login --browser: the authorization code
+# with PKCE), then collect with the refresh token it stored
+cp "$T/c.conf" "$T/secret.conf"
+sed -i -e "s|^tenant = .*|provider = generic|" \
+	-e "s|^client_secret_file = .*|refresh_token_file = $T/refresh|" \
+	-e "s|^token_url = .*|&\nauth_url = https://localhost:$(cat "$OE/port")/authorize|" "$T/c.conf"
+rm -f "$CACHE" "$T/in"
+mkfifo "$T/in"
+"$TLSWATCH" --config "$T/c.conf" --db "$DB" auth login --browser < "$T/in" > "$T/out" 2>&1 &
+AUTH_PID=$!
+exec 8> "$T/in"
+i=0
+while ! grep -q '^https://' "$T/out" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+url=$(grep '^https://' "$T/out")
+qp() { python3 -c 'import sys, urllib.parse as u; print(dict(u.parse_qsl(u.urlsplit(sys.argv[1]).query)).get(sys.argv[2], ""))' "$url" "$1"; }
+t_eq "browser consent: the URL asks for Graph's scope with offline_access" "$(qp scope)" \
+	"https://localhost:$(cat "$GS/port")/Mail.ReadWrite offline_access"
+t_eq "browser consent: PKCE S256" "$(qp code_challenge_method)" S256
+python3 -c 'import json, sys
+pol = json.load(open(sys.argv[1]))
+pol["codes"] = {"code-1": {"sub": sys.argv[3], "challenge": sys.argv[2]}}
+json.dump(pol, open(sys.argv[1], "w"))' "$OE/policy.json" "$(qp code_challenge)" "$MAILBOX"
+echo "http://127.0.0.1:9/?state=$(qp state)&code=code-1&scope=x" >&8
+exec 8>&-
+wait "$AUTH_PID"
+t_eq "browser consent: exit 0" "$?" 0
+t_eq "browser consent: the endpoint checked code and verifier" "$(tail -1 "$OE/requests")" \
+	"authorization_code ok"
+t_eq "browser consent: refresh token stored, mode 600" "$(stat -c %a "$T/refresh" 2> /dev/null)" 600
+cat "$T/out" >> "$T/all"
+deliver "$T/plain.eml"
+run collect
+t_eq "browser consent, then collect: exit 0" "$?" 0
+t_eq "browser consent, then collect: the refresh token used" "$(tail -1 "$OE/requests")" \
+	"refresh_token ok"
+t_eq "browser consent, then collect: collected" "$(count Inbox)" 0
+echo "http://127.0.0.1:9/?state=forged&code=code-2" | "$TLSWATCH" --config "$T/c.conf" \
+	--db "$DB" auth login --browser > "$T/out" 2>&1
+t_eq "browser consent, another sign-in's answer: exit 2" "$?" 2
+t_check "browser consent, another sign-in's answer: refused" grep -q "its state differs" "$T/out"
+echo "http://127.0.0.1:9/?error=access_denied" | "$TLSWATCH" --config "$T/c.conf" --db "$DB" \
+	auth login --browser > "$T/out" 2>&1
+t_check "browser consent declined: says so" \
+	grep -q "consent was not given (access_denied)" "$T/out"
+cp "$T/secret.conf" "$T/c.conf"
+
 # --- [graph] mistakes, each one line
 printf '[graph]\nmailbox = %s\n[oauth]\nclient_id = a\ntenant = t\nclient_secret_file = %s\n' \
 	"$MAILBOX" "$T/secret" > "$T/bad.conf"
@@ -317,4 +363,5 @@ t_check "no [oauth]: says it is needed" grep -q "\[graph\] needs an \[oauth\] se
 leak=""
 grep -qF "$SECRET" "$T/all" && leak="client secret"
 grep -q 'eyJ' "$T/all" && leak="$leak a JWT"
+grep -q 'rt-code' "$T/all" && leak="$leak a refresh token"
 if [ -z "$leak" ]; then t_pass "no secret or token in any output"; else t_fail "no secret in output" "$leak"; fi

@@ -16,7 +16,8 @@ policy.json (read on every request, so a test can change it between runs):
   {"client_id": ..., "client_secret": ..., "app_cert": PEM path,
    "sa_pubkey": PEM path, "refresh": {token: sub}, "sub": IMAP user,
    "expires_in": seconds told, "jwt_life": seconds the JWT lives,
-   "alg": the assertion algorithm required (absent: PS256 or RS256)}
+   "alg": the assertion algorithm required (absent: PS256 or RS256),
+   "codes": {authorization code: {"sub", "challenge": PKCE S256 challenge}}}
 The algorithm of the last client assertion is written to STATE_DIR/alg.
 It writes STATE_DIR/port once listening and appends one line per request
 to STATE_DIR/requests ("GRANT ok" or "GRANT fail CODE"). Errors are the
@@ -207,6 +208,22 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return self.fail(400, "invalid_grant", "AADSTS70008: The provided authorization "
                                  "code or refresh token has expired due to inactivity.", grant)
             sub = refresh[form["refresh_token"]]
+        elif grant == "authorization_code":
+            # an installed app's consent: the code, the loopback redirect
+            # URI it was issued for, and the PKCE verifier (RFC 7636)
+            c = pol.get("codes", {}).get(form.get("code"))
+            verifier = form.get("code_verifier", "")
+            if (c is None or form.get("redirect_uri") != "http://127.0.0.1:9" or
+                    b64url(hashlib.sha256(verifier.encode()).digest()) != c["challenge"]):
+                self.answer(400, {"error": "invalid_grant", "error_description": "Bad Request"},
+                            grant, "fail")
+                return None
+            sub = c["sub"]
+            del pol["codes"][form["code"]]
+            new = "rt-code-%d" % int(time.time() * 1000)
+            pol["refresh"][new] = sub
+            with open(os.path.join(STATE, "policy.json"), "w") as f:
+                json.dump(pol, f)
         elif grant == "urn:ietf:params:oauth:grant-type:jwt-bearer":
             jwt = form.get("assertion", "")
             claims = json.loads(unb64url(jwt.split(".")[1]))
@@ -222,6 +239,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return None
         body = {"token_type": "Bearer", "expires_in": pol.get("expires_in", 3599),
                 "access_token": issue(sub, pol)}
+        if grant == "authorization_code":
+            body["refresh_token"] = new
         if grant == "refresh_token" and pol.get("rotate"):
             new = "rt-%d" % int(time.time() * 1000)
             pol["refresh"][new] = sub
