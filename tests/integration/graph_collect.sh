@@ -197,6 +197,32 @@ t_check "re-run after a failed move: no error (exit 0, or 1 for the quarantined 
 t_eq "re-run: the inbox is empty" "$(count Inbox)" 0
 t_eq "re-run: every report once" "$(t_sql "$DB" "SELECT count(*) FROM report")" "$WANT_REPORTS"
 
+# --- killed (SIGKILL) after the commit, during the moves: the next run
+# finishes, each report once (new reports, from the generator)
+mkdir -p "$T/gen"
+"$GEN" --out "$T/gen" --format eml --days 2 --domains 3 --max-reports 10 > /dev/null 2>&1
+NEW=$(ls "$T/gen" | wc -l)
+t_check "generated report mails" test "$NEW" -gt 1
+deliver "$T"/gen/*.eml
+policy mode=slowmove
+: > "$GS/requests"
+"$TLSWATCH" --config "$T/c.conf" --db "$DB" collect > "$T/out" 2>&1 &
+pid=$!
+i=0
+while ! grep -q '/move' "$GS/requests" && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+kill -9 "$pid"
+wait "$pid" 2> /dev/null
+t_check "killed during the moves: some mail still in the inbox" test "$(count Inbox)" -gt 0
+t_eq "killed during the moves: the batch was committed before the first move" \
+	"$(t_sql "$DB" "SELECT count(*) FROM report")" "$((WANT_REPORTS + NEW))"
+policy
+run collect
+t_check "re-run after SIGKILL: no error" test "$?" -lt 2
+t_eq "re-run after SIGKILL: the inbox is empty" "$(count Inbox)" 0
+t_eq "re-run after SIGKILL: every report once" "$(t_sql "$DB" "SELECT count(*) FROM report")" \
+	"$((WANT_REPORTS + NEW))"
+WANT_REPORTS=$((WANT_REPORTS + NEW))
+
 # --- throttling: 429 with Retry-After, waited out
 deliver "$T/plain.eml"
 policy throttle=2

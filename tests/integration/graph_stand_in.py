@@ -254,6 +254,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                    "childFolderCount": 0, "unreadItemCount": 0,
                                    "totalItemCount": 0})
         if parts[0] == "messages" and len(parts) == 3 and parts[2] == "move":
+            if pol.get("mode") == "slowmove":  # time to kill the collector here
+                time.sleep(1)
             left = pol.get("fail_move_after")
             if left is not None:
                 if left <= 0:
