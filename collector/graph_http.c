@@ -192,7 +192,8 @@ static int graph_perform(struct graph_http *h, const char *what, const char *met
 	curl_easy_getinfo(c, CURLINFO_RETRY_AFTER, &ra);
 	r->content_length = cl >= 0 ? (int64_t)cl : -1;
 	r->truncated = k->over;
-	*retry_after = ra > 0 && ra <= 86400 ? (long)ra : ra == 0 ? 0 : -1;
+	/* 0: no (valid) Retry-After; a longer wait than a day is refused later */
+	*retry_after = ra > 0 ? (long)(ra < 86400 ? ra : 86400) : -1;
 	rc = 0;
 out:
 	graph_headers_free(hdr);

@@ -245,6 +245,16 @@ t_eq "401: exit 0 (a new token)" "$?" 0
 t_eq "401: one new token request" "$(wc -l < "$OE/requests")" "$((n + 1))"
 t_eq "401: collected" "$(count Inbox)" 0
 
+# --- a token Graph refuses even when fresh: one new one, then one line
+policy mode=revoked
+n=$(wc -l < "$OE/requests")
+run collect
+t_eq "401 twice: exit 2" "$?" 2
+t_eq "401 twice: one new token asked for" "$(wc -l < "$OE/requests")" "$((n + 1))"
+t_check "401 twice: names the scope and permission to check" \
+	grep -q "HTTP 401 InvalidAuthenticationToken: .*check \[oauth\] scope.*Mail.ReadWrite" "$T/out"
+policy
+
 # --- a refused permission: one line with what to check
 deliver "$T/plain.eml"
 policy mode=denied

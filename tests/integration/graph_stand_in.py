@@ -129,7 +129,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.error(429, "TooManyRequests", "Please retry again later.",
                        extra=[("Retry-After", "1")])
             return None
-        if not token_ok(self.headers.get("Authorization", "")):
+        if pol.get("mode") == "revoked" or not token_ok(self.headers.get("Authorization", "")):
             self.error(401, "InvalidAuthenticationToken",
                        "Access token has expired or is not yet valid.")
             return None
