@@ -140,15 +140,7 @@ int oauth_browser_login(const struct oauth_config *oc, oauth_ask_fn ask, void *a
 	}
 	if (oauth_token_exchange(oc, &body, &fresh, NULL, err, errlen) < 0)
 		goto out;
-	if (fresh.refresh == NULL) {
-		snprintf(err, errlen,
-		         "oauth %s: signed in, but no refresh token was issued: add offline_access "
-		         "to scope",
-		         esc(oc->token_url));
-		goto out;
-	}
-	if (oauth_file_write_private(oc->refresh_token_file, "refresh_token_file", fresh.refresh,
-	                             strlen(fresh.refresh), err, errlen) < 0)
+	if (oauth_keep_refresh(oc, &fresh, err, errlen) < 0)
 		goto out;
 	rc = 0;
 out:

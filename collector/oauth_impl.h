@@ -90,6 +90,11 @@ void oauth_answer_free(struct oauth_answer *a);
 int oauth_token_exchange(const struct oauth_config *oc, const struct strbuf *body,
                          struct oauth_cached *fresh, long *interval, char *err, size_t errlen);
 
+/* The end of a sign-in (device or browser): fresh's refresh token into
+ * refresh_token_file (0600, atomically), or -1 when none was issued. */
+int oauth_keep_refresh(const struct oauth_config *oc, const struct oauth_cached *fresh, char *err,
+                       size_t errlen);
+
 /* A Google service-account key file (JSON): the PEM key, client_email and
  * private_key_id (NULL when absent). 0, or -1. */
 int oauth_keyfile_parse(const char *json, size_t len, char **pem, char **email, char **key_id,
