@@ -1,6 +1,6 @@
 /*
- * cmd_db.c - "tlswatch db prune | check": retention and integrity of the
- * database. Arguments are the operator's.
+ * cmd_db.c - "tlswatch db prune | check | recount": retention, integrity
+ * and recounting of the database. Arguments are the operator's.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -15,6 +15,7 @@
 #include "limits.h"
 #include "log.h"
 #include "parse_int.h"
+#include "progress.h"
 #include "store.h"
 #include "store_admin.h"
 
@@ -22,6 +23,7 @@ static void db_usage(FILE *f)
 {
 	fprintf(f, "usage: tlswatch db prune [--before DATE | --keep-days N]\n"
 	           "       tlswatch db check\n"
+	           "       tlswatch db recount\n"
 	           "\n"
 	           "  prune   delete reports whose UTC day is before DATE (YYYY-MM-DD), or\n"
 	           "          older than N complete days (default: the config's\n"
@@ -30,6 +32,10 @@ static void db_usage(FILE *f)
 	           "          Quarantine records are kept.\n"
 	           "  check   verify SQLite's integrity, foreign keys, the schema version, and\n"
 	           "          that the summary figures agree with the stored reports\n"
+	           "  recount rebuild every figure from the stored reports under the\n"
+	           "          counting rules in force now (after changing [counting] in\n"
+	           "          the config), in one transaction; running it twice changes\n"
+	           "          nothing\n"
 	           "\n"
 	           "Exit status: 0 done (check: no problem), 1 check found problems, 2 error.\n");
 }
@@ -127,6 +133,40 @@ out:
 	return rc;
 }
 
+static void db_recount_progress(int64_t done, int64_t total, void *arg)
+{
+	struct progress *p = arg;
+
+	(void)done; /* progress_step counts the calls */
+	p->total = (long)total;
+	progress_step(p);
+}
+
+static int db_recount(struct cli *c)
+{
+	struct store *st = NULL;
+	struct progress p;
+	char err[ERR_LINE_MAX];
+	int64_t n = 0;
+	int rc = EXIT_FAILURE_OP;
+
+	if (db_require_file(c->db_path) < 0)
+		return EXIT_FAILURE_OP;
+	progress_init(&p, "reports recounted", 0, c->quiet);
+	if (store_open(c->db_path, STORE_READWRITE, &st, err, sizeof(err)) < 0 ||
+	    store_recount(st, db_recount_progress, &p, &n, err, sizeof(err)) < 0) {
+		progress_end(&p);
+		log_error("%s", err);
+		goto out;
+	}
+	progress_end(&p);
+	log_verbose("%" PRId64 " report%s recounted", n, n == 1 ? "" : "s");
+	rc = EXIT_OK;
+out:
+	store_close(st);
+	return rc;
+}
+
 int cmd_db(struct cli *c, int argc, char **argv)
 {
 	if (argc < 2 || cli_is_help(argv[1])) {
@@ -141,5 +181,7 @@ int cmd_db(struct cli *c, int argc, char **argv)
 		return db_prune(c, argc - 2, argv + 2);
 	if (strcmp(argv[1], "check") == 0 && argc == 2)
 		return db_check(c);
-	return cli_usage_error("db", "expected prune or check");
+	if (strcmp(argv[1], "recount") == 0 && argc == 2)
+		return db_recount(c);
+	return cli_usage_error("db", "expected prune, check or recount");
 }

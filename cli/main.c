@@ -23,7 +23,7 @@ static const struct cli_command commands[] = {
     {"web", cmd_web, "dashboard, JSON API and HTTPS report intake"},
     {"reports", cmd_reports, "list stored reports, filtered like the summary"},
     {"show", cmd_show, "one report: policies, failure details, source, raw JSON"},
-    {"db", cmd_db, "prune old reports (retention) or check the database"},
+    {"db", cmd_db, "prune old reports (retention), check the database or recount its figures"},
     {"check", cmd_check, "check the MTA-STS, TLSRPT and DANE a domain publishes"},
     {"auth", cmd_auth, "sign in once for OAuth (device flow), for collect"},
     {NULL, NULL, NULL},

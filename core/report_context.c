@@ -12,32 +12,32 @@
 #include <string.h>
 
 #include "arena.h"
+#include "hostname.h"
 #include "limits.h"
+#include "utf8.h"
 
-/* A host name as tlswatch keeps one: 1..253 bytes of letters, digits, '-',
- * '_' and '.', not starting or ending with '.'. Copied lowercased into the
- * arena; NULL when s[0..len) is not one. */
+/* A host name as tlswatch keeps one: what core/hostname.c accepts in a
+ * report's policy-domain (hostname_check), after any trailing root dots,
+ * and valid UTF-8 (a header, unlike the report's JSON, was not checked).
+ * Copied into the arena, ASCII lowercased; NULL when s[0..len) is not one. */
 static const char *context_host(struct arena *a, const char *s, size_t len)
 {
-	char *out;
+	char buf[LIMIT_HOSTNAME_BYTES + 1], why[128], *out;
 	size_t i;
 
 	while (len > 0 && s[len - 1] == '.')
 		len--; /* a trailing root dot names the same domain */
-	if (len == 0 || len > LIMIT_HOSTNAME_BYTES || s[0] == '.')
+	if (len == 0 || len > LIMIT_HOSTNAME_BYTES || memchr(s, '\0', len) != NULL ||
+	    utf8_valid_prefix((const unsigned char *)s, len) != len)
 		return NULL;
-	for (i = 0; i < len; i++) {
-		char c = s[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '-' || c == '_' || c == '.'))
-			return NULL;
-		if (c == '.' && i > 0 && s[i - 1] == '.')
-			return NULL;
-	}
-	out = arena_calloc(a, 1, len + 1);
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (hostname_check(buf, HOSTNAME_DOMAIN, why, sizeof(why)) < 0)
+		return NULL;
+	out = arena_strndup(a, buf, len);
 	for (i = 0; i < len; i++)
-		out[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] - 'A' + 'a' : s[i]);
+		if (out[i] >= 'A' && out[i] <= 'Z')
+			out[i] = (char)(out[i] - 'A' + 'a');
 	return out;
 }
 

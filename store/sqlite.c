@@ -44,8 +44,7 @@ static int sqlite_exec_sql(struct sqlite_store *st, const char *sql, char *err, 
 	return 0;
 }
 
-static int sqlite_get_int(struct sqlite_store *st, const char *sql, int64_t *out, char *err,
-                          size_t errlen)
+int sqlite_get_int(struct sqlite_store *st, const char *sql, int64_t *out, char *err, size_t errlen)
 {
 	sqlite3_stmt *s = NULL;
 	int rc = -1;
@@ -171,6 +170,7 @@ static const struct store_ops sqlite_ops = {
     .conflicts_by_organization = sqlite_conflicts_by_organization,
     .failure_ips = sqlite_failure_ips,
     .ip_details = sqlite_ip_details,
+    .recount = sqlite_recount,
 };
 
 int sqlite_store_open(const char *path, enum store_mode mode, struct store **out, char *err,
@@ -224,6 +224,10 @@ int sqlite_store_open(const char *path, enum store_mode mode, struct store **out
 		goto out;
 	}
 	if (sqlite_migrate(st, err, errlen) < 0)
+		goto out;
+	/* a migration that changed how figures are counted asked for a
+	 * recount (schema/010_recount.sql) */
+	if (mode == STORE_READWRITE && sqlite_recount_pending(st, err, errlen) < 0)
 		goto out;
 	*out = &st->base;
 	st = NULL;

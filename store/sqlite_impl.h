@@ -51,6 +51,10 @@ int sqlite_fail(struct sqlite_store *st, char *err, size_t errlen, const char *w
 /* Steps a statement that returns no row: 0, or -1 with sqlite_fail(what). */
 int sqlite_step_done(struct sqlite_store *st, sqlite3_stmt *s, const char *what, char *err,
                      size_t errlen);
+/* The first column of the first row of sql, a fixed statement without
+ * parameters: 0, or -1 with sqlite_fail("cannot read"). */
+int sqlite_get_int(struct sqlite_store *st, const char *sql, int64_t *out, char *err,
+                   size_t errlen);
 /* The cached statement for id (prepared on first use), reset and unbound. */
 sqlite3_stmt *sqlite_stmt(struct sqlite_store *st, enum store_stmt_id id, const char *sql,
                           char *err, size_t errlen);
@@ -155,6 +159,13 @@ int sqlite_conflicts_held(struct store *st, int64_t *n, char *err, size_t errlen
 int sqlite_conflicts_by_organization(struct store *st,
                                      int (*fn)(const char *organization, int64_t n, void *arg),
                                      void *arg, char *err, size_t errlen);
+
+int sqlite_recount(struct store *st, void (*progress)(int64_t done, int64_t total, void *arg),
+                   void *arg, int64_t *reports, char *err, size_t errlen);
+/* Runs sqlite_recount when a migration asked for one (recount_pending
+ * has a row: schema/010_recount.sql); 0 when none was asked for or it
+ * is done (sqlite_write_recount.c). */
+int sqlite_recount_pending(struct sqlite_store *st, char *err, size_t errlen);
 
 /* Binds an alert's key as ?1..?5 ('' where a part is NULL). */
 void sqlite_bind_alert_key(sqlite3_stmt *s, const struct query_alert_key *k);

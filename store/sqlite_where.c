@@ -91,7 +91,10 @@ struct where_columns {
 };
 
 #define P_DOMAIN "coalesce(p.policy_domain, '')"
-#define FL_MX    "coalesce(fl.receiving_mx_hostname, '')"
+/* a domain compared as a domain: rtrim(lower(X), '.') around X */
+#define DOMAIN_NORMAL_OPEN  "rtrim(lower("
+#define DOMAIN_NORMAL_CLOSE "), '.')"
+#define FL_MX               "coalesce(fl.receiving_mx_hostname, '')"
 
 static const struct where_columns where_columns[] = {
     [WHERE_AGG_DOMAIN] = {"day", "organization", "policy_domain", NULL, NULL, NULL, NULL, 0},
@@ -155,14 +158,21 @@ int query_sql_where(struct query_sql *q, const struct query_filter *f, enum wher
 			query_sql_add(q, " JOIN failure fl ON fl.policy = p.id");
 		query_sql_add(q, " WHERE p.report = r.id");
 	}
+	/* Domains are stored as the sender wrote them ("Example.COM." and
+	 * "example.com" are both kept): a filter names the domain, so both
+	 * sides are compared normalised as ingest compares domains (the
+	 * [trust] domain filter, inferred domains): ASCII case folded, a
+	 * trailing root dot dropped. */
 	if (domains) {
-		query_sql_add(q, " AND ");
+		query_sql_add(q, " AND " DOMAIN_NORMAL_OPEN);
 		query_sql_add(q, c->domain);
-		query_sql_add(q, " IN (");
+		query_sql_add(q, DOMAIN_NORMAL_CLOSE " IN (");
 		for (i = 0; i < f->n_domains; i++) {
 			if (i > 0)
 				query_sql_add(q, ",");
+			query_sql_add(q, DOMAIN_NORMAL_OPEN);
 			query_sql_text(q, f->domains[i] != NULL ? f->domains[i] : "");
+			query_sql_add(q, DOMAIN_NORMAL_CLOSE);
 		}
 		query_sql_add(q, ")");
 	}

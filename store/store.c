@@ -150,6 +150,13 @@ int store_check(struct store *st, void (*problem)(const char *msg, void *arg), v
 	return st->ops->check(st, problem, arg, n_problems, err, errlen);
 }
 
+int store_recount(struct store *st, void (*progress)(int64_t done, int64_t total, void *arg),
+                  void *arg, int64_t *reports, char *err, size_t errlen)
+{
+	STORE_OP_NEEDED(st, recount, "recount its figures", err, errlen);
+	return st->ops->recount(st, progress, arg, reports, err, errlen);
+}
+
 int query_group(struct store *st, const struct query_filter *f, enum query_group g, size_t limit,
                 struct query_rows *out, char *err, size_t errlen)
 {

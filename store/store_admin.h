@@ -25,4 +25,17 @@ int store_prune(struct store *st, int64_t before_day, int64_t *reports, char *er
 int store_check(struct store *st, void (*problem)(const char *msg, void *arg), void *arg,
                 int *n_problems, char *err, size_t errlen);
 
+/* Rebuilds every aggregate (by domain, failure, MX host and policy type)
+ * and each report's count-once totals from the stored reports, under the
+ * counting rules in force now (core/tally.c, with the [counting]
+ * overrides set): after the overrides changed, or when a migration asked
+ * for it. One transaction: readers see the old figures or the new ones,
+ * and a failure leaves the old ones. The lifetime totals of pruned days
+ * are kept (their reports are gone). Idempotent. progress (may be NULL)
+ * is called after each report with the count done and the total.
+ * *reports gets the number recounted. 0, or -1 with the reason. Must not
+ * be called inside a batch. */
+int store_recount(struct store *st, void (*progress)(int64_t done, int64_t total, void *arg),
+                  void *arg, int64_t *reports, char *err, size_t errlen);
+
 #endif

@@ -119,6 +119,9 @@ struct store_ops {
 	int (*ip_details)(struct store *st, const struct query_filter *f, const char *ip,
 	                  int64_t offset, int64_t limit, struct query_ip_details *out, char *err,
 	                  size_t errlen);
+	/* store_admin.h, added later (STORE_OP_NEEDED) */
+	int (*recount)(struct store *st, void (*progress)(int64_t done, int64_t total, void *arg),
+	               void *arg, int64_t *reports, char *err, size_t errlen);
 };
 
 /*

@@ -34,13 +34,15 @@ static const struct where_case where_cases[] = {
     {"agg_domain with organization and domains",
      {PERIOD, .domains = two_domains, .n_domains = 2, .organization = "Org"},
      WHERE_AGG_DOMAIN,
-     " WHERE day >= ? AND day < ? AND organization = ? AND policy_domain IN (?,?)",
+     " WHERE day >= ? AND day < ? AND organization = ? AND rtrim(lower(policy_domain), '.')"
+     " IN (rtrim(lower(?), '.'),rtrim(lower(?), '.'))",
      "i:20000;i:20007;t:Org;t:example.com;t:"},
     {"agg_failure with MX and result type",
      {PERIOD, .domains = one_domain, .n_domains = 1, .mx_host = "mx.example.com",
       .result_type = "certificate-expired", .policy_type = "sts"},
      WHERE_AGG_FAILURE,
-     " WHERE day >= ? AND day < ? AND policy_domain IN (?) AND mx_host = ? AND result_type = ?",
+     " WHERE day >= ? AND day < ? AND rtrim(lower(policy_domain), '.') IN (rtrim(lower(?), '.'))"
+     " AND mx_host = ? AND result_type = ?",
      "i:20000;i:20007;t:example.com;t:mx.example.com;t:certificate-expired"},
     {"agg_policy_type with policy type",
      {PERIOD, .policy_type = "tlsa", .mx_host = "mx"},
@@ -56,7 +58,8 @@ static const struct where_case where_cases[] = {
      {PERIOD, .domains = one_domain, .n_domains = 1, .policy_type = "sts"},
      WHERE_REPORT,
      " WHERE r.day >= ? AND r.day < ? AND EXISTS (SELECT 1 FROM policy p WHERE p.report = r.id"
-     " AND coalesce(p.policy_domain, '') IN (?) AND p.policy_type = ?)",
+     " AND rtrim(lower(coalesce(p.policy_domain, '')), '.') IN (rtrim(lower(?), '.'))"
+     " AND p.policy_type = ?)",
      "i:20000;i:20007;t:example.com;t:sts"},
     {"report: a failure part joins the details",
      {PERIOD, .result_type = "starttls-not-supported"},
@@ -68,7 +71,7 @@ static const struct where_case where_cases[] = {
      {PERIOD, .domains = one_domain, .n_domains = 1, .policy_type = "sts", .mx_host = "mx"},
      WHERE_REPORT_DOMAINS,
      " WHERE r.day >= ? AND r.day < ? AND EXISTS (SELECT 1 FROM policy p WHERE p.report = r.id"
-     " AND coalesce(p.policy_domain, '') IN (?))",
+     " AND rtrim(lower(coalesce(p.policy_domain, '')), '.') IN (rtrim(lower(?), '.')))",
      "i:20000;i:20007;t:example.com"},
     {"report domains: none asked, no EXISTS",
      {PERIOD, .policy_type = "sts"},
@@ -79,8 +82,9 @@ static const struct where_case where_cases[] = {
      {PERIOD, .domains = one_domain, .n_domains = 1, .organization = "Org", .mx_host = "",
       .result_type = "rt", .policy_type = "sts"},
      WHERE_FAILURE_DETAIL,
-     " WHERE r.day >= ? AND r.day < ? AND r.organization = ? AND coalesce(p.policy_domain, '')"
-     " IN (?) AND coalesce(fl.receiving_mx_hostname, '') = ? AND fl.result_type = ?",
+     " WHERE r.day >= ? AND r.day < ? AND r.organization = ?"
+     " AND rtrim(lower(coalesce(p.policy_domain, '')), '.') IN (rtrim(lower(?), '.'))"
+     " AND coalesce(fl.receiving_mx_hostname, '') = ? AND fl.result_type = ?",
      "i:20000;i:20007;t:Org;t:example.com;t:;t:rt"},
 };
 
