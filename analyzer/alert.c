@@ -120,6 +120,7 @@ void alert_clear(struct alert *a)
 	free(a->organization);
 	free(a->reporters);
 	free(a->reason_code);
+	free(a->missing_reporters);
 	memset(a, 0, sizeof(*a));
 }
 

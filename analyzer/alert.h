@@ -148,6 +148,11 @@ struct alert {
 	                          * before for the same day; 0: first sending */
 	int unverified_only;     /* the window's reports behind it are all
 	                          * unverified-mail (docs/trust.md) */
+	/* its domain's day not in yet (arrival.h): usual reporters, those in
+	 * so far, and the missing ones by name; usual_reporters 0: complete */
+	int64_t usual_reporters, reporters_in;
+	char *missing_reporters;
+	int waited; /* held back while its day came in, now judged as it is */
 };
 
 struct alert_list {
@@ -163,6 +168,8 @@ struct alert_list {
 	struct query_day_mark *judged;
 	size_t n_judged;
 	const char *base_url; /* borrowed: [web] base_url, for links; NULL */
+	size_t waiting;       /* alert_run: alerts held back until their day's
+	                       * usual reporters are in (arrival.h) */
 };
 
 /* Everything the [alert] section and 'tlswatch alert' set: the rules
@@ -233,6 +240,33 @@ void alert_clear(struct alert *a);
  * left out. Reads only. */
 int alert_run(struct store *st, const struct alert_settings *s, struct alert_list *out,
               size_t *suppressed, char *err, size_t errlen);
+/* s->lookback within 1..LIMIT_ALERT_LOOKBACK_DAYS: the days a run looks
+ * back at. */
+int64_t alert_lookback_days(const struct alert_settings *s);
+/* Adds what a postmaster needs beside the figures to each alert of l:
+ * who saw it and the most common failure-reason-code, over its window. */
+int alert_add_context(struct store *st, struct alert_list *l, char *err, size_t errlen);
+/* The dashboard's "current alerts": what alert_run judges at s->p.at --
+ * the usual window and every earlier day of the lookback holding reports
+ * -- whether or not it was sent (the state tables are not read): each
+ * alert once, for the latest day it is found on; alerts waiting for a
+ * day's usual reporters left out as alert_run leaves them. Reads only. */
+int alert_current(struct store *st, const struct alert_settings *s, struct alert_list *out,
+                  char *err, size_t errlen);
+
+struct arrival;
+/* Days not in yet (docs/alerts.md): each alert of l whose domain's day
+ * is still missing usual reporters carries them (usual_reporters,
+ * reporters_in, missing_reporters). One the missing reporters could undo
+ * -- the failure-rate rule and a success-rate drop rest on the day's
+ * sessions -- is taken out of l while its day can still be judged again
+ * (within ARRIVAL_WAIT_DAYS after it, and inside the lookback ending
+ * before at), counted in l->waiting, and *wait set: its day is not
+ * recorded as judged, so the next run judges it again. Later it is kept,
+ * with the note. */
+void alert_apply_arrival(struct alert_list *l, const struct arrival *arr, int64_t at,
+                         int64_t lookback, int *wait);
+
 /* Records every alert of l as sent for its day, and every day l judged,
  * at the UTC second now, in one transaction. Needs a read-write store. */
 int alert_record_sent(struct store *st, const struct alert_list *l, int64_t now, char *err,

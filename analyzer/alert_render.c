@@ -206,6 +206,21 @@ int alert_format_line(const struct alert_list *l, const struct alert *a, struct 
 	if (a->reason_code != NULL)
 		rc |= strbuf_printf(sb, "; most common reason: %s",
 		                    text_escape(a->reason_code, text, sizeof(text)));
+	/* what to check, for the failure kinds (the hint of its result type;
+	 * the hint's own text is ours, the domain in it report text) */
+	if (a->kind == ALERT_FAILURE_SPIKE || a->kind == ALERT_NEW_FAILURE) {
+		char hint[HINTS_MAX];
+
+		hints_format(a->result_type, a->policy_domain, hint, sizeof(hint));
+		rc |=
+		    strbuf_printf(sb, "; what to check: %s", text_escape(hint, text, sizeof(text)));
+	}
+	/* its day is not in yet: the figures may still grow */
+	if (a->usual_reporters > 0)
+		rc |= strbuf_printf(
+		    sb, "; %" PRId64 " of %" PRId64 " usual reporters in so far (%s not in yet)",
+		    a->reporters_in, a->usual_reporters,
+		    text_escape(a->missing_reporters, text, sizeof(text)));
 	alert_note_text(a, note, sizeof(note));
 	rc |= strbuf_puts(sb, note);
 	/* anyone could have mailed those (docs/trust.md) */
@@ -328,6 +343,18 @@ static void alert_json_one(struct jsonw *w, const struct alert_list *l, const st
 	jsonw_string(w, a->reporters);
 	jsonw_key(w, "failure_reason_code");
 	jsonw_string(w, a->reason_code);
+	jsonw_key(w, "usual_reporters");
+	if (a->usual_reporters > 0)
+		jsonw_int(w, a->usual_reporters);
+	else
+		jsonw_null(w);
+	jsonw_key(w, "reporters_in");
+	if (a->usual_reporters > 0)
+		jsonw_int(w, a->reporters_in);
+	else
+		jsonw_null(w);
+	jsonw_key(w, "missing_reporters");
+	jsonw_string(w, a->missing_reporters);
 	jsonw_key(w, "link");
 	if (l->base_url != NULL) {
 		strbuf_reset(line);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "alert.h"
+#include "arrival.h"
 #include "limits.h"
 #include "xalloc.h"
 
@@ -117,15 +118,14 @@ static int alert_keep_news(struct store *st, const struct alert_settings *s, str
 			(*dropped)++;
 			continue;
 		}
-		a->late = late;
+		/* one held back for its reporters did not come late */
+		a->late = late && !a->waited;
 		alert_list_take(l, a);
 	}
 	return 0;
 }
 
-/* Adds what a postmaster needs beside the figures: who saw it and the
- * most common failure-reason-code, over the alert's window. */
-static int alert_add_context(struct store *st, struct alert_list *l, char *err, size_t errlen)
+int alert_add_context(struct store *st, struct alert_list *l, char *err, size_t errlen)
 {
 	struct query_alert_key k;
 	size_t i;
@@ -141,28 +141,34 @@ static int alert_add_context(struct store *st, struct alert_list *l, char *err, 
 	return 0;
 }
 
+int64_t alert_lookback_days(const struct alert_settings *s)
+{
+	if (s->lookback < 1)
+		return 1;
+	return s->lookback > LIMIT_ALERT_LOOKBACK_DAYS ? LIMIT_ALERT_LOOKBACK_DAYS : s->lookback;
+}
+
 int alert_run(struct store *st, const struct alert_settings *s, struct alert_list *out,
               size_t *suppressed, char *err, size_t errlen)
 {
 	struct alert_list l, usual, day_list;
 	struct alert_params p = s->p;
 	struct query_day_mark *marks = NULL;
-	int64_t lookback = s->lookback, until = s->p.at;
+	struct arrival arr = {NULL, 0};
+	int64_t lookback, until = s->p.at;
 	size_t i, n, dropped = 0;
-	int *judge = NULL, rc = -1;
+	int *judge = NULL, wait, rc = -1;
 
 	memset(&l, 0, sizeof(l));
 	memset(&usual, 0, sizeof(usual));
 	memset(&day_list, 0, sizeof(day_list));
-	if (lookback < 1)
-		lookback = 1;
-	if (lookback > LIMIT_ALERT_LOOKBACK_DAYS)
-		lookback = LIMIT_ALERT_LOOKBACK_DAYS;
+	lookback = alert_lookback_days(s);
 	n = (size_t)lookback;
 	marks = xcalloc(n, sizeof(*marks));
 	judge = xcalloc(n, sizeof(*judge));
 	if (alert_days_to_judge(st, until - lookback, until, marks, judge, err, errlen) < 0 ||
-	    alert_evaluate(st, &p, &usual, err, errlen) < 0)
+	    alert_evaluate(st, &p, &usual, err, errlen) < 0 ||
+	    arrival_build(st, until - lookback, until, &arr, err, errlen) < 0)
 		goto out;
 	/* the usual window gives the list its periods; late days come first */
 	l.params = usual.params;
@@ -174,14 +180,24 @@ int alert_run(struct store *st, const struct alert_settings *s, struct alert_lis
 	for (i = 0; i + 1 < n; i++) {
 		if (!judge[i])
 			continue;
-		l.judged[l.n_judged++] = marks[i];
 		p.at = marks[i].day + 1;
-		if (alert_evaluate(st, &p, &day_list, err, errlen) < 0 ||
-		    alert_keep_news(st, s, &day_list, 1, &l, &dropped, err, errlen) < 0)
+		if (alert_evaluate(st, &p, &day_list, err, errlen) < 0)
+			goto out;
+		/* a day with alerts waiting for its reporters is judged again */
+		wait = 0;
+		alert_apply_arrival(&day_list, &arr, until, lookback, &wait);
+		l.waiting += day_list.waiting;
+		if (!wait)
+			l.judged[l.n_judged++] = marks[i];
+		if (alert_keep_news(st, s, &day_list, 1, &l, &dropped, err, errlen) < 0)
 			goto out;
 		alert_list_free(&day_list);
 	}
-	l.judged[l.n_judged++] = marks[n - 1];
+	wait = 0;
+	alert_apply_arrival(&usual, &arr, until, lookback, &wait);
+	l.waiting += usual.waiting;
+	if (!wait)
+		l.judged[l.n_judged++] = marks[n - 1];
 	if (alert_keep_news(st, s, &usual, 0, &l, &dropped, err, errlen) < 0 ||
 	    alert_add_context(st, &l, err, errlen) < 0)
 		goto out;
@@ -193,6 +209,7 @@ int alert_run(struct store *st, const struct alert_settings *s, struct alert_lis
 out:
 	free(marks);
 	free(judge);
+	arrival_free(&arr);
 	alert_list_free(&day_list);
 	alert_list_free(&usual);
 	alert_list_free(&l);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "limits.h"
+#include "period.h"
 #include "store_trust.h"
 #include "xalloc.h"
 
@@ -130,6 +131,13 @@ void summary_free(struct summary *s)
 	free(s->by_result_type_prev);
 	free(s->top_failures_prev);
 	free(s->silent);
+	arrival_free(&s->not_in_yet);
+	reasons_free(&s->reasons);
+	for (size_t i = 0; s->problem_reporters != NULL && i < s->problems.n; i++)
+		free(s->problem_reporters[i]);
+	free(s->problem_reporters);
+	free(s->problems_prev);
+	query_rows_free(&s->problems);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -160,6 +168,75 @@ static size_t summary_cap(struct query_rows *r)
 
 	summary_truncate(r, LIMIT_SUMMARY_ROWS);
 	return n - r->n;
+}
+
+/* The days of [since, until) still coming in, for the filter's domains
+ * (every domain without a filter). */
+static int summary_not_in_yet(struct store *st, const struct query_filter *f, struct arrival *out,
+                              char *err, size_t errlen)
+{
+	int64_t today = period_today(), since = f->since, until = f->until;
+	struct arrival all = {NULL, 0};
+	size_t i, j, kept = 0;
+
+	if (since < today - ARRIVAL_WAIT_DAYS)
+		since = today - ARRIVAL_WAIT_DAYS;
+	if (until > today)
+		until = today;
+	if (since >= until) {
+		memset(out, 0, sizeof(*out));
+		return 0;
+	}
+	if (arrival_build(st, since, until, &all, err, errlen) < 0)
+		return -1;
+	for (i = 0; i < all.n; i++) {
+		struct arrival_day *d = &all.days[i];
+		int keep = f->n_domains == 0;
+
+		for (j = 0; j < f->n_domains && !keep; j++)
+			keep = d->policy_domain != NULL &&
+			       strcmp(d->policy_domain, f->domains[j]) == 0;
+		if (!keep) {
+			free(d->policy_domain);
+			free(d->missing);
+			continue;
+		}
+		all.days[kept++] = *d;
+	}
+	all.n = kept;
+	*out = all;
+	return 0;
+}
+
+/* Keeps the first SUMMARY_TOP_FAILURES problems. */
+static void summary_problems_cut(struct summary *s)
+{
+	size_t i;
+
+	for (i = SUMMARY_TOP_FAILURES; i < s->problems.n; i++)
+		free(s->problem_reporters[i]);
+	summary_truncate(&s->problems, SUMMARY_TOP_FAILURES);
+}
+
+/* Each problem's failed sessions in the previous period. */
+static int summary_problems_prev(struct summary *s, const struct query_rows *prev_failures)
+{
+	struct query_rows prev = {NULL, 0};
+	const struct query_row **match;
+	char **names = NULL;
+	size_t i;
+
+	summary_problems(prev_failures, &prev, &names);
+	match = summary_match(&s->problems, &prev);
+	s->problems_prev = xcalloc(s->problems.n ? s->problems.n : 1, sizeof(int64_t));
+	for (i = 0; i < s->problems.n; i++)
+		s->problems_prev[i] = match[i] != NULL ? match[i]->failed_sessions : 0;
+	for (i = 0; i < prev.n; i++)
+		free(names[i]);
+	free(names);
+	free(match);
+	query_rows_free(&prev);
+	return 0;
 }
 
 int summary_build(struct store *st, const struct query_filter *f, struct summary *out, char *err,
@@ -202,7 +279,10 @@ int summary_build(struct store *st, const struct query_filter *f, struct summary
 	if (query_summary_scan(st, &cur, 1, &now, err, errlen) < 0 ||
 	    query_summary_scan(st, &prev, 0, &before, err, errlen) < 0 ||
 	    query_quarantined(st, cur.since, cur.until, &s.quarantined, err, errlen) < 0 ||
-	    store_conflicts_held(st, &s.conflicts, err, errlen) < 0)
+	    store_conflicts_held(st, &s.conflicts, err, errlen) < 0 ||
+	    reasons_build(st, &cur, &s.reasons, err, errlen) < 0 ||
+	    (f->organization == NULL &&
+	     summary_not_in_yet(st, &cur, &s.not_in_yet, err, errlen) < 0))
 		goto out;
 	/* the model takes the rows over */
 	s.totals = now.totals;
@@ -211,6 +291,8 @@ int summary_build(struct store *st, const struct query_filter *f, struct summary
 	s.by_mx = now.by_mx;
 	s.by_result_type = now.by_result_type;
 	s.top_failures = now.failures;
+	summary_problems(&now.failures, &s.problems, &s.problem_reporters);
+	summary_problems_cut(&s);
 	s.by_policy_type = now.by_policy_type;
 	summary_fill_days(&s, &now.by_day);
 	query_rows_free(&now.by_day);
@@ -234,6 +316,8 @@ int summary_build(struct store *st, const struct query_filter *f, struct summary
 	s.by_organization_prev = summary_match(&s.by_organization, &s.prev_by_organization);
 	s.by_mx_prev = summary_match(&s.by_mx, &s.prev_by_mx);
 	s.by_result_type_prev = summary_match(&s.by_result_type, &s.prev_by_result_type);
+	if (summary_problems_prev(&s, &before.failures) < 0)
+		goto out;
 	top_prev = summary_match(&s.top_failures, &before.failures);
 	s.top_failures_prev = xcalloc(s.top_failures.n ? s.top_failures.n : 1, sizeof(int64_t));
 	for (i = 0; i < s.top_failures.n; i++)

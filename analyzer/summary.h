@@ -18,7 +18,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arrival.h"
 #include "query.h"
+#include "reasons.h"
 #include "store.h"
 #include "strbuf.h"
 
@@ -67,6 +69,21 @@ struct summary {
 	 * by_result_type past LIMIT_SUMMARY_ROWS each (and of the previous
 	 * period's lists, which are written cut at the same count). */
 	size_t by_domain_more, by_organization_more, by_mx_more, by_result_type_more;
+
+	/* Days of the period still coming in (the last ARRIVAL_WAIT_DAYS
+	 * before today) whose usual reporters are not all in, per domain of
+	 * the filter (docs/alerts.md, "Days not in yet") */
+	struct arrival not_in_yet;
+	/* One problem, one row: top_failures' groups merged per (domain,
+	 * MX, result type), most failed first, at most SUMMARY_TOP_FAILURES
+	 * (reports: the reporters that saw it), with those reporters named
+	 * ("A, B and 2 more") and the failed sessions of the previous
+	 * period (same index) */
+	struct query_rows problems;
+	char **problem_reporters;
+	int64_t *problems_prev;
+	/* failed sessions by failure-reason-code, grouped (reasons.h) */
+	struct reason_groups reasons;
 };
 
 /* The period of 'summary --all': the first to the last day holding a
@@ -95,6 +112,11 @@ STRBUF_MUST_CHECK int summary_render_json(const struct summary *s, struct strbuf
 STRBUF_MUST_CHECK int summary_render_text(const struct summary *s, struct strbuf *sb);
 STRBUF_MUST_CHECK int summary_render_csv(const struct summary *s, struct strbuf *sb);
 STRBUF_MUST_CHECK int summary_render_html(const struct summary *s, struct strbuf *sb);
+
+/* The (reporter, domain, MX, result type) failure groups merged per
+ * (domain, MX, result type) into *out, most failed first, with the
+ * reporters of each named in (*reporters)[i] (caller frees both). */
+void summary_problems(const struct query_rows *failures, struct query_rows *out, char ***reporters);
 
 /* 1 when two rows have the same key (NULL and "" both mean absent). */
 int summary_same_key(const struct query_row *a, const struct query_row *b);

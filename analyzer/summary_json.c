@@ -193,6 +193,76 @@ static void summary_json_extras(struct jsonw *w, const struct summary *s)
 	jsonw_array_end(w);
 	jsonw_object_end(w);
 
+	jsonw_key(w, "problems");
+	jsonw_array_begin(w);
+	for (i = 0; i < s->problems.n; i++) {
+		const struct query_row *r = &s->problems.rows[i];
+
+		jsonw_object_begin(w);
+		jsonw_key(w, "policy_domain");
+		jsonw_string(w, r->policy_domain);
+		jsonw_key(w, "mx_host");
+		jsonw_string(w, r->mx_host);
+		jsonw_key(w, "result_type");
+		jsonw_string(w, r->result_type);
+		jsonw_key(w, "failed_sessions");
+		jsonw_int(w, r->failed_sessions);
+		jsonw_key(w, "previous_failed_sessions");
+		jsonw_int(w, s->problems_prev[i]);
+		jsonw_key(w, "reporter_count");
+		jsonw_int(w, r->reports);
+		jsonw_key(w, "reporters");
+		jsonw_string(w, s->problem_reporters[i]);
+		jsonw_object_end(w);
+	}
+	jsonw_array_end(w);
+
+	jsonw_key(w, "by_reason");
+	jsonw_array_begin(w);
+	for (i = 0; i < s->reasons.n; i++) {
+		const struct reason_group *g = &s->reasons.groups[i];
+
+		jsonw_object_begin(w);
+		jsonw_key(w, "failure_reason_code");
+		jsonw_string(w, g->label);
+		jsonw_key(w, "normalised");
+		jsonw_string(w, g->key);
+		jsonw_key(w, "forms");
+		jsonw_int(w, g->variants);
+		jsonw_key(w, "result_types");
+		jsonw_string(w, g->result_types);
+		jsonw_key(w, "failed_sessions");
+		jsonw_int(w, g->failed_sessions);
+		jsonw_object_end(w);
+	}
+	jsonw_array_end(w);
+	if (s->reasons.cut) {
+		jsonw_key(w, "by_reason_cut");
+		jsonw_bool(w, 1);
+	}
+
+	jsonw_key(w, "not_in_yet");
+	jsonw_array_begin(w);
+	for (i = 0; i < s->not_in_yet.n; i++) {
+		const struct arrival_day *d = &s->not_in_yet.days[i];
+		char day[16];
+
+		jsonw_object_begin(w);
+		jsonw_key(w, "day");
+		datetime_format_day(d->day, day, sizeof(day));
+		jsonw_string(w, day);
+		jsonw_key(w, "policy_domain");
+		jsonw_string(w, d->policy_domain);
+		jsonw_key(w, "usual_reporters");
+		jsonw_int(w, d->usual);
+		jsonw_key(w, "reporters_in");
+		jsonw_int(w, d->in);
+		jsonw_key(w, "missing_reporters");
+		jsonw_string(w, d->missing);
+		jsonw_object_end(w);
+	}
+	jsonw_array_end(w);
+
 	jsonw_key(w, "silent_reporters");
 	jsonw_array_begin(w);
 	for (i = 0; i < s->n_silent; i++) {

@@ -127,15 +127,16 @@ static void text_top(struct text_out *o, const struct summary *s)
 	char what[2 * TEXT_CELL_MAX + 16], a[TEXT_CELL_MAX], b[TEXT_CELL_MAX];
 	char line[3 * TEXT_CELL_MAX + 64], bad[32], chg[32], cols[64], hint[HINTS_MAX];
 	char hint_esc[TEXT_CELL_MAX + HINTS_MAX];
-	size_t i, shown = s->top_failures.n < TEXT_MAX_TOP ? s->top_failures.n : TEXT_MAX_TOP;
+	size_t i, shown = s->problems.n < TEXT_MAX_TOP ? s->problems.n : TEXT_MAX_TOP;
 
 	snprintf(cols, sizeof(cols), COLS_FAILED, "failed", "change");
 	text_title(o, "TOP FAILURES", NAME_WIDER, cols);
-	if (s->top_failures.n == 0)
+	if (s->problems.n == 0)
 		text_puts(o, "  none\n");
+	/* one problem, one row: the reporters that saw it named */
 	for (i = 0; i < shown; i++) {
-		const struct query_row *r = &s->top_failures.rows[i];
-		int64_t p = s->top_failures_prev[i];
+		const struct query_row *r = &s->problems.rows[i];
+		int64_t p = s->problems_prev[i];
 
 		snprintf(what, sizeof(what), "%s at %s", text_escape(r->result_type, a, sizeof(a)),
 		         text_name_or(r->mx_host, "an unnamed MX", b, sizeof(b)));
@@ -145,14 +146,13 @@ static void text_top(struct text_out *o, const struct summary *s)
 		text_row(o, what, NAME_WIDER, cols);
 		snprintf(line, sizeof(line), "domain %s, reported by %s",
 		         text_name_or(r->policy_domain, "(none)", a, sizeof(a)),
-		         text_escape(r->organization, b, sizeof(b)));
+		         text_escape(s->problem_reporters[i], b, sizeof(b)));
 		text_wrap(o, 4, line);
 		hints_format(r->result_type, r->policy_domain, hint, sizeof(hint));
 		text_wrap(o, 4, text_escape(hint, hint_esc, sizeof(hint_esc)));
 	}
-	if (s->top_failures.n > shown)
-		text_printf(o, "  ... %zu more groups in --format json\n",
-		            s->top_failures.n - shown);
+	if (s->problems.n > shown)
+		text_printf(o, "  ... %zu more groups in --format json\n", s->problems.n - shown);
 }
 
 static void text_totals(struct text_out *o, const struct summary *s)
@@ -261,6 +261,61 @@ static void text_news(struct text_out *o, const struct summary *s)
 	}
 }
 
+/* "2026-12-01 example.com: 1 of 2 usual reporters in so far; Microsoft
+ * Corporation not in yet": the figures of those days are not final. */
+static void text_not_in_yet(struct text_out *o, const struct summary *s)
+{
+	char day[16], dom[TEXT_CELL_MAX], who[TEXT_CELL_MAX], line[2 * TEXT_CELL_MAX + 96];
+	size_t i;
+
+	if (s->not_in_yet.n == 0)
+		return;
+	text_title(o, "NOT IN YET (reports of these days still coming in)", 0, NULL);
+	for (i = 0; i < s->not_in_yet.n && i < TEXT_MAX_TOP; i++) {
+		const struct arrival_day *d = &s->not_in_yet.days[i];
+
+		datetime_format_day(d->day, day, sizeof(day));
+		snprintf(
+		    line, sizeof(line),
+		    "%s %s: %" PRId64 " of %" PRId64 " usual reporters in so far; %s not in yet",
+		    day, text_name_or(d->policy_domain, "(no policy domain)", dom, sizeof(dom)),
+		    d->in, d->usual, text_escape(d->missing, who, sizeof(who)));
+		text_wrap(o, 2, line);
+	}
+	if (s->not_in_yet.n > TEXT_MAX_TOP)
+		text_printf(o, "  ... %zu more in --format json\n", s->not_in_yet.n - TEXT_MAX_TOP);
+}
+
+/* The reasons senders gave, grouped where they differ only in case,
+ * spacing, numbers or a host name. */
+static void text_reasons(struct text_out *o, const struct summary *s)
+{
+	char cols[64], bad[32], what[TEXT_CELL_MAX], types[TEXT_CELL_MAX];
+	char line[2 * TEXT_CELL_MAX + 64];
+	size_t i;
+
+	if (s->reasons.n == 0)
+		return;
+	snprintf(cols, sizeof(cols), "%9s", "failed");
+	text_title(o, "BY FAILURE REASON (failure-reason-code, grouped)", NAME_WIDER, cols);
+	for (i = 0; i < s->reasons.n && i < TEXT_MAX_TOP; i++) {
+		const struct reason_group *g = &s->reasons.groups[i];
+
+		snprintf(cols, sizeof(cols), "%9s",
+		         text_count(g->failed_sessions, bad, sizeof(bad)));
+		text_row(o, text_escape(g->label, what, sizeof(what)), NAME_WIDER, cols);
+		if (g->variants > 1)
+			snprintf(line, sizeof(line), "%s; %" PRId64 " forms as sent",
+			         text_escape(g->result_types, types, sizeof(types)), g->variants);
+		else
+			snprintf(line, sizeof(line), "%s",
+			         text_escape(g->result_types, types, sizeof(types)));
+		text_wrap(o, 4, line);
+	}
+	if (s->reasons.n > TEXT_MAX_TOP)
+		text_printf(o, "  ... %zu more in --format json\n", s->reasons.n - TEXT_MAX_TOP);
+}
+
 static void text_header(struct text_out *o, const struct summary *s)
 {
 	char a[16], b[16], name[TEXT_CELL_MAX], line[2 * TEXT_CELL_MAX + 64];
@@ -297,6 +352,7 @@ static void text_summary(const struct summary *s, struct text_out *o)
 	if (s->until <= s->since)
 		return;
 	text_totals(o, s);
+	text_not_in_yet(o, s);
 	text_sessions_table(o, "BY POLICY DOMAIN", &s->by_domain, s->by_domain_prev, 0);
 	text_top(o, s);
 	text_sessions_table(o, "BY ORGANIZATION", &s->by_organization, s->by_organization_prev, 1);
@@ -311,6 +367,7 @@ static void text_summary(const struct summary *s, struct text_out *o)
 		    "hosts, %zu result types.\nNarrow with --domain or --org.\n",
 		    LIMIT_SUMMARY_ROWS, s->by_domain_more, s->by_organization_more, s->by_mx_more,
 		    s->by_result_type_more);
+	text_reasons(o, s);
 	text_days(o, s);
 	text_news(o, s);
 }

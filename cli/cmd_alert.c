@@ -35,8 +35,10 @@ static void alert_usage(FILE *f)
 	           "Prints nothing when all is well. Reports come a day or more late, so\n"
 	           "each run also judges again every day of --lookback whose reports\n"
 	           "changed since it was last judged; an alert is sent once per day it\n"
-	           "concerns, again only when its count at least doubled. Run it hourly\n"
-	           "after 'collect'. See docs/alerts.md.\n"
+	           "concerns, again only when its count at least doubled. A day whose\n"
+	           "usual reporters are not all in yet holds back the alerts that rest on\n"
+	           "its sessions (up to 3 days; -v says so); other alerts say who is\n"
+	           "missing. Run it hourly after 'collect'. See docs/alerts.md.\n"
 	           "\n"
 	           "  --window Nd        days evaluated (default 1)\n"
 	           "  --baseline Nd      days before the window to compare with (default 28)\n"
@@ -190,6 +192,9 @@ int cmd_alert(struct cli *c, int argc, char **argv)
 	log_verbose("judged %zu day%s", l.n_judged, l.n_judged == 1 ? "" : "s");
 	if (suppressed > 0)
 		log_verbose("%zu alert%s already sent", suppressed, suppressed == 1 ? "" : "s");
+	if (l.waiting > 0)
+		log_verbose("%zu alert%s wait%s for usual reporters not in yet", l.waiting,
+		            l.waiting == 1 ? "" : "s", l.waiting == 1 ? "s" : "");
 	if (l.n > 0) {
 		rc = alert_deliver(st, &o, &l);
 	} else if (alert_record_sent(st, &l, (int64_t)time(NULL), err, sizeof(err)) < 0) {

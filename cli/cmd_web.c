@@ -52,7 +52,8 @@ static void web_usage(FILE *f)
 	       "intake_day_bytes (the intake's per-client budgets, 429 past them),\n"
 	       "request_timeout (seconds a whole request may take) and [quarantine]\n"
 	       "max_bytes. The overview's alerts follow [alert] window,\n"
-	       "baseline, factor and min_failures, like 'tlswatch alert'. See docs/web.md.\n"
+	       "baseline, factor, min_failures and lookback, like 'tlswatch alert'.\n"
+	       "See docs/web.md.\n"
 	       "\n"
 	       "Exit status: 0 after SIGINT or SIGTERM, 2 on an error.\n");
 }
@@ -187,7 +188,7 @@ int cmd_web(struct cli *c, int argc, char **argv)
 		          err);
 		return EXIT_FAILURE_OP;
 	}
-	o.alert = as.p;
+	o.alert = as;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		switch (ch) {

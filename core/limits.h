@@ -304,6 +304,12 @@ _Static_assert(LIMIT_HOSTNAME_BYTES <= LIMIT_STRING_BYTES, "a host name is one s
  * with a narrower filter or the dashboard's paged lists. */
 #define LIMIT_SUMMARY_ROWS 500
 
+/* Analyzer: distinct (failure-reason-code, result type) pairs read to
+ * group reasons (analyzer/reasons.c). Senders put host names and numbers
+ * in the text, so a month has hundreds; a report crafted to name millions
+ * is cut here, most failed first. */
+#define LIMIT_REASON_ROWS 5000
+
 /* Analyzer: reports listed per page ('tlswatch reports --limit'). */
 #define LIMIT_REPORT_PAGE 1000
 

@@ -8,6 +8,7 @@
 
 #include "query.h"
 #include "query_ip.h"
+#include "query_reason.h"
 #include "store.h"
 
 void store_quarantine_entry_free(struct quarantine_entry *q)
@@ -164,4 +165,18 @@ void query_scan_free(struct query_scan *sc)
 	query_rows_free(&sc->failures);
 	query_rows_free(&sc->by_policy_type);
 	memset(sc, 0, sizeof(*sc));
+}
+
+void query_reason_rows_free(struct query_reason_rows *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->n; i++) {
+		free(r->rows[i].reason_code);
+		free(r->rows[i].result_types);
+	}
+	free(r->rows);
+	memset(r, 0, sizeof(*r));
 }

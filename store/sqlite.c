@@ -171,6 +171,8 @@ static const struct store_ops sqlite_ops = {
     .failure_ips = sqlite_failure_ips,
     .ip_details = sqlite_ip_details,
     .recount = sqlite_recount,
+    .reporter_days = sqlite_reporter_days,
+    .failure_reasons = sqlite_failure_reasons,
 };
 
 int sqlite_store_open(const char *path, enum store_mode mode, struct store **out, char *err,

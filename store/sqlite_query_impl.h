@@ -19,6 +19,17 @@ struct sqlite_store;
 /* Values in one statement: the domain filter plus a dozen others. */
 #define QUERY_MAX_ARGS (LIMIT_FILTER_DOMAINS + 16)
 
+/* The failure details (fl) of a report's policies (p), as the sums the
+ * count-once rule takes: sts and tlsa are two views of the same sessions
+ * (max(sts, tlsa) + other, once grouped per report and key; tally.c).
+ * Columns of a SELECT, then its FROM. */
+#define QUERY_DETAIL_SUMS_FROM                                                                     \
+	" sum(CASE WHEN p.policy_type = 'sts' THEN fl.failed_sessions ELSE 0 END) AS sts,"         \
+	" sum(CASE WHEN p.policy_type = 'tlsa' THEN fl.failed_sessions ELSE 0 END) AS tlsa,"       \
+	" sum(CASE WHEN p.policy_type IN ('sts', 'tlsa') THEN 0 ELSE fl.failed_sessions END)"      \
+	" AS other FROM report r JOIN policy p ON p.report = r.id"                                 \
+	" JOIN failure fl ON fl.policy = p.id"
+
 struct query_arg {
 	int is_text;
 	const char *text; /* borrowed; NULL binds SQL NULL */

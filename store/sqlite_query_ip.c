@@ -28,17 +28,8 @@ int sqlite_failure_ips(struct store *base, const struct query_filter *f, size_t 
 	query_sql_init(&q);
 	/* per report and (domain, MX, result type, IP): sts and tlsa are
 	 * two views of the same sessions, other types add (tally.c) */
-	query_sql_add(&q,
-	              "SELECT ip, sum(max(sts, tlsa) + other) AS failed FROM (SELECT"
-	              " coalesce(fl.sending_mta_ip, '') AS ip,"
-	              " sum(CASE WHEN p.policy_type = 'sts' THEN fl.failed_sessions ELSE 0 END)"
-	              " AS sts,"
-	              " sum(CASE WHEN p.policy_type = 'tlsa' THEN fl.failed_sessions ELSE 0 END)"
-	              " AS tlsa,"
-	              " sum(CASE WHEN p.policy_type IN ('sts', 'tlsa') THEN 0"
-	              " ELSE fl.failed_sessions END) AS other"
-	              " FROM report r JOIN policy p ON p.report = r.id"
-	              " JOIN failure fl ON fl.policy = p.id");
+	query_sql_add(&q, "SELECT ip, sum(max(sts, tlsa) + other) AS failed FROM (SELECT"
+	                  " coalesce(fl.sending_mta_ip, '') AS ip," QUERY_DETAIL_SUMS_FROM);
 	if (query_sql_where(&q, f, WHERE_FAILURE_DETAIL, err, errlen) < 0)
 		goto out;
 	query_sql_add(&q, " GROUP BY r.id, coalesce(p.policy_domain, ''),"

@@ -289,3 +289,17 @@ int store_conflicts_by_organization(struct store *st,
 {
 	return st->ops->conflicts_by_organization(st, fn, arg, err, errlen);
 }
+
+int query_reporter_days(struct store *st, int64_t since, int64_t until, struct query_rows *out,
+                        char *err, size_t errlen)
+{
+	STORE_OP_NEEDED(st, reporter_days, "tell which reporters are in for a day", err, errlen);
+	return st->ops->reporter_days(st, since, until, out, err, errlen);
+}
+
+int query_failure_reasons(struct store *st, const struct query_filter *f, size_t limit,
+                          struct query_reason_rows *out, char *err, size_t errlen)
+{
+	STORE_OP_NEEDED(st, failure_reasons, "group failures by reason code", err, errlen);
+	return st->ops->failure_reasons(st, f, limit, out, err, errlen);
+}

@@ -19,6 +19,7 @@
 
 #include "query.h"
 #include "query_ip.h"
+#include "query_reason.h"
 #include "store.h"
 #include "store_admin.h"
 #include "store_trust.h"
@@ -122,6 +123,11 @@ struct store_ops {
 	/* store_admin.h, added later (STORE_OP_NEEDED) */
 	int (*recount)(struct store *st, void (*progress)(int64_t done, int64_t total, void *arg),
 	               void *arg, int64_t *reports, char *err, size_t errlen);
+	/* query_reason.h (may be NULL: STORE_OP_NEEDED) */
+	int (*reporter_days)(struct store *st, int64_t since, int64_t until, struct query_rows *out,
+	                     char *err, size_t errlen);
+	int (*failure_reasons)(struct store *st, const struct query_filter *f, size_t limit,
+	                       struct query_reason_rows *out, char *err, size_t errlen);
 };
 
 /*

@@ -18,14 +18,14 @@ struct web_auth;
 struct web_cache;
 
 struct web_app {
-	const char *db_path;       /* borrowed */
-	const char *intake_path;   /* e.g. "/tlsrpt"; NULL: no intake */
-	int intake_on_dashboard;   /* 1: the dashboard listener serves it */
-	struct intake *intake;     /* NULL without --intake */
-	struct web_auth *auth;     /* NULL: no authentication */
-	struct alert_params alert; /* window, baseline, factor, min_failures;
-	                            * at is set per request (today) */
-	struct web_cache *cache;   /* responses until the data changes */
+	const char *db_path;         /* borrowed */
+	const char *intake_path;     /* e.g. "/tlsrpt"; NULL: no intake */
+	int intake_on_dashboard;     /* 1: the dashboard listener serves it */
+	struct intake *intake;       /* NULL without --intake */
+	struct web_auth *auth;       /* NULL: no authentication */
+	struct alert_settings alert; /* the [alert] rules and lookback; p.at
+	                              * is set per request (today) */
+	struct web_cache *cache;     /* responses until the data changes */
 
 	pthread_mutex_t lock;
 	pthread_cond_t freed;

@@ -11,6 +11,7 @@
 
 #include "page.h"
 #include "query_ip.h"
+#include "reasons.h"
 #include "xalloc.h"
 
 static const struct {
@@ -24,6 +25,7 @@ static const struct {
     [GROUP_RESULT_TYPE] = {"result_type", "result_type", "result_type", "Result type"},
     [GROUP_DOMAIN] = {"domain", "policy_domain", "domain", "Policy domain"},
     [GROUP_IP] = {"sending_ip", "sending_ip", "ip", "Sending IP"},
+    [GROUP_REASON] = {"reason", "failure_reason_code", NULL, "Failure reason"},
 };
 
 int web_group_parse(const char *s, enum web_group_by *g)
@@ -65,8 +67,10 @@ void web_groups_free(struct web_groups *g)
 
 	if (g == NULL)
 		return;
-	for (i = 0; i < g->n; i++)
+	for (i = 0; i < g->n; i++) {
 		free(g->groups[i].key);
+		free(g->groups[i].detail);
+	}
 	free(g->groups);
 	memset(g, 0, sizeof(*g));
 }
@@ -126,11 +130,25 @@ int web_groups_read(struct store *st, const struct web_filter *f, enum web_group
 {
 	struct query_rows rows = {NULL, 0};
 	struct query_ip_rows ips = {NULL, 0};
+	struct reason_groups reasons = {NULL, 0, 0};
 	struct web_groups r = {NULL, 0};
 	size_t i;
 	int rc = -1;
 
-	if (g == GROUP_IP) {
+	if (g == GROUP_REASON) {
+		if (reasons_build(st, &f->q, &reasons, err, errlen) < 0)
+			goto out;
+		r.groups = xcalloc(reasons.n ? reasons.n : 1, sizeof(*r.groups));
+		for (i = 0; i < reasons.n; i++) {
+			r.groups[i].key = reasons.groups[i].label;
+			reasons.groups[i].label = NULL;
+			r.groups[i].detail = reasons.groups[i].result_types;
+			reasons.groups[i].result_types = NULL;
+			r.groups[i].forms = reasons.groups[i].variants;
+			r.groups[i].failed_sessions = reasons.groups[i].failed_sessions;
+		}
+		r.n = reasons.n;
+	} else if (g == GROUP_IP) {
 		if (query_failure_ips(st, &f->q, 0, &ips, err, errlen) < 0)
 			goto out;
 		r.groups = xcalloc(ips.n ? ips.n : 1, sizeof(*r.groups));
@@ -166,5 +184,6 @@ out:
 	web_groups_free(&r);
 	query_rows_free(&rows);
 	query_ip_rows_free(&ips);
+	reasons_free(&reasons);
 	return rc;
 }

@@ -50,11 +50,20 @@ extern const char web_icon_svg[];
 
 /* --- failure groups shared by the failures page and its API (failures.c) */
 
-enum web_group_by { GROUP_ORGANIZATION, GROUP_MX, GROUP_RESULT_TYPE, GROUP_DOMAIN, GROUP_IP };
+enum web_group_by {
+	GROUP_ORGANIZATION,
+	GROUP_MX,
+	GROUP_RESULT_TYPE,
+	GROUP_DOMAIN,
+	GROUP_IP,
+	GROUP_REASON /* failure-reason-code, grouped (analyzer/reasons.c) */
+};
 
 struct web_group {
 	char *key; /* NULL: absent in the reports */
 	int64_t failed_sessions;
+	char *detail;  /* GROUP_REASON: its result types; else NULL */
+	int64_t forms; /* GROUP_REASON: its forms as sent */
 };
 
 struct web_groups {
@@ -63,7 +72,7 @@ struct web_groups {
 };
 
 /* group_by values: "organization", "mx", "result_type", "domain",
- * "sending_ip"; -1 for anything else. */
+ * "sending_ip", "reason"; -1 for anything else. */
 int web_group_parse(const char *s, enum web_group_by *g);
 const char *web_group_name(enum web_group_by g);
 /* The key's name in JSON ("organization", "mx_host", "result_type",

@@ -19,7 +19,7 @@ static void failures_tabs(struct web_page *pg, enum web_group_by current)
 	struct web_kv kv;
 
 	html_raw(pg, "<div class=\"tabs\" id=\"group-by\">");
-	for (g = GROUP_ORGANIZATION; g <= GROUP_IP; g++) {
+	for (g = GROUP_ORGANIZATION; g <= GROUP_REASON; g++) {
 		kv.key = "group_by";
 		kv.value = web_group_name(g);
 		html_link(pg, "/failures", &kv, 1, web_group_title(g),
@@ -114,7 +114,10 @@ static void failures_groups(struct web_page *pg, enum web_group_by g)
 	            "<div class=\"scroll\"><table id=\"failure-groups\">\n<thead><tr><th>%s</th>"
 	            "<th class=\"num\">Failed sessions</th><th class=\"num\">Share</th>%s</tr>"
 	            "</thead>\n<tbody>\n",
-	            web_group_title(g), g == GROUP_RESULT_TYPE ? "<th>What it means</th>" : "");
+	            web_group_title(g),
+	            g == GROUP_RESULT_TYPE ? "<th>What it means</th>"
+	            : g == GROUP_REASON    ? "<th>Result types</th><th class=\"num\">Forms</th>"
+	                                   : "");
 	for (i = first; i < end; i++) {
 		const struct web_group *e = &groups.groups[i];
 
@@ -124,7 +127,8 @@ static void failures_groups(struct web_page *pg, enum web_group_by g)
 		else
 			html_raw(pg, "<span class=\"absent\">(not in the reports)</span>");
 		html_raw(pg, "</td><td class=\"num fail\">");
-		if (e->key == NULL) {
+		if (e->key == NULL || g == GROUP_REASON) {
+			/* a reason is no filter of the reports page */
 			html_count(pg, e->failed_sessions);
 		} else if (g == GROUP_IP) {
 			kv[0].key = "group_by";
@@ -139,6 +143,11 @@ static void failures_groups(struct web_page *pg, enum web_group_by g)
 		}
 		html_printf(pg, "</td><td class=\"num\">%s</td>",
 		            text_percent(e->failed_sessions, total, share, sizeof(share)));
+		if (g == GROUP_REASON) {
+			html_raw(pg, "<td>");
+			html_text(pg, e->detail);
+			html_printf(pg, "</td><td class=\"num\">%lld</td>", (long long)e->forms);
+		}
 		if (g == GROUP_RESULT_TYPE) {
 			html_raw(pg, "<td class=\"hint\">");
 			html_text(pg,
@@ -165,8 +174,8 @@ void page_failures(struct web_page *pg)
 
 	if (by != NULL && web_group_parse(by, &g) < 0) {
 		web_response_error(pg->resp, 400, WEB_ERR_HTML,
-		                   "group_by: want organization, mx, result_type, domain or "
-		                   "sending_ip");
+		                   "group_by: want organization, mx, result_type, domain, "
+		                   "sending_ip or reason");
 		return;
 	}
 	if (ip != NULL)

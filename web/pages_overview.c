@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "alert.h"
+#include "datetime.h"
 #include "hints.h"
 #include "page.h"
 #include "text.h"
@@ -127,28 +128,31 @@ static void overview_domains(struct web_page *pg, const struct summary *s)
 		html_pager(pg, "/", (int64_t)s->by_domain.n, LIMIT_WEB_PAGE_ROWS, NULL, 0);
 }
 
+/* One problem, one row (domain, MX, result type) with the reporters that
+ * saw it; the per-reporter rows are a click away (failures by
+ * organisation, filtered to the problem). */
 static void overview_top(struct web_page *pg, const struct summary *s)
 {
 	char hint[HINTS_MAX], buf[64];
 	size_t i;
 
 	html_raw(pg, "<h2>Top failures</h2>\n");
-	if (s->top_failures.n == 0) {
+	if (s->problems.n == 0) {
 		html_raw(pg, "<p class=\"none\">No failed sessions in this period.</p>\n");
 		return;
 	}
 	html_raw(pg,
 	         "<div class=\"scroll\"><table id=\"top-failures\" class=\"stack\">\n<thead><tr>"
-	         "<th>Organisation</th><th>Policy domain</th><th>MX host</th>"
-	         "<th>Result type</th><th class=\"num\">Failed</th><th class=\"num\">Change</th>"
+	         "<th>Policy domain</th><th>MX host</th><th>Result type</th>"
+	         "<th>Reported by</th><th class=\"num\">Failed</th><th class=\"num\">Change</th>"
 	         "<th>What to check</th></tr></thead>\n<tbody>\n");
-	for (i = 0; i < s->top_failures.n; i++) {
-		const struct query_row *r = &s->top_failures.rows[i];
+	for (i = 0; i < s->problems.n; i++) {
+		const struct query_row *r = &s->problems.rows[i];
 		struct web_kv kv[4];
-		size_t n = 0;
+		size_t n = 1;
 
-		kv[n].key = "org";
-		kv[n++].value = r->organization;
+		kv[0].key = "group_by";
+		kv[0].value = "organization";
 		if (r->policy_domain != NULL) {
 			kv[n].key = "domain";
 			kv[n++].value = r->policy_domain;
@@ -161,26 +165,56 @@ static void overview_top(struct web_page *pg, const struct summary *s)
 		kv[n++].value = r->result_type;
 		/* data-label: the column name, shown beside each cell when the
 		 * stylesheet stacks the table at phone width */
-		html_raw(pg, "<tr><td data-label=\"Organisation\">");
-		html_text(pg, r->organization);
-		html_raw(pg, "</td><td data-label=\"Policy domain\">");
+		html_raw(pg, "<tr><td data-label=\"Policy domain\">");
 		html_text(pg, r->policy_domain);
 		html_raw(pg, "</td><td data-label=\"MX host\">");
 		html_text(pg, r->mx_host);
 		html_raw(pg, "</td><td data-label=\"Result type\">");
 		html_text(pg, r->result_type);
-		html_raw(pg, "</td><td class=\"num fail\" data-label=\"Failed\">");
-		html_count_link(pg, "/reports", kv, n, r->failed_sessions);
+		html_raw(pg, "</td><td class=\"reporters\" data-label=\"Reported by\">");
+		html_text(pg, s->problem_reporters[i]);
+		html_raw(pg, " (");
+		html_link(pg, "/failures", kv, n, r->reports == 1 ? "its rows" : "per reporter",
+		          NULL);
+		html_raw(pg, ")</td><td class=\"num fail\" data-label=\"Failed\">");
+		/* the reports behind it: the same filter without group_by */
+		html_count_link(pg, "/reports", kv + 1, n - 1, r->failed_sessions);
 		html_printf(
 		    pg,
 		    "</td><td class=\"num %s\" data-label=\"Change\">%s</td>"
 		    "<td class=\"hint\" data-label=\"What to check\">",
-		    overview_trend_class(r->failed_sessions, s->top_failures_prev[i]),
-		    text_delta(r->failed_sessions, s->top_failures_prev[i], 1, buf, sizeof(buf)));
+		    overview_trend_class(r->failed_sessions, s->problems_prev[i]),
+		    text_delta(r->failed_sessions, s->problems_prev[i], 1, buf, sizeof(buf)));
 		html_text(pg, hints_format(r->result_type, r->policy_domain, hint, sizeof(hint)));
 		html_raw(pg, "</td></tr>\n");
 	}
 	html_raw(pg, "</tbody></table></div>\n");
+}
+
+/* Days whose usual reporters are not all in: their figures will grow. */
+static void overview_not_in_yet(struct web_page *pg, const struct summary *s)
+{
+	char day[16];
+	size_t i;
+
+	if (s->not_in_yet.n == 0)
+		return;
+	html_raw(pg, "<h2>Not in yet</h2>\n<p>Reports of these days are still coming in; their "
+	             "figures are not final:</p>\n<ul id=\"not-in-yet\">\n");
+	for (i = 0; i < s->not_in_yet.n && i < LIMIT_WEB_PAGE_ROWS; i++) {
+		const struct arrival_day *d = &s->not_in_yet.days[i];
+
+		datetime_format_day(d->day, day, sizeof(day));
+		html_printf(pg, "<li>%s ", day);
+		html_text(pg, d->policy_domain != NULL ? d->policy_domain : "(no policy domain)");
+		html_printf(pg, ": %lld of %lld usual reporters in so far; ", (long long)d->in,
+		            (long long)d->usual);
+		html_text(pg, d->missing);
+		html_raw(pg, " not in yet</li>\n");
+	}
+	if (s->not_in_yet.n > LIMIT_WEB_PAGE_ROWS)
+		html_printf(pg, "<li>and %zu more</li>\n", s->not_in_yet.n - LIMIT_WEB_PAGE_ROWS);
+	html_raw(pg, "</ul>\n");
 }
 
 static void overview_silent(struct web_page *pg, const struct summary *s)
@@ -222,20 +256,22 @@ static int overview_alert_matches(const struct web_filter *f, const struct alert
 	return 0;
 }
 
-/* Current alerts, by the same rules as 'tlswatch alert' evaluated for
- * today (whether or not cron has sent them already). */
+/* Current alerts: what 'tlswatch alert' judges today, each day of its
+ * lookback (whether or not cron has sent them already; alert_current). */
 static void overview_alerts(struct web_page *pg)
 {
-	struct alert_params p = pg->app->alert;
+	struct alert_settings as = pg->app->alert;
+	const struct alert_params *p = &as.p;
 	struct alert_list l;
 	struct strbuf line;
 	char err[ERR_LINE_MAX];
 	size_t i, shown = 0;
 
 	memset(&l, 0, sizeof(l));
-	p.at = pg->filter.today;
+	as.p.at = pg->filter.today;
+	as.base_url = NULL; /* the lines link nowhere: the page is the view */
 	html_raw(pg, "<h2>Current alerts</h2>\n");
-	if (alert_evaluate(pg->st, &p, &l, err, sizeof(err)) < 0) {
+	if (alert_current(pg->st, &as, &l, err, sizeof(err)) < 0) {
 		html_raw(pg, "<p class=\"error\">");
 		html_text(pg, err);
 		html_raw(pg, "</p>\n");
@@ -263,9 +299,9 @@ static void overview_alerts(struct web_page *pg)
 		html_raw(pg, "</ul>\n");
 	else
 		html_printf(pg,
-		            "<p class=\"none\" id=\"alerts\">None: no spike over the last "
-		            "%lld day%s against the %lld days before.</p>\n",
-		            (long long)p.window, p.window == 1 ? "" : "s", (long long)p.baseline);
+		            "<p class=\"none\" id=\"alerts\">None: no spike on any of the last "
+		            "%lld days, each judged against the %lld days before.</p>\n",
+		            (long long)as.lookback, (long long)p->baseline);
 	strbuf_free(&line);
 	alert_list_free(&l);
 }
@@ -295,6 +331,7 @@ void page_overview(struct web_page *pg)
 	html_raw(pg, "<div class=\"cards\">\n");
 	overview_cards(pg, &s);
 	html_raw(pg, "</div>\n");
+	overview_not_in_yet(pg, &s);
 	overview_alerts(pg);
 	overview_domains(pg, &s);
 	html_raw(pg, "<h2>Sessions per day</h2>\n");

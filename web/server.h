@@ -28,7 +28,7 @@ struct web_options {
 	const char *intake_path;
 	const char *intake_allow;           /* networks that may POST; NULL: any */
 	const struct trust_config *trust;   /* [trust] for the intake; NULL: none */
-	struct alert_params alert;          /* rules for the overview's alerts */
+	struct alert_settings alert;        /* rules for the overview's alerts */
 	struct intake_limits intake_limits; /* rate, budgets, quarantine cap */
 	unsigned request_timeout;           /* seconds per request; 0: LIMIT_WEB_REQUEST_SECONDS */
 };

@@ -50,7 +50,7 @@ alert spike --at 2026-07-16
 t_eq "spike: exit 1" "$rc" 1
 t_eq "spike: one line" "$(wc -l < "$T/out")" 1
 t_check "spike: names domain, MX, result type, count, usual count, reporters" grep -q -E \
-	'^failure spike: example.com, MX mx1.example.com, certificate-expired: 2[0-9][0-9] of [0-9,]+ sessions failed on 2026-07-15; ([0-9]+ in the 28 days before|usually about [0-9.]+ a day \(28 days before\)); seen by Google Inc\.; rests only on unverified reports$' \
+	'^failure spike: example.com, MX mx1.example.com, certificate-expired: 2[0-9][0-9] of [0-9,]+ sessions failed on 2026-07-15; ([0-9]+ in the 28 days before|usually about [0-9.]+ a day \(28 days before\)); seen by Google Inc\.; what to check: the MX presented an expired certificate; renew it; rests only on unverified reports$' \
 	"$T/out"
 t_eq "spike: recorded as sent for the day it happened" \
 	"$(t_sql "$T/spike.db" "SELECT scope, policy_domain, mx_host, result_type, date(day * 86400, 'unixepoch') FROM alert_sent_day")" \
@@ -85,7 +85,7 @@ t_eq "--repeat-after 0: every run" "$rc" 1
 alert spike --at 2026-07-21
 t_eq "new failure: exit 1" "$rc" 1
 t_check "new failure: named, with no baseline" grep -q \
-	'^new failure: example.net, MX mx2.example.net, dane-required: 25 of [0-9,]* sessions failed on 2026-07-20; none in the 28 days before; seen by Google Inc\.; rests only on unverified reports$' \
+	'^new failure: example.net, MX mx2.example.net, dane-required: 25 of [0-9,]* sessions failed on 2026-07-20; none in the 28 days before; seen by Google Inc\.; what to check: DANE was required but no usable TLSA record was found; publish signed TLSA records for each MX; rests only on unverified reports$' \
 	"$T/out"
 alert spike --at 2026-07-26 --format json
 t_eq "unregistered type: exit 1" "$rc" 1

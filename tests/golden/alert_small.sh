@@ -39,7 +39,7 @@ for i in $(seq 2 29); do
 done
 t_eq "8 of 8: one alert in 28 daily runs" "$(wc -l < "$T/all")" 1
 t_check "8 of 8: names domain, MX, result type, 8 of 8" grep -q -E \
-	'^(new failure|failure spike): small-5.test, MX mx1.small-5.test, certificate-expired: 8 of 8 sessions failed on 2026-07-15; (none|[0-9]) in the 28 days before; seen by Small Reporter$' \
+	'^(new failure|failure spike): small-5.test, MX mx1.small-5.test, certificate-expired: 8 of 8 sessions failed on 2026-07-15; (none|[0-9]) in the 28 days before; seen by Small Reporter; what to check: the MX presented an expired certificate; renew it$' \
 	"$T/all"
 "$TLSWATCH" --db "$T/spike.db" alert --at 2026-07-16 --repeat-after 0 --format json > "$T/json"
 t_eq "8 of 8: json says which rule" \

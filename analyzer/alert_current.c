@@ -1,0 +1,96 @@
+/*
+ * alert_current.c - the dashboard's "current alerts" (alert.h,
+ * alert_current): the days the cron job judges, each alert once. Report
+ * text in alerts is only compared and copied here.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "alert.h"
+#include "arrival.h"
+#include "xalloc.h"
+
+static int alert_str_same(const char *a, const char *b)
+{
+	return strcmp(a != NULL ? a : "", b != NULL ? b : "") == 0;
+}
+
+/* Spikes and new failures of one group are one subject (alert_sent_day's
+ * "failure" scope). */
+static int alert_subject(enum alert_kind k)
+{
+	return k == ALERT_NEW_FAILURE ? ALERT_FAILURE_SPIKE : (int)k;
+}
+
+static int alert_listed(const struct alert_list *l, const struct alert *a)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		const struct alert *b = &l->alerts[i];
+
+		if (alert_subject(a->kind) == alert_subject(b->kind) &&
+		    alert_str_same(a->policy_domain, b->policy_domain) &&
+		    alert_str_same(a->mx_host, b->mx_host) &&
+		    alert_str_same(a->result_type, b->result_type) &&
+		    alert_str_same(a->organization, b->organization))
+			return 1;
+	}
+	return 0;
+}
+
+int alert_current(struct store *st, const struct alert_settings *s, struct alert_list *out,
+                  char *err, size_t errlen)
+{
+	struct alert_list l, day_list;
+	struct alert_params p = s->p;
+	struct query_day_mark *marks = NULL;
+	struct arrival arr = {NULL, 0};
+	int64_t lookback = alert_lookback_days(s), until = s->p.at;
+	size_t i, k, n;
+	int wait, rc = -1;
+
+	memset(&l, 0, sizeof(l));
+	memset(&day_list, 0, sizeof(day_list));
+	n = (size_t)lookback;
+	marks = xcalloc(n, sizeof(*marks));
+	if (query_day_marks(st, until - lookback, until, marks, err, errlen) < 0 ||
+	    arrival_build(st, until - lookback, until, &arr, err, errlen) < 0 ||
+	    alert_evaluate(st, &p, &l, err, errlen) < 0)
+		goto out;
+	wait = 0;
+	alert_apply_arrival(&l, &arr, until, lookback, &wait);
+	/* the earlier days, latest first: an alert found again on an
+	 * earlier day is the same problem, already listed */
+	for (i = n - 1; i-- > 0;) {
+		if (marks[i].reports == 0)
+			continue;
+		p.at = marks[i].day + 1;
+		if (alert_evaluate(st, &p, &day_list, err, errlen) < 0)
+			goto out;
+		alert_apply_arrival(&day_list, &arr, until, lookback, &wait);
+		l.waiting += day_list.waiting;
+		for (k = 0; k < day_list.n; k++) {
+			struct alert *a = &day_list.alerts[k];
+
+			/* as alert_run: silence and held conflicts belong to
+			 * the usual window */
+			if (a->kind == ALERT_SILENT_REPORTER ||
+			    a->kind == ALERT_CONFLICTING_REPORT || alert_listed(&l, a))
+				continue;
+			alert_list_take(&l, a);
+		}
+		alert_list_free(&day_list);
+	}
+	if (alert_add_context(st, &l, err, errlen) < 0)
+		goto out;
+	*out = l;
+	memset(&l, 0, sizeof(l));
+	rc = 0;
+out:
+	free(marks);
+	arrival_free(&arr);
+	alert_list_free(&day_list);
+	alert_list_free(&l);
+	return rc;
+}

@@ -1,0 +1,212 @@
+/*
+ * arrival.c - which days are not in yet for which domain (arrival.h).
+ * Rows hold report text (untrusted): only compared and copied here.
+ */
+#include "arrival.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "limits.h"
+#include "query_reason.h"
+#include "strbuf.h"
+#include "xalloc.h"
+
+static int arrival_same(const char *a, const char *b)
+{
+	return strcmp(a != NULL ? a : "", b != NULL ? b : "") == 0;
+}
+
+static int arrival_name_cmp(const void *x, const void *y)
+{
+	const char *a = *(const char *const *)x, *b = *(const char *const *)y;
+
+	return strcmp(a != NULL ? a : "", b != NULL ? b : "");
+}
+
+/* One domain's rows [i, j) (sorted by day, organization): its
+ * reporters, and which day each reported, over [first, until). */
+struct arrival_grid {
+	const char **orgs; /* distinct, sorted; borrowed from the rows */
+	size_t n_orgs;
+	unsigned char *seen; /* seen[org * n_days + day - first] */
+	unsigned char *any;  /* any[day - first]: the domain had a report */
+	int64_t first, n_days;
+};
+
+static size_t arrival_org_index(const struct arrival_grid *g, const char *org)
+{
+	const char **hit = bsearch(&org, g->orgs, g->n_orgs, sizeof(*g->orgs), arrival_name_cmp);
+
+	return (size_t)(hit - g->orgs);
+}
+
+static void arrival_grid_fill(struct arrival_grid *g, const struct query_rows *rows, size_t i,
+                              size_t j)
+{
+	size_t k, n = 0;
+
+	for (k = i; k < j; k++)
+		g->orgs[n++] = rows->rows[k].organization;
+	qsort(g->orgs, n, sizeof(*g->orgs), arrival_name_cmp);
+	g->n_orgs = 0;
+	for (k = 0; k < n; k++)
+		if (g->n_orgs == 0 || !arrival_same(g->orgs[g->n_orgs - 1], g->orgs[k]))
+			g->orgs[g->n_orgs++] = g->orgs[k];
+	memset(g->seen, 0, g->n_orgs * (size_t)g->n_days);
+	memset(g->any, 0, (size_t)g->n_days);
+	for (k = i; k < j; k++) {
+		int64_t d = rows->rows[k].day - g->first;
+
+		if (d < 0 || d >= g->n_days)
+			continue;
+		g->seen[arrival_org_index(g, rows->rows[k].organization) * (size_t)g->n_days +
+		        (size_t)d] = 1;
+		g->any[d] = 1;
+	}
+}
+
+/* The entry for day (or nothing when complete) from the domain's grid. */
+static void arrival_judge_day(const struct arrival_grid *g, const char *domain, int64_t day,
+                              struct arrival *out, size_t *alloc, struct strbuf *names)
+{
+	int64_t d = day - g->first, h, history = 0, usual = 0, in = 0, missing = 0, later;
+	size_t o;
+
+	for (h = d - ARRIVAL_HISTORY_DAYS; h < d; h++)
+		history += h >= 0 && g->any[h];
+	if (history < ARRIVAL_MIN_HISTORY)
+		return;
+	strbuf_reset(names);
+	for (o = 0; o < g->n_orgs; o++) {
+		const unsigned char *seen = g->seen + o * (size_t)g->n_days;
+		int64_t days = 0;
+
+		for (h = d - ARRIVAL_HISTORY_DAYS; h < d; h++)
+			days += h >= 0 && seen[h];
+		/* most of the days the domain had reports */
+		if (2 * days <= history)
+			continue;
+		usual++;
+		/* a report for a day past the wait (a replay of old mail, or
+		 * a reporter that skipped the day): this day's is not coming */
+		for (later = 0, h = d + ARRIVAL_WAIT_DAYS + 1; h < g->n_days && !later; h++)
+			later = seen[h];
+		if (seen[d] || later) {
+			in++;
+			continue;
+		}
+		/* past the buffer's cap the list stays as it is */
+		if (missing < LIMIT_ALERT_REPORTERS &&
+		    (strbuf_puts(names, missing > 0 ? ", " : "") < 0 ||
+		     strbuf_puts(names, g->orgs[o] != NULL ? g->orgs[o] : "") < 0))
+			strbuf_reset(names);
+		missing++;
+	}
+	if (missing == 0)
+		return;
+	if (missing > LIMIT_ALERT_REPORTERS &&
+	    strbuf_printf(names, " and %lld more", (long long)(missing - LIMIT_ALERT_REPORTERS)) <
+	        0)
+		strbuf_reset(names);
+	if (out->n == *alloc) {
+		*alloc = *alloc ? *alloc * 2 : 16;
+		out->days = xreallocarray(out->days, *alloc, sizeof(*out->days));
+	}
+	out->days[out->n].policy_domain = domain != NULL ? xstrdup(domain) : NULL;
+	out->days[out->n].day = day;
+	out->days[out->n].usual = usual;
+	out->days[out->n].in = in;
+	out->days[out->n].missing = xstrdup(strbuf_str(names));
+	out->n++;
+}
+
+/* End of the domain's rows starting at i. */
+static size_t arrival_group_end(const struct query_rows *rows, size_t i)
+{
+	size_t j = i + 1;
+
+	while (j < rows->n &&
+	       arrival_same(rows->rows[i].policy_domain, rows->rows[j].policy_domain))
+		j++;
+	return j;
+}
+
+int arrival_build(struct store *st, int64_t since, int64_t until, struct arrival *out, char *err,
+                  size_t errlen)
+{
+	struct query_rows rows = {NULL, 0};
+	struct arrival a = {NULL, 0};
+	struct arrival_grid g;
+	struct strbuf names;
+	size_t i, j, alloc = 0, max_rows = 1;
+	int64_t day;
+	int rc = -1;
+
+	memset(&g, 0, sizeof(g));
+	strbuf_init(&names, 64 * (LIMIT_ALERT_REPORTERS + 1) + LIMIT_STRING_BYTES);
+	if (until <= since || until - since > LIMIT_ALERT_LOOKBACK_DAYS) {
+		snprintf(err, errlen, "internal error: %lld days to tell arrivals of",
+		         (long long)(until - since));
+		goto out;
+	}
+	g.first = since - ARRIVAL_HISTORY_DAYS;
+	/* and the days after, for reports of later days */
+	g.n_days = until + LIMIT_ALERT_LOOKBACK_DAYS - g.first;
+	if (query_reporter_days(st, g.first, g.first + g.n_days, &rows, err, errlen) < 0)
+		goto out;
+	/* sized by the largest domain's rows: a domain has at most that
+	 * many reporters */
+	for (i = 0; i < rows.n; i = j) {
+		j = arrival_group_end(&rows, i);
+		if (j - i > max_rows)
+			max_rows = j - i;
+	}
+	g.orgs = xcalloc(max_rows, sizeof(*g.orgs));
+	g.seen = xcalloc(max_rows * (size_t)g.n_days, 1);
+	g.any = xcalloc((size_t)g.n_days, 1);
+	for (i = 0; i < rows.n; i = j) {
+		j = arrival_group_end(&rows, i);
+		arrival_grid_fill(&g, &rows, i, j);
+		for (day = since; day < until; day++)
+			arrival_judge_day(&g, rows.rows[i].policy_domain, day, &a, &alloc, &names);
+	}
+	*out = a;
+	memset(&a, 0, sizeof(a));
+	rc = 0;
+out:
+	free(g.orgs);
+	free(g.seen);
+	free(g.any);
+	strbuf_free(&names);
+	query_rows_free(&rows);
+	arrival_free(&a);
+	return rc;
+}
+
+const struct arrival_day *arrival_find(const struct arrival *a, const char *policy_domain,
+                                       int64_t day)
+{
+	size_t i;
+
+	/* linear: asked once per alert, and alerts are few */
+	for (i = 0; i < a->n; i++)
+		if (a->days[i].day == day && arrival_same(a->days[i].policy_domain, policy_domain))
+			return &a->days[i];
+	return NULL;
+}
+
+void arrival_free(struct arrival *a)
+{
+	size_t i;
+
+	if (a == NULL)
+		return;
+	for (i = 0; i < a->n; i++) {
+		free(a->days[i].policy_domain);
+		free(a->days[i].missing);
+	}
+	free(a->days);
+	memset(a, 0, sizeof(*a));
+}

@@ -1,0 +1,253 @@
+/*
+ * reasons.c - failure-reason-codes grouped by their normal form
+ * (reasons.h). The codes are report text (untrusted): normalised into
+ * bounded buffers, compared and copied, never interpreted.
+ */
+#include "reasons.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "limits.h"
+#include "query_reason.h"
+#include "xalloc.h"
+
+static int reasons_is_word(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '.' || c == '-' || c == '_' || c == ':';
+}
+
+/* A token that names a host: an IPv4 address (four dotted numbers), an
+ * IPv6 address (two colons or more, hex digits), or a dotted name whose
+ * last label is letters (mx1.example.com). "4.7.0" and "X509_V_ERR" are
+ * not. */
+static int reasons_is_host(const char *t, size_t n)
+{
+	size_t i, dots = 0, colons = 0, last = 0;
+	int digits_only = 1, hex_only = 1, alpha_tail = 1;
+
+	while (n > 0 && t[n - 1] == '.')
+		n--; /* the full stop of a sentence */
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)t[i];
+
+		if (c == '.') {
+			dots++;
+			last = i + 1;
+		} else if (c == ':') {
+			colons++;
+		} else {
+			digits_only &= c >= '0' && c <= '9';
+			hex_only &= (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+			            (c >= 'A' && c <= 'F');
+		}
+	}
+	if (colons >= 2 && hex_only && dots == 0)
+		return 1;
+	if (dots == 3 && digits_only)
+		return 1;
+	if (dots == 0 || last >= n || n - last < 2)
+		return 0;
+	for (i = last; i < n; i++)
+		alpha_tail &= (t[i] >= 'a' && t[i] <= 'z') || (t[i] >= 'A' && t[i] <= 'Z');
+	return alpha_tail && t[0] != '.';
+}
+
+static int reasons_is_number(const char *t, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (t[i] < '0' || t[i] > '9')
+			return 0;
+	return n > 0;
+}
+
+/* Appends s[0..n) to out at *len, lower-cased, as far as it fits. */
+static void reasons_put(char *out, size_t outlen, size_t *len, const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && *len + 1 < outlen; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		out[(*len)++] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+	}
+	out[*len] = '\0';
+}
+
+void reasons_normalise(const char *s, char *out, size_t outlen)
+{
+	size_t len = 0, n;
+	int space = 0;
+
+	if (outlen == 0)
+		return;
+	out[0] = '\0';
+	while (*s != '\0') {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+			space = len > 0;
+			s++;
+			continue;
+		}
+		if (space)
+			reasons_put(out, outlen, &len, " ", 1);
+		space = 0;
+		if (!reasons_is_word(c)) {
+			reasons_put(out, outlen, &len, s, 1);
+			s++;
+			continue;
+		}
+		for (n = 0; reasons_is_word((unsigned char)s[n]); n++)
+			;
+		if (reasons_is_host(s, n))
+			reasons_put(out, outlen, &len, "<host>", 6);
+		else if (reasons_is_number(s, n))
+			reasons_put(out, outlen, &len, "<n>", 3);
+		else
+			reasons_put(out, outlen, &len, s, n);
+		s += n;
+	}
+}
+
+/* One form as sent, with its normal form. */
+struct reasons_form {
+	char *key;
+	const struct query_reason_row *row;
+};
+
+static int reasons_form_cmp(const void *x, const void *y)
+{
+	const struct reasons_form *a = x, *b = y;
+	int c = strcmp(a->key, b->key);
+
+	if (c != 0)
+		return c;
+	return strcmp(a->row->reason_code, b->row->reason_code);
+}
+
+static int reasons_group_cmp(const void *x, const void *y)
+{
+	const struct reason_group *a = x, *b = y;
+
+	if (a->failed_sessions != b->failed_sessions)
+		return a->failed_sessions > b->failed_sessions ? -1 : 1;
+	return strcmp(a->key, b->key);
+}
+
+/* Whether the n bytes at t are one of the items of list (len bytes,
+ * items separated by ", "). */
+static int reasons_listed_spaced(const char *list, size_t len, const char *t, size_t n)
+{
+	const char *p = list, *end = list + len;
+
+	while (p < end) {
+		const char *c = memchr(p, ',', (size_t)(end - p));
+		size_t m = c != NULL ? (size_t)(c - p) : (size_t)(end - p);
+
+		if (m == n && memcmp(p, t, n) == 0)
+			return 1;
+		if (c == NULL)
+			break;
+		p = c + 2;
+	}
+	return 0;
+}
+
+/* "a, b": the distinct result types of forms [i, j), in their order. */
+static char *reasons_types(const struct reasons_form *f, size_t i, size_t j)
+{
+	size_t k, cap = 1, len = 0, n;
+	char *out;
+
+	for (k = i; k < j; k++)
+		cap += 2 * strlen(f[k].row->result_types) + 2;
+	out = xcalloc(cap, 1);
+	for (k = i; k < j; k++) {
+		const char *t = f[k].row->result_types;
+
+		for (; *t != '\0'; t += n + (t[n] == ',')) {
+			n = strcspn(t, ",");
+			/* out holds ", " between items: compare against a
+			 * comma list by skipping the space */
+			if (n == 0 || reasons_listed_spaced(out, len, t, n))
+				continue;
+			if (len > 0) {
+				memcpy(out + len, ", ", 2);
+				len += 2;
+			}
+			memcpy(out + len, t, n);
+			len += n;
+		}
+	}
+	out[len] = '\0';
+	return out;
+}
+
+int reasons_build(struct store *st, const struct query_filter *f, struct reason_groups *out,
+                  char *err, size_t errlen)
+{
+	struct query_reason_rows rows = {NULL, 0};
+	struct reason_groups g = {NULL, 0, 0};
+	struct reasons_form *forms = NULL;
+	char key[LIMIT_STRING_BYTES + 1];
+	size_t i, j, k, top;
+	int rc = -1;
+
+	if (query_failure_reasons(st, f, LIMIT_REASON_ROWS, &rows, err, errlen) < 0)
+		goto out;
+	g.cut = rows.n >= LIMIT_REASON_ROWS;
+	forms = xcalloc(rows.n ? rows.n : 1, sizeof(*forms));
+	for (i = 0; i < rows.n; i++) {
+		reasons_normalise(rows.rows[i].reason_code, key, sizeof(key));
+		forms[i].key = xstrdup(key);
+		forms[i].row = &rows.rows[i];
+	}
+	qsort(forms, rows.n, sizeof(*forms), reasons_form_cmp);
+	g.groups = xcalloc(rows.n ? rows.n : 1, sizeof(*g.groups));
+	for (i = 0; i < rows.n; i = j) {
+		struct reason_group *e = &g.groups[g.n++];
+
+		for (j = i + 1; j < rows.n && strcmp(forms[i].key, forms[j].key) == 0; j++)
+			;
+		e->key = xstrdup(forms[i].key);
+		e->result_types = reasons_types(forms, i, j);
+		/* the most failed row's form labels the group */
+		for (top = i, k = i + 1; k < j; k++)
+			if (forms[k].row->failed_sessions > forms[top].row->failed_sessions)
+				top = k;
+		e->label = xstrdup(forms[top].row->reason_code);
+		for (k = i; k < j; k++)
+			e->failed_sessions += forms[k].row->failed_sessions;
+		e->variants = (int64_t)(j - i);
+	}
+	qsort(g.groups, g.n, sizeof(*g.groups), reasons_group_cmp);
+	*out = g;
+	memset(&g, 0, sizeof(g));
+	rc = 0;
+out:
+	for (i = 0; forms != NULL && i < rows.n; i++)
+		free(forms[i].key);
+	free(forms);
+	query_reason_rows_free(&rows);
+	reasons_free(&g);
+	return rc;
+}
+
+void reasons_free(struct reason_groups *g)
+{
+	size_t i;
+
+	if (g == NULL)
+		return;
+	for (i = 0; i < g->n; i++) {
+		free(g->groups[i].key);
+		free(g->groups[i].label);
+		free(g->groups[i].result_types);
+	}
+	free(g->groups);
+	memset(g, 0, sizeof(*g));
+}

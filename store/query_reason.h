@@ -1,0 +1,48 @@
+/*
+ * query_reason.h - two reads for issue 12: who reports for a domain on
+ * which day (to tell a day still coming in from a complete one,
+ * analyzer/arrival.c), and failed sessions by failure-reason-code as
+ * sent (grouped and normalised by analyzer/reasons.c).
+ *
+ * Returned strings are report text (untrusted). Errors: 0 or -1 with a
+ * one-line reason in err; output parameters written only on success.
+ */
+#ifndef TLSWATCH_QUERY_REASON_H
+#define TLSWATCH_QUERY_REASON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "query.h"
+
+/* The reporters of every domain on every day of [since, until), from
+ * agg_domain: rows with policy_domain (NULL: absent), organization, day,
+ * reports and sessions set, sorted by policy_domain (absent first), day,
+ * organization. Caller frees with query_rows_free. */
+int query_reporter_days(struct store *st, int64_t since, int64_t until, struct query_rows *out,
+                        char *err, size_t errlen);
+
+/* Failed sessions of the filter's period (domains, organization, MX host,
+ * result type) per failure-reason-code as sent, counted once per report
+ * and MX as agg_mx counts (sts and tlsa are two views of the same
+ * sessions, whatever result type each gives them). Details without a
+ * reason code are left out. Most failed first, then by code; limit 0:
+ * all rows. */
+struct query_reason_row {
+	char *reason_code;  /* never NULL */
+	char *result_types; /* the details' result types, comma-separated,
+	                     * repeats possible; never NULL */
+	int64_t failed_sessions;
+	int64_t reporters; /* distinct organizations that gave it */
+};
+
+struct query_reason_rows {
+	struct query_reason_row *rows;
+	size_t n;
+};
+
+int query_failure_reasons(struct store *st, const struct query_filter *f, size_t limit,
+                          struct query_reason_rows *out, char *err, size_t errlen);
+void query_reason_rows_free(struct query_reason_rows *r);
+
+#endif

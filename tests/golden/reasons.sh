@@ -1,0 +1,75 @@
+#!/bin/sh
+# reasons.sh - one problem, one row; failure-reason-codes grouped where senders differ only in
+# case, spacing, numbers or a host name (docs/alerts.md, "Reason codes"):
+# 'summary' text and JSON, the failures page (group_by=reason) and its API
+# show one row per reason, labelled by its most failed form, with the
+# forms counted and the failed sessions summed (sts and tlsa of one
+# report counted once).
+. "$TOP/tests/lib.sh"
+. "$TOP/tests/browser/web_lib.sh"
+
+# report N ORG DAY CODE FAILED [TLSA-CODE]: one report, an sts policy (and
+# a tlsa one listing the same sessions) with one failure detail each
+report() {
+	tlsa=""
+	[ -n "${6:-}" ] && tlsa=",{\"policy\":{\"policy-type\":\"tlsa\",\"policy-domain\":\"example.com\"},\"summary\":{\"total-successful-session-count\":100,\"total-failure-session-count\":$5},\"failure-details\":[{\"result-type\":\"tlsa-invalid\",\"receiving-mx-hostname\":\"mx1.example.com\",\"failure-reason-code\":\"$6\",\"failed-session-count\":$5}]}"
+	cat > "$T/r$1.json" <<JSON
+{"organization-name":"$2","date-range":{"start-datetime":"$3T00:00:00Z","end-datetime":"$3T23:59:59Z"},"contact-info":"x@example","report-id":"r$1","policies":[{"policy":{"policy-type":"sts","policy-string":["version: STSv1"],"policy-domain":"example.com"},"summary":{"total-successful-session-count":100,"total-failure-session-count":$5},"failure-details":[{"result-type":"certificate-expired","receiving-mx-hostname":"mx1.example.com","failure-reason-code":"$4","failed-session-count":$5}]}$tlsa]}
+JSON
+}
+report 1 "Google Inc." 2026-07-01 "X509_V_ERR_CERT_HAS_EXPIRED" 30
+report 2 "Other" 2026-07-02 "x509_v_err_cert_has_expired " 5
+report 3 "Microsoft Corporation" 2026-07-01 "TLS handshake failed with mx1.example.com" 7
+report 4 "Microsoft Corporation" 2026-07-02 "tls handshake  failed with 192.0.2.7." 4
+# sts and tlsa list the same 6 sessions: counted once
+report 5 "Microsoft Corporation" 2026-07-03 "TLS handshake failed with mx2.example.com" 6 \
+	"TLS handshake failed with mx2.example.com"
+(cd "$T" && "$TLSWATCH" --db "$T/db" ingest r1.json r2.json r3.json r4.json r5.json) > /dev/null ||
+	t_fail "ingest" "exit $?"
+P="--since 2026-07-01 --until 2026-07-08"
+
+"$TLSWATCH" --db "$T/db" summary $P --format json > "$T/json" || t_fail "summary json" "exit $?"
+t_eq "summary json: two reasons, forms and sessions" \
+	"$(jq -c '[.by_reason[] | [.failure_reason_code, .forms, .failed_sessions, .result_types]]' "$T/json")" \
+	'[["X509_V_ERR_CERT_HAS_EXPIRED",2,35,"certificate-expired"],["TLS handshake failed with mx1.example.com",3,17,"certificate-expired, tlsa-invalid"]]'
+"$TLSWATCH" --db "$T/db" summary $P > "$T/text" || t_fail "summary" "exit $?"
+t_eq "summary text: the section" \
+	"$(sed -n '/^BY FAILURE REASON/,/^$/p' "$T/text" | sed 's/  */ /g')" \
+	"BY FAILURE REASON (failure-reason-code, grouped) failed
+ X509_V_ERR_CERT_HAS_EXPIRED 35
+ certificate-expired; 2 forms as sent
+ TLS handshake failed with mx1.example.com 17
+ certificate-expired, tlsa-invalid; 3 forms as sent"
+
+if ! web_start --db "$T/db" web --listen 127.0.0.1:0; then
+	t_fail "dashboard starts" "$(cat "$T/web.err")"
+	exit 0
+fi
+curl -s -o "$T/page" "$WEB_URL/failures?since=2026-07-01&until=2026-07-08&group_by=reason"
+curl -s -o "$T/overview" "$WEB_URL/?since=2026-07-01&until=2026-07-08"
+curl -s -o "$T/api" "$WEB_URL/api/v1/failures?since=2026-07-01&until=2026-07-08&group_by=reason"
+curl -s -o "$T/bad" -w '%{http_code}' "$WEB_URL/api/v1/failures?group_by=nope" > "$T/code"
+web_stop
+t_check "sanitizer clean" web_sanitizer_clean
+t_eq "failures page: one row per reason" \
+	"$(sed -n '/id="failure-groups"/,/<\/table>/p' "$T/page" | grep -o '<tr><td>[^<]*</td><td class="num fail">[0-9]*' | sed 's/<[^>]*>/|/g')" \
+	"||X509_V_ERR_CERT_HAS_EXPIRED||35
+||TLS handshake failed with mx1.example.com||17"
+t_eq "overview: one row per problem, reporters named, per-reporter rows a click away" \
+	"$(sed -n '/id="top-failures"/,/<\/table>/p' "$T/overview" | grep -c '<tr><td data-label')|$(grep -o 'Google Inc., Microsoft Corporation, Other (<a href="/failures?[^"]*group_by=organization[^"]*result_type=certificate-expired' "$T/overview" | wc -l)" \
+	"2|1"
+t_eq "api: group_by=reason" \
+	"$(jq -c '[.group_by, [.groups[] | [.failure_reason_code, .failed_sessions, .forms]]]' "$T/api")" \
+	'["reason",[["X509_V_ERR_CERT_HAS_EXPIRED",35,2],["TLS handshake failed with mx1.example.com",17,3]]]'
+t_eq "api: a wrong group_by names reason" "$(cat "$T/code") $(jq -r .error "$T/bad" | grep -c 'sending_ip or reason')" "400 1"
+
+# one problem, one row: the same expired certificate seen by three
+# reporters is one top failure naming them (summary text, JSON; overview)
+t_eq "summary json: problems" \
+	"$(jq -c '[.problems[] | [.mx_host, .result_type, .failed_sessions, .reporter_count, .reporters]]' "$T/json")" \
+	'[["mx1.example.com","certificate-expired",52,3,"Google Inc., Microsoft Corporation, Other"],["mx1.example.com","tlsa-invalid",6,1,"Microsoft Corporation"]]'
+t_eq "summary json: top_failures keeps its rows per reporter" "$(jq '.top_failures | length' "$T/json")" 4
+t_eq "summary text: one row for the certificate" \
+	"$(sed -n '/^TOP FAILURES/,/^$/p' "$T/text" | grep -c 'certificate-expired at mx1.example.com')" 1
+t_check "summary text: it names its reporters" grep -q \
+	'^    domain example.com, reported by Google Inc., Microsoft Corporation, Other$' "$T/text"
