@@ -20,12 +20,12 @@ FUZZ_SECONDS ?= 60
 # Debian 12 packages, by what needs them.
 BUILD_PKGS = gcc make pkg-config libetpan-dev zlib1g-dev libcjson-dev \
 	libsqlite3-dev libmicrohttpd-dev libinih-dev libgnutls28-dev \
-	libcurl4-gnutls-dev libcrypt-dev libunbound-dev dns-root-data libopendkim-dev
-CHECK_PKGS = $(BUILD_PKGS) libcmocka-dev cppcheck clang-format nsd ldnsutils nginx postfix sqlite3 jq dovecot-imapd openssl curl dnsmasq chromium nodejs python3 time $(if $(shell command -v npm 2>/dev/null),,npm) mandoc man-db
+	libcurl4-gnutls-dev libcrypt-dev libunbound-dev dns-root-data libopendkim-dev libpq-dev
+CHECK_PKGS = $(BUILD_PKGS) libcmocka-dev cppcheck clang-format nsd ldnsutils nginx postfix sqlite3 jq dovecot-imapd postgresql-15 openssl curl dnsmasq chromium nodejs python3 time $(if $(shell command -v npm 2>/dev/null),,npm) mandoc man-db
 FUZZ_PKGS  = clang libclang-rt-14-dev
 BENCH_PKGS = $(BUILD_PKGS) time wrk curl sqlite3 dovecot-imapd openssl
 
-PKG_LIBS = zlib libcjson sqlite3 libmicrohttpd inih gnutls nettle libcurl libcrypt opendkim
+PKG_LIBS = zlib libcjson sqlite3 libmicrohttpd inih gnutls nettle libcurl libcrypt opendkim libpq
 # libetpan's .pc file drags in a no-PIE specs file, and libunbound's names
 # libevent-dev, which it does not need to link: link both by name instead.
 DEP_CFLAGS = $(shell pkg-config --cflags $(PKG_LIBS) 2>/dev/null)
@@ -50,8 +50,9 @@ ASAN_LDFLAGS = -fsanitize=address,undefined
 
 LIB_SRC  = $(sort $(wildcard lib/*.c core/*.c store/*.c collector/*.c analyzer/*.c web/*.c))
 CLI_SRC  = $(sort $(wildcard cli/*.c))
-GEN_SRC  = build/gen/schema.c
+GEN_SRC  = build/gen/schema.c build/gen/pg_schema.c
 SCHEMA   = $(sort $(wildcard schema/*.sql))
+PG_SCHEMA = $(sort $(wildcard schema/pg/*.sql))
 UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
 TOOL_SRC = $(sort $(wildcard tools/*.c))
 GEN_TOOL_SRC = $(sort $(wildcard tools/gen/*.c))
@@ -104,6 +105,10 @@ deps-fuzz:
 build/gen/schema.c: $(SCHEMA) tools/embed_schema.sh
 	@mkdir -p $(dir $@)
 	sh tools/embed_schema.sh $@ $(SCHEMA)
+
+build/gen/pg_schema.c: $(PG_SCHEMA) tools/embed_schema.sh
+	@mkdir -p $(dir $@)
+	sh tools/embed_schema.sh --name pg_schema $@ $(PG_SCHEMA)
 
 build/rel/%.o: %.c $(wildcard */*.h) | build/gen/schema.c
 	@mkdir -p $(dir $@)

@@ -121,6 +121,7 @@ void alert_clear(struct alert *a)
 	free(a->reporters);
 	free(a->reason_code);
 	free(a->missing_reporters);
+	free(a->message);
 	memset(a, 0, sizeof(*a));
 }
 

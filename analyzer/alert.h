@@ -107,7 +107,15 @@ enum alert_kind {
 	/* organization: reports held because they conflict with a stored one
 	 * (same organization and report-id, different content; docs/trust.md)
 	 * -- possible forgery. window_failed: how many. */
-	ALERT_CONFLICTING_REPORT
+	ALERT_CONFLICTING_REPORT,
+	/* from the stored 'tlswatch check' results (alert_published.c,
+	 * docs/check.md), message says what: a reporter still applying a
+	 * policy past its max_age (organization), an MX certificate expiring
+	 * within [check] expiry_warn_days (mx_host), a policy senders cannot
+	 * fetch */
+	ALERT_STALE_POLICY,
+	ALERT_CERTIFICATE_EXPIRING,
+	ALERT_POLICY_UNREACHABLE
 };
 
 struct alert {
@@ -152,7 +160,8 @@ struct alert {
 	 * so far, and the missing ones by name; usual_reporters 0: complete */
 	int64_t usual_reporters, reporters_in;
 	char *missing_reporters;
-	int waited; /* held back while its day came in, now judged as it is */
+	int waited;    /* held back while its day came in, now judged as it is */
+	char *message; /* the check-result kinds: what was found */
 };
 
 struct alert_list {
@@ -183,6 +192,7 @@ struct alert_settings {
 	enum alert_webhook_format webhook_format;
 	const char *base_url; /* borrowed: [web] base_url, the dashboard's
 	                       * address for links in alerts; NULL: none */
+	int expiry_warn_days; /* [check] expiry_warn_days (published.h) */
 };
 
 /* The defaults, evaluated for day today. */
@@ -226,6 +236,11 @@ int alert_evaluate(struct store *st, const struct alert_params *p, struct alert_
 void alert_list_free(struct alert_list *l);
 /* Moves *a (and its strings) to the end of l; *a is zeroed. */
 void alert_list_take(struct alert_list *l, struct alert *a);
+/* The alerts of the stored check results (published.h) as of day at:
+ * stale-policy, certificate-expiring, policy-unreachable, each for its
+ * day (once a day while it lasts). Into *out (caller frees). */
+int alert_published(struct store *st, int64_t at, int expiry_warn_days, struct alert_list *out,
+                    char *err, size_t errlen);
 /* Frees a's strings and zeroes it. */
 void alert_clear(struct alert *a);
 

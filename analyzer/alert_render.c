@@ -30,6 +30,12 @@ const char *alert_kind_name(enum alert_kind k)
 		return "success-rate-drop";
 	case ALERT_CONFLICTING_REPORT:
 		return "conflicting-report";
+	case ALERT_STALE_POLICY:
+		return "stale-policy";
+	case ALERT_CERTIFICATE_EXPIRING:
+		return "certificate-expiring";
+	case ALERT_POLICY_UNREACHABLE:
+		return "policy-unreachable";
 	default:
 		return "silent-reporter";
 	}
@@ -98,6 +104,15 @@ static const char *alert_sessions_text(const struct alert *a, const char *n, cha
 	return buf;
 }
 
+/* "stale-policy: DOMAIN: MESSAGE" (the message escaped). */
+static int alert_format_published(const struct alert *a, const char *dom, struct strbuf *sb)
+{
+	char msg[LIMIT_PUBLISHED_NOTE_TEXT * 4 + 8];
+
+	return strbuf_printf(sb, "%s: %s: %s", alert_kind_name(a->kind), dom,
+	                     text_escape(a->message, msg, sizeof(msg)));
+}
+
 static int alert_format_body(const struct alert *a, struct strbuf *sb)
 {
 	char dom[TEXT_CELL_MAX], mx[TEXT_CELL_MAX], rt[TEXT_CELL_MAX], org[TEXT_CELL_MAX];
@@ -146,6 +161,11 @@ static int alert_format_body(const struct alert *a, struct strbuf *sb)
 		    "content (possible forgery); see 'tlswatch quarantine list'",
 		    n, a->window_failed == 1 ? "" : "s",
 		    a->organization != NULL ? org : "(a superseded report)");
+	case ALERT_STALE_POLICY:
+	case ALERT_CERTIFICATE_EXPIRING:
+	case ALERT_POLICY_UNREACHABLE:
+		/* the message quotes DNS, HTTPS and report text */
+		return alert_format_published(a, dom, sb);
 	default:
 		datetime_format_day(a->window_until - 1 - a->silent_days, r1, sizeof(r1));
 		datetime_format_day(a->window_until - 2, r2, sizeof(r2));
@@ -166,6 +186,12 @@ static int alert_link(const struct alert_list *l, const struct alert *a, struct 
 
 	while (n > 0 && l->base_url[n - 1] == '/')
 		n--;
+	if (a->kind >= ALERT_STALE_POLICY) {
+		/* the check-result kinds: the overview's published panel */
+		rc |= strbuf_append(sb, l->base_url, n);
+		rc |= strbuf_puts(sb, "/?domain=") | escape_url(sb, a->policy_domain);
+		return rc < 0 ? -1 : 0;
+	}
 	if (a->kind == ALERT_CONFLICTING_REPORT) {
 		/* held conflicts wait in the quarantine, whatever their day */
 		rc |= strbuf_append(sb, l->base_url, n);

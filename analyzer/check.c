@@ -15,6 +15,7 @@
 #include "check_https.h"
 #include "check_smtp.h"
 #include "datetime.h"
+#include "digest.h"
 #include "escape.h"
 #include "jsonw.h"
 #include "mtasts.h"
@@ -156,6 +157,7 @@ static void check_tlsrpt(struct dns *d, struct check_domain *cd)
 		    "TLSRPT record \"%s\": %s", txt, err);
 		return;
 	}
+	snprintf(cd->tlsrpt, sizeof(cd->tlsrpt), "%s", r.rua[0]);
 	check_add(cd, CHECK_OK, "tlsrpt", NULL, NULL, "TLSRPT record: reports go to %s%s", r.rua[0],
 	          r.n_rua > 1 ? " and more" : "");
 	if (r.n_rua > 1)
@@ -232,6 +234,7 @@ static int check_policy(struct dns *d, const struct check_opts *o, struct check_
 		check_add(cd, CHECK_FAIL, "sts-policy", NULL,
 		          "publish an A or AAAA record for the policy host",
 		          "%s has no address: senders cannot fetch the policy", host);
+		snprintf(cd->policy_error, sizeof(cd->policy_error), "%s", cd->f[cd->n - 1].text);
 		return -1;
 	}
 	if (check_https_get(host, o->https_port, addr, "/.well-known/mta-sts.txt", o->ca_file,
@@ -240,6 +243,7 @@ static int check_policy(struct dns *d, const struct check_opts *o, struct check_
 		    cd, CHECK_FAIL, "sts-policy", NULL,
 		    "serve the policy over HTTPS with a certificate valid for the policy host",
 		    "cannot fetch the policy: %s", err);
+		snprintf(cd->policy_error, sizeof(cd->policy_error), "%s", cd->f[cd->n - 1].text);
 		return -1;
 	}
 	ct = fe.content_type;
@@ -269,6 +273,9 @@ static int check_policy(struct dns *d, const struct check_opts *o, struct check_
 	} else {
 		snprintf(cd->sts_mode, sizeof(cd->sts_mode), "%s", mtasts_mode_name(p->mode));
 		cd->sts_max_age = p->max_age;
+		/* parsed: at most LIMIT_STS_POLICY_BYTES and without NUL */
+		memcpy(cd->sts_body, fe.body, fe.len);
+		cd->sts_body[fe.len] = '\0';
 		check_add(cd, CHECK_OK, "sts-policy", NULL, NULL,
 		          "policy: mode %s, max_age %ld, %d mx pattern%s", cd->sts_mode, p->max_age,
 		          p->n_mx, p->n_mx == 1 ? "" : "s");
@@ -281,6 +288,8 @@ static int check_policy(struct dns *d, const struct check_opts *o, struct check_
 			    p->max_age);
 		rc = 0;
 	}
+	if (rc < 0)
+		snprintf(cd->policy_error, sizeof(cd->policy_error), "%s", cd->f[cd->n - 1].text);
 	check_fetch_free(&fe);
 	return rc;
 }
@@ -315,6 +324,29 @@ static void check_coverage(struct check_domain *cd, const struct mtasts_policy *
 	}
 }
 
+/* Adds "HOST U S M HEX" to cd->tlsa; a record that does not fit whole
+ * is left out (LIMIT_CHECK_TLSA_TEXT). */
+static void check_tlsa_remember(struct check_domain *cd, const char *host, const struct dns_tlsa *t)
+{
+	char hex[2 * 64 + 1];
+	uint8_t sum[DIGEST_SHA256_LEN];
+	size_t used = strlen(cd->tlsa);
+	int w;
+
+	/* a full certificate or key (matching type 0) is kept as its
+	 * SHA-256: enough to see it change */
+	if (t->len > 64) {
+		digest_sha256(t->data, t->len, sum);
+		digest_hex(sum, sizeof(sum), hex);
+	} else {
+		digest_hex(t->data, t->len, hex);
+	}
+	w = snprintf(cd->tlsa + used, sizeof(cd->tlsa) - used, "%s %d %d %d %s%s\n", host, t->usage,
+	             t->selector, t->mtype, t->len > 64 ? "sha256:" : "", hex);
+	if (w < 0 || (size_t)w >= sizeof(cd->tlsa) - used)
+		cd->tlsa[used] = '\0';
+}
+
 static void check_tlsa(struct dns *d, struct check_domain *cd, const char *host,
                        struct dns_answer *a, struct dns_tlsa *t, int *n)
 {
@@ -338,6 +370,8 @@ static void check_tlsa(struct dns *d, struct check_domain *cd, const char *host,
 		          *n, *n == 1 ? "" : "s", name);
 		*n = 0;
 	}
+	for (i = 0; i < *n; i++)
+		check_tlsa_remember(cd, host, &t[i]);
 }
 
 static void check_expiry(const struct check_opts *o, struct check_domain *cd, const char *host,
@@ -360,8 +394,9 @@ static void check_expiry(const struct check_opts *o, struct check_domain *cd, co
 }
 
 static void check_one_mx(struct dns *d, const struct check_opts *o, struct check_domain *cd,
-                         const char *host, int sts)
+                         struct check_mx_seen *mx, int sts)
 {
+	const char *host = mx->host;
 	struct dns_answer ta;
 	struct dns_tlsa tlsa[LIMIT_CHECK_RECORDS];
 	struct check_smtp_result r;
@@ -406,6 +441,7 @@ static void check_one_mx(struct dns *d, const struct check_opts *o, struct check
 		          "serve a certificate from a public CA whose names include the MX host, "
 		          "with its intermediates",
 		          "%s%s", r.webpki_error, sts ? "" : " (matters once you publish MTA-STS)");
+	mx->not_after = r.not_after;
 	check_expiry(o, cd, host, r.not_after);
 	if (n_tlsa > 0) {
 		if (r.n_tlsa_match > 0)
@@ -484,8 +520,14 @@ void check_domain_run(struct dns *d, const struct check_opts *o, const char *dom
 	}
 	if (p != NULL && p->mode != MTASTS_MODE_NONE)
 		check_coverage(cd, p, mx, n_mx);
+	for (i = 0; i < n_mx; i++) {
+		_Static_assert(sizeof(cd->mx[i].host) == sizeof(mx[i].host), "one host size");
+		memcpy(cd->mx[i].host, mx[i].host, sizeof(cd->mx[i].host));
+		cd->mx[i].pref = mx[i].pref;
+	}
+	cd->n_mx = n_mx;
 	for (i = 0; i < n_mx; i++)
-		check_one_mx(d, o, cd, mx[i].host, p != NULL && p->mode != MTASTS_MODE_NONE);
+		check_one_mx(d, o, cd, &cd->mx[i], p != NULL && p->mode != MTASTS_MODE_NONE);
 }
 
 void check_render_text(const struct check_domain *cd, int quiet, FILE *f)

@@ -41,10 +41,20 @@ struct check_domain {
 	int could_not_check; /* a look-up the verdict needs did not answer */
 	int n;
 	struct check_finding f[LIMIT_CHECK_FINDINGS];
-	/* what is published, for history and drift */
+	/* what is published, for history and drift (check_history.c) */
 	char sts_id[33];
 	char sts_mode[8];
 	long sts_max_age;
+	char sts_body[LIMIT_STS_POLICY_BYTES + 1]; /* the policy, when it parsed */
+	char policy_error[512];                    /* a record, but no usable policy: why */
+	char tlsrpt[LIMIT_CHECK_NAME_BYTES];       /* the first rua of a valid record */
+	int n_mx;
+	struct check_mx_seen {
+		char host[LIMIT_CHECK_NAME_BYTES];
+		int pref;
+		int64_t not_after; /* 0: no certificate seen */
+	} mx[LIMIT_CHECK_MX];
+	char tlsa[LIMIT_CHECK_TLSA_TEXT]; /* "HOST U S M HEX" lines, DNSSEC-secure */
 };
 
 /* Checks one domain through d. Never fails as a whole: what could not be

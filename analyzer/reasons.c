@@ -138,52 +138,61 @@ static int reasons_group_cmp(const void *x, const void *y)
 	return strcmp(a->key, b->key);
 }
 
-/* Whether the n bytes at t are one of the items of list (len bytes,
- * items separated by ", "). */
-static int reasons_listed_spaced(const char *list, size_t len, const char *t, size_t n)
+/* One result type inside a row's comma list. */
+struct reasons_item {
+	const char *s;
+	size_t n;
+};
+
+static int reasons_item_cmp(const void *x, const void *y)
 {
-	const char *p = list, *end = list + len;
+	const struct reasons_item *a = x, *b = y;
+	int c = memcmp(a->s, b->s, a->n < b->n ? a->n : b->n);
 
-	while (p < end) {
-		const char *c = memchr(p, ',', (size_t)(end - p));
-		size_t m = c != NULL ? (size_t)(c - p) : (size_t)(end - p);
-
-		if (m == n && memcmp(p, t, n) == 0)
-			return 1;
-		if (c == NULL)
-			break;
-		p = c + 2;
-	}
-	return 0;
+	if (c != 0)
+		return c;
+	return a->n < b->n ? -1 : a->n > b->n;
 }
 
-/* "a, b": the distinct result types of forms [i, j), in their order. */
+/* "a, b": the distinct result types of forms [i, j), sorted bytewise (the
+ * order a backend concatenates them in is its own: the text must not
+ * depend on it). */
 static char *reasons_types(const struct reasons_form *f, size_t i, size_t j)
 {
-	size_t k, cap = 1, len = 0, n;
+	struct reasons_item *items;
+	size_t k, m = 0, cap = 1, len = 0, n, max = 0;
 	char *out;
 
-	for (k = i; k < j; k++)
-		cap += 2 * strlen(f[k].row->result_types) + 2;
-	out = xcalloc(cap, 1);
+	for (k = i; k < j; k++) {
+		const char *t = f[k].row->result_types;
+
+		cap += 2 * strlen(t) + 2;
+		max += strlen(t) / 2 + 1; /* at most one item per two bytes */
+	}
+	items = xcalloc(max, sizeof(*items));
 	for (k = i; k < j; k++) {
 		const char *t = f[k].row->result_types;
 
 		for (; *t != '\0'; t += n + (t[n] == ',')) {
 			n = strcspn(t, ",");
-			/* out holds ", " between items: compare against a
-			 * comma list by skipping the space */
-			if (n == 0 || reasons_listed_spaced(out, len, t, n))
-				continue;
-			if (len > 0) {
-				memcpy(out + len, ", ", 2);
-				len += 2;
-			}
-			memcpy(out + len, t, n);
-			len += n;
+			if (n > 0 && m < max)
+				items[m++] = (struct reasons_item){t, n};
 		}
 	}
+	qsort(items, m, sizeof(*items), reasons_item_cmp);
+	out = xcalloc(cap, 1);
+	for (k = 0; k < m; k++) {
+		if (k > 0 && reasons_item_cmp(&items[k - 1], &items[k]) == 0)
+			continue;
+		if (len > 0) {
+			memcpy(out + len, ", ", 2);
+			len += 2;
+		}
+		memcpy(out + len, items[k].s, items[k].n);
+		len += items[k].n;
+	}
 	out[len] = '\0';
+	free(items);
 	return out;
 }
 

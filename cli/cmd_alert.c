@@ -18,6 +18,7 @@
 #include "notify.h"
 #include "parse_int.h"
 #include "period.h"
+#include "published.h"
 #include "store.h"
 
 static void alert_usage(FILE *f)
@@ -153,7 +154,8 @@ int cmd_alert(struct cli *c, int argc, char **argv)
 			return cli_usage_error("alert", "unknown option");
 	}
 	/* the configuration first, then the options over it */
-	if (alert_params_from_config(c->cfg, &o.s, err, sizeof(err)) < 0) {
+	if (alert_params_from_config(c->cfg, &o.s, err, sizeof(err)) < 0 ||
+	    published_expiry_warn_days(c->cfg, &o.s.expiry_warn_days, err, sizeof(err)) < 0) {
 		log_error("%s: %s", config_path(c->cfg) ? config_path(c->cfg) : "config", err);
 		return EXIT_FAILURE_OP;
 	}
@@ -179,7 +181,7 @@ int cmd_alert(struct cli *c, int argc, char **argv)
 	if (optind < argc)
 		return cli_usage_error("alert", "unexpected argument '%s'", argv[optind]);
 	/* read-write (the state table), but never create an empty store */
-	if (stat(c->db_path, &sb) < 0) {
+	if (!store_is_server(c->db_path) && stat(c->db_path, &sb) < 0) {
 		log_error("database %s does not exist (ingest some reports first, or use --db)",
 		          c->db_path);
 		return EXIT_FAILURE_OP;

@@ -11,11 +11,14 @@
 #include <time.h>
 
 #include "check.h"
+#include "check_history.h"
 #include "cli.h"
 #include "dns.h"
+#include "escape.h"
 #include "log.h"
 #include "parse_int.h"
 #include "progress.h"
+#include "store.h"
 #include "xalloc.h"
 
 static void check_usage(FILE *f)
@@ -38,7 +41,14 @@ static void check_usage(FILE *f)
 	           "  --timeout SECONDS      per DNS look-up, connection or fetch (default 10)\n"
 	           "  --expiry-warn-days N   warn of certificates expiring within N days\n"
 	           "                         (default 14)\n"
+	           "  --no-store             do not keep the results in the database (an\n"
+	           "                         ad-hoc look at someone else's domain)\n"
+	           "  --history              check nothing: print what changed between the\n"
+	           "                         stored results of each DOMAIN, run by run\n"
 	           "\n"
+	           "Each result is stored in the database (--db) unless --no-store: the\n"
+	           "history, and what summary, the dashboard and alert read against the\n"
+	           "reports (docs/check.md).\n"
 	           "With -q only findings that are not ok are printed.\n"
 	           "Exit status: 0 all ok, 1 a warning or failure, 2 could not check (DNS did\n"
 	           "not answer, bad usage).\n");
@@ -48,6 +58,7 @@ struct check_cli {
 	struct check_opts o;
 	const char *resolver, *trust_anchor;
 	int json;
+	int no_store, history;
 };
 
 /* name is the [check] key; a value from an option or the config. */
@@ -125,6 +136,34 @@ static void check_domains(struct cli *c, int argc, char **argv, char ***out, int
 	*n = k;
 }
 
+/* --history: each domain's stored runs as changes. EXIT_ATTENTION when a
+ * domain was never checked. */
+static int check_print_history(struct cli *c, char **domains, int n)
+{
+	struct store *st = NULL;
+	char err[ERR_LINE_MAX];
+	int i, runs, rc = EXIT_OK;
+
+	if (store_open(c->db_path, STORE_READONLY, &st, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		return EXIT_FAILURE_OP;
+	}
+	for (i = 0; i < n; i++) {
+		if (check_history_print(st, domains[i], stdout, &runs, err, sizeof(err)) < 0) {
+			log_error("%s", err);
+			rc = EXIT_FAILURE_OP;
+			break;
+		}
+		if (runs == 0) {
+			printf("%s: never checked (run tlswatch check %s)\n", esc(domains[i]),
+			       esc(domains[i]));
+			rc = EXIT_ATTENTION;
+		}
+	}
+	store_close(st);
+	return rc;
+}
+
 int cmd_check(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -136,6 +175,8 @@ int cmd_check(struct cli *c, int argc, char **argv)
 	    {"https-port", required_argument, NULL, 'p'},
 	    {"timeout", required_argument, NULL, 'T'},
 	    {"expiry-warn-days", required_argument, NULL, 'e'},
+	    {"no-store", no_argument, NULL, 'N'},
+	    {"history", no_argument, NULL, 'H'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -148,6 +189,7 @@ int cmd_check(struct cli *c, int argc, char **argv)
 	struct dns_opts dopts;
 	struct dns *dns = NULL;
 	struct check_domain *cd = NULL;
+	struct store *st = NULL;
 	char err[ERR_LINE_MAX], **domains = NULL, *list = NULL;
 	int ch, n = 0, i, rc = EXIT_FAILURE_OP, worst = CHECK_OK, unknown = 0;
 
@@ -167,6 +209,10 @@ int cmd_check(struct cli *c, int argc, char **argv)
 			if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0)
 				return cli_usage_error("check", "unknown format '%s'", optarg);
 			cc.json = strcmp(optarg, "json") == 0;
+		} else if (ch == 'N') {
+			cc.no_store = 1;
+		} else if (ch == 'H') {
+			cc.history = 1;
 		} else if (ch > 0 && (size_t)ch < sizeof(names) / sizeof(names[0]) &&
 		           names[ch] != NULL) {
 			if (check_set(&cc, names[ch], optarg, err, sizeof(err)) < 0) {
@@ -186,6 +232,14 @@ int cmd_check(struct cli *c, int argc, char **argv)
 		free(list);
 		return cli_usage_error("check", "name a DOMAIN, or set [check] domains");
 	}
+	if (cc.history) {
+		rc = check_print_history(c, domains, n);
+		goto out;
+	}
+	if (!cc.no_store && store_open(c->db_path, STORE_READWRITE, &st, err, sizeof(err)) < 0) {
+		log_error("%s (--no-store checks without keeping the results)", err);
+		goto out;
+	}
 	memset(&dopts, 0, sizeof(dopts));
 	dopts.resolver = cc.resolver;
 	dopts.trust_anchor = cc.trust_anchor;
@@ -204,6 +258,14 @@ int cmd_check(struct cli *c, int argc, char **argv)
 
 		log_verbose("checking %s", domains[i]);
 		check_domain_run(dns, &cc.o, domains[i], cd);
+		/* a run that could not look (DNS did not answer) says nothing
+		 * about what is published: not kept */
+		if (st != NULL && !cd->could_not_check &&
+		    check_history_store(st, cd, cc.o.now, err, sizeof(err)) < 0) {
+			log_error("%s", err);
+			rc = EXIT_FAILURE_OP;
+			goto out;
+		}
 		if (cc.json)
 			check_json_domain(stdout, cd, i == 0);
 		else
@@ -219,6 +281,7 @@ int cmd_check(struct cli *c, int argc, char **argv)
 		check_json_end(stdout);
 	rc = unknown ? EXIT_FAILURE_OP : worst == CHECK_OK ? EXIT_OK : EXIT_ATTENTION;
 out:
+	store_close(st);
 	free(cd);
 	dns_close(dns);
 	free(domains);

@@ -99,6 +99,28 @@ static int graph_collect_config(struct cli *c, const char *folder, struct graph_
 	return 0;
 }
 
+/* On a database server, one collector per mailbox among every host: 1
+ * when this one holds the lock; else 0 (another collects it: a note, *rc
+ * EXIT_OK) or -1 (an error, logged). */
+static int collect_lock_mailbox(struct store *st, const char *server, const char *user,
+                                const char *folder, int *rc)
+{
+	char key[3 * LIMIT_STRING_BYTES], err[ERR_LINE_MAX];
+	int held = 0;
+
+	snprintf(key, sizeof(key), "collect %s %s %s", server, user != NULL ? user : "", folder);
+	if (store_lock_mailbox(st, key, &held, err, sizeof(err)) < 0) {
+		log_error("collect: %s", err);
+		return -1;
+	}
+	if (!held) {
+		log_warnx("collect: another collector is collecting %s %s; nothing to do", server,
+		          esc(folder));
+		*rc = EXIT_OK;
+	}
+	return held;
+}
+
 int cmd_collect(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -174,7 +196,8 @@ int cmd_collect(struct cli *c, int argc, char **argv)
 		          "on the path can read the password and the reports",
 		          ic.server);
 	if (!copts.dry_run) {
-		if ((lock_fd = lock_collector(c->db_path, err, sizeof(err))) < 0) {
+		if (!store_is_server(c->db_path) &&
+		    (lock_fd = lock_collector(c->db_path, err, sizeof(err))) < 0) {
 			log_error("collect: %s", err);
 			goto out;
 		}
@@ -182,7 +205,12 @@ int cmd_collect(struct cli *c, int argc, char **argv)
 			log_error("collect: %s", err);
 			goto out;
 		}
-	} else if (stat(c->db_path, &sb) == 0 &&
+		if (store_is_server(c->db_path) &&
+		    collect_lock_mailbox(st, graph ? gc.server : ic.server,
+		                         graph ? gc.mailbox : ic.user,
+		                         graph ? gc.folder : ic.folder, &rc) <= 0)
+			goto out;
+	} else if ((store_is_server(c->db_path) || stat(c->db_path, &sb) == 0) &&
 	           store_open(c->db_path, STORE_READONLY, &st, err, sizeof(err)) < 0) {
 		/* a dry run only reads where the last run stopped */
 		log_warnx("collect: %s; starting from the beginning of the folder", err);

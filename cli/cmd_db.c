@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "datetime.h"
+#include "escape.h"
 #include "limits.h"
 #include "log.h"
 #include "parse_int.h"
@@ -24,6 +25,7 @@ static void db_usage(FILE *f)
 	fprintf(f, "usage: tlswatch db prune [--before DATE | --keep-days N]\n"
 	           "       tlswatch db check\n"
 	           "       tlswatch db recount\n"
+	           "       tlswatch db copy --to URI\n"
 	           "\n"
 	           "  prune   delete reports whose UTC day is before DATE (YYYY-MM-DD), or\n"
 	           "          older than N complete days (default: the config's\n"
@@ -36,6 +38,9 @@ static void db_usage(FILE *f)
 	           "          counting rules in force now (after changing [counting] in\n"
 	           "          the config), in one transaction; running it twice changes\n"
 	           "          nothing\n"
+	           "  copy    copy the store (--db) into the new, empty PostgreSQL database\n"
+	           "          at URI (postgresql://...; docs/postgresql.md): every report,\n"
+	           "          quarantine record, alert and IMAP state, in one transaction\n"
 	           "\n"
 	           "Exit status: 0 done (check: no problem), 1 check found problems, 2 error.\n");
 }
@@ -47,6 +52,8 @@ static int db_require_file(const char *path)
 {
 	struct stat sb;
 
+	if (store_is_server(path))
+		return 0; /* a PostgreSQL URI: store_open says what is wrong */
 	if (stat(path, &sb) < 0) {
 		log_error("%s: %s; no database there (is the path right? --db, TLSWATCH_DB or "
 		          "database in the configuration)",
@@ -167,6 +174,34 @@ out:
 	return rc;
 }
 
+static int db_copy(struct cli *c, int argc, char **argv)
+{
+	struct store *from = NULL, *to = NULL;
+	char err[ERR_LINE_MAX];
+	int64_t rows = 0;
+	int rc = EXIT_FAILURE_OP;
+
+	if (argc != 2 || strcmp(argv[0], "--to") != 0)
+		return cli_usage_error("db", "copy needs --to URI");
+	if (!store_is_server(argv[1]))
+		return cli_usage_error("db", "copy --to: '%s' is not a postgresql:// URI",
+		                       esc(argv[1]));
+	if (db_require_file(c->db_path) < 0)
+		return EXIT_FAILURE_OP;
+	if (store_open(c->db_path, STORE_READONLY, &from, err, sizeof(err)) < 0 ||
+	    store_open(argv[1], STORE_READWRITE, &to, err, sizeof(err)) < 0 ||
+	    store_copy(from, to, &rows, err, sizeof(err)) < 0) {
+		log_error("db copy: %s", err);
+		goto out;
+	}
+	log_verbose("db copy: %" PRId64 " rows copied", rows);
+	rc = EXIT_OK;
+out:
+	store_close(to);
+	store_close(from);
+	return rc;
+}
+
 int cmd_db(struct cli *c, int argc, char **argv)
 {
 	if (argc < 2 || cli_is_help(argv[1])) {
@@ -183,5 +218,7 @@ int cmd_db(struct cli *c, int argc, char **argv)
 		return db_check(c);
 	if (strcmp(argv[1], "recount") == 0 && argc == 2)
 		return db_recount(c);
-	return cli_usage_error("db", "expected prune, check or recount");
+	if (strcmp(argv[1], "copy") == 0)
+		return db_copy(c, argc - 2, argv + 2);
+	return cli_usage_error("db", "expected prune, check, recount or copy");
 }

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "parse_int.h"
 #include "period.h"
+#include "published.h"
 #include "server.h"
 
 static void web_usage(FILE *f)
@@ -182,6 +183,7 @@ int cmd_web(struct cli *c, int argc, char **argv)
 	alert_settings_default(&as, 0);
 	if (web_config(c->cfg, &o, err, sizeof(err)) < 0 ||
 	    alert_params_from_config(c->cfg, &as, err, sizeof(err)) < 0 ||
+	    published_expiry_warn_days(c->cfg, &o.expiry_warn_days, err, sizeof(err)) < 0 ||
 	    web_intake_config(c->cfg, &o.intake_limits, err, sizeof(err)) < 0 ||
 	    web_timeout_config(c->cfg, &o.request_timeout, err, sizeof(err)) < 0) {
 		log_error("%s: %s", config_path(c->cfg) != NULL ? config_path(c->cfg) : "config",

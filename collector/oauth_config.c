@@ -12,6 +12,7 @@
 #include "escape.h"
 #include "limits.h"
 #include "oauth.h"
+#include "store.h"
 
 static const char *oauth_get(const struct config *cfg, const char *key)
 {
@@ -236,8 +237,9 @@ int oauth_config_load(const struct config *cfg, const char *db_path, const char 
 	if ((v = oauth_get(cfg, "cache_file")) != NULL)
 		return oauth_copy(oc->cache_file, sizeof(oc->cache_file), v, "cache_file", err,
 		                  errlen);
-	/* default: next to the database, which lives in the state directory */
-	slash = strrchr(db_path, '/');
+	/* default: next to the database, which lives in the state directory
+	 * (a database on a server has none here: the working directory) */
+	slash = store_is_server(db_path) ? NULL : strrchr(db_path, '/');
 	if (slash == NULL)
 		n = snprintf(oc->cache_file, sizeof(oc->cache_file), "oauth-token.cache");
 	else

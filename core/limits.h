@@ -488,6 +488,29 @@ _Static_assert(LIMIT_HOSTNAME_BYTES <= LIMIT_STRING_BYTES, "a host name is one s
 _Static_assert(LIMIT_CHECK_FINDINGS >= 8 + 5 * LIMIT_CHECK_MX + LIMIT_STS_POLICY_MX,
                "room for every finding a domain at the MX and pattern limits can have");
 
+/* check history (schema/011): results read back for one domain. A daily
+ * cron run makes 365 a year; 'check --history' and the drift and
+ * readiness reads look back further than any max_age (a year at most,
+ * LIMIT_STS_MAX_AGE) with room for runs by hand. */
+#define LIMIT_CHECK_HISTORY 2000
+/* check history: the TLSA lines kept for one run (a line is under 160
+ * bytes for a SHA-512 record): every record of LIMIT_CHECK_MX hosts with
+ * a rollover pair each fits; more is cut at a line end. */
+#define LIMIT_CHECK_TLSA_TEXT (16u * 1024u)
+/* drift: distinct (reporter, policy-string, mx-host) combinations read for
+ * one domain and period. A domain hears from a hundred reporters; each
+ * applies one or two policies a month; more is a hostile reporter
+ * varying the strings. */
+#define LIMIT_POLICY_SEEN 2000
+
+/* published vs reported: notes kept for one domain (a verdict, an MX or
+ * certificate note per MX host, a stale policy per reporter); past it the
+ * last note says how many more there were. */
+#define LIMIT_PUBLISHED_NOTES 64
+/* published vs reported: one note's text (a reporter's name, a policy
+ * difference, three dates and a host name fit). */
+#define LIMIT_PUBLISHED_NOTE_TEXT 768
+
 /* check: one line of an SMTP reply and lines in one reply (RFC 5321
  * section 4.5.3.1.5 sets 512 octets for a reply line; EHLO lists a dozen
  * extensions). */

@@ -10,6 +10,7 @@
 #include "query_ip.h"
 #include "query_reason.h"
 #include "store.h"
+#include "store_check.h"
 
 void store_quarantine_entry_free(struct quarantine_entry *q)
 {
@@ -178,5 +179,41 @@ void query_reason_rows_free(struct query_reason_rows *r)
 		free(r->rows[i].result_types);
 	}
 	free(r->rows);
+	memset(r, 0, sizeof(*r));
+}
+
+void store_check_results_free(struct check_results *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->n; i++) {
+		struct check_result *c = &r->r[i];
+		/* owned here, const for the readers */
+		const char *const owned[] = {c->domain,   c->status,       c->sts_id, c->sts_mode,
+		                             c->sts_body, c->policy_error, c->mx,     c->certs,
+		                             c->tlsa,     c->tlsrpt};
+		size_t k;
+
+		for (k = 0; k < sizeof(owned) / sizeof(owned[0]); k++)
+			free((void *)owned[k]);
+	}
+	free(r->r);
+	memset(r, 0, sizeof(*r));
+}
+
+void store_policy_seen_free(struct policy_seen_rows *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->n; i++) {
+		free(r->r[i].organization);
+		free(r->r[i].policy);
+		free(r->r[i].mx_hosts);
+	}
+	free(r->r);
 	memset(r, 0, sizeof(*r));
 }

@@ -13,5 +13,8 @@ struct schema_migration {
 
 extern const struct schema_migration schema_migrations[];
 extern const int schema_n_migrations;
+/* The PostgreSQL store's (schema/pg/NNN_*.sql; the same numbers). */
+extern const struct schema_migration pg_schema_migrations[];
+extern const int pg_schema_n_migrations;
 
 #endif

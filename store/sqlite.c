@@ -173,6 +173,11 @@ static const struct store_ops sqlite_ops = {
     .recount = sqlite_recount,
     .reporter_days = sqlite_reporter_days,
     .failure_reasons = sqlite_failure_reasons,
+    .check_add = sqlite_check_add,
+    .check_history = sqlite_check_history,
+    .check_latest = sqlite_check_latest,
+    .policy_seen = sqlite_policy_seen,
+    .rows_read = sqlite_rows_read,
 };
 
 int sqlite_store_open(const char *path, enum store_mode mode, struct store **out, char *err,

@@ -166,6 +166,15 @@ int sqlite_recount(struct store *st, void (*progress)(int64_t done, int64_t tota
  * has a row: schema/010_recount.sql); 0 when none was asked for or it
  * is done (sqlite_write_recount.c). */
 int sqlite_recount_pending(struct sqlite_store *st, char *err, size_t errlen);
+int sqlite_check_add(struct store *st, const struct check_result *r, char *err, size_t errlen);
+int sqlite_check_history(struct store *st, const char *domain, size_t limit,
+                         struct check_results *out, char *err, size_t errlen);
+int sqlite_check_latest(struct store *st, struct check_results *out, char *err, size_t errlen);
+int sqlite_policy_seen(struct store *st, const char *domain, int64_t since, int64_t until,
+                       struct policy_seen_rows *out, char *err, size_t errlen);
+int sqlite_rows_read(struct store *st, const struct store_table *t,
+                     int (*fn)(const struct store_value *row, void *arg), void *arg, char *err,
+                     size_t errlen);
 
 /* Binds an alert's key as ?1..?5 ('' where a part is NULL). */
 void sqlite_bind_alert_key(sqlite3_stmt *s, const struct query_alert_key *k);

@@ -29,19 +29,27 @@ void query_sql_add(struct query_sql *q, const char *sql)
 		q->failed = 1;
 }
 
-static struct query_arg *query_sql_next_arg(struct query_sql *q)
+static struct query_arg *query_sql_next_arg(struct query_sql *q, int is_text)
 {
 	if (q->n_args >= QUERY_MAX_ARGS) {
 		q->failed = 1;
 		return NULL;
 	}
-	query_sql_add(q, "?");
+	if (q->dollar) {
+		/* PostgreSQL: a text value compares and folds bytewise, as
+		 * the columns (COLLATE "C") and SQLite do */
+		if (strbuf_printf(&q->sb, is_text ? "($%d::text COLLATE \"C\")" : "$%d",
+		                  q->n_args + 1) < 0)
+			q->failed = 1;
+	} else {
+		query_sql_add(q, "?");
+	}
 	return &q->args[q->n_args++];
 }
 
 void query_sql_text(struct query_sql *q, const char *v)
 {
-	struct query_arg *a = query_sql_next_arg(q);
+	struct query_arg *a = query_sql_next_arg(q, 1);
 
 	if (a != NULL) {
 		a->is_text = 1;
@@ -51,7 +59,7 @@ void query_sql_text(struct query_sql *q, const char *v)
 
 void query_sql_int(struct query_sql *q, int64_t v)
 {
-	struct query_arg *a = query_sql_next_arg(q);
+	struct query_arg *a = query_sql_next_arg(q, 0);
 
 	if (a != NULL) {
 		a->is_text = 0;

@@ -4,6 +4,7 @@
  * Nothing here knows SQL; every argument passes through unchanged.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "store_backend.h"
 
@@ -13,10 +14,16 @@ int store_op_missing(const struct store *st, const char *what, char *err, size_t
 	return -1;
 }
 
+int store_is_server(const char *path)
+{
+	return strncmp(path, "postgresql://", 13) == 0 || strncmp(path, "postgres://", 11) == 0;
+}
+
 int store_open(const char *path, enum store_mode mode, struct store **out, char *err, size_t errlen)
 {
-	/* one backend today; a second is chosen here, by the form of path
-	 * (a file name, or a postgresql:// URI) */
+	/* the backend by the form of path: a libpq URI, else a file name */
+	if (store_is_server(path))
+		return pg_store_open(path, mode, out, err, errlen);
 	return sqlite_store_open(path, mode, out, err, errlen);
 }
 
@@ -302,4 +309,42 @@ int query_failure_reasons(struct store *st, const struct query_filter *f, size_t
 {
 	STORE_OP_NEEDED(st, failure_reasons, "group failures by reason code", err, errlen);
 	return st->ops->failure_reasons(st, f, limit, out, err, errlen);
+}
+
+int store_check_supported(const struct store *st)
+{
+	return st->ops->check_add != NULL && st->ops->check_history != NULL &&
+	       st->ops->check_latest != NULL && st->ops->policy_seen != NULL;
+}
+
+int store_check_add(struct store *st, const struct check_result *r, char *err, size_t errlen)
+{
+	STORE_OP_NEEDED(st, check_add, "store check results", err, errlen);
+	return st->ops->check_add(st, r, err, errlen);
+}
+
+int store_check_history(struct store *st, const char *domain, size_t limit,
+                        struct check_results *out, char *err, size_t errlen)
+{
+	STORE_OP_NEEDED(st, check_history, "read check results", err, errlen);
+	return st->ops->check_history(st, domain, limit, out, err, errlen);
+}
+
+int store_check_latest(struct store *st, struct check_results *out, char *err, size_t errlen)
+{
+	STORE_OP_NEEDED(st, check_latest, "read check results", err, errlen);
+	return st->ops->check_latest(st, out, err, errlen);
+}
+
+int store_policy_seen(struct store *st, const char *domain, int64_t since, int64_t until,
+                      struct policy_seen_rows *out, char *err, size_t errlen)
+{
+	STORE_OP_NEEDED(st, policy_seen, "read the policies reporters applied", err, errlen);
+	return st->ops->policy_seen(st, domain, since, until, out, err, errlen);
+}
+
+int store_lock_mailbox(struct store *st, const char *key, int *held, char *err, size_t errlen)
+{
+	STORE_OP_NEEDED(st, lock_mailbox, "lock a mailbox", err, errlen);
+	return st->ops->lock_mailbox(st, key, held, err, errlen);
 }

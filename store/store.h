@@ -73,6 +73,15 @@ struct source_info {
  * every aggregate and its bytes went to quarantine (store_last_conflict). */
 enum store_outcome { STORE_NEW, STORE_DUPLICATE, STORE_CONFLICT, STORE_SUPERSEDED };
 
+/* 1 when path names a PostgreSQL server (a postgresql:// or postgres://
+ * libpq URI: docs/postgresql.md) rather than an SQLite file. */
+int store_is_server(const char *path);
+/* Takes the lock that keeps one collector per mailbox (key: server, user
+ * and folder) among every process and host using the store, without
+ * waiting: *held 1 when taken (kept until store_close), 0 when another
+ * collector holds it. A store on a server only (PostgreSQL: an advisory
+ * lock); an SQLite store is guarded by collector/lock.c's file lock. */
+int store_lock_mailbox(struct store *st, const char *key, int *held, char *err, size_t errlen);
 /* Opens (and for a writer, creates and migrates) the database at path.
  * A reader fails when the file is missing or its schema is not current. */
 int store_open(const char *path, enum store_mode mode, struct store **out, char *err,

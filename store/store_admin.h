@@ -37,5 +37,13 @@ int store_check(struct store *st, void (*problem)(const char *msg, void *arg), v
  * be called inside a batch. */
 int store_recount(struct store *st, void (*progress)(int64_t done, int64_t total, void *arg),
                   void *arg, int64_t *reports, char *err, size_t errlen);
+/* Copies everything st holds into the empty store to (another backend,
+ * typically SQLite to PostgreSQL: 'tlswatch db copy'): every report with
+ * its raw bytes, source, policies and failure details, the aggregates and
+ * the pruned days' totals, quarantine, IMAP and alert state, ids kept.
+ * One transaction on to: all or nothing. Refused when to already holds a
+ * report or a quarantine record. *rows gets the rows copied. 0, or -1
+ * with the reason. */
+int store_copy(struct store *st, struct store *to, int64_t *rows, char *err, size_t errlen);
 
 #endif

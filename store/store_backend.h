@@ -22,7 +22,26 @@
 #include "query_reason.h"
 #include "store.h"
 #include "store_admin.h"
+#include "store_check.h"
 #include "store_trust.h"
+
+/* One value of a row being copied (store/copy.c). */
+struct store_value {
+	enum { STORE_NULL, STORE_INT, STORE_TEXT, STORE_BLOB } type;
+	int64_t num;
+	const void *data; /* text (NUL-terminated) or blob bytes */
+	size_t len;
+};
+
+/* A table as store_copy moves it: its name, its columns in order, the
+ * column that orders its rows, and its identity column (NULL: none). */
+#define STORE_TABLE_MAX_COLUMNS 16
+struct store_table {
+	const char *name;
+	const char *columns[STORE_TABLE_MAX_COLUMNS]; /* NULL-terminated */
+	const char *order;
+	const char *identity;
+};
 
 struct store_ops {
 	/* the backend's name, for messages ("SQLite") */
@@ -128,6 +147,24 @@ struct store_ops {
 	                     char *err, size_t errlen);
 	int (*failure_reasons)(struct store *st, const struct query_filter *f, size_t limit,
 	                       struct query_reason_rows *out, char *err, size_t errlen);
+	/* store_check.h (issue 14; a backend may leave these NULL) */
+	int (*check_add)(struct store *st, const struct check_result *r, char *err, size_t errlen);
+	int (*check_history)(struct store *st, const char *domain, size_t limit,
+	                     struct check_results *out, char *err, size_t errlen);
+	int (*check_latest)(struct store *st, struct check_results *out, char *err, size_t errlen);
+	int (*policy_seen)(struct store *st, const char *domain, int64_t since, int64_t until,
+	                   struct policy_seen_rows *out, char *err, size_t errlen);
+	/* store_copy (store/copy.c): every row of one table of the
+	 * schema, in id order, each passed to fn (values borrowed for the
+	 * call); and one such row added as it was (row NULL: the table is
+	 * complete, its identity goes on after the largest id) */
+	int (*rows_read)(struct store *st, const struct store_table *t,
+	                 int (*fn)(const struct store_value *row, void *arg), void *arg, char *err,
+	                 size_t errlen);
+	int (*rows_write)(struct store *st, const struct store_table *t,
+	                  const struct store_value *row, char *err, size_t errlen);
+	/* store.h: the collector lock of one mailbox, across hosts */
+	int (*lock_mailbox)(struct store *st, const char *key, int *held, char *err, size_t errlen);
 };
 
 /*
@@ -147,8 +184,10 @@ struct store {
 	const struct store_ops *ops;
 };
 
-/* Each backend's store_open (store/sqlite.c). */
+/* Each backend's store_open (store/sqlite.c, store/pg.c). */
 int sqlite_store_open(const char *path, enum store_mode mode, struct store **out, char *err,
                       size_t errlen);
+int pg_store_open(const char *uri, enum store_mode mode, struct store **out, char *err,
+                  size_t errlen);
 
 #endif

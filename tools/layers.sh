@@ -41,9 +41,9 @@ done
 
 # The store's inside (the backend table, SQLite's shared headers) stays
 # inside store/: above it, only the contract (store.h, query.h, ...).
-for f in $(grep -l '#include "\(store_backend\|sqlite_impl\|sqlite_query_impl\)\.h"' \
+for f in $(grep -l '#include "\(store_backend\|sqlite_impl\|sqlite_query_impl\|pg_impl\|query_sql\)\.h"' \
 	lib/*.[ch] core/*.[ch] collector/*.[ch] analyzer/*.[ch] web/*.[ch] cli/*.[ch] 2> /dev/null); do
-	echo "$f: includes a header internal to store/ (store_backend.h, sqlite_*impl.h)"
+	echo "$f: includes a header internal to store/ (store_backend.h, sqlite_*impl.h, pg_impl.h, query_sql.h)"
 	status=1
 done
 
@@ -64,6 +64,7 @@ door() {
 	done
 }
 door sqlite3.h 'store/sqlite*'
+door libpq-fe.h 'store/pg*'
 door libetpan/ 'core/mail*' collector/imap.c 'collector/imap_stream*'
 door microhttpd.h web/server.c
 # collector/oauth_http.c parses token endpoint answers and Google key files:

@@ -31,7 +31,7 @@ mkdir -p build/lint
 for f in $src; do
 	gcc -std=c11 -D_GNU_SOURCE -fanalyzer -Wno-analyzer-too-complex -O1 \
 		$inc \
-		$(pkg-config --cflags libcjson gnutls libmicrohttpd 2>/dev/null) \
+		$(pkg-config --cflags libcjson gnutls libmicrohttpd libpq 2>/dev/null) \
 		-c "$f" -o build/lint/out.o 2> build/lint/analyzer.txt
 	rc=$?
 	if [ "$rc" != 0 ] || grep -q 'warning:' build/lint/analyzer.txt; then

@@ -26,6 +26,7 @@ struct web_app {
 	struct alert_settings alert; /* the [alert] rules and lookback; p.at
 	                              * is set per request (today) */
 	struct web_cache *cache;     /* responses until the data changes */
+	int expiry_warn_days;        /* [check]: the published vs reported panel */
 
 	pthread_mutex_t lock;
 	pthread_cond_t freed;

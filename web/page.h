@@ -35,6 +35,8 @@ void page_reports(struct web_page *pg);
 void page_report(struct web_page *pg, const char *id);
 void page_quarantine(struct web_page *pg);
 void page_quarantine_entry(struct web_page *pg, const char *id);
+/* The overview's "Published vs reported" panel (pages_published.c). */
+void page_published_panel(struct web_page *pg);
 
 /* API (api.c) and Prometheus metrics (metrics.c). */
 void api_summary(struct web_page *pg);

@@ -333,6 +333,7 @@ void page_overview(struct web_page *pg)
 	html_raw(pg, "</div>\n");
 	overview_not_in_yet(pg, &s);
 	overview_alerts(pg);
+	page_published_panel(pg);
 	overview_domains(pg, &s);
 	html_raw(pg, "<h2>Sessions per day</h2>\n");
 	chart_days(pg, &s.by_day);

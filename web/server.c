@@ -541,6 +541,7 @@ int web_serve(const struct web_options *o, char *err, size_t errlen)
 	app.intake_on_dashboard = o->intake && o->intake_listen == NULL;
 	app.auth = auth;
 	app.alert = o->alert;
+	app.expiry_warn_days = o->expiry_warn_days;
 	if ((deadline = deadline_new(o->request_timeout > 0 ? o->request_timeout
 	                                                    : LIMIT_WEB_REQUEST_SECONDS)) == NULL) {
 		snprintf(err, errlen, "cannot start the request watchdog thread");

@@ -29,6 +29,7 @@ struct web_options {
 	const char *intake_allow;           /* networks that may POST; NULL: any */
 	const struct trust_config *trust;   /* [trust] for the intake; NULL: none */
 	struct alert_settings alert;        /* rules for the overview's alerts */
+	int expiry_warn_days;               /* [check] expiry_warn_days (published.h) */
 	struct intake_limits intake_limits; /* rate, budgets, quarantine cap */
 	unsigned request_timeout;           /* seconds per request; 0: LIMIT_WEB_REQUEST_SECONDS */
 };

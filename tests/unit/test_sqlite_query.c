@@ -4,7 +4,8 @@
  * store filled through ingest_input with reports built to exercise every
  * key: absent domain and MX, two domains in one report, sts+tlsa views of
  * the same sessions, names that differ only in case and by a NUL-less
- * prefix. */
+ * prefix. With $TLSWATCH_TEST_DB set (a postgresql:// URI of an empty
+ * database: tests/integration/pg_store.sh), the same on PostgreSQL. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,7 +23,7 @@
 #include "strbuf.h"
 
 static char dir[] = "/tmp/test_analyzer_query.XXXXXX";
-static char path[128];
+static char path[256];
 static struct store *st;
 static int64_t d0;
 
@@ -102,7 +103,10 @@ static int setup(void **state)
 	d0 = datetime_days_from_civil(2026, 5, 1);
 	if (mkdtemp(dir) == NULL)
 		return -1;
-	snprintf(path, sizeof(path), "%s/q.db", dir);
+	if (getenv("TLSWATCH_TEST_DB") != NULL)
+		snprintf(path, sizeof(path), "%s", getenv("TLSWATCH_TEST_DB"));
+	else
+		snprintf(path, sizeof(path), "%s/q.db", dir);
 	if (store_open(path, STORE_READWRITE, &st, err, sizeof(err)) < 0)
 		return -1;
 	ig = ingest_new(st);
@@ -145,7 +149,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char p[160];
+	char p[sizeof(path) + 8];
 
 	(void)state;
 	store_close(st);

@@ -90,6 +90,24 @@ static void model_add_spike(struct gen *g, const char *arg)
 	s->dom = model_domain_for_spike(g, host, s->mx);
 }
 
+/* DOMAIN,YYYY-MM-DD: an MTA-STS domain of --domains moves from testing to
+ * enforce that day (docs/generator.md, Policy changes). */
+static void model_add_change(struct gen *g, const char *arg)
+{
+	const char *comma = strchr(arg, ',');
+	int i;
+
+	if (comma == NULL || strchr(comma + 1, ',') != NULL)
+		usage_error("--policy-change '%s': want DOMAIN,YYYY-MM-DD", arg);
+	for (i = 0; i < g->n_main; i++)
+		if (strlen(g->dom[i].name) == (size_t)(comma - arg) &&
+		    memcmp(g->dom[i].name, arg, (size_t)(comma - arg)) == 0)
+			break;
+	if (i == g->n_main || g->dom[i].type != DOM_STS)
+		usage_error("--policy-change '%s': not an MTA-STS domain of --domains", arg);
+	g->dom[i].change_day = opt_day("policy-change", comma + 1);
+}
+
 static void model_init(struct gen *g, const struct gen_opts *o)
 {
 	char name[64];
@@ -112,6 +130,8 @@ static void model_init(struct gen *g, const struct gen_opts *o)
 	}
 	for (i = 0; i < o->n_spikes; i++)
 		model_add_spike(g, o->spikes[i]);
+	for (i = 0; i < o->n_changes; i++)
+		model_add_change(g, o->changes[i]);
 	if (g->n_snd > 254 || g->n_dom >= (1 << 20) - 1 || g->mx.n >= (1u << 22) - 1 ||
 	    g->rt.n >= 1u << 14)
 		gen_die("model too large for its ids");
@@ -262,6 +282,7 @@ int main(int argc, char **argv)
 	model_free(&run.g);
 	free(run.keys);
 	free(o.spikes);
+	free(o.changes);
 	free(o.expect_domains);
 	return 0;
 }

@@ -172,6 +172,8 @@ struct gen_domain {
 	int tlsa_usage;      /* 2 or 3 */
 	uint64_t tlsa[2][4]; /* two SHA-256 TLSA records */
 	int extra;           /* created for a --spike, not part of --domains */
+	int64_t change_day;  /* --policy-change: testing before, enforce from
+	                      * then (as each sender catches up); 0 = none */
 };
 
 /* --- one report */
@@ -400,6 +402,8 @@ struct gen_opts {
 	uint64_t max_reports;
 	char **spikes;
 	size_t n_spikes;
+	char **changes; /* --policy-change DOMAIN,DAY */
+	size_t n_changes;
 	const char *expect;
 	int64_t since, until;
 	int have_since, have_until;

@@ -174,16 +174,36 @@ static void json_mx_patterns(struct buf *b, const struct gen *g, const struct ge
 }
 
 /* The domain's mta-sts.txt, one line per element (RFC 8460 section 4.3). */
+/* --policy-change: the day a sender first applies the new policy. Google
+ * and Microsoft refetch within a day; most senders when their cached copy
+ * is a day old; Comcast keeps it past max_age (a cache it never
+ * refreshes: what 'stale-policy' is for). */
+static int64_t json_change_seen(const struct gen_domain *d, int style)
+{
+	switch (style) {
+	case S_GOOGLE:
+		return d->change_day;
+	case S_MICROSOFT:
+		return d->change_day + 1;
+	case S_COMCAST:
+		return d->change_day + d->max_age / 86400 + 5;
+	default:
+		return d->change_day + 2;
+	}
+}
+
 static void json_sts_strings(struct buf *b, const struct gen *g, const struct gen_domain *d,
-                             int variant, int cr)
+                             int variant, int cr, int64_t day, int style)
 {
 	int64_t max_age = variant ? (d->max_age == 604800 ? 1209600 : 86400) : d->max_age;
-	int first = 0;
+	int first = 0, testing = d->testing;
 
+	if (d->change_day > 0)
+		testing = day < json_change_seen(d, style);
 	buf_ch(b, '[');
 	json_line(b, "version: STSv1", "", cr);
 	buf_ch(b, ',');
-	json_line(b, "mode: ", d->testing ? "testing" : "enforce", cr);
+	json_line(b, "mode: ", testing ? "testing" : "enforce", cr);
 	if (d->maxage_first) {
 		buf_str(b, ",\"max_age: ");
 		buf_i64(b, max_age);
@@ -227,7 +247,7 @@ static void json_policy(struct buf *b, const struct gen *g, const struct gen_rep
 	                               : "\"no-policy-found\"");
 	if (p->type == P_STS && !p->no_string) {
 		buf_str(b, ",\"policy-string\":");
-		json_sts_strings(b, g, d, p->variant, s == S_GOOGLE && d->crlf);
+		json_sts_strings(b, g, d, p->variant, s == S_GOOGLE && d->crlf, r->day, r->style);
 	} else if (p->type == P_TLSA) {
 		buf_str(b, ",\"policy-string\":");
 		json_tlsa_strings(b, d);

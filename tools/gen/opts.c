@@ -21,6 +21,7 @@ static void usage(FILE *f)
 	fputs("usage: gen --out DIR [--seed N] [--start YYYY-MM-DD] [--days D] [--domains K]\n"
 	      "           [--format json|gz|eml|mbox|maildir] [--reports-per-file N]\n"
 	      "           [--spike DOMAIN,MX,RESULT_TYPE,YYYY-MM-DD,COUNT]... [--duplicates N]\n"
+	      "           [--policy-change DOMAIN,YYYY-MM-DD]...\n"
 	      "           [--max-reports N] [-v]\n"
 	      "           [--expect FILE --since YYYY-MM-DD --until YYYY-MM-DD\n"
 	      "            [--expect-domain D]... [--expect-org NAME]]\n"
@@ -118,6 +119,7 @@ void parse_opts(int argc, char **argv, struct gen_opts *o)
 	    {"format", required_argument, NULL, 'f'},
 	    {"reports-per-file", required_argument, NULL, 'r'},
 	    {"spike", required_argument, NULL, 'k'},
+	    {"policy-change", required_argument, NULL, 'c'},
 	    {"duplicates", required_argument, NULL, 'u'},
 	    {"max-reports", required_argument, NULL, 'm'},
 	    {"expect", required_argument, NULL, 'e'},
@@ -141,6 +143,7 @@ void parse_opts(int argc, char **argv, struct gen_opts *o)
 	o->per_file = 1;
 	o->max_reports = UINT64_MAX;
 	o->spikes = gen_xcalloc((size_t)argc, sizeof(*o->spikes));
+	o->changes = gen_xcalloc((size_t)argc, sizeof(*o->changes));
 	o->expect_domains = gen_xcalloc((size_t)argc, sizeof(*o->expect_domains));
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "vh", lopts, NULL)) != -1) {
@@ -178,6 +181,9 @@ void parse_opts(int argc, char **argv, struct gen_opts *o)
 			if (o->n_spikes == GEN_MAX_SPIKES)
 				usage_error("--spike: more than %d", GEN_MAX_SPIKES);
 			o->spikes[o->n_spikes++] = optarg;
+			break;
+		case 'c':
+			o->changes[o->n_changes++] = optarg;
 			break;
 		case 'u':
 			o->duplicates = opt_number("duplicates", optarg, 0, GEN_MAX_DUPLICATES);

@@ -1,0 +1,205 @@
+/*
+ * pg_impl.h - what the PostgreSQL backend's files share: its handle, a
+ * parameter list for PQexecParams, the result readers, and each operation
+ * of the store's ops table (store_backend.h), named pg_OP. Only
+ * store/pg*.c include this (and so libpq-fe.h).
+ *
+ * Every statement goes through pg_exec with its values as parameters
+ * (text format; bytea as binary), never pasted into the SQL.
+ */
+#ifndef TLSWATCH_PG_IMPL_H
+#define TLSWATCH_PG_IMPL_H
+
+#include <libpq-fe.h>
+
+#include "query.h"
+#include "query_ip.h"
+#include "query_sql.h"
+#include "store_admin.h"
+#include "store_backend.h"
+
+/* Values of one statement: a filter's (query_sql) or a fixed one's. */
+#define PG_MAX_PARAMS QUERY_MAX_ARGS
+
+struct pg_params {
+	int n;
+	int failed; /* more than PG_MAX_PARAMS */
+	const char *values[PG_MAX_PARAMS];
+	int lengths[PG_MAX_PARAMS];
+	int formats[PG_MAX_PARAMS];
+	char num[PG_MAX_PARAMS][24];
+};
+
+/* The PostgreSQL store: struct store first (store_backend.h). */
+struct pg_store {
+	struct store base;
+	PGconn *conn;
+	char *shown; /* the URI as messages show it (never holds a password) */
+	enum store_mode mode;
+	int in_batch;
+	int migrated;                /* 1: the schema is known current */
+	int resetting;               /* 1: connecting again (pg_exec) */
+	int piping;                  /* 1: statements go to a pipeline (pg_write.c) */
+	int pipe_n;                  /* statements sent to it */
+	int prepared;                /* 1: pg_write.c's statements are prepared */
+	int change_seen;             /* 1: change holds a value */
+	int64_t change;              /* store_change.n when last asked */
+	int64_t conflict_old_report; /* the last STORE_SUPERSEDED: store_trust.h */
+	int64_t conflict_quarantine;
+};
+
+static inline struct pg_store *pg_of(struct store *st)
+{
+	return (struct pg_store *)st;
+}
+
+static inline const struct pg_store *pg_of_const(const struct store *st)
+{
+	return (const struct pg_store *)st;
+}
+
+void pg_params_init(struct pg_params *p);
+void pg_param_int(struct pg_params *p, int64_t v);
+/* NULL binds SQL NULL; the text is borrowed until the statement ran. */
+void pg_param_text(struct pg_params *p, const char *v);
+/* A bytea value (binary format); borrowed. */
+void pg_param_blob(struct pg_params *p, const void *v, size_t len);
+/* The values kept in q (query_sql built with q->dollar set). */
+void pg_params_of_sql(struct pg_params *p, const struct query_sql *q);
+
+/* "database URI: what: msg" into err, on one line. */
+void pg_message(struct pg_store *st, const char *what, const char *msg, char *err, size_t errlen);
+/* Runs sql with p (may be NULL). The result (rows or none) to PQclear,
+ * or NULL with "database URI: what: server's message" in err. */
+PGresult *pg_exec(struct pg_store *st, const char *sql, const struct pg_params *p, const char *what,
+                  char *err, size_t errlen);
+/* pg_exec for a statement whose rows are not wanted: 0 or -1; *changed
+ * (may be NULL) the rows it touched. */
+int pg_run(struct pg_store *st, const char *sql, const struct pg_params *p, const char *what,
+           int64_t *changed, char *err, size_t errlen);
+/* pg_exec of a statement built in q (q->dollar set). */
+PGresult *pg_exec_sql(struct pg_store *st, const struct query_sql *q, const char *what, char *err,
+                      size_t errlen);
+/* The first integer of sql's first row (0 without a row). */
+int pg_get_int(struct pg_store *st, const char *sql, const struct pg_params *p, const char *what,
+               int64_t *out, char *err, size_t errlen);
+/* query_sql_init for PostgreSQL ($N placeholders). */
+void pg_sql_init(struct query_sql *q);
+/* An alert's key as the next five values ('' where a part is NULL). */
+void pg_param_alert_key(struct pg_params *p, const struct query_alert_key *k);
+/* Column readers of a text-format result: NULL reads as 0 / NULL. */
+int64_t pg_int(const PGresult *r, int row, int col);
+const char *pg_text(const PGresult *r, int row, int col);
+char *pg_strdup(const PGresult *r, int row, int col);
+/* A bytea column, decoded: malloc'ed (free()), *len its size; NULL for
+ * SQL NULL. */
+uint8_t *pg_blob(const PGresult *r, int row, int col, size_t *len);
+
+/* The operations (store_backend.h). */
+void pg_close(struct store *st);
+int pg_begin(struct store *st, char *err, size_t errlen);
+int pg_commit(struct store *st, char *err, size_t errlen);
+void pg_rollback(struct store *st);
+int pg_in_batch(const struct store *st);
+int pg_data_changed(struct store *st, int *changed, char *err, size_t errlen);
+int pg_add_report(struct store *st, const struct report_record *rec, const struct source_info *src,
+                  int64_t *source_id, int64_t *id, enum store_outcome *outcome, char *err,
+                  size_t errlen);
+int pg_add_quarantine(struct store *st, const struct source_info *src, const char *reason,
+                      const uint8_t *data, size_t len, int64_t orig_size, int truncated,
+                      int64_t *id, int *existing, char *err, size_t errlen);
+int pg_quarantine_list(struct store *st, int all,
+                       int (*fn)(const struct quarantine_entry *q, void *arg), void *arg, char *err,
+                       size_t errlen);
+int pg_quarantine_get(struct store *st, int64_t id, struct quarantine_entry *q, char *err,
+                      size_t errlen);
+int pg_quarantine_release(struct store *st, int64_t id, int64_t report_rowid, char *err,
+                          size_t errlen);
+int pg_quarantine_set_reason(struct store *st, int64_t id, const char *reason, char *err,
+                             size_t errlen);
+int pg_quarantine_add_digest(struct store *st, const struct source_info *src, const char *reason,
+                             const uint8_t *data, size_t len, int64_t orig_size,
+                             const uint8_t sha256[32], int64_t *id, int *existing, char *err,
+                             size_t errlen);
+int pg_quarantine_usage(struct store *st, int64_t *bytes, int64_t *records, char *err,
+                        size_t errlen);
+int pg_quarantine_delete(struct store *st, int64_t id, char *err, size_t errlen);
+int pg_quarantine_delete_before(struct store *st, int64_t before, int64_t *deleted, char *err,
+                                size_t errlen);
+int pg_quarantine_trim(struct store *st, int64_t max_bytes, int64_t *deleted, char *err,
+                       size_t errlen);
+int pg_imap_state_get(struct store *st, const char *server, const char *user, const char *mailbox,
+                      int64_t *uidvalidity, int64_t *last_uid, int *found, char *err,
+                      size_t errlen);
+int pg_imap_state_set(struct store *st, const char *server, const char *user, const char *mailbox,
+                      int64_t uidvalidity, int64_t last_uid, char *err, size_t errlen);
+int pg_prune(struct store *st, int64_t before_day, int64_t *reports, char *err, size_t errlen);
+int pg_check(struct store *st, void (*problem)(const char *msg, void *arg), void *arg,
+             int *n_problems, char *err, size_t errlen);
+int pg_group(struct store *st, const struct query_filter *f, enum query_group g, size_t limit,
+             struct query_rows *out, char *err, size_t errlen);
+/* pg_query_reason.c (query_reason.h) */
+int pg_reporter_days(struct store *st, int64_t since, int64_t until, struct query_rows *out,
+                     char *err, size_t errlen);
+int pg_failure_reasons(struct store *st, const struct query_filter *f, size_t limit,
+                       struct query_reason_rows *out, char *err, size_t errlen);
+int pg_totals(struct store *st, const struct query_filter *f, struct query_totals *out, char *err,
+              size_t errlen);
+int pg_summary_scan(struct store *st, const struct query_filter *f, int want_types,
+                    struct query_scan *out, char *err, size_t errlen);
+int pg_alert_scan(struct store *st, const struct query_filter *f, struct query_alert_series *out,
+                  char *err, size_t errlen);
+int pg_day_span(struct store *st, int64_t *first, int64_t *last, int *found, char *err,
+                size_t errlen);
+int pg_quarantined(struct store *st, int64_t since, int64_t until, int64_t *n, char *err,
+                   size_t errlen);
+int pg_reports(struct store *st, const struct query_filter *f, int64_t offset, int64_t limit,
+               struct query_report_list *out, char *err, size_t errlen);
+int pg_report_get(struct store *st, int64_t id, struct query_report_detail *out, char *err,
+                  size_t errlen);
+int pg_alert_record_sent(struct store *st, const struct query_alert_key *k, int64_t day,
+                         int64_t value, int64_t now, char *err, size_t errlen);
+int pg_failure_ips(struct store *st, const struct query_filter *f, size_t limit,
+                   struct query_ip_rows *out, char *err, size_t errlen);
+int pg_ip_details(struct store *st, const struct query_filter *f, const char *ip, int64_t offset,
+                  int64_t limit, struct query_ip_details *out, char *err, size_t errlen);
+int pg_alert_sent_on(struct store *st, const struct query_alert_key *k, int64_t day, int64_t *value,
+                     int *found, char *err, size_t errlen);
+int pg_alert_sent_before(struct store *st, const struct query_alert_key *k, int64_t before,
+                         int64_t *day, int *found, char *err, size_t errlen);
+int pg_alert_context(struct store *st, const struct query_alert_key *k, int64_t since,
+                     int64_t until, char **reporters, char **reason, char *err, size_t errlen);
+int pg_day_marks(struct store *st, int64_t since, int64_t until, struct query_day_mark *out,
+                 char *err, size_t errlen);
+int pg_alert_judged(struct store *st, int64_t since, int64_t until, struct query_day_mark *out,
+                    int *judged, char *err, size_t errlen);
+int pg_alert_record_judged(struct store *st, const struct query_day_mark *m, int64_t now, char *err,
+                           size_t errlen);
+void pg_last_conflict(const struct store *st, int64_t *old_report, int64_t *quarantine_id);
+int pg_quarantine_set_conflict(struct store *st, int64_t id, int64_t report_rowid, char *err,
+                               size_t errlen);
+int pg_reports_by_trust(struct store *st, int64_t since, int64_t until, const char *domain,
+                        const char *organization, int64_t *verified, int64_t *unverified, char *err,
+                        size_t errlen);
+int pg_conflicts_held(struct store *st, int64_t *n, char *err, size_t errlen);
+int pg_conflicts_by_organization(struct store *st,
+                                 int (*fn)(const char *organization, int64_t n, void *arg),
+                                 void *arg, char *err, size_t errlen);
+
+int pg_rows_write(struct store *st, const struct store_table *t, const struct store_value *row,
+                  char *err, size_t errlen);
+int pg_lock_mailbox(struct store *st, const char *key, int *held, char *err, size_t errlen);
+
+/* Adds report r's tally t to the aggregate tables (pg_write.c). */
+int pg_add_aggregates(struct pg_store *st, const struct report *r, const struct tally *t, char *err,
+                      size_t errlen);
+/* As sqlite_trust_resolve / sqlite_trust_superseded (pg_write_trust.c). */
+int pg_trust_resolve(struct pg_store *st, int64_t id, const uint8_t *content_sha256,
+                     const struct source_info *src, enum store_outcome *outcome, char *err,
+                     size_t errlen);
+int pg_trust_superseded(struct pg_store *st, int64_t new_id, char *err, size_t errlen);
+/* Reports of the filter's period, domains and organization (pg_query.c). */
+int pg_count_reports(struct pg_store *st, const struct query_filter *f, int64_t *n, char *err,
+                     size_t errlen);
+
+#endif

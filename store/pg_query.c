@@ -1,0 +1,345 @@
+/*
+ * pg_query.c - totals and every breakdown (query.h) on PostgreSQL. Where
+ * SQLite sums the aggregate rows in C (sqlite_query_scan.c says why),
+ * PostgreSQL groups and orders on the server: one GROUP BY per breakdown,
+ * ordered as query.h documents (bytewise: every text column is COLLATE
+ * "C"; '' is how the aggregates store an absent domain or MX). Filters
+ * become SQL in query_sql_where only; every value is a parameter; rows
+ * hold report text (untrusted).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pg_impl.h"
+#include "xalloc.h"
+
+/* One row of integers from a statement built in q. */
+static int pg_ints(struct pg_store *st, struct query_sql *q, int64_t *v, int n, char *err,
+                   size_t errlen)
+{
+	PGresult *r = pg_exec_sql(st, q, "cannot read totals", err, errlen);
+	int i;
+
+	if (r == NULL)
+		return -1;
+	for (i = 0; i < n; i++)
+		v[i] = PQntuples(r) > 0 ? pg_int(r, 0, i) : 0;
+	PQclear(r);
+	return 0;
+}
+
+int pg_count_reports(struct pg_store *st, const struct query_filter *f, int64_t *n, char *err,
+                     size_t errlen)
+{
+	struct query_sql q;
+	int rc = -1;
+
+	pg_sql_init(&q);
+	query_sql_add(&q, "SELECT count(*) FROM report r");
+	if (query_sql_where(&q, f, WHERE_REPORT_DOMAINS, err, errlen) == 0)
+		rc = pg_ints(st, &q, n, 1, err, errlen);
+	query_sql_free(&q);
+	return rc;
+}
+
+int pg_totals(struct store *base, const struct query_filter *f, struct query_totals *out, char *err,
+              size_t errlen)
+{
+	struct pg_store *st = pg_of(base);
+	struct query_sql q;
+	int64_t sums[3], reports;
+	int rc = -1;
+
+	pg_sql_init(&q);
+	query_sql_add(&q, "SELECT coalesce(sum(successful_sessions), 0)::bigint,"
+	                  " coalesce(sum(failed_sessions), 0)::bigint,"
+	                  " coalesce(sum(reports), 0)::bigint FROM agg_domain");
+	if (query_sql_where(&q, f, WHERE_AGG_DOMAIN, err, errlen) < 0 ||
+	    pg_ints(st, &q, sums, 3, err, errlen) < 0)
+		goto out;
+	/* one domain: one agg_domain row per report (sqlite_query.c) */
+	if (f->n_domains == 1)
+		reports = sums[2];
+	else if (pg_count_reports(st, f, &reports, err, errlen) < 0)
+		goto out;
+	out->reports = reports;
+	out->successful_sessions = sums[0];
+	out->failed_sessions = sums[1];
+	rc = 0;
+out:
+	query_sql_free(&q);
+	return rc;
+}
+
+int pg_day_span(struct store *base, int64_t *first, int64_t *last, int *found, char *err,
+                size_t errlen)
+{
+	struct query_sql q;
+	int64_t v[3];
+	int rc;
+
+	pg_sql_init(&q);
+	query_sql_add(&q, "SELECT (SELECT count(*) FROM (SELECT 1 FROM report LIMIT 1) AS one),"
+	                  " coalesce((SELECT min(day) FROM report), 0),"
+	                  " coalesce((SELECT max(day) FROM report), 0)");
+	rc = pg_ints(pg_of(base), &q, v, 3, err, errlen);
+	query_sql_free(&q);
+	if (rc < 0)
+		return -1;
+	*found = v[0] != 0;
+	if (*found) {
+		*first = v[1];
+		*last = v[2];
+	}
+	return 0;
+}
+
+int pg_quarantined(struct store *base, int64_t since, int64_t until, int64_t *n, char *err,
+                   size_t errlen)
+{
+	struct query_sql q;
+	int rc;
+
+	pg_sql_init(&q);
+	query_sql_add(&q, "SELECT count(*) FROM quarantine WHERE received >= ");
+	query_sql_int(&q, since * 86400);
+	query_sql_add(&q, " AND received < ");
+	query_sql_int(&q, until * 86400);
+	rc = pg_ints(pg_of(base), &q, n, 1, err, errlen);
+	query_sql_free(&q);
+	return rc;
+}
+
+/* The aggregate tables; "ever" adds the pruned days' totals as day -1
+ * (QUERY_SINCE_EVER: the lifetime totals of /metrics). Each reads as
+ * columns day, organization, policy_domain, mx_host, result_type,
+ * policy_type, reports, successful_sessions, failed_sessions. */
+enum pg_table { T_DOMAIN, T_FAILURE, T_MX, T_TYPE };
+
+static const struct {
+	const char *from;
+	const char *ever;
+	enum where_rows rows;
+} pg_tables[] = {
+    [T_DOMAIN] = {" FROM (SELECT day, organization, policy_domain, '' AS mx_host,"
+                  " '' AS result_type, '' AS policy_type, reports, successful_sessions,"
+                  " failed_sessions FROM agg_domain) AS a",
+                  " FROM (SELECT day, organization, policy_domain, '' AS mx_host,"
+                  " '' AS result_type, '' AS policy_type, reports, successful_sessions,"
+                  " failed_sessions FROM agg_domain UNION ALL SELECT -1, organization,"
+                  " policy_domain, '', '', '', reports, successful_sessions, failed_sessions"
+                  " FROM agg_domain_pruned) AS a",
+                  WHERE_AGG_DOMAIN},
+    [T_FAILURE] = {" FROM (SELECT day, organization, policy_domain, mx_host, result_type,"
+                   " '' AS policy_type, 0 AS reports, 0 AS successful_sessions,"
+                   " failed_sessions FROM agg_failure) AS a",
+                   " FROM (SELECT day, organization, policy_domain, mx_host, result_type,"
+                   " '' AS policy_type, 0 AS reports, 0 AS successful_sessions,"
+                   " failed_sessions FROM agg_failure UNION ALL SELECT -1, organization,"
+                   " policy_domain, mx_host, result_type, '', 0, 0, failed_sessions"
+                   " FROM agg_failure_pruned) AS a",
+                   WHERE_AGG_FAILURE},
+    [T_MX] = {" FROM (SELECT day, organization, policy_domain, mx_host, '' AS result_type,"
+              " '' AS policy_type, 0 AS reports, 0 AS successful_sessions, failed_sessions"
+              " FROM agg_mx) AS a",
+              " FROM (SELECT day, organization, policy_domain, mx_host, '' AS result_type,"
+              " '' AS policy_type, 0 AS reports, 0 AS successful_sessions, failed_sessions"
+              " FROM agg_mx UNION ALL SELECT -1, organization, policy_domain, mx_host, '', '',"
+              " 0, 0, failed_sessions FROM agg_mx_pruned) AS a",
+              WHERE_AGG_MX},
+    [T_TYPE] = {" FROM (SELECT day, organization, policy_domain, '' AS mx_host,"
+                " '' AS result_type, policy_type, policies AS reports, successful_sessions,"
+                " failed_sessions FROM agg_policy_type) AS a",
+                " FROM (SELECT day, organization, policy_domain, '' AS mx_host,"
+                " '' AS result_type, policy_type, policies AS reports, successful_sessions,"
+                " failed_sessions FROM agg_policy_type) AS a",
+                WHERE_AGG_TYPE},
+};
+
+/* The key columns a breakdown groups by. */
+enum {
+	K_ORG = 1 << 0,
+	K_DOMAIN = 1 << 1,
+	K_MX = 1 << 2,
+	K_RTYPE = 1 << 3,
+	K_PTYPE = 1 << 4,
+	K_DAY = 1 << 5
+};
+
+/* "absent last" sorts '' after every name; a series sorts it first. */
+#define NAME_LAST(c) "(" c " = '') ASC, " c " ASC"
+#define FAILED_DESC  "sum(failed_sessions) DESC"
+#define BOTH_DESC    "sum(failed_sessions) DESC, sum(successful_sessions) DESC"
+
+/* Each breakdown of query.h: table, key, order (sqlite_query_scan.c's
+ * comparators, in SQL), and whether groups without failures are left out. */
+static const struct {
+	enum pg_table table;
+	unsigned key;
+	const char *order;
+	int failed_only;
+} pg_groups[] = {
+    [QUERY_BY_DOMAIN] = {T_DOMAIN, K_DOMAIN, BOTH_DESC ", " NAME_LAST("policy_domain"), 0},
+    [QUERY_BY_ORGANIZATION] = {T_DOMAIN, K_ORG, BOTH_DESC ", " NAME_LAST("organization"), 0},
+    [QUERY_BY_DAY] = {T_DOMAIN, K_DAY, "day ASC", 0},
+    [QUERY_BY_DOMAIN_DAY] = {T_DOMAIN, K_DOMAIN | K_DAY, "policy_domain ASC, day ASC", 0},
+    [QUERY_BY_ORGANIZATION_DAY] = {T_DOMAIN, K_ORG | K_DAY, "organization ASC, day ASC", 0},
+    [QUERY_BY_MX] = {T_MX, K_MX, FAILED_DESC ", " NAME_LAST("mx_host"), 1},
+    [QUERY_BY_RESULT_TYPE] = {T_FAILURE, K_RTYPE, FAILED_DESC ", " NAME_LAST("result_type"), 1},
+    [QUERY_BY_FAILURE] = {T_FAILURE, K_ORG | K_DOMAIN | K_MX | K_RTYPE,
+                          FAILED_DESC ", " NAME_LAST("organization") ", " NAME_LAST(
+                              "policy_domain") ", " NAME_LAST("mx_host") ", " NAME_LAST("resul"
+                                                                                        "t_type"),
+                          1},
+    [QUERY_BY_FAILURE_DAY] = {T_FAILURE, K_DOMAIN | K_MX | K_RTYPE | K_DAY,
+                              "policy_domain ASC, mx_host ASC, result_type ASC, day ASC", 1},
+    [QUERY_BY_MX_DOMAIN] = {T_MX, K_ORG | K_DOMAIN | K_MX,
+                            FAILED_DESC ", organization ASC, policy_domain ASC, mx_host ASC", 1},
+    [QUERY_BY_POLICY_TYPE] = {T_TYPE, K_PTYPE, BOTH_DESC ", " NAME_LAST("policy_type"), 0},
+};
+
+/* The key columns, in the order the result is read. */
+static const struct {
+	unsigned bit;
+	const char *column;
+	const char *absent; /* selected when the key lacks it */
+} pg_keys[] = {
+    {K_DAY, "day", "0"},
+    {K_ORG, "organization", "NULL"},
+    {K_DOMAIN, "policy_domain", "NULL"},
+    {K_MX, "mx_host", "NULL"},
+    {K_RTYPE, "result_type", "NULL"},
+    {K_PTYPE, "policy_type", "NULL"},
+};
+
+/* Breakdown g of filter f into rows (the first limit, 0: all). */
+static int pg_group_run(struct pg_store *st, const struct query_filter *f, enum query_group g,
+                        size_t limit, struct query_rows *out, char *err, size_t errlen)
+{
+	enum pg_table t = pg_groups[g].table;
+	unsigned key = pg_groups[g].key;
+	struct query_rows rows = {NULL, 0};
+	struct query_sql q;
+	PGresult *r = NULL;
+	size_t i, n, grouped = 0;
+	int rc = -1;
+
+	if (g == QUERY_BY_MX && f->result_type != NULL)
+		t = T_FAILURE; /* by MX of one result type: agg_failure's figure */
+	pg_sql_init(&q);
+	query_sql_add(&q, "SELECT ");
+	for (i = 0; i < sizeof(pg_keys) / sizeof(pg_keys[0]); i++) {
+		query_sql_add(&q, i > 0 ? ", " : "");
+		query_sql_add(&q, key & pg_keys[i].bit ? pg_keys[i].column : pg_keys[i].absent);
+	}
+	query_sql_add(&q, ", sum(reports)::bigint, sum(successful_sessions)::bigint,"
+	                  " sum(failed_sessions)::bigint");
+	query_sql_add(&q, f->since <= QUERY_SINCE_EVER ? pg_tables[t].ever : pg_tables[t].from);
+	if (query_sql_where(&q, f, pg_tables[t].rows, err, errlen) < 0)
+		goto out;
+	for (i = 0; i < sizeof(pg_keys) / sizeof(pg_keys[0]); i++) {
+		if (!(key & pg_keys[i].bit))
+			continue;
+		query_sql_add(&q, grouped++ > 0 ? ", " : " GROUP BY ");
+		query_sql_add(&q, pg_keys[i].column);
+	}
+	if (pg_groups[g].failed_only)
+		query_sql_add(&q, " HAVING sum(failed_sessions) > 0");
+	query_sql_add(&q, " ORDER BY ");
+	query_sql_add(&q, pg_groups[g].order);
+	if (limit > 0) {
+		query_sql_add(&q, " LIMIT ");
+		query_sql_int(&q, (int64_t)limit);
+	}
+	if ((r = pg_exec_sql(st, &q, "cannot read the aggregates", err, errlen)) == NULL)
+		goto out;
+	n = (size_t)PQntuples(r);
+	rows.rows = n > 0 ? xcalloc(n, sizeof(*rows.rows)) : NULL;
+	for (i = 0; i < n; i++) {
+		struct query_row *row = &rows.rows[rows.n++];
+		const char *dom = pg_text(r, (int)i, 2), *mx = pg_text(r, (int)i, 3);
+
+		row->day = pg_int(r, (int)i, 0);
+		row->organization = pg_strdup(r, (int)i, 1);
+		row->policy_domain = dom != NULL && dom[0] != '\0' ? xstrdup(dom) : NULL;
+		row->mx_host = mx != NULL && mx[0] != '\0' ? xstrdup(mx) : NULL;
+		row->result_type = pg_strdup(r, (int)i, 4);
+		row->policy_type = pg_strdup(r, (int)i, 5);
+		if (t == T_DOMAIN || t == T_TYPE) {
+			row->reports = pg_int(r, (int)i, 6);
+			row->successful_sessions = pg_int(r, (int)i, 7);
+		}
+		row->failed_sessions = pg_int(r, (int)i, 8);
+	}
+	*out = rows;
+	memset(&rows, 0, sizeof(rows));
+	rc = 0;
+out:
+	query_rows_free(&rows);
+	PQclear(r);
+	query_sql_free(&q);
+	return rc;
+}
+
+int pg_group(struct store *base, const struct query_filter *f, enum query_group g, size_t limit,
+             struct query_rows *out, char *err, size_t errlen)
+{
+	if ((unsigned)g >= sizeof(pg_groups) / sizeof(pg_groups[0])) {
+		snprintf(err, errlen, "internal error: no such breakdown %d", (int)g);
+		return -1;
+	}
+	return pg_group_run(pg_of(base), f, g, limit, out, err, errlen);
+}
+
+int pg_alert_scan(struct store *base, const struct query_filter *f, struct query_alert_series *out,
+                  char *err, size_t errlen)
+{
+	struct pg_store *st = pg_of(base);
+	struct query_alert_series a;
+
+	memset(&a, 0, sizeof(a));
+	if (pg_group_run(st, f, QUERY_BY_DOMAIN_DAY, 0, &a.domain_days, err, errlen) < 0 ||
+	    pg_group_run(st, f, QUERY_BY_ORGANIZATION_DAY, 0, &a.organization_days, err, errlen) <
+	        0 ||
+	    pg_group_run(st, f, QUERY_BY_FAILURE_DAY, 0, &a.failure_days, err, errlen) < 0) {
+		query_alert_series_free(&a);
+		return -1;
+	}
+	*out = a;
+	return 0;
+}
+
+int pg_summary_scan(struct store *base, const struct query_filter *f, int want_types,
+                    struct query_scan *out, char *err, size_t errlen)
+{
+	struct pg_store *st = pg_of(base);
+	static const enum query_group groups[] = {
+	    QUERY_BY_DOMAIN,      QUERY_BY_ORGANIZATION, QUERY_BY_DAY,        QUERY_BY_MX,
+	    QUERY_BY_RESULT_TYPE, QUERY_BY_FAILURE,      QUERY_BY_POLICY_TYPE};
+	struct query_scan sc;
+	struct query_rows *const rows[] = {&sc.by_domain,     &sc.by_organization, &sc.by_day,
+	                                   &sc.by_mx,         &sc.by_result_type,  &sc.failures,
+	                                   &sc.by_policy_type};
+	size_t i, n = want_types ? 7 : 6;
+
+	memset(&sc, 0, sizeof(sc));
+	for (i = 0; i < n; i++)
+		if (pg_group_run(st, f, groups[i], 0, rows[i], err, errlen) < 0)
+			goto fail;
+	for (i = 0; i < sc.by_day.n; i++) {
+		sc.totals.successful_sessions += sc.by_day.rows[i].successful_sessions;
+		sc.totals.failed_sessions += sc.by_day.rows[i].failed_sessions;
+	}
+	if (f->n_domains == 1) {
+		for (i = 0; i < sc.by_domain.n; i++)
+			sc.totals.reports += sc.by_domain.rows[i].reports;
+	} else if (pg_count_reports(st, f, &sc.totals.reports, err, errlen) < 0) {
+		goto fail;
+	}
+	*out = sc;
+	return 0;
+fail:
+	query_scan_free(&sc);
+	return -1;
+}

@@ -1,0 +1,72 @@
+/*
+ * sqlite_copy.c - every row of one table, for store_copy (store/copy.c):
+ * the SQLite store as the source of 'tlswatch db copy'. The table and
+ * column names come from copy.c's fixed list, never from input.
+ */
+#include <stdio.h>
+
+#include "sqlite_impl.h"
+#include "strbuf.h"
+
+int sqlite_rows_read(struct store *base, const struct store_table *t,
+                     int (*fn)(const struct store_value *row, void *arg), void *arg, char *err,
+                     size_t errlen)
+{
+	struct sqlite_store *st = sqlite_of(base);
+	struct store_value row[STORE_TABLE_MAX_COLUMNS];
+	sqlite3_stmt *s = NULL;
+	struct strbuf sql;
+	int i, n = 0, step, rc = -1;
+
+	strbuf_init(&sql, 4096);
+	for (i = 0; i < STORE_TABLE_MAX_COLUMNS && t->columns[i] != NULL; i++)
+		if (strbuf_puts(&sql, i > 0 ? ", " : "SELECT ") < 0 ||
+		    strbuf_puts(&sql, t->columns[i]) < 0)
+			goto toolong;
+	n = i;
+	if (strbuf_printf(&sql, " FROM %s ORDER BY %s", t->name, t->order) < 0)
+		goto toolong;
+	if (sqlite3_prepare_v2(st->db, strbuf_str(&sql), -1, &s, NULL) != SQLITE_OK) {
+		sqlite_fail(st, err, errlen, "cannot read for a copy");
+		goto out;
+	}
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		for (i = 0; i < n; i++) {
+			struct store_value *v = &row[i];
+
+			switch (sqlite3_column_type(s, i)) {
+			case SQLITE_NULL:
+				v->type = STORE_NULL;
+				break;
+			case SQLITE_INTEGER:
+				v->type = STORE_INT;
+				v->num = sqlite3_column_int64(s, i);
+				break;
+			case SQLITE_BLOB:
+				v->type = STORE_BLOB;
+				v->data = sqlite3_column_blob(s, i);
+				v->len = (size_t)sqlite3_column_bytes(s, i);
+				break;
+			default: /* text (and no REAL is ever stored) */
+				v->type = STORE_TEXT;
+				v->data = sqlite3_column_text(s, i);
+				v->len = (size_t)sqlite3_column_bytes(s, i);
+				break;
+			}
+		}
+		if (fn(row, arg) < 0)
+			goto out;
+	}
+	if (step != SQLITE_DONE) {
+		sqlite_fail(st, err, errlen, "cannot read for a copy");
+		goto out;
+	}
+	rc = 0;
+	goto out;
+toolong:
+	snprintf(err, errlen, "internal error: table %s: statement too long", t->name);
+out:
+	sqlite3_finalize(s);
+	strbuf_free(&sql);
+	return rc;
+}

@@ -1,0 +1,96 @@
+# tests/integration/pg_lib.sh - a private PostgreSQL 15 for the tests of
+# the PostgreSQL store. Sourced after tests/lib.sh (and web_lib.sh, when a
+# test uses both) by tests/integration/pg_*.sh.
+#
+#   pg_start        initdb + pg_ctl as the unprivileged user nobody, in
+#                   $T/pg: a Unix socket only (no TCP), a random port
+#                   number, bounded waits; sets PG_URI_BASE (no database)
+#   pg_newdb NAME   creates database NAME; prints its tlswatch URI
+#   pg_sql URI SQL  one query through psql, values only (-At)
+#   pg_stop         stops the server (fast shutdown)
+#
+# The server is stopped on exit whatever happens. Run directly (tests/
+# run.sh does), it checks that the test server itself works: it starts,
+# answers, and stops.
+
+if [ "$(basename "$0")" = pg_lib.sh ]; then
+	. "$TOP/tests/lib.sh"
+	PG_SELF_TEST=1
+fi
+
+PG=$T/pg
+PG_BIN=/usr/lib/postgresql/15/bin
+PG_UP=
+PG_URI_BASE=
+
+pg_cleanup() {
+	if [ -n "$PG_UP" ]; then
+		runuser -u nobody -- "$PG_BIN/pg_ctl" -D "$PG/data" -m immediate -w -t 20 stop \
+			> /dev/null 2>&1
+		PG_UP=
+	fi
+}
+# web_lib.sh's cleanup stops a dashboard left running, and removes $T
+# a test killed by a signal stops its server too
+trap 'exit 143' TERM INT
+if command -v web_cleanup > /dev/null 2>&1; then
+	trap 'pg_cleanup; web_cleanup' EXIT
+else
+	trap 'pg_cleanup; rm -rf "$T"' EXIT
+fi
+
+pg_start() {
+	mkdir -p "$PG/data" "$PG/sock" || return 1
+	chown nobody "$PG/data" "$PG/sock" || return 1
+	chmod 700 "$PG/data"
+	runuser -u nobody -- "$PG_BIN/initdb" -D "$PG/data" --auth=trust --username=tlswatch \
+		--encoding=UTF8 --locale=C.UTF-8 --no-sync > "$PG/initdb.log" 2>&1 || {
+		cat "$PG/initdb.log" >&2
+		return 1
+	}
+	tries=0
+	while [ $tries -lt 5 ]; do
+		n=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
+		PG_PORT=$((20000 + n % 40000))
+		# fsync off: a test server's data need not survive a power cut
+		if runuser -u nobody -- "$PG_BIN/pg_ctl" -D "$PG/data" -l "$PG/data/server.log" \
+			-w -t 30 -o "-k $PG/sock -p $PG_PORT -c listen_addresses= -c fsync=off" \
+			start > /dev/null 2>&1; then
+			PG_UP=1
+			PG_URI_BASE="postgresql://tlswatch@/DB?host=$PG/sock&port=$PG_PORT"
+			return 0
+		fi
+		tries=$((tries + 1))
+	done
+	cat "$PG/data/server.log" >&2
+	return 1
+}
+
+pg_uri() { echo "$PG_URI_BASE" | sed "s|/DB?|/$1?|"; }
+
+pg_sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$1" -c "$2"; }
+
+pg_newdb() {
+	pg_sql "$(pg_uri postgres)" "CREATE DATABASE $1" > /dev/null || return 1
+	pg_uri "$1"
+}
+
+pg_stop() {
+	[ -n "$PG_UP" ] || return 0
+	runuser -u nobody -- "$PG_BIN/pg_ctl" -D "$PG/data" -m fast -w -t 30 stop > /dev/null 2>&1
+	rc=$?
+	PG_UP=
+	return $rc
+}
+
+if [ -n "${PG_SELF_TEST:-}" ]; then
+	pg_start
+	t_eq "test server starts" "$?" 0
+	db=$(pg_newdb selftest)
+	t_eq "test server answers" "$(pg_sql "$db" 'SELECT 40 + 2')" 42
+	t_eq "Unix socket only (no TCP listener)" \
+		"$(pg_sql "$db" "SELECT coalesce(current_setting('listen_addresses'), '')")" ""
+	pg_stop
+	t_eq "test server stops" "$?" 0
+	t_check "nothing left running" sh -c "! psql -X -At '$db' -c 'SELECT 1'"
+fi

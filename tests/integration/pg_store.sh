@@ -1,0 +1,355 @@
+#!/bin/sh
+# The PostgreSQL store against the SQLite store, on a real PostgreSQL 15
+# (pg_lib.sh): the same inputs (the bundled samples with their conflicts,
+# a generated month with re-sends and a spike) give byte-identical JSON
+# from summary, reports, show, alert (and its sent-state) and the web API;
+# quarantine (list, pick), prune and db check work on it; three writers
+# with overlapping inputs at once store each report once with exact
+# figures; a writer killed mid-batch loses nothing after a re-run; the
+# collector lock of a mailbox is one per store, across processes; a URI
+# with a password is refused without being echoed.
+. "$TOP/tests/lib.sh"
+. "$TOP/tests/browser/web_lib.sh"
+. "$TOP/tests/integration/pg_lib.sh"
+cd "$T"
+t_dkim_off
+
+if ! pg_start; then
+	t_fail "PostgreSQL test server starts"
+	exit 0
+fi
+PGA=$(pg_newdb tw)
+SQ=$T/s.db
+"$GEN" --out "$T/month" --seed 5 --start 2026-03-01 --days 14 --domains 2 --duplicates 25 \
+	--spike "example.com,mx1.example.com,certificate-expired,2026-03-13,500" --format gz
+SAMPLES=$(ls "$DATA"/samples/*.json "$DATA"/trust/*.json)
+
+# both stores get the same inputs in the same order
+for db in "$SQ" "$PGA"; do
+	"$TLSWATCH" --db "$db" ingest $SAMPLES > /dev/null 2>> "$T/ingest.err"
+	echo "$?" >> "$T/ingest.rc"
+	"$TLSWATCH" --db "$db" ingest "$T"/month/* > /dev/null 2>> "$T/ingest.err"
+	echo "$?" >> "$T/ingest.rc"
+done
+t_eq "same ingest exit codes" "$(sed -n 1,2p "$T/ingest.rc" | tr '\n' ' ')" \
+	"$(sed -n 3,4p "$T/ingest.rc" | tr '\n' ' ')"
+t_check "nothing reached the PostgreSQL store's error path" \
+	sh -c "! grep -q 'database postgresql' '$T/ingest.err'"
+
+# norm FILE: the times of arrival (when each store received or released
+# an input: the two ingest runs are seconds apart) masked, nothing else
+norm() {
+	sed -E -e 's/"(received|released)": ?"[^"]*"/"\1": "-"/g' \
+		-e 's/"(received|released)": ?[0-9]+/"\1": 0/g' \
+		-e 's/^([0-9]+ +)[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z/\1-/' "$1" > "$1.n"
+	mv "$1.n" "$1"
+}
+
+# same NAME ARGS...: the command's output on both stores, byte for byte
+# (arrival times masked)
+same() {
+	name=$1
+	shift
+	"$TLSWATCH" --db "$SQ" "$@" > "$T/out.s" 2> "$T/err.s"
+	rs=$?
+	"$TLSWATCH" --db "$PGA" "$@" > "$T/out.p" 2> "$T/err.p"
+	rp=$?
+	norm "$T/out.s"
+	norm "$T/out.p"
+	if [ "$rs" != "$rp" ]; then
+		t_fail "$name" "exit $rp on PostgreSQL, $rs on SQLite: $(head -3 "$T/err.p")"
+	elif ! cmp -s "$T/out.s" "$T/out.p"; then
+		t_fail "$name" "outputs differ: $(diff "$T/out.s" "$T/out.p" | head -5)"
+	elif [ ! -s "$T/out.s" ] && [ "${EMPTY_OK:-}" != 1 ]; then
+		t_fail "$name" "no output on either: $(head -3 "$T/err.s")"
+	else
+		t_pass "$name"
+	fi
+}
+
+same "summary --all" summary --all --format json
+same "summary of a week, one domain" summary --since 2026-03-08 --until 2026-03-15 \
+	--domain example.com --format json
+same "a domain filter compares domains as domains" reports --all --domain EXAMPLE.Net. \
+	--format json
+same "summary of one organisation" summary --all --org "Google Inc." --format json
+same "summary as text" summary --all
+same "reports list" reports --all --format json --limit 1000
+same "reports list, second page" reports --all --format json --limit 7 --offset 7
+same "reports of one domain and result type" reports --all --domain example.net \
+	--result-type certificate-expired --format json
+n=$(t_sql "$SQ" "SELECT count(*) FROM report")
+t_eq "every report stored once" "$(pg_sql "$PGA" "SELECT count(*) || ' ' ||
+	count(DISTINCT (organization, report_id)) FROM report")" "$n $n"
+bad=0
+# the samples' reports, and every 100th of the month (a process each)
+for id in $(t_sql "$SQ" "SELECT id FROM report WHERE id < 30 OR id % 100 = 0 ORDER BY id"); do
+	"$TLSWATCH" --db "$SQ" show "$id" --format json > "$T/show.s" 2>&1
+	"$TLSWATCH" --db "$PGA" show "$id" --format json > "$T/show.p" 2>&1
+	norm "$T/show.s"
+	norm "$T/show.p"
+	cmp -s "$T/show.s" "$T/show.p" || { bad=$((bad + 1)); echo "show $id differs" >&2; }
+done
+t_eq "show of every report" "$bad" 0
+same "quarantine list" quarantine list --all
+
+# alert and its sent-state: the second run has nothing new to send
+same "alert" alert --at 2026-03-14 --format json
+EMPTY_OK=1 same "alert again: already sent" alert --at 2026-03-14 --format json
+t_eq "alert state kept" "$(pg_sql "$PGA" "SELECT count(*) FROM alert_sent_day")" \
+	"$(t_sql "$SQ" "SELECT count(*) FROM alert_sent_day")"
+
+# the web API and /metrics, byte for byte
+api() {
+	web_start --db "$1" web --listen 127.0.0.1:0 || return 1
+	for u in "api/v1/summary?since=2026-03-01&until=2026-04-01" \
+		"api/v1/timeseries?since=2026-03-05&until=2026-03-12" \
+		"api/v1/failures?since=2026-03-01&until=2026-04-01&group_by=mx" \
+		"api/v1/failures?since=2026-03-01&until=2026-04-01&group_by=result_type" \
+		"api/v1/failures?since=2026-03-01&until=2026-04-01&group_by=ip" \
+		"api/v1/reports?since=2026-03-01&until=2026-04-01&page_size=50" \
+		"api/v1/reports/3" "metrics"; do
+		echo "== $u"
+		curl -s "$WEB_URL/$u"
+		echo
+	done > "$2"
+	web_stop
+	norm "$2"
+}
+api "$SQ" "$T/api.s"
+api "$PGA" "$T/api.p"
+if [ -s "$T/api.s" ] && cmp -s "$T/api.s" "$T/api.p"; then
+	t_pass "web API and /metrics"
+else
+	t_fail "web API and /metrics" "$(diff "$T/api.s" "$T/api.p" | head -5)"
+fi
+
+# a dashboard outlives a restart of the database server: its connections
+# are made again
+if web_start --db "$PGA" web --listen 127.0.0.1:0; then
+	curl -s "$WEB_URL/api/v1/summary?since=2026-03-01&until=2026-04-01" > "$T/r1"
+	runuser -u nobody -- "$PG_BIN/pg_ctl" -D "$PG/data" -m fast -w -t 30 restart \
+		> /dev/null 2>&1
+	code=$(curl -s -o "$T/r2" -w '%{http_code}' \
+		"$WEB_URL/api/v1/summary?since=2026-03-01&until=2026-04-01&domain=example.com")
+	code2=$(curl -s -o "$T/r3" -w '%{http_code}' \
+		"$WEB_URL/api/v1/summary?since=2026-03-01&until=2026-04-01")
+	web_stop
+	if [ "$code $code2" = "200 200" ] && cmp -s "$T/r1" "$T/r3"; then
+		t_pass "the dashboard outlives a database restart"
+	else
+		t_fail "the dashboard outlives a database restart" "HTTP $code $code2: $(head -c 200 "$T/r2")"
+	fi
+else
+	t_fail "the dashboard starts on PostgreSQL" "$(cat "$T/web.err")"
+fi
+
+# a conflict picked: the stored copy leaves every figure, on both
+qid=$(t_sql "$SQ" "SELECT min(id) FROM quarantine WHERE conflict_report IS NOT NULL")
+EMPTY_OK=1 same "quarantine pick" quarantine pick "$qid"
+same "summary after the pick" summary --all --format json
+same "quarantine after the pick" quarantine list --all
+
+# retention: prune, then the figures of the days kept and the lifetime
+# totals of /metrics
+EMPTY_OK=1 same "db prune" db prune --before 2026-03-05
+same "summary after prune" summary --all --format json
+api "$SQ" "$T/api.s"
+api "$PGA" "$T/api.p"
+if cmp -s "$T/api.s" "$T/api.p"; then
+	t_pass "API and /metrics after prune"
+else
+	t_fail "API and /metrics after prune" "$(diff "$T/api.s" "$T/api.p" | head -5)"
+fi
+"$TLSWATCH" --db "$PGA" -v db check > "$T/check.out" 2>&1
+t_eq "db check on PostgreSQL" "$?" 0
+pg_sql "$PGA" "UPDATE agg_domain SET failed_sessions = failed_sessions + 1 WHERE day =
+	(SELECT max(day) FROM agg_domain)" > /dev/null
+"$TLSWATCH" --db "$PGA" db check > "$T/check.out" 2>&1
+rc=$?
+if [ "$rc" = 1 ] && grep -q '^aggregates: day 20[0-9-]*: reports say ' "$T/check.out"; then
+	t_pass "db check finds a wrong aggregate"
+else
+	t_fail "db check finds a wrong aggregate" "exit $rc: $(head -2 "$T/check.out")"
+fi
+
+# three writers at once, overlapping inputs (each file twice or three
+# times): each report once, figures exact
+"$GEN" --out "$T/week" --seed 9 --start 2026-04-01 --days 7 --domains 1 --duplicates 10 \
+	--format gz
+ls "$T"/week/* > "$T/files"
+total=$(wc -l < "$T/files")
+third=$((total / 3))
+SM=$T/month.db
+"$TLSWATCH" --db "$SM" ingest "$T"/week/* > /dev/null 2>&1
+PGC=$(pg_newdb concurrent)
+"$TLSWATCH" --db "$PGC" db check > /dev/null 2>&1 # created before the race
+sed -n "1,$((2 * third))p" "$T/files" > "$T/w1"
+sed -n "$((third + 1)),\$p" "$T/files" > "$T/w2"
+sort -r "$T/files" > "$T/w3"
+for w in w1 w2 w3; do
+	xargs "$TLSWATCH" --db "$PGC" ingest < "$T/$w" > /dev/null 2> "$T/$w.err" &
+	eval "pid_$w=\$!"
+done
+wait "$pid_w1"
+r1=$?
+wait "$pid_w2"
+r2=$?
+wait "$pid_w3"
+r3=$?
+t_eq "three writers at once succeed" "$r1 $r2 $r3" "0 0 0"
+t_eq "each report stored exactly once" "$(pg_sql "$PGC" "SELECT count(*) || ' ' ||
+	count(DISTINCT (organization, report_id)) FROM report")" \
+	"$(t_sql "$SM" "SELECT count(*) || ' ' || count(*) FROM report")"
+"$TLSWATCH" --db "$SM" summary --all --format json > "$T/sum.s"
+"$TLSWATCH" --db "$PGC" summary --all --format json > "$T/sum.p"
+if cmp -s "$T/sum.s" "$T/sum.p"; then
+	t_pass "figures exact after concurrent writers"
+else
+	t_fail "figures exact after concurrent writers" "$(diff "$T/sum.s" "$T/sum.p" | head -5)"
+fi
+
+# a writer killed mid-batch (inside its transaction, holding the writer
+# lock): nothing of the batch is left, and a re-run stores it all
+PGK=$(pg_newdb killed)
+"$TLSWATCH" --db "$PGK" db check > /dev/null 2>&1
+"$TLSWATCH" --db "$PGK" ingest "$T"/month/* > /dev/null 2>&1 &
+kpid=$!
+i=0
+while [ $i -lt 400 ]; do
+	n=$(pg_sql "$PGK" "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'
+		AND classid = 1953264503 AND objid = 1 AND granted" 2> /dev/null)
+	[ "${n:-0}" -gt 0 ] && break
+	kill -0 "$kpid" 2> /dev/null || break
+	sleep 0.02
+	i=$((i + 1))
+done
+sleep 0.1
+kill -9 "$kpid" 2> /dev/null
+wait "$kpid" 2> /dev/null
+t_eq "killed mid-batch: nothing of the batch stored" \
+	"$(pg_sql "$PGK" "SELECT (SELECT count(*) FROM report) + (SELECT count(*) FROM agg_domain)")" 0
+"$TLSWATCH" --db "$PGK" ingest "$T"/month/* > /dev/null 2>&1
+t_eq "re-run after a kill succeeds" "$?" 0
+"$TLSWATCH" --db "$T/mo.db" ingest "$T"/month/* > /dev/null 2>&1
+"$TLSWATCH" --db "$T/mo.db" summary --all --format json > "$T/sum.mo"
+"$TLSWATCH" --db "$PGK" summary --all --format json > "$T/sum.k"
+if cmp -s "$T/sum.mo" "$T/sum.k"; then
+	t_pass "nothing lost after a killed writer"
+else
+	t_fail "nothing lost after a killed writer" "$(diff "$T/sum.mo" "$T/sum.k" | head -5)"
+fi
+
+# db copy: SQLite into a new PostgreSQL database, everything kept (ids,
+# times of arrival, quarantine, alert and IMAP state); refused into a
+# store that is not empty
+PGY=$(pg_newdb copied)
+"$TLSWATCH" --db "$SQ" -v db copy --to "$PGY" > "$T/copy.out" 2>&1
+t_eq "db copy succeeds" "$?" 0
+copied() {
+	"$TLSWATCH" --db "$SQ" "$@" > "$T/cp.s" 2>&1
+	"$TLSWATCH" --db "$PGY" "$@" > "$T/cp.p" 2>&1
+	if [ -s "$T/cp.s" ] && cmp -s "$T/cp.s" "$T/cp.p"; then
+		t_pass "copied: $*"
+	else
+		t_fail "copied: $*" "$(diff "$T/cp.s" "$T/cp.p" | head -5)"
+	fi
+}
+copied summary --all --format json
+copied reports --all --format json --limit 1000
+copied quarantine list --all
+copied show 1 --format json
+copied show "$(t_sql "$SQ" "SELECT max(id) FROM report")" --format json
+for t in alert_sent_day alert_judged agg_domain_pruned quarantine source policy failure; do
+	t_eq "copied: every row of $t" "$(pg_sql "$PGY" "SELECT count(*) FROM $t")" \
+		"$(t_sql "$SQ" "SELECT count(*) FROM $t")"
+done
+"$GEN" --out "$T/new" --seed 11 --start 2026-05-01 --days 2 --domains 1 --format gz
+"$TLSWATCH" --db "$PGY" ingest "$T"/new/* > /dev/null 2>&1
+t_eq "the copy takes new reports (ids go on)" "$?" 0
+"$TLSWATCH" --db "$SQ" db copy --to "$PGY" > "$T/copy2.out" 2>&1
+rc=$?
+if [ "$rc" = 2 ] && grep -q 'not empty' "$T/copy2.out"; then
+	t_pass "db copy into a store that is not empty is refused"
+else
+	t_fail "db copy into a store that is not empty is refused" "exit $rc: $(cat "$T/copy2.out")"
+fi
+
+# one collector per mailbox: while another process holds the mailbox's
+# lock, collect exits 0 with a note and does not connect at all
+printf 'x\n' > "$T/imap.pw"
+chmod 600 "$T/imap.pw"
+printf '[imap]\nhost=127.0.0.1\nport=1\ntls=imaps\nuser=u\npassword_file=%s\n[trust]\ndkim = off\n' \
+	"$T/imap.pw" > "$T/collect.conf"
+mkfifo "$T/hold"
+psql -X -q -At "$PGA" < "$T/hold" > "$T/hold.out" 2>&1 &
+hold_pid=$!
+exec 8> "$T/hold"
+echo "SELECT pg_advisory_lock(hashtextextended('collect 127.0.0.1:1 u INBOX', 0));" >&8
+echo "SELECT 'held';" >&8
+i=0
+while [ $i -lt 200 ] && ! grep -q held "$T/hold.out"; do
+	sleep 0.05
+	i=$((i + 1))
+done
+"$TLSWATCH" --config "$T/collect.conf" --db "$PGA" collect > "$T/c1.out" 2>&1
+rc=$?
+if [ "$rc" = 0 ] && grep -q 'another collector is collecting 127.0.0.1:1 INBOX' "$T/c1.out"; then
+	t_pass "second collector on a mailbox exits 0 with a note"
+else
+	t_fail "second collector on a mailbox exits 0 with a note" "exit $rc: $(cat "$T/c1.out")"
+fi
+echo '\q' >&8
+exec 8>&-
+wait "$hold_pid"
+"$TLSWATCH" --config "$T/collect.conf" --db "$PGA" collect > "$T/c2.out" 2>&1
+t_eq "with the lock free, collect goes on (and fails to connect)" "$?" 2
+
+# a statement failing inside a report's pipeline (a trigger refuses
+# failure details): a clear error, nothing of the batch stored; the same
+# input once the fault is gone stores everything
+PGF=$(pg_newdb fault)
+"$TLSWATCH" --db "$PGF" db check > /dev/null 2>&1
+pg_sql "$PGF" "CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS
+	\$\$BEGIN RAISE EXCEPTION 'injected fault'; END\$\$;
+	CREATE TRIGGER boom BEFORE INSERT ON failure FOR EACH ROW EXECUTE FUNCTION boom()" > /dev/null
+"$TLSWATCH" --db "$PGF" ingest "$T"/week/* > "$T/fault.out" 2>&1
+rc=$?
+if [ "$rc" = 2 ] && grep -q 'injected fault' "$T/fault.out" &&
+	[ "$(pg_sql "$PGF" "SELECT count(*) FROM report")" = 0 ]; then
+	t_pass "a failed statement in a pipeline: error, nothing stored"
+else
+	t_fail "a failed statement in a pipeline: error, nothing stored" \
+		"exit $rc: $(head -2 "$T/fault.out")"
+fi
+pg_sql "$PGF" "DROP TRIGGER boom ON failure" > /dev/null
+"$TLSWATCH" --db "$PGF" ingest "$T"/week/* > /dev/null 2>&1
+"$TLSWATCH" --db "$PGF" summary --all --format json > "$T/sum.f"
+if cmp -s "$T/sum.s" "$T/sum.f"; then
+	t_pass "after the fault, the same input stores everything"
+else
+	t_fail "after the fault, the same input stores everything" "$(diff "$T/sum.s" "$T/sum.f" | head -3)"
+fi
+
+# the store's unit tests (test_sqlite_query: scans against GROUP BY on
+# names that differ only in case, absent domains and MX hosts ...) on
+# PostgreSQL
+TLSWATCH_TEST_DB=$(pg_newdb unit) "$TOP/build/asan/tests/test_sqlite_query" > "$T/unit.out" 2>&1
+rc=$?
+if [ "$rc" = 0 ] && grep -q 'PASSED' "$T/unit.out"; then
+	t_pass "store unit tests on PostgreSQL"
+else
+	t_fail "store unit tests on PostgreSQL" "exit $rc: $(grep -E 'FAIL|ERROR|error' "$T/unit.out" | head -3)"
+fi
+
+# a password in the URI is refused and never echoed
+"$TLSWATCH" --db "postgresql://tlswatch:Hunter2secret@/tw?host=$PG/sock&port=$PG_PORT" \
+	summary --all > "$T/pw.out" 2>&1
+rc=$?
+if [ "$rc" = 2 ] && grep -q PGPASSFILE "$T/pw.out" && ! grep -q Hunter2 "$T/pw.out"; then
+	t_pass "a password in the URI is refused, not shown"
+else
+	t_fail "a password in the URI is refused, not shown" "exit $rc: $(cat "$T/pw.out")"
+fi
+t_check "no sanitizer report" sh -c "! grep -qE 'AddressSanitizer|LeakSanitizer|runtime error' \
+	'$T/ingest.err' '$T'/w*.err"
