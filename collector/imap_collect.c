@@ -40,6 +40,45 @@ struct collect_run {
 	const char *dest[3]; /* dest_name[k], or NULL: leave messages in place */
 };
 
+int collect_ingest(struct ingest *ig, const uint8_t *data, size_t len, int64_t orig_size,
+                   int truncated, const struct source_info *src, const char *server,
+                   struct collect_totals *tot, const struct collect_hooks *hooks, char *err,
+                   size_t errlen)
+{
+	struct ingest_result res;
+	char why[ERR_LINE_MAX];
+
+	if (ingest_input(ig, data, len, orig_size, truncated, src, &res, why, sizeof(why)) < 0) {
+		snprintf(err, errlen,
+		         "%s (collecting %s from %s; nothing of this batch was stored or moved: "
+		         "run again)",
+		         why, esc(src->name), server);
+		return -1;
+	}
+	tot->messages++;
+	tot->stored += res.n_stored;
+	tot->duplicate += res.n_duplicate;
+	tot->quarantined += res.quarantined;
+	tot->not_report += res.not_report;
+	tot->conflicts += res.conflict;
+	if (hooks != NULL && hooks->message != NULL)
+		hooks->message(hooks->arg, src->name, &res);
+	return res.quarantined ? 1 : res.not_report ? 2 : 0;
+}
+
+int collect_flush(struct ingest *ig, const char *server, char *err, size_t errlen)
+{
+	char why[ERR_LINE_MAX];
+
+	if (ingest_flush(ig, why, sizeof(why)) == 0)
+		return 0;
+	snprintf(err, errlen,
+	         "%s (collecting from %s; this batch was not stored and nothing was moved: run "
+	         "again)",
+	         why, server);
+	return -1;
+}
+
 /* How many of msgs[0..n) the next batch takes: up to batch_size messages
  * and LIMIT_IMAP_BATCH_BYTES announced bytes; an oversized message (only
  * its first LIMIT_INPUT_BYTES are fetched) goes alone. Always >= 1. */
@@ -113,14 +152,13 @@ static int collect_batch(struct collect_run *run, const struct imap_msg *msgs, s
 	struct imap_body *bodies = xcalloc(n, sizeof(*bodies));
 	char *missing = xcalloc(n, 1);
 	struct imap_fetch *f = NULL, *f2 = NULL;
-	struct ingest_result res;
 	struct source_info src;
 	struct collect_dest *d;
-	char name[512], why[ERR_LINE_MAX];
+	char name[512];
 	int64_t orig_size;
 	uint32_t last;
 	size_t i, k;
-	int rc = -1;
+	int where, rc = -1;
 
 	memset(dest, 0, sizeof(dest));
 	for (k = 0; k < 3; k++)
@@ -157,33 +195,17 @@ static int collect_batch(struct collect_run *run, const struct imap_msg *msgs, s
 		orig_size = bodies[i].truncated && msgs[i].size > bodies[i].len
 		                ? (int64_t)msgs[i].size
 		                : (int64_t)bodies[i].len;
-		if (ingest_input(run->ig, bodies[i].data, bodies[i].len, orig_size,
-		                 bodies[i].truncated, &src, &res, why, sizeof(why)) < 0) {
-			snprintf(err, errlen,
-			         "%s (collecting %s from %s; nothing of this batch was "
-			         "stored or moved: run again)",
-			         why, esc(name), run->ic->server);
+		where = collect_ingest(run->ig, bodies[i].data, bodies[i].len, orig_size,
+		                       bodies[i].truncated, &src, run->ic->server, run->tot,
+		                       run->hooks, err, errlen);
+		if (where < 0)
 			goto out;
-		}
-		run->tot->messages++;
-		run->tot->stored += res.n_stored;
-		run->tot->duplicate += res.n_duplicate;
-		run->tot->quarantined += res.quarantined;
-		run->tot->not_report += res.not_report;
-		run->tot->conflicts += res.conflict;
-		if (run->hooks != NULL && run->hooks->message != NULL)
-			run->hooks->message(run->hooks->arg, name, &res);
-		d = res.quarantined ? &dest[1] : res.not_report ? &dest[2] : &dest[0];
+		d = &dest[where];
 		d->uids[d->n++] = msgs[i].uid;
 	}
 	/* the durability barrier: nothing leaves the mailbox before this */
-	if (ingest_flush(run->ig, why, sizeof(why)) < 0) {
-		snprintf(err, errlen,
-		         "%s (collecting from %s; this batch was not stored and "
-		         "nothing was moved: run again)",
-		         why, run->ic->server);
+	if (collect_flush(run->ig, run->ic->server, err, errlen) < 0)
 		goto out;
-	}
 	imap_fetch_free(f);
 	imap_fetch_free(f2);
 	f = f2 = NULL;

@@ -47,6 +47,20 @@ struct collect_opts {
 	const struct trust_config *trust; /* DKIM of each message; NULL: none */
 };
 
+/* One collected message through ingest_input() (src names it), counted in
+ * tot and shown through hooks: returns where it goes (0 processed, 1
+ * invalid, 2 other), or -1 on an operational error, with one line naming
+ * the message and server and saying nothing of the batch was kept. Shared
+ * by the IMAP and Graph collectors. */
+int collect_ingest(struct ingest *ig, const uint8_t *data, size_t len, int64_t orig_size,
+                   int truncated, const struct source_info *src, const char *server,
+                   struct collect_totals *tot, const struct collect_hooks *hooks, char *err,
+                   size_t errlen);
+
+/* The durability barrier before a batch's messages move: ingest_flush(),
+ * or -1 with one line saying nothing was moved. */
+int collect_flush(struct ingest *ig, const char *server, char *err, size_t errlen);
+
 /* Collects from the server in ic into st. In a dry run st may be a
  * read-only store (to read where the last run stopped) or NULL. tot is
  * filled in as far as the run got, also on failure. Returns 0, or -1 with

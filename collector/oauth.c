@@ -150,8 +150,8 @@ static int oauth_assertion(const struct oauth_config *oc, const struct oauth_cre
 		snprintf(err, errlen, "[oauth] the assertion's claims are too long");
 		goto out;
 	}
-	rc = oauth_jwt_rs256(c->key, c->key_len, c->cert, c->cert_len, c->key_id,
-	                     strbuf_str(&claims), out, err, errlen);
+	rc = oauth_jwt_sign(oc->assertion_pss, c->key, c->key_len, c->cert, c->cert_len, c->key_id,
+	                    strbuf_str(&claims), out, err, errlen);
 out:
 	strbuf_free(&claims);
 	return rc;
@@ -353,7 +353,7 @@ int oauth_token_get(const struct oauth_config *oc, int force_new, char **token, 
 	memcpy(fresh.seed, seed, sizeof(seed));
 	if (fresh.refresh == NULL && refresh != NULL && refresh != creds.refresh)
 		fresh.refresh = xstrdup(refresh); /* not rotated: keep the one that worked */
-	if (oauth_cache_write(oc->cache_file, key, &fresh, err, errlen) < 0)
+	if (!oc->cache_read_only && oauth_cache_write(oc->cache_file, key, &fresh, err, errlen) < 0)
 		goto out;
 	*token = fresh.access;
 	fresh.access = NULL;

@@ -22,7 +22,7 @@
 enum oauth_provider { OAUTH_MICROSOFT, OAUTH_GOOGLE, OAUTH_GENERIC };
 enum oauth_flow {
 	OAUTH_FLOW_SECRET,          /* client_credentials + client_secret */
-	OAUTH_FLOW_CERTIFICATE,     /* client_credentials + RS256 client assertion */
+	OAUTH_FLOW_CERTIFICATE,     /* client_credentials + PS256/RS256 client assertion */
 	OAUTH_FLOW_REFRESH,         /* refresh_token grant */
 	OAUTH_FLOW_SERVICE_ACCOUNT, /* Google: jwt-bearer grant, sub = user */
 };
@@ -40,9 +40,12 @@ struct oauth_config {
 	const char *ca_file; /* NULL: system trust */
 	char token_url[1024];
 	char device_url[1024]; /* "": none (generic without device_url) */
+	char auth_url[1024];   /* authorization endpoint; "": none (generic without auth_url) */
 	char scope[1024];
 	char user[1024];
 	char cache_file[4096];
+	int assertion_pss;   /* the certificate assertion is PS256, not RS256 */
+	int cache_read_only; /* a dry run: the cache is read, never written */
 };
 
 /* 1 when the configuration has an [oauth] section (any key set). */
@@ -54,8 +57,17 @@ int oauth_configured(const struct config *cfg);
 int oauth_config_load(const struct config *cfg, const char *db_path, const char *imap_user,
                       struct oauth_config *oc, char *err, size_t errlen);
 
+/* For Microsoft Graph instead of IMAP: without a configured scope, the
+ * one of resource (the Graph endpoint's origin, "https://graph.microsoft.com/"
+ * or a national cloud's): RESOURCE.default, or RESOURCEMail.ReadWrite
+ * with offline_access for a refresh token. 0, or -1 for a provider Graph
+ * does not take tokens from (google). */
+int oauth_config_for_graph(const struct config *cfg, const char *resource, struct oauth_config *oc,
+                           char *err, size_t errlen);
+
 /* An access token for oc: the cached one while it is valid (not
- * force_new), else a new one from the token endpoint, which is cached.
+ * force_new), else a new one from the token endpoint, which is cached
+ * (unless oc->cache_read_only).
  * *from_cache says which. 0 with *token (free with oauth_token_free), or
  * -1 with one line naming the step and what to check - never a secret. */
 int oauth_token_get(const struct oauth_config *oc, int force_new, char **token, int *from_cache,
@@ -75,6 +87,21 @@ typedef void (*oauth_prompt_fn)(void *arg, const char *uri, const char *code);
  * atomically). 0, or -1 with one line. */
 int oauth_device_login(const struct oauth_config *oc, oauth_prompt_fn prompt, void *arg, char *err,
                        size_t errlen);
+
+/* Asks the person at the terminal to open url and answer with the address
+ * the browser ended on; the answer goes into buf (NUL-terminated). 0, or
+ * -1 when nothing was answered. */
+typedef int (*oauth_ask_fn)(void *arg, const char *url, char *buf, size_t buflen);
+
+/* "tlswatch auth login --browser" (and for Google, whose device flow does
+ * not grant Gmail's scope): the authorization code grant of an installed
+ * app (RFC 8252) with PKCE (RFC 7636, S256). Builds the consent URL
+ * (auth_url, a loopback redirect URI that nothing needs to answer, a
+ * random state), asks for the address the browser was sent to, checks
+ * its state, exchanges the code and writes the refresh token as
+ * oauth_device_login does. 0, or -1 with one line. */
+int oauth_browser_login(const struct oauth_config *oc, oauth_ask_fn ask, void *arg, char *err,
+                        size_t errlen);
 
 /* What a person should check for an error the token endpoint returned:
  * error is the OAuth "error" code, description its "error_description"

@@ -7,6 +7,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "escape.h"
 #include "limits.h"
@@ -42,14 +43,47 @@ static int oauth_copy(char *buf, size_t n, const char *v, const char *key, char 
 	return 0;
 }
 
+/* Microsoft's authority (a national cloud's: https://login.microsoftonline.us,
+ * https://login.chinacloudapi.cn), without a final '/'; its length in *n. */
+static const char *oauth_authority(const struct config *cfg, const struct oauth_config *oc, int *n,
+                                   char *err, size_t errlen)
+{
+	const char *a = oauth_get(cfg, "authority");
+	size_t len;
+
+	if (a == NULL)
+		a = "https://login.microsoftonline.com";
+	else if (oc->provider != OAUTH_MICROSOFT) {
+		snprintf(err, errlen,
+		         "[oauth] authority: only for provider = microsoft (else set "
+		         "token_url)");
+		return NULL;
+	}
+	len = strlen(a);
+	while (len > 8 && a[len - 1] == '/')
+		len--;
+	if (strncmp(a, "https://", 8) != 0 || len <= 8 || len > 256 ||
+	    strcspn(a + 8, "/?# \t@") < len - 8) {
+		snprintf(err, errlen, "[oauth] authority: '%s' is not https://HOST", esc(a));
+		return NULL;
+	}
+	*n = (int)len;
+	return a;
+}
+
 /* The token URL: token_url, else the provider's (Microsoft's from the
- * tenant). National clouds set token_url to their authority's. */
+ * authority and the tenant). */
 static int oauth_pick_url(const struct config *cfg, struct oauth_config *oc, char *err,
                           size_t errlen)
 {
 	const char *url = oauth_get(cfg, "token_url");
 	const char *tenant = oauth_get(cfg, "tenant");
 	char buf[sizeof(oc->token_url)];
+	const char *auth;
+	int an = 0;
+
+	if ((auth = oauth_authority(cfg, oc, &an, err, errlen)) == NULL)
+		return -1;
 
 	/* a tenant goes into URLs: a directory id or a domain name, no more */
 	if ((tenant == NULL && url == NULL && oc->provider == OAUTH_MICROSOFT) ||
@@ -64,8 +98,7 @@ static int oauth_pick_url(const struct config *cfg, struct oauth_config *oc, cha
 		return -1;
 	}
 	if (url == NULL && oc->provider == OAUTH_MICROSOFT) {
-		snprintf(buf, sizeof(buf), "https://login.microsoftonline.com/%s/oauth2/v2.0/token",
-		         tenant);
+		snprintf(buf, sizeof(buf), "%.*s/%s/oauth2/v2.0/token", an, auth, tenant);
 		url = buf;
 	} else if (url == NULL && oc->provider == OAUTH_GOOGLE) {
 		url = "https://oauth2.googleapis.com/token";
@@ -82,8 +115,7 @@ static int oauth_pick_url(const struct config *cfg, struct oauth_config *oc, cha
 	/* the device authorization endpoint, for 'tlswatch auth login' */
 	url = oauth_get(cfg, "device_url");
 	if (url == NULL && oc->provider == OAUTH_MICROSOFT && tenant != NULL) {
-		snprintf(buf, sizeof(buf),
-		         "https://login.microsoftonline.com/%s/oauth2/v2.0/devicecode", tenant);
+		snprintf(buf, sizeof(buf), "%.*s/%s/oauth2/v2.0/devicecode", an, auth, tenant);
 		url = buf;
 	} else if (url == NULL && oc->provider == OAUTH_GOOGLE) {
 		url = "https://oauth2.googleapis.com/device/code";
@@ -92,9 +124,25 @@ static int oauth_pick_url(const struct config *cfg, struct oauth_config *oc, cha
 		snprintf(err, errlen, "[oauth] device_url: '%s' is not an https:// URL", esc(url));
 		return -1;
 	}
-	return url == NULL ? 0
-	                   : oauth_copy(oc->device_url, sizeof(oc->device_url), url, "device_url",
-	                                err, errlen);
+	if (url != NULL &&
+	    oauth_copy(oc->device_url, sizeof(oc->device_url), url, "device_url", err, errlen) < 0)
+		return -1;
+	/* the authorization endpoint, for 'tlswatch auth login --browser' */
+	url = oauth_get(cfg, "auth_url");
+	if (url == NULL && oc->provider == OAUTH_MICROSOFT && tenant != NULL) {
+		snprintf(buf, sizeof(buf), "%.*s/%s/oauth2/v2.0/authorize", an, auth, tenant);
+		url = buf;
+	} else if (url == NULL && oc->provider == OAUTH_GOOGLE) {
+		url = "https://accounts.google.com/o/oauth2/v2/auth";
+	}
+	if (url != NULL && (strncmp(url, "https://", 8) != 0 || strchr(url, '?') != NULL)) {
+		snprintf(err, errlen,
+		         "[oauth] auth_url: '%s' is not an https:// URL without a query", esc(url));
+		return -1;
+	}
+	return url == NULL
+	           ? 0
+	           : oauth_copy(oc->auth_url, sizeof(oc->auth_url), url, "auth_url", err, errlen);
 }
 
 /* Which flow the configured files ask for. */
@@ -155,6 +203,23 @@ int oauth_config_load(const struct config *cfg, const char *db_path, const char 
 	oc->ca_file = oauth_get(cfg, "ca_file");
 	if (oauth_pick_flow(oc, err, errlen) < 0 || oauth_pick_url(cfg, oc, err, errlen) < 0)
 		return -1;
+	/* Microsoft's documentation asks for PS256 (RS256 still works);
+	 * Google's service accounts sign with RS256 only */
+	v = oauth_get(cfg, "assertion_alg");
+	if (v == NULL) {
+		oc->assertion_pss = oc->provider == OAUTH_MICROSOFT;
+	} else if (strcasecmp(v, "PS256") == 0 || strcasecmp(v, "RS256") == 0) {
+		oc->assertion_pss = strcasecmp(v, "PS256") == 0;
+	} else {
+		snprintf(err, errlen, "[oauth] assertion_alg: '%s' is neither PS256 nor RS256",
+		         esc(v));
+		return -1;
+	}
+	if (oc->assertion_pss && oc->flow == OAUTH_FLOW_SERVICE_ACCOUNT) {
+		snprintf(err, errlen,
+		         "[oauth] assertion_alg: Google service accounts sign with RS256");
+		return -1;
+	}
 	v = oauth_get(cfg, "scope");
 	if (v == NULL && oc->provider == OAUTH_MICROSOFT)
 		v = oc->flow == OAUTH_FLOW_REFRESH
@@ -182,6 +247,28 @@ int oauth_config_load(const struct config *cfg, const char *db_path, const char 
 		             (int)(slash - db_path), db_path);
 	if (n < 0 || (size_t)n >= sizeof(oc->cache_file)) {
 		snprintf(err, errlen, "[oauth] cache_file: the database path is too long");
+		return -1;
+	}
+	return 0;
+}
+
+int oauth_config_for_graph(const struct config *cfg, const char *resource, struct oauth_config *oc,
+                           char *err, size_t errlen)
+{
+	if (oc->provider == OAUTH_GOOGLE) {
+		snprintf(err, errlen,
+		         "[oauth] provider: Microsoft Graph takes tokens from provider = microsoft "
+		         "(or generic)");
+		return -1;
+	}
+	if (oauth_get(cfg, "scope") != NULL)
+		return 0;
+	/* a resource's scopes are its URI and the permission (".default":
+	 * the ones granted to the app) */
+	if ((size_t)snprintf(oc->scope, sizeof(oc->scope), "%s%s", resource,
+	                     oc->flow == OAUTH_FLOW_REFRESH ? "Mail.ReadWrite offline_access"
+	                                                    : ".default") >= sizeof(oc->scope)) {
+		snprintf(err, errlen, "[graph] endpoint: too long for a scope");
 		return -1;
 	}
 	return 0;

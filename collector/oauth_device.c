@@ -68,6 +68,20 @@ static int device_poll(const struct oauth_config *oc, const char *device_code, c
 	return rc;
 }
 
+int oauth_keep_refresh(const struct oauth_config *oc, const struct oauth_cached *fresh, char *err,
+                       size_t errlen)
+{
+	if (fresh->refresh == NULL) {
+		snprintf(err, errlen,
+		         "oauth %s: signed in, but no refresh token was issued: add offline_access "
+		         "to scope",
+		         esc(oc->token_url));
+		return -1;
+	}
+	return oauth_file_write_private(oc->refresh_token_file, "refresh_token_file",
+	                                fresh->refresh, strlen(fresh->refresh), err, errlen);
+}
+
 int oauth_device_login(const struct oauth_config *oc, oauth_prompt_fn prompt, void *arg, char *err,
                        size_t errlen)
 {
@@ -112,15 +126,7 @@ int oauth_device_login(const struct oauth_config *oc, oauth_prompt_fn prompt, vo
 	}
 	if (r < 0)
 		goto out;
-	if (fresh.refresh == NULL) {
-		snprintf(err, errlen,
-		         "oauth %s: signed in, but no refresh token was issued: add offline_access "
-		         "to scope",
-		         esc(oc->token_url));
-		goto out;
-	}
-	if (oauth_file_write_private(oc->refresh_token_file, "refresh_token_file", fresh.refresh,
-	                             strlen(fresh.refresh), err, errlen) < 0)
+	if (oauth_keep_refresh(oc, &fresh, err, errlen) < 0)
 		goto out;
 	rc = 0;
 out:

@@ -162,6 +162,33 @@ out:
 	return rc;
 }
 
+char *oauth_query_get(const char *url, const char *name)
+{
+	const char *q = strchr(url, '?'), *p, *end;
+	size_t n = strlen(name);
+	char *raw, *dec, *out = NULL;
+	int len = 0;
+
+	for (p = q != NULL ? q + 1 : url; *p != '\0'; p = *end != '\0' ? end + 1 : end) {
+		end = p + strcspn(p, "&#");
+		if ((size_t)(end - p) > n && strncmp(p, name, n) == 0 && p[n] == '=') {
+			raw = xstrndup(p + n + 1, (size_t)(end - p) - n - 1);
+			dec = curl_easy_unescape(NULL, raw, 0, &len);
+			if (dec != NULL && len > 0 && memchr(dec, '\0', (size_t)len) == NULL)
+				out = xstrdup(dec);
+			if (dec != NULL) {
+				explicit_bzero(dec, (size_t)len);
+				curl_free(dec);
+			}
+			oauth_token_free(raw);
+			return out;
+		}
+		if (*end == '#')
+			break;
+	}
+	return NULL;
+}
+
 int oauth_keyfile_parse(const char *json, size_t len, char **pem, char **email, char **key_id,
                         char *err, size_t errlen)
 {

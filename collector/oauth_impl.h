@@ -44,12 +44,22 @@ int oauth_cache_write(const char *path, const char *key, const struct oauth_cach
                       size_t errlen);
 void oauth_cached_clear(struct oauth_cached *c);
 
-/* A compact JWS (RS256) over claims_json, signed with the RSA private key
- * in key_pem (PEM, PKCS#1 or PKCS#8, not encrypted). With cert_pem, the
- * header carries x5t (base64url SHA-1 of the certificate, as Microsoft
- * wants); with kid, a "kid". 0 with *out (free), or -1. */
-int oauth_jwt_rs256(const char *key_pem, size_t key_len, const char *cert_pem, size_t cert_len,
-                    const char *kid, const char *claims_json, char **out, char *err, size_t errlen);
+/* A compact JWS (RS256, or PS256 with pss) over claims_json, signed with
+ * the RSA private key in key_pem (PEM, PKCS#1 or PKCS#8, not encrypted).
+ * With cert_pem, the header carries x5t (base64url SHA-1 of the
+ * certificate) and, with PS256, x5t#S256 (its SHA-256), as Microsoft
+ * wants; with kid, a "kid". 0 with *out (free), or -1. */
+int oauth_jwt_sign(int pss, const char *key_pem, size_t key_len, const char *cert_pem,
+                   size_t cert_len, const char *kid, const char *claims_json, char **out, char *err,
+                   size_t errlen);
+
+/* Appends the base64url form (RFC 7515 section 2: no padding) of data.
+ * -1 past the cap. */
+int oauth_b64url(struct strbuf *sb, const void *data, size_t len);
+
+/* The value of query parameter name in url (or in a bare query), decoded;
+ * NULL when absent. Free with oauth_token_free. */
+char *oauth_query_get(const char *url, const char *name);
 
 /* 32 hex digits of strong randomness (a JWT id). 0, or -1. */
 int oauth_random_id(char out[33]);
@@ -79,6 +89,11 @@ void oauth_answer_free(struct oauth_answer *a);
  * to *interval) return 1. 0, 1 or -1. */
 int oauth_token_exchange(const struct oauth_config *oc, const struct strbuf *body,
                          struct oauth_cached *fresh, long *interval, char *err, size_t errlen);
+
+/* The end of a sign-in (device or browser): fresh's refresh token into
+ * refresh_token_file (0600, atomically), or -1 when none was issued. */
+int oauth_keep_refresh(const struct oauth_config *oc, const struct oauth_cached *fresh, char *err,
+                       size_t errlen);
 
 /* A Google service-account key file (JSON): the PEM key, client_email and
  * private_key_id (NULL when absent). 0, or -1. */

@@ -1,7 +1,8 @@
 /*
- * oauth_jwt.c - RS256 JSON Web Tokens (RFC 7515 compact form) for OAuth
- * client assertions, signed by GnuTLS (gnutls_privkey_sign_data, PKCS#1
- * v1.5 with SHA-256): no crypto of our own. Input: the operator's key and
+ * oauth_jwt.c - RS256 and PS256 JSON Web Tokens (RFC 7515 compact form,
+ * RFC 7518 section 3.3 and 3.5) for OAuth client assertions, signed by
+ * GnuTLS (PKCS#1 v1.5, or RSASSA-PSS with a salt as long as the SHA-256
+ * hash): no crypto of our own. Input: the operator's key and
  * certificate files (trusted, but a bad file is a clear error).
  */
 #include <gnutls/abstract.h>
@@ -18,8 +19,7 @@
 #include "oauth_impl.h"
 #include "strbuf.h"
 
-/* Appends the base64url form (RFC 7515 section 2: no padding) of data. */
-static int jwt_b64url(struct strbuf *sb, const void *data, size_t len)
+int oauth_b64url(struct strbuf *sb, const void *data, size_t len)
 {
 	gnutls_datum_t in = {(unsigned char *)(uintptr_t)data, (unsigned)len};
 	gnutls_datum_t b64 = {NULL, 0};
@@ -46,13 +46,14 @@ out:
 	return rc;
 }
 
-/* The x5t header value: base64url of the SHA-1 of the certificate's DER. */
-static int jwt_x5t(const char *cert_pem, size_t cert_len, struct strbuf *out, char *err,
-                   size_t errlen)
+/* The x5t header value: base64url of the SHA-1 (dig) or SHA-256 (x5t#S256)
+ * of the certificate's DER. */
+static int jwt_x5t(const char *cert_pem, size_t cert_len, gnutls_digest_algorithm_t dig,
+                   struct strbuf *out, char *err, size_t errlen)
 {
 	gnutls_x509_crt_t crt = NULL;
 	gnutls_datum_t d = {(unsigned char *)(uintptr_t)cert_pem, (unsigned)cert_len};
-	unsigned char fp[20];
+	unsigned char fp[32];
 	size_t fplen = sizeof(fp);
 	int r, rc = -1;
 
@@ -62,11 +63,11 @@ static int jwt_x5t(const char *cert_pem, size_t cert_len, struct strbuf *out, ch
 		         gnutls_strerror(r));
 		goto out;
 	}
-	if ((r = gnutls_x509_crt_get_fingerprint(crt, GNUTLS_DIG_SHA1, fp, &fplen)) < 0) {
+	if ((r = gnutls_x509_crt_get_fingerprint(crt, dig, fp, &fplen)) < 0) {
 		snprintf(err, errlen, "certificate_file: %s", gnutls_strerror(r));
 		goto out;
 	}
-	if (jwt_b64url(out, fp, fplen) < 0) {
+	if (oauth_b64url(out, fp, fplen) < 0) {
 		snprintf(err, errlen, "certificate_file: encoding its thumbprint failed");
 		goto out;
 	}
@@ -77,38 +78,48 @@ out:
 	return rc;
 }
 
-int oauth_jwt_rs256(const char *key_pem, size_t key_len, const char *cert_pem, size_t cert_len,
-                    const char *kid, const char *claims_json, char **out, char *err, size_t errlen)
+int oauth_jwt_sign(int pss, const char *key_pem, size_t key_len, const char *cert_pem,
+                   size_t cert_len, const char *kid, const char *claims_json, char **out, char *err,
+                   size_t errlen)
 {
 	gnutls_privkey_t key = NULL;
 	gnutls_datum_t kd = {(unsigned char *)(uintptr_t)key_pem, (unsigned)key_len};
 	gnutls_datum_t sig = {NULL, 0}, tbs;
-	struct strbuf hdr, x5t, jwt;
+	struct strbuf hdr, x5t, x5t256, jwt;
 	struct jsonw w;
 	int r, rc = -1;
 
 	strbuf_init(&hdr, LIMIT_OAUTH_FIELD_BYTES);
 	strbuf_init(&x5t, 64);
+	strbuf_init(&x5t256, 64);
 	strbuf_init(&jwt, 4 * LIMIT_OAUTH_KEY_BYTES);
-	if (cert_pem != NULL && jwt_x5t(cert_pem, cert_len, &x5t, err, errlen) < 0)
+	if (cert_pem != NULL &&
+	    (jwt_x5t(cert_pem, cert_len, GNUTLS_DIG_SHA1, &x5t, err, errlen) < 0 ||
+	     jwt_x5t(cert_pem, cert_len, GNUTLS_DIG_SHA256, &x5t256, err, errlen) < 0))
 		goto out;
 	jsonw_init(&w, &hdr, 0);
 	jsonw_object_begin(&w);
 	jsonw_key(&w, "alg");
-	jsonw_string(&w, "RS256");
+	jsonw_string(&w, pss ? "PS256" : "RS256");
 	jsonw_key(&w, "typ");
 	jsonw_string(&w, "JWT");
 	if (cert_pem != NULL) {
+		/* both thumbprints: Microsoft's current documentation names
+		 * x5t#S256 with PS256, the older one x5t with RS256 */
 		jsonw_key(&w, "x5t");
 		jsonw_string(&w, strbuf_str(&x5t));
+		if (pss) {
+			jsonw_key(&w, "x5t#S256");
+			jsonw_string(&w, strbuf_str(&x5t256));
+		}
 	}
 	if (kid != NULL) {
 		jsonw_key(&w, "kid");
 		jsonw_string(&w, kid);
 	}
 	jsonw_object_end(&w);
-	if (w.failed || jwt_b64url(&jwt, hdr.data, hdr.len) < 0 || strbuf_putc(&jwt, '.') < 0 ||
-	    jwt_b64url(&jwt, claims_json, strlen(claims_json)) < 0) {
+	if (w.failed || oauth_b64url(&jwt, hdr.data, hdr.len) < 0 || strbuf_putc(&jwt, '.') < 0 ||
+	    oauth_b64url(&jwt, claims_json, strlen(claims_json)) < 0) {
 		snprintf(err, errlen, "the client assertion is too long");
 		goto out;
 	}
@@ -119,16 +130,21 @@ int oauth_jwt_rs256(const char *key_pem, size_t key_len, const char *cert_pem, s
 		goto out;
 	}
 	if (gnutls_privkey_get_pk_algorithm(key, NULL) != GNUTLS_PK_RSA) {
-		snprintf(err, errlen, "private_key_file: not an RSA key (RS256 needs one)");
+		snprintf(err, errlen, "private_key_file: not an RSA key (%s needs one)",
+		         pss ? "PS256" : "RS256");
 		goto out;
 	}
 	tbs.data = (unsigned char *)jwt.data;
 	tbs.size = (unsigned)jwt.len;
-	if ((r = gnutls_privkey_sign_data(key, GNUTLS_DIG_SHA256, 0, &tbs, &sig)) < 0) {
+	/* PSS with an ordinary RSA key (rsaEncryption): GnuTLS's RSAE
+	 * variant, salt length = hash length as RFC 7518 section 3.5 asks */
+	r = pss ? gnutls_privkey_sign_data2(key, GNUTLS_SIGN_RSA_PSS_RSAE_SHA256, 0, &tbs, &sig)
+	        : gnutls_privkey_sign_data(key, GNUTLS_DIG_SHA256, 0, &tbs, &sig);
+	if (r < 0) {
 		snprintf(err, errlen, "private_key_file: signing failed (%s)", gnutls_strerror(r));
 		goto out;
 	}
-	if (strbuf_putc(&jwt, '.') < 0 || jwt_b64url(&jwt, sig.data, sig.size) < 0) {
+	if (strbuf_putc(&jwt, '.') < 0 || oauth_b64url(&jwt, sig.data, sig.size) < 0) {
 		snprintf(err, errlen, "the client assertion is too long");
 		goto out;
 	}
@@ -140,6 +156,7 @@ out:
 		gnutls_privkey_deinit(key);
 	strbuf_free(&hdr);
 	strbuf_free(&x5t);
+	strbuf_free(&x5t256);
 	strbuf_free(&jwt);
 	return rc;
 }

@@ -550,6 +550,51 @@ _Static_assert(LIMIT_CHECK_FINDINGS >= 8 + 5 * LIMIT_CHECK_MX + LIMIT_STS_POLICY
  * in (Microsoft's device codes live 15 minutes, Google's 30). */
 #define LIMIT_OAUTH_DEVICE_SECONDS 1800
 
+/* Graph (collector/graph*.c): every answer of the Graph API is untrusted.
+ *
+ * A JSON answer (a page of the message list, a folder list, an error).
+ * A page of LIMIT_GRAPH_PAGE_SIZE messages with only their id selected is
+ * about 40 KiB; 4 MiB leaves room for servers that add properties. */
+#define LIMIT_GRAPH_JSON_BYTES (4u * 1024u * 1024u)
+
+/* JSON nesting in an answer: a message list nests 3 deep (object, value
+ * array, message), an error 4 (error, innerError, ...). */
+#define LIMIT_GRAPH_JSON_DEPTH 8
+
+/* Messages asked for per page ($top; Graph accepts 1..1000). Few round
+ * trips for a day's mail, and a page stays small. */
+#define LIMIT_GRAPH_PAGE_SIZE 100
+
+/* Pages followed through @odata.nextLink in one listing: the run's
+ * message cap in pages, and more for pages a server leaves short. An
+ * endless nextLink loop stops here. */
+#define LIMIT_GRAPH_PAGES (LIMIT_GRAPH_MESSAGES_PER_RUN / LIMIT_GRAPH_PAGE_SIZE + 100)
+
+/* Messages looked at in one run (as LIMIT_IMAP_MESSAGES_PER_RUN): bounds
+ * the id list held in memory; the next run continues, as collected mail
+ * has left the folder. */
+#define LIMIT_GRAPH_MESSAGES_PER_RUN 20000
+
+/* A message or folder id, or an @odata.nextLink. Exchange ids are about
+ * 150 bytes of base64; a nextLink carries the query and a skip token. */
+#define LIMIT_GRAPH_ID_BYTES   512
+#define LIMIT_GRAPH_LINK_BYTES 8192
+
+/* Folders listed to find one by its displayName (a mailbox has dozens,
+ * rarely hundreds), and the levels of a configured folder path. */
+#define LIMIT_GRAPH_FOLDERS      5000
+#define LIMIT_GRAPH_FOLDER_DEPTH 8
+
+/* Throttling (429, 503, 504): one wait is at most this long whatever
+ * Retry-After asks for, and all waits of a run add up to at most the
+ * total; past it the run stops and the next one continues. Graph asks
+ * for a few to a few dozen seconds. */
+#define LIMIT_GRAPH_RETRY_WAIT_SECONDS  120
+#define LIMIT_GRAPH_RETRY_TOTAL_SECONDS 600
+/* Tries of one request while throttled: a server that answers 429 with
+ * Retry-After: 0 forever is not waited for forever. */
+#define LIMIT_GRAPH_RETRIES 8
+
 /* Limits that guard each other (SQLite's sqliteLimit.h does it with
  * #error): a change to one that breaks another stops the build. */
 _Static_assert(4 * LIMIT_LOG_STRING + 256 <= ERR_LINE_MAX,
@@ -557,6 +602,10 @@ _Static_assert(4 * LIMIT_LOG_STRING + 256 <= ERR_LINE_MAX,
 _Static_assert(LIMIT_JSON_BYTES <= LIMIT_INPUT_BYTES &&
                    LIMIT_COMPRESSED_BYTES / 3 * 4 <= LIMIT_INPUT_BYTES,
                "a whole input holds a report of the largest size, base64-encoded in a mail");
+_Static_assert(LIMIT_GRAPH_PAGE_SIZE >= 1 && LIMIT_GRAPH_PAGE_SIZE <= 1000,
+               "Graph accepts $top from 1 to 1000");
+_Static_assert(LIMIT_GRAPH_RETRY_WAIT_SECONDS <= LIMIT_GRAPH_RETRY_TOTAL_SECONDS,
+               "one wait fits the run's total");
 _Static_assert(LIMIT_IMAP_BATCH_DEFAULT <= LIMIT_IMAP_BATCH_MAX,
                "the default batch_size is one batch_size accepts");
 _Static_assert(LIMIT_WEB_QUERY_PARAMS <= LIMIT_FILTER_DOMAINS,

@@ -69,11 +69,11 @@ door libetpan/ 'core/mail*' collector/imap.c 'collector/imap_stream*'
 door microhttpd.h web/server.c
 # collector/oauth_http.c parses token endpoint answers and Google key files:
 # JSON from a peer, so cJSON's checked parser rather than a second one.
-door cJSON.h core/report.c collector/oauth_http.c
+door cJSON.h core/report.c collector/oauth_http.c collector/graph_json.c
 door zlib.h lib/gz.c
 door ini.h core/config.c
 door gnutls/ lib/tlsverify.c analyzer/check_smtp.c collector/oauth_jwt.c
-door curl/ analyzer/notify.c analyzer/check_https.c collector/oauth_http.c
+door curl/ analyzer/notify.c analyzer/check_https.c collector/oauth_http.c collector/graph_http.c
 door unbound.h lib/dns.c
 door nettle/ lib/digest.c
 door opendkim/ collector/dkimcheck.c

@@ -4,8 +4,8 @@ tests (tests/integration/imap_oauth.sh). Standard library and the openssl
 command only.
 
 It follows the shapes of the Microsoft identity platform v2.0 token endpoint
-(client credentials with client_secret or an RS256 client_assertion whose
-header carries x5t, the refresh_token grant) and of Google's jwt-bearer
+(client credentials with client_secret or a client_assertion signed PS256,
+whose header carries x5t#S256, or RS256 with x5t; the refresh_token grant) and of Google's jwt-bearer
 grant, and issues access tokens as HS256 JWTs signed with the key the test
 Dovecot trusts (its oauth2 passdb validates them locally).
 
@@ -15,7 +15,10 @@ STATE_DIR holds: tls.crt/tls.key (served), jwt.key (raw HS256 key), kid,
 policy.json (read on every request, so a test can change it between runs):
   {"client_id": ..., "client_secret": ..., "app_cert": PEM path,
    "sa_pubkey": PEM path, "refresh": {token: sub}, "sub": IMAP user,
-   "expires_in": seconds told, "jwt_life": seconds the JWT lives}
+   "expires_in": seconds told, "jwt_life": seconds the JWT lives,
+   "alg": the assertion algorithm required (absent: PS256 or RS256),
+   "codes": {authorization code: {"sub", "challenge": PKCE S256 challenge}}}
+The algorithm of the last client assertion is written to STATE_DIR/alg.
 It writes STATE_DIR/port once listening and appends one line per request
 to STATE_DIR/requests ("GRANT ok" or "GRANT fail CODE"). Errors are the
 documented JSON error bodies, with AADSTS codes in error_description.
@@ -62,28 +65,31 @@ def issue(sub, pol):
     return head + "." + claims + "." + b64url(sig)
 
 
-def rs256_ok(jwt, pubkey_pem):
-    """Verifies an RS256 JWS with `openssl dgst -verify`."""
+def rs256_ok(jwt, pubkey_pem, pss=False):
+    """Verifies an RS256 (or PS256: RSASSA-PSS, salt as long as the SHA-256
+    hash, RFC 7518 section 3.5) JWS with `openssl dgst -verify`."""
     head, claims, sig = jwt.split(".")
+    opts = ["-sigopt", "rsa_padding_mode:pss", "-sigopt", "rsa_pss_saltlen:32"] if pss else []
     with tempfile.TemporaryDirectory() as d:
         for name, data in (("data", (head + "." + claims).encode()), ("sig", unb64url(sig))):
             with open(os.path.join(d, name), "wb") as f:
                 f.write(data)
-        r = subprocess.run(["openssl", "dgst", "-sha256", "-verify", pubkey_pem,
+        r = subprocess.run(["openssl", "dgst", "-sha256", "-verify", pubkey_pem] + opts + [
                             "-signature", os.path.join(d, "sig"), os.path.join(d, "data")],
                            capture_output=True)
         return r.returncode == 0
 
 
 def cert_info(cert_pem):
-    """The x5t (base64url SHA-1 of the DER) and a public key file."""
+    """x5t and x5t#S256 (base64url SHA-1 and SHA-256 of the DER) and a public
+    key file."""
     der = subprocess.run(["openssl", "x509", "-in", cert_pem, "-outform", "DER"],
                          capture_output=True, check=True).stdout
     pub = os.path.join(STATE, "app_pub.pem")
     with open(pub, "wb") as f:
         f.write(subprocess.run(["openssl", "x509", "-in", cert_pem, "-pubkey", "-noout"],
                                capture_output=True, check=True).stdout)
-    return b64url(hashlib.sha1(der).digest()), pub
+    return b64url(hashlib.sha1(der).digest()), b64url(hashlib.sha256(der).digest()), pub
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -172,14 +178,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 jwt = form["client_assertion"]
                 head = json.loads(unb64url(jwt.split(".")[0]))
                 claims = json.loads(unb64url(jwt.split(".")[1]))
-                x5t, pub = cert_info(pol["app_cert"])
+                x5t, x5t256, pub = cert_info(pol["app_cert"])
+                alg = head.get("alg")
+                with open(os.path.join(STATE, "alg"), "w") as f:
+                    f.write(str(alg))
                 if (form.get("client_assertion_type") !=
                         "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" or
-                        head.get("alg") != "RS256" or head.get("x5t") != x5t or
+                        alg not in ("RS256", "PS256") or alg != pol.get("alg", alg) or
+                        head.get("x5t") != x5t or
+                        (alg == "PS256" and head.get("x5t#S256") != x5t256) or
                         claims.get("aud") != url or claims.get("iss") != pol["client_id"] or
                         claims.get("sub") != pol["client_id"] or
                         not claims.get("exp", 0) > time.time() or not claims.get("jti") or
-                        not rs256_ok(jwt, pub)):
+                        not rs256_ok(jwt, pub, alg == "PS256")):
                     return self.fail(401, "invalid_client", "AADSTS700027: Client assertion "
                                      "failed signature validation.", grant)
                 grant += "+assertion"
@@ -197,6 +208,22 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return self.fail(400, "invalid_grant", "AADSTS70008: The provided authorization "
                                  "code or refresh token has expired due to inactivity.", grant)
             sub = refresh[form["refresh_token"]]
+        elif grant == "authorization_code":
+            # an installed app's consent: the code, the loopback redirect
+            # URI it was issued for, and the PKCE verifier (RFC 7636)
+            c = pol.get("codes", {}).get(form.get("code"))
+            verifier = form.get("code_verifier", "")
+            if (c is None or form.get("redirect_uri") != "http://127.0.0.1:9" or
+                    b64url(hashlib.sha256(verifier.encode()).digest()) != c["challenge"]):
+                self.answer(400, {"error": "invalid_grant", "error_description": "Bad Request"},
+                            grant, "fail")
+                return None
+            sub = c["sub"]
+            del pol["codes"][form["code"]]
+            new = "rt-code-%d" % int(time.time() * 1000)
+            pol["refresh"][new] = sub
+            with open(os.path.join(STATE, "policy.json"), "w") as f:
+                json.dump(pol, f)
         elif grant == "urn:ietf:params:oauth:grant-type:jwt-bearer":
             jwt = form.get("assertion", "")
             claims = json.loads(unb64url(jwt.split(".")[1]))
@@ -212,6 +239,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return None
         body = {"token_type": "Bearer", "expires_in": pol.get("expires_in", 3599),
                 "access_token": issue(sub, pol)}
+        if grant == "authorization_code":
+            body["refresh_token"] = new
         if grant == "refresh_token" and pol.get("rotate"):
             new = "rt-%d" % int(time.time() * 1000)
             pol["refresh"][new] = sub
