@@ -211,21 +211,11 @@ int pg_trust_resolve(struct pg_store *st, int64_t id, const uint8_t *content_sha
 		goto out;
 	}
 	old_prov = pg_text(res, 0, 1);
-	if (!src->pick && store_provenance_grade(new_prov) <= store_provenance_grade(old_prov)) {
-		/* on a tie the first stays */
+	if (!store_trust_supersedes(new_prov, old_prov, src->pick, reason, sizeof(reason))) {
 		*outcome = STORE_CONFLICT;
 		rc = 0;
 		goto out;
 	}
-	if (src->pick)
-		snprintf(reason, sizeof(reason),
-		         "superseded: the postmaster picked the other copy (same organization and "
-		         "report-id, different content)");
-	else
-		snprintf(reason, sizeof(reason),
-		         "superseded by a report with stronger provenance (%s over %s; same "
-		         "organization and report-id, different content)",
-		         new_prov, old_prov != NULL ? old_prov : "file");
 	if (trust_remove(st, id, res, reason, err, errlen) < 0)
 		goto out;
 	rc = 1;

@@ -217,21 +217,11 @@ int sqlite_trust_resolve(struct sqlite_store *st, int64_t id, const uint8_t *con
 		goto out;
 	}
 	old_prov = (const char *)sqlite3_column_text(s, 1);
-	if (!src->pick && store_provenance_grade(new_prov) <= store_provenance_grade(old_prov)) {
-		/* on a tie the first stays */
+	if (!store_trust_supersedes(new_prov, old_prov, src->pick, reason, sizeof(reason))) {
 		*outcome = STORE_CONFLICT;
 		rc = 0;
 		goto out;
 	}
-	if (src->pick)
-		snprintf(reason, sizeof(reason),
-		         "superseded: the postmaster picked the other copy (same organization and "
-		         "report-id, different content)");
-	else
-		snprintf(reason, sizeof(reason),
-		         "superseded by a report with stronger provenance (%s over %s; same "
-		         "organization and report-id, different content)",
-		         new_prov, old_prov != NULL ? old_prov : "file");
 	if (trust_remove(st, id, s, reason, err, errlen) < 0)
 		goto out;
 	rc = 1;

@@ -184,6 +184,15 @@ int store_op_missing(const struct store *st, const char *what, char *err, size_t
 			return store_op_missing((st), (what), (err), (errlen));                    \
 	} while (0)
 
+/*
+ * A report with the key of a stored one and other content: 1 when the new
+ * copy replaces the stored one (a pick, or a stronger provenance; reason
+ * gets the quarantine reason of the copy that leaves), 0 when the stored
+ * one stays (a conflict; on a tie the first stays). provenance.c.
+ */
+int store_trust_supersedes(const char *new_prov, const char *old_prov, int pick, char *reason,
+                           size_t reasonlen);
+
 /* The head of every backend's handle. */
 struct store {
 	const struct store_ops *ops;
