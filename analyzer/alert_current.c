@@ -42,7 +42,7 @@ static int alert_listed(const struct alert_list *l, const struct alert *a)
 int alert_current(struct store *st, const struct alert_settings *s, struct alert_list *out,
                   char *err, size_t errlen)
 {
-	struct alert_list l, day_list;
+	struct alert_list l, day_list, published;
 	struct alert_params p = s->p;
 	struct query_day_mark *marks = NULL;
 	struct arrival arr = {NULL, 0};
@@ -52,6 +52,7 @@ int alert_current(struct store *st, const struct alert_settings *s, struct alert
 
 	memset(&l, 0, sizeof(l));
 	memset(&day_list, 0, sizeof(day_list));
+	memset(&published, 0, sizeof(published));
 	n = (size_t)lookback;
 	marks = xcalloc(n, sizeof(*marks));
 	if (query_day_marks(st, until - lookback, until, marks, err, errlen) < 0 ||
@@ -82,6 +83,12 @@ int alert_current(struct store *st, const struct alert_settings *s, struct alert
 		}
 		alert_list_free(&day_list);
 	}
+	/* the stored check results' kinds, as alert_run adds them */
+	if (alert_published(st, until, s->expiry_warn_days, &published, err, errlen) < 0)
+		goto out;
+	for (k = 0; k < published.n; k++)
+		if (!alert_listed(&l, &published.alerts[k]))
+			alert_list_take(&l, &published.alerts[k]);
 	if (alert_add_context(st, &l, err, errlen) < 0)
 		goto out;
 	*out = l;
@@ -91,6 +98,7 @@ out:
 	free(marks);
 	arrival_free(&arr);
 	alert_list_free(&day_list);
+	alert_list_free(&published);
 	alert_list_free(&l);
 	return rc;
 }

@@ -269,6 +269,7 @@ static void overview_alerts(struct web_page *pg)
 
 	memset(&l, 0, sizeof(l));
 	as.p.at = pg->filter.today;
+	as.expiry_warn_days = pg->app->expiry_warn_days;
 	as.base_url = NULL; /* the lines link nowhere: the page is the view */
 	html_raw(pg, "<h2>Current alerts</h2>\n");
 	if (alert_current(pg->st, &as, &l, err, sizeof(err)) < 0) {

@@ -240,6 +240,8 @@ if web_start --db "$T/pub.db" web --listen 127.0.0.1:0; then
 		'data-kind="not-ready">not ready for enforce: 4 failed sessions' "$T/page"
 	t_check "dashboard: the drift" grep -q \
 		'data-kind="drift">1 reporter still applies a policy no longer published (Old Corp)' "$T/page"
+	t_check "dashboard: the check kinds among the current alerts" sh -c \
+		"sed -n '/<ul class=\"alerts\"/,/<\\/ul>/p' '$T/page' | grep -q 'certificate-expiring: expired.example.test'"
 	t_check "dashboard: the domain filter applies" sh -c \
 		"curl -s '$WEB_URL/?domain=soon.example.test' | grep -q 'mx1.soon.example.test' && ! curl -s '$WEB_URL/?domain=soon.example.test' | grep -q 'Old Corp'"
 	web_stop
