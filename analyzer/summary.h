@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "arrival.h"
+#include "published.h"
 #include "query.h"
 #include "reasons.h"
 #include "store.h"
@@ -85,6 +86,9 @@ struct summary {
 	int64_t *problems_prev;
 	/* failed sessions by failure-reason-code, grouped (reasons.h) */
 	struct reason_groups reasons;
+	/* published vs reported (published.h), borrowed: set by the caller
+	 * after summary_build; NULL leaves the JSON key "published" out */
+	const struct published_list *published;
 };
 
 /* The period of 'summary --all': the first to the last day holding a
