@@ -31,6 +31,14 @@ t_sql "$DB" "INSERT INTO check_result (domain, checked_at, status, sts_id, sts_m
 t_eq "history: two lines" "$(wc -l < "$T/h" | tr -d ' ')" 2
 t_check "history: the change, with its day" grep -q \
 	"^example.com: 2026-10-16T12:00:00Z MTA-STS id changed from 20261002 to 20261016; mode testing -> enforce$" "$T/h"
+# the same as JSON: one object per domain with its changes
+"$TLSWATCH" --db "$DB" check --history --format json example.com example.net > "$T/hj"
+t_eq "history json: exit 1, example.net never checked" "$?" 1
+t_eq "history json: each domain, its runs and changes" \
+	"$(jq -c '[.domains[] | [.domain, .runs, [.changes[] | [.checked_at, .sts_id, .sts_mode, .sts_max_age]]]]' "$T/hj")" \
+	'[["example.com",2,[["2026-10-02T12:00:00Z","20261002","testing",604800],["2026-10-16T12:00:00Z","20261016","enforce",604800]]],["example.net",0,[]]]'
+t_eq "history json: the change, as the text says it" "$(jq -r '.domains[0].changes[1].changes' "$T/hj")" \
+	"MTA-STS id changed from 20261002 to 20261016; mode testing -> enforce"
 
 # as of the end of the period: mid-change, most senders still hold the
 # testing policy, within max_age
