@@ -23,31 +23,33 @@
 
 static void summary_usage(FILE *f)
 {
-	fprintf(f, "usage: tlswatch summary [--since DATE|Nd] [--until DATE] [--all]\n"
-	           "                        [--domain D]... [--org NAME] [--provenance P]\n"
-	           "                        [--format text|json|csv|html]\n"
-	           "\n"
-	           "Failed and successful TLS sessions reported for a period, against the\n"
-	           "previous period of the same length: totals and success rate per policy\n"
-	           "domain, top failures with a hint on what to check, breakdowns by\n"
-	           "organisation, MX host and result type, failures new in this period,\n"
-	           "reporters gone silent, and inputs quarantined. In text, for each domain\n"
-	           "'tlswatch check' looked at: published vs reported (ready for enforce,\n"
-	           "reporters applying an old policy, MX drift; docs/check.md).\n"
-	           "\n"
-	           "  --since DATE|Nd  first day (UTC, YYYY-MM-DD), or Nd: the N complete\n"
-	           "                   days before today (default 7d)\n"
-	           "  --until DATE     the day after the last (exclusive; default today)\n"
-	           "  --all            every day holding a report\n"
-	           "  --domain D       only policy domain D (repeatable)\n"
-	           "  --org NAME       only reports from organisation NAME\n"
-	           "  --provenance P   only reports of provenance P: dkim-verified, file,\n"
-	           "                   https or unverified-mail (docs/trust.md; slower: each\n"
-	           "                   report of the period is counted again)\n"
-	           "  --format F       text (default, 80 columns), json (docs/summary-json.md),\n"
-	           "                   csv, or html (a standalone page)\n"
-	           "\n"
-	           "Exit status: 0, or 2 on an error.\n");
+	fprintf(
+	    f,
+	    "usage: tlswatch summary [--since DATE|Nd] [--until DATE] [--all]\n"
+	    "                        [--domain D]... [--org NAME] [--provenance P]\n"
+	    "                        [--format text|json|csv|html]\n"
+	    "\n"
+	    "Failed and successful TLS sessions reported for a period, against the\n"
+	    "previous period of the same length: totals and success rate per policy\n"
+	    "domain, top failures with a hint on what to check, breakdowns by\n"
+	    "organisation, MX host and result type, failures new in this period,\n"
+	    "reporters gone silent, and inputs quarantined. For each domain\n"
+	    "'tlswatch check' looked at: published vs reported (ready for enforce,\n"
+	    "reporters applying an old policy, MX drift; docs/check.md), in every format but CSV.\n"
+	    "\n"
+	    "  --since DATE|Nd  first day (UTC, YYYY-MM-DD), or Nd: the N complete\n"
+	    "                   days before today (default 7d)\n"
+	    "  --until DATE     the day after the last (exclusive; default today)\n"
+	    "  --all            every day holding a report\n"
+	    "  --domain D       only policy domain D (repeatable)\n"
+	    "  --org NAME       only reports from organisation NAME\n"
+	    "  --provenance P   only reports of provenance P: dkim-verified, file,\n"
+	    "                   https or unverified-mail (docs/trust.md; slower: each\n"
+	    "                   report of the period is counted again)\n"
+	    "  --format F       text (default, 80 columns), json (docs/summary-json.md),\n"
+	    "                   csv, or html (a standalone page)\n"
+	    "\n"
+	    "Exit status: 0, or 2 on an error.\n");
 }
 
 int cmd_summary(struct cli *c, int argc, char **argv)

@@ -68,6 +68,9 @@ t_eq "summary json: the checked domain only, nothing to note by November" \
 t_eq "summary json: Comcast's stale policy, an alert, with its organisation and day" \
 	"$(jq -c '[.published[0].notes[] | select(.kind == "stale-policy") | [.alert, .organization, .day]]' "$T/j")" \
 	'[[true,"Comcast","2026-10-27"]]'
+"$TLSWATCH" --db "$DB" summary --since 2026-10-02 --until 2026-10-28 --format html > "$T/s.html"
+t_check "summary html: the section, Comcast's stale policy in it" sh -c \
+	"grep -q '<h2>Published vs reported</h2>' '$T/s.html' && grep -q '<li><b>stale-policy</b> Comcast still applied mode testing' '$T/s.html'"
 "$TLSWATCH" --db "$DB" summary --since 2026-10-02 --until 2026-10-19 --format json > "$T/j"
 t_check "summary json: the drift note, as the text says it" jq -e \
 	'.published[0].notes | map(select(.kind == "drift" and .alert == false and (.text | startswith("17 reporters still apply a policy no longer published")))) | length == 1' \
