@@ -99,3 +99,8 @@ t_eq "summary text: one row for the certificate" \
 	"$(sed -n '/^TOP FAILURES/,/^$/p' "$T/text" | grep -c 'certificate-expired at mx1.example.com')" 1
 t_check "summary text: it names its reporters" grep -q \
 	'^    domain example.com, reported by Google Inc., Microsoft Corporation, Other$' "$T/text"
+"$TLSWATCH" --db "$T/db" summary $P --format html > "$T/html" || t_fail "summary html" "exit $?"
+t_eq "summary html: one row per problem, its reporters named" \
+	"$(sed -n '/id="top-failures"/,/<\/table>/p' "$T/html" | grep '^<tr><td>' | grep -v 'class="hint"' | sed 's/<[^>]*>/|/g; s/||*/|/g')" \
+	"|certificate-expired|mx1.example.com|example.com|Google Inc., Microsoft Corporation, Other|52|new|
+|tlsa-invalid|mx1.example.com|example.com|Microsoft Corporation|6|new|"
