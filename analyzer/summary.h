@@ -85,6 +85,8 @@ struct summary {
 	int64_t *problems_prev;
 	/* failed sessions by failure-reason-code, grouped (reasons.h) */
 	struct reason_groups reasons;
+	/* and by additional-information, grouped the same way */
+	struct reason_groups infos;
 };
 
 /* The period of 'summary --all': the first to the last day holding a
