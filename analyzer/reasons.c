@@ -196,8 +196,12 @@ static char *reasons_types(const struct reasons_form *f, size_t i, size_t j)
 	return out;
 }
 
-int reasons_build(struct store *st, const struct query_filter *f, struct reason_groups *out,
-                  char *err, size_t errlen)
+typedef int (*reasons_read_fn)(struct store *st, const struct query_filter *f, size_t limit,
+                               struct query_reason_rows *out, char *err, size_t errlen);
+
+/* The rows read grouped by their normal form. */
+static int reasons_group(struct store *st, const struct query_filter *f, reasons_read_fn read,
+                         struct reason_groups *out, char *err, size_t errlen)
 {
 	struct query_reason_rows rows = {NULL, 0};
 	struct reason_groups g = {NULL, 0, 0};
@@ -206,7 +210,7 @@ int reasons_build(struct store *st, const struct query_filter *f, struct reason_
 	size_t i, j, k, top;
 	int rc = -1;
 
-	if (query_failure_reasons(st, f, LIMIT_REASON_ROWS, &rows, err, errlen) < 0)
+	if (read(st, f, LIMIT_REASON_ROWS, &rows, err, errlen) < 0)
 		goto out;
 	g.cut = rows.n >= LIMIT_REASON_ROWS;
 	forms = xcalloc(rows.n ? rows.n : 1, sizeof(*forms));
@@ -244,6 +248,18 @@ out:
 	query_reason_rows_free(&rows);
 	reasons_free(&g);
 	return rc;
+}
+
+int reasons_build(struct store *st, const struct query_filter *f, struct reason_groups *out,
+                  char *err, size_t errlen)
+{
+	return reasons_group(st, f, query_failure_reasons, out, err, errlen);
+}
+
+int reasons_build_info(struct store *st, const struct query_filter *f, struct reason_groups *out,
+                       char *err, size_t errlen)
+{
+	return reasons_group(st, f, query_failure_infos, out, err, errlen);
 }
 
 void reasons_free(struct reason_groups *g)

@@ -41,6 +41,10 @@ void reasons_normalise(const char *s, char *out, size_t outlen);
  * reasons_free. */
 int reasons_build(struct store *st, const struct query_filter *f, struct reason_groups *out,
                   char *err, size_t errlen);
+/* The same for additional-information, normalised the same way (label:
+ * its most failed form as sent). */
+int reasons_build_info(struct store *st, const struct query_filter *f, struct reason_groups *out,
+                       char *err, size_t errlen);
 void reasons_free(struct reason_groups *g);
 
 #endif

@@ -133,6 +133,7 @@ void summary_free(struct summary *s)
 	free(s->silent);
 	arrival_free(&s->not_in_yet);
 	reasons_free(&s->reasons);
+	reasons_free(&s->infos);
 	for (size_t i = 0; s->problem_reporters != NULL && i < s->problems.n; i++)
 		free(s->problem_reporters[i]);
 	free(s->problem_reporters);
@@ -284,6 +285,7 @@ int summary_build(struct store *st, const struct query_filter *f, struct summary
 	    query_quarantined(st, cur.since, cur.until, &s.quarantined, err, errlen) < 0 ||
 	    store_conflicts_held(st, &s.conflicts, err, errlen) < 0 ||
 	    reasons_build(st, &cur, &s.reasons, err, errlen) < 0 ||
+	    reasons_build_info(st, &cur, &s.infos, err, errlen) < 0 ||
 	    (f->organization == NULL &&
 	     summary_not_in_yet(st, &cur, &s.not_in_yet, err, errlen) < 0))
 		goto out;

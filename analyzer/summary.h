@@ -86,6 +86,8 @@ struct summary {
 	int64_t *problems_prev;
 	/* failed sessions by failure-reason-code, grouped (reasons.h) */
 	struct reason_groups reasons;
+	/* and by additional-information, grouped the same way */
+	struct reason_groups infos;
 	/* published vs reported (published.h), borrowed: set by the caller
 	 * after summary_build; NULL leaves the JSON key "published" out */
 	const struct published_list *published;

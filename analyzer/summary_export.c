@@ -234,16 +234,19 @@ static void html_failed(struct text_out *o, const char *title, const struct quer
 	text_puts(o, "</table>\n");
 }
 
+/* One problem, one row (as the text summary): (domain, MX, result type)
+ * with the reporters that saw it (summary_problems.c). */
 static void html_top(struct text_out *o, const struct summary *s)
 {
 	char hint[HINTS_MAX];
 	size_t i;
 
-	text_puts(o, "<h2>Top failures</h2>\n<table>\n<tr><th>result type</th><th>MX host</th>"
-	             "<th>policy domain</th><th>organization</th><th class=\"n\">failed</th>"
-	             "<th class=\"n\">change</th></tr>\n");
-	for (i = 0; i < s->top_failures.n; i++) {
-		const struct query_row *r = &s->top_failures.rows[i];
+	text_puts(o, "<h2>Top failures</h2>\n<table id=\"top-failures\">\n<tr><th>result type</th>"
+	             "<th>MX host</th><th>policy domain</th><th>reported by</th>"
+	             "<th class=\"n\">failed</th><th class=\"n\">change</th></tr>\n");
+	for (i = 0; i < s->problems.n; i++) {
+		const struct query_row *r = &s->problems.rows[i];
+		int64_t p = s->problems_prev[i];
 
 		text_puts(o, "<tr><td>");
 		html_text(o, r->result_type);
@@ -252,11 +255,10 @@ static void html_top(struct text_out *o, const struct summary *s)
 		text_puts(o, "</td><td>");
 		html_name(o, r->policy_domain, "none");
 		text_puts(o, "</td><td>");
-		html_text(o, r->organization);
+		html_text(o, s->problem_reporters[i]);
 		text_puts(o, "</td>");
 		html_num(o, r->failed_sessions);
-		html_change(o, r->failed_sessions, s->top_failures_prev[i],
-		            s->top_failures_prev[i] > 0);
+		html_change(o, r->failed_sessions, p, p > 0);
 		text_puts(o, "</tr>\n<tr><td colspan=\"6\" class=\"hint\">");
 		html_text(o, hints_format(r->result_type, r->policy_domain, hint, sizeof(hint)));
 		text_puts(o, "</td></tr>\n");

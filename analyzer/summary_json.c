@@ -127,6 +127,38 @@ static void summary_json_more(struct jsonw *w, const char *key, size_t n)
 }
 
 /* The keys after the contract's (docs/summary-json.md, "Further keys"). */
+/* Grouped reason texts (reasons.h) under key, the label under label_key;
+ * cut_key present only when the least failed forms were left out. */
+static void summary_json_reasons(struct jsonw *w, const struct reason_groups *r, const char *key,
+                                 const char *label_key, const char *cut_key)
+{
+	size_t i;
+
+	jsonw_key(w, key);
+	jsonw_array_begin(w);
+	for (i = 0; i < r->n; i++) {
+		const struct reason_group *g = &r->groups[i];
+
+		jsonw_object_begin(w);
+		jsonw_key(w, label_key);
+		jsonw_string(w, g->label);
+		jsonw_key(w, "normalised");
+		jsonw_string(w, g->key);
+		jsonw_key(w, "forms");
+		jsonw_int(w, g->variants);
+		jsonw_key(w, "result_types");
+		jsonw_string(w, g->result_types);
+		jsonw_key(w, "failed_sessions");
+		jsonw_int(w, g->failed_sessions);
+		jsonw_object_end(w);
+	}
+	jsonw_array_end(w);
+	if (r->cut) {
+		jsonw_key(w, cut_key);
+		jsonw_bool(w, 1);
+	}
+}
+
 static void summary_json_extras(struct jsonw *w, const struct summary *s)
 {
 	char hint[HINTS_MAX];
@@ -217,29 +249,9 @@ static void summary_json_extras(struct jsonw *w, const struct summary *s)
 	}
 	jsonw_array_end(w);
 
-	jsonw_key(w, "by_reason");
-	jsonw_array_begin(w);
-	for (i = 0; i < s->reasons.n; i++) {
-		const struct reason_group *g = &s->reasons.groups[i];
-
-		jsonw_object_begin(w);
-		jsonw_key(w, "failure_reason_code");
-		jsonw_string(w, g->label);
-		jsonw_key(w, "normalised");
-		jsonw_string(w, g->key);
-		jsonw_key(w, "forms");
-		jsonw_int(w, g->variants);
-		jsonw_key(w, "result_types");
-		jsonw_string(w, g->result_types);
-		jsonw_key(w, "failed_sessions");
-		jsonw_int(w, g->failed_sessions);
-		jsonw_object_end(w);
-	}
-	jsonw_array_end(w);
-	if (s->reasons.cut) {
-		jsonw_key(w, "by_reason_cut");
-		jsonw_bool(w, 1);
-	}
+	summary_json_reasons(w, &s->reasons, "by_reason", "failure_reason_code", "by_reason_cut");
+	summary_json_reasons(w, &s->infos, "by_additional_information", "additional_information",
+	                     "by_additional_information_cut");
 
 	jsonw_key(w, "not_in_yet");
 	jsonw_array_begin(w);

@@ -286,20 +286,21 @@ static void text_not_in_yet(struct text_out *o, const struct summary *s)
 		text_printf(o, "  ... %zu more in --format json\n", s->not_in_yet.n - TEXT_MAX_TOP);
 }
 
-/* The reasons senders gave, grouped where they differ only in case,
- * spacing, numbers or a host name. */
-static void text_reasons(struct text_out *o, const struct summary *s)
+/* The reasons senders gave (failure-reason-code, or additional-information),
+ * grouped where they differ only in case, spacing, numbers or a host
+ * name. */
+static void text_reasons(struct text_out *o, const struct reason_groups *r, const char *title)
 {
 	char cols[64], bad[32], what[TEXT_CELL_MAX], types[TEXT_CELL_MAX];
 	char line[2 * TEXT_CELL_MAX + 64];
 	size_t i;
 
-	if (s->reasons.n == 0)
+	if (r->n == 0)
 		return;
 	snprintf(cols, sizeof(cols), "%9s", "failed");
-	text_title(o, "BY FAILURE REASON (failure-reason-code, grouped)", NAME_WIDER, cols);
-	for (i = 0; i < s->reasons.n && i < TEXT_MAX_TOP; i++) {
-		const struct reason_group *g = &s->reasons.groups[i];
+	text_title(o, title, NAME_WIDER, cols);
+	for (i = 0; i < r->n && i < TEXT_MAX_TOP; i++) {
+		const struct reason_group *g = &r->groups[i];
 
 		snprintf(cols, sizeof(cols), "%9s",
 		         text_count(g->failed_sessions, bad, sizeof(bad)));
@@ -312,8 +313,8 @@ static void text_reasons(struct text_out *o, const struct summary *s)
 			         text_escape(g->result_types, types, sizeof(types)));
 		text_wrap(o, 4, line);
 	}
-	if (s->reasons.n > TEXT_MAX_TOP)
-		text_printf(o, "  ... %zu more in --format json\n", s->reasons.n - TEXT_MAX_TOP);
+	if (r->n > TEXT_MAX_TOP)
+		text_printf(o, "  ... %zu more in --format json\n", r->n - TEXT_MAX_TOP);
 }
 
 static void text_header(struct text_out *o, const struct summary *s)
@@ -372,7 +373,8 @@ static void text_summary(const struct summary *s, struct text_out *o)
 		    "hosts, %zu result types.\nNarrow with --domain or --org.\n",
 		    LIMIT_SUMMARY_ROWS, s->by_domain_more, s->by_organization_more, s->by_mx_more,
 		    s->by_result_type_more);
-	text_reasons(o, s);
+	text_reasons(o, &s->reasons, "BY FAILURE REASON (failure-reason-code, grouped)");
+	text_reasons(o, &s->infos, "BY ADDITIONAL INFORMATION (grouped)");
 	text_days(o, s);
 	text_news(o, s);
 }

@@ -367,6 +367,7 @@ static const struct store_ops pg_ops = {
     .reporter_days = pg_reporter_days,
     .failure_reasons = pg_failure_reasons,
     .lifetime = pg_lifetime,
+    .failure_infos = pg_failure_infos,
 };
 
 /* 1 when the URI carries a password: "user:password@" before the host,

@@ -146,6 +146,8 @@ int pg_reporter_days(struct store *st, int64_t since, int64_t until, struct quer
                      char *err, size_t errlen);
 int pg_failure_reasons(struct store *st, const struct query_filter *f, size_t limit,
                        struct query_reason_rows *out, char *err, size_t errlen);
+int pg_failure_infos(struct store *st, const struct query_filter *f, size_t limit,
+                     struct query_reason_rows *out, char *err, size_t errlen);
 int pg_totals(struct store *st, const struct query_filter *f, struct query_totals *out, char *err,
               size_t errlen);
 int pg_summary_scan(struct store *st, const struct query_filter *f, int want_types,

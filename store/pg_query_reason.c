@@ -57,8 +57,12 @@ out:
 	return rc;
 }
 
-int pg_failure_reasons(struct store *base, const struct query_filter *f, size_t limit,
-                       struct query_reason_rows *out, char *err, size_t errlen)
+/* Failed sessions per text of one failure detail column: col is one of
+ * two constants named below (never input), "failure_reason_code" or
+ * "additional_information". */
+static int pg_failure_texts(struct store *base, const struct query_filter *f, size_t limit,
+                            const char *col, struct query_reason_rows *out, char *err,
+                            size_t errlen)
 {
 	struct pg_store *st = pg_of(base);
 	struct query_reason_rows rows = {NULL, 0};
@@ -72,22 +76,27 @@ int pg_failure_reasons(struct store *base, const struct query_filter *f, size_t 
 	 * docs/counting.md); the result types' order is the analyzer's */
 	query_sql_add(&q, "SELECT code, string_agg(rts, ','),"
 	                  " sum(greatest(sts, tlsa) + other)::bigint AS failed,"
-	                  " count(DISTINCT org) FROM (SELECT fl.failure_reason_code AS code,"
-	                  " string_agg(DISTINCT fl.result_type, ',') AS rts,"
+	                  " count(DISTINCT org) FROM (SELECT fl.");
+	query_sql_add(&q, col);
+	query_sql_add(&q, " AS code, string_agg(DISTINCT fl.result_type, ',') AS rts,"
 	                  " r.organization AS org," QUERY_DETAIL_SUMS_FROM);
 	if (query_sql_where(&q, f, WHERE_FAILURE_DETAIL, err, errlen) < 0)
 		goto out;
+	query_sql_add(&q, " AND fl.");
+	query_sql_add(&q, col);
+	query_sql_add(&q, " IS NOT NULL GROUP BY r.id, r.organization,"
+	                  " coalesce(p.policy_domain, ''), coalesce(fl.receiving_mx_hostname, ''),"
+	                  " fl.");
+	query_sql_add(&q, col);
 	query_sql_add(&q,
-	              " AND fl.failure_reason_code IS NOT NULL"
-	              " GROUP BY r.id, r.organization, coalesce(p.policy_domain, ''),"
-	              " coalesce(fl.receiving_mx_hostname, ''), fl.failure_reason_code)"
-	              " AS per_report GROUP BY code"
+	              ") AS per_report GROUP BY code"
 	              " HAVING sum(greatest(sts, tlsa) + other) > 0 ORDER BY failed DESC, code");
 	if (limit > 0) {
 		query_sql_add(&q, " LIMIT ");
 		query_sql_int(&q, (int64_t)limit);
 	}
-	if ((r = pg_exec_sql(st, &q, "cannot read failures by reason code", err, errlen)) == NULL)
+	if ((r = pg_exec_sql(st, &q, "cannot read failures by reason code or information", err,
+	                     errlen)) == NULL)
 		goto out;
 	n = PQntuples(r);
 	if (n > 0)
@@ -111,4 +120,16 @@ out:
 	PQclear(r);
 	query_sql_free(&q);
 	return rc;
+}
+
+int pg_failure_reasons(struct store *base, const struct query_filter *f, size_t limit,
+                       struct query_reason_rows *out, char *err, size_t errlen)
+{
+	return pg_failure_texts(base, f, limit, "failure_reason_code", out, err, errlen);
+}
+
+int pg_failure_infos(struct store *base, const struct query_filter *f, size_t limit,
+                     struct query_reason_rows *out, char *err, size_t errlen)
+{
+	return pg_failure_texts(base, f, limit, "additional_information", out, err, errlen);
 }

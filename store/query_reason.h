@@ -29,7 +29,8 @@ int query_reporter_days(struct store *st, int64_t since, int64_t until, struct q
  * reason code are left out. Most failed first, then by code; limit 0:
  * all rows. */
 struct query_reason_row {
-	char *reason_code;  /* never NULL */
+	char *reason_code;  /* never NULL; additional-information for
+	                     * query_failure_infos */
 	char *result_types; /* the details' result types, comma-separated,
 	                     * repeats possible; never NULL */
 	int64_t failed_sessions;
@@ -43,6 +44,10 @@ struct query_reason_rows {
 
 int query_failure_reasons(struct store *st, const struct query_filter *f, size_t limit,
                           struct query_reason_rows *out, char *err, size_t errlen);
+/* The same rows per additional-information as sent (details without it
+ * left out). */
+int query_failure_infos(struct store *st, const struct query_filter *f, size_t limit,
+                        struct query_reason_rows *out, char *err, size_t errlen);
 void query_reason_rows_free(struct query_reason_rows *r);
 
 #endif

@@ -180,6 +180,7 @@ static const struct store_ops sqlite_ops = {
     .rows_read = sqlite_rows_read,
     .lifetime = sqlite_lifetime,
     .rollup_rebuild = sqlite_rollup_rebuild,
+    .failure_infos = sqlite_failure_infos,
 };
 
 int sqlite_store_open(const char *path, enum store_mode mode, struct store **out, char *err,

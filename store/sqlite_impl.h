@@ -210,5 +210,7 @@ int sqlite_reporter_days(struct store *st, int64_t since, int64_t until, struct 
                          char *err, size_t errlen);
 int sqlite_failure_reasons(struct store *st, const struct query_filter *f, size_t limit,
                            struct query_reason_rows *out, char *err, size_t errlen);
+int sqlite_failure_infos(struct store *st, const struct query_filter *f, size_t limit,
+                         struct query_reason_rows *out, char *err, size_t errlen);
 
 #endif

@@ -65,8 +65,12 @@ out:
 	return rc;
 }
 
-int sqlite_failure_reasons(struct store *base, const struct query_filter *f, size_t limit,
-                           struct query_reason_rows *out, char *err, size_t errlen)
+/* Failed sessions per text of one failure detail column: col is one of
+ * two constants named below (never input), "failure_reason_code" or
+ * "additional_information". */
+static int sqlite_failure_texts(struct store *base, const struct query_filter *f, size_t limit,
+                                const char *col, struct query_reason_rows *out, char *err,
+                                size_t errlen)
 {
 	struct sqlite_store *st = sqlite_of(base);
 	struct query_reason_rows r = {NULL, 0};
@@ -80,14 +84,15 @@ int sqlite_failure_reasons(struct store *base, const struct query_filter *f, siz
 	 * the same sessions, whatever result type each gives them; other
 	 * types add (agg_mx's rule, docs/counting.md) */
 	query_sql_add(&q, "SELECT code, group_concat(rts), sum(max(sts, tlsa) + other) AS failed,"
-	                  " count(DISTINCT org)"
-	                  " FROM (SELECT fl.failure_reason_code AS code,"
-	                  " group_concat(DISTINCT fl.result_type) AS rts, r.organization AS "
-	                  "org," QUERY_DETAIL_SUMS_FROM);
+	                  " count(DISTINCT org) FROM (SELECT fl.");
+	query_sql_add(&q, col);
+	query_sql_add(&q, " AS code, group_concat(DISTINCT fl.result_type) AS rts,"
+	                  " r.organization AS org," QUERY_DETAIL_SUMS_FROM);
 	if (query_sql_where(&q, f, WHERE_FAILURE_DETAIL, err, errlen) < 0)
 		goto out;
-	query_sql_add(&q, " AND fl.failure_reason_code IS NOT NULL"
-	                  " GROUP BY r.id, coalesce(p.policy_domain, ''),"
+	query_sql_add(&q, " AND fl.");
+	query_sql_add(&q, col);
+	query_sql_add(&q, " IS NOT NULL GROUP BY r.id, coalesce(p.policy_domain, ''),"
 	                  " coalesce(fl.receiving_mx_hostname, ''), code)"
 	                  " GROUP BY code HAVING failed > 0"
 	                  " ORDER BY failed DESC, code COLLATE BINARY");
@@ -115,7 +120,7 @@ int sqlite_failure_reasons(struct store *base, const struct query_filter *f, siz
 		row->reporters = sqlite3_column_int64(s, 3);
 	}
 	if (step != SQLITE_DONE) {
-		sqlite_fail(st, err, errlen, "cannot read failures by reason code");
+		sqlite_fail(st, err, errlen, "cannot read failures by reason code or information");
 		goto out;
 	}
 	*out = r;
@@ -126,4 +131,16 @@ out:
 	sqlite3_finalize(s);
 	query_sql_free(&q);
 	return rc;
+}
+
+int sqlite_failure_reasons(struct store *base, const struct query_filter *f, size_t limit,
+                           struct query_reason_rows *out, char *err, size_t errlen)
+{
+	return sqlite_failure_texts(base, f, limit, "failure_reason_code", out, err, errlen);
+}
+
+int sqlite_failure_infos(struct store *base, const struct query_filter *f, size_t limit,
+                         struct query_reason_rows *out, char *err, size_t errlen)
+{
+	return sqlite_failure_texts(base, f, limit, "additional_information", out, err, errlen);
 }

@@ -311,6 +311,13 @@ int query_failure_reasons(struct store *st, const struct query_filter *f, size_t
 	return st->ops->failure_reasons(st, f, limit, out, err, errlen);
 }
 
+int query_failure_infos(struct store *st, const struct query_filter *f, size_t limit,
+                        struct query_reason_rows *out, char *err, size_t errlen)
+{
+	STORE_OP_NEEDED(st, failure_infos, "group failures by additional information", err, errlen);
+	return st->ops->failure_infos(st, f, limit, out, err, errlen);
+}
+
 int store_check_supported(const struct store *st)
 {
 	return st->ops->check_add != NULL && st->ops->check_history != NULL &&

@@ -170,6 +170,9 @@ struct store_ops {
 	                size_t limit, struct query_rows *out, size_t *n_series, char *err,
 	                size_t errlen);
 	int (*rollup_rebuild)(struct store *st, char *err, size_t errlen);
+	/* query_reason.h, additional-information (issue 12; may be NULL) */
+	int (*failure_infos)(struct store *st, const struct query_filter *f, size_t limit,
+	                     struct query_reason_rows *out, char *err, size_t errlen);
 };
 
 /*

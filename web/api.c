@@ -190,7 +190,7 @@ void api_failures(struct web_page *pg)
 	if (by != NULL && web_group_parse(by, &g) < 0) {
 		web_response_error(pg->resp, 400, WEB_ERR_JSON,
 		                   "group_by: want organization, mx, result_type, domain, "
-		                   "sending_ip or reason");
+		                   "sending_ip, reason or additional_information");
 		return;
 	}
 	if (api_page_size(pg, &size) < 0)
@@ -218,7 +218,7 @@ void api_failures(struct web_page *pg)
 		jsonw_string(&w, groups.groups[i].key);
 		jsonw_key(&w, "failed_sessions");
 		jsonw_int(&w, groups.groups[i].failed_sessions);
-		if (g == GROUP_REASON) {
+		if (g == GROUP_REASON || g == GROUP_INFO) {
 			jsonw_key(&w, "result_types");
 			jsonw_string(&w, groups.groups[i].detail);
 			jsonw_key(&w, "forms");

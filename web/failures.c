@@ -26,6 +26,8 @@ static const struct {
     [GROUP_DOMAIN] = {"domain", "policy_domain", "domain", "Policy domain"},
     [GROUP_IP] = {"sending_ip", "sending_ip", "ip", "Sending IP"},
     [GROUP_REASON] = {"reason", "failure_reason_code", NULL, "Failure reason"},
+    [GROUP_INFO] = {"additional_information", "additional_information", NULL,
+                    "Additional information"},
 };
 
 int web_group_parse(const char *s, enum web_group_by *g)
@@ -135,8 +137,9 @@ int web_groups_read(struct store *st, const struct web_filter *f, enum web_group
 	size_t i;
 	int rc = -1;
 
-	if (g == GROUP_REASON) {
-		if (reasons_build(st, &f->q, &reasons, err, errlen) < 0)
+	if (g == GROUP_REASON || g == GROUP_INFO) {
+		if ((g == GROUP_REASON ? reasons_build(st, &f->q, &reasons, err, errlen)
+		                       : reasons_build_info(st, &f->q, &reasons, err, errlen)) < 0)
 			goto out;
 		r.groups = xcalloc(reasons.n ? reasons.n : 1, sizeof(*r.groups));
 		for (i = 0; i < reasons.n; i++) {

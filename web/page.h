@@ -58,14 +58,15 @@ enum web_group_by {
 	GROUP_RESULT_TYPE,
 	GROUP_DOMAIN,
 	GROUP_IP,
-	GROUP_REASON /* failure-reason-code, grouped (analyzer/reasons.c) */
+	GROUP_REASON, /* failure-reason-code, grouped (analyzer/reasons.c) */
+	GROUP_INFO    /* additional-information, grouped the same way */
 };
 
 struct web_group {
 	char *key; /* NULL: absent in the reports */
 	int64_t failed_sessions;
-	char *detail;  /* GROUP_REASON: its result types; else NULL */
-	int64_t forms; /* GROUP_REASON: its forms as sent */
+	char *detail;  /* GROUP_REASON, GROUP_INFO: its result types; else NULL */
+	int64_t forms; /* GROUP_REASON, GROUP_INFO: its forms as sent */
 };
 
 struct web_groups {
@@ -74,7 +75,8 @@ struct web_groups {
 };
 
 /* group_by values: "organization", "mx", "result_type", "domain",
- * "sending_ip", "reason"; -1 for anything else. */
+ * "sending_ip", "reason",
+ * "additional_information"; -1 for anything else. */
 int web_group_parse(const char *s, enum web_group_by *g);
 const char *web_group_name(enum web_group_by g);
 /* The key's name in JSON ("organization", "mx_host", "result_type",

@@ -19,7 +19,7 @@ static void failures_tabs(struct web_page *pg, enum web_group_by current)
 	struct web_kv kv;
 
 	html_raw(pg, "<div class=\"tabs\" id=\"group-by\">");
-	for (g = GROUP_ORGANIZATION; g <= GROUP_REASON; g++) {
+	for (g = GROUP_ORGANIZATION; g <= GROUP_INFO; g++) {
 		kv.key = "group_by";
 		kv.value = web_group_name(g);
 		html_link(pg, "/failures", &kv, 1, web_group_title(g),
@@ -116,8 +116,9 @@ static void failures_groups(struct web_page *pg, enum web_group_by g)
 	            "</thead>\n<tbody>\n",
 	            web_group_title(g),
 	            g == GROUP_RESULT_TYPE ? "<th>What it means</th>"
-	            : g == GROUP_REASON    ? "<th>Result types</th><th class=\"num\">Forms</th>"
-	                                   : "");
+	            : g == GROUP_REASON || g == GROUP_INFO
+	                ? "<th>Result types</th><th class=\"num\">Forms</th>"
+	                : "");
 	for (i = first; i < end; i++) {
 		const struct web_group *e = &groups.groups[i];
 
@@ -127,7 +128,7 @@ static void failures_groups(struct web_page *pg, enum web_group_by g)
 		else
 			html_raw(pg, "<span class=\"absent\">(not in the reports)</span>");
 		html_raw(pg, "</td><td class=\"num fail\">");
-		if (e->key == NULL || g == GROUP_REASON) {
+		if (e->key == NULL || g == GROUP_REASON || g == GROUP_INFO) {
 			/* a reason is no filter of the reports page */
 			html_count(pg, e->failed_sessions);
 		} else if (g == GROUP_IP) {
@@ -143,7 +144,7 @@ static void failures_groups(struct web_page *pg, enum web_group_by g)
 		}
 		html_printf(pg, "</td><td class=\"num\">%s</td>",
 		            text_percent(e->failed_sessions, total, share, sizeof(share)));
-		if (g == GROUP_REASON) {
+		if (g == GROUP_REASON || g == GROUP_INFO) {
 			html_raw(pg, "<td>");
 			html_text(pg, e->detail);
 			html_printf(pg, "</td><td class=\"num\">%lld</td>", (long long)e->forms);
@@ -175,7 +176,7 @@ void page_failures(struct web_page *pg)
 	if (by != NULL && web_group_parse(by, &g) < 0) {
 		web_response_error(pg->resp, 400, WEB_ERR_HTML,
 		                   "group_by: want organization, mx, result_type, domain, "
-		                   "sending_ip or reason");
+		                   "sending_ip, reason or additional_information");
 		return;
 	}
 	if (ip != NULL)
