@@ -120,10 +120,11 @@ int cmd_summary(struct cli *c, int argc, char **argv)
 		log_error("%s", err);
 		goto out;
 	}
-	if (fmt == SUMMARY_TEXT && s.published != NULL && published_render_text(&pub, &sb) < 0) {
-		log_error("summary larger than %zu bytes; narrow the period or filter", sb.cap);
-		goto out;
-	}
+	/* past the cap the section is cut, as before: the summary still goes out */
+	if (fmt == SUMMARY_TEXT && s.published != NULL && published_render_text(&pub, &sb) < 0)
+		log_warn("published vs reported left out: summary larger than %zu bytes; narrow "
+		         "the period or filter",
+		         sb.cap);
 	if (fwrite(strbuf_str(&sb), 1, sb.len, stdout) != sb.len || fflush(stdout) != 0) {
 		/* a reader that stopped early (| head) is not worth a message */
 		if (errno != EPIPE)
