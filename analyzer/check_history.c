@@ -11,6 +11,7 @@
 
 #include "datetime.h"
 #include "escape.h"
+#include "jsonw.h"
 #include "mtasts.h"
 #include "xalloc.h"
 
@@ -272,34 +273,127 @@ int check_history_changes(const struct check_result *prev, const struct check_re
 	return 0;
 }
 
-int check_history_print(struct store *st, const char *domain, FILE *f, int *runs, char *err,
-                        size_t errlen)
+/* Calls emit for each stored run of domain that changed something, with
+ * the changes as text (unescaped, as stored); *runs gets the run count. */
+static int check_history_walk(struct store *st, const char *domain,
+                              void (*emit)(void *arg, const struct check_result *r,
+                                           const struct strbuf *changes),
+                              void *arg, int *runs, char *err, size_t errlen)
 {
 	struct check_results h = {NULL, 0};
 	struct strbuf sb;
-	char when[32], *line = NULL;
-	size_t i, cap = LIMIT_STS_POLICY_BYTES;
+	size_t i;
 	int n;
 
 	if (store_check_history(st, domain, LIMIT_CHECK_HISTORY, &h, err, errlen) < 0)
 		return -1;
-	strbuf_init(&sb, cap);
-	line = xmalloc(cap * 4 + 8);
+	strbuf_init(&sb, LIMIT_STS_POLICY_BYTES);
 	for (i = 0; i < h.n; i++) {
 		strbuf_reset(&sb);
 		/* past the cap, what fitted is shown (a 64 KiB line is a
 		 * hostile policy's) */
 		if (check_history_changes(i > 0 ? &h.r[i - 1] : NULL, &h.r[i], &sb, &n) < 0)
 			n = 1;
-		if (n == 0)
-			continue;
-		datetime_format_utc(h.r[i].checked_at, when, sizeof(when));
-		escape_text(strbuf_str(&sb), sb.len, cap, line, cap * 4 + 8);
-		fprintf(f, "%s: %s %s\n", esc(domain), when, line);
+		if (n > 0)
+			emit(arg, &h.r[i], &sb);
 	}
 	*runs = (int)h.n;
-	free(line);
 	strbuf_free(&sb);
 	store_check_results_free(&h);
 	return 0;
+}
+
+struct history_text {
+	FILE *f;
+	const char *domain;
+	char *line; /* LIMIT_STS_POLICY_BYTES * 4 + 8: escape_text's worst case */
+};
+
+static void check_history_emit_text(void *arg, const struct check_result *r,
+                                    const struct strbuf *changes)
+{
+	struct history_text *t = arg;
+	size_t cap = LIMIT_STS_POLICY_BYTES;
+	char when[32];
+
+	datetime_format_utc(r->checked_at, when, sizeof(when));
+	escape_text(strbuf_str(changes), changes->len, cap, t->line, cap * 4 + 8);
+	fprintf(t->f, "%s: %s %s\n", esc(t->domain), when, t->line);
+}
+
+int check_history_print(struct store *st, const char *domain, FILE *f, int *runs, char *err,
+                        size_t errlen)
+{
+	struct history_text t = {f, domain, NULL};
+	int rc;
+
+	t.line = xmalloc(LIMIT_STS_POLICY_BYTES * 4 + 8);
+	rc = check_history_walk(st, domain, check_history_emit_text, &t, runs, err, errlen);
+	free(t.line);
+	return rc;
+}
+
+struct history_json {
+	FILE *f;
+	int first;
+	struct strbuf sb; /* one change at a time: the stream stays small */
+};
+
+static void check_history_emit_json(void *arg, const struct check_result *r,
+                                    const struct strbuf *changes)
+{
+	struct history_json *j = arg;
+	struct jsonw w;
+	char when[32];
+
+	strbuf_reset(&j->sb);
+	jsonw_init(&w, &j->sb, 0);
+	jsonw_object_begin(&w);
+	jsonw_key(&w, "checked_at");
+	datetime_format_utc(r->checked_at, when, sizeof(when));
+	jsonw_string(&w, when);
+	jsonw_key(&w, "status");
+	jsonw_string(&w, r->status);
+	jsonw_key(&w, "sts_id");
+	jsonw_string(&w, r->sts_id != NULL && r->sts_id[0] != '\0' ? r->sts_id : NULL);
+	jsonw_key(&w, "sts_mode");
+	jsonw_string(&w, r->sts_mode != NULL && r->sts_mode[0] != '\0' ? r->sts_mode : NULL);
+	jsonw_key(&w, "sts_max_age");
+	if (r->sts_max_age >= 0)
+		jsonw_int(&w, r->sts_max_age);
+	else
+		jsonw_null(&w);
+	jsonw_key(&w, "changes");
+	jsonw_string(&w, strbuf_str(changes));
+	jsonw_object_end(&w);
+	if (!w.failed)
+		fprintf(j->f, "%s%s", j->first ? "" : ",", strbuf_str(&j->sb));
+	j->first = 0;
+}
+
+int check_history_json(struct store *st, const char *domain, FILE *f, int first, int *runs,
+                       char *err, size_t errlen)
+{
+	struct history_json j;
+	struct strbuf name;
+	int rc = -1;
+
+	j.f = f;
+	j.first = 1;
+	/* JSON escapes a byte in at most 6 */
+	strbuf_init(&j.sb, LIMIT_STS_POLICY_BYTES * 6 + 1024);
+	strbuf_init(&name, LIMIT_CHECK_NAME_BYTES * 6 + 8);
+	if (jsonw_quote(&name, domain) < 0) {
+		snprintf(err, errlen, "domain name too long");
+		goto out;
+	}
+	fprintf(f, "%s{\"domain\":%s,\"changes\":[", first ? "" : ",", strbuf_str(&name));
+	*runs = 0;
+	rc = check_history_walk(st, domain, check_history_emit_json, &j, runs, err, errlen);
+	/* closed even after an error: the document stays whole */
+	fprintf(f, "],\"runs\":%d}", *runs);
+out:
+	strbuf_free(&name);
+	strbuf_free(&j.sb);
+	return rc;
 }

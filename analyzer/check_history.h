@@ -36,4 +36,10 @@ STRBUF_MUST_CHECK int check_history_changes(const struct check_result *prev,
 int check_history_print(struct store *st, const char *domain, FILE *f, int *runs, char *err,
                         size_t errlen);
 
+/* The same as one JSON object (docs/check.md, "History"): {"domain",
+ * "changes": [{"checked_at", "status", "sts_id", "sts_mode",
+ * "sts_max_age", "changes"}], "runs"}, preceded by a comma unless first. */
+int check_history_json(struct store *st, const char *domain, FILE *f, int first, int *runs,
+                       char *err, size_t errlen);
+
 #endif

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "datetime.h"
 #include "escape.h"
@@ -686,4 +687,78 @@ int published_render_text(const struct published_list *l, struct strbuf *sb)
 			return -1;
 	}
 	return 0;
+}
+
+int published_read_period(struct store *st, const struct query_filter *f, int expiry_warn_days,
+                          struct published_list *out, char *err, size_t errlen)
+{
+	int64_t now = (int64_t)time(NULL);
+
+	if (f->until * 86400 < now)
+		now = f->until * 86400;
+	return published_read(st, f->domains, f->n_domains, now, expiry_warn_days, out, err,
+	                      errlen);
+}
+
+/* a UTC second or day as text, null when unknown (0) */
+static void published_json_time(struct jsonw *w, int64_t t, int day)
+{
+	char s[32];
+
+	if (t == 0) {
+		jsonw_null(w);
+		return;
+	}
+	if (day)
+		datetime_format_day(t, s, sizeof(s));
+	else
+		datetime_format_utc(t, s, sizeof(s));
+	jsonw_string(w, s);
+}
+
+static void published_json_opt(struct jsonw *w, const char *key, const char *s)
+{
+	jsonw_key(w, key);
+	jsonw_string(w, s[0] != '\0' ? s : NULL);
+}
+
+void published_render_json(const struct published_list *l, struct jsonw *w)
+{
+	size_t i, k;
+
+	jsonw_array_begin(w);
+	for (i = 0; i < l->n; i++) {
+		const struct published *p = &l->d[i];
+
+		jsonw_object_begin(w);
+		jsonw_key(w, "domain");
+		jsonw_string(w, p->domain);
+		jsonw_key(w, "checked_at");
+		published_json_time(w, p->checked_at, 0);
+		published_json_opt(w, "sts_id", p->sts_id);
+		published_json_opt(w, "sts_mode", p->sts_mode);
+		jsonw_key(w, "published_since");
+		published_json_time(w, p->published_since, 0);
+		jsonw_key(w, "notes");
+		jsonw_array_begin(w);
+		for (k = 0; k < p->n; k++) {
+			const struct published_note *n = &p->note[k];
+
+			jsonw_object_begin(w);
+			jsonw_key(w, "kind");
+			jsonw_string(w, published_kind_name(n->kind));
+			jsonw_key(w, "alert");
+			jsonw_bool(w, n->alert != 0);
+			published_json_opt(w, "mx_host", n->host);
+			published_json_opt(w, "organization", n->organization);
+			jsonw_key(w, "day");
+			published_json_time(w, n->day, 1);
+			jsonw_key(w, "text");
+			jsonw_string(w, n->text);
+			jsonw_object_end(w);
+		}
+		jsonw_array_end(w);
+		jsonw_object_end(w);
+	}
+	jsonw_array_end(w);
 }

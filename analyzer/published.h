@@ -25,7 +25,9 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "jsonw.h"
 #include "limits.h"
+#include "query.h"
 #include "store.h"
 #include "strbuf.h"
 
@@ -94,6 +96,15 @@ void published_list_free(struct published_list *l);
 int published_expiry_warn_days(const struct config *cfg, int *days, char *err, size_t errlen);
 
 const char *published_kind_name(enum published_kind k);
+
+/* published_read as of the end of f's period (a summary of October reads
+ * October's reports against what was published then, never later than
+ * now), for f's domains: the one reading of summary and /api/v1/summary. */
+int published_read_period(struct store *st, const struct query_filter *f, int expiry_warn_days,
+                          struct published_list *out, char *err, size_t errlen);
+
+/* The "published" array of the summary JSON (docs/summary-json.md). */
+void published_render_json(const struct published_list *l, struct jsonw *w);
 
 /* The "Published vs reported" section of the text summary; nothing when
  * no domain was checked. -1 past sb's cap. */

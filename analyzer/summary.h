@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "arrival.h"
+#include "published.h"
 #include "query.h"
 #include "reasons.h"
 #include "store.h"
@@ -87,6 +88,9 @@ struct summary {
 	struct reason_groups reasons;
 	/* and by additional-information, grouped the same way */
 	struct reason_groups infos;
+	/* published vs reported (published.h), borrowed: set by the caller
+	 * after summary_build; NULL leaves the JSON key "published" out */
+	const struct published_list *published;
 };
 
 /* The period of 'summary --all': the first to the last day holding a

@@ -313,6 +313,38 @@ static void html_rest(struct text_out *o, const struct summary *s)
 	            s->quarantined, s->quarantined == 1 ? "" : "s");
 }
 
+/* Published vs reported (published.h), as the text summary's section:
+ * nothing when no domain was checked. */
+static void html_published(struct text_out *o, const struct published_list *l)
+{
+	size_t i, k;
+
+	if (l == NULL || l->n == 0)
+		return;
+	text_puts(o, "<h2>Published vs reported</h2>\n");
+	for (i = 0; i < l->n; i++) {
+		const struct published *p = &l->d[i];
+
+		text_puts(o, "<h3>");
+		html_text(o, p->domain);
+		text_puts(o, ": MTA-STS ");
+		html_text(o, p->sts_mode[0] != '\0' ? p->sts_mode : "none");
+		if (p->sts_id[0] != '\0') {
+			text_puts(o, " id ");
+			html_text(o, p->sts_id);
+		}
+		text_puts(o, "</h3>\n<ul>\n");
+		for (k = 0; k < p->n; k++) {
+			text_printf(o, "<li><b>%s</b> ", published_kind_name(p->note[k].kind));
+			html_text(o, p->note[k].text);
+			text_puts(o, "</li>\n");
+		}
+		if (p->n == 0)
+			text_puts(o, "<li>nothing to note</li>\n");
+		text_puts(o, "</ul>\n");
+	}
+}
+
 int summary_render_html(const struct summary *s, struct strbuf *sb)
 {
 	struct text_out o = {sb, 0};
@@ -377,6 +409,7 @@ int summary_render_html(const struct summary *s, struct strbuf *sb)
 		            LIMIT_SUMMARY_ROWS, s->by_domain_more, s->by_organization_more,
 		            s->by_mx_more, s->by_result_type_more);
 	html_rest(&o, s);
+	html_published(&o, s->published);
 	text_puts(&o, "</body>\n</html>\n");
 	return o.failed ? -1 : 0;
 }

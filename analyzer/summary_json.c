@@ -302,6 +302,11 @@ static void summary_json_extras(struct jsonw *w, const struct summary *s)
 		                             sizeof(hint)));
 	}
 	jsonw_object_end(w);
+
+	if (s->published != NULL) {
+		jsonw_key(w, "published");
+		published_render_json(s->published, w);
+	}
 }
 
 int summary_render_json(const struct summary *s, struct strbuf *sb, int pretty)

@@ -45,6 +45,7 @@ static void check_usage(FILE *f)
 	           "                         ad-hoc look at someone else's domain)\n"
 	           "  --history              check nothing: print what changed between the\n"
 	           "                         stored results of each DOMAIN, run by run\n"
+	           "                         (as one JSON document with --format json)\n"
 	           "\n"
 	           "Each result is stored in the database (--db) unless --no-store: the\n"
 	           "history, and what summary, the dashboard and alert read against the\n"
@@ -138,7 +139,7 @@ static void check_domains(struct cli *c, int argc, char **argv, char ***out, int
 
 /* --history: each domain's stored runs as changes. EXIT_ATTENTION when a
  * domain was never checked. */
-static int check_print_history(struct cli *c, char **domains, int n)
+static int check_print_history(struct cli *c, char **domains, int n, int json)
 {
 	struct store *st = NULL;
 	char err[ERR_LINE_MAX];
@@ -148,18 +149,28 @@ static int check_print_history(struct cli *c, char **domains, int n)
 		log_error("%s", err);
 		return EXIT_FAILURE_OP;
 	}
+	if (json)
+		printf("{\"domains\":[");
 	for (i = 0; i < n; i++) {
-		if (check_history_print(st, domains[i], stdout, &runs, err, sizeof(err)) < 0) {
+		if ((json ? check_history_json(st, domains[i], stdout, i == 0, &runs, err,
+		                               sizeof(err))
+		          : check_history_print(st, domains[i], stdout, &runs, err, sizeof(err))) <
+		    0) {
 			log_error("%s", err);
 			rc = EXIT_FAILURE_OP;
 			break;
 		}
-		if (runs == 0) {
+		if (runs == 0 && json) {
+			rc = EXIT_ATTENTION;
+		} else if (runs == 0) {
 			printf("%s: never checked (run tlswatch check %s)\n", esc(domains[i]),
 			       esc(domains[i]));
 			rc = EXIT_ATTENTION;
 		}
 	}
+	/* a whole document even after an error: the exit status says it */
+	if (json)
+		printf("]}\n");
 	store_close(st);
 	return rc;
 }
@@ -233,7 +244,7 @@ int cmd_check(struct cli *c, int argc, char **argv)
 		return cli_usage_error("check", "name a DOMAIN, or set [check] domains");
 	}
 	if (cc.history) {
-		rc = check_print_history(c, domains, n);
+		rc = check_print_history(c, domains, n, cc.json);
 		goto out;
 	}
 	if (!cc.no_store && store_open(c->db_path, STORE_READWRITE, &st, err, sizeof(err)) < 0) {

@@ -68,12 +68,18 @@ static void api_paging(struct jsonw *w, const struct web_page *pg, int64_t total
 void api_summary(struct web_page *pg)
 {
 	struct summary s;
+	struct published_list pub = {NULL, 0};
 	char err[ERR_LINE_MAX];
 
 	if (summary_build(pg->st, &pg->filter.q, &s, err, sizeof(err)) < 0) {
 		web_response_error(pg->resp, 500, WEB_ERR_JSON, err);
 		return;
 	}
+	/* as 'tlswatch summary --format json': left out when the store
+	 * cannot read check results */
+	if (published_read_period(pg->st, &pg->filter.q, pg->app->expiry_warn_days, &pub, err,
+	                          sizeof(err)) == 0)
+		s.published = &pub;
 	/* the summary has its own, larger cap: the same as the CLI's */
 	strbuf_free(pg->out);
 	strbuf_init(pg->out, LIMIT_SUMMARY_BYTES);
@@ -84,6 +90,7 @@ void api_summary(struct web_page *pg)
 		pg->resp->content_type = "application/json";
 	}
 	summary_free(&s);
+	published_list_free(&pub);
 }
 
 /* Writes the rows of one series (sorted by day, days with no row left
