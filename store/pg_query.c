@@ -248,10 +248,7 @@ static int pg_group_run(struct pg_store *st, const struct query_filter *f, enum 
 		query_sql_add(&q, " HAVING sum(failed_sessions) > 0");
 	query_sql_add(&q, " ORDER BY ");
 	query_sql_add(&q, pg_groups[g].order);
-	if (limit > 0) {
-		query_sql_add(&q, " LIMIT ");
-		query_sql_int(&q, (int64_t)limit);
-	}
+	query_sql_limit(&q, limit);
 	if ((r = pg_exec_sql(st, &q, "cannot read the aggregates", err, errlen)) == NULL)
 		goto out;
 	n = (size_t)PQntuples(r);

@@ -91,10 +91,7 @@ static int pg_failure_texts(struct store *base, const struct query_filter *f, si
 	query_sql_add(&q,
 	              ") AS per_report GROUP BY code"
 	              " HAVING sum(greatest(sts, tlsa) + other) > 0 ORDER BY failed DESC, code");
-	if (limit > 0) {
-		query_sql_add(&q, " LIMIT ");
-		query_sql_int(&q, (int64_t)limit);
-	}
+	query_sql_limit(&q, limit);
 	if ((r = pg_exec_sql(st, &q, "cannot read failures by reason code or information", err,
 	                     errlen)) == NULL)
 		goto out;

@@ -274,10 +274,7 @@ int pg_failure_ips(struct store *base, const struct query_filter *f, size_t limi
 	                  " coalesce(fl.sending_mta_ip, '')) AS per_report"
 	                  " GROUP BY ip HAVING sum(greatest(sts, tlsa) + other) > 0"
 	                  " ORDER BY failed DESC, (ip = '') ASC, ip ASC");
-	if (limit > 0) {
-		query_sql_add(&q, " LIMIT ");
-		query_sql_int(&q, (int64_t)limit);
-	}
+	query_sql_limit(&q, limit);
 	if ((r = pg_exec_sql(st, &q, "cannot read failures by sending IP", err, errlen)) == NULL)
 		goto out;
 	n = PQntuples(r);

@@ -53,6 +53,8 @@ void query_sql_int(struct query_sql *q, int64_t v);
  * 1..LIMIT_REPORT_PAGE or offset is negative, else 0 with " LIMIT n
  * OFFSET m" appended (after the caller's ORDER BY). */
 int query_sql_page(struct query_sql *q, int64_t limit, int64_t offset, char *err, size_t errlen);
+/* Appends " LIMIT n" when limit > 0 (0: every row). */
+void query_sql_limit(struct query_sql *q, size_t limit);
 /* The kinds of rows a filter is applied to (sqlite_where.c). */
 enum where_rows {
 	WHERE_AGG_DOMAIN,     /* agg_domain: period, organization, domains */

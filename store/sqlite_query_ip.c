@@ -36,10 +36,7 @@ int sqlite_failure_ips(struct store *base, const struct query_filter *f, size_t 
 	                  " coalesce(fl.receiving_mx_hostname, ''), fl.result_type, ip)"
 	                  " GROUP BY ip HAVING failed > 0"
 	                  " ORDER BY failed DESC, (ip = '') ASC, ip COLLATE BINARY ASC");
-	if (limit > 0) {
-		query_sql_add(&q, " LIMIT ");
-		query_sql_int(&q, (int64_t)limit);
-	}
+	query_sql_limit(&q, limit);
 	if (sqlite_sql_prepare(st, &q, &s, err, errlen) < 0)
 		goto out;
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {

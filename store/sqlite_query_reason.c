@@ -96,10 +96,7 @@ static int sqlite_failure_texts(struct store *base, const struct query_filter *f
 	                  " coalesce(fl.receiving_mx_hostname, ''), code)"
 	                  " GROUP BY code HAVING failed > 0"
 	                  " ORDER BY failed DESC, code COLLATE BINARY");
-	if (limit > 0) {
-		query_sql_add(&q, " LIMIT ");
-		query_sql_int(&q, (int64_t)limit);
-	}
+	query_sql_limit(&q, limit);
 	if (sqlite_sql_prepare(st, &q, &s, err, errlen) < 0)
 		goto out;
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {

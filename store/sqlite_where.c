@@ -67,6 +67,14 @@ void query_sql_int(struct query_sql *q, int64_t v)
 	}
 }
 
+void query_sql_limit(struct query_sql *q, size_t limit)
+{
+	if (limit == 0)
+		return;
+	query_sql_add(q, " LIMIT ");
+	query_sql_int(q, (int64_t)limit);
+}
+
 int query_sql_page(struct query_sql *q, int64_t limit, int64_t offset, char *err, size_t errlen)
 {
 	if (limit < 1 || limit > LIMIT_REPORT_PAGE || offset < 0) {
