@@ -30,14 +30,14 @@ rows() {
 }
 {
 	rows raw_report "id, hex(sha256), json_size, hex(gz)"
-	rows source "id, kind, replace(name, '$T/', ''), message_id, mail_from, mail_date, subject, tls_report_domain,
+	rows source "id, kind, replace(replace(name, '$T/', ''), '$DATA/', ''), message_id, mail_from, mail_date, subject, tls_report_domain,
 		tls_report_submitter, auth_headers, dkim, dkim_domain, dkim_ar"
 	rows report "id, organization, report_id, contact_info, start_time, end_time, day,
 		successful_sessions, failed_sessions, raw_id, source_id, hex(content_sha256),
 		provenance, quirks"
 	rows policy "*"
 	rows failure "*"
-	rows quarantine "id, kind, replace(name, '$T/', ''), replace(reason, '$T/', ''), hex(sha256), size, hex(data), truncated,
+	rows quarantine "id, kind, replace(replace(name, '$T/', ''), '$DATA/', ''), replace(replace(reason, '$T/', ''), '$DATA/', ''), hex(sha256), size, hex(data), truncated,
 		released, released_report, conflict_report, provenance"
 	for t in agg_domain agg_failure agg_mx agg_policy_type roll_domain roll_org roll_failure \
 		roll_mx roll_type roll_report_day life_domain life_failure life_mx; do
