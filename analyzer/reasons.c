@@ -103,8 +103,11 @@ static int reasons_is_hex_letter(unsigned char c)
  * by white space where the text changes between digits and letters or
  * meets a '-' (as a rendering splits; "12 300" are two numbers, "cafe
  * bad" two words), with REASONS_ID_MIN_HEX hex digits or more, of them a
- * digit and a letter: "error 12 of 300" and "2026 - 12 - 01" are not one. */
-static size_t reasons_split_id(const char *s)
+ * digit and a letter: "error 12 of 300" and "2026 - 12 - 01" are not one.
+ * *scanned: the end of the words looked at; no id starts before it (a
+ * run that is no id has no part that is one), so the caller does not
+ * look again: linear, however many words a hostile text holds. */
+static size_t reasons_split_id(const char *s, const char **scanned)
 {
 	const char *p = s, *end = NULL;
 	size_t i, n, hex = 0, id = 0;
@@ -131,7 +134,7 @@ static size_t reasons_split_id(const char *s)
 			letter |= reasons_is_hex_letter((unsigned char)p[i]);
 		}
 		if (words == 0 && word_hex == 0)
-			return 0;
+			break;
 		hex += word_hex;
 		words++;
 		end = p + n;
@@ -142,11 +145,13 @@ static size_t reasons_split_id(const char *s)
 		if (p == end)
 			break;
 	}
+	*scanned = end != NULL ? end : s;
 	return id;
 }
 void reasons_normalise(const char *s, char *out, size_t outlen)
 {
 	size_t len = 0, n;
+	const char *plain = s; /* no split id starts before it */
 	int space = 0;
 
 	if (outlen == 0)
@@ -168,7 +173,7 @@ void reasons_normalise(const char *s, char *out, size_t outlen)
 			s++;
 			continue;
 		}
-		if ((n = reasons_split_id(s)) > 0) {
+		if (s >= plain && (n = reasons_split_id(s, &plain)) > 0) {
 			for (; n > 0; s++, n--)
 				if (!reasons_is_space((unsigned char)*s))
 					reasons_put(out, outlen, &len, s, 1);
