@@ -17,6 +17,12 @@
 #include "store_check.h"
 #include "xalloc.h"
 
+/* The mx-host lists are read from the period's last this many days: the
+ * read costs every report of those days (no index by domain), and every
+ * reporter applying a domain's policy lists its MX hosts in each daily
+ * report, so a week names them all; an MX dropped before that week is
+ * still known from DNS only if the check saw it. */
+#define MXDANE_SEEN_DAYS 7
 /* The check results read back for one domain, newest last: enough to find
  * the newest before a period's end after weeks of daily runs since. */
 #define MXDANE_CHECKS 64
@@ -66,10 +72,13 @@ static int mxdane_candidates(struct store *st, const struct query_filter *f, con
 	struct policy_seen_rows seen = {NULL, 0};
 	struct check_results h = {NULL, 0};
 	const struct check_result *use = NULL;
+	int64_t since = f->since;
 	size_t i;
 	int rc = -1;
 
-	if (store_policy_seen(st, domain, f->since, f->until, &seen, err, errlen) < 0 ||
+	if (f->until - f->since > MXDANE_SEEN_DAYS)
+		since = f->until - MXDANE_SEEN_DAYS;
+	if (store_policy_seen(st, domain, since, f->until, &seen, err, errlen) < 0 ||
 	    store_check_history(st, domain, MXDANE_CHECKS, &h, err, errlen) < 0)
 		goto out;
 	c->from_now = MXDANE_FROM_REPORTS;
