@@ -117,6 +117,11 @@ static int mxdane_add(struct store *st, const struct query_filter *f, const char
 			out->h[i].from |= from;
 			return 0;
 		}
+	/* full: not read (each read is two queries), only counted */
+	if (out->n == LIMIT_MXDANE_HOSTS) {
+		out->more++;
+		return 0;
+	}
 	memset(&x, 0, sizeof(x));
 	hf.domains = &host;
 	hf.n_domains = 1;
@@ -131,10 +136,6 @@ static int mxdane_add(struct store *st, const struct query_filter *f, const char
 	rc = 0;
 	if (x.reports == 0)
 		goto out;
-	if (out->n == LIMIT_MXDANE_HOSTS) {
-		out->more++;
-		goto out;
-	}
 	rc = -1;
 	if (query_group(st, &hf, QUERY_BY_RESULT_TYPE, 0, &x.by_result_type, err, errlen) < 0)
 		goto out;
@@ -219,7 +220,8 @@ static int mxdane_domain_name(const char *in, char *out, size_t outlen)
 int mxdane_read(struct store *st, const struct query_filter *f, struct mxdane_list *out, char *err,
                 size_t errlen)
 {
-	struct mxdane_list l = {NULL, 0, 0};
+	struct mxdane_list l = {NULL, 0, 0, 0};
+	size_t n_read = 0;
 	struct query_rows names = {NULL, 0};
 	char dom[LIMIT_CHECK_NAME_BYTES];
 	int names_read = 0, rc = -1;
@@ -234,6 +236,11 @@ int mxdane_read(struct store *st, const struct query_filter *f, struct mxdane_li
 			;
 		if (j < i || mxdane_domain_name(f->domains[i], dom, sizeof(dom)) < 0)
 			continue;
+		if (n_read == LIMIT_MXDANE_DOMAINS) {
+			l.domains_more++;
+			continue;
+		}
+		n_read++;
 		if (mxdane_domain(st, f, dom, &names, &names_read, &l, err, errlen) < 0)
 			goto out;
 	}

@@ -47,7 +47,8 @@ struct mxdane_host {
 struct mxdane_list {
 	struct mxdane_host *h; /* by domain as filtered, then mx_host */
 	size_t n;
-	size_t more; /* hosts left out past LIMIT_MXDANE_HOSTS */
+	size_t more;         /* hosts left out (not read) past LIMIT_MXDANE_HOSTS */
+	size_t domains_more; /* filtered domains not read past LIMIT_MXDANE_DOMAINS */
 };
 
 /* The hosts of f's domains with figures in f's period (and organisation

@@ -320,7 +320,7 @@ static void html_dane_at_mx(struct text_out *o, const struct mxdane_list *l)
 	char rate[16];
 	size_t i, k;
 
-	if (l->n == 0 && l->more == 0)
+	if (l->n == 0 && l->more == 0 && l->domains_more == 0)
 		return;
 	text_puts(o, "<h2>DANE results at your MX hosts</h2>\n<p>Reported under the MX host's "
 	             "own name, counted there and <b>not</b> in the domain's totals.</p>\n"
@@ -358,6 +358,9 @@ static void html_dane_at_mx(struct text_out *o, const struct mxdane_list *l)
 	if (l->more > 0)
 		text_printf(o, "<p>%zu more MX hosts left out (past %d).</p>\n", l->more,
 		            LIMIT_MXDANE_HOSTS);
+	if (l->domains_more > 0)
+		text_printf(o, "<p>%zu domains of the filter not read (past %d).</p>\n",
+		            l->domains_more, LIMIT_MXDANE_DOMAINS);
 }
 
 /* Published vs reported (published.h), as the text summary's section:

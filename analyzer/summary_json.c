@@ -308,6 +308,8 @@ static void summary_json_extras(struct jsonw *w, const struct summary *s)
 		mxdane_render_json(&s->dane_at_mx, w);
 		jsonw_key(w, "dane_at_mx_more");
 		jsonw_int(w, (int64_t)s->dane_at_mx.more);
+		jsonw_key(w, "dane_at_mx_domains_more");
+		jsonw_int(w, (int64_t)s->dane_at_mx.domains_more);
 	}
 	if (s->published != NULL) {
 		jsonw_key(w, "published");

@@ -130,7 +130,7 @@ static void text_dane_at_mx(struct text_out *o, const struct mxdane_list *l)
 	char rep[32], ok[32], bad[32], rate[16], cols[128], line[4 * TEXT_CELL_MAX];
 	size_t i, k, used;
 
-	if (l->n == 0 && l->more == 0)
+	if (l->n == 0 && l->more == 0 && l->domains_more == 0)
 		return;
 	snprintf(cols, sizeof(cols), " %8s %11s %9s %7s", "reports", "successful", "failed",
 	         "rate");
@@ -174,6 +174,9 @@ static void text_dane_at_mx(struct text_out *o, const struct mxdane_list *l)
 	if (l->more > 0)
 		text_printf(o, "  ... and %zu more MX hosts (past %d)\n", l->more,
 		            LIMIT_MXDANE_HOSTS);
+	if (l->domains_more > 0)
+		text_printf(o, "  %zu domains of the filter not read (past %d): narrow --domain\n",
+		            l->domains_more, LIMIT_MXDANE_DOMAINS);
 }
 
 static void text_top(struct text_out *o, const struct summary *s)

@@ -137,7 +137,7 @@ static void overview_dane_at_mx(struct web_page *pg, const struct summary *s)
 	char buf[64];
 	size_t i, k;
 
-	if (l->n == 0 && l->more == 0)
+	if (l->n == 0 && l->more == 0 && l->domains_more == 0)
 		return;
 	html_raw(pg, "<h2>DANE results at your MX hosts</h2>\n<p class=\"none\">Reported "
 	             "under the MX host's own name (Postfix names DANE results after the MX), "
@@ -181,6 +181,10 @@ static void overview_dane_at_mx(struct web_page *pg, const struct summary *s)
 	if (l->more > 0)
 		html_printf(pg, "<p class=\"none\">%zu more MX hosts left out (past %d).</p>\n",
 		            l->more, LIMIT_MXDANE_HOSTS);
+	if (l->domains_more > 0)
+		html_printf(pg,
+		            "<p class=\"none\">%zu domains of the filter not read (past %d).</p>\n",
+		            l->domains_more, LIMIT_MXDANE_DOMAINS);
 }
 
 /* One problem, one row (domain, MX, result type) with the reporters that
