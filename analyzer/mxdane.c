@@ -15,6 +15,7 @@
 #include "mtasts.h"
 #include "published.h"
 #include "store_check.h"
+#include "text.h"
 #include "xalloc.h"
 
 /* The mx-host lists are read from the period's last this many days: the
@@ -268,6 +269,31 @@ void mxdane_list_free(struct mxdane_list *l)
 		query_rows_free(&l->h[i].by_result_type);
 	free(l->h);
 	memset(l, 0, sizeof(*l));
+}
+
+const char *mxdane_note(const struct mxdane_host *x, char *buf, size_t len)
+{
+	char n[32];
+	size_t k, used;
+	int w;
+
+	w = snprintf(buf, len, "counted under %s; MX known from %s", x->mx_host,
+	             x->from == (MXDANE_FROM_REPORTS | MXDANE_FROM_DNS) ? "reports and DNS"
+	             : x->from == MXDANE_FROM_DNS                       ? "DNS (tlswatch check)"
+	                                                                : "reports");
+	used = w > 0 ? (size_t)w : 0;
+	if (x->n_shown > 1 && used < len) {
+		w = snprintf(buf + used, len - used, "; shown under %zu domains here, counted once",
+		             x->n_shown);
+		used += w > 0 ? (size_t)w : 0;
+	}
+	for (k = 0; k < x->by_result_type.n && used < len; k++) {
+		w = snprintf(buf + used, len - used, "%s%s %s", k == 0 ? "; failed: " : ", ",
+		             x->by_result_type.rows[k].result_type,
+		             text_count(x->by_result_type.rows[k].failed_sessions, n, sizeof(n)));
+		used += w > 0 ? (size_t)w : 0;
+	}
+	return buf;
 }
 
 void mxdane_render_json(const struct mxdane_list *l, struct jsonw *w)

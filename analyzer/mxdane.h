@@ -59,6 +59,14 @@ int mxdane_read(struct store *st, const struct query_filter *f, struct mxdane_li
                 size_t errlen);
 void mxdane_list_free(struct mxdane_list *l);
 
+/* A host's note, as every renderer shows it beside its figures: where it
+ * counts, where its MX was known from, under how many domains the list
+ * shows it, its failed sessions by result type. Unescaped report and DNS
+ * text, cut at len (MXDANE_NOTE_MAX holds a dozen result types): escape
+ * it for the output. Returns buf. */
+#define MXDANE_NOTE_MAX 1024
+const char *mxdane_note(const struct mxdane_host *x, char *buf, size_t len);
+
 /* The "dane_at_mx" array of the summary JSON (docs/summary-json.md). */
 void mxdane_render_json(const struct mxdane_list *l, struct jsonw *w);
 

@@ -317,8 +317,8 @@ static void html_rest(struct text_out *o, const struct summary *s)
  * summary's section: counted under the MX host, not in the domain's totals. */
 static void html_dane_at_mx(struct text_out *o, const struct mxdane_list *l)
 {
-	char rate[16];
-	size_t i, k;
+	char rate[16], note[MXDANE_NOTE_MAX];
+	size_t i;
 
 	if (l->n == 0 && l->more == 0 && l->domains_more == 0)
 		return;
@@ -327,7 +327,7 @@ static void html_dane_at_mx(struct text_out *o, const struct mxdane_list *l)
 	             "<table>\n<tr><th>policy domain</th><th>MX host</th>"
 	             "<th class=\"n\">reports</th><th class=\"n\">successful</th>"
 	             "<th class=\"n\">failed</th><th class=\"n\">rate</th>"
-	             "<th>failed by result type</th><th>note</th></tr>\n");
+	             "<th>note</th></tr>\n");
 	for (i = 0; i < l->n; i++) {
 		const struct mxdane_host *x = &l->h[i];
 
@@ -342,16 +342,7 @@ static void html_dane_at_mx(struct text_out *o, const struct mxdane_list *l)
 		text_printf(
 		    o, "<td class=\"n\">%s</td><td>",
 		    text_rate(x->successful_sessions, x->failed_sessions, rate, sizeof(rate)));
-		for (k = 0; k < x->by_result_type.n; k++) {
-			text_puts(o, k > 0 ? ", " : "");
-			html_text(o, x->by_result_type.rows[k].result_type);
-			text_printf(o, " %lld",
-			            (long long)x->by_result_type.rows[k].failed_sessions);
-		}
-		text_puts(o, "</td><td>counted under ");
-		html_text(o, x->mx_host);
-		if (x->n_shown > 1)
-			text_printf(o, "; shown under %zu domains here, counted once", x->n_shown);
+		html_text(o, mxdane_note(x, note, sizeof(note)));
 		text_puts(o, "</td></tr>\n");
 	}
 	text_puts(o, "</table>\n");

@@ -126,9 +126,9 @@ static void text_failed_table(struct text_out *o, const char *title, const struc
  * domain, never added into its totals, so the note says where they count. */
 static void text_dane_at_mx(struct text_out *o, const struct mxdane_list *l)
 {
-	char name[TEXT_CELL_MAX + 2], host[TEXT_CELL_MAX], rt[TEXT_CELL_MAX];
-	char rep[32], ok[32], bad[32], rate[16], cols[128], line[4 * TEXT_CELL_MAX];
-	size_t i, k, used;
+	char name[TEXT_CELL_MAX + 2], host[TEXT_CELL_MAX], line[TEXT_CELL_MAX];
+	char note[MXDANE_NOTE_MAX], rep[32], ok[32], bad[32], rate[16], cols[128];
+	size_t i;
 
 	if (l->n == 0 && l->more == 0 && l->domains_more == 0)
 		return;
@@ -153,23 +153,8 @@ static void text_dane_at_mx(struct text_out *o, const struct mxdane_list *l)
 		text_escape(x->mx_host, host, sizeof(host));
 		snprintf(name, sizeof(name), "  %s", host);
 		text_row(o, name, NAME_WIDE, cols);
-		used = (size_t)snprintf(
-		    line, sizeof(line), "counted under %s; MX known from %s", host,
-		    x->from == (MXDANE_FROM_REPORTS | MXDANE_FROM_DNS) ? "reports and DNS"
-		    : x->from == MXDANE_FROM_DNS                       ? "DNS (tlswatch check)"
-		                                                       : "reports");
-		if (x->n_shown > 1 && used < sizeof(line))
-			used += (size_t)snprintf(line + used, sizeof(line) - used,
-			                         "; shown under %zu domains here, counted once",
-			                         x->n_shown);
-		for (k = 0; k < x->by_result_type.n && used < sizeof(line); k++)
-			used += (size_t)snprintf(
-			    line + used, sizeof(line) - used, "%s%s %s",
-			    k == 0 ? "; failed: " : ", ",
-			    text_escape(x->by_result_type.rows[k].result_type, rt, sizeof(rt)),
-			    text_count(x->by_result_type.rows[k].failed_sessions, bad,
-			               sizeof(bad)));
-		text_wrap(o, 4, line);
+		text_wrap(o, 4,
+		          text_escape(mxdane_note(x, note, sizeof(note)), line, sizeof(line)));
 	}
 	if (l->more > 0)
 		text_printf(o, "  ... and %zu more MX hosts (past %d)\n", l->more,

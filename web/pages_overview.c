@@ -134,8 +134,8 @@ static void overview_domains(struct web_page *pg, const struct summary *s)
 static void overview_dane_at_mx(struct web_page *pg, const struct summary *s)
 {
 	const struct mxdane_list *l = &s->dane_at_mx;
-	char buf[64];
-	size_t i, k;
+	char buf[64], note[MXDANE_NOTE_MAX];
+	size_t i;
 
 	if (l->n == 0 && l->more == 0 && l->domains_more == 0)
 		return;
@@ -146,7 +146,7 @@ static void overview_dane_at_mx(struct web_page *pg, const struct summary *s)
 	             "<thead><tr><th>Policy domain</th><th>MX host</th>"
 	             "<th class=\"num\">Reports</th><th class=\"num\">Successful</th>"
 	             "<th class=\"num\">Failed</th><th class=\"num\">Success rate</th>"
-	             "<th>Failed by result type</th><th>Note</th></tr></thead>\n<tbody>\n");
+	             "<th>Note</th></tr></thead>\n<tbody>\n");
 	for (i = 0; i < l->n; i++) {
 		const struct mxdane_host *x = &l->h[i];
 		struct web_kv kv = {"domain", x->mx_host};
@@ -164,17 +164,8 @@ static void overview_dane_at_mx(struct web_page *pg, const struct summary *s)
 		html_printf(
 		    pg, "</td><td class=\"num\" data-label=\"Success rate\">%s</td>",
 		    text_rate(x->successful_sessions, x->failed_sessions, buf, sizeof(buf)));
-		html_raw(pg, "<td data-label=\"Failed by result type\">");
-		for (k = 0; k < x->by_result_type.n; k++) {
-			html_raw(pg, k > 0 ? ", " : "");
-			html_text(pg, x->by_result_type.rows[k].result_type);
-			html_raw(pg, " ");
-			html_count(pg, x->by_result_type.rows[k].failed_sessions);
-		}
-		html_raw(pg, "</td><td data-label=\"Note\">counted under ");
-		html_text(pg, x->mx_host);
-		if (x->n_shown > 1)
-			html_printf(pg, "; shown under %zu domains here, counted once", x->n_shown);
+		html_raw(pg, "<td data-label=\"Note\">");
+		html_text(pg, mxdane_note(x, note, sizeof(note)));
 		html_raw(pg, "</td></tr>\n");
 	}
 	html_raw(pg, "</tbody></table></div>\n");

@@ -119,6 +119,9 @@ if web_start --db "$DB" web --listen 127.0.0.1:0; then
 		grep -q '<table id="dane-at-mx"' page.html
 	t_check "dashboard: linked to the MX host's own page" \
 		grep -q 'href="/?[^"]*domain=mx1.relay.example' page.html
+	t_check "dashboard: the note says where it counts" \
+		grep -q 'counted under mx1.relay.example; MX known from reports; failed: tlsa-invalid 1' \
+		page.html
 	t_check "dashboard: not on the all-domain page" sh -c '! grep -q dane-at-mx all.html'
 	t_eq "API: as the CLI's JSON" \
 		"$(jq -c '[.dane_at_mx[] | [.mx_host, .successful_sessions, .failed_sessions]]' api.json)" \
