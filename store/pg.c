@@ -111,6 +111,9 @@ PGresult *pg_exec(struct pg_store *st, const char *sql, const struct pg_params *
 		snprintf(err, errlen, "internal error: too many values in one statement");
 		return NULL;
 	}
+	/* the batch's pending reports first: every statement sees them */
+	if (pg_batch_pending(st) && pg_batch_flush(st, err, errlen) < 0)
+		return NULL;
 again:
 	r = PQexecParams(st->conn, sql, p != NULL ? p->n : 0, NULL, p != NULL ? p->values : NULL,
 	                 p != NULL ? p->lengths : NULL, p != NULL ? p->formats : NULL, 0);
@@ -460,6 +463,7 @@ void pg_close(struct store *base)
 	if (st->in_batch)
 		pg_rollback(&st->base);
 	PQfinish(st->conn);
+	pg_batch_free(st);
 	free(st->shown);
 	free(st);
 }
@@ -506,6 +510,7 @@ void pg_rollback(struct store *base)
 
 	if (!st->in_batch)
 		return;
+	pg_batch_discard(st);
 	pg_run(st, "ROLLBACK", NULL, "", NULL, ignored, sizeof(ignored));
 	st->in_batch = 0;
 }

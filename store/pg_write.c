@@ -12,8 +12,12 @@
 #include "report_hash.h"
 #include "store_trust.h"
 
-#define SQL_FIND_REPORT                                                                            \
-	"SELECT id, content_sha256 FROM report WHERE organization = $1 AND report_id = $2"
+/* The report of a key, or (none) a new id for it: an id is taken only for
+ * a report that will be stored, so ids follow SQLite's. */
+#define SQL_FIND_OR_ID                                                                             \
+	"SELECT id, content_sha256, 1 FROM report WHERE organization = $1 AND report_id = $2"      \
+	" UNION ALL SELECT nextval($3::regclass), NULL, 0"                                         \
+	" WHERE NOT EXISTS (SELECT 1 FROM report WHERE organization = $1 AND report_id = $2)"
 #define SQL_ADD_RAW "INSERT INTO raw_report (sha256, json_size, gz) VALUES ($1, $2, $3)"
 #define SQL_ADD_SOURCE                                                                             \
 	"INSERT INTO source (kind, name, received, message_id, mail_from, mail_date, subject,"     \
@@ -72,6 +76,7 @@ enum pg_write_stmt {
 	W_AGG_FAILURE,
 	W_AGG_MX,
 	W_AGG_TYPE,
+	W_FIND_OR_ID,
 	W_COUNT
 };
 
@@ -80,7 +85,7 @@ static const char *const pg_write_sql[W_COUNT] = {
     [W_ADD_REPORT] = SQL_ADD_REPORT,   [W_ADD_POLICY] = SQL_ADD_POLICY,
     [W_ADD_FAILURE] = SQL_ADD_FAILURE, [W_AGG_DOMAIN] = SQL_AGG_DOMAIN,
     [W_AGG_FAILURE] = SQL_AGG_FAILURE, [W_AGG_MX] = SQL_AGG_MX,
-    [W_AGG_TYPE] = SQL_AGG_TYPE,
+    [W_AGG_TYPE] = SQL_AGG_TYPE,       [W_FIND_OR_ID] = SQL_FIND_OR_ID,
 };
 
 /* Prepares the statements as tlswatch_w0.. on this connection, once (a
@@ -135,7 +140,8 @@ static int pg_send(struct pg_store *st, enum pg_write_stmt id, const struct pg_p
 
 static int pg_pipe_begin(struct pg_store *st, char *err, size_t errlen)
 {
-	if (pg_prepare_writes(st, err, errlen) < 0)
+	if (pg_prepare_writes(st, err, errlen) < 0 ||
+	    (pg_batch_pending(st) && pg_batch_flush(st, err, errlen) < 0))
 		return -1;
 	if (PQenterPipelineMode(st->conn) != 1) {
 		snprintf(err, errlen, "database %s: cannot enter pipeline mode", st->shown);
@@ -365,60 +371,93 @@ static int pg_add_report_rows(struct pg_store *st, const struct report_record *r
 	return 0;
 }
 
+/* The stored report of rec's key: 1 with its id and content hash (a
+ * pending report of this batch, or one in the store), or 0 with a new id
+ * for rec. -1 on error. */
+static int pg_find_report(struct pg_store *st, const struct report *r, int64_t *id,
+                          uint8_t content_sha256[32], int *hash_known, char *err, size_t errlen)
+{
+	const char *values[3] = {r->organization_name, r->report_id, NULL};
+	char name[32];
+	uint8_t *stored_hash;
+	size_t hash_len = 0;
+	PGresult *found;
+	int rc;
+
+	*hash_known = 1;
+	if (pg_batch_find(st, r, id, content_sha256))
+		return 1;
+	if (pg_prepare_writes(st, err, errlen) < 0 ||
+	    (values[2] = pg_batch_report_seq(st, err, errlen)) == NULL)
+		return -1;
+	snprintf(name, sizeof(name), "tlswatch_w%d", (int)W_FIND_OR_ID);
+	found = PQexecPrepared(st->conn, name, 3, values, NULL, NULL, 0);
+	if (PQresultStatus(found) != PGRES_TUPLES_OK || PQntuples(found) != 1) {
+		pg_message(st, "cannot look up report", PQresultErrorMessage(found), err, errlen);
+		PQclear(found);
+		return -1;
+	}
+	*id = pg_int(found, 0, 0);
+	rc = (int)pg_int(found, 0, 2);
+	stored_hash = rc ? pg_blob(found, 0, 1, &hash_len) : NULL;
+	if (stored_hash != NULL && hash_len == 32)
+		memcpy(content_sha256, stored_hash, 32);
+	else
+		*hash_known = 0;
+	free(stored_hash);
+	PQclear(found);
+	return rc;
+}
+
 int pg_add_report(struct store *base, const struct report_record *rec,
                   const struct source_info *src, int64_t *source_id, int64_t *id,
                   enum store_outcome *outcome, char *err, size_t errlen)
 {
 	struct pg_store *st = pg_of(base);
-	const struct report *r = rec->r;
-	struct pg_params p;
-	PGresult *found;
-	uint8_t *stored_hash;
-	size_t hash_len = 0;
-	int rc, same, superseding = 0;
+	uint8_t stored_hash[32];
+	int64_t found_id = 0;
+	int rc, known;
 
 	if (!st->in_batch) {
 		snprintf(err, errlen, "internal error: store_add_report outside a batch");
 		return -1;
 	}
-	pg_params_init(&p);
-	pg_param_text(&p, r->organization_name);
-	pg_param_text(&p, r->report_id);
 	/* the batch holds the writer lock: no other writer adds this key
 	 * between the lookup and the insert */
-	if ((found = pg_exec(st, SQL_FIND_REPORT, &p, "cannot look up report", err, errlen)) ==
-	    NULL) {
+	if ((rc = pg_find_report(st, rec->r, &found_id, stored_hash, &known, err, errlen)) < 0) {
 		pg_rollback(&st->base);
 		return -1;
 	}
-	if (PQntuples(found) > 0) {
-		*id = pg_int(found, 0, 0);
-		stored_hash = pg_blob(found, 0, 1, &hash_len);
-		same = stored_hash != NULL && hash_len == sizeof(rec->content_sha256) &&
-		       memcmp(stored_hash, rec->content_sha256, hash_len) == 0;
-		free(stored_hash);
-		PQclear(found);
-		if (same) {
-			*outcome = STORE_DUPLICATE;
-			return 0;
-		}
-		/* the same key with other content: docs/trust.md */
-		rc = pg_trust_resolve(st, *id, rec->content_sha256, src, outcome, err, errlen);
-		if (rc < 0)
+	if (rc == 0) {
+		/* new: kept with the batch's other new reports */
+		if (pg_batch_add(st, rec, src, source_id, found_id, err, errlen) < 0) {
 			pg_rollback(&st->base);
-		if (rc <= 0)
-			return rc;
-		superseding = 1;
-	} else {
-		PQclear(found);
+			*source_id = 0;
+			return -1;
+		}
+		*id = found_id;
+		*outcome = STORE_NEW;
+		return 0;
 	}
+	*id = found_id;
+	if (known && memcmp(stored_hash, rec->content_sha256, 32) == 0) {
+		*outcome = STORE_DUPLICATE;
+		return 0;
+	}
+	/* the same key with other content: docs/trust.md (its statements
+	 * send the pending reports first) */
+	rc = pg_trust_resolve(st, *id, rec->content_sha256, src, outcome, err, errlen);
+	if (rc < 0)
+		pg_rollback(&st->base);
+	if (rc <= 0)
+		return rc;
 	if (pg_add_report_rows(st, rec, src, source_id, store_source_provenance(src), id, err,
 	                       errlen) < 0 ||
-	    (superseding && pg_trust_superseded(st, *id, err, errlen) < 0)) {
+	    pg_trust_superseded(st, *id, err, errlen) < 0) {
 		pg_rollback(&st->base);
 		*source_id = 0;
 		return -1;
 	}
-	*outcome = superseding ? STORE_SUPERSEDED : STORE_NEW;
+	*outcome = STORE_SUPERSEDED;
 	return 0;
 }
