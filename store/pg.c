@@ -417,9 +417,14 @@ static int pg_session(struct pg_store *st, char *err, size_t errlen)
 	return 0;
 }
 
-int pg_store_open(const char *uri, enum store_mode mode, struct store **out, char *err,
-                  size_t errlen)
+int pg_store_open(const char *uri, const char *password, enum store_mode mode, struct store **out,
+                  char *err, size_t errlen)
 {
+	/* the password as a parameter of its own, after the URI's keys
+	 * (libpq ignores a NULL value, and reads PGPASSFILE or ~/.pgpass
+	 * only when no password is given) */
+	const char *const keys[] = {"dbname", "password", NULL};
+	const char *values[] = {uri, password, NULL};
 	struct pg_store *st;
 	int rc = -1;
 
@@ -433,7 +438,7 @@ int pg_store_open(const char *uri, enum store_mode mode, struct store **out, cha
 	st->base.ops = &pg_ops;
 	st->shown = xstrdup(uri);
 	st->mode = mode;
-	st->conn = PQconnectdb(uri);
+	st->conn = PQconnectdbParams(keys, values, 1);
 	if (st->conn == NULL || PQstatus(st->conn) != CONNECTION_OK) {
 		pg_message(st, "cannot connect",
 		           st->conn != NULL ? PQerrorMessage(st->conn) : "out of memory", err,
