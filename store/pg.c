@@ -2,8 +2,9 @@
  * pg.c - opening, migrating and batching the PostgreSQL store, and the
  * helpers every pg*.c file runs its statements through. The URI comes
  * from the operator (--db, $TLSWATCH_DB, 'database ='); a password in it
- * is refused (PGPASSFILE or libpq's ~/.pgpass hold it), so that the URI
- * can be shown in every message. Values are always parameters.
+ * is refused (password_file, password_command, PGPASSFILE or libpq's
+ * ~/.pgpass hold it), so that the URI can be shown in every message.
+ * Values are always parameters.
  *
  * Writers take one transaction-level advisory lock at the start of each
  * batch: batches commit one after another, as SQLite's BEGIN IMMEDIATE
@@ -431,7 +432,8 @@ int pg_store_open(const char *uri, const char *password, enum store_mode mode, s
 	if (pg_uri_has_password(uri)) {
 		snprintf(
 		    err, errlen,
-		    "database URI holds a password: put it in a PGPASSFILE (docs/postgresql.md)");
+		    "database URI holds a password: put it in password_file, password_command or a "
+		    "PGPASSFILE (docs/postgresql.md)");
 		return -1;
 	}
 	st = xcalloc(1, sizeof(*st));

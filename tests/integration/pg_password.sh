@@ -40,14 +40,24 @@ conf() {
 	printf '[trust]\ndkim = off\n' >> "$T/pw.conf"
 }
 SAMPLE=$(ls "$DATA"/samples/*.json | head -1)
+# refused NAME PATTERN ARGS...: tlswatch ARGS exits 2 with PATTERN in its
+# output (kept in $T/NAME.out)
+refused() {
+	name=$1
+	pattern=$2
+	shift 2
+	out="$T/$(echo "$name" | tr -c 'a-z0-9\n' '_').out"
+	"$TLSWATCH" "$@" > "$out" 2>&1
+	rc=$?
+	if [ "$rc" = 2 ] && grep -q "$pattern" "$out"; then
+		t_pass "$name"
+	else
+		t_fail "$name" "exit $rc: $(cat "$out")"
+	fi
+}
 
-"$TLSWATCH" --config "$T/dkim-off.conf" --db "$URI" summary --all > "$T/none.out" 2>&1
-rc=$?
-if [ "$rc" = 2 ] && grep -q 'password' "$T/none.out"; then
-	t_pass "without a password the server refuses, and tlswatch says why"
-else
-	t_fail "without a password the server refuses, and tlswatch says why" "exit $rc: $(cat "$T/none.out")"
-fi
+refused "without a password the server refuses, and tlswatch says why" 'password' \
+	--config "$T/dkim-off.conf" --db "$URI" summary --all
 
 printf '%s\n' "$SECRET" > "$T/secret"
 chmod 600 "$T/secret"
@@ -58,57 +68,30 @@ t_eq "password_file: the report is there" \
 	"$(PGPASSWORD=$SECRET pg_sql "$URI" "SELECT count(*) FROM report")" 1
 
 chmod 644 "$T/secret"
-"$TLSWATCH" --config "$T/pw.conf" --db "$URI" summary --all > "$T/mode.out" 2>&1
-rc=$?
-if [ "$rc" = 2 ] && grep -q 'lets others read it' "$T/mode.out"; then
-	t_pass "a password_file others can read is refused"
-else
-	t_fail "a password_file others can read is refused" "exit $rc: $(cat "$T/mode.out")"
-fi
+refused "a password_file others can read is refused" 'lets others read it' \
+	--config "$T/pw.conf" --db "$URI" summary --all
 chmod 600 "$T/secret"
 
 printf 'not-the-password\n' > "$T/wrong"
 chmod 600 "$T/wrong"
 conf "password_file = $T/wrong"
-"$TLSWATCH" --config "$T/pw.conf" --db "$URI" -v -v summary --all > "$T/wrong.out" 2>&1
-rc=$?
-if [ "$rc" = 2 ] && grep -q 'password authentication failed' "$T/wrong.out" &&
-	! grep -q 'not-the-password' "$T/wrong.out"; then
-	t_pass "a wrong password: the server's reason, the password not shown"
-else
-	t_fail "a wrong password: the server's reason, the password not shown" \
-		"exit $rc: $(cat "$T/wrong.out")"
-fi
+refused "a wrong password: the server's reason" 'password authentication failed' \
+	--config "$T/pw.conf" --db "$URI" -v -v summary --all
+t_check "a wrong password is not shown" sh -c "! grep -q not-the-password '$T'/*.out"
 
 conf "password_command = printf '%s\\n' $SECRET"
 "$TLSWATCH" --config "$T/pw.conf" --db "$URI" -v -v summary --all --format json \
 	> "$T/cmd.out" 2> "$T/cmd.err"
 t_eq "password_command: summary on a password role" "$?" 0
 conf "password_command = exit 3"
-"$TLSWATCH" --config "$T/pw.conf" --db "$URI" summary --all > "$T/cmd3.out" 2>&1
-rc=$?
-if [ "$rc" = 2 ] && grep -q 'password_command exited with status 3' "$T/cmd3.out"; then
-	t_pass "a failing password_command is an error naming it"
-else
-	t_fail "a failing password_command is an error naming it" "exit $rc: $(cat "$T/cmd3.out")"
-fi
+refused "a failing password_command is an error naming it" 'password_command exited with status 3' \
+	--config "$T/pw.conf" --db "$URI" summary --all
 conf "password_command = sleep 30" "password_command_timeout = 1"
-"$TLSWATCH" --config "$T/pw.conf" --db "$URI" summary --all > "$T/slow.out" 2>&1
-rc=$?
-if [ "$rc" = 2 ] && grep -q 'did not finish within 1 seconds' "$T/slow.out"; then
-	t_pass "a hanging password_command is killed after password_command_timeout"
-else
-	t_fail "a hanging password_command is killed after password_command_timeout" \
-		"exit $rc: $(cat "$T/slow.out")"
-fi
+refused "a hanging password_command is killed after password_command_timeout" \
+	'did not finish within 1 seconds' --config "$T/pw.conf" --db "$URI" summary --all
 conf "password_file = $T/secret" "password_command = true"
-"$TLSWATCH" --config "$T/pw.conf" --db "$URI" summary --all > "$T/both.out" 2>&1
-rc=$?
-if [ "$rc" = 2 ] && grep -q 'not both' "$T/both.out"; then
-	t_pass "password_file and password_command together are refused"
-else
-	t_fail "password_file and password_command together are refused" "exit $rc: $(cat "$T/both.out")"
-fi
+refused "password_file and password_command together are refused" 'not both' \
+	--config "$T/pw.conf" --db "$URI" summary --all
 # a command that never opens the store never runs password_command
 conf "password_command = touch $T/ran"
 "$TLSWATCH" --config "$T/pw.conf" --db "$URI" check --help > /dev/null 2>&1
