@@ -208,8 +208,11 @@ int pg_batch_add(struct pg_store *st, const struct report_record *rec,
                  const struct source_info *src, int64_t *source_id, int64_t id, char *err,
                  size_t errlen);
 int pg_batch_pending(const struct pg_store *st);
-/* The oid of report's id sequence, as text (borrowed), or NULL. */
-const char *pg_batch_report_seq(struct pg_store *st, char *err, size_t errlen);
+/* The id of the next new report. Inside a batch (the writer lock held:
+ * no other writer draws from the sequence) ids are counted here after
+ * one nextval, and the sequence set to the last one when the rows are
+ * sent: one round trip a batch, not one a report. */
+int pg_batch_new_id(struct pg_store *st, int64_t *id, char *err, size_t errlen);
 int pg_batch_flush(struct pg_store *st, char *err, size_t errlen);
 void pg_batch_discard(struct pg_store *st);
 void pg_batch_free(struct pg_store *st);

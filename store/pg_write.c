@@ -12,12 +12,8 @@
 #include "report_hash.h"
 #include "store_trust.h"
 
-/* The report of a key, or (none) a new id for it: an id is taken only for
- * a report that will be stored, so ids follow SQLite's. */
-#define SQL_FIND_OR_ID                                                                             \
-	"SELECT id, content_sha256, 1 FROM report WHERE organization = $1 AND report_id = $2"      \
-	" UNION ALL SELECT nextval($3::regclass), NULL, 0"                                         \
-	" WHERE NOT EXISTS (SELECT 1 FROM report WHERE organization = $1 AND report_id = $2)"
+#define SQL_FIND_REPORT                                                                            \
+	"SELECT id, content_sha256 FROM report WHERE organization = $1 AND report_id = $2"
 #define SQL_ADD_RAW "INSERT INTO raw_report (sha256, json_size, gz) VALUES ($1, $2, $3)"
 #define SQL_ADD_SOURCE                                                                             \
 	"INSERT INTO source (kind, name, received, message_id, mail_from, mail_date, subject,"     \
@@ -76,7 +72,7 @@ enum pg_write_stmt {
 	W_AGG_FAILURE,
 	W_AGG_MX,
 	W_AGG_TYPE,
-	W_FIND_OR_ID,
+	W_FIND_REPORT,
 	W_COUNT
 };
 
@@ -85,7 +81,7 @@ static const char *const pg_write_sql[W_COUNT] = {
     [W_ADD_REPORT] = SQL_ADD_REPORT,   [W_ADD_POLICY] = SQL_ADD_POLICY,
     [W_ADD_FAILURE] = SQL_ADD_FAILURE, [W_AGG_DOMAIN] = SQL_AGG_DOMAIN,
     [W_AGG_FAILURE] = SQL_AGG_FAILURE, [W_AGG_MX] = SQL_AGG_MX,
-    [W_AGG_TYPE] = SQL_AGG_TYPE,       [W_FIND_OR_ID] = SQL_FIND_OR_ID,
+    [W_AGG_TYPE] = SQL_AGG_TYPE,       [W_FIND_REPORT] = SQL_FIND_REPORT,
 };
 
 /* Prepares the statements as tlswatch_w0.. on this connection, once (a
@@ -373,11 +369,12 @@ static int pg_add_report_rows(struct pg_store *st, const struct report_record *r
 
 /* The stored report of rec's key: 1 with its id and content hash (a
  * pending report of this batch, or one in the store), or 0 with a new id
- * for rec. -1 on error. */
+ * for rec (pg_batch_new_id: taken only for a report that will be stored,
+ * so ids follow SQLite's). -1 on error. */
 static int pg_find_report(struct pg_store *st, const struct report *r, int64_t *id,
                           uint8_t content_sha256[32], int *hash_known, char *err, size_t errlen)
 {
-	const char *values[3] = {r->organization_name, r->report_id, NULL};
+	const char *values[2] = {r->organization_name, r->report_id};
 	char name[32];
 	uint8_t *stored_hash;
 	size_t hash_len = 0;
@@ -387,25 +384,28 @@ static int pg_find_report(struct pg_store *st, const struct report *r, int64_t *
 	*hash_known = 1;
 	if (pg_batch_find(st, r, id, content_sha256))
 		return 1;
-	if (pg_prepare_writes(st, err, errlen) < 0 ||
-	    (values[2] = pg_batch_report_seq(st, err, errlen)) == NULL)
+	if (pg_prepare_writes(st, err, errlen) < 0)
 		return -1;
-	snprintf(name, sizeof(name), "tlswatch_w%d", (int)W_FIND_OR_ID);
-	found = PQexecPrepared(st->conn, name, 3, values, NULL, NULL, 0);
-	if (PQresultStatus(found) != PGRES_TUPLES_OK || PQntuples(found) != 1) {
+	snprintf(name, sizeof(name), "tlswatch_w%d", (int)W_FIND_REPORT);
+	found = PQexecPrepared(st->conn, name, 2, values, NULL, NULL, 0);
+	if (PQresultStatus(found) != PGRES_TUPLES_OK) {
 		pg_message(st, "cannot look up report", PQresultErrorMessage(found), err, errlen);
 		PQclear(found);
 		return -1;
 	}
-	*id = pg_int(found, 0, 0);
-	rc = (int)pg_int(found, 0, 2);
-	stored_hash = rc ? pg_blob(found, 0, 1, &hash_len) : NULL;
-	if (stored_hash != NULL && hash_len == 32)
-		memcpy(content_sha256, stored_hash, 32);
-	else
-		*hash_known = 0;
-	free(stored_hash);
+	rc = PQntuples(found) > 0;
+	if (rc) {
+		*id = pg_int(found, 0, 0);
+		stored_hash = pg_blob(found, 0, 1, &hash_len);
+		if (stored_hash != NULL && hash_len == 32)
+			memcpy(content_sha256, stored_hash, 32);
+		else
+			*hash_known = 0;
+		free(stored_hash);
+	}
 	PQclear(found);
+	if (!rc && pg_batch_new_id(st, id, err, errlen) < 0)
+		return -1;
 	return rc;
 }
 

@@ -142,6 +142,7 @@ struct pg_batch {
 	int failed; /* an append past the cap */
 	struct id_pool pool[S_COUNT];
 	char seq[S_COUNT + 1][24]; /* each sequence's oid, as text; "" until asked */
+	int64_t last_id;           /* the last report id given (pg_batch_new_id), or 0 */
 	struct pending_key *keys;  /* KEY_SLOTS */
 };
 
@@ -213,6 +214,7 @@ static void batch_clear(struct pg_batch *b)
 	}
 	b->n_reports = 0;
 	b->failed = 0;
+	b->last_id = 0;
 }
 
 void pg_batch_discard(struct pg_store *st)
@@ -302,11 +304,36 @@ static int batch_seqs(struct pg_store *st, struct pg_batch *b, char *err, size_t
 	return 0;
 }
 
-const char *pg_batch_report_seq(struct pg_store *st, char *err, size_t errlen)
+/* One value with the oid of sequence seq (text) as $1: 0 with *out, or -1. */
+static int batch_seq_call(struct pg_store *st, const char *sql, const char *seq, const char *arg,
+                          int64_t *out, char *err, size_t errlen)
+{
+	const char *values[2] = {seq, arg};
+	PGresult *r = PQexecParams(st->conn, sql, arg != NULL ? 2 : 1, NULL, values, NULL, NULL, 0);
+	int ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
+
+	if (ok)
+		*out = pg_int(r, 0, 0);
+	else
+		pg_message(st, "cannot take a report id", PQresultErrorMessage(r), err, errlen);
+	PQclear(r);
+	return ok ? 0 : -1;
+}
+
+int pg_batch_new_id(struct pg_store *st, int64_t *id, char *err, size_t errlen)
 {
 	struct pg_batch *b = batch_get(st);
 
-	return batch_seqs(st, b, err, errlen) < 0 ? NULL : b->seq[S_COUNT];
+	if (b->last_id == 0) {
+		if (batch_seqs(st, b, err, errlen) < 0 ||
+		    batch_seq_call(st, "SELECT nextval($1::regclass)", b->seq[S_COUNT], NULL,
+		                   &b->last_id, err, errlen) < 0)
+			return -1;
+		*id = b->last_id;
+		return 0;
+	}
+	*id = ++b->last_id;
+	return 0;
 }
 
 /* The next id of sequence s: a new block from the server when the last
@@ -590,6 +617,8 @@ static int batch_exec(struct pg_store *st, const char *sql, char *err, size_t er
 int pg_batch_flush(struct pg_store *st, char *err, size_t errlen)
 {
 	struct pg_batch *b = st->batch;
+	char last[24];
+	int64_t set;
 	int i, rc = -1;
 
 	if (!pg_batch_pending(st))
@@ -602,6 +631,11 @@ int pg_batch_flush(struct pg_store *st, char *err, size_t errlen)
 		if (batch_copy(st, b, (enum batch_table)i, err, errlen) < 0)
 			goto out;
 	if (batch_exec(st, batch_upsert_sql, err, errlen) < 0)
+		goto out;
+	/* the sequence goes on after the ids counted here */
+	snprintf(last, sizeof(last), "%lld", (long long)b->last_id);
+	if (b->last_id != 0 && batch_seq_call(st, "SELECT setval($1::regclass, $2::bigint)",
+	                                      b->seq[S_COUNT], last, &set, err, errlen) < 0)
 		goto out;
 	rc = 0;
 out:
