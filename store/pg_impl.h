@@ -42,6 +42,7 @@ struct pg_store {
 	int piping;                  /* 1: statements go to a pipeline (pg_write.c) */
 	int pipe_n;                  /* statements sent to it */
 	int prepared;                /* 1: pg_write.c's statements are prepared */
+	struct pg_batch *batch;      /* pending new reports: pg_write_batch.c */
 	int change_seen;             /* 1: change holds a value */
 	int64_t change;              /* store_change.n when last asked */
 	int64_t conflict_old_report; /* the last STORE_SUPERSEDED: store_trust.h */
@@ -194,6 +195,27 @@ int pg_conflicts_by_organization(struct store *st,
 int pg_rows_write(struct store *st, const struct store_table *t, const struct store_value *row,
                   char *err, size_t errlen);
 int pg_lock_mailbox(struct store *st, const char *key, int *held, char *err, size_t errlen);
+
+/* pg_write_batch.c: a batch's new reports, sent at once. find: 1 with
+ * the id and content hash when a pending report has r's key, else 0. add:
+ * keeps rec as report id (its source too when *source_id is 0, which then
+ * gets the new source's id); may send the pending rows first. flush: sends
+ * them (pg_exec does before any other statement); on failure the
+ * transaction is lost. discard: forgets them (rollback). */
+int pg_batch_find(struct pg_store *st, const struct report *r, int64_t *id,
+                  uint8_t content_sha256[32]);
+int pg_batch_add(struct pg_store *st, const struct report_record *rec,
+                 const struct source_info *src, int64_t *source_id, int64_t id, char *err,
+                 size_t errlen);
+int pg_batch_pending(const struct pg_store *st);
+/* The id of the next new report. Inside a batch (the writer lock held:
+ * no other writer draws from the sequence) ids are counted here after
+ * one nextval, and the sequence set to the last one when the rows are
+ * sent: one round trip a batch, not one a report. */
+int pg_batch_new_id(struct pg_store *st, int64_t *id, char *err, size_t errlen);
+int pg_batch_flush(struct pg_store *st, char *err, size_t errlen);
+void pg_batch_discard(struct pg_store *st);
+void pg_batch_free(struct pg_store *st);
 
 /* Adds report r's tally t to the aggregate tables (pg_write.c). */
 int pg_add_aggregates(struct pg_store *st, const struct report *r, const struct tally *t, char *err,

@@ -204,7 +204,7 @@ struct store {
 /* Each backend's store_open (store/sqlite.c, store/pg.c). */
 int sqlite_store_open(const char *path, enum store_mode mode, struct store **out, char *err,
                       size_t errlen);
-int pg_store_open(const char *uri, enum store_mode mode, struct store **out, char *err,
-                  size_t errlen);
+int pg_store_open(const char *uri, const char *password, enum store_mode mode, struct store **out,
+                  char *err, size_t errlen);
 
 #endif
