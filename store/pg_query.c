@@ -35,8 +35,14 @@ int pg_count_reports(struct pg_store *st, const struct query_filter *f, int64_t 
 	struct query_sql q;
 	int rc = -1;
 
+	/* per day in roll_report_day when no domain, organization or
+	 * provenance is asked, as sqlite_count_reports */
 	pg_sql_init(&q);
-	query_sql_add(&q, "SELECT count(*) FROM report r");
+	if (st->rollups && f->n_domains == 0 && f->organization == NULL && f->provenance == NULL)
+		query_sql_add(&q,
+		              "SELECT coalesce(sum(reports), 0)::bigint FROM roll_report_day r");
+	else
+		query_sql_add(&q, "SELECT count(*) FROM report r");
 	if (query_sql_where(&q, f, WHERE_REPORT_DOMAINS, err, errlen) == 0)
 		rc = pg_ints(st, &q, n, 1, err, errlen);
 	query_sql_free(&q);
@@ -54,7 +60,10 @@ int pg_totals(struct store *base, const struct query_filter *f, struct query_tot
 	pg_sql_init(&q);
 	query_sql_add(&q, "SELECT coalesce(sum(successful_sessions), 0)::bigint,"
 	                  " coalesce(sum(failed_sessions), 0)::bigint,"
-	                  " coalesce(sum(reports), 0)::bigint FROM agg_domain");
+	                  " coalesce(sum(reports), 0)::bigint");
+	/* across reporters in roll_domain when no organization is asked */
+	query_sql_add(&q, st->rollups && f->organization == NULL ? " FROM roll_domain"
+	                                                         : " FROM agg_domain");
 	if (query_sql_where(&q, f, WHERE_AGG_DOMAIN, err, errlen) < 0 ||
 	    pg_ints(st, &q, sums, 3, err, errlen) < 0)
 		goto out;
@@ -115,7 +124,20 @@ int pg_quarantined(struct store *base, int64_t since, int64_t until, int64_t *n,
  * (QUERY_SINCE_EVER: the lifetime totals of /metrics). Each reads as
  * columns day, organization, policy_domain, mx_host, result_type,
  * policy_type, reports, successful_sessions, failed_sessions. */
-enum pg_table { T_DOMAIN, T_FAILURE, T_MX, T_TYPE };
+enum pg_table {
+	T_DOMAIN,
+	T_FAILURE,
+	T_MX,
+	T_TYPE,
+	/* the roll-ups of schema/pg/012_rollups.sql: the same rows summed
+	 * across reporters (roll_org: across domains), read only where they
+	 * answer exactly (pg_table_of) */
+	T_ROLL_DOMAIN,
+	T_ROLL_ORG,
+	T_ROLL_FAILURE,
+	T_ROLL_MX,
+	T_ROLL_TYPE
+};
 
 static const struct {
 	const char *from;
@@ -155,6 +177,26 @@ static const struct {
                 " '' AS result_type, policy_type, policies AS reports, successful_sessions,"
                 " failed_sessions FROM agg_policy_type) AS a",
                 WHERE_AGG_TYPE},
+    [T_ROLL_DOMAIN] = {" FROM (SELECT day, NULL::text AS organization, policy_domain,"
+                       " '' AS mx_host, '' AS result_type, '' AS policy_type, reports,"
+                       " successful_sessions, failed_sessions FROM roll_domain) AS a",
+                       NULL, WHERE_AGG_DOMAIN},
+    [T_ROLL_ORG] = {" FROM (SELECT day, organization, '' AS policy_domain, '' AS mx_host,"
+                    " '' AS result_type, '' AS policy_type, reports, successful_sessions,"
+                    " failed_sessions FROM roll_org) AS a",
+                    NULL, WHERE_AGG_DOMAIN},
+    [T_ROLL_FAILURE] = {" FROM (SELECT day, NULL::text AS organization, policy_domain, mx_host,"
+                        " result_type, '' AS policy_type, 0 AS reports,"
+                        " 0 AS successful_sessions, failed_sessions FROM roll_failure) AS a",
+                        NULL, WHERE_AGG_FAILURE},
+    [T_ROLL_MX] = {" FROM (SELECT day, NULL::text AS organization, policy_domain, mx_host,"
+                   " '' AS result_type, '' AS policy_type, 0 AS reports,"
+                   " 0 AS successful_sessions, failed_sessions FROM roll_mx) AS a",
+                   NULL, WHERE_AGG_MX},
+    [T_ROLL_TYPE] = {" FROM (SELECT day, NULL::text AS organization, policy_domain,"
+                     " '' AS mx_host, '' AS result_type, policy_type, policies AS reports,"
+                     " successful_sessions, failed_sessions FROM roll_type) AS a",
+                     NULL, WHERE_AGG_TYPE},
 };
 
 /* The key columns a breakdown groups by. */
@@ -213,11 +255,35 @@ static const struct {
     {K_PTYPE, "policy_type", "NULL"},
 };
 
+/* The table breakdown g reads for filter f, as sqlite_query_scan.c's
+ * scan_table_of: a roll-up where one answers it exactly (no organization
+ * asked of the rows nor kept in the key; by organization alone, roll_org
+ * without a domain filter), so a period costs days x series, not
+ * reports; else the agg_* table. ever (the pruned days too) reads agg_*. */
+static enum pg_table pg_table_of(const struct pg_store *st, enum query_group g,
+                                 const struct query_filter *f, int ever)
+{
+	static const enum pg_table rolled[] = {[T_DOMAIN] = T_ROLL_DOMAIN,
+	                                       [T_FAILURE] = T_ROLL_FAILURE,
+	                                       [T_MX] = T_ROLL_MX,
+	                                       [T_TYPE] = T_ROLL_TYPE};
+	enum pg_table t = pg_groups[g].table;
+
+	if (g == QUERY_BY_MX && f->result_type != NULL)
+		t = T_FAILURE; /* by MX of one result type: agg_failure's figure */
+	if (ever || !st->rollups || f->organization != NULL)
+		return t;
+	if (pg_groups[g].key & K_ORG)
+		return t == T_DOMAIN && f->n_domains == 0 ? T_ROLL_ORG : t;
+	return rolled[t];
+}
+
 /* Breakdown g of filter f into rows (the first limit, 0: all). */
 static int pg_group_run(struct pg_store *st, const struct query_filter *f, enum query_group g,
                         size_t limit, struct query_rows *out, char *err, size_t errlen)
 {
-	enum pg_table t = pg_groups[g].table;
+	int ever = f->since <= QUERY_SINCE_EVER;
+	enum pg_table t = pg_table_of(st, g, f, ever);
 	unsigned key = pg_groups[g].key;
 	struct query_rows rows = {NULL, 0};
 	struct query_sql q;
@@ -225,8 +291,6 @@ static int pg_group_run(struct pg_store *st, const struct query_filter *f, enum 
 	size_t i, n, grouped = 0;
 	int rc = -1;
 
-	if (g == QUERY_BY_MX && f->result_type != NULL)
-		t = T_FAILURE; /* by MX of one result type: agg_failure's figure */
 	pg_sql_init(&q);
 	query_sql_add(&q, "SELECT ");
 	for (i = 0; i < sizeof(pg_keys) / sizeof(pg_keys[0]); i++) {
@@ -235,7 +299,7 @@ static int pg_group_run(struct pg_store *st, const struct query_filter *f, enum 
 	}
 	query_sql_add(&q, ", sum(reports)::bigint, sum(successful_sessions)::bigint,"
 	                  " sum(failed_sessions)::bigint");
-	query_sql_add(&q, f->since <= QUERY_SINCE_EVER ? pg_tables[t].ever : pg_tables[t].from);
+	query_sql_add(&q, ever ? pg_tables[t].ever : pg_tables[t].from);
 	if (query_sql_where(&q, f, pg_tables[t].rows, err, errlen) < 0)
 		goto out;
 	for (i = 0; i < sizeof(pg_keys) / sizeof(pg_keys[0]); i++) {
@@ -263,7 +327,7 @@ static int pg_group_run(struct pg_store *st, const struct query_filter *f, enum 
 		row->mx_host = mx != NULL && mx[0] != '\0' ? xstrdup(mx) : NULL;
 		row->result_type = pg_strdup(r, (int)i, 4);
 		row->policy_type = pg_strdup(r, (int)i, 5);
-		if (t == T_DOMAIN || t == T_TYPE) {
+		if (pg_tables[t].rows == WHERE_AGG_DOMAIN || pg_tables[t].rows == WHERE_AGG_TYPE) {
 			row->reports = pg_int(r, (int)i, 6);
 			row->successful_sessions = pg_int(r, (int)i, 7);
 		}
