@@ -212,6 +212,19 @@ int pg_policy_seen(struct store *st, const char *domain, int64_t since, int64_t 
 int pg_recount(struct store *st, void (*progress)(int64_t done, int64_t total, void *arg),
                void *arg, int64_t *reports, char *err, size_t errlen);
 int pg_recount_pending(struct pg_store *st, char *err, size_t errlen);
+/* Report row report's policies with their failure details and mx-host
+ * entries, as its figures were counted from them (r->arena set; lists
+ * bounded by the parser's limits), into r (pg_write_recount.c). */
+int pg_report_read_policies(struct pg_store *st, struct report *r, int64_t report, char *err,
+                            size_t errlen);
+/* The rows the aggregate tables would hold for the reports of filter f
+ * (its provenance among them), counted again from each report (tally.c),
+ * as a JSON array of objects for json_to_recordset: t (0 agg_domain, 1
+ * agg_failure, 2 agg_mx, 3 agg_policy_type), day, organization,
+ * policy_domain, mx_host, result_type, policy_type, reports,
+ * successful_sessions, failed_sessions (pg_query_provenance.c). */
+int pg_provenance_rows(struct pg_store *st, const struct query_filter *f, struct strbuf *json,
+                       char *err, size_t errlen);
 /* pg_write_rollup.c: 'db check --repair', and what 'db check' adds to
  * *n_problems about the roll-ups */
 int pg_rollup_rebuild(struct store *st, char *err, size_t errlen);

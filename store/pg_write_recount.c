@@ -128,8 +128,7 @@ static int recount_mx_hosts(struct pg_store *st, struct report *r, const struct 
 	return 0;
 }
 
-/* Reads report r's policies (r->arena set; report is its row id). */
-static int recount_policies(struct pg_store *st, struct report *r, int64_t report, char *err,
+int pg_report_read_policies(struct pg_store *st, struct report *r, int64_t report, char *err,
                             size_t errlen)
 {
 	struct pg_params p;
@@ -224,7 +223,7 @@ static int recount_one(struct pg_store *st, const PGresult *page, int i, char *e
 		         (long long)id);
 		goto out;
 	}
-	if (recount_policies(st, &r, id, err, errlen) < 0)
+	if (pg_report_read_policies(st, &r, id, err, errlen) < 0)
 		goto out;
 	tally_report(&r, &t);
 	pg_params_init(&p);

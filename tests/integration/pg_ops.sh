@@ -75,6 +75,28 @@ TLSWATCH_NO_ROLLUPS=1 "$TLSWATCH" --db "$PGA" $a > "$T/alert.off" 2>&1
 t_check "PostgreSQL: the same alert series with the roll-ups off" cmp "$T/alert.on" "$T/alert.off"
 t_eq "PostgreSQL: no problem in a new store" "$("$TLSWATCH" --db "$PGA" db check 2>&1; echo $?)" 0
 
+# --- the provenance filter: the figures of one provenance's reports,
+# counted again from them, as on SQLite (mail not DKIM-verified beside
+# the files)
+{
+	printf 'From: noreply-smtp-tls-reporting@google.com\nMessage-ID: <g@example.org>\n'
+	printf 'Subject: Report Domain: example.com\nContent-Type: application/tlsrpt+json\n\n'
+	cat "$DATA/trust/genuine.json"
+} > "$T/genuine.eml"
+for db in "$SQ" "$PGA"; do
+	"$TLSWATCH" --db "$db" ingest "$DATA/trust/context-empty-org.eml" "$T/genuine.eml" \
+		> /dev/null 2>&1
+done
+t_eq "two provenances stored" "$(pg_sql "$PGA" "SELECT string_agg(DISTINCT provenance, ' '
+	ORDER BY provenance) FROM report")" "file unverified-mail"
+same "summary --provenance unverified-mail" summary --all --provenance unverified-mail \
+	--format json
+same "summary --provenance file" summary --all --provenance file --format json
+same "summary --provenance file, one domain" summary --all --provenance file \
+	--domain example.com --format json
+same "summary --provenance, a week, one organisation" summary --since 2026-03-02 \
+	--until 2026-03-09 --provenance file --org "Google Inc." --format json
+
 # --- migration from version 7: a store rewound to the baseline (what
 # 010..012 made dropped) migrates again, its roll-ups filled from its rows
 PGM=$(pg_newdb mig)
