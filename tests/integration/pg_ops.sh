@@ -142,6 +142,18 @@ t_eq "concurrent upserts: lifetime totals too" \
 	600
 t_eq "concurrent upserts: no session failed" "$(cat "$T/race.err")" ""
 
+# --- three ingests of the same reports at once: every roll-up row is the
+# sum of its aggregate rows, and the figures are one ingest's
+PGW=$(pg_newdb writers)
+for w in 1 2 3; do
+	"$TLSWATCH" --db "$PGW" ingest $SAMPLES "$T"/month/* > /dev/null 2>&1 &
+done
+wait
+t_eq "three writers: db check finds nothing" \
+	"$("$TLSWATCH" --db "$PGW" db check 2>&1; echo $?)" 0
+figures "$PGW" > "$T/fig.writers"
+t_check "three writers: the figures of one ingest" cmp "$T/fig.on" "$T/fig.writers"
+
 # --- db check and --repair after tampering a roll-up row, alike on both
 pg_sql "$PGA" "UPDATE roll_domain SET failed_sessions = failed_sessions + 5 WHERE (day,
 	policy_domain) = (SELECT day, policy_domain FROM roll_domain ORDER BY 1, 2 LIMIT 1)"
