@@ -12,6 +12,7 @@
 
 #include "store_admin.h"
 #include "store_backend.h"
+#include "strbuf.h"
 
 static const struct store_table copy_tables[] = {
     {"raw_report", {"id", "sha256", "json_size", "gz", NULL}, "id", "id"},
@@ -90,6 +91,26 @@ static const struct store_table copy_tables[] = {
      "id",
      "id"},
 };
+
+int store_table_sql(const struct store_table *t, int insert, int dollar, struct strbuf *sql)
+{
+	int i, n;
+
+	if ((insert ? strbuf_printf(sql, "INSERT INTO %s (", t->name)
+	            : strbuf_puts(sql, "SELECT ")) < 0)
+		return -1;
+	for (n = 0; n < STORE_TABLE_MAX_COLUMNS && t->columns[n] != NULL; n++)
+		if (strbuf_puts(sql, n > 0 ? ", " : "") < 0 || strbuf_puts(sql, t->columns[n]) < 0)
+			return -1;
+	if (!insert)
+		return strbuf_printf(sql, " FROM %s ORDER BY %s", t->name, t->order) < 0 ? -1 : n;
+	if (strbuf_puts(sql, ") VALUES (") < 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (strbuf_printf(sql, "%s%c%d", i > 0 ? ", " : "", dollar ? '$' : '?', i + 1) < 0)
+			return -1;
+	return strbuf_puts(sql, ")") < 0 ? -1 : n;
+}
 
 struct copy_run {
 	struct store *to;

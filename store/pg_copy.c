@@ -34,14 +34,11 @@ int pg_rows_write(struct store *base, const struct store_table *t, const struct 
 		rc = pg_run(st, strbuf_str(&sql), NULL, "cannot copy", NULL, err, errlen);
 		goto out;
 	}
-	if (strbuf_printf(&sql, "INSERT INTO %s (", t->name) < 0)
+	if (store_table_sql(t, 1, 1, &sql) < 0)
 		goto toolong;
 	for (i = 0; i < STORE_TABLE_MAX_COLUMNS && t->columns[i] != NULL; i++) {
 		const struct store_value *v = &row[i];
 
-		if (strbuf_puts(&sql, i > 0 ? ", " : "") < 0 ||
-		    strbuf_puts(&sql, t->columns[i]) < 0)
-			goto toolong;
 		if (v->type == STORE_INT)
 			pg_param_int(&p, v->num);
 		else if (v->type == STORE_TEXT)
@@ -51,13 +48,6 @@ int pg_rows_write(struct store *base, const struct store_table *t, const struct 
 		else
 			pg_param_text(&p, NULL);
 	}
-	if (strbuf_puts(&sql, ") VALUES (") < 0)
-		goto toolong;
-	for (i = 0; i < p.n; i++)
-		if (strbuf_printf(&sql, "%s$%d", i > 0 ? ", " : "", i + 1) < 0)
-			goto toolong;
-	if (strbuf_puts(&sql, ")") < 0)
-		goto toolong;
 	rc = pg_run(st, strbuf_str(&sql), &p, "cannot copy", NULL, err, errlen);
 	goto out;
 toolong:
@@ -114,14 +104,8 @@ int pg_rows_read(struct store *base, const struct store_table *t,
 	int i, j, n = 0, rows, began = 0, rc = -1, bad;
 
 	strbuf_init(&sql, 4096);
-	if (strbuf_puts(&sql, "DECLARE tlswatch_copy NO SCROLL CURSOR FOR SELECT ") < 0)
-		goto toolong;
-	for (i = 0; i < STORE_TABLE_MAX_COLUMNS && t->columns[i] != NULL; i++)
-		if (strbuf_puts(&sql, i > 0 ? ", " : "") < 0 ||
-		    strbuf_puts(&sql, t->columns[i]) < 0)
-			goto toolong;
-	n = i;
-	if (strbuf_printf(&sql, " FROM %s ORDER BY %s", t->name, t->order) < 0)
+	if (strbuf_puts(&sql, "DECLARE tlswatch_copy NO SCROLL CURSOR FOR ") < 0 ||
+	    (n = store_table_sql(t, 0, 1, &sql)) < 0)
 		goto toolong;
 	/* a cursor lives in a transaction: the source's own, read only */
 	if (!st->in_batch) {

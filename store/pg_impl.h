@@ -212,11 +212,14 @@ int pg_policy_seen(struct store *st, const char *domain, int64_t since, int64_t 
 int pg_recount(struct store *st, void (*progress)(int64_t done, int64_t total, void *arg),
                void *arg, int64_t *reports, char *err, size_t errlen);
 int pg_recount_pending(struct pg_store *st, char *err, size_t errlen);
-/* Report row report's policies with their failure details and mx-host
- * entries, as its figures were counted from them (r->arena set; lists
- * bounded by the parser's limits), into r (pg_write_recount.c). */
-int pg_report_read_policies(struct pg_store *st, struct report *r, int64_t report, char *err,
-                            size_t errlen);
+/* The report in row i of res (columns id, organization, report_id,
+ * start_time, end_time) read back from its stored policies, failure
+ * details and mx-host entries (lists bounded by the parser's limits) into
+ * r, and counted once (tally_report) into t, as ingest counted it
+ * (pg_write_recount.c). The caller frees t (tally_free) and r->arena
+ * (arena_free) whatever it returns. */
+int pg_report_count(struct pg_store *st, const PGresult *res, int i, struct report *r,
+                    struct tally *t, char *err, size_t errlen);
 /* The rows the aggregate tables would hold for the reports of filter f
  * (its provenance among them), counted again from each report (tally.c),
  * as a JSON array of objects for json_to_recordset: t (0 agg_domain, 1

@@ -75,22 +75,10 @@ static int prov_report(struct pg_store *st, const PGresult *res, int i, struct j
 {
 	struct report r;
 	struct tally t;
-	int64_t id = pg_int(res, i, 0);
-	int rc = -1;
+	int rc = pg_report_count(st, res, i, &r, &t, err, errlen);
 
-	memset(&r, 0, sizeof(r));
-	memset(&t, 0, sizeof(t));
-	r.arena = arena_new();
-	r.organization_name = arena_strdup(r.arena, PQgetvalue(res, i, 1));
-	r.report_id = arena_strdup(r.arena, PQgetvalue(res, i, 2));
-	r.start_time = pg_int(res, i, 3);
-	r.end_time = pg_int(res, i, 4);
-	if (pg_report_read_policies(st, &r, id, err, errlen) < 0)
-		goto out;
-	tally_report(&r, &t);
-	prov_tally_rows(w, &t, pg_int(res, i, 5), r.organization_name);
-	rc = 0;
-out:
+	if (rc == 0)
+		prov_tally_rows(w, &t, pg_int(res, i, 5), r.organization_name);
 	tally_free(&t);
 	arena_free(r.arena);
 	return rc;

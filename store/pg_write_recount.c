@@ -128,7 +128,8 @@ static int recount_mx_hosts(struct pg_store *st, struct report *r, const struct 
 	return 0;
 }
 
-int pg_report_read_policies(struct pg_store *st, struct report *r, int64_t report, char *err,
+/* Reads report r's policies (r->arena set; report is its row id). */
+static int recount_policies(struct pg_store *st, struct report *r, int64_t report, char *err,
                             size_t errlen)
 {
 	struct pg_params p;
@@ -201,33 +202,42 @@ out:
 	return rc;
 }
 
+int pg_report_count(struct pg_store *st, const PGresult *res, int i, struct report *r,
+                    struct tally *t, char *err, size_t errlen)
+{
+	int64_t id = pg_int(res, i, 0);
+
+	memset(r, 0, sizeof(*r));
+	memset(t, 0, sizeof(*t));
+	r->arena = arena_new();
+	r->organization_name = recount_text(r->arena, res, i, 1);
+	r->report_id = recount_text(r->arena, res, i, 2);
+	r->start_time = pg_int(res, i, 3);
+	r->end_time = pg_int(res, i, 4);
+	if (r->organization_name == NULL || r->report_id == NULL) {
+		snprintf(err, errlen,
+		         "database %s: report row %lld has no organization or report-id", st->shown,
+		         (long long)id);
+		return -1;
+	}
+	if (recount_policies(st, r, id, err, errlen) < 0)
+		return -1;
+	tally_report(r, t);
+	return 0;
+}
+
 /* Recounts the report in row i of page: its totals and aggregates. */
 static int recount_one(struct pg_store *st, const PGresult *page, int i, char *err, size_t errlen)
 {
 	struct report r;
 	struct tally t;
 	struct pg_params p;
-	int64_t id = pg_int(page, i, 0);
 	int rc = -1;
 
-	memset(&r, 0, sizeof(r));
-	memset(&t, 0, sizeof(t));
-	r.arena = arena_new();
-	r.organization_name = recount_text(r.arena, page, i, 1);
-	r.report_id = recount_text(r.arena, page, i, 2);
-	r.start_time = pg_int(page, i, 3);
-	r.end_time = pg_int(page, i, 4);
-	if (r.organization_name == NULL || r.report_id == NULL) {
-		snprintf(err, errlen,
-		         "database %s: report row %lld has no organization or report-id", st->shown,
-		         (long long)id);
+	if (pg_report_count(st, page, i, &r, &t, err, errlen) < 0)
 		goto out;
-	}
-	if (pg_report_read_policies(st, &r, id, err, errlen) < 0)
-		goto out;
-	tally_report(&r, &t);
 	pg_params_init(&p);
-	pg_param_int(&p, id);
+	pg_param_int(&p, pg_int(page, i, 0));
 	pg_param_int(&p, t.successful_sessions);
 	pg_param_int(&p, t.failed_sessions);
 	if (pg_run(st, SQL_REPORT_TOTALS, &p, "cannot update report totals", NULL, err, errlen) <

@@ -46,10 +46,7 @@ int pg_rollup_check(struct pg_store *st, void (*problem)(const char *msg, void *
 			return -1;
 		if (n == 0)
 			continue;
-		snprintf(msg, sizeof(msg),
-		         "roll-ups: %s: %lld rows differ from the aggregates they sum (db check "
-		         "--repair rebuilds them)",
-		         table, (long long)n);
+		rollup_problem(table, (long long)n, msg, sizeof(msg));
 		problem(msg, arg);
 		(*n_problems)++;
 	}

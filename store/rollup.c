@@ -81,3 +81,11 @@ const char *rollup_sql(size_t i, enum rollup_stmt which, char *sql, size_t len)
 		return NULL;
 	return rollups[i].table;
 }
+
+void rollup_problem(const char *table, long long n, char *msg, size_t len)
+{
+	snprintf(msg, len,
+	         "roll-ups: %s: %lld rows differ from the aggregates they sum (db check --repair "
+	         "rebuilds them)",
+	         table, n);
+}

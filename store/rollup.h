@@ -18,5 +18,7 @@ enum rollup_stmt {
 /* Statement `which` of roll-up table i into sql: the table's name, or
  * NULL when i is past the last table or sql is too small. */
 const char *rollup_sql(size_t i, enum rollup_stmt which, char *sql, size_t len);
+/* What 'db check' says of roll-up table `table` when n rows differ. */
+void rollup_problem(const char *table, long long n, char *msg, size_t len);
 
 #endif

@@ -19,12 +19,7 @@ int sqlite_rows_read(struct store *base, const struct store_table *t,
 	int i, n = 0, step, rc = -1;
 
 	strbuf_init(&sql, 4096);
-	for (i = 0; i < STORE_TABLE_MAX_COLUMNS && t->columns[i] != NULL; i++)
-		if (strbuf_puts(&sql, i > 0 ? ", " : "SELECT ") < 0 ||
-		    strbuf_puts(&sql, t->columns[i]) < 0)
-			goto toolong;
-	n = i;
-	if (strbuf_printf(&sql, " FROM %s ORDER BY %s", t->name, t->order) < 0)
+	if ((n = store_table_sql(t, 0, 0, &sql)) < 0)
 		goto toolong;
 	if (sqlite3_prepare_v2(st->db, strbuf_str(&sql), -1, &s, NULL) != SQLITE_OK) {
 		sqlite_fail(st, err, errlen, "cannot read for a copy");
@@ -83,18 +78,7 @@ int sqlite_rows_write(struct store *base, const struct store_table *t,
 	if (row == NULL)
 		return 0;
 	strbuf_init(&sql, 4096);
-	if (strbuf_printf(&sql, "INSERT INTO %s (", t->name) < 0)
-		goto toolong;
-	for (n = 0; n < STORE_TABLE_MAX_COLUMNS && t->columns[n] != NULL; n++)
-		if (strbuf_puts(&sql, n > 0 ? ", " : "") < 0 ||
-		    strbuf_puts(&sql, t->columns[n]) < 0)
-			goto toolong;
-	if (strbuf_puts(&sql, ") VALUES (") < 0)
-		goto toolong;
-	for (i = 0; i < n; i++)
-		if (strbuf_printf(&sql, "%s?%d", i > 0 ? ", " : "", i + 1) < 0)
-			goto toolong;
-	if (strbuf_puts(&sql, ")") < 0)
+	if ((n = store_table_sql(t, 1, 0, &sql)) < 0)
 		goto toolong;
 	if (sqlite3_prepare_v2(st->db, strbuf_str(&sql), -1, &s, NULL) != SQLITE_OK) {
 		sqlite_fail(st, err, errlen, "cannot copy");
