@@ -310,6 +310,12 @@ _Static_assert(LIMIT_HOSTNAME_BYTES <= LIMIT_STRING_BYTES, "a host name is one s
  * is cut here, most failed first. */
 #define LIMIT_REASON_ROWS 5000
 
+/* Analyzer on PostgreSQL: the aggregate rows of a provenance filter's
+ * reports, counted again and sent to the server as one JSON value (about
+ * 150 bytes a row, a few rows a report): some 200,000 reports a query.
+ * Past it the query fails with the reason instead of growing. */
+#define LIMIT_PROVENANCE_JSON_BYTES (128u * 1024u * 1024u)
+
 /* Analyzer: reports listed per page ('tlswatch reports --limit'). */
 #define LIMIT_REPORT_PAGE 1000
 

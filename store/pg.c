@@ -372,6 +372,13 @@ static const struct store_ops pg_ops = {
     .failure_reasons = pg_failure_reasons,
     .lifetime = pg_lifetime,
     .failure_infos = pg_failure_infos,
+    .recount = pg_recount,
+    .check_add = pg_check_add,
+    .check_history = pg_check_history,
+    .check_latest = pg_check_latest,
+    .policy_seen = pg_policy_seen,
+    .rows_read = pg_rows_read,
+    .rollup_rebuild = pg_rollup_rebuild,
 };
 
 /* 1 when the URI carries a password: "user:password@" before the host,
@@ -440,6 +447,8 @@ int pg_store_open(const char *uri, const char *password, enum store_mode mode, s
 	st->base.ops = &pg_ops;
 	st->shown = xstrdup(uri);
 	st->mode = mode;
+	/* as the SQLite store: a test compares every output with them off */
+	st->rollups = getenv("TLSWATCH_NO_ROLLUPS") == NULL;
 	st->conn = PQconnectdbParams(keys, values, 1);
 	if (st->conn == NULL || PQstatus(st->conn) != CONNECTION_OK) {
 		pg_message(st, "cannot connect",
@@ -447,7 +456,8 @@ int pg_store_open(const char *uri, const char *password, enum store_mode mode, s
 		           errlen);
 		goto out;
 	}
-	if (pg_session(st, err, errlen) < 0 || pg_migrate(st, err, errlen) < 0)
+	if (pg_session(st, err, errlen) < 0 || pg_migrate(st, err, errlen) < 0 ||
+	    (mode == STORE_READWRITE && pg_recount_pending(st, err, errlen) < 0))
 		goto out;
 	st->migrated = 1;
 	if (mode == STORE_READONLY && pg_run(st, "SET default_transaction_read_only = on", NULL,
