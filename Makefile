@@ -23,7 +23,7 @@ BUILD_PKGS = gcc make pkg-config libetpan-dev zlib1g-dev libcjson-dev \
 	libsqlite3-dev libmicrohttpd-dev libinih-dev libgnutls28-dev \
 	libcurl4-gnutls-dev libcrypt-dev libunbound-dev dns-root-data libopendkim-dev libpq-dev \
 	libpsl-dev publicsuffix
-CHECK_PKGS = $(BUILD_PKGS) libcmocka-dev cppcheck clang-format nsd ldnsutils nginx postfix sqlite3 jq dovecot-imapd postgresql-15 openssl curl dnsmasq chromium nodejs python3 time $(if $(shell command -v npm 2>/dev/null),,npm) mandoc man-db
+CHECK_PKGS = $(BUILD_PKGS) libcmocka-dev cppcheck clang-format nsd ldnsutils nginx postfix sqlite3 jq dovecot-imapd postgresql-15 openssl curl dnsmasq chromium nodejs python3 time $(if $(shell command -v npm 2>/dev/null),,npm) mandoc man-db prometheus
 FUZZ_PKGS  = clang libclang-rt-14-dev
 BENCH_PKGS = $(BUILD_PKGS) time wrk curl sqlite3 dovecot-imapd openssl
 

@@ -13,7 +13,9 @@
 -- here, as in the summary's JSON. day, start_time, end_time: timestamptz
 -- (UTC), the time column Grafana's $__timeFilter and $__timeGroup expect.
 -- The views run with their owner's rights (the writer role), so a role
--- granted SELECT on them alone reads nothing else.
+-- granted SELECT on them alone reads nothing else (docs/postgresql.md,
+-- "The read-only role"). A later migration that changes a view keeps its
+-- columns and uses CREATE OR REPLACE VIEW: a dropped view loses its grants.
 
 -- sessions per day, policy domain and reporting organisation (rules 1-4)
 CREATE OR REPLACE VIEW tlswatch_daily AS

@@ -13,7 +13,8 @@ DB=$T/v.db
 "$GEN" --out "$T/month" --seed 7 --start 2026-03-01 --days 31 --domains 3 --duplicates 10 \
 	--spike "example.com,mx1.example.com,certificate-expired,2026-03-20,300" --format gz \
 	> /dev/null || t_fail "generator" "exit $?"
-"$TLSWATCH" -q --db "$DB" ingest "$DATA"/samples/*.json "$DATA"/postfix/*.json > /dev/null 2>&1
+"$TLSWATCH" -q --db "$DB" ingest "$DATA"/samples/*.json "$DATA"/postfix/*.json \
+	"$DATA"/grafana/*.json > /dev/null 2>&1
 "$TLSWATCH" -q --db "$DB" ingest "$T"/month/* > /dev/null 2>&1
 t_check "corpus stored" test "$(t_sql "$DB" "select count(*) from report")" -gt 1000
 t_eq "schema at 13" "$(t_sql "$DB" "PRAGMA user_version")" 13
