@@ -206,6 +206,16 @@ t_eq "top failures in the summary's order" \
 	"$(jq -c '[.[] | .["failed sessions"]]' "$T/p8.json")" \
 	"$(jq -c '[.top_failures[].failed_sessions]' "$T/sum.json")"
 
+# problems: one row per (domain, MX, result type), as the overview and the
+# summary's "problems" (most failed first, the number of reporters)
+jq '[.[] | {policy_domain: (if .["policy domain"] == "(none)" then null
+	else .["policy domain"] end), mx_host: (if .["MX host"] == "(none)" then null
+	else .["MX host"] end), result_type: .["result type"], failed_sessions: .["failed sessions"],
+	reporter_count: .reporters}]' "$T/p10.json" > "$T/g"
+jq '[.problems[] | {policy_domain, mx_host, result_type, failed_sessions, reporter_count}]' \
+	"$T/sum.json" > "$T/w"
+same "problems as the summary's" "$T/g" "$T/w"
+
 # one domain, one reporter
 echo example.com > "$T/one.dom"
 panel 2 "$T/one.dom" "$T/org.all" > "$T/g2.json"
