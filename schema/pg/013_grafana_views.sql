@@ -64,3 +64,12 @@ SELECT r.id,
 	r.failed_sessions,
 	r.provenance
 FROM report r;
+
+-- The reports panel asks for the newest reports of a time range
+-- (WHERE day BETWEEN ... ORDER BY day DESC, id DESC LIMIT 500). day above
+-- is an expression, which the index on report(day) cannot serve: this one
+-- lets PostgreSQL walk the range backwards and stop at the limit instead
+-- of listing the policy domains of every report in the range first
+-- (157,085 reports, a 30-day range: 3.7 s -> 23 ms; docs/postgresql.md).
+-- to_timestamp(double precision) is immutable, so it may be indexed.
+CREATE INDEX IF NOT EXISTS report_day_time ON report ((to_timestamp(day * 86400)), id);
