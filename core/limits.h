@@ -513,6 +513,17 @@ _Static_assert(LIMIT_CHECK_FINDINGS >= 8 + 5 * LIMIT_CHECK_MX + LIMIT_STS_POLICY
  * difference, three dates and a host name fit). */
 #define LIMIT_PUBLISHED_NOTE_TEXT 768
 
+/* DANE results at a domain's MX hosts (analyzer/mxdane.c, docs/counting.md
+ * rule 5): MX hosts shown for the domains of one filter. A domain has a
+ * handful (LIMIT_CHECK_MX in DNS); a reported mx-host list made long, or
+ * a wildcard matching many names, is cut here, the rest counted. */
+#define LIMIT_MXDANE_HOSTS 64
+/* ... and the filtered domains it is read for: each reads a week of
+ * reports for the domain's mx-host lists (no index by domain), so a filter
+ * of the full LIMIT_FILTER_DOMAINS would read that week hundreds of times.
+ * A postmaster's domain page names one; the rest are counted. */
+#define LIMIT_MXDANE_DOMAINS 16
+
 /* check: one line of an SMTP reply and lines in one reply (RFC 5321
  * section 4.5.3.1.5 sets 512 octets for a reply line; EHLO lists a dozen
  * extensions). */
