@@ -26,8 +26,10 @@ SAMPLES=$(ls "$DATA"/samples/*.json "$DATA"/trust/*.json)
 for db in "$SQ" "$PGA"; do
 	"$TLSWATCH" --db "$db" ingest $SAMPLES "$T"/month/* > /dev/null 2>> "$T/ingest.err"
 done
-t_eq "a new PostgreSQL store is at version 12" \
-	"$(pg_sql "$PGA" "SELECT max(version) FROM schema_version")" 12
+# the newest migration's number: the same on both backends
+NEWEST=$(ls "$TOP/schema/pg" | sed -n 's/^0*\([0-9][0-9]*\)_.*/\1/p' | sort -n | tail -1)
+t_eq "a new PostgreSQL store is at the newest version" \
+	"$(pg_sql "$PGA" "SELECT max(version) FROM schema_version")" "$NEWEST"
 
 # same NAME ARGS...: the command's output on $SQ and $PGA, byte for byte
 same() {
@@ -111,7 +113,8 @@ pg_sql "$PGM" "SET client_min_messages = warning;
 	UPDATE schema_version SET version = 7" > /dev/null
 t_eq "rewound to 7" "$(pg_sql "$PGM" "SELECT version FROM schema_version")" 7
 "$TLSWATCH" --db "$PGM" ingest "$DATA/samples/google.json" > /dev/null 2>&1
-t_eq "migrated from 7 to 12" "$(pg_sql "$PGM" "SELECT version FROM schema_version")" 12
+t_eq "migrated from 7 to the newest version" \
+	"$(pg_sql "$PGM" "SELECT version FROM schema_version")" "$NEWEST"
 t_eq "migrated store: db check finds nothing" \
 	"$("$TLSWATCH" --db "$PGM" db check 2>&1; echo $?)" 0
 figures "$PGM" > "$T/fig.mig"
