@@ -23,7 +23,7 @@ BUILD_PKGS = gcc make pkg-config libetpan-dev zlib1g-dev libcjson-dev \
 	libsqlite3-dev libmicrohttpd-dev libinih-dev libgnutls28-dev \
 	libcurl4-gnutls-dev libcrypt-dev libunbound-dev dns-root-data libopendkim-dev libpq-dev \
 	libpsl-dev publicsuffix
-CHECK_PKGS = $(BUILD_PKGS) libcmocka-dev cppcheck clang-format nsd ldnsutils nginx postfix sqlite3 jq dovecot-imapd postgresql-15 openssl curl dnsmasq chromium nodejs python3 time $(if $(shell command -v npm 2>/dev/null),,npm) mandoc man-db
+CHECK_PKGS = $(BUILD_PKGS) libcmocka-dev cppcheck clang-format nsd ldnsutils nginx postfix sqlite3 jq dovecot-imapd postgresql-15 openssl curl dnsmasq chromium nodejs python3 time $(if $(shell command -v npm 2>/dev/null),,npm) mandoc man-db prometheus
 FUZZ_PKGS  = clang libclang-rt-14-dev
 BENCH_PKGS = $(BUILD_PKGS) time wrk curl sqlite3 dovecot-imapd openssl python3
 
@@ -212,14 +212,16 @@ DOCDIR  = $(PREFIX)/share/doc/tlswatch
 UNITDIR = $(PREFIX)/lib/systemd/system
 INST_DOCS  = README.md docs/tlswatch.conf.example $(filter-out docs/generator.md,$(wildcard docs/*.md))
 INST_UNITS = $(wildcard docs/systemd/*.service docs/systemd/*.timer)
+INST_GRAFANA = $(wildcard docs/grafana/*.json)
 
 install: tlswatch
 	install -d -m 755 $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
-		$(DESTDIR)$(DOCDIR) $(DESTDIR)$(UNITDIR)
+		$(DESTDIR)$(DOCDIR) $(DESTDIR)$(DOCDIR)/grafana $(DESTDIR)$(UNITDIR)
 	install -m 755 tlswatch $(DESTDIR)$(BINDIR)/tlswatch
 	install -m 644 docs/tlswatch.1 $(DESTDIR)$(MANDIR)/man1/tlswatch.1
 	install -m 644 docs/tlswatch.conf.5 $(DESTDIR)$(MANDIR)/man5/tlswatch.conf.5
 	install -m 644 $(INST_DOCS) $(DESTDIR)$(DOCDIR)/
+	install -m 644 $(INST_GRAFANA) $(DESTDIR)$(DOCDIR)/grafana/
 	for u in $(INST_UNITS); do \
 		sed 's|/usr/local/|$(PREFIX)/|g' $$u > $(DESTDIR)$(UNITDIR)/$${u##*/} && \
 		chmod 644 $(DESTDIR)$(UNITDIR)/$${u##*/} || exit 1; \
@@ -237,7 +239,9 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/tlswatch $(DESTDIR)$(MANDIR)/man1/tlswatch.1 \
 		$(DESTDIR)$(MANDIR)/man5/tlswatch.conf.5 \
 		$(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(INST_DOCS))) \
-		$(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(INST_UNITS)))
+		$(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(INST_UNITS))) \
+		$(addprefix $(DESTDIR)$(DOCDIR)/grafana/,$(notdir $(INST_GRAFANA)))
+	rmdir $(DESTDIR)$(DOCDIR)/grafana 2>/dev/null || true
 	rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null || true
 
 clean:

@@ -149,8 +149,7 @@ static void policy_diff(const struct mtasts_policy *old, const struct mtasts_pol
 		snprintf(out + used, outlen - used, ", another mx list");
 }
 
-/* Calls fn for each line of text (NUL-terminated copies, bounded). */
-static void for_lines(const char *text, void (*fn)(const char *line, void *arg), void *arg)
+void published_for_lines(const char *text, void (*fn)(const char *line, void *arg), void *arg)
 {
 	char line[LIMIT_CHECK_NAME_BYTES + 32];
 	const char *p = text, *e;
@@ -167,8 +166,7 @@ static void for_lines(const char *text, void (*fn)(const char *line, void *arg),
 	}
 }
 
-/* The MX host of an mx line ("PREF HOST"). */
-static const char *mx_line_host(const char *line)
+const char *published_mx_line_host(const char *line)
 {
 	const char *sp = strchr(line, ' ');
 
@@ -184,7 +182,7 @@ static void mx_find_line(const char *line, void *arg)
 {
 	struct mx_find *m = arg;
 
-	if (mtasts_mx_matches(mx_line_host(line), m->host))
+	if (mtasts_mx_matches(published_mx_line_host(line), m->host))
 		m->found = 1;
 }
 
@@ -192,7 +190,7 @@ static int mx_set_has(const char *mx, const char *host)
 {
 	struct mx_find m = {host, 0};
 
-	for_lines(mx, mx_find_line, &m);
+	published_for_lines(mx, mx_find_line, &m);
 	return m.found;
 }
 
@@ -227,7 +225,7 @@ static void uncovered_add(struct uncovered *u, const char *host)
 
 static void uncovered_line(const char *line, void *arg)
 {
-	uncovered_add(arg, mx_line_host(line));
+	uncovered_add(arg, published_mx_line_host(line));
 }
 
 static int published_readiness(struct store *st, const struct check_result *cur,
@@ -254,7 +252,7 @@ static int published_readiness(struct store *st, const struct check_result *cur,
 		goto out;
 	memset(&u, 0, sizeof(u));
 	u.pol = pol;
-	for_lines(cur->mx, uncovered_line, &u);
+	published_for_lines(cur->mx, uncovered_line, &u);
 	for (i = 0; i < fail.n; i++) {
 		if (!sts_category(fail.rows[i].result_type))
 			continue;
@@ -422,7 +420,7 @@ struct mx_cover {
 static void mx_cover_line(const char *line, void *arg)
 {
 	struct mx_cover *c = arg;
-	const char *host = mx_line_host(line);
+	const char *host = published_mx_line_host(line);
 	char pat[LIMIT_CHECK_NAME_BYTES];
 	size_t i;
 	int lists = 0;
@@ -478,7 +476,7 @@ static int published_mx(struct store *st, const struct check_result *cur,
 	if (pol != NULL) {
 		struct mx_cover c = {seen, pol, p, datetime_day_of(now)};
 
-		for_lines(cur->mx, mx_cover_line, &c);
+		published_for_lines(cur->mx, mx_cover_line, &c);
 	}
 	return 0;
 }
@@ -572,7 +570,7 @@ static int published_domain(struct store *st, const struct check_result *latest,
 	if (cur->policy_error != NULL)
 		note_add(p, PUBLISHED_POLICY_UNREACHABLE, NULL, NULL, datetime_day_of(now),
 		         "senders cannot fetch the policy: %s", cur->policy_error);
-	for_lines(cur->certs, cert_line, &cs);
+	published_for_lines(cur->certs, cert_line, &cs);
 	pol = policy_of(cur->sts_body);
 	/* the last PUBLISHED_SEEN_DAYS only (the read costs the reports of
 	 * the period); a reporter stale for longer still reports in it */

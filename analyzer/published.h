@@ -103,6 +103,13 @@ const char *published_kind_name(enum published_kind k);
 int published_read_period(struct store *st, const struct query_filter *f, int expiry_warn_days,
                           struct published_list *out, char *err, size_t errlen);
 
+/* Calls fn for each line of a check result's list (check_result.mx,
+ * .certs, .tlsa: NUL-terminated copies, bounded; a longer line is
+ * skipped). */
+void published_for_lines(const char *text, void (*fn)(const char *line, void *arg), void *arg);
+/* The MX host of a check result's mx line ("PREF HOST"). */
+const char *published_mx_line_host(const char *line);
+
 /* The "published" array of the summary JSON (docs/summary-json.md). */
 void published_render_json(const struct published_list *l, struct jsonw *w);
 

@@ -134,6 +134,7 @@ void summary_free(struct summary *s)
 	arrival_free(&s->not_in_yet);
 	reasons_free(&s->reasons);
 	reasons_free(&s->infos);
+	mxdane_list_free(&s->dane_at_mx);
 	for (size_t i = 0; s->problem_reporters != NULL && i < s->problems.n; i++)
 		free(s->problem_reporters[i]);
 	free(s->problem_reporters);
@@ -286,6 +287,7 @@ int summary_build(struct store *st, const struct query_filter *f, struct summary
 	    store_conflicts_held(st, &s.conflicts, err, errlen) < 0 ||
 	    reasons_build(st, &cur, &s.reasons, err, errlen) < 0 ||
 	    reasons_build_info(st, &cur, &s.infos, err, errlen) < 0 ||
+	    mxdane_read(st, &cur, &s.dane_at_mx, err, errlen) < 0 ||
 	    (f->organization == NULL &&
 	     summary_not_in_yet(st, &cur, &s.not_in_yet, err, errlen) < 0))
 		goto out;

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "arrival.h"
+#include "mxdane.h"
 #include "published.h"
 #include "query.h"
 #include "reasons.h"
@@ -88,6 +89,10 @@ struct summary {
 	struct reason_groups reasons;
 	/* and by additional-information, grouped the same way */
 	struct reason_groups infos;
+	/* DANE results at the filtered domains' MX hosts, counted under
+	 * the host and not in the totals (mxdane.h); empty without a
+	 * domain filter */
+	struct mxdane_list dane_at_mx;
 	/* published vs reported (published.h), borrowed: set by the caller
 	 * after summary_build; NULL leaves the JSON key "published" out */
 	const struct published_list *published;

@@ -313,6 +313,47 @@ static void html_rest(struct text_out *o, const struct summary *s)
 	            s->quarantined, s->quarantined == 1 ? "" : "s");
 }
 
+/* DANE results at the filtered domains' MX hosts (mxdane.h), as the text
+ * summary's section: counted under the MX host, not in the domain's totals. */
+static void html_dane_at_mx(struct text_out *o, const struct mxdane_list *l)
+{
+	char rate[16], note[MXDANE_NOTE_MAX];
+	size_t i;
+
+	if (l->n == 0 && l->more == 0 && l->domains_more == 0)
+		return;
+	text_puts(o, "<h2>DANE results at your MX hosts</h2>\n<p>Reported under the MX host's "
+	             "own name, counted there and <b>not</b> in the domain's totals.</p>\n"
+	             "<table>\n<tr><th>policy domain</th><th>MX host</th>"
+	             "<th class=\"n\">reports</th><th class=\"n\">successful</th>"
+	             "<th class=\"n\">failed</th><th class=\"n\">rate</th>"
+	             "<th>note</th></tr>\n");
+	for (i = 0; i < l->n; i++) {
+		const struct mxdane_host *x = &l->h[i];
+
+		text_puts(o, "<tr><td>");
+		html_text(o, x->domain);
+		text_puts(o, "</td><td>");
+		html_text(o, x->mx_host);
+		text_puts(o, "</td>");
+		html_num(o, x->reports);
+		html_num(o, x->successful_sessions);
+		html_num(o, x->failed_sessions);
+		text_printf(
+		    o, "<td class=\"n\">%s</td><td>",
+		    text_rate(x->successful_sessions, x->failed_sessions, rate, sizeof(rate)));
+		html_text(o, mxdane_note(x, note, sizeof(note)));
+		text_puts(o, "</td></tr>\n");
+	}
+	text_puts(o, "</table>\n");
+	if (l->more > 0)
+		text_printf(o, "<p>%zu more MX hosts left out (past %d).</p>\n", l->more,
+		            LIMIT_MXDANE_HOSTS);
+	if (l->domains_more > 0)
+		text_printf(o, "<p>%zu domains of the filter not read (past %d).</p>\n",
+		            l->domains_more, LIMIT_MXDANE_DOMAINS);
+}
+
 /* Published vs reported (published.h), as the text summary's section:
  * nothing when no domain was checked. */
 static void html_published(struct text_out *o, const struct published_list *l)
@@ -409,6 +450,7 @@ int summary_render_html(const struct summary *s, struct strbuf *sb)
 		            LIMIT_SUMMARY_ROWS, s->by_domain_more, s->by_organization_more,
 		            s->by_mx_more, s->by_result_type_more);
 	html_rest(&o, s);
+	html_dane_at_mx(&o, &s->dane_at_mx);
 	html_published(&o, s->published);
 	text_puts(&o, "</body>\n</html>\n");
 	return o.failed ? -1 : 0;

@@ -303,6 +303,14 @@ static void summary_json_extras(struct jsonw *w, const struct summary *s)
 	}
 	jsonw_object_end(w);
 
+	if (s->n_domains > 0) {
+		jsonw_key(w, "dane_at_mx");
+		mxdane_render_json(&s->dane_at_mx, w);
+		jsonw_key(w, "dane_at_mx_more");
+		jsonw_int(w, (int64_t)s->dane_at_mx.more);
+		jsonw_key(w, "dane_at_mx_domains_more");
+		jsonw_int(w, (int64_t)s->dane_at_mx.domains_more);
+	}
 	if (s->published != NULL) {
 		jsonw_key(w, "published");
 		published_render_json(s->published, w);

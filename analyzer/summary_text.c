@@ -122,6 +122,48 @@ static void text_failed_table(struct text_out *o, const char *title, const struc
 	text_more(o, shown, rows->n);
 }
 
+/* DANE results at the filtered domains' MX hosts (mxdane.h): beside each
+ * domain, never added into its totals, so the note says where they count. */
+static void text_dane_at_mx(struct text_out *o, const struct mxdane_list *l)
+{
+	char name[TEXT_CELL_MAX + 2], host[TEXT_CELL_MAX], line[TEXT_CELL_MAX];
+	char note[MXDANE_NOTE_MAX], rep[32], ok[32], bad[32], rate[16], cols[128];
+	size_t i;
+
+	if (l->n == 0 && l->more == 0 && l->domains_more == 0)
+		return;
+	snprintf(cols, sizeof(cols), " %8s %11s %9s %7s", "reports", "successful", "failed",
+	         "rate");
+	text_title(o, "DANE RESULTS AT YOUR MX HOSTS", NAME_WIDE, cols);
+	text_puts(o, "  Reported under the MX host's own name (Postfix names DANE results\n"
+	             "  after the MX), counted there and NOT in the domain's totals above.\n");
+	for (i = 0; i < l->n; i++) {
+		const struct mxdane_host *x = &l->h[i];
+
+		if (i == 0 || strcmp(l->h[i - 1].domain, x->domain) != 0) {
+			text_puts(o, "  ");
+			text_puts(o, text_escape(x->domain, name, sizeof(name)));
+			text_puts(o, "\n");
+		}
+		snprintf(cols, sizeof(cols), " %8s %11s %9s %7s",
+		         text_count(x->reports, rep, sizeof(rep)),
+		         text_count(x->successful_sessions, ok, sizeof(ok)),
+		         text_count(x->failed_sessions, bad, sizeof(bad)),
+		         text_rate(x->successful_sessions, x->failed_sessions, rate, sizeof(rate)));
+		text_escape(x->mx_host, host, sizeof(host));
+		snprintf(name, sizeof(name), "  %s", host);
+		text_row(o, name, NAME_WIDE, cols);
+		text_wrap(o, 4,
+		          text_escape(mxdane_note(x, note, sizeof(note)), line, sizeof(line)));
+	}
+	if (l->more > 0)
+		text_printf(o, "  ... and %zu more MX hosts (past %d)\n", l->more,
+		            LIMIT_MXDANE_HOSTS);
+	if (l->domains_more > 0)
+		text_printf(o, "  %zu domains of the filter not read (past %d): narrow --domain\n",
+		            l->domains_more, LIMIT_MXDANE_DOMAINS);
+}
+
 static void text_top(struct text_out *o, const struct summary *s)
 {
 	char what[2 * TEXT_CELL_MAX + 16], a[TEXT_CELL_MAX], b[TEXT_CELL_MAX];
@@ -373,6 +415,7 @@ static void text_summary(const struct summary *s, struct text_out *o)
 		    "hosts, %zu result types.\nNarrow with --domain or --org.\n",
 		    LIMIT_SUMMARY_ROWS, s->by_domain_more, s->by_organization_more, s->by_mx_more,
 		    s->by_result_type_more);
+	text_dane_at_mx(o, &s->dane_at_mx);
 	text_reasons(o, &s->reasons, "BY FAILURE REASON (failure-reason-code, grouped)");
 	text_reasons(o, &s->infos, "BY ADDITIONAL INFORMATION (grouped)");
 	text_days(o, s);

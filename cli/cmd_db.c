@@ -25,7 +25,7 @@ static void db_usage(FILE *f)
 	fprintf(f, "usage: tlswatch db prune [--before DATE | --keep-days N]\n"
 	           "       tlswatch db check [--repair]\n"
 	           "       tlswatch db recount\n"
-	           "       tlswatch db copy --to URI\n"
+	           "       tlswatch db copy --to URI|FILE\n"
 	           "\n"
 	           "  prune   delete reports whose UTC day is before DATE (YYYY-MM-DD), or\n"
 	           "          older than N complete days (default: the config's\n"
@@ -42,8 +42,10 @@ static void db_usage(FILE *f)
 	           "          the config), in one transaction; running it twice changes\n"
 	           "          nothing\n"
 	           "  copy    copy the store (--db) into the new, empty PostgreSQL database\n"
-	           "          at URI (postgresql://...; docs/postgresql.md): every report,\n"
-	           "          quarantine record, alert and IMAP state, in one transaction\n"
+	           "          at URI (postgresql://...; docs/postgresql.md), or into a new\n"
+	           "          SQLite FILE (one that does not exist yet): every report,\n"
+	           "          quarantine record, alert and IMAP state and check result, in\n"
+	           "          one transaction\n"
 	           "\n"
 	           "Exit status: 0 done (check: no problem), 1 check found problems, 2 error.\n");
 }
@@ -184,11 +186,14 @@ static int db_copy(struct cli *c, int argc, char **argv)
 	char err[ERR_LINE_MAX];
 	int64_t rows = 0;
 	int rc = EXIT_FAILURE_OP;
+	struct stat sb;
 
 	if (argc != 2 || strcmp(argv[0], "--to") != 0)
-		return cli_usage_error("db", "copy needs --to URI");
-	if (!store_is_server(argv[1]))
-		return cli_usage_error("db", "copy --to: '%s' is not a postgresql:// URI",
+		return cli_usage_error("db", "copy needs --to URI or --to FILE");
+	/* a file target is made new: a copy never lands in a database that
+	 * already holds something */
+	if (!store_is_server(argv[1]) && stat(argv[1], &sb) == 0)
+		return cli_usage_error("db", "copy --to: '%s' exists; copy only into a new file",
 		                       esc(argv[1]));
 	if (db_require_file(c->db_path) < 0)
 		return EXIT_FAILURE_OP;

@@ -10,8 +10,11 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "imap_secret.h"
 #include "limits.h"
 #include "log.h"
+#include "parse_int.h"
+#include "store.h"
 #include "tally.h"
 
 static const struct cli_command commands[] = {
@@ -93,6 +96,34 @@ static int main_is_option(const char *arg, const char *name)
 	size_t n = strlen(name);
 
 	return strncmp(arg, name, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
+}
+
+/* The database server's password (store_set_password_source): the
+ * first line of tlswatch.conf's password_file, or of password_command's
+ * output (/bin/sh -c, killed past password_command_timeout seconds);
+ * collector/imap_secret.c reads both, never echoing the secret. Neither
+ * set: no password of ours (libpq's PGPASSFILE and ~/.pgpass apply). */
+static int main_db_password(void *arg, char **password, char *err, size_t errlen)
+{
+	const struct config *cfg = arg;
+	const char *file = config_get(cfg, "", "password_file");
+	const char *command = config_get(cfg, "", "password_command");
+	const char *t = config_get(cfg, "", "password_command_timeout");
+	int64_t timeout = LIMIT_SECRET_SECONDS_DEFAULT;
+
+	*password = NULL;
+	if (file == NULL && command == NULL)
+		return 0;
+	if (file != NULL && command != NULL) {
+		snprintf(err, errlen, "set one of password_file and password_command, not both");
+		return -1;
+	}
+	if (t != NULL && parse_int(t, 1, LIMIT_SECRET_SECONDS_MAX, &timeout, NULL, 0) < 0) {
+		snprintf(err, errlen, "password_command_timeout: not 1..%d seconds",
+		         LIMIT_SECRET_SECONDS_MAX);
+		return -1;
+	}
+	return imap_secret_read(file, command, (long)timeout, password, err, errlen);
 }
 
 int main(int argc, char **argv)
@@ -193,7 +224,9 @@ int main(int argc, char **argv)
 		c.db_path = config_get(c.cfg, "", "database");
 	if (c.db_path == NULL)
 		c.db_path = "tlswatch.db";
+	store_set_password_source(main_db_password, c.cfg);
 	rc = cmd->run(&c, n, rest);
+	store_set_password_source(NULL, NULL);
 	config_free(c.cfg);
 	free(rest);
 	return rc;

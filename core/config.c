@@ -39,6 +39,9 @@ struct config_load_state {
 /* Every key tlswatch reads, as "section.key" ("" section: ".key"). */
 static const char *const config_known[] = {
     ".database",
+    ".password_file",
+    ".password_command",
+    ".password_command_timeout",
     "imap.host",
     "imap.port",
     "imap.tls",

@@ -310,6 +310,12 @@ _Static_assert(LIMIT_HOSTNAME_BYTES <= LIMIT_STRING_BYTES, "a host name is one s
  * is cut here, most failed first. */
 #define LIMIT_REASON_ROWS 5000
 
+/* Analyzer on PostgreSQL: the aggregate rows of a provenance filter's
+ * reports, counted again and sent to the server as one JSON value (about
+ * 150 bytes a row, a few rows a report): some 200,000 reports a query.
+ * Past it the query fails with the reason instead of growing. */
+#define LIMIT_PROVENANCE_JSON_BYTES (128u * 1024u * 1024u)
+
 /* Analyzer: reports listed per page ('tlswatch reports --limit'). */
 #define LIMIT_REPORT_PAGE 1000
 
@@ -512,6 +518,17 @@ _Static_assert(LIMIT_CHECK_FINDINGS >= 8 + 5 * LIMIT_CHECK_MX + LIMIT_STS_POLICY
 /* published vs reported: one note's text (a reporter's name, a policy
  * difference, three dates and a host name fit). */
 #define LIMIT_PUBLISHED_NOTE_TEXT 768
+
+/* DANE results at a domain's MX hosts (analyzer/mxdane.c, docs/counting.md
+ * rule 5): MX hosts shown for the domains of one filter. A domain has a
+ * handful (LIMIT_CHECK_MX in DNS); a reported mx-host list made long, or
+ * a wildcard matching many names, is cut here, the rest counted. */
+#define LIMIT_MXDANE_HOSTS 64
+/* ... and the filtered domains it is read for: each reads a week of
+ * reports for the domain's mx-host lists (no index by domain), so a filter
+ * of the full LIMIT_FILTER_DOMAINS would read that week hundreds of times.
+ * A postmaster's domain page names one; the rest are counted. */
+#define LIMIT_MXDANE_DOMAINS 16
 
 /* check: one line of an SMTP reply and lines in one reply (RFC 5321
  * section 4.5.3.1.5 sets 512 octets for a reply line; EHLO lists a dozen

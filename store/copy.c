@@ -2,14 +2,17 @@
  * copy.c - store_copy (store_admin.h): every table of the schema, in an
  * order that satisfies its references, read row by row from one backend
  * (rows_read) and written to another (rows_write), ids kept. The column
- * lists below are the schema at version 7 (schema/007, schema/pg/007);
- * a table added later is copied once it is listed here. Values are our
- * own stored data, passed through unchanged as parameters.
+ * lists below are the base tables of the schema at version 12; the
+ * roll-ups and lifetime totals of 012 are not copied: the target's
+ * triggers make them again from the aggregate rows as they arrive. A
+ * table added later is copied once it is listed here. Values are our own
+ * stored data, passed through unchanged as parameters.
  */
 #include <stdio.h>
 
 #include "store_admin.h"
 #include "store_backend.h"
+#include "strbuf.h"
 
 static const struct store_table copy_tables[] = {
     {"raw_report", {"id", "sha256", "json_size", "gz", NULL}, "id", "id"},
@@ -80,7 +83,34 @@ static const struct store_table copy_tables[] = {
       "times", NULL},
      "scope, policy_domain, mx_host, result_type, organization, day",
      NULL},
+    /* schema 010 and 011 */
+    {"recount_pending", {"reason", "asked_at", NULL}, "reason", NULL},
+    {"check_result",
+     {"id", "domain", "checked_at", "status", "sts_id", "sts_mode", "sts_max_age", "sts_body",
+      "policy_error", "mx", "certs", "tlsa", "tlsrpt", NULL},
+     "id",
+     "id"},
 };
+
+int store_table_sql(const struct store_table *t, int insert, int dollar, struct strbuf *sql)
+{
+	int i, n;
+
+	if ((insert ? strbuf_printf(sql, "INSERT INTO %s (", t->name)
+	            : strbuf_puts(sql, "SELECT ")) < 0)
+		return -1;
+	for (n = 0; n < STORE_TABLE_MAX_COLUMNS && t->columns[n] != NULL; n++)
+		if (strbuf_puts(sql, n > 0 ? ", " : "") < 0 || strbuf_puts(sql, t->columns[n]) < 0)
+			return -1;
+	if (!insert)
+		return strbuf_printf(sql, " FROM %s ORDER BY %s", t->name, t->order) < 0 ? -1 : n;
+	if (strbuf_puts(sql, ") VALUES (") < 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (strbuf_printf(sql, "%s%c%d", i > 0 ? ", " : "", dollar ? '$' : '?', i + 1) < 0)
+			return -1;
+	return strbuf_puts(sql, ")") < 0 ? -1 : n;
+}
 
 struct copy_run {
 	struct store *to;

@@ -2,8 +2,9 @@
  * pg.c - opening, migrating and batching the PostgreSQL store, and the
  * helpers every pg*.c file runs its statements through. The URI comes
  * from the operator (--db, $TLSWATCH_DB, 'database ='); a password in it
- * is refused (PGPASSFILE or libpq's ~/.pgpass hold it), so that the URI
- * can be shown in every message. Values are always parameters.
+ * is refused (password_file, password_command, PGPASSFILE or libpq's
+ * ~/.pgpass hold it), so that the URI can be shown in every message.
+ * Values are always parameters.
  *
  * Writers take one transaction-level advisory lock at the start of each
  * batch: batches commit one after another, as SQLite's BEGIN IMMEDIATE
@@ -111,6 +112,9 @@ PGresult *pg_exec(struct pg_store *st, const char *sql, const struct pg_params *
 		snprintf(err, errlen, "internal error: too many values in one statement");
 		return NULL;
 	}
+	/* the batch's pending reports first: every statement sees them */
+	if (pg_batch_pending(st) && pg_batch_flush(st, err, errlen) < 0)
+		return NULL;
 again:
 	r = PQexecParams(st->conn, sql, p != NULL ? p->n : 0, NULL, p != NULL ? p->values : NULL,
 	                 p != NULL ? p->lengths : NULL, p != NULL ? p->formats : NULL, 0);
@@ -368,6 +372,13 @@ static const struct store_ops pg_ops = {
     .failure_reasons = pg_failure_reasons,
     .lifetime = pg_lifetime,
     .failure_infos = pg_failure_infos,
+    .recount = pg_recount,
+    .check_add = pg_check_add,
+    .check_history = pg_check_history,
+    .check_latest = pg_check_latest,
+    .policy_seen = pg_policy_seen,
+    .rows_read = pg_rows_read,
+    .rollup_rebuild = pg_rollup_rebuild,
 };
 
 /* 1 when the URI carries a password: "user:password@" before the host,
@@ -414,30 +425,39 @@ static int pg_session(struct pg_store *st, char *err, size_t errlen)
 	return 0;
 }
 
-int pg_store_open(const char *uri, enum store_mode mode, struct store **out, char *err,
-                  size_t errlen)
+int pg_store_open(const char *uri, const char *password, enum store_mode mode, struct store **out,
+                  char *err, size_t errlen)
 {
+	/* the password as a parameter of its own, after the URI's keys
+	 * (libpq ignores a NULL value, and reads PGPASSFILE or ~/.pgpass
+	 * only when no password is given) */
+	const char *const keys[] = {"dbname", "password", NULL};
+	const char *values[] = {uri, password, NULL};
 	struct pg_store *st;
 	int rc = -1;
 
 	if (pg_uri_has_password(uri)) {
 		snprintf(
 		    err, errlen,
-		    "database URI holds a password: put it in a PGPASSFILE (docs/postgresql.md)");
+		    "database URI holds a password: put it in password_file, password_command or a "
+		    "PGPASSFILE (docs/postgresql.md)");
 		return -1;
 	}
 	st = xcalloc(1, sizeof(*st));
 	st->base.ops = &pg_ops;
 	st->shown = xstrdup(uri);
 	st->mode = mode;
-	st->conn = PQconnectdb(uri);
+	/* as the SQLite store: a test compares every output with them off */
+	st->rollups = getenv("TLSWATCH_NO_ROLLUPS") == NULL;
+	st->conn = PQconnectdbParams(keys, values, 1);
 	if (st->conn == NULL || PQstatus(st->conn) != CONNECTION_OK) {
 		pg_message(st, "cannot connect",
 		           st->conn != NULL ? PQerrorMessage(st->conn) : "out of memory", err,
 		           errlen);
 		goto out;
 	}
-	if (pg_session(st, err, errlen) < 0 || pg_migrate(st, err, errlen) < 0)
+	if (pg_session(st, err, errlen) < 0 || pg_migrate(st, err, errlen) < 0 ||
+	    (mode == STORE_READWRITE && pg_recount_pending(st, err, errlen) < 0))
 		goto out;
 	st->migrated = 1;
 	if (mode == STORE_READONLY && pg_run(st, "SET default_transaction_read_only = on", NULL,
@@ -460,6 +480,7 @@ void pg_close(struct store *base)
 	if (st->in_batch)
 		pg_rollback(&st->base);
 	PQfinish(st->conn);
+	pg_batch_free(st);
 	free(st->shown);
 	free(st);
 }
@@ -506,6 +527,7 @@ void pg_rollback(struct store *base)
 
 	if (!st->in_batch)
 		return;
+	pg_batch_discard(st);
 	pg_run(st, "ROLLBACK", NULL, "", NULL, ignored, sizeof(ignored));
 	st->in_batch = 0;
 }

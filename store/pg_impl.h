@@ -17,6 +17,7 @@
 #include "query_sql.h"
 #include "store_admin.h"
 #include "store_backend.h"
+#include "store_check.h"
 
 /* Values of one statement: a filter's (query_sql) or a fixed one's. */
 #define PG_MAX_PARAMS QUERY_MAX_ARGS
@@ -38,10 +39,12 @@ struct pg_store {
 	enum store_mode mode;
 	int in_batch;
 	int migrated;                /* 1: the schema is known current */
+	int rollups;                 /* 0: read agg_* only (TLSWATCH_NO_ROLLUPS) */
 	int resetting;               /* 1: connecting again (pg_exec) */
 	int piping;                  /* 1: statements go to a pipeline (pg_write.c) */
 	int pipe_n;                  /* statements sent to it */
 	int prepared;                /* 1: pg_write.c's statements are prepared */
+	struct pg_batch *batch;      /* pending new reports: pg_write_batch.c */
 	int change_seen;             /* 1: change holds a value */
 	int64_t change;              /* store_change.n when last asked */
 	int64_t conflict_old_report; /* the last STORE_SUPERSEDED: store_trust.h */
@@ -194,6 +197,64 @@ int pg_conflicts_by_organization(struct store *st,
 int pg_rows_write(struct store *st, const struct store_table *t, const struct store_value *row,
                   char *err, size_t errlen);
 int pg_lock_mailbox(struct store *st, const char *key, int *held, char *err, size_t errlen);
+/* pg_copy.c */
+int pg_rows_read(struct store *st, const struct store_table *t,
+                 int (*fn)(const struct store_value *row, void *arg), void *arg, char *err,
+                 size_t errlen);
+/* pg_query_check.c (store_check.h) */
+int pg_check_add(struct store *st, const struct check_result *r, char *err, size_t errlen);
+int pg_check_history(struct store *st, const char *domain, size_t limit, struct check_results *out,
+                     char *err, size_t errlen);
+int pg_check_latest(struct store *st, struct check_results *out, char *err, size_t errlen);
+int pg_policy_seen(struct store *st, const char *domain, int64_t since, int64_t until,
+                   struct policy_seen_rows *out, char *err, size_t errlen);
+/* pg_write_recount.c: 'db recount', and the recount a migration asked
+ * for (recount_pending) run by a writer that opens the store */
+int pg_recount(struct store *st, void (*progress)(int64_t done, int64_t total, void *arg),
+               void *arg, int64_t *reports, char *err, size_t errlen);
+int pg_recount_pending(struct pg_store *st, char *err, size_t errlen);
+/* The report in row i of res (columns id, organization, report_id,
+ * start_time, end_time) read back from its stored policies, failure
+ * details and mx-host entries (lists bounded by the parser's limits) into
+ * r, and counted once (tally_report) into t, as ingest counted it
+ * (pg_write_recount.c). The caller frees t (tally_free) and r->arena
+ * (arena_free) whatever it returns. */
+int pg_report_count(struct pg_store *st, const PGresult *res, int i, struct report *r,
+                    struct tally *t, char *err, size_t errlen);
+/* The rows the aggregate tables would hold for the reports of filter f
+ * (its provenance among them), counted again from each report (tally.c),
+ * as a JSON array of objects for json_to_recordset: t (0 agg_domain, 1
+ * agg_failure, 2 agg_mx, 3 agg_policy_type), day, organization,
+ * policy_domain, mx_host, result_type, policy_type, reports,
+ * successful_sessions, failed_sessions (pg_query_provenance.c). */
+int pg_provenance_rows(struct pg_store *st, const struct query_filter *f, struct strbuf *json,
+                       char *err, size_t errlen);
+/* pg_write_rollup.c: 'db check --repair', and what 'db check' adds to
+ * *n_problems about the roll-ups */
+int pg_rollup_rebuild(struct store *st, char *err, size_t errlen);
+int pg_rollup_check(struct pg_store *st, void (*problem)(const char *msg, void *arg), void *arg,
+                    int *n_problems, char *err, size_t errlen);
+
+/* pg_write_batch.c: a batch's new reports, sent at once. find: 1 with
+ * the id and content hash when a pending report has r's key, else 0. add:
+ * keeps rec as report id (its source too when *source_id is 0, which then
+ * gets the new source's id); may send the pending rows first. flush: sends
+ * them (pg_exec does before any other statement); on failure the
+ * transaction is lost. discard: forgets them (rollback). */
+int pg_batch_find(struct pg_store *st, const struct report *r, int64_t *id,
+                  uint8_t content_sha256[32]);
+int pg_batch_add(struct pg_store *st, const struct report_record *rec,
+                 const struct source_info *src, int64_t *source_id, int64_t id, char *err,
+                 size_t errlen);
+int pg_batch_pending(const struct pg_store *st);
+/* The id of the next new report. Inside a batch (the writer lock held:
+ * no other writer draws from the sequence) ids are counted here after
+ * one nextval, and the sequence set to the last one when the rows are
+ * sent: one round trip a batch, not one a report. */
+int pg_batch_new_id(struct pg_store *st, int64_t *id, char *err, size_t errlen);
+int pg_batch_flush(struct pg_store *st, char *err, size_t errlen);
+void pg_batch_discard(struct pg_store *st);
+void pg_batch_free(struct pg_store *st);
 
 /* Adds report r's tally t to the aggregate tables (pg_write.c). */
 int pg_add_aggregates(struct pg_store *st, const struct report *r, const struct tally *t, char *err,

@@ -35,8 +35,14 @@ int pg_count_reports(struct pg_store *st, const struct query_filter *f, int64_t 
 	struct query_sql q;
 	int rc = -1;
 
+	/* per day in roll_report_day when no domain, organization or
+	 * provenance is asked, as sqlite_count_reports */
 	pg_sql_init(&q);
-	query_sql_add(&q, "SELECT count(*) FROM report r");
+	if (st->rollups && f->n_domains == 0 && f->organization == NULL && f->provenance == NULL)
+		query_sql_add(&q,
+		              "SELECT coalesce(sum(reports), 0)::bigint FROM roll_report_day r");
+	else
+		query_sql_add(&q, "SELECT count(*) FROM report r");
 	if (query_sql_where(&q, f, WHERE_REPORT_DOMAINS, err, errlen) == 0)
 		rc = pg_ints(st, &q, n, 1, err, errlen);
 	query_sql_free(&q);
@@ -51,10 +57,23 @@ int pg_totals(struct store *base, const struct query_filter *f, struct query_tot
 	int64_t sums[3], reports;
 	int rc = -1;
 
+	if (f->provenance != NULL) {
+		/* the aggregates carry no provenance: counted again */
+		struct query_scan sc;
+
+		if (pg_summary_scan(base, f, 0, &sc, err, errlen) < 0)
+			return -1;
+		*out = sc.totals;
+		query_scan_free(&sc);
+		return 0;
+	}
 	pg_sql_init(&q);
 	query_sql_add(&q, "SELECT coalesce(sum(successful_sessions), 0)::bigint,"
 	                  " coalesce(sum(failed_sessions), 0)::bigint,"
-	                  " coalesce(sum(reports), 0)::bigint FROM agg_domain");
+	                  " coalesce(sum(reports), 0)::bigint");
+	/* across reporters in roll_domain when no organization is asked */
+	query_sql_add(&q, st->rollups && f->organization == NULL ? " FROM roll_domain"
+	                                                         : " FROM agg_domain");
 	if (query_sql_where(&q, f, WHERE_AGG_DOMAIN, err, errlen) < 0 ||
 	    pg_ints(st, &q, sums, 3, err, errlen) < 0)
 		goto out;
@@ -115,7 +134,20 @@ int pg_quarantined(struct store *base, int64_t since, int64_t until, int64_t *n,
  * (QUERY_SINCE_EVER: the lifetime totals of /metrics). Each reads as
  * columns day, organization, policy_domain, mx_host, result_type,
  * policy_type, reports, successful_sessions, failed_sessions. */
-enum pg_table { T_DOMAIN, T_FAILURE, T_MX, T_TYPE };
+enum pg_table {
+	T_DOMAIN,
+	T_FAILURE,
+	T_MX,
+	T_TYPE,
+	/* the roll-ups of schema/pg/012_rollups.sql: the same rows summed
+	 * across reporters (roll_org: across domains), read only where they
+	 * answer exactly (pg_table_of) */
+	T_ROLL_DOMAIN,
+	T_ROLL_ORG,
+	T_ROLL_FAILURE,
+	T_ROLL_MX,
+	T_ROLL_TYPE
+};
 
 static const struct {
 	const char *from;
@@ -155,6 +187,26 @@ static const struct {
                 " '' AS result_type, policy_type, policies AS reports, successful_sessions,"
                 " failed_sessions FROM agg_policy_type) AS a",
                 WHERE_AGG_TYPE},
+    [T_ROLL_DOMAIN] = {" FROM (SELECT day, NULL::text AS organization, policy_domain,"
+                       " '' AS mx_host, '' AS result_type, '' AS policy_type, reports,"
+                       " successful_sessions, failed_sessions FROM roll_domain) AS a",
+                       NULL, WHERE_AGG_DOMAIN},
+    [T_ROLL_ORG] = {" FROM (SELECT day, organization, '' AS policy_domain, '' AS mx_host,"
+                    " '' AS result_type, '' AS policy_type, reports, successful_sessions,"
+                    " failed_sessions FROM roll_org) AS a",
+                    NULL, WHERE_AGG_DOMAIN},
+    [T_ROLL_FAILURE] = {" FROM (SELECT day, NULL::text AS organization, policy_domain, mx_host,"
+                        " result_type, '' AS policy_type, 0 AS reports,"
+                        " 0 AS successful_sessions, failed_sessions FROM roll_failure) AS a",
+                        NULL, WHERE_AGG_FAILURE},
+    [T_ROLL_MX] = {" FROM (SELECT day, NULL::text AS organization, policy_domain, mx_host,"
+                   " '' AS result_type, '' AS policy_type, 0 AS reports,"
+                   " 0 AS successful_sessions, failed_sessions FROM roll_mx) AS a",
+                   NULL, WHERE_AGG_MX},
+    [T_ROLL_TYPE] = {" FROM (SELECT day, NULL::text AS organization, policy_domain,"
+                     " '' AS mx_host, '' AS result_type, policy_type, policies AS reports,"
+                     " successful_sessions, failed_sessions FROM roll_type) AS a",
+                     NULL, WHERE_AGG_TYPE},
 };
 
 /* The key columns a breakdown groups by. */
@@ -213,11 +265,51 @@ static const struct {
     {K_PTYPE, "policy_type", "NULL"},
 };
 
-/* Breakdown g of filter f into rows (the first limit, 0: all). */
-static int pg_group_run(struct pg_store *st, const struct query_filter *f, enum query_group g,
-                        size_t limit, struct query_rows *out, char *err, size_t errlen)
+/* With a provenance filter, the rows of table t counted again from the
+ * filter's reports (pg_query_provenance.c: one JSON parameter, its rows
+ * tagged with their table), read as the agg_* rows are; COLLATE "C" as
+ * the tables' columns. */
+#define PROV_FROM_OPEN                                                                             \
+	" FROM (SELECT day, organization COLLATE \"C\" AS organization, policy_domain COLLATE"     \
+	" \"C\" AS policy_domain, mx_host COLLATE \"C\" AS mx_host, result_type COLLATE \"C\""     \
+	" AS result_type, policy_type COLLATE \"C\" AS policy_type, reports, successful_sessions," \
+	" failed_sessions FROM json_to_recordset("
+#define PROV_FROM_CLOSE                                                                            \
+	"::json) AS j(t integer, day bigint, organization text, policy_domain text, mx_host text," \
+	" result_type text, policy_type text, reports bigint, successful_sessions bigint,"         \
+	" failed_sessions bigint) WHERE t = "
+
+/* The table breakdown g reads for filter f, as sqlite_query_scan.c's
+ * scan_table_of: a roll-up where one answers it exactly (no organization
+ * asked of the rows nor kept in the key; by organization alone, roll_org
+ * without a domain filter), so a period costs days x series, not
+ * reports; else the agg_* table. ever (the pruned days too) reads agg_*. */
+static enum pg_table pg_table_of(const struct pg_store *st, enum query_group g,
+                                 const struct query_filter *f, int ever)
 {
+	static const enum pg_table rolled[] = {[T_DOMAIN] = T_ROLL_DOMAIN,
+	                                       [T_FAILURE] = T_ROLL_FAILURE,
+	                                       [T_MX] = T_ROLL_MX,
+	                                       [T_TYPE] = T_ROLL_TYPE};
 	enum pg_table t = pg_groups[g].table;
+
+	if (g == QUERY_BY_MX && f->result_type != NULL)
+		t = T_FAILURE; /* by MX of one result type: agg_failure's figure */
+	if (ever || !st->rollups || f->organization != NULL || f->provenance != NULL)
+		return t;
+	if (pg_groups[g].key & K_ORG)
+		return t == T_DOMAIN && f->n_domains == 0 ? T_ROLL_ORG : t;
+	return rolled[t];
+}
+
+/* Breakdown g of filter f into rows (the first limit, 0: all); prov: the
+ * provenance filter's rows (pg_provenance_rows), or NULL. */
+static int pg_group_run(struct pg_store *st, const struct query_filter *f, enum query_group g,
+                        const char *prov, size_t limit, struct query_rows *out, char *err,
+                        size_t errlen)
+{
+	int ever = f->since <= QUERY_SINCE_EVER;
+	enum pg_table t = pg_table_of(st, g, f, ever);
 	unsigned key = pg_groups[g].key;
 	struct query_rows rows = {NULL, 0};
 	struct query_sql q;
@@ -225,8 +317,6 @@ static int pg_group_run(struct pg_store *st, const struct query_filter *f, enum 
 	size_t i, n, grouped = 0;
 	int rc = -1;
 
-	if (g == QUERY_BY_MX && f->result_type != NULL)
-		t = T_FAILURE; /* by MX of one result type: agg_failure's figure */
 	pg_sql_init(&q);
 	query_sql_add(&q, "SELECT ");
 	for (i = 0; i < sizeof(pg_keys) / sizeof(pg_keys[0]); i++) {
@@ -235,7 +325,15 @@ static int pg_group_run(struct pg_store *st, const struct query_filter *f, enum 
 	}
 	query_sql_add(&q, ", sum(reports)::bigint, sum(successful_sessions)::bigint,"
 	                  " sum(failed_sessions)::bigint");
-	query_sql_add(&q, f->since <= QUERY_SINCE_EVER ? pg_tables[t].ever : pg_tables[t].from);
+	if (prov != NULL) {
+		query_sql_add(&q, PROV_FROM_OPEN);
+		query_sql_text(&q, prov);
+		query_sql_add(&q, PROV_FROM_CLOSE);
+		query_sql_int(&q, (int64_t)t);
+		query_sql_add(&q, ") AS a");
+	} else {
+		query_sql_add(&q, ever ? pg_tables[t].ever : pg_tables[t].from);
+	}
 	if (query_sql_where(&q, f, pg_tables[t].rows, err, errlen) < 0)
 		goto out;
 	for (i = 0; i < sizeof(pg_keys) / sizeof(pg_keys[0]); i++) {
@@ -263,7 +361,7 @@ static int pg_group_run(struct pg_store *st, const struct query_filter *f, enum 
 		row->mx_host = mx != NULL && mx[0] != '\0' ? xstrdup(mx) : NULL;
 		row->result_type = pg_strdup(r, (int)i, 4);
 		row->policy_type = pg_strdup(r, (int)i, 5);
-		if (t == T_DOMAIN || t == T_TYPE) {
+		if (pg_tables[t].rows == WHERE_AGG_DOMAIN || pg_tables[t].rows == WHERE_AGG_TYPE) {
 			row->reports = pg_int(r, (int)i, 6);
 			row->successful_sessions = pg_int(r, (int)i, 7);
 		}
@@ -279,14 +377,40 @@ out:
 	return rc;
 }
 
+/* The provenance filter's rows into prov, *json pointing at them; with no
+ * provenance asked, *json NULL (the tables). prov is freed by the caller
+ * either way once this returned 0. */
+static int pg_prov_begin(struct pg_store *st, const struct query_filter *f, struct strbuf *prov,
+                         const char **json, char *err, size_t errlen)
+{
+	*json = NULL;
+	if (f->provenance == NULL) {
+		strbuf_init(prov, 1);
+		return 0;
+	}
+	if (pg_provenance_rows(st, f, prov, err, errlen) < 0)
+		return -1;
+	*json = strbuf_str(prov);
+	return 0;
+}
+
 int pg_group(struct store *base, const struct query_filter *f, enum query_group g, size_t limit,
              struct query_rows *out, char *err, size_t errlen)
 {
+	struct pg_store *st = pg_of(base);
+	struct strbuf prov;
+	const char *json;
+	int rc;
+
 	if ((unsigned)g >= sizeof(pg_groups) / sizeof(pg_groups[0])) {
 		snprintf(err, errlen, "internal error: no such breakdown %d", (int)g);
 		return -1;
 	}
-	return pg_group_run(pg_of(base), f, g, limit, out, err, errlen);
+	if (pg_prov_begin(st, f, &prov, &json, err, errlen) < 0)
+		return -1;
+	rc = pg_group_run(st, f, g, json, limit, out, err, errlen);
+	strbuf_free(&prov);
+	return rc;
 }
 
 int pg_alert_scan(struct store *base, const struct query_filter *f, struct query_alert_series *out,
@@ -294,17 +418,25 @@ int pg_alert_scan(struct store *base, const struct query_filter *f, struct query
 {
 	struct pg_store *st = pg_of(base);
 	struct query_alert_series a;
+	struct strbuf prov;
+	const char *json;
+	int rc = -1;
 
 	memset(&a, 0, sizeof(a));
-	if (pg_group_run(st, f, QUERY_BY_DOMAIN_DAY, 0, &a.domain_days, err, errlen) < 0 ||
-	    pg_group_run(st, f, QUERY_BY_ORGANIZATION_DAY, 0, &a.organization_days, err, errlen) <
-	        0 ||
-	    pg_group_run(st, f, QUERY_BY_FAILURE_DAY, 0, &a.failure_days, err, errlen) < 0) {
-		query_alert_series_free(&a);
+	if (pg_prov_begin(st, f, &prov, &json, err, errlen) < 0)
 		return -1;
+	if (pg_group_run(st, f, QUERY_BY_DOMAIN_DAY, json, 0, &a.domain_days, err, errlen) < 0 ||
+	    pg_group_run(st, f, QUERY_BY_ORGANIZATION_DAY, json, 0, &a.organization_days, err,
+	                 errlen) < 0 ||
+	    pg_group_run(st, f, QUERY_BY_FAILURE_DAY, json, 0, &a.failure_days, err, errlen) < 0) {
+		query_alert_series_free(&a);
+		goto out;
 	}
 	*out = a;
-	return 0;
+	rc = 0;
+out:
+	strbuf_free(&prov);
+	return rc;
 }
 
 int pg_summary_scan(struct store *base, const struct query_filter *f, int want_types,
@@ -319,10 +451,14 @@ int pg_summary_scan(struct store *base, const struct query_filter *f, int want_t
 	                                   &sc.by_mx,         &sc.by_result_type,  &sc.failures,
 	                                   &sc.by_policy_type};
 	size_t i, n = want_types ? 7 : 6;
+	struct strbuf prov;
+	const char *json;
 
 	memset(&sc, 0, sizeof(sc));
+	if (pg_prov_begin(st, f, &prov, &json, err, errlen) < 0)
+		return -1;
 	for (i = 0; i < n; i++)
-		if (pg_group_run(st, f, groups[i], 0, rows[i], err, errlen) < 0)
+		if (pg_group_run(st, f, groups[i], json, 0, rows[i], err, errlen) < 0)
 			goto fail;
 	for (i = 0; i < sc.by_day.n; i++) {
 		sc.totals.successful_sessions += sc.by_day.rows[i].successful_sessions;
@@ -334,9 +470,11 @@ int pg_summary_scan(struct store *base, const struct query_filter *f, int want_t
 	} else if (pg_count_reports(st, f, &sc.totals.reports, err, errlen) < 0) {
 		goto fail;
 	}
+	strbuf_free(&prov);
 	*out = sc;
 	return 0;
 fail:
+	strbuf_free(&prov);
 	query_scan_free(&sc);
 	return -1;
 }

@@ -1,11 +1,9 @@
 /*
  * pg_query_life.c - the lifetime totals /metrics reads (query_lifetime in
- * query.h) on PostgreSQL: the same rows as sqlite_query_life.c. The
- * PostgreSQL schema has no life_* tables yet (issue 18's roll-ups are
- * SQLite's migration 012), so each family is summed here from the daily
- * aggregates and the pruned days' totals: exact, and never falling across
- * 'db prune', at a cost in proportion to the aggregate rows. The SQL is
- * fixed fragments from this file only; rows hold report text (untrusted).
+ * query.h) on PostgreSQL from life_* (schema/pg/012_rollups.sql): the
+ * same rows as sqlite_query_life.c, at a cost in proportion to the
+ * series, not the reports. The SQL is fixed fragments from this file
+ * only; rows hold report text (untrusted).
  */
 #include <stdio.h>
 #include <string.h>
@@ -14,25 +12,11 @@
 #include "query.h"
 #include "xalloc.h"
 
-#define LIFE_DOMAIN                                                                                \
-	" FROM (SELECT policy_domain, organization, sum(reports) AS reports,"                      \
-	" sum(successful_sessions) AS successful_sessions, sum(failed_sessions) AS"                \
-	" failed_sessions FROM (SELECT policy_domain, organization, reports,"                      \
-	" successful_sessions, failed_sessions FROM agg_domain UNION ALL SELECT policy_domain,"    \
-	" organization, reports, successful_sessions, failed_sessions FROM agg_domain_pruned)"     \
-	" AS u GROUP BY policy_domain, organization) AS life"
-#define LIFE_FAILURE                                                                               \
-	" FROM (SELECT policy_domain, organization, mx_host, result_type, sum(failed_sessions)"    \
-	" AS failed_sessions FROM (SELECT policy_domain, organization, mx_host, result_type,"      \
-	" failed_sessions FROM agg_failure UNION ALL SELECT policy_domain, organization,"          \
-	" mx_host, result_type, failed_sessions FROM agg_failure_pruned) AS u"                     \
-	" GROUP BY policy_domain, organization, mx_host, result_type) AS life"
-#define LIFE_MX                                                                                    \
-	" FROM (SELECT policy_domain, organization, mx_host, sum(failed_sessions)"                 \
-	" AS failed_sessions FROM (SELECT policy_domain, organization, mx_host,"                   \
-	" failed_sessions FROM agg_mx UNION ALL SELECT policy_domain, organization, mx_host,"      \
-	" failed_sessions FROM agg_mx_pruned) AS u GROUP BY policy_domain, organization,"          \
-	" mx_host) AS life"
+/* The lifetime tables of schema/pg/012_rollups.sql: one row per series,
+ * kept by triggers on agg_* and agg_*_pruned. */
+#define LIFE_DOMAIN  " FROM life_domain AS life"
+#define LIFE_FAILURE " FROM life_failure AS life"
+#define LIFE_MX      " FROM life_mx AS life"
 
 /* Every statement returns d, o, m, t (key columns: policy_domain,
  * organization, mx_host, result_type; '' where not kept), then reports,

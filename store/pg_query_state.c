@@ -418,6 +418,8 @@ int pg_check(struct store *base, void (*problem)(const char *msg, void *arg), vo
 		n++;
 	}
 	PQclear(r);
+	if (pg_rollup_check(st, problem, arg, &n, err, errlen) < 0)
+		return -1;
 	*n_problems = n;
 	return 0;
 }

@@ -72,6 +72,7 @@ enum pg_write_stmt {
 	W_AGG_FAILURE,
 	W_AGG_MX,
 	W_AGG_TYPE,
+	W_FIND_REPORT,
 	W_COUNT
 };
 
@@ -80,7 +81,7 @@ static const char *const pg_write_sql[W_COUNT] = {
     [W_ADD_REPORT] = SQL_ADD_REPORT,   [W_ADD_POLICY] = SQL_ADD_POLICY,
     [W_ADD_FAILURE] = SQL_ADD_FAILURE, [W_AGG_DOMAIN] = SQL_AGG_DOMAIN,
     [W_AGG_FAILURE] = SQL_AGG_FAILURE, [W_AGG_MX] = SQL_AGG_MX,
-    [W_AGG_TYPE] = SQL_AGG_TYPE,
+    [W_AGG_TYPE] = SQL_AGG_TYPE,       [W_FIND_REPORT] = SQL_FIND_REPORT,
 };
 
 /* Prepares the statements as tlswatch_w0.. on this connection, once (a
@@ -135,7 +136,8 @@ static int pg_send(struct pg_store *st, enum pg_write_stmt id, const struct pg_p
 
 static int pg_pipe_begin(struct pg_store *st, char *err, size_t errlen)
 {
-	if (pg_prepare_writes(st, err, errlen) < 0)
+	if (pg_prepare_writes(st, err, errlen) < 0 ||
+	    (pg_batch_pending(st) && pg_batch_flush(st, err, errlen) < 0))
 		return -1;
 	if (PQenterPipelineMode(st->conn) != 1) {
 		snprintf(err, errlen, "database %s: cannot enter pipeline mode", st->shown);
@@ -365,60 +367,97 @@ static int pg_add_report_rows(struct pg_store *st, const struct report_record *r
 	return 0;
 }
 
+/* The stored report of rec's key: 1 with its id and content hash (a
+ * pending report of this batch, or one in the store), or 0 with a new id
+ * for rec (pg_batch_new_id: taken only for a report that will be stored,
+ * so ids follow SQLite's). -1 on error. */
+static int pg_find_report(struct pg_store *st, const struct report *r, int64_t *id,
+                          uint8_t content_sha256[32], int *hash_known, char *err, size_t errlen)
+{
+	const char *values[2] = {r->organization_name, r->report_id};
+	char name[32];
+	uint8_t *stored_hash;
+	size_t hash_len = 0;
+	PGresult *found;
+	int rc;
+
+	*hash_known = 1;
+	if (pg_batch_find(st, r, id, content_sha256))
+		return 1;
+	if (pg_prepare_writes(st, err, errlen) < 0)
+		return -1;
+	snprintf(name, sizeof(name), "tlswatch_w%d", (int)W_FIND_REPORT);
+	found = PQexecPrepared(st->conn, name, 2, values, NULL, NULL, 0);
+	if (PQresultStatus(found) != PGRES_TUPLES_OK) {
+		pg_message(st, "cannot look up report", PQresultErrorMessage(found), err, errlen);
+		PQclear(found);
+		return -1;
+	}
+	rc = PQntuples(found) > 0;
+	if (rc) {
+		*id = pg_int(found, 0, 0);
+		stored_hash = pg_blob(found, 0, 1, &hash_len);
+		if (stored_hash != NULL && hash_len == 32)
+			memcpy(content_sha256, stored_hash, 32);
+		else
+			*hash_known = 0;
+		free(stored_hash);
+	}
+	PQclear(found);
+	if (!rc && pg_batch_new_id(st, id, err, errlen) < 0)
+		return -1;
+	return rc;
+}
+
 int pg_add_report(struct store *base, const struct report_record *rec,
                   const struct source_info *src, int64_t *source_id, int64_t *id,
                   enum store_outcome *outcome, char *err, size_t errlen)
 {
 	struct pg_store *st = pg_of(base);
-	const struct report *r = rec->r;
-	struct pg_params p;
-	PGresult *found;
-	uint8_t *stored_hash;
-	size_t hash_len = 0;
-	int rc, same, superseding = 0;
+	uint8_t stored_hash[32];
+	int64_t found_id = 0;
+	int rc, known;
 
 	if (!st->in_batch) {
 		snprintf(err, errlen, "internal error: store_add_report outside a batch");
 		return -1;
 	}
-	pg_params_init(&p);
-	pg_param_text(&p, r->organization_name);
-	pg_param_text(&p, r->report_id);
 	/* the batch holds the writer lock: no other writer adds this key
 	 * between the lookup and the insert */
-	if ((found = pg_exec(st, SQL_FIND_REPORT, &p, "cannot look up report", err, errlen)) ==
-	    NULL) {
+	if ((rc = pg_find_report(st, rec->r, &found_id, stored_hash, &known, err, errlen)) < 0) {
 		pg_rollback(&st->base);
 		return -1;
 	}
-	if (PQntuples(found) > 0) {
-		*id = pg_int(found, 0, 0);
-		stored_hash = pg_blob(found, 0, 1, &hash_len);
-		same = stored_hash != NULL && hash_len == sizeof(rec->content_sha256) &&
-		       memcmp(stored_hash, rec->content_sha256, hash_len) == 0;
-		free(stored_hash);
-		PQclear(found);
-		if (same) {
-			*outcome = STORE_DUPLICATE;
-			return 0;
-		}
-		/* the same key with other content: docs/trust.md */
-		rc = pg_trust_resolve(st, *id, rec->content_sha256, src, outcome, err, errlen);
-		if (rc < 0)
+	if (rc == 0) {
+		/* new: kept with the batch's other new reports */
+		if (pg_batch_add(st, rec, src, source_id, found_id, err, errlen) < 0) {
 			pg_rollback(&st->base);
-		if (rc <= 0)
-			return rc;
-		superseding = 1;
-	} else {
-		PQclear(found);
+			*source_id = 0;
+			return -1;
+		}
+		*id = found_id;
+		*outcome = STORE_NEW;
+		return 0;
 	}
+	*id = found_id;
+	if (known && memcmp(stored_hash, rec->content_sha256, 32) == 0) {
+		*outcome = STORE_DUPLICATE;
+		return 0;
+	}
+	/* the same key with other content: docs/trust.md (its statements
+	 * send the pending reports first) */
+	rc = pg_trust_resolve(st, *id, rec->content_sha256, src, outcome, err, errlen);
+	if (rc < 0)
+		pg_rollback(&st->base);
+	if (rc <= 0)
+		return rc;
 	if (pg_add_report_rows(st, rec, src, source_id, store_source_provenance(src), id, err,
 	                       errlen) < 0 ||
-	    (superseding && pg_trust_superseded(st, *id, err, errlen) < 0)) {
+	    pg_trust_superseded(st, *id, err, errlen) < 0) {
 		pg_rollback(&st->base);
 		*source_id = 0;
 		return -1;
 	}
-	*outcome = superseding ? STORE_SUPERSEDED : STORE_NEW;
+	*outcome = STORE_SUPERSEDED;
 	return 0;
 }

@@ -178,6 +178,7 @@ static const struct store_ops sqlite_ops = {
     .check_latest = sqlite_check_latest,
     .policy_seen = sqlite_policy_seen,
     .rows_read = sqlite_rows_read,
+    .rows_write = sqlite_rows_write,
     .lifetime = sqlite_lifetime,
     .rollup_rebuild = sqlite_rollup_rebuild,
     .failure_infos = sqlite_failure_infos,

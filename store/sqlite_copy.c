@@ -19,12 +19,7 @@ int sqlite_rows_read(struct store *base, const struct store_table *t,
 	int i, n = 0, step, rc = -1;
 
 	strbuf_init(&sql, 4096);
-	for (i = 0; i < STORE_TABLE_MAX_COLUMNS && t->columns[i] != NULL; i++)
-		if (strbuf_puts(&sql, i > 0 ? ", " : "SELECT ") < 0 ||
-		    strbuf_puts(&sql, t->columns[i]) < 0)
-			goto toolong;
-	n = i;
-	if (strbuf_printf(&sql, " FROM %s ORDER BY %s", t->name, t->order) < 0)
+	if ((n = store_table_sql(t, 0, 0, &sql)) < 0)
 		goto toolong;
 	if (sqlite3_prepare_v2(st->db, strbuf_str(&sql), -1, &s, NULL) != SQLITE_OK) {
 		sqlite_fail(st, err, errlen, "cannot read for a copy");
@@ -62,6 +57,45 @@ int sqlite_rows_read(struct store *base, const struct store_table *t,
 		goto out;
 	}
 	rc = 0;
+	goto out;
+toolong:
+	snprintf(err, errlen, "internal error: table %s: statement too long", t->name);
+out:
+	sqlite3_finalize(s);
+	strbuf_free(&sql);
+	return rc;
+}
+
+int sqlite_rows_write(struct store *base, const struct store_table *t,
+                      const struct store_value *row, char *err, size_t errlen)
+{
+	struct sqlite_store *st = sqlite_of(base);
+	sqlite3_stmt *s = NULL;
+	struct strbuf sql;
+	int i, n, rc = -1;
+
+	/* an INTEGER PRIMARY KEY goes on after the largest id by itself */
+	if (row == NULL)
+		return 0;
+	strbuf_init(&sql, 4096);
+	if ((n = store_table_sql(t, 1, 0, &sql)) < 0)
+		goto toolong;
+	if (sqlite3_prepare_v2(st->db, strbuf_str(&sql), -1, &s, NULL) != SQLITE_OK) {
+		sqlite_fail(st, err, errlen, "cannot copy");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		const struct store_value *v = &row[i];
+
+		if (v->type == STORE_INT)
+			sqlite3_bind_int64(s, i + 1, v->num);
+		else if (v->type == STORE_TEXT)
+			sqlite3_bind_text(s, i + 1, v->data, (int)v->len, SQLITE_TRANSIENT);
+		else if (v->type == STORE_BLOB)
+			sqlite3_bind_blob(s, i + 1, v->len > 0 ? v->data : "", (int)v->len,
+			                  SQLITE_TRANSIENT);
+	}
+	rc = sqlite_step_done(st, s, "cannot copy", err, errlen);
 	goto out;
 toolong:
 	snprintf(err, errlen, "internal error: table %s: statement too long", t->name);

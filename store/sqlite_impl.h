@@ -187,6 +187,8 @@ int sqlite_policy_seen(struct store *st, const char *domain, int64_t since, int6
 int sqlite_rows_read(struct store *st, const struct store_table *t,
                      int (*fn)(const struct store_value *row, void *arg), void *arg, char *err,
                      size_t errlen);
+int sqlite_rows_write(struct store *st, const struct store_table *t, const struct store_value *row,
+                      char *err, size_t errlen);
 
 /* Binds an alert's key as ?1..?5 ('' where a part is NULL). */
 void sqlite_bind_alert_key(sqlite3_stmt *s, const struct query_alert_key *k);

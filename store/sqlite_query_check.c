@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "rollup.h"
 #include "schema.h"
 #include "sqlite_impl.h"
 
@@ -72,10 +73,7 @@ static int check_rollups(struct admin_check *c, char *err, size_t errlen)
 	for (i = 0; (rc = sqlite_rollup_differences(c->st, i, &table, &n, err, errlen)) == 0; i++) {
 		if (n == 0)
 			continue;
-		snprintf(msg, sizeof(msg),
-		         "roll-ups: %s: %lld rows differ from the aggregates they sum (db check "
-		         "--repair rebuilds them)",
-		         table, (long long)n);
+		rollup_problem(table, (long long)n, msg, sizeof(msg));
 		admin_problem(c, msg);
 	}
 	return rc < 0 ? -1 : 0;

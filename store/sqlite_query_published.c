@@ -136,8 +136,9 @@ int sqlite_policy_seen(struct store *base, const char *domain, int64_t since, in
 	        " FROM report r CROSS JOIN policy p ON p.report = r.id"
 	        " WHERE p.policy_domain = ?1 AND p.policy_type = 'sts' AND r.day >= ?2"
 	        " AND r.day < ?3"
-	        " GROUP BY r.organization, pol, mxh ORDER BY max(r.day) DESC, r.organization"
-	        " LIMIT ?4",
+	        /* pol, mxh: one order for rows that tie, as on PostgreSQL */
+	        " GROUP BY r.organization, pol, mxh ORDER BY max(r.day) DESC, r.organization,"
+	        " pol, mxh LIMIT ?4",
 	        -1, &s, NULL) != SQLITE_OK)
 		return sqlite_fail(st, err, errlen, "cannot read the policies reporters applied");
 	sqlite_bind_text(s, 1, domain);

@@ -3,7 +3,9 @@
  * dispatched to the backend that opened the store (store_backend.h).
  * Nothing here knows SQL; every argument passes through unchanged.
  */
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "store_backend.h"
@@ -12,6 +14,50 @@ int store_op_missing(const struct store *st, const char *what, char *err, size_t
 {
 	snprintf(err, errlen, "the %s store cannot %s yet", st->ops->name, what);
 	return -1;
+}
+
+/* store_set_password_source: the source, and its answer once asked
+ * (under the lock: dashboards open stores from several threads) */
+static store_password_fn password_fn;
+static void *password_arg;
+static char *password;
+static int password_asked;
+static pthread_mutex_t password_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void store_password_wipe(void)
+{
+	if (password != NULL) {
+		explicit_bzero(password, strlen(password));
+		free(password);
+		password = NULL;
+	}
+}
+
+void store_set_password_source(store_password_fn fn, void *arg)
+{
+	pthread_mutex_lock(&password_lock);
+	store_password_wipe();
+	password_fn = fn;
+	password_arg = arg;
+	password_asked = 0;
+	pthread_mutex_unlock(&password_lock);
+	if (fn != NULL)
+		atexit(store_password_wipe);
+}
+
+static int store_open_server(const char *path, enum store_mode mode, struct store **out, char *err,
+                             size_t errlen)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&password_lock);
+	if (password_fn != NULL && !password_asked) {
+		rc = password_fn(password_arg, &password, err, errlen);
+		password_asked = rc == 0;
+	}
+	pthread_mutex_unlock(&password_lock);
+	/* once asked, the password stays as it is */
+	return rc < 0 ? -1 : pg_store_open(path, password, mode, out, err, errlen);
 }
 
 int store_is_server(const char *path)
@@ -23,7 +69,7 @@ int store_open(const char *path, enum store_mode mode, struct store **out, char 
 {
 	/* the backend by the form of path: a libpq URI, else a file name */
 	if (store_is_server(path))
-		return pg_store_open(path, mode, out, err, errlen);
+		return store_open_server(path, mode, out, err, errlen);
 	return sqlite_store_open(path, mode, out, err, errlen);
 }
 

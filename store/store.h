@@ -88,6 +88,17 @@ int store_open(const char *path, enum store_mode mode, struct store **out, char 
                size_t errlen);
 /* Rolls back any open batch, then closes. store_close(NULL) is a no-op. */
 void store_close(struct store *st);
+/* Where a database server's password comes from (tlswatch.conf's
+ * password_file or password_command): the first store_open that connects
+ * to a server calls fn (a command that never does never runs it), and
+ * every later one reuses its answer. fn returns 0 with *password
+ * (malloc'ed, NUL-terminated; the store wipes it at exit) or -1 with a
+ * reason that store_open then fails with. The password goes to the
+ * server as a connection parameter, never into the URI shown. Without a
+ * source, libpq's own apply (PGPASSFILE, ~/.pgpass). Set it before any
+ * thread opens a store. */
+typedef int (*store_password_fn)(void *arg, char **password, char *err, size_t errlen);
+void store_set_password_source(store_password_fn fn, void *arg);
 
 int store_begin(struct store *st, char *err, size_t errlen);
 /* Commits the batch durably (synchronous=FULL). */

@@ -43,6 +43,13 @@ struct store_table {
 	const char *identity;
 };
 
+/* Appends to sql the statement that reads table t's rows in order
+ * ("SELECT columns FROM t ORDER BY order"; insert 0) or adds one row
+ * ("INSERT INTO t (columns) VALUES (?1, ...)", or $1 ... when dollar;
+ * insert 1). The number of columns, or -1 when sql is full (copy.c). */
+struct strbuf;
+int store_table_sql(const struct store_table *t, int insert, int dollar, struct strbuf *sql);
+
 struct store_ops {
 	/* the backend's name, for messages ("SQLite") */
 	const char *name;
@@ -204,7 +211,7 @@ struct store {
 /* Each backend's store_open (store/sqlite.c, store/pg.c). */
 int sqlite_store_open(const char *path, enum store_mode mode, struct store **out, char *err,
                       size_t errlen);
-int pg_store_open(const char *uri, enum store_mode mode, struct store **out, char *err,
-                  size_t errlen);
+int pg_store_open(const char *uri, const char *password, enum store_mode mode, struct store **out,
+                  char *err, size_t errlen);
 
 #endif

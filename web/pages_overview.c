@@ -128,6 +128,56 @@ static void overview_domains(struct web_page *pg, const struct summary *s)
 		html_pager(pg, "/", (int64_t)s->by_domain.n, LIMIT_WEB_PAGE_ROWS, NULL, 0);
 }
 
+/* DANE results at the chosen domains' MX hosts (mxdane.h, docs/counting.md
+ * rule 5): counted under the MX host's own name, each linked to its own
+ * page, and not in the cards above. Only on a domain's page. */
+static void overview_dane_at_mx(struct web_page *pg, const struct summary *s)
+{
+	const struct mxdane_list *l = &s->dane_at_mx;
+	char buf[64], note[MXDANE_NOTE_MAX];
+	size_t i;
+
+	if (l->n == 0 && l->more == 0 && l->domains_more == 0)
+		return;
+	html_raw(pg, "<h2>DANE results at your MX hosts</h2>\n<p class=\"none\">Reported "
+	             "under the MX host's own name (Postfix names DANE results after the MX), "
+	             "counted there and <strong>not</strong> in this domain's totals.</p>\n"
+	             "<div class=\"scroll\"><table id=\"dane-at-mx\" class=\"stack\">\n"
+	             "<thead><tr><th>Policy domain</th><th>MX host</th>"
+	             "<th class=\"num\">Reports</th><th class=\"num\">Successful</th>"
+	             "<th class=\"num\">Failed</th><th class=\"num\">Success rate</th>"
+	             "<th>Note</th></tr></thead>\n<tbody>\n");
+	for (i = 0; i < l->n; i++) {
+		const struct mxdane_host *x = &l->h[i];
+		struct web_kv kv = {"domain", x->mx_host};
+
+		html_raw(pg, "<tr><td class=\"name\" data-label=\"Policy domain\">");
+		html_text(pg, x->domain);
+		html_raw(pg, "</td><td class=\"name\" data-label=\"MX host\">");
+		html_link(pg, "/", &kv, 1, x->mx_host, NULL);
+		html_raw(pg, "</td><td class=\"num\" data-label=\"Reports\">");
+		html_count(pg, x->reports);
+		html_raw(pg, "</td><td class=\"num ok\" data-label=\"Successful\">");
+		html_count(pg, x->successful_sessions);
+		html_raw(pg, "</td><td class=\"num fail\" data-label=\"Failed\">");
+		html_count(pg, x->failed_sessions);
+		html_printf(
+		    pg, "</td><td class=\"num\" data-label=\"Success rate\">%s</td>",
+		    text_rate(x->successful_sessions, x->failed_sessions, buf, sizeof(buf)));
+		html_raw(pg, "<td data-label=\"Note\">");
+		html_text(pg, mxdane_note(x, note, sizeof(note)));
+		html_raw(pg, "</td></tr>\n");
+	}
+	html_raw(pg, "</tbody></table></div>\n");
+	if (l->more > 0)
+		html_printf(pg, "<p class=\"none\">%zu more MX hosts left out (past %d).</p>\n",
+		            l->more, LIMIT_MXDANE_HOSTS);
+	if (l->domains_more > 0)
+		html_printf(pg,
+		            "<p class=\"none\">%zu domains of the filter not read (past %d).</p>\n",
+		            l->domains_more, LIMIT_MXDANE_DOMAINS);
+}
+
 /* One problem, one row (domain, MX, result type) with the reporters that
  * saw it; the per-reporter rows are a click away (failures by
  * organisation, filtered to the problem). */
@@ -336,6 +386,7 @@ void page_overview(struct web_page *pg)
 	overview_alerts(pg);
 	page_published_panel(pg);
 	overview_domains(pg, &s);
+	overview_dane_at_mx(pg, &s);
 	html_raw(pg, "<h2>Sessions per day</h2>\n");
 	chart_days(pg, &s.by_day);
 	overview_top(pg, &s);

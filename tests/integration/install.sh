@@ -29,6 +29,10 @@ for u in "$TOP"/docs/systemd/*.service "$TOP"/docs/systemd/*.timer; do
 	t_eq "unit $n installed 644" "$(mode "$D$P/lib/systemd/system/$n")" 644
 done
 t_check "the web service is among the units" test -f "$D$P/lib/systemd/system/tlswatch-web.service"
+for g in "$TOP"/docs/grafana/*.json; do
+	n=$(basename "$g")
+	t_eq "Grafana dashboard $n installed 644" "$(mode "$D$P/share/doc/tlswatch/grafana/$n")" 644
+done
 cmp -s "$TOP/docs/tlswatch.1" "$D$P/share/man/man1/tlswatch.1"
 t_eq "tlswatch.1 installed unchanged" "$?" 0
 t_eq "no installed file is group- or world-writable" \

@@ -3,9 +3,8 @@
 # (pg_lib.sh): the same inputs (the bundled samples with their conflicts,
 # a generated month with re-sends and a spike) give byte-identical JSON
 # from summary, reports, show, alert (and its sent-state) and the web API;
-# quarantine (list, pick), prune and db check work on it; three writers
-# with overlapping inputs at once store each report once with exact
-# figures; a writer killed mid-batch loses nothing after a re-run; the
+# quarantine (list, pick), prune and db check work on it (three writers
+# at once: pg_writers.sh); a writer killed mid-batch loses nothing after a re-run; the
 # collector lock of a mailbox is one per store, across processes; a URI
 # with a password is refused without being echoed.
 . "$TOP/tests/lib.sh"
@@ -82,10 +81,12 @@ n=$(t_sql "$SQ" "SELECT count(*) FROM report")
 t_eq "every report stored once" "$(pg_sql "$PGA" "SELECT count(*) || ' ' ||
 	count(DISTINCT (organization, report_id)) FROM report")" "$n $n"
 bad=0
-# the samples' reports, and every 100th of the month (a process each)
-for id in $(t_sql "$SQ" "SELECT id FROM report WHERE id < 30 OR id % 100 = 0 ORDER BY id"); do
-	"$TLSWATCH" --db "$SQ" show "$id" --format json > "$T/show.s" 2>&1
+# the samples' reports, and every 400th of the month (a process each, the
+# two stores at once: this loop was a fifth of the test's time)
+for id in $(t_sql "$SQ" "SELECT id FROM report WHERE id < 30 OR id % 400 = 0 ORDER BY id"); do
+	"$TLSWATCH" --db "$SQ" show "$id" --format json > "$T/show.s" 2>&1 &
 	"$TLSWATCH" --db "$PGA" show "$id" --format json > "$T/show.p" 2>&1
+	wait $!
 	norm "$T/show.s"
 	norm "$T/show.p"
 	cmp -s "$T/show.s" "$T/show.p" || { bad=$((bad + 1)); echo "show $id differs" >&2; }
@@ -173,41 +174,13 @@ else
 	t_fail "db check finds a wrong aggregate" "exit $rc: $(head -2 "$T/check.out")"
 fi
 
-# three writers at once, overlapping inputs (each file twice or three
-# times): each report once, figures exact
+# a week for the fault test below, and its figures on SQLite (three
+# writers at once on overlapping inputs: pg_writers.sh)
 "$GEN" --out "$T/week" --seed 9 --start 2026-04-01 --days 7 --domains 1 --duplicates 10 \
 	--format gz
-ls "$T"/week/* > "$T/files"
-total=$(wc -l < "$T/files")
-third=$((total / 3))
 SM=$T/month.db
 "$TLSWATCH" --db "$SM" ingest "$T"/week/* > /dev/null 2>&1
-PGC=$(pg_newdb concurrent)
-"$TLSWATCH" --db "$PGC" db check > /dev/null 2>&1 # created before the race
-sed -n "1,$((2 * third))p" "$T/files" > "$T/w1"
-sed -n "$((third + 1)),\$p" "$T/files" > "$T/w2"
-sort -r "$T/files" > "$T/w3"
-for w in w1 w2 w3; do
-	xargs "$TLSWATCH" --db "$PGC" ingest < "$T/$w" > /dev/null 2> "$T/$w.err" &
-	eval "pid_$w=\$!"
-done
-wait "$pid_w1"
-r1=$?
-wait "$pid_w2"
-r2=$?
-wait "$pid_w3"
-r3=$?
-t_eq "three writers at once succeed" "$r1 $r2 $r3" "0 0 0"
-t_eq "each report stored exactly once" "$(pg_sql "$PGC" "SELECT count(*) || ' ' ||
-	count(DISTINCT (organization, report_id)) FROM report")" \
-	"$(t_sql "$SM" "SELECT count(*) || ' ' || count(*) FROM report")"
 "$TLSWATCH" --db "$SM" summary --all --format json > "$T/sum.s"
-"$TLSWATCH" --db "$PGC" summary --all --format json > "$T/sum.p"
-if cmp -s "$T/sum.s" "$T/sum.p"; then
-	t_pass "figures exact after concurrent writers"
-else
-	t_fail "figures exact after concurrent writers" "$(diff "$T/sum.s" "$T/sum.p" | head -5)"
-fi
 
 # a writer killed mid-batch (inside its transaction, holding the writer
 # lock): nothing of the batch is left, and a re-run stores it all
@@ -352,4 +325,4 @@ else
 	t_fail "a password in the URI is refused, not shown" "exit $rc: $(cat "$T/pw.out")"
 fi
 t_check "no sanitizer report" sh -c "! grep -qE 'AddressSanitizer|LeakSanitizer|runtime error' \
-	'$T/ingest.err' '$T'/w*.err"
+	'$T/ingest.err'"

@@ -74,7 +74,7 @@ def fix(sessions):
     m = {"a": "additional-information", "f": "failure-reason-code", "h": "receiving-mx-helo",
          "n": "receiving-mx-hostname", "r": "receiving-ip", "s": "sending-mta-ip"}
     codes = {201: "starttls-not-supported", 202: "certificate-host-mismatch",
-             301: "sts-policy-fetch-error", 304: "tlsa-invalid"}
+             301: "sts-policy-fetch-error", 304: "tlsa-invalid", 305: "dnssec-invalid"}
     for p, failed, fds in sessions:
         nfds = []
         for fd in fds:
@@ -148,3 +148,55 @@ shop_json = report("", "smtp-tls-reporting@mta.example.net", d, 1, "shop.example
 open("sys4-shop.eml", "w", newline="").write(
     mail(shop_json, "shop.example", "mta.example.net", d + "T00:00:00Z_idx1_shop.example", start, end))
 open("microsoft-apex.json", "w").write(microsoft() + "\n")
+
+# DANE results under the MX host's own name (docs/counting.md rule 5, the
+# "DANE results at your MX hosts" section), in mx/: sys4 reports whose
+# tlsa policy domain is an MX host and that name no other domain (so they
+# stay under the MX's name), and another reporter's report whose sts
+# policies of apex.example and other.example list those hosts.
+import os
+os.makedirs("mx", exist_ok=True)
+
+def dane_only(host, ok, bad):
+    tlsa = {"policy-type": 1, "policy-domain": host,
+            "policy-string": ["3 1 1 5E6F708192A3B4C5D6E7F80912A3B4C5D6E7F80912A3B4C5D6E7F80912A3B4C5"],
+            "mx-host": [host]}
+    s = [(tlsa, 0, [])] * ok
+    for code in bad:
+        s.append((tlsa, 1, [{"c": code, "n": host, "r": "192.0.2.53", "s": "198.51.100.7"}]))
+    return fix(s)
+
+# mx.apex.example: 7 ok, 2 failed (tlsa-invalid, certificate-host-mismatch)
+open("mx/sys4-mx.apex.example.json", "w").write(
+    report("mta.example.net", "smtp-tls-reporting@mta.example.net", d, 2, "mx.apex.example",
+           dane_only("mx.apex.example", 7, [304, 202])) + "\n")
+# mx1.relay.example (other.example's mx-host "*.relay.example"): 4 ok, 1 failed
+open("mx/sys4-mx1.relay.example.json", "w").write(
+    report("mta.example.net", "smtp-tls-reporting@mta.example.net", d, 3, "mx1.relay.example",
+           dane_only("mx1.relay.example", 4, [304])) + "\n")
+# mx.hosted.example: no report lists it; only 'tlswatch check' of
+# third.example does (the test stores that check result): 5 ok
+open("mx/sys4-mx.hosted.example.json", "w").write(
+    report("mta.example.net", "smtp-tls-reporting@mta.example.net", d, 4, "mx.hosted.example",
+           dane_only("mx.hosted.example", 5, [])) + "\n")
+
+def sts_of(dom, mx):
+    return {"policy-type": "sts", "policy-domain": dom,
+            "policy-string": ["version: STSv1", "mode: enforce"] + ["mx: " + m for m in mx]
+            + ["max_age: 604800"], "mx-host": mx}
+
+# another reporter: apex.example 20 / 0 and other.example 10 / 1 under sts,
+# both served by mx.apex.example
+open("mx/reporter-apex-other.json", "w").write(json.dumps({
+    "organization-name": "reporter.example",
+    "date-range": {"start-datetime": d + "T00:00:00Z", "end-datetime": d + "T23:59:59Z"},
+    "contact-info": "tlsrpt@reporter.example",
+    "report-id": "2026-11-30-apex-other@reporter.example",
+    "policies": [
+        {"policy": sts_of("apex.example", ["mx.apex.example"]),
+         "summary": {"total-successful-session-count": 20, "total-failure-session-count": 0}},
+        {"policy": sts_of("other.example", ["mx.apex.example", "*.relay.example"]),
+         "summary": {"total-successful-session-count": 10, "total-failure-session-count": 1},
+         "failure-details": [{"result-type": "certificate-expired", "sending-mta-ip": "198.51.100.9",
+                              "receiving-mx-hostname": "mx.apex.example", "failed-session-count": 1}]}]},
+    indent=2) + "\n")

@@ -1,0 +1,54 @@
+/*
+ * pg_write_rollup.c - the roll-ups and lifetime totals of
+ * schema/pg/012_rollups.sql on PostgreSQL: rebuilt from their sums
+ * (rollup.c, shared with SQLite) by 'tlswatch db check --repair', and
+ * compared with them by 'db check'. Input: our own database.
+ */
+#include <stdio.h>
+
+#include "pg_impl.h"
+#include "rollup.h"
+
+/* Room for the longest statement of rollup.c (about 1,200 bytes). */
+#define ROLLUP_SQL_MAX 4096
+
+int pg_rollup_rebuild(struct store *base, char *err, size_t errlen)
+{
+	struct pg_store *st = pg_of(base);
+	char sql[ROLLUP_SQL_MAX];
+	size_t i;
+
+	/* in one batch: under the writer lock, so no writer's trigger adds
+	 * to a table between its DELETE and its INSERT */
+	if (pg_begin(base, err, errlen) < 0)
+		return -1;
+	for (i = 0; rollup_sql(i, ROLLUP_CLEAR, sql, sizeof(sql)) != NULL; i++) {
+		if (pg_run(st, sql, NULL, "cannot rebuild the roll-ups", NULL, err, errlen) < 0 ||
+		    rollup_sql(i, ROLLUP_FILL, sql, sizeof(sql)) == NULL ||
+		    pg_run(st, sql, NULL, "cannot rebuild the roll-ups", NULL, err, errlen) < 0) {
+			pg_rollback(base);
+			return -1;
+		}
+	}
+	return pg_commit(base, err, errlen);
+}
+
+int pg_rollup_check(struct pg_store *st, void (*problem)(const char *msg, void *arg), void *arg,
+                    int *n_problems, char *err, size_t errlen)
+{
+	char sql[ROLLUP_SQL_MAX], msg[256];
+	const char *table;
+	int64_t n;
+	size_t i;
+
+	for (i = 0; (table = rollup_sql(i, ROLLUP_DIFF, sql, sizeof(sql))) != NULL; i++) {
+		if (pg_get_int(st, sql, NULL, "cannot check the roll-ups", &n, err, errlen) < 0)
+			return -1;
+		if (n == 0)
+			continue;
+		rollup_problem(table, (long long)n, msg, sizeof(msg));
+		problem(msg, arg);
+		(*n_problems)++;
+	}
+	return 0;
+}

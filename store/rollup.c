@@ -1,0 +1,91 @@
+/*
+ * rollup.c - the sums each roll-up and lifetime table must equal
+ * (rollup.h), in SQL that SQLite and PostgreSQL both run: subqueries
+ * carry an alias, as PostgreSQL 15 requires. The triggers of both
+ * 012_rollups.sql keep the same sums.
+ */
+#include "rollup.h"
+
+#include <stdio.h>
+
+/* Each table, its columns, and "SELECT key..., n_rows, figures..." over
+ * agg_* (for life_*, with the pruned days' rows: /metrics never falls). */
+static const struct {
+	const char *table;
+	const char *columns;
+	const char *sums;
+} rollups[] = {
+    {"roll_domain", "day, policy_domain, n_rows, reports, successful_sessions, failed_sessions",
+     "SELECT day, policy_domain, count(*), sum(reports), sum(successful_sessions),"
+     " sum(failed_sessions) FROM agg_domain GROUP BY day, policy_domain"},
+    {"roll_org", "day, organization, n_rows, reports, successful_sessions, failed_sessions",
+     "SELECT day, organization, count(*), sum(reports), sum(successful_sessions),"
+     " sum(failed_sessions) FROM agg_domain GROUP BY day, organization"},
+    {"roll_failure", "day, policy_domain, mx_host, result_type, n_rows, failed_sessions",
+     "SELECT day, policy_domain, mx_host, result_type, count(*), sum(failed_sessions)"
+     " FROM agg_failure GROUP BY day, policy_domain, mx_host, result_type"},
+    {"roll_mx", "day, policy_domain, mx_host, n_rows, failed_sessions",
+     "SELECT day, policy_domain, mx_host, count(*), sum(failed_sessions) FROM agg_mx"
+     " GROUP BY day, policy_domain, mx_host"},
+    {"roll_type",
+     "day, policy_domain, policy_type, n_rows, policies, successful_sessions, failed_sessions",
+     "SELECT day, policy_domain, policy_type, count(*), sum(policies),"
+     " sum(successful_sessions), sum(failed_sessions) FROM agg_policy_type"
+     " GROUP BY day, policy_domain, policy_type"},
+    {"roll_report_day", "day, reports", "SELECT day, count(*) FROM report GROUP BY day"},
+    {"life_domain",
+     "policy_domain, organization, n_rows, reports, successful_sessions, failed_sessions",
+     "SELECT policy_domain, organization, count(*), sum(reports), sum(successful_sessions),"
+     " sum(failed_sessions) FROM (SELECT policy_domain, organization, reports,"
+     " successful_sessions, failed_sessions FROM agg_domain UNION ALL SELECT policy_domain,"
+     " organization, reports, successful_sessions, failed_sessions FROM agg_domain_pruned)"
+     " AS u GROUP BY policy_domain, organization"},
+    {"life_failure", "policy_domain, organization, mx_host, result_type, n_rows, failed_sessions",
+     "SELECT policy_domain, organization, mx_host, result_type, count(*), sum(failed_sessions)"
+     " FROM (SELECT policy_domain, organization, mx_host, result_type, failed_sessions"
+     " FROM agg_failure UNION ALL SELECT policy_domain, organization, mx_host, result_type,"
+     " failed_sessions FROM agg_failure_pruned) AS u"
+     " GROUP BY policy_domain, organization, mx_host, result_type"},
+    {"life_mx", "policy_domain, organization, mx_host, n_rows, failed_sessions",
+     "SELECT policy_domain, organization, mx_host, count(*), sum(failed_sessions)"
+     " FROM (SELECT policy_domain, organization, mx_host, failed_sessions FROM agg_mx"
+     " UNION ALL SELECT policy_domain, organization, mx_host, failed_sessions"
+     " FROM agg_mx_pruned) AS u GROUP BY policy_domain, organization, mx_host"},
+};
+
+const char *rollup_sql(size_t i, enum rollup_stmt which, char *sql, size_t len)
+{
+	int n = -1;
+
+	if (i >= sizeof(rollups) / sizeof(rollups[0]))
+		return NULL;
+	switch (which) {
+	case ROLLUP_CLEAR:
+		n = snprintf(sql, len, "DELETE FROM %s", rollups[i].table);
+		break;
+	case ROLLUP_FILL:
+		n = snprintf(sql, len, "INSERT INTO %s (%s) %s", rollups[i].table,
+		             rollups[i].columns, rollups[i].sums);
+		break;
+	case ROLLUP_DIFF:
+		/* rows in one and not the other, both ways */
+		n = snprintf(
+		    sql, len,
+		    "SELECT count(*) FROM (SELECT * FROM (SELECT %s FROM %s EXCEPT %s) AS a"
+		    " UNION ALL SELECT * FROM (%s EXCEPT SELECT %s FROM %s) AS b) AS d",
+		    rollups[i].columns, rollups[i].table, rollups[i].sums, rollups[i].sums,
+		    rollups[i].columns, rollups[i].table);
+		break;
+	}
+	if (n < 0 || (size_t)n >= len)
+		return NULL;
+	return rollups[i].table;
+}
+
+void rollup_problem(const char *table, long long n, char *msg, size_t len)
+{
+	snprintf(msg, len,
+	         "roll-ups: %s: %lld rows differ from the aggregates they sum (db check --repair "
+	         "rebuilds them)",
+	         table, n);
+}
