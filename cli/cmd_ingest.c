@@ -134,7 +134,7 @@ static int ingest_items(struct ingest_run *run, struct ingest_feed *feed, const 
 			run->prog.what = it->what;
 			break;
 		}
-		ingest_feed_item_free(it);
+		ingest_feed_done(feed, it);
 	}
 	return rc;
 }

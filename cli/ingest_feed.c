@@ -47,6 +47,8 @@ struct ingest_feed {
 	int done;                       /* the reader has queued its last item */
 	int stop;                       /* the caller wants no more */
 	struct feed_item *taken;        /* the caller's side: items taken in one go */
+	struct feed_item *used;         /* the caller's side: items given back */
+	struct feed_item *returned;     /* given back, for the reader to free */
 };
 
 /* The reader wakes a waiting caller once this many items are queued (or
@@ -66,12 +68,30 @@ void ingest_feed_item_free(struct feed_item *it)
 	free(it);
 }
 
+static void feed_free_list(struct feed_item *it)
+{
+	struct feed_item *next;
+
+	for (; it != NULL; it = next) {
+		next = it->next;
+		ingest_feed_item_free(it);
+	}
+}
+
 /* Queues it, waiting while the queue is full. 0, or -1 (it freed) once
- * the caller has asked to stop. */
+ * the caller has asked to stop. Frees the items the caller gave back
+ * first: their memory came from this thread's malloc arena, and freeing
+ * it here takes no lock the caller's allocations need. */
 static int feed_push(struct ingest_feed *f, struct feed_item *it)
 {
+	struct feed_item *returned;
 	int rc = 0;
 
+	pthread_mutex_lock(&f->lock);
+	returned = f->returned;
+	f->returned = NULL;
+	pthread_mutex_unlock(&f->lock);
+	feed_free_list(returned);
 	pthread_mutex_lock(&f->lock);
 	while (
 	    !f->stop && f->n_items > 0 &&
@@ -408,7 +428,7 @@ struct ingest_feed *ingest_feed_start(char *const *paths, int n)
 
 struct feed_item *ingest_feed_next(struct ingest_feed *f)
 {
-	struct feed_item *it;
+	struct feed_item *it, *mine = NULL;
 
 	if (f->taken == NULL) {
 		/* take the whole queue: one lock and at most one wakeup for
@@ -419,6 +439,17 @@ struct feed_item *ingest_feed_next(struct ingest_feed *f)
 			pthread_cond_wait(&f->has_items, &f->lock);
 			f->caller_waits = 0;
 		}
+		if (f->done) { /* no reader left to free them */
+			mine = f->used;
+		} else if (f->used != NULL) { /* the reader frees them (feed_push) */
+			struct feed_item *last = f->used;
+
+			while (last->next != NULL)
+				last = last->next;
+			last->next = f->returned;
+			f->returned = f->used;
+		}
+		f->used = NULL;
 		f->taken = f->head;
 		f->head = f->tail = NULL;
 		f->n_items = 0;
@@ -426,6 +457,7 @@ struct feed_item *ingest_feed_next(struct ingest_feed *f)
 		if (f->reader_waits)
 			pthread_cond_signal(&f->has_room);
 		pthread_mutex_unlock(&f->lock);
+		feed_free_list(mine);
 	}
 	it = f->taken;
 	if (it != NULL) {
@@ -433,6 +465,12 @@ struct feed_item *ingest_feed_next(struct ingest_feed *f)
 		it->next = NULL;
 	}
 	return it;
+}
+
+void ingest_feed_done(struct ingest_feed *f, struct feed_item *it)
+{
+	it->next = f->used;
+	f->used = it;
 }
 
 void ingest_feed_free(struct ingest_feed *f)
@@ -454,6 +492,8 @@ void ingest_feed_free(struct ingest_feed *f)
 		f->head = it->next;
 		ingest_feed_item_free(it);
 	}
+	feed_free_list(f->used);
+	feed_free_list(f->returned);
 	pthread_cond_destroy(&f->has_items);
 	pthread_cond_destroy(&f->has_room);
 	pthread_mutex_destroy(&f->lock);

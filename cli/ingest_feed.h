@@ -59,9 +59,16 @@ struct ingest_feed;
 struct ingest_feed *ingest_feed_start(char *const *paths, int n);
 
 /* The next item in order, waiting for it; NULL after the last. The
- * caller frees it with ingest_feed_item_free. */
+ * caller gives it back with ingest_feed_done (or frees it with
+ * ingest_feed_item_free). */
 struct feed_item *ingest_feed_next(struct ingest_feed *f);
 void ingest_feed_item_free(struct feed_item *it);
+/* Gives back an item the caller is done with: the reader thread frees it,
+ * with the memory its own malloc arena lent (freeing it on the caller's
+ * thread took that arena's lock against the reader: futex wake/wait in
+ * the profile, issue 18). At most one batch of items is given back and
+ * not yet freed. */
+void ingest_feed_done(struct ingest_feed *f, struct feed_item *it);
 
 /* Stops the reader (at its next input), waits for it and frees the feed
  * with every item not taken. ingest_feed_free(NULL) is a no-op. */

@@ -11,6 +11,8 @@
 #   4. summary --format json and alert on 10k, 100k and 1M reports
 #   5. the dashboard at 1M reports under wrk (8 connections)
 #   6. database bytes per report
+#   1 and 2 also run tools/ingest_py.py (a plain Python-stdlib ingester) on
+#   the same corpora, for a ratio beside each ingest figure
 #
 # Timed runs are repeated (RUNS, default 3) and the median is reported;
 # quick checks (summary, alert) run 5 times after one untimed warm-up.
@@ -48,7 +50,7 @@ else
 fi
 
 [ -x "$GEN" ] && [ -x tlswatch ] || bench_die "build first: make tlswatch build/tools/gen"
-for c in wrk curl sqlite3 dovecot doveadm openssl; do
+for c in wrk curl sqlite3 dovecot doveadm openssl python3; do
 	command -v "$c" > /dev/null || bench_die "$c is missing (make bench installs it)"
 done
 [ -x /usr/bin/time ] || bench_die "/usr/bin/time is missing (Debian package 'time')"
@@ -67,6 +69,12 @@ trap 'exit 1' INT TERM
 # our own copy: a rebuild by someone else mid-run must not change it
 cp tlswatch "$B/tlswatch"
 TW=$B/tlswatch
+# generated report mail is not DKIM-signed: the default [trust] dkim =
+# require would quarantine all of it (docs/trust.md)
+printf '[trust]\ndkim = off\n' > "$RUN/conf"
+TLSWATCH_CONFIG=$RUN/conf
+export TLSWATCH_CONFIG
+PY="python3 $TOP/tools/ingest_py.py"
 # corpora end yesterday (UTC): today is the day the default periods stop
 END=$(date -u +%F)
 BENCH_START=$(date -u -d "$END - $((N_IMAP / 2500 + 2)) days" +%F)
@@ -95,6 +103,13 @@ for i in $(seq "$RUNS"); do
 done
 [ "$(reports_in "$RUN/files.db")" = "$N_FILES" ] || bench_die "files: not every report stored"
 bench_put files_bytes "$(db_bytes "$RUN/files.db")"
+: > "$RUN/t1py"
+for i in $(seq "$RUNS"); do
+	rm -f "$RUN/py.db"*
+	# shellcheck disable=SC2086
+	(cd "$TMP" && bench_time "$RUN/t1py" $PY "$RUN/py.db" gz) || exit 1
+done
+[ "$(reports_in "$RUN/py.db")" = "$N_FILES" ] || bench_die "python files: not every report stored"
 rm -rf "$TMP/gz"
 
 # --- 2. Maildir and mbox
@@ -103,6 +118,8 @@ gen md maildir "$N_MAIL"
 gen mbox mbox "$N_MAIL"
 : > "$RUN/t2md"
 : > "$RUN/t2mb"
+: > "$RUN/t2mdpy"
+: > "$RUN/t2mbpy"
 for i in $(seq "$RUNS"); do
 	rm -f "$RUN/mail.db"*
 	(cd "$TMP" && bench_time "$RUN/t2md" "$TW" --db "$RUN/mail.db" ingest md) || exit 1
@@ -111,6 +128,14 @@ for i in $(seq "$RUNS"); do
 	(cd "$TMP" && bench_time "$RUN/t2mb" "$TW" --db "$RUN/mail.db" ingest mbox/reports.mbox) ||
 		exit 1
 	[ "$(reports_in "$RUN/mail.db")" = "$N_MAIL" ] || bench_die "mbox: not every report stored"
+	for c in md mb; do
+		rm -f "$RUN/py.db"*
+		p=md
+		[ "$c" = mb ] && p=mbox/reports.mbox
+		# shellcheck disable=SC2086
+		(cd "$TMP" && bench_time "$RUN/t2${c}py" $PY "$RUN/py.db" "$p") || exit 1
+		[ "$(reports_in "$RUN/py.db")" = "$N_MAIL" ] || bench_die "python $c: not every report stored"
+	done
 done
 rm -rf "$TMP/md" "$TMP/mbox"
 for n in $N_MAIL_BIG; do
