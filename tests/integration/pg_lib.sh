@@ -94,3 +94,18 @@ if [ -n "${PG_SELF_TEST:-}" ]; then
 	t_eq "test server stops" "$?" 0
 	t_check "nothing left running" sh -c "! psql -X -At '$db' -c 'SELECT 1'"
 fi
+
+# A test's start: in $T, DKIM off, the server up (or one failure and the
+# end of the test); with a name, a database of that name as $PGA and an
+# SQLite store $SQ to compare it with.
+pg_test_begin() {
+	cd "$T" || exit 1
+	t_dkim_off
+	if ! pg_start; then
+		t_fail "PostgreSQL test server starts"
+		exit 0
+	fi
+	[ -n "${1:-}" ] || return 0
+	PGA=$(pg_newdb "$1")
+	SQ=$T/s.db
+}

@@ -9,15 +9,7 @@
 # else of the summary changes.
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/integration/pg_lib.sh"
-cd "$T"
-t_dkim_off
-
-if ! pg_start; then
-	t_fail "PostgreSQL test server starts"
-	exit 0
-fi
-PGA=$(pg_newdb tw)
-SQ=$T/s.db
+pg_test_begin tw
 for db in "$SQ" "$PGA"; do
 	"$TLSWATCH" --db "$db" ingest "$DATA"/postfix/mx/*.json > /dev/null 2>> ingest.err
 	echo "$?" >> ingest.rc

@@ -11,15 +11,7 @@
 # SQLite gives back every row (check results, alert state, roll-ups).
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/integration/pg_lib.sh"
-cd "$T"
-t_dkim_off
-
-if ! pg_start; then
-	t_fail "PostgreSQL test server starts"
-	exit 0
-fi
-PGA=$(pg_newdb tw)
-SQ=$T/s.db
+pg_test_begin tw
 "$GEN" --out "$T/month" --seed 7 --start 2026-03-01 --days 10 --domains 2 --duplicates 10 \
 	--spike "example.com,mx1.example.com,certificate-expired,2026-03-08,300" --format gz
 SAMPLES=$(ls "$DATA"/samples/*.json "$DATA"/trust/*.json)

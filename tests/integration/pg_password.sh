@@ -7,13 +7,7 @@
 # killed after password_command_timeout.
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/integration/pg_lib.sh"
-cd "$T"
-t_dkim_off
-
-if ! pg_start; then
-	t_fail "PostgreSQL test server starts"
-	exit 0
-fi
+pg_test_begin
 SECRET='S3cret-pw-42'
 pg_sql "$(pg_uri postgres)" "CREATE ROLE keyholder LOGIN PASSWORD '$SECRET'" > /dev/null
 pg_sql "$(pg_uri postgres)" "CREATE DATABASE pwdb OWNER keyholder" > /dev/null

@@ -10,15 +10,7 @@
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/browser/web_lib.sh"
 . "$TOP/tests/integration/pg_lib.sh"
-cd "$T" || exit 1
-t_dkim_off
-
-if ! pg_start; then
-	t_fail "PostgreSQL test server starts"
-	exit 0
-fi
-PGA=$(pg_newdb reasons)
-SQ=$T/s.db
+pg_test_begin reasons
 S=$DATA/samples
 # the compact spelling twice (two reports), the spaced one once
 jq '.["report-id"] = "rfc-compact-1"' \

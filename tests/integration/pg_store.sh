@@ -10,15 +10,7 @@
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/browser/web_lib.sh"
 . "$TOP/tests/integration/pg_lib.sh"
-cd "$T"
-t_dkim_off
-
-if ! pg_start; then
-	t_fail "PostgreSQL test server starts"
-	exit 0
-fi
-PGA=$(pg_newdb tw)
-SQ=$T/s.db
+pg_test_begin tw
 "$GEN" --out "$T/month" --seed 5 --start 2026-03-01 --days 14 --domains 2 --duplicates 25 \
 	--spike "example.com,mx1.example.com,certificate-expired,2026-03-13,500" --format gz
 SAMPLES=$(ls "$DATA"/samples/*.json "$DATA"/trust/*.json)

@@ -8,13 +8,7 @@
 # (store/pg_write_batch.c): this is its test under contention.
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/integration/pg_lib.sh"
-cd "$T"
-t_dkim_off
-
-if ! pg_start; then
-	t_fail "PostgreSQL test server starts"
-	exit 0
-fi
+pg_test_begin
 "$GEN" --out "$T/files" --seed 21 --start 2026-06-01 --days 6 --domains 3 --duplicates 40 \
 	--spike "example.net,mx1.example.net,starttls-not-supported,2026-06-03,300" --format gz
 "$GEN" --out "$T/mail" --seed 21 --start 2026-06-01 --days 6 --domains 3 --format mbox \
