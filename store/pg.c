@@ -368,6 +368,8 @@ static const struct store_ops pg_ops = {
     .failure_reasons = pg_failure_reasons,
     .lifetime = pg_lifetime,
     .failure_infos = pg_failure_infos,
+    .alert_contexts = pg_alert_contexts,
+    .reports_by_trust_many = pg_reports_by_trust_many,
 };
 
 /* 1 when the URI carries a password: "user:password@" before the host,

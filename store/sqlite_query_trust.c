@@ -4,7 +4,9 @@
  * This file only reads.
  */
 #include <stdio.h>
+#include <string.h>
 
+#include "query_match.h"
 #include "sqlite_impl.h"
 #include "store_trust.h"
 
@@ -87,6 +89,62 @@ int sqlite_reports_by_trust(struct store *base, int64_t since, int64_t until, co
 	*unverified = sqlite3_column_int64(s, 1);
 	rc = 0;
 out:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int sqlite_reports_by_trust_many(struct store *base, int64_t since, int64_t until,
+                                 const char *const *domains, const char *const *organizations,
+                                 size_t n, int64_t *verified, int64_t *unverified, char *err,
+                                 size_t errlen)
+{
+	struct sqlite_store *st = sqlite_of(base);
+	struct query_match m;
+	sqlite3_stmt *s = NULL;
+	size_t i, j, first, end;
+	int step, rc = -1;
+
+	for (i = 0; i < n; i++)
+		verified[i] = unverified[i] = 0;
+	query_match_init(&m, domains, n);
+	/* each report once per domain it names, as the EXISTS of
+	 * sqlite_reports_by_trust counts it */
+	if (sqlite3_prepare_v2(
+	        st->db,
+	        "SELECT DISTINCT r.id, coalesce(p.policy_domain, ''), r.organization,"
+	        " r.provenance = 'unverified-mail' FROM report r"
+	        " JOIN policy p ON p.report = r.id WHERE r.day >= ?1 AND r.day < ?2",
+	        -1, &s, NULL) != SQLITE_OK) {
+		sqlite_fail(st, err, errlen, "cannot count reports by provenance");
+		goto out;
+	}
+	sqlite3_bind_int64(s, 1, since);
+	sqlite3_bind_int64(s, 2, until);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *dom = (const char *)sqlite3_column_text(s, 1);
+		const char *org = (const char *)sqlite3_column_text(s, 2);
+		int unv = sqlite3_column_int(s, 3);
+
+		if (dom == NULL || org == NULL)
+			continue;
+		query_match_find(&m, dom, &first, &end);
+		for (j = first; j < end; j++) {
+			i = m.idx[j];
+			if (organizations[i] != NULL && strcmp(organizations[i], org) != 0)
+				continue;
+			if (unv)
+				unverified[i]++;
+			else
+				verified[i]++;
+		}
+	}
+	if (step != SQLITE_DONE) {
+		sqlite_fail(st, err, errlen, "cannot count reports by provenance");
+		goto out;
+	}
+	rc = 0;
+out:
+	query_match_free(&m);
 	sqlite3_finalize(s);
 	return rc;
 }
