@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "query.h"
 #include "query_match.h"
 #include "xalloc.h"
 
@@ -104,4 +105,72 @@ char *query_code_take_top(struct query_code_sums *c)
 	free(c->sum);
 	memset(c, 0, sizeof(*c));
 	return top;
+}
+
+/* NULL (absent) first, then byte order. */
+static int match_domain_cmp(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return (a != NULL) - (b != NULL);
+	return strcmp(a, b);
+}
+
+static int match_name_cmp(const void *x, const void *y)
+{
+	return match_domain_cmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+void query_rows_by_domain(struct query_rows *rows)
+{
+	size_t n = rows->n, n_runs = 0, n_names = 0, i, k, lo, hi, mid;
+	size_t *run = xcalloc(n + 1, sizeof(*run)), *id, *pos;
+	const char **names;
+	struct query_row *sorted;
+
+	if (n < 2) {
+		free(run);
+		return;
+	}
+	/* runs of one domain, and their domains sorted and made unique */
+	for (i = 0; i < n; i++)
+		if (i == 0 || match_domain_cmp(rows->rows[i].policy_domain,
+		                               rows->rows[i - 1].policy_domain) != 0)
+			run[n_runs++] = i;
+	run[n_runs] = n;
+	names = xcalloc(n_runs, sizeof(*names));
+	for (k = 0; k < n_runs; k++)
+		names[k] = rows->rows[run[k]].policy_domain;
+	qsort(names, n_runs, sizeof(*names), match_name_cmp);
+	for (k = 0; k < n_runs; k++)
+		if (n_names == 0 || match_domain_cmp(names[n_names - 1], names[k]) != 0)
+			names[n_names++] = names[k];
+	/* each run's domain number, the rows per domain, and a stable
+	 * counting sort by it */
+	id = xcalloc(n_runs, sizeof(*id));
+	pos = xcalloc(n_names + 1, sizeof(*pos));
+	for (k = 0; k < n_runs; k++) {
+		const char *d = rows->rows[run[k]].policy_domain;
+
+		for (lo = 0, hi = n_names; lo < hi;) {
+			mid = lo + (hi - lo) / 2;
+			if (match_domain_cmp(names[mid], d) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		id[k] = lo;
+		pos[lo + 1] += run[k + 1] - run[k];
+	}
+	for (k = 1; k <= n_names; k++)
+		pos[k] += pos[k - 1];
+	sorted = xreallocarray(NULL, n, sizeof(*sorted));
+	for (k = 0; k < n_runs; k++)
+		for (i = run[k]; i < run[k + 1]; i++)
+			sorted[pos[id[k]]++] = rows->rows[i];
+	free(rows->rows);
+	rows->rows = sorted;
+	free(run);
+	free(names);
+	free(id);
+	free(pos);
 }

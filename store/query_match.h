@@ -37,3 +37,12 @@ void query_code_add(struct query_code_sums *c, const char *code, int64_t failed)
 char *query_code_take_top(struct query_code_sums *c);
 
 #endif
+
+struct query_rows;
+/* Rows read in (day, policy_domain, ...) order put in (policy_domain,
+ * day, ...) order, stably, in time linear in the rows: each day's rows
+ * come sorted by domain, so the domains are sorted once per run of rows
+ * of one domain, not once per row (a sort of half a million rows by
+ * strings was 85 % of reading them; issue 18). policy_domain NULL (absent)
+ * sorts first, as '' does in SQL. */
+void query_rows_by_domain(struct query_rows *rows);
