@@ -279,7 +279,7 @@ int sqlite_alert_contexts(struct store *base, const struct query_alert_key *keys
 	const char **domains = xcalloc(n > 0 ? n : 1, sizeof(*domains));
 	struct query_match m;
 	sqlite3_stmt *s = NULL;
-	size_t i, j, first, end;
+	size_t i, j, first, end, wanted;
 	int step, rc = -1;
 
 	for (i = 0; i < n; i++) {
@@ -287,12 +287,18 @@ int sqlite_alert_contexts(struct store *base, const struct query_alert_key *keys
 		domains[i] = query_key_part(keys[i].policy_domain);
 	}
 	query_match_init(&m, domains, n);
-	for (i = 0; i < n; i++) {
+	for (i = 0, wanted = 0; i < n; i++) {
 		int which = query_context_which(&keys[i]);
 
+		wanted += which >= 0;
 		if (which >= 0 && query_context_reporters(st, &keys[i], which, since, until,
 		                                          &reporters[i], err, errlen) < 0)
 			goto out;
+	}
+	/* silence, conflicts and published checks have no reason to read */
+	if (wanted == 0) {
+		rc = 0;
+		goto out;
 	}
 	if (sqlite3_prepare_v2(st->db, query_contexts_reasons, -1, &s, NULL) != SQLITE_OK) {
 		sqlite_fail(st, err, errlen, "cannot read alert context");
