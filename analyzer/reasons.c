@@ -77,9 +77,81 @@ static void reasons_put(char *out, size_t outlen, size_t *len, const char *s, si
 	out[*len] = '\0';
 }
 
+static int reasons_is_space(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static int reasons_is_digit(unsigned char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int reasons_is_hex_letter(unsigned char c)
+{
+	return (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* The shortest hex id joined across white space: a UUID's first group.
+ * Shorter runs ("7 bad", "1 a") are more likely prose than an id. */
+#define REASONS_ID_MIN_HEX 8
+
+/* How far a hex id split by white space reaches from the word at s, or 0
+ * when there is none (quirks E8: the RFC's text rendering sends
+ * "5065427 c - 23 d3" for "5065427c-23d3"). The id is two or more words
+ * of hex digits and '-' (the first and last holding a digit), apart only
+ * by white space where the text changes between digits and letters or
+ * meets a '-' (as a rendering splits; "12 300" are two numbers, "cafe
+ * bad" two words), with REASONS_ID_MIN_HEX hex digits or more, of them a
+ * digit and a letter: "error 12 of 300" and "2026 - 12 - 01" are not one.
+ * *scanned: the end of the words looked at; no id starts before it (a
+ * run that is no id has no part that is one), so the caller does not
+ * look again: linear, however many words a hostile text holds. */
+static size_t reasons_split_id(const char *s, const char **scanned)
+{
+	const char *p = s, *end = NULL;
+	size_t i, n, hex = 0, id = 0;
+	int digit = 0, letter = 0, words = 0;
+
+	for (;;) {
+		size_t word_hex = 0;
+
+		for (n = 0; reasons_is_word((unsigned char)p[n]); n++)
+			if (!reasons_is_digit((unsigned char)p[n]) &&
+			    !reasons_is_hex_letter((unsigned char)p[n]) && p[n] != '-')
+				break;
+		if (n == 0 || reasons_is_word((unsigned char)p[n]))
+			break; /* not a word of hex digits and '-' only */
+		if (words > 0) {
+			unsigned char a = (unsigned char)end[-1], b = (unsigned char)p[0];
+
+			if (a != '-' && b != '-' && reasons_is_digit(a) == reasons_is_digit(b))
+				break;
+		}
+		for (i = 0; i < n; i++) {
+			word_hex += p[i] != '-';
+			digit |= reasons_is_digit((unsigned char)p[i]);
+			letter |= reasons_is_hex_letter((unsigned char)p[i]);
+		}
+		if (words == 0 && word_hex == 0)
+			break;
+		hex += word_hex;
+		words++;
+		end = p + n;
+		if (word_hex > 0 && words > 1 && hex >= REASONS_ID_MIN_HEX && digit && letter)
+			id = (size_t)(end - s);
+		for (p = end; reasons_is_space((unsigned char)*p); p++)
+			;
+		if (p == end)
+			break;
+	}
+	*scanned = end != NULL ? end : s;
+	return id;
+}
 void reasons_normalise(const char *s, char *out, size_t outlen)
 {
 	size_t len = 0, n;
+	const char *plain = s; /* no split id starts before it */
 	int space = 0;
 
 	if (outlen == 0)
@@ -88,7 +160,7 @@ void reasons_normalise(const char *s, char *out, size_t outlen)
 	while (*s != '\0') {
 		unsigned char c = (unsigned char)*s;
 
-		if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+		if (reasons_is_space(c)) {
 			space = len > 0;
 			s++;
 			continue;
@@ -99,6 +171,12 @@ void reasons_normalise(const char *s, char *out, size_t outlen)
 		if (!reasons_is_word(c)) {
 			reasons_put(out, outlen, &len, s, 1);
 			s++;
+			continue;
+		}
+		if (s >= plain && (n = reasons_split_id(s, &plain)) > 0) {
+			for (; n > 0; s++, n--)
+				if (!reasons_is_space((unsigned char)*s))
+					reasons_put(out, outlen, &len, s, 1);
 			continue;
 		}
 		for (n = 0; reasons_is_word((unsigned char)s[n]); n++)
@@ -113,7 +191,31 @@ void reasons_normalise(const char *s, char *out, size_t outlen)
 	}
 }
 
-/* One form as sent, with its normal form. */
+/* A byte the key keeps white space beside: a letter or digit of the
+ * normal form (lower case), or any byte of a UTF-8 sequence. */
+static int reasons_is_key_word(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || reasons_is_digit(c) || c >= 0x80;
+}
+
+void reasons_key(const char *s, char *out, size_t outlen)
+{
+	size_t i, j = 0;
+
+	reasons_normalise(s, out, outlen);
+	for (i = 0; outlen > 0 && out[i] != '\0'; i++) {
+		/* a space stays only between two words: "starttls not offered"
+		 * is not "starttlsnotoffered", "id = 5" is "id=5" */
+		if (out[i] == ' ' && (j == 0 || !reasons_is_key_word((unsigned char)out[j - 1]) ||
+		                      !reasons_is_key_word((unsigned char)out[i + 1])))
+			continue;
+		out[j++] = out[i];
+	}
+	if (outlen > 0)
+		out[j] = '\0';
+}
+
+/* One form as sent, with its key (reasons_key). */
 struct reasons_form {
 	char *key;
 	const struct query_reason_row *row;
@@ -215,7 +317,7 @@ static int reasons_group(struct store *st, const struct query_filter *f, reasons
 	g.cut = rows.n >= LIMIT_REASON_ROWS;
 	forms = xcalloc(rows.n ? rows.n : 1, sizeof(*forms));
 	for (i = 0; i < rows.n; i++) {
-		reasons_normalise(rows.rows[i].reason_code, key, sizeof(key));
+		reasons_key(rows.rows[i].reason_code, key, sizeof(key));
 		forms[i].key = xstrdup(key);
 		forms[i].row = &rows.rows[i];
 	}
@@ -226,13 +328,16 @@ static int reasons_group(struct store *st, const struct query_filter *f, reasons
 
 		for (j = i + 1; j < rows.n && strcmp(forms[i].key, forms[j].key) == 0; j++)
 			;
-		e->key = xstrdup(forms[i].key);
 		e->result_types = reasons_types(forms, i, j);
-		/* the most failed row's form labels the group */
+		/* the most failed row's form labels the group, and its normal
+		 * form is the one shown (forms of one key can differ in it only
+		 * by white space beside punctuation) */
 		for (top = i, k = i + 1; k < j; k++)
 			if (forms[k].row->failed_sessions > forms[top].row->failed_sessions)
 				top = k;
 		e->label = xstrdup(forms[top].row->reason_code);
+		reasons_normalise(e->label, key, sizeof(key));
+		e->key = xstrdup(key);
 		for (k = i; k < j; k++)
 			e->failed_sessions += forms[k].row->failed_sessions;
 		e->variants = (int64_t)(j - i);

@@ -104,3 +104,42 @@ t_eq "summary html: one row per problem, its reporters named" \
 	"$(sed -n '/id="top-failures"/,/<\/table>/p' "$T/html" | grep '^<tr><td>' | grep -v 'class="hint"' | sed 's/<[^>]*>/|/g; s/||*/|/g')" \
 	"|certificate-expired|mx1.example.com|example.com|Google Inc., Microsoft Corporation, Other|52|new|
 |tlsa-invalid|mx1.example.com|example.com|Microsoft Corporation|6|new|"
+
+# the RFC example's additional-information in its two real spellings
+# (quirks E8): "report_info?id=5065427c-23d3#StarttlsNotSupported" and
+# "report_info ? id = 5065427 c - 23 d3# StarttlsNotSupported ". One
+# group, labelled by its most failed spelling as sent (the compact one
+# here: two reports of it, one of the other); its failure-reason-code
+# stays apart
+S=$DATA/samples
+jq '.["report-id"] = "rfc-compact-1"' \
+	"$S/cry-inc__dmarc-report-viewer__testdata__smtp-tls-reports__rfc-example.json" > "$T/c1.json"
+jq '.["report-id"] = "rfc-compact-2" | .["date-range"] = {"start-datetime":
+	"2016-04-02T00:00:00Z", "end-datetime": "2016-04-02T23:59:59Z"}' \
+	"$S/cry-inc__dmarc-report-viewer__testdata__smtp-tls-reports__rfc-example.json" > "$T/c2.json"
+cp "$S/phi-ag__mta-sts-exporter__examples__rfc.json" "$T/spaced.json"
+(cd "$T" && "$TLSWATCH" --db "$T/rfc.db" ingest c1.json c2.json spaced.json) > /dev/null ||
+	t_fail "ingest the RFC example's spellings" "exit $?"
+R="--since 2016-04-01 --until 2016-04-08"
+RFC_URL="https://reports.company-x.example/report_info?id=5065427c-23d3#StarttlsNotSupported"
+"$TLSWATCH" --db "$T/rfc.db" summary $R --format json > "$T/rfc.json" ||
+	t_fail "summary json of the RFC example" "exit $?"
+t_eq "summary json: the RFC example's two spellings are one group" \
+	"$(jq -c '[.by_additional_information[] | [.additional_information, .normalised, .forms, .failed_sessions, .result_types]]' "$T/rfc.json")" \
+	"[[\"$RFC_URL\",\"https://<host>/report_info?id=5065427c-23d3#starttlsnotsupported\",2,600,\"starttls-not-supported\"]]"
+t_eq "summary json: its reason code apart" \
+	"$(jq -c '[.by_reason[] | [.failure_reason_code, .forms, .failed_sessions]]' "$T/rfc.json")" \
+	'[["X509_V_ERR_PROXY_PATH_LENGTH_EXCEEDED",1,9]]'
+if ! web_start --db "$T/rfc.db" web --listen 127.0.0.1:0; then
+	t_fail "dashboard starts on the RFC example" "$(cat "$T/web.err")"
+	exit 0
+fi
+curl -s -o "$T/rfcpage" "$WEB_URL/failures?since=2016-04-01&until=2016-04-08&group_by=additional_information"
+curl -s -o "$T/rfcapi" "$WEB_URL/api/v1/failures?since=2016-04-01&until=2016-04-08&group_by=additional_information"
+web_stop
+t_eq "failures page: the RFC example's two spellings in one row" \
+	"$(sed -n '/id="failure-groups"/,/<\/table>/p' "$T/rfcpage" | grep -o '<tr><td>[^<]*</td><td class="num fail">[0-9]*' | sed 's/<[^>]*>/|/g')" \
+	"||$RFC_URL||600"
+t_eq "api: the RFC example's two spellings in one group" \
+	"$(jq -c '[.groups[] | [.additional_information, .failed_sessions, .forms]]' "$T/rfcapi")" \
+	"[[\"$RFC_URL\",600,2]]"
