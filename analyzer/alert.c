@@ -451,22 +451,37 @@ static int alert_conflict(const char *organization, int64_t n, void *arg)
  * their domain (and organization): anyone could have sent those. */
 static int alert_mark_unverified(struct store *st, struct alert_list *l, char *err, size_t errlen)
 {
-	int64_t verified, unverified;
-	size_t i;
+	const char **domains = xcalloc(l->n + 1, sizeof(*domains));
+	const char **orgs = xcalloc(l->n + 1, sizeof(*orgs));
+	int64_t *verified = xcalloc(l->n + 1, sizeof(*verified));
+	int64_t *unverified = xcalloc(l->n + 1, sizeof(*unverified));
+	size_t *which = xcalloc(l->n + 1, sizeof(*which));
+	size_t i, n = 0;
+	int rc = -1;
 
+	/* all the alerts of the window in one read of its reports */
 	for (i = 0; i < l->n; i++) {
-		struct alert *a = &l->alerts[i];
+		const struct alert *a = &l->alerts[i];
 
 		if (a->kind == ALERT_SILENT_REPORTER || a->kind == ALERT_CONFLICTING_REPORT)
 			continue;
-		if (store_reports_by_trust(st, l->window_since, l->window_until,
-		                           a->policy_domain != NULL ? a->policy_domain : "",
-		                           a->organization, &verified, &unverified, err,
-		                           errlen) < 0)
-			return -1;
-		a->unverified_only = verified == 0 && unverified > 0;
+		domains[n] = a->policy_domain != NULL ? a->policy_domain : "";
+		orgs[n] = a->organization;
+		which[n++] = i;
 	}
-	return 0;
+	if (n > 0 && store_reports_by_trust_many(st, l->window_since, l->window_until, domains,
+	                                         orgs, n, verified, unverified, err, errlen) < 0)
+		goto out;
+	for (i = 0; i < n; i++)
+		l->alerts[which[i]].unverified_only = verified[i] == 0 && unverified[i] > 0;
+	rc = 0;
+out:
+	free(domains);
+	free(orgs);
+	free(verified);
+	free(unverified);
+	free(which);
+	return rc;
 }
 
 static int alert_cmp(const void *x, const void *y)

@@ -133,18 +133,47 @@ static int alert_keep_news(struct store *st, const struct alert_settings *s, str
 
 int alert_add_context(struct store *st, struct alert_list *l, char *err, size_t errlen)
 {
-	struct query_alert_key k;
-	size_t i;
+	struct query_alert_key *keys = xcalloc(l->n + 1, sizeof(*keys));
+	char **reporters = xcalloc(l->n + 1, sizeof(*reporters));
+	char **reasons = xcalloc(l->n + 1, sizeof(*reasons));
+	size_t *which = xcalloc(l->n + 1, sizeof(*which));
+	int *done = xcalloc(l->n + 1, sizeof(*done));
+	size_t i, j, n;
+	int rc = -1;
 
+	/* the alerts of one window together: its failure details are read
+	 * once, not once per alert (late days have windows of their own) */
 	for (i = 0; i < l->n; i++) {
-		struct alert *a = &l->alerts[i];
+		const struct alert *a = &l->alerts[i];
 
-		alert_key(a, &k);
-		if (query_alert_context(st, &k, a->window_since, a->window_until, &a->reporters,
-		                        &a->reason_code, err, errlen) < 0)
-			return -1;
+		if (done[i])
+			continue;
+		for (j = i, n = 0; j < l->n; j++) {
+			const struct alert *b = &l->alerts[j];
+
+			if (done[j] || b->window_since != a->window_since ||
+			    b->window_until != a->window_until)
+				continue;
+			done[j] = 1;
+			alert_key(b, &keys[n]);
+			which[n++] = j;
+		}
+		if (query_alert_contexts(st, keys, n, a->window_since, a->window_until, reporters,
+		                         reasons, err, errlen) < 0)
+			goto out;
+		for (j = 0; j < n; j++) {
+			l->alerts[which[j]].reporters = reporters[j];
+			l->alerts[which[j]].reason_code = reasons[j];
+		}
 	}
-	return 0;
+	rc = 0;
+out:
+	free(keys);
+	free(reporters);
+	free(reasons);
+	free(which);
+	free(done);
+	return rc;
 }
 
 int64_t alert_lookback_days(const struct alert_settings *s)

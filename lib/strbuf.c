@@ -40,6 +40,14 @@ void strbuf_reset(struct strbuf *sb)
 		sb->data[0] = '\0';
 }
 
+void strbuf_truncate(struct strbuf *sb, size_t len)
+{
+	if (len >= sb->len)
+		return;
+	sb->len = len;
+	sb->data[len] = '\0';
+}
+
 static int strbuf_grow(struct strbuf *sb, size_t add)
 {
 	size_t want;

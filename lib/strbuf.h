@@ -31,6 +31,9 @@ void strbuf_init(struct strbuf *sb, size_t cap);
 /* Frees the contents; the buffer can be reused after strbuf_init. */
 void strbuf_free(struct strbuf *sb);
 void strbuf_reset(struct strbuf *sb);
+/* Cuts the contents back to their first len bytes (len <= sb->len): what
+ * a writer appended past a mark it took, undone. */
+void strbuf_truncate(struct strbuf *sb, size_t len);
 /* 0, or -1 when the cap would be exceeded (nothing is appended then). */
 STRBUF_MUST_CHECK int strbuf_append(struct strbuf *sb, const void *data, size_t len);
 STRBUF_MUST_CHECK int strbuf_puts(struct strbuf *sb, const char *s);

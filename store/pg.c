@@ -379,6 +379,8 @@ static const struct store_ops pg_ops = {
     .policy_seen = pg_policy_seen,
     .rows_read = pg_rows_read,
     .rollup_rebuild = pg_rollup_rebuild,
+    .alert_contexts = pg_alert_contexts,
+    .reports_by_trust_many = pg_reports_by_trust_many,
 };
 
 /* 1 when the URI carries a password: "user:password@" before the host,

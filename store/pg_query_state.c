@@ -423,3 +423,37 @@ int pg_check(struct store *base, void (*problem)(const char *msg, void *arg), vo
 	*n_problems = n;
 	return 0;
 }
+
+/* The batched alert queries as loops of the single ones: the same answers;
+ * PostgreSQL's one-read versions are left for its roll-ups (issue 16). */
+int pg_alert_contexts(struct store *base, const struct query_alert_key *keys, size_t n,
+                      int64_t since, int64_t until, char **reporters, char **reasons, char *err,
+                      size_t errlen)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++)
+		if (pg_alert_context(base, &keys[i], since, until, &reporters[i], &reasons[i], err,
+		                     errlen) < 0) {
+			for (j = 0; j < i; j++) {
+				free(reporters[j]);
+				free(reasons[j]);
+				reporters[j] = reasons[j] = NULL;
+			}
+			return -1;
+		}
+	return 0;
+}
+
+int pg_reports_by_trust_many(struct store *base, int64_t since, int64_t until,
+                             const char *const *domains, const char *const *organizations, size_t n,
+                             int64_t *verified, int64_t *unverified, char *err, size_t errlen)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (pg_reports_by_trust(base, since, until, domains[i], organizations[i],
+		                        &verified[i], &unverified[i], err, errlen) < 0)
+			return -1;
+	return 0;
+}

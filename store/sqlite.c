@@ -182,6 +182,8 @@ static const struct store_ops sqlite_ops = {
     .lifetime = sqlite_lifetime,
     .rollup_rebuild = sqlite_rollup_rebuild,
     .failure_infos = sqlite_failure_infos,
+    .alert_contexts = sqlite_alert_contexts,
+    .reports_by_trust_many = sqlite_reports_by_trust_many,
 };
 
 int sqlite_store_open(const char *path, enum store_mode mode, struct store **out, char *err,

@@ -153,6 +153,13 @@ int sqlite_alert_record_judged(struct store *st, const struct query_day_mark *m,
 void sqlite_last_conflict(const struct store *st, int64_t *old_report, int64_t *quarantine_id);
 int sqlite_quarantine_set_conflict(struct store *st, int64_t id, int64_t report_rowid, char *err,
                                    size_t errlen);
+int sqlite_alert_contexts(struct store *st, const struct query_alert_key *keys, size_t n,
+                          int64_t since, int64_t until, char **reporters, char **reasons, char *err,
+                          size_t errlen);
+int sqlite_reports_by_trust_many(struct store *st, int64_t since, int64_t until,
+                                 const char *const *domains, const char *const *organizations,
+                                 size_t n, int64_t *verified, int64_t *unverified, char *err,
+                                 size_t errlen);
 int sqlite_reports_by_trust(struct store *st, int64_t since, int64_t until, const char *domain,
                             const char *organization, int64_t *verified, int64_t *unverified,
                             char *err, size_t errlen);

@@ -13,6 +13,7 @@
 #include "xalloc.h"
 
 #include "query.h"
+#include "query_match.h"
 #include "sqlite_query_impl.h"
 #include "sqlite_impl.h"
 
@@ -180,22 +181,26 @@ static int query_context_prepare(struct sqlite_store *st, const char *sql,
 	return 0;
 }
 
-int sqlite_alert_context(struct store *base, const struct query_alert_key *k, int64_t since,
-                         int64_t until, char **reporters, char **reason, char *err, size_t errlen)
+/* Which context queries a key's scope takes: 0 failure, 1 domain, -1 none. */
+static int query_context_which(const struct query_alert_key *k)
 {
-	struct sqlite_store *st = sqlite_of(base);
+	if (strcmp(k->scope, "failure") == 0)
+		return 0;
+	if (strcmp(k->scope, "domain") == 0 || strcmp(k->scope, "rate") == 0)
+		return 1;
+	return -1;
+}
+
+/* The reporters of k's failures (query.h): *out NULL when none. */
+static int query_context_reporters(struct sqlite_store *st, const struct query_alert_key *k,
+                                   int which, int64_t since, int64_t until, char **out, char *err,
+                                   size_t errlen)
+{
 	sqlite3_stmt *s = NULL;
 	struct strbuf sb;
-	char *code = NULL;
-	int which, step, n = 0, rc = -1;
+	int step, n = 0, rc = -1;
 
 	strbuf_init(&sb, 64 * (LIMIT_ALERT_REPORTERS + 1) + LIMIT_STRING_BYTES);
-	if (strcmp(k->scope, "failure") == 0)
-		which = 0;
-	else if (strcmp(k->scope, "domain") == 0 || strcmp(k->scope, "rate") == 0)
-		which = 1;
-	else
-		goto done;
 	if (query_context_prepare(st, query_context_orgs[which], k, since, until, &s, err, errlen) <
 	    0)
 		goto out;
@@ -215,9 +220,26 @@ int sqlite_alert_context(struct store *base, const struct query_alert_key *k, in
 	if (n > LIMIT_ALERT_REPORTERS &&
 	    strbuf_printf(&sb, " and %d more", n - LIMIT_ALERT_REPORTERS) < 0)
 		n = LIMIT_ALERT_REPORTERS;
+	*out = sb.len > 0 ? xstrdup(strbuf_str(&sb)) : NULL;
+	rc = 0;
+out:
+	strbuf_free(&sb);
 	sqlite3_finalize(s);
-	s = NULL;
-	if (query_context_prepare(st, query_context_reason[which], k, since, until, &s, err,
+	return rc;
+}
+
+int sqlite_alert_context(struct store *base, const struct query_alert_key *k, int64_t since,
+                         int64_t until, char **reporters, char **reason, char *err, size_t errlen)
+{
+	struct sqlite_store *st = sqlite_of(base);
+	sqlite3_stmt *s = NULL;
+	char *orgs = NULL, *code = NULL;
+	int which = query_context_which(k), step, rc = -1;
+
+	if (which < 0)
+		goto done;
+	if (query_context_reporters(st, k, which, since, until, &orgs, err, errlen) < 0 ||
+	    query_context_prepare(st, query_context_reason[which], k, since, until, &s, err,
 	                          errlen) < 0)
 		goto out;
 	step = sqlite3_step(s);
@@ -228,13 +250,101 @@ int sqlite_alert_context(struct store *base, const struct query_alert_key *k, in
 		goto out;
 	}
 done:
-	*reporters = sb.len > 0 ? xstrdup(strbuf_str(&sb)) : NULL;
+	*reporters = orgs;
 	*reason = code;
-	code = NULL;
+	orgs = code = NULL;
 	rc = 0;
 out:
+	free(orgs);
 	free(code);
-	strbuf_free(&sb);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* The window's failure details with a reason code, summed per (domain,
+ * MX, result type, code): what query_context_reason sums per key. */
+static const char query_contexts_reasons[] =
+    "SELECT coalesce(p.policy_domain, ''), coalesce(f.receiving_mx_hostname, ''),"
+    " f.result_type, f.failure_reason_code, sum(f.failed_sessions) FROM failure f"
+    " JOIN policy p ON p.id = f.policy JOIN report r ON r.id = p.report"
+    " WHERE r.day >= ?1 AND r.day < ?2 AND f.failure_reason_code IS NOT NULL"
+    " GROUP BY 1, 2, 3, 4";
+
+int sqlite_alert_contexts(struct store *base, const struct query_alert_key *keys, size_t n,
+                          int64_t since, int64_t until, char **reporters, char **reasons, char *err,
+                          size_t errlen)
+{
+	struct sqlite_store *st = sqlite_of(base);
+	struct query_code_sums *sums = xcalloc(n > 0 ? n : 1, sizeof(*sums));
+	const char **domains = xcalloc(n > 0 ? n : 1, sizeof(*domains));
+	struct query_match m;
+	sqlite3_stmt *s = NULL;
+	size_t i, j, first, end, wanted;
+	int step, rc = -1;
+
+	for (i = 0; i < n; i++) {
+		reporters[i] = reasons[i] = NULL;
+		domains[i] = query_key_part(keys[i].policy_domain);
+	}
+	query_match_init(&m, domains, n);
+	for (i = 0, wanted = 0; i < n; i++) {
+		int which = query_context_which(&keys[i]);
+
+		wanted += which >= 0;
+		if (which >= 0 && query_context_reporters(st, &keys[i], which, since, until,
+		                                          &reporters[i], err, errlen) < 0)
+			goto out;
+	}
+	/* silence, conflicts and published checks have no reason to read */
+	if (wanted == 0) {
+		rc = 0;
+		goto out;
+	}
+	if (sqlite3_prepare_v2(st->db, query_contexts_reasons, -1, &s, NULL) != SQLITE_OK) {
+		sqlite_fail(st, err, errlen, "cannot read alert context");
+		goto out;
+	}
+	sqlite3_bind_int64(s, 1, since);
+	sqlite3_bind_int64(s, 2, until);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *dom = (const char *)sqlite3_column_text(s, 0);
+		const char *mx = (const char *)sqlite3_column_text(s, 1);
+		const char *type = (const char *)sqlite3_column_text(s, 2);
+		const char *code = (const char *)sqlite3_column_text(s, 3);
+
+		if (dom == NULL || mx == NULL || type == NULL || code == NULL)
+			continue;
+		query_match_find(&m, dom, &first, &end);
+		for (j = first; j < end; j++) {
+			const struct query_alert_key *k = &keys[m.idx[j]];
+			int which = query_context_which(k);
+
+			if (which < 0 ||
+			    (which == 0 && (strcmp(query_key_part(k->mx_host), mx) != 0 ||
+			                    strcmp(query_key_part(k->result_type), type) != 0)))
+				continue;
+			query_code_add(&sums[m.idx[j]], code, sqlite3_column_int64(s, 4));
+		}
+	}
+	if (step != SQLITE_DONE) {
+		sqlite_fail(st, err, errlen, "cannot read alert context");
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		reasons[i] = query_code_take_top(&sums[i]);
+	rc = 0;
+out:
+	for (i = 0; i < n; i++)
+		free(query_code_take_top(&sums[i]));
+	if (rc < 0)
+		for (i = 0; i < n; i++) {
+			free(reporters[i]);
+			free(reasons[i]);
+			reporters[i] = reasons[i] = NULL;
+		}
+	free(sums);
+	free(domains);
+	query_match_free(&m);
 	sqlite3_finalize(s);
 	return rc;
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "limits.h"
+#include "query_match.h"
 #include "sqlite_query_impl.h"
 #include "sqlite_impl.h"
 #include "xalloc.h"
@@ -25,12 +26,14 @@ int sqlite_reporter_days(struct store *base, int64_t since, int64_t until, struc
 	int step, rc = -1;
 
 	/* agg_domain's key is (day, policy_domain, organization): a row is
-	 * one reporter's day already, no GROUP BY (a third of the time) */
+	 * one reporter's day already, no GROUP BY (a third of the time); read
+	 * in the key's order and put in the domain's by query_rows_by_domain,
+	 * not by SQL's sorter (0.55 s against 0.09 s for 575,000 rows) */
 	if (sqlite3_prepare_v2(st->db,
 	                       "SELECT policy_domain, organization, day, reports,"
 	                       " successful_sessions, failed_sessions FROM agg_domain"
 	                       " WHERE day >= ?1 AND day < ?2 AND reports > 0"
-	                       " ORDER BY policy_domain, day, organization",
+	                       " ORDER BY day, policy_domain, organization",
 	                       -1, &s, NULL) != SQLITE_OK)
 		return sqlite_fail(st, err, errlen, "cannot read reporters by day");
 	sqlite3_bind_int64(s, 1, since);
@@ -56,6 +59,7 @@ int sqlite_reporter_days(struct store *base, int64_t since, int64_t until, struc
 		sqlite_fail(st, err, errlen, "cannot read reporters by day");
 		goto out;
 	}
+	query_rows_by_domain(&r);
 	*out = r;
 	memset(&r, 0, sizeof(r));
 	rc = 0;

@@ -4,9 +4,13 @@
  * This file only reads.
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "query_match.h"
 #include "sqlite_impl.h"
 #include "store_trust.h"
+#include "xalloc.h"
 
 int sqlite_conflicts_by_organization(struct store *base,
                                      int (*fn)(const char *organization, int64_t n, void *arg),
@@ -87,6 +91,97 @@ int sqlite_reports_by_trust(struct store *base, int64_t since, int64_t until, co
 	*unverified = sqlite3_column_int64(s, 1);
 	rc = 0;
 out:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* Whether dom is among the n domains of the current report, added if not:
+ * a report is counted once per domain it names, as the EXISTS of
+ * sqlite_reports_by_trust counts it. */
+static int trust_first_time(char ***seen, size_t *n, size_t *alloc, const char *dom)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if (strcmp((*seen)[i], dom) == 0)
+			return 0;
+	if (*n == *alloc) {
+		*alloc = *alloc ? *alloc * 2 : 8;
+		*seen = xreallocarray(*seen, *alloc, sizeof(**seen));
+	}
+	(*seen)[(*n)++] = xstrdup(dom);
+	return 1;
+}
+
+static void trust_forget(char **seen, size_t *n)
+{
+	while (*n > 0)
+		free(seen[--*n]);
+}
+
+int sqlite_reports_by_trust_many(struct store *base, int64_t since, int64_t until,
+                                 const char *const *domains, const char *const *organizations,
+                                 size_t n, int64_t *verified, int64_t *unverified, char *err,
+                                 size_t errlen)
+{
+	struct sqlite_store *st = sqlite_of(base);
+	struct query_match m;
+	sqlite3_stmt *s = NULL;
+	char **seen = NULL;
+	size_t i, j, first, end, n_seen = 0, seen_alloc = 0;
+	int64_t report = -1;
+	int step, rc = -1;
+
+	for (i = 0; i < n; i++)
+		verified[i] = unverified[i] = 0;
+	query_match_init(&m, domains, n);
+	/* in the day index's order, each report's policies together: the
+	 * domains a report names twice are told apart here, not by a
+	 * DISTINCT over the window */
+	if (sqlite3_prepare_v2(st->db,
+	                       "SELECT r.id, coalesce(p.policy_domain, ''), r.organization,"
+	                       " r.provenance = 'unverified-mail' FROM report r"
+	                       " JOIN policy p ON p.report = r.id WHERE r.day >= ?1 AND r.day < ?2"
+	                       " ORDER BY r.day, r.id",
+	                       -1, &s, NULL) != SQLITE_OK) {
+		sqlite_fail(st, err, errlen, "cannot count reports by provenance");
+		goto out;
+	}
+	sqlite3_bind_int64(s, 1, since);
+	sqlite3_bind_int64(s, 2, until);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *dom = (const char *)sqlite3_column_text(s, 1);
+		const char *org = (const char *)sqlite3_column_text(s, 2);
+		int unv = sqlite3_column_int(s, 3);
+
+		if (sqlite3_column_int64(s, 0) != report) {
+			report = sqlite3_column_int64(s, 0);
+			trust_forget(seen, &n_seen);
+		}
+		if (dom == NULL || org == NULL)
+			continue;
+		query_match_find(&m, dom, &first, &end);
+		if (first == end || !trust_first_time(&seen, &n_seen, &seen_alloc, dom))
+			continue;
+		for (j = first; j < end; j++) {
+			i = m.idx[j];
+			if (organizations[i] != NULL && strcmp(organizations[i], org) != 0)
+				continue;
+			if (unv)
+				unverified[i]++;
+			else
+				verified[i]++;
+		}
+	}
+	if (step != SQLITE_DONE) {
+		sqlite_fail(st, err, errlen, "cannot count reports by provenance");
+		goto out;
+	}
+	rc = 0;
+out:
+	trust_forget(seen, &n_seen);
+	free(seen);
+	query_match_free(&m);
 	sqlite3_finalize(s);
 	return rc;
 }

@@ -294,6 +294,14 @@ int query_alert_context(struct store *st, const struct query_alert_key *k, int64
 	return st->ops->alert_context(st, k, since, until, reporters, reason, err, errlen);
 }
 
+int query_alert_contexts(struct store *st, const struct query_alert_key *keys, size_t n,
+                         int64_t since, int64_t until, char **reporters, char **reasons, char *err,
+                         size_t errlen)
+{
+	STORE_OP_NEEDED(st, alert_contexts, "read the context of alerts", err, errlen);
+	return st->ops->alert_contexts(st, keys, n, since, until, reporters, reasons, err, errlen);
+}
+
 int query_day_marks(struct store *st, int64_t since, int64_t until, struct query_day_mark *out,
                     char *err, size_t errlen)
 {
@@ -329,6 +337,16 @@ int store_reports_by_trust(struct store *st, int64_t since, int64_t until, const
 {
 	return st->ops->reports_by_trust(st, since, until, domain, organization, verified,
 	                                 unverified, err, errlen);
+}
+
+int store_reports_by_trust_many(struct store *st, int64_t since, int64_t until,
+                                const char *const *domains, const char *const *organizations,
+                                size_t n, int64_t *verified, int64_t *unverified, char *err,
+                                size_t errlen)
+{
+	STORE_OP_NEEDED(st, reports_by_trust_many, "count reports by provenance", err, errlen);
+	return st->ops->reports_by_trust_many(st, since, until, domains, organizations, n, verified,
+	                                      unverified, err, errlen);
 }
 
 int store_conflicts_held(struct store *st, int64_t *n, char *err, size_t errlen)

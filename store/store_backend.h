@@ -180,6 +180,15 @@ struct store_ops {
 	/* query_reason.h, additional-information (issue 12; may be NULL) */
 	int (*failure_infos)(struct store *st, const struct query_filter *f, size_t limit,
 	                     struct query_reason_rows *out, char *err, size_t errlen);
+	/* issue 18: alert context and trust for many keys in one read of the
+	 * window (may be NULL: STORE_OP_NEEDED) */
+	int (*alert_contexts)(struct store *st, const struct query_alert_key *keys, size_t n,
+	                      int64_t since, int64_t until, char **reporters, char **reasons,
+	                      char *err, size_t errlen);
+	int (*reports_by_trust_many)(struct store *st, int64_t since, int64_t until,
+	                             const char *const *domains, const char *const *organizations,
+	                             size_t n, int64_t *verified, int64_t *unverified, char *err,
+	                             size_t errlen);
 };
 
 /*

@@ -38,6 +38,13 @@ int store_quarantine_set_conflict(struct store *st, int64_t id, int64_t report_r
 int store_reports_by_trust(struct store *st, int64_t since, int64_t until, const char *domain,
                            const char *organization, int64_t *verified, int64_t *unverified,
                            char *err, size_t errlen);
+/* The same for n (domains[i], organizations[i]) pairs of one period at
+ * once (domains[i] not NULL), into verified[i] and unverified[i]: the
+ * period's reports are read once, not once per pair (issue 18). */
+int store_reports_by_trust_many(struct store *st, int64_t since, int64_t until,
+                                const char *const *domains, const char *const *organizations,
+                                size_t n, int64_t *verified, int64_t *unverified, char *err,
+                                size_t errlen);
 
 /* Conflicts still held in quarantine (not released). */
 int store_conflicts_held(struct store *st, int64_t *n, char *err, size_t errlen);

@@ -14,35 +14,38 @@
 #include "page.h"
 #include "xalloc.h"
 
-/* Series written and left out, per family: a family stops at
- * LIMIT_WEB_METRICS_SERIES, so that no report can make /metrics megabytes
- * (tlswatch_metrics_series_dropped says how many were left out). */
+/* Series written and left out, per family, and the bytes of series the
+ * family may still write: the families share LIMIT_WEB_METRICS_BYTES (each
+ * gets an even part of what the ones before it left), so that no report
+ * can make /metrics megabytes; past its part a family ends with a comment
+ * line Prometheus ignores, and tlswatch_metrics_series_dropped says how
+ * many series were left out. */
 struct metrics_family {
 	size_t written, dropped;
+	size_t budget;
 };
 
-/* Appends name{k="v",...} with the n label pairs; absent values are "".
- * 0, or -1 when the family is full (nothing written: skip the value). */
-static int metrics_series(struct web_page *pg, struct metrics_family *fam, const char *name,
-                          const char *const *keys, const char *const *values, size_t n)
+/* Appends name{k="v",...} value\n with the n label pairs (absent values
+ * are "") to sb. 0, or -1 when sb's cap (the family's budget) would be
+ * passed: sb is then as it was. */
+static int metrics_series(struct strbuf *sb, const char *name, const char *const *keys,
+                          const char *const *values, size_t n, int64_t v)
 {
-	size_t i;
+	size_t i, len = sb->len;
 
-	if (fam->written == LIMIT_WEB_METRICS_SERIES) {
-		fam->dropped++;
-		return -1;
-	}
-	fam->written++;
-	html_raw(pg, name);
-	html_raw(pg, "{");
-	for (i = 0; i < n; i++) {
-		html_printf(pg, "%s%s=\"", i > 0 ? "," : "", keys[i]);
-		if (escape_prom_label(pg->out, values[i] != NULL ? values[i] : "") < 0)
-			pg->failed = 1;
-		html_raw(pg, "\"");
-	}
-	html_raw(pg, "} ");
+	if (strbuf_puts(sb, name) < 0 || strbuf_putc(sb, '{') < 0)
+		goto full;
+	for (i = 0; i < n; i++)
+		if (strbuf_printf(sb, "%s%s=\"", i > 0 ? "," : "", keys[i]) < 0 ||
+		    escape_prom_label(sb, values[i] != NULL ? values[i] : "") < 0 ||
+		    strbuf_putc(sb, '"') < 0)
+			goto full;
+	if (strbuf_printf(sb, "} %lld\n", (long long)v) < 0)
+		goto full;
 	return 0;
+full:
+	strbuf_truncate(sb, len);
+	return -1;
 }
 
 static void metrics_dropped(struct web_page *pg, const char *family, const struct metrics_family *f)
@@ -56,59 +59,94 @@ static void metrics_dropped(struct web_page *pg, const char *family, const struc
 static const char *const metrics_keys[] = {"policy_domain", "organization", "mx_host",
                                            "result_type"};
 
+/* Appends the n_results series of one row (the k-th to out[k]), all or
+ * none: 0, or -1 when they do not fit in what is left of the budget. */
+static int metrics_row(struct strbuf *out, const struct query_row *r, enum query_life life,
+                       enum query_labels labels, const char *name, const char *const *results,
+                       size_t n_results, size_t *left)
+{
+	const char *const all[] = {r->policy_domain, r->organization, r->mx_host, r->result_type};
+	const char *keys[5], *values[5];
+	size_t mark[2], used = 0, j, k, n;
+	int64_t v;
+
+	for (k = 0; k < n_results; k++) {
+		/* the label set: the domain always; organization unless
+		 * QUERY_LABELS_DOMAIN; the family's own keys */
+		for (j = n = 0; j < 4; j++) {
+			if ((j == 1 && labels == QUERY_LABELS_DOMAIN) ||
+			    (j == 2 &&
+			     (life == QUERY_LIFE_DOMAIN ||
+			      (life == QUERY_LIFE_FAILURE && labels != QUERY_LABELS_FULL))) ||
+			    (j == 3 && life != QUERY_LIFE_FAILURE))
+				continue;
+			keys[n] = metrics_keys[j];
+			values[n++] = all[j];
+		}
+		if (results[k] != NULL) {
+			keys[n] = "result";
+			values[n++] = results[k];
+		}
+		if (life == QUERY_LIFE_DOMAIN && results[k] == NULL)
+			v = r->reports;
+		else if (results[k] != NULL && strcmp(results[k], "successful") == 0)
+			v = r->successful_sessions;
+		else
+			v = r->failed_sessions;
+		mark[k] = out[k].len;
+		if (metrics_series(&out[k], name, keys, values, n, v) < 0 ||
+		    (used += out[k].len - mark[k]) > *left) {
+			for (j = 0; j <= k; j++)
+				strbuf_truncate(&out[j], mark[j]);
+			return -1;
+		}
+	}
+	*left -= used;
+	return 0;
+}
+
 /* One family's series from the lifetime totals (query_lifetime: a scrape
- * costs the series, not the reports); value(row, k) picks the figure of
- * the k-th of n_results series per row, named by result (NULL: one). */
+ * costs the series, not the reports), each row's n_results (1 or 2) series
+ * named by results (NULL: one), rows in the order read (most failed first)
+ * until the family's budget is spent. */
 static int metrics_family(struct web_page *pg, enum query_life life, const char *name,
                           const char *help, const char *const *results, size_t n_results,
-                          struct metrics_family *fam, char *err, size_t errlen)
+                          struct metrics_family *fam, size_t *pool, size_t families_left, char *err,
+                          size_t errlen)
 {
 	enum query_labels labels = pg->app->metrics_labels;
 	struct query_rows rows = {NULL, 0};
-	const char *keys[5], *values[5];
-	size_t i, j, k, n, n_series;
+	struct strbuf out[2];
+	size_t i, k, n_series, left, max_rows;
 
-	/* each row makes n_results series of the family's
-	 * LIMIT_WEB_METRICS_SERIES */
-	if (query_lifetime(pg->st, life, labels, LIMIT_WEB_METRICS_SERIES / n_results, &rows,
-	                   &n_series, err, errlen) < 0)
+	fam->budget = *pool / families_left;
+	left = fam->budget;
+	/* no row's series are shorter than the name and "{policy_domain=\"\"}
+	 * 0\n": more rows than this cannot fit */
+	max_rows = fam->budget / (n_results * (strlen(name) + 21)) + 1;
+
+	if (query_lifetime(pg->st, life, labels, max_rows, &rows, &n_series, err, errlen) < 0)
 		return -1;
+	for (k = 0; k < n_results; k++)
+		strbuf_init(&out[k], fam->budget);
+	for (i = 0; i < rows.n; i++)
+		if (metrics_row(out, &rows.rows[i], life, labels, name, results, n_results, &left) <
+		    0)
+			break;
+	fam->written = i * n_results;
+	/* rows past the budget, and those the query left out */
+	fam->dropped = (n_series - i) * n_results;
 	html_printf(pg, "# HELP %s %s\n# TYPE %s counter\n", name, help, name);
-	for (k = 0; k < n_results; k++) {
-		for (i = 0; i < rows.n; i++) {
-			const struct query_row *r = &rows.rows[i];
-			const char *const all[] = {r->policy_domain, r->organization, r->mx_host,
-			                           r->result_type};
-			int64_t v;
-
-			/* the label set: the domain always; organization unless
-			 * QUERY_LABELS_DOMAIN; the family's own keys */
-			for (j = n = 0; j < 4; j++) {
-				if ((j == 1 && labels == QUERY_LABELS_DOMAIN) ||
-				    (j == 2 && (life == QUERY_LIFE_DOMAIN ||
-				                (life == QUERY_LIFE_FAILURE &&
-				                 labels != QUERY_LABELS_FULL))) ||
-				    (j == 3 && life != QUERY_LIFE_FAILURE))
-					continue;
-				keys[n] = metrics_keys[j];
-				values[n++] = all[j];
-			}
-			if (results[k] != NULL) {
-				keys[n] = "result";
-				values[n++] = results[k];
-			}
-			if (life == QUERY_LIFE_DOMAIN && results[k] == NULL)
-				v = r->reports;
-			else if (results[k] != NULL && strcmp(results[k], "successful") == 0)
-				v = r->successful_sessions;
-			else
-				v = r->failed_sessions;
-			if (metrics_series(pg, fam, name, keys, values, n) == 0)
-				html_printf(pg, "%lld\n", (long long)v);
-		}
-	}
-	/* series the query left out count as dropped, once per result */
-	fam->dropped += (n_series - rows.n) * n_results;
+	for (k = 0; k < n_results; k++)
+		html_raw(pg, strbuf_str(&out[k]));
+	if (fam->dropped > 0)
+		html_printf(pg,
+		            "# tlswatch: truncated: %zu series of %s left out past %zu bytes"
+		            " (LIMIT_WEB_METRICS_BYTES, docs/web.md)\n",
+		            fam->dropped, name, fam->budget);
+	*pool -= fam->budget - left;
+	for (k = 0; k < n_results; k++)
+		strbuf_free(&out[k]);
 	query_rows_free(&rows);
 	return 0;
 }
@@ -116,7 +154,9 @@ static int metrics_family(struct web_page *pg, enum query_life life, const char 
 void page_metrics(struct web_page *pg)
 {
 	static const char *const one[] = {NULL}, *const ok_failed[] = {"successful", "failed"};
-	struct metrics_family reports = {0, 0}, sessions = {0, 0}, failures = {0, 0}, mx = {0, 0};
+	struct metrics_family reports = {0, 0, 0}, sessions = {0, 0, 0}, failures = {0, 0, 0},
+	                      mx = {0, 0, 0};
+	size_t pool = LIMIT_WEB_METRICS_BYTES;
 	int64_t first = 0, last = 0, quarantined = 0;
 	char err[ERR_LINE_MAX];
 	int found;
@@ -130,19 +170,19 @@ void page_metrics(struct web_page *pg)
 	 * when sts and tlsa class the same sessions differently */
 	if (metrics_family(pg, QUERY_LIFE_DOMAIN, "tlswatch_reports_total",
 	                   "Reports received, by policy domain and reporting organisation.", one, 1,
-	                   &reports, err, sizeof(err)) < 0 ||
+	                   &reports, &pool, 4, err, sizeof(err)) < 0 ||
 	    metrics_family(pg, QUERY_LIFE_DOMAIN, "tlswatch_sessions_total",
 	                   "TLS sessions reported, by policy domain, reporting organisation and "
 	                   "result (counted once).",
-	                   ok_failed, 2, &sessions, err, sizeof(err)) < 0 ||
+	                   ok_failed, 2, &sessions, &pool, 3, err, sizeof(err)) < 0 ||
 	    metrics_family(pg, QUERY_LIFE_FAILURE, "tlswatch_failed_sessions_total",
 	                   "Failed TLS sessions from the failure details, by policy domain, "
 	                   "organisation, MX host and result type (counted once).",
-	                   one, 1, &failures, err, sizeof(err)) < 0 ||
+	                   one, 1, &failures, &pool, 2, err, sizeof(err)) < 0 ||
 	    metrics_family(pg, QUERY_LIFE_MX, "tlswatch_mx_failed_sessions_total",
 	                   "Failed TLS sessions from the failure details, by policy domain, "
 	                   "organisation and MX host (counted once per MX).",
-	                   one, 1, &mx, err, sizeof(err)) < 0)
+	                   one, 1, &mx, &pool, 1, err, sizeof(err)) < 0)
 		goto fail;
 	html_raw(pg, "# HELP tlswatch_quarantined_inputs_total Inputs refused and kept in "
 	             "quarantine.\n# TYPE tlswatch_quarantined_inputs_total counter\n");
@@ -154,8 +194,8 @@ void page_metrics(struct web_page *pg)
 	            found ? (long long)last * 86400 : 0LL);
 	html_printf(pg,
 	            "# HELP tlswatch_metrics_series_dropped Series left out of a family past "
-	            "%u.\n# TYPE tlswatch_metrics_series_dropped gauge\n",
-	            LIMIT_WEB_METRICS_SERIES);
+	            "its part of %u bytes.\n# TYPE tlswatch_metrics_series_dropped gauge\n",
+	            LIMIT_WEB_METRICS_BYTES);
 	metrics_dropped(pg, "tlswatch_reports_total", &reports);
 	metrics_dropped(pg, "tlswatch_sessions_total", &sessions);
 	metrics_dropped(pg, "tlswatch_failed_sessions_total", &failures);
