@@ -109,3 +109,34 @@ pg_test_begin() {
 	PGA=$(pg_newdb "$1")
 	SQ=$T/s.db
 }
+
+# pg_norm FILE: the times of arrival (when each store received or released
+# an input: the two ingest runs are seconds apart) masked, nothing else
+pg_norm() {
+	sed -E -e 's/"(received|released)": ?"[^"]*"/"\1": "-"/g' \
+		-e 's/"(received|released)": ?[0-9]+/"\1": 0/g' \
+		-e 's/^([0-9]+ +)[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z/\1-/' "$1" > "$1.n"
+	mv "$1.n" "$1"
+}
+
+# pg_same NAME ARGS...: the command's output on $SQ and $PGA, byte for byte
+# (arrival times masked)
+pg_same() {
+	name=$1
+	shift
+	"$TLSWATCH" --db "$SQ" "$@" > "$T/out.s" 2> "$T/err.s"
+	rs=$?
+	"$TLSWATCH" --db "$PGA" "$@" > "$T/out.p" 2> "$T/err.p"
+	rp=$?
+	pg_norm "$T/out.s"
+	pg_norm "$T/out.p"
+	if [ "$rs" != "$rp" ]; then
+		t_fail "$name" "exit $rp on PostgreSQL, $rs on SQLite: $(head -3 "$T/err.p")"
+	elif ! cmp -s "$T/out.s" "$T/out.p"; then
+		t_fail "$name" "outputs differ: $(diff "$T/out.s" "$T/out.p" | head -5)"
+	elif [ ! -s "$T/out.s" ] && [ "${EMPTY_OK:-}" != 1 ]; then
+		t_fail "$name" "no output on either: $(head -3 "$T/err.s")"
+	else
+		t_pass "$name"
+	fi
+}

@@ -23,25 +23,6 @@ NEWEST=$(ls "$TOP/schema/pg" | sed -n 's/^0*\([0-9][0-9]*\)_.*/\1/p' | sort -n |
 t_eq "a new PostgreSQL store is at the newest version" \
 	"$(pg_sql "$PGA" "SELECT max(version) FROM schema_version")" "$NEWEST"
 
-# same NAME ARGS...: the command's output on $SQ and $PGA, byte for byte
-same() {
-	name=$1
-	shift
-	"$TLSWATCH" --db "$SQ" "$@" > "$T/out.s" 2> "$T/err.s"
-	rs=$?
-	"$TLSWATCH" --db "$PGA" "$@" > "$T/out.p" 2> "$T/err.p"
-	rp=$?
-	sed -i -E 's/"(received|released)": ?[^,}]*/"\1": -/g' "$T/out.s" "$T/out.p"
-	if [ "$rs" != "$rp" ]; then
-		t_fail "$name" "exit $rp on PostgreSQL, $rs on SQLite: $(head -3 "$T/err.p")"
-	elif ! cmp -s "$T/out.s" "$T/out.p"; then
-		t_fail "$name" "outputs differ: $(diff "$T/out.s" "$T/out.p" | head -5)"
-	elif [ ! -s "$T/out.s" ] && [ "${EMPTY_OK:-}" != 1 ]; then
-		t_fail "$name" "no output on either: $(head -3 "$T/err.s")"
-	else
-		t_pass "$name"
-	fi
-}
 # figures DB: what summary prints for a few filters, to one file
 figures() {
 	for a in "summary --all --format json" \
@@ -54,10 +35,10 @@ figures() {
 	done
 }
 
-same "summary --all (roll-ups)" summary --all --format json
-same "summary of a week (roll-ups)" summary --since 2026-03-02 --until 2026-03-09 --format json
-same "summary of one organisation" summary --all --org "Google Inc." --format json
-same "alert series (roll-ups)" alert --at 2026-03-09 --repeat-after 0 --format json
+pg_same "summary --all (roll-ups)" summary --all --format json
+pg_same "summary of a week (roll-ups)" summary --since 2026-03-02 --until 2026-03-09 --format json
+pg_same "summary of one organisation" summary --all --org "Google Inc." --format json
+pg_same "alert series (roll-ups)" alert --at 2026-03-09 --repeat-after 0 --format json
 figures "$PGA" > "$T/fig.on"
 TLSWATCH_NO_ROLLUPS=1 figures "$PGA" > "$T/fig.off"
 t_check "PostgreSQL: the same figures with the roll-ups off" cmp "$T/fig.on" "$T/fig.off"
@@ -83,12 +64,12 @@ for db in "$SQ" "$PGA"; do
 done
 t_eq "two provenances stored" "$(pg_sql "$PGA" "SELECT string_agg(DISTINCT provenance, ' '
 	ORDER BY provenance) FROM report")" "file unverified-mail"
-same "summary --provenance unverified-mail" summary --all --provenance unverified-mail \
+pg_same "summary --provenance unverified-mail" summary --all --provenance unverified-mail \
 	--format json
-same "summary --provenance file" summary --all --provenance file --format json
-same "summary --provenance file, one domain" summary --all --provenance file \
+pg_same "summary --provenance file" summary --all --provenance file --format json
+pg_same "summary --provenance file, one domain" summary --all --provenance file \
 	--domain example.com --format json
-same "summary --provenance, a week, one organisation" summary --since 2026-03-02 \
+pg_same "summary --provenance, a week, one organisation" summary --since 2026-03-02 \
 	--until 2026-03-09 --provenance file --org "Google Inc." --format json
 
 # --- migration from version 7: a store rewound to the baseline (what
@@ -154,12 +135,12 @@ pg_sql "$PGA" "UPDATE roll_domain SET failed_sessions = failed_sessions + 5 WHER
 	policy_domain) = (SELECT day, policy_domain FROM roll_domain ORDER BY 1, 2 LIMIT 1)"
 t_sql "$SQ" "UPDATE roll_domain SET failed_sessions = failed_sessions + 5 WHERE (day,
 	policy_domain) = (SELECT day, policy_domain FROM roll_domain ORDER BY 1, 2 LIMIT 1)"
-same "db check finds the tampered roll-up row" db check
+pg_same "db check finds the tampered roll-up row" db check
 t_check "db check names the table" grep -q "roll_domain: 2 rows differ" "$T/out.p"
-EMPTY_OK=1 same "db check --repair" db check --repair
+EMPTY_OK=1 pg_same "db check --repair" db check --repair
 "$TLSWATCH" --db "$PGA" db check > /dev/null 2>&1
 t_eq "repaired: db check exits 0" "$?" 0
-same "repaired: summary" summary --all --format json
+pg_same "repaired: summary" summary --all --format json
 
 # --- db recount: SQLite's figures, twice the same; a recount a migration
 # asks for runs when a writer opens the store
@@ -167,8 +148,8 @@ pg_sql "$PGA" "DELETE FROM agg_mx; UPDATE report SET failed_sessions = 0"
 "$TLSWATCH" --db "$PGA" db recount 2> "$T/recount.err"
 t_eq "db recount exits 0" "$?" 0
 "$TLSWATCH" --db "$SQ" db recount 2> /dev/null
-same "recounted: summary" summary --all --format json
-same "recounted: alert" alert --at 2026-03-09 --repeat-after 0 --format json
+pg_same "recounted: summary" summary --all --format json
+pg_same "recounted: alert" alert --at 2026-03-09 --repeat-after 0 --format json
 pg_sql "$PGA" "SELECT * FROM report ORDER BY id" > "$T/rep1"
 "$TLSWATCH" --db "$PGA" db recount 2> /dev/null
 pg_sql "$PGA" "SELECT * FROM report ORDER BY id" > "$T/rep2"
@@ -177,7 +158,7 @@ pg_sql "$PGA" "DELETE FROM agg_failure; INSERT INTO recount_pending VALUES ('tes
 "$TLSWATCH" --db "$PGA" ingest "$DATA/samples/google.json" > /dev/null 2>&1
 t_eq "a pending recount ran and was cleared" \
 	"$(pg_sql "$PGA" "SELECT count(*) FROM recount_pending")" 0
-same "after the pending recount: summary" summary --all --format json
+pg_same "after the pending recount: summary" summary --all --format json
 
 # --- check results: stored by 'check' on PostgreSQL as on SQLite (a
 # resolver on loopback that answers every question NXDOMAIN: each run
@@ -228,8 +209,8 @@ pg_sql "$PGA" "INSERT INTO check_result (domain, checked_at, status, sts_id, sts
 	sts_max_age, sts_body, mx, certs, tlsa, tlsrpt) VALUES ('example.com', 1772841600,
 	'ok', '20260301', 'enforce', 604800, 'version: STSv1', '10 mx1.example.com',
 	'mx1.example.com 1790000000', '', 'mailto:tls@example.com')"
-same "check --history" check --history --format json example.com
-same "summary with the published section" summary --since 2026-03-01 --until 2026-03-12 \
+pg_same "check --history" check --history --format json example.com
+pg_same "summary with the published section" summary --since 2026-03-01 --until 2026-03-12 \
 	--domain example.com --format json
 
 # --- db copy: SQLite -> PostgreSQL -> SQLite, every row back
@@ -255,5 +236,5 @@ t_check "round trip: alert state came back" test "$(t_sql "$T/back.db" \
 	"SELECT count(*) FROM alert_sent_day")" -gt 0
 t_eq "round trip: check results came back" "$(t_sql "$T/back.db" \
 	"SELECT count(*) FROM check_result")" 2
-SQ=$T/back.db PGA=$PGC same "copied store: summary" summary --all --format json
+SQ=$T/back.db PGA=$PGC pg_same "copied store: summary" summary --all --format json
 pg_stop

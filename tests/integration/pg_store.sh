@@ -27,47 +27,16 @@ t_eq "same ingest exit codes" "$(sed -n 1,2p "$T/ingest.rc" | tr '\n' ' ')" \
 t_check "nothing reached the PostgreSQL store's error path" \
 	sh -c "! grep -q 'database postgresql' '$T/ingest.err'"
 
-# norm FILE: the times of arrival (when each store received or released
-# an input: the two ingest runs are seconds apart) masked, nothing else
-norm() {
-	sed -E -e 's/"(received|released)": ?"[^"]*"/"\1": "-"/g' \
-		-e 's/"(received|released)": ?[0-9]+/"\1": 0/g' \
-		-e 's/^([0-9]+ +)[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z/\1-/' "$1" > "$1.n"
-	mv "$1.n" "$1"
-}
-
-# same NAME ARGS...: the command's output on both stores, byte for byte
-# (arrival times masked)
-same() {
-	name=$1
-	shift
-	"$TLSWATCH" --db "$SQ" "$@" > "$T/out.s" 2> "$T/err.s"
-	rs=$?
-	"$TLSWATCH" --db "$PGA" "$@" > "$T/out.p" 2> "$T/err.p"
-	rp=$?
-	norm "$T/out.s"
-	norm "$T/out.p"
-	if [ "$rs" != "$rp" ]; then
-		t_fail "$name" "exit $rp on PostgreSQL, $rs on SQLite: $(head -3 "$T/err.p")"
-	elif ! cmp -s "$T/out.s" "$T/out.p"; then
-		t_fail "$name" "outputs differ: $(diff "$T/out.s" "$T/out.p" | head -5)"
-	elif [ ! -s "$T/out.s" ] && [ "${EMPTY_OK:-}" != 1 ]; then
-		t_fail "$name" "no output on either: $(head -3 "$T/err.s")"
-	else
-		t_pass "$name"
-	fi
-}
-
-same "summary --all" summary --all --format json
-same "summary of a week, one domain" summary --since 2026-03-08 --until 2026-03-15 \
+pg_same "summary --all" summary --all --format json
+pg_same "summary of a week, one domain" summary --since 2026-03-08 --until 2026-03-15 \
 	--domain example.com --format json
-same "a domain filter compares domains as domains" reports --all --domain EXAMPLE.Net. \
+pg_same "a domain filter compares domains as domains" reports --all --domain EXAMPLE.Net. \
 	--format json
-same "summary of one organisation" summary --all --org "Google Inc." --format json
-same "summary as text" summary --all
-same "reports list" reports --all --format json --limit 1000
-same "reports list, second page" reports --all --format json --limit 7 --offset 7
-same "reports of one domain and result type" reports --all --domain example.net \
+pg_same "summary of one organisation" summary --all --org "Google Inc." --format json
+pg_same "summary as text" summary --all
+pg_same "reports list" reports --all --format json --limit 1000
+pg_same "reports list, second page" reports --all --format json --limit 7 --offset 7
+pg_same "reports of one domain and result type" reports --all --domain example.net \
 	--result-type certificate-expired --format json
 n=$(t_sql "$SQ" "SELECT count(*) FROM report")
 t_eq "every report stored once" "$(pg_sql "$PGA" "SELECT count(*) || ' ' ||
@@ -79,16 +48,16 @@ for id in $(t_sql "$SQ" "SELECT id FROM report WHERE id < 30 OR id % 400 = 0 ORD
 	"$TLSWATCH" --db "$SQ" show "$id" --format json > "$T/show.s" 2>&1 &
 	"$TLSWATCH" --db "$PGA" show "$id" --format json > "$T/show.p" 2>&1
 	wait $!
-	norm "$T/show.s"
-	norm "$T/show.p"
+	pg_norm "$T/show.s"
+	pg_norm "$T/show.p"
 	cmp -s "$T/show.s" "$T/show.p" || { bad=$((bad + 1)); echo "show $id differs" >&2; }
 done
 t_eq "show of every report" "$bad" 0
-same "quarantine list" quarantine list --all
+pg_same "quarantine list" quarantine list --all
 
 # alert and its sent-state: the second run has nothing new to send
-same "alert" alert --at 2026-03-14 --format json
-EMPTY_OK=1 same "alert again: already sent" alert --at 2026-03-14 --format json
+pg_same "alert" alert --at 2026-03-14 --format json
+EMPTY_OK=1 pg_same "alert again: already sent" alert --at 2026-03-14 --format json
 t_eq "alert state kept" "$(pg_sql "$PGA" "SELECT count(*) FROM alert_sent_day")" \
 	"$(t_sql "$SQ" "SELECT count(*) FROM alert_sent_day")"
 
@@ -107,7 +76,7 @@ api() {
 		echo
 	done > "$2"
 	web_stop
-	norm "$2"
+	pg_norm "$2"
 }
 api "$SQ" "$T/api.s"
 api "$PGA" "$T/api.p"
@@ -139,14 +108,14 @@ fi
 
 # a conflict picked: the stored copy leaves every figure, on both
 qid=$(t_sql "$SQ" "SELECT min(id) FROM quarantine WHERE conflict_report IS NOT NULL")
-EMPTY_OK=1 same "quarantine pick" quarantine pick "$qid"
-same "summary after the pick" summary --all --format json
-same "quarantine after the pick" quarantine list --all
+EMPTY_OK=1 pg_same "quarantine pick" quarantine pick "$qid"
+pg_same "summary after the pick" summary --all --format json
+pg_same "quarantine after the pick" quarantine list --all
 
 # retention: prune, then the figures of the days kept and the lifetime
 # totals of /metrics
-EMPTY_OK=1 same "db prune" db prune --before 2026-03-05
-same "summary after prune" summary --all --format json
+EMPTY_OK=1 pg_same "db prune" db prune --before 2026-03-05
+pg_same "summary after prune" summary --all --format json
 api "$SQ" "$T/api.s"
 api "$PGA" "$T/api.p"
 if cmp -s "$T/api.s" "$T/api.p"; then
