@@ -107,6 +107,12 @@ _Static_assert(LIMIT_HOSTNAME_BYTES <= LIMIT_STRING_BYTES, "a host name is one s
  * 5000 generated reports are about 20 MB of WAL. */
 #define LIMIT_BATCH_REPORTS 5000
 
+/* PostgreSQL: a batch's new rows are held in memory and sent as one binary
+ * COPY per table once they reach this many bytes (or LIMIT_BATCH_REPORTS):
+ * few round trips, and the memory of a batch stays bounded. Each table's
+ * buffer may grow past it by one report of the largest size. */
+#define LIMIT_PG_BATCH_BYTES (16u * 1024u * 1024u)
+
 /* 'tlswatch ingest' decodes the next inputs on a second thread while it
  * stores the current one: inputs decoded ahead, and their bytes (input
  * and inflated JSON; one larger input still passes, alone). 64 reports

@@ -146,10 +146,8 @@ struct pg_batch {
 	struct pending_key *keys;  /* KEY_SLOTS */
 };
 
-/* Pending rows are sent once they hold this many bytes or reports; each
- * buffer's cap leaves room for one more report of the largest size. */
-#define BATCH_FLUSH_BYTES (16u * 1024u * 1024u)
-#define BATCH_CAP_BYTES   (BATCH_FLUSH_BYTES + 4u * LIMIT_JSON_BYTES)
+/* each buffer's cap leaves room for one more report of the largest size */
+#define BATCH_CAP_BYTES (LIMIT_PG_BATCH_BYTES + 4u * LIMIT_JSON_BYTES)
 
 static struct pg_batch *batch_get(struct pg_store *st)
 {
@@ -536,7 +534,7 @@ int pg_batch_add(struct pg_store *st, const struct report_record *rec,
 
 	for (i = 0; i < B_COUNT; i++)
 		bytes += b->rows[i].len;
-	if ((bytes >= BATCH_FLUSH_BYTES || b->n_reports >= LIMIT_BATCH_REPORTS) &&
+	if ((bytes >= LIMIT_PG_BATCH_BYTES || b->n_reports >= LIMIT_BATCH_REPORTS) &&
 	    pg_batch_flush(st, err, errlen) < 0)
 		return -1;
 	if (batch_next_id(st, b, S_RAW, &raw_id, err, errlen) < 0 ||
@@ -549,7 +547,10 @@ int pg_batch_add(struct pg_store *st, const struct report_record *rec,
 		return -1;
 	batch_put_aggregates(b, rec->r, &rec->tally, rec->day);
 	if (b->failed) {
-		snprintf(err, errlen, "database %s: cannot add report: batch too large", st->shown);
+		snprintf(err, errlen,
+		         "database %s: cannot add report: its rows exceed the batch "
+		         "buffer (LIMIT_PG_BATCH_BYTES + 4 x LIMIT_JSON_BYTES)",
+		         st->shown);
 		return -1;
 	}
 	key = key_make(rec->r, &len);
