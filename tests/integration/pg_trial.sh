@@ -308,6 +308,8 @@ while [ ! -e $T/a.go ] && [ \$i -lt 600 ]; do sleep 0.1; i=\$((i + 1)); done
 cat $T/a/imap-password
 EOS
 t_check "host A's slow twin asks a command for the password" grep -q '^password_command' "$T/a/slow.conf"
+sed 's/^\[imap\]$/[imap]\nbatch_size = 10/' "$T/b/tlswatch.conf" > "$T/b/small.conf"
+t_check "host B's twin takes batches of 10" grep -q '^batch_size = 10$' "$T/b/small.conf"
 : > "$T/post.codes"
 for r in 1 2 3; do
 	awk -v r=$r 'NR % 3 == r - 1' "$T/eml.all" > "$T/r$r.eml"
@@ -337,8 +339,35 @@ for r in 1 2 3; do
 	[ $r = 1 ] && conf_a=slow.conf
 	"$TLSWATCH" --config "$T/a/$conf_a" collect > "$T/ca$r.out" 2> "$T/ca$r.err" &
 	pa=$!
-	tw b collect > "$T/cb$r.out" 2> "$T/cb$r.err" &
+	conf_b=tlswatch.conf
+	[ $r = 3 ] && conf_b=small.conf
+	"$TLSWATCH" --config "$T/b/$conf_b" collect > "$T/cb$r.out" 2> "$T/cb$r.err" &
 	pb=$!
+	if [ $r = 3 ]; then
+		# host B dies in the middle of its run (SIGKILL: no cleanup) once
+		# its first batch of 10 is stored and moved, then runs again once
+		# the server has let go of its session and lock
+		i=0
+		while [ "$(mb_count "$USER_B" TLSRPT.processed)" = "$(echo "$fb" | cut -d' ' -f2)" ] &&
+			[ $i -lt 200 ] && kill -0 $pb 2> /dev/null; do
+			sleep 0.05
+			i=$((i + 1))
+		done
+		kill -KILL $pb 2> /dev/null
+		wait $pb
+		# where it stopped, for the log
+		echo "round 3: B killed at folders $(folders "$USER_B")" >&2
+		i=0
+		while [ $i -lt 50 ]; do
+			"$TLSWATCH" --config "$T/b/tlswatch.conf" collect > "$T/cb$r.out" 2> "$T/cb$r.err"
+			rb=$?
+			grep -q 'another collector is collecting' "$T/cb$r.err" || break
+			sleep 0.2
+			i=$((i + 1))
+		done
+		(exit $rb) &
+		pb=$!
+	fi
 	post_all "$T/r$r.post" &
 	pp=$!
 	if [ $r = 1 ]; then
