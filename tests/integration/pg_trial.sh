@@ -242,6 +242,7 @@ INTAKE_B=$(url b 'report intake')
 # nginx in front of both intakes, by the doc's block
 doc_block "runs this nginx configuration" > "$T/nginx.block"
 t_check "docs/postgresql.md: the nginx configuration" grep -q 'proxy_pass http://tlswatch_intake' "$T/nginx.block"
+t_check "... limits each sender's rate" grep -q 'limit_req zone=tlsrpt' "$T/nginx.block"
 hp() { echo "$1" | sed 's|^http://||; s|/.*||'; }
 mkdir -p "$T/ngx/tmp"
 chmod 777 "$T/ngx/tmp"
@@ -252,11 +253,13 @@ while [ $tries -lt 5 ] && [ -z "$NGX" ]; do
 	{
 		echo "daemon on; pid $T/ngx/nginx.pid; error_log $T/ngx/error.log;"
 		echo "events { worker_connections 64; }"
-		echo "http { access_log off; client_body_temp_path $T/ngx/tmp; proxy_temp_path $T/ngx/tmp;"
+		echo "http { log_format up '\$upstream_addr'; access_log $T/ngx/access.log up;"
+		echo "client_body_temp_path $T/ngx/tmp; proxy_temp_path $T/ngx/tmp;"
 		echo "fastcgi_temp_path $T/ngx/tmp; uwsgi_temp_path $T/ngx/tmp; scgi_temp_path $T/ngx/tmp;"
 		sed -e "s|server 10.0.0.1:8081;|server $(hp "$INTAKE_A");|" \
 			-e "s|server 10.0.0.2:8081;|server $(hp "$INTAKE_B");|" \
 			-e "s|listen 443 ssl;|listen 127.0.0.1:$port ssl;|" \
+			-e "s|rate=5r/s;|rate=1000r/s;|" \
 			-e "s|server_name tlsrpt.example.com;|server_name localhost;|" \
 			-e "s|ssl_certificate .*|ssl_certificate $DC/server.crt;|" \
 			-e "s|ssl_certificate_key .*|ssl_certificate_key $DC/server.key;|" "$T/nginx.block"
@@ -412,6 +415,7 @@ for r in 1 2 3; do
 done
 t_eq "every POST answered 201, 200 or 409" "$(grep -cv '^20[01] \|^409 ' "$T/post.codes")" 0
 t_check "POSTs were stored" grep -q '^201 ' "$T/post.codes"
+t_eq "nginx shared the POSTs between both hosts' intakes" "$(sort -u "$T/ngx/access.log" | wc -l)" 2
 t_eq "mail A: the non-report in other" "$(mb_count "$DC_USER" TLSRPT.other)" 1
 t_eq "mail B: the non-report in other" "$(mb_count "$USER_B" TLSRPT.other)" 1
 
