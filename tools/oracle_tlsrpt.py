@@ -18,9 +18,11 @@ only (gzip, json, email). The rules:
   - a report is keyed by (organization-name, report-id); a second copy with
     the same parsed content is a duplicate and counts once; one with other
     content is a conflict: the stronger provenance counts (dkim-verified >
-    file > https > unverified-mail), on a tie the first committed. A tie
-    whose copies give different figures depends on timing: such keys are
-    listed in "order_dependent" (a test designs its inputs so there are none);
+    file > https > unverified-mail), on a tie the first committed; an
+    identical copy by another way changes nothing, not even the provenance.
+    Where the winner depends on which copy committed first and the copies
+    give different figures, the key is listed in "order_dependent" (a test
+    designs its inputs so that there are none);
   - a report belongs to the UTC day of its start-datetime;
   - per report and policy domain: policies of one type add; sts and tlsa
     are the same sessions (counted once, the larger) for Microsoft
@@ -206,7 +208,7 @@ def main(manifest):
                     continue
                 inputs.append((CHANNEL[channel], r))
 
-    # per key: the distinct contents, each with its strongest provenance
+    # per key: the distinct contents, each with the provenances it came by
     keys = {}
     duplicates = 0
     for prov, r in inputs:
@@ -215,23 +217,30 @@ def main(manifest):
         for c in copies:
             if c["report"] == r:  # parsed content: key order, 3 == 3.0
                 duplicates += 1
-                if RANK[prov] > RANK[c["prov"]]:
-                    c["prov"] = prov
+                c["ranks"].add(RANK[prov])
                 break
         else:
-            copies.append({"prov": prov, "report": r})
+            copies.append({"ranks": {RANK[prov]}, "report": r})
 
+    # A copy that came by several ways has the provenance of whichever was
+    # stored first (a duplicate changes nothing), so its rank is only known
+    # to lie in its range. The winner is certain when its lowest rank beats
+    # every other copy's highest, or when the copies it could lose to give
+    # the same figures.
     order_dependent = []
     conflicts = 0
     stored = []
     for key, copies in keys.items():
-        best = max(RANK[c["prov"]] for c in copies)
-        top = [c for c in copies if RANK[c["prov"]] == best]
-        figures = {json.dumps(sorted_figures(c["report"]), sort_keys=True) for c in top}
-        if len(figures) > 1:
-            order_dependent.append(list(key))
+        for c in copies:
+            c["figures"] = json.dumps(sorted_figures(c["report"]), sort_keys=True)
+        win = max(copies, key=lambda c: (min(c["ranks"]), max(c["ranks"])))
+        for c in copies:
+            if c is not win and c["figures"] != win["figures"] and \
+                    max(c["ranks"]) >= min(win["ranks"]):
+                order_dependent.append(list(key))
+                break
         conflicts += len(copies) - 1
-        stored.append(top[0]["report"])
+        stored.append(win["report"])
 
     dom_day, failures, mxs = {}, {}, {}
     for r in stored:

@@ -138,7 +138,7 @@ mkmail() {
 	base64 < "$T/hand/$1.json.gz"
 	printf '\n--b0--\n'
 }
-for n in same diff sys4 ms tie1 tie1-forged tie2 tie2-forged prov1-forged prov2-forged; do
+for n in same diff sys4 ms tie1 tie1-forged tie2 tie2-forged prov1 prov1-forged prov2-forged; do
 	mkmail $n > "$T/hand/$n.eml"
 done
 printf 'From: someone@example.org\nTo: tlsrpt@example.com\nSubject: hello\n\nnot a report\n' \
@@ -146,6 +146,25 @@ printf 'From: someone@example.org\nTo: tlsrpt@example.com\nSubject: hello\n\nnot
 # a report that is not JSON: refused, held in quarantine, its mail to invalid
 printf '{"organization-name":"Broken"' | gzip -n > "$T/hand/broken.json.gz"
 mkmail broken > "$T/hand/broken.eml"
+# the oracle on the conflicts alone: which copy counts, or that timing decides
+# oracle_on LINE...: its answer for a manifest of these lines
+oracle_on() {
+	printf '%s\n' "$@" > "$T/m.oracle"
+	$ORACLE "$T/m.oracle" | jq -c '[(.order_dependent | length), .totals.failed_sessions, .conflicts]'
+}
+H=$T/hand
+t_eq "oracle: a POST beats a forged mail, in either order" \
+	"$(oracle_on "mail $H/prov1-forged.eml" "https $H/prov1.json.gz") $(oracle_on "https $H/prov1.json.gz" "mail $H/prov1-forged.eml")" \
+	"[0,40,1] [0,40,1]"
+t_eq "oracle: two mails of the same figures, either may stay" \
+	"$(oracle_on "mail $H/tie1-forged.eml" "mail $H/tie1.eml")" "[0,4,1]"
+t_eq "oracle: two mails of other figures, timing decides" \
+	"$(oracle_on "mail $H/prov1-forged.eml" "mail $H/prov1.eml")" "[1,0,1]"
+t_eq "oracle: a POST against a copy both mailed and POSTed, timing decides" \
+	"$(oracle_on "mail $H/prov1-forged.eml" "https $H/prov1-forged.json.gz" "https $H/prov1.json.gz")" "[1,40,1]"
+t_eq "oracle: sts and tlsa once (identical, Microsoft), added (different, sys4)" \
+	"$(oracle_on "https $H/same.json.gz" "https $H/ms.json.gz" "https $H/diff.json.gz" "https $H/sys4.json.gz" |
+		cut -d, -f2)" "$((2 + 3 + 3 + 4))"
 
 # 3. the mailboxes: two users of a real Dovecot ------------------------------
 dc_setup || { t_fail "test certificates made"; exit 0; }
@@ -319,7 +338,6 @@ for r in 1 2 3; do
 	awk 'NR % 3 != 0' "$T/r$r.eml" > "$T/r$r.a"
 	awk 'NR % 3 != 1' "$T/r$r.eml" > "$T/r$r.b"
 	awk -v r=$r 'NR % 3 == r - 1 && NR % 4 == 0' "$T/gz.all" > "$T/r$r.post"
-	H=$T/hand
 	case $r in
 	1) printf '%s\n' $H/tie1.eml $H/same.eml $H/other.eml >> "$T/r$r.a"
 		printf '%s\n' $H/tie1-forged.eml $H/broken.eml $H/other.eml >> "$T/r$r.b"
