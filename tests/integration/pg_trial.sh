@@ -552,8 +552,25 @@ jq -r '.by_domain[] | "\(.policy_domain) \(.reports) \(.successful_sessions) \(.
 jq -r '.by_result_type[] | "\(.result_type) \(.failed_sessions)"' "$T/want.json" | sort > "$T/want.rt"
 jq -r '.by_mx[] | "\(.mx_host // "(not in the reports)") \(.failed_sessions)"' "$T/want.json" |
 	sort > "$T/want.mx"
+# the overview's headline: reports, sessions and the conflicts held
+cat > "$T/headline.py" << 'EOP'
+import html, re, sys
+t = open(sys.argv[1], encoding="utf-8").read()
+t = re.sub(r"<(style|script)[^>]*>.*?</\1>", " ", t, flags=re.S)
+t = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", t)).split())
+out = []
+for name in ("Reports", "Successful sessions", "Failed sessions", "Conflicting reports"):
+    m = re.search(re.escape(name) + r" ([0-9,]+)", t)
+    out.append(m.group(1).replace(",", "") if m else "-")
+print(" ".join(out))
+EOP
+want_head=$(jq -r '"\(.totals.reports) \(.totals.successful_sessions) \(.totals.failed_sessions) \(.conflicts)"' \
+	"$T/want.json")
 for h in A B; do
 	eval "d=\$DASH_$h"
+	curl -s "$d/?all=1" > "$T/over.html"
+	t_eq "dashboard $h, overview: reports, sessions and conflicts" \
+		"$(python3 "$T/headline.py" "$T/over.html")" "$want_head"
 	table "$d/?all=1" "Policy domain" | jq -r '"\(.[0]) \(.[1]) \(.[2]) \(.[3])"' | sort > "$T/got.dom"
 	same "dashboard $h, overview: reports and sessions per domain" "$T/got.dom" "$T/want.dom"
 	table "$d/failures?all=1" "Result type" | jq -r '"\(.[0]) \(.[1])"' | sort > "$T/got.rt"
