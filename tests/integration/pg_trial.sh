@@ -455,6 +455,11 @@ for k in trial-tie-1 trial-tie-2 trial-prov-1 trial-prov-2; do
 			"SELECT count(*) FROM quarantine q JOIN report r ON r.id = q.conflict_report
 			 WHERE r.report_id = '$k' AND q.released IS NULL")" "1 1"
 done
+t_eq "quarantine: the held copies and the refused report, nothing else" \
+	"$(pg_sql "$SQ_PG" "SELECT count(*) FROM quarantine WHERE released IS NULL")" \
+	"$(jq '.conflicts + .invalid' "$T/want.json")"
+t_check "the refused report's reason names the JSON error" \
+	test "$(pg_sql "$SQ_PG" "SELECT count(*) FROM quarantine WHERE reason LIKE '%broken.json.gz): invalid JSON%'")" = 1
 t_eq "the POSTed copy beats the forged mail (provenance), whichever came first" \
 	"$(pg_sql "$SQ_PG" "SELECT string_agg(provenance || ' ' || failed_sessions, ',' ORDER BY report_id)
 		FROM report WHERE report_id LIKE 'trial-prov-%'")" "https 40,https 40"
