@@ -72,7 +72,8 @@ def decode(data):
 
 def mail_bodies(data):
     """The report attachments of one mail: bytes of each part whose type is
-    a TLSRPT media type or whose file name ends in .json or .json.gz."""
+    a TLSRPT media type (RFC 8460 section 5.3) or whose file name ends in
+    .json or .gz."""
     msg = email.message_from_bytes(data, policy=email.policy.default)
     found = []
     for part in msg.walk():
@@ -80,7 +81,7 @@ def mail_bodies(data):
             continue
         ctype = part.get_content_type()
         name = part.get_filename() or ""
-        if ctype in REPORT_TYPES or name.endswith((".json", ".json.gz", ".gz")):
+        if ctype in REPORT_TYPES or name.endswith((".json", ".gz")):
             found.append(part.get_payload(decode=True))
     return found
 
@@ -135,14 +136,12 @@ def tally(report):
     """The count-once figures of one report: {domain: (ok, failed)},
     {(domain, mx, rt): failed}, {(domain, mx): failed}."""
     pols = {}  # domain -> [policy]
-    names = set()
     for p in report["policies"]:
         pol = p["policy"]
         dom = pol.get("policy-domain")
         if dom is None:
             raise Unsupported("a policy without policy-domain (rule 1)")
         pols.setdefault(dom, []).append(p)
-        names.add(dom)
     own = {p["policy"].get("policy-domain") for p in report["policies"]
            if p["policy"].get("policy-type") != "tlsa"}
     for p in report["policies"]:
