@@ -14,7 +14,10 @@
 # reads the same mails and POST bodies: the summary (all time and per day),
 # the API, the two dashboards, the Grafana views read as the doc's
 # read-only role, and one SQLite ingest of the same inputs. Every mail left
-# its folder for the processed, invalid or other folder; none was lost.
+# its folder for the processed, invalid or other folder; none was lost,
+# also when host B's collector is killed (SIGKILL) in the middle of a run.
+# TRIAL_KEEP=DIR copies the scratch directory (inputs, manifest, the
+# oracle's answer, every output) to DIR at the end, for a look.
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/browser/web_lib.sh"
 . "$TOP/tests/integration/pg_lib.sh"
