@@ -1,5 +1,5 @@
 /*
- * sqlite_write_batch.c - migration 012's roll-ups and lifetime totals kept
+ * sqlite_write_batch.c - migrations 012 and 014: the roll-ups and lifetime totals kept
  * by the ingest writer, once per touched row per batch, instead of by the
  * triggers once per aggregate row written (docs/performance.md, "Ingest
  * near the hardware", issue 18 item 4).
@@ -20,7 +20,7 @@
  * triggers, as before. A rollback drops the deltas with the rows.
  *
  * Only triggers this file knows are skipped: the batch starts only when
- * the schema's triggers are exactly batch_known_triggers (012's). A later
+ * the schema's triggers are exactly batch_known_triggers (012 and 014). A later
  * migration that adds a trigger turns batching off, so its roll-up stays
  * exact, until it joins the batch: its table, key and figures in
  * batch_tables, its deltas in sqlite_batch_add_report, its trigger names
@@ -48,6 +48,7 @@ enum batch_table {
 	BT_LIFE_MX,
 	BT_ROLL_TYPE,
 	BT_ROLL_REPORT_DAY,
+	BT_ROLL_PRESENCE,
 	BT_COUNT
 };
 
@@ -55,12 +56,13 @@ enum batch_table {
 #define BATCH_VALS 4
 
 /* Each table's upsert: the day first (when it has one), the strings, then
- * the figures, each added to the stored row. */
+ * the figures, each added to the stored row (or OR-ed, for bits). */
 static const struct {
 	int has_day;
 	int n_keys;
 	int n_vals;
 	const char *sql;
+	int is_or;
 } batch_tables[BT_COUNT] = {
     [BT_ROLL_DOMAIN] = {1, 1, 4,
                         "INSERT INTO roll_domain (day, policy_domain, n_rows, reports,"
@@ -117,6 +119,12 @@ static const struct {
         {1, 0, 1,
          "INSERT INTO roll_report_day (day, reports) VALUES (?1, ?2)"
          " ON CONFLICT (day) DO UPDATE SET reports = reports + excluded.reports"},
+    /* migration 014: the day is the block's first day, the figure its bits */
+    [BT_ROLL_PRESENCE] = {1, 2, 1,
+                          "INSERT INTO roll_presence (first_day, policy_domain, organization,"
+                          " days) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (first_day, policy_domain,"
+                          " organization) DO UPDATE SET days = days | excluded.days",
+                          1},
 };
 
 /* The aggregate upserts of sqlite_write.c, split in two so that the writer
@@ -261,8 +269,12 @@ static void batch_add(struct sqlite_rollup_batch *b, enum batch_table t, int64_t
 		b->slot[j] = row;
 		b->n_rows++;
 	}
-	for (i = 0; i < batch_tables[t].n_vals; i++)
-		row->val[i] += val[i];
+	for (i = 0; i < batch_tables[t].n_vals; i++) {
+		if (batch_tables[t].is_or)
+			row->val[i] |= val[i];
+		else
+			row->val[i] += val[i];
+	}
 }
 
 static sqlite3_stmt *batch_stmt(struct sqlite_store *st, sqlite3_stmt **cache, const char *sql,
@@ -311,13 +323,16 @@ static int batch_write(struct sqlite_store *st, char *err, size_t errlen)
 }
 
 /* The triggers whose work sqlite_batch_add_report does, in name order:
- * every trigger of schema/012_rollups.sql. While triggers are off, the
+ * every trigger of schema/012_rollups.sql and 014_presence.sql. While triggers are off, the
  * writer's statements would fire only their INSERT and UPDATE ones on
  * agg_* and report; the rest fire on deletes and on the pruned tables,
  * which nothing writes before settling. */
 static const char *const batch_known_triggers[] = {
     "agg_domain_del",
     "agg_domain_ins",
+    "agg_domain_presence_del",
+    "agg_domain_presence_ins",
+    "agg_domain_presence_upd",
     "agg_domain_pruned_del",
     "agg_domain_pruned_ins",
     "agg_domain_pruned_upd",
@@ -526,10 +541,13 @@ static int batch_domains(struct sqlite_store *st, const struct tally *t, int64_t
 		const struct batch_param p[] = {BP_NUM(day), BP_TEXT(pd), BP_TEXT(org),
 		                                BP_NUM(t->domains[i].successful_sessions),
 		                                BP_NUM(t->domains[i].failed_sessions)};
-		int64_t v[4];
+		int64_t v[4], bit = (int64_t)1 << (day % 32);
 
 		if (batch_agg_step(st, BA_DOMAIN, p, 5, &added, err, errlen) < 0)
 			return -1;
+		/* the row now has reports > 0: its presence bit is set */
+		batch_add(st->rollup_batch, BT_ROLL_PRESENCE, day - day % 32,
+		          (const char *[]){pd, org}, &bit);
 		v[0] = added;
 		v[1] = 1;
 		v[2] = t->domains[i].successful_sessions;
