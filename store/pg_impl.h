@@ -207,6 +207,9 @@ int pg_reports_by_trust(struct store *st, int64_t since, int64_t until, const ch
 /* pg_write_part.c: the month partitions of day exist (made if not), in
  * the writer's transaction. */
 int pg_month_ensure(struct pg_store *st, int64_t day, char *err, size_t errlen);
+/* pg_write_part.c: 'db check' of what the references held before 018 */
+int pg_part_check(struct pg_store *st, void (*problem)(const char *msg, void *arg), void *arg,
+                  int *n, char *err, size_t errlen);
 /* pg_copy.c: one snapshot for every table a copy reads (on), its end (off) */
 int pg_read_snapshot(struct store *st, int on, char *err, size_t errlen);
 int pg_conflicts_held(struct store *st, int64_t *n, char *err, size_t errlen);

@@ -44,3 +44,44 @@ int pg_month_ensure(struct pg_store *st, int64_t day, char *err, size_t errlen)
 	st->months[st->n_months++] = month;
 	return 0;
 }
+
+/* What the references between the partitioned tables held before 018
+ * (a partition that is referenced cannot be dropped, so they went): every
+ * policy has its report, every failure its policy, every report its raw
+ * report, each in the same month, and report_key lists each report once. */
+int pg_part_check(struct pg_store *st, void (*problem)(const char *msg, void *arg), void *arg,
+                  int *n, char *err, size_t errlen)
+{
+	static const char *const orphan_sql[] = {
+	    "SELECT 'policy rows without their report: ' || count(*) FROM policy p"
+	    " WHERE NOT EXISTS (SELECT 1 FROM report r WHERE r.id = p.report AND r.day = p.day)"
+	    " HAVING count(*) > 0",
+	    "SELECT 'failure rows without their policy: ' || count(*) FROM failure f"
+	    " WHERE NOT EXISTS (SELECT 1 FROM policy p WHERE p.id = f.policy AND p.day = f.day)"
+	    " HAVING count(*) > 0",
+	    "SELECT 'reports without their raw report: ' || count(*) FROM report r"
+	    " WHERE NOT EXISTS (SELECT 1 FROM raw_report w WHERE w.id = r.raw_id AND w.day = r.day)"
+	    " HAVING count(*) > 0",
+	    "SELECT 'report_key differs from report: ' || count(*) || ' rows' FROM report r"
+	    " FULL JOIN report_key k ON k.id = r.id AND k.day = r.day"
+	    " AND k.organization = r.organization AND k.report_id = r.report_id"
+	    " WHERE r.id IS NULL OR k.id IS NULL HAVING count(*) > 0",
+	};
+	char msg[512];
+	PGresult *r;
+	size_t i;
+
+	for (i = 0; i < sizeof(orphan_sql) / sizeof(orphan_sql[0]); i++) {
+		r = pg_exec(st, orphan_sql[i], NULL, "cannot check the partitioned tables", err,
+		            errlen);
+		if (r == NULL)
+			return -1;
+		if (PQntuples(r) > 0) {
+			snprintf(msg, sizeof(msg), "%s", pg_text(r, 0, 0));
+			problem(msg, arg);
+			(*n)++;
+		}
+		PQclear(r);
+	}
+	return 0;
+}

@@ -61,9 +61,10 @@ static const char *const prune_day_sql[] = {
 static const char *const prune_month_sql[] = {
     "UPDATE quarantine SET released_report = NULL"
     " WHERE released_report IN (SELECT id FROM report_key WHERE day >= $1 AND day < $2)",
-    "DELETE FROM source s WHERE s.id IN (SELECT source_id FROM report"
-    " WHERE day >= $1 AND day < $2) AND NOT EXISTS (SELECT 1 FROM report"
-    " WHERE report.source_id = s.id AND (report.day < $1 OR report.day >= $2))",
+    /* the sources these reports used: the ones no other report uses go
+     * once the partitions have (report references source) */
+    "INSERT INTO pg_temp.tw_prune_source SELECT DISTINCT source_id FROM report"
+    " WHERE day >= $1 AND day < $2 AND source_id IS NOT NULL",
     "DELETE FROM report_key WHERE day >= $1 AND day < $2",
     "DELETE FROM roll_report_day WHERE day >= $1 AND day < $2",
 };
@@ -133,7 +134,11 @@ static int prune_month_drop(struct pg_store *st, int64_t first, int64_t next, in
 	pg_params_init(&p);
 	pg_param_int(&p, first);
 	pg_param_int(&p, next);
-	if (pg_get_int(st, "SELECT count(*) FROM report_key WHERE day >= $1 AND day < $2", &p,
+	if (pg_run(st,
+	           "CREATE TEMP TABLE IF NOT EXISTS tw_prune_source (id bigint)"
+	           " ON COMMIT DELETE ROWS",
+	           NULL, "cannot prune", NULL, err, errlen) < 0 ||
+	    pg_get_int(st, "SELECT count(*) FROM report_key WHERE day >= $1 AND day < $2", &p,
 	               "cannot prune", n, err, errlen) < 0 ||
 	    prune_sql(st, prune_month_sql, sizeof(prune_month_sql) / sizeof(prune_month_sql[0]), &p,
 	              err, errlen) < 0 ||
@@ -164,7 +169,10 @@ static int prune_month_drop(struct pg_store *st, int64_t first, int64_t next, in
 		if (pg_run(st, sql, NULL, "cannot prune", NULL, err, errlen) < 0)
 			return -1;
 	}
-	return 0;
+	return pg_run(st,
+	              "DELETE FROM source s WHERE s.id IN (SELECT id FROM pg_temp.tw_prune_source)"
+	              " AND NOT EXISTS (SELECT 1 FROM report WHERE report.source_id = s.id)",
+	              NULL, "cannot prune", NULL, err, errlen);
 }
 
 int pg_prune(struct store *base, int64_t before_day, int64_t *reports, char *err, size_t errlen)
@@ -196,13 +204,13 @@ int pg_prune(struct store *base, int64_t before_day, int64_t *reports, char *err
 		/* the writer lock: no report is added to the month meanwhile */
 		if (pg_begin(&st->base, err, errlen) < 0)
 			return -1;
-		whole = 1;
+		whole = 0;
 		n = 0;
 		if (next <= before_day) {
 			whole = prune_month_drop(st, first, next, &n, err, errlen);
 			if (whole < 0)
 				goto fail;
-			whole = whole == 0;
+			whole = whole == 0; /* 1: a trigger asks for row deletes */
 		}
 		if (!whole) {
 			/* the month that holds the bound: one day */
