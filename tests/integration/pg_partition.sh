@@ -39,8 +39,8 @@ life() {
 life_before=$(life "$PGA")
 
 # --- prune: five whole months and half of March 2026
-"$TLSWATCH" --db "$SQ" -v db prune --before 2026-03-15 > /dev/null 2> "$T/prune.s"
-"$TLSWATCH" --db "$PGA" -v db prune --before 2026-03-15 > /dev/null 2> "$T/prune.p"
+"$TLSWATCH" --db "$SQ" -v db prune --before 2026-03-15 > "$T/prune.s" 2>&1
+"$TLSWATCH" --db "$PGA" -v db prune --before 2026-03-15 > "$T/prune.p" 2>&1
 t_eq "prune exits 0" "$?" 0
 t_check "prune counts the same reports as on SQLite" cmp "$T/prune.s" "$T/prune.p"
 t_check "prune counted some" grep -q "[1-9][0-9]* reports before 2026-03-15 deleted" \
@@ -80,7 +80,7 @@ EMPTY_OK=1 pg_same "late and new reports: db check" db check
 
 # --- a writer running while prune drops months: it waits for the
 # writer lock, and nothing is lost
-"$GEN" --out "$T/more" --seed 6 --start 2026-09-01 --days 25 --domains 1 --format gz
+"$GEN" --out "$T/more" --seed 6 --start 2026-10-05 --days 4 --domains 1 --format gz
 "$TLSWATCH" --db "$PGA" ingest "$T"/more/* > /dev/null 2> "$T/more.err" &
 w=$!
 "$TLSWATCH" --db "$PGA" db prune --before 2026-06-01 2> "$T/prune2.p"
@@ -89,7 +89,8 @@ wait "$w"
 t_eq "the writer beside prune exits 0" "$?" 0
 "$TLSWATCH" --db "$SQ" ingest "$T"/more/* > /dev/null 2>&1
 "$TLSWATCH" --db "$SQ" db prune --before 2026-06-01 2> /dev/null
-t_eq "months dropped beside the writer" "$(parts report | wc -w)" 6
+t_eq "months dropped beside the writer" "$(parts report)" \
+	"report_m202606 report_m202607 report_m202608 report_m202609 report_m202610"
 pg_same "prune beside a writer: summary" summary --all --format json
 pg_same "prune beside a writer: reports" reports --all --format json --limit 500
 EMPTY_OK=1 pg_same "prune beside a writer: db check" db check
