@@ -31,8 +31,11 @@ struct pg_params {
 	char num[PG_MAX_PARAMS][24];
 };
 
-/* Months a writer remembers having made sure of, per transaction. */
-#define PG_MONTHS_SEEN 8
+/* Months a writer remembers having made sure of, per transaction: more
+ * than a store holds in five years, so that 'db copy' of a store whose
+ * ids do not follow the days asks the server once per month, not once
+ * per report. */
+#define PG_MONTHS_SEEN 64
 
 /* The PostgreSQL store: struct store first (store_backend.h). */
 struct pg_store {
@@ -207,6 +210,10 @@ int pg_reports_by_trust(struct store *st, int64_t since, int64_t until, const ch
 /* pg_write_part.c: the month partitions of day exist (made if not), in
  * the writer's transaction. */
 int pg_month_ensure(struct pg_store *st, int64_t day, char *err, size_t errlen);
+/* The months pg_month_ensure saw in this transaction, made sure of again
+ * just before its rows are sent (whatever lock the sending holds, prune
+ * cannot have dropped one since). */
+int pg_month_recheck(struct pg_store *st, char *err, size_t errlen);
 /* pg_write_part.c: 'db check' of what the references held before 018 */
 int pg_part_check(struct pg_store *st, void (*problem)(const char *msg, void *arg), void *arg,
                   int *n, char *err, size_t errlen);

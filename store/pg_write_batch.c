@@ -629,7 +629,8 @@ int pg_batch_flush(struct pg_store *st, char *err, size_t errlen)
 	if (!pg_batch_pending(st))
 		return 0;
 	err[0] = '\0';
-	if (batch_exec(st, batch_temp_sql, err, errlen) < 0)
+	if (pg_month_recheck(st, err, errlen) < 0 ||
+	    batch_exec(st, batch_temp_sql, err, errlen) < 0)
 		goto out;
 	/* referenced tables first: raw and source, report, policy, failure */
 	for (i = 0; i < B_COUNT; i++)

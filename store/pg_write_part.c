@@ -45,6 +45,26 @@ int pg_month_ensure(struct pg_store *st, int64_t day, char *err, size_t errlen)
 	return 0;
 }
 
+int pg_month_recheck(struct pg_store *st, char *err, size_t errlen)
+{
+	struct pg_params p;
+	char list[PG_MONTHS_SEEN * 24 + 4];
+	size_t used = 0;
+	int i;
+
+	if (st->n_months == 0)
+		return 0;
+	list[used++] = '{';
+	for (i = 0; i < st->n_months; i++)
+		used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%lld",
+		                         i > 0 ? "," : "", (long long)st->months[i]);
+	snprintf(list + used, sizeof(list) - used, "}");
+	pg_params_init(&p);
+	pg_param_text(&p, list);
+	return pg_run(st, "SELECT tlswatch_month_partition(d) FROM unnest($1::bigint[]) AS d", &p,
+	              "cannot make a month partition", NULL, err, errlen);
+}
+
 /* What the references between the partitioned tables held before 018
  * (a partition that is referenced cannot be dropped, so they went): every
  * policy has its report, every failure its policy, every report its raw
