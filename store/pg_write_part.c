@@ -47,10 +47,11 @@ int pg_month_ensure(struct pg_store *st, int64_t day, char *err, size_t errlen)
 
 int pg_month_recheck(struct pg_store *st, char *err, size_t errlen)
 {
-	struct pg_params p;
 	char list[PG_MONTHS_SEEN * 24 + 4];
+	const char *values[1] = {list};
 	size_t used = 0;
-	int i;
+	PGresult *r;
+	int i, ok;
 
 	if (st->n_months == 0)
 		return 0;
@@ -59,10 +60,17 @@ int pg_month_recheck(struct pg_store *st, char *err, size_t errlen)
 		used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%lld",
 		                         i > 0 ? "," : "", (long long)st->months[i]);
 	snprintf(list + used, sizeof(list) - used, "}");
-	pg_params_init(&p);
-	pg_param_text(&p, list);
-	return pg_run(st, "SELECT tlswatch_month_partition(d) FROM unnest($1::bigint[]) AS d", &p,
-	              "cannot make a month partition", NULL, err, errlen);
+	/* straight to libpq: pg_exec would send the pending batch first,
+	 * and this runs as the batch is being sent */
+	r = PQexecParams(st->conn,
+	                 "SELECT tlswatch_month_partition(d) FROM unnest($1::bigint[]) AS d", 1,
+	                 NULL, values, NULL, NULL, 0);
+	ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+	if (!ok)
+		pg_message(st, "cannot make a month partition", PQresultErrorMessage(r), err,
+		           errlen);
+	PQclear(r);
+	return ok ? 0 : -1;
 }
 
 /* What the references between the partitioned tables held before 018
