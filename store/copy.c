@@ -9,6 +9,7 @@
  * stored data, passed through unchanged as parameters.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "store_admin.h"
 #include "store_backend.h"
@@ -147,15 +148,26 @@ int store_copy(struct store *st, struct store *to, int64_t *rows, char *err, siz
 		         "the target store is not empty: copy only into a new database");
 		return -1;
 	}
+	STORE_OP_NEEDED(st, read_snapshot, "be copied from", err, errlen);
 	if (store_begin(to, err, errlen) < 0)
 		return -1;
+	/* one snapshot of the source: a consistent copy while writers run */
+	if (st->ops->read_snapshot(st, 1, err, errlen) < 0) {
+		store_rollback(to);
+		return -1;
+	}
 	for (i = 0; i < sizeof(copy_tables) / sizeof(copy_tables[0]); i++) {
 		c.t = &copy_tables[i];
 		if (st->ops->rows_read(st, c.t, copy_row, &c, err, errlen) < 0 ||
 		    to->ops->rows_write(to, c.t, NULL, err, errlen) < 0) {
+			st->ops->read_snapshot(st, 0, err + strlen(err), 0);
 			store_rollback(to);
 			return -1;
 		}
+	}
+	if (st->ops->read_snapshot(st, 0, err, errlen) < 0) {
+		store_rollback(to);
+		return -1;
 	}
 	if (store_commit(to, err, errlen) < 0)
 		return -1;

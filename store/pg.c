@@ -382,6 +382,7 @@ static const struct store_ops pg_ops = {
     .alert_contexts = pg_alert_contexts,
     .reports_by_trust_many = pg_reports_by_trust_many,
     .reporter_presence = pg_reporter_presence,
+    .read_snapshot = pg_read_snapshot,
 };
 
 /* 1 when the URI carries a password: "user:password@" before the host,
@@ -504,6 +505,8 @@ int pg_begin(struct store *base, char *err, size_t errlen)
 		return -1;
 	}
 	st->in_batch = 1;
+	st->n_months = 0;
+	st->copy_staging = 0;
 	return 0;
 }
 

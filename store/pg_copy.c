@@ -3,6 +3,12 @@
  * for store_copy (store/copy.c): the PostgreSQL store as the source or
  * the target of 'tlswatch db copy'. Table and column names come from
  * copy.c's fixed list; every value is a parameter.
+ *
+ * As a target: raw_report, policy and failure are partitioned by their
+ * report's day (schema/pg/018), which the source's rows do not carry.
+ * Their rows wait in a temporary table of the same columns and move, with
+ * the day of their report, once the table they take it from is complete:
+ * raw_report after report, policy and failure after themselves.
  */
 #include <stdio.h>
 #include <string.h>
@@ -10,35 +16,137 @@
 #include "pg_impl.h"
 #include "strbuf.h"
 
+/* A table whose rows wait for their day, and how they then move. */
+struct copy_staged {
+	const char *name;    /* the table */
+	const char *after;   /* the copied table whose end moves them */
+	const char *columns; /* every column but day */
+	const char *move;    /* the day of each row, joined in */
+};
+
+static const struct copy_staged copy_staged[] = {
+    {"raw_report", "report", "id, sha256, json_size, gz",
+     "SELECT w.*, r.day FROM pg_temp.tw_copy_raw_report w JOIN report r ON r.raw_id = w.id"},
+    {"policy", "policy",
+     "id, report, idx, policy_type, policy_domain, policy_strings, mx_hosts,"
+     " successful_sessions, failed_sessions, policy_domain_source",
+     "SELECT w.*, k.day FROM pg_temp.tw_copy_policy w JOIN report_key k ON k.id = w.report"},
+    {"failure", "failure",
+     "id, policy, result_type, sending_mta_ip, receiving_mx_hostname, receiving_mx_helo,"
+     " receiving_ip, additional_information, failure_reason_code, failed_sessions",
+     "SELECT w.*, p.day FROM pg_temp.tw_copy_failure w JOIN policy p ON p.id = w.policy"},
+};
+
+#define N_STAGED (sizeof(copy_staged) / sizeof(copy_staged[0]))
+
+static const struct copy_staged *copy_staged_of(const char *table)
+{
+	size_t i;
+
+	for (i = 0; i < N_STAGED; i++)
+		if (strcmp(copy_staged[i].name, table) == 0)
+			return &copy_staged[i];
+	return NULL;
+}
+
+/* The identity of table t goes on after its largest id. */
+static int copy_setval(struct pg_store *st, const char *table, const char *identity,
+                       struct strbuf *sql, char *err, size_t errlen)
+{
+	strbuf_reset(sql);
+	if (strbuf_printf(sql,
+	                  "SELECT setval(pg_get_serial_sequence('%s', '%s'),"
+	                  " coalesce((SELECT max(%s) FROM %s), 0) + 1, false)",
+	                  table, identity, identity, table) < 0) {
+		snprintf(err, errlen, "internal error: table %s: statement too long", table);
+		return -1;
+	}
+	return pg_run(st, strbuf_str(sql), NULL, "cannot copy", NULL, err, errlen);
+}
+
+/* The temporary tables of the staged rows, once per target transaction. */
+static int copy_staging_make(struct pg_store *st, struct strbuf *sql, char *err, size_t errlen)
+{
+	size_t i;
+
+	for (i = 0; i < N_STAGED; i++) {
+		strbuf_reset(sql);
+		if (strbuf_printf(sql,
+		                  "CREATE TEMP TABLE tw_copy_%s ON COMMIT DROP AS SELECT %s FROM %s"
+		                  " WITH NO DATA",
+		                  copy_staged[i].name, copy_staged[i].columns,
+		                  copy_staged[i].name) < 0) {
+			snprintf(err, errlen, "internal error: statement too long");
+			return -1;
+		}
+		if (pg_run(st, strbuf_str(sql), NULL, "cannot copy", NULL, err, errlen) < 0)
+			return -1;
+	}
+	st->copy_staging = 1;
+	return 0;
+}
+
+/* Table t is complete: the staged rows that waited for it move. */
+static int copy_table_done(struct pg_store *st, const struct store_table *t, struct strbuf *sql,
+                           char *err, size_t errlen)
+{
+	size_t i;
+
+	if (copy_staged_of(t->name) == NULL && t->identity != NULL &&
+	    copy_setval(st, t->name, t->identity, sql, err, errlen) < 0)
+		return -1;
+	for (i = 0; i < N_STAGED; i++) {
+		const struct copy_staged *c = &copy_staged[i];
+
+		if (strcmp(c->after, t->name) != 0)
+			continue;
+		strbuf_reset(sql);
+		if (strbuf_printf(sql, "INSERT INTO %s (%s, day) %s", c->name, c->columns,
+		                  c->move) < 0) {
+			snprintf(err, errlen, "internal error: table %s: statement too long",
+			         c->name);
+			return -1;
+		}
+		if (pg_run(st, strbuf_str(sql), NULL, "cannot copy", NULL, err, errlen) < 0 ||
+		    copy_setval(st, c->name, "id", sql, err, errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int pg_rows_write(struct store *base, const struct store_table *t, const struct store_value *row,
                   char *err, size_t errlen)
 {
 	struct pg_store *st = pg_of(base);
+	const struct copy_staged *staged = copy_staged_of(t->name);
+	struct store_table into = *t;
 	struct pg_params p;
 	struct strbuf sql;
+	char temp[64];
 	int i, rc = -1;
 
 	strbuf_init(&sql, 4096);
 	pg_params_init(&p);
 	if (row == NULL) {
-		/* ids were kept: the next one follows the largest */
-		if (t->identity == NULL) {
-			rc = 0;
-			goto out;
-		}
-		if (strbuf_printf(&sql,
-		                  "SELECT setval(pg_get_serial_sequence('%s', '%s'),"
-		                  " coalesce((SELECT max(%s) FROM %s), 0) + 1, false)",
-		                  t->name, t->identity, t->identity, t->name) < 0)
-			goto toolong;
-		rc = pg_run(st, strbuf_str(&sql), NULL, "cannot copy", NULL, err, errlen);
+		rc = copy_table_done(st, t, &sql, err, errlen);
 		goto out;
 	}
-	if (store_table_sql(t, 1, 1, &sql) < 0)
+	if (staged != NULL) {
+		snprintf(temp, sizeof(temp), "pg_temp.tw_copy_%s", t->name);
+		into.name = temp;
+		if (!st->copy_staging && copy_staging_make(st, &sql, err, errlen) < 0)
+			goto out;
+		strbuf_reset(&sql);
+	}
+	if (store_table_sql(&into, 1, 1, &sql) < 0)
 		goto toolong;
 	for (i = 0; i < STORE_TABLE_MAX_COLUMNS && t->columns[i] != NULL; i++) {
 		const struct store_value *v = &row[i];
 
+		/* a report's month partitions, before its row */
+		if (strcmp(t->name, "report") == 0 && strcmp(t->columns[i], "day") == 0 &&
+		    v->type == STORE_INT && pg_month_ensure(st, v->num, err, errlen) < 0)
+			goto out;
 		if (v->type == STORE_INT)
 			pg_param_int(&p, v->num);
 		else if (v->type == STORE_TEXT)
@@ -55,6 +163,28 @@ toolong:
 out:
 	strbuf_free(&sql);
 	return rc;
+}
+
+int pg_read_snapshot(struct store *base, int on, char *err, size_t errlen)
+{
+	struct pg_store *st = pg_of(base);
+
+	if (on) {
+		if (st->in_batch || st->snapshot)
+			return 0;
+		/* every table as of one moment, writers running or not; a
+		 * read-only deferrable transaction waits for a snapshot no
+		 * serialisation failure can touch, then never blocks a writer */
+		if (pg_run(st, "BEGIN ISOLATION LEVEL SERIALIZABLE, READ ONLY, DEFERRABLE", NULL,
+		           "cannot read for a copy", NULL, err, errlen) < 0)
+			return -1;
+		st->snapshot = 1;
+		return 0;
+	}
+	if (!st->snapshot)
+		return 0;
+	st->snapshot = 0;
+	return pg_run(st, "COMMIT", NULL, "cannot read for a copy", NULL, err, errlen);
 }
 
 /* Rows fetched from the copy's cursor at once: a table of any size is
@@ -107,8 +237,8 @@ int pg_rows_read(struct store *base, const struct store_table *t,
 	if (strbuf_puts(&sql, "DECLARE tlswatch_copy NO SCROLL CURSOR FOR ") < 0 ||
 	    (n = store_table_sql(t, 0, 1, &sql)) < 0)
 		goto toolong;
-	/* a cursor lives in a transaction: the source's own, read only */
-	if (!st->in_batch) {
+	/* a cursor lives in a transaction: the copy's snapshot, or its own */
+	if (!st->in_batch && !st->snapshot) {
 		if (pg_run(st, "BEGIN", NULL, "cannot read for a copy", NULL, err, errlen) < 0)
 			goto out;
 		began = 1;

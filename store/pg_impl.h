@@ -31,6 +31,12 @@ struct pg_params {
 	char num[PG_MAX_PARAMS][24];
 };
 
+/* Months a writer remembers having made sure of, per transaction: more
+ * than a store holds in five years, so that 'db copy' of a store whose
+ * ids do not follow the days asks the server once per month, not once
+ * per report. */
+#define PG_MONTHS_SEEN 64
+
 /* The PostgreSQL store: struct store first (store_backend.h). */
 struct pg_store {
 	struct store base;
@@ -49,6 +55,13 @@ struct pg_store {
 	int64_t change;              /* store_change.n when last asked */
 	int64_t conflict_old_report; /* the last STORE_SUPERSEDED: store_trust.h */
 	int64_t conflict_quarantine;
+	/* pg_write_part.c: months whose partitions this transaction has seen
+	 * (cleared by pg_begin: another process's prune may drop one
+	 * between our transactions) */
+	int64_t months[PG_MONTHS_SEEN];
+	int n_months;
+	int snapshot;     /* 1: in pg_read_snapshot's transaction (db copy) */
+	int copy_staging; /* 1: pg_copy.c's temporary tables exist (this transaction) */
 };
 
 static inline struct pg_store *pg_of(struct store *st)
@@ -196,6 +209,18 @@ int pg_reports_by_trust_many(struct store *st, int64_t since, int64_t until,
 int pg_reports_by_trust(struct store *st, int64_t since, int64_t until, const char *domain,
                         const char *organization, int64_t *verified, int64_t *unverified, char *err,
                         size_t errlen);
+/* pg_write_part.c: the month partitions of day exist (made if not), in
+ * the writer's transaction. */
+int pg_month_ensure(struct pg_store *st, int64_t day, char *err, size_t errlen);
+/* The months pg_month_ensure saw in this transaction, made sure of again
+ * just before its rows are sent (whatever lock the sending holds, prune
+ * cannot have dropped one since). */
+int pg_month_recheck(struct pg_store *st, char *err, size_t errlen);
+/* pg_write_part.c: 'db check' of what the references held before 018 */
+int pg_part_check(struct pg_store *st, void (*problem)(const char *msg, void *arg), void *arg,
+                  int *n, char *err, size_t errlen);
+/* pg_copy.c: one snapshot for every table a copy reads (on), its end (off) */
+int pg_read_snapshot(struct store *st, int on, char *err, size_t errlen);
 int pg_conflicts_held(struct store *st, int64_t *n, char *err, size_t errlen);
 int pg_conflicts_by_organization(struct store *st,
                                  int (*fn)(const char *organization, int64_t n, void *arg),

@@ -375,9 +375,9 @@ int pg_reports_by_trust(struct store *base, int64_t since, int64_t until, const 
 	return 0;
 }
 
-/* 'db check': the schema version, and that the aggregates say what the
- * reports say, day by day (the server keeps its own pages and keys
- * consistent: foreign keys are enforced, not checked afterwards). */
+/* 'db check': the schema version, that the aggregates say what the
+ * reports say, day by day, and that the month-partitioned tables hold
+ * together (the server keeps its own pages consistent). */
 int pg_check(struct store *base, void (*problem)(const char *msg, void *arg), void *arg,
              int *n_problems, char *err, size_t errlen)
 {
@@ -418,7 +418,8 @@ int pg_check(struct store *base, void (*problem)(const char *msg, void *arg), vo
 		n++;
 	}
 	PQclear(r);
-	if (pg_rollup_check(st, problem, arg, &n, err, errlen) < 0)
+	if (pg_rollup_check(st, problem, arg, &n, err, errlen) < 0 ||
+	    pg_part_check(st, problem, arg, &n, err, errlen) < 0)
 		return -1;
 	*n_problems = n;
 	return 0;

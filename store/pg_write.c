@@ -12,9 +12,11 @@
 #include "report_hash.h"
 #include "store_trust.h"
 
+/* report_key: one probe, then the one month that holds the report */
 #define SQL_FIND_REPORT                                                                            \
-	"SELECT id, content_sha256 FROM report WHERE organization = $1 AND report_id = $2"
-#define SQL_ADD_RAW "INSERT INTO raw_report (sha256, json_size, gz) VALUES ($1, $2, $3)"
+	"SELECT r.id, r.content_sha256 FROM report_key k JOIN report r ON r.id = k.id"             \
+	" AND r.day = k.day WHERE k.organization = $1 AND k.report_id = $2"
+#define SQL_ADD_RAW "INSERT INTO raw_report (sha256, json_size, gz, day) VALUES ($1, $2, $3, $4)"
 #define SQL_ADD_SOURCE                                                                             \
 	"INSERT INTO source (kind, name, received, message_id, mail_from, mail_date, subject,"     \
 	" tls_report_domain, tls_report_submitter, auth_headers, dkim, dkim_domain, dkim_ar)"      \
@@ -28,14 +30,14 @@
 	" $10, $11, $12) RETURNING id"
 #define SQL_ADD_POLICY                                                                             \
 	"INSERT INTO policy (report, idx, policy_type, policy_domain, policy_strings, mx_hosts,"   \
-	" successful_sessions, failed_sessions, policy_domain_source)"                             \
+	" successful_sessions, failed_sessions, policy_domain_source, day)"                        \
 	" VALUES (currval(pg_get_serial_sequence('report', 'id')), $1, $2, $3, $4, $5, $6, $7,"    \
-	" $8)"
+	" $8, $9)"
 #define SQL_ADD_FAILURE                                                                            \
 	"INSERT INTO failure (policy, result_type, sending_mta_ip, receiving_mx_hostname,"         \
 	" receiving_mx_helo, receiving_ip, additional_information, failure_reason_code,"           \
-	" failed_sessions) VALUES (currval(pg_get_serial_sequence('policy', 'id')), $1, $2, $3,"   \
-	" $4, $5, $6, $7, $8)"
+	" failed_sessions, day) VALUES (currval(pg_get_serial_sequence('policy', 'id')), $1, $2,"  \
+	" $3, $4, $5, $6, $7, $8, $9)"
 #define SQL_AGG_DOMAIN                                                                             \
 	"INSERT INTO agg_domain AS a (day, policy_domain, organization, reports,"                  \
 	" successful_sessions, failed_sessions) VALUES ($1, $2, $3, 1, $4, $5)"                    \
@@ -234,6 +236,7 @@ static int pg_add_policies(struct pg_store *st, const struct report_record *rec,
 		pg_param_int(&p, pol->successful_sessions);
 		pg_param_int(&p, pol->failed_sessions);
 		pg_param_text(&p, pol->policy_domain_source);
+		pg_param_int(&p, rec->day);
 		if (pg_send(st, W_ADD_POLICY, &p, "cannot add policy", err, errlen) < 0)
 			return -1;
 		for (j = 0; j < pol->n_failures; j++) {
@@ -248,6 +251,7 @@ static int pg_add_policies(struct pg_store *st, const struct report_record *rec,
 			pg_param_text(&p, f->additional_information);
 			pg_param_text(&p, f->failure_reason_code);
 			pg_param_int(&p, f->failed_sessions);
+			pg_param_int(&p, rec->day);
 			if (pg_send(st, W_ADD_FAILURE, &p, "cannot add failure detail", err,
 			            errlen) < 0)
 				return -1;
@@ -331,6 +335,7 @@ static int pg_add_report_rows(struct pg_store *st, const struct report_record *r
 	pg_param_blob(&p, rec->sha256, sizeof(rec->sha256));
 	pg_param_int(&p, (int64_t)rec->json_len);
 	pg_param_blob(&p, rec->gz, rec->gz_len);
+	pg_param_int(&p, rec->day);
 	if (rc == 0)
 		rc = pg_send(st, W_ADD_RAW, &p, "cannot add raw report", err, errlen);
 	pg_params_init(&p);
@@ -425,6 +430,11 @@ int pg_add_report(struct store *base, const struct report_record *rec,
 	/* the batch holds the writer lock: no other writer adds this key
 	 * between the lookup and the insert */
 	if ((rc = pg_find_report(st, rec->r, &found_id, stored_hash, &known, err, errlen)) < 0) {
+		pg_rollback(&st->base);
+		return -1;
+	}
+	/* its month's partitions, before any row of this transaction needs them */
+	if (pg_month_ensure(st, rec->day, err, errlen) < 0) {
 		pg_rollback(&st->base);
 		return -1;
 	}

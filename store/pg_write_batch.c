@@ -39,18 +39,19 @@ enum batch_table {
 
 #define COPY_BIN " FROM STDIN (FORMAT binary)"
 static const char *const batch_copy_sql[B_COUNT] = {
-    [B_RAW] = "COPY raw_report (id, sha256, json_size, gz)" COPY_BIN,
+    [B_RAW] = "COPY raw_report (id, sha256, json_size, gz, day)" COPY_BIN,
     [B_SOURCE] = "COPY source (id, kind, name, received, message_id, mail_from, mail_date,"
                  " subject, tls_report_domain, tls_report_submitter, auth_headers, dkim,"
                  " dkim_domain, dkim_ar)" COPY_BIN,
     [B_REPORT] = "COPY report (id, organization, report_id, contact_info, start_time, end_time,"
                  " day, successful_sessions, failed_sessions, raw_id, source_id, content_sha256,"
                  " provenance, quirks)" COPY_BIN,
-    [B_POLICY] = "COPY policy (id, report, idx, policy_type, policy_domain, policy_strings,"
-                 " mx_hosts, successful_sessions, failed_sessions, policy_domain_source)" COPY_BIN,
+    [B_POLICY] =
+        "COPY policy (id, report, idx, policy_type, policy_domain, policy_strings,"
+        " mx_hosts, successful_sessions, failed_sessions, policy_domain_source, day)" COPY_BIN,
     [B_FAILURE] = "COPY failure (id, policy, result_type, sending_mta_ip, receiving_mx_hostname,"
                   " receiving_mx_helo, receiving_ip, additional_information,"
-                  " failure_reason_code, failed_sessions)" COPY_BIN,
+                  " failure_reason_code, failed_sessions, day)" COPY_BIN,
     [B_AGG_DOMAIN] = "COPY pg_temp.tw_agg_domain" COPY_BIN,
     [B_AGG_FAILURE] = "COPY pg_temp.tw_agg_failure" COPY_BIN,
     [B_AGG_MX] = "COPY pg_temp.tw_agg_mx" COPY_BIN,
@@ -394,11 +395,12 @@ static void batch_put_report(struct pg_batch *b, const struct report_record *rec
 	const struct report *r = rec->r;
 	char quirks[512];
 
-	put_row(b, B_RAW, 4);
+	put_row(b, B_RAW, 5);
 	put_int(b, B_RAW, raw_id);
 	put_bytes(b, B_RAW, rec->sha256, sizeof(rec->sha256));
 	put_int(b, B_RAW, (int64_t)rec->json_len);
 	put_bytes(b, B_RAW, rec->gz != NULL ? rec->gz : (const uint8_t *)"", rec->gz_len);
+	put_int(b, B_RAW, rec->day);
 	put_row(b, B_REPORT, 14);
 	put_int(b, B_REPORT, id);
 	put_text(b, B_REPORT, r->organization_name);
@@ -428,7 +430,7 @@ static int batch_put_policies(struct pg_store *st, struct pg_batch *b,
 
 		if (batch_next_id(st, b, S_POLICY, &pid, err, errlen) < 0)
 			return -1;
-		put_row(b, B_POLICY, 10);
+		put_row(b, B_POLICY, 11);
 		put_int(b, B_POLICY, pid);
 		put_int(b, B_POLICY, id);
 		put_int(b, B_POLICY, (int64_t)i);
@@ -439,12 +441,13 @@ static int batch_put_policies(struct pg_store *st, struct pg_batch *b,
 		put_int(b, B_POLICY, pol->successful_sessions);
 		put_int(b, B_POLICY, pol->failed_sessions);
 		put_text(b, B_POLICY, pol->policy_domain_source);
+		put_int(b, B_POLICY, rec->day);
 		for (j = 0; j < pol->n_failures; j++) {
 			const struct report_failure *f = &pol->failures[j];
 
 			if (batch_next_id(st, b, S_FAILURE, &fid, err, errlen) < 0)
 				return -1;
-			put_row(b, B_FAILURE, 10);
+			put_row(b, B_FAILURE, 11);
 			put_int(b, B_FAILURE, fid);
 			put_int(b, B_FAILURE, pid);
 			put_text(b, B_FAILURE, f->result_type);
@@ -455,6 +458,7 @@ static int batch_put_policies(struct pg_store *st, struct pg_batch *b,
 			put_text(b, B_FAILURE, f->additional_information);
 			put_text(b, B_FAILURE, f->failure_reason_code);
 			put_int(b, B_FAILURE, f->failed_sessions);
+			put_int(b, B_FAILURE, rec->day);
 		}
 	}
 	return 0;
@@ -625,7 +629,8 @@ int pg_batch_flush(struct pg_store *st, char *err, size_t errlen)
 	if (!pg_batch_pending(st))
 		return 0;
 	err[0] = '\0';
-	if (batch_exec(st, batch_temp_sql, err, errlen) < 0)
+	if (pg_month_recheck(st, err, errlen) < 0 ||
+	    batch_exec(st, batch_temp_sql, err, errlen) < 0)
 		goto out;
 	/* referenced tables first: raw and source, report, policy, failure */
 	for (i = 0; i < B_COUNT; i++)

@@ -185,6 +185,7 @@ static const struct store_ops sqlite_ops = {
     .alert_contexts = sqlite_alert_contexts,
     .reports_by_trust_many = sqlite_reports_by_trust_many,
     .reporter_presence = sqlite_reporter_presence,
+    .read_snapshot = sqlite_read_snapshot,
 };
 
 int sqlite_store_open(const char *path, enum store_mode mode, struct store **out, char *err,

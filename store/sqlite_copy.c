@@ -104,3 +104,25 @@ out:
 	strbuf_free(&sql);
 	return rc;
 }
+
+int sqlite_read_snapshot(struct store *base, int on, char *err, size_t errlen)
+{
+	struct sqlite_store *st = sqlite_of(base);
+
+	if (on) {
+		/* a read transaction: in WAL mode its first read fixes the
+		 * snapshot every later read of the copy sees */
+		if (st->in_batch || st->snapshot || !sqlite3_get_autocommit(st->db))
+			return 0;
+		if (sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+			return sqlite_fail(st, err, errlen, "cannot read for a copy");
+		st->snapshot = 1;
+		return 0;
+	}
+	if (!st->snapshot)
+		return 0;
+	st->snapshot = 0;
+	if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		return sqlite_fail(st, err, errlen, "cannot read for a copy");
+	return 0;
+}

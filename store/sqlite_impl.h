@@ -44,7 +44,8 @@ struct sqlite_store {
 	sqlite3_stmt *stmt[STMT_COUNT];
 	int64_t conflict_old_report; /* the last STORE_SUPERSEDED: store_trust.h */
 	int64_t conflict_quarantine;
-	int rollups; /* 1: read roll-ups where they answer (TLSWATCH_NO_ROLLUPS unset) */
+	int rollups;  /* 1: read roll-ups where they answer (TLSWATCH_NO_ROLLUPS unset) */
+	int snapshot; /* 1: in sqlite_read_snapshot's read transaction (db copy) */
 	/* the ingest writer's roll-up deltas (sqlite_write_batch.c); NULL
 	 * until first used, or always with TLSWATCH_NO_ROLLUP_BATCH */
 	struct sqlite_rollup_batch *rollup_batch;
@@ -200,6 +201,7 @@ int sqlite_rows_read(struct store *st, const struct store_table *t,
                      size_t errlen);
 int sqlite_rows_write(struct store *st, const struct store_table *t, const struct store_value *row,
                       char *err, size_t errlen);
+int sqlite_read_snapshot(struct store *st, int on, char *err, size_t errlen);
 
 /* Binds an alert's key as ?1..?5 ('' where a part is NULL). */
 void sqlite_bind_alert_key(sqlite3_stmt *s, const struct query_alert_key *k);

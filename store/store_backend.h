@@ -192,6 +192,9 @@ struct store_ops {
 	/* query_reason.h, reporter days as bits (issue 18; may be NULL) */
 	int (*reporter_presence)(struct store *st, int64_t since, int64_t until,
 	                         struct query_presence_rows *out, char *err, size_t errlen);
+	/* store_copy: every table it reads as of one moment, writers
+	 * running or not (on), and that snapshot's end (off). May be NULL. */
+	int (*read_snapshot)(struct store *st, int on, char *err, size_t errlen);
 };
 
 /*

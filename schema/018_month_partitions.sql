@@ -1,0 +1,4 @@
+-- 018_month_partitions.sql - nothing to change on SQLite: the PostgreSQL
+-- store partitions its per-report tables by month so that 'db prune' drops
+-- whole months (schema/pg/018_month_partitions.sql). This file keeps the
+-- two stores' schema versions equal.
