@@ -88,19 +88,9 @@ for t in agg_domain agg_failure agg_mx agg_policy_type roll_domain roll_org roll
 		t_fail "$t: row for row as one ingest's" "$(diff "$T/$t.s" "$T/$t.p" | head -3)"
 	fi
 done
-pg_same_sq() { # name, then a tlswatch command: the same output from both stores
-	name=$1
-	shift
-	"$TLSWATCH" --db "$SQ" "$@" > "$T/s.out" 2>&1
-	"$TLSWATCH" --db "$PGR" "$@" > "$T/p.out" 2>&1
-	if [ -s "$T/s.out" ] && cmp -s "$T/s.out" "$T/p.out"; then
-		t_pass "$name"
-	else
-		t_fail "$name" "$(diff "$T/s.out" "$T/p.out" | head -5)"
-	fi
-}
-pg_same_sq "summary --all: as one SQLite ingest" summary --all --format json
-pg_same_sq "a day of one domain: as one SQLite ingest" summary --since 2026-05-03 \
+PGA=$PGR # pg_same (pg_lib.sh) compares $SQ with $PGA
+pg_same "summary --all: as one SQLite ingest" summary --all --format json
+pg_same "a day of one domain: as one SQLite ingest" summary --since 2026-05-03 \
 	--until 2026-05-04 --domain example.com --format json
 "$TLSWATCH" --db "$PGR" db check > "$T/check.out" 2>&1
 t_eq "db check: aggregates and roll-ups agree with the reports" "$?" 0
