@@ -11,6 +11,7 @@
 #   4. summary --format json and alert on 10k, 100k and 1M reports
 #   5. the dashboard at 1M reports under wrk (8 connections)
 #   6. database bytes per report
+#   1 also into PostgreSQL with 1 and 3 writers (tools/bench_pg_ingest.sh)
 #   1 and 2 also run tools/ingest_py.py (a plain Python-stdlib ingester) on
 #   the same corpora, for a ratio beside each ingest figure
 #
@@ -50,7 +51,8 @@ else
 fi
 
 [ -x "$GEN" ] && [ -x tlswatch ] || bench_die "build first: make tlswatch build/tools/gen"
-for c in wrk curl sqlite3 dovecot doveadm openssl python3; do
+for c in wrk curl sqlite3 dovecot doveadm openssl python3 psql runuser \
+	/usr/lib/postgresql/15/bin/initdb; do
 	command -v "$c" > /dev/null || bench_die "$c is missing (make bench installs it)"
 done
 [ -x /usr/bin/time ] || bench_die "/usr/bin/time is missing (Debian package 'time')"
@@ -111,6 +113,18 @@ for i in $(seq "$RUNS"); do
 done
 [ "$(reports_in "$RUN/py.db")" = "$N_FILES" ] || bench_die "python files: not every report stored"
 rm -rf "$TMP/gz"
+
+# --- 1. the same number of files into PostgreSQL, 1 and 3 writers at once
+# (tools/bench_pg_ingest.sh: a private server, fsync and synchronous_commit
+# on; its median line per writer count)
+bench_log "1. ingest $N_FILES .json.gz files into PostgreSQL, 1 and 3 writers"
+sh tools/bench_pg_ingest.sh "$TW" "$N_FILES" 1 3 > "$RUN/t1pg.raw" 2>&1 ||
+	bench_die "the PostgreSQL measurement failed: $(tail -3 "$RUN/t1pg.raw")"
+for w in 1 3; do
+	line=$(grep "^median: $w writers:" "$RUN/t1pg.raw") ||
+		bench_die "PostgreSQL, $w writers: no result: $(tail -3 "$RUN/t1pg.raw")"
+	bench_put "pg_${w}" "${line#median: }"
+done
 
 # --- 2. Maildir and mbox
 bench_log "2. ingest a $N_MAIL-message Maildir and mbox"

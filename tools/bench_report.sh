@@ -62,6 +62,14 @@ echo "| # | measurement | result | target | peak RSS | met |"
 echo "|---|---|---|---|---|---|"
 echo "| 1 | ingest $(bench_int "$N_FILES") \`.json.gz\` files | $(ingest_cells "$RUN/t1" "$N_FILES" reports "≥ 50,000 reports/s" 50000) |"
 echo "| 1 | the same files, \`tools/ingest_py.py\` (Python stdlib) | $(py_cells "$RUN/t1" "$RUN/t1py" "$N_FILES" reports)"
+# PostgreSQL: "N writers: R reports/s (W s); tlswatch CPU X s, peak M MB;
+# server CPU Y s; load ..." (tools/bench_pg_ingest.sh's median line)
+for w in 1 3; do
+	pg=$(bench_get "pg_$w")
+	[ -n "$pg" ] || continue
+	rate=$(echo "$pg" | sed -n 's/^[0-9]* writers: \([0-9]*\) reports.*/\1/p')
+	echo "| 1 | the same number of files into PostgreSQL, $w writer$([ "$w" = 1 ] || echo s at once) | **$(bench_int "$rate") reports/s** ($(echo "$pg" | sed 's/^[^(]*(\([^)]*\)); \(.*\), peak \([0-9]*\) MB; \(server CPU [^;]*\); \(load .*\)/\1; \2 and \4; \5/')) | ≥ 10,000 reports/s with 3 writers | $(echo "$pg" | sed -n 's/.*peak \([0-9]*\) MB.*/\1.0/p') MB | $([ "$w" = 3 ] && bench_met bench_ge "$rate" 10000 || echo -) |"
+done
 echo "| 2 | ingest a $(bench_int "$N_MAIL")-message Maildir | $(ingest_cells "$RUN/t2md" "$N_MAIL" messages "≥ 25,000 messages/s" 25000) |"
 echo "| 2 | the same Maildir, \`tools/ingest_py.py\` | $(py_cells "$RUN/t2md" "$RUN/t2mdpy" "$N_MAIL" messages)"
 echo "| 2 | ingest a $(bench_int "$N_MAIL")-message mbox | $(ingest_cells "$RUN/t2mb" "$N_MAIL" messages "≥ 10,000 messages/s" 10000) |"
