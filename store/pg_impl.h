@@ -261,6 +261,13 @@ int pg_batch_new_id(struct pg_store *st, int64_t *id, char *err, size_t errlen);
 int pg_batch_flush(struct pg_store *st, char *err, size_t errlen);
 void pg_batch_discard(struct pg_store *st);
 void pg_batch_free(struct pg_store *st);
+/* Which context an alert key takes: 0 a failure group's, 1 a domain's,
+ * -1 none (pg_query_state.c). */
+int pg_alert_which(const struct query_alert_key *k);
+/* The reporters of k's failures, by failed sessions ("A, B and 3 more"),
+ * *out NULL when none (query.h's alert_context). */
+int pg_alert_reporters(struct pg_store *st, const struct query_alert_key *k, int which,
+                       int64_t since, int64_t until, char **out, char *err, size_t errlen);
 /* The rows of 'db copy' not yet sent, dropped (pg_copy.c). */
 void pg_copy_free(struct pg_store *st);
 /* Before a copy commits: the roll-ups its rows skipped, refilled from
