@@ -78,8 +78,10 @@ fi
 # (kB) is the largest "max resident size" its statements logged
 pg_restart() {
 	[ -n "$PG" ] && [ -n "${SCALE_PGDATA:-}" ] || return 0
+	# -l again: pg_ctl does not keep where the server logged
 	runuser -u "${SCALE_PGUSER:-nobody}" -- /usr/lib/postgresql/15/bin/pg_ctl \
-		-D "$SCALE_PGDATA" -m fast -w -t 120 restart > /dev/null 2>&1 || die "cannot restart PostgreSQL"
+		-D "$SCALE_PGDATA" ${SCALE_PGLOG:+-l "$SCALE_PGLOG"} -m fast -w -t 120 restart \
+		> /dev/null 2>&1 || die "cannot restart PostgreSQL"
 }
 pg_mark() { [ -n "$PG" ] && [ -n "${SCALE_PGLOG:-}" ] && stat -c %s "$SCALE_PGLOG"; }
 pg_rss() {
