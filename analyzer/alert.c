@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "limits.h"
 #include "query.h"
 #include "store_trust.h"
 #include "xalloc.h"
@@ -508,50 +509,109 @@ static int alert_cmp(const void *x, const void *y)
 	              b->organization != NULL ? b->organization : "");
 }
 
-int alert_evaluate(struct store *st, const struct alert_params *p, struct alert_list *out,
-                   char *err, size_t errlen)
+/* The periods of the list judging the window that ends at p->at, its
+ * baseline cut at the store's first day. 0, or -1 on bad parameters. */
+static int alert_periods(const struct alert_params *p, int64_t first, struct alert_list *l,
+                         char *err, size_t errlen)
 {
-	struct query_alert_series series;
-	struct alert_domain_stat *dstat = NULL;
-	struct alert_list l;
-	struct alert_series s;
-	struct query_filter f;
-	int64_t first = 0, last = 0;
-	size_t n_dstat = 0;
-	int found, rc = -1;
-
-	memset(&l, 0, sizeof(l));
-	memset(&s, 0, sizeof(s));
-	memset(&series, 0, sizeof(series));
 	if (p->window < 1 || p->baseline < 1 || !(p->factor > 0) || p->min_failures < 1) {
 		snprintf(err, errlen, "internal error: alert parameters out of range");
 		return -1;
 	}
-	l.params = *p;
-	l.window_since = p->at - p->window;
-	l.window_until = p->at;
-	l.baseline_until = l.window_since;
-	l.baseline_since = l.baseline_until - p->baseline;
-	if (query_day_span(st, &first, &last, &found, err, errlen) < 0)
-		goto out;
-	if (!found) {
+	l->params = *p;
+	l->window_since = p->at - p->window;
+	l->window_until = p->at;
+	l->baseline_until = l->window_since;
+	l->baseline_since = l->baseline_until - p->baseline;
+	/* no baseline before the store's first day: an empty past is not a
+	 * quiet one */
+	if (l->baseline_since < first)
+		l->baseline_since = first < l->baseline_until ? first : l->baseline_until;
+	return 0;
+}
+
+int alert_reads_load(struct store *st, const struct alert_params *p, int64_t first_at,
+                     int64_t last_at, struct alert_reads *out, char *err, size_t errlen)
+{
+	struct alert_reads r;
+	struct alert_list l;
+	struct alert_params q = *p;
+	struct query_filter f;
+	int64_t at;
+
+	memset(&r, 0, sizeof(r));
+	memset(&l, 0, sizeof(l));
+	if (first_at > last_at || last_at - first_at >= LIMIT_ALERT_LOOKBACK_DAYS) {
+		snprintf(err, errlen, "internal error: %lld days to judge",
+		         (long long)(last_at - first_at + 1));
+		return -1;
+	}
+	if (query_day_span(st, &r.first, &r.last, &r.found, err, errlen) < 0)
+		return -1;
+	r.first_at = first_at;
+	r.last_at = last_at;
+	if (!r.found) {
+		*out = r;
+		return 0;
+	}
+	/* the days every judged window and its baseline cover: the next
+	 * day's baseline is mostly this one's */
+	r.since = INT64_MAX;
+	for (at = first_at; at <= last_at; at++) {
+		q.at = at;
+		if (alert_periods(&q, r.first, &l, err, errlen) < 0)
+			return -1;
+		if (l.baseline_since < r.since)
+			r.since = l.baseline_since;
+	}
+	r.until = last_at;
+	memset(&f, 0, sizeof(f));
+	f.since = r.since;
+	f.until = r.until;
+	if (query_alert_scan(st, &f, &r.series, err, errlen) < 0)
+		return -1;
+	*out = r;
+	return 0;
+}
+
+void alert_reads_free(struct alert_reads *r)
+{
+	if (r == NULL)
+		return;
+	query_alert_series_free(&r->series);
+	memset(r, 0, sizeof(*r));
+}
+
+int alert_evaluate_reads(struct store *st, const struct alert_params *p,
+                         const struct alert_reads *r, struct alert_list *out, char *err,
+                         size_t errlen)
+{
+	struct alert_domain_stat *dstat = NULL;
+	struct alert_list l;
+	struct alert_series s;
+	size_t n_dstat = 0;
+	int rc = -1;
+
+	memset(&l, 0, sizeof(l));
+	memset(&s, 0, sizeof(s));
+	if (p->at < r->first_at || p->at > r->last_at) {
+		snprintf(err, errlen, "internal error: day %lld outside the days read",
+		         (long long)p->at);
+		return -1;
+	}
+	if (alert_periods(p, r->first, &l, err, errlen) < 0)
+		return -1;
+	if (!r->found) {
 		*out = l;
 		return 0;
 	}
-	/* no baseline before the store's first day: an empty past is not a
-	 * quiet one */
-	if (l.baseline_since < first)
-		l.baseline_since = first < l.baseline_until ? first : l.baseline_until;
-	memset(&f, 0, sizeof(f));
-	f.since = l.baseline_since;
-	f.until = l.window_until;
-	if (query_alert_scan(st, &f, &series, err, errlen) < 0)
-		goto out;
+	/* the series hold the days of every window read: each group's rows
+	 * outside this window and baseline are skipped as they are read */
 	s.daily = xcalloc((size_t)(l.baseline_until - l.baseline_since + 1), sizeof(*s.daily));
-	dstat = alert_domain_stats(&l, &series.domain_days, &s, &n_dstat);
-	alert_failures(&l, &series.failure_days, dstat, n_dstat, &s);
-	alert_domains(&l, &series.domain_days, &s);
-	alert_silent(&l, &series.organization_days);
+	dstat = alert_domain_stats(&l, &r->series.domain_days, &s, &n_dstat);
+	alert_failures(&l, &r->series.failure_days, dstat, n_dstat, &s);
+	alert_domains(&l, &r->series.domain_days, &s);
+	alert_silent(&l, &r->series.organization_days);
 	if (store_conflicts_by_organization(st, alert_conflict, &l, err, errlen) < 0 ||
 	    alert_mark_unverified(st, &l, err, errlen) < 0)
 		goto out;
@@ -563,7 +623,42 @@ int alert_evaluate(struct store *st, const struct alert_params *p, struct alert_
 out:
 	free(dstat);
 	free(s.daily);
-	query_alert_series_free(&series);
 	alert_list_free(&l);
 	return rc;
+}
+
+int alert_evaluate(struct store *st, const struct alert_params *p, struct alert_list *out,
+                   char *err, size_t errlen)
+{
+	struct alert_reads r;
+	int rc;
+
+	if (alert_reads_load(st, p, p->at, p->at, &r, err, errlen) < 0)
+		return -1;
+	rc = alert_evaluate_reads(st, p, &r, out, err, errlen);
+	alert_reads_free(&r);
+	return rc;
+}
+
+int alert_shared_reads(void)
+{
+	return getenv("TLSWATCH_NO_SHARED_READS") == NULL;
+}
+
+int alert_reads_start(struct store *st, const struct alert_params *p, int64_t first_at,
+                      int64_t last_at, struct alert_reads *out, char *err, size_t errlen)
+{
+	memset(out, 0, sizeof(*out));
+	out->per_day = !alert_shared_reads();
+	if (out->per_day)
+		return 0;
+	return alert_reads_load(st, p, first_at, last_at, out, err, errlen);
+}
+
+int alert_evaluate_day(struct store *st, const struct alert_params *p, const struct alert_reads *r,
+                       struct alert_list *out, char *err, size_t errlen)
+{
+	if (r->per_day)
+		return alert_evaluate(st, p, out, err, errlen);
+	return alert_evaluate_reads(st, p, r, out, err, errlen);
 }

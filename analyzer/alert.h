@@ -233,6 +233,41 @@ int alert_rate_rule(const struct alert_params *p, int64_t ok, int64_t failed, in
 /* Evaluates every rule; *out lists the alerts (caller frees). */
 int alert_evaluate(struct store *st, const struct alert_params *p, struct alert_list *out,
                    char *err, size_t errlen);
+
+/* The series alert_evaluate reads, read once for every window a run
+ * judges (issue 18): the windows ending at first_at..last_at (p's window
+ * and baseline) share one read of the store, as the next day's baseline
+ * is mostly this one's. */
+struct alert_reads {
+	struct query_alert_series series; /* days [since, until) */
+	int64_t since, until;
+	int64_t first_at, last_at; /* the windows' ends it serves */
+	int64_t first, last;       /* the store's days (query_day_span) */
+	int found;                 /* 0: the store holds no report */
+	int per_day;               /* alert_reads_start: each window read apart */
+};
+/* Reads the series for the windows ending at first_at..last_at (at most
+ * LIMIT_ALERT_LOOKBACK_DAYS of them) into *out; free with alert_reads_free. */
+int alert_reads_load(struct store *st, const struct alert_params *p, int64_t first_at,
+                     int64_t last_at, struct alert_reads *out, char *err, size_t errlen);
+/* alert_evaluate for the window ending at p->at (within r's), from r:
+ * the same alerts, in the same order. */
+int alert_evaluate_reads(struct store *st, const struct alert_params *p,
+                         const struct alert_reads *r, struct alert_list *out, char *err,
+                         size_t errlen);
+void alert_reads_free(struct alert_reads *r);
+/* 0 when TLSWATCH_NO_SHARED_READS is set in the environment: each judged
+ * window, and the overview's days not in yet, are read apart as before
+ * issue 18 (the reference the tests compare the shared reads with). */
+int alert_shared_reads(void);
+/* alert_reads_load for a run; with TLSWATCH_NO_SHARED_READS set in the
+ * environment nothing is read and each window is read apart when judged,
+ * as before issue 18: the reference the tests compare with. */
+int alert_reads_start(struct store *st, const struct alert_params *p, int64_t first_at,
+                      int64_t last_at, struct alert_reads *out, char *err, size_t errlen);
+/* The alerts of the window ending at p->at, from r (alert_reads_start). */
+int alert_evaluate_day(struct store *st, const struct alert_params *p, const struct alert_reads *r,
+                       struct alert_list *out, char *err, size_t errlen);
 void alert_list_free(struct alert_list *l);
 /* Moves *a (and its strings) to the end of l; *a is zeroed. */
 void alert_list_take(struct alert_list *l, struct alert *a);
@@ -268,6 +303,13 @@ int alert_add_context(struct store *st, struct alert_list *l, char *err, size_t 
  * day's usual reporters left out as alert_run leaves them. Reads only. */
 int alert_current(struct store *st, const struct alert_settings *s, struct alert_list *out,
                   char *err, size_t errlen);
+struct arrival;
+/* alert_current with the days not in yet of [s->p.at - lookback, s->p.at)
+ * built by the caller (arrival_build; NULL: built here), as the overview
+ * shares them with its summary. */
+int alert_current_known(struct store *st, const struct alert_settings *s,
+                        const struct arrival *known, struct alert_list *out, char *err,
+                        size_t errlen);
 
 struct arrival;
 /* Days not in yet (docs/alerts.md): each alert of l whose domain's day

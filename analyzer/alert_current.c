@@ -42,34 +42,50 @@ static int alert_listed(const struct alert_list *l, const struct alert *a)
 int alert_current(struct store *st, const struct alert_settings *s, struct alert_list *out,
                   char *err, size_t errlen)
 {
+	return alert_current_known(st, s, NULL, out, err, errlen);
+}
+
+int alert_current_known(struct store *st, const struct alert_settings *s,
+                        const struct arrival *known, struct alert_list *out, char *err,
+                        size_t errlen)
+{
 	struct alert_list l, day_list, published;
 	struct alert_params p = s->p;
 	struct query_day_mark *marks = NULL;
 	struct arrival arr = {NULL, 0};
-	int64_t lookback = alert_lookback_days(s), until = s->p.at;
+	struct alert_reads reads;
+	int64_t lookback = alert_lookback_days(s), until = s->p.at, first_at;
 	size_t i, k, n;
 	int wait, rc = -1;
 
 	memset(&l, 0, sizeof(l));
 	memset(&day_list, 0, sizeof(day_list));
 	memset(&published, 0, sizeof(published));
+	memset(&reads, 0, sizeof(reads));
 	n = (size_t)lookback;
 	marks = xcalloc(n, sizeof(*marks));
-	if (query_day_marks(st, until - lookback, until, marks, err, errlen) < 0 ||
-	    arrival_build(st, until - lookback, until, &arr, err, errlen) < 0 ||
-	    alert_evaluate(st, &p, &l, err, errlen) < 0)
+	if (query_day_marks(st, until - lookback, until, marks, err, errlen) < 0)
+		goto out;
+	/* every judged day's series in one read */
+	for (first_at = until, i = 0; i + 1 < n; i++)
+		if (marks[i].reports != 0 && marks[i].day + 1 < first_at)
+			first_at = marks[i].day + 1;
+	if (alert_reads_start(st, &p, first_at, until, &reads, err, errlen) < 0 ||
+	    (known == NULL && arrival_build(st, until - lookback, until, &arr, err, errlen) < 0) ||
+	    alert_evaluate_day(st, &p, &reads, &l, err, errlen) < 0)
 		goto out;
 	wait = 0;
-	alert_apply_arrival(&l, &arr, until, lookback, &wait);
+	alert_apply_arrival(&l, known != NULL ? known : &arr, until, lookback, &wait);
 	/* the earlier days, latest first: an alert found again on an
 	 * earlier day is the same problem, already listed */
 	for (i = n - 1; i-- > 0;) {
 		if (marks[i].reports == 0)
 			continue;
 		p.at = marks[i].day + 1;
-		if (alert_evaluate(st, &p, &day_list, err, errlen) < 0)
+		if (alert_evaluate_day(st, &p, &reads, &day_list, err, errlen) < 0)
 			goto out;
-		alert_apply_arrival(&day_list, &arr, until, lookback, &wait);
+		alert_apply_arrival(&day_list, known != NULL ? known : &arr, until, lookback,
+		                    &wait);
 		l.waiting += day_list.waiting;
 		for (k = 0; k < day_list.n; k++) {
 			struct alert *a = &day_list.alerts[k];
@@ -96,6 +112,7 @@ int alert_current(struct store *st, const struct alert_settings *s, struct alert
 	rc = 0;
 out:
 	free(marks);
+	alert_reads_free(&reads);
 	arrival_free(&arr);
 	alert_list_free(&day_list);
 	alert_list_free(&published);

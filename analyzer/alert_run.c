@@ -190,7 +190,8 @@ int alert_run(struct store *st, const struct alert_settings *s, struct alert_lis
 	struct alert_params p = s->p;
 	struct query_day_mark *marks = NULL;
 	struct arrival arr = {NULL, 0};
-	int64_t lookback, until = s->p.at;
+	struct alert_reads reads;
+	int64_t lookback, until = s->p.at, first_at;
 	size_t i, n, dropped = 0;
 	int *judge = NULL, wait, rc = -1;
 
@@ -198,12 +199,19 @@ int alert_run(struct store *st, const struct alert_settings *s, struct alert_lis
 	memset(&usual, 0, sizeof(usual));
 	memset(&day_list, 0, sizeof(day_list));
 	memset(&published, 0, sizeof(published));
+	memset(&reads, 0, sizeof(reads));
 	lookback = alert_lookback_days(s);
 	n = (size_t)lookback;
 	marks = xcalloc(n, sizeof(*marks));
 	judge = xcalloc(n, sizeof(*judge));
-	if (alert_days_to_judge(st, until - lookback, until, marks, judge, err, errlen) < 0 ||
-	    alert_evaluate(st, &p, &usual, err, errlen) < 0 ||
+	if (alert_days_to_judge(st, until - lookback, until, marks, judge, err, errlen) < 0)
+		goto out;
+	/* every judged day's series in one read */
+	for (first_at = until, i = 0; i + 1 < n; i++)
+		if (judge[i] && marks[i].day + 1 < first_at)
+			first_at = marks[i].day + 1;
+	if (alert_reads_start(st, &p, first_at, until, &reads, err, errlen) < 0 ||
+	    alert_evaluate_day(st, &p, &reads, &usual, err, errlen) < 0 ||
 	    arrival_build(st, until - lookback, until, &arr, err, errlen) < 0)
 		goto out;
 	/* the usual window gives the list its periods; late days come first */
@@ -217,7 +225,7 @@ int alert_run(struct store *st, const struct alert_settings *s, struct alert_lis
 		if (!judge[i])
 			continue;
 		p.at = marks[i].day + 1;
-		if (alert_evaluate(st, &p, &day_list, err, errlen) < 0)
+		if (alert_evaluate_day(st, &p, &reads, &day_list, err, errlen) < 0)
 			goto out;
 		/* a day with alerts waiting for its reporters is judged again */
 		wait = 0;
@@ -248,6 +256,7 @@ int alert_run(struct store *st, const struct alert_settings *s, struct alert_lis
 out:
 	free(marks);
 	free(judge);
+	alert_reads_free(&reads);
 	arrival_free(&arr);
 	alert_list_free(&day_list);
 	alert_list_free(&published);

@@ -18,15 +18,8 @@ static int arrival_same(const char *a, const char *b)
 	return strcmp(a != NULL ? a : "", b != NULL ? b : "") == 0;
 }
 
-static int arrival_name_cmp(const void *x, const void *y)
-{
-	const char *a = *(const char *const *)x, *b = *(const char *const *)y;
-
-	return strcmp(a != NULL ? a : "", b != NULL ? b : "");
-}
-
-/* One domain's rows [i, j) (sorted by day, organization): its
- * reporters, and which day each reported, over [first, until). */
+/* One domain's rows [i, j) (sorted by organization, block): its
+ * reporters, and which day each reported, over [first, first + n_days). */
 struct arrival_grid {
 	const char **orgs; /* distinct, sorted; borrowed from the rows */
 	size_t n_orgs;
@@ -35,35 +28,31 @@ struct arrival_grid {
 	int64_t first, n_days;
 };
 
-static size_t arrival_org_index(const struct arrival_grid *g, const char *org)
+static void arrival_grid_fill(struct arrival_grid *g, const struct query_presence_rows *rows,
+                              size_t i, size_t j)
 {
-	const char **hit = bsearch(&org, g->orgs, g->n_orgs, sizeof(*g->orgs), arrival_name_cmp);
+	size_t k;
+	int b;
 
-	return (size_t)(hit - g->orgs);
-}
-
-static void arrival_grid_fill(struct arrival_grid *g, const struct query_rows *rows, size_t i,
-                              size_t j)
-{
-	size_t k, n = 0;
-
-	for (k = i; k < j; k++)
-		g->orgs[n++] = rows->rows[k].organization;
-	qsort(g->orgs, n, sizeof(*g->orgs), arrival_name_cmp);
 	g->n_orgs = 0;
-	for (k = 0; k < n; k++)
-		if (g->n_orgs == 0 || !arrival_same(g->orgs[g->n_orgs - 1], g->orgs[k]))
-			g->orgs[g->n_orgs++] = g->orgs[k];
-	memset(g->seen, 0, g->n_orgs * (size_t)g->n_days);
+	memset(g->seen, 0, (j - i) * (size_t)g->n_days);
 	memset(g->any, 0, (size_t)g->n_days);
 	for (k = i; k < j; k++) {
-		int64_t d = rows->rows[k].day - g->first;
+		const struct query_presence *p = &rows->rows[k];
+		unsigned char *seen;
 
-		if (d < 0 || d >= g->n_days)
-			continue;
-		g->seen[arrival_org_index(g, rows->rows[k].organization) * (size_t)g->n_days +
-		        (size_t)d] = 1;
-		g->any[d] = 1;
+		/* the rows of one reporter are adjacent */
+		if (g->n_orgs == 0 || !arrival_same(g->orgs[g->n_orgs - 1], p->organization))
+			g->orgs[g->n_orgs++] = p->organization;
+		seen = g->seen + (g->n_orgs - 1) * (size_t)g->n_days;
+		for (b = 0; b < QUERY_PRESENCE_SPAN; b++) {
+			int64_t d = p->first_day + b - g->first;
+
+			if (!(p->days >> b & 1u) || d < 0 || d >= g->n_days)
+				continue;
+			seen[d] = 1;
+			g->any[d] = 1;
+		}
 	}
 }
 
@@ -123,7 +112,7 @@ static void arrival_judge_day(const struct arrival_grid *g, const char *domain, 
 }
 
 /* End of the domain's rows starting at i. */
-static size_t arrival_group_end(const struct query_rows *rows, size_t i)
+static size_t arrival_group_end(const struct query_presence_rows *rows, size_t i)
 {
 	size_t j = i + 1;
 
@@ -136,7 +125,7 @@ static size_t arrival_group_end(const struct query_rows *rows, size_t i)
 int arrival_build(struct store *st, int64_t since, int64_t until, struct arrival *out, char *err,
                   size_t errlen)
 {
-	struct query_rows rows = {NULL, 0};
+	struct query_presence_rows rows = {NULL, 0};
 	struct arrival a = {NULL, 0};
 	struct arrival_grid g;
 	struct strbuf names;
@@ -154,7 +143,9 @@ int arrival_build(struct store *st, int64_t since, int64_t until, struct arrival
 	g.first = since - ARRIVAL_HISTORY_DAYS;
 	/* and the days after, for reports of later days */
 	g.n_days = until + LIMIT_ALERT_LOOKBACK_DAYS - g.first;
-	if (query_reporter_days(st, g.first, g.first + g.n_days, &rows, err, errlen) < 0)
+	/* reporter days as bits (schema/014_presence.sql): a row per
+	 * domain, reporter and block of days, not per reporter day */
+	if (query_reporter_presence(st, g.first, g.first + g.n_days, &rows, err, errlen) < 0)
 		goto out;
 	/* sized by the largest domain's rows: a domain has at most that
 	 * many reporters */
@@ -180,7 +171,7 @@ out:
 	free(g.seen);
 	free(g.any);
 	strbuf_free(&names);
-	query_rows_free(&rows);
+	query_presence_rows_free(&rows);
 	arrival_free(&a);
 	return rc;
 }

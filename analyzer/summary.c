@@ -172,10 +172,36 @@ static size_t summary_cap(struct query_rows *r)
 	return n - r->n;
 }
 
+/* The entries of known (built over [known->since, known->until)) for
+ * [since, until), copied into *out: 1, or 0 when known does not answer
+ * for that period (the "later report" look ends where until does). */
+static int summary_arrival_known(const struct summary_known *known, int64_t since, int64_t until,
+                                 struct arrival *out)
+{
+	size_t i, n = 0;
+
+	if (known == NULL || known->arrival == NULL || since < known->since ||
+	    until != known->until)
+		return 0;
+	out->days = xcalloc(known->arrival->n + 1, sizeof(*out->days));
+	for (i = 0; i < known->arrival->n; i++) {
+		const struct arrival_day *d = &known->arrival->days[i];
+
+		if (d->day < since || d->day >= until)
+			continue;
+		out->days[n] = *d;
+		out->days[n].policy_domain = d->policy_domain ? xstrdup(d->policy_domain) : NULL;
+		out->days[n++].missing = xstrdup(d->missing);
+	}
+	out->n = n;
+	return 1;
+}
+
 /* The days of [since, until) still coming in, for the filter's domains
  * (every domain without a filter). */
-static int summary_not_in_yet(struct store *st, const struct query_filter *f, struct arrival *out,
-                              char *err, size_t errlen)
+static int summary_not_in_yet(struct store *st, const struct query_filter *f,
+                              const struct summary_known *known, struct arrival *out, char *err,
+                              size_t errlen)
 {
 	int64_t today = period_today(), since = f->since, until = f->until;
 	struct arrival all = {NULL, 0};
@@ -189,7 +215,8 @@ static int summary_not_in_yet(struct store *st, const struct query_filter *f, st
 		memset(out, 0, sizeof(*out));
 		return 0;
 	}
-	if (arrival_build(st, since, until, &all, err, errlen) < 0)
+	if (!summary_arrival_known(known, since, until, &all) &&
+	    arrival_build(st, since, until, &all, err, errlen) < 0)
 		return -1;
 	for (i = 0; i < all.n; i++) {
 		struct arrival_day *d = &all.days[i];
@@ -244,6 +271,13 @@ static int summary_problems_prev(struct summary *s, const struct query_rows *pre
 int summary_build(struct store *st, const struct query_filter *f, struct summary *out, char *err,
                   size_t errlen)
 {
+	return summary_build_known(st, f, NULL, out, err, errlen);
+}
+
+int summary_build_known(struct store *st, const struct query_filter *f,
+                        const struct summary_known *known, struct summary *out, char *err,
+                        size_t errlen)
+{
 	struct query_scan now, before;
 	const struct query_row **top_prev = NULL, **org_cur = NULL;
 	struct query_filter cur, prev;
@@ -289,7 +323,7 @@ int summary_build(struct store *st, const struct query_filter *f, struct summary
 	    reasons_build_info(st, &cur, &s.infos, err, errlen) < 0 ||
 	    mxdane_read(st, &cur, &s.dane_at_mx, err, errlen) < 0 ||
 	    (f->organization == NULL &&
-	     summary_not_in_yet(st, &cur, &s.not_in_yet, err, errlen) < 0))
+	     summary_not_in_yet(st, &cur, known, &s.not_in_yet, err, errlen) < 0))
 		goto out;
 	/* the model takes the rows over */
 	s.totals = now.totals;

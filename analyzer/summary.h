@@ -109,6 +109,18 @@ int summary_period_all(struct store *st, int64_t today, int64_t *since, int64_t 
  * borrowed and must outlive *out. Caller frees with summary_free. */
 int summary_build(struct store *st, const struct query_filter *f, struct summary *out, char *err,
                   size_t errlen);
+/* What a caller already read that the summary would read again: the
+ * days not in yet over [since, until) (arrival_build), as the overview
+ * reads them for its current alerts (issue 18). */
+struct summary_known {
+	const struct arrival *arrival;
+	int64_t since, until;
+};
+/* summary_build, taking from known what it covers (NULL: nothing); the
+ * same model either way. */
+int summary_build_known(struct store *st, const struct query_filter *f,
+                        const struct summary_known *known, struct summary *out, char *err,
+                        size_t errlen);
 void summary_free(struct summary *s);
 
 /* "text", "json", "csv" or "html" into *fmt; -1 for anything else. */

@@ -381,6 +381,7 @@ static const struct store_ops pg_ops = {
     .rollup_rebuild = pg_rollup_rebuild,
     .alert_contexts = pg_alert_contexts,
     .reports_by_trust_many = pg_reports_by_trust_many,
+    .reporter_presence = pg_reporter_presence,
 };
 
 /* 1 when the URI carries a password: "user:password@" before the host,

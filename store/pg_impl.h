@@ -145,7 +145,9 @@ int pg_group(struct store *st, const struct query_filter *f, enum query_group g,
 /* pg_query_life.c (query.h) */
 int pg_lifetime(struct store *st, enum query_life family, enum query_labels labels, size_t limit,
                 struct query_rows *out, size_t *n_series, char *err, size_t errlen);
-/* pg_query_reason.c (query_reason.h) */
+/* pg_query_reason.c (query_reason.h; reporter presence: pg_query_presence.c) */
+int pg_reporter_presence(struct store *st, int64_t since, int64_t until,
+                         struct query_presence_rows *out, char *err, size_t errlen);
 int pg_reporter_days(struct store *st, int64_t since, int64_t until, struct query_rows *out,
                      char *err, size_t errlen);
 int pg_failure_reasons(struct store *st, const struct query_filter *f, size_t limit,

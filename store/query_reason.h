@@ -22,6 +22,32 @@
 int query_reporter_days(struct store *st, int64_t since, int64_t until, struct query_rows *out,
                         char *err, size_t errlen);
 
+/* Which reporters reported for which domain on which days, as bits
+ * (schema/014_presence.sql): one row per (policy_domain, organization,
+ * block of QUERY_PRESENCE_SPAN days) for every block that overlaps
+ * [since, until); bit i of days set when agg_domain has a row with
+ * reports for day first_day + i, whether or not that day is in [since,
+ * until). policy_domain NULL: absent. Sorted by policy_domain (absent
+ * first), organization, first_day, in byte order. From roll_presence, or
+ * from agg_domain with TLSWATCH_NO_ROLLUPS (the same rows). Caller frees
+ * with query_presence_rows_free. */
+#define QUERY_PRESENCE_SPAN 32
+struct query_presence {
+	char *policy_domain;
+	char *organization;
+	int64_t first_day; /* a multiple of QUERY_PRESENCE_SPAN */
+	uint32_t days;
+};
+
+struct query_presence_rows {
+	struct query_presence *rows;
+	size_t n;
+};
+
+int query_reporter_presence(struct store *st, int64_t since, int64_t until,
+                            struct query_presence_rows *out, char *err, size_t errlen);
+void query_presence_rows_free(struct query_presence_rows *r);
+
 /* Failed sessions of the filter's period (domains, organization, MX host,
  * result type) per failure-reason-code as sent, counted once per report
  * and MX as agg_mx counts (sts and tlsa are two views of the same

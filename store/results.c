@@ -182,6 +182,20 @@ void query_reason_rows_free(struct query_reason_rows *r)
 	memset(r, 0, sizeof(*r));
 }
 
+void query_presence_rows_free(struct query_presence_rows *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->n; i++) {
+		free(r->rows[i].policy_domain);
+		free(r->rows[i].organization);
+	}
+	free(r->rows);
+	memset(r, 0, sizeof(*r));
+}
+
 void store_check_results_free(struct check_results *r)
 {
 	size_t i;

@@ -2,11 +2,14 @@
  * rollup.c - the sums each roll-up and lifetime table must equal
  * (rollup.h), in SQL that SQLite and PostgreSQL both run: subqueries
  * carry an alias, as PostgreSQL 15 requires. The triggers of both
- * 012_rollups.sql keep the same sums.
+ * 012_rollups.sql and 014_presence.sql keep the same sums.
  */
 #include "rollup.h"
 
 #include <stdio.h>
+
+#include "query_reason.h"
+#include "query_sql.h"
 
 /* Each table, its columns, and "SELECT key..., n_rows, figures..." over
  * agg_* (for life_*, with the pruned days' rows: /metrics never falls). */
@@ -51,6 +54,12 @@ static const struct {
      " FROM (SELECT policy_domain, organization, mx_host, failed_sessions FROM agg_mx"
      " UNION ALL SELECT policy_domain, organization, mx_host, failed_sessions"
      " FROM agg_mx_pruned) AS u GROUP BY policy_domain, organization, mx_host"},
+    /* 014_presence.sql: one bit per reporter day; the bits of a row are
+     * distinct days, so their sum is their OR (SQLite has no bit_or) */
+    {"roll_presence", "policy_domain, organization, first_day, days",
+     "SELECT policy_domain, organization, day - day % 32,"
+     " sum(CAST(1 AS BIGINT) << CAST(day % 32 AS INTEGER)) FROM agg_domain WHERE reports > 0"
+     " GROUP BY policy_domain, organization, day - day % 32"},
 };
 
 const char *rollup_sql(size_t i, enum rollup_stmt which, char *sql, size_t len)
@@ -80,6 +89,31 @@ const char *rollup_sql(size_t i, enum rollup_stmt which, char *sql, size_t len)
 	if (n < 0 || (size_t)n >= len)
 		return NULL;
 	return rollups[i].table;
+}
+
+void rollup_presence_sql(struct query_sql *q, int rolled, int64_t since, int64_t until)
+{
+	/* whole blocks: the rows are the same whichever table answers */
+	int64_t lo = since - since % QUERY_PRESENCE_SPAN;
+	int64_t hi =
+	    until + (QUERY_PRESENCE_SPAN - until % QUERY_PRESENCE_SPAN) % QUERY_PRESENCE_SPAN;
+
+	if (rolled) {
+		query_sql_add(
+		    q, "SELECT policy_domain, organization, first_day, days FROM roll_presence"
+		       " WHERE first_day >= ");
+	} else {
+		query_sql_add(q,
+		              "SELECT policy_domain, organization, day - day % 32 AS first_day,"
+		              " sum(CAST(1 AS BIGINT) << CAST(day % 32 AS INTEGER)) FROM agg_domain"
+		              " WHERE reports > 0 AND day >= ");
+	}
+	query_sql_int(q, lo);
+	query_sql_add(q, rolled ? " AND first_day < " : " AND day < ");
+	query_sql_int(q, hi);
+	if (!rolled)
+		query_sql_add(q, " GROUP BY policy_domain, organization, day - day % 32");
+	query_sql_add(q, " ORDER BY policy_domain, organization, first_day");
 }
 
 void rollup_problem(const char *table, long long n, char *msg, size_t len)

@@ -8,6 +8,7 @@
 #define TLSWATCH_ROLLUP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 enum rollup_stmt {
 	ROLLUP_CLEAR, /* empties the table */
@@ -18,6 +19,11 @@ enum rollup_stmt {
 /* Statement `which` of roll-up table i into sql: the table's name, or
  * NULL when i is past the last table or sql is too small. */
 const char *rollup_sql(size_t i, enum rollup_stmt which, char *sql, size_t len);
+struct query_sql;
+/* Appends to q the read of query_reporter_presence (query_reason.h) for
+ * [since, until): from roll_presence (schema/014_presence.sql), or with
+ * rolled 0 the same rows summed from agg_domain. */
+void rollup_presence_sql(struct query_sql *q, int rolled, int64_t since, int64_t until);
 /* What 'db check' says of roll-up table `table` when n rows differ. */
 void rollup_problem(const char *table, long long n, char *msg, size_t len);
 

@@ -184,6 +184,7 @@ static const struct store_ops sqlite_ops = {
     .failure_infos = sqlite_failure_infos,
     .alert_contexts = sqlite_alert_contexts,
     .reports_by_trust_many = sqlite_reports_by_trust_many,
+    .reporter_presence = sqlite_reporter_presence,
 };
 
 int sqlite_store_open(const char *path, enum store_mode mode, struct store **out, char *err,

@@ -214,7 +214,10 @@ int sqlite_trust_resolve(struct sqlite_store *st, int64_t id, const uint8_t *con
 /* Points the quarantined old copy at the report that replaced it. */
 int sqlite_trust_superseded(struct sqlite_store *st, int64_t new_id, char *err, size_t errlen);
 
-/* query_reason.h (sqlite_query_reason.c) */
+/* query_reason.h (sqlite_query_reason.c; reporter presence:
+ * sqlite_query_presence.c) */
+int sqlite_reporter_presence(struct store *st, int64_t since, int64_t until,
+                             struct query_presence_rows *out, char *err, size_t errlen);
 int sqlite_reporter_days(struct store *st, int64_t since, int64_t until, struct query_rows *out,
                          char *err, size_t errlen);
 int sqlite_failure_reasons(struct store *st, const struct query_filter *f, size_t limit,

@@ -191,19 +191,19 @@ static int query_context_which(const struct query_alert_key *k)
 	return -1;
 }
 
-/* The reporters of k's failures (query.h): *out NULL when none. */
-static int query_context_reporters(struct sqlite_store *st, const struct query_alert_key *k,
-                                   int which, int64_t since, int64_t until, char **out, char *err,
-                                   size_t errlen)
+/* The reporters of k's failures (query.h) by s, one of
+ * query_context_orgs prepared and left reset: *out NULL when none. */
+static int query_context_reporters_by(struct sqlite_store *st, sqlite3_stmt *s,
+                                      const struct query_alert_key *k, int64_t since, int64_t until,
+                                      char **out, char *err, size_t errlen)
 {
-	sqlite3_stmt *s = NULL;
 	struct strbuf sb;
 	int step, n = 0, rc = -1;
 
 	strbuf_init(&sb, 64 * (LIMIT_ALERT_REPORTERS + 1) + LIMIT_STRING_BYTES);
-	if (query_context_prepare(st, query_context_orgs[which], k, since, until, &s, err, errlen) <
-	    0)
-		goto out;
+	sqlite_bind_alert_key(s, k);
+	sqlite3_bind_int64(s, 6, since);
+	sqlite3_bind_int64(s, 7, until);
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *org = (const char *)sqlite3_column_text(s, 0);
 
@@ -224,6 +224,22 @@ static int query_context_reporters(struct sqlite_store *st, const struct query_a
 	rc = 0;
 out:
 	strbuf_free(&sb);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc;
+}
+
+/* The reporters of k's failures (query.h): *out NULL when none. */
+static int query_context_reporters(struct sqlite_store *st, const struct query_alert_key *k,
+                                   int which, int64_t since, int64_t until, char **out, char *err,
+                                   size_t errlen)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, query_context_orgs[which], -1, &s, NULL) != SQLITE_OK)
+		return sqlite_fail(st, err, errlen, "cannot read alert context");
+	rc = query_context_reporters_by(st, s, k, since, until, out, err, errlen);
 	sqlite3_finalize(s);
 	return rc;
 }
@@ -278,7 +294,7 @@ int sqlite_alert_contexts(struct store *base, const struct query_alert_key *keys
 	struct query_code_sums *sums = xcalloc(n > 0 ? n : 1, sizeof(*sums));
 	const char **domains = xcalloc(n > 0 ? n : 1, sizeof(*domains));
 	struct query_match m;
-	sqlite3_stmt *s = NULL;
+	sqlite3_stmt *s = NULL, *orgs[2] = {NULL, NULL};
 	size_t i, j, first, end, wanted;
 	int step, rc = -1;
 
@@ -287,12 +303,21 @@ int sqlite_alert_contexts(struct store *base, const struct query_alert_key *keys
 		domains[i] = query_key_part(keys[i].policy_domain);
 	}
 	query_match_init(&m, domains, n);
+	/* each key's reporters by one statement of each kind, prepared once:
+	 * a few rows of the aggregates' primary key per key */
 	for (i = 0, wanted = 0; i < n; i++) {
 		int which = query_context_which(&keys[i]);
 
-		wanted += which >= 0;
-		if (which >= 0 && query_context_reporters(st, &keys[i], which, since, until,
-		                                          &reporters[i], err, errlen) < 0)
+		if (which < 0)
+			continue;
+		wanted++;
+		if (orgs[which] == NULL && sqlite3_prepare_v2(st->db, query_context_orgs[which], -1,
+		                                              &orgs[which], NULL) != SQLITE_OK) {
+			sqlite_fail(st, err, errlen, "cannot read alert context");
+			goto out;
+		}
+		if (query_context_reporters_by(st, orgs[which], &keys[i], since, until,
+		                               &reporters[i], err, errlen) < 0)
 			goto out;
 	}
 	/* silence, conflicts and published checks have no reason to read */
@@ -346,5 +371,7 @@ out:
 	free(domains);
 	query_match_free(&m);
 	sqlite3_finalize(s);
+	sqlite3_finalize(orgs[0]);
+	sqlite3_finalize(orgs[1]);
 	return rc;
 }

@@ -368,6 +368,14 @@ int query_reporter_days(struct store *st, int64_t since, int64_t until, struct q
 	return st->ops->reporter_days(st, since, until, out, err, errlen);
 }
 
+int query_reporter_presence(struct store *st, int64_t since, int64_t until,
+                            struct query_presence_rows *out, char *err, size_t errlen)
+{
+	STORE_OP_NEEDED(st, reporter_presence, "tell which reporters are in for a day", err,
+	                errlen);
+	return st->ops->reporter_presence(st, since, until, out, err, errlen);
+}
+
 int query_failure_reasons(struct store *st, const struct query_filter *f, size_t limit,
                           struct query_reason_rows *out, char *err, size_t errlen)
 {

@@ -189,6 +189,9 @@ struct store_ops {
 	                             const char *const *domains, const char *const *organizations,
 	                             size_t n, int64_t *verified, int64_t *unverified, char *err,
 	                             size_t errlen);
+	/* query_reason.h, reporter days as bits (issue 18; may be NULL) */
+	int (*reporter_presence)(struct store *st, int64_t since, int64_t until,
+	                         struct query_presence_rows *out, char *err, size_t errlen);
 };
 
 /*

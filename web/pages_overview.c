@@ -308,7 +308,7 @@ static int overview_alert_matches(const struct web_filter *f, const struct alert
 
 /* Current alerts: what 'tlswatch alert' judges today, each day of its
  * lookback (whether or not cron has sent them already; alert_current). */
-static void overview_alerts(struct web_page *pg)
+static void overview_alerts(struct web_page *pg, const struct arrival *known)
 {
 	struct alert_settings as = pg->app->alert;
 	const struct alert_params *p = &as.p;
@@ -322,7 +322,7 @@ static void overview_alerts(struct web_page *pg)
 	as.expiry_warn_days = pg->app->expiry_warn_days;
 	as.base_url = NULL; /* the lines link nowhere: the page is the view */
 	html_raw(pg, "<h2>Current alerts</h2>\n");
-	if (alert_current(pg->st, &as, &l, err, sizeof(err)) < 0) {
+	if (alert_current_known(pg->st, &as, known, &l, err, sizeof(err)) < 0) {
 		html_raw(pg, "<p class=\"error\">");
 		html_text(pg, err);
 		html_raw(pg, "</p>\n");
@@ -360,10 +360,21 @@ static void overview_alerts(struct web_page *pg)
 void page_overview(struct web_page *pg)
 {
 	struct summary s;
+	struct arrival arr = {NULL, 0};
+	struct summary_known known = {NULL, 0, 0};
 	char err[ERR_LINE_MAX];
 
-	if (summary_build(pg->st, &pg->filter.q, &s, err, sizeof(err)) < 0) {
+	/* the days not in yet of the alerts' lookback, read once for the
+	 * current alerts and the summary's "not in yet" (issue 18) */
+	known.until = pg->filter.today;
+	known.since = known.until - alert_lookback_days(&pg->app->alert);
+	/* on an error each reads its own and says so where it shows */
+	if (alert_shared_reads() &&
+	    arrival_build(pg->st, known.since, known.until, &arr, err, sizeof(err)) == 0)
+		known.arrival = &arr;
+	if (summary_build_known(pg->st, &pg->filter.q, &known, &s, err, sizeof(err)) < 0) {
 		web_response_error(pg->resp, 500, WEB_ERR_HTML, err);
+		arrival_free(&arr);
 		return;
 	}
 	html_begin(pg, "Overview", "overview");
@@ -383,7 +394,7 @@ void page_overview(struct web_page *pg)
 	overview_cards(pg, &s);
 	html_raw(pg, "</div>\n");
 	overview_not_in_yet(pg, &s);
-	overview_alerts(pg);
+	overview_alerts(pg, known.arrival);
 	page_published_panel(pg);
 	overview_domains(pg, &s);
 	overview_dane_at_mx(pg, &s);
@@ -393,4 +404,5 @@ void page_overview(struct web_page *pg)
 	overview_silent(pg, &s);
 	html_end(pg);
 	summary_free(&s);
+	arrival_free(&arr);
 }

@@ -4,7 +4,8 @@
 #
 #   pg_start        initdb + pg_ctl as the unprivileged user nobody, in
 #                   $T/pg: a Unix socket only (no TCP), a random port
-#                   number, bounded waits; sets PG_URI_BASE (no database)
+#                   number, bounded waits; sets PG_URI_BASE (no database).
+#                   The superuser is tlswatch, or $PG_SUPER when set
 #   pg_newdb NAME   creates database NAME; prints its tlswatch URI
 #   pg_sql URI SQL  one query through psql, values only (-At)
 #   pg_stop         stops the server (fast shutdown)
@@ -43,7 +44,7 @@ pg_start() {
 	mkdir -p "$PG/data" "$PG/sock" || return 1
 	chown nobody "$PG/data" "$PG/sock" || return 1
 	chmod 700 "$PG/data"
-	runuser -u nobody -- "$PG_BIN/initdb" -D "$PG/data" --auth=trust --username=tlswatch \
+	runuser -u nobody -- "$PG_BIN/initdb" -D "$PG/data" --auth=trust --username="${PG_SUPER:-tlswatch}" \
 		--encoding=UTF8 --locale=C.UTF-8 --no-sync > "$PG/initdb.log" 2>&1 || {
 		cat "$PG/initdb.log" >&2
 		return 1
@@ -57,7 +58,7 @@ pg_start() {
 			-w -t 30 -o "-k $PG/sock -p $PG_PORT -c listen_addresses= -c fsync=off" \
 			start > /dev/null 2>&1; then
 			PG_UP=1
-			PG_URI_BASE="postgresql://tlswatch@/DB?host=$PG/sock&port=$PG_PORT"
+			PG_URI_BASE="postgresql://${PG_SUPER:-tlswatch}@/DB?host=$PG/sock&port=$PG_PORT"
 			return 0
 		fi
 		tries=$((tries + 1))

@@ -78,11 +78,13 @@ PGM=$(pg_newdb mig)
 "$TLSWATCH" --db "$PGM" ingest $SAMPLES "$T"/month/* > /dev/null 2>&1
 pg_sql "$PGM" "SET client_min_messages = warning;
 	DROP TABLE recount_pending, check_result, roll_domain, roll_org, roll_failure,
-	roll_mx, roll_type, roll_report_day, life_domain, life_failure, life_mx CASCADE;
+	roll_mx, roll_type, roll_report_day, life_domain, life_failure, life_mx,
+	roll_presence CASCADE;
 	DROP FUNCTION tlswatch_json_lines, tlswatch_roll_agg_domain, tlswatch_roll_agg_failure,
 	tlswatch_roll_agg_mx, tlswatch_roll_agg_policy_type, tlswatch_roll_agg_domain_pruned,
 	tlswatch_roll_agg_failure_pruned, tlswatch_roll_agg_mx_pruned, tlswatch_roll_report,
-	tlswatch_life_domain, tlswatch_life_failure, tlswatch_life_mx CASCADE;
+	tlswatch_life_domain, tlswatch_life_failure, tlswatch_life_mx,
+	tlswatch_roll_presence CASCADE;
 	UPDATE schema_version SET version = 7" > /dev/null
 t_eq "rewound to 7" "$(pg_sql "$PGM" "SELECT version FROM schema_version")" 7
 "$TLSWATCH" --db "$PGM" ingest "$DATA/samples/google.json" > /dev/null 2>&1
@@ -226,7 +228,7 @@ bad=
 for t in raw_report source report policy failure agg_domain agg_failure agg_policy_type agg_mx \
 	agg_domain_pruned agg_failure_pruned agg_mx_pruned quarantine imap_state alert_judged \
 	alert_sent_day recount_pending check_result roll_domain roll_org roll_failure roll_mx \
-	roll_type roll_report_day life_domain life_failure life_mx; do
+	roll_type roll_report_day life_domain life_failure life_mx roll_presence; do
 	a=$(sqlite3 -batch "$SQ" ".mode quote" "SELECT * FROM $t" | sort | md5sum)
 	b=$(sqlite3 -batch "$T/back.db" ".mode quote" "SELECT * FROM $t" | sort | md5sum)
 	[ "$a" = "$b" ] || bad="$bad $t"
