@@ -107,6 +107,13 @@ _Static_assert(LIMIT_HOSTNAME_BYTES <= LIMIT_STRING_BYTES, "a host name is one s
  * 5000 generated reports are about 20 MB of WAL. */
 #define LIMIT_BATCH_REPORTS 5000
 
+/* Roll-up rows one SQLite ingest batch sums in memory before it writes
+ * them (store/sqlite_write_batch.c): a batch of LIMIT_BATCH_REPORTS bench
+ * reports touches about 7,000, each ~150 bytes; past this many they are
+ * written early, so a batch of reports with many domains and MX hosts
+ * stays within a few MB. */
+#define LIMIT_ROLLUP_BATCH_ROWS 20000
+
 /* PostgreSQL: a batch's new rows are held in memory and sent as one binary
  * COPY per table once they reach this many bytes (or LIMIT_BATCH_REPORTS):
  * few round trips, and the memory of a batch stays bounded. Each table's

@@ -203,6 +203,7 @@ int sqlite_store_open(const char *path, enum store_mode mode, struct store **out
 	/* the roll-ups answer what they can (sqlite_query_scan.c); a test
 	 * and the benchmark compare every view with them and without */
 	st->rollups = getenv("TLSWATCH_NO_ROLLUPS") == NULL;
+	st->rollup_batching = getenv("TLSWATCH_NO_ROLLUP_BATCH") == NULL;
 	if (mode == STORE_READONLY) {
 		if (stat(path, &sb) < 0) {
 			snprintf(
@@ -265,6 +266,7 @@ void sqlite_close(struct store *base)
 		sqlite_rollback(&st->base);
 	for (i = 0; i < STMT_COUNT; i++)
 		sqlite3_finalize(st->stmt[i]);
+	sqlite_batch_free(st);
 	sqlite3_close(st->db);
 	free(st->path);
 	free(st);
@@ -286,10 +288,12 @@ int sqlite_commit(struct store *base, char *err, size_t errlen)
 	struct sqlite_store *st = sqlite_of(base);
 	if (!st->in_batch)
 		return 0;
-	if (sqlite_exec_sql(st, "COMMIT", err, errlen) < 0) {
+	if (sqlite_batch_settle(st, err, errlen) < 0 ||
+	    sqlite_exec_sql(st, "COMMIT", err, errlen) < 0) {
 		sqlite_rollback(&st->base);
 		return -1;
 	}
+	sqlite_batch_end(st);
 	st->in_batch = 0;
 	return 0;
 }
@@ -300,6 +304,7 @@ void sqlite_rollback(struct store *base)
 	if (!st->in_batch)
 		return;
 	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite_batch_end(st);
 	st->in_batch = 0;
 }
 

@@ -45,6 +45,10 @@ struct sqlite_store {
 	int64_t conflict_old_report; /* the last STORE_SUPERSEDED: store_trust.h */
 	int64_t conflict_quarantine;
 	int rollups; /* 1: read roll-ups where they answer (TLSWATCH_NO_ROLLUPS unset) */
+	/* the ingest writer's roll-up deltas (sqlite_write_batch.c); NULL
+	 * until first used, or always with TLSWATCH_NO_ROLLUP_BATCH */
+	struct sqlite_rollup_batch *rollup_batch;
+	int rollup_batching; /* 0: TLSWATCH_NO_ROLLUP_BATCH, the triggers per row */
 };
 
 /* Writes "database PATH: what: sqlite's message" to err; returns -1. */
@@ -201,6 +205,21 @@ int sqlite_rows_write(struct store *st, const struct store_table *t, const struc
 void sqlite_bind_alert_key(sqlite3_stmt *s, const struct query_alert_key *k);
 
 /* Adds report r's tally t to the aggregate tables (sqlite_write.c). */
+/* The ingest writer's roll-ups (sqlite_write_batch.c). defer: 012's
+ * triggers off for the rest of the transaction, when the schema has no
+ * other (sqlite_batch_deferred says whether they are); add_report:
+ * a new report's aggregate rows, its roll-up deltas kept in memory;
+ * settle: the deltas written and the triggers back, before the commit and
+ * before anything else writes an aggregate row (a no-op when not
+ * deferred); end: after the COMMIT or ROLLBACK (deltas a rollback undid
+ * dropped, triggers on); free: at close. */
+int sqlite_batch_defer(struct sqlite_store *st, char *err, size_t errlen);
+int sqlite_batch_deferred(const struct sqlite_store *st);
+int sqlite_batch_add_report(struct sqlite_store *st, const struct report_record *rec, char *err,
+                            size_t errlen);
+int sqlite_batch_settle(struct sqlite_store *st, char *err, size_t errlen);
+void sqlite_batch_end(struct sqlite_store *st);
+void sqlite_batch_free(struct sqlite_store *st);
 int sqlite_add_aggregates(struct sqlite_store *st, const struct report *r, const struct tally *t,
                           char *err, size_t errlen);
 /* A stored report with the same key and another content hash:

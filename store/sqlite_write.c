@@ -135,6 +135,10 @@ int sqlite_add_aggregates(struct sqlite_store *st, const struct report *r, const
 	sqlite3_stmt *s;
 	size_t i;
 
+	/* the triggers keep the roll-ups of these rows: the batch's deltas
+	 * first (sqlite_write_batch.c) */
+	if (sqlite_batch_settle(st, err, errlen) < 0)
+		return -1;
 	for (i = 0; i < t->n_domains; i++) {
 		if ((s = sqlite_stmt(st, STMT_AGG_DOMAIN, SQL_AGG_DOMAIN, err, errlen)) == NULL)
 			return -1;
@@ -224,7 +228,9 @@ static int sqlite_add_report_rows(struct sqlite_store *st, const struct report_r
 		return -1;
 	report_rowid = sqlite3_last_insert_rowid(st->db);
 	if (sqlite_add_policies(st, rec, report_rowid, err, errlen) < 0 ||
-	    sqlite_add_aggregates(st, r, &rec->tally, err, errlen) < 0)
+	    (sqlite_batch_deferred(st)
+	         ? sqlite_batch_add_report(st, rec, err, errlen)
+	         : sqlite_add_aggregates(st, r, &rec->tally, err, errlen)) < 0)
 		return -1;
 	*id = report_rowid;
 	return 0;
@@ -270,6 +276,14 @@ int sqlite_add_report(struct store *base, const struct report_record *rec,
 		if (rc <= 0)
 			return rc;
 		superseding = 1;
+	}
+	/* A new report keeps its roll-ups in the batch's deltas; one that
+	 * supersedes another went through the trust code, which settled them
+	 * and lets the triggers count. */
+	if (!superseding && st->rollup_batching && sqlite_batch_defer(st, err, errlen) < 0) {
+		sqlite_rollback(&st->base);
+		*source_id = 0;
+		return -1;
 	}
 	/* No savepoint per report: SQLite writes every page a savepoint
 	 * touches to a sub-journal, which cost more than the report itself.

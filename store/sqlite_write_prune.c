@@ -71,6 +71,9 @@ int sqlite_prune(struct store *base, int64_t before_day, int64_t *reports, char 
 	size_t i;
 	int rc = -1, step;
 
+	/* the triggers count what a prune moves (sqlite_write_batch.c) */
+	if (sqlite_batch_settle(st, err, errlen) < 0)
+		return -1;
 	for (;;) {
 		/* the oldest day left, one transaction per day */
 		if (sqlite3_prepare_v2(st->db,

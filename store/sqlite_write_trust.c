@@ -185,6 +185,10 @@ int sqlite_trust_resolve(struct sqlite_store *st, int64_t id, const uint8_t *con
 	char reason[512];
 	int rc = -1;
 
+	/* a report of this batch may leave: its roll-ups written first, and
+	 * the triggers count what follows (sqlite_write_batch.c) */
+	if (sqlite_batch_settle(st, err, errlen) < 0)
+		return -1;
 	if (sqlite3_prepare_v2(st->db,
 	                       "SELECT r.content_sha256, r.provenance, r.day, r.organization,"
 	                       " r.raw_id, r.source_id, rr.gz, s.kind, s.name, s.received"
