@@ -485,6 +485,7 @@ void pg_close(struct store *base)
 		pg_rollback(&st->base);
 	PQfinish(st->conn);
 	pg_batch_free(st);
+	pg_copy_free(st);
 	free(st->shown);
 	free(st);
 }
@@ -516,7 +517,8 @@ int pg_commit(struct store *base, char *err, size_t errlen)
 
 	if (!st->in_batch)
 		return 0;
-	if (pg_run(st, "UPDATE store_change SET n = n + 1", NULL, "cannot commit", NULL, err,
+	if (pg_copy_finish(st, err, errlen) < 0 ||
+	    pg_run(st, "UPDATE store_change SET n = n + 1", NULL, "cannot commit", NULL, err,
 	           errlen) < 0 ||
 	    pg_run(st, "COMMIT", NULL, "cannot commit", NULL, err, errlen) < 0) {
 		pg_rollback(&st->base);
@@ -534,6 +536,7 @@ void pg_rollback(struct store *base)
 	if (!st->in_batch)
 		return;
 	pg_batch_discard(st);
+	pg_copy_free(st);
 	pg_run(st, "ROLLBACK", NULL, "", NULL, ignored, sizeof(ignored));
 	st->in_batch = 0;
 }

@@ -51,6 +51,7 @@ struct pg_store {
 	int pipe_n;                  /* statements sent to it */
 	int prepared;                /* 1: pg_write.c's statements are prepared */
 	struct pg_batch *batch;      /* pending new reports: pg_write_batch.c */
+	struct pg_copy_rows *copy;   /* pending rows of 'db copy': pg_copy.c */
 	int change_seen;             /* 1: change holds a value */
 	int64_t change;              /* store_change.n when last asked */
 	int64_t conflict_old_report; /* the last STORE_SUPERSEDED: store_trust.h */
@@ -287,6 +288,18 @@ int pg_batch_new_id(struct pg_store *st, int64_t *id, char *err, size_t errlen);
 int pg_batch_flush(struct pg_store *st, char *err, size_t errlen);
 void pg_batch_discard(struct pg_store *st);
 void pg_batch_free(struct pg_store *st);
+/* Which context an alert key takes: 0 a failure group's, 1 a domain's,
+ * -1 none (pg_query_state.c). */
+int pg_alert_which(const struct query_alert_key *k);
+/* The reporters of k's failures, by failed sessions ("A, B and 3 more"),
+ * *out NULL when none (query.h's alert_context). */
+int pg_alert_reporters(struct pg_store *st, const struct query_alert_key *k, int which,
+                       int64_t since, int64_t until, char **out, char *err, size_t errlen);
+/* The rows of 'db copy' not yet sent, dropped (pg_copy.c). */
+void pg_copy_free(struct pg_store *st);
+/* Before a copy commits: the roll-ups its rows skipped, refilled from
+ * their sums (pg_copy.c). 0 or -1. */
+int pg_copy_finish(struct pg_store *st, char *err, size_t errlen);
 
 /* Adds report r's tally t to the aggregate tables (pg_write.c). */
 int pg_add_aggregates(struct pg_store *st, const struct report *r, const struct tally *t, char *err,

@@ -135,31 +135,39 @@ static const char *const pg_context_reason[] = {
     " AND $5 = $5 GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1",
 };
 
-int pg_alert_context(struct store *base, const struct query_alert_key *k, int64_t since,
-                     int64_t until, char **reporters, char **reason, char *err, size_t errlen)
+int pg_alert_which(const struct query_alert_key *k)
 {
-	struct pg_store *st = pg_of(base);
-	struct pg_params p;
-	PGresult *r = NULL;
-	struct strbuf sb;
-	char *code = NULL;
-	int which, row, n = 0, rc = -1;
-
-	strbuf_init(&sb, 64 * (LIMIT_ALERT_REPORTERS + 1) + LIMIT_STRING_BYTES);
 	if (strcmp(k->scope, "failure") == 0)
-		which = 0;
-	else if (strcmp(k->scope, "domain") == 0 || strcmp(k->scope, "rate") == 0)
-		which = 1;
-	else
-		goto done;
-	/* every statement names $1..$7 (PostgreSQL must infer each type) */
-	pg_params_init(&p);
-	pg_param_alert_key(&p, k);
-	pg_param_int(&p, since);
-	pg_param_int(&p, until);
+		return 0;
+	if (strcmp(k->scope, "domain") == 0 || strcmp(k->scope, "rate") == 0)
+		return 1;
+	return -1;
+}
+
+/* The query's parameters: every statement names $1..$7 (PostgreSQL must
+ * infer each type). */
+static void pg_context_params(struct pg_params *p, const struct query_alert_key *k, int64_t since,
+                              int64_t until)
+{
+	pg_params_init(p);
+	pg_param_alert_key(p, k);
+	pg_param_int(p, since);
+	pg_param_int(p, until);
+}
+
+int pg_alert_reporters(struct pg_store *st, const struct query_alert_key *k, int which,
+                       int64_t since, int64_t until, char **out, char *err, size_t errlen)
+{
+	struct pg_params p;
+	PGresult *r;
+	struct strbuf sb;
+	int row, n = 0;
+
+	pg_context_params(&p, k, since, until);
 	if ((r = pg_exec(st, pg_context_orgs[which], &p, "cannot read alert context", err,
 	                 errlen)) == NULL)
-		goto out;
+		return -1;
+	strbuf_init(&sb, 64 * (LIMIT_ALERT_REPORTERS + 1) + LIMIT_STRING_BYTES);
 	for (row = 0; row < PQntuples(r); row++) {
 		const char *org = pg_text(r, row, 0);
 
@@ -172,21 +180,35 @@ int pg_alert_context(struct store *base, const struct query_alert_key *k, int64_
 	    strbuf_printf(&sb, " and %d more", n - LIMIT_ALERT_REPORTERS) < 0)
 		n = LIMIT_ALERT_REPORTERS;
 	PQclear(r);
-	if ((r = pg_exec(st, pg_context_reason[which], &p, "cannot read alert context", err,
-	                 errlen)) == NULL)
-		goto out;
-	if (PQntuples(r) > 0)
-		code = pg_strdup(r, 0, 0);
-done:
-	*reporters = sb.len > 0 ? xstrdup(strbuf_str(&sb)) : NULL;
-	*reason = code;
-	code = NULL;
-	rc = 0;
-out:
-	free(code);
+	*out = sb.len > 0 ? xstrdup(strbuf_str(&sb)) : NULL;
 	strbuf_free(&sb);
+	return 0;
+}
+
+int pg_alert_context(struct store *base, const struct query_alert_key *k, int64_t since,
+                     int64_t until, char **reporters, char **reason, char *err, size_t errlen)
+{
+	struct pg_store *st = pg_of(base);
+	struct pg_params p;
+	PGresult *r;
+	char *orgs = NULL;
+	int which = pg_alert_which(k);
+
+	*reporters = *reason = NULL;
+	if (which < 0)
+		return 0;
+	if (pg_alert_reporters(st, k, which, since, until, &orgs, err, errlen) < 0)
+		return -1;
+	pg_context_params(&p, k, since, until);
+	if ((r = pg_exec(st, pg_context_reason[which], &p, "cannot read alert context", err,
+	                 errlen)) == NULL) {
+		free(orgs);
+		return -1;
+	}
+	*reason = PQntuples(r) > 0 ? pg_strdup(r, 0, 0) : NULL;
+	*reporters = orgs;
 	PQclear(r);
-	return rc;
+	return 0;
 }
 
 #define QUARANTINE_COLUMNS                                                                         \
@@ -422,39 +444,5 @@ int pg_check(struct store *base, void (*problem)(const char *msg, void *arg), vo
 	    pg_part_check(st, problem, arg, &n, err, errlen) < 0)
 		return -1;
 	*n_problems = n;
-	return 0;
-}
-
-/* The batched alert queries as loops of the single ones: the same answers;
- * PostgreSQL's one-read versions are left for its roll-ups (issue 16). */
-int pg_alert_contexts(struct store *base, const struct query_alert_key *keys, size_t n,
-                      int64_t since, int64_t until, char **reporters, char **reasons, char *err,
-                      size_t errlen)
-{
-	size_t i, j;
-
-	for (i = 0; i < n; i++)
-		if (pg_alert_context(base, &keys[i], since, until, &reporters[i], &reasons[i], err,
-		                     errlen) < 0) {
-			for (j = 0; j < i; j++) {
-				free(reporters[j]);
-				free(reasons[j]);
-				reporters[j] = reasons[j] = NULL;
-			}
-			return -1;
-		}
-	return 0;
-}
-
-int pg_reports_by_trust_many(struct store *base, int64_t since, int64_t until,
-                             const char *const *domains, const char *const *organizations, size_t n,
-                             int64_t *verified, int64_t *unverified, char *err, size_t errlen)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (pg_reports_by_trust(base, since, until, domains[i], organizations[i],
-		                        &verified[i], &unverified[i], err, errlen) < 0)
-			return -1;
 	return 0;
 }

@@ -15,6 +15,14 @@
 # the binary measured, backwards from yesterday in chunks of 15 days),
 # DAYS (365), TW (default build/bench/tlswatch, copied from ./tlswatch).
 # Prints a Markdown table on stdout; progress on stderr.
+#
+# A PostgreSQL store: SCALE_DB=postgresql://... (loaded beforehand, e.g.
+# by 'tlswatch db copy --to'; nothing is built), with SCALE_PGDATA (its
+# data directory), SCALE_PGUSER (the user its server runs as; nobody) and
+# SCALE_PGLOG (its server log): "cold" then also restarts the server, so
+# its shared buffers are empty too, and the peak RSS of the server's
+# backend is read from the log (log_statement_stats, a superuser's
+# setting, passed by PGOPTIONS: the role in the URI must be one).
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 B=$TOP/build/bench
@@ -33,8 +41,10 @@ printf '[trust]\ndkim = off\n' > "$RUN/conf"
 log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 die() { log "$*"; exit 2; }
 
+PG=
+case "$DB" in postgres://* | postgresql://*) PG=1 ;; esac
 # --- the store, once: chunks of 15 days backwards from yesterday
-if [ ! -s "$DB" ]; then
+if [ -z "$PG" ] && [ ! -s "$DB" ]; then
 	log "building $DB ($DAYS days, --domains 500)"
 	hi=$(date -u +%F) # exclusive: the newest day is yesterday
 	left=$DAYS
@@ -56,10 +66,39 @@ if [ ! -s "$DB" ]; then
 fi
 # a store built before the roll-ups is migrated once, untimed
 "$TW" -q --config "$RUN/conf" --db "$DB" db prune --before 2000-01-02 || die "cannot open $DB"
-REPORTS=$(sqlite3 "$DB" "SELECT count(*) FROM report")
-BYTES=$(stat -c %s "$DB")
+if [ -n "$PG" ]; then
+	REPORTS=$(psql -X -At "$DB" -c "SELECT count(*) FROM report") || die "psql failed"
+	BYTES=$(psql -X -At "$DB" -c "SELECT pg_database_size(current_database())")
+else
+	REPORTS=$(sqlite3 "$DB" "SELECT count(*) FROM report")
+	BYTES=$(stat -c %s "$DB")
+fi
 
-drop() { sync && echo 3 > /proc/sys/vm/drop_caches 2> /dev/null; }
+# PostgreSQL: restarted with the page cache dropped; a backend's peak RSS
+# (kB) is the largest "max resident size" its statements logged
+pg_restart() {
+	[ -n "$PG" ] && [ -n "${SCALE_PGDATA:-}" ] || return 0
+	# -l again: pg_ctl does not keep where the server logged
+	runuser -u "${SCALE_PGUSER:-nobody}" -- /usr/lib/postgresql/15/bin/pg_ctl \
+		-D "$SCALE_PGDATA" ${SCALE_PGLOG:+-l "$SCALE_PGLOG"} -m fast -w -t 120 restart \
+		> /dev/null 2>&1 || die "cannot restart PostgreSQL"
+}
+pg_mark() { [ -n "$PG" ] && [ -n "${SCALE_PGLOG:-}" ] && stat -c %s "$SCALE_PGLOG"; }
+pg_rss() {
+	[ -n "$PG" ] && [ -n "${SCALE_PGLOG:-}" ] || return 0
+	tail -c +"$(($1 + 1))" "$SCALE_PGLOG" |
+		sed -n 's/.*[^0-9]\([0-9][0-9]*\) kB max resident size.*/\1/p' | sort -n | tail -1
+}
+if [ -n "$PG" ] && [ -n "${SCALE_PGLOG:-}" ]; then
+	PGOPTIONS="${PGOPTIONS:-} -c log_statement_stats=on"
+	export PGOPTIONS
+fi
+: > "$RUN/pgrss"
+
+drop() {
+	sync && echo 3 > /proc/sys/vm/drop_caches 2> /dev/null
+	pg_restart
+}
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 CAN_DROP=no
 [ -w /proc/sys/vm/drop_caches ] && CAN_DROP=yes
@@ -73,6 +112,7 @@ cli() {
 	: > "$RUN/c"
 	: > "$RUN/m"
 	env $envv "$TW" --config "$RUN/conf" --db "$DB" "$@" > /dev/null 2>&1
+	mark=$(pg_mark)
 	for i in 1 2 3; do
 		/usr/bin/time -f "%e %M" -o "$RUN/t" env $envv "$TW" --config "$RUN/conf" \
 			--db "$DB" "$@" > /dev/null 2>&1
@@ -86,6 +126,7 @@ cli() {
 			cut -d' ' -f2 "$RUN/t" >> "$RUN/m"
 		fi
 	done
+	[ -n "$mark" ] && echo "$name $(pg_rss "$mark")" >> "$RUN/pgrss"
 	echo "$name $(median < "$RUN/w") $(median < "$RUN/c") $(sort -n "$RUN/m" | tail -1)"
 }
 
@@ -120,6 +161,7 @@ pages() {
 		: > "$RUN/pc-$(echo "$p" | tr -c 'a-z0-9' _)"
 	done
 	rss=0
+	mark=$(pg_mark)
 	for i in 1 2 3; do
 		for wc in w c; do
 			[ "$wc" = c ] && [ "$CAN_DROP" = no ] && continue
@@ -136,6 +178,7 @@ pages() {
 			[ "$RSS" -gt "$rss" ] && rss=$RSS
 		done
 	done
+	[ -n "$mark" ] && echo "web $(pg_rss "$mark")" >> "$RUN/pgrss"
 	for p in $PAGES; do
 		k=$(echo "$p" | tr -c 'a-z0-9' _)
 		echo "$p $(median < "$RUN/pw-$k") $(median < "$RUN/pc-$k") $rss"
@@ -158,7 +201,7 @@ for mode in ${MODES:-with without}; do
 	log "$mode roll-ups done"
 done
 
-echo "Store: $REPORTS reports, $((BYTES / 1000000)) MB, --domains 500, $DAYS days ending yesterday."
+echo "Store: $REPORTS reports, $((BYTES / 1000000)) MB${PG:+ (PostgreSQL)}, --domains 500, $DAYS days ending yesterday."
 echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores, shared."
 echo
 echo "| what | warm | after dropping the page cache | peak RSS | without roll-ups: warm / cold |"
@@ -173,3 +216,9 @@ while read -r name w c m; do
 	set -- $(grep "^$name " "$RUN/web-without")
 	echo "| \`$name\` (first request) | $(ms "$w") | $(ms "$c") | $((m / 1024)) MB (server) | $(ms "$2") / $(ms "$3") |"
 done < "$RUN/web-with"
+if [ -s "$RUN/pgrss" ]; then
+	echo
+	echo "Peak RSS of the PostgreSQL backend (max resident size, all runs):"
+	echo
+	awk '$2 != "" { printf "- `%s`: %d MB\n", $1, $2 / 1024 }' "$RUN/pgrss"
+fi

@@ -11,42 +11,8 @@ t_dkim_off
 cd "$T"
 DB="$T/a.db"
 
-# files (provenance file) for six domains; mail (unverified-mail) for
-# eight, so that example-7.test and example-8.test rest on mail alone
-"$GEN" --out "$T/files" --seed 21 --start 2026-01-01 --days 40 --domains 6 --duplicates 30 \
-	--spike "example.com,mx1.example.com,certificate-expired,2026-02-05,90" \
-	--spike "example.net,mx2.example.net,starttls-not-supported,2026-02-06,40" \
-	--format gz > /dev/null
-"$GEN" --out "$T/mail" --seed 22 --start 2026-01-05 --days 36 --domains 8 \
-	--spike "example-7.test,mx1.example-7.test,validation-failure,2026-02-05,70" \
-	--spike "example.com,mx1.example.com,certificate-expired,2026-02-04,60" \
-	--format mbox > /dev/null
-# reason codes on the spike's day: summed across reports, B wins (25 + 10
-# against 30); a tie (example.net, 2026-02-06) goes to the smaller code in
-# byte order
-tlsrpt() { # ORG ID DAY CODE1 N1 CODE2 N2 DOMAIN MX RESULT_TYPE
-	cat << JSON
-{"organization-name": "$1", "date-range": {"start-datetime": "${3}T00:00:00Z",
- "end-datetime": "${3}T23:59:59Z"}, "contact-info": "tls@x.test", "report-id": "$2",
- "policies": [{"policy": {"policy-type": "sts", "policy-domain": "$8",
-  "policy-string": ["version: STSv1", "mode: enforce", "mx: $9", "max_age: 86400"]},
-  "summary": {"total-successful-session-count": 5, "total-failure-session-count": $(($5 + $7))},
-  "failure-details": [
-   {"result-type": "${10}", "receiving-mx-hostname": "$9",
-    "failed-session-count": $5, "failure-reason-code": "$4"},
-   {"result-type": "${10}", "receiving-mx-hostname": "$9",
-    "failed-session-count": $7, "failure-reason-code": "$6"}]}]}
-JSON
-}
-mkdir "$T/codes"
-ec="example.com mx1.example.com certificate-expired"
-en="example.net mx2.example.net starttls-not-supported"
-# shellcheck disable=SC2086
-{
-	tlsrpt "Reason One" r1 2026-02-05 "code A" 30 "code B" 25 $ec > "$T/codes/r1.json"
-	tlsrpt "Reason Two" r2 2026-02-05 "code B" 10 "code C" 1 $ec > "$T/codes/r2.json"
-	tlsrpt "Reason One" r3 2026-02-06 "tie z" 20 "tie a" 20 $en > "$T/codes/r3.json"
-}
+. "$TOP/tests/integration/alert_batch.lib"
+alert_batch_corpus
 "$TLSWATCH" -q --db "$DB" ingest "$T"/files/* "$T"/codes/*.json > /dev/null 2>&1
 t_eq "reason reports stored" "$(t_sql "$DB" "select count(*) from report where organization like 'Reason %'")" 3
 "$TLSWATCH" -q --db "$DB" ingest "$T"/mail/reports.mbox > /dev/null 2>&1

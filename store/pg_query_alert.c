@@ -1,0 +1,197 @@
+/*
+ * pg_query_alert.c - the alert context and the trust of many alerts with
+ * one read of their window each (query.h: alert_contexts,
+ * reports_by_trust_many), as sqlite_query_alert.c and
+ * sqlite_query_trust.c do: the window's rows are read once and handed to
+ * the keys of their policy domain (query_match.c), instead of one query
+ * (a join over the window's reports) per key. The answers are those of
+ * the single-key queries (pg_query_state.c); alert_batch_pg.sh compares
+ * them. Rows hold report text (untrusted).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pg_impl.h"
+#include "query_match.h"
+#include "xalloc.h"
+
+/* A key's part as the rows hold it: '' for absent. */
+static const char *pg_key_part(const char *s)
+{
+	return s != NULL ? s : "";
+}
+
+/* The window's failure details with a reason code, summed per (domain,
+ * MX, result type, code): what the single query sums per key. */
+static const char pg_contexts_reasons[] =
+    "SELECT coalesce(p.policy_domain, ''), coalesce(f.receiving_mx_hostname, ''),"
+    " f.result_type, f.failure_reason_code, sum(f.failed_sessions)::bigint FROM failure f"
+    " JOIN policy p ON p.id = f.policy JOIN report r ON r.id = p.report"
+    " WHERE r.day >= $1 AND r.day < $2 AND f.failure_reason_code IS NOT NULL"
+    " GROUP BY 1, 2, 3, 4";
+
+/* Each row of r (pg_contexts_reasons) added to the sums of the keys it
+ * belongs to. */
+static void pg_contexts_add(const PGresult *r, const struct query_alert_key *keys,
+                            const struct query_match *m, struct query_code_sums *sums)
+{
+	size_t j, first, end;
+	int row;
+
+	for (row = 0; row < PQntuples(r); row++) {
+		const char *dom = pg_text(r, row, 0), *mx = pg_text(r, row, 1);
+		const char *type = pg_text(r, row, 2), *code = pg_text(r, row, 3);
+
+		if (dom == NULL || mx == NULL || type == NULL || code == NULL)
+			continue;
+		query_match_find(m, dom, &first, &end);
+		for (j = first; j < end; j++) {
+			const struct query_alert_key *k = &keys[m->idx[j]];
+			int which = pg_alert_which(k);
+
+			if (which < 0 ||
+			    (which == 0 && (strcmp(pg_key_part(k->mx_host), mx) != 0 ||
+			                    strcmp(pg_key_part(k->result_type), type) != 0)))
+				continue;
+			query_code_add(&sums[m->idx[j]], code, pg_int(r, row, 4));
+		}
+	}
+}
+
+int pg_alert_contexts(struct store *base, const struct query_alert_key *keys, size_t n,
+                      int64_t since, int64_t until, char **reporters, char **reasons, char *err,
+                      size_t errlen)
+{
+	struct pg_store *st = pg_of(base);
+	struct query_code_sums *sums = xcalloc(n > 0 ? n : 1, sizeof(*sums));
+	const char **domains = xcalloc(n > 0 ? n : 1, sizeof(*domains));
+	struct query_match m;
+	struct pg_params p;
+	PGresult *r = NULL;
+	size_t i, wanted;
+	int rc = -1;
+
+	for (i = 0; i < n; i++) {
+		reporters[i] = reasons[i] = NULL;
+		domains[i] = pg_key_part(keys[i].policy_domain);
+	}
+	query_match_init(&m, domains, n);
+	for (i = 0, wanted = 0; i < n; i++) {
+		int which = pg_alert_which(&keys[i]);
+
+		wanted += which >= 0;
+		if (which >= 0 && pg_alert_reporters(st, &keys[i], which, since, until,
+		                                     &reporters[i], err, errlen) < 0)
+			goto out;
+	}
+	/* silence, conflicts and published checks have no reason to read */
+	if (wanted == 0) {
+		rc = 0;
+		goto out;
+	}
+	pg_params_init(&p);
+	pg_param_int(&p, since);
+	pg_param_int(&p, until);
+	if ((r = pg_exec(st, pg_contexts_reasons, &p, "cannot read alert context", err, errlen)) ==
+	    NULL)
+		goto out;
+	pg_contexts_add(r, keys, &m, sums);
+	for (i = 0; i < n; i++)
+		reasons[i] = query_code_take_top(&sums[i]);
+	rc = 0;
+out:
+	for (i = 0; i < n; i++)
+		free(query_code_take_top(&sums[i]));
+	if (rc < 0)
+		for (i = 0; i < n; i++) {
+			free(reporters[i]);
+			free(reasons[i]);
+			reporters[i] = reasons[i] = NULL;
+		}
+	PQclear(r);
+	free(sums);
+	free(domains);
+	query_match_free(&m);
+	return rc;
+}
+
+/* Whether dom is among the n domains of the current report, added if not:
+ * a report is counted once per domain it names, as the EXISTS of
+ * pg_reports_by_trust counts it. */
+static int pg_trust_first_time(const char ***seen, size_t *n, size_t *alloc, const char *dom)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if (strcmp((*seen)[i], dom) == 0)
+			return 0;
+	if (*n == *alloc) {
+		*alloc = *alloc ? *alloc * 2 : 8;
+		*seen = xreallocarray(*seen, *alloc, sizeof(**seen));
+	}
+	(*seen)[(*n)++] = dom; /* borrowed from the result, which outlives it */
+	return 1;
+}
+
+int pg_reports_by_trust_many(struct store *base, int64_t since, int64_t until,
+                             const char *const *domains, const char *const *organizations, size_t n,
+                             int64_t *verified, int64_t *unverified, char *err, size_t errlen)
+{
+	struct query_match m;
+	struct pg_params p;
+	PGresult *r;
+	const char **seen = NULL;
+	size_t i, j, first, end, n_seen = 0, seen_alloc = 0;
+	int64_t report = -1;
+	int row;
+
+	for (i = 0; i < n; i++)
+		verified[i] = unverified[i] = 0;
+	pg_params_init(&p);
+	pg_param_int(&p, since);
+	pg_param_int(&p, until);
+	/* each report's policies together: the domains a report names twice
+	 * are told apart here, not by a DISTINCT over the window. The
+	 * policies are looked up per report of the window (OFFSET 0 keeps
+	 * the subquery from being pulled up into a join the planner may run
+	 * as a hash join over every policy of the store: 0.5 s a window at
+	 * 784,000 reports, growing with the store, not with the window). */
+	r = pg_exec(pg_of(base),
+	            "SELECT r.id, coalesce(p.policy_domain, ''), r.organization,"
+	            " (r.provenance = 'unverified-mail')::int FROM report r"
+	            " CROSS JOIN LATERAL (SELECT policy_domain FROM policy"
+	            " WHERE policy.report = r.id OFFSET 0) AS p"
+	            " WHERE r.day >= $1 AND r.day < $2 ORDER BY r.day, r.id",
+	            &p, "cannot count reports by provenance", err, errlen);
+	if (r == NULL)
+		return -1;
+	query_match_init(&m, domains, n);
+	for (row = 0; row < PQntuples(r); row++) {
+		const char *dom = pg_text(r, row, 1), *org = pg_text(r, row, 2);
+		int unv = pg_int(r, row, 3) != 0;
+
+		if (pg_int(r, row, 0) != report) {
+			report = pg_int(r, row, 0);
+			n_seen = 0;
+		}
+		if (dom == NULL || org == NULL)
+			continue;
+		query_match_find(&m, dom, &first, &end);
+		if (first == end || !pg_trust_first_time(&seen, &n_seen, &seen_alloc, dom))
+			continue;
+		for (j = first; j < end; j++) {
+			i = m.idx[j];
+			if (organizations[i] != NULL && strcmp(organizations[i], org) != 0)
+				continue;
+			if (unv)
+				unverified[i]++;
+			else
+				verified[i]++;
+		}
+	}
+	free(seen);
+	query_match_free(&m);
+	PQclear(r);
+	return 0;
+}
