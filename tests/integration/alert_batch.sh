@@ -58,26 +58,7 @@ for at in 2026-02-06 2026-02-07 2026-02-09; do
 			coalesce(sum(r.provenance = 'unverified-mail'), 0) FROM report r
 			WHERE r.day >= $lo AND r.day < $hi $orgcond AND EXISTS (SELECT 1 FROM policy p
 			WHERE p.report = r.id AND coalesce(p.policy_domain, '') = $(sq "$dom"))")
-		case "$counts" in
-		"0 0") want_unv=false ;;
-		"0 "*) want_unv=true ;;
-		*) want_unv=false ;;
-		esac
-		if [ "$code" != "$want" ]; then
-			t_fail "alert --at $at: reason code of $kind $dom $mx $type" "got '$code', want '$want'"
-		elif [ "$unv" != "$want_unv" ]; then
-			t_fail "alert --at $at: unverified_only of $kind $dom $mx $type" \
-				"got $unv, want $want_unv ($counts)"
-		else
-			checked=$((checked + 1))
-			[ "$unv" = true ] && unverified=$((unverified + 1))
-			[ "$code" != "$(printf '\001')" ] && coded=$((coded + 1))
-		fi
+		alert_batch_verdict
 	done < "$T/alerts.tsv"
 done
-t_check "alerts checked against the single-key queries ($checked)" test "$checked" -gt 10
-t_check "some rest on unverified reports only ($unverified)" test "$unverified" -gt 0
-t_check "some are verified ($((checked - unverified)))" test "$((checked - unverified))" -gt 0
-t_check "some carry a reason code ($coded)" test "$coded" -gt 0
-t_check "the sum across reports wins" grep -q '"failure_reason_code": "code B"' "$T/all.json"
-t_check "a tie goes to the smaller code" grep -q '"failure_reason_code": "tie a"' "$T/all.json"
+alert_batch_totals
