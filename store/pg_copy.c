@@ -2,7 +2,8 @@
  * pg_copy.c - the rows of one table read, and one row added as it was,
  * for store_copy (store/copy.c): the PostgreSQL store as the source or
  * the target of 'tlswatch db copy'. Table and column names come from
- * copy.c's fixed list; every value is a parameter.
+ * copy.c's fixed list; every value goes as data of a COPY (copy_field
+ * escapes it), never as SQL text.
  *
  * As a target: raw_report, policy and failure are partitioned by their
  * report's day (schema/pg/018), which the source's rows do not carry.
@@ -24,7 +25,8 @@
  * statements of up to LIMIT_PG_BATCH_BYTES each, not one INSERT (one
  * round trip) a row: 9.5 million reports are some 60 million rows.
  *
- * The table's own triggers (the roll-ups of schema 012 and later) are off
+ * The table's own triggers (the roll-ups of schema 012 and later, and
+ * 018's report_key, filled afterwards by copy_report_keys) are off
  * while its rows arrive, and the roll-ups are refilled from their sums
  * once, before the copy commits (pg_copy_finish): in one transaction a
  * trigger that adds to the same roll-up row again and again leaves a

@@ -1,7 +1,7 @@
 /*
- * sqlite_write_batch.c - migrations 012 and 014: the roll-ups and lifetime totals kept
- * by the ingest writer, once per touched row per batch, instead of by the
- * triggers once per aggregate row written (docs/performance.md, "Ingest
+ * sqlite_write_batch.c - the roll-ups and lifetime totals of migrations
+ * 012 and 014 kept by the ingest writer, once per touched row per batch,
+ * instead of by the triggers once per aggregate row written (docs/performance.md, "Ingest
  * near the hardware", issue 18 item 4).
  *
  * While a batch stores new reports, this connection's triggers are off
@@ -20,8 +20,8 @@
  * triggers, as before. A rollback drops the deltas with the rows.
  *
  * Only triggers this file knows are skipped: the batch starts only when
- * the schema's triggers are exactly batch_known_triggers (012 and 014). A later
- * migration that adds a trigger turns batching off, so its roll-up stays
+ * the schema's triggers are exactly batch_known_triggers (012 and 014).
+ * A later migration that adds a trigger turns batching off, so its roll-up stays
  * exact, until it joins the batch: its table, key and figures in
  * batch_tables, its deltas in sqlite_batch_add_report, its trigger names
  * below. Input: the store's own report record (validated), bound as
