@@ -43,6 +43,40 @@ int64_t datetime_day_of(int64_t t)
 	return t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
 }
 
+int64_t datetime_month_start(int64_t day)
+{
+	int64_t y;
+	unsigned m, d;
+
+	datetime_civil_from_days(day, &y, &m, &d);
+	return day - (int64_t)(d - 1);
+}
+
+/* The first day of the month after the one that holds day. */
+static int64_t datetime_next_month(int64_t day)
+{
+	int64_t y;
+	unsigned m, d;
+
+	datetime_civil_from_days(day, &y, &m, &d);
+	return m == 12 ? datetime_days_from_civil(y + 1, 1, 1)
+	               : datetime_days_from_civil(y, m + 1, 1);
+}
+
+void datetime_split_months(int64_t since, int64_t until, int64_t *months_since,
+                           int64_t *months_until)
+{
+	int64_t first = datetime_month_start(since) == since ? since : datetime_next_month(since);
+	int64_t last = datetime_month_start(until);
+
+	if (until <= since || first >= last) {
+		*months_since = *months_until = since < until ? since : until;
+		return;
+	}
+	*months_since = first;
+	*months_until = last;
+}
+
 void datetime_format_day(int64_t day, char *buf, size_t buflen)
 {
 	int64_t y;

@@ -26,6 +26,19 @@ int64_t datetime_days_from_civil(int64_t y, unsigned m, unsigned d);
 /* The UTC day (days since epoch) that holds the second t. */
 int64_t datetime_day_of(int64_t t);
 
+/* The first day of the month that holds day (days since epoch): the key
+ * of per-month roll-ups, so a month is named by a day like every other
+ * period. */
+int64_t datetime_month_start(int64_t day);
+
+/* Splits the days [since, until) into whole months and the days around
+ * them: [since, *months_since) and [*months_until, until) are read day by
+ * day, [*months_since, *months_until) month by month (month starts, empty
+ * when the period holds no whole month, then *months_since ==
+ * *months_until and both lie within [since, until]). */
+void datetime_split_months(int64_t since, int64_t until, int64_t *months_since,
+                           int64_t *months_until);
+
 /* Writes "YYYY-MM-DD" for a day number into buf (at least 11 bytes). */
 void datetime_format_day(int64_t day, char *buf, size_t buflen);
 

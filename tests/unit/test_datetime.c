@@ -101,11 +101,70 @@ static void test_datetime_days(void **state)
 	}
 }
 
+static int64_t day_of(const char *s)
+{
+	int64_t day = 0;
+	char err[64];
+
+	assert_int_equal(datetime_parse_day(s, &day, err, sizeof(err)), 0);
+	return day;
+}
+
+static void test_datetime_months(void **state)
+{
+	static const struct {
+		const char *since, *until, *months_since, *months_until;
+	} cases[] = {
+	    {"2024-01-15", "2024-04-10", "2024-02-01", "2024-04-01"},
+	    {"2024-01-01", "2024-03-01", "2024-01-01", "2024-03-01"},
+	    {"2024-01-01", "2024-02-01", "2024-01-01", "2024-02-01"},
+	    {"2023-12-01", "2024-02-01", "2023-12-01", "2024-02-01"},
+	    {"2023-11-30", "2024-01-02", "2023-12-01", "2024-01-01"},
+	    /* no whole month: all of it read by day */
+	    {"2024-01-15", "2024-02-10", "2024-01-15", "2024-01-15"},
+	    {"2024-01-01", "2024-01-31", "2024-01-01", "2024-01-01"},
+	    {"2024-02-02", "2024-03-01", "2024-02-02", "2024-02-02"},
+	    {"2024-03-01", "2024-03-01", "2024-03-01", "2024-03-01"},
+	};
+	int64_t since, until, ms, mu, first;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(datetime_month_start(day_of("2024-02-29")), day_of("2024-02-01"));
+	assert_int_equal(datetime_month_start(-1), -31); /* 1969-12-31, 1969-12-01 */
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		datetime_split_months(day_of(cases[i].since), day_of(cases[i].until), &ms, &mu);
+		assert_int_equal(ms, day_of(cases[i].months_since));
+		assert_int_equal(mu, day_of(cases[i].months_until));
+	}
+	/* every period of up to 70 days over two years: the parts tile it and
+	 * the middle is whole months */
+	for (since = day_of("2023-01-01"); since < day_of("2025-01-01"); since++)
+		for (until = since; until < since + 70; until++) {
+			datetime_split_months(since, until, &ms, &mu);
+			assert_true(since <= ms && ms <= mu && mu <= until);
+			if (ms < mu) {
+				assert_int_equal(datetime_month_start(ms), ms);
+				assert_int_equal(datetime_month_start(mu), mu);
+			}
+			/* no whole month left out: the first month start in the
+			 * period and the last one bound the middle */
+			first = datetime_month_start(since) == since
+			            ? since
+			            : datetime_month_start(datetime_month_start(since) + 40);
+			if (ms < mu)
+				assert_true(ms == first && mu == datetime_month_start(until));
+			else
+				assert_true(first >= datetime_month_start(until));
+		}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_datetime_table),
 	    cmocka_unit_test(test_datetime_days),
+	    cmocka_unit_test(test_datetime_months),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
