@@ -131,6 +131,16 @@ refused "sslmode=disable against hostssl only: refused, says why" 'no pg_hba.con
 	"$(uri "$HOST" disable ca)"
 refused "a missing CA file: refused, names the file" "root certificate file \"$SSL/nosuch.crt\" does not exist" \
 	"$(uri "$HOST" verify-full nosuch)"
+# require: encrypted, no name check; with a CA file libpq still checks the
+# chain (as verify-ca), without one nothing (docs/postgresql.md says so)
+refused "sslmode=require with the CA file of another CA: refused" 'certificate verify failed' \
+	"$(uri "$HOST" require otherca)"
+"$TLSWATCH" --db "$(uri other.tlswatch.test require ca)" summary --all --format json \
+	> "$T/require-name.out" 2>&1
+t_eq "sslmode=require with the right CA file: any host name" "$?" 0
+HOME=$T "$TLSWATCH" --db "postgresql://tlsw@127.0.0.1:$PG_PORT/tlsw?sslmode=require" \
+	summary --all --format json > "$T/require.out" 2>&1
+t_eq "sslmode=require without a CA file: connects, verifies nothing" "$?" 0
 printf 'not-the-password\n' > "$T/wrong"
 chmod 600 "$T/wrong"
 conf "password_file = $T/wrong"
