@@ -81,7 +81,11 @@ ts() { echo "to_char($1 AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"; 
 for v in "tlswatch_daily:$(ts day), policy_domain, organization, reports, successful_sessions, failed_sessions" \
 	"tlswatch_failures:$(ts day), policy_domain, organization, mx_host, result_type, failed_sessions" \
 	"tlswatch_mx_failures:$(ts day), policy_domain, organization, mx_host, failed_sessions" \
-	"tlswatch_reports:id, $(ts day), organization, report_id, $(ts start_time), $(ts end_time), domains, successful_sessions, failed_sessions, provenance"; do
+	"tlswatch_reports:id, $(ts day), organization, report_id, $(ts start_time), $(ts end_time), domains, successful_sessions, failed_sessions, provenance" \
+	"tlswatch_daily_by_domain:$(ts day), policy_domain, reports, successful_sessions, failed_sessions" \
+	"tlswatch_daily_by_reporter:$(ts day), organization, reports, successful_sessions, failed_sessions" \
+	"tlswatch_failures_by_domain:$(ts day), policy_domain, mx_host, result_type, failed_sessions" \
+	"tlswatch_mx_failures_by_domain:$(ts day), policy_domain, mx_host, failed_sessions"; do
 	name=${v%%:*}
 	cols=${v#*:}
 	psql -X -q -At -F '|' "$PGA" -c "SELECT $cols FROM $name" | LC_ALL=C sort > "$T/$name.pg"
@@ -94,6 +98,34 @@ for v in "tlswatch_daily:$(ts day), policy_domain, organization, reports, succes
 		t_fail "$name: same rows on both backends" "$(diff "$T/$name.sq" "$T/$name.pg" | head -4)"
 	fi
 done
+
+# the roll-up views of 024 are the 013 views summed across reporters (or
+# domains), row for row: no row in one and not in the other
+# both NAME NEW_VIEW KEYS VALUES OLD_VIEW: NEW_VIEW's KEYS, VALUES and
+# OLD_VIEW's KEYS, sum of each of VALUES grouped by KEYS
+both() {
+	sums=$(echo "$4" | sed -E 's/([a-z_]+)/sum(\1)/g')
+	n="SELECT $3, $4 FROM $2"
+	o="SELECT $3, $sums FROM $5 GROUP BY $3"
+	got=$(pg_sql "$PGA" "SELECT (SELECT count(*) FROM ($n EXCEPT ALL $o) a),
+		(SELECT count(*) FROM ($o EXCEPT ALL $n) b), (SELECT count(*) FROM $2)")
+	if [ "${got%|*}" = "0|0" ] && [ "${got##*|}" -gt 0 ]; then
+		t_pass "$1"
+	else
+		t_fail "$1" "rows only in the new view | only in the old | in the new: $got"
+	fi
+}
+V="reports, successful_sessions, failed_sessions"
+both "tlswatch_daily_by_domain: tlswatch_daily summed over reporters" \
+	tlswatch_daily_by_domain "day, policy_domain" "$V" tlswatch_daily
+both "tlswatch_daily_by_reporter: tlswatch_daily summed over domains" \
+	tlswatch_daily_by_reporter "day, organization" "$V" tlswatch_daily
+both "tlswatch_failures_by_domain: tlswatch_failures summed over reporters" \
+	tlswatch_failures_by_domain "day, policy_domain, mx_host, result_type" failed_sessions \
+	tlswatch_failures
+both "tlswatch_mx_failures_by_domain: tlswatch_mx_failures summed over reporters" \
+	tlswatch_mx_failures_by_domain "day, policy_domain, mx_host" failed_sessions \
+	tlswatch_mx_failures
 
 # 3. the read-only role, made by the block of docs/postgresql.md itself
 sed -n '/^-- the read-only role for Grafana$/,/^```$/p' "$TOP/docs/postgresql.md" \
@@ -131,6 +163,28 @@ denied "write even when asking for a read-write transaction" \
 "$TLSWATCH" -q --db "$PGA" ingest "$T"/later/* > "$T/later.out" 2>&1
 t_eq "the writer still works" "$?" 0
 
+# a store upgraded to 024 (here: rewound to 23, its views gone) grants the
+# new views to whoever may read the 013 ones: the role of an older
+# docs/postgresql.md, under any name, reads them without a new GRANT
+pg_sql "$PGA" "CREATE ROLE \"Old Viewer\" LOGIN; GRANT CONNECT ON DATABASE tlswatch TO \"Old Viewer\";
+	GRANT USAGE ON SCHEMA public TO \"Old Viewer\";
+	GRANT SELECT ON tlswatch_daily, tlswatch_failures, tlswatch_mx_failures, tlswatch_reports
+		TO \"Old Viewer\";
+	DROP VIEW tlswatch_daily_by_domain, tlswatch_daily_by_reporter, tlswatch_failures_by_domain,
+		tlswatch_mx_failures_by_domain;
+	UPDATE schema_version SET version = 23" > /dev/null
+"$TLSWATCH" -q --db "$PGA" ingest "$T"/later/* > "$T/later.out" 2>&1
+t_eq "rewound to 23: migrated again" "$(pg_sql "$PGA" "SELECT version FROM schema_version")" \
+	"$NEWEST"
+OLDV=$(echo "$PGA" | sed 's|//tlswatch@|//Old%20Viewer@|')
+for v in tlswatch_daily_by_domain tlswatch_daily_by_reporter tlswatch_failures_by_domain \
+	tlswatch_mx_failures_by_domain; do
+	t_eq "after the upgrade, grafana and a role of the 013 views read $v" \
+		"$(gsql "SELECT count(*) > 0 FROM $v") $(psql -X -At "$OLDV" -c "SELECT count(*) > 0 FROM $v" 2>&1)" \
+		"t t"
+done
+denied "read roll_domain (the table under the view)" "SELECT count(*) FROM roll_domain"
+
 # 4. every panel and variable query, as Grafana sends it, as grafana
 FROM=2026-03-01T00:00:00Z
 TO=2026-03-31T23:59:59.999Z
@@ -142,6 +196,8 @@ var() {
 }
 var domain > "$T/domain.all" || t_fail "domain variable query runs" "$(cat "$T/var.sql")"
 var organization > "$T/org.all" || t_fail "organization variable query runs"
+echo example.com > "$T/one.dom.list"
+echo "Google Inc." > "$T/one.org.list"
 t_check "domain variable lists example.com" grep -qx example.com "$T/domain.all"
 t_check "organization variable lists Google Inc." grep -qx "Google Inc." "$T/org.all"
 # panel ID DOMAINS ORGS: panel ID's rows as a JSON array, run as grafana
@@ -150,17 +206,43 @@ panel() {
 		| $MACROS sql "$FROM" "$TO" domain="$2" organization="$3" > "$T/panel.sql" || return 1
 	gsql "SELECT coalesce(json_agg(q), '[]') FROM ($(cat "$T/panel.sql")) q"
 }
+t_eq "both variables' All is the custom value NULL (the roll-ups' switch)" \
+	"$(jq -r '[.templating.list[].allValue] | join(" ")' "$PGD")" "NULL NULL"
+# "All" as Grafana sends it (the variables' allValue, unquoted: the
+# roll-ups of 024), and every value listed (the 013 views): the same rows
+ALL="=NULL"
 n=0
 for id in $(jq -r '.panels[].id' "$PGD"); do
 	title=$(jq -r ".panels[] | select(.id == $id) | .title" "$PGD")
-	if panel "$id" "$T/domain.all" "$T/org.all" > "$T/p$id.json" 2> "$T/p$id.err" &&
+	if panel "$id" "$ALL" "$ALL" > "$T/p$id.json" 2> "$T/p$id.err" &&
 		[ "$(jq length "$T/p$id.json")" -gt 0 ]; then
 		n=$((n + 1))
 	else
 		t_fail "panel '$title' runs and has rows" "$(head -3 "$T/p$id.err")"
 	fi
+	panel "$id" "$T/domain.all" "$T/org.all" > "$T/p$id.list.json" 2> "$T/p$id.err"
+	if [ -s "$T/p$id.json" ] && cmp -s "$T/p$id.json" "$T/p$id.list.json"; then
+		t_pass "panel '$title': All (roll-ups) as every value listed"
+	else
+		t_fail "panel '$title': All (roll-ups) as every value listed" \
+			"$(diff "$T/p$id.json" "$T/p$id.list.json" | head -c 300) $(head -3 "$T/p$id.err")"
+	fi
 done
 t_eq "every panel's query runs as grafana, with rows" "$n" "$(jq '.panels | length' "$PGD")"
+# one reporter or one domain selected, the other All: the right branch
+for id in 1 2 4 5 6; do
+	panel "$id" "$T/domain.all" "$T/one.org.list" > "$T/q1.json" 2> "$T/q.err"
+	panel "$id" "$ALL" "$T/one.org.list" > "$T/q2.json" 2>> "$T/q.err"
+	panel "$id" "$T/one.dom.list" "$T/org.all" > "$T/q3.json" 2>> "$T/q.err"
+	panel "$id" "$T/one.dom.list" "$ALL" > "$T/q4.json" 2>> "$T/q.err"
+	if [ "$(jq length "$T/q1.json")" -gt 0 ] && cmp -s "$T/q1.json" "$T/q2.json" &&
+		[ "$(jq length "$T/q3.json")" -gt 0 ] && cmp -s "$T/q3.json" "$T/q4.json" &&
+		! cmp -s "$T/q1.json" "$T/p$id.json"; then
+		t_pass "panel $id: one reporter or one domain, the other All"
+	else
+		t_fail "panel $id: one reporter or one domain, the other All" "$(head -3 "$T/q.err")"
+	fi
+done
 
 # 5. the figures, against the summary of the same store and month
 sum() { "$TLSWATCH" --db "$PGA" summary --since 2026-03-01 --until 2026-04-01 --format json "$@"; }
@@ -220,7 +302,7 @@ same "problems as the summary's" "$T/g" "$T/w"
 
 # one domain, one reporter
 echo example.com > "$T/one.dom"
-panel 2 "$T/one.dom" "$T/org.all" > "$T/g2.json"
+panel 2 "$T/one.dom" "$ALL" > "$T/g2.json"
 sum --domain example.com > "$T/sum1.json"
 t_eq "one domain: sessions per day add up to the summary's" \
 	"$(jq '[.[].sessions] | add' "$T/g2.json")" \
@@ -228,13 +310,13 @@ t_eq "one domain: sessions per day add up to the summary's" \
 t_eq "one domain: one series" "$(jq -r '[.[].metric] | unique | join(" ")' "$T/g2.json")" \
 	example.com
 echo "Google Inc." > "$T/one.org"
-panel 1 "$T/domain.all" "$T/one.org" > "$T/g1.json"
+panel 1 "$ALL" "$T/one.org" > "$T/g1.json"
 sum --org "Google Inc." > "$T/sum2.json"
 t_eq "one reporter: failed sessions as the summary's" \
 	"$(jq '.[0]["failed sessions"]' "$T/g1.json")" "$(jq '.totals.failed_sessions' "$T/sum2.json")"
 # the reports table of one day and domain: the reports 'reports' lists
 FROM=2026-03-20T00:00:00Z TO=2026-03-20T23:59:59.999Z
-panel 9 "$T/one.dom" "$T/org.all" > "$T/g9.json"
+panel 9 "$T/one.dom" "$ALL" > "$T/g9.json"
 "$TLSWATCH" --db "$PGA" reports --since 2026-03-20 --until 2026-03-21 --domain example.com \
 	--limit 1000 --format json > "$T/r9.json"
 t_eq "reports table of one day and domain: the reports list's ids" \

@@ -2,7 +2,7 @@
 """grafana_macros.py - expands a dashboard query the way Grafana does
 before sending it to its data source, for tests/integration/grafana.sh.
 
-  grafana_macros.py sql FROM TO NAME=VALUES_FILE...   (stdin: rawSql)
+  grafana_macros.py sql FROM TO NAME=VALUES_FILE|NAME==TEXT... (stdin: rawSql)
   grafana_macros.py promql RANGE NAME=REGEX...        (stdin: expr)
 
 sql: the macros of Grafana's PostgreSQL data source, as its macro engine
@@ -13,7 +13,10 @@ sql: the macros of Grafana's PostgreSQL data source, as its macro engine
   $__timeGroupAlias(c, 'i') the same AS "time"
 and a multi-value template variable $NAME as Grafana formats it for an SQL
 data source: each value single-quoted, quotes doubled, comma-separated
-(VALUES_FILE holds one value a line: the values "All" selects).
+(VALUES_FILE holds one value a line: the values "All" selects), or, as
+NAME==TEXT, TEXT as it is: Grafana puts a variable's custom "All" value
+(allValue) into the query unformatted, unquoted (templateSrv: "skip
+formatting of custom all values").
 promql: $__range, $__rate_interval and $__interval as RANGE, $NAME as REGEX
 (a variable whose All value is ".*").
 Anything else that looks like a macro or variable is an error (exit 2), so
@@ -46,7 +49,10 @@ def sql(text, t_from, t_to, variables):
                   lambda m: "%s BETWEEN '%s' AND '%s'" % (m.group(1).strip(), t_from, t_to), text)
     text = text.replace("$__timeFrom()", "'%s'" % t_from).replace("$__timeTo()", "'%s'" % t_to)
     for name, values in variables.items():
-        quoted = ",".join("'" + v.replace("'", "''") + "'" for v in values)
+        if isinstance(values, str):
+            quoted = values
+        else:
+            quoted = ",".join("'" + v.replace("'", "''") + "'" for v in values)
         text = re.sub(r"\$\{%s\}|\$%s\b" % (name, name), lambda m: quoted, text)
     return text
 
@@ -67,6 +73,9 @@ def main():
         variables = {}
         for a in args[2:]:
             name, path = a.split("=", 1)
+            if path.startswith("="):
+                variables[name] = path[1:]
+                continue
             with open(path, encoding="utf-8") as f:
                 variables[name] = [line.rstrip("\n") for line in f if line.strip()]
         out = sql(text, t_from, t_to, variables)

@@ -5,7 +5,8 @@
 #   pg_start        initdb + pg_ctl as the unprivileged user nobody, in
 #                   $T/pg: a Unix socket only (no TCP), a random port
 #                   number, bounded waits; sets PG_URI_BASE (no database).
-#                   The superuser is tlswatch, or $PG_SUPER when set
+#                   The superuser is tlswatch, or $PG_SUPER when set;
+#                   $PG_OPTS adds server options (pg_tls.sh: TCP and TLS)
 #   pg_newdb NAME   creates database NAME; prints its tlswatch URI
 #   pg_sql URI SQL  one query through psql, values only (-At)
 #   pg_stop         stops the server (fast shutdown)
@@ -55,7 +56,7 @@ pg_start() {
 		PG_PORT=$((20000 + n % 40000))
 		# fsync off: a test server's data need not survive a power cut
 		if runuser -u nobody -- "$PG_BIN/pg_ctl" -D "$PG/data" -l "$PG/data/server.log" \
-			-w -t 30 -o "-k $PG/sock -p $PG_PORT -c listen_addresses= -c fsync=off" \
+			-w -t 30 -o "-k $PG/sock -p $PG_PORT -c listen_addresses= -c fsync=off ${PG_OPTS:-}" \
 			start > /dev/null 2>&1; then
 			PG_UP=1
 			PG_URI_BASE="postgresql://${PG_SUPER:-tlswatch}@/DB?host=$PG/sock&port=$PG_PORT"

@@ -611,6 +611,19 @@ gsql "SELECT policy_domain, coalesce(mx_host, '-'), sum(failed_sessions)
 jq -r '.by_domain_mx[] | "\(.policy_domain) \(.mx_host // "-") \(.failed_sessions)"' \
 	"$T/want.json" | sort > "$T/want.gm"
 same "Grafana, tlswatch_mx_failures: once per MX" "$T/got.gm" "$T/want.gm"
+# the roll-up views of migration 024 (what the dashboard reads with "All"
+# reporters): the same figures from the oracle
+gsql "SELECT to_char(day AT TIME ZONE 'UTC', 'YYYY-MM-DD'), policy_domain, reports,
+	successful_sessions, failed_sessions FROM tlswatch_daily_by_domain" | sort > "$T/got.gdd2"
+same "Grafana, tlswatch_daily_by_domain: per domain and day" "$T/got.gdd2" "$T/want.gdd"
+gsql "SELECT policy_domain, coalesce(mx_host, '-'), result_type, sum(failed_sessions)
+	FROM tlswatch_failures_by_domain GROUP BY 1, 2, 3 HAVING sum(failed_sessions) > 0" \
+	| sort > "$T/got.gf2"
+same "Grafana, tlswatch_failures_by_domain" "$T/got.gf2" "$T/want.gf"
+gsql "SELECT policy_domain, coalesce(mx_host, '-'), sum(failed_sessions)
+	FROM tlswatch_mx_failures_by_domain GROUP BY 1, 2 HAVING sum(failed_sessions) > 0" \
+	| sort > "$T/got.gm2"
+same "Grafana, tlswatch_mx_failures_by_domain: once per MX" "$T/got.gm2" "$T/want.gm"
 t_eq "Grafana, tlswatch_reports: every stored report" "$(gsql "SELECT count(*) FROM tlswatch_reports")" \
 	"$(jq .reports "$T/want.json")"
 if gsql "SELECT count(*) FROM report" > /dev/null 2>&1; then
