@@ -8,7 +8,8 @@
 # roll-up with its sums over agg_domain); the figures as SQLite's; a store
 # before 022 with the old trigger migrated keeps an exact roll-up; and db
 # check now finds a report whose source is missing (what the foreign key
-# refused before).
+# refused before). And the report keys 'ingest' looks up ahead in one
+# statement: a key this batch stored itself is not taken as new again.
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/integration/pg_lib.sh"
 pg_test_begin ic
@@ -94,6 +95,24 @@ t_eq "migrated: at the newest version again" \
 	"$(pg_sql "$PGA" "SELECT max(version) FROM schema_version")"
 "$TLSWATCH" --db "$PGM" db check > /dev/null 2>&1
 t_eq "migrated: db check finds nothing" "$?" 0
+
+# the keys of the inputs read ahead are looked up at once
+# (pg_write_prefetch.c); each answer is used once, so a key stored by this
+# same batch and sent on (a quarantined input sends the pending rows
+# first) is found in the store, not taken as new again: one run with a
+# report, a bad input, the report again and a new one
+PGK=$(pg_newdb ahead)
+"$GEN" --out "$T/ahead" --seed 9 --start 2026-05-01 --days 1 --domains 1 --format json > /dev/null
+set -- "$T"/ahead/*
+printf '{"not": "a report"}' > "$T/bad.json"
+cp "$1" "$T/again.json"
+"$TLSWATCH" -v --db "$PGK" ingest "$1" "$T/bad.json" "$T/again.json" "$2" > "$T/ahead.out" 2>&1
+t_eq "read ahead: a bad input quarantined (exit 1)" "$?" 1
+t_check "read ahead: the bad input quarantined" grep -q "bad.json: quarantined" "$T/ahead.out"
+t_check "read ahead: the report again is a duplicate" grep -q "again.json: duplicate\$" \
+	"$T/ahead.out"
+t_eq "read ahead: two stored" "$(grep -c ': stored$' "$T/ahead.out")" 2
+t_eq "read ahead: each report once" "$(pg_sql "$PGK" "SELECT count(*) FROM report")" 2
 
 # db check: a report whose source is gone (the foreign key refused this)
 sid=$(pg_sql "$PGA" "SELECT source_id FROM report WHERE source_id IS NOT NULL ORDER BY id LIMIT 1")
