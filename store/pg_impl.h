@@ -290,6 +290,8 @@ int pg_batch_new_id(struct pg_store *st, int64_t *id, char *err, size_t errlen);
 int pg_batch_flush(struct pg_store *st, char *err, size_t errlen);
 void pg_batch_discard(struct pg_store *st);
 void pg_batch_free(struct pg_store *st);
+/* FNV-1a of a report key, for the in-memory key tables of pg_write_*.c */
+uint64_t pg_key_hash(const char *key, size_t len);
 /* pg_write_prefetch.c: report keys looked up ahead (store_prefetch_reports).
  * find: 1 with the stored report's id and content hash (*hash_known 0
  * when it has none), 0 when it is not stored, -1 when the key was not

@@ -54,16 +54,6 @@ static const char prefetch_sql[] =
     "\"C\""
     " OFFSET 0) AS x";
 
-static uint64_t prefetch_hash(const char *key, size_t len)
-{
-	uint64_t h = 1469598103934665603ull; /* FNV-1a */
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		h = (h ^ (uint8_t)key[i]) * 1099511628211ull;
-	return h;
-}
-
 /* "organization\0report-id" into buf (at least LIMIT bytes): its length. */
 static size_t prefetch_key_of(const char *org, const char *rid, char *buf, size_t buflen)
 {
@@ -80,7 +70,7 @@ static size_t prefetch_key_of(const char *org, const char *rid, char *buf, size_
 /* The slot of key: its entry, or the empty slot where it would go. */
 static struct prefetch_key *prefetch_slot(struct pg_prefetch *p, const char *key, size_t len)
 {
-	size_t i = (size_t)prefetch_hash(key, len) & (PREFETCH_SLOTS - 1);
+	size_t i = (size_t)pg_key_hash(key, len) & (PREFETCH_SLOTS - 1);
 
 	while (p->slots[i].state != P_EMPTY &&
 	       (p->slots[i].len != len || memcmp(p->slots[i].key, key, len) != 0))
