@@ -75,6 +75,7 @@ struct ingest_run {
 	struct progress prog;
 	int op_errors;
 	int quarantined;
+	size_t ahead;           /* inputs whose keys were looked up ahead, still to come */
 	char err[ERR_LINE_MAX]; /* the operational error that stopped the run */
 };
 
@@ -102,6 +103,27 @@ static int ingest_item(struct ingest_run *run, const struct feed_item *it)
 	return 0;
 }
 
+/* Before input it, once per run of inputs read ahead: their report keys
+ * looked up at once (ingest_prefetch), not one round trip each. */
+static int ingest_ahead(struct ingest_run *run, struct ingest_feed *feed,
+                        const struct feed_item *it)
+{
+	const struct feed_item *next[LIMIT_PG_PREFETCH_KEYS - 1];
+	const struct decoded_input *p[LIMIT_PG_PREFETCH_KEYS];
+	size_t i, n;
+
+	if (run->ahead > 0) {
+		run->ahead--;
+		return 0;
+	}
+	n = ingest_feed_peek(feed, next, sizeof(next) / sizeof(next[0]));
+	p[0] = it->prep;
+	for (i = 0; i < n; i++)
+		p[i + 1] = next[i]->prep;
+	run->ahead = n;
+	return ingest_prefetch(run->ig, p, n + 1, run->err, sizeof(run->err));
+}
+
 /* Everything the reader thread queued, in order (ingest_feed.h). 0, or -1
  * on an operational error that stops the run (reason in run->err, the
  * PATH argument it happened under in *path). */
@@ -114,7 +136,9 @@ static int ingest_items(struct ingest_run *run, struct ingest_feed *feed, const 
 		switch (it->kind) {
 		case FEED_INPUT:
 			*path = it->arg;
-			rc = ingest_item(run, it);
+			rc = ingest_ahead(run, feed, it);
+			if (rc == 0)
+				rc = ingest_item(run, it);
 			break;
 		case FEED_ERROR:
 		case FEED_WARNING:

@@ -467,6 +467,18 @@ struct feed_item *ingest_feed_next(struct ingest_feed *f)
 	return it;
 }
 
+size_t ingest_feed_peek(const struct ingest_feed *f, const struct feed_item **out, size_t max)
+{
+	const struct feed_item *it;
+	size_t n = 0;
+
+	/* the items taken in one go are the caller's side: no lock */
+	for (it = f->taken; it != NULL && n < max; it = it->next)
+		if (it->kind == FEED_INPUT && it->prep != NULL)
+			out[n++] = it;
+	return n;
+}
+
 void ingest_feed_done(struct ingest_feed *f, struct feed_item *it)
 {
 	it->next = f->used;

@@ -63,6 +63,10 @@ struct ingest_feed *ingest_feed_start(char *const *paths, int n);
  * ingest_feed_item_free). */
 struct feed_item *ingest_feed_next(struct ingest_feed *f);
 void ingest_feed_item_free(struct feed_item *it);
+/* The inputs already read after the last item ingest_feed_next gave, in
+ * order, at most max of them into out (without waiting): their number.
+ * They stay the feed's until ingest_feed_next gives them. */
+size_t ingest_feed_peek(const struct ingest_feed *f, const struct feed_item **out, size_t max);
 /* Gives back an item the caller is done with: the reader thread frees it,
  * with the memory its own malloc arena lent (freeing it on the caller's
  * thread took that arena's lock against the reader: futex wake/wait in

@@ -57,6 +57,25 @@ int ingest_flush(struct ingest *ig, char *err, size_t errlen)
 	return store_commit(ig->st, err, errlen);
 }
 
+int ingest_prefetch(struct ingest *ig, const struct decoded_input *const *p, size_t n, char *err,
+                    size_t errlen)
+{
+	const struct report *r[LIMIT_PG_PREFETCH_KEYS];
+	size_t i, j, k = 0;
+
+	if (ig->st == NULL)
+		return 0;
+	for (i = 0; i < n; i++)
+		for (j = 0; j < p[i]->n_parts && k < LIMIT_PG_PREFETCH_KEYS; j++)
+			if (p[i]->parts[j].r != NULL)
+				r[k++] = p[i]->parts[j].r;
+	if (k == 0)
+		return 0;
+	if (store_begin(ig->st, err, errlen) < 0)
+		return -1;
+	return store_prefetch_reports(ig->st, r, k, err, errlen);
+}
+
 static void ingest_mail_source(const struct mail_message *m, const struct source_info *src,
                                struct source_info *out)
 {

@@ -61,6 +61,12 @@ struct ingest *ingest_new(struct store *st);
  * unchecked as unverified-mail: callers that read the configuration set
  * it, so that its default (dkim = require) applies. */
 void ingest_set_trust(struct ingest *ig, const struct trust_config *t);
+/* A hint before ingest_apply of p[0] (and then p[1..n)): their reports'
+ * keys looked up at once (store_prefetch_reports; begins the batch). The
+ * outcome of each ingest_apply stays the same. 0, or -1 on an operational
+ * error (the batch rolled back). */
+int ingest_prefetch(struct ingest *ig, const struct decoded_input *const *p, size_t n, char *err,
+                    size_t errlen);
 /* Rolls back an unflushed batch. ingest_free(NULL) is a no-op. */
 void ingest_free(struct ingest *ig);
 

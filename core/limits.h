@@ -120,6 +120,13 @@ _Static_assert(LIMIT_HOSTNAME_BYTES <= LIMIT_STRING_BYTES, "a host name is one s
  * buffer may grow past it by one report of the largest size. */
 #define LIMIT_PG_BATCH_BYTES (16u * 1024u * 1024u)
 
+/* PostgreSQL: report keys 'tlswatch ingest' looks up in one statement for
+ * the inputs it has decoded ahead (store_prefetch_reports), instead of a
+ * round trip per report; the reader holds at most 64 inputs ahead, a
+ * mail several reports each. The statement's JSON parameter stays below
+ * this many keys times the longest organization and report-id. */
+#define LIMIT_PG_PREFETCH_KEYS 256
+
 /* 'tlswatch ingest' decodes the next inputs on a second thread while it
  * stores the current one: inputs decoded ahead, and their bytes (input
  * and inflated JSON; one larger input still passes, alone). 64 reports

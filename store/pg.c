@@ -129,6 +129,7 @@ again:
 		PQclear(r);
 		PQreset(st->conn);
 		st->prepared = 0;
+		st->prefetch_prepared = 0;
 		st->resetting = 1;
 		ok = PQstatus(st->conn) == CONNECTION_OK && pg_session(st, err, errlen) == 0;
 		st->resetting = 0;
@@ -383,6 +384,7 @@ static const struct store_ops pg_ops = {
     .reports_by_trust_many = pg_reports_by_trust_many,
     .reporter_presence = pg_reporter_presence,
     .read_snapshot = pg_read_snapshot,
+    .prefetch_reports = pg_prefetch_reports,
 };
 
 /* 1 when the URI carries a password: "user:password@" before the host,
@@ -485,6 +487,7 @@ void pg_close(struct store *base)
 		pg_rollback(&st->base);
 	PQfinish(st->conn);
 	pg_batch_free(st);
+	pg_prefetch_free(st);
 	pg_copy_free(st);
 	free(st->shown);
 	free(st);
@@ -524,6 +527,7 @@ int pg_commit(struct store *base, char *err, size_t errlen)
 		pg_rollback(&st->base);
 		return -1;
 	}
+	pg_prefetch_clear(st);
 	st->in_batch = 0;
 	return 0;
 }
@@ -538,6 +542,7 @@ void pg_rollback(struct store *base)
 	pg_batch_discard(st);
 	pg_copy_free(st);
 	pg_run(st, "ROLLBACK", NULL, "", NULL, ignored, sizeof(ignored));
+	pg_prefetch_clear(st);
 	st->in_batch = 0;
 }
 

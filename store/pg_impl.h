@@ -44,17 +44,19 @@ struct pg_store {
 	char *shown; /* the URI as messages show it (never holds a password) */
 	enum store_mode mode;
 	int in_batch;
-	int migrated;                /* 1: the schema is known current */
-	int rollups;                 /* 0: read agg_* only (TLSWATCH_NO_ROLLUPS) */
-	int resetting;               /* 1: connecting again (pg_exec) */
-	int piping;                  /* 1: statements go to a pipeline (pg_write.c) */
-	int pipe_n;                  /* statements sent to it */
-	int prepared;                /* 1: pg_write.c's statements are prepared */
-	struct pg_batch *batch;      /* pending new reports: pg_write_batch.c */
-	struct pg_copy_rows *copy;   /* pending rows of 'db copy': pg_copy.c */
-	int change_seen;             /* 1: change holds a value */
-	int64_t change;              /* store_change.n when last asked */
-	int64_t conflict_old_report; /* the last STORE_SUPERSEDED: store_trust.h */
+	int migrated;                 /* 1: the schema is known current */
+	int rollups;                  /* 0: read agg_* only (TLSWATCH_NO_ROLLUPS) */
+	int resetting;                /* 1: connecting again (pg_exec) */
+	int piping;                   /* 1: statements go to a pipeline (pg_write.c) */
+	int pipe_n;                   /* statements sent to it */
+	int prepared;                 /* 1: pg_write.c's statements are prepared */
+	struct pg_batch *batch;       /* pending new reports: pg_write_batch.c */
+	struct pg_prefetch *prefetch; /* keys looked up ahead: pg_write_prefetch.c */
+	int prefetch_prepared;        /* 1: its statement is prepared */
+	struct pg_copy_rows *copy;    /* pending rows of 'db copy': pg_copy.c */
+	int change_seen;              /* 1: change holds a value */
+	int64_t change;               /* store_change.n when last asked */
+	int64_t conflict_old_report;  /* the last STORE_SUPERSEDED: store_trust.h */
 	int64_t conflict_quarantine;
 	/* pg_write_part.c: months whose partitions this transaction has seen
 	 * (cleared by pg_begin: another process's prune may drop one
@@ -288,6 +290,19 @@ int pg_batch_new_id(struct pg_store *st, int64_t *id, char *err, size_t errlen);
 int pg_batch_flush(struct pg_store *st, char *err, size_t errlen);
 void pg_batch_discard(struct pg_store *st);
 void pg_batch_free(struct pg_store *st);
+/* FNV-1a of a report key, for the in-memory key tables of pg_write_*.c */
+uint64_t pg_key_hash(const char *key, size_t len);
+/* pg_write_prefetch.c: report keys looked up ahead (store_prefetch_reports).
+ * find: 1 with the stored report's id and content hash (*hash_known 0
+ * when it has none), 0 when it is not stored, -1 when the key was not
+ * looked up ahead (or its answer was used). clear: forgets the answers
+ * (commit, rollback: the writer lock goes). */
+int pg_prefetch_reports(struct store *base, const struct report *const *r, size_t n, char *err,
+                        size_t errlen);
+int pg_prefetch_find(struct pg_store *st, const struct report *r, int64_t *id,
+                     uint8_t content_sha256[32], int *hash_known);
+void pg_prefetch_clear(struct pg_store *st);
+void pg_prefetch_free(struct pg_store *st);
 /* Which context an alert key takes: 0 a failure group's, 1 a domain's,
  * -1 none (pg_query_state.c). */
 int pg_alert_which(const struct query_alert_key *k);

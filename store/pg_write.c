@@ -389,6 +389,12 @@ static int pg_find_report(struct pg_store *st, const struct report *r, int64_t *
 	*hash_known = 1;
 	if (pg_batch_find(st, r, id, content_sha256))
 		return 1;
+	/* looked up ahead (pg_write_prefetch.c), under this batch's lock */
+	rc = pg_prefetch_find(st, r, id, content_sha256, hash_known);
+	if (rc == 1)
+		return 1;
+	if (rc == 0)
+		return pg_batch_new_id(st, id, err, errlen) < 0 ? -1 : 0;
 	if (pg_prepare_writes(st, err, errlen) < 0)
 		return -1;
 	snprintf(name, sizeof(name), "tlswatch_w%d", (int)W_FIND_REPORT);

@@ -163,7 +163,7 @@ static struct pg_batch *batch_get(struct pg_store *st)
 	return st->batch;
 }
 
-static uint64_t key_hash(const char *key, size_t len)
+uint64_t pg_key_hash(const char *key, size_t len)
 {
 	uint64_t h = 1469598103934665603ull; /* FNV-1a */
 	size_t i;
@@ -176,7 +176,7 @@ static uint64_t key_hash(const char *key, size_t len)
 /* The slot of key: its entry, or the empty slot where it would go. */
 static struct pending_key *key_slot(struct pg_batch *b, const char *key, size_t len)
 {
-	size_t i = (size_t)key_hash(key, len) & (KEY_SLOTS - 1);
+	size_t i = (size_t)pg_key_hash(key, len) & (KEY_SLOTS - 1);
 
 	while (b->keys[i].key != NULL &&
 	       (b->keys[i].len != len || memcmp(b->keys[i].key, key, len) != 0))

@@ -76,7 +76,9 @@ int pg_month_recheck(struct pg_store *st, char *err, size_t errlen)
 /* What the references between the partitioned tables held before 018
  * (a partition that is referenced cannot be dropped, so they went): every
  * policy has its report, every failure its policy, every report its raw
- * report, each in the same month, and report_key lists each report once. */
+ * report, each in the same month, and report_key lists each report once;
+ * and what report's reference to source held before 022: every report's
+ * source is there. */
 int pg_part_check(struct pg_store *st, void (*problem)(const char *msg, void *arg), void *arg,
                   int *n, char *err, size_t errlen)
 {
@@ -90,6 +92,9 @@ int pg_part_check(struct pg_store *st, void (*problem)(const char *msg, void *ar
 	    "SELECT 'reports without their raw report: ' || count(*) FROM report r"
 	    " WHERE NOT EXISTS (SELECT 1 FROM raw_report w WHERE w.id = r.raw_id AND w.day = r.day)"
 	    " HAVING count(*) > 0",
+	    "SELECT 'reports without their source: ' || count(*) FROM report r"
+	    " WHERE r.source_id IS NOT NULL"
+	    " AND NOT EXISTS (SELECT 1 FROM source s WHERE s.id = r.source_id) HAVING count(*) > 0",
 	    "SELECT 'report_key differs from report: ' || count(*) || ' rows' FROM report r"
 	    " FULL JOIN report_key k ON k.id = r.id AND k.day = r.day"
 	    " AND k.organization = r.organization AND k.report_id = r.report_id"

@@ -111,6 +111,16 @@ int store_add_report(struct store *st, const struct report_record *rec,
 	return st->ops->add_report(st, rec, src, source_id, id, outcome, err, errlen);
 }
 
+int store_prefetch_reports(struct store *st, const struct report *const *r, size_t n, char *err,
+                           size_t errlen)
+{
+	/* a hint, not an operation: without it each report is looked up
+	 * when it is added (no STORE_OP_NEEDED) */
+	if (st->ops->prefetch_reports == NULL || n == 0)
+		return 0;
+	return st->ops->prefetch_reports(st, r, n, err, errlen);
+}
+
 int store_add_quarantine(struct store *st, const struct source_info *src, const char *reason,
                          const uint8_t *data, size_t len, int64_t orig_size, int truncated,
                          int64_t *id, int *existing, char *err, size_t errlen)

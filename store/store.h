@@ -118,6 +118,14 @@ int store_add_report(struct store *st, const struct report_record *rec,
                      const struct source_info *src, int64_t *source_id, int64_t *id,
                      enum store_outcome *outcome, char *err, size_t errlen);
 
+/* A hint before store_add_report: the reports about to be added in this
+ * batch (r[0..n)), whose keys a backend may look up at once instead of
+ * one round trip each (PostgreSQL). Must be in a batch; answers nothing,
+ * and the answers of store_add_report stay the same. A backend without
+ * it does nothing. On an error the batch is rolled back. */
+int store_prefetch_reports(struct store *st, const struct report *const *r, size_t n, char *err,
+                           size_t errlen);
+
 /* Keeps a refused input byte-exact. An input whose SHA-256 is already
  * quarantined (and not released) is not stored twice: *existing is set to 1
  * and *id names the earlier record. truncated: the input was larger than the

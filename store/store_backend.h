@@ -195,6 +195,9 @@ struct store_ops {
 	/* store_copy: every table it reads as of one moment, writers
 	 * running or not (on), and that snapshot's end (off). May be NULL. */
 	int (*read_snapshot)(struct store *st, int on, char *err, size_t errlen);
+	/* store.h, store_prefetch_reports: a hint, may be NULL (issue 16) */
+	int (*prefetch_reports)(struct store *st, const struct report *const *r, size_t n,
+	                        char *err, size_t errlen);
 };
 
 /*

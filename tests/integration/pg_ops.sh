@@ -87,7 +87,8 @@ pg_sql "$PGM" "SET client_min_messages = warning;
 	tlswatch_life_failure, tlswatch_life_mx, tlswatch_stmt_agg_domain,
 	tlswatch_stmt_agg_failure, tlswatch_stmt_agg_mx, tlswatch_stmt_agg_policy_type,
 	tlswatch_stmt_agg_domain_pruned, tlswatch_stmt_agg_failure_pruned,
-	tlswatch_stmt_agg_mx_pruned, tlswatch_stmt_report, tlswatch_roll_presence CASCADE;
+	tlswatch_stmt_agg_mx_pruned, tlswatch_stmt_report, tlswatch_roll_presence,
+	tlswatch_stmt_presence CASCADE;
 	UPDATE schema_version SET version = 7" > /dev/null
 t_eq "rewound to 7" "$(pg_sql "$PGM" "SELECT version FROM schema_version")" 7
 "$TLSWATCH" --db "$PGM" ingest "$DATA/samples/google.json" > /dev/null 2>&1
