@@ -284,7 +284,9 @@ static int feed_file(struct ingest_feed *f, int fd, const char *path, const stru
 			return feed_mbox(f, fd, path, NULL, 0);
 		return feed_whole(f, fd, path, "file");
 	}
-	if (input_read_fd(fd, LIMIT_INPUT_BYTES, &in, err, sizeof(err)) < 0)
+	/* feed_path_at's fstat already said it is a regular file of this size */
+	if (input_read_sized(fd, (int64_t)st->st_size, LIMIT_INPUT_BYTES, &in, err, sizeof(err)) <
+	    0)
 		return feed_say(f, FEED_ERROR, 1, "%s: %s", esc(path), err);
 	if (!in.truncated &&
 	    mbox_looks_like_mbox(in.data, in.len < sizeof(head) ? in.len : sizeof(head))) {

@@ -17,6 +17,16 @@
 int input_read_fd(int fd, size_t cap, struct input *in, char *err, size_t errlen)
 {
 	struct stat sb;
+
+	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode))
+		return input_read_sized(fd, (int64_t)sb.st_size, cap, in, err, errlen);
+	return input_read_sized(fd, -1, cap, in, err, errlen);
+}
+
+int input_read_sized(int fd, int64_t file_size, size_t cap, struct input *in, char *err,
+                     size_t errlen)
+{
+	struct stat sb;
 	uint8_t *buf = NULL;
 	size_t alloc, len = 0, known = 0;
 	ssize_t n;
@@ -24,12 +34,12 @@ int input_read_fd(int fd, size_t cap, struct input *in, char *err, size_t errlen
 
 	memset(in, 0, sizeof(*in));
 	alloc = 64 * 1024;
-	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0) {
-		alloc = (size_t)sb.st_size < cap ? (size_t)sb.st_size + 1 : cap + 1;
+	if (file_size > 0) {
+		alloc = (uint64_t)file_size < cap ? (size_t)file_size + 1 : cap + 1;
 		/* a regular file within the cap is read to the size it had
 		 * when looked at: no read() just to hear of its end */
-		if ((size_t)sb.st_size <= cap)
-			known = (size_t)sb.st_size;
+		if ((uint64_t)file_size <= cap)
+			known = (size_t)file_size;
 	}
 	if (alloc > cap + 1)
 		alloc = cap + 1;

@@ -22,6 +22,11 @@ struct input {
 /* Reads fd to its end (or cap); a regular file within the cap, to the
  * size fstat gave when reading began. 0, or -1 with strerror in err. */
 int input_read_fd(int fd, size_t cap, struct input *in, char *err, size_t errlen);
+/* input_read_fd for a caller that has just looked at fd: file_size is the
+ * size fstat gave for a regular file, -1 for anything else. Saves a
+ * second fstat per file of an ingest. */
+int input_read_sized(int fd, int64_t file_size, size_t cap, struct input *in, char *err,
+                     size_t errlen);
 /* Opens and reads path ("-" is stdin). 0, or -1 with "PATH: reason". */
 int input_read_path(const char *path, size_t cap, struct input *in, char *err, size_t errlen);
 void input_free(struct input *in);
