@@ -310,6 +310,14 @@ int pg_alert_which(const struct query_alert_key *k);
  * *out NULL when none (query.h's alert_context). */
 int pg_alert_reporters(struct pg_store *st, const struct query_alert_key *k, int which,
                        int64_t since, int64_t until, char **out, char *err, size_t errlen);
+/* Rows of breakdown g (read without ORDER BY) put in the order query.h
+ * gives it, as pg_query.c's ORDER BY would (pg_query_order.c). */
+void pg_rows_sort(enum query_group g, struct query_rows *rows);
+/* The same for each of keys[0..n) in one read of the window per kind
+ * (pg_query_reporters.c): reporters[i] as pg_alert_reporters gives it. */
+int pg_alert_reporters_many(struct pg_store *st, const struct query_alert_key *keys, size_t n,
+                            int64_t since, int64_t until, char **reporters, char *err,
+                            size_t errlen);
 /* The rows of 'db copy' not yet sent, dropped (pg_copy.c). */
 void pg_copy_free(struct pg_store *st);
 /* Before a copy commits: the roll-ups its rows skipped, refilled from

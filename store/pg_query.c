@@ -344,9 +344,12 @@ static int pg_group_run(struct pg_store *st, const struct query_filter *f, enum 
 	}
 	if (pg_groups[g].failed_only)
 		query_sql_add(&q, " HAVING sum(failed_sessions) > 0");
-	query_sql_add(&q, " ORDER BY ");
-	query_sql_add(&q, pg_groups[g].order);
-	query_sql_limit(&q, limit);
+	/* all groups: sorted here, not by the server (pg_query_order.c) */
+	if (limit > 0) {
+		query_sql_add(&q, " ORDER BY ");
+		query_sql_add(&q, pg_groups[g].order);
+		query_sql_limit(&q, limit);
+	}
 	if ((r = pg_exec_sql(st, &q, "cannot read the aggregates", err, errlen)) == NULL)
 		goto out;
 	n = (size_t)PQntuples(r);
@@ -367,6 +370,8 @@ static int pg_group_run(struct pg_store *st, const struct query_filter *f, enum 
 		}
 		row->failed_sessions = pg_int(r, (int)i, 8);
 	}
+	if (limit == 0)
+		pg_rows_sort(g, &rows);
 	*out = rows;
 	memset(&rows, 0, sizeof(rows));
 	rc = 0;

@@ -77,14 +77,10 @@ int pg_alert_contexts(struct store *base, const struct query_alert_key *keys, si
 		domains[i] = pg_key_part(keys[i].policy_domain);
 	}
 	query_match_init(&m, domains, n);
-	for (i = 0, wanted = 0; i < n; i++) {
-		int which = pg_alert_which(&keys[i]);
-
-		wanted += which >= 0;
-		if (which >= 0 && pg_alert_reporters(st, &keys[i], which, since, until,
-		                                     &reporters[i], err, errlen) < 0)
-			goto out;
-	}
+	for (i = 0, wanted = 0; i < n; i++)
+		wanted += pg_alert_which(&keys[i]) >= 0;
+	if (pg_alert_reporters_many(st, keys, n, since, until, reporters, err, errlen) < 0)
+		goto out;
 	/* silence, conflicts and published checks have no reason to read */
 	if (wanted == 0) {
 		rc = 0;

@@ -11,9 +11,9 @@
 #include "digest.h"
 #include "limits.h"
 #include "pg_impl.h"
+#include "query_match.h"
 #include "schema.h"
 #include "store_trust.h"
-#include "strbuf.h"
 #include "xalloc.h"
 
 #define KEY_WHERE                                                                                  \
@@ -158,30 +158,22 @@ static void pg_context_params(struct pg_params *p, const struct query_alert_key 
 int pg_alert_reporters(struct pg_store *st, const struct query_alert_key *k, int which,
                        int64_t since, int64_t until, char **out, char *err, size_t errlen)
 {
+	struct query_code_sums sums = {NULL, NULL, 0, 0};
 	struct pg_params p;
 	PGresult *r;
-	struct strbuf sb;
-	int row, n = 0;
+	int row;
 
 	pg_context_params(&p, k, since, until);
 	if ((r = pg_exec(st, pg_context_orgs[which], &p, "cannot read alert context", err,
 	                 errlen)) == NULL)
 		return -1;
-	strbuf_init(&sb, 64 * (LIMIT_ALERT_REPORTERS + 1) + LIMIT_STRING_BYTES);
 	for (row = 0; row < PQntuples(r); row++) {
 		const char *org = pg_text(r, row, 0);
 
-		if (n < LIMIT_ALERT_REPORTERS && (strbuf_puts(&sb, n > 0 ? ", " : "") < 0 ||
-		                                  strbuf_puts(&sb, org ? org : "") < 0))
-			break; /* a name longer than the cap: the list stops */
-		n++;
+		query_code_add(&sums, org != NULL ? org : "", pg_int(r, row, 1));
 	}
-	if (n > LIMIT_ALERT_REPORTERS &&
-	    strbuf_printf(&sb, " and %d more", n - LIMIT_ALERT_REPORTERS) < 0)
-		n = LIMIT_ALERT_REPORTERS;
 	PQclear(r);
-	*out = sb.len > 0 ? xstrdup(strbuf_str(&sb)) : NULL;
-	strbuf_free(&sb);
+	*out = query_code_take_reporters(&sums);
 	return 0;
 }
 

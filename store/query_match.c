@@ -5,8 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "limits.h"
 #include "query.h"
 #include "query_match.h"
+#include "strbuf.h"
 #include "xalloc.h"
 
 struct match_entry {
@@ -105,6 +107,57 @@ char *query_code_take_top(struct query_code_sums *c)
 	free(c->sum);
 	memset(c, 0, sizeof(*c));
 	return top;
+}
+
+/* One name and its sum, sorted most first, then by name. */
+struct match_named {
+	const char *name;
+	int64_t sum;
+};
+
+static int match_named_cmp(const void *x, const void *y)
+{
+	const struct match_named *a = x, *b = y;
+
+	if (a->sum != b->sum)
+		return a->sum > b->sum ? -1 : 1;
+	return strcmp(a->name, b->name);
+}
+
+char *query_code_take_reporters(struct query_code_sums *c)
+{
+	struct match_named *e = xcalloc(c->n > 0 ? c->n : 1, sizeof(*e));
+	struct strbuf sb;
+	char *out;
+	size_t j, n_named = 0;
+	int n = 0;
+
+	for (j = 0; j < c->n; j++)
+		if (c->sum[j] > 0) {
+			e[n_named].name = c->code[j];
+			e[n_named++].sum = c->sum[j];
+		}
+	qsort(e, n_named, sizeof(*e), match_named_cmp);
+	strbuf_init(&sb, 64 * (LIMIT_ALERT_REPORTERS + 1) + LIMIT_STRING_BYTES);
+	for (j = 0; j < n_named; j++) {
+		if (n < LIMIT_ALERT_REPORTERS &&
+		    (strbuf_puts(&sb, n > 0 ? ", " : "") < 0 || strbuf_puts(&sb, e[j].name) < 0))
+			break; /* a name longer than the cap: the list stops */
+		n++;
+	}
+	/* past the buffer's cap the list stays as it is */
+	if (n > LIMIT_ALERT_REPORTERS &&
+	    strbuf_printf(&sb, " and %d more", n - LIMIT_ALERT_REPORTERS) < 0)
+		n = LIMIT_ALERT_REPORTERS;
+	out = sb.len > 0 ? xstrdup(strbuf_str(&sb)) : NULL;
+	strbuf_free(&sb);
+	free(e);
+	for (j = 0; j < c->n; j++)
+		free(c->code[j]);
+	free(c->code);
+	free(c->sum);
+	memset(c, 0, sizeof(*c));
+	return out;
 }
 
 /* NULL (absent) first, then byte order. */

@@ -35,6 +35,12 @@ void query_code_add(struct query_code_sums *c, const char *code, int64_t failed)
 /* The most common code (ties: the smallest in byte order) handed to the
  * caller, NULL when none; c is freed. */
 char *query_code_take_top(struct query_code_sums *c);
+/* The names with a sum above 0 as an alert's reporters (query.h:
+ * 'ORDER BY sum DESC, name COLLATE BINARY', the first
+ * LIMIT_ALERT_REPORTERS joined by ", ", then " and N more"), handed to
+ * the caller, NULL when none; c is freed. The one formatter of the list
+ * for a key and for many keys read at once (issue 16). */
+char *query_code_take_reporters(struct query_code_sums *c);
 
 #endif
 

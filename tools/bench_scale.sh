@@ -14,7 +14,9 @@
 # roll-ups), SCALE_DB (default build/bench/scale-DAYS.db, built once by
 # the binary measured, backwards from yesterday in chunks of 15 days),
 # DAYS (365), TW (default build/bench/tlswatch, copied from ./tlswatch).
-# Prints a Markdown table on stdout; progress on stderr.
+# Prints a Markdown table on stdout (wall time, peak RSS, the CPU of
+# tlswatch: user + system, and of the PostgreSQL backend; the load
+# average beside each figure); progress on stderr.
 #
 # A PostgreSQL store: SCALE_DB=postgresql://... (loaded beforehand, e.g.
 # by 'tlswatch db copy --to'; nothing is built), with SCALE_PGDATA (its
@@ -89,6 +91,16 @@ pg_rss() {
 	tail -c +"$(($1 + 1))" "$SCALE_PGLOG" |
 		sed -n 's/.*[^0-9]\([0-9][0-9]*\) kB max resident size.*/\1/p' | sort -n | tail -1
 }
+# the CPU (user + system, s) of the server's backends since mark, per run
+# of N: each statement logs its backend's totals so far, the last one of a
+# backend counts
+pg_cpu() {
+	[ -n "$PG" ] && [ -n "${SCALE_PGLOG:-}" ] || return 0
+	tail -c +"$(($1 + 1))" "$SCALE_PGLOG" | awk -v n="$2" '
+		/^[0-9][0-9][0-9][0-9]-/ { if (match($0, /\[[0-9]+\]/)) pid = substr($0, RSTART + 1, RLENGTH - 2) }
+		/system total\]/ { gsub(/[\[\]!]/, ""); t[pid] = $1 + $4 }
+		END { for (p in t) s += t[p]; printf "%.2f", s / n }'
+}
 if [ -n "$PG" ] && [ -n "${SCALE_PGLOG:-}" ]; then
 	PGOPTIONS="${PGOPTIONS:-} -c log_statement_stats=on"
 	export PGOPTIONS
@@ -111,13 +123,15 @@ cli() {
 	: > "$RUN/w"
 	: > "$RUN/c"
 	: > "$RUN/m"
+	: > "$RUN/u"
 	env $envv "$TW" --config "$RUN/conf" --db "$DB" "$@" > /dev/null 2>&1
 	mark=$(pg_mark)
 	for i in 1 2 3; do
-		/usr/bin/time -f "%e %M" -o "$RUN/t" env $envv "$TW" --config "$RUN/conf" \
+		/usr/bin/time -f "%e %M %U %S" -o "$RUN/t" env $envv "$TW" --config "$RUN/conf" \
 			--db "$DB" "$@" > /dev/null 2>&1
 		cut -d' ' -f1 "$RUN/t" >> "$RUN/w"
 		cut -d' ' -f2 "$RUN/t" >> "$RUN/m"
+		awk '{ print $3 + $4 }' "$RUN/t" >> "$RUN/u"
 		if [ "$CAN_DROP" = yes ]; then
 			drop
 			/usr/bin/time -f "%e %M" -o "$RUN/t" env $envv "$TW" --config "$RUN/conf" \
@@ -126,8 +140,8 @@ cli() {
 			cut -d' ' -f2 "$RUN/t" >> "$RUN/m"
 		fi
 	done
-	[ -n "$mark" ] && echo "$name $(pg_rss "$mark")" >> "$RUN/pgrss"
-	echo "$name $(median < "$RUN/w") $(median < "$RUN/c") $(sort -n "$RUN/m" | tail -1)"
+	[ -n "$mark" ] && echo "$name $(pg_rss "$mark") $(pg_cpu "$mark" "$(cat "$RUN/w" "$RUN/c" | wc -l)")" >> "$RUN/pgrss"
+	echo "$name $(median < "$RUN/w") $(median < "$RUN/c") $(sort -n "$RUN/m" | tail -1) $(median < "$RUN/u") $(cut -d' ' -f1 /proc/loadavg)"
 }
 
 # web ENV: starts the dashboard (no response cached yet)
@@ -159,29 +173,36 @@ pages() {
 	for p in $PAGES; do
 		: > "$RUN/pw-$(echo "$p" | tr -c 'a-z0-9' _)"
 		: > "$RUN/pc-$(echo "$p" | tr -c 'a-z0-9' _)"
+		: > "$RUN/pu-$(echo "$p" | tr -c 'a-z0-9' _)"
 	done
 	rss=0
+	rounds=0
 	mark=$(pg_mark)
 	for i in 1 2 3; do
 		for wc in w c; do
 			[ "$wc" = c ] && [ "$CAN_DROP" = no ] && continue
 			web "$1"
+			rounds=$((rounds + 1))
 			# one untimed request of a page not measured warms the
 			# process itself (its first handle, the schema)
 			curl -s -o /dev/null "$URL/healthz"
 			for p in $PAGES; do
 				[ "$wc" = c ] && drop
-				curl -s -o /dev/null -m 600 -w '%{time_total}\n' "$URL$p" \
-					>> "$RUN/p$wc-$(echo "$p" | tr -c 'a-z0-9' _)"
+				k=$(echo "$p" | tr -c 'a-z0-9' _)
+				c0=$(awk '{ print $14 + $15 }' "/proc/$WPID/stat")
+				curl -s -o /dev/null -m 600 -w '%{time_total}\n' "$URL$p" >> "$RUN/p$wc-$k"
+				# the server's CPU (user + system, s) for this request
+				awk -v c0="$c0" '{ printf "%.2f\n", ($14 + $15 - c0) / 100 }' \
+					"/proc/$WPID/stat" >> "$RUN/pu-$k"
 			done
 			web_stop
 			[ "$RSS" -gt "$rss" ] && rss=$RSS
 		done
 	done
-	[ -n "$mark" ] && echo "web $(pg_rss "$mark")" >> "$RUN/pgrss"
+	[ -n "$mark" ] && echo "web $(pg_rss "$mark") $(pg_cpu "$mark" "$rounds")" >> "$RUN/pgrss"
 	for p in $PAGES; do
 		k=$(echo "$p" | tr -c 'a-z0-9' _)
-		echo "$p $(median < "$RUN/pw-$k") $(median < "$RUN/pc-$k") $rss"
+		echo "$p $(median < "$RUN/pw-$k") $(median < "$RUN/pc-$k") $rss $(median < "$RUN/pu-$k") $(cut -d' ' -f1 /proc/loadavg)"
 	done
 }
 
@@ -204,21 +225,22 @@ done
 echo "Store: $REPORTS reports, $((BYTES / 1000000)) MB${PG:+ (PostgreSQL)}, --domains 500, $DAYS days ending yesterday."
 echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores, shared."
 echo
-echo "| what | warm | after dropping the page cache | peak RSS | without roll-ups: warm / cold |"
-echo "|---|---|---|---|---|"
+echo "| what | warm | after dropping the page cache | peak RSS | CPU of tlswatch (median) | load | without roll-ups: warm / cold |"
+echo "|---|---|---|---|---|---|---|"
 [ -s "$RUN/cli-without" ] || cp "$RUN/cli-with" "$RUN/cli-without"
 [ -s "$RUN/web-without" ] || cp "$RUN/web-with" "$RUN/web-without"
-while read -r name w c m; do
+while read -r name w c m u l; do
 	set -- $(grep "^$name " "$RUN/cli-without")
-	echo "| \`$name\` | $(ms "$w") | $(ms "$c") | $((m / 1024)) MB | $(ms "$2") / $(ms "$3") |"
+	echo "| \`$name\` | $(ms "$w") | $(ms "$c") | $((m / 1024)) MB | $(ms "$u") | $l | $(ms "$2") / $(ms "$3") |"
 done < "$RUN/cli-with"
-while read -r name w c m; do
+while read -r name w c m u l; do
 	set -- $(grep "^$name " "$RUN/web-without")
-	echo "| \`$name\` (first request) | $(ms "$w") | $(ms "$c") | $((m / 1024)) MB (server) | $(ms "$2") / $(ms "$3") |"
+	echo "| \`$name\` (first request) | $(ms "$w") | $(ms "$c") | $((m / 1024)) MB (server) | $(ms "$u") | $l | $(ms "$2") / $(ms "$3") |"
 done < "$RUN/web-with"
 if [ -s "$RUN/pgrss" ]; then
 	echo
-	echo "Peak RSS of the PostgreSQL backend (max resident size, all runs):"
+	echo "The PostgreSQL backend: peak RSS (max resident size, all runs) and CPU"
+	echo "(user + system) per run, warm and cold together (web: per round of every page):"
 	echo
-	awk '$2 != "" { printf "- `%s`: %d MB\n", $1, $2 / 1024 }' "$RUN/pgrss"
+	awk '$2 != "" { printf "- `%s`: %d MB, %s s\n", $1, $2 / 1024, $3 }' "$RUN/pgrss"
 fi
