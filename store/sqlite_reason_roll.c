@@ -1,0 +1,157 @@
+/*
+ * sqlite_reason_roll.c - roll_reason (schema/019_reason_rollup.sql):
+ * failed sessions per (day, kind, text, policy domain, organization, MX
+ * host, result type), so that the failure-reason-code and
+ * additional-information reads of the summary, the dashboard and
+ * /api/v1/summary cost days x series, not failure details.
+ *
+ * Kept without triggers (those would turn the ingest batch off,
+ * sqlite_write_batch.c): the writer adds each stored report's groups,
+ * a report that loses a conflict takes its own away first, prune drops
+ * the day's rows, 'db copy' fills the table after the details, and
+ * 'db check' compares it with the same sums over the details (--repair
+ * refills it). Input: our own stored rows; the read's filter is untrusted
+ * (a web query string) and only ever bound.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "sqlite_query_impl.h"
+#include "sqlite_impl.h"
+
+#define REASON_COLUMNS                                                                             \
+	"day, kind, text, policy_domain, organization, mx_host, result_type, n_rows,"              \
+	" failed_sessions"
+
+/* The rows roll_reason must hold for the reports the condition cond
+ * keeps: cond is a fixed fragment ending in AND (or empty). Each group of
+ * one report's details (domain, MX, kind, text) counts max(sts, tlsa) +
+ * other, as the read over the details does (QUERY_DETAIL_SUMS_FROM); its
+ * first result type carries that figure, every result type of it 1 in
+ * n_rows. The same statement as the migration's. */
+#define REASON_SUMS(cond)                                                                          \
+	"SELECT day, kind, text, dom, org, mx, rt, count(*) AS n, sum(failed) AS f FROM ("         \
+	" SELECT day, kind, text, dom, org, mx, rt, CASE WHEN rt = min(rt) OVER g"                 \
+	" THEN max(sum(a) OVER g, sum(b) OVER g) + sum(c) OVER g ELSE 0 END AS failed FROM ("      \
+	" SELECT rid, day, org, dom, mx, kind, text, rt, sum(a) AS a, sum(b) AS b, sum(c) AS c"    \
+	" FROM (SELECT r.id AS rid, r.day AS day, r.organization AS org,"                          \
+	" coalesce(p.policy_domain, '') AS dom, coalesce(fl.receiving_mx_hostname, '') AS mx,"     \
+	" k.kind AS kind, CASE k.kind WHEN 0 THEN fl.failure_reason_code"                          \
+	" ELSE fl.additional_information END AS text, fl.result_type AS rt,"                       \
+	" CASE WHEN p.policy_type = 'sts' THEN fl.failed_sessions ELSE 0 END AS a,"                \
+	" CASE WHEN p.policy_type = 'tlsa' THEN fl.failed_sessions ELSE 0 END AS b,"               \
+	" CASE WHEN p.policy_type IN ('sts', 'tlsa') THEN 0 ELSE fl.failed_sessions END AS c"      \
+	" FROM report r JOIN policy p ON p.report = r.id JOIN failure fl ON fl.policy = p.id"      \
+	" JOIN (SELECT 0 AS kind UNION ALL SELECT 1) AS k WHERE " cond                             \
+	" (CASE k.kind WHEN 0 THEN fl.failure_reason_code"                                         \
+	" ELSE fl.additional_information END) IS NOT NULL) AS d"                                   \
+	" GROUP BY rid, day, org, dom, mx, kind, text, rt) AS s"                                   \
+	" WINDOW g AS (PARTITION BY rid, dom, mx, kind, text)) AS w"                               \
+	" GROUP BY day, kind, text, dom, org, mx, rt"
+
+/* One report's groups added (?2 = 1) or taken away (?2 = -1). */
+#define REASON_ADD                                                                                 \
+	"INSERT INTO roll_reason (" REASON_COLUMNS ") SELECT day, kind, text, dom, org, mx, rt,"   \
+	" n * ?2, f * ?2 FROM (" REASON_SUMS(                                                      \
+	    "r.id = ?1 AND") ") AS x WHERE true"                                                   \
+	                     " ON CONFLICT (day, kind, text, policy_domain, organization, "        \
+	                     "mx_host, result_type)"                                               \
+	                     " DO UPDATE SET n_rows = n_rows + excluded.n_rows,"                   \
+	                     " failed_sessions = failed_sessions + excluded.failed_sessions"
+
+static int reason_run(struct sqlite_store *st, const char *sql, int64_t id, int64_t sign, char *err,
+                      size_t errlen)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK)
+		return sqlite_fail(st, err, errlen, "cannot update the failure-text roll-up");
+	sqlite3_bind_int64(s, 1, id);
+	if (sqlite3_bind_parameter_count(s) > 1)
+		sqlite3_bind_int64(s, 2, sign);
+	rc = sqlite_step_done(st, s, "cannot update the failure-text roll-up", err, errlen);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int sqlite_reason_roll_wanted(const struct report *r)
+{
+	size_t i, j;
+
+	/* most reports carry no failure text: no statement for them */
+	for (i = 0; i < r->n_policies; i++)
+		for (j = 0; j < r->policies[i].n_failures; j++)
+			if (r->policies[i].failures[j].failure_reason_code != NULL ||
+			    r->policies[i].failures[j].additional_information != NULL)
+				return 1;
+	return 0;
+}
+
+int sqlite_reason_roll_report(struct sqlite_store *st, int64_t report_id, int sign, char *err,
+                              size_t errlen)
+{
+	sqlite3_stmt *s;
+
+	if (sign > 0) {
+		/* every stored report: a statement kept with the writer's */
+		if ((s = sqlite_stmt(st, STMT_REASON_ROLL, REASON_ADD, err, errlen)) == NULL)
+			return -1;
+		sqlite3_bind_int64(s, 1, report_id);
+		sqlite3_bind_int64(s, 2, 1);
+		return sqlite_step_done(st, s, "cannot update the failure-text roll-up", err,
+		                        errlen);
+	}
+	/* a report leaving (rare): its groups away, then rows left empty */
+	if (reason_run(st, REASON_ADD, report_id, -1, err, errlen) < 0)
+		return -1;
+	return reason_run(st,
+	                  "DELETE FROM roll_reason WHERE day = (SELECT day FROM report"
+	                  " WHERE id = ?1) AND n_rows <= 0",
+	                  report_id, 0, err, errlen);
+}
+
+int sqlite_reason_roll_fill(struct sqlite_store *st, char *err, size_t errlen)
+{
+	if (sqlite3_exec(st->db, "DELETE FROM roll_reason", NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(st->db, "INSERT INTO roll_reason (" REASON_COLUMNS ") " REASON_SUMS(""),
+	                 NULL, NULL, NULL) != SQLITE_OK)
+		return sqlite_fail(st, err, errlen, "cannot rebuild the failure-text roll-up");
+	return 0;
+}
+
+int sqlite_reason_roll_differences(struct sqlite_store *st, int64_t *n, char *err, size_t errlen)
+{
+	/* rows in one and not the other, both ways (rollup.c's ROLLUP_DIFF) */
+	return sqlite_get_int(
+	    st,
+	    "SELECT count(*) FROM (SELECT * FROM (SELECT " REASON_COLUMNS
+	    " FROM roll_reason EXCEPT " REASON_SUMS("") ") AS a UNION ALL"
+	                                                " SELECT * FROM (" REASON_SUMS(
+	                                                    "") " EXCEPT SELECT " REASON_COLUMNS
+	                                                        " FROM roll_reason) AS b) AS d",
+	    n, err, errlen);
+}
+
+int sqlite_reason_roll_answers(const struct sqlite_store *st, const struct query_filter *f)
+{
+	/* a result type filter changes which details make a group (and so
+	 * its max(sts, tlsa)); provenance is not in the roll-up */
+	return st->rollups && f->result_type == NULL && f->provenance == NULL;
+}
+
+int sqlite_reason_roll_sql(struct query_sql *q, const struct query_filter *f, int kind,
+                           size_t limit, char *err, size_t errlen)
+{
+	query_sql_add(q, "SELECT text, group_concat(DISTINCT result_type),"
+	                 " sum(failed_sessions) AS failed, count(DISTINCT organization)"
+	                 " FROM roll_reason");
+	if (query_sql_where(q, f, WHERE_ROLL_REASON, err, errlen) < 0)
+		return -1;
+	query_sql_add(q, " AND kind = ");
+	query_sql_int(q, kind);
+	query_sql_add(q,
+	              " GROUP BY text HAVING failed > 0 ORDER BY failed DESC, text COLLATE BINARY");
+	query_sql_limit(q, limit);
+	return 0;
+}
