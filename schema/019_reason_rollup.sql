@@ -15,7 +15,10 @@
 -- the sum over groups, the result types of the rows are those of the
 -- details, and the organizations of the rows are those that gave the text.
 -- The organization is kept so that the distinct reporters of a period and
--- the organization filter are answered too.
+-- the organization filter are answered too. sent_sessions sums the
+-- details' failed-session counts of the row's result type as sent, not
+-- resolved: the alert context's most common failure-reason-code
+-- (store/sqlite_query_alert.c) sums those.
 --
 -- No triggers: the writer adds a stored report's groups in the same
 -- transaction (store/sqlite_reason_roll.c), a report that loses a conflict
@@ -35,6 +38,7 @@ CREATE TABLE IF NOT EXISTS roll_reason (
 	result_type TEXT NOT NULL,
 	n_rows INTEGER NOT NULL,
 	failed_sessions INTEGER NOT NULL,
+	sent_sessions INTEGER NOT NULL, -- the details' own counts, summed as sent
 	PRIMARY KEY (day, kind, text, policy_domain, organization, mx_host, result_type)
 ) WITHOUT ROWID;
 
@@ -42,9 +46,9 @@ CREATE TABLE IF NOT EXISTS roll_reason (
 -- same sums). IF NOT EXISTS and the DELETE let a store rewound to an older
 -- version number (a test fixture) migrate again.
 DELETE FROM roll_reason;
-INSERT INTO roll_reason (day, kind, text, policy_domain, organization, mx_host, result_type, n_rows, failed_sessions)
-SELECT day, kind, text, dom, org, mx, rt, count(*), sum(failed) FROM (
-	SELECT day, kind, text, dom, org, mx, rt,
+INSERT INTO roll_reason (day, kind, text, policy_domain, organization, mx_host, result_type, n_rows, failed_sessions, sent_sessions)
+SELECT day, kind, text, dom, org, mx, rt, count(*), sum(failed), sum(a + b + c) FROM (
+	SELECT day, kind, text, dom, org, mx, rt, a, b, c,
 		CASE WHEN rt = min(rt) OVER g THEN max(sum(a) OVER g, sum(b) OVER g) + sum(c) OVER g ELSE 0 END AS failed
 	FROM (
 		SELECT rid, day, org, dom, mx, kind, text, rt, sum(a) AS a, sum(b) AS b, sum(c) AS c FROM (

@@ -21,17 +21,19 @@
 
 #define REASON_COLUMNS                                                                             \
 	"day, kind, text, policy_domain, organization, mx_host, result_type, n_rows,"              \
-	" failed_sessions"
+	" failed_sessions, sent_sessions"
 
 /* The rows roll_reason must hold for the reports the condition cond
  * keeps: cond is a fixed fragment ending in AND (or empty). Each group of
  * one report's details (domain, MX, kind, text) counts max(sts, tlsa) +
  * other, as the read over the details does (QUERY_DETAIL_SUMS_FROM); its
  * first result type carries that figure, every result type of it 1 in
- * n_rows. The same statement as the migration's. */
+ * n_rows; sent_sessions sums the details' own counts. The same statement
+ * as the migration's. */
 #define REASON_SUMS(cond)                                                                          \
-	"SELECT day, kind, text, dom, org, mx, rt, count(*) AS n, sum(failed) AS f FROM ("         \
-	" SELECT day, kind, text, dom, org, mx, rt, CASE WHEN rt = min(rt) OVER g"                 \
+	"SELECT day, kind, text, dom, org, mx, rt, count(*) AS n, sum(failed) AS f,"               \
+	" sum(a + b + c) AS t FROM (SELECT day, kind, text, dom, org, mx, rt, a, b, c, CASE"       \
+	" WHEN rt = min(rt) OVER g"                                                                \
 	" THEN max(sum(a) OVER g, sum(b) OVER g) + sum(c) OVER g ELSE 0 END AS failed FROM ("      \
 	" SELECT rid, day, org, dom, mx, kind, text, rt, sum(a) AS a, sum(b) AS b, sum(c) AS c"    \
 	" FROM (SELECT r.id AS rid, r.day AS day, r.organization AS org,"                          \
@@ -52,12 +54,13 @@
 /* One report's groups added (?2 = 1) or taken away (?2 = -1). */
 #define REASON_ADD                                                                                 \
 	"INSERT INTO roll_reason (" REASON_COLUMNS ") SELECT day, kind, text, dom, org, mx, rt,"   \
-	" n * ?2, f * ?2 FROM (" REASON_SUMS(                                                      \
+	" n * ?2, f * ?2, t * ?2 FROM (" REASON_SUMS(                                              \
 	    "r.id = ?1 AND") ") AS x WHERE true"                                                   \
 	                     " ON CONFLICT (day, kind, text, policy_domain, organization, "        \
 	                     "mx_host, result_type)"                                               \
 	                     " DO UPDATE SET n_rows = n_rows + excluded.n_rows,"                   \
-	                     " failed_sessions = failed_sessions + excluded.failed_sessions"
+	                     " failed_sessions = failed_sessions + excluded.failed_sessions,"      \
+	                     " sent_sessions = sent_sessions + excluded.sent_sessions"
 
 static int reason_run(struct sqlite_store *st, const char *sql, int64_t id, int64_t sign, char *err,
                       size_t errlen)
