@@ -205,14 +205,15 @@ int sqlite_rows_write(struct store *st, const struct store_table *t, const struc
 int sqlite_read_snapshot(struct store *st, int on, char *err, size_t errlen);
 
 /* roll_reason (schema/019_reason_rollup.sql; sqlite_reason_roll.c).
- * report: stored report id's groups added (sign 1, once its failure
- * details are written) or taken away (sign -1, before they go); fill:
+ * add: a report being stored, its groups added from the record; remove:
+ * stored report id's groups taken away (before its details go); fill:
  * the table emptied and summed again from every detail; differences: rows
  * that differ from those sums; answers: 1 when the roll-up answers filter
  * f exactly (otherwise the details are read); sql: the read of
  * query_failure_reasons (kind 0) or query_failure_infos (kind 1). */
-int sqlite_reason_roll_report(struct sqlite_store *st, int64_t report_id, int sign, char *err,
-                              size_t errlen);
+int sqlite_reason_roll_add(struct sqlite_store *st, const struct report_record *rec, char *err,
+                           size_t errlen);
+int sqlite_reason_roll_remove(struct sqlite_store *st, int64_t report_id, char *err, size_t errlen);
 /* 0 when report r has no failure text: nothing for roll_reason. */
 int sqlite_reason_roll_wanted(const struct report *r);
 int sqlite_reason_roll_fill(struct sqlite_store *st, char *err, size_t errlen);

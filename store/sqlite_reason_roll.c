@@ -14,7 +14,12 @@
  * (a web query string) and only ever bound.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "record.h"
+#include "report.h"
+#include "xalloc.h"
 
 #include "sqlite_query_impl.h"
 #include "sqlite_impl.h"
@@ -51,7 +56,16 @@
 	" WINDOW g AS (PARTITION BY rid, dom, mx, kind, text)) AS w"                               \
 	" GROUP BY day, kind, text, dom, org, mx, rt"
 
-/* One report's groups added (?2 = 1) or taken away (?2 = -1). */
+/* One row's figures added (the writer, from the report in memory). */
+#define REASON_UPSERT                                                                              \
+	"INSERT INTO roll_reason (" REASON_COLUMNS                                                 \
+	") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8, ?9)"                                         \
+	" ON CONFLICT (day, kind, text, policy_domain, organization, mx_host, result_type)"        \
+	" DO UPDATE SET n_rows = n_rows + 1,"                                                      \
+	" failed_sessions = failed_sessions + excluded.failed_sessions,"                           \
+	" sent_sessions = sent_sessions + excluded.sent_sessions"
+
+/* One report's groups taken away (?2 = -1; or added, ?2 = 1). */
 #define REASON_ADD                                                                                 \
 	"INSERT INTO roll_reason (" REASON_COLUMNS ") SELECT day, kind, text, dom, org, mx, rt,"   \
 	" n * ?2, f * ?2, t * ?2 FROM (" REASON_SUMS(                                              \
@@ -91,20 +105,111 @@ int sqlite_reason_roll_wanted(const struct report *r)
 	return 0;
 }
 
-int sqlite_reason_roll_report(struct sqlite_store *st, int64_t report_id, int sign, char *err,
-                              size_t errlen)
+/* One failure detail with a text of the kind being added. */
+struct reason_item {
+	const char *dom, *mx, *text, *rt;
+	int type; /* 0 sts, 1 tlsa, 2 any other policy type */
+	int64_t n;
+};
+
+static int reason_item_cmp(const void *x, const void *y)
 {
+	const struct reason_item *a = x, *b = y;
+	int c;
+
+	if ((c = strcmp(a->dom, b->dom)) != 0 || (c = strcmp(a->mx, b->mx)) != 0 ||
+	    (c = strcmp(a->text, b->text)) != 0)
+		return c;
+	return strcmp(a->rt, b->rt);
+}
+
+/* Upserts the rows of the group items [i, j) (sorted, so items[i].rt is
+ * its first result type, bytewise as SQLite's min). */
+static int reason_add_group(struct sqlite_store *st, const struct report_record *rec, int kind,
+                            const struct reason_item *it, size_t i, size_t j, char *err,
+                            size_t errlen)
+{
+	int64_t sum[3] = {0, 0, 0}, failed, sent;
+	size_t k, e;
 	sqlite3_stmt *s;
 
-	if (sign > 0) {
-		/* every stored report: a statement kept with the writer's */
-		if ((s = sqlite_stmt(st, STMT_REASON_ROLL, REASON_ADD, err, errlen)) == NULL)
+	for (k = i; k < j; k++)
+		sum[it[k].type] += it[k].n;
+	failed = (sum[0] > sum[1] ? sum[0] : sum[1]) + sum[2];
+	for (k = i; k < j; k = e) {
+		for (sent = 0, e = k; e < j && strcmp(it[e].rt, it[k].rt) == 0; e++)
+			sent += it[e].n;
+		if ((s = sqlite_stmt(st, STMT_REASON_ROLL, REASON_UPSERT, err, errlen)) == NULL)
 			return -1;
-		sqlite3_bind_int64(s, 1, report_id);
-		sqlite3_bind_int64(s, 2, 1);
-		return sqlite_step_done(st, s, "cannot update the failure-text roll-up", err,
-		                        errlen);
+		sqlite3_bind_int64(s, 1, rec->day);
+		sqlite3_bind_int64(s, 2, kind);
+		sqlite_bind_text(s, 3, it[k].text);
+		sqlite_bind_text(s, 4, it[k].dom);
+		sqlite_bind_text(s, 5, rec->r->organization_name);
+		sqlite_bind_text(s, 6, it[k].mx);
+		sqlite_bind_text(s, 7, it[k].rt);
+		sqlite3_bind_int64(s, 8, k == i ? failed : 0);
+		sqlite3_bind_int64(s, 9, sent);
+		if (sqlite_step_done(st, s, "cannot update the failure-text roll-up", err, errlen) <
+		    0)
+			return -1;
 	}
+	return 0;
+}
+
+int sqlite_reason_roll_add(struct sqlite_store *st, const struct report_record *rec, char *err,
+                           size_t errlen)
+{
+	const struct report *r = rec->r;
+	struct reason_item *it;
+	size_t i, j, n, total = 0;
+	int kind, rc = 0;
+
+	/* REASON_SUMS computed from the report in memory: no statement
+	 * reading back what was just written (a third of a report's cost) */
+	for (i = 0; i < r->n_policies; i++)
+		total += r->policies[i].n_failures;
+	it = xcalloc(total > 0 ? total : 1, sizeof(*it));
+	for (kind = 0; kind < 2 && rc == 0; kind++) {
+		for (n = 0, i = 0; i < r->n_policies; i++) {
+			const struct report_policy *p = &r->policies[i];
+
+			for (j = 0; j < p->n_failures; j++) {
+				const struct report_failure *f = &p->failures[j];
+				const char *text =
+				    kind == 0 ? f->failure_reason_code : f->additional_information;
+
+				if (text == NULL)
+					continue;
+				it[n].dom = p->policy_domain != NULL ? p->policy_domain : "";
+				it[n].mx = f->receiving_mx_hostname != NULL
+				               ? f->receiving_mx_hostname
+				               : "";
+				it[n].text = text;
+				it[n].rt = f->result_type;
+				it[n].type = strcmp(p->policy_type, "sts") == 0    ? 0
+				             : strcmp(p->policy_type, "tlsa") == 0 ? 1
+				                                                   : 2;
+				it[n].n = f->failed_sessions;
+				n++;
+			}
+		}
+		qsort(it, n, sizeof(*it), reason_item_cmp);
+		for (i = 0; i < n && rc == 0; i = j) {
+			for (j = i + 1;
+			     j < n && strcmp(it[i].dom, it[j].dom) == 0 &&
+			     strcmp(it[i].mx, it[j].mx) == 0 && strcmp(it[i].text, it[j].text) == 0;
+			     j++)
+				;
+			rc = reason_add_group(st, rec, kind, it, i, j, err, errlen);
+		}
+	}
+	free(it);
+	return rc;
+}
+
+int sqlite_reason_roll_remove(struct sqlite_store *st, int64_t report_id, char *err, size_t errlen)
+{
 	/* a report leaving (rare): its groups away, then rows left empty */
 	if (reason_run(st, REASON_ADD, report_id, -1, err, errlen) < 0)
 		return -1;

@@ -156,7 +156,7 @@ static int trust_remove(struct sqlite_store *st, int64_t id, sqlite3_stmt *old, 
 	              prov != NULL ? prov : "file", 0, err, errlen) < 0)
 		goto out;
 	/* its failure-text groups go while its details are still there */
-	if (sqlite_reason_roll_report(st, id, -1, err, errlen) < 0)
+	if (sqlite_reason_roll_remove(st, id, err, errlen) < 0)
 		goto out;
 	for (i = 0; i < sizeof(drop) / sizeof(drop[0]); i++)
 		if (trust_run(st, drop[i], id, NULL, 0, err, errlen) < 0)
