@@ -66,8 +66,10 @@ enum where_rows {
 	                       * policies (and that policy's failure details) */
 	WHERE_REPORT_DOMAINS, /* report r: period, organization, domains only
 	                       * (what agg_domain answers, for its totals) */
-	WHERE_FAILURE_DETAIL  /* report r JOIN policy p JOIN failure fl: period,
+	WHERE_FAILURE_DETAIL, /* report r JOIN policy p JOIN failure fl: period,
 	                       * organization, domains, MX host, result type */
+	WHERE_ROLL_REASON     /* roll_reason: period, organization, domains, MX
+	                       * host (schema/019_reason_rollup.sql) */
 };
 /* Appends " WHERE ..." applying filter f to rows of that kind: the
  * period, then each part of the filter those rows can answer (the others

@@ -28,6 +28,7 @@ enum store_stmt_id {
 	STMT_FIND_QUARANTINE,
 	STMT_ADD_QUARANTINE,
 	STMT_DATA_VERSION,
+	STMT_REASON_ROLL,
 	STMT_COUNT
 };
 
@@ -202,6 +203,25 @@ int sqlite_rows_read(struct store *st, const struct store_table *t,
 int sqlite_rows_write(struct store *st, const struct store_table *t, const struct store_value *row,
                       char *err, size_t errlen);
 int sqlite_read_snapshot(struct store *st, int on, char *err, size_t errlen);
+
+/* roll_reason (schema/019_reason_rollup.sql; sqlite_reason_roll.c).
+ * add: a report being stored, its groups added from the record; remove:
+ * stored report id's groups taken away (before its details go); fill:
+ * the table emptied and summed again from every detail; differences: rows
+ * that differ from those sums; answers: 1 when the roll-up answers filter
+ * f exactly (otherwise the details are read); sql: the read of
+ * query_failure_reasons (kind 0) or query_failure_infos (kind 1). */
+int sqlite_reason_roll_add(struct sqlite_store *st, const struct report_record *rec, char *err,
+                           size_t errlen);
+int sqlite_reason_roll_remove(struct sqlite_store *st, int64_t report_id, char *err, size_t errlen);
+/* 0 when report r has no failure text: nothing for roll_reason. */
+int sqlite_reason_roll_wanted(const struct report *r);
+int sqlite_reason_roll_fill(struct sqlite_store *st, char *err, size_t errlen);
+int sqlite_reason_roll_differences(struct sqlite_store *st, int64_t *n, char *err, size_t errlen);
+int sqlite_reason_roll_answers(const struct sqlite_store *st, const struct query_filter *f);
+struct query_sql;
+int sqlite_reason_roll_sql(struct query_sql *q, const struct query_filter *f, int kind,
+                           size_t limit, char *err, size_t errlen);
 
 /* Binds an alert's key as ?1..?5 ('' where a part is NULL). */
 void sqlite_bind_alert_key(sqlite3_stmt *s, const struct query_alert_key *k);

@@ -168,6 +168,17 @@ static const char *const query_context_reason[] = {
     " AND f.failure_reason_code IS NOT NULL"
     " GROUP BY 1 ORDER BY 2 DESC, 1 COLLATE BINARY LIMIT 1",
 };
+/* The same from roll_reason (schema/019_reason_rollup.sql): its
+ * sent_sessions are the details' counts as sent, per result type. */
+static const char *const query_context_reason_rolled[] = {
+    "SELECT text, sum(sent_sessions) FROM roll_reason"
+    " WHERE day >= ?6 AND day < ?7 AND kind = 0 AND policy_domain = ?2"
+    " AND mx_host = ?3 AND result_type = ?4"
+    " GROUP BY 1 ORDER BY 2 DESC, 1 COLLATE BINARY LIMIT 1",
+    "SELECT text, sum(sent_sessions) FROM roll_reason"
+    " WHERE day >= ?6 AND day < ?7 AND kind = 0 AND policy_domain = ?2"
+    " GROUP BY 1 ORDER BY 2 DESC, 1 COLLATE BINARY LIMIT 1",
+};
 
 static int query_context_prepare(struct sqlite_store *st, const char *sql,
                                  const struct query_alert_key *k, int64_t since, int64_t until,
@@ -255,8 +266,9 @@ int sqlite_alert_context(struct store *base, const struct query_alert_key *k, in
 	if (which < 0)
 		goto done;
 	if (query_context_reporters(st, k, which, since, until, &orgs, err, errlen) < 0 ||
-	    query_context_prepare(st, query_context_reason[which], k, since, until, &s, err,
-	                          errlen) < 0)
+	    query_context_prepare(
+	        st, st->rollups ? query_context_reason_rolled[which] : query_context_reason[which],
+	        k, since, until, &s, err, errlen) < 0)
 		goto out;
 	step = sqlite3_step(s);
 	if (step == SQLITE_ROW)
@@ -285,6 +297,10 @@ static const char query_contexts_reasons[] =
     " JOIN policy p ON p.id = f.policy JOIN report r ON r.id = p.report"
     " WHERE r.day >= ?1 AND r.day < ?2 AND f.failure_reason_code IS NOT NULL"
     " GROUP BY 1, 2, 3, 4";
+/* The same rows from roll_reason (schema/019_reason_rollup.sql). */
+static const char query_contexts_reasons_rolled[] =
+    "SELECT policy_domain, mx_host, result_type, text, sum(sent_sessions) FROM roll_reason"
+    " WHERE day >= ?1 AND day < ?2 AND kind = 0 GROUP BY 1, 2, 3, 4";
 
 int sqlite_alert_contexts(struct store *base, const struct query_alert_key *keys, size_t n,
                           int64_t since, int64_t until, char **reporters, char **reasons, char *err,
@@ -325,7 +341,9 @@ int sqlite_alert_contexts(struct store *base, const struct query_alert_key *keys
 		rc = 0;
 		goto out;
 	}
-	if (sqlite3_prepare_v2(st->db, query_contexts_reasons, -1, &s, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(st->db,
+	                       st->rollups ? query_contexts_reasons_rolled : query_contexts_reasons,
+	                       -1, &s, NULL) != SQLITE_OK) {
 		sqlite_fail(st, err, errlen, "cannot read alert context");
 		goto out;
 	}

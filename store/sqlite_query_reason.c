@@ -84,6 +84,13 @@ static int sqlite_failure_texts(struct store *base, const struct query_filter *f
 	int step, rc = -1;
 
 	query_sql_init(&q);
+	if (sqlite_reason_roll_answers(st, f)) {
+		/* the same rows from roll_reason (schema/019_reason_rollup.sql) */
+		if (sqlite_reason_roll_sql(&q, f, strcmp(col, "failure_reason_code") == 0 ? 0 : 1,
+		                           limit, err, errlen) < 0)
+			goto out;
+		goto read;
+	}
 	/* per report and (domain, MX, code): sts and tlsa are two views of
 	 * the same sessions, whatever result type each gives them; other
 	 * types add (agg_mx's rule, docs/counting.md) */
@@ -101,6 +108,7 @@ static int sqlite_failure_texts(struct store *base, const struct query_filter *f
 	                  " GROUP BY code HAVING failed > 0"
 	                  " ORDER BY failed DESC, code COLLATE BINARY");
 	query_sql_limit(&q, limit);
+read:
 	if (sqlite_sql_prepare(st, &q, &s, err, errlen) < 0)
 		goto out;
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {

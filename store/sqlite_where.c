@@ -124,6 +124,7 @@ static const struct where_columns where_columns[] = {
                               1},
     [WHERE_FAILURE_DETAIL] = {"r.day", "r.organization", P_DOMAIN, NULL, FL_MX, "fl.result_type",
                               "r.provenance", 0},
+    [WHERE_ROLL_REASON] = {"day", "organization", "policy_domain", NULL, "mx_host", NULL, NULL, 0},
 };
 
 /* " AND column = ?" when the column exists and the value is asked for. */

@@ -61,6 +61,8 @@ static const char *const prune_day_sql[] = {
     "DELETE FROM agg_failure WHERE day = ?1",
     "DELETE FROM agg_mx WHERE day = ?1",
     "DELETE FROM agg_policy_type WHERE day = ?1",
+    /* schema/019_reason_rollup.sql: the day's failure texts went */
+    "DELETE FROM roll_reason WHERE day = ?1",
 };
 
 int sqlite_prune(struct store *base, int64_t before_day, int64_t *reports, char *err, size_t errlen)

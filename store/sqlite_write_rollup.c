@@ -45,6 +45,10 @@ int sqlite_rollup_rebuild(struct store *base, char *err, size_t errlen)
 			return -1;
 		}
 	}
+	if (sqlite_reason_roll_fill(st, err, errlen) < 0) {
+		sqlite_rollback(base);
+		return -1;
+	}
 	return sqlite_commit(base, err, errlen);
 }
 
@@ -53,9 +57,19 @@ int sqlite_rollup_differences(struct sqlite_store *st, size_t i, const char **ta
 {
 	char sql[ROLLUP_SQL_MAX];
 	const char *name = rollup_sql(i, ROLLUP_DIFF, sql, sizeof(sql));
+	size_t last;
 
-	if (name == NULL)
-		return 1;
+	if (name == NULL) {
+		/* after rollup.c's tables, roll_reason (SQLite only so far) */
+		for (last = 0; rollup_sql(last, ROLLUP_CLEAR, sql, sizeof(sql)) != NULL; last++)
+			;
+		if (i != last)
+			return 1;
+		if (sqlite_reason_roll_differences(st, n, err, errlen) < 0)
+			return -1;
+		*table = "roll_reason";
+		return 0;
+	}
 	if (sqlite_get_int(st, sql, n, err, errlen) < 0)
 		return -1;
 	*table = name;

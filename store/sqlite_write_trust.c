@@ -155,6 +155,9 @@ static int trust_remove(struct sqlite_store *st, int64_t id, sqlite3_stmt *old, 
 	    trust_run(st, "UPDATE quarantine SET provenance = ?2 WHERE id = ?1", qid,
 	              prov != NULL ? prov : "file", 0, err, errlen) < 0)
 		goto out;
+	/* its failure-text groups go while its details are still there */
+	if (sqlite_reason_roll_remove(st, id, err, errlen) < 0)
+		goto out;
 	for (i = 0; i < sizeof(drop) / sizeof(drop[0]); i++)
 		if (trust_run(st, drop[i], id, NULL, 0, err, errlen) < 0)
 			goto out;

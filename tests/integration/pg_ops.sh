@@ -232,7 +232,7 @@ bad=
 for t in raw_report source report policy failure agg_domain agg_failure agg_policy_type agg_mx \
 	agg_domain_pruned agg_failure_pruned agg_mx_pruned quarantine imap_state alert_judged \
 	alert_sent_day recount_pending check_result roll_domain roll_org roll_failure roll_mx \
-	roll_type roll_report_day life_domain life_failure life_mx roll_presence; do
+	roll_type roll_report_day life_domain life_failure life_mx roll_presence roll_reason; do
 	a=$(sqlite3 -batch "$SQ" ".mode quote" "SELECT * FROM $t" | sort | md5sum)
 	b=$(sqlite3 -batch "$T/back.db" ".mode quote" "SELECT * FROM $t" | sort | md5sum)
 	[ "$a" = "$b" ] || bad="$bad $t"

@@ -24,7 +24,7 @@ SAMPLES="$DATA/samples"
 figures() {
 	for t in agg_domain agg_failure agg_mx agg_policy_type agg_domain_pruned \
 		agg_failure_pruned agg_mx_pruned roll_domain roll_org roll_failure roll_mx roll_type \
-		roll_report_day roll_presence life_domain life_failure life_mx; do
+		roll_report_day roll_presence roll_reason life_domain life_failure life_mx; do
 		echo "== $t $(t_sql "$1" "SELECT count(*) FROM $t")"
 		t_sql "$1" "SELECT * FROM $t" | sort
 	done

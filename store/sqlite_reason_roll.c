@@ -1,0 +1,265 @@
+/*
+ * sqlite_reason_roll.c - roll_reason (schema/019_reason_rollup.sql):
+ * failed sessions per (day, kind, text, policy domain, organization, MX
+ * host, result type), so that the failure-reason-code and
+ * additional-information reads of the summary, the dashboard and
+ * /api/v1/summary cost days x series, not failure details.
+ *
+ * Kept without triggers (those would turn the ingest batch off,
+ * sqlite_write_batch.c): the writer adds each stored report's groups,
+ * a report that loses a conflict takes its own away first, prune drops
+ * the day's rows, 'db copy' fills the table after the details, and
+ * 'db check' compares it with the same sums over the details (--repair
+ * refills it). Input: our own stored rows; the read's filter is untrusted
+ * (a web query string) and only ever bound.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "record.h"
+#include "report.h"
+#include "xalloc.h"
+
+#include "sqlite_query_impl.h"
+#include "sqlite_impl.h"
+
+#define REASON_COLUMNS                                                                             \
+	"day, kind, text, policy_domain, organization, mx_host, result_type, n_rows,"              \
+	" failed_sessions, sent_sessions"
+
+/* The rows roll_reason must hold for the reports the condition cond
+ * keeps: cond is a fixed fragment ending in AND (or empty). Each group of
+ * one report's details (domain, MX, kind, text) counts max(sts, tlsa) +
+ * other, as the read over the details does (QUERY_DETAIL_SUMS_FROM); its
+ * first result type carries that figure, every result type of it 1 in
+ * n_rows; sent_sessions sums the details' own counts. The same statement
+ * as the migration's. */
+#define REASON_SUMS(cond)                                                                          \
+	"SELECT day, kind, text, dom, org, mx, rt, count(*) AS n, sum(failed) AS f,"               \
+	" sum(a + b + c) AS t FROM (SELECT day, kind, text, dom, org, mx, rt, a, b, c, CASE"       \
+	" WHEN rt = min(rt) OVER g"                                                                \
+	" THEN max(sum(a) OVER g, sum(b) OVER g) + sum(c) OVER g ELSE 0 END AS failed FROM ("      \
+	" SELECT rid, day, org, dom, mx, kind, text, rt, sum(a) AS a, sum(b) AS b, sum(c) AS c"    \
+	" FROM (SELECT r.id AS rid, r.day AS day, r.organization AS org,"                          \
+	" coalesce(p.policy_domain, '') AS dom, coalesce(fl.receiving_mx_hostname, '') AS mx,"     \
+	" k.kind AS kind, CASE k.kind WHEN 0 THEN fl.failure_reason_code"                          \
+	" ELSE fl.additional_information END AS text, fl.result_type AS rt,"                       \
+	" CASE WHEN p.policy_type = 'sts' THEN fl.failed_sessions ELSE 0 END AS a,"                \
+	" CASE WHEN p.policy_type = 'tlsa' THEN fl.failed_sessions ELSE 0 END AS b,"               \
+	" CASE WHEN p.policy_type IN ('sts', 'tlsa') THEN 0 ELSE fl.failed_sessions END AS c"      \
+	" FROM report r JOIN policy p ON p.report = r.id JOIN failure fl ON fl.policy = p.id"      \
+	" JOIN (SELECT 0 AS kind UNION ALL SELECT 1) AS k WHERE " cond                             \
+	" (CASE k.kind WHEN 0 THEN fl.failure_reason_code"                                         \
+	" ELSE fl.additional_information END) IS NOT NULL) AS d"                                   \
+	" GROUP BY rid, day, org, dom, mx, kind, text, rt) AS s"                                   \
+	" WINDOW g AS (PARTITION BY rid, dom, mx, kind, text)) AS w"                               \
+	" GROUP BY day, kind, text, dom, org, mx, rt"
+
+/* One row's figures added (the writer, from the report in memory). */
+#define REASON_UPSERT                                                                              \
+	"INSERT INTO roll_reason (" REASON_COLUMNS                                                 \
+	") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8, ?9)"                                         \
+	" ON CONFLICT (day, kind, text, policy_domain, organization, mx_host, result_type)"        \
+	" DO UPDATE SET n_rows = n_rows + 1,"                                                      \
+	" failed_sessions = failed_sessions + excluded.failed_sessions,"                           \
+	" sent_sessions = sent_sessions + excluded.sent_sessions"
+
+/* One report's groups taken away (?2 = -1; or added, ?2 = 1). */
+#define REASON_ADD                                                                                 \
+	"INSERT INTO roll_reason (" REASON_COLUMNS ") SELECT day, kind, text, dom, org, mx, rt,"   \
+	" n * ?2, f * ?2, t * ?2 FROM (" REASON_SUMS(                                              \
+	    "r.id = ?1 AND") ") AS x WHERE true"                                                   \
+	                     " ON CONFLICT (day, kind, text, policy_domain, organization, "        \
+	                     "mx_host, result_type)"                                               \
+	                     " DO UPDATE SET n_rows = n_rows + excluded.n_rows,"                   \
+	                     " failed_sessions = failed_sessions + excluded.failed_sessions,"      \
+	                     " sent_sessions = sent_sessions + excluded.sent_sessions"
+
+static int reason_run(struct sqlite_store *st, const char *sql, int64_t id, int64_t sign, char *err,
+                      size_t errlen)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK)
+		return sqlite_fail(st, err, errlen, "cannot update the failure-text roll-up");
+	sqlite3_bind_int64(s, 1, id);
+	if (sqlite3_bind_parameter_count(s) > 1)
+		sqlite3_bind_int64(s, 2, sign);
+	rc = sqlite_step_done(st, s, "cannot update the failure-text roll-up", err, errlen);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int sqlite_reason_roll_wanted(const struct report *r)
+{
+	size_t i, j;
+
+	/* most reports carry no failure text: no statement for them */
+	for (i = 0; i < r->n_policies; i++)
+		for (j = 0; j < r->policies[i].n_failures; j++)
+			if (r->policies[i].failures[j].failure_reason_code != NULL ||
+			    r->policies[i].failures[j].additional_information != NULL)
+				return 1;
+	return 0;
+}
+
+/* One failure detail with a text of the kind being added. */
+struct reason_item {
+	const char *dom, *mx, *text, *rt;
+	int type; /* 0 sts, 1 tlsa, 2 any other policy type */
+	int64_t n;
+};
+
+static int reason_item_cmp(const void *x, const void *y)
+{
+	const struct reason_item *a = x, *b = y;
+	int c;
+
+	if ((c = strcmp(a->dom, b->dom)) != 0 || (c = strcmp(a->mx, b->mx)) != 0 ||
+	    (c = strcmp(a->text, b->text)) != 0)
+		return c;
+	return strcmp(a->rt, b->rt);
+}
+
+/* Upserts the rows of the group items [i, j) (sorted, so items[i].rt is
+ * its first result type, bytewise as SQLite's min). */
+static int reason_add_group(struct sqlite_store *st, const struct report_record *rec, int kind,
+                            const struct reason_item *it, size_t i, size_t j, char *err,
+                            size_t errlen)
+{
+	int64_t sum[3] = {0, 0, 0}, failed, sent;
+	size_t k, e;
+	sqlite3_stmt *s;
+
+	for (k = i; k < j; k++)
+		sum[it[k].type] += it[k].n;
+	failed = (sum[0] > sum[1] ? sum[0] : sum[1]) + sum[2];
+	for (k = i; k < j; k = e) {
+		for (sent = 0, e = k; e < j && strcmp(it[e].rt, it[k].rt) == 0; e++)
+			sent += it[e].n;
+		if ((s = sqlite_stmt(st, STMT_REASON_ROLL, REASON_UPSERT, err, errlen)) == NULL)
+			return -1;
+		sqlite3_bind_int64(s, 1, rec->day);
+		sqlite3_bind_int64(s, 2, kind);
+		sqlite_bind_text(s, 3, it[k].text);
+		sqlite_bind_text(s, 4, it[k].dom);
+		sqlite_bind_text(s, 5, rec->r->organization_name);
+		sqlite_bind_text(s, 6, it[k].mx);
+		sqlite_bind_text(s, 7, it[k].rt);
+		sqlite3_bind_int64(s, 8, k == i ? failed : 0);
+		sqlite3_bind_int64(s, 9, sent);
+		if (sqlite_step_done(st, s, "cannot update the failure-text roll-up", err, errlen) <
+		    0)
+			return -1;
+	}
+	return 0;
+}
+
+int sqlite_reason_roll_add(struct sqlite_store *st, const struct report_record *rec, char *err,
+                           size_t errlen)
+{
+	const struct report *r = rec->r;
+	struct reason_item *it;
+	size_t i, j, n, total = 0;
+	int kind, rc = 0;
+
+	/* REASON_SUMS computed from the report in memory: no statement
+	 * reading back what was just written (a third of a report's cost) */
+	for (i = 0; i < r->n_policies; i++)
+		total += r->policies[i].n_failures;
+	it = xcalloc(total > 0 ? total : 1, sizeof(*it));
+	for (kind = 0; kind < 2 && rc == 0; kind++) {
+		for (n = 0, i = 0; i < r->n_policies; i++) {
+			const struct report_policy *p = &r->policies[i];
+
+			for (j = 0; j < p->n_failures; j++) {
+				const struct report_failure *f = &p->failures[j];
+				const char *text =
+				    kind == 0 ? f->failure_reason_code : f->additional_information;
+
+				if (text == NULL)
+					continue;
+				it[n].dom = p->policy_domain != NULL ? p->policy_domain : "";
+				it[n].mx = f->receiving_mx_hostname != NULL
+				               ? f->receiving_mx_hostname
+				               : "";
+				it[n].text = text;
+				it[n].rt = f->result_type;
+				it[n].type = strcmp(p->policy_type, "sts") == 0    ? 0
+				             : strcmp(p->policy_type, "tlsa") == 0 ? 1
+				                                                   : 2;
+				it[n].n = f->failed_sessions;
+				n++;
+			}
+		}
+		qsort(it, n, sizeof(*it), reason_item_cmp);
+		for (i = 0; i < n && rc == 0; i = j) {
+			for (j = i + 1;
+			     j < n && strcmp(it[i].dom, it[j].dom) == 0 &&
+			     strcmp(it[i].mx, it[j].mx) == 0 && strcmp(it[i].text, it[j].text) == 0;
+			     j++)
+				;
+			rc = reason_add_group(st, rec, kind, it, i, j, err, errlen);
+		}
+	}
+	free(it);
+	return rc;
+}
+
+int sqlite_reason_roll_remove(struct sqlite_store *st, int64_t report_id, char *err, size_t errlen)
+{
+	/* a report leaving (rare): its groups away, then rows left empty */
+	if (reason_run(st, REASON_ADD, report_id, -1, err, errlen) < 0)
+		return -1;
+	return reason_run(st,
+	                  "DELETE FROM roll_reason WHERE day = (SELECT day FROM report"
+	                  " WHERE id = ?1) AND n_rows <= 0",
+	                  report_id, 0, err, errlen);
+}
+
+int sqlite_reason_roll_fill(struct sqlite_store *st, char *err, size_t errlen)
+{
+	if (sqlite3_exec(st->db, "DELETE FROM roll_reason", NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(st->db, "INSERT INTO roll_reason (" REASON_COLUMNS ") " REASON_SUMS(""),
+	                 NULL, NULL, NULL) != SQLITE_OK)
+		return sqlite_fail(st, err, errlen, "cannot rebuild the failure-text roll-up");
+	return 0;
+}
+
+int sqlite_reason_roll_differences(struct sqlite_store *st, int64_t *n, char *err, size_t errlen)
+{
+	/* rows in one and not the other, both ways (rollup.c's ROLLUP_DIFF) */
+	return sqlite_get_int(
+	    st,
+	    "SELECT count(*) FROM (SELECT * FROM (SELECT " REASON_COLUMNS
+	    " FROM roll_reason EXCEPT " REASON_SUMS("") ") AS a UNION ALL"
+	                                                " SELECT * FROM (" REASON_SUMS(
+	                                                    "") " EXCEPT SELECT " REASON_COLUMNS
+	                                                        " FROM roll_reason) AS b) AS d",
+	    n, err, errlen);
+}
+
+int sqlite_reason_roll_answers(const struct sqlite_store *st, const struct query_filter *f)
+{
+	/* a result type filter changes which details make a group (and so
+	 * its max(sts, tlsa)); provenance is not in the roll-up */
+	return st->rollups && f->result_type == NULL && f->provenance == NULL;
+}
+
+int sqlite_reason_roll_sql(struct query_sql *q, const struct query_filter *f, int kind,
+                           size_t limit, char *err, size_t errlen)
+{
+	query_sql_add(q, "SELECT text, group_concat(DISTINCT result_type),"
+	                 " sum(failed_sessions) AS failed, count(DISTINCT organization)"
+	                 " FROM roll_reason");
+	if (query_sql_where(q, f, WHERE_ROLL_REASON, err, errlen) < 0)
+		return -1;
+	query_sql_add(q, " AND kind = ");
+	query_sql_int(q, kind);
+	query_sql_add(q,
+	              " GROUP BY text HAVING failed > 0 ORDER BY failed DESC, text COLLATE BINARY");
+	query_sql_limit(q, limit);
+	return 0;
+}
