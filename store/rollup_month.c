@@ -1,0 +1,85 @@
+/*
+ * rollup_month.c - the period split of the per-month roll-ups and the sums
+ * each month table must equal (rollup_month.h): the agg_* rows grouped by
+ * the first day of their month and the keys the table keeps, as migration
+ * 021's triggers add them.
+ */
+#include "rollup_month.h"
+
+#include <stdio.h>
+
+#include "datetime.h"
+
+size_t rollup_month_spans(int64_t since, int64_t until, struct rollup_span out[3])
+{
+	int64_t ms, mu;
+	size_t n = 0;
+
+	datetime_split_months(since, until, &ms, &mu);
+	if (since < ms)
+		out[n++] = (struct rollup_span){since, ms, 0};
+	if (ms < mu)
+		out[n++] = (struct rollup_span){ms, mu, 1};
+	if (mu < until)
+		out[n++] = (struct rollup_span){mu, until, 0};
+	return n;
+}
+
+/* Each month table: its key columns, its figures, the aggregate table it
+ * sums. */
+static const struct {
+	const char *table;
+	const char *keys;
+	const char *figures;
+	const char *sums;
+	const char *from;
+} months[] = {
+    {"roll_domain_month", "policy_domain", "reports, successful_sessions, failed_sessions",
+     "sum(reports), sum(successful_sessions), sum(failed_sessions)", "agg_domain"},
+    {"roll_org_month", "organization", "reports, successful_sessions, failed_sessions",
+     "sum(reports), sum(successful_sessions), sum(failed_sessions)", "agg_domain"},
+    {"roll_failure_month", "policy_domain, mx_host, result_type", "failed_sessions",
+     "sum(failed_sessions)", "agg_failure"},
+    {"agg_failure_month", "policy_domain, organization, mx_host, result_type", "failed_sessions",
+     "sum(failed_sessions)", "agg_failure"},
+    {"roll_mx_month", "policy_domain, mx_host", "failed_sessions", "sum(failed_sessions)",
+     "agg_mx"},
+    {"roll_type_month", "policy_domain, policy_type",
+     "policies, successful_sessions, failed_sessions",
+     "sum(policies), sum(successful_sessions), sum(failed_sessions)", "agg_policy_type"},
+};
+
+const char *rollup_month_sql(size_t i, enum rollup_stmt which, const char *month, char *sql,
+                             size_t len)
+{
+	char sums[1024];
+	int n;
+
+	if (i >= sizeof(months) / sizeof(months[0]))
+		return NULL;
+	n = snprintf(sums, sizeof(sums), "SELECT %s AS m, %s, count(*), %s FROM %s GROUP BY %s, %s",
+	             month, months[i].keys, months[i].sums, months[i].from, month, months[i].keys);
+	if (n < 0 || (size_t)n >= sizeof(sums))
+		return NULL;
+	switch (which) {
+	case ROLLUP_CLEAR:
+		n = snprintf(sql, len, "DELETE FROM %s", months[i].table);
+		break;
+	case ROLLUP_FILL:
+		n = snprintf(sql, len, "INSERT INTO %s (day, %s, n_rows, %s) %s", months[i].table,
+		             months[i].keys, months[i].figures, sums);
+		break;
+	case ROLLUP_DIFF:
+		n = snprintf(
+		    sql, len,
+		    "SELECT count(*) FROM (SELECT * FROM (SELECT day, %s, n_rows, %s FROM %s"
+		    " EXCEPT %s) AS a UNION ALL SELECT * FROM (%s EXCEPT SELECT day, %s,"
+		    " n_rows, %s FROM %s) AS b) AS d",
+		    months[i].keys, months[i].figures, months[i].table, sums, sums, months[i].keys,
+		    months[i].figures, months[i].table);
+		break;
+	}
+	if (n < 0 || (size_t)n >= len)
+		return NULL;
+	return months[i].table;
+}
