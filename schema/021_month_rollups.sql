@@ -19,6 +19,19 @@
 -- (store/sqlite_write_batch.c, which knows these triggers by name).
 -- 'tlswatch db check' compares them with agg_* and 'db check --repair'
 -- rebuilds them (store/rollup_month.c).
+--
+-- roll_day is the day total across domains and reporters (agg_domain
+-- summed per day), kept the same way: the summary's day series of a long
+-- period reads a row per day instead of one per day and domain.
+
+CREATE TABLE IF NOT EXISTS roll_day (
+	day INTEGER NOT NULL,
+	n_rows INTEGER NOT NULL,
+	reports INTEGER NOT NULL,
+	successful_sessions INTEGER NOT NULL,
+	failed_sessions INTEGER NOT NULL,
+	PRIMARY KEY (day)
+) WITHOUT ROWID;
 
 CREATE TABLE IF NOT EXISTS roll_domain_month (
 	day INTEGER NOT NULL,
@@ -81,9 +94,12 @@ CREATE TABLE IF NOT EXISTS roll_type_month (
 	PRIMARY KEY (day, policy_domain, policy_type)
 ) WITHOUT ROWID;
 
--- agg_domain -> roll_domain_month, roll_org_month
+-- agg_domain -> roll_day, roll_domain_month, roll_org_month
 
 CREATE TRIGGER IF NOT EXISTS month_domain_ins AFTER INSERT ON agg_domain BEGIN
+	INSERT INTO roll_day (day, n_rows, reports, successful_sessions, failed_sessions)
+		VALUES (NEW.day, 1, NEW.reports, NEW.successful_sessions, NEW.failed_sessions)
+		ON CONFLICT (day) DO UPDATE SET n_rows = n_rows + 1, reports = reports + excluded.reports, successful_sessions = successful_sessions + excluded.successful_sessions, failed_sessions = failed_sessions + excluded.failed_sessions;
 	INSERT INTO roll_domain_month (day, policy_domain, n_rows, reports, successful_sessions, failed_sessions)
 		VALUES ((CAST(strftime('%s', NEW.day * 86400, 'unixepoch', 'start of month') AS INTEGER) / 86400), NEW.policy_domain, 1, NEW.reports, NEW.successful_sessions, NEW.failed_sessions)
 		ON CONFLICT (day, policy_domain) DO UPDATE SET n_rows = n_rows + 1, reports = reports + excluded.reports, successful_sessions = successful_sessions + excluded.successful_sessions, failed_sessions = failed_sessions + excluded.failed_sessions;
@@ -93,6 +109,9 @@ CREATE TRIGGER IF NOT EXISTS month_domain_ins AFTER INSERT ON agg_domain BEGIN
 END;
 
 CREATE TRIGGER IF NOT EXISTS month_domain_del AFTER DELETE ON agg_domain BEGIN
+	UPDATE roll_day SET n_rows = n_rows - 1, reports = reports - OLD.reports, successful_sessions = successful_sessions - OLD.successful_sessions, failed_sessions = failed_sessions - OLD.failed_sessions
+		WHERE day = OLD.day;
+	DELETE FROM roll_day WHERE day = OLD.day AND n_rows <= 0;
 	UPDATE roll_domain_month SET n_rows = n_rows - 1, reports = reports - OLD.reports, successful_sessions = successful_sessions - OLD.successful_sessions, failed_sessions = failed_sessions - OLD.failed_sessions
 		WHERE day = (CAST(strftime('%s', OLD.day * 86400, 'unixepoch', 'start of month') AS INTEGER) / 86400) AND policy_domain = OLD.policy_domain;
 	DELETE FROM roll_domain_month WHERE day = (CAST(strftime('%s', OLD.day * 86400, 'unixepoch', 'start of month') AS INTEGER) / 86400) AND policy_domain = OLD.policy_domain AND n_rows <= 0;
@@ -102,6 +121,12 @@ CREATE TRIGGER IF NOT EXISTS month_domain_del AFTER DELETE ON agg_domain BEGIN
 END;
 
 CREATE TRIGGER IF NOT EXISTS month_domain_upd AFTER UPDATE ON agg_domain BEGIN
+	UPDATE roll_day SET n_rows = n_rows - 1, reports = reports - OLD.reports, successful_sessions = successful_sessions - OLD.successful_sessions, failed_sessions = failed_sessions - OLD.failed_sessions
+		WHERE day = OLD.day;
+	INSERT INTO roll_day (day, n_rows, reports, successful_sessions, failed_sessions)
+		VALUES (NEW.day, 1, NEW.reports, NEW.successful_sessions, NEW.failed_sessions)
+		ON CONFLICT (day) DO UPDATE SET n_rows = n_rows + 1, reports = reports + excluded.reports, successful_sessions = successful_sessions + excluded.successful_sessions, failed_sessions = failed_sessions + excluded.failed_sessions;
+	DELETE FROM roll_day WHERE day = OLD.day AND n_rows <= 0;
 	UPDATE roll_domain_month SET n_rows = n_rows - 1, reports = reports - OLD.reports, successful_sessions = successful_sessions - OLD.successful_sessions, failed_sessions = failed_sessions - OLD.failed_sessions
 		WHERE day = (CAST(strftime('%s', OLD.day * 86400, 'unixepoch', 'start of month') AS INTEGER) / 86400) AND policy_domain = OLD.policy_domain;
 	INSERT INTO roll_domain_month (day, policy_domain, n_rows, reports, successful_sessions, failed_sessions)
@@ -198,6 +223,10 @@ CREATE TRIGGER IF NOT EXISTS month_type_upd AFTER UPDATE ON agg_policy_type BEGI
 END;
 
 -- backfill: the sums the triggers keep from now on
+
+INSERT INTO roll_day (day, n_rows, reports, successful_sessions, failed_sessions)
+	SELECT day AS m, count(*), sum(reports), sum(successful_sessions), sum(failed_sessions) FROM agg_domain
+	GROUP BY m;
 
 INSERT INTO roll_domain_month (day, policy_domain, n_rows, reports, successful_sessions, failed_sessions)
 	SELECT CAST(strftime('%s', day * 86400, 'unixepoch', 'start of month') AS INTEGER) / 86400 AS m, policy_domain, count(*), sum(reports), sum(successful_sessions), sum(failed_sessions) FROM agg_domain

@@ -25,39 +25,45 @@ size_t rollup_month_spans(int64_t since, int64_t until, struct rollup_span out[3
 	return n;
 }
 
-/* Each month table: its key columns, its figures, the aggregate table it
- * sums. */
+/* Each month table: its key columns after the day (each after a comma),
+ * its figures, the aggregate table it sums; by_day: summed per day, not
+ * per month (roll_day). */
 static const struct {
 	const char *table;
 	const char *keys;
 	const char *figures;
 	const char *sums;
 	const char *from;
+	int by_day;
 } months[] = {
-    {"roll_domain_month", "policy_domain", "reports, successful_sessions, failed_sessions",
-     "sum(reports), sum(successful_sessions), sum(failed_sessions)", "agg_domain"},
-    {"roll_org_month", "organization", "reports, successful_sessions, failed_sessions",
-     "sum(reports), sum(successful_sessions), sum(failed_sessions)", "agg_domain"},
-    {"roll_failure_month", "policy_domain, mx_host, result_type", "failed_sessions",
-     "sum(failed_sessions)", "agg_failure"},
-    {"agg_failure_month", "policy_domain, organization, mx_host, result_type", "failed_sessions",
-     "sum(failed_sessions)", "agg_failure"},
-    {"roll_mx_month", "policy_domain, mx_host", "failed_sessions", "sum(failed_sessions)",
-     "agg_mx"},
-    {"roll_type_month", "policy_domain, policy_type",
+    {"roll_day", "", "reports, successful_sessions, failed_sessions",
+     "sum(reports), sum(successful_sessions), sum(failed_sessions)", "agg_domain", 1},
+    {"roll_domain_month", ", policy_domain", "reports, successful_sessions, failed_sessions",
+     "sum(reports), sum(successful_sessions), sum(failed_sessions)", "agg_domain", 0},
+    {"roll_org_month", ", organization", "reports, successful_sessions, failed_sessions",
+     "sum(reports), sum(successful_sessions), sum(failed_sessions)", "agg_domain", 0},
+    {"roll_failure_month", ", policy_domain, mx_host, result_type", "failed_sessions",
+     "sum(failed_sessions)", "agg_failure", 0},
+    {"agg_failure_month", ", policy_domain, organization, mx_host, result_type", "failed_sessions",
+     "sum(failed_sessions)", "agg_failure", 0},
+    {"roll_mx_month", ", policy_domain, mx_host", "failed_sessions", "sum(failed_sessions)",
+     "agg_mx", 0},
+    {"roll_type_month", ", policy_domain, policy_type",
      "policies, successful_sessions, failed_sessions",
-     "sum(policies), sum(successful_sessions), sum(failed_sessions)", "agg_policy_type"},
+     "sum(policies), sum(successful_sessions), sum(failed_sessions)", "agg_policy_type", 0},
 };
 
 const char *rollup_month_sql(size_t i, enum rollup_stmt which, const char *month, char *sql,
                              size_t len)
 {
 	char sums[1024];
-	int n;
+	int n = -1;
 
 	if (i >= sizeof(months) / sizeof(months[0]))
 		return NULL;
-	n = snprintf(sums, sizeof(sums), "SELECT %s AS m, %s, count(*), %s FROM %s GROUP BY %s, %s",
+	if (months[i].by_day)
+		month = "day";
+	n = snprintf(sums, sizeof(sums), "SELECT %s AS m%s, count(*), %s FROM %s GROUP BY %s%s",
 	             month, months[i].keys, months[i].sums, months[i].from, month, months[i].keys);
 	if (n < 0 || (size_t)n >= sizeof(sums))
 		return NULL;
@@ -66,17 +72,17 @@ const char *rollup_month_sql(size_t i, enum rollup_stmt which, const char *month
 		n = snprintf(sql, len, "DELETE FROM %s", months[i].table);
 		break;
 	case ROLLUP_FILL:
-		n = snprintf(sql, len, "INSERT INTO %s (day, %s, n_rows, %s) %s", months[i].table,
+		n = snprintf(sql, len, "INSERT INTO %s (day%s, n_rows, %s) %s", months[i].table,
 		             months[i].keys, months[i].figures, sums);
 		break;
 	case ROLLUP_DIFF:
-		n = snprintf(
-		    sql, len,
-		    "SELECT count(*) FROM (SELECT * FROM (SELECT day, %s, n_rows, %s FROM %s"
-		    " EXCEPT %s) AS a UNION ALL SELECT * FROM (%s EXCEPT SELECT day, %s,"
-		    " n_rows, %s FROM %s) AS b) AS d",
-		    months[i].keys, months[i].figures, months[i].table, sums, sums, months[i].keys,
-		    months[i].figures, months[i].table);
+		/* rows in one and not the other, both ways (as rollup.c) */
+		n = snprintf(sql, len,
+		             "SELECT count(*) FROM (SELECT * FROM (SELECT day%s, n_rows, %s FROM %s"
+		             " EXCEPT %s) AS a UNION ALL SELECT * FROM (%s EXCEPT SELECT day%s,"
+		             " n_rows, %s FROM %s) AS b) AS d",
+		             months[i].keys, months[i].figures, months[i].table, sums, sums,
+		             months[i].keys, months[i].figures, months[i].table);
 		break;
 	}
 	if (n < 0 || (size_t)n >= len)

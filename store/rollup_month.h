@@ -1,8 +1,9 @@
 /*
  * rollup_month.h - the per-month roll-ups (schema/021_month_rollups.sql):
  * how a period splits into the days read from day tables and the whole
- * months read from month tables, and each month table's sums for 'db
- * check' and 'db check --repair'. Fixed fragments only.
+ * months read from month tables, and each month table's sums (and
+ * roll_day's, the day totals across domains) for 'db check' and 'db check
+ * --repair'. Fixed fragments only.
  */
 #ifndef TLSWATCH_ROLLUP_MONTH_H
 #define TLSWATCH_ROLLUP_MONTH_H

@@ -297,6 +297,9 @@ enum scan_table {
 	SCAN_MONTH_MX,
 	SCAN_MONTH_TYPE,
 	SCAN_MONTH_AGG_FAILURE,
+	/* 021's day totals across domains and reporters (organization NULL,
+	 * domain '') */
+	SCAN_ROLL_DAY,
 	SCAN_NO_TABLE
 };
 
@@ -369,6 +372,9 @@ static const struct {
     [SCAN_MONTH_AGG_FAILURE] = {"SELECT day, organization, policy_domain, mx_host, result_type,"
                                 " failed_sessions FROM agg_failure_month",
                                 NULL, WHERE_AGG_FAILURE, SCAN_FAILURE},
+    [SCAN_ROLL_DAY] = {"SELECT day, NULL, '', reports, successful_sessions, failed_sessions"
+                       " FROM roll_day",
+                       NULL, WHERE_AGG_DOMAIN, SCAN_DOMAIN},
 };
 
 /* The month table of day table t (schema/021_month_rollups.sql), or
@@ -454,6 +460,9 @@ static enum scan_table scan_table_of(const struct sqlite_store *st, enum query_g
 		return t;
 	if (scan_groups[g].key & K_ORG)
 		return t == SCAN_DOMAIN && f->n_domains == 0 ? SCAN_ROLL_ORG : t;
+	/* the day series of every domain: a row per day (021) */
+	if (g == QUERY_BY_DAY && f->n_domains == 0 && st->month_rollups)
+		return SCAN_ROLL_DAY;
 	return rolled[t];
 }
 

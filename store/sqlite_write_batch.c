@@ -50,7 +50,8 @@ enum batch_table {
 	BT_ROLL_TYPE,
 	BT_ROLL_REPORT_DAY,
 	BT_ROLL_PRESENCE,
-	/* migration 021: the day is the month's first */
+	/* migration 021: the day is the month's first (roll_day: the day) */
+	BT_ROLL_DAY,
 	BT_DOMAIN_MONTH,
 	BT_ORG_MONTH,
 	BT_FAILURE_MONTH,
@@ -133,6 +134,12 @@ static const struct {
                           " days) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (first_day, policy_domain,"
                           " organization) DO UPDATE SET days = days | excluded.days",
                           1},
+    [BT_ROLL_DAY] = {1, 0, 4,
+                     "INSERT INTO roll_day (day, n_rows, reports, successful_sessions,"
+                     " failed_sessions) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (day) DO UPDATE"
+                     " SET n_rows = n_rows + excluded.n_rows, reports = reports + excluded.reports,"
+                     " successful_sessions = successful_sessions + excluded.successful_sessions,"
+                     " failed_sessions = failed_sessions + excluded.failed_sessions"},
     [BT_DOMAIN_MONTH] =
         {1, 1, 4,
          "INSERT INTO roll_domain_month (day, policy_domain, n_rows, reports,"
@@ -620,6 +627,7 @@ static int batch_domains(struct sqlite_store *st, const struct tally *t, int64_t
 		batch_add(st->rollup_batch, BT_ROLL_DOMAIN, day, (const char *[]){pd}, v);
 		batch_add(st->rollup_batch, BT_ROLL_ORG, day, (const char *[]){org}, v);
 		batch_add(st->rollup_batch, BT_LIFE_DOMAIN, 0, (const char *[]){pd, org}, v);
+		batch_add(st->rollup_batch, BT_ROLL_DAY, day, NULL, v);
 		batch_add(st->rollup_batch, BT_DOMAIN_MONTH, month, (const char *[]){pd}, v);
 		batch_add(st->rollup_batch, BT_ORG_MONTH, month, (const char *[]){org}, v);
 	}
