@@ -56,8 +56,8 @@ static const struct {
 const char *rollup_month_sql(size_t i, enum rollup_stmt which, const char *month, char *sql,
                              size_t len)
 {
-	char sums[1024];
-	int n = -1;
+	char sums[1024], columns[256];
+	int n, c;
 
 	if (i >= sizeof(months) / sizeof(months[0]))
 		return NULL;
@@ -65,27 +65,10 @@ const char *rollup_month_sql(size_t i, enum rollup_stmt which, const char *month
 		month = "day";
 	n = snprintf(sums, sizeof(sums), "SELECT %s AS m%s, count(*), %s FROM %s GROUP BY %s%s",
 	             month, months[i].keys, months[i].sums, months[i].from, month, months[i].keys);
-	if (n < 0 || (size_t)n >= sizeof(sums))
-		return NULL;
-	switch (which) {
-	case ROLLUP_CLEAR:
-		n = snprintf(sql, len, "DELETE FROM %s", months[i].table);
-		break;
-	case ROLLUP_FILL:
-		n = snprintf(sql, len, "INSERT INTO %s (day%s, n_rows, %s) %s", months[i].table,
-		             months[i].keys, months[i].figures, sums);
-		break;
-	case ROLLUP_DIFF:
-		/* rows in one and not the other, both ways (as rollup.c) */
-		n = snprintf(sql, len,
-		             "SELECT count(*) FROM (SELECT * FROM (SELECT day%s, n_rows, %s FROM %s"
-		             " EXCEPT %s) AS a UNION ALL SELECT * FROM (%s EXCEPT SELECT day%s,"
-		             " n_rows, %s FROM %s) AS b) AS d",
-		             months[i].keys, months[i].figures, months[i].table, sums, sums,
-		             months[i].keys, months[i].figures, months[i].table);
-		break;
-	}
-	if (n < 0 || (size_t)n >= len)
+	c = snprintf(columns, sizeof(columns), "day%s, n_rows, %s", months[i].keys,
+	             months[i].figures);
+	if (n < 0 || (size_t)n >= sizeof(sums) || c < 0 || (size_t)c >= sizeof(columns) ||
+	    rollup_stmt_sql(which, months[i].table, columns, sums, sql, len) < 0)
 		return NULL;
 	return months[i].table;
 }
