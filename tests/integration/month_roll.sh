@@ -16,7 +16,7 @@
 t_dkim_off
 cd "$T"
 DB="$T/m.db"
-MONTHS="roll_domain_month roll_org_month roll_failure_month agg_failure_month roll_mx_month
+MONTHS="roll_day roll_domain_month roll_org_month roll_failure_month agg_failure_month roll_mx_month
 roll_type_month"
 
 "$GEN" --out "$T/a" --seed 41 --start 2025-11-10 --days 100 --domains 5 --duplicates 60 \

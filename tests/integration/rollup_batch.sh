@@ -25,7 +25,7 @@ figures() {
 	for t in agg_domain agg_failure agg_mx agg_policy_type agg_domain_pruned \
 		agg_failure_pruned agg_mx_pruned roll_domain roll_org roll_failure roll_mx roll_type \
 		roll_report_day roll_presence life_domain life_failure life_mx roll_domain_month \
-		roll_org_month roll_failure_month agg_failure_month roll_mx_month roll_type_month; do
+		roll_org_month roll_failure_month agg_failure_month roll_mx_month roll_type_month roll_day; do
 		echo "== $t $(t_sql "$1" "SELECT count(*) FROM $t")"
 		t_sql "$1" "SELECT * FROM $t" | sort
 	done
