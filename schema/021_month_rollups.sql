@@ -222,7 +222,16 @@ CREATE TRIGGER IF NOT EXISTS month_type_upd AFTER UPDATE ON agg_policy_type BEGI
 	DELETE FROM roll_type_month WHERE day = (CAST(strftime('%s', OLD.day * 86400, 'unixepoch', 'start of month') AS INTEGER) / 86400) AND policy_domain = OLD.policy_domain AND policy_type = OLD.policy_type AND n_rows <= 0;
 END;
 
--- backfill: the sums the triggers keep from now on
+-- backfill: the sums the triggers keep from now on. IF NOT EXISTS and
+-- the DELETEs let a store rewound to an older version number (a test
+-- fixture) migrate again, as 014 does.
+DELETE FROM roll_day;
+DELETE FROM roll_domain_month;
+DELETE FROM roll_org_month;
+DELETE FROM roll_failure_month;
+DELETE FROM agg_failure_month;
+DELETE FROM roll_mx_month;
+DELETE FROM roll_type_month;
 
 INSERT INTO roll_day (day, n_rows, reports, successful_sessions, failed_sessions)
 	SELECT day AS m, count(*), sum(reports), sum(successful_sessions), sum(failed_sessions) FROM agg_domain
