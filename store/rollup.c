@@ -62,19 +62,17 @@ static const struct {
      " GROUP BY policy_domain, organization, day - day % 32"},
 };
 
-const char *rollup_sql(size_t i, enum rollup_stmt which, char *sql, size_t len)
+int rollup_stmt_sql(enum rollup_stmt which, const char *table, const char *columns,
+                    const char *sums, char *sql, size_t len)
 {
 	int n = -1;
 
-	if (i >= sizeof(rollups) / sizeof(rollups[0]))
-		return NULL;
 	switch (which) {
 	case ROLLUP_CLEAR:
-		n = snprintf(sql, len, "DELETE FROM %s", rollups[i].table);
+		n = snprintf(sql, len, "DELETE FROM %s", table);
 		break;
 	case ROLLUP_FILL:
-		n = snprintf(sql, len, "INSERT INTO %s (%s) %s", rollups[i].table,
-		             rollups[i].columns, rollups[i].sums);
+		n = snprintf(sql, len, "INSERT INTO %s (%s) %s", table, columns, sums);
 		break;
 	case ROLLUP_DIFF:
 		/* rows in one and not the other, both ways */
@@ -82,11 +80,17 @@ const char *rollup_sql(size_t i, enum rollup_stmt which, char *sql, size_t len)
 		    sql, len,
 		    "SELECT count(*) FROM (SELECT * FROM (SELECT %s FROM %s EXCEPT %s) AS a"
 		    " UNION ALL SELECT * FROM (%s EXCEPT SELECT %s FROM %s) AS b) AS d",
-		    rollups[i].columns, rollups[i].table, rollups[i].sums, rollups[i].sums,
-		    rollups[i].columns, rollups[i].table);
+		    columns, table, sums, sums, columns, table);
 		break;
 	}
-	if (n < 0 || (size_t)n >= len)
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+const char *rollup_sql(size_t i, enum rollup_stmt which, char *sql, size_t len)
+{
+	if (i >= sizeof(rollups) / sizeof(rollups[0]) ||
+	    rollup_stmt_sql(which, rollups[i].table, rollups[i].columns, rollups[i].sums, sql,
+	                    len) < 0)
 		return NULL;
 	return rollups[i].table;
 }

@@ -19,6 +19,10 @@ enum rollup_stmt {
 /* Statement `which` of roll-up table i into sql: the table's name, or
  * NULL when i is past the last table or sql is too small. */
 const char *rollup_sql(size_t i, enum rollup_stmt which, char *sql, size_t len);
+/* Statement `which` for table with these columns and sums (a SELECT of
+ * the same columns) into sql: 0, or -1 when sql is too small. */
+int rollup_stmt_sql(enum rollup_stmt which, const char *table, const char *columns,
+                    const char *sums, char *sql, size_t len);
 struct query_sql;
 /* Appends to q the read of query_reporter_presence (query_reason.h) for
  * [since, until): from roll_presence (schema/014_presence.sql), or with

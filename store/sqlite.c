@@ -241,6 +241,7 @@ int sqlite_store_open(const char *path, enum store_mode mode, struct store **out
 	 * and the benchmark compare every view with them and without */
 	st->rollups = getenv("TLSWATCH_NO_ROLLUPS") == NULL;
 	st->rollup_batching = getenv("TLSWATCH_NO_ROLLUP_BATCH") == NULL;
+	st->month_rollups = st->rollups && getenv("TLSWATCH_NO_MONTH_ROLLUPS") == NULL;
 	if (mode == STORE_READONLY) {
 		if (stat(path, &sb) < 0) {
 			snprintf(

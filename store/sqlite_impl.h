@@ -51,6 +51,9 @@ struct sqlite_store {
 	 * until first used, or always with TLSWATCH_NO_ROLLUP_BATCH */
 	struct sqlite_rollup_batch *rollup_batch;
 	int rollup_batching; /* 0: TLSWATCH_NO_ROLLUP_BATCH, the triggers per row */
+	/* 1: whole months from schema/021's tables (TLSWATCH_NO_MONTH_ROLLUPS
+	 * unset, and the roll-ups on) */
+	int month_rollups;
 };
 
 /* Writes "database PATH: what: sqlite's message" to err; returns -1. */

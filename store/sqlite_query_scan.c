@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "query.h"
+#include "rollup_month.h"
 #include "sqlite_query_impl.h"
 #include "sqlite_impl.h"
 #include "sqlite_restore.h"
@@ -287,7 +288,19 @@ enum scan_table {
 	SCAN_ROLL_ORG,
 	SCAN_ROLL_FAILURE,
 	SCAN_ROLL_MX,
-	SCAN_ROLL_TYPE
+	SCAN_ROLL_TYPE,
+	/* the month tables of schema/021_month_rollups.sql: the rows of their
+	 * day twin (scan_month_of) summed per month, day the month's first */
+	SCAN_MONTH_DOMAIN,
+	SCAN_MONTH_ORG,
+	SCAN_MONTH_FAILURE,
+	SCAN_MONTH_MX,
+	SCAN_MONTH_TYPE,
+	SCAN_MONTH_AGG_FAILURE,
+	/* 021's day totals across domains and reporters (organization NULL,
+	 * domain '') */
+	SCAN_ROLL_DAY,
+	SCAN_NO_TABLE
 };
 
 /* ever: the same with the pruned days' totals as day QUERY_SINCE_EVER
@@ -341,7 +354,50 @@ static const struct {
     [SCAN_ROLL_TYPE] = {"SELECT day, NULL, policy_domain, policy_type, policies,"
                         " successful_sessions, failed_sessions FROM roll_type",
                         NULL, WHERE_AGG_TYPE, SCAN_TYPE},
+    [SCAN_MONTH_DOMAIN] = {"SELECT day, NULL, policy_domain, reports, successful_sessions,"
+                           " failed_sessions FROM roll_domain_month",
+                           NULL, WHERE_AGG_DOMAIN, SCAN_DOMAIN},
+    [SCAN_MONTH_ORG] = {"SELECT day, organization, '', reports, successful_sessions,"
+                        " failed_sessions FROM roll_org_month",
+                        NULL, WHERE_AGG_DOMAIN, SCAN_DOMAIN},
+    [SCAN_MONTH_FAILURE] = {"SELECT day, NULL, policy_domain, mx_host, result_type,"
+                            " failed_sessions FROM roll_failure_month",
+                            NULL, WHERE_AGG_FAILURE, SCAN_FAILURE},
+    [SCAN_MONTH_MX] = {"SELECT day, NULL, policy_domain, mx_host, '', failed_sessions"
+                       " FROM roll_mx_month",
+                       NULL, WHERE_AGG_MX, SCAN_MX},
+    [SCAN_MONTH_TYPE] = {"SELECT day, NULL, policy_domain, policy_type, policies,"
+                         " successful_sessions, failed_sessions FROM roll_type_month",
+                         NULL, WHERE_AGG_TYPE, SCAN_TYPE},
+    [SCAN_MONTH_AGG_FAILURE] = {"SELECT day, organization, policy_domain, mx_host, result_type,"
+                                " failed_sessions FROM agg_failure_month",
+                                NULL, WHERE_AGG_FAILURE, SCAN_FAILURE},
+    [SCAN_ROLL_DAY] = {"SELECT day, NULL, '', reports, successful_sessions, failed_sessions"
+                       " FROM roll_day",
+                       NULL, WHERE_AGG_DOMAIN, SCAN_DOMAIN},
 };
+
+/* The month table of day table t (schema/021_month_rollups.sql), or
+ * SCAN_NO_TABLE. */
+static enum scan_table scan_month_of(enum scan_table t)
+{
+	switch (t) {
+	case SCAN_ROLL_DOMAIN:
+		return SCAN_MONTH_DOMAIN;
+	case SCAN_ROLL_ORG:
+		return SCAN_MONTH_ORG;
+	case SCAN_ROLL_FAILURE:
+		return SCAN_MONTH_FAILURE;
+	case SCAN_ROLL_MX:
+		return SCAN_MONTH_MX;
+	case SCAN_ROLL_TYPE:
+		return SCAN_MONTH_TYPE;
+	case SCAN_FAILURE:
+		return SCAN_MONTH_AGG_FAILURE;
+	default:
+		return SCAN_NO_TABLE;
+	}
+}
 
 /* The key fields a breakdown keeps of a row. */
 enum {
@@ -404,6 +460,9 @@ static enum scan_table scan_table_of(const struct sqlite_store *st, enum query_g
 		return t;
 	if (scan_groups[g].key & K_ORG)
 		return t == SCAN_DOMAIN && f->n_domains == 0 ? SCAN_ROLL_ORG : t;
+	/* the day series of every domain: a row per day (021) */
+	if (g == QUERY_BY_DAY && f->n_domains == 0 && st->month_rollups)
+		return SCAN_ROLL_DAY;
 	return rolled[t];
 }
 
@@ -456,6 +515,15 @@ static void scan_key_of(const struct query_row *row, unsigned key, struct query_
 	k->day = key & K_DAY ? row->day : 0;
 }
 
+/* 1 when breakdown g reads table t month by month where it can: a month
+ * table sums t's rows, and g keeps no day (nor reads the pruned days). */
+static int scan_monthly(const struct sqlite_store *st, enum query_group g, enum scan_table t,
+                        int ever)
+{
+	return st->month_rollups && !ever && !(scan_groups[g].key & K_DAY) &&
+	       scan_month_of(t) != SCAN_NO_TABLE;
+}
+
 /* One pass over table t for the filter's period and parts (those the
  * table can answer), adding each row to every wanted breakdown. */
 static int scan_table(struct sqlite_store *st, const struct query_filter *f, enum scan_table t,
@@ -488,6 +556,26 @@ out:
 	sqlite3_finalize(s);
 	query_sql_free(&q);
 	return rc;
+}
+
+/* scan_table over the period split as rollup_month_spans says: whole
+ * months from t's month table, the days around them from t. */
+static int scan_table_months(struct sqlite_store *st, const struct query_filter *f,
+                             enum scan_table t, struct scan_want *want, size_t n_want, char *err,
+                             size_t errlen)
+{
+	struct rollup_span span[3];
+	struct query_filter part = *f;
+	size_t i, n = rollup_month_spans(f->since, f->until, span);
+
+	for (i = 0; i < n; i++) {
+		part.since = span[i].since;
+		part.until = span[i].until;
+		if (scan_table(st, &part, span[i].monthly ? scan_month_of(t) : t, 0, want, n_want,
+		               err, errlen) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 /* Ends a breakdown: groups left out, then sorted. */
@@ -665,10 +753,14 @@ static int scan_groups_run(struct sqlite_store *st, const struct query_filter *f
 	/* callers list the breakdowns of one table together */
 	for (i = 0; i < n && rc == 0 && f->provenance == NULL; i = j) {
 		enum scan_table t = scan_table_of(st, want[i].g, f, ever);
+		int monthly = scan_monthly(st, want[i].g, t, ever);
 
-		for (j = i + 1; j < n && scan_table_of(st, want[j].g, f, ever) == t; j++)
+		for (j = i + 1; j < n && scan_table_of(st, want[j].g, f, ever) == t &&
+		                scan_monthly(st, want[j].g, t, ever) == monthly;
+		     j++)
 			;
-		rc = scan_table(st, f, t, ever, &want[i], j - i, err, errlen);
+		rc = monthly ? scan_table_months(st, f, t, &want[i], j - i, err, errlen)
+		             : scan_table(st, f, t, ever, &want[i], j - i, err, errlen);
 	}
 	for (i = 0; i < n; i++) {
 		if (rc == 0)

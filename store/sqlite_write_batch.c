@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "datetime.h"
 #include "limits.h"
 #include "sqlite_impl.h"
 #include "xalloc.h"
@@ -49,6 +50,14 @@ enum batch_table {
 	BT_ROLL_TYPE,
 	BT_ROLL_REPORT_DAY,
 	BT_ROLL_PRESENCE,
+	/* migration 021: the day is the month's first (roll_day: the day) */
+	BT_ROLL_DAY,
+	BT_DOMAIN_MONTH,
+	BT_ORG_MONTH,
+	BT_FAILURE_MONTH,
+	BT_AGG_FAILURE_MONTH,
+	BT_MX_MONTH,
+	BT_TYPE_MONTH,
 	BT_COUNT
 };
 
@@ -125,6 +134,55 @@ static const struct {
                           " days) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (first_day, policy_domain,"
                           " organization) DO UPDATE SET days = days | excluded.days",
                           1},
+    [BT_ROLL_DAY] = {1, 0, 4,
+                     "INSERT INTO roll_day (day, n_rows, reports, successful_sessions,"
+                     " failed_sessions) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (day) DO UPDATE"
+                     " SET n_rows = n_rows + excluded.n_rows, reports = reports + excluded.reports,"
+                     " successful_sessions = successful_sessions + excluded.successful_sessions,"
+                     " failed_sessions = failed_sessions + excluded.failed_sessions"},
+    [BT_DOMAIN_MONTH] =
+        {1, 1, 4,
+         "INSERT INTO roll_domain_month (day, policy_domain, n_rows, reports,"
+         " successful_sessions, failed_sessions) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+         " ON CONFLICT (day, policy_domain) DO UPDATE SET"
+         " n_rows = n_rows + excluded.n_rows, reports = reports + excluded.reports,"
+         " successful_sessions = successful_sessions + excluded.successful_sessions,"
+         " failed_sessions = failed_sessions + excluded.failed_sessions"},
+    [BT_ORG_MONTH] = {1, 1, 4,
+                      "INSERT INTO roll_org_month (day, organization, n_rows, reports,"
+                      " successful_sessions, failed_sessions) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+                      " ON CONFLICT (day, organization) DO UPDATE SET"
+                      " n_rows = n_rows + excluded.n_rows, reports = reports + excluded.reports,"
+                      " successful_sessions = successful_sessions + excluded.successful_sessions,"
+                      " failed_sessions = failed_sessions + excluded.failed_sessions"},
+    [BT_FAILURE_MONTH] = {1, 3, 2,
+                          "INSERT INTO roll_failure_month (day, policy_domain, mx_host,"
+                          " result_type, n_rows, failed_sessions) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+                          " ON CONFLICT (day, policy_domain, mx_host, result_type) DO UPDATE SET"
+                          " n_rows = n_rows + excluded.n_rows,"
+                          " failed_sessions = failed_sessions + excluded.failed_sessions"},
+    [BT_AGG_FAILURE_MONTH] = {1, 4, 2,
+                              "INSERT INTO agg_failure_month (day, policy_domain, organization,"
+                              " mx_host, result_type, n_rows, failed_sessions)"
+                              " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (day,"
+                              " policy_domain, organization, mx_host, result_type) DO UPDATE SET"
+                              " n_rows = n_rows + excluded.n_rows,"
+                              " failed_sessions = failed_sessions + excluded.failed_sessions"},
+    [BT_MX_MONTH] = {1, 2, 2,
+                     "INSERT INTO roll_mx_month (day, policy_domain, mx_host, n_rows,"
+                     " failed_sessions) VALUES (?1, ?2, ?3, ?4, ?5)"
+                     " ON CONFLICT (day, policy_domain, mx_host) DO UPDATE SET"
+                     " n_rows = n_rows + excluded.n_rows,"
+                     " failed_sessions = failed_sessions + excluded.failed_sessions"},
+    [BT_TYPE_MONTH] =
+        {1, 2, 4,
+         "INSERT INTO roll_type_month (day, policy_domain, policy_type, n_rows,"
+         " policies, successful_sessions, failed_sessions)"
+         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+         " ON CONFLICT (day, policy_domain, policy_type) DO UPDATE SET"
+         " n_rows = n_rows + excluded.n_rows, policies = policies + excluded.policies,"
+         " successful_sessions = successful_sessions + excluded.successful_sessions,"
+         " failed_sessions = failed_sessions + excluded.failed_sessions"},
 };
 
 /* The aggregate upserts of sqlite_write.c, split in two so that the writer
@@ -323,7 +381,8 @@ static int batch_write(struct sqlite_store *st, char *err, size_t errlen)
 }
 
 /* The triggers whose work sqlite_batch_add_report does, in name order:
- * every trigger of schema/012_rollups.sql and 014_presence.sql. While triggers are off, the
+ * every trigger of schema/012_rollups.sql, 014_presence.sql and
+ * 021_month_rollups.sql. While triggers are off, the
  * writer's statements would fire only their INSERT and UPDATE ones on
  * agg_* and report; the rest fire on deletes and on the pruned tables,
  * which nothing writes before settling. */
@@ -352,6 +411,18 @@ static const char *const batch_known_triggers[] = {
     "agg_policy_type_del",
     "agg_policy_type_ins",
     "agg_policy_type_upd",
+    "month_domain_del",
+    "month_domain_ins",
+    "month_domain_upd",
+    "month_failure_del",
+    "month_failure_ins",
+    "month_failure_upd",
+    "month_mx_del",
+    "month_mx_ins",
+    "month_mx_upd",
+    "month_type_del",
+    "month_type_ins",
+    "month_type_upd",
     "report_roll_del",
     "report_roll_ins",
     "report_roll_upd",
@@ -533,6 +604,7 @@ static int batch_bound(struct sqlite_store *st, char *err, size_t errlen)
 static int batch_domains(struct sqlite_store *st, const struct tally *t, int64_t day,
                          const char *org, char *err, size_t errlen)
 {
+	int64_t month = datetime_month_start(day);
 	size_t i;
 	int added;
 
@@ -555,6 +627,9 @@ static int batch_domains(struct sqlite_store *st, const struct tally *t, int64_t
 		batch_add(st->rollup_batch, BT_ROLL_DOMAIN, day, (const char *[]){pd}, v);
 		batch_add(st->rollup_batch, BT_ROLL_ORG, day, (const char *[]){org}, v);
 		batch_add(st->rollup_batch, BT_LIFE_DOMAIN, 0, (const char *[]){pd, org}, v);
+		batch_add(st->rollup_batch, BT_ROLL_DAY, day, NULL, v);
+		batch_add(st->rollup_batch, BT_DOMAIN_MONTH, month, (const char *[]){pd}, v);
+		batch_add(st->rollup_batch, BT_ORG_MONTH, month, (const char *[]){org}, v);
 	}
 	return 0;
 }
@@ -562,6 +637,7 @@ static int batch_domains(struct sqlite_store *st, const struct tally *t, int64_t
 static int batch_failures(struct sqlite_store *st, const struct tally *t, int64_t day,
                           const char *org, char *err, size_t errlen)
 {
+	int64_t month = datetime_month_start(day);
 	size_t i;
 	int added;
 
@@ -580,6 +656,10 @@ static int batch_failures(struct sqlite_store *st, const struct tally *t, int64_
 		batch_add(st->rollup_batch, BT_ROLL_FAILURE, day, (const char *[]){pd, mx, rt}, v);
 		batch_add(st->rollup_batch, BT_LIFE_FAILURE, 0, (const char *[]){pd, org, mx, rt},
 		          v);
+		batch_add(st->rollup_batch, BT_FAILURE_MONTH, month, (const char *[]){pd, mx, rt},
+		          v);
+		batch_add(st->rollup_batch, BT_AGG_FAILURE_MONTH, month,
+		          (const char *[]){pd, org, mx, rt}, v);
 	}
 	for (i = 0; i < t->n_mxs; i++) {
 		const char *pd = t->mxs[i].policy_domain, *mx = t->mxs[i].mx_host;
@@ -593,6 +673,7 @@ static int batch_failures(struct sqlite_store *st, const struct tally *t, int64_
 		v[1] = t->mxs[i].failed_sessions;
 		batch_add(st->rollup_batch, BT_ROLL_MX, day, (const char *[]){pd, mx}, v);
 		batch_add(st->rollup_batch, BT_LIFE_MX, 0, (const char *[]){pd, org, mx}, v);
+		batch_add(st->rollup_batch, BT_MX_MONTH, month, (const char *[]){pd, mx}, v);
 	}
 	return 0;
 }
@@ -600,6 +681,7 @@ static int batch_failures(struct sqlite_store *st, const struct tally *t, int64_
 static int batch_types(struct sqlite_store *st, const struct tally *t, int64_t day, const char *org,
                        char *err, size_t errlen)
 {
+	int64_t month = datetime_month_start(day);
 	size_t i;
 	int added;
 
@@ -621,6 +703,7 @@ static int batch_types(struct sqlite_store *st, const struct tally *t, int64_t d
 		v[2] = t->types[i].successful_sessions;
 		v[3] = t->types[i].failed_sessions;
 		batch_add(st->rollup_batch, BT_ROLL_TYPE, day, (const char *[]){pd, pt}, v);
+		batch_add(st->rollup_batch, BT_TYPE_MONTH, month, (const char *[]){pd, pt}, v);
 	}
 	return 0;
 }

@@ -1,18 +1,36 @@
 /*
  * sqlite_write_rollup.c - the roll-ups and lifetime totals of
  * schema/012_rollups.sql, as sums of the aggregate tables (rollup.c, the
- * same for both backends): rebuilt by 'tlswatch db check --repair',
- * compared by 'db check'. Triggers keep them as reports are stored,
- * re-aggregated and pruned; this is what they must equal. Input: our own
- * database.
+ * same for both backends), and the month tables of 021 (rollup_month.c):
+ * rebuilt by 'tlswatch db check --repair', compared by 'db check'.
+ * Triggers keep them as reports are stored, re-aggregated and pruned;
+ * this is what they must equal. Input: our own database.
  */
 #include <stdio.h>
 
 #include "rollup.h"
+#include "rollup_month.h"
 #include "sqlite_impl.h"
 
 /* Room for the longest statement of rollup.c (about 1,200 bytes). */
 #define ROLLUP_SQL_MAX 4096
+
+/* The first day of column day's month, for rollup_month_sql. */
+#define ROLLUP_MONTH_OF                                                                            \
+	"CAST(strftime('%s', day * 86400, 'unixepoch', 'start of month') AS INTEGER) / 86400"
+
+/* Statement `which` of table i: the tables of rollup.c, then the month
+ * tables of rollup_month.c. */
+static const char *rollup_any_sql(size_t i, enum rollup_stmt which, char *sql, size_t len)
+{
+	size_t n = 0;
+
+	while (rollup_sql(n, ROLLUP_CLEAR, sql, len) != NULL)
+		n++;
+	if (i < n)
+		return rollup_sql(i, which, sql, len);
+	return rollup_month_sql(i - n, which, ROLLUP_MONTH_OF, sql, len);
+}
 
 /* Empties table i and fills it with its sums. */
 static int rollup_refill(struct sqlite_store *st, size_t i, char *err, size_t errlen)
@@ -21,7 +39,7 @@ static int rollup_refill(struct sqlite_store *st, size_t i, char *err, size_t er
 	int which;
 
 	for (which = ROLLUP_CLEAR; which <= ROLLUP_FILL; which++) {
-		if (rollup_sql(i, (enum rollup_stmt)which, sql, sizeof(sql)) == NULL) {
+		if (rollup_any_sql(i, (enum rollup_stmt)which, sql, sizeof(sql)) == NULL) {
 			snprintf(err, errlen, "internal error: roll-up statement too long");
 			return -1;
 		}
@@ -39,7 +57,7 @@ int sqlite_rollup_rebuild(struct store *base, char *err, size_t errlen)
 
 	if (sqlite_begin(base, err, errlen) < 0)
 		return -1;
-	for (i = 0; rollup_sql(i, ROLLUP_CLEAR, sql, sizeof(sql)) != NULL; i++) {
+	for (i = 0; rollup_any_sql(i, ROLLUP_CLEAR, sql, sizeof(sql)) != NULL; i++) {
 		if (rollup_refill(st, i, err, errlen) < 0) {
 			sqlite_rollback(base);
 			return -1;
@@ -56,12 +74,13 @@ int sqlite_rollup_differences(struct sqlite_store *st, size_t i, const char **ta
                               char *err, size_t errlen)
 {
 	char sql[ROLLUP_SQL_MAX];
-	const char *name = rollup_sql(i, ROLLUP_DIFF, sql, sizeof(sql));
+	const char *name = rollup_any_sql(i, ROLLUP_DIFF, sql, sizeof(sql));
 	size_t last;
 
 	if (name == NULL) {
-		/* after rollup.c's tables, roll_reason (SQLite only so far) */
-		for (last = 0; rollup_sql(last, ROLLUP_CLEAR, sql, sizeof(sql)) != NULL; last++)
+		/* after rollup.c's and the month tables, roll_reason (SQLite
+		 * only so far) */
+		for (last = 0; rollup_any_sql(last, ROLLUP_CLEAR, sql, sizeof(sql)) != NULL; last++)
 			;
 		if (i != last)
 			return 1;

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The ingest writer keeps migration 012's roll-ups itself, once per touched
+# The ingest writer keeps the roll-ups of 012, 014 and 021 itself, once per touched
 # row per batch, with its connection's triggers off meanwhile
 # (store/sqlite_write_batch.c). Whatever happens, every aggregate,
 # roll-up and lifetime table, the summary and 'db check' must be exactly
@@ -24,7 +24,8 @@ SAMPLES="$DATA/samples"
 figures() {
 	for t in agg_domain agg_failure agg_mx agg_policy_type agg_domain_pruned \
 		agg_failure_pruned agg_mx_pruned roll_domain roll_org roll_failure roll_mx roll_type \
-		roll_report_day roll_presence roll_reason life_domain life_failure life_mx; do
+		roll_report_day roll_presence roll_reason life_domain life_failure life_mx roll_domain_month \
+		roll_org_month roll_failure_month agg_failure_month roll_mx_month roll_type_month roll_day; do
 		echo "== $t $(t_sql "$1" "SELECT count(*) FROM $t")"
 		t_sql "$1" "SELECT * FROM $t" | sort
 	done

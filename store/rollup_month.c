@@ -1,0 +1,74 @@
+/*
+ * rollup_month.c - the period split of the per-month roll-ups and the sums
+ * each month table must equal (rollup_month.h): the agg_* rows grouped by
+ * the first day of their month and the keys the table keeps, as migration
+ * 021's triggers add them.
+ */
+#include "rollup_month.h"
+
+#include <stdio.h>
+
+#include "datetime.h"
+
+size_t rollup_month_spans(int64_t since, int64_t until, struct rollup_span out[3])
+{
+	int64_t ms, mu;
+	size_t n = 0;
+
+	datetime_split_months(since, until, &ms, &mu);
+	if (since < ms)
+		out[n++] = (struct rollup_span){since, ms, 0};
+	if (ms < mu)
+		out[n++] = (struct rollup_span){ms, mu, 1};
+	if (mu < until)
+		out[n++] = (struct rollup_span){mu, until, 0};
+	return n;
+}
+
+/* Each month table: its key columns after the day (each after a comma),
+ * its figures, the aggregate table it sums; by_day: summed per day, not
+ * per month (roll_day). */
+static const struct {
+	const char *table;
+	const char *keys;
+	const char *figures;
+	const char *sums;
+	const char *from;
+	int by_day;
+} months[] = {
+    {"roll_day", "", "reports, successful_sessions, failed_sessions",
+     "sum(reports), sum(successful_sessions), sum(failed_sessions)", "agg_domain", 1},
+    {"roll_domain_month", ", policy_domain", "reports, successful_sessions, failed_sessions",
+     "sum(reports), sum(successful_sessions), sum(failed_sessions)", "agg_domain", 0},
+    {"roll_org_month", ", organization", "reports, successful_sessions, failed_sessions",
+     "sum(reports), sum(successful_sessions), sum(failed_sessions)", "agg_domain", 0},
+    {"roll_failure_month", ", policy_domain, mx_host, result_type", "failed_sessions",
+     "sum(failed_sessions)", "agg_failure", 0},
+    {"agg_failure_month", ", policy_domain, organization, mx_host, result_type", "failed_sessions",
+     "sum(failed_sessions)", "agg_failure", 0},
+    {"roll_mx_month", ", policy_domain, mx_host", "failed_sessions", "sum(failed_sessions)",
+     "agg_mx", 0},
+    {"roll_type_month", ", policy_domain, policy_type",
+     "policies, successful_sessions, failed_sessions",
+     "sum(policies), sum(successful_sessions), sum(failed_sessions)", "agg_policy_type", 0},
+};
+
+const char *rollup_month_sql(size_t i, enum rollup_stmt which, const char *month, char *sql,
+                             size_t len)
+{
+	char sums[1024], columns[256];
+	int n, c;
+
+	if (i >= sizeof(months) / sizeof(months[0]))
+		return NULL;
+	if (months[i].by_day)
+		month = "day";
+	n = snprintf(sums, sizeof(sums), "SELECT %s AS m%s, count(*), %s FROM %s GROUP BY %s%s",
+	             month, months[i].keys, months[i].sums, months[i].from, month, months[i].keys);
+	c = snprintf(columns, sizeof(columns), "day%s, n_rows, %s", months[i].keys,
+	             months[i].figures);
+	if (n < 0 || (size_t)n >= sizeof(sums) || c < 0 || (size_t)c >= sizeof(columns) ||
+	    rollup_stmt_sql(which, months[i].table, columns, sums, sql, len) < 0)
+		return NULL;
+	return months[i].table;
+}

@@ -1,0 +1,37 @@
+/*
+ * rollup_month.h - the per-month roll-ups (schema/021_month_rollups.sql):
+ * how a period splits into the days read from day tables and the whole
+ * months read from month tables, and each month table's sums (and
+ * roll_day's, the day totals across domains) for 'db check' and 'db check
+ * --repair'. Fixed fragments only.
+ */
+#ifndef TLSWATCH_ROLLUP_MONTH_H
+#define TLSWATCH_ROLLUP_MONTH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rollup.h"
+
+/* One part of a period: days [since, until), read from the day table
+ * (monthly 0) or from its month table (monthly 1: since and until are
+ * month starts). */
+struct rollup_span {
+	int64_t since;
+	int64_t until;
+	int monthly;
+};
+
+/* Splits [since, until) into at most three non-empty spans, in day order
+ * (datetime_split_months): the days before the first whole month, the
+ * whole months, the days after. Returns how many. The one split of the
+ * period for every reader of month tables. */
+size_t rollup_month_spans(int64_t since, int64_t until, struct rollup_span out[3]);
+
+/* Statement `which` of month table i into sql, with month the backend's
+ * expression of the first day of the month holding column day: the
+ * table's name, or NULL past the last table or when sql is too small. */
+const char *rollup_month_sql(size_t i, enum rollup_stmt which, const char *month, char *sql,
+                             size_t len);
+
+#endif

@@ -1,0 +1,171 @@
+#!/bin/sh
+# The per-month roll-ups (schema/021_month_rollups.sql) answer exactly what
+# the day tables answer: every summary (text, JSON, HTML), /api/v1/summary,
+# the dashboard (/?all=1, /failures) and /metrics are byte for byte the
+# same read with them and without (TLSWATCH_NO_MONTH_ROLLUPS; and without
+# any roll-up, TLSWATCH_NO_ROLLUPS), for periods that start and end in the
+# middle of a month, cover whole months, span a year's end, lie inside one
+# month, and --all; on a store with duplicates, conflicts, late reports,
+# a conflict pick, a prune whose bound lies mid-month, and a recount. db
+# check agrees throughout, finds a tampered month row and --repair mends
+# it; a store rewound to 18 (as main's binary left it) migrates to 21 with
+# the same month tables and figures; the ingest batch stays on with 021's
+# triggers (they must not fire while it runs).
+. "$TOP/tests/lib.sh"
+. "$TOP/tests/browser/web_lib.sh"
+t_dkim_off
+cd "$T"
+DB="$T/m.db"
+MONTHS="roll_day roll_domain_month roll_org_month roll_failure_month agg_failure_month roll_mx_month
+roll_type_month"
+
+"$GEN" --out "$T/a" --seed 41 --start 2025-11-10 --days 100 --domains 5 --duplicates 60 \
+	--spike "example.com,mx1.example.com,certificate-expired,2026-01-10,90" \
+	--format gz > /dev/null || t_fail "generator" "exit $?"
+# overlapping reports of another seed: conflicts
+"$GEN" --out "$T/b" --seed 42 --start 2026-01-25 --days 20 --domains 5 --format maildir \
+	> /dev/null || t_fail "generator" "exit $?"
+# Google's reports of January come late, after the rest is stored
+mkdir "$T/late"
+jan=$(date -u -d 2026-01-01 +%s)
+feb=$(date -u -d 2026-02-01 +%s)
+for f in "$T"/a/google.com!*; do
+	start=$(basename "$f" | cut -d'!' -f3)
+	[ "$start" -ge "$jan" ] && [ "$start" -lt "$feb" ] && mv "$f" "$T/late/"
+done
+t_check "late reports set aside" test "$(ls "$T/late" | wc -l)" -gt 10
+"$TLSWATCH" -q --db "$DB" ingest "$T/a" > /dev/null 2>&1
+"$TLSWATCH" -q --db "$DB" ingest "$T/b" "$DATA"/samples/*.json > /dev/null 2>&1
+"$TLSWATCH" -q --db "$DB" ingest "$T/late" > /dev/null 2>&1
+t_check "conflicts stored" \
+	test "$(t_sql "$DB" "select count(*) from quarantine where conflict_report is not null")" -gt 0
+t_check "month rows for four months or more" \
+	test "$(t_sql "$DB" "select count(distinct day) from roll_domain_month")" -ge 4
+t_check "the org-keyed month table is filled" \
+	test "$(t_sql "$DB" "select count(*) from agg_failure_month")" -gt 50
+t_eq "db check agrees" "$("$TLSWATCH" --db "$DB" db check 2>&1; echo $?)" 0
+
+# views FILE: every CLI view of the store and the dashboard into FILE
+views() {
+	{
+		for p in "--since 2025-11-17 --until 2026-02-11" "--since 2025-12-01 --until 2026-02-01" \
+			"--since 2026-01-04 --until 2026-01-29" "--since 2025-12-31 --until 2026-01-02" \
+			"--since 2025-11-20 --until 2026-01-01" "--all" "--all --domain example.com" \
+			"--since 2025-11-17 --until 2026-02-11 --domain example.net --domain example.org" \
+			"--since 2025-11-17 --until 2026-02-11 --org Google Inc." \
+			"--all --org Microsoft Corporation"; do
+			fmts=json
+			case "$p" in "--all" | "--since 2025-11-17 --until 2026-02-11") fmts="text json html" ;; esac
+			for f in $fmts; do
+				echo "== summary $p --format $f"
+				case "$p" in
+				*--org*)
+					# shellcheck disable=SC2086
+					"$TLSWATCH" --db "$DB" summary ${p%% --org*} --org "${p#*--org }" --format $f
+					;;
+				# shellcheck disable=SC2086
+				*) "$TLSWATCH" --db "$DB" summary $p --format $f ;;
+				esac
+				echo "rc $?"
+			done
+		done
+	} > "$1" 2>&1
+	web_start --db "$DB" web --listen 127.0.0.1:0 || return
+	for p in "/?all=1" "/?since=2025-11-17&until=2026-02-11" "/api/v1/summary?all=1" \
+		"/api/v1/summary?since=2025-12-01&until=2026-02-01" \
+		"/api/v1/summary?since=2025-11-17&until=2026-02-11&domain=example.com" \
+		"/failures?all=1&group_by=organization" "/failures?all=1&group_by=mx" \
+		"/api/v1/failures?all=1&group_by=result_type" "/metrics"; do
+		echo "== $p"
+		curl -s "$WEB_URL$p"
+	done >> "$1"
+	web_stop
+}
+# same NAME: the views with the month tables, without them, and without
+# any roll-up, byte for byte
+same() {
+	views "$T/with.txt"
+	TLSWATCH_NO_MONTH_ROLLUPS=1 views "$T/days.txt"
+	TLSWATCH_NO_ROLLUPS=1 views "$T/none.txt"
+	t_check "$1: views have content" grep -q '"by_domain"' "$T/with.txt"
+	t_check "$1: the dashboard answered" grep -q 'tlswatch_' "$T/with.txt"
+	for ref in days none; do
+		if cmp -s "$T/$ref.txt" "$T/with.txt"; then
+			t_pass "$1: the same with the month tables as with $ref"
+		else
+			t_fail "$1: the same with the month tables as with $ref" \
+				"$(diff "$T/$ref.txt" "$T/with.txt" | head -8 | tr '\n' ' ')"
+		fi
+	done
+}
+same "stored"
+
+# a conflict pick re-aggregates a day, a prune bound mid-month moves rows,
+# a recount writes every aggregate again: the triggers keep the months
+cid=$(t_sql "$DB" "select id from quarantine where conflict_report is not null and released is null order by id limit 1")
+t_check "a conflict to pick" test -n "$cid"
+"$TLSWATCH" -q --db "$DB" quarantine pick "$cid" > /dev/null 2>&1
+t_eq "conflict picked" "$?" 0
+before=$(t_sql "$DB" "select n_rows from roll_domain_month where day = 20393 and policy_domain = 'example.com'")
+"$TLSWATCH" -q --db "$DB" db prune --before 2025-11-24 > /dev/null 2>&1
+t_eq "pruned" "$?" 0
+after=$(t_sql "$DB" "select n_rows from roll_domain_month where day = 20393 and policy_domain = 'example.com'")
+t_check "the prune took part of November's month rows ($before -> $after)" test "$after" -lt "$before"
+t_eq "pick and prune: db check agrees" "$("$TLSWATCH" --db "$DB" db check 2>&1; echo $?)" 0
+"$TLSWATCH" -q --db "$DB" db recount > /dev/null 2>&1
+t_eq "recount: db check agrees" "$("$TLSWATCH" --db "$DB" db check 2>&1; echo $?)" 0
+same "after a pick, a prune and a recount"
+cp "$T/with.txt" "$T/good.txt"
+
+# a tampered month row: db check names its table, --repair mends it
+# (December 2025: a whole month of --all after the prune)
+t_sql "$DB" "update roll_domain_month set failed_sessions = failed_sessions + 5
+	where day = 20423 and policy_domain = 'example.com'"
+"$TLSWATCH" --db "$DB" db check > "$T/check.out" 2>&1
+t_eq "db check fails on a tampered month row" "$?" 1
+"$TLSWATCH" --db "$DB" summary --all --format json > "$T/tampered.json" 2>&1
+TLSWATCH_NO_MONTH_ROLLUPS=1 "$TLSWATCH" --db "$DB" summary --all --format json > "$T/untampered.json" 2>&1
+cmp -s "$T/tampered.json" "$T/untampered.json"
+t_eq "the summary reads the month tables (a tampered row shows)" "$?" 1
+t_check "db check names roll_domain_month" grep -q 'roll_domain_month: 2 rows differ' "$T/check.out"
+"$TLSWATCH" --db "$DB" db check --repair > /dev/null 2>&1
+t_eq "repaired: db check agrees" "$("$TLSWATCH" --db "$DB" db check 2>&1; echo $?)" 0
+views "$T/repaired.txt"
+t_check "repaired: the same views as before" cmp "$T/good.txt" "$T/repaired.txt"
+
+# month_tables DB: every month table, sorted rows
+month_tables() {
+	for t in $MONTHS; do
+		echo "== $t $(t_sql "$1" "SELECT count(*) FROM $t")"
+		t_sql "$1" "SELECT * FROM $t" | sort
+	done
+}
+# a store at 18, as main's binary left it, migrates with the same months
+cp "$DB" "$T/old.db"
+t_sql "$T/old.db" "$(for t in domain failure mx type; do
+	printf 'DROP TRIGGER month_%s_ins; DROP TRIGGER month_%s_del; DROP TRIGGER month_%s_upd;\n' \
+		"$t" "$t" "$t"
+done; for t in $MONTHS; do printf 'DROP TABLE %s;\n' "$t"; done)
+	PRAGMA user_version = 18"
+t_eq "rewound to 18" "$(t_sql "$T/old.db" "PRAGMA user_version")" 18
+t_eq "migrated: db check agrees" "$("$TLSWATCH" --db "$T/old.db" db check 2>&1; echo $?)" 0
+t_check "migrated to 21 or later" \
+	test "$(t_sql "$T/old.db" "PRAGMA user_version")" -ge 21
+month_tables "$DB" > "$T/months-kept.txt"
+month_tables "$T/old.db" > "$T/months-migrated.txt"
+t_check "migrated: the month tables the triggers kept" cmp "$T/months-kept.txt" "$T/months-migrated.txt"
+
+# the ingest batch stays on: 021's triggers must not fire while it stores
+# reports (one replaced by a trigger of the same name that counts)
+BAT=$T/batch.db
+"$TLSWATCH" -q --db "$BAT" quarantine retry > /dev/null 2>&1
+t_sql "$BAT" "CREATE TABLE fired (n INTEGER); DROP TRIGGER month_domain_ins;
+	CREATE TRIGGER month_domain_ins AFTER INSERT ON agg_domain BEGIN
+	INSERT INTO fired VALUES (1); END;"
+"$TLSWATCH" -q --db "$BAT" ingest "$T/a" > /dev/null 2>&1
+t_check "batch: reports stored" test "$(t_sql "$BAT" "select count(*) from report")" -gt 100
+t_eq "batch: 021's triggers off while it stores" "$(t_sql "$BAT" "select count(*) from fired")" 0
+t_check "batch: the month tables written by the batch" \
+	test "$(t_sql "$BAT" "select count(*) from roll_domain_month")" -gt 0
+t_eq "batch: its month sums exact (db check)" "$("$TLSWATCH" --db "$BAT" db check 2>&1; echo $?)" 0
+web_sanitizer_clean
