@@ -229,7 +229,7 @@ static int sqlite_add_report_rows(struct sqlite_store *st, const struct report_r
 	report_rowid = sqlite3_last_insert_rowid(st->db);
 	if (sqlite_add_policies(st, rec, report_rowid, err, errlen) < 0 ||
 	    (sqlite_batch_deferred(st)
-	         ? sqlite_batch_add_report(st, rec, err, errlen)
+	         ? sqlite_batch_add_report(st, rec, provenance, err, errlen)
 	         : sqlite_add_aggregates(st, r, &rec->tally, err, errlen)) < 0)
 		return -1;
 	*id = report_rowid;
