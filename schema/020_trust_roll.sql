@@ -11,6 +11,11 @@
 -- unverified (unverified-mail). policy_domain is '' for a policy without
 -- one, as the read's coalesce makes it.
 --
+-- Reports come one per reporter, domain and day, so the table holds about
+-- a row per report; its key starts with the domain so that an alert's
+-- question is a range of it: its domain's days of the window, one row per
+-- reporter day (store/sqlite_query_trust.c), not the whole window.
+--
 -- The triggers below count a report for a domain when its first policy
 -- naming the domain comes and uncount it when its last one goes, in the
 -- same transaction as whatever writes them (ingest, a conflict that
@@ -29,14 +34,14 @@ CREATE TABLE IF NOT EXISTS roll_trust (
 	organization TEXT NOT NULL,
 	verified INTEGER NOT NULL,
 	unverified INTEGER NOT NULL,
-	PRIMARY KEY (day, policy_domain, organization)
+	PRIMARY KEY (policy_domain, day, organization)
 ) WITHOUT ROWID;
 
 CREATE TRIGGER IF NOT EXISTS policy_trust_ins AFTER INSERT ON policy
 	WHEN NOT EXISTS (SELECT 1 FROM policy p WHERE p.report = NEW.report AND p.id <> NEW.id AND coalesce(p.policy_domain, '') = coalesce(NEW.policy_domain, '')) BEGIN
 	INSERT INTO roll_trust (day, policy_domain, organization, verified, unverified)
 		SELECT r.day, coalesce(NEW.policy_domain, ''), r.organization, r.provenance <> 'unverified-mail', r.provenance = 'unverified-mail' FROM report r WHERE r.id = NEW.report
-		ON CONFLICT (day, policy_domain, organization) DO UPDATE SET verified = verified + excluded.verified, unverified = unverified + excluded.unverified;
+		ON CONFLICT (policy_domain, day, organization) DO UPDATE SET verified = verified + excluded.verified, unverified = unverified + excluded.unverified;
 END;
 CREATE TRIGGER IF NOT EXISTS policy_trust_del AFTER DELETE ON policy
 	WHEN NOT EXISTS (SELECT 1 FROM policy p WHERE p.report = OLD.report AND coalesce(p.policy_domain, '') = coalesce(OLD.policy_domain, '')) BEGIN

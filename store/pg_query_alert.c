@@ -135,8 +135,9 @@ static int pg_trust_first_time(const char ***seen, size_t *n, size_t *alloc, con
 }
 
 /* pg_reports_by_trust_many from roll_trust (schema/pg/020_trust_roll.sql):
- * one row per (day, domain, organization) of the period, each report
- * already counted once per domain it names. */
+ * for each domain of the keys, its rows of the period (one per reporter
+ * day, each report already counted once per domain it names), a range of
+ * the table's key, as sqlite_query_trust.c reads it. */
 static int pg_trust_many_rolled(struct pg_store *st, int64_t since, int64_t until,
                                 const char *const *domains, const char *const *organizations,
                                 size_t n, int64_t *verified, int64_t *unverified, char *err,
@@ -146,35 +147,41 @@ static int pg_trust_many_rolled(struct pg_store *st, int64_t since, int64_t unti
 	struct pg_params p;
 	PGresult *r;
 	size_t i, j, first, end;
-	int row;
+	int row, rc = -1;
 
-	pg_params_init(&p);
-	pg_param_int(&p, since);
-	pg_param_int(&p, until);
-	r = pg_exec(st,
-	            "SELECT policy_domain, organization, verified, unverified FROM roll_trust"
-	            " WHERE day >= $1 AND day < $2",
-	            &p, "cannot count reports by provenance", err, errlen);
-	if (r == NULL)
-		return -1;
 	query_match_init(&m, domains, n);
-	for (row = 0; row < PQntuples(r); row++) {
-		const char *dom = pg_text(r, row, 0), *org = pg_text(r, row, 1);
+	/* m.domain is sorted: each domain's keys are one run */
+	for (first = 0; first < m.n; first = end) {
+		for (end = first + 1; end < m.n && strcmp(m.domain[end], m.domain[first]) == 0;
+		     end++)
+			;
+		pg_params_init(&p);
+		pg_param_text(&p, m.domain[first]);
+		pg_param_int(&p, since);
+		pg_param_int(&p, until);
+		r = pg_exec(st,
+		            "SELECT organization, verified, unverified FROM roll_trust"
+		            " WHERE policy_domain = $1 AND day >= $2 AND day < $3",
+		            &p, "cannot count reports by provenance", err, errlen);
+		if (r == NULL)
+			goto out;
+		for (row = 0; row < PQntuples(r); row++) {
+			const char *org = pg_text(r, row, 0);
 
-		if (dom == NULL || org == NULL)
-			continue;
-		query_match_find(&m, dom, &first, &end);
-		for (j = first; j < end; j++) {
-			i = m.idx[j];
-			if (organizations[i] != NULL && strcmp(organizations[i], org) != 0)
-				continue;
-			verified[i] += pg_int(r, row, 2);
-			unverified[i] += pg_int(r, row, 3);
+			for (j = first; org != NULL && j < end; j++) {
+				i = m.idx[j];
+				if (organizations[i] != NULL && strcmp(organizations[i], org) != 0)
+					continue;
+				verified[i] += pg_int(r, row, 1);
+				unverified[i] += pg_int(r, row, 2);
+			}
 		}
+		PQclear(r);
 	}
+	rc = 0;
+out:
 	query_match_free(&m);
-	PQclear(r);
-	return 0;
+	return rc;
 }
 
 int pg_reports_by_trust_many(struct store *base, int64_t since, int64_t until,

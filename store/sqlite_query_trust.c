@@ -121,8 +121,10 @@ static void trust_forget(char **seen, size_t *n)
 }
 
 /* sqlite_reports_by_trust_many from roll_trust (schema/020_trust_roll.sql):
- * one row per (day, domain, organization) of the period, each report
- * already counted once per domain it names. */
+ * for each domain of the keys, its rows of the period (one per reporter
+ * day, each report already counted once per domain it names), a range of
+ * the table's key: the cost is the keys' domains x days x reporters, not
+ * the period's reports. */
 static int trust_many_rolled(struct sqlite_store *st, int64_t since, int64_t until,
                              const struct query_match *m, const char *const *organizations,
                              int64_t *verified, int64_t *unverified, char *err, size_t errlen)
@@ -132,32 +134,36 @@ static int trust_many_rolled(struct sqlite_store *st, int64_t since, int64_t unt
 	int step, rc = -1;
 
 	if (sqlite3_prepare_v2(st->db,
-	                       "SELECT policy_domain, organization, verified, unverified"
-	                       " FROM roll_trust WHERE day >= ?1 AND day < ?2",
+	                       "SELECT organization, verified, unverified FROM roll_trust"
+	                       " WHERE policy_domain = ?1 AND day >= ?2 AND day < ?3",
 	                       -1, &s, NULL) != SQLITE_OK) {
 		sqlite_fail(st, err, errlen, "cannot count reports by provenance");
 		goto out;
 	}
-	sqlite3_bind_int64(s, 1, since);
-	sqlite3_bind_int64(s, 2, until);
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *dom = (const char *)sqlite3_column_text(s, 0);
-		const char *org = (const char *)sqlite3_column_text(s, 1);
+	/* m->domain is sorted: each domain's keys are one run */
+	for (first = 0; first < m->n; first = end) {
+		for (end = first + 1; end < m->n && strcmp(m->domain[end], m->domain[first]) == 0;
+		     end++)
+			;
+		sqlite3_reset(s);
+		sqlite_bind_text(s, 1, m->domain[first]);
+		sqlite3_bind_int64(s, 2, since);
+		sqlite3_bind_int64(s, 3, until);
+		while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+			const char *org = (const char *)sqlite3_column_text(s, 0);
 
-		if (dom == NULL || org == NULL)
-			continue;
-		query_match_find(m, dom, &first, &end);
-		for (j = first; j < end; j++) {
-			i = m->idx[j];
-			if (organizations[i] != NULL && strcmp(organizations[i], org) != 0)
-				continue;
-			verified[i] += sqlite3_column_int64(s, 2);
-			unverified[i] += sqlite3_column_int64(s, 3);
+			for (j = first; org != NULL && j < end; j++) {
+				i = m->idx[j];
+				if (organizations[i] != NULL && strcmp(organizations[i], org) != 0)
+					continue;
+				verified[i] += sqlite3_column_int64(s, 1);
+				unverified[i] += sqlite3_column_int64(s, 2);
+			}
 		}
-	}
-	if (step != SQLITE_DONE) {
-		sqlite_fail(st, err, errlen, "cannot count reports by provenance");
-		goto out;
+		if (step != SQLITE_DONE) {
+			sqlite_fail(st, err, errlen, "cannot count reports by provenance");
+			goto out;
+		}
 	}
 	rc = 0;
 out:

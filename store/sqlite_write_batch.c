@@ -129,7 +129,7 @@ static const struct {
     /* migration 020: reports per domain by provenance */
     [BT_ROLL_TRUST] = {1, 2, 2,
                        "INSERT INTO roll_trust (day, policy_domain, organization, verified,"
-                       " unverified) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (day, policy_domain,"
+                       " unverified) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (policy_domain, day,"
                        " organization) DO UPDATE SET verified = verified + excluded.verified,"
                        " unverified = unverified + excluded.unverified"},
 };

@@ -23,7 +23,7 @@ CREATE TABLE roll_trust (
 	organization text COLLATE "C" NOT NULL,
 	verified bigint NOT NULL,
 	unverified bigint NOT NULL,
-	PRIMARY KEY (day, policy_domain, organization)
+	PRIMARY KEY (policy_domain, day, organization)
 );
 
 CREATE FUNCTION tlswatch_stmt_policy_trust() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -37,7 +37,7 @@ BEGIN
 			JOIN report r ON r.id = k.report AND r.day = k.day
 			WHERE NOT EXISTS (SELECT 1 FROM policy p WHERE p.report = k.report AND p.day = k.day AND coalesce(p.policy_domain, '') = k.dom AND NOT EXISTS (SELECT 1 FROM n WHERE n.id = p.id))
 			GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-			ON CONFLICT (day, policy_domain, organization) DO UPDATE SET verified = t.verified + excluded.verified, unverified = t.unverified + excluded.unverified;
+			ON CONFLICT (policy_domain, day, organization) DO UPDATE SET verified = t.verified + excluded.verified, unverified = t.unverified + excluded.unverified;
 	ELSE
 		-- each (report, domain) the statement took the last policy of
 		INSERT INTO roll_trust AS t (day, policy_domain, organization, verified, unverified)
@@ -46,7 +46,7 @@ BEGIN
 			JOIN report r ON r.id = k.report AND r.day = k.day
 			WHERE NOT EXISTS (SELECT 1 FROM policy p WHERE p.report = k.report AND p.day = k.day AND coalesce(p.policy_domain, '') = k.dom)
 			GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-			ON CONFLICT (day, policy_domain, organization) DO UPDATE SET verified = t.verified + excluded.verified, unverified = t.unverified + excluded.unverified;
+			ON CONFLICT (policy_domain, day, organization) DO UPDATE SET verified = t.verified + excluded.verified, unverified = t.unverified + excluded.unverified;
 		DELETE FROM roll_trust AS t WHERE (t.day, t.policy_domain) IN (SELECT day, coalesce(policy_domain, '') FROM o) AND t.verified = 0 AND t.unverified = 0;
 	END IF;
 	RETURN NULL;
