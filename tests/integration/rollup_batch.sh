@@ -25,6 +25,7 @@ figures() {
 	for t in agg_domain agg_failure agg_mx agg_policy_type agg_domain_pruned \
 		agg_failure_pruned agg_mx_pruned roll_domain roll_org roll_failure roll_mx roll_type \
 		roll_report_day roll_presence roll_trust life_domain life_failure life_mx; do
+		[ "$t" = "${SKIP:-}" ] && continue
 		echo "== $t $(t_sql "$1" "SELECT count(*) FROM $t")"
 		t_sql "$1" "SELECT * FROM $t" | sort
 	done
@@ -116,7 +117,10 @@ wait "$p2"
 r2=$?
 t_check "concurrent: both ingests done (exit $r1 $r2)" test "$r1" -le 1 -a "$r2" -le 1
 ref ingest "$T/a" "$T/b"
-same "two writers at once" "$REF" "$CONC"
+# a report both in a (file) and b (mail) keeps the provenance of the copy
+# stored first (docs/trust.md): with two writers a matter of timing, so
+# roll_trust is left to db check here
+SKIP=roll_trust same "two writers at once" "$REF" "$CONC"
 
 # a trigger this code does not know (a later roll-up): the writer does not
 # batch, and the trigger fires for every row
