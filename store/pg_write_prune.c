@@ -67,6 +67,7 @@ static const char *const prune_month_sql[] = {
     " WHERE day >= $1 AND day < $2 AND source_id IS NOT NULL",
     "DELETE FROM report_key WHERE day >= $1 AND day < $2",
     "DELETE FROM roll_report_day WHERE day >= $1 AND day < $2",
+    "DELETE FROM roll_trust WHERE day >= $1 AND day < $2",
 };
 
 /* The per-report tables, in the order their partitions go */
@@ -74,12 +75,12 @@ static const char *const part_tables[] = {"failure", "policy", "raw_report", "re
 
 /* Triggers on report that a dropped partition would bypass and that this
  * file does the work of (report_roll: 012, report_roll_*: 017's statement
- * triggers; report_key_*: 018). Any other
+ * triggers; report_key_*: 018; policy_trust_*: 020). Any other
  * trigger on a per-report table (a later migration's) makes prune delete
  * that month's rows instead, so that trigger sees them go. */
 #define PRUNE_KNOWN_TRIGGERS                                                                       \
 	"'report_roll', 'report_roll_ins', 'report_roll_upd', 'report_roll_del', "                 \
-	"'report_key_add', 'report_key_del'"
+	"'report_key_add', 'report_key_del', 'policy_trust_ins', 'policy_trust_del'"
 
 static int prune_sql(struct pg_store *st, const char *const *sql, size_t n,
                      const struct pg_params *p, char *err, size_t errlen)

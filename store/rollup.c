@@ -2,7 +2,8 @@
  * rollup.c - the sums each roll-up and lifetime table must equal
  * (rollup.h), in SQL that SQLite and PostgreSQL both run: subqueries
  * carry an alias, as PostgreSQL 15 requires. The triggers of both
- * 012_rollups.sql and 014_presence.sql keep the same sums.
+ * 012_rollups.sql, 014_presence.sql and 020_trust_roll.sql keep the same
+ * sums.
  */
 #include "rollup.h"
 
@@ -60,6 +61,13 @@ static const struct {
      "SELECT policy_domain, organization, day - day % 32,"
      " sum(CAST(1 AS BIGINT) << CAST(day % 32 AS INTEGER)) FROM agg_domain WHERE reports > 0"
      " GROUP BY policy_domain, organization, day - day % 32"},
+    /* 020_trust_roll.sql: each report once per policy domain it names */
+    {"roll_trust", "day, policy_domain, organization, verified, unverified",
+     "SELECT r.day, d.dom, r.organization,"
+     " sum(CASE WHEN r.provenance <> 'unverified-mail' THEN 1 ELSE 0 END),"
+     " sum(CASE WHEN r.provenance = 'unverified-mail' THEN 1 ELSE 0 END) FROM report AS r"
+     " JOIN (SELECT DISTINCT report, coalesce(policy_domain, '') AS dom FROM policy) AS d"
+     " ON d.report = r.id GROUP BY r.day, d.dom, r.organization"},
 };
 
 int rollup_stmt_sql(enum rollup_stmt which, const char *table, const char *columns,

@@ -240,8 +240,8 @@ void sqlite_bind_alert_key(sqlite3_stmt *s, const struct query_alert_key *k);
  * dropped, triggers on); free: at close. */
 int sqlite_batch_defer(struct sqlite_store *st, char *err, size_t errlen);
 int sqlite_batch_deferred(const struct sqlite_store *st);
-int sqlite_batch_add_report(struct sqlite_store *st, const struct report_record *rec, char *err,
-                            size_t errlen);
+int sqlite_batch_add_report(struct sqlite_store *st, const struct report_record *rec,
+                            const char *provenance, char *err, size_t errlen);
 int sqlite_batch_settle(struct sqlite_store *st, char *err, size_t errlen);
 void sqlite_batch_end(struct sqlite_store *st);
 void sqlite_batch_free(struct sqlite_store *st);

@@ -1,7 +1,8 @@
 /*
  * sqlite_query_trust.c - conflicts still held in quarantine and reports by
- * provenance (docs/trust.md; sqlite_write_trust.c resolves conflicts).
- * This file only reads.
+ * provenance (docs/trust.md; sqlite_write_trust.c resolves conflicts),
+ * for alerts from roll_trust (schema/020_trust_roll.sql) unless
+ * TLSWATCH_NO_ROLLUPS asks for report and policy. This file only reads.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,6 +120,57 @@ static void trust_forget(char **seen, size_t *n)
 		free(seen[--*n]);
 }
 
+/* sqlite_reports_by_trust_many from roll_trust (schema/020_trust_roll.sql):
+ * for each domain of the keys, its rows of the period (one per reporter
+ * day, each report already counted once per domain it names), a range of
+ * the table's key: the cost is the keys' domains x days x reporters, not
+ * the period's reports. */
+static int trust_many_rolled(struct sqlite_store *st, int64_t since, int64_t until,
+                             const struct query_match *m, const char *const *organizations,
+                             int64_t *verified, int64_t *unverified, char *err, size_t errlen)
+{
+	sqlite3_stmt *s = NULL;
+	size_t i, j, first, end;
+	int step, rc = -1;
+
+	if (sqlite3_prepare_v2(st->db,
+	                       "SELECT organization, verified, unverified FROM roll_trust"
+	                       " WHERE policy_domain = ?1 AND day >= ?2 AND day < ?3",
+	                       -1, &s, NULL) != SQLITE_OK) {
+		sqlite_fail(st, err, errlen, "cannot count reports by provenance");
+		goto out;
+	}
+	/* m->domain is sorted: each domain's keys are one run */
+	for (first = 0; first < m->n; first = end) {
+		for (end = first + 1; end < m->n && strcmp(m->domain[end], m->domain[first]) == 0;
+		     end++)
+			;
+		sqlite3_reset(s);
+		sqlite_bind_text(s, 1, m->domain[first]);
+		sqlite3_bind_int64(s, 2, since);
+		sqlite3_bind_int64(s, 3, until);
+		while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+			const char *org = (const char *)sqlite3_column_text(s, 0);
+
+			for (j = first; org != NULL && j < end; j++) {
+				i = m->idx[j];
+				if (organizations[i] != NULL && strcmp(organizations[i], org) != 0)
+					continue;
+				verified[i] += sqlite3_column_int64(s, 1);
+				unverified[i] += sqlite3_column_int64(s, 2);
+			}
+		}
+		if (step != SQLITE_DONE) {
+			sqlite_fail(st, err, errlen, "cannot count reports by provenance");
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	return rc;
+}
+
 int sqlite_reports_by_trust_many(struct store *base, int64_t since, int64_t until,
                                  const char *const *domains, const char *const *organizations,
                                  size_t n, int64_t *verified, int64_t *unverified, char *err,
@@ -135,6 +187,11 @@ int sqlite_reports_by_trust_many(struct store *base, int64_t since, int64_t unti
 	for (i = 0; i < n; i++)
 		verified[i] = unverified[i] = 0;
 	query_match_init(&m, domains, n);
+	if (st->rollups) {
+		rc = trust_many_rolled(st, since, until, &m, organizations, verified, unverified,
+		                       err, errlen);
+		goto out;
+	}
 	/* in the day index's order, each report's policies together: the
 	 * domains a report names twice are told apart here, not by a
 	 * DISTINCT over the window */

@@ -230,7 +230,7 @@ static int sqlite_add_report_rows(struct sqlite_store *st, const struct report_r
 	if (sqlite_add_policies(st, rec, report_rowid, err, errlen) < 0 ||
 	    (sqlite_reason_roll_wanted(r) && sqlite_reason_roll_add(st, rec, err, errlen) < 0) ||
 	    (sqlite_batch_deferred(st)
-	         ? sqlite_batch_add_report(st, rec, err, errlen)
+	         ? sqlite_batch_add_report(st, rec, provenance, err, errlen)
 	         : sqlite_add_aggregates(st, r, &rec->tally, err, errlen)) < 0)
 		return -1;
 	*id = report_rowid;

@@ -1,6 +1,6 @@
 /*
  * sqlite_write_batch.c - the roll-ups and lifetime totals of migrations
- * 012 and 014 kept by the ingest writer, once per touched row per batch,
+ * 012, 014 and 020 kept by the ingest writer, once per touched row per batch,
  * instead of by the triggers once per aggregate row written (docs/performance.md, "Ingest
  * near the hardware", issue 18 item 4).
  *
@@ -20,7 +20,7 @@
  * triggers, as before. A rollback drops the deltas with the rows.
  *
  * Only triggers this file knows are skipped: the batch starts only when
- * the schema's triggers are exactly batch_known_triggers (012 and 014).
+ * the schema's triggers are exactly batch_known_triggers (012, 014, 020).
  * A later migration that adds a trigger turns batching off, so its roll-up stays
  * exact, until it joins the batch: its table, key and figures in
  * batch_tables, its deltas in sqlite_batch_add_report, its trigger names
@@ -58,6 +58,7 @@ enum batch_table {
 	BT_AGG_FAILURE_MONTH,
 	BT_MX_MONTH,
 	BT_TYPE_MONTH,
+	BT_ROLL_TRUST,
 	BT_COUNT
 };
 
@@ -183,6 +184,12 @@ static const struct {
          " n_rows = n_rows + excluded.n_rows, policies = policies + excluded.policies,"
          " successful_sessions = successful_sessions + excluded.successful_sessions,"
          " failed_sessions = failed_sessions + excluded.failed_sessions"},
+    /* migration 020: reports per domain by provenance */
+    [BT_ROLL_TRUST] = {1, 2, 2,
+                       "INSERT INTO roll_trust (day, policy_domain, organization, verified,"
+                       " unverified) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (policy_domain, day,"
+                       " organization) DO UPDATE SET verified = verified + excluded.verified,"
+                       " unverified = unverified + excluded.unverified"},
 };
 
 /* The aggregate upserts of sqlite_write.c, split in two so that the writer
@@ -381,8 +388,8 @@ static int batch_write(struct sqlite_store *st, char *err, size_t errlen)
 }
 
 /* The triggers whose work sqlite_batch_add_report does, in name order:
- * every trigger of schema/012_rollups.sql, 014_presence.sql and
- * 021_month_rollups.sql. While triggers are off, the
+ * every trigger of schema/012_rollups.sql, 014_presence.sql,
+ * 020_trust_roll.sql and 021_month_rollups.sql. While triggers are off, the
  * writer's statements would fire only their INSERT and UPDATE ones on
  * agg_* and report; the rest fire on deletes and on the pruned tables,
  * which nothing writes before settling. */
@@ -423,6 +430,8 @@ static const char *const batch_known_triggers[] = {
     "month_type_del",
     "month_type_ins",
     "month_type_upd",
+    "policy_trust_del",
+    "policy_trust_ins",
     "report_roll_del",
     "report_roll_ins",
     "report_roll_upd",
@@ -708,14 +717,39 @@ static int batch_types(struct sqlite_store *st, const struct tally *t, int64_t d
 	return 0;
 }
 
-int sqlite_batch_add_report(struct sqlite_store *st, const struct report_record *rec, char *err,
-                            size_t errlen)
+/* 020's triggers: the report once per policy domain it names ("" for a
+ * policy without one), verified or unverified by its provenance. */
+static void batch_trust(struct sqlite_store *st, const struct report *r, int64_t day,
+                        const char *provenance)
+{
+	int unverified = provenance != NULL && strcmp(provenance, "unverified-mail") == 0;
+	int64_t v[2] = {!unverified, unverified};
+	size_t i, j;
+
+	for (i = 0; i < r->n_policies; i++) {
+		const char *pd =
+		    r->policies[i].policy_domain != NULL ? r->policies[i].policy_domain : "";
+
+		for (j = 0; j < i; j++)
+			if (strcmp(pd, r->policies[j].policy_domain != NULL
+			                   ? r->policies[j].policy_domain
+			                   : "") == 0)
+				break;
+		if (j == i)
+			batch_add(st->rollup_batch, BT_ROLL_TRUST, day,
+			          (const char *[]){pd, r->organization_name}, v);
+	}
+}
+
+int sqlite_batch_add_report(struct sqlite_store *st, const struct report_record *rec,
+                            const char *provenance, char *err, size_t errlen)
 {
 	const struct report *r = rec->r;
 	const char *org = r->organization_name;
 	int64_t day = report_day(r), one = 1;
 
 	batch_add(st->rollup_batch, BT_ROLL_REPORT_DAY, rec->day, NULL, &one);
+	batch_trust(st, r, rec->day, provenance);
 	if (batch_domains(st, &rec->tally, day, org, err, errlen) < 0 ||
 	    batch_failures(st, &rec->tally, day, org, err, errlen) < 0 ||
 	    batch_types(st, &rec->tally, day, org, err, errlen) < 0)

@@ -73,13 +73,13 @@ pg_same "summary --provenance, a week, one organisation" summary --since 2026-03
 	--until 2026-03-09 --provenance file --org "Google Inc." --format json
 
 # --- migration from version 7: a store rewound to the baseline (what
-# 010..014 and 017 made dropped) migrates again, its roll-ups filled from its rows
+# 010..014, 017 and 020 made dropped) migrates again, its roll-ups filled from its rows
 PGM=$(pg_newdb mig)
 "$TLSWATCH" --db "$PGM" ingest $SAMPLES "$T"/month/* > /dev/null 2>&1
 pg_sql "$PGM" "SET client_min_messages = warning;
 	DROP TABLE recount_pending, check_result, roll_domain, roll_org, roll_failure,
 	roll_mx, roll_type, roll_report_day, life_domain, life_failure, life_mx,
-	roll_presence CASCADE;
+	roll_presence, roll_trust CASCADE;
 	DROP FUNCTION IF EXISTS tlswatch_json_lines, tlswatch_roll_agg_domain,
 	tlswatch_roll_agg_failure, tlswatch_roll_agg_mx, tlswatch_roll_agg_policy_type,
 	tlswatch_roll_agg_domain_pruned, tlswatch_roll_agg_failure_pruned,
@@ -88,7 +88,7 @@ pg_sql "$PGM" "SET client_min_messages = warning;
 	tlswatch_stmt_agg_failure, tlswatch_stmt_agg_mx, tlswatch_stmt_agg_policy_type,
 	tlswatch_stmt_agg_domain_pruned, tlswatch_stmt_agg_failure_pruned,
 	tlswatch_stmt_agg_mx_pruned, tlswatch_stmt_report, tlswatch_roll_presence,
-	tlswatch_stmt_presence CASCADE;
+	tlswatch_stmt_presence, tlswatch_stmt_policy_trust CASCADE;
 	UPDATE schema_version SET version = 7" > /dev/null
 t_eq "rewound to 7" "$(pg_sql "$PGM" "SELECT version FROM schema_version")" 7
 "$TLSWATCH" --db "$PGM" ingest "$DATA/samples/google.json" > /dev/null 2>&1
@@ -232,7 +232,7 @@ bad=
 for t in raw_report source report policy failure agg_domain agg_failure agg_policy_type agg_mx \
 	agg_domain_pruned agg_failure_pruned agg_mx_pruned quarantine imap_state alert_judged \
 	alert_sent_day recount_pending check_result roll_domain roll_org roll_failure roll_mx \
-	roll_type roll_report_day life_domain life_failure life_mx roll_presence roll_reason; do
+	roll_type roll_report_day life_domain life_failure life_mx roll_presence roll_reason roll_trust; do
 	a=$(sqlite3 -batch "$SQ" ".mode quote" "SELECT * FROM $t" | sort | md5sum)
 	b=$(sqlite3 -batch "$T/back.db" ".mode quote" "SELECT * FROM $t" | sort | md5sum)
 	[ "$a" = "$b" ] || bad="$bad $t"

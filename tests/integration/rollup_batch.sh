@@ -24,8 +24,9 @@ SAMPLES="$DATA/samples"
 figures() {
 	for t in agg_domain agg_failure agg_mx agg_policy_type agg_domain_pruned \
 		agg_failure_pruned agg_mx_pruned roll_domain roll_org roll_failure roll_mx roll_type \
-		roll_report_day roll_presence roll_reason life_domain life_failure life_mx roll_domain_month \
+		roll_report_day roll_presence roll_reason roll_trust life_domain life_failure life_mx roll_domain_month \
 		roll_org_month roll_failure_month agg_failure_month roll_mx_month roll_type_month roll_day; do
+		[ "$t" = "${SKIP:-}" ] && continue
 		echo "== $t $(t_sql "$1" "SELECT count(*) FROM $t")"
 		t_sql "$1" "SELECT * FROM $t" | sort
 	done
@@ -62,6 +63,13 @@ t_check "a store of some size" test "$(t_sql "$DB" "select count(*) from report"
 t_check "conflicts met in the middle of a batch" \
 	test "$(t_sql "$DB" "select count(*) from quarantine where conflict_report is not null")" -gt 0
 same "ingest" "$REF" "$DB"
+# batching is on only while the schema's triggers are exactly those the
+# writer knows: a migration's new trigger must join the list (or the
+# writer silently falls back to per-row triggers, twice as slow)
+t_sql "$DB" "select name from sqlite_schema where type = 'trigger' order by name" > "$T/trig.txt"
+sed -n '/^static const char \*const batch_known_triggers/,/^};/p' "$TOP/store/sqlite_write_batch.c" |
+	sed -n 's/^ *"\([a-z_]*\)",$/\1/p' > "$T/known.txt"
+t_check "the schema's triggers are the batch's known ones" cmp -s "$T/trig.txt" "$T/known.txt"
 
 # the conflict picks, a prune and a recount run with the triggers
 cid=$(t_sql "$DB" "select id from quarantine where conflict_report is not null and released is null order by id limit 1")
@@ -110,7 +118,10 @@ wait "$p2"
 r2=$?
 t_check "concurrent: both ingests done (exit $r1 $r2)" test "$r1" -le 1 -a "$r2" -le 1
 ref ingest "$T/a" "$T/b"
-same "two writers at once" "$REF" "$CONC"
+# a report both in a (file) and b (mail) keeps the provenance of the copy
+# stored first (docs/trust.md): with two writers a matter of timing, so
+# roll_trust is left to db check here
+SKIP=roll_trust same "two writers at once" "$REF" "$CONC"
 
 # a trigger this code does not know (a later roll-up): the writer does not
 # batch, and the trigger fires for every row
