@@ -155,6 +155,8 @@ t_check "migrated: same rows" cmp -s "$T/rows.txt" "$T/migrated.txt"
 t_sql "$T/copy.db" "select * from roll_reason" | sort > "$T/copied.txt"
 t_check "db copy: same rows" cmp -s "$T/rows.txt" "$T/copied.txt"
 
-# the ingest batch stays on: no trigger of the schema is unknown to it
-t_eq "no trigger on report, policy, failure or roll_reason" \
-	"$(t_sql "$DB" "select count(*) from sqlite_schema where type = 'trigger' and tbl_name in ('report', 'policy', 'failure', 'roll_reason') and name not like 'report_roll_%'")" 0
+# roll_reason is written by the store, not by triggers: none on failure or
+# on the table itself (rollup_batch.sh checks that every trigger of the
+# schema is one the ingest batch knows)
+t_eq "no trigger on failure or roll_reason" \
+	"$(t_sql "$DB" "select count(*) from sqlite_schema where type = 'trigger' and tbl_name in ('failure', 'roll_reason')")" 0
