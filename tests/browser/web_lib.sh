@@ -66,6 +66,33 @@ web_sanitizer_clean() {
 	return 0
 }
 
+# web_fetch_pages FILE PAGES: each page of the space-separated list PAGES
+# from the running server, each under a "== PAGE" line, into FILE.
+web_fetch_pages() {
+	for p in $2; do
+		echo "== $p"
+		curl -s "$WEB_URL$p"
+	done > "$1"
+}
+
+# web_same_without_rollups DB WHAT EXPECT PAGES: PAGES answered by a server
+# on DB (EXPECT found in them) and byte for byte the same from one that
+# reads no roll-up (TLSWATCH_NO_ROLLUPS=1): WHAT names the check.
+web_same_without_rollups() {
+	web_start --db "$1" web --listen 127.0.0.1:0 && web_fetch_pages "$T/web-with.txt" "$4"
+	web_stop
+	TLSWATCH_NO_ROLLUPS=1 web_start --db "$1" web --listen 127.0.0.1:0 &&
+		web_fetch_pages "$T/web-without.txt" "$4"
+	web_stop
+	t_check "dashboard answered" grep -q "$3" "$T/web-with.txt"
+	if cmp -s "$T/web-with.txt" "$T/web-without.txt"; then
+		t_pass "$2: the same with and without roll-ups"
+	else
+		t_fail "$2: the same with and without roll-ups" \
+			"$(diff "$T/web-without.txt" "$T/web-with.txt" | head -8)"
+	fi
+}
+
 # Stops a server left running when the test ends early.
 web_cleanup() {
 	if [ -n "$WEB_PID" ]; then

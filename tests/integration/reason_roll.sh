@@ -108,23 +108,7 @@ pages="/?since=2026-02-01&until=2026-02-20 /?all=1 /?all=1&domain=example.com
 /api/v1/summary?all=1&org=Roll+Org+A /api/v1/summary?all=1&mx=mx1.example.com
 /api/v1/summary?all=1&mx=mx1.example.com&result_type=tlsa-invalid
 /failures?all=1&group_by=mx"
-fetch() {
-	for p in $pages; do
-		echo "== $p"
-		curl -s "$WEB_URL$p"
-	done > "$1"
-}
-web_start --db "$DB" web --listen 127.0.0.1:0 && fetch "$T/web-with.txt"
-web_stop
-TLSWATCH_NO_ROLLUPS=1 web_start --db "$DB" web --listen 127.0.0.1:0 && fetch "$T/web-without.txt"
-web_stop
-t_check "dashboard answered" grep -q 'X509_V_ERR_CERT_HAS_EXPIRED' "$T/web-with.txt"
-if cmp -s "$T/web-with.txt" "$T/web-without.txt"; then
-	t_pass "dashboard and API: the same with and without roll_reason"
-else
-	t_fail "dashboard and API: the same with and without roll_reason" \
-		"$(diff "$T/web-without.txt" "$T/web-with.txt" | head -8)"
-fi
+web_same_without_rollups "$DB" "dashboard and API (roll_reason)" 'X509_V_ERR_CERT_HAS_EXPIRED' "$pages"
 web_sanitizer_clean
 
 # db check finds a tampered row; --repair mends it

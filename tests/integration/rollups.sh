@@ -88,21 +88,5 @@ pages="/?since=2026-02-01&until=2026-02-20 /?all=1 /failures?all=1&group_by=mx
 /api/v1/timeseries?all=1 /api/v1/timeseries?all=1&series=domain
 /api/v1/failures?all=1&group_by=mx /api/v1/failures?all=1&group_by=domain
 /api/v1/failures?since=2026-02-01&until=2026-02-20&group_by=result_type"
-fetch() {
-	for p in $pages; do
-		echo "== $p"
-		curl -s "$WEB_URL$p"
-	done > "$1"
-}
-web_start --db "$DB" web --listen 127.0.0.1:0 && fetch "$T/web-with.txt"
-web_stop
-TLSWATCH_NO_ROLLUPS=1 web_start --db "$DB" web --listen 127.0.0.1:0 && fetch "$T/web-without.txt"
-web_stop
-t_check "dashboard answered" grep -q 'example.com' "$T/web-with.txt"
-if cmp -s "$T/web-with.txt" "$T/web-without.txt"; then
-	t_pass "dashboard and API: the same with and without roll-ups"
-else
-	t_fail "dashboard and API: the same with and without roll-ups" \
-		"$(diff "$T/web-without.txt" "$T/web-with.txt" | head -8)"
-fi
+web_same_without_rollups "$DB" "dashboard and API" 'example.com' "$pages"
 web_sanitizer_clean
