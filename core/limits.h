@@ -127,6 +127,13 @@ _Static_assert(LIMIT_HOSTNAME_BYTES <= LIMIT_STRING_BYTES, "a host name is one s
  * this many keys times the longest organization and report-id. */
 #define LIMIT_PG_PREFETCH_KEYS 256
 
+/* Times an SQLite store's open (journal mode, migrations) is tried again
+ * when the file was locked without the busy handler being asked: two
+ * processes creating one store at once can each hold what the other
+ * needs, and SQLite answers one of them SQLITE_BUSY at once rather than
+ * deadlock. 100 tries 20 ms apart: two seconds, far beyond the race. */
+#define LIMIT_SQLITE_OPEN_TRIES 100
+
 /* 'tlswatch ingest' decodes the next inputs on a second thread while it
  * stores the current one: inputs decoded ahead, and their bytes (input
  * and inflated JSON; one larger input still passes, alone). 64 reports

@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
+#include "limits.h"
 #include "schema.h"
 #include "xalloc.h"
 
@@ -35,7 +37,11 @@ static int sqlite_exec_sql(struct sqlite_store *st, const char *sql, char *err, 
 {
 	char *msg = NULL;
 
-	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+	int rc = sqlite3_exec(st->db, sql, NULL, NULL, &msg);
+
+	if (rc != SQLITE_OK) {
+		if ((rc & 0xff) == SQLITE_BUSY)
+			st->busy = 1;
 		snprintf(err, errlen, "database %s: %s", st->path,
 		         msg != NULL ? msg : sqlite3_errmsg(st->db));
 		sqlite3_free(msg);
@@ -224,8 +230,10 @@ static const struct store_ops sqlite_ops = {
     .read_snapshot = sqlite_read_snapshot,
 };
 
-int sqlite_store_open(const char *path, enum store_mode mode, struct store **out, char *err,
-                      size_t errlen)
+/* One try of sqlite_store_open: -2 when the file was found locked at once
+ * (st->busy), so the caller may try again. */
+static int sqlite_store_open_once(const char *path, enum store_mode mode, struct store **out,
+                                  char *err, size_t errlen)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 
@@ -289,8 +297,39 @@ int sqlite_store_open(const char *path, enum store_mode mode, struct store **out
 	st = NULL;
 	rc = 0;
 out:
+	if (st != NULL && st->busy)
+		rc = -2;
 	sqlite_close(st != NULL ? &st->base : NULL);
 	return rc;
+}
+
+/* Milliseconds on the monotonic clock. */
+static int64_t sqlite_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int sqlite_store_open(const char *path, enum store_mode mode, struct store **out, char *err,
+                      size_t errlen)
+{
+	const struct timespec pause = {0, 20 * 1000 * 1000};
+	int64_t start;
+	int i, rc = -1;
+
+	for (i = 0; i < LIMIT_SQLITE_OPEN_TRIES; i++) {
+		start = sqlite_now_ms();
+		rc = sqlite_store_open_once(path, mode, out, err, errlen);
+		/* only a lock refused at once is the creation race; one that
+		 * outlasted the busy handler's wait is another writer's long
+		 * transaction, and waiting again would not help */
+		if (rc != -2 || sqlite_now_ms() - start >= STORE_BUSY_TIMEOUT_MS / 2)
+			return rc < 0 ? -1 : rc;
+		nanosleep(&pause, NULL);
+	}
+	return -1;
 }
 
 void sqlite_close(struct store *base)

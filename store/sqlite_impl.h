@@ -40,6 +40,7 @@ struct sqlite_store {
 	char *path;
 	enum store_mode mode;
 	int in_batch;
+	int busy;              /* 1: a statement of the open found the file locked (SQLITE_BUSY) */
 	int data_version_seen; /* 1: data_version holds a value */
 	int64_t data_version;  /* PRAGMA data_version when last asked */
 	sqlite3_stmt *stmt[STMT_COUNT];
