@@ -29,6 +29,14 @@ t_check() {
 	if "$@" >/dev/null 2>&1; then t_pass "$name"; else t_fail "$name" "command failed: $*"; fi
 }
 # t_sql DB SQL: one value from the database (a real SQLite file)
+# t_same NAME A B: files A and B byte for byte; a failure shows where they differ
+t_same() {
+	if cmp -s "$2" "$3"; then
+		t_pass "$1"
+	else
+		t_fail "$1" "$2 and $3 differ: $(diff "$2" "$3" | head -8 | tr '\n' ' ')"
+	fi
+}
 t_sql() { sqlite3 -batch -noheader "$1" "$2"; }
 
 # t_lock_db DB: another writer takes DB's write lock and keeps it until

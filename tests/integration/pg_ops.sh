@@ -41,13 +41,13 @@ pg_same "summary of one organisation" summary --all --org "Google Inc." --format
 pg_same "alert series (roll-ups)" alert --at 2026-03-09 --repeat-after 0 --format json
 figures "$PGA" > "$T/fig.on"
 TLSWATCH_NO_ROLLUPS=1 figures "$PGA" > "$T/fig.off"
-t_check "PostgreSQL: the same figures with the roll-ups off" cmp "$T/fig.on" "$T/fig.off"
+t_same "PostgreSQL: the same figures with the roll-ups off" "$T/fig.on" "$T/fig.off"
 a="alert --at 2026-03-09 --repeat-after 0 --format json"
 # shellcheck disable=SC2086
 "$TLSWATCH" --db "$PGA" $a > "$T/alert.on" 2>&1
 # shellcheck disable=SC2086
 TLSWATCH_NO_ROLLUPS=1 "$TLSWATCH" --db "$PGA" $a > "$T/alert.off" 2>&1
-t_check "PostgreSQL: the same alert series with the roll-ups off" cmp "$T/alert.on" "$T/alert.off"
+t_same "PostgreSQL: the same alert series with the roll-ups off" "$T/alert.on" "$T/alert.off"
 t_eq "PostgreSQL: no problem in a new store" "$("$TLSWATCH" --db "$PGA" db check 2>&1; echo $?)" 0
 
 # --- the provenance filter: the figures of one provenance's reports,
@@ -97,7 +97,7 @@ t_eq "migrated from 7 to the newest version" \
 t_eq "migrated store: db check finds nothing" \
 	"$("$TLSWATCH" --db "$PGM" db check 2>&1; echo $?)" 0
 figures "$PGM" > "$T/fig.mig"
-t_check "migrated store: the same figures as the new one" cmp "$T/fig.on" "$T/fig.mig"
+t_same "migrated store: the same figures as the new one" "$T/fig.on" "$T/fig.mig"
 
 # --- three sessions adding to the same roll-up row at once, each row
 # change its own transaction: no update lost
@@ -134,7 +134,7 @@ wait
 t_eq "three writers: db check finds nothing" \
 	"$("$TLSWATCH" --db "$PGW" db check 2>&1; echo $?)" 0
 figures "$PGW" > "$T/fig.writers"
-t_check "three writers: the figures of one ingest" cmp "$T/fig.on" "$T/fig.writers"
+t_same "three writers: the figures of one ingest" "$T/fig.on" "$T/fig.writers"
 
 # --- db check and --repair after tampering a roll-up row, alike on both
 pg_sql "$PGA" "UPDATE roll_domain SET failed_sessions = failed_sessions + 5 WHERE (day,
@@ -159,7 +159,7 @@ pg_same "recounted: alert" alert --at 2026-03-09 --repeat-after 0 --format json
 pg_sql "$PGA" "SELECT * FROM report ORDER BY id" > "$T/rep1"
 "$TLSWATCH" --db "$PGA" db recount 2> /dev/null
 pg_sql "$PGA" "SELECT * FROM report ORDER BY id" > "$T/rep2"
-t_check "recounting twice changes nothing" cmp "$T/rep1" "$T/rep2"
+t_same "recounting twice changes nothing" "$T/rep1" "$T/rep2"
 pg_sql "$PGA" "DELETE FROM agg_failure; INSERT INTO recount_pending VALUES ('test', 0)"
 "$TLSWATCH" --db "$PGA" ingest "$DATA/samples/google.json" > /dev/null 2>&1
 t_eq "a pending recount ran and was cleared" \
