@@ -219,6 +219,9 @@ int pg_copy_finish(struct pg_store *st, char *err, size_t errlen)
 		    rollup_sql(i, ROLLUP_FILL, sql, sizeof(sql)) == NULL ||
 		    pg_run(st, sql, NULL, "cannot copy the roll-ups", NULL, err, errlen) < 0)
 			return -1;
+	/* roll_reason (schema/pg/025) is not copied: summed from the details */
+	if (pg_reason_roll_fill(st, err, errlen) < 0)
+		return -1;
 	pg_copy_free(st);
 	return 0;
 }

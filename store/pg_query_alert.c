@@ -30,6 +30,11 @@ static const char pg_contexts_reasons[] =
     " JOIN policy p ON p.id = f.policy JOIN report r ON r.id = p.report"
     " WHERE r.day >= $1 AND r.day < $2 AND f.failure_reason_code IS NOT NULL"
     " GROUP BY 1, 2, 3, 4";
+/* The same rows from roll_reason (schema/pg/025_reason_roll.sql): its
+ * sent_sessions are the details' counts as sent, per result type. */
+static const char pg_contexts_reasons_rolled[] =
+    "SELECT policy_domain, mx_host, result_type, text, sum(sent_sessions)::bigint"
+    " FROM roll_reason WHERE day >= $1 AND day < $2 AND kind = 0 GROUP BY 1, 2, 3, 4";
 
 /* Each row of r (pg_contexts_reasons) added to the sums of the keys it
  * belongs to. */
@@ -89,8 +94,8 @@ int pg_alert_contexts(struct store *base, const struct query_alert_key *keys, si
 	pg_params_init(&p);
 	pg_param_int(&p, since);
 	pg_param_int(&p, until);
-	if ((r = pg_exec(st, pg_contexts_reasons, &p, "cannot read alert context", err, errlen)) ==
-	    NULL)
+	if ((r = pg_exec(st, st->rollups ? pg_contexts_reasons_rolled : pg_contexts_reasons, &p,
+	                 "cannot read alert context", err, errlen)) == NULL)
 		goto out;
 	pg_contexts_add(r, keys, &m, sums);
 	for (i = 0; i < n; i++)

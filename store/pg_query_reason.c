@@ -76,6 +76,13 @@ static int pg_failure_texts(struct store *base, const struct query_filter *f, si
 	int i, n, rc = -1;
 
 	pg_sql_init(&q);
+	if (pg_reason_roll_answers(st, f)) {
+		/* the same rows from roll_reason (schema/pg/025_reason_roll.sql) */
+		if (pg_reason_roll_sql(&q, f, strcmp(col, "failure_reason_code") == 0 ? 0 : 1,
+		                       limit, err, errlen) < 0)
+			goto out;
+		goto read;
+	}
 	/* per report and (domain, MX, code): sts and tlsa are two views of
 	 * the same sessions, other types add (agg_mx's rule,
 	 * docs/counting.md); the result types' order is the analyzer's */
@@ -97,6 +104,7 @@ static int pg_failure_texts(struct store *base, const struct query_filter *f, si
 	              ") AS per_report GROUP BY code"
 	              " HAVING sum(greatest(sts, tlsa) + other) > 0 ORDER BY failed DESC, code");
 	query_sql_limit(&q, limit);
+read:
 	if ((r = pg_exec_sql(st, &q, "cannot read failures by reason code or information", err,
 	                     errlen)) == NULL)
 		goto out;

@@ -134,6 +134,16 @@ static const char *const pg_context_reason[] = {
     " AND f.failure_reason_code IS NOT NULL AND $1 = $1 AND $3 = $3 AND $4 = $4"
     " AND $5 = $5 GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1",
 };
+/* The same from roll_reason (schema/pg/025_reason_roll.sql): its
+ * sent_sessions are the details' counts as sent, per result type. */
+static const char *const pg_context_reason_rolled[] = {
+    "SELECT text, sum(sent_sessions) FROM roll_reason WHERE day >= $6 AND day < $7"
+    " AND kind = 0 AND policy_domain = $2 AND mx_host = $3 AND result_type = $4"
+    " AND $1 = $1 AND $5 = $5 GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1",
+    "SELECT text, sum(sent_sessions) FROM roll_reason WHERE day >= $6 AND day < $7"
+    " AND kind = 0 AND policy_domain = $2 AND $1 = $1 AND $3 = $3 AND $4 = $4"
+    " AND $5 = $5 GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1",
+};
 
 int pg_alert_which(const struct query_alert_key *k)
 {
@@ -192,8 +202,9 @@ int pg_alert_context(struct store *base, const struct query_alert_key *k, int64_
 	if (pg_alert_reporters(st, k, which, since, until, &orgs, err, errlen) < 0)
 		return -1;
 	pg_context_params(&p, k, since, until);
-	if ((r = pg_exec(st, pg_context_reason[which], &p, "cannot read alert context", err,
-	                 errlen)) == NULL) {
+	if ((r = pg_exec(st,
+	                 st->rollups ? pg_context_reason_rolled[which] : pg_context_reason[which],
+	                 &p, "cannot read alert context", err, errlen)) == NULL) {
 		free(orgs);
 		return -1;
 	}

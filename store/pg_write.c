@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "pg_impl.h"
+#include "reason_roll.h"
 #include "report_hash.h"
 #include "store_trust.h"
 
@@ -469,6 +470,7 @@ int pg_add_report(struct store *base, const struct report_record *rec,
 		return rc;
 	if (pg_add_report_rows(st, rec, src, source_id, store_source_provenance(src), id, err,
 	                       errlen) < 0 ||
+	    (reason_roll_wanted(rec->r) && pg_reason_roll_report(st, *id, 1, err, errlen) < 0) ||
 	    pg_trust_superseded(st, *id, err, errlen) < 0) {
 		pg_rollback(&st->base);
 		*source_id = 0;

@@ -2,7 +2,8 @@
  * pg_write_batch.c - the new reports of a batch, gathered in memory and
  * sent to PostgreSQL at once: one binary COPY per table (raw_report,
  * source, report, policy, failure) and one grouped upsert per aggregate
- * table, instead of a dozen statements per report. Measured in
+ * table (and roll_reason's rows, schema/pg/025), instead of a dozen
+ * statements per report. Measured in
  * docs/performance.md: the server's work per report falls about tenfold.
  *
  * What stays as before: a report's key is looked up in the store (and in
@@ -20,6 +21,7 @@
 
 #include "limits.h"
 #include "pg_impl.h"
+#include "reason_roll.h"
 #include "report_hash.h"
 #include "store_trust.h"
 #include "xalloc.h"
@@ -34,6 +36,7 @@ enum batch_table {
 	B_AGG_FAILURE,
 	B_AGG_MX,
 	B_AGG_TYPE,
+	B_ROLL_REASON,
 	B_COUNT
 };
 
@@ -56,6 +59,7 @@ static const char *const batch_copy_sql[B_COUNT] = {
     [B_AGG_FAILURE] = "COPY pg_temp.tw_agg_failure" COPY_BIN,
     [B_AGG_MX] = "COPY pg_temp.tw_agg_mx" COPY_BIN,
     [B_AGG_TYPE] = "COPY pg_temp.tw_agg_policy_type" COPY_BIN,
+    [B_ROLL_REASON] = "COPY pg_temp.tw_roll_reason" COPY_BIN,
 };
 
 /* The batch's aggregate rows land in temporary tables (one per session,
@@ -74,7 +78,11 @@ static const char batch_temp_sql[] =
     "bigint)" TEMP_OPTS ";"
     "CREATE TEMP TABLE IF NOT EXISTS tw_agg_policy_type (day bigint, policy_domain text COLLATE"
     " \"C\", organization text COLLATE \"C\", policy_type text COLLATE \"C\", policies bigint,"
-    " successful_sessions bigint, failed_sessions bigint)" TEMP_OPTS;
+    " successful_sessions bigint, failed_sessions bigint)" TEMP_OPTS ";"
+    "CREATE TEMP TABLE IF NOT EXISTS tw_roll_reason (day bigint, kind bigint, text text COLLATE"
+    " \"C\", policy_domain text COLLATE \"C\", organization text COLLATE \"C\", mx_host text"
+    " COLLATE \"C\", result_type text COLLATE \"C\", n_rows bigint, failed_sessions bigint,"
+    " sent_sessions bigint)" TEMP_OPTS;
 
 static const char batch_upsert_sql[] =
     "WITH d AS (DELETE FROM pg_temp.tw_agg_domain RETURNING *)"
@@ -106,7 +114,20 @@ static const char batch_upsert_sql[] =
     " ON CONFLICT (day, policy_domain, organization, policy_type) DO UPDATE SET"
     " policies = a.policies + excluded.policies,"
     " successful_sessions = a.successful_sessions + excluded.successful_sessions,"
-    " failed_sessions = a.failed_sessions + excluded.failed_sessions";
+    " failed_sessions = a.failed_sessions + excluded.failed_sessions;"
+    /* schema/pg/025_reason_roll.sql: in the order of its unique key
+     * (day, kind, domain, MX, then what its digest is of), as
+     * pg_reason_roll.c takes its rows: writers lock rows in one order */
+    "WITH d AS (DELETE FROM pg_temp.tw_roll_reason RETURNING *)"
+    " INSERT INTO roll_reason AS a (day, kind, text, policy_domain, organization, mx_host,"
+    " result_type, n_rows, failed_sessions, sent_sessions) SELECT day, kind, text,"
+    " policy_domain, organization, mx_host, result_type, sum(n_rows)::bigint,"
+    " sum(failed_sessions)::bigint, sum(sent_sessions)::bigint FROM d GROUP BY 1, 2, 3, 4, 5,"
+    " 6, 7 ORDER BY 1, 2, 4, 6, 3, 5, 7"
+    " ON CONFLICT (day, kind, policy_domain, mx_host, reason_key) DO UPDATE SET"
+    " n_rows = a.n_rows + excluded.n_rows,"
+    " failed_sessions = a.failed_sessions + excluded.failed_sessions,"
+    " sent_sessions = a.sent_sessions + excluded.sent_sessions";
 
 /* Ids of the rows nothing outside the store shows (raw, source, policy,
  * failure) come from their sequences a block at a time. */
@@ -507,6 +528,32 @@ static void batch_put_aggregates(struct pg_batch *b, const struct report *r, con
 	}
 }
 
+/* roll_reason's rows of one report (reason_roll.c), as batch rows. */
+struct batch_reason {
+	struct pg_batch *b;
+	const struct report_record *rec;
+};
+
+static int batch_put_reason(void *arg, const struct reason_roll_row *row, char *err, size_t errlen)
+{
+	const struct batch_reason *a = arg;
+
+	(void)err;
+	(void)errlen;
+	put_row(a->b, B_ROLL_REASON, 10);
+	put_int(a->b, B_ROLL_REASON, a->rec->day);
+	put_int(a->b, B_ROLL_REASON, row->kind);
+	put_text(a->b, B_ROLL_REASON, row->text);
+	put_text(a->b, B_ROLL_REASON, row->policy_domain);
+	put_text(a->b, B_ROLL_REASON, a->rec->r->organization_name);
+	put_text(a->b, B_ROLL_REASON, row->mx_host);
+	put_text(a->b, B_ROLL_REASON, row->result_type);
+	put_int(a->b, B_ROLL_REASON, 1);
+	put_int(a->b, B_ROLL_REASON, row->failed);
+	put_int(a->b, B_ROLL_REASON, row->sent);
+	return 0;
+}
+
 int pg_batch_find(struct pg_store *st, const struct report *r, int64_t *id,
                   uint8_t content_sha256[32])
 {
@@ -550,6 +597,11 @@ int pg_batch_add(struct pg_store *st, const struct report_record *rec,
 	if (batch_put_policies(st, b, rec, id, err, errlen) < 0)
 		return -1;
 	batch_put_aggregates(b, rec->r, &rec->tally, rec->day);
+	if (reason_roll_wanted(rec->r)) {
+		struct batch_reason reason = {b, rec};
+
+		(void)reason_roll_report(rec->r, batch_put_reason, &reason, err, errlen);
+	}
 	if (b->failed) {
 		snprintf(err, errlen,
 		         "database %s: cannot add report: its rows exceed the batch "

@@ -38,6 +38,8 @@ static const char *const prune_agg_sql[] = {
     "DELETE FROM agg_failure WHERE day >= $1 AND day < $2",
     "DELETE FROM agg_mx WHERE day >= $1 AND day < $2",
     "DELETE FROM agg_policy_type WHERE day >= $1 AND day < $2",
+    /* schema/pg/025_reason_roll.sql: no trigger, the day's texts go here */
+    "DELETE FROM roll_reason WHERE day >= $1 AND day < $2",
 };
 
 /* The reports of the days [$1, $2), row by row (the month that holds the

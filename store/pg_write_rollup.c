@@ -30,6 +30,10 @@ int pg_rollup_rebuild(struct store *base, char *err, size_t errlen)
 			return -1;
 		}
 	}
+	if (pg_reason_roll_fill(st, err, errlen) < 0) {
+		pg_rollback(base);
+		return -1;
+	}
 	return pg_commit(base, err, errlen);
 }
 
@@ -47,6 +51,14 @@ int pg_rollup_check(struct pg_store *st, void (*problem)(const char *msg, void *
 		if (n == 0)
 			continue;
 		rollup_problem(table, (long long)n, msg, sizeof(msg));
+		problem(msg, arg);
+		(*n_problems)++;
+	}
+	/* after rollup.c's tables, roll_reason (kept in C, not by triggers) */
+	if (pg_reason_roll_differences(st, &n, err, errlen) < 0)
+		return -1;
+	if (n > 0) {
+		rollup_problem("roll_reason", (long long)n, msg, sizeof(msg));
 		problem(msg, arg);
 		(*n_problems)++;
 	}

@@ -142,6 +142,9 @@ static int trust_remove(struct pg_store *st, int64_t id, const PGresult *old, co
 	    trust_run(st, "UPDATE quarantine SET provenance = $2 WHERE id = $1", qid,
 	              prov != NULL ? prov : "file", 0, err, errlen) < 0)
 		goto out;
+	/* its failure-text rows go while its details are still there */
+	if (pg_reason_roll_report(st, id, -1, err, errlen) < 0)
+		goto out;
 	for (i = 0; i < sizeof(drop) / sizeof(drop[0]); i++)
 		if (trust_run(st, drop[i], id, NULL, 0, err, errlen) < 0)
 			goto out;

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "reason_roll.h"
 #include "record.h"
 #include "report.h"
 #include "xalloc.h"
@@ -94,118 +95,42 @@ static int reason_run(struct sqlite_store *st, const char *sql, int64_t id, int6
 
 int sqlite_reason_roll_wanted(const struct report *r)
 {
-	size_t i, j;
-
-	/* most reports carry no failure text: no statement for them */
-	for (i = 0; i < r->n_policies; i++)
-		for (j = 0; j < r->policies[i].n_failures; j++)
-			if (r->policies[i].failures[j].failure_reason_code != NULL ||
-			    r->policies[i].failures[j].additional_information != NULL)
-				return 1;
-	return 0;
+	return reason_roll_wanted(r);
 }
 
-/* One failure detail with a text of the kind being added. */
-struct reason_item {
-	const char *dom, *mx, *text, *rt;
-	int type; /* 0 sts, 1 tlsa, 2 any other policy type */
-	int64_t n;
+struct reason_emit_arg {
+	struct sqlite_store *st;
+	const struct report_record *rec;
 };
 
-static int reason_item_cmp(const void *x, const void *y)
+/* One row of the report (reason_roll.c) upserted. */
+static int reason_upsert(void *arg, const struct reason_roll_row *row, char *err, size_t errlen)
 {
-	const struct reason_item *a = x, *b = y;
-	int c;
-
-	if ((c = strcmp(a->dom, b->dom)) != 0 || (c = strcmp(a->mx, b->mx)) != 0 ||
-	    (c = strcmp(a->text, b->text)) != 0)
-		return c;
-	return strcmp(a->rt, b->rt);
-}
-
-/* Upserts the rows of the group items [i, j) (sorted, so items[i].rt is
- * its first result type, bytewise as SQLite's min). */
-static int reason_add_group(struct sqlite_store *st, const struct report_record *rec, int kind,
-                            const struct reason_item *it, size_t i, size_t j, char *err,
-                            size_t errlen)
-{
-	int64_t sum[3] = {0, 0, 0}, failed, sent;
-	size_t k, e;
+	const struct reason_emit_arg *a = arg;
 	sqlite3_stmt *s;
 
-	for (k = i; k < j; k++)
-		sum[it[k].type] += it[k].n;
-	failed = (sum[0] > sum[1] ? sum[0] : sum[1]) + sum[2];
-	for (k = i; k < j; k = e) {
-		for (sent = 0, e = k; e < j && strcmp(it[e].rt, it[k].rt) == 0; e++)
-			sent += it[e].n;
-		if ((s = sqlite_stmt(st, STMT_REASON_ROLL, REASON_UPSERT, err, errlen)) == NULL)
-			return -1;
-		sqlite3_bind_int64(s, 1, rec->day);
-		sqlite3_bind_int64(s, 2, kind);
-		sqlite_bind_text(s, 3, it[k].text);
-		sqlite_bind_text(s, 4, it[k].dom);
-		sqlite_bind_text(s, 5, rec->r->organization_name);
-		sqlite_bind_text(s, 6, it[k].mx);
-		sqlite_bind_text(s, 7, it[k].rt);
-		sqlite3_bind_int64(s, 8, k == i ? failed : 0);
-		sqlite3_bind_int64(s, 9, sent);
-		if (sqlite_step_done(st, s, "cannot update the failure-text roll-up", err, errlen) <
-		    0)
-			return -1;
-	}
-	return 0;
+	if ((s = sqlite_stmt(a->st, STMT_REASON_ROLL, REASON_UPSERT, err, errlen)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, a->rec->day);
+	sqlite3_bind_int64(s, 2, row->kind);
+	sqlite_bind_text(s, 3, row->text);
+	sqlite_bind_text(s, 4, row->policy_domain);
+	sqlite_bind_text(s, 5, a->rec->r->organization_name);
+	sqlite_bind_text(s, 6, row->mx_host);
+	sqlite_bind_text(s, 7, row->result_type);
+	sqlite3_bind_int64(s, 8, row->failed);
+	sqlite3_bind_int64(s, 9, row->sent);
+	return sqlite_step_done(a->st, s, "cannot update the failure-text roll-up", err, errlen);
 }
 
 int sqlite_reason_roll_add(struct sqlite_store *st, const struct report_record *rec, char *err,
                            size_t errlen)
 {
-	const struct report *r = rec->r;
-	struct reason_item *it;
-	size_t i, j, n, total = 0;
-	int kind, rc = 0;
+	struct reason_emit_arg a = {st, rec};
 
 	/* REASON_SUMS computed from the report in memory: no statement
 	 * reading back what was just written (a third of a report's cost) */
-	for (i = 0; i < r->n_policies; i++)
-		total += r->policies[i].n_failures;
-	it = xcalloc(total > 0 ? total : 1, sizeof(*it));
-	for (kind = 0; kind < 2 && rc == 0; kind++) {
-		for (n = 0, i = 0; i < r->n_policies; i++) {
-			const struct report_policy *p = &r->policies[i];
-
-			for (j = 0; j < p->n_failures; j++) {
-				const struct report_failure *f = &p->failures[j];
-				const char *text =
-				    kind == 0 ? f->failure_reason_code : f->additional_information;
-
-				if (text == NULL)
-					continue;
-				it[n].dom = p->policy_domain != NULL ? p->policy_domain : "";
-				it[n].mx = f->receiving_mx_hostname != NULL
-				               ? f->receiving_mx_hostname
-				               : "";
-				it[n].text = text;
-				it[n].rt = f->result_type;
-				it[n].type = strcmp(p->policy_type, "sts") == 0    ? 0
-				             : strcmp(p->policy_type, "tlsa") == 0 ? 1
-				                                                   : 2;
-				it[n].n = f->failed_sessions;
-				n++;
-			}
-		}
-		qsort(it, n, sizeof(*it), reason_item_cmp);
-		for (i = 0; i < n && rc == 0; i = j) {
-			for (j = i + 1;
-			     j < n && strcmp(it[i].dom, it[j].dom) == 0 &&
-			     strcmp(it[i].mx, it[j].mx) == 0 && strcmp(it[i].text, it[j].text) == 0;
-			     j++)
-				;
-			rc = reason_add_group(st, rec, kind, it, i, j, err, errlen);
-		}
-	}
-	free(it);
-	return rc;
+	return reason_roll_report(rec->r, reason_upsert, &a, err, errlen);
 }
 
 int sqlite_reason_roll_remove(struct sqlite_store *st, int64_t report_id, char *err, size_t errlen)

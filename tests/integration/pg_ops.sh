@@ -73,13 +73,13 @@ pg_same "summary --provenance, a week, one organisation" summary --since 2026-03
 	--until 2026-03-09 --provenance file --org "Google Inc." --format json
 
 # --- migration from version 7: a store rewound to the baseline (what
-# 010..014, 017 and 020 made dropped) migrates again, its roll-ups filled from its rows
+# 010..014, 017, 020 and 025 made dropped) migrates again, its roll-ups filled from its rows
 PGM=$(pg_newdb mig)
 "$TLSWATCH" --db "$PGM" ingest $SAMPLES "$T"/month/* > /dev/null 2>&1
 pg_sql "$PGM" "SET client_min_messages = warning;
 	DROP TABLE recount_pending, check_result, roll_domain, roll_org, roll_failure,
 	roll_mx, roll_type, roll_report_day, life_domain, life_failure, life_mx,
-	roll_presence, roll_trust CASCADE;
+	roll_presence, roll_trust, roll_reason CASCADE;
 	DROP FUNCTION IF EXISTS tlswatch_json_lines, tlswatch_roll_agg_domain,
 	tlswatch_roll_agg_failure, tlswatch_roll_agg_mx, tlswatch_roll_agg_policy_type,
 	tlswatch_roll_agg_domain_pruned, tlswatch_roll_agg_failure_pruned,

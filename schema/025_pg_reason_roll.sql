@@ -1,0 +1,4 @@
+-- 025_pg_reason_roll.sql - nothing to change on SQLite: roll_reason exists
+-- here since 019_reason_rollup.sql. On PostgreSQL (schema/pg/025) the same
+-- table is made, filled and kept (issue 16). The file exists so that both
+-- stores report the same schema version.
