@@ -34,9 +34,14 @@ runuser -u nobody -- "$PG_BIN/pg_ctl" -D "$W/data" -l "$W/data/server.log" -w -t
 	-o "-k $W/sock -p $PORT -c listen_addresses=" start > /dev/null || exit 2
 BASE="postgresql://tlswatch@/postgres?host=$W/sock&port=$PORT"
 
-"$TOP/build/tools/gen" --out "$W/corpus" --domains 50 --days 30 --max-reports "$N" \
-	--format gz || exit 2
-find "$W/corpus" -type f | sort > "$W/all"
+# BENCH_CORPUS=DIR: its files instead (docs/performance.md, roll_reason)
+if [ -n "${BENCH_CORPUS:-}" ]; then
+	find "$BENCH_CORPUS" -type f | sort | head -n "$N" > "$W/all"
+else
+	"$TOP/build/tools/gen" --out "$W/corpus" --domains 50 --days 30 --max-reports "$N" \
+		--format gz || exit 2
+	find "$W/corpus" -type f | sort > "$W/all"
+fi
 printf '[trust]\ndkim = off\n' > "$W/conf"
 
 # server CPU seconds: the postmaster's own and its exited children's, and
