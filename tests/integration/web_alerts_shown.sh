@@ -11,25 +11,9 @@
 
 today=$(($(date -u +%s) / 86400))
 mkdir "$T/r"
-# DIR/DAY.ORG.DOMAIN.json: Google Inc. and Microsoft Corporation report
-# d01.test .. d55.test every day, all clean but on day bad, when Google
-# saw 300 of its sessions to mx1 of each fail (certificate-expired)
-awk -v dir="$T/r" -v first=$((today - 40)) -v days=40 -v bad=$((today - 3)) '
-function day_str(d) { return strftime("%Y-%m-%d", d * 86400, 1) }
-function report(d, org, name, dom, ok, nf,    det, f) {
-	det = nf > 0 ? "{\"result-type\":\"certificate-expired\",\"receiving-mx-hostname\":\"mx1." dom "\",\"failure-reason-code\":\"X509_V_ERR_CERT_HAS_EXPIRED\",\"failed-session-count\":" nf "}" : ""
-	f = dir "/" d "." org "." dom ".json"
-	printf "{\"organization-name\":\"%s\",\"date-range\":{\"start-datetime\":\"%sT00:00:00Z\",\"end-datetime\":\"%sT23:59:59Z\"},\"contact-info\":\"x@example\",\"report-id\":\"%s-%d-%s\",\"policies\":[{\"policy\":{\"policy-type\":\"sts\",\"policy-string\":[\"version: STSv1\"],\"policy-domain\":\"%s\"},\"summary\":{\"total-successful-session-count\":%d,\"total-failure-session-count\":%d},\"failure-details\":[%s]}]}\n", name, day_str(d), day_str(d), org, d, dom, dom, ok, nf, det > f
-	close(f)
-}
-BEGIN {
-	for (d = first; d < first + days; d++)
-		for (i = 1; i <= 55; i++) {
-			dom = sprintf("d%02d.test", i)
-			report(d, "g", "Google Inc.", dom, 1000, d == bad ? 300 : 0)
-			report(d, "m", "Microsoft Corporation", dom, 2000, 0)
-		}
-}' || t_fail "reports written" "awk exit $?"
+# d01.test .. d55.test, each failing for Google three days ago
+awk -v dir="$T/r" -v first=$((today - 40)) -v days=40 -v bad=$((today - 3)) -v many=55 \
+	-f "$TOP/tests/golden/arrival_month.awk" || t_fail "reports written" "awk exit $?"
 (cd "$T/r" && ls | xargs "$TLSWATCH" --db "$T/db" ingest) > /dev/null || t_fail "ingest" "exit $?"
 
 # tlswatch alert's lines (text), the alerts the overview shows
