@@ -310,6 +310,14 @@ struct arrival;
 int alert_current_known(struct store *st, const struct alert_settings *s,
                         const struct arrival *known, struct alert_list *out, char *err,
                         size_t errlen);
+/* alert_current_known with the context (alert_add_context: one query per
+ * alert) read only for the first limit alerts that shown(a, arg) accepts,
+ * in the list's order: the dashboard shows those and counts the rest
+ * (issue 18). The others' reporters and reason_code stay NULL. */
+int alert_current_shown(struct store *st, const struct alert_settings *s,
+                        const struct arrival *known,
+                        int (*shown)(const struct alert *a, const void *arg), const void *arg,
+                        size_t limit, struct alert_list *out, char *err, size_t errlen);
 
 struct arrival;
 /* Days not in yet (docs/alerts.md): each alert of l whose domain's day

@@ -156,6 +156,8 @@ int sqlite_alert_context(struct store *st, const struct query_alert_key *k, int6
                          int64_t until, char **reporters, char **reason, char *err, size_t errlen);
 int sqlite_day_marks(struct store *st, int64_t since, int64_t until, struct query_day_mark *out,
                      char *err, size_t errlen);
+int sqlite_days_with_reports(struct store *st, int64_t since, int64_t until, int *has, char *err,
+                             size_t errlen);
 int sqlite_alert_judged(struct store *st, int64_t since, int64_t until, struct query_day_mark *out,
                         int *judged, char *err, size_t errlen);
 int sqlite_alert_record_judged(struct store *st, const struct query_day_mark *m, int64_t now,

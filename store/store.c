@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "limits.h"
 #include "store_backend.h"
+#include "xalloc.h"
 
 int store_op_missing(const struct store *st, const char *what, char *err, size_t errlen)
 {
@@ -316,6 +318,29 @@ int query_day_marks(struct store *st, int64_t since, int64_t until, struct query
                     char *err, size_t errlen)
 {
 	return st->ops->day_marks(st, since, until, out, err, errlen);
+}
+
+int query_days_with_reports(struct store *st, int64_t since, int64_t until, int *has, char *err,
+                            size_t errlen)
+{
+	struct query_day_mark *m;
+	int64_t i;
+	int rc;
+
+	if (st->ops->days_with_reports != NULL)
+		return st->ops->days_with_reports(st, since, until, has, err, errlen);
+	/* a backend without it: the marks tell the same, counting */
+	if (until - since <= 0 || until - since > LIMIT_ALERT_LOOKBACK_DAYS) {
+		snprintf(err, errlen, "internal error: %lld days asked for reports",
+		         (long long)(until - since));
+		return -1;
+	}
+	m = xcalloc((size_t)(until - since), sizeof(*m));
+	rc = query_day_marks(st, since, until, m, err, errlen);
+	for (i = 0; rc == 0 && i < until - since; i++)
+		has[i] = m[i].reports != 0;
+	free(m);
+	return rc;
 }
 
 int query_alert_judged(struct store *st, int64_t since, int64_t until, struct query_day_mark *out,
