@@ -125,9 +125,9 @@ static size_t arrival_group_end(const struct query_presence_rows *rows, size_t i
 /* The days of [since, until) not in yet, from rows read for [g->first,
  * g->first + g->n_days): the domains of rows, or of domains[0..n) only
  * when domains is not NULL. */
-static void arrival_judge_rows(const struct query_presence_rows *rows, int64_t since,
-                               int64_t until, const char *const *domains, size_t n,
-                               struct arrival_grid *g, struct arrival *out)
+static void arrival_judge_rows(const struct query_presence_rows *rows, int64_t since, int64_t until,
+                               const char *const *domains, size_t n, struct arrival_grid *g,
+                               struct arrival *out)
 {
 	struct arrival a = {NULL, 0};
 	struct strbuf names;

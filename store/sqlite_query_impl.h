@@ -23,5 +23,9 @@ int sqlite_count_reports(struct sqlite_store *st, const struct query_filter *f, 
                          char *err, size_t errlen);
 /* A text column as a new string, NULL for SQL NULL. */
 char *query_column_strdup(sqlite3_stmt *s, int i);
+/* query_alert_scan for [since, until) and no other filter, from the
+ * roll-ups (sqlite_query_series.c): the rows of the general scan. */
+int sqlite_alert_series_rolled(struct sqlite_store *st, int64_t since, int64_t until,
+                               struct query_alert_series *out, char *err, size_t errlen);
 
 #endif
