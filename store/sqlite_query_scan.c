@@ -31,12 +31,12 @@ struct scan_map {
 	size_t nslots;
 };
 
-static int scan_str_eq(const char *a, const char *b)
+int scan_str_eq(const char *a, const char *b)
 {
 	return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
 }
 
-static uint64_t scan_hash_str(uint64_t h, const char *s)
+uint64_t scan_hash_str(uint64_t h, const char *s)
 {
 	/* FNV-1a; NULL and "" differ by the marker byte */
 	h ^= s == NULL ? 0xffu : 0x01u;

@@ -55,23 +55,6 @@ static const char *const series_sql[] = {
     " FROM roll_failure WHERE day >= ?1 AND day < ?2 AND failed_sessions > 0 ORDER BY day",
 };
 
-static int series_eq(const char *a, const char *b)
-{
-	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
-}
-
-static uint64_t series_hash_str(uint64_t h, const char *s)
-{
-	/* FNV-1a; NULL and "" differ by the marker byte */
-	h ^= s == NULL ? 0xffu : 0x01u;
-	h *= 1099511628211ULL;
-	for (; s != NULL && *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 static void series_grow(struct series_read *r)
 {
 	size_t n = r->n_slots ? r->n_slots * 2 : 1024, i, j;
@@ -100,16 +83,16 @@ static size_t series_key_of(struct series_read *r, const char *org, const char *
 	struct series_key *k;
 	size_t j;
 
-	h = series_hash_str(h, org);
-	h = series_hash_str(h, domain);
-	h = series_hash_str(h, mx);
-	h = series_hash_str(h, rtype);
+	h = scan_hash_str(h, org);
+	h = scan_hash_str(h, domain);
+	h = scan_hash_str(h, mx);
+	h = scan_hash_str(h, rtype);
 	if ((r->n_keys + 1) * 2 > r->n_slots)
 		series_grow(r);
 	for (j = (size_t)h & (r->n_slots - 1); r->slots[j] != 0; j = (j + 1) & (r->n_slots - 1)) {
 		k = &r->keys[r->slots[j] - 1];
-		if (k->hash == h && series_eq(k->org, org) && series_eq(k->domain, domain) &&
-		    series_eq(k->mx, mx) && series_eq(k->rtype, rtype))
+		if (k->hash == h && scan_str_eq(k->org, org) && scan_str_eq(k->domain, domain) &&
+		    scan_str_eq(k->mx, mx) && scan_str_eq(k->rtype, rtype))
 			return r->slots[j] - 1;
 	}
 	if (r->n_keys == r->keys_alloc) {
