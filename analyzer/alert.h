@@ -258,7 +258,8 @@ int alert_evaluate_reads(struct store *st, const struct alert_params *p,
 void alert_reads_free(struct alert_reads *r);
 /* 0 when TLSWATCH_NO_SHARED_READS is set in the environment: each judged
  * window, and the overview's days not in yet, are read apart as before
- * issue 18 (the reference the tests compare the shared reads with). */
+ * issue 18, and alert reads every domain's days not in yet, not only its
+ * alerts' (the reference the tests compare the shared reads with). */
 int alert_shared_reads(void);
 /* alert_reads_load for a run; with TLSWATCH_NO_SHARED_READS set in the
  * environment nothing is read and each window is read apart when judged,

@@ -144,6 +144,10 @@ struct query_alert_series {
 	struct query_rows domain_days;
 	struct query_rows organization_days;
 	struct query_rows failure_days;
+	/* NULL: each row owns its strings. Else the rows' strings are these
+	 * (the rows of one key share them), freed with them. */
+	char **strings;
+	size_t n_strings;
 };
 
 int query_alert_scan(struct store *st, const struct query_filter *f, struct query_alert_series *out,

@@ -229,6 +229,7 @@ static const struct store_ops sqlite_ops = {
     .reporter_presence = sqlite_reporter_presence,
     .read_snapshot = sqlite_read_snapshot,
     .days_with_reports = sqlite_days_with_reports,
+    .reporter_presence_of = sqlite_reporter_presence_of,
 };
 
 /* One try of sqlite_store_open: -2 when the file was found locked at once

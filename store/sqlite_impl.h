@@ -265,6 +265,9 @@ int sqlite_trust_superseded(struct sqlite_store *st, int64_t new_id, char *err, 
  * sqlite_query_presence.c) */
 int sqlite_reporter_presence(struct store *st, int64_t since, int64_t until,
                              struct query_presence_rows *out, char *err, size_t errlen);
+int sqlite_reporter_presence_of(struct store *st, int64_t since, int64_t until,
+                                const char *const *domains, size_t n,
+                                struct query_presence_rows *out, char *err, size_t errlen);
 int sqlite_reporter_days(struct store *st, int64_t since, int64_t until, struct query_rows *out,
                          char *err, size_t errlen);
 int sqlite_failure_reasons(struct store *st, const struct query_filter *f, size_t limit,

@@ -411,6 +411,16 @@ int query_reporter_presence(struct store *st, int64_t since, int64_t until,
 	return st->ops->reporter_presence(st, since, until, out, err, errlen);
 }
 
+int query_reporter_presence_of(struct store *st, int64_t since, int64_t until,
+                               const char *const *domains, size_t n,
+                               struct query_presence_rows *out, char *err, size_t errlen)
+{
+	/* a backend without it answers with every domain's rows */
+	if (st->ops->reporter_presence_of == NULL)
+		return query_reporter_presence(st, since, until, out, err, errlen);
+	return st->ops->reporter_presence_of(st, since, until, domains, n, out, err, errlen);
+}
+
 int query_failure_reasons(struct store *st, const struct query_filter *f, size_t limit,
                           struct query_reason_rows *out, char *err, size_t errlen)
 {

@@ -2,13 +2,14 @@
 #
 # run.sh sets: TOP (repo root), TLSWATCH (the ASan+UBSan binary), GEN (the
 # report generator), DATA (tests/data), RESULTS (file to append results to).
-# Each test script gets its own scratch directory in $T, removed afterwards.
+# Each test script gets its own scratch directory in $T, removed afterwards
+# (under TESTS_TMPDIR: run.sh picks /dev/shm when it has room, else /tmp).
 # Record each check with t_pass NAME or t_fail NAME "got X, want Y"; t_check
 # and t_eq are shorthands.
 
 set -u
 : "${TOP:?run through tests/run.sh}"
-T=$(mktemp -d /tmp/tlswatch-test.XXXXXX)
+T=$(mktemp -d "${TESTS_TMPDIR:-/tmp}/tlswatch-test.XXXXXX")
 chmod 755 "$T"
 trap 'rm -rf "$T"' EXIT
 TEST_SCRIPT=$(basename "$0" .sh)
