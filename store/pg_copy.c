@@ -17,7 +17,6 @@
 
 #include "limits.h"
 #include "pg_impl.h"
-#include "rollup.h"
 #include "strbuf.h"
 #include "xalloc.h"
 
@@ -209,18 +208,9 @@ static int copy_triggers(struct pg_store *st, const struct store_table *t, int o
 
 int pg_copy_finish(struct pg_store *st, char *err, size_t errlen)
 {
-	char sql[8192]; /* rollup_sql's longest is about 1,200 bytes */
-	size_t i;
-
 	if (st->copy == NULL || !st->copy->stale)
 		return 0;
-	for (i = 0; rollup_sql(i, ROLLUP_CLEAR, sql, sizeof(sql)) != NULL; i++)
-		if (pg_run(st, sql, NULL, "cannot copy the roll-ups", NULL, err, errlen) < 0 ||
-		    rollup_sql(i, ROLLUP_FILL, sql, sizeof(sql)) == NULL ||
-		    pg_run(st, sql, NULL, "cannot copy the roll-ups", NULL, err, errlen) < 0)
-			return -1;
-	/* roll_reason (schema/pg/025) is not copied: summed from the details */
-	if (pg_reason_roll_fill(st, err, errlen) < 0)
+	if (pg_rollup_refill(st, "cannot copy the roll-ups", err, errlen) < 0)
 		return -1;
 	pg_copy_free(st);
 	return 0;

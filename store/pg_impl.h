@@ -65,6 +65,9 @@ struct pg_store {
 	int n_months;
 	int snapshot;     /* 1: in pg_read_snapshot's transaction (db copy) */
 	int copy_staging; /* 1: pg_copy.c's temporary tables exist (this transaction) */
+	/* 1: whole months read from the month tables of schema/pg/026 (not
+	 * with TLSWATCH_NO_MONTH_ROLLUPS or TLSWATCH_NO_ROLLUPS) */
+	int month_rollups;
 };
 
 static inline struct pg_store *pg_of(struct store *st)
@@ -267,6 +270,10 @@ int pg_provenance_rows(struct pg_store *st, const struct query_filter *f, struct
 /* pg_write_rollup.c: 'db check --repair', and what 'db check' adds to
  * *n_problems about the roll-ups */
 int pg_rollup_rebuild(struct store *st, char *err, size_t errlen);
+/* Every roll-up, month table and roll_reason emptied and refilled from
+ * its sums, in the caller's transaction; what: the message's start on
+ * failure (roll_reason's own). */
+int pg_rollup_refill(struct pg_store *st, const char *what, char *err, size_t errlen);
 int pg_rollup_check(struct pg_store *st, void (*problem)(const char *msg, void *arg), void *arg,
                     int *n_problems, char *err, size_t errlen);
 

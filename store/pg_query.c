@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "pg_impl.h"
+#include "rollup_month.h"
 #include "xalloc.h"
 
 /* One row of integers from a statement built in q. */
@@ -146,7 +147,18 @@ enum pg_table {
 	T_ROLL_ORG,
 	T_ROLL_FAILURE,
 	T_ROLL_MX,
-	T_ROLL_TYPE
+	T_ROLL_TYPE,
+	/* the month tables of schema/pg/026_month_rollups.sql: the rows of
+	 * their day twin (pg_month_of) summed per month, day the month's
+	 * first; and roll_day, agg_domain summed per day */
+	T_MONTH_DOMAIN,
+	T_MONTH_ORG,
+	T_MONTH_FAILURE,
+	T_MONTH_MX,
+	T_MONTH_TYPE,
+	T_MONTH_AGG_FAILURE,
+	T_ROLL_DAY,
+	T_NONE
 };
 
 static const struct {
@@ -207,7 +219,59 @@ static const struct {
                      " '' AS mx_host, '' AS result_type, policy_type, policies AS reports,"
                      " successful_sessions, failed_sessions FROM roll_type) AS a",
                      NULL, WHERE_AGG_TYPE},
+    [T_MONTH_DOMAIN] = {" FROM (SELECT day, NULL::text AS organization, policy_domain,"
+                        " '' AS mx_host, '' AS result_type, '' AS policy_type, reports,"
+                        " successful_sessions, failed_sessions FROM roll_domain_month) AS a",
+                        NULL, WHERE_AGG_DOMAIN},
+    [T_MONTH_ORG] = {" FROM (SELECT day, organization, '' AS policy_domain, '' AS mx_host,"
+                     " '' AS result_type, '' AS policy_type, reports, successful_sessions,"
+                     " failed_sessions FROM roll_org_month) AS a",
+                     NULL, WHERE_AGG_DOMAIN},
+    [T_MONTH_FAILURE] = {" FROM (SELECT day, NULL::text AS organization, policy_domain,"
+                         " mx_host, result_type, '' AS policy_type, 0 AS reports,"
+                         " 0 AS successful_sessions, failed_sessions FROM roll_failure_month)"
+                         " AS a",
+                         NULL, WHERE_AGG_FAILURE},
+    [T_MONTH_MX] = {" FROM (SELECT day, NULL::text AS organization, policy_domain, mx_host,"
+                    " '' AS result_type, '' AS policy_type, 0 AS reports,"
+                    " 0 AS successful_sessions, failed_sessions FROM roll_mx_month) AS a",
+                    NULL, WHERE_AGG_MX},
+    [T_MONTH_TYPE] = {" FROM (SELECT day, NULL::text AS organization, policy_domain,"
+                      " '' AS mx_host, '' AS result_type, policy_type, policies AS reports,"
+                      " successful_sessions, failed_sessions FROM roll_type_month) AS a",
+                      NULL, WHERE_AGG_TYPE},
+    [T_MONTH_AGG_FAILURE] = {" FROM (SELECT day, organization, policy_domain, mx_host,"
+                             " result_type, '' AS policy_type, 0 AS reports,"
+                             " 0 AS successful_sessions, failed_sessions"
+                             " FROM agg_failure_month) AS a",
+                             NULL, WHERE_AGG_FAILURE},
+    [T_ROLL_DAY] = {" FROM (SELECT day, NULL::text AS organization, '' AS policy_domain,"
+                    " '' AS mx_host, '' AS result_type, '' AS policy_type, reports,"
+                    " successful_sessions, failed_sessions FROM roll_day) AS a",
+                    NULL, WHERE_AGG_DOMAIN},
 };
+
+/* The month table of day table t (schema/pg/026_month_rollups.sql), or
+ * T_NONE. */
+static enum pg_table pg_month_of(enum pg_table t)
+{
+	switch (t) {
+	case T_ROLL_DOMAIN:
+		return T_MONTH_DOMAIN;
+	case T_ROLL_ORG:
+		return T_MONTH_ORG;
+	case T_ROLL_FAILURE:
+		return T_MONTH_FAILURE;
+	case T_ROLL_MX:
+		return T_MONTH_MX;
+	case T_ROLL_TYPE:
+		return T_MONTH_TYPE;
+	case T_FAILURE:
+		return T_MONTH_AGG_FAILURE;
+	default:
+		return T_NONE;
+	}
+}
 
 /* The key columns a breakdown groups by. */
 enum {
@@ -299,7 +363,37 @@ static enum pg_table pg_table_of(const struct pg_store *st, enum query_group g,
 		return t;
 	if (pg_groups[g].key & K_ORG)
 		return t == T_DOMAIN && f->n_domains == 0 ? T_ROLL_ORG : t;
+	/* the day series of every domain: a row per day (026) */
+	if (g == QUERY_BY_DAY && f->n_domains == 0 && st->month_rollups)
+		return T_ROLL_DAY;
 	return rolled[t];
+}
+
+/* Appends to q the rows of table t that filter f keeps: " FROM ... WHERE
+ * ...". monthly: the period split as rollup_month_spans says, whole
+ * months from t's month table, the days around them from t. */
+static int pg_from_where(struct query_sql *q, enum pg_table t, const struct query_filter *f,
+                         int ever, int monthly, char *err, size_t errlen)
+{
+	struct rollup_span span[3];
+	struct query_filter part = *f;
+	size_t i, n = monthly ? rollup_month_spans(f->since, f->until, span) : 0;
+
+	if (n == 0) {
+		query_sql_add(q, ever ? pg_tables[t].ever : pg_tables[t].from);
+		return query_sql_where(q, f, pg_tables[t].rows, err, errlen);
+	}
+	query_sql_add(q, " FROM (");
+	for (i = 0; i < n; i++) {
+		part.since = span[i].since;
+		part.until = span[i].until;
+		query_sql_add(q, i > 0 ? " UNION ALL SELECT *" : "SELECT *");
+		query_sql_add(q, pg_tables[span[i].monthly ? pg_month_of(t) : t].from);
+		if (query_sql_where(q, &part, pg_tables[t].rows, err, errlen) < 0)
+			return -1;
+	}
+	query_sql_add(q, ") AS a");
+	return 0;
 }
 
 /* Breakdown g of filter f into rows (the first limit, 0: all); prov: the
@@ -311,6 +405,9 @@ static int pg_group_run(struct pg_store *st, const struct query_filter *f, enum 
 	int ever = f->since <= QUERY_SINCE_EVER;
 	enum pg_table t = pg_table_of(st, g, f, ever);
 	unsigned key = pg_groups[g].key;
+	/* a month table sums t's rows, and g keeps no day */
+	int monthly = st->month_rollups && !ever && prov == NULL && !(key & K_DAY) &&
+	              pg_month_of(t) != T_NONE;
 	struct query_rows rows = {NULL, 0};
 	struct query_sql q;
 	PGresult *r = NULL;
@@ -331,11 +428,11 @@ static int pg_group_run(struct pg_store *st, const struct query_filter *f, enum 
 		query_sql_add(&q, PROV_FROM_CLOSE);
 		query_sql_int(&q, (int64_t)t);
 		query_sql_add(&q, ") AS a");
-	} else {
-		query_sql_add(&q, ever ? pg_tables[t].ever : pg_tables[t].from);
-	}
-	if (query_sql_where(&q, f, pg_tables[t].rows, err, errlen) < 0)
+		if (query_sql_where(&q, f, pg_tables[t].rows, err, errlen) < 0)
+			goto out;
+	} else if (pg_from_where(&q, t, f, ever, monthly, err, errlen) < 0) {
 		goto out;
+	}
 	for (i = 0; i < sizeof(pg_keys) / sizeof(pg_keys[0]); i++) {
 		if (!(key & pg_keys[i].bit))
 			continue;

@@ -1,36 +1,45 @@
 /*
  * pg_write_rollup.c - the roll-ups and lifetime totals of
- * schema/pg/012_rollups.sql on PostgreSQL: rebuilt from their sums
- * (rollup.c, shared with SQLite) by 'tlswatch db check --repair', and
- * compared with them by 'db check'. Input: our own database.
+ * schema/pg/012_rollups.sql and the month tables of 026 on PostgreSQL:
+ * rebuilt from their sums (rollup.c and rollup_month.c, shared with
+ * SQLite) by 'tlswatch db check --repair' and 'db copy', and compared
+ * with them by 'db check'. Input: our own database.
  */
 #include <stdio.h>
 
 #include "pg_impl.h"
 #include "rollup.h"
+#include "rollup_month.h"
 
 /* Room for the longest statement of rollup.c (about 1,200 bytes). */
 #define ROLLUP_SQL_MAX 4096
 
+/* The first day of column day's month (schema/pg/026_month_rollups.sql). */
+#define PG_MONTH_OF "tlswatch_month_of(day)"
+
+int pg_rollup_refill(struct pg_store *st, const char *what, char *err, size_t errlen)
+{
+	char sql[ROLLUP_SQL_MAX];
+	size_t i;
+
+	for (i = 0; rollup_all_sql(i, ROLLUP_CLEAR, PG_MONTH_OF, sql, sizeof(sql)) != NULL; i++)
+		if (pg_run(st, sql, NULL, what, NULL, err, errlen) < 0 ||
+		    rollup_all_sql(i, ROLLUP_FILL, PG_MONTH_OF, sql, sizeof(sql)) == NULL ||
+		    pg_run(st, sql, NULL, what, NULL, err, errlen) < 0)
+			return -1;
+	/* roll_reason (schema/pg/025): summed from the details */
+	return pg_reason_roll_fill(st, err, errlen);
+}
+
 int pg_rollup_rebuild(struct store *base, char *err, size_t errlen)
 {
 	struct pg_store *st = pg_of(base);
-	char sql[ROLLUP_SQL_MAX];
-	size_t i;
 
 	/* in one batch: under the writer lock, so no writer's trigger adds
 	 * to a table between its DELETE and its INSERT */
 	if (pg_begin(base, err, errlen) < 0)
 		return -1;
-	for (i = 0; rollup_sql(i, ROLLUP_CLEAR, sql, sizeof(sql)) != NULL; i++) {
-		if (pg_run(st, sql, NULL, "cannot rebuild the roll-ups", NULL, err, errlen) < 0 ||
-		    rollup_sql(i, ROLLUP_FILL, sql, sizeof(sql)) == NULL ||
-		    pg_run(st, sql, NULL, "cannot rebuild the roll-ups", NULL, err, errlen) < 0) {
-			pg_rollback(base);
-			return -1;
-		}
-	}
-	if (pg_reason_roll_fill(st, err, errlen) < 0) {
+	if (pg_rollup_refill(st, "cannot rebuild the roll-ups", err, errlen) < 0) {
 		pg_rollback(base);
 		return -1;
 	}
@@ -45,7 +54,8 @@ int pg_rollup_check(struct pg_store *st, void (*problem)(const char *msg, void *
 	int64_t n;
 	size_t i;
 
-	for (i = 0; (table = rollup_sql(i, ROLLUP_DIFF, sql, sizeof(sql))) != NULL; i++) {
+	for (i = 0; (table = rollup_all_sql(i, ROLLUP_DIFF, PG_MONTH_OF, sql, sizeof(sql))) != NULL;
+	     i++) {
 		if (pg_get_int(st, sql, NULL, "cannot check the roll-ups", &n, err, errlen) < 0)
 			return -1;
 		if (n == 0)

@@ -72,3 +72,15 @@ const char *rollup_month_sql(size_t i, enum rollup_stmt which, const char *month
 		return NULL;
 	return months[i].table;
 }
+
+const char *rollup_all_sql(size_t i, enum rollup_stmt which, const char *month, char *sql,
+                           size_t len)
+{
+	size_t n = 0;
+
+	while (rollup_sql(n, ROLLUP_CLEAR, sql, len) != NULL)
+		n++;
+	if (i < n)
+		return rollup_sql(i, which, sql, len);
+	return rollup_month_sql(i - n, which, month, sql, len);
+}

@@ -34,4 +34,10 @@ size_t rollup_month_spans(int64_t since, int64_t until, struct rollup_span out[3
 const char *rollup_month_sql(size_t i, enum rollup_stmt which, const char *month, char *sql,
                              size_t len);
 
+/* Statement `which` of table i of every roll-up a store checks and
+ * refills: rollup.c's tables (rollup_sql), then the month tables (month
+ * as for rollup_month_sql). The table's name, or NULL past the last. */
+const char *rollup_all_sql(size_t i, enum rollup_stmt which, const char *month, char *sql,
+                           size_t len);
+
 #endif

@@ -23,13 +23,7 @@
  * tables of rollup_month.c. */
 static const char *rollup_any_sql(size_t i, enum rollup_stmt which, char *sql, size_t len)
 {
-	size_t n = 0;
-
-	while (rollup_sql(n, ROLLUP_CLEAR, sql, len) != NULL)
-		n++;
-	if (i < n)
-		return rollup_sql(i, which, sql, len);
-	return rollup_month_sql(i - n, which, ROLLUP_MONTH_OF, sql, len);
+	return rollup_all_sql(i, which, ROLLUP_MONTH_OF, sql, len);
 }
 
 /* Empties table i and fills it with its sums. */

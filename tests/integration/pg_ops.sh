@@ -74,7 +74,8 @@ pg_same "summary --provenance, a week, one organisation" summary --since 2026-03
 	--until 2026-03-09 --provenance file --org "Google Inc." --format json
 
 # --- migration from version 7: a store rewound to the baseline (what
-# 010..014, 017, 020 and 025 made dropped) migrates again, its roll-ups filled from its rows
+# 010..014, 017, 020, 025 and 026 made dropped) migrates again, its
+# roll-ups filled from its rows
 PGM=$(pg_newdb mig)
 "$TLSWATCH" --db "$PGM" ingest $SAMPLES "$T"/month/* > /dev/null 2> "$T/mig.err"
 n=$(pg_sql "$PGM" "SELECT count(*) FROM report")
@@ -88,6 +89,10 @@ pg_sql "$PGM" "SET client_min_messages = warning;
 	DROP TABLE recount_pending, check_result, roll_domain, roll_org, roll_failure,
 	roll_mx, roll_type, roll_report_day, life_domain, life_failure, life_mx,
 	roll_presence, roll_trust, roll_reason CASCADE;
+	DROP TABLE roll_day, roll_domain_month, roll_org_month, roll_failure_month,
+	agg_failure_month, roll_mx_month, roll_type_month CASCADE;
+	DROP FUNCTION tlswatch_month_agg_domain, tlswatch_month_agg_failure,
+	tlswatch_month_agg_mx, tlswatch_month_agg_policy_type, tlswatch_month_of CASCADE;
 	DROP FUNCTION IF EXISTS tlswatch_json_lines, tlswatch_roll_agg_domain,
 	tlswatch_roll_agg_failure, tlswatch_roll_agg_mx, tlswatch_roll_agg_policy_type,
 	tlswatch_roll_agg_domain_pruned, tlswatch_roll_agg_failure_pruned,
@@ -240,7 +245,9 @@ bad=
 for t in raw_report source report policy failure agg_domain agg_failure agg_policy_type agg_mx \
 	agg_domain_pruned agg_failure_pruned agg_mx_pruned quarantine imap_state alert_judged \
 	alert_sent_day recount_pending check_result roll_domain roll_org roll_failure roll_mx \
-	roll_type roll_report_day life_domain life_failure life_mx roll_presence roll_reason roll_trust; do
+	roll_type roll_report_day life_domain life_failure life_mx roll_presence roll_reason roll_trust \
+	roll_day roll_domain_month roll_org_month roll_failure_month agg_failure_month roll_mx_month \
+	roll_type_month; do
 	a=$(sqlite3 -batch "$SQ" ".mode quote" "SELECT * FROM $t" | sort | md5sum)
 	b=$(sqlite3 -batch "$T/back.db" ".mode quote" "SELECT * FROM $t" | sort | md5sum)
 	[ "$a" = "$b" ] || bad="$bad $t"

@@ -1,0 +1,4 @@
+-- 026_month_rollups.sql - nothing to change on SQLite: it has kept the
+-- per-month roll-ups since 021. PostgreSQL gains their twin in
+-- schema/pg/026_month_rollups.sql; this file keeps both stores at the same
+-- schema version.
