@@ -9,11 +9,12 @@
  * Exact because each key is locked before the lookup until the commit
  * (pg_write_lock.c; or the writer is alone): no other writer adds or
  * removes it meanwhile. A key another writer holds is not answered here
- * (pg_add_report waits for it). This writer's own changes are kept out: each answer is used
- * once (a second report with the key finds the first among the batch's
- * pending reports, or in the store), a key pending when asked is not
- * asked, and the answers go at commit and rollback. Input: validated report keys (untrusted text,
- * escaped by jsonw into the statement's one JSON parameter).
+ * (pg_add_report waits for it). This writer's own changes are kept out:
+ * each answer is used once (a second report with the key finds the first
+ * among the batch's pending reports, or in the store), a key pending when
+ * asked is not asked, and the answers go at commit and rollback. Input:
+ * validated report keys (untrusted text, escaped by jsonw into the
+ * statement's one JSON parameter).
  */
 #include <stdio.h>
 #include <stdlib.h>
