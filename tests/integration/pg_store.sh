@@ -240,8 +240,11 @@ wait "$hold_pid"
 t_eq "with the lock free, collect goes on (and fails to connect)" "$?" 2
 
 # a statement failing inside a report's pipeline (a trigger refuses
-# failure details): a clear error, nothing of the batch stored; the same
-# input once the fault is gone stores everything
+# failure details): a clear error, nothing of the failed transaction
+# stored (a shared writer commits early, before a new month's partitions
+# and every LIMIT_PG_KEY_LOCKS keys: what it committed before is whole,
+# as db check finds); the same input once the fault is gone stores
+# everything
 PGF=$(pg_newdb fault)
 "$TLSWATCH" --db "$PGF" db check > /dev/null 2>&1
 pg_sql "$PGF" "CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS
@@ -250,10 +253,10 @@ pg_sql "$PGF" "CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS
 "$TLSWATCH" --db "$PGF" ingest "$T"/week/* > "$T/fault.out" 2>&1
 rc=$?
 if [ "$rc" = 2 ] && grep -q 'injected fault' "$T/fault.out" &&
-	[ "$(pg_sql "$PGF" "SELECT count(*) FROM report")" = 0 ]; then
-	t_pass "a failed statement in a pipeline: error, nothing stored"
+	"$TLSWATCH" --db "$PGF" db check > /dev/null 2>&1; then
+	t_pass "a failed statement in a pipeline: error, no report without its details"
 else
-	t_fail "a failed statement in a pipeline: error, nothing stored" \
+	t_fail "a failed statement in a pipeline: error, no report without its details" \
 		"exit $rc: $(head -2 "$T/fault.out")"
 fi
 pg_sql "$PGF" "DROP TRIGGER boom ON failure" > /dev/null
