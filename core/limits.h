@@ -127,6 +127,13 @@ _Static_assert(LIMIT_HOSTNAME_BYTES <= LIMIT_STRING_BYTES, "a host name is one s
  * this many keys times the longest organization and report-id. */
 #define LIMIT_PG_PREFETCH_KEYS 256
 
+/* PostgreSQL: report keys one ingest transaction locks when several
+ * writers share the store (store/pg_write_lock.c) before it commits and
+ * goes on in a new one. Advisory locks take slots of the server's shared
+ * lock table, about max_locks_per_transaction (64) times max_connections
+ * (100) on a default server: ten writers at this many stay well inside. */
+#define LIMIT_PG_KEY_LOCKS 512
+
 /* Times an SQLite store's open (journal mode, migrations) is tried again
  * when the file was locked without the busy handler being asked: two
  * processes creating one store at once can each hold what the other

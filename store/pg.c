@@ -6,11 +6,11 @@
  * ~/.pgpass hold it), so that the URI can be shown in every message.
  * Values are always parameters.
  *
- * Writers take one transaction-level advisory lock at the start of each
- * batch: batches commit one after another, as SQLite's BEGIN IMMEDIATE
- * makes them, so that "find the report, else insert it" sees every other
- * writer's commit, each report is stored once, and two writers never
- * deadlock on the aggregate rows they both add to.
+ * Writers take a transaction-level advisory lock (the writer lock) at
+ * their first write: shared for ingest's reports, which lock each report
+ * key before looking it up, and exclusive for every other write, whose
+ * transactions commit one after another as SQLite's BEGIN IMMEDIATE makes
+ * them (pg_write_lock.c).
  */
 #include "pg_impl.h"
 
@@ -24,7 +24,7 @@
 
 /* Advisory lock keys (two int4): 'tlsw' and what the lock guards. */
 #define PG_LOCK_CLASS   1953264503
-#define PG_LOCK_WRITER  1
+#define PG_LOCK_WRITER  1 /* taken in pg_write_lock.c */
 #define PG_LOCK_MIGRATE 2
 
 void pg_params_init(struct pg_params *p)
@@ -112,6 +112,10 @@ PGresult *pg_exec(struct pg_store *st, const char *sql, const struct pg_params *
 		snprintf(err, errlen, "internal error: too many values in one statement");
 		return NULL;
 	}
+	/* a write not taken shared (pg_write_lock.c) runs alone */
+	if (st->in_batch && st->wlock == PG_WRITER_NONE &&
+	    pg_writer_lock(st, PG_WRITER_EXCLUSIVE, err, errlen) < 0)
+		return NULL;
 	/* the batch's pending reports first: every statement sees them */
 	if (pg_batch_pending(st) && pg_batch_flush(st, err, errlen) < 0)
 		return NULL;
@@ -497,19 +501,16 @@ void pg_close(struct store *base)
 int pg_begin(struct store *base, char *err, size_t errlen)
 {
 	struct pg_store *st = pg_of(base);
-	char lock[96];
 
 	if (st->in_batch)
 		return 0;
-	snprintf(lock, sizeof(lock), "SELECT pg_advisory_xact_lock(%d, %d)", PG_LOCK_CLASS,
-	         PG_LOCK_WRITER);
+	/* the writer lock comes with the first write (pg_write_lock.c) */
 	if (pg_run(st, "BEGIN", NULL, "cannot begin", NULL, err, errlen) < 0)
 		return -1;
-	if (pg_run(st, lock, NULL, "cannot take the writer lock", NULL, err, errlen) < 0) {
-		pg_run(st, "ROLLBACK", NULL, "", NULL, err + strlen(err), 0);
-		return -1;
-	}
 	st->in_batch = 1;
+	st->wlock = PG_WRITER_NONE;
+	st->key_locks = 0;
+	st->escalated = 0;
 	st->n_months = 0;
 	st->copy_staging = 0;
 	return 0;
@@ -521,9 +522,11 @@ int pg_commit(struct store *base, char *err, size_t errlen)
 
 	if (!st->in_batch)
 		return 0;
+	/* without the writer lock nothing was written: no change to tell */
 	if (pg_copy_finish(st, err, errlen) < 0 ||
-	    pg_run(st, "UPDATE store_change SET n = n + 1", NULL, "cannot commit", NULL, err,
-	           errlen) < 0 ||
+	    (st->wlock != PG_WRITER_NONE && pg_run(st, "UPDATE store_change SET n = n + 1", NULL,
+	                                           "cannot commit", NULL, err, errlen) < 0) ||
+	    pg_ids_return(st, err, errlen) < 0 ||
 	    pg_run(st, "COMMIT", NULL, "cannot commit", NULL, err, errlen) < 0) {
 		pg_rollback(&st->base);
 		return -1;

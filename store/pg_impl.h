@@ -12,6 +12,7 @@
 
 #include <libpq-fe.h>
 
+#include "limits.h"
 #include "query.h"
 #include "query_ip.h"
 #include "query_sql.h"
@@ -36,6 +37,20 @@ struct pg_params {
  * ids do not follow the days asks the server once per month, not once
  * per report. */
 #define PG_MONTHS_SEEN 64
+
+/* The writer lock's modes (pg_write_lock.c), in rising order. */
+#define PG_WRITER_NONE      0
+#define PG_WRITER_SHARED    1
+#define PG_WRITER_EXCLUSIVE 2
+
+/* Report ids drawn ahead (pg_write_lock.c): at most one lookup's keys. */
+#define PG_IDS_AHEAD LIMIT_PG_PREFETCH_KEYS
+
+struct pg_ids {
+	int64_t id[PG_IDS_AHEAD];
+	int n, next;  /* id[next..n) not used yet */
+	char seq[24]; /* report's id sequence (oid), "" until asked */
+};
 
 /* The PostgreSQL store: struct store first (store_backend.h). */
 struct pg_store {
@@ -68,6 +83,11 @@ struct pg_store {
 	/* 1: whole months read from the month tables of schema/pg/026 (not
 	 * with TLSWATCH_NO_MONTH_ROLLUPS or TLSWATCH_NO_ROLLUPS) */
 	int month_rollups;
+	int wlock;        /* PG_WRITER_*: the writer lock this transaction holds */
+	int key_locks;    /* report keys it has locked (pg_write_lock.c) */
+	int escalated;    /* 1: exclusive for a conflict, quarantine or new month */
+	int64_t restarts; /* transactions committed early (pg_writer_restart) */
+	struct pg_ids ids;
 };
 
 static inline struct pg_store *pg_of(struct store *st)
@@ -297,6 +317,35 @@ int pg_batch_new_id(struct pg_store *st, int64_t *id, char *err, size_t errlen);
 int pg_batch_flush(struct pg_store *st, char *err, size_t errlen);
 void pg_batch_discard(struct pg_store *st);
 void pg_batch_free(struct pg_store *st);
+/* pg_write_lock.c: several writers at once.
+ * lock: takes the writer lock in mode (PG_WRITER_SHARED or _EXCLUSIVE)
+ *   unless held; a shared one is never raised in place (restart).
+ * restart: commits the transaction and begins another holding mode.
+ * alone: the exclusive lock, committing first what a shared one covered.
+ * share: back to the shared lock after what alone was taken for (the
+ *   next report or lookup ahead; commits first).
+ * room: commits first when n more key locks would pass LIMIT_PG_KEY_LOCKS.
+ * key_lock: the key of one report locked before it is looked up (shared
+ *   mode; may commit first and wait for another writer).
+ * keys_lock: the keys of json (prefetch's array) tried at once; *busy
+ *   (PQclear, may be NULL) lists those another writer holds, not locked.
+ * ids_take: the next report id (drawing up to want at once).
+ * ids_return: at commit, the ids drawn and not used go back when no other
+ *   writer drew since. All 0 or -1 with err; on -1 after a restart the
+ *   transaction is gone. */
+int pg_writer_lock(struct pg_store *st, int mode, char *err, size_t errlen);
+int pg_writer_restart(struct pg_store *st, int mode, char *err, size_t errlen);
+int pg_writer_alone(struct pg_store *st, char *err, size_t errlen);
+int pg_writer_share(struct pg_store *st, char *err, size_t errlen);
+int pg_writer_room(struct pg_store *st, int n, char *err, size_t errlen);
+int pg_key_lock(struct pg_store *st, const char *organization, const char *report_id, char *err,
+                size_t errlen);
+int pg_keys_lock(struct pg_store *st, const char *json, int n, PGresult **busy, char *err,
+                 size_t errlen);
+int pg_ids_take(struct pg_store *st, int want, int64_t *id, char *err, size_t errlen);
+int pg_ids_return(struct pg_store *st, char *err, size_t errlen);
+/* The keys of the last prefetch not yet answered (pg_write_prefetch.c). */
+int pg_prefetch_absent(const struct pg_store *st);
 /* FNV-1a of a report key, for the in-memory key tables of pg_write_*.c */
 uint64_t pg_key_hash(const char *key, size_t len);
 /* pg_write_prefetch.c: report keys looked up ahead (store_prefetch_reports).

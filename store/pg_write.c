@@ -396,7 +396,9 @@ static int pg_find_report(struct pg_store *st, const struct report *r, int64_t *
 		return 1;
 	if (rc == 0)
 		return pg_batch_new_id(st, id, err, errlen) < 0 ? -1 : 0;
-	if (pg_prepare_writes(st, err, errlen) < 0)
+	/* locked before the lookup: no other writer adds it meanwhile */
+	if (pg_key_lock(st, r->organization_name, r->report_id, err, errlen) < 0 ||
+	    pg_prepare_writes(st, err, errlen) < 0)
 		return -1;
 	snprintf(name, sizeof(name), "tlswatch_w%d", (int)W_FIND_REPORT);
 	found = PQexecPrepared(st->conn, name, 2, values, NULL, NULL, 0);
@@ -427,24 +429,38 @@ int pg_add_report(struct store *base, const struct report_record *rec,
 {
 	struct pg_store *st = pg_of(base);
 	uint8_t stored_hash[32];
-	int64_t found_id = 0;
+	int64_t found_id = 0, restarts;
 	int rc, known;
 
 	if (!st->in_batch) {
 		snprintf(err, errlen, "internal error: store_add_report outside a batch");
 		return -1;
 	}
-	/* the batch holds the writer lock: no other writer adds this key
+	if (pg_writer_share(st, err, errlen) < 0)
+		return -1;
+again:
+	/* its month's partitions, before any row of this transaction needs
+	 * them (and before the lookup: making one may commit first) */
+	if (pg_writer_lock(st, PG_WRITER_SHARED, err, errlen) < 0 ||
+	    pg_month_ensure(st, rec->day, err, errlen) < 0) {
+		pg_rollback(&st->base);
+		return -1;
+	}
+	/* the key is locked (or the writer alone): no other writer adds it
 	 * between the lookup and the insert */
 	if ((rc = pg_find_report(st, rec->r, &found_id, stored_hash, &known, err, errlen)) < 0) {
 		pg_rollback(&st->base);
 		return -1;
 	}
-	/* its month's partitions, before any row of this transaction needs them */
+	/* a lookup that committed first (pg_write_lock.c) asks for the
+	 * month again in the new transaction: a prune may have run between */
+	restarts = st->restarts;
 	if (pg_month_ensure(st, rec->day, err, errlen) < 0) {
 		pg_rollback(&st->base);
 		return -1;
 	}
+	if (st->restarts != restarts)
+		goto again;
 	if (rc == 0) {
 		/* new: kept with the batch's other new reports */
 		if (pg_batch_add(st, rec, src, source_id, found_id, err, errlen) < 0) {
@@ -462,7 +478,14 @@ int pg_add_report(struct store *base, const struct report_record *rec,
 		return 0;
 	}
 	/* the same key with other content: docs/trust.md (its statements
-	 * send the pending reports first) */
+	 * send the pending reports first), with no other writer */
+	if (st->wlock == PG_WRITER_SHARED) {
+		if (pg_writer_alone(st, err, errlen) < 0) {
+			pg_rollback(&st->base);
+			return -1;
+		}
+		goto again;
+	}
 	rc = pg_trust_resolve(st, *id, rec->content_sha256, src, outcome, err, errlen);
 	if (rc < 0)
 		pg_rollback(&st->base);

@@ -7,8 +7,8 @@
  * docs/performance.md: the server's work per report falls about tenfold.
  *
  * What stays as before: a report's key is looked up in the store (and in
- * the batch's own pending reports) before it is kept, under the batch's
- * writer lock (pg.c), so dedupe and conflicts decide exactly as on SQLite;
+ * the batch's own pending reports) before it is kept, under its key lock
+ * (pg_write_lock.c), so dedupe and conflicts decide exactly as on SQLite;
  * a report's id comes from its sequence at that lookup, so ids follow
  * SQLite's. The pending rows reach the server before any other statement
  * of the connection runs (pg_exec flushes them first), so every reader in
@@ -164,7 +164,6 @@ struct pg_batch {
 	int failed; /* an append past the cap */
 	struct id_pool pool[S_COUNT];
 	char seq[S_COUNT + 1][24]; /* each sequence's oid, as text; "" until asked */
-	int64_t last_id;           /* the last report id given (pg_batch_new_id), or 0 */
 	struct pending_key *keys;  /* KEY_SLOTS */
 };
 
@@ -234,7 +233,6 @@ static void batch_clear(struct pg_batch *b)
 	}
 	b->n_reports = 0;
 	b->failed = 0;
-	b->last_id = 0;
 }
 
 void pg_batch_discard(struct pg_store *st)
@@ -324,36 +322,11 @@ static int batch_seqs(struct pg_store *st, struct pg_batch *b, char *err, size_t
 	return 0;
 }
 
-/* One value with the oid of sequence seq (text) as $1: 0 with *out, or -1. */
-static int batch_seq_call(struct pg_store *st, const char *sql, const char *seq, const char *arg,
-                          int64_t *out, char *err, size_t errlen)
-{
-	const char *values[2] = {seq, arg};
-	PGresult *r = PQexecParams(st->conn, sql, arg != NULL ? 2 : 1, NULL, values, NULL, NULL, 0);
-	int ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
-
-	if (ok)
-		*out = pg_int(r, 0, 0);
-	else
-		pg_message(st, "cannot take a report id", PQresultErrorMessage(r), err, errlen);
-	PQclear(r);
-	return ok ? 0 : -1;
-}
-
 int pg_batch_new_id(struct pg_store *st, int64_t *id, char *err, size_t errlen)
 {
-	struct pg_batch *b = batch_get(st);
-
-	if (b->last_id == 0) {
-		if (batch_seqs(st, b, err, errlen) < 0 ||
-		    batch_seq_call(st, "SELECT nextval($1::regclass)", b->seq[S_COUNT], NULL,
-		                   &b->last_id, err, errlen) < 0)
-			return -1;
-		*id = b->last_id;
-		return 0;
-	}
-	*id = ++b->last_id;
-	return 0;
+	/* drawn ahead for the keys looked up ahead and not stored
+	 * (pg_write_lock.c: several writers draw at once) */
+	return pg_ids_take(st, pg_prefetch_absent(st) + 1, id, err, errlen);
 }
 
 /* The next id of sequence s: a new block from the server when the last
@@ -674,8 +647,6 @@ static int batch_exec(struct pg_store *st, const char *sql, char *err, size_t er
 int pg_batch_flush(struct pg_store *st, char *err, size_t errlen)
 {
 	struct pg_batch *b = st->batch;
-	char last[24];
-	int64_t set;
 	int i, rc = -1;
 
 	if (!pg_batch_pending(st))
@@ -689,11 +660,6 @@ int pg_batch_flush(struct pg_store *st, char *err, size_t errlen)
 		if (batch_copy(st, b, (enum batch_table)i, err, errlen) < 0)
 			goto out;
 	if (batch_exec(st, batch_upsert_sql, err, errlen) < 0)
-		goto out;
-	/* the sequence goes on after the ids counted here */
-	snprintf(last, sizeof(last), "%lld", (long long)b->last_id);
-	if (b->last_id != 0 && batch_seq_call(st, "SELECT setval($1::regclass, $2::bigint)",
-	                                      b->seq[S_COUNT], last, &set, err, errlen) < 0)
 		goto out;
 	rc = 0;
 out:

@@ -4,6 +4,8 @@
  * docs/postgresql.md "Retention: month partitions"). Input: a report's
  * day, validated (LIMIT_YEAR_MIN..LIMIT_YEAR_MAX).
  */
+#include <string.h>
+
 #include "datetime.h"
 #include "pg_impl.h"
 
@@ -25,16 +27,43 @@ int pg_month_ensure(struct pg_store *st, int64_t day, char *err, size_t errlen)
 {
 	int64_t month = part_month_first(day);
 	struct pg_params p;
-	int i;
+	PGresult *r;
+	int i, ok, made;
 
 	for (i = 0; i < st->n_months; i++)
 		if (st->months[i] == month)
 			return 0;
 	pg_params_init(&p);
 	pg_param_int(&p, day);
-	if (pg_run(st, "SELECT tlswatch_month_partition($1)", &p, "cannot make a month partition",
-	           NULL, err, errlen) < 0)
+	/* straight to libpq, as pg_month_recheck. Making a partition waits
+	 * for every transaction that used its table: a shared writer
+	 * (pg_write_lock.c) makes one alone, after a commit */
+	if (st->wlock == PG_WRITER_SHARED) {
+		r = PQexecParams(st->conn,
+		                 "SELECT to_regclass('failure_m' || to_char(DATE '1970-01-01' +"
+		                 " tlswatch_month_first($1::bigint)::int, 'YYYYMM')) IS NOT NULL",
+		                 1, NULL, p.values, NULL, NULL, 0);
+		ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+		made = ok && strcmp(pg_text(r, 0, 0), "t") == 0;
+		if (!ok)
+			pg_message(st, "cannot find a month partition", PQresultErrorMessage(r),
+			           err, errlen);
+		PQclear(r);
+		if (!ok || (!made && pg_writer_alone(st, err, errlen) < 0))
+			return -1;
+		if (made)
+			goto seen;
+	}
+	r = PQexecParams(st->conn, "SELECT tlswatch_month_partition($1::bigint)", 1, NULL, p.values,
+	                 NULL, NULL, 0);
+	ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+	if (!ok)
+		pg_message(st, "cannot make a month partition", PQresultErrorMessage(r), err,
+		           errlen);
+	PQclear(r);
+	if (!ok)
 		return -1;
+seen:
 	/* a full cache forgets its oldest: at worst one more round trip */
 	if (st->n_months == PG_MONTHS_SEEN) {
 		for (i = 1; i < PG_MONTHS_SEEN; i++)

@@ -6,13 +6,15 @@
  * were the largest part of tlswatch's CPU and a fixed cost per report on
  * the server.
  *
- * Exact because the batch holds the writer lock (pg.c) from before the
- * lookup until its commit: no other writer adds or removes a key
- * meanwhile. This writer's own changes are kept out: each answer is used
- * once (a second report with the key finds the first among the batch's
- * pending reports, or in the store), a key pending when asked is not
- * asked, and the answers go at commit and rollback. Input: validated report keys (untrusted text,
- * escaped by jsonw into the statement's one JSON parameter).
+ * Exact because each key is locked before the lookup until the commit
+ * (pg_write_lock.c; or the writer is alone): no other writer adds or
+ * removes it meanwhile. A key another writer holds is not answered here
+ * (pg_add_report waits for it). This writer's own changes are kept out:
+ * each answer is used once (a second report with the key finds the first
+ * among the batch's pending reports, or in the store), a key pending when
+ * asked is not asked, and the answers go at commit and rollback. Input:
+ * validated report keys (untrusted text, escaped by jsonw into the
+ * statement's one JSON parameter).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -168,6 +170,34 @@ static int prefetch_keys(struct pg_store *st, const struct report *const *r, siz
 	return w.failed ? -1 : 0;
 }
 
+/* The keys another writer holds (rows o, i of busy, may be NULL): not
+ * answered here, pg_add_report waits for them. */
+static void prefetch_busy(struct pg_prefetch *p, const PGresult *busy)
+{
+	char key[2 * LIMIT_STRING_BYTES + 2];
+	struct prefetch_key *k;
+	size_t len;
+	int i;
+
+	for (i = 0; busy != NULL && i < PQntuples(busy); i++) {
+		len = prefetch_key_of(pg_text(busy, i, 0), pg_text(busy, i, 1), key, sizeof(key));
+		k = len > 0 ? prefetch_slot(p, key, len) : NULL;
+		if (k != NULL && k->state == P_ABSENT)
+			k->state = P_USED;
+	}
+}
+
+int pg_prefetch_absent(const struct pg_store *st)
+{
+	int i, n = 0;
+
+	if (st->prefetch == NULL)
+		return 0;
+	for (i = 0; i < PREFETCH_SLOTS; i++)
+		n += st->prefetch->slots[i].state == P_ABSENT;
+	return n;
+}
+
 int pg_prefetch_reports(struct store *base, const struct report *const *r, size_t n, char *err,
                         size_t errlen)
 {
@@ -187,6 +217,12 @@ int pg_prefetch_reports(struct store *base, const struct report *const *r, size_
 	}
 	if (st->prefetch == NULL)
 		st->prefetch = xcalloc(1, sizeof(*st->prefetch));
+	/* before the answers: taking room may commit (and clear them) */
+	if (pg_writer_share(st, err, errlen) < 0 ||
+	    pg_writer_room(st, (int)(n < LIMIT_PG_PREFETCH_KEYS ? n : LIMIT_PG_PREFETCH_KEYS), err,
+	                   errlen) < 0 ||
+	    pg_writer_lock(st, PG_WRITER_SHARED, err, errlen) < 0)
+		return -1;
 	pg_prefetch_clear(st);
 	strbuf_init(&json, PREFETCH_JSON_BYTES);
 	if (prefetch_keys(st, r, n, &json) < 0) {
@@ -196,6 +232,17 @@ int pg_prefetch_reports(struct store *base, const struct report *const *r, size_
 		return 0;
 	}
 	values[0] = json.data;
+	if (pg_keys_lock(st, json.data,
+	                 (int)(n < LIMIT_PG_PREFETCH_KEYS ? n : LIMIT_PG_PREFETCH_KEYS), &res, err,
+	                 errlen) < 0) {
+		pg_prefetch_clear(st);
+		pg_rollback(&st->base);
+		res = NULL;
+		goto out;
+	}
+	prefetch_busy(st->prefetch, res);
+	PQclear(res);
+	res = NULL;
 	/* not pg_exec: the batch's pending rows need not reach the server
 	 * for this (pg_add_report looks among them first); prepared once per
 	 * connection (planned once, not once a call) */

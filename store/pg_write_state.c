@@ -91,6 +91,9 @@ int pg_add_quarantine(struct store *base, const struct source_info *src, const c
 		snprintf(err, errlen, "internal error: store_add_quarantine outside a batch");
 		return -1;
 	}
+	/* find, else insert: with no other writer (pg_write_lock.c) */
+	if (pg_writer_alone(st, err, errlen) < 0)
+		return -1;
 	digest_sha256(data, len, sha);
 	if (pg_quarantine_find(st, sha, 1, id, existing, err, errlen) < 0)
 		return -1;
@@ -112,7 +115,8 @@ int pg_quarantine_add_digest(struct store *base, const struct source_info *src, 
 		         "internal error: store_quarantine_add_digest outside a batch");
 		return -1;
 	}
-	if (pg_quarantine_find(st, sha256, 0, id, existing, err, errlen) < 0)
+	if (pg_writer_alone(st, err, errlen) < 0 ||
+	    pg_quarantine_find(st, sha256, 0, id, existing, err, errlen) < 0)
 		return -1;
 	if (*existing)
 		return 0;

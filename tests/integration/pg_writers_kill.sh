@@ -1,0 +1,98 @@
+#!/bin/sh
+# Several writers into one PostgreSQL store at once (issue 16, item 2),
+# one of them killed (SIGKILL) in the middle of its inputs and its inputs
+# ingested again afterwards: each report stored once, the figures equal
+# one SQLite ingest of the same inputs and a serial PostgreSQL ingest, db
+# check clean. Writers share the writer lock and lock each report key
+# (store/pg_write_lock.c); a killed writer's uncommitted transaction goes
+# with its connection, key locks and all, and the others go on.
+. "$TOP/tests/lib.sh"
+. "$TOP/tests/integration/pg_lib.sh"
+pg_test_begin
+"$GEN" --out "$T/files" --seed 45 --start 2026-07-20 --days 20 --domains 12 --duplicates 30 \
+	--format gz > /dev/null
+ls "$T"/files/* > "$T/all"
+n=$(wc -l < "$T/all")
+t_check "the corpus has reports over two months" test "$n" -gt 1500
+# the victim takes everything; the others the first third (in the same
+# order: the two race for each key from the start) and the last third:
+# the middle only the victim has
+cp "$T/all" "$T/victim"
+sed -n "1,$((n / 3))p" "$T/all" > "$T/w1"
+sed -n "$((2 * n / 3)),\$p" "$T/all" > "$T/w2"
+
+SQ=$T/one.db
+"$TLSWATCH" --db "$SQ" ingest --from "$T/all" > /dev/null 2>&1
+t_eq "one SQLite ingest" "$?" 0
+PGS=$(pg_newdb serial)
+"$TLSWATCH" --db "$PGS" ingest --from "$T/all" > /dev/null 2>&1
+t_eq "one serial PostgreSQL ingest" "$?" 0
+
+PGK=$(pg_newdb killed)
+"$TLSWATCH" --db "$PGK" db check > /dev/null 2>&1 # created before the race
+"$TLSWATCH" --db "$PGK" ingest --from "$T/victim" > /dev/null 2> "$T/victim.err" &
+victim=$!
+"$TLSWATCH" --db "$PGK" ingest --from "$T/w1" > /dev/null 2> "$T/w1.err" &
+pid1=$!
+"$TLSWATCH" --db "$PGK" ingest --from "$T/w2" > /dev/null 2> "$T/w2.err" &
+pid2=$!
+# kill the victim once some of the writers' work is committed (bounded:
+# 60 s), while it still has inputs left
+i=0
+while [ $i -lt 600 ]; do
+	got=$(pg_sql "$PGK" "SELECT count(*) FROM report" 2> /dev/null || echo 0)
+	[ "${got:-0}" -ge 300 ] && break
+	kill -0 "$victim" 2> /dev/null || break
+	sleep 0.1
+	i=$((i + 1))
+done
+kill -KILL "$victim" 2> /dev/null
+wait "$victim"
+rv=$?
+wait "$pid1"
+r1=$?
+wait "$pid2"
+r2=$?
+t_eq "the victim was killed mid-run (SIGKILL)" "$rv" 137
+t_eq "the other writers finish" "$r1 $r2" "0 0"
+got=$(pg_sql "$PGK" "SELECT count(*) FROM report")
+t_check "the killed writer left inputs unstored" test "$got" -lt "$(t_sql "$SQ" \
+	"SELECT count(*) FROM report")"
+t_eq "no session of the killed writer is left" \
+	"$(pg_sql "$PGK" "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")" 0
+# its inputs again by two writers at once, in the same order: both race
+# for each key left unstored (without the key locks one of them meets
+# the other's key at its commit and fails)
+"$TLSWATCH" --db "$PGK" ingest --from "$T/victim" > /dev/null 2> "$T/again.err" &
+pid1=$!
+"$TLSWATCH" --db "$PGK" ingest --from "$T/victim" > /dev/null 2> "$T/again2.err" &
+pid2=$!
+wait "$pid1"
+r1=$?
+wait "$pid2"
+r2=$?
+t_eq "the killed writer's inputs ingested again" "$r1 $r2" "0 0"
+
+want=$(t_sql "$SQ" "SELECT count(*) FROM report")
+t_eq "each report stored exactly once" "$(pg_sql "$PGK" "SELECT count(*) || ' ' ||
+	count(DISTINCT (organization, report_id)) FROM report")" "$want $want"
+for t in policy failure; do
+	t_eq "every $t row once" "$(pg_sql "$PGK" "SELECT count(*) FROM $t")" \
+		"$(t_sql "$SQ" "SELECT count(*) FROM $t")"
+done
+t_eq "nothing quarantined" "$(pg_sql "$PGK" "SELECT count(*) FROM quarantine")" 0
+# the aggregates and roll-ups row for row against the serial ingest
+for t in agg_domain agg_failure agg_mx agg_policy_type roll_domain roll_org roll_failure \
+	roll_mx roll_type roll_report_day roll_trust roll_presence life_domain; do
+	pg_sql "$PGK" "SELECT * FROM $t" | LC_ALL=C sort > "$T/$t.k"
+	pg_sql "$PGS" "SELECT * FROM $t" | LC_ALL=C sort > "$T/$t.s"
+	t_same "$t: row for row as one serial ingest's" "$T/$t.s" "$T/$t.k"
+done
+PGA=$PGK # pg_same (pg_lib.sh) compares $SQ with $PGA
+pg_same "summary --all: as one SQLite ingest" summary --all --format json
+pg_same "a month of one domain: as one SQLite ingest" summary --since 2026-08-01 \
+	--until 2026-08-08 --domain example.com --format json
+"$TLSWATCH" --db "$PGK" db check > "$T/check.out" 2>&1
+t_eq "db check: aggregates and roll-ups agree with the reports" "$?" 0
+t_check "no sanitizer report" sh -c "! grep -qE 'AddressSanitizer|LeakSanitizer|runtime error' \
+	'$T'/*.err"
