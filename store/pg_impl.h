@@ -397,14 +397,13 @@ int pg_count_reports(struct pg_store *st, const struct query_filter *f, int64_t 
  * rows added again from its details (sign 1) or taken away (sign -1,
  * before its details go; rows left empty deleted); fill: the table
  * emptied and summed again from every detail; differences: rows that
- * differ from those sums; answers: 1 when the roll-up answers filter f
- * exactly (otherwise the details are read); sql: the read of
- * query_failure_reasons (kind 0) or query_failure_infos (kind 1). */
+ * differ from those sums; sql: the read of query_failure_reasons (kind
+ * 0) or query_failure_infos (kind 1) (reason_roll.h: reason_roll_sql;
+ * whether the table answers a filter: reason_roll_answers). */
 int pg_reason_roll_report(struct pg_store *st, int64_t report_id, int sign, char *err,
                           size_t errlen);
 int pg_reason_roll_fill(struct pg_store *st, char *err, size_t errlen);
 int pg_reason_roll_differences(struct pg_store *st, int64_t *n, char *err, size_t errlen);
-int pg_reason_roll_answers(const struct pg_store *st, const struct query_filter *f);
 int pg_reason_roll_sql(struct query_sql *q, const struct query_filter *f, int kind, size_t limit,
                        char *err, size_t errlen);
 

@@ -161,6 +161,33 @@ enum pg_table {
 	T_NONE
 };
 
+/* The shapes that a day roll-up and its month twin share, read from
+ * table t. */
+#define FROM_ROLL_DOMAIN(t)                                                                        \
+	" FROM (SELECT day, NULL::text AS organization, policy_domain, '' AS mx_host,"             \
+	" '' AS result_type, '' AS policy_type, reports, successful_sessions, failed_sessions"     \
+	" FROM " t ") AS a"
+#define FROM_ROLL_ORG(t)                                                                           \
+	" FROM (SELECT day, organization, '' AS policy_domain, '' AS mx_host, '' AS result_type,"  \
+	" '' AS policy_type, reports, successful_sessions, failed_sessions FROM " t ") AS a"
+#define FROM_ROLL_FAILURE(t)                                                                       \
+	" FROM (SELECT day, NULL::text AS organization, policy_domain, mx_host, result_type,"      \
+	" '' AS policy_type, 0 AS reports, 0 AS successful_sessions, failed_sessions FROM " t      \
+	") AS a"
+#define FROM_ROLL_MX(t)                                                                            \
+	" FROM (SELECT day, NULL::text AS organization, policy_domain, mx_host,"                   \
+	" '' AS result_type, '' AS policy_type, 0 AS reports, 0 AS successful_sessions,"           \
+	" failed_sessions FROM " t ") AS a"
+#define FROM_ROLL_TYPE(t)                                                                          \
+	" FROM (SELECT day, NULL::text AS organization, policy_domain, '' AS mx_host,"             \
+	" '' AS result_type, policy_type, policies AS reports, successful_sessions,"               \
+	" failed_sessions FROM " t ") AS a"
+/* agg_failure and its month twin (which keeps the organisation) */
+#define FROM_AGG_FAILURE(t)                                                                        \
+	" FROM (SELECT day, organization, policy_domain, mx_host, result_type,"                    \
+	" '' AS policy_type, 0 AS reports, 0 AS successful_sessions, failed_sessions FROM " t      \
+	") AS a"
+
 static const struct {
 	const char *from;
 	const char *ever;
@@ -175,9 +202,7 @@ static const struct {
                   " policy_domain, '', '', '', reports, successful_sessions, failed_sessions"
                   " FROM agg_domain_pruned) AS a",
                   WHERE_AGG_DOMAIN},
-    [T_FAILURE] = {" FROM (SELECT day, organization, policy_domain, mx_host, result_type,"
-                   " '' AS policy_type, 0 AS reports, 0 AS successful_sessions,"
-                   " failed_sessions FROM agg_failure) AS a",
+    [T_FAILURE] = {FROM_AGG_FAILURE("agg_failure"),
                    " FROM (SELECT day, organization, policy_domain, mx_host, result_type,"
                    " '' AS policy_type, 0 AS reports, 0 AS successful_sessions,"
                    " failed_sessions FROM agg_failure UNION ALL SELECT -1, organization,"
@@ -199,52 +224,17 @@ static const struct {
                 " '' AS result_type, policy_type, policies AS reports, successful_sessions,"
                 " failed_sessions FROM agg_policy_type) AS a",
                 WHERE_AGG_TYPE},
-    [T_ROLL_DOMAIN] = {" FROM (SELECT day, NULL::text AS organization, policy_domain,"
-                       " '' AS mx_host, '' AS result_type, '' AS policy_type, reports,"
-                       " successful_sessions, failed_sessions FROM roll_domain) AS a",
-                       NULL, WHERE_AGG_DOMAIN},
-    [T_ROLL_ORG] = {" FROM (SELECT day, organization, '' AS policy_domain, '' AS mx_host,"
-                    " '' AS result_type, '' AS policy_type, reports, successful_sessions,"
-                    " failed_sessions FROM roll_org) AS a",
-                    NULL, WHERE_AGG_DOMAIN},
-    [T_ROLL_FAILURE] = {" FROM (SELECT day, NULL::text AS organization, policy_domain, mx_host,"
-                        " result_type, '' AS policy_type, 0 AS reports,"
-                        " 0 AS successful_sessions, failed_sessions FROM roll_failure) AS a",
-                        NULL, WHERE_AGG_FAILURE},
-    [T_ROLL_MX] = {" FROM (SELECT day, NULL::text AS organization, policy_domain, mx_host,"
-                   " '' AS result_type, '' AS policy_type, 0 AS reports,"
-                   " 0 AS successful_sessions, failed_sessions FROM roll_mx) AS a",
-                   NULL, WHERE_AGG_MX},
-    [T_ROLL_TYPE] = {" FROM (SELECT day, NULL::text AS organization, policy_domain,"
-                     " '' AS mx_host, '' AS result_type, policy_type, policies AS reports,"
-                     " successful_sessions, failed_sessions FROM roll_type) AS a",
-                     NULL, WHERE_AGG_TYPE},
-    [T_MONTH_DOMAIN] = {" FROM (SELECT day, NULL::text AS organization, policy_domain,"
-                        " '' AS mx_host, '' AS result_type, '' AS policy_type, reports,"
-                        " successful_sessions, failed_sessions FROM roll_domain_month) AS a",
-                        NULL, WHERE_AGG_DOMAIN},
-    [T_MONTH_ORG] = {" FROM (SELECT day, organization, '' AS policy_domain, '' AS mx_host,"
-                     " '' AS result_type, '' AS policy_type, reports, successful_sessions,"
-                     " failed_sessions FROM roll_org_month) AS a",
-                     NULL, WHERE_AGG_DOMAIN},
-    [T_MONTH_FAILURE] = {" FROM (SELECT day, NULL::text AS organization, policy_domain,"
-                         " mx_host, result_type, '' AS policy_type, 0 AS reports,"
-                         " 0 AS successful_sessions, failed_sessions FROM roll_failure_month)"
-                         " AS a",
-                         NULL, WHERE_AGG_FAILURE},
-    [T_MONTH_MX] = {" FROM (SELECT day, NULL::text AS organization, policy_domain, mx_host,"
-                    " '' AS result_type, '' AS policy_type, 0 AS reports,"
-                    " 0 AS successful_sessions, failed_sessions FROM roll_mx_month) AS a",
-                    NULL, WHERE_AGG_MX},
-    [T_MONTH_TYPE] = {" FROM (SELECT day, NULL::text AS organization, policy_domain,"
-                      " '' AS mx_host, '' AS result_type, policy_type, policies AS reports,"
-                      " successful_sessions, failed_sessions FROM roll_type_month) AS a",
-                      NULL, WHERE_AGG_TYPE},
-    [T_MONTH_AGG_FAILURE] = {" FROM (SELECT day, organization, policy_domain, mx_host,"
-                             " result_type, '' AS policy_type, 0 AS reports,"
-                             " 0 AS successful_sessions, failed_sessions"
-                             " FROM agg_failure_month) AS a",
-                             NULL, WHERE_AGG_FAILURE},
+    [T_ROLL_DOMAIN] = {FROM_ROLL_DOMAIN("roll_domain"), NULL, WHERE_AGG_DOMAIN},
+    [T_ROLL_ORG] = {FROM_ROLL_ORG("roll_org"), NULL, WHERE_AGG_DOMAIN},
+    [T_ROLL_FAILURE] = {FROM_ROLL_FAILURE("roll_failure"), NULL, WHERE_AGG_FAILURE},
+    [T_ROLL_MX] = {FROM_ROLL_MX("roll_mx"), NULL, WHERE_AGG_MX},
+    [T_ROLL_TYPE] = {FROM_ROLL_TYPE("roll_type"), NULL, WHERE_AGG_TYPE},
+    [T_MONTH_DOMAIN] = {FROM_ROLL_DOMAIN("roll_domain_month"), NULL, WHERE_AGG_DOMAIN},
+    [T_MONTH_ORG] = {FROM_ROLL_ORG("roll_org_month"), NULL, WHERE_AGG_DOMAIN},
+    [T_MONTH_FAILURE] = {FROM_ROLL_FAILURE("roll_failure_month"), NULL, WHERE_AGG_FAILURE},
+    [T_MONTH_MX] = {FROM_ROLL_MX("roll_mx_month"), NULL, WHERE_AGG_MX},
+    [T_MONTH_TYPE] = {FROM_ROLL_TYPE("roll_type_month"), NULL, WHERE_AGG_TYPE},
+    [T_MONTH_AGG_FAILURE] = {FROM_AGG_FAILURE("agg_failure_month"), NULL, WHERE_AGG_FAILURE},
     [T_ROLL_DAY] = {" FROM (SELECT day, NULL::text AS organization, '' AS policy_domain,"
                     " '' AS mx_host, '' AS result_type, '' AS policy_type, reports,"
                     " successful_sessions, failed_sessions FROM roll_day) AS a",

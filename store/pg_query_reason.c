@@ -11,6 +11,7 @@
 #include "pg_impl.h"
 #include "query_match.h"
 #include "query_reason.h"
+#include "reason_roll.h"
 #include "xalloc.h"
 
 int pg_reporter_days(struct store *base, int64_t since, int64_t until, struct query_rows *out,
@@ -76,7 +77,7 @@ static int pg_failure_texts(struct store *base, const struct query_filter *f, si
 	int i, n, rc = -1;
 
 	pg_sql_init(&q);
-	if (pg_reason_roll_answers(st, f)) {
+	if (reason_roll_answers(st->rollups, f)) {
 		/* the same rows from roll_reason (schema/pg/025_reason_roll.sql) */
 		if (pg_reason_roll_sql(&q, f, strcmp(col, "failure_reason_code") == 0 ? 0 : 1,
 		                       limit, err, errlen) < 0)

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "pg_impl.h"
+#include "reason_roll.h"
 
 #define REASON_COLUMNS                                                                             \
 	"day, kind, text, policy_domain, organization, mx_host, result_type, n_rows,"              \
@@ -105,26 +106,14 @@ int pg_reason_roll_differences(struct pg_store *st, int64_t *n, char *err, size_
 	                  NULL, "cannot check the failure-text roll-up", n, err, errlen);
 }
 
-int pg_reason_roll_answers(const struct pg_store *st, const struct query_filter *f)
-{
-	/* as sqlite_reason_roll_answers: a result type filter changes which
-	 * details make a group (and so its max(sts, tlsa)); provenance is not
-	 * in the roll-up */
-	return st->rollups && f->result_type == NULL && f->provenance == NULL;
-}
-
 int pg_reason_roll_sql(struct query_sql *q, const struct query_filter *f, int kind, size_t limit,
                        char *err, size_t errlen)
 {
-	query_sql_add(q, "SELECT text, string_agg(DISTINCT result_type, ','),"
-	                 " sum(failed_sessions)::bigint AS failed, count(DISTINCT organization)"
-	                 " FROM roll_reason");
-	if (query_sql_where(q, f, WHERE_ROLL_REASON, err, errlen) < 0)
-		return -1;
-	query_sql_add(q, " AND kind = ");
-	query_sql_int(q, kind);
-	query_sql_add(q,
-	              " GROUP BY text HAVING sum(failed_sessions) > 0 ORDER BY failed DESC, text");
-	query_sql_limit(q, limit);
-	return 0;
+	return reason_roll_sql(q, f, kind, limit,
+	                       "SELECT text, string_agg(DISTINCT result_type, ','),"
+	                       " sum(failed_sessions)::bigint AS failed,"
+	                       " count(DISTINCT organization) FROM roll_reason",
+	                       " GROUP BY text HAVING sum(failed_sessions) > 0"
+	                       " ORDER BY failed DESC, text",
+	                       err, errlen);
 }

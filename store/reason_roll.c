@@ -1,6 +1,7 @@
 /*
  * reason_roll.c - a report's roll_reason rows from the report in memory
- * (reason_roll.h), shared by sqlite_reason_roll.c and pg_write_batch.c.
+ * (reason_roll.h), shared by sqlite_reason_roll.c and pg_write_batch.c,
+ * and the read both backends make of the table.
  * Input: a validated report (its text untrusted, only compared and
  * handed on).
  */
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "query_sql.h"
 #include "xalloc.h"
 
 int reason_roll_wanted(const struct report *r)
@@ -115,4 +117,22 @@ int reason_roll_report(const struct report *r, reason_roll_emit emit, void *arg,
 	}
 	free(it);
 	return rc;
+}
+
+int reason_roll_answers(int rollups, const struct query_filter *f)
+{
+	return rollups && f->result_type == NULL && f->provenance == NULL;
+}
+
+int reason_roll_sql(struct query_sql *q, const struct query_filter *f, int kind, size_t limit,
+                    const char *select, const char *tail, char *err, size_t errlen)
+{
+	query_sql_add(q, select);
+	if (query_sql_where(q, f, WHERE_ROLL_REASON, err, errlen) < 0)
+		return -1;
+	query_sql_add(q, " AND kind = ");
+	query_sql_int(q, kind);
+	query_sql_add(q, tail);
+	query_sql_limit(q, limit);
+	return 0;
 }

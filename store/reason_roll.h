@@ -37,4 +37,21 @@ int reason_roll_wanted(const struct report *r);
 int reason_roll_report(const struct report *r, reason_roll_emit emit, void *arg, char *err,
                        size_t errlen);
 
+struct query_filter;
+struct query_sql;
+
+/* 1 when roll_reason answers filter f exactly (rollups: the store reads
+ * its roll-ups), otherwise 0 and the details are read: a result type
+ * filter changes which details make a group (and so its max(sts, tlsa));
+ * provenance is not in the roll-up. */
+int reason_roll_answers(int rollups, const struct query_filter *f);
+
+/* The read of query_failure_reasons (kind 0) or query_failure_infos
+ * (kind 1) from roll_reason into q, in a backend's dialect: select its
+ * "SELECT text, <result types>, <failed> AS failed, <organizations> FROM
+ * roll_reason", tail its "GROUP BY text HAVING ... ORDER BY ...". 0, or -1
+ * with err (a filter the table cannot take). */
+int reason_roll_sql(struct query_sql *q, const struct query_filter *f, int kind, size_t limit,
+                    const char *select, const char *tail, char *err, size_t errlen);
+
 #endif

@@ -214,9 +214,9 @@ int sqlite_read_snapshot(struct store *st, int on, char *err, size_t errlen);
  * add: a report being stored, its groups added from the record; remove:
  * stored report id's groups taken away (before its details go); fill:
  * the table emptied and summed again from every detail; differences: rows
- * that differ from those sums; answers: 1 when the roll-up answers filter
- * f exactly (otherwise the details are read); sql: the read of
- * query_failure_reasons (kind 0) or query_failure_infos (kind 1). */
+ * that differ from those sums; sql: the read of query_failure_reasons
+ * (kind 0) or query_failure_infos (kind 1) (reason_roll.h: reason_roll_sql;
+ * whether the table answers a filter: reason_roll_answers). */
 int sqlite_reason_roll_add(struct sqlite_store *st, const struct report_record *rec, char *err,
                            size_t errlen);
 int sqlite_reason_roll_remove(struct sqlite_store *st, int64_t report_id, char *err, size_t errlen);
@@ -224,7 +224,6 @@ int sqlite_reason_roll_remove(struct sqlite_store *st, int64_t report_id, char *
 int sqlite_reason_roll_wanted(const struct report *r);
 int sqlite_reason_roll_fill(struct sqlite_store *st, char *err, size_t errlen);
 int sqlite_reason_roll_differences(struct sqlite_store *st, int64_t *n, char *err, size_t errlen);
-int sqlite_reason_roll_answers(const struct sqlite_store *st, const struct query_filter *f);
 struct query_sql;
 int sqlite_reason_roll_sql(struct query_sql *q, const struct query_filter *f, int kind,
                            size_t limit, char *err, size_t errlen);

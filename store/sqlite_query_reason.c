@@ -12,6 +12,7 @@
 
 #include "limits.h"
 #include "query_match.h"
+#include "reason_roll.h"
 #include "sqlite_query_impl.h"
 #include "sqlite_impl.h"
 #include "xalloc.h"
@@ -84,7 +85,7 @@ static int sqlite_failure_texts(struct store *base, const struct query_filter *f
 	int step, rc = -1;
 
 	query_sql_init(&q);
-	if (sqlite_reason_roll_answers(st, f)) {
+	if (reason_roll_answers(st->rollups, f)) {
 		/* the same rows from roll_reason (schema/019_reason_rollup.sql) */
 		if (sqlite_reason_roll_sql(&q, f, strcmp(col, "failure_reason_code") == 0 ? 0 : 1,
 		                           limit, err, errlen) < 0)

@@ -166,25 +166,14 @@ int sqlite_reason_roll_differences(struct sqlite_store *st, int64_t *n, char *er
 	    n, err, errlen);
 }
 
-int sqlite_reason_roll_answers(const struct sqlite_store *st, const struct query_filter *f)
-{
-	/* a result type filter changes which details make a group (and so
-	 * its max(sts, tlsa)); provenance is not in the roll-up */
-	return st->rollups && f->result_type == NULL && f->provenance == NULL;
-}
-
 int sqlite_reason_roll_sql(struct query_sql *q, const struct query_filter *f, int kind,
                            size_t limit, char *err, size_t errlen)
 {
-	query_sql_add(q, "SELECT text, group_concat(DISTINCT result_type),"
-	                 " sum(failed_sessions) AS failed, count(DISTINCT organization)"
-	                 " FROM roll_reason");
-	if (query_sql_where(q, f, WHERE_ROLL_REASON, err, errlen) < 0)
-		return -1;
-	query_sql_add(q, " AND kind = ");
-	query_sql_int(q, kind);
-	query_sql_add(q,
-	              " GROUP BY text HAVING failed > 0 ORDER BY failed DESC, text COLLATE BINARY");
-	query_sql_limit(q, limit);
-	return 0;
+	return reason_roll_sql(q, f, kind, limit,
+	                       "SELECT text, group_concat(DISTINCT result_type),"
+	                       " sum(failed_sessions) AS failed, count(DISTINCT organization)"
+	                       " FROM roll_reason",
+	                       " GROUP BY text HAVING failed > 0"
+	                       " ORDER BY failed DESC, text COLLATE BINARY",
+	                       err, errlen);
 }
