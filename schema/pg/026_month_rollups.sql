@@ -23,12 +23,12 @@
 
 -- The first day of day d's month, as a day number: inlined by the planner
 -- (018's tlswatch_month_first is a query, run per row).
-CREATE FUNCTION tlswatch_month_of(d bigint) RETURNS bigint
+CREATE OR REPLACE FUNCTION tlswatch_month_of(d bigint) RETURNS bigint
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 	SELECT d + 1 - extract(day FROM DATE '1970-01-01' + d::int)::bigint
 $$;
 
-CREATE TABLE roll_day (
+CREATE TABLE IF NOT EXISTS roll_day (
 	day bigint NOT NULL,
 	n_rows bigint NOT NULL,
 	reports bigint NOT NULL,
@@ -36,7 +36,7 @@ CREATE TABLE roll_day (
 	failed_sessions bigint NOT NULL,
 	PRIMARY KEY (day)
 );
-CREATE TABLE roll_domain_month (
+CREATE TABLE IF NOT EXISTS roll_domain_month (
 	day bigint NOT NULL,
 	policy_domain text COLLATE "C" NOT NULL,
 	n_rows bigint NOT NULL,
@@ -45,7 +45,7 @@ CREATE TABLE roll_domain_month (
 	failed_sessions bigint NOT NULL,
 	PRIMARY KEY (day, policy_domain)
 );
-CREATE TABLE roll_org_month (
+CREATE TABLE IF NOT EXISTS roll_org_month (
 	day bigint NOT NULL,
 	organization text COLLATE "C" NOT NULL,
 	n_rows bigint NOT NULL,
@@ -54,7 +54,7 @@ CREATE TABLE roll_org_month (
 	failed_sessions bigint NOT NULL,
 	PRIMARY KEY (day, organization)
 );
-CREATE TABLE roll_failure_month (
+CREATE TABLE IF NOT EXISTS roll_failure_month (
 	day bigint NOT NULL,
 	policy_domain text COLLATE "C" NOT NULL,
 	mx_host text COLLATE "C" NOT NULL,
@@ -63,7 +63,7 @@ CREATE TABLE roll_failure_month (
 	failed_sessions bigint NOT NULL,
 	PRIMARY KEY (day, policy_domain, mx_host, result_type)
 );
-CREATE TABLE agg_failure_month (
+CREATE TABLE IF NOT EXISTS agg_failure_month (
 	day bigint NOT NULL,
 	policy_domain text COLLATE "C" NOT NULL,
 	organization text COLLATE "C" NOT NULL,
@@ -73,7 +73,7 @@ CREATE TABLE agg_failure_month (
 	failed_sessions bigint NOT NULL,
 	PRIMARY KEY (day, policy_domain, organization, mx_host, result_type)
 );
-CREATE TABLE roll_mx_month (
+CREATE TABLE IF NOT EXISTS roll_mx_month (
 	day bigint NOT NULL,
 	policy_domain text COLLATE "C" NOT NULL,
 	mx_host text COLLATE "C" NOT NULL,
@@ -81,7 +81,7 @@ CREATE TABLE roll_mx_month (
 	failed_sessions bigint NOT NULL,
 	PRIMARY KEY (day, policy_domain, mx_host)
 );
-CREATE TABLE roll_type_month (
+CREATE TABLE IF NOT EXISTS roll_type_month (
 	day bigint NOT NULL,
 	policy_domain text COLLATE "C" NOT NULL,
 	policy_type text COLLATE "C" NOT NULL,
@@ -92,7 +92,7 @@ CREATE TABLE roll_type_month (
 	PRIMARY KEY (day, policy_domain, policy_type)
 );
 -- agg_domain -> roll_day, roll_domain_month, roll_org_month
-CREATE FUNCTION tlswatch_month_agg_domain() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION tlswatch_month_agg_domain() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
 	IF TG_OP = 'INSERT' THEN
 		INSERT INTO roll_day AS t (day, n_rows, reports, successful_sessions, failed_sessions)
@@ -134,15 +134,18 @@ BEGIN
 	RETURN NULL;
 END;
 $$;
+DROP TRIGGER IF EXISTS agg_domain_month_ins ON agg_domain;
 CREATE TRIGGER agg_domain_month_ins AFTER INSERT ON agg_domain REFERENCING NEW TABLE AS n
 	FOR EACH STATEMENT EXECUTE FUNCTION tlswatch_month_agg_domain();
+DROP TRIGGER IF EXISTS agg_domain_month_upd ON agg_domain;
 CREATE TRIGGER agg_domain_month_upd AFTER UPDATE ON agg_domain REFERENCING OLD TABLE AS o NEW TABLE AS n
 	FOR EACH STATEMENT EXECUTE FUNCTION tlswatch_month_agg_domain();
+DROP TRIGGER IF EXISTS agg_domain_month_del ON agg_domain;
 CREATE TRIGGER agg_domain_month_del AFTER DELETE ON agg_domain REFERENCING OLD TABLE AS o
 	FOR EACH STATEMENT EXECUTE FUNCTION tlswatch_month_agg_domain();
 
 -- agg_failure -> roll_failure_month, agg_failure_month
-CREATE FUNCTION tlswatch_month_agg_failure() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION tlswatch_month_agg_failure() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
 	IF TG_OP = 'INSERT' THEN
 		INSERT INTO roll_failure_month AS t (day, policy_domain, mx_host, result_type, n_rows, failed_sessions)
@@ -173,15 +176,18 @@ BEGIN
 	RETURN NULL;
 END;
 $$;
+DROP TRIGGER IF EXISTS agg_failure_month_ins ON agg_failure;
 CREATE TRIGGER agg_failure_month_ins AFTER INSERT ON agg_failure REFERENCING NEW TABLE AS n
 	FOR EACH STATEMENT EXECUTE FUNCTION tlswatch_month_agg_failure();
+DROP TRIGGER IF EXISTS agg_failure_month_upd ON agg_failure;
 CREATE TRIGGER agg_failure_month_upd AFTER UPDATE ON agg_failure REFERENCING OLD TABLE AS o NEW TABLE AS n
 	FOR EACH STATEMENT EXECUTE FUNCTION tlswatch_month_agg_failure();
+DROP TRIGGER IF EXISTS agg_failure_month_del ON agg_failure;
 CREATE TRIGGER agg_failure_month_del AFTER DELETE ON agg_failure REFERENCING OLD TABLE AS o
 	FOR EACH STATEMENT EXECUTE FUNCTION tlswatch_month_agg_failure();
 
 -- agg_mx -> roll_mx_month
-CREATE FUNCTION tlswatch_month_agg_mx() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION tlswatch_month_agg_mx() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
 	IF TG_OP = 'INSERT' THEN
 		INSERT INTO roll_mx_month AS t (day, policy_domain, mx_host, n_rows, failed_sessions)
@@ -201,15 +207,18 @@ BEGIN
 	RETURN NULL;
 END;
 $$;
+DROP TRIGGER IF EXISTS agg_mx_month_ins ON agg_mx;
 CREATE TRIGGER agg_mx_month_ins AFTER INSERT ON agg_mx REFERENCING NEW TABLE AS n
 	FOR EACH STATEMENT EXECUTE FUNCTION tlswatch_month_agg_mx();
+DROP TRIGGER IF EXISTS agg_mx_month_upd ON agg_mx;
 CREATE TRIGGER agg_mx_month_upd AFTER UPDATE ON agg_mx REFERENCING OLD TABLE AS o NEW TABLE AS n
 	FOR EACH STATEMENT EXECUTE FUNCTION tlswatch_month_agg_mx();
+DROP TRIGGER IF EXISTS agg_mx_month_del ON agg_mx;
 CREATE TRIGGER agg_mx_month_del AFTER DELETE ON agg_mx REFERENCING OLD TABLE AS o
 	FOR EACH STATEMENT EXECUTE FUNCTION tlswatch_month_agg_mx();
 
 -- agg_policy_type -> roll_type_month
-CREATE FUNCTION tlswatch_month_agg_policy_type() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION tlswatch_month_agg_policy_type() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
 	IF TG_OP = 'INSERT' THEN
 		INSERT INTO roll_type_month AS t (day, policy_domain, policy_type, n_rows, policies, successful_sessions, failed_sessions)
@@ -229,15 +238,27 @@ BEGIN
 	RETURN NULL;
 END;
 $$;
+DROP TRIGGER IF EXISTS agg_policy_type_month_ins ON agg_policy_type;
 CREATE TRIGGER agg_policy_type_month_ins AFTER INSERT ON agg_policy_type REFERENCING NEW TABLE AS n
 	FOR EACH STATEMENT EXECUTE FUNCTION tlswatch_month_agg_policy_type();
+DROP TRIGGER IF EXISTS agg_policy_type_month_upd ON agg_policy_type;
 CREATE TRIGGER agg_policy_type_month_upd AFTER UPDATE ON agg_policy_type REFERENCING OLD TABLE AS o NEW TABLE AS n
 	FOR EACH STATEMENT EXECUTE FUNCTION tlswatch_month_agg_policy_type();
+DROP TRIGGER IF EXISTS agg_policy_type_month_del ON agg_policy_type;
 CREATE TRIGGER agg_policy_type_month_del AFTER DELETE ON agg_policy_type REFERENCING OLD TABLE AS o
 	FOR EACH STATEMENT EXECUTE FUNCTION tlswatch_month_agg_policy_type();
 
 -- backfill: from the day roll-ups of 012 (agg_failure_month, which keeps
--- the organization, from agg_failure), summed per month
+-- the organization, from agg_failure), summed per month. IF NOT EXISTS,
+-- OR REPLACE and the DELETEs let a store rewound to an older version
+-- number (a test fixture) migrate again, as 025.
+DELETE FROM roll_day;
+DELETE FROM roll_domain_month;
+DELETE FROM roll_org_month;
+DELETE FROM roll_failure_month;
+DELETE FROM agg_failure_month;
+DELETE FROM roll_mx_month;
+DELETE FROM roll_type_month;
 INSERT INTO roll_day (day, n_rows, reports, successful_sessions, failed_sessions)
 	SELECT day, sum(n_rows), sum(reports), sum(successful_sessions), sum(failed_sessions) FROM roll_domain GROUP BY 1;
 INSERT INTO roll_domain_month (day, policy_domain, n_rows, reports, successful_sessions, failed_sessions)
