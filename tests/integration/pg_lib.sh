@@ -10,6 +10,9 @@
 #   pg_newdb NAME   creates database NAME; prints its tlswatch URI
 #   pg_sql URI SQL  one query through psql, values only (-At)
 #   pg_stop         stops the server (fast shutdown)
+#   pg_writers URI LIST...  one 'tlswatch ingest --from LIST' per list, all
+#                   at once, each one's stderr in LIST.err; prints their
+#                   exit codes in the lists' order ("0 0 0")
 #
 # The server is stopped on exit whatever happens. Run directly (tests/
 # run.sh does), it checks that the test server itself works: it starts,
@@ -96,6 +99,23 @@ if [ -n "${PG_SELF_TEST:-}" ]; then
 	t_eq "test server stops" "$?" 0
 	t_check "nothing left running" sh -c "! psql -X -At '$db' -c 'SELECT 1'"
 fi
+
+# pg_writers URI LIST...: several writers into one store at once
+pg_writers() {
+	pw_db=$1
+	shift
+	pw_pids=
+	for pw_list in "$@"; do
+		"$TLSWATCH" -q --db "$pw_db" ingest --from "$pw_list" > /dev/null 2> "$pw_list.err" &
+		pw_pids="$pw_pids $!"
+	done
+	pw_rcs=
+	for pw_pid in $pw_pids; do
+		wait "$pw_pid"
+		pw_rcs="$pw_rcs $?"
+	done
+	echo $pw_rcs
+}
 
 # A test's start: in $T, DKIM off, the server up (or one failure and the
 # end of the test); with a name, a database of that name as $PGA and an

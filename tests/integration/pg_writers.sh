@@ -32,21 +32,12 @@ SQ=$T/one.db
 t_eq "one SQLite ingest: the mail holds the same reports (no conflict)" "$?" 0
 PGW=$(pg_newdb writers)
 "$TLSWATCH" --db "$PGW" db check > /dev/null 2>&1 # created before the race
-for w in w1 w2 w3; do
-	"$TLSWATCH" --db "$PGW" ingest --from "$T/$w" > /dev/null 2> "$T/$w.err" &
-	eval "pid_$w=\$!"
-done
-wait "$pid_w1"
-r1=$?
-wait "$pid_w2"
-r2=$?
-wait "$pid_w3"
-r3=$?
-if [ "$r1 $r2 $r3" = "0 0 0" ]; then
+rcs=$(pg_writers "$PGW" "$T/w1" "$T/w2" "$T/w3")
+if [ "$rcs" = "0 0 0" ]; then
 	t_pass "three writers on overlapping inputs succeed"
 else
 	t_fail "three writers on overlapping inputs succeed" \
-		"exit $r1 $r2 $r3: $(head -3 "$T/w1.err" "$T/w2.err" "$T/w3.err")"
+		"exit $rcs: $(head -3 "$T/w1.err" "$T/w2.err" "$T/w3.err")"
 fi
 want=$(t_sql "$SQ" "SELECT count(*) FROM report")
 t_check "the SQLite store holds reports" test "$want" -gt 100
