@@ -13,30 +13,10 @@
 . "$TOP/tests/integration/pg_lib.sh"
 pg_test_begin rr
 
-# report ORG ID DAY N: sts and tlsa views of one MX's sessions naming one
-# code in four result types, another MX's information text, and a domain
-# of its own (as reason_roll.sh's)
-report() {
-	cat << EOF
-{"organization-name": "$1", "report-id": "$2", "contact-info": "tls@x.example",
- "date-range": {"start-datetime": "${3}T00:00:00Z", "end-datetime": "${3}T23:59:59Z"},
- "policies": [
-  {"policy": {"policy-type": "sts", "policy-domain": "example.com", "policy-string": ["version: STSv1", "mode: enforce", "mx: mx1.example.com", "max_age: 86400"], "mx-host": ["mx1.example.com"]},
-   "summary": {"total-successful-session-count": 100, "total-failure-session-count": $(($4 + 8))},
-   "failure-details": [
-    {"result-type": "validation-failure", "receiving-mx-hostname": "mx1.example.com", "failed-session-count": $4, "failure-reason-code": "X509_V_ERR_CERT_HAS_EXPIRED"},
-    {"result-type": "certificate-expired", "receiving-mx-hostname": "mx1.example.com", "failed-session-count": 3, "failure-reason-code": "X509_V_ERR_CERT_HAS_EXPIRED"},
-    {"result-type": "starttls-not-supported", "receiving-mx-hostname": "mx2.example.com", "failed-session-count": 5, "additional-information": "https://x.example/info?id=$2"}]},
-  {"policy": {"policy-type": "tlsa", "policy-domain": "example.com", "policy-string": ["3 1 1 abcd"], "mx-host": ["mx1.example.com"]},
-   "summary": {"total-successful-session-count": 100, "total-failure-session-count": 11},
-   "failure-details": [
-    {"result-type": "tlsa-invalid", "receiving-mx-hostname": "mx1.example.com", "failed-session-count": 11, "failure-reason-code": "X509_V_ERR_CERT_HAS_EXPIRED"}]},
-  {"policy": {"policy-type": "no-policy-found", "policy-domain": "example.org"},
-   "summary": {"total-successful-session-count": 10, "total-failure-session-count": 2},
-   "failure-details": [
-    {"result-type": "starttls-not-supported", "receiving-mx-hostname": "mx.example.org", "failed-session-count": 2, "failure-reason-code": "STARTTLS not offered", "additional-information": "see RFC 3207"}]}]}
-EOF
-}
+# report ORG ID DAY N: tests/reason_report.sh, every report's contact and
+# information link at x.example (the mail below comes from there)
+. "$TOP/tests/reason_report.sh"
+report() { reason_report "$1" "$2" "$3" "$4" x.example; }
 mail() { # FILE: a report as unverified mail (DKIM is off)
 	printf 'From: tls@x.example\nMessage-ID: <%s@x.example>\n' "$(basename "$1")"
 	printf 'Subject: Report Domain: example.com\nContent-Type: application/tlsrpt+json\n\n'
@@ -175,17 +155,7 @@ ONE=$T/one.db
 "$TLSWATCH" -q --db "$ONE" ingest --from "$T/all" > /dev/null 2>&1
 PGW=$(pg_newdb writers)
 "$TLSWATCH" --db "$PGW" db check > /dev/null 2>&1 # created before the race
-for w in w1 w2 w3; do
-	"$TLSWATCH" -q --db "$PGW" ingest --from "$T/$w" > /dev/null 2> "$T/$w.err" &
-	eval "pid_$w=\$!"
-done
-wait "$pid_w1"
-r1=$?
-wait "$pid_w2"
-r2=$?
-wait "$pid_w3"
-r3=$?
-t_eq "three writers succeed" "$r1 $r2 $r3" "0 0 0"
+t_eq "three writers succeed" "$(pg_writers "$PGW" "$T/w1" "$T/w2" "$T/w3")" "0 0 0"
 same_rows "three writers: the rows of one ingest" "$ONE" "$PGW"
 
 # texts too long for a B-tree key (LIMIT_TEXT_SHORTENED + an organization
