@@ -16,24 +16,8 @@
 t_dkim_off
 cd "$T"
 DB="$T/m.db"
-MONTHS="roll_day roll_domain_month roll_org_month roll_failure_month agg_failure_month roll_mx_month
-roll_type_month"
-
-"$GEN" --out "$T/a" --seed 41 --start 2025-11-10 --days 100 --domains 5 --duplicates 60 \
-	--spike "example.com,mx1.example.com,certificate-expired,2026-01-10,90" \
-	--format gz > /dev/null || t_fail "generator" "exit $?"
-# overlapping reports of another seed: conflicts
-"$GEN" --out "$T/b" --seed 42 --start 2026-01-25 --days 20 --domains 5 --format maildir \
-	> /dev/null || t_fail "generator" "exit $?"
-# Google's reports of January come late, after the rest is stored
-mkdir "$T/late"
-jan=$(date -u -d 2026-01-01 +%s)
-feb=$(date -u -d 2026-02-01 +%s)
-for f in "$T"/a/google.com!*; do
-	start=$(basename "$f" | cut -d'!' -f3)
-	[ "$start" -ge "$jan" ] && [ "$start" -lt "$feb" ] && mv "$f" "$T/late/"
-done
-t_check "late reports set aside" test "$(ls "$T/late" | wc -l)" -gt 10
+. "$TOP/tests/month_lib.sh"
+month_inputs 5
 "$TLSWATCH" -q --db "$DB" ingest "$T/a" > /dev/null 2>&1
 "$TLSWATCH" -q --db "$DB" ingest "$T/b" "$DATA"/samples/*.json > /dev/null 2>&1
 "$TLSWATCH" -q --db "$DB" ingest "$T/late" > /dev/null 2>&1
@@ -45,42 +29,8 @@ t_check "the org-keyed month table is filled" \
 	test "$(t_sql "$DB" "select count(*) from agg_failure_month")" -gt 50
 t_eq "db check agrees" "$("$TLSWATCH" --db "$DB" db check 2>&1; echo $?)" 0
 
-# views FILE: every CLI view of the store and the dashboard into FILE
-views() {
-	{
-		for p in "--since 2025-11-17 --until 2026-02-11" "--since 2025-12-01 --until 2026-02-01" \
-			"--since 2026-01-04 --until 2026-01-29" "--since 2025-12-31 --until 2026-01-02" \
-			"--since 2025-11-20 --until 2026-01-01" "--all" "--all --domain example.com" \
-			"--since 2025-11-17 --until 2026-02-11 --domain example.net --domain example.org" \
-			"--since 2025-11-17 --until 2026-02-11 --org Google Inc." \
-			"--all --org Microsoft Corporation"; do
-			fmts=json
-			case "$p" in "--all" | "--since 2025-11-17 --until 2026-02-11") fmts="text json html" ;; esac
-			for f in $fmts; do
-				echo "== summary $p --format $f"
-				case "$p" in
-				*--org*)
-					# shellcheck disable=SC2086
-					"$TLSWATCH" --db "$DB" summary ${p%% --org*} --org "${p#*--org }" --format $f
-					;;
-				# shellcheck disable=SC2086
-				*) "$TLSWATCH" --db "$DB" summary $p --format $f ;;
-				esac
-				echo "rc $?"
-			done
-		done
-	} > "$1" 2>&1
-	web_start --db "$DB" web --listen 127.0.0.1:0 || return
-	for p in "/?all=1" "/?since=2025-11-17&until=2026-02-11" "/api/v1/summary?all=1" \
-		"/api/v1/summary?since=2025-12-01&until=2026-02-01" \
-		"/api/v1/summary?since=2025-11-17&until=2026-02-11&domain=example.com" \
-		"/failures?all=1&group_by=organization" "/failures?all=1&group_by=mx" \
-		"/api/v1/failures?all=1&group_by=result_type" "/metrics"; do
-		echo "== $p"
-		curl -s "$WEB_URL$p"
-	done >> "$1"
-	web_stop
-}
+# views FILE: every view of the store into FILE (tests/month_lib.sh)
+views() { month_views "$DB" "$1"; }
 # same NAME: the views with the month tables, without them, and without
 # any roll-up, byte for byte
 same() {
