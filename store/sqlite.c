@@ -228,6 +228,7 @@ static const struct store_ops sqlite_ops = {
     .reports_by_trust_many = sqlite_reports_by_trust_many,
     .reporter_presence = sqlite_reporter_presence,
     .read_snapshot = sqlite_read_snapshot,
+    .summary_scan_top = sqlite_summary_scan_top,
 };
 
 /* One try of sqlite_store_open: -2 when the file was found locked at once

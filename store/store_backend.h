@@ -198,6 +198,10 @@ struct store_ops {
 	/* store.h, store_prefetch_reports: a hint, may be NULL (issue 16) */
 	int (*prefetch_reports)(struct store *st, const struct report *const *r, size_t n,
 	                        char *err, size_t errlen);
+	/* query.h, query_summary_scan_top: may be NULL (summary_scan answers) */
+	int (*summary_scan_top)(struct store *st, const struct query_filter *f, int want_types,
+	                        size_t top_n, const struct query_rows *keep, struct query_scan *out,
+	                        char *err, size_t errlen);
 };
 
 /*
