@@ -1013,8 +1013,8 @@ static int64_t scan_top_threshold(const struct query_rows *r, size_t top_n)
  * group of the top_n problems (ties at the edge included) are those of
  * the full breakdown. */
 static int scan_top_failures(struct sqlite_store *st, const struct query_filter *f, size_t top_n,
-                             const struct query_rows *keep, struct scan_want *w, char *err,
-                             size_t errlen)
+                             const struct query_rows *problems, const struct query_rows *keep,
+                             struct scan_want *w, char *err, size_t errlen)
 {
 	static const char day_sql[] = "SELECT day, organization, policy_domain, mx_host,"
 	                              " result_type, failed_sessions FROM agg_failure"
@@ -1022,9 +1022,8 @@ static int scan_top_failures(struct sqlite_store *st, const struct query_filter 
 	static const char month_sql[] = "SELECT day, organization, policy_domain, mx_host,"
 	                                " result_type, failed_sessions FROM agg_failure_month"
 	                                " WHERE day = ?1 AND policy_domain = ?2";
-	struct query_rows problems = {NULL, 0}, names = {NULL, 0};
+	struct query_rows names = {NULL, 0};
 	struct scan_map domains;
-	struct scan_want pw;
 	struct scan_top_read rd;
 	int64_t edge;
 	size_t i, done = 0;
@@ -1033,9 +1032,6 @@ static int scan_top_failures(struct sqlite_store *st, const struct query_filter 
 	memset(&rd, 0, sizeof(rd));
 	memset(&domains, 0, sizeof(domains));
 	domains.rows = &names;
-	memset(&pw, 0, sizeof(pw));
-	pw.g = SCAN_BY_PROBLEM;
-	pw.map.rows = &problems;
 	if (st->month_rollups) {
 		rd.n_span = rollup_month_spans(f->since, f->until, rd.span);
 	} else {
@@ -1044,17 +1040,16 @@ static int scan_top_failures(struct sqlite_store *st, const struct query_filter 
 		rd.n_span = f->since < f->until;
 	}
 	if (scan_top_prepare(st, day_sql, &rd.day, err, errlen) < 0 ||
-	    scan_top_prepare(st, month_sql, &rd.month, err, errlen) < 0 ||
-	    (top_n > 0 && scan_groups_run(st, f, 0, &pw, 1, err, errlen) < 0))
+	    scan_top_prepare(st, month_sql, &rd.month, err, errlen) < 0)
 		goto out;
 	for (i = 0; keep != NULL && i < keep->n; i++)
 		scan_top_want(&domains, keep->rows[i].policy_domain);
 	/* problems are sorted by failed sessions, most first */
-	edge = top_n > 0 && problems.n >= top_n ? problems.rows[top_n - 1].failed_sessions : 1;
+	edge = top_n > 0 && problems->n >= top_n ? problems->rows[top_n - 1].failed_sessions : 1;
 	for (;;) {
-		for (i = 0; top_n > 0 && i < problems.n && problems.rows[i].failed_sessions >= edge;
-		     i++)
-			scan_top_want(&domains, problems.rows[i].policy_domain);
+		for (i = 0;
+		     top_n > 0 && i < problems->n && problems->rows[i].failed_sessions >= edge; i++)
+			scan_top_want(&domains, problems->rows[i].policy_domain);
 		if (done == names.n)
 			break;
 		for (; done < names.n; done++)
@@ -1071,6 +1066,47 @@ out:
 	sqlite3_finalize(rd.month);
 	free(domains.slots);
 	query_rows_free(&names);
+	return rc;
+}
+
+/* sqlite_summary_scan_top's reads: the breakdowns (the problems in the
+ * pass over roll_failure that sums by result type), then the failure
+ * groups they call for. */
+static int scan_summary_top(struct sqlite_store *st, const struct query_filter *f, int want_types,
+                            size_t top_n, const struct query_rows *keep, struct query_scan *sc,
+                            char *err, size_t errlen)
+{
+	static const enum query_group all[] = {
+	    QUERY_BY_DOMAIN,      QUERY_BY_DAY,    QUERY_BY_ORGANIZATION, QUERY_BY_MX,
+	    QUERY_BY_RESULT_TYPE, SCAN_BY_PROBLEM, QUERY_BY_POLICY_TYPE};
+	struct query_rows problems = {NULL, 0};
+	struct query_rows *const all_rows[] = {
+	    &sc->by_domain,      &sc->by_day, &sc->by_organization, &sc->by_mx,
+	    &sc->by_result_type, &problems,   &sc->by_policy_type};
+	enum query_group groups[7];
+	struct query_rows *rows[7];
+	struct scan_want want[7], fw;
+	size_t i, n = 0;
+	int rc = -1;
+
+	for (i = 0; i < 7; i++) {
+		if ((all[i] == SCAN_BY_PROBLEM && top_n == 0) ||
+		    (all[i] == QUERY_BY_POLICY_TYPE && !want_types))
+			continue;
+		groups[n] = all[i];
+		rows[n++] = all_rows[i];
+	}
+	scan_want_init(want, groups, rows, n);
+	memset(&fw, 0, sizeof(fw));
+	fw.g = QUERY_BY_FAILURE;
+	fw.map.rows = &sc->failures;
+	if (scan_groups_run(st, f, 0, want, n, err, errlen) < 0 ||
+	    scan_top_failures(st, f, top_n, &problems, keep, &fw, err, errlen) < 0)
+		goto out;
+	scan_finish(&fw);
+	rc = scan_summary_totals(st, f, sc, err, errlen);
+out:
+	free(fw.map.slots);
 	query_rows_free(&problems);
 	return rc;
 }
@@ -1080,28 +1116,22 @@ int sqlite_summary_scan_top(struct store *base, const struct query_filter *f, in
                             char *err, size_t errlen)
 {
 	struct sqlite_store *st = sqlite_of(base);
-	static const enum query_group groups[] = {
-	    QUERY_BY_DOMAIN,      QUERY_BY_DAY,         QUERY_BY_ORGANIZATION, QUERY_BY_MX,
-	    QUERY_BY_RESULT_TYPE, QUERY_BY_POLICY_TYPE, QUERY_BY_FAILURE};
 	struct query_scan sc;
-	struct query_rows *const rows[] = {&sc.by_domain, &sc.by_day,         &sc.by_organization,
-	                                   &sc.by_mx,     &sc.by_result_type, &sc.by_policy_type,
-	                                   &sc.failures};
-	struct scan_want want[7];
+	/* one read transaction for every read (the seeks above are many:
+	 * each outside one would take and drop the read lock), unless one is
+	 * open (db copy's snapshot, the ingest batch) */
+	int began = !st->snapshot && !st->in_batch && sqlite3_get_autocommit(st->db);
+	int rc;
 
 	if (!scan_top_applies(st, f))
 		return sqlite_summary_scan(base, f, want_types, out, err, errlen);
-	memset(&sc, 0, sizeof(sc));
-	scan_want_init(want, groups, rows, 7);
-	if (scan_groups_run(st, f, 0, want, want_types ? 6 : 5, err, errlen) < 0 ||
-	    scan_top_failures(st, f, top_n, keep, &want[6], err, errlen) < 0) {
-		free(want[6].map.slots);
-		query_scan_free(&sc);
+	if (began && sqlite_read_snapshot(base, 1, err, errlen) < 0)
 		return -1;
-	}
-	scan_finish(&want[6]);
-	free(want[6].map.slots);
-	if (scan_summary_totals(st, f, &sc, err, errlen) < 0) {
+	memset(&sc, 0, sizeof(sc));
+	rc = scan_summary_top(st, f, want_types, top_n, keep, &sc, err, errlen);
+	if (began && sqlite_read_snapshot(base, 0, rc == 0 ? err : NULL, rc == 0 ? errlen : 0) < 0)
+		rc = -1;
+	if (rc < 0) {
 		query_scan_free(&sc);
 		return -1;
 	}
