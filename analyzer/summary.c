@@ -172,6 +172,20 @@ static size_t summary_cap(struct query_rows *r)
 	return n - r->n;
 }
 
+/* The breakdowns of the period and of the one before. Of the failure
+ * groups only those shown are needed (the top ones, and whole problems:
+ * summary_problems), and for the period before those of the same
+ * domains (their figures beside them): the store may leave out the rest,
+ * most of a long period's groups. */
+static int summary_scans(struct store *st, const struct query_filter *cur,
+                         const struct query_filter *prev, struct query_scan *now,
+                         struct query_scan *before, char *err, size_t errlen)
+{
+	if (query_summary_scan_top(st, cur, 1, SUMMARY_TOP_FAILURES, NULL, now, err, errlen) < 0)
+		return -1;
+	return query_summary_scan_top(st, prev, 0, 0, &now->failures, before, err, errlen);
+}
+
 /* The entries of known (built over [known->since, known->until)) for
  * [since, until), copied into *out: 1, or 0 when known does not answer
  * for that period (the "later report" look ends where until does). */
@@ -266,20 +280,6 @@ static int summary_problems_prev(struct summary *s, const struct query_rows *pre
 	free(match);
 	query_rows_free(&prev);
 	return 0;
-}
-
-/* The breakdowns of the period and of the one before. Of the failure
- * groups only those shown are needed (the top ones, and whole problems:
- * summary_problems), and for the period before those of the same
- * domains (their figures beside them): the store may leave out the rest,
- * most of a long period's groups. */
-static int summary_scans(struct store *st, const struct query_filter *cur,
-                         const struct query_filter *prev, struct query_scan *now,
-                         struct query_scan *before, char *err, size_t errlen)
-{
-	if (query_summary_scan_top(st, cur, 1, SUMMARY_TOP_FAILURES, NULL, now, err, errlen) < 0)
-		return -1;
-	return query_summary_scan_top(st, prev, 0, 0, &now->failures, before, err, errlen);
 }
 
 int summary_build(struct store *st, const struct query_filter *f, struct summary *out, char *err,

@@ -917,7 +917,27 @@ struct scan_top_read {
 	sqlite3_stmt *month;
 	struct rollup_span span[3];
 	size_t n_span;
+	/* the days of the period with rows (QUERY_BY_DAY, in day order): a
+	 * failure row's report has a row in agg_domain that day, so the
+	 * other days are not asked (a period before the store's first day
+	 * costs nothing) */
+	const struct query_rows *days;
 };
+
+/* 1 when some day of [since, until) has rows. */
+static int scan_top_any_day(const struct query_rows *days, int64_t since, int64_t until)
+{
+	size_t lo = 0, hi = days->n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (days->rows[mid].day < since)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < days->n && days->rows[lo].day < until;
+}
 
 /* Adds the rows of s (bound to a day and a domain) to w. */
 static int scan_top_seek(struct sqlite_store *st, sqlite3_stmt *s, int64_t day, const char *dom,
@@ -946,16 +966,18 @@ static int scan_top_domain(struct sqlite_store *st, struct scan_top_read *rd, co
                            struct scan_want *w, char *err, size_t errlen)
 {
 	size_t i;
-	int64_t d;
+	int64_t d, next;
 
 	for (i = 0; i < rd->n_span; i++) {
 		const struct rollup_span *sp = &rd->span[i];
 
-		for (d = sp->since; d < sp->until;
-		     d = sp->monthly ? datetime_month_start(d + 31) : d + 1)
-			if (scan_top_seek(st, sp->monthly ? rd->month : rd->day, d, dom, w, err,
+		for (d = sp->since; d < sp->until; d = next) {
+			next = sp->monthly ? datetime_month_start(d + 31) : d + 1;
+			if (scan_top_any_day(rd->days, d, next) &&
+			    scan_top_seek(st, sp->monthly ? rd->month : rd->day, d, dom, w, err,
 			                  errlen) < 0)
 				return -1;
+		}
 	}
 	return 0;
 }
@@ -1013,8 +1035,9 @@ static int64_t scan_top_threshold(const struct query_rows *r, size_t top_n)
  * group of the top_n problems (ties at the edge included) are those of
  * the full breakdown. */
 static int scan_top_failures(struct sqlite_store *st, const struct query_filter *f, size_t top_n,
-                             const struct query_rows *problems, const struct query_rows *keep,
-                             struct scan_want *w, char *err, size_t errlen)
+                             const struct query_rows *problems, const struct query_rows *days,
+                             const struct query_rows *keep, struct scan_want *w, char *err,
+                             size_t errlen)
 {
 	static const char day_sql[] = "SELECT day, organization, policy_domain, mx_host,"
 	                              " result_type, failed_sessions FROM agg_failure"
@@ -1030,6 +1053,7 @@ static int scan_top_failures(struct sqlite_store *st, const struct query_filter 
 	int rc = -1;
 
 	memset(&rd, 0, sizeof(rd));
+	rd.days = days;
 	memset(&domains, 0, sizeof(domains));
 	domains.rows = &names;
 	if (st->month_rollups) {
@@ -1101,7 +1125,7 @@ static int scan_summary_top(struct sqlite_store *st, const struct query_filter *
 	fw.g = QUERY_BY_FAILURE;
 	fw.map.rows = &sc->failures;
 	if (scan_groups_run(st, f, 0, want, n, err, errlen) < 0 ||
-	    scan_top_failures(st, f, top_n, &problems, keep, &fw, err, errlen) < 0)
+	    scan_top_failures(st, f, top_n, &problems, &sc->by_day, keep, &fw, err, errlen) < 0)
 		goto out;
 	scan_finish(&fw);
 	rc = scan_summary_totals(st, f, sc, err, errlen);
