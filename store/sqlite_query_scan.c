@@ -1027,15 +1027,26 @@ static int64_t scan_top_threshold(const struct query_rows *r, size_t top_n)
 	return t;
 }
 
+/* Empties w's groups (for scan_groups_run to sum them again). */
+static void scan_top_reset(struct scan_want *w)
+{
+	query_rows_free(w->map.rows);
+	free(w->map.slots);
+	w->map.slots = NULL;
+	w->map.nslots = 0;
+	w->map.alloc = 0;
+}
+
 /* Into w (QUERY_BY_FAILURE): every group of each domain of keep's rows,
  * of the domains of the top_n largest problems, and of every problem at
  * least as large as the top_n-th largest group read, read until no new
  * domain is wanted. A group of a domain not read is at most its problem,
  * so smaller than top_n groups read: the first top_n groups and every
  * group of the top_n problems (ties at the edge included) are those of
- * the full breakdown. */
+ * the full breakdown. When more than half the period's domains are
+ * wanted, every group is read in one pass instead. w ends finished. */
 static int scan_top_failures(struct sqlite_store *st, const struct query_filter *f, size_t top_n,
-                             const struct query_rows *problems, const struct query_rows *days,
+                             const struct query_rows *problems, const struct query_scan *sc,
                              const struct query_rows *keep, struct scan_want *w, char *err,
                              size_t errlen)
 {
@@ -1053,7 +1064,7 @@ static int scan_top_failures(struct sqlite_store *st, const struct query_filter 
 	int rc = -1;
 
 	memset(&rd, 0, sizeof(rd));
-	rd.days = days;
+	rd.days = &sc->by_day;
 	memset(&domains, 0, sizeof(domains));
 	domains.rows = &names;
 	if (st->month_rollups) {
@@ -1076,6 +1087,12 @@ static int scan_top_failures(struct sqlite_store *st, const struct query_filter 
 			scan_top_want(&domains, problems->rows[i].policy_domain);
 		if (done == names.n)
 			break;
+		/* seeking most domains costs more than one pass over them all */
+		if (names.n * 2 > sc->by_domain.n) {
+			scan_top_reset(w);
+			rc = scan_groups_run(st, f, 0, w, 1, err, errlen);
+			goto out;
+		}
 		for (; done < names.n; done++)
 			if (scan_top_domain(st, &rd, names.rows[done].policy_domain, w, err,
 			                    errlen) < 0)
@@ -1084,6 +1101,7 @@ static int scan_top_failures(struct sqlite_store *st, const struct query_filter 
 			break;
 		edge = scan_top_threshold(w->map.rows, top_n);
 	}
+	scan_finish(w);
 	rc = 0;
 out:
 	sqlite3_finalize(rd.day);
@@ -1125,9 +1143,8 @@ static int scan_summary_top(struct sqlite_store *st, const struct query_filter *
 	fw.g = QUERY_BY_FAILURE;
 	fw.map.rows = &sc->failures;
 	if (scan_groups_run(st, f, 0, want, n, err, errlen) < 0 ||
-	    scan_top_failures(st, f, top_n, &problems, &sc->by_day, keep, &fw, err, errlen) < 0)
+	    scan_top_failures(st, f, top_n, &problems, sc, keep, &fw, err, errlen) < 0)
 		goto out;
-	scan_finish(&fw);
 	rc = scan_summary_totals(st, f, sc, err, errlen);
 out:
 	free(fw.map.slots);
