@@ -1,6 +1,6 @@
 /*
  * sqlite_query_scan.c - every breakdown (query_group, query_summary_scan,
- * query_alert_scan in query.h), summed in one place: rows of an aggregate
+ * query_summary_scan_top, query_alert_scan in query.h), summed in one place: rows of an aggregate
  * table are read once, in the filter's period, and each breakdown asked
  * of that table adds them to its own hash table by its key; then each is
  * sorted in its documented order. Summing in C instead of one GROUP BY
