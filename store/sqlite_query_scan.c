@@ -1170,7 +1170,9 @@ int sqlite_summary_scan_top(struct store *base, const struct query_filter *f, in
 		return -1;
 	memset(&sc, 0, sizeof(sc));
 	rc = scan_summary_top(st, f, want_types, top_n, keep, &sc, err, errlen);
-	if (began && sqlite_read_snapshot(base, 0, rc == 0 ? err : NULL, rc == 0 ? errlen : 0) < 0)
+	/* after a failure the transaction still ends; err keeps the first */
+	if (began && sqlite_read_snapshot(base, 0, rc == 0 ? err : err + strlen(err),
+	                                  rc == 0 ? errlen : 0) < 0)
 		rc = -1;
 	if (rc < 0) {
 		query_scan_free(&sc);
