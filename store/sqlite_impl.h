@@ -133,6 +133,9 @@ int sqlite_summary_scan(struct store *st, const struct query_filter *f, int want
                         struct query_scan *out, char *err, size_t errlen);
 int sqlite_alert_scan(struct store *st, const struct query_filter *f,
                       struct query_alert_series *out, char *err, size_t errlen);
+int sqlite_summary_scan_top(struct store *st, const struct query_filter *f, int want_types,
+                            size_t top_n, const struct query_rows *keep, struct query_scan *out,
+                            char *err, size_t errlen);
 int sqlite_day_span(struct store *st, int64_t *first, int64_t *last, int *found, char *err,
                     size_t errlen);
 int sqlite_quarantined(struct store *st, int64_t since, int64_t until, int64_t *n, char *err,
