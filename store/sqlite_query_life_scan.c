@@ -76,10 +76,6 @@ struct life_series {
 	const char *key[LIFE_KEYS];
 	int64_t reports, successful, failed;
 	size_t seq;
-	/* a kept series' keys, one after another (its slot's: reused when
-	 * a series makes room for another) */
-	char *text;
-	size_t text_alloc;
 };
 
 /* One row of a run: the offset of its grouped key in the run's text, and
@@ -122,34 +118,23 @@ static int life_order_qsort(const void *a, const void *b)
 	return life_order(a, b);
 }
 
-/* Copies c's kept keys ("" as NULL) and figures into slot dst, the
- * seq-th series, in the text dst already owns when it is large enough. */
-static void life_series_copy(struct life_series *dst, const struct life_series *c, size_t seq)
+static void life_series_free(struct life_series *s)
 {
-	size_t len[LIFE_KEYS], need = 0, at = 0;
 	int i;
 
-	for (i = 0; i < LIFE_KEYS; i++) {
-		len[i] = c->key[i] != NULL ? strlen(c->key[i]) : 0;
-		need += len[i] + 1;
-	}
-	if (dst->text_alloc < need) {
-		free(dst->text);
-		dst->text_alloc = need < 64 ? 64 : need;
-		dst->text = xmalloc(dst->text_alloc);
-	}
-	for (i = 0; i < LIFE_KEYS; i++) {
-		dst->key[i] = NULL;
-		if (len[i] == 0)
-			continue;
-		memcpy(dst->text + at, c->key[i], len[i] + 1);
-		dst->key[i] = dst->text + at;
-		at += len[i] + 1;
-	}
-	dst->reports = c->reports;
-	dst->successful = c->successful;
-	dst->failed = c->failed;
+	for (i = 0; i < LIFE_KEYS; i++)
+		free((char *)s->key[i]);
+}
+
+/* A copy of c's kept keys ("" as NULL) and figures, the seq-th series. */
+static void life_series_copy(struct life_series *dst, const struct life_series *c, size_t seq)
+{
+	int i;
+
+	*dst = *c;
 	dst->seq = seq;
+	for (i = 0; i < LIFE_KEYS; i++)
+		dst->key[i] = c->key[i] != NULL && c->key[i][0] != '\0' ? xstrdup(c->key[i]) : NULL;
 }
 
 static void life_heap_swap(struct life_series *a, struct life_series *b)
@@ -191,14 +176,13 @@ static void life_offer(struct life_scan *sc, const struct life_series *c)
 		}
 		h = sc->heap;
 		i = sc->n_heap++;
-		h[i].text = NULL;
-		h[i].text_alloc = 0;
 		life_series_copy(&h[i], c, sc->n_series++);
 		for (; i > 0 && life_order(&h[(i - 1) / 2], &h[i]) < 0; i = (i - 1) / 2)
 			life_heap_swap(&h[(i - 1) / 2], &h[i]);
 		return;
 	}
 	h = sc->heap;
+	life_series_free(&h[0]);
 	life_series_copy(&h[0], c, sc->n_series++);
 	n = sc->n_heap;
 	for (i = 0;; i = k) {
@@ -319,7 +303,7 @@ static void life_scan_free(struct life_scan *sc)
 	size_t i;
 
 	for (i = 0; i < sc->n_heap; i++)
-		free(sc->heap[i].text);
+		life_series_free(&sc->heap[i]);
 	free(sc->heap);
 	free(sc->run_key[0]);
 	free(sc->run_key[1]);
@@ -327,12 +311,7 @@ static void life_scan_free(struct life_scan *sc)
 	free(sc->text);
 }
 
-static char *life_dup(const char *s)
-{
-	return s != NULL ? xstrdup(s) : NULL;
-}
-
-/* The kept series in order, copied to out as query rows. */
+/* The kept series in order, moved to out as query rows. */
 static void life_scan_rows(struct life_scan *sc, struct query_rows *out)
 {
 	struct life_series *h = sc->heap;
@@ -342,14 +321,15 @@ static void life_scan_rows(struct life_scan *sc, struct query_rows *out)
 	out->rows = xcalloc(sc->n_heap > 0 ? sc->n_heap : 1, sizeof(*out->rows));
 	out->n = sc->n_heap;
 	for (i = 0; i < sc->n_heap; i++) {
-		out->rows[i].policy_domain = life_dup(h[i].key[0]);
-		out->rows[i].organization = life_dup(h[i].key[1]);
-		out->rows[i].mx_host = life_dup(h[i].key[2]);
-		out->rows[i].result_type = life_dup(h[i].key[3]);
+		out->rows[i].policy_domain = (char *)h[i].key[0];
+		out->rows[i].organization = (char *)h[i].key[1];
+		out->rows[i].mx_host = (char *)h[i].key[2];
+		out->rows[i].result_type = (char *)h[i].key[3];
 		out->rows[i].reports = h[i].reports;
 		out->rows[i].successful_sessions = h[i].successful;
 		out->rows[i].failed_sessions = h[i].failed;
 	}
+	sc->n_heap = 0;
 }
 
 int sqlite_lifetime_scan(struct sqlite_store *st, enum query_life family, enum query_labels labels,
