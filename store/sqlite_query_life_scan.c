@@ -151,10 +151,12 @@ static void life_heap_swap(struct life_series *a, struct life_series *b)
  * came first). */
 static int life_past(const struct life_scan *sc, int64_t successful, int64_t failed)
 {
-	const struct life_series *r = &sc->heap[0];
+	const struct life_series *r;
 
-	return sc->n_heap == sc->limit &&
-	       (failed < r->failed || (failed == r->failed && successful <= r->successful));
+	if (sc->heap == NULL || sc->n_heap < sc->limit)
+		return 0;
+	r = &sc->heap[0];
+	return failed < r->failed || (failed == r->failed && successful <= r->successful);
 }
 
 /* Counts c, a series whose keys are borrowed and sort after those of
@@ -282,7 +284,7 @@ static int life_run_add(struct life_scan *sc, const struct life_series *row, cha
 	}
 	sub = sh->sub >= 0 ? row->key[sh->sub] : "";
 	len = strlen(sub) + 1;
-	if (sc->text_alloc - sc->text_len < len) {
+	if (sc->text == NULL || sc->text_alloc - sc->text_len < len) {
 		while (sc->text_alloc - sc->text_len < len)
 			sc->text_alloc = sc->text_alloc ? sc->text_alloc * 2 : 1024;
 		sc->text = xrealloc(sc->text, sc->text_alloc);

@@ -71,6 +71,42 @@ static void metrics_dropped(struct web_page *pg, const char *family, const struc
 static const char *const metrics_keys[] = {"policy_domain", "organization", "mx_host",
                                            "result_type"};
 
+/* The key fields (indexes into metrics_keys) a family's series carry as
+ * labels: the domain always; organization unless QUERY_LABELS_DOMAIN;
+ * the family's own keys. Returns how many. */
+static size_t metrics_label_fields(enum query_life life, enum query_labels labels, size_t *idx)
+{
+	size_t j, n = 0;
+
+	for (j = 0; j < 4; j++) {
+		if ((j == 1 && labels == QUERY_LABELS_DOMAIN) ||
+		    (j == 2 && (life == QUERY_LIFE_DOMAIN ||
+		                (life == QUERY_LIFE_FAILURE && labels != QUERY_LABELS_FULL))) ||
+		    (j == 3 && life != QUERY_LIFE_FAILURE))
+			continue;
+		idx[n++] = j;
+	}
+	return n;
+}
+
+/* The fewest bytes the n_results series of one row take: name{k="",...,
+ * result="R"} 0 and a newline each. No row shorter, so a family's part
+ * of the budget holds fewer rows than its part over this. */
+static size_t metrics_row_min(enum query_life life, enum query_labels labels, const char *name,
+                              const char *const *results, size_t n_results)
+{
+	size_t idx[4], n = metrics_label_fields(life, labels, idx), i, k, one, all = 0;
+
+	/* name, "{", "} 0\n"; each label k="" and a comma between */
+	one = strlen(name) + 1 + 4 + (n - 1);
+	for (i = 0; i < n; i++)
+		one += strlen(metrics_keys[idx[i]]) + 3;
+	for (k = 0; k < n_results; k++)
+		all +=
+		    one + (results[k] != NULL ? 1 + strlen("result") + 3 + strlen(results[k]) : 0);
+	return all;
+}
+
 /* Appends the n_results series of one row (the k-th to out[k]), all or
  * none: 0, or -1 when they do not fit in what is left of the budget. */
 static int metrics_row(struct strbuf *out, const struct query_row *r, enum query_life life,
@@ -79,21 +115,14 @@ static int metrics_row(struct strbuf *out, const struct query_row *r, enum query
 {
 	const char *const all[] = {r->policy_domain, r->organization, r->mx_host, r->result_type};
 	const char *keys[5], *values[5];
-	size_t mark[2], used = 0, j, k, n;
+	size_t mark[2], idx[4], used = 0, n_fields, j, k, n;
 	int64_t v;
 
+	n_fields = metrics_label_fields(life, labels, idx);
 	for (k = 0; k < n_results; k++) {
-		/* the label set: the domain always; organization unless
-		 * QUERY_LABELS_DOMAIN; the family's own keys */
-		for (j = n = 0; j < 4; j++) {
-			if ((j == 1 && labels == QUERY_LABELS_DOMAIN) ||
-			    (j == 2 &&
-			     (life == QUERY_LIFE_DOMAIN ||
-			      (life == QUERY_LIFE_FAILURE && labels != QUERY_LABELS_FULL))) ||
-			    (j == 3 && life != QUERY_LIFE_FAILURE))
-				continue;
-			keys[n] = metrics_keys[j];
-			values[n++] = all[j];
+		for (n = 0; n < n_fields; n++) {
+			keys[n] = metrics_keys[idx[n]];
+			values[n] = all[idx[n]];
 		}
 		if (results[k] != NULL) {
 			keys[n] = "result";
@@ -159,10 +188,8 @@ static int metrics_family(struct web_page *pg, enum query_life life, const char 
 
 	fam->budget = *pool / families_left;
 	left = fam->budget;
-	/* no row's series are shorter than the name and "{policy_domain=\"\"}
-	 * 0\n": more rows than this cannot fit, so more rows read change
-	 * nothing */
-	max_rows = fam->budget / (n_results * (strlen(name) + 21)) + 1;
+	/* more rows than this cannot fit, so more rows read change nothing */
+	max_rows = fam->budget / metrics_row_min(life, labels, name, results, n_results) + 1;
 
 	if (metrics_read_rows(pg, life, max_rows, rd, err, errlen) < 0)
 		return -1;
