@@ -16,6 +16,7 @@ DB="$T/m.db"
 "$GEN" --out "$T/gen" --seed 7 --start 2026-03-01 --days 4 --domains 3 --format gz > /dev/null
 "$TLSWATCH" -q --db "$DB" ingest "$T"/gen/* > /dev/null 2>&1
 t_check "corpus stored" test "$(t_sql "$DB" "select count(*) from report")" -gt 10
+cp "$DB" "$T/tiny.db"
 
 # Lifetime rows written as the triggers would have (only /metrics reads
 # them): 40 domains, figures drawn from a few values (ties everywhere),
@@ -89,3 +90,25 @@ t_eq "domain: an MX summed over organisations" \
 t_check "escaped label values" grep -qF \
 	'tlswatch_failed_sessions_total{policy_domain="q\"uote\\d.example",organization="",mx_host="mx\"\n",result_type="x\\y"} 6' \
 	"$T/scan-full.txt"
+
+# The rows a family reads are cut at what its part of the budget could
+# hold at the shortest (web/metrics.c metrics_row_min): 60,000 domains of
+# a few letters, so that the series are near the shortest; a family cut
+# by the budget must have filled it to within one row (a bound too tight
+# would stop it early, with room left).
+DB="$T/tiny.db"
+t_sql "$DB" "
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 60000)
+INSERT INTO life_domain (policy_domain, organization, n_rows, reports, successful_sessions,
+	failed_sessions)
+SELECT 'd' || i, 'o', 1, i % 7 + 1, i % 3, i % 2 FROM n;"
+fetch domain "$T/tiny.txt"
+for fam in tlswatch_reports_total tlswatch_sessions_total; do
+	# bytes written, and the part the family had (from its cut comment)
+	w=$(grep "^$fam{" "$T/tiny.txt" | wc -c)
+	b=$(sed -n "s/^# tlswatch: truncated: [0-9]* series of $fam left out past \([0-9]*\) bytes.*/\1/p" \
+		"$T/tiny.txt")
+	t_check "domain, 60,000 short domains: $fam cut by the budget" test -n "$b"
+	t_check "$fam fills its part to within one row (${w} of ${b:-?} bytes)" \
+		test "${b:-0}" -gt "$w" -a "$((${b:-0} - w))" -lt 160
+done
