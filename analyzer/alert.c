@@ -161,7 +161,8 @@ void alert_list_free(struct alert_list *l)
 
 static int alert_same(const char *a, const char *b)
 {
-	return strcmp(a != NULL ? a : "", b != NULL ? b : "") == 0;
+	/* the rows of one series share their key's strings */
+	return a == b || strcmp(a != NULL ? a : "", b != NULL ? b : "") == 0;
 }
 
 /* One group's series: the rows [i, j) of a day-sorted breakdown. */

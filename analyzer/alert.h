@@ -258,7 +258,8 @@ int alert_evaluate_reads(struct store *st, const struct alert_params *p,
 void alert_reads_free(struct alert_reads *r);
 /* 0 when TLSWATCH_NO_SHARED_READS is set in the environment: each judged
  * window, and the overview's days not in yet, are read apart as before
- * issue 18 (the reference the tests compare the shared reads with). */
+ * issue 18, and alert reads every domain's days not in yet, not only its
+ * alerts' (the reference the tests compare the shared reads with). */
 int alert_shared_reads(void);
 /* alert_reads_load for a run; with TLSWATCH_NO_SHARED_READS set in the
  * environment nothing is read and each window is read apart when judged,
@@ -310,6 +311,14 @@ struct arrival;
 int alert_current_known(struct store *st, const struct alert_settings *s,
                         const struct arrival *known, struct alert_list *out, char *err,
                         size_t errlen);
+/* alert_current_known with the context (alert_add_context: one query per
+ * alert) read only for the first limit alerts that shown(a, arg) accepts,
+ * in the list's order: the dashboard shows those and counts the rest
+ * (issue 18). The others' reporters and reason_code stay NULL. */
+int alert_current_shown(struct store *st, const struct alert_settings *s,
+                        const struct arrival *known,
+                        int (*shown)(const struct alert *a, const void *arg), const void *arg,
+                        size_t limit, struct alert_list *out, char *err, size_t errlen);
 
 struct arrival;
 /* Days not in yet (docs/alerts.md): each alert of l whose domain's day

@@ -45,13 +45,14 @@ int alert_current(struct store *st, const struct alert_settings *s, struct alert
 	return alert_current_known(st, s, NULL, out, err, errlen);
 }
 
-int alert_current_known(struct store *st, const struct alert_settings *s,
-                        const struct arrival *known, struct alert_list *out, char *err,
-                        size_t errlen)
+/* The alerts of alert_current_known without their context. */
+static int alert_current_judge(struct store *st, const struct alert_settings *s,
+                               const struct arrival *known, struct alert_list *out, char *err,
+                               size_t errlen)
 {
 	struct alert_list l, day_list, published;
 	struct alert_params p = s->p;
-	struct query_day_mark *marks = NULL;
+	int *has = NULL;
 	struct arrival arr = {NULL, 0};
 	struct alert_reads reads;
 	int64_t lookback = alert_lookback_days(s), until = s->p.at, first_at;
@@ -63,13 +64,15 @@ int alert_current_known(struct store *st, const struct alert_settings *s,
 	memset(&published, 0, sizeof(published));
 	memset(&reads, 0, sizeof(reads));
 	n = (size_t)lookback;
-	marks = xcalloc(n, sizeof(*marks));
-	if (query_day_marks(st, until - lookback, until, marks, err, errlen) < 0)
+	/* which days hold reports: only those are judged (counting their
+	 * reports, as alert_run's marks do, cost a tenth of the page) */
+	has = xcalloc(n, sizeof(*has));
+	if (query_days_with_reports(st, until - lookback, until, has, err, errlen) < 0)
 		goto out;
 	/* every judged day's series in one read */
 	for (first_at = until, i = 0; i + 1 < n; i++)
-		if (marks[i].reports != 0 && marks[i].day + 1 < first_at)
-			first_at = marks[i].day + 1;
+		if (has[i] && until - lookback + (int64_t)i + 1 < first_at)
+			first_at = until - lookback + (int64_t)i + 1;
 	if (alert_reads_start(st, &p, first_at, until, &reads, err, errlen) < 0 ||
 	    (known == NULL && arrival_build(st, until - lookback, until, &arr, err, errlen) < 0) ||
 	    alert_evaluate_day(st, &p, &reads, &l, err, errlen) < 0)
@@ -79,9 +82,9 @@ int alert_current_known(struct store *st, const struct alert_settings *s,
 	/* the earlier days, latest first: an alert found again on an
 	 * earlier day is the same problem, already listed */
 	for (i = n - 1; i-- > 0;) {
-		if (marks[i].reports == 0)
+		if (!has[i])
 			continue;
-		p.at = marks[i].day + 1;
+		p.at = until - lookback + (int64_t)i + 1;
 		if (alert_evaluate_day(st, &p, &reads, &day_list, err, errlen) < 0)
 			goto out;
 		alert_apply_arrival(&day_list, known != NULL ? known : &arr, until, lookback,
@@ -105,17 +108,73 @@ int alert_current_known(struct store *st, const struct alert_settings *s,
 	for (k = 0; k < published.n; k++)
 		if (!alert_listed(&l, &published.alerts[k]))
 			alert_list_take(&l, &published.alerts[k]);
-	if (alert_add_context(st, &l, err, errlen) < 0)
-		goto out;
 	*out = l;
 	memset(&l, 0, sizeof(l));
 	rc = 0;
 out:
-	free(marks);
+	free(has);
 	alert_reads_free(&reads);
 	arrival_free(&arr);
 	alert_list_free(&day_list);
 	alert_list_free(&published);
+	alert_list_free(&l);
+	return rc;
+}
+
+int alert_current_known(struct store *st, const struct alert_settings *s,
+                        const struct arrival *known, struct alert_list *out, char *err,
+                        size_t errlen)
+{
+	struct alert_list l;
+
+	if (alert_current_judge(st, s, known, &l, err, errlen) < 0)
+		return -1;
+	if (alert_add_context(st, &l, err, errlen) < 0) {
+		alert_list_free(&l);
+		return -1;
+	}
+	*out = l;
+	return 0;
+}
+
+int alert_current_shown(struct store *st, const struct alert_settings *s,
+                        const struct arrival *known,
+                        int (*shown)(const struct alert *a, const void *arg), const void *arg,
+                        size_t limit, struct alert_list *out, char *err, size_t errlen)
+{
+	struct alert_list l, sub;
+	size_t *which = NULL, i;
+	int rc = -1;
+
+	if (alert_current_judge(st, s, known, &l, err, errlen) < 0)
+		return -1;
+	/* the shown alerts, copied shallow: their context is read (one
+	 * query per alert) and handed back, the copies' array freed alone */
+	memset(&sub, 0, sizeof(sub));
+	sub.alerts = xcalloc(limit < l.n ? limit + 1 : l.n + 1, sizeof(*sub.alerts));
+	which = xcalloc(limit < l.n ? limit + 1 : l.n + 1, sizeof(*which));
+	for (i = 0; i < l.n && sub.n < limit; i++)
+		if (shown(&l.alerts[i], arg)) {
+			which[sub.n] = i;
+			sub.alerts[sub.n++] = l.alerts[i];
+		}
+	if (alert_add_context(st, &sub, err, errlen) < 0) {
+		for (i = 0; i < sub.n; i++) {
+			free(sub.alerts[i].reporters);
+			free(sub.alerts[i].reason_code);
+		}
+		goto out;
+	}
+	for (i = 0; i < sub.n; i++) {
+		l.alerts[which[i]].reporters = sub.alerts[i].reporters;
+		l.alerts[which[i]].reason_code = sub.alerts[i].reason_code;
+	}
+	*out = l;
+	memset(&l, 0, sizeof(l));
+	rc = 0;
+out:
+	free(sub.alerts);
+	free(which);
 	alert_list_free(&l);
 	return rc;
 }

@@ -183,10 +183,39 @@ int64_t alert_lookback_days(const struct alert_settings *s)
 	return s->lookback > LIMIT_ALERT_LOOKBACK_DAYS ? LIMIT_ALERT_LOOKBACK_DAYS : s->lookback;
 }
 
+/* The days not in yet of [since, until) for the domains the alerts of
+ * lists[0..n) name (those alert_apply_arrival asks about): a few rows per
+ * domain, none without alerts. With TLSWATCH_NO_SHARED_READS every
+ * domain's, as before (the reference of alert_shared.sh). */
+static int alert_arrival(struct store *st, const struct alert_reads *reads, int64_t since,
+                         int64_t until, const struct alert_list *lists, size_t n,
+                         struct arrival *arr, char *err, size_t errlen)
+{
+	const char **domains;
+	size_t i, k, count = 0;
+	int rc;
+
+	if (reads->per_day)
+		return arrival_build(st, since, until, arr, err, errlen);
+	for (i = 0; i < n; i++)
+		count += lists[i].n;
+	domains = xcalloc(count + 1, sizeof(*domains));
+	for (i = 0, count = 0; i < n; i++)
+		for (k = 0; k < lists[i].n; k++) {
+			const struct alert *a = &lists[i].alerts[k];
+
+			if (a->kind != ALERT_SILENT_REPORTER && a->kind != ALERT_CONFLICTING_REPORT)
+				domains[count++] = a->policy_domain != NULL ? a->policy_domain : "";
+		}
+	rc = arrival_build_domains(st, since, until, domains, count, arr, err, errlen);
+	free(domains);
+	return rc;
+}
+
 int alert_run(struct store *st, const struct alert_settings *s, struct alert_list *out,
               size_t *suppressed, char *err, size_t errlen)
 {
-	struct alert_list l, usual, day_list, published;
+	struct alert_list l, published, *days = NULL;
 	struct alert_params p = s->p;
 	struct query_day_mark *marks = NULL;
 	struct arrival arr = {NULL, 0};
@@ -196,14 +225,14 @@ int alert_run(struct store *st, const struct alert_settings *s, struct alert_lis
 	int *judge = NULL, wait, rc = -1;
 
 	memset(&l, 0, sizeof(l));
-	memset(&usual, 0, sizeof(usual));
-	memset(&day_list, 0, sizeof(day_list));
 	memset(&published, 0, sizeof(published));
 	memset(&reads, 0, sizeof(reads));
 	lookback = alert_lookback_days(s);
 	n = (size_t)lookback;
 	marks = xcalloc(n, sizeof(*marks));
 	judge = xcalloc(n, sizeof(*judge));
+	/* days[i]: the alerts of judged day i; days[n - 1] the usual window */
+	days = xcalloc(n, sizeof(*days));
 	if (alert_days_to_judge(st, until - lookback, until, marks, judge, err, errlen) < 0)
 		goto out;
 	/* every judged day's series in one read */
@@ -211,39 +240,45 @@ int alert_run(struct store *st, const struct alert_settings *s, struct alert_lis
 		if (judge[i] && marks[i].day + 1 < first_at)
 			first_at = marks[i].day + 1;
 	if (alert_reads_start(st, &p, first_at, until, &reads, err, errlen) < 0 ||
-	    alert_evaluate_day(st, &p, &reads, &usual, err, errlen) < 0 ||
-	    arrival_build(st, until - lookback, until, &arr, err, errlen) < 0)
+	    alert_evaluate_day(st, &p, &reads, &days[n - 1], err, errlen) < 0)
 		goto out;
-	/* the usual window gives the list its periods; late days come first */
-	l.params = usual.params;
-	l.window_since = usual.window_since;
-	l.window_until = usual.window_until;
-	l.baseline_since = usual.baseline_since;
-	l.baseline_until = usual.baseline_until;
-	l.judged = xcalloc(n, sizeof(*l.judged));
+	/* every judged day's alerts first: the days not in yet are then
+	 * read for their domains only */
 	for (i = 0; i + 1 < n; i++) {
 		if (!judge[i])
 			continue;
 		p.at = marks[i].day + 1;
-		if (alert_evaluate_day(st, &p, &reads, &day_list, err, errlen) < 0)
+		if (alert_evaluate_day(st, &p, &reads, &days[i], err, errlen) < 0)
 			goto out;
+	}
+	if (alert_arrival(st, &reads, until - lookback, until, days, n, &arr, err, errlen) < 0)
+		goto out;
+	/* the usual window gives the list its periods; late days come first */
+	l.params = days[n - 1].params;
+	l.window_since = days[n - 1].window_since;
+	l.window_until = days[n - 1].window_until;
+	l.baseline_since = days[n - 1].baseline_since;
+	l.baseline_until = days[n - 1].baseline_until;
+	l.judged = xcalloc(n, sizeof(*l.judged));
+	for (i = 0; i + 1 < n; i++) {
+		if (!judge[i])
+			continue;
 		/* a day with alerts waiting for its reporters is judged again */
 		wait = 0;
-		alert_apply_arrival(&day_list, &arr, until, lookback, &wait);
-		l.waiting += day_list.waiting;
+		alert_apply_arrival(&days[i], &arr, until, lookback, &wait);
+		l.waiting += days[i].waiting;
 		if (!wait)
 			l.judged[l.n_judged++] = marks[i];
-		if (alert_keep_news(st, s, &day_list, 1, &l, &dropped, err, errlen) < 0)
+		if (alert_keep_news(st, s, &days[i], 1, &l, &dropped, err, errlen) < 0)
 			goto out;
-		alert_list_free(&day_list);
 	}
 	wait = 0;
-	alert_apply_arrival(&usual, &arr, until, lookback, &wait);
-	l.waiting += usual.waiting;
+	alert_apply_arrival(&days[n - 1], &arr, until, lookback, &wait);
+	l.waiting += days[n - 1].waiting;
 	if (!wait)
 		l.judged[l.n_judged++] = marks[n - 1];
 	/* the stored check results' kinds (docs/check.md), judged as of --at */
-	if (alert_keep_news(st, s, &usual, 0, &l, &dropped, err, errlen) < 0 ||
+	if (alert_keep_news(st, s, &days[n - 1], 0, &l, &dropped, err, errlen) < 0 ||
 	    alert_published(st, until, s->expiry_warn_days, &published, err, errlen) < 0 ||
 	    alert_keep_news(st, s, &published, 0, &l, &dropped, err, errlen) < 0 ||
 	    alert_add_context(st, &l, err, errlen) < 0)
@@ -254,13 +289,14 @@ int alert_run(struct store *st, const struct alert_settings *s, struct alert_lis
 	memset(&l, 0, sizeof(l));
 	rc = 0;
 out:
+	for (i = 0; i < n; i++)
+		alert_list_free(&days[i]);
+	free(days);
 	free(marks);
 	free(judge);
 	alert_reads_free(&reads);
 	arrival_free(&arr);
-	alert_list_free(&day_list);
 	alert_list_free(&published);
-	alert_list_free(&usual);
 	alert_list_free(&l);
 	return rc;
 }

@@ -122,58 +122,106 @@ static size_t arrival_group_end(const struct query_presence_rows *rows, size_t i
 	return j;
 }
 
-int arrival_build(struct store *st, int64_t since, int64_t until, struct arrival *out, char *err,
-                  size_t errlen)
+/* The days of [since, until) not in yet, from rows read for [g->first,
+ * g->first + g->n_days): the domains of rows, or of domains[0..n) only
+ * when domains is not NULL. */
+static void arrival_judge_rows(const struct query_presence_rows *rows, int64_t since, int64_t until,
+                               const char *const *domains, size_t n, struct arrival_grid *g,
+                               struct arrival *out)
+{
+	struct arrival a = {NULL, 0};
+	struct strbuf names;
+	size_t i, j, k, alloc = 0, max_rows = 1;
+	int64_t day;
+
+	strbuf_init(&names, 64 * (LIMIT_ALERT_REPORTERS + 1) + LIMIT_STRING_BYTES);
+	/* sized by the largest domain's rows: a domain has at most that
+	 * many reporters */
+	for (i = 0; i < rows->n; i = j) {
+		j = arrival_group_end(rows, i);
+		if (j - i > max_rows)
+			max_rows = j - i;
+	}
+	g->orgs = xcalloc(max_rows, sizeof(*g->orgs));
+	g->seen = xcalloc(max_rows * (size_t)g->n_days, 1);
+	g->any = xcalloc((size_t)g->n_days, 1);
+	for (i = 0; i < rows->n; i = j) {
+		const char *d = rows->rows[i].policy_domain;
+
+		j = arrival_group_end(rows, i);
+		for (k = 0; domains != NULL && k < n && !arrival_same(d, domains[k]); k++)
+			;
+		if (domains != NULL && k == n)
+			continue;
+		arrival_grid_fill(g, rows, i, j);
+		for (day = since; day < until; day++)
+			arrival_judge_day(g, d, day, &a, &alloc, &names);
+	}
+	strbuf_free(&names);
+	*out = a;
+}
+
+/* arrival_build, or for domains[0..n) only when domains is not NULL. */
+static int arrival_build_of(struct store *st, int64_t since, int64_t until,
+                            const char *const *domains, size_t n, struct arrival *out, char *err,
+                            size_t errlen)
 {
 	struct query_presence_rows rows = {NULL, 0};
-	struct arrival a = {NULL, 0};
 	struct arrival_grid g;
-	struct strbuf names;
-	size_t i, j, alloc = 0, max_rows = 1;
-	int64_t day;
 	int rc = -1;
 
 	memset(&g, 0, sizeof(g));
-	strbuf_init(&names, 64 * (LIMIT_ALERT_REPORTERS + 1) + LIMIT_STRING_BYTES);
+	memset(out, 0, sizeof(*out));
 	if (until <= since || until - since > LIMIT_ALERT_LOOKBACK_DAYS) {
 		snprintf(err, errlen, "internal error: %lld days to tell arrivals of",
 		         (long long)(until - since));
-		goto out;
+		return -1;
 	}
+	if (domains != NULL && n == 0)
+		return 0;
 	g.first = since - ARRIVAL_HISTORY_DAYS;
 	/* and the days after, for reports of later days */
 	g.n_days = until + LIMIT_ALERT_LOOKBACK_DAYS - g.first;
 	/* reporter days as bits (schema/014_presence.sql): a row per
 	 * domain, reporter and block of days, not per reporter day */
-	if (query_reporter_presence(st, g.first, g.first + g.n_days, &rows, err, errlen) < 0)
+	if ((domains != NULL ? query_reporter_presence_of(st, g.first, g.first + g.n_days, domains,
+	                                                  n, &rows, err, errlen)
+	                     : query_reporter_presence(st, g.first, g.first + g.n_days, &rows, err,
+	                                               errlen)) < 0)
 		goto out;
-	/* sized by the largest domain's rows: a domain has at most that
-	 * many reporters */
-	for (i = 0; i < rows.n; i = j) {
-		j = arrival_group_end(&rows, i);
-		if (j - i > max_rows)
-			max_rows = j - i;
-	}
-	g.orgs = xcalloc(max_rows, sizeof(*g.orgs));
-	g.seen = xcalloc(max_rows * (size_t)g.n_days, 1);
-	g.any = xcalloc((size_t)g.n_days, 1);
-	for (i = 0; i < rows.n; i = j) {
-		j = arrival_group_end(&rows, i);
-		arrival_grid_fill(&g, &rows, i, j);
-		for (day = since; day < until; day++)
-			arrival_judge_day(&g, rows.rows[i].policy_domain, day, &a, &alloc, &names);
-	}
-	*out = a;
-	memset(&a, 0, sizeof(a));
+	arrival_judge_rows(&rows, since, until, domains, n, &g, out);
 	rc = 0;
 out:
 	free(g.orgs);
 	free(g.seen);
 	free(g.any);
-	strbuf_free(&names);
 	query_presence_rows_free(&rows);
-	arrival_free(&a);
 	return rc;
+}
+
+int arrival_build(struct store *st, int64_t since, int64_t until, struct arrival *out, char *err,
+                  size_t errlen)
+{
+	return arrival_build_of(st, since, until, NULL, 0, out, err, errlen);
+}
+
+static int arrival_cmp_name(const void *x, const void *y)
+{
+	return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+int arrival_build_domains(struct store *st, int64_t since, int64_t until, const char **domains,
+                          size_t n, struct arrival *out, char *err, size_t errlen)
+{
+	size_t i, k = 0;
+
+	/* each once, in byte order: the order of arrival_build's entries */
+	if (n > 1)
+		qsort(domains, n, sizeof(*domains), arrival_cmp_name);
+	for (i = 0; i < n; i++)
+		if (k == 0 || strcmp(domains[k - 1], domains[i]) != 0)
+			domains[k++] = domains[i];
+	return arrival_build_of(st, since, until, domains, k, out, err, errlen);
 }
 
 const struct arrival_day *arrival_find(const struct arrival *a, const char *policy_domain,

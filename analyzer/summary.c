@@ -237,35 +237,11 @@ static int summary_not_in_yet(struct store *st, const struct query_filter *f,
 	return 0;
 }
 
-/* Keeps the first SUMMARY_TOP_FAILURES problems. */
-static void summary_problems_cut(struct summary *s)
-{
-	size_t i;
-
-	for (i = SUMMARY_TOP_FAILURES; i < s->problems.n; i++)
-		free(s->problem_reporters[i]);
-	summary_truncate(&s->problems, SUMMARY_TOP_FAILURES);
-}
-
 /* Each problem's failed sessions in the previous period. */
-static int summary_problems_prev(struct summary *s, const struct query_rows *prev_failures)
+static void summary_problems_prev(struct summary *s, const struct query_rows *prev_failures)
 {
-	struct query_rows prev = {NULL, 0};
-	const struct query_row **match;
-	char **names = NULL;
-	size_t i;
-
-	summary_problems(prev_failures, &prev, &names);
-	match = summary_match(&s->problems, &prev);
 	s->problems_prev = xcalloc(s->problems.n ? s->problems.n : 1, sizeof(int64_t));
-	for (i = 0; i < s->problems.n; i++)
-		s->problems_prev[i] = match[i] != NULL ? match[i]->failed_sessions : 0;
-	for (i = 0; i < prev.n; i++)
-		free(names[i]);
-	free(names);
-	free(match);
-	query_rows_free(&prev);
-	return 0;
+	summary_problems_failed(&s->problems, prev_failures, s->problems_prev);
 }
 
 int summary_build(struct store *st, const struct query_filter *f, struct summary *out, char *err,
@@ -332,8 +308,8 @@ int summary_build_known(struct store *st, const struct query_filter *f,
 	s.by_mx = now.by_mx;
 	s.by_result_type = now.by_result_type;
 	s.top_failures = now.failures;
-	summary_problems(&now.failures, &s.problems, &s.problem_reporters);
-	summary_problems_cut(&s);
+	summary_problems_top(&now.failures, SUMMARY_TOP_FAILURES, &s.problems,
+	                     &s.problem_reporters);
 	s.by_policy_type = now.by_policy_type;
 	summary_fill_days(&s, &now.by_day);
 	query_rows_free(&now.by_day);
@@ -357,8 +333,7 @@ int summary_build_known(struct store *st, const struct query_filter *f,
 	s.by_organization_prev = summary_match(&s.by_organization, &s.prev_by_organization);
 	s.by_mx_prev = summary_match(&s.by_mx, &s.prev_by_mx);
 	s.by_result_type_prev = summary_match(&s.by_result_type, &s.prev_by_result_type);
-	if (summary_problems_prev(&s, &before.failures) < 0)
-		goto out;
+	summary_problems_prev(&s, &before.failures);
 	top_prev = summary_match(&s.top_failures, &before.failures);
 	s.top_failures_prev = xcalloc(s.top_failures.n ? s.top_failures.n : 1, sizeof(int64_t));
 	for (i = 0; i < s.top_failures.n; i++)

@@ -138,9 +138,15 @@ STRBUF_MUST_CHECK int summary_render_csv(const struct summary *s, struct strbuf 
 STRBUF_MUST_CHECK int summary_render_html(const struct summary *s, struct strbuf *sb);
 
 /* The (reporter, domain, MX, result type) failure groups merged per
- * (domain, MX, result type) into *out, most failed first, with the
- * reporters of each named in (*reporters)[i] (caller frees both). */
-void summary_problems(const struct query_rows *failures, struct query_rows *out, char ***reporters);
+ * (domain, MX, result type) into *out, most failed first, at most limit
+ * (the others are neither sorted nor named), with the reporters of each
+ * named in (*reporters)[i] (caller frees both). */
+void summary_problems_top(const struct query_rows *failures, size_t limit, struct query_rows *out,
+                          char ***reporters);
+/* failed[i]: the failed sessions of failures (failure groups) under the
+ * key of problems->rows[i], 0 when none (the previous period's figure). */
+void summary_problems_failed(const struct query_rows *problems, const struct query_rows *failures,
+                             int64_t *failed);
 
 /* 1 when two rows have the same key (NULL and "" both mean absent). */
 int summary_same_key(const struct query_row *a, const struct query_row *b);

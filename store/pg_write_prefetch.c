@@ -10,9 +10,9 @@
  * lookup until its commit: no other writer adds or removes a key
  * meanwhile. This writer's own changes are kept out: each answer is used
  * once (a second report with the key finds the first among the batch's
- * pending reports, or in the store), and the answers go at commit and
- * rollback. Input: validated report keys (untrusted text, escaped by
- * jsonw into the statement's one JSON parameter).
+ * pending reports, or in the store), a key pending when asked is not
+ * asked, and the answers go at commit and rollback. Input: validated report keys (untrusted text,
+ * escaped by jsonw into the statement's one JSON parameter).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,20 +126,28 @@ int pg_prefetch_find(struct pg_store *st, const struct report *r, int64_t *id,
 }
 
 /* The keys of r[0..n) as a JSON array of {"o": ..., "i": ...}, each also
- * entered as absent. 0, or -1 when they do not fit (no lookup then). */
-static int prefetch_keys(struct pg_prefetch *p, const struct report *const *r, size_t n,
+ * entered as absent. A key pending in this batch is not asked: the
+ * server would answer "absent", and that answer goes stale once the
+ * pending rows are sent (a conflict's statements send them) before the
+ * report of that key is added; unasked, it is looked up then, among the
+ * pending rows or on the server. 0, or -1 when they do not fit (no
+ * lookup then). */
+static int prefetch_keys(struct pg_store *st, const struct report *const *r, size_t n,
                          struct strbuf *json)
 {
 	char key[2 * LIMIT_STRING_BYTES + 2];
+	struct pg_prefetch *p = st->prefetch;
 	struct prefetch_key *k;
 	struct jsonw w;
+	uint8_t pending_hash[32];
+	int64_t pending_id;
 	size_t i, len, asked = 0;
 
 	jsonw_init(&w, json, 0);
 	jsonw_array_begin(&w);
 	for (i = 0; i < n && asked < LIMIT_PG_PREFETCH_KEYS; i++) {
 		len = prefetch_key_of(r[i]->organization_name, r[i]->report_id, key, sizeof(key));
-		if (len == 0)
+		if (len == 0 || pg_batch_find(st, r[i], &pending_id, pending_hash))
 			continue;
 		k = prefetch_slot(p, key, len);
 		if (k->state != P_EMPTY)
@@ -181,7 +189,7 @@ int pg_prefetch_reports(struct store *base, const struct report *const *r, size_
 		st->prefetch = xcalloc(1, sizeof(*st->prefetch));
 	pg_prefetch_clear(st);
 	strbuf_init(&json, PREFETCH_JSON_BYTES);
-	if (prefetch_keys(st->prefetch, r, n, &json) < 0) {
+	if (prefetch_keys(st, r, n, &json) < 0) {
 		/* too long to send at once: each looked up when added */
 		pg_prefetch_clear(st);
 		strbuf_free(&json);

@@ -144,6 +144,10 @@ struct query_alert_series {
 	struct query_rows domain_days;
 	struct query_rows organization_days;
 	struct query_rows failure_days;
+	/* NULL: each row owns its strings. Else the rows' strings are these
+	 * (the rows of one key share them), freed with them. */
+	char **strings;
+	size_t n_strings;
 };
 
 int query_alert_scan(struct store *st, const struct query_filter *f, struct query_alert_series *out,
@@ -314,6 +318,11 @@ struct query_day_mark {
  * until - since <= LIMIT_ALERT_LOOKBACK_DAYS days. */
 int query_day_marks(struct store *st, int64_t since, int64_t until, struct query_day_mark *out,
                     char *err, size_t errlen);
+/* has[i] = 1 when day since + i holds a report, else 0, for until - since
+ * <= LIMIT_ALERT_LOOKBACK_DAYS days: what the marks' reports tell, without
+ * counting them (the dashboard's current alerts; issue 18). */
+int query_days_with_reports(struct store *st, int64_t since, int64_t until, int *has, char *err,
+                            size_t errlen);
 /* The marks recorded when those days were last judged (alert_judged);
  * judged[i] is 0 where day since + i never was. */
 int query_alert_judged(struct store *st, int64_t since, int64_t until, struct query_day_mark *out,

@@ -147,8 +147,21 @@ void query_report_detail_free(struct query_report_detail *d)
 
 void query_alert_series_free(struct query_alert_series *a)
 {
+	size_t i;
+
 	if (a == NULL)
 		return;
+	if (a->strings != NULL) {
+		/* the rows borrow these */
+		for (i = 0; i < a->n_strings; i++)
+			free(a->strings[i]);
+		free(a->strings);
+		free(a->domain_days.rows);
+		free(a->organization_days.rows);
+		free(a->failure_days.rows);
+		memset(a, 0, sizeof(*a));
+		return;
+	}
 	query_rows_free(&a->domain_days);
 	query_rows_free(&a->organization_days);
 	query_rows_free(&a->failure_days);

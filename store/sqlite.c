@@ -228,6 +228,8 @@ static const struct store_ops sqlite_ops = {
     .reports_by_trust_many = sqlite_reports_by_trust_many,
     .reporter_presence = sqlite_reporter_presence,
     .read_snapshot = sqlite_read_snapshot,
+    .days_with_reports = sqlite_days_with_reports,
+    .reporter_presence_of = sqlite_reporter_presence_of,
 };
 
 /* One try of sqlite_store_open: -2 when the file was found locked at once

@@ -156,6 +156,8 @@ int sqlite_alert_context(struct store *st, const struct query_alert_key *k, int6
                          int64_t until, char **reporters, char **reason, char *err, size_t errlen);
 int sqlite_day_marks(struct store *st, int64_t since, int64_t until, struct query_day_mark *out,
                      char *err, size_t errlen);
+int sqlite_days_with_reports(struct store *st, int64_t since, int64_t until, int *has, char *err,
+                             size_t errlen);
 int sqlite_alert_judged(struct store *st, int64_t since, int64_t until, struct query_day_mark *out,
                         int *judged, char *err, size_t errlen);
 int sqlite_alert_record_judged(struct store *st, const struct query_day_mark *m, int64_t now,
@@ -268,6 +270,9 @@ int sqlite_trust_superseded(struct sqlite_store *st, int64_t new_id, char *err, 
  * sqlite_query_presence.c) */
 int sqlite_reporter_presence(struct store *st, int64_t since, int64_t until,
                              struct query_presence_rows *out, char *err, size_t errlen);
+int sqlite_reporter_presence_of(struct store *st, int64_t since, int64_t until,
+                                const char *const *domains, size_t n,
+                                struct query_presence_rows *out, char *err, size_t errlen);
 int sqlite_reporter_days(struct store *st, int64_t since, int64_t until, struct query_rows *out,
                          char *err, size_t errlen);
 int sqlite_failure_reasons(struct store *st, const struct query_filter *f, size_t limit,

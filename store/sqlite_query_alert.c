@@ -127,6 +127,16 @@ int sqlite_day_marks(struct store *base, int64_t since, int64_t until, struct qu
                      char *err, size_t errlen)
 {
 	struct sqlite_store *st = sqlite_of(base);
+	/* a day's count from roll_report_day (kept by report's triggers,
+	 * checked by 'db check') and its last report by one seek of the day
+	 * index: counting the index read every report of the lookback (about
+	 * 180,000 at 26,000 reports a day, 14 % of 'alert') */
+	if (st->rollups)
+		return query_day_rows(st,
+		                      "SELECT d.day, d.reports, (SELECT max(r.id) FROM report r"
+		                      " WHERE r.day = d.day) FROM roll_report_day d"
+		                      " WHERE d.day >= ?1 AND d.day < ?2",
+		                      since, until, out, NULL, err, errlen);
 	return query_day_rows(st,
 	                      "SELECT day, count(*), max(id) FROM report WHERE day >= ?1 AND"
 	                      " day < ?2 GROUP BY day",

@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "limits.h"
 #include "store_backend.h"
+#include "xalloc.h"
 
 int store_op_missing(const struct store *st, const char *what, char *err, size_t errlen)
 {
@@ -318,6 +320,29 @@ int query_day_marks(struct store *st, int64_t since, int64_t until, struct query
 	return st->ops->day_marks(st, since, until, out, err, errlen);
 }
 
+int query_days_with_reports(struct store *st, int64_t since, int64_t until, int *has, char *err,
+                            size_t errlen)
+{
+	struct query_day_mark *m;
+	int64_t i;
+	int rc;
+
+	if (st->ops->days_with_reports != NULL)
+		return st->ops->days_with_reports(st, since, until, has, err, errlen);
+	/* a backend without it: the marks tell the same, counting */
+	if (until - since <= 0 || until - since > LIMIT_ALERT_LOOKBACK_DAYS) {
+		snprintf(err, errlen, "internal error: %lld days asked for reports",
+		         (long long)(until - since));
+		return -1;
+	}
+	m = xcalloc((size_t)(until - since), sizeof(*m));
+	rc = query_day_marks(st, since, until, m, err, errlen);
+	for (i = 0; rc == 0 && i < until - since; i++)
+		has[i] = m[i].reports != 0;
+	free(m);
+	return rc;
+}
+
 int query_alert_judged(struct store *st, int64_t since, int64_t until, struct query_day_mark *out,
                        int *judged, char *err, size_t errlen)
 {
@@ -384,6 +409,16 @@ int query_reporter_presence(struct store *st, int64_t since, int64_t until,
 	STORE_OP_NEEDED(st, reporter_presence, "tell which reporters are in for a day", err,
 	                errlen);
 	return st->ops->reporter_presence(st, since, until, out, err, errlen);
+}
+
+int query_reporter_presence_of(struct store *st, int64_t since, int64_t until,
+                               const char *const *domains, size_t n,
+                               struct query_presence_rows *out, char *err, size_t errlen)
+{
+	/* a backend without it answers with every domain's rows */
+	if (st->ops->reporter_presence_of == NULL)
+		return query_reporter_presence(st, since, until, out, err, errlen);
+	return st->ops->reporter_presence_of(st, since, until, domains, n, out, err, errlen);
 }
 
 int query_failure_reasons(struct store *st, const struct query_filter *f, size_t limit,

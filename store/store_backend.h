@@ -198,6 +198,15 @@ struct store_ops {
 	/* store.h, store_prefetch_reports: a hint, may be NULL (issue 16) */
 	int (*prefetch_reports)(struct store *st, const struct report *const *r, size_t n,
 	                        char *err, size_t errlen);
+	/* query.h, query_days_with_reports: may be NULL (the day marks
+	 * answer instead; issue 18) */
+	int (*days_with_reports)(struct store *st, int64_t since, int64_t until, int *has,
+	                         char *err, size_t errlen);
+	/* query_reason.h, query_reporter_presence_of: may be NULL (issue 18,
+	 * alert; the whole presence read answers instead) */
+	int (*reporter_presence_of)(struct store *st, int64_t since, int64_t until,
+	                            const char *const *domains, size_t n,
+	                            struct query_presence_rows *out, char *err, size_t errlen);
 };
 
 /*

@@ -306,6 +306,11 @@ static int overview_alert_matches(const struct web_filter *f, const struct alert
 	return 0;
 }
 
+static int overview_alert_shown(const struct alert *a, const void *filter)
+{
+	return overview_alert_matches(filter, a);
+}
+
 /* Current alerts: what 'tlswatch alert' judges today, each day of its
  * lookback (whether or not cron has sent them already; alert_current). */
 static void overview_alerts(struct web_page *pg, const struct arrival *known)
@@ -322,7 +327,9 @@ static void overview_alerts(struct web_page *pg, const struct arrival *known)
 	as.expiry_warn_days = pg->app->expiry_warn_days;
 	as.base_url = NULL; /* the lines link nowhere: the page is the view */
 	html_raw(pg, "<h2>Current alerts</h2>\n");
-	if (alert_current_known(pg->st, &as, known, &l, err, sizeof(err)) < 0) {
+	/* who saw each and why, for the alerts shown only (issue 18) */
+	if (alert_current_shown(pg->st, &as, known, overview_alert_shown, &pg->filter,
+	                        LIMIT_WEB_PAGE_ROWS, &l, err, sizeof(err)) < 0) {
 		html_raw(pg, "<p class=\"error\">");
 		html_text(pg, err);
 		html_raw(pg, "</p>\n");

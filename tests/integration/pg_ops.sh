@@ -18,6 +18,7 @@ SAMPLES=$(ls "$DATA"/samples/*.json "$DATA"/trust/*.json)
 for db in "$SQ" "$PGA"; do
 	"$TLSWATCH" --db "$db" ingest $SAMPLES "$T"/month/* > /dev/null 2>> "$T/ingest.err"
 done
+N_NEW=$(pg_sql "$PGA" "SELECT count(*) FROM report")
 # the newest migration's number: the same on both backends
 NEWEST=$(ls "$TOP/schema/pg" | sed -n 's/^0*\([0-9][0-9]*\)_.*/\1/p' | sort -n | tail -1)
 t_eq "a new PostgreSQL store is at the newest version" \
@@ -75,7 +76,14 @@ pg_same "summary --provenance, a week, one organisation" summary --since 2026-03
 # --- migration from version 7: a store rewound to the baseline (what
 # 010..014, 017 and 020 made dropped) migrates again, its roll-ups filled from its rows
 PGM=$(pg_newdb mig)
-"$TLSWATCH" --db "$PGM" ingest $SAMPLES "$T"/month/* > /dev/null 2>&1
+"$TLSWATCH" --db "$PGM" ingest $SAMPLES "$T"/month/* > /dev/null 2> "$T/mig.err"
+n=$(pg_sql "$PGM" "SELECT count(*) FROM report")
+if [ "$n" = "$N_NEW" ]; then
+	t_pass "store to migrate: the reports of the new one"
+else
+	t_fail "store to migrate: the reports of the new one" \
+		"$n, want $N_NEW: $(grep -v quarantined "$T/mig.err" | head -3)"
+fi
 pg_sql "$PGM" "SET client_min_messages = warning;
 	DROP TABLE recount_pending, check_result, roll_domain, roll_org, roll_failure,
 	roll_mx, roll_type, roll_report_day, life_domain, life_failure, life_mx,

@@ -22,6 +22,7 @@
 
 #include "datetime.h"
 #include "ingest.h"
+#include "limits.h"
 #include "query.h"
 #include "store.h"
 #include "strbuf.h"
@@ -356,11 +357,34 @@ static void test_known_figures(void **state)
 	}
 }
 
+/* The days holding a report (the overview's current alerts) are the days
+ * whose marks count reports: d0 .. d0 + 9, not the days around. */
+static void test_days_with_reports(void **state)
+{
+	struct query_day_mark m[14];
+	int has[14], i;
+	char err[512];
+
+	(void)state;
+	memset(has, 0xff, sizeof(has));
+	assert_int_equal(query_days_with_reports(st, d0 - 2, d0 + 12, has, err, sizeof(err)), 0);
+	assert_int_equal(query_day_marks(st, d0 - 2, d0 + 12, m, err, sizeof(err)), 0);
+	for (i = 0; i < 14; i++) {
+		assert_int_equal(has[i], i >= 2 && i < 12);
+		assert_int_equal(has[i], m[i].reports != 0);
+	}
+	/* more days than a lookback may hold: refused, as the marks are */
+	assert_int_equal(query_days_with_reports(st, d0, d0 + LIMIT_ALERT_LOOKBACK_DAYS + 1, has,
+	                                         err, sizeof(err)),
+	                 -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_scan_equals_group),
 	    cmocka_unit_test(test_known_figures),
+	    cmocka_unit_test(test_days_with_reports),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
