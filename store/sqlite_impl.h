@@ -185,6 +185,11 @@ int sqlite_conflicts_by_organization(struct store *st,
 int sqlite_lifetime(struct store *st, enum query_life family, enum query_labels labels,
                     size_t limit, struct query_rows *out, size_t *n_series, char *err,
                     size_t errlen);
+/* sqlite_lifetime's rows in one pass, grouped and ordered in C
+ * (sqlite_query_life_scan.c); family and labels already checked. */
+int sqlite_lifetime_scan(struct sqlite_store *st, enum query_life family, enum query_labels labels,
+                         size_t limit, struct query_rows *out, size_t *n_series, char *err,
+                         size_t errlen);
 int sqlite_rollup_rebuild(struct store *st, char *err, size_t errlen);
 
 /* Roll-up i (0, 1, ... of schema/012_rollups.sql) compared with the sums
