@@ -172,6 +172,20 @@ static size_t summary_cap(struct query_rows *r)
 	return n - r->n;
 }
 
+/* The breakdowns of the period and of the one before. Of the failure
+ * groups only those shown are needed (the top ones, and whole problems:
+ * summary_problems), and for the period before those of the same
+ * domains (their figures beside them): the store may leave out the rest,
+ * most of a long period's groups. */
+static int summary_scans(struct store *st, const struct query_filter *cur,
+                         const struct query_filter *prev, struct query_scan *now,
+                         struct query_scan *before, char *err, size_t errlen)
+{
+	if (query_summary_scan_top(st, cur, 1, SUMMARY_TOP_FAILURES, NULL, now, err, errlen) < 0)
+		return -1;
+	return query_summary_scan_top(st, prev, 0, 0, &now->failures, before, err, errlen);
+}
+
 /* The entries of known (built over [known->since, known->until)) for
  * [since, until), copied into *out: 1, or 0 when known does not answer
  * for that period (the "later report" look ends where until does). */
@@ -291,8 +305,7 @@ int summary_build_known(struct store *st, const struct query_filter *f,
 	s.organization = f->organization;
 	s.provenance = f->provenance;
 
-	if (query_summary_scan(st, &cur, 1, &now, err, errlen) < 0 ||
-	    query_summary_scan(st, &prev, 0, &before, err, errlen) < 0 ||
+	if (summary_scans(st, &cur, &prev, &now, &before, err, errlen) < 0 ||
 	    query_quarantined(st, cur.since, cur.until, &s.quarantined, err, errlen) < 0 ||
 	    store_conflicts_held(st, &s.conflicts, err, errlen) < 0 ||
 	    reasons_build(st, &cur, &s.reasons, err, errlen) < 0 ||

@@ -246,6 +246,17 @@ int escape_prom_label(struct strbuf *sb, const char *in)
 	 * other control characters (a terminal's ESC, BEL, CR) are dropped,
 	 * and invisible ones written as \\u202e (a visible backslash) */
 	while (left > 0 && rc == 0) {
+		/* a run of printable ASCII other than \ and " is written as it
+		 * is, at once (a scrape writes 2 MB of label values) */
+		for (n = 0; n < left && p[n] >= 0x20 && p[n] < 0x7f && p[n] != '\\' && p[n] != '"';
+		     n++)
+			;
+		if (n > 0) {
+			rc = strbuf_append(sb, p, n);
+			p += n;
+			left -= n;
+			continue;
+		}
 		n = 1;
 		if (*p == '\\')
 			rc = strbuf_puts(sb, "\\\\");

@@ -137,6 +137,18 @@ int query_summary_scan(struct store *st, const struct query_filter *f, int want_
                        struct query_scan *out, char *err, size_t errlen);
 void query_scan_free(struct query_scan *sc);
 
+/* query_summary_scan, but failures need hold only every group of each
+ * domain that holds one of the top_n largest groups or of the top_n
+ * largest sums per (domain, MX, result type) (the summary's problems), and
+ * every group of each domain named by a row of keep (may be NULL): in
+ * each such domain every group, in QUERY_BY_FAILURE's order. So its first
+ * top_n groups and its problems per (domain, MX, result type) are those of
+ * the full breakdown, read for far fewer groups (SQLite with the roll-ups;
+ * elsewhere, and with a filter they cannot answer, every group). */
+int query_summary_scan_top(struct store *st, const struct query_filter *f, int want_types,
+                           size_t top_n, const struct query_rows *keep, struct query_scan *out,
+                           char *err, size_t errlen);
+
 /* The daily series the alert rules read, from one pass over agg_domain
  * and one over agg_failure: QUERY_BY_DOMAIN_DAY, QUERY_BY_ORGANIZATION_DAY
  * and QUERY_BY_FAILURE_DAY, each sorted by key (absent first), then day. */

@@ -230,6 +230,7 @@ static const struct store_ops sqlite_ops = {
     .read_snapshot = sqlite_read_snapshot,
     .days_with_reports = sqlite_days_with_reports,
     .reporter_presence_of = sqlite_reporter_presence_of,
+    .summary_scan_top = sqlite_summary_scan_top,
 };
 
 /* One try of sqlite_store_open: -2 when the file was found locked at once

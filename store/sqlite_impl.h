@@ -133,6 +133,9 @@ int sqlite_summary_scan(struct store *st, const struct query_filter *f, int want
                         struct query_scan *out, char *err, size_t errlen);
 int sqlite_alert_scan(struct store *st, const struct query_filter *f,
                       struct query_alert_series *out, char *err, size_t errlen);
+int sqlite_summary_scan_top(struct store *st, const struct query_filter *f, int want_types,
+                            size_t top_n, const struct query_rows *keep, struct query_scan *out,
+                            char *err, size_t errlen);
 int sqlite_day_span(struct store *st, int64_t *first, int64_t *last, int *found, char *err,
                     size_t errlen);
 int sqlite_quarantined(struct store *st, int64_t since, int64_t until, int64_t *n, char *err,
@@ -182,6 +185,11 @@ int sqlite_conflicts_by_organization(struct store *st,
 int sqlite_lifetime(struct store *st, enum query_life family, enum query_labels labels,
                     size_t limit, struct query_rows *out, size_t *n_series, char *err,
                     size_t errlen);
+/* sqlite_lifetime's rows in one pass, grouped and ordered in C
+ * (sqlite_query_life_scan.c); family and labels already checked. */
+int sqlite_lifetime_scan(struct sqlite_store *st, enum query_life family, enum query_labels labels,
+                         size_t limit, struct query_rows *out, size_t *n_series, char *err,
+                         size_t errlen);
 int sqlite_rollup_rebuild(struct store *st, char *err, size_t errlen);
 
 /* Roll-up i (0, 1, ... of schema/012_rollups.sql) compared with the sums

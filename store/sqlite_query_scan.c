@@ -1,6 +1,6 @@
 /*
  * sqlite_query_scan.c - every breakdown (query_group, query_summary_scan,
- * query_alert_scan in query.h), summed in one place: rows of an aggregate
+ * query_summary_scan_top, query_alert_scan in query.h), summed in one place: rows of an aggregate
  * table are read once, in the filter's period, and each breakdown asked
  * of that table adds them to its own hash table by its key; then each is
  * sorted in its documented order. Summing in C instead of one GROUP BY
@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "query.h"
+#include "datetime.h"
 #include "rollup_month.h"
 #include "sqlite_query_impl.h"
 #include "sqlite_impl.h"
@@ -431,7 +432,13 @@ static const struct {
                               1},
     [QUERY_BY_MX_DOMAIN] = {SCAN_MX, K_ORG | K_DOMAIN | K_MX, scan_order_mx_domain, 1},
     [QUERY_BY_POLICY_TYPE] = {SCAN_TYPE, K_PTYPE, scan_order_ptype, 0},
+    /* SCAN_BY_PROBLEM (sqlite_summary_scan_top): across reporters */
+    [QUERY_BY_POLICY_TYPE + 1] = {SCAN_FAILURE, K_DOMAIN | K_MX | K_RTYPE, scan_order_failure, 1},
 };
+
+/* The failed sessions per (domain, MX, result type), a breakdown of this
+ * file only (summary_problems' key): read from roll_failure. */
+#define SCAN_BY_PROBLEM ((enum query_group)(QUERY_BY_POLICY_TYPE + 1))
 
 /* The table breakdown g reads for filter f: a roll-up where one answers
  * it exactly (no organization asked of the rows nor kept in the key; by
@@ -842,6 +849,27 @@ int sqlite_alert_scan(struct store *base, const struct query_filter *f,
 	return 0;
 }
 
+/* The summary's totals from its rows: sessions from the day series (each
+ * agg_domain row in one day); reports as query_totals counts them (with
+ * one domain the domain's rows are exact, one per report, else the report
+ * table decides). */
+static int scan_summary_totals(struct sqlite_store *st, const struct query_filter *f,
+                               struct query_scan *sc, char *err, size_t errlen)
+{
+	size_t i;
+
+	for (i = 0; i < sc->by_day.n; i++) {
+		sc->totals.successful_sessions += sc->by_day.rows[i].successful_sessions;
+		sc->totals.failed_sessions += sc->by_day.rows[i].failed_sessions;
+	}
+	if (f->n_domains == 1) {
+		for (i = 0; i < sc->by_domain.n; i++)
+			sc->totals.reports += sc->by_domain.rows[i].reports;
+		return 0;
+	}
+	return sqlite_count_reports(st, f, &sc->totals.reports, err, errlen);
+}
+
 int sqlite_summary_scan(struct store *base, const struct query_filter *f, int want_types,
                         struct query_scan *out, char *err, size_t errlen)
 {
@@ -855,28 +883,305 @@ int sqlite_summary_scan(struct store *base, const struct query_filter *f, int wa
 	    &sc.by_domain,      &sc.by_day,   &sc.by_organization, &sc.by_mx,
 	    &sc.by_result_type, &sc.failures, &sc.by_policy_type};
 	struct scan_want want[7];
-	size_t i;
 
 	memset(&sc, 0, sizeof(sc));
 	scan_want_init(want, groups, rows, 7);
-	if (scan_groups_run(st, f, 0, want, want_types ? 7 : 6, err, errlen) < 0)
-		goto fail;
-	/* sessions: every agg_domain row of the period, each in one day */
-	for (i = 0; i < sc.by_day.n; i++) {
-		sc.totals.successful_sessions += sc.by_day.rows[i].successful_sessions;
-		sc.totals.failed_sessions += sc.by_day.rows[i].failed_sessions;
-	}
-	/* reports as query_totals counts them: with one domain the domain's
-	 * rows are exact (one per report), else the report table decides */
-	if (f->n_domains == 1) {
-		for (i = 0; i < sc.by_domain.n; i++)
-			sc.totals.reports += sc.by_domain.rows[i].reports;
-	} else if (sqlite_count_reports(st, f, &sc.totals.reports, err, errlen) < 0) {
-		goto fail;
+	if (scan_groups_run(st, f, 0, want, want_types ? 7 : 6, err, errlen) < 0 ||
+	    scan_summary_totals(st, f, &sc, err, errlen) < 0) {
+		query_scan_free(&sc);
+		return -1;
 	}
 	*out = sc;
 	return 0;
-fail:
-	query_scan_free(&sc);
-	return -1;
+}
+
+/* --- the failure groups a summary shows (query_summary_scan_top): the
+ * summary keeps the top_n largest QUERY_BY_FAILURE groups and the top_n
+ * largest problems (summary_problems: the groups merged per domain, MX
+ * and result type). At 10M reports a year holds 218,000 groups and the
+ * summary shows 40 of them; summing, copying and sorting them all was
+ * two thirds of 'summary --all'. Here the problems are summed from
+ * roll_failure (across reporters, far fewer rows), and the groups read
+ * only for the domains that can hold a shown one, each domain whole. */
+
+/* 1 when the pruned read gives what the full one would for these: no
+ * filter the roll-ups cannot answer (as scan_table_of). */
+static int scan_top_applies(const struct sqlite_store *st, const struct query_filter *f)
+{
+	return st->rollups && f->since > QUERY_SINCE_EVER && f->organization == NULL &&
+	       f->provenance == NULL && f->mx_host == NULL && f->result_type == NULL &&
+	       f->policy_type == NULL;
+}
+
+/* The statements that read one domain's groups of one day (agg_failure)
+ * and of one month (agg_failure_month): by their primary key's first two
+ * columns, so a domain costs its own rows. */
+struct scan_top_read {
+	sqlite3_stmt *day;
+	sqlite3_stmt *month;
+	struct rollup_span span[3];
+	size_t n_span;
+	/* the days of the period with rows (QUERY_BY_DAY, in day order): a
+	 * failure row's report has a row in agg_domain that day, so the
+	 * other days are not asked (a period before the store's first day
+	 * costs nothing) */
+	const struct query_rows *days;
+};
+
+/* 1 when some day of [since, until) has rows. */
+static int scan_top_any_day(const struct query_rows *days, int64_t since, int64_t until)
+{
+	size_t lo = 0, hi = days->n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (days->rows[mid].day < since)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < days->n && days->rows[lo].day < until;
+}
+
+/* Adds the rows of s (bound to a day and a domain) to w. */
+static int scan_top_seek(struct sqlite_store *st, sqlite3_stmt *s, int64_t day, const char *dom,
+                         struct scan_want *w, char *err, size_t errlen)
+{
+	struct query_row row, k;
+	int step;
+
+	sqlite3_reset(s);
+	if (sqlite3_bind_int64(s, 1, day) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 2, dom != NULL ? dom : "", -1, SQLITE_STATIC) != SQLITE_OK)
+		return sqlite_fail(st, err, errlen, "cannot read the aggregates");
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		scan_read(s, SCAN_FAILURE, &row);
+		scan_key_of(&row, scan_groups[w->g].key, &k);
+		scan_add(&w->map, &k);
+	}
+	if (step != SQLITE_DONE)
+		return sqlite_fail(st, err, errlen, "cannot read the aggregates");
+	return 0;
+}
+
+/* Adds every failure group of domain dom in the period to w: whole
+ * months from agg_failure_month, the days around from agg_failure. */
+static int scan_top_domain(struct sqlite_store *st, struct scan_top_read *rd, const char *dom,
+                           struct scan_want *w, char *err, size_t errlen)
+{
+	size_t i;
+	int64_t d, next;
+
+	for (i = 0; i < rd->n_span; i++) {
+		const struct rollup_span *sp = &rd->span[i];
+
+		for (d = sp->since; d < sp->until; d = next) {
+			next = sp->monthly ? datetime_month_start(d + 31) : d + 1;
+			if (scan_top_any_day(rd->days, d, next) &&
+			    scan_top_seek(st, sp->monthly ? rd->month : rd->day, d, dom, w, err,
+			                  errlen) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static int scan_top_prepare(struct sqlite_store *st, const char *sql, sqlite3_stmt **s, char *err,
+                            size_t errlen)
+{
+	if (sqlite3_prepare_v2(st->db, sql, -1, s, NULL) != SQLITE_OK)
+		return sqlite_fail(st, err, errlen, "cannot read the aggregates");
+	return 0;
+}
+
+/* Marks domain dom wanted (in domains, a map keyed by domain): 1 when it
+ * was not yet. */
+static int scan_top_want(struct scan_map *domains, const char *dom)
+{
+	struct query_row k;
+	size_t n = domains->rows->n;
+
+	memset(&k, 0, sizeof(k));
+	k.policy_domain = (char *)dom;
+	scan_add(domains, &k);
+	return domains->rows->n > n;
+}
+
+static int scan_top_desc(const void *x, const void *y)
+{
+	return scan_cmp_count(*(const int64_t *)x, *(const int64_t *)y);
+}
+
+/* The top_n-th largest failed sessions of the groups in r: 1 when r holds
+ * fewer groups (every problem may then hold a shown one). */
+static int64_t scan_top_threshold(const struct query_rows *r, size_t top_n)
+{
+	int64_t *v, t = 1;
+	size_t i, n = 0;
+
+	v = xcalloc(r->n ? r->n : 1, sizeof(*v));
+	for (i = 0; i < r->n; i++)
+		if (r->rows[i].failed_sessions > 0)
+			v[n++] = r->rows[i].failed_sessions;
+	if (n >= top_n) {
+		qsort(v, n, sizeof(*v), scan_top_desc);
+		t = v[top_n - 1] > 1 ? v[top_n - 1] : 1;
+	}
+	free(v);
+	return t;
+}
+
+/* Empties w's groups (for scan_groups_run to sum them again). */
+static void scan_top_reset(struct scan_want *w)
+{
+	query_rows_free(w->map.rows);
+	free(w->map.slots);
+	w->map.slots = NULL;
+	w->map.nslots = 0;
+	w->map.alloc = 0;
+}
+
+/* Into w (QUERY_BY_FAILURE): every group of each domain of keep's rows,
+ * of the domains of the top_n largest problems, and of every problem at
+ * least as large as the top_n-th largest group read, read until no new
+ * domain is wanted. A group of a domain not read is at most its problem,
+ * so smaller than top_n groups read: the first top_n groups and every
+ * group of the top_n problems (ties at the edge included) are those of
+ * the full breakdown. When more than half the period's domains are
+ * wanted, every group is read in one pass instead. w ends finished. */
+static int scan_top_failures(struct sqlite_store *st, const struct query_filter *f, size_t top_n,
+                             const struct query_rows *problems, const struct query_scan *sc,
+                             const struct query_rows *keep, struct scan_want *w, char *err,
+                             size_t errlen)
+{
+	static const char day_sql[] = "SELECT day, organization, policy_domain, mx_host,"
+	                              " result_type, failed_sessions FROM agg_failure"
+	                              " WHERE day = ?1 AND policy_domain = ?2";
+	static const char month_sql[] = "SELECT day, organization, policy_domain, mx_host,"
+	                                " result_type, failed_sessions FROM agg_failure_month"
+	                                " WHERE day = ?1 AND policy_domain = ?2";
+	struct query_rows names = {NULL, 0};
+	struct scan_map domains;
+	struct scan_top_read rd;
+	int64_t edge;
+	size_t i, done = 0;
+	int rc = -1;
+
+	memset(&rd, 0, sizeof(rd));
+	rd.days = &sc->by_day;
+	memset(&domains, 0, sizeof(domains));
+	domains.rows = &names;
+	if (st->month_rollups) {
+		rd.n_span = rollup_month_spans(f->since, f->until, rd.span);
+	} else {
+		rd.span[0].since = f->since;
+		rd.span[0].until = f->until;
+		rd.n_span = f->since < f->until;
+	}
+	if (scan_top_prepare(st, day_sql, &rd.day, err, errlen) < 0 ||
+	    scan_top_prepare(st, month_sql, &rd.month, err, errlen) < 0)
+		goto out;
+	for (i = 0; keep != NULL && i < keep->n; i++)
+		scan_top_want(&domains, keep->rows[i].policy_domain);
+	/* problems are sorted by failed sessions, most first */
+	edge = top_n > 0 && problems->n >= top_n ? problems->rows[top_n - 1].failed_sessions : 1;
+	for (;;) {
+		for (i = 0;
+		     top_n > 0 && i < problems->n && problems->rows[i].failed_sessions >= edge; i++)
+			scan_top_want(&domains, problems->rows[i].policy_domain);
+		if (done == names.n)
+			break;
+		/* seeking most domains costs more than one pass over them all */
+		if (names.n * 2 > sc->by_domain.n) {
+			scan_top_reset(w);
+			rc = scan_groups_run(st, f, 0, w, 1, err, errlen);
+			goto out;
+		}
+		for (; done < names.n; done++)
+			if (scan_top_domain(st, &rd, names.rows[done].policy_domain, w, err,
+			                    errlen) < 0)
+				goto out;
+		if (top_n == 0)
+			break;
+		edge = scan_top_threshold(w->map.rows, top_n);
+	}
+	scan_finish(w);
+	rc = 0;
+out:
+	sqlite3_finalize(rd.day);
+	sqlite3_finalize(rd.month);
+	free(domains.slots);
+	query_rows_free(&names);
+	return rc;
+}
+
+/* sqlite_summary_scan_top's reads: the breakdowns (the problems in the
+ * pass over roll_failure that sums by result type), then the failure
+ * groups they call for. */
+static int scan_summary_top(struct sqlite_store *st, const struct query_filter *f, int want_types,
+                            size_t top_n, const struct query_rows *keep, struct query_scan *sc,
+                            char *err, size_t errlen)
+{
+	static const enum query_group all[] = {
+	    QUERY_BY_DOMAIN,      QUERY_BY_DAY,    QUERY_BY_ORGANIZATION, QUERY_BY_MX,
+	    QUERY_BY_RESULT_TYPE, SCAN_BY_PROBLEM, QUERY_BY_POLICY_TYPE};
+	struct query_rows problems = {NULL, 0};
+	struct query_rows *const all_rows[] = {
+	    &sc->by_domain,      &sc->by_day, &sc->by_organization, &sc->by_mx,
+	    &sc->by_result_type, &problems,   &sc->by_policy_type};
+	enum query_group groups[7];
+	struct query_rows *rows[7];
+	struct scan_want want[7], fw;
+	size_t i, n = 0;
+	int rc = -1;
+
+	for (i = 0; i < 7; i++) {
+		if ((all[i] == SCAN_BY_PROBLEM && top_n == 0) ||
+		    (all[i] == QUERY_BY_POLICY_TYPE && !want_types))
+			continue;
+		groups[n] = all[i];
+		rows[n++] = all_rows[i];
+	}
+	scan_want_init(want, groups, rows, n);
+	memset(&fw, 0, sizeof(fw));
+	fw.g = QUERY_BY_FAILURE;
+	fw.map.rows = &sc->failures;
+	if (scan_groups_run(st, f, 0, want, n, err, errlen) < 0 ||
+	    scan_top_failures(st, f, top_n, &problems, sc, keep, &fw, err, errlen) < 0)
+		goto out;
+	rc = scan_summary_totals(st, f, sc, err, errlen);
+out:
+	free(fw.map.slots);
+	query_rows_free(&problems);
+	return rc;
+}
+
+int sqlite_summary_scan_top(struct store *base, const struct query_filter *f, int want_types,
+                            size_t top_n, const struct query_rows *keep, struct query_scan *out,
+                            char *err, size_t errlen)
+{
+	struct sqlite_store *st = sqlite_of(base);
+	struct query_scan sc;
+	/* one read transaction for every read (the seeks above are many:
+	 * each outside one would take and drop the read lock), unless one is
+	 * open (db copy's snapshot, the ingest batch) */
+	int began = !st->snapshot && !st->in_batch && sqlite3_get_autocommit(st->db);
+	int rc;
+
+	if (!scan_top_applies(st, f))
+		return sqlite_summary_scan(base, f, want_types, out, err, errlen);
+	if (began && sqlite_read_snapshot(base, 1, err, errlen) < 0)
+		return -1;
+	memset(&sc, 0, sizeof(sc));
+	rc = scan_summary_top(st, f, want_types, top_n, keep, &sc, err, errlen);
+	/* after a failure the transaction still ends; err keeps the first */
+	if (began && sqlite_read_snapshot(base, 0, rc == 0 ? err : err + strlen(err),
+	                                  rc == 0 ? errlen : 0) < 0)
+		rc = -1;
+	if (rc < 0) {
+		query_scan_free(&sc);
+		return -1;
+	}
+	*out = sc;
+	return 0;
 }

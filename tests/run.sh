@@ -41,8 +41,9 @@ RESULTS="$OUT/results"
 # The slowest tests start first so that the last one to end is a short
 # one (measured on 2 cores; docs/testing.md). A name missing here runs in
 # its turn after them; a name here that no longer exists is skipped.
-FIRST="style pg_month_roll pg_ops grafana pg_trial alert_batch_pg graph_collect pg_store alert_shared
-	web_browser alert_batch hostile check"
+FIRST="pg_month_roll month_roll trust_roll pg_partition style rollup_batch reason_roll
+	pg_prefetch_pending pg_reason_roll alert_batch_pg presence graph_collect pg_ops grafana web_intake
+	hostile pg_ingest_cost"
 
 # the tests to run, in the order their lines are printed
 list=$(

@@ -31,16 +31,28 @@ struct metrics_family {
 static int metrics_series(struct strbuf *sb, const char *name, const char *const *keys,
                           const char *const *values, size_t n, int64_t v)
 {
-	size_t i, len = sb->len;
+	char num[24];
+	size_t i, len = sb->len, k = sizeof(num);
+	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
 
+	/* no printf: a scrape writes hundreds of thousands of these */
 	if (strbuf_puts(sb, name) < 0 || strbuf_putc(sb, '{') < 0)
 		goto full;
 	for (i = 0; i < n; i++)
-		if (strbuf_printf(sb, "%s%s=\"", i > 0 ? "," : "", keys[i]) < 0 ||
+		if ((i > 0 && strbuf_putc(sb, ',') < 0) || strbuf_puts(sb, keys[i]) < 0 ||
+		    strbuf_append(sb, "=\"", 2) < 0 ||
 		    escape_prom_label(sb, values[i] != NULL ? values[i] : "") < 0 ||
 		    strbuf_putc(sb, '"') < 0)
 			goto full;
-	if (strbuf_printf(sb, "} %lld\n", (long long)v) < 0)
+	num[--k] = '\n';
+	do
+		num[--k] = (char)('0' + u % 10);
+	while ((u /= 10) > 0);
+	if (v < 0)
+		num[--k] = '-';
+	num[--k] = ' ';
+	num[--k] = '}';
+	if (strbuf_append(sb, num + k, sizeof(num) - k) < 0)
 		goto full;
 	return 0;
 full:
@@ -59,6 +71,42 @@ static void metrics_dropped(struct web_page *pg, const char *family, const struc
 static const char *const metrics_keys[] = {"policy_domain", "organization", "mx_host",
                                            "result_type"};
 
+/* The key fields (indexes into metrics_keys) a family's series carry as
+ * labels: the domain always; organization unless QUERY_LABELS_DOMAIN;
+ * the family's own keys. Returns how many. */
+static size_t metrics_label_fields(enum query_life life, enum query_labels labels, size_t *idx)
+{
+	size_t j, n = 0;
+
+	for (j = 0; j < 4; j++) {
+		if ((j == 1 && labels == QUERY_LABELS_DOMAIN) ||
+		    (j == 2 && (life == QUERY_LIFE_DOMAIN ||
+		                (life == QUERY_LIFE_FAILURE && labels != QUERY_LABELS_FULL))) ||
+		    (j == 3 && life != QUERY_LIFE_FAILURE))
+			continue;
+		idx[n++] = j;
+	}
+	return n;
+}
+
+/* The fewest bytes the n_results series of one row take: name{k="",...,
+ * result="R"} 0 and a newline each. No row shorter, so a family's part
+ * of the budget holds fewer rows than its part over this. */
+static size_t metrics_row_min(enum query_life life, enum query_labels labels, const char *name,
+                              const char *const *results, size_t n_results)
+{
+	size_t idx[4], n = metrics_label_fields(life, labels, idx), i, k, one, all = 0;
+
+	/* name, "{", "} 0\n"; each label k="" and a comma between */
+	one = strlen(name) + 1 + 4 + (n - 1);
+	for (i = 0; i < n; i++)
+		one += strlen(metrics_keys[idx[i]]) + 3;
+	for (k = 0; k < n_results; k++)
+		all +=
+		    one + (results[k] != NULL ? 1 + strlen("result") + 3 + strlen(results[k]) : 0);
+	return all;
+}
+
 /* Appends the n_results series of one row (the k-th to out[k]), all or
  * none: 0, or -1 when they do not fit in what is left of the budget. */
 static int metrics_row(struct strbuf *out, const struct query_row *r, enum query_life life,
@@ -67,21 +115,14 @@ static int metrics_row(struct strbuf *out, const struct query_row *r, enum query
 {
 	const char *const all[] = {r->policy_domain, r->organization, r->mx_host, r->result_type};
 	const char *keys[5], *values[5];
-	size_t mark[2], used = 0, j, k, n;
+	size_t mark[2], idx[4], used = 0, n_fields, j, k, n;
 	int64_t v;
 
+	n_fields = metrics_label_fields(life, labels, idx);
 	for (k = 0; k < n_results; k++) {
-		/* the label set: the domain always; organization unless
-		 * QUERY_LABELS_DOMAIN; the family's own keys */
-		for (j = n = 0; j < 4; j++) {
-			if ((j == 1 && labels == QUERY_LABELS_DOMAIN) ||
-			    (j == 2 &&
-			     (life == QUERY_LIFE_DOMAIN ||
-			      (life == QUERY_LIFE_FAILURE && labels != QUERY_LABELS_FULL))) ||
-			    (j == 3 && life != QUERY_LIFE_FAILURE))
-				continue;
-			keys[n] = metrics_keys[j];
-			values[n++] = all[j];
+		for (n = 0; n < n_fields; n++) {
+			keys[n] = metrics_keys[idx[n]];
+			values[n] = all[idx[n]];
 		}
 		if (results[k] != NULL) {
 			keys[n] = "result";
@@ -105,28 +146,55 @@ static int metrics_row(struct strbuf *out, const struct query_row *r, enum query
 	return 0;
 }
 
+/* The rows of one lifetime family as read, shared by the page's families
+ * that show it (reports and sessions both read life_domain: once). */
+struct metrics_read {
+	struct query_rows rows;
+	size_t n_series, limit;
+	int have;
+};
+
+/* Reads rd's family unless what it holds already serves a limit of
+ * max_rows: all its series, or at least max_rows of them (the first rows
+ * of a longer read are those of a shorter one). */
+static int metrics_read_rows(struct web_page *pg, enum query_life life, size_t max_rows,
+                             struct metrics_read *rd, char *err, size_t errlen)
+{
+	if (rd->have && (rd->limit >= max_rows || rd->rows.n == rd->n_series))
+		return 0;
+	query_rows_free(&rd->rows);
+	rd->have = 0;
+	if (query_lifetime(pg->st, life, pg->app->metrics_labels, max_rows, &rd->rows,
+	                   &rd->n_series, err, errlen) < 0)
+		return -1;
+	rd->limit = max_rows;
+	rd->have = 1;
+	return 0;
+}
+
 /* One family's series from the lifetime totals (query_lifetime: a scrape
  * costs the series, not the reports), each row's n_results (1 or 2) series
  * named by results (NULL: one), rows in the order read (most failed first)
- * until the family's budget is spent. */
+ * until the family's budget is spent; rd holds (or gets) the rows. */
 static int metrics_family(struct web_page *pg, enum query_life life, const char *name,
                           const char *help, const char *const *results, size_t n_results,
-                          struct metrics_family *fam, size_t *pool, size_t families_left, char *err,
-                          size_t errlen)
+                          struct metrics_family *fam, size_t *pool, size_t families_left,
+                          struct metrics_read *rd, char *err, size_t errlen)
 {
 	enum query_labels labels = pg->app->metrics_labels;
-	struct query_rows rows = {NULL, 0};
+	struct query_rows rows;
 	struct strbuf out[2];
 	size_t i, k, n_series, left, max_rows;
 
 	fam->budget = *pool / families_left;
 	left = fam->budget;
-	/* no row's series are shorter than the name and "{policy_domain=\"\"}
-	 * 0\n": more rows than this cannot fit */
-	max_rows = fam->budget / (n_results * (strlen(name) + 21)) + 1;
+	/* more rows than this cannot fit, so more rows read change nothing */
+	max_rows = fam->budget / metrics_row_min(life, labels, name, results, n_results) + 1;
 
-	if (query_lifetime(pg->st, life, labels, max_rows, &rows, &n_series, err, errlen) < 0)
+	if (metrics_read_rows(pg, life, max_rows, rd, err, errlen) < 0)
 		return -1;
+	rows = rd->rows;
+	n_series = rd->n_series;
 	for (k = 0; k < n_results; k++)
 		strbuf_init(&out[k], fam->budget);
 	for (i = 0; i < rows.n; i++)
@@ -147,7 +215,6 @@ static int metrics_family(struct web_page *pg, enum query_life life, const char 
 	*pool -= fam->budget - left;
 	for (k = 0; k < n_results; k++)
 		strbuf_free(&out[k]);
-	query_rows_free(&rows);
 	return 0;
 }
 
@@ -156,6 +223,8 @@ void page_metrics(struct web_page *pg)
 	static const char *const one[] = {NULL}, *const ok_failed[] = {"successful", "failed"};
 	struct metrics_family reports = {0, 0, 0}, sessions = {0, 0, 0}, failures = {0, 0, 0},
 	                      mx = {0, 0, 0};
+	struct metrics_read domains = {{NULL, 0}, 0, 0, 0}, failed = {{NULL, 0}, 0, 0, 0},
+	                    by_mx = {{NULL, 0}, 0, 0, 0};
 	size_t pool = LIMIT_WEB_METRICS_BYTES;
 	int64_t first = 0, last = 0, quarantined = 0;
 	char err[ERR_LINE_MAX];
@@ -170,20 +239,23 @@ void page_metrics(struct web_page *pg)
 	 * when sts and tlsa class the same sessions differently */
 	if (metrics_family(pg, QUERY_LIFE_DOMAIN, "tlswatch_reports_total",
 	                   "Reports received, by policy domain and reporting organisation.", one, 1,
-	                   &reports, &pool, 4, err, sizeof(err)) < 0 ||
+	                   &reports, &pool, 4, &domains, err, sizeof(err)) < 0 ||
 	    metrics_family(pg, QUERY_LIFE_DOMAIN, "tlswatch_sessions_total",
 	                   "TLS sessions reported, by policy domain, reporting organisation and "
 	                   "result (counted once).",
-	                   ok_failed, 2, &sessions, &pool, 3, err, sizeof(err)) < 0 ||
+	                   ok_failed, 2, &sessions, &pool, 3, &domains, err, sizeof(err)) < 0 ||
 	    metrics_family(pg, QUERY_LIFE_FAILURE, "tlswatch_failed_sessions_total",
 	                   "Failed TLS sessions from the failure details, by policy domain, "
 	                   "organisation, MX host and result type (counted once).",
-	                   one, 1, &failures, &pool, 2, err, sizeof(err)) < 0 ||
+	                   one, 1, &failures, &pool, 2, &failed, err, sizeof(err)) < 0 ||
 	    metrics_family(pg, QUERY_LIFE_MX, "tlswatch_mx_failed_sessions_total",
 	                   "Failed TLS sessions from the failure details, by policy domain, "
 	                   "organisation and MX host (counted once per MX).",
-	                   one, 1, &mx, &pool, 1, err, sizeof(err)) < 0)
+	                   one, 1, &mx, &pool, 1, &by_mx, err, sizeof(err)) < 0)
 		goto fail;
+	query_rows_free(&domains.rows);
+	query_rows_free(&failed.rows);
+	query_rows_free(&by_mx.rows);
 	html_raw(pg, "# HELP tlswatch_quarantined_inputs_total Inputs refused and kept in "
 	             "quarantine.\n# TYPE tlswatch_quarantined_inputs_total counter\n");
 	html_printf(pg, "tlswatch_quarantined_inputs_total %lld\n", (long long)quarantined);
@@ -208,5 +280,8 @@ void page_metrics(struct web_page *pg)
 	pg->resp->content_type = "text/plain; version=0.0.4; charset=utf-8";
 	return;
 fail:
+	query_rows_free(&domains.rows);
+	query_rows_free(&failed.rows);
+	query_rows_free(&by_mx.rows);
 	web_response_error(pg->resp, 500, WEB_ERR_TEXT, err);
 }
