@@ -54,4 +54,41 @@ int reason_roll_answers(int rollups, const struct query_filter *f);
 int reason_roll_sql(struct query_sql *q, const struct query_filter *f, int kind, size_t limit,
                     const char *select, const char *tail, char *err, size_t errlen);
 
+/* The rows roll_reason must hold for the reports the condition cond
+ * keeps, in a backend's words: cond a fixed fragment ending in AND (or
+ * empty); BIGINT what follows a sum ("" or "::bigint"); MAX the larger of
+ * two ("max", "greatest"); PDAY and FDAY what else joins a policy to its
+ * report and a detail to its policy (PostgreSQL: the day, so that each
+ * partition meets its own); KINDS kinds 0 and 1 as k (kind). Each group
+ * of one report's details (domain, MX, kind, text) counts max(sts, tlsa)
+ * + other, as the read over the details does (QUERY_DETAIL_SUMS_FROM);
+ * its first result type carries that figure, every result type of it 1
+ * in n_rows; sent_sessions sums the details' own counts. The same
+ * statement as the migrations' (schema/019, schema/pg/025). */
+#define REASON_ROLL_SUMS(cond, BIGINT, MAX, PDAY, FDAY, KINDS)                                     \
+	"SELECT day, kind, text, dom, org, mx, rt, count(*) AS n, sum(failed)" BIGINT " AS f,"     \
+	" sum(a + b + c)" BIGINT " AS t FROM (SELECT day, kind, text, dom, org, mx, rt, a, b, c,"  \
+	" CASE WHEN rt = min(rt) OVER g THEN " MAX "(sum(a) OVER g, sum(b) OVER g)"                \
+	" + sum(c) OVER g ELSE 0 END AS failed FROM ("                                             \
+	" SELECT rid, day, org, dom, mx, kind, text, rt, sum(a) AS a, sum(b) AS b, sum(c) AS c"    \
+	" FROM (SELECT r.id AS rid, r.day AS day, r.organization AS org,"                          \
+	" coalesce(p.policy_domain, '') AS dom, coalesce(fl.receiving_mx_hostname, '') AS mx,"     \
+	" k.kind AS kind, CASE k.kind WHEN 0 THEN fl.failure_reason_code"                          \
+	" ELSE fl.additional_information END AS text, fl.result_type AS rt,"                       \
+	" CASE WHEN p.policy_type = 'sts' THEN fl.failed_sessions ELSE 0 END AS a,"                \
+	" CASE WHEN p.policy_type = 'tlsa' THEN fl.failed_sessions ELSE 0 END AS b,"               \
+	" CASE WHEN p.policy_type IN ('sts', 'tlsa') THEN 0 ELSE fl.failed_sessions END AS c"      \
+	" FROM report r JOIN policy p ON p.report = r.id" PDAY                                     \
+	" JOIN failure fl ON fl.policy = p.id" FDAY " " KINDS " WHERE " cond                       \
+	" (CASE k.kind WHEN 0 THEN fl.failure_reason_code"                                         \
+	" ELSE fl.additional_information END) IS NOT NULL) AS d"                                   \
+	" GROUP BY rid, day, org, dom, mx, kind, text, rt) AS s"                                   \
+	" WINDOW g AS (PARTITION BY rid, dom, mx, kind, text)) AS w"                               \
+	" GROUP BY day, kind, text, dom, org, mx, rt"
+
+/* roll_reason's columns in the order of REASON_ROLL_SUMS's */
+#define REASON_ROLL_COLUMNS                                                                        \
+	"day, kind, text, policy_domain, organization, mx_host, result_type, n_rows,"              \
+	" failed_sessions, sent_sessions"
+
 #endif

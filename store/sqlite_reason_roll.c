@@ -25,37 +25,10 @@
 #include "sqlite_query_impl.h"
 #include "sqlite_impl.h"
 
-#define REASON_COLUMNS                                                                             \
-	"day, kind, text, policy_domain, organization, mx_host, result_type, n_rows,"              \
-	" failed_sessions, sent_sessions"
-
-/* The rows roll_reason must hold for the reports the condition cond
- * keeps: cond is a fixed fragment ending in AND (or empty). Each group of
- * one report's details (domain, MX, kind, text) counts max(sts, tlsa) +
- * other, as the read over the details does (QUERY_DETAIL_SUMS_FROM); its
- * first result type carries that figure, every result type of it 1 in
- * n_rows; sent_sessions sums the details' own counts. The same statement
- * as the migration's. */
+#define REASON_COLUMNS REASON_ROLL_COLUMNS
+/* reason_roll.h's sums in SQLite's words */
 #define REASON_SUMS(cond)                                                                          \
-	"SELECT day, kind, text, dom, org, mx, rt, count(*) AS n, sum(failed) AS f,"               \
-	" sum(a + b + c) AS t FROM (SELECT day, kind, text, dom, org, mx, rt, a, b, c, CASE"       \
-	" WHEN rt = min(rt) OVER g"                                                                \
-	" THEN max(sum(a) OVER g, sum(b) OVER g) + sum(c) OVER g ELSE 0 END AS failed FROM ("      \
-	" SELECT rid, day, org, dom, mx, kind, text, rt, sum(a) AS a, sum(b) AS b, sum(c) AS c"    \
-	" FROM (SELECT r.id AS rid, r.day AS day, r.organization AS org,"                          \
-	" coalesce(p.policy_domain, '') AS dom, coalesce(fl.receiving_mx_hostname, '') AS mx,"     \
-	" k.kind AS kind, CASE k.kind WHEN 0 THEN fl.failure_reason_code"                          \
-	" ELSE fl.additional_information END AS text, fl.result_type AS rt,"                       \
-	" CASE WHEN p.policy_type = 'sts' THEN fl.failed_sessions ELSE 0 END AS a,"                \
-	" CASE WHEN p.policy_type = 'tlsa' THEN fl.failed_sessions ELSE 0 END AS b,"               \
-	" CASE WHEN p.policy_type IN ('sts', 'tlsa') THEN 0 ELSE fl.failed_sessions END AS c"      \
-	" FROM report r JOIN policy p ON p.report = r.id JOIN failure fl ON fl.policy = p.id"      \
-	" JOIN (SELECT 0 AS kind UNION ALL SELECT 1) AS k WHERE " cond                             \
-	" (CASE k.kind WHEN 0 THEN fl.failure_reason_code"                                         \
-	" ELSE fl.additional_information END) IS NOT NULL) AS d"                                   \
-	" GROUP BY rid, day, org, dom, mx, kind, text, rt) AS s"                                   \
-	" WINDOW g AS (PARTITION BY rid, dom, mx, kind, text)) AS w"                               \
-	" GROUP BY day, kind, text, dom, org, mx, rt"
+	REASON_ROLL_SUMS(cond, "", "max", "", "", "JOIN (SELECT 0 AS kind UNION ALL SELECT 1) AS k")
 
 /* One row's figures added (the writer, from the report in memory). */
 #define REASON_UPSERT                                                                              \
