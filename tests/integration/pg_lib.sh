@@ -13,6 +13,10 @@
 #   pg_writers URI LIST...  one 'tlswatch ingest --from LIST' per list, all
 #                   at once, each one's stderr in LIST.err; prints their
 #                   exit codes in the lists' order ("0 0 0")
+#   pg_stored_once URI  checks: each report of $SQ stored once in URI, as
+#                   many policy and failure rows
+#   pg_agrees URI SINCE UNTIL  checks: summary --all and example.com's
+#                   [SINCE, UNTIL) as $SQ's (PGA becomes URI), db check clean
 #
 # The server is stopped on exit whatever happens. Run directly (tests/
 # run.sh does), it checks that the test server itself works: it starts,
@@ -115,6 +119,27 @@ pg_writers() {
 		pw_rcs="$pw_rcs $?"
 	done
 	echo $pw_rcs
+}
+
+# pg_stored_once URI: after writers at once, nothing stored twice
+pg_stored_once() {
+	pso_want=$(t_sql "$SQ" "SELECT count(*) FROM report")
+	t_eq "each report stored exactly once" "$(pg_sql "$1" "SELECT count(*) || ' ' ||
+		count(DISTINCT (organization, report_id)) FROM report")" "$pso_want $pso_want"
+	for pso_t in policy failure; do
+		t_eq "every $pso_t row once" "$(pg_sql "$1" "SELECT count(*) FROM $pso_t")" \
+			"$(t_sql "$SQ" "SELECT count(*) FROM $pso_t")"
+	done
+}
+
+# pg_agrees URI SINCE UNTIL: URI's figures are $SQ's, and its own
+pg_agrees() {
+	PGA=$1 # pg_same compares $SQ with $PGA
+	pg_same "summary --all: as one SQLite ingest" summary --all --format json
+	pg_same "example.com from $2 to $3: as one SQLite ingest" summary --since "$2" \
+		--until "$3" --domain example.com --format json
+	"$TLSWATCH" --db "$1" db check > "$T/check.out" 2>&1
+	t_eq "db check: aggregates and roll-ups agree with the reports" "$?" 0
 }
 
 # A test's start: in $T, DKIM off, the server up (or one failure and the

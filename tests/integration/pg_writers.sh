@@ -39,14 +39,8 @@ else
 	t_fail "three writers on overlapping inputs succeed" \
 		"exit $rcs: $(head -3 "$T/w1.err" "$T/w2.err" "$T/w3.err")"
 fi
-want=$(t_sql "$SQ" "SELECT count(*) FROM report")
-t_check "the SQLite store holds reports" test "$want" -gt 100
-t_eq "each report stored exactly once" "$(pg_sql "$PGW" "SELECT count(*) || ' ' ||
-	count(DISTINCT (organization, report_id)) FROM report")" "$want $want"
-for t in policy failure; do
-	t_eq "every $t row once" "$(pg_sql "$PGW" "SELECT count(*) FROM $t")" \
-		"$(t_sql "$SQ" "SELECT count(*) FROM $t")"
-done
+t_check "the SQLite store holds reports" test "$(t_sql "$SQ" "SELECT count(*) FROM report")" -gt 100
+pg_stored_once "$PGW"
 "$TLSWATCH" --db "$SQ" summary --all --format json > "$T/sum.s"
 "$TLSWATCH" --db "$PGW" summary --all --format json > "$T/sum.p"
 if [ -s "$T/sum.s" ] && cmp -s "$T/sum.s" "$T/sum.p"; then

@@ -68,13 +68,7 @@ cp "$T/victim" "$T/again2"
 t_eq "the killed writer's inputs ingested again" "$(pg_writers "$PGK" "$T/again1" "$T/again2")" \
 	"0 0"
 
-want=$(t_sql "$SQ" "SELECT count(*) FROM report")
-t_eq "each report stored exactly once" "$(pg_sql "$PGK" "SELECT count(*) || ' ' ||
-	count(DISTINCT (organization, report_id)) FROM report")" "$want $want"
-for t in policy failure; do
-	t_eq "every $t row once" "$(pg_sql "$PGK" "SELECT count(*) FROM $t")" \
-		"$(t_sql "$SQ" "SELECT count(*) FROM $t")"
-done
+pg_stored_once "$PGK"
 t_eq "nothing quarantined" "$(pg_sql "$PGK" "SELECT count(*) FROM quarantine")" 0
 # the aggregates and roll-ups row for row against the serial ingest
 for t in agg_domain agg_failure agg_mx agg_policy_type roll_domain roll_org roll_failure \
@@ -85,11 +79,6 @@ for t in agg_domain agg_failure agg_mx agg_policy_type roll_domain roll_org roll
 	pg_sql "$PGS" "SELECT * FROM $t" | LC_ALL=C sort > "$T/$t.s"
 	t_same "$t: row for row as one serial ingest's" "$T/$t.s" "$T/$t.k"
 done
-PGA=$PGK # pg_same (pg_lib.sh) compares $SQ with $PGA
-pg_same "summary --all: as one SQLite ingest" summary --all --format json
-pg_same "a month of one domain: as one SQLite ingest" summary --since 2026-08-01 \
-	--until 2026-08-08 --domain example.com --format json
-"$TLSWATCH" --db "$PGK" db check > "$T/check.out" 2>&1
-t_eq "db check: aggregates and roll-ups agree with the reports" "$?" 0
+pg_agrees "$PGK" 2026-08-01 2026-08-08
 t_check "no sanitizer report" sh -c "! grep -qE 'AddressSanitizer|LeakSanitizer|runtime error' \
 	'$T'/*.err"
