@@ -164,6 +164,28 @@ static const char *const query_context_orgs[] = {
     " GROUP BY organization HAVING sum(failed_sessions) > 0"
     " ORDER BY 2 DESC, organization COLLATE BINARY",
 };
+/* The same, one primary-key probe per day that holds reports
+ * (roll_report_day, kept with the roll-ups): a day range leaves
+ * agg_failure's key at its first column, so the query above reads every
+ * row of the window, all domains (~4.4 M instructions an alert at 10M
+ * reports), where this reads the alert's own rows. A day with rows in the
+ * aggregates has reports, so the days probed are a superset. */
+static const char *const query_context_orgs_by_day[] = {
+    "SELECT a.organization, sum(a.failed_sessions) FROM roll_report_day d"
+    " CROSS JOIN agg_failure a WHERE d.day >= ?6 AND d.day < ?7 AND a.day = d.day"
+    " AND a.policy_domain = ?2 AND a.mx_host = ?3 AND a.result_type = ?4"
+    " GROUP BY a.organization HAVING sum(a.failed_sessions) > 0"
+    " ORDER BY 2 DESC, a.organization COLLATE BINARY",
+    "SELECT a.organization, sum(a.failed_sessions) FROM roll_report_day d"
+    " CROSS JOIN agg_domain a WHERE d.day >= ?6 AND d.day < ?7 AND a.day = d.day"
+    " AND a.policy_domain = ?2"
+    " GROUP BY a.organization HAVING sum(a.failed_sessions) > 0"
+    " ORDER BY 2 DESC, a.organization COLLATE BINARY",
+};
+static const char *query_context_orgs_sql(const struct sqlite_store *st, int which)
+{
+	return st->rollups ? query_context_orgs_by_day[which] : query_context_orgs[which];
+}
 /* The most common failure-reason-code of the matching details. */
 static const char *const query_context_reason[] = {
     "SELECT f.failure_reason_code, sum(f.failed_sessions) FROM failure f"
@@ -258,7 +280,8 @@ static int query_context_reporters(struct sqlite_store *st, const struct query_a
 	sqlite3_stmt *s = NULL;
 	int rc;
 
-	if (sqlite3_prepare_v2(st->db, query_context_orgs[which], -1, &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(st->db, query_context_orgs_sql(st, which), -1, &s, NULL) !=
+	    SQLITE_OK)
 		return sqlite_fail(st, err, errlen, "cannot read alert context");
 	rc = query_context_reporters_by(st, s, k, since, until, out, err, errlen);
 	sqlite3_finalize(s);
@@ -337,8 +360,9 @@ int sqlite_alert_contexts(struct store *base, const struct query_alert_key *keys
 		if (which < 0)
 			continue;
 		wanted++;
-		if (orgs[which] == NULL && sqlite3_prepare_v2(st->db, query_context_orgs[which], -1,
-		                                              &orgs[which], NULL) != SQLITE_OK) {
+		if (orgs[which] == NULL &&
+		    sqlite3_prepare_v2(st->db, query_context_orgs_sql(st, which), -1, &orgs[which],
+		                       NULL) != SQLITE_OK) {
 			sqlite_fail(st, err, errlen, "cannot read alert context");
 			goto out;
 		}

@@ -167,7 +167,9 @@ web_stop() {
 
 # pages ENV: for each page, "path warm_s cold_s rss_kb": the first request
 # of a fresh server (uncached), median of 3 starts; cold after dropping
-# the page cache before the request
+# the page cache before the request. The warm rounds come first, after
+# one untimed round: a warm request after the cold rounds' drops would
+# read part of its pages from the disk.
 PAGES="/ /?since=30d /?all=1 /failures?group_by=mx /api/v1/summary /metrics"
 pages() {
 	for p in $PAGES; do
@@ -178,26 +180,27 @@ pages() {
 	rss=0
 	rounds=0
 	mark=$(pg_mark)
-	for i in 1 2 3; do
-		for wc in w c; do
-			[ "$wc" = c ] && [ "$CAN_DROP" = no ] && continue
-			web "$1"
-			rounds=$((rounds + 1))
-			# one untimed request of a page not measured warms the
-			# process itself (its first handle, the schema)
-			curl -s -o /dev/null "$URL/healthz"
-			for p in $PAGES; do
-				[ "$wc" = c ] && drop
-				k=$(echo "$p" | tr -c 'a-z0-9' _)
-				c0=$(awk '{ print $14 + $15 }' "/proc/$WPID/stat")
-				curl -s -o /dev/null -m 600 -w '%{time_total}\n' "$URL$p" >> "$RUN/p$wc-$k"
-				# the server's CPU (user + system, s) for this request
-				awk -v c0="$c0" '{ printf "%.2f\n", ($14 + $15 - c0) / 100 }' \
-					"/proc/$WPID/stat" >> "$RUN/pu-$k"
-			done
-			web_stop
-			[ "$RSS" -gt "$rss" ] && rss=$RSS
+	for wc in u w w w c c c; do
+		[ "$wc" = c ] && [ "$CAN_DROP" = no ] && continue
+		web "$1"
+		rounds=$((rounds + 1))
+		# one untimed request of a page not measured warms the
+		# process itself (its first handle, the schema)
+		curl -s -o /dev/null "$URL/healthz"
+		for p in $PAGES; do
+			[ "$wc" = c ] && drop
+			k=$(echo "$p" | tr -c 'a-z0-9' _)
+			c0=$(awk '{ print $14 + $15 }' "/proc/$WPID/stat")
+			t=$(curl -s -o /dev/null -m 600 -w '%{time_total}' "$URL$p")
+			[ "$wc" = u ] && continue
+			echo "$t" >> "$RUN/p$wc-$k"
+			[ "$wc" = c ] && continue
+			# the server's CPU (user + system, s) for this warm request
+			awk -v c0="$c0" '{ printf "%.2f\n", ($14 + $15 - c0) / 100 }' \
+				"/proc/$WPID/stat" >> "$RUN/pu-$k"
 		done
+		web_stop
+		[ "$RSS" -gt "$rss" ] && rss=$RSS
 	done
 	[ -n "$mark" ] && echo "web $(pg_rss "$mark") $(pg_cpu "$mark" "$rounds")" >> "$RUN/pgrss"
 	for p in $PAGES; do
@@ -225,7 +228,7 @@ done
 echo "Store: $REPORTS reports, $((BYTES / 1000000)) MB${PG:+ (PostgreSQL)}, --domains 500, $DAYS days ending yesterday."
 echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores, shared."
 echo
-echo "| what | warm | after dropping the page cache | peak RSS | CPU of tlswatch (median) | load | without roll-ups: warm / cold |"
+echo "| what | warm | after dropping the page cache | peak RSS | CPU of tlswatch, warm (median) | load | without roll-ups: warm / cold |"
 echo "|---|---|---|---|---|---|---|"
 [ -s "$RUN/cli-without" ] || cp "$RUN/cli-with" "$RUN/cli-without"
 [ -s "$RUN/web-without" ] || cp "$RUN/web-with" "$RUN/web-without"
