@@ -166,7 +166,7 @@ static int arrival_build_of(struct store *st, int64_t since, int64_t until,
                             const char *const *domains, size_t n, struct arrival *out, char *err,
                             size_t errlen)
 {
-	struct query_presence_rows rows = {NULL, 0};
+	struct query_presence_rows rows = {NULL, 0, NULL};
 	struct arrival_grid g;
 	int rc = -1;
 
