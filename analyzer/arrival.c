@@ -25,6 +25,7 @@ struct arrival_grid {
 	size_t n_orgs;
 	unsigned char *seen; /* seen[org * n_days + day - first] */
 	unsigned char *any;  /* any[day - first]: the domain had a report */
+	int64_t *last;       /* last[org]: its last day - first with a report, or -1 */
 	int64_t first, n_days;
 };
 
@@ -32,6 +33,7 @@ static void arrival_grid_fill(struct arrival_grid *g, const struct query_presenc
                               size_t i, size_t j)
 {
 	size_t k;
+	uint32_t bits;
 	int b;
 
 	g->n_orgs = 0;
@@ -42,16 +44,23 @@ static void arrival_grid_fill(struct arrival_grid *g, const struct query_presenc
 		unsigned char *seen;
 
 		/* the rows of one reporter are adjacent */
-		if (g->n_orgs == 0 || !arrival_same(g->orgs[g->n_orgs - 1], p->organization))
+		if (g->n_orgs == 0 || !arrival_same(g->orgs[g->n_orgs - 1], p->organization)) {
+			g->last[g->n_orgs] = -1;
 			g->orgs[g->n_orgs++] = p->organization;
+		}
 		seen = g->seen + (g->n_orgs - 1) * (size_t)g->n_days;
-		for (b = 0; b < QUERY_PRESENCE_SPAN; b++) {
-			int64_t d = p->first_day + b - g->first;
+		/* the set bits only: a reporter misses few days */
+		for (bits = p->days; bits != 0; bits &= bits - 1) {
+			int64_t d;
 
-			if (!(p->days >> b & 1u) || d < 0 || d >= g->n_days)
+			b = __builtin_ctz(bits);
+			d = p->first_day + b - g->first;
+			if (d < 0 || d >= g->n_days)
 				continue;
 			seen[d] = 1;
 			g->any[d] = 1;
+			if (d > g->last[g->n_orgs - 1])
+				g->last[g->n_orgs - 1] = d;
 		}
 	}
 }
@@ -80,8 +89,7 @@ static void arrival_judge_day(const struct arrival_grid *g, const char *domain, 
 		usual++;
 		/* a report for a day past the wait (a replay of old mail, or
 		 * a reporter that skipped the day): this day's is not coming */
-		for (later = 0, h = d + ARRIVAL_WAIT_DAYS + 1; h < g->n_days && !later; h++)
-			later = seen[h];
+		later = g->last[o] >= d + ARRIVAL_WAIT_DAYS + 1;
 		if (seen[d] || later) {
 			in++;
 			continue;
@@ -143,6 +151,7 @@ static void arrival_judge_rows(const struct query_presence_rows *rows, int64_t s
 			max_rows = j - i;
 	}
 	g->orgs = xcalloc(max_rows, sizeof(*g->orgs));
+	g->last = xcalloc(max_rows, sizeof(*g->last));
 	g->seen = xcalloc(max_rows * (size_t)g->n_days, 1);
 	g->any = xcalloc((size_t)g->n_days, 1);
 	for (i = 0; i < rows->n; i = j) {
@@ -193,6 +202,7 @@ static int arrival_build_of(struct store *st, int64_t since, int64_t until,
 	rc = 0;
 out:
 	free(g.orgs);
+	free(g.last);
 	free(g.seen);
 	free(g.any);
 	query_presence_rows_free(&rows);
