@@ -26,14 +26,18 @@ struct arrival_grid {
 	unsigned char *seen; /* seen[org * n_days + day - first] */
 	unsigned char *any;  /* any[day - first]: the domain had a report */
 	int64_t *last;       /* last[org]: its last day - first with a report, or -1 */
+	int32_t *before;     /* before[org * (n_days + 1) + x]: its days with a
+	                      * report among [0, x), for x up to n_judged */
+	int64_t n_judged;    /* the judged days end at first + n_judged */
 	int64_t first, n_days;
 };
 
 static void arrival_grid_fill(struct arrival_grid *g, const struct query_presence_rows *rows,
                               size_t i, size_t j)
 {
-	size_t k;
+	size_t k, o;
 	uint32_t bits;
+	int64_t x;
 	int b;
 
 	g->n_orgs = 0;
@@ -63,6 +67,20 @@ static void arrival_grid_fill(struct arrival_grid *g, const struct query_presenc
 				g->last[g->n_orgs - 1] = d;
 		}
 	}
+	/* a reporter's days in any window by one subtraction: the window is
+	 * judged for every reporter and day */
+	for (o = 0; o < g->n_orgs; o++) {
+		const unsigned char *seen = g->seen + o * (size_t)g->n_days;
+		int32_t *before = g->before + o * (size_t)(g->n_days + 1);
+
+		int32_t days = 0;
+
+		before[0] = 0;
+		for (x = 0; x < g->n_judged; x++) {
+			days += seen[x];
+			before[x + 1] = days;
+		}
+	}
 }
 
 /* The entry for day (or nothing when complete) from the domain's grid. */
@@ -79,10 +97,9 @@ static void arrival_judge_day(const struct arrival_grid *g, const char *domain, 
 	strbuf_reset(names);
 	for (o = 0; o < g->n_orgs; o++) {
 		const unsigned char *seen = g->seen + o * (size_t)g->n_days;
-		int64_t days = 0;
-
-		for (h = d - ARRIVAL_HISTORY_DAYS; h < d; h++)
-			days += h >= 0 && seen[h];
+		const int32_t *before = g->before + o * (size_t)(g->n_days + 1);
+		int64_t days =
+		    before[d] - before[d > ARRIVAL_HISTORY_DAYS ? d - ARRIVAL_HISTORY_DAYS : 0];
 		/* most of the days the domain had reports */
 		if (2 * days <= history)
 			continue;
@@ -152,6 +169,7 @@ static void arrival_judge_rows(const struct query_presence_rows *rows, int64_t s
 	}
 	g->orgs = xcalloc(max_rows, sizeof(*g->orgs));
 	g->last = xcalloc(max_rows, sizeof(*g->last));
+	g->before = xcalloc(max_rows * (size_t)(g->n_days + 1), sizeof(*g->before));
 	g->seen = xcalloc(max_rows * (size_t)g->n_days, 1);
 	g->any = xcalloc((size_t)g->n_days, 1);
 	for (i = 0; i < rows->n; i = j) {
@@ -191,6 +209,7 @@ static int arrival_build_of(struct store *st, int64_t since, int64_t until,
 	g.first = since - ARRIVAL_HISTORY_DAYS;
 	/* and the days after, for reports of later days */
 	g.n_days = until + LIMIT_ALERT_LOOKBACK_DAYS - g.first;
+	g.n_judged = until - g.first;
 	/* reporter days as bits (schema/014_presence.sql): a row per
 	 * domain, reporter and block of days, not per reporter day */
 	if ((domains != NULL ? query_reporter_presence_of(st, g.first, g.first + g.n_days, domains,
@@ -203,6 +222,7 @@ static int arrival_build_of(struct store *st, int64_t since, int64_t until,
 out:
 	free(g.orgs);
 	free(g.last);
+	free(g.before);
 	free(g.seen);
 	free(g.any);
 	query_presence_rows_free(&rows);
