@@ -26,8 +26,8 @@ struct arrival_grid {
 	unsigned char *seen; /* seen[org * n_days + day - first] */
 	unsigned char *any;  /* any[day - first]: the domain had a report */
 	int64_t *last;       /* last[org]: its last day - first with a report, or -1 */
-	int32_t *before;     /* before[org * (n_days + 1) + x]: its days with a
-	                      * report among [0, x), for x up to n_judged */
+	int32_t *before;     /* before[org * (n_judged + 1) + x]: its days with a
+	                      * report among [0, x), x up to n_judged */
 	int64_t n_judged;    /* the judged days end at first + n_judged */
 	int64_t first, n_days;
 };
@@ -71,9 +71,7 @@ static void arrival_grid_fill(struct arrival_grid *g, const struct query_presenc
 	 * judged for every reporter and day */
 	for (o = 0; o < g->n_orgs; o++) {
 		const unsigned char *seen = g->seen + o * (size_t)g->n_days;
-		int32_t *before = g->before + o * (size_t)(g->n_days + 1);
-
-		int32_t days = 0;
+		int32_t *before = g->before + o * (size_t)(g->n_judged + 1), days = 0;
 
 		before[0] = 0;
 		for (x = 0; x < g->n_judged; x++) {
@@ -97,7 +95,7 @@ static void arrival_judge_day(const struct arrival_grid *g, const char *domain, 
 	strbuf_reset(names);
 	for (o = 0; o < g->n_orgs; o++) {
 		const unsigned char *seen = g->seen + o * (size_t)g->n_days;
-		const int32_t *before = g->before + o * (size_t)(g->n_days + 1);
+		const int32_t *before = g->before + o * (size_t)(g->n_judged + 1);
 		int64_t days =
 		    before[d] - before[d > ARRIVAL_HISTORY_DAYS ? d - ARRIVAL_HISTORY_DAYS : 0];
 		/* most of the days the domain had reports */
@@ -169,7 +167,7 @@ static void arrival_judge_rows(const struct query_presence_rows *rows, int64_t s
 	}
 	g->orgs = xcalloc(max_rows, sizeof(*g->orgs));
 	g->last = xcalloc(max_rows, sizeof(*g->last));
-	g->before = xcalloc(max_rows * (size_t)(g->n_days + 1), sizeof(*g->before));
+	g->before = xcalloc(max_rows * (size_t)(g->n_judged + 1), sizeof(*g->before));
 	g->seen = xcalloc(max_rows * (size_t)g->n_days, 1);
 	g->any = xcalloc((size_t)g->n_days, 1);
 	for (i = 0; i < rows->n; i = j) {

@@ -9,7 +9,6 @@
 #include "pg_impl.h"
 #include "query_reason.h"
 #include "rollup.h"
-#include "xalloc.h"
 
 int pg_reporter_presence(struct store *base, int64_t since, int64_t until,
                          struct query_presence_rows *out, char *err, size_t errlen)
