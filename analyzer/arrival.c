@@ -25,13 +25,19 @@ struct arrival_grid {
 	size_t n_orgs;
 	unsigned char *seen; /* seen[org * n_days + day - first] */
 	unsigned char *any;  /* any[day - first]: the domain had a report */
+	int64_t *last;       /* last[org]: its last day - first with a report, or -1 */
+	int32_t *before;     /* before[org * (n_judged + 1) + x]: its days with a
+	                      * report among [0, x), x up to n_judged */
+	int64_t n_judged;    /* the judged days end at first + n_judged */
 	int64_t first, n_days;
 };
 
 static void arrival_grid_fill(struct arrival_grid *g, const struct query_presence_rows *rows,
                               size_t i, size_t j)
 {
-	size_t k;
+	size_t k, o;
+	uint32_t bits;
+	int64_t x;
 	int b;
 
 	g->n_orgs = 0;
@@ -42,16 +48,35 @@ static void arrival_grid_fill(struct arrival_grid *g, const struct query_presenc
 		unsigned char *seen;
 
 		/* the rows of one reporter are adjacent */
-		if (g->n_orgs == 0 || !arrival_same(g->orgs[g->n_orgs - 1], p->organization))
+		if (g->n_orgs == 0 || !arrival_same(g->orgs[g->n_orgs - 1], p->organization)) {
+			g->last[g->n_orgs] = -1;
 			g->orgs[g->n_orgs++] = p->organization;
+		}
 		seen = g->seen + (g->n_orgs - 1) * (size_t)g->n_days;
-		for (b = 0; b < QUERY_PRESENCE_SPAN; b++) {
-			int64_t d = p->first_day + b - g->first;
+		/* the set bits only: a reporter misses few days */
+		for (bits = p->days; bits != 0; bits &= bits - 1) {
+			int64_t d;
 
-			if (!(p->days >> b & 1u) || d < 0 || d >= g->n_days)
+			b = __builtin_ctz(bits);
+			d = p->first_day + b - g->first;
+			if (d < 0 || d >= g->n_days)
 				continue;
 			seen[d] = 1;
 			g->any[d] = 1;
+			if (d > g->last[g->n_orgs - 1])
+				g->last[g->n_orgs - 1] = d;
+		}
+	}
+	/* a reporter's days in any window by one subtraction: the window is
+	 * judged for every reporter and day */
+	for (o = 0; o < g->n_orgs; o++) {
+		const unsigned char *seen = g->seen + o * (size_t)g->n_days;
+		int32_t *before = g->before + o * (size_t)(g->n_judged + 1), days = 0;
+
+		before[0] = 0;
+		for (x = 0; x < g->n_judged; x++) {
+			days += seen[x];
+			before[x + 1] = days;
 		}
 	}
 }
@@ -70,18 +95,16 @@ static void arrival_judge_day(const struct arrival_grid *g, const char *domain, 
 	strbuf_reset(names);
 	for (o = 0; o < g->n_orgs; o++) {
 		const unsigned char *seen = g->seen + o * (size_t)g->n_days;
-		int64_t days = 0;
-
-		for (h = d - ARRIVAL_HISTORY_DAYS; h < d; h++)
-			days += h >= 0 && seen[h];
+		const int32_t *before = g->before + o * (size_t)(g->n_judged + 1);
+		int64_t days =
+		    before[d] - before[d > ARRIVAL_HISTORY_DAYS ? d - ARRIVAL_HISTORY_DAYS : 0];
 		/* most of the days the domain had reports */
 		if (2 * days <= history)
 			continue;
 		usual++;
 		/* a report for a day past the wait (a replay of old mail, or
 		 * a reporter that skipped the day): this day's is not coming */
-		for (later = 0, h = d + ARRIVAL_WAIT_DAYS + 1; h < g->n_days && !later; h++)
-			later = seen[h];
+		later = g->last[o] >= d + ARRIVAL_WAIT_DAYS + 1;
 		if (seen[d] || later) {
 			in++;
 			continue;
@@ -143,6 +166,8 @@ static void arrival_judge_rows(const struct query_presence_rows *rows, int64_t s
 			max_rows = j - i;
 	}
 	g->orgs = xcalloc(max_rows, sizeof(*g->orgs));
+	g->last = xcalloc(max_rows, sizeof(*g->last));
+	g->before = xcalloc(max_rows * (size_t)(g->n_judged + 1), sizeof(*g->before));
 	g->seen = xcalloc(max_rows * (size_t)g->n_days, 1);
 	g->any = xcalloc((size_t)g->n_days, 1);
 	for (i = 0; i < rows->n; i = j) {
@@ -166,7 +191,7 @@ static int arrival_build_of(struct store *st, int64_t since, int64_t until,
                             const char *const *domains, size_t n, struct arrival *out, char *err,
                             size_t errlen)
 {
-	struct query_presence_rows rows = {NULL, 0};
+	struct query_presence_rows rows = {NULL, 0, NULL};
 	struct arrival_grid g;
 	int rc = -1;
 
@@ -182,6 +207,7 @@ static int arrival_build_of(struct store *st, int64_t since, int64_t until,
 	g.first = since - ARRIVAL_HISTORY_DAYS;
 	/* and the days after, for reports of later days */
 	g.n_days = until + LIMIT_ALERT_LOOKBACK_DAYS - g.first;
+	g.n_judged = until - g.first;
 	/* reporter days as bits (schema/014_presence.sql): a row per
 	 * domain, reporter and block of days, not per reporter day */
 	if ((domains != NULL ? query_reporter_presence_of(st, g.first, g.first + g.n_days, domains,
@@ -193,6 +219,8 @@ static int arrival_build_of(struct store *st, int64_t since, int64_t until,
 	rc = 0;
 out:
 	free(g.orgs);
+	free(g.last);
+	free(g.before);
 	free(g.seen);
 	free(g.any);
 	query_presence_rows_free(&rows);

@@ -9,16 +9,15 @@
 #include "pg_impl.h"
 #include "query_reason.h"
 #include "rollup.h"
-#include "xalloc.h"
 
 int pg_reporter_presence(struct store *base, int64_t since, int64_t until,
                          struct query_presence_rows *out, char *err, size_t errlen)
 {
 	struct pg_store *st = pg_of(base);
-	struct query_presence_rows rows = {NULL, 0};
+	struct query_presence_rows rows = {NULL, 0, NULL};
 	struct query_sql q;
 	PGresult *r = NULL;
-	const char *d;
+	size_t alloc = 0;
 	int i, n, rc = -1;
 
 	pg_sql_init(&q);
@@ -26,17 +25,9 @@ int pg_reporter_presence(struct store *base, int64_t since, int64_t until,
 	if ((r = pg_exec_sql(st, &q, "cannot read reporters by day", err, errlen)) == NULL)
 		goto out;
 	n = PQntuples(r);
-	if (n > 0)
-		rows.rows = xcalloc((size_t)n, sizeof(*rows.rows));
-	for (i = 0; i < n; i++) {
-		struct query_presence *row = &rows.rows[rows.n++];
-
-		d = pg_text(r, i, 0);
-		row->policy_domain = d != NULL && d[0] != '\0' ? xstrdup(d) : NULL;
-		row->organization = pg_strdup(r, i, 1);
-		row->first_day = pg_int(r, i, 2);
-		row->days = (uint32_t)pg_int(r, i, 3);
-	}
+	for (i = 0; i < n; i++)
+		query_presence_rows_add(&rows, &alloc, pg_text(r, i, 0), pg_text(r, i, 1),
+		                        pg_int(r, i, 2), (uint32_t)pg_int(r, i, 3));
 	*out = rows;
 	memset(&rows, 0, sizeof(rows));
 	rc = 0;

@@ -29,8 +29,11 @@ int query_reporter_days(struct store *st, int64_t since, int64_t until, struct q
  * reports for day first_day + i, whether or not that day is in [since,
  * until). policy_domain NULL: absent. Sorted by policy_domain (absent
  * first), organization, first_day, in byte order. From roll_presence, or
- * from agg_domain with TLSWATCH_NO_ROLLUPS (the same rows). Caller frees
- * with query_presence_rows_free. */
+ * from agg_domain with TLSWATCH_NO_ROLLUPS (the same rows). The strings
+ * belong to the rows' arena: adjacent rows of one domain share one
+ * policy_domain pointer, adjacent rows of one reporter of a domain one
+ * organization pointer (so equal neighbours compare equal as pointers).
+ * Caller frees with query_presence_rows_free. */
 #define QUERY_PRESENCE_SPAN 32
 struct query_presence {
 	char *policy_domain;
@@ -39,9 +42,12 @@ struct query_presence {
 	uint32_t days;
 };
 
+struct arena;
+
 struct query_presence_rows {
 	struct query_presence *rows;
 	size_t n;
+	struct arena *strings; /* owns every row's strings; NULL: none yet */
 };
 
 int query_reporter_presence(struct store *st, int64_t since, int64_t until,

@@ -6,11 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "query.h"
 #include "query_ip.h"
 #include "query_reason.h"
 #include "store.h"
+#include "store_backend.h"
 #include "store_check.h"
+#include "xalloc.h"
 
 void store_quarantine_entry_free(struct quarantine_entry *q)
 {
@@ -195,17 +198,47 @@ void query_reason_rows_free(struct query_reason_rows *r)
 	memset(r, 0, sizeof(*r));
 }
 
+void query_presence_rows_add(struct query_presence_rows *r, size_t *alloc, const char *domain,
+                             const char *organization, int64_t first_day, uint32_t days)
+{
+	const struct query_presence *prev;
+	struct query_presence *row;
+
+	if (r->strings == NULL)
+		r->strings = arena_new();
+	if (r->n == *alloc) {
+		*alloc = *alloc ? *alloc * 2 : 256;
+		r->rows = xreallocarray(r->rows, *alloc, sizeof(*r->rows));
+	}
+	prev = r->n > 0 ? &r->rows[r->n - 1] : NULL;
+	row = &r->rows[r->n++];
+	if (domain != NULL && domain[0] == '\0')
+		domain = NULL;
+	if (organization == NULL)
+		organization = "";
+	/* a domain's rows come together, a reporter's rows of it too: one
+	 * copy each instead of two mallocs a row */
+	if (prev != NULL && (prev->policy_domain == NULL
+	                         ? domain == NULL
+	                         : domain != NULL && strcmp(prev->policy_domain, domain) == 0)) {
+		row->policy_domain = prev->policy_domain;
+		row->organization = strcmp(prev->organization, organization) == 0
+		                        ? prev->organization
+		                        : arena_strdup(r->strings, organization);
+	} else {
+		row->policy_domain = domain != NULL ? arena_strdup(r->strings, domain) : NULL;
+		row->organization = arena_strdup(r->strings, organization);
+	}
+	row->first_day = first_day;
+	row->days = days;
+}
+
 void query_presence_rows_free(struct query_presence_rows *r)
 {
-	size_t i;
-
 	if (r == NULL)
 		return;
-	for (i = 0; i < r->n; i++) {
-		free(r->rows[i].policy_domain);
-		free(r->rows[i].organization);
-	}
 	free(r->rows);
+	arena_free(r->strings);
 	memset(r, 0, sizeof(*r));
 }
 

@@ -19,40 +19,127 @@ static int presence_read(struct sqlite_store *st, sqlite3_stmt *s, struct query_
 {
 	int step;
 
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		struct query_presence *row;
-		const unsigned char *d = sqlite3_column_text(s, 0);
-
-		if (r->n == *alloc) {
-			*alloc = *alloc ? *alloc * 2 : 256;
-			r->rows = xreallocarray(r->rows, *alloc, sizeof(*r->rows));
-		}
-		row = &r->rows[r->n++];
-		row->policy_domain = d != NULL && d[0] != '\0' ? xstrdup((const char *)d) : NULL;
-		row->organization = query_column_strdup(s, 1);
-		row->first_day = sqlite3_column_int64(s, 2);
-		row->days = (uint32_t)sqlite3_column_int64(s, 3);
-	}
+	while ((step = sqlite3_step(s)) == SQLITE_ROW)
+		query_presence_rows_add(r, alloc, (const char *)sqlite3_column_text(s, 0),
+		                        (const char *)sqlite3_column_text(s, 1),
+		                        sqlite3_column_int64(s, 2),
+		                        (uint32_t)sqlite3_column_int64(s, 3));
 	if (step != SQLITE_DONE)
 		return sqlite_fail(st, err, errlen, "cannot read reporters by day");
 	return 0;
+}
+
+/* One block's statement and its current row (valid until its next step). */
+struct presence_block {
+	sqlite3_stmt *s;
+	int live; /* a row is current */
+	const char *domain, *organization;
+};
+
+static int presence_step(struct sqlite_store *st, struct presence_block *b, char *err,
+                         size_t errlen)
+{
+	int step = sqlite3_step(b->s);
+	const unsigned char *t;
+
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		return sqlite_fail(st, err, errlen, "cannot read reporters by day");
+	b->live = step == SQLITE_ROW;
+	if (b->live) {
+		t = sqlite3_column_text(b->s, 0);
+		b->domain = t != NULL ? (const char *)t : "";
+		t = sqlite3_column_text(b->s, 1);
+		b->organization = t != NULL ? (const char *)t : "";
+	}
+	return 0;
+}
+
+/* Compares the current rows of a and b by domain, then organization, in
+ * byte order: SQLite's BINARY collation for texts without NUL (a report's
+ * text has none), '' (absent) first. */
+static int presence_cmp(const struct presence_block *a, const struct presence_block *b)
+{
+	int c = strcmp(a->domain, b->domain);
+
+	return c != 0 ? c : strcmp(a->organization, b->organization);
+}
+
+/* roll_presence's rows of the blocks from lo up to until, in the
+ * contract's order (domain, organization, block). The key (first_day,
+ * policy_domain, organization) gives each block's rows in domain order
+ * but not the blocks' rows together: one ORDER BY over all of them made
+ * SQLite sort every row (100,000 or more at a provider's scale). Each
+ * block is read in its key order instead and the few blocks merged here;
+ * on equal names the earlier block first. */
+static int presence_read_blocks(struct sqlite_store *st, int64_t lo, int64_t until,
+                                struct query_presence_rows *r, char *err, size_t errlen)
+{
+	struct presence_block *blocks = NULL;
+	struct query_sql q;
+	size_t i, n = 0, alloc = 0;
+	int64_t first;
+	int rc = -1;
+
+	for (first = lo; first < until; first += QUERY_PRESENCE_SPAN)
+		n++;
+	blocks = xcalloc(n > 0 ? n : 1, sizeof(*blocks));
+	for (i = 0; i < n; i++) {
+		int failed;
+
+		query_sql_init(&q);
+		query_sql_add(&q, "SELECT policy_domain, organization, first_day, days FROM"
+		                  " roll_presence WHERE first_day = ");
+		query_sql_int(&q, lo + (int64_t)i * QUERY_PRESENCE_SPAN);
+		/* the key's order: no sort */
+		query_sql_add(&q, " ORDER BY policy_domain, organization");
+		failed = sqlite_sql_prepare(st, &q, &blocks[i].s, err, errlen);
+		query_sql_free(&q);
+		if (failed < 0 || presence_step(st, &blocks[i], err, errlen) < 0)
+			goto out;
+	}
+	for (;;) {
+		struct presence_block *b = NULL;
+
+		for (i = 0; i < n; i++)
+			if (blocks[i].live && (b == NULL || presence_cmp(&blocks[i], b) < 0))
+				b = &blocks[i];
+		if (b == NULL)
+			break;
+		query_presence_rows_add(r, &alloc, b->domain, b->organization,
+		                        sqlite3_column_int64(b->s, 2),
+		                        (uint32_t)sqlite3_column_int64(b->s, 3));
+		if (presence_step(st, b, err, errlen) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	for (i = 0; i < n; i++)
+		sqlite3_finalize(blocks[i].s);
+	free(blocks);
+	return rc;
 }
 
 int sqlite_reporter_presence(struct store *base, int64_t since, int64_t until,
                              struct query_presence_rows *out, char *err, size_t errlen)
 {
 	struct sqlite_store *st = sqlite_of(base);
-	struct query_presence_rows r = {NULL, 0};
+	struct query_presence_rows r = {NULL, 0, NULL};
 	struct query_sql q;
 	sqlite3_stmt *s = NULL;
 	size_t alloc = 0;
 	int rc = -1;
 
 	query_sql_init(&q);
-	rollup_presence_sql(&q, st->rollups, since, until);
-	if (sqlite_sql_prepare(st, &q, &s, err, errlen) < 0 ||
-	    presence_read(st, s, &r, &alloc, err, errlen) < 0)
-		goto out;
+	if (st->rollups) {
+		if (presence_read_blocks(st, since - since % QUERY_PRESENCE_SPAN, until, &r, err,
+		                         errlen) < 0)
+			goto out;
+	} else {
+		rollup_presence_sql(&q, 0, since, until);
+		if (sqlite_sql_prepare(st, &q, &s, err, errlen) < 0 ||
+		    presence_read(st, s, &r, &alloc, err, errlen) < 0)
+			goto out;
+	}
 	*out = r;
 	memset(&r, 0, sizeof(r));
 	rc = 0;
@@ -74,12 +161,9 @@ static void presence_keep(struct query_presence_rows *r, const char *const *doma
 
 		for (j = 0; j < n && strcmp(d, domains[j]) != 0; j++)
 			;
-		if (j < n) {
+		/* the strings stay in r's arena */
+		if (j < n)
 			r->rows[kept++] = r->rows[i];
-			continue;
-		}
-		free(r->rows[i].policy_domain);
-		free(r->rows[i].organization);
 	}
 	r->n = kept;
 }
@@ -89,7 +173,7 @@ int sqlite_reporter_presence_of(struct store *base, int64_t since, int64_t until
                                 struct query_presence_rows *out, char *err, size_t errlen)
 {
 	struct sqlite_store *st = sqlite_of(base);
-	struct query_presence_rows r = {NULL, 0};
+	struct query_presence_rows r = {NULL, 0, NULL};
 	struct query_sql q;
 	sqlite3_stmt *s = NULL;
 	int64_t block;

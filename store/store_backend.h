@@ -234,6 +234,15 @@ int store_op_missing(const struct store *st, const char *what, char *err, size_t
 int store_trust_supersedes(const char *new_prov, const char *old_prov, int pick, char *reason,
                            size_t reasonlen);
 
+/*
+ * Appends a row to r (query_reason.h), its strings copied into r's arena
+ * or, when equal to the previous row's, that row's pointers; domain NULL
+ * or "": absent. *alloc is r's room. The backends add their rows in the
+ * contract's order through it. results.c.
+ */
+void query_presence_rows_add(struct query_presence_rows *r, size_t *alloc, const char *domain,
+                             const char *organization, int64_t first_day, uint32_t days);
+
 /* The head of every backend's handle. */
 struct store {
 	const struct store_ops *ops;

@@ -24,6 +24,7 @@
 #include "ingest.h"
 #include "limits.h"
 #include "query.h"
+#include "query_reason.h"
 #include "store.h"
 #include "strbuf.h"
 
@@ -379,12 +380,90 @@ static void test_days_with_reports(void **state)
 	                 -1);
 }
 
+/* a before b in the contract's order: domain (absent first), organization,
+ * block, byte order */
+static int presence_before(const struct query_presence *a, const struct query_presence *b)
+{
+	int c = strcmp(a->policy_domain != NULL ? a->policy_domain : "",
+	               b->policy_domain != NULL ? b->policy_domain : "");
+
+	if (c == 0)
+		c = strcmp(a->organization, b->organization);
+	return c < 0 || (c == 0 && a->first_day < b->first_day);
+}
+
+/* Reporter presence (query_reason.h): the days d0 .. d0 + 9 straddle two
+ * blocks of 32 days, so the roll-up's rows come from two blocks whose
+ * order is not the names' order; they must be merged into the order and
+ * the rows of agg_domain's sums (TLSWATCH_NO_ROLLUPS), adjacent equal
+ * names sharing one string; and the rows of some domains the same rows
+ * filtered. */
+static void test_presence_order(void **state)
+{
+	static const char *const domains[] = {"", "example.com"};
+	struct query_presence_rows got, want, some;
+	struct store *plain = NULL;
+	int64_t since = d0 - 14, until = d0 + 20;
+	char err[512];
+	size_t i, k = 0;
+
+	(void)state;
+	assert_true(d0 / QUERY_PRESENCE_SPAN != (d0 + 9) / QUERY_PRESENCE_SPAN);
+	assert_int_equal(query_reporter_presence(st, since, until, &got, err, sizeof(err)), 0);
+	setenv("TLSWATCH_NO_ROLLUPS", "1", 1);
+	assert_int_equal(store_open(path, STORE_READONLY, &plain, err, sizeof(err)), 0);
+	unsetenv("TLSWATCH_NO_ROLLUPS");
+	assert_int_equal(query_reporter_presence(plain, since, until, &want, err, sizeof(err)), 0);
+	store_close(plain);
+	assert_true(got.n > 8);
+	assert_int_equal(got.n, want.n);
+	for (i = 0; i < got.n; i++) {
+		const struct query_presence *g = &got.rows[i], *w = &want.rows[i];
+
+		if (strcmp(s_or(g->policy_domain), s_or(w->policy_domain)) != 0 ||
+		    strcmp(g->organization, w->organization) != 0 || g->first_day != w->first_day ||
+		    g->days != w->days)
+			fail_msg("presence row %zu: got (%s %s %lld %#x), want (%s %s %lld %#x)", i,
+			         s_or(g->policy_domain), g->organization, (long long)g->first_day,
+			         g->days, s_or(w->policy_domain), w->organization,
+			         (long long)w->first_day, w->days);
+		if (i > 0 && !presence_before(g - 1, g))
+			fail_msg("presence row %zu (%s %s %lld) not after the row before it", i,
+			         s_or(g->policy_domain), g->organization, (long long)g->first_day);
+		/* equal neighbours share their strings */
+		if (i > 0 && strcmp(s_or(g[-1].policy_domain), s_or(g->policy_domain)) == 0) {
+			assert_ptr_equal(g[-1].policy_domain, g->policy_domain);
+			if (strcmp(g[-1].organization, g->organization) == 0)
+				assert_ptr_equal(g[-1].organization, g->organization);
+		}
+	}
+	assert_int_equal(
+	    query_reporter_presence_of(st, since, until, domains, 2, &some, err, sizeof(err)), 0);
+	for (i = 0; i < got.n; i++) {
+		const char *d = s_or(got.rows[i].policy_domain);
+
+		if (strcmp(d, "(null)") != 0 && strcmp(d, "example.com") != 0)
+			continue;
+		assert_true(k < some.n);
+		assert_string_equal(s_or(some.rows[k].policy_domain), d);
+		assert_string_equal(some.rows[k].organization, got.rows[i].organization);
+		assert_int_equal(some.rows[k].first_day, got.rows[i].first_day);
+		assert_int_equal(some.rows[k].days, got.rows[i].days);
+		k++;
+	}
+	assert_int_equal(k, some.n);
+	query_presence_rows_free(&some);
+	query_presence_rows_free(&got);
+	query_presence_rows_free(&want);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_scan_equals_group),
 	    cmocka_unit_test(test_known_figures),
 	    cmocka_unit_test(test_days_with_reports),
+	    cmocka_unit_test(test_presence_order),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
