@@ -197,6 +197,28 @@ static void alert_series_read(const struct alert_list *l, const struct query_row
 	}
 }
 
+/* The failed sessions of rows [i, j) in the window: a group under
+ * alert_can_fail's floor cannot alert, and is then not read whole (most
+ * of the failure groups at 10M reports: 7,700 groups for 1,450 a day). */
+static int64_t alert_window_failed(const struct alert_list *l, const struct query_rows *rows,
+                                   size_t i, size_t j)
+{
+	int64_t failed = 0;
+
+	for (; i < j; i++)
+		if (rows->rows[i].day >= l->window_since && rows->rows[i].day < l->window_until)
+			failed += rows->rows[i].failed_sessions;
+	return failed;
+}
+
+/* Whether a group with these failures in the window can meet a failure
+ * rule: alert_spike_rule and alert_rate_rule need p->min_failures,
+ * alert_small_rule ALERT_SMALL_MIN_FAILURES. */
+static int alert_can_fail(const struct alert_list *l, int64_t window_failed)
+{
+	return window_failed >= l->params.min_failures || window_failed >= ALERT_SMALL_MIN_FAILURES;
+}
+
 /* End of the group starting at row i: same key, any day. */
 static size_t alert_group_end(const struct query_rows *rows, size_t i)
 {
@@ -296,6 +318,8 @@ static void alert_failures(struct alert_list *l, const struct query_rows *rows,
 		int by_rate = 0;
 
 		j = alert_group_end(rows, i);
+		if (!alert_can_fail(l, alert_window_failed(l, rows, i, j)))
+			continue;
 		alert_series_read(l, rows, i, j, s);
 		alert_stats(s->daily, (size_t)(nb > 0 ? nb : 0), &mean, &sd);
 		key.domain = r->policy_domain;
@@ -359,6 +383,8 @@ static void alert_domains(struct alert_list *l, const struct query_rows *rows,
 			} else if (alert_domain_has_alert(l, r->policy_domain)) {
 				continue;
 			}
+			if (!alert_can_fail(l, alert_window_failed(l, rows, i, j)))
+				continue;
 			alert_series_read(l, rows, i, j, s);
 			alert_stats(s->daily, (size_t)(nb > 0 ? nb : 0), &mean, &sd);
 			if (pass == 0) {
