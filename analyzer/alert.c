@@ -233,6 +233,18 @@ static size_t alert_group_end(const struct query_rows *rows, size_t i)
 	return j;
 }
 
+/* At each group's first row of rows, the end of its group (the rest
+ * unset). Caller frees. */
+static size_t *alert_group_ends(const struct query_rows *rows)
+{
+	size_t *ends = xcalloc(rows->n + 1, sizeof(*ends));
+	size_t i;
+
+	for (i = 0; i < rows->n; i = ends[i])
+		ends[i] = alert_group_end(rows, i);
+	return ends;
+}
+
 static int alert_domain_has_alert(const struct alert_list *l, const char *domain)
 {
 	size_t i;
@@ -264,7 +276,8 @@ static int alert_domain_stat_cmp(const void *x, const void *y)
  * sorted by domain (the rows already are). Caller frees. */
 static struct alert_domain_stat *alert_domain_stats(const struct alert_list *l,
                                                     const struct query_rows *rows,
-                                                    struct alert_series *s, size_t *n)
+                                                    const size_t *ends, struct alert_series *s,
+                                                    size_t *n)
 {
 	int64_t nb = l->baseline_until - l->baseline_since;
 	struct alert_domain_stat *st = xcalloc(rows->n ? rows->n : 1, sizeof(*st));
@@ -273,7 +286,7 @@ static struct alert_domain_stat *alert_domain_stats(const struct alert_list *l,
 
 	*n = 0;
 	for (i = 0; i < rows->n; i = j) {
-		j = alert_group_end(rows, i);
+		j = ends[i];
 		alert_series_read(l, rows, i, j, s);
 		st[*n].domain = rows->rows[i].policy_domain;
 		st[*n].window_ok = s->window_ok;
@@ -300,7 +313,7 @@ static int64_t alert_since(const struct alert_list *l, const struct alert_series
 	return d;
 }
 
-static void alert_failures(struct alert_list *l, const struct query_rows *rows,
+static void alert_failures(struct alert_list *l, const struct query_rows *rows, const size_t *ends,
                            const struct alert_domain_stat *dstat, size_t n_dstat,
                            struct alert_series *s)
 {
@@ -317,7 +330,7 @@ static void alert_failures(struct alert_list *l, const struct query_rows *rows,
 		struct alert *a;
 		int by_rate = 0;
 
-		j = alert_group_end(rows, i);
+		j = ends[i];
 		if (!alert_can_fail(l, alert_window_failed(l, rows, i, j)))
 			continue;
 		alert_series_read(l, rows, i, j, s);
@@ -360,7 +373,7 @@ static void alert_failures(struct alert_list *l, const struct query_rows *rows,
 
 /* Domain spikes first (skipping domains whose groups alerted), then rate
  * drops (skipping domains with any alert). */
-static void alert_domains(struct alert_list *l, const struct query_rows *rows,
+static void alert_domains(struct alert_list *l, const struct query_rows *rows, const size_t *ends,
                           struct alert_series *s)
 {
 	int64_t nb = l->baseline_until - l->baseline_since;
@@ -373,7 +386,7 @@ static void alert_domains(struct alert_list *l, const struct query_rows *rows,
 			const struct query_row *r = &rows->rows[i];
 			struct alert *a;
 
-			j = alert_group_end(rows, i);
+			j = ends[i];
 			if (pass == 0) {
 				struct alert_list head = *l;
 
@@ -424,7 +437,7 @@ static void alert_domains(struct alert_list *l, const struct query_rows *rows,
 /* Reporters silent for max(window, ALERT_SILENT_GAP_DAYS) days, up to the
  * window's last day (excluded), after reporting on every day before them (at least
  * ALERT_SILENT_MIN_DAYS of the baseline, ALERT_SILENT_MIN_SESSIONS a day). */
-static void alert_silent(struct alert_list *l, const struct query_rows *rows)
+static void alert_silent(struct alert_list *l, const struct query_rows *rows, const size_t *ends)
 {
 	int64_t gap =
 	    l->params.window > ALERT_SILENT_GAP_DAYS ? l->params.window : ALERT_SILENT_GAP_DAYS;
@@ -440,7 +453,7 @@ static void alert_silent(struct alert_list *l, const struct query_rows *rows)
 		int64_t days = 0, reports = 0, silent_reports = 0, sessions = 0;
 		struct alert *a;
 
-		j = alert_group_end(rows, i);
+		j = ends[i];
 		for (k = i; k < j; k++) {
 			const struct query_row *r = &rows->rows[k];
 
@@ -597,6 +610,9 @@ int alert_reads_load(struct store *st, const struct alert_params *p, int64_t fir
 	f.until = r.until;
 	if (query_alert_scan(st, &f, &r.series, err, errlen) < 0)
 		return -1;
+	r.domain_ends = alert_group_ends(&r.series.domain_days);
+	r.failure_ends = alert_group_ends(&r.series.failure_days);
+	r.organization_ends = alert_group_ends(&r.series.organization_days);
 	*out = r;
 	return 0;
 }
@@ -606,6 +622,9 @@ void alert_reads_free(struct alert_reads *r)
 	if (r == NULL)
 		return;
 	query_alert_series_free(&r->series);
+	free(r->domain_ends);
+	free(r->failure_ends);
+	free(r->organization_ends);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -635,10 +654,10 @@ int alert_evaluate_reads(struct store *st, const struct alert_params *p,
 	/* the series hold the days of every window read: each group's rows
 	 * outside this window and baseline are skipped as they are read */
 	s.daily = xcalloc((size_t)(l.baseline_until - l.baseline_since + 1), sizeof(*s.daily));
-	dstat = alert_domain_stats(&l, &r->series.domain_days, &s, &n_dstat);
-	alert_failures(&l, &r->series.failure_days, dstat, n_dstat, &s);
-	alert_domains(&l, &r->series.domain_days, &s);
-	alert_silent(&l, &r->series.organization_days);
+	dstat = alert_domain_stats(&l, &r->series.domain_days, r->domain_ends, &s, &n_dstat);
+	alert_failures(&l, &r->series.failure_days, r->failure_ends, dstat, n_dstat, &s);
+	alert_domains(&l, &r->series.domain_days, r->domain_ends, &s);
+	alert_silent(&l, &r->series.organization_days, r->organization_ends);
 	if (store_conflicts_by_organization(st, alert_conflict, &l, err, errlen) < 0 ||
 	    alert_mark_unverified(st, &l, err, errlen) < 0)
 		goto out;
