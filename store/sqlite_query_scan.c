@@ -242,22 +242,29 @@ static int scan_order_mx_domain(const void *x, const void *y)
 	return c != 0 ? c : scan_cmp_key(a->mx_host, b->mx_host);
 }
 
-/* Drops groups without failed sessions: the contract leaves them out
- * (the store writes no agg_failure row of 0; this holds anyway). */
-static void scan_drop_unfailed(struct query_rows *r)
+/* Drops the groups a breakdown leaves out: without failed sessions when
+ * failed_only (the contract leaves them out; the store writes no
+ * agg_failure row of 0, this holds anyway), else those whose figures all
+ * came to 0, which after rows were taken away (rollup_month_parts) are
+ * keys with no row in the period (every stored row counts a report, a
+ * policy or a failed session). */
+static void scan_drop(struct query_rows *r, int failed_only)
 {
 	size_t i, k = 0;
 
 	for (i = 0; i < r->n; i++) {
-		if (r->rows[i].failed_sessions > 0) {
+		const struct query_row *g = &r->rows[i];
+
+		if (g->failed_sessions > 0 ||
+		    (!failed_only && (g->reports != 0 || g->successful_sessions != 0))) {
 			r->rows[k++] = r->rows[i];
 			continue;
 		}
-		free(r->rows[i].organization);
-		free(r->rows[i].policy_domain);
-		free(r->rows[i].mx_host);
-		free(r->rows[i].result_type);
-		free(r->rows[i].policy_type);
+		free(g->organization);
+		free(g->policy_domain);
+		free(g->mx_host);
+		free(g->result_type);
+		free(g->policy_type);
 	}
 	r->n = k;
 }
@@ -477,6 +484,7 @@ static enum scan_table scan_table_of(const struct sqlite_store *st, enum query_g
 struct scan_want {
 	enum query_group g;
 	struct scan_map map;
+	int subtracted; /* some rows were taken away (rollup_month_parts) */
 };
 
 /* Reads one row of table t (the strings borrow the statement's). */
@@ -531,10 +539,20 @@ static int scan_monthly(const struct sqlite_store *st, enum query_group g, enum 
 	       scan_month_of(t) != SCAN_NO_TABLE;
 }
 
+/* The row's figures negated, to take it away from its group. */
+static void scan_negate(struct query_row *row)
+{
+	row->reports = -row->reports;
+	row->successful_sessions = -row->successful_sessions;
+	row->failed_sessions = -row->failed_sessions;
+}
+
 /* One pass over table t for the filter's period and parts (those the
- * table can answer), adding each row to every wanted breakdown. */
+ * table can answer), adding each row to every wanted breakdown (minus:
+ * taking it away). */
 static int scan_table(struct sqlite_store *st, const struct query_filter *f, enum scan_table t,
-                      int ever, struct scan_want *want, size_t n_want, char *err, size_t errlen)
+                      int ever, int minus, struct scan_want *want, size_t n_want, char *err,
+                      size_t errlen)
 {
 	struct query_row row, k;
 	struct query_sql q;
@@ -549,6 +567,8 @@ static int scan_table(struct sqlite_store *st, const struct query_filter *f, enu
 		goto out;
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		scan_read(s, t, &row);
+		if (minus)
+			scan_negate(&row);
 		for (i = 0; i < n_want; i++) {
 			scan_key_of(&row, scan_groups[want[i].g].key, &k);
 			scan_add(&want[i].map, &k);
@@ -565,22 +585,64 @@ out:
 	return rc;
 }
 
-/* scan_table over the period split as rollup_month_spans says: whole
- * months from t's month table, the days around them from t. */
+/* The days that hold rows, [*lo, *hi) (roll_day's first and last; empty
+ * when none): what rollup_month_parts estimates its reads by. */
+static int scan_days_held(struct sqlite_store *st, int64_t *lo, int64_t *hi, char *err,
+                          size_t errlen)
+{
+	sqlite3_stmt *s = sqlite_stmt(st, STMT_DAYS_HELD,
+	                              "SELECT (SELECT min(day) FROM roll_day),"
+	                              " (SELECT max(day) FROM roll_day) + 1",
+	                              err, errlen);
+
+	int step;
+
+	*lo = *hi = 0;
+	if (s == NULL)
+		return -1;
+	step = sqlite3_step(s);
+	if (step == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
+		*lo = sqlite3_column_int64(s, 0);
+		*hi = sqlite3_column_int64(s, 1);
+	}
+	/* reset at once: a cached statement left stepped holds the read */
+	sqlite3_reset(s);
+	return step == SQLITE_ROW ? 0 : sqlite_fail(st, err, errlen, "cannot read the aggregates");
+}
+
+/* The period's parts (rollup_month_parts) for a store with month tables. */
+static int scan_parts(struct sqlite_store *st, const struct query_filter *f,
+                      struct rollup_span span[ROLLUP_PARTS_MAX], size_t *n, char *err,
+                      size_t errlen)
+{
+	int64_t lo, hi;
+
+	if (scan_days_held(st, &lo, &hi, err, errlen) < 0)
+		return -1;
+	*n = rollup_month_parts(f->since, f->until, lo, hi, span);
+	return 0;
+}
+
+/* scan_table over the period's parts: whole months (or a month less its
+ * days outside the period) from t's month table, other days from t. */
 static int scan_table_months(struct sqlite_store *st, const struct query_filter *f,
                              enum scan_table t, struct scan_want *want, size_t n_want, char *err,
                              size_t errlen)
 {
-	struct rollup_span span[3];
+	struct rollup_span span[ROLLUP_PARTS_MAX];
 	struct query_filter part = *f;
-	size_t i, n = rollup_month_spans(f->since, f->until, span);
+	size_t i, j, n;
 
+	if (scan_parts(st, f, span, &n, err, errlen) < 0)
+		return -1;
 	for (i = 0; i < n; i++) {
 		part.since = span[i].since;
 		part.until = span[i].until;
-		if (scan_table(st, &part, span[i].monthly ? scan_month_of(t) : t, 0, want, n_want,
-		               err, errlen) < 0)
+		if (scan_table(st, &part, span[i].monthly ? scan_month_of(t) : t, 0, span[i].minus,
+		               want, n_want, err, errlen) < 0)
 			return -1;
+		for (j = 0; j < n_want && span[i].minus; j++)
+			want[j].subtracted = 1;
 	}
 	return 0;
 }
@@ -588,8 +650,8 @@ static int scan_table_months(struct sqlite_store *st, const struct query_filter 
 /* Ends a breakdown: groups left out, then sorted. */
 static void scan_finish(struct scan_want *w)
 {
-	if (scan_groups[w->g].failed_only)
-		scan_drop_unfailed(w->map.rows);
+	if (scan_groups[w->g].failed_only || w->subtracted)
+		scan_drop(w->map.rows, scan_groups[w->g].failed_only);
 	scan_sort(w->map.rows, scan_groups[w->g].order);
 }
 
@@ -767,7 +829,7 @@ static int scan_groups_run(struct sqlite_store *st, const struct query_filter *f
 		     j++)
 			;
 		rc = monthly ? scan_table_months(st, f, t, &want[i], j - i, err, errlen)
-		             : scan_table(st, f, t, ever, &want[i], j - i, err, errlen);
+		             : scan_table(st, f, t, ever, 0, &want[i], j - i, err, errlen);
 	}
 	for (i = 0; i < n; i++) {
 		if (rc == 0)
@@ -919,7 +981,7 @@ static int scan_top_applies(const struct sqlite_store *st, const struct query_fi
 struct scan_top_read {
 	sqlite3_stmt *day;
 	sqlite3_stmt *month;
-	struct rollup_span span[3];
+	struct rollup_span span[ROLLUP_PARTS_MAX];
 	size_t n_span;
 	/* the days of the period with rows (QUERY_BY_DAY, in day order): a
 	 * failure row's report has a row in agg_domain that day, so the
@@ -943,9 +1005,10 @@ static int scan_top_any_day(const struct query_rows *days, int64_t since, int64_
 	return lo < days->n && days->rows[lo].day < until;
 }
 
-/* Adds the rows of s (bound to a day and a domain) to w. */
+/* Adds the rows of s (bound to a day and a domain) to w (minus: takes
+ * them away). */
 static int scan_top_seek(struct sqlite_store *st, sqlite3_stmt *s, int64_t day, const char *dom,
-                         struct scan_want *w, char *err, size_t errlen)
+                         int minus, struct scan_want *w, char *err, size_t errlen)
 {
 	struct query_row row, k;
 	int step;
@@ -956,6 +1019,8 @@ static int scan_top_seek(struct sqlite_store *st, sqlite3_stmt *s, int64_t day, 
 		return sqlite_fail(st, err, errlen, "cannot read the aggregates");
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		scan_read(s, SCAN_FAILURE, &row);
+		if (minus)
+			scan_negate(&row);
 		scan_key_of(&row, scan_groups[w->g].key, &k);
 		scan_add(&w->map, &k);
 	}
@@ -964,8 +1029,10 @@ static int scan_top_seek(struct sqlite_store *st, sqlite3_stmt *s, int64_t day, 
 	return 0;
 }
 
-/* Adds every failure group of domain dom in the period to w: whole
- * months from agg_failure_month, the days around from agg_failure. */
+/* Adds every failure group of domain dom in the period to w: months
+ * from agg_failure_month, days from agg_failure, as the parts say. The
+ * days with rows tell which days of the period to ask; days taken away
+ * lie outside it, each is asked. */
 static int scan_top_domain(struct sqlite_store *st, struct scan_top_read *rd, const char *dom,
                            struct scan_want *w, char *err, size_t errlen)
 {
@@ -977,9 +1044,9 @@ static int scan_top_domain(struct sqlite_store *st, struct scan_top_read *rd, co
 
 		for (d = sp->since; d < sp->until; d = next) {
 			next = sp->monthly ? datetime_month_start(d + 31) : d + 1;
-			if (scan_top_any_day(rd->days, d, next) &&
-			    scan_top_seek(st, sp->monthly ? rd->month : rd->day, d, dom, w, err,
-			                  errlen) < 0)
+			if ((sp->minus || scan_top_any_day(rd->days, d, next)) &&
+			    scan_top_seek(st, sp->monthly ? rd->month : rd->day, d, dom, sp->minus,
+			                  w, err, errlen) < 0)
 				return -1;
 		}
 	}
@@ -1072,7 +1139,9 @@ static int scan_top_failures(struct sqlite_store *st, const struct query_filter 
 	memset(&domains, 0, sizeof(domains));
 	domains.rows = &names;
 	if (st->month_rollups) {
-		rd.n_span = rollup_month_spans(f->since, f->until, rd.span);
+		if (scan_parts(st, f, rd.span, &rd.n_span, err, errlen) < 0)
+			goto out;
+		w->subtracted = 1; /* scan_finish drops what came to 0 either way */
 	} else {
 		rd.span[0].since = f->since;
 		rd.span[0].until = f->until;

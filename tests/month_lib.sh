@@ -35,7 +35,8 @@ month_views() {
 	{
 		for p in "--since 2025-11-17 --until 2026-02-11" "--since 2025-12-01 --until 2026-02-01" \
 			"--since 2026-01-04 --until 2026-01-29" "--since 2025-12-31 --until 2026-01-02" \
-			"--since 2025-11-20 --until 2026-01-01" "--all" "--all --domain example.com" \
+			"--since 2025-11-20 --until 2026-01-01" "--since 2025-12-03 --until 2026-01-30" \
+			"--all" "--all --domain example.com" \
 			"--since 2025-11-17 --until 2026-02-11 --domain example.net --domain example.org" \
 			"--since 2025-11-17 --until 2026-02-11 --org Google Inc." \
 			"--all --org Microsoft Corporation"; do

@@ -31,16 +31,16 @@ struct span_case {
 
 static const struct span_case span_cases[] = {
     /* days, whole months, days */
-    {NOV17, FEB11, 3, {{NOV17, DEC1, 0}, {DEC1, FEB1, 1}, {FEB1, FEB11, 0}}},
+    {NOV17, FEB11, 3, {{NOV17, DEC1, 0, 0}, {DEC1, FEB1, 1, 0}, {FEB1, FEB11, 0, 0}}},
     /* whole months only, across a year's end */
-    {DEC1, FEB1, 1, {{DEC1, FEB1, 1}}},
+    {DEC1, FEB1, 1, {{DEC1, FEB1, 1, 0}}},
     /* no whole month: days only */
-    {DEC31, JAN2, 1, {{DEC31, JAN2, 0}}},
-    {NOV17, DEC31, 2, {{NOV17, DEC1, 0}, {DEC1, DEC31, 0}}},
+    {DEC31, JAN2, 1, {{DEC31, JAN2, 0, 0}}},
+    {NOV17, DEC31, 2, {{NOV17, DEC1, 0, 0}, {DEC1, DEC31, 0, 0}}},
     /* a whole month and the days after */
-    {JAN1, FEB11, 2, {{JAN1, FEB1, 1}, {FEB1, FEB11, 0}}},
+    {JAN1, FEB11, 2, {{JAN1, FEB1, 1, 0}, {FEB1, FEB11, 0, 0}}},
     /* empty */
-    {DEC1, DEC1, 0, {{0, 0, 0}}},
+    {DEC1, DEC1, 0, {{0, 0, 0, 0}}},
 };
 
 static void test_rollup_month_spans(void **state)
@@ -99,6 +99,84 @@ static void test_rollup_month_spans(void **state)
 	}
 }
 
+/* 1 when day d is in part p. */
+static int day_in(int64_t d, const struct rollup_span *p)
+{
+	return d >= p->since && d < p->until;
+}
+
+/* rollup_month_parts: for periods of every length from 1 to 120 days
+ * starting on each day of 2025-11-17 .. 2026-02-11, with the rows held
+ * over the whole range or only up to the period's end: each day of the
+ * period is counted once over its parts (minus parts taking away), no
+ * other day at all; month parts are whole months; parts fit the array. */
+static void test_rollup_month_parts_exact(void **state)
+{
+	struct rollup_span got[ROLLUP_PARTS_MAX];
+	int64_t since, len, d, lo = NOV17 - 60;
+	size_t j, n;
+	int held, count;
+
+	(void)state;
+	for (since = NOV17; since < FEB11; since++)
+		for (len = 1; len <= 120; len++)
+			for (held = 0; held < 2; held++) {
+				int64_t until = since + len, hi = held ? until : FEB11 + 90;
+
+				n = rollup_month_parts(since, until, lo, hi, got);
+				assert_true(n <= ROLLUP_PARTS_MAX);
+				for (d = since - 62; d < until + 62; d++) {
+					count = 0;
+					for (j = 0; j < n; j++)
+						if (day_in(d, &got[j]))
+							count += got[j].minus ? -1 : 1;
+					if (count != (d >= since && d < until))
+						fail_msg("[%lld, %lld) held to %lld: day %lld "
+						         "counted %d",
+						         (long long)since, (long long)until,
+						         (long long)hi, (long long)d, count);
+				}
+				for (j = 0; j < n; j++)
+					assert_true(!got[j].monthly || !got[j].minus);
+			}
+}
+
+/* The choice: a month mostly in the period is read as its month row less
+ * the days outside; a few days are read as days; days that hold no rows
+ * cost nothing. */
+static void test_rollup_month_parts_choice(void **state)
+{
+	struct rollup_span got[ROLLUP_PARTS_MAX];
+	size_t n;
+
+	(void)state;
+	/* 30 days ending with Jan 4 (rows up to then): December less its
+	 * first 5 days, then Jan 1-4 as days */
+	n = rollup_month_parts(DEC1 + 5, JAN1 + 4, NOV17, JAN1 + 4, got);
+	assert_int_equal(n, 3);
+	assert_true(got[0].monthly && !got[0].minus && got[0].since == DEC1 &&
+	            got[0].until == JAN1);
+	assert_true(!got[1].monthly && got[1].minus && got[1].since == DEC1 &&
+	            got[1].until == DEC1 + 5);
+	assert_true(!got[2].monthly && !got[2].minus && got[2].since == JAN1 &&
+	            got[2].until == JAN1 + 4);
+	/* 7 days across a month's end: one read of days */
+	n = rollup_month_parts(DEC31 - 3, JAN1 + 3, NOV17, FEB11, got);
+	assert_int_equal(n, 1);
+	assert_true(!got[0].monthly && got[0].since == DEC31 - 3 && got[0].until == JAN1 + 3);
+	/* December from the 10th, no rows before the 10th: the month alone,
+	 * its first nine days taken away */
+	n = rollup_month_parts(DEC1 + 9, JAN1, DEC1 + 9, FEB11, got);
+	assert_int_equal(n, 2);
+	assert_true(got[0].monthly && got[0].since == DEC1);
+	assert_true(got[1].minus && got[1].since == DEC1 && got[1].until == DEC1 + 9);
+	/* no rows at all: days, which cost nothing either */
+	n = rollup_month_parts(DEC1 + 2, JAN1, 0, 0, got);
+	assert_int_equal(n, 1);
+	assert_true(!got[0].monthly && !got[0].minus);
+	assert_int_equal(rollup_month_parts(DEC1, DEC1, NOV17, FEB11, got), 0);
+}
+
 /* The tables 'db check' walks: rollup.c's, then the seven month tables
  * in this order, then none; the backend's month expression in their
  * sums, roll_day's by day. */
@@ -137,6 +215,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_rollup_month_spans),
+	    cmocka_unit_test(test_rollup_month_parts_exact),
+	    cmocka_unit_test(test_rollup_month_parts_choice),
 	    cmocka_unit_test(test_rollup_all_sql),
 	};
 
