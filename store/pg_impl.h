@@ -196,6 +196,24 @@ int pg_totals(struct store *st, const struct query_filter *f, struct query_total
               size_t errlen);
 int pg_summary_scan(struct store *st, const struct query_filter *f, int want_types,
                     struct query_scan *out, char *err, size_t errlen);
+int pg_summary_scan_top(struct store *st, const struct query_filter *f, int want_types,
+                        size_t top_n, const struct query_rows *keep, struct query_scan *out,
+                        char *err, size_t errlen);
+/* The summary's problems (pg_query_scan_top.c): failure groups summed
+ * across reporters per domain, MX and result type, failed only. */
+#define PG_BY_PROBLEM ((enum query_group)(QUERY_BY_POLICY_TYPE + 1))
+/* Breakdown g of filter f into rows (the first limit, 0: all), sorted as
+ * query.h says unless g is PG_BY_PROBLEM; prov: the provenance filter's
+ * rows (pg_provenance_rows), or NULL; domains: a text[] literal
+ * (pg_query_scan_top.c) of the only domains read ('' the absent one), or
+ * NULL (pg_query.c). */
+int pg_group_run(struct pg_store *st, const struct query_filter *f, enum query_group g,
+                 const char *prov, const char *domains, size_t limit, struct query_rows *out,
+                 char *err, size_t errlen);
+/* The totals of sc from its by_day and by_domain rows, reports counted
+ * again unless one domain is asked (pg_query.c). */
+int pg_scan_totals(struct pg_store *st, const struct query_filter *f, struct query_scan *sc,
+                   char *err, size_t errlen);
 int pg_alert_scan(struct store *st, const struct query_filter *f, struct query_alert_series *out,
                   char *err, size_t errlen);
 int pg_day_span(struct store *st, int64_t *first, int64_t *last, int *found, char *err,
