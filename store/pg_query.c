@@ -13,6 +13,7 @@
 
 #include "pg_impl.h"
 #include "rollup_month.h"
+#include "scan_top.h"
 #include "xalloc.h"
 
 /* One row of integers from a statement built in q. */
@@ -361,23 +362,27 @@ static enum pg_table pg_table_of(const struct pg_store *st, enum query_group g,
 	return rolled[t];
 }
 
-/* Appends to q the condition that a row's domain is one of domains (a
- * text[] literal, pg_domains_literal), when not NULL. */
-static void pg_where_domains(struct query_sql *q, const char *domains)
+/* Appends to q the condition that a row is of only's domains and days of
+ * [since, until) (span: which of only's literals), when only is not NULL. */
+static void pg_where_only(struct query_sql *q, struct pg_only *only, int64_t since, int64_t until,
+                          int monthly, size_t span)
 {
-	if (domains == NULL)
+	if (only == NULL)
 		return;
-	query_sql_add(q, " AND policy_domain = ANY(");
-	query_sql_text(q, domains);
+	pg_only_days(only, since, until, monthly, &only->span_days[span]);
+	query_sql_add(q, " AND day = ANY(");
+	query_sql_text(q, strbuf_str(&only->span_days[span]));
+	query_sql_add(q, "::bigint[]) AND policy_domain = ANY(");
+	query_sql_text(q, only->domains);
 	query_sql_add(q, "::text[])");
 }
 
 /* Appends to q the rows of table t that filter f keeps: " FROM ... WHERE
- * ...", of domains only (pg_where_domains). monthly: the period split as
- * rollup_month_spans says, whole months from t's month table, the days
- * around them from t. */
+ * ...", of only's domains and days (pg_where_only). monthly: the period
+ * split as rollup_month_spans says, whole months from t's month table, the
+ * days around them from t. */
 static int pg_from_where(struct query_sql *q, enum pg_table t, const struct query_filter *f,
-                         const char *domains, int ever, int monthly, char *err, size_t errlen)
+                         struct pg_only *only, int ever, int monthly, char *err, size_t errlen)
 {
 	struct rollup_span span[3];
 	struct query_filter part = *f;
@@ -387,7 +392,7 @@ static int pg_from_where(struct query_sql *q, enum pg_table t, const struct quer
 		query_sql_add(q, ever ? pg_tables[t].ever : pg_tables[t].from);
 		if (query_sql_where(q, f, pg_tables[t].rows, err, errlen) < 0)
 			return -1;
-		pg_where_domains(q, domains);
+		pg_where_only(q, only, f->since, f->until, 0, 0);
 		return 0;
 	}
 	query_sql_add(q, " FROM (");
@@ -398,14 +403,14 @@ static int pg_from_where(struct query_sql *q, enum pg_table t, const struct quer
 		query_sql_add(q, pg_tables[span[i].monthly ? pg_month_of(t) : t].from);
 		if (query_sql_where(q, &part, pg_tables[t].rows, err, errlen) < 0)
 			return -1;
-		pg_where_domains(q, domains);
+		pg_where_only(q, only, part.since, part.until, span[i].monthly, i);
 	}
 	query_sql_add(q, ") AS a");
 	return 0;
 }
 
 int pg_group_run(struct pg_store *st, const struct query_filter *f, enum query_group g,
-                 const char *prov, const char *domains, size_t limit, struct query_rows *out,
+                 const char *prov, struct pg_only *only, size_t limit, struct query_rows *out,
                  char *err, size_t errlen)
 {
 	int ever = f->since <= QUERY_SINCE_EVER;
@@ -436,7 +441,7 @@ int pg_group_run(struct pg_store *st, const struct query_filter *f, enum query_g
 		query_sql_add(&q, ") AS a");
 		if (query_sql_where(&q, f, pg_tables[t].rows, err, errlen) < 0)
 			goto out;
-	} else if (pg_from_where(&q, t, f, domains, ever, monthly, err, errlen) < 0) {
+	} else if (pg_from_where(&q, t, f, only, ever, monthly, err, errlen) < 0) {
 		goto out;
 	}
 	for (i = 0; i < sizeof(pg_keys) / sizeof(pg_keys[0]); i++) {
@@ -552,17 +557,8 @@ out:
 int pg_scan_totals(struct pg_store *st, const struct query_filter *f, struct query_scan *sc,
                    char *err, size_t errlen)
 {
-	size_t i;
-
-	for (i = 0; i < sc->by_day.n; i++) {
-		sc->totals.successful_sessions += sc->by_day.rows[i].successful_sessions;
-		sc->totals.failed_sessions += sc->by_day.rows[i].failed_sessions;
-	}
-	if (f->n_domains == 1) {
-		for (i = 0; i < sc->by_domain.n; i++)
-			sc->totals.reports += sc->by_domain.rows[i].reports;
+	if (scan_top_totals(f, sc) == 0)
 		return 0;
-	}
 	return pg_count_reports(st, f, &sc->totals.reports, err, errlen);
 }
 

@@ -7,9 +7,12 @@
  * cannot answer, every group, as pg_summary_scan. Domains are report text
  * (untrusted): sent as one bound text[] parameter.
  */
+#include <assert.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "datetime.h"
 #include "pg_impl.h"
 #include "scan_top.h"
 #include "strbuf.h"
@@ -21,6 +24,7 @@ struct pg_top_ctx {
 	struct pg_store *st;
 	const struct query_filter *f;
 	struct query_rows *groups;
+	const struct query_rows *days; /* QUERY_BY_DAY's rows */
 };
 
 /* 1 when the pruned read gives what the full one would for f: no filter
@@ -58,6 +62,34 @@ static int pg_top_literal(struct strbuf *sb, const char *const *domains, size_t 
 	return strbuf_putc(sb, '}');
 }
 
+void pg_only_days(const struct pg_only *only, int64_t since, int64_t until, int monthly,
+                  struct strbuf *out)
+{
+	size_t i, n = 0;
+	int64_t d;
+	int bad = 0;
+
+	for (i = 0; i < only->days->n; i++)
+		n += only->days->rows[i].day >= since && only->days->rows[i].day < until;
+	/* a month's start at most once a 28 days; 21 bytes a day */
+	strbuf_init(out, 3 + 21 * (monthly ? (size_t)((until - since) / 28 + 2) : n));
+	bad |= strbuf_putc(out, '{');
+	n = 0;
+	if (monthly) {
+		for (d = since; d < until; d = datetime_month_start(d + 31))
+			bad |= strbuf_printf(out, n++ > 0 ? ",%lld" : "%lld", (long long)d);
+	} else {
+		for (i = 0; i < only->days->n; i++) {
+			d = only->days->rows[i].day;
+			if (d >= since && d < until)
+				bad |= strbuf_printf(out, n++ > 0 ? ",%lld" : "%lld", (long long)d);
+		}
+	}
+	bad |= strbuf_putc(out, '}');
+	/* the cap is counted above: an append past it is a programmer error */
+	assert(bad == 0);
+}
+
 /* Moves the rows of from to the end of to. */
 static void pg_top_append(struct query_rows *to, struct query_rows *from)
 {
@@ -75,18 +107,26 @@ static int pg_top_read(void *ctx, const char *const *domains, size_t n, char *er
 	struct pg_top_ctx *c = ctx;
 	struct query_rows rows = {NULL, 0};
 	struct strbuf lit;
+	struct pg_only only;
+	size_t i;
 	int rc = -1;
 
+	memset(&only, 0, sizeof(only));
+	only.days = c->days;
+	for (i = 0; i < 3; i++)
+		strbuf_init(&only.span_days[i], 1);
 	if (pg_top_literal(&lit, domains, n) < 0) {
 		snprintf(err, errlen, "internal error: domain list too long");
 		goto out;
 	}
-	if (pg_group_run(c->st, c->f, QUERY_BY_FAILURE, NULL, strbuf_str(&lit), 0, &rows, err,
-	                 errlen) < 0)
+	only.domains = strbuf_str(&lit);
+	if (pg_group_run(c->st, c->f, QUERY_BY_FAILURE, NULL, &only, 0, &rows, err, errlen) < 0)
 		goto out;
 	pg_top_append(c->groups, &rows);
 	rc = 0;
 out:
+	for (i = 0; i < 3; i++)
+		strbuf_free(&only.span_days[i]);
 	strbuf_free(&lit);
 	return rc;
 }
@@ -116,7 +156,7 @@ static int pg_top_scan(struct pg_store *st, const struct query_filter *f, int wa
 	                                   &sc->by_day,         &sc->by_mx,
 	                                   &sc->by_result_type, &sc->by_policy_type};
 	struct query_rows problems = {NULL, 0};
-	struct pg_top_ctx c = {st, f, &sc->failures};
+	struct pg_top_ctx c = {st, f, &sc->failures, &sc->by_day};
 	const struct scan_top_reader reader = {pg_top_read, pg_top_read_all, pg_top_groups, &c};
 	size_t i, n = want_types ? 6 : 5;
 	int rc = -1, how;
@@ -139,32 +179,50 @@ out:
 	return rc;
 }
 
+/* Begins the read transaction of pg_summary_scan_top (*began 1), unless
+ * one is open (db copy's snapshot, the ingest batch). */
+static int pg_top_begin(struct pg_store *st, int *began, char *err, size_t errlen)
+{
+	*began = !st->snapshot && !st->in_batch;
+	if (!*began)
+		return 0;
+	/* one snapshot for the problems and the groups they choose (a
+	 * writer between them could make a group outgrow its problem) */
+	return pg_run(st, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", NULL,
+	              "cannot read the aggregates", NULL, err, errlen);
+}
+
+/* Ends it: rc, or -1 when the end fails (err keeps the first cause). */
+static int pg_top_end(struct pg_store *st, int rc, char *err, size_t errlen)
+{
+	size_t used = rc == 0 ? 0 : strlen(err);
+
+	if (pg_run(st, rc == 0 ? "COMMIT" : "ROLLBACK", NULL, "cannot read the aggregates", NULL,
+	           err + used, rc == 0 ? errlen : 0) < 0)
+		return -1;
+	return rc;
+}
+
 int pg_summary_scan_top(struct store *base, const struct query_filter *f, int want_types,
                         size_t top_n, const struct query_rows *keep, struct query_scan *out,
                         char *err, size_t errlen)
 {
 	struct pg_store *st = pg_of(base);
 	struct query_scan sc;
-	/* one snapshot for the problems and the groups they choose (a
-	 * writer between them could make a group outgrow its problem) */
-	int began = !st->snapshot && !st->in_batch;
-	int rc;
+	int began, rc;
 
 	if (!pg_top_applies(st, f))
 		return pg_summary_scan(base, f, want_types, out, err, errlen);
-	if (began && pg_run(st, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", NULL,
-	                    "cannot read the aggregates", NULL, err, errlen) < 0)
+	if (pg_top_begin(st, &began, err, errlen) < 0)
 		return -1;
 	memset(&sc, 0, sizeof(sc));
 	rc = pg_top_scan(st, f, want_types, top_n, keep, &sc, err, errlen);
-	/* after a failure the transaction still ends; err keeps the first */
-	if (began && pg_run(st, rc == 0 ? "COMMIT" : "ROLLBACK", NULL, "cannot read the aggregates",
-	                    NULL, rc == 0 ? err : err + strlen(err), rc == 0 ? errlen : 0) < 0)
-		rc = -1;
-	if (rc < 0) {
-		query_scan_free(&sc);
-		return -1;
+	if (began)
+		rc = pg_top_end(st, rc, err, errlen);
+	if (rc == 0) {
+		*out = sc;
+		return 0;
 	}
-	*out = sc;
-	return 0;
+	query_scan_free(&sc);
+	return -1;
 }

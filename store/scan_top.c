@@ -27,6 +27,21 @@ uint64_t scan_hash_str(uint64_t h, const char *s)
 	return h;
 }
 
+int scan_top_totals(const struct query_filter *f, struct query_scan *sc)
+{
+	size_t i;
+
+	for (i = 0; i < sc->by_day.n; i++) {
+		sc->totals.successful_sessions += sc->by_day.rows[i].successful_sessions;
+		sc->totals.failed_sessions += sc->by_day.rows[i].failed_sessions;
+	}
+	if (f->n_domains != 1)
+		return 1;
+	for (i = 0; i < sc->by_domain.n; i++)
+		sc->totals.reports += sc->by_domain.rows[i].reports;
+	return 0;
+}
+
 /* The domains wanted, in the order first wanted (names borrowed from the
  * caller's rows), found through an open-addressing table of indices
  * (load kept under 1/2). */

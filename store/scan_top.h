@@ -18,6 +18,12 @@ int scan_str_eq(const char *a, const char *b);
 /* FNV-1a of s folded into h; NULL and "" hash apart. */
 uint64_t scan_hash_str(uint64_t h, const char *s);
 
+/* The summary's totals from sc's rows: sessions from the day series (each
+ * agg_domain row in one day); reports as query_totals counts them: with
+ * one domain the domain's rows are exact, one per report. Returns 1 when
+ * the reports are still to be counted (in the report table), else 0. */
+int scan_top_totals(const struct query_filter *f, struct query_scan *sc);
+
 /* How a backend reads the QUERY_BY_FAILURE groups of the period. */
 struct scan_top_reader {
 	/* adds every group of each of the n domains (NULL: the absent

@@ -833,24 +833,13 @@ int sqlite_alert_scan(struct store *base, const struct query_filter *f,
 	return 0;
 }
 
-/* The summary's totals from its rows: sessions from the day series (each
- * agg_domain row in one day); reports as query_totals counts them (with
- * one domain the domain's rows are exact, one per report, else the report
- * table decides). */
+/* The summary's totals (scan_top_totals), reports counted in the report
+ * table unless one domain is asked. */
 static int scan_summary_totals(struct sqlite_store *st, const struct query_filter *f,
                                struct query_scan *sc, char *err, size_t errlen)
 {
-	size_t i;
-
-	for (i = 0; i < sc->by_day.n; i++) {
-		sc->totals.successful_sessions += sc->by_day.rows[i].successful_sessions;
-		sc->totals.failed_sessions += sc->by_day.rows[i].failed_sessions;
-	}
-	if (f->n_domains == 1) {
-		for (i = 0; i < sc->by_domain.n; i++)
-			sc->totals.reports += sc->by_domain.rows[i].reports;
+	if (scan_top_totals(f, sc) == 0)
 		return 0;
-	}
 	return sqlite_count_reports(st, f, &sc->totals.reports, err, errlen);
 }
 
