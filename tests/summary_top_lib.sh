@@ -10,6 +10,10 @@
 #                        20 largest groups of 2026-02-02..08 (20486 =
 #                        2026-02-02) lie in a domain of none of the 20
 #                        largest problems; above 0 for these inputs
+#   summary_top_tampered DB LOW  checks: with a group of domain LOW (few
+#                        failures) made the largest of 2026-02-02..08 in
+#                        agg_failure alone, the full read shows it first,
+#                        the pruned read leaves LOW unread
 
 summary_top_inputs() {
 	"$GEN" --out "$T/a" --seed 7 --start 2026-01-24 --days 16 --domains 40 --duplicates 30 \
@@ -24,3 +28,14 @@ SUMMARY_TOP_OUTSIDE="with g as (select organization o, policy_domain d, mx_host 
 	tp as (select d from p order by pf desc limit 20),
 	tg as (select d from g order by f desc limit 20)
 	select count(*) from tg where d not in (select d from tp)"
+
+summary_top_tampered() {
+	"$TLSWATCH" --db "$1" summary --since 2026-02-02 --until 2026-02-09 --format json \
+		> "$T/t-top.json" 2>&1
+	TLSWATCH_NO_ROLLUPS=1 "$TLSWATCH" --db "$1" summary --since 2026-02-02 \
+		--until 2026-02-09 --format json > "$T/t-full.json" 2>&1
+	t_eq "the full read shows the tampered group first" \
+		"$(jq -r '.top_failures[0].policy_domain' "$T/t-full.json")" "$2"
+	t_check "the pruned read leaves its domain unread" test \
+		"$(jq -r '.top_failures[0].policy_domain' "$T/t-top.json")" != "$2"
+}
