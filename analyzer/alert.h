@@ -240,6 +240,9 @@ int alert_evaluate(struct store *st, const struct alert_params *p, struct alert_
  * is mostly this one's. */
 struct alert_reads {
 	struct query_alert_series series; /* days [since, until) */
+	/* for the domain, failure and organization rows: at each group's
+	 * first row, the end of its group, found once for every day judged */
+	size_t *domain_ends, *failure_ends, *organization_ends;
 	int64_t since, until;
 	int64_t first_at, last_at; /* the windows' ends it serves */
 	int64_t first, last;       /* the store's days (query_day_span) */

@@ -9,10 +9,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "gz.h"
-#include "limits.h"
 #include "pg_impl.h"
 #include "report_hash.h"
+#include "report_restore.h"
 #include "store_trust.h"
 #include "tally.h"
 
@@ -41,22 +40,44 @@ static int trust_run(struct pg_store *st, const char *sql, int64_t a, const char
 	return pg_run(st, sql, &p, "cannot resolve a conflict", NULL, err, errlen);
 }
 
-/* A stored raw report parsed again. 0, or -1 with the reason. */
-static int trust_parse_raw(const uint8_t *gz, size_t gz_len, struct report **r, char *err,
-                           size_t errlen)
+/* Stored report id (day, organization org, raw bytes gz) as ingest
+ * stored it (report_restore.h): the stored policy rows give the domains
+ * filled in from context and the policies kept, as SQLite's restore. */
+static int trust_restore(struct pg_store *st, int64_t id, int64_t day, const char *org,
+                         const uint8_t *gz, size_t gz_len, struct report **out, char *err,
+                         size_t errlen)
 {
-	uint8_t *json = NULL;
-	size_t json_len;
-	int rc;
+	struct report_restore rs;
+	struct report *r = NULL;
+	struct pg_params p;
+	PGresult *res = NULL;
+	int row, rc = -1;
 
-	if (gz == NULL || gz_len == 0) {
-		snprintf(err, errlen, "stored raw report is empty");
+	if (report_restore_parse(gz, gz_len, &r, err, errlen) < 0)
 		return -1;
-	}
-	if (gz_inflate(gz, gz_len, LIMIT_INFLATED_BYTES, &json, &json_len, err, errlen) < 0)
-		return -1;
-	rc = report_parse_json((const char *)json, json_len, r, err, errlen);
-	free(json);
+	pg_params_init(&p);
+	pg_param_int(&p, id);
+	pg_param_int(&p, day);
+	res = pg_exec(st,
+	              "SELECT policy_type, policy_domain, successful_sessions, failed_sessions,"
+	              " policy_domain_source FROM policy WHERE report = $1 AND day = $2"
+	              " ORDER BY idx",
+	              &p, "cannot read a report's policies", err, errlen);
+	if (res == NULL)
+		goto out;
+	report_restore_begin(&rs, r, id);
+	for (row = 0; row < PQntuples(res); row++)
+		if (report_restore_row(&rs, pg_text(res, row, 0), pg_text(res, row, 1),
+		                       pg_text(res, row, 4), pg_int(res, row, 2),
+		                       pg_int(res, row, 3), err, errlen) < 0)
+			goto out;
+	report_restore_end(&rs, org);
+	*out = r;
+	r = NULL;
+	rc = 0;
+out:
+	report_free(r);
+	PQclear(res);
 	return rc;
 }
 
@@ -86,14 +107,16 @@ static int trust_reaggregate(struct pg_store *st, int64_t day, const char *org, 
 	pg_param_int(&p, day);
 	pg_param_text(&p, org);
 	res = pg_exec(st,
-	              "SELECT rr.gz FROM report r JOIN raw_report rr ON rr.id = r.raw_id"
+	              "SELECT r.id, r.organization, rr.gz FROM report r"
+	              " JOIN raw_report rr ON rr.id = r.raw_id"
 	              " WHERE r.day = $1 AND r.organization = $2 ORDER BY r.id",
 	              &p, "cannot read reports again", err, errlen);
 	if (res == NULL)
 		return -1;
 	for (row = 0; row < PQntuples(res); row++) {
-		gz = pg_blob(res, row, 0, &gz_len);
-		step = trust_parse_raw(gz, gz_len, &r, err, errlen);
+		gz = pg_blob(res, row, 2, &gz_len);
+		step = trust_restore(st, pg_int(res, row, 0), day, pg_text(res, row, 1), gz, gz_len,
+		                     &r, err, errlen);
 		free(gz);
 		if (step < 0)
 			goto out;
@@ -198,7 +221,7 @@ int pg_trust_resolve(struct pg_store *st, int64_t id, const uint8_t *content_sha
 		/* stored without a content hash (copied from an old store) */
 		free(blob);
 		blob = pg_blob(res, 0, 6, &len);
-		if (trust_parse_raw(blob, len, &r, err, errlen) < 0)
+		if (report_restore_parse(blob, len, &r, err, errlen) < 0)
 			goto out;
 		report_content_hash(r, old_hash);
 		pg_params_init(&p);

@@ -405,7 +405,7 @@ static void test_presence_order(void **state)
 	struct store *plain = NULL;
 	int64_t since = d0 - 14, until = d0 + 20;
 	char err[512];
-	size_t i, k = 0;
+	size_t i, j, k = 0;
 
 	(void)state;
 	assert_true(d0 / QUERY_PRESENCE_SPAN != (d0 + 9) / QUERY_PRESENCE_SPAN);
@@ -437,21 +437,32 @@ static void test_presence_order(void **state)
 				assert_ptr_equal(g[-1].organization, g->organization);
 		}
 	}
+	/* a backend without the filtered read answers with every domain's
+	 * rows (store.c): the rows of the domains asked are compared, and
+	 * SQLite, which has it, must answer with those alone */
 	assert_int_equal(
 	    query_reporter_presence_of(st, since, until, domains, 2, &some, err, sizeof(err)), 0);
-	for (i = 0; i < got.n; i++) {
+	for (i = 0, j = 0; i < got.n; i++) {
 		const char *d = s_or(got.rows[i].policy_domain);
 
 		if (strcmp(d, "(null)") != 0 && strcmp(d, "example.com") != 0)
 			continue;
-		assert_true(k < some.n);
-		assert_string_equal(s_or(some.rows[k].policy_domain), d);
-		assert_string_equal(some.rows[k].organization, got.rows[i].organization);
-		assert_int_equal(some.rows[k].first_day, got.rows[i].first_day);
-		assert_int_equal(some.rows[k].days, got.rows[i].days);
+		while (j < some.n && strcmp(s_or(some.rows[j].policy_domain), "(null)") != 0 &&
+		       strcmp(some.rows[j].policy_domain, "example.com") != 0)
+			j++;
+		assert_true(j < some.n);
+		assert_string_equal(s_or(some.rows[j].policy_domain), d);
+		assert_string_equal(some.rows[j].organization, got.rows[i].organization);
+		assert_int_equal(some.rows[j].first_day, got.rows[i].first_day);
+		assert_int_equal(some.rows[j].days, got.rows[i].days);
+		j++;
 		k++;
 	}
-	assert_int_equal(k, some.n);
+	for (; j < some.n; j++)
+		assert_true(strcmp(s_or(some.rows[j].policy_domain), "(null)") != 0 &&
+		            strcmp(some.rows[j].policy_domain, "example.com") != 0);
+	if (getenv("TLSWATCH_TEST_DB") == NULL)
+		assert_int_equal(k, some.n);
 	query_presence_rows_free(&some);
 	query_presence_rows_free(&got);
 	query_presence_rows_free(&want);
