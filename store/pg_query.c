@@ -363,7 +363,11 @@ static enum pg_table pg_table_of(const struct pg_store *st, enum query_group g,
 }
 
 /* Appends to q the condition that a row is of only's domains and days of
- * [since, until) (span: which of only's literals), when only is not NULL. */
+ * [since, until) (span: which of only's literals), when only is not NULL.
+ * The arrays are bound as arrays (query_sql_typed): bound as text and cast,
+ * the domain list was parsed again for each row the filter tested (a
+ * week's 12,000 rows of agg_failure at 10M: 30-55 ms a statement, 3 ms
+ * now). */
 static void pg_where_only(struct query_sql *q, struct pg_only *only, int64_t since, int64_t until,
                           int monthly, size_t span)
 {
@@ -371,10 +375,10 @@ static void pg_where_only(struct query_sql *q, struct pg_only *only, int64_t sin
 		return;
 	pg_only_days(only, since, until, monthly, &only->span_days[span]);
 	query_sql_add(q, " AND day = ANY(");
-	query_sql_text(q, strbuf_str(&only->span_days[span]));
-	query_sql_add(q, "::bigint[]) AND policy_domain = ANY(");
-	query_sql_text(q, only->domains);
-	query_sql_add(q, "::text[])");
+	query_sql_typed(q, strbuf_str(&only->span_days[span]), "bigint[]");
+	query_sql_add(q, ") AND policy_domain = ANY(");
+	query_sql_typed(q, only->domains, "text[]");
+	query_sql_add(q, ")");
 }
 
 /* Appends to q the rows of table t that filter f keeps: " FROM ... WHERE
