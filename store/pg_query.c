@@ -392,6 +392,8 @@ static int pg_from_where(struct query_sql *q, enum pg_table t, const struct quer
 	struct query_filter part = *f;
 	size_t i, n = monthly ? rollup_month_spans(f->since, f->until, span) : 0;
 
+	_Static_assert(sizeof(span) / sizeof(span[0]) * QUERY_FILTER_ARGS <= QUERY_MAX_ARGS,
+	               "each span of one statement binds the whole filter");
 	if (n == 0) {
 		query_sql_add(q, ever ? pg_tables[t].ever : pg_tables[t].from);
 		if (query_sql_where(q, f, pg_tables[t].rows, err, errlen) < 0)

@@ -6,7 +6,8 @@
 # days, whole months, --all, domain filters and an organization are byte
 # for byte SQLite's and PostgreSQL's own full read (TLSWATCH_NO_ROLLUPS). A
 # tampered agg_failure row of a domain that cannot hold a shown group does
-# not show: the pruned read is the one taken.
+# not show: the pruned read is the one taken. --all with the most domains
+# a filter takes reads.
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/integration/pg_lib.sh"
 . "$TOP/tests/summary_top_lib.sh"
@@ -26,21 +27,33 @@ t_check "month rows for whole months" \
 outside=$(pg_sql "$PGA" "$SUMMARY_TOP_OUTSIDE")
 t_check "top groups outside the top problems' domains ($outside)" test "$outside" -gt 0
 
+# the most domains a filter takes (LIMIT_FILTER_DOMAINS), over whole
+# months: PostgreSQL binds the filter once per span of one statement
+# (QUERY_MAX_ARGS); at one filter's worth of values, 88 failed
+many="--domain example.com"
+i=1
+while [ "$i" -lt 256 ]; do
+	many="$many --domain example-$i.test"
+	i=$((i + 1))
+done
+
 # views DB DIR: the summaries of DB, one file each in DIR
 views() {
 	mkdir -p "$2"
 	n=0
 	for p in "--since 2026-02-02 --until 2026-02-09" "--since 2026-01-24 --until 2026-02-09" \
 		"--all" "--since 2025-12-01 --until 2026-02-01" \
-		"--all --domain example.com --domain example-7.test" \
+		"--all --domain example.com --domain example-7.test" "--all (256 domains)" \
 		"--since 2026-02-02 --until 2026-02-09 --domain example-12.test" \
 		"--since 2026-01-24 --until 2026-02-09 --org Google"; do
+		args=$p
+		[ "$p" = "--all (256 domains)" ] && args="--all $many"
 		for f in text json; do
 			n=$((n + 1))
 			{
 				echo "== summary $p --format $f"
 				# shellcheck disable=SC2086
-				"$TLSWATCH" --db "$1" summary $p --format $f
+				"$TLSWATCH" --db "$1" summary $args --format $f
 				echo "rc $?"
 			} > "$2/$n" 2>&1
 		done
