@@ -204,10 +204,11 @@ int pg_summary_scan_top(struct store *st, const struct query_filter *f, int want
  * across reporters per domain, MX and result type, failed only. */
 #define PG_BY_PROBLEM ((enum query_group)(QUERY_BY_POLICY_TYPE + 1))
 /* The rows pg_group_run reads of a few domains only (pg_query_scan_top.c):
- * by agg_failure's key (day, policy_domain), one seek per domain and day
- * of the period with rows (or month, from the month table): a range of
- * days with the domains as a list would scan every day's rows once per
- * domain. */
+ * by agg_failure's key (day, policy_domain), the days of the period with
+ * rows (or month starts, from the month table) and the domains as two
+ * arrays, so the server seeks each day (or each day and domain, as its
+ * plan finds cheaper): a range of days with the domains as a list would
+ * scan every day's rows once per domain. */
 struct pg_only {
 	const char *domains;           /* text[] literal, '' the absent domain */
 	const struct query_rows *days; /* the period's days with rows, in order */
