@@ -16,6 +16,7 @@
 #include "query.h"
 #include "query_ip.h"
 #include "query_sql.h"
+#include "strbuf.h"
 #include "store_admin.h"
 #include "store_backend.h"
 #include "store_check.h"
@@ -196,6 +197,39 @@ int pg_totals(struct store *st, const struct query_filter *f, struct query_total
               size_t errlen);
 int pg_summary_scan(struct store *st, const struct query_filter *f, int want_types,
                     struct query_scan *out, char *err, size_t errlen);
+int pg_summary_scan_top(struct store *st, const struct query_filter *f, int want_types,
+                        size_t top_n, const struct query_rows *keep, struct query_scan *out,
+                        char *err, size_t errlen);
+/* The summary's problems (pg_query_scan_top.c): failure groups summed
+ * across reporters per domain, MX and result type, failed only. */
+#define PG_BY_PROBLEM ((enum query_group)(QUERY_BY_POLICY_TYPE + 1))
+/* The rows pg_group_run reads of a few domains only (pg_query_scan_top.c):
+ * by agg_failure's key (day, policy_domain), the days of the period with
+ * rows (or month starts, from the month table) and the domains as two
+ * arrays, so the server seeks each day (or each day and domain, as its
+ * plan finds cheaper): a range of days with the domains as a list would
+ * scan every day's rows once per domain. */
+struct pg_only {
+	const char *domains;           /* text[] literal, '' the absent domain */
+	const struct query_rows *days; /* the period's days with rows, in order */
+	struct strbuf span_days[3];    /* each span's days (bigint[]), pg_from_where's */
+};
+/* The days of [since, until) a seek of only asks, as a bigint[] literal
+ * into out (initialised here; the caller frees it): the month starts when
+ * monthly, else the days of only->days. */
+void pg_only_days(const struct pg_only *only, int64_t since, int64_t until, int monthly,
+                  struct strbuf *out);
+/* Breakdown g of filter f into rows (the first limit, 0: all), sorted as
+ * query.h says unless g is PG_BY_PROBLEM; prov: the provenance filter's
+ * rows (pg_provenance_rows), or NULL; only: the domains and days read
+ * (pg_query_scan_top.c), or NULL. */
+int pg_group_run(struct pg_store *st, const struct query_filter *f, enum query_group g,
+                 const char *prov, struct pg_only *only, size_t limit, struct query_rows *out,
+                 char *err, size_t errlen);
+/* The summary's totals (scan_top_totals), reports counted in the report
+ * table unless one domain is asked (pg_query.c). */
+int pg_scan_totals(struct pg_store *st, const struct query_filter *f, struct query_scan *sc,
+                   char *err, size_t errlen);
 int pg_alert_scan(struct store *st, const struct query_filter *f, struct query_alert_series *out,
                   char *err, size_t errlen);
 int pg_day_span(struct store *st, int64_t *first, int64_t *last, int *found, char *err,

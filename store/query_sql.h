@@ -14,8 +14,14 @@
 #include "query.h"
 #include "strbuf.h"
 
-/* Values in one statement: the domain filter plus a dozen others. */
-#define QUERY_MAX_ARGS (LIMIT_FILTER_DOMAINS + 16)
+/* Values of one filter in a statement: the domains plus a dozen others. */
+#define QUERY_FILTER_ARGS (LIMIT_FILTER_DOMAINS + 16)
+/* Values in one statement: a filter once for each part of a period split
+ * over the month roll-ups (rollup_month_spans: at most 3), which
+ * PostgreSQL reads in one statement, each part with the whole filter
+ * (pg_from_where). At one filter's worth, --all with 88 domains failed
+ * ("query too large"). */
+#define QUERY_MAX_ARGS (3 * QUERY_FILTER_ARGS)
 
 /* The failure details (fl) of a report's policies (p), as the sums the
  * count-once rule takes: sts and tlsa are two views of the same sessions
@@ -48,6 +54,13 @@ void query_sql_free(struct query_sql *q);
 void query_sql_add(struct query_sql *q, const char *sql);
 /* Appends '?' and keeps v to bind there. */
 void query_sql_text(struct query_sql *q, const char *v);
+/* PostgreSQL only (q->dollar): appends "$n::pg_type" (a fixed fragment,
+ * such as "bigint[]") and keeps v, that type's text form, to bind there.
+ * The server reads v as pg_type once, when it plans the statement: the
+ * plan holds a value (an array's length known, "= ANY" hashed), where
+ * query_sql_text's "::text" cast on to an array type is converted again
+ * for every row a filter tests. */
+void query_sql_typed(struct query_sql *q, const char *v, const char *pg_type);
 void query_sql_int(struct query_sql *q, int64_t v);
 /* One page of a list: -1 with the reason when limit is outside
  * 1..LIMIT_REPORT_PAGE or offset is negative, else 0 with " LIMIT n

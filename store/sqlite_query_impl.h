@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "query_sql.h"
+#include "scan_top.h"
 
 struct sqlite_store;
 
@@ -23,10 +24,6 @@ int sqlite_count_reports(struct sqlite_store *st, const struct query_filter *f, 
                          char *err, size_t errlen);
 /* A text column as a new string, NULL for SQL NULL. */
 char *query_column_strdup(sqlite3_stmt *s, int i);
-/* 1 when a and b are both NULL or the same string (sqlite_query_scan.c). */
-int scan_str_eq(const char *a, const char *b);
-/* FNV-1a of s folded into h; NULL and "" hash apart. */
-uint64_t scan_hash_str(uint64_t h, const char *s);
 /* query_alert_scan for [since, until) and no other filter, from the
  * roll-ups (sqlite_query_series.c): the rows of the general scan. */
 int sqlite_alert_series_rolled(struct sqlite_store *st, int64_t since, int64_t until,

@@ -20,6 +20,7 @@
 #include "sqlite_query_impl.h"
 #include "sqlite_impl.h"
 #include "sqlite_restore.h"
+#include "scan_top.h"
 #include "tally.h"
 #include "xalloc.h"
 
@@ -31,23 +32,6 @@ struct scan_map {
 	size_t *slots; /* index + 1; 0 = empty */
 	size_t nslots;
 };
-
-int scan_str_eq(const char *a, const char *b)
-{
-	return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
-}
-
-uint64_t scan_hash_str(uint64_t h, const char *s)
-{
-	/* FNV-1a; NULL and "" differ by the marker byte */
-	h ^= s == NULL ? 0xffu : 0x01u;
-	h *= 1099511628211ULL;
-	for (; s != NULL && *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
 
 static uint64_t scan_hash(const struct query_row *k)
 {
@@ -911,24 +895,13 @@ int sqlite_alert_scan(struct store *base, const struct query_filter *f,
 	return 0;
 }
 
-/* The summary's totals from its rows: sessions from the day series (each
- * agg_domain row in one day); reports as query_totals counts them (with
- * one domain the domain's rows are exact, one per report, else the report
- * table decides). */
+/* The summary's totals (scan_top_totals), reports counted in the report
+ * table unless one domain is asked. */
 static int scan_summary_totals(struct sqlite_store *st, const struct query_filter *f,
                                struct query_scan *sc, char *err, size_t errlen)
 {
-	size_t i;
-
-	for (i = 0; i < sc->by_day.n; i++) {
-		sc->totals.successful_sessions += sc->by_day.rows[i].successful_sessions;
-		sc->totals.failed_sessions += sc->by_day.rows[i].failed_sessions;
-	}
-	if (f->n_domains == 1) {
-		for (i = 0; i < sc->by_domain.n; i++)
-			sc->totals.reports += sc->by_domain.rows[i].reports;
+	if (scan_top_totals(f, sc) == 0)
 		return 0;
-	}
 	return sqlite_count_reports(st, f, &sc->totals.reports, err, errlen);
 }
 
@@ -1061,43 +1034,6 @@ static int scan_top_prepare(struct sqlite_store *st, const char *sql, sqlite3_st
 	return 0;
 }
 
-/* Marks domain dom wanted (in domains, a map keyed by domain): 1 when it
- * was not yet. */
-static int scan_top_want(struct scan_map *domains, const char *dom)
-{
-	struct query_row k;
-	size_t n = domains->rows->n;
-
-	memset(&k, 0, sizeof(k));
-	k.policy_domain = (char *)dom;
-	scan_add(domains, &k);
-	return domains->rows->n > n;
-}
-
-static int scan_top_desc(const void *x, const void *y)
-{
-	return scan_cmp_count(*(const int64_t *)x, *(const int64_t *)y);
-}
-
-/* The top_n-th largest failed sessions of the groups in r: 1 when r holds
- * fewer groups (every problem may then hold a shown one). */
-static int64_t scan_top_threshold(const struct query_rows *r, size_t top_n)
-{
-	int64_t *v, t = 1;
-	size_t i, n = 0;
-
-	v = xcalloc(r->n ? r->n : 1, sizeof(*v));
-	for (i = 0; i < r->n; i++)
-		if (r->rows[i].failed_sessions > 0)
-			v[n++] = r->rows[i].failed_sessions;
-	if (n >= top_n) {
-		qsort(v, n, sizeof(*v), scan_top_desc);
-		t = v[top_n - 1] > 1 ? v[top_n - 1] : 1;
-	}
-	free(v);
-	return t;
-}
-
 /* Empties w's groups (for scan_groups_run to sum them again). */
 static void scan_top_reset(struct scan_want *w)
 {
@@ -1108,14 +1044,41 @@ static void scan_top_reset(struct scan_want *w)
 	w->map.alloc = 0;
 }
 
-/* Into w (QUERY_BY_FAILURE): every group of each domain of keep's rows,
- * of the domains of the top_n largest problems, and of every problem at
- * least as large as the top_n-th largest group read, read until no new
- * domain is wanted. A group of a domain not read is at most its problem,
- * so smaller than top_n groups read: the first top_n groups and every
- * group of the top_n problems (ties at the edge included) are those of
- * the full breakdown. When more than half the period's domains are
- * wanted, every group is read in one pass instead. w ends finished. */
+/* scan_top_select's reader: the seeks of rd into w. */
+struct scan_top_ctx {
+	struct sqlite_store *st;
+	const struct query_filter *f;
+	struct scan_top_read *rd;
+	struct scan_want *w;
+};
+
+static int scan_top_read_domains(void *ctx, const char *const *domains, size_t n, char *err,
+                                 size_t errlen)
+{
+	struct scan_top_ctx *c = ctx;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (scan_top_domain(c->st, c->rd, domains[i], c->w, err, errlen) < 0)
+			return -1;
+	return 0;
+}
+
+static int scan_top_read_all(void *ctx, char *err, size_t errlen)
+{
+	struct scan_top_ctx *c = ctx;
+
+	scan_top_reset(c->w);
+	return scan_groups_run(c->st, c->f, 0, c->w, 1, err, errlen);
+}
+
+static const struct query_rows *scan_top_groups(void *ctx)
+{
+	return ((struct scan_top_ctx *)ctx)->w->map.rows;
+}
+
+/* Into w (QUERY_BY_FAILURE): the groups scan_top_select chooses (the
+ * domains of the problems and of keep), read by seeks. w ends finished. */
 static int scan_top_failures(struct sqlite_store *st, const struct query_filter *f, size_t top_n,
                              const struct query_rows *problems, const struct query_scan *sc,
                              const struct query_rows *keep, struct scan_want *w, char *err,
@@ -1127,17 +1090,14 @@ static int scan_top_failures(struct sqlite_store *st, const struct query_filter 
 	static const char month_sql[] = "SELECT day, organization, policy_domain, mx_host,"
 	                                " result_type, failed_sessions FROM agg_failure_month"
 	                                " WHERE day = ?1 AND policy_domain = ?2";
-	struct query_rows names = {NULL, 0};
-	struct scan_map domains;
 	struct scan_top_read rd;
-	int64_t edge;
-	size_t i, done = 0;
-	int rc = -1;
+	struct scan_top_ctx c = {st, f, &rd, w};
+	const struct scan_top_reader reader = {scan_top_read_domains, scan_top_read_all,
+	                                       scan_top_groups, &c};
+	int rc = -1, how;
 
 	memset(&rd, 0, sizeof(rd));
 	rd.days = &sc->by_day;
-	memset(&domains, 0, sizeof(domains));
-	domains.rows = &names;
 	if (st->month_rollups) {
 		if (scan_parts(st, f, rd.span, &rd.n_span, err, errlen) < 0)
 			goto out;
@@ -1150,37 +1110,16 @@ static int scan_top_failures(struct sqlite_store *st, const struct query_filter 
 	if (scan_top_prepare(st, day_sql, &rd.day, err, errlen) < 0 ||
 	    scan_top_prepare(st, month_sql, &rd.month, err, errlen) < 0)
 		goto out;
-	for (i = 0; keep != NULL && i < keep->n; i++)
-		scan_top_want(&domains, keep->rows[i].policy_domain);
-	/* problems are sorted by failed sessions, most first */
-	edge = top_n > 0 && problems->n >= top_n ? problems->rows[top_n - 1].failed_sessions : 1;
-	for (;;) {
-		for (i = 0;
-		     top_n > 0 && i < problems->n && problems->rows[i].failed_sessions >= edge; i++)
-			scan_top_want(&domains, problems->rows[i].policy_domain);
-		if (done == names.n)
-			break;
-		/* seeking most domains costs more than one pass over them all */
-		if (names.n * 2 > sc->by_domain.n) {
-			scan_top_reset(w);
-			rc = scan_groups_run(st, f, 0, w, 1, err, errlen);
-			goto out;
-		}
-		for (; done < names.n; done++)
-			if (scan_top_domain(st, &rd, names.rows[done].policy_domain, w, err,
-			                    errlen) < 0)
-				goto out;
-		if (top_n == 0)
-			break;
-		edge = scan_top_threshold(w->map.rows, top_n);
-	}
-	scan_finish(w);
+	how = scan_top_select(&reader, top_n, problems, keep, sc->by_domain.n, err, errlen);
+	if (how < 0)
+		goto out;
+	/* read_all's scan_groups_run finished w */
+	if (how == 0)
+		scan_finish(w);
 	rc = 0;
 out:
 	sqlite3_finalize(rd.day);
 	sqlite3_finalize(rd.month);
-	free(domains.slots);
-	query_rows_free(&names);
 	return rc;
 }
 

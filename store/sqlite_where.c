@@ -5,6 +5,7 @@
  * from the operator or a web query string (untrusted): its values are
  * only ever bound; the column names pasted come from the table below.
  */
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -29,8 +30,12 @@ void query_sql_add(struct query_sql *q, const char *sql)
 		q->failed = 1;
 }
 
-static struct query_arg *query_sql_next_arg(struct query_sql *q, int is_text)
+/* The next value's slot, its placeholder appended: pg_type, when not
+ * NULL, the PostgreSQL type the text value is read as (query_sql_typed). */
+static struct query_arg *query_sql_next_arg(struct query_sql *q, int is_text, const char *pg_type)
 {
+	int rc;
+
 	if (q->n_args >= QUERY_MAX_ARGS) {
 		q->failed = 1;
 		return NULL;
@@ -38,8 +43,12 @@ static struct query_arg *query_sql_next_arg(struct query_sql *q, int is_text)
 	if (q->dollar) {
 		/* PostgreSQL: a text value compares and folds bytewise, as
 		 * the columns (COLLATE "C") and SQLite do */
-		if (strbuf_printf(&q->sb, is_text ? "($%d::text COLLATE \"C\")" : "$%d",
-		                  q->n_args + 1) < 0)
+		if (pg_type != NULL)
+			rc = strbuf_printf(&q->sb, "$%d::%s", q->n_args + 1, pg_type);
+		else
+			rc = strbuf_printf(&q->sb, is_text ? "($%d::text COLLATE \"C\")" : "$%d",
+			                   q->n_args + 1);
+		if (rc < 0)
 			q->failed = 1;
 	} else {
 		query_sql_add(q, "?");
@@ -49,8 +58,21 @@ static struct query_arg *query_sql_next_arg(struct query_sql *q, int is_text)
 
 void query_sql_text(struct query_sql *q, const char *v)
 {
-	struct query_arg *a = query_sql_next_arg(q, 1);
+	struct query_arg *a = query_sql_next_arg(q, 1, NULL);
 
+	if (a != NULL) {
+		a->is_text = 1;
+		a->text = v;
+	}
+}
+
+void query_sql_typed(struct query_sql *q, const char *v, const char *pg_type)
+{
+	struct query_arg *a;
+
+	/* SQLite has no such types: a caller's mistake */
+	assert(q->dollar);
+	a = query_sql_next_arg(q, 1, pg_type);
 	if (a != NULL) {
 		a->is_text = 1;
 		a->text = v;
@@ -59,7 +81,7 @@ void query_sql_text(struct query_sql *q, const char *v)
 
 void query_sql_int(struct query_sql *q, int64_t v)
 {
-	struct query_arg *a = query_sql_next_arg(q, 0);
+	struct query_arg *a = query_sql_next_arg(q, 0, NULL);
 
 	if (a != NULL) {
 		a->is_text = 0;

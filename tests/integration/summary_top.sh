@@ -11,29 +11,18 @@
 # not show: the pruned read is the one taken.
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/browser/web_lib.sh"
+. "$TOP/tests/summary_top_lib.sh"
 t_dkim_off
 cd "$T"
 DB="$T/s.db"
 
-# 40 domains for 16 days (many problems), and 3 of them for 80 days
-# (whole months; overlapping reports conflict)
-"$GEN" --out "$T/a" --seed 7 --start 2026-01-24 --days 16 --domains 40 --duplicates 30 \
-	--format mbox > /dev/null || t_fail "generator" "exit $?"
-"$GEN" --out "$T/b" --seed 8 --start 2025-11-10 --days 80 --domains 3 --format gz \
-	> /dev/null || t_fail "generator" "exit $?"
+summary_top_inputs
 "$TLSWATCH" -q --db "$DB" ingest "$T/a" "$T/b" "$DATA"/samples/*.json > /dev/null 2>&1
 t_check "month rows for whole months" \
 	test "$(t_sql "$DB" "select count(distinct day) from agg_failure_month")" -ge 3
 
-# the precondition of the second read: in 2026-02-02..08 some of the 20
-# largest groups lie in a domain of none of the 20 largest problems
-# (20486 = 2026-02-02)
-outside=$(t_sql "$DB" "with g as (select organization o, policy_domain d, mx_host m,
-	result_type r, sum(failed_sessions) f from agg_failure where day >= 20486 and day < 20493
-	group by 1, 2, 3, 4), p as (select d, m, r, sum(f) pf from g group by 1, 2, 3),
-	tp as (select d from p order by pf desc limit 20),
-	tg as (select d from g order by f desc limit 20)
-	select count(*) from tg where d not in (select d from tp)")
+# the precondition of the second read (summary_top_lib.sh)
+outside=$(t_sql "$DB" "$SUMMARY_TOP_OUTSIDE")
 t_check "top groups outside the top problems' domains ($outside)" test "$outside" -gt 0
 
 # views FILE: the summaries and pages into FILE
@@ -85,11 +74,4 @@ t_sql "$T/t.db" "drop trigger agg_failure_upd; drop trigger month_failure_upd;
 	where (day, policy_domain, organization, mx_host, result_type) =
 	(select day, policy_domain, organization, mx_host, result_type from agg_failure
 	 where day >= 20486 and day < 20493 and policy_domain = '$low' limit 1)"
-"$TLSWATCH" --db "$T/t.db" summary --since 2026-02-02 --until 2026-02-09 --format json \
-	> "$T/t-top.json" 2>&1
-TLSWATCH_NO_ROLLUPS=1 "$TLSWATCH" --db "$T/t.db" summary --since 2026-02-02 \
-	--until 2026-02-09 --format json > "$T/t-full.json" 2>&1
-t_eq "the full read shows the tampered group first" \
-	"$(jq -r '.top_failures[0].policy_domain' "$T/t-full.json")" "$low"
-t_check "the pruned read leaves its domain unread" test \
-	"$(jq -r '.top_failures[0].policy_domain' "$T/t-top.json")" != "$low"
+summary_top_tampered "$T/t.db" "$low"

@@ -154,11 +154,64 @@ static void test_where_too_many_domains(void **state)
 	query_sql_free(&q);
 }
 
+/* PostgreSQL reads a period over the month roll-ups in one statement,
+ * the whole filter once per span (pg_from_where): three filters of
+ * LIMIT_FILTER_DOMAINS domains and two typed arrays each fit. */
+static void test_where_three_spans(void **state)
+{
+	const char *many[LIMIT_FILTER_DOMAINS];
+	struct query_filter f = {PERIOD,
+	                         .domains = many,
+	                         .n_domains = LIMIT_FILTER_DOMAINS,
+	                         .organization = "Org",
+	                         .mx_host = "mx",
+	                         .result_type = "rt"};
+	struct query_sql q;
+	char err[256] = "";
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < LIMIT_FILTER_DOMAINS; i++)
+		many[i] = "example.com";
+	query_sql_init(&q);
+	q.dollar = 1;
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(query_sql_where(&q, &f, WHERE_AGG_FAILURE, err, sizeof(err)), 0);
+		query_sql_typed(&q, "{20000}", "bigint[]");
+		query_sql_typed(&q, "{example.com}", "text[]");
+	}
+	assert_int_equal(q.failed, 0);
+	assert_int_equal(q.n_args, 3 * (2 + 3 + LIMIT_FILTER_DOMAINS + 2));
+	query_sql_free(&q);
+}
+
+/* A typed value is "$n::type", bound as its text form. */
+static void test_typed_placeholder(void **state)
+{
+	struct query_sql q;
+
+	(void)state;
+	query_sql_init(&q);
+	q.dollar = 1;
+	query_sql_add(&q, "day = ANY(");
+	query_sql_typed(&q, "{1,2}", "bigint[]");
+	query_sql_add(&q, ") AND d = ");
+	query_sql_text(&q, "x");
+	assert_string_equal(strbuf_str(&q.sb),
+	                    "day = ANY($1::bigint[]) AND d = ($2::text COLLATE \"C\")");
+	assert_int_equal(q.n_args, 2);
+	assert_int_equal(q.args[0].is_text, 1);
+	assert_string_equal(q.args[0].text, "{1,2}");
+	query_sql_free(&q);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_where_table),
 	    cmocka_unit_test(test_where_too_many_domains),
+	    cmocka_unit_test(test_where_three_spans),
+	    cmocka_unit_test(test_typed_placeholder),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

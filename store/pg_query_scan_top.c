@@ -1,0 +1,228 @@
+/*
+ * pg_query_scan_top.c - query_summary_scan_top on PostgreSQL: the
+ * breakdowns as pg_summary_scan reads them, the problems from
+ * roll_failure (and its month twin), and the failure groups only of the
+ * domains scan_top_select chooses (scan_top.c), each read by
+ * agg_failure's (day, policy_domain) key. With a filter the roll-ups
+ * cannot answer, every group, as pg_summary_scan. Domains are report text
+ * (untrusted): sent as one bound text[] parameter.
+ */
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "datetime.h"
+#include "pg_impl.h"
+#include "scan_top.h"
+#include "strbuf.h"
+#include "xalloc.h"
+
+/* scan_top_select's reader: failure groups into *groups (unsorted until
+ * the end). */
+struct pg_top_ctx {
+	struct pg_store *st;
+	const struct query_filter *f;
+	struct query_rows *groups;
+	const struct query_rows *days; /* QUERY_BY_DAY's rows */
+};
+
+/* 1 when the pruned read gives what the full one would for f: no filter
+ * the roll-ups cannot answer (as pg_table_of). */
+static int pg_top_applies(const struct pg_store *st, const struct query_filter *f)
+{
+	return st->rollups && f->since > QUERY_SINCE_EVER && f->organization == NULL &&
+	       f->provenance == NULL && f->mx_host == NULL && f->result_type == NULL &&
+	       f->policy_type == NULL;
+}
+
+/* domains as a text[] literal into sb (capped to fit): each element
+ * quoted, '"' and '\' escaped; the absent domain is '', as agg_failure
+ * stores it. */
+static int pg_top_literal(struct strbuf *sb, const char *const *domains, size_t n)
+{
+	size_t i, cap = 3;
+	const char *p;
+
+	for (i = 0; i < n; i++)
+		cap += 3 + 2 * (domains[i] != NULL ? strlen(domains[i]) : 0);
+	strbuf_init(sb, cap);
+	if (strbuf_putc(sb, '{') < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (strbuf_puts(sb, i > 0 ? ",\"" : "\"") < 0)
+			return -1;
+		for (p = domains[i]; p != NULL && *p != '\0'; p++)
+			if (((*p == '"' || *p == '\\') && strbuf_putc(sb, '\\') < 0) ||
+			    strbuf_putc(sb, *p) < 0)
+				return -1;
+		if (strbuf_putc(sb, '"') < 0)
+			return -1;
+	}
+	return strbuf_putc(sb, '}');
+}
+
+void pg_only_days(const struct pg_only *only, int64_t since, int64_t until, int monthly,
+                  struct strbuf *out)
+{
+	size_t i, n = 0;
+	int64_t d;
+	int bad = 0;
+
+	for (i = 0; i < only->days->n; i++)
+		n += only->days->rows[i].day >= since && only->days->rows[i].day < until;
+	/* a month's start at most once a 28 days; 21 bytes a day */
+	strbuf_init(out, 3 + 21 * (monthly ? (size_t)((until - since) / 28 + 2) : n));
+	bad |= strbuf_putc(out, '{');
+	n = 0;
+	if (monthly) {
+		for (d = since; d < until; d = datetime_month_start(d + 31))
+			bad |= strbuf_printf(out, n++ > 0 ? ",%lld" : "%lld", (long long)d);
+	} else {
+		for (i = 0; i < only->days->n; i++) {
+			d = only->days->rows[i].day;
+			if (d >= since && d < until)
+				bad |= strbuf_printf(out, n++ > 0 ? ",%lld" : "%lld", (long long)d);
+		}
+	}
+	bad |= strbuf_putc(out, '}');
+	/* the cap is counted above: an append past it is a programmer error */
+	assert(bad == 0);
+}
+
+/* Moves the rows of from to the end of to. */
+static void pg_top_append(struct query_rows *to, struct query_rows *from)
+{
+	if (from->n > 0) {
+		to->rows = xreallocarray(to->rows, to->n + from->n, sizeof(*to->rows));
+		memcpy(to->rows + to->n, from->rows, from->n * sizeof(*from->rows));
+		to->n += from->n;
+	}
+	free(from->rows);
+	memset(from, 0, sizeof(*from));
+}
+
+static int pg_top_read(void *ctx, const char *const *domains, size_t n, char *err, size_t errlen)
+{
+	struct pg_top_ctx *c = ctx;
+	struct query_rows rows = {NULL, 0};
+	struct strbuf lit;
+	struct pg_only only;
+	size_t i;
+	int rc = -1;
+
+	memset(&only, 0, sizeof(only));
+	only.days = c->days;
+	for (i = 0; i < 3; i++)
+		strbuf_init(&only.span_days[i], 1);
+	if (pg_top_literal(&lit, domains, n) < 0) {
+		snprintf(err, errlen, "internal error: domain list too long");
+		goto out;
+	}
+	only.domains = strbuf_str(&lit);
+	if (pg_group_run(c->st, c->f, QUERY_BY_FAILURE, NULL, &only, 0, &rows, err, errlen) < 0)
+		goto out;
+	pg_top_append(c->groups, &rows);
+	rc = 0;
+out:
+	for (i = 0; i < 3; i++)
+		strbuf_free(&only.span_days[i]);
+	strbuf_free(&lit);
+	return rc;
+}
+
+static int pg_top_read_all(void *ctx, char *err, size_t errlen)
+{
+	struct pg_top_ctx *c = ctx;
+
+	query_rows_free(c->groups);
+	return pg_group_run(c->st, c->f, QUERY_BY_FAILURE, NULL, NULL, 0, c->groups, err, errlen);
+}
+
+static const struct query_rows *pg_top_groups(void *ctx)
+{
+	return ((struct pg_top_ctx *)ctx)->groups;
+}
+
+/* pg_summary_scan_top's reads, into sc. */
+static int pg_top_scan(struct pg_store *st, const struct query_filter *f, int want_types,
+                       size_t top_n, const struct query_rows *keep, struct query_scan *sc,
+                       char *err, size_t errlen)
+{
+	static const enum query_group groups[] = {QUERY_BY_DOMAIN,      QUERY_BY_ORGANIZATION,
+	                                          QUERY_BY_DAY,         QUERY_BY_MX,
+	                                          QUERY_BY_RESULT_TYPE, QUERY_BY_POLICY_TYPE};
+	struct query_rows *const rows[] = {&sc->by_domain,      &sc->by_organization,
+	                                   &sc->by_day,         &sc->by_mx,
+	                                   &sc->by_result_type, &sc->by_policy_type};
+	struct query_rows problems = {NULL, 0};
+	struct pg_top_ctx c = {st, f, &sc->failures, &sc->by_day};
+	const struct scan_top_reader reader = {pg_top_read, pg_top_read_all, pg_top_groups, &c};
+	size_t i, n = want_types ? 6 : 5;
+	int rc = -1, how;
+
+	for (i = 0; i < n; i++)
+		if (pg_group_run(st, f, groups[i], NULL, NULL, 0, rows[i], err, errlen) < 0)
+			goto out;
+	if (top_n > 0 &&
+	    pg_group_run(st, f, PG_BY_PROBLEM, NULL, NULL, 0, &problems, err, errlen) < 0)
+		goto out;
+	how = scan_top_select(&reader, top_n, &problems, keep, sc->by_domain.n, err, errlen);
+	if (how < 0)
+		goto out;
+	/* read_all's rows come sorted */
+	if (how == 0)
+		pg_rows_sort(QUERY_BY_FAILURE, &sc->failures);
+	rc = pg_scan_totals(st, f, sc, err, errlen);
+out:
+	query_rows_free(&problems);
+	return rc;
+}
+
+/* Begins the read transaction of pg_summary_scan_top (*began 1), unless
+ * one is open (db copy's snapshot, the ingest batch). */
+static int pg_top_begin(struct pg_store *st, int *began, char *err, size_t errlen)
+{
+	*began = !st->snapshot && !st->in_batch;
+	if (!*began)
+		return 0;
+	/* one snapshot for the problems and the groups they choose (a
+	 * writer between them could make a group outgrow its problem) */
+	return pg_run(st, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", NULL,
+	              "cannot read the aggregates", NULL, err, errlen);
+}
+
+/* Ends it: rc, or -1 when the end fails (err keeps the first cause). */
+static int pg_top_end(struct pg_store *st, int rc, char *err, size_t errlen)
+{
+	size_t used = rc == 0 ? 0 : strlen(err);
+
+	if (pg_run(st, rc == 0 ? "COMMIT" : "ROLLBACK", NULL, "cannot read the aggregates", NULL,
+	           err + used, rc == 0 ? errlen : 0) < 0)
+		return -1;
+	return rc;
+}
+
+int pg_summary_scan_top(struct store *base, const struct query_filter *f, int want_types,
+                        size_t top_n, const struct query_rows *keep, struct query_scan *out,
+                        char *err, size_t errlen)
+{
+	struct pg_store *st = pg_of(base);
+	struct query_scan sc;
+	int began, rc;
+
+	if (!pg_top_applies(st, f))
+		return pg_summary_scan(base, f, want_types, out, err, errlen);
+	if (pg_top_begin(st, &began, err, errlen) < 0)
+		return -1;
+	memset(&sc, 0, sizeof(sc));
+	rc = pg_top_scan(st, f, want_types, top_n, keep, &sc, err, errlen);
+	if (began)
+		rc = pg_top_end(st, rc, err, errlen);
+	if (rc == 0) {
+		*out = sc;
+		return 0;
+	}
+	query_scan_free(&sc);
+	return -1;
+}

@@ -1,0 +1,156 @@
+/*
+ * scan_top.c - the failure groups a summary must read, chosen as
+ * scan_top.h says (the exactness argument: docs/performance.md, "summary
+ * at 10M, session 7"); the backends only read the domains chosen. Rows
+ * hold report text (untrusted): compared and hashed only.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "scan_top.h"
+#include "xalloc.h"
+
+int scan_str_eq(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+uint64_t scan_hash_str(uint64_t h, const char *s)
+{
+	/* FNV-1a; NULL and "" differ by the marker byte */
+	h ^= s == NULL ? 0xffu : 0x01u;
+	h *= 1099511628211ULL;
+	for (; s != NULL && *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+int scan_top_totals(const struct query_filter *f, struct query_scan *sc)
+{
+	size_t i;
+
+	for (i = 0; i < sc->by_day.n; i++) {
+		sc->totals.successful_sessions += sc->by_day.rows[i].successful_sessions;
+		sc->totals.failed_sessions += sc->by_day.rows[i].failed_sessions;
+	}
+	if (f->n_domains != 1)
+		return 1;
+	for (i = 0; i < sc->by_domain.n; i++)
+		sc->totals.reports += sc->by_domain.rows[i].reports;
+	return 0;
+}
+
+/* The domains wanted, in the order first wanted (names borrowed from the
+ * caller's rows), found through an open-addressing table of indices
+ * (load kept under 1/2). */
+struct scan_top_set {
+	const char **names;
+	size_t n;
+	size_t alloc;
+	size_t *slots; /* index + 1; 0 = empty */
+	size_t nslots;
+};
+
+static size_t scan_top_slot(const struct scan_top_set *s, const char *dom)
+{
+	size_t i = (size_t)scan_hash_str(14695981039346656037ULL, dom) & (s->nslots - 1);
+
+	while (s->slots[i] != 0 && !scan_str_eq(s->names[s->slots[i] - 1], dom))
+		i = (i + 1) & (s->nslots - 1);
+	return i;
+}
+
+static void scan_top_grow(struct scan_top_set *s)
+{
+	size_t i, n = s->nslots ? s->nslots * 2 : 64;
+
+	free(s->slots);
+	s->slots = xcalloc(n, sizeof(*s->slots));
+	s->nslots = n;
+	for (i = 0; i < s->n; i++)
+		s->slots[scan_top_slot(s, s->names[i])] = i + 1;
+}
+
+/* Marks domain dom wanted. */
+static void scan_top_want(struct scan_top_set *s, const char *dom)
+{
+	size_t i;
+
+	if ((s->n + 1) * 2 > s->nslots)
+		scan_top_grow(s);
+	i = scan_top_slot(s, dom);
+	if (s->slots[i] != 0)
+		return;
+	if (s->n == s->alloc) {
+		s->alloc = s->alloc ? s->alloc * 2 : 64;
+		s->names = xreallocarray(s->names, s->alloc, sizeof(*s->names));
+	}
+	s->names[s->n++] = dom;
+	s->slots[i] = s->n;
+}
+
+static int scan_top_desc(const void *x, const void *y)
+{
+	int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+
+	return a > b ? -1 : a < b;
+}
+
+/* The top_n-th largest failed sessions of the rows of r: 1 when r holds
+ * fewer with failures (every problem may then hold a shown group). */
+static int64_t scan_top_threshold(const struct query_rows *r, size_t top_n)
+{
+	int64_t *v, t = 1;
+	size_t i, n = 0;
+
+	v = xcalloc(r->n ? r->n : 1, sizeof(*v));
+	for (i = 0; i < r->n; i++)
+		if (r->rows[i].failed_sessions > 0)
+			v[n++] = r->rows[i].failed_sessions;
+	if (top_n > 0 && n >= top_n) {
+		qsort(v, n, sizeof(*v), scan_top_desc);
+		t = v[top_n - 1] > 1 ? v[top_n - 1] : 1;
+	}
+	free(v);
+	return t;
+}
+
+int scan_top_select(const struct scan_top_reader *rd, size_t top_n,
+                    const struct query_rows *problems, const struct query_rows *keep,
+                    size_t n_domains, char *err, size_t errlen)
+{
+	struct scan_top_set domains;
+	int64_t edge;
+	size_t i, done = 0;
+	int rc = -1;
+
+	memset(&domains, 0, sizeof(domains));
+	for (i = 0; keep != NULL && i < keep->n; i++)
+		scan_top_want(&domains, keep->rows[i].policy_domain);
+	edge = scan_top_threshold(problems, top_n);
+	for (;;) {
+		for (i = 0; top_n > 0 && i < problems->n; i++)
+			if (problems->rows[i].failed_sessions >= edge)
+				scan_top_want(&domains, problems->rows[i].policy_domain);
+		if (done == domains.n)
+			break;
+		/* seeking most domains costs more than one pass over them all */
+		if (domains.n * 2 > n_domains) {
+			rc = rd->read_all(rd->ctx, err, errlen) < 0 ? -1 : 1;
+			goto out;
+		}
+		if (rd->read(rd->ctx, domains.names + done, domains.n - done, err, errlen) < 0)
+			goto out;
+		done = domains.n;
+		if (top_n == 0)
+			break;
+		edge = scan_top_threshold(rd->groups(rd->ctx), top_n);
+	}
+	rc = 0;
+out:
+	free(domains.names);
+	free(domains.slots);
+	return rc;
+}
