@@ -24,12 +24,20 @@
 #include "tally.h"
 #include "xalloc.h"
 
+/* A slot of scan_map: a group's index + 1 (0 = empty) and its key's
+ * hash, kept so growing hashes nothing again and most probes of another
+ * key end without comparing strings. */
+struct scan_slot {
+	size_t idx;
+	uint64_t hash;
+};
+
 /* Groups of one breakdown, found by key through an open-addressing table
  * of indices (load kept under 1/2). */
 struct scan_map {
 	struct query_rows *rows;
 	size_t alloc;
-	size_t *slots; /* index + 1; 0 = empty */
+	struct scan_slot *slots;
 	size_t nslots;
 };
 
@@ -42,8 +50,7 @@ static uint64_t scan_hash(const struct query_row *k)
 	h = scan_hash_str(h, k->mx_host);
 	h = scan_hash_str(h, k->result_type);
 	h = scan_hash_str(h, k->policy_type);
-	h ^= (uint64_t)k->day;
-	return h * 1099511628211ULL;
+	return scan_hash_str(h ^ (uint64_t)k->day, NULL);
 }
 
 static int scan_key_eq(const struct query_row *a, const struct query_row *b)
@@ -61,17 +68,20 @@ static char *scan_dup(const char *s)
 
 static void scan_grow(struct scan_map *m)
 {
+	struct scan_slot *old = m->slots;
 	size_t n = m->nslots ? m->nslots * 2 : 256, i, j;
 
-	free(m->slots);
 	m->slots = xcalloc(n, sizeof(*m->slots));
-	m->nslots = n;
-	for (i = 0; i < m->rows->n; i++) {
-		j = (size_t)scan_hash(&m->rows->rows[i]) & (n - 1);
-		while (m->slots[j] != 0)
+	for (i = 0; i < m->nslots; i++) {
+		if (old[i].idx == 0)
+			continue;
+		j = (size_t)old[i].hash & (n - 1);
+		while (m->slots[j].idx != 0)
 			j = (j + 1) & (n - 1);
-		m->slots[j] = i + 1;
+		m->slots[j] = old[i];
 	}
+	m->nslots = n;
+	free(old);
 }
 
 /* Adds the key's figures to its group, creating it (copying the key's
@@ -79,14 +89,15 @@ static void scan_grow(struct scan_map *m)
 static void scan_add(struct scan_map *m, const struct query_row *k)
 {
 	struct query_row *r;
+	uint64_t h = scan_hash(k);
 	size_t j;
 
 	if ((m->rows->n + 1) * 2 > m->nslots)
 		scan_grow(m);
-	j = (size_t)scan_hash(k) & (m->nslots - 1);
-	while (m->slots[j] != 0) {
-		r = &m->rows->rows[m->slots[j] - 1];
-		if (scan_key_eq(r, k)) {
+	j = (size_t)h & (m->nslots - 1);
+	while (m->slots[j].idx != 0) {
+		r = &m->rows->rows[m->slots[j].idx - 1];
+		if (m->slots[j].hash == h && scan_key_eq(r, k)) {
 			r->reports += k->reports;
 			r->successful_sessions += k->successful_sessions;
 			r->failed_sessions += k->failed_sessions;
@@ -105,7 +116,8 @@ static void scan_add(struct scan_map *m, const struct query_row *k)
 	r->mx_host = scan_dup(k->mx_host);
 	r->result_type = scan_dup(k->result_type);
 	r->policy_type = scan_dup(k->policy_type);
-	m->slots[j] = ++m->rows->n;
+	m->slots[j].idx = ++m->rows->n;
+	m->slots[j].hash = h;
 }
 
 /* --- the orders of query.h: bytewise, absent (NULL) last */
