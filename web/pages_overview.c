@@ -320,7 +320,7 @@ static void overview_alert_settings(const struct web_page *pg, struct alert_sett
 	as->base_url = NULL; /* the lines link nowhere: the page is the view */
 }
 
-/* The current alerts' series, read before the days not in yet are known. */
+/* The current alerts' series, read beside the summary (web_app_beside_start). */
 struct overview_load {
 	struct alert_settings as;
 	struct alert_current_reads reads;
@@ -392,12 +392,15 @@ void page_overview(struct web_page *pg)
 	struct arrival arr = {NULL, 0};
 	struct summary_known known = {NULL, 0, 0};
 	struct overview_load ld;
+	struct web_beside beside;
 	char err[ERR_LINE_MAX];
 	int loaded, summed;
 
 	memset(&ld, 0, sizeof(ld));
 	overview_alert_settings(pg, &ld.as);
-	loaded = overview_load_alerts(pg->st, &ld);
+	/* the alerts' series need neither the days not in yet nor the
+	 * summary: read on the second core when a handle is free (issue 18) */
+	web_app_beside_start(&beside, pg->app, pg->st, overview_load_alerts, &ld);
 	/* the days not in yet of the alerts' lookback, read once for the
 	 * current alerts and the summary's "not in yet" (issue 18) */
 	known.until = pg->filter.today;
@@ -407,6 +410,7 @@ void page_overview(struct web_page *pg)
 	    arrival_build(pg->st, known.since, known.until, &arr, err, sizeof(err)) == 0)
 		known.arrival = &arr;
 	summed = summary_build_known(pg->st, &pg->filter.q, &known, &s, err, sizeof(err));
+	loaded = web_app_beside_join(&beside);
 	if (summed < 0) {
 		web_response_error(pg->resp, 500, WEB_ERR_HTML, err);
 		goto out;
