@@ -11,12 +11,8 @@
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/browser/web_lib.sh"
 
-today=$(($(date -u +%s) / 86400))
-mkdir "$T/r"
 # d01.test .. d12.test, each failing for Google three days ago: 12 alerts
-awk -v dir="$T/r" -v first=$((today - 40)) -v days=40 -v bad=$((today - 3)) -v many=12 \
-	-f "$TOP/tests/golden/arrival_month.awk" || t_fail "reports written" "awk exit $?"
-(cd "$T/r" && ls | xargs "$TLSWATCH" --db "$T/db" ingest) > /dev/null || t_fail "ingest" "exit $?"
+web_alerting_domains 12
 
 PAGES="/ /?since=30d /?all=1 /?domain=d03.test /?domain=d03.test&domain=d07.test"
 MANY="01 02 03 04 05 06 07 08"
