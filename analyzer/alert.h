@@ -314,12 +314,27 @@ struct arrival;
 int alert_current_known(struct store *st, const struct alert_settings *s,
                         const struct arrival *known, struct alert_list *out, char *err,
                         size_t errlen);
-/* alert_current_known with the context (alert_add_context: one query per
- * alert) read only for the first limit alerts that shown(a, arg) accepts,
- * in the list's order: the dashboard shows those and counts the rest
- * (issue 18). The others' reporters and reason_code stay NULL. */
+/* What alert_current judges from that does not need the days not in yet:
+ * the days of the lookback holding reports and every judged day's series
+ * (alert_reads_start). The overview reads it on a second store handle
+ * while it builds the days not in yet and its summary (issue 18). */
+struct alert_current_reads {
+	int *has;                 /* per day of the lookback: holds reports */
+	struct alert_reads reads; /* the judged days' series */
+	int64_t at;               /* s->p.at it was read for */
+};
+/* Reads *out for s (owned: free with alert_current_reads_free). 0, or -1
+ * with the reason in err (*out untouched). Reads only. */
+int alert_current_load(struct store *st, const struct alert_settings *s,
+                       struct alert_current_reads *out, char *err, size_t errlen);
+void alert_current_reads_free(struct alert_current_reads *r);
+/* alert_current_known from r (alert_current_load with the same s, on any
+ * handle of the same store), with the context (alert_add_context: one
+ * query per alert) read only for the first limit alerts that shown(a,
+ * arg) accepts, in the list's order: the dashboard shows those and counts
+ * the rest (issue 18). The others' reporters and reason_code stay NULL. */
 int alert_current_shown(struct store *st, const struct alert_settings *s,
-                        const struct arrival *known,
+                        const struct alert_current_reads *r, const struct arrival *known,
                         int (*shown)(const struct alert *a, const void *arg), const void *arg,
                         size_t limit, struct alert_list *out, char *err, size_t errlen);
 

@@ -3,6 +3,7 @@
  * alert_current): the days the cron job judges, each alert once. Report
  * text in alerts is only compared and copied here.
  */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,47 +46,74 @@ int alert_current(struct store *st, const struct alert_settings *s, struct alert
 	return alert_current_known(st, s, NULL, out, err, errlen);
 }
 
-/* The alerts of alert_current_known without their context. */
-static int alert_current_judge(struct store *st, const struct alert_settings *s,
-                               const struct arrival *known, struct alert_list *out, char *err,
-                               size_t errlen)
+int alert_current_load(struct store *st, const struct alert_settings *s,
+                       struct alert_current_reads *out, char *err, size_t errlen)
 {
-	struct alert_list l, day_list, published;
-	struct alert_params p = s->p;
-	int *has = NULL;
-	struct arrival arr = {NULL, 0};
-	struct alert_reads reads;
+	struct alert_current_reads r;
 	int64_t lookback = alert_lookback_days(s), until = s->p.at, first_at;
-	size_t i, k, n;
-	int wait, rc = -1;
+	size_t i, n = (size_t)lookback;
+	int rc = -1;
 
-	memset(&l, 0, sizeof(l));
-	memset(&day_list, 0, sizeof(day_list));
-	memset(&published, 0, sizeof(published));
-	memset(&reads, 0, sizeof(reads));
-	n = (size_t)lookback;
+	memset(&r, 0, sizeof(r));
+	r.at = until;
 	/* which days hold reports: only those are judged (counting their
 	 * reports, as alert_run's marks do, cost a tenth of the page) */
-	has = xcalloc(n, sizeof(*has));
-	if (query_days_with_reports(st, until - lookback, until, has, err, errlen) < 0)
+	r.has = xcalloc(n, sizeof(*r.has));
+	if (query_days_with_reports(st, until - lookback, until, r.has, err, errlen) < 0)
 		goto out;
 	/* every judged day's series in one read */
 	for (first_at = until, i = 0; i + 1 < n; i++)
-		if (has[i] && until - lookback + (int64_t)i + 1 < first_at)
+		if (r.has[i] && until - lookback + (int64_t)i + 1 < first_at)
 			first_at = until - lookback + (int64_t)i + 1;
-	if (alert_reads_start(st, &p, first_at, until, &reads, err, errlen) < 0 ||
-	    (known == NULL && arrival_build(st, until - lookback, until, &arr, err, errlen) < 0) ||
-	    alert_evaluate_day(st, &p, &reads, &l, err, errlen) < 0)
+	if (alert_reads_start(st, &s->p, first_at, until, &r.reads, err, errlen) < 0)
+		goto out;
+	*out = r;
+	memset(&r, 0, sizeof(r));
+	rc = 0;
+out:
+	alert_current_reads_free(&r);
+	return rc;
+}
+
+void alert_current_reads_free(struct alert_current_reads *r)
+{
+	if (r == NULL)
+		return;
+	free(r->has);
+	alert_reads_free(&r->reads);
+	memset(r, 0, sizeof(*r));
+}
+
+/* The alerts of alert_current_known without their context, judged from
+ * r (alert_current_load with the same s). */
+static int alert_current_judge(struct store *st, const struct alert_settings *s,
+                               const struct alert_current_reads *r, const struct arrival *known,
+                               struct alert_list *out, char *err, size_t errlen)
+{
+	struct alert_list l, day_list, published;
+	struct alert_params p = s->p;
+	struct arrival arr = {NULL, 0};
+	int64_t lookback = alert_lookback_days(s), until = s->p.at;
+	size_t i, k, n;
+	int wait, rc = -1;
+
+	assert(r->at == until);
+	memset(&l, 0, sizeof(l));
+	memset(&day_list, 0, sizeof(day_list));
+	memset(&published, 0, sizeof(published));
+	n = (size_t)lookback;
+	if ((known == NULL && arrival_build(st, until - lookback, until, &arr, err, errlen) < 0) ||
+	    alert_evaluate_day(st, &p, &r->reads, &l, err, errlen) < 0)
 		goto out;
 	wait = 0;
 	alert_apply_arrival(&l, known != NULL ? known : &arr, until, lookback, &wait);
 	/* the earlier days, latest first: an alert found again on an
 	 * earlier day is the same problem, already listed */
 	for (i = n - 1; i-- > 0;) {
-		if (!has[i])
+		if (!r->has[i])
 			continue;
 		p.at = until - lookback + (int64_t)i + 1;
-		if (alert_evaluate_day(st, &p, &reads, &day_list, err, errlen) < 0)
+		if (alert_evaluate_day(st, &p, &r->reads, &day_list, err, errlen) < 0)
 			goto out;
 		alert_apply_arrival(&day_list, known != NULL ? known : &arr, until, lookback,
 		                    &wait);
@@ -112,8 +140,6 @@ static int alert_current_judge(struct store *st, const struct alert_settings *s,
 	memset(&l, 0, sizeof(l));
 	rc = 0;
 out:
-	free(has);
-	alert_reads_free(&reads);
 	arrival_free(&arr);
 	alert_list_free(&day_list);
 	alert_list_free(&published);
@@ -125,9 +151,15 @@ int alert_current_known(struct store *st, const struct alert_settings *s,
                         const struct arrival *known, struct alert_list *out, char *err,
                         size_t errlen)
 {
+	struct alert_current_reads r;
 	struct alert_list l;
+	int rc;
 
-	if (alert_current_judge(st, s, known, &l, err, errlen) < 0)
+	if (alert_current_load(st, s, &r, err, errlen) < 0)
+		return -1;
+	rc = alert_current_judge(st, s, &r, known, &l, err, errlen);
+	alert_current_reads_free(&r);
+	if (rc < 0)
 		return -1;
 	if (alert_add_context(st, &l, err, errlen) < 0) {
 		alert_list_free(&l);
@@ -138,7 +170,7 @@ int alert_current_known(struct store *st, const struct alert_settings *s,
 }
 
 int alert_current_shown(struct store *st, const struct alert_settings *s,
-                        const struct arrival *known,
+                        const struct alert_current_reads *r, const struct arrival *known,
                         int (*shown)(const struct alert *a, const void *arg), const void *arg,
                         size_t limit, struct alert_list *out, char *err, size_t errlen)
 {
@@ -146,7 +178,7 @@ int alert_current_shown(struct store *st, const struct alert_settings *s,
 	size_t *which = NULL, i;
 	int rc = -1;
 
-	if (alert_current_judge(st, s, known, &l, err, errlen) < 0)
+	if (alert_current_judge(st, s, r, known, &l, err, errlen) < 0)
 		return -1;
 	/* the shown alerts, copied shallow: their context is read (one
 	 * query per alert) and handed back, the copies' array freed alone */

@@ -4,6 +4,7 @@
  */
 #include "app.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,12 +52,12 @@ void web_app_cleanup(struct web_app *app)
 	app->busy = NULL;
 }
 
-int web_app_reader(struct web_app *app, struct store **st, char *err, size_t errlen)
+/* A free slot, reserved (busy), or -1 when every one is busy and wait is
+ * 0. Called with app->lock held; waiting releases it meanwhile. */
+static long web_app_slot(struct web_app *app, int wait)
 {
 	size_t i;
-	int rc = -1;
 
-	pthread_mutex_lock(&app->lock);
 	for (;;) {
 		for (i = 0; i < app->n_max; i++)
 			if (!app->busy[i] && app->readers[i] != NULL)
@@ -69,10 +70,26 @@ int web_app_reader(struct web_app *app, struct store **st, char *err, size_t err
 					break;
 		if (i < app->n_max)
 			break;
+		if (!wait)
+			return -1;
 		pthread_cond_wait(&app->freed, &app->lock);
 	}
 	app->busy[i] = 1;
+	return (long)i;
+}
+
+/* web_app_reader, or with wait 0 -1 at once when every handle is busy. */
+static int web_app_take(struct web_app *app, int wait, struct store **st, char *err, size_t errlen)
+{
+	long i;
+
+	pthread_mutex_lock(&app->lock);
+	i = web_app_slot(app, wait);
 	pthread_mutex_unlock(&app->lock);
+	if (i < 0) {
+		snprintf(err, errlen, "every database handle is busy");
+		return -1;
+	}
 	/* opening takes the slot's reservation, so it runs unlocked */
 	if (app->readers[i] == NULL &&
 	    store_open(app->db_path, STORE_READONLY, &app->readers[i], err, errlen) < 0) {
@@ -80,10 +97,15 @@ int web_app_reader(struct web_app *app, struct store **st, char *err, size_t err
 		app->busy[i] = 0;
 		pthread_cond_signal(&app->freed);
 		pthread_mutex_unlock(&app->lock);
-		return rc;
+		return -1;
 	}
 	*st = app->readers[i];
 	return 0;
+}
+
+int web_app_reader(struct web_app *app, struct store **st, char *err, size_t errlen)
+{
+	return web_app_take(app, 1, st, err, errlen);
 }
 
 void web_app_release(struct web_app *app, struct store *st)
@@ -100,4 +122,46 @@ void web_app_release(struct web_app *app, struct store *st)
 		}
 	}
 	pthread_mutex_unlock(&app->lock);
+}
+
+static void *web_beside_run(void *arg)
+{
+	struct web_beside *b = arg;
+
+	b->rc = b->fn(b->st, b->arg);
+	return NULL;
+}
+
+void web_app_beside_start(struct web_beside *b, struct web_app *app, struct store *own,
+                          int (*fn)(struct store *st, void *arg), void *arg)
+{
+	char err[ERR_LINE_MAX];
+
+	memset(b, 0, sizeof(*b));
+	b->app = app;
+	b->fn = fn;
+	b->arg = arg;
+	/* never wait for a handle: the request holds one already, and
+	 * requests each holding one while waiting for another would wait
+	 * for ever (a pool of one, or a full one) */
+	if (web_app_take(app, 0, &b->st, err, sizeof(err)) == 0) {
+		if (pthread_create(&b->thread, NULL, web_beside_run, b) == 0) {
+			b->started = 1;
+			return;
+		}
+		web_app_release(app, b->st);
+	}
+	b->st = NULL;
+	b->rc = fn(own, arg);
+}
+
+int web_app_beside_join(struct web_beside *b)
+{
+	if (b->started) {
+		pthread_join(b->thread, NULL);
+		web_app_release(b->app, b->st);
+		b->started = 0;
+	}
+	b->st = NULL;
+	return b->rc;
 }

@@ -49,4 +49,26 @@ void web_app_cleanup(struct web_app *app);
 int web_app_reader(struct web_app *app, struct store **st, char *err, size_t errlen);
 void web_app_release(struct web_app *app, struct store *st);
 
+/* A part of a request's work that needs no other part's result, run on a
+ * second thread with a second handle of the pool while the request goes
+ * on with its own (issue 18: the machine's second core). */
+struct web_beside {
+	struct web_app *app;
+	int (*fn)(struct store *st, void *arg);
+	void *arg;
+	struct store *st; /* the second handle while fn runs beside */
+	pthread_t thread;
+	int started; /* 1: fn runs on thread, with st */
+	int rc;      /* fn's result */
+};
+/* Runs fn(st, arg) on a new thread with a handle of app's pool when one is
+ * free right now; else (every handle busy, or no thread) runs it here on
+ * own before returning. Never waits for a handle. fn must touch nothing
+ * the caller uses until web_app_beside_join. */
+void web_app_beside_start(struct web_beside *b, struct web_app *app, struct store *own,
+                          int (*fn)(struct store *st, void *arg), void *arg);
+/* Waits for fn (when it ran beside) and returns the handle to the pool.
+ * Returns fn's result. Call once after every web_app_beside_start. */
+int web_app_beside_join(struct web_beside *b);
+
 #endif

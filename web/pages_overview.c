@@ -311,27 +311,49 @@ static int overview_alert_shown(const struct alert *a, const void *filter)
 	return overview_alert_matches(filter, a);
 }
 
-/* Current alerts: what 'tlswatch alert' judges today, each day of its
- * lookback (whether or not cron has sent them already; alert_current). */
-static void overview_alerts(struct web_page *pg, const struct arrival *known)
+/* The current alerts' settings for the page's day (p.at: today). */
+static void overview_alert_settings(const struct web_page *pg, struct alert_settings *as)
 {
-	struct alert_settings as = pg->app->alert;
-	const struct alert_params *p = &as.p;
+	*as = pg->app->alert;
+	as->p.at = pg->filter.today;
+	as->expiry_warn_days = pg->app->expiry_warn_days;
+	as->base_url = NULL; /* the lines link nowhere: the page is the view */
+}
+
+/* The current alerts' series, read beside the summary (web_app_beside_start). */
+struct overview_load {
+	struct alert_settings as;
+	struct alert_current_reads reads;
+	char err[ERR_LINE_MAX];
+};
+
+static int overview_load_alerts(struct store *st, void *arg)
+{
+	struct overview_load *ld = arg;
+
+	return alert_current_load(st, &ld->as, &ld->reads, ld->err, sizeof(ld->err));
+}
+
+/* Current alerts: what 'tlswatch alert' judges today, each day of its
+ * lookback (whether or not cron has sent them already; alert_current),
+ * from ld's series (loaded: 0, or -1 and ld->err). */
+static void overview_alerts(struct web_page *pg, const struct arrival *known,
+                            const struct overview_load *ld, int loaded)
+{
+	const struct alert_params *p = &ld->as.p;
 	struct alert_list l;
 	struct strbuf line;
 	char err[ERR_LINE_MAX];
 	size_t i, shown = 0;
 
 	memset(&l, 0, sizeof(l));
-	as.p.at = pg->filter.today;
-	as.expiry_warn_days = pg->app->expiry_warn_days;
-	as.base_url = NULL; /* the lines link nowhere: the page is the view */
 	html_raw(pg, "<h2>Current alerts</h2>\n");
 	/* who saw each and why, for the alerts shown only (issue 18) */
-	if (alert_current_shown(pg->st, &as, known, overview_alert_shown, &pg->filter,
-	                        LIMIT_WEB_PAGE_ROWS, &l, err, sizeof(err)) < 0) {
+	if (loaded < 0 ||
+	    alert_current_shown(pg->st, &ld->as, &ld->reads, known, overview_alert_shown,
+	                        &pg->filter, LIMIT_WEB_PAGE_ROWS, &l, err, sizeof(err)) < 0) {
 		html_raw(pg, "<p class=\"error\">");
-		html_text(pg, err);
+		html_text(pg, loaded < 0 ? ld->err : err);
 		html_raw(pg, "</p>\n");
 		return;
 	}
@@ -359,7 +381,7 @@ static void overview_alerts(struct web_page *pg, const struct arrival *known)
 		html_printf(pg,
 		            "<p class=\"none\" id=\"alerts\">None: no spike on any of the last "
 		            "%lld days, each judged against the %lld days before.</p>\n",
-		            (long long)as.lookback, (long long)p->baseline);
+		            (long long)ld->as.lookback, (long long)p->baseline);
 	strbuf_free(&line);
 	alert_list_free(&l);
 }
@@ -369,8 +391,16 @@ void page_overview(struct web_page *pg)
 	struct summary s;
 	struct arrival arr = {NULL, 0};
 	struct summary_known known = {NULL, 0, 0};
+	struct overview_load ld;
+	struct web_beside beside;
 	char err[ERR_LINE_MAX];
+	int loaded, summed;
 
+	memset(&ld, 0, sizeof(ld));
+	overview_alert_settings(pg, &ld.as);
+	/* the alerts' series need neither the days not in yet nor the
+	 * summary: read on the second core when a handle is free (issue 18) */
+	web_app_beside_start(&beside, pg->app, pg->st, overview_load_alerts, &ld);
 	/* the days not in yet of the alerts' lookback, read once for the
 	 * current alerts and the summary's "not in yet" (issue 18) */
 	known.until = pg->filter.today;
@@ -379,10 +409,11 @@ void page_overview(struct web_page *pg)
 	if (alert_shared_reads() &&
 	    arrival_build(pg->st, known.since, known.until, &arr, err, sizeof(err)) == 0)
 		known.arrival = &arr;
-	if (summary_build_known(pg->st, &pg->filter.q, &known, &s, err, sizeof(err)) < 0) {
+	summed = summary_build_known(pg->st, &pg->filter.q, &known, &s, err, sizeof(err));
+	loaded = web_app_beside_join(&beside);
+	if (summed < 0) {
 		web_response_error(pg->resp, 500, WEB_ERR_HTML, err);
-		arrival_free(&arr);
-		return;
+		goto out;
 	}
 	html_begin(pg, "Overview", "overview");
 	html_raw(pg, "<h1>Overview</h1>\n<p class=\"period\">");
@@ -401,7 +432,7 @@ void page_overview(struct web_page *pg)
 	overview_cards(pg, &s);
 	html_raw(pg, "</div>\n");
 	overview_not_in_yet(pg, &s);
-	overview_alerts(pg, known.arrival);
+	overview_alerts(pg, known.arrival, &ld, loaded);
 	page_published_panel(pg);
 	overview_domains(pg, &s);
 	overview_dane_at_mx(pg, &s);
@@ -411,5 +442,7 @@ void page_overview(struct web_page *pg)
 	overview_silent(pg, &s);
 	html_end(pg);
 	summary_free(&s);
+out:
+	alert_current_reads_free(&ld.reads);
 	arrival_free(&arr);
 }

@@ -26,6 +26,7 @@
 #include "limits.h"
 #include "log.h"
 #include "netaddr.h"
+#include "parse_int.h"
 #include "xalloc.h"
 
 /* A PEM certificate chain or key file: a few KiB; the cap refuses a wrong
@@ -499,6 +500,26 @@ static int web_check_options(const struct web_options *o, struct netaddr *dash,
 	return 0;
 }
 
+/* The pool's handles: one per worker thread, or fewer with
+ * TLSWATCH_WEB_READERS=N (the tests: with 1 a request never has a second
+ * handle, so the overview reads nothing beside, web_app_beside_start). */
+static int web_readers(size_t threads, size_t *n, char *err, size_t errlen)
+{
+	const char *v = getenv("TLSWATCH_WEB_READERS");
+	char why[ERR_LINE_MAX];
+	int64_t want;
+
+	*n = threads;
+	if (v == NULL)
+		return 0;
+	if (parse_int(v, 1, (int64_t)threads, &want, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "TLSWATCH_WEB_READERS: %s", why);
+		return -1;
+	}
+	*n = (size_t)want;
+	return 0;
+}
+
 int web_serve(const struct web_options *o, char *err, size_t errlen)
 {
 	struct web_listener dash_l, intake_l;
@@ -511,6 +532,7 @@ int web_serve(const struct web_options *o, char *err, size_t errlen)
 	struct deadline *deadline = NULL;
 	sigset_t stop, old;
 	char url[128];
+	size_t readers;
 	int sig, rc = -1, app_ready = 0;
 
 	memset(&pem, 0, sizeof(pem));
@@ -531,8 +553,9 @@ int web_serve(const struct web_options *o, char *err, size_t errlen)
 	if (in != NULL && o->intake_allow != NULL &&
 	    intake_set_allow(in, o->intake_allow, err, errlen) < 0)
 		goto out;
-	if (web_app_init(&app, o->db_path, LIMIT_WEB_THREADS * (o->intake_listen ? 2 : 1), err,
-	                 errlen) < 0)
+	if (web_readers(LIMIT_WEB_THREADS * (o->intake_listen ? 2 : 1), &readers, err, errlen) <
+	        0 ||
+	    web_app_init(&app, o->db_path, readers, err, errlen) < 0)
 		goto out;
 	app_ready = 1;
 	app.intake = in;

@@ -7,6 +7,18 @@ WEB_PID=
 WEB_URL=
 WEB_INTAKE_URL=
 
+# web_alerting_domains N: domains d01.test .. dN.test over the last 40
+# days, each failing for Google three days ago (so N alerts; "many" of
+# tests/golden/arrival_month.awk), ingested into $T/db.
+web_alerting_domains() {
+	today=$(($(date -u +%s) / 86400))
+	mkdir "$T/r"
+	awk -v dir="$T/r" -v first=$((today - 40)) -v days=40 -v bad=$((today - 3)) -v many="$1" \
+		-f "$TOP/tests/golden/arrival_month.awk" || t_fail "reports written" "awk exit $?"
+	(cd "$T/r" && ls | xargs "$TLSWATCH" --db "$T/db" ingest) > /dev/null ||
+		t_fail "ingest" "exit $?"
+}
+
 # web_corpus DB: 14 generated days (2026-03-01 .. 2026-03-14, two domains, a
 # certificate-expired spike on mx1.example.com on 03-13), plus two reports
 # whose strings are hostile: an organisation that is a script element, and

@@ -61,7 +61,8 @@ EMPTY_OK=1 pg_same "alert again: already sent" alert --at 2026-03-14 --format js
 t_eq "alert state kept" "$(pg_sql "$PGA" "SELECT count(*) FROM alert_sent_day")" \
 	"$(t_sql "$SQ" "SELECT count(*) FROM alert_sent_day")"
 
-# the web API and /metrics, byte for byte
+# the web API, /metrics and the overview (its alerts' series read beside
+# it on a second handle: web_overview_beside.sh), byte for byte
 api() {
 	web_start --db "$1" web --listen 127.0.0.1:0 || return 1
 	for u in "api/v1/summary?since=2026-03-01&until=2026-04-01" \
@@ -70,7 +71,8 @@ api() {
 		"api/v1/failures?since=2026-03-01&until=2026-04-01&group_by=result_type" \
 		"api/v1/failures?since=2026-03-01&until=2026-04-01&group_by=ip" \
 		"api/v1/reports?since=2026-03-01&until=2026-04-01&page_size=50" \
-		"api/v1/reports/3" "metrics"; do
+		"api/v1/reports/3" "metrics" "?since=2026-03-01&until=2026-04-01" \
+		"?since=2026-03-01&until=2026-04-01&domain=example.com"; do
 		echo "== $u"
 		curl -s "$WEB_URL/$u"
 		echo
@@ -80,6 +82,7 @@ api() {
 }
 api "$SQ" "$T/api.s"
 api "$PGA" "$T/api.p"
+t_eq "the overviews answered" "$(grep -c '^<h1>Overview</h1>' "$T/api.p")" 2
 if [ -s "$T/api.s" ] && cmp -s "$T/api.s" "$T/api.p"; then
 	t_pass "web API and /metrics"
 else

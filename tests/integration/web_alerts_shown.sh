@@ -9,12 +9,8 @@
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/browser/web_lib.sh"
 
-today=$(($(date -u +%s) / 86400))
-mkdir "$T/r"
 # d01.test .. d55.test, each failing for Google three days ago
-awk -v dir="$T/r" -v first=$((today - 40)) -v days=40 -v bad=$((today - 3)) -v many=55 \
-	-f "$TOP/tests/golden/arrival_month.awk" || t_fail "reports written" "awk exit $?"
-(cd "$T/r" && ls | xargs "$TLSWATCH" --db "$T/db" ingest) > /dev/null || t_fail "ingest" "exit $?"
+web_alerting_domains 55
 
 # tlswatch alert's lines (text), the alerts the overview shows
 # (a day judged for the first time three days after it: "came late",
