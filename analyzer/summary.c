@@ -194,8 +194,8 @@ static int summary_arrival_known(const struct summary_known *known, int64_t sinc
 {
 	size_t i, n = 0;
 
-	if (known == NULL || known->arrival == NULL || since < known->since ||
-	    until != known->until)
+	if (known == NULL || (known->wait != NULL && known->wait(known->wait_ctx) < 0) ||
+	    known->arrival == NULL || since < known->since || until != known->until)
 		return 0;
 	out->days = xcalloc(known->arrival->n + 1, sizeof(*out->days));
 	for (i = 0; i < known->arrival->n; i++) {
@@ -211,21 +211,26 @@ static int summary_arrival_known(const struct summary_known *known, int64_t sinc
 	return 1;
 }
 
+int summary_arrival_period(const struct query_filter *f, int64_t *since, int64_t *until)
+{
+	int64_t today = period_today();
+
+	*since = f->since > today - ARRIVAL_WAIT_DAYS ? f->since : today - ARRIVAL_WAIT_DAYS;
+	*until = f->until < today ? f->until : today;
+	return *since < *until;
+}
+
 /* The days of [since, until) still coming in, for the filter's domains
  * (every domain without a filter). */
 static int summary_not_in_yet(struct store *st, const struct query_filter *f,
                               const struct summary_known *known, struct arrival *out, char *err,
                               size_t errlen)
 {
-	int64_t today = period_today(), since = f->since, until = f->until;
 	struct arrival all = {NULL, 0};
+	int64_t since, until;
 	size_t i, j, kept = 0;
 
-	if (since < today - ARRIVAL_WAIT_DAYS)
-		since = today - ARRIVAL_WAIT_DAYS;
-	if (until > today)
-		until = today;
-	if (since >= until) {
+	if (!summary_arrival_period(f, &since, &until)) {
 		memset(out, 0, sizeof(*out));
 		return 0;
 	}

@@ -109,12 +109,20 @@ int summary_period_all(struct store *st, int64_t today, int64_t *since, int64_t 
  * borrowed and must outlive *out. Caller frees with summary_free. */
 int summary_build(struct store *st, const struct query_filter *f, struct summary *out, char *err,
                   size_t errlen);
+/* The days summary_build looks at for its "not in yet" in f's period,
+ * [*since, *until): 1, or 0 when there are none (a period long over). */
+int summary_arrival_period(const struct query_filter *f, int64_t *since, int64_t *until);
+
 /* What a caller already read that the summary would read again: the
  * days not in yet over [since, until) (arrival_build), as the overview
- * reads them for its current alerts (issue 18). */
+ * reads them for its current alerts (issue 18). wait (when not NULL) is
+ * called before arrival is read, which may still be being built beside
+ * (cmd_summary): -1 when it did not come, and the summary reads its own. */
 struct summary_known {
 	const struct arrival *arrival;
 	int64_t since, until;
+	int (*wait)(void *ctx);
+	void *wait_ctx;
 };
 /* summary_build, taking from known what it covers (NULL: nothing); the
  * same model either way. */

@@ -390,7 +390,7 @@ void page_overview(struct web_page *pg)
 {
 	struct summary s;
 	struct arrival arr = {NULL, 0};
-	struct summary_known known = {NULL, 0, 0};
+	struct summary_known known = {NULL, 0, 0, NULL, NULL};
 	struct overview_load ld;
 	struct web_beside beside;
 	char err[ERR_LINE_MAX];
