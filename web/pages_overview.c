@@ -5,6 +5,7 @@
  * are the analyzer's (summary_build), shown as 'tlswatch summary' shows
  * them. Report text is escaped through html_text().
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -321,17 +322,69 @@ static void overview_alert_settings(const struct web_page *pg, struct alert_sett
 }
 
 /* The current alerts' series, read beside the summary (web_app_beside_start). */
+/* The days not in yet of the alerts' lookback, read once for the current
+ * alerts and the summary's "not in yet", by whichever thread comes to
+ * them first: the request's when its summary is short (/), the second's
+ * after the alerts' series when the summary is long (/?all=1), so the
+ * longer of the two parts runs alone (issue 18). */
+struct overview_days {
+	pthread_mutex_t lock;
+	pthread_cond_t built;
+	int state; /* 0: nobody has started them, 1: being built, 2: built */
+	int rc;    /* arrival_build's result (state 2) */
+	int64_t since, until;
+	struct arrival arr;
+	struct store *own; /* the request's handle (overview_days_wait) */
+};
+
 struct overview_load {
 	struct alert_settings as;
 	struct alert_current_reads reads;
 	char err[ERR_LINE_MAX];
+	struct overview_days *days; /* NULL: not shared (alert_shared_reads) */
 };
+
+/* The days not in yet, built with st unless another thread is on them
+ * (then waited for): 0, or -1 when they could not be read. */
+static int overview_days_get(struct overview_days *d, struct store *st)
+{
+	char err[ERR_LINE_MAX];
+	int rc;
+
+	pthread_mutex_lock(&d->lock);
+	if (d->state == 0) {
+		d->state = 1;
+		pthread_mutex_unlock(&d->lock);
+		/* on an error each reads its own and says so where it shows */
+		rc = arrival_build(st, d->since, d->until, &d->arr, err, sizeof(err));
+		pthread_mutex_lock(&d->lock);
+		d->rc = rc;
+		d->state = 2;
+		pthread_cond_broadcast(&d->built);
+	}
+	while (d->state != 2)
+		pthread_cond_wait(&d->built, &d->lock);
+	rc = d->rc;
+	pthread_mutex_unlock(&d->lock);
+	return rc;
+}
+
+/* summary_known's wait, on the request's thread with its handle. */
+static int overview_days_wait(void *ctx)
+{
+	struct overview_days *d = ctx;
+
+	return overview_days_get(d, d->own);
+}
 
 static int overview_load_alerts(struct store *st, void *arg)
 {
 	struct overview_load *ld = arg;
+	int rc = alert_current_load(st, &ld->as, &ld->reads, ld->err, sizeof(ld->err));
 
-	return alert_current_load(st, &ld->as, &ld->reads, ld->err, sizeof(ld->err));
+	if (ld->days != NULL)
+		overview_days_get(ld->days, st);
+	return rc;
 }
 
 /* Current alerts: what 'tlswatch alert' judges today, each day of its
@@ -389,28 +442,38 @@ static void overview_alerts(struct web_page *pg, const struct arrival *known,
 void page_overview(struct web_page *pg)
 {
 	struct summary s;
-	struct arrival arr = {NULL, 0};
 	struct summary_known known = {NULL, 0, 0, NULL, NULL};
+	struct overview_days days;
 	struct overview_load ld;
 	struct web_beside beside;
 	char err[ERR_LINE_MAX];
 	int loaded, summed;
 
 	memset(&ld, 0, sizeof(ld));
+	memset(&days, 0, sizeof(days));
+	pthread_mutex_init(&days.lock, NULL);
+	pthread_cond_init(&days.built, NULL);
+	days.until = pg->filter.today;
+	days.since = days.until - alert_lookback_days(&pg->app->alert);
+	days.own = pg->st;
+	if (alert_shared_reads()) {
+		ld.days = &days;
+		known.arrival = &days.arr;
+		known.since = days.since;
+		known.until = days.until;
+		known.wait = overview_days_wait;
+		known.wait_ctx = &days;
+	}
 	overview_alert_settings(pg, &ld.as);
 	/* the alerts' series need neither the days not in yet nor the
 	 * summary: read on the second core when a handle is free (issue 18) */
 	web_app_beside_start(&beside, pg->app, pg->st, overview_load_alerts, &ld);
-	/* the days not in yet of the alerts' lookback, read once for the
-	 * current alerts and the summary's "not in yet" (issue 18) */
-	known.until = pg->filter.today;
-	known.since = known.until - alert_lookback_days(&pg->app->alert);
-	/* on an error each reads its own and says so where it shows */
-	if (alert_shared_reads() &&
-	    arrival_build(pg->st, known.since, known.until, &arr, err, sizeof(err)) == 0)
-		known.arrival = &arr;
 	summed = summary_build_known(pg->st, &pg->filter.q, &known, &s, err, sizeof(err));
 	loaded = web_app_beside_join(&beside);
+	/* built by now (the load gets them after the series); on an error
+	 * the alerts read their own */
+	if (ld.days == NULL || overview_days_get(&days, pg->st) < 0)
+		known.arrival = NULL;
 	if (summed < 0) {
 		web_response_error(pg->resp, 500, WEB_ERR_HTML, err);
 		goto out;
@@ -444,5 +507,7 @@ void page_overview(struct web_page *pg)
 	summary_free(&s);
 out:
 	alert_current_reads_free(&ld.reads);
-	arrival_free(&arr);
+	arrival_free(&days.arr);
+	pthread_cond_destroy(&days.built);
+	pthread_mutex_destroy(&days.lock);
 }
