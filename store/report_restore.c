@@ -6,12 +6,12 @@
 #include "report_restore.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "arena.h"
 #include "gz.h"
 #include "limits.h"
-#include <stdlib.h>
 
 int report_restore_parse(const void *gz, size_t gz_len, struct report **r, char *err, size_t errlen)
 {
