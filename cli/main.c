@@ -46,8 +46,9 @@ static void main_usage(FILE *f)
 		fprintf(f, "  %-12s %s\n", cmd->name, cmd->summary);
 	fprintf(f, "\n"
 	           "Global options:\n"
-	           "  --db PATH       database file (default: $TLSWATCH_DB, the config's\n"
-	           "                  'database', else ./tlswatch.db)\n"
+	           "  --db PATH       database file or postgresql:// URI (default:\n"
+	           "                  $TLSWATCH_DB, the config's 'database', else\n"
+	           "                  ./tlswatch.db)\n"
 	           "  --config FILE   configuration file (default: $TLSWATCH_CONFIG, else\n"
 	           "                  " CONFIG_DEFAULT_PATH " if present)\n"
 	           "  -v, --verbose   say what happened to each input\n"

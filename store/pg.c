@@ -276,6 +276,15 @@ static int pg_migrate(struct pg_store *st, char *err, size_t errlen)
 		goto fail;
 	}
 	if (st->mode == STORE_READONLY) {
+		/* a new database: say so, as SQLite's missing file does, not "older" */
+		if (version == 0) {
+			snprintf(
+			    err, errlen,
+			    "database %s has no tlswatch tables yet (ingest some reports first, "
+			    "or run 'tlswatch db check' once to create them)",
+			    st->shown);
+			return -1;
+		}
 		if (version < newest) {
 			snprintf(err, errlen,
 			         "database %s: schema version %lld is older than %d; run 'tlswatch "
