@@ -45,21 +45,35 @@ fi
 printf '[trust]\ndkim = off\n' > "$W/conf"
 
 # server CPU seconds: the postmaster's own and its exited children's, and
-# each live child's
+# each live child's. A child reaped between the postmaster's line and its
+# own would be missed (a backend exits just as its writer does), so the
+# sum is taken again until the postmaster's reaped children stay the same.
 pgcpu() {
 	pm=$(head -1 "$W/data/postmaster.pid")
-	tot=0
-	for p in $pm $(pgrep -P "$pm"); do
-		s=$(cut -d')' -f2- "/proc/$p/stat" 2> /dev/null) || continue
-		# shellcheck disable=SC2086
-		set -- $s
-		if [ "$p" = "$pm" ]; then
-			tot=$((tot + ${12} + ${13} + ${14} + ${15}))
-		else
-			tot=$((tot + ${12} + ${13}))
-		fi
+	while :; do
+		r0=$(pgreaped "$pm")
+		tot=0
+		for p in $pm $(pgrep -P "$pm"); do
+			s=$(cut -d')' -f2- "/proc/$p/stat" 2> /dev/null) || continue
+			# shellcheck disable=SC2086
+			set -- $s
+			if [ "$p" = "$pm" ]; then
+				tot=$((tot + ${12} + ${13} + ${14} + ${15}))
+			else
+				tot=$((tot + ${12} + ${13}))
+			fi
+		done
+		[ "$(pgreaped "$pm")" = "$r0" ] && break
 	done
 	echo "$tot $(getconf CLK_TCK)" | awk '{printf "%.2f", $1 / $2}'
+}
+
+# the CPU ticks of the postmaster's reaped children
+pgreaped() {
+	s=$(cut -d')' -f2- "/proc/$1/stat")
+	# shellcheck disable=SC2086
+	set -- $s
+	echo $((${14} + ${15}))
 }
 
 for n in $WRITERS; do
