@@ -2,7 +2,8 @@
 # /metrics read in one pass (store/sqlite_query_life_scan.c: the coarser
 # label sets grouped in C, the most failed series kept in a bounded heap)
 # serves byte for byte what SQLite's GROUP BY and ORDER BY ... LIMIT served
-# (TLSWATCH_NO_METRICS_SCAN=1), for metrics_labels = full, domain,org and
+# (TLSWATCH_NO_METRICS_SCAN=1), and the same with one handle as with the
+# failure family read beside on a second, for metrics_labels = full, domain,org and
 # domain, on lifetime tables past the 2 MiB budget (so the choice of which
 # series are cut matters), with ties of the figures across many keys,
 # groups summed over organisations, MX hosts and result types, and label
@@ -68,6 +69,12 @@ for labels in full domain,org domain; do
 	t_same "$labels: byte for byte as SQLite grouped and ordered it" "$T/scan-$labels.txt" \
 		"$T/sql-$labels.txt"
 done
+
+# the failure family read ahead on a second handle (web/metrics.c) or, on
+# a server with one handle, in turn: the same bytes
+TLSWATCH_WEB_READERS=1 fetch full "$T/one-full.txt"
+t_same "full: one handle (read in turn) as two (read beside)" "$T/one-full.txt" \
+	"$T/scan-full.txt"
 
 # the budget was passed: the cut chose among tied series
 for fam in tlswatch_reports_total tlswatch_sessions_total tlswatch_failed_sessions_total \
