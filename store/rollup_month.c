@@ -10,21 +10,6 @@
 
 #include "datetime.h"
 
-size_t rollup_month_spans(int64_t since, int64_t until, struct rollup_span out[3])
-{
-	int64_t ms, mu;
-	size_t n = 0;
-
-	datetime_split_months(since, until, &ms, &mu);
-	if (since < ms)
-		out[n++] = (struct rollup_span){since, ms, 0, 0};
-	if (ms < mu)
-		out[n++] = (struct rollup_span){ms, mu, 1, 0};
-	if (mu < until)
-		out[n++] = (struct rollup_span){mu, until, 0, 0};
-	return n;
-}
-
 /* A month table's row of a key sums its day rows of the month: at 10M
  * reports, roll_failure holds 7,500 keys a month against 1,400 a day
  * (5.3 days), agg_failure_month 2.9 days, the other tables about one.
@@ -40,58 +25,60 @@ static int64_t rollup_days_within(int64_t a, int64_t b, int64_t lo, int64_t hi)
 	return b > a ? b - a : 0;
 }
 
-/* The parts reading days [a, b) of the month [m, me): the days, or the
- * month less its days before a and from b. */
-static size_t rollup_month_part(int64_t a, int64_t b, int64_t m, int64_t me, int64_t lo, int64_t hi,
-                                struct rollup_span *out)
+/* Appends part p to out[0..*n), into the last part when both add the
+ * same kind of rows (days, or months) and meet. */
+static void rollup_part_add(struct rollup_span *out, size_t *n, struct rollup_span p)
 {
-	size_t n = 0;
+	struct rollup_span *last = *n > 0 ? &out[*n - 1] : NULL;
 
-	if (a == m && b == me)
-		out[n++] = (struct rollup_span){m, me, 1, 0};
-	else if (ROLLUP_MONTH_COST_DAYS + rollup_days_within(m, a, lo, hi) +
-	             rollup_days_within(b, me, lo, hi) >=
-	         rollup_days_within(a, b, lo, hi))
-		out[n++] = (struct rollup_span){a, b, 0, 0};
-	else {
-		out[n++] = (struct rollup_span){m, me, 1, 0};
-		if (m < a)
-			out[n++] = (struct rollup_span){m, a, 0, 1};
-		if (b < me)
-			out[n++] = (struct rollup_span){b, me, 0, 1};
-	}
-	return n;
+	if (last != NULL && !last->minus && !p.minus && last->monthly == p.monthly &&
+	    last->until == p.since)
+		last->until = p.until;
+	else
+		out[(*n)++] = p;
 }
 
 size_t rollup_month_parts(int64_t since, int64_t until, int64_t lo, int64_t hi,
                           struct rollup_span out[ROLLUP_PARTS_MAX])
 {
-	int64_t ms, mu, m;
+	int64_t a, b, m, me;
 	size_t n = 0;
 
-	if (until <= since)
-		return 0;
-	datetime_split_months(since, until, &ms, &mu);
-	m = datetime_month_start(since);
-	if (ms == mu) { /* no whole month: one or two partial ones */
-		int64_t me = datetime_month_start(m + 31);
-
-		if (until <= me)
-			return rollup_month_part(since, until, m, me, lo, hi, out);
-		n = rollup_month_part(since, me, m, me, lo, hi, out);
-		n += rollup_month_part(me, until, me, datetime_month_start(me + 31), lo, hi,
-		                       out + n);
-		/* days on both sides of the month's end: one read */
-		if (n == 2 && !out[0].monthly && !out[1].monthly && !out[1].minus)
-			out[0].until = out[--n].until;
-		return n;
+	/* month by month: a whole month from its table; a part of one as
+	 * its days, or as the month less its days outside [a, b) */
+	for (a = since; a < until; a = b) {
+		m = datetime_month_start(a);
+		me = datetime_month_start(m + 31);
+		b = until < me ? until : me;
+		if (a == m && b == me)
+			rollup_part_add(out, &n, (struct rollup_span){m, me, 1, 0});
+		else if (ROLLUP_MONTH_COST_DAYS + rollup_days_within(m, a, lo, hi) +
+		             rollup_days_within(b, me, lo, hi) >=
+		         rollup_days_within(a, b, lo, hi))
+			rollup_part_add(out, &n, (struct rollup_span){a, b, 0, 0});
+		else {
+			rollup_part_add(out, &n, (struct rollup_span){m, me, 1, 0});
+			if (m < a)
+				rollup_part_add(out, &n, (struct rollup_span){m, a, 0, 1});
+			if (b < me)
+				rollup_part_add(out, &n, (struct rollup_span){b, me, 0, 1});
+		}
 	}
+	return n;
+}
+
+size_t rollup_month_spans(int64_t since, int64_t until, struct rollup_span out[3])
+{
+	int64_t ms, mu;
+	size_t n = 0;
+
+	datetime_split_months(since, until, &ms, &mu);
 	if (since < ms)
-		n += rollup_month_part(since, ms, m, ms, lo, hi, out + n);
-	out[n++] = (struct rollup_span){ms, mu, 1, 0};
+		out[n++] = (struct rollup_span){since, ms, 0, 0};
+	if (ms < mu)
+		out[n++] = (struct rollup_span){ms, mu, 1, 0};
 	if (mu < until)
-		n += rollup_month_part(mu, until, mu, datetime_month_start(mu + 31), lo, hi,
-		                       out + n);
+		out[n++] = (struct rollup_span){mu, until, 0, 0};
 	return n;
 }
 

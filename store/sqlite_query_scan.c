@@ -241,9 +241,9 @@ static int scan_order_mx_domain(const void *x, const void *y)
 /* Drops the groups a breakdown leaves out: without failed sessions when
  * failed_only (the contract leaves them out; the store writes no
  * agg_failure row of 0, this holds anyway), else those whose figures all
- * came to 0, which after rows were taken away (rollup_month_parts) are
- * keys with no row in the period (every stored row counts a report, a
- * policy or a failed session). */
+ * came to 0: keys with no row in the period, left after rows were taken
+ * away (rollup_month_parts), as every stored row counts a report, a
+ * policy or a failed session. */
 static void scan_drop(struct query_rows *r, int failed_only)
 {
 	size_t i, k = 0;
@@ -480,7 +480,6 @@ static enum scan_table scan_table_of(const struct sqlite_store *st, enum query_g
 struct scan_want {
 	enum query_group g;
 	struct scan_map map;
-	int subtracted; /* some rows were taken away (rollup_month_parts) */
 };
 
 /* Reads one row of table t (the strings borrow the statement's). */
@@ -590,7 +589,6 @@ static int scan_days_held(struct sqlite_store *st, int64_t *lo, int64_t *hi, cha
 	                              "SELECT (SELECT min(day) FROM roll_day),"
 	                              " (SELECT max(day) FROM roll_day) + 1",
 	                              err, errlen);
-
 	int step;
 
 	*lo = *hi = 0;
@@ -627,7 +625,7 @@ static int scan_table_months(struct sqlite_store *st, const struct query_filter 
 {
 	struct rollup_span span[ROLLUP_PARTS_MAX];
 	struct query_filter part = *f;
-	size_t i, j, n;
+	size_t i, n;
 
 	if (scan_parts(st, f, span, &n, err, errlen) < 0)
 		return -1;
@@ -637,8 +635,6 @@ static int scan_table_months(struct sqlite_store *st, const struct query_filter 
 		if (scan_table(st, &part, span[i].monthly ? scan_month_of(t) : t, 0, span[i].minus,
 		               want, n_want, err, errlen) < 0)
 			return -1;
-		for (j = 0; j < n_want && span[i].minus; j++)
-			want[j].subtracted = 1;
 	}
 	return 0;
 }
@@ -646,8 +642,7 @@ static int scan_table_months(struct sqlite_store *st, const struct query_filter 
 /* Ends a breakdown: groups left out, then sorted. */
 static void scan_finish(struct scan_want *w)
 {
-	if (scan_groups[w->g].failed_only || w->subtracted)
-		scan_drop(w->map.rows, scan_groups[w->g].failed_only);
+	scan_drop(w->map.rows, scan_groups[w->g].failed_only);
 	scan_sort(w->map.rows, scan_groups[w->g].order);
 }
 
@@ -1113,7 +1108,6 @@ static int scan_top_failures(struct sqlite_store *st, const struct query_filter 
 	if (st->month_rollups) {
 		if (scan_parts(st, f, rd.span, &rd.n_span, err, errlen) < 0)
 			goto out;
-		w->subtracted = 1; /* scan_finish drops what came to 0 either way */
 	} else {
 		rd.span[0].since = f->since;
 		rd.span[0].until = f->until;

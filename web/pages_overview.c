@@ -321,7 +321,6 @@ static void overview_alert_settings(const struct web_page *pg, struct alert_sett
 	as->base_url = NULL; /* the lines link nowhere: the page is the view */
 }
 
-/* The current alerts' series, read beside the summary (web_app_beside_start). */
 /* The days not in yet of the alerts' lookback, read once for the current
  * alerts and the summary's "not in yet", by whichever thread comes to
  * them first: the request's when its summary is short (/), the second's
@@ -337,6 +336,8 @@ struct overview_days {
 	struct store *own; /* the request's handle (overview_days_wait) */
 };
 
+/* The current alerts' series, read beside the summary
+ * (web_app_beside_start), then the days not in yet if still wanted. */
 struct overview_load {
 	struct alert_settings as;
 	struct alert_current_reads reads;
