@@ -52,6 +52,15 @@ int64_t datetime_month_start(int64_t day)
 	return day - (int64_t)(d - 1);
 }
 
+int64_t datetime_year_start(int64_t day)
+{
+	int64_t y;
+	unsigned m, d;
+
+	datetime_civil_from_days(day, &y, &m, &d);
+	return datetime_days_from_civil(y, 1, 1);
+}
+
 /* The first day of the month after the one that holds day. */
 static int64_t datetime_next_month(int64_t day)
 {

@@ -31,6 +31,10 @@ int64_t datetime_day_of(int64_t t);
  * period. */
 int64_t datetime_month_start(int64_t day);
 
+/* The first day of the year that holds day: the key of per-year
+ * roll-ups, as datetime_month_start is of per-month ones. */
+int64_t datetime_year_start(int64_t day);
+
 /* Splits the days [since, until) into whole months and the days around
  * them: [since, *months_since) and [*months_until, until) are read day by
  * day, [*months_since, *months_until) month by month (month starts, empty

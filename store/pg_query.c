@@ -406,10 +406,11 @@ static int pg_from_where(struct query_sql *q, enum pg_table t, const struct quer
 		part.since = span[i].since;
 		part.until = span[i].until;
 		query_sql_add(q, i > 0 ? " UNION ALL SELECT *" : "SELECT *");
-		query_sql_add(q, pg_tables[span[i].monthly ? pg_month_of(t) : t].from);
+		query_sql_add(q,
+		              pg_tables[span[i].level == ROLLUP_MONTHS ? pg_month_of(t) : t].from);
 		if (query_sql_where(q, &part, pg_tables[t].rows, err, errlen) < 0)
 			return -1;
-		pg_where_only(q, only, part.since, part.until, span[i].monthly, i);
+		pg_where_only(q, only, part.since, part.until, span[i].level == ROLLUP_MONTHS, i);
 	}
 	query_sql_add(q, ") AS a");
 	return 0;

@@ -14,7 +14,8 @@
 /* Room for the longest statement of rollup.c (about 1,200 bytes). */
 #define ROLLUP_SQL_MAX 4096
 
-/* The first day of column day's month (schema/pg/026_month_rollups.sql). */
+/* The first day of column day's month (schema/pg/026_month_rollups.sql);
+ * no year tables on PostgreSQL (schema/pg/027), so no year expression. */
 #define PG_MONTH_OF "tlswatch_month_of(day)"
 
 int pg_rollup_refill(struct pg_store *st, const char *what, char *err, size_t errlen)
@@ -22,9 +23,10 @@ int pg_rollup_refill(struct pg_store *st, const char *what, char *err, size_t er
 	char sql[ROLLUP_SQL_MAX];
 	size_t i;
 
-	for (i = 0; rollup_all_sql(i, ROLLUP_CLEAR, PG_MONTH_OF, sql, sizeof(sql)) != NULL; i++)
+	for (i = 0; rollup_all_sql(i, ROLLUP_CLEAR, PG_MONTH_OF, NULL, sql, sizeof(sql)) != NULL;
+	     i++)
 		if (pg_run(st, sql, NULL, what, NULL, err, errlen) < 0 ||
-		    rollup_all_sql(i, ROLLUP_FILL, PG_MONTH_OF, sql, sizeof(sql)) == NULL ||
+		    rollup_all_sql(i, ROLLUP_FILL, PG_MONTH_OF, NULL, sql, sizeof(sql)) == NULL ||
 		    pg_run(st, sql, NULL, what, NULL, err, errlen) < 0)
 			return -1;
 	/* roll_reason (schema/pg/025): summed from the details */
@@ -54,7 +56,8 @@ int pg_rollup_check(struct pg_store *st, void (*problem)(const char *msg, void *
 	int64_t n;
 	size_t i;
 
-	for (i = 0; (table = rollup_all_sql(i, ROLLUP_DIFF, PG_MONTH_OF, sql, sizeof(sql))) != NULL;
+	for (i = 0;
+	     (table = rollup_all_sql(i, ROLLUP_DIFF, PG_MONTH_OF, NULL, sql, sizeof(sql))) != NULL;
 	     i++) {
 		if (pg_get_int(st, sql, NULL, "cannot check the roll-ups", &n, err, errlen) < 0)
 			return -1;

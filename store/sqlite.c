@@ -253,6 +253,7 @@ static int sqlite_store_open_once(const char *path, enum store_mode mode, struct
 	st->rollups = getenv("TLSWATCH_NO_ROLLUPS") == NULL;
 	st->rollup_batching = getenv("TLSWATCH_NO_ROLLUP_BATCH") == NULL;
 	st->month_rollups = st->rollups && getenv("TLSWATCH_NO_MONTH_ROLLUPS") == NULL;
+	st->year_rollups = st->month_rollups && getenv("TLSWATCH_NO_YEAR_ROLLUPS") == NULL;
 	if (mode == STORE_READONLY) {
 		if (stat(path, &sb) < 0) {
 			snprintf(

@@ -56,6 +56,9 @@ struct sqlite_store {
 	/* 1: whole months from schema/021's tables (TLSWATCH_NO_MONTH_ROLLUPS
 	 * unset, and the roll-ups on) */
 	int month_rollups;
+	/* 1: whole years from schema/027's tables (TLSWATCH_NO_YEAR_ROLLUPS
+	 * unset, and the month tables read) */
+	int year_rollups;
 };
 
 /* Writes "database PATH: what: sqlite's message" to err; returns -1. */

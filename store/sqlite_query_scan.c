@@ -294,13 +294,21 @@ enum scan_table {
 	SCAN_ROLL_MX,
 	SCAN_ROLL_TYPE,
 	/* the month tables of schema/021_month_rollups.sql: the rows of their
-	 * day twin (scan_month_of) summed per month, day the month's first */
+	 * day twin (scan_level_of) summed per month, day the month's first */
 	SCAN_MONTH_DOMAIN,
 	SCAN_MONTH_ORG,
 	SCAN_MONTH_FAILURE,
 	SCAN_MONTH_MX,
 	SCAN_MONTH_TYPE,
 	SCAN_MONTH_AGG_FAILURE,
+	/* the year tables of schema/027_year_rollups.sql: the same summed per
+	 * year, day the year's first */
+	SCAN_YEAR_DOMAIN,
+	SCAN_YEAR_ORG,
+	SCAN_YEAR_FAILURE,
+	SCAN_YEAR_MX,
+	SCAN_YEAR_TYPE,
+	SCAN_YEAR_AGG_FAILURE,
 	/* 021's day totals across domains and reporters (organization NULL,
 	 * domain '') */
 	SCAN_ROLL_DAY,
@@ -376,31 +384,48 @@ static const struct {
     [SCAN_MONTH_AGG_FAILURE] = {"SELECT day, organization, policy_domain, mx_host, result_type,"
                                 " failed_sessions FROM agg_failure_month",
                                 NULL, WHERE_AGG_FAILURE, SCAN_FAILURE},
+    [SCAN_YEAR_DOMAIN] = {"SELECT day, NULL, policy_domain, reports, successful_sessions,"
+                          " failed_sessions FROM roll_domain_year",
+                          NULL, WHERE_AGG_DOMAIN, SCAN_DOMAIN},
+    [SCAN_YEAR_ORG] = {"SELECT day, organization, '', reports, successful_sessions,"
+                       " failed_sessions FROM roll_org_year",
+                       NULL, WHERE_AGG_DOMAIN, SCAN_DOMAIN},
+    [SCAN_YEAR_FAILURE] = {"SELECT day, NULL, policy_domain, mx_host, result_type,"
+                           " failed_sessions FROM roll_failure_year",
+                           NULL, WHERE_AGG_FAILURE, SCAN_FAILURE},
+    [SCAN_YEAR_MX] = {"SELECT day, NULL, policy_domain, mx_host, '', failed_sessions"
+                      " FROM roll_mx_year",
+                      NULL, WHERE_AGG_MX, SCAN_MX},
+    [SCAN_YEAR_TYPE] = {"SELECT day, NULL, policy_domain, policy_type, policies,"
+                        " successful_sessions, failed_sessions FROM roll_type_year",
+                        NULL, WHERE_AGG_TYPE, SCAN_TYPE},
+    [SCAN_YEAR_AGG_FAILURE] = {"SELECT day, organization, policy_domain, mx_host, result_type,"
+                               " failed_sessions FROM agg_failure_year",
+                               NULL, WHERE_AGG_FAILURE, SCAN_FAILURE},
     [SCAN_ROLL_DAY] = {"SELECT day, NULL, '', reports, successful_sessions, failed_sessions"
                        " FROM roll_day",
                        NULL, WHERE_AGG_DOMAIN, SCAN_DOMAIN},
 };
 
-/* The month table of day table t (schema/021_month_rollups.sql), or
- * SCAN_NO_TABLE. */
-static enum scan_table scan_month_of(enum scan_table t)
+/* The table that sums day table t's rows per month or per year (level,
+ * schema/021 and 027), t itself for ROLLUP_DAYS, or SCAN_NO_TABLE. */
+static enum scan_table scan_level_of(enum scan_table t, enum rollup_level level)
 {
-	switch (t) {
-	case SCAN_ROLL_DOMAIN:
-		return SCAN_MONTH_DOMAIN;
-	case SCAN_ROLL_ORG:
-		return SCAN_MONTH_ORG;
-	case SCAN_ROLL_FAILURE:
-		return SCAN_MONTH_FAILURE;
-	case SCAN_ROLL_MX:
-		return SCAN_MONTH_MX;
-	case SCAN_ROLL_TYPE:
-		return SCAN_MONTH_TYPE;
-	case SCAN_FAILURE:
-		return SCAN_MONTH_AGG_FAILURE;
-	default:
+	static const enum scan_table sums[][2] = {
+	    [SCAN_ROLL_DOMAIN] = {SCAN_MONTH_DOMAIN, SCAN_YEAR_DOMAIN},
+	    [SCAN_ROLL_ORG] = {SCAN_MONTH_ORG, SCAN_YEAR_ORG},
+	    [SCAN_ROLL_FAILURE] = {SCAN_MONTH_FAILURE, SCAN_YEAR_FAILURE},
+	    [SCAN_ROLL_MX] = {SCAN_MONTH_MX, SCAN_YEAR_MX},
+	    [SCAN_ROLL_TYPE] = {SCAN_MONTH_TYPE, SCAN_YEAR_TYPE},
+	    [SCAN_FAILURE] = {SCAN_MONTH_AGG_FAILURE, SCAN_YEAR_AGG_FAILURE},
+	};
+
+	if (level == ROLLUP_DAYS)
+		return t;
+	/* 0 (SCAN_DOMAIN) is no table's month or year */
+	if ((size_t)t >= sizeof(sums) / sizeof(sums[0]) || sums[t][0] == SCAN_DOMAIN)
 		return SCAN_NO_TABLE;
-	}
+	return sums[t][level == ROLLUP_YEARS];
 }
 
 /* The key fields a breakdown keeps of a row. */
@@ -531,7 +556,7 @@ static int scan_monthly(const struct sqlite_store *st, enum query_group g, enum 
                         int ever)
 {
 	return st->month_rollups && !ever && !(scan_groups[g].key & K_DAY) &&
-	       scan_month_of(t) != SCAN_NO_TABLE;
+	       scan_level_of(t, ROLLUP_MONTHS) != SCAN_NO_TABLE;
 }
 
 /* The row's figures negated, to take it away from its group. */
@@ -613,12 +638,13 @@ static int scan_parts(struct sqlite_store *st, const struct query_filter *f,
 
 	if (scan_days_held(st, &lo, &hi, err, errlen) < 0)
 		return -1;
-	*n = rollup_month_parts(f->since, f->until, lo, hi, span);
+	*n = rollup_month_parts(f->since, f->until, lo, hi, st->year_rollups, span);
 	return 0;
 }
 
-/* scan_table over the period's parts: whole months (or a month less its
- * days outside the period) from t's month table, other days from t. */
+/* scan_table over the period's parts: whole years and months (or a year
+ * or month less what lies outside the period) from t's year and month
+ * tables, other days from t. */
 static int scan_table_months(struct sqlite_store *st, const struct query_filter *f,
                              enum scan_table t, struct scan_want *want, size_t n_want, char *err,
                              size_t errlen)
@@ -632,8 +658,8 @@ static int scan_table_months(struct sqlite_store *st, const struct query_filter 
 	for (i = 0; i < n; i++) {
 		part.since = span[i].since;
 		part.until = span[i].until;
-		if (scan_table(st, &part, span[i].monthly ? scan_month_of(t) : t, 0, span[i].minus,
-		               want, n_want, err, errlen) < 0)
+		if (scan_table(st, &part, scan_level_of(t, span[i].level), 0, span[i].minus, want,
+		               n_want, err, errlen) < 0)
 			return -1;
 	}
 	return 0;
@@ -955,12 +981,12 @@ static int scan_top_applies(const struct sqlite_store *st, const struct query_fi
 	       f->policy_type == NULL;
 }
 
-/* The statements that read one domain's groups of one day (agg_failure)
- * and of one month (agg_failure_month): by their primary key's first two
- * columns, so a domain costs its own rows. */
+/* The statements that read one domain's groups of one day (agg_failure),
+ * of one month (agg_failure_month) and of one year (agg_failure_year), by
+ * level: by their primary key's first two columns, so a domain costs its
+ * own rows. */
 struct scan_top_read {
-	sqlite3_stmt *day;
-	sqlite3_stmt *month;
+	sqlite3_stmt *at[ROLLUP_YEARS + 1];
 	struct rollup_span span[ROLLUP_PARTS_MAX];
 	size_t n_span;
 	/* the days of the period with rows (QUERY_BY_DAY, in day order): a
@@ -1009,8 +1035,9 @@ static int scan_top_seek(struct sqlite_store *st, sqlite3_stmt *s, int64_t day, 
 	return 0;
 }
 
-/* Adds every failure group of domain dom in the period to w: months
- * from agg_failure_month, days from agg_failure, as the parts say. The
+/* Adds every failure group of domain dom in the period to w: years from
+ * agg_failure_year, months from agg_failure_month, days from agg_failure,
+ * as the parts say. The
  * days with rows tell which days of the period to ask; days taken away
  * lie outside it, each is asked. */
 static int scan_top_domain(struct sqlite_store *st, struct scan_top_read *rd, const char *dom,
@@ -1023,10 +1050,12 @@ static int scan_top_domain(struct sqlite_store *st, struct scan_top_read *rd, co
 		const struct rollup_span *sp = &rd->span[i];
 
 		for (d = sp->since; d < sp->until; d = next) {
-			next = sp->monthly ? datetime_month_start(d + 31) : d + 1;
+			next = sp->level == ROLLUP_YEARS    ? datetime_year_start(d + 366)
+			       : sp->level == ROLLUP_MONTHS ? datetime_month_start(d + 31)
+			                                    : d + 1;
 			if ((sp->minus || scan_top_any_day(rd->days, d, next)) &&
-			    scan_top_seek(st, sp->monthly ? rd->month : rd->day, d, dom, sp->minus,
-			                  w, err, errlen) < 0)
+			    scan_top_seek(st, rd->at[sp->level], d, dom, sp->minus, w, err,
+			                  errlen) < 0)
 				return -1;
 		}
 	}
@@ -1097,11 +1126,15 @@ static int scan_top_failures(struct sqlite_store *st, const struct query_filter 
 	static const char month_sql[] = "SELECT day, organization, policy_domain, mx_host,"
 	                                " result_type, failed_sessions FROM agg_failure_month"
 	                                " WHERE day = ?1 AND policy_domain = ?2";
+	static const char year_sql[] = "SELECT day, organization, policy_domain, mx_host,"
+	                               " result_type, failed_sessions FROM agg_failure_year"
+	                               " WHERE day = ?1 AND policy_domain = ?2";
 	struct scan_top_read rd;
 	struct scan_top_ctx c = {st, f, &rd, w};
 	const struct scan_top_reader reader = {scan_top_read_domains, scan_top_read_all,
 	                                       scan_top_groups, &c};
 	int rc = -1, how;
+	size_t i;
 
 	memset(&rd, 0, sizeof(rd));
 	rd.days = &sc->by_day;
@@ -1113,8 +1146,11 @@ static int scan_top_failures(struct sqlite_store *st, const struct query_filter 
 		rd.span[0].until = f->until;
 		rd.n_span = f->since < f->until;
 	}
-	if (scan_top_prepare(st, day_sql, &rd.day, err, errlen) < 0 ||
-	    scan_top_prepare(st, month_sql, &rd.month, err, errlen) < 0)
+	if (scan_top_prepare(st, day_sql, &rd.at[ROLLUP_DAYS], err, errlen) < 0 ||
+	    (st->month_rollups &&
+	     scan_top_prepare(st, month_sql, &rd.at[ROLLUP_MONTHS], err, errlen) < 0) ||
+	    (st->year_rollups &&
+	     scan_top_prepare(st, year_sql, &rd.at[ROLLUP_YEARS], err, errlen) < 0))
 		goto out;
 	how = scan_top_select(&reader, top_n, problems, keep, sc->by_domain.n, err, errlen);
 	if (how < 0)
@@ -1124,8 +1160,8 @@ static int scan_top_failures(struct sqlite_store *st, const struct query_filter 
 		scan_finish(w);
 	rc = 0;
 out:
-	sqlite3_finalize(rd.day);
-	sqlite3_finalize(rd.month);
+	for (i = 0; i <= ROLLUP_YEARS; i++)
+		sqlite3_finalize(rd.at[i]);
 	return rc;
 }
 

@@ -1,8 +1,8 @@
 /*
  * sqlite_write_batch.c - the roll-ups and lifetime totals of migrations
- * 012, 014 and 020 kept by the ingest writer, once per touched row per batch,
- * instead of by the triggers once per aggregate row written (docs/performance.md, "Ingest
- * near the hardware", issue 18 item 4).
+ * 012, 014, 020, 021 and 027 kept by the ingest writer, once per touched
+ * row per batch, instead of by the triggers once per aggregate row written
+ * (docs/performance.md, "Ingest near the hardware", issue 18 item 4).
  *
  * While a batch stores new reports, this connection's triggers are off
  * (SQLITE_DBCONFIG_ENABLE_TRIGGER: it holds for this connection only, so
@@ -20,12 +20,12 @@
  * triggers, as before. A rollback drops the deltas with the rows.
  *
  * Only triggers this file knows are skipped: the batch starts only when
- * the schema's triggers are exactly batch_known_triggers (012, 014, 020).
- * A later migration that adds a trigger turns batching off, so its roll-up stays
- * exact, until it joins the batch: its table, key and figures in
- * batch_tables, its deltas in sqlite_batch_add_report, its trigger names
- * below. Input: the store's own report record (validated), bound as
- * parameters.
+ * the schema's triggers are exactly batch_known_triggers (012, 014, 020,
+ * 021, 027). A later migration that adds a trigger turns batching off, so
+ * its roll-up stays exact, until it joins the batch: its table, key and
+ * figures in batch_tables, its deltas in sqlite_batch_add_report, its
+ * trigger names below. Input: the store's own report record (validated),
+ * bound as parameters.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,12 +58,52 @@ enum batch_table {
 	BT_AGG_FAILURE_MONTH,
 	BT_MX_MONTH,
 	BT_TYPE_MONTH,
+	/* migration 027: the day is the year's first */
+	BT_DOMAIN_YEAR,
+	BT_ORG_YEAR,
+	BT_FAILURE_YEAR,
+	BT_AGG_FAILURE_YEAR,
+	BT_MX_YEAR,
+	BT_TYPE_YEAR,
 	BT_ROLL_TRUST,
 	BT_COUNT
 };
 
 #define BATCH_KEYS 4
 #define BATCH_VALS 4
+
+/* The upserts of the month and year tables (021, 027): the same columns,
+ * day the month's or the year's first. */
+#define BATCH_SQL_DOMAIN(table, key)                                                               \
+	"INSERT INTO " table " (day, " key ", n_rows, reports, successful_sessions,"               \
+	" failed_sessions) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (day, " key                 \
+	") DO UPDATE SET"                                                                          \
+	" n_rows = n_rows + excluded.n_rows, reports = reports + excluded.reports,"                \
+	" successful_sessions = successful_sessions + excluded.successful_sessions,"               \
+	" failed_sessions = failed_sessions + excluded.failed_sessions"
+#define BATCH_SQL_FAILURE(table)                                                                   \
+	"INSERT INTO " table                                                                       \
+	" (day, policy_domain, mx_host, result_type, n_rows, failed_sessions)"                     \
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (day, policy_domain, mx_host, result_type)"  \
+	" DO UPDATE SET n_rows = n_rows + excluded.n_rows,"                                        \
+	" failed_sessions = failed_sessions + excluded.failed_sessions"
+#define BATCH_SQL_AGG_FAILURE(table)                                                               \
+	"INSERT INTO " table " (day, policy_domain, organization, mx_host, result_type, n_rows,"   \
+	" failed_sessions) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (day, policy_domain,"   \
+	" organization, mx_host, result_type) DO UPDATE SET n_rows = n_rows + excluded.n_rows,"    \
+	" failed_sessions = failed_sessions + excluded.failed_sessions"
+#define BATCH_SQL_MX(table)                                                                        \
+	"INSERT INTO " table " (day, policy_domain, mx_host, n_rows, failed_sessions)"             \
+	" VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (day, policy_domain, mx_host) DO UPDATE SET"     \
+	" n_rows = n_rows + excluded.n_rows,"                                                      \
+	" failed_sessions = failed_sessions + excluded.failed_sessions"
+#define BATCH_SQL_TYPE(table)                                                                      \
+	"INSERT INTO " table " (day, policy_domain, policy_type, n_rows, policies,"                \
+	" successful_sessions, failed_sessions) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"               \
+	" ON CONFLICT (day, policy_domain, policy_type) DO UPDATE SET"                             \
+	" n_rows = n_rows + excluded.n_rows, policies = policies + excluded.policies,"             \
+	" successful_sessions = successful_sessions + excluded.successful_sessions,"               \
+	" failed_sessions = failed_sessions + excluded.failed_sessions"
 
 /* Each table's upsert: the day first (when it has one), the strings, then
  * the figures, each added to the stored row (or OR-ed, for bits). */
@@ -141,49 +181,18 @@ static const struct {
                      " SET n_rows = n_rows + excluded.n_rows, reports = reports + excluded.reports,"
                      " successful_sessions = successful_sessions + excluded.successful_sessions,"
                      " failed_sessions = failed_sessions + excluded.failed_sessions"},
-    [BT_DOMAIN_MONTH] =
-        {1, 1, 4,
-         "INSERT INTO roll_domain_month (day, policy_domain, n_rows, reports,"
-         " successful_sessions, failed_sessions) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
-         " ON CONFLICT (day, policy_domain) DO UPDATE SET"
-         " n_rows = n_rows + excluded.n_rows, reports = reports + excluded.reports,"
-         " successful_sessions = successful_sessions + excluded.successful_sessions,"
-         " failed_sessions = failed_sessions + excluded.failed_sessions"},
-    [BT_ORG_MONTH] = {1, 1, 4,
-                      "INSERT INTO roll_org_month (day, organization, n_rows, reports,"
-                      " successful_sessions, failed_sessions) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
-                      " ON CONFLICT (day, organization) DO UPDATE SET"
-                      " n_rows = n_rows + excluded.n_rows, reports = reports + excluded.reports,"
-                      " successful_sessions = successful_sessions + excluded.successful_sessions,"
-                      " failed_sessions = failed_sessions + excluded.failed_sessions"},
-    [BT_FAILURE_MONTH] = {1, 3, 2,
-                          "INSERT INTO roll_failure_month (day, policy_domain, mx_host,"
-                          " result_type, n_rows, failed_sessions) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
-                          " ON CONFLICT (day, policy_domain, mx_host, result_type) DO UPDATE SET"
-                          " n_rows = n_rows + excluded.n_rows,"
-                          " failed_sessions = failed_sessions + excluded.failed_sessions"},
-    [BT_AGG_FAILURE_MONTH] = {1, 4, 2,
-                              "INSERT INTO agg_failure_month (day, policy_domain, organization,"
-                              " mx_host, result_type, n_rows, failed_sessions)"
-                              " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (day,"
-                              " policy_domain, organization, mx_host, result_type) DO UPDATE SET"
-                              " n_rows = n_rows + excluded.n_rows,"
-                              " failed_sessions = failed_sessions + excluded.failed_sessions"},
-    [BT_MX_MONTH] = {1, 2, 2,
-                     "INSERT INTO roll_mx_month (day, policy_domain, mx_host, n_rows,"
-                     " failed_sessions) VALUES (?1, ?2, ?3, ?4, ?5)"
-                     " ON CONFLICT (day, policy_domain, mx_host) DO UPDATE SET"
-                     " n_rows = n_rows + excluded.n_rows,"
-                     " failed_sessions = failed_sessions + excluded.failed_sessions"},
-    [BT_TYPE_MONTH] =
-        {1, 2, 4,
-         "INSERT INTO roll_type_month (day, policy_domain, policy_type, n_rows,"
-         " policies, successful_sessions, failed_sessions)"
-         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
-         " ON CONFLICT (day, policy_domain, policy_type) DO UPDATE SET"
-         " n_rows = n_rows + excluded.n_rows, policies = policies + excluded.policies,"
-         " successful_sessions = successful_sessions + excluded.successful_sessions,"
-         " failed_sessions = failed_sessions + excluded.failed_sessions"},
+    [BT_DOMAIN_MONTH] = {1, 1, 4, BATCH_SQL_DOMAIN("roll_domain_month", "policy_domain")},
+    [BT_ORG_MONTH] = {1, 1, 4, BATCH_SQL_DOMAIN("roll_org_month", "organization")},
+    [BT_FAILURE_MONTH] = {1, 3, 2, BATCH_SQL_FAILURE("roll_failure_month")},
+    [BT_AGG_FAILURE_MONTH] = {1, 4, 2, BATCH_SQL_AGG_FAILURE("agg_failure_month")},
+    [BT_MX_MONTH] = {1, 2, 2, BATCH_SQL_MX("roll_mx_month")},
+    [BT_TYPE_MONTH] = {1, 2, 4, BATCH_SQL_TYPE("roll_type_month")},
+    [BT_DOMAIN_YEAR] = {1, 1, 4, BATCH_SQL_DOMAIN("roll_domain_year", "policy_domain")},
+    [BT_ORG_YEAR] = {1, 1, 4, BATCH_SQL_DOMAIN("roll_org_year", "organization")},
+    [BT_FAILURE_YEAR] = {1, 3, 2, BATCH_SQL_FAILURE("roll_failure_year")},
+    [BT_AGG_FAILURE_YEAR] = {1, 4, 2, BATCH_SQL_AGG_FAILURE("agg_failure_year")},
+    [BT_MX_YEAR] = {1, 2, 2, BATCH_SQL_MX("roll_mx_year")},
+    [BT_TYPE_YEAR] = {1, 2, 4, BATCH_SQL_TYPE("roll_type_year")},
     /* migration 020: reports per domain by provenance */
     [BT_ROLL_TRUST] = {1, 2, 2,
                        "INSERT INTO roll_trust (day, policy_domain, organization, verified,"
@@ -435,6 +444,18 @@ static const char *const batch_known_triggers[] = {
     "report_roll_del",
     "report_roll_ins",
     "report_roll_upd",
+    "year_domain_del",
+    "year_domain_ins",
+    "year_domain_upd",
+    "year_failure_del",
+    "year_failure_ins",
+    "year_failure_upd",
+    "year_mx_del",
+    "year_mx_ins",
+    "year_mx_upd",
+    "year_type_del",
+    "year_type_ins",
+    "year_type_upd",
 };
 
 #define BATCH_N_KNOWN (sizeof(batch_known_triggers) / sizeof(batch_known_triggers[0]))
@@ -613,7 +634,7 @@ static int batch_bound(struct sqlite_store *st, char *err, size_t errlen)
 static int batch_domains(struct sqlite_store *st, const struct tally *t, int64_t day,
                          const char *org, char *err, size_t errlen)
 {
-	int64_t month = datetime_month_start(day);
+	int64_t month = datetime_month_start(day), year = datetime_year_start(day);
 	size_t i;
 	int added;
 
@@ -639,6 +660,8 @@ static int batch_domains(struct sqlite_store *st, const struct tally *t, int64_t
 		batch_add(st->rollup_batch, BT_ROLL_DAY, day, NULL, v);
 		batch_add(st->rollup_batch, BT_DOMAIN_MONTH, month, (const char *[]){pd}, v);
 		batch_add(st->rollup_batch, BT_ORG_MONTH, month, (const char *[]){org}, v);
+		batch_add(st->rollup_batch, BT_DOMAIN_YEAR, year, (const char *[]){pd}, v);
+		batch_add(st->rollup_batch, BT_ORG_YEAR, year, (const char *[]){org}, v);
 	}
 	return 0;
 }
@@ -646,7 +669,7 @@ static int batch_domains(struct sqlite_store *st, const struct tally *t, int64_t
 static int batch_failures(struct sqlite_store *st, const struct tally *t, int64_t day,
                           const char *org, char *err, size_t errlen)
 {
-	int64_t month = datetime_month_start(day);
+	int64_t month = datetime_month_start(day), year = datetime_year_start(day);
 	size_t i;
 	int added;
 
@@ -669,6 +692,9 @@ static int batch_failures(struct sqlite_store *st, const struct tally *t, int64_
 		          v);
 		batch_add(st->rollup_batch, BT_AGG_FAILURE_MONTH, month,
 		          (const char *[]){pd, org, mx, rt}, v);
+		batch_add(st->rollup_batch, BT_FAILURE_YEAR, year, (const char *[]){pd, mx, rt}, v);
+		batch_add(st->rollup_batch, BT_AGG_FAILURE_YEAR, year,
+		          (const char *[]){pd, org, mx, rt}, v);
 	}
 	for (i = 0; i < t->n_mxs; i++) {
 		const char *pd = t->mxs[i].policy_domain, *mx = t->mxs[i].mx_host;
@@ -683,6 +709,7 @@ static int batch_failures(struct sqlite_store *st, const struct tally *t, int64_
 		batch_add(st->rollup_batch, BT_ROLL_MX, day, (const char *[]){pd, mx}, v);
 		batch_add(st->rollup_batch, BT_LIFE_MX, 0, (const char *[]){pd, org, mx}, v);
 		batch_add(st->rollup_batch, BT_MX_MONTH, month, (const char *[]){pd, mx}, v);
+		batch_add(st->rollup_batch, BT_MX_YEAR, year, (const char *[]){pd, mx}, v);
 	}
 	return 0;
 }
@@ -690,7 +717,7 @@ static int batch_failures(struct sqlite_store *st, const struct tally *t, int64_
 static int batch_types(struct sqlite_store *st, const struct tally *t, int64_t day, const char *org,
                        char *err, size_t errlen)
 {
-	int64_t month = datetime_month_start(day);
+	int64_t month = datetime_month_start(day), year = datetime_year_start(day);
 	size_t i;
 	int added;
 
@@ -713,6 +740,7 @@ static int batch_types(struct sqlite_store *st, const struct tally *t, int64_t d
 		v[3] = t->types[i].failed_sessions;
 		batch_add(st->rollup_batch, BT_ROLL_TYPE, day, (const char *[]){pd, pt}, v);
 		batch_add(st->rollup_batch, BT_TYPE_MONTH, month, (const char *[]){pd, pt}, v);
+		batch_add(st->rollup_batch, BT_TYPE_YEAR, year, (const char *[]){pd, pt}, v);
 	}
 	return 0;
 }

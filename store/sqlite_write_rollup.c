@@ -1,7 +1,8 @@
 /*
  * sqlite_write_rollup.c - the roll-ups and lifetime totals of
  * schema/012_rollups.sql, as sums of the aggregate tables (rollup.c, the
- * same for both backends), and the month tables of 021 (rollup_month.c):
+ * same for both backends), and the month and year tables of 021 and 027
+ * (rollup_month.c):
  * rebuilt by 'tlswatch db check --repair', compared by 'db check'.
  * Triggers keep them as reports are stored, re-aggregated and pruned;
  * this is what they must equal. Input: our own database.
@@ -19,11 +20,15 @@
 #define ROLLUP_MONTH_OF                                                                            \
 	"CAST(strftime('%s', day * 86400, 'unixepoch', 'start of month') AS INTEGER) / 86400"
 
-/* Statement `which` of table i: the tables of rollup.c, then the month
- * tables of rollup_month.c. */
+/* The first day of column day's year, likewise. */
+#define ROLLUP_YEAR_OF                                                                             \
+	"CAST(strftime('%s', day * 86400, 'unixepoch', 'start of year') AS INTEGER) / 86400"
+
+/* Statement `which` of table i: the tables of rollup.c, then the month and
+ * year tables of rollup_month.c. */
 static const char *rollup_any_sql(size_t i, enum rollup_stmt which, char *sql, size_t len)
 {
-	return rollup_all_sql(i, which, ROLLUP_MONTH_OF, sql, len);
+	return rollup_all_sql(i, which, ROLLUP_MONTH_OF, ROLLUP_YEAR_OF, sql, len);
 }
 
 /* Empties table i and fills it with its sums. */

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The ingest writer keeps the roll-ups of 012, 014 and 021 itself, once per touched
+# The ingest writer keeps the roll-ups of 012, 014, 021 and 027 itself, once per touched
 # row per batch, with its connection's triggers off meanwhile
 # (store/sqlite_write_batch.c). Whatever happens, every aggregate,
 # roll-up and lifetime table, the summary and 'db check' must be exactly
@@ -25,7 +25,8 @@ figures() {
 	for t in agg_domain agg_failure agg_mx agg_policy_type agg_domain_pruned \
 		agg_failure_pruned agg_mx_pruned roll_domain roll_org roll_failure roll_mx roll_type \
 		roll_report_day roll_presence roll_reason roll_trust life_domain life_failure life_mx roll_domain_month \
-		roll_org_month roll_failure_month agg_failure_month roll_mx_month roll_type_month roll_day; do
+		roll_org_month roll_failure_month agg_failure_month roll_mx_month roll_type_month roll_day \
+		roll_domain_year roll_org_year roll_failure_year agg_failure_year roll_mx_year roll_type_year; do
 		[ "$t" = "${SKIP:-}" ] && continue
 		echo "== $t $(t_sql "$1" "SELECT count(*) FROM $t")"
 		t_sql "$1" "SELECT * FROM $t" | sort
