@@ -6,8 +6,11 @@
 #   make demo      install what is missing, build, load the bundled samples and a
 #                  generated month of reports into demo.db, and show them
 #   make lint      banned functions, cppcheck, gcc -fanalyzer
-#   make bench     the performance numbers (issue 7) into docs/performance.md;
-#                  BENCH_QUICK=1 for a quick sanity run (not part of check)
+#   make bench     the performance numbers (issue 7) into docs/performance.md,
+#                  then issue 18's targets on a 10M-report store (make
+#                  bench-scale: the store is built once, hours; BENCH_SCALE=0
+#                  leaves it out); BENCH_QUICK=1 for a quick sanity run
+#                  without it (not part of check)
 #   make bench-scale  issue 18's targets on a 10M-report store (tools/bench_scale.sh)
 #   make fuzz      run the libFuzzer targets (FUZZ_SECONDS each)
 #   make install   PREFIX=/usr/local DESTDIR=  (binary, man pages, docs and example
@@ -191,6 +194,8 @@ bench:
 	$(call ensure_pkgs,$(BENCH_PKGS))
 	@$(MAKE) --no-print-directory tlswatch build/tools/gen
 	@sh tools/bench.sh
+	@if [ "$${BENCH_SCALE:-1}" != 0 ] && [ -z "$${BENCH_QUICK:-}" ]; then \
+		sh tools/bench_scale.sh; fi
 
 # issue 18's targets on a provider's store (10M reports, 13 GB, built once
 # into build/bench; hours on a busy machine): tools/bench_scale.sh
