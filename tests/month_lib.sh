@@ -1,6 +1,7 @@
-# tests/month_lib.sh - what the per-month roll-up tests (tests/integration/
-# month_roll.sh on SQLite, pg_month_roll.sh on PostgreSQL) share. Sourced
-# after tests/lib.sh and tests/browser/web_lib.sh.
+# tests/month_lib.sh - what the per-month and per-year roll-up tests
+# (tests/integration/month_roll.sh and year_roll.sh on SQLite,
+# pg_month_roll.sh on PostgreSQL) share. Sourced after tests/lib.sh and
+# tests/browser/web_lib.sh.
 #
 #   MONTHS            the month tables (schema/021, schema/pg/026)
 #   month_inputs K    $T/a: 100 days of K domains from 2025-11-10 with
@@ -8,6 +9,13 @@
 #                     $T/late (it comes late); $T/b: 20 days of another seed
 #                     overlapping them (conflicts), as a Maildir
 #   month_views DB FILE  every CLI view of DB and its dashboard into FILE
+#   roll_rewound DB PREFIX VERSION MIG TABLES
+#                     a copy of DB rewound to VERSION (PREFIX's triggers and
+#                     TABLES dropped) migrates to MIG with the same TABLES
+#   roll_batch_quiet PREFIX AGG TABLE INPUT MIG
+#                     PREFIX_AGG_ins replaced by a trigger that counts: an
+#                     ingest of INPUT into a new store fires it never, TABLE
+#                     is filled, db check agrees
 
 MONTHS="roll_day roll_domain_month roll_org_month roll_failure_month agg_failure_month roll_mx_month
 roll_type_month"
@@ -68,4 +76,46 @@ month_views() {
 		curl -s "$WEB_URL$p"
 	done >> "$2"
 	web_stop
+}
+
+# roll_tables DB TABLES: each table's rows, sorted
+roll_tables() {
+	for t in $2; do
+		echo "== $t $(t_sql "$1" "SELECT count(*) FROM $t")"
+		t_sql "$1" "SELECT * FROM $t" | sort
+	done
+}
+
+# roll_rewound DB PREFIX VERSION MIG TABLES: a store at VERSION, as an
+# older binary left it, migrates to MIG or later with the tables the
+# triggers kept in DB
+roll_rewound() {
+	cp "$1" "$T/old.db"
+	t_sql "$T/old.db" "$(for t in domain failure mx type; do
+		printf 'DROP TRIGGER %s_%s_ins; DROP TRIGGER %s_%s_del; DROP TRIGGER %s_%s_upd;\n' \
+			"$2" "$t" "$2" "$t" "$2" "$t"
+	done; for t in $5; do printf 'DROP TABLE %s;\n' "$t"; done)
+		PRAGMA user_version = $3"
+	t_eq "rewound to $3" "$(t_sql "$T/old.db" "PRAGMA user_version")" "$3"
+	t_eq "migrated: db check agrees" "$("$TLSWATCH" --db "$T/old.db" db check 2>&1; echo $?)" 0
+	t_check "migrated to $4 or later" test "$(t_sql "$T/old.db" "PRAGMA user_version")" -ge "$4"
+	roll_tables "$1" "$5" > "$T/kept.txt"
+	roll_tables "$T/old.db" "$5" > "$T/migrated.txt"
+	t_check "migrated: the $2 tables the triggers kept" cmp "$T/kept.txt" "$T/migrated.txt"
+}
+
+# roll_batch_quiet PREFIX AGG TABLE INPUT MIG: the ingest batch stays on
+# with migration MIG's triggers (one replaced by a trigger of the same
+# name that counts): they must not fire while it stores reports
+roll_batch_quiet() {
+	bat=$T/batch-$1.db
+	"$TLSWATCH" -q --db "$bat" quarantine retry > /dev/null 2>&1
+	t_sql "$bat" "CREATE TABLE fired (n INTEGER); DROP TRIGGER $1_${2#agg_}_ins;
+		CREATE TRIGGER $1_${2#agg_}_ins AFTER INSERT ON $2 BEGIN
+		INSERT INTO fired VALUES (1); END;"
+	"$TLSWATCH" -q --db "$bat" ingest "$4" > /dev/null 2>&1
+	t_check "batch: reports stored" test "$(t_sql "$bat" "select count(*) from report")" -gt 50
+	t_eq "batch: $5's triggers off while it stores" "$(t_sql "$bat" "select count(*) from fired")" 0
+	t_check "batch: $3 written by the batch" test "$(t_sql "$bat" "select count(*) from $3")" -gt 0
+	t_eq "batch: its sums exact (db check)" "$("$TLSWATCH" --db "$bat" db check 2>&1; echo $?)" 0
 }

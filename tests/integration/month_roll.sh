@@ -83,39 +83,8 @@ t_eq "repaired: db check agrees" "$("$TLSWATCH" --db "$DB" db check 2>&1; echo $
 views "$T/repaired.txt"
 t_check "repaired: the same views as before" cmp "$T/good.txt" "$T/repaired.txt"
 
-# month_tables DB: every month table, sorted rows
-month_tables() {
-	for t in $MONTHS; do
-		echo "== $t $(t_sql "$1" "SELECT count(*) FROM $t")"
-		t_sql "$1" "SELECT * FROM $t" | sort
-	done
-}
-# a store at 18, as main's binary left it, migrates with the same months
-cp "$DB" "$T/old.db"
-t_sql "$T/old.db" "$(for t in domain failure mx type; do
-	printf 'DROP TRIGGER month_%s_ins; DROP TRIGGER month_%s_del; DROP TRIGGER month_%s_upd;\n' \
-		"$t" "$t" "$t"
-done; for t in $MONTHS; do printf 'DROP TABLE %s;\n' "$t"; done)
-	PRAGMA user_version = 18"
-t_eq "rewound to 18" "$(t_sql "$T/old.db" "PRAGMA user_version")" 18
-t_eq "migrated: db check agrees" "$("$TLSWATCH" --db "$T/old.db" db check 2>&1; echo $?)" 0
-t_check "migrated to 21 or later" \
-	test "$(t_sql "$T/old.db" "PRAGMA user_version")" -ge 21
-month_tables "$DB" > "$T/months-kept.txt"
-month_tables "$T/old.db" > "$T/months-migrated.txt"
-t_check "migrated: the month tables the triggers kept" cmp "$T/months-kept.txt" "$T/months-migrated.txt"
-
-# the ingest batch stays on: 021's triggers must not fire while it stores
-# reports (one replaced by a trigger of the same name that counts)
-BAT=$T/batch.db
-"$TLSWATCH" -q --db "$BAT" quarantine retry > /dev/null 2>&1
-t_sql "$BAT" "CREATE TABLE fired (n INTEGER); DROP TRIGGER month_domain_ins;
-	CREATE TRIGGER month_domain_ins AFTER INSERT ON agg_domain BEGIN
-	INSERT INTO fired VALUES (1); END;"
-"$TLSWATCH" -q --db "$BAT" ingest "$T/a" > /dev/null 2>&1
-t_check "batch: reports stored" test "$(t_sql "$BAT" "select count(*) from report")" -gt 100
-t_eq "batch: 021's triggers off while it stores" "$(t_sql "$BAT" "select count(*) from fired")" 0
-t_check "batch: the month tables written by the batch" \
-	test "$(t_sql "$BAT" "select count(*) from roll_domain_month")" -gt 0
-t_eq "batch: its month sums exact (db check)" "$("$TLSWATCH" --db "$BAT" db check 2>&1; echo $?)" 0
+# a store at 18, as main's binary left it, migrates with the same months;
+# the ingest batch writes them with 021's triggers off
+roll_rewound "$DB" month 18 21 "$MONTHS"
+roll_batch_quiet month agg_domain roll_domain_month "$T/a" 021
 web_sanitizer_clean

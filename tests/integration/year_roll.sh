@@ -15,6 +15,7 @@
 # off.
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/browser/web_lib.sh"
+. "$TOP/tests/month_lib.sh"
 t_dkim_off
 cd "$T"
 DB="$T/y.db"
@@ -112,38 +113,8 @@ t_eq "pick and prune: db check agrees" "$("$TLSWATCH" --db "$DB" db check 2>&1; 
 t_eq "recount: db check agrees" "$("$TLSWATCH" --db "$DB" db check 2>&1; echo $?)" 0
 same "after a pick, a prune and a recount"
 
-# year_tables DB: every year table, sorted rows
-year_tables() {
-	for t in $YEARS; do
-		echo "== $t $(t_sql "$1" "SELECT count(*) FROM $t")"
-		t_sql "$1" "SELECT * FROM $t" | sort
-	done
-}
-# a store at 26, as main's binary left it, migrates with the same years
-cp "$DB" "$T/old.db"
-t_sql "$T/old.db" "$(for t in domain failure mx type; do
-	printf 'DROP TRIGGER year_%s_ins; DROP TRIGGER year_%s_del; DROP TRIGGER year_%s_upd;\n' \
-		"$t" "$t" "$t"
-done; for t in $YEARS; do printf 'DROP TABLE %s;\n' "$t"; done)
-	PRAGMA user_version = 26"
-t_eq "rewound to 26" "$(t_sql "$T/old.db" "PRAGMA user_version")" 26
-t_eq "migrated: db check agrees" "$("$TLSWATCH" --db "$T/old.db" db check 2>&1; echo $?)" 0
-t_check "migrated to 27 or later" test "$(t_sql "$T/old.db" "PRAGMA user_version")" -ge 27
-year_tables "$DB" > "$T/years-kept.txt"
-year_tables "$T/old.db" > "$T/years-migrated.txt"
-t_check "migrated: the year tables the triggers kept" cmp "$T/years-kept.txt" "$T/years-migrated.txt"
-
-# the ingest batch stays on: 027's triggers must not fire while it stores
-# reports (one replaced by a trigger of the same name that counts)
-BAT=$T/batch.db
-"$TLSWATCH" -q --db "$BAT" quarantine retry > /dev/null 2>&1
-t_sql "$BAT" "CREATE TABLE fired (n INTEGER); DROP TRIGGER year_failure_ins;
-	CREATE TRIGGER year_failure_ins AFTER INSERT ON agg_failure BEGIN
-	INSERT INTO fired VALUES (1); END;"
-"$TLSWATCH" -q --db "$BAT" ingest "$T/b" > /dev/null 2>&1
-t_check "batch: reports stored" test "$(t_sql "$BAT" "select count(*) from report")" -gt 50
-t_eq "batch: 027's triggers off while it stores" "$(t_sql "$BAT" "select count(*) from fired")" 0
-t_check "batch: the year tables written by the batch" \
-	test "$(t_sql "$BAT" "select count(*) from agg_failure_year")" -gt 0
-t_eq "batch: its year sums exact (db check)" "$("$TLSWATCH" --db "$BAT" db check 2>&1; echo $?)" 0
+# a store at 26, as main's binary left it, migrates with the same years;
+# the ingest batch writes them with 027's triggers off
+roll_rewound "$DB" year 26 27 "$YEARS"
+roll_batch_quiet year agg_failure agg_failure_year "$T/b" 027
 web_sanitizer_clean
