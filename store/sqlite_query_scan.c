@@ -422,7 +422,7 @@ static enum scan_table scan_level_of(enum scan_table t, enum rollup_level level)
 
 	if (level == ROLLUP_DAYS)
 		return t;
-	/* 0 (SCAN_DOMAIN) is no table's month or year */
+	/* a table left out above has {0, 0}: SCAN_DOMAIN, which sums no one */
 	if ((size_t)t >= sizeof(sums) / sizeof(sums[0]) || sums[t][0] == SCAN_DOMAIN)
 		return SCAN_NO_TABLE;
 	return sums[t][level == ROLLUP_YEARS];
