@@ -1,15 +1,16 @@
--- 028_ingest_writers.sql - roll_report_day (reports per day, 012)
--- added to at commit instead of in the statement that writes report
--- (issue 16, item 4: three writers at once; docs/performance.md, "The
--- day counts at commit"). The table, its sums and what 'db check'
--- compares are unchanged; only when a change reaches it.
+-- 028_ingest_writers.sql - two costs of PostgreSQL's ingest with several
+-- writers (issue 16, item 4; docs/performance.md, "The day counts at
+-- commit"). The tables, their sums and what 'db check' compares are
+-- unchanged.
 --
--- Why: 017's statement trigger added each COPY report's reports to their
--- days' rows at once, so a writer held those rows (one per day, and every
--- send of 512 reports touches nearly every day; a real intake's writers
--- all add to today) from its COPY report to its commit, and the other
--- writers' COPY report waited for that commit (Lock:transactionid): the
--- sends of three writers ran one at a time.
+-- 1. roll_report_day (reports per day, 012) added to at commit instead of
+-- in the statement that writes report. Why: 017's statement trigger added
+-- each COPY report's reports to their days' rows at once, so a writer held
+-- those rows (one per day, and every send of 512 reports touches nearly
+-- every day; a real intake's writers all add to today) from its COPY
+-- report to its commit, and the other writers' COPY report waited for
+-- that commit (Lock:transactionid): the sends of three writers ran one at
+-- a time.
 --
 -- Now the statement triggers on report (the same triggers, 017's
 -- report_roll_ins/upd/del, the same function name) add the statement's
@@ -85,3 +86,38 @@ $$;
 DROP TRIGGER IF EXISTS roll_report_day_txn_fold ON roll_report_day_txn;
 CREATE CONSTRAINT TRIGGER roll_report_day_txn_fold AFTER INSERT ON roll_report_day_txn
 	DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION tlswatch_report_day_fold();
+
+-- 2. roll_trust (020): the statement trigger on COPY policy counts a
+-- (report, domain) when no policy of the report outside the statement
+-- names the domain. Its "outside the statement" test, NOT EXISTS (SELECT
+-- 1 FROM n WHERE n.id = p.id), was planned as a nested-loop anti join
+-- that scans the transition table again for every policy it looks at
+-- (docs/performance.md, "Writers at once": 512 loops of 256 rows a
+-- statement). p.id NOT IN (SELECT id FROM n) is a hashed subplan, one
+-- scan of n per statement; the same rows, since neither id is ever NULL.
+CREATE OR REPLACE FUNCTION tlswatch_stmt_policy_trust() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	IF TG_OP = 'INSERT' THEN
+		-- each (report, domain) the statement brought that no earlier
+		-- policy of the report already named
+		INSERT INTO roll_trust AS t (day, policy_domain, organization, verified, unverified)
+			SELECT r.day, k.dom, r.organization, sum(CASE WHEN r.provenance <> 'unverified-mail' THEN 1 ELSE 0 END)::bigint, sum(CASE WHEN r.provenance = 'unverified-mail' THEN 1 ELSE 0 END)::bigint
+			FROM (SELECT DISTINCT report, day, coalesce(policy_domain, '') AS dom FROM n) AS k
+			JOIN report r ON r.id = k.report AND r.day = k.day
+			WHERE NOT EXISTS (SELECT 1 FROM policy p WHERE p.report = k.report AND p.day = k.day AND coalesce(p.policy_domain, '') = k.dom AND p.id NOT IN (SELECT id FROM n))
+			GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+			ON CONFLICT (policy_domain, day, organization) DO UPDATE SET verified = t.verified + excluded.verified, unverified = t.unverified + excluded.unverified;
+	ELSE
+		-- each (report, domain) the statement took the last policy of
+		INSERT INTO roll_trust AS t (day, policy_domain, organization, verified, unverified)
+			SELECT r.day, k.dom, r.organization, -sum(CASE WHEN r.provenance <> 'unverified-mail' THEN 1 ELSE 0 END)::bigint, -sum(CASE WHEN r.provenance = 'unverified-mail' THEN 1 ELSE 0 END)::bigint
+			FROM (SELECT DISTINCT report, day, coalesce(policy_domain, '') AS dom FROM o) AS k
+			JOIN report r ON r.id = k.report AND r.day = k.day
+			WHERE NOT EXISTS (SELECT 1 FROM policy p WHERE p.report = k.report AND p.day = k.day AND coalesce(p.policy_domain, '') = k.dom)
+			GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+			ON CONFLICT (policy_domain, day, organization) DO UPDATE SET verified = t.verified + excluded.verified, unverified = t.unverified + excluded.unverified;
+		DELETE FROM roll_trust AS t WHERE (t.day, t.policy_domain) IN (SELECT day, coalesce(policy_domain, '') FROM o) AND t.verified = 0 AND t.unverified = 0;
+	END IF;
+	RETURN NULL;
+END;
+$$;
