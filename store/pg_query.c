@@ -38,11 +38,15 @@ int pg_count_reports(struct pg_store *st, const struct query_filter *f, int64_t 
 	int rc = -1;
 
 	/* per day in roll_report_day when no domain, organization or
-	 * provenance is asked, as sqlite_count_reports */
+	 * provenance is asked, as sqlite_count_reports; with this
+	 * transaction's own changes, which reach it at commit
+	 * (schema/pg/028_ingest_writers.sql) */
 	pg_sql_init(&q);
 	if (st->rollups && f->n_domains == 0 && f->organization == NULL && f->provenance == NULL)
 		query_sql_add(&q,
-		              "SELECT coalesce(sum(reports), 0)::bigint FROM roll_report_day r");
+		              "SELECT coalesce(sum(reports), 0)::bigint FROM (SELECT day, reports"
+		              " FROM roll_report_day UNION ALL SELECT day, reports FROM"
+		              " roll_report_day_txn WHERE xid = txid_current_if_assigned()) r");
 	else
 		query_sql_add(&q, "SELECT count(*) FROM report r");
 	if (query_sql_where(&q, f, WHERE_REPORT_DOMAINS, err, errlen) == 0)

@@ -23,6 +23,12 @@ int pg_rollup_refill(struct pg_store *st, const char *what, char *err, size_t er
 	char sql[ROLLUP_SQL_MAX];
 	size_t i;
 
+	/* roll_report_day is counted again from report below: this
+	 * transaction's changes waiting for its commit are in that count
+	 * (schema/pg/028_ingest_writers.sql) */
+	if (pg_run(st, "DELETE FROM roll_report_day_txn WHERE xid = txid_current()", NULL, what,
+	           NULL, err, errlen) < 0)
+		return -1;
 	for (i = 0; rollup_all_sql(i, ROLLUP_CLEAR, PG_MONTH_OF, NULL, sql, sizeof(sql)) != NULL;
 	     i++)
 		if (pg_run(st, sql, NULL, what, NULL, err, errlen) < 0 ||

@@ -1,0 +1,6 @@
+-- 028_ingest_writers.sql - nothing to change on SQLite: one writer
+-- at a time, and the ingest batch adds roll_report_day's rows itself
+-- (store/sqlite_write_batch.c). PostgreSQL's several writers waited for
+-- each other on those day rows; schema/pg/028_ingest_writers.sql
+-- adds to them at commit instead. This file keeps both stores at the same
+-- schema version.
