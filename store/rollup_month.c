@@ -102,6 +102,7 @@ size_t rollup_month_parts(int64_t since, int64_t until, int64_t lo, int64_t hi, 
 {
 	struct rollup_parts all, in, less;
 	int64_t a, b, y, ye;
+	int partial;
 
 	memset(&all, 0, sizeof(all));
 	if (!years)
@@ -112,14 +113,15 @@ size_t rollup_month_parts(int64_t since, int64_t until, int64_t lo, int64_t hi, 
 		y = datetime_year_start(a);
 		ye = datetime_year_start(y + 366);
 		b = until < ye ? until : ye;
+		partial = a > y || b < ye;
 		memset(&in, 0, sizeof(in));
 		memset(&less, 0, sizeof(less));
-		if (a > y || b < ye) {
+		if (partial) {
 			rollup_months(a, b, lo, hi, &in);
 			rollup_months(y, a, lo, hi, &less);
 			rollup_months(b, ye, lo, hi, &less);
 		}
-		if ((a > y || b < ye) && in.cost <= ROLLUP_YEAR_COST_DAYS + less.cost) {
+		if (partial && in.cost <= ROLLUP_YEAR_COST_DAYS + less.cost) {
 			rollup_parts_append(&all, &in, 0);
 			continue;
 		}

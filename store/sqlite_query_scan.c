@@ -69,7 +69,9 @@ static void scan_grow(struct scan_map *m)
 	free(old);
 }
 
-void scan_add(struct scan_map *m, const struct query_row *k)
+/* Adds the key's figures to its group, creating it (copying the key's
+ * strings) when new. */
+static void scan_add(struct scan_map *m, const struct query_row *k)
 {
 	struct query_row *r;
 	uint64_t h = scan_hash(k);

@@ -38,13 +38,9 @@ struct scan_want {
 	struct scan_map map;
 };
 
-/* The failed sessions per (domain, MX, result type), a breakdown of this
- * file only (summary_problems' key): read from roll_failure. */
+/* The failed sessions per (domain, MX, result type), a breakdown of the
+ * SQLite scan only (summary_problems' key): read from roll_failure. */
 #define SCAN_BY_PROBLEM ((enum query_group)(QUERY_BY_POLICY_TYPE + 1))
-
-/* Adds the key's figures to its group, creating it (copying the key's
- * strings) when new. */
-void scan_add(struct scan_map *m, const struct query_row *k);
 
 /* Adds the row s holds (day, organization, policy domain, MX host, result
  * type, failed sessions: agg_failure or its month or year table) to w's
