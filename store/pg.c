@@ -84,6 +84,55 @@ void pg_params_of_sql(struct pg_params *p, const struct query_sql *q)
 	}
 }
 
+/* Elements quoted, '"' and '\\' escaped: report text goes in as data,
+ * never as SQL. The cap is counted first, so only a list too long for
+ * memory fails. */
+int pg_text_array(struct strbuf *sb, const char *const *v, size_t n)
+{
+	size_t i, cap = 3;
+	const char *p;
+
+	for (i = 0; i < n; i++)
+		cap += 3 + 2 * (v[i] != NULL ? strlen(v[i]) : 0);
+	strbuf_init(sb, cap);
+	if (strbuf_putc(sb, '{') < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (strbuf_puts(sb, i > 0 ? ",\"" : "\"") < 0)
+			return -1;
+		for (p = v[i]; p != NULL && *p != '\0'; p++)
+			if (((*p == '"' || *p == '\\') && strbuf_putc(sb, '\\') < 0) ||
+			    strbuf_putc(sb, *p) < 0)
+				return -1;
+		if (strbuf_putc(sb, '"') < 0)
+			return -1;
+	}
+	return strbuf_putc(sb, '}');
+}
+
+int pg_match_arrays(const struct query_match *m, int64_t since, int64_t until,
+                    struct strbuf *domains, struct strbuf *days)
+{
+	const char **v = xcalloc(m->n > 0 ? m->n : 1, sizeof(*v));
+	size_t i, n = 0;
+	int64_t d;
+	int bad = 0;
+
+	/* m->domain is sorted: each domain once */
+	for (i = 0; i < m->n; i++)
+		if (n == 0 || strcmp(v[n - 1], m->domain[i]) != 0)
+			v[n++] = m->domain[i];
+	bad |= pg_text_array(domains, v, n);
+	free(v);
+	/* 21 bytes a day */
+	strbuf_init(days, 3 + 21 * (size_t)(until > since ? until - since : 0));
+	bad |= strbuf_putc(days, '{');
+	for (d = since; d < until; d++)
+		bad |= strbuf_printf(days, d > since ? ",%lld" : "%lld", (long long)d);
+	bad |= strbuf_putc(days, '}');
+	return bad ? -1 : 0;
+}
+
 /* "database URI: what: message" (the server's message on one line). */
 void pg_message(struct pg_store *st, const char *what, const char *msg, char *err, size_t errlen)
 {
@@ -397,6 +446,7 @@ static const struct store_ops pg_ops = {
     .alert_contexts = pg_alert_contexts,
     .reports_by_trust_many = pg_reports_by_trust_many,
     .reporter_presence = pg_reporter_presence,
+    .reporter_presence_of = pg_reporter_presence_of,
     .read_snapshot = pg_read_snapshot,
     .prefetch_reports = pg_prefetch_reports,
 };

@@ -15,6 +15,7 @@
 #include "limits.h"
 #include "query.h"
 #include "query_ip.h"
+#include "query_match.h"
 #include "query_sql.h"
 #include "strbuf.h"
 #include "store_admin.h"
@@ -110,6 +111,17 @@ void pg_param_blob(struct pg_params *p, const void *v, size_t len);
 /* The values kept in q (query_sql built with q->dollar set). */
 void pg_params_of_sql(struct pg_params *p, const struct query_sql *q);
 
+/* v[0..n) as a text[] literal into sb (to strbuf_free), to bind as one
+ * $n::text[] parameter; NULL elements are ''. 0 or -1 (sb's cap). */
+int pg_text_array(struct strbuf *sb, const char *const *v, size_t n);
+/* The distinct domains of m as a text[] literal into domains and the days
+ * [since, until) as a bigint[] literal into days (both to strbuf_free),
+ * for "day = ANY($i::bigint[]) AND policy_domain = ANY($j::text[])" on a
+ * table keyed (day, policy_domain, ...): both keys equal, each pair is
+ * one descent of the index, where a day range beside the list walks the
+ * rest of each day once per domain (PostgreSQL 15's B-tree). 0 or -1. */
+int pg_match_arrays(const struct query_match *m, int64_t since, int64_t until,
+                    struct strbuf *domains, struct strbuf *days);
 /* "database URI: what: msg" into err, on one line. */
 void pg_message(struct pg_store *st, const char *what, const char *msg, char *err, size_t errlen);
 /* Runs sql with p (may be NULL). The result (rows or none) to PQclear,
@@ -187,6 +199,9 @@ int pg_lifetime(struct store *st, enum query_life family, enum query_labels labe
 /* pg_query_reason.c (query_reason.h; reporter presence: pg_query_presence.c) */
 int pg_reporter_presence(struct store *st, int64_t since, int64_t until,
                          struct query_presence_rows *out, char *err, size_t errlen);
+int pg_reporter_presence_of(struct store *st, int64_t since, int64_t until,
+                            const char *const *domains, size_t n, struct query_presence_rows *out,
+                            char *err, size_t errlen);
 int pg_reporter_days(struct store *st, int64_t since, int64_t until, struct query_rows *out,
                      char *err, size_t errlen);
 int pg_failure_reasons(struct store *st, const struct query_filter *f, size_t limit,

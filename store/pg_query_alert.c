@@ -136,9 +136,11 @@ static int pg_trust_first_time(const char ***seen, size_t *n, size_t *alloc, con
 }
 
 /* pg_reports_by_trust_many from roll_trust (schema/pg/020_trust_roll.sql):
- * for each domain of the keys, its rows of the period (one per reporter
- * day, each report already counted once per domain it names), a range of
- * the table's key, as sqlite_query_trust.c reads it. */
+ * the keys' domains' rows of the period (one per reporter day, each
+ * report already counted once per domain it names), as
+ * sqlite_query_trust.c reads them, in one statement: the key starts
+ * (policy_domain, day), so each domain is one range of it. One statement
+ * per domain was 46-120 round trips for 'alert' and '/' at 10M reports. */
 static int pg_trust_many_rolled(struct pg_store *st, int64_t since, int64_t until,
                                 const char *const *domains, const char *const *organizations,
                                 size_t n, int64_t *verified, int64_t *unverified, char *err,
@@ -146,41 +148,46 @@ static int pg_trust_many_rolled(struct pg_store *st, int64_t since, int64_t unti
 {
 	struct query_match m;
 	struct pg_params p;
-	PGresult *r;
+	struct strbuf doms, days;
+	PGresult *r = NULL;
 	size_t i, j, first, end;
 	int row, rc = -1;
 
 	query_match_init(&m, domains, n);
-	/* m.domain is sorted: each domain's keys are one run */
-	for (first = 0; first < m.n; first = end) {
-		for (end = first + 1; end < m.n && strcmp(m.domain[end], m.domain[first]) == 0;
-		     end++)
-			;
-		pg_params_init(&p);
-		pg_param_text(&p, m.domain[first]);
-		pg_param_int(&p, since);
-		pg_param_int(&p, until);
-		r = pg_exec(st,
-		            "SELECT organization, verified, unverified FROM roll_trust"
-		            " WHERE policy_domain = $1 AND day >= $2 AND day < $3",
-		            &p, "cannot count reports by provenance", err, errlen);
-		if (r == NULL)
-			goto out;
-		for (row = 0; row < PQntuples(r); row++) {
-			const char *org = pg_text(r, row, 0);
+	/* the days are not wanted: the key's range reads each domain's */
+	if (pg_match_arrays(&m, 0, 0, &doms, &days) < 0) {
+		snprintf(err, errlen, "internal error: domain list too long");
+		goto out;
+	}
+	pg_params_init(&p);
+	pg_param_text(&p, strbuf_str(&doms));
+	pg_param_int(&p, since);
+	pg_param_int(&p, until);
+	r = pg_exec(st,
+	            "SELECT policy_domain, organization, verified, unverified FROM roll_trust"
+	            " WHERE policy_domain = ANY($1::text[]) AND day >= $2 AND day < $3",
+	            &p, "cannot count reports by provenance", err, errlen);
+	if (r == NULL)
+		goto out;
+	for (row = 0; row < PQntuples(r); row++) {
+		const char *dom = pg_text(r, row, 0), *org = pg_text(r, row, 1);
 
-			for (j = first; org != NULL && j < end; j++) {
-				i = m.idx[j];
-				if (organizations[i] != NULL && strcmp(organizations[i], org) != 0)
-					continue;
-				verified[i] += pg_int(r, row, 1);
-				unverified[i] += pg_int(r, row, 2);
-			}
+		if (dom == NULL || org == NULL)
+			continue;
+		query_match_find(&m, dom, &first, &end);
+		for (j = first; j < end; j++) {
+			i = m.idx[j];
+			if (organizations[i] != NULL && strcmp(organizations[i], org) != 0)
+				continue;
+			verified[i] += pg_int(r, row, 2);
+			unverified[i] += pg_int(r, row, 3);
 		}
-		PQclear(r);
 	}
 	rc = 0;
 out:
+	PQclear(r);
+	strbuf_free(&doms);
+	strbuf_free(&days);
 	query_match_free(&m);
 	return rc;
 }

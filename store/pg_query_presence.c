@@ -3,12 +3,68 @@
  * schema/pg/014_presence.sql) on PostgreSQL: the same rows as
  * sqlite_query_presence.c. Rows hold report text (untrusted): copied only.
  */
+#include <assert.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pg_impl.h"
 #include "query_reason.h"
 #include "rollup.h"
+#include "xalloc.h"
+
+/* The first row of each block of r (rows in the key's order: first_day,
+ * policy_domain, organization) and where it ends. */
+struct pg_block {
+	int row, end;
+};
+
+static int pg_block_cmp(const PGresult *r, const struct pg_block *a, const struct pg_block *b)
+{
+	int c = strcmp(pg_text(r, a->row, 0), pg_text(r, b->row, 0));
+
+	return c != 0 ? c : strcmp(pg_text(r, a->row, 1), pg_text(r, b->row, 1));
+}
+
+/* r's rows in the contract's order (domain, organization, block): each
+ * block's rows come in name order from the key, so the few blocks are
+ * merged here, on equal names the earlier block first, as
+ * sqlite_query_presence.c does. An ORDER BY of the names made the server
+ * sort every row (51,500 at 500 domains, a third of the read). */
+static void pg_presence_merge(const PGresult *r, struct query_presence_rows *rows)
+{
+	struct pg_block *blocks = NULL;
+	size_t i, n = 0, alloc = 0;
+	int row, total = PQntuples(r);
+
+	for (row = 0; row < total; row++) {
+		if (row > 0 && pg_int(r, row, 2) == pg_int(r, row - 1, 2))
+			continue;
+		if (n > 0)
+			blocks[n - 1].end = row;
+		if (n == alloc) {
+			alloc = alloc ? alloc * 2 : 4;
+			blocks = xreallocarray(blocks, alloc, sizeof(*blocks));
+		}
+		blocks[n].row = row;
+		blocks[n++].end = total;
+	}
+	alloc = 0;
+	for (;;) {
+		struct pg_block *b = NULL;
+
+		for (i = 0; i < n; i++)
+			if (blocks[i].row < blocks[i].end &&
+			    (b == NULL || pg_block_cmp(r, &blocks[i], b) < 0))
+				b = &blocks[i];
+		if (b == NULL)
+			break;
+		query_presence_rows_add(rows, &alloc, pg_text(r, b->row, 0), pg_text(r, b->row, 1),
+		                        pg_int(r, b->row, 2), (uint32_t)pg_int(r, b->row, 3));
+		b->row++;
+	}
+	free(blocks);
+}
 
 int pg_reporter_presence(struct store *base, int64_t since, int64_t until,
                          struct query_presence_rows *out, char *err, size_t errlen)
@@ -21,11 +77,76 @@ int pg_reporter_presence(struct store *base, int64_t since, int64_t until,
 	int i, n, rc = -1;
 
 	pg_sql_init(&q);
-	rollup_presence_sql(&q, st->rollups, since, until);
+	if (st->rollups) {
+		/* the key's order: an index-only scan, no sort (030) */
+		query_sql_add(&q, "SELECT policy_domain, organization, first_day, days FROM"
+		                  " roll_presence WHERE first_day >= ");
+		query_sql_int(&q, since - since % QUERY_PRESENCE_SPAN);
+		query_sql_add(&q, " AND first_day < ");
+		query_sql_int(&q, until);
+		query_sql_add(&q, " ORDER BY first_day, policy_domain, organization");
+	} else {
+		rollup_presence_sql(&q, 0, since, until);
+	}
 	if ((r = pg_exec_sql(st, &q, "cannot read reporters by day", err, errlen)) == NULL)
 		goto out;
-	n = PQntuples(r);
-	for (i = 0; i < n; i++)
+	if (st->rollups) {
+		pg_presence_merge(r, &rows);
+	} else {
+		n = PQntuples(r);
+		for (i = 0; i < n; i++)
+			query_presence_rows_add(&rows, &alloc, pg_text(r, i, 0), pg_text(r, i, 1),
+			                        pg_int(r, i, 2), (uint32_t)pg_int(r, i, 3));
+	}
+	*out = rows;
+	memset(&rows, 0, sizeof(rows));
+	rc = 0;
+out:
+	query_presence_rows_free(&rows);
+	PQclear(r);
+	query_sql_free(&q);
+	return rc;
+}
+
+int pg_reporter_presence_of(struct store *base, int64_t since, int64_t until,
+                            const char *const *domains, size_t n, struct query_presence_rows *out,
+                            char *err, size_t errlen)
+{
+	struct pg_store *st = pg_of(base);
+	struct query_presence_rows rows = {NULL, 0, NULL};
+	struct pg_params p;
+	struct strbuf doms, blocks;
+	PGresult *r = NULL;
+	size_t alloc = 0;
+	int64_t block, lo = since - since % QUERY_PRESENCE_SPAN;
+	int i, bad = 0, rc = -1;
+
+	/* without the roll-ups every row is grouped from agg_domain anyway */
+	if (!st->rollups)
+		return pg_reporter_presence(base, since, until, out, err, errlen);
+	strbuf_init(&blocks, 3 + 21 * (size_t)((until - lo) / QUERY_PRESENCE_SPAN + 1));
+	if (pg_text_array(&doms, domains, n) < 0) {
+		snprintf(err, errlen, "internal error: domain list too long");
+		goto out;
+	}
+	/* the cap is counted above: an append past it is a programmer error */
+	bad |= strbuf_putc(&blocks, '{');
+	for (block = lo; block < until; block += QUERY_PRESENCE_SPAN)
+		bad |= strbuf_printf(&blocks, block > lo ? ",%lld" : "%lld", (long long)block);
+	bad |= strbuf_putc(&blocks, '}');
+	assert(bad == 0);
+	/* each (block, domain) one descent of the key: a few rows per
+	 * reporter of the alerts' domains instead of every domain's */
+	pg_params_init(&p);
+	pg_param_text(&p, strbuf_str(&blocks));
+	pg_param_text(&p, strbuf_str(&doms));
+	if ((r = pg_exec(st,
+	                 "SELECT policy_domain, organization, first_day, days FROM roll_presence"
+	                 " WHERE first_day = ANY($1::bigint[]) AND policy_domain = ANY($2::text[])"
+	                 " ORDER BY policy_domain, organization, first_day",
+	                 &p, "cannot read reporters by day", err, errlen)) == NULL)
+		goto out;
+	for (i = 0; i < PQntuples(r); i++)
 		query_presence_rows_add(&rows, &alloc, pg_text(r, i, 0), pg_text(r, i, 1),
 		                        pg_int(r, i, 2), (uint32_t)pg_int(r, i, 3));
 	*out = rows;
@@ -34,6 +155,7 @@ int pg_reporter_presence(struct store *base, int64_t since, int64_t until,
 out:
 	query_presence_rows_free(&rows);
 	PQclear(r);
-	query_sql_free(&q);
+	strbuf_free(&doms);
+	strbuf_free(&blocks);
 	return rc;
 }

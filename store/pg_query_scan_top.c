@@ -36,32 +36,6 @@ static int pg_top_applies(const struct pg_store *st, const struct query_filter *
 	       f->policy_type == NULL;
 }
 
-/* domains as a text[] literal into sb (capped to fit): each element
- * quoted, '"' and '\' escaped; the absent domain is '', as agg_failure
- * stores it. */
-static int pg_top_literal(struct strbuf *sb, const char *const *domains, size_t n)
-{
-	size_t i, cap = 3;
-	const char *p;
-
-	for (i = 0; i < n; i++)
-		cap += 3 + 2 * (domains[i] != NULL ? strlen(domains[i]) : 0);
-	strbuf_init(sb, cap);
-	if (strbuf_putc(sb, '{') < 0)
-		return -1;
-	for (i = 0; i < n; i++) {
-		if (strbuf_puts(sb, i > 0 ? ",\"" : "\"") < 0)
-			return -1;
-		for (p = domains[i]; p != NULL && *p != '\0'; p++)
-			if (((*p == '"' || *p == '\\') && strbuf_putc(sb, '\\') < 0) ||
-			    strbuf_putc(sb, *p) < 0)
-				return -1;
-		if (strbuf_putc(sb, '"') < 0)
-			return -1;
-	}
-	return strbuf_putc(sb, '}');
-}
-
 void pg_only_days(const struct pg_only *only, int64_t since, int64_t until, int monthly,
                   struct strbuf *out)
 {
@@ -115,7 +89,7 @@ static int pg_top_read(void *ctx, const char *const *domains, size_t n, char *er
 	only.days = c->days;
 	for (i = 0; i < 3; i++)
 		strbuf_init(&only.span_days[i], 1);
-	if (pg_top_literal(&lit, domains, n) < 0) {
+	if (pg_text_array(&lit, domains, n) < 0) {
 		snprintf(err, errlen, "internal error: domain list too long");
 		goto out;
 	}

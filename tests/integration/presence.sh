@@ -145,6 +145,15 @@ t_eq "PostgreSQL: db check agrees" "$("$TLSWATCH" --db "$PGA" db check 2>&1; ech
 pg_same "PostgreSQL: summary text" summary --since 30d
 pg_same "PostgreSQL: summary JSON" summary --format json
 TLSWATCH_NO_ROLLUPS=1 pg_same "PostgreSQL: summary JSON without roll-ups" summary --format json
+# the alerts' domains' rows only (pg_reporter_presence_of), and every
+# domain's merged from the key's blocks (pg_reporter_presence)
+for at in "" "--at $(date -u -d '-1 days' +%F)"; do
+	# shellcheck disable=SC2086
+	pg_same "PostgreSQL: alert ${at:-today}" alert --format json --repeat-after 0 $at
+	# shellcheck disable=SC2086
+	TLSWATCH_NO_SHARED_READS=1 pg_same "PostgreSQL: alert ${at:-today}, each window apart" \
+		alert --format json --repeat-after 0 $at
+done
 pg_sql "$PGA" "update roll_presence set days = days # 1 where (first_day, policy_domain, organization) =
 	(select first_day, policy_domain, organization from roll_presence order by 1, 2, 3 limit 1)" > /dev/null
 "$TLSWATCH" --db "$PGA" db check > "$T/check.p" 2>&1

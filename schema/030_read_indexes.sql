@@ -1,0 +1,6 @@
+-- 030_read_indexes.sql - nothing to change on SQLite: its report table
+-- has the index (day, id) already (the rowid is every index's last
+-- column), and roll_presence is a WITHOUT ROWID table whose rows are its
+-- key's leaves. schema/pg/030_read_indexes.sql gives PostgreSQL the same
+-- two reads by index only. This file keeps both stores at the same
+-- schema version.
