@@ -389,19 +389,41 @@ static void pg_where_only(struct query_sql *q, struct pg_only *only, int64_t sin
 	query_sql_add(q, ")");
 }
 
+/* A part of a period taken away (rollup_month_parts): its figures
+ * negated, named as the tables' shapes name them (the first branch of a
+ * UNION ALL names its columns). */
+#define PG_MINUS_PART                                                                              \
+	"SELECT day, organization, policy_domain, mx_host, result_type, policy_type,"              \
+	" -reports AS reports, -successful_sessions AS successful_sessions,"                       \
+	" -failed_sessions AS failed_sessions"
+
 /* Appends to q the rows of table t that filter f keeps: " FROM ... WHERE
  * ...", of only's domains and days (pg_where_only). monthly: the period
- * split as rollup_month_spans says, whole months from t's month table, the
- * days around them from t. */
+ * split into whole months from t's month table and days from t, as
+ * rollup_month_spans says, or (*minus set to 1) as rollup_month_parts
+ * says, a month partly in the period read as its month row less its days
+ * outside when that reads fewer rows (a 30-day period: a month's rows and
+ * 3 to 6 days' instead of 30 days'). Not with only's seeks, whose day
+ * lists are the period's own days, nor with a filter of so many domains
+ * that the parts would bind more than a statement may (each part binds
+ * the whole filter). */
 static int pg_from_where(struct query_sql *q, enum pg_table t, const struct query_filter *f,
-                         struct pg_only *only, int ever, int monthly, char *err, size_t errlen)
+                         struct pg_only *only, int ever, int monthly, int *minus, char *err,
+                         size_t errlen)
 {
-	struct rollup_span span[3];
+	struct rollup_span span[ROLLUP_PARTS_MAX];
 	struct query_filter part = *f;
-	size_t i, n = monthly ? rollup_month_spans(f->since, f->until, span) : 0;
+	size_t i, n = 0;
 
-	_Static_assert(sizeof(span) / sizeof(span[0]) * QUERY_FILTER_ARGS <= QUERY_MAX_ARGS,
+	_Static_assert(3 * QUERY_FILTER_ARGS <= QUERY_MAX_ARGS,
 	               "each span of one statement binds the whole filter");
+	*minus = 0;
+	if (monthly && only == NULL &&
+	    ROLLUP_PARTS_MAX * ((size_t)f->n_domains + QUERY_FILTER_ARGS - LIMIT_FILTER_DOMAINS) <=
+	        QUERY_MAX_ARGS)
+		n = rollup_month_parts(f->since, f->until, INT64_MIN, INT64_MAX, 0, span);
+	else if (monthly)
+		n = rollup_month_spans(f->since, f->until, span);
 	if (n == 0) {
 		query_sql_add(q, ever ? pg_tables[t].ever : pg_tables[t].from);
 		if (query_sql_where(q, f, pg_tables[t].rows, err, errlen) < 0)
@@ -413,7 +435,9 @@ static int pg_from_where(struct query_sql *q, enum pg_table t, const struct quer
 	for (i = 0; i < n; i++) {
 		part.since = span[i].since;
 		part.until = span[i].until;
-		query_sql_add(q, i > 0 ? " UNION ALL SELECT *" : "SELECT *");
+		*minus |= span[i].minus;
+		query_sql_add(q, i > 0 ? " UNION ALL " : "");
+		query_sql_add(q, span[i].minus ? PG_MINUS_PART : "SELECT *");
 		query_sql_add(q,
 		              pg_tables[span[i].level == ROLLUP_MONTHS ? pg_month_of(t) : t].from);
 		if (query_sql_where(q, &part, pg_tables[t].rows, err, errlen) < 0)
@@ -444,7 +468,7 @@ int pg_group_run(struct pg_store *st, const struct query_filter *f, enum query_g
 	struct query_sql q;
 	PGresult *r = NULL;
 	size_t i, n, grouped = 0;
-	int rc = -1;
+	int minus = 0, rc = -1;
 
 	pg_sql_init(&q);
 	query_sql_add(&q, "SELECT ");
@@ -464,7 +488,7 @@ int pg_group_run(struct pg_store *st, const struct query_filter *f, enum query_g
 		query_sql_add(&q, ") AS a");
 		if (query_sql_where(&q, f, pg_tables[t].rows, err, errlen) < 0)
 			goto out;
-	} else if (pg_from_where(&q, t, f, only, ever, monthly, err, errlen) < 0) {
+	} else if (pg_from_where(&q, t, f, only, ever, monthly, &minus, err, errlen) < 0) {
 		goto out;
 	}
 	for (i = 0; i < sizeof(pg_keys) / sizeof(pg_keys[0]) && !as_is; i++) {
@@ -476,6 +500,10 @@ int pg_group_run(struct pg_store *st, const struct query_filter *f, enum query_g
 	if (pg_groups[g].failed_only)
 		query_sql_add(&q, as_is ? " AND failed_sessions > 0"
 		                        : " HAVING sum(failed_sessions) > 0");
+	/* a key whose figures all end at 0 was only in the days taken away */
+	else if (minus)
+		query_sql_add(&q, " HAVING sum(reports) <> 0 OR sum(successful_sessions) <> 0"
+		                  " OR sum(failed_sessions) <> 0");
 	/* all groups: sorted here, not by the server (pg_query_order.c) */
 	if (limit > 0) {
 		query_sql_add(&q, " ORDER BY ");
