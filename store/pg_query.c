@@ -166,16 +166,6 @@ enum pg_table {
 	T_NONE
 };
 
-/* The key columns a breakdown groups by. */
-enum {
-	K_ORG = 1 << 0,
-	K_DOMAIN = 1 << 1,
-	K_MX = 1 << 2,
-	K_RTYPE = 1 << 3,
-	K_PTYPE = 1 << 4,
-	K_DAY = 1 << 5
-};
-
 /* The shapes that a day roll-up and its month twin share, read from
  * table t. */
 #define FROM_ROLL_DOMAIN(t)                                                                        \

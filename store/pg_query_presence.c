@@ -66,6 +66,17 @@ static void pg_presence_merge(const PGresult *r, struct query_presence_rows *row
 	free(blocks);
 }
 
+/* r's rows (policy_domain, organization, first_day, days) added in order. */
+static void pg_presence_take(const PGresult *r, struct query_presence_rows *rows)
+{
+	size_t alloc = 0;
+	int i;
+
+	for (i = 0; i < PQntuples(r); i++)
+		query_presence_rows_add(rows, &alloc, pg_text(r, i, 0), pg_text(r, i, 1),
+		                        pg_int(r, i, 2), (uint32_t)pg_int(r, i, 3));
+}
+
 int pg_reporter_presence(struct store *base, int64_t since, int64_t until,
                          struct query_presence_rows *out, char *err, size_t errlen)
 {
@@ -73,8 +84,7 @@ int pg_reporter_presence(struct store *base, int64_t since, int64_t until,
 	struct query_presence_rows rows = {NULL, 0, NULL};
 	struct query_sql q;
 	PGresult *r = NULL;
-	size_t alloc = 0;
-	int i, n, rc = -1;
+	int rc = -1;
 
 	pg_sql_init(&q);
 	if (st->rollups) {
@@ -93,10 +103,7 @@ int pg_reporter_presence(struct store *base, int64_t since, int64_t until,
 	if (st->rollups) {
 		pg_presence_merge(r, &rows);
 	} else {
-		n = PQntuples(r);
-		for (i = 0; i < n; i++)
-			query_presence_rows_add(&rows, &alloc, pg_text(r, i, 0), pg_text(r, i, 1),
-			                        pg_int(r, i, 2), (uint32_t)pg_int(r, i, 3));
+		pg_presence_take(r, &rows);
 	}
 	*out = rows;
 	memset(&rows, 0, sizeof(rows));
@@ -117,9 +124,8 @@ int pg_reporter_presence_of(struct store *base, int64_t since, int64_t until,
 	struct pg_params p;
 	struct strbuf doms, blocks;
 	PGresult *r = NULL;
-	size_t alloc = 0;
 	int64_t block, lo = since - since % QUERY_PRESENCE_SPAN;
-	int i, bad = 0, rc = -1;
+	int bad = 0, rc = -1;
 
 	/* without the roll-ups every row is grouped from agg_domain anyway */
 	if (!st->rollups)
@@ -146,9 +152,7 @@ int pg_reporter_presence_of(struct store *base, int64_t since, int64_t until,
 	                 " ORDER BY policy_domain, organization, first_day",
 	                 &p, "cannot read reporters by day", err, errlen)) == NULL)
 		goto out;
-	for (i = 0; i < PQntuples(r); i++)
-		query_presence_rows_add(&rows, &alloc, pg_text(r, i, 0), pg_text(r, i, 1),
-		                        pg_int(r, i, 2), (uint32_t)pg_int(r, i, 3));
+	pg_presence_take(r, &rows);
 	*out = rows;
 	memset(&rows, 0, sizeof(rows));
 	rc = 0;

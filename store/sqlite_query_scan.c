@@ -413,16 +413,6 @@ static enum scan_table scan_level_of(enum scan_table t, enum rollup_level level)
 	return sums[t][level == ROLLUP_YEARS];
 }
 
-/* The key fields a breakdown keeps of a row. */
-enum {
-	K_ORG = 1 << 0,
-	K_DOMAIN = 1 << 1,
-	K_MX = 1 << 2,
-	K_RTYPE = 1 << 3,
-	K_PTYPE = 1 << 4,
-	K_DAY = 1 << 5
-};
-
 /* Each breakdown of query.h: its table, its key, its order, and whether
  * groups without failed sessions are left out (agg_failure's, agg_mx's).
  * By MX counts each MX once (agg_mx); of one result type that is

@@ -243,6 +243,17 @@ int store_trust_supersedes(const char *new_prov, const char *old_prov, int pick,
 void query_presence_rows_add(struct query_presence_rows *r, size_t *alloc, const char *domain,
                              const char *organization, int64_t first_day, uint32_t days);
 
+/* The key fields a breakdown (query_group) groups by and keeps of a row,
+ * as bits: each backend's table of breakdowns says which. */
+enum {
+	K_ORG = 1 << 0,
+	K_DOMAIN = 1 << 1,
+	K_MX = 1 << 2,
+	K_RTYPE = 1 << 3,
+	K_PTYPE = 1 << 4,
+	K_DAY = 1 << 5
+};
+
 /* The head of every backend's handle. */
 struct store {
 	const struct store_ops *ops;
