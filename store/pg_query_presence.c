@@ -81,7 +81,6 @@ int pg_reporter_presence(struct store *base, int64_t since, int64_t until,
                          struct query_presence_rows *out, char *err, size_t errlen)
 {
 	struct pg_store *st = pg_of(base);
-	struct query_presence_rows rows = {NULL, 0, NULL};
 	struct query_sql q;
 	PGresult *r = NULL;
 	int rc = -1;
@@ -100,16 +99,13 @@ int pg_reporter_presence(struct store *base, int64_t since, int64_t until,
 	}
 	if ((r = pg_exec_sql(st, &q, "cannot read reporters by day", err, errlen)) == NULL)
 		goto out;
-	if (st->rollups) {
-		pg_presence_merge(r, &rows);
-	} else {
-		pg_presence_take(r, &rows);
-	}
-	*out = rows;
-	memset(&rows, 0, sizeof(rows));
+	memset(out, 0, sizeof(*out));
+	if (st->rollups)
+		pg_presence_merge(r, out);
+	else
+		pg_presence_take(r, out);
 	rc = 0;
 out:
-	query_presence_rows_free(&rows);
 	PQclear(r);
 	query_sql_free(&q);
 	return rc;
@@ -120,7 +116,6 @@ int pg_reporter_presence_of(struct store *base, int64_t since, int64_t until,
                             char *err, size_t errlen)
 {
 	struct pg_store *st = pg_of(base);
-	struct query_presence_rows rows = {NULL, 0, NULL};
 	struct pg_params p;
 	struct strbuf doms, blocks;
 	PGresult *r = NULL;
@@ -152,12 +147,10 @@ int pg_reporter_presence_of(struct store *base, int64_t since, int64_t until,
 	                 " ORDER BY policy_domain, organization, first_day",
 	                 &p, "cannot read reporters by day", err, errlen)) == NULL)
 		goto out;
-	pg_presence_take(r, &rows);
-	*out = rows;
-	memset(&rows, 0, sizeof(rows));
+	memset(out, 0, sizeof(*out));
+	pg_presence_take(r, out);
 	rc = 0;
 out:
-	query_presence_rows_free(&rows);
 	PQclear(r);
 	strbuf_free(&doms);
 	strbuf_free(&blocks);
