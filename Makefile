@@ -12,6 +12,8 @@
 #                  leaves it out); BENCH_QUICK=1 for a quick sanity run
 #                  without it (not part of check)
 #   make bench-scale  issue 18's targets on a 10M-report store (tools/bench_scale.sh)
+#   make bench-scale-pg  the same on PostgreSQL (tools/bench_scale_pg.sh; also
+#                  in make bench unless BENCH_SCALE_PG=0)
 #   make fuzz      run the libFuzzer targets (FUZZ_SECONDS each)
 #   make install   PREFIX=/usr/local DESTDIR=  (binary, man pages, docs and example
 #                  config, systemd units; nothing into /etc); make uninstall
@@ -76,7 +78,7 @@ FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
 TOOL_BIN = $(patsubst tools/%.c,build/tools/%,$(TOOL_SRC)) build/tools/gen
 
 .SECONDARY:
-.PHONY: all check demo deps deps-check deps-fuzz lint fuzz install uninstall clean unit bench bench-scale
+.PHONY: all check demo deps deps-check deps-fuzz lint fuzz install uninstall clean unit bench bench-scale bench-scale-pg
 
 all: tlswatch
 
@@ -196,6 +198,8 @@ bench:
 	@sh tools/bench.sh
 	@if [ "$${BENCH_SCALE:-1}" != 0 ] && [ -z "$${BENCH_QUICK:-}" ]; then \
 		sh tools/bench_scale.sh; fi
+	@if [ "$${BENCH_SCALE:-1}" != 0 ] && [ "$${BENCH_SCALE_PG:-1}" != 0 ] && \
+		[ -z "$${BENCH_QUICK:-}" ]; then sh tools/bench_scale_pg.sh; fi
 
 # issue 18's targets on a provider's store (10M reports, 13 GB, built once
 # into build/bench; hours on a busy machine): tools/bench_scale.sh
@@ -203,6 +207,13 @@ bench-scale:
 	$(call ensure_pkgs,$(BENCH_PKGS))
 	@$(MAKE) --no-print-directory tlswatch build/tools/gen
 	@sh tools/bench_scale.sh
+
+# the same targets on PostgreSQL: the store above copied once into a
+# private server kept in build/bench (an hour at 10M reports)
+bench-scale-pg:
+	$(call ensure_pkgs,$(BENCH_PKGS))
+	@$(MAKE) --no-print-directory tlswatch build/tools/gen
+	@sh tools/bench_scale_pg.sh
 
 lint: build/gen/schema.c
 	$(call ensure_pkgs,cppcheck gcc)

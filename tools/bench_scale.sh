@@ -13,7 +13,8 @@
 # Environment: MODES ("with without"; "with" alone for a binary without
 # roll-ups), SCALE_DB (default build/bench/scale-DAYS.db, built once by
 # the binary measured, backwards from yesterday in chunks of 15 days),
-# DAYS (365), TW (default build/bench/tlswatch, copied from ./tlswatch).
+# DAYS (365), TW (default build/bench/tlswatch, copied from ./tlswatch),
+# SCALE_BUILD_ONLY (build or migrate the store, measure nothing).
 # Prints a Markdown table on stdout (wall time, peak RSS, the CPU of
 # tlswatch: user + system, and of the PostgreSQL backend; the load
 # average beside each figure); progress on stderr.
@@ -68,6 +69,8 @@ if [ -z "$PG" ] && [ ! -s "$DB" ]; then
 fi
 # a store built before the roll-ups is migrated once, untimed
 "$TW" -q --config "$RUN/conf" --db "$DB" db prune --before 2000-01-02 || die "cannot open $DB"
+# SCALE_BUILD_ONLY=1: the store alone (tools/bench_scale_pg.sh copies it)
+[ -n "${SCALE_BUILD_ONLY:-}" ] && exit 0
 if [ -n "$PG" ]; then
 	REPORTS=$(psql -X -At "$DB" -c "SELECT count(*) FROM report") || die "psql failed"
 	BYTES=$(psql -X -At "$DB" -c "SELECT pg_database_size(current_database())")
