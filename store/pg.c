@@ -14,6 +14,7 @@
  */
 #include "pg_impl.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,27 +111,34 @@ int pg_text_array(struct strbuf *sb, const char *const *v, size_t n)
 	return strbuf_putc(sb, '}');
 }
 
-int pg_match_arrays(const struct query_match *m, int64_t since, int64_t until,
-                    struct strbuf *domains, struct strbuf *days)
+int pg_match_domains(const struct query_match *m, struct strbuf *sb)
 {
 	const char **v = xcalloc(m->n > 0 ? m->n : 1, sizeof(*v));
 	size_t i, n = 0;
-	int64_t d;
-	int bad = 0;
+	int rc;
 
 	/* m->domain is sorted: each domain once */
 	for (i = 0; i < m->n; i++)
 		if (n == 0 || strcmp(v[n - 1], m->domain[i]) != 0)
 			v[n++] = m->domain[i];
-	bad |= pg_text_array(domains, v, n);
+	rc = pg_text_array(sb, v, n);
 	free(v);
-	/* 21 bytes a day */
-	strbuf_init(days, 3 + 21 * (size_t)(until > since ? until - since : 0));
-	bad |= strbuf_putc(days, '{');
-	for (d = since; d < until; d++)
-		bad |= strbuf_printf(days, d > since ? ",%lld" : "%lld", (long long)d);
-	bad |= strbuf_putc(days, '}');
-	return bad ? -1 : 0;
+	return rc;
+}
+
+void pg_step_array(struct strbuf *sb, int64_t from, int64_t until, int64_t step)
+{
+	int64_t v;
+	int bad = 0;
+
+	/* 21 bytes a value */
+	strbuf_init(sb, 3 + 21 * (size_t)(until > from ? (until - from) / step + 1 : 0));
+	bad |= strbuf_putc(sb, '{');
+	for (v = from; v < until; v += step)
+		bad |= strbuf_printf(sb, v > from ? ",%lld" : "%lld", (long long)v);
+	bad |= strbuf_putc(sb, '}');
+	/* the cap is counted above: an append past it is a programmer error */
+	assert(bad == 0);
 }
 
 /* "database URI: what: message" (the server's message on one line). */

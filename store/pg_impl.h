@@ -114,14 +114,14 @@ void pg_params_of_sql(struct pg_params *p, const struct query_sql *q);
 /* v[0..n) as a text[] literal into sb (to strbuf_free), to bind as one
  * $n::text[] parameter; NULL elements are ''. 0 or -1 (sb's cap). */
 int pg_text_array(struct strbuf *sb, const char *const *v, size_t n);
-/* The distinct domains of m as a text[] literal into domains and the days
- * [since, until) as a bigint[] literal into days (both to strbuf_free),
- * for "day = ANY($i::bigint[]) AND policy_domain = ANY($j::text[])" on a
- * table keyed (day, policy_domain, ...): both keys equal, each pair is
- * one descent of the index, where a day range beside the list walks the
- * rest of each day once per domain (PostgreSQL 15's B-tree). 0 or -1. */
-int pg_match_arrays(const struct query_match *m, int64_t since, int64_t until,
-                    struct strbuf *domains, struct strbuf *days);
+/* The distinct domains of m as a text[] literal into sb (pg_text_array). */
+int pg_match_domains(const struct query_match *m, struct strbuf *sb);
+/* from, from + step, ... below until as a bigint[] literal into sb (to
+ * strbuf_free). Beside a domain list, "day = ANY($i::bigint[]) AND
+ * policy_domain = ANY($j::text[])" on a table keyed (day, policy_domain,
+ * ...) makes each pair one descent of the index, where a day range walks
+ * the rest of each day once per domain (PostgreSQL 15's B-tree). */
+void pg_step_array(struct strbuf *sb, int64_t from, int64_t until, int64_t step);
 /* "database URI: what: msg" into err, on one line. */
 void pg_message(struct pg_store *st, const char *what, const char *msg, char *err, size_t errlen);
 /* Runs sql with p (may be NULL). The result (rows or none) to PQclear,

@@ -148,14 +148,13 @@ static int pg_trust_many_rolled(struct pg_store *st, int64_t since, int64_t unti
 {
 	struct query_match m;
 	struct pg_params p;
-	struct strbuf doms, days;
+	struct strbuf doms;
 	PGresult *r = NULL;
 	size_t i, j, first, end;
 	int row, rc = -1;
 
 	query_match_init(&m, domains, n);
-	/* the days are not wanted: the key's range reads each domain's */
-	if (pg_match_arrays(&m, 0, 0, &doms, &days) < 0) {
+	if (pg_match_domains(&m, &doms) < 0) {
 		snprintf(err, errlen, "internal error: domain list too long");
 		goto out;
 	}
@@ -187,7 +186,6 @@ static int pg_trust_many_rolled(struct pg_store *st, int64_t since, int64_t unti
 out:
 	PQclear(r);
 	strbuf_free(&doms);
-	strbuf_free(&days);
 	query_match_free(&m);
 	return rc;
 }

@@ -3,7 +3,6 @@
  * schema/pg/014_presence.sql) on PostgreSQL: the same rows as
  * sqlite_query_presence.c. Rows hold report text (untrusted): copied only.
  */
-#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,23 +118,16 @@ int pg_reporter_presence_of(struct store *base, int64_t since, int64_t until,
 	struct pg_params p;
 	struct strbuf doms, blocks;
 	PGresult *r = NULL;
-	int64_t block, lo = since - since % QUERY_PRESENCE_SPAN;
-	int bad = 0, rc = -1;
+	int rc = -1;
 
 	/* without the roll-ups every row is grouped from agg_domain anyway */
 	if (!st->rollups)
 		return pg_reporter_presence(base, since, until, out, err, errlen);
-	strbuf_init(&blocks, 3 + 21 * (size_t)((until - lo) / QUERY_PRESENCE_SPAN + 1));
+	pg_step_array(&blocks, since - since % QUERY_PRESENCE_SPAN, until, QUERY_PRESENCE_SPAN);
 	if (pg_text_array(&doms, domains, n) < 0) {
 		snprintf(err, errlen, "internal error: domain list too long");
 		goto out;
 	}
-	/* the cap is counted above: an append past it is a programmer error */
-	bad |= strbuf_putc(&blocks, '{');
-	for (block = lo; block < until; block += QUERY_PRESENCE_SPAN)
-		bad |= strbuf_printf(&blocks, block > lo ? ",%lld" : "%lld", (long long)block);
-	bad |= strbuf_putc(&blocks, '}');
-	assert(bad == 0);
 	/* each (block, domain) one descent of the key: a few rows per
 	 * reporter of the alerts' domains instead of every domain's */
 	pg_params_init(&p);

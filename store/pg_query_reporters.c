@@ -27,7 +27,7 @@ static const char *const pg_reporters_sql[2] = {
     "SELECT policy_domain, '', '', organization, sum(failed_sessions)::bigint"
     " FROM agg_domain WHERE day >= $1 AND day < $2 GROUP BY policy_domain, organization",
 };
-/* The same rows of the keys' domains only (pg_match_arrays): a window of
+/* The same rows of the keys' domains only (pg_step_array): a window of
  * a day is 26,000 agg_domain rows at a provider's scale, all read and
  * grouped for the few domains with alerts (42-60 ms of '/' and 'alert'
  * at 10M reports). Windows longer than a lookback read every row. */
@@ -91,10 +91,12 @@ int pg_alert_reporters_many(struct pg_store *st, const struct query_alert_key *k
 	}
 	query_match_init(&m, domains, n);
 	of = until - since <= LIMIT_ALERT_LOOKBACK_DAYS;
-	if (of && pg_match_arrays(&m, since, until, &doms, &days) < 0) {
+	if (of && pg_match_domains(&m, &doms) < 0) {
 		snprintf(err, errlen, "internal error: domain list too long");
 		goto out;
 	}
+	if (of)
+		pg_step_array(&days, since, until, 1);
 	for (which = 0; which < 2; which++) {
 		if (!wanted[which])
 			continue;
