@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "pg_impl.h"
+#include "xalloc.h"
 
 /* '' (absent: '' on the server, NULL once read) after every name. */
 static int order_name_last(const char *a, const char *b)
@@ -166,9 +167,67 @@ static int (*const order_of[])(const void *, const void *) = {
     [QUERY_BY_POLICY_TYPE] = by_ptype,
 };
 
+/* Merges the sorted runs a[start[k]..start[k + 1]) for k < n_runs into
+ * to, two by two, and leaves in start the n_runs / 2 rounded up runs of
+ * to. */
+static size_t order_merge_pass(const struct query_row *a, struct query_row *to, size_t *start,
+                               size_t n_runs, int (*cmp)(const void *, const void *))
+{
+	size_t k, kept = 0;
+
+	for (k = 0; k < n_runs; k += 2) {
+		size_t i = start[k], mid = start[k + 1], j = mid;
+		size_t end = k + 1 < n_runs ? start[k + 2] : mid, o = i;
+
+		while (i < mid && j < end)
+			to[o++] = cmp(&a[j], &a[i]) < 0 ? a[j++] : a[i++];
+		while (i < mid)
+			to[o++] = a[i++];
+		while (j < end)
+			to[o++] = a[j++];
+		start[kept++] = start[k];
+	}
+	start[kept] = start[n_runs];
+	return kept;
+}
+
 void pg_rows_sort(enum query_group g, struct query_rows *rows)
 {
-	if ((unsigned)g < sizeof(order_of) / sizeof(order_of[0]) && order_of[g] != NULL &&
-	    rows->n > 1)
-		qsort(rows->rows, rows->n, sizeof(*rows->rows), order_of[g]);
+	int (*cmp)(const void *, const void *);
+	struct query_row *a = rows->rows, *tmp, *from, *to;
+	size_t *start, n_runs = 0, i;
+
+	if ((unsigned)g >= sizeof(order_of) / sizeof(order_of[0]) || order_of[g] == NULL ||
+	    rows->n < 2)
+		return;
+	cmp = order_of[g];
+	/* rows read in a table's key order arrive as a few sorted runs (a
+	 * series: one per day), merged in n log(runs) comparisons */
+	for (i = 1; i < rows->n; i++)
+		n_runs += cmp(&a[i - 1], &a[i]) > 0;
+	if (n_runs == 0)
+		return;
+	if (n_runs > rows->n / 16) {
+		qsort(a, rows->n, sizeof(*a), cmp);
+		return;
+	}
+	start = xcalloc(n_runs + 2, sizeof(*start));
+	for (i = 1, n_runs = 1; i < rows->n; i++)
+		if (cmp(&a[i - 1], &a[i]) > 0)
+			start[n_runs++] = i;
+	start[n_runs] = rows->n;
+	tmp = xcalloc(rows->n, sizeof(*tmp));
+	from = a;
+	to = tmp;
+	while (n_runs > 1) {
+		struct query_row *t = from;
+
+		n_runs = order_merge_pass(from, to, start, n_runs, cmp);
+		from = to;
+		to = t;
+	}
+	if (from != a)
+		memcpy(a, from, rows->n * sizeof(*a));
+	free(tmp);
+	free(start);
 }

@@ -1,0 +1,5 @@
+-- 031_series_by_index.sql - nothing to change on SQLite: roll_failure and
+-- roll_domain are WITHOUT ROWID tables whose rows are their keys' leaves,
+-- so the day series are read by key already. schema/pg/031_series_by_index.sql
+-- gives PostgreSQL the same reads by index only. This file keeps both
+-- stores at the same schema version.
