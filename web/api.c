@@ -65,13 +65,61 @@ static void api_paging(struct jsonw *w, const struct web_page *pg, int64_t total
 	jsonw_int(w, size);
 }
 
+/* The days not in yet of the summary, built beside it on a second
+ * handle (as 'tlswatch summary' does): on PostgreSQL at 10M reports the
+ * presence read is a third of the request's statements' time. */
+struct api_days {
+	struct web_beside beside;
+	struct arrival arr;
+	int64_t since, until;
+	char err[ERR_LINE_MAX]; /* not shown: the summary reads its own */
+};
+
+static int api_days_build(struct store *st, void *arg)
+{
+	struct api_days *d = arg;
+
+	return arrival_build(st, d->since, d->until, &d->arr, d->err, sizeof(d->err));
+}
+
+/* summary_known's wait: the second thread joined, its result. */
+static int api_days_wait(void *ctx)
+{
+	struct api_days *d = ctx;
+
+	return web_app_beside_join(&d->beside);
+}
+
+/* summary_build, the days not in yet read beside when it shows them. */
+static int api_summary_build(struct web_page *pg, struct summary *s, char *err, size_t errlen)
+{
+	struct summary_known known = {NULL, 0, 0, NULL, NULL};
+	struct api_days d;
+	int rc;
+
+	memset(&d, 0, sizeof(d));
+	if (pg->filter.q.organization != NULL ||
+	    !summary_arrival_period(&pg->filter.q, &d.since, &d.until))
+		return summary_build(pg->st, &pg->filter.q, s, err, errlen);
+	known.arrival = &d.arr;
+	known.since = d.since;
+	known.until = d.until;
+	known.wait = api_days_wait;
+	known.wait_ctx = &d;
+	web_app_beside_start(&d.beside, pg->app, pg->st, api_days_build, &d);
+	rc = summary_build_known(pg->st, &pg->filter.q, &known, s, err, errlen);
+	web_app_beside_join(&d.beside);
+	arrival_free(&d.arr);
+	return rc;
+}
+
 void api_summary(struct web_page *pg)
 {
 	struct summary s;
 	struct published_list pub = {NULL, 0};
 	char err[ERR_LINE_MAX];
 
-	if (summary_build(pg->st, &pg->filter.q, &s, err, sizeof(err)) < 0) {
+	if (api_summary_build(pg, &s, err, sizeof(err)) < 0) {
 		web_response_error(pg->resp, 500, WEB_ERR_JSON, err);
 		return;
 	}

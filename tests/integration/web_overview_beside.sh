@@ -1,7 +1,8 @@
 #!/bin/sh
 # web_overview_beside.sh - the overview reads the current alerts' series on
 # a second handle of the pool, beside its summary (issue 18,
-# web_app_beside_start), and only when one is free right now. The pages
+# web_app_beside_start), and only when one is free right now; the API's
+# summary its days not in yet. The pages
 # are the same byte for byte as a server with one handle serves them (it
 # reads everything in turn); with the default pool the first / opens a
 # second handle (so the series were read beside); with two handles and
@@ -12,9 +13,10 @@
 . "$TOP/tests/browser/web_lib.sh"
 
 # d01.test .. d12.test, each failing for Google three days ago: 12 alerts
-web_alerting_domains 12
+web_alerting_domains 12 late
 
-PAGES="/ /?since=30d /?all=1 /?domain=d03.test /?domain=d03.test&domain=d07.test"
+PAGES="/ /?since=30d /?all=1 /?domain=d03.test /?domain=d03.test&domain=d07.test
+/api/v1/summary /api/v1/summary?since=30d /api/v1/summary?domain=d03.test"
 MANY="01 02 03 04 05 06 07 08"
 
 # fetch FILE PAGES: web_fetch_pages, each request bounded (a deadlock
@@ -58,6 +60,7 @@ stop "one handle"
 t_check "one handle: sanitizer clean" web_sanitizer_clean
 t_check "the overview lists the alerts" grep -q '^<li>new failure: d03\.test' "$T/one.txt"
 t_eq "every page answered" "$(grep -c '^<h1>Overview</h1>' "$T/one.txt")" 5
+t_check "the API's summary names the day not in yet" grep -q '"missing_reporters": "Microsoft Corporation"' "$T/one.txt"
 
 # the default pool: the series read beside
 if web_start --db "$T/db" web --listen 127.0.0.1:0; then
