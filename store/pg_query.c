@@ -588,6 +588,11 @@ int pg_alert_scan(struct store *base, const struct query_filter *f, struct query
 	const char *json;
 	int rc = -1;
 
+	/* a period alone, as alert asks: the roll-ups as they are stored */
+	if (st->rollups && f->n_domains == 0 && f->organization == NULL && f->mx_host == NULL &&
+	    f->result_type == NULL && f->policy_type == NULL && f->provenance == NULL &&
+	    f->since > QUERY_SINCE_EVER)
+		return pg_alert_series_rolled(st, f->since, f->until, out, err, errlen);
 	memset(&a, 0, sizeof(a));
 	if (pg_prov_begin(st, f, &prov, &json, err, errlen) < 0)
 		return -1;
