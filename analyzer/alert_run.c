@@ -44,33 +44,23 @@ static int64_t alert_value(const struct alert *a)
 }
 
 /* 1: send a (possibly as a grown follow-up, a->previous_value set), 0:
- * already sent, -1: error. */
-static int alert_is_news(struct store *st, const struct alert_settings *s, struct alert *a,
-                         char *err, size_t errlen)
+ * already sent; from what the store says of its key (query_alert_sent_many). */
+static int alert_is_news(const struct alert_settings *s, struct alert *a,
+                         const struct query_alert_sent *sent)
 {
-	struct query_alert_key k;
-	int64_t value, day;
-	int found;
-
 	if (s->repeat_after == 0)
 		return 1;
-	alert_key(a, &k);
-	if (query_alert_sent_on(st, &k, a->day, &value, &found, err, errlen) < 0)
-		return -1;
-	if (found) {
+	if (sent->found) {
 		/* a grown follow-up only when the figure at least doubled */
-		if (value > 0 && alert_value(a) >= 2 * value) {
-			a->previous_value = value;
+		if (sent->value > 0 && alert_value(a) >= 2 * sent->value) {
+			a->previous_value = sent->value;
 			return 1;
 		}
 		return 0;
 	}
-	if (s->repeat_after > 1) {
-		if (query_alert_sent_before(st, &k, a->day, &day, &found, err, errlen) < 0)
-			return -1;
-		if (found && a->day - day < s->repeat_after)
-			return 0;
-	}
+	if (s->repeat_after > 1 && sent->found_before &&
+	    a->day - sent->before_day < s->repeat_after)
+		return 0;
 	return 1;
 }
 
@@ -99,28 +89,38 @@ out:
 	return rc;
 }
 
+/* silence is judged in the usual window only: a late day's new reports
+ * cannot make a reporter silent; held conflicts belong to no day, so the
+ * usual window speaks for them */
+static int alert_late_ignored(const struct alert *a, int late)
+{
+	return late && (a->kind == ALERT_SILENT_REPORTER || a->kind == ALERT_CONFLICTING_REPORT);
+}
+
 /* Moves the alerts of src that are news into l (late ones marked);
- * counts the others in *dropped. */
+ * counts the others in *dropped. Their sent state in one read. */
 static int alert_keep_news(struct store *st, const struct alert_settings *s, struct alert_list *src,
                            int late, struct alert_list *l, size_t *dropped, char *err,
                            size_t errlen)
 {
-	size_t k;
-	int news;
+	struct query_alert_key *keys = xcalloc(src->n + 1, sizeof(*keys));
+	struct query_alert_sent *sent = xcalloc(src->n + 1, sizeof(*sent));
+	int64_t *days = xcalloc(src->n + 1, sizeof(*days));
+	size_t k, m = 0;
+	int rc = -1;
 
-	for (k = 0; k < src->n; k++) {
+	for (k = 0; k < src->n && s->repeat_after != 0; k++)
+		if (!alert_late_ignored(&src->alerts[k], late)) {
+			alert_key(&src->alerts[k], &keys[m]);
+			days[m++] = src->alerts[k].day;
+		}
+	if (query_alert_sent_many(st, keys, days, m, s->repeat_after > 1, sent, err, errlen) < 0)
+		goto out;
+	for (k = 0, m = 0; k < src->n; k++) {
 		struct alert *a = &src->alerts[k];
 
-		/* silence is judged in the usual window only: a late day's
-		 * new reports cannot make a reporter silent; held conflicts
-		 * belong to no day, so the usual window speaks for them */
-		news = late && (a->kind == ALERT_SILENT_REPORTER ||
-		                a->kind == ALERT_CONFLICTING_REPORT)
-		           ? 0
-		           : alert_is_news(st, s, a, err, errlen);
-		if (news < 0)
-			return -1;
-		if (news == 0) {
+		if (alert_late_ignored(a, late) ||
+		    !alert_is_news(s, a, s->repeat_after != 0 ? &sent[m++] : &sent[0])) {
 			(*dropped)++;
 			continue;
 		}
@@ -128,7 +128,12 @@ static int alert_keep_news(struct store *st, const struct alert_settings *s, str
 		a->late = late && !a->waited;
 		alert_list_take(l, a);
 	}
-	return 0;
+	rc = 0;
+out:
+	free(keys);
+	free(sent);
+	free(days);
+	return rc;
 }
 
 int alert_add_context(struct store *st, struct alert_list *l, char *err, size_t errlen)

@@ -127,6 +127,13 @@ _Static_assert(LIMIT_HOSTNAME_BYTES <= LIMIT_STRING_BYTES, "a host name is one s
  * this many keys times the longest organization and report-id. */
 #define LIMIT_PG_PREFETCH_KEYS 256
 
+/* PostgreSQL: alerts whose sent state 'alert' reads in one statement
+ * (query_alert_sent_many), instead of one or two round trips per alert. A
+ * run has a few dozen usually and is not bounded (domains x MX x result
+ * types x days judged): the arrays of one statement hold at most this
+ * many keys, five strings each. */
+#define LIMIT_PG_ALERT_KEYS 512
+
 /* PostgreSQL: report keys one ingest transaction locks when several
  * writers share the store (store/pg_write_lock.c) before it commits and
  * goes on in a new one. Advisory locks take slots of the server's shared

@@ -457,6 +457,7 @@ static const struct store_ops pg_ops = {
     .reports_by_trust_many = pg_reports_by_trust_many,
     .reporter_presence = pg_reporter_presence,
     .reporter_presence_of = pg_reporter_presence_of,
+    .alert_sent_many = pg_alert_sent_many,
     .read_snapshot = pg_read_snapshot,
     .prefetch_reports = pg_prefetch_reports,
 };

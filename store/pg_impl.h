@@ -248,6 +248,9 @@ int pg_scan_totals(struct pg_store *st, const struct query_filter *f, struct que
 /* pg_query_series.c: pg_alert_scan for [since, until) and no filter. */
 int pg_alert_series_rolled(struct pg_store *st, int64_t since, int64_t until,
                            struct query_alert_series *out, char *err, size_t errlen);
+int pg_alert_sent_many(struct store *st, const struct query_alert_key *keys, const int64_t *days,
+                       size_t n, int before, struct query_alert_sent *out, char *err,
+                       size_t errlen);
 int pg_alert_scan(struct store *st, const struct query_filter *f, struct query_alert_series *out,
                   char *err, size_t errlen);
 int pg_day_span(struct store *st, int64_t *first, int64_t *last, int *found, char *err,

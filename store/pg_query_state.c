@@ -55,6 +55,87 @@ int pg_alert_sent_before(struct store *base, const struct query_alert_key *k, in
 	                    k, before, day, found, err, errlen);
 }
 
+/* keys[0..n) and days[0..n) as six array parameters, one element each. */
+static int pg_sent_params(struct pg_params *p, struct strbuf arr[6],
+                          const struct query_alert_key *keys, const int64_t *days, size_t n)
+{
+	const char **v = xcalloc(n, sizeof(*v));
+	size_t i, c;
+	int rc = 0;
+
+	for (c = 0; c < 5 && rc == 0; c++) {
+		for (i = 0; i < n; i++)
+			v[i] = c == 0   ? keys[i].scope
+			       : c == 1 ? keys[i].policy_domain
+			       : c == 2 ? keys[i].mx_host
+			       : c == 3 ? keys[i].result_type
+			                : keys[i].organization;
+		rc = pg_text_array(&arr[c], v, n);
+		pg_param_text(p, strbuf_str(&arr[c]));
+	}
+	free(v);
+	strbuf_init(&arr[5], 24 * n + 3);
+	rc |= strbuf_putc(&arr[5], '{');
+	for (i = 0; i < n && rc == 0; i++)
+		rc = strbuf_printf(&arr[5], i > 0 ? ",%lld" : "%lld", (long long)days[i]);
+	rc |= strbuf_putc(&arr[5], '}');
+	pg_param_text(p, strbuf_str(&arr[5]));
+	return rc < 0 ? -1 : 0;
+}
+
+int pg_alert_sent_many(struct store *base, const struct query_alert_key *keys, const int64_t *days,
+                       size_t n, int before, struct query_alert_sent *out, char *err, size_t errlen)
+{
+	struct pg_store *st = pg_of(base);
+	struct strbuf arr[6];
+	struct pg_params p;
+	PGresult *r;
+	size_t at, m, c;
+	int64_t i;
+	int row;
+
+	/* each key's row by its place in the arrays (WITH ORDINALITY), its
+	 * value that day (one seek of the key) and, asked, its last day
+	 * before (one more) */
+	for (at = 0; at < n; at += m) {
+		m = n - at < LIMIT_PG_ALERT_KEYS ? n - at : LIMIT_PG_ALERT_KEYS;
+		memset(arr, 0, sizeof(arr));
+		pg_params_init(&p);
+		if (pg_sent_params(&p, arr, keys + at, days + at, m) < 0) {
+			snprintf(err, errlen, "internal error: alert keys too long");
+			r = NULL;
+		} else {
+			pg_param_int(&p, before);
+			r = pg_exec(
+			    st,
+			    "SELECT k.i, s.value, CASE WHEN $7 = 1 THEN (SELECT max(b.day)"
+			    " FROM alert_sent_day b WHERE b.scope = k.sc AND b.policy_domain = k.d"
+			    " AND b.mx_host = k.m AND b.result_type = k.t AND b.organization = k.o"
+			    " AND b.day < k.day) END FROM unnest($1::text[], $2::text[],"
+			    " $3::text[], $4::text[], $5::text[], $6::bigint[]) WITH ORDINALITY"
+			    " AS k(sc, d, m, t, o, day, i) LEFT JOIN alert_sent_day s ON"
+			    " s.scope = k.sc AND s.policy_domain = k.d AND s.mx_host = k.m AND"
+			    " s.result_type = k.t AND s.organization = k.o AND s.day = k.day",
+			    &p, "cannot read alert state", err, errlen);
+		}
+		for (c = 0; c < 6; c++)
+			strbuf_free(&arr[c]);
+		if (r == NULL)
+			return -1;
+		for (row = 0; row < PQntuples(r); row++) {
+			i = pg_int(r, row, 0) - 1;
+			if (i < 0 || (size_t)i >= m)
+				continue;
+			if ((out[at + i].found = !PQgetisnull(r, row, 1)))
+				out[at + i].value = pg_int(r, row, 1);
+			if ((out[at + i].found_before = !PQgetisnull(r, row, 2)))
+				out[at + i].before_day = pg_int(r, row, 2);
+		}
+		PQclear(r);
+	}
+	return 0;
+}
+
 /* Rows (day, a, b) of sql for $1 <= day < $2 into out[day - since]; seen
  * marks the days that had a row (may be NULL). */
 static int pg_day_rows(struct pg_store *st, const char *sql, int64_t since, int64_t until,

@@ -295,6 +295,18 @@ int query_alert_sent_on(struct store *st, const struct query_alert_key *k, int64
  * none. */
 int query_alert_sent_before(struct store *st, const struct query_alert_key *k, int64_t before,
                             int64_t *day, int *found, char *err, size_t errlen);
+/* What query_alert_sent_on says of key keys[i] and day days[i], and with
+ * before 1 what query_alert_sent_before says of them, for i < n: one read
+ * for every alert of a run, not one (or two) per alert. */
+struct query_alert_sent {
+	int found; /* sent for days[i], with value */
+	int64_t value;
+	int found_before; /* sent before days[i], last on before_day */
+	int64_t before_day;
+};
+int query_alert_sent_many(struct store *st, const struct query_alert_key *keys, const int64_t *days,
+                          size_t n, int before, struct query_alert_sent *out, char *err,
+                          size_t errlen);
 /* Records that the alert was sent for day with value at the UTC second
  * now (again: value replaced, times counted). Needs a read-write store and
  * an open batch (store_begin). */

@@ -312,6 +312,26 @@ int query_alert_sent_before(struct store *st, const struct query_alert_key *k, i
 	return st->ops->alert_sent_before(st, k, before, day, found, err, errlen);
 }
 
+int query_alert_sent_many(struct store *st, const struct query_alert_key *keys, const int64_t *days,
+                          size_t n, int before, struct query_alert_sent *out, char *err,
+                          size_t errlen)
+{
+	size_t i;
+
+	if (n == 0)
+		return 0;
+	memset(out, 0, n * sizeof(*out));
+	if (st->ops->alert_sent_many != NULL)
+		return st->ops->alert_sent_many(st, keys, days, n, before, out, err, errlen);
+	for (i = 0; i < n; i++)
+		if (st->ops->alert_sent_on(st, &keys[i], days[i], &out[i].value, &out[i].found, err,
+		                           errlen) < 0 ||
+		    (before && st->ops->alert_sent_before(st, &keys[i], days[i], &out[i].before_day,
+		                                          &out[i].found_before, err, errlen) < 0))
+			return -1;
+	return 0;
+}
+
 int query_alert_context(struct store *st, const struct query_alert_key *k, int64_t since,
                         int64_t until, char **reporters, char **reason, char *err, size_t errlen)
 {

@@ -207,6 +207,11 @@ struct store_ops {
 	int (*reporter_presence_of)(struct store *st, int64_t since, int64_t until,
 	                            const char *const *domains, size_t n,
 	                            struct query_presence_rows *out, char *err, size_t errlen);
+	/* query.h, query_alert_sent_many: may be NULL (alert_sent_on and
+	 * alert_sent_before answer, key by key) */
+	int (*alert_sent_many)(struct store *st, const struct query_alert_key *keys,
+	                       const int64_t *days, size_t n, int before,
+	                       struct query_alert_sent *out, char *err, size_t errlen);
 	/* query.h, query_summary_scan_top: may be NULL (summary_scan answers) */
 	int (*summary_scan_top)(struct store *st, const struct query_filter *f, int want_types,
 	                        size_t top_n, const struct query_rows *keep, struct query_scan *out,

@@ -52,6 +52,20 @@ TLSWATCH_NO_ROLLUPS=1 "$TLSWATCH" --db "$PGA" $a > "$T/alert.off" 2>&1
 t_same "PostgreSQL: the same alert series with the roll-ups off" "$T/alert.on" "$T/alert.off"
 t_eq "PostgreSQL: no problem in a new store" "$("$TLSWATCH" --db "$PGA" db check 2>&1; echo $?)" 0
 
+# --- the sent state, read for all of a run's alerts at once on PostgreSQL
+# (query_alert_sent_many), key by key on SQLite: the same runs the same,
+# in turn, as tests/golden/alert.sh's (the spike of 03-08, sent by the
+# alert runs above)
+t_eq "repeat: the spike's alert recorded as sent" "$(pg_sql "$PGA" \
+	"SELECT count(*) > 0 FROM alert_sent_day WHERE day = 20520 AND scope = 'failure'")" t
+EMPTY_OK=1 pg_same "repeat: the same day again" alert --at 2026-03-09
+t_eq "repeat: the same day again: silent" "$rp $(wc -c < "$T/out.p")" "0 0"
+EMPTY_OK=1 pg_same "repeat: a day later" alert --at 2026-03-10 --window 2 --repeat-after 3
+t_eq "repeat: a day later, --repeat-after 3: silent" "$rp $(wc -c < "$T/out.p")" "0 0"
+EMPTY_OK=1 pg_same "repeat: two days later" alert --at 2026-03-11 --window 3 --repeat-after 3
+pg_same "repeat: three days later" alert --at 2026-03-12 --window 4 --repeat-after 3
+t_eq "repeat: three days later: sent again" "$rp $rs" "1 1"
+
 # --- the provenance filter: the figures of one provenance's reports,
 # counted again from them, as on SQLite (mail not DKIM-verified beside
 # the files)
