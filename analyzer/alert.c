@@ -479,12 +479,32 @@ static void alert_silent(struct alert_list *l, const struct query_rows *rows, co
 
 /* One alert per organization with conflicts held: however old, each
  * waits for the postmaster (docs/trust.md). */
-static int alert_conflict(const char *organization, int64_t n, void *arg)
+static void alert_conflicts_add(struct alert_list *l, const struct alert_conflicts *c)
 {
-	struct alert *a = alert_add(arg, ALERT_CONFLICTING_REPORT);
+	size_t i;
 
-	a->organization = alert_strdup(organization[0] != '\0' ? organization : NULL);
-	a->window_failed = n;
+	for (i = 0; i < c->count; i++) {
+		struct alert *a = alert_add(l, ALERT_CONFLICTING_REPORT);
+
+		a->organization =
+		    alert_strdup(c->organization[i][0] != '\0' ? c->organization[i] : NULL);
+		a->window_failed = c->n[i];
+	}
+}
+
+/* store_conflicts_by_organization's function: each into the reads. */
+static int alert_conflict_read(const char *organization, int64_t n, void *arg)
+{
+	struct alert_conflicts *c = arg;
+
+	if (c->count == c->alloc) {
+		c->alloc = c->alloc ? c->alloc * 2 : 8;
+		c->organization =
+		    xreallocarray(c->organization, c->alloc, sizeof(*c->organization));
+		c->n = xreallocarray(c->n, c->alloc, sizeof(*c->n));
+	}
+	c->organization[c->count] = xstrdup(organization);
+	c->n[c->count++] = n;
 	return 0;
 }
 
@@ -610,6 +630,11 @@ int alert_reads_load(struct store *st, const struct alert_params *p, int64_t fir
 	f.until = r.until;
 	if (query_alert_scan(st, &f, &r.series, err, errlen) < 0)
 		return -1;
+	if (store_conflicts_by_organization(st, alert_conflict_read, &r.conflicts, err, errlen) <
+	    0) {
+		alert_reads_free(&r);
+		return -1;
+	}
 	r.domain_ends = alert_group_ends(&r.series.domain_days);
 	r.failure_ends = alert_group_ends(&r.series.failure_days);
 	r.organization_ends = alert_group_ends(&r.series.organization_days);
@@ -619,9 +644,15 @@ int alert_reads_load(struct store *st, const struct alert_params *p, int64_t fir
 
 void alert_reads_free(struct alert_reads *r)
 {
+	size_t i;
+
 	if (r == NULL)
 		return;
 	query_alert_series_free(&r->series);
+	for (i = 0; i < r->conflicts.count; i++)
+		free(r->conflicts.organization[i]);
+	free(r->conflicts.organization);
+	free(r->conflicts.n);
 	free(r->domain_ends);
 	free(r->failure_ends);
 	free(r->organization_ends);
@@ -658,8 +689,8 @@ int alert_evaluate_reads(struct store *st, const struct alert_params *p,
 	alert_failures(&l, &r->series.failure_days, r->failure_ends, dstat, n_dstat, &s);
 	alert_domains(&l, &r->series.domain_days, r->domain_ends, &s);
 	alert_silent(&l, &r->series.organization_days, r->organization_ends);
-	if (store_conflicts_by_organization(st, alert_conflict, &l, err, errlen) < 0 ||
-	    alert_mark_unverified(st, &l, err, errlen) < 0)
+	alert_conflicts_add(&l, &r->conflicts);
+	if (alert_mark_unverified(st, &l, err, errlen) < 0)
 		goto out;
 	if (l.n > 1)
 		qsort(l.alerts, l.n, sizeof(*l.alerts), alert_cmp);

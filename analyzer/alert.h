@@ -238,8 +238,16 @@ int alert_evaluate(struct store *st, const struct alert_params *p, struct alert_
  * judges (issue 18): the windows ending at first_at..last_at (p's window
  * and baseline) share one read of the store, as the next day's baseline
  * is mostly this one's. */
+/* The conflicts held, by organization (store_conflicts_by_organization):
+ * the same for every window, so read once a run. */
+struct alert_conflicts {
+	char **organization; /* "" where none */
+	int64_t *n;
+	size_t count, alloc;
+};
 struct alert_reads {
 	struct query_alert_series series; /* days [since, until) */
+	struct alert_conflicts conflicts;
 	/* for the domain, failure and organization rows: at each group's
 	 * first row, the end of its group, found once for every day judged */
 	size_t *domain_ends, *failure_ends, *organization_ends;
