@@ -3,7 +3,8 @@
 # the SQLite store, on a real PostgreSQL 15 (pg_lib.sh): a new store and
 # one migrated from version 7 report version 12; summary, alert and the
 # published section read the roll-ups and give byte-identical JSON, with
-# the roll-ups on and off; three sessions adding to the same roll-up row
+# the roll-ups on and off; alert runs with --repeat-after in turn send and
+# hold back the same alerts; three sessions adding to the same roll-up row
 # at once lose no update; 'db check' finds a tampered roll-up row on both
 # backends alike and '--repair' mends it; 'db recount' (and a recount a
 # migration asks for) gives SQLite's figures; check results stored on
