@@ -126,6 +126,21 @@ int pg_match_domains(const struct query_match *m, struct strbuf *sb)
 	return rc;
 }
 
+void pg_int_array(struct strbuf *sb, const int64_t *v, size_t n)
+{
+	size_t i;
+	int bad = 0;
+
+	/* 21 bytes a value */
+	strbuf_init(sb, 3 + 21 * n);
+	bad |= strbuf_putc(sb, '{');
+	for (i = 0; i < n; i++)
+		bad |= strbuf_printf(sb, i > 0 ? ",%lld" : "%lld", (long long)v[i]);
+	bad |= strbuf_putc(sb, '}');
+	/* the cap is counted above: an append past it is a programmer error */
+	assert(bad == 0);
+}
+
 void pg_step_array(struct strbuf *sb, int64_t from, int64_t until, int64_t step)
 {
 	int64_t v;

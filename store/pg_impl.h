@@ -114,6 +114,9 @@ void pg_params_of_sql(struct pg_params *p, const struct query_sql *q);
 /* v[0..n) as a text[] literal into sb (to strbuf_free), to bind as one
  * $n::text[] parameter; NULL elements are ''. 0 or -1 (sb's cap). */
 int pg_text_array(struct strbuf *sb, const char *const *v, size_t n);
+/* v[0..n) as a bigint[] literal into sb (to strbuf_free), to bind as one
+ * $n::bigint[] parameter. */
+void pg_int_array(struct strbuf *sb, const int64_t *v, size_t n);
 /* The distinct domains of m as a text[] literal into sb (pg_text_array). */
 int pg_match_domains(const struct query_match *m, struct strbuf *sb);
 /* from, from + step, ... below until as a bigint[] literal into sb (to

@@ -14,6 +14,7 @@
 #include "pg_impl.h"
 #include "rollup_month.h"
 #include "scan_top.h"
+#include "series_read.h"
 #include "xalloc.h"
 
 /* One row of integers from a statement built in q. */
@@ -600,9 +601,7 @@ int pg_alert_scan(struct store *base, const struct query_filter *f, struct query
 	int rc = -1;
 
 	/* a period alone, as alert asks: the roll-ups as they are stored */
-	if (st->rollups && f->n_domains == 0 && f->organization == NULL && f->mx_host == NULL &&
-	    f->result_type == NULL && f->policy_type == NULL && f->provenance == NULL &&
-	    f->since > QUERY_SINCE_EVER)
+	if (st->rollups && series_read_applies(f))
 		return pg_alert_series_rolled(st, f->since, f->until, out, err, errlen);
 	memset(&a, 0, sizeof(a));
 	if (pg_prov_begin(st, f, &prov, &json, err, errlen) < 0)

@@ -55,30 +55,28 @@ int pg_alert_sent_before(struct store *base, const struct query_alert_key *k, in
 	                    k, before, day, found, err, errlen);
 }
 
-/* keys[0..n) and days[0..n) as six array parameters, one element each. */
+/* keys[0..n) and days[0..n) as six array parameters, one element each:
+ * 0 or -1 (a string past a literal's cap). */
 static int pg_sent_params(struct pg_params *p, struct strbuf arr[6],
                           const struct query_alert_key *keys, const int64_t *days, size_t n)
 {
-	const char **v = xcalloc(n, sizeof(*v));
+	const char **v = xcalloc(5 * n, sizeof(*v));
 	size_t i, c;
 	int rc = 0;
 
-	for (c = 0; c < 5 && rc == 0; c++) {
-		for (i = 0; i < n; i++)
-			v[i] = c == 0   ? keys[i].scope
-			       : c == 1 ? keys[i].policy_domain
-			       : c == 2 ? keys[i].mx_host
-			       : c == 3 ? keys[i].result_type
-			                : keys[i].organization;
-		rc = pg_text_array(&arr[c], v, n);
+	for (i = 0; i < n; i++) {
+		const char *k[5] = {keys[i].scope, keys[i].policy_domain, keys[i].mx_host,
+		                    keys[i].result_type, keys[i].organization};
+
+		for (c = 0; c < 5; c++)
+			v[c * n + i] = k[c];
+	}
+	for (c = 0; c < 5; c++) {
+		rc |= pg_text_array(&arr[c], v + c * n, n);
 		pg_param_text(p, strbuf_str(&arr[c]));
 	}
 	free(v);
-	strbuf_init(&arr[5], 24 * n + 3);
-	rc |= strbuf_putc(&arr[5], '{');
-	for (i = 0; i < n && rc == 0; i++)
-		rc = strbuf_printf(&arr[5], i > 0 ? ",%lld" : "%lld", (long long)days[i]);
-	rc |= strbuf_putc(&arr[5], '}');
+	pg_int_array(&arr[5], days, n);
 	pg_param_text(p, strbuf_str(&arr[5]));
 	return rc < 0 ? -1 : 0;
 }
@@ -99,7 +97,6 @@ int pg_alert_sent_many(struct store *base, const struct query_alert_key *keys, c
 	 * before (one more) */
 	for (at = 0; at < n; at += m) {
 		m = n - at < LIMIT_PG_ALERT_KEYS ? n - at : LIMIT_PG_ALERT_KEYS;
-		memset(arr, 0, sizeof(arr));
 		pg_params_init(&p);
 		if (pg_sent_params(&p, arr, keys + at, days + at, m) < 0) {
 			snprintf(err, errlen, "internal error: alert keys too long");

@@ -65,6 +65,13 @@ static size_t series_key_of(struct series_read *r, const char *org, const char *
 	return r->n_keys - 1;
 }
 
+int series_read_applies(const struct query_filter *f)
+{
+	return f->since > QUERY_SINCE_EVER && f->n_domains == 0 && f->organization == NULL &&
+	       f->mx_host == NULL && f->result_type == NULL && f->policy_type == NULL &&
+	       f->provenance == NULL;
+}
+
 void series_read_add(struct series_read *r, int64_t day, const char *org, const char *domain,
                      const char *mx, const char *rtype, int64_t reports, int64_t ok, int64_t failed)
 {

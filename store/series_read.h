@@ -39,6 +39,9 @@ struct series_read {
 	size_t n_recs, recs_alloc;
 };
 
+/* 1 when f is a period alone, as alert asks (no filter, not the pruned
+ * days): a store with roll-ups can then read its series as stored. */
+int series_read_applies(const struct query_filter *f);
 /* Adds a row of day for the key of these strings (borrowed; NULL:
  * absent). A key's rows must come in day order. */
 void series_read_add(struct series_read *r, int64_t day, const char *org, const char *domain,

@@ -22,6 +22,7 @@
 #include "sqlite_impl.h"
 #include "sqlite_restore.h"
 #include "scan_top.h"
+#include "series_read.h"
 #include "sqlite_scan.h"
 #include "tally.h"
 #include "xalloc.h"
@@ -885,8 +886,7 @@ int sqlite_alert_scan(struct store *base, const struct query_filter *f,
 	struct scan_want want[3];
 
 	/* a period alone, as alert asks: the roll-ups as they are stored */
-	if (st->rollups && f->n_domains == 0 && f->organization == NULL && f->mx_host == NULL &&
-	    f->result_type == NULL && f->policy_type == NULL && f->provenance == NULL)
+	if (st->rollups && series_read_applies(f))
 		return sqlite_alert_series_rolled(st, f->since, f->until, out, err, errlen);
 	memset(&a, 0, sizeof(a));
 	scan_want_init(want, groups, rows, 3);
