@@ -1,0 +1,7 @@
+-- 032_reads_by_index.sql - nothing to change on SQLite: its aggregate and
+-- roll-up tables are WITHOUT ROWID tables whose rows are their keys'
+-- leaves, and the summary's failure groups are read by one seek per day
+-- (or month, or year) and domain into agg_failure's key
+-- (sqlite_query_scan_top.c). schema/pg/032_reads_by_index.sql gives
+-- PostgreSQL reads by index only. This file keeps both stores at the
+-- same schema version.
