@@ -178,11 +178,16 @@ static size_t summary_cap(struct query_rows *r)
  * domains (their figures beside them): the store may leave out the rest,
  * most of a long period's groups. */
 static int summary_scans(struct store *st, const struct query_filter *cur,
-                         const struct query_filter *prev, struct query_scan *now,
-                         struct query_scan *before, char *err, size_t errlen)
+                         const struct query_filter *prev, const struct summary_known *known,
+                         struct query_scan *now, struct query_scan *before, char *err,
+                         size_t errlen)
 {
 	if (query_summary_scan_top(st, cur, 1, SUMMARY_TOP_FAILURES, NULL, now, err, errlen) < 0)
 		return -1;
+	/* the breakdowns before read beside while this period's were: only
+	 * the groups of the domains shown now are left to read */
+	if (known != NULL && known->prev != NULL && known->prev(known->prev_ctx, before) == 0)
+		return query_summary_scan_groups(st, prev, &now->failures, before, err, errlen);
 	return query_summary_scan_top(st, prev, 0, 0, &now->failures, before, err, errlen);
 }
 
@@ -269,6 +274,22 @@ int summary_build(struct store *st, const struct query_filter *f, struct summary
 	return summary_build_known(st, f, NULL, out, err, errlen);
 }
 
+void summary_periods(const struct query_filter *f, struct query_filter *cur,
+                     struct query_filter *prev)
+{
+	memset(cur, 0, sizeof(*cur));
+	cur->since = f->since;
+	cur->until = f->until;
+	cur->domains = f->domains;
+	cur->n_domains = f->n_domains;
+	cur->organization = f->organization;
+	/* the slower path: each report counted again (docs/trust.md) */
+	cur->provenance = f->provenance;
+	*prev = *cur;
+	prev->since = cur->since - (cur->until - cur->since);
+	prev->until = cur->since;
+}
+
 int summary_build_known(struct store *st, const struct query_filter *f,
                         const struct summary_known *known, struct summary *out, char *err,
                         size_t errlen)
@@ -290,17 +311,7 @@ int summary_build_known(struct store *st, const struct query_filter *f,
 		         (long long)(f->until - f->since));
 		return -1;
 	}
-	memset(&cur, 0, sizeof(cur));
-	cur.since = f->since;
-	cur.until = f->until;
-	cur.domains = f->domains;
-	cur.n_domains = f->n_domains;
-	cur.organization = f->organization;
-	/* the slower path: each report counted again (docs/trust.md) */
-	cur.provenance = f->provenance;
-	prev = cur;
-	prev.since = cur.since - (cur.until - cur.since);
-	prev.until = cur.since;
+	summary_periods(f, &cur, &prev);
 	s.since = cur.since;
 	s.until = cur.until;
 	s.prev_since = prev.since;
@@ -310,7 +321,7 @@ int summary_build_known(struct store *st, const struct query_filter *f,
 	s.organization = f->organization;
 	s.provenance = f->provenance;
 
-	if (summary_scans(st, &cur, &prev, &now, &before, err, errlen) < 0 ||
+	if (summary_scans(st, &cur, &prev, known, &now, &before, err, errlen) < 0 ||
 	    query_quarantined(st, cur.since, cur.until, &s.quarantined, err, errlen) < 0 ||
 	    store_conflicts_held(st, &s.conflicts, err, errlen) < 0 ||
 	    reasons_build(st, &cur, &s.reasons, err, errlen) < 0 ||

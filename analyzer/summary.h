@@ -113,16 +113,27 @@ int summary_build(struct store *st, const struct query_filter *f, struct summary
  * [*since, *until): 1, or 0 when there are none (a period long over). */
 int summary_arrival_period(const struct query_filter *f, int64_t *since, int64_t *until);
 
+/* The filters summary_build reads with from f: this period, and the
+ * period of the same length before it. */
+void summary_periods(const struct query_filter *f, struct query_filter *cur,
+                     struct query_filter *prev);
+
 /* What a caller already read that the summary would read again: the
  * days not in yet over [since, until) (arrival_build), as the overview
  * reads them for its current alerts (issue 18). wait (when not NULL) is
  * called before arrival is read, which may still be being built beside
- * (cmd_summary): -1 when it did not come, and the summary reads its own. */
+ * (cmd_summary): -1 when it did not come, and the summary reads its own.
+ * prev (when not NULL) hands over the period before's breakdowns,
+ * query_summary_scan_top(summary_periods' prev, 0, 0, NULL) read beside
+ * on another handle (cmd_summary): 0 and *out filled, or -1 when they
+ * did not come, and the summary reads them itself. */
 struct summary_known {
 	const struct arrival *arrival;
 	int64_t since, until;
 	int (*wait)(void *ctx);
 	void *wait_ctx;
+	int (*prev)(void *ctx, struct query_scan *out);
+	void *prev_ctx;
 };
 /* summary_build, taking from known what it covers (NULL: nothing); the
  * same model either way. */

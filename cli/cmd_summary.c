@@ -53,31 +53,77 @@ static void summary_usage(FILE *f)
 	           "Exit status: 0, or 2 on an error.\n");
 }
 
-/* The days not in yet (a sixth to a third of a summary's instructions at
- * 10M reports), built on a second handle of the store on a second thread
- * while the summary reads its breakdowns: on two cores the two overlap.
- * The summary waits for them where it needs them (summary_known's wait);
- * if they do not come (no thread, an error here) it builds its own and
- * reports its own error, so this thread's error is not shown. */
+/* Beside the summary, on a second handle of the store on a second
+ * thread, while it reads this period's breakdowns (on two cores the two
+ * overlap): the period before's breakdowns, handed over as soon as read
+ * (summary_known's prev: the summary then reads only the failure groups
+ * it shows of them), then the days not in yet (a sixth to a third of a
+ * summary's instructions at 10M reports; summary_known's wait). What does
+ * not come (no thread, an error here) the summary reads itself, and
+ * reports its own error, so this thread's errors are not shown. */
 struct summary_beside {
 	const char *db_path;
+	struct query_filter prev; /* summary_periods' */
+	int want_prev, want_arrival;
 	int64_t since, until;
 	struct arrival arr;
+	pthread_mutex_t lock;
+	pthread_cond_t prev_read;
+	int prev_state; /* under lock: 0 being read, 1 read, -1 not (or taken) */
+	struct query_scan prev_scan;
 	pthread_t thread;
 	int running; /* started and not yet joined */
 	int rc;
 	char err[ERR_LINE_MAX];
 };
 
+static void summary_beside_prev_done(struct summary_beside *b, int state)
+{
+	pthread_mutex_lock(&b->lock);
+	b->prev_state = state;
+	pthread_cond_signal(&b->prev_read);
+	pthread_mutex_unlock(&b->lock);
+}
+
 static void *summary_beside_run(void *arg)
 {
 	struct summary_beside *b = arg;
 	struct store *st = NULL;
+	char err[ERR_LINE_MAX];
+	int got;
 
-	if (store_open(b->db_path, STORE_READONLY, &st, b->err, sizeof(b->err)) == 0)
+	if (store_open(b->db_path, STORE_READONLY, &st, b->err, sizeof(b->err)) < 0) {
+		summary_beside_prev_done(b, -1);
+		return NULL;
+	}
+	if (b->want_prev) {
+		got = query_summary_scan_top(st, &b->prev, 0, 0, NULL, &b->prev_scan, err,
+		                             sizeof(err));
+		summary_beside_prev_done(b, got == 0 ? 1 : -1);
+	}
+	if (b->want_arrival)
 		b->rc = arrival_build(st, b->since, b->until, &b->arr, b->err, sizeof(b->err));
 	store_close(st);
 	return NULL;
+}
+
+/* summary_known's prev: waits for the breakdowns before, moves them out. */
+static int summary_beside_prev(void *ctx, struct query_scan *out)
+{
+	struct summary_beside *b = ctx;
+	int state;
+
+	pthread_mutex_lock(&b->lock);
+	while (b->prev_state == 0)
+		pthread_cond_wait(&b->prev_read, &b->lock);
+	state = b->prev_state;
+	if (state == 1) {
+		*out = b->prev_scan;
+		memset(&b->prev_scan, 0, sizeof(b->prev_scan));
+		b->prev_state = -1;
+	}
+	pthread_mutex_unlock(&b->lock);
+	return state == 1 ? 0 : -1;
 }
 
 /* summary_known's wait, and the end of every start: joins once. */
@@ -92,21 +138,47 @@ static int summary_beside_wait(void *ctx)
 	return b->rc;
 }
 
-/* Starts building the days not in yet of f beside, into known. */
+/* Starts reading beside for f's summary, into known. */
 static void summary_beside_start(struct summary_beside *b, const char *db_path,
                                  const struct query_filter *f, struct summary_known *known)
 {
+	struct query_filter cur;
+
 	memset(b, 0, sizeof(*b));
 	b->rc = -1;
 	b->db_path = db_path;
-	if (f->organization != NULL || !summary_arrival_period(f, &b->since, &b->until))
+	summary_periods(f, &cur, &b->prev);
+	b->want_prev = cur.until - cur.since > LIMIT_SUMMARY_PREV_ALONE_DAYS;
+	b->want_arrival =
+	    f->organization == NULL && summary_arrival_period(f, &b->since, &b->until);
+	pthread_mutex_init(&b->lock, NULL);
+	pthread_cond_init(&b->prev_read, NULL);
+	if (!b->want_prev && !b->want_arrival)
 		return;
-	known->arrival = &b->arr;
-	known->since = b->since;
-	known->until = b->until;
-	known->wait = summary_beside_wait;
-	known->wait_ctx = b;
 	b->running = pthread_create(&b->thread, NULL, summary_beside_run, b) == 0;
+	if (!b->running)
+		return;
+	if (b->want_prev) {
+		known->prev = summary_beside_prev;
+		known->prev_ctx = b;
+	}
+	if (b->want_arrival) {
+		known->arrival = &b->arr;
+		known->since = b->since;
+		known->until = b->until;
+		known->wait = summary_beside_wait;
+		known->wait_ctx = b;
+	}
+}
+
+/* Joins, and frees what was read beside and not taken. */
+static void summary_beside_end(struct summary_beside *b)
+{
+	summary_beside_wait(b);
+	query_scan_free(&b->prev_scan);
+	arrival_free(&b->arr);
+	pthread_cond_destroy(&b->prev_read);
+	pthread_mutex_destroy(&b->lock);
 }
 
 int cmd_summary(struct cli *c, int argc, char **argv)
@@ -119,7 +191,7 @@ int cmd_summary(struct cli *c, int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	enum summary_format fmt = SUMMARY_TEXT;
-	struct summary_known known = {NULL, 0, 0, NULL, NULL};
+	struct summary_known known = {NULL, 0, 0, NULL, NULL, NULL, NULL};
 	struct summary_beside beside;
 	struct filter_opts fo;
 	struct store *st = NULL;
@@ -169,8 +241,7 @@ int cmd_summary(struct cli *c, int argc, char **argv)
 	}
 	summary_beside_start(&beside, c->db_path, &fo.f, &known);
 	built = summary_build_known(st, &fo.f, &known, &s, err, sizeof(err)) == 0;
-	summary_beside_wait(&beside);
-	arrival_free(&beside.arr);
+	summary_beside_end(&beside);
 	if (!built) {
 		log_error("%s", err);
 		goto out;

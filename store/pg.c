@@ -436,6 +436,7 @@ static const struct store_ops pg_ops = {
     .totals = pg_totals,
     .summary_scan = pg_summary_scan,
     .summary_scan_top = pg_summary_scan_top,
+    .summary_scan_groups = pg_summary_scan_groups,
     .alert_scan = pg_alert_scan,
     .day_span = pg_day_span,
     .quarantined = pg_quarantined,

@@ -218,6 +218,9 @@ int pg_summary_scan(struct store *st, const struct query_filter *f, int want_typ
 int pg_summary_scan_top(struct store *st, const struct query_filter *f, int want_types,
                         size_t top_n, const struct query_rows *keep, struct query_scan *out,
                         char *err, size_t errlen);
+int pg_summary_scan_groups(struct store *st, const struct query_filter *f,
+                           const struct query_rows *keep, struct query_scan *sc, char *err,
+                           size_t errlen);
 /* The summary's problems (pg_query_scan_top.c): failure groups summed
  * across reporters per domain, MX and result type, failed only. */
 #define PG_BY_PROBLEM ((enum query_group)(QUERY_BY_POLICY_TYPE + 1))

@@ -239,3 +239,25 @@ int pg_summary_scan_top(struct store *base, const struct query_filter *f, int wa
 	query_scan_free(&sc);
 	return -1;
 }
+
+int pg_summary_scan_groups(struct store *base, const struct query_filter *f,
+                           const struct query_rows *keep, struct query_scan *sc, char *err,
+                           size_t errlen)
+{
+	struct pg_store *st = pg_of(base);
+	const struct query_rows none = {NULL, 0};
+	struct pg_top_ctx c = {st, f, &sc->failures, &sc->by_day};
+	const struct scan_top_reader reader = {pg_top_read, pg_top_read_all, pg_top_groups, &c};
+	int how;
+
+	/* the first half read every group (pg_summary_scan) */
+	if (!pg_top_applies(st, f))
+		return 0;
+	/* with no problems one round: one statement, no transaction */
+	how = scan_top_select(&reader, 0, &none, keep, sc->by_domain.n, err, errlen);
+	if (how < 0)
+		return -1;
+	if (how == 0)
+		pg_rows_sort(QUERY_BY_FAILURE, &sc->failures);
+	return 0;
+}

@@ -148,6 +148,15 @@ void query_scan_free(struct query_scan *sc);
 int query_summary_scan_top(struct store *st, const struct query_filter *f, int want_types,
                            size_t top_n, const struct query_rows *keep, struct query_scan *out,
                            char *err, size_t errlen);
+/* The second half of query_summary_scan_top(st, f, 0, 0, keep, ...) when
+ * its first was asked with no keep (no failure groups: the breakdowns
+ * alone, read beside on another handle while keep was being found, as
+ * the summary reads the period before): into sc->failures, empty on
+ * entry, the groups that call would have read; sc's other rows are that
+ * scan's and are not changed. */
+int query_summary_scan_groups(struct store *st, const struct query_filter *f,
+                              const struct query_rows *keep, struct query_scan *sc, char *err,
+                              size_t errlen);
 
 /* The daily series the alert rules read, from one pass over agg_domain
  * and one over agg_failure: QUERY_BY_DOMAIN_DAY, QUERY_BY_ORGANIZATION_DAY

@@ -231,6 +231,7 @@ static const struct store_ops sqlite_ops = {
     .days_with_reports = sqlite_days_with_reports,
     .reporter_presence_of = sqlite_reporter_presence_of,
     .summary_scan_top = sqlite_summary_scan_top,
+    .summary_scan_groups = sqlite_summary_scan_groups,
 };
 
 /* One try of sqlite_store_open: -2 when the file was found locked at once

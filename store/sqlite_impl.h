@@ -140,6 +140,9 @@ int sqlite_alert_scan(struct store *st, const struct query_filter *f,
 int sqlite_summary_scan_top(struct store *st, const struct query_filter *f, int want_types,
                             size_t top_n, const struct query_rows *keep, struct query_scan *out,
                             char *err, size_t errlen);
+int sqlite_summary_scan_groups(struct store *st, const struct query_filter *f,
+                               const struct query_rows *keep, struct query_scan *sc, char *err,
+                               size_t errlen);
 int sqlite_day_span(struct store *st, int64_t *first, int64_t *last, int *found, char *err,
                     size_t errlen);
 int sqlite_quarantined(struct store *st, int64_t since, int64_t until, int64_t *n, char *err,

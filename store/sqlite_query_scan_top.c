@@ -282,3 +282,30 @@ int sqlite_summary_scan_top(struct store *base, const struct query_filter *f, in
 	*out = sc;
 	return 0;
 }
+
+int sqlite_summary_scan_groups(struct store *base, const struct query_filter *f,
+                               const struct query_rows *keep, struct query_scan *sc, char *err,
+                               size_t errlen)
+{
+	struct sqlite_store *st = sqlite_of(base);
+	const struct query_rows none = {NULL, 0};
+	struct scan_want fw;
+	/* the seeks in one read transaction, as sqlite_summary_scan_top's */
+	int began = !st->snapshot && !st->in_batch && sqlite3_get_autocommit(st->db);
+	int rc;
+
+	/* the first half read every group (sqlite_summary_scan) */
+	if (!scan_top_applies(st, f))
+		return 0;
+	if (began && sqlite_read_snapshot(base, 1, err, errlen) < 0)
+		return -1;
+	memset(&fw, 0, sizeof(fw));
+	fw.g = QUERY_BY_FAILURE;
+	fw.map.rows = &sc->failures;
+	rc = scan_top_failures(st, f, 0, &none, sc, keep, &fw, err, errlen);
+	free(fw.map.slots);
+	if (began && sqlite_read_snapshot(base, 0, rc == 0 ? err : err + strlen(err),
+	                                  rc == 0 ? errlen : 0) < 0)
+		rc = -1;
+	return rc;
+}

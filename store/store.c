@@ -252,6 +252,25 @@ int query_summary_scan_top(struct store *st, const struct query_filter *f, int w
 	return st->ops->summary_scan_top(st, f, want_types, top_n, keep, out, err, errlen);
 }
 
+int query_summary_scan_groups(struct store *st, const struct query_filter *f,
+                              const struct query_rows *keep, struct query_scan *sc, char *err,
+                              size_t errlen)
+{
+	struct query_scan all;
+
+	if (st->ops->summary_scan_groups != NULL)
+		return st->ops->summary_scan_groups(st, f, keep, sc, err, errlen);
+	/* the whole scan again, its groups kept: the same rows, slower */
+	memset(&all, 0, sizeof(all));
+	if (query_summary_scan_top(st, f, 0, 0, keep, &all, err, errlen) < 0)
+		return -1;
+	query_rows_free(&sc->failures);
+	sc->failures = all.failures;
+	memset(&all.failures, 0, sizeof(all.failures));
+	query_scan_free(&all);
+	return 0;
+}
+
 int query_alert_scan(struct store *st, const struct query_filter *f, struct query_alert_series *out,
                      char *err, size_t errlen)
 {

@@ -216,6 +216,11 @@ struct store_ops {
 	int (*summary_scan_top)(struct store *st, const struct query_filter *f, int want_types,
 	                        size_t top_n, const struct query_rows *keep, struct query_scan *out,
 	                        char *err, size_t errlen);
+	/* query.h, query_summary_scan_groups: may be NULL (summary_scan_top
+	 * answers, reading the breakdowns again) */
+	int (*summary_scan_groups)(struct store *st, const struct query_filter *f,
+	                           const struct query_rows *keep, struct query_scan *sc, char *err,
+	                           size_t errlen);
 };
 
 /*
