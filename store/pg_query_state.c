@@ -177,12 +177,16 @@ int pg_day_marks(struct store *base, int64_t since, int64_t until, struct query_
 	/* a day's count from roll_report_day (kept at commit, checked by 'db
 	 * check') and its last report by one seek of report (day, id)
 	 * (schema/pg/030_read_indexes.sql): counting read every report of
-	 * the lookback, about 180,000 at 26,000 reports a day */
+	 * the lookback, about 180,000 at 26,000 reports a day. The seek
+	 * repeats the period's bounds, known when planned, so the planner
+	 * looks at the one or two monthly partitions of report they cover,
+	 * not at all 13 of a year (a new session loads each one's catalog
+	 * entries first: 15 -> 8 ms at 10M reports) */
 	if (pg_of(base)->rollups)
 		return pg_day_rows(pg_of(base),
 		                   "SELECT d.day, d.reports, (SELECT max(r.id) FROM report r"
-		                   " WHERE r.day = d.day) FROM roll_report_day d"
-		                   " WHERE d.day >= $1 AND d.day < $2",
+		                   " WHERE r.day = d.day AND r.day >= $1 AND r.day < $2)"
+		                   " FROM roll_report_day d WHERE d.day >= $1 AND d.day < $2",
 		                   since, until, out, NULL, err, errlen);
 	return pg_day_rows(pg_of(base),
 	                   "SELECT day, count(*), max(id) FROM report WHERE day >= $1 AND"
