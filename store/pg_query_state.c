@@ -425,13 +425,36 @@ int pg_imap_state_get(struct store *base, const char *server, const char *user, 
 	return 0;
 }
 
+int pg_conflicts_held(struct store *base, int64_t *n, char *err, size_t errlen)
+{
+	PGresult *r;
+
+	/* a report id is one report: the count of the held entries alone */
+	r = pg_exec(pg_of(base),
+	            "SELECT count(*) FROM quarantine"
+	            " WHERE conflict_report IS NOT NULL AND released IS NULL",
+	            NULL, "cannot count conflicts", err, errlen);
+	if (r == NULL)
+		return -1;
+	*n = pg_int(r, 0, 0);
+	PQclear(r);
+	return 0;
+}
+
 int pg_conflicts_by_organization(struct store *base,
                                  int (*fn)(const char *organization, int64_t n, void *arg),
                                  void *arg, char *err, size_t errlen)
 {
 	PGresult *r;
 	int row;
+	int64_t n;
 
+	/* usually none: the join below is planned over every partition of
+	 * report (4-5 ms of a new session at 10M reports) */
+	if (pg_conflicts_held(base, &n, err, errlen) < 0)
+		return -1;
+	if (n == 0)
+		return 0;
 	r = pg_exec(pg_of(base),
 	            "SELECT coalesce(r.organization, ''), count(*) FROM quarantine q"
 	            " LEFT JOIN report r ON r.id = q.conflict_report"
@@ -444,23 +467,6 @@ int pg_conflicts_by_organization(struct store *base,
 		if (fn(pg_text(r, row, 0), pg_int(r, row, 1), arg) != 0)
 			break;
 	PQclear(r);
-	return 0;
-}
-
-static int pg_trust_sum(const char *organization, int64_t n, void *arg)
-{
-	(void)organization;
-	*(int64_t *)arg += n;
-	return 0;
-}
-
-int pg_conflicts_held(struct store *base, int64_t *n, char *err, size_t errlen)
-{
-	int64_t total = 0;
-
-	if (pg_conflicts_by_organization(base, pg_trust_sum, &total, err, errlen) < 0)
-		return -1;
-	*n = total;
 	return 0;
 }
 
