@@ -345,7 +345,7 @@ _Static_assert(LIMIT_HOSTNAME_BYTES <= LIMIT_STRING_BYTES, "a host name is one s
  * less, so reading the week before first made them come later (10M
  * reports: 7 days 45 -> 50 ms on SQLite, 74 -> 81 ms on PostgreSQL),
  * where 14 days gained (70 -> 61, 91 -> 88) and 30 days more
- * (docs/performance.md, "The period before beside"). */
+ * (docs/performance.md, "The 10M store on PostgreSQL at schema 32"). */
 #define LIMIT_SUMMARY_PREV_ALONE_DAYS 7
 
 /* Analyzer: rows per list of one summary (by domain, organisation, MX
