@@ -182,13 +182,18 @@ static int summary_scans(struct store *st, const struct query_filter *cur,
                          struct query_scan *now, struct query_scan *before, char *err,
                          size_t errlen)
 {
-	if (query_summary_scan_top(st, cur, 1, SUMMARY_TOP_FAILURES, NULL, now, err, errlen) < 0)
+	/* the overview shows no breakdown by MX, result type or policy type */
+	int overview = known != NULL && known->overview;
+	int want = overview ? QUERY_SCAN_NO_MX | QUERY_SCAN_NO_RESULT_TYPES : 0;
+
+	if (query_summary_scan_top(st, cur, overview ? want : QUERY_SCAN_POLICY_TYPES,
+	                           SUMMARY_TOP_FAILURES, NULL, now, err, errlen) < 0)
 		return -1;
 	/* the breakdowns before read beside while this period's were: only
 	 * the groups of the domains shown now are left to read */
 	if (known != NULL && known->prev != NULL && known->prev(known->prev_ctx, before) == 0)
 		return query_summary_scan_groups(st, prev, &now->failures, before, err, errlen);
-	return query_summary_scan_top(st, prev, 0, 0, &now->failures, before, err, errlen);
+	return query_summary_scan_top(st, prev, want, 0, &now->failures, before, err, errlen);
 }
 
 /* The entries of known (built over [known->since, known->until)) for
@@ -299,7 +304,7 @@ int summary_build_known(struct store *st, const struct query_filter *f,
 	struct query_filter cur, prev;
 	struct summary s;
 	size_t i;
-	int rc = -1;
+	int rc = -1, overview = known != NULL && known->overview;
 
 	memset(&s, 0, sizeof(s));
 	memset(&now, 0, sizeof(now));
@@ -324,8 +329,8 @@ int summary_build_known(struct store *st, const struct query_filter *f,
 	if (summary_scans(st, &cur, &prev, known, &now, &before, err, errlen) < 0 ||
 	    query_quarantined(st, cur.since, cur.until, &s.quarantined, err, errlen) < 0 ||
 	    store_conflicts_held(st, &s.conflicts, err, errlen) < 0 ||
-	    reasons_build(st, &cur, &s.reasons, err, errlen) < 0 ||
-	    reasons_build_info(st, &cur, &s.infos, err, errlen) < 0 ||
+	    (!overview && (reasons_build(st, &cur, &s.reasons, err, errlen) < 0 ||
+	                   reasons_build_info(st, &cur, &s.infos, err, errlen) < 0)) ||
 	    mxdane_read(st, &cur, &s.dane_at_mx, err, errlen) < 0 ||
 	    (f->organization == NULL &&
 	     summary_not_in_yet(st, &cur, known, &s.not_in_yet, err, errlen) < 0))

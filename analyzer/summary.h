@@ -126,7 +126,9 @@ void summary_periods(const struct query_filter *f, struct query_filter *cur,
  * prev (when not NULL) hands over the period before's breakdowns,
  * query_summary_scan_top(summary_periods' prev, 0, 0, NULL) read beside
  * on another handle (cmd_summary): 0 and *out filled, or -1 when they
- * did not come, and the summary reads them itself. */
+ * did not come, and the summary reads them itself. overview 1: the model
+ * is for the dashboard's overview, which shows no breakdown by MX, result
+ * type or policy type and no failure texts: those may be left empty. */
 struct summary_known {
 	const struct arrival *arrival;
 	int64_t since, until;
@@ -134,6 +136,7 @@ struct summary_known {
 	void *wait_ctx;
 	int (*prev)(void *ctx, struct query_scan *out);
 	void *prev_ctx;
+	int overview;
 };
 /* summary_build, taking from known what it covers (NULL: nothing); the
  * same model either way. */

@@ -154,10 +154,26 @@ static void pg_types_of(const struct query_rows *problems, struct query_rows *ou
 	pg_rows_sort(QUERY_BY_RESULT_TYPE, out);
 }
 
+/* 1 when pg_top_scan reads breakdown g for want (query.h). */
+static int pg_top_wanted(enum query_group g, int want, size_t top_n)
+{
+	switch (g) {
+	case QUERY_BY_MX:
+		return !(want & QUERY_SCAN_NO_MX);
+	case QUERY_BY_RESULT_TYPE:
+		/* with the problems read, summed from them (pg_types_of) */
+		return top_n == 0 && !(want & QUERY_SCAN_NO_RESULT_TYPES);
+	case QUERY_BY_POLICY_TYPE:
+		return (want & QUERY_SCAN_POLICY_TYPES) != 0;
+	default:
+		return 1;
+	}
+}
+
 /* pg_summary_scan_top's reads, into sc. */
-static int pg_top_scan(struct pg_store *st, const struct query_filter *f, int want_types,
-                       size_t top_n, const struct query_rows *keep, struct query_scan *sc,
-                       char *err, size_t errlen)
+static int pg_top_scan(struct pg_store *st, const struct query_filter *f, int want, size_t top_n,
+                       const struct query_rows *keep, struct query_scan *sc, char *err,
+                       size_t errlen)
 {
 	static const enum query_group groups[] = {QUERY_BY_DOMAIN,      QUERY_BY_ORGANIZATION,
 	                                          QUERY_BY_DAY,         QUERY_BY_MX,
@@ -168,11 +184,11 @@ static int pg_top_scan(struct pg_store *st, const struct query_filter *f, int wa
 	struct query_rows problems = {NULL, 0};
 	struct pg_top_ctx c = {st, f, &sc->failures, &sc->by_day};
 	const struct scan_top_reader reader = {pg_top_read, pg_top_read_all, pg_top_groups, &c};
-	size_t i, n = want_types ? 6 : 5;
+	size_t i;
 	int rc = -1, how;
 
-	for (i = 0; i < n; i++)
-		if ((top_n == 0 || groups[i] != QUERY_BY_RESULT_TYPE) &&
+	for (i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
+		if (pg_top_wanted(groups[i], want, top_n) &&
 		    pg_group_run(st, f, groups[i], NULL, NULL, 0, rows[i], err, errlen) < 0)
 			goto out;
 	if (top_n > 0) {
@@ -216,20 +232,20 @@ static int pg_top_end(struct pg_store *st, int rc, char *err, size_t errlen)
 	return rc;
 }
 
-int pg_summary_scan_top(struct store *base, const struct query_filter *f, int want_types,
-                        size_t top_n, const struct query_rows *keep, struct query_scan *out,
-                        char *err, size_t errlen)
+int pg_summary_scan_top(struct store *base, const struct query_filter *f, int want, size_t top_n,
+                        const struct query_rows *keep, struct query_scan *out, char *err,
+                        size_t errlen)
 {
 	struct pg_store *st = pg_of(base);
 	struct query_scan sc;
 	int began, rc;
 
 	if (!pg_top_applies(st, f))
-		return pg_summary_scan(base, f, want_types, out, err, errlen);
+		return pg_summary_scan(base, f, want & QUERY_SCAN_POLICY_TYPES, out, err, errlen);
 	if (pg_top_begin(st, &began, err, errlen) < 0)
 		return -1;
 	memset(&sc, 0, sizeof(sc));
-	rc = pg_top_scan(st, f, want_types, top_n, keep, &sc, err, errlen);
+	rc = pg_top_scan(st, f, want, top_n, keep, &sc, err, errlen);
 	if (began)
 		rc = pg_top_end(st, rc, err, errlen);
 	if (rc == 0) {

@@ -137,6 +137,15 @@ int query_summary_scan(struct store *st, const struct query_filter *f, int want_
                        struct query_scan *out, char *err, size_t errlen);
 void query_scan_free(struct query_scan *sc);
 
+/* query_summary_scan_top's want: by_policy_type read too; by_mx, and
+ * by_result_type of a scan without top groups (top_n 0), may be left
+ * empty (for a reader that shows none: the dashboard's overview). A
+ * backend may read more than asked (query_summary_scan reads all but the
+ * policy types unless asked). */
+#define QUERY_SCAN_POLICY_TYPES    1
+#define QUERY_SCAN_NO_MX           2
+#define QUERY_SCAN_NO_RESULT_TYPES 4
+
 /* query_summary_scan, but failures need hold only every group of each
  * domain that holds one of the top_n largest groups or of the top_n
  * largest sums per (domain, MX, result type) (the summary's problems), and
@@ -145,9 +154,9 @@ void query_scan_free(struct query_scan *sc);
  * top_n groups and its problems per (domain, MX, result type) are those of
  * the full breakdown, read for far fewer groups (SQLite with the roll-ups;
  * elsewhere, and with a filter they cannot answer, every group). */
-int query_summary_scan_top(struct store *st, const struct query_filter *f, int want_types,
-                           size_t top_n, const struct query_rows *keep, struct query_scan *out,
-                           char *err, size_t errlen);
+int query_summary_scan_top(struct store *st, const struct query_filter *f, int want, size_t top_n,
+                           const struct query_rows *keep, struct query_scan *out, char *err,
+                           size_t errlen);
 /* The second half of query_summary_scan_top(st, f, 0, 0, keep, ...) when
  * its first was asked with no keep (no failure groups: the breakdowns
  * alone, read beside on another handle while keep was being found, as

@@ -137,9 +137,9 @@ int sqlite_summary_scan(struct store *st, const struct query_filter *f, int want
                         struct query_scan *out, char *err, size_t errlen);
 int sqlite_alert_scan(struct store *st, const struct query_filter *f,
                       struct query_alert_series *out, char *err, size_t errlen);
-int sqlite_summary_scan_top(struct store *st, const struct query_filter *f, int want_types,
-                            size_t top_n, const struct query_rows *keep, struct query_scan *out,
-                            char *err, size_t errlen);
+int sqlite_summary_scan_top(struct store *st, const struct query_filter *f, int want, size_t top_n,
+                            const struct query_rows *keep, struct query_scan *out, char *err,
+                            size_t errlen);
 int sqlite_summary_scan_groups(struct store *st, const struct query_filter *f,
                                const struct query_rows *keep, struct query_scan *sc, char *err,
                                size_t errlen);

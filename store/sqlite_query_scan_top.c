@@ -215,7 +215,7 @@ out:
 /* sqlite_summary_scan_top's reads: the breakdowns (the problems in the
  * pass over roll_failure that sums by result type), then the failure
  * groups they call for. */
-static int scan_summary_top(struct sqlite_store *st, const struct query_filter *f, int want_types,
+static int scan_summary_top(struct sqlite_store *st, const struct query_filter *f, int asked,
                             size_t top_n, const struct query_rows *keep, struct query_scan *sc,
                             char *err, size_t errlen)
 {
@@ -234,7 +234,10 @@ static int scan_summary_top(struct sqlite_store *st, const struct query_filter *
 
 	for (i = 0; i < 7; i++) {
 		if ((all[i] == SCAN_BY_PROBLEM && top_n == 0) ||
-		    (all[i] == QUERY_BY_POLICY_TYPE && !want_types))
+		    (all[i] == QUERY_BY_POLICY_TYPE && !(asked & QUERY_SCAN_POLICY_TYPES)) ||
+		    (all[i] == QUERY_BY_MX && (asked & QUERY_SCAN_NO_MX)) ||
+		    (all[i] == QUERY_BY_RESULT_TYPE && top_n == 0 &&
+		     (asked & QUERY_SCAN_NO_RESULT_TYPES)))
 			continue;
 		groups[n] = all[i];
 		rows[n++] = all_rows[i];
@@ -253,7 +256,7 @@ out:
 	return rc;
 }
 
-int sqlite_summary_scan_top(struct store *base, const struct query_filter *f, int want_types,
+int sqlite_summary_scan_top(struct store *base, const struct query_filter *f, int want,
                             size_t top_n, const struct query_rows *keep, struct query_scan *out,
                             char *err, size_t errlen)
 {
@@ -266,11 +269,12 @@ int sqlite_summary_scan_top(struct store *base, const struct query_filter *f, in
 	int rc;
 
 	if (!scan_top_applies(st, f))
-		return sqlite_summary_scan(base, f, want_types, out, err, errlen);
+		return sqlite_summary_scan(base, f, want & QUERY_SCAN_POLICY_TYPES, out, err,
+		                           errlen);
 	if (began && sqlite_read_snapshot(base, 1, err, errlen) < 0)
 		return -1;
 	memset(&sc, 0, sizeof(sc));
-	rc = scan_summary_top(st, f, want_types, top_n, keep, &sc, err, errlen);
+	rc = scan_summary_top(st, f, want, top_n, keep, &sc, err, errlen);
 	/* after a failure the transaction still ends; err keeps the first */
 	if (began && sqlite_read_snapshot(base, 0, rc == 0 ? err : err + strlen(err),
 	                                  rc == 0 ? errlen : 0) < 0)

@@ -240,16 +240,17 @@ int query_summary_scan(struct store *st, const struct query_filter *f, int want_
 	return st->ops->summary_scan(st, f, want_types, out, err, errlen);
 }
 
-int query_summary_scan_top(struct store *st, const struct query_filter *f, int want_types,
-                           size_t top_n, const struct query_rows *keep, struct query_scan *out,
-                           char *err, size_t errlen)
+int query_summary_scan_top(struct store *st, const struct query_filter *f, int want, size_t top_n,
+                           const struct query_rows *keep, struct query_scan *out, char *err,
+                           size_t errlen)
 {
 	/* every group is more than asked, with the same figures: a backend
 	 * without the pruned read answers with the full one (no
 	 * STORE_OP_NEEDED) */
 	if (st->ops->summary_scan_top == NULL)
-		return st->ops->summary_scan(st, f, want_types, out, err, errlen);
-	return st->ops->summary_scan_top(st, f, want_types, top_n, keep, out, err, errlen);
+		return st->ops->summary_scan(st, f, want & QUERY_SCAN_POLICY_TYPES, out, err,
+		                             errlen);
+	return st->ops->summary_scan_top(st, f, want, top_n, keep, out, err, errlen);
 }
 
 int query_summary_scan_groups(struct store *st, const struct query_filter *f,

@@ -213,7 +213,7 @@ struct store_ops {
 	                       const int64_t *days, size_t n, int before,
 	                       struct query_alert_sent *out, char *err, size_t errlen);
 	/* query.h, query_summary_scan_top: may be NULL (summary_scan answers) */
-	int (*summary_scan_top)(struct store *st, const struct query_filter *f, int want_types,
+	int (*summary_scan_top)(struct store *st, const struct query_filter *f, int want,
 	                        size_t top_n, const struct query_rows *keep, struct query_scan *out,
 	                        char *err, size_t errlen);
 	/* query.h, query_summary_scan_groups: may be NULL (summary_scan_top

@@ -443,7 +443,8 @@ static void overview_alerts(struct web_page *pg, const struct arrival *known,
 void page_overview(struct web_page *pg)
 {
 	struct summary s;
-	struct summary_known known = {NULL, 0, 0, NULL, NULL, NULL, NULL};
+	/* the overview's parts only */
+	struct summary_known known = {NULL, 0, 0, NULL, NULL, NULL, NULL, 1};
 	struct overview_days days;
 	struct overview_load ld;
 	struct web_beside beside;
