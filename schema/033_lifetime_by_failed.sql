@@ -1,0 +1,5 @@
+-- 033_lifetime_by_failed.sql - nothing to change on SQLite: /metrics reads
+-- its lifetime tables in one pass and orders the series in C
+-- (sqlite_query_life.c). schema/pg/033_lifetime_by_failed.sql gives
+-- PostgreSQL an index on the failed count for its two statements. This
+-- file keeps both stores at the same schema version.
