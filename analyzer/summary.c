@@ -183,17 +183,17 @@ static int summary_scans(struct store *st, const struct query_filter *cur,
                          size_t errlen)
 {
 	/* the overview shows no breakdown by MX, result type or policy type */
-	int overview = known != NULL && known->overview;
-	int want = overview ? QUERY_SCAN_NO_MX | QUERY_SCAN_NO_RESULT_TYPES : 0;
+	int skip =
+	    known != NULL && known->overview ? QUERY_SCAN_NO_MX | QUERY_SCAN_NO_RESULT_TYPES : 0;
 
-	if (query_summary_scan_top(st, cur, overview ? want : QUERY_SCAN_POLICY_TYPES,
+	if (query_summary_scan_top(st, cur, skip != 0 ? skip : QUERY_SCAN_POLICY_TYPES,
 	                           SUMMARY_TOP_FAILURES, NULL, now, err, errlen) < 0)
 		return -1;
 	/* the breakdowns before read beside while this period's were: only
 	 * the groups of the domains shown now are left to read */
 	if (known != NULL && known->prev != NULL && known->prev(known->prev_ctx, before) == 0)
 		return query_summary_scan_groups(st, prev, &now->failures, before, err, errlen);
-	return query_summary_scan_top(st, prev, want, 0, &now->failures, before, err, errlen);
+	return query_summary_scan_top(st, prev, skip, 0, &now->failures, before, err, errlen);
 }
 
 /* The entries of known (built over [known->since, known->until)) for

@@ -191,7 +191,7 @@ int cmd_summary(struct cli *c, int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	enum summary_format fmt = SUMMARY_TEXT;
-	struct summary_known known = {NULL, 0, 0, NULL, NULL, NULL, NULL, 0};
+	struct summary_known known = {.arrival = NULL};
 	struct summary_beside beside;
 	struct filter_opts fo;
 	struct store *st = NULL;

@@ -160,9 +160,10 @@ int query_summary_scan_top(struct store *st, const struct query_filter *f, int w
 /* The second half of query_summary_scan_top(st, f, 0, 0, keep, ...) when
  * its first was asked with no keep (no failure groups: the breakdowns
  * alone, read beside on another handle while keep was being found, as
- * the summary reads the period before): into sc->failures, empty on
- * entry, the groups that call would have read; sc's other rows are that
- * scan's and are not changed. */
+ * the summary reads the period before): into sc->failures the groups
+ * that call would have read (there already when the first half read
+ * every group: a filter the pruned read cannot answer); sc's other rows
+ * are that scan's and are not changed. */
 int query_summary_scan_groups(struct store *st, const struct query_filter *f,
                               const struct query_rows *keep, struct query_scan *sc, char *err,
                               size_t errlen);

@@ -162,10 +162,10 @@ static const struct query_rows *scan_top_groups(void *ctx)
 
 /* Into w (QUERY_BY_FAILURE): the groups scan_top_select chooses (the
  * domains of the problems and of keep), read by seeks. w ends finished. */
-static int scan_top_failures(struct sqlite_store *st, const struct query_filter *f, size_t top_n,
-                             const struct query_rows *problems, const struct query_scan *sc,
-                             const struct query_rows *keep, struct scan_want *w, char *err,
-                             size_t errlen)
+static int scan_top_select_read(struct sqlite_store *st, const struct query_filter *f, size_t top_n,
+                                const struct query_rows *problems, const struct query_scan *sc,
+                                const struct query_rows *keep, struct scan_want *w, char *err,
+                                size_t errlen)
 {
 	static const char day_sql[] = "SELECT day, organization, policy_domain, mx_host,"
 	                              " result_type, failed_sessions FROM agg_failure"
@@ -212,6 +212,42 @@ out:
 	return rc;
 }
 
+/* Into sc->failures: the groups scan_top_select_read chooses. */
+static int scan_top_failures(struct sqlite_store *st, const struct query_filter *f, size_t top_n,
+                             const struct query_rows *problems, struct query_scan *sc,
+                             const struct query_rows *keep, char *err, size_t errlen)
+{
+	struct scan_want fw;
+	int rc;
+
+	memset(&fw, 0, sizeof(fw));
+	fw.g = QUERY_BY_FAILURE;
+	fw.map.rows = &sc->failures;
+	rc = scan_top_select_read(st, f, top_n, problems, sc, keep, &fw, err, errlen);
+	free(fw.map.slots);
+	return rc;
+}
+
+/* Begins the read transaction the seeks share (each outside one would
+ * take and drop the read lock), unless one is open (db copy's snapshot,
+ * the ingest batch): *began 1 when it did. */
+static int scan_top_begin(struct store *base, int *began, char *err, size_t errlen)
+{
+	struct sqlite_store *st = sqlite_of(base);
+
+	*began = !st->snapshot && !st->in_batch && sqlite3_get_autocommit(st->db);
+	return *began ? sqlite_read_snapshot(base, 1, err, errlen) : 0;
+}
+
+/* Ends it: rc, or -1 when the end fails (err keeps the first cause). */
+static int scan_top_end(struct store *base, int began, int rc, char *err, size_t errlen)
+{
+	if (began && sqlite_read_snapshot(base, 0, rc == 0 ? err : err + strlen(err),
+	                                  rc == 0 ? errlen : 0) < 0)
+		return -1;
+	return rc;
+}
+
 /* sqlite_summary_scan_top's reads: the breakdowns (the problems in the
  * pass over roll_failure that sums by result type), then the failure
  * groups they call for. */
@@ -228,7 +264,7 @@ static int scan_summary_top(struct sqlite_store *st, const struct query_filter *
 	    &sc->by_result_type, &problems,   &sc->by_policy_type};
 	enum query_group groups[7];
 	struct query_rows *rows[7];
-	struct scan_want want[7], fw;
+	struct scan_want want[7];
 	size_t i, n = 0;
 	int rc = -1;
 
@@ -243,15 +279,11 @@ static int scan_summary_top(struct sqlite_store *st, const struct query_filter *
 		rows[n++] = all_rows[i];
 	}
 	scan_want_init(want, groups, rows, n);
-	memset(&fw, 0, sizeof(fw));
-	fw.g = QUERY_BY_FAILURE;
-	fw.map.rows = &sc->failures;
 	if (scan_groups_run(st, f, 0, want, n, err, errlen) < 0 ||
-	    scan_top_failures(st, f, top_n, &problems, sc, keep, &fw, err, errlen) < 0)
+	    scan_top_failures(st, f, top_n, &problems, sc, keep, err, errlen) < 0)
 		goto out;
 	rc = scan_summary_totals(st, f, sc, err, errlen);
 out:
-	free(fw.map.slots);
 	query_rows_free(&problems);
 	return rc;
 }
@@ -262,24 +294,18 @@ int sqlite_summary_scan_top(struct store *base, const struct query_filter *f, in
 {
 	struct sqlite_store *st = sqlite_of(base);
 	struct query_scan sc;
-	/* one read transaction for every read (the seeks above are many:
-	 * each outside one would take and drop the read lock), unless one is
-	 * open (db copy's snapshot, the ingest batch) */
-	int began = !st->snapshot && !st->in_batch && sqlite3_get_autocommit(st->db);
-	int rc;
+	int began, rc;
 
 	if (!scan_top_applies(st, f))
 		return sqlite_summary_scan(base, f, want & QUERY_SCAN_POLICY_TYPES, out, err,
 		                           errlen);
-	if (began && sqlite_read_snapshot(base, 1, err, errlen) < 0)
+	/* one read transaction for every read */
+	if (scan_top_begin(base, &began, err, errlen) < 0)
 		return -1;
 	memset(&sc, 0, sizeof(sc));
 	rc = scan_summary_top(st, f, want, top_n, keep, &sc, err, errlen);
 	/* after a failure the transaction still ends; err keeps the first */
-	if (began && sqlite_read_snapshot(base, 0, rc == 0 ? err : err + strlen(err),
-	                                  rc == 0 ? errlen : 0) < 0)
-		rc = -1;
-	if (rc < 0) {
+	if (scan_top_end(base, began, rc, err, errlen) < 0) {
 		query_scan_free(&sc);
 		return -1;
 	}
@@ -293,23 +319,13 @@ int sqlite_summary_scan_groups(struct store *base, const struct query_filter *f,
 {
 	struct sqlite_store *st = sqlite_of(base);
 	const struct query_rows none = {NULL, 0};
-	struct scan_want fw;
-	/* the seeks in one read transaction, as sqlite_summary_scan_top's */
-	int began = !st->snapshot && !st->in_batch && sqlite3_get_autocommit(st->db);
-	int rc;
+	int began, rc;
 
 	/* the first half read every group (sqlite_summary_scan) */
 	if (!scan_top_applies(st, f))
 		return 0;
-	if (began && sqlite_read_snapshot(base, 1, err, errlen) < 0)
+	if (scan_top_begin(base, &began, err, errlen) < 0)
 		return -1;
-	memset(&fw, 0, sizeof(fw));
-	fw.g = QUERY_BY_FAILURE;
-	fw.map.rows = &sc->failures;
-	rc = scan_top_failures(st, f, 0, &none, sc, keep, &fw, err, errlen);
-	free(fw.map.slots);
-	if (began && sqlite_read_snapshot(base, 0, rc == 0 ? err : err + strlen(err),
-	                                  rc == 0 ? errlen : 0) < 0)
-		rc = -1;
-	return rc;
+	rc = scan_top_failures(st, f, 0, &none, sc, keep, err, errlen);
+	return scan_top_end(base, began, rc, err, errlen);
 }

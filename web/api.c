@@ -93,7 +93,7 @@ static int api_days_wait(void *ctx)
 /* summary_build, the days not in yet read beside when it shows them. */
 static int api_summary_build(struct web_page *pg, struct summary *s, char *err, size_t errlen)
 {
-	struct summary_known known = {NULL, 0, 0, NULL, NULL, NULL, NULL, 0};
+	struct summary_known known = {.arrival = NULL};
 	struct api_days d;
 	int rc;
 

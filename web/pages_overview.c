@@ -444,7 +444,7 @@ void page_overview(struct web_page *pg)
 {
 	struct summary s;
 	/* the overview's parts only */
-	struct summary_known known = {NULL, 0, 0, NULL, NULL, NULL, NULL, 1};
+	struct summary_known known = {.overview = 1};
 	struct overview_days days;
 	struct overview_load ld;
 	struct web_beside beside;
