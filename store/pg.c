@@ -547,6 +547,7 @@ int pg_store_open(const char *uri, const char *password, enum store_mode mode, s
 	/* as the SQLite store: a test compares every output with them off */
 	st->rollups = getenv("TLSWATCH_NO_ROLLUPS") == NULL;
 	st->month_rollups = st->rollups && getenv("TLSWATCH_NO_MONTH_ROLLUPS") == NULL;
+	st->year_rollups = st->month_rollups && getenv("TLSWATCH_NO_YEAR_ROLLUPS") == NULL;
 	st->conn = PQconnectdbParams(keys, values, 1);
 	if (st->conn == NULL || PQstatus(st->conn) != CONNECTION_OK) {
 		pg_message(st, "cannot connect",

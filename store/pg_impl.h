@@ -17,6 +17,7 @@
 #include "query_ip.h"
 #include "query_match.h"
 #include "query_sql.h"
+#include "rollup_month.h"
 #include "strbuf.h"
 #include "store_admin.h"
 #include "store_backend.h"
@@ -85,6 +86,9 @@ struct pg_store {
 	/* 1: whole months read from the month tables of schema/pg/026 (not
 	 * with TLSWATCH_NO_MONTH_ROLLUPS or TLSWATCH_NO_ROLLUPS) */
 	int month_rollups;
+	/* 1: whole years read from the year tables of schema/pg/034 (not
+	 * with TLSWATCH_NO_YEAR_ROLLUPS or without the month tables) */
+	int year_rollups;
 	int wlock;        /* PG_WRITER_*: the writer lock this transaction holds */
 	int key_locks;    /* report keys it has locked (pg_write_lock.c) */
 	int escalated;    /* 1: exclusive for a conflict, quarantine or new month */
@@ -226,20 +230,23 @@ int pg_summary_scan_groups(struct store *st, const struct query_filter *f,
 #define PG_BY_PROBLEM ((enum query_group)(QUERY_BY_POLICY_TYPE + 1))
 /* The rows pg_group_run reads of a few domains only (pg_query_scan_top.c):
  * by agg_failure's key (day, policy_domain), the days of the period with
- * rows (or month starts, from the month table) and the domains as two
- * arrays, so the server seeks each day (or each day and domain, as its
- * plan finds cheaper): a range of days with the domains as a list would
- * scan every day's rows once per domain. */
+ * rows (or month and year starts, from the month and year tables) and the
+ * domains as two arrays, so the server seeks each day (or each day and
+ * domain, as its plan finds cheaper): a range of days with the domains as
+ * a list would scan every day's rows once per domain. */
 struct pg_only {
 	const char *domains;           /* text[] literal, '' the absent domain */
 	const struct query_rows *days; /* the period's days with rows, in order */
-	struct strbuf span_days[3];    /* each span's days (bigint[]), pg_from_where's */
+	int64_t since, until;          /* the period those days are of */
+	/* each part's days (bigint[]), pg_from_where's */
+	struct strbuf span_days[ROLLUP_PARTS_MAX];
 };
-/* The days of [since, until) a seek of only asks, as a bigint[] literal
- * into out (initialised here; the caller frees it): the month starts when
- * monthly, else the days of only->days. */
-void pg_only_days(const struct pg_only *only, int64_t since, int64_t until, int monthly,
-                  struct strbuf *out);
+/* The days of part p a seek of only asks, as a bigint[] literal into out
+ * (initialised here; the caller frees it): the month or year starts of
+ * a part of months or years; of a part of days, those of only->days, and
+ * every day of it outside only's period (a part taken away, of whose days
+ * only->days knows nothing). */
+void pg_only_days(const struct pg_only *only, const struct rollup_span *p, struct strbuf *out);
 /* Breakdown g of filter f into rows (the first limit, 0: all), sorted as
  * query.h says unless g is PG_BY_PROBLEM; prov: the provenance filter's
  * rows (pg_provenance_rows), or NULL; only: the domains and days read

@@ -36,28 +36,29 @@ static int pg_top_applies(const struct pg_store *st, const struct query_filter *
 	       f->policy_type == NULL;
 }
 
-void pg_only_days(const struct pg_only *only, int64_t since, int64_t until, int monthly,
-                  struct strbuf *out)
+void pg_only_days(const struct pg_only *only, const struct rollup_span *p, struct strbuf *out)
 {
-	size_t i, n = 0;
+	const struct query_rows *days = only->days;
+	size_t i = 0, n = 0;
 	int64_t d;
 	int bad = 0;
 
-	for (i = 0; i < only->days->n; i++)
-		n += only->days->rows[i].day >= since && only->days->rows[i].day < until;
-	/* a month's start at most once a 28 days; 21 bytes a day */
-	strbuf_init(out, 3 + 21 * (monthly ? (size_t)((until - since) / 28 + 2) : n));
+	/* 21 bytes a day at most, a day of every day of the part */
+	strbuf_init(out, 3 + 21 * (size_t)(p->until - p->since + 1));
 	bad |= strbuf_putc(out, '{');
-	n = 0;
-	if (monthly) {
-		for (d = since; d < until; d = datetime_month_start(d + 31))
+	for (d = p->since; d < p->until;) {
+		if (p->level == ROLLUP_MONTHS || p->level == ROLLUP_YEARS || d < only->since ||
+		    d >= only->until) {
 			bad |= strbuf_printf(out, n++ > 0 ? ",%lld" : "%lld", (long long)d);
-	} else {
-		for (i = 0; i < only->days->n; i++) {
-			d = only->days->rows[i].day;
-			if (d >= since && d < until)
+		} else {
+			while (i < days->n && days->rows[i].day < d)
+				i++;
+			if (i < days->n && days->rows[i].day == d)
 				bad |= strbuf_printf(out, n++ > 0 ? ",%lld" : "%lld", (long long)d);
 		}
+		d = p->level == ROLLUP_MONTHS  ? datetime_month_start(d + 31)
+		    : p->level == ROLLUP_YEARS ? datetime_year_start(d + 366)
+		                               : d + 1;
 	}
 	bad |= strbuf_putc(out, '}');
 	/* the cap is counted above: an append past it is a programmer error */
@@ -87,7 +88,9 @@ static int pg_top_read(void *ctx, const char *const *domains, size_t n, char *er
 
 	memset(&only, 0, sizeof(only));
 	only.days = c->days;
-	for (i = 0; i < 3; i++)
+	only.since = c->f->since;
+	only.until = c->f->until;
+	for (i = 0; i < ROLLUP_PARTS_MAX; i++)
 		strbuf_init(&only.span_days[i], 1);
 	if (pg_text_array(&lit, domains, n) < 0) {
 		snprintf(err, errlen, "internal error: domain list too long");
@@ -99,7 +102,7 @@ static int pg_top_read(void *ctx, const char *const *domains, size_t n, char *er
 	pg_top_append(c->groups, &rows);
 	rc = 0;
 out:
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < ROLLUP_PARTS_MAX; i++)
 		strbuf_free(&only.span_days[i]);
 	strbuf_free(&lit);
 	return rc;

@@ -1,6 +1,7 @@
 /*
  * pg_write_rollup.c - the roll-ups and lifetime totals of
- * schema/pg/012_rollups.sql and the month tables of 026 on PostgreSQL:
+ * schema/pg/012_rollups.sql and the month and year tables of 026 and 034
+ * on PostgreSQL:
  * rebuilt from their sums (rollup.c and rollup_month.c, shared with
  * SQLite) by 'tlswatch db check --repair' and 'db copy', and compared
  * with them by 'db check'. Input: our own database.
@@ -14,9 +15,10 @@
 /* Room for the longest statement of rollup.c (about 1,200 bytes). */
 #define ROLLUP_SQL_MAX 4096
 
-/* The first day of column day's month (schema/pg/026_month_rollups.sql);
- * no year tables on PostgreSQL (schema/pg/027), so no year expression. */
+/* The first day of column day's month and year
+ * (schema/pg/026_month_rollups.sql, 034_year_rollups.sql). */
 #define PG_MONTH_OF "tlswatch_month_of(day)"
+#define PG_YEAR_OF  "tlswatch_year_of(day)"
 
 int pg_rollup_refill(struct pg_store *st, const char *what, char *err, size_t errlen)
 {
@@ -29,10 +31,12 @@ int pg_rollup_refill(struct pg_store *st, const char *what, char *err, size_t er
 	if (pg_run(st, "DELETE FROM roll_report_day_txn WHERE xid = txid_current()", NULL, what,
 	           NULL, err, errlen) < 0)
 		return -1;
-	for (i = 0; rollup_all_sql(i, ROLLUP_CLEAR, PG_MONTH_OF, NULL, sql, sizeof(sql)) != NULL;
+	for (i = 0;
+	     rollup_all_sql(i, ROLLUP_CLEAR, PG_MONTH_OF, PG_YEAR_OF, sql, sizeof(sql)) != NULL;
 	     i++)
 		if (pg_run(st, sql, NULL, what, NULL, err, errlen) < 0 ||
-		    rollup_all_sql(i, ROLLUP_FILL, PG_MONTH_OF, NULL, sql, sizeof(sql)) == NULL ||
+		    rollup_all_sql(i, ROLLUP_FILL, PG_MONTH_OF, PG_YEAR_OF, sql, sizeof(sql)) ==
+		        NULL ||
 		    pg_run(st, sql, NULL, what, NULL, err, errlen) < 0)
 			return -1;
 	/* roll_reason (schema/pg/025): summed from the details */
@@ -62,8 +66,8 @@ int pg_rollup_check(struct pg_store *st, void (*problem)(const char *msg, void *
 	int64_t n;
 	size_t i;
 
-	for (i = 0;
-	     (table = rollup_all_sql(i, ROLLUP_DIFF, PG_MONTH_OF, NULL, sql, sizeof(sql))) != NULL;
+	for (i = 0; (table = rollup_all_sql(i, ROLLUP_DIFF, PG_MONTH_OF, PG_YEAR_OF, sql,
+	                                    sizeof(sql))) != NULL;
 	     i++) {
 		if (pg_get_int(st, sql, NULL, "cannot check the roll-ups", &n, err, errlen) < 0)
 			return -1;

@@ -16,12 +16,12 @@
 
 /* Values of one filter in a statement: the domains plus a dozen others. */
 #define QUERY_FILTER_ARGS (LIMIT_FILTER_DOMAINS + 16)
-/* Values in one statement: a filter once for each part of a period split
- * over the month roll-ups (rollup_month_spans: at most 3), which
- * PostgreSQL reads in one statement, each part with the whole filter
- * (pg_from_where). At one filter's worth, --all with 88 domains failed
- * ("query too large"). */
-#define QUERY_MAX_ARGS (3 * QUERY_FILTER_ARGS)
+/* Values in one statement: a filter and a seek's two arrays (pg_query.c,
+ * pg_where_only) once for each part of a period split over the month
+ * roll-ups (rollup_month_spans: at most 3), which PostgreSQL reads in one
+ * statement, each part with the whole filter (pg_from_where). At one
+ * filter's worth, --all with 88 domains failed ("query too large"). */
+#define QUERY_MAX_ARGS (3 * (QUERY_FILTER_ARGS + 2))
 
 /* The failure details (fl) of a report's policies (p), as the sums the
  * count-once rule takes: sts and tlsa are two views of the same sessions

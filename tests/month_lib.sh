@@ -1,14 +1,19 @@
 # tests/month_lib.sh - what the per-month and per-year roll-up tests
 # (tests/integration/month_roll.sh and year_roll.sh on SQLite,
-# pg_month_roll.sh on PostgreSQL) share. Sourced after tests/lib.sh and
-# tests/browser/web_lib.sh.
+# pg_month_roll.sh and pg_year_roll.sh on PostgreSQL) share. Sourced after
+# tests/lib.sh and tests/browser/web_lib.sh.
 #
 #   MONTHS            the month tables (schema/021, schema/pg/026)
+#   YEARS             the year tables (schema/027, schema/pg/034)
 #   month_inputs K    $T/a: 100 days of K domains from 2025-11-10 with
 #                     re-sends and a spike, Google's January set aside in
 #                     $T/late (it comes late); $T/b: 20 days of another seed
 #                     overlapping them (conflicts), as a Maildir
 #   month_views DB FILE  every CLI view of DB and its dashboard into FILE
+#   year_inputs       $T/a: 420 days of 2 domains from 2025-01-10, across
+#                     two years' ends, with re-sends and a spike; $T/b: 20
+#                     days of another seed overlapping them, as a Maildir
+#   year_views DB FILE   the views of year_inputs' store into FILE
 #   roll_rewound DB PREFIX VERSION MIG TABLES
 #                     a copy of DB rewound to VERSION (PREFIX's triggers and
 #                     TABLES dropped) migrates to MIG with the same TABLES
@@ -19,6 +24,7 @@
 
 MONTHS="roll_day roll_domain_month roll_org_month roll_failure_month agg_failure_month roll_mx_month
 roll_type_month"
+YEARS="roll_domain_year roll_org_year roll_failure_year agg_failure_year roll_mx_year roll_type_year"
 
 month_inputs() {
 	"$GEN" --out "$T/a" --seed 41 --start 2025-11-10 --days 100 --domains "$1" --duplicates 60 \
@@ -84,6 +90,43 @@ roll_tables() {
 		echo "== $t $(t_sql "$1" "SELECT count(*) FROM $t")"
 		t_sql "$1" "SELECT * FROM $t" | sort
 	done
+}
+
+year_inputs() {
+	"$GEN" --out "$T/a" --seed 51 --start 2025-01-10 --days 420 --domains 2 --duplicates 30 \
+		--spike "example.com,mx1.example.com,certificate-expired,2025-06-10,90" \
+		--format gz > /dev/null || t_fail "generator" "exit $?"
+	# overlapping reports of another seed: conflicts to pick
+	"$GEN" --out "$T/b" --seed 52 --start 2025-12-20 --days 20 --domains 2 --format maildir \
+		> /dev/null || t_fail "generator" "exit $?"
+}
+
+# year_views DB FILE: --all, most of a year (read as the year less what
+# lies outside), a year less a few days at both ends, a period inside one
+# month, one domain; the dashboard's pages and /metrics
+year_views() {
+	{
+		for p in "--all" "--since 2025-01-20 --until 2025-12-30" \
+			"--since 2025-02-14 --until 2026-02-14" "--since 2025-03-03 --until 2026-01-09" \
+			"--since 2025-06-03 --until 2025-06-27" "--all --domain example.com"; do
+			fmts=json
+			[ "$p" = "--all" ] && fmts="text json html"
+			for f in $fmts; do
+				echo "== summary $p --format $f"
+				# shellcheck disable=SC2086
+				"$TLSWATCH" --db "$1" summary $p --format $f
+				echo "rc $?"
+			done
+		done
+	} > "$2" 2>&1
+	web_start --db "$1" web --listen 127.0.0.1:0 || return
+	for p in "/?all=1" "/?since=2025-01-20&until=2025-12-30" "/api/v1/summary?all=1" \
+		"/failures?all=1&group_by=organization" "/failures?all=1&group_by=mx" \
+		"/api/v1/failures?all=1&group_by=result_type" "/metrics"; do
+		echo "== $p"
+		curl -s "$WEB_URL$p"
+	done >> "$2"
+	web_stop
 }
 
 # roll_rewound DB PREFIX VERSION MIG TABLES: a store at VERSION, as an

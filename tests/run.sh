@@ -41,7 +41,7 @@ RESULTS="$OUT/results"
 # The slowest tests start first so that the last one to end is a short
 # one (measured on 2 cores; docs/testing.md). A name missing here runs in
 # its turn after them; a name here that no longer exists is skipped.
-FIRST="pg_month_roll month_roll trust_roll pg_partition style rollup_batch reason_roll
+FIRST="pg_year_roll pg_month_roll month_roll trust_roll pg_partition style rollup_batch reason_roll
 	pg_prefetch_pending pg_reason_roll alert_batch_pg presence graph_collect pg_ops pg_summary_top
 	grafana web_intake
 	hostile pg_ingest_cost"

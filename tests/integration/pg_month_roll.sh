@@ -8,9 +8,11 @@
 # for periods mid-month, whole months, across a year's end, inside one
 # month and --all; the month tables row for row SQLite's after ingest
 # (duplicates, conflicts, late reports), a conflict pick, a prune whose
-# bound lies mid-month and a recount. db check finds a tampered month row
-# and --repair mends it; db copy both ways carries them; three writers at
-# once keep them exact; a store rewound to 25 migrates with the same rows.
+# bound lies mid-month and a recount, and so are the year tables
+# (schema/pg/034, pg_year_roll.sh reads them). db check finds a tampered
+# month row and --repair mends it; db copy both ways carries them; three
+# writers at once keep them exact; a store rewound to 25 migrates with the
+# same rows.
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/browser/web_lib.sh"
 . "$TOP/tests/integration/pg_lib.sh"
@@ -29,9 +31,10 @@ t_check "month rows for four months or more" \
 t_check "the org-keyed month table is filled" \
 	test "$(pg_sql "$PGA" "select count(*) from agg_failure_month")" -gt 50
 
-# month_rows DB: every month table, its rows sorted, from either store
+# month_rows DB: every month and year table, its rows sorted, from either
+# store
 month_rows() {
-	for t in $MONTHS; do
+	for t in $MONTHS $YEARS; do
 		case "$1" in
 		postgresql:*) rows=$(psql -X -q -At -F '|' "$1" -c "SELECT * FROM $t") ;;
 		*) rows=$(t_sql "$1" "SELECT * FROM $t") ;;
@@ -40,11 +43,12 @@ month_rows() {
 		echo "$rows" | sort
 	done
 }
-# rows_same NAME DB: DB's month tables are SQLite's ($SQ), row for row
+# rows_same NAME DB: DB's month and year tables are SQLite's ($SQ), row
+# for row
 rows_same() {
 	month_rows "$SQ" > "$T/rows.s"
 	month_rows "$2" > "$T/rows.p"
-	t_same "$1: the month tables row for row SQLite's" "$T/rows.s" "$T/rows.p"
+	t_same "$1: the month and year tables row for row SQLite's" "$T/rows.s" "$T/rows.p"
 }
 rows_same "stored" "$PGA"
 t_eq "db check agrees" "$("$TLSWATCH" --db "$PGA" db check 2>&1; echo $?)" 0
@@ -192,7 +196,7 @@ t_check "the edits moved rows" test "$(pg_sql "$PGW" "SELECT count(*) FROM roll_
 rows_same "after updates and deletes of agg_*" "$PGW"
 "$TLSWATCH" --db "$PGW" db check > "$T/check.out" 2>&1
 t_check "after the edits: db check saw them (it can fail)" grep -q "aggregates say" "$T/check.out"
-t_eq "after the edits: the month tables still their sums" \
-	"$(grep -c "_month\|roll_day" "$T/check.out")" 0
+t_eq "after the edits: the month and year tables still their sums" \
+	"$(grep -c "_month\|_year\|roll_day" "$T/check.out")" 0
 pg_stop
 web_sanitizer_clean

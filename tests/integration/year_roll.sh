@@ -19,14 +19,7 @@
 t_dkim_off
 cd "$T"
 DB="$T/y.db"
-YEARS="roll_domain_year roll_org_year roll_failure_year agg_failure_year roll_mx_year roll_type_year"
-
-"$GEN" --out "$T/a" --seed 51 --start 2025-01-10 --days 420 --domains 2 --duplicates 30 \
-	--spike "example.com,mx1.example.com,certificate-expired,2025-06-10,90" \
-	--format gz > /dev/null || t_fail "generator" "exit $?"
-# overlapping reports of another seed: conflicts to pick
-"$GEN" --out "$T/b" --seed 52 --start 2025-12-20 --days 20 --domains 2 --format maildir \
-	> /dev/null || t_fail "generator" "exit $?"
+year_inputs
 "$TLSWATCH" -q --db "$DB" ingest "$T/a" > /dev/null 2>&1
 "$TLSWATCH" -q --db "$DB" ingest "$T/b" > /dev/null 2>&1
 t_eq "year rows for 2025 and 2026" \
@@ -36,31 +29,8 @@ t_check "the org-keyed year table is filled" \
 	test "$(t_sql "$DB" "select count(*) from agg_failure_year")" -gt 20
 t_eq "db check agrees" "$("$TLSWATCH" --db "$DB" db check 2>&1; echo $?)" 0
 
-# views FILE: every view of the store into FILE
-views() {
-	{
-		for p in "--all" "--since 2025-01-20 --until 2025-12-30" \
-			"--since 2025-02-14 --until 2026-02-14" "--since 2025-03-03 --until 2026-01-09" \
-			"--since 2025-06-03 --until 2025-06-27" "--all --domain example.com"; do
-			fmts=json
-			[ "$p" = "--all" ] && fmts="text json html"
-			for f in $fmts; do
-				echo "== summary $p --format $f"
-				# shellcheck disable=SC2086
-				"$TLSWATCH" --db "$DB" summary $p --format $f
-				echo "rc $?"
-			done
-		done
-	} > "$1" 2>&1
-	web_start --db "$DB" web --listen 127.0.0.1:0 || return
-	for p in "/?all=1" "/?since=2025-01-20&until=2025-12-30" "/api/v1/summary?all=1" \
-		"/failures?all=1&group_by=organization" "/failures?all=1&group_by=mx" \
-		"/api/v1/failures?all=1&group_by=result_type" "/metrics"; do
-		echo "== $p"
-		curl -s "$WEB_URL$p"
-	done >> "$1"
-	web_stop
-}
+# views FILE: every view of the store into FILE (tests/month_lib.sh)
+views() { year_views "$DB" "$1"; }
 # same NAME: the views with the year tables, without them, without the
 # month tables and without any roll-up, byte for byte
 same() {

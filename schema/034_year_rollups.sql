@@ -1,0 +1,3 @@
+-- 034_year_rollups.sql - nothing to change on SQLite, which has kept its
+-- year roll-ups since 027. schema/pg/034_year_rollups.sql gives PostgreSQL
+-- the same tables. This file keeps both stores at the same schema version.
