@@ -189,7 +189,7 @@ PGresult *pg_exec(struct pg_store *st, const char *sql, const struct pg_params *
 	    pg_writer_lock(st, PG_WRITER_EXCLUSIVE, err, errlen) < 0)
 		return NULL;
 	/* the batch's pending reports first: every statement sees them */
-	if (pg_batch_pending(st) && pg_batch_flush(st, err, errlen) < 0)
+	if (pg_batch_pending(st) && !st->batch_held && pg_batch_flush(st, err, errlen) < 0)
 		return NULL;
 again:
 	r = PQexecParams(st->conn, sql, p != NULL ? p->n : 0, NULL, p != NULL ? p->values : NULL,

@@ -86,6 +86,10 @@ struct pg_store {
 	/* 1: whole months read from the month tables of schema/pg/026 (not
 	 * with TLSWATCH_NO_MONTH_ROLLUPS or TLSWATCH_NO_ROLLUPS) */
 	int month_rollups;
+	/* 1: the batch holds only aggregate rows, which no statement reads
+	 * before the caller sends them (pg_recount): pg_exec does not send
+	 * them first */
+	int batch_held;
 	/* 1: whole years read from the year tables of schema/pg/034 (not
 	 * with TLSWATCH_NO_YEAR_ROLLUPS or without the month tables) */
 	int year_rollups;
@@ -340,7 +344,7 @@ int pg_recount(struct store *st, void (*progress)(int64_t done, int64_t total, v
                void *arg, int64_t *reports, char *err, size_t errlen);
 int pg_recount_pending(struct pg_store *st, char *err, size_t errlen);
 /* The report in row i of res (columns id, organization, report_id,
- * start_time, end_time) read back from its stored policies, failure
+ * start_time, end_time, day) read back from its stored policies, failure
  * details and mx-host entries (lists bounded by the parser's limits) into
  * r, and counted once (tally_report) into t, as ingest counted it
  * (pg_write_recount.c). The caller frees t (tally_free) and r->arena
@@ -376,6 +380,11 @@ int pg_batch_find(struct pg_store *st, const struct report *r, int64_t *id,
 int pg_batch_add(struct pg_store *st, const struct report_record *rec,
                  const struct source_info *src, int64_t *source_id, int64_t id, char *err,
                  size_t errlen);
+/* The aggregate rows of report r as tally t counted it (pg_recount): sent
+ * with the batch, summed per key, instead of one upsert per row, each
+ * firing the roll-ups' statement triggers (4 ms a report). */
+int pg_batch_add_aggregates(struct pg_store *st, const struct report *r, const struct tally *t,
+                            char *err, size_t errlen);
 int pg_batch_pending(const struct pg_store *st);
 /* The id of the next new report. Inside a batch (the writer lock held:
  * no other writer draws from the sequence) ids are counted here after

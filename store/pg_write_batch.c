@@ -546,6 +546,42 @@ int pg_batch_find(struct pg_store *st, const struct report *r, int64_t *id,
 	return 1;
 }
 
+/* Sends the pending rows first when the batch is full. */
+static int batch_room(struct pg_store *st, struct pg_batch *b, char *err, size_t errlen)
+{
+	size_t i, bytes = 0;
+
+	for (i = 0; i < B_COUNT; i++)
+		bytes += b->rows[i].len;
+	if (bytes < LIMIT_PG_BATCH_BYTES && b->n_reports < LIMIT_BATCH_REPORTS)
+		return 0;
+	return pg_batch_flush(st, err, errlen);
+}
+
+/* b->failed set: what the caller says */
+static int batch_overflow(struct pg_store *st, char *err, size_t errlen)
+{
+	snprintf(err, errlen,
+	         "database %s: cannot add report: its rows exceed the batch "
+	         "buffer (LIMIT_PG_BATCH_BYTES + 4 x LIMIT_JSON_BYTES)",
+	         st->shown);
+	return -1;
+}
+
+int pg_batch_add_aggregates(struct pg_store *st, const struct report *r, const struct tally *t,
+                            char *err, size_t errlen)
+{
+	struct pg_batch *b = batch_get(st);
+
+	if (batch_room(st, b, err, errlen) < 0)
+		return -1;
+	batch_put_aggregates(b, r, t, report_day(r));
+	if (b->failed)
+		return batch_overflow(st, err, errlen);
+	b->n_reports++;
+	return 0;
+}
+
 int pg_batch_add(struct pg_store *st, const struct report_record *rec,
                  const struct source_info *src, int64_t *source_id, int64_t id, char *err,
                  size_t errlen)
@@ -554,12 +590,9 @@ int pg_batch_add(struct pg_store *st, const struct report_record *rec,
 	struct pending_key *k;
 	char *key;
 	int64_t raw_id, sid = *source_id;
-	size_t len, i, bytes = 0;
+	size_t len;
 
-	for (i = 0; i < B_COUNT; i++)
-		bytes += b->rows[i].len;
-	if ((bytes >= LIMIT_PG_BATCH_BYTES || b->n_reports >= LIMIT_BATCH_REPORTS) &&
-	    pg_batch_flush(st, err, errlen) < 0)
+	if (batch_room(st, b, err, errlen) < 0)
 		return -1;
 	if (batch_next_id(st, b, S_RAW, &raw_id, err, errlen) < 0 ||
 	    (sid == 0 && batch_next_id(st, b, S_SOURCE, &sid, err, errlen) < 0))
@@ -575,13 +608,8 @@ int pg_batch_add(struct pg_store *st, const struct report_record *rec,
 
 		(void)reason_roll_report(rec->r, batch_put_reason, &reason, err, errlen);
 	}
-	if (b->failed) {
-		snprintf(err, errlen,
-		         "database %s: cannot add report: its rows exceed the batch "
-		         "buffer (LIMIT_PG_BATCH_BYTES + 4 x LIMIT_JSON_BYTES)",
-		         st->shown);
-		return -1;
-	}
+	if (b->failed)
+		return batch_overflow(st, err, errlen);
 	key = key_make(rec->r, &len);
 	k = key_slot(b, key, len);
 	if (k->key == NULL) {

@@ -1,0 +1,5 @@
+-- 035_emptied_rows.sql - nothing to change on SQLite, whose roll-up
+-- triggers run per row and delete an emptied row by its key.
+-- schema/pg/035_emptied_rows.sql makes PostgreSQL's statement triggers
+-- find the rows a statement emptied by key too. This file keeps both
+-- stores at the same schema version.
