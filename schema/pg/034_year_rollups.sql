@@ -2,11 +2,11 @@
 -- (schema/pg/027 kept the version number only): per-year roll-ups, so
 -- that a period of most of a year (summary --all, the dashboard's
 -- /?all=1) costs years x series, not months x series (docs/performance.md,
--- issue 16, "Year roll-ups on PostgreSQL"). The same tables as SQLite's
--- 027 (what each holds is said there): each <table>_year is the month
--- table of 026 summed over the months of a calendar year, day the year's
--- first day as a day number, n_rows the agg_* rows summed into a row,
--- which goes when it reaches 0.
+-- "Year roll-ups on PostgreSQL, emptied rows by key, recount by day").
+-- The same tables as SQLite's 027 (what each holds is said there): each
+-- <table>_year is the month table of 026 summed over the months of a
+-- calendar year, day the year's first day as a day number, n_rows the
+-- agg_* rows summed into a row, which goes when it reaches 0.
 --
 -- Statement-level triggers on agg_* keep them, as 026's keep the month
 -- tables, in the same transaction as whatever writes an aggregate row, each

@@ -1,8 +1,9 @@
 -- 035_emptied_rows.sql - the roll-ups' statement triggers (017's day
 -- roll-ups and lifetime totals, 026's month tables) find the rows a
 -- statement emptied by their keys again, whatever the table's statistics
--- say (docs/performance.md, "Emptied roll-up rows by key"). The tables,
--- their sums and what 'db check' compares are unchanged.
+-- say (docs/performance.md, "Year roll-ups on PostgreSQL, emptied rows
+-- by key, recount by day"). The tables, their sums and what 'db check'
+-- compares are unchanged.
 --
 -- Each trigger deletes the rows whose n_rows its statement brought to 0:
 -- "DELETE FROM t WHERE (keys) IN (SELECT keys FROM o) AND t.n_rows <= 0".
