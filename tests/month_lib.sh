@@ -14,9 +14,15 @@
 #                     two years' ends, with re-sends and a spike; $T/b: 20
 #                     days of another seed overlapping them, as a Maildir
 #   year_views DB FILE   the views of year_inputs' store into FILE
+#   roll_pages DB FILE PATH...  each dashboard page of DB appended to FILE
+#   roll_rows DB TABLES  each table's rows, sorted, of SQLite or PostgreSQL
+#   roll_same NAME DB TABLES  checks: DB's TABLES are $SQ's, row for row
 #   roll_rewound DB PREFIX VERSION MIG TABLES
 #                     a copy of DB rewound to VERSION (PREFIX's triggers and
 #                     TABLES dropped) migrates to MIG with the same TABLES
+#   pg_roll_rewound DB PREFIX VERSION TABLES
+#                     PostgreSQL store DB rewound to VERSION (TABLES and
+#                     PREFIX's trigger functions dropped) migrates past it
 #   roll_batch_quiet PREFIX AGG TABLE INPUT MIG
 #                     PREFIX_AGG_ins replaced by a trigger that counts: an
 #                     ingest of INPUT into a new store fires it never, TABLE
@@ -72,24 +78,44 @@ month_views() {
 			done
 		done
 	} > "$2" 2>&1
-	web_start --db "$1" web --listen 127.0.0.1:0 || return
-	for p in "/?all=1" "/?since=2025-11-17&until=2026-02-11" "/api/v1/summary?all=1" \
-		"/api/v1/summary?since=2025-12-01&until=2026-02-01" \
+	roll_pages "$1" "$2" "/?all=1" "/?since=2025-11-17&until=2026-02-11" \
+		"/api/v1/summary?all=1" "/api/v1/summary?since=2025-12-01&until=2026-02-01" \
 		"/api/v1/summary?since=2025-11-17&until=2026-02-11&domain=example.com" \
 		"/failures?all=1&group_by=organization" "/failures?all=1&group_by=mx" \
-		"/api/v1/failures?all=1&group_by=result_type" "/metrics"; do
-		echo "== $p"
-		curl -s "$WEB_URL$p"
-	done >> "$2"
+		"/api/v1/failures?all=1&group_by=result_type" "/metrics"
+}
+
+# roll_pages DB FILE PATH...: each page of DB's dashboard appended to FILE
+roll_pages() {
+	rp_db=$1
+	rp_out=$2
+	shift 2
+	web_start --db "$rp_db" web --listen 127.0.0.1:0 || return
+	for rp_path in "$@"; do
+		echo "== $rp_path"
+		curl -s "$WEB_URL$rp_path"
+	done >> "$rp_out"
 	web_stop
 }
 
-# roll_tables DB TABLES: each table's rows, sorted
-roll_tables() {
-	for t in $2; do
-		echo "== $t $(t_sql "$1" "SELECT count(*) FROM $t")"
-		t_sql "$1" "SELECT * FROM $t" | sort
+# roll_rows DB TABLES: each table's rows, sorted, of an SQLite or a
+# PostgreSQL store (the same text for the same rows)
+roll_rows() {
+	for rr_t in $2; do
+		case "$1" in
+		postgresql:*) rr_rows=$(psql -X -q -At -F '|' "$1" -c "SELECT * FROM $rr_t") ;;
+		*) rr_rows=$(t_sql "$1" "SELECT * FROM $rr_t") ;;
+		esac
+		echo "== $rr_t $(echo "$rr_rows" | grep -c .)"
+		echo "$rr_rows" | sort
 	done
+}
+
+# roll_same NAME DB TABLES: DB's TABLES are SQLite's ($SQ), row for row
+roll_same() {
+	roll_rows "$SQ" "$3" > "$T/rows.s"
+	roll_rows "$2" "$3" > "$T/rows.p"
+	t_same "$1: the roll-up tables row for row SQLite's" "$T/rows.s" "$T/rows.p"
 }
 
 year_inputs() {
@@ -119,14 +145,9 @@ year_views() {
 			done
 		done
 	} > "$2" 2>&1
-	web_start --db "$1" web --listen 127.0.0.1:0 || return
-	for p in "/?all=1" "/?since=2025-01-20&until=2025-12-30" "/api/v1/summary?all=1" \
-		"/failures?all=1&group_by=organization" "/failures?all=1&group_by=mx" \
-		"/api/v1/failures?all=1&group_by=result_type" "/metrics"; do
-		echo "== $p"
-		curl -s "$WEB_URL$p"
-	done >> "$2"
-	web_stop
+	roll_pages "$1" "$2" "/?all=1" "/?since=2025-01-20&until=2025-12-30" \
+		"/api/v1/summary?all=1" "/failures?all=1&group_by=organization" \
+		"/failures?all=1&group_by=mx" "/api/v1/failures?all=1&group_by=result_type" "/metrics"
 }
 
 # roll_rewound DB PREFIX VERSION MIG TABLES: a store at VERSION, as an
@@ -142,9 +163,22 @@ roll_rewound() {
 	t_eq "rewound to $3" "$(t_sql "$T/old.db" "PRAGMA user_version")" "$3"
 	t_eq "migrated: db check agrees" "$("$TLSWATCH" --db "$T/old.db" db check 2>&1; echo $?)" 0
 	t_check "migrated to $4 or later" test "$(t_sql "$T/old.db" "PRAGMA user_version")" -ge "$4"
-	roll_tables "$1" "$5" > "$T/kept.txt"
-	roll_tables "$T/old.db" "$5" > "$T/migrated.txt"
+	roll_rows "$1" "$5" > "$T/kept.txt"
+	roll_rows "$T/old.db" "$5" > "$T/migrated.txt"
 	t_check "migrated: the $2 tables the triggers kept" cmp "$T/kept.txt" "$T/migrated.txt"
+}
+
+# pg_roll_rewound DB PREFIX VERSION TABLES: a PostgreSQL store at
+# VERSION, as an older binary left it, migrates past it (the caller then
+# compares the tables with what the triggers kept)
+pg_roll_rewound() {
+	pg_sql "$1" "SET client_min_messages = warning;
+		DROP TABLE $(echo $4 | tr ' ' ','); DROP FUNCTION tlswatch_$2_agg_domain,
+		tlswatch_$2_agg_failure, tlswatch_$2_agg_mx, tlswatch_$2_agg_policy_type,
+		tlswatch_$2_of CASCADE; UPDATE schema_version SET version = $3" > /dev/null
+	t_eq "rewound to $3" "$(pg_sql "$1" "SELECT version FROM schema_version")" "$3"
+	t_eq "migrated: db check agrees" "$("$TLSWATCH" --db "$1" db check 2>&1; echo $?)" 0
+	t_check "migrated past $3" test "$(pg_sql "$1" "SELECT version FROM schema_version")" -gt "$3"
 }
 
 # roll_batch_quiet PREFIX AGG TABLE INPUT MIG: the ingest batch stays on

@@ -31,25 +31,8 @@ t_check "month rows for four months or more" \
 t_check "the org-keyed month table is filled" \
 	test "$(pg_sql "$PGA" "select count(*) from agg_failure_month")" -gt 50
 
-# month_rows DB: every month and year table, its rows sorted, from either
-# store
-month_rows() {
-	for t in $MONTHS $YEARS; do
-		case "$1" in
-		postgresql:*) rows=$(psql -X -q -At -F '|' "$1" -c "SELECT * FROM $t") ;;
-		*) rows=$(t_sql "$1" "SELECT * FROM $t") ;;
-		esac
-		echo "== $t $(echo "$rows" | grep -c .)"
-		echo "$rows" | sort
-	done
-}
-# rows_same NAME DB: DB's month and year tables are SQLite's ($SQ), row
-# for row
-rows_same() {
-	month_rows "$SQ" > "$T/rows.s"
-	month_rows "$2" > "$T/rows.p"
-	t_same "$1: the month and year tables row for row SQLite's" "$T/rows.s" "$T/rows.p"
-}
+# rows_same NAME DB: DB's month and year tables are SQLite's ($SQ)
+rows_same() { roll_same "$1" "$2" "$MONTHS $YEARS"; }
 rows_same "stored" "$PGA"
 t_eq "db check agrees" "$("$TLSWATCH" --db "$PGA" db check 2>&1; echo $?)" 0
 
@@ -149,14 +132,7 @@ SQ=$T/back.db PGA=$PGC pg_same "copied store: summary --all" summary --all --for
 
 # --- a store rewound to 25 (before the month tables) migrates with the
 # same rows as the triggers kept
-pg_sql "$PGA" "SET client_min_messages = warning;
-	DROP TABLE $(echo $MONTHS | tr ' ' ','); DROP FUNCTION tlswatch_month_agg_domain,
-	tlswatch_month_agg_failure, tlswatch_month_agg_mx, tlswatch_month_agg_policy_type,
-	tlswatch_month_of CASCADE; UPDATE schema_version SET version = 25" > /dev/null
-t_eq "rewound to 25" "$(pg_sql "$PGA" "SELECT version FROM schema_version")" 25
-t_eq "migrated: db check agrees" "$("$TLSWATCH" --db "$PGA" db check 2>&1; echo $?)" 0
-t_check "migrated to 26 or later" \
-	test "$(pg_sql "$PGA" "SELECT version FROM schema_version")" -ge 26
+pg_roll_rewound "$PGA" month 25 "$MONTHS"
 rows_same "migrated" "$PGA"
 
 # --- three writers at once, each a third of the inputs: the month rows

@@ -25,23 +25,8 @@ t_eq "year rows for 2025 and 2026" "$(pg_sql "$PGA" "SELECT string_agg(day::text
 t_check "the org-keyed year table is filled" \
 	test "$(pg_sql "$PGA" "SELECT count(*) FROM agg_failure_year")" -gt 20
 
-# year_rows DB: every year table, its rows sorted, from either store
-year_rows() {
-	for t in $YEARS; do
-		case "$1" in
-		postgresql:*) rows=$(psql -X -q -At -F '|' "$1" -c "SELECT * FROM $t") ;;
-		*) rows=$(t_sql "$1" "SELECT * FROM $t") ;;
-		esac
-		echo "== $t $(echo "$rows" | grep -c .)"
-		echo "$rows" | sort
-	done
-}
-# rows_same NAME DB: DB's year tables are SQLite's ($SQ), row for row
-rows_same() {
-	year_rows "$SQ" > "$T/rows.s"
-	year_rows "$2" > "$T/rows.p"
-	t_same "$1: the year tables row for row SQLite's" "$T/rows.s" "$T/rows.p"
-}
+# rows_same NAME DB: DB's year tables are SQLite's ($SQ)
+rows_same() { roll_same "$1" "$2" "$YEARS"; }
 rows_same "stored" "$PGA"
 t_eq "db check agrees" "$("$TLSWATCH" --db "$PGA" db check 2>&1; echo $?)" 0
 
@@ -109,14 +94,7 @@ same "after a prune and a recount"
 
 # a store at 33, as the previous binary left it, migrates with the same
 # year rows as the triggers kept
-pg_sql "$PGA" "SET client_min_messages = warning;
-	DROP TABLE $(echo $YEARS | tr ' ' ','); DROP FUNCTION tlswatch_year_agg_domain,
-	tlswatch_year_agg_failure, tlswatch_year_agg_mx, tlswatch_year_agg_policy_type,
-	tlswatch_year_of CASCADE; UPDATE schema_version SET version = 33" > /dev/null
-t_eq "rewound to 33" "$(pg_sql "$PGA" "SELECT version FROM schema_version")" 33
-t_eq "migrated: db check agrees" "$("$TLSWATCH" --db "$PGA" db check 2>&1; echo $?)" 0
-t_check "migrated to 34 or later" \
-	test "$(pg_sql "$PGA" "SELECT version FROM schema_version")" -ge 34
+pg_roll_rewound "$PGA" year 33 "$YEARS"
 rows_same "migrated" "$PGA"
 pg_stop
 web_sanitizer_clean
