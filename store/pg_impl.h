@@ -86,13 +86,13 @@ struct pg_store {
 	/* 1: whole months read from the month tables of schema/pg/026 (not
 	 * with TLSWATCH_NO_MONTH_ROLLUPS or TLSWATCH_NO_ROLLUPS) */
 	int month_rollups;
+	/* 1: whole years read from the year tables of schema/pg/034 (not
+	 * with TLSWATCH_NO_YEAR_ROLLUPS or without the month tables) */
+	int year_rollups;
 	/* 1: the batch holds only aggregate rows, which no statement reads
 	 * before the caller sends them (pg_recount): pg_exec does not send
 	 * them first */
 	int batch_held;
-	/* 1: whole years read from the year tables of schema/pg/034 (not
-	 * with TLSWATCH_NO_YEAR_ROLLUPS or without the month tables) */
-	int year_rollups;
 	int wlock;        /* PG_WRITER_*: the writer lock this transaction holds */
 	int key_locks;    /* report keys it has locked (pg_write_lock.c) */
 	int escalated;    /* 1: exclusive for a conflict, quarantine or new month */

@@ -306,7 +306,8 @@ static enum pg_table pg_month_of(enum pg_table t)
 	}
 }
 
-/* The year table of month table m (schema/pg/034_year_rollups.sql). */
+/* The year table of month table m (schema/pg/034_year_rollups.sql), or
+ * T_NONE. */
 static enum pg_table pg_year_of(enum pg_table m)
 {
 	switch (m) {
@@ -320,13 +321,16 @@ static enum pg_table pg_year_of(enum pg_table m)
 		return T_YEAR_MX;
 	case T_MONTH_TYPE:
 		return T_YEAR_TYPE;
-	default:
+	case T_MONTH_AGG_FAILURE:
 		return T_YEAR_AGG_FAILURE;
+	default:
+		return T_NONE;
 	}
 }
 
 /* The table part p of a period (rollup_month_parts) reads for day table
- * t, which has a month twin: t, the month twin or its year twin. */
+ * t, which has a month twin (pg_group_run's monthly): t, the month twin
+ * or its year twin. */
 static enum pg_table pg_part_table(enum pg_table t, const struct rollup_span *p)
 {
 	switch (p->level) {

@@ -43,7 +43,7 @@ void pg_only_days(const struct pg_only *only, const struct rollup_span *p, struc
 	int64_t d;
 	int bad = 0;
 
-	/* 21 bytes a day at most, a day of every day of the part */
+	/* at most every day of the part, 21 bytes each */
 	strbuf_init(out, 3 + 21 * (size_t)(p->until - p->since + 1));
 	bad |= strbuf_putc(out, '{');
 	for (d = p->since; d < p->until;) {
