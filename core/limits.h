@@ -366,6 +366,17 @@ _Static_assert(LIMIT_HOSTNAME_BYTES <= LIMIT_STRING_BYTES, "a host name is one s
  * Past it the query fails with the reason instead of growing. */
 #define LIMIT_PROVENANCE_JSON_BYTES (128u * 1024u * 1024u)
 
+/* Store on PostgreSQL: reports read back from their rows at once ('db
+ * recount', the provenance filter; store/pg_readback.c), sent as arrays
+ * of ids and days (21 bytes a value). A round is three statements
+ * whatever its size; 500 reports' rows are a few thousand. */
+#define LIMIT_READBACK_REPORTS 500
+
+/* ... and the policies, failure details and mx-host entries of one
+ * round: a damaged store's reports with thousands of rows each are read
+ * a few at a time, a few MB, not a page's worth at once. */
+#define LIMIT_READBACK_ROWS 50000
+
 /* Analyzer: reports listed per page ('tlswatch reports --limit'). */
 #define LIMIT_REPORT_PAGE 1000
 

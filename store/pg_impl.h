@@ -343,14 +343,23 @@ int pg_policy_seen(struct store *st, const char *domain, int64_t since, int64_t 
 int pg_recount(struct store *st, void (*progress)(int64_t done, int64_t total, void *arg),
                void *arg, int64_t *reports, char *err, size_t errlen);
 int pg_recount_pending(struct pg_store *st, char *err, size_t errlen);
-/* The report in row i of res (columns id, organization, report_id,
- * start_time, end_time, day) read back from its stored policies, failure
- * details and mx-host entries (lists bounded by the parser's limits) into
- * r, and counted once (tally_report) into t, as ingest counted it
- * (pg_write_recount.c). The caller frees t (tally_free) and r->arena
- * (arena_free) whatever it returns. */
-int pg_report_count(struct pg_store *st, const PGresult *res, int i, struct report *r,
-                    struct tally *t, char *err, size_t errlen);
+/* Reports read back a round at a time (pg_readback.c): each from its
+ * stored policies, failure details and mx-host entries (lists bounded by
+ * the parser's limits), and counted once (tally_report) as ingest
+ * counted it. */
+struct pg_readback {
+	struct report *reports; /* each owns its arena */
+	struct tally *tallies;  /* tallies[i]: reports[i] counted */
+	size_t n;
+};
+/* Reads back the reports in rows [first, end) of page (columns id,
+ * organization, report_id, start_time, end_time, day): as many as one
+ * round takes (LIMIT_READBACK_REPORTS, LIMIT_READBACK_ROWS; at least one
+ * while first < end), rows [first, first + out->n). 0, or -1 with the
+ * reason (out empty). The caller frees out (pg_readback_free). */
+int pg_readback_round(struct pg_store *st, const PGresult *page, int first, int end,
+                      struct pg_readback *out, char *err, size_t errlen);
+void pg_readback_free(struct pg_readback *rb);
 /* The rows the aggregate tables would hold for the reports of filter f
  * (its provenance among them), counted again from each report (tally.c),
  * as a JSON array of objects for json_to_recordset: t (0 agg_domain, 1

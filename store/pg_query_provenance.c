@@ -3,7 +3,7 @@
  * PostgreSQL. The aggregate tables carry no provenance, so the rows they
  * would hold are made again from each report of the filter with that
  * provenance: read back from its stored policies and failure details
- * (pg_report_read_policies, as 'db recount' reads it) and counted once by
+ * (pg_readback.c, as 'db recount' reads it) and counted once by
  * tally_report, as at ingest and as sqlite_query_scan.c does. pg_query.c
  * then groups them on the server as it groups agg_*: they go there as one
  * JSON parameter (json_to_recordset). Slower, and only with the filter.
@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "arena.h"
 #include "jsonw.h"
 #include "limits.h"
 #include "pg_impl.h"
@@ -69,19 +68,25 @@ static void prov_tally_rows(struct jsonw *w, const struct tally *t, int64_t day,
 		         t->types[i].successful_sessions, t->types[i].failed_sessions);
 }
 
-/* Report row i of res counted again, its rows added to w. */
-static int prov_report(struct pg_store *st, const PGresult *res, int i, struct jsonw *w, char *err,
-                       size_t errlen)
+/* The reports of res counted again, their rows added to w, a round at
+ * a time (pg_readback.c). */
+static int prov_reports(struct pg_store *st, const PGresult *res, struct jsonw *w, char *err,
+                        size_t errlen)
 {
-	struct report r;
-	struct tally t;
-	int rc = pg_report_count(st, res, i, &r, &t, err, errlen);
+	struct pg_readback rb;
+	int i, k, rows = PQntuples(res);
+	size_t j;
 
-	if (rc == 0)
-		prov_tally_rows(w, &t, pg_int(res, i, 5), r.organization_name);
-	tally_free(&t);
-	arena_free(r.arena);
-	return rc;
+	for (i = 0; i < rows; i += k) {
+		if (pg_readback_round(st, res, i, rows, &rb, err, errlen) < 0)
+			return -1;
+		for (j = 0; j < rb.n; j++)
+			prov_tally_rows(w, &rb.tallies[j], pg_int(res, i + (int)j, 5),
+			                rb.reports[j].organization_name);
+		k = (int)rb.n;
+		pg_readback_free(&rb);
+	}
+	return 0;
 }
 
 int pg_provenance_rows(struct pg_store *st, const struct query_filter *f, struct strbuf *json,
@@ -90,7 +95,7 @@ int pg_provenance_rows(struct pg_store *st, const struct query_filter *f, struct
 	struct query_sql q;
 	struct jsonw w;
 	PGresult *res = NULL;
-	int i, rc = -1;
+	int rc = -1;
 
 	/* the reports the filter keeps: period, organization, provenance, a
 	 * policy of a filtered domain (rows of other domains go by the
@@ -106,9 +111,8 @@ int pg_provenance_rows(struct pg_store *st, const struct query_filter *f, struct
 	strbuf_init(json, LIMIT_PROVENANCE_JSON_BYTES);
 	jsonw_init(&w, json, 0);
 	jsonw_array_begin(&w);
-	for (i = 0; i < PQntuples(res); i++)
-		if (prov_report(st, res, i, &w, err, errlen) < 0)
-			goto out;
+	if (prov_reports(st, res, &w, err, errlen) < 0)
+		goto out;
 	jsonw_array_end(&w);
 	if (w.failed) {
 		snprintf(err, errlen,
