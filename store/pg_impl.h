@@ -91,7 +91,8 @@ struct pg_store {
 	int year_rollups;
 	/* 1: the batch holds only aggregate rows, which no statement reads
 	 * before the caller sends them (pg_recount): pg_exec does not send
-	 * them first */
+	 * them first, and pg_batch_flush leaves them in its temporary tables
+	 * for pg_batch_replace_aggregates */
 	int batch_held;
 	int wlock;        /* PG_WRITER_*: the writer lock this transaction holds */
 	int key_locks;    /* report keys it has locked (pg_write_lock.c) */
@@ -394,6 +395,12 @@ int pg_batch_add(struct pg_store *st, const struct report_record *rec,
  * firing the roll-ups' statement triggers (4 ms a report). */
 int pg_batch_add_aggregates(struct pg_store *st, const struct report *r, const struct tally *t,
                             char *err, size_t errlen);
+/* agg_* made the rows held in the batch's temporary tables since the
+ * transaction began (st->batch_held), summed per key, by deleting,
+ * updating and adding only the rows that differ (pg_write_replace.c). */
+int pg_batch_replace_aggregates(struct pg_store *st, char *err, size_t errlen);
+/* The batch's temporary tables, created when missing (pg_write_batch.c) */
+int pg_batch_temp_tables(struct pg_store *st, char *err, size_t errlen);
 int pg_batch_pending(const struct pg_store *st);
 /* The id of the next new report. Inside a batch (the writer lock held:
  * no other writer draws from the sequence) ids are counted here after

@@ -672,6 +672,11 @@ static int batch_exec(struct pg_store *st, const char *sql, char *err, size_t er
 	return ok ? 0 : -1;
 }
 
+int pg_batch_temp_tables(struct pg_store *st, char *err, size_t errlen)
+{
+	return batch_exec(st, batch_temp_sql, err, errlen);
+}
+
 int pg_batch_flush(struct pg_store *st, char *err, size_t errlen)
 {
 	struct pg_batch *b = st->batch;
@@ -687,7 +692,8 @@ int pg_batch_flush(struct pg_store *st, char *err, size_t errlen)
 	for (i = 0; i < B_COUNT; i++)
 		if (batch_copy(st, b, (enum batch_table)i, err, errlen) < 0)
 			goto out;
-	if (batch_exec(st, batch_upsert_sql, err, errlen) < 0)
+	/* held: summed at the end (pg_batch_replace_aggregates) */
+	if (!st->batch_held && batch_exec(st, batch_upsert_sql, err, errlen) < 0)
 		goto out;
 	rc = 0;
 out:

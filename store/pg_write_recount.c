@@ -31,13 +31,6 @@
 	" bad) WHERE r.id = ANY($1::bigint[]) AND r.day = ANY($2::bigint[]) AND r.id = k.id"       \
 	" AND r.day = k.day"
 
-/* What tally.c reads is all rebuilt; the lifetime totals of pruned days
- * (*_pruned) have no reports left to recount and stay. */
-static const char *const recount_clear_sql[] = {
-    "DELETE FROM agg_domain",      "DELETE FROM agg_failure",     "DELETE FROM agg_mx",
-    "DELETE FROM agg_policy_type", "DELETE FROM recount_pending",
-};
-
 /* The round's reports (rows [first, first + rb->n) of page): their
  * totals where they changed (a recount under the same rules changes
  * none), and their aggregates into the batch. */
@@ -89,7 +82,6 @@ int pg_recount(struct store *base, void (*progress)(int64_t done, int64_t total,
 	struct pg_readback rb = {NULL, NULL, 0};
 	PGresult *page = NULL;
 	int64_t total = 0, done = 0, last = 0;
-	size_t i;
 	int row, rows, taken;
 
 	if (st->in_batch) {
@@ -99,16 +91,16 @@ int pg_recount(struct store *base, void (*progress)(int64_t done, int64_t total,
 	/* one transaction: a reader sees the old figures or the new ones */
 	if (pg_begin(base, err, errlen) < 0)
 		return -1;
-	/* the aggregates go with the batch, a few thousand reports' at once;
-	 * what is read meanwhile (reports, policies) does not need them */
+	/* the aggregates go with the batch, a few thousand reports' at once,
+	 * into its temporary tables, and replace agg_* at the end; what is
+	 * read meanwhile (reports, policies) does not need them */
 	st->batch_held = 1;
 	if (pg_get_int(st, "SELECT count(*) FROM report", NULL, "cannot count reports", &total, err,
 	               errlen) < 0)
 		goto fail;
-	for (i = 0; i < sizeof(recount_clear_sql) / sizeof(recount_clear_sql[0]); i++)
-		if (pg_run(st, recount_clear_sql[i], NULL, "cannot clear the aggregates", NULL, err,
-		           errlen) < 0)
-			goto fail;
+	if (pg_run(st, "DELETE FROM recount_pending", NULL, "cannot clear the recount asked for",
+	           NULL, err, errlen) < 0)
+		goto fail;
 	do {
 		pg_params_init(&p);
 		pg_param_int(&p, last);
@@ -133,9 +125,11 @@ int pg_recount(struct store *base, void (*progress)(int64_t done, int64_t total,
 		PQclear(page);
 		page = NULL;
 	} while (rows == LIMIT_READBACK_REPORTS);
-	st->batch_held = 0;
-	if (pg_batch_flush(st, err, errlen) < 0)
+	/* what tally.c reads is all rebuilt; the lifetime totals of pruned
+	 * days (*_pruned) have no reports left to recount and stay */
+	if (pg_batch_flush(st, err, errlen) < 0 || pg_batch_replace_aggregates(st, err, errlen) < 0)
 		goto fail;
+	st->batch_held = 0;
 	if (pg_commit(base, err, errlen) < 0)
 		return -1;
 	*reports = done;
