@@ -4,8 +4,8 @@
 # postmaster checks after a recount: every report total and aggregate row
 # is what SQLite's recount of the same inputs makes, under the same rules
 # and after [counting] changed (the bundled samples, the Postfix/sys4
-# reports, Microsoft's double report), and recounting again changes
-# nothing. Rounds split where a page's rows pass LIMIT_READBACK_ROWS
+# reports, Microsoft's double report), rows added, mended and deleted
+# with the roll-ups following, and recounting again changes nothing. Rounds split where a page's rows pass LIMIT_READBACK_ROWS
 # (50,000): reports of 120 policies each (the policies' read is cut at
 # 50,000 rows inside the 417th report, which must wait for the next round
 # whole) and of 60 policies with a failure detail and an mx host each (a
@@ -48,12 +48,18 @@ t_check "reports stored" test "$(pg_sql "$PGA" "select count(*) from report")" -
 dump "$PGA" > before.p
 dump "$SQ" > before.s
 t_same "ingested: the figures are SQLite's" before.s before.p
+# rows to add (agg_mx), to mend (agg_failure, report) and to delete (a
+# key no report has), the roll-ups following each by their triggers
 pg_sql "$PGA" "update report set failed_sessions = 0; delete from agg_mx;
-	update agg_failure set failed_sessions = failed_sessions + 1" > /dev/null
+	update agg_failure set failed_sessions = failed_sessions + 1;
+	insert into agg_domain values ((select min(day) from agg_domain), 'bogus.example',
+	'Bogus Org', 3, 2, 1)" > /dev/null
 "$TLSWATCH" --config plain.conf --db "$PGA" db recount > out 2> err
 t_eq "recount under the same rules: exit 0, quiet" "$?:$(cat out err)" "0:"
 dump "$PGA" > same.p
 t_same "the same rules: the figures as ingested" before.p same.p
+"$TLSWATCH" --db "$PGA" db check > out 2>&1
+t_eq "the roll-ups follow: db check clean" "$?:$(cat out)" "0:"
 for db in "$SQ" "$PGA"; do
 	"$TLSWATCH" --config same.conf --db "$db" db recount > /dev/null 2>&1
 done
