@@ -79,6 +79,26 @@ t_dkim_off() {
 	export TLSWATCH_CONFIG
 }
 
+# t_figures DB: every figure a view reads, one line per row, keyed (no
+# row ids), of a SQLite file or a PostgreSQL URI (tests/golden/recount.sh,
+# tests/integration/pg_readback.sh)
+t_figures() {
+	q="select 'report', organization, report_id, successful_sessions, failed_sessions
+		from report order by organization, report_id;
+	select 'agg_domain', day, policy_domain, organization, reports, successful_sessions,
+		failed_sessions from agg_domain order by 2, 3, 4;
+	select 'agg_failure', day, policy_domain, organization, mx_host, result_type,
+		failed_sessions from agg_failure order by 2, 3, 4, 5, 6;
+	select 'agg_mx', day, policy_domain, organization, mx_host, failed_sessions
+		from agg_mx order by 2, 3, 4, 5;
+	select 'agg_policy_type', day, policy_domain, organization, policy_type, policies,
+		successful_sessions, failed_sessions from agg_policy_type order by 2, 3, 4, 5"
+	case "$1" in
+	postgresql:*) psql -X -q -At -F '|' "$1" -c "$q" ;;
+	*) t_sql "$1" "$q" ;;
+	esac
+}
+
 # t_dump_store DB: what a store holds (report, quirks, policies, failure
 # details, count-once totals and aggregates, quarantine), one line per row,
 # for golden files (tests/golden/samples.sh, tests/golden/postfix.sh)

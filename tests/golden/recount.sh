@@ -12,36 +12,22 @@ D="$DATA/postfix"
 printf '[trust]\ndkim = off\n' > plain.conf
 printf '[trust]\ndkim = off\n[counting]\nsts_tlsa_same = mta.example.net\n' > same.conf
 
-# every figure a view reads, one line per row, keyed (no row ids)
-dump() {
-	t_sql "$1" "select 'report', organization, report_id, successful_sessions,
-		failed_sessions from report order by organization, report_id;
-	select 'agg_domain', day, policy_domain, organization, reports, successful_sessions,
-		failed_sessions from agg_domain order by 2, 3, 4;
-	select 'agg_failure', day, policy_domain, organization, mx_host, result_type,
-		failed_sessions from agg_failure order by 2, 3, 4, 5, 6;
-	select 'agg_mx', day, policy_domain, organization, mx_host, failed_sessions
-		from agg_mx order by 2, 3, 4, 5;
-	select 'agg_policy_type', day, policy_domain, organization, policy_type, policies,
-		successful_sessions, failed_sessions from agg_policy_type order by 2, 3, 4, 5"
-}
-
 inputs="$DATA/samples/*.json $D/*.json $D/*.eml"
 # shellcheck disable=SC2086
 "$TLSWATCH" --config plain.conf --db a.db ingest $inputs > /dev/null 2>&1
 t_sql a.db "select count(*) from report" > n
 t_check "reports stored" test "$(cat n)" -gt 20
-dump a.db > before.dump
+t_figures a.db > before.dump
 
 "$TLSWATCH" --config plain.conf --db a.db db recount > out 2> err
 t_eq "recount under the same rules: exit 0" "$?" 0
 t_eq "quiet when all is well" "$(cat out err)" ""
-dump a.db > same-rules.dump
+t_figures a.db > same-rules.dump
 t_check "the same rules: nothing changes" cmp -s before.dump same-rules.dump
 
 "$TLSWATCH" --config same.conf --db a.db db recount
 t_eq "recount after [counting] changed: exit 0" "$?" 0
-dump a.db > after.dump
+t_figures a.db > after.dump
 diff before.dump after.dump | grep '^[<>]' | sort > changed
 t_eq "only mta.example.net's merged figures change" \
 	"$(grep -v 'mta.example.net' changed)" ""
@@ -67,7 +53,7 @@ t_eq "the changed rows" "$(cat changed)" \
 
 # shellcheck disable=SC2086
 "$TLSWATCH" --config same.conf --db fresh.db ingest $inputs > /dev/null 2>&1
-dump fresh.db > fresh.dump
+t_figures fresh.db > fresh.dump
 if diff -u fresh.dump after.dump > diff; then
 	t_pass "equal to a fresh ingest under the new rules"
 else
@@ -76,11 +62,11 @@ fi
 t_check "db check agrees" "$TLSWATCH" --config same.conf --db a.db db check
 
 "$TLSWATCH" --config same.conf --db a.db db recount
-dump a.db > again.dump
+t_figures a.db > again.dump
 t_check "recounting again changes nothing" cmp -s after.dump again.dump
 
 "$TLSWATCH" --config plain.conf --db a.db db recount
-dump a.db > back.dump
+t_figures a.db > back.dump
 t_check "the override dropped: the first figures again" cmp -s before.dump back.dump
 
 # pruned days: their reports are gone, their lifetime totals (/metrics)
@@ -94,12 +80,12 @@ pruned() {
 }
 pruned a.db > pruned-before
 t_check "prune kept lifetime totals" test -s pruned-before
-dump a.db > kept-before.dump
+t_figures a.db > kept-before.dump
 "$TLSWATCH" --config plain.conf --db a.db db recount
 t_eq "recount after a prune: exit 0" "$?" 0
 pruned a.db > pruned-after
 t_check "the lifetime totals of pruned days are kept" cmp -s pruned-before pruned-after
-dump a.db > kept-after.dump
+t_figures a.db > kept-after.dump
 t_check "the days kept count as before" cmp -s kept-before.dump kept-after.dump
 t_check "db check agrees after a prune and a recount" \
 	"$TLSWATCH" --config plain.conf --db a.db db check
@@ -109,11 +95,11 @@ t_check "db check agrees after a prune and a recount" \
 cp a.db damaged.db
 t_sql damaged.db "update policy set mx_hosts = '[\"mx.example' where id =
 	(select max(p.id) from policy p where p.report = (select max(id) from report))"
-dump damaged.db > damaged-before.dump
+t_figures damaged.db > damaged-before.dump
 "$TLSWATCH" --config plain.conf --db damaged.db db recount > /dev/null 2> err
 t_eq "a damaged report: exit 2" "$?" 2
 t_check "says which database and why" grep -q "damaged.db: cannot read reports to recount" err
-dump damaged.db > damaged-after.dump
+t_figures damaged.db > damaged-after.dump
 t_check "a failed recount changes nothing" cmp -s damaged-before.dump damaged-after.dump
 
 "$TLSWATCH" --db missing.db db recount 2> err

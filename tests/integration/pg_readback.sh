@@ -16,24 +16,6 @@
 . "$TOP/tests/integration/pg_lib.sh"
 pg_test_begin readback
 
-# every figure a view reads, one line per row, keyed (no row ids), from
-# either store
-dump() {
-	q="select 'report', organization, report_id, successful_sessions, failed_sessions
-		from report order by organization, report_id;
-	select 'agg_domain', day, policy_domain, organization, reports, successful_sessions,
-		failed_sessions from agg_domain order by 2, 3, 4;
-	select 'agg_failure', day, policy_domain, organization, mx_host, result_type,
-		failed_sessions from agg_failure order by 2, 3, 4, 5, 6;
-	select 'agg_mx', day, policy_domain, organization, mx_host, failed_sessions
-		from agg_mx order by 2, 3, 4, 5;
-	select 'agg_policy_type', day, policy_domain, organization, policy_type, policies,
-		successful_sessions, failed_sessions from agg_policy_type order by 2, 3, 4, 5"
-	case "$1" in
-	postgresql:*) psql -X -q -At -F '|' "$1" -c "$q" ;;
-	*) t_sql "$1" "$q" ;;
-	esac
-}
 
 # --- the samples: SQLite's recount, under the same rules and changed ones
 printf '[trust]\ndkim = off\n' > plain.conf
@@ -45,8 +27,8 @@ for db in "$SQ" "$PGA"; do
 		$D/*.eml > /dev/null 2>&1
 done
 t_check "reports stored" test "$(pg_sql "$PGA" "select count(*) from report")" -gt 20
-dump "$PGA" > before.p
-dump "$SQ" > before.s
+t_figures "$PGA" > before.p
+t_figures "$SQ" > before.s
 t_same "ingested: the figures are SQLite's" before.s before.p
 # rows to add (agg_mx), to mend (agg_failure, report) and to delete (a
 # key no report has), the roll-ups following each by their triggers
@@ -56,19 +38,19 @@ pg_sql "$PGA" "update report set failed_sessions = 0; delete from agg_mx;
 	'Bogus Org', 3, 2, 1)" > /dev/null
 "$TLSWATCH" --config plain.conf --db "$PGA" db recount > out 2> err
 t_eq "recount under the same rules: exit 0, quiet" "$?:$(cat out err)" "0:"
-dump "$PGA" > same.p
+t_figures "$PGA" > same.p
 t_same "the same rules: the figures as ingested" before.p same.p
 "$TLSWATCH" --db "$PGA" db check > out 2>&1
 t_eq "the roll-ups follow: db check clean" "$?:$(cat out)" "0:"
 for db in "$SQ" "$PGA"; do
 	"$TLSWATCH" --config same.conf --db "$db" db recount > /dev/null 2>&1
 done
-dump "$SQ" > after.s
-dump "$PGA" > after.p
+t_figures "$SQ" > after.s
+t_figures "$PGA" > after.p
 t_check "[counting] changed: figures change" test "$(diff before.p after.p | grep -c '^<')" -gt 2
 t_same "[counting] changed: SQLite's recount" after.s after.p
 "$TLSWATCH" --config same.conf --db "$PGA" db recount > /dev/null 2>&1
-dump "$PGA" > again.p
+t_figures "$PGA" > again.p
 t_same "recounting again changes nothing" after.p again.p
 
 # --- rounds: report N of ORG, of POLICIES policies on day DAY, each with
@@ -126,16 +108,16 @@ recount() {
 		delete from agg_policy_type" > /dev/null
 	"$TLSWATCH" --config same.conf --db "$1" db recount > out 2> err
 }
-dump "$SQW" > wide.s
-dump "$SQ" > deep.s
+t_figures "$SQW" > wide.s
+t_figures "$SQ" > deep.s
 recount "$PGW"
 t_eq "recount of reports of 120 policies: exit 0" "$?:$(cat err)" "0:"
-dump "$PGW" > wide.p
+t_figures "$PGW" > wide.p
 t_check "their last policies are counted" grep -q "^agg_domain|.*|d120.example|wide|" wide.p
 t_same "reports of 120 policies: SQLite's figures" wide.s wide.p
 recount "$PGA"
 t_eq "recount of reports of 60 policies with failures: exit 0" "$?:$(cat err)" "0:"
-dump "$PGA" > deep.p
+t_figures "$PGA" > deep.p
 t_same "reports of 60 policies with failures: SQLite's figures" deep.s deep.p
 for v in "summary --all --provenance file --format json" \
 	"summary --all --provenance file --domain d60.example --format json"; do
@@ -154,7 +136,7 @@ pg_sql "$PGA" "insert into policy (report, day, idx, $POL) select report, day, 1
 "$TLSWATCH" --config same.conf --db "$PGA" db recount > out 2> err
 t_eq "a report of 4,160 policies: exit 2 (the database)" "$?" 2
 t_check "the report row is named" grep -q "report row $ONE: more than 4096 policies" err
-dump "$PGA" > damaged.p
+t_figures "$PGA" > damaged.p
 t_same "the store as it was" deep.p damaged.p
 pg_sql "$PGA" "delete from policy where report = $ONE and idx >= 1000" > /dev/null
 FP=$(pg_sql "$PGA" "select min(id) from policy where report = $ONE")
@@ -165,6 +147,6 @@ pg_sql "$PGA" "insert into failure (policy, day, result_type, receiving_mx_hostn
 t_eq "a policy of 10,001 failure details: exit 2" "$?" 2
 t_check "the report row and the limit are named" \
 	grep -q "report row $ONE: 10001 failure details .* more than 10000" err
-dump "$PGA" > damaged2.p
+t_figures "$PGA" > damaged2.p
 t_same "the store as it was" deep.p damaged2.p
 pg_stop
