@@ -147,6 +147,15 @@ int pg_run(struct pg_store *st, const char *sql, const struct pg_params *p, cons
 /* pg_exec of a statement built in q (q->dollar set). */
 PGresult *pg_exec_sql(struct pg_store *st, const struct query_sql *q, const char *what, char *err,
                       size_t errlen);
+/* Runs sql[0..n), each with p, sent at once (libpq's pipeline mode: the
+ * server runs the next while the caller reads one), and hands each one's
+ * rows to take(ctx, i, r) in order. 0, or -1 with "database URI: what:
+ * message" in err. Inside a batch, or on a connection found broken
+ * before any rows came (connected again as pg_exec does), one at a time
+ * through pg_exec. */
+int pg_exec_each(struct pg_store *st, const char *const *sql, size_t n, const struct pg_params *p,
+                 const char *what, void (*take)(void *ctx, size_t i, const PGresult *r), void *ctx,
+                 char *err, size_t errlen);
 /* The first integer of sql's first row (0 without a row). */
 int pg_get_int(struct pg_store *st, const char *sql, const struct pg_params *p, const char *what,
                int64_t *out, char *err, size_t errlen);

@@ -16,15 +16,17 @@
 /* (day, organization, policy domain, MX, result type, reports,
  * successful, failed), each key's rows in day order: the keys' index
  * order, day first ('' as in the general read: absent for domain and MX,
- * kept for organization and type). */
+ * kept for organization and type). The failures first: sent at once
+ * (pg_exec_each), the server reads the domains' and reporters' days while
+ * their 42,000 rows (10M reports, 31 days) are taken here. */
 static const char *const pg_series_sql[] = {
+    /* groups without failures left out, as the general read does */
+    "SELECT day, NULL, policy_domain, mx_host, result_type, 0, 0, failed_sessions"
+    " FROM roll_failure WHERE day >= $1 AND day < $2 AND failed_sessions > 0 ORDER BY day",
     "SELECT day, NULL, policy_domain, NULL, NULL, reports, successful_sessions,"
     " failed_sessions FROM roll_domain WHERE day >= $1 AND day < $2 ORDER BY day",
     "SELECT day, organization, NULL, NULL, NULL, reports, successful_sessions,"
     " failed_sessions FROM roll_org WHERE day >= $1 AND day < $2 ORDER BY day",
-    /* groups without failures left out, as the general read does */
-    "SELECT day, NULL, policy_domain, mx_host, result_type, 0, 0, failed_sessions"
-    " FROM roll_failure WHERE day >= $1 AND day < $2 AND failed_sessions > 0 ORDER BY day",
 };
 
 /* A key column: '' (absent) as NULL. */
@@ -35,43 +37,45 @@ static const char *pg_series_absent(const PGresult *r, int row, int col)
 	return t != NULL && t[0] != '\0' ? t : NULL;
 }
 
+/* The series being read: statement i's rows go to rows[i]. */
+struct pg_series {
+	struct query_alert_series a;
+	struct query_rows *rows[3];
+};
+
+static void pg_series_take(void *ctx, size_t i, const PGresult *r)
+{
+	struct pg_series *s = ctx;
+	struct series_read sr;
+	int k, n = PQntuples(r);
+
+	memset(&sr, 0, sizeof(sr));
+	for (k = 0; k < n; k++)
+		series_read_add(&sr, pg_int(r, k, 0), pg_text(r, k, 1), pg_series_absent(r, k, 2),
+		                pg_series_absent(r, k, 3), pg_text(r, k, 4), pg_int(r, k, 5),
+		                pg_int(r, k, 6), pg_int(r, k, 7));
+	series_read_emit(&sr, s->rows[i], &s->a.strings, &s->a.n_strings);
+	series_read_free(&sr);
+}
+
 int pg_alert_series_rolled(struct pg_store *st, int64_t since, int64_t until,
                            struct query_alert_series *out, char *err, size_t errlen)
 {
-	struct query_alert_series a;
-	struct query_rows *const rows[] = {&a.domain_days, &a.organization_days, &a.failure_days};
-	struct series_read sr;
+	struct pg_series s;
 	struct pg_params p;
-	PGresult *r = NULL;
-	size_t i;
-	int k, n, rc = -1;
 
-	memset(&a, 0, sizeof(a));
-	memset(&sr, 0, sizeof(sr));
+	memset(&s, 0, sizeof(s));
+	s.rows[0] = &s.a.failure_days;
+	s.rows[1] = &s.a.domain_days;
+	s.rows[2] = &s.a.organization_days;
 	pg_params_init(&p);
 	pg_param_int(&p, since);
 	pg_param_int(&p, until);
-	for (i = 0; i < sizeof(pg_series_sql) / sizeof(pg_series_sql[0]); i++) {
-		if ((r = pg_exec(st, pg_series_sql[i], &p, "cannot read the alert series", err,
-		                 errlen)) == NULL)
-			goto out;
-		n = PQntuples(r);
-		for (k = 0; k < n; k++)
-			series_read_add(&sr, pg_int(r, k, 0), pg_text(r, k, 1),
-			                pg_series_absent(r, k, 2), pg_series_absent(r, k, 3),
-			                pg_text(r, k, 4), pg_int(r, k, 5), pg_int(r, k, 6),
-			                pg_int(r, k, 7));
-		PQclear(r);
-		r = NULL;
-		series_read_emit(&sr, rows[i], &a.strings, &a.n_strings);
-		series_read_free(&sr);
+	if (pg_exec_each(st, pg_series_sql, sizeof(pg_series_sql) / sizeof(pg_series_sql[0]), &p,
+	                 "cannot read the alert series", pg_series_take, &s, err, errlen) < 0) {
+		query_alert_series_free(&s.a);
+		return -1;
 	}
-	*out = a;
-	memset(&a, 0, sizeof(a));
-	rc = 0;
-out:
-	PQclear(r);
-	series_read_free(&sr);
-	query_alert_series_free(&a);
-	return rc;
+	*out = s.a;
+	return 0;
 }
