@@ -4,9 +4,10 @@
  * through recount_pending): the same as sqlite_write_recount.c. The
  * reports are read back a round at a time (pg_readback.c) and counted by
  * core/tally.c as ingest counts them; their totals are written in one
- * statement a round, and their aggregate rows sent with the batch as
- * ingest sends them (pg_batch_add_aggregates); the roll-ups follow by
- * their triggers.
+ * statement a round where they changed, their aggregate rows held in the
+ * batch's temporary tables (pg_batch_add_aggregates, batch_held), and at
+ * the end the aggregates replaced by their difference
+ * (pg_write_replace.c); the roll-ups follow by their triggers.
  */
 #include <stdio.h>
 #include <stdlib.h>
