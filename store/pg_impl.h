@@ -89,6 +89,11 @@ struct pg_store {
 	/* 1: whole years read from the year tables of schema/pg/034 (not
 	 * with TLSWATCH_NO_YEAR_ROLLUPS or without the month tables) */
 	int year_rollups;
+	/* The days that hold rows, read once in pg_summary_scan_top's
+	 * snapshot (held_keep set) for each breakdown's parts
+	 * (pg_query.c, pg_days_held); held_known when read. */
+	int held_keep, held_known;
+	int64_t held_lo, held_hi;
 	/* 1: the batch holds only aggregate rows, which no statement reads
 	 * before the caller sends them (pg_recount): pg_exec does not send
 	 * them first, and pg_batch_flush leaves them in its temporary tables

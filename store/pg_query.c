@@ -464,11 +464,17 @@ static void pg_where_only(struct query_sql *q, struct pg_only *only, const struc
  * only the days in the period is read as its year row. */
 static int pg_days_held(struct pg_store *st, int64_t *lo, int64_t *hi, char *err, size_t errlen)
 {
-	PGresult *r = pg_exec(st,
-	                      "SELECT (SELECT min(day) FROM roll_day),"
-	                      " (SELECT max(day) FROM roll_day) + 1",
-	                      NULL, "cannot read the aggregates", err, errlen);
+	PGresult *r;
 
+	if (st->held_known) {
+		*lo = st->held_lo;
+		*hi = st->held_hi;
+		return 0;
+	}
+	r = pg_exec(st,
+	            "SELECT (SELECT min(day) FROM roll_day),"
+	            " (SELECT max(day) FROM roll_day) + 1",
+	            NULL, "cannot read the aggregates", err, errlen);
 	*lo = *hi = 0;
 	if (r == NULL)
 		return -1;
@@ -477,6 +483,10 @@ static int pg_days_held(struct pg_store *st, int64_t *lo, int64_t *hi, char *err
 		*hi = pg_int(r, 0, 1);
 	}
 	PQclear(r);
+	/* one snapshot: the same for each breakdown of the scan */
+	st->held_known = st->held_keep;
+	st->held_lo = *lo;
+	st->held_hi = *hi;
 	return 0;
 }
 

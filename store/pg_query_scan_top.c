@@ -248,7 +248,10 @@ int pg_summary_scan_top(struct store *base, const struct query_filter *f, int wa
 	if (pg_top_begin(st, &began, err, errlen) < 0)
 		return -1;
 	memset(&sc, 0, sizeof(sc));
+	/* in its own snapshot the days held are read once, not per read */
+	st->held_keep = began;
 	rc = pg_top_scan(st, f, want, top_n, keep, &sc, err, errlen);
+	st->held_keep = st->held_known = 0;
 	if (began)
 		rc = pg_top_end(st, rc, err, errlen);
 	if (rc == 0) {
