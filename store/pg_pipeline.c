@@ -33,14 +33,16 @@ int pg_exec_each(struct pg_store *st, const char *const *sql, size_t n, const st
 	PGconn *c = st->conn;
 	PGresult *r;
 	size_t i, taken = 0;
-	int ok = 1;
+	int ok = 1, synced;
 
 	if (p->failed || st->in_batch || pg_batch_pending(st) || PQenterPipelineMode(c) != 1)
 		return pg_exec_each_alone(st, sql, n, p, what, take, ctx, err, errlen);
 	for (i = 0; ok && i < n; i++)
 		ok = PQsendQueryParams(c, sql[i], p->n, NULL, p->values, p->lengths, p->formats,
 		                       0) == 1;
-	ok = ok && PQpipelineSync(c) == 1;
+	/* whatever was sent ends at the sync */
+	synced = PQpipelineSync(c) == 1;
+	ok = ok && synced;
 	err[0] = '\0';
 	/* each statement's results end with a NULL; an error aborts the
 	 * rest, which still answer (PGRES_PIPELINE_ABORTED) */
@@ -56,10 +58,18 @@ int pg_exec_each(struct pg_store *st, const char *const *sql, size_t n, const st
 			PQclear(r);
 		}
 	}
-	/* to the sync, unless the connection is gone */
-	while (PQstatus(c) == CONNECTION_OK && (r = PQgetResult(c)) != NULL) {
-		int sync = PQresultStatus(r) == PGRES_PIPELINE_SYNC;
+	/* to the sync, past the results left (each statement's end with a
+	 * NULL), unless the connection is gone: a pipeline left open would
+	 * fail every later statement of the connection */
+	while (synced) {
+		int sync;
 
+		if ((r = PQgetResult(c)) == NULL) {
+			if (PQstatus(c) != CONNECTION_OK)
+				break;
+			continue;
+		}
+		sync = PQresultStatus(r) == PGRES_PIPELINE_SYNC;
 		PQclear(r);
 		if (sync)
 			break;

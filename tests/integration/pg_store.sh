@@ -109,6 +109,27 @@ else
 	t_fail "the dashboard starts on PostgreSQL" "$(cat "$T/web.err")"
 fi
 
+# a statement of the alert series that fails (sent at once with the two
+# others: store/pg_pipeline.c) is shown on its page, and leaves the
+# connection usable: the next pages read the series again
+if web_start --db "$PGA" web --listen 127.0.0.1:0; then
+	P="$WEB_URL/?since=2026-03-01&until=2026-04-01"
+	pg_sql "$PGA" "ALTER TABLE roll_failure RENAME TO roll_failure_gone"
+	curl -s -o "$T/o1" "$P&n=1"
+	pg_sql "$PGA" "ALTER TABLE roll_failure_gone RENAME TO roll_failure"
+	bad=0
+	for n in 2 3 4 5; do
+		code=$(curl -s -o "$T/o$n" -w '%{http_code}' "$P&n=$n")
+		if [ "$code" != 200 ] || grep -q 'class="error"' "$T/o$n"; then
+			bad=$n
+		fi
+	done
+	web_stop
+	t_check "a failed series read is shown on its page" \
+		grep -q "cannot read the alert series: ERROR:  relation" "$T/o1"
+	t_eq "the pages after it read the series again, without an error" "$bad" 0
+fi
+
 # a conflict picked: the stored copy leaves every figure, on both
 qid=$(t_sql "$SQ" "SELECT min(id) FROM quarantine WHERE conflict_report IS NOT NULL")
 EMPTY_OK=1 pg_same "quarantine pick" quarantine pick "$qid"
