@@ -304,6 +304,10 @@ if [ "$rc" = 0 ] && grep -q 'PASSED' "$T/unit.out"; then
 else
 	t_fail "store unit tests on PostgreSQL" "exit $rc: $(grep -E 'FAIL|ERROR|error' "$T/unit.out" | head -3)"
 fi
+# of them: the alert series read again in full after the server dropped
+# the connection (sent as one pipeline: the fall-back of pg_pipeline.c)
+t_check "the alert series read again after a dropped connection" \
+	grep -q 'OK \] test_series_after_cut' "$T/unit.out"
 
 # a password in the URI is refused and never echoed
 "$TLSWATCH" --db "postgresql://tlswatch:Hunter2secret@/tw?host=$PG/sock&port=$PG_PORT" \

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <libpq-fe.h>
 
 #include "datetime.h"
 #include "ingest.h"
@@ -468,13 +469,51 @@ static void test_presence_order(void **state)
 	query_presence_rows_free(&want);
 }
 
+/* On PostgreSQL: the alert series are sent as one pipeline
+ * (store/pg_pipeline.c); a connection the server has dropped since the
+ * last statement (a restart, an idle timeout, an administrator's
+ * pg_terminate_backend) is made again and the series read in full, as
+ * any other statement's is (pg.c, pg_exec). */
+static void test_series_after_cut(void **state)
+{
+	struct query_alert_series a, b;
+	struct query_filter f;
+	PGconn *c;
+	PGresult *r;
+	char err[512];
+	const char *db = getenv("TLSWATCH_TEST_DB");
+
+	(void)state;
+	if (db == NULL || strncmp(db, "postgresql://", 13) != 0)
+		skip();
+	memset(&f, 0, sizeof(f));
+	f.since = d0;
+	f.until = d0 + 10;
+	assert_int_equal(query_alert_scan(st, &f, &a, err, sizeof(err)), 0);
+	assert_true(a.failure_days.n > 0 && a.domain_days.n > 0 && a.organization_days.n > 0);
+	c = PQconnectdb(db);
+	assert_int_equal(PQstatus(c), CONNECTION_OK);
+	r = PQexec(c, "SELECT count(*) FROM pg_stat_activity, pg_terminate_backend(pid)"
+	              " WHERE datname = current_database() AND pid <> pg_backend_pid()");
+	assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+	assert_string_equal(PQgetvalue(r, 0, 0), "1");
+	PQclear(r);
+	PQfinish(c);
+	if (query_alert_scan(st, &f, &b, err, sizeof(err)) < 0)
+		fail_msg("after the connection was cut: %s", err);
+	same_rows("failures after the cut", &a.failure_days, &b.failure_days);
+	same_rows("domains after the cut", &a.domain_days, &b.domain_days);
+	same_rows("organizations after the cut", &a.organization_days, &b.organization_days);
+	query_alert_series_free(&a);
+	query_alert_series_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_scan_equals_group),
-	    cmocka_unit_test(test_known_figures),
-	    cmocka_unit_test(test_days_with_reports),
-	    cmocka_unit_test(test_presence_order),
+	    cmocka_unit_test(test_scan_equals_group), cmocka_unit_test(test_known_figures),
+	    cmocka_unit_test(test_days_with_reports), cmocka_unit_test(test_presence_order),
+	    cmocka_unit_test(test_series_after_cut),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
