@@ -508,43 +508,6 @@ static int alert_conflict_read(const char *organization, int64_t n, void *arg)
 	return 0;
 }
 
-/* Marks the alerts whose window holds only unverified-mail reports for
- * their domain (and organization): anyone could have sent those. */
-static int alert_mark_unverified(struct store *st, struct alert_list *l, char *err, size_t errlen)
-{
-	const char **domains = xcalloc(l->n + 1, sizeof(*domains));
-	const char **orgs = xcalloc(l->n + 1, sizeof(*orgs));
-	int64_t *verified = xcalloc(l->n + 1, sizeof(*verified));
-	int64_t *unverified = xcalloc(l->n + 1, sizeof(*unverified));
-	size_t *which = xcalloc(l->n + 1, sizeof(*which));
-	size_t i, n = 0;
-	int rc = -1;
-
-	/* all the alerts of the window in one read of its reports */
-	for (i = 0; i < l->n; i++) {
-		const struct alert *a = &l->alerts[i];
-
-		if (a->kind == ALERT_SILENT_REPORTER || a->kind == ALERT_CONFLICTING_REPORT)
-			continue;
-		domains[n] = a->policy_domain != NULL ? a->policy_domain : "";
-		orgs[n] = a->organization;
-		which[n++] = i;
-	}
-	if (n > 0 && store_reports_by_trust_many(st, l->window_since, l->window_until, domains,
-	                                         orgs, n, verified, unverified, err, errlen) < 0)
-		goto out;
-	for (i = 0; i < n; i++)
-		l->alerts[which[i]].unverified_only = verified[i] == 0 && unverified[i] > 0;
-	rc = 0;
-out:
-	free(domains);
-	free(orgs);
-	free(verified);
-	free(unverified);
-	free(which);
-	return rc;
-}
-
 static int alert_cmp(const void *x, const void *y)
 {
 	const struct alert *a = x, *b = y;
@@ -659,15 +622,13 @@ void alert_reads_free(struct alert_reads *r)
 	memset(r, 0, sizeof(*r));
 }
 
-int alert_evaluate_reads(struct store *st, const struct alert_params *p,
-                         const struct alert_reads *r, struct alert_list *out, char *err,
-                         size_t errlen)
+int alert_evaluate_reads(const struct alert_params *p, const struct alert_reads *r,
+                         struct alert_list *out, char *err, size_t errlen)
 {
 	struct alert_domain_stat *dstat = NULL;
 	struct alert_list l;
 	struct alert_series s;
 	size_t n_dstat = 0;
-	int rc = -1;
 
 	memset(&l, 0, sizeof(l));
 	memset(&s, 0, sizeof(s));
@@ -690,18 +651,12 @@ int alert_evaluate_reads(struct store *st, const struct alert_params *p,
 	alert_domains(&l, &r->series.domain_days, r->domain_ends, &s);
 	alert_silent(&l, &r->series.organization_days, r->organization_ends);
 	alert_conflicts_add(&l, &r->conflicts);
-	if (alert_mark_unverified(st, &l, err, errlen) < 0)
-		goto out;
 	if (l.n > 1)
 		qsort(l.alerts, l.n, sizeof(*l.alerts), alert_cmp);
 	*out = l;
-	memset(&l, 0, sizeof(l));
-	rc = 0;
-out:
 	free(dstat);
 	free(s.daily);
-	alert_list_free(&l);
-	return rc;
+	return 0;
 }
 
 int alert_evaluate(struct store *st, const struct alert_params *p, struct alert_list *out,
@@ -712,7 +667,7 @@ int alert_evaluate(struct store *st, const struct alert_params *p, struct alert_
 
 	if (alert_reads_load(st, p, p->at, p->at, &r, err, errlen) < 0)
 		return -1;
-	rc = alert_evaluate_reads(st, p, &r, out, err, errlen);
+	rc = alert_evaluate_reads(p, &r, out, err, errlen);
 	alert_reads_free(&r);
 	return rc;
 }
@@ -737,5 +692,5 @@ int alert_evaluate_day(struct store *st, const struct alert_params *p, const str
 {
 	if (r->per_day)
 		return alert_evaluate(st, p, out, err, errlen);
-	return alert_evaluate_reads(st, p, r, out, err, errlen);
+	return alert_evaluate_reads(p, r, out, err, errlen);
 }

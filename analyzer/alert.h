@@ -230,7 +230,8 @@ double alert_binomial_tail(int64_t n, int64_t k, double p);
 int alert_rate_rule(const struct alert_params *p, int64_t ok, int64_t failed, int64_t base_ok,
                     int64_t base_failed);
 
-/* Evaluates every rule; *out lists the alerts (caller frees). */
+/* Evaluates every rule; *out lists the alerts (caller frees), without
+ * their context (alert_add_context). */
 int alert_evaluate(struct store *st, const struct alert_params *p, struct alert_list *out,
                    char *err, size_t errlen);
 
@@ -262,10 +263,9 @@ struct alert_reads {
 int alert_reads_load(struct store *st, const struct alert_params *p, int64_t first_at,
                      int64_t last_at, struct alert_reads *out, char *err, size_t errlen);
 /* alert_evaluate for the window ending at p->at (within r's), from r:
- * the same alerts, in the same order. */
-int alert_evaluate_reads(struct store *st, const struct alert_params *p,
-                         const struct alert_reads *r, struct alert_list *out, char *err,
-                         size_t errlen);
+ * the same alerts, in the same order. Reads nothing more. */
+int alert_evaluate_reads(const struct alert_params *p, const struct alert_reads *r,
+                         struct alert_list *out, char *err, size_t errlen);
 void alert_reads_free(struct alert_reads *r);
 /* 0 when TLSWATCH_NO_SHARED_READS is set in the environment: each judged
  * window, and the overview's days not in yet, are read apart as before
@@ -306,7 +306,8 @@ int alert_run(struct store *st, const struct alert_settings *s, struct alert_lis
  * back at. */
 int64_t alert_lookback_days(const struct alert_settings *s);
 /* Adds what a postmaster needs beside the figures to each alert of l:
- * who saw it and the most common failure-reason-code, over its window. */
+ * who saw it, the most common failure-reason-code, and whether it rests
+ * only on unverified reports (unverified_only), over its window. */
 int alert_add_context(struct store *st, struct alert_list *l, char *err, size_t errlen);
 /* The dashboard's "current alerts": what alert_run judges at s->p.at --
  * the usual window and every earlier day of the lookback holding reports
@@ -340,7 +341,8 @@ void alert_current_reads_free(struct alert_current_reads *r);
  * handle of the same store), with the context (alert_add_context: one
  * query per alert) read only for the first limit alerts that shown(a,
  * arg) accepts, in the list's order: the dashboard shows those and counts
- * the rest (issue 18). The others' reporters and reason_code stay NULL. */
+ * the rest (issue 18). The others' reporters and reason_code stay NULL,
+ * their unverified_only 0. */
 int alert_current_shown(struct store *st, const struct alert_settings *s,
                         const struct alert_current_reads *r, const struct arrival *known,
                         int (*shown)(const struct alert *a, const void *arg), const void *arg,

@@ -200,6 +200,7 @@ int alert_current_shown(struct store *st, const struct alert_settings *s,
 	for (i = 0; i < sub.n; i++) {
 		l.alerts[which[i]].reporters = sub.alerts[i].reporters;
 		l.alerts[which[i]].reason_code = sub.alerts[i].reason_code;
+		l.alerts[which[i]].unverified_only = sub.alerts[i].unverified_only;
 	}
 	*out = l;
 	memset(&l, 0, sizeof(l));

@@ -14,6 +14,7 @@
 #include "alert.h"
 #include "arrival.h"
 #include "limits.h"
+#include "store_trust.h"
 #include "xalloc.h"
 
 static void alert_key(const struct alert *a, struct query_alert_key *k)
@@ -136,6 +137,52 @@ out:
 	return rc;
 }
 
+/* Marks the alerts whose window holds only unverified-mail reports for
+ * their domain (and organization): anyone could have sent those. Each
+ * alert over its own window (late days have theirs), all in one read. */
+static int alert_mark_unverified(struct store *st, struct alert_list *l, char *err, size_t errlen)
+{
+	const char **domains = xcalloc(l->n + 1, sizeof(*domains));
+	const char **orgs = xcalloc(l->n + 1, sizeof(*orgs));
+	int64_t *since = xcalloc(l->n + 1, sizeof(*since));
+	int64_t *until = xcalloc(l->n + 1, sizeof(*until));
+	int64_t *verified = xcalloc(l->n + 1, sizeof(*verified));
+	int64_t *unverified = xcalloc(l->n + 1, sizeof(*unverified));
+	size_t *which = xcalloc(l->n + 1, sizeof(*which));
+	size_t i, n = 0;
+	int rc = -1;
+
+	for (i = 0; i < l->n; i++) {
+		const struct alert *a = &l->alerts[i];
+
+		/* silence, held conflicts and check results rest on no
+		 * window of reports */
+		if (a->kind != ALERT_FAILURE_SPIKE && a->kind != ALERT_NEW_FAILURE &&
+		    a->kind != ALERT_DOMAIN_SPIKE && a->kind != ALERT_RATE_DROP)
+			continue;
+		domains[n] = a->policy_domain != NULL ? a->policy_domain : "";
+		orgs[n] = a->organization;
+		since[n] = a->window_since;
+		until[n] = a->window_until;
+		which[n++] = i;
+	}
+	if (n > 0 && store_reports_by_trust_many(st, since, until, domains, orgs, n, verified,
+	                                         unverified, err, errlen) < 0)
+		goto out;
+	for (i = 0; i < n; i++)
+		l->alerts[which[i]].unverified_only = verified[i] == 0 && unverified[i] > 0;
+	rc = 0;
+out:
+	free(domains);
+	free(orgs);
+	free(since);
+	free(until);
+	free(verified);
+	free(unverified);
+	free(which);
+	return rc;
+}
+
 int alert_add_context(struct store *st, struct alert_list *l, char *err, size_t errlen)
 {
 	struct query_alert_key *keys = xcalloc(l->n + 1, sizeof(*keys));
@@ -146,6 +193,8 @@ int alert_add_context(struct store *st, struct alert_list *l, char *err, size_t 
 	size_t i, j, n;
 	int rc = -1;
 
+	if (alert_mark_unverified(st, l, err, errlen) < 0)
+		goto out;
 	/* the alerts of one window together: its failure details are read
 	 * once, not once per alert (late days have windows of their own) */
 	for (i = 0; i < l->n; i++) {

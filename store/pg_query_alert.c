@@ -136,34 +136,31 @@ static int pg_trust_first_time(const char ***seen, size_t *n, size_t *alloc, con
 }
 
 /* pg_reports_by_trust_many from roll_trust (schema/pg/020_trust_roll.sql):
- * the keys' domains' rows of the period (one per reporter day, each
+ * the keys' domains' rows of the keys' days (one per reporter day, each
  * report already counted once per domain it names), as
  * sqlite_query_trust.c reads them, in one statement: the key starts
  * (policy_domain, day), so each domain is one range of it. One statement
- * per domain was 46-120 round trips for 'alert' and '/' at 10M reports. */
-static int pg_trust_many_rolled(struct pg_store *st, int64_t since, int64_t until,
-                                const char *const *domains, const char *const *organizations,
-                                size_t n, int64_t *verified, int64_t *unverified, char *err,
+ * per domain was 46-120 round trips for 'alert' and '/' at 10M reports;
+ * one per judged day, six for '/'. */
+static int pg_trust_many_rolled(struct pg_store *st, const struct query_trust *t, char *err,
                                 size_t errlen)
 {
-	struct query_match m;
 	struct pg_params p;
 	struct strbuf doms;
 	PGresult *r = NULL;
-	size_t i, j, first, end;
+	size_t first, end;
 	int row, rc = -1;
 
-	query_match_init(&m, domains, n);
-	if (pg_match_domains(&m, &doms) < 0) {
+	if (pg_match_domains(&t->m, &doms) < 0) {
 		snprintf(err, errlen, "internal error: domain list too long");
 		goto out;
 	}
 	pg_params_init(&p);
 	pg_param_text(&p, strbuf_str(&doms));
-	pg_param_int(&p, since);
-	pg_param_int(&p, until);
+	pg_param_int(&p, t->lo);
+	pg_param_int(&p, t->hi);
 	r = pg_exec(st,
-	            "SELECT policy_domain, organization, verified, unverified FROM roll_trust"
+	            "SELECT policy_domain, organization, day, verified, unverified FROM roll_trust"
 	            " WHERE policy_domain = ANY($1::text[]) AND day >= $2 AND day < $3",
 	            &p, "cannot count reports by provenance", err, errlen);
 	if (r == NULL)
@@ -173,43 +170,41 @@ static int pg_trust_many_rolled(struct pg_store *st, int64_t since, int64_t unti
 
 		if (dom == NULL || org == NULL)
 			continue;
-		query_match_find(&m, dom, &first, &end);
-		for (j = first; j < end; j++) {
-			i = m.idx[j];
-			if (organizations[i] != NULL && strcmp(organizations[i], org) != 0)
-				continue;
-			verified[i] += pg_int(r, row, 2);
-			unverified[i] += pg_int(r, row, 3);
-		}
+		query_match_find(&t->m, dom, &first, &end);
+		query_trust_add(t, first, end, org, pg_int(r, row, 2), pg_int(r, row, 3),
+		                pg_int(r, row, 4));
 	}
 	rc = 0;
 out:
 	PQclear(r);
 	strbuf_free(&doms);
-	query_match_free(&m);
 	return rc;
 }
 
-int pg_reports_by_trust_many(struct store *base, int64_t since, int64_t until,
+int pg_reports_by_trust_many(struct store *base, const int64_t *since, const int64_t *until,
                              const char *const *domains, const char *const *organizations, size_t n,
                              int64_t *verified, int64_t *unverified, char *err, size_t errlen)
 {
-	struct query_match m;
+	struct query_trust t;
 	struct pg_params p;
-	PGresult *r;
+	PGresult *r = NULL;
 	const char **seen = NULL;
-	size_t i, j, first, end, n_seen = 0, seen_alloc = 0;
+	size_t first, end, n_seen = 0, seen_alloc = 0;
 	int64_t report = -1;
-	int row;
+	int row, rc = -1;
 
-	for (i = 0; i < n; i++)
-		verified[i] = unverified[i] = 0;
-	if (pg_of(base)->rollups)
-		return pg_trust_many_rolled(pg_of(base), since, until, domains, organizations, n,
-		                            verified, unverified, err, errlen);
+	query_trust_init(&t, since, until, domains, organizations, n, verified, unverified);
+	if (n == 0) {
+		rc = 0;
+		goto out;
+	}
+	if (pg_of(base)->rollups) {
+		rc = pg_trust_many_rolled(pg_of(base), &t, err, errlen);
+		goto out;
+	}
 	pg_params_init(&p);
-	pg_param_int(&p, since);
-	pg_param_int(&p, until);
+	pg_param_int(&p, t.lo);
+	pg_param_int(&p, t.hi);
 	/* each report's policies together: the domains a report names twice
 	 * are told apart here, not by a DISTINCT over the window. The
 	 * policies are looked up per report of the window (OFFSET 0 keeps
@@ -218,14 +213,13 @@ int pg_reports_by_trust_many(struct store *base, int64_t since, int64_t until,
 	 * 784,000 reports, growing with the store, not with the window). */
 	r = pg_exec(pg_of(base),
 	            "SELECT r.id, coalesce(p.policy_domain, ''), r.organization,"
-	            " (r.provenance = 'unverified-mail')::int FROM report r"
+	            " (r.provenance = 'unverified-mail')::int, r.day FROM report r"
 	            " CROSS JOIN LATERAL (SELECT policy_domain FROM policy"
 	            " WHERE policy.report = r.id OFFSET 0) AS p"
 	            " WHERE r.day >= $1 AND r.day < $2 ORDER BY r.day, r.id",
 	            &p, "cannot count reports by provenance", err, errlen);
 	if (r == NULL)
-		return -1;
-	query_match_init(&m, domains, n);
+		goto out;
 	for (row = 0; row < PQntuples(r); row++) {
 		const char *dom = pg_text(r, row, 1), *org = pg_text(r, row, 2);
 		int unv = pg_int(r, row, 3) != 0;
@@ -236,21 +230,15 @@ int pg_reports_by_trust_many(struct store *base, int64_t since, int64_t until,
 		}
 		if (dom == NULL || org == NULL)
 			continue;
-		query_match_find(&m, dom, &first, &end);
+		query_match_find(&t.m, dom, &first, &end);
 		if (first == end || !pg_trust_first_time(&seen, &n_seen, &seen_alloc, dom))
 			continue;
-		for (j = first; j < end; j++) {
-			i = m.idx[j];
-			if (organizations[i] != NULL && strcmp(organizations[i], org) != 0)
-				continue;
-			if (unv)
-				unverified[i]++;
-			else
-				verified[i]++;
-		}
+		query_trust_add(&t, first, end, org, pg_int(r, row, 4), !unv, unv);
 	}
+	rc = 0;
+out:
 	free(seen);
-	query_match_free(&m);
+	query_trust_free(&t);
 	PQclear(r);
-	return 0;
+	return rc;
 }

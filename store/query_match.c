@@ -70,6 +70,49 @@ void query_match_free(struct query_match *m)
 	memset(m, 0, sizeof(*m));
 }
 
+void query_trust_init(struct query_trust *t, const int64_t *since, const int64_t *until,
+                      const char *const *domains, const char *const *organizations, size_t n,
+                      int64_t *verified, int64_t *unverified)
+{
+	size_t i;
+
+	memset(t, 0, sizeof(*t));
+	query_match_init(&t->m, domains, n);
+	t->organizations = organizations;
+	t->since = since;
+	t->until = until;
+	t->verified = verified;
+	t->unverified = unverified;
+	for (i = 0; i < n; i++) {
+		verified[i] = unverified[i] = 0;
+		if (i == 0 || since[i] < t->lo)
+			t->lo = since[i];
+		if (i == 0 || until[i] > t->hi)
+			t->hi = until[i];
+	}
+}
+
+void query_trust_add(const struct query_trust *t, size_t first, size_t end, const char *org,
+                     int64_t day, int64_t v, int64_t u)
+{
+	size_t i, j;
+
+	for (j = first; j < end; j++) {
+		i = t->m.idx[j];
+		if (day < t->since[i] || day >= t->until[i] ||
+		    (t->organizations[i] != NULL && strcmp(t->organizations[i], org) != 0))
+			continue;
+		t->verified[i] += v;
+		t->unverified[i] += u;
+	}
+}
+
+void query_trust_free(struct query_trust *t)
+{
+	query_match_free(&t->m);
+	memset(t, 0, sizeof(*t));
+}
+
 void query_code_add(struct query_code_sums *c, const char *code, int64_t failed)
 {
 	size_t j;

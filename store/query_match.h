@@ -23,6 +23,27 @@ void query_match_init(struct query_match *m, const char *const *domains, size_t 
 void query_match_find(const struct query_match *m, const char *dom, size_t *first, size_t *end);
 void query_match_free(struct query_match *m);
 
+/* The keys of store_reports_by_trust_many (store_trust.h), each of its
+ * own period, tallied from rows read once for all: the backends' one
+ * way of adding a row to the keys it counts for. */
+struct query_trust {
+	struct query_match m;
+	const char *const *organizations; /* NULL entry: any */
+	const int64_t *since, *until;
+	int64_t *verified, *unverified;
+	int64_t lo, hi; /* the days to read: [lo, hi), empty for no keys */
+};
+
+/* Borrows every array (n entries); zeroes verified and unverified. */
+void query_trust_init(struct query_trust *t, const int64_t *since, const int64_t *until,
+                      const char *const *domains, const char *const *organizations, size_t n,
+                      int64_t *verified, int64_t *unverified);
+/* v verified and u unverified reports of (dom, org) on day added to the
+ * keys of domain m->domain[first .. end) they count for. */
+void query_trust_add(const struct query_trust *t, size_t first, size_t end, const char *org,
+                     int64_t day, int64_t v, int64_t u);
+void query_trust_free(struct query_trust *t);
+
 /* The failed sessions of one key per failure-reason-code, to find the
  * most common as 'ORDER BY sum DESC, code COLLATE BINARY LIMIT 1' does. */
 struct query_code_sums {

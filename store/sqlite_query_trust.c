@@ -121,20 +121,20 @@ static void trust_forget(char **seen, size_t *n)
 }
 
 /* sqlite_reports_by_trust_many from roll_trust (schema/020_trust_roll.sql):
- * for each domain of the keys, its rows of the period (one per reporter
- * day, each report already counted once per domain it names), a range of
- * the table's key: the cost is the keys' domains x days x reporters, not
- * the period's reports. */
-static int trust_many_rolled(struct sqlite_store *st, int64_t since, int64_t until,
-                             const struct query_match *m, const char *const *organizations,
-                             int64_t *verified, int64_t *unverified, char *err, size_t errlen)
+ * for each domain of the keys, its rows of the keys' days (one per
+ * reporter day, each report already counted once per domain it names), a
+ * range of the table's key: the cost is the keys' domains x days x
+ * reporters, not the period's reports. */
+static int trust_many_rolled(struct sqlite_store *st, const struct query_trust *t, char *err,
+                             size_t errlen)
 {
+	const struct query_match *m = &t->m;
 	sqlite3_stmt *s = NULL;
-	size_t i, j, first, end;
+	size_t first, end;
 	int step, rc = -1;
 
 	if (sqlite3_prepare_v2(st->db,
-	                       "SELECT organization, verified, unverified FROM roll_trust"
+	                       "SELECT organization, day, verified, unverified FROM roll_trust"
 	                       " WHERE policy_domain = ?1 AND day >= ?2 AND day < ?3",
 	                       -1, &s, NULL) != SQLITE_OK) {
 		sqlite_fail(st, err, errlen, "cannot count reports by provenance");
@@ -147,18 +147,15 @@ static int trust_many_rolled(struct sqlite_store *st, int64_t since, int64_t unt
 			;
 		sqlite3_reset(s);
 		sqlite_bind_text(s, 1, m->domain[first]);
-		sqlite3_bind_int64(s, 2, since);
-		sqlite3_bind_int64(s, 3, until);
+		sqlite3_bind_int64(s, 2, t->lo);
+		sqlite3_bind_int64(s, 3, t->hi);
 		while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 			const char *org = (const char *)sqlite3_column_text(s, 0);
 
-			for (j = first; org != NULL && j < end; j++) {
-				i = m->idx[j];
-				if (organizations[i] != NULL && strcmp(organizations[i], org) != 0)
-					continue;
-				verified[i] += sqlite3_column_int64(s, 1);
-				unverified[i] += sqlite3_column_int64(s, 2);
-			}
+			if (org != NULL)
+				query_trust_add(t, first, end, org, sqlite3_column_int64(s, 1),
+				                sqlite3_column_int64(s, 2),
+				                sqlite3_column_int64(s, 3));
 		}
 		if (step != SQLITE_DONE) {
 			sqlite_fail(st, err, errlen, "cannot count reports by provenance");
@@ -171,25 +168,26 @@ out:
 	return rc;
 }
 
-int sqlite_reports_by_trust_many(struct store *base, int64_t since, int64_t until,
+int sqlite_reports_by_trust_many(struct store *base, const int64_t *since, const int64_t *until,
                                  const char *const *domains, const char *const *organizations,
                                  size_t n, int64_t *verified, int64_t *unverified, char *err,
                                  size_t errlen)
 {
 	struct sqlite_store *st = sqlite_of(base);
-	struct query_match m;
+	struct query_trust t;
 	sqlite3_stmt *s = NULL;
 	char **seen = NULL;
-	size_t i, j, first, end, n_seen = 0, seen_alloc = 0;
+	size_t first, end, n_seen = 0, seen_alloc = 0;
 	int64_t report = -1;
 	int step, rc = -1;
 
-	for (i = 0; i < n; i++)
-		verified[i] = unverified[i] = 0;
-	query_match_init(&m, domains, n);
+	query_trust_init(&t, since, until, domains, organizations, n, verified, unverified);
+	if (n == 0) {
+		rc = 0;
+		goto out;
+	}
 	if (st->rollups) {
-		rc = trust_many_rolled(st, since, until, &m, organizations, verified, unverified,
-		                       err, errlen);
+		rc = trust_many_rolled(st, &t, err, errlen);
 		goto out;
 	}
 	/* in the day index's order, each report's policies together: the
@@ -197,19 +195,19 @@ int sqlite_reports_by_trust_many(struct store *base, int64_t since, int64_t unti
 	 * DISTINCT over the window */
 	if (sqlite3_prepare_v2(st->db,
 	                       "SELECT r.id, coalesce(p.policy_domain, ''), r.organization,"
-	                       " r.provenance = 'unverified-mail' FROM report r"
+	                       " r.provenance = 'unverified-mail', r.day FROM report r"
 	                       " JOIN policy p ON p.report = r.id WHERE r.day >= ?1 AND r.day < ?2"
 	                       " ORDER BY r.day, r.id",
 	                       -1, &s, NULL) != SQLITE_OK) {
 		sqlite_fail(st, err, errlen, "cannot count reports by provenance");
 		goto out;
 	}
-	sqlite3_bind_int64(s, 1, since);
-	sqlite3_bind_int64(s, 2, until);
+	sqlite3_bind_int64(s, 1, t.lo);
+	sqlite3_bind_int64(s, 2, t.hi);
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *dom = (const char *)sqlite3_column_text(s, 1);
 		const char *org = (const char *)sqlite3_column_text(s, 2);
-		int unv = sqlite3_column_int(s, 3);
+		int unv = sqlite3_column_int(s, 3) != 0;
 
 		if (sqlite3_column_int64(s, 0) != report) {
 			report = sqlite3_column_int64(s, 0);
@@ -217,18 +215,10 @@ int sqlite_reports_by_trust_many(struct store *base, int64_t since, int64_t unti
 		}
 		if (dom == NULL || org == NULL)
 			continue;
-		query_match_find(&m, dom, &first, &end);
+		query_match_find(&t.m, dom, &first, &end);
 		if (first == end || !trust_first_time(&seen, &n_seen, &seen_alloc, dom))
 			continue;
-		for (j = first; j < end; j++) {
-			i = m.idx[j];
-			if (organizations[i] != NULL && strcmp(organizations[i], org) != 0)
-				continue;
-			if (unv)
-				unverified[i]++;
-			else
-				verified[i]++;
-		}
+		query_trust_add(&t, first, end, org, sqlite3_column_int64(s, 4), !unv, unv);
 	}
 	if (step != SQLITE_DONE) {
 		sqlite_fail(st, err, errlen, "cannot count reports by provenance");
@@ -238,7 +228,7 @@ int sqlite_reports_by_trust_many(struct store *base, int64_t since, int64_t unti
 out:
 	trust_forget(seen, &n_seen);
 	free(seen);
-	query_match_free(&m);
+	query_trust_free(&t);
 	sqlite3_finalize(s);
 	return rc;
 }

@@ -426,7 +426,7 @@ int store_reports_by_trust(struct store *st, int64_t since, int64_t until, const
 	                                 unverified, err, errlen);
 }
 
-int store_reports_by_trust_many(struct store *st, int64_t since, int64_t until,
+int store_reports_by_trust_many(struct store *st, const int64_t *since, const int64_t *until,
                                 const char *const *domains, const char *const *organizations,
                                 size_t n, int64_t *verified, int64_t *unverified, char *err,
                                 size_t errlen)

@@ -38,10 +38,12 @@ int store_quarantine_set_conflict(struct store *st, int64_t id, int64_t report_r
 int store_reports_by_trust(struct store *st, int64_t since, int64_t until, const char *domain,
                            const char *organization, int64_t *verified, int64_t *unverified,
                            char *err, size_t errlen);
-/* The same for n (domains[i], organizations[i]) pairs of one period at
- * once (domains[i] not NULL), into verified[i] and unverified[i]: the
- * period's reports are read once, not once per pair (issue 18). */
-int store_reports_by_trust_many(struct store *st, int64_t since, int64_t until,
+/* The same for n keys at once: (domains[i], organizations[i]) over days
+ * [since[i], until[i]) (domains[i] not NULL), into verified[i] and
+ * unverified[i]. The days from the first since to the last until are
+ * read once, not once per key (issue 18), nor once per period: the
+ * alerts of several judged days, each of its own window, are one read. */
+int store_reports_by_trust_many(struct store *st, const int64_t *since, const int64_t *until,
                                 const char *const *domains, const char *const *organizations,
                                 size_t n, int64_t *verified, int64_t *unverified, char *err,
                                 size_t errlen);
