@@ -188,15 +188,26 @@ int alert_add_context(struct store *st, struct alert_list *l, char *err, size_t 
 	struct query_alert_key *keys = xcalloc(l->n + 1, sizeof(*keys));
 	char **reporters = xcalloc(l->n + 1, sizeof(*reporters));
 	char **reasons = xcalloc(l->n + 1, sizeof(*reasons));
+	int64_t *since = xcalloc(l->n + 1, sizeof(*since));
+	int64_t *until = xcalloc(l->n + 1, sizeof(*until));
 	size_t *which = xcalloc(l->n + 1, sizeof(*which));
 	int *done = xcalloc(l->n + 1, sizeof(*done));
 	size_t i, j, n;
-	int rc = -1;
+	int64_t lo = 0, hi = 0;
+	int together, rc = -1;
 
 	if (alert_mark_unverified(st, l, err, errlen) < 0)
 		goto out;
-	/* the alerts of one window together: its failure details are read
-	 * once, not once per alert (late days have windows of their own) */
+	/* every alert's failure details in one read of their days when they
+	 * span at most a lookback (a run's late days have windows of their
+	 * own); else the alerts of one window together */
+	for (i = 0; i < l->n; i++) {
+		if (i == 0 || l->alerts[i].window_since < lo)
+			lo = l->alerts[i].window_since;
+		if (i == 0 || l->alerts[i].window_until > hi)
+			hi = l->alerts[i].window_until;
+	}
+	together = hi - lo <= LIMIT_ALERT_LOOKBACK_DAYS;
 	for (i = 0; i < l->n; i++) {
 		const struct alert *a = &l->alerts[i];
 
@@ -205,15 +216,17 @@ int alert_add_context(struct store *st, struct alert_list *l, char *err, size_t 
 		for (j = i, n = 0; j < l->n; j++) {
 			const struct alert *b = &l->alerts[j];
 
-			if (done[j] || b->window_since != a->window_since ||
-			    b->window_until != a->window_until)
+			if (done[j] || (!together && (b->window_since != a->window_since ||
+			                              b->window_until != a->window_until)))
 				continue;
 			done[j] = 1;
 			alert_key(b, &keys[n]);
+			since[n] = b->window_since;
+			until[n] = b->window_until;
 			which[n++] = j;
 		}
-		if (query_alert_contexts(st, keys, n, a->window_since, a->window_until, reporters,
-		                         reasons, err, errlen) < 0)
+		if (query_alert_contexts(st, keys, n, since, until, reporters, reasons, err,
+		                         errlen) < 0)
 			goto out;
 		for (j = 0; j < n; j++) {
 			l->alerts[which[j]].reporters = reporters[j];
@@ -225,6 +238,8 @@ out:
 	free(keys);
 	free(reporters);
 	free(reasons);
+	free(since);
+	free(until);
 	free(which);
 	free(done);
 	return rc;

@@ -314,8 +314,9 @@ int pg_alert_record_judged(struct store *st, const struct query_day_mark *m, int
 void pg_last_conflict(const struct store *st, int64_t *old_report, int64_t *quarantine_id);
 int pg_quarantine_set_conflict(struct store *st, int64_t id, int64_t report_rowid, char *err,
                                size_t errlen);
-int pg_alert_contexts(struct store *st, const struct query_alert_key *keys, size_t n, int64_t since,
-                      int64_t until, char **reporters, char **reasons, char *err, size_t errlen);
+int pg_alert_contexts(struct store *st, const struct query_alert_key *keys, size_t n,
+                      const int64_t *since, const int64_t *until, char **reporters, char **reasons,
+                      char *err, size_t errlen);
 int pg_reports_by_trust_many(struct store *st, const int64_t *since, const int64_t *until,
                              const char *const *domains, const char *const *organizations, size_t n,
                              int64_t *verified, int64_t *unverified, char *err, size_t errlen);
@@ -476,10 +477,11 @@ int pg_alert_reporters(struct pg_store *st, const struct query_alert_key *k, int
 /* Rows of breakdown g (read without ORDER BY) put in the order query.h
  * gives it, as pg_query.c's ORDER BY would (pg_query_order.c). */
 void pg_rows_sort(enum query_group g, struct query_rows *rows);
-/* The same for each of keys[0..n) in one read of the window per kind
- * (pg_query_reporters.c): reporters[i] as pg_alert_reporters gives it. */
+/* The same for each of keys[0..n), keys[i] over [since[i], until[i]), in
+ * one read of their days per kind (pg_query_reporters.c): reporters[i] as
+ * pg_alert_reporters gives it. */
 int pg_alert_reporters_many(struct pg_store *st, const struct query_alert_key *keys, size_t n,
-                            int64_t since, int64_t until, char **reporters, char *err,
+                            const int64_t *since, const int64_t *until, char **reporters, char *err,
                             size_t errlen);
 /* The rows of 'db copy' not yet sent, dropped (pg_copy.c). */
 void pg_copy_free(struct pg_store *st);

@@ -22,26 +22,31 @@ static const char *pg_key_part(const char *s)
 	return s != NULL ? s : "";
 }
 
-/* The window's failure details with a reason code, summed per (domain,
- * MX, result type, code): what the single query sums per key. */
+/* The days' failure details with a reason code, summed per (domain, MX,
+ * result type, code) and, when $3, per day (the keys' windows differ;
+ * else every row is of day $1): what the single query sums per key. */
 static const char pg_contexts_reasons[] =
     "SELECT coalesce(p.policy_domain, ''), coalesce(f.receiving_mx_hostname, ''),"
-    " f.result_type, f.failure_reason_code, sum(f.failed_sessions)::bigint FROM failure f"
+    " f.result_type, f.failure_reason_code, sum(f.failed_sessions)::bigint,"
+    " CASE WHEN $3::boolean THEN r.day ELSE $1 END FROM failure f"
     " JOIN policy p ON p.id = f.policy JOIN report r ON r.id = p.report"
     " WHERE r.day >= $1 AND r.day < $2 AND f.failure_reason_code IS NOT NULL"
-    " GROUP BY 1, 2, 3, 4";
+    " GROUP BY 1, 2, 3, 4, 6";
 /* The same rows from roll_reason (schema/pg/025_reason_roll.sql): its
  * sent_sessions are the details' counts as sent, per result type. */
 static const char pg_contexts_reasons_rolled[] =
-    "SELECT policy_domain, mx_host, result_type, text, sum(sent_sessions)::bigint"
-    " FROM roll_reason WHERE day >= $1 AND day < $2 AND kind = 0 GROUP BY 1, 2, 3, 4";
+    "SELECT policy_domain, mx_host, result_type, text, sum(sent_sessions)::bigint,"
+    " CASE WHEN $3::boolean THEN day ELSE $1 END FROM roll_reason"
+    " WHERE day >= $1 AND day < $2 AND kind = 0 GROUP BY 1, 2, 3, 4, 6";
 
 /* Each row of r (pg_contexts_reasons) added to the sums of the keys it
  * belongs to. */
 static void pg_contexts_add(const PGresult *r, const struct query_alert_key *keys,
-                            const struct query_match *m, struct query_code_sums *sums)
+                            const int64_t *since, const int64_t *until, const struct query_match *m,
+                            struct query_code_sums *sums)
 {
 	size_t j, first, end;
+	int64_t day;
 	int row;
 
 	for (row = 0; row < PQntuples(r); row++) {
@@ -50,12 +55,13 @@ static void pg_contexts_add(const PGresult *r, const struct query_alert_key *key
 
 		if (dom == NULL || mx == NULL || type == NULL || code == NULL)
 			continue;
+		day = pg_int(r, row, 5);
 		query_match_find(m, dom, &first, &end);
 		for (j = first; j < end; j++) {
 			const struct query_alert_key *k = &keys[m->idx[j]];
 			int which = pg_alert_which(k);
 
-			if (which < 0 ||
+			if (which < 0 || day < since[m->idx[j]] || day >= until[m->idx[j]] ||
 			    (which == 0 && (strcmp(pg_key_part(k->mx_host), mx) != 0 ||
 			                    strcmp(pg_key_part(k->result_type), type) != 0)))
 				continue;
@@ -65,8 +71,8 @@ static void pg_contexts_add(const PGresult *r, const struct query_alert_key *key
 }
 
 int pg_alert_contexts(struct store *base, const struct query_alert_key *keys, size_t n,
-                      int64_t since, int64_t until, char **reporters, char **reasons, char *err,
-                      size_t errlen)
+                      const int64_t *since, const int64_t *until, char **reporters, char **reasons,
+                      char *err, size_t errlen)
 {
 	struct pg_store *st = pg_of(base);
 	struct query_code_sums *sums = xcalloc(n > 0 ? n : 1, sizeof(*sums));
@@ -75,7 +81,8 @@ int pg_alert_contexts(struct store *base, const struct query_alert_key *keys, si
 	struct pg_params p;
 	PGresult *r = NULL;
 	size_t i, wanted;
-	int rc = -1;
+	int64_t lo, hi;
+	int differ, rc = -1;
 
 	for (i = 0; i < n; i++) {
 		reporters[i] = reasons[i] = NULL;
@@ -91,13 +98,15 @@ int pg_alert_contexts(struct store *base, const struct query_alert_key *keys, si
 		rc = 0;
 		goto out;
 	}
+	query_periods_span(since, until, n, &lo, &hi, &differ);
 	pg_params_init(&p);
-	pg_param_int(&p, since);
-	pg_param_int(&p, until);
+	pg_param_int(&p, lo);
+	pg_param_int(&p, hi);
+	pg_param_text(&p, differ ? "true" : "false");
 	if ((r = pg_exec(st, st->rollups ? pg_contexts_reasons_rolled : pg_contexts_reasons, &p,
 	                 "cannot read alert context", err, errlen)) == NULL)
 		goto out;
-	pg_contexts_add(r, keys, &m, sums);
+	pg_contexts_add(r, keys, since, until, &m, sums);
 	for (i = 0; i < n; i++)
 		reasons[i] = query_code_take_top(&sums[i]);
 	rc = 0;

@@ -16,37 +16,44 @@
 #include "query_match.h"
 #include "xalloc.h"
 
-/* The window's failed sessions per key and organization, for each kind
- * of pg_alert_which: a failure group's (domain, MX, result type), a
- * domain's. Columns: domain, MX, result type, organization, sum ('' for
- * a part the kind does not key on). */
+/* The days' failed sessions per key and organization, for each kind of
+ * pg_alert_which: a failure group's (domain, MX, result type), a
+ * domain's; per day when $3 (the keys' windows differ; else every row is
+ * of day $1). Columns: domain, MX, result type, organization, sum ('' for
+ * a part the kind does not key on), day. */
 static const char *const pg_reporters_sql[2] = {
-    "SELECT policy_domain, mx_host, result_type, organization, sum(failed_sessions)::bigint"
+    "SELECT policy_domain, mx_host, result_type, organization, sum(failed_sessions)::bigint,"
+    " CASE WHEN $3::boolean THEN day ELSE $1 END"
     " FROM agg_failure WHERE day >= $1 AND day < $2"
-    " GROUP BY policy_domain, mx_host, result_type, organization",
-    "SELECT policy_domain, '', '', organization, sum(failed_sessions)::bigint"
-    " FROM agg_domain WHERE day >= $1 AND day < $2 GROUP BY policy_domain, organization",
+    " GROUP BY policy_domain, mx_host, result_type, organization, 6",
+    "SELECT policy_domain, '', '', organization, sum(failed_sessions)::bigint,"
+    " CASE WHEN $3::boolean THEN day ELSE $1 END"
+    " FROM agg_domain WHERE day >= $1 AND day < $2 GROUP BY policy_domain, organization, 6",
 };
 /* The same rows of the keys' domains only (pg_step_array): a window of
  * a day is 26,000 agg_domain rows at a provider's scale, all read and
  * grouped for the few domains with alerts (42-60 ms of '/' and 'alert'
- * at 10M reports). Windows longer than a lookback read every row. */
+ * at 10M reports). Spans longer than a lookback read every row. */
 static const char *const pg_reporters_of_sql[2] = {
-    "SELECT policy_domain, mx_host, result_type, organization, sum(failed_sessions)::bigint"
-    " FROM agg_failure WHERE day >= $1 AND day < $2 AND day = ANY($3::bigint[])"
-    " AND policy_domain = ANY($4::text[])"
-    " GROUP BY policy_domain, mx_host, result_type, organization",
-    "SELECT policy_domain, '', '', organization, sum(failed_sessions)::bigint"
-    " FROM agg_domain WHERE day >= $1 AND day < $2 AND day = ANY($3::bigint[])"
-    " AND policy_domain = ANY($4::text[]) GROUP BY policy_domain, organization",
+    "SELECT policy_domain, mx_host, result_type, organization, sum(failed_sessions)::bigint,"
+    " CASE WHEN $3::boolean THEN day ELSE $1 END"
+    " FROM agg_failure WHERE day >= $1 AND day < $2 AND day = ANY($4::bigint[])"
+    " AND policy_domain = ANY($5::text[])"
+    " GROUP BY policy_domain, mx_host, result_type, organization, 6",
+    "SELECT policy_domain, '', '', organization, sum(failed_sessions)::bigint,"
+    " CASE WHEN $3::boolean THEN day ELSE $1 END"
+    " FROM agg_domain WHERE day >= $1 AND day < $2 AND day = ANY($4::bigint[])"
+    " AND policy_domain = ANY($5::text[]) GROUP BY policy_domain, organization, 6",
 };
 
 /* Adds each row of r (pg_reporters_sql[which]) to the sums of the keys
  * of that kind it belongs to. */
 static void pg_reporters_add(const PGresult *r, int which, const struct query_alert_key *keys,
+                             const int64_t *since, const int64_t *until,
                              const struct query_match *m, struct query_code_sums *sums)
 {
 	size_t j, first, end;
+	int64_t day;
 	int row;
 
 	for (row = 0; row < PQntuples(r); row++) {
@@ -55,11 +62,13 @@ static void pg_reporters_add(const PGresult *r, int which, const struct query_al
 
 		if (dom == NULL || mx == NULL || type == NULL)
 			continue;
+		day = pg_int(r, row, 5);
 		query_match_find(m, dom, &first, &end);
 		for (j = first; j < end; j++) {
 			const struct query_alert_key *k = &keys[m->idx[j]];
 
-			if (pg_alert_which(k) != which ||
+			if (pg_alert_which(k) != which || day < since[m->idx[j]] ||
+			    day >= until[m->idx[j]] ||
 			    (which == 0 &&
 			     (strcmp(k->mx_host != NULL ? k->mx_host : "", mx) != 0 ||
 			      strcmp(k->result_type != NULL ? k->result_type : "", type) != 0)))
@@ -70,7 +79,7 @@ static void pg_reporters_add(const PGresult *r, int which, const struct query_al
 }
 
 int pg_alert_reporters_many(struct pg_store *st, const struct query_alert_key *keys, size_t n,
-                            int64_t since, int64_t until, char **reporters, char *err,
+                            const int64_t *since, const int64_t *until, char **reporters, char *err,
                             size_t errlen)
 {
 	struct query_code_sums *sums = xcalloc(n > 0 ? n : 1, sizeof(*sums));
@@ -80,7 +89,8 @@ int pg_alert_reporters_many(struct pg_store *st, const struct query_alert_key *k
 	PGresult *r;
 	struct strbuf doms, days;
 	size_t i;
-	int which, of, wanted[2] = {0, 0}, rc = -1;
+	int64_t lo, hi;
+	int which, of, differ, wanted[2] = {0, 0}, rc = -1;
 
 	strbuf_init(&doms, 1);
 	strbuf_init(&days, 1);
@@ -90,19 +100,21 @@ int pg_alert_reporters_many(struct pg_store *st, const struct query_alert_key *k
 			wanted[which] = 1;
 	}
 	query_match_init(&m, domains, n);
-	of = until - since <= LIMIT_ALERT_LOOKBACK_DAYS;
+	query_periods_span(since, until, n, &lo, &hi, &differ);
+	of = hi - lo <= LIMIT_ALERT_LOOKBACK_DAYS;
 	if (of && pg_match_domains(&m, &doms) < 0) {
 		snprintf(err, errlen, "internal error: domain list too long");
 		goto out;
 	}
 	if (of)
-		pg_step_array(&days, since, until, 1);
+		pg_step_array(&days, lo, hi, 1);
 	for (which = 0; which < 2; which++) {
 		if (!wanted[which])
 			continue;
 		pg_params_init(&p);
-		pg_param_int(&p, since);
-		pg_param_int(&p, until);
+		pg_param_int(&p, lo);
+		pg_param_int(&p, hi);
+		pg_param_text(&p, differ ? "true" : "false");
 		if (of) {
 			pg_param_text(&p, strbuf_str(&days));
 			pg_param_text(&p, strbuf_str(&doms));
@@ -110,7 +122,7 @@ int pg_alert_reporters_many(struct pg_store *st, const struct query_alert_key *k
 		if ((r = pg_exec(st, of ? pg_reporters_of_sql[which] : pg_reporters_sql[which], &p,
 		                 "cannot read alert context", err, errlen)) == NULL)
 			goto out;
-		pg_reporters_add(r, which, keys, &m, sums);
+		pg_reporters_add(r, which, keys, since, until, &m, sums);
 		PQclear(r);
 	}
 	for (i = 0; i < n; i++)

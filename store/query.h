@@ -341,12 +341,15 @@ int query_alert_record_sent(struct store *st, const struct query_alert_key *k, i
  * are report text (untrusted), owned by the caller. */
 int query_alert_context(struct store *st, const struct query_alert_key *k, int64_t since,
                         int64_t until, char **reporters, char **reason, char *err, size_t errlen);
-/* The same for the n keys of one window at once, into reporters[i] and
- * reasons[i] (each NULL or the caller's): the window's failure details are
- * read once, not once per alert (issue 18). On -1 nothing is left to free. */
+/* The same for n keys at once, keys[i] over [since[i], until[i]), into
+ * reporters[i] and reasons[i] (each NULL or the caller's): the failure
+ * details of the days from the first since to the last until are read
+ * once, not once per alert nor per window (issue 18), kept apart by day
+ * when the keys' windows differ (callers keep that span short: a
+ * lookback). On -1 nothing is left to free. */
 int query_alert_contexts(struct store *st, const struct query_alert_key *keys, size_t n,
-                         int64_t since, int64_t until, char **reporters, char **reasons, char *err,
-                         size_t errlen);
+                         const int64_t *since, const int64_t *until, char **reporters,
+                         char **reasons, char *err, size_t errlen);
 
 /* What the store holds for one day, to tell whether it changed since: its
  * reports and their largest id (ids only grow, so a report that came in

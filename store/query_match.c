@@ -70,11 +70,29 @@ void query_match_free(struct query_match *m)
 	memset(m, 0, sizeof(*m));
 }
 
+void query_periods_span(const int64_t *since, const int64_t *until, size_t n, int64_t *lo,
+                        int64_t *hi, int *differ)
+{
+	size_t i;
+
+	*lo = *hi = 0;
+	*differ = 0;
+	for (i = 0; i < n; i++) {
+		if (i == 0 || since[i] < *lo)
+			*lo = since[i];
+		if (i == 0 || until[i] > *hi)
+			*hi = until[i];
+		if (i > 0 && (since[i] != since[0] || until[i] != until[0]))
+			*differ = 1;
+	}
+}
+
 void query_trust_init(struct query_trust *t, const int64_t *since, const int64_t *until,
                       const char *const *domains, const char *const *organizations, size_t n,
                       int64_t *verified, int64_t *unverified)
 {
 	size_t i;
+	int differ;
 
 	memset(t, 0, sizeof(*t));
 	query_match_init(&t->m, domains, n);
@@ -83,13 +101,9 @@ void query_trust_init(struct query_trust *t, const int64_t *since, const int64_t
 	t->until = until;
 	t->verified = verified;
 	t->unverified = unverified;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i++)
 		verified[i] = unverified[i] = 0;
-		if (i == 0 || since[i] < t->lo)
-			t->lo = since[i];
-		if (i == 0 || until[i] > t->hi)
-			t->hi = until[i];
-	}
+	query_periods_span(since, until, n, &t->lo, &t->hi, &differ);
 }
 
 void query_trust_add(const struct query_trust *t, size_t first, size_t end, const char *org,

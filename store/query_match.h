@@ -23,6 +23,12 @@ void query_match_init(struct query_match *m, const char *const *domains, size_t 
 void query_match_find(const struct query_match *m, const char *dom, size_t *first, size_t *end);
 void query_match_free(struct query_match *m);
 
+/* The days of n keys' periods [since[i], until[i]) together: [*lo, *hi)
+ * (empty for no keys), and whether the periods differ (*differ: a read of
+ * them all then keeps its rows apart by day). */
+void query_periods_span(const int64_t *since, const int64_t *until, size_t n, int64_t *lo,
+                        int64_t *hi, int *differ);
+
 /* The keys of store_reports_by_trust_many (store_trust.h), each of its
  * own period, tallied from rows read once for all: the backends' one
  * way of adding a row to the keys it counts for. */

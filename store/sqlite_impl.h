@@ -176,8 +176,8 @@ void sqlite_last_conflict(const struct store *st, int64_t *old_report, int64_t *
 int sqlite_quarantine_set_conflict(struct store *st, int64_t id, int64_t report_rowid, char *err,
                                    size_t errlen);
 int sqlite_alert_contexts(struct store *st, const struct query_alert_key *keys, size_t n,
-                          int64_t since, int64_t until, char **reporters, char **reasons, char *err,
-                          size_t errlen);
+                          const int64_t *since, const int64_t *until, char **reporters,
+                          char **reasons, char *err, size_t errlen);
 int sqlite_reports_by_trust_many(struct store *st, const int64_t *since, const int64_t *until,
                                  const char *const *domains, const char *const *organizations,
                                  size_t n, int64_t *verified, int64_t *unverified, char *err,

@@ -322,22 +322,26 @@ out:
 	return rc;
 }
 
-/* The window's failure details with a reason code, summed per (domain,
- * MX, result type, code): what query_context_reason sums per key. */
+/* The days' failure details with a reason code, summed per (domain, MX,
+ * result type, code) and, when ?3 is 1, per day (the keys' windows
+ * differ; else every row is of day ?1): what query_context_reason sums
+ * per key. */
 static const char query_contexts_reasons[] =
     "SELECT coalesce(p.policy_domain, ''), coalesce(f.receiving_mx_hostname, ''),"
-    " f.result_type, f.failure_reason_code, sum(f.failed_sessions) FROM failure f"
+    " f.result_type, f.failure_reason_code, sum(f.failed_sessions),"
+    " CASE WHEN ?3 = 1 THEN r.day ELSE ?1 END FROM failure f"
     " JOIN policy p ON p.id = f.policy JOIN report r ON r.id = p.report"
     " WHERE r.day >= ?1 AND r.day < ?2 AND f.failure_reason_code IS NOT NULL"
-    " GROUP BY 1, 2, 3, 4";
+    " GROUP BY 1, 2, 3, 4, 6";
 /* The same rows from roll_reason (schema/019_reason_rollup.sql). */
 static const char query_contexts_reasons_rolled[] =
-    "SELECT policy_domain, mx_host, result_type, text, sum(sent_sessions) FROM roll_reason"
-    " WHERE day >= ?1 AND day < ?2 AND kind = 0 GROUP BY 1, 2, 3, 4";
+    "SELECT policy_domain, mx_host, result_type, text, sum(sent_sessions),"
+    " CASE WHEN ?3 = 1 THEN day ELSE ?1 END FROM roll_reason"
+    " WHERE day >= ?1 AND day < ?2 AND kind = 0 GROUP BY 1, 2, 3, 4, 6";
 
 int sqlite_alert_contexts(struct store *base, const struct query_alert_key *keys, size_t n,
-                          int64_t since, int64_t until, char **reporters, char **reasons, char *err,
-                          size_t errlen)
+                          const int64_t *since, const int64_t *until, char **reporters,
+                          char **reasons, char *err, size_t errlen)
 {
 	struct sqlite_store *st = sqlite_of(base);
 	struct query_code_sums *sums = xcalloc(n > 0 ? n : 1, sizeof(*sums));
@@ -345,7 +349,8 @@ int sqlite_alert_contexts(struct store *base, const struct query_alert_key *keys
 	struct query_match m;
 	sqlite3_stmt *s = NULL, *orgs[2] = {NULL, NULL};
 	size_t i, j, first, end, wanted;
-	int step, rc = -1;
+	int64_t lo, hi, day;
+	int differ, step, rc = -1;
 
 	for (i = 0; i < n; i++) {
 		reporters[i] = reasons[i] = NULL;
@@ -366,7 +371,7 @@ int sqlite_alert_contexts(struct store *base, const struct query_alert_key *keys
 			sqlite_fail(st, err, errlen, "cannot read alert context");
 			goto out;
 		}
-		if (query_context_reporters_by(st, orgs[which], &keys[i], since, until,
+		if (query_context_reporters_by(st, orgs[which], &keys[i], since[i], until[i],
 		                               &reporters[i], err, errlen) < 0)
 			goto out;
 	}
@@ -381,8 +386,10 @@ int sqlite_alert_contexts(struct store *base, const struct query_alert_key *keys
 		sqlite_fail(st, err, errlen, "cannot read alert context");
 		goto out;
 	}
-	sqlite3_bind_int64(s, 1, since);
-	sqlite3_bind_int64(s, 2, until);
+	query_periods_span(since, until, n, &lo, &hi, &differ);
+	sqlite3_bind_int64(s, 1, lo);
+	sqlite3_bind_int64(s, 2, hi);
+	sqlite3_bind_int(s, 3, differ);
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *dom = (const char *)sqlite3_column_text(s, 0);
 		const char *mx = (const char *)sqlite3_column_text(s, 1);
@@ -391,12 +398,13 @@ int sqlite_alert_contexts(struct store *base, const struct query_alert_key *keys
 
 		if (dom == NULL || mx == NULL || type == NULL || code == NULL)
 			continue;
+		day = sqlite3_column_int64(s, 5);
 		query_match_find(&m, dom, &first, &end);
 		for (j = first; j < end; j++) {
 			const struct query_alert_key *k = &keys[m.idx[j]];
 			int which = query_context_which(k);
 
-			if (which < 0 ||
+			if (which < 0 || day < since[m.idx[j]] || day >= until[m.idx[j]] ||
 			    (which == 0 && (strcmp(query_key_part(k->mx_host), mx) != 0 ||
 			                    strcmp(query_key_part(k->result_type), type) != 0)))
 				continue;

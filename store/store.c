@@ -359,8 +359,8 @@ int query_alert_context(struct store *st, const struct query_alert_key *k, int64
 }
 
 int query_alert_contexts(struct store *st, const struct query_alert_key *keys, size_t n,
-                         int64_t since, int64_t until, char **reporters, char **reasons, char *err,
-                         size_t errlen)
+                         const int64_t *since, const int64_t *until, char **reporters,
+                         char **reasons, char *err, size_t errlen)
 {
 	STORE_OP_NEEDED(st, alert_contexts, "read the context of alerts", err, errlen);
 	return st->ops->alert_contexts(st, keys, n, since, until, reporters, reasons, err, errlen);

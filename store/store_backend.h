@@ -183,8 +183,8 @@ struct store_ops {
 	/* issue 18: alert context and trust for many keys in one read of the
 	 * window (may be NULL: STORE_OP_NEEDED) */
 	int (*alert_contexts)(struct store *st, const struct query_alert_key *keys, size_t n,
-	                      int64_t since, int64_t until, char **reporters, char **reasons,
-	                      char *err, size_t errlen);
+	                      const int64_t *since, const int64_t *until, char **reporters,
+	                      char **reasons, char *err, size_t errlen);
 	int (*reports_by_trust_many)(struct store *st, const int64_t *since, const int64_t *until,
 	                             const char *const *domains, const char *const *organizations,
 	                             size_t n, int64_t *verified, int64_t *unverified, char *err,

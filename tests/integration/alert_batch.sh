@@ -14,7 +14,7 @@ DB="$T/a.db"
 . "$TOP/tests/integration/alert_batch.lib"
 alert_batch_corpus
 "$TLSWATCH" -q --db "$DB" ingest "$T"/files/* "$T"/codes/*.json > /dev/null 2>&1
-t_eq "reason reports stored" "$(t_sql "$DB" "select count(*) from report where organization like 'Reason %'")" 4
+t_eq "reason reports stored" "$(t_sql "$DB" "select count(*) from report where organization like 'Reason %'")" 5
 "$TLSWATCH" -q --db "$DB" ingest "$T"/mail/reports.mbox > /dev/null 2>&1
 t_check "both provenances stored" test \
 	"$(t_sql "$DB" "select count(distinct provenance) from report")" -ge 2

@@ -20,7 +20,7 @@ done
 t_check "both provenances stored" test \
 	"$(pg_sql "$PGA" "select count(distinct provenance) from report")" -ge 2
 t_eq "reason reports stored" \
-	"$(pg_sql "$PGA" "select count(*) from report where organization like 'Reason %'")" 4
+	"$(pg_sql "$PGA" "select count(*) from report where organization like 'Reason %'")" 5
 
 # day number of YYYY-MM-DD; TEXT as an SQL string literal
 dn() { pg_sql "$PGA" "select date '$1' - date '1970-01-01'"; }
