@@ -14,7 +14,8 @@
 # roll-ups), SCALE_DB (default build/bench/scale-DAYS.db, built once by
 # the binary measured, backwards from yesterday in chunks of 15 days),
 # DAYS (365), TW (default build/bench/tlswatch, copied from ./tlswatch),
-# SCALE_BUILD_ONLY (build or migrate the store, measure nothing).
+# SCALE_BUILD_ONLY (build or migrate the store, measure nothing),
+# SCALE_COLD=0 (warm figures only: no page cache dropped, no restart).
 # Prints a Markdown table on stdout (wall time, peak RSS, the CPU of
 # tlswatch: user + system, and of the PostgreSQL backend; the load
 # average beside each figure); progress on stderr.
@@ -120,7 +121,7 @@ median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 # 0.08); this counts time's own start and a date's too (1-2 ms).
 since() { awk -v a="$1" -v b="$(date +%s%N)" 'BEGIN { printf "%.3f\n", (b - a) / 1e9 }'; }
 CAN_DROP=no
-[ -w /proc/sys/vm/drop_caches ] && CAN_DROP=yes
+[ -w /proc/sys/vm/drop_caches ] && [ "${SCALE_COLD:-1}" != 0 ] && CAN_DROP=yes
 
 # cli NAME ENV ARGS...: "warm_s cold_s rss_mb" of tlswatch ARGS
 cli() {
