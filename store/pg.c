@@ -126,6 +126,41 @@ int pg_match_domains(const struct query_match *m, struct strbuf *sb)
 	return rc;
 }
 
+int pg_match_pairs(const struct query_match *m, const int64_t *since, const int64_t *until,
+                   int64_t lo, int64_t hi, struct strbuf *doms, struct strbuf *days)
+{
+	size_t cap = m->n * (size_t)(hi - lo) + 1, n = 0, i, j, first, end;
+	const char **v = xcalloc(cap, sizeof(*v));
+	int64_t *d = xcalloc(cap, sizeof(*d)), day;
+	unsigned char *want = xcalloc((size_t)(hi - lo) + 1, 1);
+	int rc;
+
+	/* m->domain is sorted: each domain's keys are one run, its days
+	 * the union of their windows */
+	for (first = 0; first < m->n; first = end) {
+		for (end = first + 1; end < m->n && strcmp(m->domain[end], m->domain[first]) == 0;
+		     end++)
+			;
+		memset(want, 0, (size_t)(hi - lo));
+		for (j = first; j < end; j++) {
+			i = m->idx[j];
+			for (day = since[i]; day < until[i]; day++)
+				want[day - lo] = 1;
+		}
+		for (day = lo; day < hi; day++)
+			if (want[day - lo]) {
+				v[n] = m->domain[first];
+				d[n++] = day;
+			}
+	}
+	pg_int_array(days, d, n);
+	rc = pg_text_array(doms, v, n);
+	free(v);
+	free(d);
+	free(want);
+	return rc;
+}
+
 void pg_int_array(struct strbuf *sb, const int64_t *v, size_t n)
 {
 	size_t i;

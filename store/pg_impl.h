@@ -133,6 +133,14 @@ int pg_text_array(struct strbuf *sb, const char *const *v, size_t n);
 void pg_int_array(struct strbuf *sb, const int64_t *v, size_t n);
 /* The distinct domains of m as a text[] literal into sb (pg_text_array). */
 int pg_match_domains(const struct query_match *m, struct strbuf *sb);
+/* The (domain, day) pairs the keys of m ask for, key i over [since[i],
+ * until[i]) within [lo, hi), each once, as two arrays of the same length
+ * (pg_text_array, pg_int_array; both to strbuf_free): bound as
+ * "(policy_domain, day) IN (SELECT * FROM unnest($i::text[],
+ * $j::bigint[]))", each pair one descent of a key starting with both,
+ * not every domain's every day of the span. */
+int pg_match_pairs(const struct query_match *m, const int64_t *since, const int64_t *until,
+                   int64_t lo, int64_t hi, struct strbuf *doms, struct strbuf *days);
 /* from, from + step, ... below until as a bigint[] literal into sb (to
  * strbuf_free). Beside a domain list, "day = ANY($i::bigint[]) AND
  * policy_domain = ANY($j::text[])" on a table keyed (day, policy_domain,

@@ -155,23 +155,36 @@ static int pg_trust_many_rolled(struct pg_store *st, const struct query_trust *t
                                 size_t errlen)
 {
 	struct pg_params p;
-	struct strbuf doms;
+	struct strbuf doms, days;
 	PGresult *r = NULL;
 	size_t first, end;
-	int row, rc = -1;
+	int row, pairs = t->hi - t->lo <= LIMIT_ALERT_LOOKBACK_DAYS, rc = -1;
 
-	if (pg_match_domains(&t->m, &doms) < 0) {
+	strbuf_init(&days, 1);
+	/* the keys' (domain, day) pairs when their windows span a lookback
+	 * (a run's judged days): each domain's rows of its own alerts' days,
+	 * not of every judged day (3.5 times the rows for '/' at 10M) */
+	if ((pairs ? pg_match_pairs(&t->m, t->since, t->until, t->lo, t->hi, &doms, &days)
+	           : pg_match_domains(&t->m, &doms)) < 0) {
 		snprintf(err, errlen, "internal error: domain list too long");
 		goto out;
 	}
 	pg_params_init(&p);
 	pg_param_text(&p, strbuf_str(&doms));
-	pg_param_int(&p, t->lo);
-	pg_param_int(&p, t->hi);
-	r = pg_exec(st,
-	            "SELECT policy_domain, organization, day, verified, unverified FROM roll_trust"
+	if (pairs)
+		pg_param_text(&p, strbuf_str(&days));
+	else {
+		pg_param_int(&p, t->lo);
+		pg_param_int(&p, t->hi);
+	}
+	r = pg_exec(
+	    st,
+	    pairs ? "SELECT policy_domain, organization, day, verified, unverified FROM roll_trust"
+	            " WHERE (policy_domain, day) IN"
+	            " (SELECT * FROM unnest($1::text[], $2::bigint[]))"
+	          : "SELECT policy_domain, organization, day, verified, unverified FROM roll_trust"
 	            " WHERE policy_domain = ANY($1::text[]) AND day >= $2 AND day < $3",
-	            &p, "cannot count reports by provenance", err, errlen);
+	    &p, "cannot count reports by provenance", err, errlen);
 	if (r == NULL)
 		goto out;
 	for (row = 0; row < PQntuples(r); row++) {
@@ -187,6 +200,7 @@ static int pg_trust_many_rolled(struct pg_store *st, const struct query_trust *t
 out:
 	PQclear(r);
 	strbuf_free(&doms);
+	strbuf_free(&days);
 	return rc;
 }
 
