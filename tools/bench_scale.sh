@@ -151,7 +151,7 @@ cli() {
 		fi
 	done
 	[ -n "$mark" ] && echo "$name $(pg_rss "$mark") $(pg_cpu "$mark" "$(cat "$RUN/w" "$RUN/c" | wc -l)")" >> "$RUN/pgrss"
-	echo "$name $(median < "$RUN/w") $(median < "$RUN/c") $(sort -n "$RUN/m" | tail -1) $(median < "$RUN/u") $(cut -d' ' -f1 /proc/loadavg)"
+	echo "$name $(median < "$RUN/w") $(median < "$RUN/c" | grep . || echo -) $(sort -n "$RUN/m" | tail -1) $(median < "$RUN/u") $(cut -d' ' -f1 /proc/loadavg)"
 }
 
 # web ENV: starts the dashboard (no response cached yet)
@@ -215,11 +215,11 @@ pages() {
 	[ -n "$mark" ] && echo "web $(pg_rss "$mark") $(pg_cpu "$mark" "$rounds")" >> "$RUN/pgrss"
 	for p in $PAGES; do
 		k=$(echo "$p" | tr -c 'a-z0-9' _)
-		echo "$p $(median < "$RUN/pw-$k") $(median < "$RUN/pc-$k") $rss $(median < "$RUN/pu-$k") $(cut -d' ' -f1 /proc/loadavg)"
+		echo "$p $(median < "$RUN/pw-$k") $(median < "$RUN/pc-$k" | grep . || echo -) $rss $(median < "$RUN/pu-$k") $(cut -d' ' -f1 /proc/loadavg)"
 	done
 }
 
-ms() { awk -v t="$1" 'BEGIN { if (t == "") print "-"; else printf "%.0f ms", t * 1000 }'; }
+ms() { awk -v t="$1" 'BEGIN { if (t == "" || t == "-") print "-"; else printf "%.0f ms", t * 1000 }'; }
 
 log "measuring on $REPORTS reports ($BYTES bytes); load $(cut -d' ' -f1-3 /proc/loadavg)"
 for mode in ${MODES:-with without}; do
