@@ -14,6 +14,7 @@
 #include "alert.h"
 #include "arrival.h"
 #include "limits.h"
+#include "query_match.h"
 #include "store_trust.h"
 #include "xalloc.h"
 
@@ -193,8 +194,8 @@ int alert_add_context(struct store *st, struct alert_list *l, char *err, size_t 
 	size_t *which = xcalloc(l->n + 1, sizeof(*which));
 	int *done = xcalloc(l->n + 1, sizeof(*done));
 	size_t i, j, n;
-	int64_t lo = 0, hi = 0;
-	int together, rc = -1;
+	int64_t lo, hi;
+	int together, differ, rc = -1;
 
 	if (alert_mark_unverified(st, l, err, errlen) < 0)
 		goto out;
@@ -202,11 +203,10 @@ int alert_add_context(struct store *st, struct alert_list *l, char *err, size_t 
 	 * span at most a lookback (a run's late days have windows of their
 	 * own); else the alerts of one window together */
 	for (i = 0; i < l->n; i++) {
-		if (i == 0 || l->alerts[i].window_since < lo)
-			lo = l->alerts[i].window_since;
-		if (i == 0 || l->alerts[i].window_until > hi)
-			hi = l->alerts[i].window_until;
+		since[i] = l->alerts[i].window_since;
+		until[i] = l->alerts[i].window_until;
 	}
+	query_periods_span(since, until, l->n, &lo, &hi, &differ);
 	together = hi - lo <= LIMIT_ALERT_LOOKBACK_DAYS;
 	for (i = 0; i < l->n; i++) {
 		const struct alert *a = &l->alerts[i];

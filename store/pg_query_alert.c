@@ -163,7 +163,7 @@ static int pg_trust_many_rolled(struct pg_store *st, const struct query_trust *t
 	strbuf_init(&days, 1);
 	/* the keys' (domain, day) pairs when their windows span a lookback
 	 * (a run's judged days): each domain's rows of its own alerts' days,
-	 * not of every judged day (3.5 times the rows for '/' at 10M) */
+	 * not of every judged day (23 -> 12 ms for '/' at 10M) */
 	if ((pairs ? pg_match_pairs(&t->m, t->since, t->until, t->lo, t->hi, &doms, &days)
 	           : pg_match_domains(&t->m, &doms)) < 0) {
 		snprintf(err, errlen, "internal error: domain list too long");
