@@ -262,7 +262,11 @@ int pg_summary_scan_groups(struct store *st, const struct query_filter *f,
  * domain, as its plan finds cheaper): a range of days with the domains as
  * a list would scan every day's rows once per domain. */
 struct pg_only {
-	const char *domains;           /* text[] literal, '' the absent domain */
+	const char *domains; /* text[] literal, '' the absent domain */
+	/* the problems read, as three text[] literals of one length (the
+	 * domain, MX and result type of each; '' where absent), or NULL:
+	 * every group of the domains */
+	const char *problems[3];
 	const struct query_rows *days; /* the period's days with rows, in order */
 	int64_t since, until;          /* the period those days are of */
 	/* each part's days (bigint[]), pg_from_where's */

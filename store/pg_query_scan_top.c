@@ -2,8 +2,8 @@
  * pg_query_scan_top.c - query_summary_scan_top on PostgreSQL: the
  * breakdowns as pg_summary_scan reads them, the problems from
  * roll_failure (and its month twin), and the failure groups only of the
- * domains scan_top_select chooses (scan_top.c), each read by
- * agg_failure's (day, policy_domain) key. With a filter the roll-ups
+ * problems scan_top_select chooses (scan_top.c), each read by
+ * agg_failure's (policy_domain, day) index. With a filter the roll-ups
  * cannot answer, every group, as pg_summary_scan. Domains are report text
  * (untrusted): sent as one bound text[] parameter.
  */
@@ -77,26 +77,43 @@ static void pg_top_append(struct query_rows *to, struct query_rows *from)
 	memset(from, 0, sizeof(*from));
 }
 
-static int pg_top_read(void *ctx, const char *const *domains, size_t n, char *err, size_t errlen)
+/* The np problems' groups, by the index of their domains and then their
+ * problem (pg_where_problems): in a year at 10M a domain holds some 480
+ * groups and its largest problems a third of them. */
+static int pg_top_read(void *ctx, const struct scan_top_key *domains, size_t nd,
+                       const struct scan_top_key *problems, size_t np, char *err, size_t errlen)
 {
 	struct pg_top_ctx *c = ctx;
 	struct query_rows rows = {NULL, 0};
-	struct strbuf lit;
+	struct strbuf lit[3];
 	struct pg_only only;
-	size_t i;
-	int rc = -1;
+	const char **v = xcalloc(np + 1, sizeof(*v));
+	size_t i, k;
+	int rc = -1, bad = 0;
 
+	(void)domains;
+	(void)nd;
 	memset(&only, 0, sizeof(only));
 	only.days = c->days;
 	only.since = c->f->since;
 	only.until = c->f->until;
 	for (i = 0; i < ROLLUP_PARTS_MAX; i++)
 		strbuf_init(&only.span_days[i], 1);
-	if (pg_text_array(&lit, domains, n) < 0) {
-		snprintf(err, errlen, "internal error: domain list too long");
+	/* the domains (each as often as it has problems: the index scan
+	 * takes each once), then the three columns of the problems */
+	for (k = 0; k < 3; k++) {
+		for (i = 0; i < np; i++)
+			v[i] = k == 0   ? problems[i].policy_domain
+			       : k == 1 ? problems[i].mx_host
+			                : problems[i].result_type;
+		bad |= pg_text_array(&lit[k], v, np);
+		only.problems[k] = strbuf_str(&lit[k]);
+	}
+	if (bad) {
+		snprintf(err, errlen, "internal error: problem list too long");
 		goto out;
 	}
-	only.domains = strbuf_str(&lit);
+	only.domains = only.problems[0];
 	if (pg_group_run(c->st, c->f, QUERY_BY_FAILURE, NULL, &only, 0, &rows, err, errlen) < 0)
 		goto out;
 	pg_top_append(c->groups, &rows);
@@ -104,7 +121,9 @@ static int pg_top_read(void *ctx, const char *const *domains, size_t n, char *er
 out:
 	for (i = 0; i < ROLLUP_PARTS_MAX; i++)
 		strbuf_free(&only.span_days[i]);
-	strbuf_free(&lit);
+	for (k = 0; k < 3; k++)
+		strbuf_free(&lit[k]);
+	free(v);
 	return rc;
 }
 

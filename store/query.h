@@ -147,13 +147,13 @@ void query_scan_free(struct query_scan *sc);
 #define QUERY_SCAN_NO_RESULT_TYPES 4
 
 /* query_summary_scan, but failures need hold only every group of each
- * domain that holds one of the top_n largest groups or of the top_n
- * largest sums per (domain, MX, result type) (the summary's problems), and
- * every group of each domain named by a row of keep (may be NULL): in
- * each such domain every group, in QUERY_BY_FAILURE's order. So its first
- * top_n groups and its problems per (domain, MX, result type) are those of
- * the full breakdown, read for far fewer groups (SQLite with the roll-ups;
- * elsewhere, and with a filter they cannot answer, every group). */
+ * problem (domain, MX, result type) that holds one of the top_n largest
+ * groups or is one of the top_n largest problems, and every group of the
+ * problem of each row of keep (may be NULL), in QUERY_BY_FAILURE's order
+ * (a backend may add other groups of their domains: SQLite reads each
+ * domain whole). So its first top_n groups and its top_n problems are
+ * those of the full breakdown, read for far fewer groups (with the
+ * roll-ups; with a filter they cannot answer, every group). */
 int query_summary_scan_top(struct store *st, const struct query_filter *f, int want, size_t top_n,
                            const struct query_rows *keep, struct query_scan *out, char *err,
                            size_t errlen);

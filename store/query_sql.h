@@ -19,9 +19,10 @@
 /* Values in one statement: a filter and a seek's two arrays (pg_query.c,
  * pg_where_only) once for each part of a period split over the month
  * roll-ups (rollup_month_spans: at most 3), which PostgreSQL reads in one
- * statement, each part with the whole filter (pg_from_where). At one
+ * statement, each part with the whole filter (pg_from_where), and the
+ * seek's three arrays of problems once (pg_where_problems). At one
  * filter's worth, --all with 88 domains failed ("query too large"). */
-#define QUERY_MAX_ARGS (3 * (QUERY_FILTER_ARGS + 2))
+#define QUERY_MAX_ARGS (3 * (QUERY_FILTER_ARGS + 2) + 3)
 
 /* The failure details (fl) of a report's policies (p), as the sums the
  * count-once rule takes: sts and tlsa are two views of the same sessions

@@ -57,22 +57,31 @@ int scan_top_totals(const struct query_filter *f, struct query_scan *sc)
 	return 0;
 }
 
-/* The domains wanted, in the order first wanted (names borrowed from the
- * caller's rows), found through an open-addressing table of indices
- * (load kept under 1/2). */
+/* The keys wanted (domains alone, or problems), in the order first
+ * wanted (names borrowed from the caller's rows), found through an
+ * open-addressing table of indices (load kept under 1/2). */
 struct scan_top_set {
-	const char **names;
+	struct scan_top_key *keys;
 	size_t n;
 	size_t alloc;
 	size_t *slots; /* index + 1; 0 = empty */
 	size_t nslots;
 };
 
-static size_t scan_top_slot(const struct scan_top_set *s, const char *dom)
+static int scan_top_key_eq(const struct scan_top_key *a, const struct scan_top_key *b)
 {
-	size_t i = (size_t)scan_hash_str(14695981039346656037ULL, dom) & (s->nslots - 1);
+	return scan_str_eq(a->policy_domain, b->policy_domain) &&
+	       scan_str_eq(a->mx_host, b->mx_host) && scan_str_eq(a->result_type, b->result_type);
+}
 
-	while (s->slots[i] != 0 && !scan_str_eq(s->names[s->slots[i] - 1], dom))
+static size_t scan_top_slot(const struct scan_top_set *s, const struct scan_top_key *k)
+{
+	uint64_t h = scan_hash_str(14695981039346656037ULL, k->policy_domain);
+	size_t i;
+
+	h = scan_hash_str(scan_hash_str(h, k->mx_host), k->result_type);
+	i = (size_t)h & (s->nslots - 1);
+	while (s->slots[i] != 0 && !scan_top_key_eq(&s->keys[s->slots[i] - 1], k))
 		i = (i + 1) & (s->nslots - 1);
 	return i;
 }
@@ -85,25 +94,42 @@ static void scan_top_grow(struct scan_top_set *s)
 	s->slots = xcalloc(n, sizeof(*s->slots));
 	s->nslots = n;
 	for (i = 0; i < s->n; i++)
-		s->slots[scan_top_slot(s, s->names[i])] = i + 1;
+		s->slots[scan_top_slot(s, &s->keys[i])] = i + 1;
 }
 
-/* Marks domain dom wanted. */
-static void scan_top_want(struct scan_top_set *s, const char *dom)
+/* Marks key k wanted. */
+static void scan_top_add(struct scan_top_set *s, const struct scan_top_key *k)
 {
 	size_t i;
 
 	if ((s->n + 1) * 2 > s->nslots)
 		scan_top_grow(s);
-	i = scan_top_slot(s, dom);
+	i = scan_top_slot(s, k);
 	if (s->slots[i] != 0)
 		return;
 	if (s->n == s->alloc) {
 		s->alloc = s->alloc ? s->alloc * 2 : 64;
-		s->names = xreallocarray(s->names, s->alloc, sizeof(*s->names));
+		s->keys = xreallocarray(s->keys, s->alloc, sizeof(*s->keys));
 	}
-	s->names[s->n++] = dom;
+	s->keys[s->n++] = *k;
 	s->slots[i] = s->n;
+}
+
+static void scan_top_set_free(struct scan_top_set *s)
+{
+	free(s->keys);
+	free(s->slots);
+}
+
+/* Marks the problem of row r wanted, and its domain. */
+static void scan_top_want(struct scan_top_set *problems, struct scan_top_set *domains,
+                          const struct query_row *r)
+{
+	struct scan_top_key k = {r->policy_domain, r->mx_host, r->result_type};
+	struct scan_top_key d = {r->policy_domain, NULL, NULL};
+
+	scan_top_add(problems, &k);
+	scan_top_add(domains, &d);
 }
 
 static int scan_top_desc(const void *x, const void *y)
@@ -136,36 +162,39 @@ int scan_top_select(const struct scan_top_reader *rd, size_t top_n,
                     const struct query_rows *problems, const struct query_rows *keep,
                     size_t n_domains, char *err, size_t errlen)
 {
-	struct scan_top_set domains;
+	struct scan_top_set want, domains;
 	int64_t edge;
-	size_t i, done = 0;
+	size_t i, done = 0, done_domains = 0;
 	int rc = -1;
 
+	memset(&want, 0, sizeof(want));
 	memset(&domains, 0, sizeof(domains));
 	for (i = 0; keep != NULL && i < keep->n; i++)
-		scan_top_want(&domains, keep->rows[i].policy_domain);
+		scan_top_want(&want, &domains, &keep->rows[i]);
 	edge = scan_top_threshold(problems, top_n);
 	for (;;) {
 		for (i = 0; top_n > 0 && i < problems->n; i++)
 			if (problems->rows[i].failed_sessions >= edge)
-				scan_top_want(&domains, problems->rows[i].policy_domain);
-		if (done == domains.n)
+				scan_top_want(&want, &domains, &problems->rows[i]);
+		if (done == want.n)
 			break;
 		/* seeking most domains costs more than one pass over them all */
 		if (domains.n * 2 > n_domains) {
 			rc = rd->read_all(rd->ctx, err, errlen) < 0 ? -1 : 1;
 			goto out;
 		}
-		if (rd->read(rd->ctx, domains.names + done, domains.n - done, err, errlen) < 0)
+		if (rd->read(rd->ctx, domains.keys + done_domains, domains.n - done_domains,
+		             want.keys + done, want.n - done, err, errlen) < 0)
 			goto out;
-		done = domains.n;
+		done = want.n;
+		done_domains = domains.n;
 		if (top_n == 0)
 			break;
 		edge = scan_top_threshold(rd->groups(rd->ctx), top_n);
 	}
 	rc = 0;
 out:
-	free(domains.names);
-	free(domains.slots);
+	scan_top_set_free(&want);
+	scan_top_set_free(&domains);
 	return rc;
 }

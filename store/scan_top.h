@@ -1,7 +1,7 @@
 /*
  * scan_top.h - which failure groups a summary must read
- * (query_summary_scan_top in query.h), whatever the backend: the domains
- * chosen from the problems and the groups read so far, and the string
+ * (query_summary_scan_top in query.h), whatever the backend: the problems
+ * chosen from the problems' sums and the groups read so far, and the string
  * hash both backends' maps use. Rows hold report text (untrusted); it is
  * only compared and hashed here.
  */
@@ -24,11 +24,24 @@ uint64_t scan_hash_str(uint64_t h, const char *s);
  * the reports are still to be counted (in the report table), else 0. */
 int scan_top_totals(const struct query_filter *f, struct query_scan *sc);
 
+/* A problem (the failure groups of one domain, MX and result type), or
+ * with mx_host and result_type NULL a domain; strings borrowed. */
+struct scan_top_key {
+	const char *policy_domain;
+	const char *mx_host;
+	const char *result_type;
+};
+
 /* How a backend reads the QUERY_BY_FAILURE groups of the period. */
 struct scan_top_reader {
-	/* adds every group of each of the n domains (NULL: the absent
-	 * domain) to the groups read; no domain is asked twice */
-	int (*read)(void *ctx, const char *const *domains, size_t n, char *err, size_t errlen);
+	/* adds every group of each of the np problems to the groups read,
+	 * and may add the other groups of their domains: the nd domains
+	 * first wanted in this call (NULL: the absent domain; a problem's
+	 * domain may have come in an earlier call). A backend that seeks by
+	 * domain reads those domains whole; no problem and no domain is
+	 * passed twice, so neither way counts a group twice. */
+	int (*read)(void *ctx, const struct scan_top_key *domains, size_t nd,
+	            const struct scan_top_key *problems, size_t np, char *err, size_t errlen);
 	/* every group of the period instead, in one pass (what read added
 	 * is dropped) */
 	int (*read_all)(void *ctx, char *err, size_t errlen);
@@ -37,16 +50,17 @@ struct scan_top_reader {
 	void *ctx;
 };
 
-/* Reads, through rd, every group of each domain of keep's rows (may be
- * NULL), of the domains of the top_n largest problems (the period's
- * groups summed per domain, MX and result type, failed only, in any
- * order), and of every problem at least as large as the top_n-th largest
- * group read, until no new domain is wanted. A group of a domain not
- * read is at most its problem, so smaller than top_n groups read: the
- * first top_n groups and every group of the top_n problems (ties at the
- * edge included) are those of the full breakdown. When more than half of
- * the period's n_domains are wanted, read_all instead. Returns 1 after
- * read_all, 0 after reads of domains, -1 with err set by rd. */
+/* Reads, through rd, every group of the problem of each of keep's rows
+ * (may be NULL), of the top_n largest problems (the period's groups
+ * summed per domain, MX and result type, failed only, in any order), and
+ * of every problem at least as large as the top_n-th largest group read,
+ * until no new problem is wanted. A group of a problem not read is at
+ * most its problem, so smaller than top_n groups read: the first top_n
+ * groups and every group of the top_n problems (ties at the edge
+ * included) are those of the full breakdown, however many more groups of
+ * their domains a backend adds. When the wanted problems span more than
+ * half of the period's n_domains, read_all instead. Returns 1 after
+ * read_all, 0 after reads, -1 with err set by rd. */
 int scan_top_select(const struct scan_top_reader *rd, size_t top_n,
                     const struct query_rows *problems, const struct query_rows *keep,
                     size_t n_domains, char *err, size_t errlen);

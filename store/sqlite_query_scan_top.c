@@ -135,14 +135,19 @@ struct scan_top_ctx {
 	struct scan_want *w;
 };
 
-static int scan_top_read_domains(void *ctx, const char *const *domains, size_t n, char *err,
+/* Whole domains: agg_failure's keys put the organization before the MX,
+ * so a seek of one problem would cost its domain's rows anyway. */
+static int scan_top_read_domains(void *ctx, const struct scan_top_key *domains, size_t nd,
+                                 const struct scan_top_key *problems, size_t np, char *err,
                                  size_t errlen)
 {
 	struct scan_top_ctx *c = ctx;
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		if (scan_top_domain(c->st, c->rd, domains[i], c->w, err, errlen) < 0)
+	(void)problems;
+	(void)np;
+	for (i = 0; i < nd; i++)
+		if (scan_top_domain(c->st, c->rd, domains[i].policy_domain, c->w, err, errlen) < 0)
 			return -1;
 	return 0;
 }

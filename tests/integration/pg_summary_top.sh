@@ -89,3 +89,39 @@ pg_sql "$PGA" "set session_replication_role = replica;
 	(select day, policy_domain, organization, mx_host, result_type from agg_failure
 	 where day >= 20486 and day < 20493 and policy_domain = '$low' limit 1)" > /dev/null
 summary_top_tampered "$PGA" "$low"
+
+# PostgreSQL reads problems, not whole domains: a group of the smallest
+# problem of the domain with the largest problem, below the 20th largest
+# group, made the largest in agg_failure alone shows in the full read and
+# not in the pruned one (SQLite reads that domain whole and would show it)
+top=$(pg_sql "$PGA" "select policy_domain from roll_failure where day >= 20486 and day < 20493
+	group by 1, mx_host, result_type order by sum(failed_sessions) desc, 1 limit 1")
+small=$(pg_sql "$PGA" "select mx_host || '|' || result_type from roll_failure
+	where day >= 20486 and day < 20493 and policy_domain = '$top'
+	group by mx_host, result_type having sum(failed_sessions) > 0
+	order by sum(failed_sessions), 1 limit 1")
+edge=$(pg_sql "$PGA" "select failed_sessions from (select sum(failed_sessions) failed_sessions
+	from agg_failure where day >= 20486 and day < 20493 group by organization, policy_domain,
+	mx_host, result_type order by 1 desc limit 20) g order by 1 limit 1")
+below=$(pg_sql "$PGA" "select sum(failed_sessions) from roll_failure where day >= 20486
+	and day < 20493 and policy_domain = '$top' and mx_host || '|' || result_type = '$small'")
+t_check "a small problem ($small: $below) of the top domain ($top), below the edge ($edge)" \
+	test -n "$small" -a "${below:-0}" -gt 0 -a "${below:-0}" -lt "${edge:-0}"
+pg_sql "$PGA" "set session_replication_role = replica;
+	update agg_failure set failed_sessions = failed_sessions + 1900000
+	where (day, policy_domain, organization, mx_host, result_type) =
+	(select day, policy_domain, organization, mx_host, result_type from agg_failure
+	 where day >= 20486 and day < 20493 and policy_domain = '$top'
+	 and mx_host || '|' || result_type = '$small' limit 1)" > /dev/null
+"$TLSWATCH" --db "$PGA" summary --since 2026-02-02 --until 2026-02-09 --format json \
+	> "$T/p-top.json" 2>&1
+TLSWATCH_NO_ROLLUPS=1 "$TLSWATCH" --db "$PGA" summary --since 2026-02-02 --until 2026-02-09 \
+	--format json > "$T/p-full.json" 2>&1
+first='.top_failures[0] | .policy_domain + " " + .mx_host + "|" + .result_type'
+t_eq "the full read shows the tampered problem's group first" "$(jq -r "$first" "$T/p-full.json")" \
+	"$top $small"
+t_check "the pruned read leaves its problem unread" \
+	test "$(jq -r "$first" "$T/p-top.json")" != "$top $small"
+t_check "the pruned read still shows its domain" \
+	jq -e --arg d "$top" '[.top_failures[] | select(.policy_domain == $d)] | length > 0' \
+	"$T/p-top.json"
