@@ -1,0 +1,6 @@
+-- 036_trust_by_count.sql - nothing to change on SQLite, whose trust
+-- roll-up triggers run per row and look a report's policies up by key.
+-- schema/pg/036_trust_by_count.sql rewrites PostgreSQL's statement
+-- trigger on policy so that its cost stays linear in the statement's
+-- rows whatever the server's work_mem. This file keeps both stores at
+-- the same schema version.
