@@ -79,7 +79,8 @@ static void pg_top_append(struct query_rows *to, struct query_rows *from)
 
 /* The np problems' groups, by the index of their domains and then their
  * problem (pg_where_problems): in a year at 10M a domain holds some 480
- * groups and its largest problems a third of them. */
+ * groups, and the problems a summary may show a sixth to a fifth of its
+ * domains' groups. */
 static int pg_top_read(void *ctx, const struct scan_top_key *domains, size_t nd,
                        const struct scan_top_key *problems, size_t np, char *err, size_t errlen)
 {
