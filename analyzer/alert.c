@@ -211,12 +211,18 @@ static int64_t alert_window_failed(const struct alert_list *l, const struct quer
 	return failed;
 }
 
-/* Whether a group with these failures in the window can meet a failure
- * rule: alert_spike_rule and alert_rate_rule need p->min_failures,
+/* The failures in the window a group needs to meet a failure rule:
+ * alert_spike_rule and alert_rate_rule need p->min_failures,
  * alert_small_rule ALERT_SMALL_MIN_FAILURES. */
+static int64_t alert_fail_floor(const struct alert_params *p)
+{
+	return p->min_failures < ALERT_SMALL_MIN_FAILURES ? p->min_failures
+	                                                  : ALERT_SMALL_MIN_FAILURES;
+}
+
 static int alert_can_fail(const struct alert_list *l, int64_t window_failed)
 {
-	return window_failed >= l->params.min_failures || window_failed >= ALERT_SMALL_MIN_FAILURES;
+	return window_failed >= alert_fail_floor(&l->params);
 }
 
 /* End of the group starting at row i: same key, any day. */
@@ -553,12 +559,27 @@ static int alert_periods(const struct alert_params *p, int64_t first, struct ale
 	return 0;
 }
 
+/* The failure groups that can alert on a day of [first_at, last_at]:
+ * alert_failures skips a group under alert_can_fail's floor in the
+ * judged window, and a window of w days with floor failures has a day
+ * with at least floor / w of them (rounded up), in the windows' union. */
+static void alert_need(const struct alert_params *p, int64_t first_at, int64_t last_at,
+                       struct query_alert_need *need)
+{
+	int64_t floor = alert_fail_floor(p);
+
+	need->since = first_at - p->window;
+	need->until = last_at;
+	need->min_failed = (floor + p->window - 1) / p->window;
+}
+
 int alert_reads_load(struct store *st, const struct alert_params *p, int64_t first_at,
                      int64_t last_at, struct alert_reads *out, char *err, size_t errlen)
 {
 	struct alert_reads r;
 	struct alert_list l;
 	struct alert_params q = *p;
+	struct query_alert_need need;
 	struct query_filter f;
 	int64_t at;
 
@@ -573,6 +594,8 @@ int alert_reads_load(struct store *st, const struct alert_params *p, int64_t fir
 		return -1;
 	r.first_at = first_at;
 	r.last_at = last_at;
+	r.window = p->window;
+	r.floor = alert_fail_floor(p);
 	if (!r.found) {
 		*out = r;
 		return 0;
@@ -591,7 +614,8 @@ int alert_reads_load(struct store *st, const struct alert_params *p, int64_t fir
 	memset(&f, 0, sizeof(f));
 	f.since = r.since;
 	f.until = r.until;
-	if (query_alert_scan(st, &f, &r.series, err, errlen) < 0)
+	alert_need(p, first_at, last_at, &need);
+	if (query_alert_scan(st, &f, &need, &r.series, err, errlen) < 0)
 		return -1;
 	if (store_conflicts_by_organization(st, alert_conflict_read, &r.conflicts, err, errlen) <
 	    0) {
@@ -635,6 +659,10 @@ int alert_evaluate_reads(const struct alert_params *p, const struct alert_reads 
 	if (p->at < r->first_at || p->at > r->last_at) {
 		snprintf(err, errlen, "internal error: day %lld outside the days read",
 		         (long long)p->at);
+		return -1;
+	}
+	if (r->found && (p->window != r->window || alert_fail_floor(p) != r->floor)) {
+		snprintf(err, errlen, "internal error: alert parameters other than those read");
 		return -1;
 	}
 	if (alert_periods(p, r->first, &l, err, errlen) < 0)

@@ -254,9 +254,12 @@ struct alert_reads {
 	size_t *domain_ends, *failure_ends, *organization_ends;
 	int64_t since, until;
 	int64_t first_at, last_at; /* the windows' ends it serves */
-	int64_t first, last;       /* the store's days (query_day_span) */
-	int found;                 /* 0: the store holds no report */
-	int per_day;               /* alert_reads_start: each window read apart */
+	/* p's window and floor, which chose the failure groups read
+	 * (query_alert_need): a window judged from r must have the same */
+	int64_t window, floor;
+	int64_t first, last; /* the store's days (query_day_span) */
+	int found;           /* 0: the store holds no report */
+	int per_day;         /* alert_reads_start: each window read apart */
 };
 /* Reads the series for the windows ending at first_at..last_at (at most
  * LIMIT_ALERT_LOOKBACK_DAYS of them) into *out; free with alert_reads_free. */

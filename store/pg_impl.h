@@ -160,15 +160,16 @@ int pg_run(struct pg_store *st, const char *sql, const struct pg_params *p, cons
 /* pg_exec of a statement built in q (q->dollar set). */
 PGresult *pg_exec_sql(struct pg_store *st, const struct query_sql *q, const char *what, char *err,
                       size_t errlen);
-/* Runs sql[0..n), each with p, sent at once (libpq's pipeline mode: the
+/* Runs sql[0..n), sql[i] with p[i], sent at once (libpq's pipeline mode: the
  * server runs the next while the caller reads one), and hands each one's
  * rows to take(ctx, i, r) in order. 0, or -1 with "database URI: what:
  * message" in err. Inside a batch, or on a connection found broken
  * before any rows came (connected again as pg_exec does), one at a time
  * through pg_exec. */
-int pg_exec_each(struct pg_store *st, const char *const *sql, size_t n, const struct pg_params *p,
-                 const char *what, void (*take)(void *ctx, size_t i, const PGresult *r), void *ctx,
-                 char *err, size_t errlen);
+int pg_exec_each(struct pg_store *st, const char *const *sql, size_t n,
+                 const struct pg_params *const *p, const char *what,
+                 void (*take)(void *ctx, size_t i, const PGresult *r), void *ctx, char *err,
+                 size_t errlen);
 /* The first integer of sql's first row (0 without a row). */
 int pg_get_int(struct pg_store *st, const char *sql, const struct pg_params *p, const char *what,
                int64_t *out, char *err, size_t errlen);
@@ -289,14 +290,17 @@ int pg_group_run(struct pg_store *st, const struct query_filter *f, enum query_g
  * table unless one domain is asked (pg_query.c). */
 int pg_scan_totals(struct pg_store *st, const struct query_filter *f, struct query_scan *sc,
                    char *err, size_t errlen);
-/* pg_query_series.c: pg_alert_scan for [since, until) and no filter. */
+/* pg_query_series.c: pg_alert_scan for [since, until) and no filter,
+ * the failure groups of need only (NULL: all). */
 int pg_alert_series_rolled(struct pg_store *st, int64_t since, int64_t until,
-                           struct query_alert_series *out, char *err, size_t errlen);
+                           const struct query_alert_need *need, struct query_alert_series *out,
+                           char *err, size_t errlen);
 int pg_alert_sent_many(struct store *st, const struct query_alert_key *keys, const int64_t *days,
                        size_t n, int before, struct query_alert_sent *out, char *err,
                        size_t errlen);
-int pg_alert_scan(struct store *st, const struct query_filter *f, struct query_alert_series *out,
-                  char *err, size_t errlen);
+int pg_alert_scan(struct store *st, const struct query_filter *f,
+                  const struct query_alert_need *need, struct query_alert_series *out, char *err,
+                  size_t errlen);
 int pg_day_span(struct store *st, int64_t *first, int64_t *last, int *found, char *err,
                 size_t errlen);
 int pg_quarantined(struct store *st, int64_t since, int64_t until, int64_t *n, char *err,

@@ -10,7 +10,7 @@
 
 /* pg_exec_each one statement at a time. */
 static int pg_exec_each_alone(struct pg_store *st, const char *const *sql, size_t n,
-                              const struct pg_params *p, const char *what,
+                              const struct pg_params *const *p, const char *what,
                               void (*take)(void *ctx, size_t i, const PGresult *r), void *ctx,
                               char *err, size_t errlen)
 {
@@ -18,7 +18,7 @@ static int pg_exec_each_alone(struct pg_store *st, const char *const *sql, size_
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if ((r = pg_exec(st, sql[i], p, what, err, errlen)) == NULL)
+		if ((r = pg_exec(st, sql[i], p[i], what, err, errlen)) == NULL)
 			return -1;
 		take(ctx, i, r);
 		PQclear(r);
@@ -26,20 +26,24 @@ static int pg_exec_each_alone(struct pg_store *st, const char *const *sql, size_
 	return 0;
 }
 
-int pg_exec_each(struct pg_store *st, const char *const *sql, size_t n, const struct pg_params *p,
-                 const char *what, void (*take)(void *ctx, size_t i, const PGresult *r), void *ctx,
-                 char *err, size_t errlen)
+int pg_exec_each(struct pg_store *st, const char *const *sql, size_t n,
+                 const struct pg_params *const *p, const char *what,
+                 void (*take)(void *ctx, size_t i, const PGresult *r), void *ctx, char *err,
+                 size_t errlen)
 {
 	PGconn *c = st->conn;
 	PGresult *r;
 	size_t i, taken = 0;
-	int ok = 1, synced;
+	int ok = 1, synced, failed = 0;
 
-	if (p->failed || st->in_batch || pg_batch_pending(st) || PQenterPipelineMode(c) != 1)
+	/* a parameter that failed: pg_exec says so */
+	for (i = 0; i < n; i++)
+		failed |= p[i]->failed;
+	if (failed || st->in_batch || pg_batch_pending(st) || PQenterPipelineMode(c) != 1)
 		return pg_exec_each_alone(st, sql, n, p, what, take, ctx, err, errlen);
 	for (i = 0; ok && i < n; i++)
-		ok = PQsendQueryParams(c, sql[i], p->n, NULL, p->values, p->lengths, p->formats,
-		                       0) == 1;
+		ok = PQsendQueryParams(c, sql[i], p[i]->n, NULL, p[i]->values, p[i]->lengths,
+		                       p[i]->formats, 0) == 1;
 	/* whatever was sent ends at the sync */
 	synced = PQpipelineSync(c) == 1;
 	ok = ok && synced;

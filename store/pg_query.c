@@ -713,8 +713,9 @@ int pg_group(struct store *base, const struct query_filter *f, enum query_group 
 	return rc;
 }
 
-int pg_alert_scan(struct store *base, const struct query_filter *f, struct query_alert_series *out,
-                  char *err, size_t errlen)
+int pg_alert_scan(struct store *base, const struct query_filter *f,
+                  const struct query_alert_need *need, struct query_alert_series *out, char *err,
+                  size_t errlen)
 {
 	struct pg_store *st = pg_of(base);
 	struct query_alert_series a;
@@ -724,7 +725,8 @@ int pg_alert_scan(struct store *base, const struct query_filter *f, struct query
 
 	/* a period alone, as alert asks: the roll-ups as they are stored */
 	if (st->rollups && series_read_applies(f))
-		return pg_alert_series_rolled(st, f->since, f->until, out, err, errlen);
+		return pg_alert_series_rolled(st, f->since, f->until, need, out, err, errlen);
+	/* the details grouped: every failure group (a superset of need) */
 	memset(&a, 0, sizeof(a));
 	if (pg_prov_begin(st, f, &prov, &json, err, errlen) < 0)
 		return -1;

@@ -181,8 +181,21 @@ struct query_alert_series {
 	size_t n_strings;
 };
 
-int query_alert_scan(struct store *st, const struct query_filter *f, struct query_alert_series *out,
-                     char *err, size_t errlen);
+/* The failure groups an alert run can use (alert.c): a group (policy
+ * domain, MX, result type) none of whose days in [since, until) holds
+ * min_failed failed sessions cannot meet a failure rule in a window
+ * inside those days, and may be left out of failure_days whole. A backend
+ * may return it all the same (SQLite does: its rows are not sent
+ * anywhere); PostgreSQL leaves it on the server. min_failed <= 1: every
+ * group. */
+struct query_alert_need {
+	int64_t since, until, min_failed;
+};
+
+/* need: NULL for every group. */
+int query_alert_scan(struct store *st, const struct query_filter *f,
+                     const struct query_alert_need *need, struct query_alert_series *out, char *err,
+                     size_t errlen);
 void query_alert_series_free(struct query_alert_series *a);
 
 /* The first and last day holding a report. *found is 0 (and first, last

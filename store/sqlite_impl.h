@@ -136,7 +136,8 @@ int sqlite_totals(struct store *st, const struct query_filter *f, struct query_t
 int sqlite_summary_scan(struct store *st, const struct query_filter *f, int want_types,
                         struct query_scan *out, char *err, size_t errlen);
 int sqlite_alert_scan(struct store *st, const struct query_filter *f,
-                      struct query_alert_series *out, char *err, size_t errlen);
+                      const struct query_alert_need *need, struct query_alert_series *out,
+                      char *err, size_t errlen);
 int sqlite_summary_scan_top(struct store *st, const struct query_filter *f, int want, size_t top_n,
                             const struct query_rows *keep, struct query_scan *out, char *err,
                             size_t errlen);

@@ -876,7 +876,8 @@ int sqlite_group(struct store *base, const struct query_filter *f, enum query_gr
 }
 
 int sqlite_alert_scan(struct store *base, const struct query_filter *f,
-                      struct query_alert_series *out, char *err, size_t errlen)
+                      const struct query_alert_need *need, struct query_alert_series *out,
+                      char *err, size_t errlen)
 {
 	struct sqlite_store *st = sqlite_of(base);
 	static const enum query_group groups[] = {QUERY_BY_DOMAIN_DAY, QUERY_BY_ORGANIZATION_DAY,
@@ -885,6 +886,8 @@ int sqlite_alert_scan(struct store *base, const struct query_filter *f,
 	struct query_rows *const rows[] = {&a.domain_days, &a.organization_days, &a.failure_days};
 	struct scan_want want[3];
 
+	/* every failure group, needed or not: read here, none is sent */
+	(void)need;
 	/* a period alone, as alert asks: the roll-ups as they are stored */
 	if (st->rollups && series_read_applies(f))
 		return sqlite_alert_series_rolled(st, f->since, f->until, out, err, errlen);

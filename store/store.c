@@ -272,10 +272,11 @@ int query_summary_scan_groups(struct store *st, const struct query_filter *f,
 	return 0;
 }
 
-int query_alert_scan(struct store *st, const struct query_filter *f, struct query_alert_series *out,
-                     char *err, size_t errlen)
+int query_alert_scan(struct store *st, const struct query_filter *f,
+                     const struct query_alert_need *need, struct query_alert_series *out, char *err,
+                     size_t errlen)
 {
-	return st->ops->alert_scan(st, f, out, err, errlen);
+	return st->ops->alert_scan(st, f, need, out, err, errlen);
 }
 
 int query_day_span(struct store *st, int64_t *first, int64_t *last, int *found, char *err,

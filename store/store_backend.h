@@ -105,7 +105,8 @@ struct store_ops {
 	int (*summary_scan)(struct store *st, const struct query_filter *f, int want_types,
 	                    struct query_scan *out, char *err, size_t errlen);
 	int (*alert_scan)(struct store *st, const struct query_filter *f,
-	                  struct query_alert_series *out, char *err, size_t errlen);
+	                  const struct query_alert_need *need, struct query_alert_series *out,
+	                  char *err, size_t errlen);
 	int (*day_span)(struct store *st, int64_t *first, int64_t *last, int *found, char *err,
 	                size_t errlen);
 	int (*quarantined)(struct store *st, int64_t since, int64_t until, int64_t *n, char *err,

@@ -274,7 +274,7 @@ static void check_filter(const struct query_filter *f)
 	SAME(QUERY_BY_FAILURE, sc.failures);
 	SAME(QUERY_BY_POLICY_TYPE, sc.by_policy_type);
 	query_scan_free(&sc);
-	assert_int_equal(query_alert_scan(st, f, &a, err, sizeof(err)), 0);
+	assert_int_equal(query_alert_scan(st, f, NULL, &a, err, sizeof(err)), 0);
 	SAME(QUERY_BY_DOMAIN_DAY, a.domain_days);
 	SAME(QUERY_BY_ORGANIZATION_DAY, a.organization_days);
 	SAME(QUERY_BY_FAILURE_DAY, a.failure_days);
@@ -489,7 +489,7 @@ static void test_series_after_cut(void **state)
 	memset(&f, 0, sizeof(f));
 	f.since = d0;
 	f.until = d0 + 10;
-	assert_int_equal(query_alert_scan(st, &f, &a, err, sizeof(err)), 0);
+	assert_int_equal(query_alert_scan(st, &f, NULL, &a, err, sizeof(err)), 0);
 	assert_true(a.failure_days.n > 0 && a.domain_days.n > 0 && a.organization_days.n > 0);
 	c = PQconnectdb(db);
 	assert_int_equal(PQstatus(c), CONNECTION_OK);
@@ -499,7 +499,7 @@ static void test_series_after_cut(void **state)
 	assert_string_equal(PQgetvalue(r, 0, 0), "1");
 	PQclear(r);
 	PQfinish(c);
-	if (query_alert_scan(st, &f, &b, err, sizeof(err)) < 0)
+	if (query_alert_scan(st, &f, NULL, &b, err, sizeof(err)) < 0)
 		fail_msg("after the connection was cut: %s", err);
 	same_rows("failures after the cut", &a.failure_days, &b.failure_days);
 	same_rows("domains after the cut", &a.domain_days, &b.domain_days);
