@@ -3,4 +3,5 @@
 -- which give the same figures. This migration keeps both backends at the
 -- same schema version; the statement below does nothing (a migration
 -- must run one: PQexec refuses an empty string).
+-- Migration 026 (026_month_rollups.sql) keeps them since.
 SELECT 1;

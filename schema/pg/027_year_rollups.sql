@@ -3,4 +3,5 @@
 -- give the same figures. This migration keeps both backends at the same
 -- schema version; the statement below does nothing (a migration must run
 -- one: PQexec refuses an empty string).
+-- Migration 034 (034_year_rollups.sql) keeps them since.
 SELECT 1;
