@@ -226,12 +226,17 @@ int summary_arrival_period(const struct query_filter *f, int64_t *since, int64_t
 	int64_t today = period_today();
 
 	*since = f->since > today - ARRIVAL_WAIT_DAYS ? f->since : today - ARRIVAL_WAIT_DAYS;
-	*until = f->until < today ? f->until : today;
-	return *since < *until;
+	/* to today, wherever the period ends: a day is judged with what came
+	 * for the days after it up to LIMIT_ALERT_LOOKBACK_DAYS past the
+	 * build's end, so one end for every period lets the overview's
+	 * alerts' days (also to today) serve --all's period, which ends at
+	 * the store's last day */
+	*until = today;
+	return *since < (f->until < today ? f->until : today);
 }
 
-/* The days of [since, until) still coming in, for the filter's domains
- * (every domain without a filter). */
+/* The days of f's period still coming in (summary_arrival_period), for
+ * the filter's domains (every domain without a filter). */
 static int summary_not_in_yet(struct store *st, const struct query_filter *f,
                               const struct summary_known *known, struct arrival *out, char *err,
                               size_t errlen)
@@ -249,9 +254,9 @@ static int summary_not_in_yet(struct store *st, const struct query_filter *f,
 		return -1;
 	for (i = 0; i < all.n; i++) {
 		struct arrival_day *d = &all.days[i];
-		int keep = f->n_domains == 0;
+		int keep = f->n_domains == 0 && d->day < f->until;
 
-		for (j = 0; j < f->n_domains && !keep; j++)
+		for (j = 0; j < f->n_domains && !keep && d->day < f->until; j++)
 			keep = d->policy_domain != NULL &&
 			       strcmp(d->policy_domain, f->domains[j]) == 0;
 		if (!keep) {

@@ -109,8 +109,9 @@ int summary_period_all(struct store *st, int64_t today, int64_t *since, int64_t 
  * borrowed and must outlive *out. Caller frees with summary_free. */
 int summary_build(struct store *st, const struct query_filter *f, struct summary *out, char *err,
                   size_t errlen);
-/* The days summary_build looks at for its "not in yet" in f's period,
- * [*since, *until): 1, or 0 when there are none (a period long over). */
+/* The days summary_build builds its "not in yet" over, [*since, today)
+ * (*until is today), and keeps those of f's period: 1, or 0 when f's
+ * period has none of them (a period long over). */
 int summary_arrival_period(const struct query_filter *f, int64_t *since, int64_t *until);
 
 /* The filters summary_build reads with from f: this period, and the

@@ -78,5 +78,15 @@ t_eq "summary: yesterday not in yet for small.test" \
 "$TLSWATCH" --db "$T/c.db" summary --format json > "$T/sum.json" || t_fail "summary json" "exit $?"
 t_eq "summary json: not_in_yet" "$(jq -c '.not_in_yet' "$T/sum.json")" \
 	"[{\"day\":\"$yesterday\",\"policy_domain\":\"small.test\",\"usual_reporters\":2,\"reporters_in\":1,\"missing_reporters\":\"Microsoft Corporation\"}]"
+# a period ending before yesterday: the days not in yet are built to
+# today (summary_arrival_period), and only the period's are listed
+"$TLSWATCH" --db "$T/c.db" summary --since 10d --until "$yesterday" --format json > "$T/sum.json" ||
+	t_fail "summary to yesterday" "exit $?"
+t_eq "summary of a period ending before yesterday: nothing not in yet" \
+	"$(jq -c '.not_in_yet' "$T/sum.json")" "[]"
+"$TLSWATCH" --db "$T/c.db" summary --since 10d --until "$(date -u +%F)" --format json > "$T/sum.json" ||
+	t_fail "summary to today" "exit $?"
+t_eq "summary of a period to today: yesterday not in yet" \
+	"$(jq -c '[.not_in_yet[] | .day]' "$T/sum.json")" "[\"$yesterday\"]"
 "$TLSWATCH" --db "$T/c.db" summary --domain big.test > "$T/sum" || t_fail "summary big" "exit $?"
 t_eq "summary of a complete domain: nothing not in yet" "$(grep -c 'NOT IN YET' "$T/sum")" 0
