@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "escape.h"
 #include "gz.h"
@@ -73,6 +74,10 @@ static int decode_report(const uint8_t *data, size_t len, const char *where,
 	if (report_parse_json((const char *)part->json, part->json_len, &part->r, why,
 	                      sizeof(why)) < 0)
 		goto bad;
+	if (report_check_ahead(part->r, (int64_t)time(NULL), why, sizeof(why)) < 0) {
+		report_free(part->r);
+		goto bad;
+	}
 	record_derive(part->r, part->json, part->json_len, gz, gz_len, &part->rec);
 	return 0;
 bad:

@@ -97,6 +97,15 @@ _Static_assert(LIMIT_HOSTNAME_BYTES <= LIMIT_STRING_BYTES, "a host name is one s
 #define LIMIT_YEAR_MIN 2000
 #define LIMIT_YEAR_MAX 2200
 
+/* How far a report's start-datetime may lie ahead of this host's clock. A
+ * report describes days past (RFC 8460 section 4.1: sent after its
+ * period), so one about next year is forged or from a broken clock; two
+ * days allow a reporter's local-time day and a clock a little ahead.
+ * Refused at ingest: on PostgreSQL each new month of report days makes
+ * partitions (docs/postgresql.md), and 2,400 forged months up to year
+ * 2200 left ingest crawling and 'db check' out of lock memory. */
+#define LIMIT_REPORT_AHEAD_SECONDS (2LL * 86400LL)
+
 /* A date-range longer than this is not a daily (or weekly) report. RFC 8460
  * section 4.1 describes daily reports; 31 days tolerates odd senders. */
 #define LIMIT_RANGE_SECONDS (31LL * 86400LL)

@@ -762,6 +762,20 @@ static int parse_report(struct parse *ps, const cJSON *root, struct report *r)
 	return parse_check_sum(ps, r);
 }
 
+int report_check_ahead(const struct report *r, int64_t now, char *err, size_t errlen)
+{
+	char when[32];
+
+	if (r->start_time <= now + LIMIT_REPORT_AHEAD_SECONDS)
+		return 0;
+	datetime_format_utc(r->start_time, when, sizeof(when));
+	snprintf(err, errlen,
+	         "date-range.start-datetime: %s is more than %lld days ahead of this host's clock "
+	         "(a report describes days past)",
+	         when, LIMIT_REPORT_AHEAD_SECONDS / 86400);
+	return -1;
+}
+
 int report_parse_json(const char *json, size_t len, struct report **out, char *err, size_t errlen)
 {
 	struct parse ps;

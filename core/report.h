@@ -126,6 +126,11 @@ const char *report_quirks_text(const struct report *r, char *buf, size_t buflen)
  * a one-line reason to err, and leaves *out untouched. */
 int report_parse_json(const char *json, size_t len, struct report **out, char *err, size_t errlen);
 
+/* 0 when r's start-datetime is not more than LIMIT_REPORT_AHEAD_SECONDS
+ * after now (seconds since the epoch); else -1 with a one-line reason
+ * naming the field. Asked of reports as they come in, not of stored ones. */
+int report_check_ahead(const struct report *r, int64_t now, char *err, size_t errlen);
+
 void report_free(struct report *r);
 
 /* The UTC day (days since the epoch) the report belongs to: the day of its

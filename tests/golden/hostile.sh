@@ -67,6 +67,17 @@ report 5 | sed 's/"total-successful-session-count":5/"total-successful-session-c
 refuse duplicate-key-nested "$T/dup2.json" 'policies\[0\]\.summary: duplicate key'
 report 5 | sed 's/"start-datetime":"2024-01-01T00:00:00Z"/"start-datetime":"2024-01-02T00:00:00Z"/' > "$T/order.json"
 refuse start-after-end "$T/order.json" 'date-range: start-datetime is after end-datetime'
+# days ahead of the clock: a forged date (each month a partition on
+# PostgreSQL); two days ahead still pass (a reporter's local day)
+ahead=$(date -u -d '+3 days' +%FT%TZ)
+report 5 | sed "s/2024-01-01T00:00:00Z/$ahead/; s/2024-01-01T23:59:59Z/$ahead/" > "$T/ahead.json"
+refuse date-ahead "$T/ahead.json" "date-range.start-datetime: $ahead is more than 2 days ahead of this host's clock"
+report 5 | sed 's/2024-01-01T00:00:00Z/2199-12-31T00:00:00Z/; s/2024-01-01T23:59:59Z/2199-12-31T23:59:59Z/' > "$T/far.json"
+refuse date-far-ahead "$T/far.json" 'date-range.start-datetime: 2199-12-31T00:00:00Z is more than 2 days ahead'
+soon=$(date -u -d '+1 day' +%FT%TZ)
+report 5 | sed "s/2024-01-01T00:00:00Z/$soon/; s/2024-01-01T23:59:59Z/$soon/" > "$T/soon.json"
+"$TLSWATCH" --db "$T/soon.db" ingest "$T/soon.json" > /dev/null 2>&1
+t_eq "a day ahead of the clock: stored" "$(t_sql "$T/soon.db" "select count(*) from report")" 1
 report 5 | sed 's/2024-01-01T00:00:00Z/2024-02-30T00:00:00Z/' > "$T/date.json"
 refuse bad-date "$T/date.json" 'date-range.start-datetime: no such date 2024-02-30'
 report 5 | sed 's/2024-01-01T23:59:59Z/yesterday/' > "$T/date2.json"

@@ -152,7 +152,7 @@ for t in report report_m202606 policy raw_report report_key; do
 		t_pass "the Grafana role cannot read $t"
 	fi
 done
-"$GEN" --out "$T/mignew" --seed 9 --start 2027-01-05 --days 1 --domains 1 --format gz
+"$GEN" --out "$T/mignew" --seed 9 --start 2026-11-05 --days 1 --domains 1 --format gz
 "$TLSWATCH" --db "$PGM" ingest "$T"/mignew/* > /dev/null 2>&1
 t_eq "migrated: new reports take ids after the old sequence's" \
 	"$(pg_sql "$PGM" "SELECT count(*) FROM report WHERE id > 1000000")" "$(ls "$T/mignew" | wc -l)"
@@ -176,3 +176,17 @@ t_eq "copied again once the writer is done: every report" \
 	"$(pg_sql "$PGA" "SELECT count(*) FROM report")"
 t_eq "the writers' warnings" "$(grep -v 'quarantined' "$T/ingest.err" "$T/more.err" \
 	"$T/copyw.err" | grep -v 'bad.json' | head -3)" ""
+
+# --- forged months ahead of the clock make no partitions: each month a
+# report names would be one, and a sender may name 2,400 (to 2200)
+before=$(parts report | wc -w)
+for y in 2150 2151 2199; do
+	sed "s/2024-01-01/$y-06-01/g" > "$T/ahead-$y.json" <<'JSON'
+{"organization-name":"Forger","date-range":{"start-datetime":"2024-01-01T00:00:00Z","end-datetime":"2024-01-01T23:59:59Z"},"contact-info":"x@example.com","report-id":"F1","policies":[{"policy":{"policy-type":"sts","policy-domain":"example.com"},"summary":{"total-successful-session-count":1,"total-failure-session-count":0}}]}
+JSON
+done
+"$TLSWATCH" --db "$PGA" ingest "$T"/ahead-*.json > /dev/null 2> "$T/ahead.err"
+t_eq "reports dated years ahead: refused" "$?" 1
+t_eq "each quarantined, the field named" \
+	"$(grep -c 'quarantined: date-range.start-datetime: 2[0-9-]*T00:00:00Z is more than 2 days ahead' "$T/ahead.err")" 3
+t_eq "no partition made for them" "$(parts report | wc -w)" "$before"
