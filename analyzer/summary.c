@@ -254,12 +254,13 @@ static int summary_not_in_yet(struct store *st, const struct query_filter *f,
 		return -1;
 	for (i = 0; i < all.n; i++) {
 		struct arrival_day *d = &all.days[i];
-		int keep = f->n_domains == 0 && d->day < f->until;
+		int keep = f->n_domains == 0;
 
-		for (j = 0; j < f->n_domains && !keep && d->day < f->until; j++)
+		for (j = 0; j < f->n_domains && !keep; j++)
 			keep = d->policy_domain != NULL &&
 			       strcmp(d->policy_domain, f->domains[j]) == 0;
-		if (!keep) {
+		/* built to today: the days after the period go too */
+		if (!keep || d->day >= f->until) {
 			free(d->policy_domain);
 			free(d->missing);
 			continue;
